@@ -1,0 +1,158 @@
+/**
+ * Wire messages of the VirusMap verdict protocol (version 1).
+ *
+ * Every gossip message is a JSON object (UTF-8) whose `type` names it. Hex strings are
+ * 0x-prefixed lowercase. Times are integer milliseconds since the Unix epoch; block numbers and
+ * sizes are JSON numbers (safe integers). Signatures are EIP-712 (see eip712.ts) by the member's
+ * operator key, so light clients and contracts can check them.
+ */
+
+export type Hex = `0x${string}`
+
+/** VirusTotal's result categories, in the order used to break ties (most severe first). */
+export const ENGINE_CATEGORIES = [
+  'malicious',
+  'suspicious',
+  'undetected',
+  'harmless',
+  'timeout',
+  'failure',
+  'type-unsupported'
+] as const
+export type EngineCategory = typeof ENGINE_CATEGORIES[number]
+
+export const SAMPLE_KINDS = ['file'] as const
+export type SampleKind = typeof SAMPLE_KINDS[number]
+
+export const TOPICS = {
+  jobs: '/virusmap/jobs/1',
+  commits: '/virusmap/commits/1',
+  verdicts: '/virusmap/verdicts/1'
+} as const
+export type TopicName = keyof typeof TOPICS
+
+/** Upper bounds on encoded message size, per topic; larger messages are rejected unread. */
+export const MAX_MESSAGE_BYTES = {
+  jobs: 128 * 1024,
+  commits: 2 * 1024,
+  verdicts: 64 * 1024
+} as const satisfies Record<TopicName, number>
+
+/** A sample's content key wrapped for one member (X25519 ECDH + HKDF-SHA256 + ChaCha20-Poly1305). */
+export interface KeyWrap {
+  /** the member's operator address */
+  member: Hex
+  /** nonce (12 bytes) || ciphertext (32 bytes) || tag (16 bytes) */
+  wrappedKey: Hex
+}
+
+/** A request to the members at `membershipBlock` to scan one stored sample. */
+export interface ScanJob {
+  kind: SampleKind
+  sha256: Hex
+  sha1: Hex
+  md5: Hex
+  size: number
+  /** short type tag from magic bytes, e.g. "PE32", "ELF", "ZIP", "text" */
+  fileType: string
+  /** CID of the encrypted sample's manifest block */
+  cid: string
+  /** the registry block whose member set runs (and counts for) this job */
+  membershipBlock: number
+  /** operator address of the member that took the upload */
+  origin: Hex
+  createdAt: number
+  /** commitments are accepted until this time */
+  commitDeadline: number
+  /** reveals are accepted from commitDeadline until this time */
+  revealDeadline: number
+  /** X25519 public key of the per-job ephemeral key used for every wrap */
+  ephemeralPublicKey: Hex
+  keyWraps: KeyWrap[]
+}
+
+export interface EngineResult {
+  engine: string
+  engineVersion: string
+  /** signature date, YYYYMMDD as VirusTotal prints it */
+  engineUpdate: string
+  category: EngineCategory
+  /** detection label (e.g. a YARA rule name), "" when none */
+  result: string
+  /** how the engine decided, e.g. "blacklist" */
+  method: string
+}
+
+/** One member's signed scan outcome for one job. */
+export interface Verdict {
+  jobId: Hex
+  member: Hex
+  sha256: Hex
+  membershipBlock: number
+  scannedAt: number
+  results: EngineResult[]
+}
+
+export interface SignedScanJob {
+  type: 'scan-job'
+  job: ScanJob
+  signature: Hex
+}
+
+export interface VerdictCommitment {
+  jobId: Hex
+  member: Hex
+  /** keccak256(verdictHash || salt), verdictHash being the EIP-712 struct hash of the Verdict */
+  commitment: Hex
+}
+
+export interface SignedCommitment {
+  type: 'commitment'
+  commitment: VerdictCommitment
+  signature: Hex
+}
+
+export interface SignedVerdict {
+  type: 'verdict'
+  verdict: Verdict
+  /** 32 random bytes that open the commitment */
+  salt: Hex
+  signature: Hex
+}
+
+export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict
+
+/** What a report says about one engine, aggregated over every member that ran it. */
+export interface ReportEngineEntry extends EngineResult {
+  /** operator addresses of the members whose verdicts agree with this entry */
+  members: Hex[]
+}
+
+export interface ReportStats {
+  malicious: number
+  suspicious: number
+  undetected: number
+  harmless: number
+  timeout: number
+  failure: number
+  'type-unsupported': number
+}
+
+/**
+ * A report is a deterministic function of the job and the signed verdicts it carries
+ * (see report.ts): any node or light client recomputes `results` and `stats` and checks them.
+ */
+export interface Report {
+  jobId: Hex
+  chainId: number
+  registry: Hex
+  job: SignedScanJob
+  verdicts: SignedVerdict[]
+  /** members at the job's block, and how many reveals make a quorum */
+  memberCount: number
+  quorum: number
+  results: Record<string, ReportEngineEntry>
+  stats: ReportStats
+  /** the latest scannedAt among the carried verdicts */
+  date: number
+}

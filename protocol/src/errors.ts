@@ -1,0 +1,77 @@
+/**
+ * Typed protocol errors. Callers branch on `code` (a closed union), never on message text.
+ */
+
+export const VALIDATION_CODES = [
+  'OVERSIZE',
+  'MALFORMED',
+  'BAD_SIGNATURE',
+  'SIGNER_MISMATCH',
+  'NOT_MEMBER',
+  'WRONG_DOMAIN',
+  'UNKNOWN_JOB',
+  'FUTURE_MEMBERSHIP_BLOCK',
+  'STALE',
+  'EARLY_REVEAL',
+  'DUPLICATE',
+  'EQUIVOCATION',
+  'NO_COMMITMENT',
+  'COMMITMENT_MISMATCH',
+  'JOB_MISMATCH',
+  'SAMPLE_TOO_LARGE',
+  'BAD_DEADLINES',
+  'MISSING_KEY_WRAP'
+] as const
+export type ValidationCode = typeof VALIDATION_CODES[number]
+
+/** `reject`: provably bad, penalise the sender; `ignore`: drop without penalty (duplicate, stale, not yet known). */
+export type ValidationAction = 'reject' | 'ignore'
+
+export class GossipValidationError extends Error {
+  override readonly name = 'GossipValidationError'
+  readonly action: ValidationAction
+  readonly code: ValidationCode
+
+  constructor (action: ValidationAction, code: ValidationCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.action = action
+    this.code = code
+  }
+}
+
+export type KeyUnwrapCode = 'MALFORMED' | 'AUTH_FAILED'
+
+/** A wrapped content key could not be opened: wrong member key, wrong binding, or tampered bytes. */
+export class KeyUnwrapError extends Error {
+  override readonly name = 'KeyUnwrapError'
+  readonly code: KeyUnwrapCode
+
+  constructor (code: KeyUnwrapCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+export const REPORT_CODES = [
+  'MALFORMED',
+  'BAD_SIGNATURE',
+  'JOB_ID_MISMATCH',
+  'JOB_MISMATCH',
+  'DUPLICATE_MEMBER',
+  'NOT_MEMBER',
+  'MEMBER_COUNT_MISMATCH',
+  'NO_QUORUM',
+  'DERIVATION_MISMATCH'
+] as const
+export type ReportCode = typeof REPORT_CODES[number]
+
+/** A report does not follow from the signed job and verdicts it carries. */
+export class ReportInvalidError extends Error {
+  override readonly name = 'ReportInvalidError'
+  readonly code: ReportCode
+
+  constructor (code: ReportCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Signing and recovery of the three gossip messages (EIP-712, secp256k1 operator keys).
+ * Recovered addresses are lowercase, like every address in the protocol.
+ */
+import { concat, keccak256, verifyTypedData } from 'ethers'
+import type { Signer } from 'ethers'
+import { EIP712_TYPES, eip712Domain, verdictHash } from './eip712.ts'
+import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, Verdict, VerdictCommitment } from './messages.ts'
+
+export async function signScanJob (job: ScanJob, chainId: number, registry: Hex, signer: Signer): Promise<SignedScanJob> {
+  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, job)
+  return { type: 'scan-job', job, signature: signature as Hex }
+}
+
+/** Throws (ethers' error) when the signature is not a valid canonical secp256k1 signature. */
+export function recoverScanJobSigner (msg: SignedScanJob, chainId: number, registry: Hex): Hex {
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, msg.job, msg.signature))
+}
+
+/** keccak256(verdictHash(verdict) || salt): binds the member to a verdict it cannot change after the commit window. */
+export function computeCommitment (verdict: Verdict, salt: Hex): Hex {
+  return keccak256(concat([verdictHash(verdict), salt])) as Hex
+}
+
+export async function signCommitment (c: VerdictCommitment, chainId: number, registry: Hex, signer: Signer): Promise<SignedCommitment> {
+  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.VerdictCommitment, c)
+  return { type: 'commitment', commitment: c, signature: signature as Hex }
+}
+
+export function recoverCommitmentSigner (msg: SignedCommitment, chainId: number, registry: Hex): Hex {
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.VerdictCommitment, msg.commitment, msg.signature))
+}
+
+/** The signature covers the Verdict only; the salt rides along to open the (separately signed) commitment. */
+export async function signVerdict (verdict: Verdict, salt: Hex, chainId: number, registry: Hex, signer: Signer): Promise<SignedVerdict> {
+  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, verdict)
+  return { type: 'verdict', verdict, salt, signature: signature as Hex }
+}
+
+export function recoverVerdictSigner (msg: SignedVerdict, chainId: number, registry: Hex): Hex {
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, msg.verdict, msg.signature))
+}
+
+function lower (address: string): Hex {
+  return address.toLowerCase() as Hex
+}

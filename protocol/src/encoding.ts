@@ -1,0 +1,214 @@
+/**
+ * Canonical JSON encoding of gossip messages, and a strict decoder for bytes from the network.
+ *
+ * Canonical form = JSON.stringify of the message with keys in schema order: no whitespace, no
+ * duplicate keys, integers as plain digits, strings of printable ASCII (so only `\"` and `\\`
+ * escapes). The decoder re-encodes what it parsed and rejects any other spelling, so one message
+ * has exactly one byte encoding (gossipsub message ids are stable) and nothing unread survives.
+ * The schema is checked by hand: exact keys, types, hex lengths, safe integers, string lengths.
+ */
+import { GossipValidationError } from './errors.ts'
+import { ENGINE_CATEGORIES, MAX_MESSAGE_BYTES, SAMPLE_KINDS } from './messages.ts'
+import type {
+  EngineResult, GossipMessage, Hex, KeyWrap, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict,
+  TopicName, Verdict, VerdictCommitment
+} from './messages.ts'
+
+export const MAX_ENGINE_RESULTS = 64
+export const MAX_KEY_WRAPS = 256
+export const MAX_STRING = { fileType: 32, cid: 128, engineVersion: 64, result: 256, method: 64 } as const
+
+export const MESSAGE_TYPE_TOPIC = { 'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts' } as const satisfies Record<GossipMessage['type'], TopicName>
+
+const HEX_BYTES = { address: 20, bytes32: 32, sha1: 20, md5: 16, signature: 65, wrappedKey: 60 } as const
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+const PRINTABLE = /^[\x20-\x7e]*$/
+const ENGINE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}$/
+const CID = /^[A-Za-z0-9]{1,128}$/
+const YYYYMMDD = /^[0-9]{8}$/
+
+export function topicForMessage (msg: GossipMessage): TopicName {
+  return MESSAGE_TYPE_TOPIC[msg.type]
+}
+
+/** Canonical bytes of a message; throws GossipValidationError when the message breaks the schema or the topic's size limit. */
+export function encodeMessage (msg: GossipMessage): Uint8Array {
+  const topic = topicForMessage(msg)
+  const bytes = new TextEncoder().encode(JSON.stringify(parseMessage(topic, msg)))
+  checkSize(topic, bytes.length)
+  return bytes
+}
+
+export function decodeMessage (topic: TopicName, bytes: Uint8Array): GossipMessage {
+  checkSize(topic, bytes.length)
+  let text: string
+  let value: unknown
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+    value = JSON.parse(text)
+  } catch (err) {
+    throw new GossipValidationError('reject', 'MALFORMED', 'not UTF-8 JSON', { cause: err })
+  }
+  const msg = parseMessage(topic, value)
+  if (JSON.stringify(msg) !== text) fail('message', 'not in canonical encoding')
+  return msg
+}
+
+function checkSize (topic: TopicName, length: number): void {
+  const max = MAX_MESSAGE_BYTES[topic]
+  if (length > max) throw new GossipValidationError('reject', 'OVERSIZE', `message of ${length} bytes exceeds ${max} on ${topic}`)
+}
+
+/** Validates an untrusted value against the topic's schema and returns a fresh copy in schema key order. */
+export function parseMessage (topic: TopicName, value: unknown): GossipMessage {
+  switch (topic) {
+    case 'jobs': return parseSignedScanJob(value)
+    case 'commits': return parseSignedCommitment(value)
+    case 'verdicts': return parseSignedVerdict(value)
+    default: return fail('topic', 'unknown topic')
+  }
+}
+
+function parseSignedScanJob (value: unknown): SignedScanJob {
+  const o = object(value, ['type', 'job', 'signature'], 'message')
+  literal(o.type, 'scan-job', 'type')
+  return { type: 'scan-job', job: parseScanJob(o.job), signature: hex(o.signature, HEX_BYTES.signature, 'signature') }
+}
+
+function parseSignedCommitment (value: unknown): SignedCommitment {
+  const o = object(value, ['type', 'commitment', 'signature'], 'message')
+  literal(o.type, 'commitment', 'type')
+  return { type: 'commitment', commitment: parseCommitment(o.commitment), signature: hex(o.signature, HEX_BYTES.signature, 'signature') }
+}
+
+function parseSignedVerdict (value: unknown): SignedVerdict {
+  const o = object(value, ['type', 'verdict', 'salt', 'signature'], 'message')
+  literal(o.type, 'verdict', 'type')
+  return {
+    type: 'verdict',
+    verdict: parseVerdict(o.verdict),
+    salt: hex(o.salt, HEX_BYTES.bytes32, 'salt'),
+    signature: hex(o.signature, HEX_BYTES.signature, 'signature')
+  }
+}
+
+const SCAN_JOB_KEYS = ['kind', 'sha256', 'sha1', 'md5', 'size', 'fileType', 'cid', 'membershipBlock', 'origin',
+  'createdAt', 'commitDeadline', 'revealDeadline', 'ephemeralPublicKey', 'keyWraps'] as const
+
+function parseScanJob (value: unknown): ScanJob {
+  const o = object(value, SCAN_JOB_KEYS, 'job')
+  return {
+    kind: oneOf(o.kind, SAMPLE_KINDS, 'job.kind'),
+    sha256: hex(o.sha256, HEX_BYTES.bytes32, 'job.sha256'),
+    sha1: hex(o.sha1, HEX_BYTES.sha1, 'job.sha1'),
+    md5: hex(o.md5, HEX_BYTES.md5, 'job.md5'),
+    size: uint(o.size, 'job.size'),
+    fileType: string(o.fileType, MAX_STRING.fileType, 'job.fileType'),
+    cid: matching(o.cid, CID, 'job.cid'),
+    membershipBlock: uint(o.membershipBlock, 'job.membershipBlock'),
+    origin: hex(o.origin, HEX_BYTES.address, 'job.origin'),
+    createdAt: uint(o.createdAt, 'job.createdAt'),
+    commitDeadline: uint(o.commitDeadline, 'job.commitDeadline'),
+    revealDeadline: uint(o.revealDeadline, 'job.revealDeadline'),
+    ephemeralPublicKey: hex(o.ephemeralPublicKey, HEX_BYTES.bytes32, 'job.ephemeralPublicKey'),
+    keyWraps: array(o.keyWraps, 1, MAX_KEY_WRAPS, 'job.keyWraps').map(parseKeyWrap)
+  }
+}
+
+function parseKeyWrap (value: unknown): KeyWrap {
+  const o = object(value, ['member', 'wrappedKey'], 'job.keyWraps[]')
+  return {
+    member: hex(o.member, HEX_BYTES.address, 'keyWrap.member'),
+    wrappedKey: hex(o.wrappedKey, HEX_BYTES.wrappedKey, 'keyWrap.wrappedKey')
+  }
+}
+
+function parseCommitment (value: unknown): VerdictCommitment {
+  const o = object(value, ['jobId', 'member', 'commitment'], 'commitment')
+  return {
+    jobId: hex(o.jobId, HEX_BYTES.bytes32, 'commitment.jobId'),
+    member: hex(o.member, HEX_BYTES.address, 'commitment.member'),
+    commitment: hex(o.commitment, HEX_BYTES.bytes32, 'commitment.commitment')
+  }
+}
+
+function parseVerdict (value: unknown): Verdict {
+  const o = object(value, ['jobId', 'member', 'sha256', 'membershipBlock', 'scannedAt', 'results'], 'verdict')
+  const results = array(o.results, 0, MAX_ENGINE_RESULTS, 'verdict.results').map(parseEngineResult)
+  // One entry per engine: a report keys results by engine name, so a second entry would be ambiguous.
+  if (new Set(results.map(r => r.engine)).size !== results.length) fail('verdict.results', 'duplicate engine')
+  return {
+    jobId: hex(o.jobId, HEX_BYTES.bytes32, 'verdict.jobId'),
+    member: hex(o.member, HEX_BYTES.address, 'verdict.member'),
+    sha256: hex(o.sha256, HEX_BYTES.bytes32, 'verdict.sha256'),
+    membershipBlock: uint(o.membershipBlock, 'verdict.membershipBlock'),
+    scannedAt: uint(o.scannedAt, 'verdict.scannedAt'),
+    results
+  }
+}
+
+function parseEngineResult (value: unknown): EngineResult {
+  const o = object(value, ['engine', 'engineVersion', 'engineUpdate', 'category', 'result', 'method'], 'result')
+  return {
+    engine: matching(o.engine, ENGINE_NAME, 'result.engine'),
+    engineVersion: string(o.engineVersion, MAX_STRING.engineVersion, 'result.engineVersion'),
+    engineUpdate: matching(o.engineUpdate, YYYYMMDD, 'result.engineUpdate'),
+    category: oneOf(o.category, ENGINE_CATEGORIES, 'result.category'),
+    result: string(o.result, MAX_STRING.result, 'result.result'),
+    method: string(o.method, MAX_STRING.method, 'result.method')
+  }
+}
+
+function fail (path: string, why: string): never {
+  throw new GossipValidationError('reject', 'MALFORMED', `${path}: ${why}`)
+}
+
+function object (value: unknown, keys: readonly string[], path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'not an object')
+  const own = Object.keys(value)
+  if (own.length !== keys.length) fail(path, 'wrong number of keys')
+  for (const key of own) {
+    // JSON.parse makes "__proto__" an own key; refuse it (and friends) before anything reads it.
+    if (FORBIDDEN_KEYS.has(key) || !keys.includes(key)) fail(path, 'unexpected key')
+  }
+  return value as Record<string, unknown>
+}
+
+function array (value: unknown, min: number, max: number, path: string): unknown[] {
+  if (!Array.isArray(value)) fail(path, 'not an array')
+  if (value.length < min || value.length > max) fail(path, `length not in [${min}, ${max}]`)
+  return value
+}
+
+function literal (value: unknown, expected: string, path: string): void {
+  if (value !== expected) fail(path, `not "${expected}"`)
+}
+
+function oneOf<T extends string> (value: unknown, allowed: readonly T[], path: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) fail(path, 'unknown value')
+  return value as T
+}
+
+function string (value: unknown, max: number, path: string): string {
+  if (typeof value !== 'string') fail(path, 'not a string')
+  if (value.length > max) fail(path, `longer than ${max}`)
+  if (!PRINTABLE.test(value)) fail(path, 'not printable ASCII')
+  return value
+}
+
+function matching (value: unknown, pattern: RegExp, path: string): string {
+  if (typeof value !== 'string' || value.length > 256 || !pattern.test(value)) fail(path, 'bad format')
+  return value
+}
+
+function uint (value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(path, 'not a non-negative safe integer')
+  return value
+}
+
+function hex (value: unknown, bytes: number, path: string): Hex {
+  if (typeof value !== 'string' || value.length !== 2 + 2 * bytes || !/^0x[0-9a-f]*$/.test(value)) {
+    fail(path, `not ${bytes} bytes of lowercase 0x hex`)
+  }
+  return value as Hex
+}

@@ -1,0 +1,103 @@
+/**
+ * Pure gossip validators, one per topic. Each returns what the caller needs to index the message,
+ * or throws GossipValidationError whose action says whether the sender is provably at fault
+ * (`reject`) or the message is merely useless to us now (`ignore`). Checks run cheapest first;
+ * signature recovery (the only expensive step) runs after every cheap check and before any
+ * verdict that blames the signer (equivocation, commitment mismatch).
+ */
+import { scanJobId, verdictHash } from './eip712.ts'
+import { GossipValidationError } from './errors.ts'
+import { computeCommitment, recoverCommitmentSigner, recoverScanJobSigner, recoverVerdictSigner } from './signing.ts'
+import type { ValidationAction, ValidationCode } from './errors.ts'
+import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict } from './messages.ts'
+
+export interface ValidationContext {
+  chainId: number
+  registry: Hex
+  now: number
+  clockSkewMs: number
+  maxSampleBytes: number
+  /** highest registry block known (confirmed); later membership blocks cannot be judged yet */
+  followedBlock: number
+  isMemberAt(address: Hex, block: number): boolean
+  membersAt(block: number): Hex[]
+  getJob(jobId: Hex): ScanJob | undefined
+  getCommitment(jobId: Hex, member: Hex): Hex | undefined
+  /** hash of the verdict this member already revealed for the job */
+  getVerdictHash(jobId: Hex, member: Hex): Hex | undefined
+}
+
+export function validateScanJob (msg: SignedScanJob, ctx: ValidationContext): { jobId: Hex, origin: Hex } {
+  const { job } = msg
+  const jobId = scanJobId(job, ctx.chainId, ctx.registry)
+  if (ctx.getJob(jobId) !== undefined) fail('ignore', 'DUPLICATE', 'job already known')
+  if (job.membershipBlock > ctx.followedBlock) fail('ignore', 'FUTURE_MEMBERSHIP_BLOCK', 'membership block not followed yet')
+  if (job.size > ctx.maxSampleBytes) fail('reject', 'SAMPLE_TOO_LARGE', 'sample larger than allowed')
+  if (!(job.createdAt < job.commitDeadline && job.commitDeadline < job.revealDeadline)) {
+    fail('reject', 'BAD_DEADLINES', 'need createdAt < commitDeadline < revealDeadline')
+  }
+  // A job stamped ahead of our clock may be our skew, not the origin's fault: drop it without penalty.
+  if (job.createdAt > ctx.now + ctx.clockSkewMs) fail('ignore', 'BAD_DEADLINES', 'created in the future')
+  if (ctx.now > job.revealDeadline + ctx.clockSkewMs) fail('ignore', 'STALE', 'reveal window closed')
+  if (!ctx.isMemberAt(job.origin, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'origin not a member at the job block')
+  checkKeyWraps(job, ctx)
+  const origin = recover(() => recoverScanJobSigner(msg, ctx.chainId, ctx.registry))
+  if (origin !== job.origin) fail('reject', 'SIGNER_MISMATCH', 'signer is not the origin')
+  return { jobId, origin }
+}
+
+/** Exactly one wrap per member at the job's block, sorted by address, so every member can read the sample. */
+function checkKeyWraps (job: ScanJob, ctx: ValidationContext): void {
+  const members = ctx.membersAt(job.membershipBlock).map(m => m.toLowerCase()).toSorted()
+  const wrapped = job.keyWraps.map(w => w.member)
+  if (wrapped.length !== members.length || wrapped.some((m, i) => m !== members[i])) {
+    fail('reject', 'MISSING_KEY_WRAP', 'key wraps do not match the members at the job block')
+  }
+}
+
+export function validateCommitment (msg: SignedCommitment, ctx: ValidationContext): { jobId: Hex, member: Hex } {
+  const { jobId, member, commitment } = msg.commitment
+  const job = ctx.getJob(jobId)
+  if (job === undefined) fail('ignore', 'UNKNOWN_JOB', 'job not known')
+  if (ctx.now > job.commitDeadline + ctx.clockSkewMs) fail('ignore', 'STALE', 'commit window closed')
+  if (!ctx.isMemberAt(member, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'not a member at the job block')
+  const known = ctx.getCommitment(jobId, member)
+  if (known === commitment) fail('ignore', 'DUPLICATE', 'commitment already known')
+  const signer = recover(() => recoverCommitmentSigner(msg, ctx.chainId, ctx.registry))
+  if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
+  if (known !== undefined) fail('reject', 'EQUIVOCATION', 'member signed a second, different commitment')
+  return { jobId, member }
+}
+
+export function validateVerdict (msg: SignedVerdict, ctx: ValidationContext): { jobId: Hex, member: Hex, verdictHash: Hex } {
+  const { verdict } = msg
+  const { jobId, member } = verdict
+  const job = ctx.getJob(jobId)
+  if (job === undefined) fail('ignore', 'UNKNOWN_JOB', 'job not known')
+  if (verdict.sha256 !== job.sha256 || verdict.membershipBlock !== job.membershipBlock) {
+    fail('reject', 'JOB_MISMATCH', 'sha256 or membership block differs from the job')
+  }
+  if (ctx.now < job.commitDeadline - ctx.clockSkewMs) fail('reject', 'EARLY_REVEAL', 'revealed before the commit window closed')
+  if (ctx.now > job.revealDeadline + ctx.clockSkewMs) fail('ignore', 'STALE', 'reveal window closed')
+  if (!ctx.isMemberAt(member, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'not a member at the job block')
+  const hash = verdictHash(verdict)
+  if (ctx.getVerdictHash(jobId, member) === hash) fail('ignore', 'DUPLICATE', 'verdict already known')
+  const commitment = ctx.getCommitment(jobId, member)
+  if (commitment === undefined) fail('ignore', 'NO_COMMITMENT', 'no commitment from this member')
+  const signer = recover(() => recoverVerdictSigner(msg, ctx.chainId, ctx.registry))
+  if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
+  if (computeCommitment(verdict, msg.salt) !== commitment) fail('reject', 'COMMITMENT_MISMATCH', 'verdict and salt do not open the commitment')
+  return { jobId, member, verdictHash: hash }
+}
+
+function recover (fn: () => Hex): Hex {
+  try {
+    return fn()
+  } catch (err) {
+    throw new GossipValidationError('reject', 'BAD_SIGNATURE', 'signature does not recover', { cause: err })
+  }
+}
+
+function fail (action: ValidationAction, code: ValidationCode, message: string): never {
+  throw new GossipValidationError(action, code, message)
+}

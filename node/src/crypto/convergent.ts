@@ -1,0 +1,133 @@
+/**
+ * Convergent encryption of samples: the key is a keyed hash of the plaintext (sample-digest.ts),
+ * so the same sample always encrypts to the same blocks and dedupes to one CID, while the
+ * ciphertext reveals nothing to whoever lacks the sample or a wrapped key. The cost, inherent to
+ * convergent encryption, is that someone who already has a file can confirm that it is stored.
+ *
+ * Encoding (v1): the plaintext is cut into CHUNK_SIZE chunks, each sealed with ChaCha20-Poly1305
+ * (node:crypto) under a STREAM nonce = 7 zero bytes || u32 BE chunk index || last-chunk flag, and
+ * AAD = u64 BE plaintext size. A key is only ever used for one plaintext, so the fixed prefix is
+ * safe; the index and flag make reordering and truncation fail authentication. Each sealed chunk
+ * (ciphertext || 16-byte tag) is a raw block; the JSON manifest block lists them and is the CID.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto'
+import * as raw from 'multiformats/codecs/raw'
+import { DecryptionFailedError } from './errors.ts'
+import { CHUNK_SIZE, MANIFEST_VERSION, SAMPLE_CIPHER, chunkCount, checkManifestBlock, checkSampleCid, decodeManifest, encodeManifest, sha256Cid } from './manifest.ts'
+import type { SampleManifest } from './manifest.ts'
+import type { CID } from 'multiformats/cid'
+
+export const TAG_BYTES = 16
+const CIPHER = 'chacha20-poly1305'
+
+export interface SampleBlock {
+  cid: CID
+  bytes: Uint8Array
+}
+
+export interface GetBlock {
+  (cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
+}
+
+function writeNonce (nonce: Buffer, index: number, last: boolean): Buffer {
+  nonce.fill(0, 0, 7)
+  nonce.writeUInt32BE(index, 7)
+  nonce[11] = last ? 1 : 0
+  return nonce
+}
+
+function sizeAad (size: number): Buffer {
+  const aad = Buffer.alloc(8)
+  aad.writeBigUInt64BE(BigInt(size))
+  return aad
+}
+
+/**
+ * Seals plaintext chunks and yields their blocks, then the manifest block last (its CID is the
+ * sample's CID). `chunks` must be CHUNK_SIZE each except the last; `size` is their total. Lazy, so
+ * a caller can write each block before the next is sealed.
+ */
+export function * encryptSample (chunks: Iterable<Uint8Array>, size: number, contentKey: Uint8Array): Generator<SampleBlock, void, undefined> {
+  const count = chunkCount(size)
+  const aad = sizeAad(size)
+  const nonce = Buffer.alloc(12)
+  const cids: CID[] = []
+  let index = 0
+  let seen = 0
+  for (const chunk of chunks) {
+    const last = index === count - 1
+    if (index >= count || (last ? seen + chunk.byteLength !== size : chunk.byteLength !== CHUNK_SIZE)) {
+      throw new RangeError('plaintext chunks do not match the declared size')
+    }
+    const cipher = createCipheriv(CIPHER, contentKey, writeNonce(nonce, index, last), { authTagLength: TAG_BYTES })
+    cipher.setAAD(aad, { plaintextLength: chunk.byteLength })
+    const bytes = Buffer.allocUnsafe(chunk.byteLength + TAG_BYTES)
+    const written = cipher.update(chunk).copy(bytes, 0)
+    cipher.final()
+    cipher.getAuthTag().copy(bytes, written)
+    const cid = sha256Cid(raw.code, bytes)
+    cids.push(cid)
+    yield { cid, bytes }
+    seen += chunk.byteLength
+    index++
+  }
+  // an empty sample arrives as no chunks at all; it still gets its one sealed, final, empty chunk
+  if (index === 0 && size === 0) {
+    yield * encryptSample([new Uint8Array(0)], 0, contentKey)
+    return
+  }
+  if (index !== count) throw new RangeError('plaintext chunks do not match the declared size')
+  yield encodeManifest({ version: MANIFEST_VERSION, cipher: SAMPLE_CIPHER, chunkSize: CHUNK_SIZE, size, chunks: cids })
+}
+
+/** Opens one sealed chunk; throws DecryptionFailedError unless it authenticates at this position. */
+export function decryptChunk (sealed: Uint8Array, index: number, manifest: SampleManifest, contentKey: Uint8Array, out: Uint8Array): void {
+  const count = manifest.chunks.length
+  const last = index === count - 1
+  const expected = (last ? manifest.size - index * CHUNK_SIZE : CHUNK_SIZE)
+  if (sealed.byteLength !== expected + TAG_BYTES) throw new DecryptionFailedError(`chunk ${index} has the wrong length`)
+  const decipher = createDecipheriv(CIPHER, contentKey, writeNonce(Buffer.alloc(12), index, last), { authTagLength: TAG_BYTES })
+  decipher.setAAD(sizeAad(manifest.size), { plaintextLength: expected })
+  decipher.setAuthTag(sealed.subarray(expected))
+  const plain = decipher.update(sealed.subarray(0, expected))
+  try {
+    decipher.final()
+  } catch {
+    throw new DecryptionFailedError(`chunk ${index} failed authentication`)
+  }
+  out.set(plain, index * CHUNK_SIZE)
+}
+
+/** How many chunk fetches run ahead of decryption (bitswap round trips dominate remote reads). */
+const PREFETCH = 8
+
+/**
+ * Fetches and decrypts a sample. Every chunk is authenticated at its position, and the plaintext
+ * length must equal the manifest's size, before any byte is returned.
+ */
+export async function decryptSample (cid: CID, contentKey: Uint8Array, getBlock: GetBlock, options: { signal?: AbortSignal, maxSize?: number } = {}): Promise<Uint8Array> {
+  if (contentKey.byteLength !== 32) throw new DecryptionFailedError('content key must be 32 bytes')
+  checkSampleCid(cid)
+  const manifestBytes = await getBlock(cid, { signal: options.signal })
+  checkManifestBlock(cid, manifestBytes)
+  const manifest = decodeManifest(manifestBytes, { maxSize: options.maxSize })
+  const out = new Uint8Array(manifest.size)
+  const fetches: Array<Promise<Uint8Array>> = []
+  const start = (i: number): void => {
+    const chunkCid = manifest.chunks[i]
+    if (chunkCid === undefined) return
+    const p = getBlock(chunkCid, { signal: options.signal })
+    // observed later by the loop; this keeps an early failure from leaving later ones unhandled
+    p.catch(() => {})
+    fetches[i] = p
+  }
+  for (let i = 0; i < Math.min(PREFETCH, manifest.chunks.length); i++) start(i)
+  for (let i = 0; i < manifest.chunks.length; i++) {
+    const sealed = await (fetches[i] as Promise<Uint8Array>)
+    delete fetches[i]
+    start(i + PREFETCH)
+    options.signal?.throwIfAborted()
+    decryptChunk(sealed, i, manifest, contentKey, out)
+  }
+  return out
+}

@@ -1,0 +1,128 @@
+import t from 'tap'
+import type { Test } from 'tap'
+import { decodeMessage, encodeMessage, MAX_MESSAGE_BYTES } from '../src/index.ts'
+import type { GossipMessage, TopicName } from '../src/index.ts'
+import { makeReveal, makeSignedJob, member, result } from './fixtures.ts'
+
+const signedJob = await makeSignedJob()
+const { commit, reveal } = await makeReveal(signedJob.job, member(1), [result('yara', 'malicious', 'Evil_Rule'), result('clamav', 'undetected')])
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v))
+const clone = <T>(v: T): T => structuredClone(v)
+
+function rejects (tt: Test, topic: TopicName, bytes: Uint8Array, code: 'MALFORMED' | 'OVERSIZE', name: string): void {
+  tt.throws(() => decodeMessage(topic, bytes), { name: 'GossipValidationError', action: 'reject', code }, name)
+}
+
+t.test('round trips every message type', async t => {
+  for (const [topic, msg] of [['jobs', signedJob], ['commits', commit], ['verdicts', reveal]] as Array<[TopicName, GossipMessage]>) {
+    const bytes = encodeMessage(msg)
+    t.same(decodeMessage(topic, bytes), msg, topic)
+    t.same(encodeMessage(decodeMessage(topic, bytes)), bytes, `${topic} re-encodes to the same bytes`)
+  }
+})
+
+t.test('encoding is canonical: key order of the input does not matter', async t => {
+  const shuffled = { signature: commit.signature, commitment: { commitment: commit.commitment.commitment, member: commit.commitment.member, jobId: commit.commitment.jobId }, type: 'commitment' as const }
+  t.same(encodeMessage(shuffled), encodeMessage(commit))
+})
+
+t.test('rejects non-canonical spellings', async t => {
+  const text = new TextDecoder().decode(encodeMessage(commit))
+  rejects(t, 'commits', utf8(` ${text}`), 'MALFORMED', 'leading whitespace')
+  rejects(t, 'commits', utf8(text.replace('{"type":"commitment",', '{"type":"commitment","type":"commitment",')), 'MALFORMED', 'duplicate key')
+  rejects(t, 'commits', json({ commitment: commit.commitment, type: 'commitment', signature: commit.signature }), 'MALFORMED', 'key order')
+  const v = new TextDecoder().decode(encodeMessage(reveal))
+  rejects(t, 'verdicts', utf8(v.replace(/"scannedAt":(\d+)/, '"scannedAt":$1.0')), 'MALFORMED', 'integer written as 1.0')
+  rejects(t, 'verdicts', utf8(v.replace('"Evil_Rule"', '"\\u0045vil_Rule"')), 'MALFORMED', 'needless unicode escape')
+})
+
+t.test('rejects truncated, non-JSON and non-UTF-8 input', async t => {
+  const bytes = encodeMessage(signedJob)
+  for (const cut of [0, 1, 10, bytes.length - 1]) rejects(t, 'jobs', bytes.subarray(0, cut), 'MALFORMED', `truncated at ${cut}`)
+  rejects(t, 'jobs', utf8('null'), 'MALFORMED', 'null')
+  rejects(t, 'jobs', utf8('[]'), 'MALFORMED', 'array')
+  rejects(t, 'jobs', utf8('"scan-job"'), 'MALFORMED', 'string')
+  rejects(t, 'jobs', Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d), 'MALFORMED', 'invalid UTF-8')
+})
+
+t.test('rejects a message on the wrong topic', async t => {
+  rejects(t, 'jobs', encodeMessage(commit), 'MALFORMED', 'commitment on jobs')
+  rejects(t, 'verdicts', encodeMessage(commit), 'MALFORMED', 'commitment on verdicts')
+})
+
+t.test('rejects extra, missing and prototype-polluting keys', async t => {
+  rejects(t, 'commits', json({ ...commit, extra: 1 }), 'MALFORMED', 'extra top-level key')
+  rejects(t, 'commits', json({ type: 'commitment', commitment: commit.commitment }), 'MALFORMED', 'missing key')
+  rejects(t, 'commits', json({ ...commit, commitment: { ...commit.commitment, extra: 'x' } }), 'MALFORMED', 'extra nested key')
+  const text = new TextDecoder().decode(encodeMessage(commit))
+  rejects(t, 'commits', utf8(text.replace('"signature"', '"__proto__"')), 'MALFORMED', '__proto__ instead of a key')
+  rejects(t, 'commits', utf8(text.replace('{"jobId"', '{"__proto__":{"polluted":true},"jobId"')), 'MALFORMED', 'nested __proto__')
+  rejects(t, 'commits', utf8(text.replace('"signature"', '"constructor"')), 'MALFORMED', 'constructor key')
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched')
+})
+
+t.test('rejects wrong types and out-of-range numbers', async t => {
+  const cases: Array<[string, (m: typeof reveal) => void]> = [
+    ['scannedAt as string', m => { (m.verdict as unknown as Record<string, unknown>).scannedAt = '1' }],
+    ['negative block', m => { m.verdict.membershipBlock = -1 }],
+    ['fractional time', m => { m.verdict.scannedAt = 1.5 }],
+    ['unsafe integer', m => { m.verdict.scannedAt = 2 ** 53 }],
+    ['results not an array', m => { (m.verdict as unknown as Record<string, unknown>).results = {} }],
+    ['unknown category', m => { (m.verdict.results[0] as unknown as Record<string, unknown>).category = 'evil' }],
+    ['bad engineUpdate', m => { (m.verdict.results[0] as { engineUpdate: string }).engineUpdate = '2026-11-01' }],
+    ['engine name with a slash', m => { (m.verdict.results[0] as { engine: string }).engine = '../etc' }],
+    ['duplicate engine', m => { m.verdict.results.push(clone(m.verdict.results[0] as never)) }],
+    ['control character in label', m => { (m.verdict.results[0] as { result: string }).result = 'a\nb' }],
+    ['over-long label', m => { (m.verdict.results[0] as { result: string }).result = 'x'.repeat(257) }],
+    ['too many results', m => { m.verdict.results = Array.from({ length: 65 }, (_, i) => result(`e${i}`, 'undetected')) }],
+    ['uppercase hex', m => { m.verdict.jobId = m.verdict.jobId.toUpperCase().replace('0X', '0x') as typeof m.verdict.jobId }],
+    ['short salt', m => { m.salt = '0x1234' }],
+    ['64-byte signature', m => { m.signature = `0x${'11'.repeat(64)}` }],
+    ['address of 21 bytes', m => { m.verdict.member = `0x${'ab'.repeat(21)}` }],
+    ['hex without 0x', m => { m.verdict.jobId = m.verdict.jobId.slice(2) as typeof m.verdict.jobId }],
+    ['wrong type tag', m => { (m as { type: string }).type = 'commitment' }]
+  ]
+  for (const [name, mutate] of cases) {
+    const m = clone(reveal)
+    mutate(m)
+    rejects(t, 'verdicts', json(m), 'MALFORMED', name)
+    t.throws(() => encodeMessage(m), { code: 'MALFORMED' }, `encoder refuses: ${name}`)
+  }
+})
+
+t.test('job schema: kinds, key wrap bounds, string formats', async t => {
+  const cases: Array<[string, (m: typeof signedJob) => void]> = [
+    ['unknown kind', m => { (m.job as { kind: string }).kind = 'url' }],
+    ['no key wraps', m => { m.job.keyWraps = [] }],
+    ['257 key wraps', m => { m.job.keyWraps = Array.from({ length: 257 }, () => clone(m.job.keyWraps[0] as never)) }],
+    ['wrapped key of 59 bytes', m => { (m.job.keyWraps[0] as { wrappedKey: string }).wrappedKey = `0x${'00'.repeat(59)}` }],
+    ['md5 of 20 bytes', m => { m.job.md5 = `0x${'00'.repeat(20)}` }],
+    ['cid with a slash', m => { m.job.cid = 'bafy/../x' }],
+    ['over-long fileType', m => { m.job.fileType = 'x'.repeat(33) }]
+  ]
+  for (const [name, mutate] of cases) {
+    const m = clone(signedJob)
+    mutate(m)
+    rejects(t, 'jobs', json(m), 'MALFORMED', name)
+  }
+  const max = clone(signedJob)
+  max.job.keyWraps = Array.from({ length: 256 }, () => clone(signedJob.job.keyWraps[0] as never))
+  t.ok(decodeMessage('jobs', encodeMessage(max)), '256 key wraps fit the jobs limit')
+})
+
+t.test('oversize input is rejected before parsing', async t => {
+  for (const topic of ['jobs', 'commits', 'verdicts'] as const) {
+    rejects(t, topic, new Uint8Array(MAX_MESSAGE_BYTES[topic] + 1), 'OVERSIZE', `${topic} limit + 1`)
+  }
+  rejects(t, 'verdicts', new Uint8Array(10 * 1024 * 1024).fill(0x5b), 'OVERSIZE', '10 MB of [')
+  const huge = clone(reveal)
+  ;(huge.verdict.results[0] as { result: string }).result = 'x'.repeat(100_000)
+  t.throws(() => encodeMessage(huge), { code: 'MALFORMED' }, 'huge string')
+})
+
+t.test('deep nesting within the size limit is malformed, not a crash', async t => {
+  const depth = MAX_MESSAGE_BYTES.jobs / 2 - 1
+  rejects(t, 'jobs', utf8('['.repeat(depth) + ']'.repeat(depth)), 'MALFORMED', 'deep arrays')
+  rejects(t, 'jobs', utf8('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)), 'MALFORMED', 'deep objects')
+})

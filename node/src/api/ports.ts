@@ -1,0 +1,77 @@
+import type { Hex, Report } from '../../../protocol/src/messages.ts'
+
+/**
+ * What the HTTP API needs from the node. The API knows nothing else of it, so it can be tested with
+ * small in-memory implementations and the node can change behind it.
+ *
+ * Errors a port may throw, by `code` (anything else becomes a 500):
+ * - SAMPLE_TOO_LARGE -> 413, EMPTY_SAMPLE -> 400, QUOTA_EXCEEDED -> 429, UNAVAILABLE -> 503.
+ */
+export const PORT_ERROR_CODES = ['SAMPLE_TOO_LARGE', 'EMPTY_SAMPLE', 'QUOTA_EXCEEDED', 'UNAVAILABLE'] as const
+export type PortErrorCode = typeof PORT_ERROR_CODES[number]
+
+export interface PortOptions {
+  signal?: AbortSignal
+}
+
+export interface SampleSubmitter {
+  /**
+   * Stores the sample (durably) and schedules its scan. `source` fails with code SAMPLE_TOO_LARGE
+   * once the upload passes the API's limit; the submitter must then store nothing.
+   */
+  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex }>
+}
+
+export type AnalysisStatus = 'queued' | 'in-progress' | 'completed'
+
+export interface AnalysisView {
+  /** the scan job id (0x + 64 hex, lowercase) */
+  id: Hex
+  status: AnalysisStatus
+  /** ms since the epoch: when the analysis was created */
+  date: number
+  sha256: Hex
+  sha1: Hex
+  md5: Hex
+  size: number
+  /** present once status is 'completed' */
+  report?: Report
+  /** verdicts revealed so far, and members at the job's block */
+  verdictCount: number
+  memberCount: number
+}
+
+export interface AnalysisReader {
+  /** `id` is lowercase 0x-prefixed hex (already validated) */
+  getAnalysis(id: Hex, options?: PortOptions): Promise<AnalysisView | undefined>
+}
+
+export interface SampleInfo {
+  sha256: Hex
+  sha1: Hex
+  md5: Hex
+  size: number
+  /** short tag from magic bytes, e.g. "PE32", "ELF", "ZIP", "text" */
+  fileType: string
+  names: string[]
+  /** ms since the epoch */
+  firstSeen: number
+  lastSeen: number
+}
+
+export interface FileView {
+  /** the latest final report, if any */
+  report?: Report
+  sample: SampleInfo
+}
+
+export interface FileReader {
+  /** `hash` is lowercase 0x-prefixed hex of a sha256 (64), sha1 (40) or md5 (32) */
+  getFile(hash: Hex, options?: PortOptions): Promise<FileView | undefined>
+}
+
+export interface ApiPorts {
+  submitter: SampleSubmitter
+  analyses: AnalysisReader
+  files: FileReader
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { MultipartFile } from '@fastify/multipart'
+import type { ApiPorts } from '../ports.ts'
+import { ApiError } from '../errors.ts'
+import { parseFileHash } from '../ids.ts'
+import { fileObject } from '../vt-objects.ts'
+import { baseUrl, requestSignal } from '../request.ts'
+
+/** The multipart field VirusTotal's upload takes the file from. */
+const FILE_FIELD = 'file'
+
+class UploadError extends Error {
+  override readonly name = 'UploadError'
+  readonly code: 'SAMPLE_TOO_LARGE' | 'MALFORMED_UPLOAD'
+  constructor (code: 'SAMPLE_TOO_LARGE' | 'MALFORMED_UPLOAD', message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+/**
+ * Yields the part's chunks and turns multipart failures into coded errors. It also remembers the
+ * failure, because the submitter may wrap or replace the error it got from the stream.
+ */
+function uploadSource (part: MultipartFile, failure: { error?: UploadError }): AsyncIterable<Uint8Array> {
+  return (async function * () {
+    try {
+      for await (const chunk of part.file) yield chunk as Uint8Array
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      failure.error = code === 'FST_REQ_FILE_TOO_LARGE'
+        ? new UploadError('SAMPLE_TOO_LARGE', 'the file is larger than this node accepts')
+        : new UploadError('MALFORMED_UPLOAD', 'malformed multipart body')
+      throw failure.error
+    }
+  })()
+}
+
+async function nextFilePart (request: FastifyRequest): Promise<MultipartFile | undefined> {
+  if (!request.isMultipart()) {
+    throw new ApiError('BadRequestError', 'expected a multipart/form-data body with a "file" field')
+  }
+  try {
+    return await request.file()
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode
+    if (status === 413) throw err
+    throw new ApiError('BadRequestError', 'malformed multipart body')
+  }
+}
+
+export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void {
+  app.post('/api/v3/files', async (request: FastifyRequest, reply: FastifyReply) => {
+    const part = await nextFilePart(request)
+    if (part === undefined || part.fieldname !== FILE_FIELD) {
+      throw new ApiError('BadRequestError', 'expected a multipart/form-data body with a "file" field')
+    }
+    const failure: { error?: UploadError } = {}
+    const signal = requestSignal(request, reply)
+    let submitted
+    try {
+      submitted = await ports.submitter.submitFile(uploadSource(part, failure), part.filename === '' ? {} : { filename: part.filename }, { signal })
+    } catch (err) {
+      if (failure.error?.code === 'MALFORMED_UPLOAD') throw new ApiError('BadRequestError', failure.error.message)
+      throw failure.error ?? err
+    }
+    const id = submitted.analysisId
+    return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }
+  })
+
+  app.get<{ Params: { id: string } }>('/api/v3/files/:id', async (request, reply) => {
+    const hash = parseFileHash(request.params.id)
+    const file = await ports.files.getFile(hash, { signal: requestSignal(request, reply) })
+    if (file === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
+    return fileObject(file, baseUrl(request))
+  })
+}

@@ -1,0 +1,94 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import multipart from '@fastify/multipart'
+import type { Logger } from 'pino'
+import type { ApiPorts } from './ports.ts'
+import { ApiError, toVtError } from './errors.ts'
+import { registerFileRoutes } from './routes/files.ts'
+import { registerAnalysisRoutes } from './routes/analyses.ts'
+
+export interface ApiServerOptions {
+  ports: ApiPorts
+  logger: Logger
+  /** largest accepted upload, in bytes (the file part itself) */
+  maxUploadBytes: number
+  /** default 127.0.0.1 */
+  host?: string
+  /** default 0: any free port (read `url` after start) */
+  port?: number
+}
+
+export interface ApiServer {
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** http://host:port, once started */
+  readonly url: string
+}
+
+/** Request headers above this size get 431 from Node's parser before any handler runs. */
+const MAX_HEADER_BYTES = 16 * 1024
+
+function buildApp (options: ApiServerOptions): FastifyInstance {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast only drops pino's custom-level generics
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // JSON bodies are never needed beyond small ones; uploads are multipart and bounded separately
+    bodyLimit: 64 * 1024,
+    maxParamLength: 200,
+    return503OnClosing: true,
+    http: { maxHeaderSize: MAX_HEADER_BYTES }
+  })
+
+  app.register(multipart, {
+    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 8, fieldSize: 1024, parts: 16, headerPairs: 32 },
+    throwFileSizeLimit: true
+  })
+
+  app.setErrorHandler((err, request, reply) => {
+    const { statusCode, body, internal } = toVtError(err)
+    if (internal) request.log.error({ err }, 'request failed')
+    else request.log.debug({ code: body.error.code, statusCode }, 'request rejected')
+    return reply.code(statusCode).type('application/json').send(body)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const body = { error: { code: 'NotFoundError', message: `${request.method} ${request.url.slice(0, 200)} not found` } }
+    return reply.code(404).type('application/json').send(body)
+  })
+
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.register(async (scope) => {
+    registerFileRoutes(scope, options.ports)
+    registerAnalysisRoutes(scope, options.ports)
+  })
+  return app
+}
+
+export function createApiServer (options: ApiServerOptions): ApiServer {
+  if (!Number.isSafeInteger(options.maxUploadBytes) || options.maxUploadBytes <= 0) {
+    throw new ApiError('InvalidArgumentError', 'maxUploadBytes must be a positive integer')
+  }
+  const host = options.host ?? '127.0.0.1'
+  let app: FastifyInstance | undefined
+  let url: string | undefined
+
+  return {
+    async start () {
+      if (app !== undefined) return
+      const instance = buildApp(options)
+      await instance.listen({ host, port: options.port ?? 0 })
+      const address = instance.server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : options.port
+      app = instance
+      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    },
+    async stop () {
+      const instance = app
+      app = undefined
+      url = undefined
+      await instance?.close()
+    },
+    get url () {
+      if (url === undefined) throw new Error('the API server is not started')
+      return url
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import type { Report, ReportStats } from '../../../protocol/src/messages.ts'
+import type { AnalysisView, FileView } from './ports.ts'
+import { bareHex } from './ids.ts'
+
+/** VirusTotal's per-engine result; `result` is null when the engine named nothing. */
+export interface VtEngineResult {
+  category: string
+  engine_name: string
+  engine_version: string
+  engine_update: string
+  method: string
+  result: string | null
+}
+
+/** VirusTotal's stats carry confirmed-timeout too; VirusMap has no such state, so it is always 0. */
+export type VtStats = ReportStats & { 'confirmed-timeout': number }
+
+const EMPTY_STATS: VtStats = {
+  malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, 'confirmed-timeout': 0, failure: 0, 'type-unsupported': 0
+}
+
+/** VirusTotal's type_tag and type_description for our magic-byte tags; others pass through. */
+const FILE_TYPES: Record<string, { tag: string, description: string }> = {
+  PE32: { tag: 'peexe', description: 'Win32 EXE' },
+  'PE32+': { tag: 'peexe', description: 'Win32 EXE' },
+  PE: { tag: 'peexe', description: 'Win32 EXE' },
+  ELF: { tag: 'elf', description: 'ELF' },
+  ZIP: { tag: 'zip', description: 'ZIP' },
+  PDF: { tag: 'pdf', description: 'PDF' },
+  'Mach-O': { tag: 'macho', description: 'Mach-O' },
+  text: { tag: 'text', description: 'Text' },
+  script: { tag: 'script', description: 'Script' },
+  unknown: { tag: 'unknown', description: 'unknown' }
+}
+
+export function fileType (tag: string): { type_tag: string, type_description: string } {
+  const known = FILE_TYPES[tag]
+  return known === undefined
+    ? { type_tag: tag.toLowerCase(), type_description: tag }
+    : { type_tag: known.tag, type_description: known.description }
+}
+
+/** ms -> VirusTotal's integer epoch seconds */
+export function epochSeconds (ms: number): number {
+  return Math.floor(ms / 1000)
+}
+
+export function vtResults (report: Report | undefined): Record<string, VtEngineResult> {
+  const out: Record<string, VtEngineResult> = {}
+  if (report === undefined) return out
+  for (const name of Object.keys(report.results).toSorted()) {
+    const entry = report.results[name]
+    if (entry === undefined) continue
+    out[name] = {
+      category: entry.category,
+      engine_name: entry.engine,
+      engine_version: entry.engineVersion,
+      engine_update: entry.engineUpdate,
+      method: entry.method,
+      result: entry.result === '' ? null : entry.result
+    }
+  }
+  return out
+}
+
+export function vtStats (report: Report | undefined): VtStats {
+  return report === undefined ? { ...EMPTY_STATS } : { ...EMPTY_STATS, ...report.stats }
+}
+
+/** The VirusMap attribute: everything a light client needs to check the report itself. */
+export function virusmapAttribute (report: Report): Record<string, unknown> {
+  return {
+    job_id: report.jobId,
+    chain_id: report.chainId,
+    registry: report.registry,
+    membership_block: report.job.job.membershipBlock,
+    member_count: report.memberCount,
+    quorum: report.quorum,
+    verdicts: report.verdicts,
+    job: report.job
+  }
+}
+
+export function analysisObject (a: AnalysisView, baseUrl: string): Record<string, unknown> {
+  const sha256 = bareHex(a.sha256)
+  return {
+    data: {
+      type: 'analysis',
+      id: a.id,
+      attributes: {
+        date: epochSeconds(a.report?.date ?? a.date),
+        status: a.status,
+        stats: vtStats(a.report),
+        results: vtResults(a.report),
+        virusmap: { job_id: a.id, verdict_count: a.verdictCount, member_count: a.memberCount }
+      },
+      links: { self: `${baseUrl}/api/v3/analyses/${a.id}`, item: `${baseUrl}/api/v3/files/${sha256}` }
+    },
+    meta: { file_info: { sha256, sha1: bareHex(a.sha1), md5: bareHex(a.md5), size: a.size } }
+  }
+}
+
+export function fileObject (f: FileView, baseUrl: string): Record<string, unknown> {
+  const { sample, report } = f
+  const sha256 = bareHex(sample.sha256)
+  const attributes: Record<string, unknown> = {
+    sha256,
+    sha1: bareHex(sample.sha1),
+    md5: bareHex(sample.md5),
+    size: sample.size,
+    ...fileType(sample.fileType),
+    names: [...sample.names],
+    meaningful_name: sample.names[0] ?? sha256,
+    first_submission_date: epochSeconds(sample.firstSeen),
+    last_submission_date: epochSeconds(sample.lastSeen),
+    last_analysis_results: vtResults(report),
+    last_analysis_stats: vtStats(report)
+  }
+  if (report !== undefined) {
+    attributes.last_analysis_date = epochSeconds(report.date)
+    attributes.virusmap = virusmapAttribute(report)
+  }
+  return {
+    data: { type: 'file', id: sha256, attributes, links: { self: `${baseUrl}/api/v3/files/${sha256}` } }
+  }
+}

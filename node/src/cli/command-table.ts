@@ -1,0 +1,30 @@
+import type { Command } from './command.ts'
+
+export interface CommandEntry {
+  name: string
+  summary: string
+  /** imported on use, so `virusmap lookup` does not load libp2p and the devnet */
+  load(): Promise<Command>
+}
+
+/**
+ * Every `virusmap` command, in the order `--help` lists them. A command is one file in
+ * ./commands exporting a Command; add a line here (supernode.ts goes next to devnet).
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'devnet',
+    summary: 'run a local chain, the contracts and N elected supernodes',
+    load: async () => (await import('./commands/devnet.ts')).devnetCommand
+  },
+  {
+    name: 'submit',
+    summary: 'upload a file, wait for its quorum report and verify it against the chain',
+    load: async () => (await import('./commands/submit.ts')).submitCommand
+  },
+  {
+    name: 'lookup',
+    summary: 'fetch the report of a sha256/sha1/md5 and verify it against the chain',
+    load: async () => (await import('./commands/lookup.ts')).lookupCommand
+  }
+]

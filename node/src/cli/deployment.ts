@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import { UsageError } from './usage-error.ts'
+
+/** What a client needs of a deployment file (devnet.json is a superset that adds `nodes`). */
+export interface ClientDeployment {
+  chainId: number
+  rpcUrl: string
+  registry: Hex
+  /** API URLs of the nodes, when the file lists them (devnet.json) */
+  apis: string[]
+}
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isHttpUrl (value: unknown): value is string {
+  if (typeof value !== 'string') return false
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+export function parseDeployment (text: string, file: string): ClientDeployment {
+  const bad = (why: string): UsageError => new UsageError(`bad deployment file ${file}: ${why}`)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw bad('not JSON')
+  }
+  if (!isObject(json)) throw bad('not a JSON object')
+  if (!Number.isSafeInteger(json.chainId) || (json.chainId as number) <= 0) throw bad('chainId must be a positive integer')
+  if (!isHttpUrl(json.rpcUrl)) throw bad('rpcUrl must be an http(s) URL')
+  const registry = isObject(json.contracts) ? json.contracts.registry : undefined
+  if (typeof registry !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(registry)) throw bad('contracts.registry must be an address')
+  const apis: string[] = []
+  if (json.nodes !== undefined) {
+    if (!Array.isArray(json.nodes)) throw bad('nodes must be an array')
+    for (const node of json.nodes) {
+      if (!isObject(node) || !isHttpUrl(node.api)) throw bad('every node needs an http(s) api URL')
+      apis.push(node.api)
+    }
+  }
+  return { chainId: json.chainId as number, rpcUrl: json.rpcUrl, registry: registry.toLowerCase() as Hex, apis }
+}
+
+export async function loadDeployment (file: string): Promise<ClientDeployment> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    throw new UsageError(`cannot read deployment file ${file}: ${(err as { code?: string }).code ?? (err as Error).message}`)
+  }
+  return parseDeployment(text, file)
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The `virusmap` executable: the only place that reads process argv, env and signals.
+import { runCli } from './run.ts'
+
+const controller = new AbortController()
+let interrupts = 0
+const onSignal = (): void => {
+  // first signal: stop gracefully; second: the user means it
+  if (++interrupts > 1) process.exit(130)
+  controller.abort(new Error('interrupted'))
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+  env: process.env,
+  cwd: process.cwd()
+})
+process.exitCode = code
+process.off('SIGINT', onSignal)
+process.off('SIGTERM', onSignal)

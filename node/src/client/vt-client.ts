@@ -1,0 +1,177 @@
+import { openAsBlob } from 'node:fs'
+import { basename } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+/**
+ * A small client of VirusTotal's API v3 as VirusMap serves it (the same calls work against
+ * VirusTotal itself). It returns the JSON objects as they come; the CLI reads what it needs.
+ */
+
+/** Codes raised on this side of the wire; server errors keep VirusTotal's code (NotFoundError, ...). */
+export const CLIENT_ERROR_CODES = ['NetworkError', 'InvalidResponseError', 'AbortError', 'TimeoutError'] as const
+export type ClientErrorCode = typeof CLIENT_ERROR_CODES[number]
+
+export class VtClientError extends Error {
+  override readonly name = 'VtClientError'
+  /** VirusTotal's error code from the server, or a ClientErrorCode */
+  readonly code: string
+  /** HTTP status, when a server answered */
+  readonly status: number | undefined
+
+  constructor (code: string, message: string, status?: number, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+    this.status = status
+  }
+}
+
+export interface VtClientOptions {
+  baseUrl: string
+  apiKey?: string
+}
+
+export interface VtObject<A = Record<string, unknown>> {
+  type: string
+  id: string
+  attributes: A
+  links?: Record<string, string>
+}
+
+export interface AnalysisAttributes {
+  status: 'queued' | 'in-progress' | 'completed'
+  date: number
+  stats: Record<string, number>
+  results: Record<string, { category: string, engine_name: string, engine_version: string, engine_update: string, method: string, result: string | null }>
+  virusmap?: { job_id: string, verdict_count: number, member_count: number }
+}
+
+export interface AnalysisResponse {
+  data: VtObject<AnalysisAttributes>
+  meta?: { file_info?: { sha256: string, sha1: string, md5: string, size: number } }
+}
+
+export interface FileResponse {
+  data: VtObject
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface WaitOptions extends CallOptions {
+  /** between polls; default 1000 ms */
+  intervalMs?: number
+  onProgress?: (analysis: AnalysisResponse) => void
+}
+
+export interface VtClient {
+  readonly baseUrl: string
+  /** a path is streamed from disk; bytes are sent as they are */
+  uploadFile(file: string | Uint8Array, options?: CallOptions & { filename?: string }): Promise<{ id: string }>
+  getAnalysis(id: string, options?: CallOptions): Promise<AnalysisResponse>
+  getFile(hash: string, options?: CallOptions): Promise<FileResponse>
+  waitForAnalysis(id: string, options?: WaitOptions): Promise<AnalysisResponse>
+}
+
+function abortError (signal: AbortSignal): VtClientError {
+  const reason = signal.reason as { name?: string } | undefined
+  return reason?.name === 'TimeoutError'
+    ? new VtClientError('TimeoutError', 'timed out', undefined, { cause: reason })
+    : new VtClientError('AbortError', 'aborted', undefined, { cause: reason })
+}
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function createVtClient (options: VtClientOptions): VtClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '')
+  let parsed: URL
+  try {
+    parsed = new URL(baseUrl)
+  } catch {
+    throw new VtClientError('InvalidArgumentError', `not a URL: ${options.baseUrl}`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new VtClientError('InvalidArgumentError', `not an http(s) URL: ${options.baseUrl}`)
+  }
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (options.apiKey !== undefined) headers['x-apikey'] = options.apiKey
+
+  async function call (method: string, path: string, body: FormData | undefined, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    let response: Response
+    try {
+      response = await fetch(`${baseUrl}${path}`, { method, headers, body, signal })
+    } catch (err) {
+      if (signal?.aborted === true) throw abortError(signal)
+      const cause = (err as { cause?: { code?: string, message?: string } }).cause
+      const detail = cause?.code ?? cause?.message ?? (err as Error).message
+      throw new VtClientError('NetworkError', `cannot reach ${baseUrl}: ${detail}`, undefined, { cause: err })
+    }
+    let json: unknown
+    try {
+      json = await response.json()
+    } catch (err) {
+      if (signal?.aborted === true) throw abortError(signal)
+      throw new VtClientError('InvalidResponseError', `${method} ${path}: HTTP ${response.status} with a body that is not JSON`, response.status, { cause: err })
+    }
+    if (!response.ok) {
+      const error = isObject(json) && isObject(json.error) ? json.error : undefined
+      const code = typeof error?.code === 'string' ? error.code : 'InvalidResponseError'
+      const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`
+      throw new VtClientError(code, message, response.status)
+    }
+    if (!isObject(json) || !isObject(json.data)) {
+      throw new VtClientError('InvalidResponseError', `${method} ${path}: answer has no data object`, response.status)
+    }
+    return json
+  }
+
+  const client: VtClient = {
+    baseUrl,
+
+    async uploadFile (file, opts = {}) {
+      let blob: Blob
+      let filename: string
+      if (typeof file === 'string') {
+        blob = await openAsBlob(file)
+        filename = opts.filename ?? basename(file)
+      } else {
+        blob = new Blob([file as Uint8Array<ArrayBuffer>])
+        filename = opts.filename ?? 'file'
+      }
+      const form = new FormData()
+      form.append('file', blob, filename)
+      const json = await call('POST', '/api/v3/files', form, opts.signal)
+      const data = json.data as Record<string, unknown>
+      if (typeof data.id !== 'string') throw new VtClientError('InvalidResponseError', 'upload answer has no analysis id')
+      return { id: data.id }
+    },
+
+    async getAnalysis (id, opts = {}) {
+      const json = await call('GET', `/api/v3/analyses/${encodeURIComponent(id)}`, undefined, opts.signal)
+      return json as unknown as AnalysisResponse
+    },
+
+    async getFile (hash, opts = {}) {
+      const json = await call('GET', `/api/v3/files/${encodeURIComponent(hash)}`, undefined, opts.signal)
+      return json as unknown as FileResponse
+    },
+
+    async waitForAnalysis (id, opts = {}) {
+      const intervalMs = opts.intervalMs ?? 1000
+      for (;;) {
+        const analysis = await client.getAnalysis(id, { signal: opts.signal })
+        opts.onProgress?.(analysis)
+        if (analysis.data.attributes?.status === 'completed') return analysis
+        try {
+          await sleep(intervalMs, undefined, { signal: opts.signal })
+        } catch (err) {
+          if (opts.signal?.aborted === true) throw abortError(opts.signal)
+          throw err
+        }
+      }
+    }
+  }
+  return client
+}

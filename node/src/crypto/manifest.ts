@@ -58,7 +58,7 @@ export function decodeManifest (bytes: Uint8Array, options: { maxSize?: number }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ManifestInvalidError('manifest is not an object')
   const m = value as Record<string, unknown>
-  if (Object.keys(m).sort().join(',') !== MANIFEST_KEYS) throw new ManifestInvalidError('manifest keys')
+  if (Object.keys(m).toSorted().join(',') !== MANIFEST_KEYS) throw new ManifestInvalidError('manifest keys')
   if (m.version !== MANIFEST_VERSION) throw new ManifestInvalidError('manifest version')
   if (m.cipher !== SAMPLE_CIPHER) throw new ManifestInvalidError('manifest cipher')
   if (m.chunkSize !== CHUNK_SIZE) throw new ManifestInvalidError('manifest chunk size')

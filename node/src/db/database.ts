@@ -1,0 +1,38 @@
+import { Level } from 'level'
+import { SchemaVersionError } from './errors.ts'
+import { SCHEMA_VERSION_KEY } from './prefixes.ts'
+
+/** Bump when a stored shape changes incompatibly, and add the migration from the previous one. */
+export const SCHEMA_VERSION = 1
+
+/** Keys are strings built with dbKey; values are JSON (each repository owns its value shape). */
+export type Database = Level<string, unknown>
+
+export interface OpenDatabaseOptions {
+  path: string
+  signal?: AbortSignal
+}
+
+/**
+ * Opens (creating if missing) the node database and checks its schema version: a fresh database
+ * is stamped with ours, an older one would be migrated here, a newer or unreadable one refused.
+ */
+export async function openDatabase (options: OpenDatabaseOptions): Promise<Database> {
+  options.signal?.throwIfAborted()
+  const db: Database = new Level<string, unknown>(options.path, { valueEncoding: 'json' })
+  await db.open()
+  try {
+    const stored = await db.get(SCHEMA_VERSION_KEY)
+    if (stored === undefined) {
+      await db.put(SCHEMA_VERSION_KEY, SCHEMA_VERSION, { sync: true })
+    } else if (typeof stored !== 'number' || !Number.isSafeInteger(stored) || stored < 1) {
+      throw new SchemaVersionError('SCHEMA_INVALID', `unreadable schema version ${JSON.stringify(stored)}`)
+    } else if (stored > SCHEMA_VERSION) {
+      throw new SchemaVersionError('SCHEMA_TOO_NEW', `database schema ${stored} is newer than this node's ${SCHEMA_VERSION}`)
+    }
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+  return db
+}

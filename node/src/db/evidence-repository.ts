@@ -1,0 +1,29 @@
+import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
+import type { Database } from './database.ts'
+import type { Hex, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+
+/** Two conflicting messages signed by one member for one job: proof of equivocation. */
+export type Evidence =
+  | { kind: 'commitment', member: Hex, jobId: Hex, first: SignedCommitment, second: SignedCommitment, recordedAt: number }
+  | { kind: 'verdict', member: Hex, jobId: Hex, first: SignedVerdict, second: SignedVerdict, recordedAt: number }
+
+/** Keeps the first conflicting pair per (member, job, kind); one pair is all the proof needed. */
+export class EvidenceRepository {
+  readonly #db: Database
+
+  constructor (db: Database) {
+    this.#db = db
+  }
+
+  /** Returns false when evidence of this kind was already kept for the member and job. */
+  async add (evidence: Evidence): Promise<boolean> {
+    const key = dbKey(PREFIXES.evidence, evidence.member, evidence.jobId, evidence.kind)
+    if (await this.#db.get(key) !== undefined) return false
+    await this.#db.put(key, evidence, { sync: true })
+    return true
+  }
+
+  async listByMember (member: Hex): Promise<Evidence[]> {
+    return await this.#db.values(dbRange(PREFIXES.evidence, member)).all() as Evidence[]
+  }
+}

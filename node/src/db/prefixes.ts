@@ -1,0 +1,42 @@
+/**
+ * The one registry of key prefixes in the node's level database. Every key is
+ * `<prefix><part>/<part>...`; no prefix may be a prefix of another, and a prefix, once used in a
+ * released schema, is never reused for something else (retire it with a comment instead).
+ */
+export const PREFIXES = {
+  /** schema version and other database bookkeeping */
+  meta: 'meta/',
+  /** sha256 -> SampleRecord */
+  sample: 'sample/',
+  /** sha1 -> sha256 */
+  sampleBySha1: 'sample-sha1/',
+  /** md5 -> sha256 */
+  sampleByMd5: 'sample-md5/',
+  /** jobId -> JobRecord */
+  job: 'job/',
+  /** jobId/member -> SignedCommitment */
+  commitment: 'commitment/',
+  /** jobId/member -> SignedVerdict */
+  verdict: 'verdict/',
+  /** jobId -> Report */
+  report: 'report/',
+  /** sha256 -> jobId of the latest report on that sample */
+  reportBySha256: 'report-sha256/',
+  /** member/jobId/kind -> Evidence */
+  evidence: 'evidence/'
+} as const
+
+export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]
+
+export const SCHEMA_VERSION_KEY = `${PREFIXES.meta}schema-version`
+
+/** Hex parts are lowercased so keys never depend on the caller's spelling. */
+export function dbKey (prefix: Prefix, ...parts: string[]): string {
+  return prefix + parts.map(p => p.toLowerCase()).join('/')
+}
+
+/** Range covering every key `<prefix><parts>/...` ('0' is the character after '/'). */
+export function dbRange (prefix: Prefix, ...parts: string[]): { gte: string, lt: string } {
+  const base = parts.length === 0 ? prefix : `${dbKey(prefix, ...parts)}/`
+  return parts.length === 0 ? { gte: base, lt: prefix.slice(0, -1) + '0' } : { gte: base, lt: base.slice(0, -1) + '0' }
+}

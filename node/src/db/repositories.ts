@@ -1,0 +1,26 @@
+import { EvidenceRepository } from './evidence-repository.ts'
+import { JobRepository } from './job-repository.ts'
+import { ReportRepository } from './report-repository.ts'
+import { SampleRepository } from './sample-repository.ts'
+import { CommitmentRepository, VerdictRepository } from './signed-by-member-repository.ts'
+import type { Database } from './database.ts'
+
+export interface Repositories {
+  samples: SampleRepository
+  jobs: JobRepository
+  commitments: CommitmentRepository
+  verdicts: VerdictRepository
+  reports: ReportRepository
+  evidence: EvidenceRepository
+}
+
+export function createRepositories (db: Database): Repositories {
+  return {
+    samples: new SampleRepository(db),
+    jobs: new JobRepository(db),
+    commitments: new CommitmentRepository(db),
+    verdicts: new VerdictRepository(db),
+    reports: new ReportRepository(db),
+    evidence: new EvidenceRepository(db)
+  }
+}

@@ -1,0 +1,85 @@
+import { createKeyLock } from './key-lock.ts'
+import { PREFIXES, dbKey } from './prefixes.ts'
+import type { Database } from './database.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+
+export interface SampleRecord {
+  sha256: Hex
+  sha1: Hex
+  md5: Hex
+  size: number
+  fileType: string
+  /** manifest CID of the encrypted sample */
+  cid: string
+  /** convergent content key, hex; stays on this node (wrapped per member in jobs), never logged */
+  contentKey: Hex
+  firstSeen: number
+  lastSeen: number
+  /** submitted file names, first ones kept (bounded so repeated uploads cannot grow a record) */
+  names: string[]
+}
+
+export interface SampleUpload extends Omit<SampleRecord, 'firstSeen' | 'lastSeen' | 'names'> {
+  name?: string
+  seenAt: number
+}
+
+export const MAX_SAMPLE_NAMES = 32
+export const MAX_SAMPLE_NAME_LENGTH = 255
+
+/** Sample metadata by sha256, with sha1 and md5 indices pointing at the sha256. */
+export class SampleRepository {
+  readonly #db: Database
+  readonly #lock = createKeyLock()
+
+  constructor (db: Database) {
+    this.#db = db
+  }
+
+  async get (sha256: Hex): Promise<SampleRecord | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.sample, sha256)) as SampleRecord | undefined
+  }
+
+  /** Lookup by sha256, sha1 or md5 (told apart by length), as VirusTotal's /files/{id} does. */
+  async find (hash: string): Promise<SampleRecord | undefined> {
+    const h = hash.toLowerCase().replace(/^0x/, '')
+    if (!/^[0-9a-f]+$/.test(h)) return undefined
+    if (h.length === 64) return this.get(`0x${h}`)
+    const index = h.length === 40 ? PREFIXES.sampleBySha1 : h.length === 32 ? PREFIXES.sampleByMd5 : undefined
+    if (index === undefined) return undefined
+    const sha256 = await this.#db.get(dbKey(index, `0x${h}`)) as Hex | undefined
+    return sha256 === undefined ? undefined : this.get(sha256)
+  }
+
+  /**
+   * Records an upload: creates the record or updates lastSeen and names. Written as one synced
+   * batch, because the upload is acknowledged as soon as this returns.
+   */
+  async recordUpload (upload: SampleUpload): Promise<SampleRecord> {
+    const sha256 = upload.sha256.toLowerCase() as Hex
+    return this.#lock(sha256, async () => {
+      const existing = await this.get(sha256)
+      const name = upload.name?.slice(0, MAX_SAMPLE_NAME_LENGTH)
+      const names = existing?.names ?? []
+      const record: SampleRecord = {
+        sha256,
+        sha1: upload.sha1.toLowerCase() as Hex,
+        md5: upload.md5.toLowerCase() as Hex,
+        size: upload.size,
+        fileType: upload.fileType,
+        cid: upload.cid,
+        contentKey: upload.contentKey.toLowerCase() as Hex,
+        firstSeen: Math.min(existing?.firstSeen ?? upload.seenAt, upload.seenAt),
+        lastSeen: Math.max(existing?.lastSeen ?? upload.seenAt, upload.seenAt),
+        names: name !== undefined && name !== '' && !names.includes(name) && names.length < MAX_SAMPLE_NAMES ? [...names, name] : names
+      }
+      const ops: Array<{ type: 'put', key: string, value: unknown }> = [
+        { type: 'put', key: dbKey(PREFIXES.sample, sha256), value: record },
+        { type: 'put', key: dbKey(PREFIXES.sampleBySha1, record.sha1), value: sha256 },
+        { type: 'put', key: dbKey(PREFIXES.sampleByMd5, record.md5), value: sha256 }
+      ]
+      await this.#db.batch(ops, { sync: true })
+      return record
+    })
+  }
+}

@@ -38,7 +38,7 @@ function findImport (path: string): { contents: string } | { error: string } {
 function main (): void {
   const started = performance.now()
   const sources: Record<string, { content: string }> = {}
-  for (const file of readdirSync(SRC_DIR).filter((f) => f.endsWith('.sol')).sort()) {
+  for (const file of readdirSync(SRC_DIR).filter((f) => f.endsWith('.sol')).toSorted()) {
     sources[`src/${file}`] = { content: readFileSync(join(SRC_DIR, file), 'utf8') }
   }
   const input = {

@@ -8,7 +8,7 @@ export async function revertOf (iface: Interface, pending: Promise<unknown>): Pr
     await pending
   } catch (err) {
     const { revert, data } = err as { revert?: { name: string, args: unknown[] } | null, data?: string | null }
-    if (revert != null) return { name: revert.name, args: [...revert.args] }
+    if (revert !== undefined && revert !== null) return { name: revert.name, args: [...revert.args] }
     const parsed = typeof data === 'string' ? iface.parseError(data) : null
     if (parsed !== null) return { name: parsed.name, args: [...parsed.args] }
     throw err

@@ -1,0 +1,102 @@
+// Deploys the VirusMap governance stack: VMT -> TimelockController -> Governor -> SupernodeRegistry,
+// wires the timelock to the governor and gives up the deployer's admin power.
+import { ContractFactory, ZeroAddress } from 'ethers'
+import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
+import type { Hex } from '../../protocol/src/messages.ts'
+import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+
+export interface DeployPlan {
+  /** Total VMT supply in wei units (18 decimals), minted to the deployer. */
+  tokenSupply: bigint
+  /** Blocks between proposal and vote start. */
+  votingDelay: number
+  /** Blocks a vote stays open. */
+  votingPeriod: number
+  /** Votes needed to propose (wei units). */
+  proposalThreshold: bigint
+  /** Quorum, percent of the past total supply. */
+  quorumNumerator: number
+  /** Seconds between queue and execute. */
+  timelockMinDelay: number
+  /** Transferred from the deployer after deployment. */
+  holders?: Array<{ address: string, amount: bigint }>
+}
+
+export interface VirusMapContracts { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex }
+
+/** The deployment file of INTERFACES.md without rpcUrl, which only the caller knows. */
+export interface VirusMapDeployment {
+  chainId: number
+  /** Block of the first deployment transaction: followers scan events from here. */
+  deployBlock: number
+  contracts: VirusMapContracts
+}
+
+export interface DeployInput { deployer: Signer, plan: DeployPlan }
+
+export async function deployVirusMap (input: DeployInput, options: { signal?: AbortSignal } = {}): Promise<VirusMapDeployment> {
+  const { deployer, plan } = input
+  const { signal } = options
+  const provider = deployer.provider
+  if (provider === null) throw new Error('deployer signer has no provider')
+  const deployerAddress = await deployer.getAddress()
+  const chainId = Number((await provider.getNetwork()).chainId)
+
+  signal?.throwIfAborted()
+  const vmt = await deploy(vmtArtifact, deployer, [deployerAddress, plan.tokenSupply])
+  const vmtReceipt = await vmt.deploymentTransaction()?.wait()
+  if (vmtReceipt === undefined || vmtReceipt === null) throw new Error('VMT deployment has no receipt')
+
+  signal?.throwIfAborted()
+  // Executor role open to anyone (address(0)): a passed, delayed proposal can be run by any account.
+  // The deployer is admin only until the governor holds the proposer and canceller roles.
+  const timelock = await deploy(timelockArtifact, deployer, [plan.timelockMinDelay, [], [ZeroAddress], deployerAddress])
+  signal?.throwIfAborted()
+  const governor = await deploy(governorArtifact, deployer, [
+    await vmt.getAddress(), await timelock.getAddress(), plan.votingDelay, plan.votingPeriod,
+    plan.proposalThreshold, plan.quorumNumerator
+  ])
+  signal?.throwIfAborted()
+  const registry = await deploy(registryArtifact, deployer, [await timelock.getAddress()])
+
+  const governorAddress = await governor.getAddress()
+  const role = async (name: string): Promise<string> => await timelock.getFunction(name).staticCall() as string
+  signal?.throwIfAborted()
+  await send(timelock.getFunction('grantRole')(await role('PROPOSER_ROLE'), governorAddress))
+  await send(timelock.getFunction('grantRole')(await role('CANCELLER_ROLE'), governorAddress))
+  await send(timelock.getFunction('renounceRole')(await role('DEFAULT_ADMIN_ROLE'), deployerAddress))
+
+  for (const holder of plan.holders ?? []) {
+    signal?.throwIfAborted()
+    await send(vmt.getFunction('transfer')(holder.address, holder.amount))
+  }
+
+  return {
+    chainId,
+    deployBlock: vmtReceipt.blockNumber,
+    contracts: {
+      vmt: await lower(vmt),
+      timelock: await lower(timelock),
+      governor: await lower(governor),
+      registry: await lower(registry)
+    }
+  }
+}
+
+interface Artifact { abi: unknown[], bytecode: string }
+
+async function deploy (artifact: Artifact, deployer: Signer, args: unknown[]): Promise<BaseContract> {
+  const factory = new ContractFactory(artifact.abi as never, artifact.bytecode, deployer)
+  const contract = await factory.deploy(...args)
+  await contract.waitForDeployment()
+  return contract
+}
+
+async function send (pending: Promise<ContractTransactionResponse>): Promise<void> {
+  const receipt = await (await pending).wait()
+  if (receipt?.status !== 1) throw new Error('transaction failed')
+}
+
+async function lower (contract: BaseContract): Promise<Hex> {
+  return (await contract.getAddress()).toLowerCase() as Hex
+}

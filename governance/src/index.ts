@@ -1,0 +1,4 @@
+export * from './deploy.ts'
+export * from './elect.ts'
+export * from './errors.ts'
+export * from './register.ts'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import tap from 'tap'
 import type { Test } from 'tap'
 import { decodeMessage, encodeMessage, MAX_MESSAGE_BYTES } from '../src/index.ts'
 import type { GossipMessage, TopicName } from '../src/index.ts'
@@ -14,7 +14,7 @@ function rejects (tt: Test, topic: TopicName, bytes: Uint8Array, code: 'MALFORME
   tt.throws(() => decodeMessage(topic, bytes), { name: 'GossipValidationError', action: 'reject', code }, name)
 }
 
-t.test('round trips every message type', async t => {
+tap.test('round trips every message type', async t => {
   for (const [topic, msg] of [['jobs', signedJob], ['commits', commit], ['verdicts', reveal]] as Array<[TopicName, GossipMessage]>) {
     const bytes = encodeMessage(msg)
     t.same(decodeMessage(topic, bytes), msg, topic)
@@ -22,12 +22,12 @@ t.test('round trips every message type', async t => {
   }
 })
 
-t.test('encoding is canonical: key order of the input does not matter', async t => {
+tap.test('encoding is canonical: key order of the input does not matter', async t => {
   const shuffled = { signature: commit.signature, commitment: { commitment: commit.commitment.commitment, member: commit.commitment.member, jobId: commit.commitment.jobId }, type: 'commitment' as const }
   t.same(encodeMessage(shuffled), encodeMessage(commit))
 })
 
-t.test('rejects non-canonical spellings', async t => {
+tap.test('rejects non-canonical spellings', async t => {
   const text = new TextDecoder().decode(encodeMessage(commit))
   rejects(t, 'commits', utf8(` ${text}`), 'MALFORMED', 'leading whitespace')
   rejects(t, 'commits', utf8(text.replace('{"type":"commitment",', '{"type":"commitment","type":"commitment",')), 'MALFORMED', 'duplicate key')
@@ -37,7 +37,7 @@ t.test('rejects non-canonical spellings', async t => {
   rejects(t, 'verdicts', utf8(v.replace('"Evil_Rule"', '"\\u0045vil_Rule"')), 'MALFORMED', 'needless unicode escape')
 })
 
-t.test('rejects truncated, non-JSON and non-UTF-8 input', async t => {
+tap.test('rejects truncated, non-JSON and non-UTF-8 input', async t => {
   const bytes = encodeMessage(signedJob)
   for (const cut of [0, 1, 10, bytes.length - 1]) rejects(t, 'jobs', bytes.subarray(0, cut), 'MALFORMED', `truncated at ${cut}`)
   rejects(t, 'jobs', utf8('null'), 'MALFORMED', 'null')
@@ -46,12 +46,12 @@ t.test('rejects truncated, non-JSON and non-UTF-8 input', async t => {
   rejects(t, 'jobs', Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d), 'MALFORMED', 'invalid UTF-8')
 })
 
-t.test('rejects a message on the wrong topic', async t => {
+tap.test('rejects a message on the wrong topic', async t => {
   rejects(t, 'jobs', encodeMessage(commit), 'MALFORMED', 'commitment on jobs')
   rejects(t, 'verdicts', encodeMessage(commit), 'MALFORMED', 'commitment on verdicts')
 })
 
-t.test('rejects extra, missing and prototype-polluting keys', async t => {
+tap.test('rejects extra, missing and prototype-polluting keys', async t => {
   rejects(t, 'commits', json({ ...commit, extra: 1 }), 'MALFORMED', 'extra top-level key')
   rejects(t, 'commits', json({ type: 'commitment', commitment: commit.commitment }), 'MALFORMED', 'missing key')
   rejects(t, 'commits', json({ ...commit, commitment: { ...commit.commitment, extra: 'x' } }), 'MALFORMED', 'extra nested key')
@@ -62,7 +62,7 @@ t.test('rejects extra, missing and prototype-polluting keys', async t => {
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched')
 })
 
-t.test('rejects wrong types and out-of-range numbers', async t => {
+tap.test('rejects wrong types and out-of-range numbers', async t => {
   const cases: Array<[string, (m: typeof reveal) => void]> = [
     ['scannedAt as string', m => { (m.verdict as unknown as Record<string, unknown>).scannedAt = '1' }],
     ['negative block', m => { m.verdict.membershipBlock = -1 }],
@@ -91,7 +91,7 @@ t.test('rejects wrong types and out-of-range numbers', async t => {
   }
 })
 
-t.test('job schema: kinds, key wrap bounds, string formats', async t => {
+tap.test('job schema: kinds, key wrap bounds, string formats', async t => {
   const cases: Array<[string, (m: typeof signedJob) => void]> = [
     ['unknown kind', m => { (m.job as { kind: string }).kind = 'url' }],
     ['no key wraps', m => { m.job.keyWraps = [] }],
@@ -111,7 +111,7 @@ t.test('job schema: kinds, key wrap bounds, string formats', async t => {
   t.ok(decodeMessage('jobs', encodeMessage(max)), '256 key wraps fit the jobs limit')
 })
 
-t.test('oversize input is rejected before parsing', async t => {
+tap.test('oversize input is rejected before parsing', async t => {
   for (const topic of ['jobs', 'commits', 'verdicts'] as const) {
     rejects(t, topic, new Uint8Array(MAX_MESSAGE_BYTES[topic] + 1), 'OVERSIZE', `${topic} limit + 1`)
   }
@@ -121,7 +121,7 @@ t.test('oversize input is rejected before parsing', async t => {
   t.throws(() => encodeMessage(huge), { code: 'MALFORMED' }, 'huge string')
 })
 
-t.test('deep nesting within the size limit is malformed, not a crash', async t => {
+tap.test('deep nesting within the size limit is malformed, not a crash', async t => {
   const depth = MAX_MESSAGE_BYTES.jobs / 2 - 1
   rejects(t, 'jobs', utf8('['.repeat(depth) + ']'.repeat(depth)), 'MALFORMED', 'deep arrays')
   rejects(t, 'jobs', utf8('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)), 'MALFORMED', 'deep objects')

@@ -1,4 +1,4 @@
-import t from 'tap'
+import tap from 'tap'
 import { generateX25519KeyPair, KeyUnwrapError, unwrapContentKey, wrapContentKey, WRAPPED_KEY_BYTES } from '../src/index.ts'
 import type { Hex } from '../src/index.ts'
 import { CONTENT_KEY, member, SHA256 } from './fixtures.ts'
@@ -13,34 +13,34 @@ const unwrap = (wrappedKey: Hex, over: Partial<Parameters<typeof unwrapContentKe
 })
 const failsWith = (code: 'AUTH_FAILED' | 'MALFORMED') => ({ name: 'KeyUnwrapError', code })
 
-t.test('round trip', async t => {
+tap.test('round trip', async t => {
   const w = wrap()
   t.equal((w.length - 2) / 2, WRAPPED_KEY_BYTES)
   t.same(unwrap(w), CONTENT_KEY)
 })
 
-t.test('nonces are random: two wraps of one key differ', async t => {
+tap.test('nonces are random: two wraps of one key differ', async t => {
   t.not(wrap(), wrap())
 })
 
-t.test('generated key pairs are 32-byte X25519 keys', async t => {
+tap.test('generated key pairs are 32-byte X25519 keys', async t => {
   const kp = generateX25519KeyPair()
   t.equal(kp.secretKey.length, 32)
   t.equal(kp.publicKey.length, 32)
 })
 
-t.test('another member key fails', async t => {
+tap.test('another member key fails', async t => {
   t.throws(() => unwrap(wrap(), { memberSecretKey: member(3).x25519SecretKey }), failsWith('AUTH_FAILED'))
 })
 
-t.test('the wrong member address or sample sha256 fails (HKDF binding)', async t => {
+tap.test('the wrong member address or sample sha256 fails (HKDF binding)', async t => {
   const w = wrap()
   t.throws(() => unwrap(w, { member: member(3).address }), failsWith('AUTH_FAILED'))
   t.throws(() => unwrap(w, { sha256: `0x${'00'.repeat(32)}` }), failsWith('AUTH_FAILED'))
   t.throws(() => unwrap(w, { ephemeralPublicKey: generateX25519KeyPair().publicKey }), failsWith('AUTH_FAILED'))
 })
 
-t.test('tampered nonce, ciphertext or tag fails', async t => {
+tap.test('tampered nonce, ciphertext or tag fails', async t => {
   const w = wrap()
   for (const byte of [0, 12, 30, 59]) {
     const pos = 2 + byte * 2
@@ -49,7 +49,7 @@ t.test('tampered nonce, ciphertext or tag fails', async t => {
   }
 })
 
-t.test('malformed inputs fail as MALFORMED', async t => {
+tap.test('malformed inputs fail as MALFORMED', async t => {
   const w = wrap()
   t.throws(() => unwrap(w.slice(0, -2) as Hex), failsWith('MALFORMED'), 'short')
   t.throws(() => unwrap(`${w}00`), failsWith('MALFORMED'), 'long')
@@ -60,6 +60,6 @@ t.test('malformed inputs fail as MALFORMED', async t => {
   t.throws(() => unwrap(w, { memberSecretKey: new Uint8Array(31) }), KeyUnwrapError)
 })
 
-t.test('wrapping refuses a content key that is not 32 bytes', async t => {
+tap.test('wrapping refuses a content key that is not 32 bytes', async t => {
   t.throws(() => wrap({ contentKey: new Uint8Array(16) }), RangeError)
 })

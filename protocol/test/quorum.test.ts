@@ -1,25 +1,25 @@
-import t from 'tap'
+import tap from 'tap'
 import { hasQuorum, quorumThreshold } from '../src/index.ts'
 
-t.test('threshold is n - floor((n - 1) / 3) for n = 1..10', async t => {
+tap.test('threshold is n - floor((n - 1) / 3) for n = 1..10', async t => {
   const expected = [1, 2, 3, 3, 4, 5, 5, 6, 7, 7]
   expected.forEach((q, i) => t.equal(quorumThreshold(i + 1), q, `n=${i + 1}`))
   t.equal(quorumThreshold(4), 3, '3 of 4')
   t.equal(quorumThreshold(7), 5, '5 of 7')
 })
 
-t.test('threshold is 2f + 1 whenever n = 3f + 1', async t => {
+tap.test('threshold is 2f + 1 whenever n = 3f + 1', async t => {
   for (let f = 0; f <= 33; f++) t.equal(quorumThreshold(3 * f + 1), 2 * f + 1)
 })
 
-t.test('two quorums always share an honest member (2q - n > f)', async t => {
+tap.test('two quorums always share an honest member (2q - n > f)', async t => {
   for (let n = 1; n <= 100; n++) {
     const f = Math.floor((n - 1) / 3)
     t.ok(2 * quorumThreshold(n) - n > f, `n=${n}`)
   }
 })
 
-t.test('hasQuorum', async t => {
+tap.test('hasQuorum', async t => {
   t.notOk(hasQuorum(2, 4))
   t.ok(hasQuorum(3, 4))
   t.ok(hasQuorum(4, 4))
@@ -28,6 +28,6 @@ t.test('hasQuorum', async t => {
   t.ok(hasQuorum(5, 7))
 })
 
-t.test('rejects member counts that are not positive integers', async t => {
+tap.test('rejects member counts that are not positive integers', async t => {
   for (const n of [0, -1, 1.5, Number.NaN, Infinity]) t.throws(() => quorumThreshold(n), RangeError, String(n))
 })

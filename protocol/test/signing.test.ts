@@ -1,4 +1,4 @@
-import t from 'tap'
+import tap from 'tap'
 import { Wallet } from 'ethers'
 import {
   computeCommitment, recoverCommitmentSigner, recoverScanJobSigner, recoverVerdictSigner,
@@ -14,21 +14,21 @@ const verdict = makeVerdict(job, voter, [result('yara', 'malicious', 'Evil')])
 const salt = saltFor(voter)
 const otherRegistry: Hex = `0x${'12'.repeat(20)}`
 
-t.test('scan job: recovers the lowercase origin address', async t => {
+tap.test('scan job: recovers the lowercase origin address', async t => {
   const signed = await signScanJob(job, CHAIN_ID, REGISTRY, origin.wallet)
   t.equal(signed.type, 'scan-job')
   t.equal(recoverScanJobSigner(signed, CHAIN_ID, REGISTRY), origin.address)
   t.match(recoverScanJobSigner(signed, CHAIN_ID, REGISTRY), /^0x[0-9a-f]{40}$/)
 })
 
-t.test('scan job: a wrong domain or changed job recovers someone else', async t => {
+tap.test('scan job: a wrong domain or changed job recovers someone else', async t => {
   const signed = await signScanJob(job, CHAIN_ID, REGISTRY, origin.wallet)
   t.not(recoverScanJobSigner(signed, CHAIN_ID + 1, REGISTRY), origin.address, 'other chainId')
   t.not(recoverScanJobSigner(signed, CHAIN_ID, otherRegistry), origin.address, 'other registry')
   t.not(recoverScanJobSigner({ ...signed, job: { ...job, size: 5 } }, CHAIN_ID, REGISTRY), origin.address, 'changed size')
 })
 
-t.test('malformed signatures throw', async t => {
+tap.test('malformed signatures throw', async t => {
   const signed = await signScanJob(job, CHAIN_ID, REGISTRY, origin.wallet)
   t.throws(() => recoverScanJobSigner({ ...signed, signature: `0x${'00'.repeat(65)}` }, CHAIN_ID, REGISTRY))
   // s above n/2 (malleated signature) is refused, so each message has one valid signature per key.
@@ -36,7 +36,7 @@ t.test('malformed signatures throw', async t => {
   t.throws(() => recoverScanJobSigner({ ...signed, signature: highS }, CHAIN_ID, REGISTRY))
 })
 
-t.test('commitment: signs and recovers; wrong domain recovers someone else', async t => {
+tap.test('commitment: signs and recovers; wrong domain recovers someone else', async t => {
   const c = { jobId: verdict.jobId, member: voter.address, commitment: computeCommitment(verdict, salt) }
   const signed = await signCommitment(c, CHAIN_ID, REGISTRY, voter.wallet)
   t.equal(signed.type, 'commitment')
@@ -45,7 +45,7 @@ t.test('commitment: signs and recovers; wrong domain recovers someone else', asy
   t.not(recoverCommitmentSigner(signed, CHAIN_ID, otherRegistry), voter.address)
 })
 
-t.test('verdict: signs and recovers; wrong domain recovers someone else', async t => {
+tap.test('verdict: signs and recovers; wrong domain recovers someone else', async t => {
   const signed = await signVerdict(verdict, salt, CHAIN_ID, REGISTRY, voter.wallet)
   t.same(signed, { type: 'verdict', verdict, salt, signature: signed.signature })
   t.equal(recoverVerdictSigner(signed, CHAIN_ID, REGISTRY), voter.address)
@@ -56,7 +56,7 @@ t.test('verdict: signs and recovers; wrong domain recovers someone else', async 
   t.equal(recoverVerdictSigner(forged, CHAIN_ID, REGISTRY), stranger.address.toLowerCase())
 })
 
-t.test('a commitment opens only with the right salt and verdict', async t => {
+tap.test('a commitment opens only with the right salt and verdict', async t => {
   const c = computeCommitment(verdict, salt)
   t.match(c, /^0x[0-9a-f]{64}$/)
   t.equal(computeCommitment(structuredClone(verdict), salt), c, 'deterministic')

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto'
+import { readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import t from 'tap'
+import { CID } from 'multiformats/cid'
+import * as json from 'multiformats/codecs/json'
+import * as raw from 'multiformats/codecs/raw'
+import type { Test } from 'tap'
+import { sha256Cid } from '../../src/crypto/index.ts'
+import { createDurableBlockstore, getBlock } from '../../src/ipfs/index.ts'
+
+const block = (n = 100): { cid: CID, bytes: Uint8Array } => {
+  const bytes = randomBytes(n)
+  return { cid: sha256Cid(raw.code, bytes), bytes }
+}
+
+async function open (t: Test) {
+  const store = createDurableBlockstore({ path: path.join(t.testdir(), 'blocks') })
+  await store.open()
+  return store
+}
+
+
+t.test('put, has, get (streamed and whole), delete', async t => {
+  const store = await open(t)
+  const b = block()
+  t.equal(await store.has(b.cid), false)
+  t.ok((await store.put(b.cid, b.bytes)).equals(b.cid))
+  t.equal(await store.has(b.cid), true)
+  t.same(Buffer.from(await getBlock(store, b.cid)), b.bytes)
+  const parts = []
+  for await (const p of store.get(b.cid)) parts.push(p)
+  t.equal(parts.length, 1)
+  // keyed by multihash: the same bytes under a json CID are the same block
+  t.equal(await store.has(CID.createV1(json.code, b.cid.multihash)), true)
+  await store.delete(b.cid)
+  await store.delete(b.cid)
+  t.equal(await store.has(b.cid), false)
+  await t.rejects(getBlock(store, b.cid), { name: 'NotFoundError', code: 'NOT_FOUND' })
+})
+
+t.test('put accepts iterables and async iterables; rewriting a block is harmless', async t => {
+  const store = await open(t)
+  const b = block()
+  await store.put(b.cid, [b.bytes.subarray(0, 10), b.bytes.subarray(10)])
+  await store.put(b.cid, (async function * () { yield b.bytes })())
+  t.same(Buffer.from(await getBlock(store, b.cid)), b.bytes)
+})
+
+t.test('putMany stores everything, leaves no temp files, and yields only after the batch', async t => {
+  const store = await open(t)
+  const blocks = Array.from({ length: 40 }, () => block(1000))
+  let consumed = 0
+  const source = (function * () { for (const b of blocks) { consumed++; yield b } })()
+  const yielded: CID[] = []
+  for await (const cid of store.putMany(source)) {
+    t.equal(consumed, blocks.length, 'every block was written before the first ack')
+    yielded.push(cid)
+  }
+  t.equal(yielded.length, blocks.length)
+  for (const b of blocks) t.same(Buffer.from(await getBlock(store, b.cid)), b.bytes)
+  const all = []
+  for await (const pair of store.getAll()) all.push(pair.cid.multihash.bytes.toString())
+  t.equal(all.length, blocks.length)
+  for (const shard of await readdir(store.path)) {
+    t.ok((await stat(path.join(store.path, shard))).isDirectory())
+    for (const f of await readdir(path.join(store.path, shard))) t.ok(f.endsWith('.data'), f)
+  }
+  const deleted = []
+  for await (const cid of store.deleteMany(blocks.slice(0, 5).map(b => b.cid))) deleted.push(cid)
+  t.equal(deleted.length, 5)
+  const many = []
+  for await (const pair of store.getMany(blocks.slice(5, 8).map(b => b.cid))) many.push(pair)
+  t.equal(many.length, 3)
+})
+
+t.test('putMany surfaces a source failure and acknowledges nothing', async t => {
+  const store = await open(t)
+  const source = (function * () {
+    yield block()
+    throw new Error('boom')
+  })()
+  const acked: CID[] = []
+  await t.rejects((async () => { for await (const cid of store.putMany(source)) acked.push(cid) })(), /boom/)
+  t.equal(acked.length, 0)
+})
+
+t.test('putMany honours an aborted signal', async t => {
+  const store = await open(t)
+  await t.rejects((async () => { for await (const cid of store.putMany([block()], { signal: AbortSignal.abort() })) void cid })())
+})

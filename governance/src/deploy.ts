@@ -4,6 +4,7 @@ import { ContractFactory, ZeroAddress } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
 import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+import { nonceManaged } from './nonces.ts'
 
 export interface DeployPlan {
   /** Total VMT supply in wei units (18 decimals), minted to the deployer. */
@@ -35,8 +36,9 @@ export interface VirusMapDeployment {
 export interface DeployInput { deployer: Signer, plan: DeployPlan }
 
 export async function deployVirusMap (input: DeployInput, options: { signal?: AbortSignal } = {}): Promise<VirusMapDeployment> {
-  const { deployer, plan } = input
+  const { plan } = input
   const { signal } = options
+  const deployer = await nonceManaged()(input.deployer)
   const provider = deployer.provider
   if (provider === null) throw new Error('deployer signer has no provider')
   const deployerAddress = await deployer.getAddress()

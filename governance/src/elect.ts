@@ -7,6 +7,7 @@ import type { BigNumberish, ContractTransactionResponse, JsonRpcProvider, Signer
 import { blockNumber, increaseTime, mineBlocks } from '../../node/src/chain/anvil-time.ts'
 import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
 import { GovernanceError } from './errors.ts'
+import { nonceManaged } from './nonces.ts'
 
 /** Governor ProposalState values (OpenZeppelin IGovernor). */
 export const ProposalState = {
@@ -40,9 +41,14 @@ export async function proposeAndExecute (input: ProposeAndExecuteInput, options:
   const governor = new Contract(input.governor, governorArtifact.abi, provider)
   const timelock = new Contract(input.timelock, timelockArtifact.abi, provider)
   const token = new Contract(await governor.getFunction('token')() as string, vmtArtifact.abi, provider)
+  const managed = nonceManaged()
+  const proposer = await managed(input.proposer)
+  const voters: Signer[] = []
+  // One at a time: the same account may appear twice and must share one nonce manager.
+  for (const voter of input.voters) voters.push(await managed(voter))
 
   // Votes count from checkpoints strictly before the snapshot, so delegate first and mine a block.
-  for (const signer of [input.proposer, ...input.voters]) {
+  for (const signer of [proposer, ...voters]) {
     signal?.throwIfAborted()
     const address = await signer.getAddress()
     if (await token.getFunction('delegates')(address) === ZeroAddress) {
@@ -54,28 +60,28 @@ export async function proposeAndExecute (input: ProposeAndExecuteInput, options:
   signal?.throwIfAborted()
   const descriptionHash = id(description)
   const proposalId = await governor.getFunction('hashProposal')(targets, values, calldatas, descriptionHash) as bigint
-  await send((governor.connect(input.proposer) as Contract).getFunction('propose')(targets, values, calldatas, description))
+  await send((governor.connect(proposer) as Contract).getFunction('propose')(targets, values, calldatas, description))
 
   const snapshot = await governor.getFunction('proposalSnapshot')(proposalId) as bigint
   await mineBlocks(provider, snapshot + 1n - BigInt(await blockNumber(provider)), { signal })
-  await expectState(governor, proposalId, ProposalState.Active)
+  await expectState(governor, provider, proposalId, ProposalState.Active)
 
-  for (const voter of input.voters) {
+  for (const voter of voters) {
     signal?.throwIfAborted()
     await send((governor.connect(voter) as Contract).getFunction('castVote')(proposalId, 1))
   }
 
   const deadline = await governor.getFunction('proposalDeadline')(proposalId) as bigint
   await mineBlocks(provider, deadline + 1n - BigInt(await blockNumber(provider)), { signal })
-  await expectState(governor, proposalId, ProposalState.Succeeded)
+  await expectState(governor, provider, proposalId, ProposalState.Succeeded)
 
   signal?.throwIfAborted()
-  await send((governor.connect(input.proposer) as Contract).getFunction('queue')(targets, values, calldatas, descriptionHash))
+  await send((governor.connect(proposer) as Contract).getFunction('queue')(targets, values, calldatas, descriptionHash))
   const minDelay = await timelock.getFunction('getMinDelay')() as bigint
   await increaseTime(provider, minDelay + 1n, { signal })
 
   signal?.throwIfAborted()
-  const receipt = await send((governor.connect(input.proposer) as Contract).getFunction('execute')(targets, values, calldatas, descriptionHash))
+  const receipt = await send((governor.connect(proposer) as Contract).getFunction('execute')(targets, values, calldatas, descriptionHash))
   return { proposalId, executionBlock: receipt.blockNumber }
 }
 
@@ -112,8 +118,9 @@ async function changeMembers (fn: 'admit' | 'remove', input: MembershipChangeInp
   }, options)
 }
 
-async function expectState (governor: Contract, proposalId: bigint, expected: bigint): Promise<void> {
-  const state = await governor.getFunction('state')(proposalId) as bigint
+async function expectState (governor: Contract, provider: JsonRpcProvider, proposalId: bigint, expected: bigint): Promise<void> {
+  // An explicit block tag keeps ethers from answering with a cached result from before mining.
+  const state = await governor.getFunction('state')(proposalId, { blockTag: await blockNumber(provider) }) as bigint
   if (state !== expected) {
     const code = expected === ProposalState.Active ? 'PROPOSAL_NOT_ACTIVE' : 'PROPOSAL_NOT_SUCCEEDED'
     throw new GovernanceError(code, `proposal ${proposalId} is ${STATE_NAMES[Number(state)] ?? state}, expected ${STATE_NAMES[Number(expected)]}`)

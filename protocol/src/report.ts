@@ -24,6 +24,7 @@ export interface DeriveReportInput {
 /** Throws ReportInvalidError when a signature fails, a verdict is for another job, or there is no quorum. */
 export function deriveReport (input: DeriveReportInput): Report {
   const { job, chainId } = input
+  checkCarried(input)
   const registry = input.registry.toLowerCase() as Hex
   const jobId = scanJobId(job.job, chainId, registry)
   if (recoverOrFail(() => recoverScanJobSigner(job, chainId, registry)) !== job.job.origin) fail('BAD_SIGNATURE', 'job not signed by its origin')
@@ -56,6 +57,21 @@ export function deriveReport (input: DeriveReportInput): Report {
   const { results, stats } = aggregate(verdicts)
   const date = Math.max(...verdicts.map(v => v.verdict.scannedAt))
   return { jobId, chainId, registry, job, verdicts, memberCount: input.memberCount, quorum, results, stats, date }
+}
+
+/** Reports arrive from untrusted servers: hold what they carry to the gossip schema before reading it. */
+function checkCarried (input: DeriveReportInput): void {
+  if (!Array.isArray(input.verdicts) || !Number.isSafeInteger(input.chainId) ||
+    typeof input.registry !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(input.registry)) {
+    fail('MALFORMED', 'verdicts, chainId or registry malformed')
+  }
+  try {
+    parseMessage('jobs', input.job)
+    for (const v of input.verdicts) parseMessage('verdicts', v)
+  } catch (err) {
+    if (err instanceof GossipValidationError) throw new ReportInvalidError('MALFORMED', 'a carried message is malformed', { cause: err })
+    throw err
+  }
 }
 
 function aggregate (verdicts: SignedVerdict[]): { results: Record<string, ReportEngineEntry>, stats: ReportStats } {
@@ -115,17 +131,7 @@ export interface CheckReportOptions {
 
 /** Recomputes the report from what it carries and throws ReportInvalidError on the first difference. */
 export function checkReport (report: Report, options: CheckReportOptions = {}): void {
-  if (typeof report !== 'object' || report === null || !Array.isArray(report.verdicts) ||
-    !Number.isSafeInteger(report.chainId) || typeof report.registry !== 'string' || !/^0x[0-9a-f]{40}$/.test(report.registry)) {
-    fail('MALFORMED', 'report shape')
-  }
-  try {
-    parseMessage('jobs', report.job)
-    for (const v of report.verdicts) parseMessage('verdicts', v)
-  } catch (err) {
-    if (err instanceof GossipValidationError) throw new ReportInvalidError('MALFORMED', 'carried message is malformed', { cause: err })
-    throw err
-  }
+  if (typeof report !== 'object' || report === null) fail('MALFORMED', 'report is not an object')
   const derived = deriveReport({ job: report.job, verdicts: report.verdicts, memberCount: report.memberCount, chainId: report.chainId, registry: report.registry })
   if (report.jobId !== derived.jobId) fail('JOB_ID_MISMATCH', 'jobId is not the digest of the carried job')
   if (derived.verdicts.length !== report.verdicts.length) fail('DUPLICATE_MEMBER', 'more than one verdict from a member')

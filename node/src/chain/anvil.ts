@@ -2,8 +2,9 @@
 // @foundry-rs/anvil (its per-platform optional dependency), never a downloaded one.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
 
 export type AnvilErrorCode = 'UNSUPPORTED_PLATFORM' | 'BINARY_MISSING' | 'EXITED' | 'TIMEOUT' | 'ABORTED'
 
@@ -74,7 +75,11 @@ export async function startAnvil (options: AnvilOptions = {}): Promise<Anvil> {
   signal?.throwIfAborted()
   const host = options.host ?? '127.0.0.1'
   const args = ['--host', host, '--port', String(options.port ?? 0)]
-  if (options.stateFile !== undefined) args.push('--state', options.stateFile)
+  if (options.stateFile !== undefined) {
+    // anvil only reports a missing directory when it tries to dump on exit, i.e. too late.
+    mkdirSync(dirname(options.stateFile), { recursive: true })
+    args.push('--state', options.stateFile)
+  }
   if (options.stateIntervalSeconds !== undefined) args.push('--state-interval', String(options.stateIntervalSeconds))
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime))
   if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId))

@@ -35,7 +35,7 @@ t.test('starts on a free port and answers JSON-RPC; helpers mine, warp and fund'
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   t.test(`state file survives a ${signal} and reloads`, async (tt) => {
-    const stateFile = join(dir, `${signal}.json`)
+    const stateFile = join(dir, 'not-yet-created', `${signal}.json`)
     const first = await startAnvil({ stateFile })
     const p1 = connect(first.rpcUrl, first.chainId)
     await mineBlocks(p1, 3)

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import multipart from '@fastify/multipart'
 import type { Logger } from 'pino'
 import type { ApiPorts } from './ports.ts'
@@ -33,9 +33,17 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     loggerInstance: options.logger as FastifyBaseLogger,
     // JSON bodies are never needed beyond small ones; uploads are multipart and bounded separately
     bodyLimit: 64 * 1024,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
-    http: { maxHeaderSize: MAX_HEADER_BYTES }
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // errors the router raises before any route (bad URL encoding, over-long ids) bypass the error handler
+    frameworkErrors: (err, request, reply) => {
+      const { statusCode, body } = toVtError(err)
+      request.log.debug({ code: body.error.code, statusCode }, 'request rejected by the router')
+      // the generic reply type of this hook is not the plain one; the answer is the same
+      const plain = reply as unknown as FastifyReply
+      return plain.code(statusCode).type('application/json').send(body)
+    }
   })
 
   app.register(multipart, {

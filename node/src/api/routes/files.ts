@@ -18,15 +18,25 @@ class UploadError extends Error {
   }
 }
 
+function tooLarge (): UploadError {
+  return new UploadError('SAMPLE_TOO_LARGE', 'the file is larger than this node accepts')
+}
+
 /**
  * Yields the part's chunks and turns multipart failures into coded errors. It also remembers the
  * failure, because the submitter may wrap or replace the error it got from the stream.
  */
 function uploadSource (part: MultipartFile, failure: { error?: UploadError }): AsyncIterable<Uint8Array> {
   return (async function * () {
+    // busboy ends a part early (truncated) at the size limit instead of failing the stream
     try {
-      for await (const chunk of part.file) yield chunk as Uint8Array
+      for await (const chunk of part.file) {
+        if (part.file.truncated) throw (failure.error = tooLarge())
+        yield chunk as Uint8Array
+      }
+      if (part.file.truncated) throw (failure.error = tooLarge())
     } catch (err) {
+      if (err instanceof UploadError) throw err
       const code = (err as { code?: string }).code
       failure.error = code === 'FST_REQ_FILE_TOO_LARGE'
         ? new UploadError('SAMPLE_TOO_LARGE', 'the file is larger than this node accepts')
@@ -49,23 +59,36 @@ async function nextFilePart (request: FastifyRequest): Promise<MultipartFile | u
   }
 }
 
+async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiPorts): Promise<unknown> {
+  const part = await nextFilePart(request)
+  if (part === undefined || part.fieldname !== FILE_FIELD) {
+    part?.file.resume()
+    throw new ApiError('BadRequestError', 'expected a multipart/form-data body with a "file" field')
+  }
+  const failure: { error?: UploadError } = {}
+  const signal = requestSignal(request, reply)
+  let submitted
+  try {
+    submitted = await ports.submitter.submitFile(uploadSource(part, failure), part.filename === '' ? {} : { filename: part.filename }, { signal })
+  } catch (err) {
+    part.file.resume()
+    if (failure.error?.code === 'MALFORMED_UPLOAD') throw new ApiError('BadRequestError', failure.error.message)
+    throw failure.error ?? err
+  }
+  const id = submitted.analysisId
+  return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }
+}
+
 export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void {
   app.post('/api/v3/files', async (request: FastifyRequest, reply: FastifyReply) => {
-    const part = await nextFilePart(request)
-    if (part === undefined || part.fieldname !== FILE_FIELD) {
-      throw new ApiError('BadRequestError', 'expected a multipart/form-data body with a "file" field')
-    }
-    const failure: { error?: UploadError } = {}
-    const signal = requestSignal(request, reply)
-    let submitted
     try {
-      submitted = await ports.submitter.submitFile(uploadSource(part, failure), part.filename === '' ? {} : { filename: part.filename }, { signal })
+      return await submit(request, reply, ports)
     } catch (err) {
-      if (failure.error?.code === 'MALFORMED_UPLOAD') throw new ApiError('BadRequestError', failure.error.message)
-      throw failure.error ?? err
+      // The rest of a refused body may be unread (busboy waits on the part we did not consume):
+      // close the connection rather than leave a keep-alive client waiting on it.
+      reply.header('connection', 'close')
+      throw err
     }
-    const id = submitted.analysisId
-    return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }
   })
 
   app.get<{ Params: { id: string } }>('/api/v3/files/:id', async (request, reply) => {

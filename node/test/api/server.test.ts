@@ -1,0 +1,211 @@
+import t, { type Test } from 'tap'
+import { connect } from 'node:net'
+import { pino } from 'pino'
+import { createApiServer, type ApiServer } from '../../src/api/index.ts'
+import type { ApiPorts } from '../../src/api/ports.ts'
+import { reportFromFileAttributes } from '../../src/light-client/file-report.ts'
+import { createMemoryNode } from '../fixtures/memory-ports.ts'
+import { hashes } from '../fixtures/signed-reports.ts'
+
+const MAX = 64 * 1024
+const SAMPLE = new TextEncoder().encode('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
+const bare = (h: string): string => h.slice(2)
+
+async function start (ports: ApiPorts): Promise<ApiServer> {
+  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: MAX })
+  await server.start()
+  t.teardown(() => server.stop())
+  return server
+}
+
+function upload (url: string, bytes: Uint8Array, field = 'file', filename = 'eicar.com'): Promise<Response> {
+  const form = new FormData()
+  form.append(field, new Blob([bytes as Uint8Array<ArrayBuffer>]), filename)
+  return fetch(`${url}/api/v3/files`, { method: 'POST', body: form })
+}
+
+async function expectError (st: Test, res: Response, status: number, code: string): Promise<void> {
+  st.equal(res.status, status, `status ${status}`)
+  st.match(res.headers.get('content-type'), /application\/json/)
+  const body = await res.json() as { error: { code: string, message: string } }
+  st.same(Object.keys(body), ['error'])
+  st.same(Object.keys(body.error).toSorted(), ['code', 'message'])
+  st.equal(body.error.code, code)
+  st.type(body.error.message, 'string')
+}
+
+/** Sends raw bytes and reads the raw answer, for requests fetch will not make. */
+function raw (url: string, request: string | Buffer): Promise<string> {
+  const { port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1')
+    const chunks: Buffer[] = []
+    socket.on('data', (c) => chunks.push(c))
+    // the server may reset the connection right after its answer: keep what arrived
+    socket.on('close', () => { resolve(Buffer.concat(chunks).toString('latin1')) })
+    socket.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err) })
+    socket.end(request)
+  })
+}
+
+t.test('upload, poll and look up: VirusTotal wire shapes', async (st) => {
+  const node = createMemoryNode()
+  const server = await start(node.ports)
+  const h = hashes(SAMPLE)
+
+  st.same(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' })
+
+  const res = await upload(server.url, SAMPLE)
+  st.equal(res.status, 200)
+  const submitted = await res.json() as { data: { type: string, id: string, links: { self: string } } }
+  st.same(Object.keys(submitted), ['data'])
+  st.equal(submitted.data.type, 'analysis')
+  st.match(submitted.data.id, /^0x[0-9a-f]{64}$/)
+  st.equal(submitted.data.links.self, `${server.url}/api/v3/analyses/${submitted.data.id}`)
+  st.same(Buffer.from(node.stored.get(h.sha256) ?? []), Buffer.from(SAMPLE), 'the bytes reached the submitter intact')
+
+  const queued = await (await fetch(submitted.data.links.self)).json()
+  st.same(queued, {
+    data: {
+      type: 'analysis',
+      id: submitted.data.id,
+      attributes: {
+        date: Math.floor(1_800_000_000_123 / 1000),
+        status: 'queued',
+        stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, 'confirmed-timeout': 0, failure: 0, 'type-unsupported': 0 },
+        results: {},
+        virusmap: { job_id: submitted.data.id, verdict_count: 0, member_count: 4 }
+      },
+      links: { self: submitted.data.links.self, item: `${server.url}/api/v3/files/${bare(h.sha256)}` }
+    },
+    meta: { file_info: { sha256: bare(h.sha256), sha1: bare(h.sha1), md5: bare(h.md5), size: SAMPLE.length } }
+  })
+
+  const report = await node.complete(submitted.data.id as `0x${string}`)
+  const done = await (await fetch(submitted.data.links.self)).json() as { data: { attributes: Record<string, unknown> } }
+  const attrs = done.data.attributes
+  st.equal(attrs.status, 'completed')
+  st.equal(attrs.date, Math.floor(report.date / 1000))
+  st.ok(Number.isInteger(attrs.date))
+  st.same(attrs.stats, { malicious: 1, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, 'confirmed-timeout': 0, failure: 0, 'type-unsupported': 1 })
+  st.same(attrs.results, {
+    Heuristics: { category: 'type-unsupported', engine_name: 'Heuristics', engine_version: '0.1.0', engine_update: '20261102', method: 'heuristic', result: null },
+    YARA: { category: 'malicious', engine_name: 'YARA', engine_version: '4.5.2', engine_update: '20261101', method: 'blacklist', result: 'EICAR_Test_File' }
+  })
+
+  for (const id of [bare(h.sha256), bare(h.sha1), bare(h.md5), h.sha256, bare(h.sha256).toUpperCase()]) {
+    const file = await fetch(`${server.url}/api/v3/files/${id}`)
+    st.equal(file.status, 200, `lookup by ${id}`)
+    const body = await file.json() as { data: { type: string, id: string, attributes: Record<string, unknown>, links: unknown } }
+    st.equal(body.data.type, 'file')
+    st.equal(body.data.id, bare(h.sha256))
+    const a = body.data.attributes
+    st.same(Object.keys(a).toSorted(), ['first_submission_date', 'last_analysis_date', 'last_analysis_results', 'last_analysis_stats',
+      'last_submission_date', 'md5', 'meaningful_name', 'names', 'sha1', 'sha256', 'size', 'type_description', 'type_tag', 'virusmap'])
+    st.match(a, { sha256: bare(h.sha256), sha1: bare(h.sha1), md5: bare(h.md5), size: SAMPLE.length, type_tag: 'text', type_description: 'Text', names: ['eicar.com'], meaningful_name: 'eicar.com' })
+    for (const k of ['first_submission_date', 'last_submission_date', 'last_analysis_date']) st.ok(Number.isInteger(a[k]), `${k} is an integer`)
+    st.equal(a.last_analysis_date, Math.floor(report.date / 1000))
+    st.same(a.last_analysis_results, attrs.results)
+    st.same(a.virusmap, {
+      job_id: report.jobId, chain_id: report.chainId, registry: report.registry, membership_block: report.job.job.membershipBlock,
+      member_count: 4, quorum: 3, verdicts: report.verdicts, job: report.job
+    })
+    const rebuilt = reportFromFileAttributes(a)
+    st.ok(rebuilt.ok, 'a light client rebuilds the same report from the file object')
+  }
+})
+
+t.test('a file without a final report has no virusmap attribute nor analysis date', async (st) => {
+  const node = createMemoryNode()
+  const server = await start(node.ports)
+  await upload(server.url, SAMPLE)
+  const body = await (await fetch(`${server.url}/api/v3/files/${bare(hashes(SAMPLE).sha256)}`)).json() as { data: { attributes: Record<string, unknown> } }
+  st.equal(body.data.attributes.virusmap, undefined)
+  st.equal(body.data.attributes.last_analysis_date, undefined)
+  st.same(body.data.attributes.last_analysis_results, {})
+})
+
+t.test('malformed ids and unknown things', async (st) => {
+  const server = await start(createMemoryNode().ports)
+  for (const id of ['abc', 'g'.repeat(64), '0'.repeat(63), '0'.repeat(65), '..%2F..%2Fetc%2Fpasswd', '%00', '0x', ' ' + '0'.repeat(64), 'a'.repeat(150)]) {
+    await expectError(st, await fetch(`${server.url}/api/v3/files/${id}`), 400, 'BadRequestError')
+  }
+  for (const id of ['abc', '0'.repeat(32), '0'.repeat(40), '0x' + '0'.repeat(63), '..%2F' + '0'.repeat(64)]) {
+    await expectError(st, await fetch(`${server.url}/api/v3/analyses/${id}`), 400, 'BadRequestError')
+  }
+  const long = await fetch(`${server.url}/api/v3/files/${'a'.repeat(5000)}`)
+  st.ok(long.status === 400 || long.status === 414, 'over-long ids are refused')
+  st.equal(((await long.json()) as { error: { code: string } }).error.code, 'BadRequestError')
+  await expectError(st, await fetch(`${server.url}/api/v3/files/${'0'.repeat(64)}`), 404, 'NotFoundError')
+  await expectError(st, await fetch(`${server.url}/api/v3/analyses/0x${'0'.repeat(64)}`), 404, 'NotFoundError')
+  await expectError(st, await fetch(`${server.url}/api/v3/urls/abc`), 404, 'NotFoundError')
+  await expectError(st, await fetch(`${server.url}/../../etc/passwd`), 404, 'NotFoundError')
+  await expectError(st, await fetch(`${server.url}/api/v3/files`, { method: 'DELETE' }), 404, 'NotFoundError')
+})
+
+t.test('hostile uploads are refused and store nothing', async (st) => {
+  const node = createMemoryNode()
+  const server = await start(node.ports)
+  const files = `${server.url}/api/v3/files`
+
+  await expectError(st, await upload(server.url, new Uint8Array(MAX + 1)), 413, 'RequestEntityTooLargeError')
+  await expectError(st, await upload(server.url, new Uint8Array(4 * MAX).fill(7)), 413, 'RequestEntityTooLargeError')
+  st.equal(node.stored.size, 0, 'nothing stored after oversize uploads')
+
+  await expectError(st, await upload(server.url, SAMPLE, 'other'), 400, 'BadRequestError')
+  await expectError(st, await fetch(files, { method: 'POST' }), 400, 'BadRequestError')
+  await expectError(st, await fetch(files, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"file":"x"}' }), 400, 'BadRequestError')
+  await expectError(st, await fetch(files, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"file":' }), 400, 'BadRequestError')
+  const textPlain = await fetch(files, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' })
+  st.ok(textPlain.status === 400 || textPlain.status === 415)
+  st.equal(((await textPlain.json()) as { error: { code: string } }).error.code, 'BadRequestError')
+
+  const garbage = await fetch(files, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=XYZ' }, body: 'not multipart at all' })
+  st.equal(garbage.status, 400)
+  const noBoundary = await fetch(files, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: '--\r\n' })
+  st.equal(noBoundary.status, 400)
+  const truncated = '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nhalf a fi'
+  const cut = await fetch(files, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=XYZ' }, body: truncated })
+  st.equal(cut.status, 400)
+  st.equal(((await cut.json()) as { error: { code: string } }).error.code, 'BadRequestError')
+  st.equal(node.stored.size, 0, 'nothing stored after malformed uploads')
+
+  await expectError(st, await upload(server.url, new Uint8Array(0)), 400, 'BadRequestError')
+
+  const hugeHeader = await raw(server.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`)
+  st.match(hugeHeader, /^HTTP\/1\.1 431/)
+  const res = await upload(server.url, SAMPLE)
+  st.equal(res.status, 200, 'the server still serves after all of that')
+  st.equal(node.stored.size, 1)
+})
+
+function fail (code?: string): never {
+  throw Object.assign(new Error('secret detail /var/lib/x'), code === undefined ? {} : { code })
+}
+
+t.test('port errors map to VirusTotal errors; internals do not leak', async (st) => {
+  const server = await start({
+    submitter: { submitFile: async () => fail('QUOTA_EXCEEDED') },
+    analyses: { getAnalysis: async () => fail('UNAVAILABLE') },
+    files: { getFile: async () => fail() }
+  })
+  await expectError(st, await upload(server.url, SAMPLE), 429, 'QuotaExceededError')
+  await expectError(st, await fetch(`${server.url}/api/v3/analyses/0x${'1'.repeat(64)}`), 503, 'TransientError')
+  const res = await fetch(`${server.url}/api/v3/files/${'1'.repeat(64)}`)
+  st.equal(res.status, 500)
+  const text = await res.text()
+  st.notMatch(text, /secret/)
+  st.same(JSON.parse(text), { error: { code: 'InternalError', message: 'internal error' } })
+})
+
+t.test('options and lifecycle', async (st) => {
+  const ports = createMemoryNode().ports
+  st.throws(() => createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 0 }), { code: 'InvalidArgumentError' })
+  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 10 })
+  st.throws(() => server.url, /not started/)
+  await server.start()
+  st.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  await server.stop()
+  await server.stop()
+  st.throws(() => server.url)
+})

@@ -1,0 +1,51 @@
+import { Counter, Histogram, Registry, Gauge, collectDefaultMetrics } from 'prom-client'
+
+/** Every Prometheus metric of a supernode, named virusmap_<subsystem>_<what>_<unit>, labels bounded. */
+export interface GossipMetrics {
+  messages: Counter<'topic' | 'result'>
+  published: Counter<'topic'>
+}
+
+export interface QuorumMetrics {
+  jobsCreated: Counter
+  verdictsPublished: Counter
+  reportsCompleted: Counter
+  quorumLatency: Histogram
+  scanDuration: Histogram<'engine' | 'category'>
+}
+
+export interface ChainMetrics {
+  followedBlock: Gauge
+  members: Gauge
+}
+
+export interface NodeMetrics {
+  registry: Registry
+  gossip: GossipMetrics
+  quorum: QuorumMetrics
+  chain: ChainMetrics
+}
+
+export function createNodeMetrics (): NodeMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'virusmap_process_' })
+  const registers = [registry]
+  return {
+    registry,
+    gossip: {
+      messages: new Counter({ name: 'virusmap_gossip_messages_total', help: 'gossip messages validated, by topic and result', labelNames: ['topic', 'result'], registers }),
+      published: new Counter({ name: 'virusmap_gossip_published_total', help: 'gossip messages published, by topic', labelNames: ['topic'], registers })
+    },
+    quorum: {
+      jobsCreated: new Counter({ name: 'virusmap_quorum_jobs_created_total', help: 'scan jobs this node created', registers }),
+      verdictsPublished: new Counter({ name: 'virusmap_quorum_verdicts_published_total', help: 'verdicts this node revealed', registers }),
+      reportsCompleted: new Counter({ name: 'virusmap_quorum_reports_completed_total', help: 'reports that reached quorum here', registers }),
+      quorumLatency: new Histogram({ name: 'virusmap_quorum_latency_seconds', help: 'job creation to quorum report', buckets: [0.5, 1, 2, 5, 10, 20, 40, 80], registers }),
+      scanDuration: new Histogram({ name: 'virusmap_scan_duration_seconds', help: 'engine scan time', labelNames: ['engine', 'category'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers })
+    },
+    chain: {
+      followedBlock: new Gauge({ name: 'virusmap_chain_followed_block', help: 'highest confirmed registry block applied', registers }),
+      members: new Gauge({ name: 'virusmap_chain_members', help: 'members at the followed block', registers })
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { decodeMessage, encodeMessage, GossipValidationError } from '../../../protocol/src/index.ts'
+import { TOPICS } from '../../../protocol/src/messages.ts'
+import type { VirusmapLibp2p } from './libp2p-node.ts'
+import type { GossipMessage, TopicName } from '../../../protocol/src/messages.ts'
+import type { GossipMetrics } from '../metrics/registry.ts'
+import type { Logger } from 'pino'
+
+/**
+ * Validates and applies one decoded message; throws GossipValidationError to reject or ignore.
+ * Runs inside gossipsub's topic validator, so a message is forwarded only once it has been
+ * accepted here, and accepted messages are applied exactly once (gossipsub dedups by id).
+ */
+export type GossipHandler = (msg: GossipMessage, from: string) => void
+
+export interface Gossip {
+  start(): Promise<void>
+  stop(): Promise<void>
+  publish(topic: TopicName, msg: GossipMessage): Promise<void>
+  handle(topic: TopicName, handler: GossipHandler): void
+}
+
+export interface GossipOptions {
+  libp2p: VirusmapLibp2p
+  logger: Logger
+  metrics?: GossipMetrics
+}
+
+const TOPIC_NAMES = Object.keys(TOPICS) as TopicName[]
+
+/** The one place that maps protocol validation errors to gossipsub's verdicts. */
+export function toValidatorResult (err: unknown): TopicValidatorResult {
+  if (err instanceof GossipValidationError) {
+    return err.action === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+  }
+  // a bug of ours, not the peer's fault: do not penalise, do not forward
+  return TopicValidatorResult.Ignore
+}
+
+export function createGossip (opts: GossipOptions): Gossip {
+  const { libp2p, logger, metrics } = opts
+  const pubsub = libp2p.services.pubsub
+  const handlers = new Map<TopicName, GossipHandler>()
+
+  function validator (topic: TopicName) {
+    return (peer: { toString(): string }, message: { data: Uint8Array }): TopicValidatorResult => {
+      const from = peer.toString()
+      try {
+        const msg = decodeMessage(topic, message.data)
+        const handler = handlers.get(topic)
+        if (handler == null) throw new Error(`no handler for topic ${topic}`)
+        handler(msg, from)
+        metrics?.messages.inc({ topic, result: 'accept' })
+        return TopicValidatorResult.Accept
+      } catch (err) {
+        const result = toValidatorResult(err)
+        metrics?.messages.inc({ topic, result })
+        const code = err instanceof GossipValidationError ? err.code : 'INTERNAL'
+        const level = result === TopicValidatorResult.Reject || code === 'INTERNAL' ? 'warn' : 'debug'
+        logger[level]({ topic, from, code, result, err: code === 'INTERNAL' ? err : undefined }, 'gossip message not accepted')
+        return result
+      }
+    }
+  }
+
+  return {
+    handle (topic, handler) {
+      handlers.set(topic, handler)
+    },
+    async start () {
+      for (const topic of TOPIC_NAMES) {
+        pubsub.topicValidators.set(TOPICS[topic], validator(topic))
+        pubsub.subscribe(TOPICS[topic])
+      }
+    },
+    async stop () {
+      for (const topic of TOPIC_NAMES) {
+        pubsub.unsubscribe(TOPICS[topic])
+        pubsub.topicValidators.delete(TOPICS[topic])
+      }
+    },
+    async publish (topic, msg) {
+      const res = await pubsub.publish(TOPICS[topic], encodeMessage(msg))
+      metrics?.published.inc({ topic })
+      logger.debug({ topic, type: msg.type, recipients: res.recipients.length }, 'published')
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { MembershipHistory } from './membership-history.ts'
+import { registryInterface } from './registry-abi.ts'
+import type { MemberInfo } from './membership-history.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { ChainMetrics } from '../metrics/registry.ts'
+import type { JsonRpcProvider } from 'ethers'
+import type { Logger } from 'pino'
+
+export interface RegistryFollowerOptions {
+  provider: JsonRpcProvider
+  registry: Hex
+  /** first block to read events from (the registry's deployment block) */
+  fromBlock: number
+  /** blocks behind the head an event must be before it counts */
+  confirmations: number
+  pollIntervalMs: number
+  /** blocks per eth_getLogs request */
+  logChunk?: number
+  logger: Logger
+  metrics?: ChainMetrics
+}
+
+export interface RegistryFollower {
+  start(options?: { signal?: AbortSignal }): Promise<void>
+  stop(): Promise<void>
+  /** highest block whose registry events have been applied; membership is known up to it */
+  readonly followedBlock: number
+  isMemberAt(operator: Hex, block: number): boolean
+  membersAt(block: number): Hex[]
+  candidate(operator: Hex): MemberInfo | undefined
+  /** resolves once membership is known up to `block` */
+  waitFor(block: number, options?: { signal?: AbortSignal }): Promise<void>
+}
+
+/**
+ * Follows the SupernodeRegistry's events `confirmations` blocks behind the head: a node learns
+ * who the members are from the chain, never from configuration. Events are applied in
+ * (block, log index) order, so the history matches the contract's checkpoints.
+ */
+export function createRegistryFollower (opts: RegistryFollowerOptions): RegistryFollower {
+  const { provider, registry, confirmations, logger, metrics } = opts
+  const chunk = opts.logChunk ?? 2000
+  const history = new MembershipHistory()
+  let followed = opts.fromBlock - 1
+  let controller: AbortController | undefined
+  let loop: Promise<void> | undefined
+
+  async function catchUp (): Promise<void> {
+    const head = await provider.getBlockNumber()
+    const target = head - confirmations
+    while (followed < target) {
+      const to = Math.min(target, followed + chunk)
+      const logs = await provider.getLogs({ address: registry, fromBlock: followed + 1, toBlock: to })
+      for (const log of logs) apply(log)
+      followed = to
+    }
+    metrics?.followedBlock.set(followed)
+    metrics?.members.set(history.membersAt(followed).length)
+  }
+
+  function apply (log: { topics: readonly string[], data: string, blockNumber: number }): void {
+    const parsed = registryInterface.parseLog(log)
+    if (parsed == null) return
+    const operator = (parsed.args.getValue('operator') as string).toLowerCase() as Hex
+    switch (parsed.name) {
+      case 'CandidateRegistered':
+        history.registered({
+          operator,
+          peerId: parsed.args.getValue('peerId') as string,
+          x25519Key: (parsed.args.getValue('x25519Key') as string).toLowerCase() as Hex,
+          metadataURI: parsed.args.getValue('metadataURI') as string
+        })
+        break
+      case 'MemberAdmitted':
+        history.admitted(operator, log.blockNumber)
+        logger.info({ operator, block: log.blockNumber }, 'member admitted')
+        break
+      case 'MemberRemoved':
+        history.removed(operator, log.blockNumber)
+        logger.info({ operator, block: log.blockNumber }, 'member removed')
+        break
+    }
+  }
+
+  async function run (signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await catchUp()
+      } catch (err) {
+        if (signal.aborted) return
+        logger.warn({ err }, 'registry follow failed, retrying')
+      }
+      await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
+    }
+  }
+
+  return {
+    get followedBlock () { return followed },
+    isMemberAt: (operator, block) => block <= followed && history.isMemberAt(operator, block),
+    membersAt: (block) => history.membersAt(block),
+    candidate: (operator) => history.candidate(operator),
+    async start (options = {}) {
+      await catchUp()
+      options.signal?.throwIfAborted()
+      controller = new AbortController()
+      loop = run(controller.signal)
+    },
+    async stop () {
+      controller?.abort()
+      await loop
+    },
+    async waitFor (block, options = {}) {
+      while (followed < block) {
+        options.signal?.throwIfAborted()
+        await sleep(opts.pollIntervalMs, undefined, { signal: options.signal })
+      }
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import {
+  computeCommitment, deriveReport, hasQuorum, scanJobId, signCommitment, signScanJob, signVerdict,
+  unwrapContentKey, validateCommitment, validateScanJob, validateVerdict
+} from '../../../protocol/src/index.ts'
+import { buildScanJob } from './job-factory.ts'
+import { JobBook } from './job-book.ts'
+import { runEngines } from './run-engines.ts'
+import { createValidationContext } from './validation-context.ts'
+import { NotAMemberError } from './errors.ts'
+import type { JobTiming } from './job-factory.ts'
+import type { LiveJob } from './job-book.ts'
+import type { SampleAccess } from './ports.ts'
+import type { Repositories } from '../db/repositories.ts'
+import type { Hex, Report, SignedCommitment, SignedScanJob, SignedVerdict, Verdict } from '../../../protocol/src/messages.ts'
+import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { QuorumMetrics } from '../metrics/registry.ts'
+import type { Gossip } from '../network/gossip.ts'
+import type { Engine } from '../scan/engine.ts'
+import type { Wallet } from 'ethers'
+import type { Logger } from 'pino'
+
+export interface CoordinatorOptions extends JobTiming {
+  chainId: number
+  registry: Hex
+  clockSkewMs: number
+  maxSampleBytes: number
+  /** how long finished jobs stay in memory for late reveals and status queries */
+  retentionMs: number
+}
+
+export interface CoordinatorComponents {
+  operator: Wallet
+  x25519SecretKey: Uint8Array
+  follower: RegistryFollower
+  gossip: Gossip
+  samples: SampleAccess
+  engines: Engine[]
+  repositories: Pick<Repositories, 'jobs' | 'commitments' | 'verdicts' | 'reports'>
+  logger: Logger
+  metrics?: QuorumMetrics
+  now?: () => number
+}
+
+export interface Coordinator {
+  start(): Promise<void>
+  stop(): Promise<void>
+  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
+  liveJob(jobId: Hex): LiveJob | undefined
+}
+
+/**
+ * The quorum protocol on one supernode: creates jobs for uploads it takes, scans the jobs of
+ * the member sets it belongs to, commits then reveals its signed verdict, and assembles the
+ * report once a quorum of the job's members has revealed.
+ */
+export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorComponents): Coordinator {
+  const { operator, follower, gossip, samples, engines, repositories: repos, logger, metrics } = c
+  const now = c.now ?? Date.now
+  const self = operator.address.toLowerCase() as Hex
+  const book = new JobBook({ retentionMs: opts.retentionMs, maxJobs: 10_000 })
+  const ctx = createValidationContext(opts, follower, book, now)
+  const timers = new Set<NodeJS.Timeout>()
+  const controller = new AbortController()
+
+  function later (at: number, fn: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      fn().catch((err) => { logger.error({ err }, 'scheduled quorum step failed') })
+    }, Math.max(0, at - now()))
+    timers.add(timer)
+  }
+
+  function persist (what: string, p: Promise<unknown>): void {
+    p.catch((err) => { logger.error({ err, what }, 'persisting quorum state failed') })
+  }
+
+  function acceptJob (msg: SignedScanJob, jobId: Hex): void {
+    if (book.get(jobId) != null) return
+    book.add(jobId, msg, now())
+    persist('job', repos.jobs.add(jobId, msg, { now: now() }))
+    if (follower.isMemberAt(self, msg.job.membershipBlock)) {
+      scanAndCommit(jobId).catch((err) => { logger.warn({ err, jobId }, 'scan job failed') })
+    }
+  }
+
+  function acceptCommitment (msg: SignedCommitment): void {
+    const live = book.get(msg.commitment.jobId)
+    if (live == null) return
+    live.commitments.set(msg.commitment.member, msg)
+    persist('commitment', repos.commitments.put(msg))
+  }
+
+  function acceptVerdict (msg: SignedVerdict, verdictHash: Hex): void {
+    const live = book.get(msg.verdict.jobId)
+    if (live == null) return
+    live.verdicts.set(msg.verdict.member, { msg, verdictHash })
+    persist('verdict', repos.verdicts.put(msg))
+    const memberCount = follower.membersAt(live.signed.job.membershipBlock).length
+    if (!hasQuorum(live.verdicts.size, memberCount)) return
+    const report: Report = deriveReport({
+      job: live.signed,
+      verdicts: [...live.verdicts.values()].map((v) => v.msg),
+      memberCount,
+      chainId: opts.chainId,
+      registry: opts.registry
+    })
+    if (!live.reported) {
+      live.reported = true
+      metrics?.reportsCompleted.inc()
+      metrics?.quorumLatency.observe((now() - live.signed.job.createdAt) / 1000)
+      logger.info({ jobId: live.jobId, sha256: live.signed.job.sha256, stats: report.stats, verdicts: report.verdicts.length }, 'report reached quorum')
+    }
+    persist('report', repos.reports.put(report))
+  }
+
+  async function scanAndCommit (jobId: Hex): Promise<void> {
+    const live = book.get(jobId)
+    if (live == null) return
+    const { job } = live.signed
+    const wrap = job.keyWraps.find((w) => w.member === self)
+    if (wrap == null) return
+    const contentKey = unwrapContentKey({
+      wrappedKey: wrap.wrappedKey,
+      memberSecretKey: c.x25519SecretKey,
+      ephemeralPublicKey: hexToBytes(job.ephemeralPublicKey.slice(2)),
+      member: self,
+      sha256: job.sha256
+    })
+    // the scan must finish before the commit window closes, or the commitment is stale anyway
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(1, job.commitDeadline - now()))])
+    const bytes = await samples.readSample(job.cid, contentKey, { signal })
+    const results = await runEngines(engines, { bytes, sha256: job.sha256, fileType: job.fileType, kind: job.kind }, logger, metrics, { signal })
+    const verdict: Verdict = { jobId, member: self, sha256: job.sha256, membershipBlock: job.membershipBlock, scannedAt: now(), results }
+    const salt = `0x${randomBytes(32).toString('hex')}` as Hex
+    const commitment = await signCommitment({ jobId, member: self, commitment: computeCommitment(verdict, salt) }, opts.chainId, opts.registry, operator)
+    if (now() > job.commitDeadline) {
+      logger.warn({ jobId }, 'scan finished after the commit window; no verdict from this member')
+      return
+    }
+    await repos.jobs.add(jobId, live.signed, { now: now() })
+    // the salt is synced before the commitment leaves this node: losing it would lose the reveal
+    await repos.jobs.update(jobId, { salt, status: 'committed' }, { now: now() })
+    acceptCommitment(commitment)
+    await gossip.publish('commits', commitment)
+    later(job.commitDeadline + opts.clockSkewMs, async () => {
+      const signed = await signVerdict(verdict, salt, opts.chainId, opts.registry, operator)
+      const { verdictHash } = validateVerdict(signed, ctx)
+      acceptVerdict(signed, verdictHash)
+      persist('job', repos.jobs.update(jobId, { status: 'revealed' }, { now: now() }))
+      metrics?.verdictsPublished.inc()
+      await gossip.publish('verdicts', signed)
+    })
+  }
+
+  async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
+    const block = follower.followedBlock
+    if (!follower.isMemberAt(self, block)) throw new NotAMemberError(self, block)
+    const sample = await samples.ingest(source, { name: meta.filename, signal: options.signal })
+    const inFlight = book.findBySha256(sample.sha256)
+    if (inFlight != null && inFlight.signed.job.revealDeadline > now()) return { analysisId: inFlight.jobId, sha256: sample.sha256 }
+    const members = follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
+    const job = buildScanJob(sample, members, block, self, opts, now())
+    const signed = await signScanJob(job, opts.chainId, opts.registry, operator)
+    const jobId = scanJobId(job, opts.chainId, opts.registry)
+    validateScanJob(signed, ctx)
+    await repos.jobs.add(jobId, signed, { now: now(), sync: true })
+    acceptJob(signed, jobId)
+    metrics?.jobsCreated.inc()
+    await gossip.publish('jobs', signed)
+    samples.announce(sample.cid)
+    logger.info({ jobId, sha256: sample.sha256, size: sample.size, members: members.length, block }, 'scan job published')
+    return { analysisId: jobId, sha256: sample.sha256 }
+  }
+
+  return {
+    submitFile,
+    liveJob: (jobId) => book.get(jobId),
+    async start () {
+      gossip.handle('jobs', (msg) => {
+        if (msg.type !== 'scan-job') return
+        const { jobId } = validateScanJob(msg, ctx)
+        acceptJob(msg, jobId)
+      })
+      gossip.handle('commits', (msg) => {
+        if (msg.type !== 'commitment') return
+        validateCommitment(msg, ctx)
+        acceptCommitment(msg)
+      })
+      gossip.handle('verdicts', (msg) => {
+        if (msg.type !== 'verdict') return
+        const { verdictHash } = validateVerdict(msg, ctx)
+        acceptVerdict(msg, verdictHash)
+      })
+    },
+    async stop () {
+      controller.abort()
+      for (const t of timers) clearTimeout(t)
+      timers.clear()
+    }
+  }
+}

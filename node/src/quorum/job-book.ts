@@ -1,0 +1,64 @@
+import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
+
+export interface LiveJob {
+  jobId: Hex
+  signed: SignedScanJob
+  receivedAt: number
+  commitments: Map<Hex, SignedCommitment>
+  verdicts: Map<Hex, { msg: SignedVerdict, verdictHash: Hex }>
+  /** set once the first report with a quorum has been assembled */
+  reported: boolean
+}
+
+/**
+ * The jobs this node is taking part in, with the commitments and reveals seen for each. Gossip
+ * validators read it synchronously, so it lives in memory; repositories hold the durable copy.
+ * Bounded: jobs are dropped `retentionMs` after their reveal deadline.
+ */
+export class JobBook {
+  private readonly _jobs = new Map<Hex, LiveJob>()
+  private readonly _retentionMs: number
+  private readonly _maxJobs: number
+
+  constructor (opts: { retentionMs: number, maxJobs: number }) {
+    this._retentionMs = opts.retentionMs
+    this._maxJobs = opts.maxJobs
+  }
+
+  get size (): number { return this._jobs.size }
+
+  add (jobId: Hex, signed: SignedScanJob, now: number): LiveJob {
+    this.prune(now)
+    if (this._jobs.size >= this._maxJobs) {
+      // evict the oldest: Map iteration is insertion order
+      const oldest = this._jobs.keys().next().value
+      if (oldest != null) this._jobs.delete(oldest)
+    }
+    const live: LiveJob = { jobId, signed, receivedAt: now, commitments: new Map(), verdicts: new Map(), reported: false }
+    this._jobs.set(jobId, live)
+    return live
+  }
+
+  get (jobId: Hex): LiveJob | undefined {
+    return this._jobs.get(jobId)
+  }
+
+  job (jobId: Hex): ScanJob | undefined {
+    return this._jobs.get(jobId)?.signed.job
+  }
+
+  /** the most recent live job for a sample, if any */
+  findBySha256 (sha256: Hex): LiveJob | undefined {
+    let found: LiveJob | undefined
+    for (const live of this._jobs.values()) {
+      if (live.signed.job.sha256 === sha256) found = live
+    }
+    return found
+  }
+
+  prune (now: number): void {
+    for (const [id, live] of this._jobs) {
+      if (live.signed.job.revealDeadline + this._retentionMs < now) this._jobs.delete(id)
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { generateX25519KeyPair, wrapContentKey } from '../../../protocol/src/index.ts'
+import type { Hex, ScanJob } from '../../../protocol/src/messages.ts'
+import type { MemberInfo } from '../chain/membership-history.ts'
+
+export interface StoredSampleRef {
+  sha256: Hex
+  sha1: Hex
+  md5: Hex
+  size: number
+  fileType: string
+  cid: string
+  contentKey: Uint8Array
+}
+
+export interface JobTiming {
+  commitWindowMs: number
+  revealWindowMs: number
+  /** extra commit time per MiB of sample, so every member can fetch and scan large files */
+  commitMsPerMiB: number
+}
+
+/**
+ * Builds the ScanJob for a stored sample: the membership block it runs under, the windows, and
+ * the content key wrapped for each member at that block under one ephemeral X25519 key.
+ */
+export function buildScanJob (sample: StoredSampleRef, members: MemberInfo[], membershipBlock: number, origin: Hex, timing: JobTiming, now: number): ScanJob {
+  const ephemeral = generateX25519KeyPair()
+  const commitWindow = timing.commitWindowMs + Math.ceil(timing.commitMsPerMiB * sample.size / (1024 * 1024))
+  const sorted = [...members].sort((a, b) => a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0)
+  return {
+    kind: 'file',
+    sha256: sample.sha256,
+    sha1: sample.sha1,
+    md5: sample.md5,
+    size: sample.size,
+    fileType: sample.fileType,
+    cid: sample.cid,
+    membershipBlock,
+    origin,
+    createdAt: now,
+    commitDeadline: now + commitWindow,
+    revealDeadline: now + commitWindow + timing.revealWindowMs,
+    ephemeralPublicKey: `0x${bytesToHex(ephemeral.publicKey)}`,
+    keyWraps: sorted.map((m) => ({
+      member: m.operator,
+      wrappedKey: wrapContentKey({
+        contentKey: sample.contentKey,
+        ephemeralSecretKey: ephemeral.secretKey,
+        memberPublicKey: hexToBytes(m.x25519Key.slice(2)),
+        member: m.operator,
+        sha256: sample.sha256
+      })
+    }))
+  }
+}

@@ -1,0 +1,25 @@
+import type { EngineResult } from '../../../protocol/src/messages.ts'
+import type { QuorumMetrics } from '../metrics/registry.ts'
+import type { Engine, ScanInput } from '../scan/engine.ts'
+import type { Logger } from 'pino'
+
+/**
+ * Runs every engine that supports the sample's kind, concurrently. An engine that throws is
+ * recorded as `failure`: one engine's fault never costs the member its verdict.
+ */
+export async function runEngines (engines: Engine[], input: ScanInput, logger: Logger, metrics: QuorumMetrics | undefined, options: { signal?: AbortSignal } = {}): Promise<EngineResult[]> {
+  const results = await Promise.all(engines.map(async (engine): Promise<EngineResult> => {
+    const base = { engine: engine.name, engineVersion: engine.version, engineUpdate: engine.signatureDate, method: 'blacklist' }
+    if (!engine.kinds.includes(input.kind)) return { ...base, category: 'type-unsupported', result: '' }
+    const started = performance.now()
+    try {
+      const result = await engine.scan(input, options)
+      metrics?.scanDuration.observe({ engine: engine.name, category: result.category }, (performance.now() - started) / 1000)
+      return result
+    } catch (err) {
+      logger.warn({ engine: engine.name, sha256: input.sha256, err }, 'engine failed')
+      return { ...base, category: 'failure', result: '' }
+    }
+  }))
+  return results.sort((a, b) => a.engine < b.engine ? -1 : a.engine > b.engine ? 1 : 0)
+}

@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises'
+import type { Hex } from '../../../protocol/src/messages.ts'
+
+export interface Deployment {
+  chainId: number
+  rpcUrl: string
+  deployBlock: number
+  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex }
+}
+
+export interface SupernodeConfig {
+  dataDir: string
+  apiHost: string
+  apiPort: number
+  listen: string[]
+  bootstrap: string[]
+  deployment: Deployment
+  confirmations: number
+  pollIntervalMs: number
+  rulesDirs: string[]
+  maxSampleBytes: number
+  commitWindowMs: number
+  revealWindowMs: number
+  commitMsPerMiB: number
+  clockSkewMs: number
+  engineTimeoutMs: number
+}
+
+export const CONFIG_DEFAULTS = {
+  apiHost: '127.0.0.1',
+  apiPort: 0,
+  listen: ['/ip4/127.0.0.1/tcp/0'],
+  bootstrap: [],
+  confirmations: 2,
+  pollIntervalMs: 1000,
+  rulesDirs: [],
+  maxSampleBytes: 650 * 1024 * 1024,
+  commitWindowMs: 5000,
+  revealWindowMs: 10_000,
+  commitMsPerMiB: 200,
+  clockSkewMs: 1000,
+  engineTimeoutMs: 30_000
+} as const satisfies Partial<SupernodeConfig>
+
+export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID'
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  readonly code: ConfigErrorCode
+  constructor (code: ConfigErrorCode, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+
+function check (cond: boolean, what: string): void {
+  if (!cond) throw new ConfigError('CONFIG_INVALID', `config: ${what}`)
+}
+
+/** Validates a parsed config object, filling defaults; throws ConfigError naming the bad field. */
+export function parseConfig (value: unknown): SupernodeConfig {
+  check(value != null && typeof value === 'object' && !Array.isArray(value), 'must be a JSON object')
+  const cfg = { ...CONFIG_DEFAULTS, ...(value as Record<string, unknown>) } as Record<string, unknown>
+  check(typeof cfg.dataDir === 'string' && cfg.dataDir !== '', 'dataDir must be a path')
+  const d = cfg.deployment as Record<string, unknown> | undefined
+  check(d != null && typeof d === 'object', 'deployment is required')
+  check(Number.isSafeInteger(d?.chainId), 'deployment.chainId must be an integer')
+  check(typeof d?.rpcUrl === 'string', 'deployment.rpcUrl must be a URL')
+  check(Number.isSafeInteger(d?.deployBlock), 'deployment.deployBlock must be an integer')
+  const contracts = d?.contracts as Record<string, unknown> | undefined
+  for (const name of ['vmt', 'timelock', 'governor', 'registry']) {
+    check(typeof contracts?.[name] === 'string' && ADDRESS.test(contracts[name] as string), `deployment.contracts.${name} must be an address`)
+  }
+  for (const key of ['apiPort', 'confirmations', 'pollIntervalMs', 'maxSampleBytes', 'commitWindowMs', 'revealWindowMs', 'commitMsPerMiB', 'clockSkewMs', 'engineTimeoutMs']) {
+    check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
+  }
+  for (const key of ['listen', 'bootstrap', 'rulesDirs']) {
+    check(Array.isArray(cfg[key]) && (cfg[key] as unknown[]).every((s) => typeof s === 'string'), `${key} must be a list of strings`)
+  }
+  return cfg as unknown as SupernodeConfig
+}
+
+export async function loadConfig (path: string, options: { signal?: AbortSignal } = {}): Promise<SupernodeConfig> {
+  let text: string
+  try {
+    text = await readFile(path, { encoding: 'utf8', signal: options.signal })
+  } catch (err) {
+    throw new ConfigError('CONFIG_UNREADABLE', `cannot read config ${path}: ${(err as Error).message}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new ConfigError('CONFIG_INVALID', `config ${path} is not valid JSON`)
+  }
+  return parseConfig(parsed)
+}

@@ -1,0 +1,35 @@
+import t from 'tap'
+import { JobBook } from '../../src/quorum/job-book.ts'
+import type { Hex, SignedScanJob } from '../../../protocol/src/messages.ts'
+
+function job (sha: string, revealDeadline: number): SignedScanJob {
+  return {
+    type: 'scan-job',
+    signature: '0x',
+    job: {
+      kind: 'file', sha256: `0x${sha.repeat(64)}` as Hex, sha1: '0x', md5: '0x', size: 1, fileType: 'text', cid: 'x',
+      membershipBlock: 1, origin: '0x', createdAt: 0, commitDeadline: revealDeadline - 1, revealDeadline,
+      ephemeralPublicKey: '0x', keyWraps: []
+    }
+  }
+}
+
+t.test('jobs are pruned after their reveal deadline plus retention', async (t) => {
+  const book = new JobBook({ retentionMs: 100, maxJobs: 10 })
+  book.add('0x01', job('a', 1000), 0)
+  t.ok(book.get('0x01'))
+  book.prune(1100)
+  t.ok(book.get('0x01'), 'kept within retention')
+  book.prune(1101)
+  t.equal(book.get('0x01'), undefined)
+})
+
+t.test('the book is bounded: the oldest job is evicted', async (t) => {
+  const book = new JobBook({ retentionMs: 1e9, maxJobs: 2 })
+  book.add('0x01', job('a', 10), 0)
+  book.add('0x02', job('b', 10), 0)
+  book.add('0x03', job('c', 10), 0)
+  t.equal(book.size, 2)
+  t.equal(book.get('0x01'), undefined)
+  t.equal(book.findBySha256(`0x${'c'.repeat(64)}`)?.jobId, '0x03')
+})

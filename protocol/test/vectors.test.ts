@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import tap from 'tap'
+import { Wallet } from 'ethers'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import {
+  checkReport, commitmentDigest, computeCommitment, decodeMessage, deriveReport, EIP712_TYPES, eip712Domain, encodeMessage,
+  KEY_WRAP_INFO, quorumThreshold, recoverCommitmentSigner, recoverScanJobSigner, recoverVerdictSigner, scanJobId,
+  scanJobStructHash, signCommitment, signScanJob, signVerdict, unwrapContentKey, verdictDigest, verdictHash
+} from '../src/index.ts'
+import type { GossipMessage, Hex, Report, ScanJob, Verdict, VerdictCommitment } from '../src/index.ts'
+
+/** Checks that this implementation reproduces protocol/test/vectors (written by scripts/make-vectors.ts). */
+const load = <T>(name: string): T => JSON.parse(readFileSync(join(import.meta.dirname, 'vectors', `${name}.json`), 'utf8')) as T
+const keys = load<{ chainId: number, registry: Hex, domain: unknown, types: unknown, members: Array<{ privateKey: Hex, address: Hex, x25519SecretKey: Hex, x25519PublicKey: Hex }> }>('keys')
+const wrap = load<{ info: string, contentKey: Hex, sha256: Hex, ephemeralSecretKey: Hex, ephemeralPublicKey: Hex, wraps: Array<{ member: Hex, wrappedKey: Hex, memberSecretKey: Hex }> }>('key-wrap')
+const jobVector = load<{ job: ScanJob, structHash: Hex, jobId: Hex, signer: Hex, signature: Hex, encoded: Hex }>('scan-job')
+const commitments = load<Array<{ verdictHash: Hex, salt: Hex, commitment: VerdictCommitment, digest: Hex, signature: Hex, encoded: Hex }>>('commitments')
+const verdicts = load<Array<{ verdict: Verdict, salt: Hex, verdictHash: Hex, digest: Hex, signature: Hex, encoded: Hex }>>('verdicts')
+const report = load<Report>('report')
+const quorum = load<Array<{ memberCount: number, threshold: number }>>('quorum')
+
+const { chainId, registry } = keys
+const bytes = (h: Hex): Uint8Array => hexToBytes(h.slice(2))
+const hexOf = (b: Uint8Array): Hex => `0x${bytesToHex(b)}`
+const wallet = (address: Hex): Wallet => new Wallet(keys.members.find(m => m.address === address)?.privateKey ?? '')
+const encodedHex = (msg: GossipMessage): Hex => hexOf(encodeMessage(msg))
+
+tap.test('keys, domain and types', async t => {
+  t.same(eip712Domain(chainId, registry), keys.domain)
+  t.same(EIP712_TYPES, keys.types)
+  for (const m of keys.members) {
+    t.equal(new Wallet(m.privateKey).address.toLowerCase(), m.address)
+    t.equal(hexOf(x25519.getPublicKey(bytes(m.x25519SecretKey))), m.x25519PublicKey)
+  }
+})
+
+tap.test('key wraps open for each member', async t => {
+  t.equal(wrap.info, KEY_WRAP_INFO)
+  t.equal(hexOf(x25519.getPublicKey(bytes(wrap.ephemeralSecretKey))), wrap.ephemeralPublicKey)
+  for (const w of wrap.wraps) {
+    const key = unwrapContentKey({ wrappedKey: w.wrappedKey, memberSecretKey: bytes(w.memberSecretKey), ephemeralPublicKey: bytes(wrap.ephemeralPublicKey), member: w.member, sha256: wrap.sha256 })
+    t.equal(hexOf(key), wrap.contentKey, w.member)
+  }
+})
+
+tap.test('scan job: hashes, signature, encoding', async t => {
+  const { job } = jobVector
+  t.equal(scanJobStructHash(job), jobVector.structHash)
+  t.equal(scanJobId(job, chainId, registry), jobVector.jobId)
+  const signed = await signScanJob(job, chainId, registry, wallet(jobVector.signer))
+  t.equal(signed.signature, jobVector.signature)
+  t.equal(recoverScanJobSigner(signed, chainId, registry), jobVector.signer)
+  t.equal(encodedHex(signed), jobVector.encoded)
+  t.same(decodeMessage('jobs', bytes(jobVector.encoded)), signed)
+})
+
+tap.test('commitments: commitment, digest, signature, encoding', async t => {
+  for (const [i, c] of commitments.entries()) {
+    const v = verdicts[i] as typeof verdicts[number]
+    t.equal(verdictHash(v.verdict), c.verdictHash)
+    t.equal(computeCommitment(v.verdict, c.salt), c.commitment.commitment)
+    t.equal(commitmentDigest(c.commitment, chainId, registry), c.digest)
+    const signed = await signCommitment(c.commitment, chainId, registry, wallet(c.commitment.member))
+    t.equal(signed.signature, c.signature)
+    t.equal(recoverCommitmentSigner(signed, chainId, registry), c.commitment.member)
+    t.equal(encodedHex(signed), c.encoded)
+    t.same(decodeMessage('commits', bytes(c.encoded)), signed)
+  }
+})
+
+tap.test('verdicts: hash, digest, signature, encoding', async t => {
+  for (const v of verdicts) {
+    t.equal(verdictHash(v.verdict), v.verdictHash)
+    t.equal(verdictDigest(v.verdict, chainId, registry), v.digest)
+    const signed = await signVerdict(v.verdict, v.salt, chainId, registry, wallet(v.verdict.member))
+    t.equal(signed.signature, v.signature)
+    t.equal(recoverVerdictSigner(signed, chainId, registry), v.verdict.member)
+    t.equal(encodedHex(signed), v.encoded)
+    t.same(decodeMessage('verdicts', bytes(v.encoded)), signed)
+  }
+})
+
+tap.test('report derives from the vector job and verdicts', async t => {
+  const job = { type: 'scan-job' as const, job: jobVector.job, signature: jobVector.signature }
+  const signed = verdicts.map(v => ({ type: 'verdict' as const, verdict: v.verdict, salt: v.salt, signature: v.signature }))
+  const derived = deriveReport({ job, verdicts: signed.toReversed(), memberCount: keys.members.length, chainId, registry })
+  t.same(derived, report)
+  t.equal(JSON.stringify(derived), JSON.stringify(report), 'same key order too')
+  t.doesNotThrow(() => checkReport(report, { members: keys.members.map(m => m.address) }))
+})
+
+tap.test('quorum thresholds', async t => {
+  for (const q of quorum) t.equal(quorumThreshold(q.memberCount), q.threshold, `n=${q.memberCount}`)
+})

@@ -1,0 +1,46 @@
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export interface RuleFile {
+  path: string
+  /** rule declarations in the file (a source-level count, for logs and stats) */
+  rules: number
+  mtimeMs: number
+}
+
+const RULE_EXTENSIONS = ['.yar', '.yara']
+const RULE_DECLARATION = /^\s*(?:(?:private|global)\s+)*rule\s+[A-Za-z_]\w*/gm
+
+async function walk (dir: string, out: string[], signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  const entries = await readdir(dir, { withFileTypes: true })
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) await walk(path, out, signal)
+    else if (entry.isFile() && RULE_EXTENSIONS.some(ext => entry.name.endsWith(ext))) out.push(path)
+  }
+}
+
+/**
+ * Every *.yar / *.yara under the given directories, recursively, in a stable order (directory
+ * order, then path), so "the first matching rule" means the same thing on every node.
+ */
+export async function findRuleFiles (dirs: string[], options: { signal?: AbortSignal } = {}): Promise<RuleFile[]> {
+  const files: RuleFile[] = []
+  for (const dir of dirs) {
+    const paths: string[] = []
+    await walk(dir, paths, options.signal)
+    paths.sort()
+    for (const path of paths) {
+      const [source, info] = await Promise.all([readFile(path, 'utf8'), stat(path)])
+      files.push({ path, rules: source.match(RULE_DECLARATION)?.length ?? 0, mtimeMs: info.mtimeMs })
+    }
+  }
+  return files
+}
+
+/** VirusTotal prints signature dates as YYYYMMDD (UTC). */
+export function signatureDate (files: RuleFile[]): string {
+  const newest = Math.max(...files.map(f => f.mtimeMs))
+  return new Date(newest).toISOString().slice(0, 10).replaceAll('-', '')
+}

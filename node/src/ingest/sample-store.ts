@@ -9,10 +9,9 @@
  */
 import { CID } from 'multiformats/cid'
 import { decryptSample, encryptSample } from '../crypto/convergent.ts'
-import { CHUNK_SIZE } from '../crypto/manifest.ts'
 import { createSampleDigester } from '../crypto/sample-digest.ts'
 import { getBlock } from '../ipfs/fs-blockstore.ts'
-import { detectFileType } from '../scan/file-type.ts'
+import { FILE_TYPE_SNIFF_BYTES, detectFileType } from '../scan/file-type.ts'
 import { abortable } from './abortable-source.ts'
 import { PlaintextChunks } from './plaintext-chunks.ts'
 import type { SampleBlock } from '../crypto/convergent.ts'
@@ -57,9 +56,6 @@ export interface SampleStoreOptions {
   now?: () => number
 }
 
-/** detectFileType reads magic bytes; the first chunk is plenty and avoids copying the whole sample. */
-const FILE_TYPE_BYTES = CHUNK_SIZE
-
 export function createSampleStore (options: SampleStoreOptions): SampleStore {
   const { blockstore, samples, logger, maxSampleBytes } = options
   const now = options.now ?? Date.now
@@ -88,7 +84,8 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
       }
       const digests = digester.digest()
       const chunks = plaintext.chunks()
-      const fileType = detectFileType((chunks[0] ?? new Uint8Array(0)).subarray(0, FILE_TYPE_BYTES))
+      // the type is decided by the leading bytes only, so the first chunk is all it needs
+      const fileType = detectFileType((chunks[0] ?? new Uint8Array(0)).subarray(0, FILE_TYPE_SNIFF_BYTES))
 
       let manifest: SampleBlock | undefined
       const blocks = function * (): Generator<SampleBlock> {

@@ -9,6 +9,7 @@ import { CHUNK_SIZE } from '../../src/crypto/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createDurableBlockstore } from '../../src/ipfs/index.ts'
 import { abortable, createSampleStore } from '../../src/ingest/index.ts'
+import { detectFileType } from '../../src/scan/file-type.ts'
 import type { Test } from 'tap'
 
 const MAX = 3 * CHUNK_SIZE
@@ -42,13 +43,14 @@ const hex = (alg: string, b: Uint8Array): string => `0x${createHash(alg).update(
 tap.test('ingest hashes, stores durably, records metadata, and reads back', async t => {
   const { store, repos, logs, blockCount } = await setup(t)
   const bytes = randomBytes(2 * CHUNK_SIZE + 4321)
+  bytes.write('MZ', 0, 'latin1')
   const stored = await store.ingest(pieces(bytes, 65_537), { name: 'evil.exe' })
   t.equal(stored.sha256, hex('sha256', bytes))
   t.equal(stored.sha1, hex('sha1', bytes))
   t.equal(stored.md5, hex('md5', bytes))
   t.equal(stored.size, bytes.byteLength)
   t.equal(stored.contentKey.byteLength, 32)
-  t.type(stored.fileType, 'string')
+  t.equal(stored.fileType, detectFileType(bytes), 'type from the leading bytes')
   t.equal(CID.parse(stored.cid).version, 1)
   t.equal(await blockCount(), 4, 'three chunks and a manifest')
 

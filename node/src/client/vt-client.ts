@@ -1,4 +1,5 @@
 import { openAsBlob } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -8,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
  */
 
 /** Codes raised on this side of the wire; server errors keep VirusTotal's code (NotFoundError, ...). */
-export const CLIENT_ERROR_CODES = ['NetworkError', 'InvalidResponseError', 'AbortError', 'TimeoutError'] as const
+export const CLIENT_ERROR_CODES = ['NetworkError', 'InvalidResponseError', 'AbortError', 'TimeoutError', 'FileError', 'InvalidArgumentError'] as const
 export type ClientErrorCode = typeof CLIENT_ERROR_CODES[number]
 
 export class VtClientError extends Error {
@@ -80,6 +81,17 @@ function abortError (signal: AbortSignal): VtClientError {
     : new VtClientError('AbortError', 'aborted', undefined, { cause: reason })
 }
 
+/** openAsBlob's own error says nothing of why; stat first for a code a person can act on. */
+async function openFile (path: string): Promise<Blob> {
+  try {
+    if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' })
+    return await openAsBlob(path)
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? (err as Error).message
+    throw new VtClientError('FileError', `cannot read ${path}: ${code}`, undefined, { cause: err })
+  }
+}
+
 function isObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -134,7 +146,7 @@ export function createVtClient (options: VtClientOptions): VtClient {
       let blob: Blob
       let filename: string
       if (typeof file === 'string') {
-        blob = await openAsBlob(file)
+        blob = await openFile(file)
         filename = opts.filename ?? basename(file)
       } else {
         blob = new Blob([file as Uint8Array<ArrayBuffer>])

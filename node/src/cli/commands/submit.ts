@@ -49,8 +49,7 @@ export const submitCommand: Command = {
     try {
       uploaded = await client.uploadFile(path, { signal })
     } catch (err) {
-      const code = (err as { code?: string }).code
-      if (code === 'EACCES' || code === 'ENOENT' || code === 'EISDIR') throw new UsageError(`cannot read ${positionals[0]}: ${code}`)
+      if ((err as { code?: string }).code === 'FileError') throw new UsageError((err as Error).message)
       throw err
     }
     const progress = progressLine(ctx.stderr)

@@ -56,10 +56,10 @@ function scriptType (bytes: Uint8Array): string {
   return name == null ? 'script' : `script/${name}`
 }
 
-/** Text if the sample is valid UTF-8 (BOM allowed) without NULs or C0 controls other than whitespace. */
+/** Text if the sample is valid UTF-8 (BOM allowed) without NUL, DEL or C0 controls other than whitespace and ESC. */
 function isText (bytes: Uint8Array): boolean {
   for (const b of bytes) {
-    if (b === 0 || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b)) return false
+    if (b === 0 || b === 0x7f || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b)) return false
   }
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes)

@@ -25,7 +25,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 const PRINTABLE = /^[\x20-\x7e]*$/
 const ENGINE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}$/
 const CID = /^[A-Za-z0-9]{1,128}$/
-const YYYYMMDD = /^[0-9]{8}$/
+// Empty when an engine has no signature date (e.g. it failed before loading any).
+const YYYYMMDD = /^([0-9]{8})?$/
 
 export function topicForMessage (msg: GossipMessage): TopicName {
   return MESSAGE_TYPE_TOPIC[msg.type]

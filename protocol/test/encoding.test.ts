@@ -22,6 +22,12 @@ tap.test('round trips every message type', async t => {
   }
 })
 
+tap.test('an engine without a signature date may send an empty engineUpdate', async t => {
+  const m = structuredClone(reveal)
+  ;(m.verdict.results[0] as { engineUpdate: string }).engineUpdate = ''
+  t.same(decodeMessage('verdicts', encodeMessage(m)), m)
+})
+
 tap.test('encoding is canonical: key order of the input does not matter', async t => {
   const shuffled = { signature: commit.signature, commitment: { commitment: commit.commitment.commitment, member: commit.commitment.member, jobId: commit.commitment.jobId }, type: 'commitment' as const }
   t.same(encodeMessage(shuffled), encodeMessage(commit))

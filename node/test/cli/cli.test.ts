@@ -1,0 +1,191 @@
+import t, { type Test } from 'tap'
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { pino } from 'pino'
+import { createApiServer } from '../../src/api/index.ts'
+import type { ApiPorts } from '../../src/api/ports.ts'
+import { runCli } from '../../src/cli/run.ts'
+import { createMemoryNode, type MemoryNode } from '../fixtures/memory-ports.ts'
+import { startJsonRpcRegistry, type JsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
+import { CHAIN_ID, hashes, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY } from '../fixtures/signed-reports.ts'
+
+const REPO = resolve(import.meta.dirname, '../../..')
+const SAMPLE = new TextEncoder().encode('cli sample: X5O!P%@AP')
+const H = hashes(SAMPLE)
+
+interface World { dir: string, api: string, rpc: JsonRpcRegistry, node: MemoryNode, deployment: string }
+
+/** An API over in-memory ports that completes each analysis shortly after upload, a JSON-RPC registry, a devnet.json. */
+async function world (options: { complete?: boolean } = {}): Promise<World> {
+  const node = createMemoryNode()
+  const ports: ApiPorts = {
+    ...node.ports,
+    submitter: {
+      async submitFile (source, meta, opts) {
+        const submitted = await node.ports.submitter.submitFile(source, meta, opts)
+        if (options.complete !== false) setTimeout(() => { void node.complete(submitted.analysisId) }, 30)
+        return submitted
+      }
+    }
+  }
+  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 4096 })
+  await server.start()
+  const rpc = await startJsonRpcRegistry({ chainId: CHAIN_ID, registry: REGISTRY, head: 20, members: MEMBERS.map((m) => m.address), since: MEMBERSHIP_BLOCK })
+  const dir = await mkdtemp(join(tmpdir(), 'virusmap-cli-'))
+  await mkdir(join(dir, '.devnet'))
+  const deployment = join(dir, '.devnet', 'devnet.json')
+  await writeFile(deployment, JSON.stringify({
+    chainId: CHAIN_ID, rpcUrl: rpc.url, deployBlock: 1,
+    contracts: { vmt: REGISTRY, timelock: REGISTRY, governor: REGISTRY, registry: REGISTRY },
+    nodes: [{ index: 0, api: server.url, peerId: '12D3Koo', operator: MEMBERS[0]?.address, multiaddrs: [] }]
+  }))
+  await writeFile(join(dir, 'sample.bin'), SAMPLE)
+  t.teardown(async () => {
+    await server.stop()
+    await rpc.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+  return { dir, api: server.url, rpc, node, deployment }
+}
+
+async function run (argv: string[], cwd: string, options: { tty?: boolean, signal?: AbortSignal } = {}): Promise<{ code: number, out: string, err: string }> {
+  let out = ''
+  let err = ''
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => { out += s } },
+    stderr: { write: (s: string) => { err += s }, isTTY: options.tty === true },
+    signal: options.signal ?? new AbortController().signal,
+    env: {},
+    cwd
+  })
+  return { code, out, err }
+}
+
+const noStack = (st: Test, text: string): void => { st.notMatch(text, /\n\s+at /, 'no stack trace') }
+
+t.test('submit: upload, wait, verify, print', async (st) => {
+  const w = await world()
+  const r = await run(['submit', 'sample.bin'], w.dir)
+  st.equal(r.code, 0, r.err)
+  st.equal(r.err, '', 'no progress line when stderr is not a terminal')
+  st.match(r.out, `sha256: ${H.sha256.slice(2)} (sample.bin)`)
+  st.match(r.out, /ENGINE\s+CATEGORY\s+RESULT\s+VERSION\s+UPDATE\s+MEMBERS/)
+  st.match(r.out, /YARA\s+malicious\s+EICAR_Test_File\s+4\.5\.2\s+20261101\s+3\/4/)
+  st.match(r.out, /Heuristics\s+type-unsupported\s+-\s+0\.1\.0\s+20261102\s+3\/4/)
+  st.match(r.out, 'stats: malicious 1, suspicious 0, undetected 0, harmless 0, timeout 0, failure 0, type-unsupported 1')
+  const signers = MEMBERS.slice(0, 3).map((m) => m.address).toSorted().join(', ')
+  st.match(r.out, `verified: yes — signed by 3 of 4 members at block ${MEMBERSHIP_BLOCK}: ${signers}`)
+
+  const tty = await run(['submit', join(w.dir, 'sample.bin'), '--api', w.api, '--deployment', w.deployment], REPO, { tty: true })
+  st.equal(tty.code, 0)
+  st.match(tty.err, /analysis (queued|completed), \d\/4 verdicts/)
+
+  const json = await run(['submit', 'sample.bin', '--json'], w.dir)
+  st.equal(json.code, 0)
+  const parsed = JSON.parse(json.out) as { data: { id: string, type: string }, verified: boolean, verification: { signers: string[], quorum: number, problems: unknown[] } }
+  st.equal(parsed.data.type, 'file')
+  st.equal(parsed.data.id, H.sha256.slice(2))
+  st.equal(parsed.verified, true)
+  st.same(parsed.verification.signers.length, 3)
+  st.equal(parsed.verification.quorum, 3)
+  st.same(parsed.verification.problems, [])
+})
+
+t.test('lookup: by any hash; unknown, pending and unverifiable reports', async (st) => {
+  const w = await world()
+  await w.node.addReported(SAMPLE, ['x.exe'])
+  for (const hash of [H.sha256.slice(2), H.sha1.slice(2), H.md5, H.sha256.toUpperCase().replace('0X', '0x')]) {
+    const r = await run(['lookup', hash], w.dir)
+    st.equal(r.code, 0, `lookup ${hash}: ${r.err}`)
+    st.match(r.out, /verified: yes/)
+  }
+  const unknown = await run(['lookup', 'f'.repeat(64)], w.dir)
+  st.equal(unknown.code, 2)
+  st.match(unknown.err, /^virusmap: f{64}: not known to http/)
+
+  const other = new TextEncoder().encode('not yet scanned')
+  await fetch(`${w.api}/api/v3/files`, { method: 'POST', body: (() => { const f = new FormData(); f.append('file', new Blob([other])); return f })() })
+  const pending = await run(['lookup', hashes(other).sha256], w.dir)
+  st.equal(pending.code, 2)
+  st.match(pending.err, /no final report yet/)
+
+  w.rpc.state.members = MEMBERS.slice(1).map((m) => m.address)
+  const bad = await run(['lookup', H.sha256], w.dir)
+  st.equal(bad.code, 3)
+  st.match(bad.out, /verified: NO — .*NOT_MEMBER/)
+  const badJson = await run(['lookup', H.sha256, '--json'], w.dir)
+  st.equal(badJson.code, 3)
+  st.equal((JSON.parse(badJson.out) as { verified: boolean }).verified, false)
+
+  w.rpc.state.chainId = 1
+  const wrongChain = await run(['lookup', H.sha256], w.dir)
+  st.equal(wrongChain.code, 3)
+  st.match(wrongChain.out, /WRONG_CHAIN/)
+})
+
+t.test('one-line errors and exit codes', async (st) => {
+  const w = await world({ complete: false })
+  const cases: Array<[string[], number, RegExp, string?]> = [
+    [['submit', 'missing.bin'], 1, /^virusmap: cannot read missing\.bin: ENOENT\n/],
+    [['submit', '.devnet'], 1, /not a regular file/],
+    [['submit'], 1, /expected one FILE/],
+    [['lookup', 'xyz'], 1, /not a sha256, sha1 or md5/],
+    [['lookup', 'a'.repeat(63)], 1, /not a sha256/],
+    [['lookup', H.sha256, '--bogus'], 1, /Unknown option '--bogus'/],
+    [['lookup', H.sha256, '--timeout', 'soon'], 1, /--timeout/],
+    [['lookup', H.sha256, '--api', 'ftp://x'], 1, /--api must be an http/],
+    [['lookup', H.sha256, '--api', 'http://127.0.0.1:9'], 4, /cannot reach http:\/\/127\.0\.0\.1:9/],
+    [['lookup', H.sha256, '--deployment', 'nope.json'], 1, /cannot read deployment file .*nope\.json: ENOENT/],
+    [['lookup', H.sha256, '--deployment', 'sample.bin'], 1, /bad deployment file .*: not JSON/],
+    [['lookup', H.sha256, '--deployment', 'broken.json'], 1, /contracts\.registry must be an address/],
+    [['submit', 'sample.bin', '--timeout', '0.3'], 4, /timed out/],
+    [['nope'], 1, /unknown command "nope"/],
+    [[], 1, /usage: virusmap <command>/]
+  ]
+  await writeFile(join(w.dir, 'broken.json'), JSON.stringify({ chainId: 1, rpcUrl: 'http://127.0.0.1:1', contracts: {} }))
+  for (const [argv, code, pattern] of cases) {
+    const r = await run(argv, w.dir)
+    st.equal(r.code, code, `${argv.join(' ')} exits ${code}`)
+    st.match(r.err, pattern, argv.join(' '))
+    noStack(st, r.err)
+  }
+
+  const nowhere = await mkdtemp(join(tmpdir(), 'virusmap-cli-empty-'))
+  st.teardown(() => rm(nowhere, { recursive: true, force: true }))
+  const noDeployment = await run(['lookup', H.sha256], nowhere)
+  st.equal(noDeployment.code, 1)
+  st.match(noDeployment.err, /pass --deployment FILE or run where \.devnet\/devnet\.json exists/)
+
+  await w.node.addReported(SAMPLE)
+  const deadRpc = await run(['lookup', H.sha256, '--rpc', 'http://127.0.0.1:9'], w.dir)
+  st.equal(deadRpc.code, 4)
+  st.match(deadRpc.err, /cannot reach RPC/)
+
+  const controller = new AbortController()
+  setTimeout(() => { controller.abort() }, 100)
+  const interrupted = await run(['submit', 'sample.bin', '--json'], w.dir, { signal: controller.signal })
+  st.equal(interrupted.code, 4)
+  st.match(interrupted.err, /interrupted/)
+})
+
+t.test('help', async (st) => {
+  const main = await run(['--help'], REPO)
+  st.equal(main.code, 0)
+  for (const name of ['devnet', 'submit', 'lookup']) st.match(main.out, new RegExp(`\\n  ${name}\\s`))
+  const sub = await run(['lookup', '--help'], REPO)
+  st.equal(sub.code, 0)
+  st.match(sub.out, /^usage: virusmap lookup HASH \[--api URL\]/)
+})
+
+t.test('the executable runs under Node 24 type stripping', async (st) => {
+  const exec = promisify(execFile)
+  const help = await exec('npx', ['node', 'node/src/cli/main.ts', '--help'], { cwd: REPO })
+  st.match(help.stdout, /usage: virusmap <command>/)
+  const bad = await exec('npx', ['node', 'node/bin/virusmap.js', 'lookup', 'zz'], { cwd: REPO }).then(() => undefined, (err: { code: number, stderr: string }) => err)
+  st.equal(bad?.code, 1)
+  st.match(bad?.stderr, /virusmap: not a sha256, sha1 or md5: zz/)
+  noStack(st, bad?.stderr ?? '')
+})

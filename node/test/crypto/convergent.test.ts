@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import t from 'tap'
+import tap from 'tap'
 import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
@@ -38,9 +38,11 @@ function forge (s: ReturnType<typeof seal>, m: SampleManifest): CID {
   return cid
 }
 
+const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))
+
 const plain = randomBytes(2 * CHUNK_SIZE + 12345)
 
-t.test('round trip over several sizes, including empty and exact chunk multiples', async t => {
+tap.test('round trip over several sizes, including empty and exact chunk multiples', async t => {
   for (const size of [0, 1, 100, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE]) {
     const bytes = randomBytes(size)
     const s = seal(bytes)
@@ -55,7 +57,7 @@ t.test('round trip over several sizes, including empty and exact chunk multiples
   }
 })
 
-t.test('digester matches one-shot derivation and hashes', async t => {
+tap.test('digester matches one-shot derivation and hashes', async t => {
   const d = createSampleDigester()
   for (const c of chunksOf(plain)) d.update(c)
   const got = d.digest()
@@ -67,7 +69,7 @@ t.test('digester matches one-shot derivation and hashes', async t => {
   t.not(got.sha256.slice(2), Buffer.from(got.contentKey).toString('hex'), 'content key is not the public sha256')
 })
 
-t.test('convergence: same plaintext -> same CID, different -> different', async t => {
+tap.test('convergence: same plaintext -> same CID, different -> different', async t => {
   const a = seal(plain)
   const b = seal(Buffer.from(plain))
   t.ok(a.cid.equals(b.cid))
@@ -76,7 +78,7 @@ t.test('convergence: same plaintext -> same CID, different -> different', async 
   t.notOk(seal(other).cid.equals(a.cid))
 })
 
-t.test('tampered chunk fails authentication', async t => {
+tap.test('tampered chunk fails authentication', async t => {
   const s = seal(plain)
   const first = s.blocks[0] as SampleBlock
   const bad = Buffer.from(first.bytes)
@@ -85,13 +87,13 @@ t.test('tampered chunk fails authentication', async t => {
   await t.rejects(decryptSample(s.cid, s.key, getter(s.store)), { code: 'DECRYPTION_FAILED' })
 })
 
-t.test('wrong key fails', async t => {
+tap.test('wrong key fails', async t => {
   const s = seal(plain)
   await t.rejects(decryptSample(s.cid, randomBytes(32), getter(s.store)), { code: 'DECRYPTION_FAILED' })
   await t.rejects(decryptSample(s.cid, randomBytes(16), getter(s.store)), { code: 'DECRYPTION_FAILED' })
 })
 
-t.test('reordered chunks fail', async t => {
+tap.test('reordered chunks fail', async t => {
   const s = seal(plain)
   const m = manifestOf(s)
   const [c0, c1, c2] = m.chunks as [CID, CID, CID]
@@ -100,7 +102,7 @@ t.test('reordered chunks fail', async t => {
   await t.rejects(decryptSample(cid, s.key, getter(s.store)), { code: 'DECRYPTION_FAILED' })
 })
 
-t.test('truncation fails: dropping the final chunk, or claiming a shorter size', async t => {
+tap.test('truncation fails: dropping the final chunk, or claiming a shorter size', async t => {
   const s = seal(plain)
   const m = manifestOf(s)
   const dropped = forge(s, { ...m, size: 2 * CHUNK_SIZE, chunks: m.chunks.slice(0, 2) })
@@ -112,7 +114,7 @@ t.test('truncation fails: dropping the final chunk, or claiming a shorter size',
   await t.rejects(decryptSample(s.cid, s.key, getter(s.store)), { code: 'DECRYPTION_FAILED' }, 'short block')
 })
 
-t.test('manifest must match its CID and be well formed', async t => {
+tap.test('manifest must match its CID and be well formed', async t => {
   const s = seal(plain)
   s.store.set(s.cid.toString(), json.encode({ hello: 'world' }))
   await t.rejects(decryptSample(s.cid, s.key, getter(s.store)), { code: 'MANIFEST_INVALID' })
@@ -120,9 +122,8 @@ t.test('manifest must match its CID and be well formed', async t => {
   await t.rejects(decryptSample(rawCid, s.key, getter(s.store)), { code: 'MANIFEST_INVALID' })
 })
 
-t.test('hostile manifests are rejected', async t => {
+tap.test('hostile manifests are rejected', async t => {
   const good = manifestOf(seal(plain))
-  const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))
   const base = { version: 1, cipher: good.cipher, chunkSize: CHUNK_SIZE, size: good.size, chunks: good.chunks.map(String) }
   const cases: Array<[string, Uint8Array]> = [
     ['not json', new TextEncoder().encode('{')],
@@ -148,7 +149,7 @@ t.test('hostile manifests are rejected', async t => {
   t.throws(() => decodeManifest(enc(base), { maxSize: 10 }), { code: 'MANIFEST_INVALID' }, 'above caller limit')
 })
 
-t.test('encrypt refuses chunks that do not match the size', async t => {
+tap.test('encrypt refuses chunks that do not match the size', async t => {
   const key = randomBytes(32)
   t.throws(() => [...encryptSample([randomBytes(10)], 11, key)], RangeError)
   t.throws(() => [...encryptSample([randomBytes(10), randomBytes(1)], 11, key)], RangeError)

@@ -1,8 +1,8 @@
-import t from 'tap'
+import tap from 'tap'
 import { Level } from 'level'
 import { PREFIXES, SCHEMA_VERSION, SCHEMA_VERSION_KEY, dbKey, dbRange, openDatabase } from '../../src/db/index.ts'
 
-t.test('prefix registry: unique, none a prefix of another, all end with /', async t => {
+tap.test('prefix registry: unique, none a prefix of another, all end with /', async t => {
   const values = Object.values(PREFIXES)
   t.equal(new Set(values).size, values.length)
   for (const a of values) {
@@ -11,7 +11,7 @@ t.test('prefix registry: unique, none a prefix of another, all end with /', asyn
   }
 })
 
-t.test('keys lowercase hex and ranges stay inside their prefix', async t => {
+tap.test('keys lowercase hex and ranges stay inside their prefix', async t => {
   t.equal(dbKey(PREFIXES.verdict, '0xAB', '0xCD'), 'verdict/0xab/0xcd')
   const r = dbRange(PREFIXES.verdict, '0xAB')
   t.ok('verdict/0xab/0x01' >= r.gte && 'verdict/0xab/0x01' < r.lt)
@@ -21,7 +21,7 @@ t.test('keys lowercase hex and ranges stay inside their prefix', async t => {
   t.notOk('report-sha256/0x1' >= all.gte && 'report-sha256/0x1' < all.lt)
 })
 
-t.test('fresh database gets the schema version; reopening works', async t => {
+tap.test('fresh database gets the schema version; reopening works', async t => {
   const path = t.testdir()
   const db = await openDatabase({ path })
   t.equal(await db.get(SCHEMA_VERSION_KEY), SCHEMA_VERSION)
@@ -30,7 +30,7 @@ t.test('fresh database gets the schema version; reopening works', async t => {
   await again.close()
 })
 
-t.test('refuses a newer schema and an unreadable one, and closes the db', async t => {
+tap.test('refuses a newer schema and an unreadable one, and closes the db', async t => {
   for (const [value, code] of [[SCHEMA_VERSION + 1, 'SCHEMA_TOO_NEW'], ['one', 'SCHEMA_INVALID'], [0, 'SCHEMA_INVALID']] as const) {
     const path = t.testdir()
     const raw = new Level<string, unknown>(path, { valueEncoding: 'json' })
@@ -44,6 +44,6 @@ t.test('refuses a newer schema and an unreadable one, and closes the db', async 
   }
 })
 
-t.test('honours an aborted signal', async t => {
+tap.test('honours an aborted signal', async t => {
   await t.rejects(openDatabase({ path: t.testdir(), signal: AbortSignal.abort() }))
 })

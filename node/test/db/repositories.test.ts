@@ -1,4 +1,4 @@
-import t from 'tap'
+import tap from 'tap'
 import { createRepositories, openDatabase, MAX_SAMPLE_NAMES } from '../../src/db/index.ts'
 import type { Hex, Report, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { Evidence } from '../../src/db/index.ts'
@@ -26,12 +26,12 @@ const report = (jobId: Hex, date: number): Report => ({
   stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, failure: 0, 'type-unsupported': 0 }
 })
 
-t.test('repositories', async t => {
-  const db = await openDatabase({ path: t.testdir() })
-  t.teardown(() => db.close())
+tap.test('repositories', async suite => {
+  const db = await openDatabase({ path: suite.testdir() })
+  suite.teardown(() => db.close())
   const repos = createRepositories(db)
 
-  t.test('samples: record, merge names and times, find by any hash', async t => {
+  suite.test('samples: record, merge names and times, find by any hash', async t => {
     const upload = { sha256: hex('AB', 32), sha1: hex('cd', 20), md5: hex('ef', 16), size: 10, fileType: 'text', cid: 'bafyx', contentKey: hex('99', 32) }
     const first = await repos.samples.recordUpload({ ...upload, name: 'a.exe', seenAt: 100 })
     t.equal(first.sha256, hex('ab', 32), 'lowercased')
@@ -53,7 +53,7 @@ t.test('repositories', async t => {
     t.equal((await repos.samples.get(hex('ab', 32)))?.names.length, MAX_SAMPLE_NAMES, 'names are bounded')
   })
 
-  t.test('jobs: add keeps the first, update status and salt, list by status', async t => {
+  suite.test('jobs: add keeps the first, update status and salt, list by status', async t => {
     const added = await repos.jobs.add(JOB, job, { now: 1 })
     t.equal(added.status, 'received')
     await repos.jobs.update(JOB, { salt: hex('06', 32) }, { now: 2 })
@@ -68,7 +68,7 @@ t.test('repositories', async t => {
     await t.rejects(repos.jobs.update(hex('cc', 32), { status: 'expired' }, { now: 6 }), RangeError)
   })
 
-  t.test('commitments and verdicts by job and member', async t => {
+  suite.test('commitments and verdicts by job and member', async t => {
     await repos.commitments.put(commitment(M2, '07'))
     await repos.commitments.put(commitment(M1, '08'))
     await repos.commitments.put({ ...commitment(M1, '09'), commitment: { jobId: hex('ab', 32), member: M1, commitment: hex('09', 32) } })
@@ -80,7 +80,7 @@ t.test('repositories', async t => {
     t.equal(await repos.verdicts.get(JOB, M2), undefined)
   })
 
-  t.test('reports: by job and latest by sha256', async t => {
+  suite.test('reports: by job and latest by sha256', async t => {
     await repos.reports.put(report(hex('c1', 32), 200))
     await repos.reports.put(report(hex('c2', 32), 100))
     t.equal((await repos.reports.getLatestBySha256(job.job.sha256))?.jobId, hex('c1', 32), 'older report does not replace newer')
@@ -90,7 +90,7 @@ t.test('repositories', async t => {
     t.equal(await repos.reports.getLatestBySha256(hex('77', 32)), undefined)
   })
 
-  t.test('evidence keeps the first conflicting pair', async t => {
+  suite.test('evidence keeps the first conflicting pair', async t => {
     const e: Evidence = { kind: 'commitment', member: M1, jobId: JOB, first: commitment(M1, '08'), second: commitment(M1, '0a'), recordedAt: 1 }
     t.equal(await repos.evidence.add(e), true)
     t.equal(await repos.evidence.add({ ...e, recordedAt: 2 }), false)

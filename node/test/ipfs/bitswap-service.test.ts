@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import t from 'tap'
+import tap from 'tap'
 import { identify } from '@libp2p/identify'
 import { kadDHT } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
@@ -38,7 +38,7 @@ async function startNode (t: Test, name: string) {
   return { libp2p, blockstore, bitswap }
 }
 
-t.test('a sample stored on one node is fetched by CID over bitswap and decrypted on another', async t => {
+tap.test('a sample stored on one node is fetched by CID over bitswap and decrypted on another', async t => {
   const holder = await startNode(t, 'holder')
   const fetcher = await startNode(t, 'fetcher')
 
@@ -61,7 +61,7 @@ t.test('a sample stored on one node is fetched by CID over bitswap and decrypted
   await t.rejects(fetcher.bitswap.want(missing, { signal: AbortSignal.timeout(500) }), 'a block nobody has ends with the signal')
 })
 
-t.test('routing adapter: a provider record put through the DHT is found by the other node', async t => {
+tap.test('routing adapter: a provider record put through the DHT is found by the other node', async t => {
   const holder = await startNode(t, 'holder')
   const seeker = await startNode(t, 'seeker')
   await seeker.libp2p.dial(holder.libp2p.getMultiaddrs())

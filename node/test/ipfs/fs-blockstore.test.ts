@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import t from 'tap'
+import tap from 'tap'
 import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
@@ -21,7 +21,7 @@ async function open (t: Test) {
 }
 
 
-t.test('put, has, get (streamed and whole), delete', async t => {
+tap.test('put, has, get (streamed and whole), delete', async t => {
   const store = await open(t)
   const b = block()
   t.equal(await store.has(b.cid), false)
@@ -39,7 +39,7 @@ t.test('put, has, get (streamed and whole), delete', async t => {
   await t.rejects(getBlock(store, b.cid), { name: 'NotFoundError', code: 'NOT_FOUND' })
 })
 
-t.test('put accepts iterables and async iterables; rewriting a block is harmless', async t => {
+tap.test('put accepts iterables and async iterables; rewriting a block is harmless', async t => {
   const store = await open(t)
   const b = block()
   await store.put(b.cid, [b.bytes.subarray(0, 10), b.bytes.subarray(10)])
@@ -47,7 +47,7 @@ t.test('put accepts iterables and async iterables; rewriting a block is harmless
   t.same(Buffer.from(await getBlock(store, b.cid)), b.bytes)
 })
 
-t.test('putMany stores everything, leaves no temp files, and yields only after the batch', async t => {
+tap.test('putMany stores everything, leaves no temp files, and yields only after the batch', async t => {
   const store = await open(t)
   const blocks = Array.from({ length: 40 }, () => block(1000))
   let consumed = 0
@@ -74,7 +74,7 @@ t.test('putMany stores everything, leaves no temp files, and yields only after t
   t.equal(many.length, 3)
 })
 
-t.test('putMany surfaces a source failure and acknowledges nothing', async t => {
+tap.test('putMany surfaces a source failure and acknowledges nothing', async t => {
   const store = await open(t)
   const source = (function * () {
     yield block()
@@ -85,7 +85,7 @@ t.test('putMany surfaces a source failure and acknowledges nothing', async t => 
   t.equal(acked.length, 0)
 })
 
-t.test('putMany honours an aborted signal', async t => {
+tap.test('putMany honours an aborted signal', async t => {
   const store = await open(t)
   await t.rejects((async () => { for await (const cid of store.putMany([block()], { signal: AbortSignal.abort() })) void cid })())
 })

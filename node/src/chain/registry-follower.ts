@@ -33,6 +33,8 @@ export interface RegistryFollower {
   waitFor(block: number, options?: { signal?: AbortSignal }): Promise<void>
 }
 
+const MEMBERSHIP_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'MemberRemoved'])
+
 /**
  * Follows the SupernodeRegistry's events `confirmations` blocks behind the head: a node learns
  * who the members are from the chain, never from configuration. Events are applied in
@@ -61,7 +63,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
 
   function apply (log: { topics: readonly string[], data: string, blockNumber: number }): void {
     const parsed = registryInterface.parseLog(log)
-    if (parsed == null) return
+    if (parsed == null || !MEMBERSHIP_EVENTS.has(parsed.name)) return
     const operator = (parsed.args.getValue('operator') as string).toLowerCase() as Hex
     switch (parsed.name) {
       case 'CandidateRegistered':

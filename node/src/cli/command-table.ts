@@ -18,6 +18,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/devnet.ts')).devnetCommand
   },
   {
+    name: 'supernode',
+    summary: 'run one supernode from a config file',
+    load: async () => (await import('./commands/supernode.ts')).supernodeCommand
+  },
+  {
     name: 'submit',
     summary: 'upload a file, wait for its quorum report and verify it against the chain',
     load: async () => (await import('./commands/submit.ts')).submitCommand

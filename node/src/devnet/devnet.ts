@@ -1,0 +1,185 @@
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { Contract, JsonRpcProvider, parseEther } from 'ethers'
+import { deployVirusMap, electMembers, registerCandidate } from '../../../governance/src/index.ts'
+import { registryArtifact } from '../../../governance/src/artifacts.ts'
+import { startAnvil } from '../chain/anvil.ts'
+import { setBalance } from '../chain/anvil-time.ts'
+import { loadOrCreateNodeKeys } from '../supernode/node-keys.ts'
+import { CONFIG_DEFAULTS } from '../supernode/config.ts'
+import { spawnSupernode, waitUntilReady } from './node-process.ts'
+import { devnetPorts } from './ports.ts'
+import type { NodeProcess } from './node-process.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Anvil } from '../chain/anvil.ts'
+import type { Deployment, SupernodeConfig } from '../supernode/config.ts'
+
+export const PROJECT_RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url))
+
+export interface DevnetOptions {
+  nodes: number
+  dir: string
+  /** node 0's API port; node i listens on port+i, libp2p on port+100+i. 0 picks free ports. */
+  port: number
+  /** extra YARA rule directories every node loads, beside the project's own rules */
+  rulesDirs?: string[]
+  /** quorum timing; the devnet defaults favour a quick first report */
+  commitWindowMs?: number
+  revealWindowMs?: number
+  log?: (line: string) => void
+}
+
+export interface DevnetNodeInfo {
+  index: number
+  api: string
+  peerId: string
+  operator: Hex
+  multiaddrs: string[]
+  dataDir: string
+}
+
+export interface DevnetInfo extends Deployment {
+  nodes: DevnetNodeInfo[]
+}
+
+export interface Devnet {
+  info: DevnetInfo
+  anvil: Anvil
+  provider: JsonRpcProvider
+  processes: NodeProcess[]
+  stop(): Promise<void>
+}
+
+/** Blocks a registry event must be buried under before nodes count it. */
+const DEVNET_CONFIRMATIONS = 2
+
+const DEVNET_PLAN = {
+  tokenSupply: parseEther('1000000000'),
+  votingDelay: 1,
+  votingPeriod: 10,
+  proposalThreshold: 0n,
+  quorumNumerator: 4,
+  timelockMinDelay: 60
+}
+
+async function readJson<T> (path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+async function writeJsonAtomic (path: string, value: unknown): Promise<void> {
+  await writeFile(`${path}.tmp`, JSON.stringify(value, null, 2) + '\n')
+  await rename(`${path}.tmp`, path)
+}
+
+/**
+ * The embedded network: anvil (state saved in DIR/chain), the contracts, N supernodes elected
+ * through real governance, each its own OS process with its own data dir. A second start reuses
+ * the chain state, the deployment and every node's keys and data.
+ */
+export async function startDevnet (opts: DevnetOptions, options: { signal?: AbortSignal } = {}): Promise<Devnet> {
+  const { signal } = options
+  const log = opts.log ?? (() => {})
+  const dir = resolve(opts.dir)
+  await mkdir(join(dir, 'chain'), { recursive: true })
+  const anvil = await startAnvil({ stateFile: join(dir, 'chain', 'anvil-state.json'), stateIntervalSeconds: 5, signal })
+  const processes: NodeProcess[] = []
+  const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 })
+  const stop = async (): Promise<void> => {
+    await Promise.all(processes.map(async (p) => { await p.stop() }))
+    provider.destroy()
+    await anvil.stop()
+  }
+  try {
+    // automine while setting up, so deployment and the election take seconds; blocks every
+    // second afterwards, so confirmation depths advance while the network runs
+    await provider.send('evm_setAutomine', [true])
+    const deployer = await provider.getSigner(0)
+    const saved = await readJson<Deployment>(join(dir, 'deployment.json'))
+    const reuse = saved != null && saved.chainId === anvil.chainId && await provider.getCode(saved.contracts.registry) !== '0x'
+    const deployment: Deployment = reuse
+      ? { ...saved, rpcUrl: anvil.rpcUrl }
+      : { ...await deployVirusMap({ deployer, plan: DEVNET_PLAN }, { signal }), rpcUrl: anvil.rpcUrl }
+    await writeJsonAtomic(join(dir, 'deployment.json'), deployment)
+    log(reuse ? `chain: reusing deployment at ${deployment.contracts.registry}` : `chain: deployed VirusMap at ${deployment.contracts.registry}`)
+
+    const registry = new Contract(deployment.contracts.registry, registryArtifact.abi, provider)
+    const ports = await devnetPorts(opts.port, opts.nodes)
+    const nodes: DevnetNodeInfo[] = []
+    const toElect: Hex[] = []
+    for (let i = 0; i < opts.nodes; i++) {
+      const dataDir = join(dir, `node-${i}`)
+      const keys = await loadOrCreateNodeKeys(dataDir)
+      const operator = keys.operator.address.toLowerCase() as Hex
+      const peerId = peerIdFromPrivateKey(keys.peerKey).toString()
+      const [, , , registeredAt] = await registry.getFunction('candidate')(operator) as [string, string, string, bigint]
+      if (registeredAt === 0n) {
+        await setBalance(provider, operator, parseEther('100'), { signal })
+        await registerCandidate({
+          registry: deployment.contracts.registry,
+          operator: keys.operator.connect(provider),
+          peerId,
+          x25519Key: keys.x25519PublicKey,
+          metadataURI: `virusmap:engines=YARA;node=${i}`
+        }, { signal })
+      }
+      if (!(await registry.getFunction('isMember')(operator) as boolean)) toElect.push(operator)
+      nodes.push({
+        index: i,
+        api: `http://127.0.0.1:${ports.api[i]}`,
+        peerId,
+        operator,
+        multiaddrs: [`/ip4/127.0.0.1/tcp/${ports.p2p[i]}/p2p/${peerId}`],
+        dataDir
+      })
+    }
+    if (toElect.length > 0) {
+      log(`governance: electing ${toElect.length} supernode(s) (delegate, propose, vote, queue, execute)`)
+      const { proposalId, executionBlock } = await electMembers({
+        governor: deployment.contracts.governor,
+        timelock: deployment.contracts.timelock,
+        registry: deployment.contracts.registry,
+        proposer: deployer,
+        voters: [deployer],
+        operators: toElect,
+        provider
+      }, { signal })
+      log(`governance: proposal ${proposalId.toString().slice(0, 12)}… executed at block ${executionBlock}`)
+    }
+    await provider.send('evm_setIntervalMining', [1])
+
+    for (const node of nodes) {
+      const config: SupernodeConfig = {
+        ...CONFIG_DEFAULTS,
+        dataDir: node.dataDir,
+        apiPort: ports.api[node.index] as number,
+        listen: [`/ip4/127.0.0.1/tcp/${ports.p2p[node.index]}`],
+        bootstrap: nodes.filter((n) => n.index !== node.index).flatMap((n) => n.multiaddrs),
+        deployment,
+        confirmations: DEVNET_CONFIRMATIONS,
+        pollIntervalMs: 500,
+        rulesDirs: [PROJECT_RULES_DIR, ...(opts.rulesDirs ?? [])],
+        commitWindowMs: opts.commitWindowMs ?? 3000,
+        revealWindowMs: opts.revealWindowMs ?? 10_000
+      }
+      const configPath = join(node.dataDir, 'config.json')
+      await writeJsonAtomic(configPath, config)
+      processes.push(spawnSupernode(configPath, join(node.dataDir, 'supernode.log')))
+    }
+    await Promise.all(processes.map(async (p, i) => {
+      await waitUntilReady(p, (nodes[i] as DevnetNodeInfo).api, nodes.length, { signal })
+    }))
+    const info: DevnetInfo = { ...deployment, nodes }
+    await writeJsonAtomic(join(dir, 'devnet.json'), info)
+    return { info, anvil, provider, processes, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}

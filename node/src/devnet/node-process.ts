@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
+
+const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url))
+const STOP_GRACE_MS = 10_000
+
+export type NodeProcessErrorCode = 'NODE_EXITED' | 'NODE_NOT_READY'
+
+export class NodeProcessError extends Error {
+  override name = 'NodeProcessError'
+  readonly code: NodeProcessErrorCode
+  constructor (code: NodeProcessErrorCode, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+export interface NodeProcess {
+  child: ChildProcess
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process has exited */
+  stop(): Promise<void>
+}
+
+/**
+ * Runs one supernode as its own OS process (`virusmap supernode --config FILE`), with the same
+ * Node runtime as the caller, its logs appended to `logFile`.
+ */
+export function spawnSupernode (configPath: string, logFile: string): NodeProcess {
+  const log = createWriteStream(logFile, { flags: 'a' })
+  const child = spawn(process.execPath, [CLI, 'supernode', '--config', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env }
+  })
+  child.stdout?.pipe(log)
+  child.stderr?.pipe(log)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
+  return {
+    child,
+    async stop () {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
+      await exited
+      clearTimeout(timer)
+      log.end()
+    }
+  }
+}
+
+/** Polls the node's health endpoint until it reports ready with `minMembers` members known. */
+export async function waitUntilReady (proc: NodeProcess, apiUrl: string, minMembers: number, options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<void> {
+  const signal = AbortSignal.any([
+    ...(options.signal != null ? [options.signal] : []),
+    AbortSignal.timeout(options.timeoutMs ?? 60_000)
+  ])
+  while (true) {
+    if (proc.child.exitCode !== null) throw new NodeProcessError('NODE_EXITED', `supernode at ${apiUrl} exited with code ${proc.child.exitCode}`)
+    try {
+      const res = await fetch(`${apiUrl}/healthz`, { signal })
+      if (res.ok) {
+        const body = await res.json() as { members?: number }
+        if ((body.members ?? 0) >= minMembers) return
+      }
+    } catch (err) {
+      if (signal.aborted) throw new NodeProcessError('NODE_NOT_READY', `supernode at ${apiUrl} not ready: ${(err as Error).message}`)
+    }
+    await sleep(250, undefined, { signal }).catch(() => {})
+  }
+}

@@ -1,0 +1,81 @@
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { AnalysisStatus, AnalysisView, ApiPorts } from '../api/ports.ts'
+import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { Repositories } from '../db/repositories.ts'
+import type { Coordinator } from '../quorum/coordinator.ts'
+import type { NodeMetrics } from '../metrics/registry.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+/** Adapts the supernode's coordinator and repositories to what the HTTP API asks of a node. */
+export interface ApiPortsComponents {
+  coordinator: Coordinator
+  repositories: Repositories
+  follower: RegistryFollower
+  metrics: NodeMetrics
+  libp2p: Libp2p
+  operator: Hex
+}
+
+export function createApiPorts (c: ApiPortsComponents): ApiPorts {
+  const { coordinator, repositories: repos, follower } = c
+  return {
+    status: {
+      health: () => ({
+        operator: c.operator,
+        followedBlock: follower.followedBlock,
+        members: follower.membersAt(follower.followedBlock).length,
+        member: follower.isMemberAt(c.operator, follower.followedBlock),
+        peers: c.libp2p.getPeers().length
+      }),
+      metrics: async () => ({ contentType: c.metrics.registry.contentType, body: await c.metrics.registry.metrics() })
+    },
+    submitter: {
+      submitFile: async (source, meta, options) => await coordinator.submitFile(source, meta, options)
+    },
+    analyses: {
+      async getAnalysis (id: Hex): Promise<AnalysisView | undefined> {
+        const record = await repos.jobs.get(id)
+        const signed = coordinator.liveJob(id)?.signed ?? record?.job
+        if (signed == null) return undefined
+        const { job } = signed
+        const report = await repos.reports.get(id)
+        const live = coordinator.liveJob(id)
+        const verdictCount = report?.verdicts.length ?? live?.verdicts.size ?? 0
+        const commitments = live?.commitments.size ?? 0
+        const status: AnalysisStatus = report != null ? 'completed' : commitments > 0 ? 'in-progress' : 'queued'
+        return {
+          id,
+          status,
+          date: job.createdAt,
+          sha256: job.sha256,
+          sha1: job.sha1,
+          md5: job.md5,
+          size: job.size,
+          ...(report != null ? { report } : {}),
+          verdictCount,
+          memberCount: follower.membersAt(job.membershipBlock).length
+        }
+      }
+    },
+    files: {
+      async getFile (hash: Hex) {
+        const sample = await repos.samples.find(hash)
+        if (sample == null) return undefined
+        const report = await repos.reports.getLatestBySha256(sample.sha256)
+        return {
+          ...(report != null ? { report } : {}),
+          sample: {
+            sha256: sample.sha256,
+            sha1: sample.sha1,
+            md5: sample.md5,
+            size: sample.size,
+            fileType: sample.fileType,
+            names: sample.names,
+            firstSeen: sample.firstSeen,
+            lastSeen: sample.lastSeen
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { JsonRpcProvider } from 'ethers'
+import { CID } from 'multiformats/cid'
+import { createApiServer } from '../api/server.ts'
+import { createRegistryFollower } from '../chain/registry-follower.ts'
+import { createRepositories, openDatabase } from '../db/index.ts'
+import { createSampleStore } from '../ingest/index.ts'
+import { createBitswapService, createDurableBlockstore } from '../ipfs/index.ts'
+import { createNodeMetrics } from '../metrics/registry.ts'
+import { createGossip } from '../network/gossip.ts'
+import { createLibp2pNode } from '../network/libp2p-node.ts'
+import { createPeerKeeper } from '../network/peer-keeper.ts'
+import { createCoordinator } from '../quorum/coordinator.ts'
+import { createYaraEngine } from '../scan/yara-engine.ts'
+import { createApiPorts } from './api-ports.ts'
+import { loadOrCreateNodeKeys } from './node-keys.ts'
+import type { SupernodeConfig } from './config.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { ApiServer } from '../api/server.ts'
+import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { Database } from '../db/index.ts'
+import type { NodeMetrics } from '../metrics/registry.ts'
+import type { VirusmapLibp2p } from '../network/libp2p-node.ts'
+import type { Logger } from 'pino'
+
+interface Startable { name: string, start(): Promise<void>, stop(): Promise<void> }
+
+export interface Supernode {
+  operator: Hex
+  peerId: string
+  libp2p: VirusmapLibp2p
+  api: ApiServer
+  follower: RegistryFollower
+  metrics: NodeMetrics
+  start(options?: { signal?: AbortSignal }): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * The one wiring module of a supernode: builds every component from the config, starts them in
+ * dependency order and stops them in reverse.
+ */
+export async function createSupernode (config: SupernodeConfig, logger: Logger): Promise<Supernode> {
+  const { deployment } = config
+  await mkdir(config.dataDir, { recursive: true })
+  const keys = await loadOrCreateNodeKeys(config.dataDir)
+  const operator = keys.operator.address.toLowerCase() as Hex
+  const metrics = createNodeMetrics()
+  const provider = new JsonRpcProvider(deployment.rpcUrl, deployment.chainId, { staticNetwork: true, pollingInterval: config.pollIntervalMs, cacheTimeout: -1 })
+
+  let db: Database | undefined
+  const blockstore = createDurableBlockstore({ path: join(config.dataDir, 'blocks') })
+  const libp2p = await createLibp2pNode({ privateKey: keys.peerKey, listenAddrs: config.listen })
+  const bitswap = createBitswapService({ libp2p, blockstore })
+  const follower = createRegistryFollower({
+    provider,
+    registry: deployment.contracts.registry,
+    fromBlock: deployment.deployBlock,
+    confirmations: config.confirmations,
+    pollIntervalMs: config.pollIntervalMs,
+    logger: logger.child({ component: 'registry' }),
+    metrics: metrics.chain
+  })
+  const peers = createPeerKeeper({ libp2p, peers: config.bootstrap, intervalMs: 3000, logger: logger.child({ component: 'peers' }) })
+  const gossip = createGossip({ libp2p, logger: logger.child({ component: 'gossip' }), metrics: metrics.gossip })
+  const yara = createYaraEngine({
+    rulesDirs: config.rulesDirs,
+    timeoutMs: config.engineTimeoutMs,
+    tmpDir: join(config.dataDir, 'tmp'),
+    logger: logger.child({ component: 'yara' })
+  })
+  // the database opens in start(); repositories are built over it then
+  const repos = (): ReturnType<typeof createRepositories> => {
+    if (db == null) throw new Error('database not open')
+    return createRepositories(db)
+  }
+  let api: ApiServer | undefined
+  let coordinator: ReturnType<typeof createCoordinator> | undefined
+  const started: Startable[] = []
+
+  async function start (options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options
+    await mkdir(join(config.dataDir, 'tmp'), { recursive: true, mode: 0o700 })
+    db = await openDatabase({ path: join(config.dataDir, 'db'), signal })
+    started.push({ name: 'db', start: async () => {}, stop: async () => { await db?.close() } })
+    const repositories = repos()
+    const samples = createSampleStore({ blockstore, samples: repositories.samples, logger: logger.child({ component: 'samples' }), maxSampleBytes: config.maxSampleBytes, bitswap })
+    coordinator = createCoordinator({
+      chainId: deployment.chainId,
+      registry: deployment.contracts.registry,
+      clockSkewMs: config.clockSkewMs,
+      maxSampleBytes: config.maxSampleBytes,
+      commitWindowMs: config.commitWindowMs,
+      revealWindowMs: config.revealWindowMs,
+      commitMsPerMiB: config.commitMsPerMiB,
+      retentionMs: 10 * 60_000
+    }, {
+      operator: keys.operator,
+      x25519SecretKey: keys.x25519SecretKey,
+      follower,
+      gossip,
+      samples: {
+        ingest: async (source, opts) => await samples.ingest(source, opts),
+        readSample: async (cid, key, opts) => await samples.readSample(cid, key, opts),
+        announce: (cid) => {
+          bitswap.provide(CID.parse(cid)).catch((err: unknown) => { logger.debug({ err, cid }, 'DHT provide failed') })
+        }
+      },
+      engines: [yara],
+      repositories,
+      logger: logger.child({ component: 'quorum' }),
+      metrics: metrics.quorum
+    })
+    api = createApiServer({
+      ports: createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator }),
+      logger: logger.child({ component: 'api' }),
+      maxUploadBytes: config.maxSampleBytes,
+      host: config.apiHost,
+      port: config.apiPort
+    })
+    const order: Startable[] = [
+      { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
+      { name: 'registry', start: async () => { await follower.start({ signal }) }, stop: async () => { await follower.stop() } },
+      { name: 'yara', start: async () => { await yara.start() }, stop: async () => { await yara.stop() } },
+      { name: 'libp2p', start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },
+      { name: 'bitswap', start: async () => { await bitswap.start() }, stop: async () => { await bitswap.stop() } },
+      { name: 'coordinator', start: async () => { await coordinator?.start() }, stop: async () => { await coordinator?.stop() } },
+      { name: 'gossip', start: async () => { await gossip.start() }, stop: async () => { await gossip.stop() } },
+      { name: 'peers', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },
+      { name: 'api', start: async () => { await api?.start() }, stop: async () => { await api?.stop() } }
+    ]
+    for (const component of order) {
+      signal?.throwIfAborted()
+      await component.start()
+      started.push(component)
+      logger.debug({ component: component.name }, 'started')
+    }
+  }
+
+  async function stop (): Promise<void> {
+    for (const component of started.reverse()) {
+      try {
+        await component.stop()
+      } catch (err) {
+        logger.warn({ err, component: component.name }, 'component failed to stop cleanly')
+      }
+    }
+    started.length = 0
+    provider.destroy()
+  }
+
+  return {
+    operator,
+    get peerId () { return libp2p.peerId.toString() },
+    libp2p,
+    get api () {
+      if (api == null) throw new Error('supernode not started')
+      return api
+    },
+    follower,
+    metrics,
+    start,
+    stop
+  }
+}

@@ -70,8 +70,17 @@ export interface FileReader {
   getFile(hash: Hex, options?: PortOptions): Promise<FileView | undefined>
 }
 
+/** Operational state for /healthz and /metrics; optional so the API runs without a node behind it. */
+export interface NodeStatusReader {
+  /** small JSON for /healthz: followed block, member count, peers */
+  health(): Record<string, string | number | boolean>
+  /** Prometheus text exposition and its content type */
+  metrics(): Promise<{ contentType: string, body: string }>
+}
+
 export interface ApiPorts {
   submitter: SampleSubmitter
   analyses: AnalysisReader
   files: FileReader
+  status?: NodeStatusReader
 }

@@ -62,7 +62,14 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     return reply.code(404).type('application/json').send(body)
   })
 
-  app.get('/healthz', async () => ({ status: 'ok' }))
+  const status = options.ports.status
+  app.get('/healthz', async () => ({ status: 'ok', ...status?.health() }))
+  if (status !== undefined) {
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await status.metrics()
+      return reply.type(contentType).send(body)
+    })
+  }
   app.register(async (scope) => {
     registerFileRoutes(scope, options.ports)
     registerAnalysisRoutes(scope, options.ports)

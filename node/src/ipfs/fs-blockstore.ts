@@ -107,6 +107,11 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     path: root,
     async open () {
       await mkdir(root, { recursive: true })
+      // temp files are what a crash between write and rename leaves; nothing refers to them
+      for (const shard of await readdir(root)) {
+        const files = await readdir(path.join(root, shard)).catch(() => [] as string[])
+        await Promise.all(files.filter(f => f.endsWith('.tmp')).map(async f => unlink(path.join(root, shard, f))))
+      }
     },
     async close () {},
 
@@ -122,16 +127,20 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
       const done: CID[] = []
       const inflight = new Set<Promise<void>>()
       let failure: { err: unknown } | undefined
-      for await (const { cid, bytes } of source) {
-        if (failure !== undefined) break
-        const task: Promise<void> = collect(bytes)
-          .then(b => writeBlock(cid, b, dirs, opts))
-          .then(() => { done.push(cid) }, (err: unknown) => { failure ??= { err } })
-          .finally(() => inflight.delete(task))
-        inflight.add(task)
-        if (inflight.size >= concurrency) await Promise.race(inflight)
+      try {
+        for await (const { cid, bytes } of source) {
+          if (failure !== undefined) break
+          const task: Promise<void> = collect(bytes)
+            .then(b => writeBlock(cid, b, dirs, opts))
+            .then(() => { done.push(cid) }, (err: unknown) => { failure ??= { err } })
+            .finally(() => inflight.delete(task))
+          inflight.add(task)
+          if (inflight.size >= concurrency) await Promise.race(inflight)
+        }
+      } finally {
+        // also when the source throws: no write is left running behind the caller's back
+        await Promise.all(inflight)
       }
-      await Promise.all(inflight)
       if (failure !== undefined) throw failure.err
       opts.signal?.throwIfAborted()
       await syncDirs(dirs)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { readdir, stat } from 'node:fs/promises'
+import { readdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import tap from 'tap'
 import { CID } from 'multiformats/cid'
@@ -88,4 +88,15 @@ tap.test('putMany surfaces a source failure and acknowledges nothing', async t =
 tap.test('putMany honours an aborted signal', async t => {
   const store = await open(t)
   await t.rejects((async () => { for await (const cid of store.putMany([block()], { signal: AbortSignal.abort() })) void cid })())
+})
+
+tap.test('open removes temp files a crash left behind, and keeps blocks', async t => {
+  const store = await open(t)
+  const b = block()
+  await store.put(b.cid, b.bytes)
+  const shard = (await readdir(store.path))[0] as string
+  await writeFile(path.join(store.path, shard, 'ABC.data.123456.tmp'), 'partial')
+  await store.open()
+  t.notOk((await readdir(path.join(store.path, shard))).some(f => f.endsWith('.tmp')))
+  t.same(Buffer.from(await getBlock(store, b.cid)), b.bytes)
 })

@@ -112,9 +112,18 @@ tap.test('job schema: kinds, key wrap bounds, string formats', async t => {
     mutate(m)
     rejects(t, 'jobs', json(m), 'MALFORMED', name)
   }
-  const max = clone(signedJob)
-  max.job.keyWraps = Array.from({ length: 256 }, () => clone(signedJob.job.keyWraps[0] as never))
-  t.ok(decodeMessage('jobs', encodeMessage(max)), '256 key wraps fit the jobs limit')
+})
+
+tap.test('the largest schema-valid verdict and job fit their topic limits', async t => {
+  const big = clone(reveal)
+  big.verdict.results = Array.from({ length: 64 }, (_, i) => result(`${i}`.padStart(64, 'e'), 'type-unsupported', 'r'.repeat(256),
+    { engineVersion: 'v'.repeat(64), method: 'm'.repeat(64) }))
+  t.ok(decodeMessage('verdicts', encodeMessage(big)))
+  const job = clone(signedJob)
+  job.job.keyWraps = Array.from({ length: 256 }, () => clone(signedJob.job.keyWraps[0] as never))
+  job.job.fileType = 'f'.repeat(32)
+  job.job.cid = 'c'.repeat(128)
+  t.ok(decodeMessage('jobs', encodeMessage(job)))
 })
 
 tap.test('oversize input is rejected before parsing', async t => {

@@ -65,10 +65,13 @@ const cases: Record<string, () => Promise<number>> = {
 }
 
 console.log(`ingest bench: ${sizeMiB} MiB random sample, ${reps} repetitions, median (node ${process.version}, tmpdir ${tmpdir()})`)
-for (const [name, run] of Object.entries(cases)) {
-  await run() // warm-up
-  const ms: number[] = []
-  for (let i = 0; i < reps; i++) ms.push(await run())
+// cases take turns within each repetition, so background load skews them alike
+for (const run of Object.values(cases)) await run() // warm-up
+const samples = new Map<string, number[]>(Object.keys(cases).map(name => [name, []]))
+for (let i = 0; i < reps; i++) {
+  for (const [name, run] of Object.entries(cases)) samples.get(name)?.push(await run())
+}
+for (const [name, ms] of samples) {
   const m = median(ms)
   console.log(`${name.padEnd(56)} ${(sizeMiB / (m / 1000)).toFixed(0).padStart(6)} MiB/s  ${m.toFixed(1).padStart(8)} ms`)
 }

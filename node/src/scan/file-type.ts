@@ -53,7 +53,7 @@ function scriptType (bytes: Uint8Array): string {
   let program = (words[0] ?? '').split('/').pop() ?? ''
   if (program === 'env') program = words.slice(1).find(w => !w.startsWith('-')) ?? ''
   const name = INTERPRETERS.find(i => program === i || (program.startsWith(i) && /^[\d.]*$/.test(program.slice(i.length))))
-  return name == null ? 'script' : `script/${name}`
+  return name === undefined ? 'script' : `script/${name}`
 }
 
 /** Text if the sample is valid UTF-8 (BOM allowed) without NUL, DEL or C0 controls other than whitespace and ESC. */

@@ -30,8 +30,7 @@ export async function findRuleFiles (dirs: string[], options: { signal?: AbortSi
   for (const dir of dirs) {
     const paths: string[] = []
     await walk(dir, paths, options.signal)
-    paths.sort()
-    for (const path of paths) {
+    for (const path of paths.toSorted()) {
       const [source, info] = await Promise.all([readFile(path, 'utf8'), stat(path)])
       files.push({ path, rules: source.match(RULE_DECLARATION)?.length ?? 0, mtimeMs: info.mtimeMs })
     }

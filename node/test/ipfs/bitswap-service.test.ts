@@ -1,46 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import path from 'node:path'
 import tap from 'tap'
-import { identify } from '@libp2p/identify'
-import { kadDHT } from '@libp2p/kad-dht'
-import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import * as raw from 'multiformats/codecs/raw'
 import { CHUNK_SIZE, decryptSample, sha256Cid, deriveContentKey, encryptSample } from '../../src/crypto/index.ts'
-import { createBitswapService, createDurableBlockstore, createLibp2pRouting, getBlock } from '../../src/ipfs/index.ts'
+import { createLibp2pRouting, getBlock } from '../../src/ipfs/index.ts'
+import { startBitswapNode } from './fixtures.ts'
 import type { CID } from 'multiformats/cid'
-import type { Test } from 'tap'
-
-async function startNode (t: Test, name: string) {
-  const libp2p = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: {
-      identify: identify(),
-      ping: ping(),
-      // loopback addresses are the only ones here, so keep them
-      dht: kadDHT({ protocol: '/virusmap-test/kad/1.0.0', clientMode: false, peerInfoMapper: p => p })
-    }
-  })
-  const blockstore = createDurableBlockstore({ path: path.join(t.testdir(), name) })
-  await blockstore.open()
-  const bitswap = createBitswapService({ libp2p, blockstore })
-  await bitswap.start()
-  t.teardown(async () => {
-    await bitswap.stop()
-    await libp2p.stop()
-  })
-  return { libp2p, blockstore, bitswap }
-}
 
 tap.test('a sample stored on one node is fetched by CID over bitswap and decrypted on another', async t => {
-  const holder = await startNode(t, 'holder')
-  const fetcher = await startNode(t, 'fetcher')
+  const holder = await startBitswapNode(t, 'holder')
+  const fetcher = await startBitswapNode(t, 'fetcher')
 
   const plaintext = randomBytes(2 * CHUNK_SIZE + 777)
   const key = deriveContentKey(plaintext)
@@ -62,8 +30,8 @@ tap.test('a sample stored on one node is fetched by CID over bitswap and decrypt
 })
 
 tap.test('routing adapter: a provider record put through the DHT is found by the other node', async t => {
-  const holder = await startNode(t, 'holder')
-  const seeker = await startNode(t, 'seeker')
+  const holder = await startBitswapNode(t, 'holder')
+  const seeker = await startBitswapNode(t, 'seeker')
   await seeker.libp2p.dial(holder.libp2p.getMultiaddrs())
   const bytes = randomBytes(64)
   const cid = sha256Cid(raw.code, bytes)

@@ -5,14 +5,14 @@ export function baseUrl (request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`
 }
 
-/** Aborts when the client goes away before the answer is sent, so ports stop work nobody awaits. */
-export function requestSignal (_request: FastifyRequest, reply: FastifyReply): AbortSignal {
+/**
+ * Aborts when the client goes away before the answer is sent, so ports stop work nobody awaits.
+ * Only the response's 'close' tells that: the request's fires as soon as its body has been read.
+ */
+export function requestSignal (reply: FastifyReply): AbortSignal {
   const controller = new AbortController()
-  const onClose = (): void => {
+  reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'))
-  }
-  // only the response: the request stream closes as soon as its body has been read, which is
-  // long before a slow upload has been stored
-  reply.raw.once('close', onClose)
+  })
   return controller.signal
 }

@@ -9,7 +9,7 @@ export interface CommandEntry {
 
 /**
  * Every `virusmap` command, in the order `--help` lists them. A command is one file in
- * ./commands exporting a Command; add a line here (supernode.ts goes next to devnet).
+ * ./commands exporting a Command; add a line here.
  */
 export const COMMANDS: readonly CommandEntry[] = [
   {

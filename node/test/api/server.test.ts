@@ -209,3 +209,36 @@ t.test('options and lifecycle', async (st) => {
   await server.stop()
   st.throws(() => server.url)
 })
+
+t.test('ports get a signal that aborts only when the client goes away', async (st) => {
+  const node = createMemoryNode()
+  const { promise: aborted, resolve: sawAbort } = Promise.withResolvers<void>()
+  const server = await start({
+    ...node.ports,
+    analyses: {
+      async getAnalysis (id, options) {
+        // a request whose body has been read must not look abandoned
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        st.equal(options?.signal?.aborted, false, 'not aborted while the client waits')
+        return node.ports.analyses.getAnalysis(id)
+      }
+    },
+    files: {
+      getFile: async (_hash, options) => new Promise((resolve) => {
+        options?.signal?.addEventListener('abort', () => { sawAbort(); resolve(undefined) })
+      })
+    }
+  })
+  await expectError(st, await fetch(`${server.url}/api/v3/analyses/0x${'2'.repeat(64)}`), 404, 'NotFoundError')
+  const controller = new AbortController()
+  const gone = fetch(`${server.url}/api/v3/files/${'3'.repeat(64)}`, { signal: controller.signal }).catch(() => 'aborted')
+  setTimeout(() => { controller.abort() }, 30)
+  st.equal(await gone, 'aborted')
+  await aborted
+  st.pass('the port saw the client leave')
+})
+
+t.test('upload_url for VirusTotal clients that ask for one', async (st) => {
+  const server = await start(createMemoryNode().ports)
+  st.same(await (await fetch(`${server.url}/api/v3/files/upload_url`)).json(), { data: `${server.url}/api/v3/files` })
+})

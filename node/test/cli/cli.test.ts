@@ -174,7 +174,7 @@ t.test('one-line errors and exit codes', async (st) => {
 t.test('help', async (st) => {
   const main = await run(['--help'], REPO)
   st.equal(main.code, 0)
-  for (const name of ['devnet', 'submit', 'lookup']) st.match(main.out, new RegExp(`\\n  ${name}\\s`))
+  for (const name of ['devnet', 'supernode', 'submit', 'lookup']) st.match(main.out, new RegExp(`\\n  ${name}\\s`))
   const sub = await run(['lookup', '--help'], REPO)
   st.equal(sub.code, 0)
   st.match(sub.out, /^usage: virusmap lookup HASH \[--api URL\]/)

@@ -1,6 +1,8 @@
 import t from 'tap'
+import { existsSync, readFileSync } from 'node:fs'
+import { Interface } from 'ethers'
 import type { Hex, Report } from '../../../protocol/src/index.ts'
-import { verifyReport, verifyReportWith, type RegistryView } from '../../src/light-client/index.ts'
+import { REGISTRY_READ_ABI, verifyReport, verifyReportWith, type RegistryView } from '../../src/light-client/index.ts'
 import { connectProvider } from '../../src/light-client/provider.ts'
 import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, OUTSIDER, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
 import { startJsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
@@ -102,4 +104,15 @@ t.test('verifyReport over JSON-RPC with ethers', async (st) => {
 t.test('connectProvider fails fast and quietly on a dead endpoint', async (st) => {
   await st.rejects(connectProvider('http://127.0.0.1:9/'), { code: 'RPC_UNREACHABLE', message: /cannot reach RPC/ })
   await st.rejects(connectProvider('http://127.0.0.1:9/', { signal: AbortSignal.abort() }))
+})
+
+const ARTIFACT = new URL('../../../contracts/artifacts/SupernodeRegistry.json', import.meta.url)
+t.test('the read ABI matches the built SupernodeRegistry', { skip: existsSync(ARTIFACT) ? false : 'contracts are not built (npm run build:contracts)' }, async (st) => {
+  const artifact = ARTIFACT
+  const built = new Interface((JSON.parse(readFileSync(artifact, 'utf8')) as { abi: [] }).abi)
+  const ours = new Interface(REGISTRY_READ_ABI)
+  for (const name of ['isMemberAt', 'membersAt']) {
+    st.equal(ours.getFunction(name)?.format('sighash'), built.getFunction(name)?.format('sighash'), name)
+    st.equal(ours.getFunction(name)?.outputs.map((o) => o.type).join(), built.getFunction(name)?.outputs.map((o) => o.type).join())
+  }
 })

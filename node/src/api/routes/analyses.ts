@@ -8,7 +8,7 @@ import { baseUrl, requestSignal } from '../request.ts'
 export function registerAnalysisRoutes (app: FastifyInstance, ports: ApiPorts): void {
   app.get<{ Params: { id: string } }>('/api/v3/analyses/:id', async (request, reply) => {
     const id = parseAnalysisId(request.params.id)
-    const analysis = await ports.analyses.getAnalysis(id, { signal: requestSignal(request, reply) })
+    const analysis = await ports.analyses.getAnalysis(id, { signal: requestSignal(reply) })
     if (analysis === undefined) throw new ApiError('NotFoundError', `Analysis "${request.params.id}" not found`)
     return analysisObject(analysis, baseUrl(request))
   })

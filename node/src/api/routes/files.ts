@@ -66,7 +66,7 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
     throw new ApiError('BadRequestError', 'expected a multipart/form-data body with a "file" field')
   }
   const failure: { error?: UploadError } = {}
-  const signal = requestSignal(request, reply)
+  const signal = requestSignal(reply)
   let submitted
   try {
     submitted = await ports.submitter.submitFile(uploadSource(part, failure), part.filename === '' ? {} : { filename: part.filename }, { signal })
@@ -91,9 +91,14 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void
     }
   })
 
+  // VirusTotal clients ask for an upload URL for files over 32 MB; here every size goes to the same route
+  app.get('/api/v3/files/upload_url', (request, reply) => {
+    reply.send({ data: `${baseUrl(request)}/api/v3/files` })
+  })
+
   app.get<{ Params: { id: string } }>('/api/v3/files/:id', async (request, reply) => {
     const hash = parseFileHash(request.params.id)
-    const file = await ports.files.getFile(hash, { signal: requestSignal(request, reply) })
+    const file = await ports.files.getFile(hash, { signal: requestSignal(reply) })
     if (file === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
     return fileObject(file, baseUrl(request))
   })

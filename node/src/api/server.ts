@@ -5,6 +5,7 @@ import type { ApiPorts } from './ports.ts'
 import { ApiError, toVtError } from './errors.ts'
 import { registerFileRoutes } from './routes/files.ts'
 import { registerAnalysisRoutes } from './routes/analyses.ts'
+import { registerStatusRoutes } from './routes/status.ts'
 
 export interface ApiServerOptions {
   ports: ApiPorts
@@ -62,14 +63,7 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     return reply.code(404).type('application/json').send(body)
   })
 
-  const status = options.ports.status
-  app.get('/healthz', async () => ({ status: 'ok', ...status?.health() }))
-  if (status !== undefined) {
-    app.get('/metrics', async (_request, reply) => {
-      const { contentType, body } = await status.metrics()
-      return reply.type(contentType).send(body)
-    })
-  }
+  registerStatusRoutes(app, options.ports.status)
   app.register(async (scope) => {
     registerFileRoutes(scope, options.ports)
     registerAnalysisRoutes(scope, options.ports)

@@ -242,3 +242,21 @@ t.test('upload_url for VirusTotal clients that ask for one', async (st) => {
   const server = await start(createMemoryNode().ports)
   st.same(await (await fetch(`${server.url}/api/v3/files/upload_url`)).json(), { data: `${server.url}/api/v3/files` })
 })
+
+t.test('health and metrics come from the status port', async (st) => {
+  const plain = await start(createMemoryNode().ports)
+  st.same(await (await fetch(`${plain.url}/healthz`)).json(), { status: 'ok' })
+  await expectError(st, await fetch(`${plain.url}/metrics`), 404, 'NotFoundError')
+
+  const server = await start({
+    ...createMemoryNode().ports,
+    status: {
+      health: () => ({ followedBlock: 12, members: 4, member: true, status: 'hijacked' }),
+      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'virusmap_up 1\n' })
+    }
+  })
+  st.same(await (await fetch(`${server.url}/healthz`)).json(), { followedBlock: 12, members: 4, member: true, status: 'ok' })
+  const metrics = await fetch(`${server.url}/metrics`)
+  st.equal(metrics.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8')
+  st.equal(await metrics.text(), 'virusmap_up 1\n')
+})

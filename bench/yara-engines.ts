@@ -155,8 +155,9 @@ function benchYaraX (ruleFiles: RuleFile[], files: string[]): Figures {
   }
 }
 
+const fmt = (n: number, d = 1): string => n.toFixed(d)
+
 function table (rows: Figures[]): void {
-  const fmt = (n: number, d = 1): string => n.toFixed(d)
   const lines: Array<[string, ...string[]]> = [
     ['', ...rows.map(r => r.engine)],
     ['version', ...rows.map(r => r.version)],

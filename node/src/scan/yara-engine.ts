@@ -67,7 +67,8 @@ export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
     if (compiledPath === undefined) throw new EngineNotStartedError('YARA')
     // yara's own timeout is a backstop; the kill at timeoutMs is what bounds the scan
     const yaraTimeout = String(Math.ceil(timeoutMs / 1000) + 1)
-    const outcome = await runProcess(yaraPath, ['-C', '-e', '-g', '-m', '-w', '-a', yaraTimeout, compiledPath, samplePath], { timeoutMs, signal })
+    // -m prints each match's meta (~0.5 KiB for a ReversingLabs rule); 16 MiB leaves room for every rule matching at once
+    const outcome = await runProcess(yaraPath, ['-C', '-e', '-g', '-m', '-w', '-a', yaraTimeout, compiledPath, samplePath], { timeoutMs, signal, maxOutputBytes: 16 * 1024 * 1024 })
     if (outcome.status === 'timeout') return result('timeout')
     if (outcome.status !== 'exited' || outcome.code !== 0) {
       logger?.warn({ status: outcome.status, code: outcome.code, signal: outcome.signal, stderr: outcome.stderr.slice(0, 500), err: outcome.error }, 'yara scan failed')

@@ -172,7 +172,7 @@ function table (rows: Figures[]): void {
     ['files with a match', ...rows.map(r => String(r.matches))],
     ['peak RSS (MB)', ...rows.map(r => fmt(r.peakRssMB))]
   ]
-  const widths = lines[0].map((_, c) => Math.max(...lines.map(l => (l[c] ?? '').length)))
+  const widths = (lines[0] ?? []).map((_, c) => Math.max(...lines.map(l => (l[c] ?? '').length)))
   for (const l of lines) console.log(l.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  |  '))
   for (const r of rows) for (const s of r.skippedFiles) console.log(`${r.engine} skipped ${s}`)
 }

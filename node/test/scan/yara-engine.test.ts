@@ -2,7 +2,16 @@ import tap from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createYaraEngine } from '../../src/scan/yara-engine.ts'
+import { engineCompliance } from './engine-compliance.ts'
 import { CLAMAV_TESTFILES, PROJECT_RULES, REVERSINGLABS_RULES, eicar, input, noClamavTestfiles, noYara, silentLogger } from './yara-helpers.ts'
+
+tap.test('YARA passes the engine compliance test', { skip: noYara }, async t => {
+  engineCompliance(t, {
+    create: () => createYaraEngine({ rulesDirs: [PROJECT_RULES], timeoutMs: 30_000, tmpDir: t.testdir({}), logger: silentLogger }),
+    detected: input(eicar()),
+    clean: input('just some text\n')
+  })
+})
 
 tap.test('project rules', { skip: noYara }, async t => {
   const tmpDir = t.testdir({})

@@ -16,7 +16,7 @@ function commandHelp (command: Command): string {
 }
 
 /** Network-level failures from fetch, the VT client and ethers: exit 4. */
-const NETWORK_CODES = new Set(['NetworkError', 'InvalidResponseError', 'TimeoutError', 'RPC_UNREACHABLE', 'NETWORK_ERROR', 'SERVER_ERROR', 'TIMEOUT', 'CALL_EXCEPTION', 'BAD_DATA'])
+const NETWORK_CODES = new Set(['NetworkError', 'InvalidResponseError', 'TimeoutError', 'RPC_UNREACHABLE', 'REGISTRY_CALL_FAILED', 'NETWORK_ERROR', 'SERVER_ERROR', 'TIMEOUT', 'CALL_EXCEPTION', 'BAD_DATA'])
 
 /** One line for any failure; stack traces stay out of a user's terminal. */
 function explain (err: unknown, ctx: CommandContext): number {

@@ -10,6 +10,24 @@ export const REGISTRY_READ_ABI = [
   'function membersAt(uint256 blockNumber) view returns (address[])'
 ] as const
 
+/** The registry did not answer as a SupernodeRegistry does (no contract there, wrong chain or ABI). */
+export class RegistryCallError extends Error {
+  override readonly name = 'RegistryCallError'
+  readonly code = 'REGISTRY_CALL_FAILED'
+}
+
+/** Failures that mean "not this contract" rather than "the endpoint is down". */
+const NOT_A_REGISTRY = new Set(['CALL_EXCEPTION', 'BAD_DATA'])
+
+async function read<T> (registry: Hex, fn: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (err) {
+    if (!NOT_A_REGISTRY.has((err as { code?: string }).code ?? '')) throw err
+    throw new RegistryCallError(`registry ${registry} did not answer ${fn} (is the deployment file for this chain?)`, { cause: err })
+  }
+}
+
 /** What verification reads from the chain, at the provider's latest block. */
 export interface RegistryView {
   chainId(): Promise<number>
@@ -28,10 +46,10 @@ export function createRegistryView (provider: Provider, registry: Hex): Registry
       return provider.getBlockNumber()
     },
     async isMemberAt (address, block) {
-      return Boolean(await contract.getFunction('isMemberAt').staticCall(address, block))
+      return Boolean(await read(registry, 'isMemberAt', async () => contract.getFunction('isMemberAt').staticCall(address, block)))
     },
     async membersAt (block) {
-      const members = await contract.getFunction('membersAt').staticCall(block) as string[]
+      const members = await read(registry, 'membersAt', async () => contract.getFunction('membersAt').staticCall(block)) as string[]
       return members.map((m) => m.toLowerCase() as Hex)
     }
   }

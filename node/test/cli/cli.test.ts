@@ -164,6 +164,11 @@ t.test('one-line errors and exit codes', async (st) => {
   st.equal(deadRpc.code, 4)
   st.match(deadRpc.err, /cannot reach RPC/)
 
+  await writeFile(join(w.dir, 'elsewhere.json'), JSON.stringify({ chainId: CHAIN_ID, rpcUrl: w.rpc.url, contracts: { registry: `0x${'cd'.repeat(20)}` }, nodes: [{ api: w.api }] }))
+  const noRegistry = await run(['lookup', H.sha256, '--deployment', 'elsewhere.json'], w.dir)
+  st.equal(noRegistry.code, 4)
+  st.match(noRegistry.err, /^virusmap: registry 0xcdcd.* did not answer/)
+
   const controller = new AbortController()
   setTimeout(() => { controller.abort() }, 100)
   const interrupted = await run(['submit', 'sample.bin', '--json'], w.dir, { signal: controller.signal })

@@ -95,6 +95,9 @@ t.test('verifyReport over JSON-RPC with ethers', async (st) => {
   st.same(result.signers, ADDRESSES.slice(0, 3).toSorted())
   st.ok(rpc.calls.includes('eth_call'))
 
+  const elsewhere = '0x00000000000000000000000000000000000000bb' as Hex
+  await st.rejects(verifyReport(report, { provider, registry: elsewhere, chainId: CHAIN_ID }), { code: 'REGISTRY_CALL_FAILED', message: /did not answer membersAt/ })
+
   rpc.state.members = ADDRESSES.slice(1)
   const after = await verifyReport(report, { provider, registry: REGISTRY, chainId: CHAIN_ID })
   st.equal(after.verified, false)

@@ -172,6 +172,20 @@ t.test('hostile uploads are refused and store nothing', async (st) => {
 
   await expectError(st, await upload(server.url, new Uint8Array(0)), 400, 'BadRequestError')
 
+  const two = new FormData()
+  two.append('comment', 'fields before the file are allowed')
+  two.append('file', new Blob([SAMPLE]), 'one')
+  two.append('file', new Blob([new Uint8Array(10)]), 'two')
+  for (let i = 0; i < 40; i++) two.append(`f${i}`, 'x')
+  const twoRes = await fetch(files, { method: 'POST', body: two })
+  st.equal(twoRes.status, 200, 'the first file part is taken; parts after it are not read')
+  const proto = new FormData()
+  proto.append('__proto__', 'x')
+  proto.append('file', new Blob([SAMPLE]), 'p')
+  const protoRes = await fetch(files, { method: 'POST', body: proto })
+  st.equal(protoRes.status, 200, 'a __proto__ field is dropped, not merged')
+  node.stored.clear()
+
   const hugeHeader = await raw(server.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`)
   st.match(hugeHeader, /^HTTP\/1\.1 431/)
   const res = await upload(server.url, SAMPLE)

@@ -36,6 +36,8 @@ export interface AnalysisView {
   size: number
   /** present once status is 'completed' */
   report?: Report
+  /** the registry block whose members run the job */
+  membershipBlock: number
   /** verdicts revealed so far, and members at the job's block */
   verdictCount: number
   memberCount: number

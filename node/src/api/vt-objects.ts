@@ -92,7 +92,7 @@ export function analysisObject (a: AnalysisView, baseUrl: string): Record<string
         status: a.status,
         stats: vtStats(a.report),
         results: vtResults(a.report),
-        virusmap: { job_id: a.id, verdict_count: a.verdictCount, member_count: a.memberCount }
+        virusmap: { job_id: a.id, membership_block: a.membershipBlock, verdict_count: a.verdictCount, member_count: a.memberCount }
       },
       links: { self: `${baseUrl}/api/v3/analyses/${a.id}`, item: `${baseUrl}/api/v3/files/${sha256}` }
     },

@@ -43,7 +43,7 @@ export interface AnalysisAttributes {
   date: number
   stats: Record<string, number>
   results: Record<string, { category: string, engine_name: string, engine_version: string, engine_update: string, method: string, result: string | null }>
-  virusmap?: { job_id: string, verdict_count: number, member_count: number }
+  virusmap?: { job_id: string, membership_block: number, verdict_count: number, member_count: number }
 }
 
 export interface AnalysisResponse {

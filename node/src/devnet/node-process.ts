@@ -50,7 +50,10 @@ export function spawnSupernode (configPath: string, logFile: string): NodeProces
   }
 }
 
-/** Polls the node's health endpoint until it reports ready with `minMembers` members known. */
+/**
+ * Polls the node's health endpoint until it knows `minMembers` members and as many other nodes
+ * subscribe to the jobs topic, so the first job published reaches everyone.
+ */
 export async function waitUntilReady (proc: NodeProcess, apiUrl: string, minMembers: number, options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<void> {
   const signal = AbortSignal.any([
     ...(options.signal != null ? [options.signal] : []),
@@ -61,8 +64,8 @@ export async function waitUntilReady (proc: NodeProcess, apiUrl: string, minMemb
     try {
       const res = await fetch(`${apiUrl}/healthz`, { signal })
       if (res.ok) {
-        const body = await res.json() as { members?: number }
-        if ((body.members ?? 0) >= minMembers) return
+        const body = await res.json() as { members?: number, jobTopicPeers?: number }
+        if ((body.members ?? 0) >= minMembers && (body.jobTopicPeers ?? 0) >= minMembers - 1) return
       }
     } catch (err) {
       if (signal.aborted) throw new NodeProcessError('NODE_NOT_READY', `supernode at ${apiUrl} not ready: ${(err as Error).message}`)

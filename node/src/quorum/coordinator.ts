@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import {
-  computeCommitment, deriveReport, hasQuorum, scanJobId, signCommitment, signScanJob, signVerdict,
+  computeCommitment, deriveReport, GossipValidationError, hasQuorum, scanJobId, signCommitment, signScanJob, signVerdict,
   unwrapContentKey, validateCommitment, validateScanJob, validateVerdict
 } from '../../../protocol/src/index.ts'
 import { buildScanJob } from './job-factory.ts'
@@ -37,7 +37,7 @@ export interface CoordinatorComponents {
   gossip: Gossip
   samples: SampleAccess
   engines: Engine[]
-  repositories: Pick<Repositories, 'jobs' | 'commitments' | 'verdicts' | 'reports'>
+  repositories: Pick<Repositories, 'samples' | 'jobs' | 'commitments' | 'verdicts' | 'reports' | 'evidence'>
   logger: Logger
   metrics?: QuorumMetrics
   now?: () => number
@@ -115,6 +115,15 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     persist('report', repos.reports.put(report))
   }
 
+  /** a member signed two different commitments for one job: keep both as proof */
+  function keepEvidence (second: SignedCommitment): void {
+    const { jobId, member } = second.commitment
+    const first = book.get(jobId)?.commitments.get(member)
+    if (first == null) return
+    logger.warn({ jobId, member }, 'equivocating commitments; evidence kept')
+    persist('evidence', repos.evidence.add({ kind: 'commitment', member, jobId, first, second, recordedAt: now() }))
+  }
+
   async function scanAndCommit (jobId: Hex): Promise<void> {
     const live = book.get(jobId)
     if (live == null) return
@@ -131,6 +140,11 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     // the scan must finish before the commit window closes, or the commitment is stale anyway
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(1, job.commitDeadline - now()))])
     const bytes = await samples.readSample(job.cid, contentKey, { signal })
+    // a member now holds the ciphertext and its key, so it can answer hash lookups for it too
+    persist('sample', repos.samples.recordUpload({
+      sha256: job.sha256, sha1: job.sha1, md5: job.md5, size: job.size, fileType: job.fileType, cid: job.cid,
+      contentKey: `0x${Buffer.from(contentKey).toString('hex')}`, seenAt: job.createdAt
+    }))
     const results = await runEngines(engines, { bytes, sha256: job.sha256, fileType: job.fileType, kind: job.kind }, logger, metrics, { signal })
     const verdict: Verdict = { jobId, member: self, sha256: job.sha256, membershipBlock: job.membershipBlock, scannedAt: now(), results }
     const salt = `0x${randomBytes(32).toString('hex')}` as Hex
@@ -185,7 +199,12 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       })
       gossip.handle('commits', (msg) => {
         if (msg.type !== 'commitment') return
-        validateCommitment(msg, ctx)
+        try {
+          validateCommitment(msg, ctx)
+        } catch (err) {
+          if (err instanceof GossipValidationError && err.code === 'EQUIVOCATION') keepEvidence(msg)
+          throw err
+        }
         acceptCommitment(msg)
       })
       gossip.handle('verdicts', (msg) => {

@@ -1,10 +1,11 @@
+import { TOPICS } from '../../../protocol/src/messages.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { AnalysisStatus, AnalysisView, ApiPorts } from '../api/ports.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { Coordinator } from '../quorum/coordinator.ts'
 import type { NodeMetrics } from '../metrics/registry.ts'
-import type { Libp2p } from '@libp2p/interface'
+import type { VirusmapLibp2p } from '../network/libp2p-node.ts'
 
 /** Adapts the supernode's coordinator and repositories to what the HTTP API asks of a node. */
 export interface ApiPortsComponents {
@@ -12,7 +13,7 @@ export interface ApiPortsComponents {
   repositories: Repositories
   follower: RegistryFollower
   metrics: NodeMetrics
-  libp2p: Libp2p
+  libp2p: VirusmapLibp2p
   operator: Hex
 }
 
@@ -25,7 +26,9 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         followedBlock: follower.followedBlock,
         members: follower.membersAt(follower.followedBlock).length,
         member: follower.isMemberAt(c.operator, follower.followedBlock),
-        peers: c.libp2p.getPeers().length
+        peers: c.libp2p.getPeers().length,
+        // peers known to subscribe to the jobs topic: a job published now reaches them
+        jobTopicPeers: c.libp2p.services.pubsub.getSubscribers(TOPICS.jobs).length
       }),
       metrics: async () => ({ contentType: c.metrics.registry.contentType, body: await c.metrics.registry.metrics() })
     },
@@ -52,6 +55,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
           md5: job.md5,
           size: job.size,
           ...(report != null ? { report } : {}),
+          membershipBlock: job.membershipBlock,
           verdictCount,
           memberCount: follower.membersAt(job.membershipBlock).length
         }

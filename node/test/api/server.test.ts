@@ -5,7 +5,7 @@ import { createApiServer, type ApiServer } from '../../src/api/index.ts'
 import type { ApiPorts } from '../../src/api/ports.ts'
 import { reportFromFileAttributes } from '../../src/light-client/file-report.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
-import { hashes } from '../fixtures/signed-reports.ts'
+import { hashes, MEMBERSHIP_BLOCK } from '../fixtures/signed-reports.ts'
 
 const MAX = 64 * 1024
 const SAMPLE = new TextEncoder().encode('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
@@ -74,7 +74,7 @@ t.test('upload, poll and look up: VirusTotal wire shapes', async (st) => {
         status: 'queued',
         stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, 'confirmed-timeout': 0, failure: 0, 'type-unsupported': 0 },
         results: {},
-        virusmap: { job_id: submitted.data.id, verdict_count: 0, member_count: 4 }
+        virusmap: { job_id: submitted.data.id, membership_block: MEMBERSHIP_BLOCK, verdict_count: 0, member_count: 4 }
       },
       links: { self: submitted.data.links.self, item: `${server.url}/api/v3/files/${bare(h.sha256)}` }
     },

@@ -15,23 +15,23 @@ interface Change { block: number, member: boolean }
  * last one applied.
  */
 export class MembershipHistory {
-  private readonly _changes = new Map<Hex, Change[]>()
-  private readonly _candidates = new Map<Hex, MemberInfo>()
+  readonly #changes = new Map<Hex, Change[]>()
+  readonly #candidates = new Map<Hex, MemberInfo>()
 
   registered (info: MemberInfo): void {
-    this._candidates.set(info.operator, info)
+    this.#candidates.set(info.operator, info)
   }
 
   admitted (operator: Hex, block: number): void {
-    this._push(operator, { block, member: true })
+    this.#push(operator, { block, member: true })
   }
 
   removed (operator: Hex, block: number): void {
-    this._push(operator, { block, member: false })
+    this.#push(operator, { block, member: false })
   }
 
   isMemberAt (operator: Hex, block: number): boolean {
-    const changes = this._changes.get(operator.toLowerCase() as Hex)
+    const changes = this.#changes.get(operator.toLowerCase() as Hex)
     if (changes == null) return false
     let member = false
     for (const c of changes) {
@@ -43,17 +43,17 @@ export class MembershipHistory {
 
   /** operator addresses of the members at `block`, sorted */
   membersAt (block: number): Hex[] {
-    return [...this._changes.keys()].filter((a) => this.isMemberAt(a, block)).sort()
+    return [...this.#changes.keys()].filter((a) => this.isMemberAt(a, block)).toSorted()
   }
 
   candidate (operator: Hex): MemberInfo | undefined {
-    return this._candidates.get(operator.toLowerCase() as Hex)
+    return this.#candidates.get(operator.toLowerCase() as Hex)
   }
 
-  private _push (operator: Hex, change: Change): void {
+  #push (operator: Hex, change: Change): void {
     const key = operator.toLowerCase() as Hex
-    const list = this._changes.get(key) ?? []
+    const list = this.#changes.get(key) ?? []
     list.push(change)
-    this._changes.set(key, list)
+    this.#changes.set(key, list)
   }
 }

@@ -113,7 +113,8 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
       await loop
     },
     async waitFor (block, options = {}) {
-      while (followed < block) {
+      for (;;) {
+        if (followed >= block) return
         options.signal?.throwIfAborted()
         await sleep(opts.pollIntervalMs, undefined, { signal: options.signal })
       }

@@ -16,49 +16,49 @@ export interface LiveJob {
  * Bounded: jobs are dropped `retentionMs` after their reveal deadline.
  */
 export class JobBook {
-  private readonly _jobs = new Map<Hex, LiveJob>()
-  private readonly _retentionMs: number
-  private readonly _maxJobs: number
+  readonly #jobs = new Map<Hex, LiveJob>()
+  readonly #retentionMs: number
+  readonly #maxJobs: number
 
   constructor (opts: { retentionMs: number, maxJobs: number }) {
-    this._retentionMs = opts.retentionMs
-    this._maxJobs = opts.maxJobs
+    this.#retentionMs = opts.retentionMs
+    this.#maxJobs = opts.maxJobs
   }
 
-  get size (): number { return this._jobs.size }
+  get size (): number { return this.#jobs.size }
 
   add (jobId: Hex, signed: SignedScanJob, now: number): LiveJob {
     this.prune(now)
-    if (this._jobs.size >= this._maxJobs) {
+    if (this.#jobs.size >= this.#maxJobs) {
       // evict the oldest: Map iteration is insertion order
-      const oldest = this._jobs.keys().next().value
-      if (oldest != null) this._jobs.delete(oldest)
+      const oldest = this.#jobs.keys().next().value
+      if (oldest != null) this.#jobs.delete(oldest)
     }
     const live: LiveJob = { jobId, signed, receivedAt: now, commitments: new Map(), verdicts: new Map(), reported: false }
-    this._jobs.set(jobId, live)
+    this.#jobs.set(jobId, live)
     return live
   }
 
   get (jobId: Hex): LiveJob | undefined {
-    return this._jobs.get(jobId)
+    return this.#jobs.get(jobId)
   }
 
   job (jobId: Hex): ScanJob | undefined {
-    return this._jobs.get(jobId)?.signed.job
+    return this.#jobs.get(jobId)?.signed.job
   }
 
   /** the most recent live job for a sample, if any */
   findBySha256 (sha256: Hex): LiveJob | undefined {
     let found: LiveJob | undefined
-    for (const live of this._jobs.values()) {
+    for (const live of this.#jobs.values()) {
       if (live.signed.job.sha256 === sha256) found = live
     }
     return found
   }
 
   prune (now: number): void {
-    for (const [id, live] of this._jobs) {
-      if (live.signed.job.revealDeadline + this._retentionMs < now) this._jobs.delete(id)
+    for (const [id, live] of this.#jobs) {
+      if (live.signed.job.revealDeadline + this.#retentionMs < now) this.#jobs.delete(id)
     }
   }
 }

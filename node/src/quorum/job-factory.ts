@@ -27,7 +27,7 @@ export interface JobTiming {
 export function buildScanJob (sample: StoredSampleRef, members: MemberInfo[], membershipBlock: number, origin: Hex, timing: JobTiming, now: number): ScanJob {
   const ephemeral = generateX25519KeyPair()
   const commitWindow = timing.commitWindowMs + Math.ceil(timing.commitMsPerMiB * sample.size / (1024 * 1024))
-  const sorted = [...members].sort((a, b) => a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0)
+  const sorted = members.toSorted((a, b) => a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0)
   return {
     kind: 'file',
     sha256: sample.sha256,

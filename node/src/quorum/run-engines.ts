@@ -21,5 +21,5 @@ export async function runEngines (engines: Engine[], input: ScanInput, logger: L
       return { ...base, category: 'failure', result: '' }
     }
   }))
-  return results.sort((a, b) => a.engine < b.engine ? -1 : a.engine > b.engine ? 1 : 0)
+  return results.toSorted((a, b) => a.engine < b.engine ? -1 : a.engine > b.engine ? 1 : 0)
 }

@@ -139,7 +139,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
   }
 
   async function stop (): Promise<void> {
-    for (const component of started.reverse()) {
+    for (const component of started.toReversed()) {
       try {
         await component.stop()
       } catch (err) {

@@ -1,11 +1,11 @@
-import t from 'tap'
+import tap from 'tap'
 import { MembershipHistory } from '../../src/chain/membership-history.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const A = '0x00000000000000000000000000000000000000aa' as Hex
 const B = '0x00000000000000000000000000000000000000bb' as Hex
 
-t.test('membership answers by block, as the registry checkpoints do', async (t) => {
+tap.test('membership answers by block, as the registry checkpoints do', async (t) => {
   const h = new MembershipHistory()
   h.admitted(A, 10)
   h.admitted(B, 12)
@@ -21,7 +21,7 @@ t.test('membership answers by block, as the registry checkpoints do', async (t) 
   t.same(h.membersAt(25), [B])
 })
 
-t.test('addresses compare case-insensitively; unknown ones are never members', async (t) => {
+tap.test('addresses compare case-insensitively; unknown ones are never members', async (t) => {
   const h = new MembershipHistory()
   h.admitted(A.toUpperCase().replace('0X', '0x') as Hex, 1)
   t.ok(h.isMemberAt(A, 1))

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import t from 'tap'
+import tap from 'tap'
 import { removeMembers } from '../../../governance/src/index.ts'
 import { computeCommitment, signCommitment, signVerdict } from '../../../protocol/src/index.ts'
 import { runCli } from '../../src/cli/run.ts'
@@ -25,11 +25,11 @@ function hasYara (): boolean {
 }
 
 if (!hasYara()) {
-  t.comment('SKIPPING the devnet e2e test: Debian `yara` is not installed (apt-get install yara); CI installs it')
-  t.pass('skipped: no yara')
+  tap.comment('SKIPPING the devnet e2e test: Debian `yara` is not installed (apt-get install yara); CI installs it')
+  tap.pass('skipped: no yara')
 } else {
   // EICAR's test string, assembled so this file is not itself a test virus
-  const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$' + 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+  const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('')
 
   let devnet: Devnet
   let dir: string
@@ -47,11 +47,11 @@ if (!hasYara()) {
     return { code, stdout, stderr }
   }
 
-  t.before(async () => {
+  tap.before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'virusmap-e2e-'))
     devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 2500, revealWindowMs: 6000, log: (l) => out.push(l) })
   })
-  t.teardown(async () => {
+  tap.teardown(async () => {
     await devnet?.stop()
     await rm(dir, { recursive: true, force: true })
   })
@@ -64,7 +64,7 @@ if (!hasYara()) {
   const deploymentArgs = (): string[] => ['--deployment', join(dir, 'devnet.json')]
 
   let eicarSha256: string
-  t.test('EICAR submitted to one node gets a quorum report that verifies against the chain', async (t) => {
+  tap.test('EICAR submitted to one node gets a quorum report that verifies against the chain', async (t) => {
     const path = join(dir, 'eicar.com')
     await writeFile(path, EICAR)
     const res = await cli(['submit', path, '--api', node(0).api, ...deploymentArgs(), '--json'])
@@ -80,7 +80,7 @@ if (!hasYara()) {
     t.equal(typeof attrs.last_analysis_date, 'number')
   })
 
-  t.test('a benign file is undetected; another node serves the same verified report', async (t) => {
+  tap.test('a benign file is undetected; another node serves the same verified report', async (t) => {
     const path = join(dir, 'hello.txt')
     await writeFile(path, `hello from the virusmap e2e test ${randomBytes(8).toString('hex')}\n`)
     const res = await cli(['submit', path, '--api', node(1).api, ...deploymentArgs(), '--json'])
@@ -93,7 +93,7 @@ if (!hasYara()) {
     t.equal(JSON.parse(lookup.stdout).verified, true)
   })
 
-  t.test('unknown hashes and bad ids answer VT error objects', async (t) => {
+  tap.test('unknown hashes and bad ids answer VT error objects', async (t) => {
     const unknown = await fetch(`${node(0).api}/api/v3/files/${'ab'.repeat(32)}`)
     t.equal(unknown.status, 404)
     t.same(Object.keys(((await unknown.json()) as { error: object }).error), ['code', 'message'])
@@ -103,9 +103,9 @@ if (!hasYara()) {
     t.equal(lookup.code, 2)
   })
 
-  t.test('malformed and forged gossip is rejected and nothing crashes', async (t) => {
+  tap.test('malformed and forged gossip is rejected and nothing crashes', async (t) => {
     const peer = await startHostilePeer(node(0).multiaddrs)
-    t.teardown(async () => { await peer.stop() })
+    tap.teardown(async () => { await peer.stop() })
     const before = await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' })
     await peer.publishRaw('jobs', new TextEncoder().encode('{"type":"scan-job","job":'))
     await peer.publishRaw('verdicts', randomBytes(4096))
@@ -119,7 +119,7 @@ if (!hasYara()) {
     t.equal(health.status, 200)
   })
 
-  t.test('governance removes a member mid-run: later jobs exclude it and its verdicts are rejected', async (t) => {
+  tap.test('governance removes a member mid-run: later jobs exclude it and its verdicts are rejected', async (t) => {
     const removed = node(3)
     const proposer = await devnet.provider.getSigner(0)
     const { executionBlock } = await removeMembers({
@@ -144,7 +144,7 @@ if (!hasYara()) {
     // verdict inside the reveal window of a job created after the removal
     const keys = await loadOrCreateNodeKeys(removed.dataDir)
     const peer = await startHostilePeer(node(0).multiaddrs)
-    t.teardown(async () => { await peer.stop() })
+    tap.teardown(async () => { await peer.stop() })
     const client = createVtClient({ baseUrl: node(0).api })
     const bytes = Buffer.from(`submitted after the removal ${randomBytes(8).toString('hex')}\n`)
     const sha256 = `0x${createHash('sha256').update(bytes).digest('hex')}` as Hex

@@ -1,4 +1,4 @@
-import t from 'tap'
+import tap from 'tap'
 import { JobBook } from '../../src/quorum/job-book.ts'
 import type { Hex, SignedScanJob } from '../../../protocol/src/messages.ts'
 
@@ -14,7 +14,7 @@ function job (sha: string, revealDeadline: number): SignedScanJob {
   }
 }
 
-t.test('jobs are pruned after their reveal deadline plus retention', async (t) => {
+tap.test('jobs are pruned after their reveal deadline plus retention', async (t) => {
   const book = new JobBook({ retentionMs: 100, maxJobs: 10 })
   book.add('0x01', job('a', 1000), 0)
   t.ok(book.get('0x01'))
@@ -24,7 +24,7 @@ t.test('jobs are pruned after their reveal deadline plus retention', async (t) =
   t.equal(book.get('0x01'), undefined)
 })
 
-t.test('the book is bounded: the oldest job is evicted', async (t) => {
+tap.test('the book is bounded: the oldest job is evicted', async (t) => {
   const book = new JobBook({ retentionMs: 1e9, maxJobs: 2 })
   book.add('0x01', job('a', 10), 0)
   book.add('0x02', job('b', 10), 0)

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
+import tap from 'tap'
 import { CONFIG_DEFAULTS, loadConfig, parseConfig } from '../../src/supernode/config.ts'
 
 const deployment = {
@@ -11,13 +11,13 @@ const deployment = {
   contracts: { vmt: `0x${'1'.repeat(40)}`, timelock: `0x${'2'.repeat(40)}`, governor: `0x${'3'.repeat(40)}`, registry: `0x${'4'.repeat(40)}` }
 }
 
-t.test('defaults fill what the file leaves out', async (t) => {
+tap.test('defaults fill what the file leaves out', async (t) => {
   const cfg = parseConfig({ dataDir: '/tmp/x', deployment })
   t.equal(cfg.commitWindowMs, CONFIG_DEFAULTS.commitWindowMs)
   t.same(cfg.bootstrap, [])
 })
 
-t.test('bad configs fail with CONFIG_INVALID', async (t) => {
+tap.test('bad configs fail with CONFIG_INVALID', async (t) => {
   const bad: unknown[] = [
     null, [], 'x', 42,
     { deployment },
@@ -32,7 +32,7 @@ t.test('bad configs fail with CONFIG_INVALID', async (t) => {
   for (const value of bad) t.throws(() => parseConfig(value), { code: 'CONFIG_INVALID' }, JSON.stringify(value))
 })
 
-t.test('unreadable and non-JSON files fail with coded errors', async (t) => {
+tap.test('unreadable and non-JSON files fail with coded errors', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'vm-config-'))
   await t.rejects(loadConfig(join(dir, 'missing.json')), { code: 'CONFIG_UNREADABLE' })
   await writeFile(join(dir, 'bad.json'), '{"dataDir":')

@@ -116,6 +116,7 @@ export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
       // a function, so TypeScript does not carry the first check's narrowing across the awaits
       const aborted = (): boolean => signal?.aborted === true
       if (aborted()) throw new ScanAbortedError({ cause: signal?.reason })
+      if (!KINDS.includes(input.kind)) return result('type-unsupported')
       const samplePath = join(tmpDir, `sample-${randomBytes(12).toString('hex')}`)
       try {
         // wx + 0600: never follow or reuse an existing path, never readable by other users

@@ -9,6 +9,16 @@ export interface ComplianceCase {
   detected: ScanInput
   /** a sample the engine must not flag */
   clean: ScanInput
+  /**
+   * An engine rigged to misbehave (short timeout, a scanner that hangs or dies on chosen
+   * inputs): `slow` must come back as `timeout`, `crash` as `failure`, and the same engine must
+   * then still scan `clean`; aborting a `slow` scan mid-way must reject promptly.
+   */
+  misbehaving?: {
+    create: () => Engine
+    slow: ScanInput
+    crash: ScanInput
+  }
 }
 
 /**
@@ -46,7 +56,44 @@ export function engineCompliance (parent: Test, c: ComplianceCase): void {
     t.same(many.map(r => r.category), many.map((_, i) => i % 2 === 0 ? hit?.category : miss?.category), 'concurrent scans keep their own results')
 
     await t.rejects(engine.scan(c.clean, { signal: AbortSignal.abort() }), { code: 'SCAN_ABORTED' }, 'an aborted signal rejects')
+
+    // a kind the engine does not declare (a URL handed to a file engine) is answered, not scanned
+    const foreign = { ...c.detected, kind: 'url-not-a-file' as ScanInput['kind'] }
+    const unsupported = await engine.scan(foreign)
+    t.equal(unsupported.category, 'type-unsupported', 'an unsupported kind is type-unsupported')
+    t.equal(unsupported.result, '')
+    t.equal(unsupported.engine, engine.name)
     await engine.stop()
     await t.rejects(engine.scan(c.clean), { code: 'ENGINE_NOT_STARTED' }, 'scan after stop')
+  })
+
+  const rig = c.misbehaving
+  if (rig === undefined) return
+  parent.test('engine compliance: timeout, crash, cancellation', async t => {
+    const engine = rig.create()
+    await engine.start()
+    t.teardown(async () => { await engine.stop() })
+
+    const slow = await engine.scan(rig.slow)
+    t.equal(slow.category, 'timeout', 'a scan over its budget is a timeout')
+    t.equal(slow.result, '')
+    t.equal(slow.engine, engine.name)
+    const clean = await engine.scan(c.clean)
+    t.ok(clean.category === 'undetected' || clean.category === 'harmless', `the engine scans again after a timeout (${clean.category})`)
+
+    const crash = await engine.scan(rig.crash)
+    t.equal(crash.category, 'failure', 'a crashing scanner is a failure')
+    t.equal(crash.result, '')
+    const [again, hit] = await Promise.all([engine.scan(c.clean), engine.scan(c.detected)])
+    t.ok(again.category === 'undetected' || again.category === 'harmless', `the engine survives its crash (${again.category})`)
+    t.ok(hit.category === 'malicious' || hit.category === 'suspicious', `and still detects (${hit.category})`)
+
+    // cancellation: the slow scan is aborted mid-way and must reject long before its budget
+    const controller = new AbortController()
+    const pending = engine.scan(rig.slow, { signal: controller.signal })
+    setTimeout(() => { controller.abort(new Error('job cancelled')) }, 50)
+    await t.rejects(pending, { code: 'SCAN_ABORTED' }, 'aborting mid-scan rejects')
+    const after = await engine.scan(c.clean)
+    t.ok(after.category === 'undetected' || after.category === 'harmless', 'the engine scans again after a cancellation')
   })
 }

@@ -1,0 +1,28 @@
+import { createWorkerEngine } from './worker-engine.ts'
+import type { WorkerEngine } from './worker-engine.ts'
+import type { HashListDetail, HashListOptions } from './hash-list.ts'
+import type { Logger } from 'pino'
+
+export interface HashListEngineOptions extends Partial<HashListOptions> {
+  feeds: string[]
+  timeoutMs: number
+  concurrency?: number
+  logger?: Logger
+  testHooks?: boolean
+}
+
+/** Known-bad hash feeds (md5/sha1/sha256), looked up in a worker; feeds reload on change. */
+export function createHashListEngine (options: HashListEngineOptions): WorkerEngine<HashListDetail> {
+  return createWorkerEngine<HashListDetail>({
+    name: 'VirusMap-HashList',
+    module: new URL('./hash-list.ts', import.meta.url),
+    moduleOptions: { feeds: options.feeds, reloadCheckMs: options.reloadCheckMs ?? 2000 } satisfies HashListOptions,
+    method: 'blacklist',
+    timeoutMs: options.timeoutMs,
+    concurrency: options.concurrency ?? 1,
+    // the feeds live in every worker: leave room for ~10 million entries
+    maxHeapMb: 4096,
+    logger: options.logger,
+    testHooks: options.testHooks
+  })
+}

@@ -1,4 +1,4 @@
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import type { Hex, Report, ReportStats } from '../../../protocol/src/messages.ts'
 
 /**
  * What the HTTP API needs from the node. The API knows nothing else of it, so it can be tested with
@@ -80,9 +80,50 @@ export interface NodeStatusReader {
   metrics(): Promise<{ contentType: string, body: string }>
 }
 
+/** A registered supernode, as the on-chain registry describes it. */
+export interface NetworkMember {
+  operator: Hex
+  peerId: string
+  /** the registry's metadata URI, e.g. "virusmap:engines=YARA,ClamAV;node=0" */
+  metadataURI: string
+}
+
+export interface NetworkInfo {
+  chainId: number
+  registry: Hex
+  /** this node's operator address */
+  self: Hex
+  /** highest registry block the node has applied; membership is known up to it */
+  followedBlock: number
+  /** members at followedBlock */
+  members: NetworkMember[]
+}
+
+export interface ReportSummary {
+  jobId: Hex
+  sha256: Hex
+  /** ms since the epoch */
+  date: number
+  size: number
+  fileType: string
+  stats: ReportStats
+  memberCount: number
+  verdictCount: number
+}
+
+/** VirusMap extensions (/api/virusmap/...): the network the node follows and its recent reports. */
+export interface NetworkReader {
+  info(): NetworkInfo
+  /** members at `block`; undefined while the node has not followed the chain that far */
+  membersAt(block: number): NetworkMember[] | undefined
+  /** newest first, at most `limit` */
+  recentReports(limit: number, options?: PortOptions): Promise<ReportSummary[]>
+}
+
 export interface ApiPorts {
   submitter: SampleSubmitter
   analyses: AnalysisReader
   files: FileReader
   status?: NodeStatusReader
+  network?: NetworkReader
 }

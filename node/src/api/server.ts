@@ -6,6 +6,10 @@ import { ApiError, toVtError } from './errors.ts'
 import { registerFileRoutes } from './routes/files.ts'
 import { registerAnalysisRoutes } from './routes/analyses.ts'
 import { registerStatusRoutes } from './routes/status.ts'
+import { registerVirusmapRoutes } from './routes/virusmap.ts'
+import { registerWebRoutes } from './routes/web.ts'
+import { registerDocsRoutes } from './routes/docs.ts'
+import { instrumentApi } from './metrics.ts'
 
 export interface ApiServerOptions {
   ports: ApiPorts
@@ -63,10 +67,14 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     return reply.code(404).type('application/json').send(body)
   })
 
-  registerStatusRoutes(app, options.ports.status)
+  const metrics = instrumentApi(app)
+  registerStatusRoutes(app, options.ports.status, metrics.registry)
+  registerWebRoutes(app)
+  registerDocsRoutes(app)
   app.register(async (scope) => {
     registerFileRoutes(scope, options.ports)
     registerAnalysisRoutes(scope, options.ports)
+    registerVirusmapRoutes(scope, options.ports.network)
   })
   return app
 }

@@ -63,7 +63,7 @@ export function vtResults (report: Report | undefined): Record<string, VtEngineR
   return out
 }
 
-export function vtStats (report: Report | undefined): VtStats {
+export function vtStats (report: { stats: ReportStats } | undefined): VtStats {
   return report === undefined ? { ...EMPTY_STATS } : { ...EMPTY_STATS, ...report.stats }
 }
 

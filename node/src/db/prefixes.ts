@@ -23,7 +23,13 @@ export const PREFIXES = {
   /** sha256 -> jobId of the latest report on that sample */
   reportBySha256: 'report-sha256/',
   /** member/jobId/kind -> Evidence */
-  evidence: 'evidence/'
+  evidence: 'evidence/',
+  /** zero-padded report date (ms)/jobId -> jobId: reports newest first for the network page */
+  reportByDate: 'report-date/',
+  /** sha256(api key) -> ApiKeyRecord (the key itself is never stored) */
+  apiKey: 'apikey/',
+  /** sha256(api key)/window/start -> request count in that quota window */
+  apiKeyUsage: 'apikey-usage/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

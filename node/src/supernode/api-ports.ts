@@ -1,6 +1,6 @@
 import { TOPICS } from '../../../protocol/src/messages.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
-import type { AnalysisStatus, AnalysisView, ApiPorts } from '../api/ports.ts'
+import type { AnalysisStatus, AnalysisView, ApiPorts, NetworkMember } from '../api/ports.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { Coordinator } from '../quorum/coordinator.ts'
@@ -15,11 +15,37 @@ export interface ApiPortsComponents {
   metrics: NodeMetrics
   libp2p: VirusmapLibp2p
   operator: Hex
+  chainId: number
+  registry: Hex
 }
 
 export function createApiPorts (c: ApiPortsComponents): ApiPorts {
   const { coordinator, repositories: repos, follower } = c
+  const memberInfo = (operator: Hex): NetworkMember => {
+    const info = follower.candidate(operator)
+    return { operator, peerId: info?.peerId ?? '', metadataURI: info?.metadataURI ?? '' }
+  }
   return {
+    network: {
+      info: () => ({
+        chainId: c.chainId,
+        registry: c.registry,
+        self: c.operator,
+        followedBlock: follower.followedBlock,
+        members: follower.membersAt(follower.followedBlock).map(memberInfo)
+      }),
+      membersAt: (block) => block > follower.followedBlock ? undefined : follower.membersAt(block).map(memberInfo),
+      recentReports: async (limit, options) => (await repos.reports.recent(limit, options)).map((r) => ({
+        jobId: r.jobId,
+        sha256: r.job.job.sha256,
+        date: r.date,
+        size: r.job.job.size,
+        fileType: r.job.job.fileType,
+        stats: r.stats,
+        memberCount: r.memberCount,
+        verdictCount: r.verdicts.length
+      }))
+    },
     status: {
       health: () => ({
         operator: c.operator,

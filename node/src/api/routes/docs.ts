@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify'
+import { VT_ERRORS } from '../errors.ts'
+
+const error = { $ref: '#/components/schemas/Error' }
+const errors = (...codes: number[]): Record<string, unknown> => Object.fromEntries(codes.map((c) => [String(c), {
+  description: Object.entries(VT_ERRORS).filter(([, s]) => s === c).map(([n]) => n).join(' / '),
+  content: { 'application/json': { schema: error } }
+}]))
+const json = (description: string, schema: Record<string, unknown> = { type: 'object' }): Record<string, unknown> =>
+  ({ description, content: { 'application/json': { schema } } })
+const pathId = (name: string, description: string, pattern?: string): Record<string, unknown> =>
+  ({ name, in: 'path', required: true, description, schema: { type: 'string', ...(pattern === undefined ? {} : { pattern }) } })
+const KEY_ERRORS = [401, 429]
+
+/**
+ * The OpenAPI 3.1 description of what this server answers, written by hand so it stays the
+ * contract (VirusTotal's shapes) rather than an echo of the route code.
+ */
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'VirusMap supernode API',
+    version: '0.1.0',
+    description: 'A VirusTotal API v3 subset (existing VirusTotal clients work by changing the host) and VirusMap extensions. ' +
+      'Errors are VirusTotal error objects {"error":{"code","message"}}; dates are integer epoch seconds. ' +
+      'Reports carry the signed scan job and every member\'s signed verdict (attributes.virusmap), so clients can verify them against the chain.'
+  },
+  components: {
+    securitySchemes: { apikey: { type: 'apiKey', in: 'header', name: 'x-apikey' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: Object.keys(VT_ERRORS) }, message: { type: 'string' } } } }
+      }
+    }
+  },
+  security: [{ apikey: [] }],
+  paths: {
+    '/api/v3/files': {
+      post: {
+        summary: 'Upload a file for scanning',
+        requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } } },
+        responses: { 200: json('{"data":{"type":"analysis","id":JOB_ID,"links":{"self":URL}}}'), ...errors(400, ...KEY_ERRORS, 413, 503) }
+      }
+    },
+    '/api/v3/files/upload_url': {
+      get: { summary: 'URL to upload files of any accepted size to', responses: { 200: json('{"data": URL}'), ...errors(...KEY_ERRORS) } }
+    },
+    '/api/v3/files/{id}': {
+      get: {
+        summary: 'File object by sha256, sha1 or md5',
+        parameters: [pathId('id', 'sha256, sha1 or md5 in hex', '^([0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$')],
+        responses: { 200: json('{"data":{"type":"file","id":SHA256,"attributes":{...last_analysis_results, last_analysis_stats, virusmap}}}'), ...errors(400, ...KEY_ERRORS, 404) }
+      }
+    },
+    '/api/v3/analyses/{id}': {
+      get: {
+        summary: 'Analysis (scan job) status and results; poll until status is "completed"',
+        parameters: [pathId('id', 'analysis id: the scan job id, 32 bytes in hex', '^(0x)?[0-9a-fA-F]{64}$')],
+        responses: { 200: json('{"data":{"type":"analysis","id":ID,"attributes":{status,stats,results,date}},"meta":{"file_info":{...}}}'), ...errors(400, ...KEY_ERRORS, 404) }
+      }
+    },
+    '/api/virusmap/network': {
+      get: { summary: 'VirusMap: chain, registry and the members this node follows, with the engines each registered', responses: { 200: json('{"data":{"type":"network","attributes":{chain_id,registry,self,followed_block,members:[{operator,peer_id,metadata_uri,engines}]}}}'), ...errors(...KEY_ERRORS, 503) } }
+    },
+    '/api/virusmap/members/{block}': {
+      get: {
+        summary: 'VirusMap: members at a registry block, as this node read them from the chain',
+        parameters: [pathId('block', 'block number', '^[0-9]{1,15}$')],
+        responses: { 200: json('{"data":{"type":"membership","attributes":{block,members}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
+      }
+    },
+    '/api/virusmap/reports': {
+      get: {
+        summary: 'VirusMap: the most recent quorum reports this node holds, newest first',
+        parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }],
+        responses: { 200: json('{"data":[{"type":"report","id":JOB_ID,"attributes":{sha256,date,size,type_tag,stats,member_count,verdict_count}}]}'), ...errors(400, ...KEY_ERRORS, 503) }
+      }
+    },
+    '/healthz': { get: { security: [], summary: 'Liveness and the node\'s view of the chain and peers', responses: { 200: json('{"status":"ok",...}') } } },
+    '/metrics': { get: { security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/api/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: json('OpenAPI 3.1') } } },
+    '/docs': { get: { security: [], summary: 'This document as a page', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    '/': { get: { security: [], summary: 'The web page (upload, reports, search, network)', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } }
+  }
+} as const
+
+function escapeHtml (s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+interface Operation { summary?: string, security?: unknown[], parameters?: Array<{ name: string, in: string, description?: string }>, responses: Record<string, { description: string }> }
+
+function docsPage (): string {
+  const rows: string[] = []
+  for (const [path, methods] of Object.entries(OPENAPI.paths)) {
+    for (const [method, op] of Object.entries(methods as unknown as Record<string, Operation>)) {
+      const params = (op.parameters ?? []).map((p) => `<code>${escapeHtml(p.name)}</code> (${escapeHtml(p.in)})${p.description === undefined ? '' : ': ' + escapeHtml(p.description)}`).join('<br>')
+      const responses = Object.entries(op.responses).map(([code, r]) => `<b>${escapeHtml(code)}</b> ${escapeHtml(r.description)}`).join('<br>')
+      const key = op.security !== undefined && op.security.length === 0 ? 'open' : 'x-apikey'
+      rows.push(`<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(op.summary ?? '')}${params === '' ? '' : '<br>' + params}</td><td>${key}</td><td>${responses}</td></tr>`)
+    }
+  }
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>VirusMap API docs</title><link rel="stylesheet" href="/web/style.css"></head>
+<body><header class="bar"><a class="brand" href="/">VirusMap</a><span>API docs</span><a href="/api/openapi.json">openapi.json</a></header><main>
+<h1>${escapeHtml(OPENAPI.info.title)} <small>${escapeHtml(OPENAPI.info.version)}</small></h1><p>${escapeHtml(OPENAPI.info.description)}</p>
+<p>Send your key in the <code>x-apikey</code> header. Without one: 401 AuthenticationRequiredError; an unknown or revoked key: 401 WrongCredentialsError; over the key's per-minute or per-day quota: 429 QuotaExceededError.</p>
+<table class="docs"><thead><tr><th>method</th><th>path</th><th>what</th><th>key</th><th>answers</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></main></body></html>`
+}
+
+export function registerDocsRoutes (app: FastifyInstance): void {
+  const page = docsPage()
+  const body = JSON.stringify(OPENAPI)
+  app.get('/api/openapi.json', async (_request, reply) => reply.type('application/json').send(body))
+  app.get('/docs', async (_request, reply) => reply
+    .header('content-security-policy', "default-src 'none'; style-src 'self'; frame-ancestors 'none'")
+    .header('x-content-type-options', 'nosniff')
+    .type('text/html; charset=utf-8').send(page))
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify'
+import type { NetworkMember, NetworkReader } from '../ports.ts'
+import { ApiError } from '../errors.ts'
+import { epochSeconds, fileType, vtStats } from '../vt-objects.ts'
+import { bareHex } from '../ids.ts'
+import { requestSignal } from '../request.ts'
+
+const MAX_RECENT = 100
+const DEFAULT_RECENT = 20
+const BLOCK = /^[0-9]{1,15}$/
+const LIMIT = /^[0-9]{1,3}$/
+const ENGINE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}$/
+
+/**
+ * The engines a member says it runs, from its registry metadata URI
+ * ("virusmap:engines=YARA,ClamAV;node=0"). Anything else in the URI is ignored; names that are
+ * not plain engine names are dropped, since the URI is whatever the operator registered.
+ */
+export function enginesFromMetadataURI (uri: string): string[] {
+  if (!uri.startsWith('virusmap:')) return []
+  for (const field of uri.slice('virusmap:'.length).split(';')) {
+    const [key, value] = field.split('=', 2)
+    if (key === 'engines' && value !== undefined) {
+      return [...new Set(value.split(',').map((e) => e.trim()).filter((e) => ENGINE_NAME.test(e)))].slice(0, 32)
+    }
+  }
+  return []
+}
+
+function memberObject (m: NetworkMember): Record<string, unknown> {
+  return { operator: m.operator, peer_id: m.peerId, metadata_uri: m.metadataURI, engines: enginesFromMetadataURI(m.metadataURI) }
+}
+
+/** VirusMap extensions beside /api/v3: what the web page's network view and verification badge need. */
+export function registerVirusmapRoutes (app: FastifyInstance, network: NetworkReader | undefined): void {
+  const reader = (): NetworkReader => {
+    if (network === undefined) throw new ApiError('TransientError', 'this node serves no network view')
+    return network
+  }
+
+  app.get('/api/virusmap/network', async () => {
+    const info = reader().info()
+    return {
+      data: {
+        type: 'network',
+        id: info.registry,
+        attributes: {
+          chain_id: info.chainId,
+          registry: info.registry,
+          self: info.self,
+          followed_block: info.followedBlock,
+          members: info.members.map(memberObject)
+        }
+      }
+    }
+  })
+
+  app.get<{ Params: { block: string } }>('/api/virusmap/members/:block', (request, reply) => {
+    const { block } = request.params
+    if (!BLOCK.test(block)) throw new ApiError('InvalidArgumentError', 'the block must be a non-negative integer')
+    const members = reader().membersAt(Number(block))
+    if (members === undefined) throw new ApiError('NotFoundError', `membership at block ${block} is not known to this node yet`)
+    reply.send({ data: { type: 'membership', id: String(Number(block)), attributes: { block: Number(block), members: members.map(memberObject) } } })
+  })
+
+  app.get<{ Querystring: Record<string, unknown> }>('/api/virusmap/reports', async (request, reply) => {
+    const raw = request.query.limit
+    if (raw !== undefined && (typeof raw !== 'string' || !LIMIT.test(raw) || Number(raw) < 1 || Number(raw) > MAX_RECENT)) {
+      throw new ApiError('InvalidArgumentError', `limit must be an integer from 1 to ${MAX_RECENT}`)
+    }
+    const limit = raw === undefined ? DEFAULT_RECENT : Number(raw)
+    const reports = await reader().recentReports(limit, { signal: requestSignal(reply) })
+    return {
+      data: reports.map((r) => ({
+        type: 'report',
+        id: r.jobId,
+        attributes: {
+          sha256: bareHex(r.sha256),
+          date: epochSeconds(r.date),
+          size: r.size,
+          ...fileType(r.fileType),
+          stats: vtStats(r),
+          member_count: r.memberCount,
+          verdict_count: r.verdictCount
+        }
+      }))
+    }
+  })
+}

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { ApiError } from '../errors.ts'
+
+/** The page's own files (node/src/web), served by name: nothing outside this list is reachable. */
+const WEB_DIR = new URL('../../web/', import.meta.url)
+const PAGE_FILES: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'verify.js': 'text/javascript; charset=utf-8',
+  'style.css': 'text/css; charset=utf-8'
+}
+
+/**
+ * The two pure-JS packages the page verifies signatures with, served from node_modules as ES
+ * modules. Their bare imports of each other are rewritten to these paths, so no import map (and
+ * no inline script) is needed.
+ */
+const VENDOR: Record<string, URL> = {
+  'noble-hashes': new URL(import.meta.resolve('@noble/hashes/utils.js').replace(/utils\.js$/, '')),
+  'noble-curves': new URL(import.meta.resolve('@noble/curves/secp256k1.js').replace(/secp256k1\.js$/, ''))
+}
+const VENDOR_PATH = /^(?:abstract\/)?[a-z0-9_-]{1,40}\.js$/
+
+/** Only same-origin code and data: the page renders strings from other nodes' reports. */
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+function security (reply: FastifyReply): FastifyReply {
+  return reply
+    .header('content-security-policy', CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-frame-options', 'DENY')
+}
+
+/** The web page every supernode serves at `/`; it talks to the same /api/v3 and /api/virusmap routes. */
+export function registerWebRoutes (app: FastifyInstance): void {
+  const cache = new Map<string, Buffer>()
+  const load = async (key: string, url: URL, transform?: (text: string) => string): Promise<Buffer> => {
+    let body = cache.get(key)
+    if (body === undefined) {
+      let bytes: Buffer
+      try {
+        bytes = await readFile(url)
+      } catch {
+        throw new ApiError('NotFoundError', 'no such asset')
+      }
+      body = transform === undefined ? bytes : Buffer.from(transform(bytes.toString('utf8')))
+      cache.set(key, body)
+    }
+    return body
+  }
+
+  const page = async (_request: unknown, reply: FastifyReply): Promise<FastifyReply> => {
+    const body = await load('index.html', new URL('index.html', WEB_DIR))
+    return security(reply).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body)
+  }
+  app.get('/', page)
+  app.get('/ui', page)
+
+  app.get<{ Params: { name: string } }>('/web/:name', async (request, reply) => {
+    const type = Object.hasOwn(PAGE_FILES, request.params.name) ? PAGE_FILES[request.params.name] : undefined
+    if (type === undefined) throw new ApiError('NotFoundError', 'no such asset')
+    const body = await load(request.params.name, new URL(request.params.name, WEB_DIR))
+    return security(reply).type(type).header('cache-control', 'no-cache').send(body)
+  })
+
+  app.get<{ Params: { pkg: string, '*': string } }>('/web/vendor/:pkg/*', async (request, reply) => {
+    const { pkg } = request.params
+    const path = request.params['*']
+    const base = Object.hasOwn(VENDOR, pkg) ? VENDOR[pkg] : undefined
+    if (base === undefined || !VENDOR_PATH.test(path)) throw new ApiError('NotFoundError', 'no such asset')
+    const body = await load(`vendor/${pkg}/${path}`, new URL(path, base), (text) =>
+      text.replace(/from\s+(['"])@noble\/(hashes|curves)\/([a-z0-9_/-]+\.js)\1/g, (_m, q: string, which: string, file: string) => `from ${q}/web/vendor/noble-${which}/${file}${q}`))
+    return security(reply).type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(body)
+  })
+}
+
+export const WEB_DIR_PATH = fileURLToPath(WEB_DIR)

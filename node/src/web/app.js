@@ -1,0 +1,296 @@
+/**
+ * The supernode's web page: upload (drag and drop, XHR progress), report, search, network.
+ * Plain ES modules, no build step; every string from the API goes into the page as text.
+ */
+import { keccak_256 as keccak } from '/web/vendor/noble-hashes/sha3.js'
+import { sha256 } from '/web/vendor/noble-hashes/sha2.js'
+import { secp256k1 } from '/web/vendor/noble-curves/secp256k1.js'
+import { bytesToHex, checkFileReport, createVerifier } from '/web/verify.js'
+
+const verifier = createVerifier({ keccak_256: keccak, secp256k1 })
+const view = document.getElementById('view')
+const KEY_STORE = 'virusmap.apikey'
+const HASH = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/
+/** sha256 of files uploaded from this page, so the report can be checked against the bytes themselves */
+const localHashes = new Map()
+
+// ---- small DOM helpers (text only: no innerHTML with data) ----
+function el (tag, attrs = {}, ...children) {
+  const node = document.createElement(tag)
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue
+    if (k === 'class') node.className = v
+    else if (k === 'text') node.textContent = v
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v)
+    else node.setAttribute(k, v === true ? '' : String(v))
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c))
+  return node
+}
+function show (...nodes) { view.replaceChildren(...nodes) }
+function date (secs) { return secs === undefined ? '—' : new Date(secs * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') }
+function size (n) { return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB` }
+function errorBox (message) { return el('div', { class: 'error', role: 'alert', text: message }) }
+
+// ---- API ----
+function apiKey () { return localStorage.getItem(KEY_STORE) ?? '' }
+function headers () { const k = apiKey(); return k === '' ? {} : { 'x-apikey': k } }
+
+class ApiFailure extends Error {
+  constructor (status, code, message) { super(message); this.status = status; this.code = code }
+}
+
+async function api (path) {
+  const res = await fetch(path, { headers: headers() })
+  let body
+  try { body = await res.json() } catch { body = undefined }
+  if (!res.ok) throw new ApiFailure(res.status, body?.error?.code ?? 'Error', body?.error?.message ?? `HTTP ${res.status}`)
+  return body
+}
+
+function failureText (err) {
+  if (err instanceof ApiFailure) {
+    if (err.status === 401) return `${err.code}: this node needs an API key (set it under "API key" at the top).`
+    return `${err.code}: ${err.message}`
+  }
+  return String(err?.message ?? err)
+}
+
+// ---- upload ----
+function progressBar (label) {
+  const fill = el('div', { class: 'fill' })
+  const pct = el('span')
+  const text = el('span', { text: label })
+  const node = el('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 },
+    el('div', { class: 'label' }, text, pct), el('div', { class: 'track' }, fill))
+  return {
+    node,
+    set (fraction, caption) {
+      const p = Math.max(0, Math.min(100, Math.round(fraction * 100)))
+      fill.style.width = `${p}%`
+      pct.textContent = `${p}%`
+      node.setAttribute('aria-valuenow', String(p))
+      if (caption !== undefined) text.textContent = caption
+    }
+  }
+}
+
+function uploadFile (file, bar) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', '/api/v3/files')
+    for (const [k, v] of Object.entries(headers())) xhr.setRequestHeader(k, v)
+    xhr.upload.addEventListener('progress', (e) => { if (e.lengthComputable) bar.set(e.loaded / e.total, `Uploading ${file.name}`) })
+    xhr.addEventListener('load', () => {
+      let body
+      try { body = JSON.parse(xhr.responseText) } catch { body = undefined }
+      if (xhr.status === 200 && typeof body?.data?.id === 'string') resolve(body.data.id)
+      else reject(new ApiFailure(xhr.status, body?.error?.code ?? 'Error', body?.error?.message ?? `HTTP ${xhr.status}`))
+    })
+    xhr.addEventListener('error', () => { reject(new Error('the upload failed (network error)')) })
+    const form = new FormData()
+    form.append('file', file, file.name)
+    xhr.send(form)
+  })
+}
+
+async function submit (file, status) {
+  const upload = progressBar(`Uploading ${file.name}`)
+  status.replaceChildren(upload.node)
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer())
+    const localSha = bytesToHex(sha256(bytes)).slice(2)
+    const id = await uploadFile(file, upload)
+    upload.set(1, `Uploaded ${file.name} (${size(file.size)})`)
+    localHashes.set(localSha, file.name)
+    const quorum = progressBar('Waiting for the members\' verdicts')
+    status.append(quorum.node)
+    for (;;) {
+      const a = await api(`/api/v3/analyses/${id}`)
+      const vm = a.data.attributes.virusmap
+      quorum.set(vm.member_count > 0 ? vm.verdict_count / vm.member_count : 0, `Analysis ${a.data.attributes.status}: ${vm.verdict_count} of ${vm.member_count} members have revealed`)
+      if (a.data.attributes.status === 'completed') {
+        location.hash = `#/file/${a.meta.file_info.sha256}`
+        return
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+    }
+  } catch (err) {
+    status.append(errorBox(failureText(err)))
+  }
+}
+
+async function renderHome () {
+  const input = el('input', { type: 'file', id: 'file-input' })
+  const status = el('div', { id: 'upload-status' })
+  const drop = el('label', { class: 'drop', id: 'drop', for: 'file-input' },
+    el('strong', { text: 'Drop a file here to scan it' }),
+    el('span', { class: 'muted', text: 'or click to choose one. Every elected supernode scans it; the report is final once a quorum has signed.' }),
+    input)
+  input.addEventListener('change', () => { if (input.files?.[0]) submit(input.files[0], status) })
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over') })
+  drop.addEventListener('dragleave', () => { drop.classList.remove('over') })
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault()
+    drop.classList.remove('over')
+    const file = e.dataTransfer?.files?.[0]
+    if (file) submit(file, status)
+  })
+  const recent = el('div', { id: 'recent' }, el('span', { class: 'muted', text: 'loading recent reports…' }))
+  show(el('h1', { text: 'Scan a file' }), drop, status, el('h2', { text: 'Recent reports' }), recent)
+  recent.replaceChildren(await recentTable())
+}
+
+async function recentTable () {
+  try {
+    const { data } = await api('/api/virusmap/reports?limit=20')
+    if (data.length === 0) return el('p', { class: 'muted', text: 'No reports yet.' })
+    return el('table', { id: 'recent-reports' },
+      el('thead', {}, el('tr', {}, el('th', { text: 'sha256' }), el('th', { text: 'type' }), el('th', { text: 'size' }), el('th', { text: 'detections' }), el('th', { text: 'signed by' }), el('th', { text: 'date' }))),
+      el('tbody', {}, data.map((r) => {
+        const a = r.attributes
+        const bad = a.stats.malicious + a.stats.suspicious
+        const engines = Object.values(a.stats).reduce((x, y) => x + y, 0) - a.stats['confirmed-timeout']
+        return el('tr', {},
+          el('td', {}, el('a', { class: 'mono', href: `#/file/${a.sha256}`, text: a.sha256 })),
+          el('td', { text: a.type_description }),
+          el('td', { text: size(a.size) }),
+          el('td', {}, el('span', { class: `pill ${bad > 0 ? 'cat-malicious' : 'cat-undetected'}`, text: `${bad} / ${engines}` })),
+          el('td', { text: `${a.verdict_count} of ${a.member_count} members` }),
+          el('td', { text: date(a.date) }))
+      })))
+  } catch (err) {
+    return errorBox(failureText(err))
+  }
+}
+
+// ---- report ----
+async function renderFile (hash) {
+  show(el('p', { class: 'muted', text: 'Loading report…' }))
+  let file
+  try {
+    file = (await api(`/api/v3/files/${encodeURIComponent(hash)}`)).data
+  } catch (err) {
+    show(el('h1', { text: 'File report' }), errorBox(err instanceof ApiFailure && err.status === 404 ? `No file with hash ${hash} is known to this node.` : failureText(err)))
+    return
+  }
+  const a = file.attributes
+  const s = a.last_analysis_stats
+  const bad = s.malicious + s.suspicious
+  const total = Object.keys(a.last_analysis_results).length
+  const badge = el('div', { class: 'badge pending', id: 'verification' }, el('h3', { text: 'Checking the signatures in this browser…' }))
+  const summary = el('div', { class: 'card summary' },
+    el('div', { class: `score ${bad > 0 ? 'bad' : ''}` }, `${bad}`, el('small', { text: `/ ${total}` })),
+    el('div', {},
+      el('div', { class: `verdict-line ${bad > 0 ? 'bad' : 'good'}`, id: 'verdict-line', text: a.virusmap === undefined ? 'No final report yet' : bad > 0 ? `${bad} engine${bad === 1 ? '' : 's'} flagged this file as malicious` : 'No engine flagged this file' }),
+      el('div', { class: 'mono', text: a.sha256 }),
+      el('div', { class: 'muted', text: `${a.meaningful_name} · ${a.type_description} · ${size(a.size)}` })))
+  const statPills = el('div', { class: 'stats', id: 'stats' }, Object.entries(s).filter(([, n]) => n > 0).map(([cat, n]) => el('span', { class: `pill cat-${cat}`, text: `${cat}: ${n}` })))
+  const details = el('table', { class: 'kv' }, el('tbody', {},
+    [['sha256', a.sha256], ['sha1', a.sha1], ['md5', a.md5], ['file type', `${a.type_description} (${a.type_tag})`], ['size', `${size(a.size)} (${a.size} bytes)`],
+      ['names', a.names.join(', ') || '—'], ['first seen', date(a.first_submission_date)], ['last seen', date(a.last_submission_date)],
+      ['last analysis', date(a.last_analysis_date)]]
+      .map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { class: k.startsWith('sha') || k === 'md5' ? 'mono' : '', text: v })))))
+  const engines = el('table', { id: 'engines' },
+    el('thead', {}, el('tr', {}, el('th', { text: 'engine' }), el('th', { text: 'category' }), el('th', { text: 'result' }), el('th', { text: 'version' }), el('th', { text: 'update' }), el('th', { text: 'members agreeing' }))),
+    el('tbody', {}, Object.values(a.last_analysis_results).map((r) => {
+      const members = a.virusmap?.verdicts === undefined ? '' : String(a.virusmap.verdicts.filter((v) => v.verdict.results.some((x) => x.engine === r.engine_name && x.category === r.category)).length)
+      return el('tr', {},
+        el('td', { text: r.engine_name }),
+        el('td', {}, el('span', { class: `pill cat-${r.category}`, text: r.category })),
+        el('td', { text: r.result ?? '—' }),
+        el('td', { text: r.engine_version }), el('td', { text: r.engine_update }), el('td', { text: members }))
+    })))
+  show(el('h1', { text: 'File report' }), summary, badge,
+    el('div', { class: 'card' }, el('h2', { text: 'Detections' }), statPills, engines),
+    el('div', { class: 'card' }, el('h2', { text: 'Details' }), details))
+  await verifyBadge(badge, a)
+}
+
+async function verifyBadge (badge, a) {
+  const vm = a.virusmap
+  if (vm === undefined) {
+    badge.className = 'badge pending'
+    badge.replaceChildren(el('h3', { text: 'Not verified: no quorum report yet' }), el('p', { class: 'note', text: 'The members have not all revealed; reload in a few seconds.' }))
+    return
+  }
+  let members
+  try {
+    members = (await api(`/api/virusmap/members/${vm.membership_block}`)).data.attributes.members.map((m) => m.operator)
+  } catch (err) {
+    badge.className = 'badge fail'
+    badge.replaceChildren(el('h3', { text: 'Could not read the members at the job\'s block' }), errorBox(failureText(err)))
+    return
+  }
+  let result
+  try {
+    result = checkFileReport(verifier, a, members, a.sha256)
+  } catch (err) {
+    result = { ok: false, checks: [{ name: 'report', ok: false, detail: `malformed report: ${err.message}` }], signers: [], quorum: 0, memberCount: members.length }
+  }
+  const local = localHashes.get(a.sha256)
+  if (local !== undefined) result.checks.push({ name: 'your file', ok: true, detail: `sha256 of ${local}, computed in this browser, is the report's sample` })
+  badge.className = `badge ${result.ok ? 'ok' : 'fail'}`
+  badge.replaceChildren(
+    el('h3', { text: result.ok ? `Verified in this browser: signed by ${result.signers.length} of ${result.memberCount} members (quorum ${result.quorum})` : 'Verification FAILED' }),
+    el('ul', { id: 'checks' }, result.checks.map((c) => el('li', { class: c.ok ? 'check-ok' : 'check-fail', text: `${c.name}: ${c.detail}` }))),
+    el('div', {}, el('strong', { text: 'Signing members: ' }),
+      el('span', { id: 'signers' }, result.signers.map((m) => el('span', { class: 'tag mono', title: m, text: m })))),
+    el('p', { class: 'note', text: `Checked here: the job id, every signature (EIP-712, secp256k1), the job's sample hash and the tally of results and stats. ` +
+      `Taken from this node, not from the chain: who the members were at block ${vm.membership_block} (chain ${vm.chain_id}, registry ${vm.registry}). ` +
+      'For a check against the chain itself, run `virusmap lookup` with your own RPC endpoint.' }))
+}
+
+// ---- network ----
+async function renderNetwork () {
+  show(el('p', { class: 'muted', text: 'Loading network…' }))
+  let net
+  try {
+    net = (await api('/api/virusmap/network')).data.attributes
+  } catch (err) {
+    show(el('h1', { text: 'Network' }), errorBox(failureText(err)))
+    return
+  }
+  const members = el('table', { id: 'members' },
+    el('thead', {}, el('tr', {}, el('th', { text: 'operator' }), el('th', { text: 'peer id' }), el('th', { text: 'engines' }), el('th', { text: '' }))),
+    el('tbody', {}, net.members.map((m) => el('tr', {},
+      el('td', { class: 'mono', title: m.operator, text: m.operator }),
+      el('td', { class: 'mono', title: m.peer_id, text: m.peer_id === '' ? '—' : `${m.peer_id.slice(0, 12)}…${m.peer_id.slice(-6)}` }),
+      el('td', {}, m.engines.length === 0 ? el('span', { class: 'muted', text: 'none listed' }) : m.engines.map((e) => el('span', { class: 'tag', text: e }))),
+      el('td', {}, m.operator === net.self ? el('span', { class: 'pill', text: 'this node' }) : '')))))
+  const recent = el('div', {}, el('span', { class: 'muted', text: 'loading…' }))
+  show(el('h1', { text: 'Network' }),
+    el('div', { class: 'card' }, el('table', { class: 'kv' }, el('tbody', {},
+      [['chain id', String(net.chain_id)], ['registry', net.registry], ['this node', net.self], ['followed block', String(net.followed_block)], ['members', String(net.members.length)]]
+        .map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { class: 'mono', text: v })))))),
+    el('div', { class: 'card' }, el('h2', { text: `Members at block ${net.followed_block}` }), members),
+    el('div', { class: 'card' }, el('h2', { text: 'Recent reports' }), recent))
+  recent.replaceChildren(await recentTable())
+}
+
+// ---- search and routing ----
+function renderSearch (q) {
+  const query = q.trim()
+  if (HASH.test(query)) { location.hash = `#/file/${query.toLowerCase()}`; return }
+  show(el('h1', { text: 'Search' }), errorBox(`"${query.slice(0, 100)}" is not a sha256, sha1 or md5. This node answers file hashes; URL, domain and IP lookups are not served yet.`))
+}
+
+async function route () {
+  const [, page, arg] = /^#\/([a-z]*)\/?(.*)$/.exec(location.hash) ?? []
+  const value = decodeURIComponent(arg ?? '')
+  if (page === 'file' && value !== '') await renderFile(value)
+  else if (page === 'network') await renderNetwork()
+  else if (page === 'search') renderSearch(value)
+  else await renderHome()
+}
+
+document.getElementById('search').addEventListener('submit', (e) => {
+  e.preventDefault()
+  const q = document.getElementById('search-input').value
+  location.hash = `#/search/${encodeURIComponent(q.trim())}`
+})
+const keyInput = document.getElementById('apikey')
+keyInput.value = apiKey()
+keyInput.addEventListener('change', () => { localStorage.setItem(KEY_STORE, keyInput.value.trim()); route() })
+window.addEventListener('hashchange', () => { route() })
+route()

@@ -95,7 +95,7 @@ t.test('submit: upload, wait, verify, print', async (st) => {
 })
 
 t.test('lookup: by any hash; unknown, pending and unverifiable reports', async (st) => {
-  const w = await world()
+  const w = await world({ complete: false })
   await w.node.addReported(SAMPLE, ['x.exe'])
   for (const hash of [H.sha256.slice(2), H.sha1.slice(2), H.md5, H.sha256.toUpperCase().replace('0X', '0x')]) {
     const r = await run(['lookup', hash], w.dir)

@@ -12,6 +12,17 @@ const onSignal = (): void => {
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 
+// a supernode spawned by the devnet stops by itself if the devnet dies without stopping it
+// (SIGKILL, crash): it has been re-parented then
+let parentWatch: NodeJS.Timeout | undefined
+if (process.env.VIRUSMAP_EXIT_WITH_PARENT === '1') {
+  const parent = process.ppid
+  parentWatch = setInterval(() => {
+    if (process.ppid !== parent) controller.abort(new Error('parent process exited'))
+  }, 1000)
+  parentWatch.unref()
+}
+
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -20,5 +31,6 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd()
 })
 process.exitCode = code
+clearInterval(parentWatch)
 process.off('SIGINT', onSignal)
 process.off('SIGTERM', onSignal)

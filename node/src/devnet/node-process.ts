@@ -32,7 +32,10 @@ export function spawnSupernode (configPath: string, logFile: string): NodeProces
   const log = createWriteStream(logFile, { flags: 'a' })
   const child = spawn(process.execPath, [CLI, 'supernode', '--config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env }
+    // its own process group: a terminal's Ctrl-C reaches only the devnet, which stops each node
+    // once, in order, instead of every node also catching the same SIGINT
+    detached: true,
+    env: { ...process.env, VIRUSMAP_EXIT_WITH_PARENT: '1' }
   })
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)

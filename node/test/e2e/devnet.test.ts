@@ -49,7 +49,7 @@ if (!hasYara()) {
 
   tap.before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'virusmap-e2e-'))
-    devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 2500, revealWindowMs: 6000, log: (l) => out.push(l) })
+    devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, log: (l) => out.push(l) })
   })
   tap.teardown(async () => {
     await devnet?.stop()
@@ -163,7 +163,7 @@ if (!hasYara()) {
     const salt = `0x${randomBytes(32).toString('hex')}` as Hex
     const { chainId, contracts } = devnet.info
     await peer.publish('commits', await signCommitment({ jobId, member: removed.operator, commitment: computeCommitment(verdict, salt) }, chainId, contracts.registry, keys.operator))
-    await sleep(3500) // past the commit window (2.5 s + skew), inside the reveal window
+    await sleep(5500) // past the commit window (4 s + 1 s skew), inside the reveal window (8 s)
     await peer.publish('verdicts', await signVerdict(verdict, salt, chainId, contracts.registry, keys.operator))
     await client.waitForAnalysis(jobId, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
     t.ok(await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' }) >= before + 2, 'forged commitment and verdict rejected')

@@ -2,6 +2,7 @@
 import governorArtifact from '../../contracts/artifacts/VirusMapGovernor.json' with { type: 'json' }
 import registryArtifact from '../../contracts/artifacts/SupernodeRegistry.json' with { type: 'json' }
 import timelockArtifact from '../../contracts/artifacts/TimelockController.json' with { type: 'json' }
+import vestingArtifact from '../../contracts/artifacts/VestingWallet.json' with { type: 'json' }
 import vmtArtifact from '../../contracts/artifacts/VMT.json' with { type: 'json' }
 
-export { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact }
+export { governorArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact }

@@ -3,7 +3,7 @@
 import { ContractFactory, ZeroAddress } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
-import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+import { governorArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
 
 export interface DeployPlan {
@@ -21,6 +21,27 @@ export interface DeployPlan {
   timelockMinDelay: number
   /** Transferred from the deployer after deployment. */
   holders?: Array<{ address: string, amount: bigint }>
+  /** Sent to the TimelockController (spendable only by passed proposals). */
+  treasury?: bigint
+  /** Each gets an OpenZeppelin VestingWallet holding `amount`, released linearly from `start` over `durationSeconds`. */
+  vesting?: VestingGrant[]
+}
+
+export interface VestingGrant {
+  beneficiary: string
+  amount: bigint
+  /** Unix seconds. */
+  start: number
+  durationSeconds: number
+}
+
+/** A deployed vesting wallet (the plan's grant plus the wallet's address). */
+export interface VestingWalletInfo {
+  beneficiary: Hex
+  wallet: Hex
+  amount: string
+  start: number
+  durationSeconds: number
 }
 
 export interface VirusMapContracts { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex }
@@ -31,6 +52,8 @@ export interface VirusMapDeployment {
   /** Block of the first deployment transaction: followers scan events from here. */
   deployBlock: number
   contracts: VirusMapContracts
+  /** Contributor vesting wallets, when the plan has any. */
+  vesting?: VestingWalletInfo[]
 }
 
 export interface DeployInput { deployer: Signer, plan: DeployPlan }
@@ -72,6 +95,23 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
     signal?.throwIfAborted()
     await send(vmt.getFunction('transfer')(holder.address, holder.amount))
   }
+  if (plan.treasury !== undefined && plan.treasury > 0n) {
+    signal?.throwIfAborted()
+    await send(vmt.getFunction('transfer')(await timelock.getAddress(), plan.treasury))
+  }
+  const vesting: VestingWalletInfo[] = []
+  for (const grant of plan.vesting ?? []) {
+    signal?.throwIfAborted()
+    const wallet = await deploy(vestingArtifact, deployer, [grant.beneficiary, grant.start, grant.durationSeconds])
+    await send(vmt.getFunction('transfer')(await wallet.getAddress(), grant.amount))
+    vesting.push({
+      beneficiary: grant.beneficiary.toLowerCase() as Hex,
+      wallet: await lower(wallet),
+      amount: grant.amount.toString(),
+      start: grant.start,
+      durationSeconds: grant.durationSeconds
+    })
+  }
 
   return {
     chainId,
@@ -81,7 +121,8 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
       timelock: await lower(timelock),
       governor: await lower(governor),
       registry: await lower(registry)
-    }
+    },
+    ...(vesting.length > 0 ? { vesting } : {})
   }
 }
 

@@ -31,5 +31,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'lookup',
     summary: 'fetch the report of a sha256/sha1/md5 and verify it against the chain',
     load: async () => (await import('./commands/lookup.ts')).lookupCommand
-  }
+  },
+  { name: 'gov', summary: 'governance: delegate, propose, vote (also by signature), queue, execute, cancel, proposals, members', load: async () => (await import('./commands/gov.ts')).govCommand },
+  { name: 'keystore', summary: 'create, import or show an encrypted JSON keystore', load: async () => (await import('./commands/keystore.ts')).keystoreCommand },
+  { name: 'deploy', summary: 'deploy VirusMap to a chain from PLAN.json and write the deployment file', load: async () => (await import('./commands/deploy.ts')).deployCommand }
 ]

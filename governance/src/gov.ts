@@ -1,0 +1,329 @@
+// The token holder's Governor operations, one transaction each (no time travel): what
+// `virusmap gov` runs against any RPC. Proposals are found from their ProposalCreated events,
+// so queue/execute/cancel need only the proposal id.
+import { Contract, Interface, getAddress, id, isAddress, isHexString, verifyTypedData } from 'ethers'
+import type { ContractTransactionResponse, Provider, Signer, TypedDataDomain } from 'ethers'
+import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+import { GovernanceError } from './errors.ts'
+import type { VirusMapContracts } from './deploy.ts'
+
+export const STATE_NAMES = ['Pending', 'Active', 'Canceled', 'Defeated', 'Succeeded', 'Queued', 'Expired', 'Executed'] as const
+export type StateName = typeof STATE_NAMES[number]
+export const SUPPORT = { against: 0, for: 1, abstain: 2 } as const
+export type SupportName = keyof typeof SUPPORT
+
+export const governorInterface = new Interface(governorArtifact.abi)
+export const registryInterface = new Interface(registryArtifact.abi)
+const ifaces = [governorInterface, registryInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi)]
+
+export interface Gov {
+  contracts: VirusMapContracts
+  provider: Provider
+  governor: Contract
+  vmt: Contract
+  registry: Contract
+  timelock: Contract
+  /** Where ProposalCreated events are searched from. */
+  fromBlock: number
+}
+
+export function openGov (contracts: VirusMapContracts, provider: Provider, fromBlock: number): Gov {
+  return {
+    contracts,
+    provider,
+    fromBlock,
+    governor: new Contract(contracts.governor, governorArtifact.abi, provider),
+    vmt: new Contract(contracts.vmt, vmtArtifact.abi, provider),
+    registry: new Contract(contracts.registry, registryArtifact.abi, provider),
+    timelock: new Contract(contracts.timelock, timelockArtifact.abi, provider)
+  }
+}
+
+export interface Actions { targets: string[], values: bigint[], calldatas: string[] }
+
+export interface Proposal extends Actions {
+  id: bigint
+  proposer: string
+  description: string
+  voteStart: bigint
+  voteEnd: bigint
+  createdBlock: number
+}
+
+/** One line for a revert: the custom error name and arguments decoded by our ABIs. */
+export function revertReason (err: unknown): string | undefined {
+  const e = err as { revert?: { name: string, args: unknown[] } | null, data?: unknown, info?: { error?: { data?: unknown } }, error?: { data?: unknown } }
+  if (e?.revert != null) return `${e.revert.name}(${e.revert.args.map(String).join(', ')})`
+  for (const data of [e?.data, e?.info?.error?.data, e?.error?.data]) {
+    if (typeof data !== 'string' || !isHexString(data) || data.length < 10) continue
+    for (const iface of ifaces) {
+      const parsed = iface.parseError(data)
+      if (parsed !== null) return `${parsed.name}(${[...parsed.args].map(String).join(', ')})`
+    }
+  }
+  return undefined
+}
+
+/** Sends a transaction; a revert becomes GovernanceError('REVERTED') naming the contract's error. */
+export async function sendTx (what: string, pending: () => Promise<ContractTransactionResponse>): Promise<{ hash: string, blockNumber: number, gasUsed: bigint, logs: readonly unknown[] }> {
+  let receipt
+  try {
+    receipt = await (await pending()).wait()
+  } catch (err) {
+    const reason = revertReason(err)
+    if (reason !== undefined) throw new GovernanceError('REVERTED', `${what} reverted: ${reason}`)
+    throw err
+  }
+  if (receipt === null || receipt.status !== 1) throw new GovernanceError('TRANSACTION_FAILED', `${what}: transaction failed`)
+  return { hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, logs: receipt.logs }
+}
+
+export function parseSupport (text: string): number {
+  const support = SUPPORT[text.toLowerCase() as SupportName]
+  if (support === undefined) throw new GovernanceError('BAD_BALLOT', `vote must be for, against or abstain, got "${text.slice(0, 40)}"`)
+  return support
+}
+
+/** Appends OpenZeppelin's `#proposer=0x…` suffix: the Governor then rejects the same description from anyone else. */
+export function withProposerSuffix (description: string, proposer: string): string {
+  return /#proposer=0x[0-9a-fA-F]{40}$/.test(description) ? description : `${description}\n\n#proposer=${proposer.toLowerCase()}`
+}
+
+export function membershipActions (registry: string, fn: 'admit' | 'remove', operators: string[]): Actions {
+  return {
+    targets: operators.map(() => registry),
+    values: operators.map(() => 0n),
+    calldatas: operators.map((operator) => registryInterface.encodeFunctionData(fn, [operator]))
+  }
+}
+
+export function proposalId (gov: Gov, actions: Actions, description: string): Promise<bigint> {
+  return gov.governor.getFunction('hashProposal')(actions.targets, actions.values, actions.calldatas, id(description)) as Promise<bigint>
+}
+
+export async function delegate (gov: Gov, signer: Signer, delegatee: string): Promise<{ hash: string }> {
+  return await sendTx('delegate', async () => await (gov.vmt.connect(signer) as Contract).getFunction('delegate')(delegatee) as ContractTransactionResponse)
+}
+
+export async function propose (gov: Gov, signer: Signer, actions: Actions, description: string): Promise<{ id: bigint, hash: string, blockNumber: number }> {
+  const address = await signer.getAddress()
+  const [threshold, clock] = await Promise.all([
+    gov.governor.getFunction('proposalThreshold')() as Promise<bigint>,
+    gov.governor.getFunction('clock')() as Promise<bigint>
+  ])
+  if (threshold > 0n) {
+    const votes = await gov.vmt.getFunction('getVotes')(address) as bigint
+    if (votes < threshold) {
+      throw new GovernanceError('NO_VOTING_POWER', `${address} has ${votes} votes, the proposal threshold is ${threshold} (delegate to yourself first) at block ${clock}`)
+    }
+  }
+  const full = withProposerSuffix(description, address)
+  const pid = await proposalId(gov, actions, full)
+  const sent = await sendTx('propose', async () => await (gov.governor.connect(signer) as Contract).getFunction('propose')(actions.targets, actions.values, actions.calldatas, full) as ContractTransactionResponse)
+  return { id: pid, ...sent }
+}
+
+/** Every proposal made since `gov.fromBlock`, oldest first. */
+export async function listProposals (gov: Gov): Promise<Proposal[]> {
+  const events = await gov.governor.queryFilter(gov.governor.filters.ProposalCreated!(), gov.fromBlock)
+  return events.map((ev) => {
+    const a = (ev as unknown as { args: unknown[] }).args
+    return {
+      id: a[0] as bigint,
+      proposer: getAddress(a[1] as string),
+      targets: [...a[2] as string[]],
+      values: [...a[3] as bigint[]],
+      calldatas: [...a[5] as string[]],
+      voteStart: a[6] as bigint,
+      voteEnd: a[7] as bigint,
+      description: a[8] as string,
+      createdBlock: ev.blockNumber
+    }
+  })
+}
+
+export function parseProposalId (text: string): bigint {
+  if (!/^(\d{1,78}|0x[0-9a-fA-F]{1,64})$/.test(text)) throw new GovernanceError('UNKNOWN_PROPOSAL', `not a proposal id: "${text.slice(0, 80)}"`)
+  return BigInt(text)
+}
+
+export async function findProposal (gov: Gov, pid: bigint): Promise<Proposal> {
+  // proposalSnapshot is 0 for an id the Governor never saw: cheaper than a log scan.
+  const snapshot = await gov.governor.getFunction('proposalSnapshot')(pid) as bigint
+  const found = snapshot === 0n ? undefined : (await listProposals(gov)).find((p) => p.id === pid)
+  if (found === undefined) throw new GovernanceError('UNKNOWN_PROPOSAL', `unknown proposal ${pid}`)
+  return found
+}
+
+export interface ProposalStatus {
+  id: string
+  state: StateName
+  proposer: string
+  description: string
+  snapshot: number
+  deadline: number
+  votes: { against: string, for: string, abstain: string }
+  /** Votes needed (for + abstain) at the snapshot; null while the snapshot block is not yet past. */
+  quorum: string | null
+  /** Unix seconds from which a queued proposal can execute; null unless queued. */
+  eta: number | null
+  actions: Array<{ target: string, value: string, calldata: string, call?: string }>
+}
+
+export async function proposalStatus (gov: Gov, p: Proposal): Promise<ProposalStatus> {
+  const g = gov.governor
+  const [state, votes, eta, clock] = await Promise.all([
+    g.getFunction('state')(p.id) as Promise<bigint>,
+    g.getFunction('proposalVotes')(p.id) as Promise<[bigint, bigint, bigint]>,
+    g.getFunction('proposalEta')(p.id) as Promise<bigint>,
+    g.getFunction('clock')() as Promise<bigint>
+  ])
+  const quorum = p.voteStart < clock ? await g.getFunction('quorum')(p.voteStart) as bigint : null
+  return {
+    id: p.id.toString(),
+    state: STATE_NAMES[Number(state)] ?? 'Pending',
+    proposer: p.proposer,
+    description: p.description,
+    snapshot: Number(p.voteStart),
+    deadline: Number(p.voteEnd),
+    votes: { against: votes[0].toString(), for: votes[1].toString(), abstain: votes[2].toString() },
+    quorum: quorum?.toString() ?? null,
+    eta: eta === 0n ? null : Number(eta),
+    actions: p.targets.map((target, i) => {
+      const calldata = p.calldatas[i] ?? '0x'
+      let call: string | undefined
+      if (target.toLowerCase() === gov.contracts.registry) {
+        const parsed = registryInterface.parseTransaction({ data: calldata })
+        if (parsed !== null) call = `registry.${parsed.name}(${parsed.args.map(String).join(', ')})`
+      }
+      return { target, value: (p.values[i] ?? 0n).toString(), calldata, ...(call === undefined ? {} : { call }) }
+    })
+  }
+}
+
+async function expectVotingPower (gov: Gov, voter: string, p: Proposal): Promise<bigint> {
+  const state = Number(await gov.governor.getFunction('state')(p.id) as bigint)
+  if (STATE_NAMES[state] !== 'Active') {
+    throw new GovernanceError('PROPOSAL_NOT_ACTIVE', `proposal ${p.id} is ${STATE_NAMES[state]}, votes are taken only while it is Active (blocks ${p.voteStart + 1n}..${p.voteEnd})`)
+  }
+  const weight = await gov.governor.getFunction('getVotes')(voter, p.voteStart) as bigint
+  if (weight === 0n) {
+    throw new GovernanceError('NO_VOTING_POWER', `${voter} had no voting power at the proposal's snapshot block ${p.voteStart} (tokens must be delegated before a proposal is made)`)
+  }
+  return weight
+}
+
+export async function castVote (gov: Gov, signer: Signer, p: Proposal, support: number, reason: string): Promise<{ hash: string, weight: bigint }> {
+  const weight = await expectVotingPower(gov, await signer.getAddress(), p)
+  const g = gov.governor.connect(signer) as Contract
+  const sent = await sendTx('vote', async () => (reason === ''
+    ? await g.getFunction('castVote')(p.id, support)
+    : await g.getFunction('castVoteWithReason')(p.id, support, reason)) as ContractTransactionResponse)
+  return { hash: sent.hash, weight }
+}
+
+/** A vote signed offline (EIP-712 Ballot, or ExtendedBallot when it carries a reason) that anyone may submit. */
+export interface SignedBallot {
+  chainId: number
+  governor: string
+  proposalId: string
+  support: number
+  voter: string
+  nonce: string
+  reason: string
+  signature: string
+}
+
+const BALLOT_TYPES = { Ballot: [{ name: 'proposalId', type: 'uint256' }, { name: 'support', type: 'uint8' }, { name: 'voter', type: 'address' }, { name: 'nonce', type: 'uint256' }] }
+const EXTENDED_BALLOT_TYPES = {
+  ExtendedBallot: [...BALLOT_TYPES.Ballot, { name: 'reason', type: 'string' }, { name: 'params', type: 'bytes' }]
+}
+
+/** The Governor's EIP-712 domain: name "VirusMapGovernor", version "1" (OpenZeppelin's). */
+export function governorDomain (chainId: number, governor: string): TypedDataDomain {
+  return { name: 'VirusMapGovernor', version: '1', chainId, verifyingContract: getAddress(governor) }
+}
+
+export async function signBallot (signer: Signer, input: { chainId: number, governor: string, proposalId: bigint, support: number, nonce: bigint, reason: string }): Promise<SignedBallot> {
+  const voter = await signer.getAddress()
+  const message = { proposalId: input.proposalId, support: input.support, voter, nonce: input.nonce, reason: input.reason, params: '0x' }
+  const signature = input.reason === ''
+    ? await signer.signTypedData(governorDomain(input.chainId, input.governor), BALLOT_TYPES, message)
+    : await signer.signTypedData(governorDomain(input.chainId, input.governor), EXTENDED_BALLOT_TYPES, message)
+  return {
+    chainId: input.chainId,
+    governor: input.governor.toLowerCase(),
+    proposalId: input.proposalId.toString(),
+    support: input.support,
+    voter,
+    nonce: input.nonce.toString(),
+    reason: input.reason,
+    signature
+  }
+}
+
+export function parseBallot (json: unknown): SignedBallot {
+  const b = json as Record<string, unknown>
+  const ok = typeof b === 'object' && b !== null && Number.isSafeInteger(b.chainId) && typeof b.governor === 'string' && isAddress(b.governor) &&
+    typeof b.proposalId === 'string' && /^\d{1,78}$/.test(b.proposalId) && (b.support === 0 || b.support === 1 || b.support === 2) &&
+    typeof b.voter === 'string' && isAddress(b.voter) && typeof b.nonce === 'string' && /^\d{1,78}$/.test(b.nonce) &&
+    typeof b.reason === 'string' && typeof b.signature === 'string' && isHexString(b.signature, 65)
+  if (!ok) throw new GovernanceError('BAD_BALLOT', 'not a signed ballot (expected the JSON written by `virusmap gov vote --sign-only`)')
+  return b as unknown as SignedBallot
+}
+
+/** Submits a signed ballot (castVoteBySig / castVoteWithReasonAndParamsBySig); any account pays the gas. */
+export async function submitBallot (gov: Gov, submitter: Signer, ballot: SignedBallot, chainId: number): Promise<{ hash: string, weight: bigint }> {
+  if (ballot.chainId !== chainId || ballot.governor.toLowerCase() !== gov.contracts.governor) {
+    throw new GovernanceError('BAD_BALLOT', `the ballot was signed for governor ${ballot.governor} on chain ${ballot.chainId}, not ${gov.contracts.governor} on chain ${chainId}`)
+  }
+  const p = await findProposal(gov, BigInt(ballot.proposalId))
+  const weight = await expectVotingPower(gov, ballot.voter, p)
+  const nonce = await gov.governor.getFunction('nonces')(ballot.voter) as bigint
+  if (nonce.toString() !== ballot.nonce) {
+    throw new GovernanceError('BAD_BALLOT', `the ballot's nonce ${ballot.nonce} is stale: the voter's nonce is now ${nonce} (sign again)`)
+  }
+  const types = ballot.reason === '' ? BALLOT_TYPES : EXTENDED_BALLOT_TYPES
+  const recovered = verifyTypedData(
+    governorDomain(chainId, ballot.governor), types,
+    { proposalId: BigInt(ballot.proposalId), support: ballot.support, voter: ballot.voter, nonce: BigInt(ballot.nonce), reason: ballot.reason, params: '0x' },
+    ballot.signature)
+  if (recovered.toLowerCase() !== ballot.voter.toLowerCase()) throw new GovernanceError('BAD_BALLOT', `the ballot's signature is by ${recovered}, not the voter ${ballot.voter}`)
+  const g = gov.governor.connect(submitter) as Contract
+  const sent = await sendTx('vote by signature', async () => (ballot.reason === ''
+    ? await g.getFunction('castVoteBySig')(ballot.proposalId, ballot.support, ballot.voter, ballot.signature)
+    : await g.getFunction('castVoteWithReasonAndParamsBySig')(ballot.proposalId, ballot.support, ballot.voter, ballot.reason, '0x', ballot.signature)) as ContractTransactionResponse)
+  return { hash: sent.hash, weight }
+}
+
+async function lifecycle (fn: 'queue' | 'execute' | 'cancel', gov: Gov, signer: Signer, p: Proposal): Promise<{ hash: string, blockNumber: number }> {
+  const state = STATE_NAMES[Number(await gov.governor.getFunction('state')(p.id) as bigint)]
+  const need = { queue: ['Succeeded'], execute: ['Queued'], cancel: ['Pending'] }[fn]
+  if (state === undefined || !need.includes(state)) {
+    throw new GovernanceError('REVERTED', `cannot ${fn} proposal ${p.id}: it is ${state}, ${fn} needs ${need.join(' or ')}`)
+  }
+  if (fn === 'execute') {
+    const eta = await gov.governor.getFunction('proposalEta')(p.id) as bigint
+    const block = await gov.provider.getBlock('latest')
+    if (block !== null && BigInt(block.timestamp) < eta) {
+      throw new GovernanceError('REVERTED', `cannot execute proposal ${p.id} yet: the timelock delay ends at ${new Date(Number(eta) * 1000).toISOString()} (${eta - BigInt(block.timestamp)} s from the latest block)`)
+    }
+  }
+  const g = gov.governor.connect(signer) as Contract
+  return await sendTx(fn, async () => await g.getFunction(fn)(p.targets, p.values, p.calldatas, id(p.description)) as ContractTransactionResponse)
+}
+
+export const queueProposal = async (gov: Gov, signer: Signer, p: Proposal): Promise<{ hash: string, blockNumber: number }> => await lifecycle('queue', gov, signer, p)
+export const executeProposal = async (gov: Gov, signer: Signer, p: Proposal): Promise<{ hash: string, blockNumber: number }> => await lifecycle('execute', gov, signer, p)
+export const cancelProposal = async (gov: Gov, signer: Signer, p: Proposal): Promise<{ hash: string, blockNumber: number }> => await lifecycle('cancel', gov, signer, p)
+
+export interface MemberInfo { operator: string, peerId: string, x25519Key: string, metadataURI: string, registeredAt: number }
+
+export async function listMembers (gov: Gov): Promise<MemberInfo[]> {
+  const members = await gov.registry.getFunction('members')() as string[]
+  return await Promise.all([...members].map(async (operator) => {
+    const [peerId, x25519Key, metadataURI, registeredAt] = await gov.registry.getFunction('candidate')(operator) as [string, string, string, bigint]
+    return { operator: getAddress(operator), peerId, x25519Key, metadataURI, registeredAt: Number(registeredAt) }
+  }))
+}
+

@@ -1,0 +1,231 @@
+// `virusmap gov SUBCOMMAND`: a token holder's Governor operations against any RPC and deployment file.
+import { readFile, writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { formatEther, isHexString } from 'ethers'
+import {
+  GovernanceError, cancelProposal, castVote, delegate, executeProposal, findProposal, listMembers, listProposals,
+  membershipActions, openGov, parseBallot, parseProposalId, parseSupport, propose, proposalStatus, queueProposal, signBallot,
+  submitBallot
+} from '../../../../governance/src/index.ts'
+import type { Actions, Gov, ProposalStatus } from '../../../../governance/src/index.ts'
+import { EXIT_CODES } from '../command.ts'
+import type { Command, CommandArgs, CommandContext } from '../command.ts'
+import { address, badInput, chainIdOption, connect, loadGovDeployment, loadSigner, oneLine, str, strs } from './gov-context.ts'
+
+const SUBCOMMANDS = `
+  delegate [ADDRESS]                      delegate your votes (default: to yourself)
+  propose admit|remove OPERATOR...        propose admitting/removing supernodes
+  propose call --target A [--value WEI] --calldata HEX (repeatable)   a raw proposal
+      [--description TEXT]  (a "#proposer=YOU" suffix is added, so nobody can front-run it)
+  vote ID for|against|abstain [--reason TEXT]
+  vote ID SUPPORT --sign-only [--nonce N] [--out FILE]   sign an EIP-712 ballot offline
+  vote --ballot FILE                      submit someone's signed ballot (castVoteBySig)
+  queue ID | execute ID | cancel ID
+  proposals                               every proposal with its state and tallies
+  proposal ID                             state, tallies, quorum, snapshot, deadline, eta, actions
+  members                                 current supernodes
+common: [--deployment FILE] [--rpc URL] [--chain-id N] [--keystore FILE] [--json]
+keys: an encrypted JSON keystore (virusmap keystore new|import); passphrase from $VIRUSMAP_KEYSTORE_PASSWORD or a prompt`
+
+const table = (rows: string[][]): string => {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n'
+}
+const vmt = (wei: string | bigint): string => `${formatEther(wei).replace(/\.0$/, '')} VMT`
+const firstLine = (text: string): string => (text.split('\n')[0] ?? '').slice(0, 72)
+
+function renderStatus (s: ProposalStatus): string {
+  const votes = s.votes
+  const counted = BigInt(votes.for) + BigInt(votes.abstain)
+  const quorum = s.quorum === null
+    ? 'set at the snapshot block'
+    : `${vmt(s.quorum)} (for + abstain: ${counted >= BigInt(s.quorum) ? 'reached' : 'not reached'})`
+  return `proposal ${s.id}\n` +
+    `state:     ${s.state}\n` +
+    `proposer:  ${s.proposer}\n` +
+    `snapshot:  block ${s.snapshot}    deadline: block ${s.deadline}\n` +
+    `votes:     for ${vmt(votes.for)}, against ${vmt(votes.against)}, abstain ${vmt(votes.abstain)}\n` +
+    `quorum:    ${quorum}\n` +
+    `eta:       ${s.eta === null ? '-' : `${new Date(s.eta * 1000).toISOString()} (unix ${s.eta})`}\n` +
+    `actions:\n${s.actions.map((a) => `  ${a.call ?? `${a.target} value ${a.value} data ${a.calldata.slice(0, 74)}`}\n`).join('')}` +
+    `description:\n${s.description.split('\n').map((l) => `  ${l}\n`).join('')}`
+}
+
+async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): Promise<number> {
+  const [sub, ...args] = positionals
+  if (sub === undefined) throw badInput(`which gov subcommand? one of delegate, propose, vote, queue, execute, cancel, proposals, proposal, members`)
+  const known = ['delegate', 'propose', 'vote', 'queue', 'execute', 'cancel', 'proposals', 'proposal', 'members']
+  if (!known.includes(sub)) throw badInput(`unknown gov subcommand "${sub.slice(0, 40)}" (one of ${known.join(', ')})`)
+  const json = values.json === true
+  const print = (human: string, data: unknown): number => {
+    ctx.stdout.write(json ? JSON.stringify(data, (_, v: unknown) => typeof v === 'bigint' ? v.toString() : v, 2) + '\n' : human)
+    return EXIT_CODES.ok
+  }
+  const deployment = await loadGovDeployment(values, ctx)
+  const expected = chainIdOption(values)
+  if (expected !== undefined && expected !== deployment.chainId) {
+    throw new GovernanceError('WRONG_CHAIN', `wrong chain: --chain-id ${expected} but ${deployment.file} is for chain ${deployment.chainId}`)
+  }
+
+  // Offline ballot signing: needs no RPC when --nonce is given.
+  if (sub === 'vote' && values['sign-only'] === true) {
+    const [idText, supportText] = args
+    if (idText === undefined || supportText === undefined) throw badInput('usage: gov vote ID for|against|abstain --sign-only [--nonce N] [--out FILE]')
+    const pid = parseProposalId(idText)
+    const support = parseSupport(supportText)
+    const nonceText = str(values.nonce)
+    if (nonceText !== undefined && !/^\d{1,20}$/.test(nonceText)) throw badInput(`--nonce must be a non-negative integer, got "${nonceText.slice(0, 40)}"`)
+    let nonce: bigint
+    let signer
+    if (nonceText === undefined) {
+      const { provider } = await connect(deployment.rpcUrl, deployment.chainId, ctx.signal)
+      try {
+        signer = await loadSigner(values, ctx, provider)
+        nonce = await openGov(deployment.contracts, provider, deployment.deployBlock).governor.getFunction('nonces')(signer.address) as bigint
+      } finally { provider.destroy() }
+    } else {
+      signer = await loadSigner(values, ctx, null)
+      nonce = BigInt(nonceText)
+    }
+    const ballot = await signBallot(signer, { chainId: deployment.chainId, governor: deployment.contracts.governor, proposalId: pid, support, nonce, reason: str(values.reason) ?? '' })
+    const text = JSON.stringify(ballot, null, 2) + '\n'
+    const out = str(values.out)
+    if (out !== undefined) {
+      await writeFile(resolve(ctx.cwd, out), text)
+      ctx.stderr.write(`signed ballot written to ${out}: anyone can submit it with \`virusmap gov vote --ballot ${out}\`\n`)
+    } else ctx.stdout.write(text)
+    return EXIT_CODES.ok
+  }
+
+  const { provider, chainId } = await connect(deployment.rpcUrl, deployment.chainId, ctx.signal)
+  try {
+    const gov: Gov = openGov(deployment.contracts, provider, deployment.deployBlock)
+    const signer = async (): Promise<Awaited<ReturnType<typeof loadSigner>>> => await loadSigner(values, ctx, provider)
+    const proposalArg = async (): Promise<ReturnType<typeof findProposal>> => {
+      if (args[0] === undefined) throw badInput(`gov ${sub} needs a proposal ID (see \`virusmap gov proposals\`)`)
+      return await findProposal(gov, parseProposalId(args[0]))
+    }
+    switch (sub) {
+      case 'delegate': {
+        const wallet = await signer()
+        const to = args[0] === undefined ? wallet.address : address(args[0], 'the delegatee')
+        const { hash } = await delegate(gov, wallet, to)
+        return print(`delegated the votes of ${wallet.address} to ${to} (tx ${hash})\n`, { delegator: wallet.address, delegatee: to, tx: hash })
+      }
+      case 'propose': {
+        const [kind, ...rest] = args
+        let actions: Actions
+        let description = str(values.description)
+        if (kind === 'admit' || kind === 'remove') {
+          if (rest.length === 0) throw badInput(`gov propose ${kind} needs at least one operator address`)
+          const operators = rest.map((a) => address(a, 'an operator'))
+          const registry = gov.registry
+          for (const op of operators) {
+            const [, , , registeredAt] = await registry.getFunction('candidate')(op) as [string, string, string, bigint]
+            const member = await registry.getFunction('isMember')(op) as boolean
+            if (kind === 'admit' && registeredAt === 0n) throw badInput(`${op} has not registered as a candidate (it must call register first)`)
+            if (kind === 'admit' && member) throw badInput(`${op} is already a member`)
+            if (kind === 'remove' && !member) throw badInput(`${op} is not a member`)
+          }
+          actions = membershipActions(deployment.contracts.registry, kind, operators)
+          description ??= `${kind === 'admit' ? 'Admit' : 'Remove'} supernode${operators.length > 1 ? 's' : ''} ${operators.join(', ')}`
+        } else if (kind === 'call') {
+          const targets = strs(values.target).map((t) => address(t, '--target'))
+          const calldatas = strs(values.calldata)
+          const valueTexts = strs(values.value)
+          if (targets.length === 0 || targets.length !== calldatas.length) throw badInput('gov propose call needs one --calldata per --target (at least one)')
+          if (valueTexts.length !== 0 && valueTexts.length !== targets.length) throw badInput('give --value for every --target or for none')
+          for (const c of calldatas) if (!isHexString(c)) throw badInput(`--calldata must be 0x hex, got "${c.slice(0, 40)}"`)
+          const vals = valueTexts.map((v) => {
+            if (!/^\d{1,78}$/.test(v)) throw badInput(`--value must be wei as an integer, got "${v.slice(0, 40)}"`)
+            return BigInt(v)
+          })
+          actions = { targets, values: vals.length === 0 ? targets.map(() => 0n) : vals, calldatas }
+          if (description === undefined) throw badInput('gov propose call needs --description TEXT')
+        } else {
+          throw badInput('gov propose admit|remove|call ...')
+        }
+        const wallet = await signer()
+        const made = await propose(gov, wallet, actions, description)
+        return print(`proposed ${made.id}\n  (vote from block ${Number(await gov.governor.getFunction('proposalSnapshot')(made.id) as bigint) + 1}; tx ${made.hash})\n`,
+          { proposalId: made.id.toString(), tx: made.hash, block: made.blockNumber })
+      }
+      case 'vote': {
+        const ballotFile = str(values.ballot)
+        if (ballotFile !== undefined) {
+          let ballotJson: unknown
+          try {
+            ballotJson = JSON.parse(await readFile(resolve(ctx.cwd, ballotFile), 'utf8'))
+          } catch (err) {
+            throw badInput(`cannot read ballot ${ballotFile}: ${(err as { code?: string }).code ?? 'not JSON'}`)
+          }
+          const ballot = parseBallot(ballotJson)
+          const { hash, weight } = await submitBallot(gov, await signer(), ballot, chainId)
+          return print(`submitted ${ballot.voter}'s vote ${['against', 'for', 'abstain'][ballot.support]} on ${ballot.proposalId} with ${vmt(weight)} (tx ${hash})\n`,
+            { proposalId: ballot.proposalId, voter: ballot.voter, support: ballot.support, weight: weight.toString(), tx: hash })
+        }
+        if (args[1] === undefined) throw badInput('gov vote ID for|against|abstain [--reason TEXT]')
+        const support = parseSupport(args[1])
+        const p = await proposalArg()
+        const wallet = await signer()
+        const { hash, weight } = await castVote(gov, wallet, p, support, str(values.reason) ?? '')
+        return print(`voted ${args[1].toLowerCase()} on ${p.id} with ${vmt(weight)} (tx ${hash})\n`,
+          { proposalId: p.id.toString(), voter: wallet.address, support, weight: weight.toString(), tx: hash })
+      }
+      case 'queue':
+      case 'execute':
+      case 'cancel': {
+        const p = await proposalArg()
+        const fn = { queue: queueProposal, execute: executeProposal, cancel: cancelProposal }[sub]
+        const { hash, blockNumber } = await fn(gov, await signer(), p)
+        const s = await proposalStatus(gov, p)
+        const eta = s.eta === null ? '' : `; executable from ${new Date(s.eta * 1000).toISOString()}`
+        return print(`${sub === 'queue' ? 'queued' : sub === 'execute' ? 'executed' : 'canceled'} ${p.id} at block ${blockNumber}${eta} (tx ${hash})\n`,
+          { proposalId: p.id.toString(), state: s.state, eta: s.eta, block: blockNumber, tx: hash })
+      }
+      case 'proposals': {
+        const all = await Promise.all((await listProposals(gov)).map(async (p) => await proposalStatus(gov, p)))
+        const rows = [['ID', 'STATE', 'FOR', 'AGAINST', 'ABSTAIN', 'DEADLINE', 'DESCRIPTION'],
+          ...all.map((s) => [`${s.id.slice(0, 10)}…`, s.state, vmt(s.votes.for), vmt(s.votes.against), vmt(s.votes.abstain), String(s.deadline), firstLine(s.description)])]
+        return print(all.length === 0 ? 'no proposals\n' : table(rows), all)
+      }
+      case 'proposal': {
+        const s = await proposalStatus(gov, await proposalArg())
+        return print(renderStatus(s), s)
+      }
+      case 'members': {
+        const members = await listMembers(gov)
+        const rows = [['OPERATOR', 'PEER ID', 'REGISTERED', 'METADATA'],
+          ...members.map((m) => [m.operator, m.peerId, `block ${m.registeredAt}`, m.metadataURI === '' ? '-' : m.metadataURI])]
+        return print(members.length === 0 ? 'no members\n' : table(rows), members)
+      }
+    }
+    return EXIT_CODES.usage
+  } finally {
+    provider.destroy()
+  }
+}
+
+export const govCommand: Command = {
+  name: 'gov',
+  summary: 'governance: delegate, propose, vote (also by signature), queue, execute, cancel, proposals, members',
+  usage: `virusmap gov SUBCOMMAND ...${SUBCOMMANDS}`,
+  options: {
+    deployment: { type: 'string' },
+    rpc: { type: 'string' },
+    'chain-id': { type: 'string' },
+    keystore: { type: 'string' },
+    json: { type: 'boolean' },
+    description: { type: 'string' },
+    reason: { type: 'string' },
+    target: { type: 'string', multiple: true },
+    value: { type: 'string', multiple: true },
+    calldata: { type: 'string', multiple: true },
+    'sign-only': { type: 'boolean' },
+    nonce: { type: 'string' },
+    out: { type: 'string' },
+    ballot: { type: 'string' }
+  },
+  run: async (args, ctx) => await oneLine(ctx, async () => await run(args, ctx))
+}
+

@@ -1,0 +1,116 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { createConnection, createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildClamavDatabase } from '../../src/scan/clamav-db.ts'
+import { clamdCommand } from '../../src/scan/clamd.ts'
+import { TEST_HOOKS } from '../../src/scan/worker-protocol.ts'
+import type { ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
+import type { Test } from 'tap'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const CLAMAV_SOURCES = join(here, '../../rules/clamav')
+
+export const noClamd: false | string = spawnSync('clamd', ['--version']).status === 0 && spawnSync('sigtool', ['--version']).status === 0
+  ? false
+  : 'SKIPPED: Debian clamd/sigtool not on PATH (apt-get install clamav-daemon)'
+
+export interface ClamdFixture {
+  socket: string
+  databaseDir: string
+  /** kills clamd (SIGKILL) as a crash would */
+  kill(): Promise<void>
+  /** starts clamd again on the same socket and database */
+  restart(): Promise<void>
+}
+
+/** a short private directory for unix sockets (their paths are limited to 107 bytes; tap's fixture paths are longer) */
+export function socketDir (t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vm-sock-'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+  return dir
+}
+
+async function waitForPing (socket: string, child: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`clamd exited (${child.exitCode}): ${log()}`)
+    try {
+      if ((await clamdCommand({ socket }, 'PING', { timeoutMs: 1000 })).line === 'PONG') return
+    } catch { /* not listening yet */ }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`clamd did not answer PING in 60 s: ${log()}`)
+}
+
+/**
+ * A private clamd for one test: a database built from node/rules/clamav (plus the sigtool hash
+ * list of `hashFiles`), a generated config with its LocalSocket in the test's directory, run in
+ * the foreground as our child and killed at teardown. No system service is involved.
+ */
+export async function startClamd (t: Test, options: { hashFiles?: string[] } = {}): Promise<ClamdFixture> {
+  const dir = t.testdir({ db: {}, tmp: {} })
+  const databaseDir = join(dir, 'db')
+  await buildClamavDatabase({ sources: [CLAMAV_SOURCES], outDir: databaseDir, hashFiles: options.hashFiles })
+  const socket = join(socketDir(t), 'clamd.sock')
+  const config = join(dir, 'clamd.conf')
+  writeFileSync(config, [
+    `LocalSocket ${socket}`, `DatabaseDirectory ${databaseDir}`, `TemporaryDirectory ${join(dir, 'tmp')}`,
+    'Foreground yes', 'LogTime no', 'MaxThreads 4', 'StreamMaxLength 64M', 'MaxScanSize 256M', 'MaxFileSize 64M', ''
+  ].join('\n'))
+  let child: ChildProcess | undefined
+  let output = ''
+  const launch = async (): Promise<void> => {
+    output = ''
+    const c = spawn('clamd', ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = c
+    c.stdout?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000) })
+    c.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000) })
+    await waitForPing(socket, c, () => output)
+  }
+  const kill = async (): Promise<void> => {
+    const c = child
+    if (c == null || c.exitCode !== null || c.signalCode !== null) return
+    await new Promise<void>(resolve => { c.once('exit', () => { resolve() }); c.kill('SIGKILL') })
+  }
+  t.teardown(kill)
+  await launch()
+  return { socket, databaseDir, kill, restart: launch }
+}
+
+/**
+ * A unix-socket stand-in in front of a real clamd that misbehaves on the test-hook samples: it
+ * never answers a stream holding TEST_HOOKS.hang and drops the connection mid-scan on
+ * TEST_HOOKS.crash (as a clamd crash would); everything else is passed through.
+ */
+export async function misbehavingProxy (t: Test, upstream: string): Promise<string> {
+  const path = join(socketDir(t), 'proxy.sock')
+  const held: Socket[] = []
+  const server = createServer(client => {
+    let buffered = Buffer.alloc(0)
+    let forwarding = false
+    client.on('error', () => {})
+    client.on('data', (chunk: Buffer) => {
+      if (forwarding) return
+      buffered = Buffer.concat([buffered, chunk])
+      const text = buffered.toString('latin1')
+      if (text.includes(TEST_HOOKS.hang)) { held.push(client); return }
+      if (text.includes(TEST_HOOKS.crash)) { client.destroy(); return }
+      const instream = text.startsWith('zINSTREAM\0')
+      if (instream && !(buffered.length >= 14 && buffered.subarray(-4).equals(Buffer.alloc(4)))) return
+      forwarding = true
+      const up = createConnection({ path: upstream })
+      up.on('error', () => { client.destroy() })
+      up.write(buffered)
+      up.pipe(client)
+    })
+  })
+  await new Promise<void>(resolve => { server.listen(path, resolve) })
+  t.teardown(async () => {
+    for (const s of held) s.destroy()
+    await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+  })
+  return path
+}

@@ -2,16 +2,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { generateX25519KeyPair, wrapContentKey } from '../../../protocol/src/index.ts'
 import type { Hex, ScanJob } from '../../../protocol/src/messages.ts'
 import type { MemberInfo } from '../chain/membership-history.ts'
-
-export interface StoredSampleRef {
-  sha256: Hex
-  sha1: Hex
-  md5: Hex
-  size: number
-  fileType: string
-  cid: string
-  contentKey: Uint8Array
-}
+import type { StoredSample } from '../ingest/sample-store.ts'
 
 export interface JobTiming {
   commitWindowMs: number
@@ -24,7 +15,7 @@ export interface JobTiming {
  * Builds the ScanJob for a stored sample: the membership block it runs under, the windows, and
  * the content key wrapped for each member at that block under one ephemeral X25519 key.
  */
-export function buildScanJob (sample: StoredSampleRef, members: MemberInfo[], membershipBlock: number, origin: Hex, timing: JobTiming, now: number): ScanJob {
+export function buildScanJob (sample: StoredSample, members: MemberInfo[], membershipBlock: number, origin: Hex, timing: JobTiming, now: number): ScanJob {
   const ephemeral = generateX25519KeyPair()
   const commitWindow = timing.commitWindowMs + Math.ceil(timing.commitMsPerMiB * sample.size / (1024 * 1024))
   const sorted = members.toSorted((a, b) => a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0)

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import tap from 'tap'
+import { generateX25519KeyPair, unwrapContentKey } from '../../../protocol/src/index.ts'
+import { buildScanJob } from '../../src/quorum/job-factory.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+
+const members = [0xcc, 0xaa, 0xbb].map((b) => {
+  const keys = generateX25519KeyPair()
+  return { keys, info: { operator: `0x${b.toString(16).repeat(20)}` as Hex, peerId: 'p', x25519Key: `0x${bytesToHex(keys.publicKey)}` as Hex, metadataURI: '' } }
+})
+const sample = {
+  sha256: `0x${'11'.repeat(32)}` as Hex, sha1: `0x${'22'.repeat(20)}` as Hex, md5: `0x${'33'.repeat(16)}` as Hex,
+  size: 3 * 1024 * 1024, fileType: 'binary', cid: 'bafy', contentKey: randomBytes(32)
+}
+const timing = { commitWindowMs: 2000, revealWindowMs: 5000, commitMsPerMiB: 100 }
+
+tap.test('every member at the block can unwrap the content key; wraps are sorted by member', async (t) => {
+  const job = buildScanJob(sample, members.map((m) => m.info), 42, members[0]!.info.operator, timing, 1_000)
+  t.same(job.keyWraps.map((w) => w.member), members.map((m) => m.info.operator).toSorted())
+  for (const m of members) {
+    const wrap = job.keyWraps.find((w) => w.member === m.info.operator)!
+    const key = unwrapContentKey({ wrappedKey: wrap.wrappedKey, memberSecretKey: m.keys.secretKey, ephemeralPublicKey: hexToBytes(job.ephemeralPublicKey.slice(2)), member: m.info.operator, sha256: sample.sha256 })
+    t.same(Buffer.from(key), sample.contentKey)
+  }
+  t.equal(job.membershipBlock, 42)
+})
+
+tap.test('the commit window grows with the sample so members can fetch and scan it', async (t) => {
+  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, timing, 1_000)
+  t.equal(job.commitDeadline, 1_000 + 2000 + 300)
+  t.equal(job.revealDeadline, job.commitDeadline + 5000)
+})
+
+tap.test('a member cannot unwrap another member\'s key', async (t) => {
+  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, timing, 1_000)
+  const [a, b] = members
+  const wrap = job.keyWraps.find((w) => w.member === a!.info.operator)!
+  t.throws(() => unwrapContentKey({ wrappedKey: wrap.wrappedKey, memberSecretKey: b!.keys.secretKey, ephemeralPublicKey: hexToBytes(job.ephemeralPublicKey.slice(2)), member: a!.info.operator, sha256: sample.sha256 }), { code: 'AUTH_FAILED' })
+})

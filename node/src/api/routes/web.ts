@@ -56,7 +56,8 @@ export function registerWebRoutes (app: FastifyInstance): void {
     return security(reply).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body)
   }
   app.get('/', page)
-  app.get('/ui', page)
+  // browsers ask for it on every page; there is none, and a 404 would clutter logs and metrics
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send())
 
   app.get<{ Params: { name: string } }>('/web/:name', async (request, reply) => {
     const type = Object.hasOwn(PAGE_FILES, request.params.name) ? PAGE_FILES[request.params.name] : undefined

@@ -1,0 +1,152 @@
+/**
+ * The web page in Debian's chromium (playwright-core, no browser download) against a real 4-node
+ * devnet: upload EICAR by drag and drop, watch the progress bars, read the verified report, search
+ * for it, open the network page. Screenshots go to test-artifacts/web/ (gitignored).
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import tap from 'tap'
+import { startDevnet } from '../../src/devnet/devnet.ts'
+import type { Devnet } from '../../src/devnet/devnet.ts'
+import type { BrowserContext, Page } from 'playwright-core'
+
+const CHROMIUM = '/usr/bin/chromium'
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/web/', import.meta.url))
+
+function hasYara (): boolean {
+  try {
+    execFileSync('yara', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+if (!existsSync(CHROMIUM) || !hasYara()) {
+  tap.comment(`SKIPPING the browser test: needs ${CHROMIUM} and yara (apt-get install chromium yara); CI installs both`)
+  tap.pass('skipped: no chromium or no yara')
+} else {
+  // EICAR's test string, assembled so this file is not itself a test virus
+  const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('')
+  let devnet: Devnet
+  let dir: string
+  let browser: BrowserContext
+  let page: Page
+  const pageErrors: string[] = []
+  const failedRequests: string[] = []
+
+  tap.before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'virusmap-web-'))
+    await mkdir(ARTIFACTS, { recursive: true })
+    devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 2500, revealWindowMs: 6000 })
+    const { chromium } = await import('playwright-core')
+    // a fresh profile in the test's temp dir (playwright passes it as --user-data-dir)
+    browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+    })
+    page = browser.pages()[0] ?? await browser.newPage()
+    page.on('pageerror', (err) => { pageErrors.push(err.message) })
+    // failed requests are checked by URL below; every other console error counts
+    page.on('console', (msg) => { if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(msg.text()) })
+    page.on('response', (res) => { if (res.status() >= 400) failedRequests.push(`${res.status()} ${new URL(res.url()).pathname}`) })
+  })
+  tap.teardown(async () => {
+    await browser?.close()
+    await devnet?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const api = (): string => devnet.info.nodes[0]?.api ?? ''
+  const shot = async (name: string): Promise<void> => { await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true }) }
+  let sha256 = ''
+
+  tap.test('upload EICAR by drag and drop, with upload and quorum progress', async (t) => {
+    await page.goto(`${api()}/`)
+    await page.locator('#drop').waitFor()
+    await shot('1-home')
+    // a real drop event carrying a File, as a person's drag from the desktop would
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer()
+      dt.items.add(new File([text], 'eicar.com', { type: 'application/octet-stream' }))
+      return dt
+    }, EICAR)
+    await page.dispatchEvent('#drop', 'dragover', { dataTransfer })
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer })
+    await page.locator('#upload-status .progress').first().waitFor()
+    await page.waitForFunction(() => document.querySelector('#upload-status .progress')?.getAttribute('aria-valuenow') === '100', null, { timeout: 30_000 })
+    t.pass('the upload bar reached 100%')
+    await page.locator('#upload-status .progress').nth(1).waitFor({ timeout: 30_000 })
+    await shot('2-waiting-for-quorum')
+    await page.waitForURL(/#\/file\/[0-9a-f]{64}$/, { timeout: 90_000 })
+    sha256 = /#\/file\/([0-9a-f]{64})$/.exec(page.url())?.[1] ?? ''
+    t.match(sha256, /^[0-9a-f]{64}$/)
+  })
+
+  tap.test('the report: engines, stats, hashes, type, size, dates and a verified badge naming the signers', async (t) => {
+    await page.locator('#engines tbody tr').first().waitFor()
+    await page.locator('#verification.ok, #verification.fail').waitFor({ timeout: 30_000 })
+    await shot('3-report')
+    const engines = await page.locator('#engines tbody tr').allInnerTexts()
+    const yara = engines.find((row) => row.startsWith('YARA'))
+    t.ok(yara, 'a YARA row')
+    t.match(yara, /malicious/)
+    t.match(yara, /eicar/i)
+    t.match(await page.locator('#stats').innerText(), /malicious: 1/)
+    const text = await page.locator('main').innerText()
+    t.match(text, sha256)
+    for (const label of ['sha1', 'md5', 'file type', 'size', 'first seen', 'last seen']) t.match(text, label)
+    t.match(text, '68 bytes')
+    const badge = page.locator('#verification')
+    t.equal(await badge.getAttribute('class'), 'badge ok', await badge.innerText())
+    t.match(await badge.innerText(), /Verified in this browser: signed by [34] of 4 members \(quorum 3\)/)
+    t.match(await badge.innerText(), /your file: sha256 of eicar\.com, computed in this browser/)
+    const signers = await page.locator('#signers .tag').allInnerTexts()
+    const operators = devnet.info.nodes.map((n) => n.operator)
+    t.ok(signers.length >= 3, 'at least 3 signers listed')
+    t.ok(signers.every((s) => operators.includes(s as `0x${string}`)), 'every listed signer is a devnet member')
+  })
+
+  tap.test('search finds it by md5 and by sha256; nonsense gets a clear message', async (t) => {
+    await page.goto(`${api()}/#/`)
+    const md5 = (await (await fetch(`${api()}/api/v3/files/${sha256}`)).json() as { data: { attributes: { md5: string } } }).data.attributes.md5
+    await page.fill('#search-input', md5)
+    await page.press('#search-input', 'Enter')
+    await page.waitForURL(new RegExp(`#/file/${md5}$`))
+    await page.locator('#verification.ok').waitFor({ timeout: 30_000 })
+    t.match(await page.locator('main').innerText(), sha256)
+    await shot('4-search-result')
+    await page.fill('#search-input', '<script>alert(1)</script>')
+    await page.press('#search-input', 'Enter')
+    await page.locator('.error').waitFor()
+    t.match(await page.locator('.error').innerText(), /is not a sha256, sha1 or md5/)
+    await page.fill('#search-input', 'a'.repeat(64))
+    await page.press('#search-input', 'Enter')
+    await page.locator('.error').waitFor()
+    t.match(await page.locator('.error').innerText(), /No file with hash/)
+  })
+
+  tap.test('the network page lists the members, their engines and the recent report', async (t) => {
+    await page.click('#nav-network')
+    await page.locator('#members tbody tr').first().waitFor()
+    await page.locator('#recent-reports').waitFor({ timeout: 10_000 })
+    await shot('5-network')
+    const rows = await page.locator('#members tbody tr').allInnerTexts()
+    t.equal(rows.length, 4)
+    for (const n of devnet.info.nodes) t.ok(rows.some((r) => r.includes(n.operator)), `member ${n.index} listed`)
+    t.ok(rows.every((r) => r.includes('YARA')), 'each member\'s engines, from its registry metadata')
+    t.ok(rows.some((r) => r.includes('this node')))
+    t.match(await page.locator('#recent-reports').innerText(), sha256)
+  })
+
+  tap.test('the page raised no script errors and asked for nothing missing', async (t) => {
+    t.same(pageErrors, [])
+    t.same(failedRequests, [`404 /api/v3/files/${'a'.repeat(64)}`], 'only the unknown hash searched for above')
+  })
+}

@@ -21,7 +21,8 @@ function misbehave (bytes: Uint8Array): void {
   const head = Buffer.from(bytes.subarray(0, 32)).toString('latin1')
   if (head.startsWith(TEST_HOOKS.hang)) for (;;) { /* spin until terminated */ }
   if (head.startsWith(TEST_HOOKS.crash)) process.exit(70)
-  if (head.startsWith(TEST_HOOKS.throw)) setImmediate(() => { throw new Error('engine worker blew up') })
+  // thrown from the message handler: an uncaught exception that ends the worker
+  if (head.startsWith(TEST_HOOKS.throw)) throw new Error('engine worker blew up')
   if (head.startsWith(TEST_HOOKS.oom)) {
     const hoard: number[][] = []
     for (;;) hoard.push(Array.from({ length: 1 << 16 }, (_, i) => i))

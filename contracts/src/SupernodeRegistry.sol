@@ -12,7 +12,11 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  * TimelockController driven by the VirusMap Governor) admits and removes members.
  * @dev Membership is checkpointed per operator by block number, so "was X a member at block B"
  * stays answerable after later changes: scan jobs name the block whose membership they run under,
- * and light clients check verdict signers against it.
+ * and light clients check verdict signers against it. A checkpoint's value is the block at which
+ * that membership lapses (exclusive; NO_TERM when governance set no term, 0 when not a member),
+ * so a term ends at its block with no transaction, and history stays exact.
+ * Governance (the owner) sets the term length and the maximum member count; re-admitting a
+ * member renews its term; a member may resign.
  */
 contract SupernodeRegistry is Ownable {
     using Checkpoints for Checkpoints.Trace208;
@@ -22,6 +26,13 @@ contract SupernodeRegistry is Ownable {
     uint256 public constant MAX_PEER_ID_LENGTH = 128;
     /// @notice Longest accepted metadata URI.
     uint256 public constant MAX_METADATA_URI_LENGTH = 512;
+    /// @notice Checkpoint value of a membership without a term.
+    uint208 public constant NO_TERM = type(uint208).max;
+
+    /// @notice Blocks a membership lasts from its (re-)admission; 0 means no term.
+    uint48 public termBlocks;
+    /// @notice Most members at once; 0 means no limit.
+    uint32 public maxMembers;
 
     struct Candidate {
         string peerId;
@@ -41,8 +52,14 @@ contract SupernodeRegistry is Ownable {
     event CandidateRegistered(address indexed operator, string peerId, bytes32 x25519Key, string metadataURI);
     /// @notice An operator became a member.
     event MemberAdmitted(address indexed operator);
-    /// @notice An operator stopped being a member.
+    /// @notice An operator stopped being a member (removed by governance or resigned).
     event MemberRemoved(address indexed operator);
+    /// @notice A membership (new or renewed) lasts until block `termEnd` (exclusive); NO_TERM if none.
+    event MemberTermSet(address indexed operator, uint256 termEnd);
+    /// @notice Governance changed the term length (applies to admissions from now on).
+    event TermBlocksSet(uint256 termBlocks);
+    /// @notice Governance changed the maximum member count.
+    event MaxMembersSet(uint256 maxMembers);
 
     /// @dev The peer id is empty or longer than MAX_PEER_ID_LENGTH bytes.
     error SupernodeRegistryInvalidPeerId(uint256 length);
@@ -56,6 +73,8 @@ contract SupernodeRegistry is Ownable {
     error SupernodeRegistryAlreadyMember(address operator);
     /// @dev The operator is not a member.
     error SupernodeRegistryNotMember(address operator);
+    /// @dev Admitting would exceed maxMembers.
+    error SupernodeRegistryFull(uint256 maxMembers);
     /// @dev Membership at a block that is not yet final was asked for (same rule as ERC-5805).
     error SupernodeRegistryFutureLookup(uint256 blockNumber, uint48 currentBlock);
 
@@ -84,40 +103,75 @@ contract SupernodeRegistry is Ownable {
         emit CandidateRegistered(msg.sender, peerId, x25519Key, metadataURI);
     }
 
-    /// @notice Makes a registered candidate a member from the current block on.
+    /**
+     * @notice Makes a registered candidate a member from the current block on, for termBlocks
+     * blocks when a term is set. Re-admitting a current member renews its term (a re-election);
+     * without terms it reverts SupernodeRegistryAlreadyMember.
+     */
     function admit(address operator) external onlyOwner {
         if (_candidates[operator].registeredAt == 0) {
             revert SupernodeRegistryNotCandidate(operator);
         }
-        if (!_members.add(operator)) {
+        bool active = _isActive(operator);
+        if (active && termBlocks == 0) {
             revert SupernodeRegistryAlreadyMember(operator);
         }
-        if (!_wasAdmitted[operator]) {
-            _wasAdmitted[operator] = true;
-            _everAdmitted.push(operator);
+        uint48 current = Time.blockNumber();
+        uint208 end = termBlocks == 0 ? NO_TERM : uint208(current) + termBlocks;
+        if (!active) {
+            if (maxMembers != 0 && _activeCount() >= maxMembers) {
+                revert SupernodeRegistryFull(maxMembers);
+            }
+            // A lapsed member may still sit in the set.
+            _members.add(operator);
+            if (!_wasAdmitted[operator]) {
+                _wasAdmitted[operator] = true;
+                _everAdmitted.push(operator);
+            }
+            _membership[operator].push(current, end);
+            emit MemberAdmitted(operator);
+        } else {
+            _membership[operator].push(current, end);
         }
-        _membership[operator].push(Time.blockNumber(), 1);
-        emit MemberAdmitted(operator);
+        emit MemberTermSet(operator, end);
     }
 
     /// @notice Ends a membership from the current block on; the candidate record is kept.
     function remove(address operator) external onlyOwner {
-        if (!_members.remove(operator)) {
-            revert SupernodeRegistryNotMember(operator);
-        }
-        _membership[operator].push(Time.blockNumber(), 0);
-        emit MemberRemoved(operator);
+        _end(operator);
+    }
+
+    /// @notice The caller, a member, leaves from the current block on.
+    function resign() external {
+        _end(msg.sender);
+    }
+
+    /// @notice Term length for admissions from now on (0: memberships do not lapse).
+    function setTermBlocks(uint48 blocks) external onlyOwner {
+        termBlocks = blocks;
+        emit TermBlocksSet(blocks);
+    }
+
+    /// @notice Most members at once (0: no limit); current members above a lowered limit stay.
+    function setMaxMembers(uint32 count) external onlyOwner {
+        maxMembers = count;
+        emit MaxMembersSet(count);
+    }
+
+    /// @notice Block at which the current membership of `operator` lapses; 0 if not a member, NO_TERM if it has no term.
+    function termEnd(address operator) external view returns (uint256) {
+        return _isActive(operator) ? _membership[operator].latest() : 0;
     }
 
     /// @notice Whether `operator` is a member now.
     function isMember(address operator) external view returns (bool) {
-        return _members.contains(operator);
+        return _isActive(operator);
     }
 
     /// @notice Whether `operator` was a member at the end of block `blockNumber` (a past block).
     function isMemberAt(address operator, uint256 blockNumber) external view returns (bool) {
         uint48 key = _pastBlock(blockNumber);
-        return _membership[operator].upperLookupRecent(key) == 1;
+        return _membership[operator].upperLookupRecent(key) > key;
     }
 
     /// @notice Members at the end of block `blockNumber` (a past block), in order of first admission.
@@ -128,7 +182,7 @@ contract SupernodeRegistry is Ownable {
         uint256 count = 0;
         for (uint256 i = 0; i < total; ++i) {
             address operator = _everAdmitted[i];
-            if (_membership[operator].upperLookupRecent(key) == 1) {
+            if (_membership[operator].upperLookupRecent(key) > key) {
                 result[count++] = operator;
             }
         }
@@ -139,9 +193,19 @@ contract SupernodeRegistry is Ownable {
         return result;
     }
 
-    /// @notice Current members (order not guaranteed across removals).
+    /// @notice Current members, lapsed terms excluded (order not guaranteed across removals).
     function members() external view returns (address[] memory) {
-        return _members.values();
+        address[] memory all = _members.values();
+        uint256 count = 0;
+        for (uint256 i = 0; i < all.length; ++i) {
+            if (_isActive(all[i])) {
+                all[count++] = all[i];
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(all, count)
+        }
+        return all;
     }
 
     /// @notice The candidate record of `operator`; registeredAt is 0 if it never registered.
@@ -152,6 +216,28 @@ contract SupernodeRegistry is Ownable {
     {
         Candidate storage c = _candidates[operator];
         return (c.peerId, c.x25519Key, c.metadataURI, c.registeredAt);
+    }
+
+    function _isActive(address operator) private view returns (bool) {
+        return _members.contains(operator) && _membership[operator].latest() > Time.blockNumber();
+    }
+
+    function _activeCount() private view returns (uint256 count) {
+        uint256 total = _members.length();
+        for (uint256 i = 0; i < total; ++i) {
+            if (_isActive(_members.at(i))) {
+                ++count;
+            }
+        }
+    }
+
+    function _end(address operator) private {
+        if (!_isActive(operator)) {
+            revert SupernodeRegistryNotMember(operator);
+        }
+        _members.remove(operator);
+        _membership[operator].push(Time.blockNumber(), 0);
+        emit MemberRemoved(operator);
     }
 
     function _pastBlock(uint256 blockNumber) private view returns (uint48) {

@@ -1,11 +1,11 @@
 // Prints the gas each governance step costs, measured on a fresh anvil (Cancun, solc optimizer
 // 200 runs): `npx node governance/scripts/gas-table.ts` (add --json for a machine-readable list).
 // The README's "Gas" table is this script's output.
-import { Contract, JsonRpcProvider, id, parseEther } from 'ethers'
+import { Contract, JsonRpcProvider, encodeBytes32String, id, parseEther } from 'ethers'
 import type { ContractTransactionResponse, JsonRpcSigner } from 'ethers'
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, increaseTime, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
-import { governorArtifact, registryArtifact, vmtArtifact } from '../src/artifacts.ts'
+import { governorArtifact, parametersArtifact, registryArtifact, vmtArtifact } from '../src/artifacts.ts'
 import { deployVirusMap } from '../src/deploy.ts'
 import { membershipActions, signBallot } from '../src/gov.ts'
 import type { Actions } from '../src/gov.ts'
@@ -85,7 +85,13 @@ try {
   await setBalance(provider, c.timelock, parseEther('1'))
   const timelockSigner = await provider.getSigner(c.timelock)
   await measure('registry.remove (by the timelock)', 'membership checkpoint to 0', as(registry, timelockSigner).getFunction('remove')(op1.address))
-  await measure('registry.admit (by the timelock, re-admission)', 'checkpoint back to 1', as(registry, timelockSigner).getFunction('admit')(op1.address))
+  await measure('registry.admit (by the timelock, re-admission)', 'a new membership checkpoint', as(registry, timelockSigner).getFunction('admit')(op1.address))
+  await measure('registry.setTermBlocks (by the timelock)', 'terms for admissions from now on', as(registry, timelockSigner).getFunction('setTermBlocks')(50_400))
+  await measure('registry.admit (re-election, renews the term)', 'member already in; term end moves', as(registry, timelockSigner).getFunction('admit')(op1.address))
+  const parameters = new Contract(c.parameters!, parametersArtifact.abi, provider)
+  await measure('parameters.set (by the timelock)', 'checkpointed network parameter', as(parameters, timelockSigner).getFunction('set')(encodeBytes32String('commitWindowMs'), 7000))
+  await provider.send('anvil_stopImpersonatingAccount', [c.timelock])
+  await measure('resign (a member leaves)', 'same MemberRemoved event as a removal', as(registry, op2).getFunction('resign')())
 
   if (process.argv.includes('--json')) {
     process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, gas: Number(r.gas) })), null, 2) + '\n')

@@ -1,8 +1,9 @@
 // The compiled contract artifacts (written by contracts/scripts/build.ts at npm install).
 import governorArtifact from '../../contracts/artifacts/VirusMapGovernor.json' with { type: 'json' }
+import parametersArtifact from '../../contracts/artifacts/NetworkParameters.json' with { type: 'json' }
 import registryArtifact from '../../contracts/artifacts/SupernodeRegistry.json' with { type: 'json' }
 import timelockArtifact from '../../contracts/artifacts/TimelockController.json' with { type: 'json' }
 import vestingArtifact from '../../contracts/artifacts/VestingWallet.json' with { type: 'json' }
 import vmtArtifact from '../../contracts/artifacts/VMT.json' with { type: 'json' }
 
-export { governorArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact }
+export { governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact }

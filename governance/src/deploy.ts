@@ -1,9 +1,9 @@
 // Deploys the VirusMap governance stack: VMT -> TimelockController -> Governor -> SupernodeRegistry,
 // wires the timelock to the governor and gives up the deployer's admin power.
-import { ContractFactory, ZeroAddress } from 'ethers'
+import { ContractFactory, ZeroAddress, encodeBytes32String } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
-import { governorArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
+import { governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
 
 export interface DeployPlan {
@@ -23,6 +23,8 @@ export interface DeployPlan {
   holders?: Array<{ address: string, amount: bigint }>
   /** Sent to the TimelockController (spendable only by passed proposals). */
   treasury?: bigint
+  /** Initial network parameters (name -> value); DEFAULT_NETWORK_PARAMETERS fill the rest. */
+  parameters?: Record<string, bigint>
   /** Each gets an OpenZeppelin VestingWallet holding `amount`, released linearly from `start` over `durationSeconds`. */
   vesting?: VestingGrant[]
 }
@@ -44,7 +46,25 @@ export interface VestingWalletInfo {
   durationSeconds: number
 }
 
-export interface VirusMapContracts { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex }
+export interface VirusMapContracts {
+  vmt: Hex
+  timelock: Hex
+  governor: Hex
+  registry: Hex
+  /** NetworkParameters (deployments made before it existed lack it). */
+  parameters?: Hex
+}
+
+/** The parameters every deployment starts with, unless its plan says otherwise. */
+export const DEFAULT_NETWORK_PARAMETERS: Readonly<Record<string, bigint>> = {
+  commitWindowMs: 5000n,
+  revealWindowMs: 10_000n,
+  maxSampleBytes: 650n * 1024n * 1024n,
+  /** quorum = n - floor((n - 1) / quorumFaultDivisor): 3 tolerates f faulty of n >= 3f + 1 */
+  quorumFaultDivisor: 3n,
+  epochBlocks: 7200n,
+  rewardBudgetPerEpoch: 0n
+}
 
 /** The deployment file of INTERFACES.md without rpcUrl, which only the caller knows. */
 export interface VirusMapDeployment {
@@ -83,6 +103,11 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
   ])
   signal?.throwIfAborted()
   const registry = await deploy(registryArtifact, deployer, [await timelock.getAddress()])
+  signal?.throwIfAborted()
+  const initial = Object.entries({ ...DEFAULT_NETWORK_PARAMETERS, ...plan.parameters })
+  const parameters = await deploy(parametersArtifact, deployer, [
+    await timelock.getAddress(), initial.map(([name]) => encodeBytes32String(name)), initial.map(([, value]) => value)
+  ])
 
   const governorAddress = await governor.getAddress()
   const role = async (name: string): Promise<string> => await timelock.getFunction(name).staticCall() as string
@@ -120,7 +145,8 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
       vmt: await lower(vmt),
       timelock: await lower(timelock),
       governor: await lower(governor),
-      registry: await lower(registry)
+      registry: await lower(registry),
+      parameters: await lower(parameters)
     },
     ...(vesting.length > 0 ? { vesting } : {})
   }

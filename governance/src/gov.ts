@@ -1,9 +1,9 @@
 // The token holder's Governor operations, one transaction each (no time travel): what
 // `virusmap gov` runs against any RPC. Proposals are found from their ProposalCreated events,
 // so queue/execute/cancel need only the proposal id.
-import { Contract, Interface, getAddress, id, isAddress, isHexString, verifyTypedData } from 'ethers'
+import { Contract, Interface, decodeBytes32String, encodeBytes32String, getAddress, id, isAddress, isHexString, verifyTypedData } from 'ethers'
 import type { ContractTransactionResponse, Provider, Signer, TypedDataDomain } from 'ethers'
-import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+import { governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
 import { GovernanceError } from './errors.ts'
 import type { VirusMapContracts } from './deploy.ts'
 
@@ -14,7 +14,9 @@ export type SupportName = keyof typeof SUPPORT
 
 export const governorInterface = new Interface(governorArtifact.abi)
 export const registryInterface = new Interface(registryArtifact.abi)
-const ifaces = [governorInterface, registryInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi)]
+export const parametersInterface = new Interface(parametersArtifact.abi)
+const vmtInterface = new Interface(vmtArtifact.abi)
+const ifaces = [governorInterface, registryInterface, parametersInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi)]
 
 export interface Gov {
   contracts: VirusMapContracts
@@ -95,6 +97,42 @@ export function membershipActions (registry: string, fn: 'admit' | 'remove', ope
     values: operators.map(() => 0n),
     calldatas: operators.map((operator) => registryInterface.encodeFunctionData(fn, [operator]))
   }
+}
+
+/** Registry settings changed by governance, by their `gov propose set-param` names. */
+export const REGISTRY_PARAMETERS = { termBlocks: 'setTermBlocks', maxMembers: 'setMaxMembers' } as const
+
+/** `set-param NAME VALUE`: a registry setting or a NetworkParameters key (any short name; new keys are allowed). */
+export function setParamActions (contracts: VirusMapContracts, name: string, value: bigint): Actions {
+  const registryFn = REGISTRY_PARAMETERS[name as keyof typeof REGISTRY_PARAMETERS]
+  if (registryFn !== undefined) {
+    const max = name === 'maxMembers' ? 2n ** 32n : 2n ** 48n
+    if (value >= max) throw new GovernanceError('BAD_INPUT', `${name} must be below ${max}`)
+    return { targets: [contracts.registry], values: [0n], calldatas: [registryInterface.encodeFunctionData(registryFn, [value])] }
+  }
+  if (contracts.parameters === undefined) throw new GovernanceError('BAD_INPUT', 'this deployment has no NetworkParameters contract')
+  if (!/^[A-Za-z][A-Za-z0-9]{0,30}$/.test(name)) throw new GovernanceError('BAD_INPUT', `parameter names are 1-31 letters and digits, got "${name.slice(0, 40)}"`)
+  if (value >= 2n ** 208n) throw new GovernanceError('BAD_INPUT', `${name} must be below 2^208`)
+  return { targets: [contracts.parameters], values: [0n], calldatas: [parametersInterface.encodeFunctionData('set', [encodeBytes32String(name), value])] }
+}
+
+/** `fund TO AMOUNT`: pays VMT from the timelock's treasury. */
+export function fundActions (contracts: VirusMapContracts, to: string, amount: bigint): Actions {
+  return { targets: [contracts.vmt], values: [0n], calldatas: [vmtInterface.encodeFunctionData('transfer', [to, amount])] }
+}
+
+/** Current network parameters and registry settings. */
+export async function readParameters (gov: Gov): Promise<Record<string, string>> {
+  const out: Record<string, string> = {
+    termBlocks: (await gov.registry.getFunction('termBlocks')() as bigint).toString(),
+    maxMembers: (await gov.registry.getFunction('maxMembers')() as bigint).toString()
+  }
+  if (gov.contracts.parameters === undefined) return out
+  const parameters = new Contract(gov.contracts.parameters, parametersArtifact.abi, gov.provider)
+  for (const key of await parameters.getFunction('keys')() as string[]) {
+    out[decodeBytes32String(key)] = (await parameters.getFunction('get')(key) as bigint).toString()
+  }
+  return out
 }
 
 export function proposalId (gov: Gov, actions: Actions, description: string): Promise<bigint> {
@@ -192,9 +230,15 @@ export async function proposalStatus (gov: Gov, p: Proposal): Promise<ProposalSt
     actions: p.targets.map((target, i) => {
       const calldata = p.calldatas[i] ?? '0x'
       let call: string | undefined
-      if (target.toLowerCase() === gov.contracts.registry) {
-        const parsed = registryInterface.parseTransaction({ data: calldata })
-        if (parsed !== null) call = `registry.${parsed.name}(${parsed.args.map(String).join(', ')})`
+      const known: Array<[string | undefined, string, Interface]> = [
+        [gov.contracts.registry, 'registry', registryInterface], [gov.contracts.vmt, 'VMT', vmtInterface], [gov.contracts.parameters, 'parameters', parametersInterface]
+      ]
+      for (const [address, label, iface] of known) {
+        if (target.toLowerCase() !== address) continue
+        const parsed = iface.parseTransaction({ data: calldata })
+        if (parsed === null) continue
+        const args = parsed.args.map((a: unknown) => typeof a === 'string' && /^0x[0-9a-f]{64}$/.test(a) && label === 'parameters' ? decodeBytes32String(a) : String(a))
+        call = `${label}.${parsed.name}(${args.join(', ')})`
       }
       return { target, value: (p.values[i] ?? 0n).toString(), calldata, ...(call === undefined ? {} : { call }) }
     })
@@ -317,13 +361,25 @@ export const queueProposal = async (gov: Gov, signer: Signer, p: Proposal): Prom
 export const executeProposal = async (gov: Gov, signer: Signer, p: Proposal): Promise<{ hash: string, blockNumber: number }> => await lifecycle('execute', gov, signer, p)
 export const cancelProposal = async (gov: Gov, signer: Signer, p: Proposal): Promise<{ hash: string, blockNumber: number }> => await lifecycle('cancel', gov, signer, p)
 
-export interface MemberInfo { operator: string, peerId: string, x25519Key: string, metadataURI: string, registeredAt: number }
+export interface MemberInfo {
+  operator: string
+  peerId: string
+  x25519Key: string
+  metadataURI: string
+  registeredAt: number
+  /** Block at which the membership lapses; null when it has no term. */
+  termEnd: number | null
+}
 
 export async function listMembers (gov: Gov): Promise<MemberInfo[]> {
   const members = await gov.registry.getFunction('members')() as string[]
   return await Promise.all([...members].map(async (operator) => {
-    const [peerId, x25519Key, metadataURI, registeredAt] = await gov.registry.getFunction('candidate')(operator) as [string, string, string, bigint]
-    return { operator: getAddress(operator), peerId, x25519Key, metadataURI, registeredAt: Number(registeredAt) }
+    const [[peerId, x25519Key, metadataURI, registeredAt], end, noTerm] = await Promise.all([
+      gov.registry.getFunction('candidate')(operator) as Promise<[string, string, string, bigint]>,
+      gov.registry.getFunction('termEnd')(operator) as Promise<bigint>,
+      gov.registry.getFunction('NO_TERM')() as Promise<bigint>
+    ])
+    return { operator: getAddress(operator), peerId, x25519Key, metadataURI, registeredAt: Number(registeredAt), termEnd: end === noTerm ? null : Number(end) }
   }))
 }
 

@@ -174,7 +174,7 @@ t.test('gov: an election from the command line', async (st) => {
   st.equal(await registry.getFunction('isMember')(op1.address), true)
 
   const members = await run(['gov', 'members', '--deployment', 'deployment.json'])
-  st.match(members.out, new RegExp(`${op1.address}\\s+12D3KooWCliPeer\\s+block \\d+\\s+virusmap:engines=YARA`))
+  st.match(members.out, new RegExp(`${op1.address}\\s+12D3KooWCliPeer\\s+block \\d+\\s+no term\\s+virusmap:engines=YARA`))
   const list = await run(['gov', 'proposals', '--deployment', 'deployment.json'])
   st.match(list.out, /ID\s+STATE\s+FOR\s+AGAINST\s+ABSTAIN\s+DEADLINE\s+DESCRIPTION/)
   st.match(list.out, /Executed\s+100000 VMT\s+50000 VMT\s+0 VMT\s+\d+\s+Admit supernode 0x/)
@@ -200,4 +200,38 @@ t.test('gov: cancel while pending, raw calls, unknown proposals', async (st) => 
   await fails(st, ['gov', 'proposals', '--deployment', 'nope.json'], 1, /cannot read deployment file .*nope\.json: ENOENT/)
   await fails(st, ['gov', 'delegate', ...keystore('alice')], 1, /wrong passphrase/, { env: { VIRUSMAP_KEYSTORE_PASSWORD: 'wrong' } })
   await fails(st, ['gov', 'delegate', 'not-an-address', ...keystore('alice')], 1, /the delegatee must be a 0x address/)
+})
+
+t.test('gov: set-param and fund proposals change the network parameters and pay from the treasury', async (st) => {
+  const deployment = JSON.parse(await readFile(join(dir, 'deployment.json'), 'utf8')) as { contracts: Record<string, Hex> }
+  const vmt = new Contract(deployment.contracts.vmt!, vmtArtifact.abi, provider)
+  const before = JSON.parse((await run(['gov', 'params', '--deployment', 'deployment.json', '--json'])).out) as Record<string, string>
+  st.same(before, { termBlocks: '0', maxMembers: '0', commitWindowMs: '5000', revealWindowMs: '10000', maxSampleBytes: String(650 * 1024 * 1024), quorumFaultDivisor: '3', epochBlocks: '7200', rewardBudgetPerEpoch: '0' })
+  await fails(st, ['gov', 'propose', 'fund', carol.address, '9999999', ...keystore('alice')], 1, /the treasury \(timelock\) holds 600000 VMT, less than 9999999 VMT/)
+  await fails(st, ['gov', 'propose', 'set-param', 'commitWindowMs', 'soon', ...keystore('alice')], 1, /set-param NAME VALUE/)
+
+  const ids: string[] = []
+  for (const argv of [['set-param', 'commitWindowMs', '7000'], ['set-param', 'termBlocks', '50400'], ['fund', carol.address, '2500']]) {
+    const r = await run(['gov', 'propose', ...argv, ...keystore('alice'), '--json'])
+    st.equal(r.code, 0, r.err)
+    ids.push((JSON.parse(r.out) as { proposalId: string }).proposalId)
+  }
+  const shown = await run(['gov', 'proposal', ids[0]!, '--deployment', 'deployment.json'])
+  st.match(shown.out, 'parameters.set(commitWindowMs, 7000)')
+  st.match((await run(['gov', 'proposal', ids[2]!, '--deployment', 'deployment.json'])).out, `VMT.transfer(${carol.address}, 2500000000000000000000)`)
+  await mineBlocks(provider, 3)
+  for (const pid of ids) for (const who of ['alice', 'bob']) st.equal((await run(['gov', 'vote', pid, 'for', ...keystore(who)])).code, 0)
+  await mineBlocks(provider, 11)
+  for (const pid of ids) st.equal((await run(['gov', 'queue', pid, ...keystore('carol')])).code, 0)
+  await increaseTime(provider, 3601)
+  for (const pid of ids) {
+    const r = await run(['gov', 'execute', pid, ...keystore('carol')])
+    st.equal(r.code, 0, r.err)
+  }
+  const after = JSON.parse((await run(['gov', 'params', '--deployment', 'deployment.json', '--json'])).out) as Record<string, string>
+  st.equal(after.commitWindowMs, '7000')
+  st.equal(after.termBlocks, '50400')
+  st.equal(formatEther(await vmt.getFunction('balanceOf')(carol.address) as bigint), '2500.0')
+  const human = await run(['gov', 'params', '--deployment', 'deployment.json'])
+  st.match(human.out, /commitWindowMs\s+7000/)
 })

@@ -1,9 +1,9 @@
 // `virusmap gov SUBCOMMAND`: a token holder's Governor operations against any RPC and deployment file.
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { formatEther, isHexString } from 'ethers'
+import { formatEther, isHexString, parseEther } from 'ethers'
 import {
-  GovernanceError, cancelProposal, castVote, delegate, executeProposal, findProposal, listMembers, listProposals,
+  GovernanceError, cancelProposal, fundActions, readParameters, setParamActions, castVote, delegate, executeProposal, findProposal, listMembers, listProposals,
   membershipActions, openGov, parseBallot, parseProposalId, parseSupport, propose, proposalStatus, queueProposal, signBallot,
   submitBallot
 } from '../../../../governance/src/index.ts'
@@ -15,6 +15,8 @@ import { address, badInput, chainIdOption, connect, loadGovDeployment, loadSigne
 const SUBCOMMANDS = `
   delegate [ADDRESS]                      delegate your votes (default: to yourself)
   propose admit|remove OPERATOR...        propose admitting/removing supernodes
+  propose set-param NAME VALUE            termBlocks, maxMembers (registry) or a network parameter
+  propose fund ADDRESS AMOUNT             pay VMT from the treasury (the timelock)
   propose call --target A [--value WEI] --calldata HEX (repeatable)   a raw proposal
       [--description TEXT]  (a "#proposer=YOU" suffix is added, so nobody can front-run it)
   vote ID for|against|abstain [--reason TEXT]
@@ -23,7 +25,8 @@ const SUBCOMMANDS = `
   queue ID | execute ID | cancel ID
   proposals                               every proposal with its state and tallies
   proposal ID                             state, tallies, quorum, snapshot, deadline, eta, actions
-  members                                 current supernodes
+  members                                 current supernodes with their terms and engines
+  params                                  network parameters and registry settings now
 common: [--deployment FILE] [--rpc URL] [--chain-id N] [--keystore FILE] [--json]
 keys: an encrypted JSON keystore (virusmap keystore new|import); passphrase from $VIRUSMAP_KEYSTORE_PASSWORD or a prompt`
 
@@ -54,7 +57,7 @@ function renderStatus (s: ProposalStatus): string {
 async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): Promise<number> {
   const [sub, ...args] = positionals
   if (sub === undefined) throw badInput(`which gov subcommand? one of delegate, propose, vote, queue, execute, cancel, proposals, proposal, members`)
-  const known = ['delegate', 'propose', 'vote', 'queue', 'execute', 'cancel', 'proposals', 'proposal', 'members']
+  const known = ['delegate', 'propose', 'vote', 'queue', 'execute', 'cancel', 'proposals', 'proposal', 'members', 'params']
   if (!known.includes(sub)) throw badInput(`unknown gov subcommand "${sub.slice(0, 40)}" (one of ${known.join(', ')})`)
   const json = values.json === true
   const print = (human: string, data: unknown): number => {
@@ -129,6 +132,20 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
           }
           actions = membershipActions(deployment.contracts.registry, kind, operators)
           description ??= `${kind === 'admit' ? 'Admit' : 'Remove'} supernode${operators.length > 1 ? 's' : ''} ${operators.join(', ')}`
+        } else if (kind === 'set-param') {
+          const [name, valueText] = rest
+          if (name === undefined || valueText === undefined || !/^\d{1,78}$/.test(valueText)) throw badInput('gov propose set-param NAME VALUE (an integer; see `virusmap gov params`)')
+          actions = setParamActions(deployment.contracts, name, BigInt(valueText))
+          description ??= `Set ${name} to ${valueText}`
+        } else if (kind === 'fund') {
+          const [toText, amountText] = rest
+          const to = address(toText, 'the recipient')
+          if (amountText === undefined || !/^\d+(\.\d{1,18})?$/.test(amountText)) throw badInput('gov propose fund ADDRESS AMOUNT (VMT, e.g. 2500 or 0.5)')
+          const amount = parseEther(amountText)
+          const treasury = await gov.vmt.getFunction('balanceOf')(deployment.contracts.timelock) as bigint
+          if (amount > treasury) throw badInput(`the treasury (timelock) holds ${vmt(treasury)}, less than ${vmt(amount)}`)
+          actions = fundActions(deployment.contracts, to, amount)
+          description ??= `Pay ${amountText} VMT from the treasury to ${to}`
         } else if (kind === 'call') {
           const targets = strs(values.target).map((t) => address(t, '--target'))
           const calldatas = strs(values.calldata)
@@ -143,7 +160,7 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
           actions = { targets, values: vals.length === 0 ? targets.map(() => 0n) : vals, calldatas }
           if (description === undefined) throw badInput('gov propose call needs --description TEXT')
         } else {
-          throw badInput('gov propose admit|remove|call ...')
+          throw badInput('gov propose admit|remove|set-param|fund|call ...')
         }
         const wallet = await signer()
         const made = await propose(gov, wallet, actions, description)
@@ -193,10 +210,15 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
         const s = await proposalStatus(gov, await proposalArg())
         return print(renderStatus(s), s)
       }
+      case 'params': {
+        const params = await readParameters(gov)
+        const rows = [['PARAMETER', 'VALUE'], ...Object.entries(params).map(([k, v]) => [k, v])]
+        return print(table(rows), params)
+      }
       case 'members': {
         const members = await listMembers(gov)
-        const rows = [['OPERATOR', 'PEER ID', 'REGISTERED', 'METADATA'],
-          ...members.map((m) => [m.operator, m.peerId, `block ${m.registeredAt}`, m.metadataURI === '' ? '-' : m.metadataURI])]
+        const rows = [['OPERATOR', 'PEER ID', 'REGISTERED', 'TERM ENDS', 'METADATA (ENGINES)'],
+          ...members.map((m) => [m.operator, m.peerId, `block ${m.registeredAt}`, m.termEnd === null ? 'no term' : `block ${m.termEnd}`, m.metadataURI === '' ? '-' : m.metadataURI])]
         return print(members.length === 0 ? 'no members\n' : table(rows), members)
       }
     }

@@ -27,7 +27,7 @@ const devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: COMMI
 const yara = createYaraEngine({ rulesDirs: [PROJECT_RULES_DIR], timeoutMs: 60_000, tmpDir: dir, logger: pino({ level: 'silent' }) })
 await yara.start()
 const api = devnet.info.nodes[0]?.api as string
-const client = createVtClient({ baseUrl: api })
+const client = createVtClient({ baseUrl: api, apiKey: devnet.info.apiKey })
 
 const sizes = [64 * 1024, 1024 * 1024, 16 * 1024 * 1024]
 const rows: string[] = []

@@ -4,6 +4,8 @@ import { PORT_ERROR_CODES, type PortErrorCode } from './ports.ts'
 export const VT_ERRORS = {
   BadRequestError: 400,
   InvalidArgumentError: 400,
+  AuthenticationRequiredError: 401,
+  WrongCredentialsError: 401,
   NotFoundError: 404,
   /** VirusTotal answers 413 to an oversize upload; it has no JSON code for it, so we name one */
   RequestEntityTooLargeError: 413,

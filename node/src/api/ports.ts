@@ -120,10 +120,31 @@ export interface NetworkReader {
   recentReports(limit: number, options?: PortOptions): Promise<ReportSummary[]>
 }
 
+export interface ApiKeyLimits {
+  /** public handle of the key (not the key) */
+  id: string
+  perMinute: number
+  perDay: number
+}
+
+/**
+ * x-apikey keys. When the port is given, every /api/v3 and /api/virusmap request needs a key the
+ * port knows; quotas are counted by the API (per UTC minute and per UTC day).
+ */
+export interface ApiKeyReader {
+  /** the key's limits, or undefined for a key that is unknown or revoked */
+  find(key: string): Promise<ApiKeyLimits | undefined>
+  /** requests already counted against the key on a UTC day (YYYY-MM-DD), e.g. before a restart */
+  dayUsage?(id: string, day: string): Promise<number>
+  /** called every few seconds with the day counts that changed */
+  saveDayUsage?(entries: Array<{ id: string, day: string, count: number }>): Promise<void>
+}
+
 export interface ApiPorts {
   submitter: SampleSubmitter
   analyses: AnalysisReader
   files: FileReader
   status?: NodeStatusReader
   network?: NetworkReader
+  keys?: ApiKeyReader
 }

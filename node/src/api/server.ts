@@ -10,6 +10,7 @@ import { registerVirusmapRoutes } from './routes/virusmap.ts'
 import { registerWebRoutes } from './routes/web.ts'
 import { registerDocsRoutes } from './routes/docs.ts'
 import { instrumentApi } from './metrics.ts'
+import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 
 export interface ApiServerOptions {
   ports: ApiPorts
@@ -71,7 +72,15 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
   registerStatusRoutes(app, options.ports.status, metrics.registry)
   registerWebRoutes(app)
   registerDocsRoutes(app)
+  const { keys } = options.ports
+  const guard = keys === undefined
+    ? undefined
+    : createApiKeyGuard(keys, { onError: (err) => { app.log.warn({ err }, 'saving API key usage failed') } })
+  if (guard !== undefined) app.addHook('onClose', async () => { await guard.close() })
+  // health, metrics, the OpenAPI document, the docs and the web page's assets need no key;
+  // everything under /api/v3 and /api/virusmap does when the node has a key store
   app.register(async (scope) => {
+    if (guard !== undefined) requireApiKeys(scope, guard)
     registerFileRoutes(scope, options.ports)
     registerAnalysisRoutes(scope, options.ports)
     registerVirusmapRoutes(scope, options.ports.network)

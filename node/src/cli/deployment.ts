@@ -9,6 +9,8 @@ export interface ClientDeployment {
   registry: Hex
   /** API URLs of the nodes, when the file lists them (devnet.json) */
   apis: string[]
+  /** an x-apikey, when the file carries one (devnet.json) */
+  apiKey?: string
 }
 
 function isObject (value: unknown): value is Record<string, unknown> {
@@ -46,7 +48,8 @@ export function parseDeployment (text: string, file: string): ClientDeployment {
       apis.push(node.api)
     }
   }
-  return { chainId: json.chainId as number, rpcUrl: json.rpcUrl, registry: registry.toLowerCase() as Hex, apis }
+  if (json.apiKey !== undefined && (typeof json.apiKey !== 'string' || !/^[0-9a-f]{64}$/.test(json.apiKey))) throw bad('apiKey must be 64 lowercase hex digits')
+  return { chainId: json.chainId as number, rpcUrl: json.rpcUrl, registry: registry.toLowerCase() as Hex, apis, ...(typeof json.apiKey === 'string' ? { apiKey: json.apiKey } : {}) }
 }
 
 export async function loadDeployment (file: string): Promise<ClientDeployment> {

@@ -55,7 +55,8 @@ export async function resolveTarget (values: Record<string, OptionValue>, ctx: C
   for (const [flag, url] of [['--api', api], ['--rpc', rpcUrl]] as const) {
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`${flag} must be an http(s) URL, got ${url}`)
   }
-  const apiKey = ctx.env.VIRUSMAP_API_KEY
+  // VIRUSMAP_API_KEY wins over the deployment file's key (devnet.json carries the devnet's)
+  const apiKey = ctx.env.VIRUSMAP_API_KEY === undefined || ctx.env.VIRUSMAP_API_KEY === '' ? deployment.apiKey : ctx.env.VIRUSMAP_API_KEY
   return {
     api,
     ...(apiKey === undefined || apiKey === '' ? {} : { apiKey }),

@@ -1,3 +1,4 @@
+export * from './apikey-repository.ts'
 export * from './database.ts'
 export * from './errors.ts'
 export * from './evidence-repository.ts'

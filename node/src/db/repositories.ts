@@ -1,3 +1,4 @@
+import { ApiKeyRepository } from './apikey-repository.ts'
 import { EvidenceRepository } from './evidence-repository.ts'
 import { JobRepository } from './job-repository.ts'
 import { ReportRepository } from './report-repository.ts'
@@ -12,6 +13,7 @@ export interface Repositories {
   verdicts: VerdictRepository
   reports: ReportRepository
   evidence: EvidenceRepository
+  apiKeys: ApiKeyRepository
 }
 
 export function createRepositories (db: Database): Repositories {
@@ -21,6 +23,7 @@ export function createRepositories (db: Database): Repositories {
     commitments: new CommitmentRepository(db),
     verdicts: new VerdictRepository(db),
     reports: new ReportRepository(db),
-    evidence: new EvidenceRepository(db)
+    evidence: new EvidenceRepository(db),
+    apiKeys: new ApiKeyRepository(db)
   }
 }

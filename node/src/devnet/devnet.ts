@@ -8,6 +8,7 @@ import { registryArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../chain/anvil.ts'
 import { setBalance } from '../chain/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../supernode/node-keys.ts'
+import { ensureDevnetApiKey } from './api-key.ts'
 import { CONFIG_DEFAULTS } from '../supernode/config.ts'
 import { spawnSupernode, waitUntilReady } from './node-process.ts'
 import { devnetPorts } from './ports.ts'
@@ -42,6 +43,8 @@ export interface DevnetNodeInfo {
 
 export interface DevnetInfo extends Deployment {
   nodes: DevnetNodeInfo[]
+  /** an x-apikey every node accepts (kept across restarts) */
+  apiKey: string
 }
 
 export interface Devnet {
@@ -154,6 +157,8 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     }
     await provider.send('evm_setIntervalMining', [1])
 
+    const savedInfo = await readJson<Partial<DevnetInfo>>(join(dir, 'devnet.json'))
+    const apiKey = await ensureDevnetApiKey(nodes.map((n) => n.dataDir), savedInfo?.apiKey)
     for (const node of nodes) {
       const config: SupernodeConfig = {
         ...CONFIG_DEFAULTS,
@@ -175,7 +180,7 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     await Promise.all(processes.map(async (p, i) => {
       await waitUntilReady(p, (nodes[i] as DevnetNodeInfo).api, nodes.length, { signal })
     }))
-    const info: DevnetInfo = { ...deployment, nodes }
+    const info: DevnetInfo = { ...deployment, nodes, apiKey }
     await writeJsonAtomic(join(dir, 'devnet.json'), info)
     return { info, anvil, provider, processes, stop }
   } catch (err) {

@@ -17,6 +17,8 @@ export interface ApiPortsComponents {
   operator: Hex
   chainId: number
   registry: Hex
+  /** answer /api/v3 and /api/virusmap only to keys in the node's key store */
+  requireApiKey: boolean
 }
 
 export function createApiPorts (c: ApiPortsComponents): ApiPorts {
@@ -26,6 +28,15 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
     return { operator, peerId: info?.peerId ?? '', metadataURI: info?.metadataURI ?? '' }
   }
   return {
+    ...(c.requireApiKey
+      ? {
+          keys: {
+            find: async (key) => await repos.apiKeys.find(key),
+            dayUsage: async (id, day) => await repos.apiKeys.dayUsage(id, day),
+            saveDayUsage: async (entries) => { await repos.apiKeys.saveDayUsage(entries) }
+          }
+        }
+      : {}),
     network: {
       info: () => ({
         chainId: c.chainId,

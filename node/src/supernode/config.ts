@@ -24,6 +24,8 @@ export interface SupernodeConfig {
   commitMsPerMiB: number
   clockSkewMs: number
   engineTimeoutMs: number
+  /** x-apikey on /api/v3 and /api/virusmap (keys: `virusmap apikey create`); false opens them to anyone */
+  requireApiKey: boolean
 }
 
 export const CONFIG_DEFAULTS = {
@@ -39,7 +41,8 @@ export const CONFIG_DEFAULTS = {
   revealWindowMs: 10_000,
   commitMsPerMiB: 200,
   clockSkewMs: 1000,
-  engineTimeoutMs: 30_000
+  engineTimeoutMs: 30_000,
+  requireApiKey: true
 } as const satisfies Partial<SupernodeConfig>
 
 export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID'
@@ -76,6 +79,7 @@ export function parseConfig (value: unknown): SupernodeConfig {
   for (const key of ['apiPort', 'confirmations', 'pollIntervalMs', 'maxSampleBytes', 'commitWindowMs', 'revealWindowMs', 'commitMsPerMiB', 'clockSkewMs', 'engineTimeoutMs']) {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
+  check(typeof cfg.requireApiKey === 'boolean', 'requireApiKey must be true or false')
   for (const key of ['listen', 'bootstrap', 'rulesDirs']) {
     check(Array.isArray(cfg[key]) && (cfg[key] as unknown[]).every((s) => typeof s === 'string'), `${key} must be a list of strings`)
   }

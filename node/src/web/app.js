@@ -291,6 +291,12 @@ document.getElementById('search').addEventListener('submit', (e) => {
 })
 const keyInput = document.getElementById('apikey')
 keyInput.value = apiKey()
-keyInput.addEventListener('change', () => { localStorage.setItem(KEY_STORE, keyInput.value.trim()); route() })
+function saveKey () {
+  if (keyInput.value.trim() === apiKey()) return
+  localStorage.setItem(KEY_STORE, keyInput.value.trim())
+  route()
+}
+keyInput.addEventListener('change', saveKey)
+keyInput.addEventListener('keydown', (e) => { if (e.key === 'Enter') saveKey() })
 window.addEventListener('hashchange', () => { route() })
 route()

@@ -94,11 +94,15 @@ if (!hasYara()) {
   })
 
   tap.test('unknown hashes and bad ids answer VT error objects', async (t) => {
-    const unknown = await fetch(`${node(0).api}/api/v3/files/${'ab'.repeat(32)}`)
+    const key = { headers: { 'x-apikey': devnet.info.apiKey } }
+    const unknown = await fetch(`${node(0).api}/api/v3/files/${'ab'.repeat(32)}`, key)
     t.equal(unknown.status, 404)
     t.same(Object.keys(((await unknown.json()) as { error: object }).error), ['code', 'message'])
-    const bad = await fetch(`${node(0).api}/api/v3/files/not-a-hash`)
+    const bad = await fetch(`${node(0).api}/api/v3/files/not-a-hash`, key)
     t.equal(bad.status, 400)
+    // the devnet's nodes want a key; a wrong one is told apart from none
+    t.equal(((await (await fetch(`${node(1).api}/api/v3/files/${'ab'.repeat(32)}`)).json()) as { error: { code: string } }).error.code, 'AuthenticationRequiredError')
+    t.equal(((await (await fetch(`${node(1).api}/api/v3/files/${'ab'.repeat(32)}`, { headers: { 'x-apikey': 'cd'.repeat(32) } })).json()) as { error: { code: string } }).error.code, 'WrongCredentialsError')
     const lookup = await cli(['lookup', 'ab'.repeat(32), '--api', node(0).api, ...deploymentArgs()])
     t.equal(lookup.code, 2)
   })
@@ -145,7 +149,7 @@ if (!hasYara()) {
     const keys = await loadOrCreateNodeKeys(removed.dataDir)
     const peer = await startHostilePeer(node(0).multiaddrs)
     tap.teardown(async () => { await peer.stop() })
-    const client = createVtClient({ baseUrl: node(0).api })
+    const client = createVtClient({ baseUrl: node(0).api, apiKey: devnet.info.apiKey })
     const bytes = Buffer.from(`submitted after the removal ${randomBytes(8).toString('hex')}\n`)
     const sha256 = `0x${createHash('sha256').update(bytes).digest('hex')}` as Hex
     const before = await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' })

@@ -42,7 +42,8 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
   tap.before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'virusmap-web-'))
     await mkdir(ARTIFACTS, { recursive: true })
-    devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 2500, revealWindowMs: 6000 })
+    // windows as wide as the e2e test's: tap runs two files at once, and two devnets share the CPUs
+    devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000 })
     const { chromium } = await import('playwright-core')
     // a fresh profile in the test's temp dir (playwright passes it as --user-data-dir)
     browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
@@ -70,6 +71,13 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
   tap.test('upload EICAR by drag and drop, with upload and quorum progress', async (t) => {
     await page.goto(`${api()}/`)
     await page.locator('#drop').waitFor()
+    // without a key the node answers 401 and the page says what to do
+    await page.locator('#recent .error').waitFor()
+    t.match(await page.locator('#recent .error').innerText(), /AuthenticationRequiredError: this node needs an API key/)
+    await page.click('.key summary')
+    await page.fill('#apikey', devnet.info.apiKey)
+    await page.press('#apikey', 'Enter')
+    await page.locator('#recent .error').waitFor({ state: 'detached' })
     await shot('1-home')
     // a real drop event carrying a File, as a person's drag from the desktop would
     const dataTransfer = await page.evaluateHandle((text) => {
@@ -115,7 +123,7 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
 
   tap.test('search finds it by md5 and by sha256; nonsense gets a clear message', async (t) => {
     await page.goto(`${api()}/#/`)
-    const md5 = (await (await fetch(`${api()}/api/v3/files/${sha256}`)).json() as { data: { attributes: { md5: string } } }).data.attributes.md5
+    const md5 = (await (await fetch(`${api()}/api/v3/files/${sha256}`, { headers: { 'x-apikey': devnet.info.apiKey } })).json() as { data: { attributes: { md5: string } } }).data.attributes.md5
     await page.fill('#search-input', md5)
     await page.press('#search-input', 'Enter')
     await page.waitForURL(new RegExp(`#/file/${md5}$`))
@@ -147,6 +155,6 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
 
   tap.test('the page raised no script errors and asked for nothing missing', async (t) => {
     t.same(pageErrors, [])
-    t.same(failedRequests, [`404 /api/v3/files/${'a'.repeat(64)}`], 'only the unknown hash searched for above')
+    t.same(failedRequests, ['401 /api/virusmap/reports', `404 /api/v3/files/${'a'.repeat(64)}`], 'only the keyless request and the unknown hash above')
   })
 }

@@ -33,6 +33,7 @@ export const devnetCommand: Command = {
     for (const node of devnet.info.nodes) ctx.stdout.write(`node ${node.index}: ${node.api} peer ${node.peerId} operator ${node.operator}\n`)
     ctx.stdout.write(`devnet: ${resolve(dir, 'devnet.json')}\n`)
     ctx.stdout.write(`api: ${first?.api}\n`)
+    ctx.stdout.write(`api key: ${devnet.info.apiKey}\n`)
     ctx.stdout.write('try: npx virusmap submit package.json   (Ctrl-C stops the devnet; its state is kept for the next start)\n')
     await new Promise<void>((resolveStop) => {
       if (ctx.signal.aborted) resolveStop()

@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ApiKeyLimits, ApiKeyReader } from './ports.ts'
+import { ApiError } from './errors.ts'
+
+const KEY = /^[0-9a-f]{64}$/
+/** a found key's limits are reused this long before the port is asked again */
+const LOOKUP_TTL_MS = 30_000
+const MAX_CACHED_KEYS = 10_000
+const FLUSH_INTERVAL_MS = 5000
+
+interface KeyState {
+  limits: ApiKeyLimits
+  checkedAt: number
+  minute: number
+  minuteCount: number
+  day: string
+  dayCount: number
+  /** day count loaded from the port for `day` (so a restart does not reset the day's quota) */
+  dayLoaded: boolean
+  dirty: boolean
+}
+
+export interface ApiKeyGuard {
+  /** throws the VirusTotal 401/429 error for this request, or counts it */
+  check(request: FastifyRequest): Promise<void>
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
+
+/**
+ * x-apikey checks and per-key quotas: fixed windows per UTC minute and UTC day, counted in memory
+ * (one node process owns its counts) with the day counts written back through the port every few
+ * seconds. Every authenticated request counts, answered or not.
+ */
+export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => number, onError?: (err: unknown) => void } = {}): ApiKeyGuard {
+  const now = options.now ?? Date.now
+  const states = new Map<string, KeyState>()
+
+  async function stateFor (key: string, at: number): Promise<KeyState | undefined> {
+    const cached = states.get(key)
+    if (cached !== undefined && at - cached.checkedAt < LOOKUP_TTL_MS) return cached
+    const limits = await keys.find(key)
+    if (limits === undefined) {
+      states.delete(key)
+      return undefined
+    }
+    // another request may have added the key while this one waited
+    const current = states.get(key)
+    if (current !== undefined) {
+      current.limits = limits
+      current.checkedAt = at
+      return current
+    }
+    if (states.size >= MAX_CACHED_KEYS) {
+      // forget clean entries first; their day counts are in the store
+      for (const [k, s] of states) { if (!s.dirty) states.delete(k); if (states.size < MAX_CACHED_KEYS / 2) break }
+    }
+    const state: KeyState = { limits, checkedAt: at, minute: -1, minuteCount: 0, day: '', dayCount: 0, dayLoaded: false, dirty: false }
+    states.set(key, state)
+    return state
+  }
+
+  async function flush (): Promise<void> {
+    const entries: Array<{ id: string, day: string, count: number }> = []
+    for (const s of states.values()) {
+      if (!s.dirty) continue
+      s.dirty = false
+      entries.push({ id: s.limits.id, day: s.day, count: s.dayCount })
+    }
+    if (entries.length > 0) await keys.saveDayUsage?.(entries)
+  }
+  const timer = setInterval(() => { flush().catch((err: unknown) => options.onError?.(err)) }, FLUSH_INTERVAL_MS)
+  timer.unref()
+
+  return {
+    async check (request) {
+      const header = request.headers['x-apikey']
+      if (header === undefined || header === '') throw new ApiError('AuthenticationRequiredError', 'an API key is required: send it in the x-apikey header')
+      if (typeof header !== 'string' || !KEY.test(header)) throw new ApiError('WrongCredentialsError', 'wrong API key')
+      const at = now()
+      const state = await stateFor(header, at)
+      if (state === undefined) throw new ApiError('WrongCredentialsError', 'wrong API key')
+      const minute = Math.floor(at / 60_000)
+      const day = utcDay(at)
+      if (state.minute !== minute) { state.minute = minute; state.minuteCount = 0 }
+      if (state.day !== day) { state.day = day; state.dayCount = 0; state.dayLoaded = false }
+      if (!state.dayLoaded) {
+        state.dayLoaded = true
+        state.dayCount += (await keys.dayUsage?.(state.limits.id, day)) ?? 0
+      }
+      if (state.minuteCount >= state.limits.perMinute) throw new ApiError('QuotaExceededError', `quota exceeded: ${state.limits.perMinute} requests per minute`)
+      if (state.dayCount >= state.limits.perDay) throw new ApiError('QuotaExceededError', `quota exceeded: ${state.limits.perDay} requests per day`)
+      state.minuteCount++
+      state.dayCount++
+      state.dirty = true
+    },
+    flush,
+    async close () {
+      clearInterval(timer)
+      await flush()
+    }
+  }
+}
+
+/** Puts the guard in front of every route of `scope` (the API routes; health, metrics, docs and the page stay open). */
+export function requireApiKeys (scope: FastifyInstance, guard: ApiKeyGuard): void {
+  scope.addHook('onRequest', async (request, reply) => {
+    try {
+      await guard.check(request)
+    } catch (err) {
+      // a refused upload's body stays unread: do not keep the connection for it
+      if (request.method !== 'GET' && request.method !== 'HEAD') reply.header('connection', 'close')
+      throw err
+    }
+  })
+}

@@ -41,6 +41,8 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    // one line per request instead, from the metrics hook (metrics.ts)
+    disableRequestLogging: true,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     // errors the router raises before any route (bad URL encoding, over-long ids) bypass the error handler
     frameworkErrors: (err, request, reply) => {

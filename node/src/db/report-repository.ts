@@ -20,8 +20,13 @@ export class ReportRepository {
   }
 
   async getLatestBySha256 (sha256: Hex): Promise<Report | undefined> {
-    const jobId = await this.#db.get(dbKey(PREFIXES.reportBySha256, sha256)) as Hex | undefined
+    const jobId = await this.latestJobId(sha256)
     return jobId === undefined ? undefined : this.get(jobId)
+  }
+
+  /** The job id of the sample's latest report (reports are immutable by job id, so callers may cache them). */
+  async latestJobId (sha256: Hex): Promise<Hex | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.reportBySha256, sha256)) as Hex | undefined
   }
 
   /** Stores a report; it becomes the sample's latest unless a stored one is more recent. */

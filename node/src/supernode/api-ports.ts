@@ -1,5 +1,5 @@
 import { TOPICS } from '../../../protocol/src/messages.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex, Report } from '../../../protocol/src/messages.ts'
 import type { AnalysisStatus, AnalysisView, ApiPorts, NetworkMember } from '../api/ports.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
@@ -21,8 +21,23 @@ export interface ApiPortsComponents {
   requireApiKey: boolean
 }
 
+const REPORT_CACHE_SIZE = 1024
+
 export function createApiPorts (c: ApiPortsComponents): ApiPorts {
   const { coordinator, repositories: repos, follower } = c
+  // a report never changes once stored under its job id: lookups of popular files skip its read and decode
+  const reportCache = new Map<Hex, Report>()
+  const latestReport = async (sha256: Hex): Promise<Report | undefined> => {
+    const jobId = await repos.reports.latestJobId(sha256)
+    if (jobId === undefined) return undefined
+    const cached = reportCache.get(jobId)
+    if (cached !== undefined) return cached
+    const report = await repos.reports.get(jobId)
+    if (report === undefined) return undefined
+    if (reportCache.size >= REPORT_CACHE_SIZE) reportCache.delete(reportCache.keys().next().value as Hex)
+    reportCache.set(jobId, report)
+    return report
+  }
   const memberInfo = (operator: Hex): NetworkMember => {
     const info = follower.candidate(operator)
     return { operator, peerId: info?.peerId ?? '', metadataURI: info?.metadataURI ?? '' }
@@ -102,7 +117,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
       async getFile (hash: Hex) {
         const sample = await repos.samples.find(hash)
         if (sample == null) return undefined
-        const report = await repos.reports.getLatestBySha256(sample.sha256)
+        const report = await latestReport(sample.sha256)
         return {
           ...(report != null ? { report } : {}),
           sample: {

@@ -174,3 +174,18 @@ t.test('huge headers and odd methods on the new routes get a clean answer', asyn
   st.equal(long.status, 414, 'an over-long id is refused by the router')
   st.equal(((await long.json()) as { error: { code: string } }).error.code, 'BadRequestError')
 })
+
+t.test('one structured log line per request, with the route pattern', async (st) => {
+  const lines: Array<Record<string, unknown>> = []
+  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as Record<string, unknown>) } })
+  const server = createApiServer({ ports: { ...createMemoryNode().ports, network }, logger, maxUploadBytes: 1024 })
+  await server.start()
+  st.teardown(() => server.stop())
+  await (await fetch(`${server.url}/api/v3/files/${'ab'.repeat(32)}`)).arrayBuffer()
+  const requests = lines.filter((l) => l.msg === 'request')
+  st.equal(requests.length, 1)
+  st.match(requests[0], { method: 'GET', route: '/api/v3/files/:id', status: 404, url: `/api/v3/files/${'ab'.repeat(32)}` })
+  st.type(requests[0]?.ms, 'number')
+  st.type(requests[0]?.reqId, 'string')
+  st.equal(lines.filter((l) => l.msg === 'incoming request' || l.msg === 'request completed').length, 0, 'fastify\'s own two lines are off')
+})

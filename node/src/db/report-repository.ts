@@ -7,9 +7,13 @@ function dateKey (report: Report): string {
   return dbKey(PREFIXES.reportByDate, String(Math.max(0, Math.trunc(report.date))).padStart(15, '0'), report.jobId)
 }
 
-/** Final reports by job id, and the latest report (by report date) for each sample sha256. */
+/**
+ * Final reports by job id, and the latest report (by report date) for each sample sha256. The
+ * latest-report index is cached write-through (this process is the database's only writer).
+ */
 export class ReportRepository {
   readonly #db: Database
+  readonly #latest = new Map<string, Hex>()
 
   constructor (db: Database) {
     this.#db = db
@@ -26,7 +30,18 @@ export class ReportRepository {
 
   /** The job id of the sample's latest report (reports are immutable by job id, so callers may cache them). */
   async latestJobId (sha256: Hex): Promise<Hex | undefined> {
-    return await this.#db.get(dbKey(PREFIXES.reportBySha256, sha256)) as Hex | undefined
+    const key = dbKey(PREFIXES.reportBySha256, sha256)
+    const cached = this.#latest.get(key)
+    if (cached !== undefined) return cached
+    const jobId = await this.#db.get(key) as Hex | undefined
+    if (jobId !== undefined) this.#remember(key, jobId)
+    return jobId
+  }
+
+  #remember (key: string, jobId: Hex): void {
+    this.#latest.delete(key)
+    if (this.#latest.size >= 4096) this.#latest.delete(this.#latest.keys().next().value as string)
+    this.#latest.set(key, jobId)
   }
 
   /** Stores a report; it becomes the sample's latest unless a stored one is more recent. */
@@ -37,10 +52,12 @@ export class ReportRepository {
       { type: 'put', key: dbKey(PREFIXES.report, report.jobId), value: report },
       { type: 'put', key: dateKey(report), value: report.jobId.toLowerCase() }
     ]
-    if (latest === undefined || latest.jobId === report.jobId || latest.date <= report.date) {
-      ops.push({ type: 'put', key: dbKey(PREFIXES.reportBySha256, sha256), value: report.jobId.toLowerCase() })
-    }
+    const latestKey = dbKey(PREFIXES.reportBySha256, sha256)
+    const becomesLatest = latest === undefined || latest.jobId === report.jobId || latest.date <= report.date
+    if (becomesLatest) ops.push({ type: 'put', key: latestKey, value: report.jobId.toLowerCase() })
+    this.#latest.delete(latestKey)
     await this.#db.batch(ops, { sync: options.sync ?? false })
+    if (becomesLatest) this.#remember(latestKey, report.jobId.toLowerCase() as Hex)
   }
 
   /**

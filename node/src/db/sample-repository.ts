@@ -27,17 +27,38 @@ export interface SampleUpload extends Omit<SampleRecord, 'firstSeen' | 'lastSeen
 export const MAX_SAMPLE_NAMES = 32
 export const MAX_SAMPLE_NAME_LENGTH = 255
 
-/** Sample metadata by sha256, with sha1 and md5 indices pointing at the sha256. */
+const CACHE_SIZE = 4096
+
+/** A bounded map that forgets its oldest entry when full. */
+function remember<K, V> (map: Map<K, V>, key: K, value: V): void {
+  map.delete(key)
+  if (map.size >= CACHE_SIZE) map.delete(map.keys().next().value as K)
+  map.set(key, value)
+}
+
+/**
+ * Sample metadata by sha256, with sha1 and md5 indices pointing at the sha256. Reads go through a
+ * write-through cache: the node process is the database's only writer (LevelDB's lock), and every
+ * write passes through recordUpload. Returned records are shared: do not mutate them.
+ */
 export class SampleRepository {
   readonly #db: Database
   readonly #lock = createKeyLock()
+  readonly #records = new Map<string, SampleRecord>()
+  /** sha1/md5 -> sha256; never changes once written */
+  readonly #index = new Map<string, Hex>()
 
   constructor (db: Database) {
     this.#db = db
   }
 
   async get (sha256: Hex): Promise<SampleRecord | undefined> {
-    return await this.#db.get(dbKey(PREFIXES.sample, sha256)) as SampleRecord | undefined
+    const key = dbKey(PREFIXES.sample, sha256)
+    const cached = this.#records.get(key)
+    if (cached !== undefined) return cached
+    const record = await this.#db.get(key) as SampleRecord | undefined
+    if (record !== undefined) remember(this.#records, key, record)
+    return record
   }
 
   /** Lookup by sha256, sha1 or md5 (told apart by length), as VirusTotal's /files/{id} does. */
@@ -47,8 +68,11 @@ export class SampleRepository {
     if (h.length === 64) return this.get(`0x${h}`)
     const index = h.length === 40 ? PREFIXES.sampleBySha1 : h.length === 32 ? PREFIXES.sampleByMd5 : undefined
     if (index === undefined) return undefined
-    const sha256 = await this.#db.get(dbKey(index, `0x${h}`)) as Hex | undefined
-    return sha256 === undefined ? undefined : this.get(sha256)
+    const key = dbKey(index, `0x${h}`)
+    const sha256 = this.#index.get(key) ?? await this.#db.get(key) as Hex | undefined
+    if (sha256 === undefined) return undefined
+    remember(this.#index, key, sha256)
+    return this.get(sha256)
   }
 
   /**
@@ -78,7 +102,10 @@ export class SampleRepository {
         { type: 'put', key: dbKey(PREFIXES.sampleBySha1, record.sha1), value: sha256 },
         { type: 'put', key: dbKey(PREFIXES.sampleByMd5, record.md5), value: sha256 }
       ]
+      // a failed write leaves no stale cache entry: the cache is only told after the batch lands
+      this.#records.delete(ops[0]?.key as string)
       await this.#db.batch(ops, { sync: true })
+      remember(this.#records, ops[0]?.key as string, record)
       return record
     })
   }

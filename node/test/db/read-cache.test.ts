@@ -1,0 +1,46 @@
+import tap from 'tap'
+import { createRepositories, openDatabase } from '../../src/db/index.ts'
+import type { Hex, Report, SignedScanJob } from '../../../protocol/src/messages.ts'
+
+const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
+const job: SignedScanJob = {
+  type: 'scan-job',
+  signature: hex('00', 65),
+  job: {
+    kind: 'file', sha256: hex('01', 32), sha1: hex('02', 20), md5: hex('03', 16), size: 3, fileType: 'text', cid: 'bafy',
+    membershipBlock: 1, origin: hex('11', 20), createdAt: 1, commitDeadline: 2, revealDeadline: 3, ephemeralPublicKey: hex('04', 32), keyWraps: []
+  }
+}
+const report = (jobId: Hex, date: number): Report => ({
+  jobId, chainId: 1, registry: hex('22', 20), job, verdicts: [], memberCount: 1, quorum: 1, results: {}, date,
+  stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, failure: 0, 'type-unsupported': 0 }
+})
+
+tap.test('cached reads see every write made through the repositories', async (t) => {
+  const db = await openDatabase({ path: t.testdir() })
+  t.teardown(() => db.close())
+  const repos = createRepositories(db)
+  const upload = { sha256: job.job.sha256, sha1: job.job.sha1, md5: job.job.md5, size: 3, fileType: 'text', cid: 'bafy', contentKey: hex('09', 32) }
+  await repos.samples.recordUpload({ ...upload, seenAt: 1000, name: 'a' })
+  t.equal((await repos.samples.find(job.job.md5))?.lastSeen, 1000, 'first read fills the cache')
+  await repos.samples.recordUpload({ ...upload, seenAt: 2000, name: 'b' })
+  for (const h of [job.job.sha256, job.job.sha1, job.job.md5]) {
+    const s = await repos.samples.find(h)
+    t.equal(s?.lastSeen, 2000, `a later upload is seen by ${h.length} hex lookup`)
+    t.same(s?.names, ['a', 'b'])
+  }
+
+  t.equal(await repos.reports.latestJobId(job.job.sha256), undefined)
+  await repos.reports.put(report(hex('aa', 32), 10))
+  t.equal(await repos.reports.latestJobId(job.job.sha256), hex('aa', 32))
+  await repos.reports.put(report(hex('bb', 32), 20))
+  t.equal((await repos.reports.getLatestBySha256(job.job.sha256))?.jobId, hex('bb', 32), 'a newer report replaces the cached latest')
+  await repos.reports.put(report(hex('cc', 32), 5))
+  t.equal(await repos.reports.latestJobId(job.job.sha256), hex('bb', 32), 'an older one does not')
+  t.same((await repos.reports.recent(10)).map((r) => r.jobId), [hex('bb', 32), hex('aa', 32), hex('cc', 32)], 'recent: newest first')
+
+  // a fresh set of repositories over the same database reads what the first wrote
+  const again = createRepositories(db)
+  t.equal((await again.samples.find(job.job.sha1))?.lastSeen, 2000)
+  t.equal(await again.reports.latestJobId(job.job.sha256), hex('bb', 32))
+})

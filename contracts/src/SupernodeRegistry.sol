@@ -2,6 +2,8 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
@@ -16,11 +18,14 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  * that membership lapses (exclusive; NO_TERM when governance set no term, 0 when not a member),
  * so a term ends at its block with no transaction, and history stays exact.
  * Governance (the owner) sets the term length and the maximum member count; re-admitting a
- * member renews its term; a member may resign.
+ * member renews its term; a member may resign. Governance may require a candidate bond (in VMT):
+ * register() pulls it (approve first), admission needs it in full, a non-member withdraws it (and
+ * stops being a candidate), and governance may slash it to the treasury.
  */
 contract SupernodeRegistry is Ownable {
     using Checkpoints for Checkpoints.Trace208;
     using EnumerableSet for EnumerableSet.AddressSet;
+    using SafeERC20 for IERC20;
 
     /// @notice Longest accepted libp2p peer id string (base58 / CID text forms are far shorter).
     uint256 public constant MAX_PEER_ID_LENGTH = 128;
@@ -33,6 +38,14 @@ contract SupernodeRegistry is Ownable {
     uint48 public termBlocks;
     /// @notice Most members at once; 0 means no limit.
     uint32 public maxMembers;
+    /// @notice Token candidate bonds are paid in (address(0) until governance sets a bond).
+    IERC20 public bondToken;
+    /// @notice Bond a candidate must hold to be admitted; 0 means none.
+    uint256 public candidateBond;
+    /// @notice Bond held for each operator.
+    mapping(address operator => uint256) public bondOf;
+    /// @notice Sum of all bonds held.
+    uint256 public totalBonded;
 
     struct Candidate {
         string peerId;
@@ -60,6 +73,14 @@ contract SupernodeRegistry is Ownable {
     event TermBlocksSet(uint256 termBlocks);
     /// @notice Governance changed the maximum member count.
     event MaxMembersSet(uint256 maxMembers);
+    /// @notice Governance changed the candidate bond.
+    event CandidateBondSet(address token, uint256 amount);
+    /// @notice An operator's bond grew (registration or top-up).
+    event BondPaid(address indexed operator, uint256 amount);
+    /// @notice A non-member took its bond back and stopped being a candidate.
+    event BondWithdrawn(address indexed operator, uint256 amount);
+    /// @notice Governance took an operator's bond to the treasury.
+    event BondSlashed(address indexed operator, uint256 amount);
 
     /// @dev The peer id is empty or longer than MAX_PEER_ID_LENGTH bytes.
     error SupernodeRegistryInvalidPeerId(uint256 length);
@@ -73,6 +94,14 @@ contract SupernodeRegistry is Ownable {
     error SupernodeRegistryAlreadyMember(address operator);
     /// @dev The operator is not a member.
     error SupernodeRegistryNotMember(address operator);
+    /// @dev The operator's bond is below candidateBond.
+    error SupernodeRegistryBondTooLow(address operator, uint256 bond, uint256 required);
+    /// @dev The bond token cannot change while bonds are held.
+    error SupernodeRegistryBondsOutstanding(uint256 totalBonded);
+    /// @dev A bond needs a token.
+    error SupernodeRegistryInvalidBondToken();
+    /// @dev A member cannot withdraw its bond.
+    error SupernodeRegistryStillMember(address operator);
     /// @dev Admitting would exceed maxMembers.
     error SupernodeRegistryFull(uint256 maxMembers);
     /// @dev Membership at a block that is not yet final was asked for (same rule as ERC-5805).
@@ -100,6 +129,14 @@ contract SupernodeRegistry is Ownable {
             revert SupernodeRegistryInvalidMetadataURI(uriLength);
         }
         _candidates[msg.sender] = Candidate(peerId, x25519Key, metadataURI, uint64(block.number));
+        uint256 held = bondOf[msg.sender];
+        if (held < candidateBond) {
+            uint256 due = candidateBond - held;
+            bondOf[msg.sender] = candidateBond;
+            totalBonded += due;
+            bondToken.safeTransferFrom(msg.sender, address(this), due);
+            emit BondPaid(msg.sender, due);
+        }
         emit CandidateRegistered(msg.sender, peerId, x25519Key, metadataURI);
     }
 
@@ -111,6 +148,9 @@ contract SupernodeRegistry is Ownable {
     function admit(address operator) external onlyOwner {
         if (_candidates[operator].registeredAt == 0) {
             revert SupernodeRegistryNotCandidate(operator);
+        }
+        if (bondOf[operator] < candidateBond) {
+            revert SupernodeRegistryBondTooLow(operator, bondOf[operator], candidateBond);
         }
         bool active = _isActive(operator);
         if (active && termBlocks == 0) {
@@ -156,6 +196,49 @@ contract SupernodeRegistry is Ownable {
     function setMaxMembers(uint32 count) external onlyOwner {
         maxMembers = count;
         emit MaxMembersSet(count);
+    }
+
+    /**
+     * @notice Sets the bond candidates pay in `token` (VMT) to be admitted; existing members keep
+     * their seats, candidates below it top up by calling register again. The token can only
+     * change while no bond is held.
+     */
+    function setCandidateBond(IERC20 token, uint256 amount) external onlyOwner {
+        if (address(token) != address(bondToken) && totalBonded != 0) {
+            revert SupernodeRegistryBondsOutstanding(totalBonded);
+        }
+        if (amount != 0 && address(token) == address(0)) {
+            revert SupernodeRegistryInvalidBondToken();
+        }
+        bondToken = token;
+        candidateBond = amount;
+        emit CandidateBondSet(address(token), amount);
+    }
+
+    /// @notice A non-member takes its bond back; it stops being a candidate (register again to apply).
+    function withdrawBond() external {
+        if (_isActive(msg.sender)) {
+            revert SupernodeRegistryStillMember(msg.sender);
+        }
+        uint256 amount = bondOf[msg.sender];
+        bondOf[msg.sender] = 0;
+        totalBonded -= amount;
+        delete _candidates[msg.sender];
+        if (amount != 0) {
+            bondToken.safeTransfer(msg.sender, amount);
+        }
+        emit BondWithdrawn(msg.sender, amount);
+    }
+
+    /// @notice Governance takes `operator`'s bond to the treasury (the owner).
+    function slashBond(address operator) external onlyOwner {
+        uint256 amount = bondOf[operator];
+        bondOf[operator] = 0;
+        totalBonded -= amount;
+        if (amount != 0) {
+            bondToken.safeTransfer(owner(), amount);
+        }
+        emit BondSlashed(operator, amount);
     }
 
     /// @notice Block at which the current membership of `operator` lapses; 0 if not a member, NO_TERM if it has no term.

@@ -1,14 +1,16 @@
 // Governance safety on anvil: voting power is the snapshot's, `#proposer=` descriptions cannot
-// be front-run, only the timelock changes membership, and the timelock delay holds.
+// be front-run, only the timelock changes membership and parameters, the timelock delay holds,
+// and a lapsed term ends a membership with no proposal.
 import t from 'tap'
-import { Contract, JsonRpcProvider, id, parseEther } from 'ethers'
+import { Contract, JsonRpcProvider, encodeBytes32String, id, parseEther } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, increaseTime, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
 import { revertOf } from '../../contracts/test/revert.ts'
-import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } from '../src/artifacts.ts'
+import { governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from '../src/artifacts.ts'
 import { deployVirusMap } from '../src/deploy.ts'
-import { membershipActions, withProposerSuffix } from '../src/gov.ts'
+import { proposeAndExecute } from '../src/elect.ts'
+import { membershipActions, setParamActions, withProposerSuffix } from '../src/gov.ts'
 import { registerCandidate } from '../src/register.ts'
 import type { Hex } from '../../protocol/src/messages.ts'
 
@@ -169,4 +171,31 @@ t.test('the timelock delay is enforced', async (tt) => {
   tt.ok(BigInt((await provider.getBlock(done.blockNumber))!.timestamp) >= eta, 'executed at or after eta')
   tt.equal(await registry.getFunction('isMember')(op1.address), true)
   tt.equal(await governor.getFunction('state')(pid), 7n, 'Executed')
+})
+
+t.test('only the timelock changes parameters', async (tt) => {
+  const parameters = new Contract(contracts.parameters!, parametersArtifact.abi, provider)
+  tt.equal((await parameters.getFunction('owner')() as string).toLowerCase(), contracts.timelock)
+  const key = encodeBytes32String('commitWindowMs')
+  for (const s of [deployer, alice]) {
+    tt.same(await revertOf(parameters.interface, as(parameters, s).getFunction('set')(key, 1n)), { name: 'OwnableUnauthorizedAccount', args: [s.address] })
+    for (const [fn, args] of [['setTermBlocks', [1]], ['setMaxMembers', [1]], ['setCandidateBond', [contracts.vmt, 1n]], ['slashBond', [op1.address]]] as const) {
+      tt.equal((await revertOf(registry.interface, as(registry, s).getFunction(fn)(...args))).name, 'OwnableUnauthorizedAccount', `${fn} by ${s.address}`)
+    }
+  }
+  tt.equal(await parameters.getFunction('get')(key), 5000n, 'unchanged')
+})
+
+t.test('a lapsed term removes a member without a proposal', async (tt) => {
+  // Governance sets a 30-block term, then re-elects op1 under it; nobody acts afterwards.
+  const flow = { governor: contracts.governor, timelock: contracts.timelock, provider, proposer: alice, voters: [alice, bob] }
+  await proposeAndExecute({ ...flow, ...setParamActions(contracts, 'termBlocks', 30n), description: withProposerSuffix('30-block terms', alice.address) })
+  tt.equal(await registry.getFunction('termBlocks')(), 30n)
+  const { executionBlock } = await proposeAndExecute({ ...flow, ...membershipActions(contracts.registry, 'admit', [op1.address]), description: withProposerSuffix('Re-elect op1 for a term', alice.address) })
+  tt.equal(await registry.getFunction('termEnd')(op1.address), BigInt(executionBlock + 30), 'the re-election starts a 30-block term')
+  await mineBlocks(provider, 31)
+  tt.equal(await registry.getFunction('isMember')(op1.address), false, 'lapsed')
+  tt.equal(await registry.getFunction('isMemberAt')(op1.address, executionBlock + 29), true, 'a member through the term\'s last block')
+  tt.equal(await registry.getFunction('isMemberAt')(op1.address, executionBlock + 30), false, 'not from its end block, with no transaction')
+  tt.notOk((await registry.getFunction('membersAt')(executionBlock + 30) as string[]).includes(op1.address))
 })

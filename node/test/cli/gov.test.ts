@@ -206,12 +206,12 @@ t.test('gov: set-param and fund proposals change the network parameters and pay 
   const deployment = JSON.parse(await readFile(join(dir, 'deployment.json'), 'utf8')) as { contracts: Record<string, Hex> }
   const vmt = new Contract(deployment.contracts.vmt!, vmtArtifact.abi, provider)
   const before = JSON.parse((await run(['gov', 'params', '--deployment', 'deployment.json', '--json'])).out) as Record<string, string>
-  st.same(before, { termBlocks: '0', maxMembers: '0', commitWindowMs: '5000', revealWindowMs: '10000', maxSampleBytes: String(650 * 1024 * 1024), quorumFaultDivisor: '3', epochBlocks: '7200', rewardBudgetPerEpoch: '0' })
+  st.same(before, { termBlocks: '0', maxMembers: '0', candidateBond: '0', commitWindowMs: '5000', revealWindowMs: '10000', maxSampleBytes: String(650 * 1024 * 1024), quorumFaultDivisor: '3', epochBlocks: '7200', rewardBudgetPerEpoch: '0' })
   await fails(st, ['gov', 'propose', 'fund', carol.address, '9999999', ...keystore('alice')], 1, /the treasury \(timelock\) holds 600000 VMT, less than 9999999 VMT/)
   await fails(st, ['gov', 'propose', 'set-param', 'commitWindowMs', 'soon', ...keystore('alice')], 1, /set-param NAME VALUE/)
 
   const ids: string[] = []
-  for (const argv of [['set-param', 'commitWindowMs', '7000'], ['set-param', 'termBlocks', '50400'], ['fund', carol.address, '2500']]) {
+  for (const argv of [['set-param', 'commitWindowMs', '7000'], ['set-param', 'termBlocks', '50400'], ['fund', carol.address, '2500'], ['set-param', 'candidateBond', '1000']]) {
     const r = await run(['gov', 'propose', ...argv, ...keystore('alice'), '--json'])
     st.equal(r.code, 0, r.err)
     ids.push((JSON.parse(r.out) as { proposalId: string }).proposalId)
@@ -231,6 +231,7 @@ t.test('gov: set-param and fund proposals change the network parameters and pay 
   const after = JSON.parse((await run(['gov', 'params', '--deployment', 'deployment.json', '--json'])).out) as Record<string, string>
   st.equal(after.commitWindowMs, '7000')
   st.equal(after.termBlocks, '50400')
+  st.equal(after.candidateBond, parseEther('1000').toString())
   st.equal(formatEther(await vmt.getFunction('balanceOf')(carol.address) as bigint), '2500.0')
   const human = await run(['gov', 'params', '--deployment', 'deployment.json'])
   st.match(human.out, /commitWindowMs\s+7000/)

@@ -15,7 +15,7 @@ import { address, badInput, chainIdOption, connect, loadGovDeployment, loadSigne
 const SUBCOMMANDS = `
   delegate [ADDRESS]                      delegate your votes (default: to yourself)
   propose admit|remove OPERATOR...        propose admitting/removing supernodes
-  propose set-param NAME VALUE            termBlocks, maxMembers (registry) or a network parameter
+  propose set-param NAME VALUE            termBlocks, maxMembers, candidateBond (VMT) or a network parameter
   propose fund ADDRESS AMOUNT             pay VMT from the treasury (the timelock)
   propose call --target A [--value WEI] --calldata HEX (repeatable)   a raw proposal
       [--description TEXT]  (a "#proposer=YOU" suffix is added, so nobody can front-run it)
@@ -134,8 +134,11 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
           description ??= `${kind === 'admit' ? 'Admit' : 'Remove'} supernode${operators.length > 1 ? 's' : ''} ${operators.join(', ')}`
         } else if (kind === 'set-param') {
           const [name, valueText] = rest
-          if (name === undefined || valueText === undefined || !/^\d{1,78}$/.test(valueText)) throw badInput('gov propose set-param NAME VALUE (an integer; see `virusmap gov params`)')
-          actions = setParamActions(deployment.contracts, name, BigInt(valueText))
+          const bond = name === 'candidateBond'
+          if (name === undefined || valueText === undefined || !(bond ? /^\d+(\.\d{1,18})?$/ : /^\d{1,78}$/).test(valueText)) {
+            throw badInput('gov propose set-param NAME VALUE (an integer; candidateBond in VMT; see `virusmap gov params`)')
+          }
+          actions = setParamActions(deployment.contracts, name, bond ? parseEther(valueText) : BigInt(valueText))
           description ??= `Set ${name} to ${valueText}`
         } else if (kind === 'fund') {
           const [toText, amountText] = rest

@@ -1,0 +1,77 @@
+// SupernodeRegistry candidate bond (VMT, set by governance): register pulls it, admission needs
+// it in full, a non-member withdraws it, governance may slash it to the treasury.
+import t from 'tap'
+import { Contract, ContractFactory, JsonRpcProvider, ZeroAddress, hexlify, parseEther, randomBytes } from 'ethers'
+import type { JsonRpcSigner } from 'ethers'
+import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
+import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
+import { startAnvil } from '../../node/src/chain/anvil.ts'
+import { revertOf } from './revert.ts'
+
+const anvil = await startAnvil({ port: 0 })
+t.teardown(() => anvil.stop())
+const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
+t.teardown(() => provider.destroy())
+const [owner, opA, opB] = await Promise.all([0, 1, 2].map(async (i) => await provider.getSigner(i))) as [JsonRpcSigner, JsonRpcSigner, JsonRpcSigner]
+
+async function deploy (artifact: { abi: unknown[], bytecode: string }, args: unknown[]): Promise<Contract> {
+  const c = await new ContractFactory(artifact.abi as never, artifact.bytecode, owner).deploy(...args)
+  await c.waitForDeployment()
+  return new Contract(await c.getAddress(), artifact.abi as never, owner)
+}
+const vmt = await deploy(vmtArtifact, [owner.address, parseEther('1000')])
+const registry = await deploy(registryArtifact, [owner.address])
+const regAs = (s: JsonRpcSigner): Contract => registry.connect(s) as Contract
+const vmtAs = (s: JsonRpcSigner): Contract => vmt.connect(s) as Contract
+const ok = async (pending: Promise<{ wait(): Promise<unknown> }>): Promise<void> => { await (await pending).wait() }
+const balance = async (a: string): Promise<bigint> => await vmt.getFunction('balanceOf')(a) as bigint
+const BOND = parseEther('100')
+for (const s of [opA, opB]) await ok(vmt.getFunction('transfer')(s.address, parseEther('150')))
+const register = (s: JsonRpcSigner): Promise<{ wait(): Promise<unknown> }> => regAs(s).getFunction('register')('12D3KooWBond', hexlify(randomBytes(32)), '')
+
+t.test('only governance sets the bond, in a real token', async (tt) => {
+  tt.equal((await revertOf(registry.interface, regAs(opA).getFunction('setCandidateBond')(await vmt.getAddress(), BOND))).name, 'OwnableUnauthorizedAccount')
+  tt.equal((await revertOf(registry.interface, registry.getFunction('setCandidateBond')(ZeroAddress, BOND))).name, 'SupernodeRegistryInvalidBondToken')
+  await ok(registry.getFunction('setCandidateBond')(await vmt.getAddress(), BOND))
+  tt.equal(await registry.getFunction('candidateBond')(), BOND)
+})
+
+t.test('register pulls the bond; admission needs it', async (tt) => {
+  const r = await revertOf(vmt.interface, register(opA))
+  tt.equal(r.name, 'ERC20InsufficientAllowance', 'no approval, no registration')
+  await ok(vmtAs(opA).getFunction('approve')(await registry.getAddress(), BOND))
+  await ok(register(opA))
+  tt.equal(await registry.getFunction('bondOf')(opA.address), BOND)
+  tt.equal(await balance(opA.address), parseEther('50'))
+  await ok(register(opA))
+  tt.equal(await balance(opA.address), parseEther('50'), 'updating the record does not charge twice')
+  await ok(registry.getFunction('admit')(opA.address))
+
+  // The bond rises: opB registered before it, so must top up before admission.
+  await ok(registry.getFunction('setCandidateBond')(await vmt.getAddress(), 0n))
+  await ok(register(opB))
+  await ok(registry.getFunction('setCandidateBond')(await vmt.getAddress(), BOND))
+  tt.same(await revertOf(registry.interface, registry.getFunction('admit')(opB.address)), { name: 'SupernodeRegistryBondTooLow', args: [opB.address, 0n, BOND] })
+  await ok(vmtAs(opB).getFunction('approve')(await registry.getAddress(), BOND))
+  await ok(register(opB))
+  await ok(registry.getFunction('admit')(opB.address))
+  tt.equal(await registry.getFunction('totalBonded')(), 2n * BOND)
+  tt.equal((await revertOf(registry.interface, registry.getFunction('setCandidateBond')(owner.address, BOND))).name, 'SupernodeRegistryBondsOutstanding', 'no token swap under held bonds')
+})
+
+t.test('members cannot withdraw; non-members can; governance can slash', async (tt) => {
+  tt.same(await revertOf(registry.interface, regAs(opA).getFunction('withdrawBond')()), { name: 'SupernodeRegistryStillMember', args: [opA.address] })
+  await ok(regAs(opA).getFunction('resign')())
+  await ok(regAs(opA).getFunction('withdrawBond')())
+  tt.equal(await balance(opA.address), parseEther('150'), 'bond returned')
+  const [, , , registeredAt] = await registry.getFunction('candidate')(opA.address) as [string, string, string, bigint]
+  tt.equal(registeredAt, 0n, 'no longer a candidate')
+  tt.equal((await revertOf(registry.interface, registry.getFunction('admit')(opA.address))).name, 'SupernodeRegistryNotCandidate')
+
+  tt.equal((await revertOf(registry.interface, regAs(opA).getFunction('slashBond')(opB.address))).name, 'OwnableUnauthorizedAccount')
+  const before = await balance(owner.address)
+  await ok(registry.getFunction('remove')(opB.address))
+  await ok(registry.getFunction('slashBond')(opB.address))
+  tt.equal(await balance(owner.address), before + BOND, 'slashed bond goes to the owner (the timelock treasury)')
+  tt.equal(await registry.getFunction('totalBonded')(), 0n)
+})

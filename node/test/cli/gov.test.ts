@@ -3,7 +3,7 @@
 // a ballot signed offline and submitted by someone else, queue, the timelock delay, execute),
 // cancel, and every bad input answered by one line and a non-zero exit.
 import t, { type Test } from 'tap'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, formatEther, hexlify, parseEther, randomBytes } from 'ethers'
@@ -200,6 +200,17 @@ t.test('gov: cancel while pending, raw calls, unknown proposals', async (st) => 
   await fails(st, ['gov', 'proposals', '--deployment', 'nope.json'], 1, /cannot read deployment file .*nope\.json: ENOENT/)
   await fails(st, ['gov', 'delegate', ...keystore('alice')], 1, /wrong passphrase/, { env: { VIRUSMAP_KEYSTORE_PASSWORD: 'wrong' } })
   await fails(st, ['gov', 'delegate', 'not-an-address', ...keystore('alice')], 1, /the delegatee must be a 0x address/)
+
+  // A deployment file for another chain than the RPC serves.
+  const file = JSON.parse(await readFile(join(dir, 'deployment.json'), 'utf8')) as Record<string, unknown>
+  await writeFile(join(dir, 'mainnet.json'), JSON.stringify({ ...file, chainId: 1 }))
+  await fails(st, ['gov', 'members', '--deployment', 'mainnet.json'], 1, /wrong chain: http:\/\/127\.0\.0\.1:\d+ serves chain id 31337, expected 1/)
+  // Without --deployment, the devnet file in the working directory.
+  await mkdir(join(dir, '.devnet'), { recursive: true })
+  await writeFile(join(dir, '.devnet', 'devnet.json'), JSON.stringify({ ...file, nodes: [] }))
+  const members = await run(['gov', 'members', '--json'])
+  st.equal(members.code, 0, members.err)
+  st.equal((JSON.parse(members.out) as unknown[]).length, 1)
 })
 
 t.test('gov: set-param and fund proposals change the network parameters and pay from the treasury', async (st) => {

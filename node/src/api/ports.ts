@@ -16,6 +16,12 @@ export interface PortOptions {
 
 export interface SampleSubmitter {
   /**
+   * Scans a stored sample again (VirusTotal's POST /files/{id}/analyse): a new job, or the one in
+   * flight for it. Undefined when this node does not hold the sample. Optional: nodes without it
+   * answer 404 for every id.
+   */
+  rescan?(hash: Hex, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex } | undefined>
+  /**
    * Stores the sample (durably) and schedules its scan. `source` fails with code SAMPLE_TOO_LARGE
    * once the upload passes the API's limit; the submitter must then store nothing.
    */

@@ -6,6 +6,7 @@ import type { Repositories } from '../db/repositories.ts'
 import type { Coordinator } from '../quorum/coordinator.ts'
 import type { NodeMetrics } from '../metrics/registry.ts'
 import type { VirusmapLibp2p } from '../network/libp2p-node.ts'
+import type { SampleStore } from '../ingest/sample-store.ts'
 
 /** Adapts the supernode's coordinator and repositories to what the HTTP API asks of a node. */
 export interface ApiPortsComponents {
@@ -19,6 +20,8 @@ export interface ApiPortsComponents {
   registry: Hex
   /** answer /api/v3 and /api/virusmap only to keys in the node's key store */
   requireApiKey: boolean
+  /** for rescans: the stored sample's plaintext */
+  samples?: Pick<SampleStore, 'readSample'>
 }
 
 const REPORT_CACHE_SIZE = 1024
@@ -85,7 +88,14 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
       metrics: async () => ({ contentType: c.metrics.registry.contentType, body: await c.metrics.registry.metrics() })
     },
     submitter: {
-      submitFile: async (source, meta, options) => await coordinator.submitFile(source, meta, options)
+      submitFile: async (source, meta, options) => await coordinator.submitFile(source, meta, options),
+      async rescan (hash, options) {
+        const sample = await repos.samples.find(hash)
+        if (sample == null || c.samples === undefined) return undefined
+        const bytes = await c.samples.readSample(sample.cid, Buffer.from(sample.contentKey.slice(2), 'hex'), options)
+        // the same bytes ingest to the same blocks (convergent encryption); the coordinator makes a new job
+        return await coordinator.submitFile((async function * () { yield bytes })(), {}, options)
+      }
     },
     analyses: {
       async getAnalysis (id: Hex): Promise<AnalysisView | undefined> {

@@ -113,7 +113,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       metrics: metrics.quorum
     })
     api = createApiServer({
-      ports: createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey }),
+      ports: createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples }),
       logger: logger.child({ component: 'api' }),
       maxUploadBytes: config.maxSampleBytes,
       host: config.apiHost,

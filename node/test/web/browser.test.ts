@@ -153,6 +153,26 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     t.match(await page.locator('#recent-reports').innerText(), sha256)
   })
 
+  tap.test('rescan over the API: a new analysis of the held file reaches quorum; its item is the file', async (t) => {
+    const headers = { 'x-apikey': devnet.info.apiKey }
+    const node2 = devnet.info.nodes[2]?.api ?? ''
+    // node 2 only scanned the sample as a member; it holds the ciphertext and its key all the same
+    const res = await fetch(`${node2}/api/v3/files/${sha256}/analyse`, { method: 'POST', headers })
+    t.equal(res.status, 200)
+    const { data } = await res.json() as { data: { type: string, id: string } }
+    t.equal(data.type, 'analysis')
+    let status = ''
+    for (let i = 0; i < 120 && status !== 'completed'; i++) {
+      status = ((await (await fetch(`${node2}/api/v3/analyses/${data.id}`, { headers })).json()) as { data: { attributes: { status: string } } }).data.attributes.status
+      if (status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    t.equal(status, 'completed')
+    const item = await (await fetch(`${node2}/api/v3/analyses/${data.id}/item`, { headers })).json() as { data: { id: string, attributes: { virusmap: { job_id: string }, last_analysis_stats: { malicious: number } } } }
+    t.equal(item.data.id, sha256)
+    t.equal(item.data.attributes.virusmap.job_id, data.id, 'the file now shows the rescan\'s report')
+    t.equal(item.data.attributes.last_analysis_stats.malicious, 1)
+  })
+
   tap.test('the page raised no script errors and asked for nothing missing', async (t) => {
     t.same(pageErrors, [])
     t.same(failedRequests, ['401 /api/virusmap/reports', `404 /api/v3/files/${'a'.repeat(64)}`], 'only the keyless request and the unknown hash above')

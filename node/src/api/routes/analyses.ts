@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ApiPorts } from '../ports.ts'
 import { ApiError } from '../errors.ts'
 import { parseAnalysisId } from '../ids.ts'
-import { analysisObject } from '../vt-objects.ts'
+import { analysisObject, fileObject } from '../vt-objects.ts'
 import { baseUrl, requestSignal } from '../request.ts'
 
 export function registerAnalysisRoutes (app: FastifyInstance, ports: ApiPorts): void {
@@ -11,5 +11,16 @@ export function registerAnalysisRoutes (app: FastifyInstance, ports: ApiPorts): 
     const analysis = await ports.analyses.getAnalysis(id, { signal: requestSignal(reply) })
     if (analysis === undefined) throw new ApiError('NotFoundError', `Analysis "${request.params.id}" not found`)
     return analysisObject(analysis, baseUrl(request))
+  })
+
+  // VirusTotal's /analyses/{id}/item: the object the analysis is about (here always a file)
+  app.get<{ Params: { id: string } }>('/api/v3/analyses/:id/item', async (request, reply) => {
+    const id = parseAnalysisId(request.params.id)
+    const signal = requestSignal(reply)
+    const analysis = await ports.analyses.getAnalysis(id, { signal })
+    if (analysis === undefined) throw new ApiError('NotFoundError', `Analysis "${request.params.id}" not found`)
+    const file = await ports.files.getFile(analysis.sha256, { signal })
+    if (file === undefined) throw new ApiError('NotFoundError', `the file of analysis "${request.params.id}" is not held by this node`)
+    return fileObject(file, baseUrl(request))
   })
 }

@@ -54,6 +54,20 @@ export const OPENAPI = {
         responses: { 200: json('{"data":{"type":"file","id":SHA256,"attributes":{...last_analysis_results, last_analysis_stats, virusmap}}}'), ...errors(400, ...KEY_ERRORS, 404) }
       }
     },
+    '/api/v3/files/{id}/analyse': {
+      post: {
+        summary: 'Rescan a file this node holds: a new analysis (or the one in flight)',
+        parameters: [pathId('id', 'sha256, sha1 or md5 in hex', '^([0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$')],
+        responses: { 200: json('{"data":{"type":"analysis","id":JOB_ID,"links":{"self":URL}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
+      }
+    },
+    '/api/v3/analyses/{id}/item': {
+      get: {
+        summary: 'The file object an analysis is about',
+        parameters: [pathId('id', 'analysis id', '^(0x)?[0-9a-fA-F]{64}$')],
+        responses: { 200: json('{"data":{"type":"file",...}}'), ...errors(400, ...KEY_ERRORS, 404) }
+      }
+    },
     '/api/v3/analyses/{id}': {
       get: {
         summary: 'Analysis (scan job) status and results; poll until status is "completed"',

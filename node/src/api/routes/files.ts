@@ -96,6 +96,15 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void
     reply.send({ data: `${baseUrl(request)}/api/v3/files` })
   })
 
+  // VirusTotal's rescan: a new analysis of a file this node holds
+  app.post<{ Params: { id: string } }>('/api/v3/files/:id/analyse', async (request, reply) => {
+    const hash = parseFileHash(request.params.id)
+    const rescanned = ports.submitter.rescan === undefined ? undefined : await ports.submitter.rescan(hash, { signal: requestSignal(reply) })
+    if (rescanned === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
+    const id = rescanned.analysisId
+    return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }
+  })
+
   app.get<{ Params: { id: string } }>('/api/v3/files/:id', async (request, reply) => {
     const hash = parseFileHash(request.params.id)
     const file = await ports.files.getFile(hash, { signal: requestSignal(reply) })

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, formatEther, hexlify, parseEther, randomBytes } from 'ethers'
 import { startAnvil } from '../../src/chain/anvil.ts'
-import { increaseTime, mineBlocks } from '../../src/chain/anvil-time.ts'
+import { increaseTime, mineBlocks, setBalance } from '../../src/chain/anvil-time.ts'
+import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { registerCandidate } from '../../../governance/src/index.ts'
 import { registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
@@ -246,4 +247,32 @@ t.test('gov: set-param and fund proposals change the network parameters and pay 
   st.equal(formatEther(await vmt.getFunction('balanceOf')(carol.address) as bigint), '2500.0')
   const human = await run(['gov', 'params', '--deployment', 'deployment.json'])
   st.match(human.out, /commitWindowMs\s+7000/)
+})
+
+t.test('gov apply, withdraw-bond and resign act as the supernode, paying the bond governance set', async (st) => {
+  // The previous test set a 1000 VMT candidate bond.
+  const nodeDir = join(dir, 'node-a')
+  const keys = await loadOrCreateNodeKeys(nodeDir)
+  const operator = keys.operator.address
+  await fails(st, ['gov', 'apply', '--data-dir', 'nowhere', '--deployment', 'deployment.json'], 1, /no supernode keys at .*nowhere/)
+  await fails(st, ['gov', 'apply', '--data-dir', 'node-a', '--deployment', 'deployment.json'], 1, new RegExp(`the operator ${operator} has no ETH`))
+  await setBalance(provider, operator, parseEther('1'))
+  await fails(st, ['gov', 'apply', '--data-dir', 'node-a', '--deployment', 'deployment.json'], 1, /the candidate bond is 1000 VMT: the operator 0x[0-9a-fA-F]{40} holds 0 VMT/)
+  const deployment = JSON.parse(await readFile(join(dir, 'deployment.json'), 'utf8')) as { contracts: Record<string, Hex> }
+  const vmt = new Contract(deployment.contracts.vmt!, vmtArtifact.abi, alice)
+  await (await vmt.getFunction('transfer')(operator, parseEther('1000'))).wait()
+
+  const applied = await run(['gov', 'apply', '--data-dir', 'node-a', '--metadata', 'virusmap:engines=YARA,ClamAV', '--deployment', 'deployment.json'])
+  st.equal(applied.code, 0, applied.err)
+  st.match(applied.out, /applied as a candidate at block \d+ \(peer 12D3KooW\w+, bond 1000 VMT paid\)/)
+  const registry = new Contract(deployment.contracts.registry!, registryArtifact.abi, provider)
+  const [, x25519Key, metadataURI] = await registry.getFunction('candidate')(operator) as [string, string, string]
+  st.equal(x25519Key, keys.x25519PublicKey)
+  st.equal(metadataURI, 'virusmap:engines=YARA,ClamAV')
+  st.equal(await registry.getFunction('bondOf')(operator), parseEther('1000'))
+
+  await fails(st, ['gov', 'resign', '--data-dir', 'node-a', '--deployment', 'deployment.json'], 1, /resign reverted: SupernodeRegistryNotMember/)
+  const withdrawn = await run(['gov', 'withdraw-bond', '--data-dir', 'node-a', '--deployment', 'deployment.json'])
+  st.equal(withdrawn.code, 0, withdrawn.err)
+  st.equal(formatEther(await vmt.getFunction('balanceOf')(operator) as bigint), '1000.0', 'bond back')
 })

@@ -1,13 +1,17 @@
 // `virusmap gov SUBCOMMAND`: a token holder's Governor operations against any RPC and deployment file.
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { formatEther, isHexString, parseEther } from 'ethers'
+import type { ContractTransactionResponse, JsonRpcProvider, Wallet } from 'ethers'
 import {
-  GovernanceError, cancelProposal, fundActions, readParameters, setParamActions, castVote, delegate, executeProposal, findProposal, listMembers, listProposals,
+  GovernanceError, cancelProposal, fundActions, readParameters, registerCandidate, sendTx, setParamActions, castVote, delegate, executeProposal, findProposal, listMembers, listProposals,
   membershipActions, openGov, parseBallot, parseProposalId, parseSupport, propose, proposalStatus, queueProposal, signBallot,
   submitBallot
 } from '../../../../governance/src/index.ts'
 import type { Actions, Gov, ProposalStatus } from '../../../../governance/src/index.ts'
+import { keyFilePath, loadOrCreateNodeKeys } from '../../supernode/node-keys.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandArgs, CommandContext } from '../command.ts'
 import { address, badInput, chainIdOption, connect, loadGovDeployment, loadSigner, oneLine, str, strs } from './gov-context.ts'
@@ -25,10 +29,22 @@ const SUBCOMMANDS = `
   queue ID | execute ID | cancel ID
   proposals                               every proposal with its state and tallies
   proposal ID                             state, tallies, quorum, snapshot, deadline, eta, actions
+  apply --data-dir DIR [--metadata URI]   the supernode in DIR applies as a candidate (pays the bond, if any)
+  resign --data-dir DIR | withdraw-bond --data-dir DIR   a member leaves | a non-member takes its bond back
   members                                 current supernodes with their terms and engines
   params                                  network parameters and registry settings now
 common: [--deployment FILE] [--rpc URL] [--chain-id N] [--keystore FILE] [--json]
 keys: an encrypted JSON keystore (virusmap keystore new|import); passphrase from $VIRUSMAP_KEYSTORE_PASSWORD or a prompt`
+
+/** The supernode's own operator key (DATA/keys/node-keys.json): candidates sign register themselves. */
+async function operatorSigner (values: CommandArgs['values'], ctx: CommandContext, provider: JsonRpcProvider): Promise<Wallet> {
+  const dataDir = str(values['data-dir'])
+  if (dataDir === undefined) throw badInput('this subcommand acts as the supernode: pass --data-dir DIR (the supernode\'s data directory)')
+  const dir = resolve(ctx.cwd, dataDir)
+  if (!existsSync(keyFilePath(dir))) throw badInput(`no supernode keys at ${keyFilePath(dir)} (run the supernode once, or check --data-dir)`)
+  values['data-dir'] = dir
+  return (await loadOrCreateNodeKeys(dir)).operator.connect(provider)
+}
 
 const table = (rows: string[][]): string => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
@@ -57,7 +73,7 @@ function renderStatus (s: ProposalStatus): string {
 async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): Promise<number> {
   const [sub, ...args] = positionals
   if (sub === undefined) throw badInput(`which gov subcommand? one of delegate, propose, vote, queue, execute, cancel, proposals, proposal, members`)
-  const known = ['delegate', 'propose', 'vote', 'queue', 'execute', 'cancel', 'proposals', 'proposal', 'members', 'params']
+  const known = ['delegate', 'propose', 'vote', 'queue', 'execute', 'cancel', 'proposals', 'proposal', 'members', 'params', 'apply', 'resign', 'withdraw-bond']
   if (!known.includes(sub)) throw badInput(`unknown gov subcommand "${sub.slice(0, 40)}" (one of ${known.join(', ')})`)
   const json = values.json === true
   const print = (human: string, data: unknown): number => {
@@ -213,6 +229,30 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
         const s = await proposalStatus(gov, await proposalArg())
         return print(renderStatus(s), s)
       }
+      case 'apply':
+      case 'resign':
+      case 'withdraw-bond': {
+        const operator = await operatorSigner(values, ctx, provider)
+        const gas = await provider.getBalance(operator.address)
+        if (gas === 0n) throw badInput(`the operator ${operator.address} has no ETH to pay for gas`)
+        if (sub === 'apply') {
+          const [bond, held, balance] = await Promise.all([
+            gov.registry.getFunction('candidateBond')() as Promise<bigint>,
+            gov.registry.getFunction('bondOf')(operator.address) as Promise<bigint>,
+            gov.vmt.getFunction('balanceOf')(operator.address) as Promise<bigint>
+          ])
+          if (bond > held && balance < bond - held) throw badInput(`the candidate bond is ${vmt(bond)}: the operator ${operator.address} holds ${vmt(balance)}, send it VMT first`)
+          const keys = await loadOrCreateNodeKeys(str(values['data-dir']) ?? '')
+          const peerId = peerIdFromPrivateKey(keys.peerKey).toString()
+          const block = await registerCandidate({ registry: deployment.contracts.registry, operator, peerId, x25519Key: keys.x25519PublicKey, metadataURI: str(values.metadata) ?? '' })
+          return print(`${operator.address} applied as a candidate at block ${block} (peer ${peerId}${bond > held ? `, bond ${vmt(bond - held)} paid` : ''}); a proposal must now admit it: virusmap gov propose admit ${operator.address}\n`,
+            { operator: operator.address, peerId, x25519Key: keys.x25519PublicKey, block })
+        }
+        const fn = sub === 'resign' ? 'resign' : 'withdrawBond'
+        const { hash, blockNumber } = await sendTx(sub, async () => await (gov.registry.connect(operator) as typeof gov.registry).getFunction(fn)() as ContractTransactionResponse)
+        return print(`${operator.address} ${sub === 'resign' ? 'resigned' : 'withdrew its bond and is no longer a candidate'} at block ${blockNumber} (tx ${hash})\n`,
+          { operator: operator.address, block: blockNumber, tx: hash })
+      }
       case 'params': {
         const params = await readParameters(gov)
         const rows = [['PARAMETER', 'VALUE'], ...Object.entries(params).map(([k, v]) => [k, v])]
@@ -249,7 +289,9 @@ export const govCommand: Command = {
     'sign-only': { type: 'boolean' },
     nonce: { type: 'string' },
     out: { type: 'string' },
-    ballot: { type: 'string' }
+    ballot: { type: 'string' },
+    'data-dir': { type: 'string' },
+    metadata: { type: 'string' }
   },
   run: async (args, ctx) => await oneLine(ctx, async () => await run(args, ctx))
 }

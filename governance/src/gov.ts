@@ -165,9 +165,22 @@ export async function propose (gov: Gov, signer: Signer, actions: Actions, descr
   return { id: pid, ...sent }
 }
 
+const LOG_CHUNK = 5000
+
 /** Every proposal made since `gov.fromBlock`, oldest first. */
 export async function listProposals (gov: Gov): Promise<Proposal[]> {
-  const events = await gov.governor.queryFilter(gov.governor.filters.ProposalCreated!(), gov.fromBlock)
+  const filter = gov.governor.filters.ProposalCreated!()
+  let events
+  try {
+    events = await gov.governor.queryFilter(filter, gov.fromBlock)
+  } catch {
+    // Public RPCs cap eth_getLogs ranges: read the history in chunks instead.
+    events = []
+    const head = await gov.provider.getBlockNumber()
+    for (let from = gov.fromBlock; from <= head; from += LOG_CHUNK) {
+      events.push(...await gov.governor.queryFilter(filter, from, Math.min(head, from + LOG_CHUNK - 1)))
+    }
+  }
   return events.map((ev) => {
     const a = (ev as unknown as { args: unknown[] }).args
     return {

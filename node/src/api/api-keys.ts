@@ -20,6 +20,13 @@ interface KeyState {
   dirty: boolean
 }
 
+const KEY_IDS = new WeakMap<FastifyRequest, string>()
+
+/** The id (not the key) of the API key that authenticated the request, when keys are in use. */
+export function apiKeyIdOf (request: FastifyRequest): string | undefined {
+  return KEY_IDS.get(request)
+}
+
 export interface ApiKeyGuard {
   /** throws the VirusTotal 401/429 error for this request, or counts it */
   check(request: FastifyRequest): Promise<void>
@@ -95,6 +102,7 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
       state.minuteCount++
       state.dayCount++
       state.dirty = true
+      KEY_IDS.set(request, state.limits.id)
     },
     flush,
     async close () {

@@ -7,6 +7,7 @@ export const VT_ERRORS = {
   AuthenticationRequiredError: 401,
   WrongCredentialsError: 401,
   NotFoundError: 404,
+  AlreadyExistsError: 409,
   /** VirusTotal answers 413 to an oversize upload; it has no JSON code for it, so we name one */
   RequestEntityTooLargeError: 413,
   QuotaExceededError: 429,

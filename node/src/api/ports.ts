@@ -146,6 +146,24 @@ export interface ApiKeyReader {
   saveDayUsage?(entries: Array<{ id: string, day: string, count: number }>): Promise<void>
 }
 
+export type VoteVerdict = 'harmless' | 'malicious'
+
+export interface VoteView {
+  voter: string
+  verdict: VoteVerdict
+  /** ms since the epoch */
+  date: number
+}
+
+/** Community votes on files (VirusTotal's /files/{id}/votes), one per API key per file. */
+export interface VoteStore {
+  /** false when this voter already voted on the file */
+  add(sha256: Hex, vote: VoteView): Promise<boolean>
+  /** newest first */
+  list(sha256: Hex, limit: number): Promise<VoteView[]>
+  totals(sha256: Hex): Promise<Record<VoteVerdict, number>>
+}
+
 export interface ApiPorts {
   submitter: SampleSubmitter
   analyses: AnalysisReader
@@ -153,4 +171,5 @@ export interface ApiPorts {
   status?: NodeStatusReader
   network?: NetworkReader
   keys?: ApiKeyReader
+  votes?: VoteStore
 }

@@ -7,6 +7,7 @@ import { registerFileRoutes } from './routes/files.ts'
 import { registerAnalysisRoutes } from './routes/analyses.ts'
 import { registerStatusRoutes } from './routes/status.ts'
 import { registerVirusmapRoutes } from './routes/virusmap.ts'
+import { registerVoteRoutes } from './routes/votes.ts'
 import { registerWebRoutes } from './routes/web.ts'
 import { registerDocsRoutes } from './routes/docs.ts'
 import { instrumentApi } from './metrics.ts'
@@ -86,6 +87,7 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     registerFileRoutes(scope, options.ports)
     registerAnalysisRoutes(scope, options.ports)
     registerVirusmapRoutes(scope, options.ports.network)
+    if (options.ports.votes !== undefined) registerVoteRoutes(scope, options.ports, options.ports.votes)
   })
   return app
 }

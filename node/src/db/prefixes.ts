@@ -29,7 +29,9 @@ export const PREFIXES = {
   /** sha256(api key) -> ApiKeyRecord (the key itself is never stored) */
   apiKey: 'apikey/',
   /** sha256(api key)/window/start -> request count in that quota window */
-  apiKeyUsage: 'apikey-usage/'
+  apiKeyUsage: 'apikey-usage/',
+  /** sha256/voter (API key id) -> VoteRecord: community votes on a file, this node's own */
+  vote: 'vote/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

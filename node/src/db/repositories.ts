@@ -1,4 +1,5 @@
 import { ApiKeyRepository } from './apikey-repository.ts'
+import { VoteRepository } from './vote-repository.ts'
 import { EvidenceRepository } from './evidence-repository.ts'
 import { JobRepository } from './job-repository.ts'
 import { ReportRepository } from './report-repository.ts'
@@ -14,6 +15,7 @@ export interface Repositories {
   reports: ReportRepository
   evidence: EvidenceRepository
   apiKeys: ApiKeyRepository
+  votes: VoteRepository
 }
 
 export function createRepositories (db: Database): Repositories {
@@ -24,6 +26,7 @@ export function createRepositories (db: Database): Repositories {
     verdicts: new VerdictRepository(db),
     reports: new ReportRepository(db),
     evidence: new EvidenceRepository(db),
-    apiKeys: new ApiKeyRepository(db)
+    apiKeys: new ApiKeyRepository(db),
+    votes: new VoteRepository(db)
   }
 }

@@ -55,6 +55,11 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
           }
         }
       : {}),
+    votes: {
+      add: async (sha256, vote) => await repos.votes.add({ sha256, ...vote }),
+      list: async (sha256, limit) => (await repos.votes.list(sha256, limit)).map(({ voter, verdict, date }) => ({ voter, verdict, date })),
+      totals: async (sha256) => await repos.votes.totals(sha256)
+    },
     network: {
       info: () => ({
         chainId: c.chainId,

@@ -189,7 +189,8 @@ async function renderFile (hash) {
   const details = el('table', { class: 'kv' }, el('tbody', {},
     [['sha256', a.sha256], ['sha1', a.sha1], ['md5', a.md5], ['file type', `${a.type_description} (${a.type_tag})`], ['size', `${size(a.size)} (${a.size} bytes)`],
       ['names', a.names.join(', ') || '—'], ['first seen', date(a.first_submission_date)], ['last seen', date(a.last_submission_date)],
-      ['last analysis', date(a.last_analysis_date)]]
+      ['last analysis', date(a.last_analysis_date)],
+      ...(a.total_votes === undefined ? [] : [['community votes', `${a.total_votes.malicious} malicious, ${a.total_votes.harmless} harmless (on this node)`]])]
       .map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { class: k.startsWith('sha') || k === 'md5' ? 'mono' : '', text: v })))))
   const engines = el('table', { id: 'engines' },
     el('thead', {}, el('tr', {}, el('th', { text: 'engine' }), el('th', { text: 'category' }), el('th', { text: 'result' }), el('th', { text: 'version' }), el('th', { text: 'update' }), el('th', { text: 'members agreeing' }))),

@@ -171,10 +171,22 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     t.equal(item.data.id, sha256)
     t.equal(item.data.attributes.virusmap.job_id, data.id, 'the file now shows the rescan\'s report')
     t.equal(item.data.attributes.last_analysis_stats.malicious, 1)
+
+    const vote = await fetch(`${node2}/api/v3/files/${sha256}/votes`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ data: { type: 'vote', attributes: { verdict: 'malicious' } } }) })
+    t.equal(vote.status, 200)
+    // votes stay on the node that took them: look at node 2's page (its own origin, so the key again)
+    await page.goto(`${node2}/#/file/${sha256}`)
+    await page.locator('main .error').waitFor()
+    await page.click('.key summary')
+    await page.fill('#apikey', devnet.info.apiKey)
+    await page.press('#apikey', 'Enter')
+    await page.locator('#verification.ok').waitFor({ timeout: 30_000 })
+    t.match(await page.locator('main').innerText(), /community votes\s+1 malicious, 0 harmless/)
+    await shot('6-after-rescan-and-vote')
   })
 
   tap.test('the page raised no script errors and asked for nothing missing', async (t) => {
     t.same(pageErrors, [])
-    t.same(failedRequests, ['401 /api/virusmap/reports', `404 /api/v3/files/${'a'.repeat(64)}`], 'only the keyless request and the unknown hash above')
+    t.same(failedRequests, ['401 /api/virusmap/reports', `404 /api/v3/files/${'a'.repeat(64)}`, `401 /api/v3/files/${sha256}`], 'only the keyless requests and the unknown hash above')
   })
 }

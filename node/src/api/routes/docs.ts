@@ -61,6 +61,19 @@ export const OPENAPI = {
         responses: { 200: json('{"data":{"type":"analysis","id":JOB_ID,"links":{"self":URL}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
       }
     },
+    '/api/v3/files/{id}/votes': {
+      get: {
+        summary: 'Community votes on a file, newest first (this node\'s own; not gossiped)',
+        parameters: [pathId('id', 'sha256, sha1 or md5 in hex'), { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 40, default: 10 } }],
+        responses: { 200: json('{"data":[{"type":"vote","id":ID,"attributes":{date,verdict,value}}],"meta":{"count":N}}'), ...errors(400, ...KEY_ERRORS, 404) }
+      },
+      post: {
+        summary: 'Vote on a file, once per API key',
+        parameters: [pathId('id', 'sha256, sha1 or md5 in hex')],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', example: { data: { type: 'vote', attributes: { verdict: 'malicious' } } } } } } },
+        responses: { 200: json('{"data":{"type":"vote",...}}'), ...errors(400, ...KEY_ERRORS, 404, 409) }
+      }
+    },
     '/api/v3/analyses/{id}/item': {
       get: {
         summary: 'The file object an analysis is about',

@@ -109,6 +109,8 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void
     const hash = parseFileHash(request.params.id)
     const file = await ports.files.getFile(hash, { signal: requestSignal(reply) })
     if (file === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
-    return fileObject(file, baseUrl(request))
+    const object = fileObject(file, baseUrl(request)) as { data: { attributes: Record<string, unknown> } }
+    if (ports.votes !== undefined) object.data.attributes.total_votes = await ports.votes.totals(file.sample.sha256)
+    return object
   })
 }

@@ -1,0 +1,57 @@
+import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
+import type { Database } from './database.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+
+export const VOTE_VERDICTS = ['harmless', 'malicious'] as const
+export type VoteVerdict = typeof VOTE_VERDICTS[number]
+
+export interface VoteRecord {
+  sha256: Hex
+  /** the API key id that voted */
+  voter: string
+  verdict: VoteVerdict
+  /** ms since the epoch */
+  date: number
+}
+
+/**
+ * VirusTotal-style community votes on files, one per voter per file, kept by this node. Totals
+ * are cached write-through (this process is the database's only writer), since every file lookup
+ * shows them.
+ */
+export class VoteRepository {
+  readonly #db: Database
+  readonly #totals = new Map<string, Record<VoteVerdict, number>>()
+
+  constructor (db: Database) {
+    this.#db = db
+  }
+
+  /** false when this voter already voted on the file (the first vote stands) */
+  async add (vote: VoteRecord): Promise<boolean> {
+    const key = dbKey(PREFIXES.vote, vote.sha256, vote.voter)
+    if (await this.#db.get(key) !== undefined) return false
+    await this.#db.put(key, { ...vote, sha256: vote.sha256.toLowerCase() as Hex })
+    const cached = this.#totals.get(vote.sha256.toLowerCase())
+    if (cached !== undefined) cached[vote.verdict]++
+    return true
+  }
+
+  /** newest first, at most `limit` */
+  async list (sha256: Hex, limit: number): Promise<VoteRecord[]> {
+    const all: VoteRecord[] = []
+    for await (const v of this.#db.values(dbRange(PREFIXES.vote, sha256))) all.push(v as VoteRecord)
+    return all.toSorted((a, b) => b.date - a.date).slice(0, limit)
+  }
+
+  async totals (sha256: Hex): Promise<Record<VoteVerdict, number>> {
+    const key = sha256.toLowerCase()
+    const cached = this.#totals.get(key)
+    if (cached !== undefined) return { ...cached }
+    const totals = { harmless: 0, malicious: 0 }
+    for await (const v of this.#db.values(dbRange(PREFIXES.vote, sha256))) totals[(v as VoteRecord).verdict]++
+    if (this.#totals.size >= 4096) this.#totals.delete(this.#totals.keys().next().value as string)
+    this.#totals.set(key, totals)
+    return { ...totals }
+  }
+}

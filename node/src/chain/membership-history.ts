@@ -7,10 +7,12 @@ export interface MemberInfo {
   metadataURI: string
 }
 
-interface Change { block: number, member: boolean }
+/** from `block` on, membership lasts until `end` (exclusive): 0 = not a member, Infinity = no term */
+interface Change { block: number, end: number }
 
 /**
- * Membership by block, as the registry's checkpoints hold it, rebuilt from its events.
+ * Membership by block, as the registry's checkpoints hold it (value = the block the membership
+ * lapses at), rebuilt from its events.
  * Pure: the follower feeds it events in chain order; queries answer for any block up to the
  * last one applied.
  */
@@ -23,22 +25,27 @@ export class MembershipHistory {
   }
 
   admitted (operator: Hex, block: number): void {
-    this.#push(operator, { block, member: true })
+    this.#push(operator, { block, end: Infinity })
+  }
+
+  /** a (re)election's term: the membership lapses at `end` with no further event */
+  termSet (operator: Hex, block: number, end: number): void {
+    this.#push(operator, { block, end })
   }
 
   removed (operator: Hex, block: number): void {
-    this.#push(operator, { block, member: false })
+    this.#push(operator, { block, end: 0 })
   }
 
   isMemberAt (operator: Hex, block: number): boolean {
     const changes = this.#changes.get(operator.toLowerCase() as Hex)
     if (changes == null) return false
-    let member = false
+    let end = 0
     for (const c of changes) {
       if (c.block > block) break
-      member = c.member
+      end = c.end
     }
-    return member
+    return end > block
   }
 
   /** operator addresses of the members at `block`, sorted */

@@ -33,7 +33,7 @@ export interface RegistryFollower {
   waitFor(block: number, options?: { signal?: AbortSignal }): Promise<void>
 }
 
-const MEMBERSHIP_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'MemberRemoved'])
+const MEMBERSHIP_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'MemberTermSet', 'MemberRemoved'])
 
 /**
  * Follows the SupernodeRegistry's events `confirmations` blocks behind the head: a node learns
@@ -78,6 +78,11 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
         history.admitted(operator, log.blockNumber)
         logger.info({ operator, block: log.blockNumber }, 'member admitted')
         break
+      case 'MemberTermSet': {
+        const end = parsed.args.getValue('termEnd') as bigint
+        history.termSet(operator, log.blockNumber, end > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(end))
+        break
+      }
       case 'MemberRemoved':
         history.removed(operator, log.blockNumber)
         logger.info({ operator, block: log.blockNumber }, 'member removed')

@@ -30,3 +30,17 @@ tap.test('addresses compare case-insensitively; unknown ones are never members',
   h.registered({ operator: B, peerId: '12D3Koo', x25519Key: `0x${'11'.repeat(32)}`, metadataURI: '' })
   t.equal(h.candidate(B)?.peerId, '12D3Koo')
 })
+
+tap.test('terms lapse at their end block with no event; re-election renews', async (t) => {
+  const h = new MembershipHistory()
+  h.admitted(A, 10)
+  h.termSet(A, 10, 20)
+  t.ok(h.isMemberAt(A, 19))
+  t.notOk(h.isMemberAt(A, 20), 'lapsed at the term end (exclusive)')
+  h.termSet(A, 25, 40)
+  t.notOk(h.isMemberAt(A, 24))
+  t.ok(h.isMemberAt(A, 25), 're-elected')
+  t.same(h.membersAt(30), [A])
+  h.removed(A, 30)
+  t.notOk(h.isMemberAt(A, 35))
+})

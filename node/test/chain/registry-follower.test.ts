@@ -1,0 +1,67 @@
+import { Contract, hexlify, Interface, JsonRpcProvider, parseEther, randomBytes } from 'ethers'
+import { pino } from 'pino'
+import tap from 'tap'
+import { deployVirusMap, electMembers, proposeAndExecute, registerCandidate, removeMembers } from '../../../governance/src/index.ts'
+import { registryArtifact } from '../../../governance/src/artifacts.ts'
+import { startAnvil } from '../../src/chain/anvil.ts'
+import { mineBlocks } from '../../src/chain/anvil-time.ts'
+import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+
+// The follower must answer "was X a member at block B" exactly as the registry's checkpoints do,
+// through admission, term lapses, re-election and removal, from events alone.
+const anvil = await startAnvil({ port: 0 })
+tap.teardown(() => anvil.stop())
+const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
+tap.teardown(() => provider.destroy())
+const deployer = await provider.getSigner(0)
+const [op1, op2] = await Promise.all([provider.getSigner(1), provider.getSigner(2)])
+const deployment = await deployVirusMap({
+  deployer,
+  plan: { tokenSupply: parseEther('1000000'), votingDelay: 1, votingPeriod: 5, proposalThreshold: 0n, quorumNumerator: 4, timelockMinDelay: 60 }
+})
+const { contracts } = deployment
+const registry = new Contract(contracts.registry, registryArtifact.abi, provider)
+const gov = { governor: contracts.governor, timelock: contracts.timelock, registry: contracts.registry, proposer: deployer, voters: [deployer], provider }
+const operators = [(await op1.getAddress()).toLowerCase(), (await op2.getAddress()).toLowerCase()] as Hex[]
+
+tap.test('membership by block matches the contract through terms, re-election and removal', async (t) => {
+  for (const op of [op1, op2]) {
+    await registerCandidate({ registry: contracts.registry, operator: op, peerId: `12D3Koo${await op.getAddress()}`, x25519Key: hexlify(randomBytes(32)) as Hex })
+  }
+  const first = await provider.getBlockNumber()
+  await electMembers({ ...gov, operators: [operators[0]!] })
+  // a 30-block term from now on: the next election's members lapse on their own
+  await proposeAndExecute({
+    ...gov,
+    targets: [contracts.registry],
+    values: [0n],
+    calldatas: [new Interface(registryArtifact.abi).encodeFunctionData('setTermBlocks', [30])],
+    description: 'terms of 30 blocks'
+  })
+  await electMembers({ ...gov, operators: [operators[1]!] })
+  await mineBlocks(provider, 35)
+  await electMembers({ ...gov, operators: [operators[1]!], description: 're-elect op2' })
+  await removeMembers({ ...gov, operators: [operators[0]!] })
+  await mineBlocks(provider, 3)
+
+  const follower = createRegistryFollower({
+    provider, registry: contracts.registry, fromBlock: deployment.deployBlock, confirmations: 2, pollIntervalMs: 100, logChunk: 7, logger: pino({ level: 'silent' })
+  })
+  await follower.start()
+  t.teardown(() => follower.stop())
+  const head = await provider.getBlockNumber()
+  t.equal(follower.followedBlock, head - 2, 'follows a confirmation depth behind the head')
+  let lapsed = false
+  for (let block = first; block <= follower.followedBlock; block++) {
+    for (const op of operators) {
+      const onChain = await registry.getFunction('isMemberAt')(op, block) as boolean
+      t.equal(follower.isMemberAt(op, block), onChain, `${op.slice(0, 8)} at ${block}`)
+      if (op === operators[1] && !onChain && follower.isMemberAt(op, block - 1)) lapsed = true
+    }
+    const members = (await registry.getFunction('membersAt')(block) as string[]).map((a) => a.toLowerCase()).toSorted()
+    t.same(follower.membersAt(block), members, `members at ${block}`)
+  }
+  t.ok(lapsed, 'the term lapse was observed without any event at the lapse block')
+  t.notOk(follower.isMemberAt(operators[0]!, follower.followedBlock + 1), 'nothing is claimed past the followed block')
+})

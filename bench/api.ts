@@ -3,6 +3,8 @@
 // Goal: at least half the static route's rate, p99 under 10 ms.
 // Run: npx node bench/api.ts [--seconds S] [--rounds N] [--connections C]
 //   or against a node you run: --api URL --key KEY --sha256 HASH
+// The devnet node logs one line per request at info level, piped through this process to its log
+// file; VIRUSMAP_LOG_LEVEL=warn measures the same lookups without the request log.
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

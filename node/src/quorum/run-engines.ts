@@ -1,5 +1,6 @@
 import type { EngineResult } from '../../../protocol/src/messages.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
+import { engineScanLimiter } from '../scan/limiter.ts'
 import type { Engine, ScanInput } from '../scan/engine.ts'
 import type { Logger } from 'pino'
 
@@ -13,7 +14,7 @@ export async function runEngines (engines: Engine[], input: ScanInput, logger: L
     if (!engine.kinds.includes(input.kind)) return { ...base, category: 'type-unsupported', result: '' }
     const started = performance.now()
     try {
-      const result = await engine.scan(input, options)
+      const result = await engineScanLimiter.run(async () => await engine.scan(input, options), options)
       metrics?.scanDuration.observe({ engine: engine.name, category: result.category }, (performance.now() - started) / 1000)
       return result
     } catch (err) {

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os'
+
 /**
  * A counting semaphore for engine scans: at most `limit` run at once, the rest wait in FIFO order.
  * A waiter whose signal aborts leaves the queue (rejecting with the signal's reason) and never
@@ -57,3 +59,9 @@ export function createLimiter (limit: number): Limiter {
     }
   }
 }
+
+/**
+ * The node-wide cap on engine scans running at once (runEngines takes a slot per engine scan);
+ * each engine also bounds itself (its worker pool or its clamd connections).
+ */
+export const engineScanLimiter: Limiter = createLimiter(Math.max(2, availableParallelism()))

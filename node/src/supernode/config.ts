@@ -24,6 +24,14 @@ export interface SupernodeConfig {
   commitMsPerMiB: number
   clockSkewMs: number
   engineTimeoutMs: number
+  /** clamd to stream samples to ({"socket": path} or {"host","port"}, optional "databaseDir" to date the signatures); null: no ClamAV */
+  clamav?: { socket?: string, host?: string, port?: number, databaseDir?: string } | null
+  /** known-bad hash feeds (md5/sha1/sha256 per line, or ClamAV .hdb/.hsb); re-read when they change */
+  hashFeeds?: string[]
+  /** static heuristics engine (PE/ELF/Mach-O/scripts/Office/PDF) */
+  heuristics?: boolean
+  /** expand zip/tar/gzip/7z samples so every engine also sees the members */
+  archives?: boolean
   /** x-apikey on /api/v3 and /api/virusmap (keys: `virusmap apikey create`); false opens them to anyone */
   requireApiKey: boolean
 }
@@ -42,6 +50,10 @@ export const CONFIG_DEFAULTS = {
   commitMsPerMiB: 200,
   clockSkewMs: 1000,
   engineTimeoutMs: 30_000,
+  clamav: null,
+  hashFeeds: [],
+  heuristics: true,
+  archives: true,
   requireApiKey: true
 } as const satisfies Partial<SupernodeConfig>
 
@@ -80,7 +92,12 @@ export function parseConfig (value: unknown): SupernodeConfig {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
   check(typeof cfg.requireApiKey === 'boolean', 'requireApiKey must be true or false')
-  for (const key of ['listen', 'bootstrap', 'rulesDirs']) {
+  check(typeof cfg.heuristics === 'boolean' && typeof cfg.archives === 'boolean', 'heuristics and archives must be true or false')
+  const clam = cfg.clamav as Record<string, unknown> | null
+  check(clam === null || (typeof clam === 'object' && !Array.isArray(clam) &&
+    (typeof clam.socket === 'string' || (typeof clam.host === 'string' && Number.isSafeInteger(clam.port))) &&
+    (clam.databaseDir === undefined || typeof clam.databaseDir === 'string')), 'clamav must be null, {"socket": path} or {"host", "port"} (optional "databaseDir")')
+  for (const key of ['listen', 'bootstrap', 'rulesDirs', 'hashFeeds']) {
     check(Array.isArray(cfg[key]) && (cfg[key] as unknown[]).every((s) => typeof s === 'string'), `${key} must be a list of strings`)
   }
   return cfg as unknown as SupernodeConfig

@@ -12,7 +12,7 @@ import { createGossip } from '../network/gossip.ts'
 import { createLibp2pNode } from '../network/libp2p-node.ts'
 import { createPeerKeeper } from '../network/peer-keeper.ts'
 import { createCoordinator } from '../quorum/coordinator.ts'
-import { createYaraEngine } from '../scan/yara-engine.ts'
+import { createEngineSet } from '../scan/engine-set.ts'
 import { createApiPorts } from './api-ports.ts'
 import { loadOrCreateNodeKeys } from './node-keys.ts'
 import type { SupernodeConfig } from './config.ts'
@@ -64,12 +64,15 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
   })
   const peers = createPeerKeeper({ libp2p, peers: config.bootstrap, intervalMs: 3000, logger: logger.child({ component: 'peers' }) })
   const gossip = createGossip({ libp2p, logger: logger.child({ component: 'gossip' }), metrics: metrics.gossip })
-  const yara = createYaraEngine({
+  const engineSet = createEngineSet({
     rulesDirs: config.rulesDirs,
-    timeoutMs: config.engineTimeoutMs,
+    engineTimeoutMs: config.engineTimeoutMs,
     tmpDir: join(config.dataDir, 'tmp'),
-    logger: logger.child({ component: 'yara' })
-  })
+    clamav: config.clamav ?? null,
+    hashFeeds: config.hashFeeds ?? [],
+    heuristics: config.heuristics ?? true,
+    archives: config.archives ?? true
+  }, logger.child({ component: 'engines' }))
   // the database opens in start(); repositories are built over it then
   const repos = (): ReturnType<typeof createRepositories> => {
     if (db == null) throw new Error('database not open')
@@ -107,7 +110,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
           bitswap.provide(CID.parse(cid)).catch((err: unknown) => { logger.debug({ err, cid }, 'DHT provide failed') })
         }
       },
-      engines: [yara],
+      engines: engineSet.engines,
       repositories,
       logger: logger.child({ component: 'quorum' }),
       metrics: metrics.quorum
@@ -122,7 +125,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     const order: Startable[] = [
       { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
       { name: 'registry', start: async () => { await follower.start({ signal }) }, stop: async () => { await follower.stop() } },
-      { name: 'yara', start: async () => { await yara.start() }, stop: async () => { await yara.stop() } },
+      { name: 'engines', start: async () => { await engineSet.start() }, stop: async () => { await engineSet.stop() } },
       { name: 'libp2p', start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },
       { name: 'bitswap', start: async () => { await bitswap.start() }, stop: async () => { await bitswap.stop() } },
       { name: 'coordinator', start: async () => { await coordinator?.start() }, stop: async () => { await coordinator?.stop() } },

@@ -1,0 +1,76 @@
+import { join } from 'node:path'
+import { createArchiveEngine, withArchiveMembers } from './archive-engine.ts'
+import { createClamavEngine } from './clamav-engine.ts'
+import { createHashListEngine } from './hash-list-engine.ts'
+import { createHeuristicsEngine } from './heuristics-engine.ts'
+import { createYaraEngine } from './yara-engine.ts'
+import type { ClamdAddress } from './clamd.ts'
+import type { Engine } from './engine.ts'
+import type { Logger } from 'pino'
+
+export interface EngineSetConfig {
+  rulesDirs: string[]
+  engineTimeoutMs: number
+  /** private scratch space (samples for yara, 7z extraction) */
+  tmpDir: string
+  /** clamd to stream samples to; null: no ClamAV on this node */
+  clamav: { socket?: string, host?: string, port?: number, databaseDir?: string } | null
+  hashFeeds: string[]
+  heuristics: boolean
+  archives: boolean
+}
+
+export interface EngineSet {
+  /** the engines that started; the array is filled by start() and emptied by stop() */
+  engines: Engine[]
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * The node's engines from its config. YARA is required (the node fails to start without it);
+ * ClamAV, hash lists, heuristics and archives are optional: one that cannot start is logged
+ * with the reason and left out, and the node runs with the rest.
+ */
+export function createEngineSet (config: EngineSetConfig, logger: Logger): EngineSet {
+  const engines: Engine[] = []
+  const log = (name: string): Logger => logger.child({ engine: name })
+  const archives = config.archives ? createArchiveEngine({ timeoutMs: config.engineTimeoutMs, tmpDir: config.tmpDir, logger: log('archive') }) : undefined
+  const members = (engine: Engine): Engine => archives === undefined ? engine : withArchiveMembers(engine, archives, logger)
+  const required = [members(createYaraEngine({ rulesDirs: config.rulesDirs, timeoutMs: config.engineTimeoutMs, tmpDir: config.tmpDir, logger: log('yara') }))]
+  const optional: Engine[] = []
+  if (archives !== undefined) optional.push(archives)
+  if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))
+  if (config.hashFeeds.length > 0) optional.push(members(createHashListEngine({ feeds: config.hashFeeds, timeoutMs: config.engineTimeoutMs, logger: log('hashlist') })))
+  if (config.clamav !== null) {
+    const { socket, host, port, databaseDir } = config.clamav
+    const address: ClamdAddress = socket !== undefined ? { socket } : { host: host ?? '127.0.0.1', port: port ?? 3310 }
+    optional.push(createClamavEngine({ address, databaseDir, timeoutMs: config.engineTimeoutMs, logger: log('clamav') }))
+  } else {
+    logger.info('ClamAV not configured (config "clamav": {"socket": "/run/clamav/clamd.ctl"}): running without it')
+  }
+  return {
+    engines,
+    async start () {
+      for (const engine of required) {
+        await engine.start()
+        engines.push(engine)
+      }
+      for (const engine of optional) {
+        try {
+          await engine.start()
+          engines.push(engine)
+        } catch (err) {
+          logger.warn({ engine: engine.name, err }, `${engine.name} unavailable: running without it`)
+        }
+      }
+      logger.info({ engines: engines.map(e => `${e.name} ${e.version} (${e.signatureDate})`) }, 'engines started')
+    },
+    async stop () {
+      const running = engines.splice(0)
+      await Promise.all(running.map(async e => { await e.stop() }))
+    }
+  }
+}
+
+export const engineTmpDir = (dataDir: string): string => join(dataDir, 'tmp')

@@ -1,0 +1,48 @@
+import tap from 'tap'
+import { createEngineSet } from '../../src/scan/engine-set.ts'
+import { createLimiter } from '../../src/scan/limiter.ts'
+import { makeZip } from './archive-helpers.ts'
+import { PROJECT_RULES, eicar, input, noYara, silentLogger } from './yara-helpers.ts'
+
+tap.test('limiter: at most n at once, FIFO, an aborted waiter leaves no slot behind', async t => {
+  const limiter = createLimiter(2)
+  let running = 0
+  let peak = 0
+  const gates: Array<() => void> = []
+  const task = async (): Promise<void> => {
+    running++
+    peak = Math.max(peak, running)
+    await new Promise<void>(resolve => { gates.push(resolve) })
+    running--
+  }
+  const all = [limiter.run(task), limiter.run(task), limiter.run(task)]
+  const controller = new AbortController()
+  const aborted = limiter.run(task, { signal: controller.signal })
+  await new Promise(resolve => setImmediate(resolve))
+  t.same([limiter.active, limiter.pending], [2, 2])
+  controller.abort(new Error('cancel'))
+  await t.rejects(aborted, /cancel/)
+  t.equal(limiter.pending, 1)
+  while (gates.length > 0 || limiter.active > 0) {
+    gates.shift()?.()
+    await new Promise(resolve => setImmediate(resolve))
+  }
+  await Promise.all(all)
+  t.equal(peak, 2)
+  t.same([limiter.active, limiter.pending], [0, 0])
+  t.throws(() => createLimiter(0))
+})
+
+tap.test('engine set: optional engines that cannot start are left out; archives reach YARA', { skip: noYara }, async t => {
+  const dir = t.testdir({ tmp: {} })
+  const set = createEngineSet({
+    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, tmpDir: `${dir}/tmp`,
+    clamav: { socket: `${dir}/no-clamd.sock` }, hashFeeds: [`${dir}/missing-feed.txt`], heuristics: true, archives: true
+  }, silentLogger)
+  await set.start()
+  t.teardown(async () => { await set.stop() })
+  t.same(set.engines.map(e => e.name).toSorted(), ['VirusMap-Archive', 'VirusMap-Heuristics', 'YARA'], 'no clamd, no feed: the node runs without them')
+  const zipped = input(makeZip([{ name: 'eicar.com', data: Buffer.from(eicar()) }]))
+  const yara = set.engines.find(e => e.name === 'YARA')
+  t.equal((await yara?.scan(zipped))?.result, 'EICAR_Test_File', 'YARA judges the zip member')
+})

@@ -1,0 +1,174 @@
+/**
+ * Every engine's throughput over a corpus (/usr/bin plus Debian's clamav-testfiles) beside the
+ * native tool run directly on the same files in the same run (`yara` for YARA, `clamdscan` for
+ * ClamAV), and each engine's false positives on the benign part (/usr/bin; goal: none) and
+ * detections on the test files.
+ *
+ *   npx node bench/engines.ts [--corpus-mb 300] [--concurrency 2]
+ *
+ * clamd is started here as our own child on the project's test database (node/rules/clamav).
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { pino } from 'pino'
+import { createArchiveEngine } from '../node/src/scan/archive-engine.ts'
+import { buildClamavDatabase } from '../node/src/scan/clamav-db.ts'
+import { createClamavEngine } from '../node/src/scan/clamav-engine.ts'
+import { clamdCommand } from '../node/src/scan/clamd.ts'
+import { detectFileType } from '../node/src/scan/file-type.ts'
+import { createHashListEngine } from '../node/src/scan/hash-list-engine.ts'
+import { createHeuristicsEngine } from '../node/src/scan/heuristics-engine.ts'
+import { createLimiter } from '../node/src/scan/limiter.ts'
+import { createYaraEngine } from '../node/src/scan/yara-engine.ts'
+import type { Engine } from '../node/src/scan/engine.ts'
+import type { ChildProcess } from 'node:child_process'
+
+const args = process.argv.slice(2)
+const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i === -1 ? undefined : args[i + 1] }
+const CORPUS_MB = Number(flag('--corpus-mb') ?? 300)
+const CONCURRENCY = Number(flag('--concurrency') ?? 2)
+const TESTFILES = '/usr/share/clamav-testfiles'
+const RULES = fileURLToPath(new URL('../node/rules', import.meta.url))
+const CLAMAV_RULES = fileURLToPath(new URL('../node/rules/clamav', import.meta.url))
+const logger = pino({ level: 'silent' })
+
+interface Sample { path: string, benign: boolean, bytes: Buffer }
+
+function corpus (): Sample[] {
+  const out: Sample[] = []
+  let total = 0
+  for (const name of readdirSync('/usr/bin').toSorted()) {
+    const path = join('/usr/bin', name)
+    const info = lstatSync(path)
+    if (!info.isFile() || info.size === 0) continue
+    if (total + info.size > CORPUS_MB * 2 ** 20) continue
+    total += info.size
+    out.push({ path, benign: true, bytes: readFileSync(path) })
+  }
+  if (existsSync(TESTFILES)) for (const name of readdirSync(TESTFILES).toSorted()) out.push({ path: join(TESTFILES, name), benign: false, bytes: readFileSync(join(TESTFILES, name)) })
+  return out
+}
+
+interface Row { engine: string, how: string, files: number, mb: number, seconds: number, mbPerSec: number, filesPerSec: number, falsePositives: number | string, testfilesDetected: string }
+
+const mb = (samples: Sample[]): number => samples.reduce((n, s) => n + s.bytes.length, 0) / 2 ** 20
+
+async function runEngine (engine: Engine, samples: Sample[]): Promise<{ row: Row, fps: string[] }> {
+  const limiter = createLimiter(CONCURRENCY)
+  const started = performance.now()
+  const results = await Promise.all(samples.map(async s => await limiter.run(async () => await engine.scan({ bytes: s.bytes, sha256: `0x${'00'.repeat(32)}`, fileType: detectFileType(s.bytes), kind: 'file' }))))
+  const seconds = (performance.now() - started) / 1000
+  const flagged = (i: number): boolean => results[i]?.category === 'malicious' || results[i]?.category === 'suspicious'
+  const fps = samples.flatMap((s, i) => s.benign && flagged(i) ? [`${s.path}: ${results[i]?.result}`] : [])
+  const bad = samples.filter(s => !s.benign)
+  const hits = samples.filter((s, i) => !s.benign && flagged(i)).length
+  const odd = results.filter(r => r.category === 'timeout' || r.category === 'failure').length
+  return {
+    row: { engine: engine.name, how: `engine (${CONCURRENCY} at once)${odd > 0 ? `, ${odd} timeout/failure` : ''}`, files: samples.length, mb: round(mb(samples)), seconds: round(seconds), mbPerSec: round(mb(samples) / seconds), filesPerSec: round(samples.length / seconds), falsePositives: fps.length, testfilesDetected: `${hits}/${bad.length}` },
+    fps
+  }
+}
+
+const round = (n: number): number => Math.round(n * 10) / 10
+
+function native (name: string, how: string, samples: Sample[], file: string, argv: string[], countFlagged: (stdout: string) => { benign: number, bad: number }): Row {
+  const started = performance.now()
+  const run = spawnSync(file, argv, { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 })
+  const seconds = (performance.now() - started) / 1000
+  if (run.error !== undefined) return { engine: name, how: `${how}: ${run.error.message}`, files: 0, mb: 0, seconds: 0, mbPerSec: 0, filesPerSec: 0, falsePositives: '-', testfilesDetected: '-' }
+  const { benign, bad } = countFlagged(run.stdout)
+  return { engine: name, how, files: samples.length, mb: round(mb(samples)), seconds: round(seconds), mbPerSec: round(mb(samples) / seconds), filesPerSec: round(samples.length / seconds), falsePositives: benign, testfilesDetected: `${bad}/${samples.filter(s => !s.benign).length}` }
+}
+
+async function startClamd (dir: string): Promise<{ socket: string, databaseDir: string, config: string, child: ChildProcess }> {
+  const databaseDir = join(dir, 'db')
+  await buildClamavDatabase({ sources: [CLAMAV_RULES], outDir: databaseDir })
+  const socket = join(dir, 'clamd.sock')
+  const config = join(dir, 'clamd.conf')
+  mkdirSync(join(dir, 'tmp'))
+  writeFileSync(config, [`LocalSocket ${socket}`, `DatabaseDirectory ${databaseDir}`, `TemporaryDirectory ${join(dir, 'tmp')}`, 'Foreground yes', `MaxThreads ${CONCURRENCY}`, 'StreamMaxLength 256M', 'MaxScanSize 1024M', 'MaxFileSize 256M', ''].join('\n'))
+  const child = spawn('clamd', ['-c', config], { stdio: 'ignore' })
+  for (let i = 0; i < 600; i++) {
+    try { if ((await clamdCommand({ socket }, 'PING', { timeoutMs: 1000 })).line === 'PONG') return { socket, databaseDir, config, child } } catch { /* starting */ }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error('clamd did not start')
+}
+
+const samples = corpus()
+const dir = mkdtempSync(join(tmpdir(), 'vm-bench-'))
+const listFile = join(dir, 'files.txt')
+writeFileSync(listFile, samples.map(s => s.path).join('\n') + '\n')
+const isBenign = new Map(samples.map(s => [s.path, s.benign]))
+const rows: Row[] = []
+const allFps: Record<string, string[]> = {}
+console.log(`corpus: ${samples.filter(s => s.benign).length} files from /usr/bin + ${samples.filter(s => !s.benign).length} clamav-testfiles, ${round(mb(samples))} MiB; ${CONCURRENCY} scans at once`)
+
+try {
+  // YARA: our engine, then yara itself on the same compiled rules and file list
+  const yara = createYaraEngine({ rulesDirs: [RULES], timeoutMs: 60_000, tmpDir: join(dir, 'yara'), logger })
+  await yara.start()
+  const y = await runEngine(yara, samples)
+  rows.push(y.row); allFps.YARA = y.fps
+  const compiled = readdirSync(join(dir, 'yara')).find(f => f.endsWith('.yarc')) ?? ''
+  rows.push(native('YARA', `yara -C --scan-list -p ${CONCURRENCY} (native, one process)`, samples, 'yara', ['-C', '-w', '-p', String(CONCURRENCY), '--scan-list', join(dir, 'yara', compiled), listFile], out => {
+    const flagged = new Set(out.split('\n').map(l => l.slice(l.indexOf(' /') + 1)).filter(p => p !== ''))
+    return { benign: [...flagged].filter(p => isBenign.get(p) === true).length, bad: [...flagged].filter(p => isBenign.get(p) === false).length }
+  }))
+  await yara.stop()
+
+  // ClamAV: our INSTREAM engine, then clamdscan against the same clamd
+  if (spawnSync('clamd', ['--version']).status === 0) {
+    const clamd = await startClamd(join(dir, 'clamd'))
+    try {
+      const clam = createClamavEngine({ address: { socket: clamd.socket }, databaseDir: clamd.databaseDir, timeoutMs: 120_000, concurrency: CONCURRENCY, maxStreamBytes: 256 * 2 ** 20, logger })
+      await clam.start()
+      const c = await runEngine(clam, samples)
+      rows.push(c.row); allFps.ClamAV = c.fps
+      const count = (out: string): { benign: number, bad: number } => {
+        const found = out.split('\n').filter(l => l.endsWith(' FOUND')).map(l => l.slice(0, l.indexOf(': ')))
+        return { benign: found.filter(p => isBenign.get(p) === true).length, bad: found.filter(p => isBenign.get(p) === false).length }
+      }
+      rows.push(native('ClamAV', 'clamdscan --stream (native client, same INSTREAM, serial)', samples, 'clamdscan', ['-c', clamd.config, '--no-summary', '--stream', `--file-list=${listFile}`], count))
+      rows.push(native('ClamAV', 'clamdscan --multiscan --fdpass (clamd reads files itself)', samples, 'clamdscan', ['-c', clamd.config, '--no-summary', '--multiscan', '--fdpass', `--file-list=${listFile}`], count))
+    } finally {
+      clamd.child.kill('SIGKILL')
+    }
+  } else {
+    console.log('SKIPPED ClamAV: clamd not on PATH (apt-get install clamav-daemon)')
+  }
+
+  const heuristics = createHeuristicsEngine({ timeoutMs: 60_000, concurrency: CONCURRENCY, logger })
+  await heuristics.start()
+  const h = await runEngine(heuristics, samples)
+  rows.push(h.row); allFps[heuristics.name] = h.fps
+  await heuristics.stop()
+
+  // hash list: a feed of every test file's sha256 and md5, plus 100 000 random entries
+  const feed = [...samples.filter(s => !s.benign).map(s => `${createHash('sha256').update(s.bytes).digest('hex')} Test.${s.path.split('/').pop()}`),
+    ...Array.from({ length: 100_000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex'))].join('\n')
+  writeFileSync(join(dir, 'feed.txt'), feed)
+  const hashes = createHashListEngine({ feeds: [join(dir, 'feed.txt')], timeoutMs: 60_000, concurrency: CONCURRENCY, logger })
+  await hashes.start()
+  const hl = await runEngine(hashes, samples)
+  rows.push(hl.row); allFps[hashes.name] = hl.fps
+  rows.push(native(hashes.name, 'sha256sum (native, one process)', samples, 'sha256sum', samples.map(s => s.path), () => ({ benign: 0, bad: 0 })))
+  await hashes.stop()
+
+  const archives = createArchiveEngine({ timeoutMs: 60_000, tmpDir: join(dir, 'archive'), concurrency: CONCURRENCY, logger })
+  await archives.start()
+  const a = await runEngine(archives, samples)
+  rows.push(a.row); allFps[archives.name] = a.fps
+  await archives.stop()
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
+
+console.table(rows)
+for (const [engine, fps] of Object.entries(allFps)) if (fps.length > 0) console.log(`false positives of ${engine}:\n  ${fps.join('\n  ')}`)
+mkdirSync(fileURLToPath(new URL('./out', import.meta.url)), { recursive: true })
+writeFileSync(fileURLToPath(new URL('./out/engines.json', import.meta.url)), JSON.stringify({ corpusMB: CORPUS_MB, concurrency: CONCURRENCY, rows, falsePositives: allFps }, null, 2))

@@ -1,15 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { MembershipHistory } from './membership-history.ts'
-import { registryInterface } from './registry-abi.ts'
+import { ParameterHistory } from './parameter-history.ts'
+import { parametersInterface, registryInterface } from './registry-abi.ts'
 import type { MemberInfo } from './membership-history.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { ChainMetrics } from '../metrics/registry.ts'
+import { decodeBytes32String } from 'ethers'
 import type { JsonRpcProvider } from 'ethers'
 import type { Logger } from 'pino'
 
 export interface RegistryFollowerOptions {
   provider: JsonRpcProvider
   registry: Hex
+  /** the NetworkParameters contract, when the deployment has one */
+  parameters?: Hex
   /** first block to read events from (the registry's deployment block) */
   fromBlock: number
   /** blocks behind the head an event must be before it counts */
@@ -29,6 +33,8 @@ export interface RegistryFollower {
   isMemberAt(operator: Hex, block: number): boolean
   membersAt(block: number): Hex[]
   candidate(operator: Hex): MemberInfo | undefined
+  /** a network parameter (NetworkParameters key name) in force at `block`, if set and followed */
+  parameterAt(name: string, block: number): bigint | undefined
   /** resolves once membership is known up to `block` */
   waitFor(block: number, options?: { signal?: AbortSignal }): Promise<void>
 }
@@ -36,7 +42,7 @@ export interface RegistryFollower {
 const MEMBERSHIP_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'MemberTermSet', 'MemberRemoved'])
 
 /**
- * Follows the SupernodeRegistry's events `confirmations` blocks behind the head: a node learns
+ * Follows the SupernodeRegistry's (and NetworkParameters') events `confirmations` blocks behind the head: a node learns
  * who the members are from the chain, never from configuration. Events are applied in
  * (block, log index) order, so the history matches the contract's checkpoints.
  */
@@ -44,6 +50,8 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
   const { provider, registry, confirmations, logger, metrics } = opts
   const chunk = opts.logChunk ?? 2000
   const history = new MembershipHistory()
+  const parameters = new ParameterHistory()
+  const addresses = [registry, ...(opts.parameters != null ? [opts.parameters] : [])]
   let followed = opts.fromBlock - 1
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
@@ -53,7 +61,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
     const target = head - confirmations
     while (followed < target) {
       const to = Math.min(target, followed + chunk)
-      const logs = await provider.getLogs({ address: registry, fromBlock: followed + 1, toBlock: to })
+      const logs = await provider.getLogs({ address: addresses, fromBlock: followed + 1, toBlock: to })
       for (const log of logs) apply(log)
       followed = to
     }
@@ -61,7 +69,16 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
     metrics?.members.set(history.membersAt(followed).length)
   }
 
-  function apply (log: { topics: readonly string[], data: string, blockNumber: number }): void {
+  function apply (log: { address: string, topics: readonly string[], data: string, blockNumber: number }): void {
+    if (opts.parameters != null && log.address.toLowerCase() === opts.parameters.toLowerCase()) {
+      const set = parametersInterface.parseLog(log)
+      if (set?.name !== 'ParameterSet') return
+      const name = decodeBytes32String(set.args.getValue('key') as string)
+      const value = set.args.getValue('value') as bigint
+      parameters.set(name, log.blockNumber, value)
+      logger.info({ name, value: value.toString(), block: log.blockNumber }, 'network parameter set')
+      return
+    }
     const parsed = registryInterface.parseLog(log)
     if (parsed == null || !MEMBERSHIP_EVENTS.has(parsed.name)) return
     const operator = (parsed.args.getValue('operator') as string).toLowerCase() as Hex
@@ -107,6 +124,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
     isMemberAt: (operator, block) => block <= followed && history.isMemberAt(operator, block),
     membersAt: (block) => history.membersAt(block),
     candidate: (operator) => history.candidate(operator),
+    parameterAt: (name, block) => block <= followed ? parameters.at(name, block) : undefined,
     async start (options = {}) {
       await catchUp()
       options.signal?.throwIfAborted()

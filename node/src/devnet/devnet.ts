@@ -104,11 +104,20 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     // second afterwards, so confirmation depths advance while the network runs
     await provider.send('evm_setAutomine', [true])
     const deployer = await provider.getSigner(0)
+    const commitWindowMs = opts.commitWindowMs ?? 3000
+    const revealWindowMs = opts.revealWindowMs ?? 10_000
     const saved = await readJson<Deployment>(join(dir, 'deployment.json'))
     const reuse = saved != null && saved.chainId === anvil.chainId && await provider.getCode(saved.contracts.registry) !== '0x'
     const deployment: Deployment = reuse
       ? { ...saved, rpcUrl: anvil.rpcUrl }
-      : { ...await deployVirusMap({ deployer, plan: DEVNET_PLAN }, { signal }), rpcUrl: anvil.rpcUrl }
+      : {
+          ...await deployVirusMap({
+            deployer,
+            // the quorum windows are network parameters on chain; a reused deployment keeps its own
+            plan: { ...DEVNET_PLAN, parameters: { commitWindowMs: BigInt(commitWindowMs), revealWindowMs: BigInt(revealWindowMs) } }
+          }, { signal }),
+          rpcUrl: anvil.rpcUrl
+        }
     await writeJsonAtomic(join(dir, 'deployment.json'), deployment)
     log(reuse ? `chain: reusing deployment at ${deployment.contracts.registry}` : `chain: deployed VirusMap at ${deployment.contracts.registry}`)
 
@@ -170,8 +179,8 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
         confirmations: DEVNET_CONFIRMATIONS,
         pollIntervalMs: 500,
         rulesDirs: [PROJECT_RULES_DIR, ...(opts.rulesDirs ?? [])],
-        commitWindowMs: opts.commitWindowMs ?? 3000,
-        revealWindowMs: opts.revealWindowMs ?? 10_000
+        commitWindowMs,
+        revealWindowMs
       }
       const configPath = join(node.dataDir, 'config.json')
       await writeJsonAtomic(configPath, config)

@@ -2,7 +2,7 @@ import type { StoredSample } from '../ingest/sample-store.ts'
 
 /** What the coordinator needs of sample storage: durable ingest, reading by CID (local or bitswap). */
 export interface SampleAccess {
-  ingest(source: AsyncIterable<Uint8Array>, options: { name?: string, signal?: AbortSignal }): Promise<StoredSample>
+  ingest(source: AsyncIterable<Uint8Array>, options: { name?: string, maxBytes?: number, signal?: AbortSignal }): Promise<StoredSample>
   readSample(cid: string, contentKey: Uint8Array, options: { signal?: AbortSignal }): Promise<Uint8Array>
   /** best-effort: announce this node as a provider of the CID in the DHT */
   announce(cid: string): void

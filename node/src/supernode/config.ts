@@ -5,7 +5,8 @@ export interface Deployment {
   chainId: number
   rpcUrl: string
   deployBlock: number
-  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex }
+  /** `parameters` (NetworkParameters) is absent in deployments made before it existed */
+  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex }
 }
 
 export interface SupernodeConfig {
@@ -85,6 +86,7 @@ export function parseConfig (value: unknown): SupernodeConfig {
   check(typeof d?.rpcUrl === 'string', 'deployment.rpcUrl must be a URL')
   check(Number.isSafeInteger(d?.deployBlock), 'deployment.deployBlock must be an integer')
   const contracts = d?.contracts as Record<string, unknown> | undefined
+  check(contracts?.parameters === undefined || (typeof contracts.parameters === 'string' && ADDRESS.test(contracts.parameters)), 'deployment.contracts.parameters must be an address')
   for (const name of ['vmt', 'timelock', 'governor', 'registry']) {
     check(typeof contracts?.[name] === 'string' && ADDRESS.test(contracts[name] as string), `deployment.contracts.${name} must be an address`)
   }

@@ -56,6 +56,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
   const follower = createRegistryFollower({
     provider,
     registry: deployment.contracts.registry,
+    ...(deployment.contracts.parameters != null ? { parameters: deployment.contracts.parameters } : {}),
     fromBlock: deployment.deployBlock,
     confirmations: config.confirmations,
     pollIntervalMs: config.pollIntervalMs,

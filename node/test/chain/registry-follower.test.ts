@@ -1,8 +1,9 @@
-import { Contract, hexlify, Interface, JsonRpcProvider, parseEther, randomBytes } from 'ethers'
+import { Contract, encodeBytes32String, hexlify, Interface, JsonRpcProvider, parseEther, randomBytes } from 'ethers'
 import { pino } from 'pino'
 import tap from 'tap'
 import { deployVirusMap, electMembers, proposeAndExecute, registerCandidate, removeMembers } from '../../../governance/src/index.ts'
 import { registryArtifact } from '../../../governance/src/artifacts.ts'
+import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { mineBlocks } from '../../src/chain/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
@@ -64,4 +65,27 @@ tap.test('membership by block matches the contract through terms, re-election an
   }
   t.ok(lapsed, 'the term lapse was observed without any event at the lapse block')
   t.notOk(follower.isMemberAt(operators[0]!, follower.followedBlock + 1), 'nothing is claimed past the followed block')
+})
+
+tap.test('network parameters are followed by block: a change applies from the block it executed', async (t) => {
+  const parameters = contracts.parameters as Hex
+  t.ok(parameters, 'deployments carry NetworkParameters')
+  const { executionBlock } = await proposeAndExecute({
+    ...gov,
+    targets: [parameters],
+    values: [0n],
+    calldatas: [parametersInterface.encodeFunctionData('set', [encodeBytes32String('commitWindowMs'), 7000])],
+    description: 'longer commit window'
+  })
+  await mineBlocks(provider, 3)
+  const follower = createRegistryFollower({
+    provider, registry: contracts.registry, parameters, fromBlock: deployment.deployBlock, confirmations: 2, pollIntervalMs: 100, logger: pino({ level: 'silent' })
+  })
+  await follower.start()
+  t.teardown(() => follower.stop())
+  t.equal(follower.parameterAt('commitWindowMs', executionBlock - 1), 5000n, 'the deployment default before')
+  t.equal(follower.parameterAt('commitWindowMs', executionBlock), 7000n, 'the new value from its block')
+  t.equal(follower.parameterAt('revealWindowMs', executionBlock), 10000n)
+  t.equal(follower.parameterAt('noSuchParameter', executionBlock), undefined)
+  t.equal(follower.parameterAt('commitWindowMs', follower.followedBlock + 1), undefined, 'nothing past the followed block')
 })

@@ -21,6 +21,10 @@ import type { Engine } from '../scan/engine.ts'
 import type { Wallet } from 'ethers'
 import type { Logger } from 'pino'
 
+/** jobs held for a membership block not yet followed, and how far ahead one may be */
+const MAX_DEFERRED_JOBS = 256
+const MAX_BLOCKS_AHEAD = 16
+
 export interface CoordinatorOptions extends JobTiming {
   chainId: number
   registry: Hex
@@ -63,6 +67,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
   const ctx = createValidationContext(opts, follower, book, now)
   const timers = new Set<NodeJS.Timeout>()
   const controller = new AbortController()
+  let deferred = 0
 
   function later (at: number, fn: () => Promise<void>): void {
     const timer = setTimeout(() => {
@@ -113,6 +118,31 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       logger.info({ jobId: live.jobId, sha256: live.signed.job.sha256, stats: report.stats, verdicts: report.verdicts.length }, 'report reached quorum')
     }
     persist('report', repos.reports.put(report))
+  }
+
+  /**
+   * Nodes poll the chain independently, so a job may name a block this node has not followed
+   * yet. Dropping it would lose this member's verdict: hold it (bounded) until the follower
+   * gets there, then validate it again.
+   */
+  function deferJob (msg: SignedScanJob): void {
+    const { job } = msg
+    if (deferred >= MAX_DEFERRED_JOBS || job.membershipBlock > follower.followedBlock + MAX_BLOCKS_AHEAD) return
+    deferred++
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(1, job.commitDeadline - now()))])
+    follower.waitFor(job.membershipBlock, { signal })
+      .then(() => {
+        const { jobId } = validateScanJob(msg, ctx)
+        acceptJob(msg, jobId)
+      })
+      .catch((err: unknown) => { logger.debug({ err, block: job.membershipBlock }, 'deferred job dropped') })
+      .finally(() => { deferred-- })
+  }
+
+  /** a network parameter in force at `block`, or the configured fallback when the chain has none */
+  function parameter (name: string, block: number, fallback: number): number {
+    const value = follower.parameterAt(name, block)
+    return value == null || value > BigInt(Number.MAX_SAFE_INTEGER) ? fallback : Number(value)
   }
 
   /** a member signed two different commitments for one job: keep both as proof */
@@ -171,11 +201,18 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
   async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
     const block = follower.followedBlock
     if (!follower.isMemberAt(self, block)) throw new NotAMemberError(self, block)
-    const sample = await samples.ingest(source, { name: meta.filename, signal: options.signal })
+    const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
+    const sample = await samples.ingest(source, { name: meta.filename, maxBytes, signal: options.signal })
     const inFlight = book.findBySha256(sample.sha256)
     if (inFlight != null && inFlight.signed.job.revealDeadline > now()) return { analysisId: inFlight.jobId, sha256: sample.sha256 }
     const members = follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
-    const job = buildScanJob(sample, members, block, self, opts, now())
+    // governance sets the windows on chain; a change applies to jobs whose block is after it
+    const timing = {
+      commitWindowMs: parameter('commitWindowMs', block, opts.commitWindowMs),
+      revealWindowMs: parameter('revealWindowMs', block, opts.revealWindowMs),
+      commitMsPerMiB: opts.commitMsPerMiB
+    }
+    const job = buildScanJob(sample, members, block, self, timing, now())
     const signed = await signScanJob(job, opts.chainId, opts.registry, operator)
     const jobId = scanJobId(job, opts.chainId, opts.registry)
     validateScanJob(signed, ctx)
@@ -194,8 +231,13 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     async start () {
       gossip.handle('jobs', (msg) => {
         if (msg.type !== 'scan-job') return
-        const { jobId } = validateScanJob(msg, ctx)
-        acceptJob(msg, jobId)
+        try {
+          const { jobId } = validateScanJob(msg, ctx)
+          acceptJob(msg, jobId)
+        } catch (err) {
+          if (err instanceof GossipValidationError && err.code === 'FUTURE_MEMBERSHIP_BLOCK') deferJob(msg)
+          throw err
+        }
       })
       gossip.handle('commits', (msg) => {
         if (msg.type !== 'commitment') return

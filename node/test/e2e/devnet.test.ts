@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { encodeBytes32String } from 'ethers'
 import tap from 'tap'
-import { removeMembers } from '../../../governance/src/index.ts'
+import { proposeAndExecute, removeMembers } from '../../../governance/src/index.ts'
+import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { computeCommitment, signCommitment, signVerdict } from '../../../protocol/src/index.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
@@ -53,6 +55,13 @@ if (!hasYara()) {
   })
   tap.teardown(async () => {
     await devnet?.stop()
+    if (!tap.passing()) {
+      // the nodes' warnings and errors say why a report did not come
+      for (const n of devnet?.info.nodes ?? []) {
+        const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
+        for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"(quorum|registry)"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
+      }
+    }
     await rm(dir, { recursive: true, force: true })
   })
 
@@ -178,5 +187,33 @@ if (!hasYara()) {
     t.equal(vm.member_count, 3)
     t.equal(vm.verdicts.length, 3, 'all three remaining members signed')
     t.notOk(vm.verdicts.some((v: { verdict: { member: string } }) => v.verdict.member === removed.operator), 'removed member did not sign')
+  })
+
+  tap.test('a commit window set through governance applies to jobs created after it', async (t) => {
+    const proposer = await devnet.provider.getSigner(0)
+    const { executionBlock } = await proposeAndExecute({
+      governor: devnet.info.contracts.governor,
+      timelock: devnet.info.contracts.timelock,
+      proposer,
+      voters: [proposer],
+      targets: [devnet.info.contracts.parameters as string],
+      values: [0n],
+      calldatas: [parametersInterface.encodeFunctionData('set', [encodeBytes32String('commitWindowMs'), 3000])],
+      description: 'commit window of 3 s',
+      provider: devnet.provider
+    })
+    for (let i = 0; i < 120; i++) {
+      const h = await (await fetch(`${node(0).api}/healthz`)).json() as { followedBlock: number }
+      if (h.followedBlock >= executionBlock) break
+      await sleep(250)
+    }
+    const path = join(dir, 'after-parameter.txt')
+    const text = `submitted after the parameter change ${randomBytes(8).toString('hex')}\n`
+    await writeFile(path, text)
+    const res = await cli(['submit', path, '--api', node(0).api, ...deploymentArgs(), '--json'])
+    t.equal(res.code, 0, res.stderr)
+    const { job } = JSON.parse(res.stdout).data.attributes.virusmap.job as { job: { createdAt: number, commitDeadline: number, membershipBlock: number } }
+    t.ok(job.membershipBlock >= executionBlock)
+    t.equal(job.commitDeadline - job.createdAt, 3000 + Math.ceil(200 * Buffer.byteLength(text) / (1024 * 1024)))
   })
 }

@@ -7,7 +7,8 @@ import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, increaseTime, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
 import { governorArtifact, parametersArtifact, registryArtifact, vmtArtifact } from '../src/artifacts.ts'
 import { deployVirusMap } from '../src/deploy.ts'
-import { membershipActions, signBallot } from '../src/gov.ts'
+import { signBallot } from '../src/ballot.ts'
+import { membershipActions } from '../src/gov.ts'
 import type { Actions } from '../src/gov.ts'
 
 const anvil = await startAnvil({ port: 0 })

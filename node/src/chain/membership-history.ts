@@ -18,10 +18,14 @@ interface Change { block: number, end: number }
  */
 export class MembershipHistory {
   readonly #changes = new Map<Hex, Change[]>()
-  readonly #candidates = new Map<Hex, MemberInfo>()
+  /** each operator's registrations in block order; the latest is its current info */
+  readonly #candidates = new Map<Hex, Array<{ block: number, info: MemberInfo }>>()
 
-  registered (info: MemberInfo): void {
-    this.#candidates.set(info.operator, info)
+  registered (info: MemberInfo, block: number): void {
+    const key = info.operator.toLowerCase() as Hex
+    const list = this.#candidates.get(key) ?? []
+    list.push({ block, info })
+    this.#candidates.set(key, list)
   }
 
   admitted (operator: Hex, block: number): void {
@@ -54,7 +58,18 @@ export class MembershipHistory {
   }
 
   candidate (operator: Hex): MemberInfo | undefined {
-    return this.#candidates.get(operator.toLowerCase() as Hex)
+    return this.#candidates.get(operator.toLowerCase() as Hex)?.at(-1)?.info
+  }
+
+  /** forgets everything that happened after `block` (a reorg took those blocks away) */
+  truncateAfter (block: number): void {
+    for (const map of [this.#changes, this.#candidates] as Array<Map<Hex, Array<{ block: number }>>>) {
+      for (const [key, list] of map) {
+        const kept = list.filter((c) => c.block <= block)
+        if (kept.length > 0) map.set(key, kept)
+        else map.delete(key)
+      }
+    }
   }
 
   #push (operator: Hex, change: Change): void {

@@ -20,4 +20,13 @@ export class ParameterHistory {
     }
     return value
   }
+
+  /** forgets every value set after `block` (a reorg took those blocks away) */
+  truncateAfter (block: number): void {
+    for (const [name, list] of this.#values) {
+      const kept = list.filter((c) => c.block <= block)
+      if (kept.length > 0) this.#values.set(name, kept)
+      else this.#values.delete(name)
+    }
+  }
 }

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { BlockHashWindow, findCommonAncestor } from './block-hashes.ts'
 import { MembershipHistory } from './membership-history.ts'
 import { ParameterHistory } from './parameter-history.ts'
 import { parametersInterface, registryInterface } from './registry-abi.ts'
 import type { MemberInfo } from './membership-history.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { ChainMetrics } from '../metrics/registry.ts'
-import { decodeBytes32String } from 'ethers'
+import { decodeBytes32String, toQuantity } from 'ethers'
 import type { JsonRpcProvider } from 'ethers'
 import type { Logger } from 'pino'
 
@@ -21,6 +22,8 @@ export interface RegistryFollowerOptions {
   pollIntervalMs: number
   /** blocks per eth_getLogs request */
   logChunk?: number
+  /** how many applied-up-to block hashes to remember for reorg detection (default 256) */
+  reorgWindow?: number
   logger: Logger
   metrics?: ChainMetrics
 }
@@ -45,6 +48,12 @@ const MEMBERSHIP_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'Mem
  * Follows the SupernodeRegistry's (and NetworkParameters') events `confirmations` blocks behind the head: a node learns
  * who the members are from the chain, never from configuration. Events are applied in
  * (block, log index) order, so the history matches the contract's checkpoints.
+ *
+ * Reorgs: it remembers the hash of each block it applied events up to (the last `reorgWindow`);
+ * every poll checks the chain still has that hash at the followed block, and each chunk of logs is
+ * read between two reads of its last block's hash and linked to the followed block's. On a
+ * mismatch it rolls the histories back to the newest remembered block the chain still has (all
+ * the way to `fromBlock` if none) and re-reads from there.
  */
 export function createRegistryFollower (opts: RegistryFollowerOptions): RegistryFollower {
   const { provider, registry, confirmations, logger, metrics } = opts
@@ -52,18 +61,53 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
   const history = new MembershipHistory()
   const parameters = new ParameterHistory()
   const addresses = [registry, ...(opts.parameters != null ? [opts.parameters] : [])]
+  const hashes = new BlockHashWindow(opts.reorgWindow ?? 256)
   let followed = opts.fromBlock - 1
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
 
+  /** the chain's hash at `block` now (null if it has no such block), never from a cache */
+  async function hashAt (block: number): Promise<string | null> {
+    const header = await provider.send('eth_getBlockByNumber', [toQuantity(block), false]) as { hash: string } | null
+    return header?.hash ?? null
+  }
+
+  /** true if the followed block is still on the chain (`actual` = its hash there now) */
+  async function stillOnChain (actual?: string | null): Promise<boolean> {
+    const expected = hashes.hashAt(followed)
+    return expected == null || expected === (actual === undefined ? await hashAt(followed) : actual)
+  }
+
+  async function rollBack (): Promise<void> {
+    const ancestor = await findCommonAncestor(hashes, hashAt) ?? opts.fromBlock - 1
+    const depth = followed - ancestor
+    logger.warn({ depth, followedBlock: followed, ancestor, deeperThanWindow: hashes.hashAt(ancestor) == null },
+      'chain reorganised under the followed block: rolling registry and parameter history back to the common ancestor')
+    history.truncateAfter(ancestor)
+    parameters.truncateAfter(ancestor)
+    hashes.forgetAfter(ancestor)
+    followed = ancestor
+    metrics?.reorgs.inc()
+  }
+
   async function catchUp (): Promise<void> {
-    const head = await provider.getBlockNumber()
+    if (!await stillOnChain()) await rollBack()
+    const head = Number(BigInt(await provider.send('eth_blockNumber', []) as string))
     const target = head - confirmations
     while (followed < target) {
       const to = Math.min(target, followed + chunk)
+      const before = await hashAt(to)
+      if (before == null) break // the chain got shorter since eth_blockNumber: the next poll sorts it out
       const logs = await provider.getLogs({ address: addresses, fromBlock: followed + 1, toBlock: to })
+      const [after, parent] = await Promise.all([hashAt(to), hashAt(followed)])
+      if (!await stillOnChain(parent)) {
+        await rollBack()
+        continue
+      }
+      if (after !== before) continue // the range changed while its logs were read: read it again
       for (const log of logs) apply(log)
       followed = to
+      hashes.remember(to, after)
     }
     metrics?.followedBlock.set(followed)
     metrics?.members.set(history.membersAt(followed).length)
@@ -89,7 +133,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
           peerId: parsed.args.getValue('peerId') as string,
           x25519Key: (parsed.args.getValue('x25519Key') as string).toLowerCase() as Hex,
           metadataURI: parsed.args.getValue('metadataURI') as string
-        })
+        }, log.blockNumber)
         break
       case 'MemberAdmitted':
         history.admitted(operator, log.blockNumber)

@@ -17,6 +17,7 @@ export interface QuorumMetrics {
 export interface ChainMetrics {
   followedBlock: Gauge
   members: Gauge
+  reorgs: Counter
 }
 
 export interface NodeMetrics {
@@ -45,7 +46,8 @@ export function createNodeMetrics (): NodeMetrics {
     },
     chain: {
       followedBlock: new Gauge({ name: 'virusmap_chain_followed_block', help: 'highest confirmed registry block applied', registers }),
-      members: new Gauge({ name: 'virusmap_chain_members', help: 'members at the followed block', registers })
+      members: new Gauge({ name: 'virusmap_chain_members', help: 'members at the followed block', registers }),
+      reorgs: new Counter({ name: 'virusmap_chain_reorgs_total', help: 'chain reorganisations that rolled back followed registry/parameter blocks', registers })
     }
   }
 }

@@ -1,5 +1,6 @@
 import tap from 'tap'
 import { MembershipHistory } from '../../src/chain/membership-history.ts'
+import { ParameterHistory } from '../../src/chain/parameter-history.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const A = '0x00000000000000000000000000000000000000aa' as Hex
@@ -27,7 +28,7 @@ tap.test('addresses compare case-insensitively; unknown ones are never members',
   t.ok(h.isMemberAt(A, 1))
   t.notOk(h.isMemberAt(B, 1))
   t.equal(h.candidate(B), undefined)
-  h.registered({ operator: B, peerId: '12D3Koo', x25519Key: `0x${'11'.repeat(32)}`, metadataURI: '' })
+  h.registered({ operator: B, peerId: '12D3Koo', x25519Key: `0x${'11'.repeat(32)}`, metadataURI: '' }, 5)
   t.equal(h.candidate(B)?.peerId, '12D3Koo')
 })
 
@@ -43,4 +44,48 @@ tap.test('terms lapse at their end block with no event; re-election renews', asy
   t.same(h.membersAt(30), [A])
   h.removed(A, 30)
   t.notOk(h.isMemberAt(A, 35))
+})
+
+tap.test('truncateAfter forgets admissions, terms, removals and registrations after a block, keeps the rest', async (t) => {
+  const h = new MembershipHistory()
+  h.registered({ operator: A, peerId: 'first', x25519Key: `0x${'11'.repeat(32)}`, metadataURI: '' }, 3)
+  h.registered({ operator: B, peerId: 'b', x25519Key: `0x${'22'.repeat(32)}`, metadataURI: '' }, 9)
+  h.admitted(A, 5)
+  h.termSet(A, 5, 50)
+  h.admitted(B, 10)
+  h.registered({ operator: A, peerId: 'second', x25519Key: `0x${'33'.repeat(32)}`, metadataURI: '' }, 11)
+  t.equal(h.candidate(A)?.peerId, 'second', 'the latest registration is the current info')
+  h.removed(A, 12)
+  h.truncateAfter(9)
+  t.equal(h.candidate(A)?.peerId, 'first', 'a re-registration after the block is gone; the earlier one is back')
+  t.equal(h.candidate(B)?.peerId, 'b', 'a registration at the block itself stays')
+  t.notOk(h.isMemberAt(B, 10), 'an admission after the block is gone')
+  t.ok(h.isMemberAt(A, 12), 'a removal after the block is gone')
+  t.notOk(h.isMemberAt(A, 50), 'the term before the block still lapses')
+  t.same(h.membersAt(20), [A])
+  h.admitted(B, 11)
+  t.same(h.membersAt(11), [A, B], 're-applying after a truncation works')
+  h.truncateAfter(4)
+  t.same(h.membersAt(20), [], 'truncating before the first admission leaves no one')
+  t.equal(h.candidate(B), undefined)
+  t.equal(h.candidate(A)?.peerId, 'first')
+  h.truncateAfter(0)
+  t.equal(h.candidate(A), undefined)
+})
+
+tap.test('parameter history truncateAfter restores the value in force at the block', async (t) => {
+  const p = new ParameterHistory()
+  p.set('commitWindowMs', 1, 5000n)
+  p.set('commitWindowMs', 10, 7000n)
+  p.set('revealWindowMs', 11, 9000n)
+  p.truncateAfter(10)
+  t.equal(p.at('commitWindowMs', 100), 7000n, 'a change at the block itself stays')
+  t.equal(p.at('revealWindowMs', 100), undefined, 'a change after it is gone')
+  p.truncateAfter(9)
+  t.equal(p.at('commitWindowMs', 100), 5000n, 'the earlier value is in force again')
+  p.set('commitWindowMs', 12, 6000n)
+  t.equal(p.at('commitWindowMs', 11), 5000n)
+  t.equal(p.at('commitWindowMs', 12), 6000n, 're-applied in chain order after the truncation')
+  p.truncateAfter(0)
+  t.equal(p.at('commitWindowMs', 100), undefined)
 })

@@ -1,0 +1,77 @@
+import { Contract, encodeBytes32String, hexlify, JsonRpcProvider, parseEther, randomBytes } from 'ethers'
+import { pino } from 'pino'
+import tap from 'tap'
+import { deployVirusMap, electMembers, proposeAndExecute, registerCandidate, removeMembers } from '../../../governance/src/index.ts'
+import { parametersArtifact, registryArtifact } from '../../../governance/src/artifacts.ts'
+import { parametersInterface } from '../../src/chain/registry-abi.ts'
+import { startAnvil } from '../../src/chain/anvil.ts'
+import { blockNumber, mineBlocks } from '../../src/chain/anvil-time.ts'
+import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+
+// A node that was offline while thousands of blocks went by catches up in small eth_getLogs chunks
+// and then agrees with the contract at every block that matters.
+const anvil = await startAnvil({ port: 0 })
+tap.teardown(() => anvil.stop())
+const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
+tap.teardown(() => provider.destroy())
+const deployer = await provider.getSigner(0)
+const signers = await Promise.all([1, 2, 3, 4].map(async (i) => await provider.getSigner(i)))
+const deployment = await deployVirusMap({
+  deployer,
+  plan: { tokenSupply: parseEther('1000000'), votingDelay: 1, votingPeriod: 5, proposalThreshold: 0n, quorumNumerator: 4, timelockMinDelay: 60 }
+})
+const { contracts } = deployment
+const registry = new Contract(contracts.registry, registryArtifact.abi, provider)
+const params = new Contract(contracts.parameters as string, parametersArtifact.abi, provider)
+const gov = { governor: contracts.governor, timelock: contracts.timelock, registry: contracts.registry, proposer: deployer, voters: [deployer], provider }
+const operators = await Promise.all(signers.map(async (s) => (await s.getAddress()).toLowerCase() as Hex))
+const key = encodeBytes32String('commitWindowMs')
+
+tap.test('started after ~3000 blocks with events spread across them, it agrees with the contract', async (t) => {
+  const register = (i: number) => async () => {
+    await registerCandidate({ registry: contracts.registry, operator: signers[i]!, peerId: `12D3Koo${operators[i]!}`, x25519Key: hexlify(randomBytes(32)) as Hex })
+  }
+  const admit = (...i: number[]) => async () => { await electMembers({ ...gov, operators: i.map((n) => operators[n]!) }) }
+  const remove = (...i: number[]) => async () => { await removeMembers({ ...gov, operators: i.map((n) => operators[n]!) }) }
+  const setWindow = (ms: number) => async () => {
+    await proposeAndExecute({ ...gov, targets: [contracts.parameters as string], values: [0n], calldatas: [parametersInterface.encodeFunctionData('set', [key, ms])], description: `commit window ${ms}` })
+  }
+  const steps = [register(0), register(1), admit(0, 1), setWindow(6000), register(2), admit(2), remove(0), setWindow(8000), register(3), admit(3, 0), remove(1, 2), setWindow(4000)]
+  for (const step of steps) {
+    await mineBlocks(provider, 230 + Math.floor(Math.random() * 50))
+    await step()
+  }
+  await mineBlocks(provider, 120)
+  const head = await blockNumber(provider)
+  t.ok(head - deployment.deployBlock >= 3000, `${head - deployment.deployBlock} blocks since the deployment`)
+
+  const follower = createRegistryFollower({
+    provider, registry: contracts.registry, parameters: contracts.parameters as Hex, fromBlock: deployment.deployBlock, confirmations: 3, pollIntervalMs: 50, logChunk: 64, logger: pino({ level: 'silent' })
+  })
+  await follower.start()
+  t.teardown(() => follower.stop())
+  t.equal(follower.followedBlock, head - 3, 'caught up to a confirmation depth behind the head')
+
+  // every block next to an event, and every 50th block
+  const logs = await provider.getLogs({ address: [contracts.registry, contracts.parameters as string], fromBlock: deployment.deployBlock, toBlock: follower.followedBlock })
+  const blocks = new Set<number>()
+  for (const log of logs) for (const d of [-1, 0, 1]) blocks.add(log.blockNumber + d)
+  for (let b = deployment.deployBlock; b <= follower.followedBlock; b += 50) blocks.add(b)
+  let checked = 0
+  for (const block of [...blocks].filter((b) => b >= deployment.deployBlock && b <= follower.followedBlock).toSorted((a, b) => a - b)) {
+    const [onChain, members, window] = await Promise.all([
+      Promise.all(operators.map(async (op) => await registry.getFunction('isMemberAt')(op, block) as boolean)),
+      registry.getFunction('membersAt')(block) as Promise<string[]>,
+      params.getFunction('getAt')(key, block) as Promise<bigint>
+    ])
+    t.same(operators.map((op) => follower.isMemberAt(op, block)), onChain, `isMemberAt at ${block}`)
+    t.same(follower.membersAt(block), members.map((a) => a.toLowerCase()).toSorted(), `membersAt at ${block}`)
+    t.equal(follower.parameterAt('commitWindowMs', block) ?? 0n, window, `commitWindowMs at ${block} (0 = not yet set)`)
+    checked++
+  }
+  t.ok(checked > 100, `${checked} blocks compared`)
+  t.same(follower.membersAt(follower.followedBlock), [operators[0]!, operators[3]!].toSorted(), 'the final member set')
+  t.equal(follower.parameterAt('commitWindowMs', follower.followedBlock), 4000n)
+  for (const op of operators) t.equal(follower.candidate(op)?.peerId, `12D3Koo${op}`, 'candidates known')
+})

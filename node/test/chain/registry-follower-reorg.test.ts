@@ -1,0 +1,158 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Contract, encodeBytes32String, hexlify, JsonRpcProvider, parseEther, randomBytes } from 'ethers'
+import { pino } from 'pino'
+import tap from 'tap'
+import type { Test } from 'tap'
+import { deployVirusMap, electMembers, proposeAndExecute, registerCandidate } from '../../../governance/src/index.ts'
+import { parametersArtifact, registryArtifact } from '../../../governance/src/artifacts.ts'
+import { parametersInterface } from '../../src/chain/registry-abi.ts'
+import { startAnvil } from '../../src/chain/anvil.ts'
+import { blockNumber, mineBlocks } from '../../src/chain/anvil-time.ts'
+import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
+import type { RegistryFollower } from '../../src/chain/registry-follower.ts'
+import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+
+// Reorgs for real on anvil: the follower has applied an admission (or a parameter change) that the
+// chain then takes back; afterwards its answers must be the contract's again.
+const anvil = await startAnvil({ port: 0 })
+tap.teardown(() => anvil.stop())
+const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
+tap.teardown(() => provider.destroy())
+const deployer = await provider.getSigner(0)
+const signers = await Promise.all([1, 2, 3].map(async (i) => await provider.getSigner(i)))
+const deployment = await deployVirusMap({
+  deployer,
+  plan: { tokenSupply: parseEther('1000000'), votingDelay: 1, votingPeriod: 5, proposalThreshold: 0n, quorumNumerator: 4, timelockMinDelay: 60 }
+})
+const { contracts } = deployment
+const registry = new Contract(contracts.registry, registryArtifact.abi, provider)
+const params = new Contract(contracts.parameters as string, parametersArtifact.abi, provider)
+const gov = { governor: contracts.governor, timelock: contracts.timelock, registry: contracts.registry, proposer: deployer, voters: [deployer], provider }
+const operators = await Promise.all(signers.map(async (s) => (await s.getAddress()).toLowerCase() as Hex))
+for (const op of signers) {
+  await registerCandidate({ registry: contracts.registry, operator: op, peerId: `12D3Koo${await op.getAddress()}`, x25519Key: hexlify(randomBytes(32)) as Hex })
+}
+
+function follow (confirmations: number, reorgWindow?: number): { follower: RegistryFollower, warnings: Array<Record<string, unknown>>, reorgs: () => Promise<number> } {
+  const warnings: Array<Record<string, unknown>> = []
+  const metrics = createNodeMetrics()
+  const follower = createRegistryFollower({
+    provider,
+    registry: contracts.registry,
+    parameters: contracts.parameters as Hex,
+    fromBlock: deployment.deployBlock,
+    confirmations,
+    pollIntervalMs: 20,
+    logChunk: 5,
+    ...(reorgWindow != null ? { reorgWindow } : {}),
+    logger: pino({ level: 'warn' }, { write: (line: string) => { warnings.push(JSON.parse(line) as Record<string, unknown>) } }),
+    metrics: metrics.chain
+  })
+  const reorgs = async (): Promise<number> => (await metrics.chain.reorgs.get()).values[0]?.value ?? 0
+  return { follower, warnings, reorgs }
+}
+
+async function until (what: string, check: () => Promise<boolean> | boolean): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (await check()) return
+    await sleep(20)
+  }
+  throw new Error(`timed out waiting until ${what}`)
+}
+
+/** the follower's membership answers equal the contract's for every block in [from, to] */
+async function sameMembership (t: Test, follower: RegistryFollower, from: number, to: number): Promise<void> {
+  for (let block = from; block <= to; block++) {
+    const [onChain, members] = await Promise.all([
+      Promise.all(operators.map(async (op) => await registry.getFunction('isMemberAt')(op, block) as boolean)),
+      registry.getFunction('membersAt')(block) as Promise<string[]>
+    ])
+    t.same(operators.map((op) => follower.isMemberAt(op, block)), onChain, `isMemberAt at ${block}`)
+    t.same(follower.membersAt(block), members.map((a) => a.toLowerCase()).toSorted(), `membersAt at ${block}`)
+  }
+}
+
+tap.test('anvil_reorg takes back an admission the follower applied (confirmations 1): it rolls back and re-applies', async (t) => {
+  const { follower, warnings, reorgs } = follow(1)
+  await follower.start()
+  t.teardown(() => follower.stop())
+  const first = await blockNumber(provider)
+  const { executionBlock } = await electMembers({ ...gov, operators: [operators[0]!] })
+  await mineBlocks(provider, 2)
+  await follower.waitFor(executionBlock + 1)
+  t.ok(follower.isMemberAt(operators[0]!, executionBlock), 'the admission was applied')
+
+  const head = await blockNumber(provider)
+  const depth = head - executionBlock + 1
+  await provider.send('anvil_reorg', [depth, []])
+  t.equal(await blockNumber(provider), head, 'same height, another history')
+  t.notOk(await registry.getFunction('isMemberAt')(operators[0]!, executionBlock), 'the chain no longer has the admission')
+  await mineBlocks(provider, 2)
+  await until('the reorg is handled', async () => await reorgs() === 1 && follower.followedBlock >= head + 1)
+  t.notOk(follower.isMemberAt(operators[0]!, executionBlock), 'the reorganised-away admission is forgotten')
+  const warning = warnings.find((w) => typeof w['depth'] === 'number')
+  t.ok(warning, 'a structured warning')
+  t.ok((warning?.['depth'] as number) >= depth - 1, `its depth (${String(warning?.['depth'])}) covers the reorg (${depth} blocks, ${depth - 1} of them followed)`)
+  t.ok((warning?.['ancestor'] as number) < executionBlock, 'rolled back to before the admission')
+  await sameMembership(t, follower, first, follower.followedBlock)
+
+  // the new history admits someone else; the follower applies it on top of the rolled-back state
+  const second = await electMembers({ ...gov, operators: [operators[1]!] })
+  await mineBlocks(provider, 2)
+  await follower.waitFor(second.executionBlock + 1)
+  t.equal(await reorgs(), 1, 'no spurious reorg')
+  await sameMembership(t, follower, first, follower.followedBlock)
+  t.same(follower.membersAt(follower.followedBlock), [operators[1]!])
+})
+
+tap.test('evm_snapshot/evm_revert + a different history takes back a parameter change (confirmations 0)', async (t) => {
+  const { follower, warnings, reorgs } = follow(0)
+  await follower.start()
+  t.teardown(() => follower.stop())
+  const key = encodeBytes32String('commitWindowMs')
+  const setWindow = async (ms: number, description: string): Promise<number> => (await proposeAndExecute({
+    ...gov, targets: [contracts.parameters as string], values: [0n], calldatas: [parametersInterface.encodeFunctionData('set', [key, ms])], description
+  })).executionBlock
+  const snapshot = await provider.send('evm_snapshot', []) as string
+  const before = await blockNumber(provider)
+  const changed = await setWindow(7000, 'commit window 7 s')
+  await mineBlocks(provider, 1)
+  await follower.waitFor(changed + 1)
+  t.equal(follower.parameterAt('commitWindowMs', changed), 7000n, 'the change was applied')
+  const oldHead = await blockNumber(provider)
+
+  t.ok(await provider.send('evm_revert', [snapshot]), 'reverted')
+  t.equal(await blockNumber(provider), before, 'the chain is shorter than what was followed')
+  // a different history: another value, set later than the first one was
+  await mineBlocks(provider, 3)
+  const other = await setWindow(9000, 'commit window 9 s')
+  await mineBlocks(provider, 1)
+  t.ok(other > changed, 'the new change lands at another block')
+  await until('the reorg is handled', async () => await reorgs() >= 1 && follower.followedBlock >= other + 1)
+  await mineBlocks(provider, 1)
+  t.ok(warnings.some((w) => typeof w['depth'] === 'number' && (w['ancestor'] as number) <= before), `rolled back to the snapshot block or before (old head ${oldHead})`)
+  for (let block = before - 1; block <= other + 1; block++) {
+    const onChain = await params.getFunction('getAt')(key, block) as bigint
+    t.equal(follower.parameterAt('commitWindowMs', block), onChain, `commitWindowMs at ${block}`)
+  }
+  t.equal(follower.parameterAt('commitWindowMs', changed), 5000n, 'the taken-back value is gone')
+  t.equal(follower.parameterAt('commitWindowMs', other), 9000n, 'the new history\'s value applies from its block')
+  await sameMembership(t, follower, before - 1, follower.followedBlock - 1)
+})
+
+tap.test('a reorg deeper than the remembered window re-reads everything from the deployment block', async (t) => {
+  const { follower, warnings, reorgs } = follow(0, 1)
+  await follower.start()
+  t.teardown(() => follower.stop())
+  const { executionBlock } = await electMembers({ ...gov, operators: [operators[2]!] })
+  await follower.waitFor(executionBlock)
+  t.ok(follower.isMemberAt(operators[2]!, executionBlock))
+  await provider.send('anvil_reorg', [2, []])
+  await mineBlocks(provider, 2)
+  await until('the reorg is handled', async () => await reorgs() === 1 && follower.followedBlock >= executionBlock + 2)
+  const warning = warnings.find((w) => w['deeperThanWindow'] === true)
+  t.equal(warning?.['ancestor'], deployment.deployBlock - 1, 'rolled back to before the deployment block')
+  t.notOk(follower.isMemberAt(operators[2]!, executionBlock), 'the admission is gone')
+  await sameMembership(t, follower, deployment.deployBlock, follower.followedBlock - 1)
+})

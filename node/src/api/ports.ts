@@ -1,4 +1,4 @@
-import type { Hex, Report, ReportStats } from '../../../protocol/src/messages.ts'
+import type { Hex, Report, ReportStats, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 
 /**
  * What the HTTP API needs from the node. The API knows nothing else of it, so it can be tested with
@@ -164,6 +164,19 @@ export interface VoteStore {
   totals(sha256: Hex): Promise<Record<VoteVerdict, number>>
 }
 
+/** Two conflicting messages one member signed for one job: proof that it equivocated. */
+export type EvidenceView =
+  | { kind: 'commitment', member: Hex, jobId: Hex, first: SignedCommitment, second: SignedCommitment, recordedAt: number }
+  | { kind: 'verdict', member: Hex, jobId: Hex, first: SignedVerdict, second: SignedVerdict, recordedAt: number }
+
+/** Misbehaviour this node has seen (VirusMap extension). */
+export interface EvidenceReader {
+  /** `member` is a lowercase 0x address (already validated); [] when none is held */
+  byMember(member: Hex, options?: PortOptions): Promise<EvidenceView[]>
+  /** members with evidence held, lowercase, sorted, at most `limit` */
+  members(limit: number, options?: PortOptions): Promise<Hex[]>
+}
+
 export interface ApiPorts {
   submitter: SampleSubmitter
   analyses: AnalysisReader
@@ -172,4 +185,5 @@ export interface ApiPorts {
   network?: NetworkReader
   keys?: ApiKeyReader
   votes?: VoteStore
+  evidence?: EvidenceReader
 }

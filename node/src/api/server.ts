@@ -86,7 +86,7 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     if (guard !== undefined) requireApiKeys(scope, guard)
     registerFileRoutes(scope, options.ports)
     registerAnalysisRoutes(scope, options.ports)
-    registerVirusmapRoutes(scope, options.ports.network)
+    registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
     if (options.ports.votes !== undefined) registerVoteRoutes(scope, options.ports, options.ports.votes)
   })
   return app

@@ -26,4 +26,16 @@ export class EvidenceRepository {
   async listByMember (member: Hex): Promise<Evidence[]> {
     return await this.#db.values(dbRange(PREFIXES.evidence, member)).all() as Evidence[]
   }
+
+  /** members with evidence kept, lowercase, in key order; at most `limit` */
+  async members (limit: number): Promise<Hex[]> {
+    const out: Hex[] = []
+    const range = dbRange(PREFIXES.evidence)
+    for await (const key of this.#db.keys(range)) {
+      const member = key.slice(PREFIXES.evidence.length).split('/', 1)[0] as Hex
+      if (out.at(-1) !== member) out.push(member)
+      if (out.length >= limit) break
+    }
+    return out
+  }
 }

@@ -1,6 +1,7 @@
 import { TOPICS } from '../../../protocol/src/messages.ts'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
-import type { AnalysisStatus, AnalysisView, ApiPorts, NetworkMember } from '../api/ports.ts'
+import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, NetworkMember } from '../api/ports.ts'
+import type { EvidenceRepository } from '../db/evidence-repository.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { Coordinator } from '../quorum/coordinator.ts'
@@ -25,6 +26,14 @@ export interface ApiPortsComponents {
 }
 
 const REPORT_CACHE_SIZE = 1024
+
+/** The evidence the coordinator kept (conflicting signed messages), as the API reads it. */
+export function evidenceReader (repo: Pick<EvidenceRepository, 'listByMember' | 'members'>): EvidenceReader {
+  return {
+    byMember: async (member) => await repo.listByMember(member),
+    members: async (limit) => await repo.members(limit)
+  }
+}
 
 export function createApiPorts (c: ApiPortsComponents): ApiPorts {
   const { coordinator, repositories: repos, follower } = c
@@ -55,6 +64,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
           }
         }
       : {}),
+    evidence: evidenceReader(repos.evidence),
     votes: {
       add: async (sha256, vote) => await repos.votes.add({ sha256, ...vote }),
       list: async (sha256, limit) => (await repos.votes.list(sha256, limit)).map(({ voter, verdict, date }) => ({ voter, verdict, date })),

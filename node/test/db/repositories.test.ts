@@ -97,5 +97,6 @@ tap.test('repositories', async suite => {
     t.equal(await repos.evidence.add({ kind: 'verdict', member: M1, jobId: JOB, first: verdict(M1, 1), second: verdict(M1, 2), recordedAt: 3 }), true)
     t.equal((await repos.evidence.listByMember(M1)).length, 2)
     t.same(await repos.evidence.listByMember(M2), [])
+    t.same(await repos.evidence.members(10), [M1.toLowerCase()], 'members with evidence, once each')
   })
 })

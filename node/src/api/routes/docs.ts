@@ -105,6 +105,16 @@ export const OPENAPI = {
         responses: { 200: json('{"data":[{"type":"report","id":JOB_ID,"attributes":{sha256,date,size,type_tag,stats,member_count,verdict_count}}]}'), ...errors(400, ...KEY_ERRORS, 503) }
       }
     },
+    '/api/virusmap/evidence': {
+      get: { summary: 'VirusMap: members this node holds evidence of misbehaviour against (conflicting signed messages), at most 1000', responses: { 200: json('{"data":[{"type":"evidence_member","id":ADDRESS,"links":{"evidence":URL}}]}'), ...errors(...KEY_ERRORS, 503) } }
+    },
+    '/api/virusmap/evidence/{member}': {
+      get: {
+        summary: 'VirusMap: evidence against a member: two different messages it signed for one job (both, as signed, so anyone can check them); [] when none is held',
+        parameters: [pathId('member', 'the member\'s operator address, 20 bytes in hex', '^(0x)?[0-9a-fA-F]{40}$')],
+        responses: { 200: json('{"data":[{"type":"evidence","id":ID,"attributes":{kind,member,job_id,recorded_at,first,second}}]}'), ...errors(400, ...KEY_ERRORS, 503) }
+      }
+    },
     '/healthz': { get: { security: [], summary: 'Liveness and the node\'s view of the chain and peers', responses: { 200: json('{"status":"ok",...}') } } },
     '/metrics': { get: { security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     '/api/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: json('OpenAPI 3.1') } } },

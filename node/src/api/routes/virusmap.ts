@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify'
-import type { NetworkMember, NetworkReader } from '../ports.ts'
+import type { EvidenceReader, EvidenceView, NetworkMember, NetworkReader } from '../ports.ts'
 import { ApiError } from '../errors.ts'
 import { epochSeconds, fileType, vtStats } from '../vt-objects.ts'
 import { bareHex } from '../ids.ts'
 import { requestSignal } from '../request.ts'
+import type { Hex } from '../../../../protocol/src/messages.ts'
 
 const MAX_RECENT = 100
 const DEFAULT_RECENT = 20
 const BLOCK = /^[0-9]{1,15}$/
 const LIMIT = /^[0-9]{1,3}$/
+const MEMBER = /^(?:0x)?[0-9a-f]{40}$/i
+const MAX_EVIDENCE_MEMBERS = 1000
 const ENGINE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}$/
 
 /**
@@ -31,8 +34,44 @@ function memberObject (m: NetworkMember): Record<string, unknown> {
   return { operator: m.operator, peer_id: m.peerId, metadata_uri: m.metadataURI, engines: enginesFromMetadataURI(m.metadataURI) }
 }
 
+/** id: member/job/kind, which is unique (the node keeps one pair per member, job and kind) */
+function evidenceObject (e: EvidenceView): Record<string, unknown> {
+  return {
+    type: 'evidence',
+    id: `${e.member.toLowerCase()}-${e.jobId.toLowerCase()}-${e.kind}`,
+    attributes: {
+      kind: e.kind,
+      member: e.member.toLowerCase(),
+      job_id: e.jobId,
+      recorded_at: epochSeconds(e.recordedAt),
+      // both signed messages as they came off the wire: anyone can recover the member from each
+      first: e.first,
+      second: e.second
+    }
+  }
+}
+
 /** VirusMap extensions beside /api/v3: what the web page's network view and verification badge need. */
-export function registerVirusmapRoutes (app: FastifyInstance, network: NetworkReader | undefined): void {
+export function registerVirusmapRoutes (app: FastifyInstance, network: NetworkReader | undefined, evidence?: EvidenceReader): void {
+  const evidenceReader = (): EvidenceReader => {
+    if (evidence === undefined) throw new ApiError('TransientError', 'this node serves no evidence')
+    return evidence
+  }
+
+  app.get('/api/virusmap/evidence', async (_request, reply) => {
+    const members = await evidenceReader().members(MAX_EVIDENCE_MEMBERS, { signal: requestSignal(reply) })
+    return { data: members.map((m) => ({ type: 'evidence_member', id: m.toLowerCase(), links: { evidence: `/api/virusmap/evidence/${m.toLowerCase()}` } })) }
+  })
+
+  app.get<{ Params: { member: string } }>('/api/virusmap/evidence/:member', async (request, reply) => {
+    const { member } = request.params
+    if (!MEMBER.test(member)) throw new ApiError('InvalidArgumentError', 'the member must be a 20-byte address in hex')
+    const lower = member.toLowerCase()
+    const hex = (lower.startsWith('0x') ? lower : `0x${lower}`) as Hex
+    const list = await evidenceReader().byMember(hex, { signal: requestSignal(reply) })
+    return { data: list.map(evidenceObject) }
+  })
+
   const reader = (): NetworkReader => {
     if (network === undefined) throw new ApiError('TransientError', 'this node serves no network view')
     return network

@@ -4,6 +4,10 @@ import { Counter, Histogram, Registry, Gauge, collectDefaultMetrics } from 'prom
 export interface GossipMetrics {
   messages: Counter<'topic' | 'result'>
   published: Counter<'topic'>
+  /** peers whose gossipsub score is below the graylist threshold (their RPCs are dropped unread) */
+  graylistedPeers: Gauge
+  /** set by the gossip layer: counts graylisted peers when /metrics is read */
+  countGraylisted?: () => number
 }
 
 export interface QuorumMetrics {
@@ -31,12 +35,19 @@ export function createNodeMetrics (): NodeMetrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'virusmap_process_' })
   const registers = [registry]
+  const gossip: GossipMetrics = {
+    messages: new Counter({ name: 'virusmap_gossip_messages_total', help: 'gossip messages validated, by topic and result', labelNames: ['topic', 'result'], registers }),
+    published: new Counter({ name: 'virusmap_gossip_published_total', help: 'gossip messages published, by topic', labelNames: ['topic'], registers }),
+    graylistedPeers: new Gauge({
+      name: 'virusmap_gossip_graylisted_peers',
+      help: 'gossip peers scored below the graylist threshold',
+      registers,
+      collect () { this.set(gossip.countGraylisted?.() ?? 0) }
+    })
+  }
   return {
     registry,
-    gossip: {
-      messages: new Counter({ name: 'virusmap_gossip_messages_total', help: 'gossip messages validated, by topic and result', labelNames: ['topic', 'result'], registers }),
-      published: new Counter({ name: 'virusmap_gossip_published_total', help: 'gossip messages published, by topic', labelNames: ['topic'], registers })
-    },
+    gossip,
     quorum: {
       jobsCreated: new Counter({ name: 'virusmap_quorum_jobs_created_total', help: 'scan jobs this node created', registers }),
       verdictsPublished: new Counter({ name: 'virusmap_quorum_verdicts_published_total', help: 'verdicts this node revealed', registers }),

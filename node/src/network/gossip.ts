@@ -1,6 +1,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { decodeMessage, encodeMessage, GossipValidationError } from '../../../protocol/src/index.ts'
 import { TOPICS } from '../../../protocol/src/messages.ts'
+import { virusmapScoreThresholds } from './gossip-scoring.ts'
 import type { VirusmapLibp2p } from './libp2p-node.ts'
 import type { GossipMessage, TopicName } from '../../../protocol/src/messages.ts'
 import type { GossipMetrics } from '../metrics/registry.ts'
@@ -40,6 +41,14 @@ export function toValidatorResult (err: unknown): TopicValidatorResult {
 export function createGossip (opts: GossipOptions): Gossip {
   const { libp2p, logger, metrics } = opts
   const pubsub = libp2p.services.pubsub
+  if (metrics !== undefined) {
+    const { graylistThreshold } = virusmapScoreThresholds()
+    // the GossipSub interface leaves getScore out; the implementation has it (peer-score.ts)
+    const scores = pubsub as unknown as { getScore?: (peerId: string) => number }
+    metrics.countGraylisted = () => scores.getScore === undefined
+      ? 0
+      : pubsub.getPeers().filter((p) => (scores.getScore?.(p.toString()) ?? 0) < (graylistThreshold ?? 0)).length
+  }
   const handlers = new Map<TopicName, GossipHandler>()
 
   function validator (topic: TopicName) {

@@ -154,6 +154,15 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     persist('evidence', repos.evidence.add({ kind: 'commitment', member, jobId, first, second, recordedAt: now() }))
   }
 
+  /** a member signed two different verdicts for one job: keep both as proof */
+  function keepVerdictEvidence (second: SignedVerdict): void {
+    const { jobId, member } = second.verdict
+    const first = book.get(jobId)?.verdicts.get(member)?.msg
+    if (first == null) return
+    logger.warn({ jobId, member }, 'equivocating verdicts; evidence kept')
+    persist('evidence', repos.evidence.add({ kind: 'verdict', member, jobId, first, second, recordedAt: now() }))
+  }
+
   async function scanAndCommit (jobId: Hex): Promise<void> {
     const live = book.get(jobId)
     if (live == null) return
@@ -251,8 +260,14 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       })
       gossip.handle('verdicts', (msg) => {
         if (msg.type !== 'verdict') return
-        const { verdictHash } = validateVerdict(msg, ctx)
-        acceptVerdict(msg, verdictHash)
+        try {
+          const { verdictHash } = validateVerdict(msg, ctx)
+          acceptVerdict(msg, verdictHash)
+        } catch (err) {
+          // the signature checked out, but a revealed verdict of this member already opened the commitment
+          if (err instanceof GossipValidationError && err.code === 'COMMITMENT_MISMATCH') keepVerdictEvidence(msg)
+          throw err
+        }
       })
     },
     async stop () {

@@ -102,6 +102,33 @@ if (!hasYara()) {
     t.equal(JSON.parse(lookup.stdout).verified, true)
   })
 
+  tap.test('a member that signs a second, different verdict for a job leaves evidence anyone can fetch', async (t) => {
+    const client = createVtClient({ baseUrl: node(0).api, apiKey: devnet.info.apiKey })
+    const bytes = Buffer.from(`equivocation target ${randomBytes(8).toString('hex')}\n`)
+    const { id } = await client.uploadFile(bytes, { filename: 'equivocation.txt' })
+    const done = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
+    t.equal(done.data.attributes.status, 'completed')
+    const file = await (await fetch(`${node(0).api}/api/v3/files/${createHash('sha256').update(bytes).digest('hex')}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })).json() as { data: { attributes: { virusmap: { verdicts: Array<{ verdict: Verdict }> } } } }
+    const honest = node(1)
+    const first = file.data.attributes.virusmap.verdicts.find((v) => v.verdict.member === honest.operator)
+    t.ok(first, 'node 1 revealed a verdict')
+    // node 1's key signs a contradicting verdict for the same job, inside the reveal window
+    const keys = await loadOrCreateNodeKeys(honest.dataDir)
+    const second: Verdict = { ...(first as { verdict: Verdict }).verdict, results: [{ engine: 'YARA', engineVersion: '4.2.3', engineUpdate: '20260101', category: 'malicious', result: 'Contradiction', method: 'blacklist' }] }
+    const peer = await startHostilePeer(node(0).multiaddrs)
+    t.teardown(async () => { await peer.stop() })
+    await peer.publish('verdicts', await signVerdict(second, `0x${randomBytes(32).toString('hex')}`, devnet.info.chainId, devnet.info.contracts.registry, keys.operator))
+    let evidence: Array<{ attributes: { kind: string, job_id: string } }> = []
+    for (let i = 0; i < 50 && evidence.length === 0; i++) {
+      await sleep(100)
+      const res = await fetch(`${node(0).api}/api/virusmap/evidence/${honest.operator}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })
+      evidence = (await res.json() as { data: typeof evidence }).data
+    }
+    t.equal(evidence.length, 1)
+    t.equal(evidence[0]?.attributes.kind, 'verdict')
+    t.equal(evidence[0]?.attributes.job_id, id)
+  })
+
   tap.test('unknown hashes and bad ids answer VT error objects', async (t) => {
     const key = { headers: { 'x-apikey': devnet.info.apiKey } }
     const unknown = await fetch(`${node(0).api}/api/v3/files/${'ab'.repeat(32)}`, key)

@@ -2,13 +2,13 @@ import t, { type Test } from 'tap'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect } from 'node:net'
 import { pino } from 'pino'
 import { createApiServer, type ApiServer } from '../../src/api/index.ts'
 import { createApiKeyGuard } from '../../src/api/api-keys.ts'
 import { ApiKeyRepository, openDatabase } from '../../src/db/index.ts'
 import type { ApiKeyReader, ApiPorts } from '../../src/api/ports.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
+import { raw } from '../fixtures/raw-http.ts'
 
 const KEY = 'a1'.repeat(32)
 const REVOKED = 'b2'.repeat(32)
@@ -38,17 +38,6 @@ async function start (ports: ApiPorts): Promise<ApiServer> {
   return server
 }
 
-function raw (url: string, request: string): Promise<string> {
-  const { port } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1')
-    const chunks: Buffer[] = []
-    socket.on('data', (c) => chunks.push(c))
-    socket.on('close', () => { resolve(Buffer.concat(chunks).toString('latin1')) })
-    socket.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err) })
-    socket.end(request)
-  })
-}
 
 t.test('every API route wants a key; health, metrics, docs and the page do not', async (st) => {
   const node = createMemoryNode()

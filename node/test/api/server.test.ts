@@ -1,11 +1,11 @@
 import t, { type Test } from 'tap'
-import { connect } from 'node:net'
 import { pino } from 'pino'
 import { createApiServer, type ApiServer } from '../../src/api/index.ts'
 import type { ApiPorts } from '../../src/api/ports.ts'
 import { reportFromFileAttributes } from '../../src/light-client/file-report.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { hashes, MEMBERSHIP_BLOCK } from '../fixtures/signed-reports.ts'
+import { raw } from '../fixtures/raw-http.ts'
 
 const MAX = 64 * 1024
 const SAMPLE = new TextEncoder().encode('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
@@ -34,19 +34,6 @@ async function expectError (st: Test, res: Response, status: number, code: strin
   st.type(body.error.message, 'string')
 }
 
-/** Sends raw bytes and reads the raw answer, for requests fetch will not make. */
-function raw (url: string, request: string | Buffer): Promise<string> {
-  const { port } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1')
-    const chunks: Buffer[] = []
-    socket.on('data', (c) => chunks.push(c))
-    // the server may reset the connection right after its answer: keep what arrived
-    socket.on('close', () => { resolve(Buffer.concat(chunks).toString('latin1')) })
-    socket.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err) })
-    socket.end(request)
-  })
-}
 
 t.test('upload, poll and look up: VirusTotal wire shapes', async (st) => {
   const node = createMemoryNode()

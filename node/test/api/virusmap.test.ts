@@ -1,5 +1,4 @@
 import t, { type Test } from 'tap'
-import { connect } from 'node:net'
 import { pino } from 'pino'
 import { createApiServer, type ApiServer } from '../../src/api/index.ts'
 import type { ApiPorts, NetworkReader } from '../../src/api/ports.ts'
@@ -7,6 +6,7 @@ import { enginesFromMetadataURI } from '../../src/api/routes/virusmap.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { raw } from '../fixtures/raw-http.ts'
 
 const FOLLOWED = 40
 const network: NetworkReader = {
@@ -46,17 +46,6 @@ async function expectError (st: Test, res: Response, status: number, code: strin
   st.type(body.error.message, 'string')
 }
 
-function raw (url: string, request: string): Promise<string> {
-  const { port } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1')
-    const chunks: Buffer[] = []
-    socket.on('data', (c) => chunks.push(c))
-    socket.on('close', () => { resolve(Buffer.concat(chunks).toString('latin1')) })
-    socket.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err) })
-    socket.end(request)
-  })
-}
 
 t.test('engines from a registry metadata URI', async (st) => {
   st.same(enginesFromMetadataURI('virusmap:engines=YARA;node=0'), ['YARA'])

@@ -2,24 +2,15 @@ import t, { type Test } from 'tap'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino } from 'pino'
-import { createApiServer, type ApiServer } from '../../src/api/index.ts'
 import { createApiKeyGuard } from '../../src/api/api-keys.ts'
 import { ApiKeyRepository, openDatabase } from '../../src/db/index.ts'
-import type { ApiKeyReader, ApiPorts } from '../../src/api/ports.ts'
+import type { ApiKeyReader } from '../../src/api/ports.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { raw } from '../fixtures/raw-http.ts'
+import { expectVtError, startApi } from '../fixtures/api-server.ts'
 
 const KEY = 'a1'.repeat(32)
 const REVOKED = 'b2'.repeat(32)
-
-async function expectError (st: Test, res: Response, status: number, code: string): Promise<void> {
-  st.equal(res.status, status, `status ${status}`)
-  st.match(res.headers.get('content-type'), /application\/json/)
-  const body = await res.json() as { error: { code: string, message: string } }
-  st.same(Object.keys(body), ['error'])
-  st.equal(body.error.code, code, body.error.message)
-}
 
 function memoryKeys (limits: { perMinute: number, perDay: number }): ApiKeyReader & { saved: Array<{ id: string, day: string, count: number }> } {
   const saved: Array<{ id: string, day: string, count: number }> = []
@@ -31,17 +22,9 @@ function memoryKeys (limits: { perMinute: number, perDay: number }): ApiKeyReade
   }
 }
 
-async function start (ports: ApiPorts): Promise<ApiServer> {
-  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 64 * 1024 })
-  await server.start()
-  t.teardown(() => server.stop())
-  return server
-}
-
-
 t.test('every API route wants a key; health, metrics, docs and the page do not', async (st) => {
   const node = createMemoryNode()
-  const server = await start({
+  const server = await startApi(t, {
     ...node.ports,
     keys: memoryKeys({ perMinute: 1000, perDay: 1000 }),
     status: { health: () => ({}), metrics: async () => ({ contentType: 'text/plain', body: '' }) },
@@ -54,11 +37,11 @@ t.test('every API route wants a key; health, metrics, docs and the page do not',
     ['/api/v3/files', { method: 'POST', body: (() => { const f = new FormData(); f.append('file', new Blob(['x'])); return f })() }]
   ]
   for (const [path, init] of routes) {
-    await expectError(st, await fetch(`${server.url}${path}`, init), 401, 'AuthenticationRequiredError')
-    await expectError(st, await fetch(`${server.url}${path}`, { ...init, headers: { 'x-apikey': REVOKED } }), 401, 'WrongCredentialsError')
+    await expectVtError(st, await fetch(`${server.url}${path}`, init), 401, 'AuthenticationRequiredError')
+    await expectVtError(st, await fetch(`${server.url}${path}`, { ...init, headers: { 'x-apikey': REVOKED } }), 401, 'WrongCredentialsError')
     for (const bad of ['short', KEY.toUpperCase(), `${KEY}0`, `${KEY} `, 'é'.repeat(64)]) {
       const res = await fetch(`${server.url}${path}`, { ...init, headers: { 'x-apikey': encodeURIComponent(bad) } })
-      await expectError(st, res, 401, 'WrongCredentialsError')
+      await expectVtError(st, res, 401, 'WrongCredentialsError')
     }
   }
   // two x-apikey headers arrive joined; neither half is taken
@@ -68,7 +51,7 @@ t.test('every API route wants a key; health, metrics, docs and the page do not',
   const huge = await raw(server.url, `GET /api/v3/files/${hash} HTTP/1.1\r\nHost: x\r\nx-apikey: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`)
   st.match(huge, /^HTTP\/1\.1 431/)
 
-  await expectError(st, await fetch(`${server.url}/api/v3/files/${hash}`, { headers: { 'x-apikey': KEY } }), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/files/${hash}`, { headers: { 'x-apikey': KEY } }), 404, 'NotFoundError')
   for (const open of ['/healthz', '/metrics', '/', '/web/app.js', '/docs', '/api/openapi.json']) {
     st.equal((await fetch(`${server.url}${open}`)).status, 200, `${open} is open`)
   }

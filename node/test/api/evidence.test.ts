@@ -2,8 +2,6 @@ import t from 'tap'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino } from 'pino'
-import { createApiServer, type ApiServer } from '../../src/api/index.ts'
 import type { ApiPorts } from '../../src/api/ports.ts'
 import { openDatabase } from '../../src/db/database.ts'
 import { EvidenceRepository } from '../../src/db/evidence-repository.ts'
@@ -14,15 +12,9 @@ import { GossipValidationError } from '../../../protocol/src/errors.ts'
 import { recoverCommitmentSigner, signCommitment } from '../../../protocol/src/signing.ts'
 import { validateCommitment, type ValidationContext } from '../../../protocol/src/validation.ts'
 import type { Hex, ScanJob, SignedCommitment } from '../../../protocol/src/messages.ts'
+import { startApi } from '../fixtures/api-server.ts'
 
 const KEY = 'e1'.repeat(32)
-
-async function start (ports: ApiPorts): Promise<ApiServer> {
-  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 64 * 1024 })
-  await server.start()
-  t.teardown(() => server.stop())
-  return server
-}
 
 const get = async (url: string): Promise<Response> => await fetch(url, { headers: { 'x-apikey': KEY } })
 
@@ -75,7 +67,7 @@ t.test('conflicting signed commitments from one member are kept and served over 
     evidence: evidenceReader(repo),
     keys: { find: async (key) => key === KEY ? { id: 'k', perMinute: 1000, perDay: 100_000 } : undefined }
   }
-  const server = await start(ports)
+  const server = await startApi(t, ports)
 
   for (const spelling of [liar.address, liar.address.toUpperCase().replace('0X', '0x'), liar.address.slice(2)]) {
     const res = await get(`${server.url}/api/virusmap/evidence/${spelling}`)
@@ -126,7 +118,7 @@ t.test('conflicting signed commitments from one member are kept and served over 
 })
 
 t.test('a node without an evidence port answers 503', async (st) => {
-  const server = await start(createMemoryNode().ports)
+  const server = await startApi(t, createMemoryNode().ports)
   const res = await fetch(`${server.url}/api/virusmap/evidence/0x${'ab'.repeat(20)}`)
   st.equal(res.status, 503)
   st.equal((await fetch(`${server.url}/api/virusmap/evidence`)).status, 503)

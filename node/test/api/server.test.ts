@@ -1,22 +1,15 @@
 import t, { type Test } from 'tap'
 import { pino } from 'pino'
-import { createApiServer, type ApiServer } from '../../src/api/index.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
+import { createApiServer } from '../../src/api/index.ts'
 import { reportFromFileAttributes } from '../../src/light-client/file-report.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { hashes, MEMBERSHIP_BLOCK } from '../fixtures/signed-reports.ts'
 import { raw } from '../fixtures/raw-http.ts'
+import { expectVtError, startApi } from '../fixtures/api-server.ts'
 
 const MAX = 64 * 1024
 const SAMPLE = new TextEncoder().encode('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
 const bare = (h: string): string => h.slice(2)
-
-async function start (ports: ApiPorts): Promise<ApiServer> {
-  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: MAX })
-  await server.start()
-  t.teardown(() => server.stop())
-  return server
-}
 
 function upload (url: string, bytes: Uint8Array, field = 'file', filename = 'eicar.com'): Promise<Response> {
   const form = new FormData()
@@ -24,20 +17,9 @@ function upload (url: string, bytes: Uint8Array, field = 'file', filename = 'eic
   return fetch(`${url}/api/v3/files`, { method: 'POST', body: form })
 }
 
-async function expectError (st: Test, res: Response, status: number, code: string): Promise<void> {
-  st.equal(res.status, status, `status ${status}`)
-  st.match(res.headers.get('content-type'), /application\/json/)
-  const body = await res.json() as { error: { code: string, message: string } }
-  st.same(Object.keys(body), ['error'])
-  st.same(Object.keys(body.error).toSorted(), ['code', 'message'])
-  st.equal(body.error.code, code)
-  st.type(body.error.message, 'string')
-}
-
-
 t.test('upload, poll and look up: VirusTotal wire shapes', async (st) => {
   const node = createMemoryNode()
-  const server = await start(node.ports)
+  const server = await startApi(t, node.ports)
   const h = hashes(SAMPLE)
 
   st.same(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' })
@@ -104,7 +86,7 @@ t.test('upload, poll and look up: VirusTotal wire shapes', async (st) => {
 
 t.test('a file without a final report has no virusmap attribute nor analysis date', async (st) => {
   const node = createMemoryNode()
-  const server = await start(node.ports)
+  const server = await startApi(t, node.ports)
   await upload(server.url, SAMPLE)
   const body = await (await fetch(`${server.url}/api/v3/files/${bare(hashes(SAMPLE).sha256)}`)).json() as { data: { attributes: Record<string, unknown> } }
   st.equal(body.data.attributes.virusmap, undefined)
@@ -113,36 +95,36 @@ t.test('a file without a final report has no virusmap attribute nor analysis dat
 })
 
 t.test('malformed ids and unknown things', async (st) => {
-  const server = await start(createMemoryNode().ports)
+  const server = await startApi(t, createMemoryNode().ports)
   for (const id of ['abc', 'g'.repeat(64), '0'.repeat(63), '0'.repeat(65), '..%2F..%2Fetc%2Fpasswd', '%00', '0x', ' ' + '0'.repeat(64), 'a'.repeat(150)]) {
-    await expectError(st, await fetch(`${server.url}/api/v3/files/${id}`), 400, 'BadRequestError')
+    await expectVtError(st, await fetch(`${server.url}/api/v3/files/${id}`), 400, 'BadRequestError')
   }
   for (const id of ['abc', '0'.repeat(32), '0'.repeat(40), '0x' + '0'.repeat(63), '..%2F' + '0'.repeat(64)]) {
-    await expectError(st, await fetch(`${server.url}/api/v3/analyses/${id}`), 400, 'BadRequestError')
+    await expectVtError(st, await fetch(`${server.url}/api/v3/analyses/${id}`), 400, 'BadRequestError')
   }
   const long = await fetch(`${server.url}/api/v3/files/${'a'.repeat(5000)}`)
   st.ok(long.status === 400 || long.status === 414, 'over-long ids are refused')
   st.equal(((await long.json()) as { error: { code: string } }).error.code, 'BadRequestError')
-  await expectError(st, await fetch(`${server.url}/api/v3/files/${'0'.repeat(64)}`), 404, 'NotFoundError')
-  await expectError(st, await fetch(`${server.url}/api/v3/analyses/0x${'0'.repeat(64)}`), 404, 'NotFoundError')
-  await expectError(st, await fetch(`${server.url}/api/v3/urls/abc`), 404, 'NotFoundError')
-  await expectError(st, await fetch(`${server.url}/../../etc/passwd`), 404, 'NotFoundError')
-  await expectError(st, await fetch(`${server.url}/api/v3/files`, { method: 'DELETE' }), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/files/${'0'.repeat(64)}`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/analyses/0x${'0'.repeat(64)}`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/urls/abc`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/../../etc/passwd`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/files`, { method: 'DELETE' }), 404, 'NotFoundError')
 })
 
 t.test('hostile uploads are refused and store nothing', async (st) => {
   const node = createMemoryNode()
-  const server = await start(node.ports)
+  const server = await startApi(t, node.ports)
   const files = `${server.url}/api/v3/files`
 
-  await expectError(st, await upload(server.url, new Uint8Array(MAX + 1)), 413, 'RequestEntityTooLargeError')
-  await expectError(st, await upload(server.url, new Uint8Array(4 * MAX).fill(7)), 413, 'RequestEntityTooLargeError')
+  await expectVtError(st, await upload(server.url, new Uint8Array(MAX + 1)), 413, 'RequestEntityTooLargeError')
+  await expectVtError(st, await upload(server.url, new Uint8Array(4 * MAX).fill(7)), 413, 'RequestEntityTooLargeError')
   st.equal(node.stored.size, 0, 'nothing stored after oversize uploads')
 
-  await expectError(st, await upload(server.url, SAMPLE, 'other'), 400, 'BadRequestError')
-  await expectError(st, await fetch(files, { method: 'POST' }), 400, 'BadRequestError')
-  await expectError(st, await fetch(files, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"file":"x"}' }), 400, 'BadRequestError')
-  await expectError(st, await fetch(files, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"file":' }), 400, 'BadRequestError')
+  await expectVtError(st, await upload(server.url, SAMPLE, 'other'), 400, 'BadRequestError')
+  await expectVtError(st, await fetch(files, { method: 'POST' }), 400, 'BadRequestError')
+  await expectVtError(st, await fetch(files, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"file":"x"}' }), 400, 'BadRequestError')
+  await expectVtError(st, await fetch(files, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"file":' }), 400, 'BadRequestError')
   const textPlain = await fetch(files, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' })
   st.ok(textPlain.status === 400 || textPlain.status === 415)
   st.equal(((await textPlain.json()) as { error: { code: string } }).error.code, 'BadRequestError')
@@ -157,7 +139,7 @@ t.test('hostile uploads are refused and store nothing', async (st) => {
   st.equal(((await cut.json()) as { error: { code: string } }).error.code, 'BadRequestError')
   st.equal(node.stored.size, 0, 'nothing stored after malformed uploads')
 
-  await expectError(st, await upload(server.url, new Uint8Array(0)), 400, 'BadRequestError')
+  await expectVtError(st, await upload(server.url, new Uint8Array(0)), 400, 'BadRequestError')
 
   const two = new FormData()
   two.append('comment', 'fields before the file are allowed')
@@ -185,13 +167,13 @@ function fail (code?: string): never {
 }
 
 t.test('port errors map to VirusTotal errors; internals do not leak', async (st) => {
-  const server = await start({
+  const server = await startApi(t, {
     submitter: { submitFile: async () => fail('QUOTA_EXCEEDED') },
     analyses: { getAnalysis: async () => fail('UNAVAILABLE') },
     files: { getFile: async () => fail() }
   })
-  await expectError(st, await upload(server.url, SAMPLE), 429, 'QuotaExceededError')
-  await expectError(st, await fetch(`${server.url}/api/v3/analyses/0x${'1'.repeat(64)}`), 503, 'TransientError')
+  await expectVtError(st, await upload(server.url, SAMPLE), 429, 'QuotaExceededError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/analyses/0x${'1'.repeat(64)}`), 503, 'TransientError')
   const res = await fetch(`${server.url}/api/v3/files/${'1'.repeat(64)}`)
   st.equal(res.status, 500)
   const text = await res.text()
@@ -214,7 +196,7 @@ t.test('options and lifecycle', async (st) => {
 t.test('ports get a signal that aborts only when the client goes away', async (st) => {
   const node = createMemoryNode()
   const { promise: aborted, resolve: sawAbort } = Promise.withResolvers<void>()
-  const server = await start({
+  const server = await startApi(t, {
     ...node.ports,
     analyses: {
       async getAnalysis (id, options) {
@@ -230,7 +212,7 @@ t.test('ports get a signal that aborts only when the client goes away', async (s
       })
     }
   })
-  await expectError(st, await fetch(`${server.url}/api/v3/analyses/0x${'2'.repeat(64)}`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/analyses/0x${'2'.repeat(64)}`), 404, 'NotFoundError')
   const controller = new AbortController()
   const gone = fetch(`${server.url}/api/v3/files/${'3'.repeat(64)}`, { signal: controller.signal }).catch(() => 'aborted')
   setTimeout(() => { controller.abort() }, 30)
@@ -240,16 +222,16 @@ t.test('ports get a signal that aborts only when the client goes away', async (s
 })
 
 t.test('upload_url for VirusTotal clients that ask for one', async (st) => {
-  const server = await start(createMemoryNode().ports)
+  const server = await startApi(t, createMemoryNode().ports)
   st.same(await (await fetch(`${server.url}/api/v3/files/upload_url`)).json(), { data: `${server.url}/api/v3/files` })
 })
 
 t.test('health and metrics come from the status port', async (st) => {
-  const plain = await start(createMemoryNode().ports)
+  const plain = await startApi(t, createMemoryNode().ports)
   st.same(await (await fetch(`${plain.url}/healthz`)).json(), { status: 'ok' })
-  await expectError(st, await fetch(`${plain.url}/metrics`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${plain.url}/metrics`), 404, 'NotFoundError')
 
-  const server = await start({
+  const server = await startApi(t, {
     ...createMemoryNode().ports,
     status: {
       health: () => ({ followedBlock: 12, members: 4, member: true, status: 'hijacked' }),

@@ -1,12 +1,13 @@
 import t, { type Test } from 'tap'
 import { pino } from 'pino'
-import { createApiServer, type ApiServer } from '../../src/api/index.ts'
-import type { ApiPorts, NetworkReader } from '../../src/api/ports.ts'
+import { createApiServer } from '../../src/api/index.ts'
+import type { NetworkReader } from '../../src/api/ports.ts'
 import { enginesFromMetadataURI } from '../../src/api/routes/virusmap.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import { raw } from '../fixtures/raw-http.ts'
+import { expectVtError, startApi } from '../fixtures/api-server.ts'
 
 const FOLLOWED = 40
 const network: NetworkReader = {
@@ -30,23 +31,6 @@ const network: NetworkReader = {
   }))
 }
 
-async function start (ports: ApiPorts): Promise<ApiServer> {
-  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 64 * 1024 })
-  await server.start()
-  t.teardown(() => server.stop())
-  return server
-}
-
-async function expectError (st: Test, res: Response, status: number, code: string): Promise<void> {
-  st.equal(res.status, status, `status ${status}`)
-  st.match(res.headers.get('content-type'), /application\/json/)
-  const body = await res.json() as { error: { code: string, message: string } }
-  st.same(Object.keys(body), ['error'])
-  st.equal(body.error.code, code)
-  st.type(body.error.message, 'string')
-}
-
-
 t.test('engines from a registry metadata URI', async (st) => {
   st.same(enginesFromMetadataURI('virusmap:engines=YARA;node=0'), ['YARA'])
   st.same(enginesFromMetadataURI('virusmap:node=1;engines=YARA, ClamAV ,YARA'), ['YARA', 'ClamAV'])
@@ -57,7 +41,7 @@ t.test('engines from a registry metadata URI', async (st) => {
 })
 
 t.test('network, members at a block and recent reports', async (st) => {
-  const server = await start({ ...createMemoryNode().ports, network })
+  const server = await startApi(t, { ...createMemoryNode().ports, network })
   const net = await (await fetch(`${server.url}/api/virusmap/network`)).json() as { data: { type: string, attributes: { members: Array<{ engines: string[], peer_id: string }>, chain_id: number, followed_block: number } } }
   st.equal(net.data.type, 'network')
   st.equal(net.data.attributes.chain_id, CHAIN_ID)
@@ -68,9 +52,9 @@ t.test('network, members at a block and recent reports', async (st) => {
   const at = await (await fetch(`${server.url}/api/virusmap/members/7`)).json() as { data: { id: string, attributes: { block: number, members: unknown[] } } }
   st.equal(at.data.id, '7')
   st.equal(at.data.attributes.members.length, 2)
-  await expectError(st, await fetch(`${server.url}/api/virusmap/members/41`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/virusmap/members/41`), 404, 'NotFoundError')
   for (const bad of ['-1', '1.5', 'abc', '0x10', '9'.repeat(16), '%00', '1e3']) {
-    await expectError(st, await fetch(`${server.url}/api/virusmap/members/${bad}`), 400, 'InvalidArgumentError')
+    await expectVtError(st, await fetch(`${server.url}/api/virusmap/members/${bad}`), 400, 'InvalidArgumentError')
   }
 
   const recent = await (await fetch(`${server.url}/api/virusmap/reports?limit=2`)).json() as { data: Array<{ type: string, attributes: { sha256: string, date: number, stats: Record<string, number>, type_tag: string } }> }
@@ -82,19 +66,19 @@ t.test('network, members at a block and recent reports', async (st) => {
   st.equal(recent.data[0]?.attributes.type_tag, 'text')
   st.equal(((await (await fetch(`${server.url}/api/virusmap/reports`)).json()) as { data: unknown[] }).data.length, 3)
   for (const bad of ['0', '101', '-1', 'x', '1&limit=2', '', '1000']) {
-    await expectError(st, await fetch(`${server.url}/api/virusmap/reports?limit=${bad}`), 400, 'InvalidArgumentError')
+    await expectVtError(st, await fetch(`${server.url}/api/virusmap/reports?limit=${bad}`), 400, 'InvalidArgumentError')
   }
 })
 
 t.test('a node without a network view answers 503 TransientError', async (st) => {
-  const server = await start(createMemoryNode().ports)
+  const server = await startApi(t, createMemoryNode().ports)
   for (const path of ['network', 'members/1', 'reports']) {
-    await expectError(st, await fetch(`${server.url}/api/virusmap/${path}`), 503, 'TransientError')
+    await expectVtError(st, await fetch(`${server.url}/api/virusmap/${path}`), 503, 'TransientError')
   }
 })
 
 t.test('the web page and its assets, with a strict CSP; nothing else is reachable', async (st) => {
-  const server = await start({ ...createMemoryNode().ports, network })
+  const server = await startApi(t, { ...createMemoryNode().ports, network })
   const page = await fetch(`${server.url}/`)
   st.equal(page.status, 200)
   st.match(page.headers.get('content-type'), /text\/html/)
@@ -112,7 +96,7 @@ t.test('the web page and its assets, with a strict CSP; nothing else is reachabl
   st.equal((await fetch(`${server.url}/favicon.ico`)).status, 204)
   for (const path of ['/web/index.html', '/web/verify.d.ts', '/web/..%2F..%2Fpackage.json', '/web/vendor/noble-curves/..%2F..%2F..%2Fpackage.json',
     '/web/vendor/noble-curves/package.json', '/web/vendor/other/x.js', '/web/vendor/noble-hashes/nope.js', '/web/vendor/noble-hashes/a/b/c.js', '/web/__proto__', '/web/constructor']) {
-    await expectError(st, await fetch(`${server.url}${path}`), 404, 'NotFoundError')
+    await expectVtError(st, await fetch(`${server.url}${path}`), 404, 'NotFoundError')
   }
   // a raw request with a dot-dot path, which fetch would normalise away
   const answer = await raw(server.url, 'GET /web/../../package.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
@@ -121,7 +105,7 @@ t.test('the web page and its assets, with a strict CSP; nothing else is reachabl
 })
 
 t.test('OpenAPI document and docs page', async (st) => {
-  const server = await start({ ...createMemoryNode().ports, network })
+  const server = await startApi(t, { ...createMemoryNode().ports, network })
   const doc = await (await fetch(`${server.url}/api/openapi.json`)).json() as { openapi: string, paths: Record<string, unknown> }
   st.equal(doc.openapi, '3.1.0')
   for (const path of ['/api/v3/files', '/api/v3/files/{id}', '/api/v3/analyses/{id}', '/api/virusmap/network', '/api/virusmap/members/{block}', '/api/virusmap/reports', '/metrics']) {
@@ -136,7 +120,7 @@ t.test('OpenAPI document and docs page', async (st) => {
 })
 
 t.test('request metrics use route patterns, so labels stay bounded', async (st) => {
-  const server = await start({
+  const server = await startApi(t, {
     ...createMemoryNode().ports,
     network,
     status: { health: () => ({}), metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' }) }
@@ -154,11 +138,11 @@ t.test('request metrics use route patterns, so labels stay bounded', async (st) 
 })
 
 t.test('huge headers and odd methods on the new routes get a clean answer', async (st) => {
-  const server = await start({ ...createMemoryNode().ports, network })
+  const server = await startApi(t, { ...createMemoryNode().ports, network })
   const huge = await raw(server.url, `GET /api/virusmap/network HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`)
   st.match(huge, /^HTTP\/1\.1 431/)
-  await expectError(st, await fetch(`${server.url}/api/virusmap/network`, { method: 'POST', body: '{}' }), 404, 'NotFoundError')
-  await expectError(st, await fetch(`${server.url}/api/virusmap/reports?limit=${'9'.repeat(5000)}`), 400, 'InvalidArgumentError')
+  await expectVtError(st, await fetch(`${server.url}/api/virusmap/network`, { method: 'POST', body: '{}' }), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/virusmap/reports?limit=${'9'.repeat(5000)}`), 400, 'InvalidArgumentError')
   const long = await fetch(`${server.url}/api/virusmap/members/${'9'.repeat(300)}`)
   st.equal(long.status, 414, 'an over-long id is refused by the router')
   st.equal(((await long.json()) as { error: { code: string } }).error.code, 'BadRequestError')

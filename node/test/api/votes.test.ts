@@ -1,11 +1,10 @@
 import t, { type Test } from 'tap'
-import { pino } from 'pino'
-import { createApiServer, type ApiServer } from '../../src/api/index.ts'
-import type { ApiPorts, VoteStore, VoteView } from '../../src/api/ports.ts'
+import type { VoteStore, VoteView } from '../../src/api/ports.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { hashes } from '../fixtures/signed-reports.ts'
 import { openDatabase, VoteRepository } from '../../src/db/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { expectVtError, startApi } from '../fixtures/api-server.ts'
 
 const ALICE = 'a1'.repeat(32)
 const BOB = 'b2'.repeat(32)
@@ -29,27 +28,13 @@ function memoryVotes (): VoteStore {
   }
 }
 
-async function start (ports: ApiPorts): Promise<ApiServer> {
-  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 64 * 1024 })
-  await server.start()
-  t.teardown(() => server.stop())
-  return server
-}
-
-async function expectError (st: Test, res: Response, status: number, code: string): Promise<void> {
-  st.equal(res.status, status, `status ${status}`)
-  const body = await res.json() as { error: { code: string, message: string } }
-  st.same(Object.keys(body), ['error'])
-  st.equal(body.error.code, code, body.error.message)
-}
-
 const vote = (verdict: unknown): string => JSON.stringify({ data: { type: 'vote', attributes: { verdict } } })
 
 t.test('votes: one per key per file, totals on the file object, VT errors for bad input', async (st) => {
   const node = createMemoryNode()
   await node.addReported(SAMPLE)
   const h = hashes(SAMPLE)
-  const server = await start({
+  const server = await startApi(t, {
     ...node.ports,
     votes: memoryVotes(),
     keys: { find: async (k) => k === ALICE ? { id: 'alice', perMinute: 1000, perDay: 1000 } : k === BOB ? { id: 'bob', perMinute: 1000, perDay: 1000 } : undefined }
@@ -63,7 +48,7 @@ t.test('votes: one per key per file, totals on the file object, VT errors for ba
   const created = await first.json() as { data: { type: string, id: string, attributes: { verdict: string, value: number, date: number } } }
   st.match(created.data, { type: 'vote', id: `f-${h.sha256.slice(2)}-alice`, attributes: { verdict: 'malicious', value: 1 } })
   st.ok(Number.isSafeInteger(created.data.attributes.date))
-  await expectError(st, await post(ALICE, vote('harmless')), 409, 'AlreadyExistsError')
+  await expectVtError(st, await post(ALICE, vote('harmless')), 409, 'AlreadyExistsError')
   st.equal((await post(BOB, vote('harmless'))).status, 200)
 
   const list = await (await fetch(`${url}?limit=5`, { headers: { 'x-apikey': ALICE } })).json() as { data: unknown[], meta: { count: number } }
@@ -71,27 +56,27 @@ t.test('votes: one per key per file, totals on the file object, VT errors for ba
   const file = await (await fetch(`${server.url}/api/v3/files/${h.md5.slice(2)}`, { headers: { 'x-apikey': BOB } })).json() as { data: { attributes: { total_votes: unknown } } }
   st.same(file.data.attributes.total_votes, { harmless: 1, malicious: 1 })
 
-  await expectError(st, await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: vote('malicious') }), 401, 'AuthenticationRequiredError')
+  await expectVtError(st, await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: vote('malicious') }), 401, 'AuthenticationRequiredError')
   for (const bad of ['{}', '[]', 'null', '{"data":{"type":"comment","attributes":{"verdict":"malicious"}}}', '{"data":{"type":"vote"}}', '{"data":{"type":"vote","attributes":null}}', '{"__proto__":{"data":1}}']) {
-    await expectError(st, await post(ALICE, bad), 400, 'BadRequestError')
+    await expectVtError(st, await post(ALICE, bad), 400, 'BadRequestError')
   }
-  for (const bad of ['evil', 1, null, ['malicious'], 'Malicious']) await expectError(st, await post(ALICE, vote(bad)), 400, 'InvalidArgumentError')
-  await expectError(st, await post(ALICE, '{"data":'), 400, 'BadRequestError')
-  await expectError(st, await post(ALICE, vote('x'.repeat(70_000))), 413, 'RequestEntityTooLargeError')
-  await expectError(st, await post(ALICE, vote('malicious'), 'text/plain'), 400, 'BadRequestError')
+  for (const bad of ['evil', 1, null, ['malicious'], 'Malicious']) await expectVtError(st, await post(ALICE, vote(bad)), 400, 'InvalidArgumentError')
+  await expectVtError(st, await post(ALICE, '{"data":'), 400, 'BadRequestError')
+  await expectVtError(st, await post(ALICE, vote('x'.repeat(70_000))), 413, 'RequestEntityTooLargeError')
+  await expectVtError(st, await post(ALICE, vote('malicious'), 'text/plain'), 400, 'BadRequestError')
   const wrongType = await post(ALICE, vote('malicious'), 'application/xml')
   st.equal(wrongType.status, 415)
   st.equal(((await wrongType.json()) as { error: { code: string } }).error.code, 'BadRequestError')
-  await expectError(st, await fetch(`${server.url}/api/v3/files/${'ee'.repeat(32)}/votes`, { headers: { 'x-apikey': ALICE } }), 404, 'NotFoundError')
-  await expectError(st, await post(ALICE, vote('malicious')).then(async () => await fetch(`${server.url}/api/v3/files/nothex/votes`, { headers: { 'x-apikey': ALICE } })), 400, 'BadRequestError')
-  for (const bad of ['0', '41', 'x', '-1']) await expectError(st, await fetch(`${url}?limit=${bad}`, { headers: { 'x-apikey': ALICE } }), 400, 'InvalidArgumentError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/files/${'ee'.repeat(32)}/votes`, { headers: { 'x-apikey': ALICE } }), 404, 'NotFoundError')
+  await expectVtError(st, await post(ALICE, vote('malicious')).then(async () => await fetch(`${server.url}/api/v3/files/nothex/votes`, { headers: { 'x-apikey': ALICE } })), 400, 'BadRequestError')
+  for (const bad of ['0', '41', 'x', '-1']) await expectVtError(st, await fetch(`${url}?limit=${bad}`, { headers: { 'x-apikey': ALICE } }), 400, 'InvalidArgumentError')
 })
 
 t.test('a node that takes no keys refuses votes (they are counted per key)', async (st) => {
   const node = createMemoryNode()
   await node.addReported(SAMPLE)
-  const server = await start({ ...node.ports, votes: memoryVotes() })
-  await expectError(st, await fetch(`${server.url}/api/v3/files/${hashes(SAMPLE).sha256.slice(2)}/votes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: vote('harmless') }), 401, 'AuthenticationRequiredError')
+  const server = await startApi(t, { ...node.ports, votes: memoryVotes() })
+  await expectVtError(st, await fetch(`${server.url}/api/v3/files/${hashes(SAMPLE).sha256.slice(2)}/votes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: vote('harmless') }), 401, 'AuthenticationRequiredError')
 })
 
 t.test('vote repository: first vote stands, totals, newest first', async (st) => {

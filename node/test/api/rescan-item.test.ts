@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { hashes } from '../fixtures/signed-reports.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'

@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { pino } from 'pino'
 import { createApiServer } from '../../src/api/index.ts'
 import { reportFromFileAttributes } from '../../src/light-client/file-report.ts'

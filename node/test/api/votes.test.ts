@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import type { VoteStore, VoteView } from '../../src/api/ports.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { hashes } from '../fixtures/signed-reports.ts'

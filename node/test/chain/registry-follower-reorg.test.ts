@@ -1,35 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Contract, encodeBytes32String, hexlify, JsonRpcProvider, parseEther, randomBytes } from 'ethers'
+import { encodeBytes32String, hexlify, randomBytes } from 'ethers'
 import { pino } from 'pino'
 import tap from 'tap'
 import type { Test } from 'tap'
-import { deployVirusMap, electMembers, proposeAndExecute, registerCandidate } from '../../../governance/src/index.ts'
-import { parametersArtifact, registryArtifact } from '../../../governance/src/artifacts.ts'
+import { electMembers, proposeAndExecute, registerCandidate } from '../../../governance/src/index.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
-import { startAnvil } from '../../src/chain/anvil.ts'
 import { blockNumber, mineBlocks } from '../../src/chain/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import type { RegistryFollower } from '../../src/chain/registry-follower.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { startGovernedChain } from '../fixtures/governed-chain.ts'
 
 // Reorgs for real on anvil: the follower has applied an admission (or a parameter change) that the
 // chain then takes back; afterwards its answers must be the contract's again.
-const anvil = await startAnvil({ port: 0 })
-tap.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-tap.teardown(() => provider.destroy())
-const deployer = await provider.getSigner(0)
-const signers = await Promise.all([1, 2, 3].map(async (i) => await provider.getSigner(i)))
-const deployment = await deployVirusMap({
-  deployer,
-  plan: { tokenSupply: parseEther('1000000'), votingDelay: 1, votingPeriod: 5, proposalThreshold: 0n, quorumNumerator: 4, timelockMinDelay: 60 }
-})
+const { provider, signers, deployment, registry, params, gov, operators } = await startGovernedChain(tap, 3)
 const { contracts } = deployment
-const registry = new Contract(contracts.registry, registryArtifact.abi, provider)
-const params = new Contract(contracts.parameters as string, parametersArtifact.abi, provider)
-const gov = { governor: contracts.governor, timelock: contracts.timelock, registry: contracts.registry, proposer: deployer, voters: [deployer], provider }
-const operators = await Promise.all(signers.map(async (s) => (await s.getAddress()).toLowerCase() as Hex))
 for (const op of signers) {
   await registerCandidate({ registry: contracts.registry, operator: op, peerId: `12D3Koo${await op.getAddress()}`, x25519Key: hexlify(randomBytes(32)) as Hex })
 }

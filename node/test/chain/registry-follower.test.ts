@@ -1,30 +1,20 @@
-import { Contract, encodeBytes32String, hexlify, Interface, JsonRpcProvider, parseEther, randomBytes } from 'ethers'
+import { encodeBytes32String, hexlify, Interface, randomBytes } from 'ethers'
 import { pino } from 'pino'
 import tap from 'tap'
-import { deployVirusMap, electMembers, proposeAndExecute, registerCandidate, removeMembers } from '../../../governance/src/index.ts'
+import { electMembers, proposeAndExecute, registerCandidate, removeMembers } from '../../../governance/src/index.ts'
 import { registryArtifact } from '../../../governance/src/artifacts.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
-import { startAnvil } from '../../src/chain/anvil.ts'
 import { mineBlocks } from '../../src/chain/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { startGovernedChain } from '../fixtures/governed-chain.ts'
+import type { JsonRpcSigner } from 'ethers'
 
 // The follower must answer "was X a member at block B" exactly as the registry's checkpoints do,
 // through admission, term lapses, re-election and removal, from events alone.
-const anvil = await startAnvil({ port: 0 })
-tap.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-tap.teardown(() => provider.destroy())
-const deployer = await provider.getSigner(0)
-const [op1, op2] = await Promise.all([provider.getSigner(1), provider.getSigner(2)])
-const deployment = await deployVirusMap({
-  deployer,
-  plan: { tokenSupply: parseEther('1000000'), votingDelay: 1, votingPeriod: 5, proposalThreshold: 0n, quorumNumerator: 4, timelockMinDelay: 60 }
-})
+const { provider, signers, deployment, registry, gov, operators } = await startGovernedChain(tap, 2)
+const [op1, op2] = signers as [JsonRpcSigner, JsonRpcSigner]
 const { contracts } = deployment
-const registry = new Contract(contracts.registry, registryArtifact.abi, provider)
-const gov = { governor: contracts.governor, timelock: contracts.timelock, registry: contracts.registry, proposer: deployer, voters: [deployer], provider }
-const operators = [(await op1.getAddress()).toLowerCase(), (await op2.getAddress()).toLowerCase()] as Hex[]
 
 tap.test('membership by block matches the contract through terms, re-election and removal', async (t) => {
   for (const op of [op1, op2]) {

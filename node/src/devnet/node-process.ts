@@ -30,12 +30,15 @@ export interface NodeProcess {
  */
 export function spawnSupernode (configPath: string, logFile: string): NodeProcess {
   const log = createWriteStream(logFile, { flags: 'a' })
+  // a node is a plain runtime process: loaders a test runner put in NODE_OPTIONS (tap's
+  // --import hooks) would slow every node's start and follow it into its own children
+  const { NODE_OPTIONS: _ignored, ...env } = process.env
   const child = spawn(process.execPath, [CLI, 'supernode', '--config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // its own process group: a terminal's Ctrl-C reaches only the devnet, which stops each node
     // once, in order, instead of every node also catching the same SIGINT
     detached: true,
-    env: { ...process.env, VIRUSMAP_EXIT_WITH_PARENT: '1' }
+    env: { ...env, VIRUSMAP_EXIT_WITH_PARENT: '1' }
   })
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)
@@ -60,7 +63,7 @@ export function spawnSupernode (configPath: string, logFile: string): NodeProces
 export async function waitUntilReady (proc: NodeProcess, apiUrl: string, minMembers: number, options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<void> {
   const signal = AbortSignal.any([
     ...(options.signal != null ? [options.signal] : []),
-    AbortSignal.timeout(options.timeoutMs ?? 60_000)
+    AbortSignal.timeout(options.timeoutMs ?? 120_000)
   ])
   while (true) {
     if (proc.child.exitCode !== null) throw new NodeProcessError('NODE_EXITED', `supernode at ${apiUrl} exited with code ${proc.child.exitCode}`)

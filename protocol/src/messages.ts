@@ -21,7 +21,14 @@ export const ENGINE_CATEGORIES = [
 ] as const
 export type EngineCategory = typeof ENGINE_CATEGORIES[number]
 
-export const SAMPLE_KINDS = ['file'] as const
+/**
+ * What a job asks members to judge: a stored file, or an indicator carried in the job as its
+ * canonical `subject` (see indicators.ts): a URL, a domain, an IP address, a wallet address
+ * (CAIP-10, `eip155:<chainId>:<address>`) or a page script's sha256.
+ */
+export const INDICATOR_KINDS = ['url', 'domain', 'ip', 'wallet', 'script'] as const
+export type IndicatorKind = typeof INDICATOR_KINDS[number]
+export const SAMPLE_KINDS = ['file', ...INDICATOR_KINDS] as const
 export type SampleKind = typeof SAMPLE_KINDS[number]
 
 export const TOPICS = {

@@ -2,6 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { decodeMessage, encodeMessage, GossipValidationError } from '../../../protocol/src/index.ts'
 import { TOPICS } from '../../../protocol/src/messages.ts'
 import { virusmapScoreThresholds } from './gossip-scoring.ts'
+import { LogBudget } from './log-budget.ts'
 import type { VirusmapLibp2p } from './libp2p-node.ts'
 import type { GossipMessage, TopicName } from '../../../protocol/src/messages.ts'
 import type { GossipMetrics } from '../metrics/registry.ts'
@@ -25,6 +26,8 @@ export interface GossipOptions {
   libp2p: VirusmapLibp2p
   logger: Logger
   metrics?: GossipMetrics
+  /** warn lines about one peer's rejected messages per minute (default 10); the rest are counted */
+  warnsPerPeerPerMinute?: number
 }
 
 const TOPIC_NAMES = Object.keys(TOPICS) as TopicName[]
@@ -50,6 +53,7 @@ export function createGossip (opts: GossipOptions): Gossip {
       : pubsub.getPeers().filter((p) => (scores.getScore?.(p.toString()) ?? 0) < (graylistThreshold ?? 0)).length
   }
   const handlers = new Map<TopicName, GossipHandler>()
+  const warnBudget = new LogBudget({ perWindow: opts.warnsPerPeerPerMinute ?? 10, windowMs: 60_000, maxKeys: 4096 })
 
   function validator (topic: TopicName) {
     return (peer: { toString(): string }, message: { data: Uint8Array }): TopicValidatorResult => {
@@ -65,8 +69,13 @@ export function createGossip (opts: GossipOptions): Gossip {
         const result = toValidatorResult(err)
         metrics?.messages.inc({ topic, result })
         const code = err instanceof GossipValidationError ? err.code : 'INTERNAL'
-        const level = result === TopicValidatorResult.Reject || code === 'INTERNAL' ? 'warn' : 'debug'
-        logger[level]({ topic, from, code, result, err: code === 'INTERNAL' ? err : undefined }, 'gossip message not accepted')
+        const fields = { topic, from, code, result, err: code === 'INTERNAL' ? err : undefined }
+        if (result === TopicValidatorResult.Reject || code === 'INTERNAL') {
+          const { allowed, suppressed } = warnBudget.admit(from)
+          if (allowed) logger.warn(suppressed > 0 ? { ...fields, suppressed } : fields, 'gossip message not accepted')
+        } else {
+          logger.debug(fields, 'gossip message not accepted')
+        }
         return result
       }
     }

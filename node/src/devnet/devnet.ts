@@ -6,6 +6,7 @@ import { Contract, JsonRpcProvider, parseEther } from 'ethers'
 import { deployVirusMap, electMembers, registerCandidate } from '../../../governance/src/index.ts'
 import { registryArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../chain/anvil.ts'
+import { forgetPid, recordPid, stopStaleProcess } from './stale-process.ts'
 import { setBalance } from '../chain/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../supernode/node-keys.ts'
 import { ensureDevnetApiKey } from './api-key.ts'
@@ -91,13 +92,18 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
   const log = opts.log ?? (() => {})
   const dir = resolve(opts.dir)
   await mkdir(join(dir, 'chain'), { recursive: true })
+  const anvilPidFile = join(dir, 'chain', 'anvil.pid')
+  const stale = await stopStaleProcess(anvilPidFile, 'anvil', { signal })
+  if (stale !== undefined) log(`chain: stopped anvil (pid ${stale}) left running by a devnet that was killed`)
   const anvil = await startAnvil({ stateFile: join(dir, 'chain', 'anvil-state.json'), stateIntervalSeconds: 5, signal })
+  if (anvil.process.pid !== undefined) await recordPid(anvilPidFile, anvil.process.pid)
   const processes: NodeProcess[] = []
   const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 })
   const stop = async (): Promise<void> => {
     await Promise.all(processes.map(async (p) => { await p.stop() }))
     provider.destroy()
     await anvil.stop()
+    await forgetPid(anvilPidFile)
   }
   try {
     // automine while setting up, so deployment and the election take seconds; blocks every

@@ -1,4 +1,5 @@
 import type { Hex, Report, ReportStats, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { ApiKeyPrivilege } from './privileges.ts'
 
 /**
  * What the HTTP API needs from the node. The API knows nothing else of it, so it can be tested with
@@ -131,6 +132,8 @@ export interface ApiKeyLimits {
   id: string
   perMinute: number
   perDay: number
+  /** what the key may do beyond every key's routes; absent: nothing */
+  privileges?: readonly ApiKeyPrivilege[]
 }
 
 /**
@@ -144,6 +147,65 @@ export interface ApiKeyReader {
   dayUsage?(id: string, day: string): Promise<number>
   /** called every few seconds with the day counts that changed */
   saveDayUsage?(entries: Array<{ id: string, day: string, count: number }>): Promise<void>
+  /** tells the API when a key (by id) is created or revoked, so a revoked key stops at once; returns unsubscribe */
+  onChange?(listener: (id: string) => void): () => void
+}
+
+/** A stored sample's plaintext, opened for streaming out (GET /files/{id}/download). */
+export interface SampleDownload {
+  sha256: Hex
+  size: number
+  /** authenticated chunk by chunk; a throw midway voids what was sent (the answer must be cut off) */
+  chunks: AsyncIterable<Uint8Array>
+}
+
+export interface SampleDownloads {
+  /** undefined when this node does not hold the sample (and its key); `hash` as FileReader's */
+  open(hash: Hex, options?: PortOptions): Promise<SampleDownload | undefined>
+}
+
+/** Governor proposal states, as OpenZeppelin's IGovernor.ProposalState names them. */
+export type ProposalState = 'Pending' | 'Active' | 'Canceled' | 'Defeated' | 'Succeeded' | 'Queued' | 'Expired' | 'Executed'
+
+export interface ProposalView {
+  /** uint256 in decimal */
+  id: string
+  state: ProposalState
+  proposer: Hex
+  description: string
+  /** block the proposal was created in */
+  createdBlock: number
+  /** votes are counted at snapshot; voting ends at deadline (blocks) */
+  snapshot: number
+  deadline: number
+  /** token amounts in wei, decimal */
+  votes: { for: string, against: string, abstain: string }
+  /** votes needed (for + abstain), decimal wei; null before the snapshot block has passed */
+  quorum: string | null
+  /** unix seconds from which a queued proposal may execute; null unless queued */
+  eta: number | null
+  /** each call; `call` is the decoded form when the target is one of ours */
+  actions: Array<{ target: Hex, value: string, calldata: Hex, call?: string }>
+}
+
+export interface GovernanceMember {
+  operator: Hex
+  peerId: string
+  metadataURI: string
+  /** block the candidate registered at */
+  registeredAt: number
+  /** block its term ends at; null: no term limit */
+  termEnd: number | null
+}
+
+/** VirusMap extension: the Governor's proposals and the registry's members, read from the chain. */
+export interface GovernanceReader {
+  /**
+   * Newest first, at most `limit`, starting after the proposal `after` (a cursor from a previous
+   * page). Undefined when `after` names no proposal.
+   */
+  proposals(page: { limit: number, after?: string }, options?: PortOptions): Promise<{ proposals: ProposalView[], next?: string } | undefined>
+  members(options?: PortOptions): Promise<GovernanceMember[]>
 }
 
 export type VoteVerdict = 'harmless' | 'malicious'
@@ -186,4 +248,6 @@ export interface ApiPorts {
   keys?: ApiKeyReader
   votes?: VoteStore
   evidence?: EvidenceReader
+  downloads?: SampleDownloads
+  governance?: GovernanceReader
 }

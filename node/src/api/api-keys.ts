@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ApiKeyLimits, ApiKeyReader } from './ports.ts'
+import type { ApiKeyPrivilege } from './privileges.ts'
 import { ApiError } from './errors.ts'
 
 const KEY = /^[0-9a-f]{64}$/
@@ -20,11 +21,22 @@ interface KeyState {
   dirty: boolean
 }
 
-const KEY_IDS = new WeakMap<FastifyRequest, string>()
+const KEYS = new WeakMap<FastifyRequest, ApiKeyLimits>()
 
 /** The id (not the key) of the API key that authenticated the request, when keys are in use. */
 export function apiKeyIdOf (request: FastifyRequest): string | undefined {
-  return KEY_IDS.get(request)
+  return KEYS.get(request)?.id
+}
+
+/**
+ * Throws 403 ForbiddenError unless the request's key holds `privilege`. A node that takes no keys
+ * grants no privileges: whatever needs one is closed there.
+ */
+export function requirePrivilege (request: FastifyRequest, privilege: ApiKeyPrivilege): string {
+  const key = KEYS.get(request)
+  if (key === undefined) throw new ApiError('ForbiddenError', `this node takes no API keys, so none holds the "${privilege}" privilege`)
+  if (key.privileges?.includes(privilege) !== true) throw new ApiError('ForbiddenError', `this API key lacks the "${privilege}" privilege`)
+  return key.id
 }
 
 export interface ApiKeyGuard {
@@ -80,6 +92,10 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
   }
   const timer = setInterval(() => { flush().catch((err: unknown) => options.onError?.(err)) }, FLUSH_INTERVAL_MS)
   timer.unref()
+  // a changed key is looked up again on its next request (a revoked one is then refused), keeping its counts
+  const unsubscribe = keys.onChange?.((id) => {
+    for (const s of states.values()) if (s.limits.id === id) s.checkedAt = Number.NEGATIVE_INFINITY
+  })
 
   return {
     async check (request) {
@@ -102,11 +118,12 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
       state.minuteCount++
       state.dayCount++
       state.dirty = true
-      KEY_IDS.set(request, state.limits.id)
+      KEYS.set(request, state.limits)
     },
     flush,
     async close () {
       clearInterval(timer)
+      unsubscribe?.()
       await flush()
     }
   }

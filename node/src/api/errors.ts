@@ -6,6 +6,8 @@ export const VT_ERRORS = {
   InvalidArgumentError: 400,
   AuthenticationRequiredError: 401,
   WrongCredentialsError: 401,
+  /** the key lacks a privilege the operation needs (VirusTotal's code for it) */
+  ForbiddenError: 403,
   NotFoundError: 404,
   AlreadyExistsError: 409,
   /** VirusTotal answers 413 to an oversize upload; it has no JSON code for it, so we name one */

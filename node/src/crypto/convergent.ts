@@ -81,7 +81,7 @@ export function * encryptSample (chunks: Iterable<Uint8Array>, size: number, con
 }
 
 /** Opens one sealed chunk; throws DecryptionFailedError unless it authenticates at this position. */
-export function decryptChunk (sealed: Uint8Array, index: number, manifest: SampleManifest, contentKey: Uint8Array, out: Uint8Array): void {
+export function decryptChunk (sealed: Uint8Array, index: number, manifest: SampleManifest, contentKey: Uint8Array): Buffer {
   const count = manifest.chunks.length
   const last = index === count - 1
   const expected = (last ? manifest.size - index * CHUNK_SIZE : CHUNK_SIZE)
@@ -95,39 +95,66 @@ export function decryptChunk (sealed: Uint8Array, index: number, manifest: Sampl
   } catch {
     throw new DecryptionFailedError(`chunk ${index} failed authentication`)
   }
-  out.set(plain, index * CHUNK_SIZE)
+  return plain
 }
 
 /** How many chunk fetches run ahead of decryption (bitswap round trips dominate remote reads). */
 const PREFETCH = 8
 
+export interface OpenedSample {
+  /** plaintext size, from the authenticated manifest */
+  size: number
+  /**
+   * The plaintext chunk by chunk, each authenticated at its position before it is yielded; a
+   * truncated, reordered or altered sample throws at the first bad chunk (STREAM construction), so
+   * a consumer that forwards chunks must treat a throw as "everything sent so far is void".
+   */
+  chunks: AsyncGenerator<Uint8Array, void, undefined>
+}
+
 /**
- * Fetches and decrypts a sample. Every chunk is authenticated at its position, and the plaintext
- * length must equal the manifest's size, before any byte is returned.
+ * Fetches and checks a sample's manifest, then decrypts its chunks as they are read, a few
+ * fetches ahead: memory stays at PREFETCH chunks whatever the sample's size.
  */
-export async function decryptSample (cid: CID, contentKey: Uint8Array, getBlock: GetBlock, options: { signal?: AbortSignal, maxSize?: number } = {}): Promise<Uint8Array> {
+export async function openSample (cid: CID, contentKey: Uint8Array, getBlock: GetBlock, options: { signal?: AbortSignal, maxSize?: number } = {}): Promise<OpenedSample> {
   if (contentKey.byteLength !== 32) throw new DecryptionFailedError('content key must be 32 bytes')
   checkSampleCid(cid)
   const manifestBytes = await getBlock(cid, { signal: options.signal })
   checkManifestBlock(cid, manifestBytes)
   const manifest = decodeManifest(manifestBytes, { maxSize: options.maxSize })
-  const out = new Uint8Array(manifest.size)
-  const fetches: Array<Promise<Uint8Array>> = []
-  const start = (i: number): void => {
-    const chunkCid = manifest.chunks[i]
-    if (chunkCid === undefined) return
-    const p = getBlock(chunkCid, { signal: options.signal })
-    // observed later by the loop; this keeps an early failure from leaving later ones unhandled
-    p.catch(() => {})
-    fetches[i] = p
+  async function * chunks (): AsyncGenerator<Uint8Array, void, undefined> {
+    const fetches: Array<Promise<Uint8Array>> = []
+    const start = (i: number): void => {
+      const chunkCid = manifest.chunks[i]
+      if (chunkCid === undefined) return
+      const p = getBlock(chunkCid, { signal: options.signal })
+      // observed later by the loop; this keeps an early failure (or an early stop) from leaving later ones unhandled
+      p.catch(() => {})
+      fetches[i] = p
+    }
+    for (let i = 0; i < Math.min(PREFETCH, manifest.chunks.length); i++) start(i)
+    for (let i = 0; i < manifest.chunks.length; i++) {
+      const sealed = await (fetches[i] as Promise<Uint8Array>)
+      delete fetches[i]
+      start(i + PREFETCH)
+      options.signal?.throwIfAborted()
+      yield decryptChunk(sealed, i, manifest, contentKey)
+    }
   }
-  for (let i = 0; i < Math.min(PREFETCH, manifest.chunks.length); i++) start(i)
-  for (let i = 0; i < manifest.chunks.length; i++) {
-    const sealed = await (fetches[i] as Promise<Uint8Array>)
-    delete fetches[i]
-    start(i + PREFETCH)
-    options.signal?.throwIfAborted()
-    decryptChunk(sealed, i, manifest, contentKey, out)
+  return { size: manifest.size, chunks: chunks() }
+}
+
+/**
+ * Fetches and decrypts a whole sample. Every chunk is authenticated at its position, and the
+ * plaintext length must equal the manifest's size, before any byte is returned.
+ */
+export async function decryptSample (cid: CID, contentKey: Uint8Array, getBlock: GetBlock, options: { signal?: AbortSignal, maxSize?: number } = {}): Promise<Uint8Array> {
+  const opened = await openSample(cid, contentKey, getBlock, options)
+  const out = new Uint8Array(opened.size)
+  let offset = 0
+  for await (const chunk of opened.chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
   }
   return out
 }

@@ -8,13 +8,13 @@
  * md5 and the key while buffering; the encryption then runs over the buffered chunks.
  */
 import { CID } from 'multiformats/cid'
-import { decryptSample, encryptSample } from '../crypto/convergent.ts'
+import { decryptSample, encryptSample, openSample } from '../crypto/convergent.ts'
 import { createSampleDigester } from '../crypto/sample-digest.ts'
 import { getBlock } from '../ipfs/fs-blockstore.ts'
 import { FILE_TYPE_SNIFF_BYTES, detectFileType } from '../scan/file-type.ts'
 import { abortable } from './abortable-source.ts'
 import { PlaintextChunks } from './plaintext-chunks.ts'
-import type { SampleBlock } from '../crypto/convergent.ts'
+import type { OpenedSample, SampleBlock } from '../crypto/convergent.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { BitswapService } from '../ipfs/bitswap-service.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
@@ -45,6 +45,8 @@ export interface SampleStore {
   ingest(source: AsyncIterable<Uint8Array>, options?: IngestOptions): Promise<StoredSample>
   /** Decrypts a sample from local blocks, fetching (and keeping) missing ones by bitswap when configured. */
   readSample(cid: CID | string, contentKey: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>
+  /** The same, chunk by chunk as it is read: for streaming a sample out without holding all of it. */
+  openSample(cid: CID | string, contentKey: Uint8Array, options?: { signal?: AbortSignal }): Promise<OpenedSample>
 }
 
 export interface SampleStoreOptions {
@@ -118,6 +120,11 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
     async readSample (cid, contentKey, opts = {}) {
       const parsed = typeof cid === 'string' ? CID.parse(cid) : cid
       return decryptSample(parsed, contentKey, fetchBlock, { signal: opts.signal, maxSize: maxSampleBytes })
+    },
+
+    async openSample (cid, contentKey, opts = {}) {
+      const parsed = typeof cid === 'string' ? CID.parse(cid) : cid
+      return await openSample(parsed, contentKey, fetchBlock, { signal: opts.signal, maxSize: maxSampleBytes })
     }
   }
 }

@@ -61,6 +61,16 @@ export const OPENAPI = {
         responses: { 200: json('{"data":{"type":"analysis","id":JOB_ID,"links":{"self":URL}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
       }
     },
+    '/api/v3/files/{id}/download': {
+      get: {
+        summary: 'The sample itself (decrypted, streamed), for API keys the operator granted the "download" privilege; each download is audit-logged',
+        parameters: [pathId('id', 'sha256, sha1 or md5 in hex', '^([0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$')],
+        responses: {
+          200: { description: 'the bytes; content-disposition names the sha256. A transfer cut short of content-length is void.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          ...errors(400, ...KEY_ERRORS, 403, 404)
+        }
+      }
+    },
     '/api/v3/files/{id}/votes': {
       get: {
         summary: 'Community votes on a file, newest first (this node\'s own; not gossiped)',

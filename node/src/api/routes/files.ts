@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { MultipartFile } from '@fastify/multipart'
 import type { ApiPorts } from '../ports.ts'
 import { ApiError } from '../errors.ts'
-import { parseFileHash } from '../ids.ts'
+import { requirePrivilege } from '../api-keys.ts'
+import { bareHex, parseFileHash } from '../ids.ts'
 import { fileObject } from '../vt-objects.ts'
 import { baseUrl, requestSignal } from '../request.ts'
 
@@ -103,6 +105,30 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void
     if (rescanned === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
     const id = rescanned.analysisId
     return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }
+  })
+
+  // VirusTotal's sample download, for keys the operator granted "download": streamed as it is decrypted
+  app.get<{ Params: { id: string } }>('/api/v3/files/:id/download', async (request, reply) => {
+    const keyId = requirePrivilege(request, 'download')
+    const hash = parseFileHash(request.params.id)
+    const signal = requestSignal(reply)
+    const download = ports.downloads === undefined ? undefined : await ports.downloads.open(hash, { signal })
+    if (download === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
+    const sha256 = bareHex(download.sha256)
+    // the audit trail: who took which sample (never its bytes)
+    request.log.info({ audit: 'sample-download', keyId, sha256, size: download.size }, 'sample download')
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) request.log.warn({ audit: 'sample-download', keyId, sha256, size: download.size }, 'sample download cut off')
+    })
+    // a chunk that fails to authenticate or arrive errors the stream: the answer is cut short of
+    // its content-length, so no client takes a partial sample for the whole
+    return reply
+      .type('application/octet-stream')
+      .header('content-length', String(download.size))
+      .header('content-disposition', `attachment; filename="${sha256}"`)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, no-store')
+      .send(Readable.from(download.chunks, { objectMode: false }))
   })
 
   app.get<{ Params: { id: string } }>('/api/v3/files/:id', async (request, reply) => {

@@ -1,6 +1,7 @@
 import { TOPICS } from '../../../protocol/src/messages.ts'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
-import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, NetworkMember } from '../api/ports.ts'
+import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, NetworkMember, SampleDownloads } from '../api/ports.ts'
+import type { SampleRepository } from '../db/sample-repository.ts'
 import type { EvidenceRepository } from '../db/evidence-repository.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
@@ -21,8 +22,8 @@ export interface ApiPortsComponents {
   registry: Hex
   /** answer /api/v3 and /api/virusmap only to keys in the node's key store */
   requireApiKey: boolean
-  /** for rescans: the stored sample's plaintext */
-  samples?: Pick<SampleStore, 'readSample'>
+  /** for rescans and downloads: the stored sample's plaintext */
+  samples?: Pick<SampleStore, 'openSample'>
 }
 
 const REPORT_CACHE_SIZE = 1024
@@ -32,6 +33,18 @@ export function evidenceReader (repo: Pick<EvidenceRepository, 'listByMember' | 
   return {
     byMember: async (member) => await repo.listByMember(member),
     members: async (limit) => await repo.members(limit)
+  }
+}
+
+/** Samples this node holds (metadata with the content key, and the blocks), decrypted as they stream out. */
+export function sampleDownloads (samples: Pick<SampleRepository, 'find'>, store: Pick<SampleStore, 'openSample'>): SampleDownloads {
+  return {
+    async open (hash, options) {
+      const sample = await samples.find(hash)
+      if (sample == null) return undefined
+      const opened = await store.openSample(sample.cid, Buffer.from(sample.contentKey.slice(2), 'hex'), options)
+      return { sha256: sample.sha256, size: opened.size, chunks: opened.chunks }
+    }
   }
 }
 
@@ -60,7 +73,8 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
           keys: {
             find: async (key) => await repos.apiKeys.find(key),
             dayUsage: async (id, day) => await repos.apiKeys.dayUsage(id, day),
-            saveDayUsage: async (entries) => { await repos.apiKeys.saveDayUsage(entries) }
+            saveDayUsage: async (entries) => { await repos.apiKeys.saveDayUsage(entries) },
+            onChange: (listener) => repos.apiKeys.onChange(listener)
           }
         }
       : {}),
@@ -107,11 +121,12 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
       async rescan (hash, options) {
         const sample = await repos.samples.find(hash)
         if (sample == null || c.samples === undefined) return undefined
-        const bytes = await c.samples.readSample(sample.cid, Buffer.from(sample.contentKey.slice(2), 'hex'), options)
+        const opened = await c.samples.openSample(sample.cid, Buffer.from(sample.contentKey.slice(2), 'hex'), options)
         // the same bytes ingest to the same blocks (convergent encryption); the coordinator makes a new job
-        return await coordinator.submitFile((async function * () { yield bytes })(), {}, options)
+        return await coordinator.submitFile(opened.chunks, {}, options)
       }
     },
+    ...(c.samples === undefined ? {} : { downloads: sampleDownloads(repos.samples, c.samples) }),
     analyses: {
       async getAnalysis (id: Hex): Promise<AnalysisView | undefined> {
         const record = await repos.jobs.get(id)

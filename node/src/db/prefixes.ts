@@ -31,7 +31,13 @@ export const PREFIXES = {
   /** sha256(api key)/window/start -> request count in that quota window */
   apiKeyUsage: 'apikey-usage/',
   /** sha256/voter (API key id) -> VoteRecord: community votes on a file, this node's own */
-  vote: 'vote/'
+  vote: 'vote/',
+  /** zero-padded job membership block/jobId -> jobId: the reports a reorg back to a block must re-check */
+  reportByBlock: 'report-block/',
+  /** sha256/jobId -> report date: every served report of a sample, to fall back on when the latest is withdrawn */
+  reportBySample: 'report-sample/',
+  /** jobId -> WithdrawnReport: reports a reorg took the membership from; kept as evidence, never served */
+  reportWithdrawn: 'report-withdrawn/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -52,7 +52,7 @@ t.test('apikey create, list, revoke against a node data dir', async (st) => {
   const locked = await run(['apikey', 'list', '--data-dir', 'node'], dir)
   await db.close()
   st.equal(locked.code, 1)
-  st.match(locked.err, /in use: stop the supernode/)
+  st.match(locked.err, /in use and no admin.cookie says how to reach the node: stop the supernode/)
 })
 
 t.test('apikey usage errors exit 1 with one line', async (st) => {

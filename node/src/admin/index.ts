@@ -1,0 +1,3 @@
+export * from './admin-client.ts'
+export * from './admin-cookie.ts'
+export * from './admin-server.ts'

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { JsonRpcProvider } from 'ethers'
 import { CID } from 'multiformats/cid'
+import { createAdminServer } from '../admin/admin-server.ts'
 import { createApiServer } from '../api/server.ts'
 import { createRegistryFollower } from '../chain/registry-follower.ts'
 import { createRepositories, openDatabase } from '../db/index.ts'
@@ -123,6 +124,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       host: config.apiHost,
       port: config.apiPort
     })
+    const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
     const order: Startable[] = [
       { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
       { name: 'registry', start: async () => { await follower.start({ signal }) }, stop: async () => { await follower.stop() } },
@@ -132,7 +134,9 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       { name: 'coordinator', start: async () => { await coordinator?.start() }, stop: async () => { await coordinator?.stop() } },
       { name: 'gossip', start: async () => { await gossip.start() }, stop: async () => { await gossip.stop() } },
       { name: 'peers', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },
-      { name: 'api', start: async () => { await api?.start() }, stop: async () => { await api?.stop() } }
+      { name: 'api', start: async () => { await api?.start() }, stop: async () => { await api?.stop() } },
+      // last, so DATA/admin.cookie exists only while the node can serve what it changes
+      { name: 'admin', start: async () => { await admin.start() }, stop: async () => { await admin.stop() } }
     ]
     for (const component of order) {
       signal?.throwIfAborted()

@@ -28,6 +28,16 @@ export interface RegistryFollowerOptions {
   metrics?: ChainMetrics
 }
 
+/** A rollback of followed history, signalled once the follower has caught up on the new chain. */
+export interface ReorgEvent {
+  /** newest block both histories share; membership and parameters after it were re-read */
+  ancestorBlock: number
+  /** followed blocks taken back (the most of any rollbacks merged into this event) */
+  depth: number
+}
+
+export type ReorgListener = (event: ReorgEvent) => void | Promise<void>
+
 export interface RegistryFollower {
   start(options?: { signal?: AbortSignal }): Promise<void>
   stop(): Promise<void>
@@ -40,6 +50,11 @@ export interface RegistryFollower {
   parameterAt(name: string, block: number): bigint | undefined
   /** resolves once membership is known up to `block` */
   waitFor(block: number, options?: { signal?: AbortSignal }): Promise<void>
+  /**
+   * Calls `listener` after each rollback, once the replay has caught up to the confirmed head
+   * again, so decisions made from the taken-back membership can be revisited. Returns an unsubscribe.
+   */
+  onReorg(listener: ReorgListener): () => void
 }
 
 const MEMBERSHIP_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'MemberTermSet', 'MemberRemoved'])
@@ -65,6 +80,9 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
   let followed = opts.fromBlock - 1
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
+  const listeners = new Set<ReorgListener>()
+  /** rollbacks since the last signal, merged: the lowest ancestor, the deepest depth */
+  let pending: ReorgEvent | undefined
 
   /** the chain's hash at `block` now (null if it has no such block), never from a cache */
   async function hashAt (block: number): Promise<string | null> {
@@ -83,11 +101,28 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
     const depth = followed - ancestor
     logger.warn({ depth, followedBlock: followed, ancestor, deeperThanWindow: hashes.hashAt(ancestor) == null },
       'chain reorganised under the followed block: rolling registry and parameter history back to the common ancestor')
+    if (depth > confirmations) {
+      // the chain took back more blocks than the node waits for: confirmations is too low for this chain
+      logger.error({ depth, confirmations, ancestor }, 'reorg deeper than the confirmation depth took back followed blocks; raise confirmations')
+    }
     history.truncateAfter(ancestor)
     parameters.truncateAfter(ancestor)
     hashes.forgetAfter(ancestor)
     followed = ancestor
     metrics?.reorgs.inc()
+    metrics?.reorgDepth.observe(depth)
+    pending = { ancestorBlock: Math.min(ancestor, pending?.ancestorBlock ?? ancestor), depth: Math.max(depth, pending?.depth ?? 0) }
+  }
+
+  /** tells the listeners about the rollbacks once the replay has reached the confirmed head */
+  function signalReorg (): void {
+    const event = pending
+    if (event == null) return
+    pending = undefined
+    for (const listener of listeners) {
+      Promise.resolve().then(async () => { await listener(event) })
+        .catch((err: unknown) => { logger.error({ err, ...event }, 'reorg listener failed') })
+    }
   }
 
   async function catchUp (): Promise<void> {
@@ -109,6 +144,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
       followed = to
       hashes.remember(to, after)
     }
+    if (followed >= target) signalReorg()
     metrics?.followedBlock.set(followed)
     metrics?.members.set(history.membersAt(followed).length)
   }
@@ -178,6 +214,10 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
     async stop () {
       controller?.abort()
       await loop
+    },
+    onReorg (listener) {
+      listeners.add(listener)
+      return () => { listeners.delete(listener) }
     },
     async waitFor (block, options = {}) {
       for (;;) {

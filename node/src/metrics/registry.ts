@@ -16,12 +16,18 @@ export interface QuorumMetrics {
   reportsCompleted: Counter
   quorumLatency: Histogram
   scanDuration: Histogram<'engine' | 'category'>
+  /** stored reports a reorg took the membership from (moved out of the served indexes) */
+  reportsWithdrawn: Counter
+  /** in-memory jobs dropped because a reorg took their membership away */
+  liveJobsDropped: Counter
 }
 
 export interface ChainMetrics {
   followedBlock: Gauge
   members: Gauge
   reorgs: Counter
+  /** followed blocks each rollback took back */
+  reorgDepth: Histogram
 }
 
 export interface NodeMetrics {
@@ -53,12 +59,15 @@ export function createNodeMetrics (): NodeMetrics {
       verdictsPublished: new Counter({ name: 'virusmap_quorum_verdicts_published_total', help: 'verdicts this node revealed', registers }),
       reportsCompleted: new Counter({ name: 'virusmap_quorum_reports_completed_total', help: 'reports that reached quorum here', registers }),
       quorumLatency: new Histogram({ name: 'virusmap_quorum_latency_seconds', help: 'job creation to quorum report', buckets: [0.5, 1, 2, 5, 10, 20, 40, 80], registers }),
-      scanDuration: new Histogram({ name: 'virusmap_scan_duration_seconds', help: 'engine scan time', labelNames: ['engine', 'category'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers })
+      scanDuration: new Histogram({ name: 'virusmap_scan_duration_seconds', help: 'engine scan time', labelNames: ['engine', 'category'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers }),
+      reportsWithdrawn: new Counter({ name: 'virusmap_quorum_reports_withdrawn_total', help: 'stored reports withdrawn because a reorg took away the membership they relied on', registers }),
+      liveJobsDropped: new Counter({ name: 'virusmap_quorum_live_jobs_dropped_total', help: 'in-memory jobs dropped because a reorg took away their membership', registers })
     },
     chain: {
       followedBlock: new Gauge({ name: 'virusmap_chain_followed_block', help: 'highest confirmed registry block applied', registers }),
       members: new Gauge({ name: 'virusmap_chain_members', help: 'members at the followed block', registers }),
-      reorgs: new Counter({ name: 'virusmap_chain_reorgs_total', help: 'chain reorganisations that rolled back followed registry/parameter blocks', registers })
+      reorgs: new Counter({ name: 'virusmap_chain_reorgs_total', help: 'chain reorganisations that rolled back followed registry/parameter blocks', registers }),
+      reorgDepth: new Histogram({ name: 'virusmap_chain_reorg_depth_blocks', help: 'followed blocks a reorganisation took back', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024], registers })
     }
   }
 }

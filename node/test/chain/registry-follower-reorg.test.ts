@@ -7,7 +7,7 @@ import { electMembers, proposeAndExecute, registerCandidate } from '../../../gov
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { blockNumber, mineBlocks } from '../../src/chain/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
-import type { RegistryFollower } from '../../src/chain/registry-follower.ts'
+import type { RegistryFollower, ReorgEvent } from '../../src/chain/registry-follower.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
@@ -20,7 +20,17 @@ for (const op of signers) {
   await registerCandidate({ registry: contracts.registry, operator: op, peerId: `12D3Koo${await op.getAddress()}`, x25519Key: hexlify(randomBytes(32)) as Hex })
 }
 
-function follow (confirmations: number, reorgWindow?: number): { follower: RegistryFollower, warnings: Array<Record<string, unknown>>, reorgs: () => Promise<number> } {
+interface Followed {
+  follower: RegistryFollower
+  warnings: Array<Record<string, unknown>>
+  reorgs: () => Promise<number>
+  /** onReorg signals, each with the followed block when it came */
+  events: Array<ReorgEvent & { followedAt: number }>
+  /** observations in the depth histogram */
+  depthCount: () => Promise<number>
+}
+
+function follow (confirmations: number, reorgWindow?: number): Followed {
   const warnings: Array<Record<string, unknown>> = []
   const metrics = createNodeMetrics()
   const follower = createRegistryFollower({
@@ -36,7 +46,10 @@ function follow (confirmations: number, reorgWindow?: number): { follower: Regis
     metrics: metrics.chain
   })
   const reorgs = async (): Promise<number> => (await metrics.chain.reorgs.get()).values[0]?.value ?? 0
-  return { follower, warnings, reorgs }
+  const depthCount = async (): Promise<number> => (await metrics.chain.reorgDepth.get()).values.find((v) => v.metricName === 'virusmap_chain_reorg_depth_blocks_count')?.value ?? 0
+  const events: Followed['events'] = []
+  follower.onReorg((event) => { events.push({ ...event, followedAt: follower.followedBlock }) })
+  return { follower, warnings, reorgs, events, depthCount }
 }
 
 async function until (what: string, check: () => Promise<boolean> | boolean): Promise<void> {
@@ -60,7 +73,7 @@ async function sameMembership (t: Test, follower: RegistryFollower, from: number
 }
 
 tap.test('anvil_reorg takes back an admission the follower applied (confirmations 1): it rolls back and re-applies', async (t) => {
-  const { follower, warnings, reorgs } = follow(1)
+  const { follower, warnings, reorgs, events, depthCount } = follow(1)
   await follower.start()
   t.teardown(() => follower.stop())
   const first = await blockNumber(provider)
@@ -82,12 +95,22 @@ tap.test('anvil_reorg takes back an admission the follower applied (confirmation
   t.ok((warning?.['depth'] as number) >= depth - 1, `its depth (${String(warning?.['depth'])}) covers the reorg (${depth} blocks, ${depth - 1} of them followed)`)
   t.ok((warning?.['ancestor'] as number) < executionBlock, 'rolled back to before the admission')
   await sameMembership(t, follower, first, follower.followedBlock)
+  await until('the reorg is signalled', () => events.length > 0)
+  t.equal(events.length, 1, 'one signal for one reorg')
+  t.equal(events[0]?.ancestorBlock, warning?.['ancestor'], 'it names the common ancestor')
+  t.equal(events[0]?.depth, warning?.['depth'], 'and the depth')
+  t.ok((events[0]?.followedAt ?? 0) >= head - 1, 'it comes once the replay has caught up to the confirmed head (head - 1)')
+  t.equal(await depthCount(), 1, 'the depth is observed in virusmap_chain_reorg_depth_blocks')
+  const error = warnings.find((w) => w['level'] === 50)
+  t.ok((warning?.['depth'] as number) > 1, 'the reorg took back more followed blocks than the confirmation depth (1)')
+  t.match(error, { depth: warning?.['depth'], confirmations: 1, ancestor: warning?.['ancestor'] }, 'so an error names it')
 
   // the new history admits someone else; the follower applies it on top of the rolled-back state
   const second = await electMembers({ ...gov, operators: [operators[1]!] })
   await mineBlocks(provider, 2)
   await follower.waitFor(second.executionBlock + 1)
   t.equal(await reorgs(), 1, 'no spurious reorg')
+  t.equal(events.length, 1, 'and no spurious signal')
   await sameMembership(t, follower, first, follower.followedBlock)
   t.same(follower.membersAt(follower.followedBlock), [operators[1]!])
 })

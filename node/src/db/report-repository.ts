@@ -1,19 +1,41 @@
+import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
 
+/** Why a stored report stopped being served: the chain no longer supports the membership it relied on. */
+export interface WithdrawnReport {
+  report: Report
+  /** the check that failed (a ReportInvalidError code) and its message */
+  code: string
+  message: string
+  /** the reorg that prompted the re-check */
+  ancestorBlock: number
+  withdrawnAt: number
+}
+
+type Op = { type: 'put', key: string, value: unknown } | { type: 'del', key: string }
+
 /** Dates are ms since the epoch; 15 digits keep them in order until the year 33658. */
-function dateKey (report: Report): string {
-  return dbKey(PREFIXES.reportByDate, String(Math.max(0, Math.trunc(report.date))).padStart(15, '0'), report.jobId)
+function dateKey (date: number, jobId: Hex): string {
+  return dbKey(PREFIXES.reportByDate, String(Math.max(0, Math.trunc(date))).padStart(15, '0'), jobId)
+}
+
+function blockKey (report: Report): string {
+  return dbKey(PREFIXES.reportByBlock, String(report.job.job.membershipBlock).padStart(15, '0'), report.jobId)
 }
 
 /**
  * Final reports by job id, and the latest report (by report date) for each sample sha256. The
  * latest-report index is cached write-through (this process is the database's only writer).
+ * A report a reorg took the membership from is withdrawn: out of every served index into a
+ * withdrawn record, and never stored again.
  */
 export class ReportRepository {
   readonly #db: Database
   readonly #latest = new Map<string, Hex>()
+  /** put and withdraw read-modify-write a sample's latest-report entry */
+  readonly #lock = createKeyLock()
 
   constructor (db: Database) {
     this.#db = db
@@ -44,20 +66,90 @@ export class ReportRepository {
     this.#latest.set(key, jobId)
   }
 
-  /** Stores a report; it becomes the sample's latest unless a stored one is more recent. */
-  async put (report: Report, options: { sync?: boolean } = {}): Promise<void> {
+  /**
+   * Stores a report; it becomes the sample's latest unless a stored one is more recent. A
+   * withdrawn job's report is not stored again (false): live state may still hold its verdicts.
+   */
+  async put (report: Report, options: { sync?: boolean } = {}): Promise<boolean> {
     const sha256 = report.job.job.sha256
-    const latest = await this.getLatestBySha256(sha256)
-    const ops: Array<{ type: 'put', key: string, value: unknown }> = [
-      { type: 'put', key: dbKey(PREFIXES.report, report.jobId), value: report },
-      { type: 'put', key: dateKey(report), value: report.jobId.toLowerCase() }
-    ]
-    const latestKey = dbKey(PREFIXES.reportBySha256, sha256)
-    const becomesLatest = latest === undefined || latest.jobId === report.jobId || latest.date <= report.date
-    if (becomesLatest) ops.push({ type: 'put', key: latestKey, value: report.jobId.toLowerCase() })
-    this.#latest.delete(latestKey)
-    await this.#db.batch(ops, { sync: options.sync ?? false })
-    if (becomesLatest) this.#remember(latestKey, report.jobId.toLowerCase() as Hex)
+    return await this.#lock(sha256.toLowerCase(), async () => {
+      if (await this.withdrawn(report.jobId) !== undefined) return false
+      const latest = await this.getLatestBySha256(sha256)
+      const jobId = report.jobId.toLowerCase() as Hex
+      const ops: Op[] = [
+        { type: 'put', key: dbKey(PREFIXES.report, jobId), value: report },
+        { type: 'put', key: dateKey(report.date, jobId), value: jobId },
+        { type: 'put', key: blockKey(report), value: jobId },
+        { type: 'put', key: dbKey(PREFIXES.reportBySample, sha256, jobId), value: report.date }
+      ]
+      const latestKey = dbKey(PREFIXES.reportBySha256, sha256)
+      const becomesLatest = latest === undefined || latest.jobId === report.jobId || latest.date <= report.date
+      if (becomesLatest) ops.push({ type: 'put', key: latestKey, value: jobId })
+      this.#latest.delete(latestKey)
+      await this.#db.batch(ops, { sync: options.sync ?? false })
+      if (becomesLatest) this.#remember(latestKey, jobId)
+      return true
+    })
+  }
+
+  /** job ids of the stored reports whose job's membership block is `block` or later, with that block */
+  async fromBlock (block: number, options: { signal?: AbortSignal } = {}): Promise<Array<{ jobId: Hex, block: number }>> {
+    const out: Array<{ jobId: Hex, block: number }> = []
+    const range = dbRange(PREFIXES.reportByBlock)
+    for await (const key of this.#db.keys({ gte: dbKey(PREFIXES.reportByBlock, String(Math.max(0, block)).padStart(15, '0')), lt: range.lt })) {
+      options.signal?.throwIfAborted()
+      const [padded, jobId] = key.slice(PREFIXES.reportByBlock.length).split('/')
+      out.push({ jobId: jobId as Hex, block: Number(padded) })
+    }
+    return out
+  }
+
+  /**
+   * Moves a report out of every served index into a withdrawn record (synced). If it was its
+   * sample's latest, the newest remaining report of the sample takes its place.
+   */
+  async withdraw (jobId: Hex, reason: Omit<WithdrawnReport, 'report'>): Promise<WithdrawnReport | undefined> {
+    const sha256 = (await this.get(jobId))?.job.job.sha256
+    if (sha256 === undefined) return undefined
+    return await this.#lock(sha256.toLowerCase(), async () => {
+      // read again under the lock: a put may have stored a version with more verdicts meanwhile
+      const report = await this.get(jobId)
+      if (report === undefined) return undefined
+      const id = report.jobId.toLowerCase() as Hex
+      const record: WithdrawnReport = { report, ...reason }
+      // a report stored again as reveals came in has a date entry per version; each is some verdict's scannedAt
+      const dates = new Set([report.date, ...report.verdicts.map((v) => v.verdict.scannedAt)])
+      const ops: Op[] = [
+        { type: 'put', key: dbKey(PREFIXES.reportWithdrawn, id), value: record },
+        { type: 'del', key: dbKey(PREFIXES.report, id) },
+        { type: 'del', key: blockKey(report) },
+        { type: 'del', key: dbKey(PREFIXES.reportBySample, sha256, id) },
+        ...[...dates].map((d): Op => ({ type: 'del', key: dateKey(d, id) }))
+      ]
+      const latestKey = dbKey(PREFIXES.reportBySha256, sha256)
+      const wasLatest = await this.latestJobId(sha256) === id
+      const fallback = wasLatest ? await this.#newestOther(sha256, id) : undefined
+      if (wasLatest) ops.push(fallback === undefined ? { type: 'del', key: latestKey } : { type: 'put', key: latestKey, value: fallback })
+      this.#latest.delete(latestKey)
+      await this.#db.batch(ops, { sync: true })
+      if (fallback !== undefined) this.#remember(latestKey, fallback)
+      return record
+    })
+  }
+
+  async withdrawn (jobId: Hex): Promise<WithdrawnReport | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.reportWithdrawn, jobId)) as WithdrawnReport | undefined
+  }
+
+  /** the sample's most recent stored report other than `except` (ties: the greater job id, as put would leave it) */
+  async #newestOther (sha256: Hex, except: Hex): Promise<Hex | undefined> {
+    let best: { jobId: Hex, date: number } | undefined
+    for await (const [key, date] of this.#db.iterator(dbRange(PREFIXES.reportBySample, sha256))) {
+      const jobId = key.slice(key.lastIndexOf('/') + 1) as Hex
+      if (jobId === except) continue
+      if (best === undefined || (date as number) > best.date || ((date as number) === best.date && jobId > best.jobId)) best = { jobId, date: date as number }
+    }
+    return best?.jobId
   }
 
   /**

@@ -56,6 +56,16 @@ export class JobBook {
     return found
   }
 
+  /** the live jobs whose membership block is `block` or later: what a reorg back to `block` must re-check */
+  fromBlock (block: number): LiveJob[] {
+    return [...this.#jobs.values()].filter((live) => live.signed.job.membershipBlock >= block)
+  }
+
+  /** drops a job (a reorg took away its membership); its late commitments and reveals are then UNKNOWN_JOB */
+  delete (jobId: Hex): boolean {
+    return this.#jobs.delete(jobId)
+  }
+
   prune (now: number): void {
     for (const [id, live] of this.#jobs) {
       if (live.signed.job.revealDeadline + this.#retentionMs < now) this.#jobs.delete(id)

@@ -2,13 +2,13 @@ import tap from 'tap'
 import { JobBook } from '../../src/quorum/job-book.ts'
 import type { Hex, SignedScanJob } from '../../../protocol/src/messages.ts'
 
-function job (sha: string, revealDeadline: number): SignedScanJob {
+function job (sha: string, revealDeadline: number, membershipBlock = 1): SignedScanJob {
   return {
     type: 'scan-job',
     signature: '0x',
     job: {
       kind: 'file', sha256: `0x${sha.repeat(64)}` as Hex, sha1: '0x', md5: '0x', size: 1, fileType: 'text', cid: 'x',
-      membershipBlock: 1, origin: '0x', createdAt: 0, commitDeadline: revealDeadline - 1, revealDeadline,
+      membershipBlock, origin: '0x', createdAt: 0, commitDeadline: revealDeadline - 1, revealDeadline,
       ephemeralPublicKey: '0x', keyWraps: []
     }
   }
@@ -32,4 +32,17 @@ tap.test('the book is bounded: the oldest job is evicted', async (t) => {
   t.equal(book.size, 2)
   t.equal(book.get('0x01'), undefined)
   t.equal(book.findBySha256(`0x${'c'.repeat(64)}`)?.jobId, '0x03')
+})
+
+tap.test('a reorg back to a block finds the live jobs from that block on, and can drop them', async (t) => {
+  const book = new JobBook({ retentionMs: 1e9, maxJobs: 10 })
+  book.add('0x01', job('a', 10, 5), 0)
+  book.add('0x02', job('b', 10, 6), 0)
+  book.add('0x03', job('c', 10, 7), 0)
+  t.same(book.fromBlock(6).map((l) => l.jobId), ['0x02', '0x03'])
+  t.same(book.fromBlock(8), [])
+  t.ok(book.delete('0x02'))
+  t.notOk(book.delete('0x02'), 'already gone')
+  t.equal(book.get('0x02'), undefined)
+  t.same(book.fromBlock(0).map((l) => l.jobId), ['0x01', '0x03'])
 })

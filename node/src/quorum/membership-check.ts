@@ -1,0 +1,40 @@
+/**
+ * Pure re-checks of what a node decided from membership, against the members the chain has at a
+ * job's block now (after a reorg replaced the history those decisions were made on).
+ */
+import { checkReport, ReportInvalidError } from '../../../protocol/src/index.ts'
+import type { ReportCode } from '../../../protocol/src/index.ts'
+import type { Hex, Report, ScanJob } from '../../../protocol/src/messages.ts'
+
+export interface MembershipProblem {
+  code: ReportCode
+  message: string
+}
+
+/**
+ * Why a stored report no longer holds given `members` (the chain's members at its job's block),
+ * or undefined if it still does: memberCount must equal their number, the origin and every
+ * verdict signer must be among them, and the verdicts must still reach the quorum. The whole
+ * report is re-derived (protocol's checkReport), so the rule is the light clients' rule.
+ */
+export function reportMembershipProblem (report: Report, members: readonly Hex[]): MembershipProblem | undefined {
+  try {
+    checkReport(report, { members: [...members] })
+    return undefined
+  } catch (err) {
+    if (err instanceof ReportInvalidError) return { code: err.code, message: err.message }
+    throw err
+  }
+}
+
+/**
+ * A job still holds when its origin is a member at its block and its key wraps are exactly
+ * those members (what validateScanJob demands of a new job); otherwise every decision on it
+ * rests on a membership the chain no longer has.
+ */
+export function jobHoldsAt (job: ScanJob, members: readonly Hex[]): boolean {
+  const sorted = members.map((m) => m.toLowerCase()).toSorted()
+  if (!sorted.includes(job.origin.toLowerCase())) return false
+  const wrapped = job.keyWraps.map((w) => w.member.toLowerCase())
+  return wrapped.length === sorted.length && wrapped.every((m, i) => m === sorted[i])
+}

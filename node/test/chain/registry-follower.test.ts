@@ -12,7 +12,7 @@ import type { JsonRpcSigner } from 'ethers'
 
 // The follower must answer "was X a member at block B" exactly as the registry's checkpoints do,
 // through admission, term lapses, re-election and removal, from events alone.
-const { provider, signers, deployment, registry, gov, operators } = await startGovernedChain(tap, 2)
+const { provider, signers, deployment, registry, params, gov, operators } = await startGovernedChain(tap, 2)
 const [op1, op2] = signers as [JsonRpcSigner, JsonRpcSigner]
 const { contracts } = deployment
 
@@ -62,10 +62,13 @@ tap.test('network parameters are followed by block: a change applies from the bl
   t.ok(parameters, 'deployments carry NetworkParameters')
   const { executionBlock } = await proposeAndExecute({
     ...gov,
-    targets: [parameters],
-    values: [0n],
-    calldatas: [parametersInterface.encodeFunctionData('set', [encodeBytes32String('commitWindowMs'), 7000])],
-    description: 'longer commit window'
+    targets: [parameters, parameters],
+    values: [0n, 0n],
+    calldatas: [
+      parametersInterface.encodeFunctionData('set', [encodeBytes32String('commitWindowMs'), 7000]),
+      parametersInterface.encodeFunctionData('set', [encodeBytes32String('rewardBudgetPerEpoch'), 10n ** 21n])
+    ],
+    description: 'longer commit window, a reward budget'
   })
   await mineBlocks(provider, 3)
   const follower = createRegistryFollower({
@@ -77,5 +80,10 @@ tap.test('network parameters are followed by block: a change applies from the bl
   t.equal(follower.parameterAt('commitWindowMs', executionBlock), 7000n, 'the new value from its block')
   t.equal(follower.parameterAt('revealWindowMs', executionBlock), 10000n)
   t.equal(follower.parameterAt('noSuchParameter', executionBlock), undefined)
+  // followed and readable by block, though nothing uses it until rewards are built
+  for (const block of [executionBlock - 1, executionBlock]) {
+    t.equal(follower.parameterAt('rewardBudgetPerEpoch', block), await params.getFunction('getAt')(encodeBytes32String('rewardBudgetPerEpoch'), block) as bigint, `rewardBudgetPerEpoch at ${block} is the contract's`)
+  }
+  t.equal(follower.parameterAt('rewardBudgetPerEpoch', executionBlock), 10n ** 21n)
   t.equal(follower.parameterAt('commitWindowMs', follower.followedBlock + 1), undefined, 'nothing past the followed block')
 })

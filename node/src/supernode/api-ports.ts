@@ -129,6 +129,8 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
     ...(c.samples === undefined ? {} : { downloads: sampleDownloads(repos.samples, c.samples) }),
     analyses: {
       async getAnalysis (id: Hex): Promise<AnalysisView | undefined> {
+        // a job whose report a reorg withdrew rests on membership the chain no longer has: not served
+        if (await repos.reports.withdrawn(id) !== undefined) return undefined
         const record = await repos.jobs.get(id)
         const signed = coordinator.liveJob(id)?.signed ?? record?.job
         if (signed == null) return undefined

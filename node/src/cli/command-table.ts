@@ -32,6 +32,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'fetch the report of a sha256/sha1/md5 and verify it against the chain',
     load: async () => (await import('./commands/lookup.ts')).lookupCommand
   },
+  {
+    name: 'vote',
+    summary: 'vote a file harmless or malicious (once per API key, on the node asked)',
+    load: async () => (await import('./commands/vote.ts')).voteCommand
+  },
   { name: 'gov', summary: 'governance: delegate, propose, vote (also by signature), queue, execute, cancel, proposals, members', load: async () => (await import('./commands/gov.ts')).govCommand },
   { name: 'keystore', summary: 'create, import or show an encrypted JSON keystore', load: async () => (await import('./commands/keystore.ts')).keystoreCommand },
   { name: 'apikey', summary: 'create, revoke or list the x-apikey keys a supernode accepts', load: async () => (await import('./commands/apikey.ts')).apikeyCommand },

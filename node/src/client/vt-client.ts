@@ -55,6 +55,17 @@ export interface FileResponse {
   data: VtObject
 }
 
+/** VirusTotal's collections that take community votes. */
+export const VOTE_COLLECTIONS = ['files', 'urls', 'domains', 'ip_addresses'] as const
+export type VoteCollection = typeof VOTE_COLLECTIONS[number]
+export type VoteVerdict = 'harmless' | 'malicious'
+
+export interface VoteAttributes {
+  date: number
+  verdict: VoteVerdict
+  value: number
+}
+
 export interface CallOptions {
   signal?: AbortSignal
 }
@@ -72,6 +83,10 @@ export interface VtClient {
   getAnalysis(id: string, options?: CallOptions): Promise<AnalysisResponse>
   getFile(hash: string, options?: CallOptions): Promise<FileResponse>
   waitForAnalysis(id: string, options?: WaitOptions): Promise<AnalysisResponse>
+  /** one vote per API key per object; AlreadyExistsError (409) for a second */
+  addVote(collection: VoteCollection, id: string, verdict: VoteVerdict, options?: CallOptions): Promise<VtObject<VoteAttributes>>
+  /** newest first; limit 1..40 (default 10) */
+  getVotes(collection: VoteCollection, id: string, options?: CallOptions & { limit?: number }): Promise<Array<VtObject<VoteAttributes>>>
 }
 
 function abortError (signal: AbortSignal): VtClientError {
@@ -96,6 +111,15 @@ function isObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+function votesPath (collection: VoteCollection, id: string): string {
+  if (!(VOTE_COLLECTIONS as readonly string[]).includes(collection)) throw new VtClientError('InvalidArgumentError', `not a collection that takes votes: ${String(collection).slice(0, 40)}`)
+  return `/api/v3/${collection}/${encodeURIComponent(id)}/votes`
+}
+
+function isVote (value: unknown): value is VtObject<VoteAttributes> {
+  return isObject(value) && value.type === 'vote' && typeof value.id === 'string' && isObject(value.attributes)
+}
+
 export function createVtClient (options: VtClientOptions): VtClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')
   let parsed: URL
@@ -110,34 +134,41 @@ export function createVtClient (options: VtClientOptions): VtClient {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (options.apiKey !== undefined) headers['x-apikey'] = options.apiKey
 
-  async function call (method: string, path: string, body: FormData | undefined, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  async function call (method: string, path: string, body: FormData | Record<string, unknown> | undefined, signal?: AbortSignal): Promise<Record<string, unknown>> {
     let response: Response
+    const json = body === undefined || body instanceof FormData ? undefined : JSON.stringify(body)
     try {
-      response = await fetch(`${baseUrl}${path}`, { method, headers, body, signal })
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: json === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        body: json ?? (body as FormData | undefined),
+        signal
+      })
     } catch (err) {
       if (signal?.aborted === true) throw abortError(signal)
       const cause = (err as { cause?: { code?: string, message?: string } }).cause
       const detail = cause?.code ?? cause?.message ?? (err as Error).message
       throw new VtClientError('NetworkError', `cannot reach ${baseUrl}: ${detail}`, undefined, { cause: err })
     }
-    let json: unknown
+    let answer: unknown
     try {
-      json = await response.json()
+      answer = await response.json()
     } catch (err) {
       if (signal?.aborted === true) throw abortError(signal)
       throw new VtClientError('InvalidResponseError', `${method} ${path}: HTTP ${response.status} with a body that is not JSON`, response.status, { cause: err })
     }
     if (!response.ok) {
-      const error = isObject(json) && isObject(json.error) ? json.error : undefined
+      const error = isObject(answer) && isObject(answer.error) ? answer.error : undefined
       const code = typeof error?.code === 'string' ? error.code : 'InvalidResponseError'
       const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`
       throw new VtClientError(code, message, response.status)
     }
-    if (!isObject(json) || !isObject(json.data)) {
-      throw new VtClientError('InvalidResponseError', `${method} ${path}: answer has no data object`, response.status)
+    if (!isObject(answer) || !(isObject(answer.data) || Array.isArray(answer.data))) {
+      throw new VtClientError('InvalidResponseError', `${method} ${path}: answer has no data`, response.status)
     }
-    return json
+    return answer
   }
+
 
   const client: VtClient = {
     baseUrl,
@@ -168,6 +199,19 @@ export function createVtClient (options: VtClientOptions): VtClient {
     async getFile (hash, opts = {}) {
       const json = await call('GET', `/api/v3/files/${encodeURIComponent(hash)}`, undefined, opts.signal)
       return json as unknown as FileResponse
+    },
+
+    async addVote (collection, id, verdict, opts = {}) {
+      const json = await call('POST', votesPath(collection, id), { data: { type: 'vote', attributes: { verdict } } }, opts.signal)
+      if (!isVote(json.data)) throw new VtClientError('InvalidResponseError', 'the vote answer is not a vote object')
+      return json.data
+    },
+
+    async getVotes (collection, id, opts = {}) {
+      const query = opts.limit === undefined ? '' : `?limit=${encodeURIComponent(String(opts.limit))}`
+      const json = await call('GET', `${votesPath(collection, id)}${query}`, undefined, opts.signal)
+      if (!Array.isArray(json.data) || !json.data.every(isVote)) throw new VtClientError('InvalidResponseError', 'the votes answer is not a list of votes')
+      return json.data
     },
 
     async waitForAnalysis (id, opts = {}) {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import type { VoteStore, VoteView } from '../../src/api/ports.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
+import { memoryVotes } from '../fixtures/memory-votes.ts'
 import { hashes } from '../fixtures/signed-reports.ts'
 import { openDatabase, VoteRepository } from '../../src/db/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
@@ -9,24 +9,6 @@ import { expectVtError, startApi } from '../fixtures/api-server.ts'
 const ALICE = 'a1'.repeat(32)
 const BOB = 'b2'.repeat(32)
 const SAMPLE = new TextEncoder().encode('vote on me\n')
-
-function memoryVotes (): VoteStore {
-  const votes = new Map<string, VoteView & { sha256: Hex }>()
-  return {
-    add: async (sha256, v) => {
-      const k = `${sha256}/${v.voter}`
-      if (votes.has(k)) return false
-      votes.set(k, { ...v, sha256 })
-      return true
-    },
-    list: async (sha256, limit) => [...votes.values()].filter((v) => v.sha256 === sha256).toSorted((a, b) => b.date - a.date).slice(0, limit),
-    totals: async (sha256) => {
-      const out = { harmless: 0, malicious: 0 }
-      for (const v of votes.values()) if (v.sha256 === sha256) out[v.verdict]++
-      return out
-    }
-  }
-}
 
 const vote = (verdict: unknown): string => JSON.stringify({ data: { type: 'vote', attributes: { verdict } } })
 

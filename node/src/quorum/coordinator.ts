@@ -52,6 +52,8 @@ export interface Coordinator {
   stop(): Promise<void>
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
   liveJob(jobId: Hex): LiveJob | undefined
+  /** the live jobs: the report auditor drops those a reorg took the membership from */
+  readonly jobs: JobBook
 }
 
 /**
@@ -237,6 +239,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
   return {
     submitFile,
     liveJob: (jobId) => book.get(jobId),
+    jobs: book,
     async start () {
       gossip.handle('jobs', (msg) => {
         if (msg.type !== 'scan-job') return

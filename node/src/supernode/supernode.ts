@@ -13,6 +13,7 @@ import { createGossip } from '../network/gossip.ts'
 import { createLibp2pNode } from '../network/libp2p-node.ts'
 import { createPeerKeeper } from '../network/peer-keeper.ts'
 import { createCoordinator } from '../quorum/coordinator.ts'
+import { createReportAuditor } from '../quorum/report-audit.ts'
 import { createEngineSet } from '../scan/engine-set.ts'
 import { createApiPorts } from './api-ports.ts'
 import { loadOrCreateNodeKeys } from './node-keys.ts'
@@ -117,6 +118,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       logger: logger.child({ component: 'quorum' }),
       metrics: metrics.quorum
     })
+    // revisits stored reports and live jobs when a reorg takes back membership they relied on
+    const auditor = createReportAuditor({ logger: logger.child({ component: 'report-audit' }), metrics: metrics.quorum }, { follower, reports: repositories.reports, jobs: coordinator.jobs })
     api = createApiServer({
       ports: createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples }),
       logger: logger.child({ component: 'api' }),
@@ -127,6 +130,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
     const order: Startable[] = [
       { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
+      { name: 'report-audit', start: async () => { await auditor.start() }, stop: async () => { await auditor.stop() } },
       { name: 'registry', start: async () => { await follower.start({ signal }) }, stop: async () => { await follower.stop() } },
       { name: 'engines', start: async () => { await engineSet.start() }, stop: async () => { await engineSet.stop() } },
       { name: 'libp2p', start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },

@@ -4,6 +4,7 @@ import { JsonRpcProvider } from 'ethers'
 import { CID } from 'multiformats/cid'
 import { createAdminServer } from '../admin/admin-server.ts'
 import { createApiServer } from '../api/server.ts'
+import { createGovernanceReader } from '../chain/governance-reader.ts'
 import { createRegistryFollower } from '../chain/registry-follower.ts'
 import { createRepositories, openDatabase } from '../db/index.ts'
 import { createSampleStore } from '../ingest/index.ts'
@@ -121,7 +122,10 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     // revisits stored reports and live jobs when a reorg takes back membership they relied on
     const auditor = createReportAuditor({ logger: logger.child({ component: 'report-audit' }), metrics: metrics.quorum }, { follower, reports: repositories.reports, jobs: coordinator.jobs })
     api = createApiServer({
-      ports: createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples }),
+      ports: {
+        ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples }),
+        governance: createGovernanceReader({ provider, contracts: deployment.contracts, deployBlock: deployment.deployBlock })
+      },
       logger: logger.child({ component: 'api' }),
       maxUploadBytes: config.maxSampleBytes,
       host: config.apiHost,

@@ -10,6 +10,7 @@ import { registerVirusmapRoutes } from './routes/virusmap.ts'
 import { registerVoteRoutes } from './routes/votes.ts'
 import { registerWebRoutes } from './routes/web.ts'
 import { registerDocsRoutes } from './routes/docs.ts'
+import { registerGovernanceRoutes } from './routes/governance.ts'
 import { instrumentApi } from './metrics.ts'
 import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 
@@ -87,6 +88,7 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     registerFileRoutes(scope, options.ports)
     registerAnalysisRoutes(scope, options.ports)
     registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
+    registerGovernanceRoutes(scope, options.ports.governance)
     if (options.ports.votes !== undefined) registerVoteRoutes(scope, options.ports, options.ports.votes)
   })
   return app

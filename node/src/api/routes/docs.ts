@@ -125,11 +125,21 @@ export const OPENAPI = {
         responses: { 200: json('{"data":[{"type":"evidence","id":ID,"attributes":{kind,member,job_id,recorded_at,first,second}}]}'), ...errors(400, ...KEY_ERRORS, 503) }
       }
     },
+    '/api/virusmap/governance/proposals': {
+      get: {
+        summary: 'VirusMap: the Governor\'s proposals, newest first, with state (Pending, Active, Canceled, Defeated, Succeeded, Queued, Expired, Executed), votes, quorum and eta (read from the chain, cached a few seconds)',
+        parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 40, default: 10 } }, { name: 'cursor', in: 'query', description: 'meta.cursor of the previous page', schema: { type: 'string', pattern: '^[0-9]{1,78}$' } }],
+        responses: { 200: json('{"data":[{"type":"proposal","id":ID,"attributes":{state,proposer,description,created_block,snapshot_block,deadline_block,votes:{for,against,abstain},quorum,eta,actions}}],"meta":{"count":N,"cursor"?},"links":{"self","next"?}}'), ...errors(400, ...KEY_ERRORS, 503) }
+      }
+    },
+    '/api/virusmap/governance/members': {
+      get: { summary: 'VirusMap: the registry\'s current members with their terms and engines', responses: { 200: json('{"data":[{"type":"governance_member","id":ADDRESS,"attributes":{operator,peer_id,metadata_uri,engines,registered_block,term_end_block}}]}'), ...errors(...KEY_ERRORS, 503) } }
+    },
     '/healthz': { get: { security: [], summary: 'Liveness and the node\'s view of the chain and peers', responses: { 200: json('{"status":"ok",...}') } } },
     '/metrics': { get: { security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     '/api/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: json('OpenAPI 3.1') } } },
     '/docs': { get: { security: [], summary: 'This document as a page', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
-    '/': { get: { security: [], summary: 'The web page (upload, reports, search, network)', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } }
+    '/': { get: { security: [], summary: 'The web page (upload, reports, search, network, governance)', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } }
   }
 } as const
 

@@ -1,7 +1,7 @@
 /**
  * The web page in Debian's chromium (playwright-core, no browser download) against a real 4-node
  * devnet: upload EICAR by drag and drop, watch the progress bars, read the verified report, search
- * for it, open the network page. Screenshots go to test-artifacts/web/ (gitignored).
+ * for it, open the network and governance pages. Screenshots go to test-artifacts/web/ (gitignored).
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -151,6 +151,26 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     t.ok(rows.every((r) => r.includes('YARA')), 'each member\'s engines, from its registry metadata')
     t.ok(rows.some((r) => r.includes('this node')))
     t.match(await page.locator('#recent-reports').innerText(), sha256)
+  })
+
+  tap.test('the governance page: the devnet\'s election proposal Executed, the members with terms and engines', async (t) => {
+    await page.click('#nav-governance')
+    await page.locator('#proposals tbody tr').first().waitFor({ timeout: 30_000 })
+    await page.locator('#gov-members tbody tr').first().waitFor()
+    await shot('5b-governance')
+    const proposals = await page.locator('#proposals tbody tr').allInnerTexts()
+    t.ok(proposals.length >= 1, 'the election proposal is listed')
+    t.ok(proposals.every((r) => /\bExecuted\b/.test(r)), `every devnet proposal shows Executed: ${proposals.join(' | ')}`)
+    t.ok(proposals.some((r) => /admit/i.test(r)), 'its description names the admission')
+    t.match(proposals[0], /\d[\d,.]* VMT/, 'tallies in VMT')
+    t.match(proposals[0], /reached/, 'quorum reached')
+    t.match(proposals[0], /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, 'the eta it was queued with')
+    const members = await page.locator('#gov-members tbody tr').allInnerTexts()
+    t.equal(members.length, 4)
+    for (const n of devnet.info.nodes) t.ok(members.some((r) => r.includes(n.operator)), `member ${n.index} listed`)
+    t.ok(members.every((r) => r.includes('YARA')), 'engines from the registry metadata')
+    t.ok(members.every((r) => /no term limit|block \d+/.test(r)), 'each member\'s term')
+    t.match(await page.locator('#nav-governance').getAttribute('href'), '#/governance')
   })
 
   tap.test('rescan over the API: a new analysis of the held file reaches quorum; its item is the file', async (t) => {

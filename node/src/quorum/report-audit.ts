@@ -102,7 +102,12 @@ export function createReportAuditor (opts: ReportAuditorOptions, c: ReportAudito
         continue
       }
       if (next == null) continue
-      from = Math.min(from ?? next, next)
+      if (from != null) {
+        // another reorg came in meanwhile: audit from its ancestor before waiting for anything
+        from = Math.min(from, next)
+        continue
+      }
+      from = next
       wake = new AbortController()
       await follower.waitFor(next, { signal: AbortSignal.any([controller.signal, wake.signal]) }).catch(() => {})
     }

@@ -157,3 +157,23 @@ tap.test('a reorg that keeps the membership leaves reports and live jobs alone',
   t.ok(book.get(kept.report.jobId), 'its live job is kept')
   t.equal(await counter(metrics.quorum.reportsWithdrawn), 1, 'no further withdrawal')
 })
+
+tap.test('a reorg that leaves the chain shorter than a report\'s block: the audit re-checks it once the follower is back there', async (t) => {
+  const snapshot = await provider.send('evm_snapshot', []) as string
+  const { executionBlock } = await electMembers({ ...gov, operators: [operators[C]!] })
+  await mineBlocks(provider, 2)
+  await follower.waitFor(executionBlock + 1)
+  const relying = await storeReport('sample four', executionBlock, C, [A, B, C], [A, B, C], 1_800_000_003_000)
+  const before = audits()
+  t.ok(await provider.send('evm_revert', [snapshot]), 'reverted to before the admission')
+  t.ok(await blockNumber(provider) < executionBlock, 'the chain is now shorter than the report\'s block')
+  await until('the rollback is audited', () => audits() > before)
+  const done = logs.filter((l) => l['msg'] === 'reorg audit done').at(-1)
+  t.equal(done?.['waitingFor'], executionBlock, 'the report waits for its block to be followed again')
+  t.equal(await repos.reports.withdrawn(relying.report.jobId), undefined, 'it is not judged on a membership not known yet')
+
+  await mineBlocks(provider, executionBlock + 2 - await blockNumber(provider))
+  await until('the report is withdrawn', async () => await repos.reports.withdrawn(relying.report.jobId) !== undefined)
+  t.equal((await repos.reports.withdrawn(relying.report.jobId))?.code, 'MEMBER_COUNT_MISMATCH', 'C is not a member at that block on the new chain')
+  t.equal(await fileJobId(relying.report.job.job.sha256), undefined, 'the sample has no other report to fall back on')
+})

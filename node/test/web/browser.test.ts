@@ -5,11 +5,12 @@
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import tap from 'tap'
+import { runCli } from '../../src/cli/run.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 import type { BrowserContext, Page } from 'playwright-core'
@@ -203,6 +204,26 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     await page.locator('#verification.ok').waitFor({ timeout: 30_000 })
     t.match(await page.locator('main').innerText(), /community votes\s+1 malicious, 0 harmless/)
     await shot('6-after-rescan-and-vote')
+  })
+
+  tap.test('an operator grants a download key on a running node: it works at once, returns the sample, and stops when revoked', async (t) => {
+    const node = devnet.info.nodes[1]
+    if (node === undefined) throw new Error('no node 1')
+    const out: string[] = []
+    const err: string[] = []
+    const cli = async (...argv: string[]): Promise<number> => await runCli(argv, {
+      stdout: { write: (x: string) => out.push(x) }, stderr: { write: (x: string) => err.push(x) }, signal: AbortSignal.timeout(30_000), env: {}, cwd: dir
+    })
+    t.equal((await stat(join(node.dataDir, 'admin.cookie'))).mode & 0o777, 0o600, 'the running node wrote its admin cookie, 0600')
+    t.equal(await cli('apikey', 'create', '--data-dir', node.dataDir, '--privilege', 'download', '--name', 'e2e', '--json'), 0, err.join(''))
+    const { key } = JSON.parse(out.join('')) as { key: string }
+    const download = `${node.api}/api/v3/files/${sha256}/download`
+    const res = await fetch(download, { headers: { 'x-apikey': key } })
+    t.equal(res.status, 200, 'the new key downloads without a restart')
+    t.equal(await res.text(), EICAR, 'the member node decrypts the sample it scanned')
+    t.equal((await fetch(download, { headers: { 'x-apikey': devnet.info.apiKey } })).status, 403, 'the devnet key holds no download privilege')
+    t.equal(await cli('apikey', 'revoke', key, '--data-dir', node.dataDir), 0, err.join(''))
+    t.equal((await fetch(download, { headers: { 'x-apikey': key } })).status, 401, 'revoked: refused at once')
   })
 
   tap.test('the page raised no script errors and asked for nothing missing', async (t) => {

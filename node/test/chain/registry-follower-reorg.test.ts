@@ -49,6 +49,8 @@ function follow (confirmations: number, reorgWindow?: number): Followed {
   const depthCount = async (): Promise<number> => (await metrics.chain.reorgDepth.get()).values.find((v) => v.metricName === 'virusmap_chain_reorg_depth_blocks_count')?.value ?? 0
   const events: Followed['events'] = []
   follower.onReorg((event) => { events.push({ ...event, followedAt: follower.followedBlock }) })
+  // a failing listener is logged and changes nothing for the follower or the other listeners
+  follower.onReorg(async () => { throw new Error('listener broke') })
   return { follower, warnings, reorgs, events, depthCount }
 }
 
@@ -104,6 +106,7 @@ tap.test('anvil_reorg takes back an admission the follower applied (confirmation
   const error = warnings.find((w) => w['level'] === 50)
   t.ok((warning?.['depth'] as number) > 1, 'the reorg took back more followed blocks than the confirmation depth (1)')
   t.match(error, { depth: warning?.['depth'], confirmations: 1, ancestor: warning?.['ancestor'] }, 'so an error names it')
+  await until('the failing listener is logged', () => warnings.some((w) => w['msg'] === 'reorg listener failed'))
 
   // the new history admits someone else; the follower applies it on top of the rolled-back state
   const second = await electMembers({ ...gov, operators: [operators[1]!] })

@@ -9,10 +9,10 @@ import { join } from 'node:path'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
   commitmentDigest, deriveReport, EIP712_TYPES, eip712Domain, encodeMessage, KEY_WRAP_INFO, quorumThreshold,
-  scanJobId, scanJobStructHash, verdictDigest, verdictHash
+  scanJobId, scanJobStructHash, submissionDigest, submissionOf, verdictDigest, verdictHash
 } from '../src/index.ts'
 import type { GossipMessage } from '../src/index.ts'
-import { CHAIN_ID, CONTENT_KEY, EPHEMERAL_SECRET, hex, makeReveal, makeSignedJob, member, MEMBERS, REGISTRY, result, SHA256 } from '../test/fixtures.ts'
+import { CHAIN_ID, CONTENT_KEY, EPHEMERAL_SECRET, hex, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBERS, REGISTRY, result, SHA256, SUBMITTER } from '../test/fixtures.ts'
 
 const dir = join(import.meta.dirname, '..', 'test', 'vectors')
 const encoded = (msg: GossipMessage): string => `0x${bytesToHex(encodeMessage(msg))}`
@@ -26,7 +26,9 @@ const votes = [
   [result('yara', 'suspicious', 'Packed_UPX', { engineVersion: '4.5.2' }), result('hashlist', 'undetected', '', { method: 'hash' })]
 ]
 const reveals = await Promise.all(votes.map((results, i) => makeReveal(job, member(i), results, job.commitDeadline + 1000 + i)))
-const report = deriveReport({ job: signedJob, verdicts: reveals.map(r => r.reveal), memberCount: MEMBERS.length, chainId: CHAIN_ID, registry: REGISTRY })
+const report = deriveReport({ job: signedJob, verdicts: reveals.map(r => r.reveal), memberCount: MEMBERS.length, faultDivisor: 3, chainId: CHAIN_ID, registry: REGISTRY })
+
+const indicator = await makeSignedJob(await makeIndicatorJob('url', 'http://example.com/login'))
 
 const vectors: Record<string, unknown> = {
   keys: {
@@ -54,6 +56,18 @@ const vectors: Record<string, unknown> = {
     signature: signedJob.signature,
     encoded: encoded(signedJob)
   },
+  'indicator-job': {
+    rawSubject: 'HTTP://Example.COM:80/login#top',
+    job: indicator.job,
+    submission: submissionOf(indicator.job),
+    submissionDigest: submissionDigest(submissionOf(indicator.job), CHAIN_ID, REGISTRY),
+    submitterPrivateKey: SUBMITTER.wallet.privateKey,
+    structHash: scanJobStructHash(indicator.job),
+    jobId: scanJobId(indicator.job, CHAIN_ID, REGISTRY),
+    signer: indicator.job.origin,
+    signature: indicator.signature,
+    encoded: encoded(indicator)
+  },
   commitments: reveals.map(({ commit, reveal }) => ({
     verdictHash: verdictHash(reveal.verdict),
     salt: reveal.salt,
@@ -71,7 +85,8 @@ const vectors: Record<string, unknown> = {
     encoded: encoded(reveal)
   })),
   report,
-  quorum: Array.from({ length: 10 }, (_, i) => ({ memberCount: i + 1, threshold: quorumThreshold(i + 1) }))
+  quorum: [3, 2, 4].flatMap((faultDivisor) =>
+    Array.from({ length: 10 }, (_, i) => ({ memberCount: i + 1, faultDivisor, threshold: quorumThreshold(i + 1, faultDivisor) })))
 }
 
 await mkdir(dir, { recursive: true })

@@ -4,7 +4,7 @@
  */
 import { TypedDataEncoder } from 'ethers'
 import type { TypedDataDomain, TypedDataField } from 'ethers'
-import type { Hex, ScanJob, Verdict, VerdictCommitment } from './messages.ts'
+import type { Hex, ScanJob, Submission, Verdict, VerdictCommitment } from './messages.ts'
 
 export const EIP712_NAME = 'VirusMap'
 export const EIP712_VERSION = '1'
@@ -32,6 +32,8 @@ export const EIP712_TYPES = {
   ScanJob: {
     ScanJob: [
       { name: 'kind', type: 'string' },
+      { name: 'subject', type: 'string' },
+      { name: 'context', type: 'string' },
       { name: 'sha256', type: 'bytes32' },
       { name: 'sha1', type: 'bytes20' },
       { name: 'md5', type: 'bytes16' },
@@ -44,9 +46,20 @@ export const EIP712_TYPES = {
       { name: 'commitDeadline', type: 'uint64' },
       { name: 'revealDeadline', type: 'uint64' },
       { name: 'ephemeralPublicKey', type: 'bytes32' },
-      { name: 'keyWraps', type: 'KeyWrap[]' }
+      { name: 'keyWraps', type: 'KeyWrap[]' },
+      { name: 'submitter', type: 'address' },
+      { name: 'submittedAt', type: 'uint64' },
+      { name: 'submitterSignature', type: 'bytes' }
     ],
     KeyWrap
+  },
+  Submission: {
+    Submission: [
+      { name: 'kind', type: 'string' },
+      { name: 'sha256', type: 'bytes32' },
+      { name: 'context', type: 'string' },
+      { name: 'submittedAt', type: 'uint64' }
+    ]
   },
   VerdictCommitment: {
     VerdictCommitment: [
@@ -95,4 +108,9 @@ export function commitmentDigest (c: VerdictCommitment, chainId: number, registr
 /** EIP-712 digest of a Verdict (what the member signs). */
 export function verdictDigest (verdict: Verdict, chainId: number, registry: Hex): Hex {
   return TypedDataEncoder.hash(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, verdict) as Hex
+}
+
+/** EIP-712 digest of a Submission (what the submitter's wallet signs). */
+export function submissionDigest (s: Submission, chainId: number, registry: Hex): Hex {
+  return TypedDataEncoder.hash(eip712Domain(chainId, registry), EIP712_TYPES.Submission, s) as Hex
 }

@@ -8,7 +8,8 @@
  * The schema is checked by hand: exact keys, types, hex lengths, safe integers, string lengths.
  */
 import { GossipValidationError } from './errors.ts'
-import { ENGINE_CATEGORIES, MAX_MESSAGE_BYTES, SAMPLE_KINDS } from './messages.ts'
+import { MAX_URL_BYTES } from './indicators.ts'
+import { ENGINE_CATEGORIES, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS } from './messages.ts'
 import type {
   EngineResult, GossipMessage, Hex, KeyWrap, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict,
   TopicName, Verdict, VerdictCommitment
@@ -16,7 +17,7 @@ import type {
 
 export const MAX_ENGINE_RESULTS = 64
 export const MAX_KEY_WRAPS = 256
-export const MAX_STRING = { fileType: 32, cid: 128, engineVersion: 64, result: 256, method: 64 } as const
+export const MAX_STRING = { subject: MAX_URL_BYTES, fileType: 32, cid: 128, engineVersion: 64, result: 256, method: 64 } as const
 
 export const MESSAGE_TYPE_TOPIC = { 'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts' } as const satisfies Record<GossipMessage['type'], TopicName>
 
@@ -24,7 +25,11 @@ const HEX_BYTES = { address: 20, bytes32: 32, sha1: 20, md5: 16, signature: 65, 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 const PRINTABLE = /^[\x20-\x7e]*$/
 const ENGINE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}$/
-const CID = /^[A-Za-z0-9]{1,128}$/
+// '' only in indicator jobs (validation.ts holds each kind to its shape)
+const CID = /^[A-Za-z0-9]{0,128}$/
+// control characters (C0, DEL, C1): the context is text a person reads
+// oxlint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 // Empty when an engine has no signature date (e.g. it failed before loading any).
 const YYYYMMDD = /^([0-9]{8})?$/
 
@@ -93,13 +98,16 @@ function parseSignedVerdict (value: unknown): SignedVerdict {
   }
 }
 
-const SCAN_JOB_KEYS = ['kind', 'sha256', 'sha1', 'md5', 'size', 'fileType', 'cid', 'membershipBlock', 'origin',
-  'createdAt', 'commitDeadline', 'revealDeadline', 'ephemeralPublicKey', 'keyWraps'] as const
+const SCAN_JOB_KEYS = ['kind', 'subject', 'context', 'sha256', 'sha1', 'md5', 'size', 'fileType', 'cid', 'membershipBlock', 'origin',
+  'createdAt', 'commitDeadline', 'revealDeadline', 'ephemeralPublicKey', 'keyWraps', 'submitter', 'submittedAt', 'submitterSignature'] as const
 
 function parseScanJob (value: unknown): ScanJob {
   const o = object(value, SCAN_JOB_KEYS, 'job')
+  const kind = oneOf(o.kind, SAMPLE_KINDS, 'job.kind')
   return {
-    kind: oneOf(o.kind, SAMPLE_KINDS, 'job.kind'),
+    kind,
+    subject: string(o.subject, MAX_STRING.subject, 'job.subject'),
+    context: text(o.context, MAX_CONTEXT_BYTES, 'job.context'),
     sha256: hex(o.sha256, HEX_BYTES.bytes32, 'job.sha256'),
     sha1: hex(o.sha1, HEX_BYTES.sha1, 'job.sha1'),
     md5: hex(o.md5, HEX_BYTES.md5, 'job.md5'),
@@ -112,7 +120,11 @@ function parseScanJob (value: unknown): ScanJob {
     commitDeadline: uint(o.commitDeadline, 'job.commitDeadline'),
     revealDeadline: uint(o.revealDeadline, 'job.revealDeadline'),
     ephemeralPublicKey: hex(o.ephemeralPublicKey, HEX_BYTES.bytes32, 'job.ephemeralPublicKey'),
-    keyWraps: array(o.keyWraps, 1, MAX_KEY_WRAPS, 'job.keyWraps').map(parseKeyWrap)
+    // an indicator is public: nothing to wrap
+    keyWraps: array(o.keyWraps, kind === 'file' ? 1 : 0, MAX_KEY_WRAPS, 'job.keyWraps').map(parseKeyWrap),
+    submitter: hex(o.submitter, HEX_BYTES.address, 'job.submitter'),
+    submittedAt: uint(o.submittedAt, 'job.submittedAt'),
+    submitterSignature: o.submitterSignature === '0x' ? '0x' : hex(o.submitterSignature, HEX_BYTES.signature, 'job.submitterSignature')
   }
 }
 
@@ -194,6 +206,14 @@ function string (value: unknown, max: number, path: string): string {
   if (typeof value !== 'string') fail(path, 'not a string')
   if (value.length > max) fail(path, `longer than ${max}`)
   if (!PRINTABLE.test(value)) fail(path, 'not printable ASCII')
+  return value
+}
+
+/** Free text (the one field that may carry non-ASCII): well-formed UTF-16, no control characters, bounded in UTF-8 bytes. */
+function text (value: unknown, maxBytes: number, path: string): string {
+  if (typeof value !== 'string') fail(path, 'not a string')
+  if (value.length > maxBytes || new TextEncoder().encode(value).length > maxBytes) fail(path, `longer than ${maxBytes} bytes`)
+  if (!value.isWellFormed() || CONTROL.test(value)) fail(path, 'control characters or lone surrogates')
   return value
 }
 

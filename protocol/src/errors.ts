@@ -20,7 +20,9 @@ export const VALIDATION_CODES = [
   'JOB_MISMATCH',
   'SAMPLE_TOO_LARGE',
   'BAD_DEADLINES',
-  'MISSING_KEY_WRAP'
+  'MISSING_KEY_WRAP',
+  'BAD_SUBJECT',
+  'BAD_SUBMISSION'
 ] as const
 export type ValidationCode = typeof VALIDATION_CODES[number]
 
@@ -60,6 +62,7 @@ export const REPORT_CODES = [
   'DUPLICATE_MEMBER',
   'NOT_MEMBER',
   'MEMBER_COUNT_MISMATCH',
+  'FAULT_DIVISOR_MISMATCH',
   'NO_QUORUM',
   'DERIVATION_MISMATCH'
 ] as const
@@ -71,6 +74,26 @@ export class ReportInvalidError extends Error {
   readonly code: ReportCode
 
   constructor (code: ReportCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+export const INDICATOR_CODES = [
+  'INDICATOR_UNKNOWN_KIND',
+  'INDICATOR_MALFORMED',
+  'INDICATOR_TOO_LONG',
+  'INDICATOR_CHECKSUM',
+  'INDICATOR_UNSUPPORTED_SCHEME'
+] as const
+export type IndicatorCode = typeof INDICATOR_CODES[number]
+
+/** An indicator (URL, domain, IP, wallet address, script hash) that has no canonical form. */
+export class IndicatorError extends Error {
+  override readonly name = 'IndicatorError'
+  readonly code: IndicatorCode
+
+  constructor (code: IndicatorCode, message: string, options?: ErrorOptions) {
     super(message, options)
     this.code = code
   }

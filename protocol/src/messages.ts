@@ -53,16 +53,21 @@ export interface KeyWrap {
   wrappedKey: Hex
 }
 
-/** A request to the members at `membershipBlock` to scan one stored sample. */
+/** A request to the members at `membershipBlock` to judge one stored file or one indicator. */
 export interface ScanJob {
   kind: SampleKind
+  /** the canonical indicator (indicators.ts canonicalizeIndicator); '' for a file */
+  subject: string
+  /** what the submitter said about it (free text or JSON, <= 1024 UTF-8 bytes); '' for none */
+  context: string
+  /** for an indicator: the hashes and byte length of the subject's UTF-8 (the subject is the sample) */
   sha256: Hex
   sha1: Hex
   md5: Hex
   size: number
   /** short type tag from magic bytes, e.g. "PE32", "ELF", "ZIP", "text" */
   fileType: string
-  /** CID of the encrypted sample's manifest block */
+  /** CID of the encrypted sample's manifest block; '' for an indicator (nothing to fetch) */
   cid: string
   /** the registry block whose member set runs (and counts for) this job */
   membershipBlock: number
@@ -73,10 +78,30 @@ export interface ScanJob {
   commitDeadline: number
   /** reveals are accepted from commitDeadline until this time */
   revealDeadline: number
-  /** X25519 public key of the per-job ephemeral key used for every wrap */
+  /** X25519 public key of the per-job ephemeral key used for every wrap; zero bytes for an indicator */
   ephemeralPublicKey: Hex
+  /** one per member for a file; none for an indicator (its subject is public) */
   keyWraps: KeyWrap[]
+  /** who submitted it (their wallet address), the zero address when anonymous (files only) */
+  submitter: Hex
+  /** when the submitter signed, ms; 0 when anonymous */
+  submittedAt: number
+  /** the submitter's EIP-712 signature of the Submission (kind, sha256, context, submittedAt); '0x' when anonymous */
+  submitterSignature: Hex
 }
+
+/** What a submitter signs (EIP-712, the protocol's domain): a wallet vouches for a submission and its context. */
+export interface Submission {
+  kind: SampleKind
+  sha256: Hex
+  context: string
+  submittedAt: number
+}
+
+export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000' as Hex
+export const ZERO_BYTES32 = `0x${'00'.repeat(32)}` as Hex
+/** Upper bound on a job's context, in UTF-8 bytes. */
+export const MAX_CONTEXT_BYTES = 1024
 
 export interface EngineResult {
   engine: string
@@ -155,8 +180,9 @@ export interface Report {
   registry: Hex
   job: SignedScanJob
   verdicts: SignedVerdict[]
-  /** members at the job's block, and how many reveals make a quorum */
+  /** members at the job's block, the network's quorum fault divisor there, and how many reveals make a quorum */
   memberCount: number
+  faultDivisor: number
   quorum: number
   results: Record<string, ReportEngineEntry>
   stats: ReportStats

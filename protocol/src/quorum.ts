@@ -1,14 +1,21 @@
 /**
  * BFT quorum: with n >= 3f + 1 members, 2f + 1 reveals outvote any f faulty members.
  * n - floor((n - 1) / 3) is 2f + 1 when n = 3f + 1 and grows by one with each further member.
+ * The divisor 3 is a network parameter (quorumFaultDivisor, governance sets it on chain): with
+ * divisor d the network tolerates f faulty of n >= d*f + 1 and needs n - floor((n - 1) / d) reveals.
  */
-export function quorumThreshold (memberCount: number): number {
+export const DEFAULT_FAULT_DIVISOR = 3
+
+export function quorumThreshold (memberCount: number, faultDivisor: number = DEFAULT_FAULT_DIVISOR): number {
   if (!Number.isSafeInteger(memberCount) || memberCount < 1) {
     throw new RangeError('memberCount must be a positive integer')
   }
-  return memberCount - Math.floor((memberCount - 1) / 3)
+  if (!Number.isSafeInteger(faultDivisor) || faultDivisor < 2) {
+    throw new RangeError('faultDivisor must be an integer >= 2')
+  }
+  return memberCount - Math.floor((memberCount - 1) / faultDivisor)
 }
 
-export function hasQuorum (verdictCount: number, memberCount: number): boolean {
-  return verdictCount >= quorumThreshold(memberCount)
+export function hasQuorum (verdictCount: number, memberCount: number, faultDivisor: number = DEFAULT_FAULT_DIVISOR): boolean {
+  return verdictCount >= quorumThreshold(memberCount, faultDivisor)
 }

@@ -17,6 +17,8 @@ export interface DeriveReportInput {
   verdicts: SignedVerdict[]
   /** number of members at the job's membership block */
   memberCount: number
+  /** the network's quorumFaultDivisor at the job's membership block (3 when never set) */
+  faultDivisor: number
   chainId: number
   registry: Hex
 }
@@ -47,16 +49,16 @@ export function deriveReport (input: DeriveReportInput): Report {
 
   let quorum: number
   try {
-    quorum = quorumThreshold(input.memberCount)
+    quorum = quorumThreshold(input.memberCount, input.faultDivisor)
   } catch (err) {
-    throw new ReportInvalidError('MALFORMED', 'memberCount must be a positive integer', { cause: err })
+    throw new ReportInvalidError('MALFORMED', 'memberCount must be a positive integer and faultDivisor an integer >= 2', { cause: err })
   }
   if (verdicts.length > input.memberCount) fail('MEMBER_COUNT_MISMATCH', 'more verdicts than members')
   if (verdicts.length < quorum) fail('NO_QUORUM', `${verdicts.length} verdicts, quorum is ${quorum}`)
 
   const { results, stats } = aggregate(verdicts)
   const date = Math.max(...verdicts.map(v => v.verdict.scannedAt))
-  return { jobId, chainId, registry, job, verdicts, memberCount: input.memberCount, quorum, results, stats, date }
+  return { jobId, chainId, registry, job, verdicts, memberCount: input.memberCount, faultDivisor: input.faultDivisor, quorum, results, stats, date }
 }
 
 /** Reports arrive from untrusted servers: hold what they carry to the gossip schema before reading it. */
@@ -127,12 +129,16 @@ function greatest (values: string[]): string {
 export interface CheckReportOptions {
   /** the members at the job's block, from the chain: checks memberCount and every signer's membership */
   members?: Hex[]
+  /** the quorumFaultDivisor at the job's block, from the chain: a report may not claim a smaller quorum */
+  faultDivisor?: number
 }
 
 /** Recomputes the report from what it carries and throws ReportInvalidError on the first difference. */
 export function checkReport (report: Report, options: CheckReportOptions = {}): void {
   if (typeof report !== 'object' || report === null) fail('MALFORMED', 'report is not an object')
-  const derived = deriveReport({ job: report.job, verdicts: report.verdicts, memberCount: report.memberCount, chainId: report.chainId, registry: report.registry })
+  const derived = deriveReport({
+    job: report.job, verdicts: report.verdicts, memberCount: report.memberCount, faultDivisor: report.faultDivisor, chainId: report.chainId, registry: report.registry
+  })
   if (report.jobId !== derived.jobId) fail('JOB_ID_MISMATCH', 'jobId is not the digest of the carried job')
   if (derived.verdicts.length !== report.verdicts.length) fail('DUPLICATE_MEMBER', 'more than one verdict from a member')
   if (options.members !== undefined) {
@@ -140,6 +146,9 @@ export function checkReport (report: Report, options: CheckReportOptions = {}): 
     if (members.size !== report.memberCount) fail('MEMBER_COUNT_MISMATCH', 'memberCount differs from the chain')
     if (!members.has(report.job.job.origin)) fail('NOT_MEMBER', 'origin not a member at the job block')
     for (const v of report.verdicts) if (!members.has(v.verdict.member)) fail('NOT_MEMBER', 'signer not a member at the job block')
+  }
+  if (options.faultDivisor !== undefined && report.faultDivisor !== options.faultDivisor) {
+    fail('FAULT_DIVISOR_MISMATCH', `report uses fault divisor ${report.faultDivisor}, the chain says ${options.faultDivisor}`)
   }
   if (canonical(report) !== canonical(derived)) fail('DERIVATION_MISMATCH', 'report differs from its derivation')
 }

@@ -1,11 +1,12 @@
 /**
- * Signing and recovery of the three gossip messages (EIP-712, secp256k1 operator keys).
+ * Signing and recovery of the three gossip messages (EIP-712, secp256k1 operator keys) and of
+ * the Submission a submitter's wallet signs.
  * Recovered addresses are lowercase, like every address in the protocol.
  */
 import { concat, keccak256, verifyTypedData } from 'ethers'
 import type { Signer } from 'ethers'
 import { EIP712_TYPES, eip712Domain, verdictHash } from './eip712.ts'
-import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, Verdict, VerdictCommitment } from './messages.ts'
+import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, Submission, Verdict, VerdictCommitment } from './messages.ts'
 
 export async function signScanJob (job: ScanJob, chainId: number, registry: Hex, signer: Signer): Promise<SignedScanJob> {
   const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, job)
@@ -39,6 +40,21 @@ export async function signVerdict (verdict: Verdict, salt: Hex, chainId: number,
 
 export function recoverVerdictSigner (msg: SignedVerdict, chainId: number, registry: Hex): Hex {
   return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, msg.verdict, msg.signature))
+}
+
+/** The submitter's signature, for ScanJob.submitterSignature. */
+export async function signSubmission (submission: Submission, chainId: number, registry: Hex, signer: Signer): Promise<Hex> {
+  return await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Submission, submission) as Hex
+}
+
+/** Throws (ethers' error) when the signature is not a valid canonical secp256k1 signature. */
+export function recoverSubmissionSigner (submission: Submission, signature: Hex, chainId: number, registry: Hex): Hex {
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Submission, submission, signature))
+}
+
+/** The Submission a job's submitter signed. */
+export function submissionOf (job: ScanJob): Submission {
+  return { kind: job.kind, sha256: job.sha256, context: job.context, submittedAt: job.submittedAt }
 }
 
 function lower (address: string): Hex {

@@ -6,8 +6,12 @@
  * verdict that blames the signer (equivocation, commitment mismatch).
  */
 import { scanJobId, verdictHash } from './eip712.ts'
-import { GossipValidationError } from './errors.ts'
-import { computeCommitment, recoverCommitmentSigner, recoverScanJobSigner, recoverVerdictSigner } from './signing.ts'
+import { GossipValidationError, IndicatorError } from './errors.ts'
+import { canonicalizeIndicator, indicatorDigests } from './indicators.ts'
+import { ZERO_ADDRESS, ZERO_BYTES32 } from './messages.ts'
+import {
+  computeCommitment, recoverCommitmentSigner, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, submissionOf
+} from './signing.ts'
 import type { ValidationAction, ValidationCode } from './errors.ts'
 import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict } from './messages.ts'
 
@@ -40,10 +44,59 @@ export function validateScanJob (msg: SignedScanJob, ctx: ValidationContext): { 
   if (job.createdAt > ctx.now + ctx.clockSkewMs) fail('ignore', 'BAD_DEADLINES', 'created in the future')
   if (ctx.now > job.revealDeadline + ctx.clockSkewMs) fail('ignore', 'STALE', 'reveal window closed')
   if (!ctx.isMemberAt(job.origin, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'origin not a member at the job block')
-  checkKeyWraps(job, ctx)
+  if (job.kind === 'file') {
+    checkFileShape(job)
+    checkKeyWraps(job, ctx)
+  } else {
+    checkIndicatorShape(job)
+  }
   const origin = recover(() => recoverScanJobSigner(msg, ctx.chainId, ctx.registry))
   if (origin !== job.origin) fail('reject', 'SIGNER_MISMATCH', 'signer is not the origin')
+  checkSubmitter(job, ctx)
   return { jobId, origin }
+}
+
+function checkFileShape (job: ScanJob): void {
+  if (job.subject !== '' || job.cid === '') fail('reject', 'BAD_SUBJECT', 'a file job has a CID and no subject')
+}
+
+/**
+ * An indicator job carries its subject and nothing to fetch: the subject is canonical, the hash
+ * fields are those of its UTF-8, fileType is the kind, and there is no CID, key or wrap.
+ */
+function checkIndicatorShape (job: ScanJob): void {
+  let canonical: string
+  try {
+    canonical = canonicalizeIndicator(job.kind as Exclude<ScanJob['kind'], 'file'>, job.subject)
+  } catch (err) {
+    if (!(err instanceof IndicatorError)) throw err
+    throw new GossipValidationError('reject', 'BAD_SUBJECT', `subject is not a ${job.kind}: ${err.code}`, { cause: err })
+  }
+  if (canonical !== job.subject) fail('reject', 'BAD_SUBJECT', 'subject is not in canonical form')
+  const d = indicatorDigests(job.subject)
+  if (job.sha256 !== d.sha256 || job.sha1 !== d.sha1 || job.md5 !== d.md5 || job.size !== d.size) {
+    fail('reject', 'BAD_SUBJECT', 'hashes or size are not those of the subject')
+  }
+  if (job.fileType !== job.kind || job.cid !== '' || job.ephemeralPublicKey !== ZERO_BYTES32 || job.keyWraps.length !== 0) {
+    fail('reject', 'BAD_SUBJECT', 'an indicator job has fileType = kind, no CID, no ephemeral key and no key wraps')
+  }
+}
+
+/** Indicators are always signed by their submitter; files may be anonymous (zero submitter, no signature, submittedAt 0). */
+function checkSubmitter (job: ScanJob, ctx: ValidationContext): void {
+  if (job.submitter === ZERO_ADDRESS) {
+    if (job.kind !== 'file') fail('reject', 'BAD_SUBMISSION', 'an indicator needs a signed submission')
+    if (job.submitterSignature !== '0x' || job.submittedAt !== 0) fail('reject', 'BAD_SUBMISSION', 'an anonymous submission has no signature and submittedAt 0')
+    return
+  }
+  if (job.submitterSignature === '0x') fail('reject', 'BAD_SUBMISSION', 'submitter named without a signature')
+  let signer: Hex
+  try {
+    signer = recoverSubmissionSigner(submissionOf(job), job.submitterSignature, ctx.chainId, ctx.registry)
+  } catch (err) {
+    throw new GossipValidationError('reject', 'BAD_SUBMISSION', 'submitter signature does not recover', { cause: err })
+  }
+  if (signer !== job.submitter) fail('reject', 'BAD_SUBMISSION', 'submission not signed by its submitter')
 }
 
 /** Exactly one wrap per member at the job's block, sorted by address, so every member can read the sample. */

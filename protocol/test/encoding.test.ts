@@ -2,7 +2,7 @@ import tap from 'tap'
 import type { Test } from 'tap'
 import { decodeMessage, encodeMessage, MAX_MESSAGE_BYTES } from '../src/index.ts'
 import type { GossipMessage, TopicName } from '../src/index.ts'
-import { makeReveal, makeSignedJob, member, result } from './fixtures.ts'
+import { makeIndicatorJob, makeReveal, makeSignedJob, member, result } from './fixtures.ts'
 
 const signedJob = await makeSignedJob()
 const { commit, reveal } = await makeReveal(signedJob.job, member(1), [result('yara', 'malicious', 'Evil_Rule'), result('clamav', 'undetected')])
@@ -99,8 +99,19 @@ tap.test('rejects wrong types and out-of-range numbers', async t => {
 
 tap.test('job schema: kinds, key wrap bounds, string formats', async t => {
   const cases: Array<[string, (m: typeof signedJob) => void]> = [
-    ['unknown kind', m => { (m.job as { kind: string }).kind = 'url' }],
-    ['no key wraps', m => { m.job.keyWraps = [] }],
+    ['unknown kind', m => { (m.job as { kind: string }).kind = 'virus' }],
+    ['no key wraps on a file', m => { m.job.keyWraps = [] }],
+    ['subject over 2048', m => { m.job.subject = `http://a.com/${'x'.repeat(2048)}` }],
+    ['non-ASCII subject', m => { m.job.subject = 'http://ä.com/' }],
+    ['context over 1024 UTF-8 bytes', m => { m.job.context = 'ü'.repeat(513) }],
+    ['context with a newline', m => { m.job.context = 'a\nb' }],
+    ['context with a C1 control', m => { m.job.context = 'a\u0085b' }],
+    ['context with a lone surrogate', m => { m.job.context = 'a\ud800b' }],
+    ['context not a string', m => { (m.job as { context: unknown }).context = 1 }],
+    ['submitter signature of 64 bytes', m => { m.job.submitterSignature = `0x${'11'.repeat(64)}` }],
+    ['submitter not an address', m => { m.job.submitter = '0x1234' }],
+    ['submittedAt negative', m => { m.job.submittedAt = -1 }],
+    ['no submitter key', m => { delete (m.job as Partial<typeof m.job>).submitter }],
     ['257 key wraps', m => { m.job.keyWraps = Array.from({ length: 257 }, () => clone(m.job.keyWraps[0] as never)) }],
     ['wrapped key of 59 bytes', m => { (m.job.keyWraps[0] as { wrappedKey: string }).wrappedKey = `0x${'00'.repeat(59)}` }],
     ['md5 of 20 bytes', m => { m.job.md5 = `0x${'00'.repeat(20)}` }],
@@ -123,7 +134,20 @@ tap.test('the largest schema-valid verdict and job fit their topic limits', asyn
   job.job.keyWraps = Array.from({ length: 256 }, () => clone(signedJob.job.keyWraps[0] as never))
   job.job.fileType = 'f'.repeat(32)
   job.job.cid = 'c'.repeat(128)
+  job.job.subject = 's'.repeat(2048)
+  job.job.context = '\u{1f600}'.repeat(256)
+  job.job.submitterSignature = `0x${'ab'.repeat(65)}`
   t.ok(decodeMessage('jobs', encodeMessage(job)))
+})
+
+tap.test('indicator jobs: no key wraps, no CID, UTF-8 context', async t => {
+  const indicator = await makeSignedJob(await makeIndicatorJob('url', 'http://example.com/', { context: 'Phishing gegen Kunden der Bank in Zürich \u{1f3e6} "quoted" \\' }))
+  const bytes = encodeMessage(indicator)
+  t.same(decodeMessage('jobs', bytes), indicator)
+  t.same(encodeMessage(decodeMessage('jobs', bytes)), bytes, 're-encodes to the same bytes')
+  const wrapped = clone(indicator)
+  wrapped.job.keyWraps = clone(signedJob.job.keyWraps)
+  t.ok(decodeMessage('jobs', encodeMessage(wrapped)), 'wraps on an indicator are schema-valid (validation refuses them)')
 })
 
 tap.test('oversize input is rejected before parsing', async t => {

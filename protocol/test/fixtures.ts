@@ -6,10 +6,10 @@ import { Wallet } from 'ethers'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
-  computeCommitment, scanJobId, signCommitment, signScanJob, signVerdict, wrapContentKey
+  computeCommitment, indicatorDigests, scanJobId, signCommitment, signScanJob, signSubmission, signVerdict, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32
 } from '../src/index.ts'
 import type {
-  EngineResult, Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, ValidationContext, Verdict
+  EngineResult, Hex, IndicatorKind, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, ValidationContext, Verdict
 } from '../src/index.ts'
 
 export const CHAIN_ID = 31337
@@ -44,6 +44,8 @@ export function makeJob (overrides: Partial<ScanJob> = {}): ScanJob {
   const origin = overrides.origin ?? member(0).address
   return {
     kind: 'file',
+    subject: '',
+    context: '',
     sha256: SHA256,
     sha1: '0xa94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
     md5: '0x098f6bcd4621d373cade4e832627b4f6',
@@ -60,8 +62,25 @@ export function makeJob (overrides: Partial<ScanJob> = {}): ScanJob {
       member: m.address,
       wrappedKey: wrapContentKey({ contentKey: CONTENT_KEY, ephemeralSecretKey: EPHEMERAL_SECRET, memberPublicKey: m.x25519PublicKey, member: m.address, sha256: SHA256 })
     })),
+    submitter: ZERO_ADDRESS,
+    submittedAt: 0,
+    submitterSignature: '0x',
     ...overrides
   }
+}
+
+export const SUBMITTER = actor(7)
+
+/** An indicator job for a canonical subject, signed by its submitter (SUBMITTER unless `by`), before the origin signs it. */
+export async function makeIndicatorJob (kind: IndicatorKind, subject: string, overrides: Partial<ScanJob> = {}, by: Actor = SUBMITTER): Promise<ScanJob> {
+  const { sha256, sha1, md5, size } = indicatorDigests(subject)
+  const context = overrides.context ?? 'seen in a phishing mail'
+  const submittedAt = NOW - 5000
+  const submitterSignature = await signSubmission({ kind, sha256, context, submittedAt }, CHAIN_ID, REGISTRY, by.wallet)
+  return makeJob({
+    kind, subject, context, sha256, sha1, md5, size, fileType: kind, cid: '', ephemeralPublicKey: ZERO_BYTES32, keyWraps: [],
+    submitter: by.address, submittedAt, submitterSignature, ...overrides
+  })
 }
 
 export async function makeSignedJob (overrides: Partial<ScanJob> = {}, signer: Actor = member(0)): Promise<SignedScanJob> {

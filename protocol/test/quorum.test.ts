@@ -31,3 +31,14 @@ tap.test('hasQuorum', async t => {
 tap.test('rejects member counts that are not positive integers', async t => {
   for (const n of [0, -1, 1.5, Number.NaN, Infinity]) t.throws(() => quorumThreshold(n), RangeError, String(n))
 })
+
+tap.test('the fault divisor is a parameter: n - floor((n - 1) / d)', async t => {
+  t.equal(quorumThreshold(4, 3), quorumThreshold(4), 'default 3')
+  t.same([1, 2, 3, 4, 5, 6, 7].map(n => quorumThreshold(n, 2)), [1, 2, 2, 3, 3, 4, 4], 'd = 2: a simple majority and one')
+  t.same([1, 4, 5, 9].map(n => quorumThreshold(n, 4)), [1, 4, 4, 7], 'd = 4')
+  t.equal(quorumThreshold(4, 100), 4, 'a huge divisor needs everyone while n - 1 < d')
+  t.equal(quorumThreshold(200, 100), 199)
+  t.ok(hasQuorum(2, 3, 2))
+  t.notOk(hasQuorum(1, 3, 2))
+  for (const d of [1, 0, -3, 2.5, Number.NaN, Infinity]) t.throws(() => quorumThreshold(4, d), RangeError, String(d))
+})

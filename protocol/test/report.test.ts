@@ -14,8 +14,8 @@ const voteSets = [
   [result('yara', 'malicious', 'Evil.B', { engineVersion: '2.0.0', method: 'yara' })]
 ]
 for (const [i, results] of voteSets.entries()) reveals.push((await makeReveal(job, member(i), results, NOW + 30_000 + i)).reveal)
-const derive = (verdicts: SignedVerdict[], memberCount = MEMBERS.length): Report =>
-  deriveReport({ job: signedJob, verdicts, memberCount, chainId: CHAIN_ID, registry: REGISTRY })
+const derive = (verdicts: SignedVerdict[], memberCount = MEMBERS.length, faultDivisor = 3): Report =>
+  deriveReport({ job: signedJob, verdicts, memberCount, faultDivisor, chainId: CHAIN_ID, registry: REGISTRY })
 const report = derive(reveals)
 const addr = (i: number): Hex => member(i).address
 const tampered = (mutate: (r: Report) => void): Report => { const r = structuredClone(report); mutate(r); return r }
@@ -71,9 +71,9 @@ tap.test('derivation refuses bad input', async t => {
   t.throws(() => derive(reveals, 0), invalid('MALFORMED'), 'zero members')
   const forged = { ...(reveals[0] as SignedVerdict), signature: (reveals[1] as SignedVerdict).signature }
   t.throws(() => derive([forged, ...reveals.slice(1)]), invalid('BAD_SIGNATURE'), 'signature of another member')
-  t.throws(() => deriveReport({ job: { ...signedJob, signature: (reveals[0] as SignedVerdict).signature }, verdicts: reveals, memberCount: 4, chainId: CHAIN_ID, registry: REGISTRY }),
+  t.throws(() => deriveReport({ job: { ...signedJob, signature: (reveals[0] as SignedVerdict).signature }, verdicts: reveals, memberCount: 4, faultDivisor: 3, chainId: CHAIN_ID, registry: REGISTRY }),
     invalid('BAD_SIGNATURE'), 'job not signed by its origin')
-  t.throws(() => deriveReport({ job: signedJob, verdicts: [{ nope: 1 } as unknown as SignedVerdict], memberCount: 4, chainId: CHAIN_ID, registry: REGISTRY }),
+  t.throws(() => deriveReport({ job: signedJob, verdicts: [{ nope: 1 } as unknown as SignedVerdict], memberCount: 4, faultDivisor: 3, chainId: CHAIN_ID, registry: REGISTRY }),
     invalid('MALFORMED'), 'malformed verdict')
 })
 
@@ -116,4 +116,19 @@ tap.test('checkReport against the chain membership', async t => {
   const members = MEMBERS.map(m => m.address)
   t.throws(() => checkReport(report, { members: [...members, `0x${'99'.repeat(20)}`] }), invalid('MEMBER_COUNT_MISMATCH'))
   t.throws(() => checkReport(report, { members: [...members.slice(0, 3), `0x${'99'.repeat(20)}`] }), invalid('NOT_MEMBER'))
+})
+
+tap.test('the fault divisor sets the quorum, and the chain\'s divisor is held to', async t => {
+  t.equal(report.faultDivisor, 3)
+  t.throws(() => derive(reveals.slice(0, 2)), invalid('NO_QUORUM'), '2 of 4 with divisor 3')
+  // a smaller divisor tolerates more faults and so asks for fewer reveals (with n = 4 both need 3)
+  const loose = derive(reveals.slice(0, 3), 4, 2)
+  t.equal(loose.quorum, 3)
+  t.doesNotThrow(() => checkReport(loose), 'self-consistent without the chain')
+  t.throws(() => checkReport(loose, { faultDivisor: 3 }), invalid('FAULT_DIVISOR_MISMATCH'), 'the chain says 3')
+  t.throws(() => derive(reveals.slice(0, 3), 4, 100), invalid('NO_QUORUM'), 'divisor 100 with n = 4 needs all four')
+  t.doesNotThrow(() => checkReport(report, { faultDivisor: 3 }))
+  t.throws(() => checkReport(tampered(r => { r.faultDivisor = 100 })), invalid('DERIVATION_MISMATCH'), 'divisor changed, quorum kept')
+  t.throws(() => checkReport(tampered(r => { r.faultDivisor = 1 })), invalid('MALFORMED'), 'divisor below 2')
+  t.throws(() => derive(reveals, 4, 2.5), invalid('MALFORMED'), 'fractional divisor')
 })

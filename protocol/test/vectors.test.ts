@@ -6,10 +6,11 @@ import { x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import {
   checkReport, commitmentDigest, computeCommitment, decodeMessage, deriveReport, EIP712_TYPES, eip712Domain, encodeMessage,
-  KEY_WRAP_INFO, quorumThreshold, recoverCommitmentSigner, recoverScanJobSigner, recoverVerdictSigner, scanJobId,
-  scanJobStructHash, signCommitment, signScanJob, signVerdict, unwrapContentKey, verdictDigest, verdictHash
+  KEY_WRAP_INFO, quorumThreshold, recoverCommitmentSigner, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, scanJobId,
+  scanJobStructHash, signCommitment, signScanJob, signSubmission, signVerdict, submissionDigest, submissionOf, unwrapContentKey, verdictDigest, verdictHash,
+  canonicalizeIndicator, indicatorDigests
 } from '../src/index.ts'
-import type { GossipMessage, Hex, Report, ScanJob, Verdict, VerdictCommitment } from '../src/index.ts'
+import type { GossipMessage, Hex, Report, ScanJob, Submission, Verdict, VerdictCommitment } from '../src/index.ts'
 
 /** Checks that this implementation reproduces protocol/test/vectors (written by scripts/make-vectors.ts). */
 const load = <T>(name: string): T => JSON.parse(readFileSync(join(import.meta.dirname, 'vectors', `${name}.json`), 'utf8')) as T
@@ -19,7 +20,8 @@ const jobVector = load<{ job: ScanJob, structHash: Hex, jobId: Hex, signer: Hex,
 const commitments = load<Array<{ verdictHash: Hex, salt: Hex, commitment: VerdictCommitment, digest: Hex, signature: Hex, encoded: Hex }>>('commitments')
 const verdicts = load<Array<{ verdict: Verdict, salt: Hex, verdictHash: Hex, digest: Hex, signature: Hex, encoded: Hex }>>('verdicts')
 const report = load<Report>('report')
-const quorum = load<Array<{ memberCount: number, threshold: number }>>('quorum')
+const quorum = load<Array<{ memberCount: number, faultDivisor: number, threshold: number }>>('quorum')
+const indicator = load<{ rawSubject: string, job: ScanJob, submission: Submission, submissionDigest: Hex, submitterPrivateKey: Hex, structHash: Hex, jobId: Hex, signer: Hex, signature: Hex, encoded: Hex }>('indicator-job')
 
 const { chainId, registry } = keys
 const bytes = (h: Hex): Uint8Array => hexToBytes(h.slice(2))
@@ -56,6 +58,23 @@ tap.test('scan job: hashes, signature, encoding', async t => {
   t.same(decodeMessage('jobs', bytes(jobVector.encoded)), signed)
 })
 
+tap.test('indicator job: canonical subject, submission signature, hashes, encoding', async t => {
+  const { job } = indicator
+  t.equal(canonicalizeIndicator('url', indicator.rawSubject), job.subject)
+  const { sha256, sha1, md5, size } = indicatorDigests(job.subject)
+  t.same({ sha256: job.sha256, sha1: job.sha1, md5: job.md5, size: job.size }, { sha256, sha1, md5, size })
+  t.same(submissionOf(job), indicator.submission)
+  t.equal(submissionDigest(indicator.submission, chainId, registry), indicator.submissionDigest)
+  t.equal(await signSubmission(indicator.submission, chainId, registry, new Wallet(indicator.submitterPrivateKey)), job.submitterSignature)
+  t.equal(recoverSubmissionSigner(indicator.submission, job.submitterSignature, chainId, registry), job.submitter)
+  t.equal(scanJobStructHash(job), indicator.structHash)
+  t.equal(scanJobId(job, chainId, registry), indicator.jobId)
+  const signed = await signScanJob(job, chainId, registry, wallet(indicator.signer))
+  t.equal(signed.signature, indicator.signature)
+  t.equal(encodedHex(signed), indicator.encoded)
+  t.same(decodeMessage('jobs', bytes(indicator.encoded)), signed)
+})
+
 tap.test('commitments: commitment, digest, signature, encoding', async t => {
   for (const [i, c] of commitments.entries()) {
     const v = verdicts[i] as typeof verdicts[number]
@@ -85,12 +104,12 @@ tap.test('verdicts: hash, digest, signature, encoding', async t => {
 tap.test('report derives from the vector job and verdicts', async t => {
   const job = { type: 'scan-job' as const, job: jobVector.job, signature: jobVector.signature }
   const signed = verdicts.map(v => ({ type: 'verdict' as const, verdict: v.verdict, salt: v.salt, signature: v.signature }))
-  const derived = deriveReport({ job, verdicts: signed.toReversed(), memberCount: keys.members.length, chainId, registry })
+  const derived = deriveReport({ job, verdicts: signed.toReversed(), memberCount: keys.members.length, faultDivisor: 3, chainId, registry })
   t.same(derived, report)
   t.equal(JSON.stringify(derived), JSON.stringify(report), 'same key order too')
   t.doesNotThrow(() => checkReport(report, { members: keys.members.map(m => m.address) }))
 })
 
 tap.test('quorum thresholds', async t => {
-  for (const q of quorum) t.equal(quorumThreshold(q.memberCount), q.threshold, `n=${q.memberCount}`)
+  for (const q of quorum) t.equal(quorumThreshold(q.memberCount, q.faultDivisor), q.threshold, `n=${q.memberCount} d=${q.faultDivisor}`)
 })

@@ -1,0 +1,123 @@
+import tap from 'tap'
+import { createHash } from 'node:crypto'
+import {
+  canonicalizeIndicator, indicatorDigests, indicatorSha256, IndicatorError, INDICATOR_KINDS, isIndicatorKind, urlFromVtId, vtUrlId
+} from '../src/index.ts'
+import type { IndicatorCode, IndicatorKind } from '../src/index.ts'
+
+const fails = (code: IndicatorCode) => ({ name: 'IndicatorError', code })
+const c = canonicalizeIndicator
+
+tap.test('urls', async t => {
+  const cases: Array<[string, string]> = [
+    ['Example.COM', 'http://example.com/'],
+    ['  example.com/a?b=1  ', 'http://example.com/a?b=1'],
+    ['example.com:8080/x', 'http://example.com:8080/x'],
+    ['HTTP://EXAMPLE.com:80/Path#frag', 'http://example.com/Path'],
+    ['https://example.com:443', 'https://example.com/'],
+    ['ftp://files.example.org:21/a', 'ftp://files.example.org/a'],
+    ['http://user:pw@1.2.3.4/', 'http://user:pw@1.2.3.4/'],
+    ['http://0x7f.1/', 'http://127.0.0.1/'],
+    ['http://[2001:DB8::1]:8080/', 'http://[2001:db8::1]:8080/'],
+    ['https://bücher.example/ä', 'https://xn--bcher-kva.example/%C3%A4'],
+    ['javascript:alert(1)#x', 'javascript:alert(1)#x'],
+    ['data:text/html,<h1>hi there</h1>', 'data:text/html,<h1>hi there</h1>']
+  ]
+  for (const [raw, canonical] of cases) {
+    t.equal(c('url', raw), canonical, raw)
+    t.equal(c('url', canonical), canonical, `${raw}: canonical form is a fixed point`)
+  }
+  t.not(c('url', 'https://раypal.com/'), c('url', 'https://paypal.com/'), 'a Cyrillic homograph stays apart, punycoded')
+  t.equal(c('url', 'https://раypal.com/'), 'https://xn--ypal-43d9g.com/')
+  for (const raw of ['mailto:a@b.c', 'file:///etc/passwd', 'gopher://x.y/', 'chrome://settings']) t.throws(() => c('url', raw), fails('INDICATOR_UNSUPPORTED_SCHEME'), raw)
+  for (const raw of ['', '   ', 'http://', 'http://exa\nmple.com/', 'http://a.com/\u0000', 'http://a.com/\u0085', 'http://a b.com/', 'http://[::1/', 'http://a.com/\ud800']) {
+    t.throws(() => c('url', raw), fails('INDICATOR_MALFORMED'), JSON.stringify(raw))
+  }
+  t.throws(() => c('url', `http://a.com/${'x'.repeat(2048)}`), fails('INDICATOR_TOO_LONG'), 'over 2048 bytes once canonical')
+  t.throws(() => c('url', `http://a.com/${'ä'.repeat(400)}`), fails('INDICATOR_TOO_LONG'), 'percent-encoding grows it past 2048')
+  t.throws(() => c('url', 'x'.repeat(10_000_000)), fails('INDICATOR_TOO_LONG'), '10 MB is refused before parsing')
+  t.ok(c('url', `http://a.com/${'x'.repeat(2048 - 'http://a.com/'.length)}`), 'exactly 2048 bytes')
+})
+
+tap.test('domains', async t => {
+  const cases: Array<[string, string]> = [
+    ['Example.COM.', 'example.com'],
+    ['sub.EXAMPLE.co.uk', 'sub.example.co.uk'],
+    ['bücher.example', 'xn--bcher-kva.example'],
+    ['раypal.com', 'xn--ypal-43d9g.com'],
+    ['ＥＸＡＭＰＬＥ．com', 'example.com'],
+    ['xn--bcher-kva.example', 'xn--bcher-kva.example']
+  ]
+  for (const [raw, canonical] of cases) {
+    t.equal(c('domain', raw), canonical, raw)
+    t.equal(c('domain', canonical), canonical, `${raw}: fixed point`)
+  }
+  const bad = ['localhost', '1.2.3.4', '0x7f.1', '127.1', '[::1]', 'example.123', '-a.com', 'a-.com', 'a_b.com', 'a..com', '.com',
+    'evil.com/path', 'user@evil.com', 'evil.com:80', 'exa%6dple.com', 'a b.com', 'a.com\u0000', 'a.com..']
+  for (const raw of bad) t.throws(() => c('domain', raw), fails('INDICATOR_MALFORMED'), JSON.stringify(raw))
+  t.throws(() => c('domain', `${'a'.repeat(64)}.com`), fails('INDICATOR_MALFORMED'), '64-character label')
+  t.throws(() => c('domain', `${'abcdefghi.'.repeat(26)}com`), fails('INDICATOR_TOO_LONG'), 'over 253 characters')
+  t.throws(() => c('domain', 'a.'.repeat(5000)), fails('INDICATOR_TOO_LONG'), 'huge')
+})
+
+tap.test('ip addresses', async t => {
+  t.equal(c('ip', '8.8.8.8'), '8.8.8.8')
+  t.equal(c('ip', ' 0.0.0.0 '), '0.0.0.0')
+  t.equal(c('ip', '[2001:DB8:0:0:0:0:0:1]'), '2001:db8::1')
+  t.equal(c('ip', '::FFFF:1.2.3.4'), '::ffff:102:304')
+  for (const raw of ['01.2.3.4', '1.2.3.04', '0177.0.0.1', '0x7f.0.0.1', '127.1', '256.1.1.1', '1.2.3', '1.2.3.4.5', 'fe80::1%eth0', '1:2:3', 'example.com', '::g', '[1.2.3.4]']) {
+    t.throws(() => c('ip', raw), fails('INDICATOR_MALFORMED'), raw)
+  }
+  t.throws(() => c('ip', '1'.repeat(65)), fails('INDICATOR_TOO_LONG'))
+})
+
+tap.test('wallets: CAIP-10, EIP-55 checked', async t => {
+  const checksummed = '0x52908400098527886E0F7030069857D2E4169EE7'
+  const lower = checksummed.toLowerCase()
+  t.equal(c('wallet', checksummed), `eip155:1:${lower}`)
+  t.equal(c('wallet', lower), `eip155:1:${lower}`)
+  t.equal(c('wallet', `0x${lower.slice(2).toUpperCase()}`), `eip155:1:${lower}`, 'all upper case carries no checksum')
+  t.equal(c('wallet', `EIP155:137:${checksummed}`), `eip155:137:${lower}`)
+  t.equal(c('wallet', `eip155:1:${lower}`), `eip155:1:${lower}`, 'fixed point')
+  t.throws(() => c('wallet', checksummed.replace('E0F', 'e0F')), fails('INDICATOR_CHECKSUM'), 'one letter in the wrong case')
+  for (const raw of [lower.slice(0, -1), `${lower}0`, 'eip155:01:' + lower, 'eip155::' + lower, 'bip122:1:' + lower, 'eip155:1:' + lower.slice(2), '0xZZ' + lower.slice(4), `eip155:${'1'.repeat(33)}:${lower}`]) {
+    t.throws(() => c('wallet', raw), fails('INDICATOR_MALFORMED'), raw)
+  }
+})
+
+tap.test('script hashes', async t => {
+  const h = createHash('sha256').update('alert(1)').digest('hex')
+  t.equal(c('script', h), h)
+  t.equal(c('script', `0x${h.toUpperCase()}`), h)
+  for (const raw of [h.slice(1), `${h}0`, `0x0x${h}`, 'g'.repeat(64)]) t.throws(() => c('script', raw), fails('INDICATOR_MALFORMED'), raw)
+})
+
+tap.test('kinds and input types', async t => {
+  t.same(INDICATOR_KINDS.filter(isIndicatorKind), INDICATOR_KINDS)
+  t.notOk(isIndicatorKind('file'))
+  t.throws(() => c('file' as IndicatorKind, 'x'), fails('INDICATOR_UNKNOWN_KIND'))
+  t.throws(() => c('url', 42 as unknown as string), fails('INDICATOR_MALFORMED'))
+  t.ok(new IndicatorError('INDICATOR_MALFORMED', 'x') instanceof Error)
+})
+
+tap.test('hashes: the sha256 of a URL subject is VirusTotal\'s URL id', async t => {
+  const subject = 'http://example.com/'
+  const sha = createHash('sha256').update(subject).digest('hex')
+  t.equal(indicatorSha256(subject), `0x${sha}`)
+  t.same(indicatorDigests('ü'), {
+    sha256: `0x${createHash('sha256').update('ü').digest('hex')}`,
+    sha1: `0x${createHash('sha1').update('ü').digest('hex')}`,
+    md5: `0x${createHash('md5').update('ü').digest('hex')}`,
+    size: 2
+  })
+})
+
+tap.test('VirusTotal base64url URL ids', async t => {
+  t.equal(vtUrlId('http://example.com/'), 'aHR0cDovL2V4YW1wbGUuY29tLw')
+  t.equal(urlFromVtId('aHR0cDovL2V4YW1wbGUuY29tLw'), 'http://example.com/')
+  t.equal(urlFromVtId(vtUrlId('HTTP://Example.com')), 'http://example.com/', 'decoded, then canonicalized')
+  t.equal(urlFromVtId('aHR0cDovL2V4YW1wbGUuY29tLw=='), 'http://example.com/', 'padding tolerated')
+  for (const id of ['', 'a', 'aHR0c+ov', 'aHR0c/ov', '!!!!', '_w']) t.throws(() => urlFromVtId(id), { name: 'IndicatorError' }, JSON.stringify(id))
+  t.throws(() => urlFromVtId(vtUrlId('mailto:a@b.c')), fails('INDICATOR_UNSUPPORTED_SCHEME'))
+  t.throws(() => urlFromVtId('x'.repeat(100_000)), fails('INDICATOR_TOO_LONG'))
+})

@@ -107,7 +107,7 @@ function parseScanJob (value: unknown): ScanJob {
   return {
     kind,
     subject: string(o.subject, MAX_STRING.subject, 'job.subject'),
-    context: text(o.context, MAX_CONTEXT_BYTES, 'job.context'),
+    context: freeText(o.context, MAX_CONTEXT_BYTES, 'job.context'),
     sha256: hex(o.sha256, HEX_BYTES.bytes32, 'job.sha256'),
     sha1: hex(o.sha1, HEX_BYTES.sha1, 'job.sha1'),
     md5: hex(o.md5, HEX_BYTES.md5, 'job.md5'),
@@ -210,7 +210,7 @@ function string (value: unknown, max: number, path: string): string {
 }
 
 /** Free text (the one field that may carry non-ASCII): well-formed UTF-16, no control characters, bounded in UTF-8 bytes. */
-function text (value: unknown, maxBytes: number, path: string): string {
+function freeText (value: unknown, maxBytes: number, path: string): string {
   if (typeof value !== 'string') fail(path, 'not a string')
   if (value.length > maxBytes || new TextEncoder().encode(value).length > maxBytes) fail(path, `longer than ${maxBytes} bytes`)
   if (!value.isWellFormed() || CONTROL.test(value)) fail(path, 'control characters or lone surrogates')

@@ -1,13 +1,20 @@
 // GET /api/v3/files/{sha256} on a running supernode at concurrency 100, beside a static JSON
 // fastify route of the same size (its own process, like the node) measured in the same run.
 // Goal: at least half the static route's rate, p99 under 10 ms.
-// Run: npx node bench/api.ts [--seconds S] [--rounds N] [--connections C]
+// Run: npx node bench/api.ts [--seconds S] [--rounds N] [--connections C] [--generator inline|process] [--pin]
 //   or against a node you run: --api URL --key KEY --sha256 HASH
+// --generator process runs autocannon as its own process (its CLI, -j) instead of in this one;
+// --pin (Linux taskset) puts the servers under test on CPU 1 and everything else here (this
+// process, the generator, anvil) on CPU 0, so the load generator cannot take the servers' core.
+// A closed-loop generator keeps C requests in flight, so mean latency is at least C / rate
+// (Little's law): the "queueing floor" printed beside p99 is what concurrency alone costs.
+// --rate R offers R requests/s over the C connections instead (open loop, autocannon's
+// overallRate): latency then shows service time at that load rather than saturation queueing.
 // The devnet node logs one line per request at info level, piped through this process to its log
 // file; VIRUSMAP_LOG_LEVEL=warn measures the same lookups without the request log.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createRequire } from 'node:module'
@@ -23,7 +30,7 @@ interface AutocannonResult {
   non2xx: number
 }
 // autocannon ships no types; this is the part of its API used here
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: { url: string, connections: number, duration: number, headers: Record<string, string> }) => Promise<AutocannonResult>
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: { url: string, connections: number, duration: number, headers: Record<string, string>, overallRate?: number }) => Promise<AutocannonResult>
 
 const { values } = parseArgs({
   options: {
@@ -32,9 +39,23 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '100' },
     api: { type: 'string' },
     key: { type: 'string' },
-    sha256: { type: 'string' }
+    sha256: { type: 'string' },
+    generator: { type: 'string', default: 'inline' },
+    rate: { type: 'string' },
+    pin: { type: 'boolean', default: false }
   }
 })
+if (values.generator !== 'inline' && values.generator !== 'process') throw new Error('--generator is inline or process')
+const AUTOCANNON_CLI = createRequire(import.meta.url).resolve('autocannon/autocannon.js')
+const rate = values.rate === undefined ? undefined : Number(values.rate)
+if (rate !== undefined && (!Number.isSafeInteger(rate) || rate < 1)) throw new Error('--rate is requests per second, an integer')
+const startLoad = loadavg()[0] ?? 0
+
+/** Moves a process (all its threads) to one CPU; --pin only. */
+function pin (pid: number | undefined, cpu: number): void {
+  if (!values.pin || pid === undefined) return
+  execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' })
+}
 const seconds = Number(values.seconds)
 const rounds = Number(values.rounds)
 const connections = Number(values.connections)
@@ -51,6 +72,7 @@ async function startStaticServer (bytes: number): Promise<{ url: string, stop():
     await app.listen({ host: '127.0.0.1', port: 0 })
     console.log(app.server.address().port)`
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] })
+  pin(child.pid, 1)
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (d: Buffer) => { resolve(Number(d.toString().trim())) })
     child.once('exit', (c) => { reject(new Error(`static server exited ${c}`)) })
@@ -60,10 +82,24 @@ async function startStaticServer (bytes: number): Promise<{ url: string, stop():
 
 interface Figures { rps: number, p50: number, p99: number, errors: number, non2xx: number }
 
+/** autocannon's own CLI in its own process (pinned with this one under --pin), its JSON result read back. */
+async function autocannonProcess (url: string, headers: Record<string, string>): Promise<AutocannonResult> {
+  const args = [AUTOCANNON_CLI, '-c', String(connections), '-d', String(seconds), '-j', ...(rate === undefined ? [] : ['-R', String(rate)]), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url]
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+  pin(child.pid, 0)
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  const code = await new Promise<number | null>((resolve) => { child.once('exit', resolve) })
+  if (code !== 0) throw new Error(`autocannon exited ${code}`)
+  return JSON.parse(out) as AutocannonResult
+}
+
 async function load (url: string, headers: Record<string, string>): Promise<Figures> {
-  const r = await autocannon({ url, connections, duration: seconds, headers })
+  const r = values.generator === 'process' ? await autocannonProcess(url, headers) : await autocannon({ url, connections, duration: seconds, headers, ...(rate === undefined ? {} : { overallRate: rate }) })
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx }
 }
+
+pin(process.pid, 0)
 
 let devnet: Devnet | undefined
 let dir: string | undefined
@@ -81,6 +117,8 @@ if (values.api !== undefined) {
   const analysis = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
   const sha256 = (analysis as { meta?: { file_info?: { sha256?: string } } }).meta?.file_info?.sha256
   target = { url: `${api}/api/v3/files/${sha256}`, key: devnet.info.apiKey }
+  pin(devnet.processes[0]?.child.pid, 1)
+  pin(devnet.anvil.process.pid, 0)
 }
 
 const probe = await fetch(target.url, { headers: { 'x-apikey': target.key } })
@@ -103,9 +141,12 @@ try {
 }
 
 const best = (xs: Figures[]): Figures => xs.toSorted((a, b) => b.rps - a.rps)[0] as Figures
+/** Little's law for a closed loop: C requests always in flight at rate R wait C / R on average */
+const floorMs = (f: Figures): string => (connections / f.rps * 1000).toFixed(1)
 const line = (name: string, f: Figures): string =>
-  `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(3)} ms  errors ${f.errors}  non-2xx ${f.non2xx}`
-console.log(`GET at concurrency ${connections}, ${seconds} s per run, ${rounds} interleaved rounds (best round shown; all rounds below)`)
+  `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(3)} ms  ${rate === undefined ? `queueing floor ${floorMs(f)} ms  ` : ''}errors ${f.errors}  non-2xx ${f.non2xx}`
+console.log(`GET at concurrency ${connections}${rate === undefined ? ' (closed loop)' : `, offered ${rate} req/s (open loop)`}, ${seconds} s per run, ${rounds} interleaved rounds (best round shown; all rounds below)`)
+console.log(`load generator: autocannon ${values.generator === 'process' ? 'in its own process' : 'inside this process'}${values.pin ? '; servers pinned to CPU 1, generator and the rest to CPU 0' : ''} (${cpus().length} CPUs, load average ${startLoad.toFixed(1)} at the start)`)
 console.log(`response body: node ${size} bytes (a quorum report with its signed job and verdict), static ${staticSize} bytes`)
 console.log(line('static JSON route (fastify)', best(results.static)))
 console.log(line('GET /api/v3/files/{sha256} + key', best(results.node)))

@@ -3,7 +3,7 @@
  * job's block now (after a reorg replaced the history those decisions were made on).
  */
 import { checkReport, ReportInvalidError } from '../../../protocol/src/index.ts'
-import type { ReportCode } from '../../../protocol/src/index.ts'
+import type { CheckReportOptions, ReportCode } from '../../../protocol/src/index.ts'
 import type { Hex, Report, ScanJob } from '../../../protocol/src/messages.ts'
 
 export interface MembershipProblem {
@@ -11,15 +11,23 @@ export interface MembershipProblem {
   message: string
 }
 
+export interface ChainAtBlock {
+  /** the chain's members at the job's block */
+  members: readonly Hex[]
+  /** the chain's quorumFaultDivisor at the job's block, when it has one (then the report must use it) */
+  faultDivisor?: number
+}
+
 /**
- * Why a stored report no longer holds given `members` (the chain's members at its job's block),
- * or undefined if it still does: memberCount must equal their number, the origin and every
- * verdict signer must be among them, and the verdicts must still reach the quorum. The whole
- * report is re-derived (protocol's checkReport), so the rule is the light clients' rule.
+ * Why a stored report no longer holds given the chain at its job's block, or undefined if it
+ * still does: memberCount must equal the number of members, the origin and every verdict signer
+ * must be among them, and the verdicts must still reach the quorum. The whole report is
+ * re-derived (protocol's checkReport), so the rule is the light clients' rule.
  */
-export function reportMembershipProblem (report: Report, members: readonly Hex[]): MembershipProblem | undefined {
+export function reportMembershipProblem (report: Report, chain: ChainAtBlock): MembershipProblem | undefined {
+  const options: CheckReportOptions = { members: [...chain.members], ...(chain.faultDivisor !== undefined ? { faultDivisor: chain.faultDivisor } : {}) }
   try {
-    checkReport(report, { members: [...members] })
+    checkReport(report, options)
     return undefined
   } catch (err) {
     if (err instanceof ReportInvalidError) return { code: err.code, message: err.message }
@@ -28,13 +36,14 @@ export function reportMembershipProblem (report: Report, members: readonly Hex[]
 }
 
 /**
- * A job still holds when its origin is a member at its block and its key wraps are exactly
- * those members (what validateScanJob demands of a new job); otherwise every decision on it
- * rests on a membership the chain no longer has.
+ * A job still holds when its origin is a member at its block and, for a file, it wraps the key
+ * for exactly those members (what validateScanJob demands of a new job; an indicator carries no
+ * wraps); otherwise every decision on it rests on a membership the chain no longer has.
  */
 export function jobHoldsAt (job: ScanJob, members: readonly Hex[]): boolean {
   const sorted = members.map((m) => m.toLowerCase()).toSorted()
   if (!sorted.includes(job.origin.toLowerCase())) return false
+  if (job.kind !== 'file') return true
   const wrapped = job.keyWraps.map((w) => w.member.toLowerCase())
   return wrapped.length === sorted.length && wrapped.every((m, i) => m === sorted[i])
 }

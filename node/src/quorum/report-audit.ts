@@ -15,7 +15,7 @@ export interface ReportAuditorOptions {
 }
 
 export interface ReportAuditorComponents {
-  follower: Pick<RegistryFollower, 'followedBlock' | 'membersAt' | 'onReorg' | 'waitFor'>
+  follower: Pick<RegistryFollower, 'followedBlock' | 'membersAt' | 'parameterAt' | 'onReorg' | 'waitFor'>
   reports: Pick<ReportRepository, 'fromBlock' | 'get' | 'withdraw'>
   /** the coordinator's live jobs, when it exposes them: jobs a reorg invalidated are dropped */
   jobs?: Pick<JobBook, 'fromBlock' | 'delete'>
@@ -64,7 +64,11 @@ export function createReportAuditor (opts: ReportAuditorOptions, c: ReportAudito
         continue
       }
       checked++
-      const problem = reportMembershipProblem(report, follower.membersAt(block))
+      const divisor = follower.parameterAt('quorumFaultDivisor', block)
+      const problem = reportMembershipProblem(report, {
+        members: follower.membersAt(block),
+        ...(divisor != null && divisor <= BigInt(Number.MAX_SAFE_INTEGER) ? { faultDivisor: Number(divisor) } : {})
+      })
       if (problem == null) continue
       await reports.withdraw(jobId, { ...problem, ancestorBlock: event.ancestorBlock, withdrawnAt: now() })
       withdrawn++

@@ -1,5 +1,6 @@
 import tap from 'tap'
 import { openDatabase, ReportRepository } from '../../src/db/index.ts'
+import { ZERO_ADDRESS } from '../../../protocol/src/messages.ts'
 import type { Hex, Report, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
@@ -12,8 +13,9 @@ function report (jobId: Hex, options: { block: number, date: number, sha256?: He
     type: 'scan-job',
     signature: hex('00', 65),
     job: {
-      kind: 'file', sha256, sha1: hex('02', 20), md5: hex('03', 16), size: 3, fileType: 'text', cid: 'bafy',
-      membershipBlock: options.block, origin: hex('11', 20), createdAt: 1, commitDeadline: 2, revealDeadline: 3, ephemeralPublicKey: hex('04', 32), keyWraps: []
+      kind: 'file', subject: '', context: '', sha256, sha1: hex('02', 20), md5: hex('03', 16), size: 3, fileType: 'text', cid: 'bafy',
+      membershipBlock: options.block, origin: hex('11', 20), createdAt: 1, commitDeadline: 2, revealDeadline: 3, ephemeralPublicKey: hex('04', 32), keyWraps: [],
+      submitter: ZERO_ADDRESS, submittedAt: 0, submitterSignature: '0x'
     }
   }
   const verdicts: SignedVerdict[] = (options.scannedAt ?? [options.date]).map((at, i) => ({
@@ -21,7 +23,7 @@ function report (jobId: Hex, options: { block: number, date: number, sha256?: He
     verdict: { jobId, member: hex(String(i + 1).repeat(2), 20), sha256, membershipBlock: options.block, scannedAt: at, results: [] }
   }))
   return {
-    jobId, chainId: 1, registry: hex('22', 20), job, verdicts, memberCount: verdicts.length, quorum: verdicts.length, results: {}, date: options.date,
+    jobId, chainId: 1, registry: hex('22', 20), job, verdicts, memberCount: verdicts.length, faultDivisor: 3, quorum: verdicts.length, results: {}, date: options.date,
     stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, failure: 0, 'type-unsupported': 0 }
   }
 }

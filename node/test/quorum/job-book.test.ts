@@ -7,9 +7,9 @@ function job (sha: string, revealDeadline: number, membershipBlock = 1): SignedS
     type: 'scan-job',
     signature: '0x',
     job: {
-      kind: 'file', sha256: `0x${sha.repeat(64)}` as Hex, sha1: '0x', md5: '0x', size: 1, fileType: 'text', cid: 'x',
+      kind: 'file', subject: '', context: '', sha256: `0x${sha.repeat(64)}` as Hex, sha1: '0x', md5: '0x', size: 1, fileType: 'text', cid: 'x',
       membershipBlock, origin: '0x', createdAt: 0, commitDeadline: revealDeadline - 1, revealDeadline,
-      ephemeralPublicKey: '0x', keyWraps: []
+      ephemeralPublicKey: '0x', keyWraps: [], submitter: '0x', submittedAt: 0, submitterSignature: '0x'
     }
   }
 }

@@ -9,26 +9,26 @@ const report = await signedReport(new TextEncoder().encode('membership check'))
 const without = (i: number): Hex[] => members.filter((_, j) => j !== i)
 
 tap.test('a report holds against the members it was made under, in any order and case', async (t) => {
-  t.equal(reportMembershipProblem(report, members), undefined)
-  t.equal(reportMembershipProblem(report, members.toReversed().map((m) => m.toUpperCase().replace('0X', '0x') as Hex)), undefined)
-  t.equal(reportMembershipProblem(report, [...members, members[0] as Hex]), undefined, 'a repeated address is one member')
+  t.equal(reportMembershipProblem(report, { members }), undefined)
+  t.equal(reportMembershipProblem(report, { members: members.toReversed().map((m) => m.toUpperCase().replace('0X', '0x') as Hex) }), undefined)
+  t.equal(reportMembershipProblem(report, { members: [...members, members[0] as Hex] }), undefined, 'a repeated address is one member')
 })
 
 tap.test('a report no longer holds when the membership at its block changed', async (t) => {
-  t.equal(reportMembershipProblem(report, without(3))?.code, 'MEMBER_COUNT_MISMATCH', 'a non-signing member fewer')
-  t.equal(reportMembershipProblem(report, [...members, OUTSIDER.address])?.code, 'MEMBER_COUNT_MISMATCH', 'one member more (the quorum grows)')
-  t.equal(reportMembershipProblem(report, [...without(1), OUTSIDER.address])?.code, 'NOT_MEMBER', 'a signer swapped for someone else')
-  t.equal(reportMembershipProblem(report, [...without(0), OUTSIDER.address])?.code, 'NOT_MEMBER', 'the origin swapped for someone else')
-  t.equal(reportMembershipProblem(report, [])?.code, 'MEMBER_COUNT_MISMATCH', 'nobody is a member any more')
+  t.equal(reportMembershipProblem(report, { members: without(3) })?.code, 'MEMBER_COUNT_MISMATCH', 'a non-signing member fewer')
+  t.equal(reportMembershipProblem(report, { members: [...members, OUTSIDER.address] })?.code, 'MEMBER_COUNT_MISMATCH', 'one member more (the quorum grows)')
+  t.equal(reportMembershipProblem(report, { members: [...without(1), OUTSIDER.address] })?.code, 'NOT_MEMBER', 'a signer swapped for someone else')
+  t.equal(reportMembershipProblem(report, { members: [...without(0), OUTSIDER.address] })?.code, 'NOT_MEMBER', 'the origin swapped for someone else')
+  t.equal(reportMembershipProblem(report, { members: [] })?.code, 'MEMBER_COUNT_MISMATCH', 'nobody is a member any more')
 })
 
 tap.test('a stored report that is not what its verdicts derive is not kept either', async (t) => {
   const tampered: Report = { ...report, stats: { ...report.stats, malicious: 0, undetected: 1 } }
-  t.equal(reportMembershipProblem(tampered, members)?.code, 'DERIVATION_MISMATCH')
+  t.equal(reportMembershipProblem(tampered, { members })?.code, 'DERIVATION_MISMATCH')
   const noQuorum: Report = { ...report, verdicts: report.verdicts.slice(0, 2) }
-  t.equal(reportMembershipProblem(noQuorum, members)?.code, 'NO_QUORUM')
-  t.equal(reportMembershipProblem(null as unknown as Report, members)?.code, 'MALFORMED', 'not an object')
-  t.equal(reportMembershipProblem({ ...report, verdicts: 'x' } as unknown as Report, members)?.code, 'MALFORMED', 'hostile shape')
+  t.equal(reportMembershipProblem(noQuorum, { members })?.code, 'NO_QUORUM')
+  t.equal(reportMembershipProblem(null as unknown as Report, { members })?.code, 'MALFORMED', 'not an object')
+  t.equal(reportMembershipProblem({ ...report, verdicts: 'x' } as unknown as Report, { members })?.code, 'MALFORMED', 'hostile shape')
 })
 
 tap.test('a live job holds only if its origin is a member and it wraps the key for exactly the members', async (t) => {
@@ -40,4 +40,14 @@ tap.test('a live job holds only if its origin is a member and it wraps the key f
   t.notOk(jobHoldsAt(job, [...members, OUTSIDER.address]), 'a member has no wrap')
   t.notOk(jobHoldsAt(job, [...without(3), OUTSIDER.address]), 'same count, another member')
   t.notOk(jobHoldsAt(job, []), 'no members')
+  // an indicator's subject is public: it wraps no key, so only its origin's membership matters
+  const indicator = { ...job, kind: 'url' as const, keyWraps: [] }
+  t.ok(jobHoldsAt(indicator, members))
+  t.ok(jobHoldsAt(indicator, [...without(3), OUTSIDER.address]), 'other members changed')
+  t.notOk(jobHoldsAt(indicator, without(0)), 'its origin is not a member')
+})
+
+tap.test('a report must use the chain\'s fault divisor at its block when the chain names one', async (t) => {
+  t.equal(reportMembershipProblem(report, { members, faultDivisor: report.faultDivisor }), undefined)
+  t.equal(reportMembershipProblem(report, { members, faultDivisor: 4 })?.code, 'FAULT_DIVISOR_MISMATCH', 'a reorg changed the divisor')
 })

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { hexlify, randomBytes } from 'ethers'
 import { pino } from 'pino'
 import tap from 'tap'
-import { deriveReport, scanJobId, signScanJob, signVerdict } from '../../../protocol/src/index.ts'
+import { DEFAULT_FAULT_DIVISOR, deriveReport, scanJobId, signScanJob, signVerdict, ZERO_ADDRESS } from '../../../protocol/src/index.ts'
 import { electMembers, registerCandidate } from '../../../governance/src/index.ts'
 import { blockNumber, mineBlocks } from '../../src/chain/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
@@ -69,17 +69,20 @@ async function storeReport (text: string, block: number, origin: number, members
   const sample = hashes(new TextEncoder().encode(text))
   await repos.samples.recordUpload({ ...sample, fileType: 'text', cid: 'bafkreie7q3iidccmpvszul7kudcvvuavuo7u6gzlbobczuk5nqk3b4akba', contentKey: `0x${'33'.repeat(32)}`, seenAt: scannedAt })
   const job: ScanJob = {
-    kind: 'file', ...sample, fileType: 'text', cid: 'bafkreie7q3iidccmpvszul7kudcvvuavuo7u6gzlbobczuk5nqk3b4akba',
+    kind: 'file', subject: '', context: '', ...sample, fileType: 'text', cid: 'bafkreie7q3iidccmpvszul7kudcvvuavuo7u6gzlbobczuk5nqk3b4akba',
     membershipBlock: block, origin: operators[origin]!, createdAt: scannedAt - 5000, commitDeadline: scannedAt + 60_000, revealDeadline: scannedAt + 120_000,
     ephemeralPublicKey: `0x${'11'.repeat(32)}`,
-    keyWraps: members.map((i) => operators[i]!).toSorted().map((member) => ({ member, wrappedKey: `0x${'22'.repeat(60)}` as Hex }))
+    keyWraps: members.map((i) => operators[i]!).toSorted().map((member) => ({ member, wrappedKey: `0x${'22'.repeat(60)}` as Hex })),
+    submitter: ZERO_ADDRESS,
+    submittedAt: 0,
+    submitterSignature: '0x'
   }
   const signed = await signScanJob(job, chainId, registry, signers[origin]!)
   const jobId = scanJobId(job, chainId, registry)
   const verdicts = await Promise.all(signers_.map(async (i) => await signVerdict({
     jobId, member: operators[i]!, sha256: sample.sha256, membershipBlock: block, scannedAt, results: engineResults(true)
   }, `0x${String(i + 1).repeat(64)}`, chainId, registry, signers[i]!)))
-  const report = deriveReport({ job: signed, verdicts, memberCount: members.length, chainId, registry })
+  const report = deriveReport({ job: signed, verdicts, memberCount: members.length, faultDivisor: DEFAULT_FAULT_DIVISOR, chainId, registry })
   await repos.reports.put(report)
   return { report, signed }
 }

@@ -10,9 +10,9 @@ const enc = new TextEncoder()
 
 const TYPES = {
   EIP712Domain: [['string', 'name'], ['string', 'version'], ['uint256', 'chainId'], ['address', 'verifyingContract']],
-  ScanJob: [['string', 'kind'], ['bytes32', 'sha256'], ['bytes20', 'sha1'], ['bytes16', 'md5'], ['uint64', 'size'], ['string', 'fileType'],
+  ScanJob: [['string', 'kind'], ['string', 'subject'], ['string', 'context'], ['bytes32', 'sha256'], ['bytes20', 'sha1'], ['bytes16', 'md5'], ['uint64', 'size'], ['string', 'fileType'],
     ['string', 'cid'], ['uint64', 'membershipBlock'], ['address', 'origin'], ['uint64', 'createdAt'], ['uint64', 'commitDeadline'],
-    ['uint64', 'revealDeadline'], ['bytes32', 'ephemeralPublicKey'], ['KeyWrap[]', 'keyWraps']],
+    ['uint64', 'revealDeadline'], ['bytes32', 'ephemeralPublicKey'], ['KeyWrap[]', 'keyWraps'], ['address', 'submitter'], ['uint64', 'submittedAt'], ['bytes', 'submitterSignature']],
   KeyWrap: [['address', 'member'], ['bytes', 'wrappedKey']],
   Verdict: [['bytes32', 'jobId'], ['address', 'member'], ['bytes32', 'sha256'], ['uint64', 'membershipBlock'], ['uint64', 'scannedAt'], ['EngineResult[]', 'results']],
   EngineResult: [['string', 'engine'], ['string', 'engineVersion'], ['string', 'engineUpdate'], ['string', 'category'], ['string', 'result'], ['string', 'method']]
@@ -129,9 +129,9 @@ export function createVerifier ({ keccak_256: keccak, secp256k1 }) {
   }
 }
 
-/** n - floor((n - 1) / 3): the reveals a report needs among n members (protocol/src/quorum.ts). */
-export function quorumThreshold (n) {
-  return n - Math.floor((n - 1) / 3)
+/** n - floor((n - 1) / d): the reveals a report needs among n members, d the network's fault divisor (protocol/src/quorum.ts). */
+export function quorumThreshold (n, faultDivisor = 3) {
+  return n - Math.floor((n - 1) / faultDivisor)
 }
 
 function mostCommon (values, order) {
@@ -220,8 +220,10 @@ export function checkFileReport (verifier, attributes, members, expectedSha256) 
   for (const m of kept.keys()) if (memberSet.has(m)) signers.push(m)
   add('verdict signatures', badVerdicts === 0 && vm.verdicts.length > 0, `${vm.verdicts.length - badVerdicts} of ${vm.verdicts.length} verdicts signed by the member they name, for this job`)
   const n = members.length
-  const quorum = n > 0 ? quorumThreshold(n) : 0
-  add('quorum', n > 0 && signers.length >= quorum, `${signers.length} member signatures, ${quorum} of ${n} needed`)
+  // the divisor the report was derived with; like the members, the node's word here (the CLI checks it on chain)
+  const divisor = Number.isSafeInteger(vm.fault_divisor) && vm.fault_divisor >= 2 ? vm.fault_divisor : 3
+  const quorum = n > 0 ? quorumThreshold(n, divisor) : 0
+  add('quorum', n > 0 && signers.length >= quorum, `${signers.length} member signatures, ${quorum} of ${n} needed (fault divisor ${divisor})`)
   add('origin membership', memberSet.has(job.origin.toLowerCase()), 'the job\'s origin is among the members')
 
   const derived = tally(verdicts)

@@ -33,6 +33,7 @@ tap.test('the browser verifier hashes and recovers as the protocol does', async 
   }
   t.equal(verifier.recoverVerdictSigner({ ...report.verdicts[0], signature: '0x1234' }, CHAIN_ID, REGISTRY), undefined, 'a short signature recovers nobody')
   for (let n = 1; n <= 40; n++) t.equal(quorumThreshold(n), protocolQuorum(n), `quorum of ${n}`)
+  for (const d of [2, 4, 7]) for (let n = 1; n <= 20; n++) t.equal(quorumThreshold(n, d), protocolQuorum(n, d), `quorum of ${n} with fault divisor ${d}`)
 })
 
 tap.test('a genuine report passes every check and names its signers', async (t) => {

@@ -76,6 +76,8 @@ tap.test('download: the decrypted sample, streamed, only to keys holding "downlo
   const huge = await raw(w.server.url, `GET /api/v3/files/${sha256}/download HTTP/1.1\r\nHost: x\r\nx-apikey: ${w.granted.key}\r\nx-junk: ${'j'.repeat(20_000)}\r\nConnection: close\r\n\r\n`)
   t.match(huge, /^HTTP\/1\.1 431/, 'oversize headers never reach the route')
 
+  const head = await fetch(url(sha256), { method: 'HEAD', headers: { 'x-apikey': w.granted.key } })
+  t.equal(head.status, 404, 'HEAD opens no download')
   const audit = w.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.audit === 'sample-download')
   t.equal(audit.length, 4, 'one audit line per download')
   t.same(audit.map((l) => [l.keyId, l.sha256, l.size]), Array.from({ length: 4 }, () => [w.granted.record.id, sha256, bytes.length]))

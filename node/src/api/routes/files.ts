@@ -108,7 +108,8 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void
   })
 
   // VirusTotal's sample download, for keys the operator granted "download": streamed as it is decrypted
-  app.get<{ Params: { id: string } }>('/api/v3/files/:id/download', async (request, reply) => {
+  // no implicit HEAD: it would open (and audit-log) a download nobody reads
+  app.get<{ Params: { id: string } }>('/api/v3/files/:id/download', { exposeHeadRoute: false }, async (request, reply) => {
     const keyId = requirePrivilege(request, 'download')
     const hash = parseFileHash(request.params.id)
     const signal = requestSignal(reply)

@@ -19,3 +19,14 @@ export function quorumThreshold (memberCount: number, faultDivisor: number = DEF
 export function hasQuorum (verdictCount: number, memberCount: number, faultDivisor: number = DEFAULT_FAULT_DIVISOR): boolean {
   return verdictCount >= quorumThreshold(memberCount, faultDivisor)
 }
+
+/**
+ * The divisor a NetworkParameters value stands for: 0 (never set), or anything that is not an
+ * integer >= 2, means the default 3. Nodes and light clients read the parameter through this one
+ * rule, so they agree on every report's quorum.
+ */
+export function faultDivisorFrom (value: bigint | number | null | undefined): number {
+  if (value == null) return DEFAULT_FAULT_DIVISOR
+  const n = typeof value === 'bigint' ? (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : 0) : value
+  return Number.isSafeInteger(n) && n >= 2 ? n : DEFAULT_FAULT_DIVISOR
+}

@@ -75,6 +75,7 @@ export function virusmapAttribute (report: Report): Record<string, unknown> {
     registry: report.registry,
     membership_block: report.job.job.membershipBlock,
     member_count: report.memberCount,
+    fault_divisor: report.faultDivisor,
     quorum: report.quorum,
     verdicts: report.verdicts,
     job: report.job

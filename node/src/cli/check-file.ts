@@ -43,7 +43,8 @@ export async function checkFile (client: VtClient, hash: string, target: Target,
   const provider = await connectProvider(target.rpcUrl, { signal })
   let result: VerifyResult
   try {
-    result = await verifyReport(report, { provider, registry: target.deployment.registry, chainId: target.deployment.chainId }, { signal })
+    const { registry, chainId, parameters } = target.deployment
+    result = await verifyReport(report, { provider, registry, chainId, ...(parameters === undefined ? {} : { parameters }) }, { signal })
   } finally {
     provider.destroy()
   }

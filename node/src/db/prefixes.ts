@@ -37,7 +37,20 @@ export const PREFIXES = {
   /** sha256/jobId -> report date: every served report of a sample, to fall back on when the latest is withdrawn */
   reportBySample: 'report-sample/',
   /** jobId -> WithdrawnReport: reports a reorg took the membership from; kept as evidence, never served */
-  reportWithdrawn: 'report-withdrawn/'
+  reportWithdrawn: 'report-withdrawn/',
+  /**
+   * kind/sha256 -> jobId of the latest report on that indicator. Apart from report-sha256/: a file
+   * whose bytes are "http://x.y/" has the same sha256 as that URL's subject.
+   */
+  reportByIndicator: 'report-indicator/',
+  /** kind/sha256/jobId -> report date: every served report of an indicator (report-sample/ for indicators) */
+  reportByIndicatorSample: 'report-indicator-sample/',
+  /** kind/sha256(subject) -> IndicatorRecord: submitted indicators, first/last seen, submitters, latest context */
+  indicator: 'indicator/',
+  /** kind/sha256(subject)/file sha256 -> IndicatorRelation: files that carry the indicator */
+  indicatorFile: 'indicator-file/',
+  /** file sha256/kind/sha256(subject) -> IndicatorRelation: the indicators a file carries */
+  fileIndicator: 'file-indicator/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

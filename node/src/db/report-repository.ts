@@ -1,7 +1,7 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind, Report, SampleKind } from '../../../protocol/src/messages.ts'
 
 /** Why a stored report stopped being served: the chain no longer supports the membership it relied on. */
 export interface WithdrawnReport {
@@ -19,6 +19,21 @@ type Op = { type: 'put', key: string, value: unknown } | { type: 'del', key: str
 /** Dates are ms since the epoch; 15 digits keep them in order until the year 33658. */
 function dateKey (date: number, jobId: Hex): string {
   return dbKey(PREFIXES.reportByDate, String(Math.max(0, Math.trunc(date))).padStart(15, '0'), jobId)
+}
+
+/**
+ * Where a sample's latest report and its list of reports live: files by sha256, indicators by kind
+ * and sha256 (a file's bytes can equal an indicator's subject, so the two never share an entry).
+ */
+function sampleIndex (kind: SampleKind, sha256: Hex): { latest: string, entry: (jobId: Hex) => string, range: { gte: string, lt: string } } {
+  if (kind === 'file') {
+    return { latest: dbKey(PREFIXES.reportBySha256, sha256), entry: (id) => dbKey(PREFIXES.reportBySample, sha256, id), range: dbRange(PREFIXES.reportBySample, sha256) }
+  }
+  return {
+    latest: dbKey(PREFIXES.reportByIndicator, kind, sha256),
+    entry: (id) => dbKey(PREFIXES.reportByIndicatorSample, kind, sha256, id),
+    range: dbRange(PREFIXES.reportByIndicatorSample, kind, sha256)
+  }
 }
 
 function blockKey (report: Report): string {
@@ -50,9 +65,15 @@ export class ReportRepository {
     return jobId === undefined ? undefined : this.get(jobId)
   }
 
+  /** the latest report on an indicator, by kind and sha256 of its canonical subject */
+  async getLatestByIndicator (kind: IndicatorKind, sha256: Hex): Promise<Report | undefined> {
+    const jobId = await this.latestJobId(sha256, kind)
+    return jobId === undefined ? undefined : this.get(jobId)
+  }
+
   /** The job id of the sample's latest report (reports are immutable by job id, so callers may cache them). */
-  async latestJobId (sha256: Hex): Promise<Hex | undefined> {
-    const key = dbKey(PREFIXES.reportBySha256, sha256)
+  async latestJobId (sha256: Hex, kind: SampleKind = 'file'): Promise<Hex | undefined> {
+    const key = sampleIndex(kind, sha256).latest
     const cached = this.#latest.get(key)
     if (cached !== undefined) return cached
     const jobId = await this.#db.get(key) as Hex | undefined
@@ -71,18 +92,20 @@ export class ReportRepository {
    * withdrawn job's report is not stored again (false): live state may still hold its verdicts.
    */
   async put (report: Report, options: { sync?: boolean } = {}): Promise<boolean> {
-    const sha256 = report.job.job.sha256
-    return await this.#lock(sha256.toLowerCase(), async () => {
+    const { sha256, kind } = report.job.job
+    const index = sampleIndex(kind, sha256)
+    return await this.#lock(index.latest, async () => {
       if (await this.withdrawn(report.jobId) !== undefined) return false
-      const latest = await this.getLatestBySha256(sha256)
+      const latestId = await this.latestJobId(sha256, kind)
+      const latest = latestId === undefined ? undefined : await this.get(latestId)
       const jobId = report.jobId.toLowerCase() as Hex
       const ops: Op[] = [
         { type: 'put', key: dbKey(PREFIXES.report, jobId), value: report },
         { type: 'put', key: dateKey(report.date, jobId), value: jobId },
         { type: 'put', key: blockKey(report), value: jobId },
-        { type: 'put', key: dbKey(PREFIXES.reportBySample, sha256, jobId), value: report.date }
+        { type: 'put', key: index.entry(jobId), value: report.date }
       ]
-      const latestKey = dbKey(PREFIXES.reportBySha256, sha256)
+      const latestKey = index.latest
       const becomesLatest = latest === undefined || latest.jobId === report.jobId || latest.date <= report.date
       if (becomesLatest) ops.push({ type: 'put', key: latestKey, value: jobId })
       this.#latest.delete(latestKey)
@@ -109,9 +132,11 @@ export class ReportRepository {
    * sample's latest, the newest remaining report of the sample takes its place.
    */
   async withdraw (jobId: Hex, reason: Omit<WithdrawnReport, 'report'>): Promise<WithdrawnReport | undefined> {
-    const sha256 = (await this.get(jobId))?.job.job.sha256
-    if (sha256 === undefined) return undefined
-    return await this.#lock(sha256.toLowerCase(), async () => {
+    const job = (await this.get(jobId))?.job.job
+    if (job === undefined) return undefined
+    const { sha256, kind } = job
+    const index = sampleIndex(kind, sha256)
+    return await this.#lock(index.latest, async () => {
       // read again under the lock: a put may have stored a version with more verdicts meanwhile
       const report = await this.get(jobId)
       if (report === undefined) return undefined
@@ -123,12 +148,12 @@ export class ReportRepository {
         { type: 'put', key: dbKey(PREFIXES.reportWithdrawn, id), value: record },
         { type: 'del', key: dbKey(PREFIXES.report, id) },
         { type: 'del', key: blockKey(report) },
-        { type: 'del', key: dbKey(PREFIXES.reportBySample, sha256, id) },
+        { type: 'del', key: index.entry(id) },
         ...[...dates].map((d): Op => ({ type: 'del', key: dateKey(d, id) }))
       ]
-      const latestKey = dbKey(PREFIXES.reportBySha256, sha256)
-      const wasLatest = await this.latestJobId(sha256) === id
-      const fallback = wasLatest ? await this.#newestOther(sha256, id) : undefined
+      const latestKey = index.latest
+      const wasLatest = await this.latestJobId(sha256, kind) === id
+      const fallback = wasLatest ? await this.#newestOther(index.range, id) : undefined
       if (wasLatest) ops.push(fallback === undefined ? { type: 'del', key: latestKey } : { type: 'put', key: latestKey, value: fallback })
       this.#latest.delete(latestKey)
       await this.#db.batch(ops, { sync: true })
@@ -142,9 +167,9 @@ export class ReportRepository {
   }
 
   /** the sample's most recent stored report other than `except` (ties: the greater job id, as put would leave it) */
-  async #newestOther (sha256: Hex, except: Hex): Promise<Hex | undefined> {
+  async #newestOther (range: { gte: string, lt: string }, except: Hex): Promise<Hex | undefined> {
     let best: { jobId: Hex, date: number } | undefined
-    for await (const [key, date] of this.#db.iterator(dbRange(PREFIXES.reportBySample, sha256))) {
+    for await (const [key, date] of this.#db.iterator(range)) {
       const jobId = key.slice(key.lastIndexOf('/') + 1) as Hex
       if (jobId === except) continue
       if (best === undefined || (date as number) > best.date || ((date as number) === best.date && jobId > best.jobId)) best = { jobId, date: date as number }

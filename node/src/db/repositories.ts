@@ -1,6 +1,7 @@
 import { ApiKeyRepository } from './apikey-repository.ts'
 import { VoteRepository } from './vote-repository.ts'
 import { EvidenceRepository } from './evidence-repository.ts'
+import { IndicatorRepository } from './indicator-repository.ts'
 import { JobRepository } from './job-repository.ts'
 import { ReportRepository } from './report-repository.ts'
 import { SampleRepository } from './sample-repository.ts'
@@ -16,6 +17,7 @@ export interface Repositories {
   evidence: EvidenceRepository
   apiKeys: ApiKeyRepository
   votes: VoteRepository
+  indicators: IndicatorRepository
 }
 
 export function createRepositories (db: Database): Repositories {
@@ -27,6 +29,7 @@ export function createRepositories (db: Database): Repositories {
     reports: new ReportRepository(db),
     evidence: new EvidenceRepository(db),
     apiKeys: new ApiKeyRepository(db),
-    votes: new VoteRepository(db)
+    votes: new VoteRepository(db),
+    indicators: new IndicatorRepository(db)
   }
 }

@@ -33,6 +33,8 @@ export function reportFromFileAttributes (attributes: Record<string, unknown>): 
       job: vm.job as unknown as SignedScanJob,
       verdicts: vm.verdicts as SignedVerdict[],
       memberCount: vm.member_count as number,
+      // reports from before the divisor was a parameter carry none: the rule was 3 then
+      faultDivisor: vm.fault_divisor === undefined ? 3 : vm.fault_divisor as number,
       chainId: vm.chain_id as number,
       registry: vm.registry as Hex
     })

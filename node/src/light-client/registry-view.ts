@@ -1,4 +1,5 @@
-import { Contract, type Provider } from 'ethers'
+import { Contract, encodeBytes32String, type Provider } from 'ethers'
+import { DEFAULT_FAULT_DIVISOR, faultDivisorFrom } from '../../../protocol/src/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 /**
@@ -8,6 +9,12 @@ import type { Hex } from '../../../protocol/src/messages.ts'
 export const REGISTRY_READ_ABI = [
   'function isMemberAt(address account, uint256 blockNumber) view returns (bool)',
   'function membersAt(uint256 blockNumber) view returns (address[])'
+] as const
+
+/** The NetworkParameters reads (contracts/src/NetworkParameters.sol): a checkpointed value by block. */
+export const PARAMETERS_READ_ABI = [
+  'function get(bytes32 key) view returns (uint256)',
+  'function getAt(bytes32 key, uint256 blockNumber) view returns (uint256)'
 ] as const
 
 /** The registry did not answer as a SupernodeRegistry does (no contract there, wrong chain or ABI). */
@@ -34,10 +41,18 @@ export interface RegistryView {
   blockNumber(): Promise<number>
   isMemberAt(address: Hex, block: number): Promise<boolean>
   membersAt(block: number): Promise<Hex[]>
+  /** the quorumFaultDivisor in force at `block` (protocol faultDivisorFrom: 3 when never set) */
+  faultDivisorAt(block: number): Promise<number>
 }
 
-export function createRegistryView (provider: Provider, registry: Hex): RegistryView {
+/**
+ * `parameters` is the deployment's NetworkParameters; deployments from before it existed have
+ * none, and their quorum rule is the default divisor.
+ */
+export function createRegistryView (provider: Provider, registry: Hex, parameters?: Hex): RegistryView {
   const contract = new Contract(registry, REGISTRY_READ_ABI, provider)
+  const params = parameters === undefined ? undefined : new Contract(parameters, PARAMETERS_READ_ABI, provider)
+  const key = encodeBytes32String('quorumFaultDivisor')
   return {
     async chainId () {
       return Number((await provider.getNetwork()).chainId)
@@ -51,6 +66,20 @@ export function createRegistryView (provider: Provider, registry: Hex): Registry
     async membersAt (block) {
       const members = await read(registry, 'membersAt', async () => contract.getFunction('membersAt').staticCall(block)) as string[]
       return members.map((m) => m.toLowerCase() as Hex)
+    },
+    async faultDivisorAt (block) {
+      if (params === undefined) return DEFAULT_FAULT_DIVISOR
+      // getAt answers only for past blocks; at the head the current value is the one in force
+      if (block < await provider.getBlockNumber()) {
+        return faultDivisorFrom(await read(parameters as Hex, 'getAt', async () => params.getFunction('getAt').staticCall(key, block)) as bigint)
+      }
+      try {
+        return faultDivisorFrom(await params.getFunction('get').staticCall(key) as bigint)
+      } catch (err) {
+        // NetworkParametersUnknownKey: never set, so the default rule
+        if ((err as { code?: string }).code === 'CALL_EXCEPTION') return DEFAULT_FAULT_DIVISOR
+        throw err
+      }
     }
   }
 }

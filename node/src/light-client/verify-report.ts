@@ -12,7 +12,8 @@ export const VERIFY_PROBLEM_CODES = [
   'ORIGIN_NOT_MEMBER', // the job's signer was not a member at the job's block
   'NOT_MEMBER', // a verdict's signer was not a member at the job's block
   'MEMBER_COUNT_MISMATCH', // the report's member count is not the chain's
-  'QUORUM_MISMATCH', // the report's quorum is not quorumThreshold(chain's member count)
+  'FAULT_DIVISOR_MISMATCH', // the report's fault divisor is not the chain's quorumFaultDivisor at the job's block
+  'QUORUM_MISMATCH', // the report's quorum is not quorumThreshold(chain's member count, chain's divisor)
   'NO_QUORUM' // fewer distinct member signers than the quorum
 ] as const
 export type VerifyProblemCode = typeof VERIFY_PROBLEM_CODES[number]
@@ -37,6 +38,8 @@ export interface VerifyTarget {
   provider: Provider
   registry: Hex
   chainId: number
+  /** the deployment's NetworkParameters (the quorum rule); absent in deployments from before it: divisor 3 */
+  parameters?: Hex
 }
 
 function recoverOrUndefined (recover: () => Hex): Hex | undefined {
@@ -53,7 +56,7 @@ function recoverOrUndefined (recover: () => Hex): Hex | undefined {
  * members at the job's block. Network failures throw; everything else is a problem in the result.
  */
 export async function verifyReport (report: Report, target: VerifyTarget, options: { signal?: AbortSignal } = {}): Promise<VerifyResult> {
-  return verifyReportWith(report, createRegistryView(target.provider, target.registry), target, options)
+  return verifyReportWith(report, createRegistryView(target.provider, target.registry, target.parameters), target, options)
 }
 
 /** verifyReport over any RegistryView (the chain reads are the only I/O). */
@@ -100,12 +103,16 @@ export async function verifyReportWith (
 
   const members = new Set(await view.membersAt(block))
   const memberCount = members.size
-  const quorum = quorumThreshold(memberCount)
+  const faultDivisor = await view.faultDivisorAt(block)
+  const quorum = quorumThreshold(memberCount, faultDivisor)
   if (report.memberCount !== memberCount) {
     problems.push({ code: 'MEMBER_COUNT_MISMATCH', detail: `report says ${report.memberCount} members at block ${block}, the chain says ${memberCount}` })
   }
+  if (report.faultDivisor !== faultDivisor) {
+    problems.push({ code: 'FAULT_DIVISOR_MISMATCH', detail: `report uses quorum fault divisor ${String(report.faultDivisor)}, the chain has ${faultDivisor} at block ${block}` })
+  }
   if (report.quorum !== quorum) {
-    problems.push({ code: 'QUORUM_MISMATCH', detail: `report says quorum ${report.quorum}, ${memberCount} members need ${quorum}` })
+    problems.push({ code: 'QUORUM_MISMATCH', detail: `report says quorum ${report.quorum}, ${memberCount} members need ${quorum} (divisor ${faultDivisor})` })
   }
   if (origin === undefined || !(await view.isMemberAt(origin, block))) {
     problems.push({ code: 'ORIGIN_NOT_MEMBER', detail: `job signer ${origin ?? '(unrecoverable)'} was not a member at block ${block}` })

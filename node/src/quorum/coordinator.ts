@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import {
-  computeCommitment, deriveReport, GossipValidationError, hasQuorum, scanJobId, signCommitment, signScanJob, signVerdict,
-  unwrapContentKey, validateCommitment, validateScanJob, validateVerdict
+  computeCommitment, deriveReport, faultDivisorFrom, GossipValidationError, hasQuorum, indicatorSha256, scanJobId, signCommitment, signScanJob,
+  signVerdict, unwrapContentKey, validateCommitment, validateScanJob, validateVerdict
 } from '../../../protocol/src/index.ts'
-import { buildScanJob } from './job-factory.ts'
+import { indicatorsFromDetails } from './file-indicators.ts'
+import { checkIndicatorSubmission } from './indicator-submission.ts'
+import { buildIndicatorJob, buildScanJob } from './job-factory.ts'
 import { JobBook } from './job-book.ts'
 import { runEngines } from './run-engines.ts'
 import { createValidationContext } from './validation-context.ts'
 import { NotAMemberError } from './errors.ts'
+import type { IndicatorSubmissionInput } from './indicator-submission.ts'
 import type { JobTiming } from './job-factory.ts'
 import type { LiveJob } from './job-book.ts'
 import type { SampleAccess } from './ports.ts'
 import type { Repositories } from '../db/repositories.ts'
-import type { Hex, Report, SignedCommitment, SignedScanJob, SignedVerdict, Verdict } from '../../../protocol/src/messages.ts'
+import type { Hex, Report, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, Verdict } from '../../../protocol/src/messages.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
@@ -41,7 +44,7 @@ export interface CoordinatorComponents {
   gossip: Gossip
   samples: SampleAccess
   engines: Engine[]
-  repositories: Pick<Repositories, 'samples' | 'jobs' | 'commitments' | 'verdicts' | 'reports' | 'evidence'>
+  repositories: Pick<Repositories, 'samples' | 'jobs' | 'commitments' | 'verdicts' | 'reports' | 'evidence' | 'indicators'>
   logger: Logger
   metrics?: QuorumMetrics
   now?: () => number
@@ -51,6 +54,8 @@ export interface Coordinator {
   start(): Promise<void>
   stop(): Promise<void>
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
+  /** a signed indicator (SubmissionError when it is not one); the job in flight for it when there is one */
+  submitIndicator(input: IndicatorSubmissionInput, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   liveJob(jobId: Hex): LiveJob | undefined
   /** the live jobs: the report auditor drops those a reorg took the membership from */
   readonly jobs: JobBook
@@ -87,6 +92,8 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     if (book.get(jobId) != null) return
     book.add(jobId, msg, now())
     persist('job', repos.jobs.add(jobId, msg, { now: now() }))
+    // every node that sees an indicator job can answer lookups of it, member or not
+    if (msg.job.kind !== 'file') persist('indicator', repos.indicators.recordSubmission(msg.job, { now: now() }))
     if (follower.isMemberAt(self, msg.job.membershipBlock)) {
       scanAndCommit(jobId).catch((err) => { logger.warn({ err, jobId }, 'scan job failed') })
     }
@@ -104,12 +111,16 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     if (live == null) return
     live.verdicts.set(msg.verdict.member, { msg, verdictHash })
     persist('verdict', repos.verdicts.put(msg))
-    const memberCount = follower.membersAt(live.signed.job.membershipBlock).length
-    if (!hasQuorum(live.verdicts.size, memberCount)) return
+    const block = live.signed.job.membershipBlock
+    const memberCount = follower.membersAt(block).length
+    // the quorum rule in force at the job's block, as light clients read it from the chain
+    const faultDivisor = faultDivisorFrom(follower.parameterAt('quorumFaultDivisor', block))
+    if (!hasQuorum(live.verdicts.size, memberCount, faultDivisor)) return
     const report: Report = deriveReport({
       job: live.signed,
       verdicts: [...live.verdicts.values()].map((v) => v.msg),
       memberCount,
+      faultDivisor,
       chainId: opts.chainId,
       registry: opts.registry
     })
@@ -165,12 +176,10 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     persist('evidence', repos.evidence.add({ kind: 'verdict', member, jobId, first, second, recordedAt: now() }))
   }
 
-  async function scanAndCommit (jobId: Hex): Promise<void> {
-    const live = book.get(jobId)
-    if (live == null) return
-    const { job } = live.signed
+  /** a file job's plaintext, fetched and decrypted with this member's wrapped key; undefined when there is none for us */
+  async function readFile (job: ScanJob, signal: AbortSignal): Promise<Uint8Array | undefined> {
     const wrap = job.keyWraps.find((w) => w.member === self)
-    if (wrap == null) return
+    if (wrap == null) return undefined
     const contentKey = unwrapContentKey({
       wrappedKey: wrap.wrappedKey,
       memberSecretKey: c.x25519SecretKey,
@@ -178,15 +187,30 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       member: self,
       sha256: job.sha256
     })
-    // the scan must finish before the commit window closes, or the commitment is stale anyway
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(1, job.commitDeadline - now()))])
     const bytes = await samples.readSample(job.cid, contentKey, { signal })
     // a member now holds the ciphertext and its key, so it can answer hash lookups for it too
     persist('sample', repos.samples.recordUpload({
       sha256: job.sha256, sha1: job.sha1, md5: job.md5, size: job.size, fileType: job.fileType, cid: job.cid,
       contentKey: `0x${Buffer.from(contentKey).toString('hex')}`, seenAt: job.createdAt
     }))
-    const results = await runEngines(engines, { bytes, sha256: job.sha256, fileType: job.fileType, kind: job.kind }, logger, metrics, { signal })
+    return bytes
+  }
+
+  async function scanAndCommit (jobId: Hex): Promise<void> {
+    const live = book.get(jobId)
+    if (live == null) return
+    const { job } = live.signed
+    // the scan must finish before the commit window closes, or the commitment is stale anyway
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(1, job.commitDeadline - now()))])
+    // an indicator is its subject: nothing to fetch or decrypt
+    const bytes = job.kind === 'file' ? await readFile(job, signal) : new TextEncoder().encode(job.subject)
+    if (bytes === undefined) return
+    const details: unknown[] = []
+    const onDetail = job.kind === 'file' ? (_engine: string, detail: unknown) => { details.push(detail) } : undefined
+    const results = await runEngines(engines, { bytes, sha256: job.sha256, fileType: job.fileType, kind: job.kind }, logger, metrics, { signal, onDetail })
+    // the URLs and domains in the file: "files communicating with this domain" comes from here
+    const related = indicatorsFromDetails(details)
+    if (related.length > 0) persist('relations', repos.indicators.relate(job.sha256, related, { now: now() }))
     const verdict: Verdict = { jobId, member: self, sha256: job.sha256, membershipBlock: job.membershipBlock, scannedAt: now(), results }
     const salt = `0x${randomBytes(32).toString('hex')}` as Hex
     const commitment = await signCommitment({ jobId, member: self, commitment: computeCommitment(verdict, salt) }, opts.chainId, opts.registry, operator)
@@ -209,21 +233,28 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     })
   }
 
-  async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
-    const block = follower.followedBlock
-    if (!follower.isMemberAt(self, block)) throw new NotAMemberError(self, block)
-    const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
-    const sample = await samples.ingest(source, { name: meta.filename, maxBytes, signal: options.signal })
-    const inFlight = book.findBySha256(sample.sha256)
-    if (inFlight != null && inFlight.signed.job.revealDeadline > now()) return { analysisId: inFlight.jobId, sha256: sample.sha256 }
-    const members = follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
-    // governance sets the windows on chain; a change applies to jobs whose block is after it
-    const timing = {
+  /** governance sets the windows on chain; a change applies to jobs whose block is after it */
+  function timingAt (block: number): JobTiming {
+    return {
       commitWindowMs: parameter('commitWindowMs', block, opts.commitWindowMs),
       revealWindowMs: parameter('revealWindowMs', block, opts.revealWindowMs),
       commitMsPerMiB: opts.commitMsPerMiB
     }
-    const job = buildScanJob(sample, members, block, self, timing, now())
+  }
+
+  function memberBlock (): number {
+    const block = follower.followedBlock
+    if (!follower.isMemberAt(self, block)) throw new NotAMemberError(self, block)
+    return block
+  }
+
+  /** a live job for the same sample of the same kind, still open: a second submission joins it */
+  function inFlight (sha256: Hex, kind: ScanJob['kind']): LiveJob | undefined {
+    const live = book.findBySha256(sha256, kind)
+    return live != null && live.signed.job.revealDeadline > now() ? live : undefined
+  }
+
+  async function publishJob (job: ScanJob): Promise<Hex> {
     const signed = await signScanJob(job, opts.chainId, opts.registry, operator)
     const jobId = scanJobId(job, opts.chainId, opts.registry)
     validateScanJob(signed, ctx)
@@ -231,13 +262,40 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     acceptJob(signed, jobId)
     metrics?.jobsCreated.inc()
     await gossip.publish('jobs', signed)
+    logger.info({ jobId, kind: job.kind, sha256: job.sha256, size: job.size, block: job.membershipBlock }, 'scan job published')
+    return jobId
+  }
+
+  async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
+    const block = memberBlock()
+    const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
+    const sample = await samples.ingest(source, { name: meta.filename, maxBytes, signal: options.signal })
+    const running = inFlight(sample.sha256, 'file')
+    if (running != null) return { analysisId: running.jobId, sha256: sample.sha256 }
+    const members = follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
+    const jobId = await publishJob(buildScanJob(sample, members, block, self, timingAt(block), now()))
     samples.announce(sample.cid)
-    logger.info({ jobId, sha256: sample.sha256, size: sample.size, members: members.length, block }, 'scan job published')
     return { analysisId: jobId, sha256: sample.sha256 }
+  }
+
+  async function submitIndicator (input: IndicatorSubmissionInput, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {
+    const block = memberBlock()
+    const submission = checkIndicatorSubmission(input, { chainId: opts.chainId, registry: opts.registry, now: now(), clockSkewMs: opts.clockSkewMs })
+    options.signal?.throwIfAborted()
+    const sha256 = indicatorSha256(submission.subject)
+    const running = inFlight(sha256, submission.kind)
+    if (running != null) {
+      // a later submission still counts as a sighting, with its own context and submitter
+      await repos.indicators.recordSubmission({ ...running.signed.job, ...submission }, { now: now() })
+      return { analysisId: running.jobId, sha256, subject: submission.subject }
+    }
+    const jobId = await publishJob(buildIndicatorJob(submission, block, self, timingAt(block), now()))
+    return { analysisId: jobId, sha256, subject: submission.subject }
   }
 
   return {
     submitFile,
+    submitIndicator,
     liveJob: (jobId) => book.get(jobId),
     jobs: book,
     async start () {

@@ -10,3 +10,16 @@ export class NotAMemberError extends Error {
     super(`operator ${operator} is not a member at block ${block}; only members take uploads`)
   }
 }
+
+export const SUBMISSION_ERROR_CODES = ['INVALID_INDICATOR', 'INVALID_CONTEXT', 'INVALID_SUBMITTER_SIGNATURE', 'SUBMISSION_EXPIRED'] as const
+export type SubmissionErrorCode = typeof SUBMISSION_ERROR_CODES[number]
+
+/** A submission the node will not turn into a job: the submitter can correct it (HTTP 400). */
+export class SubmissionError extends Error {
+  override name = 'SubmissionError'
+  readonly code: SubmissionErrorCode
+  constructor (code: SubmissionErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
+}

@@ -1,4 +1,4 @@
-import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SampleKind, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
 
 export interface LiveJob {
   jobId: Hex
@@ -47,11 +47,11 @@ export class JobBook {
     return this.#jobs.get(jobId)?.signed.job
   }
 
-  /** the most recent live job for a sample, if any */
-  findBySha256 (sha256: Hex): LiveJob | undefined {
+  /** the most recent live job for a sample, if any; `kind` apart, since a file's bytes may equal an indicator's subject */
+  findBySha256 (sha256: Hex, kind: SampleKind = 'file'): LiveJob | undefined {
     let found: LiveJob | undefined
     for (const live of this.#jobs.values()) {
-      if (live.signed.job.sha256 === sha256) found = live
+      if (live.signed.job.sha256 === sha256 && live.signed.job.kind === kind) found = live
     }
     return found
   }

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { generateX25519KeyPair, wrapContentKey } from '../../../protocol/src/index.ts'
-import type { Hex, ScanJob } from '../../../protocol/src/messages.ts'
+import { generateX25519KeyPair, indicatorDigests, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '../../../protocol/src/index.ts'
+import type { Hex, IndicatorKind, ScanJob } from '../../../protocol/src/messages.ts'
 import type { MemberInfo } from '../chain/membership-history.ts'
 import type { StoredSample } from '../ingest/sample-store.ts'
 
@@ -21,6 +21,8 @@ export function buildScanJob (sample: StoredSample, members: MemberInfo[], membe
   const sorted = members.toSorted((a, b) => a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0)
   return {
     kind: 'file',
+    subject: '',
+    context: '',
     sha256: sample.sha256,
     sha1: sample.sha1,
     md5: sample.md5,
@@ -42,6 +44,50 @@ export function buildScanJob (sample: StoredSample, members: MemberInfo[], membe
         member: m.operator,
         sha256: sample.sha256
       })
-    }))
+    })),
+    // anonymous: the API takes files without a wallet
+    submitter: ZERO_ADDRESS,
+    submittedAt: 0,
+    submitterSignature: '0x'
+  }
+}
+
+/** An indicator as its submitter signed it (protocol Submission), with its canonical subject. */
+export interface IndicatorSubmission {
+  kind: IndicatorKind
+  /** canonical (protocol canonicalizeIndicator) */
+  subject: string
+  context: string
+  submitter: Hex
+  submittedAt: number
+  submitterSignature: Hex
+}
+
+/**
+ * The ScanJob for an indicator: the subject is the sample (its hashes and length fill the file
+ * fields), public, so there is nothing to store, fetch or wrap.
+ */
+export function buildIndicatorJob (submission: IndicatorSubmission, membershipBlock: number, origin: Hex, timing: JobTiming, now: number): ScanJob {
+  const { sha256, sha1, md5, size } = indicatorDigests(submission.subject)
+  return {
+    kind: submission.kind,
+    subject: submission.subject,
+    context: submission.context,
+    sha256,
+    sha1,
+    md5,
+    size,
+    fileType: submission.kind,
+    cid: '',
+    membershipBlock,
+    origin,
+    createdAt: now,
+    commitDeadline: now + timing.commitWindowMs,
+    revealDeadline: now + timing.commitWindowMs + timing.revealWindowMs,
+    ephemeralPublicKey: ZERO_BYTES32,
+    keyWraps: [],
+    submitter: submission.submitter,
+    submittedAt: submission.submittedAt,
+    submitterSignature: submission.submitterSignature
   }
 }

@@ -8,13 +8,23 @@ import type { Logger } from 'pino'
  * Runs every engine that supports the sample's kind, concurrently. An engine that throws is
  * recorded as `failure`: one engine's fault never costs the member its verdict.
  */
-export async function runEngines (engines: Engine[], input: ScanInput, logger: Logger, metrics: QuorumMetrics | undefined, options: { signal?: AbortSignal } = {}): Promise<EngineResult[]> {
+export async function runEngines (
+  engines: Engine[], input: ScanInput, logger: Logger, metrics: QuorumMetrics | undefined,
+  options: { signal?: AbortSignal, onDetail?: (engine: string, detail: unknown) => void } = {}
+): Promise<EngineResult[]> {
+  const { onDetail, signal } = options
   const results = await Promise.all(engines.map(async (engine): Promise<EngineResult> => {
     const base = { engine: engine.name, engineVersion: engine.version, engineUpdate: engine.signatureDate, method: 'blacklist' }
     if (!engine.kinds.includes(input.kind)) return { ...base, category: 'type-unsupported', result: '' }
     const started = performance.now()
     try {
-      const result = await engineScanLimiter.run(async () => await engine.scan(input, options), options)
+      // an engine's detail (e.g. the indicators heuristics found) comes from the same scan, not a second one
+      const result = await engineScanLimiter.run(async () => {
+        if (onDetail === undefined || engine.scanDetailed === undefined) return await engine.scan(input, { signal })
+        const detailed = await engine.scanDetailed(input, { signal })
+        if (detailed.detail !== undefined) onDetail(engine.name, detailed.detail)
+        return detailed.result
+      }, { signal })
       metrics?.scanDuration.observe({ engine: engine.name, category: result.category }, (performance.now() - started) / 1000)
       return result
     } catch (err) {

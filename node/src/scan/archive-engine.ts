@@ -6,7 +6,7 @@ import { createWorkerEngine } from './worker-engine.ts'
 import type { ArchiveLimits, ArchiveScannerOptions, Expansion } from './archive.ts'
 import type { Engine, ScanInput } from './engine.ts'
 import type { DetailedResult, WorkerEngine } from './worker-engine.ts'
-import type { EngineCategory, Hex } from '../../../protocol/src/messages.ts'
+import type { EngineCategory, EngineResult, Hex } from '../../../protocol/src/messages.ts'
 import type { Logger } from 'pino'
 
 export interface ArchiveEngineOptions {
@@ -112,27 +112,37 @@ export function withArchiveMembers (engine: Engine, archives: ArchiveEngine, log
     get kinds () { return engine.kinds },
     start: async () => { await engine.start() },
     stop: async () => { await engine.stop() },
-    async scan (input, scanOptions = {}) {
-      const own = await engine.scan(input, scanOptions)
-      if (own.category === 'malicious' || archiveFormat(input.bytes) === undefined || !engine.kinds.includes(input.kind)) return own
-      let members: Expansion['members']
-      try {
-        members = (await archives.expand(input, scanOptions)).detail?.members ?? []
-      } catch (err) {
-        if (err instanceof ScanAbortedError) throw err
-        logger?.warn({ engine: engine.name, err }, 'archive expansion failed; container scanned alone')
-        return own
-      }
-      let best = own
-      for (const member of members) {
-        const r = await engine.scan({ bytes: member.bytes, sha256: `0x${'00'.repeat(32)}` as Hex, fileType: member.fileType || detectFileType(member.bytes), kind: input.kind }, scanOptions)
-        if ((r.category === 'malicious' || r.category === 'suspicious') && SEVERITY[r.category] < SEVERITY[best.category]) {
-          best = r
-          logger?.debug({ engine: engine.name, member: member.path, result: r.result }, 'detection inside an archive')
-          if (r.category === 'malicious') break
-        }
-      }
-      return best
+    async scan (input, scanOptions) {
+      return (await scanDetailed(input, scanOptions)).result
+    },
+    scanDetailed
+  }
+
+  /** the container's own scan keeps its detail; detections inside it can only raise the verdict */
+  async function scanDetailed (input: ScanInput, scanOptions: { signal?: AbortSignal } = {}): Promise<{ result: EngineResult, detail?: unknown }> {
+    const detailed = engine.scanDetailed === undefined ? { result: await engine.scan(input, scanOptions) } : await engine.scanDetailed(input, scanOptions)
+    return { result: await withMembers(detailed.result, input, scanOptions), detail: detailed.detail }
+  }
+
+  async function withMembers (own: EngineResult, input: ScanInput, scanOptions: { signal?: AbortSignal }): Promise<EngineResult> {
+    if (own.category === 'malicious' || archiveFormat(input.bytes) === undefined || !engine.kinds.includes(input.kind)) return own
+    let members: Expansion['members']
+    try {
+      members = (await archives.expand(input, scanOptions)).detail?.members ?? []
+    } catch (err) {
+      if (err instanceof ScanAbortedError) throw err
+      logger?.warn({ engine: engine.name, err }, 'archive expansion failed; container scanned alone')
+      return own
     }
+    let best = own
+    for (const member of members) {
+      const r = await engine.scan({ bytes: member.bytes, sha256: `0x${'00'.repeat(32)}` as Hex, fileType: member.fileType || detectFileType(member.bytes), kind: input.kind }, scanOptions)
+      if ((r.category === 'malicious' || r.category === 'suspicious') && SEVERITY[r.category] < SEVERITY[best.category]) {
+        best = r
+        logger?.debug({ engine: engine.name, member: member.path, result: r.result }, 'detection inside an archive')
+        if (r.category === 'malicious') break
+      }
+    }
+    return best
   }
 }

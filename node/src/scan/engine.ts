@@ -23,6 +23,8 @@ export interface Engine {
   stop(): Promise<void>
   /** Resolves with a result (including timeout/failure); rejects only when the signal aborts or the engine is not started. */
   scan(input: ScanInput, options?: { signal?: AbortSignal }): Promise<EngineResult>
+  /** Optional: scan() plus the engine's own detail (findings, extracted indicators), from the same scan. */
+  scanDetailed?(input: ScanInput, options?: { signal?: AbortSignal }): Promise<{ result: EngineResult, detail?: unknown }>
 }
 
 export const ENGINE_ERROR_CODES = [

@@ -20,6 +20,6 @@ export const CATEGORIES: string[]
 export function hexToBytes (hex: string): Uint8Array
 export function bytesToHex (bytes: Uint8Array): string
 export function createVerifier (crypto: VerifierCrypto): Verifier
-export function quorumThreshold (n: number): number
+export function quorumThreshold (n: number, faultDivisor?: number): number
 export function tally (verdicts: unknown[]): { results: Record<string, unknown>, stats: Record<string, number> }
 export function checkFileReport (verifier: Verifier, attributes: unknown, members: string[], expectedSha256: string): FileReportCheck

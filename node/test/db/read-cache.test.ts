@@ -7,12 +7,13 @@ const job: SignedScanJob = {
   type: 'scan-job',
   signature: hex('00', 65),
   job: {
-    kind: 'file', sha256: hex('01', 32), sha1: hex('02', 20), md5: hex('03', 16), size: 3, fileType: 'text', cid: 'bafy',
-    membershipBlock: 1, origin: hex('11', 20), createdAt: 1, commitDeadline: 2, revealDeadline: 3, ephemeralPublicKey: hex('04', 32), keyWraps: []
+    kind: 'file', subject: '', context: '', sha256: hex('01', 32), sha1: hex('02', 20), md5: hex('03', 16), size: 3, fileType: 'text', cid: 'bafy',
+    membershipBlock: 1, origin: hex('11', 20), createdAt: 1, commitDeadline: 2, revealDeadline: 3, ephemeralPublicKey: hex('04', 32), keyWraps: [],
+    submitter: hex('00', 20), submittedAt: 0, submitterSignature: '0x'
   }
 }
 const report = (jobId: Hex, date: number): Report => ({
-  jobId, chainId: 1, registry: hex('22', 20), job, verdicts: [], memberCount: 1, quorum: 1, results: {}, date,
+  jobId, chainId: 1, registry: hex('22', 20), job, verdicts: [], memberCount: 1, faultDivisor: 3, quorum: 1, results: {}, date,
   stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, failure: 0, 'type-unsupported': 0 }
 })
 

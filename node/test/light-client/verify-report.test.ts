@@ -11,14 +11,15 @@ const SAMPLE = new TextEncoder().encode('light client sample')
 const ADDRESSES = MEMBERS.map((m) => m.address)
 
 /** The chain as a list of members from a block on (what the registry's checkpoints answer). */
-function chain (members: Hex[], options: { chainId?: number, head?: number } = {}): RegistryView {
+function chain (members: Hex[], options: { chainId?: number, head?: number, faultDivisor?: number } = {}): RegistryView {
   const head = options.head ?? 100
   const at = (block: number): Hex[] => (block >= MEMBERSHIP_BLOCK && block <= head ? members : [])
   return {
     chainId: async () => options.chainId ?? CHAIN_ID,
     blockNumber: async () => head,
     isMemberAt: async (address, block) => at(block).includes(address),
-    membersAt: async (block) => at(block)
+    membersAt: async (block) => at(block),
+    faultDivisorAt: async () => options.faultDivisor ?? 3
   }
 }
 

@@ -89,9 +89,8 @@ export function buildAdminApp (options: { keys: ApiKeyAdmin, token: string, logg
     if (internal) request.log.error({ err }, 'admin request failed')
     return reply.code(statusCode).type('application/json').send(body)
   })
+  // the onRequest check runs before this too: without the token, even the route map stays private
   app.setNotFoundHandler((request, reply) => {
-    // the token is checked first: without it, even the route map stays private
-    checkAccess(request, token)
     return reply.code(404).type('application/json').send({ error: { code: 'NotFoundError', message: `${request.method} ${request.url.slice(0, 200)} not found` } })
   })
   app.addHook('onRequest', async (request) => { checkAccess(request, token) })

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { faultDivisorFrom } from '../../../protocol/src/index.ts'
 import { jobHoldsAt, reportMembershipProblem } from './membership-check.ts'
 import type { JobBook } from './job-book.ts'
 import type { RegistryFollower, ReorgEvent } from '../chain/registry-follower.ts'
@@ -64,10 +65,10 @@ export function createReportAuditor (opts: ReportAuditorOptions, c: ReportAudito
         continue
       }
       checked++
-      const divisor = follower.parameterAt('quorumFaultDivisor', block)
       const problem = reportMembershipProblem(report, {
         members: follower.membersAt(block),
-        ...(divisor != null && divisor <= BigInt(Number.MAX_SAFE_INTEGER) ? { faultDivisor: Number(divisor) } : {})
+        // read through the one rule the coordinator and light clients use
+        faultDivisor: faultDivisorFrom(follower.parameterAt('quorumFaultDivisor', block))
       })
       if (problem == null) continue
       await reports.withdraw(jobId, { ...problem, ancestorBlock: event.ancestorBlock, withdrawnAt: now() })

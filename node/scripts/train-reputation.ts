@@ -1,0 +1,103 @@
+/**
+ * npm run train:reputation — trains the domain reputation model on labelled lists available
+ * offline, prints the evaluation, writes node/models/reputation.json, docs/reputation-confusion.svg
+ * and docs/reputation-figures.json. Deterministic: the same sources and seed give the same files.
+ *
+ * Sources: eth-phishing-detect (npm), top-sites (vendored in node/data), and four lists shipped
+ * by Debian's webext-ublock-origin-firefox (apt-get install webext-ublock-origin-firefox).
+ */
+import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { parseArgs } from 'node:util'
+import { labelHosts, parseSource } from '../src/intel/reputation/datasets.ts'
+import type { SourceText } from '../src/intel/reputation/datasets.ts'
+import { confusionSvg } from '../src/intel/reputation/confusion-svg.ts'
+import { train } from '../src/intel/reputation/train.ts'
+import type { BinaryEvaluation } from '../src/intel/reputation/train.ts'
+
+const root = new URL('../../', import.meta.url)
+const UBLOCK = '/usr/share/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}/uBlock0@raymondhill.net/assets'
+const { values } = parseArgs({
+  options: {
+    ublock: { type: 'string', default: UBLOCK },
+    seed: { type: 'string', default: '20261123' },
+    'per-label': { type: 'string', default: '1000' },
+    model: { type: 'string', default: new URL('node/models/reputation.json', root).pathname },
+    docs: { type: 'string', default: new URL('docs/', root).pathname }
+  }
+})
+
+const require = createRequire(import.meta.url)
+const ethDir = require.resolve('eth-phishing-detect/src/config.json')
+const ethVersion = (JSON.parse(readFileSync(require.resolve('eth-phishing-detect/package.json'), 'utf8')) as { version: string }).version
+const ethConfig = readFileSync(ethDir, 'utf8')
+
+if (!existsSync(values.ublock)) {
+  console.error(`uBlock Origin's lists are missing at ${values.ublock}: apt-get install webext-ublock-origin-firefox`)
+  process.exit(2)
+}
+let ublockVersion = 'unknown'
+try {
+  ublockVersion = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'webext-ublock-origin-firefox'], { encoding: 'utf8' })
+} catch {}
+const ub = (p: string): string => readFileSync(`${values.ublock}/${p}`, 'utf8')
+const urlhaus = ub('thirdparties/urlhaus-filter/urlhaus-filter-online.txt')
+
+const sources: Array<SourceText & { version: string }> = [
+  { name: 'top-sites', label: 'benign', format: 'top-sites-tsv', version: 'npm top-sites@1.1.222 (vendored)', text: readFileSync(new URL('node/data/top-sites.tsv', root), 'utf8') },
+  { name: 'eth-phishing-detect whitelist', label: 'benign', format: 'eth-phishing-detect-whitelist', version: `npm eth-phishing-detect@${ethVersion}`, text: ethConfig },
+  { name: 'eth-phishing-detect blacklist', label: 'phishing', format: 'eth-phishing-detect-blacklist', version: `npm eth-phishing-detect@${ethVersion}`, text: ethConfig },
+  { name: 'urlhaus-filter online', label: 'malware', format: 'hosts-lines', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: urlhaus },
+  { name: 'uBlock badware', label: 'scam', format: 'adblock', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: ub('ublock/badware.min.txt') },
+  { name: 'EasyList', label: 'adware', format: 'adblock', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: ub('thirdparties/easylist/easylist.txt') },
+  { name: 'EasyPrivacy', label: 'tracker', format: 'adblock', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: ub('thirdparties/easylist/easyprivacy.txt') }
+]
+
+const labelled = labelHosts(sources)
+const updated = /^! Updated: (\d{4})-(\d{2})-(\d{2})/m.exec(urlhaus)
+const seed = Number(values.seed)
+const { model, report } = train(labelled.hosts, {
+  seed,
+  folds: 10,
+  k: 5,
+  perLabel: Number(values['per-label']),
+  dataDate: updated === null ? '20250101' : `${updated[1]}${updated[2]}${updated[3]}`,
+  sources: sources.map(s => ({
+    name: s.name,
+    label: s.label,
+    version: s.version,
+    sha256: createHash('sha256').update(s.text).digest('hex'),
+    hosts: parseSource(s.format, s.text).length
+  }))
+})
+
+const modelJson = JSON.stringify(model)
+writeFileSync(values.model, `${modelJson}\n`)
+writeFileSync(`${values.docs}reputation-confusion.svg`, confusionSvg(report.tree.confusion, 'Decision tree, threat label, 20% holdout'))
+writeFileSync(`${values.docs}reputation-figures.json`, `${JSON.stringify({ sources: model.sources, conflicts: labelled.conflicts, labelled: labelled.hosts.length, ...report }, null, 1)}\n`)
+
+const pct = (v: number): string => `${(v * 100).toFixed(2)}%`
+const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length
+const line = (name: string, e: Omit<BinaryEvaluation, 'foldAccuracy'> & { foldAccuracy?: number[] }): void => {
+  console.log(`${name.padEnd(26)} precision ${pct(e.precision)}  recall ${pct(e.recall)}  F1 ${pct(e.f1)}  accuracy ${pct(e.accuracy)}` +
+    (e.foldAccuracy === undefined ? '' : `  (fold accuracy ${pct(Math.min(...e.foldAccuracy))}..${pct(Math.max(...e.foldAccuracy))})`))
+}
+console.log('sources:')
+for (const s of model.sources) console.log(`  ${s.name.padEnd(30)} ${String(s.hosts).padStart(6)} hosts  ${s.label.padEnd(8)} ${s.version}`)
+console.log(`labelled hosts ${labelled.hosts.length}, dropped for conflicting labels ${labelled.conflicts}; seed ${seed}`)
+console.log(`\nbinary benign/malicious, ${report.knn.rows} rows, stratified 10-fold CV (features live: lexical + threat dictionary only):`)
+line('KNN (k=5)', report.knn)
+line('decision tree (CART)', report.treeBinary)
+line('expert rules (no training)', report.rules)
+console.log('KNN confusion [true benign, true malicious] x [pred benign, pred malicious]:', JSON.stringify(report.knn.confusion.matrix))
+console.log('out-of-fold KNN flags per source:')
+for (const [s, v] of Object.entries(report.perSource)) console.log(`  ${s.padEnd(30)} ${v.flagged}/${v.rows} flagged (${pct(v.flagged / v.rows)})`)
+console.log(`\nthreat label, ${Object.values(report.multiComposition).reduce((a, b) => a + b, 0)} rows ${JSON.stringify(report.multiComposition)}:`)
+console.log(`decision tree 80/20 holdout: accuracy ${pct(report.tree.accuracy)}  macro precision ${pct(report.tree.precision)}  recall ${pct(report.tree.recall)}  F1 ${pct(report.tree.f1)}  (paper: F1 92.36%)`)
+for (const [c, s] of Object.entries(report.tree.perClass)) console.log(`  ${c.padEnd(9)} precision ${pct(s.precision)}  recall ${pct(s.recall)}  F1 ${pct(s.f1)}  n=${s.support}`)
+console.log(`10-fold CV accuracy: tree mean ${pct(mean(report.tree.cvAccuracy))}, KNN mean ${pct(mean(report.tree.knnCvAccuracy))}`)
+console.log('confusion (rows true, cols predicted)', report.tree.confusion.classes.join(','))
+for (const r of report.tree.confusion.matrix) console.log(`  ${r.map(v => String(v).padStart(5)).join('')}`)
+console.log(`\nmodel ${values.model}: ${modelJson.length} bytes, sha256 ${createHash('sha256').update(`${modelJson}\n`).digest('hex')}, tree ${report.tree.nodes} nodes, KNN ${model.knn.rows.length} rows`)

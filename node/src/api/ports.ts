@@ -1,4 +1,4 @@
-import type { Hex, Report, ReportStats, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind, Report, ReportStats, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { ApiKeyPrivilege } from './privileges.ts'
 
 /**
@@ -239,6 +239,56 @@ export interface EvidenceReader {
   members(limit: number, options?: PortOptions): Promise<Hex[]>
 }
 
+/**
+ * An indicator as a client submits it: the subject as typed (the node canonicalizes it) and the
+ * submitter's EIP-712 Submission signature over (kind, sha256 of the canonical subject, context,
+ * submittedAt) under the deployment's domain (protocol signSubmission).
+ */
+export interface IndicatorSubmissionView {
+  kind: IndicatorKind
+  subject: string
+  context: string
+  submitter: Hex
+  submittedAt: number
+  submitterSignature: Hex
+}
+
+export interface IndicatorRecordView {
+  kind: IndicatorKind
+  /** canonical */
+  subject: string
+  /** sha256 of the subject's UTF-8 (a URL's VirusTotal id) */
+  sha256: Hex
+  firstSeen: number
+  lastSeen: number
+  submitters: Hex[]
+  /** the latest submission's context and signing time */
+  context: string
+  submittedAt: number
+}
+
+export interface IndicatorView {
+  /** absent when the indicator was only ever seen inside files */
+  record?: IndicatorRecordView
+  /** the latest quorum report on it */
+  report?: Report
+  /** sha256 of files that carry it (URLs and domains engines found in them), at most `limit` */
+  relatedFiles: Hex[]
+}
+
+export interface IndicatorPort {
+  /**
+   * Canonicalizes, checks the submitter's signature and schedules the evaluation (a new job, or
+   * the one in flight for the same indicator). Throws code INVALID_INDICATOR, INVALID_CONTEXT,
+   * INVALID_SUBMITTER_SIGNATURE or SUBMISSION_EXPIRED (client errors), NOT_A_MEMBER (this node takes no submissions).
+   */
+  submitIndicator(input: IndicatorSubmissionView, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  /** `subject` as typed; throws code INVALID_INDICATOR when it has no canonical form; undefined when nothing is known of it */
+  getIndicator(kind: IndicatorKind, subject: string, options?: PortOptions & { limit?: number }): Promise<IndicatorView | undefined>
+  /** the URLs and domains found in a file (canonical), at most `limit` (default 200) */
+  relatedIndicators(sha256: Hex, options?: PortOptions & { limit?: number }): Promise<Array<{ kind: IndicatorKind, subject: string }>>
+}
+
 export interface ApiPorts {
   submitter: SampleSubmitter
   analyses: AnalysisReader
@@ -250,4 +300,5 @@ export interface ApiPorts {
   evidence?: EvidenceReader
   downloads?: SampleDownloads
   governance?: GovernanceReader
+  indicators?: IndicatorPort
 }

@@ -1,6 +1,9 @@
+import { canonicalizeIndicator, IndicatorError, indicatorSha256 } from '../../../protocol/src/index.ts'
 import { TOPICS } from '../../../protocol/src/messages.ts'
+import { MAX_RELATED_INDICATORS } from '../quorum/file-indicators.ts'
+import { SubmissionError } from '../quorum/errors.ts'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
-import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, NetworkMember, SampleDownloads } from '../api/ports.ts'
+import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, SampleDownloads } from '../api/ports.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { EvidenceRepository } from '../db/evidence-repository.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
@@ -48,6 +51,30 @@ export function sampleDownloads (samples: Pick<SampleRepository, 'find'>, store:
   }
 }
 
+/** Indicators: submissions go to the coordinator; lookups read the records, reports and relations this node holds. */
+export function indicatorPort (coordinator: Pick<Coordinator, 'submitIndicator'>, repos: Pick<Repositories, 'indicators' | 'reports'>): IndicatorPort {
+  return {
+    submitIndicator: async (input, options) => await coordinator.submitIndicator(input, options),
+    async getIndicator (kind, raw, options = {}) {
+      let subject: string
+      try {
+        subject = canonicalizeIndicator(kind, raw)
+      } catch (err) {
+        if (err instanceof IndicatorError) throw new SubmissionError('INVALID_INDICATOR', err.message, { cause: err })
+        throw err
+      }
+      const [record, report, relatedFiles] = await Promise.all([
+        repos.indicators.get(kind, subject),
+        repos.reports.getLatestByIndicator(kind, indicatorSha256(subject)),
+        repos.indicators.filesOf(kind, subject, options.limit ?? MAX_RELATED_INDICATORS, options)
+      ])
+      if (record === undefined && report === undefined && relatedFiles.length === 0) return undefined
+      return { ...(record === undefined ? {} : { record }), ...(report === undefined ? {} : { report }), relatedFiles }
+    },
+    relatedIndicators: async (sha256, options = {}) => await repos.indicators.indicatorsOf(sha256, options.limit ?? MAX_RELATED_INDICATORS, options)
+  }
+}
+
 export function createApiPorts (c: ApiPortsComponents): ApiPorts {
   const { coordinator, repositories: repos, follower } = c
   // a report never changes once stored under its job id: lookups of popular files skip its read and decode
@@ -79,6 +106,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         }
       : {}),
     evidence: evidenceReader(repos.evidence),
+    indicators: indicatorPort(coordinator, repos),
     votes: {
       add: async (sha256, vote) => await repos.votes.add({ sha256, ...vote }),
       list: async (sha256, limit) => (await repos.votes.list(sha256, limit)).map(({ voter, verdict, date }) => ({ voter, verdict, date })),

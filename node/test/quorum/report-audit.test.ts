@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { hexlify, randomBytes } from 'ethers'
+import { encodeBytes32String, hexlify, randomBytes } from 'ethers'
 import { pino } from 'pino'
 import tap from 'tap'
 import { DEFAULT_FAULT_DIVISOR, deriveReport, scanJobId, signScanJob, signVerdict, ZERO_ADDRESS } from '../../../protocol/src/index.ts'
-import { electMembers, registerCandidate } from '../../../governance/src/index.ts'
+import { electMembers, proposeAndExecute, registerCandidate } from '../../../governance/src/index.ts'
+import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { blockNumber, mineBlocks } from '../../src/chain/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
@@ -65,7 +66,7 @@ async function until (what: string, check: () => Promise<boolean> | boolean): Pr
 }
 
 /** a job at `block` from `origin` wrapping keys for `members`, with the report of `signers`' verdicts, stored */
-async function storeReport (text: string, block: number, origin: number, members: number[], signers_: number[], scannedAt: number): Promise<{ report: Report, signed: SignedScanJob }> {
+async function storeReport (text: string, block: number, origin: number, members: number[], signers_: number[], scannedAt: number, faultDivisor = DEFAULT_FAULT_DIVISOR): Promise<{ report: Report, signed: SignedScanJob }> {
   const sample = hashes(new TextEncoder().encode(text))
   await repos.samples.recordUpload({ ...sample, fileType: 'text', cid: 'bafkreie7q3iidccmpvszul7kudcvvuavuo7u6gzlbobczuk5nqk3b4akba', contentKey: `0x${'33'.repeat(32)}`, seenAt: scannedAt })
   const job: ScanJob = {
@@ -82,7 +83,7 @@ async function storeReport (text: string, block: number, origin: number, members
   const verdicts = await Promise.all(signers_.map(async (i) => await signVerdict({
     jobId, member: operators[i]!, sha256: sample.sha256, membershipBlock: block, scannedAt, results: engineResults(true)
   }, `0x${String(i + 1).repeat(64)}`, chainId, registry, signers[i]!)))
-  const report = deriveReport({ job: signed, verdicts, memberCount: members.length, faultDivisor: DEFAULT_FAULT_DIVISOR, chainId, registry })
+  const report = deriveReport({ job: signed, verdicts, memberCount: members.length, faultDivisor, chainId, registry })
   await repos.reports.put(report)
   return { report, signed }
 }
@@ -179,4 +180,19 @@ tap.test('a reorg that leaves the chain shorter than a report\'s block: the audi
   await until('the report is withdrawn', async () => await repos.reports.withdrawn(relying.report.jobId) !== undefined)
   t.equal((await repos.reports.withdrawn(relying.report.jobId))?.code, 'MEMBER_COUNT_MISMATCH', 'C is not a member at that block on the new chain')
   t.equal(await fileJobId(relying.report.job.job.sha256), undefined, 'the sample has no other report to fall back on')
+})
+
+tap.test('a reorg that takes back a quorumFaultDivisor change withdraws the report derived with it', async (t) => {
+  const description = `fault divisor 2 (block ${await blockNumber(provider)})`
+  const { executionBlock } = await proposeAndExecute({
+    ...gov, targets: [contracts.parameters as string], values: [0n], calldatas: [parametersInterface.encodeFunctionData('set', [encodeBytes32String('quorumFaultDivisor'), 2])], description
+  })
+  await mineBlocks(provider, 2)
+  await follower.waitFor(executionBlock + 1)
+  t.equal(follower.parameterAt('quorumFaultDivisor', executionBlock), 2n, 'the node followed the change')
+  const relying = await storeReport('sample five', executionBlock, A, [A, B], [A, B], 1_800_000_004_000, 2)
+  await provider.send('anvil_reorg', [await blockNumber(provider) - executionBlock + 1, []])
+  await mineBlocks(provider, 2)
+  await until('the report is withdrawn', async () => await repos.reports.withdrawn(relying.report.jobId) !== undefined)
+  t.equal((await repos.reports.withdrawn(relying.report.jobId))?.code, 'FAULT_DIVISOR_MISMATCH', 'the divisor at its block is the default again')
 })

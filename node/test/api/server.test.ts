@@ -77,7 +77,7 @@ t.test('upload, poll and look up: VirusTotal wire shapes', async (st) => {
     st.same(a.last_analysis_results, attrs.results)
     st.same(a.virusmap, {
       job_id: report.jobId, chain_id: report.chainId, registry: report.registry, membership_block: report.job.job.membershipBlock,
-      member_count: 4, quorum: 3, verdicts: report.verdicts, job: report.job
+      member_count: 4, fault_divisor: report.faultDivisor, quorum: 3, verdicts: report.verdicts, job: report.job
     })
     const rebuilt = reportFromFileAttributes(a)
     st.ok(rebuilt.ok, 'a light client rebuilds the same report from the file object')

@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import {
-  computeCommitment, deriveReport, faultDivisorFrom, GossipValidationError, hasQuorum, indicatorSha256, scanJobId, signCommitment, signScanJob,
+  computeCommitment, deriveReport, faultDivisorFrom, GossipValidationError, hasQuorum, signCommitment,
   signVerdict, unwrapContentKey, validateCommitment, validateScanJob, validateVerdict
 } from '../../../protocol/src/index.ts'
 import { indicatorsFromDetails } from './file-indicators.ts'
-import { checkIndicatorSubmission } from './indicator-submission.ts'
-import { buildIndicatorJob, buildScanJob } from './job-factory.ts'
+import { createJobSubmission } from './job-submission.ts'
 import { JobBook } from './job-book.ts'
 import { runEngines } from './run-engines.ts'
 import { createValidationContext } from './validation-context.ts'
-import { NotAMemberError } from './errors.ts'
 import type { IndicatorSubmissionInput } from './indicator-submission.ts'
 import type { JobTiming } from './job-factory.ts'
 import type { LiveJob } from './job-book.ts'
@@ -233,69 +231,18 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     })
   }
 
-  /** governance sets the windows on chain; a change applies to jobs whose block is after it */
-  function timingAt (block: number): JobTiming {
-    return {
-      commitWindowMs: parameter('commitWindowMs', block, opts.commitWindowMs),
-      revealWindowMs: parameter('revealWindowMs', block, opts.revealWindowMs),
-      commitMsPerMiB: opts.commitMsPerMiB
+  const submission = createJobSubmission(opts, {
+    operator, follower, gossip, samples, book, ctx, logger, metrics, now, parameter,
+    recordSighting: async (job) => { await repos.indicators.recordSubmission(job, { now: now() }) },
+    publishLocally: async (jobId, signed) => {
+      await repos.jobs.add(jobId, signed, { now: now(), sync: true })
+      acceptJob(signed, jobId)
     }
-  }
-
-  function memberBlock (): number {
-    const block = follower.followedBlock
-    if (!follower.isMemberAt(self, block)) throw new NotAMemberError(self, block)
-    return block
-  }
-
-  /** a live job for the same sample of the same kind, still open: a second submission joins it */
-  function inFlight (sha256: Hex, kind: ScanJob['kind']): LiveJob | undefined {
-    const live = book.findBySha256(sha256, kind)
-    return live != null && live.signed.job.revealDeadline > now() ? live : undefined
-  }
-
-  async function publishJob (job: ScanJob): Promise<Hex> {
-    const signed = await signScanJob(job, opts.chainId, opts.registry, operator)
-    const jobId = scanJobId(job, opts.chainId, opts.registry)
-    validateScanJob(signed, ctx)
-    await repos.jobs.add(jobId, signed, { now: now(), sync: true })
-    acceptJob(signed, jobId)
-    metrics?.jobsCreated.inc()
-    await gossip.publish('jobs', signed)
-    logger.info({ jobId, kind: job.kind, sha256: job.sha256, size: job.size, block: job.membershipBlock }, 'scan job published')
-    return jobId
-  }
-
-  async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
-    const block = memberBlock()
-    const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
-    const sample = await samples.ingest(source, { name: meta.filename, maxBytes, signal: options.signal })
-    const running = inFlight(sample.sha256, 'file')
-    if (running != null) return { analysisId: running.jobId, sha256: sample.sha256 }
-    const members = follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
-    const jobId = await publishJob(buildScanJob(sample, members, block, self, timingAt(block), now()))
-    samples.announce(sample.cid)
-    return { analysisId: jobId, sha256: sample.sha256 }
-  }
-
-  async function submitIndicator (input: IndicatorSubmissionInput, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {
-    const block = memberBlock()
-    const submission = checkIndicatorSubmission(input, { chainId: opts.chainId, registry: opts.registry, now: now(), clockSkewMs: opts.clockSkewMs })
-    options.signal?.throwIfAborted()
-    const sha256 = indicatorSha256(submission.subject)
-    const running = inFlight(sha256, submission.kind)
-    if (running != null) {
-      // a later submission still counts as a sighting, with its own context and submitter
-      await repos.indicators.recordSubmission({ ...running.signed.job, ...submission }, { now: now() })
-      return { analysisId: running.jobId, sha256, subject: submission.subject }
-    }
-    const jobId = await publishJob(buildIndicatorJob(submission, block, self, timingAt(block), now()))
-    return { analysisId: jobId, sha256, subject: submission.subject }
-  }
+  })
 
   return {
-    submitFile,
-    submitIndicator,
+    submitFile: submission.submitFile,
+    submitIndicator: submission.submitIndicator,
     liveJob: (jobId) => book.get(jobId),
     jobs: book,
     async start () {

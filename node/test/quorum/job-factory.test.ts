@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import tap from 'tap'
-import { generateX25519KeyPair, unwrapContentKey } from '../../../protocol/src/index.ts'
-import { buildScanJob } from '../../src/quorum/job-factory.ts'
+import { generateX25519KeyPair, indicatorDigests, unwrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '../../../protocol/src/index.ts'
+import { buildIndicatorJob, buildScanJob } from '../../src/quorum/job-factory.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const members = [0xcc, 0xaa, 0xbb].map((b) => {
@@ -37,4 +37,20 @@ tap.test('a member cannot unwrap another member\'s key', async (t) => {
   const [a, b] = members
   const wrap = job.keyWraps.find((w) => w.member === a!.info.operator)!
   t.throws(() => unwrapContentKey({ wrappedKey: wrap.wrappedKey, memberSecretKey: b!.keys.secretKey, ephemeralPublicKey: hexToBytes(job.ephemeralPublicKey.slice(2)), member: a!.info.operator, sha256: sample.sha256 }), { code: 'AUTH_FAILED' })
+})
+
+tap.test('a file job is anonymous and has no subject', async (t) => {
+  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, timing, 1_000)
+  t.same({ subject: job.subject, context: job.context, submitter: job.submitter, submittedAt: job.submittedAt, submitterSignature: job.submitterSignature },
+    { subject: '', context: '', submitter: ZERO_ADDRESS, submittedAt: 0, submitterSignature: '0x' })
+})
+
+tap.test('an indicator job carries its subject, the subject\'s hashes, and nothing to fetch or unwrap', async (t) => {
+  const submission = { kind: 'domain' as const, subject: 'evil.example', context: 'ctx', submitter: `0x${'ee'.repeat(20)}` as Hex, submittedAt: 900, submitterSignature: `0x${'ab'.repeat(65)}` as Hex }
+  const job = buildIndicatorJob(submission, 7, members[0]!.info.operator, timing, 1_000)
+  t.same(job, {
+    kind: 'domain', subject: 'evil.example', context: 'ctx', ...indicatorDigests('evil.example'), fileType: 'domain', cid: '',
+    membershipBlock: 7, origin: members[0]!.info.operator, createdAt: 1_000, commitDeadline: 3_000, revealDeadline: 8_000,
+    ephemeralPublicKey: ZERO_BYTES32, keyWraps: [], submitter: submission.submitter, submittedAt: 900, submitterSignature: submission.submitterSignature
+  })
 })

@@ -96,7 +96,12 @@ export function decide (model: ReputationModel, f: ReputationFeatures): Reputati
   }
   const popular = n.popularityScore !== undefined && n.popularityScore >= POPULAR_SCORE
   if (!popular && maliciousVotes >= FLAG_SHARE) {
-    const label = threatOf(tree.label, tree.counts) ?? (rules.label === 'benign' ? 'phishing' : rules.label)
+    // the tree's label, unless it names no harm (adware, tracker, none) while the rules convict the name
+    const fromTree = threatOf(tree.label, tree.counts)
+    const treeHarm = fromTree !== undefined && MALICIOUS_LABELS.includes(fromTree)
+    const label = !treeHarm && rules.verdict === 'malicious' && rules.label !== 'benign'
+      ? rules.label
+      : fromTree ?? (rules.label === 'benign' ? 'phishing' : rules.label)
     const harmful = MALICIOUS_LABELS.includes(label)
     return { ...base, category: harmful && maliciousVotes >= MALICIOUS_SHARE ? 'malicious' : 'suspicious', label, by: 'model' }
   }

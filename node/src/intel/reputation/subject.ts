@@ -17,7 +17,9 @@ export function subjectHost (kind: 'domain' | 'url', text: string): string | und
     host = new URL(text).hostname
     if (host.startsWith('[')) return undefined
   } else {
-    host = domainToASCII(text.trim().replace(/\.$/, ''))
+    // domainToASCII would quietly cut "a.com/x" to "a.com": a domain subject holds no URL syntax
+    if (/[\s/\\?#@:%[\]]/.test(text)) return undefined
+    host = domainToASCII(text.replace(/\.$/, ''))
   }
   host = host.toLowerCase().replace(/\.$/, '')
   if (host.startsWith('www.')) host = host.slice(4)

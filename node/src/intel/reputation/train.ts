@@ -50,7 +50,8 @@ export interface TrainReport {
 export function train (hosts: readonly LabelledHost[], o: TrainOptions): { model: ReputationModelFile, report: TrainReport } {
   const random = seededRandom(o.seed)
   const byLabel = new Map<string, LabelledHost[]>()
-  for (const h of hosts) {
+  // sorted first: the rows drawn depend on the seed only, not on the order the lists were read
+  for (const h of hosts.toSorted((a, b) => a.host < b.host ? -1 : a.host > b.host ? 1 : 0)) {
     const list = byLabel.get(h.label)
     if (list === undefined) byLabel.set(h.label, [h])
     else list.push(h)

@@ -15,6 +15,10 @@ import { labelHosts, parseSource } from '../src/intel/reputation/datasets.ts'
 import type { SourceText } from '../src/intel/reputation/datasets.ts'
 import { confusionSvg } from '../src/intel/reputation/confusion-svg.ts'
 import { train } from '../src/intel/reputation/train.ts'
+import { decide, loadModel } from '../src/intel/reputation/model.ts'
+import { extractFeatures } from '../src/intel/reputation/features.ts'
+import { seededRandom, shuffled } from '../src/intel/reputation/random.ts'
+import { loadDefaultGuards } from '../src/intel/reputation/guards.ts'
 import type { BinaryEvaluation } from '../src/intel/reputation/train.ts'
 
 const root = new URL('../../', import.meta.url)
@@ -58,7 +62,7 @@ const sources: Array<SourceText & { version: string }> = [
 const labelled = labelHosts(sources)
 const updated = /^! Updated: (\d{4})-(\d{2})-(\d{2})/m.exec(urlhaus)
 const seed = Number(values.seed)
-const { model, report } = train(labelled.hosts, {
+const { model, report, trainingHosts } = train(labelled.hosts, {
   seed,
   folds: 10,
   k: 5,
@@ -75,8 +79,32 @@ const { model, report } = train(labelled.hosts, {
 
 const modelJson = JSON.stringify(model)
 writeFileSync(values.model, `${modelJson}\n`)
+
+// the shipped engine's decision (name only, no evidence) on list hosts it was NOT trained on, and
+// in-sample on the benign lists (every benign host is a training row): what an operator would see
+const shipped = loadModel(modelJson)
+const guards = await loadDefaultGuards()
+const engineCheck: Record<string, { hosts: number, malicious: number, suspicious: number, guardedFlags: number, inTraining: boolean }> = {}
+const checkRandom = seededRandom(seed + 1)
+for (const s of sources) {
+  const inTraining = s.label === 'benign'
+  const own = labelled.hosts.filter(h => h.source === s.name && (inTraining || !trainingHosts.has(h.host)))
+  const pool = inTraining ? own : shuffled(own, checkRandom).slice(0, 5000)
+  const e = { hosts: 0, malicious: 0, suspicious: 0, guardedFlags: 0, inTraining }
+  for (const h of pool) {
+    const d = decide(shipped, extractFeatures(h.host))
+    e.hosts++
+    if (d.category === 'malicious') e.malicious++
+    if (d.category === 'suspicious') e.suspicious++
+    const rank = guards.ranks.get(h.host)
+    const g = decide(shipped, extractFeatures(h.host, rank === undefined ? undefined : { popularityRank: rank }), { allowlisted: guards.allow.has(h.host) })
+    if (g.category === 'malicious' || g.category === 'suspicious') e.guardedFlags++
+  }
+  engineCheck[s.name] = e
+}
+
 writeFileSync(`${values.docs}reputation-confusion.svg`, confusionSvg(report.tree.confusion, 'Decision tree, threat label, 20% holdout'))
-writeFileSync(`${values.docs}reputation-figures.json`, `${JSON.stringify({ sources: model.sources, conflicts: labelled.conflicts, labelled: labelled.hosts.length, ...report }, null, 1)}\n`)
+writeFileSync(`${values.docs}reputation-figures.json`, `${JSON.stringify({ sources: model.sources, conflicts: labelled.conflicts, labelled: labelled.hosts.length, ...report, engineCheck }, null, 1)}\n`)
 
 const pct = (v: number): string => `${(v * 100).toFixed(2)}%`
 const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length
@@ -100,4 +128,9 @@ for (const [c, s] of Object.entries(report.tree.perClass)) console.log(`  ${c.pa
 console.log(`10-fold CV accuracy: tree mean ${pct(mean(report.tree.cvAccuracy))}, KNN mean ${pct(mean(report.tree.knnCvAccuracy))}`)
 console.log('confusion (rows true, cols predicted)', report.tree.confusion.classes.join(','))
 for (const r of report.tree.confusion.matrix) console.log(`  ${r.map(v => String(v).padStart(5)).join('')}`)
+console.log('\nshipped model, name only (no network evidence): flagged = malicious + suspicious; then with the engine\'s guards (top-sites ranks, eth whitelist)')
+for (const [n, e] of Object.entries(engineCheck)) {
+  if (e.hosts === 0) continue
+  console.log(`  ${n.padEnd(30)} ${e.malicious}+${e.suspicious} of ${e.hosts} (${pct((e.malicious + e.suspicious) / e.hosts)}), guarded ${e.guardedFlags} (${pct(e.guardedFlags / e.hosts)})  ${e.inTraining ? 'in-sample: all are training rows' : 'unseen: none are training rows'}`)
+}
 console.log(`\nmodel ${values.model}: ${modelJson.length} bytes, sha256 ${createHash('sha256').update(`${modelJson}\n`).digest('hex')}, tree ${report.tree.nodes} nodes, KNN ${model.knn.rows.length} rows`)

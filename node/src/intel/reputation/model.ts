@@ -71,7 +71,7 @@ export interface ReputationDecision {
   maliciousVotes: number
   treeLabel: string
   rules: RuleOutcome
-  /** 'model' (lexical models) or 'rules' (live network evidence decided) */
+  /** 'model' (lexical models) or 'rules' (network evidence, popularity or the allowlist decided) */
   by: 'model' | 'rules'
 }
 
@@ -81,7 +81,11 @@ export const MALICIOUS_SHARE = 0.8
 /** popularity at or above this (rank ~1000 of a 1M horizon) guards against false positives */
 export const POPULAR_SCORE = 0.5
 
-export function decide (model: ReputationModel, f: ReputationFeatures): ReputationDecision {
+/**
+ * `allowlisted`: the operator's allowlist (the paper's closing advice: whitelists keep deployed
+ * false positives down) silences the name-only models; live network evidence still convicts.
+ */
+export function decide (model: ReputationModel, f: ReputationFeatures, options: { allowlisted?: boolean } = {}): ReputationDecision {
   const rules = applyExpertRules(f)
   const n = f.network
   const networkKnown = n.detectionScore !== undefined || n.relatedFilesScore !== undefined || n.communityScore !== undefined || n.highConfidenceHits > 0
@@ -94,7 +98,7 @@ export function decide (model: ReputationModel, f: ReputationFeatures): Reputati
   if (networkKnown && (rules.verdict === 'malicious' || rules.verdict === 'suspicious')) {
     return { ...base, category: rules.verdict, label: rules.label === 'benign' ? 'malware' : rules.label, by: 'rules' }
   }
-  const popular = n.popularityScore !== undefined && n.popularityScore >= POPULAR_SCORE
+  const popular = (n.popularityScore !== undefined && n.popularityScore >= POPULAR_SCORE) || options.allowlisted === true
   if (!popular && maliciousVotes >= FLAG_SHARE) {
     // the tree's label, unless it names no harm (adware, tracker, none) while the rules convict the name
     const fromTree = threatOf(tree.label, tree.counts)

@@ -9,6 +9,8 @@ import { decide, loadModel } from './model.ts'
 import type { ReputationModel } from './model.ts'
 import type { NetworkEvidence, NetworkParameters, ReputationEvidenceSource } from './network-features.ts'
 import { MAX_SUBJECT_CHARS, subjectHost } from './subject.ts'
+import { loadDefaultGuards } from './guards.ts'
+import type { ReputationGuards } from './guards.ts'
 
 export const REPUTATION_ENGINE_NAME = 'VirusMap-Reputation'
 export const REPUTATION_ENGINE_VERSION = '1.0.0'
@@ -20,6 +22,8 @@ export interface ReputationEngineOptions {
   /** live network features (reports, related files, votes, popularity); absent = unknown, as in the evaluation */
   evidence?: ReputationEvidenceSource
   parameters?: NetworkParameters
+  /** popularity ranks and allowlist against false positives; default: vendored top-sites + eth-phishing-detect whitelist */
+  guards?: ReputationGuards
   logger?: Logger
 }
 
@@ -32,6 +36,7 @@ export function createReputationEngine (options: ReputationEngineOptions = {}): 
   let model: ReputationModel | undefined
   let version = REPUTATION_ENGINE_VERSION
   let date = '19700101'
+  let guards: ReputationGuards = { ranks: new Map(), allow: new Set() }
   const result = (category: EngineResult['category'], label = ''): EngineResult => ({
     engine: REPUTATION_ENGINE_NAME, engineVersion: version, engineUpdate: date, category, result: label.slice(0, 256), method: 'reputation'
   })
@@ -65,6 +70,11 @@ export function createReputationEngine (options: ReputationEngineOptions = {}): 
       } catch (err) {
         throw new EngineUnavailableError(`reputation model at ${String(path)} is unusable: ${(err as Error).message}`, { cause: err })
       }
+      try {
+        guards = options.guards ?? await loadDefaultGuards()
+      } catch (err) {
+        throw new EngineUnavailableError('reputation guards (top-sites ranks, eth-phishing-detect whitelist) unreadable', { cause: err })
+      }
       version = `${REPUTATION_ENGINE_VERSION}+${createHash('sha256').update(json).digest('hex').slice(0, 12)}`
       date = model.file.dataDate
     },
@@ -77,11 +87,14 @@ export function createReputationEngine (options: ReputationEngineOptions = {}): 
       const bytes = input.bytes.subarray(0, MAX_SUBJECT_CHARS + 1)
       const host = subjectHost(input.kind, new TextDecoder('utf-8', { fatal: false }).decode(bytes))
       if (host === undefined) return result('type-unsupported')
-      const evidence = await evidenceFor(host, signal)
+      const live = await evidenceFor(host, signal)
       throwIfAborted(signal)
+      const rank = guards.ranks.get(host)
+      // the network's own rank, when it has one, wins over the static list
+      const evidence = rank === undefined ? live : { popularityRank: rank, ...live }
       const loaded = model
       if (loaded === undefined) throw new EngineNotStartedError(REPUTATION_ENGINE_NAME)
-      const d = decide(loaded, extractFeatures(host, evidence, options.parameters))
+      const d = decide(loaded, extractFeatures(host, evidence, options.parameters), { allowlisted: guards.allow.has(host) })
       return result(d.category, d.label)
     }
   }

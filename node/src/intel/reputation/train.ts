@@ -47,7 +47,7 @@ export interface TrainReport {
 }
 
 /** Builds the two data sets, evaluates (10-fold CV, 80/20), and fits the shipped models on all rows. Pure. */
-export function train (hosts: readonly LabelledHost[], o: TrainOptions): { model: ReputationModelFile, report: TrainReport } {
+export function train (hosts: readonly LabelledHost[], o: TrainOptions): { model: ReputationModelFile, report: TrainReport, trainingHosts: Set<string> } {
   const random = seededRandom(o.seed)
   const byLabel = new Map<string, LabelledHost[]>()
   // sorted first: the rows drawn depend on the seed only, not on the order the lists were read
@@ -119,7 +119,7 @@ export function train (hosts: readonly LabelledHost[], o: TrainOptions): { model
       treeMacroF1: round(macro.f1), treeAccuracy: round(report.tree.accuracy)
     }
   }
-  return { model, report }
+  return { model, report, trainingHosts: new Set([...binary, ...multi].map(r => r.host)) }
 }
 
 function row (h: LabelledHost, label: string): Row {

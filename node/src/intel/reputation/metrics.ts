@@ -36,3 +36,10 @@ export function macroScores (m: Confusion): { precision: number, recall: number,
   const mean = (f: (s: ClassScores) => number): number => scores.reduce((a, s) => a + f(s), 0) / Math.max(1, scores.length)
   return { precision: mean(s => s.precision), recall: mean(s => s.recall), f1: mean(s => s.f1) }
 }
+
+/** support-weighted mean F1 (scikit-learn's average='weighted'; the paper does not say which F1 it reports) */
+export function weightedF1 (m: Confusion): number {
+  const scores = m.classes.map(c => classScores(m, c))
+  const total = scores.reduce((a, s) => a + s.support, 0)
+  return total === 0 ? 0 : scores.reduce((a, s) => a + s.f1 * s.support, 0) / total
+}

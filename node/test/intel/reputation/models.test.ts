@@ -2,7 +2,7 @@ import tap from 'tap'
 import { fitKnn, predictKnn } from '../../../src/intel/reputation/knn.ts'
 import { fitTree, predictTree, treeSize } from '../../../src/intel/reputation/cart.ts'
 import { stratifiedKFold, stratifiedSplit } from '../../../src/intel/reputation/splits.ts'
-import { accuracy, classScores, confusion, macroScores } from '../../../src/intel/reputation/metrics.ts'
+import { accuracy, classScores, confusion, macroScores, weightedF1 } from '../../../src/intel/reputation/metrics.ts'
 import { seededRandom, shuffled } from '../../../src/intel/reputation/random.ts'
 
 tap.test('KNN: z-scored distance, majority of k, nearest breaks ties', async t => {
@@ -77,4 +77,9 @@ tap.test('metrics: confusion, per-class and macro scores', async t => {
   t.equal(accuracy(m), 3 / 5)
   t.equal(macroScores(m).recall, (1 / 2 + 2 / 3) / 2)
   t.same(confusion(['a'], ['a', 'zz'], ['zz', 'a']).matrix, [[0]], 'unknown classes are ignored')
+})
+
+tap.test('weighted F1 weighs classes by support', async t => {
+  const m = confusion(['n', 'p'], ['n', 'n', 'n', 'p'], ['n', 'n', 'n', 'n'])
+  t.equal(weightedF1(m), (3 * (2 * 0.75 * 1 / 1.75) + 0) / 4)
 })

@@ -8,7 +8,7 @@
  * The schema is checked by hand: exact keys, types, hex lengths, safe integers, string lengths.
  */
 import { GossipValidationError } from './errors.ts'
-import { MAX_URL_BYTES } from './indicators.ts'
+import { CONTROL_CHARS, MAX_URL_BYTES } from './indicators.ts'
 import { ENGINE_CATEGORIES, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS } from './messages.ts'
 import type {
   EngineResult, GossipMessage, Hex, KeyWrap, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict,
@@ -27,9 +27,6 @@ const PRINTABLE = /^[\x20-\x7e]*$/
 const ENGINE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}$/
 // '' only in indicator jobs (validation.ts holds each kind to its shape)
 const CID = /^[A-Za-z0-9]{0,128}$/
-// control characters (C0, DEL, C1): the context is text a person reads
-// oxlint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 // Empty when an engine has no signature date (e.g. it failed before loading any).
 const YYYYMMDD = /^([0-9]{8})?$/
 
@@ -107,7 +104,7 @@ function parseScanJob (value: unknown): ScanJob {
   return {
     kind,
     subject: string(o.subject, MAX_STRING.subject, 'job.subject'),
-    context: freeText(o.context, MAX_CONTEXT_BYTES, 'job.context'),
+    context: freeText(o.context, 'job.context'),
     sha256: hex(o.sha256, HEX_BYTES.bytes32, 'job.sha256'),
     sha1: hex(o.sha1, HEX_BYTES.sha1, 'job.sha1'),
     md5: hex(o.md5, HEX_BYTES.md5, 'job.md5'),
@@ -209,11 +206,17 @@ function string (value: unknown, max: number, path: string): string {
   return value
 }
 
-/** Free text (the one field that may carry non-ASCII): well-formed UTF-16, no control characters, bounded in UTF-8 bytes. */
-function freeText (value: unknown, maxBytes: number, path: string): string {
-  if (typeof value !== 'string') fail(path, 'not a string')
-  if (value.length > maxBytes || new TextEncoder().encode(value).length > maxBytes) fail(path, `longer than ${maxBytes} bytes`)
-  if (!value.isWellFormed() || CONTROL.test(value)) fail(path, 'control characters or lone surrogates')
+/**
+ * A job's context (the one field that may carry non-ASCII): text a person reads, so well-formed,
+ * without control characters, and at most MAX_CONTEXT_BYTES of UTF-8.
+ */
+export function isContextText (value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_CONTEXT_BYTES && new TextEncoder().encode(value).length <= MAX_CONTEXT_BYTES &&
+    value.isWellFormed() && !CONTROL_CHARS.test(value)
+}
+
+function freeText (value: unknown, path: string): string {
+  if (!isContextText(value)) fail(path, `not text of at most ${MAX_CONTEXT_BYTES} UTF-8 bytes without control characters`)
   return value
 }
 

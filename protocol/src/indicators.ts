@@ -24,9 +24,9 @@ const URL_SCHEMES = new Set(['http:', 'https:', 'ftp:', 'data:', 'javascript:'])
 /** Schemes whose fragment never reaches the server, so it says nothing about the page. */
 const FRAGMENT_FREE = new Set(['http:', 'https:', 'ftp:'])
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i
-// C0 controls, DEL and C1 controls: never part of an indicator, often a smuggling attempt
+/** C0 controls, DEL and C1 controls: never part of an indicator or of text a person reads, often a smuggling attempt. */
 // oxlint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 const IPV4_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
 const IPV4 = new RegExp(`^${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}$`)
@@ -59,7 +59,7 @@ export function canonicalizeIndicator (kind: IndicatorKind, raw: string): string
   if (raw.length > MAX_RAW) fail('INDICATOR_TOO_LONG', `${kind}: ${raw.length} characters`)
   const text = raw.trim()
   if (text === '') fail('INDICATOR_MALFORMED', `${kind}: empty`)
-  if (CONTROL.test(text)) fail('INDICATOR_MALFORMED', `${kind}: control characters`)
+  if (CONTROL_CHARS.test(text)) fail('INDICATOR_MALFORMED', `${kind}: control characters`)
   if (!text.isWellFormed()) fail('INDICATOR_MALFORMED', `${kind}: lone surrogate`)
   switch (kind) {
     case 'url': return canonicalUrl(text)

@@ -1,5 +1,5 @@
 import {
-  canonicalizeIndicator, IndicatorError, indicatorSha256, isIndicatorKind, MAX_CONTEXT_BYTES, recoverSubmissionSigner, ZERO_ADDRESS
+  canonicalizeIndicator, IndicatorError, indicatorSha256, isContextText, isIndicatorKind, MAX_CONTEXT_BYTES, recoverSubmissionSigner, ZERO_ADDRESS
 } from '../../../protocol/src/index.ts'
 import { SubmissionError } from './errors.ts'
 import type { IndicatorSubmission } from './job-factory.ts'
@@ -25,9 +25,6 @@ export interface SubmissionCheckOptions {
   clockSkewMs: number
 }
 
-// oxlint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
-
 /**
  * Checks what the protocol's job validation will check of the submission (and its age), so a
  * client gets a precise error instead of a job its peers would reject. Pure.
@@ -42,7 +39,7 @@ export function checkIndicatorSubmission (input: IndicatorSubmissionInput, opts:
     throw err
   }
   const { context } = input
-  if (typeof context !== 'string' || new TextEncoder().encode(context).length > MAX_CONTEXT_BYTES || !context.isWellFormed() || CONTROL.test(context)) {
+  if (!isContextText(context)) {
     throw new SubmissionError('INVALID_CONTEXT', `context must be text of at most ${MAX_CONTEXT_BYTES} UTF-8 bytes without control characters`)
   }
   if (!Number.isSafeInteger(input.submittedAt) || input.submittedAt <= 0 ||

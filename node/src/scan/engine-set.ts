@@ -4,6 +4,8 @@ import { createClamavEngine } from './clamav-engine.ts'
 import { createHashListEngine } from './hash-list-engine.ts'
 import { createHeuristicsEngine } from './heuristics-engine.ts'
 import { createYaraEngine } from './yara-engine.ts'
+import { createReputationEngine } from '../intel/reputation/reputation-engine.ts'
+import type { ReputationEvidenceSource } from '../intel/reputation/network-features.ts'
 import type { ClamdAddress } from './clamd.ts'
 import type { Engine } from './engine.ts'
 import type { Logger } from 'pino'
@@ -18,6 +20,8 @@ export interface EngineSetConfig {
   hashFeeds: string[]
   heuristics: boolean
   archives: boolean
+  /** the paper's domain reputation model on domains and URLs; null: off */
+  reputation: { evidence?: ReputationEvidenceSource } | null
 }
 
 export interface EngineSet {
@@ -42,6 +46,7 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
   if (archives !== undefined) optional.push(archives)
   if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))
   if (config.hashFeeds.length > 0) optional.push(members(createHashListEngine({ feeds: config.hashFeeds, timeoutMs: config.engineTimeoutMs, logger: log('hashlist') })))
+  if (config.reputation !== null) optional.push(createReputationEngine({ evidence: config.reputation.evidence, logger: log('reputation') }))
   if (config.clamav !== null) {
     const { socket, host, port, databaseDir } = config.clamav
     const address: ClamdAddress = socket !== undefined ? { socket } : { host: host ?? '127.0.0.1', port: port ?? 3310 }

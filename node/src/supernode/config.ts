@@ -33,6 +33,10 @@ export interface SupernodeConfig {
   heuristics?: boolean
   /** expand zip/tar/gzip/7z samples so every engine also sees the members */
   archives?: boolean
+  /** the paper's domain reputation model (docs/reputation.md) on domains and URLs */
+  reputation?: boolean
+  /** engines whose detections the reputation model trusts most (its high-confidence engines) */
+  highConfidenceEngines?: string[]
   /** x-apikey on /api/v3 and /api/virusmap (keys: `virusmap apikey create`); false opens them to anyone */
   requireApiKey: boolean
 }
@@ -55,6 +59,8 @@ export const CONFIG_DEFAULTS = {
   hashFeeds: [],
   heuristics: true,
   archives: true,
+  reputation: true,
+  highConfidenceEngines: [],
   requireApiKey: true
 } as const satisfies Partial<SupernodeConfig>
 
@@ -94,12 +100,12 @@ export function parseConfig (value: unknown): SupernodeConfig {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
   check(typeof cfg.requireApiKey === 'boolean', 'requireApiKey must be true or false')
-  check(typeof cfg.heuristics === 'boolean' && typeof cfg.archives === 'boolean', 'heuristics and archives must be true or false')
+  check(typeof cfg.heuristics === 'boolean' && typeof cfg.archives === 'boolean' && typeof cfg.reputation === 'boolean', 'heuristics, archives and reputation must be true or false')
   const clam = cfg.clamav as Record<string, unknown> | null
   check(clam === null || (typeof clam === 'object' && !Array.isArray(clam) &&
     (typeof clam.socket === 'string' || (typeof clam.host === 'string' && Number.isSafeInteger(clam.port))) &&
     (clam.databaseDir === undefined || typeof clam.databaseDir === 'string')), 'clamav must be null, {"socket": path} or {"host", "port"} (optional "databaseDir")')
-  for (const key of ['listen', 'bootstrap', 'rulesDirs', 'hashFeeds']) {
+  for (const key of ['listen', 'bootstrap', 'rulesDirs', 'hashFeeds', 'highConfidenceEngines']) {
     check(Array.isArray(cfg[key]) && (cfg[key] as unknown[]).every((s) => typeof s === 'string'), `${key} must be a list of strings`)
   }
   return cfg as unknown as SupernodeConfig

@@ -16,6 +16,7 @@ import { createPeerKeeper } from '../network/peer-keeper.ts'
 import { createCoordinator } from '../quorum/coordinator.ts'
 import { createReportAuditor } from '../quorum/report-audit.ts'
 import { createEngineSet } from '../scan/engine-set.ts'
+import { createReputationEvidence } from '../intel/reputation-evidence.ts'
 import { createApiPorts } from './api-ports.ts'
 import { loadOrCreateNodeKeys } from './node-keys.ts'
 import type { SupernodeConfig } from './config.ts'
@@ -68,15 +69,6 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
   })
   const peers = createPeerKeeper({ libp2p, peers: config.bootstrap, intervalMs: 3000, logger: logger.child({ component: 'peers' }) })
   const gossip = createGossip({ libp2p, logger: logger.child({ component: 'gossip' }), metrics: metrics.gossip })
-  const engineSet = createEngineSet({
-    rulesDirs: config.rulesDirs,
-    engineTimeoutMs: config.engineTimeoutMs,
-    tmpDir: join(config.dataDir, 'tmp'),
-    clamav: config.clamav ?? null,
-    hashFeeds: config.hashFeeds ?? [],
-    heuristics: config.heuristics ?? true,
-    archives: config.archives ?? true
-  }, logger.child({ component: 'engines' }))
   // the database opens in start(); repositories are built over it then
   const repos = (): ReturnType<typeof createRepositories> => {
     if (db == null) throw new Error('database not open')
@@ -92,6 +84,19 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     db = await openDatabase({ path: join(config.dataDir, 'db'), signal })
     started.push({ name: 'db', start: async () => {}, stop: async () => { await db?.close() } })
     const repositories = repos()
+    const engineSet = createEngineSet({
+      rulesDirs: config.rulesDirs,
+      engineTimeoutMs: config.engineTimeoutMs,
+      tmpDir: join(config.dataDir, 'tmp'),
+      clamav: config.clamav ?? null,
+      hashFeeds: config.hashFeeds ?? [],
+      heuristics: config.heuristics ?? true,
+      archives: config.archives ?? true,
+      // the reputation model reads its live features from this node's reports and file relations
+      reputation: config.reputation === false
+        ? null
+        : { evidence: createReputationEvidence({ highConfidenceEngines: config.highConfidenceEngines }, { reports: repositories.reports, indicators: repositories.indicators }) }
+    }, logger.child({ component: 'engines' }))
     const samples = createSampleStore({ blockstore, samples: repositories.samples, logger: logger.child({ component: 'samples' }), maxSampleBytes: config.maxSampleBytes, bitswap })
     coordinator = createCoordinator({
       chainId: deployment.chainId,

@@ -50,7 +50,9 @@ export const PREFIXES = {
   /** kind/sha256(subject)/file sha256 -> IndicatorRelation: files that carry the indicator */
   indicatorFile: 'indicator-file/',
   /** file sha256/kind/sha256(subject) -> IndicatorRelation: the indicators a file carries */
-  fileIndicator: 'file-indicator/'
+  fileIndicator: 'file-indicator/',
+  /** kind/sha256(subject)/voter (API key id) -> VoteRecord: community votes on an indicator (vote/ is files') */
+  indicatorVote: 'indicator-vote/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -1,11 +1,14 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex, SampleKind } from '../../../protocol/src/messages.ts'
 
 export const VOTE_VERDICTS = ['harmless', 'malicious'] as const
 export type VoteVerdict = typeof VOTE_VERDICTS[number]
 
 export interface VoteRecord {
+  /** what was voted on: a file, or an indicator of this kind ('file' when absent: records before indicators) */
+  kind?: SampleKind
+  /** the file's sha256, or the indicator's canonical subject's */
   sha256: Hex
   /** the API key id that voted */
   voter: string
@@ -14,8 +17,17 @@ export interface VoteRecord {
   date: number
 }
 
+/** Files keep their keys from before indicators; an indicator's votes sit under its kind, apart from a file of the same sha256. */
+function voteRange (kind: SampleKind, sha256: Hex): { gte: string, lt: string } {
+  return kind === 'file' ? dbRange(PREFIXES.vote, sha256) : dbRange(PREFIXES.indicatorVote, kind, sha256)
+}
+
+function voteKey (kind: SampleKind, sha256: Hex, voter: string): string {
+  return kind === 'file' ? dbKey(PREFIXES.vote, sha256, voter) : dbKey(PREFIXES.indicatorVote, kind, sha256, voter)
+}
+
 /**
- * VirusTotal-style community votes on files, one per voter per file, kept by this node. Totals
+ * VirusTotal-style community votes on files and indicators, one per voter per object, kept by this node. Totals
  * are cached write-through (this process is the database's only writer), since every file lookup
  * shows them.
  */
@@ -29,27 +41,28 @@ export class VoteRepository {
 
   /** false when this voter already voted on the file (the first vote stands) */
   async add (vote: VoteRecord): Promise<boolean> {
-    const key = dbKey(PREFIXES.vote, vote.sha256, vote.voter)
+    const kind = vote.kind ?? 'file'
+    const key = voteKey(kind, vote.sha256, vote.voter)
     if (await this.#db.get(key) !== undefined) return false
-    await this.#db.put(key, { ...vote, sha256: vote.sha256.toLowerCase() as Hex })
-    const cached = this.#totals.get(vote.sha256.toLowerCase())
+    await this.#db.put(key, { ...vote, kind, sha256: vote.sha256.toLowerCase() as Hex })
+    const cached = this.#totals.get(`${kind}/${vote.sha256.toLowerCase()}`)
     if (cached !== undefined) cached[vote.verdict]++
     return true
   }
 
   /** newest first, at most `limit` */
-  async list (sha256: Hex, limit: number): Promise<VoteRecord[]> {
+  async list (sha256: Hex, limit: number, kind: SampleKind = 'file'): Promise<VoteRecord[]> {
     const all: VoteRecord[] = []
-    for await (const v of this.#db.values(dbRange(PREFIXES.vote, sha256))) all.push(v as VoteRecord)
+    for await (const v of this.#db.values(voteRange(kind, sha256))) all.push(v as VoteRecord)
     return all.toSorted((a, b) => b.date - a.date).slice(0, limit)
   }
 
-  async totals (sha256: Hex): Promise<Record<VoteVerdict, number>> {
-    const key = sha256.toLowerCase()
+  async totals (sha256: Hex, kind: SampleKind = 'file'): Promise<Record<VoteVerdict, number>> {
+    const key = `${kind}/${sha256.toLowerCase()}`
     const cached = this.#totals.get(key)
     if (cached !== undefined) return { ...cached }
     const totals = { harmless: 0, malicious: 0 }
-    for await (const v of this.#db.values(dbRange(PREFIXES.vote, sha256))) totals[(v as VoteRecord).verdict]++
+    for await (const v of this.#db.values(voteRange(kind, sha256))) totals[(v as VoteRecord).verdict]++
     if (this.#totals.size >= 4096) this.#totals.delete(this.#totals.keys().next().value as string)
     this.#totals.set(key, totals)
     return { ...totals }

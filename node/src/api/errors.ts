@@ -42,6 +42,18 @@ const PORT_ERRORS: Record<PortErrorCode, ApiError> = {
   UNAVAILABLE: new ApiError('TransientError', 'the node cannot serve this now, retry later')
 }
 
+/**
+ * Indicator submissions and lookups the submitter can correct (their message says what is wrong,
+ * and never echoes more than a short slice of the input), and a node that takes no submissions.
+ */
+const INDICATOR_ERRORS: Record<string, VtErrorCode> = {
+  INVALID_INDICATOR: 'InvalidArgumentError',
+  INVALID_CONTEXT: 'InvalidArgumentError',
+  INVALID_SUBMITTER_SIGNATURE: 'BadRequestError',
+  SUBMISSION_EXPIRED: 'BadRequestError',
+  NOT_A_MEMBER: 'TransientError'
+}
+
 function isPortErrorCode (code: unknown): code is PortErrorCode {
   return typeof code === 'string' && (PORT_ERROR_CODES as readonly string[]).includes(code)
 }
@@ -58,6 +70,9 @@ export function toVtError (err: unknown): { statusCode: number, body: VtErrorBod
     api = err
   } else if (isPortErrorCode(e?.code)) {
     api = PORT_ERRORS[e.code]
+  } else if (typeof e?.code === 'string' && Object.hasOwn(INDICATOR_ERRORS, e.code)) {
+    const message = e.code === 'NOT_A_MEMBER' ? 'this node is not a member now and takes no submissions' : String(e.message).slice(0, 300)
+    api = new ApiError(INDICATOR_ERRORS[e.code] as VtErrorCode, message)
   } else if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     // fastify / multipart client errors: malformed body, bad content type, URI too long, ...
     const message = typeof e.message === 'string' ? e.message : 'bad request'

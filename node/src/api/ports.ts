@@ -1,4 +1,4 @@
-import type { Hex, IndicatorKind, Report, ReportStats, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { ApiKeyPrivilege } from './privileges.ts'
 
 /**
@@ -48,6 +48,9 @@ export interface AnalysisView {
   /** verdicts revealed so far, and members at the job's block */
   verdictCount: number
   memberCount: number
+  /** what the job judges ('file' when absent) and, for an indicator, its canonical subject */
+  kind?: SampleKind
+  subject?: string
 }
 
 export interface AnalysisReader {
@@ -217,13 +220,17 @@ export interface VoteView {
   date: number
 }
 
-/** Community votes on files (VirusTotal's /files/{id}/votes), one per API key per file. */
+/**
+ * Community votes (VirusTotal's /{collection}/{id}/votes), one per API key per object. An object
+ * is its kind and sha256 (a file's, or an indicator's canonical subject's): a file and a URL with
+ * the same sha256 are different objects.
+ */
 export interface VoteStore {
-  /** false when this voter already voted on the file */
-  add(sha256: Hex, vote: VoteView): Promise<boolean>
+  /** false when this voter already voted on the object */
+  add(kind: SampleKind, sha256: Hex, vote: VoteView): Promise<boolean>
   /** newest first */
-  list(sha256: Hex, limit: number): Promise<VoteView[]>
-  totals(sha256: Hex): Promise<Record<VoteVerdict, number>>
+  list(kind: SampleKind, sha256: Hex, limit: number): Promise<VoteView[]>
+  totals(kind: SampleKind, sha256: Hex): Promise<Record<VoteVerdict, number>>
 }
 
 /** Two conflicting messages one member signed for one job: proof that it equivocated. */
@@ -283,6 +290,17 @@ export interface IndicatorPort {
    * INVALID_SUBMITTER_SIGNATURE or SUBMISSION_EXPIRED (client errors), NOT_A_MEMBER (this node takes no submissions).
    */
   submitIndicator(input: IndicatorSubmissionView, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  /**
+   * What VirusTotal tools submit unsigned (POST /urls): the node's operator wallet signs the
+   * Submission as submitter, now. Same errors as submitIndicator. Optional: without it, only
+   * signed submissions are taken.
+   */
+  submitAsOperator?(input: { kind: IndicatorKind, subject: string, context: string }, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  /**
+   * An indicator by the sha256 of its canonical subject (VirusTotal's URL id in hex): found once
+   * this node holds a report on it; undefined otherwise. Optional.
+   */
+  getIndicatorByHash?(kind: IndicatorKind, sha256: Hex, options?: PortOptions & { limit?: number }): Promise<(IndicatorView & { subject: string }) | undefined>
   /** `subject` as typed; throws code INVALID_INDICATOR when it has no canonical form; undefined when nothing is known of it */
   getIndicator(kind: IndicatorKind, subject: string, options?: PortOptions & { limit?: number }): Promise<IndicatorView | undefined>
   /** the URLs and domains found in a file (canonical), at most `limit` (default 200) */

@@ -11,6 +11,10 @@ import { registerVoteRoutes } from './routes/votes.ts'
 import { registerWebRoutes } from './routes/web.ts'
 import { registerDocsRoutes } from './routes/docs.ts'
 import { registerGovernanceRoutes } from './routes/governance.ts'
+import { registerUrlRoutes } from './routes/urls.ts'
+import { registerDomainRoutes } from './routes/domains.ts'
+import { registerRelationRoutes } from './routes/relations.ts'
+import { registerIndicatorRoutes } from './routes/indicators.ts'
 import { instrumentApi } from './metrics.ts'
 import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 
@@ -41,7 +45,8 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     loggerInstance: options.logger as FastifyBaseLogger,
     // JSON bodies are never needed beyond small ones; uploads are multipart and bounded separately
     bodyLimit: 64 * 1024,
-    routerOptions: { maxParamLength: 200 },
+    // a URL id is the URL in base64url: up to 2048 bytes of URL, about 2732 characters
+    routerOptions: { maxParamLength: 4096 },
     return503OnClosing: true,
     // one line per request instead, from the metrics hook (metrics.ts)
     disableRequestLogging: true,
@@ -57,7 +62,7 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
   })
 
   app.register(multipart, {
-    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 8, fieldSize: 1024, parts: 16, headerPairs: 32 },
+    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 8, fieldSize: 8 * 1024, parts: 16, headerPairs: 32 },
     throwFileSizeLimit: true
   })
 
@@ -89,6 +94,10 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     registerAnalysisRoutes(scope, options.ports)
     registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
     registerGovernanceRoutes(scope, options.ports.governance)
+    registerUrlRoutes(scope, options.ports)
+    registerDomainRoutes(scope, options.ports)
+    registerRelationRoutes(scope, options.ports)
+    registerIndicatorRoutes(scope, options.ports)
     if (options.ports.votes !== undefined) registerVoteRoutes(scope, options.ports, options.ports.votes)
   })
   return app

@@ -1,6 +1,7 @@
 import type { Report, ReportStats } from '../../../protocol/src/messages.ts'
 import type { AnalysisView, FileView } from './ports.ts'
 import { bareHex } from './ids.ts'
+import { indicatorPath } from './vt-indicator-objects.ts'
 
 /** VirusTotal's per-engine result; `result` is null when the engine named nothing. */
 export interface VtEngineResult {
@@ -84,6 +85,12 @@ export function virusmapAttribute (report: Report): Record<string, unknown> {
 
 export function analysisObject (a: AnalysisView, baseUrl: string): Record<string, unknown> {
   const sha256 = bareHex(a.sha256)
+  const kind = a.kind ?? 'file'
+  // an indicator's analysis: VirusTotal's url_info for a URL, the item is the indicator's object
+  const meta: Record<string, unknown> = kind === 'file'
+    ? { file_info: { sha256, sha1: bareHex(a.sha1), md5: bareHex(a.md5), size: a.size } }
+    : kind === 'url' ? { url_info: { id: sha256, url: a.subject } } : { indicator_info: { kind, subject: a.subject } }
+  const item = kind === 'file' || a.subject === undefined ? `${baseUrl}/api/v3/files/${sha256}` : `${baseUrl}${indicatorPath(kind, a.subject)}`
   return {
     data: {
       type: 'analysis',
@@ -95,9 +102,9 @@ export function analysisObject (a: AnalysisView, baseUrl: string): Record<string
         results: vtResults(a.report),
         virusmap: { job_id: a.id, membership_block: a.membershipBlock, verdict_count: a.verdictCount, member_count: a.memberCount }
       },
-      links: { self: `${baseUrl}/api/v3/analyses/${a.id}`, item: `${baseUrl}/api/v3/files/${sha256}` }
+      links: { self: `${baseUrl}/api/v3/analyses/${a.id}`, item }
     },
-    meta: { file_info: { sha256, sha1: bareHex(a.sha1), md5: bareHex(a.md5), size: a.size } }
+    meta
   }
 }
 

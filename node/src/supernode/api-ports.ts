@@ -1,4 +1,5 @@
-import { canonicalizeIndicator, IndicatorError, indicatorSha256 } from '../../../protocol/src/index.ts'
+import type { Signer } from 'ethers'
+import { canonicalizeIndicator, IndicatorError, indicatorSha256, signSubmission } from '../../../protocol/src/index.ts'
 import { TOPICS } from '../../../protocol/src/messages.ts'
 import { MAX_RELATED_INDICATORS } from '../quorum/file-indicators.ts'
 import { SubmissionError } from '../quorum/errors.ts'
@@ -21,6 +22,8 @@ export interface ApiPortsComponents {
   metrics: NodeMetrics
   libp2p: VirusmapLibp2p
   operator: Hex
+  /** the operator wallet: signs, as submitter, the indicators VirusTotal tools submit unsigned (POST /urls) */
+  operatorSigner?: Signer
   chainId: number
   registry: Hex
   /** answer /api/v3 and /api/virusmap only to keys in the node's key store */
@@ -52,9 +55,21 @@ export function sampleDownloads (samples: Pick<SampleRepository, 'find'>, store:
 }
 
 /** Indicators: submissions go to the coordinator; lookups read the records, reports and relations this node holds. */
-export function indicatorPort (coordinator: Pick<Coordinator, 'submitIndicator'>, repos: Pick<Repositories, 'indicators' | 'reports'>): IndicatorPort {
-  return {
+export function indicatorPort (
+  coordinator: Pick<Coordinator, 'submitIndicator'>,
+  repos: Pick<Repositories, 'indicators' | 'reports'>,
+  operator?: { signer: Signer, chainId: number, registry: Hex }
+): IndicatorPort {
+  const port: IndicatorPort = {
     submitIndicator: async (input, options) => await coordinator.submitIndicator(input, options),
+    async getIndicatorByHash (kind, sha256, options = {}) {
+      // the subject is known from its report (a record alone is keyed by the subject's hash, not found by it)
+      const report = await repos.reports.getLatestByIndicator(kind, sha256)
+      if (report === undefined) return undefined
+      const subject = report.job.job.subject
+      const view = await port.getIndicator(kind, subject, options)
+      return view === undefined ? undefined : { ...view, subject }
+    },
     async getIndicator (kind, raw, options = {}) {
       let subject: string
       try {
@@ -73,6 +88,22 @@ export function indicatorPort (coordinator: Pick<Coordinator, 'submitIndicator'>
     },
     relatedIndicators: async (sha256, options = {}) => await repos.indicators.indicatorsOf(sha256, options.limit ?? MAX_RELATED_INDICATORS, options)
   }
+  if (operator !== undefined) {
+    port.submitAsOperator = async ({ kind, subject, context }, options) => {
+      let canonical: string
+      try {
+        canonical = canonicalizeIndicator(kind, subject)
+      } catch (err) {
+        if (err instanceof IndicatorError) throw new SubmissionError('INVALID_INDICATOR', err.message, { cause: err })
+        throw err
+      }
+      const submittedAt = Date.now()
+      const submitterSignature = await signSubmission({ kind, sha256: indicatorSha256(canonical), context, submittedAt }, operator.chainId, operator.registry, operator.signer)
+      const submitter = (await operator.signer.getAddress()).toLowerCase() as Hex
+      return await coordinator.submitIndicator({ kind, subject, context, submitter, submittedAt, submitterSignature }, options)
+    }
+  }
+  return port
 }
 
 export function createApiPorts (c: ApiPortsComponents): ApiPorts {
@@ -106,11 +137,11 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         }
       : {}),
     evidence: evidenceReader(repos.evidence),
-    indicators: indicatorPort(coordinator, repos),
+    indicators: indicatorPort(coordinator, repos, c.operatorSigner === undefined ? undefined : { signer: c.operatorSigner, chainId: c.chainId, registry: c.registry }),
     votes: {
-      add: async (sha256, vote) => await repos.votes.add({ sha256, ...vote }),
-      list: async (sha256, limit) => (await repos.votes.list(sha256, limit)).map(({ voter, verdict, date }) => ({ voter, verdict, date })),
-      totals: async (sha256) => await repos.votes.totals(sha256)
+      add: async (kind, sha256, vote) => await repos.votes.add({ kind, sha256, ...vote }),
+      list: async (kind, sha256, limit) => (await repos.votes.list(sha256, limit, kind)).map(({ voter, verdict, date }) => ({ voter, verdict, date })),
+      totals: async (kind, sha256) => await repos.votes.totals(sha256, kind)
     },
     network: {
       info: () => ({
@@ -179,7 +210,8 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
           ...(report != null ? { report } : {}),
           membershipBlock: job.membershipBlock,
           verdictCount,
-          memberCount: follower.membersAt(job.membershipBlock).length
+          memberCount: follower.membersAt(job.membershipBlock).length,
+          ...(job.kind === 'file' ? {} : { kind: job.kind, subject: job.subject })
         }
       }
     },

@@ -128,7 +128,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     const auditor = createReportAuditor({ logger: logger.child({ component: 'report-audit' }), metrics: metrics.quorum }, { follower, reports: repositories.reports, jobs: coordinator.jobs })
     api = createApiServer({
       ports: {
-        ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples }),
+        ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, operatorSigner: keys.operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples }),
         governance: createGovernanceReader({ provider, contracts: deployment.contracts, deployBlock: deployment.deployBlock })
       },
       logger: logger.child({ component: 'api' }),

@@ -107,7 +107,7 @@ t.test('malformed ids and unknown things', async (st) => {
   st.equal(((await long.json()) as { error: { code: string } }).error.code, 'BadRequestError')
   await expectVtError(st, await fetch(`${server.url}/api/v3/files/${'0'.repeat(64)}`), 404, 'NotFoundError')
   await expectVtError(st, await fetch(`${server.url}/api/v3/analyses/0x${'0'.repeat(64)}`), 404, 'NotFoundError')
-  await expectVtError(st, await fetch(`${server.url}/api/v3/urls/abc`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/urls/abc`), 400, 'InvalidArgumentError')
   await expectVtError(st, await fetch(`${server.url}/../../etc/passwd`), 404, 'NotFoundError')
   await expectVtError(st, await fetch(`${server.url}/api/v3/files`, { method: 'DELETE' }), 404, 'NotFoundError')
 })

@@ -77,3 +77,20 @@ t.test('vote repository: first vote stands, totals, newest first', async (st) =>
   st.same((await repo.list(sha, 10)).map((v) => v.voter), ['c', 'b', 'a'])
   st.same((await repo.list(sha, 1)).map((v) => v.voter), ['c'])
 })
+
+t.test('vote repository: a file and indicators with the same sha256 keep their votes apart', async (st) => {
+  const db = await openDatabase({ path: st.testdir() })
+  st.teardown(() => db.close())
+  const repo = new VoteRepository(db)
+  const sha = `0x${'ab'.repeat(32)}` as Hex
+  st.equal(await repo.add({ sha256: sha, voter: 'a', verdict: 'malicious', date: 1 }), true)
+  st.equal(await repo.add({ kind: 'url', sha256: sha, voter: 'a', verdict: 'harmless', date: 2 }), true, 'the same key votes on the URL too')
+  st.equal(await repo.add({ kind: 'domain', sha256: sha, voter: 'a', verdict: 'harmless', date: 3 }), true)
+  st.equal(await repo.add({ kind: 'url', sha256: sha, voter: 'a', verdict: 'malicious', date: 4 }), false)
+  st.same(await repo.totals(sha), { harmless: 0, malicious: 1 })
+  st.same(await repo.totals(sha, 'file'), { harmless: 0, malicious: 1 })
+  st.same(await repo.totals(sha, 'url'), { harmless: 1, malicious: 0 })
+  st.same(await new VoteRepository(db).totals(sha, 'domain'), { harmless: 1, malicious: 0 })
+  st.same((await repo.list(sha, 10, 'url')).map((v) => v.date), [2])
+  st.same((await repo.list(sha, 10)).map((v) => v.date), [1])
+})

@@ -4,6 +4,7 @@ import { ApiError } from '../errors.ts'
 import { parseAnalysisId } from '../ids.ts'
 import { analysisObject, fileObject } from '../vt-objects.ts'
 import { baseUrl, requestSignal } from '../request.ts'
+import { findIndicator, indicatorResponse } from '../indicator-lookup.ts'
 
 export function registerAnalysisRoutes (app: FastifyInstance, ports: ApiPorts): void {
   app.get<{ Params: { id: string } }>('/api/v3/analyses/:id', async (request, reply) => {
@@ -13,12 +14,16 @@ export function registerAnalysisRoutes (app: FastifyInstance, ports: ApiPorts): 
     return analysisObject(analysis, baseUrl(request))
   })
 
-  // VirusTotal's /analyses/{id}/item: the object the analysis is about (here always a file)
+  // VirusTotal's /analyses/{id}/item: the object the analysis is about (a file, or an indicator's object)
   app.get<{ Params: { id: string } }>('/api/v3/analyses/:id/item', async (request, reply) => {
     const id = parseAnalysisId(request.params.id)
     const signal = requestSignal(reply)
     const analysis = await ports.analyses.getAnalysis(id, { signal })
     if (analysis === undefined) throw new ApiError('NotFoundError', `Analysis "${request.params.id}" not found`)
+    if (analysis.kind !== undefined && analysis.kind !== 'file' && analysis.subject !== undefined) {
+      const found = await findIndicator(ports, { kind: analysis.kind, subject: analysis.subject }, { signal, limit: 1, label: analysis.subject })
+      return await indicatorResponse(ports, found, baseUrl(request))
+    }
     const file = await ports.files.getFile(analysis.sha256, { signal })
     if (file === undefined) throw new ApiError('NotFoundError', `the file of analysis "${request.params.id}" is not held by this node`)
     return fileObject(file, baseUrl(request))

@@ -137,7 +137,7 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void
     const file = await ports.files.getFile(hash, { signal: requestSignal(reply) })
     if (file === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
     const object = fileObject(file, baseUrl(request)) as { data: { attributes: Record<string, unknown> } }
-    if (ports.votes !== undefined) object.data.attributes.total_votes = await ports.votes.totals(file.sample.sha256)
+    if (ports.votes !== undefined) object.data.attributes.total_votes = await ports.votes.totals('file', file.sample.sha256)
     return object
   })
 }

@@ -1,0 +1,35 @@
+import { canonicalizeIndicator, IndicatorError, urlFromVtId } from '../../../protocol/src/index.ts'
+import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
+import { ApiError } from './errors.ts'
+
+const SHA256_HEX = /^[0-9a-f]{64}$/i
+
+/** A lookup key: the canonical subject, or (URLs only) the sha256 of the canonical subject. */
+export type IndicatorKey = { kind: IndicatorKind, subject: string } | { kind: IndicatorKind, sha256: Hex }
+
+function invalid (err: unknown, what: string): never {
+  if (err instanceof IndicatorError) throw new ApiError('InvalidArgumentError', `${what}: ${err.message}`)
+  throw err
+}
+
+/** The canonical subject, or InvalidArgumentError saying why there is none. */
+export function canonicalSubject (kind: IndicatorKind, raw: string): string {
+  try {
+    return canonicalizeIndicator(kind, raw)
+  } catch (err) {
+    return invalid(err, `not a valid ${kind}`)
+  }
+}
+
+/**
+ * VirusTotal's URL id: the sha256 of the canonical URL in hex, or the URL itself in unpadded
+ * base64url (64 hex digits are read as the sha256, as VirusTotal does).
+ */
+export function parseUrlId (id: string): IndicatorKey {
+  if (SHA256_HEX.test(id)) return { kind: 'url', sha256: `0x${id.toLowerCase()}` }
+  try {
+    return { kind: 'url', subject: urlFromVtId(id) }
+  } catch (err) {
+    return invalid(err, 'the URL id must be the sha256 of the URL or the URL in unpadded base64url')
+  }
+}

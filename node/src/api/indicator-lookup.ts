@@ -1,0 +1,37 @@
+import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { ApiPorts, IndicatorPort, IndicatorView } from './ports.ts'
+import type { IndicatorKey } from './indicator-ids.ts'
+import { ApiError } from './errors.ts'
+import { indicatorObject } from './vt-indicator-objects.ts'
+import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
+
+const NAMES: Record<IndicatorKind, string> = { url: 'URL', domain: 'Domain', ip: 'IP address', wallet: 'Wallet', script: 'Script' }
+
+export function indicatorPortOf (ports: ApiPorts): IndicatorPort {
+  if (ports.indicators === undefined) throw new ApiError('TransientError', 'this node serves no indicators')
+  return ports.indicators
+}
+
+/** The indicator and what this node knows of it; NotFoundError when it knows nothing. */
+export async function findIndicator (
+  ports: ApiPorts,
+  key: IndicatorKey,
+  options: { signal?: AbortSignal, limit?: number, label: string }
+): Promise<{ kind: IndicatorKind, subject: string, view: IndicatorView }> {
+  const port = ports.indicators
+  const { kind } = key
+  let found: (IndicatorView & { subject?: string }) | undefined
+  // a node without the indicator port knows no indicators
+  if (port === undefined) found = undefined
+  else if ('subject' in key) found = await port.getIndicator(kind, key.subject, options)
+  else if (port.getIndicatorByHash !== undefined) found = await port.getIndicatorByHash(kind, key.sha256, options)
+  const subject = 'subject' in key ? key.subject : found?.subject
+  if (found === undefined || subject === undefined) throw new ApiError('NotFoundError', `${NAMES[kind]} "${options.label.slice(0, 100)}" not found`)
+  return { kind, subject, view: found }
+}
+
+/** The VirusTotal object of a found indicator, with this node's vote totals. */
+export async function indicatorResponse (ports: ApiPorts, found: { kind: IndicatorKind, subject: string, view: IndicatorView }, baseUrl: string): Promise<Record<string, unknown>> {
+  const votes = ports.votes === undefined ? undefined : await ports.votes.totals(found.kind, indicatorSha256(found.subject))
+  return indicatorObject(found.kind, found.subject, found.view, baseUrl, votes)
+}

@@ -1,0 +1,69 @@
+import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
+import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { IndicatorView, VoteVerdict } from './ports.ts'
+import { bareHex } from './ids.ts'
+import { epochSeconds, virusmapAttribute, vtResults, vtStats } from './vt-objects.ts'
+
+/** VirusTotal's object types; wallet and script are VirusMap's (VirusTotal has no such collections). */
+export const INDICATOR_TYPES: Record<IndicatorKind, string> = {
+  url: 'url', domain: 'domain', ip: 'ip_address', wallet: 'wallet', script: 'script'
+}
+
+/** VirusTotal's object id: a URL's is the sha256 of its canonical form; the others are the canonical subject. */
+export function indicatorId (kind: IndicatorKind, subject: string): string {
+  return kind === 'url' ? bareHex(indicatorSha256(subject)) : subject
+}
+
+/** Where the object lives: VirusTotal's collections, or the VirusMap extension for wallets and scripts. */
+export function indicatorPath (kind: IndicatorKind, subject: string): string {
+  switch (kind) {
+    case 'url': return `/api/v3/urls/${indicatorId(kind, subject)}`
+    case 'domain': return `/api/v3/domains/${subject}`
+    case 'ip': return `/api/v3/ip_addresses/${subject}`
+    default: return `/api/virusmap/indicators/${kind}/${encodeURIComponent(subject)}`
+  }
+}
+
+/**
+ * A url, domain, ip_address (or VirusMap wallet / script) object. times_submitted counts the
+ * distinct wallets that submitted it (the node keeps those, not every submission); reputation is
+ * VirusTotal's community score, harmless votes minus malicious ones; last_final_url is the URL as
+ * submitted, since no member fetches it.
+ */
+export function indicatorObject (
+  kind: IndicatorKind,
+  subject: string,
+  view: IndicatorView,
+  baseUrl: string,
+  votes: Record<VoteVerdict, number> = { harmless: 0, malicious: 0 }
+): Record<string, unknown> {
+  const { record, report } = view
+  const attributes: Record<string, unknown> = {
+    last_analysis_results: vtResults(report),
+    last_analysis_stats: vtStats(report),
+    times_submitted: record?.submitters.length ?? 0,
+    total_votes: votes,
+    reputation: votes.harmless - votes.malicious
+  }
+  if (kind === 'url') {
+    attributes.url = subject
+    attributes.last_final_url = subject
+  }
+  if (record !== undefined) {
+    attributes.first_submission_date = epochSeconds(record.firstSeen)
+    attributes.last_submission_date = epochSeconds(record.lastSeen)
+  }
+  const extension: Record<string, unknown> = {
+    kind,
+    subject,
+    context: record?.context ?? '',
+    submitters: record?.submitters ?? []
+  }
+  if (report !== undefined) {
+    attributes.last_analysis_date = epochSeconds(report.date)
+    Object.assign(extension, virusmapAttribute(report))
+  }
+  attributes.virusmap = extension
+  const id = indicatorId(kind, subject)
+  return { data: { type: INDICATOR_TYPES[kind], id, attributes, links: { self: `${baseUrl}${indicatorPath(kind, subject)}` } } }
+}

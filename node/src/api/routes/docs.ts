@@ -1,16 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { VT_ERRORS } from '../errors.ts'
+import { errors, json, KEY_ERRORS, pathId } from '../openapi-parts.ts'
+import { INDICATOR_PATHS } from '../openapi-indicators.ts'
 
-const error = { $ref: '#/components/schemas/Error' }
-const errors = (...codes: number[]): Record<string, unknown> => Object.fromEntries(codes.map((c) => [String(c), {
-  description: Object.entries(VT_ERRORS).filter(([, s]) => s === c).map(([n]) => n).join(' / '),
-  content: { 'application/json': { schema: error } }
-}]))
-const json = (description: string, schema: Record<string, unknown> = { type: 'object' }): Record<string, unknown> =>
-  ({ description, content: { 'application/json': { schema } } })
-const pathId = (name: string, description: string, pattern?: string): Record<string, unknown> =>
-  ({ name, in: 'path', required: true, description, schema: { type: 'string', ...(pattern === undefined ? {} : { pattern }) } })
-const KEY_ERRORS = [401, 429]
 
 /**
  * The OpenAPI 3.1 description of what this server answers, written by hand so it stays the
@@ -71,6 +63,7 @@ export const OPENAPI = {
         }
       }
     },
+    ...INDICATOR_PATHS,
     '/api/v3/files/{id}/votes': {
       get: {
         summary: 'Community votes on a file, newest first (this node\'s own; not gossiped)',
@@ -86,7 +79,7 @@ export const OPENAPI = {
     },
     '/api/v3/analyses/{id}/item': {
       get: {
-        summary: 'The file object an analysis is about',
+        summary: 'The object an analysis is about: a file, or the url / domain / ip_address / wallet / script object of an indicator job',
         parameters: [pathId('id', 'analysis id', '^(0x)?[0-9a-fA-F]{64}$')],
         responses: { 200: json('{"data":{"type":"file",...}}'), ...errors(400, ...KEY_ERRORS, 404) }
       }

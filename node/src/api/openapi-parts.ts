@@ -1,0 +1,13 @@
+import { VT_ERRORS } from './errors.ts'
+
+/** Small builders for the hand-written OpenAPI document (routes/docs.ts and its parts). */
+const error = { $ref: '#/components/schemas/Error' }
+export const errors = (...codes: number[]): Record<string, unknown> => Object.fromEntries(codes.map((c) => [String(c), {
+  description: Object.entries(VT_ERRORS).filter(([, s]) => s === c).map(([n]) => n).join(' / '),
+  content: { 'application/json': { schema: error } }
+}]))
+export const json = (description: string, schema: Record<string, unknown> = { type: 'object' }): Record<string, unknown> =>
+  ({ description, content: { 'application/json': { schema } } })
+export const pathId = (name: string, description: string, pattern?: string): Record<string, unknown> =>
+  ({ name, in: 'path', required: true, description, schema: { type: 'string', ...(pattern === undefined ? {} : { pattern }) } })
+export const KEY_ERRORS = [401, 429]

@@ -4,7 +4,10 @@ import { createClamavEngine } from './clamav-engine.ts'
 import { createHashListEngine } from './hash-list-engine.ts'
 import { createHeuristicsEngine } from './heuristics-engine.ts'
 import { createYaraEngine } from './yara-engine.ts'
+import { createLookalikeEngine } from '../intel/lookalike-engine.ts'
 import { createReputationEngine } from '../intel/reputation/reputation-engine.ts'
+import { createUrlHeuristicsEngine } from '../intel/url-heuristics-engine.ts'
+import type { BrandOptions } from '../intel/brands.ts'
 import type { ReputationEvidenceSource } from '../intel/reputation/network-features.ts'
 import type { ClamdAddress } from './clamd.ts'
 import type { Engine } from './engine.ts'
@@ -20,6 +23,8 @@ export interface EngineSetConfig {
   hashFeeds: string[]
   heuristics: boolean
   archives: boolean
+  /** look-alike domains and URL heuristics on domain and URL jobs; null: off */
+  indicatorHeuristics: BrandOptions | null
   /** the paper's domain reputation model on domains and URLs; null: off */
   reputation: { evidence?: ReputationEvidenceSource } | null
 }
@@ -46,6 +51,7 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
   if (archives !== undefined) optional.push(archives)
   if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))
   if (config.hashFeeds.length > 0) optional.push(members(createHashListEngine({ feeds: config.hashFeeds, timeoutMs: config.engineTimeoutMs, logger: log('hashlist') })))
+  if (config.indicatorHeuristics !== null) optional.push(createLookalikeEngine(config.indicatorHeuristics), createUrlHeuristicsEngine())
   if (config.reputation !== null) optional.push(createReputationEngine({ evidence: config.reputation.evidence, logger: log('reputation') }))
   if (config.clamav !== null) {
     const { socket, host, port, databaseDir } = config.clamav

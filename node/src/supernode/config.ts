@@ -33,6 +33,12 @@ export interface SupernodeConfig {
   heuristics?: boolean
   /** expand zip/tar/gzip/7z samples so every engine also sees the members */
   archives?: boolean
+  /** look-alike domain and URL heuristic engines on domain and URL jobs */
+  indicatorHeuristics?: boolean
+  /** registered domains phishers imitate, beyond eth-phishing-detect's fuzzylist */
+  protectedDomains?: string[]
+  /** domains never flagged as look-alikes, beyond eth-phishing-detect's whitelist and the top sites */
+  allowlist?: string[]
   /** the paper's domain reputation model (docs/reputation.md) on domains and URLs */
   reputation?: boolean
   /** engines whose detections the reputation model trusts most (its high-confidence engines) */
@@ -59,6 +65,9 @@ export const CONFIG_DEFAULTS = {
   hashFeeds: [],
   heuristics: true,
   archives: true,
+  indicatorHeuristics: true,
+  protectedDomains: [],
+  allowlist: [],
   reputation: true,
   highConfidenceEngines: [],
   requireApiKey: true
@@ -100,12 +109,13 @@ export function parseConfig (value: unknown): SupernodeConfig {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
   check(typeof cfg.requireApiKey === 'boolean', 'requireApiKey must be true or false')
-  check(typeof cfg.heuristics === 'boolean' && typeof cfg.archives === 'boolean' && typeof cfg.reputation === 'boolean', 'heuristics, archives and reputation must be true or false')
+  check(typeof cfg.heuristics === 'boolean' && typeof cfg.archives === 'boolean' && typeof cfg.reputation === 'boolean' && typeof cfg.indicatorHeuristics === 'boolean',
+    'heuristics, archives, indicatorHeuristics and reputation must be true or false')
   const clam = cfg.clamav as Record<string, unknown> | null
   check(clam === null || (typeof clam === 'object' && !Array.isArray(clam) &&
     (typeof clam.socket === 'string' || (typeof clam.host === 'string' && Number.isSafeInteger(clam.port))) &&
     (clam.databaseDir === undefined || typeof clam.databaseDir === 'string')), 'clamav must be null, {"socket": path} or {"host", "port"} (optional "databaseDir")')
-  for (const key of ['listen', 'bootstrap', 'rulesDirs', 'hashFeeds', 'highConfidenceEngines']) {
+  for (const key of ['listen', 'bootstrap', 'rulesDirs', 'hashFeeds', 'highConfidenceEngines', 'protectedDomains', 'allowlist']) {
     check(Array.isArray(cfg[key]) && (cfg[key] as unknown[]).every((s) => typeof s === 'string'), `${key} must be a list of strings`)
   }
   return cfg as unknown as SupernodeConfig

@@ -92,6 +92,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       hashFeeds: config.hashFeeds ?? [],
       heuristics: config.heuristics ?? true,
       archives: config.archives ?? true,
+      indicatorHeuristics: config.indicatorHeuristics === false ? null : { protectedDomains: config.protectedDomains, allowlist: config.allowlist },
       // the reputation model reads its live features from this node's reports and file relations
       reputation: config.reputation === false
         ? null

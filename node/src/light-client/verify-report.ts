@@ -1,6 +1,8 @@
 import type { Provider } from 'ethers'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
-import { checkReport, quorumThreshold, recoverScanJobSigner, recoverVerdictSigner } from '../../../protocol/src/index.ts'
+import {
+  canonicalizeIndicator, checkReport, indicatorSha256, isIndicatorKind, quorumThreshold, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, submissionOf, ZERO_ADDRESS
+} from '../../../protocol/src/index.ts'
 import { createRegistryView, type RegistryView } from './registry-view.ts'
 
 /** Why a report did not verify (closed set; `detail` is for people). */
@@ -14,7 +16,10 @@ export const VERIFY_PROBLEM_CODES = [
   'MEMBER_COUNT_MISMATCH', // the report's member count is not the chain's
   'FAULT_DIVISOR_MISMATCH', // the report's fault divisor is not the chain's quorumFaultDivisor at the job's block
   'QUORUM_MISMATCH', // the report's quorum is not quorumThreshold(chain's member count, chain's divisor)
-  'NO_QUORUM' // fewer distinct member signers than the quorum
+  'NO_QUORUM', // fewer distinct member signers than the quorum
+  'SUBMITTER_SIGNATURE', // the job names a submitter whose Submission signature (under the deployment's domain) is not theirs
+  'SUBJECT_MISMATCH' // an indicator job's subject is not canonical, or its sha256 is not the subject's
+
 ] as const
 export type VerifyProblemCode = typeof VERIFY_PROBLEM_CODES[number]
 
@@ -59,6 +64,27 @@ export async function verifyReport (report: Report, target: VerifyTarget, option
   return verifyReportWith(report, createRegistryView(target.provider, target.registry, target.parameters), target, options)
 }
 
+/**
+ * Who vouched for the job: an indicator always names its submitter, whose EIP-712 Submission
+ * must recover under the deployment's domain; and its subject must be the canonical one the
+ * job's sha256 stands for (a member could not then relabel a report for another indicator).
+ */
+function checkSubmission (report: Report, expected: { registry: Hex, chainId: number }, problems: VerifyProblem[]): void {
+  const { job } = report.job
+  if (isIndicatorKind(job.kind)) {
+    let canonical: string | undefined
+    try { canonical = canonicalizeIndicator(job.kind, job.subject) } catch { canonical = undefined }
+    if (canonical !== job.subject || indicatorSha256(job.subject) !== job.sha256.toLowerCase()) {
+      problems.push({ code: 'SUBJECT_MISMATCH', detail: `the ${job.kind} job's subject is not canonical or not what its sha256 names` })
+    }
+  }
+  if (job.submitter === ZERO_ADDRESS && !isIndicatorKind(job.kind)) return
+  const signer = recoverOrUndefined(() => recoverSubmissionSigner(submissionOf(job), job.submitterSignature, expected.chainId, expected.registry))
+  if (job.submitter === ZERO_ADDRESS || signer !== job.submitter.toLowerCase()) {
+    problems.push({ code: 'SUBMITTER_SIGNATURE', detail: `the submission is not signed by its submitter ${job.submitter}` })
+  }
+}
+
 /** verifyReport over any RegistryView (the chain reads are the only I/O). */
 export async function verifyReportWith (
   report: Report,
@@ -93,6 +119,7 @@ export async function verifyReportWith (
     if (signer !== undefined && signer === v.verdict.member.toLowerCase() && v.verdict.jobId === report.jobId) signers.add(signer)
   }
   const origin = recoverOrUndefined(() => recoverScanJobSigner(report.job, expected.chainId, expected.registry))
+  checkSubmission(report, expected, problems)
 
   signal?.throwIfAborted()
   const head = await view.blockNumber()

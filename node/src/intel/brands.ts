@@ -25,6 +25,8 @@ export interface BrandOptions {
   allowlist?: readonly string[]
   /** leave eth-phishing-detect's lists out (an operator with their own) */
   ethPhishingDetect?: boolean
+  /** trust the top-sites list and eth-phishing-detect's whitelist (default); off only to measure what they hide */
+  allowKnownGood?: { topSites: boolean, ethWhitelist: boolean }
 }
 
 interface EthPhishingConfig { tolerance: number, fuzzylist: string[], whitelist: string[] }
@@ -42,7 +44,9 @@ export async function loadBrandData (options: BrandOptions = {}): Promise<BrandD
   ])
   const protectedDomains = new Set([...(eth?.fuzzylist ?? []), ...(options.protectedDomains ?? [])].map((d) => registeredDomain(d.toLowerCase())))
   const allow = new Set<string>()
-  for (const host of [...ranks.keys(), ...(eth?.whitelist ?? []), ...(options.allowlist ?? []), ...protectedDomains]) {
+  const known = options.allowKnownGood ?? { topSites: true, ethWhitelist: true }
+  const trusted = [...(known.topSites ? ranks.keys() : []), ...(known.ethWhitelist ? eth?.whitelist ?? [] : [])]
+  for (const host of [...trusted, ...(options.allowlist ?? []), ...protectedDomains]) {
     const h = host.toLowerCase()
     allow.add(h)
     allow.add(registeredDomain(h))

@@ -30,11 +30,26 @@ export interface ChainMetrics {
   reorgDepth: Histogram
 }
 
+export interface IntelMetrics {
+  /** entries each operator indicator feed holds (label: the feed's configured name) */
+  feedEntries: Gauge<'feed'>
+  /** feed refreshes by result: changed, unchanged, error */
+  feedRefreshes: Counter<'feed' | 'result'>
+}
+
 export interface NodeMetrics {
   registry: Registry
   gossip: GossipMetrics
   quorum: QuorumMetrics
   chain: ChainMetrics
+  intel: IntelMetrics
+}
+
+export function createIntelMetrics (registers: Registry[]): IntelMetrics {
+  return {
+    feedEntries: new Gauge({ name: 'virusmap_intel_feed_entries', help: 'entries held by each indicator feed', labelNames: ['feed'], registers }),
+    feedRefreshes: new Counter({ name: 'virusmap_intel_feed_refreshes_total', help: 'indicator feed refreshes, by feed and result (changed, unchanged, error)', labelNames: ['feed', 'result'], registers })
+  }
 }
 
 export function createNodeMetrics (): NodeMetrics {
@@ -68,6 +83,7 @@ export function createNodeMetrics (): NodeMetrics {
       members: new Gauge({ name: 'virusmap_chain_members', help: 'members at the followed block', registers }),
       reorgs: new Counter({ name: 'virusmap_chain_reorgs_total', help: 'chain reorganisations that rolled back followed registry/parameter blocks', registers }),
       reorgDepth: new Histogram({ name: 'virusmap_chain_reorg_depth_blocks', help: 'followed blocks a reorganisation took back', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024], registers })
-    }
+    },
+    intel: createIntelMetrics(registers)
   }
 }

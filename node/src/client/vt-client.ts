@@ -55,6 +55,30 @@ export interface FileResponse {
   data: VtObject
 }
 
+/** A url, domain, ip_address (or VirusMap wallet / script) object. */
+export interface IndicatorResponse {
+  data: VtObject
+}
+
+/** VirusMap's indicator kinds (protocol INDICATOR_KINDS). */
+export type IndicatorKindName = 'url' | 'domain' | 'ip' | 'wallet' | 'script'
+
+/** What a submitter's wallet signed (EIP-712 Submission): POST /urls takes it as optional form fields. */
+export interface SignedFields {
+  context?: string
+  submitter: string
+  /** ms since the epoch, as signed */
+  submittedAt: number
+  signature: string
+}
+
+/** The answer to a submission: the analysis to wait for. */
+export interface SubmittedIndicator {
+  id: string
+  /** the canonical subject, when the node says it (POST /api/virusmap/indicators) */
+  subject?: string
+}
+
 /** VirusTotal's collections that take community votes. */
 export const VOTE_COLLECTIONS = ['files', 'urls', 'domains', 'ip_addresses'] as const
 export type VoteCollection = typeof VOTE_COLLECTIONS[number]
@@ -83,6 +107,16 @@ export interface VtClient {
   getAnalysis(id: string, options?: CallOptions): Promise<AnalysisResponse>
   getFile(hash: string, options?: CallOptions): Promise<FileResponse>
   waitForAnalysis(id: string, options?: WaitOptions): Promise<AnalysisResponse>
+  /** VirusTotal's POST /urls; unsigned, the node's operator submits it; with `signed`, the signing wallet does */
+  submitUrl(url: string, options?: CallOptions & { signed?: SignedFields, context?: string }): Promise<SubmittedIndicator>
+  /** `id`: the URL in unpadded base64url (protocol vtUrlId) or the sha256 of the canonical URL */
+  getUrl(id: string, options?: CallOptions): Promise<IndicatorResponse>
+  getDomain(domain: string, options?: CallOptions): Promise<IndicatorResponse>
+  getIpAddress(ip: string, options?: CallOptions): Promise<IndicatorResponse>
+  /** VirusMap's POST /api/virusmap/indicators: any kind, signed by the submitter */
+  submitIndicator(kind: IndicatorKindName, value: string, signed: SignedFields, options?: CallOptions): Promise<SubmittedIndicator>
+  /** VirusMap's GET /api/virusmap/indicators/{kind}/{value}: any kind, any accepted spelling */
+  getIndicator(kind: IndicatorKindName, value: string, options?: CallOptions): Promise<IndicatorResponse>
   /** one vote per API key per object; AlreadyExistsError (409) for a second */
   addVote(collection: VoteCollection, id: string, verdict: VoteVerdict, options?: CallOptions): Promise<VtObject<VoteAttributes>>
   /** newest first; limit 1..40 (default 10) */
@@ -120,6 +154,13 @@ function isVote (value: unknown): value is VtObject<VoteAttributes> {
   return isObject(value) && value.type === 'vote' && typeof value.id === 'string' && isObject(value.attributes)
 }
 
+function analysisId (json: Record<string, unknown>): SubmittedIndicator {
+  const data = json.data as Record<string, unknown>
+  if (typeof data.id !== 'string') throw new VtClientError('InvalidResponseError', 'the submission answer has no analysis id')
+  const subject = isObject(json.meta) && typeof json.meta.subject === 'string' ? json.meta.subject : undefined
+  return { id: data.id, ...(subject === undefined ? {} : { subject }) }
+}
+
 export function createVtClient (options: VtClientOptions): VtClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')
   let parsed: URL
@@ -134,14 +175,14 @@ export function createVtClient (options: VtClientOptions): VtClient {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (options.apiKey !== undefined) headers['x-apikey'] = options.apiKey
 
-  async function call (method: string, path: string, body: FormData | Record<string, unknown> | undefined, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  async function call (method: string, path: string, body: FormData | URLSearchParams | Record<string, unknown> | undefined, signal?: AbortSignal): Promise<Record<string, unknown>> {
     let response: Response
-    const json = body === undefined || body instanceof FormData ? undefined : JSON.stringify(body)
+    const json = body === undefined || body instanceof FormData || body instanceof URLSearchParams ? undefined : JSON.stringify(body)
     try {
       response = await fetch(`${baseUrl}${path}`, {
         method,
         headers: json === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-        body: json ?? (body as FormData | undefined),
+        body: json ?? (body as FormData | URLSearchParams | undefined),
         signal
       })
     } catch (err) {
@@ -170,8 +211,36 @@ export function createVtClient (options: VtClientOptions): VtClient {
   }
 
 
+  const object = async (path: string, signal: AbortSignal | undefined): Promise<IndicatorResponse> => {
+    const json = await call('GET', path, undefined, signal)
+    if (!isObject(json.data) || typeof json.data.type !== 'string' || typeof json.data.id !== 'string') throw new VtClientError('InvalidResponseError', `GET ${path}: not an object`)
+    return json as unknown as IndicatorResponse
+  }
+
   const client: VtClient = {
     baseUrl,
+
+    async submitUrl (url, opts = {}) {
+      const form = new URLSearchParams({ url })
+      const context = opts.signed?.context ?? opts.context
+      if (context !== undefined) form.set('context', context)
+      if (opts.signed !== undefined) {
+        form.set('submitter', opts.signed.submitter)
+        form.set('submitted_at', String(opts.signed.submittedAt))
+        form.set('signature', opts.signed.signature)
+      }
+      return analysisId(await call('POST', '/api/v3/urls', form, opts.signal))
+    },
+
+    getUrl: async (id, opts = {}) => await object(`/api/v3/urls/${encodeURIComponent(id)}`, opts.signal),
+    getDomain: async (domain, opts = {}) => await object(`/api/v3/domains/${encodeURIComponent(domain)}`, opts.signal),
+    getIpAddress: async (ip, opts = {}) => await object(`/api/v3/ip_addresses/${encodeURIComponent(ip)}`, opts.signal),
+    getIndicator: async (kind, value, opts = {}) => await object(`/api/virusmap/indicators/${encodeURIComponent(kind)}/${encodeURIComponent(value)}`, opts.signal),
+
+    async submitIndicator (kind, value, signed, opts = {}) {
+      const body = { kind, value, context: signed.context ?? '', submitter: signed.submitter, submitted_at: signed.submittedAt, signature: signed.signature }
+      return analysisId(await call('POST', '/api/virusmap/indicators', body, opts.signal))
+    },
 
     async uploadFile (file, opts = {}) {
       let blob: Blob

@@ -22,7 +22,8 @@ function canonical (value: unknown): string {
 
 export function reportFromFileAttributes (attributes: Record<string, unknown>): FileReportResult {
   const vm = attributes.virusmap
-  if (vm === undefined || vm === null) return { ok: false, code: 'NO_REPORT', detail: 'the file has no final report yet' }
+  // an indicator object carries virusmap {kind, subject, ...} before its report: no job yet means no report
+  if (vm === undefined || vm === null || (isObject(vm) && vm.job === undefined)) return { ok: false, code: 'NO_REPORT', detail: 'no final report yet' }
   if (!isObject(vm) || !isObject(vm.job) || !Array.isArray(vm.verdicts) || typeof vm.registry !== 'string' ||
     !Number.isSafeInteger(vm.chain_id) || !Number.isSafeInteger(vm.member_count)) {
     return { ok: false, code: 'MALFORMED', detail: 'the virusmap attribute is malformed' }

@@ -132,8 +132,8 @@ t.test('one-line errors and exit codes', async (st) => {
     [['submit', 'missing.bin'], 1, /^virusmap: cannot read missing\.bin: ENOENT\n/],
     [['submit', '.devnet'], 1, /not a regular file/],
     [['submit'], 1, /expected one FILE/],
-    [['lookup', 'xyz'], 1, /not a sha256, sha1 or md5/],
-    [['lookup', 'a'.repeat(63)], 1, /not a sha256/],
+    [['lookup', 'xyz'], 1, /not a valid domain/],
+    [['lookup', 'a'.repeat(63), '--kind', 'file'], 1, /not a sha256/],
     [['lookup', H.sha256, '--bogus'], 1, /Unknown option '--bogus'/],
     [['lookup', H.sha256, '--timeout', 'soon'], 1, /--timeout/],
     [['lookup', H.sha256, '--api', 'ftp://x'], 1, /--api must be an http/],
@@ -182,7 +182,7 @@ t.test('help', async (st) => {
   for (const name of ['devnet', 'supernode', 'submit', 'lookup']) st.match(main.out, new RegExp(`\\n  ${name}\\s`))
   const sub = await run(['lookup', '--help'], REPO)
   st.equal(sub.code, 0)
-  st.match(sub.out, /^usage: virusmap lookup HASH \[--api URL\]/)
+  st.match(sub.out, /^usage: virusmap lookup HASH\|URL\|DOMAIN\|IP\|WALLET \[--kind /)
 })
 
 t.test('the executable runs under Node 24 type stripping', async (st) => {
@@ -191,6 +191,6 @@ t.test('the executable runs under Node 24 type stripping', async (st) => {
   st.match(help.stdout, /usage: virusmap <command>/)
   const bad = await exec('npx', ['node', 'node/bin/virusmap.js', 'lookup', 'zz'], { cwd: REPO }).then(() => undefined, (err: { code: number, stderr: string }) => err)
   st.equal(bad?.code, 1)
-  st.match(bad?.stderr, /virusmap: not a sha256, sha1 or md5: zz/)
+  st.match(bad?.stderr, /virusmap: not a valid domain: domain: needs at least two labels/)
   noStack(st, bad?.stderr ?? '')
 })

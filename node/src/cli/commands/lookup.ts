@@ -1,27 +1,30 @@
 import { createVtClient } from '../../client/vt-client.ts'
 import type { Command } from '../command.ts'
 import { EXIT_CODES } from '../command.ts'
-import { checkFile } from '../check-file.ts'
-import { jsonCheckedFile, renderCheckedFile } from '../render.ts'
+import { checkFile, checkIndicator } from '../check-file.ts'
+import { classifyLookup, LOOKUP_KINDS } from '../indicator-input.ts'
+import { jsonCheckedFile, jsonCheckedIndicator, renderCheckedFile, renderCheckedIndicator } from '../render.ts'
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts'
 import { UsageError } from '../usage-error.ts'
 
-const HASH = /^(?:0x)?(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/
-
 export const lookupCommand: Command = {
   name: 'lookup',
-  summary: 'fetch the report of a sha256/sha1/md5 and verify it against the chain',
-  usage: `virusmap lookup HASH ${TARGET_USAGE}`,
-  options: TARGET_OPTIONS,
+  summary: 'fetch the report of a file hash, URL, domain, IP, wallet or script hash and verify it against the chain',
+  usage: `virusmap lookup HASH|URL|DOMAIN|IP|WALLET [--kind ${LOOKUP_KINDS.join('|')}] ${TARGET_USAGE}`,
+  options: { ...TARGET_OPTIONS, kind: { type: 'string' } },
   async run ({ values, positionals }, ctx) {
-    if (positionals.length !== 1) throw new UsageError('expected one HASH')
-    const hash = positionals[0] as string
-    if (!HASH.test(hash)) throw new UsageError(`not a sha256, sha1 or md5: ${hash.slice(0, 80)}`)
+    if (positionals.length !== 1) throw new UsageError('expected one HASH, URL, DOMAIN, IP or WALLET')
+    const input = classifyLookup(positionals[0] as string, typeof values.kind === 'string' ? values.kind : undefined)
     const target = await resolveTarget(values, ctx)
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(target.timeoutMs)])
     const client = createVtClient({ baseUrl: target.api, ...(target.apiKey === undefined ? {} : { apiKey: target.apiKey }) })
-    const checked = await checkFile(client, hash.replace(/^0x/, '').toLowerCase(), target, signal)
-    ctx.stdout.write(target.json ? jsonCheckedFile(checked) : renderCheckedFile(checked))
+    if (input.kind === 'file') {
+      const checked = await checkFile(client, input.hash, target, signal)
+      ctx.stdout.write(target.json ? jsonCheckedFile(checked) : renderCheckedFile(checked))
+      return checked.verification.verified ? EXIT_CODES.ok : EXIT_CODES.verificationFailed
+    }
+    const checked = await checkIndicator(client, input.kind, input.subject, target, signal)
+    ctx.stdout.write(target.json ? jsonCheckedIndicator(checked) : renderCheckedIndicator(checked))
     return checked.verification.verified ? EXIT_CODES.ok : EXIT_CODES.verificationFailed
   }
 }

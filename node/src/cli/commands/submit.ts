@@ -3,10 +3,13 @@ import { resolve } from 'node:path'
 import { createVtClient, type AnalysisResponse } from '../../client/vt-client.ts'
 import type { Command, Output } from '../command.ts'
 import { EXIT_CODES } from '../command.ts'
-import { checkFile } from '../check-file.ts'
+import { checkFile, checkIndicator } from '../check-file.ts'
 import { CliError } from '../cli-error.ts'
-import { jsonCheckedFile, renderCheckedFile } from '../render.ts'
+import { jsonCheckedFile, jsonCheckedIndicator, renderCheckedFile, renderCheckedIndicator } from '../render.ts'
+import { indicatorFromFlags, INDICATOR_OPTIONS, signIndicator } from '../submit-indicator.ts'
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts'
+import type { Target } from '../target.ts'
+import type { CommandArgs, CommandContext } from '../command.ts'
 import { UsageError } from '../usage-error.ts'
 
 /** Rewrites one status line on a terminal; silent otherwise, so logs and pipes stay clean. */
@@ -26,13 +29,40 @@ function progressLine (stderr: Output): { update(a: AnalysisResponse): void, don
   }
 }
 
+async function waitWithProgress (client: ReturnType<typeof createVtClient>, id: string, ctx: CommandContext, signal: AbortSignal): Promise<AnalysisResponse> {
+  const progress = progressLine(ctx.stderr)
+  try {
+    return await client.waitForAnalysis(id, { signal, intervalMs: 500, onProgress: progress.update })
+  } finally {
+    progress.done()
+  }
+}
+
+/** An indicator: signed with the user's keystore wallet, submitted, waited for, verified like a file. */
+async function submitIndicator ({ values, positionals }: CommandArgs, ctx: CommandContext, indicator: NonNullable<ReturnType<typeof indicatorFromFlags>>): Promise<number> {
+  if (positionals.length !== 0) throw new UsageError('a FILE and an indicator flag: submit one or the other')
+  const target: Target = await resolveTarget(values, ctx)
+  const signed = await signIndicator(indicator, values, ctx, target)
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(target.timeoutMs)])
+  const client = createVtClient({ baseUrl: target.api, ...(target.apiKey === undefined ? {} : { apiKey: target.apiKey }) })
+  const submitted = await client.submitIndicator(indicator.kind, indicator.subject, signed, { signal })
+  await waitWithProgress(client, submitted.id, ctx, signal)
+  const checked = await checkIndicator(client, indicator.kind, indicator.subject, target, signal)
+  ctx.stdout.write(target.json ? jsonCheckedIndicator(checked) : renderCheckedIndicator(checked))
+  return checked.verification.verified ? EXIT_CODES.ok : EXIT_CODES.verificationFailed
+}
+
 export const submitCommand: Command = {
   name: 'submit',
-  summary: 'upload a file, wait for its quorum report and verify it against the chain',
-  usage: `virusmap submit FILE ${TARGET_USAGE}`,
-  options: TARGET_OPTIONS,
-  async run ({ values, positionals }, ctx) {
-    if (positionals.length !== 1) throw new UsageError('expected one FILE')
+  summary: 'upload a file or submit a URL, domain, IP, wallet or script hash (signed with your keystore wallet), wait for its quorum report and verify it against the chain',
+  usage: `virusmap submit FILE | --url URL | --domain D | --ip IP | --wallet ADDR [--chain-id N] | --script SHA256 [--context TEXT] [--keystore FILE] ${TARGET_USAGE}`,
+  options: { ...TARGET_OPTIONS, ...INDICATOR_OPTIONS },
+  async run (args, ctx) {
+    const { values, positionals } = args
+    const indicator = indicatorFromFlags(values)
+    if (indicator !== undefined) return await submitIndicator(args, ctx, indicator)
+    if (values.keystore !== undefined) throw new UsageError('--keystore signs indicators; files are submitted anonymously')
+    if (positionals.length !== 1) throw new UsageError('expected one FILE, or --url/--domain/--ip/--wallet/--script')
     const path = resolve(ctx.cwd, positionals[0] as string)
     let isFile: boolean
     try {
@@ -52,13 +82,7 @@ export const submitCommand: Command = {
       if ((err as { code?: string }).code === 'FileError') throw new UsageError((err as Error).message)
       throw err
     }
-    const progress = progressLine(ctx.stderr)
-    let analysis: AnalysisResponse
-    try {
-      analysis = await client.waitForAnalysis(uploaded.id, { signal, intervalMs: 500, onProgress: progress.update })
-    } finally {
-      progress.done()
-    }
+    const analysis = await waitWithProgress(client, uploaded.id, ctx, signal)
     const sha256 = analysis.meta?.file_info?.sha256
     if (typeof sha256 !== 'string') throw new CliError('NETWORK', `analysis ${uploaded.id} names no file`)
     const checked = await checkFile(client, sha256, target, signal)

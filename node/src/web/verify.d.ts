@@ -8,6 +8,7 @@ export interface Verifier {
   verdictHash(verdict: unknown): string
   recoverJobSigner(signed: unknown, chainId: number, registry: string): string | undefined
   recoverVerdictSigner(signed: unknown, chainId: number, registry: string): string | undefined
+  recoverSubmitter(job: unknown, chainId: number, registry: string): string | undefined
 }
 export interface FileReportCheck {
   ok: boolean
@@ -23,3 +24,4 @@ export function createVerifier (crypto: VerifierCrypto): Verifier
 export function quorumThreshold (n: number, faultDivisor?: number): number
 export function tally (verdicts: unknown[]): { results: Record<string, unknown>, stats: Record<string, number> }
 export function checkFileReport (verifier: Verifier, attributes: unknown, members: string[], expectedSha256: string): FileReportCheck
+export function checkIndicatorReport (verifier: Verifier, attributes: unknown, members: string[], kind: string, subject: string, subjectSha256: string): FileReportCheck

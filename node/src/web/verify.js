@@ -14,6 +14,7 @@ const TYPES = {
     ['string', 'cid'], ['uint64', 'membershipBlock'], ['address', 'origin'], ['uint64', 'createdAt'], ['uint64', 'commitDeadline'],
     ['uint64', 'revealDeadline'], ['bytes32', 'ephemeralPublicKey'], ['KeyWrap[]', 'keyWraps'], ['address', 'submitter'], ['uint64', 'submittedAt'], ['bytes', 'submitterSignature']],
   KeyWrap: [['address', 'member'], ['bytes', 'wrappedKey']],
+  Submission: [['string', 'kind'], ['bytes32', 'sha256'], ['string', 'context'], ['uint64', 'submittedAt']],
   Verdict: [['bytes32', 'jobId'], ['address', 'member'], ['bytes32', 'sha256'], ['uint64', 'membershipBlock'], ['uint64', 'scannedAt'], ['EngineResult[]', 'results']],
   EngineResult: [['string', 'engine'], ['string', 'engineVersion'], ['string', 'engineUpdate'], ['string', 'category'], ['string', 'result'], ['string', 'method']]
 }
@@ -125,7 +126,9 @@ export function createVerifier ({ keccak_256: keccak, secp256k1 }) {
     jobId: (job, chainId, registry) => bytesToHex(digest('ScanJob', job, chainId, registry)),
     verdictHash: (verdict) => bytesToHex(hashStruct('Verdict', verdict)),
     recoverJobSigner: (signed, chainId, registry) => recover(digest('ScanJob', signed.job, chainId, registry), signed.signature),
-    recoverVerdictSigner: (signed, chainId, registry) => recover(digest('Verdict', signed.verdict, chainId, registry), signed.signature)
+    recoverVerdictSigner: (signed, chainId, registry) => recover(digest('Verdict', signed.verdict, chainId, registry), signed.signature),
+    /** who signed the job's Submission (kind, sha256, context, submittedAt), or undefined */
+    recoverSubmitter: (job, chainId, registry) => recover(digest('Submission', { kind: job.kind, sha256: job.sha256, context: job.context, submittedAt: job.submittedAt }, chainId, registry), job.submitterSignature)
   }
 }
 
@@ -235,4 +238,26 @@ export function checkFileReport (verifier, attributes, members, expectedSha256) 
   const sameStats = CATEGORIES.every((c) => (stats[c] ?? 0) === derived.stats[c])
   add('tally', sameResults && sameStats, 'the results and stats shown are the tally of the signed verdicts')
   return { ok: checks.every((c) => c.ok), checks, signers: signers.toSorted(), quorum, memberCount: n }
+}
+
+/**
+ * An indicator's report: everything checkFileReport checks, with the sha256 of the subject's
+ * UTF-8 (`subjectSha256`, bare hex, computed by the caller) as the sample; plus the signed job is
+ * about this kind and subject, and its Submission is signed by the submitter it names.
+ */
+export function checkIndicatorReport (verifier, attributes, members, kind, subject, subjectSha256) {
+  const result = checkFileReport(verifier, attributes, members, subjectSha256)
+  const vm = attributes.virusmap
+  const job = vm.job.job
+  const add = (name, ok, detail) => { result.checks.push({ name, ok: Boolean(ok), detail }) }
+  add('subject', job.kind === kind && job.subject === subject, `the signed job is about this ${kind}`)
+  let submitter
+  try {
+    submitter = verifier.recoverSubmitter(job, vm.chain_id, String(vm.registry).toLowerCase())
+  } catch {
+    submitter = undefined
+  }
+  add('submitter signature', submitter !== undefined && submitter === String(job.submitter).toLowerCase(), `submitted and signed by ${job.submitter}`)
+  result.ok = result.checks.every((c) => c.ok)
+  return result
 }

@@ -6,7 +6,10 @@ import { quorumThreshold as protocolQuorum } from '../../../protocol/src/quorum.
 import { fileObject } from '../../src/api/vt-objects.ts'
 import type { SignedVerdict } from '../../../protocol/src/messages.ts'
 // the page's own module, loaded as the browser loads it (plain JS, crypto passed in)
-import { checkFileReport, createVerifier, quorumThreshold } from '../../src/web/verify.js'
+import { checkFileReport, checkIndicatorReport, createVerifier, quorumThreshold } from '../../src/web/verify.js'
+import { Wallet } from 'ethers'
+import { indicatorObject } from '../../src/api/vt-indicator-objects.ts'
+import { createMemoryIndicators, signedIndicator } from '../fixtures/memory-indicators.ts'
 import { CHAIN_ID, MEMBERS, NOW, OUTSIDER, REGISTRY, hashes, signedReport } from '../fixtures/signed-reports.ts'
 
 const verifier = createVerifier({ keccak_256, secp256k1 })
@@ -15,6 +18,7 @@ const members = MEMBERS.map((m) => m.address)
 
 interface Attrs { sha256: string, virusmap: { verdicts: SignedVerdict[] }, last_analysis_results: Record<string, { category: string, result: string | null }>, last_analysis_stats: Record<string, number> }
 interface Check { name: string, ok: boolean }
+const failed = (r: { checks: Check[] }): string[] => r.checks.filter((c) => !c.ok).map((c) => c.name)
 
 async function attributes (options: Parameters<typeof signedReport>[1] = {}): Promise<Attrs> {
   const report = await signedReport(SAMPLE, options)
@@ -70,4 +74,24 @@ tap.test('tampering is caught', async (t) => {
   t.ok(failing(checkFileReport(verifier, outsiders, members, outsiders.sha256)).includes('quorum'), 'a non-member signature does not count')
 
   t.ok(failing(checkFileReport(verifier, await attributes(), [], shownClean.sha256)).includes('quorum'), 'no members known: no quorum')
+})
+
+tap.test('an indicator report: the page checks its subject and its submitter\'s signature too', async (t) => {
+  const user = new Wallet(`0x${'5'.repeat(64)}`)
+  const ind = createMemoryIndicators()
+  const subject = 'http://phish.example/'
+  const { analysisId } = await ind.port.submitIndicator({ kind: 'url', subject, context: 'mail', ...await signedIndicator('url', subject, user, 'mail') })
+  const report = await ind.complete(analysisId)
+  t.equal(verifier.recoverSubmitter(report.job.job, CHAIN_ID, REGISTRY), user.address.toLowerCase())
+  const view = await ind.port.getIndicator('url', subject)
+  const attrs = JSON.parse(JSON.stringify((indicatorObject('url', subject, view!, 'http://x') as { data: { attributes: unknown } }).data.attributes)) as { virusmap: { job: { job: Record<string, unknown> } } }
+  const sha = hashes(new TextEncoder().encode(subject)).sha256.slice(2)
+  const ok = checkIndicatorReport(verifier, attrs, members, 'url', subject, sha)
+  t.ok(ok.ok, JSON.stringify(ok.checks))
+  t.equal(ok.signers.length, 3)
+  t.same(failed(checkIndicatorReport(verifier, attrs, members, 'url', 'http://bank.example/', sha)), ['subject'])
+  t.same(failed(checkIndicatorReport(verifier, attrs, members, 'domain', subject, sha)), ['subject'])
+  const forged = JSON.parse(JSON.stringify(attrs)) as typeof attrs
+  forged.virusmap.job.job.submitter = MEMBERS[1]?.address
+  t.ok(failed(checkIndicatorReport(verifier, forged, members, 'url', subject, sha)).includes('submitter signature'))
 })

@@ -5,6 +5,8 @@ import { createHashListEngine } from './hash-list-engine.ts'
 import { createHeuristicsEngine } from './heuristics-engine.ts'
 import { createYaraEngine } from './yara-engine.ts'
 import { createLookalikeEngine } from '../intel/lookalike-engine.ts'
+import { createIndicatorLists } from '../intel/indicator-lists.ts'
+import type { IndicatorListsConfig } from '../intel/indicator-lists.ts'
 import { createReputationEngine } from '../intel/reputation/reputation-engine.ts'
 import { createUrlHeuristicsEngine } from '../intel/url-heuristics-engine.ts'
 import type { BrandOptions } from '../intel/brands.ts'
@@ -27,6 +29,8 @@ export interface EngineSetConfig {
   indicatorHeuristics: BrandOptions | null
   /** the paper's domain reputation model on domains and URLs; null: off */
   reputation: { evidence?: ReputationEvidenceSource } | null
+  /** operator indicator feeds, eth-phishing-detect and protected addresses (lists and addresses engines); absent: off */
+  indicatorLists?: IndicatorListsConfig
 }
 
 export interface EngineSet {
@@ -52,6 +56,7 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
   if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))
   if (config.hashFeeds.length > 0) optional.push(members(createHashListEngine({ feeds: config.hashFeeds, timeoutMs: config.engineTimeoutMs, logger: log('hashlist') })))
   if (config.indicatorHeuristics !== null) optional.push(createLookalikeEngine(config.indicatorHeuristics), createUrlHeuristicsEngine())
+  if (config.indicatorLists !== undefined) optional.push(...createIndicatorLists(config.indicatorLists, log('lists')))
   if (config.reputation !== null) optional.push(createReputationEngine({ evidence: config.reputation.evidence, logger: log('reputation') }))
   if (config.clamav !== null) {
     const { socket, host, port, databaseDir } = config.clamav

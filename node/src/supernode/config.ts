@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { checkProtectedAddresses, parseFeedConfigs } from '../intel/feed-config.ts'
+import type { IndicatorFeedConfig } from '../intel/indicator-feed.ts'
 
 export interface Deployment {
   chainId: number
@@ -39,6 +41,12 @@ export interface SupernodeConfig {
   protectedDomains?: string[]
   /** domains never flagged as look-alikes, beyond eth-phishing-detect's whitelist and the top sites */
   allowlist?: string[]
+  /** operator indicator lists (file or http(s), refreshed at run time) for the lists and addresses engines */
+  intelFeeds?: IndicatorFeedConfig[]
+  /** eth-phishing-detect's data from npm in the lists engine */
+  ethPhishingDetect?: boolean
+  /** wallet addresses whose look-alikes the addresses engine flags as address poisoning */
+  protectedAddresses?: string[]
   /** the paper's domain reputation model (docs/reputation.md) on domains and URLs */
   reputation?: boolean
   /** engines whose detections the reputation model trusts most (its high-confidence engines) */
@@ -68,6 +76,9 @@ export const CONFIG_DEFAULTS = {
   indicatorHeuristics: true,
   protectedDomains: [],
   allowlist: [],
+  intelFeeds: [],
+  ethPhishingDetect: true,
+  protectedAddresses: [],
   reputation: true,
   highConfidenceEngines: [],
   requireApiKey: true
@@ -118,6 +129,12 @@ export function parseConfig (value: unknown): SupernodeConfig {
   for (const key of ['listen', 'bootstrap', 'rulesDirs', 'hashFeeds', 'highConfidenceEngines', 'protectedDomains', 'allowlist']) {
     check(Array.isArray(cfg[key]) && (cfg[key] as unknown[]).every((s) => typeof s === 'string'), `${key} must be a list of strings`)
   }
+  check(typeof cfg.ethPhishingDetect === 'boolean', 'ethPhishingDetect must be true or false')
+  const feeds = parseFeedConfigs(cfg.intelFeeds)
+  check(typeof feeds !== 'string', feeds as string)
+  cfg.intelFeeds = feeds
+  const addresses = checkProtectedAddresses(cfg.protectedAddresses)
+  check(addresses === undefined, addresses ?? '')
   return cfg as unknown as SupernodeConfig
 }
 

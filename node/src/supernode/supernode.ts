@@ -93,6 +93,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       heuristics: config.heuristics ?? true,
       archives: config.archives ?? true,
       indicatorHeuristics: config.indicatorHeuristics === false ? null : { protectedDomains: config.protectedDomains, allowlist: config.allowlist },
+      indicatorLists: { feeds: config.intelFeeds ?? [], ethPhishingDetect: config.ethPhishingDetect ?? true, protectedAddresses: config.protectedAddresses ?? [], metrics: metrics.intel },
       // the reputation model reads its live features from this node's reports and file relations
       reputation: config.reputation === false
         ? null

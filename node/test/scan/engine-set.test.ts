@@ -37,11 +37,12 @@ tap.test('engine set: optional engines that cannot start are left out; archives 
   const dir = t.testdir({ tmp: {} })
   const set = createEngineSet({
     rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, tmpDir: `${dir}/tmp`,
-    clamav: { socket: `${dir}/no-clamd.sock` }, hashFeeds: [`${dir}/missing-feed.txt`], heuristics: true, archives: true, reputation: {}, indicatorHeuristics: {}
+    clamav: { socket: `${dir}/no-clamd.sock` }, hashFeeds: [`${dir}/missing-feed.txt`], heuristics: true, archives: true, reputation: {}, indicatorHeuristics: {},
+    indicatorLists: { feeds: [{ name: 'gone', source: `${dir}/missing-intel.txt`, refreshSeconds: 3600 }], ethPhishingDetect: true, protectedAddresses: [] }
   }, silentLogger)
   await set.start()
   t.teardown(async () => { await set.stop() })
-  t.same(set.engines.map(e => e.name).toSorted(), ['VirusMap-Archive', 'VirusMap-Heuristics', 'VirusMap-Lookalike', 'VirusMap-Reputation', 'VirusMap-URL-Heuristics', 'YARA'], 'no clamd, no feed: the node runs without them')
+  t.same(set.engines.map(e => e.name).toSorted(), ['VirusMap-Addresses', 'VirusMap-Archive', 'VirusMap-Heuristics', 'VirusMap-Lists', 'VirusMap-Lookalike', 'VirusMap-Reputation', 'VirusMap-URL-Heuristics', 'YARA'], 'no clamd, no hash feed: the node runs without them; an unreadable intel feed starts empty')
   const zipped = input(makeZip([{ name: 'eicar.com', data: Buffer.from(eicar()) }]))
   const yara = set.engines.find(e => e.name === 'YARA')
   t.equal((await yara?.scan(zipped))?.result, 'EICAR_Test_File', 'YARA judges the zip member')

@@ -38,3 +38,33 @@ tap.test('unreadable and non-JSON files fail with coded errors', async (t) => {
   await writeFile(join(dir, 'bad.json'), '{"dataDir":')
   await t.rejects(loadConfig(join(dir, 'bad.json')), { code: 'CONFIG_INVALID' })
 })
+
+tap.test('intel lists: defaults work offline; feeds and protected addresses are validated', async (t) => {
+  const cfg = parseConfig({ dataDir: '/x', deployment })
+  t.same([cfg.intelFeeds, cfg.ethPhishingDetect, cfg.protectedAddresses], [[], true, []], 'eth-phishing-detect on, no feeds')
+  const ok = parseConfig({
+    dataDir: '/x',
+    deployment,
+    intelFeeds: [{ name: 'ops', source: '/etc/virusmap/ops.txt' }, { name: 'remote.v2', source: 'https://lists.example/x.txt', kind: 'domain', refreshSeconds: 60, maxBytes: 1024 }],
+    protectedAddresses: ['0x52908400098527886E0F7030069857D2E4169EE7', 'eip155:56:0x1111111111111111111111111111111111111111']
+  })
+  t.same(ok.intelFeeds, [
+    { name: 'ops', source: '/etc/virusmap/ops.txt', refreshSeconds: 3600 },
+    { name: 'remote.v2', source: 'https://lists.example/x.txt', kind: 'domain', refreshSeconds: 60, maxBytes: 1024 }
+  ], 'refreshSeconds defaults to an hour')
+  const feed = { name: 'f', source: '/x.txt' }
+  const bad: unknown[] = [
+    { intelFeeds: {} }, { intelFeeds: [null] }, { intelFeeds: ['x'] },
+    { intelFeeds: [{ source: '/x' }] }, { intelFeeds: [{ ...feed, name: 'a b' }] }, { intelFeeds: [{ ...feed, name: 'x'.repeat(49) }] },
+    { intelFeeds: [feed, feed] },
+    { intelFeeds: [{ ...feed, source: '' }] }, { intelFeeds: [{ ...feed, source: 'ftp://x.example/l' }] }, { intelFeeds: [{ ...feed, source: 'http://' }] },
+    { intelFeeds: [{ ...feed, kind: 'file' }] },
+    { intelFeeds: [{ ...feed, refreshSeconds: 1 }] }, { intelFeeds: [{ ...feed, refreshSeconds: 1.5 }] }, { intelFeeds: [{ ...feed, refreshSeconds: '60' }] },
+    { intelFeeds: [{ ...feed, maxBytes: 0 }] }, { intelFeeds: [{ ...feed, surprise: 1 }] },
+    { ethPhishingDetect: 'yes' },
+    { protectedAddresses: '0x52908400098527886E0F7030069857D2E4169EE7' },
+    { protectedAddresses: ['0x1234'] }, { protectedAddresses: [7] },
+    { protectedAddresses: ['0x52908400098527886E0F7030069857D2E4169Ee7'] } // EIP-55 checksum fails
+  ]
+  for (const value of bad) t.throws(() => parseConfig({ dataDir: '/x', deployment, ...(value as object) }), { code: 'CONFIG_INVALID' }, JSON.stringify(value))
+})

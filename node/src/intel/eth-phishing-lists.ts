@@ -97,20 +97,24 @@ function fuzzyForm (name: string): string {
 /** Levenshtein distance <= max, with a band so a long hostile host costs O(n * max). */
 export function editDistanceWithin (a: string, b: string, max: number): boolean {
   if (Math.abs(a.length - b.length) > max) return false
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  const out = max + 1
+  let prev = new Uint32Array(b.length + 1)
+  let cur = new Uint32Array(b.length + 1)
+  for (let j = 0; j <= b.length; j++) prev[j] = j
   for (let i = 1; i <= a.length; i++) {
-    const cur = Array.from({ length: b.length + 1 }, () => max + 1)
+    cur.fill(out)
     cur[0] = i
-    let best = cur[0]
+    let best = i
     const from = Math.max(1, i - max)
     const to = Math.min(b.length, i + max)
     for (let j = from; j <= to; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1
-      cur[j] = Math.min((prev[j] ?? max + 1) + 1, (cur[j - 1] ?? max + 1) + 1, (prev[j - 1] ?? max + 1) + cost)
-      best = Math.min(best, cur[j] ?? max + 1)
+      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
+      cur[j] = v
+      if (v < best) best = v
     }
     if (best > max) return false
-    prev = cur
+    ;[prev, cur] = [cur, prev]
   }
-  return (prev[b.length] ?? max + 1) <= max
+  return (prev[b.length] as number) <= max
 }

@@ -66,6 +66,8 @@ export function createIndicatorFeed (config: IndicatorFeedConfig, components: In
   let timer: NodeJS.Timeout | undefined
   let running: AbortController | undefined
   let inflight: Promise<RefreshOutcome> | undefined
+  /** the first read of the current run: a second user's start() waits for it too */
+  let ready: Promise<void> = Promise.resolve()
 
   const count = (result: RefreshOutcome['result']): void => { metrics?.feedRefreshes.inc({ feed: config.name, result }) }
 
@@ -126,9 +128,13 @@ export function createIndicatorFeed (config: IndicatorFeedConfig, components: In
     refresh,
     async start (options = {}) {
       users++
-      if (users > 1) return
+      if (users > 1) {
+        await ready
+        return
+      }
       running = new AbortController()
-      await refresh({ signal: options.signal === undefined ? running.signal : AbortSignal.any([options.signal, running.signal]) })
+      ready = refresh({ signal: options.signal === undefined ? running.signal : AbortSignal.any([options.signal, running.signal]) }).then(() => {})
+      await ready
       if (users > 0 && timer === undefined) schedule()
     },
     async stop () {

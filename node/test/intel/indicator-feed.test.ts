@@ -153,8 +153,10 @@ tap.test('a shared feed keeps running until its last user stops', async (t) => {
   const dir = t.testdir({ 'list.txt': 'a.example\n' })
   const { logger } = recordingLogger()
   const feed = createIndicatorFeed({ name: 'shared', source: `${dir}/list.txt`, refreshSeconds: 3600 }, { logger })
+  const first = feed.start()
   await feed.start()
-  await feed.start()
+  t.ok(feed.has('domain', 'a.example'), 'a second concurrent start() waits for the first read')
+  await first
   await feed.stop()
   t.ok(feed.has('domain', 'a.example'))
   await feed.stop()

@@ -109,6 +109,27 @@ const setBatchUs = (performance.now() - start) * 1000 / (10 * n)
 
 let flagged = 0
 for (const i of inputs) { const r = await engine.scan(i); if (r.category === 'malicious' || r.category === 'suspicious') flagged++ }
+// false positives and recall of eth-phishing-detect's part alone (no operator feed)
+const ethOnly = createListsEngine({ feeds: [], ethPhishingDetect: lists })
+await ethOnly.start()
+const accuracy: string[] = []
+for (const [name, list] of [['top-sites top 500', top.slice(0, 500)], ['eth whitelist', eth.whitelist], ['eth blacklist', eth.blacklist]] as const) {
+  let scanned = 0
+  let hit = 0
+  const examples: string[] = []
+  for (const d of list) {
+    let subject: string
+    try { subject = canonicalizeIndicator('domain', d) } catch { continue }
+    scanned++
+    const r = await ethOnly.scan({ bytes: new TextEncoder().encode(subject), sha256: `0x${hex(subject)}`, kind: 'domain', fileType: 'domain' })
+    if (r.category === 'malicious' || r.category === 'suspicious') {
+      hit++
+      if (name !== 'eth blacklist' && examples.length < 5) examples.push(`${subject} (${r.result})`)
+    }
+  }
+  accuracy.push(`flagged in ${name}: ${hit}/${scanned}${examples.length > 0 ? ` e.g. ${examples.join(', ')}` : ''}`)
+}
+await ethOnly.stop()
 await engine.stop()
 rmSync(dir, { recursive: true, force: true })
 
@@ -122,3 +143,4 @@ console.log(row('lookup alone (listLookup + feed + eth-phishing)', lookup))
 console.log(row('bare Set.has(canonical subject) [baseline]', has))
 console.log(row('empty timed call (timer cost, in every row)', timer))
 console.log(`bare Set.has in a loop, no per-call timer: ${setBatchUs.toFixed(3)} µs mean`)
+console.log(`eth-phishing-detect part alone (domains): ${accuracy.join('; ')}`)

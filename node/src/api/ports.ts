@@ -119,6 +119,9 @@ export interface ReportSummary {
   stats: ReportStats
   memberCount: number
   verdictCount: number
+  /** what the report judges ('file' when absent) and, for an indicator, its canonical subject */
+  kind?: SampleKind
+  subject?: string
 }
 
 /** VirusMap extensions (/api/virusmap/...): the network the node follows and its recent reports. */

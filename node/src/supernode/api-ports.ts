@@ -160,7 +160,8 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         fileType: r.job.job.fileType,
         stats: r.stats,
         memberCount: r.memberCount,
-        verdictCount: r.verdicts.length
+        verdictCount: r.verdicts.length,
+        ...(r.job.job.kind === 'file' ? {} : { kind: r.job.job.kind, subject: r.job.job.subject })
       }))
     },
     status: {

@@ -120,7 +120,9 @@ export function registerVirusmapRoutes (app: FastifyInstance, network: NetworkRe
           ...fileType(r.fileType),
           stats: vtStats(r),
           member_count: r.memberCount,
-          verdict_count: r.verdictCount
+          verdict_count: r.verdictCount,
+          kind: r.kind ?? 'file',
+          ...(r.subject === undefined ? {} : { subject: r.subject })
         }
       }))
     }

@@ -6,74 +6,12 @@ import { keccak_256 as keccak } from '/web/vendor/noble-hashes/sha3.js'
 import { sha256 } from '/web/vendor/noble-hashes/sha2.js'
 import { secp256k1 } from '/web/vendor/noble-curves/secp256k1.js'
 import { bytesToHex, checkFileReport, createVerifier } from '/web/verify.js'
+import { api, ApiFailure, apiKey, date, el, engineTable, errorBox, failureText, headers, KEY_STORE, progressBar, show, size, verifyBadge, waitForAnalysis } from '/web/page-kit.js'
+import { renderIndicator, renderUrlForm, searchTarget } from '/web/indicator.js'
 
 const verifier = createVerifier({ keccak_256: keccak, secp256k1 })
-const view = document.getElementById('view')
-const KEY_STORE = 'virusmap.apikey'
-const HASH = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/
 /** sha256 of files uploaded from this page, so the report can be checked against the bytes themselves */
 const localHashes = new Map()
-
-// ---- small DOM helpers (text only: no innerHTML with data) ----
-function el (tag, attrs = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue
-    if (k === 'class') node.className = v
-    else if (k === 'text') node.textContent = v
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v)
-    else node.setAttribute(k, v === true ? '' : String(v))
-  }
-  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c))
-  return node
-}
-function show (...nodes) { view.replaceChildren(...nodes) }
-function date (secs) { return secs === undefined ? '—' : new Date(secs * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') }
-function size (n) { return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB` }
-function errorBox (message) { return el('div', { class: 'error', role: 'alert', text: message }) }
-
-// ---- API ----
-function apiKey () { return localStorage.getItem(KEY_STORE) ?? '' }
-function headers () { const k = apiKey(); return k === '' ? {} : { 'x-apikey': k } }
-
-class ApiFailure extends Error {
-  constructor (status, code, message) { super(message); this.status = status; this.code = code }
-}
-
-async function api (path) {
-  const res = await fetch(path, { headers: headers() })
-  let body
-  try { body = await res.json() } catch { body = undefined }
-  if (!res.ok) throw new ApiFailure(res.status, body?.error?.code ?? 'Error', body?.error?.message ?? `HTTP ${res.status}`)
-  return body
-}
-
-function failureText (err) {
-  if (err instanceof ApiFailure) {
-    if (err.status === 401) return `${err.code}: this node needs an API key (set it under "API key" at the top).`
-    return `${err.code}: ${err.message}`
-  }
-  return String(err?.message ?? err)
-}
-
-// ---- upload ----
-function progressBar (label) {
-  const fill = el('div', { class: 'fill' })
-  const pct = el('span')
-  const text = el('span', { text: label })
-  const node = el('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 },
-    el('div', { class: 'label' }, text, pct), el('div', { class: 'track' }, fill))
-  return {
-    node,
-    set (fraction, caption) {
-      const p = Math.max(0, Math.min(100, Math.round(fraction * 100)))
-      fill.style.width = `${p}%`
-      pct.textContent = `${p}%`
-      node.setAttribute('aria-valuenow', String(p))
-      if (caption !== undefined) text.textContent = caption
-    }
-  }
-}
 
 function uploadFile (file, bar) {
   return new Promise((resolve, reject) => {
@@ -105,16 +43,8 @@ async function submit (file, status) {
     localHashes.set(localSha, file.name)
     const quorum = progressBar('Waiting for the members\' verdicts')
     status.append(quorum.node)
-    for (;;) {
-      const a = await api(`/api/v3/analyses/${id}`)
-      const vm = a.data.attributes.virusmap
-      quorum.set(vm.member_count > 0 ? vm.verdict_count / vm.member_count : 0, `Analysis ${a.data.attributes.status}: ${vm.verdict_count} of ${vm.member_count} members have revealed`)
-      if (a.data.attributes.status === 'completed') {
-        location.hash = `#/file/${a.meta.file_info.sha256}`
-        return
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
+    const a = await waitForAnalysis(id, quorum)
+    location.hash = `#/file/${a.meta.file_info.sha256}`
   } catch (err) {
     status.append(errorBox(failureText(err)))
   }
@@ -137,7 +67,7 @@ async function renderHome () {
     if (file) submit(file, status)
   })
   const recent = el('div', { id: 'recent' }, el('span', { class: 'muted', text: 'loading recent reports…' }))
-  show(el('h1', { text: 'Scan a file' }), drop, status, el('h2', { text: 'Recent reports' }), recent)
+  show(el('h1', { text: 'Scan a file' }), drop, status, renderUrlForm(), el('h2', { text: 'Recent reports' }), recent)
   recent.replaceChildren(await recentTable())
 }
 
@@ -146,15 +76,19 @@ async function recentTable () {
     const { data } = await api('/api/virusmap/reports?limit=20')
     if (data.length === 0) return el('p', { class: 'muted', text: 'No reports yet.' })
     return el('table', { id: 'recent-reports' },
-      el('thead', {}, el('tr', {}, el('th', { text: 'sha256' }), el('th', { text: 'type' }), el('th', { text: 'size' }), el('th', { text: 'detections' }), el('th', { text: 'signed by' }), el('th', { text: 'date' }))),
+      el('thead', {}, el('tr', {}, el('th', { text: 'sha256 / indicator' }), el('th', { text: 'type' }), el('th', { text: 'size' }), el('th', { text: 'detections' }), el('th', { text: 'signed by' }), el('th', { text: 'date' }))),
       el('tbody', {}, data.map((r) => {
         const a = r.attributes
+        // an indicator's report: its subject instead of a hash, its kind instead of a file type and size
+        if (a.subject !== undefined) { a.type_description = a.kind; a.size = undefined }
         const bad = a.stats.malicious + a.stats.suspicious
         const engines = Object.values(a.stats).reduce((x, y) => x + y, 0) - a.stats['confirmed-timeout']
         return el('tr', {},
-          el('td', {}, el('a', { class: 'mono', href: `#/file/${a.sha256}`, text: a.sha256 })),
+          el('td', {}, a.subject === undefined
+            ? el('a', { class: 'mono', href: `#/file/${a.sha256}`, text: a.sha256 })
+            : el('a', { class: 'mono', href: `#/indicator/${a.kind}/${encodeURIComponent(a.subject)}`, title: a.sha256, text: a.subject })),
           el('td', { text: a.type_description }),
-          el('td', { text: size(a.size) }),
+          el('td', { text: a.size === undefined ? '—' : size(a.size) }),
           el('td', {}, el('span', { class: `pill ${bad > 0 ? 'cat-malicious' : 'cat-undetected'}`, text: `${bad} / ${engines}` })),
           el('td', { text: `${a.verdict_count} of ${a.member_count} members` }),
           el('td', { text: date(a.date) }))
@@ -192,54 +126,16 @@ async function renderFile (hash) {
       ['last analysis', date(a.last_analysis_date)],
       ...(a.total_votes === undefined ? [] : [['community votes', `${a.total_votes.malicious} malicious, ${a.total_votes.harmless} harmless (on this node)`]])]
       .map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { class: k.startsWith('sha') || k === 'md5' ? 'mono' : '', text: v })))))
-  const engines = el('table', { id: 'engines' },
-    el('thead', {}, el('tr', {}, el('th', { text: 'engine' }), el('th', { text: 'category' }), el('th', { text: 'result' }), el('th', { text: 'version' }), el('th', { text: 'update' }), el('th', { text: 'members agreeing' }))),
-    el('tbody', {}, Object.values(a.last_analysis_results).map((r) => {
-      const members = a.virusmap?.verdicts === undefined ? '' : String(a.virusmap.verdicts.filter((v) => v.verdict.results.some((x) => x.engine === r.engine_name && x.category === r.category)).length)
-      return el('tr', {},
-        el('td', { text: r.engine_name }),
-        el('td', {}, el('span', { class: `pill cat-${r.category}`, text: r.category })),
-        el('td', { text: r.result ?? '—' }),
-        el('td', { text: r.engine_version }), el('td', { text: r.engine_update }), el('td', { text: members }))
-    })))
+  const engines = engineTable(a)
   show(el('h1', { text: 'File report' }), summary, badge,
     el('div', { class: 'card' }, el('h2', { text: 'Detections' }), statPills, engines),
     el('div', { class: 'card' }, el('h2', { text: 'Details' }), details))
-  await verifyBadge(badge, a)
-}
-
-async function verifyBadge (badge, a) {
-  const vm = a.virusmap
-  if (vm === undefined) {
-    badge.className = 'badge pending'
-    badge.replaceChildren(el('h3', { text: 'Not verified: no quorum report yet' }), el('p', { class: 'note', text: 'The members have not all revealed; reload in a few seconds.' }))
-    return
-  }
-  let members
-  try {
-    members = (await api(`/api/virusmap/members/${vm.membership_block}`)).data.attributes.members.map((m) => m.operator)
-  } catch (err) {
-    badge.className = 'badge fail'
-    badge.replaceChildren(el('h3', { text: 'Could not read the members at the job\'s block' }), errorBox(failureText(err)))
-    return
-  }
-  let result
-  try {
-    result = checkFileReport(verifier, a, members, a.sha256)
-  } catch (err) {
-    result = { ok: false, checks: [{ name: 'report', ok: false, detail: `malformed report: ${err.message}` }], signers: [], quorum: 0, memberCount: members.length }
-  }
-  const local = localHashes.get(a.sha256)
-  if (local !== undefined) result.checks.push({ name: 'your file', ok: true, detail: `sha256 of ${local}, computed in this browser, is the report's sample` })
-  badge.className = `badge ${result.ok ? 'ok' : 'fail'}`
-  badge.replaceChildren(
-    el('h3', { text: result.ok ? `Verified in this browser: signed by ${result.signers.length} of ${result.memberCount} members (quorum ${result.quorum})` : 'Verification FAILED' }),
-    el('ul', { id: 'checks' }, result.checks.map((c) => el('li', { class: c.ok ? 'check-ok' : 'check-fail', text: `${c.name}: ${c.detail}` }))),
-    el('div', {}, el('strong', { text: 'Signing members: ' }),
-      el('span', { id: 'signers' }, result.signers.map((m) => el('span', { class: 'tag mono', title: m, text: m })))),
-    el('p', { class: 'note', text: `Checked here: the job id, every signature (EIP-712, secp256k1), the job's sample hash and the tally of results and stats. ` +
-      `Taken from this node, not from the chain: who the members were at block ${vm.membership_block} (chain ${vm.chain_id}, registry ${vm.registry}). ` +
-      'For a check against the chain itself, run `virusmap lookup` with your own RPC endpoint.' }))
+  await verifyBadge(badge, a.virusmap, (members) => {
+    const result = checkFileReport(verifier, a, members, a.sha256)
+    const local = localHashes.get(a.sha256)
+    if (local !== undefined) result.checks.push({ name: 'your file', ok: true, detail: `sha256 of ${local}, computed in this browser, is the report's sample` })
+    return result
+  })
 }
 
 // ---- network ----
@@ -354,8 +250,9 @@ async function renderGovernance () {
 // ---- search and routing ----
 function renderSearch (q) {
   const query = q.trim()
-  if (HASH.test(query)) { location.hash = `#/file/${query.toLowerCase()}`; return }
-  show(el('h1', { text: 'Search' }), errorBox(`"${query.slice(0, 100)}" is not a sha256, sha1 or md5. This node answers file hashes; URL, domain and IP lookups are not served yet.`))
+  const target = searchTarget(query)
+  if (target !== undefined) { location.hash = target; return }
+  show(el('h1', { text: 'Search' }), errorBox(`"${query.slice(0, 100)}" is not a file hash (sha256, sha1, md5), URL, domain, IP address or wallet address.`))
 }
 
 async function route () {
@@ -365,6 +262,7 @@ async function route () {
   else if (page === 'network') await renderNetwork()
   else if (page === 'governance') await renderGovernance()
   else if (page === 'search') renderSearch(value)
+  else if (page === 'indicator' && arg !== undefined) await renderIndicator(verifier, arg)
   else await renderHome()
 }
 

@@ -134,11 +134,62 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     await page.fill('#search-input', '<script>alert(1)</script>')
     await page.press('#search-input', 'Enter')
     await page.locator('.error').waitFor()
-    t.match(await page.locator('.error').innerText(), /is not a sha256, sha1 or md5/)
+    t.match(await page.locator('.error').innerText(), /is not a file hash \(sha256, sha1, md5\), URL, domain, IP address or wallet address/)
     await page.fill('#search-input', 'a'.repeat(64))
     await page.press('#search-input', 'Enter')
     await page.locator('.error').waitFor()
     t.match(await page.locator('.error').innerText(), /No file with hash/)
+  })
+
+  tap.test('a URL submitted through the API reaches quorum; the search box finds it and shows its verified report; the page\'s own form submits another', async (t) => {
+    const headers = { 'x-apikey': devnet.info.apiKey }
+    const url = 'http://paypal.com.account-verify.example/login?session=1'
+    const res = await fetch(`${api()}/api/v3/urls`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ url }) })
+    t.equal(res.status, 200)
+    const { data } = await res.json() as { data: { type: string, id: string } }
+    t.equal(data.type, 'analysis')
+    let analysis: { data: { attributes: { status: string } }, meta: { url_info: { url: string, id: string } } } | undefined
+    for (let i = 0; i < 120 && analysis?.data.attributes.status !== 'completed'; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 500))
+      analysis = await (await fetch(`${api()}/api/v3/analyses/${data.id}`, { headers })).json() as typeof analysis
+    }
+    t.equal(analysis?.data.attributes.status, 'completed')
+    t.equal(analysis?.meta.url_info.url, url)
+
+    await page.goto(`${api()}/#/`)
+    await page.fill('#search-input', url)
+    await page.press('#search-input', 'Enter')
+    await page.waitForURL(/#\/indicator\/url\//)
+    await page.locator('#verification.ok, #verification.fail').waitFor({ timeout: 30_000 })
+    await page.locator('#related-files').waitFor()
+    await shot('4b-url-report')
+    const badge = page.locator('#verification')
+    t.equal(await badge.getAttribute('class'), 'badge ok', await badge.innerText())
+    t.match(await badge.innerText(), /Verified in this browser: signed by [34] of 4 members \(quorum 3\)/)
+    t.match(await badge.innerText(), /submitter signature: submitted and signed by 0x[0-9a-f]{40}/)
+    t.match(await page.locator('#subject').innerText(), url)
+    const engines = await page.locator('#engines tbody tr').allInnerTexts()
+    t.ok(engines.length >= 1, `every engine the members run answered: ${engines.join(' | ')}`)
+    const text = await page.locator('main').innerText()
+    for (const label of ['first seen', 'last seen', 'submitted by', 'Files that contain it']) t.match(text, label)
+    const signers = await page.locator('#signers .tag').allInnerTexts()
+    const operators = devnet.info.nodes.map((n) => n.operator)
+    t.ok(signers.length >= 3 && signers.every((s) => operators.includes(s as `0x${string}`)), 'the signing members are devnet members')
+
+    // the domain of the same name has no report of its own: the search says so instead of inventing one
+    await page.fill('#search-input', 'account-verify.example')
+    await page.press('#search-input', 'Enter')
+    await page.locator('main .error').waitFor()
+    t.match(await page.locator('main .error').innerText(), /Nothing is known of domain account-verify\.example/)
+
+    await page.goto(`${api()}/#/`)
+    await page.fill('#url-input', 'https://example.org/download/invoice.exe')
+    await page.click('#url-form button')
+    await page.locator('#url-status .progress').waitFor({ timeout: 30_000 })
+    await page.waitForURL(/#\/indicator\/url\/https%3A%2F%2Fexample\.org%2Fdownload%2Finvoice\.exe$/, { timeout: 90_000 })
+    await page.locator('#verification.ok').waitFor({ timeout: 30_000 })
+    await shot('4c-url-form-report')
+    t.match(await page.locator('#subject').innerText(), 'https://example.org/download/invoice.exe')
   })
 
   tap.test('the network page lists the members, their engines and the recent report', async (t) => {
@@ -152,6 +203,7 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     t.ok(rows.every((r) => r.includes('YARA')), 'each member\'s engines, from its registry metadata')
     t.ok(rows.some((r) => r.includes('this node')))
     t.match(await page.locator('#recent-reports').innerText(), sha256)
+    t.match(await page.locator('#recent-reports').innerText(), 'http://paypal.com.account-verify.example/login?session=1', 'an indicator report is listed by its subject')
   })
 
   tap.test('the governance page: the devnet\'s election proposal Executed, the members with terms and engines', async (t) => {
@@ -228,6 +280,6 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
 
   tap.test('the page raised no script errors and asked for nothing missing', async (t) => {
     t.same(pageErrors, [])
-    t.same(failedRequests, ['401 /api/virusmap/reports', `404 /api/v3/files/${'a'.repeat(64)}`, `401 /api/v3/files/${sha256}`], 'only the keyless requests and the unknown hash above')
+    t.same(failedRequests, ['401 /api/virusmap/reports', `404 /api/v3/files/${'a'.repeat(64)}`, '404 /api/v3/domains/account-verify.example', `401 /api/v3/files/${sha256}`], 'only the keyless requests and the unknown hash and domain above')
   })
 }

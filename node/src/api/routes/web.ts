@@ -8,6 +8,8 @@ const WEB_DIR = new URL('../../web/', import.meta.url)
 const PAGE_FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'verify.js': 'text/javascript; charset=utf-8',
+  'page-kit.js': 'text/javascript; charset=utf-8',
+  'indicator.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'
 }
 

@@ -1,0 +1,146 @@
+/**
+ * What every page of the web app shares: DOM building (text only: no innerHTML with data), the
+ * API with the key from localStorage, progress bars, the engine table and the verification badge.
+ */
+export const KEY_STORE = 'virusmap.apikey'
+const view = document.getElementById('view')
+
+// ---- small DOM helpers (text only: no innerHTML with data) ----
+export function el (tag, attrs = {}, ...children) {
+  const node = document.createElement(tag)
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue
+    if (k === 'class') node.className = v
+    else if (k === 'text') node.textContent = v
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v)
+    else node.setAttribute(k, v === true ? '' : String(v))
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c))
+  return node
+}
+export function show (...nodes) { view.replaceChildren(...nodes) }
+export function date (secs) { return secs === undefined ? '—' : new Date(secs * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') }
+export function size (n) { return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB` }
+export function errorBox (message) { return el('div', { class: 'error', role: 'alert', text: message }) }
+
+// ---- API ----
+export function apiKey () { return localStorage.getItem(KEY_STORE) ?? '' }
+export function headers () { const k = apiKey(); return k === '' ? {} : { 'x-apikey': k } }
+
+export class ApiFailure extends Error {
+  constructor (status, code, message) { super(message); this.status = status; this.code = code }
+}
+
+export async function api (path) {
+  const res = await fetch(path, { headers: headers() })
+  let body
+  try { body = await res.json() } catch { body = undefined }
+  if (!res.ok) throw new ApiFailure(res.status, body?.error?.code ?? 'Error', body?.error?.message ?? `HTTP ${res.status}`)
+  return body
+}
+
+export function failureText (err) {
+  if (err instanceof ApiFailure) {
+    if (err.status === 401) return `${err.code}: this node needs an API key (set it under "API key" at the top).`
+    return `${err.code}: ${err.message}`
+  }
+  return String(err?.message ?? err)
+}
+
+export function progressBar (label) {
+  const fill = el('div', { class: 'fill' })
+  const pct = el('span')
+  const text = el('span', { text: label })
+  const node = el('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 },
+    el('div', { class: 'label' }, text, pct), el('div', { class: 'track' }, fill))
+  return {
+    node,
+    set (fraction, caption) {
+      const p = Math.max(0, Math.min(100, Math.round(fraction * 100)))
+      fill.style.width = `${p}%`
+      pct.textContent = `${p}%`
+      node.setAttribute('aria-valuenow', String(p))
+      if (caption !== undefined) text.textContent = caption
+    }
+  }
+}
+
+
+/** POST a urlencoded form (VirusTotal's POST /urls); a VirusTotal error object becomes an ApiFailure. */
+export async function apiPostForm (path, fields) {
+  const res = await fetch(path, { method: 'POST', headers: { ...headers(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) })
+  let body
+  try { body = await res.json() } catch { body = undefined }
+  if (!res.ok) throw new ApiFailure(res.status, body?.error?.code ?? 'Error', body?.error?.message ?? `HTTP ${res.status}`)
+  return body
+}
+
+/** The per-engine table of a file's or an indicator's last analysis, with how many members agree. */
+export function engineTable (a) {
+  return el('table', { id: 'engines' },
+    el('thead', {}, el('tr', {}, el('th', { text: 'engine' }), el('th', { text: 'category' }), el('th', { text: 'result' }), el('th', { text: 'version' }), el('th', { text: 'update' }), el('th', { text: 'members agreeing' }))),
+    el('tbody', {}, Object.values(a.last_analysis_results).map((r) => {
+      const members = a.virusmap?.verdicts === undefined ? '' : String(a.virusmap.verdicts.filter((v) => v.verdict.results.some((x) => x.engine === r.engine_name && x.category === r.category)).length)
+      return el('tr', {},
+        el('td', { text: r.engine_name }),
+        el('td', {}, el('span', { class: `pill cat-${r.category}`, text: r.category })),
+        el('td', { text: r.result ?? '—' }),
+        el('td', { text: r.engine_version }), el('td', { text: r.engine_update }), el('td', { text: members }))
+    })))
+}
+
+/** Fills the badge with a verification result: the checks, the signing members, and what came from the node. */
+export function showVerification (badge, result, vm) {
+  badge.className = `badge ${result.ok ? 'ok' : 'fail'}`
+  badge.replaceChildren(
+    el('h3', { text: result.ok ? `Verified in this browser: signed by ${result.signers.length} of ${result.memberCount} members (quorum ${result.quorum})` : 'Verification FAILED' }),
+    el('ul', { id: 'checks' }, result.checks.map((c) => el('li', { class: c.ok ? 'check-ok' : 'check-fail', text: `${c.name}: ${c.detail}` }))),
+    el('div', {}, el('strong', { text: 'Signing members: ' }),
+      el('span', { id: 'signers' }, result.signers.map((m) => el('span', { class: 'tag mono', title: m, text: m })))),
+    el('p', { class: 'note', text: 'Checked here: the job id, every signature (EIP-712, secp256k1), the job\'s sample hash and the tally of results and stats. ' +
+      `Taken from this node, not from the chain: who the members were at block ${vm.membership_block} (chain ${vm.chain_id}, registry ${vm.registry}). ` +
+      'For a check against the chain itself, run `virusmap lookup` with your own RPC endpoint.' }))
+}
+
+/** Members at a block as this node reports them (the page's membership source). */
+export async function membersAt (block) {
+  return (await api(`/api/virusmap/members/${block}`)).data.attributes.members.map((m) => m.operator)
+}
+
+/**
+ * Checks a report in this browser and shows the outcome: `check(members)` returns the result of
+ * verify.js (members at the job's block come from this node). Pending while there is no signed job.
+ */
+export async function verifyBadge (badge, vm, check) {
+  if (vm?.job === undefined) {
+    badge.className = 'badge pending'
+    badge.replaceChildren(el('h3', { text: 'Not verified: no quorum report yet' }), el('p', { class: 'note', text: 'The members have not all revealed; reload in a few seconds.' }))
+    return
+  }
+  let members
+  try {
+    members = await membersAt(vm.membership_block)
+  } catch (err) {
+    badge.className = 'badge fail'
+    badge.replaceChildren(el('h3', { text: 'Could not read the members at the job\'s block' }), errorBox(failureText(err)))
+    return
+  }
+  let result
+  try {
+    result = check(members)
+  } catch (err) {
+    result = { ok: false, checks: [{ name: 'report', ok: false, detail: `malformed report: ${err.message}` }], signers: [], quorum: 0, memberCount: members.length }
+  }
+  showVerification(badge, result, vm)
+}
+
+/** Polls an analysis until a quorum has signed, moving `bar` with the verdicts revealed; resolves to the completed analysis. */
+export async function waitForAnalysis (id, bar) {
+  for (;;) {
+    const a = await api(`/api/v3/analyses/${id}`)
+    const vm = a.data.attributes.virusmap
+    bar.set(vm.member_count > 0 ? vm.verdict_count / vm.member_count : 0, `Analysis ${a.data.attributes.status}: ${vm.verdict_count} of ${vm.member_count} members have revealed`)
+    if (a.data.attributes.status === 'completed') return a
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+}

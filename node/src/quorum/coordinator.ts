@@ -9,8 +9,7 @@ import { createJobSubmission } from './job-submission.ts'
 import { JobBook } from './job-book.ts'
 import { runEngines } from './run-engines.ts'
 import { createValidationContext } from './validation-context.ts'
-import type { IndicatorSubmissionInput } from './indicator-submission.ts'
-import type { JobTiming } from './job-factory.ts'
+import type { IndicatorSubmission, JobTiming } from './job-factory.ts'
 import type { LiveJob } from './job-book.ts'
 import type { SampleAccess } from './ports.ts'
 import type { Repositories } from '../db/repositories.ts'
@@ -53,7 +52,7 @@ export interface Coordinator {
   stop(): Promise<void>
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
   /** a signed indicator (SubmissionError when it is not one); the job in flight for it when there is one */
-  submitIndicator(input: IndicatorSubmissionInput, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   liveJob(jobId: Hex): LiveJob | undefined
   /** the live jobs: the report auditor drops those a reorg took the membership from */
   readonly jobs: JobBook

@@ -3,20 +3,10 @@ import {
 } from '../../../protocol/src/index.ts'
 import { SubmissionError } from './errors.ts'
 import type { IndicatorSubmission } from './job-factory.ts'
-import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
 
 /** How old a signed submission may be when a node takes it: a captured signature cannot be replayed for long. */
 export const MAX_SUBMISSION_AGE_MS = 10 * 60_000
-
-/** An indicator as a client hands it to the node: the subject as typed, signed over its canonical form's sha256. */
-export interface IndicatorSubmissionInput {
-  kind: IndicatorKind
-  subject: string
-  context: string
-  submitter: Hex
-  submittedAt: number
-  submitterSignature: Hex
-}
 
 export interface SubmissionCheckOptions {
   chainId: number
@@ -29,7 +19,8 @@ export interface SubmissionCheckOptions {
  * Checks what the protocol's job validation will check of the submission (and its age), so a
  * client gets a precise error instead of a job its peers would reject. Pure.
  */
-export function checkIndicatorSubmission (input: IndicatorSubmissionInput, opts: SubmissionCheckOptions): IndicatorSubmission {
+/** Takes the subject as typed (signed over its canonical form's sha256) and returns it canonical. */
+export function checkIndicatorSubmission (input: IndicatorSubmission, opts: SubmissionCheckOptions): IndicatorSubmission {
   if (!isIndicatorKind(input.kind)) throw new SubmissionError('INVALID_INDICATOR', `unknown indicator kind ${String(input.kind).slice(0, 32)}`)
   let subject: string
   try {

@@ -2,9 +2,8 @@ import { indicatorSha256, scanJobId, signScanJob, validateScanJob } from '../../
 import { NotAMemberError } from './errors.ts'
 import { checkIndicatorSubmission } from './indicator-submission.ts'
 import { buildIndicatorJob, buildScanJob } from './job-factory.ts'
-import type { IndicatorSubmissionInput } from './indicator-submission.ts'
 import type { JobBook, LiveJob } from './job-book.ts'
-import type { JobTiming } from './job-factory.ts'
+import type { IndicatorSubmission, JobTiming } from './job-factory.ts'
 import type { SampleAccess } from './ports.ts'
 import type { Hex, ScanJob, SignedScanJob } from '../../../protocol/src/messages.ts'
 import type { ValidationContext } from '../../../protocol/src/validation.ts'
@@ -41,7 +40,7 @@ export interface JobSubmissionComponents {
 
 export interface JobSubmission {
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
-  submitIndicator(input: IndicatorSubmissionInput, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
 }
 
 /**
@@ -97,7 +96,7 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     return { analysisId: jobId, sha256: sample.sha256 }
   }
 
-  async function submitIndicator (input: IndicatorSubmissionInput, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {
+  async function submitIndicator (input: IndicatorSubmission, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {
     const block = memberBlock()
     const submission = checkIndicatorSubmission(input, { chainId: opts.chainId, registry: opts.registry, now: now(), clockSkewMs: opts.clockSkewMs })
     options.signal?.throwIfAborted()

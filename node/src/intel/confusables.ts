@@ -44,28 +44,3 @@ export function scriptsOf (label: string): Set<Script> {
   }
   return scripts
 }
-
-/**
- * Optimal-string-alignment distance (Levenshtein plus adjacent transpositions, the typos
- * squatters register), stopping early once it must exceed `max`: returns max + 1 then.
- */
-export function editDistance (a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1
-  let prev2: number[] = []
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i]
-    let best = i
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (prev2[j - 2] as number) + 1)
-      row.push(d)
-      best = Math.min(best, d)
-    }
-    if (best > max) return max + 1
-    prev2 = prev
-    prev = row
-  }
-  return Math.min(prev[b.length] as number, max + 1)
-}

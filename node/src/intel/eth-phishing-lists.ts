@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { getDomain } from 'tldts'
+import { editDistanceWithin } from './edit-distance.ts'
 
 /**
  * eth-phishing-detect's data (its src/config.json from npm) with its own decision, as sets:
@@ -92,29 +93,4 @@ export function checkEthPhishing (lists: EthPhishingLists, host: string, suffixe
 function fuzzyForm (name: string): string {
   const cut = name.lastIndexOf('.')
   return cut === -1 ? '' : name.slice(0, cut)
-}
-
-/** Levenshtein distance <= max, with a band so a long hostile host costs O(n * max). */
-export function editDistanceWithin (a: string, b: string, max: number): boolean {
-  if (Math.abs(a.length - b.length) > max) return false
-  const out = max + 1
-  let prev = new Uint32Array(b.length + 1)
-  let cur = new Uint32Array(b.length + 1)
-  for (let j = 0; j <= b.length; j++) prev[j] = j
-  for (let i = 1; i <= a.length; i++) {
-    cur.fill(out)
-    cur[0] = i
-    let best = i
-    const from = Math.max(1, i - max)
-    const to = Math.min(b.length, i + max)
-    for (let j = from; j <= to; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
-      cur[j] = v
-      if (v < best) best = v
-    }
-    if (best > max) return false
-    ;[prev, cur] = [cur, prev]
-  }
-  return (prev[b.length] as number) <= max
 }

@@ -1,6 +1,7 @@
 import { domainToUnicode } from 'node:url'
 import { parse } from 'tldts'
-import { editDistance, scriptsOf, skeleton } from './confusables.ts'
+import { scriptsOf, skeleton } from './confusables.ts'
+import { editDistanceWithin } from './edit-distance.ts'
 import type { BrandData } from './brands.ts'
 import type { Judgement } from './indicator-engine.ts'
 
@@ -34,7 +35,7 @@ export function judgeHost (host: string, brands: BrandData): Judgement {
     if (shape === brandShape && ascii !== label) return { category: 'malicious', result: `lookalike:${brand}` }
     if (subdomain.includes(`.${brand}.`) || subdomain.includes(`.${label}.`)) return { category: 'malicious', result: `deceptive-subdomain:${brand}` }
     if (ascii === label) return { category: 'suspicious', result: `lookalike-suffix:${brand}` }
-    if (brandShape.length >= MIN_FUZZY_LENGTH && editDistance(shape, brandShape, brands.tolerance) <= brands.tolerance) {
+    if (brandShape.length >= MIN_FUZZY_LENGTH && editDistanceWithin(shape, brandShape, brands.tolerance, { transpositions: true })) {
       return { category: 'suspicious', result: `lookalike:${brand}` }
     }
     if (brandShape.length >= MIN_COMBO_LENGTH && shape.includes(brandShape)) return { category: 'suspicious', result: `brand-in-name:${brand}` }

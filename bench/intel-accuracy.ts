@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { canonicalizeIndicator } from '../protocol/src/indicators.ts'
+import { createListsEngine } from '../node/src/intel/lists-engine.ts'
 import { createLookalikeEngine } from '../node/src/intel/lookalike-engine.ts'
 import { createReputationEngine } from '../node/src/intel/reputation/reputation-engine.ts'
 import { createUrlHeuristicsEngine } from '../node/src/intel/url-heuristics-engine.ts'
@@ -37,6 +38,8 @@ const none = { ranks: new Map<string, number>(), allow: new Set<string>() }
 
 interface Subject { name: string, engine: Engine, kind: 'domain' | 'url' }
 const subjects: Subject[] = [
+  // recall on the blacklist is 1 by construction (it is the list): shown for its false positives
+  { name: 'Lists (eth-phishing-detect; its own blacklist)', engine: createListsEngine({ feeds: [], ethPhishingDetect: true }), kind: 'domain' },
   { name: 'Lookalike (deployed)', engine: createLookalikeEngine(), kind: 'domain' },
   { name: 'Lookalike (no top-sites/whitelist allowlist)', engine: createLookalikeEngine({ allowKnownGood: { topSites: false, ethWhitelist: false } }), kind: 'domain' },
   { name: 'URL-Heuristics (http://host/)', engine: createUrlHeuristicsEngine(), kind: 'url' },

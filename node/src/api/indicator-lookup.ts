@@ -12,7 +12,10 @@ export function indicatorPortOf (ports: ApiPorts): IndicatorPort {
   return ports.indicators
 }
 
-/** The indicator and what this node knows of it; NotFoundError when it knows nothing. */
+/**
+ * The indicator and what this node knows of it, with at most `limit` related files (0: none
+ * needed); NotFoundError when it knows nothing.
+ */
 export async function findIndicator (
   ports: ApiPorts,
   key: IndicatorKey,
@@ -23,8 +26,11 @@ export async function findIndicator (
   let found: (IndicatorView & { subject?: string }) | undefined
   // a node without the indicator port knows no indicators
   if (port === undefined) found = undefined
-  else if ('subject' in key) found = await port.getIndicator(kind, key.subject, options)
-  else if (port.getIndicatorByHash !== undefined) found = await port.getIndicatorByHash(kind, key.sha256, options)
+  else if ('subject' in key) {
+    found = await port.getIndicator(kind, key.subject, options)
+    // limit 0 skips the relation scan when a record or report answers; one seen only in files needs it
+    if (found === undefined && options.limit === 0) found = await port.getIndicator(kind, key.subject, { ...options, limit: 1 })
+  } else if (port.getIndicatorByHash !== undefined) found = await port.getIndicatorByHash(kind, key.sha256, options)
   const subject = 'subject' in key ? key.subject : found?.subject
   if (found === undefined || subject === undefined) throw new ApiError('NotFoundError', `${NAMES[kind]} "${options.label.slice(0, 100)}" not found`)
   return { kind, subject, view: found }

@@ -3,7 +3,7 @@ import { canonicalizeIndicator, IndicatorError, indicatorSha256, signSubmission 
 import { TOPICS } from '../../../protocol/src/messages.ts'
 import { MAX_RELATED_INDICATORS } from '../quorum/file-indicators.ts'
 import { SubmissionError } from '../quorum/errors.ts'
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import type { Hex, Report, SampleKind } from '../../../protocol/src/messages.ts'
 import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, SampleDownloads } from '../api/ports.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { EvidenceRepository } from '../db/evidence-repository.ts'
@@ -34,6 +34,25 @@ export interface ApiPortsComponents {
 
 const REPORT_CACHE_SIZE = 1024
 
+/**
+ * The latest report on a file or an indicator. A report never changes once stored under its job
+ * id: lookups of popular samples and indicators skip its read and decode.
+ */
+export function cachedLatestReports (reports: Pick<Repositories['reports'], 'latestJobId' | 'get'>): (sha256: Hex, kind?: SampleKind) => Promise<Report | undefined> {
+  const cache = new Map<Hex, Report>()
+  return async (sha256, kind = 'file') => {
+    const jobId = await reports.latestJobId(sha256, kind)
+    if (jobId === undefined) return undefined
+    const cached = cache.get(jobId)
+    if (cached !== undefined) return cached
+    const report = await reports.get(jobId)
+    if (report === undefined) return undefined
+    if (cache.size >= REPORT_CACHE_SIZE) cache.delete(cache.keys().next().value as Hex)
+    cache.set(jobId, report)
+    return report
+  }
+}
+
 /** The evidence the coordinator kept (conflicting signed messages), as the API reads it. */
 export function evidenceReader (repo: Pick<EvidenceRepository, 'listByMember' | 'members'>): EvidenceReader {
   return {
@@ -58,13 +77,14 @@ export function sampleDownloads (samples: Pick<SampleRepository, 'find'>, store:
 export function indicatorPort (
   coordinator: Pick<Coordinator, 'submitIndicator'>,
   repos: Pick<Repositories, 'indicators' | 'reports'>,
-  operator?: { signer: Signer, chainId: number, registry: Hex }
+  operator?: { signer: Signer, chainId: number, registry: Hex },
+  latestReport = cachedLatestReports(repos.reports)
 ): IndicatorPort {
   const port: IndicatorPort = {
     submitIndicator: async (input, options) => await coordinator.submitIndicator(input, options),
     async getIndicatorByHash (kind, sha256, options = {}) {
       // the subject is known from its report (a record alone is keyed by the subject's hash, not found by it)
-      const report = await repos.reports.getLatestByIndicator(kind, sha256)
+      const report = await latestReport(sha256, kind)
       if (report === undefined) return undefined
       const subject = report.job.job.subject
       const view = await port.getIndicator(kind, subject, options)
@@ -80,7 +100,7 @@ export function indicatorPort (
       }
       const [record, report, relatedFiles] = await Promise.all([
         repos.indicators.get(kind, subject),
-        repos.reports.getLatestByIndicator(kind, indicatorSha256(subject)),
+        latestReport(indicatorSha256(subject), kind),
         repos.indicators.filesOf(kind, subject, options.limit ?? MAX_RELATED_INDICATORS, options)
       ])
       if (record === undefined && report === undefined && relatedFiles.length === 0) return undefined
@@ -108,19 +128,7 @@ export function indicatorPort (
 
 export function createApiPorts (c: ApiPortsComponents): ApiPorts {
   const { coordinator, repositories: repos, follower } = c
-  // a report never changes once stored under its job id: lookups of popular files skip its read and decode
-  const reportCache = new Map<Hex, Report>()
-  const latestReport = async (sha256: Hex): Promise<Report | undefined> => {
-    const jobId = await repos.reports.latestJobId(sha256)
-    if (jobId === undefined) return undefined
-    const cached = reportCache.get(jobId)
-    if (cached !== undefined) return cached
-    const report = await repos.reports.get(jobId)
-    if (report === undefined) return undefined
-    if (reportCache.size >= REPORT_CACHE_SIZE) reportCache.delete(reportCache.keys().next().value as Hex)
-    reportCache.set(jobId, report)
-    return report
-  }
+  const latestReport = cachedLatestReports(repos.reports)
   const memberInfo = (operator: Hex): NetworkMember => {
     const info = follower.candidate(operator)
     return { operator, peerId: info?.peerId ?? '', metadataURI: info?.metadataURI ?? '' }
@@ -137,7 +145,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         }
       : {}),
     evidence: evidenceReader(repos.evidence),
-    indicators: indicatorPort(coordinator, repos, c.operatorSigner === undefined ? undefined : { signer: c.operatorSigner, chainId: c.chainId, registry: c.registry }),
+    indicators: indicatorPort(coordinator, repos, c.operatorSigner === undefined ? undefined : { signer: c.operatorSigner, chainId: c.chainId, registry: c.registry }, latestReport),
     votes: {
       add: async (kind, sha256, vote) => await repos.votes.add({ kind, sha256, ...vote }),
       list: async (kind, sha256, limit) => (await repos.votes.list(sha256, limit, kind)).map(({ voter, verdict, date }) => ({ voter, verdict, date })),

@@ -21,7 +21,7 @@ export function registerAnalysisRoutes (app: FastifyInstance, ports: ApiPorts): 
     const analysis = await ports.analyses.getAnalysis(id, { signal })
     if (analysis === undefined) throw new ApiError('NotFoundError', `Analysis "${request.params.id}" not found`)
     if (analysis.kind !== undefined && analysis.kind !== 'file' && analysis.subject !== undefined) {
-      const found = await findIndicator(ports, { kind: analysis.kind, subject: analysis.subject }, { signal, limit: 1, label: analysis.subject })
+      const found = await findIndicator(ports, { kind: analysis.kind, subject: analysis.subject }, { signal, limit: 0, label: analysis.subject })
       return await indicatorResponse(ports, found, baseUrl(request))
     }
     const file = await ports.files.getFile(analysis.sha256, { signal })

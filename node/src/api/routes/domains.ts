@@ -12,13 +12,13 @@ import { baseUrl, requestSignal } from '../request.ts'
 export function registerDomainRoutes (app: FastifyInstance, ports: ApiPorts): void {
   app.get<{ Params: { domain: string } }>('/api/v3/domains/:domain', async (request, reply) => {
     const subject = canonicalSubject('domain', request.params.domain)
-    const found = await findIndicator(ports, { kind: 'domain', subject }, { signal: requestSignal(reply), limit: 1, label: request.params.domain })
+    const found = await findIndicator(ports, { kind: 'domain', subject }, { signal: requestSignal(reply), limit: 0, label: request.params.domain })
     return await indicatorResponse(ports, found, baseUrl(request))
   })
 
   app.get<{ Params: { ip: string } }>('/api/v3/ip_addresses/:ip', async (request, reply) => {
     const subject = canonicalSubject('ip', request.params.ip)
-    const found = await findIndicator(ports, { kind: 'ip', subject }, { signal: requestSignal(reply), limit: 1, label: request.params.ip })
+    const found = await findIndicator(ports, { kind: 'ip', subject }, { signal: requestSignal(reply), limit: 0, label: request.params.ip })
     return await indicatorResponse(ports, found, baseUrl(request))
   })
 }

@@ -34,7 +34,7 @@ export function registerIndicatorRoutes (app: FastifyInstance, ports: ApiPorts):
   app.get<{ Params: { kind: string, value: string } }>('/api/virusmap/indicators/:kind/:value', async (request, reply) => {
     const kind = kindOf(request.params.kind)
     const subject = canonicalSubject(kind, request.params.value)
-    const found = await findIndicator(ports, { kind, subject }, { signal: requestSignal(reply), limit: 1, label: request.params.value })
+    const found = await findIndicator(ports, { kind, subject }, { signal: requestSignal(reply), limit: 0, label: request.params.value })
     return await indicatorResponse(ports, found, baseUrl(request))
   })
 }

@@ -52,7 +52,7 @@ export function registerRelationRoutes (app: FastifyInstance, ports: ApiPorts): 
       const related = (await port.relatedIndicators(file.sample.sha256, { signal, limit: FILE_RELATIONS_READ })).filter((r) => r.kind === kind)
       const base = baseUrl(request)
       const items = await Promise.all(related.slice(page.offset, page.offset + page.limit + 1).map(async (r) => {
-        const found = await findIndicator(ports, r, { signal, limit: 1, label: r.subject })
+        const found = await findIndicator(ports, r, { signal, limit: 0, label: r.subject })
         return (await indicatorResponse(ports, found, base) as { data: unknown }).data
       }))
       return collection(items, page, `${base}${request.url.split('?')[0]}`)

@@ -34,7 +34,7 @@ export function registerUrlRoutes (app: FastifyInstance, ports: ApiPorts): void 
   })
 
   app.get<{ Params: { id: string } }>('/api/v3/urls/:id', async (request, reply) => {
-    const found = await findIndicator(ports, parseUrlId(request.params.id), { signal: requestSignal(reply), limit: 1, label: request.params.id })
+    const found = await findIndicator(ports, parseUrlId(request.params.id), { signal: requestSignal(reply), limit: 0, label: request.params.id })
     return await indicatorResponse(ports, found, baseUrl(request))
   })
 }

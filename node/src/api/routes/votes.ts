@@ -48,7 +48,7 @@ export function registerVoteRoutes (app: FastifyInstance, ports: ApiPorts, votes
   }
   // an indicator gets votes once the node knows it (submitted, reported or seen in a file), as files do
   const knownIndicator = (keyOf: (id: string) => IndicatorKey): Resolve => async (request, signal) => {
-    const found = await findIndicator(ports, keyOf(request.params.id), { signal, limit: 1, label: request.params.id })
+    const found = await findIndicator(ports, keyOf(request.params.id), { signal, limit: 0, label: request.params.id })
     return { kind: found.kind, sha256: indicatorSha256(found.subject), id: indicatorId(found.kind, found.subject) }
   }
   const collections: Array<[string, Resolve]> = [

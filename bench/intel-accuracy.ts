@@ -4,11 +4,15 @@
  * on its blacklist, and the time per lookup beside a bare Set lookup in the same run.
  * Every engine that allowlists a list is also run with that list left out of its allowlist
  * ("held out"), because an allowlisted list has zero false positives by construction.
+ * Then the honest recall: look-alike and URL heuristics without the lists engine, on the lists
+ * and on fuzzylist-derived variants that are not on the blacklist.
  * Run: npx node bench/intel-accuracy.ts
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { domainToASCII } from 'node:url'
+import { parse } from 'tldts'
 import { canonicalizeIndicator } from '../protocol/src/indicators.ts'
 import { createListsEngine } from '../node/src/intel/lists-engine.ts'
 import { createLookalikeEngine } from '../node/src/intel/lookalike-engine.ts'
@@ -17,7 +21,7 @@ import { createUrlHeuristicsEngine } from '../node/src/intel/url-heuristics-engi
 import type { Engine, ScanInput } from '../node/src/scan/engine.ts'
 
 const require = createRequire(import.meta.url)
-const eth = JSON.parse(readFileSync(require.resolve('eth-phishing-detect/src/config.json'), 'utf8')) as { whitelist: string[], blacklist: string[] }
+const eth = JSON.parse(readFileSync(require.resolve('eth-phishing-detect/src/config.json'), 'utf8')) as { whitelist: string[], blacklist: string[], fuzzylist: string[] }
 const top = readFileSync(new URL('../node/data/top-sites.tsv', import.meta.url), 'utf8').split('\n')
   .filter((l) => /^\d/.test(l)).map((l) => l.split('\t')[1] ?? '').slice(0, 500)
 
@@ -66,6 +70,64 @@ for (const s of subjects) {
   }
   console.log(s.name.padEnd(48) + cells.join(''))
   if (examples.length > 0) console.log(`  false positives, e.g.: ${examples.join(', ')}`)
+}
+
+// The honest recall: what the engines find without the list they would be checked against.
+// Look-alike or URL heuristics (either flags), no lists engine, on every list above.
+const lookalike = subjects[1] as Subject
+const heuristics = subjects[3] as Subject
+const eitherFlags = async (d: string): Promise<string | undefined> => {
+  for (const [s, text] of [[lookalike, d], [heuristics, `http://${d}/`]] as const) {
+    const r = await s.engine.scan(input(s.kind, text))
+    if (r.category === 'malicious' || r.category === 'suspicious') return r.result
+  }
+  return undefined
+}
+
+// Variants of eth-phishing-detect's fuzzylist targets made the way phishers make them (a typo,
+// a swap, a dropped letter, a Cyrillic letter, the brand as a subdomain, another suffix, a
+// brand-plus-word name), none of them on the blacklist. The engines protect these very names,
+// so this measures how well the checks cover the attack patterns, not generalisation.
+const cyrillic: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', x: 'х', y: 'у', i: 'і' }
+/** the next letter: a one-key typo */
+const letter = (c: string): string => c === 'z' ? 'y' : String.fromCharCode(c.charCodeAt(0) + 1)
+function variants (target: string): string[] {
+  const p = parse(target)
+  const label = p.domainWithoutSuffix ?? ''
+  const suffix = p.publicSuffix ?? ''
+  if (label.length < 5) return []
+  const mid = Math.floor(label.length / 2)
+  const homoglyph = [...label].findIndex((c) => cyrillic[c] !== undefined)
+  const out = [
+    `${label.slice(0, mid)}${letter(label[mid] ?? 'a')}${label.slice(mid + 1)}.${suffix}`,
+    `${label.slice(0, 1)}${label[2] ?? ''}${label[1] ?? ''}${label.slice(3)}.${suffix}`,
+    `${label.slice(0, mid)}${label.slice(mid + 1)}.${suffix}`,
+    `${target}.account-verify.com`,
+    `${label}.${suffix === 'com' ? 'net' : 'com'}`,
+    `${label}-wallet.com`
+  ]
+  if (homoglyph !== -1) out.push(domainToASCII(`${label.slice(0, homoglyph)}${cyrillic[label[homoglyph] ?? ''] ?? ''}${label.slice(homoglyph + 1)}.${suffix}`))
+  const blocked = new Set(lists['eth blacklist'])
+  return out.filter((v) => v !== '' && v !== target && !blocked.has(v))
+}
+const held = [...new Set(canonicalDomains(eth.fuzzylist.flatMap(variants)))]
+const listsEngine = (subjects[0] as Subject).engine
+console.log(`\nwithout the lists engine: Lookalike (deployed) or URL-Heuristics flags`)
+for (const [name, list] of [...Object.entries(lists), ['fuzzylist variants (held out of the blacklist)', held]] as const) {
+  let flagged = 0
+  let byLists = 0
+  const missed: string[] = []
+  for (const d of list) {
+    if (await eitherFlags(d) !== undefined) flagged++
+    else if (missed.length < 4) missed.push(d)
+    if (name.startsWith('fuzzylist')) {
+      const r = await listsEngine.scan(input('domain', d))
+      if (r.category === 'malicious' || r.category === 'suspicious') byLists++
+    }
+  }
+  const extra = name.startsWith('fuzzylist') ? `; lists engine (its fuzzy list) alone: ${byLists}/${list.length}` : ''
+  console.log(`  ${name.padEnd(48)}${`${flagged}/${list.length} (${(100 * flagged / list.length).toFixed(1)}%)`.padStart(22)}${extra}`)
+  if (name.startsWith('fuzzylist') && missed.length > 0) console.log(`    missed, e.g.: ${missed.join(', ')}`)
 }
 
 // time per lookup on a mix of benign and phishing names, beside a Set lookup of the same strings

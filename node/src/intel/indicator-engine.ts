@@ -1,9 +1,7 @@
 import { EngineNotStartedError, ScanAbortedError } from '../scan/engine.ts'
 import type { Engine, ScanInput } from '../scan/engine.ts'
 import type { EngineCategory, EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
-
-/** no canonical subject is longer (URLs stop at 2048 bytes); anything longer is not one */
-export const MAX_SUBJECT_BYTES = 4096
+import { MAX_SUBJECT_BYTES } from './indicator-subject.ts'
 
 export interface Judgement {
   category: EngineCategory

@@ -2,8 +2,8 @@ import { canonicalizeIndicator, isIndicatorKind, MAX_URL_BYTES } from '../../../
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
 import type { ScanInput } from '../scan/engine.ts'
 
-/** Past this many bytes no subject of any kind is canonical (a URL is at most MAX_URL_BYTES). */
-const MAX_SUBJECT_BYTES = 4 * MAX_URL_BYTES
+/** Past this many bytes no subject of any kind is canonical (a URL is at most MAX_URL_BYTES); every indicator engine's cap. */
+export const MAX_SUBJECT_BYTES = 4 * MAX_URL_BYTES
 
 /**
  * The canonical indicator a scan input carries, or undefined when it is not one of `kinds` or

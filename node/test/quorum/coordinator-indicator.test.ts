@@ -78,7 +78,8 @@ async function network (t: Test, engines: Engine[], parameters: Record<string, b
   const members: MemberInfo[] = wallets.map((w, i) => ({
     operator: w.address.toLowerCase() as Hex, peerId: '', x25519Key: `0x${Buffer.from(keys[i]?.publicKey ?? []).toString('hex')}`, metadataURI: ''
   }))
-  const follower = staticFollower(members, { parameters: { commitWindowMs: 400n, revealWindowMs: 600n, ...parameters } })
+  // windows wide enough for a loaded CI machine: four members scan, sign and gossip inside them
+  const follower = staticFollower(members, { parameters: { commitWindowMs: 1500n, revealWindowMs: 3000n, ...parameters } })
   const bus = createMemoryGossipBus()
   const samples = memorySamples()
   const net: Net = { wallets, coordinators: [], repos: [] }
@@ -88,7 +89,7 @@ async function network (t: Test, engines: Engine[], parameters: Record<string, b
     const gossip = bus.join()
     await gossip.start()
     const coordinator = createCoordinator(
-      { chainId: CHAIN_ID, registry: REGISTRY, clockSkewMs: 100, maxSampleBytes: 1024 * 1024, retentionMs: 60_000, commitWindowMs: 400, revealWindowMs: 600, commitMsPerMiB: 0 },
+      { chainId: CHAIN_ID, registry: REGISTRY, clockSkewMs: 500, maxSampleBytes: 1024 * 1024, retentionMs: 60_000, commitWindowMs: 1500, revealWindowMs: 3000, commitMsPerMiB: 0 },
       { operator, x25519SecretKey: keys[i]?.secretKey ?? new Uint8Array(32), follower, gossip, samples, engines, repositories, logger }
     )
     await coordinator.start()
@@ -99,7 +100,7 @@ async function network (t: Test, engines: Engine[], parameters: Record<string, b
   return net
 }
 
-async function until<T> (what: string, read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+async function until<T> (what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await read()

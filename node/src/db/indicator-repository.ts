@@ -46,7 +46,12 @@ export class IndicatorRepository {
   }
 
   async get (kind: IndicatorKind, subject: string): Promise<IndicatorRecord | undefined> {
-    return await this.#db.get(dbKey(PREFIXES.indicator, kind, hashOf(subject))) as IndicatorRecord | undefined
+    return await this.getByHash(kind, indicatorSha256(subject))
+  }
+
+  /** by the sha256 of the canonical subject (a URL's VirusTotal id), which is the record's key */
+  async getByHash (kind: IndicatorKind, sha256: Hex): Promise<IndicatorRecord | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.indicator, kind, sha256.slice(2))) as IndicatorRecord | undefined
   }
 
   /** Records a submission (an indicator job's submitter, context and time); creates the record on first sight. */

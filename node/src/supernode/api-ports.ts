@@ -83,10 +83,10 @@ export function indicatorPort (
   const port: IndicatorPort = {
     submitIndicator: async (input, options) => await coordinator.submitIndicator(input, options),
     async getIndicatorByHash (kind, sha256, options = {}) {
-      // the subject is known from its report (a record alone is keyed by the subject's hash, not found by it)
-      const report = await latestReport(sha256, kind)
-      if (report === undefined) return undefined
-      const subject = report.job.job.subject
+      // records are keyed by the subject's sha256, so a submitted URL is found by its hash before any report
+      const record = await repos.indicators.getByHash(kind, sha256)
+      const subject = record?.subject ?? (await latestReport(sha256, kind))?.job.job.subject
+      if (subject === undefined) return undefined
       const view = await port.getIndicator(kind, subject, options)
       return view === undefined ? undefined : { ...view, subject }
     },

@@ -36,6 +36,8 @@ tap.test('indicator records: first/last seen, submitters, the latest context', a
   t.same(await indicators.get('url', url), {
     kind: 'url', subject: url, sha256: indicatorSha256(url), firstSeen: 1000, lastSeen: 3000, submitters: [b, a], context: 'latest', submittedAt: 300
   })
+  t.equal((await indicators.getByHash('url', indicatorSha256(url)))?.subject, url, 'found by its sha256 (the VT URL id) before any report')
+  t.equal(await indicators.getByHash('domain', indicatorSha256(url)), undefined, 'by hash, kinds stay apart too')
   t.equal(await indicators.get('url', 'http://example.com/path'), undefined, 'URL paths are case-sensitive: another indicator')
   t.equal(await indicators.get('domain', url), undefined, 'kinds apart')
   await Promise.all(Array.from({ length: MAX_SUBMITTERS + 10 }, async (_, i) => {

@@ -6,7 +6,7 @@ import { keccak_256 as keccak } from '/web/vendor/noble-hashes/sha3.js'
 import { sha256 } from '/web/vendor/noble-hashes/sha2.js'
 import { secp256k1 } from '/web/vendor/noble-curves/secp256k1.js'
 import { bytesToHex, checkFileReport, createVerifier } from '/web/verify.js'
-import { api, ApiFailure, apiKey, date, el, engineTable, errorBox, failureText, headers, KEY_STORE, progressBar, show, size, verifyBadge, waitForAnalysis } from '/web/page-kit.js'
+import { api, ApiFailure, apiKey, date, el, engineTable, errorBox, failureText, headers, KEY_STORE, progressBar, reportParts, show, size, verifyBadge, waitForAnalysis } from '/web/page-kit.js'
 import { renderIndicator, renderUrlForm, searchTarget } from '/web/indicator.js'
 
 const verifier = createVerifier({ keccak_256: keccak, secp256k1 })
@@ -109,23 +109,12 @@ async function renderFile (hash) {
     return
   }
   const a = file.attributes
-  const s = a.last_analysis_stats
-  const bad = s.malicious + s.suspicious
-  const total = Object.keys(a.last_analysis_results).length
-  const badge = el('div', { class: 'badge pending', id: 'verification' }, el('h3', { text: 'Checking the signatures in this browser…' }))
-  const summary = el('div', { class: 'card summary' },
-    el('div', { class: `score ${bad > 0 ? 'bad' : ''}` }, `${bad}`, el('small', { text: `/ ${total}` })),
-    el('div', {},
-      el('div', { class: `verdict-line ${bad > 0 ? 'bad' : 'good'}`, id: 'verdict-line', text: a.virusmap === undefined ? 'No final report yet' : bad > 0 ? `${bad} engine${bad === 1 ? '' : 's'} flagged this file as malicious` : 'No engine flagged this file' }),
-      el('div', { class: 'mono', text: a.sha256 }),
-      el('div', { class: 'muted', text: `${a.meaningful_name} · ${a.type_description} · ${size(a.size)}` })))
-  const statPills = el('div', { class: 'stats', id: 'stats' }, Object.entries(s).filter(([, n]) => n > 0).map(([cat, n]) => el('span', { class: `pill cat-${cat}`, text: `${cat}: ${n}` })))
-  const details = el('table', { class: 'kv' }, el('tbody', {},
-    [['sha256', a.sha256], ['sha1', a.sha1], ['md5', a.md5], ['file type', `${a.type_description} (${a.type_tag})`], ['size', `${size(a.size)} (${a.size} bytes)`],
+  const votes = a.total_votes === undefined ? [] : [['community votes', `${a.total_votes.malicious} malicious, ${a.total_votes.harmless} harmless (on this node)`]]
+  const { summary, badge, statPills, details } = reportParts(a, 'file', a.virusmap !== undefined,
+    [el('div', { class: 'mono', text: a.sha256 }), el('div', { class: 'muted', text: `${a.meaningful_name} · ${a.type_description} · ${size(a.size)}` })],
+    [['sha256', a.sha256, true], ['sha1', a.sha1, true], ['md5', a.md5, true], ['file type', `${a.type_description} (${a.type_tag})`], ['size', `${size(a.size)} (${a.size} bytes)`],
       ['names', a.names.join(', ') || '—'], ['first seen', date(a.first_submission_date)], ['last seen', date(a.last_submission_date)],
-      ['last analysis', date(a.last_analysis_date)],
-      ...(a.total_votes === undefined ? [] : [['community votes', `${a.total_votes.malicious} malicious, ${a.total_votes.harmless} harmless (on this node)`]])]
-      .map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { class: k.startsWith('sha') || k === 'md5' ? 'mono' : '', text: v })))))
+      ['last analysis', date(a.last_analysis_date)], ...votes])
   const engines = engineTable(a)
   show(el('h1', { text: 'File report' }), summary, badge,
     el('div', { class: 'card' }, el('h2', { text: 'Detections' }), statPills, engines),

@@ -4,7 +4,7 @@
  */
 import { sha256 } from '/web/vendor/noble-hashes/sha2.js'
 import { bytesToHex, checkIndicatorReport } from '/web/verify.js'
-import { api, apiPostForm, ApiFailure, date, el, engineTable, errorBox, failureText, progressBar, show, verifyBadge, waitForAnalysis } from '/web/page-kit.js'
+import { api, apiPostForm, ApiFailure, date, el, engineTable, errorBox, failureText, progressBar, reportParts, show, verifyBadge, waitForAnalysis } from '/web/page-kit.js'
 
 const HASH = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/
 const WALLET = /^(?:eip155:[0-9]{1,32}:)?0x[0-9a-fA-F]{40}$/i
@@ -69,22 +69,11 @@ export async function renderIndicator (verifier, arg) {
   }
   const a = data.attributes
   const vm = a.virusmap
-  const s = a.last_analysis_stats
-  const bad = s.malicious + s.suspicious
-  const total = Object.keys(a.last_analysis_results).length
-  const badge = el('div', { class: 'badge pending', id: 'verification' }, el('h3', { text: 'Checking the signatures in this browser…' }))
-  const summary = el('div', { class: 'card summary' },
-    el('div', { class: `score ${bad > 0 ? 'bad' : ''}` }, `${bad}`, el('small', { text: `/ ${total}` })),
-    el('div', {},
-      el('div', { class: `verdict-line ${bad > 0 ? 'bad' : 'good'}`, id: 'verdict-line', text: vm.job === undefined ? 'No final report yet' : bad > 0 ? `${bad} engine${bad === 1 ? '' : 's'} flagged this ${kind} as malicious` : `No engine flagged this ${kind}` }),
-      el('div', { class: 'mono', id: 'subject', text: vm.subject }),
-      el('div', { class: 'muted', text: kind })))
-  const statPills = el('div', { class: 'stats', id: 'stats' }, Object.entries(s).filter(([, n]) => n > 0).map(([cat, n]) => el('span', { class: `pill cat-${cat}`, text: `${cat}: ${n}` })))
-  const details = el('table', { class: 'kv' }, el('tbody', {},
-    [['kind', kind], ['subject', vm.subject], ['first seen', date(a.first_submission_date)], ['last seen', date(a.last_submission_date)],
-      ['last analysis', date(a.last_analysis_date)], ['submitted by', vm.submitters.length === 0 ? 'nobody (seen in files)' : vm.submitters.join(', ')],
-      ['context', vm.context === '' ? '—' : vm.context], ['community votes', `${a.total_votes.malicious} malicious, ${a.total_votes.harmless} harmless (on this node)`]]
-      .map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { class: k === 'subject' || k === 'submitted by' ? 'mono' : '', text: v })))))
+  const { summary, badge, statPills, details } = reportParts(a, kind, vm.job !== undefined,
+    [el('div', { class: 'mono', id: 'subject', text: vm.subject }), el('div', { class: 'muted', text: kind })],
+    [['kind', kind], ['subject', vm.subject, true], ['first seen', date(a.first_submission_date)], ['last seen', date(a.last_submission_date)],
+      ['last analysis', date(a.last_analysis_date)], ['submitted by', vm.submitters.length === 0 ? 'nobody (seen in files)' : vm.submitters.join(', '), true],
+      ['context', vm.context === '' ? '—' : vm.context], ['community votes', `${a.total_votes.malicious} malicious, ${a.total_votes.harmless} harmless (on this node)`]])
   const related = el('div', {}, el('span', { class: 'muted', text: 'loading…' }))
   show(el('h1', { text: TITLES[kind] }), summary, badge,
     el('div', { class: 'card' }, el('h2', { text: 'Detections' }), statPills, engineTable(a)),

@@ -89,6 +89,28 @@ export function engineTable (a) {
     })))
 }
 
+/**
+ * The parts every report page shows the same way, for a file or an indicator: the score card,
+ * a pending verification badge, the category pills and the details table.
+ * `what` names the object ("file", "url"…), `reported` says whether a final report exists,
+ * `lines` are the card's lines under the verdict, `rows` the [label, value, mono?] details.
+ */
+export function reportParts (a, what, reported, lines, rows) {
+  const s = a.last_analysis_stats
+  const bad = s.malicious + s.suspicious
+  const total = Object.keys(a.last_analysis_results).length
+  const verdict = !reported ? 'No final report yet' : bad > 0 ? `${bad} engine${bad === 1 ? '' : 's'} flagged this ${what} as malicious` : `No engine flagged this ${what}`
+  return {
+    summary: el('div', { class: 'card summary' },
+      el('div', { class: `score ${bad > 0 ? 'bad' : ''}` }, `${bad}`, el('small', { text: `/ ${total}` })),
+      el('div', {}, el('div', { class: `verdict-line ${bad > 0 ? 'bad' : 'good'}`, id: 'verdict-line', text: verdict }), ...lines)),
+    badge: el('div', { class: 'badge pending', id: 'verification' }, el('h3', { text: 'Checking the signatures in this browser…' })),
+    statPills: el('div', { class: 'stats', id: 'stats' }, Object.entries(s).filter(([, n]) => n > 0).map(([cat, n]) => el('span', { class: `pill cat-${cat}`, text: `${cat}: ${n}` }))),
+    details: el('table', { class: 'kv' }, el('tbody', {},
+      rows.map(([k, v, mono]) => el('tr', {}, el('td', { text: k }), el('td', { class: mono === true ? 'mono' : '', text: v })))))
+  }
+}
+
 /** Fills the badge with a verification result: the checks, the signing members, and what came from the node. */
 export function showVerification (badge, result, vm) {
   badge.className = `badge ${result.ok ? 'ok' : 'fail'}`

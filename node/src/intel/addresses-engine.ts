@@ -1,11 +1,10 @@
 import type { Logger } from 'pino'
-import type { EngineResult, IndicatorKind } from '../../../protocol/src/messages.ts'
-import { EngineNotStartedError, ScanAbortedError } from '../scan/engine.ts'
-import type { Engine, ScanInput } from '../scan/engine.ts'
+import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { Engine } from '../scan/engine.ts'
 import { createPoisoningIndex } from './address-poisoning.ts'
 import type { IndicatorFeed } from './indicator-feed.ts'
-import { readSubject, yyyymmdd } from './indicator-subject.ts'
-import { feedMatches, listLookup } from './lists-engine.ts'
+import { createIndicatorEngine } from './indicator-engine.ts'
+import { feedMatches, feedsDate, listLookup } from './lists-engine.ts'
 
 export const ADDRESSES_ENGINE_NAME = 'VirusMap-Addresses'
 export const ADDRESSES_ENGINE_VERSION = '1.0.0'
@@ -27,40 +26,23 @@ export interface AddressesEngineOptions {
 export function createAddressesEngine (options: AddressesEngineOptions): Engine {
   const poisoned = createPoisoningIndex(options.protectedAddresses)
   const { feeds } = options
-  let started = false
-  let startedAt = 0
-  const date = (): string => yyyymmdd(Math.max(startedAt, ...feeds.map(f => f.changedAt)))
-  const result = (category: EngineResult['category'], label = ''): EngineResult => ({
-    engine: ADDRESSES_ENGINE_NAME, engineVersion: ADDRESSES_ENGINE_VERSION, engineUpdate: date(), category, result: label.slice(0, 256), method: 'blacklist'
-  })
-
-  return {
+  return createIndicatorEngine<{ startedAt: number }>({
     name: ADDRESSES_ENGINE_NAME,
-    version: ADDRESSES_ENGINE_VERSION,
-    get signatureDate () { return date() },
     kinds: KINDS,
-    async start () {
-      if (started) return
+    method: 'blacklist',
+    async load () {
       await Promise.all(feeds.map(async f => { await f.start() }))
-      startedAt = Date.now()
-      started = true
       options.logger?.info({ protected: options.protectedAddresses.length, feeds: feeds.map(f => f.name) }, 'address engine ready')
+      return { startedAt: Date.now() }
     },
-    async stop () {
-      if (!started) return
-      started = false
-      await Promise.all(feeds.map(async f => { await f.stop() }))
-    },
-    async scan (input: ScanInput, scanOptions = {}) {
-      if (!started) throw new EngineNotStartedError(ADDRESSES_ENGINE_NAME)
-      if (scanOptions.signal?.aborted === true) throw new ScanAbortedError({ cause: scanOptions.signal.reason })
-      const subject = readSubject(input, KINDS)
-      if (subject === undefined) return result('type-unsupported')
-      const lookup = listLookup('wallet', subject.subject)
-      const feed = feeds.find(f => feedMatches(f, lookup))
-      if (feed !== undefined) return result('malicious', `operator-list:${feed.name}`)
-      const imitated = poisoned(subject.subject)[0]
-      return imitated === undefined ? result('undetected') : result('suspicious', `address-poisoning:${imitated}`)
+    unload: async () => { await Promise.all(feeds.map(async f => { await f.stop() })) },
+    version: () => ADDRESSES_ENGINE_VERSION,
+    signatureDate: (state) => feedsDate(feeds, state?.startedAt ?? 0),
+    judge: (_kind, subject) => {
+      const feed = feeds.find(f => feedMatches(f, listLookup('wallet', subject)))
+      if (feed !== undefined) return { category: 'malicious', result: `operator-list:${feed.name}` }
+      const imitated = poisoned(subject)[0]
+      return imitated === undefined ? { category: 'undetected', result: '' } : { category: 'suspicious', result: `address-poisoning:${imitated}` }
     }
-  }
+  })
 }

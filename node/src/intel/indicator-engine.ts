@@ -1,7 +1,7 @@
 import { EngineNotStartedError, ScanAbortedError } from '../scan/engine.ts'
 import type { Engine, ScanInput } from '../scan/engine.ts'
-import type { EngineCategory, EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
-import { MAX_SUBJECT_BYTES } from './indicator-subject.ts'
+import type { EngineCategory, EngineResult, IndicatorKind } from '../../../protocol/src/messages.ts'
+import { readSubject } from './indicator-subject.ts'
 
 export interface Judgement {
   category: EngineCategory
@@ -11,48 +11,60 @@ export interface Judgement {
 
 export interface IndicatorEngineOptions<State> {
   name: string
-  version: string
-  kinds: readonly SampleKind[]
+  kinds: readonly IndicatorKind[]
   method: string
-  /** loads what the engine judges by (lists, brands); its date is the engine's signature date */
-  load: (options: { signal?: AbortSignal }) => Promise<{ state: State, signatureDate: string }>
-  /** pure and synchronous: bounded work on a bounded subject */
-  judge: (kind: SampleKind, subject: string, state: State) => Judgement
+  /** loads what the engine judges by (lists, brands, feeds it starts) */
+  load: (options: { signal?: AbortSignal }) => Promise<State>
+  /** releases what load() started (feeds' refresh timers) */
+  unload?: (state: State) => Promise<void>
+  /** the engine's version and signature date; they may move as its data refreshes (undefined state: not started) */
+  version: (state: State | undefined) => string
+  signatureDate: (state: State | undefined) => string
+  /** pure and synchronous: bounded work on a canonical subject of one of `kinds` */
+  judge: (kind: IndicatorKind, subject: string, state: State) => Judgement
 }
 
 /**
- * The shell of an in-process indicator engine. Indicator engines judge a short canonical string
- * with table lookups and string arithmetic, so they run in-process (a worker round trip would
- * cost more than the judgement); what keeps them safe is the subject cap here, checked before any
- * parsing, and judges that do bounded work.
+ * The one shell of the in-process indicator engines. They judge a short canonical string with
+ * table lookups and string arithmetic, so they run in-process (a worker round trip would cost
+ * more than the judgement); what keeps them safe is readSubject's size cap and canonicalization
+ * before any judge sees the bytes, and judges that do bounded work. Bytes that are not a
+ * canonical subject of a kind the engine judges are `type-unsupported`.
  */
 export function createIndicatorEngine<State> (opts: IndicatorEngineOptions<State>): Engine {
   let loaded: { state: State } | undefined
-  let signatureDate = '19700101'
+  const version = (): string => opts.version(loaded?.state).slice(0, 64)
+  const date = (): string => opts.signatureDate(loaded?.state)
   const result = (category: EngineCategory, label: string): EngineResult => ({
-    engine: opts.name, engineVersion: opts.version, engineUpdate: signatureDate, category, result: label.slice(0, 256), method: opts.method
+    engine: opts.name,
+    engineVersion: version(),
+    engineUpdate: date(),
+    category,
+    result: category === 'malicious' || category === 'suspicious' ? label.slice(0, 256) : '',
+    method: opts.method
   })
   return {
     name: opts.name,
-    version: opts.version,
-    get signatureDate () { return signatureDate },
+    get version () { return version() },
+    get signatureDate () { return date() },
     kinds: opts.kinds,
     async start () {
-      const { state, signatureDate: date } = await opts.load({})
-      loaded = { state }
-      signatureDate = date
+      if (loaded !== undefined) return
+      loaded = { state: await opts.load({}) }
     },
     async stop () {
+      if (loaded === undefined) return
+      const { state } = loaded
       loaded = undefined
+      await opts.unload?.(state)
     },
     async scan (input: ScanInput, options: { signal?: AbortSignal } = {}) {
       if (loaded === undefined) throw new EngineNotStartedError(opts.name)
       if (options.signal?.aborted === true) throw new ScanAbortedError({ cause: options.signal.reason })
-      if (!opts.kinds.includes(input.kind)) return result('type-unsupported', '')
-      if (input.bytes.byteLength > MAX_SUBJECT_BYTES) return result('undetected', '')
-      const subject = new TextDecoder('utf-8', { fatal: false }).decode(input.bytes)
-      const { category, result: label } = opts.judge(input.kind, subject, loaded.state)
-      return result(category, category === 'malicious' || category === 'suspicious' ? label : '')
+      const subject = readSubject(input, opts.kinds)
+      if (subject === undefined) return result('type-unsupported', '')
+      const judged = opts.judge(subject.kind, subject.subject, loaded.state)
+      return result(judged.category, judged.result)
     }
   }
 }

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino'
-import type { EngineResult, IndicatorKind } from '../../../protocol/src/messages.ts'
-import { EngineNotStartedError, EngineUnavailableError, ScanAbortedError } from '../scan/engine.ts'
-import type { Engine, ScanInput } from '../scan/engine.ts'
+import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import { EngineUnavailableError } from '../scan/engine.ts'
+import type { Engine } from '../scan/engine.ts'
 import { checkEthPhishing, hostSuffixes, loadEthPhishingLists } from './eth-phishing-lists.ts'
 import type { EthPhishingLists } from './eth-phishing-lists.ts'
 import type { IndicatorFeed } from './indicator-feed.ts'
-import { readSubject, yyyymmdd } from './indicator-subject.ts'
+import { createIndicatorEngine } from './indicator-engine.ts'
+import type { Judgement } from './indicator-engine.ts'
+import { yyyymmdd } from './indicator-subject.ts'
 
 export const LISTS_ENGINE_NAME = 'VirusMap-Lists'
 export const LISTS_ENGINE_VERSION = '1.0.0'
@@ -62,36 +64,25 @@ export function feedMatches (feed: Pick<IndicatorFeed, 'has'>, lookup: ListLooku
  * Set lookups (bench/intel-lists.ts).
  */
 export function createListsEngine (options: ListsEngineOptions): Engine {
-  let eth: EthPhishingLists | undefined
-  let started = false
-  let startedAt = 0
   const { feeds } = options
 
-  const version = (): string => eth === undefined ? LISTS_ENGINE_VERSION : `${LISTS_ENGINE_VERSION}+epd${eth.version}`.slice(0, 64)
-  const date = (): string => yyyymmdd(Math.max(startedAt, ...feeds.map(f => f.changedAt)))
-  const result = (category: EngineResult['category'], label = ''): EngineResult => ({
-    engine: LISTS_ENGINE_NAME, engineVersion: version(), engineUpdate: date(), category, result: label.slice(0, 256), method: 'blacklist'
-  })
-
-  function judge (lookup: ListLookup): EngineResult {
+  function judge (lookup: ListLookup, eth: EthPhishingLists | undefined): Judgement {
     const feed = feeds.find(f => feedMatches(f, lookup))
-    if (feed !== undefined) return result('malicious', `operator-list:${feed.name}`)
-    if (eth === undefined) return result('undetected')
+    if (feed !== undefined) return { category: 'malicious', result: `operator-list:${feed.name}` }
     const host = lookup.ip ?? lookup.suffixes[0]
-    if (host === undefined) return result('undetected')
+    if (eth === undefined || host === undefined) return { category: 'undetected', result: '' }
     const verdict = checkEthPhishing(eth, host, lookup.ip === undefined ? lookup.suffixes : undefined)
-    if (verdict.type === 'blocklist') return result('malicious', 'phishing')
-    if (verdict.type === 'fuzzy') return result('suspicious', `phishing-lookalike:${verdict.match}`)
-    return result('undetected')
+    if (verdict.type === 'blocklist') return { category: 'malicious', result: 'phishing' }
+    if (verdict.type === 'fuzzy') return { category: 'suspicious', result: `phishing-lookalike:${verdict.match}` }
+    return { category: 'undetected', result: '' }
   }
 
-  return {
+  return createIndicatorEngine<{ eth: EthPhishingLists | undefined, startedAt: number }>({
     name: LISTS_ENGINE_NAME,
-    get version () { return version() },
-    get signatureDate () { return date() },
     kinds: KINDS,
-    async start () {
-      if (started) return
+    method: 'blacklist',
+    async load () {
+      let eth: EthPhishingLists | undefined
       if (options.ethPhishingDetect === true) {
         try {
           eth = await loadEthPhishingLists()
@@ -105,20 +96,16 @@ export function createListsEngine (options: ListsEngineOptions): Engine {
       for (const f of feeds) {
         if (f.changedAt === 0) options.logger?.warn({ feed: f.name }, 'indicator feed empty until its source can be read')
       }
-      startedAt = Date.now()
-      started = true
+      return { eth, startedAt: Date.now() }
     },
-    async stop () {
-      if (!started) return
-      started = false
-      await Promise.all(feeds.map(async f => { await f.stop() }))
-    },
-    async scan (input: ScanInput, scanOptions = {}) {
-      if (!started) throw new EngineNotStartedError(LISTS_ENGINE_NAME)
-      if (scanOptions.signal?.aborted === true) throw new ScanAbortedError({ cause: scanOptions.signal.reason })
-      const subject = readSubject(input, KINDS)
-      if (subject === undefined) return result('type-unsupported')
-      return judge(listLookup(subject.kind, subject.subject))
-    }
-  }
+    unload: async () => { await Promise.all(feeds.map(async f => { await f.stop() })) },
+    version: (state) => state?.eth === undefined ? LISTS_ENGINE_VERSION : `${LISTS_ENGINE_VERSION}+epd${state.eth.version}`,
+    signatureDate: (state) => feedsDate(feeds, state?.startedAt ?? 0),
+    judge: (kind, subject, state) => judge(listLookup(kind, subject), state.eth)
+  })
+}
+
+/** a list engine's signature date: its start or its feeds' latest change, whichever is later */
+export function feedsDate (feeds: readonly IndicatorFeed[], startedAt: number): string {
+  return yyyymmdd(Math.max(startedAt, ...feeds.map(f => f.changedAt)))
 }

@@ -14,10 +14,11 @@ export const LOOKALIKE_DATE = '20261123'
 export function createLookalikeEngine (options: BrandOptions = {}): Engine {
   return createIndicatorEngine({
     name: LOOKALIKE_ENGINE_NAME,
-    version: LOOKALIKE_VERSION,
     kinds: ['domain', 'url'],
     method: 'heuristic',
-    load: async () => ({ state: await loadBrandData(options), signatureDate: LOOKALIKE_DATE }),
+    load: async () => await loadBrandData(options),
+    version: () => LOOKALIKE_VERSION,
+    signatureDate: () => LOOKALIKE_DATE,
     judge: (kind, subject, brands) => {
       const host = subjectHost(kind === 'url' ? 'url' : 'domain', subject)
       return host === undefined ? { category: 'undetected', result: '' } : judgeHost(host, brands)

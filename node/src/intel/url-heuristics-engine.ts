@@ -11,10 +11,11 @@ export const URL_HEURISTICS_DATE = '20261123'
 export function createUrlHeuristicsEngine (): Engine {
   return createIndicatorEngine({
     name: URL_HEURISTICS_ENGINE_NAME,
-    version: URL_HEURISTICS_VERSION,
     kinds: ['url'],
     method: 'heuristic',
-    load: async () => ({ state: undefined, signatureDate: URL_HEURISTICS_DATE }),
+    load: async () => undefined,
+    version: () => URL_HEURISTICS_VERSION,
+    signatureDate: () => URL_HEURISTICS_DATE,
     judge: (_kind, subject) => judgeUrl(subject)
   })
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { parse } from 'tldts'
+import { skeleton } from './confusables.ts'
 import { DEFAULT_RANKS_PATH, parseRanks } from './reputation/guards.ts'
 
 /**
@@ -10,8 +11,8 @@ import { DEFAULT_RANKS_PATH, parseRanks } from './reputation/guards.ts'
  * registered domains (tldts, public suffix list), so "www.metamask.io" protects "metamask.io".
  */
 export interface BrandData {
-  /** registered domains imitated by phishers */
-  protectedDomains: readonly string[]
+  /** registered domains imitated by phishers, with the label and its skeleton every check compares against */
+  protectedBrands: ReadonlyArray<{ domain: string, label: string, shape: string }>
   /** registered domains of the most visited sites (top-sites): imitated in subdomains too */
   popularDomains: readonly string[]
   /** registered domains and hosts never flagged as look-alikes */
@@ -52,5 +53,10 @@ export async function loadBrandData (options: BrandOptions = {}): Promise<BrandD
     allow.add(registeredDomain(h))
   }
   const popularDomains = new Set([...ranks.keys()].map(registeredDomain).filter((d) => d.includes('.')))
-  return { protectedDomains: [...protectedDomains].toSorted(), popularDomains: [...popularDomains].toSorted(), allow, tolerance: eth?.tolerance ?? 1 }
+  // parsed once here: every look-alike check compares a host against each brand
+  const protectedBrands = [...protectedDomains].toSorted().map((domain) => {
+    const label = parse(domain, { allowPrivateDomains: true }).domainWithoutSuffix ?? domain
+    return { domain, label, shape: skeleton(label) }
+  })
+  return { protectedBrands, popularDomains: [...popularDomains].toSorted(), allow, tolerance: eth?.tolerance ?? 1 }
 }

@@ -27,10 +27,7 @@ export function judgeHost (host: string, brands: BrandData): Judgement {
   const shape = skeleton(unicode)
   const subdomain = `.${parsed.subdomain ?? ''}.`
 
-  for (const brand of brands.protectedDomains) {
-    const b = parse(brand, { allowPrivateDomains: true })
-    const label = b.domainWithoutSuffix ?? brand
-    const brandShape = skeleton(label)
+  for (const { domain: brand, label, shape: brandShape } of brands.protectedBrands) {
     if (shape === brandShape && unicode !== ascii) return { category: 'malicious', result: `homograph:${brand}` }
     if (shape === brandShape && ascii !== label) return { category: 'malicious', result: `lookalike:${brand}` }
     if (subdomain.includes(`.${brand}.`) || subdomain.includes(`.${label}.`)) return { category: 'malicious', result: `deceptive-subdomain:${brand}` }

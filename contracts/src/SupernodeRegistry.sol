@@ -21,6 +21,9 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  * member renews its term; a member may resign. Governance may require a candidate bond (in VMT):
  * register() pulls it (approve first), admission needs it in full, a non-member withdraws it (and
  * stops being a candidate), and governance may slash it to the treasury.
+ * Governance also declares each operator's engines (the exact `EngineResult.engine` strings its
+ * verdicts carry), checkpointed by block like membership, so only results from engines registered
+ * to a verdict's signer at the job's membership block count.
  */
 contract SupernodeRegistry is Ownable {
     using Checkpoints for Checkpoints.Trace208;
@@ -31,6 +34,10 @@ contract SupernodeRegistry is Ownable {
     uint256 public constant MAX_PEER_ID_LENGTH = 128;
     /// @notice Longest accepted metadata URI.
     uint256 public constant MAX_METADATA_URI_LENGTH = 512;
+    /// @notice Most engines one operator may declare.
+    uint256 public constant MAX_ENGINES = 64;
+    /// @notice Longest engine id, in bytes.
+    uint256 public constant MAX_ENGINE_ID_LENGTH = 64;
     /// @notice Checkpoint value of a membership without a term.
     uint208 public constant NO_TERM = type(uint208).max;
 
@@ -60,6 +67,9 @@ contract SupernodeRegistry is Ownable {
     // Every operator ever admitted, in order of first admission: membersAt scans it.
     address[] private _everAdmitted;
     mapping(address operator => bool) private _wasAdmitted;
+    // Every engine list governance set per operator, in order; a checkpoint holds its index + 1 (0: none).
+    mapping(address operator => string[][]) private _engineLists;
+    mapping(address operator => Checkpoints.Trace208) private _engineHistory;
 
     /// @notice An operator registered or updated its candidate record.
     event CandidateRegistered(address indexed operator, string peerId, bytes32 x25519Key, string metadataURI);
@@ -81,6 +91,8 @@ contract SupernodeRegistry is Ownable {
     event BondWithdrawn(address indexed operator, uint256 amount);
     /// @notice Governance took an operator's bond to the treasury.
     event BondSlashed(address indexed operator, uint256 amount);
+    /// @notice Governance set the engines `operator` runs, from this block on (replacing any earlier list).
+    event EnginesSet(address indexed operator, string[] engineIds);
 
     /// @dev The peer id is empty or longer than MAX_PEER_ID_LENGTH bytes.
     error SupernodeRegistryInvalidPeerId(uint256 length);
@@ -104,6 +116,12 @@ contract SupernodeRegistry is Ownable {
     error SupernodeRegistryStillMember(address operator);
     /// @dev Admitting would exceed maxMembers.
     error SupernodeRegistryFull(uint256 maxMembers);
+    /// @dev Engine id `index` is empty, longer than MAX_ENGINE_ID_LENGTH or outside [A-Za-z0-9][A-Za-z0-9 ._+-]*.
+    error SupernodeRegistryInvalidEngineId(uint256 index);
+    /// @dev More than MAX_ENGINES engine ids.
+    error SupernodeRegistryTooManyEngines(uint256 count);
+    /// @dev Engine id `index` repeats an earlier one.
+    error SupernodeRegistryDuplicateEngine(uint256 index);
     /// @dev Membership at a block that is not yet final was asked for (same rule as ERC-5805).
     error SupernodeRegistryFutureLookup(uint256 blockNumber, uint48 currentBlock);
 
@@ -184,6 +202,39 @@ contract SupernodeRegistry is Ownable {
     /// @notice The caller, a member, leaves from the current block on.
     function resign() external {
         _end(msg.sender);
+    }
+
+    /**
+     * @notice Declares the engines `operator` runs from the current block on, replacing its earlier
+     * list (an empty list withdraws them all). Ids are the exact engine names its verdicts carry.
+     * @dev The list is kept in the order given; duplicates are refused so that one engine cannot
+     * count twice.
+     */
+    function setEngines(address operator, string[] calldata engineIds) external onlyOwner {
+        if (_candidates[operator].registeredAt == 0) {
+            revert SupernodeRegistryNotCandidate(operator);
+        }
+        uint256 count = engineIds.length;
+        if (count > MAX_ENGINES) {
+            revert SupernodeRegistryTooManyEngines(count);
+        }
+        // The list goes into storage as it is checked (a nested calldata array cannot be copied whole).
+        string[] storage list = _engineLists[operator].push();
+        bytes32[] memory hashes = new bytes32[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            if (!_isEngineId(bytes(engineIds[i]))) {
+                revert SupernodeRegistryInvalidEngineId(i);
+            }
+            hashes[i] = keccak256(bytes(engineIds[i]));
+            for (uint256 j = 0; j < i; ++j) {
+                if (hashes[j] == hashes[i]) {
+                    revert SupernodeRegistryDuplicateEngine(i);
+                }
+            }
+            list.push(engineIds[i]);
+        }
+        _engineHistory[operator].push(Time.blockNumber(), uint208(_engineLists[operator].length));
+        emit EnginesSet(operator, engineIds);
     }
 
     /// @notice Term length for admissions from now on (0: memberships do not lapse).
@@ -291,6 +342,16 @@ contract SupernodeRegistry is Ownable {
         return all;
     }
 
+    /// @notice The engines `operator` runs now, as governance last set them (empty if never set).
+    function engines(address operator) external view returns (string[] memory) {
+        return _engineList(operator, _engineHistory[operator].latest());
+    }
+
+    /// @notice The engines `operator` ran at the end of block `blockNumber` (a past block).
+    function enginesAt(address operator, uint256 blockNumber) external view returns (string[] memory) {
+        return _engineList(operator, _engineHistory[operator].upperLookupRecent(_pastBlock(blockNumber)));
+    }
+
     /// @notice The candidate record of `operator`; registeredAt is 0 if it never registered.
     function candidate(address operator)
         external
@@ -321,6 +382,26 @@ contract SupernodeRegistry is Ownable {
         _members.remove(operator);
         _membership[operator].push(Time.blockNumber(), 0);
         emit MemberRemoved(operator);
+    }
+
+    function _engineList(address operator, uint208 index) private view returns (string[] memory) {
+        return index == 0 ? new string[](0) : _engineLists[operator][index - 1];
+    }
+
+    /// @dev 1..MAX_ENGINE_ID_LENGTH bytes of [A-Za-z0-9 ._+-], the first one alphanumeric.
+    function _isEngineId(bytes memory id) private pure returns (bool) {
+        uint256 length = id.length;
+        if (length == 0 || length > MAX_ENGINE_ID_LENGTH) {
+            return false;
+        }
+        for (uint256 i = 0; i < length; ++i) {
+            bytes1 c = id[i];
+            bool alphanumeric = (c >= "0" && c <= "9") || (c >= "A" && c <= "Z") || (c >= "a" && c <= "z");
+            if (!alphanumeric && (i == 0 || (c != " " && c != "." && c != "_" && c != "+" && c != "-"))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     function _pastBlock(uint256 blockNumber) private view returns (uint48) {

@@ -4,10 +4,11 @@
  */
 import { TypedDataEncoder } from 'ethers'
 import type { TypedDataDomain, TypedDataField } from 'ethers'
-import type { Hex, ScanJob, Submission, Verdict, VerdictCommitment } from './messages.ts'
+import type { Complaint, Hex, ReportAttestation, ScanJob, Submission, Verdict, VerdictCommitment } from './messages.ts'
 
 export const EIP712_NAME = 'VirusMap'
-export const EIP712_VERSION = '1'
+// 2: the report rules of protocol v2 (SPEC section 4); no v1 signature carries over
+export const EIP712_VERSION = '2'
 
 export function eip712Domain (chainId: number, registry: Hex): TypedDataDomain {
   return { name: EIP712_NAME, version: EIP712_VERSION, chainId, verifyingContract: registry }
@@ -78,6 +79,22 @@ export const EIP712_TYPES = {
       { name: 'results', type: 'EngineResult[]' }
     ],
     EngineResult
+  },
+  ReportAttestation: {
+    ReportAttestation: [
+      { name: 'jobId', type: 'bytes32' },
+      { name: 'committed', type: 'address[]' },
+      { name: 'commitments', type: 'bytes32[]' },
+      { name: 'revealed', type: 'address[]' },
+      { name: 'verdicts', type: 'bytes32[]' }
+    ]
+  },
+  Complaint: {
+    Complaint: [
+      { name: 'jobId', type: 'bytes32' },
+      { name: 'member', type: 'address' },
+      { name: 'reason', type: 'string' }
+    ]
   }
 } satisfies Record<string, Record<string, TypedDataField[]>>
 
@@ -113,4 +130,14 @@ export function verdictDigest (verdict: Verdict, chainId: number, registry: Hex)
 /** EIP-712 digest of a Submission (what the submitter's wallet signs). */
 export function submissionDigest (s: Submission, chainId: number, registry: Hex): Hex {
   return TypedDataEncoder.hash(eip712Domain(chainId, registry), EIP712_TYPES.Submission, s) as Hex
+}
+
+/** The reportDigest: EIP-712 digest of a ReportAttestation, the same for every member that agrees on the content. */
+export function reportDigest (a: ReportAttestation, chainId: number, registry: Hex): Hex {
+  return TypedDataEncoder.hash(eip712Domain(chainId, registry), EIP712_TYPES.ReportAttestation, a) as Hex
+}
+
+/** EIP-712 digest of a Complaint (what the complaining member signs). */
+export function complaintDigest (c: Complaint, chainId: number, registry: Hex): Hex {
+  return TypedDataEncoder.hash(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, c) as Hex
 }

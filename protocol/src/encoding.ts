@@ -9,17 +9,21 @@
  */
 import { GossipValidationError } from './errors.ts'
 import { CONTROL_CHARS, MAX_URL_BYTES } from './indicators.ts'
-import { ENGINE_CATEGORIES, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS } from './messages.ts'
+import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS } from './messages.ts'
 import type {
-  EngineResult, GossipMessage, Hex, KeyWrap, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict,
-  TopicName, Verdict, VerdictCommitment
+  Complaint, EngineResult, GossipMessage, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint,
+  SignedScanJob, SignedVerdict, TopicName, Verdict, VerdictCommitment
 } from './messages.ts'
 
 export const MAX_ENGINE_RESULTS = 64
 export const MAX_KEY_WRAPS = 256
+/** the most members a job's block can have (one key wrap each), so the most entries an attestation lists */
+export const MAX_ATTESTED_MEMBERS = MAX_KEY_WRAPS
 export const MAX_STRING = { subject: MAX_URL_BYTES, fileType: 32, cid: 128, engineVersion: 64, result: 256, method: 64 } as const
 
-export const MESSAGE_TYPE_TOPIC = { 'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts' } as const satisfies Record<GossipMessage['type'], TopicName>
+export const MESSAGE_TYPE_TOPIC = {
+  'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints'
+} as const satisfies Record<GossipMessage['type'], TopicName>
 
 const HEX_BYTES = { address: 20, bytes32: 32, sha1: 20, md5: 16, signature: 65, wrappedKey: 60 } as const
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
@@ -68,6 +72,8 @@ export function parseMessage (topic: TopicName, value: unknown): GossipMessage {
     case 'jobs': return parseSignedScanJob(value)
     case 'commits': return parseSignedCommitment(value)
     case 'verdicts': return parseSignedVerdict(value)
+    case 'attestations': return parseSignedAttestation(value)
+    case 'complaints': return parseSignedComplaint(value)
     default: return fail('topic', 'unknown topic')
   }
 }
@@ -92,6 +98,49 @@ function parseSignedVerdict (value: unknown): SignedVerdict {
     verdict: parseVerdict(o.verdict),
     salt: hex(o.salt, HEX_BYTES.bytes32, 'salt'),
     signature: hex(o.signature, HEX_BYTES.signature, 'signature')
+  }
+}
+
+function parseSignedAttestation (value: unknown): SignedAttestation {
+  const o = object(value, ['type', 'member', 'attestation', 'signature'], 'message')
+  literal(o.type, 'attestation', 'type')
+  return {
+    type: 'attestation',
+    member: hex(o.member, HEX_BYTES.address, 'member'),
+    attestation: parseAttestation(o.attestation),
+    signature: hex(o.signature, HEX_BYTES.signature, 'signature')
+  }
+}
+
+function parseAttestation (value: unknown): ReportAttestation {
+  const o = object(value, ['jobId', 'committed', 'commitments', 'revealed', 'verdicts'], 'attestation')
+  const committed = ascendingAddresses(o.committed, 'attestation.committed')
+  const revealed = ascendingAddresses(o.revealed, 'attestation.revealed')
+  const commitments = array(o.commitments, committed.length, committed.length, 'attestation.commitments').map(c => hex(c, HEX_BYTES.bytes32, 'attestation.commitments[]'))
+  const verdicts = array(o.verdicts, revealed.length, revealed.length, 'attestation.verdicts').map(v => hex(v, HEX_BYTES.bytes32, 'attestation.verdicts[]'))
+  const committedSet = new Set(committed)
+  if (revealed.some(m => !committedSet.has(m))) fail('attestation.revealed', 'a revealed member without a commitment')
+  return { jobId: hex(o.jobId, HEX_BYTES.bytes32, 'attestation.jobId'), committed, commitments, revealed, verdicts }
+}
+
+function ascendingAddresses (value: unknown, path: string): Hex[] {
+  const list = array(value, 0, MAX_ATTESTED_MEMBERS, path).map(a => hex(a, HEX_BYTES.address, `${path}[]`))
+  for (let i = 1; i < list.length; i++) if ((list[i - 1] as Hex) >= (list[i] as Hex)) fail(path, 'not strictly ascending')
+  return list
+}
+
+function parseSignedComplaint (value: unknown): SignedComplaint {
+  const o = object(value, ['type', 'complaint', 'signature'], 'message')
+  literal(o.type, 'complaint', 'type')
+  return { type: 'complaint', complaint: parseComplaint(o.complaint), signature: hex(o.signature, HEX_BYTES.signature, 'signature') }
+}
+
+function parseComplaint (value: unknown): Complaint {
+  const o = object(value, ['jobId', 'member', 'reason'], 'complaint')
+  return {
+    jobId: hex(o.jobId, HEX_BYTES.bytes32, 'complaint.jobId'),
+    member: hex(o.member, HEX_BYTES.address, 'complaint.member'),
+    reason: oneOf(o.reason, COMPLAINT_REASONS, 'complaint.reason')
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Wire messages of the VirusMap verdict protocol (version 1).
+ * Wire messages of the VirusMap verdict protocol (version 2, SPEC.md).
  *
  * Every gossip message is a JSON object (UTF-8) whose `type` names it. Hex strings are
  * 0x-prefixed lowercase. Times are integer milliseconds since the Unix epoch; block numbers and
@@ -32,9 +32,11 @@ export const SAMPLE_KINDS = ['file', ...INDICATOR_KINDS] as const
 export type SampleKind = typeof SAMPLE_KINDS[number]
 
 export const TOPICS = {
-  jobs: '/virusmap/jobs/1',
-  commits: '/virusmap/commits/1',
-  verdicts: '/virusmap/verdicts/1'
+  jobs: '/virusmap/jobs/2',
+  commits: '/virusmap/commits/2',
+  verdicts: '/virusmap/verdicts/2',
+  attestations: '/virusmap/attestations/2',
+  complaints: '/virusmap/complaints/2'
 } as const
 export type TopicName = keyof typeof TOPICS
 
@@ -42,7 +44,9 @@ export type TopicName = keyof typeof TOPICS
 export const MAX_MESSAGE_BYTES = {
   jobs: 128 * 1024,
   commits: 2 * 1024,
-  verdicts: 64 * 1024
+  verdicts: 64 * 1024,
+  attestations: 64 * 1024,
+  complaints: 2 * 1024
 } as const satisfies Record<TopicName, number>
 
 /** A sample's content key wrapped for one member (X25519 ECDH + HKDF-SHA256 + ChaCha20-Poly1305). */
@@ -152,12 +156,62 @@ export interface SignedVerdict {
   signature: Hex
 }
 
-export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict
+/**
+ * What a member attests at the end of a job: every commitment and every reveal it holds, by member
+ * (ascending). Members that agree sign the same EIP-712 digest (the reportDigest).
+ */
+export interface ReportAttestation {
+  jobId: Hex
+  committed: Hex[]
+  /** the commitment of each `committed` member, same order */
+  commitments: Hex[]
+  /** members whose verdict is held (a subset of `committed`), ascending */
+  revealed: Hex[]
+  /** the verdictHash of each `revealed` member, same order */
+  verdicts: Hex[]
+}
 
-/** What a report says about one engine, aggregated over every member that ran it. */
+export interface SignedAttestation {
+  type: 'attestation'
+  member: Hex
+  attestation: ReportAttestation
+  signature: Hex
+}
+
+/** Why a member could not scan a file job, provably the origin's doing (SPEC section 9). */
+export const COMPLAINT_REASONS = ['UNWRAP_FAILED', 'CONTENT_MISMATCH'] as const
+export type ComplaintReason = typeof COMPLAINT_REASONS[number]
+
+export interface Complaint {
+  jobId: Hex
+  member: Hex
+  reason: ComplaintReason
+}
+
+export interface SignedComplaint {
+  type: 'complaint'
+  complaint: Complaint
+  signature: Hex
+}
+
+export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint
+
+/** What a report says about one engine, over the members registered for it on chain. */
 export interface ReportEngineEntry extends EngineResult {
   /** operator addresses of the members whose verdicts agree with this entry */
   members: Hex[]
+  /** registered members that returned a result for this engine */
+  answered: number
+  /** members at the job's block whose engines include this one */
+  registered: number
+  /** a quorum of the registered members answered: only attested engines count in the stats */
+  attested: boolean
+}
+
+/** One member's signature over the report's content (its reportDigest). */
+export interface ReportSignature {
+  member: Hex
+  signature: Hex
 }
 
 export interface ReportStats {
@@ -171,19 +225,30 @@ export interface ReportStats {
 }
 
 /**
- * A report is a deterministic function of the job and the signed verdicts it carries
- * (see report.ts): any node or light client recomputes `results` and `stats` and checks them.
+ * A final report (SPEC section 8) is a deterministic function of the signed messages it carries and
+ * the chain's membership, engines and divisor at the job's block; a quorum of members signed its
+ * content as a whole, so nothing can be dropped, added or changed.
  */
 export interface Report {
+  version: 2
   jobId: Hex
   chainId: number
   registry: Hex
   job: SignedScanJob
-  verdicts: SignedVerdict[]
-  /** members at the job's block, the network's quorum fault divisor there, and how many reveals make a quorum */
+  /** members at the job's block, ascending */
+  members: Hex[]
   memberCount: number
   faultDivisor: number
   quorum: number
+  /** engine id -> members at the job's block whose engines include it, ascending */
+  registrations: Record<string, Hex[]>
+  commitments: SignedCommitment[]
+  verdicts: SignedVerdict[]
+  attestations: ReportSignature[]
+  /** members without a verdict in the report */
+  absent: Hex[]
+  /** members that committed and did not reveal */
+  withheld: Hex[]
   results: Record<string, ReportEngineEntry>
   stats: ReportStats
   /** the latest scannedAt among the carried verdicts */

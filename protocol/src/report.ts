@@ -1,74 +1,115 @@
 /**
- * Reports are a deterministic function of a signed job and the signed verdicts they carry, so any
- * node or light client recomputes them bit for bit (checkReport). Membership of the signers at the
- * job's block is on chain; pass `members` to checkReport to have it checked too.
+ * Final reports (SPEC sections 7 and 8): a deterministic function of the signed job, commitments,
+ * verdicts and attestations they carry and of the chain's members, engine registrations and fault
+ * divisor at the job's block. A quorum of members signed the content as a whole, so a serving node
+ * can neither drop nor add a verdict; any node or light client recomputes the rest (checkReport).
  */
-import { scanJobId, verdictHash } from './eip712.ts'
+import { reportDigest, scanJobId } from './eip712.ts'
 import { parseMessage } from './encoding.ts'
 import { GossipValidationError, ReportInvalidError } from './errors.ts'
-import { ENGINE_CATEGORIES } from './messages.ts'
+import { aggregateEngines } from './report-engines.ts'
 import { quorumThreshold } from './quorum.ts'
-import { recoverScanJobSigner, recoverVerdictSigner } from './signing.ts'
+import { attestationFor, computeCommitment, recoverCommitmentSigner, recoverReportSigner, recoverScanJobSigner, recoverVerdictSigner } from './signing.ts'
+import { scannedInWindow } from './validation.ts'
 import type { ReportCode } from './errors.ts'
-import type { EngineCategory, EngineResult, Hex, Report, ReportEngineEntry, ReportStats, SignedScanJob, SignedVerdict } from './messages.ts'
+import type { Hex, Report, ReportSignature, SignedCommitment, SignedScanJob, SignedVerdict } from './messages.ts'
 
 export interface DeriveReportInput {
   job: SignedScanJob
+  commitments: SignedCommitment[]
   verdicts: SignedVerdict[]
-  /** number of members at the job's membership block */
-  memberCount: number
+  attestations: ReportSignature[]
+  /** the members at the job's membership block */
+  members: Hex[]
+  /** engine id -> the members at the job's block whose engines include it */
+  registrations: Record<string, Hex[]>
   /** the network's quorumFaultDivisor at the job's membership block (3 when never set) */
   faultDivisor: number
   chainId: number
   registry: Hex
 }
 
-/** Throws ReportInvalidError when a signature fails, a verdict is for another job, or there is no quorum. */
+/** Throws ReportInvalidError on the first message, signature, registration or quorum that does not hold. */
 export function deriveReport (input: DeriveReportInput): Report {
   const { job, chainId } = input
   checkCarried(input)
   const registry = input.registry.toLowerCase() as Hex
+  const members = sortedUnique(input.members.map(m => m.toLowerCase() as Hex))
+  const memberSet = new Set(members)
+  const registrations = normalizeRegistrations(input.registrations, memberSet)
   const jobId = scanJobId(job.job, chainId, registry)
   if (recoverOrFail(() => recoverScanJobSigner(job, chainId, registry)) !== job.job.origin) fail('BAD_SIGNATURE', 'job not signed by its origin')
-
-  const byMember = new Map<Hex, { msg: SignedVerdict, hash: Hex }>()
-  for (const msg of input.verdicts) {
-    const v = msg.verdict
-    if (v.jobId !== jobId || v.sha256 !== job.job.sha256 || v.membershipBlock !== job.job.membershipBlock) {
-      fail('JOB_MISMATCH', 'verdict is for another job')
-    }
-    if (recoverOrFail(() => recoverVerdictSigner(msg, chainId, registry)) !== v.member) fail('BAD_SIGNATURE', 'verdict not signed by its member')
-    const hash = verdictHash(v)
-    const kept = byMember.get(v.member)
-    // Keep one verdict per member; which one must not depend on arrival order.
-    if (kept === undefined || hash < kept.hash || (hash === kept.hash && msg.signature < kept.msg.signature)) {
-      byMember.set(v.member, { msg, hash })
-    }
-  }
-  const verdicts = [...byMember.keys()].toSorted().map(m => (byMember.get(m) as { msg: SignedVerdict }).msg)
+  if (!memberSet.has(job.job.origin)) fail('NOT_MEMBER', 'origin not a member at the job block')
 
   let quorum: number
   try {
-    quorum = quorumThreshold(input.memberCount, input.faultDivisor)
+    quorum = quorumThreshold(members.length, input.faultDivisor)
   } catch (err) {
-    throw new ReportInvalidError('MALFORMED', 'memberCount must be a positive integer and faultDivisor an integer >= 2', { cause: err })
+    throw new ReportInvalidError('MALFORMED', 'need at least one member and a faultDivisor integer >= 2', { cause: err })
   }
-  if (verdicts.length > input.memberCount) fail('MEMBER_COUNT_MISMATCH', 'more verdicts than members')
+
+  const commitments = onePerMember(input.commitments, c => c.commitment.member, (c) => {
+    if (c.commitment.jobId !== jobId) fail('JOB_MISMATCH', 'commitment is for another job')
+    if (!memberSet.has(c.commitment.member)) fail('NOT_MEMBER', 'committer not a member at the job block')
+    if (recoverOrFail(() => recoverCommitmentSigner(c, chainId, registry)) !== c.commitment.member) fail('BAD_SIGNATURE', 'commitment not signed by its member')
+  })
+  const committedBy = new Map(commitments.map(c => [c.commitment.member, c.commitment.commitment]))
+  const enginesOf = enginesByMember(registrations)
+  const verdicts = onePerMember(input.verdicts, v => v.verdict.member, (msg) => {
+    const v = msg.verdict
+    if (v.jobId !== jobId || v.sha256 !== job.job.sha256 || v.membershipBlock !== job.job.membershipBlock) fail('JOB_MISMATCH', 'verdict is for another job')
+    if (!memberSet.has(v.member)) fail('NOT_MEMBER', 'verdict signer not a member at the job block')
+    if (recoverOrFail(() => recoverVerdictSigner(msg, chainId, registry)) !== v.member) fail('BAD_SIGNATURE', 'verdict not signed by its member')
+    if (committedBy.get(v.member) !== computeCommitment(v, msg.salt)) fail('COMMITMENT_MISMATCH', 'verdict does not open its member\'s carried commitment')
+    if (!scannedInWindow(v.scannedAt, job.job)) fail('BAD_SCAN_TIME', 'scannedAt outside the job\'s commit window')
+    const own = enginesOf.get(v.member) ?? new Set<string>()
+    if (v.results.some(r => !own.has(r.engine))) fail('UNREGISTERED_ENGINE', 'a result for an engine not registered to its member')
+  })
   if (verdicts.length < quorum) fail('NO_QUORUM', `${verdicts.length} verdicts, quorum is ${quorum}`)
 
-  const { results, stats } = aggregate(verdicts)
-  const date = Math.max(...verdicts.map(v => v.verdict.scannedAt))
-  return { jobId, chainId, registry, job, verdicts, memberCount: input.memberCount, faultDivisor: input.faultDivisor, quorum, results, stats, date }
+  const digest = reportDigest(attestationFor(job, commitments, verdicts, chainId, registry), chainId, registry)
+  const attestations = onePerMember(input.attestations, a => a.member.toLowerCase() as Hex, (a) => {
+    if (!memberSet.has(a.member)) fail('NOT_MEMBER', 'attester not a member at the job block')
+  }).filter(a => recoverOrUndefined(() => recoverReportSigner(digest, a.signature)) === a.member)
+  if (attestations.length !== input.attestations.length || attestations.length < quorum) {
+    fail('NO_ATTESTATION_QUORUM', `${attestations.length} of ${input.attestations.length} attestations sign this content, quorum is ${quorum}`)
+  }
+
+  const revealed = new Set(verdicts.map(v => v.verdict.member))
+  const { results, stats } = aggregateEngines(verdicts, registrations, input.faultDivisor)
+  return {
+    version: 2,
+    jobId,
+    chainId,
+    registry,
+    job,
+    members,
+    memberCount: members.length,
+    faultDivisor: input.faultDivisor,
+    quorum,
+    registrations,
+    commitments,
+    verdicts,
+    attestations: attestations.map(a => ({ member: a.member, signature: a.signature })),
+    absent: members.filter(m => !revealed.has(m)),
+    withheld: commitments.map(c => c.commitment.member).filter(m => !revealed.has(m)),
+    results,
+    stats,
+    date: Math.max(...verdicts.map(v => v.verdict.scannedAt))
+  }
 }
 
 /** Reports arrive from untrusted servers: hold what they carry to the gossip schema before reading it. */
 function checkCarried (input: DeriveReportInput): void {
-  if (!Array.isArray(input.verdicts) || !Number.isSafeInteger(input.chainId) ||
-    typeof input.registry !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(input.registry)) {
-    fail('MALFORMED', 'verdicts, chainId or registry malformed')
+  if (!Array.isArray(input.commitments) || !Array.isArray(input.verdicts) || !Array.isArray(input.attestations) ||
+    !Array.isArray(input.members) || !input.members.every(isAddress) || !isRegistrations(input.registrations) ||
+    !Number.isSafeInteger(input.chainId) || !isAddress(input.registry) ||
+    !input.attestations.every(a => typeof a === 'object' && a !== null && isAddress(a.member) && typeof a.signature === 'string' && /^0x[0-9a-f]{130}$/.test(a.signature))) {
+    fail('MALFORMED', 'commitments, verdicts, attestations, members, registrations, chainId or registry malformed')
   }
   try {
     parseMessage('jobs', input.job)
+    for (const c of input.commitments) parseMessage('commits', c)
     for (const v of input.verdicts) parseMessage('verdicts', v)
   } catch (err) {
     if (err instanceof GossipValidationError) throw new ReportInvalidError('MALFORMED', 'a carried message is malformed', { cause: err })
@@ -76,76 +117,82 @@ function checkCarried (input: DeriveReportInput): void {
   }
 }
 
-function aggregate (verdicts: SignedVerdict[]): { results: Record<string, ReportEngineEntry>, stats: ReportStats } {
-  const perEngine = new Map<string, Array<{ member: Hex, result: EngineResult }>>()
-  for (const { verdict } of verdicts) {
-    for (const result of verdict.results) {
-      const list = perEngine.get(result.engine) ?? []
-      list.push({ member: verdict.member, result })
-      perEngine.set(result.engine, list)
-    }
+function isAddress (value: unknown): value is Hex {
+  return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)
+}
+
+function isRegistrations (value: unknown): value is Record<string, Hex[]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  return Object.entries(value).every(([k, v]) => /^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}$/.test(k) && Array.isArray(v) && v.every(isAddress))
+}
+
+/** Registrations of members only, each list ascending, engines by id ascending, engines nobody holds dropped. */
+function normalizeRegistrations (registrations: Record<string, Hex[]>, members: Set<Hex>): Record<string, Hex[]> {
+  const entries: Array<[string, Hex[]]> = []
+  for (const engine of Object.keys(registrations).toSorted()) {
+    const holders = sortedUnique((registrations[engine] ?? []).map(m => m.toLowerCase() as Hex)).filter(m => members.has(m))
+    if (holders.length > 0) entries.push([engine, holders])
   }
-  const stats = Object.fromEntries(ENGINE_CATEGORIES.map(c => [c, 0])) as unknown as ReportStats
-  const entries: Array<[string, ReportEngineEntry]> = []
-  for (const engine of [...perEngine.keys()].toSorted()) {
-    const votes = perEngine.get(engine) ?? []
-    const category = mostCommon(votes.map(v => v.result.category), byCategorySeverity)
-    const agreeing = votes.filter(v => v.result.category === category)
-    entries.push([engine, {
-      engine,
-      engineVersion: greatest(agreeing.map(v => v.result.engineVersion)),
-      engineUpdate: greatest(agreeing.map(v => v.result.engineUpdate)),
-      category,
-      result: mostCommon(agreeing.map(v => v.result.result), byString),
-      method: greatest(agreeing.map(v => v.result.method)),
-      members: agreeing.map(v => v.member)
-    }])
-    stats[category]++
+  // fromEntries defines own properties, so an engine called "__proto__" cannot reach the prototype
+  return Object.fromEntries(entries)
+}
+
+function enginesByMember (registrations: Record<string, Hex[]>): Map<Hex, Set<string>> {
+  const byMember = new Map<Hex, Set<string>>()
+  for (const [engine, holders] of Object.entries(registrations)) {
+    for (const m of holders) byMember.set(m, (byMember.get(m) ?? new Set()).add(engine))
   }
-  // fromEntries defines own properties, so an engine called "constructor" cannot reach the prototype.
-  return { results: Object.fromEntries(entries), stats }
+  return byMember
 }
 
-/** The value most entries hold; among equally common values, the first by `order`. */
-function mostCommon<T extends string> (values: T[], order: (a: T, b: T) => number): T {
-  const counts = new Map<T, number>()
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
-  const ranked = [...counts.entries()].toSorted((a, b) => (b[1] - a[1]) || order(a[0], b[0]))
-  return (ranked[0] as [T, number])[0]
+/**
+ * Checks each item, then keeps one per member sorted by member. A member's second, different item is
+ * refused outright: the content is signed as a whole, so a report carries exactly what was attested.
+ */
+function onePerMember<T> (items: T[], memberOf: (item: T) => Hex, check: (item: T) => void): T[] {
+  const byMember = new Map<Hex, T>()
+  for (const item of items) {
+    check(item)
+    const m = memberOf(item)
+    if (byMember.has(m)) fail('DUPLICATE_MEMBER', 'more than one item from a member')
+    byMember.set(m, item)
+  }
+  return [...byMember.keys()].toSorted().map(m => byMember.get(m) as T)
 }
 
-function byCategorySeverity (a: EngineCategory, b: EngineCategory): number {
-  return ENGINE_CATEGORIES.indexOf(a) - ENGINE_CATEGORIES.indexOf(b)
-}
-
-function byString (a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-function greatest (values: string[]): string {
-  return values.reduce((max, v) => (v > max ? v : max))
+function sortedUnique (list: Hex[]): Hex[] {
+  return [...new Set(list)].toSorted()
 }
 
 export interface CheckReportOptions {
-  /** the members at the job's block, from the chain: checks memberCount and every signer's membership */
+  /** the members at the job's block, from the chain */
   members?: Hex[]
+  /** engine id -> members registered for it at the job's block, from the chain */
+  registrations?: Record<string, Hex[]>
   /** the quorumFaultDivisor at the job's block, from the chain: a report may not claim a smaller quorum */
   faultDivisor?: number
 }
 
 /** Recomputes the report from what it carries and throws ReportInvalidError on the first difference. */
 export function checkReport (report: Report, options: CheckReportOptions = {}): void {
-  if (typeof report !== 'object' || report === null) fail('MALFORMED', 'report is not an object')
+  if (typeof report !== 'object' || report === null || report.version !== 2) fail('MALFORMED', 'not a version-2 report')
   const derived = deriveReport({
-    job: report.job, verdicts: report.verdicts, memberCount: report.memberCount, faultDivisor: report.faultDivisor, chainId: report.chainId, registry: report.registry
+    job: report.job,
+    commitments: report.commitments,
+    verdicts: report.verdicts,
+    attestations: report.attestations,
+    members: report.members,
+    registrations: report.registrations,
+    faultDivisor: report.faultDivisor,
+    chainId: report.chainId,
+    registry: report.registry
   })
   if (report.jobId !== derived.jobId) fail('JOB_ID_MISMATCH', 'jobId is not the digest of the carried job')
-  if (derived.verdicts.length !== report.verdicts.length) fail('DUPLICATE_MEMBER', 'more than one verdict from a member')
-  if (options.members !== undefined) {
-    const members = new Set(options.members.map(m => m.toLowerCase()))
-    if (members.size !== report.memberCount) fail('MEMBER_COUNT_MISMATCH', 'memberCount differs from the chain')
-    if (!members.has(report.job.job.origin)) fail('NOT_MEMBER', 'origin not a member at the job block')
-    for (const v of report.verdicts) if (!members.has(v.verdict.member)) fail('NOT_MEMBER', 'signer not a member at the job block')
+  if (options.members !== undefined && canonical(sortedUnique(options.members.map(m => m.toLowerCase() as Hex))) !== canonical(derived.members)) {
+    fail('MEMBER_COUNT_MISMATCH', 'the report\'s members differ from the chain\'s')
+  }
+  if (options.registrations !== undefined && canonical(normalizeRegistrations(options.registrations, new Set(derived.members))) !== canonical(derived.registrations)) {
+    fail('REGISTRATION_MISMATCH', 'the report\'s engine registrations differ from the chain\'s')
   }
   if (options.faultDivisor !== undefined && report.faultDivisor !== options.faultDivisor) {
     fail('FAULT_DIVISOR_MISMATCH', `report uses fault divisor ${report.faultDivisor}, the chain says ${options.faultDivisor}`)
@@ -162,10 +209,16 @@ function canonical (value: unknown): string {
 }
 
 function recoverOrFail (fn: () => Hex): Hex {
+  const signer = recoverOrUndefined(fn)
+  if (signer === undefined) fail('BAD_SIGNATURE', 'signature does not recover')
+  return signer
+}
+
+function recoverOrUndefined (fn: () => Hex): Hex | undefined {
   try {
     return fn()
-  } catch (err) {
-    throw new ReportInvalidError('BAD_SIGNATURE', 'signature does not recover', { cause: err })
+  } catch {
+    return undefined
   }
 }
 

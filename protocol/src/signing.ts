@@ -3,10 +3,13 @@
  * the Submission a submitter's wallet signs.
  * Recovered addresses are lowercase, like every address in the protocol.
  */
-import { concat, keccak256, verifyTypedData } from 'ethers'
+import { concat, keccak256, recoverAddress, verifyTypedData } from 'ethers'
 import type { Signer } from 'ethers'
-import { EIP712_TYPES, eip712Domain, verdictHash } from './eip712.ts'
-import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, Submission, Verdict, VerdictCommitment } from './messages.ts'
+import { EIP712_TYPES, eip712Domain, reportDigest, scanJobId, verdictHash } from './eip712.ts'
+import type {
+  Complaint, Hex, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict,
+  Submission, Verdict, VerdictCommitment
+} from './messages.ts'
 
 export async function signScanJob (job: ScanJob, chainId: number, registry: Hex, signer: Signer): Promise<SignedScanJob> {
   const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, job)
@@ -40,6 +43,53 @@ export async function signVerdict (verdict: Verdict, salt: Hex, chainId: number,
 
 export function recoverVerdictSigner (msg: SignedVerdict, chainId: number, registry: Hex): Hex {
   return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, msg.verdict, msg.signature))
+}
+
+/** Signs the content this member holds for a job (every member that holds the same signs the same digest). */
+export async function signAttestation (attestation: ReportAttestation, chainId: number, registry: Hex, signer: Signer): Promise<SignedAttestation> {
+  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ReportAttestation, attestation)
+  return { type: 'attestation', member: lower(await signer.getAddress()), attestation, signature: signature as Hex }
+}
+
+/** Who signed `signature` over this reportDigest; throws (ethers' error) when it does not recover. */
+export function recoverReportSigner (digest: Hex, signature: Hex): Hex {
+  return lower(recoverAddress(digest, signature))
+}
+
+export function recoverAttestationSigner (msg: SignedAttestation, chainId: number, registry: Hex): Hex {
+  return recoverReportSigner(reportDigest(msg.attestation, chainId, registry), msg.signature)
+}
+
+export async function signComplaint (complaint: Complaint, chainId: number, registry: Hex, signer: Signer): Promise<SignedComplaint> {
+  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, complaint)
+  return { type: 'complaint', complaint, signature: signature as Hex }
+}
+
+export function recoverComplaintSigner (msg: SignedComplaint, chainId: number, registry: Hex): Hex {
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, msg.complaint, msg.signature))
+}
+
+/**
+ * The attestation content for a job from the commitments and verdicts held: one of each per member
+ * (the first given wins; callers hold one), ascending by member, a verdict only beside its member's commitment.
+ */
+export function attestationFor (job: SignedScanJob, commitments: SignedCommitment[], verdicts: SignedVerdict[], chainId: number, registry: Hex): ReportAttestation {
+  const jobId = scanJobId(job.job, chainId, registry)
+  const byMember = new Map<Hex, Hex>()
+  for (const c of commitments) if (!byMember.has(c.commitment.member)) byMember.set(c.commitment.member, c.commitment.commitment)
+  const revealedBy = new Map<Hex, Hex>()
+  for (const v of verdicts) {
+    if (byMember.has(v.verdict.member) && !revealedBy.has(v.verdict.member)) revealedBy.set(v.verdict.member, verdictHash(v.verdict))
+  }
+  const committed = [...byMember.keys()].toSorted()
+  const revealed = [...revealedBy.keys()].toSorted()
+  return {
+    jobId,
+    committed,
+    commitments: committed.map(m => byMember.get(m) as Hex),
+    revealed,
+    verdicts: revealed.map(m => revealedBy.get(m) as Hex)
+  }
 }
 
 /** The submitter's signature, for ScanJob.submitterSignature. */

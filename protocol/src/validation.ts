@@ -5,44 +5,58 @@
  * signature recovery (the only expensive step) runs after every cheap check and before any
  * verdict that blames the signer (equivocation, commitment mismatch).
  */
-import { scanJobId, verdictHash } from './eip712.ts'
+import { reportDigest, scanJobId, submissionDigest, verdictHash } from './eip712.ts'
 import { GossipValidationError, IndicatorError } from './errors.ts'
 import { canonicalizeIndicator, indicatorDigests } from './indicators.ts'
 import { ZERO_ADDRESS, ZERO_BYTES32 } from './messages.ts'
 import {
-  computeCommitment, recoverCommitmentSigner, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, submissionOf
+  computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverScanJobSigner, recoverSubmissionSigner,
+  recoverVerdictSigner, submissionOf
 } from './signing.ts'
+import { attestDeadline, windowsWithinBounds } from './timing.ts'
 import type { ValidationAction, ValidationCode } from './errors.ts'
-import type { Hex, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict } from './messages.ts'
+import type { Hex, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict } from './messages.ts'
+import type { JobBounds } from './timing.ts'
 
 export interface ValidationContext {
   chainId: number
   registry: Hex
   now: number
-  clockSkewMs: number
   maxSampleBytes: number
   /** highest registry block known (confirmed); later membership blocks cannot be judged yet */
   followedBlock: number
   isMemberAt(address: Hex, block: number): boolean
   membersAt(block: number): Hex[]
+  /** the engine ids registered to `address` at `block` */
+  enginesAt(address: Hex, block: number): readonly string[]
+  /** the window bounds in force at `block` (timing.ts jobBoundsFrom over the chain's parameters) */
+  boundsAt(block: number): JobBounds
   getJob(jobId: Hex): ScanJob | undefined
   getCommitment(jobId: Hex, member: Hex): Hex | undefined
+  /** how many members' commitments are held for the job */
+  commitmentCount(jobId: Hex): number
   /** hash of the verdict this member already revealed for the job */
   getVerdictHash(jobId: Hex, member: Hex): Hex | undefined
+  /** the reportDigest this member already attested to for the job */
+  getAttestation(jobId: Hex, member: Hex): Hex | undefined
+  hasComplaint(jobId: Hex, member: Hex): boolean
+  /** the known job that carries this Submission digest, if any */
+  jobForSubmission(digest: Hex): Hex | undefined
 }
 
-export function validateScanJob (msg: SignedScanJob, ctx: ValidationContext): { jobId: Hex, origin: Hex } {
+export function validateScanJob (msg: SignedScanJob, ctx: ValidationContext): { jobId: Hex, origin: Hex, submission?: Hex } {
   const { job } = msg
   const jobId = scanJobId(job, ctx.chainId, ctx.registry)
   if (ctx.getJob(jobId) !== undefined) fail('ignore', 'DUPLICATE', 'job already known')
   if (job.membershipBlock > ctx.followedBlock) fail('ignore', 'FUTURE_MEMBERSHIP_BLOCK', 'membership block not followed yet')
   if (job.size > ctx.maxSampleBytes) fail('reject', 'SAMPLE_TOO_LARGE', 'sample larger than allowed')
-  if (!(job.createdAt < job.commitDeadline && job.commitDeadline < job.revealDeadline)) {
-    fail('reject', 'BAD_DEADLINES', 'need createdAt < commitDeadline < revealDeadline')
+  const bounds = ctx.boundsAt(job.membershipBlock)
+  if (!(job.createdAt < job.commitDeadline && job.commitDeadline < job.revealDeadline) || !windowsWithinBounds(job, bounds)) {
+    fail('reject', 'BAD_DEADLINES', 'windows out of order or outside the chain\'s bounds')
   }
   // A job stamped ahead of our clock may be our skew, not the origin's fault: drop it without penalty.
-  if (job.createdAt > ctx.now + ctx.clockSkewMs) fail('ignore', 'BAD_DEADLINES', 'created in the future')
-  if (ctx.now > job.revealDeadline + ctx.clockSkewMs) fail('ignore', 'STALE', 'reveal window closed')
+  if (job.createdAt > ctx.now + bounds.clockSkewMs) fail('ignore', 'BAD_DEADLINES', 'created in the future')
+  if (ctx.now > job.revealDeadline + bounds.clockSkewMs) fail('ignore', 'STALE', 'reveal window closed')
   if (!ctx.isMemberAt(job.origin, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'origin not a member at the job block')
   if (job.kind === 'file') {
     checkFileShape(job)
@@ -53,7 +67,12 @@ export function validateScanJob (msg: SignedScanJob, ctx: ValidationContext): { 
   const origin = recover(() => recoverScanJobSigner(msg, ctx.chainId, ctx.registry))
   if (origin !== job.origin) fail('reject', 'SIGNER_MISMATCH', 'signer is not the origin')
   checkSubmitter(job, ctx)
-  return { jobId, origin }
+  if (job.submitter === ZERO_ADDRESS) return { jobId, origin }
+  // one signed Submission makes one job: a replay of it (to this node or another) is refused
+  const submission = submissionDigest(submissionOf(job), ctx.chainId, ctx.registry)
+  const used = ctx.jobForSubmission(submission)
+  if (used !== undefined && used !== jobId) fail('ignore', 'DUPLICATE_SUBMISSION', 'submission already used by another job')
+  return { jobId, origin, submission }
 }
 
 function checkFileShape (job: ScanJob): void {
@@ -112,7 +131,8 @@ export function validateCommitment (msg: SignedCommitment, ctx: ValidationContex
   const { jobId, member, commitment } = msg.commitment
   const job = ctx.getJob(jobId)
   if (job === undefined) fail('ignore', 'UNKNOWN_JOB', 'job not known')
-  if (ctx.now > job.commitDeadline + ctx.clockSkewMs) fail('ignore', 'STALE', 'commit window closed')
+  // no skew allowance: honest members commit a skew early, and a reveal may be accepted from here on
+  if (ctx.now > job.commitDeadline) fail('ignore', 'STALE', 'commit window closed')
   if (!ctx.isMemberAt(member, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'not a member at the job block')
   const known = ctx.getCommitment(jobId, member)
   if (known === commitment) fail('ignore', 'DUPLICATE', 'commitment already known')
@@ -130,9 +150,16 @@ export function validateVerdict (msg: SignedVerdict, ctx: ValidationContext): { 
   if (verdict.sha256 !== job.sha256 || verdict.membershipBlock !== job.membershipBlock) {
     fail('reject', 'JOB_MISMATCH', 'sha256 or membership block differs from the job')
   }
-  if (ctx.now < job.commitDeadline - ctx.clockSkewMs) fail('reject', 'EARLY_REVEAL', 'revealed before the commit window closed')
-  if (ctx.now > job.revealDeadline + ctx.clockSkewMs) fail('ignore', 'STALE', 'reveal window closed')
+  if (!scannedInWindow(verdict.scannedAt, job)) fail('reject', 'BAD_SCAN_TIME', 'scannedAt outside the commit window')
+  const bounds = ctx.boundsAt(job.membershipBlock)
+  if (ctx.now > job.revealDeadline + bounds.clockSkewMs) fail('ignore', 'STALE', 'reveal window closed')
+  // Until the commit window has closed here, a commitment may still arrive, unless every member has committed.
+  if (ctx.now < job.commitDeadline && ctx.commitmentCount(jobId) < ctx.membersAt(job.membershipBlock).length) {
+    fail('ignore', 'EARLY_REVEAL', 'commitments may still arrive')
+  }
   if (!ctx.isMemberAt(member, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'not a member at the job block')
+  const engines = new Set(ctx.enginesAt(member, job.membershipBlock))
+  if (verdict.results.some(r => !engines.has(r.engine))) fail('reject', 'UNREGISTERED_ENGINE', 'a result for an engine not registered to the member')
   const hash = verdictHash(verdict)
   if (ctx.getVerdictHash(jobId, member) === hash) fail('ignore', 'DUPLICATE', 'verdict already known')
   const commitment = ctx.getCommitment(jobId, member)
@@ -141,6 +168,43 @@ export function validateVerdict (msg: SignedVerdict, ctx: ValidationContext): { 
   if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
   if (computeCommitment(verdict, msg.salt) !== commitment) fail('reject', 'COMMITMENT_MISMATCH', 'verdict and salt do not open the commitment')
   return { jobId, member, verdictHash: hash }
+}
+
+/** A member scans before it commits: scannedAt lies in [createdAt, commitDeadline]. */
+export function scannedInWindow (scannedAt: number, job: Pick<ScanJob, 'createdAt' | 'commitDeadline'>): boolean {
+  return scannedAt >= job.createdAt && scannedAt <= job.commitDeadline
+}
+
+export function validateAttestation (msg: SignedAttestation, ctx: ValidationContext): { jobId: Hex, member: Hex, digest: Hex } {
+  const { member, attestation } = msg
+  const { jobId } = attestation
+  const job = ctx.getJob(jobId)
+  if (job === undefined) fail('ignore', 'UNKNOWN_JOB', 'job not known')
+  if (ctx.now > attestDeadline(job, ctx.boundsAt(job.membershipBlock))) fail('ignore', 'STALE', 'attestation window closed')
+  const block = job.membershipBlock
+  if (!ctx.isMemberAt(member, block) || attestation.committed.some(m => !ctx.isMemberAt(m, block))) {
+    fail('reject', 'NOT_MEMBER', 'attester or a committed address not a member at the job block')
+  }
+  const digest = reportDigest(attestation, ctx.chainId, ctx.registry)
+  const held = ctx.getAttestation(jobId, member)
+  if (held === digest) fail('ignore', 'DUPLICATE', 'attestation already known')
+  const signer = recover(() => recoverAttestationSigner(msg, ctx.chainId, ctx.registry))
+  if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
+  if (held !== undefined) fail('reject', 'EQUIVOCATION', 'member attested to two different contents')
+  return { jobId, member, digest }
+}
+
+export function validateComplaint (msg: SignedComplaint, ctx: ValidationContext): { jobId: Hex, member: Hex } {
+  const { jobId, member } = msg.complaint
+  const job = ctx.getJob(jobId)
+  if (job === undefined) fail('ignore', 'UNKNOWN_JOB', 'job not known')
+  if (ctx.now > job.revealDeadline + ctx.boundsAt(job.membershipBlock).clockSkewMs) fail('ignore', 'STALE', 'job over')
+  if (!ctx.isMemberAt(member, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'not a member at the job block')
+  if (job.kind !== 'file') fail('reject', 'JOB_MISMATCH', 'an indicator job has nothing to unwrap or check')
+  if (ctx.hasComplaint(jobId, member)) fail('ignore', 'DUPLICATE', 'complaint already known')
+  const signer = recover(() => recoverComplaintSigner(msg, ctx.chainId, ctx.registry))
+  if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
+  return { jobId, member }
 }
 
 function recover (fn: () => Hex): Hex {

@@ -6,7 +6,8 @@ import { Wallet } from 'ethers'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
-  computeCommitment, indicatorDigests, scanJobId, signCommitment, signScanJob, signSubmission, signVerdict, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32
+  computeCommitment, DEFAULT_JOB_BOUNDS, indicatorDigests, scanJobId, signCommitment, signScanJob, signSubmission, signVerdict, wrapContentKey,
+  ZERO_ADDRESS, ZERO_BYTES32
 } from '../src/index.ts'
 import type {
   EngineResult, Hex, IndicatorKind, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, ValidationContext, Verdict
@@ -36,6 +37,21 @@ export function actor (index: number): Actor {
 export const MEMBERS: Actor[] = [0, 1, 2, 3].map(actor).toSorted((a, b) => a.address < b.address ? -1 : 1)
 export const OUTSIDER = actor(9)
 export const EPHEMERAL_SECRET = new Uint8Array(32).fill(0x77)
+
+/** Engines registered on chain to each member (index into MEMBERS): member 3 runs no ClamAV. */
+export const MEMBER_ENGINES: string[][] = [
+  ['ClamAV', 'YARA', 'clamav', 'heur', 'x', 'yara'],
+  ['ClamAV', 'YARA', 'clamav', 'heur', 'x', 'yara'],
+  ['ClamAV', 'YARA', 'clamav', 'heur', 'x', 'yara'],
+  ['YARA', 'heur', 'x', 'yara']
+]
+
+/** engine id -> registered members, as checkReport takes it from the chain */
+export const REGISTRATIONS: Record<string, Hex[]> = (() => {
+  const out: Record<string, Hex[]> = {}
+  MEMBER_ENGINES.forEach((engines, i) => { for (const e of engines) (out[e] ??= []).push((MEMBERS[i] as Actor).address) })
+  return out
+})()
 
 export const hex = (bytes: Uint8Array): Hex => `0x${bytesToHex(bytes)}`
 export const member = (i: number): Actor => MEMBERS[i] as Actor
@@ -114,22 +130,33 @@ export function makeContext (state: {
   jobs?: ScanJob[]
   commitments?: Array<[Hex, Hex, Hex]>
   verdictHashes?: Array<[Hex, Hex, Hex]>
+  attestations?: Array<[Hex, Hex, Hex]>
+  complaints?: Array<[Hex, Hex]>
+  submissions?: Array<[Hex, Hex]>
 } = {}): ValidationContext {
   const jobs = new Map((state.jobs ?? []).map(j => [scanJobId(j, CHAIN_ID, REGISTRY), j]))
   const commitments = new Map((state.commitments ?? []).map(([j, m, c]) => [`${j}/${m}`, c]))
   const verdictHashes = new Map((state.verdictHashes ?? []).map(([j, m, h]) => [`${j}/${m}`, h]))
+  const attestations = new Map((state.attestations ?? []).map(([j, m, d]) => [`${j}/${m}`, d]))
+  const complaints = new Set((state.complaints ?? []).map(([j, m]) => `${j}/${m}`))
+  const submissions = new Map(state.submissions ?? [])
   const members = MEMBERS.map(m => m.address)
   return {
     chainId: CHAIN_ID,
     registry: REGISTRY,
     now: state.now ?? NOW + 1000,
-    clockSkewMs: 2000,
     maxSampleBytes: 32 * 1024 * 1024,
     followedBlock: MEMBERSHIP_BLOCK + 2,
     isMemberAt: (address, block) => block >= MEMBERSHIP_BLOCK && members.includes(address),
     membersAt: block => (block >= MEMBERSHIP_BLOCK ? members : []),
+    enginesAt: (address, block) => (block >= MEMBERSHIP_BLOCK ? MEMBER_ENGINES[members.indexOf(address)] ?? [] : []),
+    boundsAt: () => ({ ...DEFAULT_JOB_BOUNDS, clockSkewMs: 2000 }),
     getJob: jobId => jobs.get(jobId),
     getCommitment: (jobId, m) => commitments.get(`${jobId}/${m}`),
-    getVerdictHash: (jobId, m) => verdictHashes.get(`${jobId}/${m}`)
+    commitmentCount: jobId => [...commitments.keys()].filter(k => k.startsWith(`${jobId}/`)).length,
+    getVerdictHash: (jobId, m) => verdictHashes.get(`${jobId}/${m}`),
+    getAttestation: (jobId, m) => attestations.get(`${jobId}/${m}`),
+    hasComplaint: (jobId, m) => complaints.has(`${jobId}/${m}`),
+    jobForSubmission: digest => submissions.get(digest)
   }
 }

@@ -2,11 +2,14 @@
 // ANVIL ONLY: it moves the chain past the voting delay/period with anvil_mine and past the timelock
 // delay with evm_increaseTime, so it drives a local devnet in seconds; on a real chain the same
 // steps happen over days, by separate holders (see `virusmap gov`).
-import { Contract, Interface, ZeroAddress, id } from 'ethers'
+import { Contract, ZeroAddress, id } from 'ethers'
 import type { BigNumberish, ContractTransactionResponse, JsonRpcProvider, Signer } from 'ethers'
 import { blockNumber, increaseTime, mineBlocks } from '../../node/src/chain/anvil-time.ts'
-import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+import { governorArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+import { setEnginesActions } from './engines.ts'
 import { GovernanceError } from './errors.ts'
+import { membershipActions } from './gov.ts'
+import type { Actions } from './gov.ts'
 import { nonceManaged } from './nonces.ts'
 
 /** Governor ProposalState values (OpenZeppelin IGovernor). */
@@ -93,27 +96,41 @@ export interface MembershipChangeInput extends Omit<ProposeAndExecuteInput, 'tar
   description?: string
 }
 
-const registryInterface = new Interface(registryArtifact.abi)
+export interface ElectionInput extends MembershipChangeInput {
+  /**
+   * Engine ids to declare per operator address (those elected here, or members already), set in
+   * the same proposal before the admissions, so a member's engines hold from its first block.
+   */
+  engines?: Record<string, readonly string[]>
+}
 
-/** Proposes and executes one `admit(operator)` call per operator, in one proposal. */
-export async function electMembers (input: MembershipChangeInput, options: { signal?: AbortSignal } = {}): Promise<ProposalResult> {
-  return await changeMembers('admit', input, options)
+/** Proposes and executes the `setEngines` calls, then one `admit(operator)` call per operator, in one proposal. */
+export async function electMembers (input: ElectionInput, options: { signal?: AbortSignal } = {}): Promise<ProposalResult> {
+  const { engines, ...rest } = input
+  const declared = Object.entries(engines ?? {})
+  const what = [
+    ...(rest.operators.length > 0 ? [`Admit supernodes ${rest.operators.join(', ')}`] : []),
+    ...(declared.length > 0 ? [`set the engines of ${declared.map(([operator]) => operator).join(', ')}`] : [])
+  ].join('; ')
+  return await changeMembers('admit', rest, [setEnginesActions(input.registry, declared)], what, options)
 }
 
 /** Proposes and executes one `remove(operator)` call per operator, in one proposal. */
 export async function removeMembers (input: MembershipChangeInput, options: { signal?: AbortSignal } = {}): Promise<ProposalResult> {
-  return await changeMembers('remove', input, options)
+  return await changeMembers('remove', input, [], `Remove supernodes ${input.operators.join(', ')}`, options)
 }
 
-async function changeMembers (fn: 'admit' | 'remove', input: MembershipChangeInput, options: { signal?: AbortSignal }): Promise<ProposalResult> {
+/** `before` runs ahead of the membership calls; `what` leads the default description. */
+async function changeMembers (fn: 'admit' | 'remove', input: MembershipChangeInput, before: Actions[], what: string, options: { signal?: AbortSignal }): Promise<ProposalResult> {
   const { registry, operators, ...rest } = input
-  const description = input.description ??
-    `${fn === 'admit' ? 'Admit' : 'Remove'} supernodes ${operators.join(', ')} (block ${await blockNumber(input.provider)})`
+  // the block keeps a repeat of the same change a new proposal
+  const description = input.description ?? `${what} (block ${await blockNumber(input.provider)})`
+  const actions = [...before, membershipActions(registry, fn, operators)]
   return await proposeAndExecute({
     ...rest,
-    targets: operators.map(() => registry),
-    values: operators.map(() => 0n),
-    calldatas: operators.map((operator) => registryInterface.encodeFunctionData(fn, [operator])),
+    targets: actions.flatMap((a) => a.targets),
+    values: actions.flatMap((a) => a.values),
+    calldatas: actions.flatMap((a) => a.calldatas),
     description
   }, options)
 }

@@ -312,17 +312,22 @@ export interface MemberInfo {
   registeredAt: number
   /** Block at which the membership lapses; null when it has no term. */
   termEnd: number | null
+  /** The engines governance declared for it (SupernodeRegistry.engines), in the order set. */
+  engines: string[]
 }
 
 export async function listMembers (gov: Gov): Promise<MemberInfo[]> {
   const members = await gov.registry.getFunction('members')() as string[]
   return await Promise.all([...members].map(async (operator) => {
-    const [[peerId, x25519Key, metadataURI, registeredAt], end, noTerm] = await Promise.all([
+    const [[peerId, x25519Key, metadataURI, registeredAt], end, noTerm, engines] = await Promise.all([
       gov.registry.getFunction('candidate')(operator) as Promise<[string, string, string, bigint]>,
       gov.registry.getFunction('termEnd')(operator) as Promise<bigint>,
-      gov.registry.getFunction('NO_TERM')() as Promise<bigint>
+      gov.registry.getFunction('NO_TERM')() as Promise<bigint>,
+      gov.registry.getFunction('engines')(operator) as Promise<string[]>
     ])
-    return { operator: getAddress(operator), peerId, x25519Key, metadataURI, registeredAt: Number(registeredAt), termEnd: end === noTerm ? null : Number(end) }
+    return {
+      operator: getAddress(operator), peerId, x25519Key, metadataURI, registeredAt: Number(registeredAt), termEnd: end === noTerm ? null : Number(end), engines: [...engines]
+    }
   }))
 }
 

@@ -1,5 +1,6 @@
 export * from './deploy.ts'
 export * from './elect.ts'
+export * from './engines.ts'
 export * from './errors.ts'
 export * from './register.ts'
 export * from './ballot.ts'

@@ -181,6 +181,26 @@ t.test('gov: an election from the command line', async (st) => {
   st.match(list.out, /Executed\s+100000 VMT\s+50000 VMT\s+0 VMT\s+\d+\s+Admit supernode 0x/)
 })
 
+t.test('gov: a set-engines proposal declares a member\'s engines; members shows them', async (st) => {
+  for (const bad of [['set-engines', op1.address, 'ClamAV,,YARA'], ['set-engines', op1.address], ['set-engines', carol.address, 'YARA']]) {
+    st.equal((await run(['gov', 'propose', ...bad, ...keystore('alice')])).code, 1, `${bad.join(' ')} is refused before proposing`)
+  }
+  const made = await run(['gov', 'propose', 'set-engines', op1.address, 'ClamAV,YARA', ...keystore('alice'), '--json'])
+  st.equal(made.code, 0, made.err)
+  const id = (JSON.parse(made.out) as { proposalId: string }).proposalId
+  const shown = JSON.parse((await run(['gov', 'proposal', id, '--deployment', 'deployment.json', '--json'])).out) as { actions: Array<{ call: string }> }
+  st.same(shown.actions.map((a) => a.call), [`registry.setEngines(${op1.address}, ClamAV,YARA)`])
+  await mineBlocks(provider, 3)
+  for (const who of ['alice', 'bob']) st.equal((await run(['gov', 'vote', id, 'for', ...keystore(who)])).code, 0)
+  await mineBlocks(provider, 11)
+  st.equal((await run(['gov', 'queue', id, ...keystore('carol')])).code, 0)
+  await increaseTime(provider, 3601)
+  st.equal((await run(['gov', 'execute', id, ...keystore('carol')])).code, 0)
+  const members = JSON.parse((await run(['gov', 'members', '--deployment', 'deployment.json', '--json'])).out) as Array<{ operator: string, engines: string[] }>
+  st.same(members.map((m) => [m.operator, m.engines]), [[op1.address, ['ClamAV', 'YARA']]])
+  st.match((await run(['gov', 'members', '--deployment', 'deployment.json'])).out, /\sClamAV,YARA\n/)
+})
+
 t.test('gov: cancel while pending, raw calls, unknown proposals', async (st) => {
   const deployment = JSON.parse(await readFile(join(dir, 'deployment.json'), 'utf8')) as { contracts: Record<string, Hex> }
   const vmt = new Contract(deployment.contracts.vmt!, vmtArtifact.abi, provider)

@@ -3,26 +3,23 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { formatEther, isHexString, parseEther } from 'ethers'
 import type { ContractTransactionResponse, JsonRpcProvider, Wallet } from 'ethers'
 import {
-  GovernanceError, cancelProposal, fundActions, readParameters, registerCandidate, sendTx, setParamActions, castVote, delegate, executeProposal, findProposal, listMembers, listProposals,
-  membershipActions, openGov, parseBallot, parseProposalId, parseSupport, propose, proposalStatus, queueProposal, signBallot,
+  GovernanceError, cancelProposal, readParameters, registerCandidate, sendTx, castVote, delegate, executeProposal, findProposal, listMembers, listProposals,
+  openGov, parseBallot, parseProposalId, parseSupport, propose, proposalStatus, queueProposal, signBallot,
   submitBallot
 } from '../../../../governance/src/index.ts'
-import type { Actions, Gov, ProposalStatus } from '../../../../governance/src/index.ts'
+import type { Gov } from '../../../../governance/src/index.ts'
 import { keyFilePath, loadOrCreateNodeKeys } from '../../supernode/node-keys.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandArgs, CommandContext } from '../command.ts'
-import { address, badInput, chainIdOption, connect, loadGovDeployment, loadSigner, oneLine, str, strs } from './gov-context.ts'
+import { address, badInput, chainIdOption, connect, loadGovDeployment, loadSigner, oneLine, str } from './gov-context.ts'
+import { PROPOSE_USAGE, proposalFor } from './gov-propose.ts'
+import { firstLine, formatVmt as vmt, renderMembers, renderStatus, table } from './gov-render.ts'
 
 const SUBCOMMANDS = `
   delegate [ADDRESS]                      delegate your votes (default: to yourself)
-  propose admit|remove OPERATOR...        propose admitting/removing supernodes
-  propose set-param NAME VALUE            termBlocks, maxMembers, candidateBond (VMT) or a network parameter
-  propose fund ADDRESS AMOUNT             pay VMT from the treasury (the timelock)
-  propose call --target A [--value WEI] --calldata HEX (repeatable)   a raw proposal
-      [--description TEXT]  (a "#proposer=YOU" suffix is added, so nobody can front-run it)
+${PROPOSE_USAGE.slice(1)}
   vote ID for|against|abstain [--reason TEXT]
   vote ID SUPPORT --sign-only [--nonce N] [--out FILE]   sign an EIP-712 ballot offline
   vote --ballot FILE                      submit someone's signed ballot (castVoteBySig)
@@ -44,30 +41,6 @@ async function operatorSigner (values: CommandArgs['values'], ctx: CommandContex
   if (!existsSync(keyFilePath(dir))) throw badInput(`no supernode keys at ${keyFilePath(dir)} (run the supernode once, or check --data-dir)`)
   values['data-dir'] = dir
   return (await loadOrCreateNodeKeys(dir)).operator.connect(provider)
-}
-
-const table = (rows: string[][]): string => {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n'
-}
-const vmt = (wei: string | bigint): string => `${formatEther(wei).replace(/\.0$/, '')} VMT`
-const firstLine = (text: string): string => (text.split('\n')[0] ?? '').slice(0, 72)
-
-function renderStatus (s: ProposalStatus): string {
-  const votes = s.votes
-  const counted = BigInt(votes.for) + BigInt(votes.abstain)
-  const quorum = s.quorum === null
-    ? 'set at the snapshot block'
-    : `${vmt(s.quorum)} (for + abstain: ${counted >= BigInt(s.quorum) ? 'reached' : 'not reached'})`
-  return `proposal ${s.id}\n` +
-    `state:     ${s.state}\n` +
-    `proposer:  ${s.proposer}\n` +
-    `snapshot:  block ${s.snapshot}    deadline: block ${s.deadline}\n` +
-    `votes:     for ${vmt(votes.for)}, against ${vmt(votes.against)}, abstain ${vmt(votes.abstain)}\n` +
-    `quorum:    ${quorum}\n` +
-    `eta:       ${s.eta === null ? '-' : `${new Date(s.eta * 1000).toISOString()} (unix ${s.eta})`}\n` +
-    `actions:\n${s.actions.map((a) => `  ${a.call ?? `${a.target} value ${a.value} data ${a.calldata.slice(0, 74)}`}\n`).join('')}` +
-    `description:\n${s.description.split('\n').map((l) => `  ${l}\n`).join('')}`
 }
 
 async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): Promise<number> {
@@ -132,55 +105,7 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
         return print(`delegated the votes of ${wallet.address} to ${to} (tx ${hash})\n`, { delegator: wallet.address, delegatee: to, tx: hash })
       }
       case 'propose': {
-        const [kind, ...rest] = args
-        let actions: Actions
-        let description = str(values.description)
-        if (kind === 'admit' || kind === 'remove') {
-          if (rest.length === 0) throw badInput(`gov propose ${kind} needs at least one operator address`)
-          const operators = rest.map((a) => address(a, 'an operator'))
-          const registry = gov.registry
-          for (const op of operators) {
-            const [, , , registeredAt] = await registry.getFunction('candidate')(op) as [string, string, string, bigint]
-            const member = await registry.getFunction('isMember')(op) as boolean
-            if (kind === 'admit' && registeredAt === 0n) throw badInput(`${op} has not registered as a candidate (it must call register first)`)
-            if (kind === 'admit' && member) throw badInput(`${op} is already a member`)
-            if (kind === 'remove' && !member) throw badInput(`${op} is not a member`)
-          }
-          actions = membershipActions(deployment.contracts.registry, kind, operators)
-          description ??= `${kind === 'admit' ? 'Admit' : 'Remove'} supernode${operators.length > 1 ? 's' : ''} ${operators.join(', ')}`
-        } else if (kind === 'set-param') {
-          const [name, valueText] = rest
-          const bond = name === 'candidateBond'
-          if (name === undefined || valueText === undefined || !(bond ? /^\d+(\.\d{1,18})?$/ : /^\d{1,78}$/).test(valueText)) {
-            throw badInput('gov propose set-param NAME VALUE (an integer; candidateBond in VMT; see `virusmap gov params`)')
-          }
-          actions = setParamActions(deployment.contracts, name, bond ? parseEther(valueText) : BigInt(valueText))
-          description ??= `Set ${name} to ${valueText}`
-        } else if (kind === 'fund') {
-          const [toText, amountText] = rest
-          const to = address(toText, 'the recipient')
-          if (amountText === undefined || !/^\d+(\.\d{1,18})?$/.test(amountText)) throw badInput('gov propose fund ADDRESS AMOUNT (VMT, e.g. 2500 or 0.5)')
-          const amount = parseEther(amountText)
-          const treasury = await gov.vmt.getFunction('balanceOf')(deployment.contracts.timelock) as bigint
-          if (amount > treasury) throw badInput(`the treasury (timelock) holds ${vmt(treasury)}, less than ${vmt(amount)}`)
-          actions = fundActions(deployment.contracts, to, amount)
-          description ??= `Pay ${amountText} VMT from the treasury to ${to}`
-        } else if (kind === 'call') {
-          const targets = strs(values.target).map((t) => address(t, '--target'))
-          const calldatas = strs(values.calldata)
-          const valueTexts = strs(values.value)
-          if (targets.length === 0 || targets.length !== calldatas.length) throw badInput('gov propose call needs one --calldata per --target (at least one)')
-          if (valueTexts.length !== 0 && valueTexts.length !== targets.length) throw badInput('give --value for every --target or for none')
-          for (const c of calldatas) if (!isHexString(c)) throw badInput(`--calldata must be 0x hex, got "${c.slice(0, 40)}"`)
-          const vals = valueTexts.map((v) => {
-            if (!/^\d{1,78}$/.test(v)) throw badInput(`--value must be wei as an integer, got "${v.slice(0, 40)}"`)
-            return BigInt(v)
-          })
-          actions = { targets, values: vals.length === 0 ? targets.map(() => 0n) : vals, calldatas }
-          if (description === undefined) throw badInput('gov propose call needs --description TEXT')
-        } else {
-          throw badInput('gov propose admit|remove|set-param|fund|call ...')
-        }
+        const { actions, description } = await proposalFor(args, values, gov, deployment)
         const wallet = await signer()
         const made = await propose(gov, wallet, actions, description)
         return print(`proposed ${made.id}\n  (vote from block ${Number(await gov.governor.getFunction('proposalSnapshot')(made.id) as bigint) + 1}; tx ${made.hash})\n`,
@@ -260,9 +185,7 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
       }
       case 'members': {
         const members = await listMembers(gov)
-        const rows = [['OPERATOR', 'PEER ID', 'REGISTERED', 'TERM ENDS', 'METADATA (ENGINES)'],
-          ...members.map((m) => [m.operator, m.peerId, `block ${m.registeredAt}`, m.termEnd === null ? 'no term' : `block ${m.termEnd}`, m.metadataURI === '' ? '-' : m.metadataURI])]
-        return print(members.length === 0 ? 'no members\n' : table(rows), members)
+        return print(renderMembers(members), members)
       }
     }
     return EXIT_CODES.usage

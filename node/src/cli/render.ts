@@ -1,14 +1,17 @@
 import type { Report } from '../../../protocol/src/messages.ts'
 import { ENGINE_CATEGORIES } from '../../../protocol/src/messages.ts'
 import type { CheckedFile, CheckedIndicator, Verification } from './check-file.ts'
+import { terminalJson, terminalText as t } from './terminal-text.ts'
 
-function table (rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n'
+/** Every cell came from a server (engine names, labels, versions): escaped before it is measured. */
+function table (rows: unknown[][]): string {
+  const cells = rows.map((r) => r.map(t))
+  const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length))) ?? []
+  return cells.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n'
 }
 
 function engineTable (report: Report): string {
-  const rows = [['ENGINE', 'CATEGORY', 'RESULT', 'VERSION', 'UPDATE', 'MEMBERS']]
+  const rows: unknown[][] = [['ENGINE', 'CATEGORY', 'RESULT', 'VERSION', 'UPDATE', 'MEMBERS']]
   for (const name of Object.keys(report.results).toSorted()) {
     const e = report.results[name]
     if (e === undefined) continue
@@ -18,25 +21,25 @@ function engineTable (report: Report): string {
 }
 
 function statsLine (report: Report): string {
-  return ENGINE_CATEGORIES.map((c) => `${c} ${report.stats[c]}`).join(', ')
+  return ENGINE_CATEGORIES.map((c) => `${c} ${t(report.stats[c])}`).join(', ')
 }
 
-/** The human-readable answer of `submit` and `lookup`. */
+/** The human-readable answer of `submit` and `lookup`. Whatever the server sent goes through terminalText. */
 export function renderCheckedFile ({ file, report, verification: v }: CheckedFile): string {
   const a = file.data.attributes as Record<string, unknown>
-  const names = Array.isArray(a.names) && a.names.length > 0 ? ` (${a.names.join(', ')})` : ''
-  let out = `sha256: ${String(a.sha256 ?? file.data.id)}${names}\n`
-  out += `size: ${String(a.size)} bytes, type: ${String(a.type_description ?? a.type_tag ?? 'unknown')}\n`
+  const names = Array.isArray(a.names) && a.names.length > 0 ? ` (${a.names.map(t).join(', ')})` : ''
+  let out = `sha256: ${t(a.sha256 ?? file.data.id)}${names}\n`
+  out += `size: ${t(a.size)} bytes, type: ${t(a.type_description ?? a.type_tag ?? 'unknown')}\n`
   if (report !== undefined) {
-    out += `analysis: ${report.jobId}\n\n${engineTable(report)}\nstats: ${statsLine(report)}\n`
+    out += `analysis: ${t(report.jobId)}\n\n${engineTable(report)}\nstats: ${statsLine(report)}\n`
   }
   return out + verificationLine(v)
 }
 
 function verificationLine (v: Verification): string {
   return v.verified
-    ? `verified: yes — signed by ${v.signers.length} of ${v.memberCount} members at block ${String(v.membershipBlock)}: ${v.signers.join(', ')}\n`
-    : `verified: NO — ${v.problems.map((p) => `${p.code}: ${p.detail}`).join('; ')}\n`
+    ? `verified: yes — signed by ${v.signers.length} of ${t(v.memberCount)} members at block ${t(v.membershipBlock)}: ${v.signers.map(t).join(', ')}\n`
+    : `verified: NO — ${v.problems.map((p) => `${t(p.code)}: ${t(p.detail)}`).join('; ')}\n`
 }
 
 const date = (seconds: unknown): string => typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : '-'
@@ -45,21 +48,21 @@ const date = (seconds: unknown): string => typeof seconds === 'number' ? new Dat
 export function renderCheckedIndicator ({ kind, subject, object, report, verification }: CheckedIndicator): string {
   const a = object.data.attributes as Record<string, unknown>
   const vm = (a.virusmap ?? {}) as { submitters?: unknown, context?: unknown }
-  let out = `${kind}: ${subject}\n`
-  out += `first seen: ${date(a.first_submission_date)}, last seen: ${date(a.last_submission_date)}, submitters: ${Array.isArray(vm.submitters) ? vm.submitters.join(', ') : '-'}\n`
-  if (typeof vm.context === 'string' && vm.context !== '') out += `context: ${JSON.stringify(vm.context)}\n`
+  let out = `${t(kind)}: ${t(subject)}\n`
+  out += `first seen: ${date(a.first_submission_date)}, last seen: ${date(a.last_submission_date)}, submitters: ${Array.isArray(vm.submitters) ? vm.submitters.map(t).join(', ') : '-'}\n`
+  if (typeof vm.context === 'string' && vm.context !== '') out += `context: ${terminalJson(vm.context)}\n`
   if (report !== undefined) {
-    out += `submitter: ${report.job.job.submitter}\nanalysis: ${report.jobId}\n\n${engineTable(report)}\nstats: ${statsLine(report)}\n`
+    out += `submitter: ${t(report.job.job.submitter)}\nanalysis: ${t(report.jobId)}\n\n${engineTable(report)}\nstats: ${statsLine(report)}\n`
   }
   return out + verificationLine(verification)
 }
 
 /** `--json` for an indicator: its object as served, plus the verification. */
 export function jsonCheckedIndicator ({ object, verification }: CheckedIndicator): string {
-  return JSON.stringify({ ...object, verified: verification.verified, verification }, null, 2) + '\n'
+  return terminalJson({ ...object, verified: verification.verified, verification }, 2) + '\n'
 }
 
 /** `--json`: the file object as served, plus the verification. */
 export function jsonCheckedFile ({ file, verification }: CheckedFile): string {
-  return JSON.stringify({ ...file, verified: verification.verified, verification }, null, 2) + '\n'
+  return terminalJson({ ...file, verified: verification.verified, verification }, 2) + '\n'
 }

@@ -3,6 +3,7 @@ import { COMMANDS, type CommandEntry } from './command-table.ts'
 import { EXIT_CODES, type Command, type CommandContext } from './command.ts'
 import { CliError } from './cli-error.ts'
 import { UsageError } from './usage-error.ts'
+import { terminalText } from './terminal-text.ts'
 
 function mainHelp (commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length))
@@ -22,7 +23,8 @@ const NETWORK_CODES = new Set(['NetworkError', 'InvalidResponseError', 'TimeoutE
 function explain (err: unknown, ctx: CommandContext): number {
   const e = err as { code?: unknown, status?: unknown, message?: unknown, shortMessage?: unknown }
   const message = typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : String(err)
-  const write = (line: string): void => { ctx.stderr.write(`virusmap: ${line.split('\n')[0]}\n`) }
+  // a message may carry a server's text: escaped, so it cannot drive the terminal
+  const write = (line: string): void => { ctx.stderr.write(`virusmap: ${terminalText(line.split('\n')[0])}\n`) }
   if (err instanceof UsageError) { write(message); return EXIT_CODES.usage }
   if (err instanceof CliError) { write(message); return err.exitCode }
   if (ctx.signal.aborted) { write('interrupted'); return EXIT_CODES.network }

@@ -8,6 +8,7 @@ import { CliError } from '../cli-error.ts'
 import { jsonCheckedFile, jsonCheckedIndicator, renderCheckedFile, renderCheckedIndicator } from '../render.ts'
 import { indicatorFromFlags, INDICATOR_OPTIONS, signIndicator } from '../submit-indicator.ts'
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts'
+import { terminalText } from '../terminal-text.ts'
 import type { Target } from '../target.ts'
 import type { CommandArgs, CommandContext } from '../command.ts'
 import { UsageError } from '../usage-error.ts'
@@ -20,7 +21,7 @@ function progressLine (stderr: Output): { update(a: AnalysisResponse): void, don
       if (stderr.isTTY !== true) return
       const vm = a.data.attributes.virusmap
       const verdicts = vm === undefined ? '' : `, ${vm.verdict_count}/${vm.member_count} verdicts`
-      stderr.write(`\r\x1b[2Kanalysis ${a.data.attributes.status}${verdicts}`)
+      stderr.write(`\r\x1b[2Kanalysis ${terminalText(a.data.attributes.status)}${terminalText(verdicts)}`)
       shown = true
     },
     done () {

@@ -5,6 +5,7 @@ import { EXIT_CODES } from '../command.ts'
 import { CliError } from '../cli-error.ts'
 import { API_OPTIONS, API_USAGE, resolveApiTarget } from '../target.ts'
 import { UsageError } from '../usage-error.ts'
+import { terminalJson, terminalText } from '../terminal-text.ts'
 
 const HASH = /^(?:0x)?(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/
 const VERDICTS: readonly VoteVerdict[] = ['harmless', 'malicious']
@@ -36,8 +37,8 @@ export const voteCommand: Command = {
       throw err
     }
     ctx.stdout.write(target.json
-      ? `${JSON.stringify({ data: vote }, null, 2)}\n`
-      : `voted ${vote.attributes.verdict} on file ${id} at ${target.api} (vote ${vote.id})\n`)
+      ? `${terminalJson({ data: vote }, 2)}\n`
+      : `voted ${terminalText(vote.attributes.verdict)} on file ${id} at ${target.api} (vote ${terminalText(vote.id)})\n`)
     return EXIT_CODES.ok
   }
 }

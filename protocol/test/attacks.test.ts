@@ -55,7 +55,12 @@ tap.test('an honest report, attested by a quorum, verifies', async t => {
 })
 
 tap.test('a serving node that drops the only detecting verdict breaks every attestation', async t => {
-  const dropped = structuredClone(honest)
+  const fourth = await makeReveal(job, member(3), [result('YARA', 'undetected')])
+  const cs = [...commitments, fourth.commit]
+  const vs = [...verdicts, fourth.reveal]
+  const full = derive({ commitments: cs, verdicts: vs, attestations: await attest(cs, vs, [0, 1, 3]) })
+  t.doesNotThrow(() => checkReport(full, chain))
+  const dropped = structuredClone(full)
   dropped.verdicts = dropped.verdicts.filter(v => v.verdict.member !== member(2).address)
   t.throws(() => checkReport(dropped, chain), invalid('NO_ATTESTATION_QUORUM'))
 })
@@ -77,7 +82,8 @@ tap.test('a member that invents engines or claims another vendor\'s engine is re
   const impersonated = await makeReveal(job, member(3), [result('ClamAV', 'malicious', 'Fake.Trojan')])
   const all = [...commitments, impersonated.commit]
   const vs = [...verdicts, impersonated.reveal]
-  t.throws(() => derive({ commitments: all, verdicts: vs, attestations: await attest(all, vs, [0, 1, 2, 3]) }), invalid('UNREGISTERED_ENGINE'))
+  const attestations = await attest(all, vs, [0, 1, 2, 3])
+  t.throws(() => derive({ commitments: all, verdicts: vs, attestations }), invalid('UNREGISTERED_ENGINE'))
 })
 
 tap.test('stats count attested engines: an engine answered by too few of its registered members is not counted', async t => {
@@ -89,7 +95,8 @@ tap.test('stats count attested engines: an engine answered by too few of its reg
   ]
   const cs = vs.map(v => v.commit)
   const rs = vs.map(v => v.reveal)
-  const report = derive({ commitments: cs, verdicts: rs, attestations: await attest(cs, rs, [0, 1, 2]) })
+  const attestations = await attest(cs, rs, [0, 1, 2])
+  const report = derive({ commitments: cs, verdicts: rs, attestations })
   t.equal(report.results.ClamAV?.answered, 1)
   t.equal(report.results.ClamAV?.registered, 3)
   t.equal(report.results.ClamAV?.attested, false)
@@ -103,14 +110,16 @@ tap.test('a far-future scannedAt is refused by gossip and by the report', async 
   t.throws(() => validateVerdict(future.reveal, ctx), gossip('reject', 'BAD_SCAN_TIME'))
   const all = [...commitments, future.commit]
   const vs = [...verdicts, future.reveal]
-  t.throws(() => derive({ commitments: all, verdicts: vs, attestations: await attest(all, vs, [0, 1, 2, 3]) }), invalid('BAD_SCAN_TIME'))
+  const attestations = await attest(all, vs, [0, 1, 2, 3])
+  t.throws(() => derive({ commitments: all, verdicts: vs, attestations }), invalid('BAD_SCAN_TIME'))
 })
 
 tap.test('a verdict the report carries must open its carried commitment', async t => {
   const other = await makeReveal(job, member(2), [result('YARA', 'harmless')])
   const cs = commitments
   const vs = [verdicts[0], verdicts[1], other.reveal] as SignedVerdict[]
-  t.throws(() => derive({ commitments: cs, verdicts: vs, attestations: await attest(cs, vs, [0, 1, 2]) }), invalid('COMMITMENT_MISMATCH'))
+  const attestations = await attest(cs, vs, [0, 1, 2])
+  t.throws(() => derive({ commitments: cs, verdicts: vs, attestations }), invalid('COMMITMENT_MISMATCH'))
 })
 
 tap.test('no reveal is accepted while a commitment could still arrive; no commitment after the deadline', async t => {

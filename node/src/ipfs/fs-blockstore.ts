@@ -54,7 +54,12 @@ function isErrno (err: unknown, code: string): boolean {
 export function createDurableBlockstore (options: DurableBlockstoreOptions): DurableBlockstore {
   const root = path.resolve(options.path)
   const concurrency = options.putManyConcurrency ?? 16
-  const knownDirs = new Set<string>()
+  /**
+   * Shard dirs whose entry in the root is known to be on disk. A dir joins only after an fsync of
+   * the root that followed its creation: a batch that created it and then failed (or one racing
+   * with it) must not let a later put skip that fsync.
+   */
+  const durableDirs = new Set<string>()
 
   const locate = (cid: CID): { dir: string, file: string } => {
     const name = base32upper.encode(cid.multihash.bytes)
@@ -66,9 +71,9 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
   const writeBlock = async (cid: CID, bytes: Uint8Array, dirs: Set<string>, opts: Signal): Promise<void> => {
     opts.signal?.throwIfAborted()
     const { dir, file } = locate(cid)
-    if (!knownDirs.has(dir)) {
-      if (await mkdir(dir, { recursive: true }) !== undefined) dirs.add(root)
-      knownDirs.add(dir)
+    if (!durableDirs.has(dir)) {
+      await mkdir(dir, { recursive: true })
+      dirs.add(root)
     }
     dirs.add(dir)
     // content-addressed: an existing file already holds these bytes (it was renamed in whole)
@@ -91,7 +96,9 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     // the shard dirs first, then the root that names any new shard dir
     const shards = [...dirs].filter(d => d !== root)
     await Promise.all(shards.map(fsyncPath))
-    if (dirs.has(root)) await fsyncPath(root)
+    if (!dirs.has(root)) return
+    await fsyncPath(root)
+    for (const shard of shards) durableDirs.add(shard)
   }
 
   const readBlock = async (cid: CID, opts: Signal = {}): Promise<Uint8Array> => {
@@ -107,10 +114,17 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     path: root,
     async open () {
       await mkdir(root, { recursive: true })
-      // temp files are what a crash between write and rename leaves; nothing refers to them
+      // the root (which may be new) and its entry in the parent are durable before any block is acknowledged;
+      // every shard named in a synced root is durable too
+      await fsyncPath(path.dirname(root))
+      await fsyncPath(root)
       for (const shard of await readdir(root)) {
-        const files = await readdir(path.join(root, shard)).catch(() => [] as string[])
-        await Promise.all(files.filter(f => f.endsWith('.tmp')).map(async f => unlink(path.join(root, shard, f))))
+        const dir = path.join(root, shard)
+        const files = await readdir(dir).catch(() => undefined)
+        if (files === undefined) continue
+        durableDirs.add(dir)
+        // temp files are what a crash between write and rename leaves; nothing refers to them
+        await Promise.all(files.filter(f => f.endsWith('.tmp')).map(async f => unlink(path.join(dir, f))))
       }
     },
     async close () {},

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BlockHashWindow, findCommonAncestor } from './block-hashes.ts'
+import { EngineHistory } from './engine-history.ts'
 import { MembershipHistory } from './membership-history.ts'
 import { ParameterHistory } from './parameter-history.ts'
 import { parametersInterface, registryInterface } from './registry-abi.ts'
@@ -45,6 +46,8 @@ export interface RegistryFollower {
   readonly followedBlock: number
   isMemberAt(operator: Hex, block: number): boolean
   membersAt(block: number): Hex[]
+  /** engine ids governance registered to `member` at `block`, sorted ascending; [] when none or past the followed block */
+  enginesAt(member: Hex, block: number): string[]
   candidate(operator: Hex): MemberInfo | undefined
   /** a network parameter (NetworkParameters key name) in force at `block`, if set and followed */
   parameterAt(name: string, block: number): bigint | undefined
@@ -57,11 +60,11 @@ export interface RegistryFollower {
   onReorg(listener: ReorgListener): () => void
 }
 
-const MEMBERSHIP_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'MemberTermSet', 'MemberRemoved'])
+const REGISTRY_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'MemberTermSet', 'MemberRemoved', 'EnginesSet'])
 
 /**
  * Follows the SupernodeRegistry's (and NetworkParameters') events `confirmations` blocks behind the head: a node learns
- * who the members are from the chain, never from configuration. Events are applied in
+ * who the members are, and which engines each runs, from the chain, never from configuration. Events are applied in
  * (block, log index) order, so the history matches the contract's checkpoints.
  *
  * Reorgs: it remembers the hash of each block it applied events up to (the last `reorgWindow`);
@@ -74,6 +77,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
   const { provider, registry, confirmations, logger, metrics } = opts
   const chunk = opts.logChunk ?? 2000
   const history = new MembershipHistory()
+  const engines = new EngineHistory()
   const parameters = new ParameterHistory()
   const addresses = [registry, ...(opts.parameters != null ? [opts.parameters] : [])]
   const hashes = new BlockHashWindow(opts.reorgWindow ?? 256)
@@ -106,6 +110,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
       logger.error({ depth, confirmations, ancestor }, 'reorg deeper than the confirmation depth took back followed blocks; raise confirmations')
     }
     history.truncateAfter(ancestor)
+    engines.truncateAfter(ancestor)
     parameters.truncateAfter(ancestor)
     hashes.forgetAfter(ancestor)
     followed = ancestor
@@ -160,7 +165,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
       return
     }
     const parsed = registryInterface.parseLog(log)
-    if (parsed == null || !MEMBERSHIP_EVENTS.has(parsed.name)) return
+    if (parsed == null || !REGISTRY_EVENTS.has(parsed.name)) return
     const operator = (parsed.args.getValue('operator') as string).toLowerCase() as Hex
     switch (parsed.name) {
       case 'CandidateRegistered':
@@ -184,6 +189,12 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
         history.removed(operator, log.blockNumber)
         logger.info({ operator, block: log.blockNumber }, 'member removed')
         break
+      case 'EnginesSet': {
+        const ids = [...parsed.args.getValue('engineIds') as string[]]
+        engines.set(operator, log.blockNumber, ids)
+        logger.info({ operator, engines: ids, block: log.blockNumber }, 'member engines set')
+        break
+      }
     }
   }
 
@@ -203,6 +214,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
     get followedBlock () { return followed },
     isMemberAt: (operator, block) => block <= followed && history.isMemberAt(operator, block),
     membersAt: (block) => history.membersAt(block),
+    enginesAt: (member, block) => block <= followed ? engines.enginesAt(member, block) : [],
     candidate: (operator) => history.candidate(operator),
     parameterAt: (name, block) => block <= followed ? parameters.at(name, block) : undefined,
     async start (options = {}) {

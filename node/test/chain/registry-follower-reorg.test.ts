@@ -118,6 +118,29 @@ tap.test('anvil_reorg takes back an admission the follower applied (confirmation
   t.same(follower.membersAt(follower.followedBlock), [operators[1]!])
 })
 
+tap.test('anvil_reorg takes back an engines change the follower applied: the earlier list is in force again', async (t) => {
+  const { follower, reorgs } = follow(1)
+  await follower.start()
+  t.teardown(() => follower.stop())
+  const op = operators[2]!
+  const declared = await electMembers({ ...gov, operators: [], engines: { [op]: ['YARA'] } })
+  const changed = await electMembers({ ...gov, operators: [], engines: { [op]: ['ClamAV', 'VirusMap-Archive'] } })
+  await mineBlocks(provider, 2)
+  await follower.waitFor(changed.executionBlock + 1)
+  t.same(follower.enginesAt(op, changed.executionBlock), ['ClamAV', 'VirusMap-Archive'], 'the change was applied')
+
+  const head = await blockNumber(provider)
+  const before = await reorgs()
+  await provider.send('anvil_reorg', [head - changed.executionBlock + 1, []])
+  await mineBlocks(provider, 2)
+  await until('the reorg is handled', async () => await reorgs() === before + 1 && follower.followedBlock >= head + 1)
+  for (const block of [declared.executionBlock, changed.executionBlock, follower.followedBlock]) {
+    const onChain = [...await registry.getFunction('enginesAt')(op, block) as string[]].toSorted()
+    t.same(follower.enginesAt(op, block), onChain, `engines at ${block} are the contract's`)
+  }
+  t.same(follower.enginesAt(op, follower.followedBlock), ['YARA'], 'the taken-back list is gone; the one before it holds')
+})
+
 tap.test('evm_snapshot/evm_revert + a different history takes back a parameter change (confirmations 0)', async (t) => {
   const { follower, warnings, reorgs } = follow(0)
   await follower.start()

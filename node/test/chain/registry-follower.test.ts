@@ -87,3 +87,27 @@ tap.test('network parameters are followed by block: a change applies from the bl
   t.equal(follower.parameterAt('rewardBudgetPerEpoch', executionBlock), 10n ** 21n)
   t.equal(follower.parameterAt('commitWindowMs', follower.followedBlock + 1), undefined, 'nothing past the followed block')
 })
+
+tap.test('engines by block match the contract: declared, changed, withdrawn, per operator', async (t) => {
+  const [a, b] = operators as [Hex, Hex]
+  const from = await provider.getBlockNumber()
+  await electMembers({ ...gov, operators: [], engines: { [a]: ['YARA', 'ClamAV'], [b]: ['VirusMap-Heuristics'] } })
+  await electMembers({ ...gov, operators: [], engines: { [a]: ['YARA'] } })
+  await electMembers({ ...gov, operators: [], engines: { [b]: [] } })
+  await mineBlocks(provider, 3)
+  const follower = createRegistryFollower({
+    provider, registry: contracts.registry, fromBlock: deployment.deployBlock, confirmations: 2, pollIntervalMs: 100, logChunk: 7, logger: pino({ level: 'silent' })
+  })
+  await follower.start()
+  t.teardown(() => follower.stop())
+  const seen = new Set<string>()
+  for (let block = from; block <= follower.followedBlock; block++) {
+    for (const op of [a, b]) {
+      const onChain = [...await registry.getFunction('enginesAt')(op, block) as string[]].toSorted()
+      t.same(follower.enginesAt(op, block), onChain, `${op.slice(0, 8)} at ${block}`)
+      seen.add(`${op}:${onChain.join(',')}`)
+    }
+  }
+  t.same([...seen].toSorted(), [`${a}:`, `${a}:ClamAV,YARA`, `${a}:YARA`, `${b}:`, `${b}:VirusMap-Heuristics`].toSorted(), 'every list was in force at some block')
+  t.same(follower.enginesAt(a, follower.followedBlock + 1), [], 'nothing is claimed past the followed block')
+})

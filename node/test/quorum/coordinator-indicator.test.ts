@@ -79,7 +79,7 @@ async function network (t: Test, engines: Engine[], parameters: Record<string, b
     operator: w.address.toLowerCase() as Hex, peerId: '', x25519Key: `0x${Buffer.from(keys[i]?.publicKey ?? []).toString('hex')}`, metadataURI: ''
   }))
   // windows wide enough for a loaded CI machine: four members scan, sign and gossip inside them
-  const follower = staticFollower(members, { parameters: { commitWindowMs: 1500n, revealWindowMs: 3000n, ...parameters } })
+  const follower = staticFollower(members, { parameters: { commitWindowMs: 1500n, revealWindowMs: 3000n, ...parameters }, engines: engines.map((e) => e.name) })
   const bus = createMemoryGossipBus()
   const samples = memorySamples()
   const net: Net = { wallets, coordinators: [], repos: [] }

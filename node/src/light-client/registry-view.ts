@@ -3,12 +3,13 @@ import { DEFAULT_FAULT_DIVISOR, faultDivisorFrom } from '../../../protocol/src/i
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 /**
- * The two SupernodeRegistry reads a light client needs. A human-readable ABI keeps this file
+ * The SupernodeRegistry reads a light client needs. A human-readable ABI keeps this file
  * independent of the contracts build; the signatures match contracts/src/SupernodeRegistry.sol.
  */
 export const REGISTRY_READ_ABI = [
   'function isMemberAt(address account, uint256 blockNumber) view returns (bool)',
-  'function membersAt(uint256 blockNumber) view returns (address[])'
+  'function membersAt(uint256 blockNumber) view returns (address[])',
+  'function enginesAt(address operator, uint256 blockNumber) view returns (string[])'
 ] as const
 
 /** The NetworkParameters reads (contracts/src/NetworkParameters.sol): a checkpointed value by block. */
@@ -41,6 +42,8 @@ export interface RegistryView {
   blockNumber(): Promise<number>
   isMemberAt(address: Hex, block: number): Promise<boolean>
   membersAt(block: number): Promise<Hex[]>
+  /** the engine ids governance registered to `member` at `block` (a past block), sorted ascending; [] when none */
+  enginesAt(member: Hex, block: number, options?: { signal?: AbortSignal }): Promise<string[]>
   /** the quorumFaultDivisor in force at `block` (protocol faultDivisorFrom: 3 when never set) */
   faultDivisorAt(block: number): Promise<number>
 }
@@ -66,6 +69,13 @@ export function createRegistryView (provider: Provider, registry: Hex, parameter
     async membersAt (block) {
       const members = await read(registry, 'membersAt', async () => contract.getFunction('membersAt').staticCall(block)) as string[]
       return members.map((m) => m.toLowerCase() as Hex)
+    },
+    async enginesAt (member, block, options = {}) {
+      options.signal?.throwIfAborted()
+      const ids = await read(registry, 'enginesAt', async () => contract.getFunction('enginesAt').staticCall(member, block)) as string[]
+      // ethers cannot cancel the call; a caller that gave up gets no answer
+      options.signal?.throwIfAborted()
+      return [...ids].toSorted()
     },
     async faultDivisorAt (block) {
       if (params === undefined) return DEFAULT_FAULT_DIVISOR

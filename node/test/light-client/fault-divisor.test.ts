@@ -4,7 +4,7 @@ import { deriveReport } from '../../../protocol/src/index.ts'
 import { parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { createRegistryView, verifyReportWith } from '../../src/light-client/index.ts'
-import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
+import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY, engineResults, signedReport } from '../fixtures/signed-reports.ts'
 import type { Hex, Report } from '../../../protocol/src/index.ts'
 import type { RegistryView } from '../../src/light-client/index.ts'
 
@@ -18,6 +18,7 @@ function chain (faultDivisor: number): RegistryView {
     blockNumber: async () => 100,
     isMemberAt: async (address, block) => block >= MEMBERSHIP_BLOCK && ADDRESSES.includes(address),
     membersAt: async (block) => (block >= MEMBERSHIP_BLOCK ? ADDRESSES : []),
+    enginesAt: async (address, block) => (block >= MEMBERSHIP_BLOCK && ADDRESSES.includes(address) ? engineResults(true).map((r) => r.engine).toSorted() : []),
     faultDivisorAt: async () => faultDivisor
   }
 }

@@ -12,6 +12,8 @@ const view: RegistryView = {
   blockNumber: async () => 100,
   isMemberAt: async (address, block) => block >= MEMBERSHIP_BLOCK && MEMBERS.some((m) => m.address === address),
   membersAt: async (block) => (block >= MEMBERSHIP_BLOCK ? MEMBERS.map((m) => m.address) : []),
+  // the engine the memory indicator network's members answer with
+  enginesAt: async (address, block) => (block >= MEMBERSHIP_BLOCK && MEMBERS.some((m) => m.address === address) ? ['VirusMap-URL'] : []),
   faultDivisorAt: async () => 3
 }
 const expected = { chainId: CHAIN_ID, registry: REGISTRY }

@@ -4,11 +4,13 @@ import { Interface } from 'ethers'
 import type { Hex, Report } from '../../../protocol/src/index.ts'
 import { REGISTRY_READ_ABI, verifyReport, verifyReportWith, type RegistryView } from '../../src/light-client/index.ts'
 import { connectProvider } from '../../src/light-client/provider.ts'
-import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, OUTSIDER, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
+import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, OUTSIDER, REGISTRY, engineResults, signedReport } from '../fixtures/signed-reports.ts'
 import { startJsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
 
 const SAMPLE = new TextEncoder().encode('light client sample')
 const ADDRESSES = MEMBERS.map((m) => m.address)
+/** every member registered the engines the fixture's verdicts carry */
+const ENGINES = engineResults(true).map((r) => r.engine).toSorted()
 
 /** The chain as a list of members from a block on (what the registry's checkpoints answer). */
 function chain (members: Hex[], options: { chainId?: number, head?: number, faultDivisor?: number } = {}): RegistryView {
@@ -19,6 +21,7 @@ function chain (members: Hex[], options: { chainId?: number, head?: number, faul
     blockNumber: async () => head,
     isMemberAt: async (address, block) => at(block).includes(address),
     membersAt: async (block) => at(block),
+    enginesAt: async (address, block) => (at(block).includes(address) ? ENGINES : []),
     faultDivisorAt: async () => options.faultDivisor ?? 3
   }
 }
@@ -115,7 +118,7 @@ t.test('the read ABI matches the built SupernodeRegistry', { skip: existsSync(AR
   const artifact = ARTIFACT
   const built = new Interface((JSON.parse(readFileSync(artifact, 'utf8')) as { abi: [] }).abi)
   const ours = new Interface(REGISTRY_READ_ABI)
-  for (const name of ['isMemberAt', 'membersAt']) {
+  for (const name of ['isMemberAt', 'membersAt', 'enginesAt']) {
     st.equal(ours.getFunction(name)?.format('sighash'), built.getFunction(name)?.format('sighash'), name)
     st.equal(ours.getFunction(name)?.outputs.map((o) => o.type).join(), built.getFunction(name)?.outputs.map((o) => o.type).join())
   }

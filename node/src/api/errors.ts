@@ -51,7 +51,8 @@ const INDICATOR_ERRORS: Record<string, VtErrorCode> = {
   INVALID_CONTEXT: 'InvalidArgumentError',
   INVALID_SUBMITTER_SIGNATURE: 'BadRequestError',
   SUBMISSION_EXPIRED: 'BadRequestError',
-  NOT_A_MEMBER: 'TransientError'
+  NOT_A_MEMBER: 'TransientError',
+  NETWORK_BUSY: 'TransientError'
 }
 
 function isPortErrorCode (code: unknown): code is PortErrorCode {

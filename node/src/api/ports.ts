@@ -29,7 +29,8 @@ export interface SampleSubmitter {
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex }>
 }
 
-export type AnalysisStatus = 'queued' | 'in-progress' | 'completed'
+/** VirusTotal's analysis statuses, and `failed`: the job and its retries ended without a report (protocol SPEC section 10) */
+export type AnalysisStatus = 'queued' | 'in-progress' | 'completed' | 'failed'
 
 export interface AnalysisView {
   /** the scan job id (0x + 64 hex, lowercase) */
@@ -43,6 +44,10 @@ export interface AnalysisView {
   size: number
   /** present once status is 'completed' */
   report?: Report
+  /** why, once status is 'failed' (NO_QUORUM, NO_AGREEMENT, COMPLAINTS) */
+  failure?: string
+  /** the job now running the analysis: its id, or a retry's when the first job failed */
+  jobId?: Hex
   /** the registry block whose members run the job */
   membershipBlock: number
   /** verdicts revealed so far, and members at the job's block */

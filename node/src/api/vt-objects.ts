@@ -68,18 +68,33 @@ export function vtStats (report: { stats: ReportStats } | undefined): VtStats {
   return report === undefined ? { ...EMPTY_STATS } : { ...EMPTY_STATS, ...report.stats }
 }
 
-/** The VirusMap attribute: everything a light client needs to check the report itself. */
+/**
+ * The VirusMap attribute: the final report (protocol v2) minus what VirusTotal's own fields already
+ * say. It carries every signed message and the chain's view the report was derived under, so a
+ * light client rebuilds the report itself (deriveReport) and holds the served VT fields to it;
+ * per-engine quorum facts live here, keyed like last_analysis_results, so VT fields keep VT's shape.
+ */
 export function virusmapAttribute (report: Report): Record<string, unknown> {
+  const engines = Object.fromEntries(Object.entries(report.results).map(([engine, e]) =>
+    [engine, { members: e.members, answered: e.answered, registered: e.registered, attested: e.attested }]))
   return {
+    version: report.version,
     job_id: report.jobId,
     chain_id: report.chainId,
     registry: report.registry,
     membership_block: report.job.job.membershipBlock,
+    members: report.members,
     member_count: report.memberCount,
     fault_divisor: report.faultDivisor,
     quorum: report.quorum,
+    registrations: report.registrations,
+    job: report.job,
+    commitments: report.commitments,
     verdicts: report.verdicts,
-    job: report.job
+    attestations: report.attestations,
+    absent: report.absent,
+    withheld: report.withheld,
+    engines
   }
 }
 
@@ -100,7 +115,13 @@ export function analysisObject (a: AnalysisView, baseUrl: string): Record<string
         status: a.status,
         stats: vtStats(a.report),
         results: vtResults(a.report),
-        virusmap: { job_id: a.id, membership_block: a.membershipBlock, verdict_count: a.verdictCount, member_count: a.memberCount }
+        virusmap: {
+          job_id: a.jobId ?? a.id,
+          membership_block: a.membershipBlock,
+          verdict_count: a.verdictCount,
+          member_count: a.memberCount,
+          ...(a.failure === undefined ? {} : { failure: a.failure })
+        }
       },
       links: { self: `${baseUrl}/api/v3/analyses/${a.id}`, item }
     },

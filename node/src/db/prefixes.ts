@@ -12,6 +12,11 @@ export const PREFIXES = {
   sampleBySha1: 'sample-sha1/',
   /** md5 -> sha256 */
   sampleByMd5: 'sample-md5/',
+  /**
+   * ingestId/zero-padded batch -> PendingBlocks: the blocks an ingest is about to write, recorded
+   * before it writes them and cleared once its sample is recorded; what is left at start is garbage
+   */
+  ingestPending: 'ingest-pending/',
   /** jobId -> JobRecord */
   job: 'job/',
   /** jobId/member -> SignedCommitment */
@@ -52,7 +57,11 @@ export const PREFIXES = {
   /** file sha256/kind/sha256(subject) -> IndicatorRelation: the indicators a file carries */
   fileIndicator: 'file-indicator/',
   /** kind/sha256(subject)/voter (API key id) -> VoteRecord: community votes on an indicator (vote/ is files') */
-  indicatorVote: 'indicator-vote/'
+  indicatorVote: 'indicator-vote/',
+  /** jobId/member -> SignedAttestation (protocol v2): a member's signature over a job's content */
+  attestation: 'attestation/',
+  /** jobId/member -> SignedComplaint (protocol v2): evidence against a job's origin */
+  complaint: 'complaint/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -5,7 +5,7 @@ import { IndicatorRepository } from './indicator-repository.ts'
 import { JobRepository } from './job-repository.ts'
 import { ReportRepository } from './report-repository.ts'
 import { SampleRepository } from './sample-repository.ts'
-import { CommitmentRepository, VerdictRepository } from './signed-by-member-repository.ts'
+import { AttestationRepository, CommitmentRepository, ComplaintRepository, VerdictRepository } from './signed-by-member-repository.ts'
 import type { Database } from './database.ts'
 
 export interface Repositories {
@@ -13,6 +13,8 @@ export interface Repositories {
   jobs: JobRepository
   commitments: CommitmentRepository
   verdicts: VerdictRepository
+  attestations: AttestationRepository
+  complaints: ComplaintRepository
   reports: ReportRepository
   evidence: EvidenceRepository
   apiKeys: ApiKeyRepository
@@ -26,6 +28,8 @@ export function createRepositories (db: Database): Repositories {
     jobs: new JobRepository(db),
     commitments: new CommitmentRepository(db),
     verdicts: new VerdictRepository(db),
+    attestations: new AttestationRepository(db),
+    complaints: new ComplaintRepository(db),
     reports: new ReportRepository(db),
     evidence: new EvidenceRepository(db),
     apiKeys: new ApiKeyRepository(db),

@@ -1,14 +1,16 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '../../../protocol/src/messages.ts'
+
+type MemberPrefix = typeof PREFIXES.commitment | typeof PREFIXES.verdict | typeof PREFIXES.attestation | typeof PREFIXES.complaint
 
 /** Messages stored by jobId + member; listing by job walks one key range. */
 class ByJobAndMember<T> {
   readonly #db: Database
-  readonly #prefix: typeof PREFIXES.commitment | typeof PREFIXES.verdict
+  readonly #prefix: MemberPrefix
   readonly #ids: (msg: T) => { jobId: Hex, member: Hex }
 
-  constructor (db: Database, prefix: typeof PREFIXES.commitment | typeof PREFIXES.verdict, ids: (msg: T) => { jobId: Hex, member: Hex }) {
+  constructor (db: Database, prefix: MemberPrefix, ids: (msg: T) => { jobId: Hex, member: Hex }) {
     this.#db = db
     this.#prefix = prefix
     this.#ids = ids
@@ -37,5 +39,17 @@ export class CommitmentRepository extends ByJobAndMember<SignedCommitment> {
 export class VerdictRepository extends ByJobAndMember<SignedVerdict> {
   constructor (db: Database) {
     super(db, PREFIXES.verdict, msg => msg.verdict)
+  }
+}
+
+export class AttestationRepository extends ByJobAndMember<SignedAttestation> {
+  constructor (db: Database) {
+    super(db, PREFIXES.attestation, msg => ({ jobId: msg.attestation.jobId, member: msg.member }))
+  }
+}
+
+export class ComplaintRepository extends ByJobAndMember<SignedComplaint> {
+  constructor (db: Database) {
+    super(db, PREFIXES.complaint, msg => msg.complaint)
   }
 }

@@ -20,6 +20,12 @@ export interface QuorumMetrics {
   reportsWithdrawn: Counter
   /** in-memory jobs dropped because a reorg took their membership away */
   liveJobsDropped: Counter
+  /** jobs that ended without a final report, by reason (JobFailure) */
+  jobsFailed: Counter<'reason'>
+  /** jobs this node retried as their origin */
+  jobsRetried: Counter
+  /** uploads waiting for an admission slot (SPEC section 10) */
+  jobsQueued: Gauge
 }
 
 export interface ChainMetrics {
@@ -76,7 +82,10 @@ export function createNodeMetrics (): NodeMetrics {
       quorumLatency: new Histogram({ name: 'virusmap_quorum_latency_seconds', help: 'job creation to quorum report', buckets: [0.5, 1, 2, 5, 10, 20, 40, 80], registers }),
       scanDuration: new Histogram({ name: 'virusmap_scan_duration_seconds', help: 'engine scan time', labelNames: ['engine', 'category'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers }),
       reportsWithdrawn: new Counter({ name: 'virusmap_quorum_reports_withdrawn_total', help: 'stored reports withdrawn because a reorg took away the membership they relied on', registers }),
-      liveJobsDropped: new Counter({ name: 'virusmap_quorum_live_jobs_dropped_total', help: 'in-memory jobs dropped because a reorg took away their membership', registers })
+      liveJobsDropped: new Counter({ name: 'virusmap_quorum_live_jobs_dropped_total', help: 'in-memory jobs dropped because a reorg took away their membership', registers }),
+      jobsFailed: new Counter({ name: 'virusmap_quorum_jobs_failed_total', help: 'jobs that ended without a final report', labelNames: ['reason'], registers }),
+      jobsRetried: new Counter({ name: 'virusmap_quorum_jobs_retried_total', help: 'failed jobs this node retried as their origin', registers }),
+      jobsQueued: new Gauge({ name: 'virusmap_quorum_jobs_queued', help: 'uploads waiting for an admission slot', registers })
     },
     chain: {
       followedBlock: new Gauge({ name: 'virusmap_chain_followed_block', help: 'highest confirmed registry block applied', registers }),

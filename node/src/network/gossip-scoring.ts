@@ -30,7 +30,9 @@ export function virusmapScoreParams (): Partial<PeerScoreParams> {
     topics: {
       [TOPICS.jobs]: topicParams(1),
       [TOPICS.commits]: topicParams(0.5),
-      [TOPICS.verdicts]: topicParams(1)
+      [TOPICS.verdicts]: topicParams(1),
+      [TOPICS.attestations]: topicParams(1),
+      [TOPICS.complaints]: topicParams(0.5)
     },
     topicScoreCap: 100,
     appSpecificScore: () => 0,

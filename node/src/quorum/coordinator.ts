@@ -1,19 +1,24 @@
-import { randomBytes } from 'node:crypto'
-import { hexToBytes } from '@noble/hashes/utils.js'
 import {
-  computeCommitment, deriveReport, faultDivisorFrom, GossipValidationError, hasQuorum, signCommitment,
-  signVerdict, unwrapContentKey, validateCommitment, validateScanJob, validateVerdict
+  attestAt, faultDivisorFrom, GossipValidationError, jobEndsAt, validateAttestation, validateCommitment, validateComplaint,
+  validateScanJob, validateVerdict
 } from '../../../protocol/src/index.ts'
-import { indicatorsFromDetails } from './file-indicators.ts'
 import { createJobSubmission } from './job-submission.ts'
 import { JobBook } from './job-book.ts'
-import { runEngines } from './run-engines.ts'
-import { createValidationContext } from './validation-context.ts'
+import { createJobDeferral } from './job-deferral.ts'
+import { resumeJobs } from './job-recovery.ts'
+import { attest, reveal, scanAndCommit } from './member-steps.ts'
+import { assembleReport, complaintsDecide, failureOf } from './report-assembly.ts'
+import { boundsAt, createValidationContext, registrationsAt } from './validation-context.ts'
 import type { IndicatorSubmission, JobTiming } from './job-factory.ts'
-import type { LiveJob } from './job-book.ts'
+import type { JobFailure, LiveJob } from './job-book.ts'
+import type { MemberStepsContext } from './member-steps.ts'
 import type { SampleAccess } from './ports.ts'
+import type { BlockView } from './report-assembly.ts'
+import type { JobStatus } from '../db/job-repository.ts'
 import type { Repositories } from '../db/repositories.ts'
-import type { Hex, Report, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, Verdict } from '../../../protocol/src/messages.ts'
+import type {
+  Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict
+} from '../../../protocol/src/messages.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
@@ -21,17 +26,14 @@ import type { Engine } from '../scan/engine.ts'
 import type { Wallet } from 'ethers'
 import type { Logger } from 'pino'
 
-/** jobs held for a membership block not yet followed, and how far ahead one may be */
-const MAX_DEFERRED_JOBS = 256
-const MAX_BLOCKS_AHEAD = 16
-
 export interface CoordinatorOptions extends JobTiming {
   chainId: number
   registry: Hex
-  clockSkewMs: number
   maxSampleBytes: number
-  /** how long finished jobs stay in memory for late reveals and status queries */
+  /** how long finished jobs stay in memory for late messages and status queries */
   retentionMs: number
+  /** most of its own jobs an origin keeps open; further uploads wait queued (SPEC section 10) */
+  maxActiveJobs: number
 }
 
 export interface CoordinatorComponents {
@@ -41,7 +43,7 @@ export interface CoordinatorComponents {
   gossip: Gossip
   samples: SampleAccess
   engines: Engine[]
-  repositories: Pick<Repositories, 'samples' | 'jobs' | 'commitments' | 'verdicts' | 'reports' | 'evidence' | 'indicators'>
+  repositories: Pick<Repositories, 'samples' | 'jobs' | 'commitments' | 'verdicts' | 'attestations' | 'complaints' | 'reports' | 'evidence' | 'indicators'>
   logger: Logger
   metrics?: QuorumMetrics
   now?: () => number
@@ -59,25 +61,25 @@ export interface Coordinator {
 }
 
 /**
- * The quorum protocol on one supernode: creates jobs for uploads it takes, scans the jobs of
- * the member sets it belongs to, commits then reveals its signed verdict, and assembles the
- * report once a quorum of the job's members has revealed.
+ * The quorum protocol (v2) on one supernode: creates jobs for uploads it takes, scans the jobs of
+ * the member sets it belongs to within the scan budget, commits, reveals, attests, and assembles the
+ * final report once a quorum attested to one content; a job without one by its end fails explicitly
+ * and its origin retries it.
  */
 export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorComponents): Coordinator {
-  const { operator, follower, gossip, samples, engines, repositories: repos, logger, metrics } = c
+  const { operator, follower, gossip, repositories: repos, logger, metrics } = c
   const now = c.now ?? Date.now
   const self = operator.address.toLowerCase() as Hex
   const book = new JobBook({ retentionMs: opts.retentionMs, maxJobs: 10_000 })
   const ctx = createValidationContext(opts, follower, book, now)
   const timers = new Set<NodeJS.Timeout>()
   const controller = new AbortController()
-  let deferred = 0
 
   function later (at: number, fn: () => Promise<void>): void {
     const timer = setTimeout(() => {
       timers.delete(timer)
       fn().catch((err) => { logger.error({ err }, 'scheduled quorum step failed') })
-    }, Math.max(0, at - now()))
+    }, Math.min(2 ** 31 - 1, Math.max(0, at - now())))
     timers.add(timer)
   }
 
@@ -85,158 +87,213 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     p.catch((err) => { logger.error({ err, what }, 'persisting quorum state failed') })
   }
 
-  function acceptJob (msg: SignedScanJob, jobId: Hex): void {
-    if (book.get(jobId) != null) return
-    book.add(jobId, msg, now())
-    persist('job', repos.jobs.add(jobId, msg, { now: now() }))
-    // every node that sees an indicator job can answer lookups of it, member or not
-    if (msg.job.kind !== 'file') persist('indicator', repos.indicators.recordSubmission(msg.job, { now: now() }))
-    if (follower.isMemberAt(self, msg.job.membershipBlock)) {
-      scanAndCommit(jobId).catch((err) => { logger.warn({ err, jobId }, 'scan job failed') })
+  function viewAt (block: number): BlockView {
+    return {
+      members: follower.membersAt(block),
+      registrations: registrationsAt(follower, block),
+      faultDivisor: faultDivisorFrom(follower.parameterAt('quorumFaultDivisor', block)),
+      chainId: opts.chainId,
+      registry: opts.registry
     }
   }
 
-  function acceptCommitment (msg: SignedCommitment): void {
+  const isMember = (live: LiveJob): boolean => follower.isMemberAt(self, live.signed.job.membershipBlock)
+
+  const steps: MemberStepsContext = {
+    self,
+    x25519SecretKey: c.x25519SecretKey,
+    samples: c.samples,
+    chainId: opts.chainId,
+    registry: opts.registry,
+    operator,
+    engines: c.engines,
+    repos,
+    logger,
+    ...(metrics === undefined ? {} : { metrics }),
+    now,
+    signal: controller.signal,
+    enginesAt: (member, block) => follower.enginesAt(member, block),
+    emit: async (msg) => {
+      apply(msg)
+      const topic = msg.type === 'commitment' ? 'commits' : msg.type === 'verdict' ? 'verdicts' : msg.type === 'attestation' ? 'attestations' : 'complaints'
+      await gossip.publish(topic, msg)
+    }
+  }
+
+  /** this node's own messages go through the same validation as a peer's */
+  function apply (msg: SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint): void {
+    try {
+      if (msg.type === 'commitment') onCommitment(msg)
+      else if (msg.type === 'verdict') onVerdict(msg)
+      else if (msg.type === 'attestation') onAttestation(msg)
+      else onComplaint(msg)
+    } catch (err) {
+      if (!(err instanceof GossipValidationError && err.action === 'ignore')) throw err
+    }
+  }
+
+  /** takes a validated job: durable first, then the end timer for everyone and the scan for members */
+  async function acceptJob (msg: SignedScanJob, jobId: Hex, submission?: Hex): Promise<LiveJob> {
+    const live = book.get(jobId) ?? book.add(jobId, msg, now(), submission)
+    await repos.jobs.add(jobId, msg, { now: now() })
+    // every node that sees an indicator job can answer lookups of it, member or not
+    if (msg.job.kind !== 'file') persist('indicator', repos.indicators.recordSubmission(msg.job, { now: now() }))
+    schedule(live, 'received')
+    return live
+  }
+
+  /** the timers a job needs from `status` on; used for new jobs and for jobs reloaded after a restart */
+  function schedule (live: LiveJob, status: JobStatus): void {
+    const { job } = live.signed
+    const bounds = boundsAt(follower, job.membershipBlock)
+    later(jobEndsAt(job, bounds), async () => { end(live) })
+    if (!isMember(live)) return
+    if (status === 'received' && now() < job.commitDeadline) {
+      scanAndCommit(live, bounds, steps)
+        .then((committed) => {
+          if (!committed) return
+          later(job.commitDeadline + bounds.clockSkewMs, async () => { await reveal(live.jobId, steps) })
+          if (allCommitted(live)) void revealEarly(live)
+        })
+        .catch((err) => { logger.warn({ err, jobId: live.jobId }, 'scan job failed') })
+    } else if (status === 'committed') {
+      later(job.commitDeadline + bounds.clockSkewMs, async () => { await reveal(live.jobId, steps) })
+    }
+    if (status !== 'attested') later(attestAt(job, bounds), async () => { await attestOnce(live) })
+  }
+
+  const allCommitted = (live: LiveJob): boolean => live.commitments.size >= follower.membersAt(live.signed.job.membershipBlock).length
+  const allRevealed = (live: LiveJob): boolean => live.verdicts.size >= follower.membersAt(live.signed.job.membershipBlock).length
+
+  async function revealEarly (live: LiveJob): Promise<void> {
+    await reveal(live.jobId, steps).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early reveal failed') })
+  }
+
+  async function attestOnce (live: LiveJob): Promise<void> {
+    if (live.state !== 'open' || !isMember(live) || live.attestations.has(self)) return
+    await attest(live, steps)
+  }
+
+  function onCommitment (msg: SignedCommitment): void {
+    try {
+      validateCommitment(msg, ctx)
+    } catch (err) {
+      if (err instanceof GossipValidationError && err.code === 'EQUIVOCATION') keepEvidence('commitment', msg.commitment.jobId, msg.commitment.member, msg)
+      throw err
+    }
     const live = book.get(msg.commitment.jobId)
     if (live == null) return
     live.commitments.set(msg.commitment.member, msg)
     persist('commitment', repos.commitments.put(msg))
+    retryHeld(live)
+    // every member committed: nothing can change any more, reveal now instead of at the deadline
+    if (allCommitted(live) && isMember(live)) void revealEarly(live)
   }
 
-  function acceptVerdict (msg: SignedVerdict, verdictHash: Hex): void {
+  function onVerdict (msg: SignedVerdict): void {
     const live = book.get(msg.verdict.jobId)
+    let verdictHash: Hex
+    try {
+      verdictHash = validateVerdict(msg, ctx).verdictHash
+    } catch (err) {
+      if (err instanceof GossipValidationError) {
+        if (err.code === 'COMMITMENT_MISMATCH') keepEvidence('verdict', msg.verdict.jobId, msg.verdict.member, msg)
+        // commitments and reveals race: hold it until the missing commitment arrives
+        if (live != null && (err.code === 'EARLY_REVEAL' || err.code === 'NO_COMMITMENT')) book.hold(live.jobId, msg)
+      }
+      throw err
+    }
     if (live == null) return
     live.verdicts.set(msg.verdict.member, { msg, verdictHash })
     persist('verdict', repos.verdicts.put(msg))
-    const block = live.signed.job.membershipBlock
-    const memberCount = follower.membersAt(block).length
-    // the quorum rule in force at the job's block, as light clients read it from the chain
-    const faultDivisor = faultDivisorFrom(follower.parameterAt('quorumFaultDivisor', block))
-    if (!hasQuorum(live.verdicts.size, memberCount, faultDivisor)) return
-    const report: Report = deriveReport({
-      job: live.signed,
-      verdicts: [...live.verdicts.values()].map((v) => v.msg),
-      memberCount,
-      faultDivisor,
-      chainId: opts.chainId,
-      registry: opts.registry
-    })
-    if (!live.reported) {
-      live.reported = true
-      metrics?.reportsCompleted.inc()
-      metrics?.quorumLatency.observe((now() - live.signed.job.createdAt) / 1000)
-      logger.info({ jobId: live.jobId, sha256: live.signed.job.sha256, stats: report.stats, verdicts: report.verdicts.length }, 'report reached quorum')
+    // every member revealed: nothing more can arrive, attest now
+    if (allRevealed(live)) void attestOnce(live).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early attestation failed') })
+  }
+
+  function retryHeld (live: LiveJob): void {
+    const held = live.held.splice(0)
+    for (const msg of held) {
+      try { onVerdict(msg) } catch { /* still early, or invalid: dropped (held again if early) */ }
     }
-    persist('report', repos.reports.put(report))
   }
 
-  /**
-   * Nodes poll the chain independently, so a job may name a block this node has not followed
-   * yet. Dropping it would lose this member's verdict: hold it (bounded) until the follower
-   * gets there, then validate it again.
-   */
-  function deferJob (msg: SignedScanJob): void {
-    const { job } = msg
-    if (deferred >= MAX_DEFERRED_JOBS || job.membershipBlock > follower.followedBlock + MAX_BLOCKS_AHEAD) return
-    deferred++
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(1, job.commitDeadline - now()))])
-    follower.waitFor(job.membershipBlock, { signal })
-      .then(() => {
-        const { jobId } = validateScanJob(msg, ctx)
-        acceptJob(msg, jobId)
-      })
-      .catch((err: unknown) => { logger.debug({ err, block: job.membershipBlock }, 'deferred job dropped') })
-      .finally(() => { deferred-- })
-  }
-
-  /** a network parameter in force at `block`, or the configured fallback when the chain has none */
-  function parameter (name: string, block: number, fallback: number): number {
-    const value = follower.parameterAt(name, block)
-    return value == null || value > BigInt(Number.MAX_SAFE_INTEGER) ? fallback : Number(value)
-  }
-
-  /** a member signed two different commitments for one job: keep both as proof */
-  function keepEvidence (second: SignedCommitment): void {
-    const { jobId, member } = second.commitment
-    const first = book.get(jobId)?.commitments.get(member)
-    if (first == null) return
-    logger.warn({ jobId, member }, 'equivocating commitments; evidence kept')
-    persist('evidence', repos.evidence.add({ kind: 'commitment', member, jobId, first, second, recordedAt: now() }))
-  }
-
-  /** a member signed two different verdicts for one job: keep both as proof */
-  function keepVerdictEvidence (second: SignedVerdict): void {
-    const { jobId, member } = second.verdict
-    const first = book.get(jobId)?.verdicts.get(member)?.msg
-    if (first == null) return
-    logger.warn({ jobId, member }, 'equivocating verdicts; evidence kept')
-    persist('evidence', repos.evidence.add({ kind: 'verdict', member, jobId, first, second, recordedAt: now() }))
-  }
-
-  /** a file job's plaintext, fetched and decrypted with this member's wrapped key; undefined when there is none for us */
-  async function readFile (job: ScanJob, signal: AbortSignal): Promise<Uint8Array | undefined> {
-    const wrap = job.keyWraps.find((w) => w.member === self)
-    if (wrap == null) return undefined
-    const contentKey = unwrapContentKey({
-      wrappedKey: wrap.wrappedKey,
-      memberSecretKey: c.x25519SecretKey,
-      ephemeralPublicKey: hexToBytes(job.ephemeralPublicKey.slice(2)),
-      member: self,
-      sha256: job.sha256
-    })
-    const bytes = await samples.readSample(job.cid, contentKey, { signal })
-    // a member now holds the ciphertext and its key, so it can answer hash lookups for it too
-    persist('sample', repos.samples.recordUpload({
-      sha256: job.sha256, sha1: job.sha1, md5: job.md5, size: job.size, fileType: job.fileType, cid: job.cid,
-      contentKey: `0x${Buffer.from(contentKey).toString('hex')}`, seenAt: job.createdAt
-    }))
-    return bytes
-  }
-
-  async function scanAndCommit (jobId: Hex): Promise<void> {
-    const live = book.get(jobId)
+  function onAttestation (msg: SignedAttestation): void {
+    let digest: Hex
+    try {
+      digest = validateAttestation(msg, ctx).digest
+    } catch (err) {
+      if (err instanceof GossipValidationError && err.code === 'EQUIVOCATION') keepEvidence('attestation', msg.attestation.jobId, msg.member, msg)
+      throw err
+    }
+    const live = book.get(msg.attestation.jobId)
     if (live == null) return
-    const { job } = live.signed
-    // the scan must finish before the commit window closes, or the commitment is stale anyway
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(1, job.commitDeadline - now()))])
-    // an indicator is its subject: nothing to fetch or decrypt
-    const bytes = job.kind === 'file' ? await readFile(job, signal) : new TextEncoder().encode(job.subject)
-    if (bytes === undefined) return
-    const details: unknown[] = []
-    const onDetail = job.kind === 'file' ? (_engine: string, detail: unknown) => { details.push(detail) } : undefined
-    const results = await runEngines(engines, { bytes, sha256: job.sha256, fileType: job.fileType, kind: job.kind }, logger, metrics, { signal, onDetail })
-    // the URLs and domains in the file: "files communicating with this domain" comes from here
-    const related = indicatorsFromDetails(details)
-    if (related.length > 0) persist('relations', repos.indicators.relate(job.sha256, related, { now: now() }))
-    const verdict: Verdict = { jobId, member: self, sha256: job.sha256, membershipBlock: job.membershipBlock, scannedAt: now(), results }
-    const salt = `0x${randomBytes(32).toString('hex')}` as Hex
-    const commitment = await signCommitment({ jobId, member: self, commitment: computeCommitment(verdict, salt) }, opts.chainId, opts.registry, operator)
-    if (now() > job.commitDeadline) {
-      logger.warn({ jobId }, 'scan finished after the commit window; no verdict from this member')
+    live.attestations.set(msg.member, { msg, digest })
+    persist('attestation', repos.attestations.put(msg))
+    tryFinalize(live)
+  }
+
+  function onComplaint (msg: SignedComplaint): void {
+    validateComplaint(msg, ctx)
+    const live = book.get(msg.complaint.jobId)
+    if (live == null) return
+    live.complaints.set(msg.complaint.member, msg)
+    persist('complaint', repos.complaints.put(msg))
+    logger.warn({ jobId: live.jobId, member: msg.complaint.member, reason: msg.complaint.reason, origin: live.signed.job.origin }, 'complaint against a job origin')
+    const view = viewAt(live.signed.job.membershipBlock)
+    if (live.state === 'open' && complaintsDecide(live, view.members.length, view.faultDivisor)) fail(live, 'COMPLAINTS')
+  }
+
+  function tryFinalize (live: LiveJob): void {
+    if (live.state !== 'open') return
+    const report = assembleReport(live, viewAt(live.signed.job.membershipBlock))
+    if (report === undefined) return
+    live.state = 'final'
+    metrics?.reportsCompleted.inc()
+    metrics?.quorumLatency.observe((now() - live.signed.job.createdAt) / 1000)
+    logger.info({ jobId: live.jobId, sha256: live.signed.job.sha256, stats: report.stats, verdicts: report.verdicts.length }, 'final report')
+    if (live.signed.job.origin === self) submission.ended(live.jobId)
+    persist('report', repos.reports.put(report).then(async () => await repos.jobs.update(live.jobId, { status: 'reported' }, { now: now() })))
+  }
+
+  function end (live: LiveJob): void {
+    if (live.state !== 'open') return
+    const view = viewAt(live.signed.job.membershipBlock)
+    fail(live, failureOf(live, view.members.length, view.faultDivisor))
+  }
+
+  function fail (live: LiveJob, reason: JobFailure): void {
+    live.state = 'failed'
+    live.failure = reason
+    metrics?.jobsFailed.inc({ reason })
+    logger.warn({ jobId: live.jobId, sha256: live.signed.job.sha256, reason, commitments: live.commitments.size, verdicts: live.verdicts.size }, 'job failed')
+    if (live.signed.job.origin !== self) {
+      persist('failure', repos.jobs.update(live.jobId, { status: 'failed', failure: reason }, { now: now(), sync: true }))
       return
     }
-    await repos.jobs.add(jobId, live.signed, { now: now() })
-    // the salt is synced before the commitment leaves this node: losing it would lose the reveal
-    await repos.jobs.update(jobId, { salt, status: 'committed' }, { now: now() })
-    acceptCommitment(commitment)
-    await gossip.publish('commits', commitment)
-    later(job.commitDeadline + opts.clockSkewMs, async () => {
-      const signed = await signVerdict(verdict, salt, opts.chainId, opts.registry, operator)
-      const { verdictHash } = validateVerdict(signed, ctx)
-      acceptVerdict(signed, verdictHash)
-      persist('job', repos.jobs.update(jobId, { status: 'revealed' }, { now: now() }))
-      metrics?.verdictsPublished.inc()
-      await gossip.publish('verdicts', signed)
-    })
+    submission.ended(live.jobId)
+    persist('failure', repos.jobs.update(live.jobId, { status: 'failed', failure: reason }, { now: now(), sync: true })
+      .then(async () => { await submission.retry(live, reason) }))
+  }
+
+  function keepEvidence (kind: 'commitment' | 'verdict' | 'attestation', jobId: Hex, member: Hex, second: SignedCommitment | SignedVerdict | SignedAttestation): void {
+    const live = book.get(jobId)
+    const first = kind === 'commitment' ? live?.commitments.get(member) : kind === 'verdict' ? live?.verdicts.get(member)?.msg : live?.attestations.get(member)?.msg
+    if (first == null) return
+    logger.warn({ jobId, member, kind }, 'equivocation; evidence kept')
+    persist('evidence', repos.evidence.add({ kind, member, jobId, first, second, recordedAt: now() } as Parameters<typeof repos.evidence.add>[0]))
+  }
+
+  const deferral = createJobDeferral({ follower, ctx, logger, now, signal: controller.signal, accept: onJob })
+
+  function onJob (msg: SignedScanJob): void {
+    const { jobId, submission: digest } = validateScanJob(msg, ctx)
+    acceptJob(msg, jobId, digest).catch((err) => { logger.warn({ err, jobId }, 'accepting a job failed') })
   }
 
   const submission = createJobSubmission(opts, {
-    operator, follower, gossip, samples, book, ctx, logger, metrics, now, parameter,
-    recordSighting: async (job) => { await repos.indicators.recordSubmission(job, { now: now() }) },
-    publishLocally: async (jobId, signed) => {
-      await repos.jobs.add(jobId, signed, { now: now(), sync: true })
-      acceptJob(signed, jobId)
-    }
+    operator, follower, gossip, samples: c.samples, book, ctx, logger, now, repos,
+    ...(metrics === undefined ? {} : { metrics }),
+    publishLocally: async (jobId, signed, submissionDigest) => await acceptJob(signed, jobId, submissionDigest)
   })
 
   return {
@@ -245,37 +302,23 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     liveJob: (jobId) => book.get(jobId),
     jobs: book,
     async start () {
-      gossip.handle('jobs', (msg) => {
+      gossip.handle('jobs', (msg, from) => {
         if (msg.type !== 'scan-job') return
         try {
-          const { jobId } = validateScanJob(msg, ctx)
-          acceptJob(msg, jobId)
+          onJob(msg)
         } catch (err) {
-          if (err instanceof GossipValidationError && err.code === 'FUTURE_MEMBERSHIP_BLOCK') deferJob(msg)
+          if (err instanceof GossipValidationError && err.code === 'FUTURE_MEMBERSHIP_BLOCK') deferral.defer(msg, from)
           throw err
         }
       })
-      gossip.handle('commits', (msg) => {
-        if (msg.type !== 'commitment') return
-        try {
-          validateCommitment(msg, ctx)
-        } catch (err) {
-          if (err instanceof GossipValidationError && err.code === 'EQUIVOCATION') keepEvidence(msg)
-          throw err
-        }
-        acceptCommitment(msg)
+      gossip.handle('commits', (msg) => { if (msg.type === 'commitment') onCommitment(msg) })
+      gossip.handle('verdicts', (msg) => { if (msg.type === 'verdict') onVerdict(msg) })
+      gossip.handle('attestations', (msg) => { if (msg.type === 'attestation') onAttestation(msg) })
+      gossip.handle('complaints', (msg) => { if (msg.type === 'complaint') onComplaint(msg) })
+      await resumeJobs({
+        chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: tryFinalize
       })
-      gossip.handle('verdicts', (msg) => {
-        if (msg.type !== 'verdict') return
-        try {
-          const { verdictHash } = validateVerdict(msg, ctx)
-          acceptVerdict(msg, verdictHash)
-        } catch (err) {
-          // the signature checked out, but a revealed verdict of this member already opened the commitment
-          if (err instanceof GossipValidationError && err.code === 'COMMITMENT_MISMATCH') keepVerdictEvidence(msg)
-          throw err
-        }
-      })
+      await submission.start()
     },
     async stop () {
       controller.abort()

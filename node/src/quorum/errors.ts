@@ -1,6 +1,6 @@
 import type { Hex } from '../../../protocol/src/messages.ts'
 
-export type QuorumErrorCode = 'NOT_A_MEMBER'
+export type QuorumErrorCode = 'NOT_A_MEMBER' | 'NETWORK_BUSY'
 
 /** This node cannot create jobs: it is not a member at the block it has followed to. */
 export class NotAMemberError extends Error {
@@ -21,5 +21,14 @@ export class SubmissionError extends Error {
   constructor (code: SubmissionErrorCode, message: string, options?: ErrorOptions) {
     super(message, options)
     this.code = code
+  }
+}
+
+/** No admission slot freed in time: this node already has its most jobs open (HTTP 503, retry later). */
+export class NetworkBusyError extends Error {
+  override name = 'NetworkBusyError'
+  readonly code: QuorumErrorCode = 'NETWORK_BUSY'
+  constructor (openJobs: number, options?: ErrorOptions) {
+    super(`this node has ${openJobs} jobs open; retry later`, options)
   }
 }

@@ -1,4 +1,10 @@
-import type { Hex, SampleKind, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type {
+  Hex, SampleKind, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict
+} from '../../../protocol/src/messages.ts'
+
+/** Why a job ended without a report (SPEC section 10). */
+export const JOB_FAILURES = ['COMPLAINTS', 'NO_QUORUM', 'NO_AGREEMENT'] as const
+export type JobFailure = typeof JOB_FAILURES[number]
 
 export interface LiveJob {
   jobId: Hex
@@ -6,17 +12,27 @@ export interface LiveJob {
   receivedAt: number
   commitments: Map<Hex, SignedCommitment>
   verdicts: Map<Hex, { msg: SignedVerdict, verdictHash: Hex }>
-  /** set once the first report with a quorum has been assembled */
-  reported: boolean
+  attestations: Map<Hex, { msg: SignedAttestation, digest: Hex }>
+  complaints: Map<Hex, SignedComplaint>
+  /** reveals that arrived before they could be accepted (EARLY_REVEAL, NO_COMMITMENT), retried as commitments arrive */
+  held: SignedVerdict[]
+  /** the Submission digest an indicator job carries (one job per Submission) */
+  submission?: Hex
+  state: 'open' | 'final' | 'failed'
+  failure?: JobFailure
 }
 
+/** reveals held per job: one per member is all an honest network produces */
+const MAX_HELD_PER_JOB = 64
+
 /**
- * The jobs this node is taking part in, with the commitments and reveals seen for each. Gossip
- * validators read it synchronously, so it lives in memory; repositories hold the durable copy.
- * Bounded: jobs are dropped `retentionMs` after their reveal deadline.
+ * The jobs this node is taking part in, with the messages seen for each. Gossip validators read
+ * it synchronously, so it lives in memory; repositories hold the durable copy. Bounded: jobs are
+ * dropped `retentionMs` after their reveal deadline, and the oldest go first past `maxJobs`.
  */
 export class JobBook {
   readonly #jobs = new Map<Hex, LiveJob>()
+  readonly #bySubmission = new Map<Hex, Hex>()
   readonly #retentionMs: number
   readonly #maxJobs: number
 
@@ -27,15 +43,19 @@ export class JobBook {
 
   get size (): number { return this.#jobs.size }
 
-  add (jobId: Hex, signed: SignedScanJob, now: number): LiveJob {
+  add (jobId: Hex, signed: SignedScanJob, now: number, submission?: Hex): LiveJob {
     this.prune(now)
     if (this.#jobs.size >= this.#maxJobs) {
       // evict the oldest: Map iteration is insertion order
       const oldest = this.#jobs.keys().next().value
-      if (oldest != null) this.#jobs.delete(oldest)
+      if (oldest != null) this.delete(oldest)
     }
-    const live: LiveJob = { jobId, signed, receivedAt: now, commitments: new Map(), verdicts: new Map(), reported: false }
+    const live: LiveJob = {
+      jobId, signed, receivedAt: now, commitments: new Map(), verdicts: new Map(), attestations: new Map(), complaints: new Map(),
+      held: [], state: 'open', ...(submission === undefined ? {} : { submission })
+    }
     this.#jobs.set(jobId, live)
+    if (submission !== undefined) this.#bySubmission.set(submission, jobId)
     return live
   }
 
@@ -47,13 +67,31 @@ export class JobBook {
     return this.#jobs.get(jobId)?.signed.job
   }
 
-  /** the most recent live job for a sample, if any; `kind` apart, since a file's bytes may equal an indicator's subject */
-  findBySha256 (sha256: Hex, kind: SampleKind = 'file'): LiveJob | undefined {
+  /** the job that carries this Submission, unless it failed (a failed job's retry carries it again) */
+  jobForSubmission (digest: Hex): Hex | undefined {
+    const jobId = this.#bySubmission.get(digest)
+    return jobId === undefined || this.#jobs.get(jobId)?.state === 'failed' ? undefined : jobId
+  }
+
+  hold (jobId: Hex, msg: SignedVerdict): void {
+    const live = this.#jobs.get(jobId)
+    if (live != null && live.held.length < MAX_HELD_PER_JOB) live.held.push(msg)
+  }
+
+  /** the most recent open job for a sample, if any; `kind` apart, since a file's bytes may equal an indicator's subject */
+  findOpen (sha256: Hex, kind: SampleKind = 'file'): LiveJob | undefined {
     let found: LiveJob | undefined
     for (const live of this.#jobs.values()) {
-      if (live.signed.job.sha256 === sha256 && live.signed.job.kind === kind) found = live
+      if (live.state === 'open' && live.signed.job.sha256 === sha256 && live.signed.job.kind === kind) found = live
     }
     return found
+  }
+
+  /** open jobs this origin created: what admission counts */
+  openBy (origin: Hex): number {
+    let count = 0
+    for (const live of this.#jobs.values()) if (live.state === 'open' && live.signed.job.origin === origin) count++
+    return count
   }
 
   /** the live jobs whose membership block is `block` or later: what a reorg back to `block` must re-check */
@@ -61,14 +99,16 @@ export class JobBook {
     return [...this.#jobs.values()].filter((live) => live.signed.job.membershipBlock >= block)
   }
 
-  /** drops a job (a reorg took away its membership); its late commitments and reveals are then UNKNOWN_JOB */
+  /** drops a job (a reorg took away its membership); its late messages are then UNKNOWN_JOB */
   delete (jobId: Hex): boolean {
+    const live = this.#jobs.get(jobId)
+    if (live?.submission !== undefined && this.#bySubmission.get(live.submission) === jobId) this.#bySubmission.delete(live.submission)
     return this.#jobs.delete(jobId)
   }
 
   prune (now: number): void {
     for (const [id, live] of this.#jobs) {
-      if (live.signed.job.revealDeadline + this.#retentionMs < now) this.#jobs.delete(id)
+      if (live.signed.job.revealDeadline + this.#retentionMs < now) this.delete(id)
     }
   }
 }

@@ -4,6 +4,9 @@ import type { Hex, IndicatorKind, ScanJob } from '../../../protocol/src/messages
 import type { MemberInfo } from '../chain/membership-history.ts'
 import type { StoredSample } from '../ingest/sample-store.ts'
 
+/** What a file job needs of a stored sample (a retry reads it back from the sample record). */
+export type JobSample = Pick<StoredSample, 'sha256' | 'sha1' | 'md5' | 'size' | 'fileType' | 'cid' | 'contentKey'>
+
 export interface JobTiming {
   commitWindowMs: number
   revealWindowMs: number
@@ -11,13 +14,18 @@ export interface JobTiming {
   commitMsPerMiB: number
 }
 
+/** A job's window lengths, already scaled to the work and clamped into the chain's bounds. */
+export interface JobWindows {
+  commitMs: number
+  revealMs: number
+}
+
 /**
  * Builds the ScanJob for a stored sample: the membership block it runs under, the windows, and
  * the content key wrapped for each member at that block under one ephemeral X25519 key.
  */
-export function buildScanJob (sample: StoredSample, members: MemberInfo[], membershipBlock: number, origin: Hex, timing: JobTiming, now: number): ScanJob {
+export function buildScanJob (sample: JobSample, members: MemberInfo[], membershipBlock: number, origin: Hex, windows: JobWindows, now: number): ScanJob {
   const ephemeral = generateX25519KeyPair()
-  const commitWindow = timing.commitWindowMs + Math.ceil(timing.commitMsPerMiB * sample.size / (1024 * 1024))
   const sorted = members.toSorted((a, b) => a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0)
   return {
     kind: 'file',
@@ -32,8 +40,8 @@ export function buildScanJob (sample: StoredSample, members: MemberInfo[], membe
     membershipBlock,
     origin,
     createdAt: now,
-    commitDeadline: now + commitWindow,
-    revealDeadline: now + commitWindow + timing.revealWindowMs,
+    commitDeadline: now + windows.commitMs,
+    revealDeadline: now + windows.commitMs + windows.revealMs,
     ephemeralPublicKey: `0x${bytesToHex(ephemeral.publicKey)}`,
     keyWraps: sorted.map((m) => ({
       member: m.operator,
@@ -67,7 +75,7 @@ export interface IndicatorSubmission {
  * The ScanJob for an indicator: the subject is the sample (its hashes and length fill the file
  * fields), public, so there is nothing to store, fetch or wrap.
  */
-export function buildIndicatorJob (submission: IndicatorSubmission, membershipBlock: number, origin: Hex, timing: JobTiming, now: number): ScanJob {
+export function buildIndicatorJob (submission: IndicatorSubmission, membershipBlock: number, origin: Hex, windows: JobWindows, now: number): ScanJob {
   const { sha256, sha1, md5, size } = indicatorDigests(submission.subject)
   return {
     kind: submission.kind,
@@ -82,8 +90,8 @@ export function buildIndicatorJob (submission: IndicatorSubmission, membershipBl
     membershipBlock,
     origin,
     createdAt: now,
-    commitDeadline: now + timing.commitWindowMs,
-    revealDeadline: now + timing.commitWindowMs + timing.revealWindowMs,
+    commitDeadline: now + windows.commitMs,
+    revealDeadline: now + windows.commitMs + windows.revealMs,
     ephemeralPublicKey: ZERO_BYTES32,
     keyWraps: [],
     submitter: submission.submitter,

@@ -1,23 +1,33 @@
-import { indicatorSha256, scanJobId, signScanJob, validateScanJob } from '../../../protocol/src/index.ts'
+import { clampWindow, indicatorSha256, scanJobId, signScanJob, validateScanJob } from '../../../protocol/src/index.ts'
+import { createKeyLock } from '../db/key-lock.ts'
+import { createAdmission } from './admission.ts'
 import { NotAMemberError } from './errors.ts'
 import { checkIndicatorSubmission } from './indicator-submission.ts'
 import { buildIndicatorJob, buildScanJob } from './job-factory.ts'
-import type { JobBook, LiveJob } from './job-book.ts'
-import type { IndicatorSubmission, JobTiming } from './job-factory.ts'
+import { boundsAt } from './validation-context.ts'
+import type { JobBook, JobFailure, LiveJob } from './job-book.ts'
+import type { IndicatorSubmission, JobSample, JobTiming, JobWindows } from './job-factory.ts'
 import type { SampleAccess } from './ports.ts'
 import type { Hex, ScanJob, SignedScanJob } from '../../../protocol/src/messages.ts'
 import type { ValidationContext } from '../../../protocol/src/validation.ts'
+import type { JobPatch } from '../db/job-repository.ts'
+import type { Repositories } from '../db/repositories.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
 import type { Wallet } from 'ethers'
 import type { Logger } from 'pino'
 
+/** jobs in all for one analysis: the first and its retries (SPEC section 10) */
+export const MAX_JOB_ATTEMPTS = 3
+/** how long a submission waits for an admission slot before the API answers 503 */
+const ADMISSION_WAIT_MS = 60_000
+
 export interface JobSubmissionOptions extends JobTiming {
   chainId: number
   registry: Hex
-  clockSkewMs: number
   maxSampleBytes: number
+  maxActiveJobs: number
 }
 
 export interface JobSubmissionComponents {
@@ -27,37 +37,52 @@ export interface JobSubmissionComponents {
   samples: SampleAccess
   book: JobBook
   ctx: ValidationContext
+  repos: Pick<Repositories, 'jobs' | 'samples' | 'indicators'>
   logger: Logger
   metrics?: QuorumMetrics
   now: () => number
-  /** a network parameter in force at `block`, or the fallback */
-  parameter: (name: string, block: number, fallback: number) => number
   /** stores the job durably and takes it into the coordinator's book (and this member's scan) */
-  publishLocally: (jobId: Hex, signed: SignedScanJob) => Promise<void>
-  /** a second submission of an indicator in flight: recorded as a sighting */
-  recordSighting: (job: Pick<ScanJob, 'kind' | 'subject' | 'context' | 'submitter' | 'submittedAt'>) => Promise<void>
+  publishLocally: (jobId: Hex, signed: SignedScanJob, submission?: Hex) => Promise<LiveJob>
 }
 
 export interface JobSubmission {
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
   submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS */
+  retry(failed: LiveJob, reason: JobFailure): Promise<void>
+  /** a job of this node's ended (final or failed): its admission slot is free */
+  ended(jobId: Hex): void
+  /** counts this node's open jobs (after a restart) against admission */
+  start(): Promise<void>
 }
 
 /**
  * What a member does with a submission: a file is stored and a job wrapping its key for every
- * member is published; an indicator's signed submission is checked and becomes a job carrying
- * its subject. A submission of something with a job still open joins that job.
+ * member is published; an indicator's signed submission is checked and becomes a job carrying its
+ * subject. One job per (kind, sha256) is open at a time, and at most `maxActiveJobs` of this node's
+ * own: a second submission joins the open job, a further one waits for a slot.
  */
 export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissionComponents): JobSubmission {
-  const { operator, follower, gossip, samples, book, ctx, logger, metrics, now, parameter } = c
+  const { operator, follower, gossip, samples, book, ctx, logger, metrics, now, repos } = c
   const self = operator.address.toLowerCase() as Hex
+  const admission = createAdmission(opts.maxActiveJobs)
+  const perSample = createKeyLock()
+  /** this node's own open jobs, each holding an admission slot until it ends */
+  const holding = new Set<Hex>()
 
-  /** governance sets the windows on chain; a change applies to jobs whose block is after it */
-  function timingAt (block: number): JobTiming {
+  /** a network parameter in force at `block`, or the configured fallback when the chain has none */
+  function parameter (name: string, block: number, fallback: number): number {
+    const value = follower.parameterAt(name, block)
+    return value == null || value === 0n || value > BigInt(Number.MAX_SAFE_INTEGER) ? fallback : Number(value)
+  }
+
+  /** windows scaled to the work, doubled per retry, clamped into the chain's bounds at `block` */
+  function windowsAt (block: number, size: number, attempt: number): JobWindows {
+    const bounds = boundsAt(follower, block)
+    const base = parameter('commitWindowMs', block, opts.commitWindowMs) + opts.commitMsPerMiB * size / (1024 * 1024)
     return {
-      commitWindowMs: parameter('commitWindowMs', block, opts.commitWindowMs),
-      revealWindowMs: parameter('revealWindowMs', block, opts.revealWindowMs),
-      commitMsPerMiB: opts.commitMsPerMiB
+      commitMs: clampWindow(base * 2 ** (attempt - 1), bounds.minCommitWindowMs, bounds.maxCommitWindowMs),
+      revealMs: clampWindow(parameter('revealWindowMs', block, opts.revealWindowMs), bounds.minRevealWindowMs, bounds.maxRevealWindowMs)
     }
   }
 
@@ -67,49 +92,113 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     return block
   }
 
-  /** a live job for the same sample of the same kind, still open: a second submission joins it */
-  function inFlight (sha256: Hex, kind: ScanJob['kind']): LiveJob | undefined {
-    const live = book.findBySha256(sha256, kind)
-    return live != null && live.signed.job.revealDeadline > now() ? live : undefined
-  }
 
-  async function publishJob (job: ScanJob): Promise<Hex> {
-    const signed = await signScanJob(job, opts.chainId, opts.registry, operator)
+  /** publishes a job in the admission slot the caller took; the slot is given back if the job never exists */
+  async function publishJob (job: ScanJob, patch: JobPatch): Promise<Hex> {
     const jobId = scanJobId(job, opts.chainId, opts.registry)
-    validateScanJob(signed, ctx)
-    await c.publishLocally(jobId, signed)
+    let signed: SignedScanJob
+    let submission: Hex | undefined
+    try {
+      signed = await signScanJob(job, opts.chainId, opts.registry, operator)
+      submission = validateScanJob(signed, ctx).submission
+      await repos.jobs.add(jobId, signed, { now: now(), sync: true, patch: { attempt: 1, analysisId: jobId, ...patch } })
+    } catch (err) {
+      admission.release()
+      throw err
+    }
+    holding.add(jobId)
+    await c.publishLocally(jobId, signed, submission)
     metrics?.jobsCreated.inc()
     await gossip.publish('jobs', signed)
-    logger.info({ jobId, kind: job.kind, sha256: job.sha256, size: job.size, block: job.membershipBlock }, 'scan job published')
+    logger.info({ jobId, kind: job.kind, sha256: job.sha256, size: job.size, block: job.membershipBlock, attempt: patch.attempt ?? 1 }, 'scan job published')
     return jobId
+  }
+
+  /** the open job for this sample, or a new one once a slot is free; one at a time per sample */
+  async function jobFor (kind: ScanJob['kind'], sha256: Hex, build: (block: number) => ScanJob, options: { signal?: AbortSignal }): Promise<{ jobId: Hex, joined: boolean }> {
+    return await perSample(`${kind}/${sha256}`, async () => {
+      const open = book.findOpen(sha256, kind)
+      if (open != null) return { jobId: open.jobId, joined: true }
+      const signal = AbortSignal.any([...(options.signal === undefined ? [] : [options.signal]), AbortSignal.timeout(ADMISSION_WAIT_MS)])
+      metrics?.jobsQueued.inc()
+      try {
+        await admission.acquire({ signal })
+      } finally {
+        metrics?.jobsQueued.dec()
+      }
+      let job: ScanJob
+      try {
+        job = build(memberBlock())
+      } catch (err) {
+        admission.release()
+        throw err
+      }
+      return { jobId: await publishJob(job, {}), joined: false }
+    })
   }
 
   async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
     const block = memberBlock()
     const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
     const sample = await samples.ingest(source, { name: meta.filename, maxBytes, signal: options.signal })
-    const running = inFlight(sample.sha256, 'file')
-    if (running != null) return { analysisId: running.jobId, sha256: sample.sha256 }
-    const members = follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
-    const jobId = await publishJob(buildScanJob(sample, members, block, self, timingAt(block), now()))
+    const members = (at: number) => follower.membersAt(at).map((m) => follower.candidate(m)).filter((m) => m != null)
+    const { jobId } = await jobFor('file', sample.sha256, (at) => buildScanJob(sample, members(at), at, self, windowsAt(at, sample.size, 1), now()), options)
     samples.announce(sample.cid)
-    return { analysisId: jobId, sha256: sample.sha256 }
+    return { analysisId: await analysisOf(jobId), sha256: sample.sha256 }
   }
 
   async function submitIndicator (input: IndicatorSubmission, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {
     const block = memberBlock()
-    const submission = checkIndicatorSubmission(input, { chainId: opts.chainId, registry: opts.registry, now: now(), clockSkewMs: opts.clockSkewMs })
+    const submission = checkIndicatorSubmission(input, { chainId: opts.chainId, registry: opts.registry, now: now(), clockSkewMs: boundsAt(follower, block).clockSkewMs })
     options.signal?.throwIfAborted()
     const sha256 = indicatorSha256(submission.subject)
-    const running = inFlight(sha256, submission.kind)
-    if (running != null) {
-      // a later submission still counts as a sighting, with its own context and submitter
-      await c.recordSighting({ ...running.signed.job, ...submission })
-      return { analysisId: running.jobId, sha256, subject: submission.subject }
-    }
-    const jobId = await publishJob(buildIndicatorJob(submission, block, self, timingAt(block), now()))
-    return { analysisId: jobId, sha256, subject: submission.subject }
+    const { jobId, joined } = await jobFor(submission.kind, sha256, (at) => buildIndicatorJob(submission, at, self, windowsAt(at, 0, 1), now()), options)
+    // a later submission still counts as a sighting, with its own context and submitter
+    if (joined) await repos.indicators.recordSubmission({ ...(book.job(jobId) as ScanJob), ...submission }, { now: now() })
+    return { analysisId: await analysisOf(jobId), sha256, subject: submission.subject }
   }
 
-  return { submitFile, submitIndicator }
+  async function analysisOf (jobId: Hex): Promise<Hex> {
+    return (await repos.jobs.get(jobId))?.analysisId ?? jobId
+  }
+
+  async function retry (failed: LiveJob, reason: JobFailure): Promise<void> {
+    const record = await repos.jobs.get(failed.jobId)
+    const attempt = (record?.attempt ?? 1) + 1
+    if (reason === 'COMPLAINTS' || attempt > MAX_JOB_ATTEMPTS || record?.retriedBy !== undefined || !follower.isMemberAt(self, follower.followedBlock)) return
+    const old = failed.signed.job
+    let job: ScanJob
+    const block = follower.followedBlock
+    if (old.kind === 'file') {
+      const sample = await repos.samples.get(old.sha256)
+      if (sample === undefined) return
+      const members = follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
+      const jobSample: JobSample = { ...sample, contentKey: Buffer.from(sample.contentKey.slice(2), 'hex') }
+      job = buildScanJob(jobSample, members, block, self, windowsAt(block, sample.size, attempt), now())
+    } else {
+      job = buildIndicatorJob({ ...old, kind: old.kind }, block, self, windowsAt(block, 0, attempt), now())
+    }
+    admission.take()
+    const jobId = await publishJob(job, { attempt, analysisId: record?.analysisId ?? failed.jobId })
+    await repos.jobs.update(failed.jobId, { retriedBy: jobId }, { now: now(), sync: true })
+    metrics?.jobsRetried.inc()
+    logger.info({ failed: failed.jobId, jobId, reason, attempt }, 'failed job retried')
+  }
+
+  return {
+    submitFile,
+    submitIndicator,
+    retry,
+    ended (jobId) {
+      if (holding.delete(jobId)) admission.release()
+    },
+    async start () {
+      // jobs reloaded after a restart hold their slots like new ones
+      for (const live of book.fromBlock(0)) {
+        if (live.state !== 'open' || live.signed.job.origin !== self || holding.has(live.jobId)) continue
+        holding.add(live.jobId)
+        admission.take()
+      }
+    }
+  }
 }

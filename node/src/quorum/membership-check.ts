@@ -14,6 +14,8 @@ export interface MembershipProblem {
 export interface ChainAtBlock {
   /** the chain's members at the job's block */
   members: readonly Hex[]
+  /** engine id -> members registered for it at the job's block */
+  registrations?: Record<string, Hex[]>
   /** the chain's quorumFaultDivisor at the job's block, when it has one (then the report must use it) */
   faultDivisor?: number
 }
@@ -25,7 +27,11 @@ export interface ChainAtBlock {
  * re-derived (protocol's checkReport), so the rule is the light clients' rule.
  */
 export function reportMembershipProblem (report: Report, chain: ChainAtBlock): MembershipProblem | undefined {
-  const options: CheckReportOptions = { members: [...chain.members], ...(chain.faultDivisor !== undefined ? { faultDivisor: chain.faultDivisor } : {}) }
+  const options: CheckReportOptions = {
+    members: [...chain.members],
+    ...(chain.registrations !== undefined ? { registrations: chain.registrations } : {}),
+    ...(chain.faultDivisor !== undefined ? { faultDivisor: chain.faultDivisor } : {})
+  }
   try {
     checkReport(report, options)
     return undefined

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { faultDivisorFrom } from '../../../protocol/src/index.ts'
+import { registrationsAt } from './validation-context.ts'
 import { jobHoldsAt, reportMembershipProblem } from './membership-check.ts'
 import type { JobBook } from './job-book.ts'
 import type { RegistryFollower, ReorgEvent } from '../chain/registry-follower.ts'
@@ -16,7 +17,7 @@ export interface ReportAuditorOptions {
 }
 
 export interface ReportAuditorComponents {
-  follower: Pick<RegistryFollower, 'followedBlock' | 'membersAt' | 'parameterAt' | 'onReorg' | 'waitFor'>
+  follower: Pick<RegistryFollower, 'followedBlock' | 'membersAt' | 'enginesAt' | 'parameterAt' | 'onReorg' | 'waitFor'>
   reports: Pick<ReportRepository, 'fromBlock' | 'get' | 'withdraw'>
   /** the coordinator's live jobs, when it exposes them: jobs a reorg invalidated are dropped */
   jobs?: Pick<JobBook, 'fromBlock' | 'delete'>
@@ -67,6 +68,7 @@ export function createReportAuditor (opts: ReportAuditorOptions, c: ReportAudito
       checked++
       const problem = reportMembershipProblem(report, {
         members: follower.membersAt(block),
+        registrations: registrationsAt(follower, block),
         // read through the one rule the coordinator and light clients use
         faultDivisor: faultDivisorFrom(follower.parameterAt('quorumFaultDivisor', block))
       })

@@ -6,7 +6,8 @@ import type { Logger } from 'pino'
 
 /**
  * Runs every engine that supports the sample's kind, concurrently. An engine that throws is
- * recorded as `failure`: one engine's fault never costs the member its verdict.
+ * recorded as `failure`, one still running when `signal` (the scan budget) aborts as `timeout`:
+ * one engine's fault or slowness never costs the member its verdict.
  */
 export async function runEngines (
   engines: Engine[], input: ScanInput, logger: Logger, metrics: QuorumMetrics | undefined,
@@ -28,6 +29,7 @@ export async function runEngines (
       metrics?.scanDuration.observe({ engine: engine.name, category: result.category }, (performance.now() - started) / 1000)
       return result
     } catch (err) {
+      if (signal?.aborted === true) return { ...base, category: 'timeout', result: '' }
       logger.warn({ engine: engine.name, sha256: input.sha256, err }, 'engine failed')
       return { ...base, category: 'failure', result: '' }
     }

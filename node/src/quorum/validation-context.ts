@@ -1,13 +1,27 @@
+import { jobBoundsFrom } from '../../../protocol/src/index.ts'
 import type { JobBook } from './job-book.ts'
-import type { ValidationContext } from '../../../protocol/src/index.ts'
+import type { JobBounds, ValidationContext } from '../../../protocol/src/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 
 export interface ContextOptions {
   chainId: number
   registry: Hex
-  clockSkewMs: number
   maxSampleBytes: number
+}
+
+/** The window bounds in force at a block, from the chain's parameters there (SPEC section 5). */
+export function boundsAt (follower: Pick<RegistryFollower, 'parameterAt'>, block: number): JobBounds {
+  return jobBoundsFrom((name) => follower.parameterAt(name, block))
+}
+
+/** engine id -> the members at `block` whose registered engines include it (SPEC section 8) */
+export function registrationsAt (follower: Pick<RegistryFollower, 'membersAt' | 'enginesAt'>, block: number): Record<string, Hex[]> {
+  const out = new Map<string, Hex[]>()
+  for (const member of follower.membersAt(block)) {
+    for (const engine of follower.enginesAt(member, block)) out.set(engine, [...(out.get(engine) ?? []), member])
+  }
+  return Object.fromEntries(out)
 }
 
 /** Adapts the node's live state to the protocol's pure validators, read at validation time. */
@@ -15,14 +29,19 @@ export function createValidationContext (opts: ContextOptions, follower: Registr
   return {
     chainId: opts.chainId,
     registry: opts.registry,
-    clockSkewMs: opts.clockSkewMs,
     maxSampleBytes: opts.maxSampleBytes,
     get now () { return now() },
     get followedBlock () { return follower.followedBlock },
     isMemberAt: (address, block) => follower.isMemberAt(address, block),
     membersAt: (block) => follower.membersAt(block),
+    enginesAt: (address, block) => follower.enginesAt(address, block),
+    boundsAt: (block) => boundsAt(follower, block),
     getJob: (jobId) => book.job(jobId),
     getCommitment: (jobId, member) => book.get(jobId)?.commitments.get(member)?.commitment.commitment,
-    getVerdictHash: (jobId, member) => book.get(jobId)?.verdicts.get(member)?.verdictHash
+    commitmentCount: (jobId) => book.get(jobId)?.commitments.size ?? 0,
+    getVerdictHash: (jobId, member) => book.get(jobId)?.verdicts.get(member)?.verdictHash,
+    getAttestation: (jobId, member) => book.get(jobId)?.attestations.get(member)?.digest,
+    hasComplaint: (jobId, member) => book.get(jobId)?.complaints.has(member) ?? false,
+    jobForSubmission: (digest) => book.jobForSubmission(digest)
   }
 }

@@ -31,6 +31,8 @@ export interface EngineSetConfig {
   reputation: { evidence?: ReputationEvidenceSource } | null
   /** operator indicator feeds, eth-phishing-detect and protected addresses (lists and addresses engines); absent: off */
   indicatorLists?: IndicatorListsConfig
+  /** engine ids this node runs, out of those configured above (its on-chain declaration); absent: all of them */
+  engines?: readonly string[]
 }
 
 export interface EngineSet {
@@ -41,16 +43,20 @@ export interface EngineSet {
 }
 
 /**
- * The node's engines from its config. YARA is required (the node fails to start without it);
- * ClamAV, hash lists, heuristics and archives are optional: one that cannot start is logged
- * with the reason and left out, and the node runs with the rest.
+ * The node's engines from its config. YARA is required (the node fails to start without it)
+ * unless `engines` leaves it out; ClamAV, hash lists, heuristics and archives are optional: one
+ * that cannot start is logged with the reason and left out, and the node runs with the rest.
+ * Engines that `engines` leaves out are never started.
  */
 export function createEngineSet (config: EngineSetConfig, logger: Logger): EngineSet {
   const engines: Engine[] = []
   const log = (name: string): Logger => logger.child({ engine: name })
-  const archives = config.archives ? createArchiveEngine({ timeoutMs: config.engineTimeoutMs, tmpDir: config.tmpDir, logger: log('archive') }) : undefined
+  const runs = (engine: Engine): boolean => config.engines === undefined || config.engines.includes(engine.name)
+  const archiveEngine = config.archives ? createArchiveEngine({ timeoutMs: config.engineTimeoutMs, tmpDir: config.tmpDir, logger: log('archive') }) : undefined
+  // an archive engine the node does not run expands nothing for the others either
+  const archives = archiveEngine !== undefined && runs(archiveEngine) ? archiveEngine : undefined
   const members = (engine: Engine): Engine => archives === undefined ? engine : withArchiveMembers(engine, archives, logger)
-  const required = [members(createYaraEngine({ rulesDirs: config.rulesDirs, timeoutMs: config.engineTimeoutMs, tmpDir: config.tmpDir, logger: log('yara') }))]
+  const required = [members(createYaraEngine({ rulesDirs: config.rulesDirs, timeoutMs: config.engineTimeoutMs, tmpDir: config.tmpDir, logger: log('yara') }))].filter(runs)
   const optional: Engine[] = []
   if (archives !== undefined) optional.push(archives)
   if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))
@@ -65,6 +71,10 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
   } else {
     logger.info('ClamAV not configured (config "clamav": {"socket": "/run/clamav/clamd.ctl"}): running without it')
   }
+  const built = new Set([...required, ...optional].map((e) => e.name))
+  const missing = config.engines?.filter((id) => !built.has(id)) ?? []
+  if (missing.length > 0) logger.warn({ engines: missing }, 'engines listed in "engines" are not configured on this node: running without them')
+  const chosen = optional.filter(runs)
   return {
     engines,
     async start () {
@@ -72,7 +82,7 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
         await engine.start()
         engines.push(engine)
       }
-      for (const engine of optional) {
+      for (const engine of chosen) {
         try {
           await engine.start()
           engines.push(engine)

@@ -199,24 +199,33 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
       async getAnalysis (id: Hex): Promise<AnalysisView | undefined> {
         // a job whose report a reorg withdrew rests on membership the chain no longer has: not served
         if (await repos.reports.withdrawn(id) !== undefined) return undefined
-        const record = await repos.jobs.get(id)
-        const signed = coordinator.liveJob(id)?.signed ?? record?.job
+        const first = await repos.jobs.get(id)
+        const signed = coordinator.liveJob(id)?.signed ?? first?.job
         if (signed == null) return undefined
-        const { job } = signed
-        const report = await repos.reports.get(id)
-        const live = coordinator.liveJob(id)
+        // the analysis follows the origin's retries of a failed job (protocol SPEC section 10)
+        let record = first
+        for (let hops = 0; record?.retriedBy !== undefined && hops < 8; hops++) record = await repos.jobs.get(record.retriedBy) ?? record
+        const jobId = record?.jobId ?? id
+        const current = coordinator.liveJob(jobId)?.signed ?? record?.job ?? signed
+        const { job } = current
+        const report = await repos.reports.get(jobId)
+        const live = coordinator.liveJob(jobId)
         const verdictCount = report?.verdicts.length ?? live?.verdicts.size ?? 0
         const commitments = live?.commitments.size ?? 0
-        const status: AnalysisStatus = report != null ? 'completed' : commitments > 0 ? 'in-progress' : 'queued'
+        const failed = report == null && (live?.state === 'failed' || record?.status === 'failed') && record?.retriedBy === undefined
+        const status: AnalysisStatus = report != null ? 'completed' : failed ? 'failed' : commitments > 0 ? 'in-progress' : 'queued'
+        const failure = live?.failure ?? record?.failure
         return {
           id,
           status,
-          date: job.createdAt,
+          date: signed.job.createdAt,
           sha256: job.sha256,
           sha1: job.sha1,
           md5: job.md5,
           size: job.size,
           ...(report != null ? { report } : {}),
+          ...(failed && failure !== undefined ? { failure } : {}),
+          ...(jobId !== id ? { jobId } : {}),
           membershipBlock: job.membershipBlock,
           verdictCount,
           memberCount: follower.membersAt(job.membershipBlock).length,

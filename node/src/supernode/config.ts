@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { ENGINE_ID, MAX_ENGINES } from '../../../governance/src/engines.ts'
 import { checkProtectedAddresses, parseFeedConfigs } from '../intel/feed-config.ts'
 import type { IndicatorFeedConfig } from '../intel/indicator-feed.ts'
 
@@ -25,7 +26,8 @@ export interface SupernodeConfig {
   commitWindowMs: number
   revealWindowMs: number
   commitMsPerMiB: number
-  clockSkewMs: number
+  /** most of its own jobs this node keeps open; further submissions wait for a slot (protocol SPEC section 10) */
+  maxActiveJobs: number
   engineTimeoutMs: number
   /** clamd to stream samples to ({"socket": path} or {"host","port"}, optional "databaseDir" to date the signatures); null: no ClamAV */
   clamav?: { socket?: string, host?: string, port?: number, databaseDir?: string } | null
@@ -51,6 +53,11 @@ export interface SupernodeConfig {
   reputation?: boolean
   /** engines whose detections the reputation model trusts most (its high-confidence engines) */
   highConfidenceEngines?: string[]
+  /**
+   * engine ids this node runs (e.g. ["YARA", "VirusMap-Heuristics"]); absent: every engine it has.
+   * Only engines registered to the operator on chain count, so this is the list governance declares.
+   */
+  engines?: string[]
   /** x-apikey on /api/v3 and /api/virusmap (keys: `virusmap apikey create`); false opens them to anyone */
   requireApiKey: boolean
 }
@@ -67,7 +74,7 @@ export const CONFIG_DEFAULTS = {
   commitWindowMs: 5000,
   revealWindowMs: 10_000,
   commitMsPerMiB: 200,
-  clockSkewMs: 1000,
+  maxActiveJobs: 16,
   engineTimeoutMs: 30_000,
   clamav: null,
   hashFeeds: [],
@@ -116,9 +123,10 @@ export function parseConfig (value: unknown): SupernodeConfig {
   for (const name of ['vmt', 'timelock', 'governor', 'registry']) {
     check(typeof contracts?.[name] === 'string' && ADDRESS.test(contracts[name] as string), `deployment.contracts.${name} must be an address`)
   }
-  for (const key of ['apiPort', 'confirmations', 'pollIntervalMs', 'maxSampleBytes', 'commitWindowMs', 'revealWindowMs', 'commitMsPerMiB', 'clockSkewMs', 'engineTimeoutMs']) {
+  for (const key of ['apiPort', 'confirmations', 'pollIntervalMs', 'maxSampleBytes', 'commitWindowMs', 'revealWindowMs', 'commitMsPerMiB', 'engineTimeoutMs']) {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
+  check(Number.isSafeInteger(cfg.maxActiveJobs) && (cfg.maxActiveJobs as number) >= 1, 'maxActiveJobs must be a positive integer')
   check(typeof cfg.requireApiKey === 'boolean', 'requireApiKey must be true or false')
   check(typeof cfg.heuristics === 'boolean' && typeof cfg.archives === 'boolean' && typeof cfg.reputation === 'boolean' && typeof cfg.indicatorHeuristics === 'boolean',
     'heuristics, archives, indicatorHeuristics and reputation must be true or false')
@@ -130,6 +138,9 @@ export function parseConfig (value: unknown): SupernodeConfig {
     check(Array.isArray(cfg[key]) && (cfg[key] as unknown[]).every((s) => typeof s === 'string'), `${key} must be a list of strings`)
   }
   check(typeof cfg.ethPhishingDetect === 'boolean', 'ethPhishingDetect must be true or false')
+  const engines = cfg.engines
+  check(engines === undefined || (Array.isArray(engines) && engines.length <= MAX_ENGINES && new Set(engines).size === engines.length &&
+    engines.every((id) => typeof id === 'string' && ENGINE_ID.test(id))), `engines must be a list of at most ${MAX_ENGINES} distinct engine ids ([A-Za-z0-9][A-Za-z0-9 ._+-]{0,63})`)
   const feeds = parseFeedConfigs(cfg.intelFeeds)
   check(typeof feeds !== 'string', feeds as string)
   cfg.intelFeeds = feeds

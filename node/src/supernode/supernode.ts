@@ -94,6 +94,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       archives: config.archives ?? true,
       indicatorHeuristics: config.indicatorHeuristics === false ? null : { protectedDomains: config.protectedDomains, allowlist: config.allowlist },
       indicatorLists: { feeds: config.intelFeeds ?? [], ethPhishingDetect: config.ethPhishingDetect ?? true, protectedAddresses: config.protectedAddresses ?? [], metrics: metrics.intel },
+      ...(config.engines === undefined ? {} : { engines: config.engines }),
       // the reputation model reads its live features from this node's reports and file relations
       reputation: config.reputation === false
         ? null

@@ -1,4 +1,5 @@
 import tap from 'tap'
+import { pino } from 'pino'
 import { createEngineSet } from '../../src/scan/engine-set.ts'
 import { createLimiter } from '../../src/scan/limiter.ts'
 import { makeZip } from './archive-helpers.ts'
@@ -46,4 +47,31 @@ tap.test('engine set: optional engines that cannot start are left out; archives 
   const zipped = input(makeZip([{ name: 'eicar.com', data: Buffer.from(eicar()) }]))
   const yara = set.engines.find(e => e.name === 'YARA')
   t.equal((await yara?.scan(zipped))?.result, 'EICAR_Test_File', 'YARA judges the zip member')
+})
+
+tap.test('engine set: only the engines in "engines" start, even YARA is left out when unlisted; ids it does not have are logged', async t => {
+  const dir = t.testdir({ tmp: {} })
+  const logged: Array<Record<string, unknown>> = []
+  const logger = pino({ level: 'warn' }, { write: (line: string) => { logged.push(JSON.parse(line) as Record<string, unknown>) } })
+  const set = createEngineSet({
+    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: true, archives: true,
+    reputation: null, indicatorHeuristics: {}, engines: ['VirusMap-Heuristics', 'VirusMap-Lookalike', 'ClamAV']
+  }, logger)
+  await set.start()
+  t.teardown(async () => { await set.stop() })
+  t.same(set.engines.map(e => e.name).toSorted(), ['VirusMap-Heuristics', 'VirusMap-Lookalike'], 'YARA, the archive and URL engines are left out')
+  t.same(logged.find(l => Array.isArray(l['engines']))?.['engines'], ['ClamAV'], 'a listed engine the node has no config for is named in a warning')
+})
+
+tap.test('engine set: without the archive engine, YARA sees an archive as it is', { skip: noYara }, async t => {
+  const dir = t.testdir({ tmp: {} })
+  const set = createEngineSet({
+    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: false, archives: true,
+    reputation: null, indicatorHeuristics: null, engines: ['YARA']
+  }, silentLogger)
+  await set.start()
+  t.teardown(async () => { await set.stop() })
+  t.same(set.engines.map(e => e.name), ['YARA'])
+  const zipped = input(makeZip([{ name: 'eicar.com', data: Buffer.from(eicar()) }]))
+  t.equal((await set.engines[0]?.scan(zipped))?.category, 'undetected', 'no members expanded for it')
 })

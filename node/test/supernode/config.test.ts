@@ -68,3 +68,11 @@ tap.test('intel lists: defaults work offline; feeds and protected addresses are 
   ]
   for (const value of bad) t.throws(() => parseConfig({ dataDir: '/x', deployment, ...(value as object) }), { code: 'CONFIG_INVALID' }, JSON.stringify(value))
 })
+
+tap.test('engines: absent means every engine; a list must be engine ids the registry accepts', async (t) => {
+  t.equal(parseConfig({ dataDir: '/x', deployment }).engines, undefined)
+  t.same(parseConfig({ dataDir: '/x', deployment, engines: ['YARA', 'VirusMap-Lists'] }).engines, ['YARA', 'VirusMap-Lists'])
+  t.same(parseConfig({ dataDir: '/x', deployment, engines: [] }).engines, [], 'none: a node that only relays and serves')
+  const bad: unknown[] = ['YARA', [7], [''], [' YARA'], ['YA/RA'], ['x'.repeat(65)], ['YARA', 'YARA'], Array.from({ length: 65 }, (_, i) => `E${i}`)]
+  for (const engines of bad) t.throws(() => parseConfig({ dataDir: '/x', deployment, engines }), { code: 'CONFIG_INVALID' }, JSON.stringify(engines).slice(0, 40))
+})

@@ -1,0 +1,51 @@
+import { NetworkBusyError } from './errors.ts'
+
+/**
+ * Admission of an origin's own jobs (SPEC section 10): at most `limit` open at once. A slot is
+ * taken when a job is published and given back when it ends (final or failed), not when a request
+ * returns, so the load members see is bounded whatever arrives at the API. Waiters queue in order
+ * and leave the queue when their signal aborts.
+ */
+export interface Admission {
+  readonly open: number
+  readonly waiting: number
+  /** waits for a slot; NetworkBusyError when `signal` aborts first */
+  acquire(options?: { signal?: AbortSignal }): Promise<void>
+  /** takes a slot without waiting (a retry reuses the slot its failed job gave back) */
+  take(): void
+  release(): void
+}
+
+export function createAdmission (limit: number): Admission {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`maxActiveJobs must be a positive integer, got ${limit}`)
+  let open = 0
+  const queue: Array<() => void> = []
+  return {
+    get open () { return open },
+    get waiting () { return queue.length },
+    async acquire (options = {}) {
+      const { signal } = options
+      if (signal?.aborted === true) throw new NetworkBusyError(open, { cause: signal.reason })
+      if (open < limit) { open++; return }
+      await new Promise<void>((resolve, reject) => {
+        const grant = (): void => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        }
+        const onAbort = (): void => {
+          const i = queue.indexOf(grant)
+          if (i !== -1) queue.splice(i, 1)
+          reject(new NetworkBusyError(open, { cause: signal?.reason }))
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        queue.push(grant)
+      })
+    },
+    take () { open++ },
+    release () {
+      const next = queue.shift()
+      if (next === undefined) open = Math.max(0, open - 1)
+      else next()
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { jobEndsAt, reportDigest, submissionDigest, submissionOf, verdictHash, ZERO_ADDRESS } from '../../../protocol/src/index.ts'
+import { FINAL_JOB_STATUSES } from '../db/job-repository.ts'
+import { boundsAt } from './validation-context.ts'
+import type { JobBook, LiveJob } from './job-book.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { JobStatus } from '../db/job-repository.ts'
+import type { Repositories } from '../db/repositories.ts'
+import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { Logger } from 'pino'
+
+export interface ResumeComponents {
+  chainId: number
+  registry: Hex
+  book: JobBook
+  repos: Pick<Repositories, 'jobs' | 'commitments' | 'verdicts' | 'attestations' | 'complaints'>
+  follower: Pick<RegistryFollower, 'parameterAt'>
+  logger: Logger
+  now: () => number
+  /** sets the job's remaining timers and owed steps from its stored status */
+  schedule: (live: LiveJob, status: JobStatus) => void
+  /** ends a job past its end time: failed, and retried by its origin */
+  end: (live: LiveJob) => void
+  /** a reloaded job may already hold its final report's attestations */
+  onLoaded: (live: LiveJob) => void
+  signal?: AbortSignal
+}
+
+/**
+ * After a restart (SPEC section 10): every job that was not final is taken back into the book with
+ * the messages stored for it, then resumed where this node left it (scan while the commit window
+ * is open, reveal with the stored salt, attest once) or ended if its time is over. A job accepted
+ * before a crash therefore ends `reported` or `failed`, never stays queued.
+ */
+export async function resumeJobs (c: ResumeComponents): Promise<{ resumed: number, ended: number }> {
+  let resumed = 0
+  let ended = 0
+  for await (const record of c.repos.jobs.list({ signal: c.signal })) {
+    if (FINAL_JOB_STATUSES.includes(record.status) || c.book.get(record.jobId) != null) continue
+    const { job } = record.job
+    const submission = job.submitter === ZERO_ADDRESS ? undefined : submissionDigest(submissionOf(job), c.chainId, c.registry)
+    const live = c.book.add(record.jobId, record.job, c.now(), submission)
+    for (const msg of await c.repos.commitments.listByJob(record.jobId)) live.commitments.set(msg.commitment.member, msg)
+    for (const msg of await c.repos.verdicts.listByJob(record.jobId)) live.verdicts.set(msg.verdict.member, { msg, verdictHash: verdictHash(msg.verdict) })
+    for (const msg of await c.repos.attestations.listByJob(record.jobId)) {
+      live.attestations.set(msg.member, { msg, digest: reportDigest(msg.attestation, c.chainId, c.registry) })
+    }
+    for (const msg of await c.repos.complaints.listByJob(record.jobId)) live.complaints.set(msg.complaint.member, msg)
+    c.onLoaded(live)
+    if (live.state !== 'open') continue
+    if (c.now() > jobEndsAt(job, boundsAt(c.follower, job.membershipBlock))) {
+      c.end(live)
+      ended++
+    } else {
+      c.schedule(live, record.status)
+      resumed++
+    }
+  }
+  if (resumed + ended > 0) c.logger.info({ resumed, ended }, 'jobs reloaded after restart')
+  return { resumed, ended }
+}

@@ -104,7 +104,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     coordinator = createCoordinator({
       chainId: deployment.chainId,
       registry: deployment.contracts.registry,
-      clockSkewMs: config.clockSkewMs,
+      maxActiveJobs: config.maxActiveJobs,
       maxSampleBytes: config.maxSampleBytes,
       commitWindowMs: config.commitWindowMs,
       revealWindowMs: config.revealWindowMs,

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile, rename } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { Contract, JsonRpcProvider, parseEther } from 'ethers'
+import { Contract, JsonRpcProvider, ZeroAddress, parseEther } from 'ethers'
 import { deployVirusMap, electMembers, registerCandidate } from '../../../governance/src/index.ts'
 import { registryArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../chain/anvil.ts'
@@ -10,6 +10,8 @@ import { forgetPid, recordPid, stopStaleProcess } from './stale-process.ts'
 import { setBalance } from '../chain/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../supernode/node-keys.ts'
 import { ensureDevnetApiKey } from './api-key.ts'
+import { devnetEngineSets } from './engine-spread.ts'
+import { ensureDevnetFeeds } from './feeds.ts'
 import { CONFIG_DEFAULTS } from '../supernode/config.ts'
 import { spawnSupernode, waitUntilReady } from './node-process.ts'
 import { devnetPorts } from './ports.ts'
@@ -40,6 +42,8 @@ export interface DevnetNodeInfo {
   operator: Hex
   multiaddrs: string[]
   dataDir: string
+  /** engine ids the node runs, as declared for it on chain */
+  engines: string[]
 }
 
 export interface DevnetInfo extends Deployment {
@@ -113,7 +117,9 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     const commitWindowMs = opts.commitWindowMs ?? 3000
     const revealWindowMs = opts.revealWindowMs ?? 10_000
     const saved = await readJson<Deployment>(join(dir, 'deployment.json'))
-    const reuse = saved != null && saved.chainId === anvil.chainId && await provider.getCode(saved.contracts.registry) !== '0x'
+    // a registry from before engine declarations cannot hold this devnet's engines: deploy afresh
+    const reuse = saved != null && saved.chainId === anvil.chainId && await provider.getCode(saved.contracts.registry) !== '0x' &&
+      await new Contract(saved.contracts.registry, registryArtifact.abi, provider).getFunction('engines')(ZeroAddress).then(() => true, () => false)
     const deployment: Deployment = reuse
       ? { ...saved, rpcUrl: anvil.rpcUrl }
       : {
@@ -129,36 +135,39 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
 
     const registry = new Contract(deployment.contracts.registry, registryArtifact.abi, provider)
     const ports = await devnetPorts(opts.port, opts.nodes)
+    const feeds = await ensureDevnetFeeds(dir, { signal })
+    const engineSets = devnetEngineSets(opts.nodes)
     const nodes: DevnetNodeInfo[] = []
     const toElect: Hex[] = []
+    const toDeclare: Record<Hex, string[]> = {}
     for (let i = 0; i < opts.nodes; i++) {
       const dataDir = join(dir, `node-${i}`)
       const keys = await loadOrCreateNodeKeys(dataDir)
       const operator = keys.operator.address.toLowerCase() as Hex
       const peerId = peerIdFromPrivateKey(keys.peerKey).toString()
-      const [, , , registeredAt] = await registry.getFunction('candidate')(operator) as [string, string, string, bigint]
-      if (registeredAt === 0n) {
+      const engines = engineSets[i] as string[]
+      const metadataURI = `virusmap:engines=${engines.join(',')};node=${i}`
+      const [, , registeredURI, registeredAt] = await registry.getFunction('candidate')(operator) as [string, string, string, bigint]
+      // registering again updates the record: the metadata follows the engines of this start
+      if (registeredAt === 0n || registeredURI !== metadataURI) {
         await setBalance(provider, operator, parseEther('100'), { signal })
-        await registerCandidate({
-          registry: deployment.contracts.registry,
-          operator: keys.operator.connect(provider),
-          peerId,
-          x25519Key: keys.x25519PublicKey,
-          metadataURI: `virusmap:engines=YARA;node=${i}`
-        }, { signal })
+        await registerCandidate({ registry: deployment.contracts.registry, operator: keys.operator.connect(provider), peerId, x25519Key: keys.x25519PublicKey, metadataURI }, { signal })
       }
       if (!(await registry.getFunction('isMember')(operator) as boolean)) toElect.push(operator)
+      const declared = await registry.getFunction('engines')(operator) as string[]
+      if (declared.join(',') !== engines.join(',')) toDeclare[operator] = engines
       nodes.push({
         index: i,
         api: `http://127.0.0.1:${ports.api[i]}`,
         peerId,
         operator,
         multiaddrs: [`/ip4/127.0.0.1/tcp/${ports.p2p[i]}/p2p/${peerId}`],
-        dataDir
+        dataDir,
+        engines
       })
     }
-    if (toElect.length > 0) {
-      log(`governance: electing ${toElect.length} supernode(s) (delegate, propose, vote, queue, execute)`)
+    if (toElect.length > 0 || Object.keys(toDeclare).length > 0) {
+      log(`governance: electing ${toElect.length} supernode(s), declaring the engines of ${Object.keys(toDeclare).length} (delegate, propose, vote, queue, execute)`)
       const { proposalId, executionBlock } = await electMembers({
         governor: deployment.contracts.governor,
         timelock: deployment.contracts.timelock,
@@ -166,6 +175,7 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
         proposer: deployer,
         voters: [deployer],
         operators: toElect,
+        engines: toDeclare,
         provider
       }, { signal })
       log(`governance: proposal ${proposalId.toString().slice(0, 12)}… executed at block ${executionBlock}`)
@@ -185,6 +195,9 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
         confirmations: DEVNET_CONFIRMATIONS,
         pollIntervalMs: 500,
         rulesDirs: [PROJECT_RULES_DIR, ...(opts.rulesDirs ?? [])],
+        hashFeeds: [feeds.hashFeed],
+        intelFeeds: [feeds.intelFeed],
+        engines: node.engines,
         commitWindowMs,
         revealWindowMs
       }

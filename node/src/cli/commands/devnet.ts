@@ -30,7 +30,9 @@ export const devnetCommand: Command = {
     const devnet = await startDevnet({ nodes, dir, port, rulesDirs, log }, { signal: ctx.signal })
     const first = devnet.info.nodes[0]
     ctx.stdout.write(`rpc: ${devnet.info.rpcUrl}\n`)
-    for (const node of devnet.info.nodes) ctx.stdout.write(`node ${node.index}: ${node.api} peer ${node.peerId} operator ${node.operator}\n`)
+    for (const node of devnet.info.nodes) {
+      ctx.stdout.write(`node ${node.index}: ${node.api} peer ${node.peerId} operator ${node.operator}\n  engines: ${node.engines.join(', ')}\n`)
+    }
     ctx.stdout.write(`devnet: ${resolve(dir, 'devnet.json')}\n`)
     ctx.stdout.write(`api: ${first?.api}\n`)
     ctx.stdout.write(`api key: ${devnet.info.apiKey}\n`)

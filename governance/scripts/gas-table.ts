@@ -87,6 +87,7 @@ try {
   const timelockSigner = await provider.getSigner(c.timelock)
   await measure('registry.remove (by the timelock)', 'membership checkpoint to 0', as(registry, timelockSigner).getFunction('remove')(op1.address))
   await measure('registry.admit (by the timelock, re-admission)', 'a new membership checkpoint', as(registry, timelockSigner).getFunction('admit')(op1.address))
+  await measure('registry.setEngines (by the timelock)', '5 engine ids, first list of the operator', as(registry, timelockSigner).getFunction('setEngines')(op1.address, ['YARA', 'ClamAV', 'VirusMap-Heuristics', 'VirusMap-HashList', 'VirusMap-Archive']))
   await measure('registry.setTermBlocks (by the timelock)', 'terms for admissions from now on', as(registry, timelockSigner).getFunction('setTermBlocks')(50_400))
   await measure('registry.admit (re-election, renews the term)', 'member already in; term end moves', as(registry, timelockSigner).getFunction('admit')(op1.address))
   const parameters = new Contract(c.parameters!, parametersArtifact.abi, provider)

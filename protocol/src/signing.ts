@@ -1,5 +1,5 @@
 /**
- * Signing and recovery of the three gossip messages (EIP-712, secp256k1 operator keys) and of
+ * Signing and recovery of the gossip messages (EIP-712, secp256k1 operator keys) and of
  * the Submission a submitter's wallet signs.
  * Recovered addresses are lowercase, like every address in the protocol.
  */
@@ -16,9 +16,9 @@ export async function signScanJob (job: ScanJob, chainId: number, registry: Hex,
   return { type: 'scan-job', job, signature: signature as Hex }
 }
 
-/** Throws (ethers' error) when the signature is not a valid canonical secp256k1 signature. */
+/** Throws when the signature is not a valid canonical secp256k1 signature (memberSignature). */
 export function recoverScanJobSigner (msg: SignedScanJob, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, msg.job, msg.signature))
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, msg.job, memberSignature(msg.signature)))
 }
 
 /** keccak256(verdictHash(verdict) || salt): binds the member to a verdict it cannot change after the commit window. */
@@ -32,7 +32,7 @@ export async function signCommitment (c: VerdictCommitment, chainId: number, reg
 }
 
 export function recoverCommitmentSigner (msg: SignedCommitment, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.VerdictCommitment, msg.commitment, msg.signature))
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.VerdictCommitment, msg.commitment, memberSignature(msg.signature)))
 }
 
 /** The signature covers the Verdict only; the salt rides along to open the (separately signed) commitment. */
@@ -42,7 +42,7 @@ export async function signVerdict (verdict: Verdict, salt: Hex, chainId: number,
 }
 
 export function recoverVerdictSigner (msg: SignedVerdict, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, msg.verdict, msg.signature))
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, msg.verdict, memberSignature(msg.signature)))
 }
 
 /** Signs the content this member holds for a job (every member that holds the same signs the same digest). */
@@ -53,7 +53,7 @@ export async function signAttestation (attestation: ReportAttestation, chainId: 
 
 /** Who signed `signature` over this reportDigest; throws (ethers' error) when it does not recover. */
 export function recoverReportSigner (digest: Hex, signature: Hex): Hex {
-  return lower(recoverAddress(digest, signature))
+  return lower(recoverAddress(digest, memberSignature(signature)))
 }
 
 export function recoverAttestationSigner (msg: SignedAttestation, chainId: number, registry: Hex): Hex {
@@ -66,7 +66,7 @@ export async function signComplaint (complaint: Complaint, chainId: number, regi
 }
 
 export function recoverComplaintSigner (msg: SignedComplaint, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, msg.complaint, msg.signature))
+  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, msg.complaint, memberSignature(msg.signature)))
 }
 
 /**
@@ -105,6 +105,17 @@ export function recoverSubmissionSigner (submission: Submission, signature: Hex,
 /** The Submission a job's submitter signed. */
 export function submissionOf (job: ScanJob): Submission {
   return { kind: job.kind, sha256: job.sha256, context: job.context, submittedAt: job.submittedAt }
+}
+
+/**
+ * A member's signature in its one spelling, as OpenZeppelin's ECDSA takes it: r ‖ s ‖ v with v 27 or 28.
+ * ethers also recovers the same signer for v 0, 1 and any v >= 35, which would give one signed message
+ * many valid encodings (and gossip ids); ethers itself refuses an s with the top bit set. A submitter's
+ * signature is a wallet's and is taken as ethers reads it: the origin signs the job around it.
+ */
+function memberSignature (signature: Hex): Hex {
+  if (!/^0x[0-9a-fA-F]{128}1[bcBC]$/.test(signature)) throw new TypeError('not a 65-byte signature with v 27 or 28')
+  return signature
 }
 
 function lower (address: string): Hex {

@@ -18,8 +18,8 @@ export const DEVNET_FILE_ENGINES = ['YARA', 'VirusMap-Heuristics', 'VirusMap-Has
  */
 export function devnetEngineSets (nodes: number, fileEngines: readonly string[] = DEVNET_FILE_ENGINES): string[][] {
   const spread = nodes >= 4 && fileEngines.length >= 2
-  return Array.from({ length: nodes }, (_, i) => [
-    ...fileEngines.filter((_, j) => !spread || j !== i % fileEngines.length),
+  return Array.from({ length: nodes }, (_member, i) => [
+    ...fileEngines.filter((_engine, j) => !spread || j !== i % fileEngines.length),
     ...DEVNET_INDICATOR_ENGINES
   ])
 }

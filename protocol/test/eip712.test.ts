@@ -11,13 +11,13 @@ const job = makeJob()
 const jobId = scanJobId(job, CHAIN_ID, REGISTRY)
 const otherRegistry: Hex = `0x${'11'.repeat(20)}`
 const b32 = (byte: string): Hex => `0x${byte.repeat(32)}`
+const encodeType = (primary: keyof typeof EIP712_TYPES): string => TypedDataEncoder.from(EIP712_TYPES[primary]).encodeType(primary)
 
 tap.test('the domain names VirusMap version 2 on this chain and registry', async t => {
   t.same(eip712Domain(CHAIN_ID, REGISTRY), { name: 'VirusMap', version: '2', chainId: CHAIN_ID, verifyingContract: REGISTRY })
 })
 
 tap.test('the type strings are those of SPEC section 4', async t => {
-  const encodeType = (primary: keyof typeof EIP712_TYPES): string => TypedDataEncoder.from(EIP712_TYPES[primary]).encodeType(primary)
   t.equal(encodeType('ScanJob'), 'ScanJob(string kind,string subject,string context,bytes32 sha256,bytes20 sha1,bytes16 md5,uint64 size,' +
     'string fileType,string cid,uint64 membershipBlock,address origin,uint64 createdAt,uint64 commitDeadline,uint64 revealDeadline,' +
     'bytes32 ephemeralPublicKey,KeyWrap[] keyWraps,address submitter,uint64 submittedAt,bytes submitterSignature)KeyWrap(address member,bytes wrappedKey)')

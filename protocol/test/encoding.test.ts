@@ -1,11 +1,18 @@
 import tap from 'tap'
 import type { Test } from 'tap'
-import { decodeMessage, encodeMessage, MAX_MESSAGE_BYTES } from '../src/index.ts'
-import type { GossipMessage, TopicName } from '../src/index.ts'
-import { makeIndicatorJob, makeReveal, makeSignedJob, member, result } from './fixtures.ts'
+import { decodeMessage, encodeMessage, MAX_ATTESTED_MEMBERS, MAX_MESSAGE_BYTES, signComplaint, topicForMessage, TOPICS } from '../src/index.ts'
+import type { GossipMessage, Hex, SignedAttestation, TopicName } from '../src/index.ts'
+import { CHAIN_ID, makeAttestations, makeIndicatorJob, makeReveal, makeSignedJob, member, REGISTRY, result } from './fixtures.ts'
 
 const signedJob = await makeSignedJob()
 const { commit, reveal } = await makeReveal(signedJob.job, member(1), [result('yara', 'malicious', 'Evil_Rule'), result('clamav', 'undetected')])
+const others = await Promise.all([0, 2].map(i => makeReveal(signedJob.job, member(i), [result('YARA', 'undetected')])))
+const [attestation] = await makeAttestations(signedJob, [commit, ...others.map(o => o.commit)], [reveal, (others[0] as typeof others[number]).reveal], [member(2)]) as [SignedAttestation]
+const complaint = await signComplaint({ jobId: commit.commitment.jobId, member: member(3).address, reason: 'CONTENT_MISMATCH' }, CHAIN_ID, REGISTRY, member(3).wallet)
+const messages: Array<[TopicName, GossipMessage]> = [['jobs', signedJob], ['commits', commit], ['verdicts', reveal], ['attestations', attestation], ['complaints', complaint]]
+const address = (byte: string): Hex => `0x${byte.repeat(20)}`
+const bytes32 = (byte: string): Hex => `0x${byte.repeat(32)}`
+const keys = (msg: GossipMessage): string[] => Object.keys(JSON.parse(new TextDecoder().decode(encodeMessage(msg))) as object)
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v))
 const clone = <T>(v: T): T => structuredClone(v)
@@ -14,12 +21,94 @@ function rejects (tt: Test, topic: TopicName, bytes: Uint8Array, code: 'MALFORME
   tt.throws(() => decodeMessage(topic, bytes), { name: 'GossipValidationError', action: 'reject', code }, name)
 }
 
+tap.test('version-2 topics, one per message type', async t => {
+  t.same(TOPICS, {
+    jobs: '/virusmap/jobs/2',
+    commits: '/virusmap/commits/2',
+    verdicts: '/virusmap/verdicts/2',
+    attestations: '/virusmap/attestations/2',
+    complaints: '/virusmap/complaints/2'
+  })
+  t.same(MAX_MESSAGE_BYTES, { jobs: 131072, commits: 2048, verdicts: 65536, attestations: 65536, complaints: 2048 })
+  for (const [topic, msg] of messages) t.equal(topicForMessage(msg), topic, msg.type)
+})
+
 tap.test('round trips every message type', async t => {
-  for (const [topic, msg] of [['jobs', signedJob], ['commits', commit], ['verdicts', reveal]] as Array<[TopicName, GossipMessage]>) {
+  for (const [topic, msg] of messages) {
     const bytes = encodeMessage(msg)
     t.same(decodeMessage(topic, bytes), msg, topic)
     t.same(encodeMessage(decodeMessage(topic, bytes)), bytes, `${topic} re-encodes to the same bytes`)
   }
+})
+
+tap.test('the wire key order is the SPEC\'s', async t => {
+  t.same(keys(signedJob), ['type', 'job', 'signature'])
+  t.same(keys(commit), ['type', 'commitment', 'signature'])
+  t.same(keys(reveal), ['type', 'verdict', 'salt', 'signature'])
+  t.same(keys(attestation), ['type', 'member', 'attestation', 'signature'])
+  t.same(keys(complaint), ['type', 'complaint', 'signature'])
+  const text = new TextDecoder().decode(encodeMessage(attestation))
+  t.match(text, /^\{"type":"attestation","member":"0x[0-9a-f]{40}","attestation":\{"jobId":"0x[0-9a-f]{64}","committed":\[/)
+  t.match(text, /\],"commitments":\[.*\],"revealed":\[.*\],"verdicts":\[.*\]\},"signature":"0x[0-9a-f]{130}"\}$/)
+})
+
+tap.test('an attestation may hold nothing, and an attestation of every member at the largest block fits its topic', async t => {
+  const empty = structuredClone(attestation)
+  empty.attestation = { jobId: attestation.attestation.jobId, committed: [], commitments: [], revealed: [], verdicts: [] }
+  t.same(decodeMessage('attestations', encodeMessage(empty)), empty)
+  const full = structuredClone(attestation)
+  const all = Array.from({ length: MAX_ATTESTED_MEMBERS }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}` as Hex)
+  full.attestation = { jobId: attestation.attestation.jobId, committed: all, commitments: all.map(() => bytes32('ff')), revealed: all, verdicts: all.map(() => bytes32('ee')) }
+  t.same(decodeMessage('attestations', encodeMessage(full)), full)
+  const over = structuredClone(full)
+  over.attestation.committed.push(address('ff'))
+  over.attestation.commitments.push(bytes32('ff'))
+  rejects(t, 'attestations', json(over), 'MALFORMED', `${MAX_ATTESTED_MEMBERS + 1} committed members`)
+})
+
+tap.test('attestation schema: ascending address lists, paired lengths, reveals only of commitments', async t => {
+  const [lo, mid, hi] = [address('11'), address('22'), address('33')]
+  const base = { jobId: attestation.attestation.jobId, committed: [lo, mid, hi], commitments: [bytes32('01'), bytes32('02'), bytes32('03')], revealed: [lo, hi], verdicts: [bytes32('04'), bytes32('05')] }
+  const ok = { ...attestation, attestation: base }
+  t.same(decodeMessage('attestations', json(ok)), ok, 'the base case decodes')
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['committed not ascending', { committed: [mid, lo, hi] }],
+    ['committed with a duplicate', { committed: [lo, lo, hi] }],
+    ['revealed not ascending', { revealed: [hi, lo] }],
+    ['revealed with a duplicate', { revealed: [lo, lo], verdicts: [bytes32('04'), bytes32('04')] }],
+    ['one commitment short', { commitments: [bytes32('01'), bytes32('02')] }],
+    ['one commitment too many', { commitments: [bytes32('01'), bytes32('02'), bytes32('03'), bytes32('04')] }],
+    ['one verdict short', { verdicts: [bytes32('04')] }],
+    ['one verdict too many', { verdicts: [bytes32('04'), bytes32('05'), bytes32('06')] }],
+    ['revealed but not committed', { revealed: [lo, address('44')] }],
+    ['revealed with nothing committed', { committed: [], commitments: [] }],
+    ['an uppercase address', { committed: [lo, mid, `0x${'DD'.repeat(20)}`] }],
+    ['a short commitment', { commitments: [bytes32('01'), bytes32('02'), '0x03'] }],
+    ['a verdict hash that is not hex', { verdicts: [bytes32('04'), `0x${'zz'.repeat(32)}`] }],
+    ['committed not an array', { committed: lo }],
+    ['a jobId of 31 bytes', { jobId: `0x${'00'.repeat(31)}` }]
+  ]
+  for (const [name, change] of cases) {
+    const m = { ...attestation, attestation: { ...base, ...change } }
+    rejects(t, 'attestations', json(m), 'MALFORMED', name)
+    t.throws(() => encodeMessage(m as SignedAttestation), { name: 'GossipValidationError', code: 'MALFORMED' }, `encoder refuses: ${name}`)
+  }
+  rejects(t, 'attestations', json({ ...ok, member: '0x1234' }), 'MALFORMED', 'attester not an address')
+  rejects(t, 'attestations', json({ type: 'attestation', attestation: base, signature: attestation.signature }), 'MALFORMED', 'no attester')
+  rejects(t, 'attestations', json({ ...ok, attestation: { ...base, member: lo } }), 'MALFORMED', 'an extra key in the content')
+})
+
+tap.test('complaint schema: known reasons only', async t => {
+  for (const reason of ['UNWRAP_FAILED', 'CONTENT_MISMATCH']) {
+    const m = { ...complaint, complaint: { ...complaint.complaint, reason } }
+    t.same(decodeMessage('complaints', json(m)), m, reason)
+  }
+  for (const reason of ['NO_AGREEMENT', 'unwrap_failed', '', 1, null]) {
+    rejects(t, 'complaints', json({ ...complaint, complaint: { ...complaint.complaint, reason } }), 'MALFORMED', `reason ${JSON.stringify(reason)}`)
+  }
+  rejects(t, 'complaints', json({ ...complaint, complaint: { ...complaint.complaint, member: '0x00' } }), 'MALFORMED', 'member not an address')
+  rejects(t, 'complaints', json({ ...complaint, complaint: { jobId: complaint.complaint.jobId, member: complaint.complaint.member } }), 'MALFORMED', 'no reason')
+  rejects(t, 'complaints', json({ ...complaint, complaint: { ...complaint.complaint, sample: 'x' } }), 'MALFORMED', 'extra key')
 })
 
 tap.test('an engine without a signature date may send an empty engineUpdate', async t => {
@@ -53,8 +142,12 @@ tap.test('rejects truncated, non-JSON and non-UTF-8 input', async t => {
 })
 
 tap.test('rejects a message on the wrong topic', async t => {
-  rejects(t, 'jobs', encodeMessage(commit), 'MALFORMED', 'commitment on jobs')
-  rejects(t, 'verdicts', encodeMessage(commit), 'MALFORMED', 'commitment on verdicts')
+  for (const [topic] of messages) {
+    for (const [other, msg] of messages) {
+      if (other !== topic && encodeMessage(msg).length <= MAX_MESSAGE_BYTES[topic]) rejects(t, topic, encodeMessage(msg), 'MALFORMED', `${msg.type} on ${topic}`)
+    }
+  }
+  rejects(t, 'complaints', json({ ...complaint, type: 'commitment' }), 'MALFORMED', 'a complaint typed as a commitment')
 })
 
 tap.test('rejects extra, missing and prototype-polluting keys', async t => {
@@ -151,9 +244,15 @@ tap.test('indicator jobs: no key wraps, no CID, UTF-8 context', async t => {
 })
 
 tap.test('oversize input is rejected before parsing', async t => {
-  for (const topic of ['jobs', 'commits', 'verdicts'] as const) {
+  for (const [topic] of messages) {
     rejects(t, topic, new Uint8Array(MAX_MESSAGE_BYTES[topic] + 1), 'OVERSIZE', `${topic} limit + 1`)
+    rejects(t, topic, new Uint8Array(MAX_MESSAGE_BYTES[topic]), 'MALFORMED', `${topic} limit of zero bytes is read, and is not JSON`)
   }
+  const padded = new TextDecoder().decode(encodeMessage(complaint)).padEnd(MAX_MESSAGE_BYTES.complaints + 1, ' ')
+  rejects(t, 'complaints', utf8(padded), 'OVERSIZE', 'a valid complaint padded past the limit')
+  const bigComplaint = structuredClone(complaint) as unknown as { complaint: Record<string, string> }
+  bigComplaint.complaint.reason = 'x'.repeat(MAX_MESSAGE_BYTES.complaints)
+  t.throws(() => encodeMessage(bigComplaint as unknown as GossipMessage), { code: 'MALFORMED' }, 'the encoder refuses an unknown reason of any size')
   rejects(t, 'verdicts', new Uint8Array(10 * 1024 * 1024).fill(0x5b), 'OVERSIZE', '10 MB of [')
   const huge = clone(reveal)
   ;(huge.verdict.results[0] as { result: string }).result = 'x'.repeat(100_000)

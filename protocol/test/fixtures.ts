@@ -6,11 +6,12 @@ import { Wallet } from 'ethers'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
-  computeCommitment, DEFAULT_JOB_BOUNDS, indicatorDigests, scanJobId, signCommitment, signScanJob, signSubmission, signVerdict, wrapContentKey,
-  ZERO_ADDRESS, ZERO_BYTES32
+  attestationFor, computeCommitment, DEFAULT_JOB_BOUNDS, indicatorDigests, scanJobId, signAttestation, signCommitment, signScanJob, signSubmission,
+  signVerdict, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32
 } from '../src/index.ts'
 import type {
-  EngineResult, Hex, IndicatorKind, ScanJob, SignedCommitment, SignedScanJob, SignedVerdict, ValidationContext, Verdict
+  EngineResult, Hex, IndicatorKind, ReportSignature, ScanJob, SignedAttestation, SignedCommitment, SignedScanJob, SignedVerdict, ValidationContext,
+  Verdict
 } from '../src/index.ts'
 
 export const CHAIN_ID = 31337
@@ -123,6 +124,15 @@ export async function makeReveal (job: ScanJob, by: Actor, results: EngineResult
   const reveal = await signVerdict(verdict, salt, CHAIN_ID, REGISTRY, by.wallet)
   return { commit, reveal }
 }
+
+/** Each of `by` attests to the content of these commitments and verdicts (SPEC section 7). */
+export async function makeAttestations (job: SignedScanJob, commitments: SignedCommitment[], verdicts: SignedVerdict[], by: Actor[]): Promise<SignedAttestation[]> {
+  const content = attestationFor(job, commitments, verdicts, CHAIN_ID, REGISTRY)
+  return Promise.all(by.map(a => signAttestation(content, CHAIN_ID, REGISTRY, a.wallet)))
+}
+
+/** What a report carries of an attestation. */
+export const reportSignatures = (attestations: SignedAttestation[]): ReportSignature[] => attestations.map(a => ({ member: a.member, signature: a.signature }))
 
 /** A validation context over an in-memory view of the chain and of what this node has seen. */
 export function makeContext (state: {

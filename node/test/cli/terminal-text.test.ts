@@ -54,7 +54,7 @@ function hostileFile (): CheckedFile {
   return {
     file: { data: { id: `id${evil}`, type: 'file', attributes: { names: HOSTILE, sha256: `sha${evil}`, size: `1${evil}`, type_description: `PE${evil}` } } } as unknown as CheckedFile['file'],
     report,
-    verification: { verified: false, signers: [`0xsigner${evil}`], memberCount: 4, quorum: 3, membershipBlock: 7, problems: [{ code: 'BAD_SIGNATURE', detail: `detail${evil}` }] }
+    verification: { verified: false, memberCount: 4, quorum: 3, membershipBlock: 7, problems: [{ code: 'BAD_SIGNATURE', detail: `detail${evil}` }] } as unknown as CheckedFile['verification']
   }
 }
 

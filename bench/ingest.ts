@@ -1,6 +1,6 @@
 /**
  * Ingest throughput: a 64 MiB random sample hashed (sha256, sha1, md5, convergent key), encrypted
- * and stored durably (fsynced blocks + synced metadata) in a temp dir, beside the raw node:crypto
+ * and stored durably (spooled while hashed, then fsynced blocks + synced metadata) in a temp dir, beside the raw node:crypto
  * baselines over the same bytes in the same run. Run: npx node bench/ingest.ts [MiB] [reps]
  */
 import { createHash, randomBytes } from 'node:crypto'
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pino } from 'pino'
 import { CHUNK_SIZE, createSampleDigester, encryptSample } from '../node/src/crypto/index.ts'
-import { createRepositories, openDatabase } from '../node/src/db/index.ts'
+import { createRepositories, openDatabase, PendingIngestRepository } from '../node/src/db/index.ts'
 import { createDurableBlockstore } from '../node/src/ipfs/index.ts'
 import { createSampleStore } from '../node/src/ingest/index.ts'
 
@@ -54,7 +54,8 @@ const cases: Record<string, () => Promise<number>> = {
       const blockstore = createDurableBlockstore({ path: path.join(dir, 'blocks') })
       await blockstore.open()
       const db = await openDatabase({ path: path.join(dir, 'db') })
-      const store = createSampleStore({ blockstore, samples: createRepositories(db).samples, logger: pino({ level: 'warn' }), maxSampleBytes: bytes.byteLength })
+      const store = createSampleStore({ blockstore, samples: createRepositories(db).samples, pending: new PendingIngestRepository(db), spoolDir: path.join(dir, 'spool'), logger: pino({ level: 'warn' }), maxSampleBytes: bytes.byteLength })
+      await store.start()
       const ms = await time(async () => { await store.ingest(pieces()) })
       await db.close()
       return ms

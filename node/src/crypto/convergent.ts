@@ -42,42 +42,63 @@ function sizeAad (size: number): Buffer {
   return aad
 }
 
+export interface SampleSealer {
+  /** seals the next chunk: CHUNK_SIZE bytes, except the last (an empty sample's one chunk is empty) */
+  seal(chunk: Uint8Array): SampleBlock
+  /** the manifest block, once every chunk is sealed; its CID is the sample's CID */
+  finish(): SampleBlock
+}
+
+/**
+ * Seals a sample of `size` bytes chunk by chunk, for callers that read the plaintext as a stream
+ * and write each block before sealing the next. Throws RangeError when the chunks do not add up.
+ */
+export function createSampleSealer (size: number, contentKey: Uint8Array): SampleSealer {
+  const count = chunkCount(size)
+  const aad = sizeAad(size)
+  const nonce = Buffer.alloc(12)
+  const cids: CID[] = []
+  let seen = 0
+  return {
+    seal (chunk) {
+      const index = cids.length
+      const last = index === count - 1
+      if (index >= count || (last ? seen + chunk.byteLength !== size : chunk.byteLength !== CHUNK_SIZE)) {
+        throw new RangeError('plaintext chunks do not match the declared size')
+      }
+      const cipher = createCipheriv(CIPHER, contentKey, writeNonce(nonce, index, last), { authTagLength: TAG_BYTES })
+      cipher.setAAD(aad, { plaintextLength: chunk.byteLength })
+      const bytes = Buffer.allocUnsafe(chunk.byteLength + TAG_BYTES)
+      const written = cipher.update(chunk).copy(bytes, 0)
+      cipher.final()
+      cipher.getAuthTag().copy(bytes, written)
+      const cid = sha256Cid(raw.code, bytes)
+      cids.push(cid)
+      seen += chunk.byteLength
+      return { cid, bytes }
+    },
+    finish () {
+      if (cids.length !== count) throw new RangeError('plaintext chunks do not match the declared size')
+      return encodeManifest({ version: MANIFEST_VERSION, cipher: SAMPLE_CIPHER, chunkSize: CHUNK_SIZE, size, chunks: cids })
+    }
+  }
+}
+
 /**
  * Seals plaintext chunks and yields their blocks, then the manifest block last (its CID is the
  * sample's CID). `chunks` must be CHUNK_SIZE each except the last; `size` is their total. Lazy, so
  * a caller can write each block before the next is sealed.
  */
 export function * encryptSample (chunks: Iterable<Uint8Array>, size: number, contentKey: Uint8Array): Generator<SampleBlock, void, undefined> {
-  const count = chunkCount(size)
-  const aad = sizeAad(size)
-  const nonce = Buffer.alloc(12)
-  const cids: CID[] = []
-  let index = 0
-  let seen = 0
+  const sealer = createSampleSealer(size, contentKey)
+  let any = false
   for (const chunk of chunks) {
-    const last = index === count - 1
-    if (index >= count || (last ? seen + chunk.byteLength !== size : chunk.byteLength !== CHUNK_SIZE)) {
-      throw new RangeError('plaintext chunks do not match the declared size')
-    }
-    const cipher = createCipheriv(CIPHER, contentKey, writeNonce(nonce, index, last), { authTagLength: TAG_BYTES })
-    cipher.setAAD(aad, { plaintextLength: chunk.byteLength })
-    const bytes = Buffer.allocUnsafe(chunk.byteLength + TAG_BYTES)
-    const written = cipher.update(chunk).copy(bytes, 0)
-    cipher.final()
-    cipher.getAuthTag().copy(bytes, written)
-    const cid = sha256Cid(raw.code, bytes)
-    cids.push(cid)
-    yield { cid, bytes }
-    seen += chunk.byteLength
-    index++
+    any = true
+    yield sealer.seal(chunk)
   }
   // an empty sample arrives as no chunks at all; it still gets its one sealed, final, empty chunk
-  if (index === 0 && size === 0) {
-    yield * encryptSample([new Uint8Array(0)], 0, contentKey)
-    return
-  }
-  if (index !== count) throw new RangeError('plaintext chunks do not match the declared size')
-  yield encodeManifest({ version: MANIFEST_VERSION, cipher: SAMPLE_CIPHER, chunkSize: CHUNK_SIZE, size, chunks: cids })
+  if (!any && size === 0) yield sealer.seal(new Uint8Array(0))
+  yield sealer.finish()
 }
 
 /** Opens one sealed chunk; throws DecryptionFailedError unless it authenticates at this position. */

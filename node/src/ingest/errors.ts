@@ -1,4 +1,4 @@
-export type IngestErrorCode = 'SAMPLE_TOO_LARGE'
+export type IngestErrorCode = 'SAMPLE_TOO_LARGE' | 'SPOOL_CORRUPT'
 
 /** The upload grew past the size limit; it was rejected while reading and nothing was stored. */
 export class SampleTooLargeError extends Error {
@@ -9,4 +9,10 @@ export class SampleTooLargeError extends Error {
     super(`sample exceeds ${maxBytes} bytes`)
     this.maxBytes = maxBytes
   }
+}
+
+/** A spooled chunk read back does not authenticate: the temp file changed under the ingest. */
+export class SpoolCorruptError extends Error {
+  override readonly name = 'SpoolCorruptError'
+  readonly code: IngestErrorCode = 'SPOOL_CORRUPT'
 }

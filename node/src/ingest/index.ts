@@ -1,4 +1,5 @@
 export * from './abortable-source.ts'
 export * from './errors.ts'
-export * from './plaintext-chunks.ts'
+export * from './filename.ts'
 export * from './sample-store.ts'
+export * from './stored-source.ts'

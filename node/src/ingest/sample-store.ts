@@ -3,19 +3,34 @@
  * them back. ingest() resolves only once every block is fsynced and the metadata batch is synced,
  * because its caller acknowledges the upload on that basis.
  *
- * The whole plaintext is buffered (up to maxSampleBytes) before encryption: the convergent key is
- * a hash of all of it and every chunk is sealed under that key. One pass computes sha256, sha1,
- * md5 and the key while buffering; the encryption then runs over the buffered chunks.
+ * Memory per ingest is a constant, not the sample's size. The convergent key is a hash of the
+ * whole plaintext and seals every chunk, so an ingest takes two passes: the first hashes the upload
+ * as it arrives into a spool (upload-spool.ts: a few chunks in memory, the rest in a sealed temp
+ * file), the second seals the spooled chunks and writes their blocks a batch at a time
+ * (block-writer.ts). A sample already stored whole skips the second pass.
  */
+import { randomBytes } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
 import { CID } from 'multiformats/cid'
-import { decryptSample, encryptSample, openSample } from '../crypto/convergent.ts'
+import { decryptSample, openSample } from '../crypto/convergent.ts'
+import { CHUNK_SIZE } from '../crypto/manifest.ts'
 import { createSampleDigester } from '../crypto/sample-digest.ts'
+import { createKeyLock } from '../db/key-lock.ts'
 import { getBlock } from '../ipfs/fs-blockstore.ts'
 import { FILE_TYPE_SNIFF_BYTES, detectFileType } from '../scan/file-type.ts'
+import { createLimiter } from '../scan/limiter.ts'
 import { abortable } from './abortable-source.ts'
-import { PlaintextChunks } from './plaintext-chunks.ts'
-import type { OpenedSample, SampleBlock } from '../crypto/convergent.ts'
-import type { SampleRepository } from '../db/sample-repository.ts'
+import { writeSampleBlocks } from './block-writer.ts'
+import { SampleTooLargeError } from './errors.ts'
+import { sanitizeFilename } from './filename.ts'
+import { holdsSample } from './held-sample.ts'
+import { collectOrphanBlocks, discardIngest } from './orphan-blocks.ts'
+import { storedSampleOf } from './stored-source.ts'
+import { clearSpools, createUploadSpool } from './upload-spool.ts'
+import type { UploadSpool } from './upload-spool.ts'
+import type { OpenedSample } from '../crypto/convergent.ts'
+import type { PendingIngestRepository } from '../db/pending-ingest-repository.ts'
+import type { SampleRepository, SampleUpload } from '../db/sample-repository.ts'
 import type { BitswapService } from '../ipfs/bitswap-service.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { Blockstore } from 'interface-blockstore'
@@ -34,7 +49,7 @@ export interface StoredSample {
 }
 
 export interface IngestOptions {
-  /** file name given by the uploader, kept in the sample's metadata */
+  /** file name given by the uploader, kept (sanitised, see filename.ts) in the sample's metadata */
   name?: string
   /** a lower limit than the store's for this upload */
   maxBytes?: number
@@ -42,6 +57,8 @@ export interface IngestOptions {
 }
 
 export interface SampleStore {
+  /** Deletes what a crash left behind (spools, blocks of unfinished ingests); call before the first ingest. */
+  start(options?: { signal?: AbortSignal }): Promise<void>
   ingest(source: AsyncIterable<Uint8Array>, options?: IngestOptions): Promise<StoredSample>
   /** Decrypts a sample from local blocks, fetching (and keeping) missing ones by bitswap when configured. */
   readSample(cid: CID | string, contentKey: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>
@@ -52,15 +69,26 @@ export interface SampleStore {
 export interface SampleStoreOptions {
   blockstore: Blockstore
   samples: SampleRepository
+  pending: PendingIngestRepository
+  /** private temp dir for uploads while they are hashed (created by start) */
+  spoolDir: string
   logger: Logger
   maxSampleBytes: number
   bitswap?: Pick<BitswapService, 'want'>
   now?: () => number
+  /** upload bytes an ingest keeps in memory before spilling to spoolDir (default 4 MiB) */
+  spoolMemoryBytes?: number
+  /** ingests sealing and writing blocks at once (default 2): the disk is the bottleneck, and each holds a batch */
+  concurrentWrites?: number
 }
 
 export function createSampleStore (options: SampleStoreOptions): SampleStore {
-  const { blockstore, samples, logger, maxSampleBytes } = options
+  const { blockstore, samples, pending, spoolDir, logger, maxSampleBytes } = options
   const now = options.now ?? Date.now
+  const memoryChunks = Math.ceil((options.spoolMemoryBytes ?? 4 * CHUNK_SIZE) / CHUNK_SIZE)
+  const writes = createLimiter(options.concurrentWrites ?? 2)
+  // one writer per sample: a concurrent upload of the same bytes waits, then finds them stored
+  const lock = createKeyLock()
 
   const fetchBlock = async (cid: CID, opts: { signal?: AbortSignal } = {}): Promise<Uint8Array> => {
     try {
@@ -74,47 +102,72 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
     return bytes
   }
 
+  /** Writes the sample's blocks unless they are all stored already, then records the upload. Runs under the sample's lock. */
+  async function store (spool: UploadSpool, contentKey: Uint8Array, upload: Omit<SampleUpload, 'cid' | 'seenAt'>, opts: { signal?: AbortSignal }): Promise<string> {
+    const existing = await samples.get(upload.sha256)
+    if (existing !== undefined && await holdsSample(blockstore, CID.parse(existing.cid), opts)) {
+      await samples.recordUpload({ ...upload, cid: existing.cid, seenAt: now() })
+      return existing.cid
+    }
+    const ingestId = randomBytes(16).toString('hex')
+    try {
+      const cid = await writes.run(async () => await writeSampleBlocks(spool, { ...upload, contentKey }, ingestId, { blockstore, pending }, opts), opts)
+      opts.signal?.throwIfAborted()
+      await samples.recordUpload({ ...upload, cid: cid.toString(), seenAt: now() })
+      await pending.clear(ingestId)
+      return cid.toString()
+    } catch (err) {
+      // whatever was written goes now; were this to fail, the next start collects it
+      const unfinished = await pending.get(ingestId)
+      if (unfinished !== undefined) {
+        await discardIngest(unfinished, { blockstore, samples, pending }).catch((e: unknown) => { logger.warn({ err: e }, 'discarding an unfinished ingest failed') })
+      }
+      throw err
+    }
+  }
+
   return {
+    async start (opts = {}) {
+      await mkdir(spoolDir, { recursive: true, mode: 0o700 })
+      const spools = await clearSpools(spoolDir)
+      const collected = await collectOrphanBlocks({ blockstore, samples, pending }, opts)
+      if (spools > 0 || collected.ingests > 0) logger.warn({ spools, ...collected }, 'cleared what unfinished ingests left')
+    },
+
     async ingest (source, opts = {}) {
       const started = performance.now()
       const maxBytes = Math.min(opts.maxBytes ?? maxSampleBytes, maxSampleBytes)
-      const digester = createSampleDigester()
-      const plaintext = new PlaintextChunks(maxBytes)
-      for await (const bytes of abortable(source, opts.signal)) {
-        plaintext.push(bytes)
-        digester.update(bytes)
+      const known = storedSampleOf(source)
+      if (known !== undefined) {
+        if (known.size > maxBytes) throw new SampleTooLargeError(maxBytes)
+        if (await holdsSample(blockstore, CID.parse(known.cid), opts)) return known
       }
-      const digests = digester.digest()
-      const chunks = plaintext.chunks()
-      // the type is decided by the leading bytes only, so the first chunk is all it needs
-      const fileType = detectFileType((chunks[0] ?? new Uint8Array(0)).subarray(0, FILE_TYPE_SNIFF_BYTES))
-
-      let manifest: SampleBlock | undefined
-      const blocks = function * (): Generator<SampleBlock> {
-        for (const block of encryptSample(chunks, digests.size, digests.contentKey)) {
-          opts.signal?.throwIfAborted()
-          manifest = block // the manifest comes last
-          yield block
+      const spool = createUploadSpool({ dir: spoolDir, maxBytes, memoryChunks })
+      try {
+        const digester = createSampleDigester()
+        for await (const bytes of abortable(source, opts.signal)) {
+          await spool.write(bytes, opts)
+          digester.update(bytes)
         }
+        const digests = digester.digest()
+        // the type is decided by the leading bytes only
+        const fileType = detectFileType(spool.head().subarray(0, FILE_TYPE_SNIFF_BYTES))
+        const name = opts.name === undefined ? '' : sanitizeFilename(opts.name)
+        const upload = {
+          sha256: digests.sha256,
+          sha1: digests.sha1,
+          md5: digests.md5,
+          size: digests.size,
+          fileType,
+          contentKey: `0x${Buffer.from(digests.contentKey).toString('hex')}` as Hex,
+          ...(name === '' ? {} : { name })
+        }
+        const cid = await lock(digests.sha256, async () => await store(spool, digests.contentKey, upload, opts))
+        logger.info({ sha256: digests.sha256, size: digests.size, cid, fileType, ms: Math.round(performance.now() - started) }, 'sample stored')
+        return { sha256: digests.sha256, sha1: digests.sha1, md5: digests.md5, size: digests.size, cid, contentKey: digests.contentKey, fileType }
+      } finally {
+        await spool.discard()
       }
-      for await (const cid of blockstore.putMany(blocks(), { signal: opts.signal })) void cid
-      if (manifest === undefined) throw new Error('encryption produced no manifest')
-      opts.signal?.throwIfAborted()
-
-      const cid = manifest.cid.toString()
-      await samples.recordUpload({
-        sha256: digests.sha256,
-        sha1: digests.sha1,
-        md5: digests.md5,
-        size: digests.size,
-        fileType,
-        cid,
-        contentKey: `0x${Buffer.from(digests.contentKey).toString('hex')}`,
-        name: opts.name,
-        seenAt: now()
-      })
-      logger.info({ sha256: digests.sha256, size: digests.size, cid, fileType, ms: Math.round(performance.now() - started) }, 'sample stored')
-      return { sha256: digests.sha256, sha1: digests.sha1, md5: digests.md5, size: digests.size, cid, contentKey: digests.contentKey, fileType }
     },
 
     async readSample (cid, contentKey, opts = {}) {

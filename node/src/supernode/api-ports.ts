@@ -3,8 +3,9 @@ import { canonicalizeIndicator, IndicatorError, indicatorSha256, signSubmission 
 import { TOPICS } from '../../../protocol/src/messages.ts'
 import { MAX_RELATED_INDICATORS } from '../quorum/file-indicators.ts'
 import { SubmissionError } from '../quorum/errors.ts'
+import { storedSampleFromRecord, storedSampleSource } from '../ingest/stored-source.ts'
 import type { Hex, Report, SampleKind } from '../../../protocol/src/messages.ts'
-import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, SampleDownloads } from '../api/ports.ts'
+import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, SampleDownloads, SampleSubmitter } from '../api/ports.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { EvidenceRepository } from '../db/evidence-repository.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
@@ -70,6 +71,21 @@ export function sampleDownloads (samples: Pick<SampleRepository, 'find'>, store:
       const opened = await store.openSample(sample.cid, Buffer.from(sample.contentKey.slice(2), 'hex'), options)
       return { sha256: sample.sha256, size: opened.size, chunks: opened.chunks }
     }
+  }
+}
+
+/**
+ * VirusTotal's rescan of a sample this node holds: a new job through `submitFile`, given a source
+ * that names the stored sample. The store re-publishes it without reading it (stored-source.ts);
+ * only were blocks missing would it stream the decrypted bytes to store them again.
+ */
+export function sampleRescans (samples: Pick<SampleRepository, 'find'>, store: Pick<SampleStore, 'openSample'>, submitFile: SampleSubmitter['submitFile']): NonNullable<SampleSubmitter['rescan']> {
+  return async (hash, options) => {
+    const sample = await samples.find(hash)
+    if (sample == null) return undefined
+    const stored = storedSampleFromRecord(sample)
+    const source = storedSampleSource(stored, async () => (await store.openSample(stored.cid, stored.contentKey, options)).chunks)
+    return await submitFile(source, {}, options)
   }
 }
 
@@ -186,13 +202,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
     },
     submitter: {
       submitFile: async (source, meta, options) => await coordinator.submitFile(source, meta, options),
-      async rescan (hash, options) {
-        const sample = await repos.samples.find(hash)
-        if (sample == null || c.samples === undefined) return undefined
-        const opened = await c.samples.openSample(sample.cid, Buffer.from(sample.contentKey.slice(2), 'hex'), options)
-        // the same bytes ingest to the same blocks (convergent encryption); the coordinator makes a new job
-        return await coordinator.submitFile(opened.chunks, {}, options)
-      }
+      ...(c.samples === undefined ? {} : { rescan: sampleRescans(repos.samples, c.samples, async (source, meta, options) => await coordinator.submitFile(source, meta, options)) })
     },
     ...(c.samples === undefined ? {} : { downloads: sampleDownloads(repos.samples, c.samples) }),
     analyses: {

@@ -6,7 +6,7 @@ import { createAdminServer } from '../admin/admin-server.ts'
 import { createApiServer } from '../api/server.ts'
 import { createGovernanceReader } from '../chain/governance-reader.ts'
 import { createRegistryFollower } from '../chain/registry-follower.ts'
-import { createRepositories, openDatabase } from '../db/index.ts'
+import { createRepositories, openDatabase, PendingIngestRepository } from '../db/index.ts'
 import { createSampleStore } from '../ingest/index.ts'
 import { createBitswapService, createDurableBlockstore } from '../ipfs/index.ts'
 import { createNodeMetrics } from '../metrics/registry.ts'
@@ -100,7 +100,15 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
         ? null
         : { evidence: createReputationEvidence({ highConfidenceEngines: config.highConfidenceEngines }, { reports: repositories.reports, indicators: repositories.indicators }) }
     }, logger.child({ component: 'engines' }))
-    const samples = createSampleStore({ blockstore, samples: repositories.samples, logger: logger.child({ component: 'samples' }), maxSampleBytes: config.maxSampleBytes, bitswap })
+    const samples = createSampleStore({
+      blockstore,
+      samples: repositories.samples,
+      pending: new PendingIngestRepository(db),
+      spoolDir: join(config.dataDir, 'spool'),
+      logger: logger.child({ component: 'samples' }),
+      maxSampleBytes: config.maxSampleBytes,
+      bitswap
+    })
     coordinator = createCoordinator({
       chainId: deployment.chainId,
       registry: deployment.contracts.registry,
@@ -142,6 +150,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
     const order: Startable[] = [
       { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
+      // before anything can ingest: collects what ingests cut short by a crash left behind
+      { name: 'samples', start: async () => { await samples.start({ signal }) }, stop: async () => {} },
       { name: 'report-audit', start: async () => { await auditor.start() }, stop: async () => { await auditor.stop() } },
       { name: 'registry', start: async () => { await follower.start({ signal }) }, stop: async () => { await follower.stop() } },
       { name: 'engines', start: async () => { await engineSet.start() }, stop: async () => { await engineSet.stop() } },

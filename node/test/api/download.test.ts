@@ -9,7 +9,7 @@ import { createApiServer } from '../../src/api/server.ts'
 import type { ApiPorts } from '../../src/api/ports.ts'
 import { CHUNK_SIZE, decodeManifest } from '../../src/crypto/index.ts'
 import { createRepositories, openDatabase, PREFIXES, dbKey } from '../../src/db/index.ts'
-import { createSampleStore } from '../../src/ingest/index.ts'
+import { startSampleStore } from '../fixtures/sample-store.ts'
 import { createDurableBlockstore, getBlock } from '../../src/ipfs/index.ts'
 import { sampleDownloads } from '../../src/supernode/api-ports.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
@@ -27,7 +27,7 @@ async function world (t: Test) {
   const db = await openDatabase({ path: join(dir, 'db') })
   t.teardown(() => db.close())
   const repos = createRepositories(db)
-  const store = createSampleStore({ blockstore, samples: repos.samples, logger: pino({ level: 'silent' }), maxSampleBytes: 8 * CHUNK_SIZE })
+  const store = await startSampleStore(t, { db, blockstore, samples: repos.samples, logger: pino({ level: 'silent' }), maxSampleBytes: 8 * CHUNK_SIZE })
   const logs: string[] = []
   const ports: ApiPorts = {
     ...createMemoryNode().ports,

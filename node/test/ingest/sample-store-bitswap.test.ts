@@ -7,7 +7,7 @@ import { pino } from 'pino'
 import { CID } from 'multiformats/cid'
 import { CHUNK_SIZE } from '../../src/crypto/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
-import { createSampleStore } from '../../src/ingest/index.ts'
+import { startSampleStore } from '../fixtures/sample-store.ts'
 import { startBitswapNode } from '../ipfs/fixtures.ts'
 import type { Test } from 'tap'
 
@@ -18,7 +18,9 @@ async function storeOn (t: Test, node: Awaited<ReturnType<typeof startBitswapNod
     await db.close()
     await rm(dir, { recursive: true, force: true })
   })
-  return createSampleStore({
+  return await startSampleStore(t, {
+    db,
+    spoolDir: path.join(dir, 'spool'),
     blockstore: node.blockstore,
     samples: createRepositories(db).samples,
     logger: pino({ level: 'silent' }),

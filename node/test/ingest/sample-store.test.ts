@@ -8,7 +8,8 @@ import { CID } from 'multiformats/cid'
 import { CHUNK_SIZE } from '../../src/crypto/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createDurableBlockstore } from '../../src/ipfs/index.ts'
-import { abortable, createSampleStore } from '../../src/ingest/index.ts'
+import { abortable } from '../../src/ingest/index.ts'
+import { startSampleStore } from '../fixtures/sample-store.ts'
 import { detectFileType } from '../../src/scan/file-type.ts'
 import type { Test } from 'tap'
 
@@ -24,7 +25,7 @@ async function setup (t: Test, maxSampleBytes = MAX) {
   const repos = createRepositories(db)
   const logs: string[] = []
   const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(line) } })
-  const store = createSampleStore({ blockstore, samples: repos.samples, logger, maxSampleBytes, now: () => 1_700_000_000_000 })
+  const store = await startSampleStore(t, { db, spoolDir: path.join(dir, 'spool'), blockstore, samples: repos.samples, logger, maxSampleBytes, now: () => 1_700_000_000_000 })
   const blockCount = async (): Promise<number> => {
     const pairs = blockstore.getAll()
     let n = 0

@@ -1,0 +1,163 @@
+/**
+ * A crash mid-ingest, simulated in process: the ingest stops for good after some of its blocks
+ * are on disk (its promise never settles, so nothing cleans up after it), the database is closed,
+ * and a new store opens the same directories, as a restarted node would.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import tap from 'tap'
+import { pino } from 'pino'
+import { CHUNK_SIZE, sha256Cid } from '../../src/crypto/index.ts'
+import { createRepositories, openDatabase, PendingIngestRepository } from '../../src/db/index.ts'
+import { createDurableBlockstore } from '../../src/ipfs/index.ts'
+import { createSampleStore } from '../../src/ingest/index.ts'
+import { WRITE_BATCH_CHUNKS } from '../../src/ingest/block-writer.ts'
+import { collectOrphanBlocks } from '../../src/ingest/orphan-blocks.ts'
+import type { Blockstore } from 'interface-blockstore'
+import type { Test } from 'tap'
+
+const MAX = 64 * CHUNK_SIZE
+const never = new Promise<never>(() => {})
+
+/** One node's directories, opened as many times as the test restarts it. */
+async function node (t: Test) {
+  const dir = t.testdir()
+  const paths = { blocks: path.join(dir, 'blocks'), db: path.join(dir, 'db'), spool: path.join(dir, 'spool') }
+  const open = async (wrap: (b: Blockstore) => Blockstore = b => b, pendingWrap: (p: PendingIngestRepository) => PendingIngestRepository = p => p) => {
+    const blockstore = createDurableBlockstore({ path: paths.blocks })
+    await blockstore.open()
+    const db = await openDatabase({ path: paths.db })
+    const repos = createRepositories(db)
+    const pending = pendingWrap(new PendingIngestRepository(db))
+    const store = createSampleStore({ blockstore: wrap(blockstore), samples: repos.samples, pending, spoolDir: paths.spool, logger: pino({ level: 'silent' }), maxSampleBytes: MAX, spoolMemoryBytes: CHUNK_SIZE })
+    await store.start()
+    const blockCount = async (): Promise<number> => {
+      let n = 0
+      for await (const pair of blockstore.getAll()) { void pair; n++ }
+      return n
+    }
+    const pendingCount = async (): Promise<number> => {
+      let n = 0
+      for await (const p of pending.list()) { void p; n++ }
+      return n
+    }
+    return { blockstore, db, repos, pending, store, blockCount, pendingCount }
+  }
+  return { paths, open }
+}
+
+/** A blockstore that writes blocks one at a time and, after `after` of them, never returns. */
+function dyingAfter (after: number, died: () => void): (b: Blockstore) => Blockstore {
+  return (inner) => {
+    const wrapped = Object.create(inner) as Blockstore
+    wrapped.putMany = async function * (source, options) {
+      let written = 0
+      for await (const { cid, bytes } of source) {
+        if (written === after) { died(); await never }
+        yield await inner.put(cid, bytes as Uint8Array, options)
+        written++
+      }
+    }
+    return wrapped
+  }
+}
+
+async function * pieces (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let o = 0; o < bytes.byteLength; o += 100_000) yield bytes.subarray(o, o + 100_000)
+}
+
+tap.test('the blocks of an ingest killed mid-write are collected at the next start', async t => {
+  const { paths, open } = await node(t)
+  const { promise: died, resolve } = Promise.withResolvers<void>()
+  const first = await open(dyingAfter(WRITE_BATCH_CHUNKS + 3, resolve))
+  const bytes = randomBytes(3 * WRITE_BATCH_CHUNKS * CHUNK_SIZE + 5)
+  void first.store.ingest(pieces(bytes), { name: 'killed.bin' })
+  await died
+  t.equal(await first.blockCount(), WRITE_BATCH_CHUNKS + 3, 'blocks of the first batches reached the disk')
+  t.equal(await first.pendingCount(), 1, 'and are on record as pending')
+  t.ok((await readdir(paths.spool)).some(f => f.endsWith('.spool')), 'its spool is left behind too')
+  await first.db.close()
+
+  const second = await open()
+  t.equal(await second.blockCount(), 0, 'every orphan block is gone')
+  t.equal(await second.pendingCount(), 0, 'and the record with them')
+  t.same(await readdir(paths.spool), [], 'the spool was cleared')
+  t.equal(await second.repos.samples.find(`0x${'0'.repeat(64)}`), undefined)
+
+  // the node works on: the same bytes ingest whole and read back
+  const stored = await second.store.ingest(pieces(bytes))
+  t.same(Buffer.from(await second.store.readSample(stored.cid, stored.contentKey)), bytes)
+  await second.db.close()
+})
+
+tap.test('a crash after the sample was recorded keeps its blocks', async t => {
+  const { open } = await node(t)
+  const { promise: stuck, resolve } = Promise.withResolvers<void>()
+  // dies between the sample record and clearing the pending record
+  const first = await open(undefined, (p) => {
+    p.clear = async () => { resolve(); await never }
+    return p
+  })
+  const bytes = randomBytes(2 * WRITE_BATCH_CHUNKS * CHUNK_SIZE)
+  void first.store.ingest(pieces(bytes))
+  await stuck
+  const blocks = await first.blockCount()
+  t.equal(await first.pendingCount(), 1)
+  await first.db.close()
+
+  const second = await open()
+  t.equal(await second.pendingCount(), 0, 'the record is cleared')
+  t.equal(await second.blockCount(), blocks, 'no block of a recorded sample is deleted')
+  const record = await second.repos.samples.find(`0x${createHash('sha256').update(bytes).digest('hex')}`)
+  if (record === undefined) throw new Error('the sample was not recorded')
+  t.same(Buffer.from(await second.store.readSample(record.cid, Buffer.from(record.contentKey.slice(2), 'hex'))), bytes)
+  await second.db.close()
+})
+
+tap.test('only blocks no recorded sample references are collected', async t => {
+  const { open } = await node(t)
+  const n = await open()
+  const kept = await n.store.ingest(pieces(randomBytes(3 * CHUNK_SIZE)))
+  const before = await n.blockCount()
+  // a pending ingest of the recorded sample (it raced the one that completed) and one of nothing recorded
+  const keptCids: string[] = []
+  for await (const pair of n.blockstore.getAll()) keptCids.push(pair.cid.toString())
+  await n.pending.add('a'.repeat(32), 0, { sha256: kept.sha256, cids: keptCids })
+  const orphanBytes = randomBytes(100)
+  const orphan = { cid: sha256Cid(0x55, orphanBytes), bytes: orphanBytes }
+  await n.blockstore.put(orphan.cid, orphan.bytes)
+  await n.pending.add('b'.repeat(32), 0, { sha256: `0x${'f'.repeat(64)}`, cids: [orphan.cid.toString(), keptCids[0] as string] })
+
+  const collected = await collectOrphanBlocks({ blockstore: n.blockstore, samples: n.repos.samples, pending: n.pending })
+  t.same(collected, { ingests: 2, blocks: 2 }, 'the orphan and the one block the bogus record also named')
+  t.equal(await n.pendingCount(), 0)
+  t.equal(await n.blockCount(), before - 1)
+  t.notOk(await n.blockstore.has(orphan.cid))
+  await n.db.close()
+})
+
+tap.test('an ingest aborted while writing removes its own blocks at once', async t => {
+  const { open } = await node(t)
+  const n = await open()
+  const controller = new AbortController()
+  // the client goes away once some blocks are written
+  const watched = Object.create(n.blockstore) as Blockstore
+  watched.putMany = async function * (source, options) {
+    let seen = 0
+    const counted = async function * () {
+      for await (const block of source) {
+        if (seen++ === WRITE_BATCH_CHUNKS + 2) controller.abort(new Error('client went away'))
+        yield block
+      }
+    }
+    yield * n.blockstore.putMany(counted(), options)
+  }
+  const aborting = createSampleStore({ blockstore: watched, samples: n.repos.samples, pending: n.pending, spoolDir: t.testdir(), logger: pino({ level: 'silent' }), maxSampleBytes: MAX })
+  const bytes = randomBytes(2 * WRITE_BATCH_CHUNKS * CHUNK_SIZE)
+  const ingest = aborting.ingest(pieces(bytes), { signal: controller.signal })
+  await t.rejects(ingest, /client went away/)
+  t.equal(await n.blockCount(), 0)
+  t.equal(await n.pendingCount(), 0)
+  await n.db.close()
+})

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import tap from 'tap'
+import { CHUNK_SIZE } from '../../src/crypto/index.ts'
+import { clearSpools, createUploadSpool } from '../../src/ingest/upload-spool.ts'
+import type { UploadSpool } from '../../src/ingest/upload-spool.ts'
+
+async function fill (spool: UploadSpool, bytes: Uint8Array, piece: number): Promise<void> {
+  for (let o = 0; o < bytes.byteLength; o += piece) await spool.write(bytes.subarray(o, o + piece))
+}
+
+async function readBack (spool: UploadSpool): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for await (const chunk of spool.chunks()) out.push(Buffer.from(chunk))
+  return out
+}
+
+tap.test('every size reads back as the same bytes in CHUNK_SIZE chunks', async t => {
+  const dir = t.testdir()
+  for (const size of [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 77]) {
+    const bytes = randomBytes(size)
+    const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1 })
+    await fill(spool, bytes, 65_537)
+    t.equal(spool.size, size)
+    const chunks = await readBack(spool)
+    t.same(Buffer.concat(chunks), bytes, `${size} bytes`)
+    t.equal(chunks.length, Math.max(1, Math.ceil(size / CHUNK_SIZE)), 'one empty chunk for an empty upload')
+    t.ok(chunks.slice(0, -1).every(c => c.byteLength === CHUNK_SIZE), 'all full but the last')
+    t.same(Buffer.from(spool.head()), bytes.subarray(0, CHUNK_SIZE), 'head is the leading bytes')
+    await spool.discard()
+    await spool.discard()
+  }
+  t.same(await readdir(dir), [], 'discard leaves no file')
+})
+
+tap.test('small uploads stay in memory; larger ones spill sealed, never as plaintext', async t => {
+  const dir = t.testdir()
+  const small = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 2 })
+  await fill(small, randomBytes(2 * CHUNK_SIZE + 10), CHUNK_SIZE)
+  t.same(await readdir(dir), [], 'two full chunks and a partial one: no file')
+
+  const bytes = Buffer.alloc(4 * CHUNK_SIZE + 5, 'PLAINTEXT-MARKER-')
+  const big = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1 })
+  await fill(big, bytes, 100_000)
+  const [file] = await readdir(dir)
+  t.ok(file?.endsWith('.spool'))
+  const onDisk = await readFile(path.join(dir, file as string))
+  t.equal(onDisk.byteLength, 3 * (CHUNK_SIZE + 16), 'chunks 2 to 4 spilled with their tags; the partial last stays in memory')
+  t.notOk(onDisk.includes('PLAINTEXT-MARKER'), 'no plaintext on disk')
+  t.same(Buffer.concat(await readBack(big)), bytes)
+  await big.discard()
+  await small.discard()
+  t.same(await readdir(dir), [])
+})
+
+tap.test('over-size uploads fail while written', async t => {
+  const spool = createUploadSpool({ dir: t.testdir(), maxBytes: 1000, memoryChunks: 1 })
+  await spool.write(new Uint8Array(1000))
+  await t.rejects(spool.write(new Uint8Array(1)), { code: 'SAMPLE_TOO_LARGE', name: 'SampleTooLargeError' })
+  await spool.discard()
+})
+
+tap.test('a spool changed on disk fails to read back (SPOOL_CORRUPT), never yields altered bytes', async t => {
+  const dir = t.testdir()
+  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1 })
+  await fill(spool, randomBytes(3 * CHUNK_SIZE), CHUNK_SIZE)
+  const file = path.join(dir, (await readdir(dir))[0] as string)
+  const bytes = await readFile(file)
+  bytes[10] = (bytes[10] as number) ^ 1
+  await writeFile(file, bytes)
+  const read = (async () => { for await (const c of spool.chunks()) void c })()
+  await t.rejects(read, { code: 'SPOOL_CORRUPT', name: 'SpoolCorruptError' })
+  await writeFile(file, bytes.subarray(0, 100))
+  await t.rejects((async () => { for await (const c of spool.chunks()) void c })(), { code: 'SPOOL_CORRUPT' }, 'truncated')
+  await spool.discard()
+})
+
+tap.test('an aborted read stops; clearSpools removes what a crash left and nothing else', async t => {
+  const dir = t.testdir({ 'keep.txt': 'x', 'old.spool': 'left by a crash' })
+  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1 })
+  await fill(spool, randomBytes(3 * CHUNK_SIZE), CHUNK_SIZE)
+  await t.rejects((async () => { for await (const c of spool.chunks({ signal: AbortSignal.abort() })) void c })())
+  t.equal(await clearSpools(dir), 2, 'the crash\'s and this one')
+  t.same(await readdir(dir), ['keep.txt'])
+  await spool.discard()
+})

@@ -1,50 +1,132 @@
 import type { Provider } from 'ethers'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
 import {
-  canonicalizeIndicator, checkReport, indicatorSha256, isIndicatorKind, quorumThreshold, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, submissionOf, ZERO_ADDRESS
+  canonicalizeIndicator, checkReport, indicatorSha256, isIndicatorKind, quorumThreshold, recoverSubmissionSigner, submissionOf, ZERO_ADDRESS
 } from '../../../protocol/src/index.ts'
-import { createRegistryView, type RegistryView } from './registry-view.ts'
-
-/** Why a report did not verify (closed set; `detail` is for people). */
-export const VERIFY_PROBLEM_CODES = [
-  'REPORT_INVALID', // protocol's checkReport failed: signatures, job id or derivation
-  'WRONG_CHAIN', // the report, the deployment and the provider disagree on the chain
-  'WRONG_REGISTRY', // the report names another registry than the deployment
-  'FUTURE_MEMBERSHIP_BLOCK', // the job's block is past the provider's head
-  'ORIGIN_NOT_MEMBER', // the job's signer was not a member at the job's block
-  'NOT_MEMBER', // a verdict's signer was not a member at the job's block
-  'MEMBER_COUNT_MISMATCH', // the report's member count is not the chain's
-  'FAULT_DIVISOR_MISMATCH', // the report's fault divisor is not the chain's quorumFaultDivisor at the job's block
-  'QUORUM_MISMATCH', // the report's quorum is not quorumThreshold(chain's member count, chain's divisor)
-  'NO_QUORUM', // fewer distinct member signers than the quorum
-  'SUBMITTER_SIGNATURE', // the job names a submitter whose Submission signature (under the deployment's domain) is not theirs
-  'SUBJECT_MISMATCH' // an indicator job's subject is not canonical, or its sha256 is not the subject's
-
-] as const
-export type VerifyProblemCode = typeof VERIFY_PROBLEM_CODES[number]
-
-export interface VerifyProblem {
-  code: VerifyProblemCode
-  detail: string
-}
+import { createChainReader, type ChainReader } from './chain-reader.ts'
+import { createClockSkewReader } from './clock-skew.ts'
+import { reportProblem, type VerifyProblem } from './problems.ts'
+import { checkQuestion, type Question } from './question.ts'
+import { createRegistryView } from './registry-view.ts'
 
 export interface VerifyResult {
   verified: boolean
-  /** distinct verdict signers that were members at the job's block, sorted */
-  signers: Hex[]
-  /** members at the job's block, as the chain says (the report's claim if the chain was not read) */
+  /** members whose attestations sign the report's content, ascending (the report's word unless verified) */
+  attesters: Hex[]
+  /** engines a quorum of their registered members answered: the only ones counted in the stats, ascending */
+  attestedEngines: string[]
+  /** members at the job's block without a verdict in the report */
+  absent: Hex[]
+  /** members that committed and did not reveal */
+  withheld: Hex[]
+  /** members at the job's block as the chain says (the report's claim if the chain was not read) */
   memberCount: number
+  /** quorum(memberCount, the chain's divisor) */
   quorum: number
   membershipBlock: number
   problems: VerifyProblem[]
 }
 
+/** The deployment a client trusts: only these, never the serving node, say what the chain is. */
 export interface VerifyTarget {
   provider: Provider
   registry: Hex
   chainId: number
-  /** the deployment's NetworkParameters (the quorum rule); absent in deployments from before it: divisor 3 */
+  /** the deployment's NetworkParameters (quorum rule, clock skew); absent in deployments from before it: the defaults */
   parameters?: Hex
+}
+
+export interface VerifyOptions {
+  signal?: AbortSignal
+  /** the client's clock, ms (tests pin it) */
+  now?: () => number
+}
+
+/** One reader per provider and deployment, so a second report from a block already read costs no RPC. */
+const readers = new WeakMap<Provider, Map<string, ChainReader>>()
+
+/** The caching chain reader for a deployment on this provider. */
+export function chainReaderFor (target: VerifyTarget): ChainReader {
+  const byDeployment = readers.get(target.provider) ?? new Map<string, ChainReader>()
+  readers.set(target.provider, byDeployment)
+  const key = `${target.registry.toLowerCase()}/${target.parameters?.toLowerCase() ?? ''}`
+  let reader = byDeployment.get(key)
+  if (reader === undefined) {
+    reader = createChainReader(createRegistryView(target.provider, target.registry, target.parameters), createClockSkewReader(target.provider, target.parameters))
+    byDeployment.set(key, reader)
+  }
+  return reader
+}
+
+/**
+ * Checks a report without trusting the node that served it (SPEC section 12): it must answer
+ * `asked`, name the deployment's chain and registry, and follow from the messages it carries under
+ * the chain's members, engines and quorum rule at the job's block. Network failures throw;
+ * everything else is a problem in the result.
+ */
+export async function verifyReport (report: Report, asked: Question, target: VerifyTarget, options: VerifyOptions = {}): Promise<VerifyResult> {
+  return await verifyReportWith(report, asked, chainReaderFor(target), target, options)
+}
+
+/** verifyReport over any ChainReader (the chain reads are the only I/O). */
+export async function verifyReportWith (
+  report: Report,
+  asked: Question,
+  chain: ChainReader,
+  expected: { registry: Hex, chainId: number },
+  options: VerifyOptions = {}
+): Promise<VerifyResult> {
+  const { signal } = options
+  if (typeof report !== 'object' || report === null) throw new TypeError('verifyReport needs a report object')
+  const problems: VerifyProblem[] = []
+  const question = checkQuestion(report, asked)
+  if (question !== undefined) problems.push(question)
+  if (String(report.registry).toLowerCase() !== expected.registry.toLowerCase()) {
+    problems.push({ code: 'WRONG_REGISTRY', detail: `report names registry ${String(report.registry)}, deployment has ${expected.registry}` })
+  }
+  const chainId = await chain.chainId({ signal })
+  if (report.chainId !== expected.chainId || chainId !== expected.chainId) {
+    problems.push({ code: 'WRONG_CHAIN', detail: `report chain ${String(report.chainId)}, deployment chain ${expected.chainId}, provider chain ${chainId}` })
+  }
+  const job = report.job?.job
+  const block = job?.membershipBlock
+  const result = (memberCount: number, quorum: number): VerifyResult => ({
+    verified: problems.length === 0,
+    attesters: listOf(report.attestations).map((a) => a.member).toSorted(),
+    attestedEngines: Object.entries(report.results ?? {}).filter(([, e]) => e?.attested === true).map(([engine]) => engine).toSorted(),
+    absent: listOf(report.absent),
+    withheld: listOf(report.withheld),
+    memberCount,
+    quorum,
+    membershipBlock: block,
+    problems
+  })
+  if (!Number.isSafeInteger(block) || block < 0) {
+    problems.push({ code: 'MALFORMED', detail: 'the report names no membership block' })
+    return result(report.memberCount, report.quorum)
+  }
+  const state = await chain.blockState(block, { signal })
+  if (state === undefined) {
+    problems.push({ code: 'FUTURE_MEMBERSHIP_BLOCK', detail: `job names block ${block}, past the chain's head` })
+    return result(report.memberCount, report.quorum)
+  }
+  try {
+    checkReport(report, { members: state.members, registrations: state.registrations, faultDivisor: state.faultDivisor })
+  } catch (err) {
+    problems.push(reportProblem(err))
+  }
+  const now = (options.now ?? Date.now)()
+  if (job.createdAt > now + state.clockSkewMs) {
+    problems.push({ code: 'FUTURE_JOB', detail: `the job was created ${job.createdAt - now} ms in this client's future (skew allowed: ${state.clockSkewMs} ms)` })
+  }
+  checkSubmission(report, expected, problems)
+  const n = state.members.length
+  return result(n, n === 0 ? 0 : quorumThreshold(n, state.faultDivisor))
+}
+
+/** A report's list as served; a hostile report may carry anything there */
+function listOf<T> (value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value : []
 }
 
 function recoverOrUndefined (recover: () => Hex): Hex | undefined {
@@ -56,102 +138,22 @@ function recoverOrUndefined (recover: () => Hex): Hex | undefined {
 }
 
 /**
- * Checks a report without trusting the node that served it: the report must follow from the
- * signed job and verdicts it carries, and the chain must say that enough of its signers were
- * members at the job's block. Network failures throw; everything else is a problem in the result.
- */
-export async function verifyReport (report: Report, target: VerifyTarget, options: { signal?: AbortSignal } = {}): Promise<VerifyResult> {
-  return verifyReportWith(report, createRegistryView(target.provider, target.registry, target.parameters), target, options)
-}
-
-/**
- * Who vouched for the job: an indicator always names its submitter, whose EIP-712 Submission
- * must recover under the deployment's domain; and its subject must be the canonical one the
- * job's sha256 stands for (a member could not then relabel a report for another indicator).
+ * Who vouched for the job (SPEC section 12, step 5): an indicator always names its submitter, whose
+ * EIP-712 Submission must recover under the deployment's domain; and its subject must be the
+ * canonical one the job's sha256 stands for.
  */
 function checkSubmission (report: Report, expected: { registry: Hex, chainId: number }, problems: VerifyProblem[]): void {
   const { job } = report.job
   if (isIndicatorKind(job.kind)) {
     let canonical: string | undefined
     try { canonical = canonicalizeIndicator(job.kind, job.subject) } catch { canonical = undefined }
-    if (canonical !== job.subject || indicatorSha256(job.subject) !== job.sha256.toLowerCase()) {
+    if (canonical !== job.subject || indicatorSha256(job.subject) !== String(job.sha256).toLowerCase()) {
       problems.push({ code: 'SUBJECT_MISMATCH', detail: `the ${job.kind} job's subject is not canonical or not what its sha256 names` })
     }
   }
   if (job.submitter === ZERO_ADDRESS && !isIndicatorKind(job.kind)) return
   const signer = recoverOrUndefined(() => recoverSubmissionSigner(submissionOf(job), job.submitterSignature, expected.chainId, expected.registry))
-  if (job.submitter === ZERO_ADDRESS || signer !== job.submitter.toLowerCase()) {
-    problems.push({ code: 'SUBMITTER_SIGNATURE', detail: `the submission is not signed by its submitter ${job.submitter}` })
+  if (job.submitter === ZERO_ADDRESS || signer !== String(job.submitter).toLowerCase()) {
+    problems.push({ code: 'SUBMITTER_SIGNATURE', detail: `the submission is not signed by its submitter ${String(job.submitter)}` })
   }
-}
-
-/** verifyReport over any RegistryView (the chain reads are the only I/O). */
-export async function verifyReportWith (
-  report: Report,
-  view: RegistryView,
-  expected: { registry: Hex, chainId: number },
-  options: { signal?: AbortSignal } = {}
-): Promise<VerifyResult> {
-  const { signal } = options
-  const problems: VerifyProblem[] = []
-  const block = report.job.job.membershipBlock
-  const result = (signers: Hex[], memberCount: number, quorum: number): VerifyResult =>
-    ({ verified: problems.length === 0, signers, memberCount, quorum, membershipBlock: block, problems })
-
-  try {
-    checkReport(report)
-  } catch (err) {
-    const e = err as { code?: string, message?: string }
-    problems.push({ code: 'REPORT_INVALID', detail: `${e.code ?? 'ERROR'}: ${e.message ?? String(err)}` })
-  }
-  if (report.registry.toLowerCase() !== expected.registry.toLowerCase()) {
-    problems.push({ code: 'WRONG_REGISTRY', detail: `report names registry ${report.registry}, deployment has ${expected.registry}` })
-  }
-  signal?.throwIfAborted()
-  const chainId = await view.chainId()
-  if (report.chainId !== expected.chainId || chainId !== expected.chainId) {
-    problems.push({ code: 'WRONG_CHAIN', detail: `report chain ${report.chainId}, deployment chain ${expected.chainId}, provider chain ${chainId}` })
-  }
-  // Signatures are checked against the domain the deployment names, never the one the report claims.
-  const signers = new Set<Hex>()
-  for (const v of report.verdicts) {
-    const signer = recoverOrUndefined(() => recoverVerdictSigner(v, expected.chainId, expected.registry))
-    if (signer !== undefined && signer === v.verdict.member.toLowerCase() && v.verdict.jobId === report.jobId) signers.add(signer)
-  }
-  const origin = recoverOrUndefined(() => recoverScanJobSigner(report.job, expected.chainId, expected.registry))
-  checkSubmission(report, expected, problems)
-
-  signal?.throwIfAborted()
-  const head = await view.blockNumber()
-  if (!Number.isSafeInteger(block) || block < 0 || block > head) {
-    problems.push({ code: 'FUTURE_MEMBERSHIP_BLOCK', detail: `job names block ${block}, the chain is at ${head}` })
-    return result([], report.memberCount, report.quorum)
-  }
-
-  const members = new Set(await view.membersAt(block))
-  const memberCount = members.size
-  const faultDivisor = await view.faultDivisorAt(block)
-  const quorum = quorumThreshold(memberCount, faultDivisor)
-  if (report.memberCount !== memberCount) {
-    problems.push({ code: 'MEMBER_COUNT_MISMATCH', detail: `report says ${report.memberCount} members at block ${block}, the chain says ${memberCount}` })
-  }
-  if (report.faultDivisor !== faultDivisor) {
-    problems.push({ code: 'FAULT_DIVISOR_MISMATCH', detail: `report uses quorum fault divisor ${String(report.faultDivisor)}, the chain has ${faultDivisor} at block ${block}` })
-  }
-  if (report.quorum !== quorum) {
-    problems.push({ code: 'QUORUM_MISMATCH', detail: `report says quorum ${report.quorum}, ${memberCount} members need ${quorum} (divisor ${faultDivisor})` })
-  }
-  if (origin === undefined || !(await view.isMemberAt(origin, block))) {
-    problems.push({ code: 'ORIGIN_NOT_MEMBER', detail: `job signer ${origin ?? '(unrecoverable)'} was not a member at block ${block}` })
-  }
-  const verified: Hex[] = []
-  for (const signer of [...signers].toSorted()) {
-    signal?.throwIfAborted()
-    if (await view.isMemberAt(signer, block)) verified.push(signer)
-    else problems.push({ code: 'NOT_MEMBER', detail: `verdict signer ${signer} was not a member at block ${block}` })
-  }
-  if (verified.length < quorum) {
-    problems.push({ code: 'NO_QUORUM', detail: `${verified.length} member signatures, ${quorum} of ${memberCount} needed` })
-  }
-  return result(verified, memberCount, quorum)
 }

@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import { createApiServer } from '../../src/api/index.ts'
 import { reportFromFileAttributes } from '../../src/light-client/file-report.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
-import { hashes, MEMBERSHIP_BLOCK } from '../fixtures/signed-reports.ts'
+import { hashes, MEMBERSHIP_BLOCK, NOW } from '../fixtures/signed-reports.ts'
 import { raw } from '../fixtures/raw-http.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
 
@@ -39,7 +39,7 @@ t.test('upload, poll and look up: VirusTotal wire shapes', async (st) => {
       type: 'analysis',
       id: submitted.data.id,
       attributes: {
-        date: Math.floor(1_800_000_000_123 / 1000),
+        date: Math.floor(NOW / 1000),
         status: 'queued',
         stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, 'confirmed-timeout': 0, failure: 0, 'type-unsupported': 0 },
         results: {},
@@ -76,8 +76,14 @@ t.test('upload, poll and look up: VirusTotal wire shapes', async (st) => {
     st.equal(a.last_analysis_date, Math.floor(report.date / 1000))
     st.same(a.last_analysis_results, attrs.results)
     st.same(a.virusmap, {
-      job_id: report.jobId, chain_id: report.chainId, registry: report.registry, membership_block: report.job.job.membershipBlock,
-      member_count: 4, fault_divisor: report.faultDivisor, quorum: 3, verdicts: report.verdicts, job: report.job
+      version: 2, job_id: report.jobId, chain_id: report.chainId, registry: report.registry, membership_block: report.job.job.membershipBlock,
+      members: report.members, member_count: 4, fault_divisor: report.faultDivisor, quorum: 3, registrations: report.registrations,
+      job: report.job, commitments: report.commitments, verdicts: report.verdicts, attestations: report.attestations,
+      absent: report.absent, withheld: report.withheld,
+      engines: {
+        Heuristics: { members: report.results.Heuristics?.members, answered: 3, registered: 4, attested: true },
+        YARA: { members: report.results.YARA?.members, answered: 3, registered: 4, attested: true }
+      }
     })
     const rebuilt = reportFromFileAttributes(a)
     st.ok(rebuilt.ok, 'a light client rebuilds the same report from the file object')

@@ -3,45 +3,37 @@ import { ContractFactory, encodeBytes32String, JsonRpcProvider } from 'ethers'
 import { deriveReport } from '../../../protocol/src/index.ts'
 import { parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
-import { createRegistryView, verifyReportWith } from '../../src/light-client/index.ts'
-import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY, engineResults, signedReport } from '../fixtures/signed-reports.ts'
+import { createChainReader, createClockSkewReader, createRegistryView, verifyReportWith } from '../../src/light-client/index.ts'
+import { CHAIN_ID, hashes, MEMBERS, NOW, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
+import { memoryChain } from '../fixtures/memory-chain.ts'
 import type { Hex, Report } from '../../../protocol/src/index.ts'
-import type { RegistryView } from '../../src/light-client/index.ts'
 
+const SAMPLE = new TextEncoder().encode('divisor sample')
 const ADDRESSES = MEMBERS.map((m) => m.address)
 const expected = { chainId: CHAIN_ID, registry: REGISTRY }
 const codes = (r: { problems: Array<{ code: string }> }): string[] => r.problems.map((p) => p.code)
+const verify = async (report: Report, faultDivisor: number): Promise<{ problems: Array<{ code: string }>, quorum: number, verified: boolean }> =>
+  await verifyReportWith(report, { hash: hashes(SAMPLE).sha256 }, createChainReader(memoryChain(ADDRESSES, { faultDivisor })), expected, { now: () => NOW })
 
-function chain (faultDivisor: number): RegistryView {
-  return {
-    chainId: async () => CHAIN_ID,
-    blockNumber: async () => 100,
-    isMemberAt: async (address, block) => block >= MEMBERSHIP_BLOCK && ADDRESSES.includes(address),
-    membersAt: async (block) => (block >= MEMBERSHIP_BLOCK ? ADDRESSES : []),
-    enginesAt: async (address, block) => (block >= MEMBERSHIP_BLOCK && ADDRESSES.includes(address) ? engineResults(true).map((r) => r.engine).toSorted() : []),
-    faultDivisorAt: async () => faultDivisor
-  }
-}
-
-/** The same signed job and verdicts, derived under another divisor: self-consistent, so only the chain can tell. */
-const withDivisor = (report: Report, faultDivisor: number): Report =>
-  deriveReport({ job: report.job, verdicts: report.verdicts, memberCount: report.memberCount, faultDivisor, chainId: report.chainId, registry: report.registry })
+/** The same signed messages, derived under another divisor: self-consistent, so only the chain can tell. */
+const withDivisor = (report: Report, faultDivisor: number): Report => deriveReport({
+  job: report.job, commitments: report.commitments, verdicts: report.verdicts, attestations: report.attestations,
+  members: report.members, registrations: report.registrations, faultDivisor, chainId: report.chainId, registry: report.registry
+})
 
 tap.test('the report\'s fault divisor must be the chain\'s at the job\'s block', async (t) => {
-  const report = await signedReport(new TextEncoder().encode('divisor sample'))
-  t.same(codes(await verifyReportWith(report, chain(3), expected)), [], 'divisor 3 on both sides')
-
-  const two = withDivisor(report, 2)
-  t.same(codes(await verifyReportWith(two, chain(3), expected)), ['FAULT_DIVISOR_MISMATCH'], 'same quorum with n = 4, but not the chain\'s rule')
+  const report = await signedReport(SAMPLE)
+  t.same(codes(await verify(report, 3)), [], 'divisor 3 on both sides')
+  t.same(codes(await verify(withDivisor(report, 2), 3)), ['FAULT_DIVISOR_MISMATCH'], 'same quorum with n = 4, but not the chain\'s rule')
 
   // a chain with divisor 100 asks all 4 of 4; a node serving the divisor-3 report claims 3 suffice
-  const r = await verifyReportWith(report, chain(100), expected)
-  t.same(codes(r), ['FAULT_DIVISOR_MISMATCH', 'QUORUM_MISMATCH', 'NO_QUORUM'])
+  const r = await verify(report, 100)
+  t.same(codes(r), ['FAULT_DIVISOR_MISMATCH'])
   t.equal(r.quorum, 4)
   t.equal(r.verified, false)
 })
 
-tap.test('createRegistryView reads quorumFaultDivisor from NetworkParameters by block', async (t) => {
+tap.test('quorumFaultDivisor and clockSkewMs are read from NetworkParameters by block', async (t) => {
   const anvil = await startAnvil({ port: 0 })
   t.teardown(() => anvil.stop())
   const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
@@ -68,4 +60,16 @@ tap.test('createRegistryView reads quorumFaultDivisor from NetworkParameters by 
   await provider.send('evm_mine', [])
   t.equal(await view.faultDivisorAt(fourAt), 4, 'history is kept')
   t.equal(await createRegistryView(provider, REGISTRY).faultDivisorAt(fourAt), 3, 'a deployment without NetworkParameters: 3')
+
+  // the clock skew a light client allows a job's createdAt comes from the same contract, by the same head rule
+  const skewAt = createClockSkewReader(provider, address)
+  const unsetAt = await provider.getBlockNumber()
+  t.equal(await skewAt(unsetAt, unsetAt), 1000, 'never set, at the head: the default')
+  const skewSet = await (await params.getFunction('set')(encodeBytes32String('clockSkewMs'), 2500n)).wait()
+  const skewBlock = skewSet?.blockNumber as number
+  t.equal(await skewAt(skewBlock, skewBlock), 2500, 'at the head: the current value')
+  await provider.send('evm_mine', [])
+  t.equal(await skewAt(skewBlock - 1, skewBlock + 1), 1000, 'before it was set')
+  t.equal(await skewAt(skewBlock, skewBlock + 1), 2500, 'a past block: getAt')
+  t.equal(await createClockSkewReader(provider)(skewBlock, skewBlock + 1), 1000, 'a deployment without NetworkParameters: the default')
 })

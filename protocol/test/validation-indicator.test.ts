@@ -1,9 +1,9 @@
 import tap from 'tap'
 import {
-  indicatorDigests, scanJobId, signSubmission, validateScanJob, ZERO_ADDRESS
+  indicatorDigests, scanJobId, signSubmission, submissionDigest, submissionOf, validateScanJob, ZERO_ADDRESS
 } from '../src/index.ts'
 import type { ScanJob, SignedScanJob, ValidationAction, ValidationCode } from '../src/index.ts'
-import { actor, CHAIN_ID, makeContext, makeIndicatorJob, makeSignedJob, member, REGISTRY, SUBMITTER } from './fixtures.ts'
+import { actor, CHAIN_ID, makeContext, makeIndicatorJob, makeSignedJob, member, NOW, REGISTRY, SUBMITTER } from './fixtures.ts'
 
 const fails = (action: ValidationAction, code: ValidationCode) => ({ name: 'GossipValidationError', action, code })
 const URL_SUBJECT = 'http://example.com/login'
@@ -21,7 +21,9 @@ tap.test('a signed indicator job of every kind is valid', async t => {
   } as const
   for (const [kind, subject] of Object.entries(subjects) as Array<[keyof typeof subjects, string]>) {
     const msg = await signed(await makeIndicatorJob(kind, subject))
-    t.same(validateScanJob(msg, makeContext()), { jobId: scanJobId(msg.job, CHAIN_ID, REGISTRY), origin: member(0).address }, kind)
+    t.same(validateScanJob(msg, makeContext()), {
+      jobId: scanJobId(msg.job, CHAIN_ID, REGISTRY), origin: member(0).address, submission: submissionDigest(submissionOf(msg.job), CHAIN_ID, REGISTRY)
+    }, kind)
   }
 })
 
@@ -85,4 +87,18 @@ tap.test('files: anonymous, or signed by their submitter', async t => {
 tap.test('the origin\'s signature is checked before the submitter\'s', async t => {
   const job = await makeIndicatorJob('url', URL_SUBJECT, { submitterSignature: '0x' })
   t.throws(await outcome(makeSignedJob(job, member(1))), fails('reject', 'SIGNER_MISMATCH'))
+})
+
+tap.test('DUPLICATE_SUBMISSION (ignore): one signed Submission makes one job', async t => {
+  const first = await signed(await makeIndicatorJob('url', URL_SUBJECT))
+  const { jobId, submission } = validateScanJob(first, makeContext())
+  t.ok(submission)
+  const seen = makeContext({ submissions: [[submission as NonNullable<typeof submission>, jobId]] })
+  const retried = await signed(await makeIndicatorJob('url', URL_SUBJECT, { createdAt: NOW + 10, commitDeadline: NOW + 60_010, revealDeadline: NOW + 120_010 }))
+  t.not(scanJobId(retried.job, CHAIN_ID, REGISTRY), jobId, 'another job')
+  t.throws(() => validateScanJob(retried, seen), fails('ignore', 'DUPLICATE_SUBMISSION'), 'the same Submission in a new job')
+  const resubmitted = await signed(await makeIndicatorJob('url', URL_SUBJECT, { context: 'seen again' }))
+  t.ok(validateScanJob(resubmitted, seen), 'a new Submission (other context) by the same submitter')
+  t.throws(() => validateScanJob(first, makeContext({ jobs: [first.job], submissions: [[submission as NonNullable<typeof submission>, jobId]] })),
+    fails('ignore', 'DUPLICATE'), 'the same job again is a DUPLICATE')
 })

@@ -13,6 +13,8 @@ export const VT_ERRORS = {
   /** VirusTotal answers 413 to an oversize upload; it has no JSON code for it, so we name one */
   RequestEntityTooLargeError: 413,
   QuotaExceededError: 429,
+  /** VirusTotal's code for too many requests at once (here: concurrent uploads per key or per node) */
+  TooManyRequestsError: 429,
   InternalError: 500,
   TransientError: 503
 } as const

@@ -16,3 +16,17 @@ export function requestSignal (reply: FastifyReply): AbortSignal {
   })
   return controller.signal
 }
+
+/** `promise`, or the signal's reason once it aborts first (what the promise does then is ignored). */
+export async function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted()
+  const { promise: aborted, reject } = Promise.withResolvers<never>()
+  const onAbort = (): void => { reject(signal.reason) }
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await Promise.race([promise, aborted])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+    promise.catch(() => {})
+  }
+}

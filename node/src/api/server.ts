@@ -17,6 +17,9 @@ import { registerRelationRoutes } from './routes/relations.ts'
 import { registerIndicatorRoutes } from './routes/indicators.ts'
 import { instrumentApi } from './metrics.ts'
 import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
+import { cutIdleBodies } from './body-idle-timeout.ts'
+import { API_LIMIT_DEFAULTS, type ApiLimits } from './limits.ts'
+import { createUploadSlots } from './upload-slots.ts'
 
 export interface ApiServerOptions {
   ports: ApiPorts
@@ -27,6 +30,8 @@ export interface ApiServerOptions {
   host?: string
   /** default 0: any free port (read `url` after start) */
   port?: number
+  /** concurrency caps and timeouts; API_LIMIT_DEFAULTS for any left out */
+  limits?: Partial<ApiLimits>
 }
 
 export interface ApiServer {
@@ -38,8 +43,11 @@ export interface ApiServer {
 
 /** Request headers above this size get 431 from Node's parser before any handler runs. */
 const MAX_HEADER_BYTES = 16 * 1024
+/** Node's default for the headers; never above the whole request's timeout */
+const HEADERS_TIMEOUT_MS = 60_000
 
 function buildApp (options: ApiServerOptions): FastifyInstance {
+  const limits: ApiLimits = { ...API_LIMIT_DEFAULTS, ...options.limits }
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only drops pino's custom-level generics
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -50,7 +58,10 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
     return503OnClosing: true,
     // one line per request instead, from the metrics hook (metrics.ts)
     disableRequestLogging: true,
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    http: { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, limits.requestTimeoutMs) },
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     // errors the router raises before any route (bad URL encoding, over-long ids) bypass the error handler
     frameworkErrors: (err, request, reply) => {
       const { statusCode, body } = toVtError(err)
@@ -78,6 +89,8 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
   })
 
   const metrics = instrumentApi(app)
+  cutIdleBodies(app, limits.bodyIdleTimeoutMs, metrics.registry)
+  const uploads = createUploadSlots({ perKey: limits.maxUploadsPerKey, perNode: limits.maxUploadsPerNode }, metrics.registry)
   registerStatusRoutes(app, options.ports.status, metrics.registry)
   registerWebRoutes(app)
   registerDocsRoutes(app)
@@ -90,7 +103,7 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
   // everything under /api/v3 and /api/virusmap does when the node has a key store
   app.register(async (scope) => {
     if (guard !== undefined) requireApiKeys(scope, guard)
-    registerFileRoutes(scope, options.ports)
+    registerFileRoutes(scope, options.ports, uploads)
     registerAnalysisRoutes(scope, options.ports)
     registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
     registerGovernanceRoutes(scope, options.ports.governance)
@@ -106,6 +119,9 @@ function buildApp (options: ApiServerOptions): FastifyInstance {
 export function createApiServer (options: ApiServerOptions): ApiServer {
   if (!Number.isSafeInteger(options.maxUploadBytes) || options.maxUploadBytes <= 0) {
     throw new ApiError('InvalidArgumentError', 'maxUploadBytes must be a positive integer')
+  }
+  for (const [name, value] of Object.entries(options.limits ?? {})) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new ApiError('InvalidArgumentError', `${name} must be a positive integer`)
   }
   const host = options.host ?? '127.0.0.1'
   let app: FastifyInstance | undefined

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { API_LIMIT_DEFAULTS, type ApiLimits } from '../api/limits.ts'
 import { ENGINE_ID, MAX_ENGINES } from '../../../governance/src/engines.ts'
 import { checkProtectedAddresses, parseFeedConfigs } from '../intel/feed-config.ts'
 import type { IndicatorFeedConfig } from '../intel/indicator-feed.ts'
@@ -12,7 +13,8 @@ export interface Deployment {
   contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex }
 }
 
-export interface SupernodeConfig {
+/** ApiLimits: maxUploadsPerKey, maxUploadsPerNode and the API's timeouts (api/limits.ts) */
+export interface SupernodeConfig extends ApiLimits {
   dataDir: string
   apiHost: string
   apiPort: number
@@ -88,7 +90,8 @@ export const CONFIG_DEFAULTS = {
   protectedAddresses: [],
   reputation: true,
   highConfidenceEngines: [],
-  requireApiKey: true
+  requireApiKey: true,
+  ...API_LIMIT_DEFAULTS
 } as const satisfies Partial<SupernodeConfig>
 
 export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID'
@@ -127,6 +130,10 @@ export function parseConfig (value: unknown): SupernodeConfig {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
   check(Number.isSafeInteger(cfg.maxActiveJobs) && (cfg.maxActiveJobs as number) >= 1, 'maxActiveJobs must be a positive integer')
+  // zero would refuse every upload or, for a timeout, turn it off
+  for (const key of Object.keys(API_LIMIT_DEFAULTS)) {
+    check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 1, `${key} must be a positive integer`)
+  }
   check(typeof cfg.requireApiKey === 'boolean', 'requireApiKey must be true or false')
   check(typeof cfg.heuristics === 'boolean' && typeof cfg.archives === 'boolean' && typeof cfg.reputation === 'boolean' && typeof cfg.indicatorHeuristics === 'boolean',
     'heuristics, archives, indicatorHeuristics and reputation must be true or false')

@@ -144,6 +144,14 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       },
       logger: logger.child({ component: 'api' }),
       maxUploadBytes: config.maxSampleBytes,
+      limits: {
+        maxUploadsPerKey: config.maxUploadsPerKey,
+        maxUploadsPerNode: config.maxUploadsPerNode,
+        requestTimeoutMs: config.requestTimeoutMs,
+        connectionTimeoutMs: config.connectionTimeoutMs,
+        keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+        bodyIdleTimeoutMs: config.bodyIdleTimeoutMs
+      },
       host: config.apiHost,
       port: config.apiPort
     })

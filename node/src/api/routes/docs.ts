@@ -155,7 +155,7 @@ function docsPage (): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>VirusMap API docs</title><link rel="stylesheet" href="/web/style.css"></head>
 <body><header class="bar"><a class="brand" href="/">VirusMap</a><span>API docs</span><a href="/api/openapi.json">openapi.json</a></header><main>
 <h1>${escapeHtml(OPENAPI.info.title)} <small>${escapeHtml(OPENAPI.info.version)}</small></h1><p>${escapeHtml(OPENAPI.info.description)}</p>
-<p>Send your key in the <code>x-apikey</code> header. Without one: 401 AuthenticationRequiredError; an unknown or revoked key: 401 WrongCredentialsError; over the key's per-minute or per-day quota: 429 QuotaExceededError.</p>
+<p>Send your key in the <code>x-apikey</code> header. Without one: 401 AuthenticationRequiredError; an unknown or revoked key: 401 WrongCredentialsError; over the key's per-minute or per-day quota: 429 QuotaExceededError; more uploads and rescans in flight than the key's or the node's cap allows: 429 TooManyRequestsError (retry when one finishes). A request body that stops arriving is cut.</p>
 <table class="docs"><thead><tr><th>method</th><th>path</th><th>what</th><th>key</th><th>answers</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></main></body></html>`
 }
 

@@ -3,10 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { MultipartFile } from '@fastify/multipart'
 import type { ApiPorts } from '../ports.ts'
 import { ApiError } from '../errors.ts'
-import { requirePrivilege } from '../api-keys.ts'
+import { apiKeyIdOf, requirePrivilege } from '../api-keys.ts'
 import { bareHex, parseFileHash } from '../ids.ts'
 import { fileObject } from '../vt-objects.ts'
-import { baseUrl, requestSignal } from '../request.ts'
+import { baseUrl, requestSignal, untilAborted } from '../request.ts'
+import type { UploadSlots } from '../upload-slots.ts'
 
 /** The multipart field VirusTotal's upload takes the file from. */
 const FILE_FIELD = 'file'
@@ -48,13 +49,15 @@ function uploadSource (part: MultipartFile, failure: { error?: UploadError }): A
   })()
 }
 
-async function nextFilePart (request: FastifyRequest): Promise<MultipartFile | undefined> {
+async function nextFilePart (request: FastifyRequest, signal: AbortSignal): Promise<MultipartFile | undefined> {
   if (!request.isMultipart()) {
     throw new ApiError('BadRequestError', 'expected a multipart/form-data body with a "file" field')
   }
   try {
-    return await request.file()
+    // a body that stalls before its first part is cut (body-idle-timeout.ts): the wait ends with it
+    return await untilAborted(request.file(), signal)
   } catch (err) {
+    signal.throwIfAborted()
     const status = (err as { statusCode?: number }).statusCode
     if (status === 413) throw err
     throw new ApiError('BadRequestError', 'malformed multipart body')
@@ -62,13 +65,13 @@ async function nextFilePart (request: FastifyRequest): Promise<MultipartFile | u
 }
 
 async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiPorts): Promise<unknown> {
-  const part = await nextFilePart(request)
+  const signal = requestSignal(reply)
+  const part = await nextFilePart(request, signal)
   if (part === undefined || part.fieldname !== FILE_FIELD) {
     part?.file.resume()
     throw new ApiError('BadRequestError', 'expected a multipart/form-data body with a "file" field')
   }
   const failure: { error?: UploadError } = {}
-  const signal = requestSignal(reply)
   let submitted
   try {
     submitted = await ports.submitter.submitFile(uploadSource(part, failure), part.filename === '' ? {} : { filename: part.filename }, { signal })
@@ -81,15 +84,19 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
   return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }
 }
 
-export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void {
+export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploads: UploadSlots): void {
   app.post('/api/v3/files', async (request: FastifyRequest, reply: FastifyReply) => {
+    let release: (() => void) | undefined
     try {
+      release = uploads.acquire(apiKeyIdOf(request))
       return await submit(request, reply, ports)
     } catch (err) {
       // The rest of a refused body may be unread (busboy waits on the part we did not consume):
       // close the connection rather than leave a keep-alive client waiting on it.
       reply.header('connection', 'close')
       throw err
+    } finally {
+      release?.()
     }
   })
 
@@ -101,7 +108,16 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts): void
   // VirusTotal's rescan: a new analysis of a file this node holds
   app.post<{ Params: { id: string } }>('/api/v3/files/:id/analyse', async (request, reply) => {
     const hash = parseFileHash(request.params.id)
-    const rescanned = ports.submitter.rescan === undefined ? undefined : await ports.submitter.rescan(hash, { signal: requestSignal(reply) })
+    const rescan = ports.submitter.rescan
+    if (rescan === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
+    // a rescan is an ingest too (it streams the sample back in when blocks are missing)
+    const release = uploads.acquire(apiKeyIdOf(request))
+    let rescanned
+    try {
+      rescanned = await rescan(hash, { signal: requestSignal(reply) })
+    } finally {
+      release()
+    }
     if (rescanned === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
     const id = rescanned.analysisId
     return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }

@@ -1,0 +1,42 @@
+import { Counter } from 'prom-client'
+import type { FastifyInstance } from 'fastify'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Registry } from 'prom-client'
+
+const hasBody = (headers: IncomingHttpHeaders): boolean =>
+  headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+
+/**
+ * Cuts a request whose body stops arriving: once no byte has come in for `idleMs` while the body is
+ * incomplete and nothing already received waits to be read, the socket is destroyed. That ends the
+ * handler reading it (its request signal aborts), which frees its upload slot and spool. Node's
+ * own timeouts do not do this in time: requestTimeout must allow a whole large upload, and
+ * server.timeout must outlast the quiet spell while a received upload is stored.
+ *
+ * Progress is read from the socket's byte count, not from 'data' listeners, which would take the
+ * body out of the parser's hands; bytes the node has not consumed yet (its own back-pressure, e.g.
+ * a slow disk) never count as the client's idleness.
+ */
+export function cutIdleBodies (app: FastifyInstance, idleMs: number, registry: Registry): void {
+  const cut = new Counter({ name: 'virusmap_api_idle_bodies_cut_total', help: 'requests cut because their body stopped arriving', registers: [registry] })
+  app.addHook('onRequest', async (request, reply) => {
+    const req = request.raw
+    if (req.complete || !hasBody(req.headers)) return
+    const socket = req.socket
+    let seen = socket.bytesRead
+    const check = (): void => {
+      if (req.complete || socket.destroyed) return
+      if (socket.bytesRead !== seen || req.readableLength > 0) {
+        seen = socket.bytesRead
+        timer.refresh()
+        return
+      }
+      cut.inc()
+      request.log.info({ idleMs, bytesRead: socket.bytesRead }, 'request body stalled: connection cut')
+      socket.destroy()
+    }
+    const timer = setTimeout(check, idleMs)
+    timer.unref()
+    reply.raw.once('close', () => { clearTimeout(timer) })
+  })
+}

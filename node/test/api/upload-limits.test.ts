@@ -1,0 +1,162 @@
+import { connect } from 'node:net'
+import t from 'tap'
+import { pino } from 'pino'
+import { createApiServer } from '../../src/api/index.ts'
+import { createMemoryNode } from '../fixtures/memory-ports.ts'
+import { expectVtError } from '../fixtures/api-server.ts'
+import type { ApiLimits } from '../../src/api/limits.ts'
+import type { ApiPorts, ApiKeyReader } from '../../src/api/ports.ts'
+import type { Socket } from 'node:net'
+import type { Test } from 'tap'
+
+const KEYS: Record<string, string> = { ['a1'.repeat(32)]: 'alice', ['b2'.repeat(32)]: 'bob', ['c3'.repeat(32)]: 'carol' }
+const [ALICE, BOB, CAROL] = Object.keys(KEYS) as [string, string, string]
+const keys: ApiKeyReader = { find: async (key) => KEYS[key] === undefined ? undefined : { id: KEYS[key] as string, perMinute: 10_000, perDay: 10_000 } }
+
+async function start (st: Test, limits: Partial<ApiLimits>, ports: Partial<ApiPorts> = {}) {
+  const node = createMemoryNode()
+  const server = createApiServer({
+    ports: {
+      ...node.ports,
+      keys,
+      status: { health: () => ({}), metrics: async () => ({ contentType: 'text/plain', body: '' }) },
+      submitter: { ...node.ports.submitter, rescan: async () => undefined },
+      ...ports
+    },
+    logger: pino({ level: 'silent' }),
+    maxUploadBytes: 8 * 1024 * 1024,
+    limits
+  })
+  await server.start()
+  st.teardown(() => server.stop())
+  return { server, node }
+}
+
+async function metric (url: string, line: RegExp): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  return Number(line.exec(text)?.[1] ?? 'NaN')
+}
+
+const inFlight = async (url: string): Promise<number> => await metric(url, /^virusmap_api_uploads_in_flight (\d+)$/m)
+
+/** Until `fn` holds, asking again on each turn of the event loop (no wall-clock assertion). */
+async function until (fn: () => Promise<boolean>): Promise<void> {
+  while (!await fn()) await new Promise(resolve => setTimeout(resolve, 10))
+}
+
+const BOUNDARY = 'virusmap-test-boundary'
+function multipart (bytes: Buffer): Buffer {
+  return Buffer.concat([
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    bytes,
+    Buffer.from(`\r\n--${BOUNDARY}--\r\n`)
+  ])
+}
+
+/** An upload whose client sends the headers and `sent` bytes of the body, then goes quiet. */
+function stalledUpload (url: string, apiKey: string, sent: (body: Buffer) => number): { socket: Socket, closed: Promise<void> } {
+  const body = multipart(Buffer.alloc(64 * 1024, 'x'))
+  const { port } = new URL(url)
+  const socket = connect(Number(port), '127.0.0.1')
+  const { promise: closed, resolve } = Promise.withResolvers<void>()
+  socket.on('close', () => { resolve() })
+  socket.on('error', () => {})
+  socket.write(`POST /api/v3/files HTTP/1.1\r\nHost: x\r\nx-apikey: ${apiKey}\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${body.byteLength}\r\n\r\n`)
+  socket.write(body.subarray(0, sent(body)))
+  return { socket, closed }
+}
+
+function upload (url: string, apiKey: string): Promise<Response> {
+  const form = new FormData()
+  form.append('file', new Blob(['a small sample']), 'small.txt')
+  return fetch(`${url}/api/v3/files`, { method: 'POST', body: form, headers: { 'x-apikey': apiKey } })
+}
+
+t.test('uploads in flight are capped per API key and per node with 429 TooManyRequestsError', async (st) => {
+  const { server } = await start(st, { maxUploadsPerKey: 1, maxUploadsPerNode: 2 })
+  const alice = stalledUpload(server.url, ALICE, body => body.byteLength / 2)
+  await until(async () => await inFlight(server.url) === 1)
+  const second = await upload(server.url, ALICE)
+  st.equal(second.headers.get('connection'), 'close', 'the refused body is not kept waiting on')
+  await expectVtError(st, second, 429, 'TooManyRequestsError')
+
+  const bob = stalledUpload(server.url, BOB, body => body.byteLength / 2)
+  await until(async () => await inFlight(server.url) === 2)
+  await expectVtError(st, await upload(server.url, CAROL), 429, 'TooManyRequestsError')
+  await expectVtError(st, await fetch(`${server.url}/api/v3/files/${'ab'.repeat(32)}/analyse`, { method: 'POST', headers: { 'x-apikey': CAROL } }), 429, 'TooManyRequestsError')
+
+  // a client that gives up frees its slot
+  alice.socket.destroy()
+  bob.socket.destroy()
+  await until(async () => await inFlight(server.url) === 0)
+  st.equal((await upload(server.url, ALICE)).status, 200)
+  st.equal((await upload(server.url, CAROL)).status, 200)
+  st.equal(await metric(server.url, /^virusmap_api_uploads_refused_total\{limit="key"\} (\d+)$/m), 1)
+  st.equal(await metric(server.url, /^virusmap_api_uploads_refused_total\{limit="node"\} (\d+)$/m), 2)
+})
+
+t.test('a half-sent upload is cut once its body stalls, and its slot is freed', async (st) => {
+  const { server } = await start(st, { maxUploadsPerKey: 1, bodyIdleTimeoutMs: 200 })
+  for (const [what, sent] of [
+    ['half of the file part', (body: Buffer) => body.byteLength / 2],
+    ['nothing past the part headers', (body: Buffer) => body.indexOf('\r\n\r\n') + 4],
+    ['half a part header', () => 20],
+    ['no body at all', () => 0]
+  ] as const) {
+    const stalled = stalledUpload(server.url, ALICE, sent)
+    await stalled.closed
+    st.pass(`the server closed the connection (${what})`)
+    await until(async () => await inFlight(server.url) === 0)
+    st.equal((await upload(server.url, ALICE)).status, 200, 'the key can upload again')
+  }
+  st.equal(await metric(server.url, /^virusmap_api_idle_bodies_cut_total (\d+)$/m), 4)
+})
+
+t.test('a body the node is slow to read is not the client\'s idleness', async (st) => {
+  const { promise: release, resolve } = Promise.withResolvers<void>()
+  let received = 0
+  const { server } = await start(st, { bodyIdleTimeoutMs: 100 }, {
+    submitter: {
+      async submitFile (source) {
+        // stalls reading for many idle periods, as a slow disk would, then reads the rest
+        await release
+        for await (const chunk of source) received += chunk.byteLength
+        return { analysisId: `0x${'ab'.repeat(32)}`, sha256: `0x${'cd'.repeat(32)}` }
+      }
+    }
+  })
+  const form = new FormData()
+  form.append('file', new Blob([Buffer.alloc(4 * 1024 * 1024, 'y')]), 'big.bin')
+  const answer = fetch(`${server.url}/api/v3/files`, { method: 'POST', body: form, headers: { 'x-apikey': ALICE } })
+  // several idle periods pass while the node, not the client, holds the body back
+  for (let i = 0; i < 5; i++) await new Promise(r => setTimeout(r, 100))
+  resolve()
+  st.equal((await answer).status, 200)
+  st.equal(received, 4 * 1024 * 1024)
+  st.equal(await metric(server.url, /^virusmap_api_idle_bodies_cut_total (\d+)$/m), 0)
+})
+
+t.test('idle keep-alive and silent connections are closed', async (st) => {
+  const { server } = await start(st, { keepAliveTimeoutMs: 100, connectionTimeoutMs: 200 })
+  const { port } = new URL(server.url)
+  const closedAfter = async (request: string): Promise<string> => {
+    const socket = connect(Number(port), '127.0.0.1')
+    const chunks: Buffer[] = []
+    socket.on('data', (c: Buffer) => chunks.push(c))
+    socket.on('error', () => {})
+    const closed = new Promise<void>(resolve => socket.on('close', () => { resolve() }))
+    if (request !== '') socket.write(request)
+    await closed
+    return Buffer.concat(chunks).toString('latin1')
+  }
+  const answer = await closedAfter('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n')
+  st.match(answer, /^HTTP\/1\.1 200/, 'answered, then the idle keep-alive connection was closed')
+  st.equal(await closedAfter(''), '', 'a connection that never sends a byte is closed')
+})
+
+t.test('limits must be positive integers', async (st) => {
+  const ports = createMemoryNode().ports
+  for (const limits of [{ maxUploadsPerKey: 0 }, { maxUploadsPerNode: -1 }, { bodyIdleTimeoutMs: 1.5 }, { requestTimeoutMs: Number.NaN }, { keepAliveTimeoutMs: '5' as unknown as number }]) {
+    st.throws(() => createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 10, limits }), { code: 'InvalidArgumentError' }, JSON.stringify(limits))
+  }
+})

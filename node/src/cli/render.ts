@@ -10,12 +10,13 @@ function table (rows: unknown[][]): string {
   return cells.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n'
 }
 
+/** AGREE: members behind the shown result; ANSWERED: of those registered for the engine; only ATTESTED engines count in the stats. */
 function engineTable (report: Report): string {
-  const rows: unknown[][] = [['ENGINE', 'CATEGORY', 'RESULT', 'VERSION', 'UPDATE', 'MEMBERS']]
+  const rows: unknown[][] = [['ENGINE', 'CATEGORY', 'RESULT', 'VERSION', 'UPDATE', 'AGREE', 'ANSWERED', 'ATTESTED']]
   for (const name of Object.keys(report.results).toSorted()) {
     const e = report.results[name]
     if (e === undefined) continue
-    rows.push([name, e.category, e.result === '' ? '-' : e.result, e.engineVersion, e.engineUpdate, `${e.members.length}/${report.memberCount}`])
+    rows.push([name, e.category, e.result === '' ? '-' : e.result, e.engineVersion, e.engineUpdate, e.members.length, `${e.answered}/${e.registered}`, e.attested ? 'yes' : 'no'])
   }
   return table(rows)
 }
@@ -36,10 +37,14 @@ export function renderCheckedFile ({ file, report, verification: v }: CheckedFil
   return out + verificationLine(v)
 }
 
+const list = (items: readonly unknown[]): string => (items.length === 0 ? 'none' : items.map(t).join(', '))
+
+/** What was checked and who stands behind it; on failure every problem, each with its code. */
 function verificationLine (v: Verification): string {
-  return v.verified
-    ? `verified: yes — signed by ${v.signers.length} of ${t(v.memberCount)} members at block ${t(v.membershipBlock)}: ${v.signers.map(t).join(', ')}\n`
-    : `verified: NO — ${v.problems.map((p) => `${t(p.code)}: ${t(p.detail)}`).join('; ')}\n`
+  if (!v.verified) return `verified: NO — ${v.problems.map((p) => `${t(p.code)}: ${t(p.detail)}`).join('; ')}\n`
+  return `verified: yes — attested by ${v.attesters.length} of ${t(v.memberCount)} members at block ${t(v.membershipBlock)} (quorum ${t(v.quorum)}): ${list(v.attesters)}\n` +
+    `attested engines: ${list(v.attestedEngines)}\n` +
+    `absent members: ${list(v.absent)}\nwithheld (committed, never revealed): ${list(v.withheld)}\n`
 }
 
 const date = (seconds: unknown): string => typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : '-'

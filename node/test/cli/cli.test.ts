@@ -1,67 +1,21 @@
 import t, { type Test } from 'tap'
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { pino } from 'pino'
-import { createApiServer } from '../../src/api/index.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
-import { runCli } from '../../src/cli/run.ts'
-import { createMemoryNode, type MemoryNode } from '../fixtures/memory-ports.ts'
-import { startJsonRpcRegistry, type JsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
-import { CHAIN_ID, hashes, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY } from '../fixtures/signed-reports.ts'
+import { startCliWorld, runIn as run, type CliWorld } from '../fixtures/cli-world.ts'
+import { CHAIN_ID, hashes, MEMBERS, MEMBERSHIP_BLOCK } from '../fixtures/signed-reports.ts'
 
 const REPO = resolve(import.meta.dirname, '../../..')
 const SAMPLE = new TextEncoder().encode('cli sample: X5O!P%@AP')
 const H = hashes(SAMPLE)
 
-interface World { dir: string, api: string, rpc: JsonRpcRegistry, node: MemoryNode, deployment: string }
-
-/** An API over in-memory ports that completes each analysis shortly after upload, a JSON-RPC registry, a devnet.json. */
-async function world (options: { complete?: boolean } = {}): Promise<World> {
-  const node = createMemoryNode()
-  const ports: ApiPorts = {
-    ...node.ports,
-    submitter: {
-      async submitFile (source, meta, opts) {
-        const submitted = await node.ports.submitter.submitFile(source, meta, opts)
-        if (options.complete !== false) setTimeout(() => { void node.complete(submitted.analysisId) }, 30)
-        return submitted
-      }
-    }
-  }
-  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 4096 })
-  await server.start()
-  const rpc = await startJsonRpcRegistry({ chainId: CHAIN_ID, registry: REGISTRY, head: 20, members: MEMBERS.map((m) => m.address), since: MEMBERSHIP_BLOCK })
-  const dir = await mkdtemp(join(tmpdir(), 'virusmap-cli-'))
-  await mkdir(join(dir, '.devnet'))
-  const deployment = join(dir, '.devnet', 'devnet.json')
-  await writeFile(deployment, JSON.stringify({
-    chainId: CHAIN_ID, rpcUrl: rpc.url, deployBlock: 1,
-    contracts: { vmt: REGISTRY, timelock: REGISTRY, governor: REGISTRY, registry: REGISTRY },
-    nodes: [{ index: 0, api: server.url, peerId: '12D3Koo', operator: MEMBERS[0]?.address, multiaddrs: [] }]
-  }))
-  await writeFile(join(dir, 'sample.bin'), SAMPLE)
-  t.teardown(async () => {
-    await server.stop()
-    await rpc.stop()
-    await rm(dir, { recursive: true, force: true })
-  })
-  return { dir, api: server.url, rpc, node, deployment }
-}
-
-async function run (argv: string[], cwd: string, options: { tty?: boolean, signal?: AbortSignal } = {}): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => { out += s } },
-    stderr: { write: (s: string) => { err += s }, isTTY: options.tty === true },
-    signal: options.signal ?? new AbortController().signal,
-    env: {},
-    cwd
-  })
-  return { code, out, err }
+/** the CLI world with sample.bin in its directory */
+async function world (options: { complete?: boolean } = {}): Promise<CliWorld> {
+  const w = await startCliWorld(t, options)
+  await writeFile(join(w.dir, 'sample.bin'), SAMPLE)
+  return w
 }
 
 const noStack = (st: Test, text: string): void => { st.notMatch(text, /\n\s+at /, 'no stack trace') }
@@ -72,12 +26,15 @@ t.test('submit: upload, wait, verify, print', async (st) => {
   st.equal(r.code, 0, r.err)
   st.equal(r.err, '', 'no progress line when stderr is not a terminal')
   st.match(r.out, `sha256: ${H.sha256.slice(2)} (sample.bin)`)
-  st.match(r.out, /ENGINE\s+CATEGORY\s+RESULT\s+VERSION\s+UPDATE\s+MEMBERS/)
-  st.match(r.out, /YARA\s+malicious\s+EICAR_Test_File\s+4\.5\.2\s+20261101\s+3\/4/)
-  st.match(r.out, /Heuristics\s+type-unsupported\s+-\s+0\.1\.0\s+20261102\s+3\/4/)
+  st.match(r.out, /ENGINE\s+CATEGORY\s+RESULT\s+VERSION\s+UPDATE\s+AGREE\s+ANSWERED\s+ATTESTED/)
+  st.match(r.out, /YARA\s+malicious\s+EICAR_Test_File\s+4\.5\.2\s+20261101\s+3\s+3\/4\s+yes/)
+  st.match(r.out, /Heuristics\s+type-unsupported\s+-\s+0\.1\.0\s+20261102\s+3\s+3\/4\s+yes/)
   st.match(r.out, 'stats: malicious 1, suspicious 0, undetected 0, harmless 0, timeout 0, failure 0, type-unsupported 1')
-  const signers = MEMBERS.slice(0, 3).map((m) => m.address).toSorted().join(', ')
-  st.match(r.out, `verified: yes — signed by 3 of 4 members at block ${MEMBERSHIP_BLOCK}: ${signers}`)
+  const attesters = MEMBERS.slice(0, 3).map((m) => m.address).toSorted().join(', ')
+  st.match(r.out, `verified: yes — attested by 3 of 4 members at block ${MEMBERSHIP_BLOCK} (quorum 3): ${attesters}`)
+  st.match(r.out, 'attested engines: Heuristics, YARA')
+  st.match(r.out, `absent members: ${MEMBERS[3]?.address}`)
+  st.match(r.out, 'withheld (committed, never revealed): none')
 
   const tty = await run(['submit', join(w.dir, 'sample.bin'), '--api', w.api, '--deployment', w.deployment], REPO, { tty: true })
   st.equal(tty.code, 0)
@@ -85,11 +42,11 @@ t.test('submit: upload, wait, verify, print', async (st) => {
 
   const json = await run(['submit', 'sample.bin', '--json'], w.dir)
   st.equal(json.code, 0)
-  const parsed = JSON.parse(json.out) as { data: { id: string, type: string }, verified: boolean, verification: { signers: string[], quorum: number, problems: unknown[] } }
+  const parsed = JSON.parse(json.out) as { data: { id: string, type: string }, verified: boolean, verification: { attesters: string[], quorum: number, problems: unknown[] } }
   st.equal(parsed.data.type, 'file')
   st.equal(parsed.data.id, H.sha256.slice(2))
   st.equal(parsed.verified, true)
-  st.same(parsed.verification.signers.length, 3)
+  st.same(parsed.verification.attesters.length, 3)
   st.equal(parsed.verification.quorum, 3)
   st.same(parsed.verification.problems, [])
 })
@@ -115,7 +72,7 @@ t.test('lookup: by any hash; unknown, pending and unverifiable reports', async (
   w.rpc.state.members = MEMBERS.slice(1).map((m) => m.address)
   const bad = await run(['lookup', H.sha256], w.dir)
   st.equal(bad.code, 3)
-  st.match(bad.out, /verified: NO — .*NOT_MEMBER/)
+  st.match(bad.out, /verified: NO — .*MEMBER_COUNT_MISMATCH/)
   const badJson = await run(['lookup', H.sha256, '--json'], w.dir)
   st.equal(badJson.code, 3)
   st.equal((JSON.parse(badJson.out) as { verified: boolean }).verified, false)

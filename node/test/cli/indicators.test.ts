@@ -1,70 +1,23 @@
 import tap from 'tap'
 import type { Test } from 'tap'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Wallet } from 'ethers'
-import { pino } from 'pino'
 import { encryptKeystore } from '../../../governance/src/index.ts'
-import { createApiServer } from '../../src/api/index.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
-import { runCli } from '../../src/cli/run.ts'
 import { classifyLookup } from '../../src/cli/indicator-input.ts'
-import { createMemoryNode } from '../fixtures/memory-ports.ts'
-import { createMemoryIndicators } from '../fixtures/memory-indicators.ts'
-import { startJsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
-import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY } from '../fixtures/signed-reports.ts'
+import { runIn, startCliWorld, type CliRun } from '../fixtures/cli-world.ts'
 
 const USER = new Wallet(`0x${'5'.repeat(64)}`)
 const PASS = 'correct horse battery'
 
-/** An API whose indicator analyses complete shortly after submission, a JSON-RPC registry, a devnet.json and the user's keystore. */
+/** The CLI world and the user's keystore. */
 async function world (t: Test): Promise<{ dir: string }> {
-  const node = createMemoryNode()
-  const ind = createMemoryIndicators()
-  const ports: ApiPorts = {
-    ...node.ports,
-    analyses: { getAnalysis: async (id) => ind.analyses.get(id) ?? await node.ports.analyses.getAnalysis(id) },
-    indicators: {
-      ...ind.port,
-      async submitIndicator (input, options) {
-        const submitted = await ind.port.submitIndicator(input, options)
-        setTimeout(() => { void ind.complete(submitted.analysisId) }, 30)
-        return submitted
-      }
-    }
-  }
-  const server = createApiServer({ ports, logger: pino({ level: 'silent' }), maxUploadBytes: 4096 })
-  await server.start()
-  const rpc = await startJsonRpcRegistry({ chainId: CHAIN_ID, registry: REGISTRY, head: 20, members: MEMBERS.map((m) => m.address), since: MEMBERSHIP_BLOCK })
-  const dir = await mkdtemp(join(tmpdir(), 'virusmap-cli-ind-'))
-  await mkdir(join(dir, '.devnet'))
-  await writeFile(join(dir, '.devnet', 'devnet.json'), JSON.stringify({
-    chainId: CHAIN_ID, rpcUrl: rpc.url, deployBlock: 1,
-    contracts: { vmt: REGISTRY, timelock: REGISTRY, governor: REGISTRY, registry: REGISTRY },
-    nodes: [{ index: 0, api: server.url, peerId: '12D3Koo', operator: MEMBERS[0]?.address, multiaddrs: [] }]
-  }))
+  const { dir } = await startCliWorld(t)
   await writeFile(join(dir, 'me.json'), await encryptKeystore(USER, PASS, { scryptN: 1024 }))
-  t.teardown(async () => {
-    await server.stop()
-    await rpc.stop()
-    await rm(dir, { recursive: true, force: true })
-  })
   return { dir }
 }
 
-async function run (argv: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => { out += s } },
-    stderr: { write: (s: string) => { err += s }, isTTY: false },
-    signal: new AbortController().signal,
-    env,
-    cwd
-  })
-  return { code, out, err }
-}
+const run = async (argv: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> => await runIn(argv, cwd, { env })
 
 tap.test('lookup decides the kind by shape, --kind forces it, hostile input is a usage error', async (t) => {
   t.same(classifyLookup('d41d8cd98f00b204e9800998ecf8427e'), { kind: 'file', hash: 'd41d8cd98f00b204e9800998ecf8427e' })
@@ -94,13 +47,14 @@ tap.test('submit --url signs with the keystore wallet, waits and verifies; looku
   t.match(sub.out, /^url: http:\/\/phish\.example\/login\n/)
   t.match(sub.out, new RegExp(`submitter: ${USER.address.toLowerCase()}`))
   t.match(sub.out, /VirusMap-URL\s+malicious\s+phishing/)
-  t.match(sub.out, /verified: yes — signed by 3 of 4 members/)
+  t.match(sub.out, /verified: yes — attested by 3 of 4 members/)
+  t.match(sub.out, 'attested engines: VirusMap-URL')
   const look = await run(['lookup', 'http://phish.example/login', '--json'], dir)
   t.equal(look.code, 0, look.err)
-  const json = JSON.parse(look.out) as { data: { type: string }, verified: boolean, verification: { signers: string[] } }
+  const json = JSON.parse(look.out) as { data: { type: string }, verified: boolean, verification: { attesters: string[] } }
   t.equal(json.data.type, 'url')
   t.equal(json.verified, true)
-  t.equal(json.verification.signers.length, 3)
+  t.equal(json.verification.attesters.length, 3)
 
   t.equal((await run(['submit', '--wallet', USER.address, '--chain-id', '137', '--keystore', 'me.json'], dir, env)).code, 0)
   t.equal((await run(['lookup', `eip155:137:${USER.address}`], dir)).code, 0)

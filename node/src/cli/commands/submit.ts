@@ -4,7 +4,7 @@ import { createVtClient, type AnalysisResponse } from '../../client/vt-client.ts
 import type { Command, Output } from '../command.ts'
 import { EXIT_CODES } from '../command.ts'
 import { checkFile, checkIndicator } from '../check-file.ts'
-import { CliError } from '../cli-error.ts'
+import { sha256OfFile } from '../local-hash.ts'
 import { jsonCheckedFile, jsonCheckedIndicator, renderCheckedFile, renderCheckedIndicator } from '../render.ts'
 import { indicatorFromFlags, INDICATOR_OPTIONS, signIndicator } from '../submit-indicator.ts'
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts'
@@ -76,6 +76,11 @@ export const submitCommand: Command = {
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(target.timeoutMs)])
     const client = createVtClient({ baseUrl: target.api, ...(target.apiKey === undefined ? {} : { apiKey: target.apiKey }) })
 
+    // the report must be about these bytes: hashed here, never taken from the node's answer
+    const sha256 = await sha256OfFile(path, { signal }).catch((err: unknown) => {
+      if (signal.aborted) throw err
+      throw new UsageError(`cannot read ${positionals[0]}: ${(err as { code?: string }).code ?? (err as Error).message}`)
+    })
     let uploaded
     try {
       uploaded = await client.uploadFile(path, { signal })
@@ -83,9 +88,7 @@ export const submitCommand: Command = {
       if ((err as { code?: string }).code === 'FileError') throw new UsageError((err as Error).message)
       throw err
     }
-    const analysis = await waitWithProgress(client, uploaded.id, ctx, signal)
-    const sha256 = analysis.meta?.file_info?.sha256
-    if (typeof sha256 !== 'string') throw new CliError('NETWORK', `analysis ${uploaded.id} names no file`)
+    await waitWithProgress(client, uploaded.id, ctx, signal)
     const checked = await checkFile(client, sha256, target, signal)
     ctx.stdout.write(target.json ? jsonCheckedFile(checked) : renderCheckedFile(checked))
     return checked.verification.verified ? EXIT_CODES.ok : EXIT_CODES.verificationFailed

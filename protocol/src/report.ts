@@ -68,9 +68,10 @@ export function deriveReport (input: DeriveReportInput): Report {
   if (verdicts.length < quorum) fail('NO_QUORUM', `${verdicts.length} verdicts, quorum is ${quorum}`)
 
   const digest = reportDigest(attestationFor(job, commitments, verdicts, chainId, registry), chainId, registry)
-  const attestations = onePerMember(input.attestations, a => a.member.toLowerCase() as Hex, (a) => {
+  // a signature that recovers to another address is an attestation of other content: it does not count
+  const attestations = onePerMember(input.attestations, a => a.member, (a) => {
     if (!memberSet.has(a.member)) fail('NOT_MEMBER', 'attester not a member at the job block')
-  }).filter(a => recoverOrUndefined(() => recoverReportSigner(digest, a.signature)) === a.member)
+  }).filter(a => recoverOrFail(() => recoverReportSigner(digest, a.signature)) === a.member)
   if (attestations.length !== input.attestations.length || attestations.length < quorum) {
     fail('NO_ATTESTATION_QUORUM', `${attestations.length} of ${input.attestations.length} attestations sign this content, quorum is ${quorum}`)
   }
@@ -103,8 +104,8 @@ export function deriveReport (input: DeriveReportInput): Report {
 function checkCarried (input: DeriveReportInput): void {
   if (!Array.isArray(input.commitments) || !Array.isArray(input.verdicts) || !Array.isArray(input.attestations) ||
     !Array.isArray(input.members) || !input.members.every(isAddress) || !isRegistrations(input.registrations) ||
-    !Number.isSafeInteger(input.chainId) || !isAddress(input.registry) ||
-    !input.attestations.every(a => typeof a === 'object' && a !== null && isAddress(a.member) && typeof a.signature === 'string' && /^0x[0-9a-f]{130}$/.test(a.signature))) {
+    !Number.isSafeInteger(input.chainId) || input.chainId < 0 || !isAddress(input.registry) ||
+    !input.attestations.every(a => typeof a === 'object' && a !== null && isWireHex(a.member, 20) && isWireHex(a.signature, 65))) {
     fail('MALFORMED', 'commitments, verdicts, attestations, members, registrations, chainId or registry malformed')
   }
   try {
@@ -117,6 +118,12 @@ function checkCarried (input: DeriveReportInput): void {
   }
 }
 
+/** Hex as the wire carries it (SPEC section 1): lowercase, exactly `bytes` long. */
+function isWireHex (value: unknown, bytes: number): value is Hex {
+  return typeof value === 'string' && value.length === 2 + 2 * bytes && /^0x[0-9a-f]*$/.test(value)
+}
+
+/** An address from the chain, in any case (it is lowercased before use). */
 function isAddress (value: unknown): value is Hex {
   return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)
 }

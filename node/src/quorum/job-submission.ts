@@ -12,6 +12,7 @@ import type { Hex, ScanJob, SignedScanJob } from '../../../protocol/src/messages
 import type { ValidationContext } from '../../../protocol/src/validation.ts'
 import type { JobPatch } from '../db/job-repository.ts'
 import type { Repositories } from '../db/repositories.ts'
+import type { MemberInfo } from '../chain/membership-history.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
@@ -86,6 +87,11 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     }
   }
 
+  /** the members at `block` with their X25519 keys, to wrap a file's key for */
+  function membersInfoAt (block: number): MemberInfo[] {
+    return follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
+  }
+
   function memberBlock (): number {
     const block = follower.followedBlock
     if (!follower.isMemberAt(self, block)) throw new NotAMemberError(self, block)
@@ -141,8 +147,7 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     const block = memberBlock()
     const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
     const sample = await samples.ingest(source, { name: meta.filename, maxBytes, signal: options.signal })
-    const members = (at: number) => follower.membersAt(at).map((m) => follower.candidate(m)).filter((m) => m != null)
-    const { jobId } = await jobFor('file', sample.sha256, (at) => buildScanJob(sample, members(at), at, self, windowsAt(at, sample.size, 1), now()), options)
+    const { jobId } = await jobFor('file', sample.sha256, (at) => buildScanJob(sample, membersInfoAt(at), at, self, windowsAt(at, sample.size, 1), now()), options)
     samples.announce(sample.cid)
     return { analysisId: await analysisOf(jobId), sha256: sample.sha256 }
   }
@@ -172,9 +177,8 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     if (old.kind === 'file') {
       const sample = await repos.samples.get(old.sha256)
       if (sample === undefined) return
-      const members = follower.membersAt(block).map((m) => follower.candidate(m)).filter((m) => m != null)
       const jobSample: JobSample = { ...sample, contentKey: Buffer.from(sample.contentKey.slice(2), 'hex') }
-      job = buildScanJob(jobSample, members, block, self, windowsAt(block, sample.size, attempt), now())
+      job = buildScanJob(jobSample, membersInfoAt(block), block, self, windowsAt(block, sample.size, attempt), now())
     } else {
       job = buildIndicatorJob({ ...old, kind: old.kind }, block, self, windowsAt(block, 0, attempt), now())
     }

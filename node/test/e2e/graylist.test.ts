@@ -20,7 +20,7 @@ function hasYara (): boolean {
   }
 }
 
-const TOPIC_NAMES: TopicName[] = ['jobs', 'commits', 'verdicts']
+const TOPIC_NAMES: TopicName[] = ['jobs', 'commits', 'verdicts', 'attestations', 'complaints']
 
 const readGauge = async (api: string): Promise<number> => {
   // an unlabelled gauge prints as `name value`

@@ -79,7 +79,7 @@ async function network (t: Test, engines: Engine[], parameters: Record<string, b
     operator: w.address.toLowerCase() as Hex, peerId: '', x25519Key: `0x${Buffer.from(keys[i]?.publicKey ?? []).toString('hex')}`, metadataURI: ''
   }))
   // windows wide enough for a loaded CI machine: four members scan, sign and gossip inside them
-  const follower = staticFollower(members, { parameters: { commitWindowMs: 1500n, revealWindowMs: 3000n, ...parameters }, engines: engines.map((e) => e.name) })
+  const follower = staticFollower(members, { parameters: { commitWindowMs: 1500n, revealWindowMs: 3000n, clockSkewMs: 500n, ...parameters }, engines: engines.map((e) => e.name) })
   const bus = createMemoryGossipBus()
   const samples = memorySamples()
   const net: Net = { wallets, coordinators: [], repos: [] }
@@ -89,7 +89,7 @@ async function network (t: Test, engines: Engine[], parameters: Record<string, b
     const gossip = bus.join()
     await gossip.start()
     const coordinator = createCoordinator(
-      { chainId: CHAIN_ID, registry: REGISTRY, clockSkewMs: 500, maxSampleBytes: 1024 * 1024, retentionMs: 60_000, commitWindowMs: 1500, revealWindowMs: 3000, commitMsPerMiB: 0 },
+      { chainId: CHAIN_ID, registry: REGISTRY, maxSampleBytes: 1024 * 1024, retentionMs: 60_000, commitWindowMs: 1500, revealWindowMs: 3000, commitMsPerMiB: 0, maxActiveJobs: 16 },
       { operator, x25519SecretKey: keys[i]?.secretKey ?? new Uint8Array(32), follower, gossip, samples, engines, repositories, logger }
     )
     await coordinator.start()
@@ -135,6 +135,7 @@ tap.test('an indicator job reaches a quorum report on every member, like a file'
     t.ok(report.verdicts.length >= report.quorum, `member ${i}: ${report.verdicts.length} verdicts, quorum ${report.quorum}`)
     t.equal(report.results['Test-IPHost']?.category, 'malicious')
     t.doesNotThrow(() => checkReport(report, { members: net.wallets.map((w) => w.address.toLowerCase() as Hex), faultDivisor: 3 }))
+    t.equal(report.attestations.length >= report.quorum, true, 'a quorum of members signed the content')
     t.equal(await repos.reports.getLatestBySha256(first.sha256), undefined, 'not served as a file with the same bytes')
     const record = await repos.indicators.get('url', 'http://93.184.216.34/Login')
     t.equal(record?.submitters[0], submitter.address.toLowerCase(), `member ${i} recorded the indicator`)

@@ -1,0 +1,80 @@
+// Concurrent submissions on an N-member devnet: how many end completed/failed, the submit-to-report
+// latency distribution, and each supernode's RSS idle and at peak, beside the same devnet's latency
+// for one submission alone (the baseline, measured first in the same run).
+// Run: npx node bench/load.ts [--nodes 4] [--concurrency 20] [--size 65536] [--timeout 300]
+import { randomBytes } from 'node:crypto'
+import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createVtClient } from '../node/src/client/vt-client.ts'
+import { startDevnet } from '../node/src/devnet/devnet.ts'
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '20' },
+    size: { type: 'string', default: String(64 * 1024) },
+    timeout: { type: 'string', default: '300' }
+  }
+})
+const nodes = Number(values.nodes)
+const concurrency = Number(values.concurrency)
+const size = Number(values.size)
+const timeoutMs = Number(values.timeout) * 1000
+
+async function rssMiB (pid: number | undefined): Promise<number> {
+  if (pid === undefined) return NaN
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
+  return kb / 1024
+}
+
+function quantile (xs: number[], q: number): number {
+  const s = xs.toSorted((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'virusmap-load-'))
+const started = performance.now()
+const devnet = await startDevnet({ nodes, dir, port: 0 })
+const startSeconds = (performance.now() - started) / 1000
+const pids = devnet.processes.map((p) => p.child.pid)
+const clients = devnet.info.nodes.map((n) => createVtClient({ baseUrl: n.api, apiKey: devnet.info.apiKey }))
+
+async function submitOne (i: number): Promise<{ ms: number, status: string }> {
+  const client = clients[i % clients.length] as (typeof clients)[number]
+  const t0 = performance.now()
+  try {
+    const { id } = await client.uploadFile(randomBytes(size), { filename: `load-${i}.bin` })
+    const done = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(timeoutMs) })
+    return { ms: performance.now() - t0, status: String(done.data.attributes.status) }
+  } catch (err) {
+    return { ms: performance.now() - t0, status: `error: ${(err as Error).name}` }
+  }
+}
+
+try {
+  const idle = await Promise.all(pids.map(rssMiB))
+  const baseline = await submitOne(0)
+  let peak = idle.map(() => 0)
+  const sampler = setInterval(() => {
+    Promise.all(pids.map(rssMiB)).then((now) => { peak = peak.map((p, i) => Math.max(p, now[i] ?? 0)) }).catch(() => {})
+  }, 500)
+  const t0 = performance.now()
+  const results = await Promise.all(Array.from({ length: concurrency }, async (_, i) => await submitOne(i + 1)))
+  const wall = performance.now() - t0
+  clearInterval(sampler)
+  const completed = results.filter((r) => r.status === 'completed')
+  const byStatus = Object.entries(Object.groupBy(results, (r) => r.status)).map(([s, rs]) => `${s} ${rs?.length ?? 0}`).join(', ')
+  const ms = completed.map((r) => r.ms)
+  console.log(`${nodes}-member devnet (started in ${startSeconds.toFixed(0)} s), ${concurrency} concurrent ${(size / 1024).toFixed(0)} KiB submissions spread over the members' APIs`)
+  console.log(`  baseline, one submission alone: ${baseline.status} in ${baseline.ms.toFixed(0)} ms`)
+  console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s`)
+  console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
+  console.log(`  RSS per supernode idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
+  console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)
+} finally {
+  await devnet.stop()
+  await rm(dir, { recursive: true, force: true })
+}

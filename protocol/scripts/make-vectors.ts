@@ -8,11 +8,15 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
-  commitmentDigest, deriveReport, EIP712_TYPES, eip712Domain, encodeMessage, KEY_WRAP_INFO, quorumThreshold,
-  scanJobId, scanJobStructHash, submissionDigest, submissionOf, verdictDigest, verdictHash
+  attestationFor, attestAt, attestDeadline, commitmentDigest, complaintDigest, DEFAULT_JOB_BOUNDS, deriveReport, EIP712_TYPES, eip712Domain,
+  encodeMessage, JOB_BOUND_PARAMETERS, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, reportDigest, scanDeadline, scanJobId,
+  scanJobStructHash, signAttestation, signComplaint, submissionDigest, submissionOf, verdictDigest, verdictHash, windowsWithinBounds
 } from '../src/index.ts'
-import type { GossipMessage } from '../src/index.ts'
-import { CHAIN_ID, CONTENT_KEY, EPHEMERAL_SECRET, hex, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBERS, REGISTRY, result, SHA256, SUBMITTER } from '../test/fixtures.ts'
+import type { GossipMessage, JobBounds } from '../src/index.ts'
+import {
+  CHAIN_ID, CONTENT_KEY, EPHEMERAL_SECRET, hex, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBER_ENGINES, MEMBERS, REGISTRATIONS, REGISTRY,
+  reportSignatures, result, SHA256, SUBMITTER
+} from '../test/fixtures.ts'
 
 const dir = join(import.meta.dirname, '..', 'test', 'vectors')
 const encoded = (msg: GossipMessage): string => `0x${bytesToHex(encodeMessage(msg))}`
@@ -20,15 +24,58 @@ const encoded = (msg: GossipMessage): string => `0x${bytesToHex(encodeMessage(ms
 const signedJob = await makeSignedJob()
 const { job } = signedJob
 const jobId = scanJobId(job, CHAIN_ID, REGISTRY)
+// n = 4: members 0, 1 and 2 reveal; member 3 (no ClamAV registered) commits and withholds its verdict
 const votes = [
-  [result('yara', 'malicious', 'Win32_Evil_A'), result('hashlist', 'undetected', '', { method: 'hash' })],
-  [result('yara', 'malicious', 'Win32_Evil_B'), result('hashlist', 'malicious', 'KnownBad', { method: 'hash' })],
-  [result('yara', 'suspicious', 'Packed_UPX', { engineVersion: '4.5.2' }), result('hashlist', 'undetected', '', { method: 'hash' })]
+  [result('YARA', 'malicious', 'Win32_Evil_A'), result('ClamAV', 'undetected', '', { method: 'signature' })],
+  [result('YARA', 'malicious', 'Win32_Evil_B'), result('ClamAV', 'malicious', 'Win.Trojan.Agent', { method: 'signature' })],
+  [result('YARA', 'suspicious', 'Packed_UPX', { engineVersion: '4.5.2' }), result('ClamAV', 'undetected', '', { method: 'signature' })],
+  [result('YARA', 'undetected')]
 ]
-const reveals = await Promise.all(votes.map((results, i) => makeReveal(job, member(i), results, job.commitDeadline + 1000 + i)))
-const report = deriveReport({ job: signedJob, verdicts: reveals.map(r => r.reveal), memberCount: MEMBERS.length, faultDivisor: 3, chainId: CHAIN_ID, registry: REGISTRY })
+const opened = await Promise.all(votes.map((results, i) => makeReveal(job, member(i), results, job.createdAt + 20_000 + i)))
+const commitments = opened.map(o => o.commit)
+const reveals = opened.slice(0, 3).map(o => o.reveal)
+const content = attestationFor(signedJob, commitments, reveals, CHAIN_ID, REGISTRY)
+// three attestations, one of them by the member that withheld: attesters need not be revealers
+const attestations = await Promise.all([0, 2, 3].map(i => signAttestation(content, CHAIN_ID, REGISTRY, member(i).wallet)))
+const report = deriveReport({
+  job: signedJob, commitments, verdicts: reveals, attestations: reportSignatures(attestations), members: MEMBERS.map(m => m.address),
+  registrations: REGISTRATIONS, faultDivisor: 3, chainId: CHAIN_ID, registry: REGISTRY
+})
+const complaints = await Promise.all([
+  signComplaint({ jobId, member: member(2).address, reason: 'UNWRAP_FAILED' }, CHAIN_ID, REGISTRY, member(2).wallet),
+  signComplaint({ jobId, member: member(3).address, reason: 'CONTENT_MISMATCH' }, CHAIN_ID, REGISTRY, member(3).wallet)
+])
 
 const indicator = await makeSignedJob(await makeIndicatorJob('url', 'http://example.com/login'))
+
+/** NetworkParameters values as the chain returns them (uint256, decimal; "0" = never set), and the bounds they stand for. */
+const UINT256_MAX = (2n ** 256n - 1n).toString()
+const parameterSets: Array<[string, Partial<Record<keyof JobBounds, string>>]> = [
+  ['nothing set', {}],
+  ['every value set', { minCommitWindowMs: '2000', maxCommitWindowMs: '600000', minRevealWindowMs: '1500', maxRevealWindowMs: '30000', attestWindowMs: '8000', clockSkewMs: '250' }],
+  ['exactly a day', { maxCommitWindowMs: '86400000', attestWindowMs: '86400000' }],
+  ['over a day, and uint256 max', { attestWindowMs: '86400001', clockSkewMs: UINT256_MAX }],
+  ['a min above its max: that pair falls back', { minCommitWindowMs: '400000', maxRevealWindowMs: '45000' }],
+  ['a max below the default min', { maxRevealWindowMs: '500' }]
+]
+const timing = {
+  parameters: parameterSets.map(([name, values]) => ({
+    name,
+    values: Object.fromEntries(JOB_BOUND_PARAMETERS.map(p => [p, values[p] ?? '0'])),
+    bounds: jobBoundsFrom(p => BigInt(values[p] ?? '0'))
+  })),
+  job: {
+    createdAt: job.createdAt,
+    commitDeadline: job.commitDeadline,
+    revealDeadline: job.revealDeadline,
+    bounds: DEFAULT_JOB_BOUNDS,
+    windowsWithinBounds: windowsWithinBounds(job, DEFAULT_JOB_BOUNDS),
+    attestAt: attestAt(job, DEFAULT_JOB_BOUNDS),
+    attestDeadline: attestDeadline(job, DEFAULT_JOB_BOUNDS),
+    jobEndsAt: jobEndsAt(job, DEFAULT_JOB_BOUNDS),
+    scanDeadline: scanDeadline(job, DEFAULT_JOB_BOUNDS)
+  }
+}
 
 const vectors: Record<string, unknown> = {
   keys: {
@@ -36,8 +83,9 @@ const vectors: Record<string, unknown> = {
     registry: REGISTRY,
     domain: eip712Domain(CHAIN_ID, REGISTRY),
     types: EIP712_TYPES,
-    members: MEMBERS.map(m => ({
-      privateKey: m.wallet.privateKey, address: m.address, x25519SecretKey: hex(m.x25519SecretKey), x25519PublicKey: hex(m.x25519PublicKey)
+    members: MEMBERS.map((m, i) => ({
+      privateKey: m.wallet.privateKey, address: m.address, x25519SecretKey: hex(m.x25519SecretKey), x25519PublicKey: hex(m.x25519PublicKey),
+      engines: MEMBER_ENGINES[i]
     }))
   },
   'key-wrap': {
@@ -68,7 +116,7 @@ const vectors: Record<string, unknown> = {
     signature: indicator.signature,
     encoded: encoded(indicator)
   },
-  commitments: reveals.map(({ commit, reveal }) => ({
+  commitments: opened.map(({ commit, reveal }) => ({
     verdictHash: verdictHash(reveal.verdict),
     salt: reveal.salt,
     commitment: commit.commitment,
@@ -76,7 +124,7 @@ const vectors: Record<string, unknown> = {
     signature: commit.signature,
     encoded: encoded(commit)
   })),
-  verdicts: reveals.map(({ reveal }) => ({
+  verdicts: reveals.map(reveal => ({
     verdict: reveal.verdict,
     salt: reveal.salt,
     verdictHash: verdictHash(reveal.verdict),
@@ -84,9 +132,21 @@ const vectors: Record<string, unknown> = {
     signature: reveal.signature,
     encoded: encoded(reveal)
   })),
+  attestations: {
+    attestation: content,
+    reportDigest: reportDigest(content, CHAIN_ID, REGISTRY),
+    signatures: attestations.map(a => ({ member: a.member, signature: a.signature, encoded: encoded(a) }))
+  },
+  complaints: complaints.map(c => ({
+    complaint: c.complaint,
+    digest: complaintDigest(c.complaint, CHAIN_ID, REGISTRY),
+    signature: c.signature,
+    encoded: encoded(c)
+  })),
   report,
   quorum: [3, 2, 4].flatMap((faultDivisor) =>
-    Array.from({ length: 10 }, (_, i) => ({ memberCount: i + 1, faultDivisor, threshold: quorumThreshold(i + 1, faultDivisor) })))
+    Array.from({ length: 10 }, (_, i) => ({ memberCount: i + 1, faultDivisor, threshold: quorumThreshold(i + 1, faultDivisor) }))),
+  timing
 }
 
 await mkdir(dir, { recursive: true })

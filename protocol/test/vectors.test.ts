@@ -4,22 +4,32 @@ import tap from 'tap'
 import { Wallet } from 'ethers'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { concat, keccak256 } from 'ethers'
 import {
-  checkReport, commitmentDigest, computeCommitment, decodeMessage, deriveReport, EIP712_TYPES, eip712Domain, encodeMessage,
-  KEY_WRAP_INFO, quorumThreshold, recoverCommitmentSigner, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, scanJobId,
-  scanJobStructHash, signCommitment, signScanJob, signSubmission, signVerdict, submissionDigest, submissionOf, unwrapContentKey, verdictDigest, verdictHash,
-  canonicalizeIndicator, indicatorDigests
+  attestationFor, attestAt, attestDeadline, checkReport, commitmentDigest, complaintDigest, computeCommitment, decodeMessage, deriveReport, EIP712_TYPES,
+  eip712Domain, encodeMessage, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, recoverAttestationSigner, recoverCommitmentSigner,
+  recoverComplaintSigner, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, reportDigest, scanDeadline, scanJobId, scanJobStructHash,
+  signAttestation, signCommitment, signComplaint, signScanJob, signSubmission, signVerdict, submissionDigest, submissionOf, unwrapContentKey, verdictDigest,
+  verdictHash, canonicalizeIndicator, indicatorDigests, windowsWithinBounds
 } from '../src/index.ts'
-import type { GossipMessage, Hex, Report, ScanJob, Submission, Verdict, VerdictCommitment } from '../src/index.ts'
+import type {
+  Complaint, GossipMessage, Hex, JobBounds, Report, ReportAttestation, ScanJob, SignedCommitment, SignedVerdict, Submission, Verdict, VerdictCommitment
+} from '../src/index.ts'
 
 /** Checks that this implementation reproduces protocol/test/vectors (written by scripts/make-vectors.ts). */
 const load = <T>(name: string): T => JSON.parse(readFileSync(join(import.meta.dirname, 'vectors', `${name}.json`), 'utf8')) as T
-const keys = load<{ chainId: number, registry: Hex, domain: unknown, types: unknown, members: Array<{ privateKey: Hex, address: Hex, x25519SecretKey: Hex, x25519PublicKey: Hex }> }>('keys')
+const keys = load<{ chainId: number, registry: Hex, domain: unknown, types: unknown, members: Array<{ privateKey: Hex, address: Hex, x25519SecretKey: Hex, x25519PublicKey: Hex, engines: string[] }> }>('keys')
 const wrap = load<{ info: string, contentKey: Hex, sha256: Hex, ephemeralSecretKey: Hex, ephemeralPublicKey: Hex, wraps: Array<{ member: Hex, wrappedKey: Hex, memberSecretKey: Hex }> }>('key-wrap')
 const jobVector = load<{ job: ScanJob, structHash: Hex, jobId: Hex, signer: Hex, signature: Hex, encoded: Hex }>('scan-job')
 const commitments = load<Array<{ verdictHash: Hex, salt: Hex, commitment: VerdictCommitment, digest: Hex, signature: Hex, encoded: Hex }>>('commitments')
 const verdicts = load<Array<{ verdict: Verdict, salt: Hex, verdictHash: Hex, digest: Hex, signature: Hex, encoded: Hex }>>('verdicts')
+const attestations = load<{ attestation: ReportAttestation, reportDigest: Hex, signatures: Array<{ member: Hex, signature: Hex, encoded: Hex }> }>('attestations')
+const complaints = load<Array<{ complaint: Complaint, digest: Hex, signature: Hex, encoded: Hex }>>('complaints')
 const report = load<Report>('report')
+const timing = load<{
+  parameters: Array<{ name: string, values: Record<keyof JobBounds, string>, bounds: JobBounds }>
+  job: { createdAt: number, commitDeadline: number, revealDeadline: number, bounds: JobBounds, windowsWithinBounds: boolean, attestAt: number, attestDeadline: number, jobEndsAt: number, scanDeadline: number }
+}>('timing')
 const quorum = load<Array<{ memberCount: number, faultDivisor: number, threshold: number }>>('quorum')
 const indicator = load<{ rawSubject: string, job: ScanJob, submission: Submission, submissionDigest: Hex, submitterPrivateKey: Hex, structHash: Hex, jobId: Hex, signer: Hex, signature: Hex, encoded: Hex }>('indicator-job')
 
@@ -29,8 +39,17 @@ const hexOf = (b: Uint8Array): Hex => `0x${bytesToHex(b)}`
 const wallet = (address: Hex): Wallet => new Wallet(keys.members.find(m => m.address === address)?.privateKey ?? '')
 const encodedHex = (msg: GossipMessage): Hex => hexOf(encodeMessage(msg))
 
+const members = keys.members.map(m => m.address)
+/** engine id -> members whose engines include it, as the chain answers enginesAt */
+const registrations: Record<string, Hex[]> = {}
+for (const m of keys.members) for (const e of m.engines) (registrations[e] ??= []).push(m.address)
+const signedCommitments: SignedCommitment[] = commitments.map(c => ({ type: 'commitment', commitment: c.commitment, signature: c.signature }))
+const signedVerdicts: SignedVerdict[] = verdicts.map(v => ({ type: 'verdict', verdict: v.verdict, salt: v.salt, signature: v.signature }))
+const signedJob = { type: 'scan-job' as const, job: jobVector.job, signature: jobVector.signature }
+
 tap.test('keys, domain and types', async t => {
   t.same(eip712Domain(chainId, registry), keys.domain)
+  t.equal((keys.domain as { version: string }).version, '2')
   t.same(EIP712_TYPES, keys.types)
   for (const m of keys.members) {
     t.equal(new Wallet(m.privateKey).address.toLowerCase(), m.address)
@@ -76,10 +95,14 @@ tap.test('indicator job: canonical subject, submission signature, hashes, encodi
 })
 
 tap.test('commitments: commitment, digest, signature, encoding', async t => {
-  for (const [i, c] of commitments.entries()) {
-    const v = verdicts[i] as typeof verdicts[number]
-    t.equal(verdictHash(v.verdict), c.verdictHash)
-    t.equal(computeCommitment(v.verdict, c.salt), c.commitment.commitment)
+  t.equal(commitments.length, 4, 'every member committed')
+  for (const c of commitments) {
+    t.equal(keccak256(concat([c.verdictHash, c.salt])), c.commitment.commitment, 'keccak256(verdictHash || salt)')
+    const v = verdicts.find(x => x.verdict.member === c.commitment.member)
+    if (v !== undefined) {
+      t.equal(verdictHash(v.verdict), c.verdictHash)
+      t.equal(computeCommitment(v.verdict, c.salt), c.commitment.commitment)
+    }
     t.equal(commitmentDigest(c.commitment, chainId, registry), c.digest)
     const signed = await signCommitment(c.commitment, chainId, registry, wallet(c.commitment.member))
     t.equal(signed.signature, c.signature)
@@ -101,13 +124,61 @@ tap.test('verdicts: hash, digest, signature, encoding', async t => {
   }
 })
 
-tap.test('report derives from the vector job and verdicts', async t => {
-  const job = { type: 'scan-job' as const, job: jobVector.job, signature: jobVector.signature }
-  const signed = verdicts.map(v => ({ type: 'verdict' as const, verdict: v.verdict, salt: v.salt, signature: v.signature }))
-  const derived = deriveReport({ job, verdicts: signed.toReversed(), memberCount: keys.members.length, faultDivisor: 3, chainId, registry })
+tap.test('attestations: content, reportDigest, signatures, encoding', async t => {
+  t.same(attestationFor(signedJob, signedCommitments, signedVerdicts, chainId, registry), attestations.attestation, 'the content of the vector messages')
+  t.equal(reportDigest(attestations.attestation, chainId, registry), attestations.reportDigest)
+  t.equal(attestations.signatures.length, 3)
+  for (const a of attestations.signatures) {
+    const signed = await signAttestation(attestations.attestation, chainId, registry, wallet(a.member))
+    t.same(signed, { type: 'attestation', member: a.member, attestation: attestations.attestation, signature: a.signature })
+    t.equal(recoverAttestationSigner(signed, chainId, registry), a.member)
+    t.equal(encodedHex(signed), a.encoded)
+    t.same(decodeMessage('attestations', bytes(a.encoded)), signed)
+  }
+})
+
+tap.test('complaints: digest, signature, encoding', async t => {
+  t.same(complaints.map(c => c.complaint.reason), ['UNWRAP_FAILED', 'CONTENT_MISMATCH'])
+  for (const c of complaints) {
+    t.equal(complaintDigest(c.complaint, chainId, registry), c.digest)
+    const signed = await signComplaint(c.complaint, chainId, registry, wallet(c.complaint.member))
+    t.equal(signed.signature, c.signature)
+    t.equal(recoverComplaintSigner(signed, chainId, registry), c.complaint.member)
+    t.equal(encodedHex(signed), c.encoded)
+    t.same(decodeMessage('complaints', bytes(c.encoded)), signed)
+  }
+})
+
+tap.test('report derives from the vector job, commitments, verdicts and attestations', async t => {
+  t.equal(report.memberCount, 4)
+  t.equal(report.verdicts.length, 3)
+  t.equal(report.attestations.length, 3)
+  const derived = deriveReport({
+    job: signedJob,
+    commitments: signedCommitments.toReversed(),
+    verdicts: signedVerdicts.toReversed(),
+    attestations: attestations.signatures.map(a => ({ member: a.member, signature: a.signature })).toReversed(),
+    members,
+    registrations,
+    faultDivisor: 3,
+    chainId,
+    registry
+  })
   t.same(derived, report)
   t.equal(JSON.stringify(derived), JSON.stringify(report), 'same key order too')
-  t.doesNotThrow(() => checkReport(report, { members: keys.members.map(m => m.address) }))
+  t.doesNotThrow(() => checkReport(report, { members, registrations, faultDivisor: 3 }))
+})
+
+tap.test('timing: bounds from parameters, and a job\'s times', async t => {
+  for (const p of timing.parameters) t.same(jobBoundsFrom(name => BigInt(p.values[name])), p.bounds, p.name)
+  const { job } = timing
+  t.same({ createdAt: job.createdAt, commitDeadline: job.commitDeadline, revealDeadline: job.revealDeadline },
+    { createdAt: jobVector.job.createdAt, commitDeadline: jobVector.job.commitDeadline, revealDeadline: jobVector.job.revealDeadline }, 'the vector job\'s windows')
+  t.equal(windowsWithinBounds(job, job.bounds), job.windowsWithinBounds)
+  t.equal(attestAt(job, job.bounds), job.attestAt)
+  t.equal(attestDeadline(job, job.bounds), job.attestDeadline)
+  t.equal(jobEndsAt(job, job.bounds), job.jobEndsAt)
+  t.equal(scanDeadline(job, job.bounds), job.scanDeadline)
 })
 
 tap.test('quorum thresholds', async t => {

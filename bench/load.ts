@@ -42,11 +42,28 @@ const startSeconds = (performance.now() - started) / 1000
 const pids = devnet.processes.map((p) => p.child.pid)
 const clients = devnet.info.nodes.map((n) => createVtClient({ baseUrl: n.api, apiKey: devnet.info.apiKey }))
 
+/** a refused upload (429 over the caps, 503 while admission is full) is retried after a pause, as a VT client would */
+const RETRIABLE = new Set([429, 503])
+
+async function upload (client: (typeof clients)[number], bytes: Uint8Array, i: number, signal: AbortSignal): Promise<string> {
+  for (let pause = 250; ; pause = Math.min(4000, pause * 2)) {
+    try {
+      return (await client.uploadFile(bytes, { filename: `load-${i}.bin`, signal })).id
+    } catch (err) {
+      if (!RETRIABLE.has((err as { status?: number }).status ?? 0) || signal.aborted) throw err
+      retries++
+      await new Promise((resolve) => setTimeout(resolve, pause))
+    }
+  }
+}
+
+let retries = 0
+
 async function submitOne (i: number): Promise<{ ms: number, status: string }> {
   const client = clients[i % clients.length] as (typeof clients)[number]
   const t0 = performance.now()
   try {
-    const { id } = await client.uploadFile(randomBytes(size), { filename: `load-${i}.bin` })
+    const id = await upload(client, randomBytes(size), i, AbortSignal.timeout(timeoutMs))
     const done = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(timeoutMs) })
     return { ms: performance.now() - t0, status: String(done.data.attributes.status) }
   } catch (err) {
@@ -70,7 +87,7 @@ try {
   const ms = completed.map((r) => r.ms)
   console.log(`${nodes}-member devnet (started in ${startSeconds.toFixed(0)} s), ${concurrency} concurrent ${(size / 1024).toFixed(0)} KiB submissions spread over the members' APIs`)
   console.log(`  baseline, one submission alone: ${baseline.status} in ${baseline.ms.toFixed(0)} ms`)
-  console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s`)
+  console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s; ${retries} uploads refused (429/503) and retried`)
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
   console.log(`  RSS per supernode idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
   console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)

@@ -1,6 +1,10 @@
 /**
  * Iterates `source` but stops as soon as `signal` aborts, even while the source is stalled (a
  * slow or hung upload), and closes the source so it can release its resources.
+ *
+ * Each wait listens for the abort afresh. Racing every next() against one long-lived "aborted"
+ * promise would leave a reaction on it per chunk, each keeping that chunk reachable: the whole
+ * upload would stay in memory until the end.
  */
 export async function * abortable<T> (source: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T, void, undefined> {
   if (signal === undefined) {
@@ -9,13 +13,10 @@ export async function * abortable<T> (source: AsyncIterable<T>, signal?: AbortSi
   }
   signal.throwIfAborted()
   const iterator = source[Symbol.asyncIterator]()
-  const { promise: aborted, reject } = Promise.withResolvers<never>()
-  const onAbort = (): void => { reject(signal.reason) }
-  signal.addEventListener('abort', onAbort, { once: true })
   let done = false
   try {
     while (true) {
-      const next = await Promise.race([iterator.next(), aborted])
+      const next = await nextOrAbort(iterator, signal)
       if (next.done === true) {
         done = true
         return
@@ -23,8 +24,19 @@ export async function * abortable<T> (source: AsyncIterable<T>, signal?: AbortSi
       yield next.value
     }
   } finally {
-    signal.removeEventListener('abort', onAbort)
     // not awaited: a source stuck inside next() may only settle return() once it resumes
     if (!done) Promise.resolve(iterator.return?.()).catch(() => {})
   }
+}
+
+function nextOrAbort<T> (iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  signal.throwIfAborted()
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => { reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    iterator.next().then(
+      (result) => { signal.removeEventListener('abort', onAbort); resolve(result) },
+      (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(err) }
+    )
+  })
 }

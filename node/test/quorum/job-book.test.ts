@@ -1,13 +1,13 @@
 import tap from 'tap'
 import { JobBook } from '../../src/quorum/job-book.ts'
-import type { Hex, SignedScanJob } from '../../../protocol/src/messages.ts'
+import type { Hex, SampleKind, SignedScanJob } from '../../../protocol/src/messages.ts'
 
-function job (sha: string, revealDeadline: number, membershipBlock = 1): SignedScanJob {
+function job (sha: string, revealDeadline: number, membershipBlock = 1, kind: SampleKind = 'file'): SignedScanJob {
   return {
     type: 'scan-job',
     signature: '0x',
     job: {
-      kind: 'file', subject: '', context: '', sha256: `0x${sha.repeat(64)}` as Hex, sha1: '0x', md5: '0x', size: 1, fileType: 'text', cid: 'x',
+      kind, subject: '', context: '', sha256: `0x${sha.repeat(64)}` as Hex, sha1: '0x', md5: '0x', size: 1, fileType: 'text', cid: 'x',
       membershipBlock, origin: '0x', createdAt: 0, commitDeadline: revealDeadline - 1, revealDeadline,
       ephemeralPublicKey: '0x', keyWraps: [], submitter: '0x', submittedAt: 0, submitterSignature: '0x'
     }
@@ -31,7 +31,22 @@ tap.test('the book is bounded: the oldest job is evicted', async (t) => {
   book.add('0x03', job('c', 10), 0)
   t.equal(book.size, 2)
   t.equal(book.get('0x01'), undefined)
-  t.equal(book.findBySha256(`0x${'c'.repeat(64)}`)?.jobId, '0x03')
+  t.equal(book.findOpen(`0x${'c'.repeat(64)}`)?.jobId, '0x03')
+})
+
+tap.test('the open job for a sample is the latest open one of its kind', async (t) => {
+  const book = new JobBook({ retentionMs: 1e9, maxJobs: 10 })
+  const sha = `0x${'a'.repeat(64)}` as Hex
+  book.add('0x01', job('a', 10), 0)
+  book.add('0x02', job('a', 10), 0)
+  book.add('0x03', job('a', 10, 1, 'url'), 0)
+  t.equal(book.findOpen(sha)?.jobId, '0x02', 'the most recent file job')
+  t.equal(book.findOpen(sha, 'url')?.jobId, '0x03', 'an indicator with the same bytes is another sample')
+  book.get('0x02')!.state = 'failed'
+  t.equal(book.findOpen(sha)?.jobId, '0x01', 'a failed job is not open')
+  book.get('0x01')!.state = 'final'
+  t.equal(book.findOpen(sha), undefined, 'nor is a final one')
+  t.equal(book.findOpen(sha, 'domain'), undefined)
 })
 
 tap.test('a reorg back to a block finds the live jobs from that block on, and can drop them', async (t) => {

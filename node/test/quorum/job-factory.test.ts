@@ -13,10 +13,10 @@ const sample = {
   sha256: `0x${'11'.repeat(32)}` as Hex, sha1: `0x${'22'.repeat(20)}` as Hex, md5: `0x${'33'.repeat(16)}` as Hex,
   size: 3 * 1024 * 1024, fileType: 'binary', cid: 'bafy', contentKey: randomBytes(32)
 }
-const timing = { commitWindowMs: 2000, revealWindowMs: 5000, commitMsPerMiB: 100 }
+const windows = { commitMs: 2300, revealMs: 5000 }
 
 tap.test('every member at the block can unwrap the content key; wraps are sorted by member', async (t) => {
-  const job = buildScanJob(sample, members.map((m) => m.info), 42, members[0]!.info.operator, timing, 1_000)
+  const job = buildScanJob(sample, members.map((m) => m.info), 42, members[0]!.info.operator, windows, 1_000)
   t.same(job.keyWraps.map((w) => w.member), members.map((m) => m.info.operator).toSorted())
   for (const m of members) {
     const wrap = job.keyWraps.find((w) => w.member === m.info.operator)!
@@ -27,30 +27,30 @@ tap.test('every member at the block can unwrap the content key; wraps are sorted
 })
 
 tap.test('the commit window grows with the sample so members can fetch and scan it', async (t) => {
-  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, timing, 1_000)
+  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, windows, 1_000)
   t.equal(job.commitDeadline, 1_000 + 2000 + 300)
   t.equal(job.revealDeadline, job.commitDeadline + 5000)
 })
 
 tap.test('a member cannot unwrap another member\'s key', async (t) => {
-  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, timing, 1_000)
+  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, windows, 1_000)
   const [a, b] = members
   const wrap = job.keyWraps.find((w) => w.member === a!.info.operator)!
   t.throws(() => unwrapContentKey({ wrappedKey: wrap.wrappedKey, memberSecretKey: b!.keys.secretKey, ephemeralPublicKey: hexToBytes(job.ephemeralPublicKey.slice(2)), member: a!.info.operator, sha256: sample.sha256 }), { code: 'AUTH_FAILED' })
 })
 
 tap.test('a file job is anonymous and has no subject', async (t) => {
-  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, timing, 1_000)
+  const job = buildScanJob(sample, members.map((m) => m.info), 1, members[0]!.info.operator, windows, 1_000)
   t.same({ subject: job.subject, context: job.context, submitter: job.submitter, submittedAt: job.submittedAt, submitterSignature: job.submitterSignature },
     { subject: '', context: '', submitter: ZERO_ADDRESS, submittedAt: 0, submitterSignature: '0x' })
 })
 
 tap.test('an indicator job carries its subject, the subject\'s hashes, and nothing to fetch or unwrap', async (t) => {
   const submission = { kind: 'domain' as const, subject: 'evil.example', context: 'ctx', submitter: `0x${'ee'.repeat(20)}` as Hex, submittedAt: 900, submitterSignature: `0x${'ab'.repeat(65)}` as Hex }
-  const job = buildIndicatorJob(submission, 7, members[0]!.info.operator, timing, 1_000)
+  const job = buildIndicatorJob(submission, 7, members[0]!.info.operator, windows, 1_000)
   t.same(job, {
     kind: 'domain', subject: 'evil.example', context: 'ctx', ...indicatorDigests('evil.example'), fileType: 'domain', cid: '',
-    membershipBlock: 7, origin: members[0]!.info.operator, createdAt: 1_000, commitDeadline: 3_000, revealDeadline: 8_000,
+    membershipBlock: 7, origin: members[0]!.info.operator, createdAt: 1_000, commitDeadline: 3_300, revealDeadline: 8_300,
     ephemeralPublicKey: ZERO_BYTES32, keyWraps: [], submitter: submission.submitter, submittedAt: 900, submitterSignature: submission.submitterSignature
   })
 })

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { encodeBytes32String, hexlify, randomBytes } from 'ethers'
 import { pino } from 'pino'
 import tap from 'tap'
-import { DEFAULT_FAULT_DIVISOR, deriveReport, scanJobId, signScanJob, signVerdict, ZERO_ADDRESS } from '../../../protocol/src/index.ts'
+import {
+  attestationFor, computeCommitment, DEFAULT_FAULT_DIVISOR, deriveReport, scanJobId, signAttestation, signCommitment, signScanJob, signVerdict, ZERO_ADDRESS
+} from '../../../protocol/src/index.ts'
 import { electMembers, proposeAndExecute, registerCandidate } from '../../../governance/src/index.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { blockNumber, mineBlocks } from '../../src/chain/anvil-time.ts'
@@ -17,7 +19,7 @@ import type { Coordinator } from '../../src/quorum/coordinator.ts'
 import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
-import { engineResults, hashes } from '../fixtures/signed-reports.ts'
+import { hashes } from '../fixtures/signed-reports.ts'
 
 // A report relies on a membership the follower applied; a reorg deeper than the confirmation
 // depth takes it back. The node must stop serving the report, on a real anvil.
@@ -65,7 +67,7 @@ async function until (what: string, check: () => Promise<boolean> | boolean): Pr
   throw new Error(`timed out waiting until ${what}`)
 }
 
-/** a job at `block` from `origin` wrapping keys for `members`, with the report of `signers`' verdicts, stored */
+/** a job at `block` from `origin` wrapping keys for `members`, with the report `signers` committed, revealed and attested, stored */
 async function storeReport (text: string, block: number, origin: number, members: number[], signers_: number[], scannedAt: number, faultDivisor = DEFAULT_FAULT_DIVISOR): Promise<{ report: Report, signed: SignedScanJob }> {
   const sample = hashes(new TextEncoder().encode(text))
   await repos.samples.recordUpload({ ...sample, fileType: 'text', cid: 'bafkreie7q3iidccmpvszul7kudcvvuavuo7u6gzlbobczuk5nqk3b4akba', contentKey: `0x${'33'.repeat(32)}`, seenAt: scannedAt })
@@ -80,10 +82,21 @@ async function storeReport (text: string, block: number, origin: number, members
   }
   const signed = await signScanJob(job, chainId, registry, signers[origin]!)
   const jobId = scanJobId(job, chainId, registry)
-  const verdicts = await Promise.all(signers_.map(async (i) => await signVerdict({
-    jobId, member: operators[i]!, sha256: sample.sha256, membershipBlock: block, scannedAt, results: engineResults(true)
-  }, `0x${String(i + 1).repeat(64)}`, chainId, registry, signers[i]!)))
-  const report = deriveReport({ job: signed, verdicts, memberCount: members.length, faultDivisor, chainId, registry })
+  // no engines are declared on this chain: the verdicts carry no results, and the report still needs its quorum
+  const opened = await Promise.all(signers_.map(async (i) => {
+    const verdict = { jobId, member: operators[i]!, sha256: sample.sha256, membershipBlock: block, scannedAt, results: [] }
+    const salt = `0x${String(i + 1).repeat(64)}` as Hex
+    const commitment = await signCommitment({ jobId, member: operators[i]!, commitment: computeCommitment(verdict, salt) }, chainId, registry, signers[i]!)
+    return { commitment, verdict: await signVerdict(verdict, salt, chainId, registry, signers[i]!) }
+  }))
+  const commitments = opened.map((o) => o.commitment)
+  const verdicts = opened.map((o) => o.verdict)
+  const content = attestationFor(signed, commitments, verdicts, chainId, registry)
+  const attestations = await Promise.all(signers_.map(async (i) => await signAttestation(content, chainId, registry, signers[i]!)))
+  const report = deriveReport({
+    job: signed, commitments, verdicts, attestations: attestations.map((a) => ({ member: a.member, signature: a.signature })),
+    members: members.map((i) => operators[i]!), registrations: {}, faultDivisor, chainId, registry
+  })
   await repos.reports.put(report)
   return { report, signed }
 }

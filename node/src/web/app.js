@@ -5,11 +5,12 @@
 import { keccak_256 as keccak } from '/web/vendor/noble-hashes/sha3.js'
 import { sha256 } from '/web/vendor/noble-hashes/sha2.js'
 import { secp256k1 } from '/web/vendor/noble-curves/secp256k1.js'
-import { bytesToHex, checkFileReport, createVerifier } from '/web/verify.js'
-import { api, ApiFailure, apiKey, date, el, engineTable, errorBox, failureText, headers, KEY_STORE, progressBar, reportParts, show, size, verifyBadge, waitForAnalysis } from '/web/page-kit.js'
+import { bytesToHex, createVerifier } from '/web/eip712.js'
+import { api, ApiFailure, apiKey, date, el, engineTable, errorBox, failureText, headers, KEY_STORE, progressBar, reportParts, show, size, waitForAnalysis } from '/web/page-kit.js'
 import { renderIndicator, renderUrlForm, searchTarget } from '/web/indicator.js'
+import { verifyBadge } from '/web/verify-badge.js'
 
-const verifier = createVerifier({ keccak_256: keccak, secp256k1 })
+const verifier = createVerifier({ keccak_256: keccak, sha256, secp256k1 })
 /** sha256 of files uploaded from this page, so the report can be checked against the bytes themselves */
 const localHashes = new Map()
 
@@ -43,8 +44,9 @@ async function submit (file, status) {
     localHashes.set(localSha, file.name)
     const quorum = progressBar('Waiting for the members\' verdicts')
     status.append(quorum.node)
-    const a = await waitForAnalysis(id, quorum)
-    location.hash = `#/file/${a.meta.file_info.sha256}`
+    await waitForAnalysis(id, quorum)
+    // the report page asks about the bytes hashed here, not the file the node's analysis names
+    location.hash = `#/file/${localSha}`
   } catch (err) {
     status.append(errorBox(failureText(err)))
   }
@@ -119,12 +121,8 @@ async function renderFile (hash) {
   show(el('h1', { text: 'File report' }), summary, badge,
     el('div', { class: 'card' }, el('h2', { text: 'Detections' }), statPills, engines),
     el('div', { class: 'card' }, el('h2', { text: 'Details' }), details))
-  await verifyBadge(badge, a.virusmap, (members) => {
-    const result = checkFileReport(verifier, a, members, a.sha256)
-    const local = localHashes.get(a.sha256)
-    if (local !== undefined) result.checks.push({ name: 'your file', ok: true, detail: `sha256 of ${local}, computed in this browser, is the report's sample` })
-    return result
-  })
+  const local = localHashes.get(hash.toLowerCase())
+  await verifyBadge(badge, a, { hash, ...(local === undefined ? {} : { source: `your file ${local}, hashed in this browser` }) }, verifier)
 }
 
 // ---- network ----

@@ -2,9 +2,8 @@
  * Indicators on the web page: what the search box takes besides file hashes, the report page of a
  * URL, domain, IP address, wallet or page script, and the "submit a URL" form.
  */
-import { sha256 } from '/web/vendor/noble-hashes/sha2.js'
-import { bytesToHex, checkIndicatorReport } from '/web/verify.js'
-import { api, apiPostForm, ApiFailure, date, el, engineTable, errorBox, failureText, progressBar, reportParts, show, verifyBadge, waitForAnalysis } from '/web/page-kit.js'
+import { api, apiPostForm, ApiFailure, date, el, engineTable, errorBox, failureText, progressBar, reportParts, show, waitForAnalysis } from '/web/page-kit.js'
+import { verifyBadge } from '/web/verify-badge.js'
 
 const HASH = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/
 const WALLET = /^(?:eip155:[0-9]{1,32}:)?0x[0-9a-fA-F]{40}$/i
@@ -79,9 +78,9 @@ export async function renderIndicator (verifier, arg) {
     el('div', { class: 'card' }, el('h2', { text: 'Detections' }), statPills, engineTable(a)),
     el('div', { class: 'card' }, el('h2', { text: 'Details' }), details),
     kind === 'url' || kind === 'domain' || kind === 'ip' ? el('div', { class: 'card' }, el('h2', { text: 'Files that contain it' }), related) : '')
-  const subjectSha = bytesToHex(sha256(utf8.encode(vm.subject))).slice(2)
   await Promise.all([
-    verifyBadge(badge, vm, (members) => checkIndicatorReport(verifier, a, members, kind, vm.subject, subjectSha)),
+    // held to the indicator in the page's address, canonicalized in this browser, not to the node's subject
+    verifyBadge(badge, a, { kind, subject: value }, verifier),
     relatedFiles(kind, data.id).then((box) => { related.replaceChildren(box) })
   ])
 }

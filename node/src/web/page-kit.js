@@ -1,6 +1,6 @@
 /**
  * What every page of the web app shares: DOM building (text only: no innerHTML with data), the
- * API with the key from localStorage, progress bars, the engine table and the verification badge.
+ * API with the key from localStorage, progress bars, the engine table and the report card.
  */
 export const KEY_STORE = 'virusmap.apikey'
 const view = document.getElementById('view')
@@ -75,17 +75,21 @@ export async function apiPostForm (path, fields) {
   return body
 }
 
-/** The per-engine table of a file's or an indicator's last analysis, with how many members agree. */
+/** The per-engine table of a file's or an indicator's last analysis, with the members behind each result. */
 export function engineTable (a) {
+  const engines = a.virusmap?.engines ?? {}
   return el('table', { id: 'engines' },
-    el('thead', {}, el('tr', {}, el('th', { text: 'engine' }), el('th', { text: 'category' }), el('th', { text: 'result' }), el('th', { text: 'version' }), el('th', { text: 'update' }), el('th', { text: 'members agreeing' }))),
-    el('tbody', {}, Object.values(a.last_analysis_results).map((r) => {
-      const members = a.virusmap?.verdicts === undefined ? '' : String(a.virusmap.verdicts.filter((v) => v.verdict.results.some((x) => x.engine === r.engine_name && x.category === r.category)).length)
+    el('thead', {}, el('tr', {}, ['engine', 'category', 'result', 'version', 'update', 'members agreeing', 'answered / registered', 'attested'].map((h) => el('th', { text: h })))),
+    el('tbody', {}, Object.entries(a.last_analysis_results).map(([id, r]) => {
+      const e = Object.hasOwn(engines, id) ? engines[id] : undefined
       return el('tr', {},
         el('td', { text: r.engine_name }),
         el('td', {}, el('span', { class: `pill cat-${r.category}`, text: r.category })),
         el('td', { text: r.result ?? '—' }),
-        el('td', { text: r.engine_version }), el('td', { text: r.engine_update }), el('td', { text: members }))
+        el('td', { text: r.engine_version }), el('td', { text: r.engine_update }),
+        el('td', { text: e === undefined ? '' : String(e.members.length) }),
+        el('td', { text: e === undefined ? '' : `${e.answered} / ${e.registered}` }),
+        el('td', { text: e === undefined ? '' : e.attested ? 'yes' : 'no (not counted)' }))
     })))
 }
 
@@ -109,51 +113,6 @@ export function reportParts (a, what, reported, lines, rows) {
     details: el('table', { class: 'kv' }, el('tbody', {},
       rows.map(([k, v, mono]) => el('tr', {}, el('td', { text: k }), el('td', { class: mono === true ? 'mono' : '', text: v })))))
   }
-}
-
-/** Fills the badge with a verification result: the checks, the signing members, and what came from the node. */
-export function showVerification (badge, result, vm) {
-  badge.className = `badge ${result.ok ? 'ok' : 'fail'}`
-  badge.replaceChildren(
-    el('h3', { text: result.ok ? `Verified in this browser: signed by ${result.signers.length} of ${result.memberCount} members (quorum ${result.quorum})` : 'Verification FAILED' }),
-    el('ul', { id: 'checks' }, result.checks.map((c) => el('li', { class: c.ok ? 'check-ok' : 'check-fail', text: `${c.name}: ${c.detail}` }))),
-    el('div', {}, el('strong', { text: 'Signing members: ' }),
-      el('span', { id: 'signers' }, result.signers.map((m) => el('span', { class: 'tag mono', title: m, text: m })))),
-    el('p', { class: 'note', text: 'Checked here: the job id, every signature (EIP-712, secp256k1), the job\'s sample hash and the tally of results and stats. ' +
-      `Taken from this node, not from the chain: who the members were at block ${vm.membership_block} (chain ${vm.chain_id}, registry ${vm.registry}). ` +
-      'For a check against the chain itself, run `virusmap lookup` with your own RPC endpoint.' }))
-}
-
-/** Members at a block as this node reports them (the page's membership source). */
-export async function membersAt (block) {
-  return (await api(`/api/virusmap/members/${block}`)).data.attributes.members.map((m) => m.operator)
-}
-
-/**
- * Checks a report in this browser and shows the outcome: `check(members)` returns the result of
- * verify.js (members at the job's block come from this node). Pending while there is no signed job.
- */
-export async function verifyBadge (badge, vm, check) {
-  if (vm?.job === undefined) {
-    badge.className = 'badge pending'
-    badge.replaceChildren(el('h3', { text: 'Not verified: no quorum report yet' }), el('p', { class: 'note', text: 'The members have not all revealed; reload in a few seconds.' }))
-    return
-  }
-  let members
-  try {
-    members = await membersAt(vm.membership_block)
-  } catch (err) {
-    badge.className = 'badge fail'
-    badge.replaceChildren(el('h3', { text: 'Could not read the members at the job\'s block' }), errorBox(failureText(err)))
-    return
-  }
-  let result
-  try {
-    result = check(members)
-  } catch (err) {
-    result = { ok: false, checks: [{ name: 'report', ok: false, detail: `malformed report: ${err.message}` }], signers: [], quorum: 0, memberCount: members.length }
-  }
-  showVerification(badge, result, vm)
 }
 
 /** Polls an analysis until a quorum has signed, moving `bar` with the verdicts revealed; resolves to the completed analysis. */

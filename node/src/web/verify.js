@@ -1,263 +1,101 @@
 /**
- * Report checks that run in the browser (and in Node's tests): EIP-712 hashing of the protocol's
- * ScanJob and Verdict, signer recovery, and the deterministic tally a report must equal. The hash
- * and curve functions are passed in, so this module loads the same way in both places.
- * Mirrors protocol/src/eip712.ts and protocol/src/report.ts; node/test/web/verify.test.ts holds
- * the two to the same answers.
+ * What the page checks of a report before it calls it verified (SPEC section 12), each check named
+ * so the page can say plainly what it checked: the job answers the question in the page's URL, the
+ * report is the one its signed messages make under the chain's members, engines and quorum rule
+ * at the job's block (read from the user's pinned RPC, never from the node), every served field
+ * that restates it agrees, and the job is not from this browser's future.
  */
+// relative imports: the same module loads in the page (/web/) and in Node's tests
+import { canonicalIndicator } from './indicator-canonical.js'
+import { CATEGORIES, deriveReport } from './report-derive.js'
 
-const enc = new TextEncoder()
+const HASH_FIELDS = { 64: 'sha256', 40: 'sha1', 32: 'md5' }
+const bare = (hex) => String(hex).replace(/^0x/i, '').toLowerCase()
 
-const TYPES = {
-  EIP712Domain: [['string', 'name'], ['string', 'version'], ['uint256', 'chainId'], ['address', 'verifyingContract']],
-  ScanJob: [['string', 'kind'], ['string', 'subject'], ['string', 'context'], ['bytes32', 'sha256'], ['bytes20', 'sha1'], ['bytes16', 'md5'], ['uint64', 'size'], ['string', 'fileType'],
-    ['string', 'cid'], ['uint64', 'membershipBlock'], ['address', 'origin'], ['uint64', 'createdAt'], ['uint64', 'commitDeadline'],
-    ['uint64', 'revealDeadline'], ['bytes32', 'ephemeralPublicKey'], ['KeyWrap[]', 'keyWraps'], ['address', 'submitter'], ['uint64', 'submittedAt'], ['bytes', 'submitterSignature']],
-  KeyWrap: [['address', 'member'], ['bytes', 'wrappedKey']],
-  Submission: [['string', 'kind'], ['bytes32', 'sha256'], ['string', 'context'], ['uint64', 'submittedAt']],
-  Verdict: [['bytes32', 'jobId'], ['address', 'member'], ['bytes32', 'sha256'], ['uint64', 'membershipBlock'], ['uint64', 'scannedAt'], ['EngineResult[]', 'results']],
-  EngineResult: [['string', 'engine'], ['string', 'engineVersion'], ['string', 'engineUpdate'], ['string', 'category'], ['string', 'result'], ['string', 'method']]
+/** JSON with object keys sorted: compares served and derived values independently of key order. */
+function canonical (value) {
+  return JSON.stringify(value, (_key, v) => (typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).toSorted().map((k) => [k, v[k]]))
+    : v))
 }
 
-/** Severity order of result categories (protocol ENGINE_CATEGORIES): ties go to the more severe. */
-export const CATEGORIES = ['malicious', 'suspicious', 'undetected', 'harmless', 'timeout', 'failure', 'type-unsupported']
-
-export function hexToBytes (hex) {
-  const h = String(hex).replace(/^0x/i, '')
-  if (h.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(h)) throw new Error('bad hex')
-  const out = new Uint8Array(h.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16)
-  return out
-}
-
-export function bytesToHex (bytes) {
-  let s = '0x'
-  for (const b of bytes) s += b.toString(16).padStart(2, '0')
-  return s
-}
-
-function concat (parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.length }
-  return out
-}
-
-function word (bigint) {
-  if (bigint < 0n || bigint >= 1n << 256n) throw new Error('integer out of range')
-  return hexToBytes(bigint.toString(16).padStart(64, '0'))
-}
-
-const typeDef = (n) => `${n}(${TYPES[n].map(([t, f]) => `${t} ${f}`).join(',')})`
-
-function typeString (name) {
-  const deps = []
-  const walk = (n) => {
-    for (const [type] of TYPES[n]) {
-      const base = type.replace(/\[\]$/, '')
-      if (TYPES[base] !== undefined && base !== name && !deps.includes(base)) { deps.push(base); walk(base) }
-    }
+/** Whether the signed job is about what the page's URL asks: a file hash, or an indicator canonicalized here. */
+function answersQuestion (verifier, job, asked) {
+  if (asked.hash !== undefined) {
+    const digits = bare(asked.hash)
+    const field = /^[0-9a-f]+$/.test(digits) ? HASH_FIELDS[digits.length] : undefined
+    const source = asked.source === undefined ? '' : ` (${asked.source})`
+    return { ok: field !== undefined && job.kind === 'file' && job[field] === `0x${digits}`, detail: `the signed job is about the file whose ${field ?? 'hash'} is in this page's address${source}` }
   }
-  walk(name)
-  return typeDef(name) + deps.toSorted().map(typeDef).join('')
+  const subject = canonicalIndicator(asked.kind, asked.subject, verifier.keccak)
+  return { ok: subject !== undefined && job.kind === asked.kind && job.subject === subject, detail: `the signed job is about the ${asked.kind} in this page's address, ${subject ?? '(not a valid one)'}` }
+}
+
+/** The VirusTotal fields a report makes (api/vt-objects.ts vtResults, vtStats). */
+function vtFields (report) {
+  const results = Object.fromEntries(Object.keys(report.results).toSorted().map((name) => {
+    const e = report.results[name]
+    return [name, { category: e.category, engine_name: e.engine, engine_version: e.engineVersion, engine_update: e.engineUpdate, method: e.method, result: e.result === '' ? null : e.result }]
+  }))
+  return { results, stats: { ...Object.fromEntries(CATEGORIES.map((c) => [c, 0])), 'confirmed-timeout': 0, ...report.stats } }
+}
+
+/** The first served field that restates the report and differs from it; undefined when all agree. */
+function servedDifference (a, vm, report, job, chain) {
+  const engines = Object.fromEntries(Object.entries(report.results).map(([k, e]) => [k, { members: e.members, answered: e.answered, registered: e.registered, attested: e.attested }]))
+  const expected = {
+    version: 2, job_id: report.jobId, membership_block: job.membershipBlock, members: report.members, member_count: report.members.length,
+    fault_divisor: chain.faultDivisor, quorum: report.quorum, registrations: chain.registrations, absent: report.absent, withheld: report.withheld, engines
+  }
+  const field = Object.keys(expected).find((k) => canonical(vm[k]) !== canonical(expected[k]))
+  if (field !== undefined) return `virusmap.${field}`
+  const vt = vtFields(report)
+  if (canonical(a.last_analysis_results) !== canonical(vt.results)) return 'last_analysis_results'
+  if (canonical(a.last_analysis_stats) !== canonical(vt.stats)) return 'last_analysis_stats'
+  if (a.last_analysis_date !== Math.floor(report.date / 1000)) return 'last_analysis_date'
+  if (job.kind === 'file') return ['sha256', 'sha1', 'md5', 'size'].find((k) => (k === 'size' ? a.size !== job.size : a[k] !== bare(job[k])))
+  if (vm.kind !== job.kind || vm.subject !== job.subject) return 'virusmap.subject'
+  return ['url', 'last_final_url'].find((k) => a[k] !== undefined && a[k] !== job.subject)
 }
 
 /**
- * @param {{ keccak_256: (b: Uint8Array) => Uint8Array, secp256k1: any }} crypto
+ * Checks a served object's report. `asked` is { hash, source? } or { kind, subject } from the page's URL;
+ * `deployment` the pinned { chainId, registry }; `chain` the chain's { members, registrations,
+ * faultDivisor, clockSkewMs } at the job's block; `now` this browser's clock (ms).
+ * Returns { ok, checks: [{ name, ok, detail }], attesters, attestedEngines, absent, withheld, quorum, memberCount }.
  */
-export function createVerifier ({ keccak_256: keccak, secp256k1 }) {
-  const typeHashes = Object.fromEntries(Object.keys(TYPES).map((n) => [n, keccak(enc.encode(typeString(n)))]))
-
-  function encodeValue (type, value) {
-    if (type.endsWith('[]')) {
-      const base = type.slice(0, -2)
-      if (!Array.isArray(value)) throw new Error(`${type} must be an array`)
-      return keccak(concat(value.map((v) => encodeValue(base, v))))
-    }
-    if (TYPES[type] !== undefined) return hashStruct(type, value)
-    if (type === 'string') {
-      if (typeof value !== 'string') throw new Error('string expected')
-      return keccak(enc.encode(value))
-    }
-    if (type === 'bytes') return keccak(hexToBytes(value))
-    if (type === 'address') {
-      const b = hexToBytes(value)
-      if (b.length !== 20) throw new Error('address must be 20 bytes')
-      return concat([new Uint8Array(12), b])
-    }
-    const fixed = /^bytes([0-9]+)$/.exec(type)
-    if (fixed !== null) {
-      const b = hexToBytes(value)
-      if (b.length !== Number(fixed[1])) throw new Error(`${type} has the wrong length`)
-      return concat([b, new Uint8Array(32 - b.length)])
-    }
-    if (/^uint[0-9]+$/.test(type)) {
-      if (!Number.isSafeInteger(value) && typeof value !== 'bigint') throw new Error('integer expected')
-      return word(BigInt(value))
-    }
-    throw new Error(`unsupported type ${type}`)
-  }
-
-  function hashStruct (name, value) {
-    if (value === null || typeof value !== 'object') throw new Error(`${name} must be an object`)
-    return keccak(concat([typeHashes[name], ...TYPES[name].map(([t, f]) => encodeValue(t, value[f]))]))
-  }
-
-  function digest (name, value, chainId, registry) {
-    const domain = hashStruct('EIP712Domain', { name: 'VirusMap', version: '1', chainId, verifyingContract: registry })
-    return keccak(concat([new Uint8Array([0x19, 0x01]), domain, hashStruct(name, value)]))
-  }
-
-  /** The lowercase address that signed `hash`, or undefined for a malformed signature. */
-  function recover (hash, signature) {
-    try {
-      const sig = hexToBytes(signature)
-      if (sig.length !== 65) return undefined
-      const v = sig[64] >= 27 ? sig[64] - 27 : sig[64]
-      if (v !== 0 && v !== 1) return undefined
-      const point = secp256k1.Signature.fromBytes(sig.slice(0, 64), 'compact').addRecoveryBit(v).recoverPublicKey(hash)
-      return bytesToHex(keccak(point.toBytes(false).slice(1)).slice(12))
-    } catch {
-      return undefined
-    }
-  }
-
-  return {
-    jobId: (job, chainId, registry) => bytesToHex(digest('ScanJob', job, chainId, registry)),
-    verdictHash: (verdict) => bytesToHex(hashStruct('Verdict', verdict)),
-    recoverJobSigner: (signed, chainId, registry) => recover(digest('ScanJob', signed.job, chainId, registry), signed.signature),
-    recoverVerdictSigner: (signed, chainId, registry) => recover(digest('Verdict', signed.verdict, chainId, registry), signed.signature),
-    /** who signed the job's Submission (kind, sha256, context, submittedAt), or undefined */
-    recoverSubmitter: (job, chainId, registry) => recover(digest('Submission', { kind: job.kind, sha256: job.sha256, context: job.context, submittedAt: job.submittedAt }, chainId, registry), job.submitterSignature)
-  }
-}
-
-/** n - floor((n - 1) / d): the reveals a report needs among n members, d the network's fault divisor (protocol/src/quorum.ts). */
-export function quorumThreshold (n, faultDivisor = 3) {
-  return n - Math.floor((n - 1) / faultDivisor)
-}
-
-function mostCommon (values, order) {
-  const counts = new Map()
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
-  return [...counts.entries()].toSorted((a, b) => (b[1] - a[1]) || order(a[0], b[0]))[0][0]
-}
-const byString = (a, b) => a < b ? -1 : a > b ? 1 : 0
-const greatest = (values) => values.toSorted(byString).at(-1) ?? ''
-
-/** The per-engine results and stats a report's verdicts make (protocol/src/report.ts aggregate). */
-export function tally (verdicts) {
-  const perEngine = new Map()
-  for (const { verdict } of verdicts) {
-    for (const result of verdict.results) {
-      const list = perEngine.get(result.engine) ?? []
-      list.push({ member: verdict.member, result })
-      perEngine.set(result.engine, list)
-    }
-  }
-  const stats = Object.fromEntries(CATEGORIES.map((c) => [c, 0]))
-  const results = {}
-  for (const engine of [...perEngine.keys()].toSorted()) {
-    const votes = perEngine.get(engine)
-    const category = mostCommon(votes.map((v) => v.result.category), (a, b) => CATEGORIES.indexOf(a) - CATEGORIES.indexOf(b))
-    const agreeing = votes.filter((v) => v.result.category === category)
-    results[engine] = {
-      category,
-      result: mostCommon(agreeing.map((v) => v.result.result), byString),
-      engineVersion: greatest(agreeing.map((v) => v.result.engineVersion)),
-      members: agreeing.map((v) => v.member)
-    }
-    stats[category]++
-  }
-  return { results, stats }
-}
-
-/**
- * Checks what the browser can check of a VirusTotal file object's `virusmap` attribute without a
- * chain: the job id, the job and verdict signatures, one verdict per member, and that the shown
- * results and stats are the tally of the signed verdicts. `members` are the members at the job's
- * block as the serving node reports them (NOT checked against the chain here).
- * Returns { ok, checks: [{ name, ok, detail }], signers, quorum, memberCount }.
- */
-export function checkFileReport (verifier, attributes, members, expectedSha256) {
+export function checkReport (verifier, attributes, asked, deployment, chain, now) {
   const vm = attributes.virusmap
+  const job = vm.job.job
   const checks = []
   const add = (name, ok, detail) => { checks.push({ name, ok: Boolean(ok), detail }) }
-  const chainId = vm.chain_id
-  const registry = String(vm.registry).toLowerCase()
-  const job = vm.job.job
-  let jobId
-  try {
-    jobId = verifier.jobId(job, chainId, registry)
-  } catch (err) {
-    add('job id', false, `the signed job cannot be hashed: ${err.message}`)
-    return { ok: false, checks, signers: [], quorum: 0, memberCount: members.length }
+  const question = answersQuestion(verifier, job, asked)
+  add('question', question.ok, question.detail)
+  add('deployment', vm.chain_id === deployment.chainId && String(vm.registry).toLowerCase() === deployment.registry.toLowerCase(),
+    `the report names chain ${vm.chain_id} and registry ${vm.registry}; signatures are checked for your chain ${deployment.chainId} and registry ${deployment.registry}`)
+  const report = deriveReport(verifier, vm, chain, deployment, checks)
+  if (report !== undefined) {
+    const differs = servedDifference(attributes, vm, report, job, chain)
+    add('results shown', differs === undefined, differs === undefined
+      ? 'the results, stats, members and engines this page shows are exactly what the signed verdicts give under the chain\'s registrations'
+      : `the node's ${differs} differ from what the signed messages give`)
   }
-  add('job id', jobId === String(vm.job_id).toLowerCase(), `EIP-712 digest of the signed job = ${jobId.slice(0, 18)}…`)
-  add('sample', job.sha256.toLowerCase() === `0x${expectedSha256.toLowerCase()}`, `the job names sha256 ${job.sha256.slice(2, 18)}…`)
-  const origin = verifier.recoverJobSigner(vm.job, chainId, registry)
-  add('job signature', origin !== undefined && origin === job.origin.toLowerCase(), `signed by its origin ${job.origin}`)
-
-  const memberSet = new Set(members.map((m) => m.toLowerCase()))
-  const signers = []
-  const kept = new Map()
-  let badVerdicts = 0
-  for (const v of vm.verdicts) {
-    let signer
-    try {
-      signer = verifier.recoverVerdictSigner(v, chainId, registry)
-    } catch {
-      signer = undefined
-    }
-    const member = String(v.verdict.member).toLowerCase()
-    if (signer === undefined || signer !== member || v.verdict.jobId.toLowerCase() !== jobId ||
-      v.verdict.sha256.toLowerCase() !== job.sha256.toLowerCase() || v.verdict.membershipBlock !== job.membershipBlock) {
-      badVerdicts++
-      continue
-    }
-    const hash = verifier.verdictHash(v.verdict)
-    const prev = kept.get(member)
-    if (prev === undefined || hash < prev.hash || (hash === prev.hash && v.signature < prev.v.signature)) kept.set(member, { v, hash })
+  add('time', job.createdAt <= now + chain.clockSkewMs, `the job was not created in this browser's future (clock skew allowed: ${chain.clockSkewMs} ms)`)
+  if (job.kind !== 'file') {
+    add('subject', canonicalIndicator(job.kind, job.subject, verifier.keccak) === job.subject && verifier.subjectSha256(job.subject) === String(job.sha256).toLowerCase(),
+      'the job\'s subject is canonical and its sha256 is the subject\'s')
+    add('submitter signature', verifier.recoverSubmitter(job, deployment.chainId, deployment.registry) === String(job.submitter).toLowerCase(),
+      `submitted and signed by ${job.submitter}`)
   }
-  const verdicts = [...kept.keys()].toSorted().map((m) => kept.get(m).v)
-  for (const m of kept.keys()) if (memberSet.has(m)) signers.push(m)
-  add('verdict signatures', badVerdicts === 0 && vm.verdicts.length > 0, `${vm.verdicts.length - badVerdicts} of ${vm.verdicts.length} verdicts signed by the member they name, for this job`)
-  const n = members.length
-  // the divisor the report was derived with; like the members, the node's word here (the CLI checks it on chain)
-  const divisor = Number.isSafeInteger(vm.fault_divisor) && vm.fault_divisor >= 2 ? vm.fault_divisor : 3
-  const quorum = n > 0 ? quorumThreshold(n, divisor) : 0
-  add('quorum', n > 0 && signers.length >= quorum, `${signers.length} member signatures, ${quorum} of ${n} needed (fault divisor ${divisor})`)
-  add('origin membership', memberSet.has(job.origin.toLowerCase()), 'the job\'s origin is among the members')
-
-  const derived = tally(verdicts)
-  const shown = attributes.last_analysis_results ?? {}
-  const stats = attributes.last_analysis_stats ?? {}
-  const sameResults = Object.keys(shown).length === Object.keys(derived.results).length &&
-    Object.entries(derived.results).every(([engine, r]) => shown[engine] !== undefined &&
-      shown[engine].category === r.category && (shown[engine].result ?? '') === r.result)
-  const sameStats = CATEGORIES.every((c) => (stats[c] ?? 0) === derived.stats[c])
-  add('tally', sameResults && sameStats, 'the results and stats shown are the tally of the signed verdicts')
-  return { ok: checks.every((c) => c.ok), checks, signers: signers.toSorted(), quorum, memberCount: n }
-}
-
-/**
- * An indicator's report: everything checkFileReport checks, with the sha256 of the subject's
- * UTF-8 (`subjectSha256`, bare hex, computed by the caller) as the sample; plus the signed job is
- * about this kind and subject, and its Submission is signed by the submitter it names.
- */
-export function checkIndicatorReport (verifier, attributes, members, kind, subject, subjectSha256) {
-  const result = checkFileReport(verifier, attributes, members, subjectSha256)
-  const vm = attributes.virusmap
-  const job = vm.job.job
-  const add = (name, ok, detail) => { result.checks.push({ name, ok: Boolean(ok), detail }) }
-  add('subject', job.kind === kind && job.subject === subject, `the signed job is about this ${kind}`)
-  let submitter
-  try {
-    submitter = verifier.recoverSubmitter(job, vm.chain_id, String(vm.registry).toLowerCase())
-  } catch {
-    submitter = undefined
+  const attestedEngines = report === undefined ? [] : Object.keys(report.results).filter((e) => report.results[e].attested)
+  return {
+    ok: checks.every((c) => c.ok),
+    checks,
+    attesters: report?.attesters ?? [],
+    attestedEngines,
+    absent: report?.absent ?? [],
+    withheld: report?.withheld ?? [],
+    quorum: report?.quorum ?? 0,
+    memberCount: chain.members.length
   }
-  add('submitter signature', submitter !== undefined && submitter === String(job.submitter).toLowerCase(), `submitted and signed by ${job.submitter}`)
-  result.ok = result.checks.every((c) => c.ok)
-  return result
 }

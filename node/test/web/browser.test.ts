@@ -1,7 +1,8 @@
 /**
  * The web page in Debian's chromium (playwright-core, no browser download) against a real 4-node
- * devnet: upload EICAR by drag and drop, watch the progress bars, read the verified report, search
- * for it, open the network and governance pages. Screenshots go to test-artifacts/web/ (gitignored).
+ * devnet: upload EICAR by drag and drop, watch the progress bars, pin the deployment (the devnet's
+ * own RPC) and read the report verified in the browser against the chain, search for it, open the
+ * network and governance pages. Screenshots go to test-artifacts/web/ (gitignored).
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -68,6 +69,15 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
   const api = (): string => devnet.info.nodes[0]?.api ?? ''
   const shot = async (name: string): Promise<void> => { await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true }) }
   let sha256 = ''
+  /** the user's own choice in the badge's form: the devnet's RPC and NetworkParameters, which a node does not get to change afterwards */
+  const pinDeployment = async (): Promise<void> => {
+    await page.locator('#deployment-form').waitFor({ state: 'attached', timeout: 30_000 })
+    if (await page.locator('details.deployment').getAttribute('open') === null) await page.click('details.deployment summary')
+    await page.fill('#deployment-form input[name=rpcUrl]', devnet.info.rpcUrl)
+    await page.fill('#deployment-form input[name=parameters]', devnet.info.contracts.parameters ?? '')
+    await page.click('#deployment-form button[type=submit]')
+    await page.waitForFunction(() => /the deployment you set in this browser/.test(document.querySelector('#deployment-note')?.textContent ?? ''))
+  }
 
   tap.test('upload EICAR by drag and drop, with upload and quorum progress', async (t) => {
     await page.goto(`${api()}/`)
@@ -98,8 +108,12 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     t.match(sha256, /^[0-9a-f]{64}$/)
   })
 
-  tap.test('the report: engines, stats, hashes, type, size, dates and a verified badge naming the signers', async (t) => {
+  tap.test('the report: the page pins the deployment this node suggests and says so; set to the devnet\'s own RPC, it verifies in the browser', async (t) => {
     await page.locator('#engines tbody tr').first().waitFor()
+    await page.locator('#deployment-note').waitFor({ timeout: 30_000 })
+    t.match(await page.locator('#deployment-note').innerText(), /using the deployment this node suggests; set your own/)
+    t.match(await page.locator('#deployment-note').innerText(), `Chain ${devnet.info.chainId}, registry ${devnet.info.contracts.registry.toLowerCase()}`)
+    await pinDeployment()
     await page.locator('#verification.ok, #verification.fail').waitFor({ timeout: 30_000 })
     await shot('3-report')
     const engines = await page.locator('#engines tbody tr').allInnerTexts()
@@ -114,12 +128,15 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     t.match(text, '68 bytes')
     const badge = page.locator('#verification')
     t.equal(await badge.getAttribute('class'), 'badge ok', await badge.innerText())
-    t.match(await badge.innerText(), /Verified in this browser: signed by [34] of 4 members \(quorum 3\)/)
-    t.match(await badge.innerText(), /your file: sha256 of eicar\.com, computed in this browser/)
-    const signers = await page.locator('#signers .tag').allInnerTexts()
+    t.match(await badge.innerText(), /Verified in this browser: attested by [34] of 4 members \(quorum 3\)/)
+    t.match(await badge.innerText(), /question: the signed job is about the file whose sha256 is in this page's address \(your file eicar\.com, hashed in this browser\)/)
+    t.match(await badge.innerText(), new RegExp(`read from chain ${devnet.info.chainId} through ${devnet.info.rpcUrl.replaceAll('.', '\\.')} \\(not from this node\\)`))
+    for (const name of ['deployment', 'job signature', 'commitments', 'verdicts', 'reveals', 'attestations', 'results shown', 'time']) t.match(await badge.innerText(), `${name}: `)
+    const attesters = await page.locator('#attesters .tag').allInnerTexts()
     const operators = devnet.info.nodes.map((n) => n.operator)
-    t.ok(signers.length >= 3, 'at least 3 signers listed')
-    t.ok(signers.every((s) => operators.includes(s as `0x${string}`)), 'every listed signer is a devnet member')
+    t.ok(attesters.length >= 3, 'at least 3 attesters listed')
+    t.ok(attesters.every((s) => operators.includes(s as `0x${string}`)), 'every listed attester is a devnet member')
+    t.ok((await page.locator('#attested-engines .tag').allInnerTexts()).includes('YARA'), 'YARA is attested')
   })
 
   tap.test('search finds it by md5 and by sha256; nonsense gets a clear message', async (t) => {
@@ -165,16 +182,18 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     await shot('4b-url-report')
     const badge = page.locator('#verification')
     t.equal(await badge.getAttribute('class'), 'badge ok', await badge.innerText())
-    t.match(await badge.innerText(), /Verified in this browser: signed by [34] of 4 members \(quorum 3\)/)
+    t.match(await badge.innerText(), /Verified in this browser: attested by [34] of 4 members \(quorum 3\)/)
     t.match(await badge.innerText(), /submitter signature: submitted and signed by 0x[0-9a-f]{40}/)
+    t.match(await badge.innerText(), /question: the signed job is about the url in this page's address/)
+    t.match(await page.locator('#deployment-note').innerText(), /the deployment you set in this browser/, 'the pinned deployment holds across pages')
     t.match(await page.locator('#subject').innerText(), url)
     const engines = await page.locator('#engines tbody tr').allInnerTexts()
     t.ok(engines.length >= 1, `every engine the members run answered: ${engines.join(' | ')}`)
     const text = await page.locator('main').innerText()
     for (const label of ['first seen', 'last seen', 'submitted by', 'Files that contain it']) t.match(text, label)
-    const signers = await page.locator('#signers .tag').allInnerTexts()
+    const attesters = await page.locator('#attesters .tag').allInnerTexts()
     const operators = devnet.info.nodes.map((n) => n.operator)
-    t.ok(signers.length >= 3 && signers.every((s) => operators.includes(s as `0x${string}`)), 'the signing members are devnet members')
+    t.ok(attesters.length >= 3 && attesters.every((s) => operators.includes(s as `0x${string}`)), 'the attesting members are devnet members')
 
     // the domain of the same name has no report of its own: the search says so instead of inventing one
     await page.fill('#search-input', 'account-verify.example')
@@ -253,6 +272,8 @@ if (!existsSync(CHROMIUM) || !hasYara()) {
     await page.click('.key summary')
     await page.fill('#apikey', devnet.info.apiKey)
     await page.press('#apikey', 'Enter')
+    // another node is another origin: its page has its own storage, so the user pins the deployment there too
+    await pinDeployment()
     await page.locator('#verification.ok').waitFor({ timeout: 30_000 })
     t.match(await page.locator('main').innerText(), /community votes\s+1 malicious, 0 harmless/)
     await shot('6-after-rescan-and-vote')

@@ -1,97 +1,154 @@
+/**
+ * The page's plain-JS report checks, loaded as the browser loads them (crypto passed in), held to
+ * the protocol's answers: EIP-712 hashing and recovery, canonical indicators, the derivation, and
+ * every attack the CLI refuses.
+ */
 import tap from 'tap'
 import { keccak_256 } from '@noble/hashes/sha3.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { scanJobId, verdictHash } from '../../../protocol/src/index.ts'
-import { quorumThreshold as protocolQuorum } from '../../../protocol/src/quorum.ts'
-import { fileObject } from '../../src/api/vt-objects.ts'
-import type { SignedVerdict } from '../../../protocol/src/messages.ts'
-// the page's own module, loaded as the browser loads it (plain JS, crypto passed in)
-import { checkFileReport, checkIndicatorReport, createVerifier, quorumThreshold } from '../../src/web/verify.js'
 import { Wallet } from 'ethers'
+import {
+  attestationFor, canonicalizeIndicator, computeCommitment, IndicatorError, reportDigest, scanJobId, verdictHash
+} from '../../../protocol/src/index.ts'
+import type { Report } from '../../../protocol/src/index.ts'
+import { fileObject } from '../../src/api/vt-objects.ts'
 import { indicatorObject } from '../../src/api/vt-indicator-objects.ts'
+import { createVerifier } from '../../src/web/eip712.js'
+import { canonicalIndicator } from '../../src/web/indicator-canonical.js'
+import { aggregateEngines } from '../../src/web/report-derive.js'
+import { checkReport, type Asked } from '../../src/web/verify.js'
 import { createMemoryIndicators, signedIndicator } from '../fixtures/memory-indicators.ts'
-import { CHAIN_ID, MEMBERS, NOW, OUTSIDER, REGISTRY, hashes, signedReport } from '../fixtures/signed-reports.ts'
+import { CHAIN_ID, engineResults, hashes, MEMBERS, NOW, OUTSIDER, REGISTRY, registrationsOf, signedReport } from '../fixtures/signed-reports.ts'
 
-const verifier = createVerifier({ keccak_256, secp256k1 })
+const verifier = createVerifier({ keccak_256, sha256, secp256k1 })
 const SAMPLE = new TextEncoder().encode('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
+const H = hashes(SAMPLE)
 const members = MEMBERS.map((m) => m.address)
+const chain = { members, registrations: registrationsOf(members), faultDivisor: 3, clockSkewMs: 1000 }
+const deployment = { chainId: CHAIN_ID, registry: REGISTRY }
 
-interface Attrs { sha256: string, virusmap: { verdicts: SignedVerdict[] }, last_analysis_results: Record<string, { category: string, result: string | null }>, last_analysis_stats: Record<string, number> }
-interface Check { name: string, ok: boolean }
-const failed = (r: { checks: Check[] }): string[] => r.checks.filter((c) => !c.ok).map((c) => c.name)
-
-async function attributes (options: Parameters<typeof signedReport>[1] = {}): Promise<Attrs> {
-  const report = await signedReport(SAMPLE, options)
-  const info = { ...hashes(SAMPLE), fileType: 'text', names: ['eicar.com'], firstSeen: NOW, lastSeen: NOW }
-  const obj = fileObject({ sample: info, report }, 'http://x') as { data: { attributes: Attrs } }
-  return JSON.parse(JSON.stringify(obj.data.attributes)) as Attrs
+/** a file object's attributes as the API serves them, through JSON */
+function served (report: Report): any {
+  const { job } = report.job
+  const info = { sha256: job.sha256, sha1: job.sha1, md5: job.md5, size: job.size, fileType: 'text', names: ['eicar.com'], firstSeen: NOW, lastSeen: NOW }
+  return JSON.parse(JSON.stringify((fileObject({ sample: info, report }, 'http://x') as { data: { attributes: unknown } }).data.attributes))
 }
+// all four reveal and attest, two detect: signed once, each case edits its own copy
+const GENUINE = served(await signedReport(SAMPLE, { signers: MEMBERS, results: (_m, i) => engineResults(i < 2) }))
+const attributes = (): any => structuredClone(GENUINE)
 
-tap.test('the browser verifier hashes and recovers as the protocol does', async (t) => {
-  const report = await signedReport(SAMPLE)
+const failed = (r: { checks: Array<{ name: string, ok: boolean }> }): string[] => r.checks.filter((c) => !c.ok).map((c) => c.name)
+const check = (a: unknown, asked: Asked = { hash: H.sha256.slice(2) }, options: { chain?: typeof chain, now?: number, deployment?: typeof deployment } = {}): ReturnType<typeof checkReport> =>
+  checkReport(verifier, a, asked, options.deployment ?? deployment, options.chain ?? chain, options.now ?? NOW)
+
+tap.test('the page hashes and recovers as the protocol does (domain version 2)', async (t) => {
+  const report = await signedReport(SAMPLE, { signers: MEMBERS })
   t.equal(verifier.jobId(report.job.job, CHAIN_ID, REGISTRY), scanJobId(report.job.job, CHAIN_ID, REGISTRY))
   t.equal(verifier.recoverJobSigner(report.job, CHAIN_ID, REGISTRY), report.job.job.origin)
   for (const v of report.verdicts) {
     t.equal(verifier.verdictHash(v.verdict), verdictHash(v.verdict))
+    t.equal(verifier.commitment(v.verdict, v.salt), computeCommitment(v.verdict, v.salt))
     t.equal(verifier.recoverVerdictSigner(v, CHAIN_ID, REGISTRY), v.verdict.member)
   }
+  for (const c of report.commitments) t.equal(verifier.recoverCommitmentSigner(c, CHAIN_ID, REGISTRY), c.commitment.member)
+  const content = attestationFor(report.job, report.commitments, report.verdicts, CHAIN_ID, REGISTRY)
+  const digest = reportDigest(content, CHAIN_ID, REGISTRY)
+  t.equal(verifier.reportDigest(content, CHAIN_ID, REGISTRY), digest)
+  for (const a of report.attestations) t.equal(verifier.recoverDigest(digest, a.signature), a.member)
   t.equal(verifier.recoverVerdictSigner({ ...report.verdicts[0], signature: '0x1234' }, CHAIN_ID, REGISTRY), undefined, 'a short signature recovers nobody')
-  for (let n = 1; n <= 40; n++) t.equal(quorumThreshold(n), protocolQuorum(n), `quorum of ${n}`)
-  for (const d of [2, 4, 7]) for (let n = 1; n <= 20; n++) t.equal(quorumThreshold(n, d), protocolQuorum(n, d), `quorum of ${n} with fault divisor ${d}`)
+  const sig = report.attestations[0]!.signature
+  const n = secp256k1.Point.CURVE().n
+  const highS = `${sig.slice(0, 66)}${(n - BigInt(`0x${sig.slice(66, 130)}`)).toString(16).padStart(64, '0')}${sig.slice(130) === '1b' ? '1c' : '1b'}`
+  t.equal(verifier.recoverDigest(digest, highS), undefined, 'a high-s signature recovers nobody, as in ethers')
 })
 
-tap.test('a genuine report passes every check and names its signers', async (t) => {
-  const a = await attributes()
-  const result = checkFileReport(verifier, a, members, a.sha256)
+tap.test('indicators canonicalize as the protocol canonicalizes them', async (t) => {
+  const wallet = new Wallet(`0x${'5'.repeat(64)}`).address
+  const corpus: Array<[string, string]> = [
+    ['url', 'HTTP://Phish.Example:80/a?b#c'], ['url', 'phish.example/login'], ['url', 'example.com:8080/x'], ['url', 'gopher://x.example/'],
+    ['url', 'javascript:alert(1)'], ['url', 'http://münchen.example/'], ['url', `http://x.example/${'a'.repeat(3000)}`], ['url', 'http://'],
+    ['domain', 'PayPal.COM.'], ['domain', 'pаypal.com'], ['domain', 'ｐａｙｐａｌ.com'], ['domain', 'a.b/c'], ['domain', '1.2.3.4'], ['domain', '0x7f.1'],
+    ['domain', 'localhost'], ['domain', '-a.example'], ['domain', 'a\u200d.example'], ['ip', '192.0.2.1'], ['ip', '01.2.3.4'], ['ip', '[2001:DB8::1]'],
+    ['ip', 'fe80::1%eth0'], ['wallet', wallet], ['wallet', wallet.toLowerCase()], ['wallet', `eip155:137:${wallet}`], ['wallet', wallet.replace(/[a-f]/, (c) => c.toUpperCase())],
+    ['wallet', `cosmos:1:${wallet}`], ['wallet', `eip155:01:${wallet}`], ['script', `0x${'AB'.repeat(32)}`], ['script', 'abc'], ['file', 'x'],
+    ['domain', ' spaced.example '], ['domain', 'a.example\u0000'], ['url', '\ud800'], ['domain', '']
+  ]
+  for (const [kind, raw] of corpus) {
+    let expected: string | undefined
+    try {
+      expected = canonicalizeIndicator(kind as 'url', raw)
+    } catch (err) {
+      if (!(err instanceof IndicatorError)) throw err
+      expected = undefined
+    }
+    t.equal(canonicalIndicator(kind, raw, keccak_256), expected, `${kind} ${raw.slice(0, 40)}`)
+  }
+})
+
+tap.test('the page aggregates engines as the protocol does', async (t) => {
+  const report = await signedReport(SAMPLE, { signers: MEMBERS, results: (_m, i) => engineResults(i < 2) })
+  t.same(aggregateEngines(report.verdicts, report.registrations, 3), { results: report.results, stats: report.stats })
+  const partial = registrationsOf(members.slice(0, 2), ['Heuristics'])
+  const three = await signedReport(SAMPLE)
+  t.same(aggregateEngines(three.verdicts, { ...three.registrations, ...partial }, 3).stats.malicious, 1, 'registered counts come from the registrations given')
+})
+
+tap.test('a genuine report passes every check, and the page names each', async (t) => {
+  const result = check(attributes())
   t.ok(result.ok, JSON.stringify(result.checks))
-  t.same(result.signers, a.virusmap.verdicts.map((v) => v.verdict.member).toSorted(), 'the verdicts\' members')
-  t.ok(result.signers.length >= 3)
+  t.same(result.checks.map((c) => c.name), ['question', 'deployment', 'job signature', 'commitments', 'verdicts', 'reveals', 'attestations', 'results shown', 'time'])
+  t.same(result.attesters, members.toSorted())
+  t.same(result.attestedEngines, ['Heuristics', 'YARA'])
   t.equal(result.quorum, 3)
+  for (const hash of [H.sha1, H.md5.toUpperCase().replace('0X', '0x')]) t.ok(check(attributes(), { hash }).ok, `asked by ${hash}`)
 })
 
-function failing (result: { ok: boolean, checks: Check[] }): string[] {
-  return result.checks.filter((c) => !c.ok).map((c) => c.name)
-}
+tap.test('every attack the CLI refuses, the page refuses', async (t) => {
+  const other = served(await signedReport(new TextEncoder().encode('a clean file'), { detect: false }))
+  t.same(failed(check(other)), ['question'], 'another file\'s genuine report')
 
-tap.test('tampering is caught', async (t) => {
-  const shownClean = await attributes()
-  for (const r of Object.values(shownClean.last_analysis_results)) r.category = 'undetected'
-  t.ok(failing(checkFileReport(verifier, shownClean, members, shownClean.sha256)).includes('tally'), 'results edited after signing')
+  const trimmed = attributes()
+  trimmed.virusmap.verdicts = trimmed.virusmap.verdicts.slice(1)
+  t.same(failed(check(trimmed)), ['attestations'], 'a dropped verdict breaks every attestation')
 
-  const stats = await attributes()
-  stats.last_analysis_stats.malicious = 0
-  t.same(failing(checkFileReport(verifier, stats, members, stats.sha256)), ['tally'], 'stats edited after signing')
+  const label = attributes()
+  label.last_analysis_results.YARA.result = 'Clean'
+  t.same(failed(check(label)), ['results shown'], 'a swapped VT label')
+  const version = attributes()
+  version.last_analysis_results.YARA.engine_version = '9.9.9'
+  t.same(failed(check(version)), ['results shown'], 'a swapped VT engine version')
+  const attested = attributes()
+  attested.virusmap.engines.YARA.attested = false
+  t.same(failed(check(attested)), ['results shown'])
 
-  const forged = await attributes()
-  const v0 = forged.virusmap.verdicts[0] as SignedVerdict
-  v0.verdict.results = v0.verdict.results.map((r) => ({ ...r, category: 'harmless' as const }))
-  t.ok(failing(checkFileReport(verifier, forged, members, forged.sha256)).includes('verdict signatures'), 'a verdict edited after signing')
+  const forged = attributes()
+  forged.virusmap.verdicts[0].verdict.results[0].category = 'harmless'
+  t.same(failed(check(forged)), ['verdicts'], 'a verdict edited after signing')
 
-  const other = await attributes()
-  t.ok(failing(checkFileReport(verifier, other, members, '00'.repeat(32))).includes('sample'), 'a report about another sample')
-
-  const outsiders = await attributes({ signers: [OUTSIDER, ...MEMBERS.slice(0, 2)], memberCount: 4 })
-  t.ok(failing(checkFileReport(verifier, outsiders, members, outsiders.sha256)).includes('quorum'), 'a non-member signature does not count')
-
-  t.ok(failing(checkFileReport(verifier, await attributes(), [], shownClean.sha256)).includes('quorum'), 'no members known: no quorum')
+  t.same(failed(check(attributes(), undefined, { deployment: { chainId: CHAIN_ID, registry: `0x${'cd'.repeat(20)}` } })), ['deployment', 'job signature'], 'another deployment\'s signatures recover nobody')
+  const swapped = [members[0], members[1], members[2], OUTSIDER.address].toSorted() as typeof members
+  t.same(failed(check(attributes(), undefined, { chain: { ...chain, members: swapped, registrations: registrationsOf(swapped) } })), ['commitments'], 'a member the chain does not know')
+  t.same(failed(check(attributes(), undefined, { chain: { ...chain, registrations: registrationsOf(members, ['Heuristics']) } })), ['verdicts'], 'an engine the chain does not register')
+  t.same(failed(check(attributes(), undefined, { chain: { ...chain, faultDivisor: 100 } })), ['results shown'], 'a stricter quorum rule on chain: 4 of 4 attest, but the node claims quorum 3 under divisor 3')
+  t.same(failed(check(attributes(), undefined, { now: NOW - 1001 })), ['time'], 'a job from this browser\'s future')
 })
 
-tap.test('an indicator report: the page checks its subject and its submitter\'s signature too', async (t) => {
+tap.test('an indicator report is held to the indicator in the page\'s address and to its submitter\'s signature', async (t) => {
   const user = new Wallet(`0x${'5'.repeat(64)}`)
   const ind = createMemoryIndicators()
   const subject = 'http://phish.example/'
   const { analysisId } = await ind.port.submitIndicator({ kind: 'url', subject, context: 'mail', ...await signedIndicator('url', subject, user, 'mail') })
-  const report = await ind.complete(analysisId)
-  t.equal(verifier.recoverSubmitter(report.job.job, CHAIN_ID, REGISTRY), user.address.toLowerCase())
+  await ind.complete(analysisId)
   const view = await ind.port.getIndicator('url', subject)
-  const attrs = JSON.parse(JSON.stringify((indicatorObject('url', subject, view!, 'http://x') as { data: { attributes: unknown } }).data.attributes)) as { virusmap: { job: { job: Record<string, unknown> } } }
-  const sha = hashes(new TextEncoder().encode(subject)).sha256.slice(2)
-  const ok = checkIndicatorReport(verifier, attrs, members, 'url', subject, sha)
+  const attrs = JSON.parse(JSON.stringify((indicatorObject('url', subject, view!, 'http://x') as { data: { attributes: unknown } }).data.attributes))
+  const now = Date.now()
+  const ok = check(attrs, { kind: 'url', subject: 'HTTP://Phish.Example' }, { now })
   t.ok(ok.ok, JSON.stringify(ok.checks))
-  t.equal(ok.signers.length, 3)
-  t.same(failed(checkIndicatorReport(verifier, attrs, members, 'url', 'http://bank.example/', sha)), ['subject'])
-  t.same(failed(checkIndicatorReport(verifier, attrs, members, 'domain', subject, sha)), ['subject'])
-  const forged = JSON.parse(JSON.stringify(attrs)) as typeof attrs
+  t.same(ok.checks.slice(-2).map((c) => c.name), ['subject', 'submitter signature'])
+  t.same(failed(check(attrs, { kind: 'url', subject: 'http://bank.example/' }, { now })), ['question'])
+  t.same(failed(check(attrs, { kind: 'domain', subject: 'phish.example' }, { now })), ['question'])
+  const forged = JSON.parse(JSON.stringify(attrs))
   forged.virusmap.job.job.submitter = MEMBERS[1]?.address
-  t.ok(failed(checkIndicatorReport(verifier, forged, members, 'url', subject, sha)).includes('submitter signature'))
+  t.ok(failed(check(forged, { kind: 'url', subject }, { now })).includes('submitter signature'))
 })

@@ -1,0 +1,24 @@
+/** Types of eip712.js, the page's EIP-712 hashing and signer recovery (see that file). */
+export interface VerifierCrypto {
+  keccak_256: (bytes: Uint8Array) => Uint8Array
+  sha256: (bytes: Uint8Array) => Uint8Array
+  secp256k1: unknown
+}
+export interface Verifier {
+  keccak: (bytes: Uint8Array) => Uint8Array
+  subjectSha256(subject: string): string
+  jobId(job: unknown, chainId: number, registry: string): string
+  verdictHash(verdict: unknown): string
+  commitment(verdict: unknown, salt: string): string
+  reportDigest(attestation: unknown, chainId: number, registry: string): string
+  recoverDigest(digest: string, signature: string): string | undefined
+  recoverJobSigner(signed: unknown, chainId: number, registry: string): string | undefined
+  recoverCommitmentSigner(signed: unknown, chainId: number, registry: string): string | undefined
+  recoverVerdictSigner(signed: unknown, chainId: number, registry: string): string | undefined
+  recoverSubmitter(job: unknown, chainId: number, registry: string): string | undefined
+}
+export function hexToBytes (hex: string): Uint8Array
+export function bytesToHex (bytes: Uint8Array): string
+export function concat (parts: Uint8Array[]): Uint8Array
+export function word (value: bigint): Uint8Array
+export function createVerifier (crypto: VerifierCrypto): Verifier

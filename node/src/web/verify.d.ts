@@ -1,0 +1,15 @@
+/** Types of verify.js, the page's report checks (see that file). */
+import type { Verifier } from './eip712.js'
+import type { BlockState, Check } from './report-derive.js'
+export type Asked = { hash: string, source?: string } | { kind: string, subject: string }
+export interface ReportCheck {
+  ok: boolean
+  checks: Check[]
+  attesters: string[]
+  attestedEngines: string[]
+  absent: string[]
+  withheld: string[]
+  quorum: number
+  memberCount: number
+}
+export function checkReport (verifier: Verifier, attributes: unknown, asked: Asked, deployment: { chainId: number, registry: string }, chain: Required<BlockState>, now: number): ReportCheck

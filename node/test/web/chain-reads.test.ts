@@ -1,0 +1,63 @@
+/**
+ * The page's chain reads (JSON-RPC eth_call from the browser, no ethers) against the JSON-RPC
+ * registry fixture and a real NetworkParameters on anvil: the same answers the light client's
+ * RegistryView gives.
+ */
+import tap from 'tap'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { ContractFactory, encodeBytes32String, JsonRpcProvider } from 'ethers'
+import { parametersArtifact } from '../../../governance/src/artifacts.ts'
+import { startAnvil } from '../../src/chain/anvil.ts'
+import { createChainReads } from '../../src/web/chain-reads.js'
+import { startJsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
+import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY } from '../fixtures/signed-reports.ts'
+import type { Hex } from '../../../protocol/src/index.ts'
+
+const ADDRESSES = MEMBERS.map((m) => m.address).toSorted()
+
+tap.test('members and each member\'s engines at a block, read once', async (t) => {
+  const [first, second] = ADDRESSES as [Hex, Hex]
+  const rpc = await startJsonRpcRegistry({
+    chainId: CHAIN_ID, registry: REGISTRY, head: 50, members: ADDRESSES, since: MEMBERSHIP_BLOCK,
+    engines: { [first]: ['YARA', 'ClamAV', 'VirusMap-Heuristics'], [second]: ['YARA', 'Ünïcode engine'] }
+  })
+  t.teardown(() => rpc.stop())
+  const reads = createChainReads({ rpcUrl: rpc.url, registry: REGISTRY }, keccak_256)
+  t.equal(await reads.chainId(), CHAIN_ID)
+  t.same(await reads.blockState(MEMBERSHIP_BLOCK), {
+    members: ADDRESSES,
+    registrations: { ClamAV: [first], 'VirusMap-Heuristics': [first], YARA: [first, second], 'Ünïcode engine': [second] },
+    faultDivisor: 3,
+    clockSkewMs: 1000
+  }, 'without NetworkParameters: the default quorum rule and clock skew')
+  const calls = rpc.calls.length
+  await reads.blockState(MEMBERSHIP_BLOCK)
+  t.equal(rpc.calls.length, calls, 'a block already read costs no RPC')
+  t.equal(await reads.blockState(51), undefined, 'past the head')
+  t.same((await reads.blockState(MEMBERSHIP_BLOCK - 1))?.members, [], 'before the members were admitted')
+  await t.rejects(createChainReads({ rpcUrl: 'http://127.0.0.1:9/', registry: REGISTRY }, keccak_256).chainId(), { code: 'RPC_UNREACHABLE' })
+})
+
+tap.test('quorumFaultDivisor and clockSkewMs from NetworkParameters, by block, by the protocol\'s rules', async (t) => {
+  const anvil = await startAnvil({ port: 0 })
+  t.teardown(() => anvil.stop())
+  const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
+  t.teardown(() => provider.destroy())
+  const owner = await provider.getSigner(0)
+  const params = await new ContractFactory(parametersArtifact.abi, parametersArtifact.bytecode, owner).deploy(await owner.getAddress(), [], [])
+  await params.waitForDeployment()
+  const reads = createChainReads({ rpcUrl: anvil.rpcUrl, registry: REGISTRY, parameters: (await params.getAddress()).toLowerCase() }, keccak_256)
+  const unset = await provider.getBlockNumber()
+  t.same(await reads.parametersAt(unset, unset), { faultDivisor: 3, clockSkewMs: 1000 }, 'never set, at the head (get reverts): the defaults')
+  const set = async (name: string, value: bigint): Promise<number> => (await (await params.getFunction('set')(encodeBytes32String(name), value)).wait())?.blockNumber as number
+  await set('quorumFaultDivisor', 4n)
+  const at = await set('clockSkewMs', 2500n)
+  t.same(await reads.parametersAt(at, at), { faultDivisor: 4, clockSkewMs: 2500 }, 'at the head: the current values')
+  await provider.send('evm_mine', [])
+  t.same(await reads.parametersAt(unset, at + 1), { faultDivisor: 3, clockSkewMs: 1000 }, 'a past block before they were set')
+  t.same(await reads.parametersAt(at, at + 1), { faultDivisor: 4, clockSkewMs: 2500 }, 'a past block after')
+  await set('quorumFaultDivisor', 1n)
+  const bad = await set('clockSkewMs', 86_400_001n)
+  await provider.send('evm_mine', [])
+  t.same(await reads.parametersAt(bad, bad + 1), { faultDivisor: 3, clockSkewMs: 1000 }, 'nonsense values read as the defaults, as the nodes read them')
+})

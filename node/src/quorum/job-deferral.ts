@@ -40,7 +40,10 @@ export function createJobDeferral (c: JobDeferralComponents): JobDeferral {
   function plausible (msg: SignedScanJob): boolean {
     const { job } = msg
     if (job.membershipBlock > c.follower.followedBlock + MAX_BLOCKS_AHEAD) return false
-    if (!windowsWithinBounds(job, boundsAt(c.follower, c.follower.followedBlock))) return false
+    const bounds = boundsAt(c.follower, c.follower.followedBlock)
+    if (!windowsWithinBounds(job, bounds)) return false
+    // stamped ahead of this clock (validation ignores it): its deadline, and so the wait, would be unbounded
+    if (job.createdAt > c.now() + bounds.clockSkewMs) return false
     let origin: Hex
     try {
       origin = recoverScanJobSigner(msg, c.ctx.chainId, c.ctx.registry)

@@ -11,7 +11,7 @@ export interface Admission {
   readonly waiting: number
   /** waits for a slot; NetworkBusyError when `signal` aborts first */
   acquire(options?: { signal?: AbortSignal }): Promise<void>
-  /** takes a slot without waiting (a retry reuses the slot its failed job gave back) */
+  /** takes a slot without waiting (a retry of a job that held none, e.g. one ended on restart) */
   take(): void
   release(): void
 }
@@ -43,7 +43,8 @@ export function createAdmission (limit: number): Admission {
     },
     take () { open++ },
     release () {
-      const next = queue.shift()
+      // above the limit (slots taken without waiting), a freed slot is not passed on
+      const next = open > limit ? undefined : queue.shift()
       if (next === undefined) open = Math.max(0, open - 1)
       else next()
     }

@@ -270,9 +270,10 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       persist('failure', repos.jobs.update(live.jobId, { status: 'failed', failure: reason }, { now: now(), sync: true }))
       return
     }
-    submission.ended(live.jobId)
+    // the retry takes over the failed job's admission slot; without a retry the slot is given back
     persist('failure', repos.jobs.update(live.jobId, { status: 'failed', failure: reason }, { now: now(), sync: true })
-      .then(async () => { await submission.retry(live, reason) }))
+      .then(async () => { await submission.retry(live, reason) })
+      .finally(() => { submission.ended(live.jobId) }))
   }
 
   function keepEvidence (kind: 'commitment' | 'verdict' | 'attestation', jobId: Hex, member: Hex, second: SignedCommitment | SignedVerdict | SignedAttestation): void {

@@ -51,7 +51,7 @@ export interface JobSubmission {
   submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS */
   retry(failed: LiveJob, reason: JobFailure): Promise<void>
-  /** a job of this node's ended (final or failed): its admission slot is free */
+  /** a job of this node's ended (final or failed): its admission slot is free, unless its retry took it over */
   ended(jobId: Hex): void
   /** counts this node's open jobs (after a restart) against admission */
   start(): Promise<void>
@@ -182,7 +182,8 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     } else {
       job = buildIndicatorJob({ ...old, kind: old.kind }, block, self, windowsAt(block, 0, attempt), now())
     }
-    admission.take()
+    // the failed job's slot passes to its retry (a job ended on restart held none yet)
+    if (!holding.delete(failed.jobId)) admission.take()
     const jobId = await publishJob(job, { attempt, analysisId: record?.analysisId ?? failed.jobId })
     await repos.jobs.update(failed.jobId, { retriedBy: jobId }, { now: now(), sync: true })
     metrics?.jobsRetried.inc()

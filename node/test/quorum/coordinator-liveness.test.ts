@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import tap from 'tap'
 import { verdictHash } from '../../../protocol/src/index.ts'
 import { MAX_JOB_ATTEMPTS } from '../../src/quorum/job-submission.ts'
-import { memoryCoordinators, sourceOf, until } from '../fixtures/memory-coordinators.ts'
+import { memoryCoordinators, SHORT_JOB_PARAMETERS, sourceOf, until } from '../fixtures/memory-coordinators.ts'
 import { hangingEngine, quickEngine } from '../fixtures/test-engines.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { JobRecord } from '../../src/db/job-repository.ts'
@@ -30,10 +30,7 @@ tap.test('a job without its quorum fails NO_QUORUM at its end; the origin retrie
   const net = await memoryCoordinators(t, {
     engines: () => [quickEngine()],
     online: [0, 1],
-    parameters: {
-      commitWindowMs: 1000n, minCommitWindowMs: 500n, maxCommitWindowMs: 1500n,
-      revealWindowMs: 500n, minRevealWindowMs: 300n, clockSkewMs: 200n, attestWindowMs: 300n
-    }
+    parameters: SHORT_JOB_PARAMETERS
   })
   const [origin, other] = [net.repos[0] as Repositories, net.repos[1] as Repositories]
   const { analysisId } = await net.coordinator(0).submitFile(sourceOf('a sample only half the network sees'), {})

@@ -206,6 +206,8 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     if (live == null) return
     live.verdicts.set(msg.verdict.member, { msg, verdictHash })
     persist('verdict', repos.verdicts.put(msg))
+    // gossip does not order publishers: the attestations naming this reveal may have come first
+    tryFinalize(live)
     // every member revealed: nothing more can arrive, attest now
     if (allRevealed(live)) void attestOnce(live).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early attestation failed') })
   }

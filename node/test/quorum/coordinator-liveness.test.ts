@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import tap from 'tap'
-import { verdictHash } from '../../../protocol/src/index.ts'
+import { jobEndsAt, verdictHash } from '../../../protocol/src/index.ts'
 import { MAX_JOB_ATTEMPTS } from '../../src/quorum/job-submission.ts'
 import { memoryCoordinators, SHORT_JOB_PARAMETERS, sourceOf, until } from '../fixtures/memory-coordinators.ts'
 import { hangingEngine, quickEngine } from '../fixtures/test-engines.ts'
@@ -86,4 +86,18 @@ tap.test('when every member answers quickly, the report is final before the comm
     t.equal(report.verdicts.length, 4, 'with every verdict (all revealed early)')
     t.ok(report.attestations.length >= report.quorum, 'attested by a quorum (all attested early)')
   }
+})
+
+tap.test('a node that gets the attestations before a reveal they name assembles the report once the reveal arrives', async (t) => {
+  const net = await memoryCoordinators(t, { engines: () => [quickEngine()], observers: 1 })
+  const [late, observer] = [net.addresses[3] as Hex, net.repos[4] as Repositories]
+  // gossip does not order messages across publishers: member 3's reveal reaches the non-member node after the attestations
+  net.bus.delay = (topic, msg, to) => msg.type === 'verdict' && msg.verdict.member === late && to === net.gossip(4) ? 1000 : undefined
+  const { analysisId } = await net.coordinator(0).submitFile(sourceOf('a sample whose reveal takes the long way'), {})
+  const { job } = await until('the observer has the job', async () => (await observer.jobs.get(analysisId))?.job)
+  await until('the observer holds a quorum of attestations', async () => (await observer.attestations.listByJob(analysisId)).length >= 3 ? true : undefined)
+  t.equal(await observer.verdicts.get(analysisId, late), undefined, 'member 3\'s reveal has not arrived yet')
+  const report = await until('the observer\'s report', async () => await observer.reports.get(analysisId), jobEndsAt(job, net.bounds) - Date.now())
+  t.equal(report.verdicts.length, 4, 'the report names member 3\'s reveal')
+  t.equal(net.coordinator(4).liveJob(analysisId)?.state, 'final')
 })

@@ -3,7 +3,7 @@ import tap from 'tap'
 import { jobEndsAt, verdictHash } from '../../../protocol/src/index.ts'
 import { MAX_JOB_ATTEMPTS } from '../../src/quorum/job-submission.ts'
 import { memoryCoordinators, SHORT_JOB_PARAMETERS, sourceOf, until } from '../fixtures/memory-coordinators.ts'
-import { hangingEngine, quickEngine } from '../fixtures/test-engines.ts'
+import { abortion, hangingEngine, quickEngine } from '../fixtures/test-engines.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { JobRecord } from '../../src/db/job-repository.ts'
 import type { Repositories } from '../../src/db/index.ts'
@@ -73,6 +73,20 @@ tap.test('an engine that never answers is a timeout in a verdict that still coun
   const committed = (await net.repos[3]?.jobs.get(analysisId))?.verdict
   const revealed = (await net.repos[0]?.reports.get(analysisId))?.verdicts.find((v) => v.verdict.member === slow)?.verdict
   t.equal(committed === undefined ? undefined : verdictHash(committed), revealed === undefined ? undefined : verdictHash(revealed), 'the slow member revealed what it committed to')
+})
+
+tap.test('a member that cannot fetch the sample within its budget still commits: its engines say timeout', async (t) => {
+  const net = await memoryCoordinators(t, {
+    engines: () => [quickEngine()],
+    // member 3's fetch never completes; it gives up when the scan budget aborts it
+    samples: (shared, i) => i === 3 ? { ...shared, readSample: async (_cid, _key, { signal }) => await abortion(signal) } : shared
+  })
+  const { analysisId } = await net.coordinator(0).submitFile(sourceOf('a sample member 3 cannot fetch'), {})
+  const report = await until('the report', async () => await net.repos[0]?.reports.get(analysisId))
+  t.same(report.absent, [], 'every member gave a verdict')
+  const verdict = report.verdicts.find((v) => v.verdict.member === net.addresses[3])?.verdict
+  t.same(verdict?.results.map((r) => [r.engine, r.category]), [['Test-Quick', 'timeout']])
+  t.equal(report.results['Test-Quick']?.category, 'undetected', 'the members that fetched it decide the engine')
 })
 
 tap.test('when every member answers quickly, the report is final before the commit deadline', async (t) => {

@@ -108,6 +108,8 @@ export interface NetworkInfo {
   registry: Hex
   /** this node's operator address */
   self: Hex
+  /** the RPC and NetworkParameters this node reads: only a suggestion, which a light client pins or replaces */
+  suggested?: { rpcUrl: string, parameters?: Hex }
   /** highest registry block the node has applied; membership is known up to it */
   followedBlock: number
   /** members at followedBlock */

@@ -44,7 +44,8 @@ function registeredEngines (ctx: MemberStepsContext, block: number): Engine[] {
 export async function scanAndCommit (live: LiveJob, bounds: JobBounds, ctx: MemberStepsContext): Promise<boolean> {
   const { job } = live.signed
   const { jobId } = live
-  const budget = Math.max(1, scanDeadline(job, bounds) - ctx.now())
+  const started = ctx.now()
+  const budget = Math.max(1, scanDeadline(job, bounds) - started)
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(budget)])
   const outcome = await scanJob(job, registeredEngines(ctx, job.membershipBlock), {
     ...ctx,
@@ -67,6 +68,11 @@ export async function scanAndCommit (live: LiveJob, bounds: JobBounds, ctx: Memb
   // the salt and verdict are synced before the commitment leaves this node: losing them would lose the reveal
   await ctx.repos.jobs.update(jobId, { salt, verdict, status: 'committed' }, { now: ctx.now() })
   await ctx.emit(commitment)
+  // what an operator reads to size the windows: how late the job came, how long the scan took, what ran out of time
+  ctx.logger.info({
+    jobId, receivedAfterMs: started - job.createdAt, scanMs: ctx.now() - started, budgetMs: budget,
+    timeouts: outcome.results.filter((r) => r.category === 'timeout').map((r) => r.engine)
+  }, 'committed')
   return true
 }
 
@@ -75,9 +81,10 @@ export async function reveal (jobId: Hex, ctx: MemberStepsContext): Promise<void
   const record = await ctx.repos.jobs.get(jobId)
   if (record?.salt === undefined || record.verdict === undefined || record.status !== 'committed') return
   const signed = await signVerdict(record.verdict, record.salt, ctx.chainId, ctx.registry, ctx.operator)
-  await ctx.repos.jobs.update(jobId, { status: 'revealed' }, { now: ctx.now() })
-  ctx.metrics?.verdictsPublished.inc()
+  // sent before it is marked: a crash in between reveals again after the restart (a duplicate peers ignore)
   await ctx.emit(signed)
+  ctx.metrics?.verdictsPublished.inc()
+  await ctx.repos.jobs.update(jobId, { status: 'revealed' }, { now: ctx.now() })
 }
 
 /** Attests, once ever per job: the attestation is stored before it is published, and a stored one is only re-sent. */

@@ -27,6 +27,8 @@ export interface ApiPortsComponents {
   operatorSigner?: Signer
   chainId: number
   registry: Hex
+  /** what the web page suggests on first use as the deployment to pin (it says the node suggested it) */
+  suggested?: { rpcUrl: string, parameters?: Hex }
   /** answer /api/v3 and /api/virusmap only to keys in the node's key store */
   requireApiKey: boolean
   /** for rescans and downloads: the stored sample's plaintext */
@@ -172,6 +174,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         chainId: c.chainId,
         registry: c.registry,
         self: c.operator,
+        ...(c.suggested === undefined ? {} : { suggested: c.suggested }),
         followedBlock: follower.followedBlock,
         members: follower.membersAt(follower.followedBlock).map(memberInfo)
       }),

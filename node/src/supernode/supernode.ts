@@ -139,7 +139,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     const auditor = createReportAuditor({ logger: logger.child({ component: 'report-audit' }), metrics: metrics.quorum }, { follower, reports: repositories.reports, jobs: coordinator.jobs })
     api = createApiServer({
       ports: {
-        ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, operatorSigner: keys.operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples }),
+        ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, operatorSigner: keys.operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples,
+          suggested: { rpcUrl: deployment.rpcUrl, ...(deployment.contracts.parameters === undefined ? {} : { parameters: deployment.contracts.parameters }) } }),
         governance: createGovernanceReader({ provider, contracts: deployment.contracts, deployBlock: deployment.deployBlock })
       },
       logger: logger.child({ component: 'api' }),

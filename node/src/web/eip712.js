@@ -109,11 +109,16 @@ export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
     return keccak(concat([new Uint8Array([0x19, 0x01]), domain, hashStruct(name, value)]))
   }
 
-  /** The lowercase address that signed `hash`, or undefined for a malformed or non-canonical (high s) signature. */
-  function recover (hash, signature) {
+  /**
+   * The lowercase address that signed `hash`, or undefined for a malformed or non-canonical (high s)
+   * signature. A member's signature has one spelling, v 27 or 28 (protocol signing.ts); a submitter's
+   * wallet may also sign with v 0 or 1 (`wallet`), as ethers reads it.
+   */
+  function recover (hash, signature, wallet = false) {
     try {
       const sig = hexToBytes(signature)
       if (sig.length !== 65) return undefined
+      if (!wallet && sig[64] !== 27 && sig[64] !== 28) return undefined
       const v = sig[64] >= 27 ? sig[64] - 27 : sig[64]
       if (v !== 0 && v !== 1) return undefined
       const parsed = secp256k1.Signature.fromBytes(sig.slice(0, 64), 'compact')
@@ -140,6 +145,6 @@ export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
     recoverCommitmentSigner: (signed, chainId, registry) => recover(digest('VerdictCommitment', signed.commitment, chainId, registry), signed.signature),
     recoverVerdictSigner: (signed, chainId, registry) => recover(digest('Verdict', signed.verdict, chainId, registry), signed.signature),
     /** who signed the job's Submission (kind, sha256, context, submittedAt), or undefined */
-    recoverSubmitter: (job, chainId, registry) => recover(digest('Submission', { kind: job.kind, sha256: job.sha256, context: job.context, submittedAt: job.submittedAt }, chainId, registry), job.submitterSignature)
+    recoverSubmitter: (job, chainId, registry) => recover(digest('Submission', { kind: job.kind, sha256: job.sha256, context: job.context, submittedAt: job.submittedAt }, chainId, registry), job.submitterSignature, true)
   }
 }

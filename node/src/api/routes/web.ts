@@ -10,6 +10,12 @@ const PAGE_FILES: Record<string, string> = {
   'verify.js': 'text/javascript; charset=utf-8',
   'page-kit.js': 'text/javascript; charset=utf-8',
   'indicator.js': 'text/javascript; charset=utf-8',
+  'eip712.js': 'text/javascript; charset=utf-8',
+  'indicator-canonical.js': 'text/javascript; charset=utf-8',
+  'report-derive.js': 'text/javascript; charset=utf-8',
+  'chain-reads.js': 'text/javascript; charset=utf-8',
+  'deployment.js': 'text/javascript; charset=utf-8',
+  'verify-badge.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'
 }
 
@@ -25,7 +31,8 @@ const VENDOR: Record<string, URL> = {
 const VENDOR_PATH = /^(?:abstract\/)?[a-z0-9_-]{1,40}\.js$/
 
 /** Only same-origin code and data: the page renders strings from other nodes' reports. */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+// connect-src reaches beyond 'self': the page reads membership from the RPC its user pinned, never from this node
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' http: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 function security (reply: FastifyReply): FastifyReply {
   return reply

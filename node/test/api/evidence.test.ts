@@ -11,6 +11,7 @@ import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, NOW, OUTSIDER, REGISTRY, hashes, s
 import { GossipValidationError } from '../../../protocol/src/errors.ts'
 import { recoverCommitmentSigner, signCommitment } from '../../../protocol/src/signing.ts'
 import { validateCommitment, type ValidationContext } from '../../../protocol/src/validation.ts'
+import { DEFAULT_JOB_BOUNDS } from '../../../protocol/src/timing.ts'
 import type { Hex, ScanJob, SignedCommitment } from '../../../protocol/src/messages.ts'
 import { startApi } from '../fixtures/api-server.ts'
 
@@ -34,14 +35,19 @@ t.test('conflicting signed commitments from one member are kept and served over 
     chainId: CHAIN_ID,
     registry: REGISTRY,
     now: NOW + 1000,
-    clockSkewMs: 5000,
     maxSampleBytes: 1 << 20,
     followedBlock: MEMBERSHIP_BLOCK,
     isMemberAt: (a, block) => block === MEMBERSHIP_BLOCK && MEMBERS.some((m) => m.address === a),
     membersAt: () => MEMBERS.map((m) => m.address),
+    enginesAt: () => [],
+    boundsAt: () => ({ ...DEFAULT_JOB_BOUNDS, clockSkewMs: 5000 }),
     getJob: (id): ScanJob | undefined => id === jobId ? job.job : undefined,
     getCommitment: (id, m) => id === jobId ? held.get(m)?.commitment.commitment : undefined,
-    getVerdictHash: () => undefined
+    commitmentCount: (id) => id === jobId ? held.size : 0,
+    getVerdictHash: () => undefined,
+    getAttestation: () => undefined,
+    hasComplaint: () => false,
+    jobForSubmission: () => undefined
   }
   const commit = async (byte: string): Promise<SignedCommitment> =>
     await signCommitment({ jobId, member: liar.address, commitment: `0x${byte.repeat(32)}` as Hex }, CHAIN_ID, REGISTRY, liar.wallet)

@@ -19,7 +19,7 @@ function job (kind: ScanJob['kind'], subject: string, extra: Partial<ScanJob> = 
   }
 }
 const report = (signed: SignedScanJob, jobId: Hex, date: number): Report => ({
-  jobId, chainId: 1, registry: hex('22', 20), job: signed, verdicts: [], memberCount: 1, faultDivisor: 3, quorum: 1, results: {}, date, stats: STATS
+  version: 2, members: [], registrations: {}, commitments: [], attestations: [], absent: [], withheld: [], jobId, chainId: 1, registry: hex('22', 20), job: signed, verdicts: [], memberCount: 1, faultDivisor: 3, quorum: 1, results: {}, date, stats: STATS
 })
 
 tap.test('indicator records: first/last seen, submitters, the latest context', async (t) => {

@@ -23,6 +23,7 @@ function report (jobId: Hex, options: { block: number, date: number, sha256?: He
     verdict: { jobId, member: hex(String(i + 1).repeat(2), 20), sha256, membershipBlock: options.block, scannedAt: at, results: [] }
   }))
   return {
+    version: 2, members: verdicts.map((v) => v.verdict.member), registrations: {}, commitments: [], attestations: [], absent: [], withheld: [],
     jobId, chainId: 1, registry: hex('22', 20), job, verdicts, memberCount: verdicts.length, faultDivisor: 3, quorum: verdicts.length, results: {}, date: options.date,
     stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, failure: 0, 'type-unsupported': 0 }
   }

@@ -23,7 +23,7 @@ const verdict = (member: Hex, at: number): SignedVerdict => ({
   verdict: { jobId: JOB, member, sha256: job.job.sha256, membershipBlock: 1, scannedAt: at, results: [] }
 })
 const report = (jobId: Hex, date: number): Report => ({
-  jobId, chainId: 1, registry: M2, job, verdicts: [], memberCount: 1, faultDivisor: 3, quorum: 1, results: {}, date,
+  version: 2, members: [], registrations: {}, commitments: [], attestations: [], absent: [], withheld: [], jobId, chainId: 1, registry: M2, job, verdicts: [], memberCount: 1, faultDivisor: 3, quorum: 1, results: {}, date,
   stats: { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, failure: 0, 'type-unsupported': 0 }
 })
 

@@ -24,8 +24,8 @@ function job (kind: ScanJob['kind'], subject: string): { signed: SignedScanJob, 
 function report (kind: ScanJob['kind'], subject: string, results: Array<[string, EngineCategory, string]>): Report {
   const { signed, jobId } = job(kind, subject)
   const entries = Object.fromEntries(results.map(([engine, category, result]): [string, ReportEngineEntry] =>
-    [engine, { engine, engineVersion: '1', engineUpdate: '20261123', category, result, method: 'blacklist', members: [] }]))
-  return { jobId, chainId: 1, registry: hex('22', 20), job: signed, verdicts: [], memberCount: 1, faultDivisor: 3, quorum: 1, results: entries, date: 1, stats: STATS }
+    [engine, { engine, engineVersion: '1', engineUpdate: '20261123', category, result, method: 'blacklist', members: [], answered: 1, registered: 1, attested: true }]))
+  return { version: 2, members: [], registrations: {}, commitments: [], attestations: [], absent: [], withheld: [], jobId, chainId: 1, registry: hex('22', 20), job: signed, verdicts: [], memberCount: 1, faultDivisor: 3, quorum: 1, results: entries, date: 1, stats: STATS }
 }
 
 tap.test('evidence from the node\'s reports: domain detections without the reputation engine itself, the most-detected related file', async (t) => {

@@ -4,13 +4,13 @@
  * quorum stays possible). Every acknowledged analysis must end completed or explicitly failed,
  * none stays queued, and every acknowledged sample downloads byte-identical from the node that took it.
  */
-import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import tap from 'tap'
+import { noYara } from '../fixtures/system-packages.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
@@ -32,21 +32,10 @@ function prng (seed: number): () => number {
   }
 }
 
-function hasYara (): boolean {
-  try {
-    execFileSync('yara', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
 interface Acked { id: string, sha256: string, bytes: Buffer, node: number }
 
-if (!hasYara()) {
-  if (process.env.CI === 'true') tap.fail('Debian `yara` is missing on CI: .ci/run must install it')
-  else tap.comment('SKIPPING the chaos test: Debian `yara` is not installed (apt-get install yara); CI installs it')
-  tap.pass('skipped: no yara')
+if (noYara !== false) {
+  tap.pass(noYara)
 } else {
   tap.test('members killed -9 and restarted during a submission stream: every analysis ends, every sample survives', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'virusmap-chaos-'))

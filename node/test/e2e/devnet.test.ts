@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,6 +5,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { encodeBytes32String } from 'ethers'
 import tap from 'tap'
+import { noYara } from '../fixtures/system-packages.ts'
 import { proposeAndExecute, removeMembers } from '../../../governance/src/index.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { computeCommitment, signCommitment, signVerdict } from '../../../protocol/src/index.ts'
@@ -17,18 +17,8 @@ import { readCounter, startHostilePeer } from './hostile-peer.ts'
 import type { Hex, Verdict } from '../../../protocol/src/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 
-function hasYara (): boolean {
-  try {
-    execFileSync('yara', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
-if (!hasYara()) {
-  tap.comment('SKIPPING the devnet e2e test: Debian `yara` is not installed (apt-get install yara); CI installs it')
-  tap.pass('skipped: no yara')
+if (noYara !== false) {
+  tap.pass(noYara)
 } else {
   // EICAR's test string, assembled so this file is not itself a test virus
   const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('')

@@ -1,24 +1,15 @@
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import tap from 'tap'
+import { noYara } from '../fixtures/system-packages.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 import type { TopicName } from '../../../protocol/src/messages.ts'
-
-function hasYara (): boolean {
-  try {
-    execFileSync('yara', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
 
 const TOPIC_NAMES: TopicName[] = ['jobs', 'commits', 'verdicts', 'attestations', 'complaints']
 
@@ -30,9 +21,8 @@ const readGauge = async (api: string): Promise<number> => {
 }
 const rejects = async (api: string): Promise<number> => await readCounter(api, 'virusmap_gossip_messages_total', { result: 'reject' })
 
-if (!hasYara()) {
-  tap.comment('SKIPPING the graylist e2e test: Debian `yara` is not installed (apt-get install yara); CI installs it')
-  tap.pass('skipped: no yara')
+if (noYara !== false) {
+  tap.pass(noYara)
 } else {
   let devnet: Devnet
   let dir: string

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { crc32, deflateRawSync } from 'node:zlib'
 import tarStream from 'tar-stream'
 
-export const noSevenZip: false | string = spawnSync('7z', ['i']).status === 0 ? false : 'SKIPPED: 7z not on PATH (apt-get install p7zip-full)'
+export { noSevenZip } from '../fixtures/system-packages.ts'
 
 export interface ZipEntry {
   name: string

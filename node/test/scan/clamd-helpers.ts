@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createConnection, createServer } from 'node:net'
@@ -14,9 +14,7 @@ import type { Test } from 'tap'
 const here = dirname(fileURLToPath(import.meta.url))
 export const CLAMAV_SOURCES = join(here, '../../rules/clamav')
 
-export const noClamd: false | string = spawnSync('clamd', ['--version']).status === 0 && spawnSync('sigtool', ['--version']).status === 0
-  ? false
-  : 'SKIPPED: Debian clamd/sigtool not on PATH (apt-get install clamav-daemon)'
+export { noClamd } from '../fixtures/system-packages.ts'
 
 export interface ClamdFixture {
   socket: string

@@ -1,19 +1,9 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import type { ScanInput } from '../../src/scan/engine.ts'
 
-/** false when Debian's yara can run, else the reason every yara-backed test skips with */
-export const noYara: false | string = spawnSync('yara', ['--version']).status === 0 && spawnSync('yarac', ['--version']).status === 0
-  ? false
-  : 'SKIPPED: Debian yara/yarac not on PATH (apt-get install yara)'
-
-export const CLAMAV_TESTFILES = '/usr/share/clamav-testfiles'
-export const noClamavTestfiles: false | string = existsSync(CLAMAV_TESTFILES)
-  ? false
-  : `SKIPPED: ${CLAMAV_TESTFILES} absent (apt-get install clamav-testfiles)`
+export { CLAMAV_TESTFILES, noClamavTestfiles, noYara } from '../fixtures/system-packages.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const PROJECT_RULES = join(here, '../../rules')

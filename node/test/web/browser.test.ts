@@ -4,33 +4,21 @@
  * own RPC) and read the report verified in the browser against the chain, search for it, open the
  * network and governance pages. Screenshots go to test-artifacts/web/ (gitignored).
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import tap from 'tap'
+import { CHROMIUM, noChromium, noYara } from '../fixtures/system-packages.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 import type { BrowserContext, Page } from 'playwright-core'
 
-const CHROMIUM = '/usr/bin/chromium'
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/web/', import.meta.url))
 
-function hasYara (): boolean {
-  try {
-    execFileSync('yara', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
-if (!existsSync(CHROMIUM) || !hasYara()) {
-  tap.comment(`SKIPPING the browser test: needs ${CHROMIUM} and yara (apt-get install chromium yara); CI installs both`)
-  tap.pass('skipped: no chromium or no yara')
+if (noChromium !== false || noYara !== false) {
+  tap.pass(`${noChromium || noYara}`)
 } else {
   // EICAR's test string, assembled so this file is not itself a test virus
   const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('')

@@ -6,6 +6,7 @@ import { createJobSubmission } from './job-submission.ts'
 import { JobBook } from './job-book.ts'
 import { createJobDeferral } from './job-deferral.ts'
 import { resumeJobs } from './job-recovery.ts'
+import { createOrphanMessages, senderOf } from './orphan-messages.ts'
 import { attest, reveal, scanAndCommit } from './member-steps.ts'
 import { assembleReport, complaintsDecide, failureOf } from './report-assembly.ts'
 import { boundsAt, createValidationContext, registrationsAt } from './validation-context.ts'
@@ -134,12 +135,36 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
 
   /** takes a validated job: durable first, then the end timer for everyone and the scan for members */
   async function acceptJob (msg: SignedScanJob, jobId: Hex, submission?: Hex): Promise<LiveJob> {
-    const live = book.get(jobId) ?? book.add(jobId, msg, now(), submission)
+    const known = book.get(jobId)
+    const live = known ?? book.add(jobId, msg, now(), submission)
+    if (known == null) replayOrphans(jobId)
     await repos.jobs.add(jobId, msg, { now: now() })
     // every node that sees an indicator job can answer lookups of it, member or not
     if (msg.job.kind !== 'file') persist('indicator', repos.indicators.recordSubmission(msg.job, { now: now() }))
     schedule(live, 'received')
     return live
+  }
+
+  const orphans = createOrphanMessages()
+
+  /** a message that outran its job is held (if its sender is a member now) and validated once the job arrives */
+  function orHold (msg: SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint, handle: () => void): void {
+    try {
+      handle()
+    } catch (err) {
+      if (err instanceof GossipValidationError && err.code === 'UNKNOWN_JOB' && follower.isMemberAt(senderOf(msg), follower.followedBlock)) orphans.hold(msg, now())
+      throw err
+    }
+  }
+
+  function replayOrphans (jobId: Hex): void {
+    for (const msg of orphans.take(jobId, now())) {
+      try {
+        apply(msg)
+      } catch (err) {
+        logger.debug({ err, jobId, type: msg.type }, 'held message refused once its job arrived')
+      }
+    }
   }
 
   /** the timers a job needs from `status` on; used for new jobs and for jobs reloaded after a restart */
@@ -314,10 +339,10 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
           throw err
         }
       })
-      gossip.handle('commits', (msg) => { if (msg.type === 'commitment') onCommitment(msg) })
-      gossip.handle('verdicts', (msg) => { if (msg.type === 'verdict') onVerdict(msg) })
-      gossip.handle('attestations', (msg) => { if (msg.type === 'attestation') onAttestation(msg) })
-      gossip.handle('complaints', (msg) => { if (msg.type === 'complaint') onComplaint(msg) })
+      gossip.handle('commits', (msg) => { if (msg.type === 'commitment') orHold(msg, () => { onCommitment(msg) }) })
+      gossip.handle('verdicts', (msg) => { if (msg.type === 'verdict') orHold(msg, () => { onVerdict(msg) }) })
+      gossip.handle('attestations', (msg) => { if (msg.type === 'attestation') orHold(msg, () => { onAttestation(msg) }) })
+      gossip.handle('complaints', (msg) => { if (msg.type === 'complaint') orHold(msg, () => { onComplaint(msg) }) })
       await resumeJobs({
         chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: tryFinalize
       })

@@ -115,3 +115,14 @@ tap.test('a node that gets the attestations before a reveal they name assembles 
   t.equal(report.verdicts.length, 4, 'the report names member 3\'s reveal')
   t.equal(net.coordinator(4).liveJob(analysisId)?.state, 'final')
 })
+
+tap.test('a member that gets the job after the others\' commitments still counts them (held, then validated)', async (t) => {
+  const net = await memoryCoordinators(t, { engines: () => [quickEngine()] })
+  // as when a member has not followed the job's block yet: the job reaches member 3 half a second after everything else
+  net.bus.delay = (topic, _msg, to) => topic === 'jobs' && to === net.gossip(3) ? 500 : undefined
+  const { analysisId } = await net.coordinator(0).submitFile(sourceOf('a job that reaches one member late'), {})
+  const { job } = await until('member 3 has the job', async () => (await net.repos[3]?.jobs.get(analysisId))?.job)
+  const report = await until('member 3\'s report', async () => await net.repos[3]?.reports.get(analysisId), jobEndsAt(job, net.bounds) - Date.now())
+  t.equal(report.commitments.length, 4, 'the commitments that came before the job were kept')
+  t.equal(net.coordinator(3).liveJob(analysisId)?.state, 'final')
+})

@@ -114,7 +114,9 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     // second afterwards, so confirmation depths advance while the network runs
     await provider.send('evm_setAutomine', [true])
     const deployer = await provider.getSigner(0)
-    const commitWindowMs = opts.commitWindowMs ?? 3000
+    // every member of a devnet scans every job on this one machine, so the time a job needs grows with
+    // the member count (on a real network each member has its own): 3 s per four members
+    const commitWindowMs = opts.commitWindowMs ?? 3000 * Math.ceil(opts.nodes / 4)
     const revealWindowMs = opts.revealWindowMs ?? 10_000
     const saved = await readJson<Deployment>(join(dir, 'deployment.json'))
     // a registry from before engine declarations cannot hold this devnet's engines: deploy afresh

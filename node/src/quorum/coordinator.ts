@@ -1,12 +1,9 @@
-import {
-  attestAt, faultDivisorFrom, GossipValidationError, jobEndsAt, validateAttestation, validateCommitment, validateComplaint,
-  validateScanJob, validateVerdict
-} from '../../../protocol/src/index.ts'
+import { attestAt, faultDivisorFrom, GossipValidationError, jobEndsAt, validateScanJob } from '../../../protocol/src/index.ts'
 import { createJobSubmission } from './job-submission.ts'
 import { JobBook } from './job-book.ts'
 import { createJobDeferral } from './job-deferral.ts'
 import { resumeJobs } from './job-recovery.ts'
-import { createOrphanMessages, senderOf } from './orphan-messages.ts'
+import { createMessageIntake } from './message-intake.ts'
 import { attest, reveal, scanAndCommit } from './member-steps.ts'
 import { assembleReport, complaintsDecide, failureOf } from './report-assembly.ts'
 import { boundsAt, createValidationContext, registrationsAt } from './validation-context.ts'
@@ -17,9 +14,7 @@ import type { SampleAccess } from './ports.ts'
 import type { BlockView } from './report-assembly.ts'
 import type { JobStatus } from '../db/job-repository.ts'
 import type { Repositories } from '../db/repositories.ts'
-import type {
-  Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict
-} from '../../../protocol/src/messages.ts'
+import type { Hex, SignedScanJob } from '../../../protocol/src/messages.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
@@ -115,21 +110,9 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     signal: controller.signal,
     enginesAt: (member, block) => follower.enginesAt(member, block),
     emit: async (msg) => {
-      apply(msg)
+      intake.apply(msg)
       const topic = msg.type === 'commitment' ? 'commits' : msg.type === 'verdict' ? 'verdicts' : msg.type === 'attestation' ? 'attestations' : 'complaints'
       await gossip.publish(topic, msg)
-    }
-  }
-
-  /** this node's own messages go through the same validation as a peer's */
-  function apply (msg: SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint): void {
-    try {
-      if (msg.type === 'commitment') onCommitment(msg)
-      else if (msg.type === 'verdict') onVerdict(msg)
-      else if (msg.type === 'attestation') onAttestation(msg)
-      else onComplaint(msg)
-    } catch (err) {
-      if (!(err instanceof GossipValidationError && err.action === 'ignore')) throw err
     }
   }
 
@@ -137,34 +120,12 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
   async function acceptJob (msg: SignedScanJob, jobId: Hex, submission?: Hex): Promise<LiveJob> {
     const known = book.get(jobId)
     const live = known ?? book.add(jobId, msg, now(), submission)
-    if (known == null) replayOrphans(jobId)
+    if (known == null) intake.replay(jobId)
     await repos.jobs.add(jobId, msg, { now: now() })
     // every node that sees an indicator job can answer lookups of it, member or not
     if (msg.job.kind !== 'file') persist('indicator', repos.indicators.recordSubmission(msg.job, { now: now() }))
     schedule(live, 'received')
     return live
-  }
-
-  const orphans = createOrphanMessages()
-
-  /** a message that outran its job is held (if its sender is a member now) and validated once the job arrives */
-  function orHold (msg: SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint, handle: () => void): void {
-    try {
-      handle()
-    } catch (err) {
-      if (err instanceof GossipValidationError && err.code === 'UNKNOWN_JOB' && follower.isMemberAt(senderOf(msg), follower.followedBlock)) orphans.hold(msg, now())
-      throw err
-    }
-  }
-
-  function replayOrphans (jobId: Hex): void {
-    for (const msg of orphans.take(jobId, now())) {
-      try {
-        apply(msg)
-      } catch (err) {
-        logger.debug({ err, jobId, type: msg.type }, 'held message refused once its job arrived')
-      }
-    }
   }
 
   /** the timers a job needs from `status` on; used for new jobs and for jobs reloaded after a restart */
@@ -199,76 +160,24 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     await attest(live, steps)
   }
 
-  function onCommitment (msg: SignedCommitment): void {
-    try {
-      validateCommitment(msg, ctx)
-    } catch (err) {
-      if (err instanceof GossipValidationError && err.code === 'EQUIVOCATION') keepEvidence('commitment', msg.commitment.jobId, msg.commitment.member, msg)
-      throw err
-    }
-    const live = book.get(msg.commitment.jobId)
-    if (live == null) return
-    live.commitments.set(msg.commitment.member, msg)
-    persist('commitment', repos.commitments.put(msg))
-    retryHeld(live)
-    // every member committed: nothing can change any more, reveal now instead of at the deadline
-    if (allCommitted(live) && isMember(live)) void revealEarly(live)
-  }
-
-  function onVerdict (msg: SignedVerdict): void {
-    const live = book.get(msg.verdict.jobId)
-    let verdictHash: Hex
-    try {
-      verdictHash = validateVerdict(msg, ctx).verdictHash
-    } catch (err) {
-      if (err instanceof GossipValidationError) {
-        if (err.code === 'COMMITMENT_MISMATCH') keepEvidence('verdict', msg.verdict.jobId, msg.verdict.member, msg)
-        // commitments and reveals race: hold it until the missing commitment arrives
-        if (live != null && (err.code === 'EARLY_REVEAL' || err.code === 'NO_COMMITMENT')) book.hold(live.jobId, msg)
+  const intake = createMessageIntake({
+    ctx, book, follower, repos, logger, now,
+    on: {
+      // every member committed: nothing can change any more, reveal now instead of at the deadline
+      commitment: (live) => { if (allCommitted(live) && isMember(live)) void revealEarly(live) },
+      verdict: (live) => {
+        // gossip does not order publishers: the attestations naming this reveal may have come first
+        tryFinalize(live)
+        // every member revealed: nothing more can arrive, attest now
+        if (allRevealed(live)) void attestOnce(live).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early attestation failed') })
+      },
+      attestation: (live) => { tryFinalize(live) },
+      complaint: (live) => {
+        const view = viewAt(live.signed.job.membershipBlock)
+        if (live.state === 'open' && complaintsDecide(live, view.members.length, view.faultDivisor)) fail(live, 'COMPLAINTS')
       }
-      throw err
     }
-    if (live == null) return
-    live.verdicts.set(msg.verdict.member, { msg, verdictHash })
-    persist('verdict', repos.verdicts.put(msg))
-    // gossip does not order publishers: the attestations naming this reveal may have come first
-    tryFinalize(live)
-    // every member revealed: nothing more can arrive, attest now
-    if (allRevealed(live)) void attestOnce(live).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early attestation failed') })
-  }
-
-  function retryHeld (live: LiveJob): void {
-    const held = live.held.splice(0)
-    for (const msg of held) {
-      try { onVerdict(msg) } catch { /* still early, or invalid: dropped (held again if early) */ }
-    }
-  }
-
-  function onAttestation (msg: SignedAttestation): void {
-    let digest: Hex
-    try {
-      digest = validateAttestation(msg, ctx).digest
-    } catch (err) {
-      if (err instanceof GossipValidationError && err.code === 'EQUIVOCATION') keepEvidence('attestation', msg.attestation.jobId, msg.member, msg)
-      throw err
-    }
-    const live = book.get(msg.attestation.jobId)
-    if (live == null) return
-    live.attestations.set(msg.member, { msg, digest })
-    persist('attestation', repos.attestations.put(msg))
-    tryFinalize(live)
-  }
-
-  function onComplaint (msg: SignedComplaint): void {
-    validateComplaint(msg, ctx)
-    const live = book.get(msg.complaint.jobId)
-    if (live == null) return
-    live.complaints.set(msg.complaint.member, msg)
-    persist('complaint', repos.complaints.put(msg))
-    logger.warn({ jobId: live.jobId, member: msg.complaint.member, reason: msg.complaint.reason, origin: live.signed.job.origin }, 'complaint against a job origin')
-    const view = viewAt(live.signed.job.membershipBlock)
-    if (live.state === 'open' && complaintsDecide(live, view.members.length, view.faultDivisor)) fail(live, 'COMPLAINTS')
-  }
+  })
 
   function tryFinalize (live: LiveJob): void {
     if (live.state !== 'open') return
@@ -303,14 +212,6 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       .finally(() => { submission.ended(live.jobId) }))
   }
 
-  function keepEvidence (kind: 'commitment' | 'verdict' | 'attestation', jobId: Hex, member: Hex, second: SignedCommitment | SignedVerdict | SignedAttestation): void {
-    const live = book.get(jobId)
-    const first = kind === 'commitment' ? live?.commitments.get(member) : kind === 'verdict' ? live?.verdicts.get(member)?.msg : live?.attestations.get(member)?.msg
-    if (first == null) return
-    logger.warn({ jobId, member, kind }, 'equivocation; evidence kept')
-    persist('evidence', repos.evidence.add({ kind, member, jobId, first, second, recordedAt: now() } as Parameters<typeof repos.evidence.add>[0]))
-  }
-
   const deferral = createJobDeferral({ follower, ctx, logger, now, signal: controller.signal, accept: onJob })
 
   function onJob (msg: SignedScanJob): void {
@@ -339,10 +240,9 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
           throw err
         }
       })
-      gossip.handle('commits', (msg) => { if (msg.type === 'commitment') orHold(msg, () => { onCommitment(msg) }) })
-      gossip.handle('verdicts', (msg) => { if (msg.type === 'verdict') orHold(msg, () => { onVerdict(msg) }) })
-      gossip.handle('attestations', (msg) => { if (msg.type === 'attestation') orHold(msg, () => { onAttestation(msg) }) })
-      gossip.handle('complaints', (msg) => { if (msg.type === 'complaint') orHold(msg, () => { onComplaint(msg) }) })
+      for (const topic of ['commits', 'verdicts', 'attestations', 'complaints'] as const) {
+        gossip.handle(topic, (msg) => { if (msg.type !== 'scan-job') intake.receive(msg) })
+      }
       await resumeJobs({
         chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: tryFinalize
       })

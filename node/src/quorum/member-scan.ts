@@ -1,6 +1,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { unwrapContentKey } from '../../../protocol/src/index.ts'
 import { createSampleDigester } from '../crypto/sample-digest.ts'
+import { withinBudget } from './budget.ts'
 import { indicatorsFromDetails } from './file-indicators.ts'
 import type { RelatedIndicator } from './file-indicators.ts'
 import { runEngines } from './run-engines.ts'
@@ -69,9 +70,10 @@ async function readChecked (job: ScanJob, c: MemberScanComponents, signal: Abort
     c.logger.warn({ err, sha256: job.sha256, origin: job.origin }, 'key wrap does not open; complaining')
     return { kind: 'complaint', reason: 'UNWRAP_FAILED' }
   }
-  let bytes: Uint8Array
+  let bytes: Uint8Array | undefined
   try {
-    bytes = await c.samples.readSample(job.cid, contentKey, { signal })
+    bytes = await withinBudget(c.samples.readSample(job.cid, contentKey, { signal }), signal)
+    if (bytes === undefined) return { kind: 'timeout' }
   } catch (err) {
     if (signal.aborted) return { kind: 'timeout' }
     // a sample that does not decrypt under the key its origin wrapped is not the sample the job names

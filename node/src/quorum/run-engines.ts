@@ -1,6 +1,7 @@
 import type { EngineResult } from '../../../protocol/src/messages.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
 import { engineScanLimiter } from '../scan/limiter.ts'
+import { withinBudget } from './budget.ts'
 import type { Engine, ScanInput } from '../scan/engine.ts'
 import type { Logger } from 'pino'
 
@@ -18,21 +19,25 @@ export async function runEngines (
     const base = { engine: engine.name, engineVersion: engine.version, engineUpdate: engine.signatureDate, method: 'blacklist' }
     if (!engine.kinds.includes(input.kind)) return { ...base, category: 'type-unsupported', result: '' }
     const started = performance.now()
+    const timedOut = { ...base, category: 'timeout' as const, result: '' }
     try {
       // an engine's detail (e.g. the indicators heuristics found) comes from the same scan, not a second one
-      const result = await engineScanLimiter.run(async () => {
+      const scan = engineScanLimiter.run(async () => {
         if (onDetail === undefined || engine.scanDetailed === undefined) return await engine.scan(input, { signal })
         const detailed = await engine.scanDetailed(input, { signal })
         if (detailed.detail !== undefined) onDetail(engine.name, detailed.detail)
         return detailed.result
       }, { signal })
+      const result = signal === undefined ? await scan : await withinBudget(scan, signal)
+      if (result === undefined) return timedOut
       metrics?.scanDuration.observe({ engine: engine.name, category: result.category }, (performance.now() - started) / 1000)
       return result
     } catch (err) {
-      if (signal?.aborted === true) return { ...base, category: 'timeout', result: '' }
+      if (signal?.aborted === true) return timedOut
       logger.warn({ engine: engine.name, sha256: input.sha256, err }, 'engine failed')
       return { ...base, category: 'failure', result: '' }
     }
   }))
   return results.toSorted((a, b) => a.engine < b.engine ? -1 : a.engine > b.engine ? 1 : 0)
 }
+

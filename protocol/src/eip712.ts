@@ -107,9 +107,19 @@ export function scanJobId (job: ScanJob, chainId: number, registry: Hex): Hex {
   return TypedDataEncoder.hash(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, job) as Hex
 }
 
-/** EIP-712 struct hash of a Verdict (domain-free; the jobId inside already binds the domain). */
+const verdictHashes = new WeakMap<Verdict, Hex>()
+
+/**
+ * EIP-712 struct hash of a Verdict (domain-free; the jobId inside already binds the domain).
+ * Validation, commitment opening and report derivation each need it: a frozen verdict (decoded
+ * from the wire) is hashed once.
+ */
 export function verdictHash (verdict: Verdict): Hex {
-  return verdictEncoder.hash(verdict) as Hex
+  const known = verdictHashes.get(verdict)
+  if (known !== undefined) return known
+  const hash = verdictEncoder.hash(verdict) as Hex
+  if (Object.isFrozen(verdict) && Object.isFrozen(verdict.results)) verdictHashes.set(verdict, hash)
+  return hash
 }
 
 /** EIP-712 struct hash of a ScanJob. */

@@ -58,7 +58,16 @@ export function decodeMessage (topic: TopicName, bytes: Uint8Array): GossipMessa
   }
   const msg = parseMessage(topic, value)
   if (JSON.stringify(msg) !== text) fail('message', 'not in canonical encoding')
-  return msg
+  // what came off the wire never changes afterwards, so what is derived from it (its signer) can be remembered
+  return deepFreeze(msg)
+}
+
+function deepFreeze<T> (value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
 }
 
 function checkSize (topic: TopicName, length: number): void {

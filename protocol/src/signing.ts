@@ -18,7 +18,7 @@ export async function signScanJob (job: ScanJob, chainId: number, registry: Hex,
 
 /** Throws when the signature is not a valid canonical secp256k1 signature (memberSignature). */
 export function recoverScanJobSigner (msg: SignedScanJob, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, msg.job, memberSignature(msg.signature)))
+  return remembered(msg, msg.job, chainId, registry, () => lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, msg.job, memberSignature(msg.signature))))
 }
 
 /** keccak256(verdictHash(verdict) || salt): binds the member to a verdict it cannot change after the commit window. */
@@ -32,7 +32,7 @@ export async function signCommitment (c: VerdictCommitment, chainId: number, reg
 }
 
 export function recoverCommitmentSigner (msg: SignedCommitment, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.VerdictCommitment, msg.commitment, memberSignature(msg.signature)))
+  return remembered(msg, msg.commitment, chainId, registry, () => lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.VerdictCommitment, msg.commitment, memberSignature(msg.signature))))
 }
 
 /** The signature covers the Verdict only; the salt rides along to open the (separately signed) commitment. */
@@ -42,7 +42,7 @@ export async function signVerdict (verdict: Verdict, salt: Hex, chainId: number,
 }
 
 export function recoverVerdictSigner (msg: SignedVerdict, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, msg.verdict, memberSignature(msg.signature)))
+  return remembered(msg, msg.verdict, chainId, registry, () => lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, msg.verdict, memberSignature(msg.signature))))
 }
 
 /** Signs the content this member holds for a job (every member that holds the same signs the same digest). */
@@ -57,7 +57,7 @@ export function recoverReportSigner (digest: Hex, signature: Hex): Hex {
 }
 
 export function recoverAttestationSigner (msg: SignedAttestation, chainId: number, registry: Hex): Hex {
-  return recoverReportSigner(reportDigest(msg.attestation, chainId, registry), msg.signature)
+  return remembered(msg, msg.attestation, chainId, registry, () => recoverReportSigner(reportDigest(msg.attestation, chainId, registry), msg.signature))
 }
 
 export async function signComplaint (complaint: Complaint, chainId: number, registry: Hex, signer: Signer): Promise<SignedComplaint> {
@@ -66,7 +66,7 @@ export async function signComplaint (complaint: Complaint, chainId: number, regi
 }
 
 export function recoverComplaintSigner (msg: SignedComplaint, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, msg.complaint, memberSignature(msg.signature)))
+  return remembered(msg, msg.complaint, chainId, registry, () => lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, msg.complaint, memberSignature(msg.signature))))
 }
 
 /**
@@ -116,6 +116,24 @@ export function submissionOf (job: ScanJob): Submission {
 function memberSignature (signature: Hex): Hex {
   if (!/^0x[0-9a-fA-F]{128}1[bcBC]$/.test(signature)) throw new TypeError('not a 65-byte signature with v 27 or 28')
   return signature
+}
+
+/**
+ * Signers recovered from messages that decodeMessage froze: a node recovers each gossiped message
+ * once to validate it and again whenever it derives a report from it; a frozen message cannot have
+ * changed in between, so the second recovery is the first one's answer. Anything else (a report from
+ * a server, a message built here) is recovered every time.
+ */
+const recovered = new WeakMap<object, { domain: string, signer: Hex }>()
+
+function remembered (msg: object, payload: object, chainId: number, registry: Hex, recover: () => Hex): Hex {
+  const frozen = Object.isFrozen(msg) && Object.isFrozen(payload)
+  const domain = `${chainId}/${registry.toLowerCase()}`
+  const hit = frozen ? recovered.get(msg) : undefined
+  if (hit?.domain === domain) return hit.signer
+  const signer = recover()
+  if (frozen) recovered.set(msg, { domain, signer })
+  return signer
 }
 
 function lower (address: string): Hex {

@@ -14,23 +14,12 @@ import { noYara } from '../fixtures/system-packages.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
+import { seededRandom } from '../../src/intel/reputation/random.ts'
 import { spawnSupernode, waitUntilReady } from '../../src/devnet/node-process.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 
 const SEED = 20261204
 const STREAM_MS = 40_000
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Acked { id: string, sha256: string, bytes: Buffer, node: number }
 
@@ -44,7 +33,8 @@ if (noYara !== false) {
       await devnet.stop()
       await rm(dir, { recursive: true, force: true })
     })
-    const random = prng(SEED)
+    // seeded, so a failing run can be replayed
+    const random = seededRandom(SEED)
     const down = new Set<number>()
     const acked: Acked[] = []
     let refused = 0

@@ -53,6 +53,6 @@ try {
   await rm(dir, { recursive: true, force: true })
 }
 
-console.log(`submission to quorum report, 4-node devnet (commit window ${COMMIT_WINDOW_MS} ms + ${200} ms/MiB, reveal at window close + 1 s skew), median of ${runs}`)
+console.log(`submission to final report, 4-node devnet (commit window ${COMMIT_WINDOW_MS} ms + ${200} ms/MiB; reveal and attest as soon as every member has committed and revealed, else at the windows), median of ${runs}`)
 console.log('    sample      submit→report   YARA scan alone   protocol overhead')
 for (const row of rows) console.log(row)

@@ -67,7 +67,7 @@ async function submitOne (i: number): Promise<{ ms: number, status: string }> {
     const done = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(timeoutMs) })
     return { ms: performance.now() - t0, status: String(done.data.attributes.status) }
   } catch (err) {
-    return { ms: performance.now() - t0, status: `error: ${(err as Error).name}` }
+    return { ms: performance.now() - t0, status: `error: ${(err as { code?: string }).code ?? (err as Error).name}` }
   }
 }
 

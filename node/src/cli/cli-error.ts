@@ -3,7 +3,8 @@ import { EXIT_CODES, type ExitCode } from './command.ts'
 export const CLI_ERROR_CODES = {
   NOT_FOUND: EXIT_CODES.notFound,
   VERIFICATION_FAILED: EXIT_CODES.verificationFailed,
-  NETWORK: EXIT_CODES.network
+  NETWORK: EXIT_CODES.network,
+  ANALYSIS_FAILED: EXIT_CODES.analysisFailed
 } as const satisfies Record<string, ExitCode>
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES
 

@@ -40,6 +40,8 @@ export const EXIT_CODES = {
   usage: 1,
   notFound: 2,
   verificationFailed: 3,
-  network: 4
+  network: 4,
+  /** the network ended the analysis without a report (its jobs failed: NO_QUORUM, NO_AGREEMENT, COMPLAINTS) */
+  analysisFailed: 5
 } as const
 export type ExitCode = typeof EXIT_CODES[keyof typeof EXIT_CODES]

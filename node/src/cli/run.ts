@@ -9,7 +9,7 @@ function mainHelp (commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length))
   return 'usage: virusmap <command> [options]   (virusmap <command> --help for its options)\n\ncommands:\n' +
     commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`).join('') +
-    '\nexit codes: 0 ok, 1 usage error, 2 not found, 3 verification failed, 4 network/API error\n'
+    '\nexit codes: 0 ok, 1 usage error, 2 not found, 3 verification failed, 4 network/API error, 5 the analysis failed (no report)\n'
 }
 
 function commandHelp (command: Command): string {

@@ -39,7 +39,7 @@ export interface VtObject<A = Record<string, unknown>> {
 }
 
 export interface AnalysisAttributes {
-  status: 'queued' | 'in-progress' | 'completed'
+  status: 'queued' | 'in-progress' | 'completed' | 'failed'
   date: number
   stats: Record<string, number>
   results: Record<string, { category: string, engine_name: string, engine_version: string, engine_update: string, method: string, result: string | null }>
@@ -288,7 +288,9 @@ export function createVtClient (options: VtClientOptions): VtClient {
       for (;;) {
         const analysis = await client.getAnalysis(id, { signal: opts.signal })
         opts.onProgress?.(analysis)
-        if (analysis.data.attributes?.status === 'completed') return analysis
+        // `failed` is final too (protocol SPEC section 10): the caller reads the reason, it never waits on
+        const status = analysis.data.attributes?.status
+        if (status === 'completed' || status === 'failed') return analysis
         try {
           await sleep(intervalMs, undefined, { signal: opts.signal })
         } catch (err) {

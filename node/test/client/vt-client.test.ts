@@ -64,6 +64,18 @@ t.test('upload bytes or a path, poll, look up', async (st) => {
   st.same((file.data.attributes.names as string[]).toSorted(), ['a.txt', 'b.bin'])
 })
 
+t.test('a failed analysis ends the wait too, with its reason', async (st) => {
+  const { node, url } = await serve()
+  const client = createVtClient({ baseUrl: url })
+  const { id } = await client.uploadFile(SAMPLE)
+  const analysis = node.analyses.get(id as `0x${string}`)
+  if (analysis === undefined) throw new Error('no analysis')
+  node.analyses.set(id as `0x${string}`, { ...analysis, status: 'failed', failure: 'NO_QUORUM' })
+  const done = await client.waitForAnalysis(id, { intervalMs: 5, signal: AbortSignal.timeout(10_000) })
+  st.equal(done.data.attributes.status, 'failed')
+  st.equal((done.data.attributes as { virusmap?: { failure?: string } }).virusmap?.failure, 'NO_QUORUM')
+})
+
 t.test('errors carry VirusTotal\'s codes', async (st) => {
   const { url } = await serve()
   const client = createVtClient({ baseUrl: url })

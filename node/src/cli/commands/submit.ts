@@ -12,6 +12,7 @@ import { terminalText } from '../terminal-text.ts'
 import type { Target } from '../target.ts'
 import type { CommandArgs, CommandContext } from '../command.ts'
 import { UsageError } from '../usage-error.ts'
+import { CliError } from '../cli-error.ts'
 
 /** Rewrites one status line on a terminal; silent otherwise, so logs and pipes stay clean. */
 function progressLine (stderr: Output): { update(a: AnalysisResponse): void, done(): void } {
@@ -33,7 +34,12 @@ function progressLine (stderr: Output): { update(a: AnalysisResponse): void, don
 async function waitWithProgress (client: ReturnType<typeof createVtClient>, id: string, ctx: CommandContext, signal: AbortSignal): Promise<AnalysisResponse> {
   const progress = progressLine(ctx.stderr)
   try {
-    return await client.waitForAnalysis(id, { signal, intervalMs: 500, onProgress: progress.update })
+    const analysis = await client.waitForAnalysis(id, { signal, intervalMs: 500, onProgress: progress.update })
+    const attributes = analysis.data.attributes as { status?: string, virusmap?: { failure?: unknown } } | undefined
+    if (attributes?.status === 'failed') {
+      throw new CliError('ANALYSIS_FAILED', `the network ended analysis ${id} without a report (${terminalText(String(attributes.virusmap?.failure ?? 'no reason given'))}); submit again later`)
+    }
+    return analysis
   } finally {
     progress.done()
   }

@@ -23,10 +23,12 @@ export interface JobRecord {
   analysisId?: Hex
   /** the job that retried this failed one */
   retriedBy?: Hex
+  /** this node, the origin, will publish a retry of this failed job: the analysis is not over */
+  retrying?: boolean
   updatedAt: number
 }
 
-export type JobPatch = Partial<Pick<JobRecord, 'status' | 'salt' | 'verdict' | 'failure' | 'attempt' | 'analysisId' | 'retriedBy'>>
+export type JobPatch = Partial<Pick<JobRecord, 'status' | 'salt' | 'verdict' | 'failure' | 'attempt' | 'analysisId' | 'retriedBy' | 'retrying'>>
 
 /** Signed scan jobs by job id (the VirusTotal analysis id), with this node's progress on each. */
 export class JobRepository {

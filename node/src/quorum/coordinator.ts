@@ -1,6 +1,6 @@
 import { attestAt, faultDivisorFrom, GossipValidationError, jobEndsAt, validateScanJob } from '../../../protocol/src/index.ts'
 import { createJobSubmission } from './job-submission.ts'
-import { JobBook } from './job-book.ts'
+import { JOB_FAILURES, JobBook } from './job-book.ts'
 import { createJobDeferral } from './job-deferral.ts'
 import { resumeJobs } from './job-recovery.ts'
 import { createMessageIntake } from './message-intake.ts'
@@ -206,10 +206,22 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       persist('failure', repos.jobs.update(live.jobId, { status: 'failed', failure: reason }, { now: now(), sync: true }))
       return
     }
-    // the retry takes over the failed job's admission slot; without a retry the slot is given back
-    persist('failure', repos.jobs.update(live.jobId, { status: 'failed', failure: reason }, { now: now(), sync: true })
-      .then(async () => { await submission.retry(live, reason) })
-      .finally(() => { submission.ended(live.jobId) }))
+    // the analysis goes on while the retry is coming (a restart publishes a promised one)
+    persist('failure', repos.jobs.update(live.jobId, { status: 'failed', failure: reason, retrying: reason !== 'COMPLAINTS' }, { now: now(), sync: true })
+      .then(async () => { await retryFailed(live, reason) }))
+  }
+
+  /** the retry takes over the failed job's admission slot; without one the slot is given back */
+  async function retryFailed (live: LiveJob, reason: JobFailure): Promise<void> {
+    try {
+      const retried = await submission.retry(live, reason).catch((err: unknown) => {
+        logger.error({ err, jobId: live.jobId }, 'retrying a failed job failed')
+        return false
+      })
+      if (!retried) await repos.jobs.update(live.jobId, { retrying: false }, { now: now(), sync: true })
+    } finally {
+      submission.ended(live.jobId)
+    }
   }
 
   const deferral = createJobDeferral({ follower, ctx, logger, now, signal: controller.signal, accept: onJob })
@@ -244,7 +256,8 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
         gossip.handle(topic, (msg) => { if (msg.type !== 'scan-job') intake.receive(msg) })
       }
       await resumeJobs({
-        chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: tryFinalize
+        chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: tryFinalize,
+        retryOwed: (live, failure) => { persist('retry', retryFailed(live, JOB_FAILURES.includes(failure as JobFailure) ? failure as JobFailure : 'NO_QUORUM')) }
       })
       await submission.start()
     },

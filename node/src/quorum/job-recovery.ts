@@ -22,6 +22,8 @@ export interface ResumeComponents {
   end: (live: LiveJob) => void
   /** a reloaded job may already hold its final report's attestations */
   onLoaded: (live: LiveJob) => void
+  /** a failed job whose retry this node (its origin) had promised but not published before it stopped */
+  retryOwed: (live: LiveJob, failure: string) => void
   signal?: AbortSignal
 }
 
@@ -35,10 +37,18 @@ export async function resumeJobs (c: ResumeComponents): Promise<{ resumed: numbe
   let resumed = 0
   let ended = 0
   for await (const record of c.repos.jobs.list({ signal: c.signal })) {
-    if (FINAL_JOB_STATUSES.includes(record.status) || c.book.get(record.jobId) != null) continue
+    if (c.book.get(record.jobId) != null) continue
+    const owed = record.status === 'failed' && record.retrying === true && record.retriedBy === undefined
+    if (FINAL_JOB_STATUSES.includes(record.status) && !owed) continue
     const { job } = record.job
     const submission = job.submitter === ZERO_ADDRESS ? undefined : submissionDigest(submissionOf(job), c.chainId, c.registry)
     const live = c.book.add(record.jobId, record.job, c.now(), submission)
+    if (owed) {
+      live.state = 'failed'
+      c.retryOwed(live, record.failure ?? 'NO_QUORUM')
+      ended++
+      continue
+    }
     for (const msg of await c.repos.commitments.listByJob(record.jobId)) live.commitments.set(msg.commitment.member, msg)
     for (const msg of await c.repos.verdicts.listByJob(record.jobId)) live.verdicts.set(msg.verdict.member, { msg, verdictHash: verdictHash(msg.verdict) })
     for (const msg of await c.repos.attestations.listByJob(record.jobId)) {

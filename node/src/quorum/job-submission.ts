@@ -49,8 +49,8 @@ export interface JobSubmissionComponents {
 export interface JobSubmission {
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
   submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
-  /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS */
-  retry(failed: LiveJob, reason: JobFailure): Promise<void>
+  /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS; false when none is published */
+  retry(failed: LiveJob, reason: JobFailure): Promise<boolean>
   /** a job of this node's ended (final or failed): its admission slot is free, unless its retry took it over */
   ended(jobId: Hex): void
   /** counts this node's open jobs (after a restart) against admission */
@@ -167,16 +167,16 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     return (await repos.jobs.get(jobId))?.analysisId ?? jobId
   }
 
-  async function retry (failed: LiveJob, reason: JobFailure): Promise<void> {
+  async function retry (failed: LiveJob, reason: JobFailure): Promise<boolean> {
     const record = await repos.jobs.get(failed.jobId)
     const attempt = (record?.attempt ?? 1) + 1
-    if (reason === 'COMPLAINTS' || attempt > MAX_JOB_ATTEMPTS || record?.retriedBy !== undefined || !follower.isMemberAt(self, follower.followedBlock)) return
+    if (reason === 'COMPLAINTS' || attempt > MAX_JOB_ATTEMPTS || record?.retriedBy !== undefined || !follower.isMemberAt(self, follower.followedBlock)) return false
     const old = failed.signed.job
     let job: ScanJob
     const block = follower.followedBlock
     if (old.kind === 'file') {
       const sample = await repos.samples.get(old.sha256)
-      if (sample === undefined) return
+      if (sample === undefined) return false
       const jobSample: JobSample = { ...sample, contentKey: Buffer.from(sample.contentKey.slice(2), 'hex') }
       job = buildScanJob(jobSample, membersInfoAt(block), block, self, windowsAt(block, sample.size, attempt), now())
     } else {
@@ -185,9 +185,10 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     // the failed job's slot passes to its retry (a job ended on restart held none yet)
     if (!holding.delete(failed.jobId)) admission.take()
     const jobId = await publishJob(job, { attempt, analysisId: record?.analysisId ?? failed.jobId })
-    await repos.jobs.update(failed.jobId, { retriedBy: jobId }, { now: now(), sync: true })
+    await repos.jobs.update(failed.jobId, { retriedBy: jobId, retrying: false }, { now: now(), sync: true })
     metrics?.jobsRetried.inc()
     logger.info({ failed: failed.jobId, jobId, reason, attempt }, 'failed job retried')
+    return true
   }
 
   return {

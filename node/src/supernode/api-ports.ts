@@ -225,7 +225,8 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         const live = coordinator.liveJob(jobId)
         const verdictCount = report?.verdicts.length ?? live?.verdicts.size ?? 0
         const commitments = live?.commitments.size ?? 0
-        const failed = report == null && (live?.state === 'failed' || record?.status === 'failed') && record?.retriedBy === undefined
+        // failed for good once no retry is coming (the origin marks a retry it will publish)
+        const failed = report == null && record?.status === 'failed' && record.retriedBy === undefined && record.retrying !== true
         const status: AnalysisStatus = report != null ? 'completed' : failed ? 'failed' : commitments > 0 ? 'in-progress' : 'queued'
         const failure = live?.failure ?? record?.failure
         return {

@@ -46,7 +46,8 @@ const MAX_HEADER_BYTES = 16 * 1024
 /** Node's default for the headers; never above the whole request's timeout */
 const HEADERS_TIMEOUT_MS = 60_000
 
-function buildApp (options: ApiServerOptions): FastifyInstance {
+/** The fastify app the server listens with; exported so tests can speak to it without sockets (inject). */
+export function buildApp (options: ApiServerOptions): FastifyInstance {
   const limits: ApiLimits = { ...API_LIMIT_DEFAULTS, ...options.limits }
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only drops pino's custom-level generics

@@ -171,6 +171,17 @@ function sortedUnique (list: Hex[]): Hex[] {
   return [...new Set(list)].toSorted()
 }
 
+/**
+ * engine id -> the members whose engines include it, from each member's engines at a block: the
+ * `registrations` deriveReport and checkReport take (nodes and light clients build it this one way).
+ */
+export function registrationsOf (members: readonly Hex[], enginesOf: ReadonlyArray<readonly string[]>): Record<string, Hex[]> {
+  const holders = new Map<string, Hex[]>()
+  members.forEach((m, i) => { for (const e of enginesOf[i] ?? []) holders.set(e, [...(holders.get(e) ?? []), m.toLowerCase() as Hex]) })
+  // fromEntries defines own properties, so an engine id cannot reach the prototype
+  return Object.fromEntries([...holders.keys()].toSorted().map((e) => [e, (holders.get(e) as Hex[]).toSorted()]))
+}
+
 export interface CheckReportOptions {
   /** the members at the job's block, from the chain */
   members?: Hex[]

@@ -1,6 +1,6 @@
 import tap from 'tap'
 import {
-  checkReport, computeCommitment, deriveReport, quorumThreshold, scanJobId, signAttestation, signCommitment, signVerdict
+  checkReport, computeCommitment, deriveReport, quorumThreshold, registrationsOf, scanJobId, signAttestation, signCommitment, signVerdict
 } from '../src/index.ts'
 import type {
   DeriveReportInput, Hex, Report, ReportCode, ReportSignature, SignedCommitment, SignedVerdict, Verdict
@@ -354,4 +354,13 @@ tap.test('the signer of everything carried is a registered key: a fresh wallet c
   const impostor = actor(42)
   const forged = await open(makeVerdict(job, member(3), [result('yara', 'harmless')]), { ...member(3), wallet: impostor.wallet })
   t.throws(() => derive({ commitments: [...commits.slice(0, 3), forged.commit] }), invalid('BAD_SIGNATURE'))
+})
+
+tap.test('registrationsOf: engine id -> holders, sorted, own properties only', async t => {
+  const [a, b] = [member(1).address, member(0).address]
+  const regs = registrationsOf([a, b], [['YARA', '__proto__'], ['YARA']])
+  t.same(Object.keys(regs), ['YARA', '__proto__'])
+  t.same(regs.YARA, [a, b].toSorted())
+  t.ok(Object.hasOwn(regs, '__proto__'), 'a hostile engine id is an own key, not the prototype')
+  t.same(registrationsOf([], []), {})
 })

@@ -1,5 +1,5 @@
 import type { Hex } from '../../../protocol/src/messages.ts'
-import { DEFAULT_JOB_BOUNDS } from '../../../protocol/src/index.ts'
+import { DEFAULT_JOB_BOUNDS, registrationsOf } from '../../../protocol/src/index.ts'
 import type { ClockSkewAt } from './clock-skew.ts'
 import type { RegistryView } from './registry-view.ts'
 
@@ -41,10 +41,7 @@ export function createChainReader (view: RegistryView, clockSkewAt: ClockSkewAt 
       view.faultDivisorAt(block),
       clockSkewAt(block, head, { signal })
     ])
-    const holders = new Map<string, Hex[]>()
-    members.forEach((m, i) => { for (const e of engines[i] ?? []) holders.set(e, [...(holders.get(e) ?? []), m]) })
-    // fromEntries defines own properties, so an engine id cannot reach the prototype
-    return { members, registrations: Object.fromEntries([...holders.keys()].toSorted().map((e) => [e, holders.get(e) as Hex[]])), faultDivisor, clockSkewMs }
+    return { members, registrations: registrationsOf(members, engines), faultDivisor, clockSkewMs }
   }
 
   return {

@@ -57,10 +57,8 @@ function heldContent (live: LiveJob, a: ReportAttestation): { commitments: Signe
 
 /** Why a job that reached its end without a report failed, as this node saw it (SPEC section 10). */
 export function failureOf (live: LiveJob, memberCount: number, faultDivisor: number): JobFailure {
-  const n = Math.max(1, memberCount)
-  const f = Math.floor((n - 1) / faultDivisor)
-  if (live.complaints.size >= f + 1) return 'COMPLAINTS'
-  if (live.verdicts.size < quorumThreshold(n, faultDivisor)) return 'NO_QUORUM'
+  if (complaintsDecide(live, memberCount, faultDivisor)) return 'COMPLAINTS'
+  if (live.verdicts.size < quorumThreshold(Math.max(1, memberCount), faultDivisor)) return 'NO_QUORUM'
   return 'NO_AGREEMENT'
 }
 

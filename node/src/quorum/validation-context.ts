@@ -1,4 +1,4 @@
-import { jobBoundsFrom } from '../../../protocol/src/index.ts'
+import { jobBoundsFrom, registrationsOf } from '../../../protocol/src/index.ts'
 import type { JobBook } from './job-book.ts'
 import type { JobBounds, ValidationContext } from '../../../protocol/src/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
@@ -17,11 +17,8 @@ export function boundsAt (follower: Pick<RegistryFollower, 'parameterAt'>, block
 
 /** engine id -> the members at `block` whose registered engines include it (SPEC section 8) */
 export function registrationsAt (follower: Pick<RegistryFollower, 'membersAt' | 'enginesAt'>, block: number): Record<string, Hex[]> {
-  const out = new Map<string, Hex[]>()
-  for (const member of follower.membersAt(block)) {
-    for (const engine of follower.enginesAt(member, block)) out.set(engine, [...(out.get(engine) ?? []), member])
-  }
-  return Object.fromEntries(out)
+  const members = follower.membersAt(block)
+  return registrationsOf(members, members.map((m) => follower.enginesAt(m, block)))
 }
 
 /** Adapts the node's live state to the protocol's pure validators, read at validation time. */

@@ -36,6 +36,21 @@ async function read<T> (registry: Hex, fn: string, call: () => Promise<T>): Prom
   }
 }
 
+/**
+ * A NetworkParameters value in force at `block` (undefined when never set). getAt answers only for
+ * past blocks; at the head the current value is the one in force, and get reverts on a key never set.
+ */
+export async function parameterAt (params: Contract, address: Hex, name: string, block: number, head: number): Promise<bigint | undefined> {
+  const key = encodeBytes32String(name)
+  if (block < head) return await read(address, 'getAt', async () => params.getFunction('getAt').staticCall(key, block)) as bigint
+  try {
+    return await params.getFunction('get').staticCall(key) as bigint
+  } catch (err) {
+    if ((err as { code?: string }).code === 'CALL_EXCEPTION') return undefined
+    throw err
+  }
+}
+
 /** What verification reads from the chain, at the provider's latest block. */
 export interface RegistryView {
   chainId(): Promise<number>
@@ -55,7 +70,6 @@ export interface RegistryView {
 export function createRegistryView (provider: Provider, registry: Hex, parameters?: Hex): RegistryView {
   const contract = new Contract(registry, REGISTRY_READ_ABI, provider)
   const params = parameters === undefined ? undefined : new Contract(parameters, PARAMETERS_READ_ABI, provider)
-  const key = encodeBytes32String('quorumFaultDivisor')
   return {
     async chainId () {
       return Number((await provider.getNetwork()).chainId)
@@ -79,17 +93,7 @@ export function createRegistryView (provider: Provider, registry: Hex, parameter
     },
     async faultDivisorAt (block) {
       if (params === undefined) return DEFAULT_FAULT_DIVISOR
-      // getAt answers only for past blocks; at the head the current value is the one in force
-      if (block < await provider.getBlockNumber()) {
-        return faultDivisorFrom(await read(parameters as Hex, 'getAt', async () => params.getFunction('getAt').staticCall(key, block)) as bigint)
-      }
-      try {
-        return faultDivisorFrom(await params.getFunction('get').staticCall(key) as bigint)
-      } catch (err) {
-        // NetworkParametersUnknownKey: never set, so the default rule
-        if ((err as { code?: string }).code === 'CALL_EXCEPTION') return DEFAULT_FAULT_DIVISOR
-        throw err
-      }
+      return faultDivisorFrom(await parameterAt(params, parameters as Hex, 'quorumFaultDivisor', block, await provider.getBlockNumber()))
     }
   }
 }

@@ -3,22 +3,21 @@
  * the Submission a submitter's wallet signs.
  * Recovered addresses are lowercase, like every address in the protocol.
  */
-import { concat, keccak256, recoverAddress, verifyTypedData } from 'ethers'
+import { BaseWallet, concat, keccak256 } from 'ethers'
 import type { Signer } from 'ethers'
-import { EIP712_TYPES, eip712Domain, reportDigest, scanJobId, verdictHash } from './eip712.ts'
+import { commitmentDigest, complaintDigest, eip712, EIP712_TYPES, eip712Domain, reportDigest, scanJobId, submissionDigest, verdictDigest, verdictHash } from './eip712.ts'
 import type {
   Complaint, Hex, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict,
   Submission, Verdict, VerdictCommitment
 } from './messages.ts'
 
 export async function signScanJob (job: ScanJob, chainId: number, registry: Hex, signer: Signer): Promise<SignedScanJob> {
-  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, job)
-  return { type: 'scan-job', job, signature: signature as Hex }
+  return { type: 'scan-job', job, signature: await sign(signer, 'ScanJob', job, chainId, registry) }
 }
 
-/** Throws when the signature is not a valid canonical secp256k1 signature (memberSignature). */
+/** Throws SignatureError when the signature is not a member's canonical spelling (recoverMember). */
 export function recoverScanJobSigner (msg: SignedScanJob, chainId: number, registry: Hex): Hex {
-  return remembered(msg, msg.job, chainId, registry, () => lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ScanJob, msg.job, memberSignature(msg.signature))))
+  return remembered(msg, msg.job, chainId, registry, () => recoverMember(scanJobId(msg.job, chainId, registry), msg.signature, msg.job.origin))
 }
 
 /** keccak256(verdictHash(verdict) || salt): binds the member to a verdict it cannot change after the commit window. */
@@ -27,46 +26,42 @@ export function computeCommitment (verdict: Verdict, salt: Hex): Hex {
 }
 
 export async function signCommitment (c: VerdictCommitment, chainId: number, registry: Hex, signer: Signer): Promise<SignedCommitment> {
-  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.VerdictCommitment, c)
-  return { type: 'commitment', commitment: c, signature: signature as Hex }
+  return { type: 'commitment', commitment: c, signature: await sign(signer, 'VerdictCommitment', c, chainId, registry) }
 }
 
 export function recoverCommitmentSigner (msg: SignedCommitment, chainId: number, registry: Hex): Hex {
-  return remembered(msg, msg.commitment, chainId, registry, () => lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.VerdictCommitment, msg.commitment, memberSignature(msg.signature))))
+  return remembered(msg, msg.commitment, chainId, registry, () => recoverMember(commitmentDigest(msg.commitment, chainId, registry), msg.signature, msg.commitment.member))
 }
 
 /** The signature covers the Verdict only; the salt rides along to open the (separately signed) commitment. */
 export async function signVerdict (verdict: Verdict, salt: Hex, chainId: number, registry: Hex, signer: Signer): Promise<SignedVerdict> {
-  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, verdict)
-  return { type: 'verdict', verdict, salt, signature: signature as Hex }
+  return { type: 'verdict', verdict, salt, signature: await sign(signer, 'Verdict', verdict, chainId, registry) }
 }
 
 export function recoverVerdictSigner (msg: SignedVerdict, chainId: number, registry: Hex): Hex {
-  return remembered(msg, msg.verdict, chainId, registry, () => lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Verdict, msg.verdict, memberSignature(msg.signature))))
+  return remembered(msg, msg.verdict, chainId, registry, () => recoverMember(verdictDigest(msg.verdict, chainId, registry), msg.signature, msg.verdict.member))
 }
 
 /** Signs the content this member holds for a job (every member that holds the same signs the same digest). */
 export async function signAttestation (attestation: ReportAttestation, chainId: number, registry: Hex, signer: Signer): Promise<SignedAttestation> {
-  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.ReportAttestation, attestation)
-  return { type: 'attestation', member: lower(await signer.getAddress()), attestation, signature: signature as Hex }
+  return { type: 'attestation', member: lower(await signer.getAddress()), attestation, signature: await sign(signer, 'ReportAttestation', attestation, chainId, registry) }
 }
 
-/** Who signed `signature` over this reportDigest; throws (ethers' error) when it does not recover. */
-export function recoverReportSigner (digest: Hex, signature: Hex): Hex {
-  return lower(recoverAddress(digest, memberSignature(signature)))
+/** Who signed `signature` over this reportDigest (`claimed`: who the caller expects); throws when it does not recover. */
+export function recoverReportSigner (digest: Hex, signature: Hex, claimed?: Hex): Hex {
+  return recoverMember(digest, signature, claimed)
 }
 
 export function recoverAttestationSigner (msg: SignedAttestation, chainId: number, registry: Hex): Hex {
-  return remembered(msg, msg.attestation, chainId, registry, () => recoverReportSigner(reportDigest(msg.attestation, chainId, registry), msg.signature))
+  return remembered(msg, msg.attestation, chainId, registry, () => recoverMember(reportDigest(msg.attestation, chainId, registry), msg.signature, msg.member))
 }
 
 export async function signComplaint (complaint: Complaint, chainId: number, registry: Hex, signer: Signer): Promise<SignedComplaint> {
-  const signature = await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, complaint)
-  return { type: 'complaint', complaint, signature: signature as Hex }
+  return { type: 'complaint', complaint, signature: await sign(signer, 'Complaint', complaint, chainId, registry) }
 }
 
 export function recoverComplaintSigner (msg: SignedComplaint, chainId: number, registry: Hex): Hex {
-  return remembered(msg, msg.complaint, chainId, registry, () => lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Complaint, msg.complaint, memberSignature(msg.signature))))
+  return remembered(msg, msg.complaint, chainId, registry, () => recoverMember(complaintDigest(msg.complaint, chainId, registry), msg.signature, msg.complaint.member))
 }
 
 /**
@@ -94,12 +89,17 @@ export function attestationFor (job: SignedScanJob, commitments: SignedCommitmen
 
 /** The submitter's signature, for ScanJob.submitterSignature. */
 export async function signSubmission (submission: Submission, chainId: number, registry: Hex, signer: Signer): Promise<Hex> {
-  return await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Submission, submission) as Hex
+  return await sign(signer, 'Submission', submission, chainId, registry)
 }
 
-/** Throws (ethers' error) when the signature is not a valid canonical secp256k1 signature. */
+/**
+ * Throws when the signature is not a valid canonical (low s) secp256k1 signature. A wallet's
+ * signature may carry v 0/1 as well as 27/28.
+ */
 export function recoverSubmissionSigner (submission: Submission, signature: Hex, chainId: number, registry: Hex): Hex {
-  return lower(verifyTypedData(eip712Domain(chainId, registry), EIP712_TYPES.Submission, submission, signature))
+  const signer = eip712.recoverDigest(submissionDigest(submission, chainId, registry), signature, undefined, true)
+  if (signer === undefined) throw new SignatureError()
+  return signer as Hex
 }
 
 /** The Submission a job's submitter signed. */
@@ -107,15 +107,33 @@ export function submissionOf (job: ScanJob): Submission {
   return { kind: job.kind, sha256: job.sha256, context: job.context, submittedAt: job.submittedAt }
 }
 
+/** A signature that is not 65 bytes of a canonical (low s) secp256k1 signature recovering an address. */
+export class SignatureError extends Error {
+  override name = 'SignatureError'
+  readonly code = 'BAD_SIGNATURE'
+  constructor () { super('not a canonical 65-byte secp256k1 signature') }
+}
+
 /**
- * A member's signature in its one spelling, as OpenZeppelin's ECDSA takes it: r ‖ s ‖ v with v 27 or 28.
- * ethers also recovers the same signer for v 0, 1 and any v >= 35, which would give one signed message
- * many valid encodings (and gossip ids); ethers itself refuses an s with the top bit set. A submitter's
- * signature is a wallet's and is taken as ethers reads it: the origin signs the job around it.
+ * A member's signature in its one spelling, as OpenZeppelin's ECDSA takes it: r ‖ s ‖ v with v 27 or 28
+ * and a low s, so one signed message has one encoding (and one gossip id). `claimed` is the address the
+ * message names: when its key is known, checking costs a verification instead of a recovery.
  */
-function memberSignature (signature: Hex): Hex {
-  if (!/^0x[0-9a-fA-F]{128}1[bcBC]$/.test(signature)) throw new TypeError('not a 65-byte signature with v 27 or 28')
-  return signature
+function recoverMember (digest: Hex, signature: Hex, claimed?: Hex): Hex {
+  const signer = eip712.recoverDigest(digest, signature, claimed)
+  if (signer === undefined) throw new SignatureError()
+  return signer as Hex
+}
+
+type SignedType = keyof typeof EIP712_TYPES
+
+/**
+ * An operator key (an ethers Wallet) signs the digest the protocol computes; any other signer (a
+ * browser wallet, a JSON-RPC account) is asked through signTypedData, which signs the same digest.
+ */
+async function sign (signer: Signer, primary: SignedType, value: object, chainId: number, registry: Hex): Promise<Hex> {
+  if (signer instanceof BaseWallet) return signer.signingKey.sign(eip712.digest(primary, value, chainId, registry)).serialized as Hex
+  return await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES[primary], value as Record<string, unknown>) as Hex
 }
 
 /**

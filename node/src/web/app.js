@@ -5,7 +5,7 @@
 import { keccak_256 as keccak } from '/web/vendor/noble-hashes/sha3.js'
 import { sha256 } from '/web/vendor/noble-hashes/sha2.js'
 import { secp256k1 } from '/web/vendor/noble-curves/secp256k1.js'
-import { bytesToHex, createVerifier } from '/web/eip712.js'
+import { bytesToHex, createVerifier } from '/protocol/src/eip712-hash.js'
 import { api, ApiFailure, apiKey, date, el, engineTable, errorBox, failureText, headers, KEY_STORE, progressBar, reportParts, show, size, waitForAnalysis } from '/web/page-kit.js'
 import { renderIndicator, renderUrlForm, searchTarget } from '/web/indicator.js'
 import { verifyBadge } from '/web/verify-badge.js'

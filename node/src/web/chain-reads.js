@@ -4,7 +4,7 @@
  * block from SupernodeRegistry, quorumFaultDivisor and clockSkewMs from NetworkParameters, by the
  * rules of light-client/registry-view.ts and clock-skew.ts. A block's state is kept once read.
  */
-import { bytesToHex, concat, hexToBytes, word } from './eip712.js'
+import { bytesToHex, concat, hexToBytes, word } from '../../../protocol/src/eip712-hash.js'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder('utf-8', { fatal: true })

@@ -1,5 +1,5 @@
 /** Types of report-derive.js, the page's mirror of protocol deriveReport. */
-import type { Verifier } from './eip712.js'
+import type { Verifier } from '../../../protocol/src/eip712-hash.js'
 export interface BlockState { members: string[], registrations: Record<string, string[]>, faultDivisor: number, clockSkewMs?: number }
 export interface Check { name: string, ok: boolean, detail: string }
 export interface DerivedEngine {

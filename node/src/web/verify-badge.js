@@ -38,7 +38,7 @@ function showVerification (badge, result, block, d, rerun) {
 
 /**
  * Verifies the report a served object carries and shows the outcome. `asked` is what the page's
- * address names ({ hash } or { kind, subject }); `verifier` is eip712.js createVerifier's.
+ * address names ({ hash } or { kind, subject }); `verifier` is protocol/src/eip712-hash.js createVerifier's.
  */
 export async function verifyBadge (badge, attributes, asked, verifier) {
   const vm = attributes.virusmap

@@ -1,5 +1,5 @@
 /** Types of verify.js, the page's report checks (see that file). */
-import type { Verifier } from './eip712.js'
+import type { Verifier } from '../../../protocol/src/eip712-hash.js'
 import type { BlockState, Check } from './report-derive.js'
 export type Asked = { hash: string, source?: string } | { kind: string, subject: string }
 export interface ReportCheck {

@@ -14,7 +14,7 @@ import {
 import type { Report } from '../../../protocol/src/index.ts'
 import { fileObject } from '../../src/api/vt-objects.ts'
 import { indicatorObject } from '../../src/api/vt-indicator-objects.ts'
-import { createVerifier } from '../../src/web/eip712.js'
+import { createVerifier } from '../../../protocol/src/eip712-hash.js'
 import { canonicalIndicator } from '../../src/web/indicator-canonical.js'
 import { aggregateEngines } from '../../src/web/report-derive.js'
 import { checkReport, type Asked } from '../../src/web/verify.js'

@@ -10,7 +10,6 @@ const PAGE_FILES: Record<string, string> = {
   'verify.js': 'text/javascript; charset=utf-8',
   'page-kit.js': 'text/javascript; charset=utf-8',
   'indicator.js': 'text/javascript; charset=utf-8',
-  'eip712.js': 'text/javascript; charset=utf-8',
   'indicator-canonical.js': 'text/javascript; charset=utf-8',
   'report-derive.js': 'text/javascript; charset=utf-8',
   'chain-reads.js': 'text/javascript; charset=utf-8',
@@ -18,6 +17,13 @@ const PAGE_FILES: Record<string, string> = {
   'verify-badge.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'
 }
+
+/**
+ * Protocol modules the page runs as nodes run them (plain JS, crypto passed in), at the path that
+ * keeps their relative imports from node/src/web working in the browser too.
+ */
+const PROTOCOL_DIR = new URL('../../../../protocol/src/', import.meta.url)
+const PROTOCOL_FILES = new Set(['eip712-hash.js'])
 
 /**
  * The two pure-JS packages the page verifies signatures with, served from node_modules as ES
@@ -73,6 +79,13 @@ export function registerWebRoutes (app: FastifyInstance): void {
     if (type === undefined) throw new ApiError('NotFoundError', 'no such asset')
     const body = await load(request.params.name, new URL(request.params.name, WEB_DIR))
     return security(reply).type(type).header('cache-control', 'no-cache').send(body)
+  })
+
+  app.get<{ Params: { name: string } }>('/protocol/src/:name', async (request, reply) => {
+    const { name } = request.params
+    if (!PROTOCOL_FILES.has(name)) throw new ApiError('NotFoundError', 'no such asset')
+    const body = await load(`protocol/${name}`, new URL(name, PROTOCOL_DIR))
+    return security(reply).type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(body)
   })
 
   app.get<{ Params: { pkg: string, '*': string } }>('/web/vendor/:pkg/*', async (request, reply) => {

@@ -1,0 +1,123 @@
+/**
+ * eip712-hash.js, the one hasher and recoverer nodes and the web page run, held to ethers'
+ * TypedDataEncoder and recoverAddress on seeded random values, and its known-key shortcut held to
+ * plain recovery on every kind of wrong signature.
+ */
+import tap from 'tap'
+import { recoverAddress, Signature, SigningKey, TypedDataEncoder, Wallet } from 'ethers'
+import { EIP712_TYPES, eip712, eip712Domain } from '../src/index.ts'
+import type { Hex } from '../src/index.ts'
+import { CHAIN_ID, REGISTRY } from './fixtures.ts'
+
+/** mulberry32: the same values on every run */
+function rng (seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6D2B79F5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const random = rng(0x712)
+const int = (n: number): number => Math.floor(random() * n)
+const hex = (bytes: number): Hex => `0x${Array.from({ length: bytes }, () => int(256).toString(16).padStart(2, '0')).join('')}`
+const text = (): string => Array.from({ length: int(40) }, () => String.fromCodePoint([int(128), 0x80 + int(0x780), 0x4e00 + int(0x5000), 0x1f600 + int(80)][int(4)] ?? 65)).join('')
+
+function valueOf (type: string, types: Record<string, Array<{ name: string, type: string }>>): unknown {
+  if (type.endsWith('[]')) return Array.from({ length: int(5) }, () => valueOf(type.slice(0, -2), types))
+  const struct = types[type]
+  if (struct !== undefined) return Object.fromEntries(struct.map(f => [f.name, valueOf(f.type, types)]))
+  if (type === 'string') return text()
+  if (type === 'bytes') return hex(int(100))
+  if (type === 'address') return hex(20)
+  if (type.startsWith('bytes')) return hex(Number(type.slice(5)))
+  if (type === 'uint64') return [0, 1, int(2 ** 32), Number.MAX_SAFE_INTEGER][int(4)]
+  throw new Error(type)
+}
+
+tap.test('every primary type hashes as ethers hashes it, on 400 seeded random values each', async t => {
+  const domain = eip712Domain(CHAIN_ID, REGISTRY)
+  for (const [primary, types] of Object.entries(EIP712_TYPES)) {
+    let same = 0
+    for (let i = 0; i < 400; i++) {
+      const value = valueOf(primary, types) as Record<string, unknown>
+      if (eip712.digest(primary, value, CHAIN_ID, REGISTRY) === TypedDataEncoder.hash(domain, types, value) &&
+        eip712.structHash(primary, value) === TypedDataEncoder.from(types).hash(value)) same++
+    }
+    t.equal(same, 400, primary)
+  }
+})
+
+tap.test('values ethers refuses are refused (no digest of a value that is not the type)', async t => {
+  const c = { jobId: hex(32), member: hex(20), commitment: hex(32) }
+  for (const bad of [{ ...c, jobId: hex(31) }, { ...c, member: hex(21) }, { ...c, member: '0xzz' + hex(19).slice(2) }, { ...c, commitment: 7 }, null]) {
+    t.throws(() => eip712.digest('VerdictCommitment', bad, CHAIN_ID, REGISTRY))
+  }
+  const s = { kind: 'file', sha256: hex(32), context: '', submittedAt: 2 ** 64 }
+  t.throws(() => eip712.digest('Submission', s, CHAIN_ID, REGISTRY), 'a uint64 past 2^64')
+  t.throws(() => eip712.digest('Submission', { ...s, submittedAt: -1 }, CHAIN_ID, REGISTRY))
+  t.throws(() => eip712.digest('Submission', { ...s, submittedAt: 1.5 }, CHAIN_ID, REGISTRY))
+})
+
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+const key = new SigningKey(hex(32))
+const address = new Wallet(key.privateKey).address.toLowerCase() as Hex
+const other = new Wallet(hex(32))
+
+/** r ‖ s ‖ v as the protocol spells it */
+function spell (r: bigint, s: bigint, v: number): Hex {
+  return `0x${r.toString(16).padStart(64, '0')}${s.toString(16).padStart(64, '0')}${v.toString(16).padStart(2, '0')}`
+}
+
+tap.test('with the claimed signer known, the answer is recovery\'s answer for every spelling', async t => {
+  const digest = hex(32)
+  const sig = Signature.from(key.sign(digest))
+  const r = BigInt(sig.r)
+  const s = BigInt(sig.s)
+  t.equal(eip712.recoverDigest(digest, sig.serialized, address), address, 'first sight: recovered, key remembered')
+  t.equal(eip712.recoverDigest(digest, sig.serialized, address), address, 'then verified against the remembered key')
+  // the other v recovers somebody else: the shortcut must not call it the claimed member's
+  const flipped = spell(r, s, sig.v === 27 ? 28 : 27)
+  t.equal(eip712.recoverDigest(digest, flipped, address), recoverAddress(digest, flipped).toLowerCase())
+  t.not(eip712.recoverDigest(digest, flipped, address), address)
+  // another key's signature claiming this member
+  const forged = Signature.from(other.signingKey.sign(digest)).serialized
+  t.equal(eip712.recoverDigest(digest, forged, address), other.address.toLowerCase())
+  // the same signature over another digest
+  const elsewhere = hex(32)
+  t.equal(eip712.recoverDigest(elsewhere, sig.serialized, address), recoverAddress(elsewhere, sig.serialized).toLowerCase())
+  t.equal(eip712.recoverDigest(digest, sig.serialized, other.address), address, 'a wrong claim still names the real signer')
+})
+
+tap.test('one spelling per signature: high s, v 0/1, r or s out of range and odd lengths recover nobody', async t => {
+  const digest = hex(32)
+  const sig = Signature.from(key.sign(digest))
+  const r = BigInt(sig.r)
+  const s = BigInt(sig.s)
+  const v = sig.v
+  for (const claimed of [undefined, address]) {
+    t.equal(eip712.recoverDigest(digest, spell(r, N - s, v === 27 ? 28 : 27), claimed), undefined, 'high s (the malleable twin)')
+    t.equal(eip712.recoverDigest(digest, spell(r, s, v - 27), claimed), undefined, 'v 0/1 from a member')
+    t.equal(eip712.recoverDigest(digest, spell(0n, s, v), claimed), undefined, 'r = 0')
+    t.equal(eip712.recoverDigest(digest, spell(r, 0n, v), claimed), undefined, 's = 0')
+    t.equal(eip712.recoverDigest(digest, spell(r + N, s, v), claimed), undefined, 'r >= n')
+    t.equal(eip712.recoverDigest(digest, `${sig.serialized}00` as Hex, claimed), undefined, '66 bytes')
+    t.equal(eip712.recoverDigest(digest, sig.serialized.slice(0, 130) as Hex, claimed), undefined, '64 bytes')
+    t.equal(eip712.recoverDigest(digest, `0x${'zz'.repeat(65)}` as Hex, claimed), undefined, 'not hex')
+    t.equal(eip712.recoverDigest(hex(31), sig.serialized, claimed), undefined, 'a 31-byte digest')
+  }
+  t.equal(eip712.recoverDigest(digest, spell(r, s, v - 27), undefined, true), address, 'a wallet may sign with v 0/1')
+})
+
+tap.test('the remembered keys are bounded and an evicted key still verifies by recovery', async t => {
+  const digest = hex(32)
+  const wallets = Array.from({ length: 300 }, () => new Wallet(hex(32)))
+  const sigs = wallets.map(w => Signature.from(w.signingKey.sign(digest)).serialized)
+  for (let round = 0; round < 2; round++) {
+    let right = 0
+    wallets.forEach((w, i) => { if (eip712.recoverDigest(digest, sigs[i] as Hex, w.address) === w.address.toLowerCase()) right++ })
+    t.equal(right, 300, `round ${round}`)
+  }
+})

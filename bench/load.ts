@@ -1,7 +1,11 @@
 // Concurrent submissions on an N-member devnet: how many end completed/failed, the submit-to-report
 // latency distribution, and each supernode's RSS idle and at peak, beside the same devnet's latency
 // for one submission alone (the baseline, measured first in the same run).
+// Throughput is completed jobs per second of wall time from the first upload to the last end.
 // Run: npx node bench/load.ts [--nodes 4] [--concurrency 20] [--size 65536] [--timeout 300]
+//        [--through all|one] [--poll-ms 1000] [--profile DIR]
+// --through one sends every upload to node 0 (the issue's "through one node"); --profile writes a
+// V8 CPU profile per supernode into DIR when the devnet stops (open in Chrome devtools).
 import { randomBytes } from 'node:crypto'
 import { readFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -15,13 +19,19 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '20' },
     size: { type: 'string', default: String(64 * 1024) },
-    timeout: { type: 'string', default: '300' }
+    timeout: { type: 'string', default: '300' },
+    through: { type: 'string', default: 'all' },
+    // a VT client polls an analysis every few seconds; 200 clients at 200 ms would be load of their own
+    'poll-ms': { type: 'string', default: '1000' },
+    profile: { type: 'string' }
   }
 })
 const nodes = Number(values.nodes)
 const concurrency = Number(values.concurrency)
 const size = Number(values.size)
 const timeoutMs = Number(values.timeout) * 1000
+const throughOne = values.through === 'one'
+const pollMs = Number(values['poll-ms'])
 
 async function rssMiB (pid: number | undefined): Promise<number> {
   if (pid === undefined) return NaN
@@ -37,7 +47,7 @@ function quantile (xs: number[], q: number): number {
 
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-load-'))
 const started = performance.now()
-const devnet = await startDevnet({ nodes, dir, port: 0 })
+const devnet = await startDevnet({ nodes, dir, port: 0, ...(values.profile !== undefined ? { nodeOptions: `--cpu-prof --cpu-prof-dir=${values.profile}` } : {}) })
 const startSeconds = (performance.now() - started) / 1000
 const pids = devnet.processes.map((p) => p.child.pid)
 const clients = devnet.info.nodes.map((n) => createVtClient({ baseUrl: n.api, apiKey: devnet.info.apiKey }))
@@ -60,11 +70,11 @@ async function upload (client: (typeof clients)[number], bytes: Uint8Array, i: n
 let retries = 0
 
 async function submitOne (i: number): Promise<{ ms: number, status: string }> {
-  const client = clients[i % clients.length] as (typeof clients)[number]
+  const client = clients[throughOne ? 0 : i % clients.length] as (typeof clients)[number]
   const t0 = performance.now()
   try {
     const id = await upload(client, randomBytes(size), i, AbortSignal.timeout(timeoutMs))
-    const done = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(timeoutMs) })
+    const done = await client.waitForAnalysis(id, { intervalMs: pollMs, signal: AbortSignal.timeout(timeoutMs) })
     return { ms: performance.now() - t0, status: String(done.data.attributes.status) }
   } catch (err) {
     return { ms: performance.now() - t0, status: `error: ${(err as { code?: string }).code ?? (err as Error).name}` }
@@ -85,9 +95,9 @@ try {
   const completed = results.filter((r) => r.status === 'completed')
   const byStatus = Object.entries(Object.groupBy(results, (r) => r.status)).map(([s, rs]) => `${s} ${rs?.length ?? 0}`).join(', ')
   const ms = completed.map((r) => r.ms)
-  console.log(`${nodes}-member devnet (started in ${startSeconds.toFixed(0)} s), ${concurrency} concurrent ${(size / 1024).toFixed(0)} KiB submissions spread over the members' APIs`)
+  console.log(`${nodes}-member devnet (started in ${startSeconds.toFixed(0)} s), ${concurrency} concurrent ${(size / 1024).toFixed(0)} KiB submissions ${throughOne ? 'through node 0' : 'spread over the members\' APIs'}, polled every ${pollMs} ms`)
   console.log(`  baseline, one submission alone: ${baseline.status} in ${baseline.ms.toFixed(0)} ms`)
-  console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s; ${retries} uploads refused (429/503) and retried`)
+  console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s (${(completed.length / (wall / 1000)).toFixed(1)} completed jobs/s); ${retries} uploads refused (429/503) and retried`)
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
   console.log(`  RSS per supernode idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
   console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)

@@ -13,7 +13,7 @@ const runs = Number(values.runs)
 const chainId = 31337
 const registry = `0x${'11'.repeat(20)}` as Hex
 const domain = eip712Domain(chainId, registry)
-const wallets = Array.from({ length: 16 }, () => Wallet.createRandom())
+const wallets = Array.from({ length: 16 }, () => new Wallet(Wallet.createRandom().privateKey))
 const b32 = (i: number): Hex => `0x${i.toString(16).padStart(64, '0')}`
 
 const verdictOf = (w: Wallet, i: number): Verdict => ({

@@ -32,6 +32,8 @@ export interface DevnetOptions {
   /** quorum timing; the devnet defaults favour a quick first report */
   commitWindowMs?: number
   revealWindowMs?: number
+  /** NODE_OPTIONS for every supernode process, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile them */
+  nodeOptions?: string
   log?: (line: string) => void
 }
 
@@ -205,7 +207,7 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
       }
       const configPath = join(node.dataDir, 'config.json')
       await writeJsonAtomic(configPath, config)
-      processes.push(spawnSupernode(configPath, join(node.dataDir, 'supernode.log')))
+      processes.push(spawnSupernode(configPath, join(node.dataDir, 'supernode.log'), { nodeOptions: opts.nodeOptions }))
     }
     await Promise.all(processes.map(async (p, i) => {
       await waitUntilReady(p, (nodes[i] as DevnetNodeInfo).api, nodes.length, { signal })

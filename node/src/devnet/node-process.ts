@@ -28,11 +28,13 @@ export interface NodeProcess {
  * Runs one supernode as its own OS process (`virusmap supernode --config FILE`), with the same
  * Node runtime as the caller, its logs appended to `logFile`.
  */
-export function spawnSupernode (configPath: string, logFile: string): NodeProcess {
+export function spawnSupernode (configPath: string, logFile: string, options: { nodeOptions?: string } = {}): NodeProcess {
   const log = createWriteStream(logFile, { flags: 'a' })
   // a node is a plain runtime process: loaders a test runner put in NODE_OPTIONS (tap's
-  // --import hooks) would slow every node's start and follow it into its own children
-  const { NODE_OPTIONS: _ignored, ...env } = process.env
+  // --import hooks) would slow every node's start and follow it into its own children; only
+  // what the caller asks for (a profiler) is passed on
+  const { NODE_OPTIONS: _ignored, ...inherited } = process.env
+  const env = options.nodeOptions === undefined ? inherited : { ...inherited, NODE_OPTIONS: options.nodeOptions }
   const child = spawn(process.execPath, [CLI, 'supernode', '--config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // its own process group: a terminal's Ctrl-C reaches only the devnet, which stops each node

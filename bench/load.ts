@@ -68,6 +68,7 @@ async function upload (client: (typeof clients)[number], bytes: Uint8Array, i: n
 }
 
 let retries = 0
+const errors = new Map<string, number>()
 
 async function submitOne (i: number): Promise<{ ms: number, status: string }> {
   const client = clients[throughOne ? 0 : i % clients.length] as (typeof clients)[number]
@@ -77,7 +78,9 @@ async function submitOne (i: number): Promise<{ ms: number, status: string }> {
     const done = await client.waitForAnalysis(id, { intervalMs: pollMs, signal: AbortSignal.timeout(timeoutMs) })
     return { ms: performance.now() - t0, status: String(done.data.attributes.status) }
   } catch (err) {
-    return { ms: performance.now() - t0, status: `error: ${(err as { code?: string }).code ?? (err as Error).name}` }
+    const code = (err as { code?: string }).code ?? (err as Error).name
+    errors.set(`${code}: ${(err as Error).message}`, (errors.get(`${code}: ${(err as Error).message}`) ?? 0) + 1)
+    return { ms: performance.now() - t0, status: `error: ${code}` }
   }
 }
 
@@ -98,6 +101,7 @@ try {
   console.log(`${nodes}-member devnet (started in ${startSeconds.toFixed(0)} s), ${concurrency} concurrent ${(size / 1024).toFixed(0)} KiB submissions ${throughOne ? 'through node 0' : 'spread over the members\' APIs'}, polled every ${pollMs} ms`)
   console.log(`  baseline, one submission alone: ${baseline.status} in ${baseline.ms.toFixed(0)} ms`)
   console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s (${(completed.length / (wall / 1000)).toFixed(1)} completed jobs/s); ${retries} uploads refused (429/503) and retried`)
+  for (const [message, n] of [...errors].toSorted((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${n} x ${message}`)
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
   console.log(`  RSS per supernode idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
   console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)

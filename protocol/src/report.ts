@@ -71,7 +71,7 @@ export function deriveReport (input: DeriveReportInput): Report {
   // a signature that recovers to another address is an attestation of other content: it does not count
   const attestations = onePerMember(input.attestations, a => a.member, (a) => {
     if (!memberSet.has(a.member)) fail('NOT_MEMBER', 'attester not a member at the job block')
-  }).filter(a => recoverOrFail(() => recoverReportSigner(digest, a.signature)) === a.member)
+  }).filter(a => recoverOrFail(() => recoverReportSigner(digest, a.signature, a.member)) === a.member)
   if (attestations.length !== input.attestations.length || attestations.length < quorum) {
     fail('NO_ATTESTATION_QUORUM', `${attestations.length} of ${input.attestations.length} attestations sign this content, quorum is ${quorum}`)
   }

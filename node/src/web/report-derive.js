@@ -112,7 +112,7 @@ export function deriveReport (verifier, vm, state, deployment, checks) {
   }
   const digest = verifier.reportDigest(content, chainId, registry)
   const attesters = onePerMember(vm.attestations, (a) => a.member)
-  const valid = (attesters ?? []).filter((a) => memberSet.has(lower(a.member)) && verifier.recoverDigest(digest, a.signature) === lower(a.member))
+  const valid = (attesters ?? []).filter((a) => memberSet.has(lower(a.member)) && verifier.recoverDigest(digest, a.signature, a.member) === lower(a.member))
   if (!step('attestations', attesters !== undefined && valid.length === vm.attestations.length && valid.length >= quorum,
     `${valid.length} members signed this exact content (every commitment and verdict above), the quorum is ${quorum}`)) return undefined
 

@@ -1,21 +1,25 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ClamdTimeoutError, clamdCommand, parseScanReply, parseVersion } from './clamd.ts'
+import { ClamdError, clamdCommand, parseScanReply, parseVersion } from './clamd.ts'
+import { createClamdPool } from './clamd-pool.ts'
 import { EngineNotStartedError, EngineUnavailableError, ScanAbortedError } from './engine.ts'
 import { createLimiter } from './limiter.ts'
 import type { ClamdAddress } from './clamd.ts'
+import type { ClamdPool } from './clamd-pool.ts'
 import type { Engine, ScanInput } from './engine.ts'
 import type { EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
 import type { Logger } from 'pino'
 
 export interface ClamavEngineOptions {
   address: ClamdAddress
-  /** wall-clock budget per scan; the connection is dropped when it runs over */
+  /** wall-clock budget per scan; the connection is dropped when it runs over. Keep clamd's ReadTimeout above it: clamd ends a session whose scan outlasts its ReadTimeout */
   timeoutMs: number
-  /** scans in flight to clamd at once (clamd's MaxThreads bounds it further) */
+  /** scans in flight to clamd at once, one session each (clamd's MaxThreads bounds it further) */
   concurrency?: number
   /** clamd's StreamMaxLength; larger samples are not sent (failure, logged) */
   maxStreamBytes?: number
+  /** an idle clamd session is closed after this long (below clamd's ReadTimeout) */
+  idleMs?: number
   /** the DatabaseDirectory clamd reads: its newest file dates the signatures when clamd's VERSION does not */
   databaseDir?: string
   logger?: Logger
@@ -39,10 +43,11 @@ async function newestMtime (dir: string): Promise<number | undefined> {
 const categoryOf = (signature: string): EngineResult['category'] => signature.startsWith('Heuristics.') ? 'suspicious' : 'malicious'
 
 /**
- * ClamAV through a running clamd: each scan streams the sample over a fresh connection
- * (INSTREAM), so clamd never needs to read our files. clamd is its own process: a scan that
- * overruns is dropped (`timeout`), a clamd that dies or answers nonsense yields `failure`, and
- * the next scan reconnects, so a restarted clamd is picked up without restarting the node.
+ * ClamAV through a running clamd: each scan streams the sample (zINSTREAM) over a clamd session
+ * kept open between scans (IDSESSION), so clamd never needs to read our files. clamd is its own
+ * process: a scan that overruns drops its connection (`timeout`), a clamd that dies or answers
+ * nonsense yields `failure`, and the next scan reconnects, so a restarted clamd is picked up
+ * without restarting the node.
  */
 export function createClamavEngine (options: ClamavEngineOptions): Engine {
   const { address, timeoutMs, logger } = options
@@ -50,31 +55,32 @@ export function createClamavEngine (options: ClamavEngineOptions): Engine {
   const limiter = createLimiter(options.concurrency ?? 4)
   let version = ''
   let date = ''
-  let running = false
+  let pool: ClamdPool | undefined
 
   const result = (category: EngineResult['category'], label = ''): EngineResult => ({
     engine: 'ClamAV', engineVersion: version, engineUpdate: date, category, result: label.slice(0, 256), method: 'blacklist'
   })
 
-  async function scanOnce (input: ScanInput, signal?: AbortSignal): Promise<EngineResult> {
-    if (input.bytes.length > maxStreamBytes) {
-      logger?.warn({ sha256: input.sha256, size: input.bytes.length, maxStreamBytes }, 'sample over clamd StreamMaxLength: not scanned')
+  async function scanOnce (sessions: ClamdPool, input: ScanInput, signal?: AbortSignal): Promise<EngineResult> {
+    const size = input.bytes.length
+    if (size > maxStreamBytes) {
+      logger?.warn({ sha256: input.sha256, size, maxStreamBytes }, 'sample over clamd StreamMaxLength: not scanned')
       return result('failure')
     }
     try {
-      const { line } = await clamdCommand(address, 'INSTREAM', { body: input.bytes, timeoutMs, signal })
-      const verdict = parseScanReply(line)
+      const verdict = parseScanReply(await sessions.instream(input.bytes, { timeoutMs, signal }))
       if (verdict.status === 'clean') return result('undetected')
       if (verdict.status === 'found') {
         const label = verdict.signature.replace(/\.UNOFFICIAL$/, '')
         return result(categoryOf(label), label)
       }
-      logger?.warn({ sha256: input.sha256, error: verdict.message }, 'clamd could not scan the sample')
+      if (verdict.status === 'too-large') logger?.warn({ sha256: input.sha256, size, maxStreamBytes }, 'clamd refused the sample as over its StreamMaxLength: set maxStreamBytes to it')
+      else logger?.warn({ sha256: input.sha256, size, error: verdict.message }, 'clamd could not scan the sample')
       return result('failure')
     } catch (err) {
       if (isAborted(signal)) throw new ScanAbortedError({ cause: signal?.reason })
-      if (err instanceof ClamdTimeoutError) return result('timeout')
-      logger?.warn({ sha256: input.sha256, err }, 'clamd scan failed')
+      if (err instanceof ClamdError && err.code === 'CLAMD_TIMEOUT') return result('timeout')
+      logger?.warn({ sha256: input.sha256, size, err }, 'clamd scan failed')
       return result('failure')
     }
   }
@@ -102,19 +108,24 @@ export function createClamavEngine (options: ClamavEngineOptions): Engine {
       }
       if (signatureDate === undefined) logger?.warn({ version: line }, 'clamd reports no signature date and no databaseDir is configured: reporting 19700101')
       date = signatureDate ?? '19700101'
-      running = true
+      pool?.close()
+      pool = createClamdPool({ address, idleMs: options.idleMs })
       logger?.info({ version, signatureDate: date }, 'clamd connected')
     },
 
-    async stop () { running = false },
+    async stop () {
+      pool?.close()
+      pool = undefined
+    },
 
     async scan (input, scanOptions = {}) {
       const { signal } = scanOptions
-      if (!running) throw new EngineNotStartedError('ClamAV')
+      const sessions = pool
+      if (sessions === undefined) throw new EngineNotStartedError('ClamAV')
       if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
       if (!KINDS.includes(input.kind)) return result('type-unsupported')
       try {
-        return await limiter.run(async () => await scanOnce(input, signal), { signal })
+        return await limiter.run(async () => await scanOnce(sessions, input, signal), { signal })
       } catch (err) {
         if (err instanceof ScanAbortedError) throw err
         if (isAborted(signal)) throw new ScanAbortedError({ cause: signal?.reason })

@@ -12,8 +12,14 @@ import { CLAMAV_TESTFILES, eicar, input, noClamavTestfiles, silentLogger } from 
 tap.test('clamd reply parsing', async t => {
   t.same(parseScanReply('stream: OK'), { status: 'clean' })
   t.same(parseScanReply('stream: Win.Test.EICAR_HDB-1 FOUND'), { status: 'found', signature: 'Win.Test.EICAR_HDB-1' })
-  t.same(parseScanReply('INSTREAM size limit exceeded. ERROR'), { status: 'error', message: 'INSTREAM size limit exceeded.' })
-  t.same(parseScanReply(''), { status: 'error', message: 'empty reply' })
+  t.same(parseScanReply('stream: Heuristics.Encrypted.Zip FOUND'), { status: 'found', signature: 'Heuristics.Encrypted.Zip' })
+  t.same(parseScanReply('INSTREAM size limit exceeded. ERROR'), { status: 'too-large' })
+  t.same(parseScanReply('stream: Can\'t allocate memory ERROR'), { status: 'error', message: 'stream: Can\'t allocate memory' })
+  t.same(parseScanReply(''), { status: 'error', message: 'unexpected reply ""' })
+  t.same(parseScanReply('stream: Two Words FOUND'), { status: 'error', message: 'unexpected reply "stream: Two Words FOUND"' })
+  t.equal(parseScanReply(`stream: ${'A'.repeat(256)} FOUND`).status, 'error', 'a name over 255 bytes')
+  t.equal(parseScanReply('stream: A\u001bB FOUND').status, 'error', 'a control character')
+  t.equal(parseScanReply('stream: OK ').status, 'error', 'OK with trailing space')
   t.same(parseVersion('ClamAV 1.4.6'), { version: '1.4.6' })
   t.same(parseVersion('ClamAV 1.4.6/27100/Sun Nov 23 09:30:00 2026'), { version: '1.4.6', dbVersion: '27100', signatureDate: '20261123' })
   t.same(parseVersion('ClamAV 1.4.6/27100/garbage'), { version: '1.4.6', dbVersion: '27100' })
@@ -27,7 +33,7 @@ tap.test('ClamAV passes the engine compliance test', { skip: noClamd }, async t 
     detected: input(eicar()),
     clean: input('just some text\n'),
     misbehaving: {
-      create: () => createClamavEngine({ address: { socket: proxy }, databaseDir: clamd.databaseDir, timeoutMs: 1500, logger: silentLogger }),
+      create: () => createClamavEngine({ address: { socket: proxy.path }, databaseDir: clamd.databaseDir, timeoutMs: 1500, logger: silentLogger }),
       slow: input(TEST_HOOKS.hang),
       crash: input(TEST_HOOKS.crash)
     }
@@ -75,6 +81,54 @@ tap.test('ClamAV with the project database', { skip: noClamd }, async t => {
     await clamd.restart()
     st.equal((await engine.scan(input(eicar()))).category, 'malicious')
   })
+})
+
+tap.test('ClamAV sessions against a real clamd', { skip: noClamd }, async t => {
+  const clamd = await startClamd(t)
+  const proxy = await misbehavingProxy(t, clamd.socket)
+  const engine = createClamavEngine({ address: { socket: proxy.path }, timeoutMs: 30_000, concurrency: 2, logger: silentLogger })
+  await engine.start()
+  t.teardown(async () => { await engine.stop() })
+
+  t.test('many scans reuse a session per scan in flight', async st => {
+    const before = proxy.connections
+    const results = await Promise.all(Array.from({ length: 200 }, async (_, i) => await engine.scan(input(i % 4 === 0 ? eicar() : `clean ${i}\n`))))
+    st.same(results.map(r => r.category), results.map((_, i) => i % 4 === 0 ? 'malicious' : 'undetected'), 'clamd\'s reply ids keep each scan\'s own result')
+    st.ok(proxy.connections - before <= 2, `200 scans over ${proxy.connections - before} connections`)
+  })
+
+  t.test('clamd killed mid-session then restarted', async st => {
+    // the proxy holds this scan, so it is in flight on a live clamd session when clamd dies
+    const inFlight = engine.scan(input(TEST_HOOKS.hang))
+    await new Promise(resolve => setTimeout(resolve, 100))
+    await clamd.kill()
+    st.equal((await inFlight).category, 'failure', 'the scan in flight fails')
+    st.equal((await engine.scan(input(eicar()))).category, 'failure', 'so does one while clamd is down')
+    await clamd.restart()
+    const before = proxy.connections
+    const after = await Promise.all(Array.from({ length: 20 }, async () => await engine.scan(input(eicar()))))
+    st.same(new Set(after.map(r => r.category)), new Set(['malicious']), 'the restarted clamd is used')
+    st.ok(proxy.connections - before <= 2, 'over new sessions, reused again')
+  })
+
+  t.test('aborting one scan leaves the other sessions scanning', async st => {
+    const controller = new AbortController()
+    const aborted = engine.scan(input(TEST_HOOKS.hang), { signal: controller.signal })
+    const neighbour = engine.scan(input(eicar()))
+    setTimeout(() => { controller.abort(new Error('job cancelled')) }, 50)
+    await st.rejects(aborted, { code: 'SCAN_ABORTED' })
+    st.equal((await neighbour).category, 'malicious')
+  })
+})
+
+tap.test('a sample over clamd\'s own StreamMaxLength is a failure, and the engine goes on', { skip: noClamd }, async t => {
+  const clamd = await startClamd(t, { streamMaxLength: '1M' })
+  const engine = createClamavEngine({ address: { socket: clamd.socket }, timeoutMs: 30_000, maxStreamBytes: 64 * 2 ** 20, logger: silentLogger })
+  await engine.start()
+  t.teardown(async () => { await engine.stop() })
+  t.equal((await engine.scan(input('before'))).category, 'undetected')
+  t.equal((await engine.scan(input(new Uint8Array(4 * 2 ** 20)))).category, 'failure', 'refused by clamd')
+  t.equal((await engine.scan(input(eicar()))).category, 'malicious', 'the next scan works')
 })
 
 tap.test('start fails clearly when clamd is absent or is not clamd', async t => {

@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildClamavDatabase } from '../../src/scan/clamav-db.ts'
 import { clamdCommand } from '../../src/scan/clamd.ts'
+import { instreamFrames } from '../../src/scan/clamd-session.ts'
 import { TEST_HOOKS } from '../../src/scan/worker-protocol.ts'
+import { clientReader } from './clamd-client-reader.ts'
 import type { ChildProcess } from 'node:child_process'
 import type { Socket } from 'node:net'
 import type { Test } from 'tap'
@@ -48,7 +50,7 @@ async function waitForPing (socket: string, child: ChildProcess, log: () => stri
  * list of `hashFiles`), a generated config with its LocalSocket in the test's directory, run in
  * the foreground as our child and killed at teardown. No system service is involved.
  */
-export async function startClamd (t: Test, options: { hashFiles?: string[] } = {}): Promise<ClamdFixture> {
+export async function startClamd (t: Test, options: { hashFiles?: string[], streamMaxLength?: string } = {}): Promise<ClamdFixture> {
   const dir = t.testdir({ db: {}, tmp: {} })
   const databaseDir = join(dir, 'db')
   await buildClamavDatabase({ sources: [CLAMAV_SOURCES], outDir: databaseDir, hashFiles: options.hashFiles })
@@ -56,7 +58,7 @@ export async function startClamd (t: Test, options: { hashFiles?: string[] } = {
   const config = join(dir, 'clamd.conf')
   writeFileSync(config, [
     `LocalSocket ${socket}`, `DatabaseDirectory ${databaseDir}`, `TemporaryDirectory ${join(dir, 'tmp')}`,
-    'Foreground yes', 'LogTime no', 'MaxThreads 4', 'StreamMaxLength 64M', 'MaxScanSize 256M', 'MaxFileSize 64M', ''
+    'Foreground yes', 'LogTime no', 'MaxThreads 4', `StreamMaxLength ${options.streamMaxLength ?? '64M'}`, 'MaxScanSize 256M', 'MaxFileSize 64M', ''
   ].join('\n'))
   let child: ChildProcess | undefined
   let output = ''
@@ -80,35 +82,36 @@ export async function startClamd (t: Test, options: { hashFiles?: string[] } = {
 
 /**
  * A unix-socket stand-in in front of a real clamd that misbehaves on the test-hook samples: it
- * never answers a stream holding TEST_HOOKS.hang and drops the connection mid-scan on
- * TEST_HOOKS.crash (as a clamd crash would); everything else is passed through.
+ * never answers once a session sends TEST_HOOKS.hang and drops the connection mid-scan on
+ * TEST_HOOKS.crash (as a clamd crash would); every other command is passed through on one
+ * upstream connection per client connection, so sessions and their reply ids are kept.
  */
-export async function misbehavingProxy (t: Test, upstream: string): Promise<string> {
+export async function misbehavingProxy (t: Test, upstream: string): Promise<{ path: string, readonly connections: number }> {
   const path = join(socketDir(t), 'proxy.sock')
   const held: Socket[] = []
+  let connections = 0
   const server = createServer(client => {
-    let buffered = Buffer.alloc(0)
-    let forwarding = false
+    connections++
+    const up = createConnection({ path: upstream })
+    let holding = false
     client.on('error', () => {})
-    client.on('data', (chunk: Buffer) => {
-      if (forwarding) return
-      buffered = Buffer.concat([buffered, chunk])
-      const text = buffered.toString('latin1')
-      if (text.includes(TEST_HOOKS.hang)) { held.push(client); return }
+    up.on('error', () => { client.destroy() })
+    up.on('close', () => { client.destroy() })
+    client.on('close', () => { up.destroy() })
+    up.pipe(client)
+    client.on('data', clientReader(command => {
+      if (holding || client.destroyed) return
+      const text = command.body?.toString('latin1') ?? ''
+      if (text.includes(TEST_HOOKS.hang)) { holding = true; held.push(client); return }
       if (text.includes(TEST_HOOKS.crash)) { client.destroy(); return }
-      const instream = text.startsWith('zINSTREAM\0')
-      if (instream && !(buffered.length >= 14 && buffered.subarray(-4).equals(Buffer.alloc(4)))) return
-      forwarding = true
-      const up = createConnection({ path: upstream })
-      up.on('error', () => { client.destroy() })
-      up.write(buffered)
-      up.pipe(client)
-    })
+      if (command.body === undefined) up.write(`z${command.name}\0`)
+      else for (const frame of instreamFrames(command.body)) up.write(frame)
+    }))
   })
   await new Promise<void>(resolve => { server.listen(path, resolve) })
   t.teardown(async () => {
     for (const s of held) s.destroy()
     await new Promise<void>(resolve => { server.close(() => { resolve() }) })
   })
-  return path
+  return { path, get connections () { return connections } }
 }

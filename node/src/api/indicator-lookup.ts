@@ -1,5 +1,5 @@
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
-import type { ApiPorts, IndicatorPort, IndicatorView } from './ports.ts'
+import type { ApiPorts, IndicatorPort, IndicatorView, VoteVerdict } from './ports.ts'
 import type { IndicatorKey } from './indicator-ids.ts'
 import { ApiError } from './errors.ts'
 import { indicatorObject } from './vt-indicator-objects.ts'
@@ -36,8 +36,24 @@ export async function findIndicator (
   return { kind, subject, view: found }
 }
 
+/** What an indicator's VirusTotal object is built from: what was found, and this node's vote totals. */
+export interface IndicatorInputs {
+  kind: IndicatorKind
+  subject: string
+  view: IndicatorView
+  votes?: Record<VoteVerdict, number>
+}
+
+export async function indicatorInputs (ports: ApiPorts, found: { kind: IndicatorKind, subject: string, view: IndicatorView }): Promise<IndicatorInputs> {
+  const votes = ports.votes === undefined ? undefined : await ports.votes.totals(found.kind, indicatorSha256(found.subject))
+  return { ...found, votes }
+}
+
+export function buildIndicator (inputs: IndicatorInputs, baseUrl: string): Record<string, unknown> {
+  return indicatorObject(inputs.kind, inputs.subject, inputs.view, baseUrl, inputs.votes)
+}
+
 /** The VirusTotal object of a found indicator, with this node's vote totals. */
 export async function indicatorResponse (ports: ApiPorts, found: { kind: IndicatorKind, subject: string, view: IndicatorView }, baseUrl: string): Promise<Record<string, unknown>> {
-  const votes = ports.votes === undefined ? undefined : await ports.votes.totals(found.kind, indicatorSha256(found.subject))
-  return indicatorObject(found.kind, found.subject, found.view, baseUrl, votes)
+  return buildIndicator(await indicatorInputs(ports, found), baseUrl)
 }

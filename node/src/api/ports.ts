@@ -5,6 +5,10 @@ import type { ApiKeyPrivilege } from './privileges.ts'
  * What the HTTP API needs from the node. The API knows nothing else of it, so it can be tested with
  * small in-memory implementations and the node can change behind it.
  *
+ * What a port returns is never changed in place afterwards: a changed report, record or list is a
+ * new object. The API answers from a body it serialized while what the body was built from is the
+ * same object or equal (object-cache.ts).
+ *
  * Errors a port may throw, by `code` (anything else becomes a 500):
  * - SAMPLE_TOO_LARGE -> 413, EMPTY_SAMPLE -> 400, QUOTA_EXCEEDED -> 429, UNAVAILABLE -> 503.
  */

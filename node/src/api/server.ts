@@ -20,6 +20,7 @@ import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 import { cutIdleBodies } from './body-idle-timeout.ts'
 import { API_LIMIT_DEFAULTS, type ApiLimits } from './limits.ts'
 import { createUploadSlots } from './upload-slots.ts'
+import { createObjectCache, OBJECT_CACHE_DEFAULTS, type ObjectCacheBounds } from './object-cache.ts'
 
 export interface ApiServerOptions {
   ports: ApiPorts
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   port?: number
   /** concurrency caps and timeouts; API_LIMIT_DEFAULTS for any left out */
   limits?: Partial<ApiLimits>
+  /** bounds of the serialized objects kept (OBJECT_CACHE_DEFAULTS for any left out) */
+  objectCache?: Partial<ObjectCacheBounds>
 }
 
 export interface ApiServer {
@@ -92,6 +95,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
   const metrics = instrumentApi(app)
   cutIdleBodies(app, limits.bodyIdleTimeoutMs, metrics.registry)
   const uploads = createUploadSlots({ perKey: limits.maxUploadsPerKey, perNode: limits.maxUploadsPerNode }, metrics.registry)
+  const objects = createObjectCache({ ...OBJECT_CACHE_DEFAULTS, ...options.objectCache }, metrics.registry)
   registerStatusRoutes(app, options.ports.status, metrics.registry)
   registerWebRoutes(app)
   registerDocsRoutes(app)
@@ -104,14 +108,14 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
   // everything under /api/v3 and /api/virusmap does when the node has a key store
   app.register(async (scope) => {
     if (guard !== undefined) requireApiKeys(scope, guard)
-    registerFileRoutes(scope, options.ports, uploads)
-    registerAnalysisRoutes(scope, options.ports)
+    registerFileRoutes(scope, options.ports, uploads, objects)
+    registerAnalysisRoutes(scope, options.ports, objects)
     registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
     registerGovernanceRoutes(scope, options.ports.governance)
-    registerUrlRoutes(scope, options.ports)
-    registerDomainRoutes(scope, options.ports)
+    registerUrlRoutes(scope, options.ports, objects)
+    registerDomainRoutes(scope, options.ports, objects)
     registerRelationRoutes(scope, options.ports)
-    registerIndicatorRoutes(scope, options.ports)
+    registerIndicatorRoutes(scope, options.ports, objects)
     if (options.ports.votes !== undefined) registerVoteRoutes(scope, options.ports, options.ports.votes)
   })
   return app
@@ -121,7 +125,7 @@ export function createApiServer (options: ApiServerOptions): ApiServer {
   if (!Number.isSafeInteger(options.maxUploadBytes) || options.maxUploadBytes <= 0) {
     throw new ApiError('InvalidArgumentError', 'maxUploadBytes must be a positive integer')
   }
-  for (const [name, value] of Object.entries(options.limits ?? {})) {
+  for (const [name, value] of Object.entries({ ...options.limits, ...options.objectCache })) {
     if (!Number.isSafeInteger(value) || value <= 0) throw new ApiError('InvalidArgumentError', `${name} must be a positive integer`)
   }
   const host = options.host ?? '127.0.0.1'

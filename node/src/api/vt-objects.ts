@@ -1,5 +1,5 @@
 import type { Report, ReportStats } from '../../../protocol/src/messages.ts'
-import type { AnalysisView, FileView } from './ports.ts'
+import type { AnalysisView, FileView, VoteVerdict } from './ports.ts'
 import { bareHex } from './ids.ts'
 import { indicatorPath } from './vt-indicator-objects.ts'
 
@@ -129,7 +129,8 @@ export function analysisObject (a: AnalysisView, baseUrl: string): Record<string
   }
 }
 
-export function fileObject (f: FileView, baseUrl: string): Record<string, unknown> {
+/** The file object; `votes`, this node's vote totals, when it keeps votes. */
+export function fileObject (f: FileView, baseUrl: string, votes?: Record<VoteVerdict, number>): Record<string, unknown> {
   const { sample, report } = f
   const sha256 = bareHex(sample.sha256)
   const attributes: Record<string, unknown> = {
@@ -149,6 +150,7 @@ export function fileObject (f: FileView, baseUrl: string): Record<string, unknow
     attributes.last_analysis_date = epochSeconds(report.date)
     attributes.virusmap = virusmapAttribute(report)
   }
+  if (votes !== undefined) attributes.total_votes = votes
   return {
     data: { type: 'file', id: sha256, attributes, links: { self: `${baseUrl}/api/v3/files/${sha256}` } }
   }

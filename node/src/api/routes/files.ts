@@ -5,9 +5,10 @@ import type { ApiPorts } from '../ports.ts'
 import { ApiError } from '../errors.ts'
 import { apiKeyIdOf, requirePrivilege } from '../api-keys.ts'
 import { bareHex, parseFileHash } from '../ids.ts'
-import { fileObject } from '../vt-objects.ts'
 import { baseUrl, requestSignal, untilAborted } from '../request.ts'
 import type { UploadSlots } from '../upload-slots.ts'
+import type { ObjectCache } from '../object-cache.ts'
+import { sendFile } from '../object-responses.ts'
 
 /** The multipart field VirusTotal's upload takes the file from. */
 const FILE_FIELD = 'file'
@@ -84,7 +85,7 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
   return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }
 }
 
-export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploads: UploadSlots): void {
+export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploads: UploadSlots, objects: ObjectCache): void {
   app.post('/api/v3/files', async (request: FastifyRequest, reply: FastifyReply) => {
     let release: (() => void) | undefined
     try {
@@ -152,8 +153,6 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploa
     const hash = parseFileHash(request.params.id)
     const file = await ports.files.getFile(hash, { signal: requestSignal(reply) })
     if (file === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
-    const object = fileObject(file, baseUrl(request)) as { data: { attributes: Record<string, unknown> } }
-    if (ports.votes !== undefined) object.data.attributes.total_votes = await ports.votes.totals('file', file.sample.sha256)
-    return object
+    return await sendFile(objects, request, reply, ports, file)
   })
 }

@@ -4,7 +4,9 @@ import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
 import type { ApiPorts } from '../ports.ts'
 import { ApiError } from '../errors.ts'
 import { canonicalSubject } from '../indicator-ids.ts'
-import { findIndicator, indicatorPortOf, indicatorResponse } from '../indicator-lookup.ts'
+import { findIndicator, indicatorPortOf } from '../indicator-lookup.ts'
+import type { ObjectCache } from '../object-cache.ts'
+import { sendIndicator } from '../object-responses.ts'
 import { signedSubmission } from '../signed-submission.ts'
 import type { SubmissionFields } from '../signed-submission.ts'
 import { baseUrl, requestSignal } from '../request.ts'
@@ -18,7 +20,7 @@ function kindOf (raw: unknown): IndicatorKind {
  * VirusMap's indicator collection, for every kind (VirusTotal has none for wallets and page
  * scripts): submissions here must be signed by the submitter's wallet.
  */
-export function registerIndicatorRoutes (app: FastifyInstance, ports: ApiPorts): void {
+export function registerIndicatorRoutes (app: FastifyInstance, ports: ApiPorts, objects: ObjectCache): void {
   app.post('/api/virusmap/indicators', async (request, reply) => {
     const body = request.body as (SubmissionFields & { kind?: unknown, value?: unknown }) | null
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -35,6 +37,6 @@ export function registerIndicatorRoutes (app: FastifyInstance, ports: ApiPorts):
     const kind = kindOf(request.params.kind)
     const subject = canonicalSubject(kind, request.params.value)
     const found = await findIndicator(ports, { kind, subject }, { signal: requestSignal(reply), limit: 0, label: request.params.value })
-    return await indicatorResponse(ports, found, baseUrl(request))
+    return await sendIndicator(objects, request, reply, ports, found)
   })
 }

@@ -3,7 +3,9 @@ import type { ApiPorts } from '../ports.ts'
 import { ApiError } from '../errors.ts'
 import { acceptUrlencodedForms, readForm } from '../form-body.ts'
 import { parseUrlId } from '../indicator-ids.ts'
-import { findIndicator, indicatorPortOf, indicatorResponse } from '../indicator-lookup.ts'
+import { findIndicator, indicatorPortOf } from '../indicator-lookup.ts'
+import type { ObjectCache } from '../object-cache.ts'
+import { sendIndicator } from '../object-responses.ts'
 import { contextOf, hasSignature, signedSubmission } from '../signed-submission.ts'
 import { baseUrl, requestSignal } from '../request.ts'
 
@@ -12,7 +14,7 @@ import { baseUrl, requestSignal } from '../request.ts'
  * sign, so such a URL is submitted by this node's operator wallet. A client that signs the
  * Submission itself adds `submitter`, `submitted_at` (ms) and `signature` (and may add `context`).
  */
-export function registerUrlRoutes (app: FastifyInstance, ports: ApiPorts): void {
+export function registerUrlRoutes (app: FastifyInstance, ports: ApiPorts, objects: ObjectCache): void {
   app.register(async (scope) => {
     acceptUrlencodedForms(scope)
     scope.post('/api/v3/urls', async (request, reply) => {
@@ -35,6 +37,6 @@ export function registerUrlRoutes (app: FastifyInstance, ports: ApiPorts): void 
 
   app.get<{ Params: { id: string } }>('/api/v3/urls/:id', async (request, reply) => {
     const found = await findIndicator(ports, parseUrlId(request.params.id), { signal: requestSignal(reply), limit: 0, label: request.params.id })
-    return await indicatorResponse(ports, found, baseUrl(request))
+    return await sendIndicator(objects, request, reply, ports, found)
   })
 }

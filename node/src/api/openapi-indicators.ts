@@ -1,4 +1,4 @@
-import { errors, json, KEY_ERRORS, pathId } from './openapi-parts.ts'
+import { errors, json, KEY_ERRORS, NOT_MODIFIED, pathId } from './openapi-parts.ts'
 
 const URL_ID = pathId('id', 'the URL in unpadded base64url (VirusTotal\'s url id), or the sha256 of the canonical URL in hex (found once a report exists)')
 const DOMAIN = pathId('id', 'a domain; IDN names are looked up as their punycode form (a homograph is its own name)')
@@ -47,13 +47,13 @@ export const INDICATOR_PATHS = {
       responses: { 200: json('{"data":{"type":"analysis","id":JOB_ID,"links":{"self":URL}}}: poll /api/v3/analyses/{id}'), ...errors(400, ...KEY_ERRORS, 413, 503) }
     }
   },
-  '/api/v3/urls/{id}': { get: { summary: `URL object: ${OBJECT}, url, last_final_url (the URL as submitted: members do not fetch it).${NOT_KNOWN}`, parameters: [URL_ID], responses: { 200: json('{"data":{"type":"url","id":SHA256,"attributes":{...}}}'), ...errors(400, ...KEY_ERRORS, 404) } } },
+  '/api/v3/urls/{id}': { get: { summary: `URL object: ${OBJECT}, url, last_final_url (the URL as submitted: members do not fetch it).${NOT_KNOWN}`, parameters: [URL_ID], responses: { 200: json('{"data":{"type":"url","id":SHA256,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/urls/{id}/referrer_files': { get: { summary: `Files that contain the URL.${STATIC}`, parameters: [URL_ID, ...PAGE], responses: { 200: json(COLLECTION), ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/urls/{id}/votes': votes('url', URL_ID),
-  '/api/v3/domains/{id}': { get: { summary: `Domain object: ${OBJECT}.${NOT_KNOWN}`, parameters: [DOMAIN], responses: { 200: json('{"data":{"type":"domain","id":DOMAIN,"attributes":{...}}}'), ...errors(400, ...KEY_ERRORS, 404) } } },
+  '/api/v3/domains/{id}': { get: { summary: `Domain object: ${OBJECT}.${NOT_KNOWN}`, parameters: [DOMAIN], responses: { 200: json('{"data":{"type":"domain","id":DOMAIN,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/domains/{id}/referrer_files': { get: { summary: `Files that contain the domain.${STATIC}`, parameters: [DOMAIN, ...PAGE], responses: { 200: json(COLLECTION), ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/domains/{id}/votes': votes('domain', DOMAIN),
-  '/api/v3/ip_addresses/{id}': { get: { summary: `IP address object: ${OBJECT}.${NOT_KNOWN}`, parameters: [IP], responses: { 200: json('{"data":{"type":"ip_address","id":IP,"attributes":{...}}}'), ...errors(400, ...KEY_ERRORS, 404) } } },
+  '/api/v3/ip_addresses/{id}': { get: { summary: `IP address object: ${OBJECT}.${NOT_KNOWN}`, parameters: [IP], responses: { 200: json('{"data":{"type":"ip_address","id":IP,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/ip_addresses/{id}/referrer_files': { get: { summary: `Files that contain the IP address.${STATIC}`, parameters: [IP, ...PAGE], responses: { 200: json(COLLECTION), ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/ip_addresses/{id}/votes': votes('ip_address', IP),
   '/api/v3/files/{id}/embedded_urls': { get: { summary: `URLs found inside the file.${STATIC}`, parameters: [FILE_ID, ...PAGE], responses: { 200: json(COLLECTION), ...errors(400, ...KEY_ERRORS, 404) } } },
@@ -73,7 +73,7 @@ export const INDICATOR_PATHS = {
         pathId('kind', 'url, domain, ip, wallet or script'),
         pathId('value', 'the indicator, percent-encoded: a URL, a domain, an IP, a wallet as CAIP-10 eip155:<chainId>:0x… or 0x… (chain 1; mixed case must pass EIP-55), a page script as its sha256 in hex')
       ],
-      responses: { 200: json('{"data":{"type":TYPE,"id":ID,"attributes":{...}}}'), ...errors(400, ...KEY_ERRORS, 404) }
+      responses: { 200: json('{"data":{"type":TYPE,"id":ID,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) }
     }
   }
 }

@@ -11,3 +11,5 @@ export const json = (description: string, schema: Record<string, unknown> = { ty
 export const pathId = (name: string, description: string, pattern?: string): Record<string, unknown> =>
   ({ name, in: 'path', required: true, description, schema: { type: 'string', ...(pattern === undefined ? {} : { pattern }) } })
 export const KEY_ERRORS = [401, 429]
+/** Object answers carry an ETag (object-cache.ts); a GET whose If-None-Match names it gets 304 while the object is unchanged. */
+export const NOT_MODIFIED = { 304: { description: 'unchanged since the ETag that If-None-Match names (every object answer carries its ETag); no body' } }

@@ -2,9 +2,10 @@
  * Every engine's throughput over a corpus (/usr/bin plus Debian's clamav-testfiles) beside the
  * native tool run directly on the same files in the same run (`yara` for YARA, `clamdscan` for
  * ClamAV), and each engine's false positives on the benign part (/usr/bin; goal: none) and
- * detections on the test files.
+ * detections on the test files. For YARA also the engine/native ratio and what a small file
+ * costs (warm engine vs in-process matching vs one native `yara` run per file).
  *
- *   npx node bench/engines.ts [--corpus-mb 300] [--concurrency 2]
+ *   npx node bench/engines.ts [--corpus-mb 300] [--concurrency 2] [--clamav-rounds 3]
  *
  * clamd is started here as our own child on the project's test database (node/rules/clamav).
  */
@@ -23,7 +24,10 @@ import { detectFileType } from '../node/src/scan/file-type.ts'
 import { createHashListEngine } from '../node/src/scan/hash-list-engine.ts'
 import { createHeuristicsEngine } from '../node/src/scan/heuristics-engine.ts'
 import { createLimiter } from '../node/src/scan/limiter.ts'
+import { findRuleFiles } from '../node/src/scan/rule-files.ts'
 import { createYaraEngine } from '../node/src/scan/yara-engine.ts'
+import { loadRules } from '../node/src/scan/yara-rules.ts'
+import { compileRuleFiles } from './yarac-compile.ts'
 import type { Engine } from '../node/src/scan/engine.ts'
 import type { ChildProcess } from 'node:child_process'
 
@@ -31,6 +35,7 @@ const args = process.argv.slice(2)
 const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i === -1 ? undefined : args[i + 1] }
 const CORPUS_MB = Number(flag('--corpus-mb') ?? 300)
 const CONCURRENCY = Number(flag('--concurrency') ?? 2)
+const CLAMAV_ROUNDS = Number(flag('--clamav-rounds') ?? 3)
 const TESTFILES = '/usr/share/clamav-testfiles'
 const RULES = fileURLToPath(new URL('../node/rules', import.meta.url))
 const CLAMAV_RULES = fileURLToPath(new URL('../node/rules/clamav', import.meta.url))
@@ -74,6 +79,36 @@ async function runEngine (engine: Engine, samples: Sample[]): Promise<{ row: Row
 }
 
 const round = (n: number): number => Math.round(n * 10) / 10
+const round2 = (n: number): number => Math.round(n * 100) / 100
+const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+
+async function medianTime (runs: number, once: () => unknown): Promise<number> {
+  const xs: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    await once()
+    xs.push(performance.now() - t)
+  }
+  return median(xs)
+}
+
+/**
+ * What a small file costs beyond matching: the warm engine's median scan latency on a tiny file,
+ * the same rules matching it in this process (YARA-X, no IPC), and native `yara -C` run on it
+ * once per file (a process start and a rules load each time, as the old engine paid).
+ */
+async function smallFileLatency (engine: Engine, compiledRules: string): Promise<Record<string, number>> {
+  const tiny = Buffer.from('#!/bin/sh\necho "a small, benign shell script"\n')
+  const input = { bytes: tiny, sha256: `0x${'00'.repeat(32)}` as const, fileType: detectFileType(tiny), kind: 'file' as const }
+  await medianTime(50, async () => await engine.scan(input))
+  const engineMs = await medianTime(1000, async () => await engine.scan(input))
+  const rules = loadRules(await findRuleFiles([RULES]))
+  const inProcessMs = await medianTime(1000, () => rules.scan(tiny))
+  const tinyFile = join(dir, 'tiny.sh')
+  writeFileSync(tinyFile, tiny)
+  const nativeMs = await medianTime(30, () => spawnSync('yara', ['-C', '-w', compiledRules, tinyFile]))
+  return { engineMedianMs: round2(engineMs), inProcessMedianMs: round2(inProcessMs), engineOverheadMs: round2(engineMs - inProcessMs), nativeSingleFileMs: round2(nativeMs) }
+}
 
 function native (name: string, how: string, samples: Sample[], file: string, argv: string[], countFlagged: (stdout: string) => { benign: number, bad: number }): Row {
   const started = performance.now()
@@ -90,7 +125,7 @@ async function startClamd (dir: string): Promise<{ socket: string, databaseDir: 
   const socket = join(dir, 'clamd.sock')
   const config = join(dir, 'clamd.conf')
   mkdirSync(join(dir, 'tmp'))
-  writeFileSync(config, [`LocalSocket ${socket}`, `DatabaseDirectory ${databaseDir}`, `TemporaryDirectory ${join(dir, 'tmp')}`, 'Foreground yes', `MaxThreads ${CONCURRENCY}`, 'StreamMaxLength 256M', 'MaxScanSize 1024M', 'MaxFileSize 256M', ''].join('\n'))
+  writeFileSync(config, [`LocalSocket ${socket}`, `DatabaseDirectory ${databaseDir}`, `TemporaryDirectory ${join(dir, 'tmp')}`, 'Foreground yes', `MaxThreads ${CONCURRENCY}`, 'DisableCache yes', 'StreamMaxLength 256M', 'MaxScanSize 1024M', 'MaxFileSize 256M', ''].join('\n'))
   const child = spawn('clamd', ['-c', config], { stdio: 'ignore' })
   for (let i = 0; i < 600; i++) {
     try { if ((await clamdCommand({ socket }, 'PING', { timeoutMs: 1000 })).line === 'PONG') return { socket, databaseDir, config, child } } catch { /* starting */ }
@@ -105,36 +140,58 @@ const listFile = join(dir, 'files.txt')
 writeFileSync(listFile, samples.map(s => s.path).join('\n') + '\n')
 const isBenign = new Map(samples.map(s => [s.path, s.benign]))
 const rows: Row[] = []
+let yaraVsNative: { filesPerSec: number, mbPerSec: number } | undefined
+let smallFile: Record<string, number> | undefined
+let clamavVsNative: string | undefined
 const allFps: Record<string, string[]> = {}
 console.log(`corpus: ${samples.filter(s => s.benign).length} files from /usr/bin + ${samples.filter(s => !s.benign).length} clamav-testfiles, ${round(mb(samples))} MiB; ${CONCURRENCY} scans at once`)
 
 try {
-  // YARA: our engine, then yara itself on the same compiled rules and file list
-  const yara = createYaraEngine({ rulesDirs: [RULES], timeoutMs: 60_000, tmpDir: join(dir, 'yara'), logger })
+  // YARA: our warm engine, then Debian's yara on the same rule files (compiled with yarac) and file list
+  const yara = createYaraEngine({ rulesDirs: [RULES], timeoutMs: 60_000, concurrency: CONCURRENCY, logger })
   await yara.start()
   const y = await runEngine(yara, samples)
   rows.push(y.row); allFps.YARA = y.fps
-  const compiled = readdirSync(join(dir, 'yara')).find(f => f.endsWith('.yarc')) ?? ''
-  rows.push(native('YARA', `yara -C --scan-list -p ${CONCURRENCY} (native, one process)`, samples, 'yara', ['-C', '-w', '-p', String(CONCURRENCY), '--scan-list', join(dir, 'yara', compiled), listFile], out => {
+  const compiled = join(dir, 'rules.yarc')
+  await compileRuleFiles('yarac', await findRuleFiles([RULES]), compiled)
+  const nativeYara = native('YARA', `yara -C --scan-list -p ${CONCURRENCY} (native, one process)`, samples, 'yara', ['-C', '-w', '-p', String(CONCURRENCY), '--scan-list', compiled, listFile], out => {
     const flagged = new Set(out.split('\n').map(l => l.slice(l.indexOf(' /') + 1)).filter(p => p !== ''))
     return { benign: [...flagged].filter(p => isBenign.get(p) === true).length, bad: [...flagged].filter(p => isBenign.get(p) === false).length }
-  }))
+  })
+  rows.push(nativeYara)
+  yaraVsNative = { filesPerSec: round2(y.row.filesPerSec / nativeYara.filesPerSec), mbPerSec: round2(y.row.mbPerSec / nativeYara.mbPerSec) }
+  smallFile = await smallFileLatency(yara, compiled)
   await yara.stop()
 
-  // ClamAV: our INSTREAM engine, then clamdscan against the same clamd
+  // ClamAV: our engine beside clamdscan on the same clamd, in interleaved rounds, each client's
+  // median round kept. clamd's cache of clean files is off: with it on, whichever client ran
+  // second found every file cached and scanned nothing (a node meets each sample once anyway).
   if (spawnSync('clamd', ['--version']).status === 0) {
     const clamd = await startClamd(join(dir, 'clamd'))
     try {
       const clam = createClamavEngine({ address: { socket: clamd.socket }, databaseDir: clamd.databaseDir, timeoutMs: 120_000, concurrency: CONCURRENCY, maxStreamBytes: 256 * 2 ** 20, logger })
       await clam.start()
-      const c = await runEngine(clam, samples)
-      rows.push(c.row); allFps.ClamAV = c.fps
       const count = (out: string): { benign: number, bad: number } => {
         const found = out.split('\n').filter(l => l.endsWith(' FOUND')).map(l => l.slice(0, l.indexOf(': ')))
         return { benign: found.filter(p => isBenign.get(p) === true).length, bad: found.filter(p => isBenign.get(p) === false).length }
       }
-      rows.push(native('ClamAV', 'clamdscan --stream (native client, same INSTREAM, serial)', samples, 'clamdscan', ['-c', clamd.config, '--no-summary', '--stream', `--file-list=${listFile}`], count))
-      rows.push(native('ClamAV', 'clamdscan --multiscan --fdpass (clamd reads files itself)', samples, 'clamdscan', ['-c', clamd.config, '--no-summary', '--multiscan', '--fdpass', `--file-list=${listFile}`], count))
+      const engineRuns: Row[] = []
+      const streamRuns: Row[] = []
+      const fdpassRuns: Row[] = []
+      for (let i = 0; i < CLAMAV_ROUNDS; i++) {
+        const c = await runEngine(clam, samples)
+        engineRuns.push(c.row); allFps.ClamAV = c.fps
+        streamRuns.push(native('ClamAV', 'clamdscan --stream (native client, same INSTREAM, serial)', samples, 'clamdscan', ['-c', clamd.config, '--no-summary', '--stream', `--file-list=${listFile}`], count))
+        fdpassRuns.push(native('ClamAV', 'clamdscan --multiscan --fdpass (clamd reads files itself)', samples, 'clamdscan', ['-c', clamd.config, '--no-summary', '--multiscan', '--fdpass', `--file-list=${listFile}`], count))
+      }
+      await clam.stop()
+      const middle = (runs: Row[]): Row | undefined => runs.toSorted((a, b) => a.mbPerSec - b.mbPerSec)[Math.floor(runs.length / 2)]
+      const [engineRow, streamRow, fdpassRow] = [middle(engineRuns), middle(streamRuns), middle(fdpassRuns)]
+      if (engineRow !== undefined && streamRow !== undefined && fdpassRow !== undefined) {
+        const each = (runs: Row[]): string => runs.map(r => r.mbPerSec).join('/')
+        clamavVsNative = `ClamAV engine / clamdscan --stream: ${round2(engineRow.mbPerSec / streamRow.mbPerSec)}x MiB/s, / --fdpass: ${round2(engineRow.mbPerSec / fdpassRow.mbPerSec)}x (median of ${CLAMAV_ROUNDS} interleaved rounds, clamd cache off; MiB/s by round: engine ${each(engineRuns)}, --stream ${each(streamRuns)}, --fdpass ${each(fdpassRuns)})`
+        rows.push({ ...engineRow, how: `${engineRow.how}, ${round2(engineRow.mbPerSec / streamRow.mbPerSec)}x --stream` }, streamRow, fdpassRow)
+      }
     } finally {
       clamd.child.kill('SIGKILL')
     }
@@ -169,6 +226,9 @@ try {
 }
 
 console.table(rows)
+if (yaraVsNative !== undefined) console.log(`YARA warm engine / native yara -C -p ${CONCURRENCY}: ${yaraVsNative.filesPerSec}x files/s, ${yaraVsNative.mbPerSec}x MiB/s`)
+if (smallFile !== undefined) console.log('YARA small-file latency (median ms):', smallFile)
+if (clamavVsNative !== undefined) console.log(clamavVsNative)
 for (const [engine, fps] of Object.entries(allFps)) if (fps.length > 0) console.log(`false positives of ${engine}:\n  ${fps.join('\n  ')}`)
 mkdirSync(fileURLToPath(new URL('./out', import.meta.url)), { recursive: true })
-writeFileSync(fileURLToPath(new URL('./out/engines.json', import.meta.url)), JSON.stringify({ corpusMB: CORPUS_MB, concurrency: CONCURRENCY, rows, falsePositives: allFps }, null, 2))
+writeFileSync(fileURLToPath(new URL('./out/engines.json', import.meta.url)), JSON.stringify({ corpusMB: CORPUS_MB, concurrency: CONCURRENCY, rows, yaraVsNative, yaraSmallFile: smallFile, falsePositives: allFps }, null, 2))

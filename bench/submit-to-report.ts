@@ -24,7 +24,7 @@ function median (xs: number[]): number {
 
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-bench-'))
 const devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: COMMIT_WINDOW_MS, revealWindowMs: REVEAL_WINDOW_MS })
-const yara = createYaraEngine({ rulesDirs: [PROJECT_RULES_DIR], timeoutMs: 60_000, tmpDir: dir, logger: pino({ level: 'silent' }) })
+const yara = createYaraEngine({ rulesDirs: [PROJECT_RULES_DIR], timeoutMs: 60_000, logger: pino({ level: 'silent' }) })
 await yara.start()
 const api = devnet.info.nodes[0]?.api as string
 const client = createVtClient({ baseUrl: api, apiKey: devnet.info.apiKey })

@@ -1,7 +1,9 @@
 /**
- * Debian yara (CLI, rules precompiled once with yarac, one child process per scan, as the engine
- * runs it) against YARA-X (@litko/yara-x, in-process) on the same rules: compile time, per-scan
- * latency on a small file, throughput over a corpus of real binaries, peak RSS.
+ * Debian yara (CLI, rules precompiled once with yarac, one child process per scan, as the YARA
+ * engine ran it before its warm YARA-X scanners) against YARA-X (@litko/yara-x, in-process, what
+ * each warm scanner process runs) on the same rules: compile time, per-scan latency on a small
+ * file, throughput over a corpus of real binaries, peak RSS. bench/engines.ts has the engine
+ * itself beside native `yara -p`.
  *
  *   npx node bench/yara-engines.ts [--corpus-mb 200] [--rules dir ...]
  *
@@ -14,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findRuleFiles } from '../node/src/scan/rule-files.ts'
-import { compileRuleFiles } from '../node/src/scan/yara-compile.ts'
+import { compileRuleFiles } from './yarac-compile.ts'
 import type { RuleFile } from '../node/src/scan/rule-files.ts'
 
 interface Figures {

@@ -18,7 +18,7 @@ import type { Logger } from 'pino'
 export interface EngineSetConfig {
   rulesDirs: string[]
   engineTimeoutMs: number
-  /** private scratch space (samples for yara, 7z extraction) */
+  /** private scratch space (7z extraction) */
   tmpDir: string
   /** clamd to stream samples to; null: no ClamAV on this node */
   clamav: { socket?: string, host?: string, port?: number, databaseDir?: string } | null
@@ -56,7 +56,7 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
   // an archive engine the node does not run expands nothing for the others either
   const archives = archiveEngine !== undefined && runs(archiveEngine) ? archiveEngine : undefined
   const members = (engine: Engine): Engine => archives === undefined ? engine : withArchiveMembers(engine, archives, logger)
-  const required = [members(createYaraEngine({ rulesDirs: config.rulesDirs, timeoutMs: config.engineTimeoutMs, tmpDir: config.tmpDir, logger: log('yara') }))].filter(runs)
+  const required = [members(createYaraEngine({ rulesDirs: config.rulesDirs, timeoutMs: config.engineTimeoutMs, logger: log('yara') }))].filter(runs)
   const optional: Engine[] = []
   if (archives !== undefined) optional.push(archives)
   if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))

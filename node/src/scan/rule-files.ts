@@ -6,10 +6,18 @@ export interface RuleFile {
   /** rule declarations in the file (a source-level count, for logs and stats) */
   rules: number
   mtimeMs: number
+  /** read once, so every scanner process compiles the same rules whatever happens on disk later */
+  source: string
 }
 
 const RULE_EXTENSIONS = ['.yar', '.yara']
-const RULE_DECLARATION = /^\s*(?:(?:private|global)\s+)*rule\s+[A-Za-z_]\w*/gm
+const RULE_DECLARATION = /^\s*((?:(?:private|global)\s+)*)rule\s+([A-Za-z_]\w*)/gm
+
+/** The rule names a source declares and whether one of them is global (source-level, comments not stripped). */
+export function declaredRules (source: string): { names: string[], global: boolean } {
+  const found = [...source.matchAll(RULE_DECLARATION)]
+  return { names: found.map(m => m[2] ?? ''), global: found.some(m => /\bglobal\b/.test(m[1] ?? '')) }
+}
 
 async function walk (dir: string, out: string[], signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted()
@@ -32,7 +40,7 @@ export async function findRuleFiles (dirs: string[], options: { signal?: AbortSi
     await walk(dir, paths, options.signal)
     for (const path of paths.toSorted()) {
       const [source, info] = await Promise.all([readFile(path, 'utf8'), stat(path)])
-      files.push({ path, rules: source.match(RULE_DECLARATION)?.length ?? 0, mtimeMs: info.mtimeMs })
+      files.push({ path, rules: declaredRules(source).names.length, mtimeMs: info.mtimeMs, source })
     }
   }
   return files

@@ -1,25 +1,26 @@
-import { randomBytes } from 'node:crypto'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { EngineNotStartedError, EngineUnavailableError, NoRulesError, ScanAbortedError } from './engine.ts'
+import { EngineNotStartedError, NoRulesError, ScanAbortedError } from './engine.ts'
 import { findRuleFiles, signatureDate } from './rule-files.ts'
-import { runProcess } from './run-process.ts'
-import { compileRuleFiles } from './yara-compile.ts'
-import { classify, parseYaraOutput } from './yara-output.ts'
-import type { Engine, ScanInput } from './engine.ts'
+import { classify } from './yara-output.ts'
+import { startScannerProcess } from './yara-scanner-process.ts'
+import { createScannerPool } from './yara-scanner-pool.ts'
+import type { ScanInput } from './engine.ts'
+import type { SessionEngine, SessionScan } from './scan-session.ts'
+import type { PooledScanner, ScannerPool } from './yara-scanner-pool.ts'
+import type { RuleSource } from './yara-rules.ts'
 import type { EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
 import type { Logger } from 'pino'
 
 export interface YaraEngineOptions {
   rulesDirs: string[]
-  /** wall-clock budget per scan; the yara child is killed when it runs over */
+  /** wall-clock budget per scan; a scanner process still matching then is killed and replaced */
   timeoutMs: number
-  /** where samples are written for the scanner (0600, deleted after each scan) and compiled rules live */
-  tmpDir: string
+  /** warm scanner processes (and so scans at once); default 2 */
+  concurrency?: number
+  /** V8 heap cap per scanner process, MiB; default 256 */
+  maxHeapMb?: number
   logger?: Logger
-  /** defaults: Debian's /usr/bin/yara and /usr/bin/yarac via PATH */
-  yaraPath?: string
-  yaracPath?: string
+  /** honour TEST_HOOKS inputs (tests only) */
+  testHooks?: boolean
 }
 
 export interface YaraRuleStats {
@@ -28,54 +29,66 @@ export interface YaraRuleStats {
   skippedFiles: Array<{ path: string, rules: number, error: string }>
 }
 
-export interface YaraEngine extends Engine {
+export interface YaraEngine extends SessionEngine {
   /** what start() compiled and skipped; undefined before start() */
   readonly ruleStats: YaraRuleStats | undefined
+  /** the scanner processes' ids, for tests and metrics */
+  readonly scannerPids: number[]
 }
 
 const KINDS: readonly SampleKind[] = ['file']
+const INIT_TIMEOUT_MS = 120_000
+/** a function, so TypeScript does not carry an earlier check's narrowing across awaits */
+const isAborted = (signal?: AbortSignal): boolean => signal?.aborted === true
 
 /**
- * YARA through Debian's `yara` CLI: rules are compiled once with `yarac` at start, and every scan
- * runs one `yara -C` child on a private temp copy of the sample. A process per scan is the
- * isolation boundary: a rule that hangs or a scanner that crashes is killed and reported as
- * `timeout`/`failure`, and the node's heap never holds the matcher (bench/yara-engines.ts has
- * the comparison with in-process YARA-X).
+ * YARA through YARA-X (@litko/yara-x) in warm scanner processes: each compiles the rules once
+ * at start and is then sent samples over a pipe, so a scan costs the matching and a copy, not a
+ * process start and a temp file. A scan over its budget kills its process (`timeout`), a
+ * process that dies mid-scan is `failure`, an abort kills it and rejects; the pool replaces a
+ * dead process at once. Rule files are those found under rulesDirs at start().
  */
 export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
-  const { rulesDirs, timeoutMs, tmpDir, logger } = options
-  const yaraPath = options.yaraPath ?? 'yara'
-  const yaracPath = options.yaracPath ?? 'yarac'
+  const { rulesDirs, timeoutMs, logger } = options
   let version = ''
   let date = ''
-  let compiledPath: string | undefined
   let stats: YaraRuleStats | undefined
+  let pool: ScannerPool | undefined
 
   const result = (category: EngineResult['category'], label = ''): EngineResult => ({
-    engine: 'YARA', engineVersion: version, engineUpdate: date, category, result: label, method: 'blacklist'
+    engine: 'YARA', engineVersion: version, engineUpdate: date, category, result: label.slice(0, 256), method: 'blacklist'
   })
 
-  async function readVersion (): Promise<string> {
-    const outcome = await runProcess(yaraPath, ['--version'], { timeoutMs: 10_000 })
-    if (outcome.status !== 'exited' || outcome.code !== 0) {
-      throw new EngineUnavailableError(`cannot run ${yaraPath} --version: ${outcome.error?.message ?? outcome.stderr.trim() ?? outcome.status}`, { cause: outcome.error })
+  async function scanWith (scanner: PooledScanner, input: ScanInput, signal?: AbortSignal): Promise<EngineResult> {
+    if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
+    if (!KINDS.includes(input.kind)) return result('type-unsupported')
+    const outcome = await scanner.scan(input.bytes, { timeoutMs, signal })
+    if (outcome.status === 'timeout') {
+      logger?.warn({ sha256: input.sha256, bytes: input.bytes.length, timeoutMs }, 'YARA scan over budget: scanner killed')
+      return result('timeout')
     }
-    return outcome.stdout.trim()
-  }
-
-  async function scanFile (samplePath: string, signal?: AbortSignal): Promise<EngineResult> {
-    if (compiledPath === undefined) throw new EngineNotStartedError('YARA')
-    // yara's own timeout is a backstop; the kill at timeoutMs is what bounds the scan
-    const yaraTimeout = String(Math.ceil(timeoutMs / 1000) + 1)
-    // -m prints each match's meta (~0.5 KiB for a ReversingLabs rule); 16 MiB leaves room for every rule matching at once
-    const outcome = await runProcess(yaraPath, ['-C', '-e', '-g', '-m', '-w', '-a', yaraTimeout, compiledPath, samplePath], { timeoutMs, signal, maxOutputBytes: 16 * 1024 * 1024 })
-    if (outcome.status === 'timeout') return result('timeout')
-    if (outcome.status !== 'exited' || outcome.code !== 0) {
-      logger?.warn({ status: outcome.status, code: outcome.code, signal: outcome.signal, stderr: outcome.stderr.slice(0, 500), err: outcome.error }, 'yara scan failed')
+    if (outcome.status === 'failed') {
+      logger?.warn({ sha256: input.sha256, why: outcome.why }, 'YARA scan failed')
       return result('failure')
     }
-    const { category, result: label } = classify(parseYaraOutput(outcome.stdout, samplePath))
+    const { category, result: label } = classify(outcome.matches)
     return result(category, label)
+  }
+
+  async function withSession<T> (work: (scan: SessionScan) => Promise<T>, sessionOptions: { signal?: AbortSignal } = {}): Promise<T> {
+    const { signal } = sessionOptions
+    const current = pool
+    if (current === undefined) throw new EngineNotStartedError('YARA')
+    if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
+    try {
+      return await current.use(async scanner => await work(async (input, scanOptions = {}) => {
+        if (pool !== current) throw new EngineNotStartedError('YARA')
+        return await scanWith(scanner, input, scanOptions.signal)
+      }), { signal })
+    } catch (err) {
+      if (isAborted(signal) && !(err instanceof ScanAbortedError)) throw new ScanAbortedError({ cause: signal?.reason })
+      throw err
+    }
   }
 
   return {
@@ -84,50 +97,48 @@ export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
     get version () { return version },
     get signatureDate () { return date },
     get ruleStats () { return stats },
+    get scannerPids () { return pool?.pids ?? [] },
 
     async start () {
-      version = await readVersion()
+      if (pool !== undefined) return
       const files = await findRuleFiles(rulesDirs)
       if (files.length === 0) throw new NoRulesError(rulesDirs)
-      await mkdir(tmpDir, { recursive: true, mode: 0o700 })
-      const output = join(tmpDir, `yara-rules-${process.pid}-${randomBytes(6).toString('hex')}.yarc`)
       const started = performance.now()
-      const { compiled, skipped } = await compileRuleFiles(yaracPath, files, output)
-      for (const s of skipped) logger?.warn({ file: s.path, error: s.error }, 'skipping YARA rule file that does not compile')
-      compiledPath = output
+      let sources: RuleSource[] = files.map(f => ({ path: f.path, source: f.source }))
+      const starting = createScannerPool({
+        size: options.concurrency ?? 2,
+        logger,
+        spawn: async (spawnOptions) => await startScannerProcess({ files: sources, maxHeapMb: options.maxHeapMb ?? 256, initTimeoutMs: INIT_TIMEOUT_MS, testHooks: options.testHooks === true }, spawnOptions)
+      })
+      const ready = await starting.start()
+      // replacements compile only what compiled: a broken file is not checked again on every restart
+      sources = ready.compiled.flatMap(i => sources[i] ?? [])
+      const compiled = ready.compiled.flatMap(i => files[i] ?? [])
+      version = ready.version
       date = signatureDate(compiled)
       stats = {
         files: compiled.length,
         rules: compiled.reduce((n, f) => n + f.rules, 0),
-        skippedFiles: skipped.map(s => ({ ...s, rules: files.find(f => f.path === s.path)?.rules ?? 0 }))
+        skippedFiles: ready.skipped.map(s => ({ path: files[s.index]?.path ?? '', rules: files[s.index]?.rules ?? 0, error: s.error }))
       }
-      logger?.info({ version, files: stats.files, rules: stats.rules, skippedFiles: skipped.length, signatureDate: date, ms: Math.round(performance.now() - started) }, 'YARA rules compiled')
+      for (const s of stats.skippedFiles) logger?.warn({ file: s.path, error: s.error }, 'skipping YARA rule file that does not compile')
+      logger?.info({ version, files: stats.files, rules: stats.rules, skippedFiles: stats.skippedFiles.length, signatureDate: date, processes: options.concurrency ?? 2, ms: Math.round(performance.now() - started) }, 'YARA rules compiled')
+      pool = starting
     },
 
     async stop () {
-      const path = compiledPath
-      compiledPath = undefined
-      if (path !== undefined) await rm(path, { force: true })
+      const current = pool
+      pool = undefined
+      await current?.stop()
     },
 
-    async scan (input: ScanInput, scanOptions: { signal?: AbortSignal } = {}) {
-      const { signal } = scanOptions
-      if (compiledPath === undefined) throw new EngineNotStartedError('YARA')
-      // a function, so TypeScript does not carry the first check's narrowing across the awaits
-      const aborted = (): boolean => signal?.aborted === true
-      if (aborted()) throw new ScanAbortedError({ cause: signal?.reason })
+    withSession,
+    async scan (input, scanOptions = {}) {
+      if (pool === undefined) throw new EngineNotStartedError('YARA')
+      if (scanOptions.signal?.aborted === true) throw new ScanAbortedError({ cause: scanOptions.signal.reason })
+      // answered without taking a scanner
       if (!KINDS.includes(input.kind)) return result('type-unsupported')
-      const samplePath = join(tmpDir, `sample-${randomBytes(12).toString('hex')}`)
-      try {
-        // wx + 0600: never follow or reuse an existing path, never readable by other users
-        await writeFile(samplePath, input.bytes, { mode: 0o600, flag: 'wx' })
-        return await scanFile(samplePath, signal)
-      } catch (err) {
-        if (aborted()) throw new ScanAbortedError({ cause: signal?.reason })
-        throw err
-      } finally {
-        await rm(samplePath, { force: true })
-      }
+      return await withSession(async scan => await scan(input, scanOptions), scanOptions)
     }
   }
 }

@@ -20,3 +20,7 @@ export const input = (bytes: Uint8Array | string): ScanInput => ({
   fileType: 'binary',
   kind: 'file'
 })
+
+// quadratic in the sample size: on 64 KiB this runs for minutes, long after any timeout
+export const SLOW_RULE = 'rule Slow { condition: for all i in (0..filesize) : ( for all j in (0..filesize) : ( uint8(i) != 0x100 + j ) ) }\n'
+export const SLOW_SAMPLE = new Uint8Array(64 * 1024).fill(0x41)

@@ -1,36 +1,13 @@
 import tap from 'tap'
-import { classify, parseYaraOutput } from '../../src/scan/yara-output.ts'
+import { classify, isSuspicious } from '../../src/scan/yara-output.ts'
 
-const PATH = '/tmp/x/sample-abc'
-
-tap.test('parses namespace, rule, tags and the suspicious class', async t => {
-  const out = [
-    `f2:Zeta [] [] ${PATH}`,
-    `f0:Packed [suspicious] [description="UPX"] ${PATH}`,
-    `f1:Meta_Suspicious [] [author="a",category="Suspicious",n =5] ${PATH}`,
-    `f1:Tricky [] [description="category=\\"suspicious\\" is only text here"] ${PATH}`,
-    ''
-  ].join('\n')
-  t.same(parseYaraOutput(out, PATH), [
-    { fileIndex: 2, rule: 'Zeta', suspicious: false },
-    { fileIndex: 0, rule: 'Packed', suspicious: true },
-    { fileIndex: 1, rule: 'Meta_Suspicious', suspicious: true },
-    { fileIndex: 1, rule: 'Tricky', suspicious: false }
-  ])
-})
-
-tap.test('hostile or foreign lines are ignored', async t => {
-  const out = [
-    'f0:Other [] [] /etc/passwd',
-    `f0:Other [] [] /etc/passwd ${PATH}x`,
-    `Rule_Without_Namespace [] [] ${PATH}`,
-    `f0:Bad Name [] [] ${PATH}`,
-    `fx:Rule [] [] ${PATH}`,
-    `f0:Rule [a b] [] ${PATH}`,
-    `error scanning ${PATH}: could not open file`,
-    '\u0000\u00ff'.repeat(1000)
-  ].join('\n')
-  t.same(parseYaraOutput(out, PATH), [])
+tap.test('the suspicious class: a suspicious tag or meta category, any case', async t => {
+  t.equal(isSuspicious(['packer', 'Suspicious'], {}), true)
+  t.equal(isSuspicious([], { author: 'a', category: 'SUSPICIOUS' }), true)
+  t.equal(isSuspicious([], { description: 'category="suspicious" is only text here' }), false)
+  t.equal(isSuspicious([], { category: 7 }), false, 'a non-string category is not a class')
+  t.equal(isSuspicious(['malware'], null), false)
+  t.equal(isSuspicious([], undefined), false)
 })
 
 tap.test('classification: malicious beats suspicious, first by file order', async t => {

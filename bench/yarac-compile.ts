@@ -1,6 +1,6 @@
-import { runProcess } from './run-process.ts'
-import { RulesCompileError, EngineUnavailableError } from './engine.ts'
-import type { RuleFile } from './rule-files.ts'
+import { runProcess } from '../node/src/scan/run-process.ts'
+import { RulesCompileError, EngineUnavailableError } from '../node/src/scan/engine.ts'
+import type { RuleFile } from '../node/src/scan/rule-files.ts'
 
 const COMPILE_TIMEOUT_MS = 120_000
 const CHECK_CONCURRENCY = 8

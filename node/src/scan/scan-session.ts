@@ -1,0 +1,15 @@
+import type { Engine, ScanInput } from './engine.ts'
+import type { EngineResult } from '../../../protocol/src/messages.ts'
+
+export type SessionScan = (input: ScanInput, options?: { signal?: AbortSignal }) => Promise<EngineResult>
+
+/**
+ * An engine that can hold one warm scanner for a run of scans, such as every member of one
+ * archive: the run takes one of the engine's slots once instead of queueing per member.
+ */
+export interface SessionEngine extends Engine {
+  /** runs `work` with one scanner held until it settles; rejects like scan() when `signal` aborts */
+  withSession<T>(work: (scan: SessionScan) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>
+}
+
+export const hasSessions = (engine: Engine): engine is SessionEngine => typeof (engine as Partial<SessionEngine>).withSession === 'function'

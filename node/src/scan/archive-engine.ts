@@ -1,12 +1,10 @@
 import { join } from 'node:path'
-import { DEFAULT_ARCHIVE_LIMITS, archiveFormat } from './archive.ts'
+import { DEFAULT_ARCHIVE_LIMITS } from './archive.ts'
 import { ScanAbortedError } from './engine.ts'
-import { detectFileType } from './file-type.ts'
 import { createWorkerEngine } from './worker-engine.ts'
 import type { ArchiveLimits, ArchiveScannerOptions, Expansion } from './archive.ts'
-import type { Engine, ScanInput } from './engine.ts'
+import type { ScanInput } from './engine.ts'
 import type { DetailedResult, WorkerEngine } from './worker-engine.ts'
-import type { EngineCategory, EngineResult, Hex } from '../../../protocol/src/messages.ts'
 import type { Logger } from 'pino'
 
 export interface ArchiveEngineOptions {
@@ -27,7 +25,7 @@ export interface ArchiveEngine extends WorkerEngine<Expansion> {
 /**
  * The archive engine: expands zip/tar/gzip/7z (recursively, within depth, size, ratio and member
  * limits) in a worker, answers `type-unsupported` for other samples and `suspicious` for a bomb,
- * and hands the members to the other engines through withArchiveMembers.
+ * and hands the members to the other engines through withArchiveMembers (archive-members.ts).
  */
 export function createArchiveEngine (options: ArchiveEngineOptions): ArchiveEngine {
   const inner = createWorkerEngine<Expansion>({
@@ -94,55 +92,5 @@ export function createArchiveEngine (options: ArchiveEngineOptions): ArchiveEngi
     expand,
     scanDetailed: expand,
     async scan (input, scanOptions) { return (await expand(input, scanOptions)).result }
-  }
-}
-
-const SEVERITY: Record<EngineCategory, number> = { malicious: 0, suspicious: 1, undetected: 2, harmless: 3, timeout: 4, failure: 5, 'type-unsupported': 6 }
-
-/**
- * Wraps an engine that sees raw bytes only (YARA, hash lists, heuristics) so an archive sample
- * is also judged by its members: the container is scanned as itself, then each member; the
- * most severe detection wins. Engines that unpack on their own (ClamAV) are not wrapped.
- */
-export function withArchiveMembers (engine: Engine, archives: ArchiveEngine, logger?: Logger): Engine {
-  return {
-    get name () { return engine.name },
-    get version () { return engine.version },
-    get signatureDate () { return engine.signatureDate },
-    get kinds () { return engine.kinds },
-    start: async () => { await engine.start() },
-    stop: async () => { await engine.stop() },
-    async scan (input, scanOptions) {
-      return (await scanDetailed(input, scanOptions)).result
-    },
-    scanDetailed
-  }
-
-  /** the container's own scan keeps its detail; detections inside it can only raise the verdict */
-  async function scanDetailed (input: ScanInput, scanOptions: { signal?: AbortSignal } = {}): Promise<{ result: EngineResult, detail?: unknown }> {
-    const detailed = engine.scanDetailed === undefined ? { result: await engine.scan(input, scanOptions) } : await engine.scanDetailed(input, scanOptions)
-    return { result: await withMembers(detailed.result, input, scanOptions), detail: detailed.detail }
-  }
-
-  async function withMembers (own: EngineResult, input: ScanInput, scanOptions: { signal?: AbortSignal }): Promise<EngineResult> {
-    if (own.category === 'malicious' || archiveFormat(input.bytes) === undefined || !engine.kinds.includes(input.kind)) return own
-    let members: Expansion['members']
-    try {
-      members = (await archives.expand(input, scanOptions)).detail?.members ?? []
-    } catch (err) {
-      if (err instanceof ScanAbortedError) throw err
-      logger?.warn({ engine: engine.name, err }, 'archive expansion failed; container scanned alone')
-      return own
-    }
-    let best = own
-    for (const member of members) {
-      const r = await engine.scan({ bytes: member.bytes, sha256: `0x${'00'.repeat(32)}` as Hex, fileType: member.fileType || detectFileType(member.bytes), kind: input.kind }, scanOptions)
-      if ((r.category === 'malicious' || r.category === 'suspicious') && SEVERITY[r.category] < SEVERITY[best.category]) {
-        best = r
-        logger?.debug({ engine: engine.name, member: member.path, result: r.result }, 'detection inside an archive')
-        if (r.category === 'malicious') break
-      }
-    }
-    return best
   }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { createArchiveEngine, withArchiveMembers } from './archive-engine.ts'
+import { createArchiveEngine } from './archive-engine.ts'
+import { withArchiveMembers } from './archive-members.ts'
 import { createClamavEngine } from './clamav-engine.ts'
 import { createHashListEngine } from './hash-list-engine.ts'
 import { createHeuristicsEngine } from './heuristics-engine.ts'
@@ -55,7 +56,7 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
   const archiveEngine = config.archives ? createArchiveEngine({ timeoutMs: config.engineTimeoutMs, tmpDir: config.tmpDir, logger: log('archive') }) : undefined
   // an archive engine the node does not run expands nothing for the others either
   const archives = archiveEngine !== undefined && runs(archiveEngine) ? archiveEngine : undefined
-  const members = (engine: Engine): Engine => archives === undefined ? engine : withArchiveMembers(engine, archives, logger)
+  const members = (engine: Engine): Engine => archives === undefined ? engine : withArchiveMembers(engine, archives, { logger })
   const required = [members(createYaraEngine({ rulesDirs: config.rulesDirs, timeoutMs: config.engineTimeoutMs, logger: log('yara') }))].filter(runs)
   const optional: Engine[] = []
   if (archives !== undefined) optional.push(archives)

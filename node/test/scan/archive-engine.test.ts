@@ -2,7 +2,8 @@ import tap from 'tap'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
-import { createArchiveEngine, withArchiveMembers } from '../../src/scan/archive-engine.ts'
+import { createArchiveEngine } from '../../src/scan/archive-engine.ts'
+import { withArchiveMembers } from '../../src/scan/archive-members.ts'
 import { DEFAULT_ARCHIVE_LIMITS, expandArchive } from '../../src/scan/archive.ts'
 import { createHashListEngine } from '../../src/scan/hash-list-engine.ts'
 import { TEST_HOOKS } from '../../src/scan/worker-protocol.ts'
@@ -95,7 +96,7 @@ tap.test('engines see inside archives through withArchiveMembers', async t => {
   const sha = createHash('sha256').update(eicar()).digest('hex')
   const dir = t.testdir({ 'feed.txt': `${sha} EICAR.Hash\n`, tmp: {} })
   const archives = createArchiveEngine({ timeoutMs: 30_000, tmpDir: `${dir}/tmp`, limits: SMALL, logger: silentLogger })
-  const hashes = withArchiveMembers(createHashListEngine({ feeds: [`${dir}/feed.txt`], timeoutMs: 30_000, logger: silentLogger }), archives, silentLogger)
+  const hashes = withArchiveMembers(createHashListEngine({ feeds: [`${dir}/feed.txt`], timeoutMs: 30_000, logger: silentLogger }), archives, { logger: silentLogger })
   await Promise.all([archives.start(), hashes.start()])
   t.teardown(async () => { await Promise.all([archives.stop(), hashes.stop()]) })
 

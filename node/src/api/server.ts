@@ -18,6 +18,7 @@ import { registerIndicatorRoutes } from './routes/indicators.ts'
 import { instrumentApi } from './metrics.ts'
 import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 import { cutIdleBodies } from './body-idle-timeout.ts'
+import { settleUnreadBody } from './unread-body.ts'
 import { API_LIMIT_DEFAULTS, type ApiLimits } from './limits.ts'
 import { createUploadSlots } from './upload-slots.ts'
 import { createObjectCache, OBJECT_CACHE_DEFAULTS, type ObjectCacheBounds } from './object-cache.ts'
@@ -81,11 +82,12 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     throwFileSizeLimit: true
   })
 
-  app.setErrorHandler((err, request, reply) => {
+  app.setErrorHandler(async (err, request, reply) => {
     const { statusCode, body, internal } = toVtError(err)
     if (internal) request.log.error({ err }, 'request failed')
     else request.log.debug({ code: body.error.code, statusCode }, 'request rejected')
-    return reply.code(statusCode).type('application/json').send(body)
+    await settleUnreadBody(request, reply)
+    return await reply.code(statusCode).type('application/json').send(body)
   })
   app.setNotFoundHandler((request, reply) => {
     const body = { error: { code: 'NotFoundError', message: `${request.method} ${request.url.slice(0, 200)} not found` } }

@@ -87,17 +87,17 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
 
 export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploads: UploadSlots, objects: ObjectCache): void {
   app.post('/api/v3/files', async (request: FastifyRequest, reply: FastifyReply) => {
-    let release: (() => void) | undefined
+    // refused before its body is read: the error handler drops a small body and answers (settleUnreadBody)
+    const release = uploads.acquire(apiKeyIdOf(request))
     try {
-      release = uploads.acquire(apiKeyIdOf(request))
       return await submit(request, reply, ports)
     } catch (err) {
-      // The rest of a refused body may be unread (busboy waits on the part we did not consume):
+      // The rest of a failed body may be unread (busboy waits on the part we did not consume):
       // close the connection rather than leave a keep-alive client waiting on it.
       reply.header('connection', 'close')
       throw err
     } finally {
-      release?.()
+      release()
     }
   })
 

@@ -1,4 +1,4 @@
-import { ScanAbortedError } from './engine.ts'
+import { EngineNotStartedError, ScanAbortedError } from './engine.ts'
 import { createLimiter } from './limiter.ts'
 import type { ScanOutcome, ScannerProcess, ScannerReady } from './yara-scanner-process.ts'
 import type { Logger } from 'pino'
@@ -126,7 +126,7 @@ export function createScannerPool (options: ScannerPoolOptions): ScannerPool {
     async use (task, useOptions = {}) {
       return await limiter.run(async () => {
         const slot = free.pop()
-        if (slot === undefined) throw new Error('scanner pool is stopped')
+        if (slot === undefined) throw new EngineNotStartedError('YARA')
         try {
           return await task(scannerFor(slot))
         } finally {

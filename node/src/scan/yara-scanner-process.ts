@@ -70,7 +70,8 @@ export async function startScannerProcess (options: ScannerProcessOptions, start
       resolve(why)
     })
   })
-  child.once('error', (err) => { onGone?.(`cannot run the scanner: ${err.message}`) })
+  // on, not once: a failed send after the process died is an 'error' too, and must not go unhandled
+  child.on('error', (err) => { onGone?.(`cannot run the scanner: ${err.message}`) })
   child.on('message', (reply: ScannerReply) => { onReply?.(reply) })
   let alive = true
   void exited.then(() => { alive = false })

@@ -29,14 +29,20 @@ export function frameHeader (id: number, length: number): Buffer {
   return header
 }
 
+/** receive buffers up to this size are kept for the next frame; a larger one is dropped after use */
+const RETAINED_BYTES = 64 * 1024 * 1024
+
 /**
- * Reassembles frames from stdin chunks. Each frame's bytes are copied once, into a buffer of
- * exactly its length, and handed over whole.
+ * Reassembles frames from stdin chunks. A frame that arrives within one chunk is handed over as
+ * a view of it; a larger one is copied once into a receive buffer that is reused, so streaming
+ * samples costs no allocation per sample. The bytes are valid only during `onFrame`, which must
+ * therefore use them synchronously.
  */
 export function createFrameReader (onFrame: (id: number, bytes: Buffer) => void): (chunk: Buffer) => void {
   const header = Buffer.alloc(FRAME_HEADER_BYTES)
   let headerHave = 0
   let id = 0
+  let store = Buffer.alloc(0)
   let body: Buffer | undefined
   let bodyHave = 0
   return (chunk) => {
@@ -51,14 +57,25 @@ export function createFrameReader (onFrame: (id: number, bytes: Buffer) => void)
         if (headerHave < FRAME_HEADER_BYTES) return
         headerHave = 0
         id = header.readUInt32LE(0)
-        body = Buffer.allocUnsafe(header.readUInt32LE(4))
+        const length = header.readUInt32LE(4)
+        if (chunk.length - at >= length) {
+          at += length
+          onFrame(id, chunk.subarray(at - length, at))
+          continue
+        }
+        if (length > store.length) {
+          const fresh = Buffer.allocUnsafe(length)
+          if (length <= RETAINED_BYTES) store = fresh
+          body = fresh
+        } else {
+          body = store.subarray(0, length)
+        }
         bodyHave = 0
       }
       const n = Math.min(body.length - bodyHave, chunk.length - at)
       chunk.copy(body, bodyHave, at, at + n)
       bodyHave += n
       at += n
-      // an empty sample is a frame too: delivered as soon as its header is complete
       if (bodyHave < body.length) return
       const done = body
       body = undefined

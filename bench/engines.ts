@@ -5,7 +5,7 @@
  * detections on the test files. For YARA also the engine/native ratio and what a small file
  * costs (warm engine vs in-process matching vs one native `yara` run per file).
  *
- *   npx node bench/engines.ts [--corpus-mb 300] [--concurrency 2] [--clamav-rounds 3]
+ *   npx node bench/engines.ts [--corpus-mb 300] [--concurrency 2] [--clamav-rounds 3] [--yara-rounds 3]
  *
  * clamd is started here as our own child on the project's test database (node/rules/clamav).
  */
@@ -36,6 +36,7 @@ const flag = (name: string): string | undefined => { const i = args.indexOf(name
 const CORPUS_MB = Number(flag('--corpus-mb') ?? 300)
 const CONCURRENCY = Number(flag('--concurrency') ?? 2)
 const CLAMAV_ROUNDS = Number(flag('--clamav-rounds') ?? 3)
+const YARA_ROUNDS = Number(flag('--yara-rounds') ?? 3)
 const TESTFILES = '/usr/share/clamav-testfiles'
 const RULES = fileURLToPath(new URL('../node/rules', import.meta.url))
 const CLAMAV_RULES = fileURLToPath(new URL('../node/rules/clamav', import.meta.url))
@@ -81,6 +82,7 @@ async function runEngine (engine: Engine, samples: Sample[]): Promise<{ row: Row
 const round = (n: number): number => Math.round(n * 10) / 10
 const round2 = (n: number): number => Math.round(n * 100) / 100
 const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+const middle = (runs: Row[]): Row | undefined => runs.toSorted((a, b) => a.mbPerSec - b.mbPerSec)[Math.floor(runs.length / 2)]
 
 async function medianTime (runs: number, once: () => unknown): Promise<number> {
   const xs: number[] = []
@@ -140,7 +142,7 @@ const listFile = join(dir, 'files.txt')
 writeFileSync(listFile, samples.map(s => s.path).join('\n') + '\n')
 const isBenign = new Map(samples.map(s => [s.path, s.benign]))
 const rows: Row[] = []
-let yaraVsNative: { filesPerSec: number, mbPerSec: number } | undefined
+let yaraVsNative: string | undefined
 let smallFile: Record<string, number> | undefined
 let clamavVsNative: string | undefined
 const allFps: Record<string, string[]> = {}
@@ -150,16 +152,24 @@ try {
   // YARA: our warm engine, then Debian's yara on the same rule files (compiled with yarac) and file list
   const yara = createYaraEngine({ rulesDirs: [RULES], timeoutMs: 60_000, concurrency: CONCURRENCY, logger })
   await yara.start()
-  const y = await runEngine(yara, samples)
-  rows.push(y.row); allFps.YARA = y.fps
   const compiled = join(dir, 'rules.yarc')
   await compileRuleFiles('yarac', await findRuleFiles([RULES]), compiled)
-  const nativeYara = native('YARA', `yara -C --scan-list -p ${CONCURRENCY} (native, one process)`, samples, 'yara', ['-C', '-w', '-p', String(CONCURRENCY), '--scan-list', compiled, listFile], out => {
-    const flagged = new Set(out.split('\n').map(l => l.slice(l.indexOf(' /') + 1)).filter(p => p !== ''))
-    return { benign: [...flagged].filter(p => isBenign.get(p) === true).length, bad: [...flagged].filter(p => isBenign.get(p) === false).length }
-  })
-  rows.push(nativeYara)
-  yaraVsNative = { filesPerSec: round2(y.row.filesPerSec / nativeYara.filesPerSec), mbPerSec: round2(y.row.mbPerSec / nativeYara.mbPerSec) }
+  // interleaved rounds, each side's median kept: other work on the machine moves single runs a lot
+  const engineRuns: Row[] = []
+  const nativeRuns: Row[] = []
+  for (let i = 0; i < YARA_ROUNDS; i++) {
+    const y = await runEngine(yara, samples)
+    engineRuns.push(y.row); allFps.YARA = y.fps
+    nativeRuns.push(native('YARA', `yara -C --scan-list -p ${CONCURRENCY} (native, one process)`, samples, 'yara', ['-C', '-w', '-p', String(CONCURRENCY), '--scan-list', compiled, listFile], out => {
+      const flagged = new Set(out.split('\n').map(l => l.slice(l.indexOf(' /') + 1)).filter(p => p !== ''))
+      return { benign: [...flagged].filter(p => isBenign.get(p) === true).length, bad: [...flagged].filter(p => isBenign.get(p) === false).length }
+    }))
+  }
+  const [engineRow, nativeRow] = [middle(engineRuns), middle(nativeRuns)]
+  if (engineRow !== undefined && nativeRow !== undefined) {
+    yaraVsNative = `YARA warm engine / native yara -C -p ${CONCURRENCY}: ${round2(engineRow.filesPerSec / nativeRow.filesPerSec)}x files/s, ${round2(engineRow.mbPerSec / nativeRow.mbPerSec)}x MiB/s (median of ${YARA_ROUNDS} interleaved rounds; MiB/s by round: engine ${engineRuns.map(r => r.mbPerSec).join('/')}, native ${nativeRuns.map(r => r.mbPerSec).join('/')})`
+    rows.push({ ...engineRow, how: `${engineRow.how}, ${round2(engineRow.mbPerSec / nativeRow.mbPerSec)}x native` }, nativeRow)
+  }
   smallFile = await smallFileLatency(yara, compiled)
   await yara.stop()
 
@@ -185,7 +195,6 @@ try {
         fdpassRuns.push(native('ClamAV', 'clamdscan --multiscan --fdpass (clamd reads files itself)', samples, 'clamdscan', ['-c', clamd.config, '--no-summary', '--multiscan', '--fdpass', `--file-list=${listFile}`], count))
       }
       await clam.stop()
-      const middle = (runs: Row[]): Row | undefined => runs.toSorted((a, b) => a.mbPerSec - b.mbPerSec)[Math.floor(runs.length / 2)]
       const [engineRow, streamRow, fdpassRow] = [middle(engineRuns), middle(streamRuns), middle(fdpassRuns)]
       if (engineRow !== undefined && streamRow !== undefined && fdpassRow !== undefined) {
         const each = (runs: Row[]): string => runs.map(r => r.mbPerSec).join('/')
@@ -226,7 +235,7 @@ try {
 }
 
 console.table(rows)
-if (yaraVsNative !== undefined) console.log(`YARA warm engine / native yara -C -p ${CONCURRENCY}: ${yaraVsNative.filesPerSec}x files/s, ${yaraVsNative.mbPerSec}x MiB/s`)
+if (yaraVsNative !== undefined) console.log(yaraVsNative)
 if (smallFile !== undefined) console.log('YARA small-file latency (median ms):', smallFile)
 if (clamavVsNative !== undefined) console.log(clamavVsNative)
 for (const [engine, fps] of Object.entries(allFps)) if (fps.length > 0) console.log(`false positives of ${engine}:\n  ${fps.join('\n  ')}`)

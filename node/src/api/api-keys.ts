@@ -106,12 +106,16 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
       const state = await stateFor(header, at)
       if (state === undefined) throw new ApiError('WrongCredentialsError', 'wrong API key')
       const minute = Math.floor(at / 60_000)
-      const day = utcDay(at)
-      if (state.minute !== minute) { state.minute = minute; state.minuteCount = 0 }
-      if (state.day !== day) { state.day = day; state.dayCount = 0; state.dayLoaded = false }
+      if (state.minute !== minute) {
+        state.minute = minute
+        state.minuteCount = 0
+        // a UTC day is whole minutes, so it can only change with the minute (formatting it is not free)
+        const day = utcDay(at)
+        if (state.day !== day) { state.day = day; state.dayCount = 0; state.dayLoaded = false }
+      }
       if (!state.dayLoaded) {
         state.dayLoaded = true
-        state.dayCount += (await keys.dayUsage?.(state.limits.id, day)) ?? 0
+        state.dayCount += (await keys.dayUsage?.(state.limits.id, state.day)) ?? 0
       }
       if (state.minuteCount >= state.limits.perMinute) throw new ApiError('QuotaExceededError', `quota exceeded: ${state.limits.perMinute} requests per minute`)
       if (state.dayCount >= state.limits.perDay) throw new ApiError('QuotaExceededError', `quota exceeded: ${state.limits.perDay} requests per day`)

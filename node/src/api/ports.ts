@@ -15,6 +15,10 @@ import type { ApiKeyPrivilege } from './privileges.ts'
 export const PORT_ERROR_CODES = ['SAMPLE_TOO_LARGE', 'EMPTY_SAMPLE', 'QUOTA_EXCEEDED', 'UNAVAILABLE'] as const
 export type PortErrorCode = typeof PORT_ERROR_CODES[number]
 
+export interface SubmitFileOptions extends PortOptions {
+  onStored?: () => void
+}
+
 export interface PortOptions {
   signal?: AbortSignal
 }
@@ -28,9 +32,11 @@ export interface SampleSubmitter {
   rescan?(hash: Hex, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex } | undefined>
   /**
    * Stores the sample (durably) and schedules its scan. `source` fails with code SAMPLE_TOO_LARGE
-   * once the upload passes the API's limit; the submitter must then store nothing.
+   * once the upload passes the API's limit; the submitter must then store nothing. `onStored` is
+   * called once the sample is stored, before the wait for a job slot: the upload's own resources
+   * (its spool, its upload slot) are free from then on.
    */
-  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex }>
+  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: SubmitFileOptions): Promise<{ analysisId: Hex, sha256: Hex }>
 }
 
 /** VirusTotal's analysis statuses, and `failed`: the job and its retries ended without a report (protocol SPEC section 10) */

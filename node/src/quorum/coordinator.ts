@@ -48,7 +48,7 @@ export interface CoordinatorComponents {
 export interface Coordinator {
   start(): Promise<void>
   stop(): Promise<void>
-  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
+  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<{ analysisId: Hex, sha256: Hex }>
   /** a signed indicator (SubmissionError when it is not one); the job in flight for it when there is one */
   submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   liveJob(jobId: Hex): LiveJob | undefined

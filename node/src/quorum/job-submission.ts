@@ -47,7 +47,8 @@ export interface JobSubmissionComponents {
 }
 
 export interface JobSubmission {
-  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex }>
+  /** `onStored`: called once the sample is stored, before the wait for an admission slot */
+  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<{ analysisId: Hex, sha256: Hex }>
   submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS; false when none is published */
   retry(failed: LiveJob, reason: JobFailure): Promise<boolean>
@@ -143,10 +144,11 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     })
   }
 
-  async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
+  async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal, onStored?: () => void } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
     const block = memberBlock()
     const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
     const sample = await samples.ingest(source, { name: meta.filename, maxBytes, signal: options.signal })
+    options.onStored?.()
     const { jobId } = await jobFor('file', sample.sha256, (at) => buildScanJob(sample, membersInfoAt(at), at, self, windowsAt(at, sample.size, 1), now()), options)
     samples.announce(sample.cid)
     return { analysisId: await analysisOf(jobId), sha256: sample.sha256 }

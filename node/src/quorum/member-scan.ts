@@ -14,7 +14,8 @@ import type { Logger } from 'pino'
 
 /** What a member's scan of a job gives: its results, or a complaint against the origin (SPEC section 9). */
 export type ScanOutcome =
-  | { kind: 'results', results: EngineResult[], related: RelatedIndicator[] }
+  /** fetchMs: the time fetching, decrypting and checking the bytes took, before any engine ran */
+  | { kind: 'results', results: EngineResult[], related: RelatedIndicator[], fetchMs: number }
   | { kind: 'complaint', reason: ComplaintReason }
 
 export interface MemberScanComponents {
@@ -35,7 +36,8 @@ export interface MemberScanComponents {
  */
 export async function scanJob (job: ScanJob, engines: Engine[], c: MemberScanComponents, options: { signal: AbortSignal }): Promise<ScanOutcome> {
   const { signal } = options
-  const onTimeout = (): ScanOutcome => ({ kind: 'results', results: timedOut(engines, job.kind), related: [] })
+  const started = performance.now()
+  const onTimeout = (): ScanOutcome => ({ kind: 'results', results: timedOut(engines, job.kind), related: [], fetchMs: performance.now() - started })
   let bytes: Uint8Array
   if (job.kind === 'file') {
     const read = await readChecked(job, c, signal)
@@ -45,11 +47,12 @@ export async function scanJob (job: ScanJob, engines: Engine[], c: MemberScanCom
     // an indicator is its subject: nothing to fetch or decrypt
     bytes = new TextEncoder().encode(job.subject)
   }
+  const fetchMs = performance.now() - started
   const details: unknown[] = []
   const onDetail = job.kind === 'file' ? (_engine: string, detail: unknown) => { details.push(detail) } : undefined
   const results = await runEngines(engines, { bytes, sha256: job.sha256, fileType: job.fileType, kind: job.kind }, c.logger, c.metrics, { signal, onDetail })
   // the URLs and domains in the file: "files communicating with this domain" comes from here
-  return { kind: 'results', results, related: indicatorsFromDetails(details) }
+  return { kind: 'results', results, related: indicatorsFromDetails(details), fetchMs }
 }
 
 type Read = { kind: 'bytes', bytes: Uint8Array } | { kind: 'timeout' } | { kind: 'complaint', reason: ComplaintReason }

@@ -70,7 +70,7 @@ export async function scanAndCommit (live: LiveJob, bounds: JobBounds, ctx: Memb
   await ctx.emit(commitment)
   // what an operator reads to size the windows: how late the job came, how long the scan took, what ran out of time
   ctx.logger.info({
-    jobId, receivedAfterMs: started - job.createdAt, scanMs: ctx.now() - started, budgetMs: budget,
+    jobId, receivedAfterMs: started - job.createdAt, scanMs: ctx.now() - started, fetchMs: Math.round(outcome.fetchMs), budgetMs: budget,
     timeouts: outcome.results.filter((r) => r.category === 'timeout').map((r) => r.engine)
   }, 'committed')
   return true

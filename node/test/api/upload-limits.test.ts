@@ -111,7 +111,7 @@ async function exchange (url: string, requests: Buffer[], responses: number): Pr
   return await promise
 }
 
-const request = (head: string, body = Buffer.alloc(0)): Buffer => Buffer.concat([Buffer.from(`${head}Content-Length: ${body.byteLength}\r\n\r\n`), body])
+const request = (head: string, body: Buffer = Buffer.alloc(0)): Buffer => Buffer.concat([Buffer.from(`${head}Content-Length: ${body.byteLength}\r\n\r\n`), body])
 
 t.test('a refused upload\'s answer reaches its client: a small body is read and dropped, the connection reused', async (st) => {
   const { server } = await start(st, { maxUploadsPerKey: 1 })
@@ -131,6 +131,31 @@ t.test('a refused upload\'s answer reaches its client: a small body is read and 
   st.equal(capped.error, undefined)
   st.match(capped.text, /^HTTP\/1\.1 429 [^]*TooManyRequestsError/)
   alice.socket.destroy()
+})
+
+t.test('an upload stored and waiting for a job slot no longer holds its upload slot', async (st) => {
+  const waiting = Promise.withResolvers<void>()
+  let stored = 0
+  const { server } = await start(st, { maxUploadsPerKey: 1 }, {
+    submitter: {
+      async submitFile (source, _meta, options) {
+        for await (const _chunk of source);
+        stored++
+        options?.onStored?.()
+        // the network is busy: the job waits for admission
+        await waiting.promise
+        return { analysisId: `0x${'ab'.repeat(32)}`, sha256: `0x${'cd'.repeat(32)}` }
+      }
+    }
+  })
+  const first = upload(server.url, ALICE)
+  await until(async () => stored === 1)
+  st.equal(await inFlight(server.url), 0, 'the stored upload gave its slot back')
+  const second = upload(server.url, ALICE)
+  await until(async () => stored === 2)
+  waiting.resolve()
+  st.equal((await first).status, 200)
+  st.equal((await second).status, 200, 'the same key uploaded again while the first waited')
 })
 
 t.test('a refused body too large to drop is answered with connection: close', async (st) => {

@@ -65,7 +65,7 @@ async function nextFilePart (request: FastifyRequest, signal: AbortSignal): Prom
   }
 }
 
-async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiPorts): Promise<unknown> {
+async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiPorts, onStored: () => void): Promise<unknown> {
   const signal = requestSignal(reply)
   const part = await nextFilePart(request, signal)
   if (part === undefined || part.fieldname !== FILE_FIELD) {
@@ -75,7 +75,7 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
   const failure: { error?: UploadError } = {}
   let submitted
   try {
-    submitted = await ports.submitter.submitFile(uploadSource(part, failure), part.filename === '' ? {} : { filename: part.filename }, { signal })
+    submitted = await ports.submitter.submitFile(uploadSource(part, failure), part.filename === '' ? {} : { filename: part.filename }, { signal, onStored })
   } catch (err) {
     part.file.resume()
     if (failure.error?.code === 'MALFORMED_UPLOAD') throw new ApiError('BadRequestError', failure.error.message)
@@ -90,7 +90,8 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploa
     // refused before its body is read: the error handler drops a small body and answers (settleUnreadBody)
     const release = uploads.acquire(apiKeyIdOf(request))
     try {
-      return await submit(request, reply, ports)
+      // stored, the upload holds no spool: its slot goes to the next upload while this one waits for a job slot
+      return await submit(request, reply, ports, release)
     } catch (err) {
       // The rest of a failed body may be unread (busboy waits on the part we did not consume):
       // close the connection rather than leave a keep-alive client waiting on it.

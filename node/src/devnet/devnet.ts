@@ -203,7 +203,9 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
         intelFeeds: [feeds.intelFeed],
         engines: node.engines,
         commitWindowMs,
-        revealWindowMs
+        revealWindowMs,
+        // every member shares this machine's cores: one warm scanner each (about 90 MB of compiled rules apiece)
+        yaraProcesses: 1
       }
       const configPath = join(node.dataDir, 'config.json')
       await writeJsonAtomic(configPath, config)

@@ -19,6 +19,8 @@ import type { Logger } from 'pino'
 export interface EngineSetConfig {
   rulesDirs: string[]
   engineTimeoutMs: number
+  /** warm YARA scanner processes */
+  yaraProcesses: number
   /** private scratch space (7z extraction) */
   tmpDir: string
   /** clamd to stream samples to; null: no ClamAV on this node */
@@ -57,7 +59,7 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
   // an archive engine the node does not run expands nothing for the others either
   const archives = archiveEngine !== undefined && runs(archiveEngine) ? archiveEngine : undefined
   const members = (engine: Engine): Engine => archives === undefined ? engine : withArchiveMembers(engine, archives, { logger })
-  const required = [members(createYaraEngine({ rulesDirs: config.rulesDirs, timeoutMs: config.engineTimeoutMs, logger: log('yara') }))].filter(runs)
+  const required = [members(createYaraEngine({ rulesDirs: config.rulesDirs, timeoutMs: config.engineTimeoutMs, concurrency: config.yaraProcesses, logger: log('yara') }))].filter(runs)
   const optional: Engine[] = []
   if (archives !== undefined) optional.push(archives)
   if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))

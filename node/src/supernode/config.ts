@@ -31,6 +31,8 @@ export interface SupernodeConfig extends ApiLimits {
   /** most of its own jobs this node keeps open; further submissions wait for a slot (protocol SPEC section 10) */
   maxActiveJobs: number
   engineTimeoutMs: number
+  /** warm YARA scanner processes (scans at once); each holds the compiled rules (about 90 MB with the project's) */
+  yaraProcesses: number
   /** clamd to stream samples to ({"socket": path} or {"host","port"}, optional "databaseDir" to date the signatures); null: no ClamAV */
   clamav?: { socket?: string, host?: string, port?: number, databaseDir?: string } | null
   /** known-bad hash feeds (md5/sha1/sha256 per line, or ClamAV .hdb/.hsb); re-read when they change */
@@ -78,6 +80,7 @@ export const CONFIG_DEFAULTS = {
   commitMsPerMiB: 200,
   maxActiveJobs: 16,
   engineTimeoutMs: 30_000,
+  yaraProcesses: 2,
   clamav: null,
   hashFeeds: [],
   heuristics: true,
@@ -130,6 +133,7 @@ export function parseConfig (value: unknown): SupernodeConfig {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
   check(Number.isSafeInteger(cfg.maxActiveJobs) && (cfg.maxActiveJobs as number) >= 1, 'maxActiveJobs must be a positive integer')
+  check(Number.isSafeInteger(cfg.yaraProcesses) && (cfg.yaraProcesses as number) >= 1 && (cfg.yaraProcesses as number) <= 64, 'yaraProcesses must be an integer from 1 to 64')
   // zero would refuse every upload or, for a timeout, turn it off
   for (const key of Object.keys(API_LIMIT_DEFAULTS)) {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 1, `${key} must be a positive integer`)

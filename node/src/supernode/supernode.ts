@@ -87,6 +87,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     const engineSet = createEngineSet({
       rulesDirs: config.rulesDirs,
       engineTimeoutMs: config.engineTimeoutMs,
+      yaraProcesses: config.yaraProcesses,
       tmpDir: join(config.dataDir, 'tmp'),
       clamav: config.clamav ?? null,
       hashFeeds: config.hashFeeds ?? [],

@@ -37,7 +37,7 @@ tap.test('limiter: at most n at once, FIFO, an aborted waiter leaves no slot beh
 tap.test('engine set: optional engines that cannot start are left out; archives reach YARA', { skip: noYara }, async t => {
   const dir = t.testdir({ tmp: {} })
   const set = createEngineSet({
-    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, tmpDir: `${dir}/tmp`,
+    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, yaraProcesses: 1, tmpDir: `${dir}/tmp`,
     clamav: { socket: `${dir}/no-clamd.sock` }, hashFeeds: [`${dir}/missing-feed.txt`], heuristics: true, archives: true, reputation: {}, indicatorHeuristics: {},
     indicatorLists: { feeds: [{ name: 'gone', source: `${dir}/missing-intel.txt`, refreshSeconds: 3600 }], ethPhishingDetect: true, protectedAddresses: [] }
   }, silentLogger)
@@ -54,7 +54,7 @@ tap.test('engine set: only the engines in "engines" start, even YARA is left out
   const logged: Array<Record<string, unknown>> = []
   const logger = pino({ level: 'warn' }, { write: (line: string) => { logged.push(JSON.parse(line) as Record<string, unknown>) } })
   const set = createEngineSet({
-    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: true, archives: true,
+    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, yaraProcesses: 1, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: true, archives: true,
     reputation: null, indicatorHeuristics: {}, engines: ['VirusMap-Heuristics', 'VirusMap-Lookalike', 'ClamAV']
   }, logger)
   await set.start()
@@ -66,7 +66,7 @@ tap.test('engine set: only the engines in "engines" start, even YARA is left out
 tap.test('engine set: without the archive engine, YARA sees an archive as it is', { skip: noYara }, async t => {
   const dir = t.testdir({ tmp: {} })
   const set = createEngineSet({
-    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: false, archives: true,
+    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, yaraProcesses: 1, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: false, archives: true,
     reputation: null, indicatorHeuristics: null, engines: ['YARA']
   }, silentLogger)
   await set.start()

@@ -14,6 +14,7 @@ const deployment = {
 tap.test('defaults fill what the file leaves out', async (t) => {
   const cfg = parseConfig({ dataDir: '/tmp/x', deployment })
   t.equal(cfg.commitWindowMs, CONFIG_DEFAULTS.commitWindowMs)
+  t.equal(cfg.yaraProcesses, 2)
   t.same(cfg.bootstrap, [])
 })
 
@@ -27,7 +28,10 @@ tap.test('bad configs fail with CONFIG_INVALID', async (t) => {
     { dataDir: '/x', deployment, apiPort: -1 },
     { dataDir: '/x', deployment, commitWindowMs: 1.5 },
     { dataDir: '/x', deployment, bootstrap: [1] },
-    { dataDir: '/x', deployment, listen: 'tcp' }
+    { dataDir: '/x', deployment, listen: 'tcp' },
+    { dataDir: '/x', deployment, yaraProcesses: 0 },
+    { dataDir: '/x', deployment, yaraProcesses: 65 },
+    { dataDir: '/x', deployment, yaraProcesses: '2' }
   ]
   for (const value of bad) t.throws(() => parseConfig(value), { code: 'CONFIG_INVALID' }, JSON.stringify(value))
 })

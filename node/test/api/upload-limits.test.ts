@@ -111,14 +111,14 @@ async function exchange (url: string, requests: Buffer[], responses: number): Pr
   return await promise
 }
 
-const request = (head: string, body: Buffer = Buffer.alloc(0)): Buffer => Buffer.concat([Buffer.from(`${head}Content-Length: ${body.byteLength}\r\n\r\n`), body])
+const rawRequest = (head: string, body: Buffer = Buffer.alloc(0)): Buffer => Buffer.concat([Buffer.from(`${head}Content-Length: ${body.byteLength}\r\n\r\n`), body])
 
 t.test('a refused upload\'s answer reaches its client: a small body is read and dropped, the connection reused', async (st) => {
   const { server } = await start(st, { maxUploadsPerKey: 1 })
   const body = multipart(Buffer.alloc(512 * 1024, 'x'))
   const head = `POST /api/v3/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\n`
   // no key: refused by the key check before the route reads a byte
-  const { text, error } = await exchange(server.url, [request(head, body), request('GET /healthz HTTP/1.1\r\nHost: x\r\n')], 2)
+  const { text, error } = await exchange(server.url, [rawRequest(head, body), rawRequest('GET /healthz HTTP/1.1\r\nHost: x\r\n')], 2)
   st.equal(error, undefined, 'no EPIPE or reset while the body was still being sent')
   st.match(text, /^HTTP\/1\.1 401 /, 'the refusal arrives')
   st.notMatch(text, /connection: close/i)
@@ -127,7 +127,7 @@ t.test('a refused upload\'s answer reaches its client: a small body is read and 
   // over the cap: the upload slot refusal is the same
   const alice = stalledUpload(server.url, ALICE, b => b.byteLength / 2)
   await until(async () => await inFlight(server.url) === 1)
-  const capped = await exchange(server.url, [request(`${head}x-apikey: ${ALICE}\r\n`, body)], 1)
+  const capped = await exchange(server.url, [rawRequest(`${head}x-apikey: ${ALICE}\r\n`, body)], 1)
   st.equal(capped.error, undefined)
   st.match(capped.text, /^HTTP\/1\.1 429 [^]*TooManyRequestsError/)
   alice.socket.destroy()
@@ -139,7 +139,7 @@ t.test('an upload stored and waiting for a job slot no longer holds its upload s
   const { server } = await start(st, { maxUploadsPerKey: 1 }, {
     submitter: {
       async submitFile (source, _meta, options) {
-        for await (const _chunk of source);
+        for await (const chunk of source) void chunk
         stored++
         options?.onStored?.()
         // the network is busy: the job waits for admission

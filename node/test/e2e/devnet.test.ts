@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { encodeBytes32String } from 'ethers'
 import tap from 'tap'
-import { noYara } from '../fixtures/system-packages.ts'
 import { proposeAndExecute, removeMembers } from '../../../governance/src/index.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { computeCommitment, signCommitment, signVerdict } from '../../../protocol/src/index.ts'
@@ -17,220 +16,216 @@ import { readCounter, startHostilePeer } from './hostile-peer.ts'
 import type { Hex, Verdict } from '../../../protocol/src/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 
-if (noYara !== false) {
-  tap.pass(noYara)
-} else {
-  // EICAR's test string, assembled so this file is not itself a test virus
-  const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('')
+// EICAR's test string, assembled so this file is not itself a test virus
+const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('')
 
-  let devnet: Devnet
-  let dir: string
-  const out: string[] = []
-  const cli = async (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> => {
-    let stdout = ''
-    let stderr = ''
-    const code = await runCli(argv, {
-      stdout: { write: (s: string) => { stdout += s } },
-      stderr: { write: (s: string) => { stderr += s } },
-      signal: AbortSignal.timeout(120_000),
-      env: {},
-      cwd: dir
-    })
-    return { code, stdout, stderr }
+let devnet: Devnet
+let dir: string
+const out: string[] = []
+const cli = async (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> => {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => { stdout += s } },
+    stderr: { write: (s: string) => { stderr += s } },
+    signal: AbortSignal.timeout(120_000),
+    env: {},
+    cwd: dir
+  })
+  return { code, stdout, stderr }
+}
+
+tap.before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'virusmap-e2e-'))
+  devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, log: (l) => out.push(l) })
+})
+tap.teardown(async () => {
+  await devnet?.stop()
+  if (!tap.passing()) {
+    // the nodes' warnings and errors say why a report did not come
+    for (const n of devnet?.info.nodes ?? []) {
+      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
+      for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"(quorum|registry)"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
+    }
   }
+  await rm(dir, { recursive: true, force: true })
+})
 
-  tap.before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'virusmap-e2e-'))
-    devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, log: (l) => out.push(l) })
-  })
-  tap.teardown(async () => {
-    await devnet?.stop()
-    if (!tap.passing()) {
-      // the nodes' warnings and errors say why a report did not come
-      for (const n of devnet?.info.nodes ?? []) {
-        const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-        for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"(quorum|registry)"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-      }
-    }
-    await rm(dir, { recursive: true, force: true })
-  })
+const node = (i: number): { api: string, multiaddrs: string[], operator: Hex, dataDir: string } => {
+  const n = devnet.info.nodes[i]
+  if (n == null) throw new Error(`no node ${i}`)
+  return n
+}
+const deploymentArgs = (): string[] => ['--deployment', join(dir, 'devnet.json')]
 
-  const node = (i: number): { api: string, multiaddrs: string[], operator: Hex, dataDir: string } => {
-    const n = devnet.info.nodes[i]
-    if (n == null) throw new Error(`no node ${i}`)
-    return n
+let eicarSha256: string
+tap.test('EICAR submitted to one node gets a quorum report that verifies against the chain', async (t) => {
+  const path = join(dir, 'eicar.com')
+  await writeFile(path, EICAR)
+  const res = await cli(['submit', path, '--api', node(0).api, ...deploymentArgs(), '--json'])
+  t.equal(res.code, 0, res.stderr)
+  const body = JSON.parse(res.stdout)
+  t.equal(body.verified, true)
+  const attrs = body.data.attributes
+  eicarSha256 = attrs.sha256
+  t.equal(attrs.last_analysis_results.YARA.category, 'malicious')
+  t.match(attrs.last_analysis_results.YARA.result, /eicar/i)
+  t.equal(attrs.last_analysis_stats.malicious, 1)
+  t.ok(attrs.virusmap.verdicts.length >= 3, 'at least 3 of 4 members signed')
+  t.equal(typeof attrs.last_analysis_date, 'number')
+})
+
+tap.test('a benign file is undetected; another node serves the same verified report', async (t) => {
+  const path = join(dir, 'hello.txt')
+  await writeFile(path, `hello from the virusmap e2e test ${randomBytes(8).toString('hex')}\n`)
+  const res = await cli(['submit', path, '--api', node(1).api, ...deploymentArgs(), '--json'])
+  t.equal(res.code, 0, res.stderr)
+  const body = JSON.parse(res.stdout)
+  t.equal(body.data.attributes.last_analysis_results.YARA.category, 'undetected')
+  t.equal(body.verified, true)
+  const lookup = await cli(['lookup', eicarSha256, '--api', node(2).api, ...deploymentArgs(), '--json'])
+  t.equal(lookup.code, 0, lookup.stderr)
+  t.equal(JSON.parse(lookup.stdout).verified, true)
+})
+
+tap.test('a member that signs a second, different verdict for a job leaves evidence anyone can fetch', async (t) => {
+  const client = createVtClient({ baseUrl: node(0).api, apiKey: devnet.info.apiKey })
+  const bytes = Buffer.from(`equivocation target ${randomBytes(8).toString('hex')}\n`)
+  const { id } = await client.uploadFile(bytes, { filename: 'equivocation.txt' })
+  const done = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
+  t.equal(done.data.attributes.status, 'completed')
+  const file = await (await fetch(`${node(0).api}/api/v3/files/${createHash('sha256').update(bytes).digest('hex')}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })).json() as { data: { attributes: { virusmap: { verdicts: Array<{ verdict: Verdict }> } } } }
+  const honest = node(1)
+  const first = file.data.attributes.virusmap.verdicts.find((v) => v.verdict.member === honest.operator)
+  t.ok(first, 'node 1 revealed a verdict')
+  // node 1's key signs a contradicting verdict for the same job, inside the reveal window
+  const keys = await loadOrCreateNodeKeys(honest.dataDir)
+  const second: Verdict = { ...(first as { verdict: Verdict }).verdict, results: [{ engine: 'YARA', engineVersion: '4.2.3', engineUpdate: '20260101', category: 'malicious', result: 'Contradiction', method: 'blacklist' }] }
+  const peer = await startHostilePeer(node(0).multiaddrs)
+  t.teardown(async () => { await peer.stop() })
+  await peer.publish('verdicts', await signVerdict(second, `0x${randomBytes(32).toString('hex')}`, devnet.info.chainId, devnet.info.contracts.registry, keys.operator))
+  let evidence: Array<{ attributes: { kind: string, job_id: string } }> = []
+  for (let i = 0; i < 50 && evidence.length === 0; i++) {
+    await sleep(100)
+    const res = await fetch(`${node(0).api}/api/virusmap/evidence/${honest.operator}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })
+    evidence = (await res.json() as { data: typeof evidence }).data
   }
-  const deploymentArgs = (): string[] => ['--deployment', join(dir, 'devnet.json')]
+  t.equal(evidence.length, 1)
+  t.equal(evidence[0]?.attributes.kind, 'verdict')
+  t.equal(evidence[0]?.attributes.job_id, id)
+})
 
-  let eicarSha256: string
-  tap.test('EICAR submitted to one node gets a quorum report that verifies against the chain', async (t) => {
-    const path = join(dir, 'eicar.com')
-    await writeFile(path, EICAR)
-    const res = await cli(['submit', path, '--api', node(0).api, ...deploymentArgs(), '--json'])
-    t.equal(res.code, 0, res.stderr)
-    const body = JSON.parse(res.stdout)
-    t.equal(body.verified, true)
-    const attrs = body.data.attributes
-    eicarSha256 = attrs.sha256
-    t.equal(attrs.last_analysis_results.YARA.category, 'malicious')
-    t.match(attrs.last_analysis_results.YARA.result, /eicar/i)
-    t.equal(attrs.last_analysis_stats.malicious, 1)
-    t.ok(attrs.virusmap.verdicts.length >= 3, 'at least 3 of 4 members signed')
-    t.equal(typeof attrs.last_analysis_date, 'number')
+tap.test('unknown hashes and bad ids answer VT error objects', async (t) => {
+  const key = { headers: { 'x-apikey': devnet.info.apiKey } }
+  const unknown = await fetch(`${node(0).api}/api/v3/files/${'ab'.repeat(32)}`, key)
+  t.equal(unknown.status, 404)
+  t.same(Object.keys(((await unknown.json()) as { error: object }).error), ['code', 'message'])
+  const bad = await fetch(`${node(0).api}/api/v3/files/not-a-hash`, key)
+  t.equal(bad.status, 400)
+  // the devnet's nodes want a key; a wrong one is told apart from none
+  t.equal(((await (await fetch(`${node(1).api}/api/v3/files/${'ab'.repeat(32)}`)).json()) as { error: { code: string } }).error.code, 'AuthenticationRequiredError')
+  t.equal(((await (await fetch(`${node(1).api}/api/v3/files/${'ab'.repeat(32)}`, { headers: { 'x-apikey': 'cd'.repeat(32) } })).json()) as { error: { code: string } }).error.code, 'WrongCredentialsError')
+  const lookup = await cli(['lookup', 'ab'.repeat(32), '--api', node(0).api, ...deploymentArgs()])
+  t.equal(lookup.code, 2)
+})
+
+tap.test('malformed and forged gossip is rejected and nothing crashes', async (t) => {
+  const peer = await startHostilePeer(node(0).multiaddrs)
+  tap.teardown(async () => { await peer.stop() })
+  const before = await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' })
+  await peer.publishRaw('jobs', new TextEncoder().encode('{"type":"scan-job","job":'))
+  await peer.publishRaw('verdicts', randomBytes(4096))
+  await peer.publishRaw('commits', new TextEncoder().encode('{"__proto__":{"x":1}}'))
+  for (let i = 0; i < 40; i++) {
+    if (await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' }) >= before + 3) break
+    await sleep(100)
+  }
+  t.ok(await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' }) >= before + 3)
+  const health = await fetch(`${node(0).api}/healthz`)
+  t.equal(health.status, 200)
+})
+
+tap.test('governance removes a member mid-run: later jobs exclude it and its verdicts are rejected', async (t) => {
+  const removed = node(3)
+  const proposer = await devnet.provider.getSigner(0)
+  const { executionBlock } = await removeMembers({
+    governor: devnet.info.contracts.governor,
+    timelock: devnet.info.contracts.timelock,
+    registry: devnet.info.contracts.registry,
+    proposer,
+    voters: [proposer],
+    operators: [removed.operator],
+    provider: devnet.provider
   })
-
-  tap.test('a benign file is undetected; another node serves the same verified report', async (t) => {
-    const path = join(dir, 'hello.txt')
-    await writeFile(path, `hello from the virusmap e2e test ${randomBytes(8).toString('hex')}\n`)
-    const res = await cli(['submit', path, '--api', node(1).api, ...deploymentArgs(), '--json'])
-    t.equal(res.code, 0, res.stderr)
-    const body = JSON.parse(res.stdout)
-    t.equal(body.data.attributes.last_analysis_results.YARA.category, 'undetected')
-    t.equal(body.verified, true)
-    const lookup = await cli(['lookup', eicarSha256, '--api', node(2).api, ...deploymentArgs(), '--json'])
-    t.equal(lookup.code, 0, lookup.stderr)
-    t.equal(JSON.parse(lookup.stdout).verified, true)
-  })
-
-  tap.test('a member that signs a second, different verdict for a job leaves evidence anyone can fetch', async (t) => {
-    const client = createVtClient({ baseUrl: node(0).api, apiKey: devnet.info.apiKey })
-    const bytes = Buffer.from(`equivocation target ${randomBytes(8).toString('hex')}\n`)
-    const { id } = await client.uploadFile(bytes, { filename: 'equivocation.txt' })
-    const done = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
-    t.equal(done.data.attributes.status, 'completed')
-    const file = await (await fetch(`${node(0).api}/api/v3/files/${createHash('sha256').update(bytes).digest('hex')}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })).json() as { data: { attributes: { virusmap: { verdicts: Array<{ verdict: Verdict }> } } } }
-    const honest = node(1)
-    const first = file.data.attributes.virusmap.verdicts.find((v) => v.verdict.member === honest.operator)
-    t.ok(first, 'node 1 revealed a verdict')
-    // node 1's key signs a contradicting verdict for the same job, inside the reveal window
-    const keys = await loadOrCreateNodeKeys(honest.dataDir)
-    const second: Verdict = { ...(first as { verdict: Verdict }).verdict, results: [{ engine: 'YARA', engineVersion: '4.2.3', engineUpdate: '20260101', category: 'malicious', result: 'Contradiction', method: 'blacklist' }] }
-    const peer = await startHostilePeer(node(0).multiaddrs)
-    t.teardown(async () => { await peer.stop() })
-    await peer.publish('verdicts', await signVerdict(second, `0x${randomBytes(32).toString('hex')}`, devnet.info.chainId, devnet.info.contracts.registry, keys.operator))
-    let evidence: Array<{ attributes: { kind: string, job_id: string } }> = []
-    for (let i = 0; i < 50 && evidence.length === 0; i++) {
-      await sleep(100)
-      const res = await fetch(`${node(0).api}/api/virusmap/evidence/${honest.operator}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })
-      evidence = (await res.json() as { data: typeof evidence }).data
-    }
-    t.equal(evidence.length, 1)
-    t.equal(evidence[0]?.attributes.kind, 'verdict')
-    t.equal(evidence[0]?.attributes.job_id, id)
-  })
-
-  tap.test('unknown hashes and bad ids answer VT error objects', async (t) => {
-    const key = { headers: { 'x-apikey': devnet.info.apiKey } }
-    const unknown = await fetch(`${node(0).api}/api/v3/files/${'ab'.repeat(32)}`, key)
-    t.equal(unknown.status, 404)
-    t.same(Object.keys(((await unknown.json()) as { error: object }).error), ['code', 'message'])
-    const bad = await fetch(`${node(0).api}/api/v3/files/not-a-hash`, key)
-    t.equal(bad.status, 400)
-    // the devnet's nodes want a key; a wrong one is told apart from none
-    t.equal(((await (await fetch(`${node(1).api}/api/v3/files/${'ab'.repeat(32)}`)).json()) as { error: { code: string } }).error.code, 'AuthenticationRequiredError')
-    t.equal(((await (await fetch(`${node(1).api}/api/v3/files/${'ab'.repeat(32)}`, { headers: { 'x-apikey': 'cd'.repeat(32) } })).json()) as { error: { code: string } }).error.code, 'WrongCredentialsError')
-    const lookup = await cli(['lookup', 'ab'.repeat(32), '--api', node(0).api, ...deploymentArgs()])
-    t.equal(lookup.code, 2)
-  })
-
-  tap.test('malformed and forged gossip is rejected and nothing crashes', async (t) => {
-    const peer = await startHostilePeer(node(0).multiaddrs)
-    tap.teardown(async () => { await peer.stop() })
-    const before = await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' })
-    await peer.publishRaw('jobs', new TextEncoder().encode('{"type":"scan-job","job":'))
-    await peer.publishRaw('verdicts', randomBytes(4096))
-    await peer.publishRaw('commits', new TextEncoder().encode('{"__proto__":{"x":1}}'))
-    for (let i = 0; i < 40; i++) {
-      if (await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' }) >= before + 3) break
-      await sleep(100)
-    }
-    t.ok(await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' }) >= before + 3)
-    const health = await fetch(`${node(0).api}/healthz`)
-    t.equal(health.status, 200)
-  })
-
-  tap.test('governance removes a member mid-run: later jobs exclude it and its verdicts are rejected', async (t) => {
-    const removed = node(3)
-    const proposer = await devnet.provider.getSigner(0)
-    const { executionBlock } = await removeMembers({
-      governor: devnet.info.contracts.governor,
-      timelock: devnet.info.contracts.timelock,
-      registry: devnet.info.contracts.registry,
-      proposer,
-      voters: [proposer],
-      operators: [removed.operator],
-      provider: devnet.provider
-    })
-    t.ok(executionBlock > 0)
-    // every node follows the removal once it is buried under the confirmation depth
-    for (const n of devnet.info.nodes.slice(0, 3)) {
-      for (let i = 0; i < 120; i++) {
-        const h = await (await fetch(`${n.api}/healthz`)).json() as { members: number }
-        if (h.members === 3) break
-        await sleep(250)
-      }
-    }
-    // the removed member's key still signs: forge its commitment inside the commit window and its
-    // verdict inside the reveal window of a job created after the removal
-    const keys = await loadOrCreateNodeKeys(removed.dataDir)
-    const peer = await startHostilePeer(node(0).multiaddrs)
-    tap.teardown(async () => { await peer.stop() })
-    const client = createVtClient({ baseUrl: node(0).api, apiKey: devnet.info.apiKey })
-    const bytes = Buffer.from(`submitted after the removal ${randomBytes(8).toString('hex')}\n`)
-    const sha256 = `0x${createHash('sha256').update(bytes).digest('hex')}` as Hex
-    const before = await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' })
-    const { id } = await client.uploadFile(bytes, { filename: 'after-removal.txt' })
-    const jobId = id as Hex
-    const queued = await client.getAnalysis(jobId)
-    const verdict: Verdict = {
-      jobId,
-      member: removed.operator,
-      sha256,
-      membershipBlock: queued.data.attributes.virusmap?.membership_block ?? -1,
-      scannedAt: Date.now(),
-      results: [{ engine: 'YARA', engineVersion: '4.2.3', engineUpdate: '20260101', category: 'malicious', result: 'Forged', method: 'blacklist' }]
-    }
-    const salt = `0x${randomBytes(32).toString('hex')}` as Hex
-    const { chainId, contracts } = devnet.info
-    await peer.publish('commits', await signCommitment({ jobId, member: removed.operator, commitment: computeCommitment(verdict, salt) }, chainId, contracts.registry, keys.operator))
-    await sleep(5500) // past the commit window (4 s + 1 s skew), inside the reveal window (8 s)
-    await peer.publish('verdicts', await signVerdict(verdict, salt, chainId, contracts.registry, keys.operator))
-    await client.waitForAnalysis(jobId, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
-    t.ok(await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' }) >= before + 2, 'forged commitment and verdict rejected')
-
-    const res = await cli(['lookup', sha256.slice(2), '--api', node(1).api, ...deploymentArgs(), '--json'])
-    t.equal(res.code, 0, res.stderr)
-    const vm = JSON.parse(res.stdout).data.attributes.virusmap
-    t.equal(vm.member_count, 3)
-    t.equal(vm.verdicts.length, 3, 'all three remaining members signed')
-    t.notOk(vm.verdicts.some((v: { verdict: { member: string } }) => v.verdict.member === removed.operator), 'removed member did not sign')
-  })
-
-  tap.test('a commit window set through governance applies to jobs created after it', async (t) => {
-    const proposer = await devnet.provider.getSigner(0)
-    const { executionBlock } = await proposeAndExecute({
-      governor: devnet.info.contracts.governor,
-      timelock: devnet.info.contracts.timelock,
-      proposer,
-      voters: [proposer],
-      targets: [devnet.info.contracts.parameters as string],
-      values: [0n],
-      calldatas: [parametersInterface.encodeFunctionData('set', [encodeBytes32String('commitWindowMs'), 3000])],
-      description: 'commit window of 3 s',
-      provider: devnet.provider
-    })
+  t.ok(executionBlock > 0)
+  // every node follows the removal once it is buried under the confirmation depth
+  for (const n of devnet.info.nodes.slice(0, 3)) {
     for (let i = 0; i < 120; i++) {
-      const h = await (await fetch(`${node(0).api}/healthz`)).json() as { followedBlock: number }
-      if (h.followedBlock >= executionBlock) break
+      const h = await (await fetch(`${n.api}/healthz`)).json() as { members: number }
+      if (h.members === 3) break
       await sleep(250)
     }
-    const path = join(dir, 'after-parameter.txt')
-    const text = `submitted after the parameter change ${randomBytes(8).toString('hex')}\n`
-    await writeFile(path, text)
-    const res = await cli(['submit', path, '--api', node(0).api, ...deploymentArgs(), '--json'])
-    t.equal(res.code, 0, res.stderr)
-    const { job } = JSON.parse(res.stdout).data.attributes.virusmap.job as { job: { createdAt: number, commitDeadline: number, membershipBlock: number } }
-    t.ok(job.membershipBlock >= executionBlock)
-    t.equal(job.commitDeadline - job.createdAt, 3000 + Math.ceil(200 * Buffer.byteLength(text) / (1024 * 1024)))
+  }
+  // the removed member's key still signs: forge its commitment inside the commit window and its
+  // verdict inside the reveal window of a job created after the removal
+  const keys = await loadOrCreateNodeKeys(removed.dataDir)
+  const peer = await startHostilePeer(node(0).multiaddrs)
+  tap.teardown(async () => { await peer.stop() })
+  const client = createVtClient({ baseUrl: node(0).api, apiKey: devnet.info.apiKey })
+  const bytes = Buffer.from(`submitted after the removal ${randomBytes(8).toString('hex')}\n`)
+  const sha256 = `0x${createHash('sha256').update(bytes).digest('hex')}` as Hex
+  const before = await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' })
+  const { id } = await client.uploadFile(bytes, { filename: 'after-removal.txt' })
+  const jobId = id as Hex
+  const queued = await client.getAnalysis(jobId)
+  const verdict: Verdict = {
+    jobId,
+    member: removed.operator,
+    sha256,
+    membershipBlock: queued.data.attributes.virusmap?.membership_block ?? -1,
+    scannedAt: Date.now(),
+    results: [{ engine: 'YARA', engineVersion: '4.2.3', engineUpdate: '20260101', category: 'malicious', result: 'Forged', method: 'blacklist' }]
+  }
+  const salt = `0x${randomBytes(32).toString('hex')}` as Hex
+  const { chainId, contracts } = devnet.info
+  await peer.publish('commits', await signCommitment({ jobId, member: removed.operator, commitment: computeCommitment(verdict, salt) }, chainId, contracts.registry, keys.operator))
+  await sleep(5500) // past the commit window (4 s + 1 s skew), inside the reveal window (8 s)
+  await peer.publish('verdicts', await signVerdict(verdict, salt, chainId, contracts.registry, keys.operator))
+  await client.waitForAnalysis(jobId, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
+  t.ok(await readCounter(node(0).api, 'virusmap_gossip_messages_total', { result: 'reject' }) >= before + 2, 'forged commitment and verdict rejected')
+
+  const res = await cli(['lookup', sha256.slice(2), '--api', node(1).api, ...deploymentArgs(), '--json'])
+  t.equal(res.code, 0, res.stderr)
+  const vm = JSON.parse(res.stdout).data.attributes.virusmap
+  t.equal(vm.member_count, 3)
+  t.equal(vm.verdicts.length, 3, 'all three remaining members signed')
+  t.notOk(vm.verdicts.some((v: { verdict: { member: string } }) => v.verdict.member === removed.operator), 'removed member did not sign')
+})
+
+tap.test('a commit window set through governance applies to jobs created after it', async (t) => {
+  const proposer = await devnet.provider.getSigner(0)
+  const { executionBlock } = await proposeAndExecute({
+    governor: devnet.info.contracts.governor,
+    timelock: devnet.info.contracts.timelock,
+    proposer,
+    voters: [proposer],
+    targets: [devnet.info.contracts.parameters as string],
+    values: [0n],
+    calldatas: [parametersInterface.encodeFunctionData('set', [encodeBytes32String('commitWindowMs'), 3000])],
+    description: 'commit window of 3 s',
+    provider: devnet.provider
   })
-}
+  for (let i = 0; i < 120; i++) {
+    const h = await (await fetch(`${node(0).api}/healthz`)).json() as { followedBlock: number }
+    if (h.followedBlock >= executionBlock) break
+    await sleep(250)
+  }
+  const path = join(dir, 'after-parameter.txt')
+  const text = `submitted after the parameter change ${randomBytes(8).toString('hex')}\n`
+  await writeFile(path, text)
+  const res = await cli(['submit', path, '--api', node(0).api, ...deploymentArgs(), '--json'])
+  t.equal(res.code, 0, res.stderr)
+  const { job } = JSON.parse(res.stdout).data.attributes.virusmap.job as { job: { createdAt: number, commitDeadline: number, membershipBlock: number } }
+  t.ok(job.membershipBlock >= executionBlock)
+  t.equal(job.commitDeadline - job.createdAt, 3000 + Math.ceil(200 * Buffer.byteLength(text) / (1024 * 1024)))
+})

@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import { createEngineSet } from '../../src/scan/engine-set.ts'
 import { createLimiter } from '../../src/scan/limiter.ts'
 import { makeZip } from './archive-helpers.ts'
-import { PROJECT_RULES, eicar, input, noYara, silentLogger } from './yara-helpers.ts'
+import { PROJECT_RULES, eicar, input, silentLogger } from './yara-helpers.ts'
 
 tap.test('limiter: at most n at once, FIFO, an aborted waiter leaves no slot behind', async t => {
   const limiter = createLimiter(2)
@@ -34,7 +34,7 @@ tap.test('limiter: at most n at once, FIFO, an aborted waiter leaves no slot beh
   t.throws(() => createLimiter(0))
 })
 
-tap.test('engine set: optional engines that cannot start are left out; archives reach YARA', { skip: noYara }, async t => {
+tap.test('engine set: optional engines that cannot start are left out; archives reach YARA', async t => {
   const dir = t.testdir({ tmp: {} })
   const set = createEngineSet({
     rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, yaraProcesses: 1, tmpDir: `${dir}/tmp`,
@@ -63,7 +63,7 @@ tap.test('engine set: only the engines in "engines" start, even YARA is left out
   t.same(logged.find(l => Array.isArray(l['engines']))?.['engines'], ['ClamAV'], 'a listed engine the node has no config for is named in a warning')
 })
 
-tap.test('engine set: without the archive engine, YARA sees an archive as it is', { skip: noYara }, async t => {
+tap.test('engine set: without the archive engine, YARA sees an archive as it is', async t => {
   const dir = t.testdir({ tmp: {} })
   const set = createEngineSet({
     rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, yaraProcesses: 1, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: false, archives: true,

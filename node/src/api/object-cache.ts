@@ -38,19 +38,24 @@ interface Entry {
 /**
  * Equal JSON-like values. The same object is equal to itself unlooked-at: ports hand out shared
  * reports and records and never change one in place (ports.ts), so a changed one is a new object.
+ * Object.keys, not for-in: this one function meets every shape, and for-in's keyed loads then
+ * cost twice as much.
  */
 function same (a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false
+    return true
+  }
+  if (Array.isArray(b)) return false
   const x = a as Record<string, unknown>
   const y = b as Record<string, unknown>
-  let keys = 0
-  for (const k in x) {
-    if (!Object.hasOwn(y, k) || !same(x[k], y[k])) return false
-    keys++
-  }
-  for (const _ in y) keys--
-  return keys === 0
+  const keys = Object.keys(x)
+  if (keys.length !== Object.keys(y).length) return false
+  for (const k of keys) if (!Object.hasOwn(y, k) || !same(x[k], y[k])) return false
+  return true
 }
 
 /** If-None-Match compares weakly (RFC 9110 13.1.2): W/ aside, any listed tag or * matches. */

@@ -170,12 +170,12 @@ console.log(`response body: node ${size} bytes (a quorum report with its signed 
 console.log(line('static JSON route (fastify)', best(results.static)))
 console.log(line('GET /api/v3/files/{sha256} + key', best(results.node)))
 /** the node's rate as a share of the static route's, and its p99 as a multiple of the static p99 */
-const ratios = (node: Figures, stat: Figures): string =>
-  `rate ${(node.rps / stat.rps * 100).toFixed(0)}% of static (goal >= 50%), p99 ${(node.p99 / Math.max(stat.p99, 1)).toFixed(1)}x static (goal <= 2x)` +
-  (node.cpuUs === undefined || stat.cpuUs === undefined ? '' : `, CPU per request ${(node.cpuUs / stat.cpuUs).toFixed(1)}x static`)
+const ratios = (node: Figures, fixed: Figures): string =>
+  `rate ${(node.rps / fixed.rps * 100).toFixed(0)}% of static (goal >= 50%), p99 ${(node.p99 / Math.max(fixed.p99, 1)).toFixed(1)}x static (goal <= 2x)` +
+  (node.cpuUs === undefined || fixed.cpuUs === undefined ? '' : `, CPU per request ${(node.cpuUs / fixed.cpuUs).toFixed(1)}x static`)
 console.log(`node / static: ${ratios(best(results.node), best(results.static))}`)
 for (let i = 0; i < rounds; i++) {
-  const stat = results.static[i] as Figures
+  const fixed = results.static[i] as Figures
   const node = results.node[i] as Figures
-  console.log(`  round ${i + 1}: static ${stat.rps.toFixed(0)} req/s p99 ${stat.p99} ms; node ${node.rps.toFixed(0)} req/s p99 ${node.p99} ms; ${ratios(node, stat)}`)
+  console.log(`  round ${i + 1}: static ${fixed.rps.toFixed(0)} req/s p99 ${fixed.p99} ms; node ${node.rps.toFixed(0)} req/s p99 ${node.p99} ms; ${ratios(node, fixed)}`)
 }

@@ -33,11 +33,13 @@ const timeoutMs = Number(values.timeout) * 1000
 const throughOne = values.through === 'one'
 const pollMs = Number(values['poll-ms'])
 
+/** RSS of a supernode and its children (the warm YARA scanners), the memory a member costs this machine */
 async function rssMiB (pid: number | undefined): Promise<number> {
   if (pid === undefined) return NaN
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
-  return kb / 1024
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(' ').filter((s) => s !== '').map(Number)
+  return kb / 1024 + (await Promise.all(children.map(rssMiB))).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0)
 }
 
 function quantile (xs: number[], q: number): number {
@@ -103,7 +105,7 @@ try {
   console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s (${(completed.length / (wall / 1000)).toFixed(1)} completed jobs/s); ${retries} uploads refused (429/503) and retried`)
   for (const [message, n] of [...errors].toSorted((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${n} x ${message}`)
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
-  console.log(`  RSS per supernode idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
+  console.log(`  RSS per supernode (with its scanner processes) idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
   console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)
 } finally {
   await devnet.stop()

@@ -42,6 +42,33 @@ function sizeAad (size: number): Buffer {
   return aad
 }
 
+/**
+ * Seals chunk `index` of a sample of `size` bytes: ciphertext || tag, the bytes of its block.
+ * Stateless (the nonce and AAD follow from the position), so chunks can be sealed in any order and
+ * on any thread. Throws RangeError when the chunk's length is not the one its position implies.
+ */
+export function sealChunk (contentKey: Uint8Array, size: number, index: number, chunk: Uint8Array): Buffer {
+  const count = chunkCount(size)
+  const last = index === count - 1
+  if (!Number.isSafeInteger(index) || index < 0 || index >= count || chunk.byteLength !== (last ? size - index * CHUNK_SIZE : CHUNK_SIZE)) {
+    throw new RangeError('plaintext chunks do not match the declared size')
+  }
+  const cipher = createCipheriv(CIPHER, contentKey, writeNonce(Buffer.alloc(12), index, last), { authTagLength: TAG_BYTES })
+  cipher.setAAD(sizeAad(size), { plaintextLength: chunk.byteLength })
+  // its own ArrayBuffer (never the shared pool), so a worker can transfer it
+  const bytes = Buffer.allocUnsafeSlow(chunk.byteLength + TAG_BYTES)
+  const written = cipher.update(chunk).copy(bytes, 0)
+  cipher.final()
+  cipher.getAuthTag().copy(bytes, written)
+  return bytes
+}
+
+/** The manifest block of a sample whose chunks were sealed to `chunks`; its CID is the sample's CID. */
+export function manifestBlock (size: number, chunks: CID[]): SampleBlock {
+  if (chunks.length !== chunkCount(size)) throw new RangeError('plaintext chunks do not match the declared size')
+  return encodeManifest({ version: MANIFEST_VERSION, cipher: SAMPLE_CIPHER, chunkSize: CHUNK_SIZE, size, chunks })
+}
+
 export interface SampleSealer {
   /** seals the next chunk: CHUNK_SIZE bytes, except the last (an empty sample's one chunk is empty) */
   seal(chunk: Uint8Array): SampleBlock
@@ -50,37 +77,19 @@ export interface SampleSealer {
 }
 
 /**
- * Seals a sample of `size` bytes chunk by chunk, for callers that read the plaintext as a stream
- * and write each block before sealing the next. Throws RangeError when the chunks do not add up.
+ * Seals a sample of `size` bytes chunk by chunk, in order, on this thread. Throws RangeError when
+ * the chunks do not add up.
  */
 export function createSampleSealer (size: number, contentKey: Uint8Array): SampleSealer {
-  const count = chunkCount(size)
-  const aad = sizeAad(size)
-  const nonce = Buffer.alloc(12)
   const cids: CID[] = []
-  let seen = 0
   return {
     seal (chunk) {
-      const index = cids.length
-      const last = index === count - 1
-      if (index >= count || (last ? seen + chunk.byteLength !== size : chunk.byteLength !== CHUNK_SIZE)) {
-        throw new RangeError('plaintext chunks do not match the declared size')
-      }
-      const cipher = createCipheriv(CIPHER, contentKey, writeNonce(nonce, index, last), { authTagLength: TAG_BYTES })
-      cipher.setAAD(aad, { plaintextLength: chunk.byteLength })
-      const bytes = Buffer.allocUnsafe(chunk.byteLength + TAG_BYTES)
-      const written = cipher.update(chunk).copy(bytes, 0)
-      cipher.final()
-      cipher.getAuthTag().copy(bytes, written)
+      const bytes = sealChunk(contentKey, size, cids.length, chunk)
       const cid = sha256Cid(raw.code, bytes)
       cids.push(cid)
-      seen += chunk.byteLength
       return { cid, bytes }
     },
-    finish () {
-      if (cids.length !== count) throw new RangeError('plaintext chunks do not match the declared size')
-      return encodeManifest({ version: MANIFEST_VERSION, cipher: SAMPLE_CIPHER, chunkSize: CHUNK_SIZE, size, chunks: cids })
-    }
+    finish: () => manifestBlock(size, cids)
   }
 }
 

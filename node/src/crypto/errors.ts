@@ -11,3 +11,17 @@ export class ManifestInvalidError extends Error {
   override readonly name = 'ManifestInvalidError'
   readonly code: SampleCryptoErrorCode = 'MANIFEST_INVALID'
 }
+
+export type CryptoPoolErrorCode = 'CRYPTO_WORKER_FAILED' | 'CRYPTO_POOL_NOT_RUNNING'
+
+/** A crypto thread died, or never started, with requests on it: they fail; new ones go to a replacement. */
+export class CryptoWorkerFailedError extends Error {
+  override readonly name = 'CryptoWorkerFailedError'
+  readonly code: CryptoPoolErrorCode = 'CRYPTO_WORKER_FAILED'
+}
+
+/** The crypto pool was not started, or was stopped with requests in flight. */
+export class CryptoPoolNotRunningError extends Error {
+  override readonly name = 'CryptoPoolNotRunningError'
+  readonly code: CryptoPoolErrorCode = 'CRYPTO_POOL_NOT_RUNNING'
+}

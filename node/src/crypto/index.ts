@@ -1,4 +1,6 @@
 export * from './convergent.ts'
+export * from './crypto-pool.ts'
 export * from './errors.ts'
 export * from './manifest.ts'
+export * from './parallel-digest.ts'
 export * from './sample-digest.ts'

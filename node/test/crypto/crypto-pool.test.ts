@@ -1,0 +1,133 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { Worker } from 'node:worker_threads'
+import tap from 'tap'
+import {
+  CHUNK_SIZE, CONVERGENT_KEY_DOMAIN, createCryptoPool, createParallelSampleDigester, createSampleDigester, sealChunk
+} from '../../src/crypto/index.ts'
+import { createSharedBufferRing } from '../../src/crypto/shared-buffers.ts'
+import type { Test } from 'tap'
+
+async function started (t: Test, threads = 2) {
+  const pool = createCryptoPool({ threads })
+  await pool.start()
+  t.teardown(() => pool.stop())
+  return pool
+}
+
+const shared = (bytes: Uint8Array): Buffer => {
+  const b = Buffer.from(new SharedArrayBuffer(bytes.byteLength))
+  b.set(bytes)
+  return b
+}
+
+tap.test('the parallel digester computes what the one-core digester does, whatever the pieces', async t => {
+  const pool = await started(t)
+  for (const [size, piece] of [[0, 1], [1, 1], [CHUNK_SIZE - 1, 65_536], [CHUNK_SIZE, CHUNK_SIZE], [3 * CHUNK_SIZE + 7, 100_003], [2 * CHUNK_SIZE, 3 * CHUNK_SIZE]]) {
+    const bytes = randomBytes(size as number)
+    const one = createSampleDigester()
+    one.update(bytes)
+    const parallel = createParallelSampleDigester(pool)
+    for (let o = 0; o < bytes.byteLength; o += piece as number) await parallel.update(bytes.subarray(o, o + (piece as number)))
+    const [a, b] = [one.digest(), await parallel.digest()]
+    t.same({ ...b, contentKey: Buffer.from(b.contentKey) }, { ...a, contentKey: Buffer.from(a.contentKey) }, `${size} bytes in ${piece}-byte pieces`)
+    t.equal(Buffer.from(b.contentKey).toString('hex'), createHmac('sha256', CONVERGENT_KEY_DOMAIN).update(bytes).digest('hex'))
+  }
+})
+
+tap.test('sealing on a thread gives the bytes sealChunk gives, with their sha256; a bad chunk rejects', async t => {
+  const pool = await started(t)
+  const key = randomBytes(32)
+  const size = CHUNK_SIZE + 10
+  const chunks = [randomBytes(CHUNK_SIZE), randomBytes(10)]
+  for (const [index, chunk] of chunks.entries()) {
+    const sealed = await pool.sealChunk(key, size, index, shared(chunk))
+    t.same(Buffer.from(sealed.bytes), sealChunk(key, size, index, chunk), `chunk ${index}`)
+    t.same(Buffer.from(sealed.sha256), createHash('sha256').update(sealed.bytes).digest())
+  }
+  await t.rejects(pool.sealChunk(key, size, 1, shared(randomBytes(11))), { name: 'RangeError' }, 'the thread\'s error comes back')
+  t.same(Buffer.from((await pool.sealChunk(key, size, 1, shared(chunks[1] as Buffer))).bytes), sealChunk(key, size, 1, chunks[1] as Buffer), 'and the thread serves on')
+})
+
+tap.test('AES-GCM in place: a round trip, and a tampered buffer does not open and is left as it was', async t => {
+  const pool = await started(t)
+  const gcm = { key: randomBytes(32), nonce: randomBytes(12) }
+  const plain = randomBytes(1000)
+  const buffer = Buffer.from(new SharedArrayBuffer(1016))
+  buffer.set(plain)
+  await pool.gcmSeal(gcm, buffer.subarray(0, 1000), buffer)
+  t.notSame(buffer.subarray(0, 1000), plain, 'sealed over the plaintext')
+  const sealed = Buffer.from(buffer)
+  buffer[3] = (buffer[3] as number) ^ 1
+  const tampered = Buffer.from(buffer)
+  t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, 1000)), false)
+  t.same(buffer, tampered, 'nothing unauthenticated written')
+  buffer.set(sealed)
+  t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, 1000)), true)
+  t.same(buffer.subarray(0, 1000), plain)
+})
+
+tap.test('a pool not started, or stopped, refuses with CRYPTO_POOL_NOT_RUNNING', async t => {
+  const pool = createCryptoPool({ threads: 1 })
+  t.throws(() => pool.openDigest([{ algorithm: 'md5' }]), { code: 'CRYPTO_POOL_NOT_RUNNING' })
+  await pool.start()
+  const digest = pool.openDigest([{ algorithm: 'md5' }])
+  await pool.stop()
+  await t.rejects(digest.update(shared(randomBytes(10))), { code: 'CRYPTO_POOL_NOT_RUNNING' })
+  await t.rejects(pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(1))), { code: 'CRYPTO_POOL_NOT_RUNNING' })
+})
+
+tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is replaced', async t => {
+  const spawned: Worker[] = []
+  const { createCryptoPool: createWatchedPool } = await t.mockImport<typeof import('../../src/crypto/crypto-pool.ts')>('../../src/crypto/crypto-pool.ts', {
+    'node:worker_threads': {
+      Worker: class extends Worker {
+        constructor (...args: ConstructorParameters<typeof Worker>) {
+          super(...args)
+          spawned.push(this)
+        }
+      }
+    }
+  })
+  const pool = createWatchedPool({ threads: 1 })
+  await pool.start()
+  t.teardown(() => pool.stop())
+  // an idle thread keeps nothing alive, and neither does one terminated: the test holds the loop itself
+  const alive = setInterval(() => {}, 1000)
+  t.teardown(() => { clearInterval(alive) })
+  const digest = pool.openDigest([{ algorithm: 'md5' }])
+  // long enough (md5 of 64 MiB) to still be running when the thread goes
+  const inFlight = digest.update(shared(randomBytes(64 * CHUNK_SIZE)))
+  await spawned[0]?.terminate()
+  await t.rejects(inFlight, { code: 'CRYPTO_WORKER_FAILED' })
+  await t.rejects(digest.digest(), { code: 'CRYPTO_WORKER_FAILED' }, 'its streams are gone with it')
+  // the replacement starts in the background; until it is ready there is no thread to ask
+  let sealed: Uint8Array | undefined
+  while (sealed === undefined) {
+    await new Promise(resolve => setTimeout(resolve, 10))
+    sealed = await pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(1))).then(s => s.bytes, () => undefined)
+  }
+  t.equal(spawned.length, 2)
+  t.equal(sealed.byteLength, 17, 'new requests are served')
+})
+
+tap.test('the shared ring lends buffers in turn, waits for their work, and surfaces its failures', async t => {
+  const ring = createSharedBufferRing(2, 16)
+  const a = await ring.take()
+  const b = await ring.take()
+  t.not(a, b)
+  t.ok(a.buffer instanceof SharedArrayBuffer)
+  let release: () => void = () => {}
+  ring.lend(a, new Promise<void>(resolve => { release = resolve }))
+  ring.lend(b, Promise.reject(new Error('thread failed')))
+  let third: Buffer | undefined
+  const waiting = ring.take().then(buffer => { third = buffer })
+  await new Promise(resolve => setImmediate(resolve))
+  t.equal(third, undefined, 'a buffer still lent is not handed out')
+  release()
+  await waiting
+  t.equal(third, a, 'then it comes round again')
+  await t.rejects(ring.take(), /thread failed/, 'the failure of a buffer\'s work comes out when it is taken')
+  ring.lend(a, Promise.reject(new Error('again')))
+  await t.rejects(ring.drain(), /again/)
+  t.throws(() => { ring.lend(Buffer.alloc(16), Promise.resolve()) }, RangeError)
+})

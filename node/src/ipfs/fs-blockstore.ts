@@ -14,6 +14,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import { BlockNotFoundError } from './errors.ts'
+import type { FileHandle } from 'node:fs/promises'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 
 export interface DurableBlockstore extends Blockstore {
@@ -45,6 +46,13 @@ async function collect (value: InputPair['bytes']): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
   for await (const part of value) parts.push(part)
   return Buffer.concat(parts)
+}
+
+/** One write for the whole block where writeFile would issue one per 512 KiB. */
+async function writeAll (handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let written = 0; written < bytes.byteLength;) {
+    written += (await handle.write(bytes, written, bytes.byteLength - written, written)).bytesWritten
+  }
 }
 
 function isErrno (err: unknown, code: string): boolean {
@@ -81,7 +89,7 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
     const handle = await open(tmp, 'wx')
     try {
-      await handle.writeFile(bytes)
+      await writeAll(handle, bytes)
       await handle.sync()
     } catch (err) {
       await handle.close()

@@ -7,14 +7,17 @@
  * whole plaintext and seals every chunk, so an ingest takes two passes: the first hashes the upload
  * as it arrives into a spool (upload-spool.ts: a few chunks in memory, the rest in a sealed temp
  * file), the second seals the spooled chunks and writes their blocks a batch at a time
- * (block-writer.ts). A sample already stored whole skips the second pass.
+ * (block-writer.ts). A sample already stored whole skips the second pass. The hashing, sealing and
+ * spool crypto run on the store's crypto threads (crypto-pool.ts), so both passes use every core
+ * while the event loop only moves bytes.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { CID } from 'multiformats/cid'
 import { decryptSample, openSample } from '../crypto/convergent.ts'
+import { createCryptoPool } from '../crypto/crypto-pool.ts'
 import { CHUNK_SIZE } from '../crypto/manifest.ts'
-import { createSampleDigester } from '../crypto/sample-digest.ts'
+import { createParallelSampleDigester } from '../crypto/parallel-digest.ts'
 import { createKeyLock } from '../db/key-lock.ts'
 import { getBlock } from '../ipfs/fs-blockstore.ts'
 import { FILE_TYPE_SNIFF_BYTES, detectFileType } from '../scan/file-type.ts'
@@ -57,8 +60,10 @@ export interface IngestOptions {
 }
 
 export interface SampleStore {
-  /** Deletes what a crash left behind (spools, blocks of unfinished ingests); call before the first ingest. */
+  /** Starts the crypto threads and deletes what a crash left behind (spools, blocks of unfinished ingests); call before the first ingest. */
   start(options?: { signal?: AbortSignal }): Promise<void>
+  /** Stops the crypto threads; ingests still running fail. */
+  stop(): Promise<void>
   ingest(source: AsyncIterable<Uint8Array>, options?: IngestOptions): Promise<StoredSample>
   /** Decrypts a sample from local blocks, fetching (and keeping) missing ones by bitswap when configured. */
   readSample(cid: CID | string, contentKey: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>
@@ -80,6 +85,8 @@ export interface SampleStoreOptions {
   spoolMemoryBytes?: number
   /** ingests sealing and writing blocks at once (default 2): the disk is the bottleneck, and each holds a batch */
   concurrentWrites?: number
+  /** threads hashing and sealing uploads (default: the cores available, at most 4) */
+  cryptoThreads?: number
 }
 
 export function createSampleStore (options: SampleStoreOptions): SampleStore {
@@ -87,6 +94,7 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
   const now = options.now ?? Date.now
   const memoryChunks = Math.ceil((options.spoolMemoryBytes ?? 4 * CHUNK_SIZE) / CHUNK_SIZE)
   const writes = createLimiter(options.concurrentWrites ?? 2)
+  const crypto = createCryptoPool({ threads: options.cryptoThreads })
   // one writer per sample: a concurrent upload of the same bytes waits, then finds them stored
   const lock = createKeyLock()
 
@@ -111,7 +119,7 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
     }
     const ingestId = randomBytes(16).toString('hex')
     try {
-      const cid = await writes.run(async () => await writeSampleBlocks(spool, { ...upload, contentKey }, ingestId, { blockstore, pending }, opts), opts)
+      const cid = await writes.run(async () => await writeSampleBlocks(spool, { ...upload, contentKey }, ingestId, { blockstore, pending, crypto }, opts), opts)
       opts.signal?.throwIfAborted()
       await samples.recordUpload({ ...upload, cid: cid.toString(), seenAt: now() })
       await pending.clear(ingestId)
@@ -128,10 +136,20 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
 
   return {
     async start (opts = {}) {
-      await mkdir(spoolDir, { recursive: true, mode: 0o700 })
-      const spools = await clearSpools(spoolDir)
-      const collected = await collectOrphanBlocks({ blockstore, samples, pending }, opts)
-      if (spools > 0 || collected.ingests > 0) logger.warn({ spools, ...collected }, 'cleared what unfinished ingests left')
+      await crypto.start(opts)
+      try {
+        await mkdir(spoolDir, { recursive: true, mode: 0o700 })
+        const spools = await clearSpools(spoolDir)
+        const collected = await collectOrphanBlocks({ blockstore, samples, pending }, opts)
+        if (spools > 0 || collected.ingests > 0) logger.warn({ spools, ...collected }, 'cleared what unfinished ingests left')
+      } catch (err) {
+        await crypto.stop()
+        throw err
+      }
+    },
+
+    async stop () {
+      await crypto.stop()
     },
 
     async ingest (source, opts = {}) {
@@ -142,14 +160,14 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
         if (known.size > maxBytes) throw new SampleTooLargeError(maxBytes)
         if (await holdsSample(blockstore, CID.parse(known.cid), opts)) return known
       }
-      const spool = createUploadSpool({ dir: spoolDir, maxBytes, memoryChunks })
+      const spool = createUploadSpool({ dir: spoolDir, maxBytes, memoryChunks, crypto })
+      const digester = createParallelSampleDigester(crypto)
       try {
-        const digester = createSampleDigester()
         for await (const bytes of abortable(source, opts.signal)) {
           await spool.write(bytes, opts)
-          digester.update(bytes)
+          await digester.update(bytes, opts)
         }
-        const digests = digester.digest()
+        const digests = await digester.digest(opts)
         // the type is decided by the leading bytes only
         const fileType = detectFileType(spool.head().subarray(0, FILE_TYPE_SNIFF_BYTES))
         const name = opts.name === undefined ? '' : sanitizeFilename(opts.name)
@@ -166,6 +184,7 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
         logger.info({ sha256: digests.sha256, size: digests.size, cid, fileType, ms: Math.round(performance.now() - started) }, 'sample stored')
         return { sha256: digests.sha256, sha1: digests.sha1, md5: digests.md5, size: digests.size, cid, contentKey: digests.contentKey, fileType }
       } finally {
+        digester.discard()
         await spool.discard()
       }
     },

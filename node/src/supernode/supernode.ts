@@ -161,7 +161,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     const order: Startable[] = [
       { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
       // before anything can ingest: collects what ingests cut short by a crash left behind
-      { name: 'samples', start: async () => { await samples.start({ signal }) }, stop: async () => {} },
+      { name: 'samples', start: async () => { await samples.start({ signal }) }, stop: async () => { await samples.stop() } },
       { name: 'report-audit', start: async () => { await auditor.start() }, stop: async () => { await auditor.stop() } },
       { name: 'registry', start: async () => { await follower.start({ signal }) }, stop: async () => { await follower.stop() } },
       { name: 'engines', start: async () => { await engineSet.start() }, stop: async () => { await engineSet.stop() } },

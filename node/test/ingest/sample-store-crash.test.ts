@@ -32,6 +32,7 @@ async function node (t: Test) {
     const pending = pendingWrap(new PendingIngestRepository(db))
     const store = createSampleStore({ blockstore: wrap(blockstore), samples: repos.samples, pending, spoolDir: paths.spool, logger: pino({ level: 'silent' }), maxSampleBytes: MAX, spoolMemoryBytes: CHUNK_SIZE })
     await store.start()
+    t.teardown(() => store.stop())
     const blockCount = async (): Promise<number> => {
       let n = 0
       for await (const pair of blockstore.getAll()) { void pair; n++ }
@@ -154,6 +155,8 @@ tap.test('an ingest aborted while writing removes its own blocks at once', async
     yield * n.blockstore.putMany(counted(), options)
   }
   const aborting = createSampleStore({ blockstore: watched, samples: n.repos.samples, pending: n.pending, spoolDir: t.testdir(), logger: pino({ level: 'silent' }), maxSampleBytes: MAX })
+  await aborting.start()
+  t.teardown(() => aborting.stop())
   const bytes = randomBytes(2 * WRITE_BATCH_CHUNKS * CHUNK_SIZE)
   const ingest = aborting.ingest(pieces(bytes), { signal: controller.signal })
   await t.rejects(ingest, /client went away/)

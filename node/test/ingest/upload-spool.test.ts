@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import tap from 'tap'
-import { CHUNK_SIZE } from '../../src/crypto/index.ts'
+import { CHUNK_SIZE, createCryptoPool } from '../../src/crypto/index.ts'
 import { clearSpools, createUploadSpool } from '../../src/ingest/upload-spool.ts'
 import type { UploadSpool } from '../../src/ingest/upload-spool.ts'
+
+const crypto = createCryptoPool({ threads: 2 })
+await crypto.start()
+tap.teardown(() => crypto.stop())
 
 async function fill (spool: UploadSpool, bytes: Uint8Array, piece: number): Promise<void> {
   for (let o = 0; o < bytes.byteLength; o += piece) await spool.write(bytes.subarray(o, o + piece))
@@ -20,7 +24,7 @@ tap.test('every size reads back as the same bytes in CHUNK_SIZE chunks', async t
   const dir = t.testdir()
   for (const size of [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 77]) {
     const bytes = randomBytes(size)
-    const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1 })
+    const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1, crypto })
     await fill(spool, bytes, 65_537)
     t.equal(spool.size, size)
     const chunks = await readBack(spool)
@@ -36,26 +40,27 @@ tap.test('every size reads back as the same bytes in CHUNK_SIZE chunks', async t
 
 tap.test('small uploads stay in memory; larger ones spill sealed, never as plaintext', async t => {
   const dir = t.testdir()
-  const small = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 2 })
+  const small = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 2, crypto })
   await fill(small, randomBytes(2 * CHUNK_SIZE + 10), CHUNK_SIZE)
   t.same(await readdir(dir), [], 'two full chunks and a partial one: no file')
 
   const bytes = Buffer.alloc(4 * CHUNK_SIZE + 5, 'PLAINTEXT-MARKER-')
-  const big = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1 })
+  const big = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1, crypto })
   await fill(big, bytes, 100_000)
+  // spills are written in the background; reading back waits for them
+  t.same(Buffer.concat(await readBack(big)), bytes)
   const [file] = await readdir(dir)
   t.ok(file?.endsWith('.spool'))
   const onDisk = await readFile(path.join(dir, file as string))
   t.equal(onDisk.byteLength, 3 * (CHUNK_SIZE + 16), 'chunks 2 to 4 spilled with their tags; the partial last stays in memory')
   t.notOk(onDisk.includes('PLAINTEXT-MARKER'), 'no plaintext on disk')
-  t.same(Buffer.concat(await readBack(big)), bytes)
   await big.discard()
   await small.discard()
   t.same(await readdir(dir), [])
 })
 
 tap.test('over-size uploads fail while written', async t => {
-  const spool = createUploadSpool({ dir: t.testdir(), maxBytes: 1000, memoryChunks: 1 })
+  const spool = createUploadSpool({ dir: t.testdir(), maxBytes: 1000, memoryChunks: 1, crypto })
   await spool.write(new Uint8Array(1000))
   await t.rejects(spool.write(new Uint8Array(1)), { code: 'SAMPLE_TOO_LARGE', name: 'SampleTooLargeError' })
   await spool.discard()
@@ -63,8 +68,10 @@ tap.test('over-size uploads fail while written', async t => {
 
 tap.test('a spool changed on disk fails to read back (SPOOL_CORRUPT), never yields altered bytes', async t => {
   const dir = t.testdir()
-  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1 })
-  await fill(spool, randomBytes(3 * CHUNK_SIZE), CHUNK_SIZE)
+  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1, crypto })
+  const plain = randomBytes(3 * CHUNK_SIZE)
+  await fill(spool, plain, CHUNK_SIZE)
+  t.same(Buffer.concat(await readBack(spool)), plain, 'reads back, and more than once, until the file changes')
   const file = path.join(dir, (await readdir(dir))[0] as string)
   const bytes = await readFile(file)
   bytes[10] = (bytes[10] as number) ^ 1
@@ -78,7 +85,7 @@ tap.test('a spool changed on disk fails to read back (SPOOL_CORRUPT), never yiel
 
 tap.test('an aborted read stops; clearSpools removes what a crash left and nothing else', async t => {
   const dir = t.testdir({ 'keep.txt': 'x', 'old.spool': 'left by a crash' })
-  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1 })
+  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1, crypto })
   await fill(spool, randomBytes(3 * CHUNK_SIZE), CHUNK_SIZE)
   await t.rejects((async () => { for await (const c of spool.chunks({ signal: AbortSignal.abort() })) void c })())
   t.equal(await clearSpools(dir), 2, 'the crash\'s and this one')

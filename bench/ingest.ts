@@ -1,14 +1,19 @@
 /**
  * Ingest throughput: a 64 MiB random sample hashed (sha256, sha1, md5, convergent key), encrypted
- * and stored durably (spooled while hashed, then fsynced blocks + synced metadata) in a temp dir, beside the raw node:crypto
- * baselines over the same bytes in the same run. Run: npx node bench/ingest.ts [MiB] [reps]
+ * and stored durably (spooled while hashed, then fsynced blocks + synced metadata) in a temp dir,
+ * beside baselines over the same bytes in the same run: raw node:crypto, coreutils sha256sum, a
+ * plain fsynced copy of the file (the floor for storing the bytes once), and the ingest's hashing
+ * and sealing alone, on one core and on the crypto pool's threads.
+ * Run: npx node bench/ingest.ts [MiB] [reps]
  */
+import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises'
+import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { pino } from 'pino'
-import { CHUNK_SIZE, createSampleDigester, encryptSample } from '../node/src/crypto/index.ts'
+import { CHUNK_SIZE, createCryptoPool, createParallelSampleDigester, createSampleDigester, encryptSample } from '../node/src/crypto/index.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../node/src/db/index.ts'
 import { createDurableBlockstore } from '../node/src/ipfs/index.ts'
 import { createSampleStore } from '../node/src/ingest/index.ts'
@@ -19,7 +24,13 @@ const reps = Number(process.argv[3] ?? 5)
 /** uploads arrive as stream pieces; 64 KiB is what an HTTP body parser typically hands over */
 const PIECE = 64 * 1024
 const bytes = randomBytes(sizeMiB * MIB)
+const warmUp = randomBytes(3 * CHUNK_SIZE)
 const chunks = Array.from({ length: Math.ceil(bytes.byteLength / CHUNK_SIZE) }, (_, i) => bytes.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE))
+const scratch = await mkdtemp(path.join(tmpdir(), 'virusmap-bench-'))
+const sampleFile = path.join(scratch, 'sample.bin')
+await writeFile(sampleFile, bytes)
+const pool = createCryptoPool()
+await pool.start()
 
 async function * pieces (): AsyncGenerator<Uint8Array> {
   for (let o = 0; o < bytes.byteLength; o += PIECE) yield bytes.subarray(o, o + PIECE)
@@ -31,48 +42,77 @@ async function time (fn: () => Promise<void> | void): Promise<number> {
   return performance.now() - start
 }
 
+async function fsync (file: string): Promise<void> {
+  const handle = await open(file, 'r')
+  await handle.sync()
+  await handle.close()
+}
+
 const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
 const cases: Record<string, () => Promise<number>> = {
   'sha256 (node:crypto, raw)': async () => time(() => { createHash('sha256').update(bytes).digest() }),
-  'sha256+sha1+md5 (one pass)': async () => time(() => {
+  'sha256sum (coreutils, file in page cache)': async () => time(async () => { await promisify(execFile)('sha256sum', [sampleFile]) }),
+  'fsynced copy (copyFile + fsync file and dir)': async () => {
+    const copy = path.join(scratch, 'copy.bin')
+    const ms = await time(async () => {
+      await copyFile(sampleFile, copy)
+      await fsync(copy)
+      await fsync(scratch)
+    })
+    await rm(copy)
+    return ms
+  },
+  'sha256+sha1+md5 (one pass, one core)': async () => time(() => {
     const hs = ['sha256', 'sha1', 'md5'].map(a => createHash(a))
     for (let o = 0; o < bytes.byteLength; o += PIECE) for (const h of hs) h.update(bytes.subarray(o, o + PIECE))
     for (const h of hs) h.digest()
   }),
-  '+ convergent key (sample digester)': async () => time(() => {
+  '+ convergent key (sample digester, one core)': async () => time(() => {
     const d = createSampleDigester()
     for (let o = 0; o < bytes.byteLength; o += PIECE) d.update(bytes.subarray(o, o + PIECE))
     d.digest()
   }),
-  'encrypt only (chacha20-poly1305 + chunk CIDs)': async () => time(() => {
+  [`  the same on the crypto pool (${pool.threads} threads)`]: async () => time(async () => {
+    const d = createParallelSampleDigester(pool)
+    for (let o = 0; o < bytes.byteLength; o += PIECE) await d.update(bytes.subarray(o, o + PIECE))
+    await d.digest()
+  }),
+  'seal (chacha20-poly1305 + chunk CIDs, one core)': async () => time(() => {
     for (const block of encryptSample(chunks, bytes.byteLength, new Uint8Array(32))) void block
   }),
   'full ingest (hash + encrypt + fsync + synced metadata)': async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'virusmap-bench-'))
+    const dir = await mkdtemp(path.join(scratch, 'store-'))
+    const blockstore = createDurableBlockstore({ path: path.join(dir, 'blocks') })
+    await blockstore.open()
+    const db = await openDatabase({ path: path.join(dir, 'db') })
+    const store = createSampleStore({ blockstore, samples: createRepositories(db).samples, pending: new PendingIngestRepository(db), spoolDir: path.join(dir, 'spool'), logger: pino({ level: 'warn' }), maxSampleBytes: bytes.byteLength })
     try {
-      const blockstore = createDurableBlockstore({ path: path.join(dir, 'blocks') })
-      await blockstore.open()
-      const db = await openDatabase({ path: path.join(dir, 'db') })
-      const store = createSampleStore({ blockstore, samples: createRepositories(db).samples, pending: new PendingIngestRepository(db), spoolDir: path.join(dir, 'spool'), logger: pino({ level: 'warn' }), maxSampleBytes: bytes.byteLength })
       await store.start()
-      const ms = await time(async () => { await store.ingest(pieces()) })
-      await db.close()
-      return ms
+      // a long-running node's threads have compiled their code; these were just started
+      await store.ingest((async function * () { yield warmUp })())
+      return await time(async () => { await store.ingest(pieces()) })
     } finally {
+      await store.stop()
+      await db.close()
       await rm(dir, { recursive: true, force: true })
     }
   }
 }
 
-console.log(`ingest bench: ${sizeMiB} MiB random sample, ${reps} repetitions, median (node ${process.version}, tmpdir ${tmpdir()})`)
-// cases take turns within each repetition, so background load skews them alike
-for (const run of Object.values(cases)) await run() // warm-up
-const samples = new Map<string, number[]>(Object.keys(cases).map(name => [name, []]))
-for (let i = 0; i < reps; i++) {
-  for (const [name, run] of Object.entries(cases)) samples.get(name)?.push(await run())
-}
-for (const [name, ms] of samples) {
-  const m = median(ms)
-  console.log(`${name.padEnd(56)} ${(sizeMiB / (m / 1000)).toFixed(0).padStart(6)} MiB/s  ${m.toFixed(1).padStart(8)} ms`)
+try {
+  console.log(`ingest bench: ${sizeMiB} MiB random sample, ${reps} repetitions, median (node ${process.version}, ${availableParallelism()} cores, tmpdir ${tmpdir()})`)
+  // cases take turns within each repetition, so background load skews them alike
+  for (const run of Object.values(cases)) await run() // warm-up
+  const samples = new Map<string, number[]>(Object.keys(cases).map(name => [name, []]))
+  for (let i = 0; i < reps; i++) {
+    for (const [name, run] of Object.entries(cases)) samples.get(name)?.push(await run())
+  }
+  for (const [name, ms] of samples) {
+    const m = median(ms)
+    console.log(`${name.padEnd(56)} ${(sizeMiB / (m / 1000)).toFixed(0).padStart(6)} MiB/s  ${m.toFixed(1).padStart(8)} ms`)
+  }
+} finally {
+  await pool.stop()
+  await rm(scratch, { recursive: true, force: true })
 }

@@ -89,6 +89,9 @@ export interface SampleStoreOptions {
   cryptoThreads?: number
 }
 
+/** fetched blocks written in the background at once, before a fetch waits for its own write */
+const KEEP_AHEAD = 64
+
 export function createSampleStore (options: SampleStoreOptions): SampleStore {
   const { blockstore, samples, pending, spoolDir, logger, maxSampleBytes } = options
   const now = options.now ?? Date.now
@@ -98,15 +101,34 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
   // one writer per sample: a concurrent upload of the same bytes waits, then finds them stored
   const lock = createKeyLock()
 
+  /** fetched blocks being written in the background, by CID; read from here until written */
+  const keeping = new Map<string, { bytes: Uint8Array, written: Promise<void> }>()
+
+  /**
+   * Members keep the ciphertext they fetched, so they can serve it in turn. Nobody was promised that
+   * copy (a lost one is fetched again), so the scan does not wait for its fsyncs: under load those
+   * cost a member more than a second per job. Past KEEP_AHEAD writes in flight the fetch waits for
+   * its own, which bounds the bytes held.
+   */
+  async function keep (cid: CID, bytes: Uint8Array): Promise<void> {
+    const key = cid.toString()
+    if (keeping.has(key)) return
+    const written = Promise.resolve(blockstore.put(cid, bytes)).then(() => {}, (err: unknown) => { logger.warn({ err, cid: key }, 'keeping a fetched block failed') })
+      .finally(() => { keeping.delete(key) })
+    keeping.set(key, { bytes, written })
+    if (keeping.size > KEEP_AHEAD) await written
+  }
+
   const fetchBlock = async (cid: CID, opts: { signal?: AbortSignal } = {}): Promise<Uint8Array> => {
+    const kept = keeping.get(cid.toString())
+    if (kept !== undefined) return kept.bytes
     try {
       return await getBlock(blockstore, cid, opts)
     } catch (err) {
       if (options.bitswap === undefined || (err as Error).name !== 'NotFoundError') throw err
     }
     const bytes = await options.bitswap.want(cid, opts)
-    // members keep the ciphertext they fetched, so they can serve it in turn
-    await blockstore.put(cid, bytes, opts)
+    await keep(cid, bytes)
     return bytes
   }
 
@@ -149,6 +171,7 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
     },
 
     async stop () {
+      await Promise.all([...keeping.values()].map(async (k) => { await k.written }))
       await crypto.stop()
     },
 

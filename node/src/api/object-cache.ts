@@ -105,7 +105,7 @@ export function createObjectCache (bounds: ObjectCacheBounds, registry?: Registr
     const kept = entries.get(key)
     if (kept !== undefined && same(kept.inputs, object.inputs)) {
       hits.inc({ type: object.type })
-      // equal but not the same objects (a port read them again): the next compare stops at the top
+      // equal but read anew (a report decoded again): keep these, so later compares meet the same report and stop there
       kept.inputs = object.inputs
       // most recently used goes last
       entries.delete(key)

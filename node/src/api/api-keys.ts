@@ -135,13 +135,6 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
 
 /** Puts the guard in front of every route of `scope` (the API routes; health, metrics, docs and the page stay open). */
 export function requireApiKeys (scope: FastifyInstance, guard: ApiKeyGuard): void {
-  scope.addHook('onRequest', async (request, reply) => {
-    try {
-      await guard.check(request)
-    } catch (err) {
-      // a refused upload's body stays unread: do not keep the connection for it
-      if (request.method !== 'GET' && request.method !== 'HEAD') reply.header('connection', 'close')
-      throw err
-    }
-  })
+  // a refused upload's unread body is settled by the error handler (settleUnreadBody)
+  scope.addHook('onRequest', async (request) => { await guard.check(request) })
 }

@@ -5,8 +5,11 @@
  * copy of a 1 MiB chunk costs more than hashing it. A caller leaves such a buffer alone until its
  * request settles, and bounds how many it has in flight. Sealed blocks come back transferred.
  *
- * A thread keeps the process alive only while it has requests. A thread that dies fails its
- * requests (CryptoWorkerFailedError) and is replaced; its digest streams are lost with it.
+ * Threads start with the first request after start() (a node that never ingests never pays for
+ * them: an idle Node worker holds some 20-30 MiB) and end after `idleMs` without requests or
+ * open streams. A thread keeps the process alive only while it has requests. A thread that dies
+ * fails its requests (CryptoWorkerFailedError) and is replaced at the next request; its digest
+ * streams are lost with it.
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
@@ -18,6 +21,8 @@ type Signal = { signal?: AbortSignal }
 export interface CryptoPoolOptions {
   /** worker threads (default: the cores available, at most 4) */
   threads?: number
+  /** threads end after this long without work (default 30 s) */
+  idleMs?: number
 }
 
 export interface DigestStream {
@@ -31,7 +36,9 @@ export interface DigestStream {
 
 export interface CryptoPool {
   readonly threads: number
+  /** takes requests from now on; the threads start with the first */
   start(options?: Signal): Promise<void>
+  /** ends the threads; requests in flight fail */
   stop(): Promise<void>
   /** a digest stream, pinned to the thread with the fewest open streams */
   openDigest(hashes: HashSpec[]): DigestStream
@@ -52,9 +59,14 @@ interface Thread {
 
 const WORKER = new URL('./crypto-worker.ts', import.meta.url)
 
+const notRunning = (): Error => new CryptoPoolNotRunningError('the crypto pool is not running')
+
 export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
   const threadCount = Math.max(1, options.threads ?? Math.min(4, availableParallelism()))
+  const idleMs = options.idleMs ?? 30_000
   const threads: Thread[] = []
+  let spawning: Promise<void> | undefined
+  let idleTimer: NodeJS.Timeout | undefined
   let running = false
   let nextId = 1
   let nextStream = 1
@@ -67,6 +79,19 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
     thread.pending.clear()
   }
 
+  /** Ends every thread once none has had work for idleMs; called whenever work ends. */
+  const idleCheck = (): void => {
+    if (threads.some(t => t.pending.size > 0 || t.streams > 0)) return
+    clearTimeout(idleTimer)
+    idleTimer = setTimeout(() => {
+      if (threads.some(t => t.pending.size > 0 || t.streams > 0)) return
+      for (const thread of threads.splice(0)) {
+        fail(thread, new CryptoWorkerFailedError('crypto thread ended idle'))
+        void thread.worker.terminate()
+      }
+    }, idleMs).unref()
+  }
+
   async function spawn (): Promise<Thread> {
     const worker = new Worker(WORKER)
     const thread: Thread = { worker, pending: new Map(), streams: 0, dead: false }
@@ -75,15 +100,9 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
         const err = new CryptoWorkerFailedError(`crypto thread ${why}`)
         reject(err)
         fail(thread, err)
-        // replaced only once it had started: a thread that cannot start would fail again
-        if (running && ready) {
-          spawn().then(t => { if (running) threads.push(t); else void t.worker.terminate() }, () => {})
-        }
       }
-      let ready = false
       worker.on('message', (reply: CryptoReply) => {
         if (reply.type === 'ready') {
-          ready = true
           resolve()
           return
         }
@@ -99,15 +118,42 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
     return thread
   }
 
+  /** Starts the threads missing (all of them after an idle end); waits only when there is none at all. */
+  const ready = async (): Promise<void> => {
+    if (!running) throw notRunning()
+    if (threads.length < threadCount) {
+      spawning ??= (async () => {
+        try {
+          const started = await Promise.allSettled(Array.from({ length: threadCount - threads.length }, spawn))
+          for (const result of started) {
+            if (result.status === 'rejected') continue
+            if (running) threads.push(result.value)
+            else void result.value.worker.terminate()
+          }
+          const failed = started.find(r => r.status === 'rejected')
+          if (threads.length === 0) throw running ? failed?.reason : notRunning()
+        } finally {
+          spawning = undefined
+        }
+      })()
+      // awaited below when there is no thread yet; otherwise the threads there serve meanwhile
+      spawning.catch(() => {})
+    }
+    if (threads.length === 0) await spawning
+    clearTimeout(idleTimer)
+  }
+
   async function call (thread: Thread, op: CryptoOp, opts: Signal = {}): Promise<CryptoResult> {
     opts.signal?.throwIfAborted()
-    if (!running) throw new CryptoPoolNotRunningError('the crypto pool is not running')
+    if (!running) throw notRunning()
     if (thread.dead) throw new CryptoWorkerFailedError('crypto thread died')
     const id = nextId++
     return await new Promise<CryptoResult>((resolve, reject) => {
       const settle = (): void => {
         thread.pending.delete(id)
-        if (thread.pending.size === 0) thread.worker.unref()
+        if (thread.pending.size > 0) return
+        thread.worker.unref()
+        idleCheck()
       }
       thread.pending.set(id, { resolve: (r) => { settle(); resolve(r) }, reject: (e) => { settle(); reject(e) } })
       if (thread.pending.size === 1) thread.worker.ref()
@@ -117,75 +163,80 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
     })
   }
 
-  const pick = (rank: (t: Thread) => number): Thread => {
-    const best = threads.toSorted((a, b) => rank(a) - rank(b))[0]
-    if (best === undefined) throw running ? new CryptoWorkerFailedError('no crypto thread is left') : new CryptoPoolNotRunningError('the crypto pool is not running')
-    return best
+  const best = (rank: (t: Thread) => number): Thread => {
+    const thread = threads.toSorted((a, b) => rank(a) - rank(b))[0]
+    if (thread === undefined) throw new CryptoWorkerFailedError('no crypto thread is left')
+    return thread
   }
 
-  const leastBusy = (): Thread => pick(t => t.pending.size)
+  const leastBusy = async (): Promise<Thread> => {
+    await ready()
+    return best(t => t.pending.size)
+  }
 
   return {
     threads: threadCount,
 
     async start (opts = {}) {
-      if (running) return
       opts.signal?.throwIfAborted()
       running = true
-      try {
-        threads.push(...await Promise.all(Array.from({ length: threadCount }, spawn)))
-      } catch (err) {
-        await this.stop()
-        throw err
-      }
     },
 
     async stop () {
       running = false
+      clearTimeout(idleTimer)
+      await spawning?.catch(() => {})
       const stopping = threads.splice(0)
-      for (const thread of stopping) fail(thread, new CryptoPoolNotRunningError('the crypto pool stopped'))
+      for (const thread of stopping) fail(thread, notRunning())
       await Promise.all(stopping.map(async t => await t.worker.terminate()))
     },
 
     openDigest (hashes) {
-      // fewest open streams first, then least busy
-      const thread = pick(t => t.streams * 1_000_000 + t.pending.size)
       const stream = nextStream++
-      thread.streams++
       let open = true
-      const close = (): void => {
-        if (!open) return
+      const pinned = ready().then(async () => {
+        // fewest open streams first, then least busy; counted at once, so the next stream opened goes elsewhere
+        const thread = best(t => t.streams * 1_000_000 + t.pending.size)
+        thread.streams++
+        await call(thread, { op: 'digest-open', stream, hashes })
+        return thread
+      })
+      pinned.catch(() => {})
+      const close = async (): Promise<Thread | undefined> => {
+        if (!open) return undefined
         open = false
+        const thread = await pinned.catch(() => undefined)
+        if (thread === undefined) return undefined
         thread.streams--
+        idleCheck()
+        return thread
       }
-      call(thread, { op: 'digest-open', stream, hashes }).catch(() => {})
       return {
-        update: async (bytes, opts) => { await call(thread, { op: 'digest-update', stream, bytes }, opts) },
+        update: async (bytes, opts) => { await call(await pinned, { op: 'digest-update', stream, bytes }, opts) },
         async digest (opts) {
+          const thread = await pinned
           try {
             return await call(thread, { op: 'digest-final', stream }, opts) as Uint8Array[]
           } finally {
-            close()
+            await close()
           }
         },
         drop () {
-          if (!open) return
-          close()
-          call(thread, { op: 'digest-drop', stream }).catch(() => {})
+          close().then(thread => { if (thread !== undefined) return call(thread, { op: 'digest-drop', stream }) }).catch(() => {})
         }
       }
     },
 
     async sealChunk (contentKey, size, index, chunk, opts) {
-      return await call(leastBusy(), { op: 'seal-chunk', contentKey, size, index, chunk }, opts) as SealedChunk
+      return await call(await leastBusy(), { op: 'seal-chunk', contentKey, size, index, chunk }, opts) as SealedChunk
     },
 
     async gcmSeal (gcm, plaintext, sealed, opts) {
-      await call(leastBusy(), { op: 'gcm-seal', gcm, plaintext, sealed }, opts)
+      await call(await leastBusy(), { op: 'gcm-seal', gcm, plaintext, sealed }, opts)
     },
 
     async gcmOpen (gcm, sealed, plaintext, opts) {
-      return await call(leastBusy(), { op: 'gcm-open', gcm, sealed, plaintext }, opts) as boolean
+      return await call(await leastBusy(), { op: 'gcm-open', gcm, sealed, plaintext }, opts) as boolean
     }
   }
 }

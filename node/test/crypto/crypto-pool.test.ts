@@ -68,9 +68,10 @@ tap.test('AES-GCM in place: a round trip, and a tampered buffer does not open an
 
 tap.test('a pool not started, or stopped, refuses with CRYPTO_POOL_NOT_RUNNING', async t => {
   const pool = createCryptoPool({ threads: 1 })
-  t.throws(() => pool.openDigest([{ algorithm: 'md5' }]), { code: 'CRYPTO_POOL_NOT_RUNNING' })
+  await t.rejects(pool.openDigest([{ algorithm: 'md5' }]).digest(), { code: 'CRYPTO_POOL_NOT_RUNNING' })
   await pool.start()
   const digest = pool.openDigest([{ algorithm: 'md5' }])
+  await digest.update(shared(randomBytes(10)))
   await pool.stop()
   await t.rejects(digest.update(shared(randomBytes(10))), { code: 'CRYPTO_POOL_NOT_RUNNING' })
   await t.rejects(pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(1))), { code: 'CRYPTO_POOL_NOT_RUNNING' })
@@ -94,7 +95,10 @@ tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is
   // an idle thread keeps nothing alive, and neither does one terminated: the test holds the loop itself
   const alive = setInterval(() => {}, 1000)
   t.teardown(() => { clearInterval(alive) })
+  t.equal(spawned.length, 0, 'no thread before the first request')
   const digest = pool.openDigest([{ algorithm: 'md5' }])
+  await digest.update(shared(randomBytes(10)))
+  t.equal(spawned.length, 1)
   // long enough (md5 of 64 MiB) to still be running when the thread goes
   const inFlight = digest.update(shared(randomBytes(64 * CHUNK_SIZE)))
   await spawned[0]?.terminate()
@@ -108,6 +112,38 @@ tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is
   }
   t.equal(spawned.length, 2)
   t.equal(sealed.byteLength, 17, 'new requests are served')
+})
+
+tap.test('threads end once idle and start again with the next request', async t => {
+  const spawned: Worker[] = []
+  const { createCryptoPool: createWatchedPool } = await t.mockImport<typeof import('../../src/crypto/crypto-pool.ts')>('../../src/crypto/crypto-pool.ts', {
+    'node:worker_threads': {
+      Worker: class extends Worker {
+        constructor (...args: ConstructorParameters<typeof Worker>) {
+          super(...args)
+          spawned.push(this)
+        }
+      }
+    }
+  })
+  const pool = createWatchedPool({ threads: 2, idleMs: 50 })
+  await pool.start()
+  t.teardown(() => pool.stop())
+  const alive = setInterval(() => {}, 1000)
+  t.teardown(() => { clearInterval(alive) })
+  const exited = (w: Worker): Promise<unknown> => new Promise(resolve => w.once('exit', resolve))
+  const bytes = shared(randomBytes(10))
+  const digest = pool.openDigest([{ algorithm: 'sha1' }])
+  await digest.update(bytes)
+  t.equal(spawned.length, 2, 'all threads start with the first request')
+  const ended = Promise.all(spawned.map(exited))
+  await new Promise(resolve => setTimeout(resolve, 150))
+  t.same(Buffer.from((await digest.digest())[0] as Uint8Array), createHash('sha1').update(bytes).digest(), 'an open stream kept its thread past idleMs')
+  await ended
+  t.pass('then the idle threads ended')
+  const sealed = await pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(1)))
+  t.equal(sealed.bytes.byteLength, 17)
+  t.equal(spawned.length, 4, 'and a new request starts them again')
 })
 
 tap.test('the shared ring lends buffers in turn, waits for their work, and surfaces its failures', async t => {

@@ -2,7 +2,8 @@
  * A filesystem blockstore (interface-blockstore v7) that is durable before it acknowledges: each
  * block is written to a temp file, fsynced and renamed into place, and the directories holding new
  * entries are fsynced before put/putMany return. putMany runs several writes at once and fsyncs
- * each touched directory once for the whole batch, which is what makes a 64-chunk sample cheap.
+ * each touched directory once for the whole batch; concurrent puts share directory fsyncs
+ * (group-fsync.ts), so writing a sample's chunks as separate puts costs little more.
  * Layout is blockstore-fs's NextToLast: <root>/<last 2 chars>/<BASE32UPPER(multihash)>.data, keyed
  * by multihash, so a block stored under a raw CID is found under any CID with the same hash.
  */
@@ -14,6 +15,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import { BlockNotFoundError } from './errors.ts'
+import { createGroupFsync } from './group-fsync.ts'
 import type { FileHandle } from 'node:fs/promises'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 
@@ -100,12 +102,13 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     await rename(tmp, file)
   }
 
+  const fsyncDir = createGroupFsync(fsyncPath)
   const syncDirs = async (dirs: Set<string>): Promise<void> => {
     // the shard dirs first, then the root that names any new shard dir
     const shards = [...dirs].filter(d => d !== root)
-    await Promise.all(shards.map(fsyncPath))
+    await Promise.all(shards.map(fsyncDir))
     if (!dirs.has(root)) return
-    await fsyncPath(root)
+    await fsyncDir(root)
     for (const shard of shards) durableDirs.add(shard)
   }
 

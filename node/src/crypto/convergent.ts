@@ -15,6 +15,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { DecryptionFailedError } from './errors.ts'
 import { CHUNK_SIZE, MANIFEST_VERSION, SAMPLE_CIPHER, chunkCount, checkManifestBlock, checkSampleCid, decodeManifest, encodeManifest, sha256Cid } from './manifest.ts'
 import type { SampleManifest } from './manifest.ts'
+import type { Cipheriv, Decipheriv } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
 
 export const TAG_BYTES = 16
@@ -43,24 +44,46 @@ function sizeAad (size: number): Buffer {
 }
 
 /**
- * Seals chunk `index` of a sample of `size` bytes: ciphertext || tag, the bytes of its block.
+ * Seals chunk `index` of a sample of `size` bytes into `block`: ciphertext || tag, the bytes of its
+ * block. `block` may hold the plaintext itself (sealed in place: `chunk` is its first bytes).
  * Stateless (the nonce and AAD follow from the position), so chunks can be sealed in any order and
  * on any thread. Throws RangeError when the chunk's length is not the one its position implies.
  */
-export function sealChunk (contentKey: Uint8Array, size: number, index: number, chunk: Uint8Array): Buffer {
+export function sealChunkInto (contentKey: Uint8Array, size: number, index: number, chunk: Uint8Array, block: Uint8Array): void {
   const count = chunkCount(size)
   const last = index === count - 1
   if (!Number.isSafeInteger(index) || index < 0 || index >= count || chunk.byteLength !== (last ? size - index * CHUNK_SIZE : CHUNK_SIZE)) {
     throw new RangeError('plaintext chunks do not match the declared size')
   }
+  if (block.byteLength !== chunk.byteLength + TAG_BYTES) throw new RangeError('the block must be the chunk and its tag long')
   const cipher = createCipheriv(CIPHER, contentKey, writeNonce(Buffer.alloc(12), index, last), { authTagLength: TAG_BYTES })
   cipher.setAAD(sizeAad(size), { plaintextLength: chunk.byteLength })
-  // its own ArrayBuffer (never the shared pool), so a worker can transfer it
-  const bytes = Buffer.allocUnsafeSlow(chunk.byteLength + TAG_BYTES)
-  const written = cipher.update(chunk).copy(bytes, 0)
+  cipherInto(cipher, chunk, block)
   cipher.final()
-  cipher.getAuthTag().copy(bytes, written)
-  return bytes
+  block.set(cipher.getAuthTag(), chunk.byteLength)
+}
+
+/** sealChunkInto, into a new buffer. */
+export function sealChunk (contentKey: Uint8Array, size: number, index: number, chunk: Uint8Array): Buffer {
+  const block = Buffer.allocUnsafe(chunk.byteLength + TAG_BYTES)
+  sealChunkInto(contentKey, size, index, chunk, block)
+  return block
+}
+
+/** Bytes fed to a cipher at once by cipherInto. */
+const CIPHER_PIECE = 64 * 1024
+
+/**
+ * Runs a stream cipher (its output as long as its input) over `input` into `output`, a piece at a
+ * time. A whole-chunk update() returns a fresh 1 MiB buffer, whose pages are faulted in one by one
+ * and cost more than the cipher; 64 KiB outputs come from malloc's arena, reused and in cache.
+ * `output` may share `input`'s memory from the same offset: a piece is read before its output is
+ * written over it.
+ */
+export function cipherInto (cipher: Cipheriv | Decipheriv, input: Uint8Array, output: Uint8Array): void {
+  for (let o = 0; o < input.byteLength; o += CIPHER_PIECE) {
+    output.set(cipher.update(input.subarray(o, o + CIPHER_PIECE)), o)
+  }
 }
 
 /** The manifest block of a sample whose chunks were sealed to `chunks`; its CID is the sample's CID. */

@@ -1,9 +1,9 @@
 /**
  * Worker threads for the ingest's CPU work, so it uses every core instead of one: digest streams
- * (an upload's hashes, split over threads), sealing sample chunks, and the spool's AES-GCM. Bytes
- * go to a thread in shared memory (shared-buffers.ts), read where they are: a structured-clone
- * copy of a 1 MiB chunk costs more than hashing it. A caller leaves such a buffer alone until its
- * request settles, and bounds how many it has in flight. Sealed blocks come back transferred.
+ * (an upload's hashes, split over threads), sealing sample chunks in place, and the spool's
+ * AES-GCM with its file I/O. Bytes go to a thread in shared memory (shared-buffers.ts), read where
+ * they are: a structured-clone copy of a 1 MiB chunk costs more than hashing it. A caller leaves
+ * such a buffer alone until its request settles, and bounds how many it has in flight.
  *
  * Threads start with the first request after start() (a node that never ingests never pays for
  * them: an idle Node worker holds some 20-30 MiB) and end after `idleMs` without requests or
@@ -13,8 +13,12 @@
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { TAG_BYTES } from './convergent.ts'
 import { CryptoPoolNotRunningError, CryptoWorkerFailedError } from './errors.ts'
-import type { CryptoOp, CryptoReply, CryptoResult, GcmParams, HashSpec, SealedChunk } from './crypto-protocol.ts'
+import { CHUNK_SIZE } from './manifest.ts'
+import { createSharedBufferRing, createSharedBufferStock } from './shared-buffers.ts'
+import type { SharedBufferRing } from './shared-buffers.ts'
+import type { CryptoOp, CryptoReply, CryptoResult, FileAt, GcmParams, HashSpec } from './crypto-protocol.ts'
 
 type Signal = { signal?: AbortSignal }
 
@@ -42,13 +46,34 @@ export interface CryptoPool {
   stop(): Promise<void>
   /** a digest stream, pinned to the thread with the fewest open streams */
   openDigest(hashes: HashSpec[]): DigestStream
-  /** seals chunk `index` of a sample (convergent.ts sealChunk) on the least busy thread */
-  sealChunk(contentKey: Uint8Array, size: number, index: number, chunk: Uint8Array, options?: Signal): Promise<SealedChunk>
-  /** AES-256-GCM: seals `plaintext` into `sealed` (ciphertext || tag), both in shared memory (shared-buffers.ts) */
-  gcmSeal(gcm: GcmParams, plaintext: Uint8Array, sealed: Uint8Array, options?: Signal): Promise<void>
-  /** AES-256-GCM: opens `sealed` into `plaintext`, both in shared memory; false (and `plaintext` untouched) when it does not authenticate */
-  gcmOpen(gcm: GcmParams, sealed: Uint8Array, plaintext: Uint8Array, options?: Signal): Promise<boolean>
+  /**
+   * Seals chunk `index` of a sample in place (convergent.ts sealChunkInto) on the least busy
+   * thread: `block`, in shared memory, holds the plaintext and 16 bytes for the tag. Resolves to the
+   * block's sha256, for its CID.
+   */
+  sealChunk(contentKey: Uint8Array, size: number, index: number, block: Uint8Array, options?: Signal): Promise<Uint8Array>
+  /**
+   * AES-256-GCM: seals `plaintext` into `sealed` (ciphertext || tag; may be the same memory), both
+   * in shared memory (shared-buffers.ts), then writes `sealed` at `file` when given. The file must
+   * stay open until this settles.
+   */
+  gcmSeal(gcm: GcmParams, plaintext: Uint8Array, sealed: Uint8Array, file?: FileAt, options?: Signal): Promise<void>
+  /**
+   * AES-256-GCM: reads `sealed` from `file` when given, then opens it into `plaintext` (may be the
+   * same memory); false, and `plaintext` zeroed, when the file ends short or it does not authenticate.
+   */
+  gcmOpen(gcm: GcmParams, sealed: Uint8Array, plaintext: Uint8Array, file?: FileAt, options?: Signal): Promise<boolean>
+  /**
+   * `count` shared buffers of SLOT_BYTES (a sealed chunk) for requests, lent in turn; release()
+   * keeps them for the next ring until the threads end idle.
+   */
+  slots(count: number): SharedBufferRing
 }
+
+/** Bytes of a shared slot: a chunk and its tag, so one slot serves plaintext and sealed block alike. */
+export const SLOT_BYTES = CHUNK_SIZE + TAG_BYTES
+/** Free slots kept for reuse: what two ingests writing at once take, give or take. */
+const KEPT_SLOTS = 48
 
 interface Thread {
   worker: Worker
@@ -65,6 +90,7 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
   const threadCount = Math.max(1, options.threads ?? Math.min(4, availableParallelism()))
   const idleMs = options.idleMs ?? 30_000
   const threads: Thread[] = []
+  const stock = createSharedBufferStock(SLOT_BYTES, KEPT_SLOTS)
   let spawning: Promise<void> | undefined
   let idleTimer: NodeJS.Timeout | undefined
   let running = false
@@ -89,6 +115,7 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
         fail(thread, new CryptoWorkerFailedError('crypto thread ended idle'))
         void thread.worker.terminate()
       }
+      stock.clear()
     }, idleMs).unref()
   }
 
@@ -185,6 +212,7 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
     async stop () {
       running = false
       clearTimeout(idleTimer)
+      stock.clear()
       await spawning?.catch(() => {})
       const stopping = threads.splice(0)
       for (const thread of stopping) fail(thread, notRunning())
@@ -227,16 +255,18 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
       }
     },
 
-    async sealChunk (contentKey, size, index, chunk, opts) {
-      return await call(await leastBusy(), { op: 'seal-chunk', contentKey, size, index, chunk }, opts) as SealedChunk
+    async sealChunk (contentKey, size, index, block, opts) {
+      return await call(await leastBusy(), { op: 'seal-chunk', contentKey, size, index, block }, opts) as Uint8Array
     },
 
-    async gcmSeal (gcm, plaintext, sealed, opts) {
-      await call(await leastBusy(), { op: 'gcm-seal', gcm, plaintext, sealed }, opts)
+    async gcmSeal (gcm, plaintext, sealed, file, opts) {
+      await call(await leastBusy(), { op: 'gcm-seal', gcm, plaintext, sealed, file }, opts)
     },
 
-    async gcmOpen (gcm, sealed, plaintext, opts) {
-      return await call(await leastBusy(), { op: 'gcm-open', gcm, sealed, plaintext }, opts) as boolean
-    }
+    async gcmOpen (gcm, sealed, plaintext, file, opts) {
+      return await call(await leastBusy(), { op: 'gcm-open', gcm, sealed, plaintext, file }, opts) as boolean
+    },
+
+    slots: (count) => createSharedBufferRing(count, stock)
   }
 }

@@ -14,6 +14,15 @@ export interface GcmParams {
   nonce: Uint8Array
 }
 
+/**
+ * A place in an open file, for a thread to read or write synchronously: a temp file's I/O then
+ * never waits in libuv's threadpool (4 threads) behind the fsyncs of block writes.
+ */
+export interface FileAt {
+  fd: number
+  position: number
+}
+
 export type CryptoOp =
   /** starts a digest stream in this thread; updates follow in order on the same port */
   | { op: 'digest-open', stream: number, hashes: HashSpec[] }
@@ -22,24 +31,20 @@ export type CryptoOp =
   | { op: 'digest-final', stream: number }
   /** forgets a stream that will not be finished */
   | { op: 'digest-drop', stream: number }
-  /** seals one sample chunk (convergent.ts sealChunk) and hashes the block for its CID */
-  | { op: 'seal-chunk', contentKey: Uint8Array, size: number, index: number, chunk: Uint8Array }
-  /** seals `plaintext` into `sealed` (16 bytes longer), both shared memory */
-  | { op: 'gcm-seal', gcm: GcmParams, plaintext: Uint8Array, sealed: Uint8Array }
-  /** opens `sealed` into `plaintext` (16 bytes shorter), written only once it authenticates; replies whether it did */
-  | { op: 'gcm-open', gcm: GcmParams, sealed: Uint8Array, plaintext: Uint8Array }
+  /** seals one sample chunk in place (convergent.ts sealChunkInto): `block` holds the plaintext and room for the tag; replies the block's sha256, for its CID */
+  | { op: 'seal-chunk', contentKey: Uint8Array, size: number, index: number, block: Uint8Array }
+  /** seals `plaintext` into `sealed` (16 bytes longer), both shared memory, then writes `sealed` at `file` if given */
+  | { op: 'gcm-seal', gcm: GcmParams, plaintext: Uint8Array, sealed: Uint8Array, file?: FileAt }
+  /**
+   * reads `sealed` from `file` if given, then opens it into `plaintext` (16 bytes shorter; may be the
+   * same memory); replies whether it was all there and authenticated, zeroing `plaintext` when not
+   */
+  | { op: 'gcm-open', gcm: GcmParams, sealed: Uint8Array, plaintext: Uint8Array, file?: FileAt }
 
 export type CryptoRequest = CryptoOp & { id: number }
 
-export interface SealedChunk {
-  /** the block: ciphertext || tag */
-  bytes: Uint8Array
-  /** sha2-256 of `bytes` */
-  sha256: Uint8Array
-}
-
-/** nothing (digest open, update, drop; gcm-seal), the digests (final), the sealed chunk, or whether gcm-open authenticated */
-export type CryptoResult = undefined | Uint8Array[] | SealedChunk | boolean
+/** nothing (digest open, update, drop; gcm-seal), the digests (digest final), a block's sha256 (seal-chunk), or whether gcm-open authenticated */
+export type CryptoResult = undefined | Uint8Array[] | Uint8Array | boolean
 
 export type CryptoReply =
   | { type: 'ready' }

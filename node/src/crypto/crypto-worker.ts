@@ -1,12 +1,14 @@
 /**
  * Entry point of a crypto pool thread (crypto-pool.ts): keeps the digest streams opened on it,
- * seals sample chunks, and seals and opens AES-GCM buffers in shared memory. Everything here is
- * synchronous node:crypto, so requests run in arrival order, which keeps a stream's updates in order.
+ * seals sample chunks, and seals and opens AES-GCM buffers in shared memory (writing or reading
+ * them at a file offset). Everything here is synchronous, so requests run in arrival order, which
+ * keeps a stream's updates in order.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto'
+import { readSync, writeSync } from 'node:fs'
 import { parentPort } from 'node:worker_threads'
-import { TAG_BYTES, sealChunk } from './convergent.ts'
-import type { CryptoOp, CryptoReply, CryptoRequest, CryptoResult, HashSpec } from './crypto-protocol.ts'
+import { TAG_BYTES, cipherInto, sealChunkInto } from './convergent.ts'
+import type { CryptoOp, CryptoReply, CryptoRequest, CryptoResult, FileAt, HashSpec } from './crypto-protocol.ts'
 import type { Hash, Hmac } from 'node:crypto'
 
 const port = parentPort
@@ -23,60 +25,75 @@ function hashesOf (stream: number): Array<Hash | Hmac> {
   return hashes
 }
 
-function run (request: CryptoOp): { result: CryptoResult, transfer?: ArrayBuffer[] } {
+function writeAt (file: FileAt, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.byteLength;) done += writeSync(file.fd, bytes, done, bytes.byteLength - done, file.position + done)
+}
+
+/** false when the file ends first */
+function readAt (file: FileAt, bytes: Uint8Array): boolean {
+  for (let done = 0; done < bytes.byteLength;) {
+    const n = readSync(file.fd, bytes, done, bytes.byteLength - done, file.position + done)
+    if (n === 0) return false
+    done += n
+  }
+  return true
+}
+
+function run (request: CryptoOp): CryptoResult {
   switch (request.op) {
     case 'digest-open':
       streams.set(request.stream, request.hashes.map(hasher))
-      return { result: undefined }
+      return undefined
     case 'digest-update':
       for (const h of hashesOf(request.stream)) h.update(request.bytes)
-      return { result: undefined }
+      return undefined
     case 'digest-final': {
       const digests = hashesOf(request.stream).map(h => new Uint8Array(h.digest()))
       streams.delete(request.stream)
-      return { result: digests }
+      return digests
     }
     case 'digest-drop':
       streams.delete(request.stream)
-      return { result: undefined }
+      return undefined
     case 'seal-chunk': {
-      const bytes = sealChunk(request.contentKey, request.size, request.index, request.chunk)
-      const sha256 = new Uint8Array(createHash('sha256').update(bytes).digest())
-      // the block goes back without a copy; sealChunk gives it an ArrayBuffer of its own
-      return { result: { bytes, sha256 }, transfer: [bytes.buffer as ArrayBuffer] }
+      const { block } = request
+      sealChunkInto(request.contentKey, request.size, request.index, block.subarray(0, block.byteLength - TAG_BYTES), block)
+      return new Uint8Array(createHash('sha256').update(block).digest())
     }
     case 'gcm-seal': {
       const c = createCipheriv(GCM, request.gcm.key, request.gcm.nonce, { authTagLength: TAG_BYTES })
-      // in place is fine: update() has read all of the plaintext before its output is copied over it
-      request.sealed.set(c.update(request.plaintext))
+      cipherInto(c, request.plaintext, request.sealed)
       c.final()
       request.sealed.set(c.getAuthTag(), request.plaintext.byteLength)
-      return { result: undefined }
+      if (request.file !== undefined) writeAt(request.file, request.sealed)
+      return undefined
     }
     case 'gcm-open': {
+      if (request.file !== undefined && !readAt(request.file, request.sealed)) return false
       const length = request.sealed.byteLength - TAG_BYTES
       const d = createDecipheriv(GCM, request.gcm.key, request.gcm.nonce, { authTagLength: TAG_BYTES })
-      d.setAuthTag(request.sealed.subarray(length))
-      const plaintext = d.update(request.sealed.subarray(0, length))
+      // the tag is read before the plaintext may be written over it
+      d.setAuthTag(Buffer.from(request.sealed.subarray(length)))
+      cipherInto(d, request.sealed.subarray(0, length), request.plaintext)
       try {
         d.final()
       } catch {
-        return { result: false }
+        // no unauthenticated byte is left for anyone to read
+        request.plaintext.fill(0)
+        return false
       }
-      request.plaintext.set(plaintext)
-      return { result: true }
+      return true
     }
   }
 }
 
 // a worker_threads port, not a window: there is no target origin
 // oxlint-disable-next-line unicorn/require-post-message-target-origin
-const post = (reply: CryptoReply, transfer: ArrayBuffer[] = []): void => { port.postMessage(reply, transfer) }
+const post = (reply: CryptoReply): void => { port.postMessage(reply) }
 
 port.on('message', (request: CryptoRequest) => {
   try {
-    const { result, transfer } = run(request)
-    post({ type: 'result', id: request.id, result }, transfer)
+    post({ type: 'result', id: request.id, result: run(request) })
   } catch (err) {
     post({ type: 'error', id: request.id, error: err instanceof Error ? err : new Error(String(err)) })
   }

@@ -1,6 +1,5 @@
 import { CHUNK_SIZE } from './manifest.ts'
 import { CONVERGENT_KEY_DOMAIN } from './sample-digest.ts'
-import { createSharedBufferRing } from './shared-buffers.ts'
 import type { CryptoPool } from './crypto-pool.ts'
 import type { HashSpec } from './crypto-protocol.ts'
 import type { SampleDigests } from './sample-digest.ts'
@@ -25,7 +24,7 @@ export interface ParallelSampleDigester {
   /** resolves once `bytes` may be reused (they are copied); waits while the threads are behind */
   update(bytes: Uint8Array, options?: Signal): Promise<void>
   digest(options?: Signal): Promise<SampleDigests>
-  /** frees the threads' state when the digest will not be taken; harmless after digest() */
+  /** frees the threads' state and the shared buffers; call it when done, whether digest() was taken or not */
   discard(): void
 }
 
@@ -38,7 +37,7 @@ const hex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes).toString('hex')}
  */
 export function createParallelSampleDigester (pool: CryptoPool): ParallelSampleDigester {
   const streams = STREAMS.map(hashes => pool.openDigest(hashes))
-  const ring = createSharedBufferRing(CHUNKS_IN_FLIGHT, CHUNK_SIZE)
+  const ring = pool.slots(CHUNKS_IN_FLIGHT)
   let chunk: Buffer | undefined
   let filled = 0
   let size = 0
@@ -75,6 +74,7 @@ export function createParallelSampleDigester (pool: CryptoPool): ParallelSampleD
 
     discard () {
       for (const stream of streams) stream.drop()
+      void ring.release()
     }
   }
 }

@@ -1,21 +1,16 @@
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
-import { manifestBlock } from '../crypto/convergent.ts'
-import { CHUNK_SIZE, SHA2_256 } from '../crypto/manifest.ts'
-import { createSharedBufferRing } from '../crypto/shared-buffers.ts'
+import { TAG_BYTES, manifestBlock } from '../crypto/convergent.ts'
+import { SHA2_256 } from '../crypto/manifest.ts'
 import { BlockWriteFailedError } from './errors.ts'
-import type { SampleBlock } from '../crypto/convergent.ts'
 import type { CryptoPool } from '../crypto/crypto-pool.ts'
 import type { PendingIngestRepository } from '../db/pending-ingest-repository.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { UploadSpool } from './upload-spool.ts'
 import type { Blockstore } from 'interface-blockstore'
 
-/**
- * Blocks named by one pending record: a synced database write per batch, and the most sealed
- * chunks an ingest holds beyond those being sealed and the blockstore's writes in flight.
- */
+/** Blocks named by one pending record (a synced database write each), so sealed before any is written. */
 export const WRITE_BATCH_CHUNKS = 8
 
 export interface SealedSample {
@@ -30,76 +25,104 @@ export interface BlockWriterDeps {
   crypto: CryptoPool
 }
 
+type Signal = { signal?: AbortSignal }
+
+function writeFailed (err: unknown): BlockWriteFailedError {
+  const errno = (err as NodeJS.ErrnoException | undefined)?.code
+  return new BlockWriteFailedError(`writing the sample's blocks failed${typeof errno === 'string' ? ` (${errno})` : ''}`, { cause: err })
+}
+
 /**
  * Seals the spooled plaintext and writes its blocks durably, returning the manifest CID once every
  * block and directory entry is on disk. Each batch is recorded as pending (synced) before any of
  * its blocks is written, so a crash at any point leaves nothing collectOrphanBlocks cannot find;
  * the caller clears the record once the sample's metadata is written, or discards the ingest.
+ *
+ * A chunk is copied into a shared slot, sealed there in place by a crypto thread and written from
+ * there, one put per block, so no block is allocated and the slot is reused once its put returns.
+ * Nothing waits for anything it does not need: chunks are read and sealed while earlier batches
+ * are recorded and written; the slots (two batches) are what bounds it. A put that fails rejects
+ * with BLOCK_WRITE_FAILED, once every other put still running has ended.
  */
 export async function writeSampleBlocks (
   spool: UploadSpool,
   sample: SealedSample,
   ingestId: string,
   deps: BlockWriterDeps,
-  options: { signal?: AbortSignal } = {}
+  options: Signal = {}
 ): Promise<CID> {
-  // chunks are sealed this far ahead of the writes, so no crypto thread waits on the disk
-  const sealAhead = 2 * deps.crypto.threads
-  const cids: CID[] = []
-  let manifest: CID | undefined
+  const slots = deps.crypto.slots(2 * WRITE_BATCH_CHUNKS)
+  /** what is still running: each chunk's life (sealed, recorded, written) and each record */
+  const running = new Set<Promise<void>>()
+  const cids: Array<Promise<CID>> = []
   let batch = 0
+  /** opens once the batch being gathered is recorded as pending */
+  let gate = Promise.withResolvers<void>()
+  gate.promise.catch(() => {})
 
-  async function * sealed (): AsyncGenerator<SampleBlock> {
-    const ring = createSharedBufferRing(sealAhead, CHUNK_SIZE)
-    const ahead: Array<Promise<SampleBlock>> = []
-    let index = 0
-    for await (const chunk of spool.chunks(options)) {
-      const shared = await ring.take(options)
-      shared.set(chunk)
-      const block = deps.crypto.sealChunk(sample.contentKey, sample.size, index++, shared.subarray(0, chunk.byteLength), options)
-        .then(({ bytes, sha256 }) => ({ cid: CID.createV1(raw.code, Digest.create(SHA2_256, sha256)), bytes }))
-      ring.lend(shared, block)
-      ahead.push(block)
-      if (ahead.length >= sealAhead) yield await (ahead.shift() as Promise<SampleBlock>)
-    }
-    for (const block of ahead) yield await block
+  const track = (work: Promise<void>): Promise<void> => {
+    running.add(work)
+    work.then(() => { running.delete(work) }, () => {})
+    return work
   }
 
-  async function * record (batchBlocks: SampleBlock[]): AsyncGenerator<SampleBlock> {
-    await deps.pending.add(ingestId, batch++, { sha256: sample.sha256, cids: batchBlocks.map(b => b.cid.toString()) })
-    options.signal?.throwIfAborted()
-    yield * batchBlocks
-  }
-
-  let failedHere: { err: unknown } | undefined
-  async function * blocks (): AsyncGenerator<SampleBlock> {
+  const put = async (cid: CID, bytes: Uint8Array): Promise<void> => {
     try {
-      let full: SampleBlock[] = []
-      for await (const block of sealed()) {
-        cids.push(block.cid)
-        full.push(block)
-        if (full.length < WRITE_BATCH_CHUNKS) continue
-        const ready = full
-        full = []
-        yield * record(ready)
-      }
-      const last = manifestBlock(sample.size, cids)
-      manifest = last.cid
-      yield * record([...full, last])
+      await deps.blockstore.put(cid, bytes, options)
     } catch (err) {
-      failedHere = { err }
-      throw err
+      throw options.signal?.aborted === true ? err : writeFailed(err)
     }
+  }
+
+  /** Records a batch's blocks (and `extra`) as pending, then opens the gate their writes wait at. */
+  const record = (blocks: Array<Promise<CID>>, extra: CID[] = []): Promise<void> => {
+    const opens = gate
+    gate = Promise.withResolvers<void>()
+    gate.promise.catch(() => {})
+    const n = batch++
+    const recording = (async () => {
+      const named = [...await Promise.all(blocks), ...extra]
+      await deps.pending.add(ingestId, n, { sha256: sample.sha256, cids: named.map(c => c.toString()) })
+      options.signal?.throwIfAborted()
+    })()
+    recording.then(opens.resolve, opens.reject)
+    return track(recording)
   }
 
   try {
-    for await (const cid of deps.blockstore.putMany(blocks(), options)) void cid
+    let gathered: Array<Promise<CID>> = []
+    for await (const chunk of spool.chunks(options)) {
+      const slot = await slots.take(options)
+      slot.set(chunk)
+      const block = slot.subarray(0, chunk.byteLength + TAG_BYTES)
+      const cid = deps.crypto.sealChunk(sample.contentKey, sample.size, cids.length, block, options)
+        .then(sha256 => CID.createV1(raw.code, Digest.create(SHA2_256, sha256)))
+      cid.catch(() => {})
+      cids.push(cid)
+      gathered.push(cid)
+      const recorded = gate.promise
+      // the slot is free again once its block is on disk
+      slots.lend(slot, track((async () => {
+        const sealed = await cid
+        await recorded
+        await put(sealed, block)
+      })()))
+      if (gathered.length < WRITE_BATCH_CHUNKS) continue
+      void record(gathered)
+      gathered = []
+    }
+    const manifest = manifestBlock(sample.size, await Promise.all(cids))
+    await record(gathered, [manifest.cid])
+    void track(put(manifest.cid, manifest.bytes))
+    // every block and its directory entry is on disk once everything has settled
+    while (running.size > 0) await Promise.all(running)
+    return manifest.cid
   } catch (err) {
-    // what failed before the blockstore (the spool, sealing, the pending record) or an abort keeps its own error
-    if (err === failedHere?.err || options.signal?.aborted === true) throw err
-    const errno = (err as NodeJS.ErrnoException | undefined)?.code
-    throw new BlockWriteFailedError(`writing the sample's blocks failed${typeof errno === 'string' ? ` (${errno})` : ''}`, { cause: err })
+    gate.reject(err)
+    // no write is left running behind the caller, who discards what was written
+    await Promise.allSettled(running)
+    throw err
+  } finally {
+    await slots.release()
   }
-  if (manifest === undefined) throw new Error('the sealer produced no manifest')
-  return manifest
 }

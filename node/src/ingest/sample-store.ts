@@ -32,6 +32,7 @@ import { storedSampleOf } from './stored-source.ts'
 import { clearSpools, createUploadSpool } from './upload-spool.ts'
 import type { UploadSpool } from './upload-spool.ts'
 import type { OpenedSample } from '../crypto/convergent.ts'
+import type { CryptoPool } from '../crypto/crypto-pool.ts'
 import type { PendingIngestRepository } from '../db/pending-ingest-repository.ts'
 import type { SampleRepository, SampleUpload } from '../db/sample-repository.ts'
 import type { BitswapService } from '../ipfs/bitswap-service.ts'
@@ -60,9 +61,9 @@ export interface IngestOptions {
 }
 
 export interface SampleStore {
-  /** Starts the crypto threads and deletes what a crash left behind (spools, blocks of unfinished ingests); call before the first ingest. */
+  /** Starts its own crypto threads (they spawn with the first ingest) and deletes what a crash left behind (spools, blocks of unfinished ingests); call before the first ingest. */
   start(options?: { signal?: AbortSignal }): Promise<void>
-  /** Stops the crypto threads; ingests still running fail. */
+  /** Stops its own crypto threads; ingests still running fail. */
   stop(): Promise<void>
   ingest(source: AsyncIterable<Uint8Array>, options?: IngestOptions): Promise<StoredSample>
   /** Decrypts a sample from local blocks, fetching (and keeping) missing ones by bitswap when configured. */
@@ -85,8 +86,11 @@ export interface SampleStoreOptions {
   spoolMemoryBytes?: number
   /** ingests sealing and writing blocks at once (default 2): the disk is the bottleneck, and each holds a batch */
   concurrentWrites?: number
-  /** threads hashing and sealing uploads (default: the cores available, at most 4) */
-  cryptoThreads?: number
+  /**
+   * threads hashing and sealing uploads, when shared with other users (their owner starts and stops
+   * them); by default the store runs its own (crypto-pool.ts)
+   */
+  crypto?: CryptoPool
 }
 
 /** fetched blocks written in the background at once, before a fetch waits for its own write */
@@ -97,7 +101,8 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
   const now = options.now ?? Date.now
   const memoryChunks = Math.ceil((options.spoolMemoryBytes ?? 4 * CHUNK_SIZE) / CHUNK_SIZE)
   const writes = createLimiter(options.concurrentWrites ?? 2)
-  const crypto = createCryptoPool({ threads: options.cryptoThreads })
+  const ownCrypto = options.crypto === undefined
+  const crypto = options.crypto ?? createCryptoPool()
   // one writer per sample: a concurrent upload of the same bytes waits, then finds them stored
   const lock = createKeyLock()
 
@@ -158,21 +163,21 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
 
   return {
     async start (opts = {}) {
-      await crypto.start(opts)
+      if (ownCrypto) await crypto.start(opts)
       try {
         await mkdir(spoolDir, { recursive: true, mode: 0o700 })
         const spools = await clearSpools(spoolDir)
         const collected = await collectOrphanBlocks({ blockstore, samples, pending }, opts)
         if (spools > 0 || collected.ingests > 0) logger.warn({ spools, ...collected }, 'cleared what unfinished ingests left')
       } catch (err) {
-        await crypto.stop()
+        if (ownCrypto) await crypto.stop()
         throw err
       }
     },
 
     async stop () {
       await Promise.all([...keeping.values()].map(async (k) => { await k.written }))
-      await crypto.stop()
+      if (ownCrypto) await crypto.stop()
     },
 
     async ingest (source, opts = {}) {

@@ -7,14 +7,14 @@
  *
  * The cipher is AES-256-GCM, not the samples' ChaCha20-Poly1305: nothing but this process ever
  * reads a spool, so it may use the AEAD that hardware runs fastest (AES-NI: twice ChaCha's speed).
- * Spilled chunks are sealed and opened on the crypto pool's threads, in place in shared buffers, a
- * few at once, so spooling costs the event loop little more than the copy and the file I/O.
+ * Spilled chunks are sealed and written, read and opened, on the crypto pool's threads, in place
+ * in shared buffers, a few at once: spooling costs the event loop little more than the copy, and
+ * its file I/O never queues in libuv's threadpool behind the fsyncs of block writes.
  */
 import { randomBytes } from 'node:crypto'
 import { open, readdir, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { CHUNK_SIZE } from '../crypto/manifest.ts'
-import { createSharedBufferRing } from '../crypto/shared-buffers.ts'
 import { SampleTooLargeError, SpoolCorruptError } from './errors.ts'
 import type { CryptoPool } from '../crypto/crypto-pool.ts'
 import type { GcmParams } from '../crypto/crypto-protocol.ts'
@@ -24,7 +24,7 @@ const TAG_BYTES = 16
 const SPOOLED_CHUNK = CHUNK_SIZE + TAG_BYTES
 const EXTENSION = '.spool'
 /** spilled chunks being sealed and written, or read and opened, at once */
-const IN_FLIGHT = 4
+const IN_FLIGHT = 8
 type Signal = { signal?: AbortSignal }
 
 export interface UploadSpoolOptions {
@@ -62,7 +62,7 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
     return { key, nonce }
   }
   // a spilled chunk is gathered, sealed and read back in one of these: plaintext first, the tag after it
-  const ring = createSharedBufferRing(IN_FLIGHT, SPOOLED_CHUNK)
+  const ring = options.crypto.slots(IN_FLIGHT)
   const memory: Buffer[] = []
   const file = path.join(options.dir, randomBytes(12).toString('hex') + EXTENSION)
   let handle: FileHandle | undefined
@@ -74,22 +74,22 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
 
   const spill = async (slot: Buffer, opts: Signal): Promise<void> => {
     opts.signal?.throwIfAborted()
-    const h = handle ??= await open(file, 'wx+', 0o600)
+    handle ??= await open(file, 'wx+', 0o600)
     const index = spooled++
-    ring.lend(slot, (async () => {
-      await options.crypto.gcmSeal(gcm(index), slot.subarray(0, CHUNK_SIZE), slot, opts)
-      await h.write(slot, 0, SPOOLED_CHUNK, index * SPOOLED_CHUNK)
-    })())
+    const at = { fd: handle.fd, position: index * SPOOLED_CHUNK }
+    ring.lend(slot, options.crypto.gcmSeal(gcm(index), slot.subarray(0, CHUNK_SIZE), slot, at, opts))
   }
 
   /** reads and opens spilled chunk `index` into a ring buffer */
   const readBack = async (index: number, opts: Signal): Promise<Buffer> => {
     const slot = await ring.take(opts)
-    const { bytesRead } = await (handle as FileHandle).read(slot, 0, SPOOLED_CHUNK, index * SPOOLED_CHUNK)
-    if (bytesRead !== SPOOLED_CHUNK) throw new SpoolCorruptError(`spooled chunk ${index} is short`)
-    if (!await options.crypto.gcmOpen(gcm(index), slot, slot.subarray(0, CHUNK_SIZE), opts)) {
-      throw new SpoolCorruptError(`spooled chunk ${index} failed authentication`)
-    }
+    // discarded meanwhile: its descriptor may already name another file
+    if (handle === undefined) throw new SpoolCorruptError('the spool was discarded')
+    const at = { fd: handle.fd, position: index * SPOOLED_CHUNK }
+    const opening = options.crypto.gcmOpen(gcm(index), slot, slot.subarray(0, CHUNK_SIZE), at, opts)
+    // lent too, so discard() waits for the read before it closes the file
+    ring.lend(slot, opening)
+    if (!await opening) throw new SpoolCorruptError(`spooled chunk ${index} is short or altered`)
     return slot.subarray(0, CHUNK_SIZE)
   }
 
@@ -143,8 +143,8 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
     async discard () {
       const h = handle
       handle = undefined
-      // spills still running write to the file: let them end first
-      await ring.drain().catch(() => {})
+      // spills (and reads) still running use the file: let them end first
+      await ring.release()
       await h?.close()
       if (h !== undefined) await unlink(file).catch(() => {})
     }

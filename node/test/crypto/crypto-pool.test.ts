@@ -4,7 +4,7 @@ import tap from 'tap'
 import {
   CHUNK_SIZE, CONVERGENT_KEY_DOMAIN, createCryptoPool, createParallelSampleDigester, createSampleDigester, sealChunk
 } from '../../src/crypto/index.ts'
-import { createSharedBufferRing } from '../../src/crypto/shared-buffers.ts'
+import { createSharedBufferRing, createSharedBufferStock } from '../../src/crypto/shared-buffers.ts'
 import type { Test } from 'tap'
 
 async function started (t: Test, threads = 2) {
@@ -34,21 +34,25 @@ tap.test('the parallel digester computes what the one-core digester does, whatev
   }
 })
 
-tap.test('sealing on a thread gives the bytes sealChunk gives, with their sha256; a bad chunk rejects', async t => {
+tap.test('sealing on a thread, in place, gives the bytes sealChunk gives and their sha256; a bad chunk rejects', async t => {
   const pool = await started(t)
   const key = randomBytes(32)
   const size = CHUNK_SIZE + 10
   const chunks = [randomBytes(CHUNK_SIZE), randomBytes(10)]
+  const inPlace = (chunk: Uint8Array): Buffer => shared(Buffer.concat([chunk, Buffer.alloc(16)]))
   for (const [index, chunk] of chunks.entries()) {
-    const sealed = await pool.sealChunk(key, size, index, shared(chunk))
-    t.same(Buffer.from(sealed.bytes), sealChunk(key, size, index, chunk), `chunk ${index}`)
-    t.same(Buffer.from(sealed.sha256), createHash('sha256').update(sealed.bytes).digest())
+    const block = inPlace(chunk)
+    const sha256 = await pool.sealChunk(key, size, index, block)
+    t.same(block, sealChunk(key, size, index, chunk), `chunk ${index}`)
+    t.same(Buffer.from(sha256), createHash('sha256').update(block).digest())
   }
-  await t.rejects(pool.sealChunk(key, size, 1, shared(randomBytes(11))), { name: 'RangeError' }, 'the thread\'s error comes back')
-  t.same(Buffer.from((await pool.sealChunk(key, size, 1, shared(chunks[1] as Buffer))).bytes), sealChunk(key, size, 1, chunks[1] as Buffer), 'and the thread serves on')
+  await t.rejects(pool.sealChunk(key, size, 1, inPlace(randomBytes(11))), { name: 'RangeError' }, 'the thread\'s error comes back')
+  const block = inPlace(chunks[1] as Buffer)
+  await pool.sealChunk(key, size, 1, block)
+  t.same(block, sealChunk(key, size, 1, chunks[1] as Buffer), 'and the thread serves on')
 })
 
-tap.test('AES-GCM in place: a round trip, and a tampered buffer does not open and is left as it was', async t => {
+tap.test('AES-GCM in place: a round trip, and a tampered buffer does not open and is zeroed', async t => {
   const pool = await started(t)
   const gcm = { key: randomBytes(32), nonce: randomBytes(12) }
   const plain = randomBytes(1000)
@@ -58,9 +62,8 @@ tap.test('AES-GCM in place: a round trip, and a tampered buffer does not open an
   t.notSame(buffer.subarray(0, 1000), plain, 'sealed over the plaintext')
   const sealed = Buffer.from(buffer)
   buffer[3] = (buffer[3] as number) ^ 1
-  const tampered = Buffer.from(buffer)
   t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, 1000)), false)
-  t.same(buffer, tampered, 'nothing unauthenticated written')
+  t.same(buffer.subarray(0, 1000), Buffer.alloc(1000), 'no unauthenticated byte is left')
   buffer.set(sealed)
   t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, 1000)), true)
   t.same(buffer.subarray(0, 1000), plain)
@@ -74,7 +77,7 @@ tap.test('a pool not started, or stopped, refuses with CRYPTO_POOL_NOT_RUNNING',
   await digest.update(shared(randomBytes(10)))
   await pool.stop()
   await t.rejects(digest.update(shared(randomBytes(10))), { code: 'CRYPTO_POOL_NOT_RUNNING' })
-  await t.rejects(pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(1))), { code: 'CRYPTO_POOL_NOT_RUNNING' })
+  await t.rejects(pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(17))), { code: 'CRYPTO_POOL_NOT_RUNNING' })
 })
 
 tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is replaced', async t => {
@@ -105,13 +108,13 @@ tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is
   await t.rejects(inFlight, { code: 'CRYPTO_WORKER_FAILED' })
   await t.rejects(digest.digest(), { code: 'CRYPTO_WORKER_FAILED' }, 'its streams are gone with it')
   // the replacement starts in the background; until it is ready there is no thread to ask
-  let sealed: Uint8Array | undefined
-  while (sealed === undefined) {
+  let sha256: Uint8Array | undefined
+  while (sha256 === undefined) {
     await new Promise(resolve => setTimeout(resolve, 10))
-    sealed = await pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(1))).then(s => s.bytes, () => undefined)
+    sha256 = await pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(17))).then(s => s, () => undefined)
   }
   t.equal(spawned.length, 2)
-  t.equal(sealed.byteLength, 17, 'new requests are served')
+  t.equal(sha256.byteLength, 32, 'new requests are served')
 })
 
 tap.test('threads end once idle and start again with the next request', async t => {
@@ -141,13 +144,13 @@ tap.test('threads end once idle and start again with the next request', async t 
   t.same(Buffer.from((await digest.digest())[0] as Uint8Array), createHash('sha1').update(bytes).digest(), 'an open stream kept its thread past idleMs')
   await ended
   t.pass('then the idle threads ended')
-  const sealed = await pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(1)))
-  t.equal(sealed.bytes.byteLength, 17)
+  t.equal((await pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(17)))).byteLength, 32)
   t.equal(spawned.length, 4, 'and a new request starts them again')
 })
 
 tap.test('the shared ring lends buffers in turn, waits for their work, and surfaces its failures', async t => {
-  const ring = createSharedBufferRing(2, 16)
+  const stock = createSharedBufferStock(16, 1)
+  const ring = createSharedBufferRing(2, stock)
   const a = await ring.take()
   const b = await ring.take()
   t.not(a, b)
@@ -166,4 +169,15 @@ tap.test('the shared ring lends buffers in turn, waits for their work, and surfa
   ring.lend(a, Promise.reject(new Error('again')))
   await t.rejects(ring.drain(), /again/)
   t.throws(() => { ring.lend(Buffer.alloc(16), Promise.resolve()) }, RangeError)
+  let late: () => void = () => {}
+  ring.lend(b, new Promise<void>(resolve => { late = resolve }))
+  let released = false
+  const releasing = ring.release().then(() => { released = true })
+  await new Promise(resolve => setImmediate(resolve))
+  t.notOk(released, 'release waits for the work still out')
+  late()
+  await releasing
+  await t.rejects(ring.take(), /released/)
+  t.equal(stock.take(), a, 'a buffer went back to the stock (it keeps one)')
+  t.not(stock.take(), b, 'the stock made a new one')
 })

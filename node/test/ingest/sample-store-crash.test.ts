@@ -52,13 +52,17 @@ async function node (t: Test) {
 function dyingAfter (after: number, died: () => void): (b: Blockstore) => Blockstore {
   return (inner) => {
     const wrapped = Object.create(inner) as Blockstore
-    wrapped.putMany = async function * (source, options) {
-      let written = 0
-      for await (const { cid, bytes } of source) {
+    let written = 0
+    let queue: Promise<unknown> = Promise.resolve()
+    wrapped.put = async (cid, bytes, options) => {
+      const turn = queue.then(async () => {
         if (written === after) { died(); await never }
-        yield await inner.put(cid, bytes as Uint8Array, options)
+        await inner.put(cid, bytes, options)
         written++
-      }
+        return cid
+      })
+      queue = turn
+      return await turn
     }
     return wrapped
   }
@@ -144,15 +148,10 @@ tap.test('an ingest aborted while writing removes its own blocks at once', async
   const controller = new AbortController()
   // the client goes away once some blocks are written
   const watched = Object.create(n.blockstore) as Blockstore
-  watched.putMany = async function * (source, options) {
-    let seen = 0
-    const counted = async function * () {
-      for await (const block of source) {
-        if (seen++ === WRITE_BATCH_CHUNKS + 2) controller.abort(new Error('client went away'))
-        yield block
-      }
-    }
-    yield * n.blockstore.putMany(counted(), options)
+  let seen = 0
+  watched.put = async (cid, bytes, options) => {
+    if (seen++ === WRITE_BATCH_CHUNKS + 2) controller.abort(new Error('client went away'))
+    return await n.blockstore.put(cid, bytes, options)
   }
   const aborting = createSampleStore({ blockstore: watched, samples: n.repos.samples, pending: n.pending, spoolDir: t.testdir(), logger: pino({ level: 'silent' }), maxSampleBytes: MAX })
   await aborting.start()

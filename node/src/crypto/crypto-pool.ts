@@ -72,7 +72,7 @@ export interface CryptoPool {
 
 /** Bytes of a shared slot: a chunk and its tag, so one slot serves plaintext and sealed block alike. */
 export const SLOT_BYTES = CHUNK_SIZE + TAG_BYTES
-/** Free slots kept for reuse: what two ingests writing at once take, give or take. */
+/** Free slots kept for reuse: what one ingest holds at its peak (spool 8, digests 4 + 4, blocks 32). */
 const KEPT_SLOTS = 48
 
 interface Thread {

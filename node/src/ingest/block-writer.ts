@@ -5,6 +5,7 @@ import { TAG_BYTES, manifestBlock } from '../crypto/convergent.ts'
 import { SHA2_256 } from '../crypto/manifest.ts'
 import { BlockWriteFailedError } from './errors.ts'
 import type { CryptoPool } from '../crypto/crypto-pool.ts'
+import type { ParallelDigest } from '../crypto/parallel-digest.ts'
 import type { PendingIngestRepository } from '../db/pending-ingest-repository.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { UploadSpool } from './upload-spool.ts'
@@ -23,6 +24,8 @@ export interface BlockWriterDeps {
   blockstore: Blockstore
   pending: PendingIngestRepository
   crypto: CryptoPool
+  /** also fed the plaintext, in order, each chunk before it is sealed over */
+  digest: ParallelDigest
 }
 
 type Signal = { signal?: AbortSignal }
@@ -38,11 +41,12 @@ function writeFailed (err: unknown): BlockWriteFailedError {
  * its blocks is written, so a crash at any point leaves nothing collectOrphanBlocks cannot find;
  * the caller clears the record once the sample's metadata is written, or discards the ingest.
  *
- * A chunk is copied into a shared slot, sealed there in place by a crypto thread and written from
- * there, one put per block, so no block is allocated and the slot is reused once its put returns.
- * Nothing waits for anything it does not need: chunks are read and sealed while earlier batches
- * are recorded and written; the slots (two batches) are what bounds it. A put that fails rejects
- * with BLOCK_WRITE_FAILED, once every other put still running has ended.
+ * A chunk is copied into a shared slot, hashed there by the digest, sealed there in place by a
+ * crypto thread and written from there, one put per block, so no block is allocated and the slot
+ * is reused once its put returns. Nothing waits for anything it does not need: chunks are read,
+ * hashed and sealed while earlier batches are recorded and written. The slots are what bounds it:
+ * four batches, since a put's fsyncs, not the CPU, set the pace, and each slot waits for one.
+ * A put that fails rejects with BLOCK_WRITE_FAILED, once every other put still running has ended.
  */
 export async function writeSampleBlocks (
   spool: UploadSpool,
@@ -51,7 +55,7 @@ export async function writeSampleBlocks (
   deps: BlockWriterDeps,
   options: Signal = {}
 ): Promise<CID> {
-  const slots = deps.crypto.slots(2 * WRITE_BATCH_CHUNKS)
+  const slots = deps.crypto.slots(4 * WRITE_BATCH_CHUNKS)
   /** what is still running: each chunk's life (sealed, recorded, written) and each record */
   const running = new Set<Promise<void>>()
   const cids: Array<Promise<CID>> = []
@@ -95,7 +99,10 @@ export async function writeSampleBlocks (
       const slot = await slots.take(options)
       slot.set(chunk)
       const block = slot.subarray(0, chunk.byteLength + TAG_BYTES)
-      const cid = deps.crypto.sealChunk(sample.contentKey, sample.size, cids.length, block, options)
+      const index = cids.length
+      // sealed in place, so only once the digest has read the plaintext
+      const hashed = deps.digest.updateShared(block.subarray(0, chunk.byteLength), options)
+      const cid = hashed.then(async () => await deps.crypto.sealChunk(sample.contentKey, sample.size, index, block, options))
         .then(sha256 => CID.createV1(raw.code, Digest.create(SHA2_256, sha256)))
       cid.catch(() => {})
       cids.push(cid)

@@ -7,9 +7,12 @@
  * whole plaintext and seals every chunk, so an ingest takes two passes: the first hashes the upload
  * as it arrives into a spool (upload-spool.ts: a few chunks in memory, the rest in a sealed temp
  * file), the second seals the spooled chunks and writes their blocks a batch at a time
- * (block-writer.ts). A sample already stored whole skips the second pass. The hashing, sealing and
- * spool crypto run on the store's crypto threads (crypto-pool.ts), so both passes use every core
- * while the event loop only moves bytes.
+ * (block-writer.ts). A sample already stored whole skips the second pass.
+ *
+ * The hashing, sealing and spool crypto run on the crypto threads (crypto-pool.ts), so both passes
+ * use every core while the event loop only moves bytes. The first pass computes only what the
+ * second needs (the sha256, which names the sample, and the content key); sha1 and md5 are
+ * computed in the second, on the chunks it reads anyway, while it waits on the disk's fsyncs.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
@@ -17,7 +20,8 @@ import { CID } from 'multiformats/cid'
 import { decryptSample, openSample } from '../crypto/convergent.ts'
 import { createCryptoPool } from '../crypto/crypto-pool.ts'
 import { CHUNK_SIZE } from '../crypto/manifest.ts'
-import { createParallelSampleDigester } from '../crypto/parallel-digest.ts'
+import { createParallelDigest } from '../crypto/parallel-digest.ts'
+import { CONVERGENT_KEY_DOMAIN } from '../crypto/sample-digest.ts'
 import { createKeyLock } from '../db/key-lock.ts'
 import { getBlock } from '../ipfs/fs-blockstore.ts'
 import { FILE_TYPE_SNIFF_BYTES, detectFileType } from '../scan/file-type.ts'
@@ -93,6 +97,8 @@ export interface SampleStoreOptions {
   crypto?: CryptoPool
 }
 
+const hex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes).toString('hex')}`
+
 /** fetched blocks written in the background at once, before a fetch waits for its own write */
 const KEEP_AHEAD = 64
 
@@ -137,20 +143,28 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
     return bytes
   }
 
-  /** Writes the sample's blocks unless they are all stored already, then records the upload. Runs under the sample's lock. */
-  async function store (spool: UploadSpool, contentKey: Uint8Array, upload: Omit<SampleUpload, 'cid' | 'seenAt'>, opts: { signal?: AbortSignal }): Promise<string> {
+  /**
+   * Writes the sample's blocks unless they are all stored already, then records the upload. Runs
+   * under the sample's lock. The sha1 and md5 are hashed on the way, or taken from the record of
+   * the bytes stored already (the same sha256, the same bytes).
+   */
+  async function store (spool: UploadSpool, contentKey: Uint8Array, upload: Omit<SampleUpload, 'cid' | 'seenAt' | 'sha1' | 'md5'>, opts: { signal?: AbortSignal }): Promise<Pick<SampleUpload, 'cid' | 'sha1' | 'md5'>> {
     const existing = await samples.get(upload.sha256)
     if (existing !== undefined && await holdsSample(blockstore, CID.parse(existing.cid), opts)) {
-      await samples.recordUpload({ ...upload, cid: existing.cid, seenAt: now() })
-      return existing.cid
+      const stored = { cid: existing.cid, sha1: existing.sha1, md5: existing.md5 }
+      await samples.recordUpload({ ...upload, ...stored, seenAt: now() })
+      return stored
     }
     const ingestId = randomBytes(16).toString('hex')
+    const rest = createParallelDigest(crypto, [{ algorithm: 'sha1' }, { algorithm: 'md5' }])
     try {
-      const cid = await writes.run(async () => await writeSampleBlocks(spool, { ...upload, contentKey }, ingestId, { blockstore, pending, crypto }, opts), opts)
+      const cid = await writes.run(async () => await writeSampleBlocks(spool, { ...upload, contentKey }, ingestId, { blockstore, pending, crypto, digest: rest }, opts), opts)
+      const [sha1, md5] = (await rest.digest(opts)).map(hex)
       opts.signal?.throwIfAborted()
-      await samples.recordUpload({ ...upload, cid: cid.toString(), seenAt: now() })
+      const stored = { cid: cid.toString(), sha1: sha1 as Hex, md5: md5 as Hex }
+      await samples.recordUpload({ ...upload, ...stored, seenAt: now() })
       await pending.clear(ingestId)
-      return cid.toString()
+      return stored
     } catch (err) {
       // whatever was written goes now; were this to fail, the next start collects it
       const unfinished = await pending.get(ingestId)
@@ -158,6 +172,8 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
         await discardIngest(unfinished, { blockstore, samples, pending }).catch((e: unknown) => { logger.warn({ err: e }, 'discarding an unfinished ingest failed') })
       }
       throw err
+    } finally {
+      rest.discard()
     }
   }
 
@@ -189,30 +205,25 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
         if (await holdsSample(blockstore, CID.parse(known.cid), opts)) return known
       }
       const spool = createUploadSpool({ dir: spoolDir, maxBytes, memoryChunks, crypto })
-      const digester = createParallelSampleDigester(crypto)
+      // sha256 and the content key on a thread each
+      const digest = createParallelDigest(crypto, [{ algorithm: 'sha256' }, { algorithm: 'sha256', hmacKey: CONVERGENT_KEY_DOMAIN }])
       try {
         for await (const bytes of abortable(source, opts.signal)) {
           await spool.write(bytes, opts)
-          await digester.update(bytes, opts)
+          await digest.update(bytes, opts)
         }
-        const digests = await digester.digest(opts)
+        const [sha256Bytes, contentKey] = await digest.digest(opts) as [Uint8Array, Uint8Array]
+        const sha256 = hex(sha256Bytes)
+        const size = spool.size
         // the type is decided by the leading bytes only
         const fileType = detectFileType(spool.head().subarray(0, FILE_TYPE_SNIFF_BYTES))
         const name = opts.name === undefined ? '' : sanitizeFilename(opts.name)
-        const upload = {
-          sha256: digests.sha256,
-          sha1: digests.sha1,
-          md5: digests.md5,
-          size: digests.size,
-          fileType,
-          contentKey: `0x${Buffer.from(digests.contentKey).toString('hex')}` as Hex,
-          ...(name === '' ? {} : { name })
-        }
-        const cid = await lock(digests.sha256, async () => await store(spool, digests.contentKey, upload, opts))
-        logger.info({ sha256: digests.sha256, size: digests.size, cid, fileType, ms: Math.round(performance.now() - started) }, 'sample stored')
-        return { sha256: digests.sha256, sha1: digests.sha1, md5: digests.md5, size: digests.size, cid, contentKey: digests.contentKey, fileType }
+        const upload = { sha256, size, fileType, contentKey: hex(contentKey), ...(name === '' ? {} : { name }) }
+        const { cid, sha1, md5 } = await lock(sha256, async () => await store(spool, contentKey, upload, opts))
+        logger.info({ sha256, size, cid, fileType, ms: Math.round(performance.now() - started) }, 'sample stored')
+        return { sha256, sha1, md5, size, cid, contentKey, fileType }
       } finally {
-        digester.discard()
+        digest.discard()
         await spool.discard()
       }
     },

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import tap from 'tap'
 import {
-  CHUNK_SIZE, CONVERGENT_KEY_DOMAIN, createCryptoPool, createParallelSampleDigester, createSampleDigester, sealChunk
+  CHUNK_SIZE, CONVERGENT_KEY_DOMAIN, createCryptoPool, createParallelDigest, createSampleDigester, sealChunk
 } from '../../src/crypto/index.ts'
 import { createSharedBufferRing, createSharedBufferStock } from '../../src/crypto/shared-buffers.ts'
 import type { Test } from 'tap'
@@ -20,18 +20,32 @@ const shared = (bytes: Uint8Array): Buffer => {
   return b
 }
 
-tap.test('the parallel digester computes what the one-core digester does, whatever the pieces', async t => {
+const ALL = [{ algorithm: 'sha256' as const }, { algorithm: 'sha1' as const }, { algorithm: 'md5' as const }, { algorithm: 'sha256' as const, hmacKey: CONVERGENT_KEY_DOMAIN }]
+
+tap.test('a parallel digest computes what the one-core digester does, whatever the pieces', async t => {
   const pool = await started(t)
-  for (const [size, piece] of [[0, 1], [1, 1], [CHUNK_SIZE - 1, 65_536], [CHUNK_SIZE, CHUNK_SIZE], [3 * CHUNK_SIZE + 7, 100_003], [2 * CHUNK_SIZE, 3 * CHUNK_SIZE]]) {
-    const bytes = randomBytes(size as number)
+  for (const [size, piece] of [[0, 1], [1, 1], [CHUNK_SIZE - 1, 65_536], [CHUNK_SIZE, CHUNK_SIZE], [3 * CHUNK_SIZE + 7, 100_003], [2 * CHUNK_SIZE, 3 * CHUNK_SIZE]] as const) {
+    const bytes = randomBytes(size)
     const one = createSampleDigester()
     one.update(bytes)
-    const parallel = createParallelSampleDigester(pool)
-    for (let o = 0; o < bytes.byteLength; o += piece as number) await parallel.update(bytes.subarray(o, o + (piece as number)))
-    const [a, b] = [one.digest(), await parallel.digest()]
-    t.same({ ...b, contentKey: Buffer.from(b.contentKey) }, { ...a, contentKey: Buffer.from(a.contentKey) }, `${size} bytes in ${piece}-byte pieces`)
-    t.equal(Buffer.from(b.contentKey).toString('hex'), createHmac('sha256', CONVERGENT_KEY_DOMAIN).update(bytes).digest('hex'))
+    const expected = one.digest()
+    const parallel = createParallelDigest(pool, ALL)
+    for (let o = 0; o < bytes.byteLength; o += piece) await parallel.update(bytes.subarray(o, o + piece))
+    const [sha256, sha1, md5, contentKey] = (await parallel.digest()).map(d => Buffer.from(d).toString('hex'))
+    parallel.discard()
+    t.same({ sha256: `0x${sha256}`, sha1: `0x${sha1}`, md5: `0x${md5}`, contentKey }, { sha256: expected.sha256, sha1: expected.sha1, md5: expected.md5, contentKey: Buffer.from(expected.contentKey).toString('hex') }, `${size} bytes in ${piece}-byte pieces`)
   }
+})
+
+tap.test('a parallel digest of chunks already in shared memory, in order', async t => {
+  const pool = await started(t)
+  const bytes = randomBytes(3 * CHUNK_SIZE + 5)
+  const digest = createParallelDigest(pool, [{ algorithm: 'md5' }, { algorithm: 'sha1' }])
+  for (let o = 0; o < bytes.byteLength; o += CHUNK_SIZE) await digest.updateShared(shared(bytes.subarray(o, o + CHUNK_SIZE)))
+  const [md5, sha1] = await digest.digest()
+  digest.discard()
+  t.same(Buffer.from(md5 as Uint8Array), createHash('md5').update(bytes).digest())
+  t.same(Buffer.from(sha1 as Uint8Array), createHash('sha1').update(bytes).digest())
 })
 
 tap.test('sealing on a thread, in place, gives the bytes sealChunk gives and their sha256; a bad chunk rejects', async t => {

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import tap from 'tap'
 import {
@@ -14,7 +14,12 @@ async function started (t: Test, threads = 2) {
   return pool
 }
 
-const shared = (bytes: Uint8Array): Buffer => {
+/** a chunk in shared memory, with room after it for its tag */
+const inPlace = (chunk: Uint8Array): Buffer => shared(Buffer.concat([chunk, Buffer.alloc(16)]))
+
+const exited = async (w: Worker): Promise<unknown> => await new Promise(resolve => w.once('exit', resolve))
+
+function shared (bytes: Uint8Array): Buffer {
   const b = Buffer.from(new SharedArrayBuffer(bytes.byteLength))
   b.set(bytes)
   return b
@@ -53,7 +58,6 @@ tap.test('sealing on a thread, in place, gives the bytes sealChunk gives and the
   const key = randomBytes(32)
   const size = CHUNK_SIZE + 10
   const chunks = [randomBytes(CHUNK_SIZE), randomBytes(10)]
-  const inPlace = (chunk: Uint8Array): Buffer => shared(Buffer.concat([chunk, Buffer.alloc(16)]))
   for (const [index, chunk] of chunks.entries()) {
     const block = inPlace(chunk)
     const sha256 = await pool.sealChunk(key, size, index, block)
@@ -148,7 +152,6 @@ tap.test('threads end once idle and start again with the next request', async t 
   t.teardown(() => pool.stop())
   const alive = setInterval(() => {}, 1000)
   t.teardown(() => { clearInterval(alive) })
-  const exited = (w: Worker): Promise<unknown> => new Promise(resolve => w.once('exit', resolve))
   const bytes = shared(randomBytes(10))
   const digest = pool.openDigest([{ algorithm: 'sha1' }])
   await digest.update(bytes)
@@ -169,27 +172,27 @@ tap.test('the shared ring lends buffers in turn, waits for their work, and surfa
   const b = await ring.take()
   t.not(a, b)
   t.ok(a.buffer instanceof SharedArrayBuffer)
-  let release: () => void = () => {}
-  ring.lend(a, new Promise<void>(resolve => { release = resolve }))
+  const first = Promise.withResolvers<void>()
+  ring.lend(a, first.promise)
   ring.lend(b, Promise.reject(new Error('thread failed')))
   let third: Buffer | undefined
   const waiting = ring.take().then(buffer => { third = buffer })
   await new Promise(resolve => setImmediate(resolve))
   t.equal(third, undefined, 'a buffer still lent is not handed out')
-  release()
+  first.resolve()
   await waiting
   t.equal(third, a, 'then it comes round again')
   await t.rejects(ring.take(), /thread failed/, 'the failure of a buffer\'s work comes out when it is taken')
   ring.lend(a, Promise.reject(new Error('again')))
   await t.rejects(ring.drain(), /again/)
   t.throws(() => { ring.lend(Buffer.alloc(16), Promise.resolve()) }, RangeError)
-  let late: () => void = () => {}
-  ring.lend(b, new Promise<void>(resolve => { late = resolve }))
+  const late = Promise.withResolvers<void>()
+  ring.lend(b, late.promise)
   let released = false
   const releasing = ring.release().then(() => { released = true })
   await new Promise(resolve => setImmediate(resolve))
   t.notOk(released, 'release waits for the work still out')
-  late()
+  late.resolve()
   await releasing
   await t.rejects(ring.take(), /released/)
   t.equal(stock.take(), a, 'a buffer went back to the stock (it keeps one)')

@@ -97,9 +97,7 @@ export async function signSubmission (submission: Submission, chainId: number, r
  * signature may carry v 0/1 as well as 27/28.
  */
 export function recoverSubmissionSigner (submission: Submission, signature: Hex, chainId: number, registry: Hex): Hex {
-  const signer = eip712.recoverDigest(submissionDigest(submission, chainId, registry), signature, undefined, true)
-  if (signer === undefined) throw new SignatureError()
-  return signer as Hex
+  return recoverSigner(submissionDigest(submission, chainId, registry), signature, undefined, true)
 }
 
 /** The Submission a job's submitter signed. */
@@ -120,7 +118,12 @@ export class SignatureError extends Error {
  * message names: when its key is known, checking costs a verification instead of a recovery.
  */
 function recoverMember (digest: Hex, signature: Hex, claimed?: Hex): Hex {
-  const signer = eip712.recoverDigest(digest, signature, claimed)
+  return recoverSigner(digest, signature, claimed, false)
+}
+
+/** `wallet`: a submitter's signature, which may also carry v 0/1 */
+function recoverSigner (digest: Hex, signature: Hex, claimed: Hex | undefined, wallet: boolean): Hex {
+  const signer = eip712.recoverDigest(digest, signature, claimed, wallet)
   if (signer === undefined) throw new SignatureError()
   return signer as Hex
 }

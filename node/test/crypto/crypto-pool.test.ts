@@ -98,7 +98,8 @@ tap.test('a pool not started, or stopped, refuses with CRYPTO_POOL_NOT_RUNNING',
   await t.rejects(pool.sealChunk(randomBytes(32), 1, 0, shared(randomBytes(17))), { code: 'CRYPTO_POOL_NOT_RUNNING' })
 })
 
-tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is replaced', async t => {
+/** The pool over a Worker that records every thread it starts. */
+async function watchedPools (t: Test): Promise<{ spawned: Worker[], createWatchedPool: typeof createCryptoPool }> {
   const spawned: Worker[] = []
   const { createCryptoPool: createWatchedPool } = await t.mockImport<typeof import('../../src/crypto/crypto-pool.ts')>('../../src/crypto/crypto-pool.ts', {
     'node:worker_threads': {
@@ -110,6 +111,11 @@ tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is
       }
     }
   })
+  return { spawned, createWatchedPool }
+}
+
+tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is replaced', async t => {
+  const { spawned, createWatchedPool } = await watchedPools(t)
   const pool = createWatchedPool({ threads: 1 })
   await pool.start()
   t.teardown(() => pool.stop())
@@ -136,17 +142,7 @@ tap.test('a thread that dies fails its requests with CRYPTO_WORKER_FAILED and is
 })
 
 tap.test('threads end once idle and start again with the next request', async t => {
-  const spawned: Worker[] = []
-  const { createCryptoPool: createWatchedPool } = await t.mockImport<typeof import('../../src/crypto/crypto-pool.ts')>('../../src/crypto/crypto-pool.ts', {
-    'node:worker_threads': {
-      Worker: class extends Worker {
-        constructor (...args: ConstructorParameters<typeof Worker>) {
-          super(...args)
-          spawned.push(this)
-        }
-      }
-    }
-  })
+  const { spawned, createWatchedPool } = await watchedPools(t)
   const pool = createWatchedPool({ threads: 2, idleMs: 50 })
   await pool.start()
   t.teardown(() => pool.stop())

@@ -151,6 +151,35 @@ function canonicalScript (text: string): string {
   return (m as RegExpExecArray)[1]?.toLowerCase() as string
 }
 
+/** Schemes whose URLs name a host a client connects to (data: and javascript: carry their document inline). */
+const HOSTED = new Set(['http:', 'https:', 'ftp:'])
+
+/**
+ * The domain or IP address a URL's host names, canonical: VirusTotal's `network_location` of a
+ * URL. The host as written, not its registrable domain (`www.example.com` stays itself, as
+ * VirusTotal keeps it); userinfo, port, path and a trailing dot are not part of it; an IPv4 or
+ * bracketed IPv6 literal is an `ip`. Undefined when the URL has no host (data:, javascript:), does
+ * not parse, or its host is no canonical domain (a single label such as `localhost`, an `_`).
+ * Never throws: it reads subjects of jobs from the network.
+ */
+export function urlNetworkLocation (url: string): { kind: 'domain' | 'ip', subject: string } | undefined {
+  if (typeof url !== 'string' || url.length > MAX_RAW) return undefined
+  let host: string
+  try {
+    const parsed = new URL(url)
+    if (!HOSTED.has(parsed.protocol)) return undefined
+    host = parsed.hostname
+  } catch {
+    return undefined
+  }
+  const kind = host.startsWith('[') || IPV4.test(host) ? 'ip' : 'domain'
+  try {
+    return { kind, subject: canonicalizeIndicator(kind, host) }
+  } catch {
+    return undefined
+  }
+}
+
 /** sha256 of the subject's UTF-8: a job's sha256; for a URL it is VirusTotal's URL id (without 0x). */
 export function indicatorSha256 (subject: string): Hex {
   return `0x${bytesToHex(sha256(utf8(subject)))}`

@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { createHash } from 'node:crypto'
 import {
-  canonicalizeIndicator, indicatorDigests, indicatorSha256, IndicatorError, INDICATOR_KINDS, isIndicatorKind, urlFromVtId, vtUrlId
+  canonicalizeIndicator, indicatorDigests, indicatorSha256, IndicatorError, INDICATOR_KINDS, isIndicatorKind, urlFromVtId, urlNetworkLocation, vtUrlId
 } from '../src/index.ts'
 import type { IndicatorCode, IndicatorKind } from '../src/index.ts'
 
@@ -120,4 +120,29 @@ tap.test('VirusTotal base64url URL ids', async t => {
   for (const id of ['', 'a', 'aHR0c+ov', 'aHR0c/ov', '!!!!', '_w']) t.throws(() => urlFromVtId(id), { name: 'IndicatorError' }, JSON.stringify(id))
   t.throws(() => urlFromVtId(vtUrlId('mailto:a@b.c')), fails('INDICATOR_UNSUPPORTED_SCHEME'))
   t.throws(() => urlFromVtId('x'.repeat(100_000)), fails('INDICATOR_TOO_LONG'))
+})
+
+const loc = (raw: string): ReturnType<typeof urlNetworkLocation> => urlNetworkLocation(c('url', raw))
+
+tap.test('a URL\'s network location: the host as written, canonical, from hostile spellings', async t => {
+  t.same(loc('https://WWW.Example.COM/a'), { kind: 'domain', subject: 'www.example.com' }, 'the full host, not the registrable domain')
+  t.same(loc('http://user:pass@evil.example:8443/x?y#z'), { kind: 'domain', subject: 'evil.example' }, 'userinfo, port, query and fragment are not the host')
+  t.same(loc('http://paypal.com@evil.example/'), { kind: 'domain', subject: 'evil.example' }, 'the name before @ is userinfo')
+  t.same(loc('http://example.com./'), { kind: 'domain', subject: 'example.com' }, 'a trailing dot is dropped')
+  t.same(loc('http://pаypal.com/'), { kind: 'domain', subject: 'xn--pypal-4ve.com' }, 'an IDN homograph is its punycode name')
+  t.same(loc('http://xn--pypal-4ve.com/'), { kind: 'domain', subject: 'xn--pypal-4ve.com' })
+  t.same(loc('http://ex%61mple.com/'), { kind: 'domain', subject: 'example.com' }, 'percent-escapes in the host are decoded')
+  t.same(loc('example.org:8080/login'), { kind: 'domain', subject: 'example.org' }, 'no scheme')
+  t.same(loc('ftp://files.example/pub'), { kind: 'domain', subject: 'files.example' })
+  t.same(loc('http://192.0.2.7:81/'), { kind: 'ip', subject: '192.0.2.7' })
+  t.same(loc('http://0xc0.0.2.7/'), { kind: 'ip', subject: '192.0.2.7' }, 'a legacy IPv4 spelling is the dotted quad')
+  t.same(loc('http://3221225991/'), { kind: 'ip', subject: '192.0.2.7' })
+  t.same(loc('http://[2001:DB8:0:0::1]:8080/'), { kind: 'ip', subject: '2001:db8::1' }, 'an IPv6 literal without brackets')
+  t.same(loc('http://[::ffff:192.0.2.7]/'), { kind: 'ip', subject: '::ffff:c000:207' })
+  for (const raw of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'http://localhost/', 'http://intranet:8080/', 'http://a_b.example/', 'http://-x.example/']) {
+    t.equal(loc(raw), undefined, raw)
+  }
+  for (const bad of ['', 'not a url', 'http://', 'mailto:a@b.example', 'file:///etc/passwd', `http://${'a'.repeat(70)}.example/`, 'x'.repeat(100_000), 42 as unknown as string]) {
+    t.equal(urlNetworkLocation(bad), undefined, String(bad).slice(0, 30))
+  }
 })

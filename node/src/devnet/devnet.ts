@@ -10,7 +10,9 @@ import { forgetPid, recordPid, stopStaleProcess } from './stale-process.ts'
 import { setBalance } from '../chain/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../supernode/node-keys.ts'
 import { ensureDevnetApiKey } from './api-key.ts'
-import { devnetEngineSets } from './engine-spread.ts'
+import { CLAMD_INSTALL_HINT, startDevnetClamd } from './devnet-clamd.ts'
+import { devnetEngineSets, devnetFileEngines } from './engine-spread.ts'
+import { findClamd } from '../scan/clamd-process.ts'
 import { ensureDevnetFeeds } from './feeds.ts'
 import { CONFIG_DEFAULTS } from '../supernode/config.ts'
 import { spawnSupernode, waitUntilReady } from './node-process.ts'
@@ -18,6 +20,7 @@ import { devnetPorts } from './ports.ts'
 import type { NodeProcess } from './node-process.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { Anvil } from '../chain/anvil.ts'
+import type { DevnetClamd } from './devnet-clamd.ts'
 import type { Deployment, SupernodeConfig } from '../supernode/config.ts'
 
 export const PROJECT_RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url))
@@ -34,6 +37,8 @@ export interface DevnetOptions {
   revealWindowMs?: number
   /** NODE_OPTIONS for every supernode process, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile them */
   nodeOptions?: string
+  /** run ClamAV (one clamd of the devnet's own) where clamd is installed; false: never (default true) */
+  clamav?: boolean
   log?: (line: string) => void
 }
 
@@ -59,6 +64,8 @@ export interface Devnet {
   anvil: Anvil
   provider: JsonRpcProvider
   processes: NodeProcess[]
+  /** the devnet's clamd, when it runs one */
+  clamd?: DevnetClamd
   stop(): Promise<void>
 }
 
@@ -88,6 +95,24 @@ async function writeJsonAtomic (path: string, value: unknown): Promise<void> {
   await rename(`${path}.tmp`, path)
 }
 
+/** The devnet's clamd where clamd is installed and starts; otherwise the devnet says why it runs without ClamAV, and how to add it. */
+async function startClamav (dir: string, log: (line: string) => void, options: { signal?: AbortSignal }): Promise<DevnetClamd | undefined> {
+  const program = findClamd()
+  if (program === undefined) {
+    log(`clamav: clamd is not installed, so this devnet runs without ClamAV (to add it: ${CLAMD_INSTALL_HINT}, then start the devnet again)`)
+    return undefined
+  }
+  try {
+    const clamd = await startDevnetClamd({ dir, program, log }, options)
+    log(`clamav: ${clamd.version} (pid ${clamd.pid}) with the project's signatures on ${clamd.socket}, shared by the members that hold ClamAV`)
+    return clamd
+  } catch (err) {
+    options.signal?.throwIfAborted()
+    log(`clamav: ${program} did not start, so this devnet runs without ClamAV: ${(err as Error).message}`)
+    return undefined
+  }
+}
+
 /**
  * The embedded network: anvil (state saved in DIR/chain), the contracts, N supernodes elected
  * through real governance, each its own OS process with its own data dir. A second start reuses
@@ -105,8 +130,10 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
   if (anvil.process.pid !== undefined) await recordPid(anvilPidFile, anvil.process.pid)
   const processes: NodeProcess[] = []
   const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 })
+  let clamd: DevnetClamd | undefined
   const stop = async (): Promise<void> => {
     await Promise.all(processes.map(async (p) => { await p.stop() }))
+    await clamd?.stop()
     provider.destroy()
     await anvil.stop()
     await forgetPid(anvilPidFile)
@@ -140,7 +167,8 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     const registry = new Contract(deployment.contracts.registry, registryArtifact.abi, provider)
     const ports = await devnetPorts(opts.port, opts.nodes)
     const feeds = await ensureDevnetFeeds(dir, { signal })
-    const engineSets = devnetEngineSets(opts.nodes)
+    clamd = opts.clamav === false ? undefined : await startClamav(dir, log, { signal })
+    const engineSets = devnetEngineSets(opts.nodes, devnetFileEngines({ clamav: clamd !== undefined }))
     const nodes: DevnetNodeInfo[] = []
     const toElect: Hex[] = []
     const toDeclare: Record<Hex, string[]> = {}
@@ -202,6 +230,7 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
         hashFeeds: [feeds.hashFeed],
         intelFeeds: [feeds.intelFeed],
         engines: node.engines,
+        clamav: clamd !== undefined && node.engines.includes('ClamAV') ? { socket: clamd.socket, databaseDir: clamd.databaseDir } : null,
         commitWindowMs,
         revealWindowMs,
         // every member shares this machine's cores: one warm scanner each (about 90 MB of compiled rules apiece)
@@ -216,7 +245,7 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     }))
     const info: DevnetInfo = { ...deployment, nodes, apiKey }
     await writeJsonAtomic(join(dir, 'devnet.json'), info)
-    return { info, anvil, provider, processes, stop }
+    return { info, anvil, provider, processes, clamd, stop }
   } catch (err) {
     await stop()
     throw err

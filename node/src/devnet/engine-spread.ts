@@ -7,8 +7,18 @@
 
 /** what a devnet node has for indicators (an empty operator feed gives it the addresses engine) */
 export const DEVNET_INDICATOR_ENGINES = ['VirusMap-Lists', 'VirusMap-Lookalike', 'VirusMap-URL-Heuristics', 'VirusMap-Addresses', 'VirusMap-Reputation'] as const
-/** what a devnet node has for files (no ClamAV: the devnet configures no clamd) */
+/** what a devnet node has for files without clamd */
 export const DEVNET_FILE_ENGINES = ['YARA', 'VirusMap-Heuristics', 'VirusMap-HashList', 'VirusMap-Archive'] as const
+
+/**
+ * The devnet's file engines: ClamAV too where clamd is installed, second in line, so with four
+ * members the one that leaves out YARA holds ClamAV and the next leaves out ClamAV and holds YARA
+ * (a sample both detect is then detected by each on a member the other is missing from).
+ */
+export function devnetFileEngines (options: { clamav: boolean }): string[] {
+  const [first, ...rest] = DEVNET_FILE_ENGINES
+  return options.clamav ? [first, 'ClamAV', ...rest] : [...DEVNET_FILE_ENGINES]
+}
 
 /**
  * Engine ids per member: with four or more members (and two or more file engines), member i

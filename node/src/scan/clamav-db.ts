@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process'
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** the project's own ClamAV signatures (EICAR, ClamAV's test files): text sources clamd loads as they are */
+export const PROJECT_CLAMAV_DIR = fileURLToPath(new URL('../../rules/clamav', import.meta.url))
 
 /** signature files clamd loads as text straight from its DatabaseDirectory */
 const TEXT_DB = /\.(?:ndb|hdb|hsb|mdb|msb|ldb|cdb|fp|sfp|ign2|yar|yara)$/

@@ -1,5 +1,5 @@
 import tap from 'tap'
-import { DEVNET_FILE_ENGINES, DEVNET_INDICATOR_ENGINES, devnetEngineSets } from '../../src/devnet/engine-spread.ts'
+import { DEVNET_FILE_ENGINES, DEVNET_INDICATOR_ENGINES, devnetEngineSets, devnetFileEngines } from '../../src/devnet/engine-spread.ts'
 
 const holders = (sets: string[][], engine: string): number => sets.filter((s) => s.includes(engine)).length
 
@@ -26,4 +26,16 @@ tap.test('from 4 members: file engines spread, each held by two or more, nobody 
 
 tap.test('a single file engine is never taken from anyone', async (t) => {
   t.ok(devnetEngineSets(5, ['YARA']).every((s) => s.includes('YARA')))
+})
+
+tap.test('with clamd, ClamAV joins the file engines so that YARA and ClamAV are each missing from a different member', async (t) => {
+  t.same(devnetFileEngines({ clamav: false }), [...DEVNET_FILE_ENGINES])
+  const fileEngines = devnetFileEngines({ clamav: true })
+  t.same(fileEngines.toSorted(), [...DEVNET_FILE_ENGINES, 'ClamAV'].toSorted())
+  for (let n = 4; n <= 9; n++) {
+    const sets = devnetEngineSets(n, fileEngines)
+    t.ok(sets.some((s) => s.includes('ClamAV') && !s.includes('YARA')), `${n} members: one holds ClamAV without YARA`)
+    t.ok(sets.some((s) => s.includes('YARA') && !s.includes('ClamAV')), `${n} members: one holds YARA without ClamAV`)
+    t.ok(holders(sets, 'ClamAV') >= 2 && holders(sets, 'ClamAV') < n, `${n} members: ClamAV on some members, not all`)
+  }
 })

@@ -12,6 +12,7 @@ import { runCli } from '../../src/cli/run.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
+import { noClamd } from '../fixtures/system-packages.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
 import type { Hex, Verdict } from '../../../protocol/src/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
@@ -59,6 +60,7 @@ const node = (i: number): { api: string, multiaddrs: string[], operator: Hex, da
 const deploymentArgs = (): string[] => ['--deployment', join(dir, 'devnet.json')]
 
 let eicarSha256: string
+let eicarVerdicts: Verdict[] = []
 tap.test('EICAR submitted to one node gets a quorum report that verifies against the chain', async (t) => {
   const path = join(dir, 'eicar.com')
   await writeFile(path, EICAR)
@@ -70,9 +72,24 @@ tap.test('EICAR submitted to one node gets a quorum report that verifies against
   eicarSha256 = attrs.sha256
   t.equal(attrs.last_analysis_results.YARA.category, 'malicious')
   t.match(attrs.last_analysis_results.YARA.result, /eicar/i)
-  t.equal(attrs.last_analysis_stats.malicious, 1)
+  // ClamAV detects it too where the devnet runs clamd
+  t.equal(attrs.last_analysis_stats.malicious, devnet.clamd === undefined ? 1 : 2)
   t.ok(attrs.virusmap.verdicts.length >= 3, 'at least 3 of 4 members signed')
+  eicarVerdicts = (attrs.virusmap.verdicts as Array<{ verdict: Verdict }>).map((v) => v.verdict)
   t.equal(typeof attrs.last_analysis_date, 'number')
+})
+
+tap.test('with clamd installed the devnet runs one clamd, and EICAR is detected by ClamAV and by YARA on different members', { skip: noClamd }, async (t) => {
+  t.ok(devnet.clamd, 'the devnet started its clamd')
+  t.ok(out.some((l) => /^clamav: ClamAV \S+ \(pid \d+\)/.test(l)), 'and said so')
+  const holders = devnet.info.nodes.filter((n) => n.engines.includes('ClamAV'))
+  t.ok(holders.length >= 2 && holders.length < devnet.info.nodes.length, 'ClamAV on some members, not all')
+  const detects = (engine: string): Hex[] => eicarVerdicts.filter((v) => v.results.some((r) => r.engine === engine && r.category === 'malicious')).map((v) => v.member)
+  const clamav = detects('ClamAV')
+  const yara = detects('YARA')
+  t.ok(clamav.some((m) => !yara.includes(m)) && yara.some((m) => !clamav.includes(m)), `ClamAV detected it on ${clamav.join(', ')}, YARA on ${yara.join(', ')}`)
+  const label = eicarVerdicts.flatMap((v) => v.results).find((r) => r.engine === 'ClamAV')?.result
+  t.equal(label, 'VirusMap.Test.EICAR', 'the project\'s signature, without clamd\'s .UNOFFICIAL')
 })
 
 tap.test('a benign file is undetected; another node serves the same verified report', async (t) => {

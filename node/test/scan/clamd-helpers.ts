@@ -1,20 +1,15 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createConnection, createServer } from 'node:net'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { buildClamavDatabase } from '../../src/scan/clamav-db.ts'
-import { clamdCommand } from '../../src/scan/clamd.ts'
+import { join } from 'node:path'
+import { PROJECT_CLAMAV_DIR, buildClamavDatabase } from '../../src/scan/clamav-db.ts'
+import { clamdConfig, startClamdProcess } from '../../src/scan/clamd-process.ts'
 import { instreamFrames } from '../../src/scan/clamd-session.ts'
 import { TEST_HOOKS } from '../../src/scan/worker-protocol.ts'
 import { clientReader } from './clamd-client-reader.ts'
-import type { ChildProcess } from 'node:child_process'
+import type { ClamdProcess } from '../../src/scan/clamd-process.ts'
 import type { Socket } from 'node:net'
 import type { Test } from 'tap'
-
-const here = dirname(fileURLToPath(import.meta.url))
-export const CLAMAV_SOURCES = join(here, '../../rules/clamav')
 
 export { noClamd } from '../fixtures/system-packages.ts'
 
@@ -34,17 +29,6 @@ export function socketDir (t: Test): string {
   return dir
 }
 
-async function waitForPing (socket: string, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`clamd exited (${child.exitCode}): ${log()}`)
-    try {
-      if ((await clamdCommand({ socket }, 'PING', { timeoutMs: 1000 })).line === 'PONG') return
-    } catch { /* not listening yet */ }
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  throw new Error(`clamd did not answer PING in 60 s: ${log()}`)
-}
-
 /**
  * A private clamd for one test: a database built from node/rules/clamav (plus the sigtool hash
  * list of `hashFiles`), a generated config with its LocalSocket in the test's directory, run in
@@ -53,28 +37,15 @@ async function waitForPing (socket: string, child: ChildProcess, log: () => stri
 export async function startClamd (t: Test, options: { hashFiles?: string[], streamMaxLength?: string } = {}): Promise<ClamdFixture> {
   const dir = t.testdir({ db: {}, tmp: {} })
   const databaseDir = join(dir, 'db')
-  await buildClamavDatabase({ sources: [CLAMAV_SOURCES], outDir: databaseDir, hashFiles: options.hashFiles })
+  await buildClamavDatabase({ sources: [PROJECT_CLAMAV_DIR], outDir: databaseDir, hashFiles: options.hashFiles })
   const socket = join(socketDir(t), 'clamd.sock')
-  const config = join(dir, 'clamd.conf')
-  writeFileSync(config, [
-    `LocalSocket ${socket}`, `DatabaseDirectory ${databaseDir}`, `TemporaryDirectory ${join(dir, 'tmp')}`,
-    'Foreground yes', 'LogTime no', 'MaxThreads 4', `StreamMaxLength ${options.streamMaxLength ?? '64M'}`, 'MaxScanSize 256M', 'MaxFileSize 64M', ''
-  ].join('\n'))
-  let child: ChildProcess | undefined
-  let output = ''
-  const launch = async (): Promise<void> => {
-    output = ''
-    const c = spawn('clamd', ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] })
-    child = c
-    c.stdout?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000) })
-    c.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000) })
-    await waitForPing(socket, c, () => output)
-  }
-  const kill = async (): Promise<void> => {
-    const c = child
-    if (c == null || c.exitCode !== null || c.signalCode !== null) return
-    await new Promise<void>(resolve => { c.once('exit', () => { resolve() }); c.kill('SIGKILL') })
-  }
+  const configPath = join(dir, 'clamd.conf')
+  writeFileSync(configPath, clamdConfig({
+    socket, databaseDir, tmpDir: join(dir, 'tmp'), maxThreads: 4, streamMaxLength: options.streamMaxLength ?? '64M', maxScanSize: '256M', maxFileSize: '64M'
+  }))
+  let proc: ClamdProcess | undefined
+  const launch = async (): Promise<void> => { proc = await startClamdProcess({ configPath, socket }) }
+  const kill = async (): Promise<void> => { await proc?.kill() }
   t.teardown(kill)
   await launch()
   return { socket, databaseDir, kill, restart: launch }

@@ -109,7 +109,8 @@ if (noChromium !== false) {
     t.ok(yara, 'a YARA row')
     t.match(yara, /malicious/)
     t.match(yara, /eicar/i)
-    t.match(await page.locator('#stats').innerText(), /malicious: 1/)
+    // ClamAV detects it too where the devnet runs clamd
+    t.match(await page.locator('#stats').innerText(), `malicious: ${devnet.clamd === undefined ? 1 : 2}`)
     const text = await page.locator('main').innerText()
     t.match(text, sha256)
     for (const label of ['sha1', 'md5', 'file type', 'size', 'first seen', 'last seen']) t.match(text, label)
@@ -250,7 +251,7 @@ if (noChromium !== false) {
     const item = await (await fetch(`${node2}/api/v3/analyses/${data.id}/item`, { headers })).json() as { data: { id: string, attributes: { virusmap: { job_id: string }, last_analysis_stats: { malicious: number } } } }
     t.equal(item.data.id, sha256)
     t.equal(item.data.attributes.virusmap.job_id, data.id, 'the file now shows the rescan\'s report')
-    t.equal(item.data.attributes.last_analysis_stats.malicious, 1)
+    t.equal(item.data.attributes.last_analysis_stats.malicious, devnet.clamd === undefined ? 1 : 2)
 
     const vote = await fetch(`${node2}/api/v3/files/${sha256}/votes`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ data: { type: 'vote', attributes: { verdict: 'malicious' } } }) })
     t.equal(vote.status, 200)

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path'
 import { startDevnet } from '../../devnet/devnet.ts'
+import { CLAMD_INSTALL_HINT } from '../../devnet/devnet-clamd.ts'
+import { findClamd } from '../../scan/clamd-process.ts'
 import { UsageError } from '../usage-error.ts'
 import type { Command } from '../command.ts'
 
@@ -32,6 +34,9 @@ export const devnetCommand: Command = {
     ctx.stdout.write(`rpc: ${devnet.info.rpcUrl}\n`)
     for (const node of devnet.info.nodes) {
       ctx.stdout.write(`node ${node.index}: ${node.api} peer ${node.peerId} operator ${node.operator}\n  engines: ${node.engines.join(', ')}\n`)
+    }
+    if (devnet.clamd === undefined) {
+      ctx.stdout.write(`ClamAV: off, ${findClamd() === undefined ? `clamd is not installed (${CLAMD_INSTALL_HINT}, then start again)` : 'clamd did not start (the clamav line above says why)'}\n`)
     }
     ctx.stdout.write(`devnet: ${resolve(dir, 'devnet.json')}\n`)
     ctx.stdout.write(`api: ${first?.api}\n`)

@@ -26,6 +26,10 @@ export interface QuorumMetrics {
   jobsRetried: Counter
   /** uploads waiting for an admission slot (SPEC section 10) */
   jobsQueued: Gauge
+  /** a submitted URL's domain or IP, by what became of it (submitted, known, dropped, failed) */
+  derivedIndicators: Counter<'result'>
+  /** domains and IPs of submitted URLs waiting for a spare admission slot */
+  derivedQueued: Gauge
 }
 
 export interface ChainMetrics {
@@ -85,7 +89,9 @@ export function createNodeMetrics (): NodeMetrics {
       liveJobsDropped: new Counter({ name: 'virusmap_quorum_live_jobs_dropped_total', help: 'in-memory jobs dropped because a reorg took away their membership', registers }),
       jobsFailed: new Counter({ name: 'virusmap_quorum_jobs_failed_total', help: 'jobs that ended without a final report', labelNames: ['reason'], registers }),
       jobsRetried: new Counter({ name: 'virusmap_quorum_jobs_retried_total', help: 'failed jobs this node retried as their origin', registers }),
-      jobsQueued: new Gauge({ name: 'virusmap_quorum_jobs_queued', help: 'uploads waiting for an admission slot', registers })
+      jobsQueued: new Gauge({ name: 'virusmap_quorum_jobs_queued', help: 'uploads waiting for an admission slot', registers }),
+      derivedIndicators: new Counter({ name: 'virusmap_quorum_derived_indicators_total', help: 'domains and IPs of submitted URLs, by outcome: submitted, known (record, report or open job here), dropped (queue full), failed', labelNames: ['result'], registers }),
+      derivedQueued: new Gauge({ name: 'virusmap_quorum_derived_indicators_queued', help: 'domains and IPs of submitted URLs waiting for a spare admission slot', registers })
     },
     chain: {
       followedBlock: new Gauge({ name: 'virusmap_chain_followed_block', help: 'highest confirmed registry block applied', registers }),

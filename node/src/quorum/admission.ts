@@ -13,6 +13,12 @@ export interface Admission {
   acquire(options?: { signal?: AbortSignal }): Promise<void>
   /** takes a slot without waiting (a retry of a job that held none, e.g. one ended on restart) */
   take(): void
+  /**
+   * takes a slot only if one is free now, nobody waits, and `reserve` more stay free after it:
+   * work the node starts by itself (a URL's domain) never queues ahead of a submission or fills
+   * the slots submissions need
+   */
+  tryAcquire(reserve: number): boolean
   release(): void
 }
 
@@ -42,6 +48,11 @@ export function createAdmission (limit: number): Admission {
       })
     },
     take () { open++ },
+    tryAcquire (reserve) {
+      if (queue.length > 0 || open + 1 + Math.max(0, reserve) > limit) return false
+      open++
+      return true
+    },
     release () {
       // above the limit (slots taken without waiting), a freed slot is not passed on
       const next = open > limit ? undefined : queue.shift()

@@ -1,4 +1,5 @@
-import { attestAt, faultDivisorFrom, GossipValidationError, jobEndsAt, validateScanJob } from '../../../protocol/src/index.ts'
+import { attestAt, faultDivisorFrom, GossipValidationError, indicatorSha256, jobEndsAt, validateScanJob } from '../../../protocol/src/index.ts'
+import { createDerivedIndicators } from './derived-indicators.ts'
 import { createJobSubmission } from './job-submission.ts'
 import { JOB_FAILURES, JobBook } from './job-book.ts'
 import { createJobDeferral } from './job-deferral.ts'
@@ -8,6 +9,7 @@ import { attest, reveal, scanAndCommit } from './member-steps.ts'
 import { assembleReport, complaintsDecide, failureOf } from './report-assembly.ts'
 import { boundsAt, createValidationContext, registrationsAt } from './validation-context.ts'
 import type { IndicatorSubmission, JobTiming } from './job-factory.ts'
+import type { IndicatorSubmitOptions } from './job-submission.ts'
 import type { JobFailure, LiveJob } from './job-book.ts'
 import type { MemberStepsContext } from './member-steps.ts'
 import type { SampleAccess } from './ports.ts'
@@ -30,6 +32,8 @@ export interface CoordinatorOptions extends JobTiming {
   retentionMs: number
   /** most of its own jobs an origin keeps open; further uploads wait queued (SPEC section 10) */
   maxActiveJobs: number
+  /** most domains and IPs of submitted URLs waiting for a spare slot (derived-indicators.ts) */
+  maxDerivedQueued?: number
 }
 
 export interface CoordinatorComponents {
@@ -50,7 +54,7 @@ export interface Coordinator {
   stop(): Promise<void>
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<{ analysisId: Hex, sha256: Hex }>
   /** a signed indicator (SubmissionError when it is not one); the job in flight for it when there is one */
-  submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  submitIndicator(input: IndicatorSubmission, options?: IndicatorSubmitOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   liveJob(jobId: Hex): LiveJob | undefined
   /** the live jobs: the report auditor drops those a reorg took the membership from */
   readonly jobs: JobBook
@@ -231,10 +235,24 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     acceptJob(msg, jobId, digest).catch((err) => { logger.warn({ err, jobId }, 'accepting a job failed') })
   }
 
+  // a URL's domain or IP becomes an indicator job of its own, started by the URL job's origin
+  const derived = createDerivedIndicators({ chainId: opts.chainId, registry: opts.registry, ...(opts.maxDerivedQueued === undefined ? {} : { maxQueued: opts.maxDerivedQueued }) }, {
+    signer: operator,
+    known: async (kind, subject) => {
+      const sha256 = indicatorSha256(subject)
+      return book.findOpen(sha256, kind) != null || await repos.indicators.get(kind, subject) !== undefined || await repos.reports.latestJobId(sha256, kind) !== undefined
+    },
+    submit: async (input, options) => await submission.submitIndicator(input, options),
+    logger,
+    ...(metrics === undefined ? {} : { metrics }),
+    now
+  })
+
   const submission = createJobSubmission(opts, {
     operator, follower, gossip, samples: c.samples, book, ctx, logger, now, repos,
     ...(metrics === undefined ? {} : { metrics }),
-    publishLocally: async (jobId, signed, submissionDigest) => await acceptJob(signed, jobId, submissionDigest)
+    publishLocally: async (jobId, signed, submissionDigest) => await acceptJob(signed, jobId, submissionDigest),
+    onIndicatorJob: (created) => { if (created.kind === 'url') derived.offer(created.subject) }
   })
 
   return {
@@ -260,8 +278,10 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
         retryOwed: (live, failure) => { persist('retry', retryFailed(live, JOB_FAILURES.includes(failure as JobFailure) ? failure as JobFailure : 'NO_QUORUM')) }
       })
       await submission.start()
+      derived.start()
     },
     async stop () {
+      await derived.stop()
       controller.abort()
       for (const t of timers) clearTimeout(t)
       timers.clear()

@@ -1,9 +1,10 @@
 import {
-  canonicalizeIndicator, IndicatorError, indicatorSha256, isContextText, isIndicatorKind, MAX_CONTEXT_BYTES, recoverSubmissionSigner, ZERO_ADDRESS
+  canonicalizeIndicator, IndicatorError, indicatorSha256, isContextText, isIndicatorKind, MAX_CONTEXT_BYTES, recoverSubmissionSigner, signSubmission, ZERO_ADDRESS
 } from '../../../protocol/src/index.ts'
 import { SubmissionError } from './errors.ts'
 import type { IndicatorSubmission } from './job-factory.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { Signer } from 'ethers'
 
 /** How old a signed submission may be when a node takes it: a captured signature cannot be replayed for long. */
 export const MAX_SUBMISSION_AGE_MS = 10 * 60_000
@@ -22,13 +23,7 @@ export interface SubmissionCheckOptions {
 /** Takes the subject as typed (signed over its canonical form's sha256) and returns it canonical. */
 export function checkIndicatorSubmission (input: IndicatorSubmission, opts: SubmissionCheckOptions): IndicatorSubmission {
   if (!isIndicatorKind(input.kind)) throw new SubmissionError('INVALID_INDICATOR', `unknown indicator kind ${String(input.kind).slice(0, 32)}`)
-  let subject: string
-  try {
-    subject = canonicalizeIndicator(input.kind, input.subject)
-  } catch (err) {
-    if (err instanceof IndicatorError) throw new SubmissionError('INVALID_INDICATOR', err.message, { cause: err })
-    throw err
-  }
+  const subject = canonicalSubmissionSubject(input.kind, input.subject)
   const { context } = input
   if (!isContextText(context)) {
     throw new SubmissionError('INVALID_CONTEXT', `context must be text of at most ${MAX_CONTEXT_BYTES} UTF-8 bytes without control characters`)
@@ -53,4 +48,32 @@ export function checkIndicatorSubmission (input: IndicatorSubmission, opts: Subm
     throw new SubmissionError('INVALID_SUBMITTER_SIGNATURE', 'the signature is not the submitter\'s over (kind, sha256 of the canonical subject, context, submittedAt)')
   }
   return { kind: input.kind, subject, context, submitter, submittedAt: input.submittedAt, submitterSignature }
+}
+
+/** The canonical subject, or SubmissionError INVALID_INDICATOR saying why there is none. */
+export function canonicalSubmissionSubject (kind: IndicatorKind, raw: string): string {
+  try {
+    return canonicalizeIndicator(kind, raw)
+  } catch (err) {
+    if (err instanceof IndicatorError) throw new SubmissionError('INVALID_INDICATOR', err.message, { cause: err })
+    throw err
+  }
+}
+
+/**
+ * A Submission the node's operator wallet signs as submitter, at `submittedAt`: what VirusTotal
+ * tools submit unsigned, and the domains and IPs of submitted URLs. SubmissionError
+ * INVALID_INDICATOR when `subject` has no canonical form.
+ */
+export async function operatorSubmission (
+  input: { kind: IndicatorKind, subject: string, context: string },
+  signer: Signer,
+  deployment: { chainId: number, registry: Hex },
+  submittedAt: number
+): Promise<IndicatorSubmission> {
+  const { kind, context } = input
+  const subject = canonicalSubmissionSubject(kind, input.subject)
+  const submitterSignature = await signSubmission({ kind, sha256: indicatorSha256(subject), context, submittedAt }, deployment.chainId, deployment.registry, signer)
+  const submitter = (await signer.getAddress()).toLowerCase() as Hex
+  return { kind, subject, context, submitter, submittedAt, submitterSignature }
 }

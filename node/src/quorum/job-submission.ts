@@ -1,7 +1,7 @@
 import { clampWindow, indicatorSha256, scanJobId, signScanJob, validateScanJob } from '../../../protocol/src/index.ts'
 import { createKeyLock } from '../db/key-lock.ts'
 import { createAdmission } from './admission.ts'
-import { NotAMemberError } from './errors.ts'
+import { NetworkBusyError, NotAMemberError } from './errors.ts'
 import { checkIndicatorSubmission } from './indicator-submission.ts'
 import { buildIndicatorJob, buildScanJob } from './job-factory.ts'
 import { boundsAt } from './validation-context.ts'
@@ -44,12 +44,23 @@ export interface JobSubmissionComponents {
   now: () => number
   /** stores the job durably and takes it into the coordinator's book (and this member's scan) */
   publishLocally: (jobId: Hex, signed: SignedScanJob, submission?: Hex) => Promise<LiveJob>
+  /** an indicator submission made a new job (not one joining a job in flight, not a retry) */
+  onIndicatorJob?: (submission: IndicatorSubmission) => void
+}
+
+/**
+ * `background`: a submission the node makes by itself (a URL's domain): it takes an admission slot
+ * only when one is free at once and half the slots stay free for submissions, else NetworkBusyError
+ */
+export interface IndicatorSubmitOptions {
+  signal?: AbortSignal
+  background?: boolean
 }
 
 export interface JobSubmission {
   /** `onStored`: called once the sample is stored, before the wait for an admission slot */
   submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<{ analysisId: Hex, sha256: Hex }>
-  submitIndicator(input: IndicatorSubmission, options?: { signal?: AbortSignal }): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  submitIndicator(input: IndicatorSubmission, options?: IndicatorSubmitOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS; false when none is published */
   retry(failed: LiveJob, reason: JobFailure): Promise<boolean>
   /** a job of this node's ended (final or failed): its admission slot is free, unless its retry took it over */
@@ -122,10 +133,14 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
   }
 
   /** the open job for this sample, or a new one once a slot is free; one at a time per sample */
-  async function jobFor (kind: ScanJob['kind'], sha256: Hex, build: (block: number) => ScanJob, options: { signal?: AbortSignal }): Promise<{ jobId: Hex, joined: boolean }> {
+  async function jobFor (kind: ScanJob['kind'], sha256: Hex, build: (block: number) => ScanJob, options: IndicatorSubmitOptions): Promise<{ jobId: Hex, joined: boolean }> {
     return await perSample(`${kind}/${sha256}`, async () => {
       const open = book.findOpen(sha256, kind)
       if (open != null) return { jobId: open.jobId, joined: true }
+      if (options.background === true) {
+        if (!admission.tryAcquire(Math.floor(opts.maxActiveJobs / 2))) throw new NetworkBusyError(admission.open)
+        return { jobId: await publishJob(buildOrRelease(build), {}), joined: false }
+      }
       const signal = AbortSignal.any([...(options.signal === undefined ? [] : [options.signal]), AbortSignal.timeout(ADMISSION_WAIT_MS)])
       metrics?.jobsQueued.inc()
       try {
@@ -133,15 +148,18 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
       } finally {
         metrics?.jobsQueued.dec()
       }
-      let job: ScanJob
-      try {
-        job = build(memberBlock())
-      } catch (err) {
-        admission.release()
-        throw err
-      }
-      return { jobId: await publishJob(job, {}), joined: false }
+      return { jobId: await publishJob(buildOrRelease(build), {}), joined: false }
     })
+  }
+
+  /** the job at the followed block, or the admission slot taken for it given back */
+  function buildOrRelease (build: (block: number) => ScanJob): ScanJob {
+    try {
+      return build(memberBlock())
+    } catch (err) {
+      admission.release()
+      throw err
+    }
   }
 
   async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal, onStored?: () => void } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
@@ -154,7 +172,7 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     return { analysisId: await analysisOf(jobId), sha256: sample.sha256 }
   }
 
-  async function submitIndicator (input: IndicatorSubmission, options: { signal?: AbortSignal } = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {
+  async function submitIndicator (input: IndicatorSubmission, options: IndicatorSubmitOptions = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {
     const block = memberBlock()
     const submission = checkIndicatorSubmission(input, { chainId: opts.chainId, registry: opts.registry, now: now(), clockSkewMs: boundsAt(follower, block).clockSkewMs })
     options.signal?.throwIfAborted()
@@ -162,6 +180,7 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     const { jobId, joined } = await jobFor(submission.kind, sha256, (at) => buildIndicatorJob(submission, at, self, windowsAt(at, 0, 1), now()), options)
     // a later submission still counts as a sighting, with its own context and submitter
     if (joined) await repos.indicators.recordSubmission({ ...(book.job(jobId) as ScanJob), ...submission }, { now: now() })
+    else c.onIndicatorJob?.(submission)
     return { analysisId: await analysisOf(jobId), sha256, subject: submission.subject }
   }
 

@@ -1,8 +1,8 @@
 import type { Signer } from 'ethers'
-import { canonicalizeIndicator, IndicatorError, indicatorSha256, signSubmission } from '../../../protocol/src/index.ts'
+import { indicatorSha256 } from '../../../protocol/src/index.ts'
 import { TOPICS } from '../../../protocol/src/messages.ts'
 import { MAX_RELATED_INDICATORS } from '../quorum/file-indicators.ts'
-import { SubmissionError } from '../quorum/errors.ts'
+import { canonicalSubmissionSubject, operatorSubmission } from '../quorum/indicator-submission.ts'
 import { storedSampleFromRecord, storedSampleSource } from '../ingest/stored-source.ts'
 import type { Hex, Report, SampleKind } from '../../../protocol/src/messages.ts'
 import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, SampleDownloads, SampleSubmitter } from '../api/ports.ts'
@@ -28,7 +28,7 @@ export interface ApiPortsComponents {
   chainId: number
   registry: Hex
   /** what the web page suggests on first use as the deployment to pin (it says the node suggested it) */
-  suggested?: { rpcUrl: string, parameters?: Hex }
+  suggested?: { rpcUrl: string, parameters?: Hex, governor?: Hex }
   /** answer /api/v3 and /api/virusmap only to keys in the node's key store */
   requireApiKey: boolean
   /** for rescans and downloads: the stored sample's plaintext */
@@ -109,13 +109,7 @@ export function indicatorPort (
       return view === undefined ? undefined : { ...view, subject }
     },
     async getIndicator (kind, raw, options = {}) {
-      let subject: string
-      try {
-        subject = canonicalizeIndicator(kind, raw)
-      } catch (err) {
-        if (err instanceof IndicatorError) throw new SubmissionError('INVALID_INDICATOR', err.message, { cause: err })
-        throw err
-      }
+      const subject = canonicalSubmissionSubject(kind, raw)
       const [record, report, relatedFiles] = await Promise.all([
         repos.indicators.get(kind, subject),
         latestReport(indicatorSha256(subject), kind),
@@ -128,17 +122,7 @@ export function indicatorPort (
   }
   if (operator !== undefined) {
     port.submitAsOperator = async ({ kind, subject, context }, options) => {
-      let canonical: string
-      try {
-        canonical = canonicalizeIndicator(kind, subject)
-      } catch (err) {
-        if (err instanceof IndicatorError) throw new SubmissionError('INVALID_INDICATOR', err.message, { cause: err })
-        throw err
-      }
-      const submittedAt = Date.now()
-      const submitterSignature = await signSubmission({ kind, sha256: indicatorSha256(canonical), context, submittedAt }, operator.chainId, operator.registry, operator.signer)
-      const submitter = (await operator.signer.getAddress()).toLowerCase() as Hex
-      return await coordinator.submitIndicator({ kind, subject, context, submitter, submittedAt, submitterSignature }, options)
+      return await coordinator.submitIndicator(await operatorSubmission({ kind, subject, context }, operator.signer, operator, Date.now()), options)
     }
   }
   return port

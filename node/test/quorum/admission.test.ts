@@ -118,3 +118,22 @@ tap.test('a retry keeps its failed job\'s slot: a waiting upload is admitted onl
   })
   t.same(seen, { attempts: Array(MAX_JOB_ATTEMPTS).fill('failed'), open: 1 }, 'every attempt had ended, and one job of this origin is open')
 })
+
+tap.test('tryAcquire takes a slot only while the reserve stays free, and never past a waiting submission', async (t) => {
+  const admission = createAdmission(4)
+  t.equal(admission.tryAcquire(2), true)
+  t.equal(admission.tryAcquire(2), true)
+  t.equal(admission.tryAcquire(2), false, 'two of four must stay free')
+  t.equal(admission.open, 2)
+  t.equal(admission.tryAcquire(-5), true, 'a negative reserve is none')
+  await admission.acquire()
+  t.equal(admission.open, 4)
+  const waiting = admission.acquire()
+  await drain()
+  t.equal(admission.tryAcquire(0), false, 'full, with a submission waiting')
+  admission.release()
+  await waiting
+  t.equal(admission.open, 4, 'the freed slot went to the waiting submission')
+  admission.release()
+  t.equal(admission.tryAcquire(0), true)
+})

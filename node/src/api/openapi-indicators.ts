@@ -11,6 +11,7 @@ const PAGE = [
 const OBJECT = 'attributes: last_analysis_results, last_analysis_stats, last_analysis_date (once reported), first_submission_date, last_submission_date, ' +
   'times_submitted (distinct submitting wallets), total_votes, reputation (harmless minus malicious votes), virusmap {kind, subject, context, submitters, and with a report: job_id, chain_id, registry, membership_block, member_count, fault_divisor, quorum, verdicts, job}'
 const NOT_KNOWN = ' NotFoundError when this node holds no submission, no report and no file relation for it (the network keeps no passive DNS or WHOIS to answer with).'
+const DERIVED = ' The host of a submitted URL is one: the URL job\'s origin submits it as a job of its own (signed by its operator, context "the host of URL <url id>"), so it has its own analysis shortly after the URL\'s. The host as written (www.example.com, not example.com), tld its last label.'
 const STATIC = ' From static extraction: the URLs, domains and IPs members\' engines found inside samples (VirusTotal\'s communicating_files needs a sandbox the network does not run).'
 const COLLECTION = '{"data":[objects],"meta":{"count":N,"cursor"?},"links":{"self","next"?}}'
 const SUBMISSION_FIELDS = {
@@ -47,13 +48,15 @@ export const INDICATOR_PATHS = {
       responses: { 200: json('{"data":{"type":"analysis","id":JOB_ID,"links":{"self":URL}}}: poll /api/v3/analyses/{id}'), ...errors(400, ...KEY_ERRORS, 413, 503) }
     }
   },
-  '/api/v3/urls/{id}': { get: { summary: `URL object: ${OBJECT}, url, last_final_url (the URL as submitted: members do not fetch it).${NOT_KNOWN}`, parameters: [URL_ID], responses: { 200: json('{"data":{"type":"url","id":SHA256,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
+  '/api/v3/urls/{id}': { get: { summary: `URL object: ${OBJECT}, url, last_final_url (the URL as submitted: members do not fetch it), tld (of a domain host), virusmap.network_location {type, id} (null without a host).${NOT_KNOWN}`, parameters: [URL_ID], responses: { 200: json('{"data":{"type":"url","id":SHA256,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
+  '/api/v3/urls/{id}/network_location': { get: { summary: 'The domain or IP address object the URL\'s host names (userinfo, port and trailing dot dropped; an IP literal is an ip_address); only its descriptor {type, id, links} while this node does not know it yet; data null for a URL without a host (data:, javascript:).', parameters: [URL_ID], responses: { 200: json('{"data":DOMAIN_OR_IP_OBJECT|null,"links":{"self"},"meta":{"count":1|0}}'), ...errors(400, ...KEY_ERRORS, 404) } } },
+  '/api/v3/urls/{id}/relationships/network_location': { get: { summary: 'The descriptor of the URL\'s network location.', parameters: [URL_ID], responses: { 200: json('{"data":{"type":"domain"|"ip_address","id"}|null,"links":{"self","related"},"meta":{"count":1|0}}'), ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/urls/{id}/referrer_files': { get: { summary: `Files that contain the URL.${STATIC}`, parameters: [URL_ID, ...PAGE], responses: { 200: json(COLLECTION), ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/urls/{id}/votes': votes('url', URL_ID),
-  '/api/v3/domains/{id}': { get: { summary: `Domain object: ${OBJECT}.${NOT_KNOWN}`, parameters: [DOMAIN], responses: { 200: json('{"data":{"type":"domain","id":DOMAIN,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
+  '/api/v3/domains/{id}': { get: { summary: `Domain object: ${OBJECT}, tld.${NOT_KNOWN}${DERIVED}`, parameters: [DOMAIN], responses: { 200: json('{"data":{"type":"domain","id":DOMAIN,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/domains/{id}/referrer_files': { get: { summary: `Files that contain the domain.${STATIC}`, parameters: [DOMAIN, ...PAGE], responses: { 200: json(COLLECTION), ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/domains/{id}/votes': votes('domain', DOMAIN),
-  '/api/v3/ip_addresses/{id}': { get: { summary: `IP address object: ${OBJECT}.${NOT_KNOWN}`, parameters: [IP], responses: { 200: json('{"data":{"type":"ip_address","id":IP,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
+  '/api/v3/ip_addresses/{id}': { get: { summary: `IP address object: ${OBJECT}.${NOT_KNOWN} The IP literal host of a submitted URL is one, submitted by the URL job's origin (nodes resolve no names, so a domain host gives no IP).`, parameters: [IP], responses: { 200: json('{"data":{"type":"ip_address","id":IP,"attributes":{...}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/ip_addresses/{id}/referrer_files': { get: { summary: `Files that contain the IP address.${STATIC}`, parameters: [IP, ...PAGE], responses: { 200: json(COLLECTION), ...errors(400, ...KEY_ERRORS, 404) } } },
   '/api/v3/ip_addresses/{id}/votes': votes('ip_address', IP),
   '/api/v3/files/{id}/embedded_urls': { get: { summary: `URLs found inside the file.${STATIC}`, parameters: [FILE_ID, ...PAGE], responses: { 200: json(COLLECTION), ...errors(400, ...KEY_ERRORS, 404) } } },

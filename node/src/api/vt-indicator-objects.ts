@@ -1,4 +1,4 @@
-import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
+import { indicatorSha256, urlNetworkLocation } from '../../../protocol/src/indicators.ts'
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
 import type { IndicatorView, VoteVerdict } from './ports.ts'
 import { bareHex } from './ids.ts'
@@ -24,11 +24,22 @@ export function indicatorPath (kind: IndicatorKind, subject: string): string {
   }
 }
 
+/** A domain's top-level domain (its last label), VirusTotal's `tld`. */
+const tldOf = (domain: string): string => domain.slice(domain.lastIndexOf('.') + 1)
+
+/** VirusTotal's object descriptor of an indicator: what a relationship names when it does not embed the object. */
+export function indicatorDescriptor (kind: IndicatorKind, subject: string, baseUrl: string): { type: string, id: string, links: { self: string } } {
+  return { type: INDICATOR_TYPES[kind], id: indicatorId(kind, subject), links: { self: `${baseUrl}${indicatorPath(kind, subject)}` } }
+}
+
 /**
  * A url, domain, ip_address (or VirusMap wallet / script) object. times_submitted counts the
  * distinct wallets that submitted it (the node keeps those, not every submission); reputation is
  * VirusTotal's community score, harmless votes minus malicious ones; last_final_url is the URL as
- * submitted, since no member fetches it.
+ * submitted, since no member fetches it (so no redirect is followed); `tld` is the last label of the
+ * domain (of a URL: of its host, when that is a domain). A URL's domain or IP address is an object
+ * of its own, analysed by a job its origin submits (quorum/derived-indicators.ts), and
+ * `virusmap.network_location` names it.
  */
 export function indicatorObject (
   kind: IndicatorKind,
@@ -45,10 +56,13 @@ export function indicatorObject (
     total_votes: votes,
     reputation: votes.harmless - votes.malicious
   }
+  const location = kind === 'url' ? urlNetworkLocation(subject) : undefined
   if (kind === 'url') {
     attributes.url = subject
     attributes.last_final_url = subject
   }
+  if (kind === 'domain') attributes.tld = tldOf(subject)
+  else if (location?.kind === 'domain') attributes.tld = tldOf(location.subject)
   if (record !== undefined) {
     attributes.first_submission_date = epochSeconds(record.firstSeen)
     attributes.last_submission_date = epochSeconds(record.lastSeen)
@@ -59,6 +73,7 @@ export function indicatorObject (
     context: record?.context ?? '',
     submitters: record?.submitters ?? []
   }
+  if (kind === 'url') extension.network_location = location === undefined ? null : { type: INDICATOR_TYPES[location.kind], id: location.subject }
   if (report !== undefined) {
     attributes.last_analysis_date = epochSeconds(report.date)
     Object.assign(extension, virusmapAttribute(report))

@@ -1,7 +1,7 @@
 import tap from 'tap'
 import type { Test } from 'tap'
 import { Wallet } from 'ethers'
-import { vtUrlId, indicatorSha256 } from '../../../protocol/src/index.ts'
+import { canonicalizeIndicator, vtUrlId, indicatorSha256 } from '../../../protocol/src/index.ts'
 import type { Hex } from '../../../protocol/src/index.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { createMemoryIndicators, OPERATOR, signedIndicator } from '../fixtures/memory-indicators.ts'
@@ -181,6 +181,48 @@ tap.test('domains and IPs: IDN homographs are their own punycode names; seen onl
   await expectVtError(t, await post('/api/v3/domains/never.example/votes', vote('malicious'), 'application/json'), 404, 'NotFoundError')
   await expectVtError(t, await post('/api/v3/domains/a..b/votes', vote('malicious'), 'application/json'), 400, 'InvalidArgumentError')
   await expectVtError(t, await post('/api/v3/ip_addresses/192.0.2.7/votes', vote('evil'), 'application/json'), 400, 'InvalidArgumentError')
+})
+
+tap.test('a URL names its network location: tld, virusmap.network_location, GET /urls/{id}/network_location and its relationship descriptor', async (t) => {
+  const { ind, get, post } = await setup(t)
+  type Located = { data: { type: string, id: string, attributes?: Record<string, unknown>, links?: { self: string } } | null, links: { self: string, related?: string }, meta: { count: number } }
+  const submit = async (url: string): Promise<void> => { t.equal((await post('/api/v3/urls', `url=${encodeURIComponent(url)}`, 'application/x-www-form-urlencoded')).status, 200, url) }
+  const hosted = canonicalizeIndicator('url', 'https://user:pw@WWW.Host.Example.:8443/a')
+  t.equal(hosted, 'https://user:pw@www.host.example.:8443/a', 'the URL keeps its userinfo and trailing dot; its host drops both')
+  await submit(hosted)
+  await submit('http://[2001:db8::9]:81/x')
+  await submit('javascript:alert(1)')
+  const url = await (await get(`/api/v3/urls/${vtUrlId(hosted)}`)).json() as { data: { attributes: Record<string, unknown> & { virusmap: Record<string, unknown> } } }
+  t.equal(url.data.attributes.last_final_url, hosted)
+  t.equal(url.data.attributes.tld, 'example')
+  t.same(url.data.attributes.virusmap.network_location, { type: 'domain', id: 'www.host.example' })
+
+  // the domain not known here yet: named, not embedded
+  const named = await (await get(`/api/v3/urls/${vtUrlId(hosted)}/network_location`)).json() as Located
+  t.match(named, { data: { type: 'domain', id: 'www.host.example' }, meta: { count: 1 } })
+  t.match(named.data?.links?.self, /\/api\/v3\/domains\/www\.host\.example$/)
+  t.notOk(named.data !== null && 'attributes' in named.data)
+  // once submitted (as the URL's origin does), the object itself
+  const signed = await signedIndicator('domain', 'www.host.example', OPERATOR, 'the host of URL x')
+  const domainJob = await ind.port.submitIndicator({ kind: 'domain', subject: 'www.host.example', context: 'the host of URL x', ...signed })
+  await ind.complete(domainJob.analysisId)
+  const embedded = await (await get(`/api/v3/urls/${vtUrlId(hosted)}/network_location`)).json() as Located
+  t.match(embedded.data, { type: 'domain', id: 'www.host.example', attributes: { tld: 'example', last_analysis_stats: { malicious: 1 }, virusmap: { context: 'the host of URL x' } } })
+  const domain = await (await get('/api/v3/domains/www.host.example')).json() as { data: { attributes: Record<string, unknown> } }
+  t.equal(domain.data.attributes.tld, 'example')
+
+  const v6 = await (await get(`/api/v3/urls/${vtUrlId('http://[2001:db8::9]:81/x')}/relationships/network_location`)).json() as Located
+  t.same(v6.data, { type: 'ip_address', id: '2001:db8::9' })
+  t.match(v6.links.related, /\/api\/v3\/urls\/[^/]+\/network_location$/)
+  const v6Url = await (await get(`/api/v3/urls/${vtUrlId('http://[2001:db8::9]:81/x')}`)).json() as { data: { attributes: Record<string, unknown> } }
+  t.notOk('tld' in v6Url.data.attributes, 'an IP host has no tld')
+  for (const path of ['network_location', 'relationships/network_location']) {
+    const none = await (await get(`/api/v3/urls/${vtUrlId('javascript:alert(1)')}/${path}`)).json() as Located
+    t.same([none.data, none.meta.count], [null, 0], `a URL without a host: ${path}`)
+    await expectVtError(t, await get(`/api/v3/urls/${vtUrlId('http://never.example/')}/${path}`), 404, 'NotFoundError')
+    await expectVtError(t, await get(`/api/v3/urls/${vtUrlId('gopher://x/')}/${path}`), 400, 'InvalidArgumentError')
+    await expectVtError(t, await get(`/api/v3/urls/!!!/${path}`), 400, 'InvalidArgumentError')
+  }
 })
 
 tap.test('VirusMap indicators: wallets and scripts, signature required, hostile bodies', async (t) => {

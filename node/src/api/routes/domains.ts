@@ -7,9 +7,10 @@ import type { ObjectCache } from '../object-cache.ts'
 import { sendIndicator } from '../object-responses.ts'
 
 /**
- * VirusTotal's domain and IP address objects. A name nobody submitted and no member found in a
- * file is NotFoundError: the node has nothing to say of it (VirusTotal answers with its passive
- * DNS and WHOIS, which the network does not collect).
+ * VirusTotal's domain and IP address objects. The host of a submitted URL is one: the URL job's
+ * origin submits it as a job of its own (quorum/derived-indicators.ts). A name nobody submitted,
+ * no URL named and no member found in a file is NotFoundError: the node has nothing to say of it
+ * (VirusTotal answers with its passive DNS and WHOIS, which the network does not collect).
  */
 export function registerDomainRoutes (app: FastifyInstance, ports: ApiPorts, objects: ObjectCache): void {
   app.get<{ Params: { domain: string } }>('/api/v3/domains/:domain', async (request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { urlNetworkLocation } from '../../../../protocol/src/indicators.ts'
 import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
 import type { ApiPorts } from '../ports.ts'
 import { ApiError } from '../errors.ts'
@@ -8,6 +9,7 @@ import type { IndicatorKey } from '../indicator-ids.ts'
 import { findIndicator, indicatorPortOf, indicatorResponse } from '../indicator-lookup.ts'
 import { collection, MAX_OFFSET, parsePage } from '../collections.ts'
 import { fileObject } from '../vt-objects.ts'
+import { indicatorDescriptor } from '../vt-indicator-objects.ts'
 import { baseUrl, requestSignal } from '../request.ts'
 
 type Req = FastifyRequest<{ Params: { id: string }, Querystring: Record<string, unknown> }>
@@ -18,7 +20,7 @@ const EMBEDDED: Record<string, IndicatorKind> = { embedded_urls: 'url', embedded
 const FILE_RELATIONS_READ = 200
 
 /**
- * VirusTotal's relationships from static extraction: the URLs, domains and IPs members' engines
+ * VirusTotal's relationships: a URL's network_location, and from static extraction: the URLs, domains and IPs members' engines
  * found inside a file, and the other way round the files found to contain an indicator
  * (referrer_files). VirusTotal's communicating_files needs a sandbox the network does not run.
  */
@@ -40,6 +42,33 @@ export function registerRelationRoutes (app: FastifyInstance, ports: ApiPorts): 
   app.get('/api/v3/urls/:id/referrer_files', referrerFiles((id) => parseUrlId(id)))
   app.get('/api/v3/domains/:id/referrer_files', referrerFiles((id) => ({ kind: 'domain', subject: canonicalSubject('domain', id) })))
   app.get('/api/v3/ip_addresses/:id/referrer_files', referrerFiles((id) => ({ kind: 'ip', subject: canonicalSubject('ip', id) })))
+
+  // VirusTotal's network_location: the domain or IP address a URL's host names, embedded when this
+  // node knows it (its analysis is a job the URL's origin submitted), else only named; null for a
+  // URL without a host (data:, javascript:)
+  app.get('/api/v3/urls/:id/network_location', async (request: Req, reply: FastifyReply) => {
+    const signal = requestSignal(reply)
+    const url = await findIndicator(ports, parseUrlId(request.params.id), { signal, limit: 0, label: request.params.id })
+    const base = baseUrl(request)
+    const links = { self: `${base}${request.url.split('?')[0]}` }
+    const location = urlNetworkLocation(url.subject)
+    if (location === undefined) return { data: null, links, meta: { count: 0 } }
+    const view = await ports.indicators?.getIndicator(location.kind, location.subject, { signal, limit: 1 })
+    const data = view === undefined
+      ? indicatorDescriptor(location.kind, location.subject, base)
+      : (await indicatorResponse(ports, { ...location, view }, base) as { data: unknown }).data
+    return { data, links, meta: { count: 1 } }
+  })
+  app.get('/api/v3/urls/:id/relationships/network_location', async (request: Req, reply: FastifyReply) => {
+    const url = await findIndicator(ports, parseUrlId(request.params.id), { signal: requestSignal(reply), limit: 0, label: request.params.id })
+    const base = baseUrl(request)
+    const self = `${base}${request.url.split('?')[0]}`
+    const location = urlNetworkLocation(url.subject)
+    const links = { self, related: self.replace('/relationships/', '/') }
+    if (location === undefined) return { data: null, links, meta: { count: 0 } }
+    const { type, id } = indicatorDescriptor(location.kind, location.subject, base)
+    return { data: { type, id }, links, meta: { count: 1 } }
+  })
 
   for (const [name, kind] of Object.entries(EMBEDDED)) {
     app.get(`/api/v3/files/:id/${name}`, async (request: Req, reply: FastifyReply) => {

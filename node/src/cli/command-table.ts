@@ -32,6 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'fetch the report of a sha256/sha1/md5 and verify it against the chain',
     load: async () => (await import('./commands/lookup.ts')).lookupCommand
   },
+  { name: 'init', summary: 'store the API, RPC and deployment to use from any directory (a profile, mode 0600)', load: async () => (await import('./commands/init.ts')).initCommand },
   {
     name: 'vote',
     summary: 'vote a file harmless or malicious (once per API key, on the node asked)',

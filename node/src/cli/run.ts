@@ -3,6 +3,7 @@ import { COMMANDS, type CommandEntry } from './command-table.ts'
 import { EXIT_CODES, type Command, type CommandContext } from './command.ts'
 import { CliError } from './cli-error.ts'
 import { UsageError } from './usage-error.ts'
+import { ProfileError } from './profile.ts'
 import { terminalText } from './terminal-text.ts'
 
 function mainHelp (commands: readonly CommandEntry[]): string {
@@ -26,6 +27,7 @@ function explain (err: unknown, ctx: CommandContext): number {
   // a message may carry a server's text: escaped, so it cannot drive the terminal
   const write = (line: string): void => { ctx.stderr.write(`virusmap: ${terminalText(line.split('\n')[0])}\n`) }
   if (err instanceof UsageError) { write(message); return EXIT_CODES.usage }
+  if (err instanceof ProfileError) { write(`${err.code}: ${message}`); return EXIT_CODES.usage }
   if (err instanceof CliError) { write(message); return err.exitCode }
   if (ctx.signal.aborted) { write('interrupted'); return EXIT_CODES.network }
   if (e?.code === 'NotFoundError') { write(message); return EXIT_CODES.notFound }
@@ -68,7 +70,8 @@ export async function runCli (argv: string[], ctx: CommandContext, commands: rea
     return await command.run({ values: parsed.values, positionals: parsed.positionals }, ctx)
   } catch (err) {
     const code = explain(err, ctx)
-    if (code === EXIT_CODES.usage && command !== undefined) ctx.stderr.write(`usage: ${command.usage}\n`)
+    // a bad profile is no misuse of the command: its usage would not help
+    if (code === EXIT_CODES.usage && command !== undefined && !(err instanceof ProfileError)) ctx.stderr.write(`usage: ${command.usage}\n`)
     return code
   }
 }

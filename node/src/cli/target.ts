@@ -4,6 +4,7 @@ import type { ClientDeployment } from './deployment.ts'
 import { loadDeployment } from './deployment.ts'
 import type { CommandContext, OptionValue } from './command.ts'
 import { UsageError } from './usage-error.ts'
+import { loadProfile, profileDeployment } from './profile.ts'
 
 /** Flags of every command that talks to a node's API. */
 export const API_OPTIONS = {
@@ -46,21 +47,30 @@ function checkHttpUrl (flag: string, url: string): void {
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`${flag} must be an http(s) URL, got ${url.slice(0, 200)}`)
 }
 
-/** --deployment FILE, else the devnet file in the working directory when there is one. */
+const NO_DEPLOYMENT = `no deployment to verify against: pass --deployment FILE, run virusmap init, or run where ${DEVNET_FILE} exists`
+
+/**
+ * --deployment FILE, else the profile `virusmap init` wrote, else the devnet file in the working
+ * directory when there is one. A --deployment flag sets the whole network, so the profile is not
+ * read then (its API or key would belong to another network).
+ */
 async function findDeployment (values: Record<string, OptionValue>, ctx: CommandContext, required: boolean): Promise<{ file: string, deployment: ClientDeployment } | undefined> {
-  const devnetFile = resolve(ctx.cwd, DEVNET_FILE)
   const explicit = stringOption(values.deployment)
-  const file = explicit === undefined ? (existsSync(devnetFile) ? devnetFile : undefined) : resolve(ctx.cwd, explicit)
-  if (file === undefined) {
-    if (!required) return undefined
-    throw new UsageError(`no deployment to verify against: pass --deployment FILE or run where ${DEVNET_FILE} exists`)
+  if (explicit !== undefined) {
+    const file = resolve(ctx.cwd, explicit)
+    return { file, deployment: await loadDeployment(file) }
   }
-  return { file, deployment: await loadDeployment(file) }
+  const saved = await loadProfile(ctx.env)
+  if (saved !== undefined) return { file: saved.file, deployment: profileDeployment(saved.profile) }
+  const devnetFile = resolve(ctx.cwd, DEVNET_FILE)
+  if (existsSync(devnetFile)) return { file: devnetFile, deployment: await loadDeployment(devnetFile) }
+  if (!required) return undefined
+  throw new UsageError(NO_DEPLOYMENT)
 }
 
 /**
- * --api (else the deployment file's first node), --apikey (else VIRUSMAP_API_KEY, else the
- * deployment file's key), --json and --timeout.
+ * --api (else the profile's, else the deployment file's first node), --apikey (else
+ * VIRUSMAP_API_KEY, else the profile's or the deployment file's key), --json and --timeout.
  */
 function apiTarget (values: Record<string, OptionValue>, ctx: CommandContext, found: { file: string, deployment: ClientDeployment } | undefined): ApiTarget {
   const timeoutText = stringOption(values.timeout)
@@ -68,7 +78,7 @@ function apiTarget (values: Record<string, OptionValue>, ctx: CommandContext, fo
   if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 86_400) throw new UsageError('--timeout must be a number of seconds from 0 to 86400')
   const api = stringOption(values.api) ?? found?.deployment.apis[0]
   if (api === undefined) {
-    throw new UsageError(found === undefined ? `no API to ask: pass --api URL or run where ${DEVNET_FILE} exists` : `no API to ask: pass --api URL (${found.file} lists no nodes)`)
+    throw new UsageError(found === undefined ? `no API to ask: pass --api URL, run virusmap init, or run where ${DEVNET_FILE} exists` : `no API to ask: pass --api URL (${found.file} lists no nodes)`)
   }
   checkHttpUrl('--api', api)
   const flag = stringOption(values.apikey)
@@ -87,12 +97,13 @@ export async function resolveApiTarget (values: Record<string, OptionValue>, ctx
 }
 
 /**
- * Resolves --api/--deployment/--rpc, falling back to the devnet file in the working directory,
- * so `virusmap submit FILE` works next to a running `virusmap devnet`.
+ * Resolves --api/--deployment/--rpc, falling back to the profile (`virusmap init`), then to the
+ * devnet file in the working directory, so `virusmap submit FILE` works from any directory once
+ * initialised, and next to a running `virusmap devnet` without it.
  */
 export async function resolveTarget (values: Record<string, OptionValue>, ctx: CommandContext): Promise<Target> {
   const found = await findDeployment(values, ctx, true)
-  if (found === undefined) throw new UsageError(`no deployment to verify against: pass --deployment FILE or run where ${DEVNET_FILE} exists`)
+  if (found === undefined) throw new UsageError(NO_DEPLOYMENT)
   const target = apiTarget(values, ctx, found)
   const rpcUrl = stringOption(values.rpc) ?? found.deployment.rpcUrl
   checkHttpUrl('--rpc', rpcUrl)

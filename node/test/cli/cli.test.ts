@@ -114,7 +114,7 @@ t.test('one-line errors and exit codes', async (st) => {
   st.teardown(() => rm(nowhere, { recursive: true, force: true }))
   const noDeployment = await run(['lookup', H.sha256], nowhere)
   st.equal(noDeployment.code, 1)
-  st.match(noDeployment.err, /pass --deployment FILE or run where \.devnet\/devnet\.json exists/)
+  st.match(noDeployment.err, /pass --deployment FILE, run virusmap init, or run where \.devnet\/devnet\.json exists/)
 
   await w.node.addReported(SAMPLE)
   const deadRpc = await run(['lookup', H.sha256, '--rpc', 'http://127.0.0.1:9'], w.dir)

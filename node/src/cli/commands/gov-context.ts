@@ -11,6 +11,7 @@ import type { Hex } from '../../../../protocol/src/messages.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { CommandContext, OptionValue } from '../command.ts'
 import { DEVNET_FILE } from '../target.ts'
+import { ProfileError, loadProfile } from '../profile.ts'
 
 export const PASSWORD_ENV = 'VIRUSMAP_KEYSTORE_PASSWORD'
 
@@ -55,11 +56,23 @@ export interface GovDeployment {
   contracts: VirusMapContracts
 }
 
+/** --deployment FILE, else the profile (`virusmap init`), else the devnet file in the working directory */
 export async function loadGovDeployment (values: Record<string, OptionValue>, ctx: CommandContext): Promise<GovDeployment> {
   const explicit = str(values.deployment)
+  if (explicit === undefined) {
+    const saved = await loadProfile(ctx.env)
+    if (saved !== undefined) {
+      const { file, profile: { contracts, chainId, deployBlock, rpcUrl } } = saved
+      const { vmt, timelock, governor, registry, parameters } = contracts
+      if (vmt === undefined || timelock === undefined || governor === undefined) {
+        throw new ProfileError('PROFILE_INCOMPLETE', `the profile ${file} names a registry alone; gov needs the deployment's governance contracts: virusmap init --deployment FILE, or pass --deployment FILE`)
+      }
+      return { file, chainId, rpcUrl: str(values.rpc) ?? rpcUrl, deployBlock, contracts: { vmt, timelock, governor, registry, ...(parameters === undefined ? {} : { parameters }) } }
+    }
+  }
   const devnet = resolve(ctx.cwd, DEVNET_FILE)
   const file = explicit === undefined ? devnet : resolve(ctx.cwd, explicit)
-  if (explicit === undefined && !existsSync(devnet)) throw badInput(`no deployment: pass --deployment FILE or run where ${DEVNET_FILE} exists`)
+  if (explicit === undefined && !existsSync(devnet)) throw badInput(`no deployment: pass --deployment FILE, run virusmap init, or run where ${DEVNET_FILE} exists`)
   let json: Record<string, unknown>
   try {
     json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>

@@ -3,16 +3,17 @@
 // for one submission alone (the baseline, measured first in the same run).
 // Throughput is completed jobs per second of wall time from the first upload to the last end.
 // Run: npx node bench/load.ts [--nodes 4] [--concurrency 20] [--size 65536] [--timeout 300]
-//        [--through all|one] [--poll-ms 1000] [--profile DIR]
+//        [--through all|one] [--poll-ms 1000] [--profile DIR] [--config JSON] [--keep]
 // --through one sends every upload to node 0 (the issue's "through one node"); --profile writes a
 // V8 CPU profile per supernode into DIR when the devnet stops (open in Chrome devtools).
 import { randomBytes } from 'node:crypto'
 import { readFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createVtClient } from '../node/src/client/vt-client.ts'
 import { startDevnet } from '../node/src/devnet/devnet.ts'
+import type { SupernodeConfig } from '../node/src/supernode/config.ts'
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +24,10 @@ const { values } = parseArgs({
     through: { type: 'string', default: 'all' },
     // a VT client polls an analysis every few seconds; 200 clients at 200 ms would be load of their own
     'poll-ms': { type: 'string', default: '1000' },
-    profile: { type: 'string' }
+    profile: { type: 'string' },
+    // supernode settings over the devnet's, as JSON: '{"maxActiveJobs":64,"maxUploadsPerKey":16}'
+    config: { type: 'string' },
+    keep: { type: 'boolean', default: false }
   }
 })
 const nodes = Number(values.nodes)
@@ -42,6 +46,20 @@ async function rssMiB (pid: number | undefined): Promise<number> {
   return kb / 1024 + (await Promise.all(children.map(rssMiB))).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0)
 }
 
+const TICKS_PER_SECOND = 100
+const IDLE_SAMPLE_MS = 10_000
+
+/** CPU seconds a supernode and its live children (the warm scanners) have used so far */
+async function cpuSeconds (pid: number | undefined): Promise<number> {
+  if (pid === undefined) return NaN
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  // fields after the parenthesised command name: utime and stime are the 12th and 13th
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const own = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(' ').filter((s) => s !== '').map(Number)
+  return own + (await Promise.all(children.map(cpuSeconds))).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0)
+}
+
 function quantile (xs: number[], q: number): number {
   const s = xs.toSorted((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
@@ -49,7 +67,13 @@ function quantile (xs: number[], q: number): number {
 
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-load-'))
 const started = performance.now()
-const devnet = await startDevnet({ nodes, dir, port: 0, ...(values.profile !== undefined ? { nodeOptions: `--cpu-prof --cpu-prof-dir=${values.profile}` } : {}) })
+const devnet = await startDevnet({
+  nodes,
+  dir,
+  port: 0,
+  ...(values.profile !== undefined ? { nodeOptions: `--cpu-prof --cpu-prof-dir=${values.profile}` } : {}),
+  ...(values.config !== undefined ? { overrides: JSON.parse(values.config) as Partial<SupernodeConfig> } : {})
+})
 const startSeconds = (performance.now() - started) / 1000
 const pids = devnet.processes.map((p) => p.child.pid)
 const clients = devnet.info.nodes.map((n) => createVtClient({ baseUrl: n.api, apiKey: devnet.info.apiKey }))
@@ -88,15 +112,21 @@ async function submitOne (i: number): Promise<{ ms: number, status: string }> {
 
 try {
   const idle = await Promise.all(pids.map(rssMiB))
+  // what members cost the machine doing nothing (chain polling, gossip heartbeats, timers)
+  const idleCpu0 = await Promise.all(pids.map(cpuSeconds))
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS))
+  const idleCpu = (await Promise.all(pids.map(cpuSeconds))).map((c, i) => (c - (idleCpu0[i] ?? 0)) / (IDLE_SAMPLE_MS / 1000))
   const baseline = await submitOne(0)
   let peak = idle.map(() => 0)
   const sampler = setInterval(() => {
     Promise.all(pids.map(rssMiB)).then((now) => { peak = peak.map((p, i) => Math.max(p, now[i] ?? 0)) }).catch(() => {})
   }, 500)
+  const cpu0 = await Promise.all(pids.map(cpuSeconds))
   const t0 = performance.now()
   const results = await Promise.all(Array.from({ length: concurrency }, async (_, i) => await submitOne(i + 1)))
   const wall = performance.now() - t0
   clearInterval(sampler)
+  const cpu = (await Promise.all(pids.map(cpuSeconds))).map((c, i) => c - (cpu0[i] ?? 0))
   const completed = results.filter((r) => r.status === 'completed')
   const byStatus = Object.entries(Object.groupBy(results, (r) => r.status)).map(([s, rs]) => `${s} ${rs?.length ?? 0}`).join(', ')
   const ms = completed.map((r) => r.ms)
@@ -105,9 +135,13 @@ try {
   console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s (${(completed.length / (wall / 1000)).toFixed(1)} completed jobs/s); ${retries} uploads refused (429/503) and retried`)
   for (const [message, n] of [...errors].toSorted((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${n} x ${message}`)
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
+  const perJob = (seconds: number): string => `${(seconds * 1000 / Math.max(1, completed.length)).toFixed(0)} ms`
+  console.log(`  CPU per completed job, supernodes and their scanners: ${perJob(cpu.reduce((a, b) => a + b, 0))} in all; node 0 ${perJob(cpu[0] ?? NaN)}, each other member median ${perJob(quantile(cpu.slice(1), 0.5))} (the machine has ${availableParallelism()} cores: ${(availableParallelism() * 1000 / 20).toFixed(0)} ms a job in all is 20 jobs/s)`)
+  console.log(`  idle CPU per supernode: median ${(100 * quantile(idleCpu, 0.5)).toFixed(1)}% of a core (max ${(100 * Math.max(...idleCpu)).toFixed(1)}%); all ${(100 * idleCpu.reduce((a, b) => a + b, 0)).toFixed(0)}%`)
   console.log(`  RSS per supernode (with its scanner processes) idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
   console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)
 } finally {
   await devnet.stop()
-  await rm(dir, { recursive: true, force: true })
+  if (values.keep === true) console.log(`devnet kept in ${dir} (each node's supernode.log)`)
+  else await rm(dir, { recursive: true, force: true })
 }

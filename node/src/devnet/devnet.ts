@@ -39,6 +39,8 @@ export interface DevnetOptions {
   nodeOptions?: string
   /** run ClamAV (one clamd of the devnet's own) where clamd is installed; false: never (default true) */
   clamav?: boolean
+  /** settings every supernode takes over the devnet's own, e.g. a bench's `maxActiveJobs` */
+  overrides?: Partial<SupernodeConfig>
   log?: (line: string) => void
 }
 
@@ -234,7 +236,8 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
         commitWindowMs,
         revealWindowMs,
         // every member shares this machine's cores: one warm scanner each (about 90 MB of compiled rules apiece)
-        yaraProcesses: 1
+        yaraProcesses: 1,
+        ...opts.overrides
       }
       const configPath = join(node.dataDir, 'config.json')
       await writeJsonAtomic(configPath, config)

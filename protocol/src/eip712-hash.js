@@ -92,6 +92,13 @@ const KNOWN_KEYS = 256
 /**
  * @param {{ keccak_256: (b: Uint8Array) => Uint8Array, sha256: (b: Uint8Array) => Uint8Array, secp256k1: any }} crypto
  */
+function deeplyFrozen (value) {
+  if (value === null || typeof value !== 'object') return true
+  if (!Object.isFrozen(value)) return false
+  for (const v of Object.values(value)) if (!deeplyFrozen(v)) return false
+  return true
+}
+
 export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
   const typeHashes = Object.fromEntries(Object.keys(TYPES).map((n) => [n, keccak(enc.encode(typeString(n)))]))
   const ZERO12 = new Uint8Array(12)
@@ -143,11 +150,20 @@ export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
   }
   const fields = Object.fromEntries(Object.entries(TYPES).map(([n, defs]) => [n, defs.map(([t, f]) => [f, encoderFor(t)])]))
 
+  // A deeply frozen value (a decoded gossip message, a message this node signed) cannot change, so
+  // its struct hash is computed once: a verdict is hashed to validate it, to open its commitment,
+  // for its digest and for every attestation and report that names it.
+  const structHashes = new WeakMap()
+
   function hashStruct (name, value) {
     if (value === null || typeof value !== 'object') throw new Error(`${name} must be an object`)
+    const known = structHashes.get(value)
+    if (known?.name === name) return known.hash
     const parts = [typeHashes[name]]
     for (const [field, encode] of fields[name]) parts.push(encode(value[field]))
-    return keccak(concat(parts))
+    const hash = keccak(concat(parts))
+    if (deeplyFrozen(value)) structHashes.set(value, { name, hash })
+    return hash
   }
 
   // a node sees one or two domains; the separator is the same for every message under one

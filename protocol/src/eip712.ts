@@ -47,19 +47,12 @@ export function scanJobId (job: ScanJob, chainId: number, registry: Hex): Hex {
   return digestOf('ScanJob', job, chainId, registry)
 }
 
-const verdictHashes = new WeakMap<Verdict, Hex>()
-
 /**
  * EIP-712 struct hash of a Verdict (domain-free; the jobId inside already binds the domain).
- * Validation, commitment opening and report derivation each need it: a frozen verdict (decoded
- * from the wire) is hashed once.
+ * The hasher keeps it for a deeply frozen verdict (decoded from the wire, or signed here).
  */
 export function verdictHash (verdict: Verdict): Hex {
-  const known = verdictHashes.get(verdict)
-  if (known !== undefined) return known
-  const hash = eip712.structHash('Verdict', verdict) as Hex
-  if (Object.isFrozen(verdict) && Object.isFrozen(verdict.results)) verdictHashes.set(verdict, hash)
-  return hash
+  return eip712.structHash('Verdict', verdict) as Hex
 }
 
 /** EIP-712 struct hash of a ScanJob. */

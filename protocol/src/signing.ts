@@ -5,6 +5,7 @@
  */
 import { BaseWallet, concat, keccak256 } from 'ethers'
 import type { Signer } from 'ethers'
+import { deepFreeze } from './encoding.ts'
 import { commitmentDigest, complaintDigest, eip712, EIP712_TYPES, eip712Domain, reportDigest, scanJobId, submissionDigest, verdictDigest, verdictHash } from './eip712.ts'
 import type {
   Complaint, Hex, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict,
@@ -12,7 +13,7 @@ import type {
 } from './messages.ts'
 
 export async function signScanJob (job: ScanJob, chainId: number, registry: Hex, signer: Signer): Promise<SignedScanJob> {
-  return { type: 'scan-job', job, signature: await sign(signer, 'ScanJob', job, chainId, registry) }
+  return await signed(signer, chainId, registry, job, 'ScanJob', (signature) => ({ type: 'scan-job', job, signature }))
 }
 
 /** Throws SignatureError when the signature is not a member's canonical spelling (recoverMember). */
@@ -26,7 +27,7 @@ export function computeCommitment (verdict: Verdict, salt: Hex): Hex {
 }
 
 export async function signCommitment (c: VerdictCommitment, chainId: number, registry: Hex, signer: Signer): Promise<SignedCommitment> {
-  return { type: 'commitment', commitment: c, signature: await sign(signer, 'VerdictCommitment', c, chainId, registry) }
+  return await signed(signer, chainId, registry, c, 'VerdictCommitment', (signature) => ({ type: 'commitment', commitment: c, signature }))
 }
 
 export function recoverCommitmentSigner (msg: SignedCommitment, chainId: number, registry: Hex): Hex {
@@ -35,7 +36,7 @@ export function recoverCommitmentSigner (msg: SignedCommitment, chainId: number,
 
 /** The signature covers the Verdict only; the salt rides along to open the (separately signed) commitment. */
 export async function signVerdict (verdict: Verdict, salt: Hex, chainId: number, registry: Hex, signer: Signer): Promise<SignedVerdict> {
-  return { type: 'verdict', verdict, salt, signature: await sign(signer, 'Verdict', verdict, chainId, registry) }
+  return await signed(signer, chainId, registry, verdict, 'Verdict', (signature) => ({ type: 'verdict', verdict, salt, signature }))
 }
 
 export function recoverVerdictSigner (msg: SignedVerdict, chainId: number, registry: Hex): Hex {
@@ -44,7 +45,8 @@ export function recoverVerdictSigner (msg: SignedVerdict, chainId: number, regis
 
 /** Signs the content this member holds for a job (every member that holds the same signs the same digest). */
 export async function signAttestation (attestation: ReportAttestation, chainId: number, registry: Hex, signer: Signer): Promise<SignedAttestation> {
-  return { type: 'attestation', member: lower(await signer.getAddress()), attestation, signature: await sign(signer, 'ReportAttestation', attestation, chainId, registry) }
+  const member = lower(await signer.getAddress())
+  return await signed(signer, chainId, registry, attestation, 'ReportAttestation', (signature) => ({ type: 'attestation', member, attestation, signature }))
 }
 
 /** Who signed `signature` over this reportDigest (`claimed`: who the caller expects); throws when it does not recover. */
@@ -57,7 +59,7 @@ export function recoverAttestationSigner (msg: SignedAttestation, chainId: numbe
 }
 
 export async function signComplaint (complaint: Complaint, chainId: number, registry: Hex, signer: Signer): Promise<SignedComplaint> {
-  return { type: 'complaint', complaint, signature: await sign(signer, 'Complaint', complaint, chainId, registry) }
+  return await signed(signer, chainId, registry, complaint, 'Complaint', (signature) => ({ type: 'complaint', complaint, signature }))
 }
 
 export function recoverComplaintSigner (msg: SignedComplaint, chainId: number, registry: Hex): Hex {
@@ -140,6 +142,20 @@ async function sign (signer: Signer, primary: SignedType, value: object, chainId
 }
 
 /**
+ * Signs `payload` and builds the message around the signature. A message an operator key signed
+ * here is frozen with its signer already known: a node validates, stores and derives reports from its
+ * own messages as from anyone's, and recovering the key it just signed with would only repeat work.
+ */
+async function signed<T extends object> (signer: Signer, chainId: number, registry: Hex, payload: object, primary: SignedType, build: (signature: Hex) => T): Promise<T> {
+  const msg = build(await sign(signer, primary, payload, chainId, registry))
+  if (signer instanceof BaseWallet) {
+    deepFreeze(msg)
+    recovered.set(msg, { domain: domainOf(chainId, registry), signer: lower(signer.address) })
+  }
+  return msg
+}
+
+/**
  * Signers recovered from messages that decodeMessage froze: a node recovers each gossiped message
  * once to validate it and again whenever it derives a report from it; a frozen message cannot have
  * changed in between, so the second recovery is the first one's answer. Anything else (a report from
@@ -149,12 +165,16 @@ const recovered = new WeakMap<object, { domain: string, signer: Hex }>()
 
 function remembered (msg: object, payload: object, chainId: number, registry: Hex, recover: () => Hex): Hex {
   const frozen = Object.isFrozen(msg) && Object.isFrozen(payload)
-  const domain = `${chainId}/${registry.toLowerCase()}`
+  const domain = domainOf(chainId, registry)
   const hit = frozen ? recovered.get(msg) : undefined
   if (hit?.domain === domain) return hit.signer
   const signer = recover()
   if (frozen) recovered.set(msg, { domain, signer })
   return signer
+}
+
+function domainOf (chainId: number, registry: Hex): string {
+  return `${chainId}/${registry.toLowerCase()}`
 }
 
 function lower (address: string): Hex {

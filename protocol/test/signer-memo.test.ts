@@ -1,5 +1,9 @@
 import tap from 'tap'
-import { decodeMessage, encodeMessage, recoverVerdictSigner, verdictHash } from '../src/index.ts'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { createVerifier } from '../src/eip712-hash.js'
+import { decodeMessage, encodeMessage, recoverReportSigner, recoverVerdictSigner, signVerdict, verdictDigest, verdictHash } from '../src/index.ts'
 import type { SignedVerdict } from '../src/index.ts'
 import { CHAIN_ID, makeReveal, makeSignedJob, member, REGISTRY, result } from './fixtures.ts'
 
@@ -22,4 +26,37 @@ tap.test('a remembered signer is not reused under another domain, nor for an unf
   const copy = structuredClone(decoded)
   copy.verdict.scannedAt += 1
   t.not(recoverVerdictSigner(copy, CHAIN_ID, REGISTRY), member(1).address, 'a changed copy is recovered afresh')
+})
+
+tap.test('a struct hash is kept only for a deeply frozen value: a thawed one, or one with a thawed part, is hashed afresh', async (t) => {
+  let permutations = 0
+  const counting = createVerifier({ keccak_256: (bytes: Uint8Array) => { permutations++; return keccak_256(bytes) }, sha256, secp256k1 })
+  const decoded = decodeMessage('verdicts', encodeMessage(reveal)) as SignedVerdict
+  const first = counting.structHash('Verdict', decoded.verdict)
+  const cost = permutations
+  t.equal(counting.structHash('Verdict', decoded.verdict), first)
+  t.equal(counting.digest('Verdict', decoded.verdict, CHAIN_ID, REGISTRY), counting.digest('Verdict', structuredClone(reveal.verdict), CHAIN_ID, REGISTRY), 'the digest over a kept hash is the digest over a fresh one')
+  permutations = 0
+  counting.structHash('Verdict', decoded.verdict)
+  t.equal(permutations, 0, 'the frozen verdict is not hashed again')
+
+  const thawed = structuredClone(reveal.verdict)
+  t.equal(counting.structHash('Verdict', thawed), first)
+  thawed.results[0] = { ...thawed.results[0], category: 'malicious', label: 'X' } as typeof thawed.results[0]
+  t.not(counting.structHash('Verdict', thawed), first, 'a thawed verdict that changed hashes to its new content')
+
+  const shallow = Object.freeze({ ...structuredClone(reveal.verdict) })
+  permutations = 0
+  const before = counting.structHash('Verdict', shallow)
+  ;(shallow.results as unknown as unknown[])[0] = { ...shallow.results[0], category: 'malicious' }
+  t.not(counting.structHash('Verdict', shallow), before, 'a frozen verdict with a thawed results array is not kept')
+  t.ok(permutations >= cost, 'and it was hashed in full')
+})
+
+tap.test('a message signed here is frozen with its signer known, and recovers to the key that signed it', async (t) => {
+  const signed = await signVerdict(reveal.verdict, reveal.salt, CHAIN_ID, REGISTRY, member(2).wallet)
+  t.ok(Object.isFrozen(signed) && Object.isFrozen(signed.verdict.results), 'deeply frozen')
+  t.equal(recoverVerdictSigner(signed, CHAIN_ID, REGISTRY), member(2).address.toLowerCase())
+  t.equal(recoverReportSigner(verdictDigest(signed.verdict, CHAIN_ID, REGISTRY), signed.signature), member(2).address.toLowerCase(), 'what recovery of the signature gives')
+  t.not(recoverVerdictSigner(signed, CHAIN_ID + 1, REGISTRY), member(2).address.toLowerCase(), 'not carried to another domain')
 })

@@ -18,7 +18,9 @@ export const supernodeCommand: Command = {
     const level = typeof values['log-level'] === 'string' ? values['log-level'] : (ctx.env.VIRUSMAP_LOG_LEVEL ?? 'info')
     if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal'].includes(level)) throw new UsageError(`unknown log level ${level}`)
     const config = await loadConfig(resolve(ctx.cwd, values.config), { signal: ctx.signal })
-    const logger = pino({ level, base: { node: undefined } })
+    // asynchronous writes: a synchronous log line waits on the disk, and under a burst of fsyncs
+    // (blocks, records) that held the event loop; pino flushes what is buffered when the process exits
+    const logger = pino({ level, base: { node: undefined } }, pino.destination({ dest: 1, sync: false }))
     const node = await createSupernode(config, logger)
     await node.start({ signal: ctx.signal })
     logger.info({
@@ -34,6 +36,7 @@ export const supernodeCommand: Command = {
     logger.info('supernode stopping')
     await node.stop()
     logger.info('supernode stopped')
+    logger.flush()
     return 0
   }
 }

@@ -325,6 +325,8 @@ export interface IndicatorPort {
   getIndicator(kind: IndicatorKind, subject: string, options?: PortOptions & { limit?: number }): Promise<IndicatorView | undefined>
   /** the URLs and domains found in a file (canonical), at most `limit` (default 200) */
   relatedIndicators(sha256: Hex, options?: PortOptions & { limit?: number }): Promise<Array<{ kind: IndicatorKind, subject: string }>>
+  /** the submitted URLs (canonical) whose host is this canonical domain or IP, at most `limit`. Optional. */
+  urlsOn?(kind: 'domain' | 'ip', subject: string, options?: PortOptions & { limit: number }): Promise<string[]>
 }
 
 export interface ApiPorts {

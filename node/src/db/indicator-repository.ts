@@ -1,4 +1,4 @@
-import { indicatorSha256 } from '../../../protocol/src/index.ts'
+import { indicatorSha256, urlNetworkLocation } from '../../../protocol/src/index.ts'
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
@@ -31,6 +31,12 @@ export interface IndicatorRelation {
   seenAt: number
 }
 
+/** A submitted URL on a host (protocol urlNetworkLocation): the host's urls relationship. */
+export interface HostUrl {
+  url: string
+  firstSeen: number
+}
+
 const hashOf = (subject: string): string => indicatorSha256(subject).slice(2)
 
 /**
@@ -54,7 +60,10 @@ export class IndicatorRepository {
     return await this.#db.get(dbKey(PREFIXES.indicator, kind, sha256.slice(2))) as IndicatorRecord | undefined
   }
 
-  /** Records a submission (an indicator job's submitter, context and time); creates the record on first sight. */
+  /**
+   * Records a submission (an indicator job's submitter, context and time); creates the record on
+   * first sight, and a URL's under its host (urlsOn) with it.
+   */
   async recordSubmission (job: Pick<ScanJob, 'kind' | 'subject' | 'context' | 'submitter' | 'submittedAt'>, options: { now: number }): Promise<IndicatorRecord> {
     if (job.kind === 'file') throw new TypeError('a file is not an indicator')
     const kind = job.kind
@@ -74,7 +83,15 @@ export class IndicatorRepository {
         context: newer ? job.context : (known?.context ?? ''),
         submittedAt: newer ? job.submittedAt : (known?.submittedAt ?? 0)
       }
-      await this.#db.put(key, record)
+      const host = known === undefined && kind === 'url' ? urlNetworkLocation(job.subject) : undefined
+      if (host === undefined) await this.#db.put(key, record)
+      else {
+        const onHost: HostUrl = { url: job.subject, firstSeen: record.firstSeen }
+        await this.#db.batch([
+          { type: 'put', key, value: record },
+          { type: 'put', key: dbKey(PREFIXES.hostUrl, host.kind, hashOf(host.subject), hashOf(job.subject)), value: onHost }
+        ])
+      }
       return record
     })
   }
@@ -100,6 +117,17 @@ export class IndicatorRepository {
     for await (const v of this.#db.values({ ...dbRange(PREFIXES.indicatorFile, kind, hashOf(subject)), limit })) {
       options.signal?.throwIfAborted()
       out.push((v as IndicatorRelation).fileSha256)
+    }
+    return out
+  }
+
+  /** the submitted URLs whose host is this domain or IP (canonical), at most `limit`, in the order of their sha256 */
+  async urlsOn (kind: 'domain' | 'ip', subject: string, limit: number, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    const out: string[] = []
+    if (!(limit > 0)) return out
+    for await (const v of this.#db.values({ ...dbRange(PREFIXES.hostUrl, kind, hashOf(subject)), limit })) {
+      options.signal?.throwIfAborted()
+      out.push((v as HostUrl).url)
     }
     return out
   }

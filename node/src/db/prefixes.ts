@@ -58,6 +58,8 @@ export const PREFIXES = {
   fileIndicator: 'file-indicator/',
   /** kind/sha256(subject)/voter (API key id) -> VoteRecord: community votes on an indicator (vote/ is files') */
   indicatorVote: 'indicator-vote/',
+  /** kind/sha256(host)/sha256(url) -> HostUrl: the submitted URLs whose host is that domain or IP (VirusTotal's urls relationship) */
+  hostUrl: 'host-url/',
   /** jobId/member -> SignedAttestation (protocol v2): a member's signature over a job's content */
   attestation: 'attestation/',
   /** jobId/member -> SignedComplaint (protocol v2): evidence against a job's origin */

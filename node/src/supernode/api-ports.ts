@@ -118,7 +118,8 @@ export function indicatorPort (
       if (record === undefined && report === undefined && relatedFiles.length === 0) return undefined
       return { ...(record === undefined ? {} : { record }), ...(report === undefined ? {} : { report }), relatedFiles }
     },
-    relatedIndicators: async (sha256, options = {}) => await repos.indicators.indicatorsOf(sha256, options.limit ?? MAX_RELATED_INDICATORS, options)
+    relatedIndicators: async (sha256, options = {}) => await repos.indicators.indicatorsOf(sha256, options.limit ?? MAX_RELATED_INDICATORS, options),
+    urlsOn: async (kind, subject, options) => await repos.indicators.urlsOn(kind, subject, options?.limit ?? MAX_RELATED_INDICATORS, options)
   }
   if (operator !== undefined) {
     port.submitAsOperator = async ({ kind, subject, context }, options) => {

@@ -183,7 +183,7 @@ tap.test('domains and IPs: IDN homographs are their own punycode names; seen onl
   await expectVtError(t, await post('/api/v3/ip_addresses/192.0.2.7/votes', vote('evil'), 'application/json'), 400, 'InvalidArgumentError')
 })
 
-tap.test('a URL names its network location: tld, virusmap.network_location, GET /urls/{id}/network_location and its relationship descriptor', async (t) => {
+tap.test('a URL names its network location: tld, virusmap.network_location, GET /urls/{id}/network_location and its relationship descriptor; a host lists its URLs', async (t) => {
   const { ind, get, post } = await setup(t)
   type Located = { data: { type: string, id: string, attributes?: Record<string, unknown>, links?: { self: string } } | null, links: { self: string, related?: string }, meta: { count: number } }
   const submit = async (url: string): Promise<void> => { t.equal((await post('/api/v3/urls', `url=${encodeURIComponent(url)}`, 'application/x-www-form-urlencoded')).status, 200, url) }
@@ -210,6 +210,21 @@ tap.test('a URL names its network location: tld, virusmap.network_location, GET 
   t.match(embedded.data, { type: 'domain', id: 'www.host.example', attributes: { tld: 'example', last_analysis_stats: { malicious: 1 }, virusmap: { context: 'the host of URL x' } } })
   const domain = await (await get('/api/v3/domains/www.host.example')).json() as { data: { attributes: Record<string, unknown> } }
   t.equal(domain.data.attributes.tld, 'example')
+
+  // the other way: the URLs on a host
+  await submit('https://www.host.example/second')
+  type Urls = { data: Array<{ type: string, id: string, attributes: { url: string } }>, meta: { count: number, cursor?: string } }
+  const urls = await (await get('/api/v3/domains/WWW.host.example./urls')).json() as Urls
+  t.same(urls.data.map((u) => [u.type, u.attributes.url]).toSorted(), [['url', hosted], ['url', 'https://www.host.example/second']])
+  const firstPage = await (await get('/api/v3/domains/www.host.example/urls?limit=1')).json() as Urls
+  t.equal(firstPage.data.length, 1)
+  t.equal(firstPage.meta.cursor, '1')
+  t.same((await (await get('/api/v3/ip_addresses/2001:db8::9/urls')).json() as Urls).data.map((u) => u.attributes.url), ['http://[2001:db8::9]:81/x'])
+  t.same((await (await get('/api/v3/domains/host.example/urls')).json() as { error: { code: string } }).error.code, 'NotFoundError', 'not the parent domain\'s')
+  await expectVtError(t, await get('/api/v3/ip_addresses/192.0.2.200/urls'), 404, 'NotFoundError')
+  for (const bad of ['a..b', 'localhost', '1.2.3.4', `${'a'.repeat(64)}.example`]) await expectVtError(t, await get(`/api/v3/domains/${bad}/urls`), 400, 'InvalidArgumentError')
+  await expectVtError(t, await get('/api/v3/ip_addresses/01.2.3.4/urls'), 400, 'InvalidArgumentError')
+  await expectVtError(t, await get('/api/v3/domains/www.host.example/urls?limit=0'), 400, 'InvalidArgumentError')
 
   const v6 = await (await get(`/api/v3/urls/${vtUrlId('http://[2001:db8::9]:81/x')}/relationships/network_location`)).json() as Located
   t.same(v6.data, { type: 'ip_address', id: '2001:db8::9' })

@@ -93,3 +93,26 @@ tap.test('reports: an indicator and a file with the same sha256 keep apart', asy
   t.equal(await reports.getLatestByIndicator('url', sha256), undefined)
   t.equal((await reports.getLatestBySha256(sha256))?.jobId, hex('02', 32))
 })
+
+tap.test('a URL is recorded under its host once: the domain\'s or IP\'s urls, bounded reads', async (t) => {
+  const db = await openDatabase({ path: t.testdir() })
+  t.teardown(() => db.close())
+  const { indicators } = createRepositories(db)
+  const submit = async (kind: IndicatorKind, subject: string, now: number): Promise<void> => {
+    await indicators.recordSubmission({ kind, subject, context: '', submitter: hex('aa', 20), submittedAt: now }, { now })
+  }
+  await submit('url', 'https://user:pw@www.example.com.:8443/a', 1)
+  await submit('url', 'https://www.example.com/b', 2)
+  await submit('url', 'https://www.example.com/b', 3)
+  await submit('url', 'http://example.com/', 4)
+  await submit('url', 'http://[2001:db8::1]/x', 5)
+  await submit('url', 'javascript:alert(1)', 6)
+  await submit('domain', 'www.example.com', 7)
+  t.same((await indicators.urlsOn('domain', 'www.example.com', 10)).toSorted(), ['https://user:pw@www.example.com.:8443/a', 'https://www.example.com/b'], 'the host as written: not the parent domain\'s, once per URL')
+  t.same(await indicators.urlsOn('domain', 'example.com', 10), ['http://example.com/'])
+  t.same(await indicators.urlsOn('ip', '2001:db8::1', 10), ['http://[2001:db8::1]/x'])
+  t.equal((await indicators.urlsOn('domain', 'www.example.com', 1)).length, 1)
+  t.same(await indicators.urlsOn('domain', 'www.example.com', 0), [])
+  t.same(await indicators.urlsOn('domain', 'never.example', 10), [])
+  await t.rejects(indicators.urlsOn('domain', 'www.example.com', 10, { signal: AbortSignal.abort() }), { name: 'AbortError' })
+})

@@ -111,6 +111,9 @@ tap.test('a URL\'s domain: POST /urls, the analysis, GET /urls/{id}, GET /domain
   for (let i = 0; i < 100 && await readCounter(node(0).api, 'virusmap_quorum_derived_indicators_total', { result: 'known' }) === before; i++) await sleep(100)
   t.equal(await readCounter(node(0).api, 'virusmap_quorum_derived_indicators_total', { result: 'known' }), before + 1, 'the known host was skipped')
   t.equal(attributesOf(await vt.getDomain(host)).virusmap.job_id, attributes.virusmap.job_id, 'still the first analysis')
+  // and the other way, on another node: the URLs on the host
+  const urls = await (await fetch(`${node(3).api}/api/v3/domains/${host}/urls`, { headers: { 'x-apikey': devnet.info.apiKey as string } })).json() as { data: Array<{ type: string, attributes: { url: string } }> }
+  t.same(urls.data.map((u) => u.attributes.url).toSorted(), [canonical, `https://${host}/other`])
 })
 
 tap.test('an IP-literal URL\'s address: GET /ip_addresses/{ip} with an analysis of its own, lookup IP', async (t) => {

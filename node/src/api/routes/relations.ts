@@ -70,6 +70,24 @@ export function registerRelationRoutes (app: FastifyInstance, ports: ApiPorts): 
     return { data: { type, id }, links, meta: { count: 1 } }
   })
 
+  // VirusTotal's urls of a domain or IP address: the submitted URLs whose host it is
+  const urlsOn = (kind: 'domain' | 'ip') => async (request: Req, reply: FastifyReply) => {
+    const page = parsePage(request.query)
+    const subject = canonicalSubject(kind, request.params.id)
+    const signal = requestSignal(reply)
+    const urls = await indicatorPortOf(ports).urlsOn?.(kind, subject, { signal, limit: Math.min(page.offset + page.limit + 1, MAX_OFFSET + 1) }) ?? []
+    // no URL on it: NotFoundError unless the host is known by itself
+    if (urls.length === 0) await findIndicator(ports, { kind, subject }, { signal, limit: 0, label: request.params.id })
+    const base = baseUrl(request)
+    const items = await Promise.all(urls.slice(page.offset).map(async (url) => {
+      const view = await ports.indicators?.getIndicator('url', url, { signal, limit: 0 })
+      return view === undefined ? indicatorDescriptor('url', url, base) : (await indicatorResponse(ports, { kind: 'url', subject: url, view }, base) as { data: unknown }).data
+    }))
+    return collection(items, page, `${base}${request.url.split('?')[0]}`)
+  }
+  app.get('/api/v3/domains/:id/urls', urlsOn('domain'))
+  app.get('/api/v3/ip_addresses/:id/urls', urlsOn('ip'))
+
   for (const [name, kind] of Object.entries(EMBEDDED)) {
     app.get(`/api/v3/files/:id/${name}`, async (request: Req, reply: FastifyReply) => {
       const page = parsePage(request.query)

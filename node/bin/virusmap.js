@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const NEEDED_MAJOR = 24
-const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
+const CLI_URL = new URL('../src/cli/main.ts', import.meta.url)
+const CLI = fileURLToPath(CLI_URL)
 
 /** the Node binary of the `node` npm package this project depends on, if installed */
 function projectNode () {
@@ -24,7 +25,7 @@ function projectNode () {
 }
 
 if (Number(process.versions.node.split('.')[0]) >= NEEDED_MAJOR) {
-  await import(CLI)
+  await import(CLI_URL.href)
 } else {
   const runtime = projectNode()
   if (runtime === undefined) {

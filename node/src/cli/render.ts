@@ -1,5 +1,6 @@
 import type { Report } from '../../../protocol/src/messages.ts'
 import { ENGINE_CATEGORIES } from '../../../protocol/src/messages.ts'
+import { urlNetworkLocation } from '../../../protocol/src/indicators.ts'
 import type { CheckedFile, CheckedIndicator, Verification } from './check-file.ts'
 import { terminalJson, terminalText as t } from './terminal-text.ts'
 
@@ -54,6 +55,9 @@ export function renderCheckedIndicator ({ kind, subject, object, report, verific
   const a = object.data.attributes as Record<string, unknown>
   const vm = (a.virusmap ?? {}) as { submitters?: unknown, context?: unknown }
   let out = `${t(kind)}: ${t(subject)}\n`
+  // from the subject asked, not from the node's answer: where `virusmap lookup` finds the host's own analysis
+  const host = kind === 'url' ? urlNetworkLocation(subject) : undefined
+  if (host !== undefined) out += `host: ${t(host.subject)} (${host.kind}: virusmap lookup ${t(host.subject)})\n`
   out += `first seen: ${date(a.first_submission_date)}, last seen: ${date(a.last_submission_date)}, submitters: ${Array.isArray(vm.submitters) ? vm.submitters.map(t).join(', ') : '-'}\n`
   if (typeof vm.context === 'string' && vm.context !== '') out += `context: ${terminalJson(vm.context)}\n`
   if (report !== undefined) {

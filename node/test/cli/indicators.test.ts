@@ -44,7 +44,7 @@ tap.test('submit --url signs with the keystore wallet, waits and verifies; looku
   const env = { VIRUSMAP_KEYSTORE_PASSWORD: PASS }
   const sub = await run(['submit', '--url', 'HTTP://Phish.Example/login', '--context', 'from a mail', '--keystore', 'me.json'], dir, env)
   t.equal(sub.code, 0, sub.err)
-  t.match(sub.out, /^url: http:\/\/phish\.example\/login\n/)
+  t.match(sub.out, /^url: http:\/\/phish\.example\/login\nhost: phish\.example \(domain: virusmap lookup phish\.example\)\n/)
   t.match(sub.out, new RegExp(`submitter: ${USER.address.toLowerCase()}`))
   t.match(sub.out, /VirusMap-URL\s+malicious\s+phishing/)
   t.match(sub.out, /verified: yes — attested by 3 of 4 members/)

@@ -278,6 +278,11 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
         retryOwed: (live, failure) => { persist('retry', retryFailed(live, JOB_FAILURES.includes(failure as JobFailure) ? failure as JobFailure : 'NO_QUORUM')) }
       })
       await submission.start()
+      // the hosts of this node's URL jobs still open were queued in memory only: queue them again (known ones are skipped)
+      for (const live of book.fromBlock(0)) {
+        const { job } = live.signed
+        if (live.state === 'open' && job.origin === self && job.kind === 'url') derived.offer(job.subject)
+      }
       derived.start()
     },
     async stop () {

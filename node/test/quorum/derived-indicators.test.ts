@@ -94,6 +94,18 @@ tap.test('a URL\'s domain takes only a spare admission slot: it waits while subm
   t.equal(net.coordinator(0).liveJob(url.analysisId)?.state, 'final', 'published once the URL\'s job had ended')
 })
 
+tap.test('a restart queues again the hosts of the node\'s URL jobs still open', async (t) => {
+  const held = gate()
+  const net = await network(t, { maxActiveJobs: 2, gated: held.opened })
+  const url = await net.coordinator(0).submitIndicator(await signed('url', 'http://restarted.example/'))
+  await net.stop(0)
+  await net.start(0)
+  t.equal(net.coordinator(0).liveJob(url.analysisId)?.state, 'open', 'the URL job was resumed')
+  held.open()
+  await until('the domain job after the restart', async () => (jobsOn(net, 'domain', 'restarted.example') === 1 ? true : undefined))
+  t.pass('the host queued before the restart got its job')
+})
+
 tap.test('the queue is bounded: past maxQueued a host is dropped and counted; a host queued twice is one entry', async (t) => {
   const net = await network(t)
   const metrics = createNodeMetrics()

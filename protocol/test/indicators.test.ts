@@ -139,6 +139,12 @@ tap.test('a URL\'s network location: the host as written, canonical, from hostil
   t.same(loc('http://3221225991/'), { kind: 'ip', subject: '192.0.2.7' })
   t.same(loc('http://[2001:DB8:0:0::1]:8080/'), { kind: 'ip', subject: '2001:db8::1' }, 'an IPv6 literal without brackets')
   t.same(loc('http://[::ffff:192.0.2.7]/'), { kind: 'ip', subject: '::ffff:c000:207' })
+  t.same(loc('http://192.0.2.7./'), { kind: 'ip', subject: '192.0.2.7' }, 'an IPv4 literal with a trailing dot')
+  t.same(loc('http://example.com%2e/'), { kind: 'domain', subject: 'example.com' }, 'an escaped trailing dot')
+  t.same(loc('http://EXAMPLE.com\u3002/'), { kind: 'domain', subject: 'example.com' }, 'an ideographic full stop is a dot')
+  t.same(loc('http://ex\u00adample.com/'), { kind: 'domain', subject: 'example.com' }, 'a soft hyphen is mapped away')
+  t.same(loc('http://例え.テスト/'), { kind: 'domain', subject: 'xn--r8jz45g.xn--zckzah' })
+  t.same(loc('http://a@b@evil.example/'), { kind: 'domain', subject: 'evil.example' }, 'the last @ ends the userinfo')
   for (const raw of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'http://localhost/', 'http://intranet:8080/', 'http://a_b.example/', 'http://-x.example/']) {
     t.equal(loc(raw), undefined, raw)
   }

@@ -118,8 +118,8 @@ export interface NetworkInfo {
   registry: Hex
   /** this node's operator address */
   self: Hex
-  /** the RPC and NetworkParameters this node reads: only a suggestion, which a light client pins or replaces */
-  suggested?: { rpcUrl: string, parameters?: Hex }
+  /** the RPC, NetworkParameters and Governor this node uses: only a suggestion, which a light client pins or replaces */
+  suggested?: { rpcUrl: string, parameters?: Hex, governor?: Hex }
   /** highest registry block the node has applied; membership is known up to it */
   followedBlock: number
   /** members at followedBlock */

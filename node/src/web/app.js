@@ -7,6 +7,7 @@ import { sha256 } from '/web/vendor/noble-hashes/sha2.js'
 import { secp256k1 } from '/web/vendor/noble-curves/secp256k1.js'
 import { bytesToHex, createVerifier } from '/protocol/src/eip712-hash.js'
 import { api, ApiFailure, apiKey, date, el, engineTable, errorBox, failureText, headers, KEY_STORE, progressBar, reportParts, show, size, waitForAnalysis } from '/web/page-kit.js'
+import { renderGovernance } from '/web/governance.js'
 import { renderIndicator, renderUrlForm, searchTarget } from '/web/indicator.js'
 import { verifyBadge } from '/web/verify-badge.js'
 
@@ -150,88 +151,6 @@ async function renderNetwork () {
     el('div', { class: 'card' }, el('h2', { text: `Members at block ${net.followed_block}` }), members),
     el('div', { class: 'card' }, el('h2', { text: 'Recent reports' }), recent))
   recent.replaceChildren(await recentTable())
-}
-
-// ---- governance ----
-const WEI = 10n ** 18n
-/** a token amount in wei (decimal string) as VMT with at most two decimals */
-function vmt (wei) {
-  if (typeof wei !== 'string' || !/^[0-9]{1,78}$/.test(wei)) return '—'
-  const n = BigInt(wei)
-  const cents = (n % WEI) * 100n / WEI
-  return `${(n / WEI).toLocaleString('en-US')}${cents === 0n ? '' : `.${String(cents).padStart(2, '0')}`} VMT`
-}
-function firstLine (text) {
-  const line = text.split('\n')[0] ?? ''
-  return line.length > 90 ? `${line.slice(0, 89)}…` : line
-}
-
-function proposalRow (p) {
-  const a = p.attributes
-  const counted = BigInt(a.votes.for) + BigInt(a.votes.abstain)
-  const quorum = a.quorum === null ? 'from the snapshot' : `${vmt(a.quorum)} (${counted >= BigInt(a.quorum) ? 'reached' : 'not reached'})`
-  return el('tr', {},
-    el('td', { class: 'mono', title: p.id, text: p.id.length > 14 ? `${p.id.slice(0, 8)}…${p.id.slice(-4)}` : p.id }),
-    el('td', {}, el('span', { class: `pill state-${a.state}`, text: a.state })),
-    el('td', { title: a.description, text: firstLine(a.description) }),
-    el('td', { class: 'num', text: vmt(a.votes.for) }),
-    el('td', { class: 'num', text: vmt(a.votes.against) }),
-    el('td', { class: 'num', text: vmt(a.votes.abstain) }),
-    el('td', { text: quorum }),
-    el('td', { text: a.eta === null ? '—' : date(a.eta) }),
-    el('td', { text: `${a.created_block} → ${a.deadline_block}` }))
-}
-
-async function renderGovernance () {
-  show(el('p', { class: 'muted', text: 'Loading governance…' }))
-  let page, members
-  try {
-    ;[page, members] = await Promise.all([api('/api/virusmap/governance/proposals?limit=10'), api('/api/virusmap/governance/members')])
-  } catch (err) {
-    show(el('h1', { text: 'Governance' }), errorBox(failureText(err)))
-    return
-  }
-  const rows = el('tbody', {}, page.data.map(proposalRow))
-  const more = el('div', { class: 'more' })
-  const pager = (cursor) => {
-    if (cursor === undefined) { more.replaceChildren(); return }
-    more.replaceChildren(el('button', {
-      class: 'primary',
-      id: 'more-proposals',
-      type: 'button',
-      text: 'Older proposals',
-      onclick: async () => {
-        try {
-          const next = await api(`/api/virusmap/governance/proposals?limit=10&cursor=${encodeURIComponent(cursor)}`)
-          rows.append(...next.data.map(proposalRow))
-          pager(next.meta.cursor)
-        } catch (err) {
-          more.replaceChildren(errorBox(failureText(err)))
-        }
-      }
-    }))
-  }
-  pager(page.meta.cursor)
-  const proposals = page.data.length === 0
-    ? el('p', { class: 'muted', text: 'No proposals yet.' })
-    : el('table', { id: 'proposals' },
-      el('thead', {}, el('tr', {}, ['proposal', 'state', 'description', 'for', 'against', 'abstain', 'quorum (for + abstain)', 'executable from', 'blocks'].map((h) => el('th', { text: h })))),
-      rows)
-  const memberTable = el('table', { id: 'gov-members' },
-    el('thead', {}, el('tr', {}, ['operator', 'peer id', 'registered', 'term ends', 'engines'].map((h) => el('th', { text: h })))),
-    el('tbody', {}, members.data.map((m) => {
-      const a = m.attributes
-      return el('tr', {},
-        el('td', { class: 'mono', title: a.operator, text: a.operator }),
-        el('td', { class: 'mono', title: a.peer_id, text: a.peer_id === '' ? '—' : `${a.peer_id.slice(0, 12)}…${a.peer_id.slice(-6)}` }),
-        el('td', { text: `block ${a.registered_block}` }),
-        el('td', { text: a.term_end_block === null ? 'no term limit' : `block ${a.term_end_block}` }),
-        el('td', {}, a.engines.length === 0 ? el('span', { class: 'muted', text: 'none listed' }) : a.engines.map((e) => el('span', { class: 'tag', text: e }))))
-    })))
-  show(el('h1', { text: 'Governance' }),
-    el('p', { class: 'muted', text: 'Token holders elect and remove supernodes through the Governor; proposals pass by vote, wait in the timelock, then execute. Read from the chain by this node. To take part: virusmap gov delegate | propose | vote.' }),
-    el('div', { class: 'card' }, el('h2', { text: 'Proposals' }), el('div', { class: 'table-wrap' }, proposals), more),
-    el('div', { class: 'card' }, el('h2', { text: `Members (${members.data.length})` }), memberTable))
 }
 
 // ---- search and routing ----

@@ -5,6 +5,7 @@ import type { NetworkReader } from '../../src/api/ports.ts'
 import { enginesFromMetadataURI } from '../../src/api/routes/virusmap.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
+import { governorArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import { raw } from '../fixtures/raw-http.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
@@ -68,6 +69,42 @@ t.test('network, members at a block and recent reports', async (st) => {
   for (const bad of ['0', '101', '-1', 'x', '1&limit=2', '', '1000']) {
     await expectVtError(st, await fetch(`${server.url}/api/virusmap/reports?limit=${bad}`), 400, 'InvalidArgumentError')
   }
+})
+
+/** the network view, suggesting `suggested` as the deployment to pin */
+const suggesting = (suggested: ReturnType<NetworkReader['info']>['suggested']): NetworkReader => ({ ...network, info: () => ({ ...network.info(), suggested }) })
+
+t.test('the deployment a node suggests: its RPC, NetworkParameters and Governor, each only when it has one', async (st) => {
+  const governor = `0x${'6a'.repeat(20)}` as Hex
+  const parameters = `0x${'7b'.repeat(20)}` as Hex
+  const full = await startApi(t, { ...createMemoryNode().ports, network: suggesting({ rpcUrl: 'http://127.0.0.1:8545', parameters, governor }) })
+  const a = ((await (await fetch(`${full.url}/api/virusmap/network`)).json()) as { data: { attributes: Record<string, unknown> } }).data.attributes
+  st.match(a, { rpc_url: 'http://127.0.0.1:8545', parameters, governor })
+  const bare = await startApi(t, { ...createMemoryNode().ports, network: suggesting({ rpcUrl: 'http://127.0.0.1:8545' }) })
+  const b = ((await (await fetch(`${bare.url}/api/virusmap/network`)).json()) as { data: { attributes: Record<string, unknown> } }).data.attributes
+  st.notOk('governor' in b || 'parameters' in b, 'nothing is invented')
+})
+
+t.test('the contracts\' ABIs the page encodes its wallet transactions from: the artifacts\' own, and only those four', async (st) => {
+  const server = await startApi(t, createMemoryNode().ports)
+  for (const [name, artifact] of [['VirusMapGovernor', governorArtifact], ['VMT', vmtArtifact]] as const) {
+    const res = await fetch(`${server.url}/web/abi/${name}.json`)
+    st.equal(res.status, 200)
+    st.match(res.headers.get('content-type'), /application\/json/)
+    st.match(res.headers.get('content-security-policy'), /default-src 'none'/)
+    st.same(await res.json(), artifact.abi, `${name}: the artifact's abi array, nothing else`)
+  }
+  for (const name of ['SupernodeRegistry.json', 'TimelockController.json']) st.equal((await fetch(`${server.url}/web/abi/${name}`)).status, 200, name)
+  for (const path of ['VestingWallet.json', 'VMT', '..%2F..%2Fpackage.json', '..%2Fscripts%2Fbuild.ts', '__proto__', 'constructor', 'vmt.json', `${'A'.repeat(4000)}.json`]) {
+    await expectVtError(st, await fetch(`${server.url}/web/abi/${path}`), 404, 'NotFoundError')
+  }
+  for (const path of ['/web/wallet.js', '/web/wallet-card.js', '/web/gov-actions.js', '/web/governance.js', '/web/abi-codec.js']) {
+    const res = await fetch(`${server.url}${path}`)
+    st.equal(res.status, 200, path)
+    st.match(res.headers.get('content-type'), /javascript/, path)
+  }
+  await expectVtError(st, await fetch(`${server.url}/web/abi-codec.d.ts`), 404, 'NotFoundError')
+  await expectVtError(st, await fetch(`${server.url}/web/abi/${'A'.repeat(5000)}.json`), 414, 'BadRequestError')
 })
 
 t.test('a node without a network view answers 503 TransientError', async (st) => {

@@ -15,6 +15,11 @@ const PAGE_FILES: Record<string, string> = {
   'chain-reads.js': 'text/javascript; charset=utf-8',
   'deployment.js': 'text/javascript; charset=utf-8',
   'verify-badge.js': 'text/javascript; charset=utf-8',
+  'governance.js': 'text/javascript; charset=utf-8',
+  'gov-actions.js': 'text/javascript; charset=utf-8',
+  'wallet.js': 'text/javascript; charset=utf-8',
+  'wallet-card.js': 'text/javascript; charset=utf-8',
+  'abi-codec.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'
 }
 
@@ -24,6 +29,13 @@ const PAGE_FILES: Record<string, string> = {
  */
 const PROTOCOL_DIR = new URL('../../../../protocol/src/', import.meta.url)
 const PROTOCOL_FILES = new Set(['eip712-hash.js'])
+
+/**
+ * The compiled contracts' ABIs the page encodes its wallet transactions from (the artifacts every
+ * other part of VirusMap uses, so no signature is written twice); only the `abi` array is served.
+ */
+const ARTIFACTS_DIR = new URL('../../../../contracts/artifacts/', import.meta.url)
+const ABI_FILES = new Set(['VirusMapGovernor.json', 'VMT.json', 'SupernodeRegistry.json', 'TimelockController.json'])
 
 /**
  * The two pure-JS packages the page verifies signatures with, served from node_modules as ES
@@ -86,6 +98,13 @@ export function registerWebRoutes (app: FastifyInstance): void {
     if (!PROTOCOL_FILES.has(name)) throw new ApiError('NotFoundError', 'no such asset')
     const body = await load(`protocol/${name}`, new URL(name, PROTOCOL_DIR))
     return security(reply).type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(body)
+  })
+
+  app.get<{ Params: { name: string } }>('/web/abi/:name', async (request, reply) => {
+    const { name } = request.params
+    if (!ABI_FILES.has(name)) throw new ApiError('NotFoundError', 'no such asset')
+    const body = await load(`abi/${name}`, new URL(name, ARTIFACTS_DIR), (text) => JSON.stringify((JSON.parse(text) as { abi: unknown }).abi))
+    return security(reply).type('application/json; charset=utf-8').header('cache-control', 'no-cache').send(body)
   })
 
   app.get<{ Params: { pkg: string, '*': string } }>('/web/vendor/:pkg/*', async (request, reply) => {

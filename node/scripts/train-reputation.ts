@@ -20,6 +20,7 @@ import { extractFeatures } from '../src/intel/reputation/features.ts'
 import { seededRandom, shuffled } from '../src/intel/reputation/random.ts'
 import { loadDefaultGuards } from '../src/intel/reputation/guards.ts'
 import type { BinaryEvaluation } from '../src/intel/reputation/train.ts'
+import { parseDomainMap, splitPopularHosts } from '../src/intel/reputation/popular-hosts.ts'
 
 const root = new URL('../../', import.meta.url)
 const UBLOCK = '/usr/share/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}/uBlock0@raymondhill.net/assets'
@@ -37,6 +38,9 @@ const require = createRequire(import.meta.url)
 const ethDir = require.resolve('eth-phishing-detect/src/config.json')
 const ethVersion = (JSON.parse(readFileSync(require.resolve('eth-phishing-detect/package.json'), 'utf8')) as { version: string }).version
 const ethConfig = readFileSync(ethDir, 'utf8')
+const tpwVersion = (JSON.parse(readFileSync(require.resolve('third-party-web/package.json'), 'utf8')) as { version: string }).version
+// only the tune half: the held-out half is what bench/intel-accuracy.ts reports false positives on
+const popularTune = splitPopularHosts(parseDomainMap(readFileSync(require.resolve('third-party-web/dist/domain-map.csv'), 'utf8'))).tune.join('\n')
 
 if (!existsSync(values.ublock)) {
   console.error(`uBlock Origin's lists are missing at ${values.ublock}: apt-get install webext-ublock-origin-firefox`)
@@ -51,6 +55,7 @@ const urlhaus = ub('thirdparties/urlhaus-filter/urlhaus-filter-online.txt')
 
 const sources: Array<SourceText & { version: string }> = [
   { name: 'top-sites', label: 'benign', format: 'top-sites-tsv', version: 'npm top-sites@1.1.222 (vendored)', text: readFileSync(new URL('node/data/top-sites.tsv', root), 'utf8') },
+  { name: 'third-party-web tune half', label: 'benign', format: 'hosts-lines', version: `npm third-party-web@${tpwVersion} (benign categories, tune half)`, text: popularTune },
   { name: 'eth-phishing-detect whitelist', label: 'benign', format: 'eth-phishing-detect-whitelist', version: `npm eth-phishing-detect@${ethVersion}`, text: ethConfig },
   { name: 'eth-phishing-detect blacklist', label: 'phishing', format: 'eth-phishing-detect-blacklist', version: `npm eth-phishing-detect@${ethVersion}`, text: ethConfig },
   { name: 'urlhaus-filter online', label: 'malware', format: 'hosts-lines', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: urlhaus },

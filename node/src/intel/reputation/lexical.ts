@@ -40,8 +40,13 @@ export function lexicalFeatures (host: string): LexicalFeatures {
   const tld = suffix.slice(suffix.lastIndexOf('.') + 1)
   const unicode = h.includes('xn--') ? domainToUnicode(h) : h
   const letters = label.replace(/[^a-z]/g, '')
-  const brandsIn = BRAND_TOKENS.filter(b => h.includes(b))
-  const brandExact = brandsIn.includes(label) && subdomain === '' ? 1 : 0
+  // a private suffix is listed in the public suffix list by its owner (googleapis.com by Google,
+  // s3.amazonaws.com by Amazon): a brand inside it is the owner's; only what precedes it can imitate
+  const named = p.isPrivate === true && suffix !== '' ? h.slice(0, Math.max(0, h.length - suffix.length - 1)) : h
+  const brandsIn = BRAND_TOKENS.filter(b => named.includes(b))
+  // the brand's own registered domain, any host under it (graph.instagram.com is Instagram's);
+  // not on a free-hosting suffix, where anyone can take the brand's label (metamask.github.io)
+  const brandExact = brandsIn.includes(label) && p.isPrivate !== true ? 1 : 0
   return {
     hostLength: h.length,
     labelLength: label.length,

@@ -75,11 +75,19 @@ export interface ReputationDecision {
   by: 'model' | 'rules'
 }
 
-/** KNN majority flags; 4 of 5 with a harmful tree label is malicious (docs/reputation.md). */
+/** with network evidence, a KNN majority flags; 4 of 5 with a harmful tree label is malicious (docs/reputation.md) */
 export const FLAG_SHARE = 0.6
 export const MALICIOUS_SHARE = 0.8
 /** popularity at or above this (rank ~1000 of a 1M horizon) guards against false positives */
 export const POPULAR_SCORE = 0.5
+/**
+ * A verdict from the name alone (no network evidence) needs every neighbour malicious and the
+ * expert rules at or below this on the name: two signs, not one (a brand token alone is -35, and
+ * googlemaps.github.io has it). Chosen for at most 0.1% flagged on the held-out popular hosts
+ * (bench/intel-accuracy.ts); a majority of neighbours flagged 6% of them.
+ */
+export const NAME_ONLY_SHARE = 1
+export const NAME_ONLY_REPUTATION = -40
 
 /**
  * `allowlisted`: the operator's allowlist (the paper's closing advice: whitelists keep deployed
@@ -99,7 +107,10 @@ export function decide (model: ReputationModel, f: ReputationFeatures, options: 
     return { ...base, category: rules.verdict, label: rules.label === 'benign' ? 'malware' : rules.label, by: 'rules' }
   }
   const popular = (n.popularityScore !== undefined && n.popularityScore >= POPULAR_SCORE) || options.allowlisted === true
-  if (!popular && maliciousVotes >= FLAG_SHARE) {
+  const convicted = networkKnown
+    ? maliciousVotes >= FLAG_SHARE
+    : maliciousVotes >= NAME_ONLY_SHARE && rules.reputation <= NAME_ONLY_REPUTATION
+  if (!popular && convicted) {
     // the tree's label, unless it names no harm (adware, tracker, none) while the rules convict the name
     const fromTree = threatOf(tree.label, tree.counts)
     const treeHarm = fromTree !== undefined && MALICIOUS_LABELS.includes(fromTree)

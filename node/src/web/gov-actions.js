@@ -71,7 +71,7 @@ export function createGovActions ({ keccak, abis, provider, account, deployment 
     const g = deployment.governor
     if (typeof g !== 'string' || !ADDRESS.test(g)) throw new GovActionError('NO_GOVERNOR', 'No Governor is pinned for this deployment: set it under "Deployment checked against".')
     const [[timelock], [owner]] = await Promise.all([
-      read(governor, g, 'timelock').catch((err) => { throw new GovActionError('GOVERNOR_MISMATCH', `${g} does not answer as a Governor (timelock() failed: ${err.message}): check the Governor you pinned.`) }),
+      read(governor, g, 'timelock').catch((err) => { throw new GovActionError('GOVERNOR_MISMATCH', `${g} does not answer as a Governor (timelock() failed: ${err.message.replace(/\.$/, '')}): check the Governor you pinned.`) }),
       read(registry, deployment.registry, 'owner')
     ])
     if (timelock !== owner) throw new GovActionError('GOVERNOR_MISMATCH', `Governor ${g} queues through timelock ${timelock}, but your registry ${deployment.registry} is owned by ${owner}: it is not this network's Governor.`)

@@ -3,16 +3,14 @@
  * offline, prints the evaluation, writes node/models/reputation.json, docs/reputation-confusion.svg
  * and docs/reputation-figures.json. Deterministic: the same sources and seed give the same files.
  *
- * Sources: eth-phishing-detect (npm), top-sites (vendored in node/data), and four lists shipped
- * by Debian's webext-ublock-origin-firefox (apt-get install webext-ublock-origin-firefox).
+ * Sources (reputation-sources.ts): eth-phishing-detect and third-party-web's tune half (npm),
+ * top-sites (vendored in node/data), and four lists shipped by Debian's
+ * webext-ublock-origin-firefox (apt-get install webext-ublock-origin-firefox).
  */
 import { createHash } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { labelHosts, parseSource } from '../src/intel/reputation/datasets.ts'
-import type { SourceText } from '../src/intel/reputation/datasets.ts'
 import { confusionSvg } from '../src/intel/reputation/confusion-svg.ts'
 import { train } from '../src/intel/reputation/train.ts'
 import { decide, loadModel } from '../src/intel/reputation/model.ts'
@@ -20,13 +18,12 @@ import { extractFeatures } from '../src/intel/reputation/features.ts'
 import { seededRandom, shuffled } from '../src/intel/reputation/random.ts'
 import { loadDefaultGuards } from '../src/intel/reputation/guards.ts'
 import type { BinaryEvaluation } from '../src/intel/reputation/train.ts'
-import { parseDomainMap, splitPopularHosts } from '../src/intel/reputation/popular-hosts.ts'
+import { readReputationSources, UBLOCK_ASSETS } from './reputation-sources.ts'
 
 const root = new URL('../../', import.meta.url)
-const UBLOCK = '/usr/share/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}/uBlock0@raymondhill.net/assets'
 const { values } = parseArgs({
   options: {
-    ublock: { type: 'string', default: UBLOCK },
+    ublock: { type: 'string', default: UBLOCK_ASSETS },
     seed: { type: 'string', default: '20261123' },
     'per-label': { type: 'string', default: '1000' },
     model: { type: 'string', default: new URL('node/models/reputation.json', root).pathname },
@@ -34,35 +31,7 @@ const { values } = parseArgs({
   }
 })
 
-const require = createRequire(import.meta.url)
-const ethDir = require.resolve('eth-phishing-detect/src/config.json')
-const ethVersion = (JSON.parse(readFileSync(require.resolve('eth-phishing-detect/package.json'), 'utf8')) as { version: string }).version
-const ethConfig = readFileSync(ethDir, 'utf8')
-const tpwVersion = (JSON.parse(readFileSync(require.resolve('third-party-web/package.json'), 'utf8')) as { version: string }).version
-// only the tune half: the held-out half is what bench/intel-accuracy.ts reports false positives on
-const popularTune = splitPopularHosts(parseDomainMap(readFileSync(require.resolve('third-party-web/dist/domain-map.csv'), 'utf8'))).tune.join('\n')
-
-if (!existsSync(values.ublock)) {
-  console.error(`uBlock Origin's lists are missing at ${values.ublock}: apt-get install webext-ublock-origin-firefox`)
-  process.exit(2)
-}
-let ublockVersion = 'unknown'
-try {
-  ublockVersion = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'webext-ublock-origin-firefox'], { encoding: 'utf8' })
-} catch {}
-const ub = (p: string): string => readFileSync(`${values.ublock}/${p}`, 'utf8')
-const urlhaus = ub('thirdparties/urlhaus-filter/urlhaus-filter-online.txt')
-
-const sources: Array<SourceText & { version: string }> = [
-  { name: 'top-sites', label: 'benign', format: 'top-sites-tsv', version: 'npm top-sites@1.1.222 (vendored)', text: readFileSync(new URL('node/data/top-sites.tsv', root), 'utf8') },
-  { name: 'third-party-web tune half', label: 'benign', format: 'hosts-lines', version: `npm third-party-web@${tpwVersion} (benign categories, tune half)`, text: popularTune },
-  { name: 'eth-phishing-detect whitelist', label: 'benign', format: 'eth-phishing-detect-whitelist', version: `npm eth-phishing-detect@${ethVersion}`, text: ethConfig },
-  { name: 'eth-phishing-detect blacklist', label: 'phishing', format: 'eth-phishing-detect-blacklist', version: `npm eth-phishing-detect@${ethVersion}`, text: ethConfig },
-  { name: 'urlhaus-filter online', label: 'malware', format: 'hosts-lines', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: urlhaus },
-  { name: 'uBlock badware', label: 'scam', format: 'adblock', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: ub('ublock/badware.min.txt') },
-  { name: 'EasyList', label: 'adware', format: 'adblock', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: ub('thirdparties/easylist/easylist.txt') },
-  { name: 'EasyPrivacy', label: 'tracker', format: 'adblock', version: `deb webext-ublock-origin-firefox ${ublockVersion}`, text: ub('thirdparties/easylist/easyprivacy.txt') }
-]
+const { sources, urlhaus } = readReputationSources(values.ublock)
 
 const labelled = labelHosts(sources)
 const updated = /^! Updated: (\d{4})-(\d{2})-(\d{2})/m.exec(urlhaus)

@@ -46,9 +46,11 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
  * one domain never sit on both sides: a model that saw a.example.com has not seen b.example.com
  * for nothing. The side is the sha256 of the domain (first byte even: tune), which depends on the
  * domain alone, not on the list's order or size; at most MAX_HOSTS_PER_DOMAIN per domain, the
- * lowest by sha256.
+ * lowest by sha256. A salt draws another split of the same kind (the tune half split again to
+ * choose thresholds without looking at the held-out half).
  */
-export function splitPopularHosts (hosts: readonly string[]): PopularHosts {
+export function splitPopularHosts (hosts: readonly string[], options: { salt?: string } = {}): PopularHosts {
+  const salt = options.salt ?? ''
   const byDomain = new Map<string, string[]>()
   for (const h of hosts) {
     const d = parse(h, { allowPrivateDomains: true }).domain ?? h
@@ -59,7 +61,7 @@ export function splitPopularHosts (hosts: readonly string[]): PopularHosts {
   const out: PopularHosts = { tune: [], heldOut: [], domains: { tune: 0, heldOut: 0 } }
   for (const [domain, list] of byDomain) {
     const kept = list.map(h => ({ h, k: digest(h) })).toSorted((a, b) => a.k.compare(b.k)).slice(0, MAX_HOSTS_PER_DOMAIN).map(x => x.h)
-    const side = ((digest(domain)[0] ?? 0) & 1) === 0 ? 'tune' : 'heldOut'
+    const side = ((digest(salt + domain)[0] ?? 0) & 1) === 0 ? 'tune' : 'heldOut'
     out[side].push(...kept)
     out.domains[side]++
   }

@@ -42,16 +42,22 @@ tap.test('the split keeps a registered domain on one side, caps it, and ignores 
   const hosts = [
     ...Array.from({ length: MAX_HOSTS_PER_DOMAIN + 50 }, (_, i) => `h${i}.big.example.com`),
     ...Array.from({ length: 400 }, (_, i) => `www${i}.site${i}.example`),
-    'a.netlify.app', 'b.netlify.app'
+    ...Array.from({ length: MAX_HOSTS_PER_DOMAIN + 50 }, (_, i) => `c${i}.netlify.app`)
   ]
   const s = splitPopularHosts(hosts)
   const tuneDomains = new Set(s.tune.map(domainOf))
   t.notOk(s.heldOut.some(h => tuneDomains.has(domainOf(h))), 'no registered domain on both sides')
   t.equal([...s.tune, ...s.heldOut].filter(h => h.endsWith('.big.example.com')).length, MAX_HOSTS_PER_DOMAIN, 'one domain weighs at most the cap')
-  t.ok(s.tune.includes('a.netlify.app') !== s.tune.includes('b.netlify.app') || domainOf('a.netlify.app') === domainOf('b.netlify.app'), 'private suffixes: each customer is its own domain')
-  t.ok(s.domains.tune > 150 && s.domains.heldOut > 150, `about half each (${s.domains.tune}/${s.domains.heldOut})`)
+  t.equal([...s.tune, ...s.heldOut].filter(h => h.endsWith('.netlify.app')).length, MAX_HOSTS_PER_DOMAIN + 50,
+    'private suffixes: each customer is its own domain, not capped with the others')
+  t.ok(s.domains.tune > 200 && s.domains.heldOut > 200, `about half each (${s.domains.tune}/${s.domains.heldOut})`)
   t.same(splitPopularHosts(hosts.toReversed()), s, 'the same split whatever the order')
   t.same(splitPopularHosts([]), { tune: [], heldOut: [], domains: { tune: 0, heldOut: 0 } })
+  const salted = splitPopularHosts(s.tune, { salt: 'thresholds' })
+  t.same([...salted.tune, ...salted.heldOut].toSorted(), s.tune, 'a salted split of one half keeps every host of it')
+  t.notSame(salted.tune, s.tune, 'and draws its own sides')
+  const saltedTune = new Set(salted.tune.map(domainOf))
+  t.notOk(salted.heldOut.some(h => saltedTune.has(domainOf(h))), 'still no registered domain on both sides')
 })
 
 const flagged = async (engine: Engine, kind: 'domain' | 'url', hosts: readonly string[]): Promise<string[]> => {

@@ -37,6 +37,8 @@ export interface Libp2pNodeOptions {
  * operator signatures of their own, so gossipsub runs StrictNoSign and ids messages by the
  * hash of their bytes, as Ethereum clients do.
  */
+const IDONTWANT_MIN_BYTES = 16 * 1024
+
 export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<VirusmapLibp2p> {
   return await createLibp2p({
     privateKey: opts.privateKey,
@@ -63,6 +65,11 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Virusm
         Dlo: 2,
         Dhi: 8,
         Dlazy: 4,
+        // IDONTWANT (gossipsub v1.2) goes to every mesh peer for each message of 512 B or more: one frame
+        // each, answered by a yamux window update, to save a duplicate that is one frame too while it is
+        // a few KiB. Commitments, verdicts and attestations are that small, so below 16 KiB it would
+        // roughly double a member's frames; a large job or verdict still announces it.
+        idontwantMinDataSize: IDONTWANT_MIN_BYTES,
         msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
         scoreParams: virusmapScoreParams(),
         scoreThresholds: virusmapScoreThresholds()

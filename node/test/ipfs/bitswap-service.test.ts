@@ -37,7 +37,7 @@ tap.test('routing adapter: a provider record put through the DHT is found by the
   const cid = sha256Cid(raw.code, bytes)
   await holder.blockstore.put(cid, bytes)
 
-  const seekerRouting = createLibp2pRouting(seeker.libp2p)
+  const seekerRouting = createLibp2pRouting(seeker.libp2p, { providerQueryDelayMs: 0 })
   const signal = AbortSignal.timeout(20_000)
   // the DHT learns of the peer through identify; retry until its routing table has it
   let found: string[] = []
@@ -54,4 +54,22 @@ tap.test('routing adapter: a provider record put through the DHT is found by the
   const fetched = await seeker.bitswap.want(cid, { signal })
   t.same(Buffer.from(fetched), bytes)
   t.same(Buffer.from(await getBlock(holder.blockstore, cid)), bytes)
+})
+
+tap.test('a provider query waits before it asks the DHT, and asks nothing when the block arrives first', async t => {
+  let queries = 0
+  const provider = { id: (await startBitswapNode(t, 'provider')).libp2p.peerId, multiaddrs: [] }
+  const libp2p = { contentRouting: { async * findProviders () { queries++; yield provider } } }
+  const routing = createLibp2pRouting(libp2p as never, { providerQueryDelayMs: 300 })
+
+  const early = new AbortController()
+  const answered = (async () => { for await (const p of routing.findProviders(sha256Cid(raw.code, randomBytes(8)), { signal: early.signal })) void p })()
+  early.abort()
+  await t.rejects(answered, { name: 'AbortError' }, 'aborted while waiting: the block came from a connected peer')
+  t.equal(queries, 0, 'and the DHT was not asked')
+
+  const found: string[] = []
+  for await (const p of routing.findProviders(sha256Cid(raw.code, randomBytes(8)), { signal: AbortSignal.timeout(5000) })) found.push(p.id.toString())
+  t.equal(queries, 1, 'a block nobody sent in time is looked up')
+  t.same(found, [provider.id.toCID().toString()])
 })

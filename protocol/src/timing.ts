@@ -79,7 +79,11 @@ export function jobEndsAt (job: Pick<ScanJob, 'revealDeadline'>, bounds: JobBoun
   return job.revealDeadline + 2 * bounds.clockSkewMs + bounds.attestWindowMs
 }
 
-/** The scan budget's end on a member's clock: time is left to sign and to reach every node before the deadline. */
-export function scanDeadline (job: Pick<ScanJob, 'commitDeadline'>, bounds: JobBounds): number {
-  return job.commitDeadline - bounds.clockSkewMs - 500
+/**
+ * The scan budget's end on a member's clock: time is left to sign and to reach every node before the
+ * deadline. The margin is a tenth of the commit window (500 ms at least): a long window is a loaded
+ * network's, where signing and publishing wait behind other jobs' work.
+ */
+export function scanDeadline (job: Pick<ScanJob, 'createdAt' | 'commitDeadline'>, bounds: JobBounds): number {
+  return job.commitDeadline - bounds.clockSkewMs - Math.max(500, Math.floor((job.commitDeadline - job.createdAt) / 10))
 }

@@ -75,7 +75,8 @@ tap.test('the times of a job follow from its deadlines and the bounds', async t 
   t.equal(attestAt(job, b), 102_000, 'members attest at revealDeadline + skew')
   t.equal(attestDeadline(job, b), 107_000, 'attestations accepted until revealDeadline + skew + attestWindowMs')
   t.equal(jobEndsAt(job, b), 109_000, 'a job ends at revealDeadline + 2 skew + attestWindowMs')
-  t.equal(scanDeadline(job, b), 67_500, 'scans end at commitDeadline - skew - 500 ms')
+  t.equal(scanDeadline(job, b), 62_000, 'scans end at commitDeadline - skew - a tenth of the commit window')
+  t.equal(scanDeadline({ createdAt: 0, commitDeadline: 3000 }, b), 500, 'and at least 500 ms before it')
   t.ok(attestAt(job, b) < attestDeadline(job, b) && attestDeadline(job, b) < jobEndsAt(job, b), 'in this order')
 })
 

@@ -149,6 +149,8 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     // the member count (on a real network each member has its own): 3 s per four members
     const commitWindowMs = opts.commitWindowMs ?? 3000 * Math.ceil(opts.nodes / 4)
     const revealWindowMs = opts.revealWindowMs ?? 10_000
+    // every member shares this machine's cores, so each job ahead costs the whole devnet's share of them
+    const commitMsPerQueuedJob = 200 * opts.nodes
     const saved = await readJson<Deployment>(join(dir, 'deployment.json'))
     // a registry from before engine declarations cannot hold this devnet's engines: deploy afresh
     const reuse = saved != null && saved.chainId === anvil.chainId && await provider.getCode(saved.contracts.registry) !== '0x' &&
@@ -235,6 +237,7 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
         clamav: clamd !== undefined && node.engines.includes('ClamAV') ? { socket: clamd.socket, databaseDir: clamd.databaseDir } : null,
         commitWindowMs,
         revealWindowMs,
+        commitMsPerQueuedJob,
         // every member shares this machine's cores: one warm scanner each (about 90 MB of compiled rules apiece)
         yaraProcesses: 1,
         ...opts.overrides

@@ -154,6 +154,9 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
 
   const allCommitted = (live: LiveJob): boolean => live.commitments.size >= follower.membersAt(live.signed.job.membershipBlock).length
   const allRevealed = (live: LiveJob): boolean => live.verdicts.size >= follower.membersAt(live.signed.job.membershipBlock).length
+  /** nothing more can change what this member attests to (SPEC section 7) */
+  const revealsComplete = (live: LiveJob): boolean => allRevealed(live) ||
+    (now() > live.signed.job.commitDeadline && [...live.commitments.keys()].every((m) => live.verdicts.has(m)))
 
   async function revealEarly (live: LiveJob): Promise<void> {
     await reveal(live.jobId, steps).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early reveal failed') })
@@ -172,8 +175,8 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       verdict: (live) => {
         // gossip does not order publishers: the attestations naming this reveal may have come first
         tryFinalize(live)
-        // every member revealed: nothing more can arrive, attest now
-        if (allRevealed(live)) void attestOnce(live).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early attestation failed') })
+        // every member, or every member that committed in time, revealed: nothing more can arrive, attest now
+        if (revealsComplete(live)) void attestOnce(live).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early attestation failed') })
       },
       attestation: (live) => { tryFinalize(live) },
       complaint: (live) => {

@@ -87,6 +87,13 @@ export class JobBook {
     return found
   }
 
+  /** open jobs whose commit window has not closed: the scans members still have ahead of them */
+  scanning (now: number): number {
+    let count = 0
+    for (const live of this.#jobs.values()) if (live.state === 'open' && live.signed.job.commitDeadline > now) count++
+    return count
+  }
+
   /** open jobs this origin created: what admission counts */
   openBy (origin: Hex): number {
     let count = 0

@@ -1,5 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { generateX25519KeyPair, indicatorDigests, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '../../../protocol/src/index.ts'
+import { clampWindow, generateX25519KeyPair, indicatorDigests, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '../../../protocol/src/index.ts'
+import type { JobBounds } from '../../../protocol/src/timing.ts'
 import type { Hex, IndicatorKind, ScanJob } from '../../../protocol/src/messages.ts'
 import type { MemberInfo } from '../chain/membership-history.ts'
 import type { StoredSample } from '../ingest/sample-store.ts'
@@ -12,12 +13,28 @@ export interface JobTiming {
   revealWindowMs: number
   /** extra commit time per MiB of sample, so every member can fetch and scan large files */
   commitMsPerMiB: number
+  /** extra commit time per job the network still has to scan, so members working through a backlog still commit in time */
+  commitMsPerQueuedJob: number
 }
 
 /** A job's window lengths, already scaled to the work and clamped into the chain's bounds. */
 export interface JobWindows {
   commitMs: number
   revealMs: number
+}
+
+/**
+ * The windows for a job (SPEC section 10): both grow with the jobs whose commit windows are still open
+ * (the members' backlog, as this origin sees it), the commit window also with the sample's size and
+ * doubled per retry; both are clamped into the chain's bounds. Pure: the caller reads the chain.
+ */
+export function jobWindows (timing: JobTiming, work: { size: number, queued: number, attempt: number }, bounds: JobBounds): JobWindows {
+  const backlog = timing.commitMsPerQueuedJob * work.queued
+  const base = timing.commitWindowMs + timing.commitMsPerMiB * work.size / (1024 * 1024) + backlog
+  return {
+    commitMs: clampWindow(base * 2 ** (work.attempt - 1), bounds.minCommitWindowMs, bounds.maxCommitWindowMs),
+    revealMs: clampWindow(timing.revealWindowMs + backlog, bounds.minRevealWindowMs, bounds.maxRevealWindowMs)
+  }
 }
 
 /**

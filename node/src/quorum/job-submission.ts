@@ -1,9 +1,9 @@
-import { clampWindow, indicatorSha256, scanJobId, signScanJob, validateScanJob } from '../../../protocol/src/index.ts'
+import { indicatorSha256, scanJobId, signScanJob, validateScanJob } from '../../../protocol/src/index.ts'
 import { createKeyLock } from '../db/key-lock.ts'
 import { createAdmission } from './admission.ts'
 import { NetworkBusyError, NotAMemberError } from './errors.ts'
 import { checkIndicatorSubmission } from './indicator-submission.ts'
-import { buildIndicatorJob, buildScanJob } from './job-factory.ts'
+import { buildIndicatorJob, buildScanJob, jobWindows } from './job-factory.ts'
 import { boundsAt } from './validation-context.ts'
 import type { JobBook, JobFailure, LiveJob } from './job-book.ts'
 import type { IndicatorSubmission, JobSample, JobTiming, JobWindows } from './job-factory.ts'
@@ -89,14 +89,15 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     return value == null || value === 0n || value > BigInt(Number.MAX_SAFE_INTEGER) ? fallback : Number(value)
   }
 
-  /** windows scaled to the work, doubled per retry, clamped into the chain's bounds at `block` */
+  /** windows scaled to the work and the network's backlog, doubled per retry, clamped into the chain's bounds at `block` */
   function windowsAt (block: number, size: number, attempt: number): JobWindows {
-    const bounds = boundsAt(follower, block)
-    const base = parameter('commitWindowMs', block, opts.commitWindowMs) + opts.commitMsPerMiB * size / (1024 * 1024)
-    return {
-      commitMs: clampWindow(base * 2 ** (attempt - 1), bounds.minCommitWindowMs, bounds.maxCommitWindowMs),
-      revealMs: clampWindow(parameter('revealWindowMs', block, opts.revealWindowMs), bounds.minRevealWindowMs, bounds.maxRevealWindowMs)
+    const timing = {
+      commitWindowMs: parameter('commitWindowMs', block, opts.commitWindowMs),
+      revealWindowMs: parameter('revealWindowMs', block, opts.revealWindowMs),
+      commitMsPerMiB: opts.commitMsPerMiB,
+      commitMsPerQueuedJob: opts.commitMsPerQueuedJob
     }
+    return jobWindows(timing, { size, queued: book.scanning(now()), attempt }, boundsAt(follower, block))
   }
 
   /** the members at `block` with their X25519 keys, to wrap a file's key for */

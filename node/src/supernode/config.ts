@@ -28,6 +28,8 @@ export interface SupernodeConfig extends ApiLimits {
   commitWindowMs: number
   revealWindowMs: number
   commitMsPerMiB: number
+  /** extra commit time per job whose commit window is still open when a job is made (SPEC section 10) */
+  commitMsPerQueuedJob: number
   /** most of its own jobs this node keeps open; further submissions wait for a slot (protocol SPEC section 10) */
   maxActiveJobs: number
   engineTimeoutMs: number
@@ -78,6 +80,8 @@ export const CONFIG_DEFAULTS = {
   commitWindowMs: 5000,
   revealWindowMs: 10_000,
   commitMsPerMiB: 200,
+  // a member's share of one job (fetch, scans, three signatures, 3n messages) is about 0.1-0.4 s of a core
+  commitMsPerQueuedJob: 250,
   maxActiveJobs: 16,
   engineTimeoutMs: 30_000,
   yaraProcesses: 2,
@@ -129,7 +133,7 @@ export function parseConfig (value: unknown): SupernodeConfig {
   for (const name of ['vmt', 'timelock', 'governor', 'registry']) {
     check(typeof contracts?.[name] === 'string' && ADDRESS.test(contracts[name] as string), `deployment.contracts.${name} must be an address`)
   }
-  for (const key of ['apiPort', 'confirmations', 'pollIntervalMs', 'maxSampleBytes', 'commitWindowMs', 'revealWindowMs', 'commitMsPerMiB', 'engineTimeoutMs']) {
+  for (const key of ['apiPort', 'confirmations', 'pollIntervalMs', 'maxSampleBytes', 'commitWindowMs', 'revealWindowMs', 'commitMsPerMiB', 'commitMsPerQueuedJob', 'engineTimeoutMs']) {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
   check(Number.isSafeInteger(cfg.maxActiveJobs) && (cfg.maxActiveJobs as number) >= 1, 'maxActiveJobs must be a positive integer')

@@ -118,6 +118,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       commitWindowMs: config.commitWindowMs,
       revealWindowMs: config.revealWindowMs,
       commitMsPerMiB: config.commitMsPerMiB,
+      commitMsPerQueuedJob: config.commitMsPerQueuedJob,
       retentionMs: 10 * 60_000
     }, {
       operator: keys.operator,

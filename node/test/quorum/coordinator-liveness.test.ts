@@ -126,3 +126,14 @@ tap.test('a member that gets the job after the others\' commitments still counts
   t.equal(report.commitments.length, 4, 'the commitments that came before the job were kept')
   t.equal(net.coordinator(3).liveJob(analysisId)?.state, 'final')
 })
+
+tap.test('with a member absent, members attest once every member that committed has revealed, not at the reveal deadline', async (t) => {
+  const net = await memoryCoordinators(t, { engines: () => [quickEngine()], online: [0, 1, 2], parameters: { revealWindowMs: 20_000n } })
+  const { analysisId } = await net.coordinator(0).submitFile(sourceOf('a sample one member never answers for'), {})
+  const { job } = (await net.repos[0]?.jobs.get(analysisId))?.job ?? {}
+  if (job === undefined) throw new Error('the origin lost its job')
+  const report = await until('the origin\'s report', async () => await net.repos[0]?.reports.get(analysisId), jobEndsAt(job, net.bounds) - Date.now())
+  t.ok(Date.now() < job.revealDeadline, 'final well before the reveal deadline')
+  t.equal(report.verdicts.length, 3, 'with the three reveals there are')
+  t.same(report.absent, [net.addresses[3]], 'and the absent member named')
+})

@@ -61,3 +61,15 @@ tap.test('a reorg back to a block finds the live jobs from that block on, and ca
   t.equal(book.get('0x02'), undefined)
   t.same(book.fromBlock(0).map((l) => l.jobId), ['0x01', '0x03'])
 })
+
+tap.test('scanning counts the open jobs whose commit window is still open, whoever made them', async (t) => {
+  const book = new JobBook({ retentionMs: 100, maxJobs: 10 })
+  book.add('0x01', job('a', 1001), 0)
+  book.add('0x02', job('b', 2001), 0)
+  const done = book.add('0x03', job('c', 3001), 0)
+  t.equal(book.scanning(500), 3)
+  done.state = 'final'
+  t.equal(book.scanning(500), 2, 'a job with its report is no backlog')
+  t.equal(book.scanning(1000), 1, 'nor one whose commit window closed')
+  t.equal(book.scanning(2000), 0)
+})

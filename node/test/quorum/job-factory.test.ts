@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import tap from 'tap'
-import { generateX25519KeyPair, indicatorDigests, unwrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '../../../protocol/src/index.ts'
-import { buildIndicatorJob, buildScanJob } from '../../src/quorum/job-factory.ts'
+import { DEFAULT_JOB_BOUNDS, generateX25519KeyPair, indicatorDigests, unwrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '../../../protocol/src/index.ts'
+import { buildIndicatorJob, buildScanJob, jobWindows } from '../../src/quorum/job-factory.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const members = [0xcc, 0xaa, 0xbb].map((b) => {
@@ -53,4 +53,16 @@ tap.test('an indicator job carries its subject, the subject\'s hashes, and nothi
     membershipBlock: 7, origin: members[0]!.info.operator, createdAt: 1_000, commitDeadline: 3_300, revealDeadline: 8_300,
     ephemeralPublicKey: ZERO_BYTES32, keyWraps: [], submitter: submission.submitter, submittedAt: 900, submitterSignature: submission.submitterSignature
   })
+})
+
+tap.test('the windows grow with the backlog, the commit window with the size and per retry, within the bounds', async (t) => {
+  const timing = { commitWindowMs: 3000, revealWindowMs: 10_000, commitMsPerMiB: 200, commitMsPerQueuedJob: 800 }
+  t.same(jobWindows(timing, { size: 0, queued: 0, attempt: 1 }, DEFAULT_JOB_BOUNDS), { commitMs: 3000, revealMs: 10_000 }, 'an idle network: the base')
+  t.equal(jobWindows(timing, { size: 5 * 1024 * 1024, queued: 0, attempt: 1 }, DEFAULT_JOB_BOUNDS).commitMs, 4000, '200 ms per MiB')
+  t.same(jobWindows(timing, { size: 0, queued: 10, attempt: 1 }, DEFAULT_JOB_BOUNDS), { commitMs: 11_000, revealMs: 18_000 }, '800 ms per job still being scanned, in both windows')
+  t.same(jobWindows(timing, { size: 0, queued: 10, attempt: 2 }, DEFAULT_JOB_BOUNDS), { commitMs: 22_000, revealMs: 18_000 }, 'a retry doubles the commit window')
+  t.same(jobWindows(timing, { size: 0, queued: 10_000, attempt: 3 }, DEFAULT_JOB_BOUNDS),
+    { commitMs: DEFAULT_JOB_BOUNDS.maxCommitWindowMs, revealMs: DEFAULT_JOB_BOUNDS.maxRevealWindowMs }, 'a flood of jobs cannot push them past the bounds')
+  const tight = { ...DEFAULT_JOB_BOUNDS, minCommitWindowMs: 5000, maxRevealWindowMs: 4000 }
+  t.same(jobWindows(timing, { size: 0, queued: 0, attempt: 1 }, tight), { commitMs: 5000, revealMs: 4000 }, 'the chain\'s bounds clamp both windows')
 })

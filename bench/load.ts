@@ -80,20 +80,29 @@ const clients = devnet.info.nodes.map((n) => createVtClient({ baseUrl: n.api, ap
 
 /** a refused upload (429 over the caps, 503 while admission is full) is retried after a pause, as a VT client would */
 const RETRIABLE = new Set([429, 503])
+/**
+ * and so is one whose connection was reset before an answer: a pooled keep-alive socket the node closed
+ * while this loaded process had not yet seen the close. An upload is idempotent (the same bytes join
+ * the same analysis), so sending it again is safe.
+ */
+const RESET = /ECONNRESET|EPIPE|UND_ERR_SOCKET/
 
 async function upload (client: (typeof clients)[number], bytes: Uint8Array, i: number, signal: AbortSignal): Promise<string> {
   for (let pause = 250; ; pause = Math.min(4000, pause * 2)) {
     try {
       return (await client.uploadFile(bytes, { filename: `load-${i}.bin`, signal })).id
     } catch (err) {
-      if (!RETRIABLE.has((err as { status?: number }).status ?? 0) || signal.aborted) throw err
-      retries++
+      const reset = (err as { code?: string }).code === 'NetworkError' && RESET.test((err as Error).message)
+      if ((!RETRIABLE.has((err as { status?: number }).status ?? 0) && !reset) || signal.aborted) throw err
+      if (reset) resets++
+      else retries++
       await new Promise((resolve) => setTimeout(resolve, pause))
     }
   }
 }
 
 let retries = 0
+let resets = 0
 const errors = new Map<string, number>()
 
 async function submitOne (i: number): Promise<{ ms: number, status: string }> {
@@ -132,7 +141,7 @@ try {
   const ms = completed.map((r) => r.ms)
   console.log(`${nodes}-member devnet (started in ${startSeconds.toFixed(0)} s), ${concurrency} concurrent ${(size / 1024).toFixed(0)} KiB submissions ${throughOne ? 'through node 0' : 'spread over the members\' APIs'}, polled every ${pollMs} ms`)
   console.log(`  baseline, one submission alone: ${baseline.status} in ${baseline.ms.toFixed(0)} ms`)
-  console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s (${(completed.length / (wall / 1000)).toFixed(1)} completed jobs/s); ${retries} uploads refused (429/503) and retried`)
+  console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s (${(completed.length / (wall / 1000)).toFixed(1)} completed jobs/s); ${retries} uploads refused (429/503) and retried, ${resets} sent again after a connection reset`)
   for (const [message, n] of [...errors].toSorted((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${n} x ${message}`)
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
   const perJob = (seconds: number): string => `${(seconds * 1000 / Math.max(1, completed.length)).toFixed(0)} ms`

@@ -4,6 +4,12 @@ export interface ApiLimits {
   maxUploadsPerKey: number
   /** uploads and rescans the node takes at once, all keys together */
   maxUploadsPerNode: number
+  /** how long an upload over a cap waits for a slot before 429 (0: refused at once) */
+  uploadWaitMs: number
+  /** uploads waiting for a slot at once, all keys together; more are refused at once */
+  maxUploadsWaiting: number
+  /** uploads one API key may have waiting */
+  maxUploadsWaitingPerKey: number
   /** the whole request (headers and body) must arrive within this (Node's requestTimeout) */
   requestTimeoutMs: number
   /** a socket with no traffic either way for this long is closed (Node's server.timeout) */
@@ -17,6 +23,10 @@ export interface ApiLimits {
 export const API_LIMIT_DEFAULTS = {
   maxUploadsPerKey: 4,
   maxUploadsPerNode: 16,
+  // a waiting upload holds its socket and at most a stream buffer of body (about 64 KiB with the kernel's)
+  uploadWaitMs: 30_000,
+  maxUploadsWaiting: 256,
+  maxUploadsWaitingPerKey: 64,
   // a 650 MB sample at about 1 MB/s
   requestTimeoutMs: 15 * 60_000,
   // above the longest quiet spell of a healthy upload: sealing and fsyncing a large sample after its last byte
@@ -24,3 +34,13 @@ export const API_LIMIT_DEFAULTS = {
   keepAliveTimeoutMs: 5000,
   bodyIdleTimeoutMs: 30_000
 } as const satisfies ApiLimits
+
+/** The least value a limit takes: an upload wait of 0 refuses over the caps at once, every other limit is at least 1. */
+export function limitMinimum (name: string): number {
+  return name === 'uploadWaitMs' ? 0 : 1
+}
+
+/** The API limits out of a config that carries them (the supernode's). */
+export function apiLimitsOf (config: ApiLimits): ApiLimits {
+  return Object.fromEntries(Object.keys(API_LIMIT_DEFAULTS).map((key) => [key, config[key as keyof ApiLimits]])) as unknown as ApiLimits
+}

@@ -19,7 +19,7 @@ import { instrumentApi } from './metrics.ts'
 import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 import { cutIdleBodies } from './body-idle-timeout.ts'
 import { settleUnreadBody } from './unread-body.ts'
-import { API_LIMIT_DEFAULTS, type ApiLimits } from './limits.ts'
+import { API_LIMIT_DEFAULTS, limitMinimum, type ApiLimits } from './limits.ts'
 import { createUploadSlots } from './upload-slots.ts'
 import { createObjectCache, OBJECT_CACHE_DEFAULTS, type ObjectCacheBounds } from './object-cache.ts'
 
@@ -96,7 +96,13 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
 
   const metrics = instrumentApi(app)
   cutIdleBodies(app, limits.bodyIdleTimeoutMs, metrics.registry)
-  const uploads = createUploadSlots({ perKey: limits.maxUploadsPerKey, perNode: limits.maxUploadsPerNode }, metrics.registry)
+  const uploads = createUploadSlots({
+    perKey: limits.maxUploadsPerKey,
+    perNode: limits.maxUploadsPerNode,
+    waitMs: limits.uploadWaitMs,
+    maxWaiting: limits.maxUploadsWaiting,
+    maxWaitingPerKey: limits.maxUploadsWaitingPerKey
+  }, metrics.registry)
   const objects = createObjectCache({ ...OBJECT_CACHE_DEFAULTS, ...options.objectCache }, metrics.registry)
   registerStatusRoutes(app, options.ports.status, metrics.registry)
   registerWebRoutes(app)
@@ -128,7 +134,8 @@ export function createApiServer (options: ApiServerOptions): ApiServer {
     throw new ApiError('InvalidArgumentError', 'maxUploadBytes must be a positive integer')
   }
   for (const [name, value] of Object.entries({ ...options.limits, ...options.objectCache })) {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new ApiError('InvalidArgumentError', `${name} must be a positive integer`)
+    const least = limitMinimum(name)
+    if (!Number.isSafeInteger(value) || value < least) throw new ApiError('InvalidArgumentError', `${name} must be an integer of at least ${least}`)
   }
   const host = options.host ?? '127.0.0.1'
   let app: FastifyInstance | undefined

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { Hex } from '../../../protocol/src/messages.ts'
-import { API_LIMIT_DEFAULTS, type ApiLimits } from '../api/limits.ts'
+import { API_LIMIT_DEFAULTS, limitMinimum, type ApiLimits } from '../api/limits.ts'
 import { ENGINE_ID, MAX_ENGINES } from '../../../governance/src/engines.ts'
 import { checkProtectedAddresses, parseFeedConfigs } from '../intel/feed-config.ts'
 import type { IndicatorFeedConfig } from '../intel/indicator-feed.ts'
@@ -140,7 +140,8 @@ export function parseConfig (value: unknown): SupernodeConfig {
   check(Number.isSafeInteger(cfg.yaraProcesses) && (cfg.yaraProcesses as number) >= 1 && (cfg.yaraProcesses as number) <= 64, 'yaraProcesses must be an integer from 1 to 64')
   // zero would refuse every upload or, for a timeout, turn it off
   for (const key of Object.keys(API_LIMIT_DEFAULTS)) {
-    check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 1, `${key} must be a positive integer`)
+    const least = limitMinimum(key)
+    check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= least, `${key} must be an integer of at least ${least}`)
   }
   check(typeof cfg.requireApiKey === 'boolean', 'requireApiKey must be true or false')
   check(typeof cfg.heuristics === 'boolean' && typeof cfg.archives === 'boolean' && typeof cfg.reputation === 'boolean' && typeof cfg.indicatorHeuristics === 'boolean',

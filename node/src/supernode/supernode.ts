@@ -4,6 +4,7 @@ import { JsonRpcProvider } from 'ethers'
 import { CID } from 'multiformats/cid'
 import { createAdminServer } from '../admin/admin-server.ts'
 import { createApiServer } from '../api/server.ts'
+import { apiLimitsOf } from '../api/limits.ts'
 import { createGovernanceReader } from '../chain/governance-reader.ts'
 import { createRegistryFollower } from '../chain/registry-follower.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../db/index.ts'
@@ -147,14 +148,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       },
       logger: logger.child({ component: 'api' }),
       maxUploadBytes: config.maxSampleBytes,
-      limits: {
-        maxUploadsPerKey: config.maxUploadsPerKey,
-        maxUploadsPerNode: config.maxUploadsPerNode,
-        requestTimeoutMs: config.requestTimeoutMs,
-        connectionTimeoutMs: config.connectionTimeoutMs,
-        keepAliveTimeoutMs: config.keepAliveTimeoutMs,
-        bodyIdleTimeoutMs: config.bodyIdleTimeoutMs
-      },
+      limits: apiLimitsOf(config),
       host: config.apiHost,
       port: config.apiPort
     })

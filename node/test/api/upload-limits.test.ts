@@ -72,8 +72,8 @@ function upload (url: string, apiKey: string): Promise<Response> {
   return fetch(`${url}/api/v3/files`, { method: 'POST', body: form, headers: { 'x-apikey': apiKey } })
 }
 
-t.test('uploads in flight are capped per API key and per node with 429 TooManyRequestsError', async (st) => {
-  const { server } = await start(st, { maxUploadsPerKey: 1, maxUploadsPerNode: 2 })
+t.test('uploads in flight are capped per API key and per node with 429 TooManyRequestsError (no waiting)', async (st) => {
+  const { server } = await start(st, { maxUploadsPerKey: 1, maxUploadsPerNode: 2, uploadWaitMs: 0 })
   const alice = stalledUpload(server.url, ALICE, body => body.byteLength / 2)
   await until(async () => await inFlight(server.url) === 1)
   const second = await upload(server.url, ALICE)
@@ -114,7 +114,7 @@ async function exchange (url: string, requests: Buffer[], responses: number): Pr
 const rawRequest = (head: string, body: Buffer = Buffer.alloc(0)): Buffer => Buffer.concat([Buffer.from(`${head}Content-Length: ${body.byteLength}\r\n\r\n`), body])
 
 t.test('a refused upload\'s answer reaches its client: a small body is read and dropped, the connection reused', async (st) => {
-  const { server } = await start(st, { maxUploadsPerKey: 1 })
+  const { server } = await start(st, { maxUploadsPerKey: 1, uploadWaitMs: 0 })
   const body = multipart(Buffer.alloc(512 * 1024, 'x'))
   const head = `POST /api/v3/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\n`
   // no key: refused by the key check before the route reads a byte
@@ -131,6 +131,60 @@ t.test('a refused upload\'s answer reaches its client: a small body is read and 
   st.equal(capped.error, undefined)
   st.match(capped.text, /^HTTP\/1\.1 429 [^]*TooManyRequestsError/)
   alice.socket.destroy()
+})
+
+const waitingNow = async (url: string): Promise<number> => await metric(url, /^virusmap_api_uploads_waiting (\d+)$/m)
+
+t.test('an upload over a cap waits its turn with its body unread, and is served when a slot frees', async (st) => {
+  const { server } = await start(st, { maxUploadsPerKey: 1, maxUploadsPerNode: 2, uploadWaitMs: 60_000 })
+  const alice = stalledUpload(server.url, ALICE, body => body.byteLength / 2)
+  await until(async () => await inFlight(server.url) === 1)
+  const second = upload(server.url, ALICE)
+  const third = upload(server.url, ALICE)
+  await until(async () => await waitingNow(server.url) === 2)
+  // another key is not held up by alice's line while the node has room
+  st.equal((await upload(server.url, BOB)).status, 200, 'bob is served at once')
+  alice.socket.destroy()
+  st.equal((await second).status, 200, 'the first in line gets the freed slot')
+  st.equal((await third).status, 200, 'then the next')
+  st.equal(await waitingNow(server.url), 0)
+  st.equal(await metric(server.url, /^virusmap_api_uploads_refused_total\{limit="key"\} (\d+)$/m) || 0, 0, 'nothing refused')
+})
+
+t.test('the wait is bounded in time: an upload no slot frees for is refused with 429', async (st) => {
+  const { server } = await start(st, { maxUploadsPerKey: 1, uploadWaitMs: 300 })
+  const alice = stalledUpload(server.url, ALICE, body => body.byteLength / 2)
+  await until(async () => await inFlight(server.url) === 1)
+  await expectVtError(st, await upload(server.url, ALICE), 429, 'TooManyRequestsError')
+  st.equal(await metric(server.url, /^virusmap_api_uploads_refused_total\{limit="wait"\} (\d+)$/m), 1, 'refused once the wait ran out')
+  st.equal(await waitingNow(server.url), 0)
+  alice.socket.destroy()
+})
+
+t.test('the line is bounded per key and per node, and a client that leaves leaves it', async (st) => {
+  const { server } = await start(st, { maxUploadsPerKey: 1, maxUploadsPerNode: 2, uploadWaitMs: 60_000, maxUploadsWaiting: 3, maxUploadsWaitingPerKey: 2 })
+  const alice = stalledUpload(server.url, ALICE, body => body.byteLength / 2)
+  const bob = stalledUpload(server.url, BOB, body => body.byteLength / 2)
+  await until(async () => await inFlight(server.url) === 2)
+  const controller = new AbortController()
+  const form = new FormData()
+  form.append('file', new Blob(['leaves']), 'l.txt')
+  const leaving = fetch(`${server.url}/api/v3/files`, { method: 'POST', body: form, headers: { 'x-apikey': ALICE }, signal: controller.signal }).catch((err: Error) => err)
+  const staying = upload(server.url, ALICE)
+  await until(async () => await waitingNow(server.url) === 2)
+  await expectVtError(st, await upload(server.url, ALICE), 429, 'TooManyRequestsError')
+  st.equal(await waitingNow(server.url), 2, 'a third in alice\'s line is refused at once')
+  const bobWaits = upload(server.url, BOB)
+  await until(async () => await waitingNow(server.url) === 3)
+  await expectVtError(st, await upload(server.url, CAROL), 429, 'TooManyRequestsError')
+  st.equal(await waitingNow(server.url), 3, 'and a fourth in the node\'s line')
+  controller.abort()
+  st.equal((await leaving as Error).name, 'AbortError')
+  await until(async () => await waitingNow(server.url) === 2)
+  alice.socket.destroy()
+  bob.socket.destroy()
+  st.equal((await staying).status, 200, 'the one that stayed is served')
+  st.equal((await bobWaits).status, 200)
 })
 
 t.test('an upload stored and waiting for a job slot no longer holds its upload slot', async (st) => {

@@ -88,7 +88,7 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
 export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploads: UploadSlots, objects: ObjectCache): void {
   app.post('/api/v3/files', async (request: FastifyRequest, reply: FastifyReply) => {
     // refused before its body is read: the error handler drops a small body and answers (settleUnreadBody)
-    const release = uploads.acquire(apiKeyIdOf(request))
+    const release = await uploads.acquire(apiKeyIdOf(request), { signal: requestSignal(reply) })
     try {
       // stored, the upload holds no spool: its slot goes to the next upload while this one waits for a job slot
       return await submit(request, reply, ports, release)
@@ -113,7 +113,7 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploa
     const rescan = ports.submitter.rescan
     if (rescan === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
     // a rescan is an ingest too (it streams the sample back in when blocks are missing)
-    const release = uploads.acquire(apiKeyIdOf(request))
+    const release = await uploads.acquire(apiKeyIdOf(request), { signal: requestSignal(reply) })
     let rescanned
     try {
       rescanned = await rescan(hash, { signal: requestSignal(reply) })

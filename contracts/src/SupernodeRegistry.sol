@@ -20,7 +20,10 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  * Governance (the owner) sets the term length and the maximum member count; re-admitting a
  * member renews its term; a member may resign. Governance may require a candidate bond (in VMT):
  * register() pulls it (approve first), admission needs it in full, a non-member withdraws it (and
- * stops being a candidate), and governance may slash it to the treasury.
+ * stops being a candidate) once `unbondingBlocks` have passed since its membership ended, so the
+ * bond stays slashable for misbehaviour found late. Governance may slash it to the treasury naming
+ * its evidence, and the evidence verifier governance trusts (EquivocationEvidence) slashes it for
+ * conflicting signatures, paying the reporter a share and removing the member.
  * Governance also declares each operator's engines (the exact `EngineResult.engine` strings its
  * verdicts carry), checkpointed by block like membership, so only results from engines registered
  * to a verdict's signer at the job's membership block count.
@@ -40,6 +43,8 @@ contract SupernodeRegistry is Ownable {
     uint256 public constant MAX_ENGINE_ID_LENGTH = 64;
     /// @notice Checkpoint value of a membership without a term.
     uint208 public constant NO_TERM = type(uint208).max;
+    /// @notice Basis points in one whole (a reporter's share of a slashed bond is given in these).
+    uint256 public constant BPS = 10_000;
 
     /// @notice Blocks a membership lasts from its (re-)admission; 0 means no term.
     uint48 public termBlocks;
@@ -53,6 +58,11 @@ contract SupernodeRegistry is Ownable {
     mapping(address operator => uint256) public bondOf;
     /// @notice Sum of all bonds held.
     uint256 public totalBonded;
+    /// @notice Blocks a bond stays locked (and slashable) after its membership ended: about a week
+    /// of 12 s blocks, long enough for evidence to be gossiped and a governance vote to pass.
+    uint48 public unbondingBlocks = 50_400;
+    /// @notice The contract allowed to slash by proven misbehaviour (address(0): none).
+    address public evidenceVerifier;
 
     struct Candidate {
         string peerId;
@@ -89,8 +99,13 @@ contract SupernodeRegistry is Ownable {
     event BondPaid(address indexed operator, uint256 amount);
     /// @notice A non-member took its bond back and stopped being a candidate.
     event BondWithdrawn(address indexed operator, uint256 amount);
-    /// @notice Governance took an operator's bond to the treasury.
-    event BondSlashed(address indexed operator, uint256 amount);
+    /// @notice An operator's bond was taken: `reward` of `amount` to `reporter` (none for governance), the
+    /// rest to the treasury (the owner); `evidence` names what proved the misbehaviour.
+    event BondSlashed(address indexed operator, uint256 amount, address indexed reporter, uint256 reward, bytes32 evidence);
+    /// @notice Governance changed the unbonding delay (applies to every bond not yet withdrawn).
+    event UnbondingBlocksSet(uint256 unbondingBlocks);
+    /// @notice Governance changed the contract allowed to slash by evidence.
+    event EvidenceVerifierSet(address verifier);
     /// @notice Governance set the engines `operator` runs, from this block on (replacing any earlier list).
     event EnginesSet(address indexed operator, string[] engineIds);
 
@@ -122,6 +137,16 @@ contract SupernodeRegistry is Ownable {
     error SupernodeRegistryTooManyEngines(uint256 count);
     /// @dev Engine id `index` repeats an earlier one.
     error SupernodeRegistryDuplicateEngine(uint256 index);
+    /// @dev The bond of `operator` is locked until block `unlockBlock` (its unbonding delay).
+    error SupernodeRegistryUnbonding(address operator, uint256 unlockBlock);
+    /// @dev Only the evidence verifier slashes by evidence.
+    error SupernodeRegistryUnauthorizedVerifier(address caller);
+    /// @dev A reporter's share above BPS.
+    error SupernodeRegistryInvalidShare(uint256 shareBps);
+    /// @dev A governance slash must name its evidence.
+    error SupernodeRegistryMissingEvidence();
+    /// @dev `operator` is neither a member nor holds a bond: evidence against it changes nothing.
+    error SupernodeRegistryNothingToSlash(address operator);
     /// @dev Membership at a block that is not yet final was asked for (same rule as ERC-5805).
     error SupernodeRegistryFutureLookup(uint256 blockNumber, uint48 currentBlock);
 
@@ -266,10 +291,29 @@ contract SupernodeRegistry is Ownable {
         emit CandidateBondSet(address(token), amount);
     }
 
-    /// @notice A non-member takes its bond back; it stops being a candidate (register again to apply).
+    /// @notice Blocks a bond stays locked after its membership ended, for every bond not yet withdrawn.
+    function setUnbondingBlocks(uint48 blocks) external onlyOwner {
+        unbondingBlocks = blocks;
+        emit UnbondingBlocksSet(blocks);
+    }
+
+    /// @notice The contract allowed to slash by evidence (address(0): none).
+    function setEvidenceVerifier(address verifier) external onlyOwner {
+        evidenceVerifier = verifier;
+        emit EvidenceVerifierSet(verifier);
+    }
+
+    /**
+     * @notice A non-member takes its bond back once its unbonding delay has passed; it stops being a
+     * candidate (register again to apply).
+     */
     function withdrawBond() external {
         if (_isActive(msg.sender)) {
             revert SupernodeRegistryStillMember(msg.sender);
+        }
+        uint256 unlock = bondUnlockBlock(msg.sender);
+        if (Time.blockNumber() < unlock) {
+            revert SupernodeRegistryUnbonding(msg.sender, unlock);
         }
         uint256 amount = bondOf[msg.sender];
         bondOf[msg.sender] = 0;
@@ -281,15 +325,63 @@ contract SupernodeRegistry is Ownable {
         emit BondWithdrawn(msg.sender, amount);
     }
 
-    /// @notice Governance takes `operator`'s bond to the treasury (the owner).
-    function slashBond(address operator) external onlyOwner {
-        uint256 amount = bondOf[operator];
-        bondOf[operator] = 0;
-        totalBonded -= amount;
-        if (amount != 0) {
-            bondToken.safeTransfer(owner(), amount);
+    /**
+     * @notice Governance takes `operator`'s bond to the treasury (the owner), for misbehaviour
+     * signatures cannot prove (e.g. a member that stopped scanning).
+     * @param evidence Names what the proposal relied on (e.g. keccak256 of a report or a document's CID); not zero.
+     */
+    function slashBond(address operator, bytes32 evidence) external onlyOwner {
+        if (evidence == bytes32(0)) {
+            revert SupernodeRegistryMissingEvidence();
         }
-        emit BondSlashed(operator, amount);
+        _slash(operator, address(0), 0, evidence);
+    }
+
+    /**
+     * @notice The evidence verifier slashes `operator` for proven misbehaviour: the member is removed,
+     * `reporterShareBps` of its bond go to `reporter` and the rest to the treasury (the owner).
+     * @return amount The bond taken.
+     */
+    function slashByEvidence(address operator, address reporter, uint256 reporterShareBps, bytes32 evidence)
+        external
+        returns (uint256 amount)
+    {
+        if (msg.sender != evidenceVerifier || msg.sender == address(0)) {
+            revert SupernodeRegistryUnauthorizedVerifier(msg.sender);
+        }
+        if (reporterShareBps > BPS) {
+            revert SupernodeRegistryInvalidShare(reporterShareBps);
+        }
+        bool active = _isActive(operator);
+        amount = bondOf[operator];
+        if (!active && amount == 0) {
+            revert SupernodeRegistryNothingToSlash(operator);
+        }
+        if (active) {
+            _end(operator);
+        }
+        _slash(operator, reporter, (amount * reporterShareBps) / BPS, evidence);
+    }
+
+    /**
+     * @notice First block at which `operator` may withdraw its bond: `unbondingBlocks` after its last
+     * membership ended (0 if never admitted; NO_TERM while a member without a term).
+     */
+    function bondUnlockBlock(address operator) public view returns (uint256) {
+        (bool exists, uint48 key, uint208 value) = _membership[operator].latestCheckpoint();
+        if (!exists) {
+            return 0;
+        }
+        if (value == NO_TERM) {
+            return NO_TERM;
+        }
+        // 0: removed or resigned at `key`; otherwise the term's (possibly future) end.
+        return (value == 0 ? uint256(key) : uint256(value)) + unbondingBlocks;
+    }
+
+    /// @notice Whether `operator` was ever admitted (its signatures as a member can be evidence).
+    function wasAdmitted(address operator) external view returns (bool) {
+        return _wasAdmitted[operator];
     }
 
     /// @notice Block at which the current membership of `operator` lapses; 0 if not a member, NO_TERM if it has no term.
@@ -382,6 +474,19 @@ contract SupernodeRegistry is Ownable {
         _members.remove(operator);
         _membership[operator].push(Time.blockNumber(), 0);
         emit MemberRemoved(operator);
+    }
+
+    function _slash(address operator, address reporter, uint256 reward, bytes32 evidence) private {
+        uint256 amount = bondOf[operator];
+        bondOf[operator] = 0;
+        totalBonded -= amount;
+        if (reward != 0) {
+            bondToken.safeTransfer(reporter, reward);
+        }
+        if (amount > reward) {
+            bondToken.safeTransfer(owner(), amount - reward);
+        }
+        emit BondSlashed(operator, amount, reporter, reward, evidence);
     }
 
     function _engineList(address operator, uint208 index) private view returns (string[] memory) {

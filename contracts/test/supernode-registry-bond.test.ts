@@ -1,11 +1,13 @@
 // SupernodeRegistry candidate bond (VMT, set by governance): register pulls it, admission needs
-// it in full, a non-member withdraws it, governance may slash it to the treasury.
+// it in full, a non-member withdraws it after the unbonding delay, governance may slash it to the
+// treasury naming its evidence, also while it unbonds.
 import t from 'tap'
-import { Contract, ContractFactory, JsonRpcProvider, ZeroAddress, hexlify, parseEther, randomBytes } from 'ethers'
+import { Contract, ContractFactory, JsonRpcProvider, ZeroAddress, ZeroHash, hexlify, id, parseEther, randomBytes } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
+import { blockNumber, mineBlocks } from '../../node/src/chain/anvil-time.ts'
 import { revertOf } from './revert.ts'
 
 const anvil = await startAnvil({ port: 0 })
@@ -59,19 +61,46 @@ t.test('register pulls the bond; admission needs it', async (tt) => {
   tt.equal((await revertOf(registry.interface, registry.getFunction('setCandidateBond')(owner.address, BOND))).name, 'SupernodeRegistryBondsOutstanding', 'no token swap under held bonds')
 })
 
-t.test('members cannot withdraw; non-members can; governance can slash', async (tt) => {
+t.test('members cannot withdraw; a resigned member only after the unbonding delay; governance can slash during it', async (tt) => {
   tt.same(await revertOf(registry.interface, regAs(opA).getFunction('withdrawBond')()), { name: 'SupernodeRegistryStillMember', args: [opA.address] })
-  await ok(regAs(opA).getFunction('resign')())
+  tt.equal((await revertOf(registry.interface, regAs(opA).getFunction('setUnbondingBlocks')(5))).name, 'OwnableUnauthorizedAccount')
+  await ok(registry.getFunction('setUnbondingBlocks')(5))
+  const resigned = await (await regAs(opA).getFunction('resign')() as { wait(): Promise<{ blockNumber: number }> }).wait()
+  const unlock = BigInt(resigned.blockNumber + 5)
+  tt.equal(await registry.getFunction('bondUnlockBlock')(opA.address), unlock)
+  tt.same(await revertOf(registry.interface, regAs(opA).getFunction('withdrawBond')()), { name: 'SupernodeRegistryUnbonding', args: [opA.address, unlock] },
+    'resign then withdraw at once reverts')
+  // The next transaction lands in block unlock - 1: still locked.
+  await mineBlocks(provider, unlock - 2n - BigInt(await blockNumber(provider)))
+  tt.same(await revertOf(registry.interface, regAs(opA).getFunction('withdrawBond')()), { name: 'SupernodeRegistryUnbonding', args: [opA.address, unlock] })
+  await mineBlocks(provider, 1)
   await ok(regAs(opA).getFunction('withdrawBond')())
-  tt.equal(await balance(opA.address), parseEther('150'), 'bond returned')
+  tt.equal(await balance(opA.address), parseEther('150'), 'bond returned once the delay passed')
   const [, , , registeredAt] = await registry.getFunction('candidate')(opA.address) as [string, string, string, bigint]
   tt.equal(registeredAt, 0n, 'no longer a candidate')
   tt.equal((await revertOf(registry.interface, registry.getFunction('admit')(opA.address))).name, 'SupernodeRegistryNotCandidate')
 
-  tt.equal((await revertOf(registry.interface, regAs(opA).getFunction('slashBond')(opB.address))).name, 'OwnableUnauthorizedAccount')
-  const before = await balance(owner.address)
+  const evidence = id('opB stopped scanning for epoch 12')
+  tt.equal((await revertOf(registry.interface, regAs(opA).getFunction('slashBond')(opB.address, evidence))).name, 'OwnableUnauthorizedAccount')
   await ok(registry.getFunction('remove')(opB.address))
-  await ok(registry.getFunction('slashBond')(opB.address))
-  tt.equal(await balance(owner.address), before + BOND, 'slashed bond goes to the owner (the timelock treasury)')
+  tt.same(await revertOf(registry.interface, regAs(opB).getFunction('withdrawBond')()), { name: 'SupernodeRegistryUnbonding', args: [opB.address, BigInt(await blockNumber(provider) + 5)] },
+    'a removed member is unbonding too')
+  tt.equal((await revertOf(registry.interface, registry.getFunction('slashBond')(opB.address, ZeroHash))).name, 'SupernodeRegistryMissingEvidence')
+  const before = await balance(owner.address)
+  const slashed = await (await registry.getFunction('slashBond')(opB.address, evidence) as { wait(): Promise<{ logs: Array<{ topics: string[], data: string }> }> }).wait()
+  tt.equal(await balance(owner.address), before + BOND, 'slashed during unbonding, to the owner (the timelock treasury)')
+  const event = slashed.logs.map((l) => registry.interface.parseLog(l)).find((l) => l?.name === 'BondSlashed')
+  tt.same([...event!.args], [opB.address, BOND, ZeroAddress, 0n, evidence], 'the event names the evidence')
   tt.equal(await registry.getFunction('totalBonded')(), 0n)
+})
+
+t.test('a member whose term lapsed is unbonding from the term end', async (tt) => {
+  await ok(registry.getFunction('setCandidateBond')(await vmt.getAddress(), 0n))
+  await ok(registry.getFunction('setTermBlocks')(3))
+  await ok(register(opA))
+  const admitted = await (await registry.getFunction('admit')(opA.address) as { wait(): Promise<{ blockNumber: number }> }).wait()
+  tt.equal(await registry.getFunction('bondUnlockBlock')(opA.address), BigInt(admitted.blockNumber + 3 + 5), 'term end plus the delay')
+  await mineBlocks(provider, 3)
+  tt.equal(await registry.getFunction('isMember')(opA.address), false)
+  tt.same(await revertOf(registry.interface, regAs(opA).getFunction('withdrawBond')()), { name: 'SupernodeRegistryUnbonding', args: [opA.address, BigInt(admitted.blockNumber + 8)] })
 })

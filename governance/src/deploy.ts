@@ -1,9 +1,10 @@
-// Deploys the VirusMap governance stack: VMT -> TimelockController -> Governor -> SupernodeRegistry,
+// Deploys the VirusMap governance stack: VMT -> TimelockController -> Governor -> SupernodeRegistry
+// (+ EquivocationEvidence, named as its evidence verifier before the timelock takes the registry),
 // wires the timelock to the governor and gives up the deployer's admin power.
 import { ContractFactory, ZeroAddress, encodeBytes32String } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
-import { governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
+import { evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
 
 export interface DeployPlan {
@@ -27,7 +28,12 @@ export interface DeployPlan {
   parameters?: Record<string, bigint>
   /** Each gets an OpenZeppelin VestingWallet holding `amount`, released linearly from `start` over `durationSeconds`. */
   vesting?: VestingGrant[]
+  /** Share of a bond slashed by evidence paid to whoever submitted it, in basis points (default DEFAULT_REPORTER_SHARE_BPS). */
+  reporterShareBps?: number
 }
+
+/** A tenth of a slashed bond to the node that proved the equivocation, the rest to the treasury. */
+export const DEFAULT_REPORTER_SHARE_BPS = 1000
 
 export interface VestingGrant {
   beneficiary: string
@@ -53,6 +59,8 @@ export interface VirusMapContracts {
   registry: Hex
   /** NetworkParameters (deployments made before it existed lack it). */
   parameters?: Hex
+  /** EquivocationEvidence, the registry's evidence verifier (deployments made before it existed lack it). */
+  evidence?: Hex
 }
 
 /** The parameters every deployment starts with, unless its plan says otherwise. */
@@ -102,7 +110,14 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
     plan.proposalThreshold, plan.quorumNumerator
   ])
   signal?.throwIfAborted()
-  const registry = await deploy(registryArtifact, deployer, [await timelock.getAddress()])
+  // The deployer owns the registry only until it has named its evidence verifier.
+  const registry = await deploy(registryArtifact, deployer, [deployerAddress])
+  signal?.throwIfAborted()
+  const evidence = await deploy(evidenceArtifact, deployer, [
+    await timelock.getAddress(), await registry.getAddress(), plan.reporterShareBps ?? DEFAULT_REPORTER_SHARE_BPS
+  ])
+  await send(registry.getFunction('setEvidenceVerifier')(await evidence.getAddress()))
+  await send(registry.getFunction('transferOwnership')(await timelock.getAddress()))
   signal?.throwIfAborted()
   const initial = Object.entries({ ...DEFAULT_NETWORK_PARAMETERS, ...plan.parameters })
   const parameters = await deploy(parametersArtifact, deployer, [
@@ -146,7 +161,8 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
       timelock: await lower(timelock),
       governor: await lower(governor),
       registry: await lower(registry),
-      parameters: await lower(parameters)
+      parameters: await lower(parameters),
+      evidence: await lower(evidence)
     },
     ...(vesting.length > 0 ? { vesting } : {})
   }

@@ -100,9 +100,9 @@ export function membershipActions (registry: string, fn: 'admit' | 'remove', ope
 }
 
 /** Registry settings changed by governance, by their `gov propose set-param` names. */
-export const REGISTRY_PARAMETERS = { termBlocks: 'setTermBlocks', maxMembers: 'setMaxMembers' } as const
+export const REGISTRY_PARAMETERS = { termBlocks: 'setTermBlocks', maxMembers: 'setMaxMembers', unbondingBlocks: 'setUnbondingBlocks' } as const
 
-/** `set-param NAME VALUE`: a registry setting (termBlocks, maxMembers, candidateBond in VMT wei) or a NetworkParameters key (any short name; new keys are allowed). */
+/** `set-param NAME VALUE`: a registry setting (termBlocks, maxMembers, unbondingBlocks, candidateBond in VMT wei) or a NetworkParameters key (any short name; new keys are allowed). */
 export function setParamActions (contracts: VirusMapContracts, name: string, value: bigint): Actions {
   if (name === 'candidateBond') {
     return { targets: [contracts.registry], values: [0n], calldatas: [registryInterface.encodeFunctionData('setCandidateBond', [value === 0n ? '0x0000000000000000000000000000000000000000' : contracts.vmt, value])] }
@@ -129,6 +129,7 @@ export async function readParameters (gov: Gov): Promise<Record<string, string>>
   const out: Record<string, string> = {
     termBlocks: (await gov.registry.getFunction('termBlocks')() as bigint).toString(),
     maxMembers: (await gov.registry.getFunction('maxMembers')() as bigint).toString(),
+    unbondingBlocks: (await gov.registry.getFunction('unbondingBlocks')() as bigint).toString(),
     candidateBond: (await gov.registry.getFunction('candidateBond')() as bigint).toString()
   }
   if (gov.contracts.parameters === undefined) return out

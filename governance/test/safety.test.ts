@@ -7,7 +7,7 @@ import type { JsonRpcSigner } from 'ethers'
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, increaseTime, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
 import { revertOf } from '../../contracts/test/revert.ts'
-import { governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from '../src/artifacts.ts'
+import { evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from '../src/artifacts.ts'
 import { deployVirusMap } from '../src/deploy.ts'
 import { proposeAndExecute } from '../src/elect.ts'
 import { membershipActions, setParamActions, withProposerSuffix } from '../src/gov.ts'
@@ -176,10 +176,15 @@ t.test('the timelock delay is enforced', async (tt) => {
 t.test('only the timelock changes parameters', async (tt) => {
   const parameters = new Contract(contracts.parameters!, parametersArtifact.abi, provider)
   tt.equal((await parameters.getFunction('owner')() as string).toLowerCase(), contracts.timelock)
+  const evidence = new Contract(contracts.evidence!, evidenceArtifact.abi, provider)
+  tt.equal((await evidence.getFunction('owner')() as string).toLowerCase(), contracts.timelock, 'the timelock sets the reporter share')
+  tt.equal((await registry.getFunction('evidenceVerifier')() as string).toLowerCase(), contracts.evidence, 'the registry trusts the deployed evidence contract')
+  tt.equal((await evidence.getFunction('registry')() as string).toLowerCase(), contracts.registry)
+  tt.equal((await revertOf(evidence.interface, as(evidence, deployer).getFunction('setReporterShare')(10_000n))).name, 'OwnableUnauthorizedAccount', 'the deployer kept no power')
   const key = encodeBytes32String('commitWindowMs')
   for (const s of [deployer, alice]) {
     tt.same(await revertOf(parameters.interface, as(parameters, s).getFunction('set')(key, 1n)), { name: 'OwnableUnauthorizedAccount', args: [s.address] })
-    for (const [fn, args] of [['setTermBlocks', [1]], ['setMaxMembers', [1]], ['setCandidateBond', [contracts.vmt, 1n]], ['slashBond', [op1.address]]] as const) {
+    for (const [fn, args] of [['setTermBlocks', [1]], ['setMaxMembers', [1]], ['setCandidateBond', [contracts.vmt, 1n]], ['slashBond', [op1.address, id('evidence')]], ['setUnbondingBlocks', [1]], ['setEvidenceVerifier', [op1.address]]] as const) {
       tt.equal((await revertOf(registry.interface, as(registry, s).getFunction(fn)(...args))).name, 'OwnableUnauthorizedAccount', `${fn} by ${s.address}`)
     }
   }

@@ -13,8 +13,8 @@
 // overallRate): latency then shows service time at that load rather than saturation queueing.
 // Each server's CPU time per request (user + system, from /proc; the node's includes its
 // background work) is printed too: on a shared machine it moves far less than the rates do.
-// The devnet node logs one line per request at info level, piped through this process to its log
-// file; VIRUSMAP_LOG_LEVEL=warn measures the same lookups without the request log.
+// The devnet node logs an answered request at debug level (a refused one at info);
+// VIRUSMAP_LOG_LEVEL=debug measures the same lookups with the access log piped to its file.
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'

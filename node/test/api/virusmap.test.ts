@@ -185,7 +185,7 @@ t.test('huge headers and odd methods on the new routes get a clean answer', asyn
   st.equal(((await long.json()) as { error: { code: string } }).error.code, 'BadRequestError')
 })
 
-t.test('one structured log line per request, with the route pattern', async (st) => {
+t.test('one structured log line per request, with the route pattern: info when refused, debug when answered', async (st) => {
   const lines: Array<Record<string, unknown>> = []
   const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as Record<string, unknown>) } })
   const server = createApiServer({ ports: { ...createMemoryNode().ports, network }, logger, maxUploadBytes: 1024 })
@@ -198,4 +198,9 @@ t.test('one structured log line per request, with the route pattern', async (st)
   st.type(requests[0]?.ms, 'number')
   st.type(requests[0]?.reqId, 'string')
   st.equal(lines.filter((l) => l.msg === 'incoming request' || l.msg === 'request completed').length, 0, 'fastify\'s own two lines are off')
+  await (await fetch(`${server.url}/healthz`)).arrayBuffer()
+  st.equal(lines.filter((l) => l.msg === 'request').length, 1, 'an answered request logs nothing at info')
+  logger.level = 'debug'
+  await (await fetch(`${server.url}/healthz`)).arrayBuffer()
+  st.match(lines.filter((l) => l.msg === 'request').at(-1), { route: '/healthz', status: 200, level: 20 }, 'it is a debug line')
 })

@@ -3,7 +3,7 @@
 // so queue/execute/cancel need only the proposal id.
 import { Contract, Interface, decodeBytes32String, encodeBytes32String, getAddress, id, isHexString } from 'ethers'
 import type { ContractTransactionResponse, Provider, Signer } from 'ethers'
-import { governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+import { evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
 import { GovernanceError } from './errors.ts'
 import type { VirusMapContracts } from './deploy.ts'
 
@@ -16,7 +16,8 @@ export const governorInterface = new Interface(governorArtifact.abi)
 export const registryInterface = new Interface(registryArtifact.abi)
 export const parametersInterface = new Interface(parametersArtifact.abi)
 const vmtInterface = new Interface(vmtArtifact.abi)
-const ifaces = [governorInterface, registryInterface, parametersInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi)]
+export const evidenceInterface = new Interface(evidenceArtifact.abi)
+const ifaces = [governorInterface, registryInterface, parametersInterface, evidenceInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi)]
 
 export interface Gov {
   contracts: VirusMapContracts

@@ -8,7 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
-  attestationFor, attestAt, attestDeadline, commitmentDigest, complaintDigest, DEFAULT_JOB_BOUNDS, deriveReport, EIP712_TYPES, eip712Domain,
+  ageLimitBlock, attestationFor, attestAt, attestDeadline, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS, MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom,
+  membershipBlockTooOld, MIN_MAX_JOB_AGE_BLOCKS, commitmentDigest, complaintDigest, DEFAULT_JOB_BOUNDS, deriveReport, EIP712_TYPES, eip712Domain,
   encodeMessage, JOB_BOUND_PARAMETERS, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, reportDigest, scanDeadline, scanJobId,
   scanJobStructHash, signAttestation, signComplaint, submissionDigest, submissionOf, verdictDigest, verdictHash, windowsWithinBounds
 } from '../src/index.ts'
@@ -75,6 +76,34 @@ const timing = {
     jobEndsAt: jobEndsAt(job, DEFAULT_JOB_BOUNDS),
     scanDeadline: scanDeadline(job, DEFAULT_JOB_BOUNDS)
   }
+}
+
+const ageParameters: Array<[string, string]> = [
+  ['never set', '0'], ['a day of 12 s blocks', '7200'], ['the least taken', '16'], ['below it', '15'],
+  ['the most taken', '1000000'], ['above it', '1000001'], ['uint256 max', UINT256_MAX]
+]
+const memberAges: Array<[string, number, number, number]> = [
+  ['the followed block itself', 1000, 1000, 7200], ['exactly the bound behind', 2800, 10_000, 7200],
+  ['one block more', 2799, 10_000, 7200], ['a founding block under a tight bound', 5, 200, 64]
+]
+const clientAges: Array<[string, number, number, number, number | null, number]> = [
+  ['limit block not mined yet', 100, 7200, 1_780_000_000_000, null, 1000],
+  ['created before the limit block', 100, 7200, 1_780_000_000_000, 1_780_000_100, 1000],
+  ['created at the end of the limit block\'s second plus the skew', 100, 7200, 1_780_000_102_000, 1_780_000_100, 1000],
+  ['a millisecond later', 100, 7200, 1_780_000_102_001, 1_780_000_100, 1000],
+  ['a day after the limit block', 5, 64, 1_780_086_400_000, 1_780_000_000, 1000]
+]
+const jobAge = {
+  defaultMaxJobAgeBlocks: DEFAULT_MAX_JOB_AGE_BLOCKS,
+  minMaxJobAgeBlocks: MIN_MAX_JOB_AGE_BLOCKS,
+  maxMaxJobAgeBlocks: MAX_MAX_JOB_AGE_BLOCKS,
+  parameters: ageParameters.map(([name, value]) => ({ name, value, maxJobAgeBlocks: maxJobAgeBlocksFrom(BigInt(value)) })),
+  members: memberAges.map(([name, membershipBlock, followedBlock, maxJobAgeBlocks]) =>
+    ({ name, membershipBlock, followedBlock, maxJobAgeBlocks, tooOld: membershipBlockTooOld(membershipBlock, followedBlock, maxJobAgeBlocks) })),
+  lightClient: clientAges.map(([name, membershipBlock, maxJobAgeBlocks, createdAt, limitTimestamp, clockSkewMs]) => ({
+    name, membershipBlock, maxJobAgeBlocks, limitBlock: ageLimitBlock(membershipBlock, maxJobAgeBlocks), createdAt, limitTimestamp, clockSkewMs,
+    createdPastAgeLimit: createdPastAgeLimit(createdAt, limitTimestamp ?? undefined, clockSkewMs)
+  }))
 }
 
 const vectors: Record<string, unknown> = {
@@ -146,7 +175,8 @@ const vectors: Record<string, unknown> = {
   report,
   quorum: [3, 2, 4].flatMap((faultDivisor) =>
     Array.from({ length: 10 }, (_, i) => ({ memberCount: i + 1, faultDivisor, threshold: quorumThreshold(i + 1, faultDivisor) }))),
-  timing
+  timing,
+  'job-age': jobAge
 }
 
 await mkdir(dir, { recursive: true })

@@ -8,6 +8,7 @@
 import { reportDigest, scanJobId, submissionDigest, verdictHash } from './eip712.ts'
 import { GossipValidationError, IndicatorError } from './errors.ts'
 import { canonicalizeIndicator, indicatorDigests } from './indicators.ts'
+import { membershipBlockTooOld } from './job-age.js'
 import { ZERO_ADDRESS, ZERO_BYTES32 } from './messages.ts'
 import {
   computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverScanJobSigner, recoverSubmissionSigner,
@@ -25,6 +26,8 @@ export interface ValidationContext {
   maxSampleBytes: number
   /** highest registry block known (confirmed); later membership blocks cannot be judged yet */
   followedBlock: number
+  /** how far behind followedBlock a job's block may be: job-age.js maxJobAgeBlocksFrom over the parameter in force at followedBlock */
+  maxJobAgeBlocks: number
   isMemberAt(address: Hex, block: number): boolean
   membersAt(block: number): Hex[]
   /** the engine ids registered to `address` at `block` */
@@ -49,6 +52,8 @@ export function validateScanJob (msg: SignedScanJob, ctx: ValidationContext): { 
   const jobId = scanJobId(job, ctx.chainId, ctx.registry)
   if (ctx.getJob(jobId) !== undefined) fail('ignore', 'DUPLICATE', 'job already known')
   if (job.membershipBlock > ctx.followedBlock) fail('ignore', 'FUTURE_MEMBERSHIP_BLOCK', 'membership block not followed yet')
+  // judged against this node's followed block, which honest nodes see at different heights: no penalty (SPEC section 6)
+  if (membershipBlockTooOld(job.membershipBlock, ctx.followedBlock, ctx.maxJobAgeBlocks)) fail('ignore', 'OLD_MEMBERSHIP_BLOCK', 'membership block older than maxJobAgeBlocks')
   if (job.size > ctx.maxSampleBytes) fail('reject', 'SAMPLE_TOO_LARGE', 'sample larger than allowed')
   const bounds = ctx.boundsAt(job.membershipBlock)
   if (!(job.createdAt < job.commitDeadline && job.commitDeadline < job.revealDeadline) || !windowsWithinBounds(job, bounds)) {

@@ -6,7 +6,7 @@ import { Wallet } from 'ethers'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
-  attestationFor, computeCommitment, DEFAULT_JOB_BOUNDS, indicatorDigests, scanJobId, signAttestation, signCommitment, signScanJob, signSubmission,
+  attestationFor, computeCommitment, DEFAULT_JOB_BOUNDS, DEFAULT_MAX_JOB_AGE_BLOCKS, indicatorDigests, scanJobId, signAttestation, signCommitment, signScanJob, signSubmission,
   signVerdict, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32
 } from '../src/index.ts'
 import type {
@@ -157,6 +157,7 @@ export function makeContext (state: {
     now: state.now ?? NOW + 1000,
     maxSampleBytes: 32 * 1024 * 1024,
     followedBlock: MEMBERSHIP_BLOCK + 2,
+    maxJobAgeBlocks: DEFAULT_MAX_JOB_AGE_BLOCKS,
     isMemberAt: (address, block) => block >= MEMBERSHIP_BLOCK && members.includes(address),
     membersAt: block => (block >= MEMBERSHIP_BLOCK ? members : []),
     enginesAt: (address, block) => (block >= MEMBERSHIP_BLOCK ? MEMBER_ENGINES[members.indexOf(address)] ?? [] : []),

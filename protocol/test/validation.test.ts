@@ -5,7 +5,7 @@ import {
 } from '../src/index.ts'
 import type { Hex, ScanJob, SignedAttestation, SignedComplaint, ValidationAction, ValidationCode } from '../src/index.ts'
 import {
-  CHAIN_ID, makeAttestations, makeContext, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBERS, NOW, OUTSIDER, REGISTRY, result, SUBMITTER
+  CHAIN_ID, makeAttestations, makeContext, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBERS, MEMBERSHIP_BLOCK, NOW, OUTSIDER, REGISTRY, result, SUBMITTER
 } from './fixtures.ts'
 
 const fails = (action: ValidationAction, code: ValidationCode) => ({ name: 'GossipValidationError', action, code })
@@ -21,6 +21,8 @@ const otherDigest: Hex = `0x${'ab'.repeat(32)}`
 /** the skew of makeContext's bounds */
 const SKEW = 2000
 const windows = (commitMs: number, revealMs: number): Partial<ScanJob> => ({ commitDeadline: NOW + commitMs, revealDeadline: NOW + commitMs + revealMs })
+/** a context whose followed block is `blocks` past the job's, under a bound of 16 */
+const behind = (blocks: number) => ({ ...makeContext(), followedBlock: MEMBERSHIP_BLOCK + blocks, maxJobAgeBlocks: 16 })
 const held = (...members: number[]): Array<[Hex, Hex, Hex]> => members.map(i => [jobId, member(i).address, `0x${String(i).repeat(64)}` as Hex])
 
 tap.test('scan job', async t => {
@@ -34,6 +36,13 @@ tap.test('scan job', async t => {
     const msg = await makeSignedJob({ membershipBlock: 13 })
     st.throws(() => validateScanJob(msg, makeContext()), fails('ignore', 'FUTURE_MEMBERSHIP_BLOCK'))
     st.ok(validateScanJob(await makeSignedJob({ membershipBlock: 12 }), makeContext()), 'the followed block itself')
+  })
+  t.test('OLD_MEMBERSHIP_BLOCK (ignore): block more than maxJobAgeBlocks behind the followed block', async st => {
+    st.ok(validateScanJob(signedJob, behind(16)), 'exactly the bound behind')
+    st.throws(() => validateScanJob(signedJob, behind(17)), fails('ignore', 'OLD_MEMBERSHIP_BLOCK'), 'one block more')
+    st.throws(() => validateScanJob({ ...signedJob, signature: zeroSig }, behind(17)), fails('ignore', 'OLD_MEMBERSHIP_BLOCK'), 'before the signature is recovered')
+    const huge = await makeSignedJob({ size: 32 * 1024 * 1024 + 1 })
+    st.throws(() => validateScanJob(huge, behind(1_000_000)), fails('ignore', 'OLD_MEMBERSHIP_BLOCK'), 'before anything that blames the sender')
   })
   t.test('SAMPLE_TOO_LARGE (reject)', async st => {
     const msg = await makeSignedJob({ size: 32 * 1024 * 1024 + 1 })

@@ -10,7 +10,8 @@ import {
   eip712Domain, encodeMessage, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, recoverAttestationSigner, recoverCommitmentSigner,
   recoverComplaintSigner, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, reportDigest, scanDeadline, scanJobId, scanJobStructHash,
   signAttestation, signCommitment, signComplaint, signScanJob, signSubmission, signVerdict, submissionDigest, submissionOf, unwrapContentKey, verdictDigest,
-  verdictHash, canonicalizeIndicator, indicatorDigests, windowsWithinBounds
+  verdictHash, canonicalizeIndicator, indicatorDigests, windowsWithinBounds, ageLimitBlock, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS,
+  MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom, membershipBlockTooOld, MIN_MAX_JOB_AGE_BLOCKS
 } from '../src/index.ts'
 import type {
   Complaint, GossipMessage, Hex, JobBounds, Report, ReportAttestation, ScanJob, SignedCommitment, SignedVerdict, Submission, Verdict, VerdictCommitment
@@ -30,6 +31,12 @@ const timing = load<{
   parameters: Array<{ name: string, values: Record<keyof JobBounds, string>, bounds: JobBounds }>
   job: { createdAt: number, commitDeadline: number, revealDeadline: number, bounds: JobBounds, windowsWithinBounds: boolean, attestAt: number, attestDeadline: number, jobEndsAt: number, scanDeadline: number }
 }>('timing')
+const jobAge = load<{
+  defaultMaxJobAgeBlocks: number, minMaxJobAgeBlocks: number, maxMaxJobAgeBlocks: number
+  parameters: Array<{ name: string, value: string, maxJobAgeBlocks: number }>
+  members: Array<{ name: string, membershipBlock: number, followedBlock: number, maxJobAgeBlocks: number, tooOld: boolean }>
+  lightClient: Array<{ name: string, membershipBlock: number, maxJobAgeBlocks: number, limitBlock: number, createdAt: number, limitTimestamp: number | null, clockSkewMs: number, createdPastAgeLimit: boolean }>
+}>('job-age')
 const quorum = load<Array<{ memberCount: number, faultDivisor: number, threshold: number }>>('quorum')
 const indicator = load<{ rawSubject: string, job: ScanJob, submission: Submission, submissionDigest: Hex, submitterPrivateKey: Hex, structHash: Hex, jobId: Hex, signer: Hex, signature: Hex, encoded: Hex }>('indicator-job')
 
@@ -179,6 +186,16 @@ tap.test('timing: bounds from parameters, and a job\'s times', async t => {
   t.equal(attestDeadline(job, job.bounds), job.attestDeadline)
   t.equal(jobEndsAt(job, job.bounds), job.jobEndsAt)
   t.equal(scanDeadline(job, job.bounds), job.scanDeadline)
+})
+
+tap.test('job age: the bound from its parameter, a member\'s check and a light client\'s', async t => {
+  t.same([jobAge.defaultMaxJobAgeBlocks, jobAge.minMaxJobAgeBlocks, jobAge.maxMaxJobAgeBlocks], [DEFAULT_MAX_JOB_AGE_BLOCKS, MIN_MAX_JOB_AGE_BLOCKS, MAX_MAX_JOB_AGE_BLOCKS])
+  for (const p of jobAge.parameters) t.equal(maxJobAgeBlocksFrom(BigInt(p.value)), p.maxJobAgeBlocks, p.name)
+  for (const m of jobAge.members) t.equal(membershipBlockTooOld(m.membershipBlock, m.followedBlock, m.maxJobAgeBlocks), m.tooOld, m.name)
+  for (const c of jobAge.lightClient) {
+    t.equal(ageLimitBlock(c.membershipBlock, c.maxJobAgeBlocks), c.limitBlock, `${c.name}: limit block`)
+    t.equal(createdPastAgeLimit(c.createdAt, c.limitTimestamp ?? undefined, c.clockSkewMs), c.createdPastAgeLimit, c.name)
+  }
 })
 
 tap.test('quorum thresholds', async t => {

@@ -1,5 +1,5 @@
 import type { Hex } from '../../../protocol/src/messages.ts'
-import { DEFAULT_JOB_BOUNDS, registrationsOf } from '../../../protocol/src/index.ts'
+import { ageLimitBlock, DEFAULT_JOB_BOUNDS, registrationsOf } from '../../../protocol/src/index.ts'
 import type { ClockSkewAt } from './clock-skew.ts'
 import type { RegistryView } from './registry-view.ts'
 
@@ -13,14 +13,31 @@ export interface BlockState {
   clockSkewMs: number
 }
 
+/** How old a job at a block may be (SPEC section 12, step 4), under the rule in force at the head. */
+export interface AgeLimit {
+  maxJobAgeBlocks: number
+  /** membershipBlock + maxJobAgeBlocks: a job created after it was mined is too old for its block */
+  limitBlock: number
+  /** the limit block's timestamp (seconds); undefined while it is not mined */
+  limitTimestamp?: number
+}
+
 export interface ChainReader {
   chainId(options?: { signal?: AbortSignal }): Promise<number>
   /** the chain's state at `block`; undefined when the block is past the chain's head */
   blockState(block: number, options?: { signal?: AbortSignal }): Promise<BlockState | undefined>
+  /** the age limit of a job at `block`, read at the chain's head now */
+  ageLimit(block: number, options?: { signal?: AbortSignal }): Promise<AgeLimit>
 }
 
 /** Blocks whose state a reader keeps; a light client looks at a handful at a time. */
 const MAX_BLOCKS = 256
+/**
+ * How long the head and its maxJobAgeBlocks are taken as current. A limit block mined within it
+ * counts from the next read: a job created in the minute after its limit may pass once, never one
+ * created later (the attack of an old block is a job made long after it).
+ */
+const RULE_TTL_MS = 60_000
 
 /**
  * Reads a block's state once and keeps it: a block at or below the head never changes (reorgs
@@ -29,6 +46,16 @@ const MAX_BLOCKS = 256
  */
 export function createChainReader (view: RegistryView, clockSkewAt: ClockSkewAt = async () => DEFAULT_JOB_BOUNDS.clockSkewMs): ChainReader {
   const states = new Map<number, BlockState>()
+  /** timestamps of mined blocks, which never change */
+  const timestamps = new Map<number, number>()
+  let rule: { head: number, maxJobAgeBlocks: number, readAt: number } | undefined
+
+  async function currentRule (): Promise<{ head: number, maxJobAgeBlocks: number }> {
+    if (rule !== undefined && performance.now() - rule.readAt < RULE_TTL_MS) return rule
+    const head = await view.blockNumber()
+    rule = { head, maxJobAgeBlocks: await view.maxJobAgeBlocksAt(head), readAt: performance.now() }
+    return rule
+  }
 
   async function read (block: number, signal: AbortSignal | undefined): Promise<BlockState | undefined> {
     signal?.throwIfAborted()
@@ -57,6 +84,18 @@ export function createChainReader (view: RegistryView, clockSkewAt: ClockSkewAt 
       if (states.size >= MAX_BLOCKS) states.delete(states.keys().next().value as number)
       states.set(block, state)
       return state
+    },
+    async ageLimit (block, options = {}) {
+      const { signal } = options
+      signal?.throwIfAborted()
+      // the rule in force now, not at the job's block: an old block must not carry the bound of its own era
+      const { head, maxJobAgeBlocks } = await currentRule()
+      const limitBlock = ageLimitBlock(block, maxJobAgeBlocks)
+      const limitTimestamp = timestamps.get(limitBlock) ?? (limitBlock <= head ? await view.blockTimestamp(limitBlock, { signal }) : undefined)
+      if (limitTimestamp === undefined) return { maxJobAgeBlocks, limitBlock }
+      if (timestamps.size >= MAX_BLOCKS) timestamps.delete(timestamps.keys().next().value as number)
+      timestamps.set(limitBlock, limitTimestamp)
+      return { maxJobAgeBlocks, limitBlock, limitTimestamp }
     }
   }
 }

@@ -11,6 +11,7 @@ export const VERIFY_PROBLEM_CODES = [
   'WRONG_CHAIN', // the report, the deployment and the provider disagree on the chain
   'WRONG_REGISTRY', // the report names another registry than the deployment
   'FUTURE_MEMBERSHIP_BLOCK', // the job's block is past the provider's head
+  'OLD_MEMBERSHIP_BLOCK', // the job was created after block membershipBlock + maxJobAgeBlocks was mined
   'FUTURE_JOB', // the job was created after the client's now + clockSkewMs
   'SUBMITTER_SIGNATURE', // the job names a submitter whose Submission signature is not theirs
   'SUBJECT_MISMATCH' // an indicator job's subject is not canonical, or its sha256 is not the subject's

@@ -1,5 +1,5 @@
 import { Contract, encodeBytes32String, type Provider } from 'ethers'
-import { DEFAULT_FAULT_DIVISOR, faultDivisorFrom } from '../../../protocol/src/index.ts'
+import { DEFAULT_FAULT_DIVISOR, DEFAULT_MAX_JOB_AGE_BLOCKS, faultDivisorFrom, maxJobAgeBlocksFrom } from '../../../protocol/src/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 /**
@@ -61,6 +61,10 @@ export interface RegistryView {
   enginesAt(member: Hex, block: number, options?: { signal?: AbortSignal }): Promise<string[]>
   /** the quorumFaultDivisor in force at `block` (protocol faultDivisorFrom: 3 when never set) */
   faultDivisorAt(block: number): Promise<number>
+  /** the maxJobAgeBlocks in force at `block` (protocol maxJobAgeBlocksFrom: 7200 when never set) */
+  maxJobAgeBlocksAt(block: number): Promise<number>
+  /** the timestamp (seconds) of `block`; undefined while the chain has no such block */
+  blockTimestamp(block: number, options?: { signal?: AbortSignal }): Promise<number | undefined>
 }
 
 /**
@@ -94,6 +98,16 @@ export function createRegistryView (provider: Provider, registry: Hex, parameter
     async faultDivisorAt (block) {
       if (params === undefined) return DEFAULT_FAULT_DIVISOR
       return faultDivisorFrom(await parameterAt(params, parameters as Hex, 'quorumFaultDivisor', block, await provider.getBlockNumber()))
+    },
+    async maxJobAgeBlocksAt (block) {
+      if (params === undefined) return DEFAULT_MAX_JOB_AGE_BLOCKS
+      return maxJobAgeBlocksFrom(await parameterAt(params, parameters as Hex, 'maxJobAgeBlocks', block, await provider.getBlockNumber()))
+    },
+    async blockTimestamp (block, options = {}) {
+      options.signal?.throwIfAborted()
+      const header = await provider.getBlock(block)
+      options.signal?.throwIfAborted()
+      return header === null ? undefined : header.timestamp
     }
   }
 }

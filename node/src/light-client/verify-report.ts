@@ -1,7 +1,7 @@
 import type { Provider } from 'ethers'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
 import {
-  canonicalizeIndicator, checkReport, indicatorSha256, isIndicatorKind, quorumThreshold, recoverSubmissionSigner, submissionOf, ZERO_ADDRESS
+  canonicalizeIndicator, checkReport, createdPastAgeLimit, indicatorSha256, isIndicatorKind, quorumThreshold, recoverSubmissionSigner, submissionOf, ZERO_ADDRESS
 } from '../../../protocol/src/index.ts'
 import { createChainReader, type ChainReader } from './chain-reader.ts'
 import { createClockSkewReader } from './clock-skew.ts'
@@ -118,6 +118,13 @@ export async function verifyReportWith (
   const now = (options.now ?? Date.now)()
   if (job.createdAt > now + state.clockSkewMs) {
     problems.push({ code: 'FUTURE_JOB', detail: `the job was created ${job.createdAt - now} ms in this client's future (skew allowed: ${state.clockSkewMs} ms)` })
+  }
+  const age = await chain.ageLimit(block, { signal })
+  if (createdPastAgeLimit(job.createdAt, age.limitTimestamp, state.clockSkewMs)) {
+    problems.push({
+      code: 'OLD_MEMBERSHIP_BLOCK',
+      detail: `the job names block ${block} but was created after block ${age.limitBlock} (maxJobAgeBlocks ${age.maxJobAgeBlocks} later) was mined`
+    })
   }
   checkSubmission(report, expected, problems)
   const n = state.members.length

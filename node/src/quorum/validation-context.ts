@@ -1,4 +1,4 @@
-import { jobBoundsFrom, registrationsOf } from '../../../protocol/src/index.ts'
+import { jobBoundsFrom, maxJobAgeBlocksFrom, registrationsOf } from '../../../protocol/src/index.ts'
 import type { JobBook } from './job-book.ts'
 import type { JobBounds, ValidationContext } from '../../../protocol/src/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
@@ -29,6 +29,8 @@ export function createValidationContext (opts: ContextOptions, follower: Registr
     maxSampleBytes: opts.maxSampleBytes,
     get now () { return now() },
     get followedBlock () { return follower.followedBlock },
+    // the rule in force now, not at the job's block: an old block must not carry the bound of its own era
+    get maxJobAgeBlocks () { return maxJobAgeBlocksFrom(follower.parameterAt('maxJobAgeBlocks', follower.followedBlock)) },
     isMemberAt: (address, block) => follower.isMemberAt(address, block),
     membersAt: (block) => follower.membersAt(block),
     enginesAt: (address, block) => follower.enginesAt(address, block),

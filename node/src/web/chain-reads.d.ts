@@ -1,5 +1,5 @@
 /** Types of chain-reads.js, the page's JSON-RPC reads of the pinned deployment. */
-import type { BlockState } from './report-derive.js'
+import type { AgeLimit, BlockState } from './report-derive.js'
 export class ChainReadError extends Error {
   readonly code: string
   constructor (code: string, message: string)
@@ -8,5 +8,6 @@ export interface ChainReads {
   chainId(): Promise<number>
   parametersAt(block: number, head: number): Promise<{ faultDivisor: number, clockSkewMs: number }>
   blockState(block: number): Promise<Required<BlockState> | undefined>
+  ageLimit(block: number): Promise<AgeLimit>
 }
 export function createChainReads (deployment: { rpcUrl: string, registry: string, parameters?: string }, keccak: (bytes: Uint8Array) => Uint8Array): ChainReads

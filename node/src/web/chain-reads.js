@@ -3,8 +3,11 @@
  * RPC the user pinned (never through the node's API): members and each member's engines at a
  * block from SupernodeRegistry, quorumFaultDivisor and clockSkewMs from NetworkParameters, by the
  * rules of light-client/registry-view.ts and clock-skew.ts. A block's state is kept once read.
+ * The age limit of a job's block (SPEC section 12) is read at the head each time, by the rule of
+ * light-client/chain-reader.ts ageLimit.
  */
 import { bytesToHex, concat, hexToBytes, word } from '../../../protocol/src/eip712-hash.js'
+import { ageLimitBlock, maxJobAgeBlocksFrom } from '../../../protocol/src/job-age.js'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder('utf-8', { fatal: true })
@@ -65,7 +68,8 @@ export function createChainReads (deployment, keccak) {
   const selector = (signature) => keccak(enc.encode(signature)).slice(0, 4)
   let id = 0
 
-  async function rpc (method, params) {
+  /** a JSON-RPC result of any shape (an error or no result throws) */
+  async function rpcResult (method, params) {
     let body
     try {
       const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) })
@@ -74,8 +78,22 @@ export function createChainReads (deployment, keccak) {
       throw new ChainReadError('RPC_UNREACHABLE', `cannot reach your RPC ${rpcUrl}: ${err?.message ?? err}`)
     }
     if (body?.error !== undefined) throw new ChainReadError('CALL_FAILED', `${method}: ${String(body.error.message ?? 'error').slice(0, 200)}`)
-    if (typeof body?.result !== 'string') throw new ChainReadError('CALL_FAILED', `${method}: no result`)
+    if (body === null || typeof body !== 'object' || !('result' in body)) throw new ChainReadError('CALL_FAILED', `${method}: no result`)
     return body.result
+  }
+
+  async function rpc (method, params) {
+    const result = await rpcResult(method, params)
+    if (typeof result !== 'string') throw new ChainReadError('CALL_FAILED', `${method}: no result`)
+    return result
+  }
+
+  /** a mined block's timestamp (seconds); undefined when the chain has no such block */
+  async function blockTimestamp (block) {
+    const header = await rpcResult('eth_getBlockByNumber', [`0x${block.toString(16)}`, false])
+    if (header === null) return undefined
+    if (typeof header?.timestamp !== 'string' || !/^0x[0-9a-f]{1,14}$/i.test(header.timestamp)) throw new ChainReadError('CALL_FAILED', 'eth_getBlockByNumber: no timestamp')
+    return Number(BigInt(header.timestamp))
   }
 
   const call = async (to, signature, args) => hexToBytes(await rpc('eth_call', [{ to, data: bytesToHex(concat([selector(signature), ...args])) }, 'latest']))
@@ -112,6 +130,17 @@ export function createChainReads (deployment, keccak) {
     async parametersAt (block, head) {
       const [divisor, skew] = await Promise.all([parameterAt('quorumFaultDivisor', block, head), parameterAt('clockSkewMs', block, head)])
       return { faultDivisor: faultDivisorFrom(divisor), clockSkewMs: clockSkewFrom(skew) }
+    },
+    /**
+     * How old a job at `block` may be, under the rule in force at the head: { maxJobAgeBlocks,
+     * limitBlock, limitTimestamp } (seconds; absent while the limit block is not mined).
+     */
+    async ageLimit (block) {
+      const head = Number(BigInt(await rpc('eth_blockNumber', [])))
+      const maxJobAgeBlocks = maxJobAgeBlocksFrom(await parameterAt('maxJobAgeBlocks', head, head))
+      const limitBlock = ageLimitBlock(block, maxJobAgeBlocks)
+      const limitTimestamp = limitBlock <= head ? await blockTimestamp(limitBlock) : undefined
+      return limitTimestamp === undefined ? { maxJobAgeBlocks, limitBlock } : { maxJobAgeBlocks, limitBlock, limitTimestamp }
     },
     /** the chain's { members, registrations, faultDivisor, clockSkewMs } at `block`; undefined past the head */
     async blockState (block) {

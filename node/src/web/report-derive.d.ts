@@ -1,6 +1,8 @@
 /** Types of report-derive.js, the page's mirror of protocol deriveReport. */
 import type { Verifier } from '../../../protocol/src/eip712-hash.js'
 export interface BlockState { members: string[], registrations: Record<string, string[]>, faultDivisor: number, clockSkewMs?: number }
+/** how old a job at a block may be (light-client/chain-reader.ts AgeLimit) */
+export interface AgeLimit { maxJobAgeBlocks: number, limitBlock: number, limitTimestamp?: number }
 export interface Check { name: string, ok: boolean, detail: string }
 export interface DerivedEngine {
   engine: string, engineVersion: string, engineUpdate: string, category: string, result: string, method: string,

@@ -14,7 +14,9 @@ function what (block, d) {
   return 'Checked in this browser: that the job is about what this page\'s address names; every signature (EIP-712, domain version 2, secp256k1) ' +
     'of the job, the commitments, the verdicts and the members\' attestations of the whole report; that each verdict opens its commitment ' +
     `and only names engines registered to its member; the members, their engines and the quorum rule at block ${block}, read from chain ` +
-    `${d.chainId} through ${d.rpcUrl} (not from this node); and that every result, stat and count shown is what the signed verdicts give.`
+    `${d.chainId} through ${d.rpcUrl} (not from this node); that every result, stat and count shown is what the signed verdicts give; ` +
+    'and that the job was not created after its block had aged past the chain\'s maxJobAgeBlocks. Whether this is the sample\'s latest report ' +
+    'cannot be checked yet: that proof comes with epoch anchors, which are not built.'
 }
 
 function fill (badge, ok, title, ...parts) {
@@ -67,7 +69,8 @@ export async function verifyBadge (badge, attributes, asked, verifier) {
     if (chainId !== d.chainId) throw new ChainReadError('WRONG_CHAIN', `your RPC serves chain ${chainId}, not ${d.chainId}`)
     const state = await reads.blockState(block)
     if (state === undefined) throw new ChainReadError('FUTURE_BLOCK', `the job names block ${block}, past the chain's head`)
-    showVerification(badge, checkReport(verifier, attributes, asked, d, state, Date.now()), block, d, rerun)
+    const age = await reads.ageLimit(block)
+    showVerification(badge, checkReport(verifier, attributes, asked, d, { ...state, age }, Date.now()), block, d, rerun)
   } catch (err) {
     const title = err instanceof ChainReadError ? 'Not verified: the chain could not be read' : 'Verification FAILED: the report is malformed'
     fill(badge, false, title, errorBox(failureText(err)), el('p', { class: 'note', id: 'deployment-note', text: deploymentNote(d) }), deploymentForm(d, rerun))

@@ -1,6 +1,6 @@
 /** Types of verify.js, the page's report checks (see that file). */
 import type { Verifier } from '../../../protocol/src/eip712-hash.js'
-import type { BlockState, Check } from './report-derive.js'
+import type { AgeLimit, BlockState, Check } from './report-derive.js'
 export type Asked = { hash: string, source?: string } | { kind: string, subject: string }
 export interface ReportCheck {
   ok: boolean
@@ -12,4 +12,4 @@ export interface ReportCheck {
   quorum: number
   memberCount: number
 }
-export function checkReport (verifier: Verifier, attributes: unknown, asked: Asked, deployment: { chainId: number, registry: string }, chain: Required<BlockState>, now: number): ReportCheck
+export function checkReport (verifier: Verifier, attributes: unknown, asked: Asked, deployment: { chainId: number, registry: string }, chain: Required<BlockState> & { age: AgeLimit }, now: number): ReportCheck

@@ -3,9 +3,11 @@
  * so the page can say plainly what it checked: the job answers the question in the page's URL, the
  * report is the one its signed messages make under the chain's members, engines and quorum rule
  * at the job's block (read from the user's pinned RPC, never from the node), every served field
- * that restates it agrees, and the job is not from this browser's future.
+ * that restates it agrees, the job is not from this browser's future, and not younger than its
+ * block allows (created after block membershipBlock + maxJobAgeBlocks was mined).
  */
 // relative imports: the same module loads in the page (/web/) and in Node's tests
+import { createdPastAgeLimit } from '../../../protocol/src/job-age.js'
 import { canonicalIndicator } from './indicator-canonical.js'
 import { CATEGORIES, deriveReport } from './report-derive.js'
 
@@ -61,7 +63,8 @@ function servedDifference (a, vm, report, job, chain) {
 /**
  * Checks a served object's report. `asked` is { hash, source? } or { kind, subject } from the page's URL;
  * `deployment` the pinned { chainId, registry }; `chain` the chain's { members, registrations,
- * faultDivisor, clockSkewMs } at the job's block; `now` this browser's clock (ms).
+ * faultDivisor, clockSkewMs } at the job's block and its `age` limit (chain-reads.js ageLimit);
+ * `now` this browser's clock (ms).
  * Returns { ok, checks: [{ name, ok, detail }], attesters, attestedEngines, absent, withheld, quorum, memberCount }.
  */
 export function checkReport (verifier, attributes, asked, deployment, chain, now) {
@@ -81,6 +84,10 @@ export function checkReport (verifier, attributes, asked, deployment, chain, now
       : `the node's ${differs} differ from what the signed messages give`)
   }
   add('time', job.createdAt <= now + chain.clockSkewMs, `the job was not created in this browser's future (clock skew allowed: ${chain.clockSkewMs} ms)`)
+  const { age } = chain
+  add('job age', !createdPastAgeLimit(job.createdAt, age.limitTimestamp, chain.clockSkewMs), age.limitTimestamp === undefined
+    ? `the job's block ${job.membershipBlock} is within ${age.maxJobAgeBlocks} blocks of the chain's head`
+    : `the job was created before block ${age.limitBlock}, ${age.maxJobAgeBlocks} blocks after its block ${job.membershipBlock}, was mined`)
   if (job.kind !== 'file') {
     add('subject', canonicalIndicator(job.kind, job.subject, verifier.keccak) === job.subject && verifier.subjectSha256(job.subject) === String(job.sha256).toLowerCase(),
       'the job\'s subject is canonical and its sha256 is the subject\'s')

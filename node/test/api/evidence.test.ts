@@ -12,6 +12,7 @@ import { GossipValidationError } from '../../../protocol/src/errors.ts'
 import { recoverCommitmentSigner, signCommitment } from '../../../protocol/src/signing.ts'
 import { validateCommitment, type ValidationContext } from '../../../protocol/src/validation.ts'
 import { DEFAULT_JOB_BOUNDS } from '../../../protocol/src/timing.ts'
+import { DEFAULT_MAX_JOB_AGE_BLOCKS } from '../../../protocol/src/job-age.js'
 import type { Hex, ScanJob, SignedCommitment } from '../../../protocol/src/messages.ts'
 import { startApi } from '../fixtures/api-server.ts'
 
@@ -37,6 +38,7 @@ t.test('conflicting signed commitments from one member are kept and served over 
     now: NOW + 1000,
     maxSampleBytes: 1 << 20,
     followedBlock: MEMBERSHIP_BLOCK,
+    maxJobAgeBlocks: DEFAULT_MAX_JOB_AGE_BLOCKS,
     isMemberAt: (a, block) => block === MEMBERSHIP_BLOCK && MEMBERS.some((m) => m.address === a),
     membersAt: () => MEMBERS.map((m) => m.address),
     enginesAt: () => [],

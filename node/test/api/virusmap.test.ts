@@ -127,12 +127,23 @@ t.test('the web page and its assets, with a strict CSP; nothing else is reachabl
     st.equal(res.status, 200, path)
     st.match(res.headers.get('content-type'), type, path)
   }
+  // what the page's report checks import, resolved as the browser resolves it (the protocol's own job-age.js among them)
+  for (const module of ['/web/verify.js', '/web/chain-reads.js', '/web/verify-badge.js']) {
+    const text = await (await fetch(`${server.url}${module}`)).text()
+    for (const [, specifier] of text.matchAll(/^import [^'"]+ from '([^']+)'/gm)) {
+      const url = new URL(specifier as string, `${server.url}${module}`)
+      const res = await fetch(url)
+      st.equal(res.status, 200, `${module} imports ${url.pathname}`)
+      st.match(res.headers.get('content-type'), /javascript/, url.pathname)
+    }
+  }
   const curves = await (await fetch(`${server.url}/web/vendor/noble-curves/secp256k1.js`)).text()
   st.notMatch(curves, /from\s+['"]@noble\//, 'bare imports are rewritten for the browser')
   st.match(curves, /from ['"]\/web\/vendor\/noble-hashes\/sha2\.js['"]/)
   st.equal((await fetch(`${server.url}/favicon.ico`)).status, 204)
   for (const path of ['/web/index.html', '/web/verify.d.ts', '/web/..%2F..%2Fpackage.json', '/web/vendor/noble-curves/..%2F..%2F..%2Fpackage.json',
-    '/web/vendor/noble-curves/package.json', '/web/vendor/other/x.js', '/web/vendor/noble-hashes/nope.js', '/web/vendor/noble-hashes/a/b/c.js', '/web/__proto__', '/web/constructor']) {
+    '/web/vendor/noble-curves/package.json', '/web/vendor/other/x.js', '/web/vendor/noble-hashes/nope.js', '/web/vendor/noble-hashes/a/b/c.js', '/web/__proto__', '/web/constructor',
+    '/protocol/src/job-age.d.ts', '/protocol/src/index.ts', '/protocol/src/validation.ts']) {
     await expectVtError(st, await fetch(`${server.url}${path}`), 404, 'NotFoundError')
   }
   // a raw request with a dot-dot path, which fetch would normalise away

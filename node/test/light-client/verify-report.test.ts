@@ -81,13 +81,26 @@ t.test('a job created in the client\'s future is refused', async (st) => {
   st.same(codes(await verify(report, ADDRESSES, { now: NOW - 1001 })), ['FUTURE_JOB'])
 })
 
+t.test('a job created after block membershipBlock + maxJobAgeBlocks was mined is refused', async (st) => {
+  // the memory chain's blocks are 12 s apart up to a head stamped at NOW, when the job was created
+  const report = await signedReport(SAMPLE)
+  const head = 100
+  const limitAtHead = head - MEMBERSHIP_BLOCK
+  st.same(codes(await verify(report, ADDRESSES, { head, maxJobAgeBlocks: limitAtHead })), [], 'the limit block is the head, mined in the job\'s second')
+  st.same(codes(await verify(report, ADDRESSES, { head, maxJobAgeBlocks: limitAtHead + 1 })), [], 'the limit block is not mined yet')
+  st.same(codes(await verify(report, ADDRESSES, { head, maxJobAgeBlocks: limitAtHead - 1 })), ['OLD_MEMBERSHIP_BLOCK'], 'mined 12 s before the job was made')
+  const r = await verify(report, ADDRESSES, { head: 1_000_000 })
+  st.same(codes(r), ['OLD_MEMBERSHIP_BLOCK'], 'under the default bound, a block a million blocks back')
+  st.match(r.problems[0]?.detail, `block ${MEMBERSHIP_BLOCK + 7200}`, 'the detail names the limit block')
+})
+
 t.test('a block\'s state is read once per reader', async (st) => {
   const report = await signedReport(SAMPLE)
   const chain = memoryChain(ADDRESSES)
   const reader = createChainReader(chain)
   st.equal((await verifyReportWith(report, ASKED, reader, expected, { now: () => NOW })).verified, true)
   const cold = chain.reads.filter((r) => r !== 'chainId').length
-  st.equal(cold, 1 + 1 + ADDRESSES.length + 1, 'head, members, each member\'s engines, divisor')
+  st.equal(cold, 1 + 1 + ADDRESSES.length + 1 + 2, 'head, members, each member\'s engines, divisor; the head and its maxJobAgeBlocks')
   st.equal((await verifyReportWith(report, ASKED, reader, expected, { now: () => NOW })).verified, true)
   st.equal(chain.reads.filter((r) => r !== 'chainId').length, cold, 'the second lookup at the same block reads nothing')
 })

@@ -120,7 +120,7 @@ if (noChromium !== false) {
     t.match(await badge.innerText(), /Verified in this browser: attested by [34] of 4 members \(quorum 3\)/)
     t.match(await badge.innerText(), /question: the signed job is about the file whose sha256 is in this page's address \(your file eicar\.com, hashed in this browser\)/)
     t.match(await badge.innerText(), new RegExp(`read from chain ${devnet.info.chainId} through ${devnet.info.rpcUrl.replaceAll('.', '\\.')} \\(not from this node\\)`))
-    for (const name of ['deployment', 'job signature', 'commitments', 'verdicts', 'reveals', 'attestations', 'results shown', 'time']) t.match(await badge.innerText(), `${name}: `)
+    for (const name of ['deployment', 'job signature', 'commitments', 'verdicts', 'reveals', 'attestations', 'results shown', 'time', 'job age']) t.match(await badge.innerText(), `${name}: `)
     const attesters = await page.locator('#attesters .tag').allInnerTexts()
     const operators = devnet.info.nodes.map((n) => n.operator)
     t.ok(attesters.length >= 3, 'at least 3 attesters listed')

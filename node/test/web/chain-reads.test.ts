@@ -5,9 +5,10 @@
  */
 import tap from 'tap'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { ContractFactory, encodeBytes32String, JsonRpcProvider } from 'ethers'
+import { ContractFactory, encodeBytes32String, JsonRpcProvider, toQuantity } from 'ethers'
 import { parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
+import { createChainReader, createRegistryView } from '../../src/light-client/index.ts'
 import { createChainReads } from '../../src/web/chain-reads.js'
 import { startJsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
 import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY } from '../fixtures/signed-reports.ts'
@@ -60,4 +61,39 @@ tap.test('quorumFaultDivisor and clockSkewMs from NetworkParameters, by block, b
   const bad = await set('clockSkewMs', 86_400_001n)
   await provider.send('evm_mine', [])
   t.same(await reads.parametersAt(bad, bad + 1), { faultDivisor: 3, clockSkewMs: 1000 }, 'nonsense values read as the defaults, as the nodes read them')
+})
+
+tap.test('the age limit of a job\'s block: what the light client reads, from the head', async (t) => {
+  const anvil = await startAnvil({ port: 0 })
+  t.teardown(() => anvil.stop())
+  const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
+  t.teardown(() => provider.destroy())
+  const owner = await provider.getSigner(0)
+  const params = await new ContractFactory(parametersArtifact.abi, parametersArtifact.bytecode, owner).deploy(await owner.getAddress(), [], [])
+  await params.waitForDeployment()
+  const parameters = (await params.getAddress()).toLowerCase() as Hex
+  const reads = createChainReads({ rpcUrl: anvil.rpcUrl, registry: REGISTRY, parameters }, keccak_256)
+  const reader = createChainReader(createRegistryView(provider, REGISTRY, parameters))
+  const start = await provider.getBlockNumber()
+  t.same(await reads.ageLimit(start), { maxJobAgeBlocks: 7200, limitBlock: start + 7200 }, 'never set: the default, its limit block not mined')
+  await (await params.getFunction('set')(encodeBytes32String('maxJobAgeBlocks'), 20n)).wait()
+  await provider.send('anvil_mine', [toQuantity(30), toQuantity(12)])
+  for (const block of [start, start + 5, start + 15]) t.same(await reads.ageLimit(block), await reader.ageLimit(block), `block ${block}: the page reads what the CLI reads`)
+  t.equal((await reads.ageLimit(start)).limitTimestamp, (await provider.getBlock(start + 20))?.timestamp, 'the limit block\'s own timestamp')
+  await (await params.getFunction('set')(encodeBytes32String('maxJobAgeBlocks'), 15n)).wait()
+  t.equal((await reads.ageLimit(start)).maxJobAgeBlocks, 7200, 'a value below the least the rule takes reads as the default')
+})
+
+tap.test('a hostile RPC\'s block header fails the read; a missing block is not mined', async (t) => {
+  let header: unknown = null
+  const rpc = await startJsonRpcRegistry({ chainId: CHAIN_ID, registry: REGISTRY, head: 8000, members: ADDRESSES, since: MEMBERSHIP_BLOCK, header: () => header })
+  t.teardown(() => rpc.stop())
+  const reads = createChainReads({ rpcUrl: rpc.url, registry: REGISTRY }, keccak_256)
+  t.same(await reads.ageLimit(MEMBERSHIP_BLOCK), { maxJobAgeBlocks: 7200, limitBlock: MEMBERSHIP_BLOCK + 7200 }, 'null: the chain has no such block')
+  for (const bad of [{}, { timestamp: 12 }, { timestamp: '0x' }, { timestamp: 'latest' }, { timestamp: `0x${'f'.repeat(15)}` }, 'a string', 7, []]) {
+    header = bad
+    await t.rejects(reads.ageLimit(MEMBERSHIP_BLOCK), { code: 'CALL_FAILED' }, JSON.stringify(bad))
+  }
+  header = { timestamp: '0x6a1b2c3d' }
+  t.equal((await reads.ageLimit(MEMBERSHIP_BLOCK)).limitTimestamp, 0x6a1b2c3d)
 })

@@ -25,7 +25,8 @@ const verifier = createVerifier({ keccak_256, sha256, secp256k1 })
 const SAMPLE = new TextEncoder().encode('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
 const H = hashes(SAMPLE)
 const members = MEMBERS.map((m) => m.address)
-const chain = { members, registrations: registrationsOf(members), faultDivisor: 3, clockSkewMs: 1000 }
+// the job's age limit block (7200 blocks after it) is not mined yet
+const chain = { members, registrations: registrationsOf(members), faultDivisor: 3, clockSkewMs: 1000, age: { maxJobAgeBlocks: 7200, limitBlock: 7207 } as { maxJobAgeBlocks: number, limitBlock: number, limitTimestamp?: number } }
 const deployment = { chainId: CHAIN_ID, registry: REGISTRY }
 
 /** a file object's attributes as the API serves them, through JSON */
@@ -97,7 +98,7 @@ tap.test('the page aggregates engines as the protocol does', async (t) => {
 tap.test('a genuine report passes every check, and the page names each', async (t) => {
   const result = check(attributes())
   t.ok(result.ok, JSON.stringify(result.checks))
-  t.same(result.checks.map((c) => c.name), ['question', 'deployment', 'job signature', 'commitments', 'verdicts', 'reveals', 'attestations', 'results shown', 'time'])
+  t.same(result.checks.map((c) => c.name), ['question', 'deployment', 'job signature', 'commitments', 'verdicts', 'reveals', 'attestations', 'results shown', 'time', 'job age'])
   t.same(result.attesters, members.toSorted())
   t.same(result.attestedEngines, ['Heuristics', 'YARA'])
   t.equal(result.quorum, 3)
@@ -132,6 +133,11 @@ tap.test('every attack the CLI refuses, the page refuses', async (t) => {
   t.same(failed(check(attributes(), undefined, { chain: { ...chain, registrations: registrationsOf(members, ['Heuristics']) } })), ['verdicts'], 'an engine the chain does not register')
   t.same(failed(check(attributes(), undefined, { chain: { ...chain, faultDivisor: 100 } })), ['results shown'], 'a stricter quorum rule on chain: 4 of 4 attest, but the node claims quorum 3 under divisor 3')
   t.same(failed(check(attributes(), undefined, { now: NOW - 1001 })), ['time'], 'a job from this browser\'s future')
+  const mined = (limitTimestamp: number): typeof chain => ({ ...chain, age: { ...chain.age, limitTimestamp } })
+  const stale = check(attributes(), undefined, { chain: mined(Math.floor(NOW / 1000) - 12) })
+  t.same(failed(stale), ['job age'], 'a job created 12 s after its block aged past maxJobAgeBlocks (an old block\'s quorum of one)')
+  t.match(stale.checks.at(-1)?.detail, 'before block 7207, 7200 blocks after its block')
+  t.same(failed(check(attributes(), undefined, { chain: mined(Math.floor(NOW / 1000) - 1) })), [], 'within the limit block\'s second and the clock skew')
 })
 
 tap.test('an indicator report is held to the indicator in the page\'s address and to its submitter\'s signature', async (t) => {

@@ -43,6 +43,8 @@ export interface ProfileContracts {
   vmt?: Hex
   timelock?: Hex
   governor?: Hex
+  /** EquivocationEvidence: `virusmap evidence submit` proves equivocation there */
+  evidence?: Hex
 }
 
 export interface Profile {
@@ -56,7 +58,7 @@ export interface Profile {
 }
 
 const API_KEY = /^[0-9a-f]{64}$/
-const CONTRACTS = ['registry', 'parameters', 'vmt', 'timelock', 'governor'] as const
+const CONTRACTS = ['registry', 'parameters', 'vmt', 'timelock', 'governor', 'evidence'] as const
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const isHttpUrl = (v: unknown): v is string => typeof v === 'string' && v.length <= 2048 && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)

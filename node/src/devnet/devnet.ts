@@ -152,8 +152,9 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     // every member shares this machine's cores, so each job ahead costs the whole devnet's share of them
     const commitMsPerQueuedJob = 200 * opts.nodes
     const saved = await readJson<Deployment>(join(dir, 'deployment.json'))
-    // a registry from before engine declarations cannot hold this devnet's engines: deploy afresh
-    const reuse = saved != null && saved.chainId === anvil.chainId && await provider.getCode(saved.contracts.registry) !== '0x' &&
+    // a registry from before engine declarations cannot hold this devnet's engines, nor one from before
+    // unbonding and evidence slash anybody: deploy afresh
+    const reuse = saved != null && saved.chainId === anvil.chainId && 'evidence' in saved.contracts && await provider.getCode(saved.contracts.registry) !== '0x' &&
       await new Contract(saved.contracts.registry, registryArtifact.abi, provider).getFunction('engines')(ZeroAddress).then(() => true, () => false)
     const deployment: Deployment = reuse
       ? { ...saved, rpcUrl: anvil.rpcUrl }

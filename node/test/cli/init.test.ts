@@ -70,6 +70,7 @@ tap.test('init --deployment keeps the governance contracts; precedence: flags > 
   t.equal(init.code, 0, init.err)
   const saved = await loadProfile(env)
   t.equal(saved?.profile.contracts.governor, REGISTRY, 'the governance contracts of the deployment file')
+  t.equal(saved?.profile.contracts.evidence, REGISTRY, 'and the evidence contract, for virusmap evidence submit')
   t.equal(saved?.profile.deployBlock, 1)
 
   const inDevnetDir = await run(['lookup', H.sha256], w.dir, { env })
@@ -136,6 +137,7 @@ tap.test('malformed, oversized and hostile profiles: commands stop with the code
     ['no registry', JSON.stringify({ ...good, contracts: {} }), 'PROFILE_MALFORMED', /contracts.registry must be a 0x address/],
     ['a registry without 0x', JSON.stringify({ ...good, contracts: { registry: REGISTRY.slice(2) } }), 'PROFILE_MALFORMED', /contracts.registry/],
     ['a bad governor', JSON.stringify({ ...good, contracts: { registry: REGISTRY, governor: 42 } }), 'PROFILE_MALFORMED', /contracts.governor/],
+    ['a bad evidence contract', JSON.stringify({ ...good, contracts: { registry: REGISTRY, evidence: '0xnope' } }), 'PROFILE_MALFORMED', /contracts.evidence/],
     ['__proto__ keys', `{"__proto__": {"api": "${w.api}"}, "version": 1}`, 'PROFILE_MALFORMED', /api must be/],
     ['16 KiB and more', JSON.stringify({ ...good, pad: 'x'.repeat(MAX_PROFILE_BYTES) }), 'PROFILE_TOO_LARGE', /over 16384/]
   ]

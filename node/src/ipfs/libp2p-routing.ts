@@ -24,8 +24,8 @@ export const DEFAULT_PROVIDER_QUERY_DELAY_MS = 2000
  * Helia's Routing over libp2p's own content and peer routing (kad-dht when it is configured):
  * what bitswap uses to announce the blocks we hold and to find who holds the ones we want.
  */
-export function createLibp2pRouting (libp2p: Libp2p, options: Libp2pRoutingOptions = {}): Routing {
-  const delayMs = options.providerQueryDelayMs ?? DEFAULT_PROVIDER_QUERY_DELAY_MS
+export function createLibp2pRouting (libp2p: Libp2p, init: Libp2pRoutingOptions = {}): Routing {
+  const delayMs = init.providerQueryDelayMs ?? DEFAULT_PROVIDER_QUERY_DELAY_MS
   return {
     async provide (cid, options) {
       await libp2p.contentRouting.provide(cid, options)

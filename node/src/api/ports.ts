@@ -1,4 +1,4 @@
-import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { ApiKeyPrivilege } from './privileges.ts'
 
 /**
@@ -257,6 +257,7 @@ export interface VoteStore {
 export type EvidenceView =
   | { kind: 'commitment', member: Hex, jobId: Hex, first: SignedCommitment, second: SignedCommitment, recordedAt: number }
   | { kind: 'verdict', member: Hex, jobId: Hex, first: SignedVerdict, second: SignedVerdict, recordedAt: number }
+  | { kind: 'attestation', member: Hex, jobId: Hex, first: SignedAttestation, second: SignedAttestation, recordedAt: number }
 
 /** Misbehaviour this node has seen (VirusMap extension). */
 export interface EvidenceReader {

@@ -3,9 +3,9 @@
 // that would revert costs nothing: both messages are schema-valid protocol messages, name one member
 // and one job, differ, and recover to that member under this chain and registry. Pure.
 import { parseMessage } from '../../../protocol/src/encoding.ts'
-import { commitmentDigest, verdictDigest } from '../../../protocol/src/eip712.ts'
-import { recoverCommitmentSigner, recoverVerdictSigner } from '../../../protocol/src/signing.ts'
-import type { Hex, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import { commitmentDigest, reportDigest, verdictDigest } from '../../../protocol/src/eip712.ts'
+import { recoverAttestationSigner, recoverCommitmentSigner, recoverVerdictSigner } from '../../../protocol/src/signing.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 
 export type EvidenceErrorCode = 'MALFORMED' | 'NOT_CONFLICTING' | 'WRONG_SIGNER'
 
@@ -18,10 +18,13 @@ export class EvidenceError extends Error {
   }
 }
 
-/** A conflicting pair, checked: what `submitCommitments` / `submitVerdicts` take. */
+/** A conflicting pair, checked: what `submitCommitments` / `submitVerdicts` / `submitAttestations` take. */
 export type CheckedEvidence =
   | { kind: 'commitment', member: Hex, jobId: Hex, first: SignedCommitment, second: SignedCommitment }
   | { kind: 'verdict', member: Hex, jobId: Hex, first: SignedVerdict, second: SignedVerdict }
+  | { kind: 'attestation', member: Hex, jobId: Hex, first: SignedAttestation, second: SignedAttestation }
+
+const TOPIC = { commitment: 'commits', verdict: 'verdicts', attestation: 'attestations' } as const
 
 /** The largest evidence text read: two verdict messages at their 64 KiB gossip limit and the wrapping. */
 export const MAX_EVIDENCE_BYTES = 160 * 1024
@@ -35,11 +38,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function checkEvidence (value: unknown, chainId: number, registry: Hex): CheckedEvidence {
   const e = isObject(value) && isObject(value.attributes) ? value.attributes : value
   if (!isObject(e)) throw new EvidenceError('MALFORMED', 'evidence must be a JSON object')
-  if (e.kind !== 'commitment' && e.kind !== 'verdict') throw new EvidenceError('MALFORMED', 'evidence kind must be "commitment" or "verdict"')
+  if (e.kind !== 'commitment' && e.kind !== 'verdict' && e.kind !== 'attestation') throw new EvidenceError('MALFORMED', 'evidence kind must be "commitment", "verdict" or "attestation"')
   let first, second
   try {
-    first = parseMessage(e.kind === 'commitment' ? 'commits' : 'verdicts', e.first)
-    second = parseMessage(e.kind === 'commitment' ? 'commits' : 'verdicts', e.second)
+    first = parseMessage(TOPIC[e.kind], e.first)
+    second = parseMessage(TOPIC[e.kind], e.second)
   } catch (err) {
     throw new EvidenceError('MALFORMED', `evidence messages are not valid ${e.kind}s: ${(err as Error).message.slice(0, 200)}`, { cause: err })
   }
@@ -50,6 +53,15 @@ export function checkEvidence (value: unknown, chainId: number, registry: Hex): 
     signedBy(member, () => recoverCommitmentSigner(a, chainId, registry))
     signedBy(member, () => recoverCommitmentSigner(b, chainId, registry))
     return { kind: 'commitment', member, jobId: a.commitment.jobId, first: a, second: b }
+  }
+  if (e.kind === 'attestation') {
+    // an attestation names its signer beside the signed content
+    const [a, b] = [first as SignedAttestation, second as SignedAttestation]
+    const member = same(a.member, b.member, a.attestation.jobId, b.attestation.jobId)
+    if (reportDigest(a.attestation, chainId, registry) === reportDigest(b.attestation, chainId, registry)) throw new EvidenceError('NOT_CONFLICTING', 'the two attestations are the same content')
+    signedBy(member, () => recoverAttestationSigner(a, chainId, registry))
+    signedBy(member, () => recoverAttestationSigner(b, chainId, registry))
+    return { kind: 'attestation', member, jobId: a.attestation.jobId, first: a, second: b }
   }
   const [a, b] = [first as SignedVerdict, second as SignedVerdict]
   const member = same(a.verdict.member, b.verdict.member, a.verdict.jobId, b.verdict.jobId)

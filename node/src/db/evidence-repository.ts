@@ -1,11 +1,12 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 
 /** Two conflicting messages signed by one member for one job: proof of equivocation. */
 export type Evidence =
   | { kind: 'commitment', member: Hex, jobId: Hex, first: SignedCommitment, second: SignedCommitment, recordedAt: number }
   | { kind: 'verdict', member: Hex, jobId: Hex, first: SignedVerdict, second: SignedVerdict, recordedAt: number }
+  | { kind: 'attestation', member: Hex, jobId: Hex, first: SignedAttestation, second: SignedAttestation, recordedAt: number }
 
 /** Keeps the first conflicting pair per (member, job, kind); one pair is all the proof needed. */
 export class EvidenceRepository {

@@ -22,8 +22,8 @@ import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { deployVirusMap } from '../../../governance/src/index.ts'
 import { registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
-import { signCommitment, signVerdict } from '../../../protocol/src/signing.ts'
-import type { Hex, SignedCommitment, Verdict } from '../../../protocol/src/messages.ts'
+import { signAttestation, signCommitment, signVerdict } from '../../../protocol/src/signing.ts'
+import type { Hex, ReportAttestation, SignedCommitment, Verdict } from '../../../protocol/src/messages.ts'
 
 const rand32 = (): Hex => hexlify(randomBytes(32)) as Hex
 const lower = (a: string): Hex => a.toLowerCase() as Hex
@@ -61,6 +61,18 @@ t.test('checkEvidence: a real pair passes; every lie is refused with a code', as
   st.equal(checkEvidence({ kind: 'verdict', first: v1, second: v2 }, CHAIN, REG).kind, 'verdict')
   const sameVerdictOtherSalt = await signVerdict(v1.verdict, rand32(), CHAIN, REG, m)
   st.equal(errorCode(() => checkEvidence({ kind: 'verdict', first: v1, second: sameVerdictOtherSalt }, CHAIN, REG)), 'NOT_CONFLICTING', 'a new salt is no conflict')
+
+  // two attestations for one job naming different commitment sets: the split a member signs when it lies to half the network
+  const attestation = (committed: Wallet[]): ReportAttestation => ({ jobId, committed: committed.map((w) => lower(w.address)).toSorted(), commitments: committed.map(() => rand32()), revealed: [], verdicts: [] })
+  const at1 = await signAttestation(attestation([m]), CHAIN, REG, m)
+  const at2 = await signAttestation(attestation([m, other]), CHAIN, REG, m)
+  const okAttestation = checkEvidence({ kind: 'attestation', first: at1, second: at2 }, CHAIN, REG)
+  st.same([okAttestation.kind, okAttestation.member, okAttestation.jobId], ['attestation', lower(m.address), jobId])
+  st.equal(errorCode(() => checkEvidence({ kind: 'attestation', first: at1, second: { ...at1 } }, CHAIN, REG)), 'NOT_CONFLICTING', 'one attestation twice')
+  const byOther = await signAttestation(attestation([m, other]), CHAIN, REG, other)
+  st.equal(errorCode(() => checkEvidence({ kind: 'attestation', first: at1, second: byOther }, CHAIN, REG)), 'NOT_CONFLICTING', 'two members')
+  st.equal(errorCode(() => checkEvidence({ kind: 'attestation', first: at1, second: { ...byOther, member: lower(m.address) } }, CHAIN, REG)), 'WRONG_SIGNER', 'another key signing in the member\'s name')
+  st.equal(errorCode(() => checkEvidence({ kind: 'attestation', first: at1, second: a }, CHAIN, REG)), 'MALFORMED', 'a commitment given as an attestation')
 
   const sig = Signature.from(b.signature)
   const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n

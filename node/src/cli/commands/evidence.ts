@@ -98,6 +98,14 @@ async function fromFile (file: string, ctx: CommandContext): Promise<unknown> {
   }
 }
 
+function send (contract: Contract, e: CheckedEvidence): Promise<ContractTransactionResponse> {
+  switch (e.kind) {
+    case 'commitment': return contract.getFunction('submitCommitments')(e.first.commitment, e.first.signature, e.second.commitment, e.second.signature) as Promise<ContractTransactionResponse>
+    case 'verdict': return contract.getFunction('submitVerdicts')(e.first.verdict, e.first.signature, e.second.verdict, e.second.signature) as Promise<ContractTransactionResponse>
+    case 'attestation': return contract.getFunction('submitAttestations')(e.first.attestation, e.first.signature, e.second.attestation, e.second.signature) as Promise<ContractTransactionResponse>
+  }
+}
+
 async function submit (values: Record<string, OptionValue>, member: string | undefined, ctx: CommandContext): Promise<number> {
   const file = str(values.file)
   const job = str(values.job)
@@ -125,7 +133,7 @@ async function submit (values: Record<string, OptionValue>, member: string | und
     candidates = items.filter((i) => job === undefined || String(i.attributes?.job_id).toLowerCase() === job.toLowerCase())
       .flatMap((i) => { try { return [check(i)] } catch { return [] } })
       .filter((e) => e.member === member?.toLowerCase())
-      .toSorted((a, b) => Number(a.kind === 'verdict') - Number(b.kind === 'verdict'))
+      .toSorted((a, b) => Number(a.kind !== 'commitment') - Number(b.kind !== 'commitment'))
     if (candidates.length === 0) throw new CliError('NOT_FOUND', `the node holds no valid evidence against ${member}${job === undefined ? '' : ` for job ${job}`}`)
   }
   const { provider } = await connect(deployment.rpcUrl, deployment.chainId, ctx.signal)
@@ -138,10 +146,7 @@ async function submit (values: Record<string, OptionValue>, member: string | und
     if (chosen === undefined) throw badInput(`equivocation of ${candidates[0]!.member} on job ${candidates[0]!.jobId} is already proven on chain`)
     const signer = await loadSigner(values, ctx, provider)
     const e = chosen
-    const as = contract.connect(signer) as Contract
-    const { hash, blockNumber, gasUsed, logs } = await sendTx('evidence submit', async () => await (e.kind === 'commitment'
-      ? as.getFunction('submitCommitments')(e.first.commitment, e.first.signature, e.second.commitment, e.second.signature)
-      : as.getFunction('submitVerdicts')(e.first.verdict, e.first.signature, e.second.verdict, e.second.signature)) as ContractTransactionResponse)
+    const { hash, blockNumber, gasUsed, logs } = await sendTx('evidence submit', async () => await send(contract.connect(signer) as Contract, e))
     const proven = (logs as Array<{ topics: string[], data: string }>).map((l) => { try { return evidenceInterface.parseLog(l) } catch { return null } })
       .find((l) => l?.name === 'EquivocationProven')
     const slashed = BigInt(proven?.args[4] ?? 0n)

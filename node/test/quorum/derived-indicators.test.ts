@@ -76,7 +76,9 @@ tap.test('a submitted URL\'s domain and IP literal get quorum reports of their o
   t.equal(jobsOn(net, 'domain', 'known.example'), 1, 'a domain with a job open is not submitted again')
   t.same((await (net.repos[0] as Repositories).indicators.get('domain', 'known.example'))?.submitters, [user.address.toLowerCase()], 'nor recorded as the node\'s sighting')
   t.equal(jobsOn(net, 'domain', 'localhost'), 0)
-  t.equal(net.coordinator(0).jobs.fromBlock(0).filter((l) => l.signed.job.kind !== 'url').length, 5, 'two derived domains, one submitted, one IPv4 and one IPv6 literal; nothing for javascript: or one label')
+  // subjects, not jobs: on a loaded machine a job may miss its quorum and be retried as a second job
+  const subjects = new Set(net.coordinator(0).jobs.fromBlock(0).filter((l) => l.signed.job.kind !== 'url').map((l) => `${l.signed.job.kind} ${l.signed.job.subject}`))
+  t.equal(subjects.size, 5, 'two derived domains, one submitted, one IPv4 and one IPv6 literal; nothing for javascript: or one label')
 })
 
 tap.test('a URL\'s domain takes only a spare admission slot: it waits while submissions need the slots', async (t) => {

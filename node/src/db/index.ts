@@ -1,3 +1,4 @@
+export * from './anchor-repository.ts'
 export * from './apikey-repository.ts'
 export * from './database.ts'
 export * from './errors.ts'

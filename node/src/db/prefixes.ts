@@ -63,7 +63,15 @@ export const PREFIXES = {
   /** jobId/member -> SignedAttestation (protocol v2): a member's signature over a job's content */
   attestation: 'attestation/',
   /** jobId/member -> SignedComplaint (protocol v2): evidence against a job's origin */
-  complaint: 'complaint/'
+  complaint: 'complaint/',
+  /** zero-padded epoch/root -> StoredAnchorProposal (SPEC 15): every root proposed for an epoch, the anchored one kept */
+  anchorProposal: 'anchor-proposal/',
+  /** zero-padded epoch/root/member -> EpochRoot signature: collected until the epoch is anchored */
+  anchorSignature: 'anchor-signature/',
+  /** zero-padded epoch -> AnchoredEpoch: the epochs seen anchored on chain */
+  anchorEpoch: 'anchor-epoch/',
+  /** jobId -> JobAnchor: where a final report is anchored (epoch, leaf index, proof) */
+  anchorJob: 'anchor-job/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -1,3 +1,4 @@
+import { AnchorRepository } from './anchor-repository.ts'
 import { ApiKeyRepository } from './apikey-repository.ts'
 import { VoteRepository } from './vote-repository.ts'
 import { EvidenceRepository } from './evidence-repository.ts'
@@ -20,6 +21,7 @@ export interface Repositories {
   apiKeys: ApiKeyRepository
   votes: VoteRepository
   indicators: IndicatorRepository
+  anchors: AnchorRepository
 }
 
 export function createRepositories (db: Database): Repositories {
@@ -34,6 +36,7 @@ export function createRepositories (db: Database): Repositories {
     evidence: new EvidenceRepository(db),
     apiKeys: new ApiKeyRepository(db),
     votes: new VoteRepository(db),
-    indicators: new IndicatorRepository(db)
+    indicators: new IndicatorRepository(db),
+    anchors: new AnchorRepository(db)
   }
 }

@@ -1,0 +1,125 @@
+import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
+import type { Database } from './database.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+
+/** A proposal for an epoch's root as gossiped (SPEC 15): the proposer's listed jobs, their tree's root, its signature. */
+export interface StoredAnchorProposal {
+  epoch: number
+  proposer: Hex
+  /** ascending; leaf i of the tree is job i's */
+  jobIds: Hex[]
+  root: Hex
+  leafCount: number
+  signature: Hex
+}
+
+/** An epoch seen anchored on chain (an EpochAnchored event). */
+export interface AnchoredEpoch {
+  epoch: number
+  root: Hex
+  leafCount: number
+  /** the block and transaction that anchored it */
+  block: number
+  tx: Hex
+  /** who posted it */
+  submitter: Hex
+  /** the anchored root's jobs, in leaf order, once this node has matched the root to a proposal whose reports it holds */
+  jobIds?: Hex[]
+}
+
+/** Where one final report is anchored: its leaf and the proof of it under the epoch's root. */
+export interface JobAnchor {
+  epoch: number
+  root: Hex
+  leafIndex: number
+  proof: Hex[]
+  /** the block that anchored the epoch */
+  block: number
+}
+
+export interface EpochSignature {
+  member: Hex
+  signature: Hex
+}
+
+type Op = { type: 'put', key: string, value: unknown } | { type: 'del', key: string }
+
+/** Epochs are stored zero-padded so keys sort by number; 15 digits hold any safe block number. */
+const pad = (epoch: number): string => String(epoch).padStart(15, '0')
+
+/**
+ * The epoch anchors of SPEC 15 on this node: proposals and the EpochRoot signatures collected for
+ * them until their epoch is anchored, the epochs anchored on chain, and each anchored report's leaf.
+ */
+export class AnchorRepository {
+  readonly #db: Database
+
+  constructor (db: Database) {
+    this.#db = db
+  }
+
+  /** false when this root was already proposed for the epoch (the first proposal is kept) */
+  async addProposal (proposal: StoredAnchorProposal): Promise<boolean> {
+    const key = dbKey(PREFIXES.anchorProposal, pad(proposal.epoch), proposal.root)
+    if (await this.#db.get(key) !== undefined) return false
+    await this.#db.put(key, proposal)
+    return true
+  }
+
+  async proposal (epoch: number, root: Hex): Promise<StoredAnchorProposal | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.anchorProposal, pad(epoch), root)) as StoredAnchorProposal | undefined
+  }
+
+  async addSignature (epoch: number, root: Hex, signature: EpochSignature): Promise<void> {
+    await this.#db.put(dbKey(PREFIXES.anchorSignature, pad(epoch), root, signature.member), signature)
+  }
+
+  /** the signatures held for one root, by member ascending (the order ReportAnchors requires) */
+  async signatures (epoch: number, root: Hex): Promise<EpochSignature[]> {
+    return await this.#db.values(dbRange(PREFIXES.anchorSignature, pad(epoch), root)).all() as EpochSignature[]
+  }
+
+  /**
+   * Records an epoch anchored on chain; the signatures collected for it and the proposals of the
+   * roots that lost are dropped (nothing can use them any more). Returns false when already recorded.
+   */
+  async recordAnchored (anchored: AnchoredEpoch): Promise<boolean> {
+    const key = dbKey(PREFIXES.anchorEpoch, pad(anchored.epoch))
+    if (await this.#db.get(key) !== undefined) return false
+    const ops: Op[] = [{ type: 'put', key, value: anchored }]
+    for await (const k of this.#db.keys(dbRange(PREFIXES.anchorSignature, pad(anchored.epoch)))) ops.push({ type: 'del', key: k })
+    const kept = dbKey(PREFIXES.anchorProposal, pad(anchored.epoch), anchored.root)
+    for await (const k of this.#db.keys(dbRange(PREFIXES.anchorProposal, pad(anchored.epoch)))) if (k !== kept) ops.push({ type: 'del', key: k })
+    await this.#db.batch(ops, { sync: true })
+    return true
+  }
+
+  /** Records the anchored epoch's jobs, each with its leaf index and proof (`leaves[i]` is leaf i's). */
+  async assignJobs (epoch: number, leaves: Array<{ jobId: Hex, proof: Hex[] }>): Promise<void> {
+    const key = dbKey(PREFIXES.anchorEpoch, pad(epoch))
+    const anchored = await this.#db.get(key) as AnchoredEpoch | undefined
+    if (anchored === undefined) throw new Error(`epoch ${epoch} is not recorded as anchored`)
+    const jobIds = leaves.map((l) => l.jobId.toLowerCase() as Hex)
+    const jobs = leaves.map((l, leafIndex) => {
+      const value: JobAnchor = { epoch, root: anchored.root, leafIndex, proof: l.proof, block: anchored.block }
+      return { type: 'put' as const, key: dbKey(PREFIXES.anchorJob, l.jobId), value }
+    })
+    const ops: Op[] = [{ type: 'put', key, value: { ...anchored, jobIds } }, ...jobs]
+    await this.#db.batch(ops, { sync: true })
+  }
+
+  async epoch (epoch: number): Promise<AnchoredEpoch | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.anchorEpoch, pad(epoch))) as AnchoredEpoch | undefined
+  }
+
+  /** anchored epochs, newest first, at most `limit`, below `before` when given */
+  async epochs (limit: number, before?: number): Promise<AnchoredEpoch[]> {
+    const range = dbRange(PREFIXES.anchorEpoch)
+    const lt = before === undefined ? range.lt : dbKey(PREFIXES.anchorEpoch, pad(Math.max(0, before)))
+    return await this.#db.values({ gte: range.gte, lt, reverse: true, limit: Math.max(0, limit) }).all() as AnchoredEpoch[]
+  }
+
+  async jobAnchor (jobId: Hex): Promise<JobAnchor | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.anchorJob, jobId)) as JobAnchor | undefined
+  }
+}

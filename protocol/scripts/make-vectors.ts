@@ -8,16 +8,17 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
-  ageLimitBlock, attestationFor, attestAt, attestDeadline, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS, MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom,
+  ageLimitBlock, ANCHOR_LEAF_TYPES, anchorLeafHash, anchorProof, attestationFor, attestAt, attestDeadline, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS, MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom,
   membershipBlockTooOld, MIN_MAX_JOB_AGE_BLOCKS, commitmentDigest, complaintDigest, DEFAULT_JOB_BOUNDS, deriveReport, EIP712_TYPES, eip712Domain,
-  encodeMessage, JOB_BOUND_PARAMETERS, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, reportDigest, scanDeadline, scanJobId,
+  encodeMessage, epochRange, epochRootDigest, epochTree, isEligible, leafOf, signEpochRoot, JOB_BOUND_PARAMETERS, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, reportDigest, scanDeadline, scanJobId,
   scanJobStructHash, signAttestation, signComplaint, submissionDigest, submissionOf, verdictDigest, verdictHash, windowsWithinBounds
 } from '../src/index.ts'
-import type { GossipMessage, JobBounds } from '../src/index.ts'
+import type { GossipMessage, Hex, JobBounds } from '../src/index.ts'
 import {
   CHAIN_ID, CONTENT_KEY, EPHEMERAL_SECRET, hex, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBER_ENGINES, MEMBERS, REGISTRATIONS, REGISTRY,
-  reportSignatures, result, SHA256, SUBMITTER
+  reportSignatures, SHA256, SUBMITTER
 } from '../test/fixtures.ts'
+import { FILE_VOTES, otherReports } from '../test/anchor-fixtures.ts'
 
 const dir = join(import.meta.dirname, '..', 'test', 'vectors')
 const encoded = (msg: GossipMessage): string => `0x${bytesToHex(encodeMessage(msg))}`
@@ -26,12 +27,7 @@ const signedJob = await makeSignedJob()
 const { job } = signedJob
 const jobId = scanJobId(job, CHAIN_ID, REGISTRY)
 // n = 4: members 0, 1 and 2 reveal; member 3 (no ClamAV registered) commits and withholds its verdict
-const votes = [
-  [result('YARA', 'malicious', 'Win32_Evil_A'), result('ClamAV', 'undetected', '', { method: 'signature' })],
-  [result('YARA', 'malicious', 'Win32_Evil_B'), result('ClamAV', 'malicious', 'Win.Trojan.Agent', { method: 'signature' })],
-  [result('YARA', 'suspicious', 'Packed_UPX', { engineVersion: '4.5.2' }), result('ClamAV', 'undetected', '', { method: 'signature' })],
-  [result('YARA', 'undetected')]
-]
+const votes = FILE_VOTES
 const opened = await Promise.all(votes.map((results, i) => makeReveal(job, member(i), results, job.createdAt + 20_000 + i)))
 const commitments = opened.map(o => o.commit)
 const reveals = opened.slice(0, 3).map(o => o.reveal)
@@ -106,6 +102,28 @@ const jobAge = {
   }))
 }
 
+/** Epoch 1 of 8 blocks (8..15) holds the report vector (block 10) and two more final reports; members 0, 1 and 2 sign its root. */
+const anchorReports = [report, ...await otherReports()]
+const tree = epochTree(anchorReports)
+const epochRoot = { epoch: 1, root: tree.root as Hex, leafCount: anchorReports.length }
+const epochSigners = [0, 1, 2].map(member).toSorted((a, b) => a.address < b.address ? -1 : 1)
+const eligibility: Array<[string, number, number, number, number]> = [
+  ['in the epoch', 10, 1, 8, 7200], ['the epoch\'s last block', 15, 1, 8, 7200], ['the next epoch\'s first block', 16, 1, 8, 7200],
+  ['exactly maxJobAgeBlocks before its start', 936, 100, 10, 64], ['one block more', 935, 100, 10, 64]
+]
+const anchors = {
+  epochBlocks: 8,
+  epochRange: epochRange(1, 8),
+  epochRoot,
+  digest: epochRootDigest(epochRoot, CHAIN_ID, REGISTRY),
+  signatures: await Promise.all(epochSigners.map(async m => ({ member: m.address, signature: await signEpochRoot(epochRoot, CHAIN_ID, REGISTRY, m.wallet) }))),
+  leafTypes: ANCHOR_LEAF_TYPES,
+  reports: anchorReports,
+  leaves: anchorReports.map(r => ({ jobId: r.jobId, values: leafOf(r), leafHash: anchorLeafHash(leafOf(r)), proof: anchorProof(tree, r.jobId) })),
+  eligibility: eligibility.map(([name, membershipBlock, epoch, epochBlocks, maxJobAgeBlocks]) =>
+    ({ name, membershipBlock, epoch, epochBlocks, maxJobAgeBlocks, eligible: isEligible({ membershipBlock }, epoch, epochBlocks, maxJobAgeBlocks) }))
+}
+
 const vectors: Record<string, unknown> = {
   keys: {
     chainId: CHAIN_ID,
@@ -176,7 +194,8 @@ const vectors: Record<string, unknown> = {
   quorum: [3, 2, 4].flatMap((faultDivisor) =>
     Array.from({ length: 10 }, (_, i) => ({ memberCount: i + 1, faultDivisor, threshold: quorumThreshold(i + 1, faultDivisor) }))),
   timing,
-  'job-age': jobAge
+  'job-age': jobAge,
+  anchors
 }
 
 await mkdir(dir, { recursive: true })

@@ -21,7 +21,8 @@ export const TYPES = {
   Verdict: [['bytes32', 'jobId'], ['address', 'member'], ['bytes32', 'sha256'], ['uint64', 'membershipBlock'], ['uint64', 'scannedAt'], ['EngineResult[]', 'results']],
   EngineResult: [['string', 'engine'], ['string', 'engineVersion'], ['string', 'engineUpdate'], ['string', 'category'], ['string', 'result'], ['string', 'method']],
   ReportAttestation: [['bytes32', 'jobId'], ['address[]', 'committed'], ['bytes32[]', 'commitments'], ['address[]', 'revealed'], ['bytes32[]', 'verdicts']],
-  Complaint: [['bytes32', 'jobId'], ['address', 'member'], ['string', 'reason']]
+  Complaint: [['bytes32', 'jobId'], ['address', 'member'], ['string', 'reason']],
+  EpochRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount']]
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

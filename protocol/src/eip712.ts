@@ -18,7 +18,7 @@ export function eip712Domain (chainId: number, registry: Hex): TypedDataDomain {
   return { name: EIP712_NAME, version: EIP712_VERSION, chainId, verifyingContract: registry }
 }
 
-type PrimaryType = 'ScanJob' | 'Submission' | 'VerdictCommitment' | 'Verdict' | 'ReportAttestation' | 'Complaint'
+type PrimaryType = 'ScanJob' | 'Submission' | 'VerdictCommitment' | 'Verdict' | 'ReportAttestation' | 'Complaint' | 'EpochRoot'
 
 const fieldsOf = (name: string): TypedDataField[] => (TYPES[name] ?? []).map(([type, field]) => ({ name: field, type }))
 
@@ -34,7 +34,8 @@ export const EIP712_TYPES: Readonly<Record<PrimaryType, Record<string, TypedData
   VerdictCommitment: ethersTypes('VerdictCommitment'),
   Verdict: ethersTypes('Verdict'),
   ReportAttestation: ethersTypes('ReportAttestation'),
-  Complaint: ethersTypes('Complaint')
+  Complaint: ethersTypes('Complaint'),
+  EpochRoot: ethersTypes('EpochRoot')
 }
 
 /** The protocol's hasher and recoverer over noble's keccak, sha256 and secp256k1. */

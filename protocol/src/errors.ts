@@ -106,3 +106,22 @@ export class IndicatorError extends Error {
     this.code = code
   }
 }
+
+export const ANCHOR_CODES = [
+  'ANCHOR_EMPTY',
+  'ANCHOR_TOO_MANY',
+  'ANCHOR_DUPLICATE_JOB',
+  'ANCHOR_UNKNOWN_JOB'
+] as const
+export type AnchorCode = typeof ANCHOR_CODES[number]
+
+/** An epoch's tree cannot be built as asked: no report, more than MAX_ANCHOR_JOBS, one job twice, or a job it does not hold. */
+export class AnchorError extends Error {
+  override readonly name = 'AnchorError'
+  readonly code: AnchorCode
+
+  constructor (code: AnchorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
+}

@@ -194,6 +194,40 @@ export interface SignedComplaint {
   signature: Hex
 }
 
+/** What a member signs for an epoch's anchor (SPEC section 15): the tree root over `leafCount` final reports. */
+export interface EpochRoot {
+  epoch: number
+  /** StandardMerkleTree root over the epoch's leaves (anchors.ts) */
+  root: Hex
+  leafCount: number
+}
+
+/** The most reports one epoch's anchor proposal lists. */
+export const MAX_ANCHOR_JOBS = 4096
+
+/** A proposer's tree for an epoch: the jobIds of its leaves, ascending, and its own EpochRoot signature. */
+export interface AnchorProposal {
+  type: 'anchor-proposal'
+  epoch: number
+  proposer: Hex
+  /** strictly ascending, at most MAX_ANCHOR_JOBS */
+  jobIds: Hex[]
+  root: Hex
+  /** jobIds.length */
+  leafCount: number
+  signature: Hex
+}
+
+/** A member's EpochRoot signature over a proposal it checked. */
+export interface AnchorSignature {
+  type: 'anchor-signature'
+  epoch: number
+  member: Hex
+  root: Hex
+  leafCount: number
+  signature: Hex
+}
+
 export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint
 
 /** What a report says about one engine, over the members registered for it on chain. */

@@ -91,7 +91,7 @@ export function attestationFor (job: SignedScanJob, commitments: SignedCommitmen
 
 /** The submitter's signature, for ScanJob.submitterSignature. */
 export async function signSubmission (submission: Submission, chainId: number, registry: Hex, signer: Signer): Promise<Hex> {
-  return await sign(signer, 'Submission', submission, chainId, registry)
+  return await signTyped(signer, 'Submission', submission, chainId, registry)
 }
 
 /**
@@ -119,7 +119,7 @@ export class SignatureError extends Error {
  * and a low s, so one signed message has one encoding (and one gossip id). `claimed` is the address the
  * message names: when its key is known, checking costs a verification instead of a recovery.
  */
-function recoverMember (digest: Hex, signature: Hex, claimed?: Hex): Hex {
+export function recoverMember (digest: Hex, signature: Hex, claimed?: Hex): Hex {
   return recoverSigner(digest, signature, claimed, false)
 }
 
@@ -136,7 +136,7 @@ type SignedType = keyof typeof EIP712_TYPES
  * An operator key (an ethers Wallet) signs the digest the protocol computes; any other signer (a
  * browser wallet, a JSON-RPC account) is asked through signTypedData, which signs the same digest.
  */
-async function sign (signer: Signer, primary: SignedType, value: object, chainId: number, registry: Hex): Promise<Hex> {
+export async function signTyped (signer: Signer, primary: SignedType, value: object, chainId: number, registry: Hex): Promise<Hex> {
   if (signer instanceof BaseWallet) return signer.signingKey.sign(eip712.digest(primary, value, chainId, registry)).serialized as Hex
   return await signer.signTypedData(eip712Domain(chainId, registry), EIP712_TYPES[primary], value as Record<string, unknown>) as Hex
 }
@@ -147,7 +147,7 @@ async function sign (signer: Signer, primary: SignedType, value: object, chainId
  * own messages as from anyone's, and recovering the key it just signed with would only repeat work.
  */
 async function signed<T extends object> (signer: Signer, chainId: number, registry: Hex, payload: object, primary: SignedType, build: (signature: Hex) => T): Promise<T> {
-  const msg = build(await sign(signer, primary, payload, chainId, registry))
+  const msg = build(await signTyped(signer, primary, payload, chainId, registry))
   if (signer instanceof BaseWallet) {
     deepFreeze(msg)
     recovered.set(msg, { domain: domainOf(chainId, registry), signer: lower(signer.address) })

@@ -11,10 +11,11 @@ import {
   recoverComplaintSigner, recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, reportDigest, scanDeadline, scanJobId, scanJobStructHash,
   signAttestation, signCommitment, signComplaint, signScanJob, signSubmission, signVerdict, submissionDigest, submissionOf, unwrapContentKey, verdictDigest,
   verdictHash, canonicalizeIndicator, indicatorDigests, windowsWithinBounds, ageLimitBlock, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS,
-  MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom, membershipBlockTooOld, MIN_MAX_JOB_AGE_BLOCKS
+  MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom, membershipBlockTooOld, MIN_MAX_JOB_AGE_BLOCKS, ANCHOR_LEAF_TYPES, anchorLeafHash, anchorProof, epochRange,
+  epochRootDigest, epochTree, isEligible, leafOf, recoverEpochRootSigner, signEpochRoot, verifyAnchorProof
 } from '../src/index.ts'
 import type {
-  Complaint, GossipMessage, Hex, JobBounds, Report, ReportAttestation, ScanJob, SignedCommitment, SignedVerdict, Submission, Verdict, VerdictCommitment
+  AnchorLeaf, Complaint, EpochRoot, GossipMessage, Hex, JobBounds, Report, ReportAttestation, ScanJob, SignedCommitment, SignedVerdict, Submission, Verdict, VerdictCommitment
 } from '../src/index.ts'
 
 /** Checks that this implementation reproduces protocol/test/vectors (written by scripts/make-vectors.ts). */
@@ -37,6 +38,11 @@ const jobAge = load<{
   members: Array<{ name: string, membershipBlock: number, followedBlock: number, maxJobAgeBlocks: number, tooOld: boolean }>
   lightClient: Array<{ name: string, membershipBlock: number, maxJobAgeBlocks: number, limitBlock: number, createdAt: number, limitTimestamp: number | null, clockSkewMs: number, createdPastAgeLimit: boolean }>
 }>('job-age')
+const anchors = load<{
+  epochBlocks: number, epochRange: { start: number, end: number }, epochRoot: EpochRoot, digest: Hex, signatures: Array<{ member: Hex, signature: Hex }>
+  leafTypes: string[], reports: Report[], leaves: Array<{ jobId: Hex, values: AnchorLeaf, leafHash: Hex, proof: Hex[] }>
+  eligibility: Array<{ name: string, membershipBlock: number, epoch: number, epochBlocks: number, maxJobAgeBlocks: number, eligible: boolean }>
+}>('anchors')
 const quorum = load<Array<{ memberCount: number, faultDivisor: number, threshold: number }>>('quorum')
 const indicator = load<{ rawSubject: string, job: ScanJob, submission: Submission, submissionDigest: Hex, submitterPrivateKey: Hex, structHash: Hex, jobId: Hex, signer: Hex, signature: Hex, encoded: Hex }>('indicator-job')
 
@@ -200,4 +206,29 @@ tap.test('job age: the bound from its parameter, a member\'s check and a light c
 
 tap.test('quorum thresholds', async t => {
   for (const q of quorum) t.equal(quorumThreshold(q.memberCount, q.faultDivisor), q.threshold, `n=${q.memberCount} d=${q.faultDivisor}`)
+})
+
+tap.test('anchors: EpochRoot digest and signatures, leaves from the reports, root and proofs, eligibility', async t => {
+  const { epochRoot } = anchors
+  t.same([...ANCHOR_LEAF_TYPES], anchors.leafTypes)
+  t.same(epochRange(epochRoot.epoch, anchors.epochBlocks), anchors.epochRange)
+  t.equal(epochRootDigest(epochRoot, chainId, registry), anchors.digest)
+  t.same(anchors.signatures.map(s => s.member), anchors.signatures.map(s => s.member).toSorted(), 'signers ascending, as ReportAnchors takes them')
+  for (const s of anchors.signatures) {
+    t.equal(await signEpochRoot(epochRoot, chainId, registry, wallet(s.member)), s.signature)
+    t.equal(recoverEpochRootSigner(epochRoot, s.signature, chainId, registry), s.member)
+  }
+  t.same(anchors.reports[0], report, 'the first leaf is the report vector\'s')
+  t.equal(anchors.leaves.length, epochRoot.leafCount)
+  for (const [i, leaf] of anchors.leaves.entries()) {
+    const served = anchors.reports[i] as Report
+    t.doesNotThrow(() => checkReport(served, { members, registrations, faultDivisor: 3 }), `report ${i} is final`)
+    t.same(leafOf(served), leaf.values, `leaf ${i} from its report`)
+    t.equal(anchorLeafHash(leaf.values), leaf.leafHash)
+    t.ok(verifyAnchorProof(epochRoot.root, leaf.values, leaf.proof), `proof ${i}`)
+  }
+  const tree = epochTree(anchors.leaves.map(l => l.values))
+  t.equal(tree.root, epochRoot.root)
+  for (const leaf of anchors.leaves) t.same(anchorProof(tree, leaf.jobId), leaf.proof)
+  for (const e of anchors.eligibility) t.equal(isEligible({ membershipBlock: e.membershipBlock }, e.epoch, e.epochBlocks, e.maxJobAgeBlocks), e.eligible, e.name)
 })

@@ -1,0 +1,129 @@
+/**
+ * Epoch anchors (SPEC section 15): one OpenZeppelin StandardMerkleTree leaf per final report, a tree
+ * per epoch whose root a quorum of the members at the epoch's first block signs as an EIP-712
+ * EpochRoot, and the proofs a light client checks against the root ReportAnchors holds. Pure.
+ */
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
+import type { Signer } from 'ethers'
+import { eip712, reportDigest } from './eip712.ts'
+import { AnchorError } from './errors.ts'
+import { MAX_ANCHOR_JOBS, SAMPLE_KINDS } from './messages.ts'
+import type { EpochRoot, Hex, Report, ScanJob } from './messages.ts'
+import { attestationFor, recoverMember, signTyped } from './signing.ts'
+
+/** The leaf's ABI types, in order (SPEC section 15): what StandardMerkleTree and the contract's leaf hash encode. */
+export const ANCHOR_LEAF_TYPES = [
+  'bytes32', 'bytes32', 'bytes32', 'uint8', 'uint64', 'uint64', 'address', 'address', 'uint16', 'uint16', 'address[]', 'address[]'
+] as const
+
+/** One report's leaf values, in ANCHOR_LEAF_TYPES order. */
+export type AnchorLeaf = [
+  jobId: Hex, reportDigest: Hex, sha256: Hex, kind: number, membershipBlock: number, createdAt: number,
+  origin: Hex, submitter: Hex, malicious: number, suspicious: number, revealed: Hex[], detected: Hex[]
+]
+
+export type EpochTree = StandardMerkleTree<AnchorLeaf>
+
+/** The deepest proof a tree of MAX_ANCHOR_JOBS leaves has (OpenZeppelin's trees are complete binary trees). */
+export const MAX_ANCHOR_PROOF = Math.ceil(Math.log2(MAX_ANCHOR_JOBS))
+
+/** EIP-712 digest of an EpochRoot (what each member signs for an epoch's anchor). */
+export function epochRootDigest (r: EpochRoot, chainId: number, registry: Hex): Hex {
+  return eip712.digest('EpochRoot', r, chainId, registry) as Hex
+}
+
+/** A member's EpochRoot signature, in the one spelling of SPEC section 4 (v 27|28, low s). */
+export async function signEpochRoot (r: EpochRoot, chainId: number, registry: Hex, signer: Signer): Promise<Hex> {
+  return await signTyped(signer, 'EpochRoot', r, chainId, registry)
+}
+
+/** Who signed the EpochRoot (`claimed`: who the message names); throws SignatureError for any other spelling. */
+export function recoverEpochRootSigner (r: EpochRoot, signature: Hex, chainId: number, registry: Hex, claimed?: Hex): Hex {
+  return recoverMember(epochRootDigest(r, chainId, registry), signature, claimed)
+}
+
+/**
+ * A final report's leaf: every value recomputed from the report (the caller has checked it, section 8),
+ * so a reward function reads per-submitter and per-member facts from anchored leaves alone.
+ */
+export function leafOf (report: Report): AnchorLeaf {
+  const { job } = report.job
+  const kind = (SAMPLE_KINDS as readonly string[]).indexOf(job.kind)
+  if (kind < 0) throw new TypeError(`not a sample kind: ${String(job.kind)}`)
+  const digest = reportDigest(attestationFor(report.job, report.commitments, report.verdicts, report.chainId, report.registry), report.chainId, report.registry)
+  const revealed = report.verdicts.map(v => v.verdict.member).toSorted()
+  const detected = report.verdicts.filter(v => v.verdict.results.some(r => r.category === 'malicious')).map(v => v.verdict.member).toSorted()
+  return [
+    report.jobId, digest, job.sha256, kind, job.membershipBlock, job.createdAt, job.origin, job.submitter,
+    report.stats.malicious, report.stats.suspicious, revealed, detected
+  ]
+}
+
+/** The leaf hash, keccak256(keccak256(abi.encode(values))): what ReportAnchors.verify takes. */
+export function anchorLeafHash (leaf: AnchorLeaf): Hex {
+  return StandardMerkleTree.of([leaf], [...ANCHOR_LEAF_TYPES]).root as Hex
+}
+
+/**
+ * The epoch's tree over these reports (or their leaves), one leaf per job. The root depends on the
+ * set only: OpenZeppelin sorts the leaves by hash, so every member that holds the same reports builds it.
+ */
+export function epochTree (items: readonly Report[] | readonly AnchorLeaf[]): EpochTree {
+  if (items.length === 0) throw new AnchorError('ANCHOR_EMPTY', 'an epoch with no report is not anchored')
+  if (items.length > MAX_ANCHOR_JOBS) throw new AnchorError('ANCHOR_TOO_MANY', `${items.length} reports, at most ${MAX_ANCHOR_JOBS} in one epoch`)
+  const leaves = items.map(item => Array.isArray(item) ? item as AnchorLeaf : leafOf(item as Report))
+  if (new Set(leaves.map(l => l[0].toLowerCase())).size !== leaves.length) throw new AnchorError('ANCHOR_DUPLICATE_JOB', 'a job has more than one leaf')
+  return StandardMerkleTree.of(leaves, [...ANCHOR_LEAF_TYPES])
+}
+
+/** The proof of `jobId`'s leaf in the tree; throws ANCHOR_UNKNOWN_JOB when the tree has none. */
+export function anchorProof (tree: EpochTree, jobId: Hex): Hex[] {
+  const wanted = jobId.toLowerCase()
+  for (const [index, leaf] of tree.entries()) {
+    if (leaf[0].toLowerCase() === wanted) return tree.getProof(index) as Hex[]
+  }
+  throw new AnchorError('ANCHOR_UNKNOWN_JOB', `no leaf for job ${jobId}`)
+}
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/
+
+/** Whether `proof` leads from the leaf to `root` (false for anything malformed: proofs come from untrusted servers). */
+export function verifyAnchorProof (root: Hex, leaf: AnchorLeaf, proof: readonly Hex[]): boolean {
+  if (typeof root !== 'string' || !BYTES32.test(root) || !Array.isArray(proof) || proof.length > MAX_ANCHOR_PROOF) return false
+  if (!proof.every(p => typeof p === 'string' && BYTES32.test(p))) return false
+  try {
+    return StandardMerkleTree.verify(root.toLowerCase(), [...ANCHOR_LEAF_TYPES], leaf, [...proof])
+  } catch {
+    return false
+  }
+}
+
+/** Epoch `e`'s blocks, [start, end): `end` is the block whose mining ends it. */
+export function epochRange (epoch: number, epochBlocks: number): { start: number, end: number } {
+  if (!Number.isSafeInteger(epoch) || epoch < 0 || !Number.isSafeInteger(epochBlocks) || epochBlocks < 1 || !Number.isSafeInteger((epoch + 1) * epochBlocks)) {
+    throw new RangeError('epoch must be a non-negative integer and epochBlocks a positive one, their product a safe integer')
+  }
+  return { start: epoch * epochBlocks, end: (epoch + 1) * epochBlocks }
+}
+
+/** The epoch a block belongs to. */
+export function epochOf (block: number, epochBlocks: number): number {
+  return Math.floor(block / epochBlocks)
+}
+
+/**
+ * Whether a final report's job may be anchored in epoch `e`: its block is before the epoch's end and at
+ * most `maxJobAgeBlocks` (the parameter at the epoch's first block) before its start.
+ */
+export function isEligible (job: Pick<ScanJob, 'membershipBlock'>, epoch: number, epochBlocks: number, maxJobAgeBlocks: number): boolean {
+  const { start, end } = epochRange(epoch, epochBlocks)
+  return job.membershipBlock < end && start - job.membershipBlock <= maxJobAgeBlocks
+}
+
+/** The epoch's proposers by rank: the members at its first block, ascending, rotated by `e mod n`. */
+export function epochProposers (members: readonly Hex[], epoch: number): Hex[] {
+  const sorted = members.map(m => m.toLowerCase() as Hex).toSorted()
+  if (sorted.length === 0) return []
+  const shift = epoch % sorted.length
+  return [...sorted.slice(shift), ...sorted.slice(0, shift)]
+}

@@ -1,0 +1,45 @@
+import { AnchorError, epochTree, isEligible } from '../../../protocol/src/index.ts'
+import type { EpochTree } from '../../../protocol/src/anchors.ts'
+import type { Hex, Report } from '../../../protocol/src/messages.ts'
+
+export type ProposalRefusal = 'MISSING_REPORT' | 'NOT_ELIGIBLE' | 'ANCHORED_BEFORE' | 'ROOT_MISMATCH'
+
+export type ProposalCheck =
+  | { ok: true, tree: EpochTree }
+  | { ok: false, code: ProposalRefusal, jobId?: Hex }
+
+export interface ProposalRules {
+  epochBlocks: number
+  /** the parameter at the epoch's first block */
+  maxJobAgeBlocks: number
+  /** whether the job's report is anchored in another epoch already */
+  anchoredElsewhere: (jobId: Hex) => boolean
+}
+
+/**
+ * Whether a member signs a proposal's EpochRoot (SPEC 15): it holds the final report of every listed
+ * job, each eligible for the epoch and anchored nowhere else, and the tree of their leaves has the
+ * proposal's root and count. The reports are the member's own, assembled from signed messages it
+ * checked (section 8), so a proposer cannot slip in a report the member did not verify. The list need
+ * not be complete. `reports[i]` is what the member holds for `jobIds[i]`.
+ */
+export function checkProposal (proposal: { epoch: number, jobIds: readonly Hex[], root: Hex, leafCount: number }, reports: ReadonlyArray<Report | undefined>, rules: ProposalRules): ProposalCheck {
+  const held: Report[] = []
+  for (const [i, jobId] of proposal.jobIds.entries()) {
+    const report = reports[i]
+    if (report?.jobId.toLowerCase() !== jobId.toLowerCase()) return { ok: false, code: 'MISSING_REPORT', jobId }
+    if (!isEligible(report.job.job, proposal.epoch, rules.epochBlocks, rules.maxJobAgeBlocks)) return { ok: false, code: 'NOT_ELIGIBLE', jobId }
+    if (rules.anchoredElsewhere(jobId)) return { ok: false, code: 'ANCHORED_BEFORE', jobId }
+    held.push(report)
+  }
+  let tree: EpochTree
+  try {
+    tree = epochTree(held)
+  } catch (err) {
+    // empty, too many or a job twice: the validator refuses these already, so only a changed rule lands here
+    if (err instanceof AnchorError) return { ok: false, code: 'ROOT_MISMATCH' }
+    throw err
+  }
+  if (tree.root.toLowerCase() !== proposal.root.toLowerCase() || held.length !== proposal.leafCount) return { ok: false, code: 'ROOT_MISMATCH' }
+  return { ok: true, tree }
+}

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import {
-  ageLimitBlock, ANCHOR_LEAF_TYPES, anchorLeafHash, anchorProof, attestationFor, attestAt, attestDeadline, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS, MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom,
+  ageLimitBlock, ANCHOR_LEAF_TYPES, anchorLeafHash, anchorProof, anchorProposalDigest, signAnchorProposal, attestationFor, attestAt, attestDeadline, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS, MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom,
   membershipBlockTooOld, MIN_MAX_JOB_AGE_BLOCKS, commitmentDigest, complaintDigest, DEFAULT_JOB_BOUNDS, deriveReport, EIP712_TYPES, eip712Domain,
   encodeMessage, epochRange, epochRootDigest, epochTree, isEligible, leafOf, signEpochRoot, JOB_BOUND_PARAMETERS, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, reportDigest, scanDeadline, scanJobId,
   scanJobStructHash, signAttestation, signComplaint, submissionDigest, submissionOf, verdictDigest, verdictHash, windowsWithinBounds
@@ -111,12 +111,16 @@ const eligibility: Array<[string, number, number, number, number]> = [
   ['in the epoch', 10, 1, 8, 7200], ['the epoch\'s last block', 15, 1, 8, 7200], ['the next epoch\'s first block', 16, 1, 8, 7200],
   ['exactly maxJobAgeBlocks before its start', 936, 100, 10, 64], ['one block more', 935, 100, 10, 64]
 ]
+const proposedRoot = { ...epochRoot, jobIds: anchorReports.map(r => r.jobId).toSorted() }
+const proposal = { type: 'anchor-proposal' as const, epoch: 1, proposer: member(1).address, jobIds: proposedRoot.jobIds, root: epochRoot.root, leafCount: epochRoot.leafCount,
+  signature: await signAnchorProposal(proposedRoot, CHAIN_ID, REGISTRY, member(1).wallet) }
 const anchors = {
   epochBlocks: 8,
   epochRange: epochRange(1, 8),
   epochRoot,
   digest: epochRootDigest(epochRoot, CHAIN_ID, REGISTRY),
   signatures: await Promise.all(epochSigners.map(async m => ({ member: m.address, signature: await signEpochRoot(epochRoot, CHAIN_ID, REGISTRY, m.wallet) }))),
+  proposal: { message: proposal, digest: anchorProposalDigest(proposedRoot, CHAIN_ID, REGISTRY), encoded: encoded(proposal) },
   leafTypes: ANCHOR_LEAF_TYPES,
   reports: anchorReports,
   leaves: anchorReports.map(r => ({ jobId: r.jobId, values: leafOf(r), leafHash: anchorLeafHash(leafOf(r)), proof: anchorProof(tree, r.jobId) })),

@@ -8,7 +8,7 @@ import type { Signer } from 'ethers'
 import { eip712, reportDigest } from './eip712.ts'
 import { AnchorError } from './errors.ts'
 import { MAX_ANCHOR_JOBS, SAMPLE_KINDS } from './messages.ts'
-import type { EpochRoot, Hex, Report, ScanJob } from './messages.ts'
+import type { AnchorProposal, EpochRoot, Hex, Report, ScanJob } from './messages.ts'
 import { attestationFor, recoverMember, signTyped } from './signing.ts'
 
 /** The leaf's ABI types, in order (SPEC section 15): what StandardMerkleTree and the contract's leaf hash encode. */
@@ -40,6 +40,23 @@ export async function signEpochRoot (r: EpochRoot, chainId: number, registry: He
 /** Who signed the EpochRoot (`claimed`: who the message names); throws SignatureError for any other spelling. */
 export function recoverEpochRootSigner (r: EpochRoot, signature: Hex, chainId: number, registry: Hex, claimed?: Hex): Hex {
   return recoverMember(epochRootDigest(r, chainId, registry), signature, claimed)
+}
+
+/** What a proposer signs: its EpochRoot and the list of jobs it builds the root from (SPEC section 15). */
+export type ProposedRoot = Pick<AnchorProposal, 'epoch' | 'root' | 'leafCount' | 'jobIds'>
+
+/** EIP-712 digest of an AnchorProposal: binds the list, so a relay that changes it makes the signature another's. */
+export function anchorProposalDigest (p: ProposedRoot, chainId: number, registry: Hex): Hex {
+  return eip712.digest('AnchorProposal', p, chainId, registry) as Hex
+}
+
+export async function signAnchorProposal (p: ProposedRoot, chainId: number, registry: Hex, signer: Signer): Promise<Hex> {
+  return await signTyped(signer, 'AnchorProposal', p, chainId, registry)
+}
+
+/** Who signed the proposal (`claimed`: its proposer); throws SignatureError for any other spelling. */
+export function recoverAnchorProposalSigner (p: ProposedRoot, signature: Hex, chainId: number, registry: Hex, claimed?: Hex): Hex {
+  return recoverMember(anchorProposalDigest(p, chainId, registry), signature, claimed)
 }
 
 /**

@@ -22,7 +22,8 @@ export const TYPES = {
   EngineResult: [['string', 'engine'], ['string', 'engineVersion'], ['string', 'engineUpdate'], ['string', 'category'], ['string', 'result'], ['string', 'method']],
   ReportAttestation: [['bytes32', 'jobId'], ['address[]', 'committed'], ['bytes32[]', 'commitments'], ['address[]', 'revealed'], ['bytes32[]', 'verdicts']],
   Complaint: [['bytes32', 'jobId'], ['address', 'member'], ['string', 'reason']],
-  EpochRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount']]
+  EpochRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount']],
+  AnchorProposal: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount'], ['bytes32[]', 'jobIds']]
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

@@ -18,7 +18,7 @@ export function eip712Domain (chainId: number, registry: Hex): TypedDataDomain {
   return { name: EIP712_NAME, version: EIP712_VERSION, chainId, verifyingContract: registry }
 }
 
-type PrimaryType = 'ScanJob' | 'Submission' | 'VerdictCommitment' | 'Verdict' | 'ReportAttestation' | 'Complaint' | 'EpochRoot'
+type PrimaryType = 'ScanJob' | 'Submission' | 'VerdictCommitment' | 'Verdict' | 'ReportAttestation' | 'Complaint' | 'EpochRoot' | 'AnchorProposal'
 
 const fieldsOf = (name: string): TypedDataField[] => (TYPES[name] ?? []).map(([type, field]) => ({ name: field, type }))
 
@@ -35,7 +35,8 @@ export const EIP712_TYPES: Readonly<Record<PrimaryType, Record<string, TypedData
   Verdict: ethersTypes('Verdict'),
   ReportAttestation: ethersTypes('ReportAttestation'),
   Complaint: ethersTypes('Complaint'),
-  EpochRoot: ethersTypes('EpochRoot')
+  EpochRoot: ethersTypes('EpochRoot'),
+  AnchorProposal: ethersTypes('AnchorProposal')
 }
 
 /** The protocol's hasher and recoverer over noble's keccak, sha256 and secp256k1. */

@@ -9,9 +9,9 @@
  */
 import { GossipValidationError } from './errors.ts'
 import { CONTROL_CHARS, MAX_URL_BYTES } from './indicators.ts'
-import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS } from './messages.ts'
+import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_ANCHOR_JOBS, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS, ZERO_BYTES32 } from './messages.ts'
 import type {
-  Complaint, EngineResult, GossipMessage, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint,
+  AnchorProposal, AnchorSignature, Complaint, EngineResult, GossipMessage, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint,
   SignedScanJob, SignedVerdict, TopicName, Verdict, VerdictCommitment
 } from './messages.ts'
 
@@ -22,7 +22,8 @@ export const MAX_ATTESTED_MEMBERS = MAX_KEY_WRAPS
 export const MAX_STRING = { subject: MAX_URL_BYTES, fileType: 32, cid: 128, engineVersion: 64, result: 256, method: 64 } as const
 
 export const MESSAGE_TYPE_TOPIC = {
-  'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints'
+  'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints',
+  'anchor-proposal': 'anchors', 'anchor-signature': 'anchors'
 } as const satisfies Record<GossipMessage['type'], TopicName>
 
 const HEX_BYTES = { address: 20, bytes32: 32, sha1: 20, md5: 16, signature: 65, wrappedKey: 60 } as const
@@ -84,6 +85,7 @@ export function parseMessage (topic: TopicName, value: unknown): GossipMessage {
     case 'verdicts': return parseSignedVerdict(value)
     case 'attestations': return parseSignedAttestation(value)
     case 'complaints': return parseSignedComplaint(value)
+    case 'anchors': return (value as { type?: unknown } | null)?.type === 'anchor-proposal' ? parseAnchorProposal(value) : parseAnchorSignature(value)
     default: return fail('topic', 'unknown topic')
   }
 }
@@ -152,6 +154,33 @@ function parseComplaint (value: unknown): Complaint {
     member: hex(o.member, HEX_BYTES.address, 'complaint.member'),
     reason: oneOf(o.reason, COMPLAINT_REASONS, 'complaint.reason')
   }
+}
+
+function parseAnchorProposal (value: unknown): AnchorProposal {
+  const o = object(value, ['type', 'epoch', 'proposer', 'jobIds', 'root', 'leafCount', 'signature'], 'message')
+  literal(o.type, 'anchor-proposal', 'type')
+  const jobIds = array(o.jobIds, 1, MAX_ANCHOR_JOBS, 'jobIds').map(j => hex(j, HEX_BYTES.bytes32, 'jobIds[]'))
+  // one leaf per job, in one order: the list is the tree's, and its spelling is the message's one encoding
+  for (let i = 1; i < jobIds.length; i++) if ((jobIds[i - 1] as Hex) >= (jobIds[i] as Hex)) fail('jobIds', 'not strictly ascending')
+  const { epoch, root, leafCount } = epochRoot(o)
+  if (leafCount !== jobIds.length) fail('leafCount', 'not the number of jobIds')
+  return { type: 'anchor-proposal', epoch, proposer: hex(o.proposer, HEX_BYTES.address, 'proposer'), jobIds, root, leafCount, signature: hex(o.signature, HEX_BYTES.signature, 'signature') }
+}
+
+function parseAnchorSignature (value: unknown): AnchorSignature {
+  const o = object(value, ['type', 'epoch', 'member', 'root', 'leafCount', 'signature'], 'message')
+  literal(o.type, 'anchor-signature', 'type')
+  const { epoch, root, leafCount } = epochRoot(o)
+  return { type: 'anchor-signature', epoch, member: hex(o.member, HEX_BYTES.address, 'member'), root, leafCount, signature: hex(o.signature, HEX_BYTES.signature, 'signature') }
+}
+
+/** An EpochRoot's fields as ReportAnchors takes them: a non-zero root over 1..MAX_ANCHOR_JOBS leaves. */
+function epochRoot (o: Record<string, unknown>): { epoch: number, root: Hex, leafCount: number } {
+  const root = hex(o.root, HEX_BYTES.bytes32, 'root')
+  if (root === ZERO_BYTES32) fail('root', 'zero')
+  const leafCount = uint(o.leafCount, 'leafCount')
+  if (leafCount < 1 || leafCount > MAX_ANCHOR_JOBS) fail('leafCount', `not in [1, ${MAX_ANCHOR_JOBS}]`)
+  return { epoch: uint(o.epoch, 'epoch'), root, leafCount }
 }
 
 const SCAN_JOB_KEYS = ['kind', 'subject', 'context', 'sha256', 'sha1', 'md5', 'size', 'fileType', 'cid', 'membershipBlock', 'origin',

@@ -25,7 +25,9 @@ export const VALIDATION_CODES = [
   'BAD_SUBMISSION',
   'DUPLICATE_SUBMISSION',
   'BAD_SCAN_TIME',
-  'UNREGISTERED_ENGINE'
+  'UNREGISTERED_ENGINE',
+  'FUTURE_EPOCH',
+  'ANCHORED'
 ] as const
 export type ValidationCode = typeof VALIDATION_CODES[number]
 

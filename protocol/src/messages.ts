@@ -36,7 +36,8 @@ export const TOPICS = {
   commits: '/virusmap/commits/2',
   verdicts: '/virusmap/verdicts/2',
   attestations: '/virusmap/attestations/2',
-  complaints: '/virusmap/complaints/2'
+  complaints: '/virusmap/complaints/2',
+  anchors: '/virusmap/anchors/2'
 } as const
 export type TopicName = keyof typeof TOPICS
 
@@ -46,7 +47,9 @@ export const MAX_MESSAGE_BYTES = {
   commits: 2 * 1024,
   verdicts: 64 * 1024,
   attestations: 64 * 1024,
-  complaints: 2 * 1024
+  complaints: 2 * 1024,
+  // a proposal of MAX_ANCHOR_JOBS jobIds at 69 bytes each ("0x…" quoted, a comma): 282,624, and the other fields
+  anchors: 288 * 1024
 } as const satisfies Record<TopicName, number>
 
 /** A sample's content key wrapped for one member (X25519 ECDH + HKDF-SHA256 + ChaCha20-Poly1305). */
@@ -205,7 +208,10 @@ export interface EpochRoot {
 /** The most reports one epoch's anchor proposal lists. */
 export const MAX_ANCHOR_JOBS = 4096
 
-/** A proposer's tree for an epoch: the jobIds of its leaves, ascending, and its own EpochRoot signature. */
+/**
+ * A proposer's tree for an epoch: the jobIds of its leaves, ascending, signed as an EIP-712 AnchorProposal
+ * (the list included); the proposer's EpochRoot signature travels as its own AnchorSignature.
+ */
 export interface AnchorProposal {
   type: 'anchor-proposal'
   epoch: number
@@ -215,6 +221,7 @@ export interface AnchorProposal {
   root: Hex
   /** jobIds.length */
   leafCount: number
+  /** the proposer's AnchorProposal signature */
   signature: Hex
 }
 
@@ -228,7 +235,7 @@ export interface AnchorSignature {
   signature: Hex
 }
 
-export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint
+export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature
 
 /** What a report says about one engine, over the members registered for it on chain. */
 export interface ReportEngineEntry extends EngineResult {

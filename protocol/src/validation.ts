@@ -10,13 +10,14 @@ import { GossipValidationError, IndicatorError } from './errors.ts'
 import { canonicalizeIndicator, indicatorDigests } from './indicators.ts'
 import { membershipBlockTooOld } from './job-age.js'
 import { ZERO_ADDRESS, ZERO_BYTES32 } from './messages.ts'
+import { recoverAnchorProposalSigner, recoverEpochRootSigner } from './anchors.ts'
 import {
   computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverScanJobSigner, recoverSubmissionSigner,
   recoverVerdictSigner, submissionOf
 } from './signing.ts'
 import { attestDeadline, windowsWithinBounds } from './timing.ts'
 import type { ValidationAction, ValidationCode } from './errors.ts'
-import type { Hex, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict } from './messages.ts'
+import type { AnchorProposal, AnchorSignature, Hex, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict } from './messages.ts'
 import type { JobBounds } from './timing.ts'
 
 export interface ValidationContext {
@@ -210,6 +211,41 @@ export function validateComplaint (msg: SignedComplaint, ctx: ValidationContext)
   const signer = recover(() => recoverComplaintSigner(msg, ctx.chainId, ctx.registry))
   if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
   return { jobId, member }
+}
+
+/** What the anchors topic is judged against (SPEC section 15): the chain as this node follows it and ReportAnchors. */
+export interface AnchorValidationContext extends Pick<ValidationContext, 'chainId' | 'registry' | 'followedBlock' | 'isMemberAt'> {
+  /** E, ReportAnchors' immutable epochBlocks */
+  epochBlocks: number
+  /** whether ReportAnchors holds a root for the epoch, as this node last read it */
+  isAnchored(epoch: number): boolean
+}
+
+/**
+ * A proposer's signed list and root for an epoch (decoded: its jobIds are ascending, at most MAX_ANCHOR_JOBS,
+ * leafCount of them). Whether the list builds the root, of final and eligible reports, is for the member that signs.
+ */
+export function validateAnchorProposal (msg: AnchorProposal, ctx: AnchorValidationContext): { epoch: number, member: Hex, root: Hex } {
+  checkEpoch(msg.epoch, msg.proposer, ctx)
+  const signer = recover(() => recoverAnchorProposalSigner(msg, msg.signature, ctx.chainId, ctx.registry, msg.proposer))
+  if (signer !== msg.proposer) fail('reject', 'SIGNER_MISMATCH', 'signer is not the proposer')
+  return { epoch: msg.epoch, member: msg.proposer, root: msg.root }
+}
+
+/** A member's EpochRoot signature. Signing several roots for one epoch is no equivocation (SPEC section 15). */
+export function validateAnchorSignature (msg: AnchorSignature, ctx: AnchorValidationContext): { epoch: number, member: Hex, root: Hex } {
+  checkEpoch(msg.epoch, msg.member, ctx)
+  const signer = recover(() => recoverEpochRootSigner(msg, msg.signature, ctx.chainId, ctx.registry, msg.member))
+  if (signer !== msg.member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
+  return { epoch: msg.epoch, member: msg.member, root: msg.root }
+}
+
+/** The epoch is over on this node's chain, not anchored yet, and `signer` was a member at its first block. */
+function checkEpoch (epoch: number, signer: Hex, ctx: AnchorValidationContext): void {
+  // a product past 2^53 is past any followed block too: no exact arithmetic needed to drop it
+  if ((epoch + 1) * ctx.epochBlocks > ctx.followedBlock) fail('ignore', 'FUTURE_EPOCH', 'epoch not over on the followed chain')
+  if (ctx.isAnchored(epoch)) fail('ignore', 'ANCHORED', 'epoch already anchored')
+  if (!ctx.isMemberAt(signer, epoch * ctx.epochBlocks)) fail('reject', 'NOT_MEMBER', 'signer not a member at the epoch\'s first block')
 }
 
 function recover (fn: () => Hex): Hex {

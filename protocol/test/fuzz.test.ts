@@ -23,9 +23,12 @@
 import tap from 'tap'
 import {
   checkReport, decodeMessage, deriveReport, encodeMessage, GossipValidationError, MAX_MESSAGE_BYTES, REPORT_CODES, ReportInvalidError, scanJobId,
-  signComplaint, signSubmission, TOPICS, validateAttestation, validateCommitment, validateComplaint, validateScanJob, validateVerdict, VALIDATION_CODES
+  signAnchorProposal, signComplaint, signEpochRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation, validateCommitment,
+  validateComplaint, validateScanJob, validateVerdict, VALIDATION_CODES
 } from '../src/index.ts'
-import type { DeriveReportInput, GossipMessage, Hex, Report, ReportCode, TopicName, ValidationCode, ValidationContext } from '../src/index.ts'
+import type {
+  AnchorProposal, AnchorSignature, AnchorValidationContext, DeriveReportInput, GossipMessage, Hex, Report, ReportCode, TopicName, ValidationCode, ValidationContext
+} from '../src/index.ts'
 import {
   CHAIN_ID, makeAttestations, makeContext, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBERS, NOW, OUTSIDER, REGISTRATIONS, REGISTRY,
   reportSignatures, result, SUBMITTER
@@ -80,12 +83,23 @@ const complaints = await Promise.all(MEMBERS.map((m, i) => signComplaint({ jobId
 const foreignJob = await makeSignedJob({ size: 99 })
 const foreign = await makeReveal(foreignJob.job, member(3), [result('YARA', 'harmless')])
 
+// epoch 10 of one block: over at the contexts' followed block 12, its first block one the members hold
+const proposed = { epoch: 10, root: `0x${'3c'.repeat(32)}` as Hex, leafCount: 2, jobIds: [jobId, scanJobId(foreignJob.job, CHAIN_ID, REGISTRY)].toSorted() }
+const proposal: AnchorProposal = { type: 'anchor-proposal', epoch: 10, proposer: member(1).address, jobIds: proposed.jobIds, root: proposed.root, leafCount: 2,
+  signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, member(1).wallet) }
+const anchorSignatures = await Promise.all(MEMBERS.map(async (m): Promise<AnchorSignature> =>
+  ({ type: 'anchor-signature', epoch: 10, member: m.address, root: proposed.root, leafCount: 2, signature: await signEpochRoot(proposed, CHAIN_ID, REGISTRY, m.wallet) })))
+const anchorContext = (c: ValidationContext): AnchorValidationContext => ({
+  chainId: c.chainId, registry: c.registry, followedBlock: c.followedBlock, isMemberAt: c.isMemberAt, epochBlocks: 1, isAnchored: () => false
+})
+
 const SEEDS: Record<TopicName, GossipMessage[]> = {
   jobs: [signedJob, indicatorJob, namedJob],
   commits,
   verdicts: reveals,
   attestations,
-  complaints
+  complaints,
+  anchors: [proposal, ...anchorSignatures]
 }
 const SEED_BYTES = Object.fromEntries(TOPIC_NAMES.map(t => [t, SEEDS[t].map(encodeMessage)])) as Record<TopicName, Uint8Array[]>
 const ALL_SEED_BYTES = Object.values(SEED_BYTES).flat()
@@ -343,7 +357,9 @@ function decodeChecked (t: Tally, topic: TopicName, bytes: Uint8Array, label: st
   else if (!sameBytes(encodeMessage(msg), bytes)) note(t, `${label}: decoded bytes that do not re-encode to themselves`)
   return msg
 }
-const topicOfType: Record<GossipMessage['type'], TopicName> = { 'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints' }
+const topicOfType: Record<GossipMessage['type'], TopicName> = {
+  'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints', 'anchor-proposal': 'anchors', 'anchor-signature': 'anchors'
+}
 
 tap.test('decodeMessage, every topic: only GossipValidationError, and what decodes is canonical', async t => {
   for (const [index, topic] of TOPIC_NAMES.entries()) {
@@ -372,7 +388,8 @@ const ACCEPTING: Record<TopicName, () => ValidationContext> = {
   commits: () => makeContext({ jobs: [job] }),
   verdicts: () => makeContext({ jobs: [job], now: revealTime, commitments: allCommitted }),
   attestations: () => makeContext({ jobs: [job], now: job.revealDeadline + 2000 }),
-  complaints: () => makeContext({ jobs: [job, indicatorJob.job] })
+  complaints: () => makeContext({ jobs: [job, indicatorJob.job] }),
+  anchors: () => makeContext()
 }
 
 /** Another view of the network: other times, other jobs known, other messages held. */
@@ -396,14 +413,16 @@ const VALIDATORS: Record<TopicName, Validator> = {
   commits: (m, c) => validateCommitment(m as never, c),
   verdicts: (m, c) => validateVerdict(m as never, c),
   attestations: (m, c) => validateAttestation(m as never, c),
-  complaints: (m, c) => validateComplaint(m as never, c)
+  complaints: (m, c) => validateComplaint(m as never, c),
+  anchors: (m, c) => m.type === 'anchor-proposal' ? validateAnchorProposal(m, anchorContext(c)) : validateAnchorSignature(m as AnchorSignature, anchorContext(c))
 }
 const SPLICE: Record<TopicName, unknown[]> = {
   jobs: [namedJob.job.keyWraps[0], indicatorJob.job, foreignJob.job],
   commits: [foreign.commit.commitment, ...commits.map(c => c.commitment)],
   verdicts: [foreign.reveal.verdict, result('Fake', 'malicious'), result('ClamAV', 'malicious', 'x'), ...reveals.map(r => r.verdict)],
   attestations: attestations.map(a => a.attestation),
-  complaints: complaints.map(c => c.complaint)
+  complaints: complaints.map(c => c.complaint),
+  anchors: [jobId, proposed.jobIds, `0x${'00'.repeat(32)}`, 11, 4097, proposal.signature, OUTSIDER.address]
 }
 
 /** A mutant of a seed that still decodes (so it is what a node hands its validator), or undefined after a few tries. */

@@ -12,10 +12,11 @@ import {
   signAttestation, signCommitment, signComplaint, signScanJob, signSubmission, signVerdict, submissionDigest, submissionOf, unwrapContentKey, verdictDigest,
   verdictHash, canonicalizeIndicator, indicatorDigests, windowsWithinBounds, ageLimitBlock, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS,
   MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom, membershipBlockTooOld, MIN_MAX_JOB_AGE_BLOCKS, ANCHOR_LEAF_TYPES, anchorLeafHash, anchorProof, epochRange,
-  epochRootDigest, epochTree, isEligible, leafOf, recoverEpochRootSigner, signEpochRoot, verifyAnchorProof
+  epochRootDigest, epochTree, isEligible, leafOf, recoverEpochRootSigner, signEpochRoot, verifyAnchorProof, anchorProposalDigest, signAnchorProposal,
+  recoverAnchorProposalSigner
 } from '../src/index.ts'
 import type {
-  AnchorLeaf, Complaint, EpochRoot, GossipMessage, Hex, JobBounds, Report, ReportAttestation, ScanJob, SignedCommitment, SignedVerdict, Submission, Verdict, VerdictCommitment
+  AnchorLeaf, AnchorProposal, Complaint, EpochRoot, GossipMessage, Hex, JobBounds, Report, ReportAttestation, ScanJob, SignedCommitment, SignedVerdict, Submission, Verdict, VerdictCommitment
 } from '../src/index.ts'
 
 /** Checks that this implementation reproduces protocol/test/vectors (written by scripts/make-vectors.ts). */
@@ -40,7 +41,7 @@ const jobAge = load<{
 }>('job-age')
 const anchors = load<{
   epochBlocks: number, epochRange: { start: number, end: number }, epochRoot: EpochRoot, digest: Hex, signatures: Array<{ member: Hex, signature: Hex }>
-  leafTypes: string[], reports: Report[], leaves: Array<{ jobId: Hex, values: AnchorLeaf, leafHash: Hex, proof: Hex[] }>
+  proposal: { message: AnchorProposal, digest: Hex, encoded: Hex }, leafTypes: string[], reports: Report[], leaves: Array<{ jobId: Hex, values: AnchorLeaf, leafHash: Hex, proof: Hex[] }>
   eligibility: Array<{ name: string, membershipBlock: number, epoch: number, epochBlocks: number, maxJobAgeBlocks: number, eligible: boolean }>
 }>('anchors')
 const quorum = load<Array<{ memberCount: number, faultDivisor: number, threshold: number }>>('quorum')
@@ -218,6 +219,14 @@ tap.test('anchors: EpochRoot digest and signatures, leaves from the reports, roo
     t.equal(await signEpochRoot(epochRoot, chainId, registry, wallet(s.member)), s.signature)
     t.equal(recoverEpochRootSigner(epochRoot, s.signature, chainId, registry), s.member)
   }
+  const { message } = anchors.proposal
+  t.same(message.jobIds, anchors.leaves.map(l => l.jobId).toSorted(), 'the proposal lists every leaf\'s job, ascending')
+  t.same([message.epoch, message.root, message.leafCount], [epochRoot.epoch, epochRoot.root, epochRoot.leafCount])
+  t.equal(anchorProposalDigest(message, chainId, registry), anchors.proposal.digest)
+  t.equal(await signAnchorProposal(message, chainId, registry, wallet(message.proposer)), message.signature)
+  t.equal(recoverAnchorProposalSigner(message, message.signature, chainId, registry), message.proposer)
+  t.equal(encodedHex(message), anchors.proposal.encoded)
+  t.same(decodeMessage('anchors', bytes(anchors.proposal.encoded)), message)
   t.same(anchors.reports[0], report, 'the first leaf is the report vector\'s')
   t.equal(anchors.leaves.length, epochRoot.leafCount)
   for (const [i, leaf] of anchors.leaves.entries()) {

@@ -274,7 +274,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
         }
       })
       for (const topic of ['commits', 'verdicts', 'attestations', 'complaints'] as const) {
-        gossip.handle(topic, (msg) => { if (msg.type !== 'scan-job') intake.receive(msg) })
+        gossip.handle(topic, (msg) => { if (msg.type !== 'scan-job' && msg.type !== 'anchor-proposal' && msg.type !== 'anchor-signature') intake.receive(msg) })
       }
       await resumeJobs({
         chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: tryFinalize,

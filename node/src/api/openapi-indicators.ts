@@ -1,4 +1,4 @@
-import { errors, json, KEY_ERRORS, NOT_MODIFIED, pathId } from './openapi-parts.ts'
+import { ANCHOR_ATTRIBUTE, errors, json, KEY_ERRORS, NOT_MODIFIED, pathId } from './openapi-parts.ts'
 
 const URL_ID = pathId('id', 'the URL in unpadded base64url (VirusTotal\'s url id), or the sha256 of the canonical URL in hex (found once a report exists)')
 const DOMAIN = pathId('id', 'a domain; IDN names are looked up as their punycode form (a homograph is its own name)')
@@ -9,7 +9,7 @@ const PAGE = [
   { name: 'cursor', in: 'query', description: 'meta.cursor of the previous page', schema: { type: 'string' } }
 ]
 const OBJECT = 'attributes: last_analysis_results, last_analysis_stats, last_analysis_date (once reported), first_submission_date, last_submission_date, ' +
-  'times_submitted (distinct submitting wallets), total_votes, reputation (harmless minus malicious votes), virusmap {kind, subject, context, submitters, and with a report: job_id, chain_id, registry, membership_block, member_count, fault_divisor, quorum, verdicts, job}'
+  'times_submitted (distinct submitting wallets), total_votes, reputation (harmless minus malicious votes), virusmap {kind, subject, context, submitters, and with a report: job_id, chain_id, registry, membership_block, member_count, fault_divisor, quorum, verdicts, job}, ' + ANCHOR_ATTRIBUTE
 const NOT_KNOWN = ' NotFoundError when this node holds no submission, no report and no file relation for it (the network keeps no passive DNS or WHOIS to answer with).'
 const DERIVED = ' The host of a submitted URL is one: the URL job\'s origin submits it as a job of its own (signed by its operator, context "the host of URL <url id>"), so it has its own analysis shortly after the URL\'s. The host as written (www.example.com, not example.com), tld its last label.'
 const STATIC = ' From static extraction: the URLs, domains and IPs members\' engines found inside samples (VirusTotal\'s communicating_files needs a sandbox the network does not run).'

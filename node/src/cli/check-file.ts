@@ -56,8 +56,13 @@ export async function checkIndicator (client: VtClient, kind: IndicatorKind, sub
   return { kind, subject, object, ...await verifyServed(object.data.attributes ?? {}, { kind, subject }, subject, target, signal) }
 }
 
-function failed (problems: VerifyProblem[]): Verification {
-  return { verified: false, attesters: [], attestedEngines: [], absent: [], withheld: [], memberCount: 0, quorum: 0, membershipBlock: undefined, problems }
+/** A report that cannot be rebuilt: nothing of it, its anchor included, was checked against the chain. */
+function failed (problems: VerifyProblem[], anchorServed: boolean): Verification {
+  return {
+    verified: false, attesters: [], attestedEngines: [], absent: [], withheld: [], memberCount: 0, quorum: 0, membershipBlock: undefined,
+    anchor: anchorServed ? { status: 'failed' } : { status: 'pending', reason: 'not-served' },
+    problems
+  }
 }
 
 /** Rebuilds the report from the served signed messages and verifies it answers `asked` and holds against the chain. */
@@ -68,12 +73,13 @@ async function verifyServed (
   if (!derived.ok && derived.code === 'NO_REPORT') throw new CliError('NOT_FOUND', `${name.slice(0, 200)}: no final report yet (the scan is still running)`)
   const served: VerifyProblem[] = derived.ok || derived.code === 'NO_REPORT' ? [] : [{ code: derived.code, detail: derived.detail }]
   const report = derived.report
-  if (report === undefined) return { report, verification: failed(served) }
+  const anchor = attributes.virusmap_anchor
+  if (report === undefined) return { report, verification: failed(served, anchor !== undefined && anchor !== null) }
   const provider = await connectProvider(target.rpcUrl, { signal })
   let result: VerifyResult
   try {
     const { registry, chainId, parameters } = target.deployment
-    result = await verifyReport(report, asked, { provider, registry, chainId, ...(parameters === undefined ? {} : { parameters }) }, { signal })
+    result = await verifyReport(report, asked, { provider, registry, chainId, ...(parameters === undefined ? {} : { parameters }) }, { signal, anchor })
   } finally {
     provider.destroy()
   }

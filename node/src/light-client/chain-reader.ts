@@ -1,5 +1,6 @@
 import type { Hex } from '../../../protocol/src/messages.ts'
 import { ageLimitBlock, DEFAULT_JOB_BOUNDS, registrationsOf } from '../../../protocol/src/index.ts'
+import type { AnchorsView, ChainAnchor } from './anchors-view.ts'
 import type { ClockSkewAt } from './clock-skew.ts'
 import type { RegistryView } from './registry-view.ts'
 
@@ -22,12 +23,25 @@ export interface AgeLimit {
   limitTimestamp?: number
 }
 
+/** What checking a report's anchor in an epoch needs of the chain (SPEC section 15). */
+export interface EpochAnchor {
+  /** E, ReportAnchors' immutable epochBlocks */
+  epochBlocks: number
+  /** the epoch's root on chain; undefined while it has none */
+  anchor?: ChainAnchor & {
+    /** maxJobAgeBlocks in force at the epoch's first block: the bound its signers held the leaves to */
+    maxJobAgeBlocks: number
+  }
+}
+
 export interface ChainReader {
   chainId(options?: { signal?: AbortSignal }): Promise<number>
   /** the chain's state at `block`; undefined when the block is past the chain's head */
   blockState(block: number, options?: { signal?: AbortSignal }): Promise<BlockState | undefined>
   /** the age limit of a job at `block`, read at the chain's head now */
   ageLimit(block: number, options?: { signal?: AbortSignal }): Promise<AgeLimit>
+  /** the epoch's anchor; undefined when the deployment has no ReportAnchors */
+  epochAnchor(epoch: number, options?: { signal?: AbortSignal }): Promise<EpochAnchor | undefined>
 }
 
 /** Blocks whose state a reader keeps; a light client looks at a handful at a time. */
@@ -44,8 +58,11 @@ const RULE_TTL_MS = 60_000
  * aside, which a light client following a node's reports cannot see either), so a second lookup of
  * a report from the same block asks the chain nothing. One reader per (registry, parameters).
  */
-export function createChainReader (view: RegistryView, clockSkewAt: ClockSkewAt = async () => DEFAULT_JOB_BOUNDS.clockSkewMs): ChainReader {
+export function createChainReader (view: RegistryView, clockSkewAt: ClockSkewAt = async () => DEFAULT_JOB_BOUNDS.clockSkewMs, anchors?: AnchorsView): ChainReader {
   const states = new Map<number, BlockState>()
+  /** posted anchors, which never change (the first root stands) */
+  const anchored = new Map<number, NonNullable<EpochAnchor['anchor']>>()
+  let epochBlocks: number | undefined
   /** timestamps of mined blocks, which never change */
   const timestamps = new Map<number, number>()
   let rule: { head: number, maxJobAgeBlocks: number, readAt: number } | undefined
@@ -96,6 +113,19 @@ export function createChainReader (view: RegistryView, clockSkewAt: ClockSkewAt 
       if (timestamps.size >= MAX_BLOCKS) timestamps.delete(timestamps.keys().next().value as number)
       timestamps.set(limitBlock, limitTimestamp)
       return { maxJobAgeBlocks, limitBlock, limitTimestamp }
+    },
+    async epochAnchor (epoch, options = {}) {
+      if (anchors === undefined) return undefined
+      epochBlocks ??= await anchors.epochBlocks(options)
+      const known = anchored.get(epoch)
+      if (known !== undefined) return { epochBlocks, anchor: known }
+      const onChain = await anchors.anchorOf(epoch, options)
+      if (onChain === undefined) return { epochBlocks }
+      // anchored means the epoch is over: its first block is in the past, and its parameter fixed
+      const anchor = { ...onChain, maxJobAgeBlocks: await view.maxJobAgeBlocksAt(epoch * epochBlocks) }
+      if (anchored.size >= MAX_BLOCKS) anchored.delete(anchored.keys().next().value as number)
+      anchored.set(epoch, anchor)
+      return { epochBlocks, anchor }
     }
   }
 }

@@ -14,7 +14,10 @@ export const VERIFY_PROBLEM_CODES = [
   'OLD_MEMBERSHIP_BLOCK', // the job was created after block membershipBlock + maxJobAgeBlocks was mined
   'FUTURE_JOB', // the job was created after the client's now + clockSkewMs
   'SUBMITTER_SIGNATURE', // the job names a submitter whose Submission signature is not theirs
-  'SUBJECT_MISMATCH' // an indicator job's subject is not canonical, or its sha256 is not the subject's
+  'SUBJECT_MISMATCH', // an indicator job's subject is not canonical, or its sha256 is not the subject's
+  'ANCHOR_MISMATCH', // the served anchor is malformed, names an epoch without a root on chain or another root, or its proof does not lead from the report's leaf to it
+  'ANCHOR_INELIGIBLE', // the report's leaf is anchored, in an epoch its job is not eligible for (a quorum signed what honest members refuse)
+  'ANCHOR_LATE' // the epoch was anchored more than maxJobAgeBlocks after it ended, when its signers' keys no longer count
 ] as const
 export type VerifyProblemCode = typeof VERIFY_PROBLEM_CODES[number]
 

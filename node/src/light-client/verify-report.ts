@@ -3,6 +3,8 @@ import type { Hex, Report } from '../../../protocol/src/messages.ts'
 import {
   canonicalizeIndicator, checkReport, createdPastAgeLimit, indicatorSha256, isIndicatorKind, quorumThreshold, recoverSubmissionSigner, submissionOf, ZERO_ADDRESS
 } from '../../../protocol/src/index.ts'
+import { checkAnchor, parseServedAnchor, type AnchorStatus } from './anchor-check.ts'
+import { createAnchorsView } from './anchors-view.ts'
 import { createChainReader, type ChainReader } from './chain-reader.ts'
 import { createClockSkewReader } from './clock-skew.ts'
 import { reportProblem, type VerifyProblem } from './problems.ts'
@@ -24,6 +26,8 @@ export interface VerifyResult {
   /** quorum(memberCount, the chain's divisor) */
   quorum: number
   membershipBlock: number
+  /** whether the report is anchored (SPEC section 15): anchored in an epoch, pending, or a served anchor that failed (a problem says why) */
+  anchor: AnchorStatus
   problems: VerifyProblem[]
 }
 
@@ -34,10 +38,14 @@ export interface VerifyTarget {
   chainId: number
   /** the deployment's NetworkParameters (quorum rule, clock skew); absent in deployments from before it: the defaults */
   parameters?: Hex
+  /** the deployment's ReportAnchors; absent: anchors are not checked and every report is pending */
+  anchors?: Hex
 }
 
 export interface VerifyOptions {
   signal?: AbortSignal
+  /** the anchor served beside the report (the VT attribute `virusmap_anchor`, anchor-check.ts ServedAnchor), untrusted */
+  anchor?: unknown
   /** the client's clock, ms (tests pin it) */
   now?: () => number
 }
@@ -49,10 +57,14 @@ const readers = new WeakMap<Provider, Map<string, ChainReader>>()
 export function chainReaderFor (target: VerifyTarget): ChainReader {
   const byDeployment = readers.get(target.provider) ?? new Map<string, ChainReader>()
   readers.set(target.provider, byDeployment)
-  const key = `${target.registry.toLowerCase()}/${target.parameters?.toLowerCase() ?? ''}`
+  const key = `${target.registry.toLowerCase()}/${target.parameters?.toLowerCase() ?? ''}/${target.anchors?.toLowerCase() ?? ''}`
   let reader = byDeployment.get(key)
   if (reader === undefined) {
-    reader = createChainReader(createRegistryView(target.provider, target.registry, target.parameters), createClockSkewReader(target.provider, target.parameters))
+    reader = createChainReader(
+      createRegistryView(target.provider, target.registry, target.parameters),
+      createClockSkewReader(target.provider, target.parameters),
+      target.anchors === undefined ? undefined : createAnchorsView(target.provider, target.anchors)
+    )
     byDeployment.set(key, reader)
   }
   return reader
@@ -90,6 +102,9 @@ export async function verifyReportWith (
   }
   const job = report.job?.job
   const block = job?.membershipBlock
+  const served = parseServedAnchor(options.anchor)
+  // a report that fails before the chain is read has its anchor unchecked: failed if one was served
+  let anchor: AnchorStatus = served === undefined ? { status: 'pending', reason: 'not-served' } : { status: 'failed' }
   const result = (memberCount: number, quorum: number): VerifyResult => ({
     verified: problems.length === 0,
     attesters: listOf(report.attestations).map((a) => a.member).toSorted(),
@@ -99,6 +114,7 @@ export async function verifyReportWith (
     memberCount,
     quorum,
     membershipBlock: block,
+    anchor,
     problems
   })
   if (!Number.isSafeInteger(block) || block < 0) {
@@ -127,8 +143,23 @@ export async function verifyReportWith (
     })
   }
   checkSubmission(report, expected, problems)
+  anchor = await anchorOf(report, served, chain, problems, signal)
   const n = state.members.length
   return result(n, n === 0 ? 0 : quorumThreshold(n, state.faultDivisor))
+}
+
+/** The report's anchor status (SPEC section 15); a served anchor that does not hold adds its problem. */
+async function anchorOf (report: Report, served: ReturnType<typeof parseServedAnchor>, chain: ChainReader, problems: VerifyProblem[], signal?: AbortSignal): Promise<AnchorStatus> {
+  if (served === undefined) return { status: 'pending', reason: 'not-served' }
+  if ('code' in served) {
+    problems.push(served)
+    return { status: 'failed' }
+  }
+  const onChain = await chain.epochAnchor(served.epoch, { signal })
+  if (onChain === undefined) return { status: 'pending', reason: 'no-anchors-contract' }
+  const checked = checkAnchor(report, served, onChain)
+  problems.push(...checked.problems)
+  return checked.status
 }
 
 /** A report's list as served; a hostile report may carry anything there */

@@ -33,6 +33,7 @@ t.test('a report attested by a quorum verifies, and says who stands behind it', 
     memberCount: 4,
     quorum: 3,
     membershipBlock: MEMBERSHIP_BLOCK,
+    anchor: { status: 'pending', reason: 'not-served' },
     problems: []
   })
   const withheld = await signedReport(SAMPLE, { withholders: [MEMBERS[3]!] })

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { VT_ERRORS } from '../errors.ts'
-import { errors, json, KEY_ERRORS, NOT_MODIFIED, pathId } from '../openapi-parts.ts'
+import { ANCHOR_ATTRIBUTE, errors, json, KEY_ERRORS, NOT_MODIFIED, pathId } from '../openapi-parts.ts'
 import { INDICATOR_PATHS } from '../openapi-indicators.ts'
 
 
@@ -43,7 +43,7 @@ export const OPENAPI = {
       get: {
         summary: 'File object by sha256, sha1 or md5',
         parameters: [pathId('id', 'sha256, sha1 or md5 in hex', '^([0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$')],
-        responses: { 200: json('{"data":{"type":"file","id":SHA256,"attributes":{...last_analysis_results, last_analysis_stats, virusmap}}}'), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) }
+        responses: { 200: json('{"data":{"type":"file","id":SHA256,"attributes":{...last_analysis_results, last_analysis_stats, virusmap, virusmap_anchor?}}}; ' + ANCHOR_ATTRIBUTE), ...NOT_MODIFIED, ...errors(400, ...KEY_ERRORS, 404) }
       }
     },
     '/api/v3/files/{id}/analyse': {

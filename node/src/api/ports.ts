@@ -86,9 +86,21 @@ export interface SampleInfo {
   lastSeen: number
 }
 
+/** Where a report is anchored on chain (SPEC 15): served as `virusmap_anchor`, checked by light-client/anchor-check.ts. */
+export interface ReportAnchorView {
+  epoch: number
+  root: Hex
+  /** the StandardMerkleTree proof of the report's leaf, leaf first */
+  proof: Hex[]
+  /** the block whose transaction anchored the epoch */
+  block: number
+}
+
 export interface FileView {
   /** the latest final report, if any */
   report?: Report
+  /** the report's anchor, once anchored */
+  anchor?: ReportAnchorView
   sample: SampleInfo
 }
 
@@ -260,6 +272,24 @@ export type EvidenceView =
   | { kind: 'attestation', member: Hex, jobId: Hex, first: SignedAttestation, second: SignedAttestation, recordedAt: number }
 
 /** Misbehaviour this node has seen (VirusMap extension). */
+/** An epoch anchored on chain, as this node recorded it. */
+export interface AnchoredEpochView {
+  epoch: number
+  root: Hex
+  leafCount: number
+  block: number
+  tx: Hex
+  /** the anchored jobs in leaf order, once this node matched the root to the proposal it built from */
+  jobIds?: Hex[]
+}
+
+/** The anchored epochs this node has seen (GET /api/virusmap/anchors). */
+export interface AnchorReader {
+  /** newest first, at most `limit`, below `before` when given */
+  epochs(limit: number, before?: number, options?: PortOptions): Promise<AnchoredEpochView[]>
+  epoch(epoch: number, options?: PortOptions): Promise<AnchoredEpochView | undefined>
+}
+
 export interface EvidenceReader {
   /** `member` is a lowercase 0x address (already validated); [] when none is held */
   byMember(member: Hex, options?: PortOptions): Promise<EvidenceView[]>
@@ -300,6 +330,8 @@ export interface IndicatorView {
   record?: IndicatorRecordView
   /** the latest quorum report on it */
   report?: Report
+  /** the report's anchor, once anchored */
+  anchor?: ReportAnchorView
   /** sha256 of files that carry it (URLs and domains engines found in them), at most `limit` */
   relatedFiles: Hex[]
 }
@@ -339,6 +371,7 @@ export interface ApiPorts {
   keys?: ApiKeyReader
   votes?: VoteStore
   evidence?: EvidenceReader
+  anchors?: AnchorReader
   downloads?: SampleDownloads
   governance?: GovernanceReader
   indicators?: IndicatorPort

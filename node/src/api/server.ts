@@ -7,6 +7,7 @@ import { registerFileRoutes } from './routes/files.ts'
 import { registerAnalysisRoutes } from './routes/analyses.ts'
 import { registerStatusRoutes } from './routes/status.ts'
 import { registerVirusmapRoutes } from './routes/virusmap.ts'
+import { registerAnchorRoutes } from './routes/anchors.ts'
 import { registerVoteRoutes } from './routes/votes.ts'
 import { registerWebRoutes } from './routes/web.ts'
 import { registerDocsRoutes } from './routes/docs.ts'
@@ -119,6 +120,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     registerFileRoutes(scope, options.ports, uploads, objects)
     registerAnalysisRoutes(scope, options.ports, objects)
     registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
+    registerAnchorRoutes(scope, options.ports.anchors)
     registerGovernanceRoutes(scope, options.ports.governance)
     registerUrlRoutes(scope, options.ports, objects)
     registerDomainRoutes(scope, options.ports, objects)

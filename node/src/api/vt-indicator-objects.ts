@@ -2,7 +2,7 @@ import { indicatorSha256, urlNetworkLocation } from '../../../protocol/src/indic
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
 import type { IndicatorView, VoteVerdict } from './ports.ts'
 import { bareHex } from './ids.ts'
-import { epochSeconds, virusmapAttribute, vtResults, vtStats } from './vt-objects.ts'
+import { anchorAttribute, epochSeconds, virusmapAttribute, vtResults, vtStats } from './vt-objects.ts'
 
 /** VirusTotal's object types; wallet and script are VirusMap's (VirusTotal has no such collections). */
 export const INDICATOR_TYPES: Record<IndicatorKind, string> = {
@@ -77,6 +77,7 @@ export function indicatorObject (
   if (report !== undefined) {
     attributes.last_analysis_date = epochSeconds(report.date)
     Object.assign(extension, virusmapAttribute(report))
+    if (view.anchor !== undefined) attributes.virusmap_anchor = anchorAttribute(view.anchor)
   }
   attributes.virusmap = extension
   const id = indicatorId(kind, subject)

@@ -1,5 +1,5 @@
 import type { Report, ReportStats } from '../../../protocol/src/messages.ts'
-import type { AnalysisView, FileView, VoteVerdict } from './ports.ts'
+import type { AnalysisView, FileView, ReportAnchorView, VoteVerdict } from './ports.ts'
 import { bareHex } from './ids.ts'
 import { indicatorPath } from './vt-indicator-objects.ts'
 
@@ -98,6 +98,11 @@ export function virusmapAttribute (report: Report): Record<string, unknown> {
   }
 }
 
+/** `virusmap_anchor` (SPEC 15; openapi-parts.ts ANCHOR_ATTRIBUTE): the light client reads epoch, root and proof, `block` is for people */
+export function anchorAttribute (a: ReportAnchorView): Record<string, unknown> {
+  return { epoch: a.epoch, root: a.root, proof: a.proof, block: a.block }
+}
+
 export function analysisObject (a: AnalysisView, baseUrl: string): Record<string, unknown> {
   const sha256 = bareHex(a.sha256)
   const kind = a.kind ?? 'file'
@@ -149,6 +154,7 @@ export function fileObject (f: FileView, baseUrl: string, votes?: Record<VoteVer
   if (report !== undefined) {
     attributes.last_analysis_date = epochSeconds(report.date)
     attributes.virusmap = virusmapAttribute(report)
+    if (f.anchor !== undefined) attributes.virusmap_anchor = anchorAttribute(f.anchor)
   }
   if (votes !== undefined) attributes.total_votes = votes
   return {

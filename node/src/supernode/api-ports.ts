@@ -5,9 +5,11 @@ import { MAX_RELATED_INDICATORS } from '../quorum/file-indicators.ts'
 import { canonicalSubmissionSubject, operatorSubmission } from '../quorum/indicator-submission.ts'
 import { storedSampleFromRecord, storedSampleSource } from '../ingest/stored-source.ts'
 import type { Hex, Report, SampleKind } from '../../../protocol/src/messages.ts'
-import type { AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, SampleDownloads, SampleSubmitter } from '../api/ports.ts'
+import type { AnchorReader, AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, SampleDownloads, SampleSubmitter } from '../api/ports.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { EvidenceRepository } from '../db/evidence-repository.ts'
+import type { AnchorRepository, AnchoredEpoch } from '../db/anchor-repository.ts'
+import type { AnchoredEpochView, ReportAnchorView } from '../api/ports.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { Coordinator } from '../quorum/coordinator.ts'
@@ -56,6 +58,28 @@ export function cachedLatestReports (reports: Pick<Repositories['reports'], 'lat
   }
 }
 
+/** A report's anchor as served (`virusmap_anchor`); undefined while it waits for one. */
+export async function reportAnchor (anchors: Pick<AnchorRepository, 'jobAnchor'>, report: Report | undefined): Promise<ReportAnchorView | undefined> {
+  if (report === undefined) return undefined
+  const at = await anchors.jobAnchor(report.jobId)
+  return at === undefined ? undefined : { epoch: at.epoch, root: at.root, proof: at.proof, block: at.block }
+}
+
+function epochView (e: AnchoredEpoch): AnchoredEpochView {
+  return { epoch: e.epoch, root: e.root, leafCount: e.leafCount, block: e.block, tx: e.tx, ...(e.jobIds === undefined ? {} : { jobIds: e.jobIds }) }
+}
+
+/** The epochs anchored on chain, as the anchor service recorded them. */
+export function anchorReader (repo: Pick<AnchorRepository, 'epochs' | 'epoch'>): AnchorReader {
+  return {
+    epochs: async (limit, before) => (await repo.epochs(limit, before)).map(epochView),
+    epoch: async (epoch) => {
+      const e = await repo.epoch(epoch)
+      return e === undefined ? undefined : epochView(e)
+    }
+  }
+}
+
 /** The evidence the coordinator kept (conflicting signed messages), as the API reads it. */
 export function evidenceReader (repo: Pick<EvidenceRepository, 'listByMember' | 'members'>): EvidenceReader {
   return {
@@ -94,7 +118,7 @@ export function sampleRescans (samples: Pick<SampleRepository, 'find'>, store: P
 /** Indicators: submissions go to the coordinator; lookups read the records, reports and relations this node holds. */
 export function indicatorPort (
   coordinator: Pick<Coordinator, 'submitIndicator'>,
-  repos: Pick<Repositories, 'indicators' | 'reports'>,
+  repos: Pick<Repositories, 'indicators' | 'reports' | 'anchors'>,
   operator?: { signer: Signer, chainId: number, registry: Hex },
   latestReport = cachedLatestReports(repos.reports)
 ): IndicatorPort {
@@ -116,7 +140,8 @@ export function indicatorPort (
         repos.indicators.filesOf(kind, subject, options.limit ?? MAX_RELATED_INDICATORS, options)
       ])
       if (record === undefined && report === undefined && relatedFiles.length === 0) return undefined
-      return { ...(record === undefined ? {} : { record }), ...(report === undefined ? {} : { report }), relatedFiles }
+      const anchor = await reportAnchor(repos.anchors, report)
+      return { ...(record === undefined ? {} : { record }), ...(report === undefined ? {} : { report }), ...(anchor === undefined ? {} : { anchor }), relatedFiles }
     },
     relatedIndicators: async (sha256, options = {}) => await repos.indicators.indicatorsOf(sha256, options.limit ?? MAX_RELATED_INDICATORS, options),
     urlsOn: async (kind, subject, options) => await repos.indicators.urlsOn(kind, subject, options?.limit ?? MAX_RELATED_INDICATORS, options)
@@ -148,6 +173,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         }
       : {}),
     evidence: evidenceReader(repos.evidence),
+    anchors: anchorReader(repos.anchors),
     indicators: indicatorPort(coordinator, repos, c.operatorSigner === undefined ? undefined : { signer: c.operatorSigner, chainId: c.chainId, registry: c.registry }, latestReport),
     votes: {
       add: async (kind, sha256, vote) => await repos.votes.add({ kind, sha256, ...vote }),
@@ -237,8 +263,10 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         const sample = await repos.samples.find(hash)
         if (sample == null) return undefined
         const report = await latestReport(sample.sha256)
+        const anchor = await reportAnchor(repos.anchors, report)
         return {
           ...(report != null ? { report } : {}),
+          ...(anchor === undefined ? {} : { anchor }),
           sample: {
             sha256: sample.sha256,
             sha1: sample.sha1,

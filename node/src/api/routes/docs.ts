@@ -108,6 +108,17 @@ export const OPENAPI = {
         responses: { 200: json('{"data":[{"type":"report","id":JOB_ID,"attributes":{sha256,date,size,type_tag,stats,member_count,verdict_count}}]}'), ...errors(400, ...KEY_ERRORS, 503) }
       }
     },
+    '/api/virusmap/anchors': {
+      get: {
+        summary: 'VirusMap: the epochs anchored on chain this node has seen (SPEC 15), newest first; with epoch, that epoch and the job ids of its leaves (null until this node matched its root to the proposal)',
+        parameters: [
+          { name: 'epoch', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          { name: 'before', in: 'query', description: 'list epochs below this one', schema: { type: 'integer', minimum: 0 } }
+        ],
+        responses: { 200: json('{"data":[{"type":"anchor_epoch","id":EPOCH,"attributes":{epoch,root,leaf_count,block,tx,job_ids?}}]} (with epoch: one object, job_ids included)'), ...errors(400, ...KEY_ERRORS, 404, 503) }
+      }
+    },
     '/api/virusmap/evidence': {
       get: { summary: 'VirusMap: members this node holds evidence of misbehaviour against (conflicting signed messages), at most 1000', responses: { 200: json('{"data":[{"type":"evidence_member","id":ADDRESS,"links":{"evidence":URL}}]}'), ...errors(...KEY_ERRORS, 503) } }
     },

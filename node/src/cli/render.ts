@@ -45,7 +45,14 @@ function verificationLine (v: Verification): string {
   if (!v.verified) return `verified: NO — ${v.problems.map((p) => `${t(p.code)}: ${t(p.detail)}`).join('; ')}\n`
   return `verified: yes — attested by ${v.attesters.length} of ${t(v.memberCount)} members at block ${t(v.membershipBlock)} (quorum ${t(v.quorum)}): ${list(v.attesters)}\n` +
     `attested engines: ${list(v.attestedEngines)}\n` +
-    `absent members: ${list(v.absent)}\nwithheld (committed, never revealed): ${list(v.withheld)}\n`
+    `absent members: ${list(v.absent)}\nwithheld (committed, never revealed): ${list(v.withheld)}\n` + anchorLine(v.anchor)
+}
+
+/** Where the report stands on chain (SPEC section 15): anchored in an epoch, or pending and why. */
+function anchorLine (anchor: Verification['anchor']): string {
+  if (anchor.status === 'anchored') return `anchored: epoch ${t(anchor.epoch)} (root posted in block ${t(anchor.block)}): ${t(anchor.root)}\n`
+  if (anchor.status === 'pending' && anchor.reason === 'not-served') return 'anchored: not yet (pending anchor)\n'
+  return 'anchored: not checked (the deployment names no ReportAnchors)\n'
 }
 
 const date = (seconds: unknown): string => typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : '-'

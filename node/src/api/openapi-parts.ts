@@ -14,6 +14,6 @@ export const KEY_ERRORS = [401, 429]
 /** Object answers carry an ETag (object-cache.ts); a GET whose If-None-Match names it gets 304 while the object is unchanged. */
 export const NOT_MODIFIED = { 304: { description: 'unchanged since the ETag that If-None-Match names (every object answer carries its ETag); no body' } }
 /** The anchor an object carries once its report is anchored on chain (SPEC section 15; node/src/light-client/anchor-check.ts reads it). */
-export const ANCHOR_ATTRIBUTE = 'virusmap_anchor, once the report is anchored: {"epoch": N, "root": "0x<32 bytes>", "proof": ["0x<32 bytes>", ...]}, ' +
-  'the epoch ReportAnchors anchored the report in, that epoch\'s root, and the OpenZeppelin StandardMerkleTree proof of the report\'s leaf (at most 12 hashes, ' +
-  'leaf first); a client recomputes the leaf from the report and reads the root from the chain. Absent while the report is pending its anchor.'
+export const ANCHOR_ATTRIBUTE = 'virusmap_anchor, once the report is anchored: {"epoch": N, "root": "0x<32 bytes>", "proof": ["0x<32 bytes>", ...], "block": B}, ' +
+  'the epoch ReportAnchors anchored the report in, that epoch\'s root, the OpenZeppelin StandardMerkleTree proof of the report\'s leaf (at most 12 hashes, ' +
+  'leaf first) and the block the root was posted in; a client recomputes the leaf from the report and reads root and block from the chain. Absent while the report is pending its anchor.'

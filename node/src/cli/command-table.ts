@@ -40,6 +40,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'gov', summary: 'governance: delegate, propose, vote (also by signature), queue, execute, cancel, proposals, members', load: async () => (await import('./commands/gov.ts')).govCommand },
   { name: 'evidence', summary: 'list the equivocation evidence a node holds, or prove it on chain (slashes the member)', load: async () => (await import('./commands/evidence.ts')).evidenceCommand },
+  { name: 'anchors', summary: 'list the epochs anchored on chain a node has seen, or one epoch\'s jobs', load: async () => (await import('./commands/anchors.ts')).anchorsCommand },
   { name: 'keystore', summary: 'create, import or show an encrypted JSON keystore', load: async () => (await import('./commands/keystore.ts')).keystoreCommand },
   { name: 'apikey', summary: 'create, revoke or list the x-apikey keys a supernode accepts', load: async () => (await import('./commands/apikey.ts')).apikeyCommand },
   { name: 'deploy', summary: 'deploy VirusMap to a chain from PLAN.json and write the deployment file', load: async () => (await import('./commands/deploy.ts')).deployCommand }

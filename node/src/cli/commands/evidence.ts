@@ -12,6 +12,7 @@ import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { EvidenceError, MAX_EVIDENCE_BYTES, checkEvidence } from '../evidence-input.ts'
+import { fetchApiData } from '../api-data.ts'
 import type { CheckedEvidence } from '../evidence-input.ts'
 import { API_OPTIONS, resolveApiTarget } from '../target.ts'
 import type { ApiTarget } from '../target.ts'
@@ -20,9 +21,6 @@ import { badInput, chainIdOption, connect, loadGovDeployment, loadSigner, oneLin
 
 const MEMBER = /^0x[0-9a-fA-F]{40}$/
 const JOB_ID = /^0x[0-9a-fA-F]{64}$/
-/** The most a node's evidence answer may hold (1000 members, or one member's pairs). */
-const MAX_ANSWER_BYTES = 16 * 1024 * 1024
-
 const USAGE = `virusmap evidence list [MEMBER] [--api URL] [--apikey KEY] [--json]
        virusmap evidence submit (MEMBER [--job JOB_ID] | --file FILE) --keystore FILE [--deployment FILE] [--rpc URL] [--chain-id N] [--api URL] [--json]
   list: members the node holds evidence against, or one member's conflicting pairs
@@ -31,33 +29,11 @@ const USAGE = `virusmap evidence list [MEMBER] [--api URL] [--apikey KEY] [--jso
 
 interface EvidenceItem { id?: unknown, attributes?: Record<string, unknown> }
 
-/** GET a node's evidence route, size-bounded; any answer that is not {data: [...]} is a network error. */
+/** a node's evidence route: any answer that is not {data: [...]} is a network error */
 async function fetchEvidence (target: ApiTarget, path: string, ctx: CommandContext): Promise<EvidenceItem[]> {
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(target.timeoutMs)])
-  const url = new URL(path, target.api)
-  let text: string
-  let status: number
-  try {
-    const res = await fetch(url, { signal, headers: target.apiKey === undefined ? {} : { 'x-apikey': target.apiKey } })
-    status = res.status
-    const length = Number(res.headers.get('content-length') ?? 0)
-    if (length > MAX_ANSWER_BYTES) throw new CliError('NETWORK', `${url.href}: answer of ${length} bytes is too large`)
-    text = await res.text()
-  } catch (err) {
-    if (err instanceof CliError) throw err
-    throw new CliError('NETWORK', `${url.href}: ${(err as Error).message}`, { cause: err })
-  }
-  if (text.length > MAX_ANSWER_BYTES) throw new CliError('NETWORK', `${url.href}: answer too large`)
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    throw new CliError('NETWORK', `${url.href}: answered ${status} with no JSON`)
-  }
-  const b = body as { data?: unknown, error?: { message?: unknown } }
-  if (status !== 200) throw new CliError('NETWORK', `${url.href}: ${status} ${terminalText(String(b?.error?.message ?? '')).slice(0, 200)}`)
-  if (!Array.isArray(b?.data)) throw new CliError('NETWORK', `${url.href}: the answer has no data list`)
-  return b.data as EvidenceItem[]
+  const data = await fetchApiData(target, path, ctx)
+  if (!Array.isArray(data)) throw new CliError('NETWORK', `${new URL(path, target.api).href}: the answer has no data list`)
+  return data as EvidenceItem[]
 }
 
 function memberArg (text: string | undefined): Hex {

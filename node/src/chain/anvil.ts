@@ -28,6 +28,8 @@ export interface AnvilOptions {
   /** Interval mining in seconds; default is automine (a block per transaction). */
   blockTime?: number
   chainId?: number
+  /** Fork this JSON-RPC endpoint's chain (anvil --fork-url), e.g. the wallet guard's simulation sidecar. */
+  forkUrl?: string
   /** How long to wait for JSON-RPC to answer. */
   startTimeoutMs?: number
   signal?: AbortSignal
@@ -83,6 +85,7 @@ export async function startAnvil (options: AnvilOptions = {}): Promise<Anvil> {
   if (options.stateIntervalSeconds !== undefined) args.push('--state-interval', String(options.stateIntervalSeconds))
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime))
   if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId))
+  if (options.forkUrl !== undefined) args.push('--fork-url', options.forkUrl)
 
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] })
   // Never leave an orphan chain behind if this process exits without calling stop().

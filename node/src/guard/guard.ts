@@ -1,0 +1,112 @@
+// The wallet guard: decode a wallet request, pre-execute it on current chain state, run the
+// rules, decide. Everything stays on this machine: the only remote party is the user's own RPC.
+import type { AbortOptions } from '@libp2p/interface'
+import type { EthPhishingLists } from '../intel/eth-phishing-lists.ts'
+import { createChainFactsReader, type ChainFacts } from './chain-facts.ts'
+import { createConnectLog } from './connect-log.ts'
+import type { Decision, Finding, MaliciousSet, PageContext } from './finding.ts'
+import type { Address } from './input.ts'
+import { allAddresses, grants, recipients } from './involved.ts'
+import { CONNECT_METHODS, decodeRequest, type DecodedRequest } from './request.ts'
+import { createJsonRpc, type JsonRpc } from './rpc.ts'
+import { decide, runRules } from './rules/run-rules.ts'
+import { createSimulator, type Simulation } from './simulator.ts'
+import type { ForkSidecar } from './fork-sidecar.ts'
+import { WELL_KNOWN_SPENDERS } from './well-known.ts'
+
+export const SOFT_LIMIT_MS = 1500
+export const HARD_LIMIT_MS = 3000
+
+export interface GuardResult {
+  decision: Decision
+  findings: Finding[]
+  simulation: Simulation
+  request: Pick<DecodedRequest, 'method' | 'from' | 'actions'>
+}
+
+export interface GuardOptions {
+  rpc: string | JsonRpc
+  pastRecipients?: ReadonlySet<Address>
+  malicious?: MaliciousSet
+  /** added to WELL_KNOWN_SPENDERS */
+  allowlist?: Iterable<Address>
+  phishing?: EthPhishingLists
+  /** past it, contract ages are left unknown */
+  softLimitMs?: number
+  /** past it, the decision is unverified */
+  hardLimitMs?: number
+  /** default: an anvil fork of `rpc`, started only if the RPC lacks eth_simulateV1 */
+  sidecar?: ForkSidecar
+  now?: () => number
+}
+
+export interface Guard {
+  check(request: unknown, page?: PageContext, options?: AbortOptions): Promise<GuardResult>
+  /** find out the RPC's simulation path, and start the fork sidecar if it needs one */
+  warm(options?: AbortOptions): Promise<void>
+  stop(): Promise<void>
+}
+
+const NO_MALICIOUS: MaliciousSet = { addresses: new Set(), domains: new Set(), scriptHashes: new Set() }
+
+export function createGuard (options: GuardOptions): Guard {
+  const rpc = typeof options.rpc === 'string' ? createJsonRpc(options.rpc) : options.rpc
+  const simulator = createSimulator({ rpc, ...options.sidecar !== undefined ? { sidecar: options.sidecar } : {} })
+  const facts = createChainFactsReader(rpc)
+  const connects = createConnectLog()
+  const allowlist = new Set<Address>([...WELL_KNOWN_SPENDERS, ...options.allowlist ?? []])
+  const now = options.now ?? Date.now
+  const softMs = options.softLimitMs ?? SOFT_LIMIT_MS
+  const hardMs = options.hardLimitMs ?? HARD_LIMIT_MS
+
+  return {
+    async check (request, page = {}, callOptions) {
+      // decoding is pure and throws GuardError on hostile input before anything is asked of the chain
+      const decoded = decodeRequest(request)
+      const at = now()
+      const origin = page.origin ?? ''
+      if (CONNECT_METHODS.has(decoded.method)) connects.record(origin, { method: decoded.method, at, gesture: page.gesture })
+      const signal = AbortSignal.any([AbortSignal.timeout(hardMs), ...callOptions?.signal !== undefined ? [callOptions.signal] : []])
+
+      let simulation: Simulation = { status: 'not-applicable' }
+      if (decoded.tx !== undefined) {
+        try {
+          simulation = await simulator.simulate(decoded.tx, { signal })
+        } catch (err) {
+          callOptions?.signal?.throwIfAborted()
+          simulation = { status: 'unavailable', reason: signal.aborted ? `no answer within ${hardMs} ms` : (err as Error).message.slice(0, 200) }
+        }
+      }
+      let chain: ChainFacts | undefined
+      const needsChain = decoded.tx !== undefined || grants(decoded, simulation).length > 0 || recipients(decoded, simulation).length > 0
+      if (needsChain && simulation.status !== 'unavailable') {
+        try {
+          chain = await facts.read({
+            user: decoded.from,
+            addresses: allAddresses(decoded, simulation),
+            tokens: simulation.status === 'ok' ? simulation.effects.erc20.filter(t => t.delta < 0n).map(t => t.token) : []
+          }, { signal, soft: AbortSignal.timeout(softMs) })
+        } catch {
+          callOptions?.signal?.throwIfAborted()
+          chain = undefined
+        }
+      }
+      const findings = runRules({
+        request: decoded,
+        simulation,
+        facts: chain,
+        pastRecipients: options.pastRecipients ?? new Set(),
+        malicious: options.malicious ?? NO_MALICIOUS,
+        phishing: options.phishing,
+        allowlist,
+        page,
+        connects: connects.recent(origin, at),
+        now: at
+      })
+      const verified = !needsChain || (chain !== undefined && simulation.status !== 'unavailable')
+      return { decision: decide(findings, verified), findings, simulation, request: { method: decoded.method, from: decoded.from, actions: decoded.actions } }
+    },
+    warm: async (callOptions) => { await simulator.warm(callOptions) },
+    stop: async () => { await simulator.stop() }
+  }
+}

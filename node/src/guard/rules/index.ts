@@ -1,0 +1,7 @@
+export { approvalsRule, LONG_LIVED_SECONDS, UNLIMITED, YOUNG_SECONDS } from './approvals.ts'
+export { balanceDropRule } from './balance-drop.ts'
+export { behaviourRule, BURST_COUNT, BURST_WINDOW_MS } from './behaviour.ts'
+export { maliciousRule, pageHost } from './malicious.ts'
+export { recipientsRule } from './recipients.ts'
+export { signaturesRule } from './signatures.ts'
+export { decide, runRules } from './run-rules.ts'

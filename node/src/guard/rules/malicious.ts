@@ -1,0 +1,34 @@
+// The patent's first check: any address, the page's domain or a page-script hash on the
+// malicious list blocks. eth-phishing-detect's blocklist counts as the list for domains; its
+// fuzzy match (a near miss of a known target's name) only warns.
+import { checkEthPhishing, hostSuffixes } from '../../intel/eth-phishing-lists.ts'
+import { finding, type Finding, type RuleInput } from '../finding.ts'
+import { allAddresses } from '../involved.ts'
+
+export function maliciousRule (input: RuleInput): Finding[] {
+  const out: Finding[] = []
+  for (const address of allAddresses(input.request, input.simulation)) {
+    if (input.malicious.addresses.has(address)) out.push(finding('malicious-address', 'block', `${address} is on the malicious list`, { address }))
+  }
+  const host = pageHost(input.page.origin)
+  if (host !== undefined) {
+    const suffixes = hostSuffixes(host)
+    const listed = suffixes.find(s => input.malicious.domains.has(s))
+    const verdict = input.phishing === undefined ? { type: 'none' as const } : checkEthPhishing(input.phishing, host, suffixes)
+    if (listed !== undefined) out.push(finding('malicious-domain', 'block', `${host} is on the malicious list`, { host, match: listed }))
+    else if (verdict.type === 'blocklist') out.push(finding('malicious-domain', 'block', `${host} is a known phishing site`, { host, match: verdict.match, list: 'eth-phishing-detect' }))
+    else if (verdict.type === 'fuzzy') out.push(finding('lookalike-domain', 'warn', `${host} looks like ${verdict.match}`, { host, imitates: verdict.match, list: 'eth-phishing-detect' }))
+  }
+  for (const hash of input.page.scriptHashes ?? []) {
+    const h = hash.toLowerCase().replace(/^0x/, '')
+    if (input.malicious.scriptHashes.has(h)) out.push(finding('malicious-script', 'block', 'the page runs a script on the malicious list', { sha256: h }))
+  }
+  return out
+}
+
+/** the lowercase host of an http(s) origin; undefined for anything else */
+export function pageHost (origin: string | undefined): string | undefined {
+  if (origin === undefined || origin.length > 2048 || !URL.canParse(origin)) return undefined
+  const url = new URL(origin)
+  return /^https?:$/.test(url.protocol) && url.hostname !== '' ? url.hostname.toLowerCase().replace(/\.$/, '') : undefined
+}

@@ -1,0 +1,82 @@
+// The user's local guard data, one JSON file beside the CLI profile: past recipients (for the
+// poisoning and first-recipient rules), subjects the user or the network marked malicious, and
+// the user's allowlist. Small by nature; written whole, mode 0600.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { GuardError } from './guard-error.ts'
+import type { Address } from './input.ts'
+
+export const STORE_VERSION = 1
+export const MAX_STORE_BYTES = 32 * 1024 * 1024
+
+export interface GuardStoreData {
+  pastRecipients: Set<Address>
+  malicious: { addresses: Set<string>, domains: Set<string>, scriptHashes: Set<string> }
+  allowlist: Set<Address>
+}
+
+export const emptyStore = (): GuardStoreData => ({ pastRecipients: new Set(), malicious: { addresses: new Set(), domains: new Set(), scriptHashes: new Set() }, allowlist: new Set() })
+
+const ADDRESS = /^0x[0-9a-f]{40}$/
+const SHA256 = /^[0-9a-f]{64}$/
+const DOMAIN = /^[a-z0-9.-]{1,253}$/
+
+export type StoreKind = 'recipient' | 'malicious-address' | 'malicious-domain' | 'malicious-script' | 'allow'
+
+/** Normalizes and checks one entry for `kind`; throws BAD_STORE. */
+export function storeEntry (kind: StoreKind, value: string): string {
+  const v = value.trim().toLowerCase().replace(/^0x(?=[0-9a-f]{64}$)/, '')
+  const ok = kind === 'malicious-script' ? SHA256.test(v) : kind === 'malicious-domain' ? DOMAIN.test(v) && v.includes('.') : ADDRESS.test(v)
+  if (!ok) throw new GuardError('BAD_STORE', `not a valid ${kind} entry: ${value.slice(0, 80)}`)
+  return v
+}
+
+export function addToStore (data: GuardStoreData, kind: StoreKind, value: string): void {
+  const v = storeEntry(kind, value)
+  if (kind === 'recipient') data.pastRecipients.add(v as Address)
+  else if (kind === 'allow') data.allowlist.add(v as Address)
+  else if (kind === 'malicious-address') data.malicious.addresses.add(v)
+  else if (kind === 'malicious-domain') data.malicious.domains.add(v)
+  else data.malicious.scriptHashes.add(v)
+}
+
+export async function loadStore (file: string): Promise<GuardStoreData> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return emptyStore()
+    throw new GuardError('BAD_STORE', `cannot read ${file}: ${(err as { code?: string }).code ?? 'unreadable'}`)
+  }
+  if (text.length > MAX_STORE_BYTES) throw new GuardError('BAD_STORE', `${file} is larger than ${MAX_STORE_BYTES} bytes`)
+  let json: Record<string, unknown>
+  try { json = JSON.parse(text) as Record<string, unknown> } catch { throw new GuardError('BAD_STORE', `${file} is not JSON`) }
+  if (typeof json !== 'object' || json === null || json.version !== STORE_VERSION) throw new GuardError('BAD_STORE', `${file} is not a version ${STORE_VERSION} guard store`)
+  const data = emptyStore()
+  const list = (v: unknown, kind: StoreKind): void => {
+    if (v === undefined) return
+    if (!Array.isArray(v)) throw new GuardError('BAD_STORE', `${file}: ${kind} entries must be a list`)
+    for (const e of v) addToStore(data, kind, String(e))
+  }
+  const m = (json.malicious ?? {}) as Record<string, unknown>
+  list(json.pastRecipients, 'recipient')
+  list(json.allowlist, 'allow')
+  list(m.addresses, 'malicious-address')
+  list(m.domains, 'malicious-domain')
+  list(m.scriptHashes, 'malicious-script')
+  return data
+}
+
+export async function saveStore (file: string, data: GuardStoreData): Promise<void> {
+  const json = {
+    version: STORE_VERSION,
+    pastRecipients: [...data.pastRecipients].toSorted(),
+    allowlist: [...data.allowlist].toSorted(),
+    malicious: { addresses: [...data.malicious.addresses].toSorted(), domains: [...data.malicious.domains].toSorted(), scriptHashes: [...data.malicious.scriptHashes].toSorted() }
+  }
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
+  // written beside and renamed: a crash never leaves half a file
+  const tmp = `${file}.${process.pid}.tmp`
+  await writeFile(tmp, JSON.stringify(json, null, 2) + '\n', { mode: 0o600 })
+  await rename(tmp, file)
+}

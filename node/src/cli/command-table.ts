@@ -43,5 +43,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'anchors', summary: 'list the epochs anchored on chain a node has seen, or one epoch\'s jobs', load: async () => (await import('./commands/anchors.ts')).anchorsCommand },
   { name: 'keystore', summary: 'create, import or show an encrypted JSON keystore', load: async () => (await import('./commands/keystore.ts')).keystoreCommand },
   { name: 'apikey', summary: 'create, revoke or list the x-apikey keys a supernode accepts', load: async () => (await import('./commands/apikey.ts')).apikeyCommand },
+  { name: 'guard', summary: 'judge a wallet request before signing it (decode, simulate on your RPC, drainer rules)', load: async () => (await import('./commands/guard.ts')).guardCommand },
   { name: 'deploy', summary: 'deploy VirusMap to a chain from PLAN.json and write the deployment file', load: async () => (await import('./commands/deploy.ts')).deployCommand }
 ]

@@ -1,0 +1,102 @@
+// `virusmap guard check|add`: the wallet guard from a shell, for scripts and tests. A request is
+// judged on this machine against the user's own RPC; past recipients and the malicious list live
+// in guard.json beside the profile.
+import { dirname, join, resolve } from 'node:path'
+import { loadEthPhishingLists } from '../../intel/eth-phishing-lists.ts'
+import { addToStore, createGuard, guardJson, GuardError, loadStore, saveStore, transactionRequest, type StoreKind } from '../../guard/index.ts'
+import { isObject, parseJson } from '../../guard/input.ts'
+import { EXIT_CODES } from '../command.ts'
+import type { Command, CommandArgs, CommandContext, OptionValue } from '../command.ts'
+import { isHttpUrl, profilePath } from '../profile.ts'
+import { UsageError } from '../usage-error.ts'
+import { renderGuardResult } from './guard-render.ts'
+
+const STORE_KINDS: readonly StoreKind[] = ['recipient', 'allow', 'malicious-address', 'malicious-domain', 'malicious-script']
+const str = (v: OptionValue): string | undefined => typeof v === 'string' ? v : undefined
+const strs = (v: OptionValue): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((s): s is string => typeof s === 'string')
+
+function storeFile (values: CommandArgs['values'], ctx: CommandContext): string {
+  const given = str(values.store)
+  return given !== undefined ? resolve(ctx.cwd, given) : join(dirname(profilePath(ctx.env)), 'guard.json')
+}
+
+/** The EIP-1193 request the flags describe. */
+function requestFrom (values: CommandArgs['values'], from: string): unknown {
+  const given = ['tx', 'typed-data', 'message'].filter(k => values[k] !== undefined)
+  if (given.length !== 1) throw new UsageError('give exactly one of --tx, --typed-data, --message')
+  const tx = str(values.tx)
+  if (tx !== undefined) {
+    const parsed = parseJson(tx, '--tx')
+    if (!isObject(parsed)) throw new GuardError('BAD_TYPE', '--tx must be a JSON object')
+    if (parsed.from !== undefined && String(parsed.from).toLowerCase() !== from.toLowerCase()) throw new UsageError('--tx has a from other than --from')
+    return transactionRequest({ ...parsed, from })
+  }
+  const typed = str(values['typed-data'])
+  if (typed !== undefined) return { method: 'eth_signTypedData_v4', params: [from, typed] }
+  return { method: 'personal_sign', params: [str(values.message) ?? '', from] }
+}
+
+async function check (values: CommandArgs['values'], ctx: CommandContext): Promise<number> {
+  const rpc = str(values.rpc)
+  if (rpc === undefined || !isHttpUrl(rpc)) throw new UsageError('--rpc must be an http(s) URL')
+  const from = str(values.from)
+  if (from === undefined) throw new UsageError('--from ADDR is required')
+  const request = requestFrom(values, from)
+  const store = await loadStore(storeFile(values, ctx))
+  const guard = createGuard({ rpc, pastRecipients: store.pastRecipients, malicious: store.malicious, allowlist: store.allowlist, phishing: await loadEthPhishingLists() })
+  try {
+    const origin = str(values.origin)
+    const result = await guard.check(request, { ...origin !== undefined ? { origin } : {}, scriptHashes: strs(values['script-hash']) }, { signal: ctx.signal })
+    ctx.stdout.write(values.json === true ? guardJson({ decision: result.decision, findings: result.findings, simulation: result.simulation }) + '\n' : renderGuardResult(result))
+    return EXIT_CODES.ok
+  } finally {
+    await guard.stop()
+  }
+}
+
+async function add (values: CommandArgs['values'], positionals: string[], ctx: CommandContext): Promise<number> {
+  const [kind, ...entries] = positionals
+  if (kind === undefined || !STORE_KINDS.includes(kind as StoreKind) || entries.length === 0) throw new UsageError(`guard add ${STORE_KINDS.join('|')} VALUE...`)
+  const file = storeFile(values, ctx)
+  const store = await loadStore(file)
+  for (const e of entries) addToStore(store, kind as StoreKind, e)
+  await saveStore(file, store)
+  ctx.stdout.write(values.json === true ? JSON.stringify({ file, added: entries.length }) + '\n' : `${entries.length} ${kind} entr${entries.length === 1 ? 'y' : 'ies'} in ${file}\n`)
+  return EXIT_CODES.ok
+}
+
+async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): Promise<number> {
+  const [sub, ...rest] = positionals
+  try {
+    if (sub === 'check' && rest.length === 0) return await check(values, ctx)
+    if (sub === 'add') return await add(values, rest, ctx)
+  } catch (err) {
+    // one line with the code: a hostile or malformed request is the input's fault, not a crash
+    if (err instanceof GuardError) {
+      ctx.stderr.write(`virusmap: ${err.code}: ${err.message.split('\n')[0]}\n`)
+      return EXIT_CODES.usage
+    }
+    throw err
+  }
+  throw new UsageError('guard check ... | guard add KIND VALUE...')
+}
+
+export const guardCommand: Command = {
+  name: 'guard',
+  summary: 'judge a wallet request before signing it: decode, simulate on your RPC, apply the drainer rules',
+  usage: 'virusmap guard check --rpc URL --from ADDR (--tx JSON | --typed-data JSON | --message TEXT) [--origin URL] [--script-hash H]... [--store FILE] [--json]\n' +
+    `       virusmap guard add ${STORE_KINDS.join('|')} VALUE... [--store FILE]\n` +
+    'prints the decision (allow, warn, block, unverified), the findings and the simulation; exit 0 whatever the decision',
+  options: {
+    rpc: { type: 'string' },
+    from: { type: 'string' },
+    tx: { type: 'string' },
+    'typed-data': { type: 'string' },
+    message: { type: 'string' },
+    origin: { type: 'string' },
+    'script-hash': { type: 'string', multiple: true },
+    store: { type: 'string' },
+    json: { type: 'boolean' }
+  },
+  run
+}

@@ -1,0 +1,69 @@
+// The rules as pure functions: escalation, the decision order, and what must not fire.
+import tap from 'tap'
+import { decide, decodeRequest, runRules, type Address, type ChainFacts, type Finding, type RuleInput, type Simulation } from '../../src/guard/index.ts'
+import { call, MAX } from './fixtures/requests.ts'
+
+const USER: Address = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
+const TOKEN: Address = '0x1111111111111111111111111111111111111111'
+const PAST: Address = '0xabcd1111111111111111111111111111111ef012'
+const VANITY: Address = '0xabcd9999999999999999999999999999999ef012'
+
+const facts = (code: Record<string, boolean>, ages: Record<string, number> = {}): ChainFacts => ({
+  now: 1_900_000_000,
+  hasCode: new Map(Object.entries(code) as Array<[Address, boolean]>),
+  ageSeconds: new Map(Object.entries(ages) as Array<[Address, number]>),
+  nativeBalance: 10n ** 18n,
+  tokenBalances: new Map()
+})
+
+const input = (request: unknown, extra: Partial<RuleInput> = {}): RuleInput => ({
+  request: decodeRequest(request),
+  simulation: { status: 'not-applicable' } satisfies Simulation,
+  facts: facts({}),
+  pastRecipients: new Set([PAST]),
+  malicious: { addresses: new Set(), domains: new Set(), scriptHashes: new Set() },
+  phishing: undefined,
+  allowlist: new Set(),
+  page: {},
+  connects: [],
+  now: 1_000_000,
+  ...extra
+})
+
+const f = (level: 'info' | 'warn' | 'block'): Finding => ({ id: level, level, message: '', evidence: {} })
+
+tap.test('decide: block over unverified over warn over allow', async (t) => {
+  t.equal(decide([f('block')], false), 'block')
+  t.equal(decide([f('warn')], false), 'unverified')
+  t.equal(decide([f('warn'), f('info')], true), 'warn')
+  t.equal(decide([f('info')], true), 'allow')
+  t.equal(decide([], true), 'allow')
+})
+
+tap.test('address poisoning compares with past recipients only', async (t) => {
+  const toVanity = input(call(USER, TOKEN, 'transfer', [VANITY, 1n]), { facts: facts({ [VANITY]: false, [TOKEN]: true }) })
+  t.match(runRules(toVanity), [{ id: 'address-poisoning', level: 'block', evidence: { imitates: [PAST] } }])
+  const noHistory = runRules({ ...toVanity, pastRecipients: new Set() })
+  t.same(noHistory.map(f => f.id), ['new-recipient'], 'a look-alike of nothing the user used is just new')
+  t.same(runRules(input(call(USER, TOKEN, 'transfer', [PAST, 1n]))), [])
+})
+
+tap.test('approvals: unknown spender code says nothing; a revocation says nothing', async (t) => {
+  t.same(runRules(input(call(USER, TOKEN, 'approve', [VANITY, MAX]), { facts: undefined })), [])
+  t.same(runRules(input(call(USER, TOKEN, 'approve', [VANITY, 0n]), { facts: facts({ [VANITY]: false }) })), [])
+  t.same(runRules(input(call(USER, TOKEN, 'approve', [USER, MAX]), { facts: facts({ [USER]: false }) })), [], 'approving oneself is no drain')
+  const young = runRules(input(call(USER, TOKEN, 'approve', [VANITY, 5n]), { facts: facts({ [VANITY]: true }, { [VANITY]: 60 }) }))
+  t.same(young, [], 'an exact allowance to a new contract is not broad')
+})
+
+tap.test('behaviour: the burst escalates with a danger finding, counts only the window and ungestured prompts', async (t) => {
+  const connects = [0, 1000, 2000].map(at => ({ method: 'eth_requestAccounts', at: 1_000_000 - 10_000 + at, gesture: false }))
+  const danger = runRules(input(call(USER, TOKEN, 'approve', [VANITY, MAX]), { facts: facts({ [VANITY]: true }), connects, page: { gesture: true } }))
+  t.match(danger.find(f => f.id === 'scripted-prompts'), { level: 'block', evidence: { danger: ['broad-approval'], ungesturedSignature: false } })
+  const clicked = runRules(input({ method: 'personal_sign', params: ['hi', USER] }, { connects, page: { gesture: true } }))
+  t.match(clicked, [{ id: 'scripted-prompts', level: 'warn' }])
+  const old = connects.map(c => ({ ...c, at: c.at - 120_000 }))
+  t.same(runRules(input({ method: 'personal_sign', params: ['hi', USER] }, { connects: old, page: { gesture: false } })), [])
+  const gestured = connects.map(c => ({ ...c, gesture: true }))
+  t.same(runRules(input({ method: 'personal_sign', params: ['hi', USER] }, { connects: gestured, page: { gesture: false } })), [])
+})

@@ -4,7 +4,8 @@
  * block from SupernodeRegistry, quorumFaultDivisor and clockSkewMs from NetworkParameters, by the
  * rules of light-client/registry-view.ts and clock-skew.ts. A block's state is kept once read.
  * The age limit of a job's block (SPEC section 12) is read at the head each time, by the rule of
- * light-client/chain-reader.ts ageLimit.
+ * light-client/chain-reader.ts ageLimit. An epoch's anchor comes from ReportAnchors (deployment.anchors),
+ * by the rule of light-client/chain-reader.ts epochAnchor, kept once posted (the first root stands).
  */
 import { bytesToHex, concat, hexToBytes, word } from '../../../protocol/src/eip712-hash.js'
 import { ageLimitBlock, maxJobAgeBlocksFrom } from '../../../protocol/src/job-age.js'
@@ -16,6 +17,9 @@ const DEFAULT_CLOCK_SKEW_MS = 1000
 const MAX_BOUND_MS = 86_400_000n
 /** block states already read, by deployment and block */
 const states = new Map()
+/** each anchors contract's epochBlocks, and the anchors posted there, which never change */
+const epochBlocksOf = new Map()
+const posted = new Map()
 
 /** The chain did not answer, or not as a SupernodeRegistry/NetworkParameters would. */
 export class ChainReadError extends Error {
@@ -65,6 +69,7 @@ function clockSkewFrom (value) {
  */
 export function createChainReads (deployment, keccak) {
   const { rpcUrl, registry, parameters } = deployment
+  const anchorsAt = deployment.anchors ?? ''
   const selector = (signature) => keccak(enc.encode(signature)).slice(0, 4)
   let id = 0
 
@@ -141,6 +146,25 @@ export function createChainReads (deployment, keccak) {
       const limitBlock = ageLimitBlock(block, maxJobAgeBlocks)
       const limitTimestamp = limitBlock <= head ? await blockTimestamp(limitBlock) : undefined
       return limitTimestamp === undefined ? { maxJobAgeBlocks, limitBlock } : { maxJobAgeBlocks, limitBlock, limitTimestamp }
+    },
+    /**
+     * What ReportAnchors says of `epoch`: { epochBlocks, anchor?: { root, leafCount, anchoredAt, maxJobAgeBlocks } },
+     * maxJobAgeBlocks in force at the epoch's first block; undefined for a deployment without ReportAnchors.
+     */
+    async epochAnchor (epoch) {
+      if (anchorsAt === '') return undefined
+      const key = `${rpcUrl}|${anchorsAt}|${parameters ?? ''}`
+      if (!epochBlocksOf.has(key)) epochBlocksOf.set(key, Number(uint(await call(anchorsAt, 'epochBlocks()', []), 0)))
+      const epochBlocks = epochBlocksOf.get(key)
+      if (posted.has(`${key}|${epoch}`)) return { epochBlocks, anchor: posted.get(`${key}|${epoch}`) }
+      const answer = await call(anchorsAt, 'anchorOf(uint64)', [word(BigInt(epoch))])
+      const anchoredAt = Number(uint(answer, 64))
+      if (anchoredAt === 0) return { epochBlocks }
+      const head = Number(BigInt(await rpc('eth_blockNumber', [])))
+      const maxJobAgeBlocks = maxJobAgeBlocksFrom(await parameterAt('maxJobAgeBlocks', epoch * epochBlocks, head))
+      const anchor = { root: bytesToHex(answer.slice(0, 32)), leafCount: Number(uint(answer, 32)), anchoredAt, maxJobAgeBlocks }
+      posted.set(`${key}|${epoch}`, anchor)
+      return { epochBlocks, anchor }
     },
     /** the chain's { members, registrations, faultDivisor, clockSkewMs } at `block`; undefined past the head */
     async blockState (block) {

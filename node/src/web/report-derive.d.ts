@@ -9,7 +9,7 @@ export interface DerivedEngine {
   members: string[], answered: number, registered: number, attested: boolean
 }
 export interface Derived {
-  jobId: string, members: string[], quorum: number, attesters: string[], absent: string[], withheld: string[],
+  jobId: string, digest: string, revealed: string[], detected: string[], members: string[], quorum: number, attesters: string[], absent: string[], withheld: string[],
   results: Record<string, DerivedEngine>, stats: Record<string, number>, date: number
 }
 export const CATEGORIES: string[]

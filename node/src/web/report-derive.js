@@ -119,6 +119,10 @@ export function deriveReport (verifier, vm, state, deployment, checks) {
   const { results, stats } = aggregateEngines(verdicts, state.registrations, state.faultDivisor)
   return {
     jobId,
+    /** the reportDigest its members signed, and who revealed and who detected: what an anchor's leaf holds (anchor-proof.js) */
+    digest,
+    revealed,
+    detected: verdicts.filter((v) => v.verdict.results.some((r) => r.category === 'malicious')).map((v) => lower(v.verdict.member)),
     members,
     quorum,
     attesters: valid.map((a) => lower(a.member)),

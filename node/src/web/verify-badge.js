@@ -3,6 +3,7 @@
  * checks the report in this browser against the question in the page's address, and says plainly
  * what was checked, against which chain, and who chose that chain.
  */
+import { parseServedAnchor } from '/web/anchor-proof.js'
 import { createChainReads, ChainReadError } from '/web/chain-reads.js'
 import { deploymentForm, deploymentNote, pinnedDeployment } from '/web/deployment.js'
 import { el, errorBox, failureText } from '/web/page-kit.js'
@@ -15,8 +16,16 @@ function what (block, d) {
     'of the job, the commitments, the verdicts and the members\' attestations of the whole report; that each verdict opens its commitment ' +
     `and only names engines registered to its member; the members, their engines and the quorum rule at block ${block}, read from chain ` +
     `${d.chainId} through ${d.rpcUrl} (not from this node); that every result, stat and count shown is what the signed verdicts give; ` +
-    'and that the job was not created after its block had aged past the chain\'s maxJobAgeBlocks. Whether this is the sample\'s latest report ' +
-    'cannot be checked yet: that proof comes with epoch anchors, which are not built.'
+    'and that the job was not created after its block had aged past the chain\'s maxJobAgeBlocks; for an anchored report, that its leaf is in ' +
+    'the root ReportAnchors holds for its epoch and that the job was eligible for that epoch. An anchor proves the report is in its epoch, ' +
+    'not that it is the sample\'s latest: a node can still leave out a later epoch\'s report.'
+}
+
+/** Where the report stands on chain (SPEC section 15), as verify.js checkReport says. */
+function anchorText (anchor) {
+  if (anchor.status === 'anchored') return `anchored in epoch ${anchor.epoch} (root posted in block ${anchor.block})`
+  if (anchor.status === 'pending') return anchor.reason === 'not-served' ? 'pending anchor: not anchored on chain yet' : 'not checked: your deployment names no ReportAnchors'
+  return 'the node\'s anchor does not hold (see the checks)'
 }
 
 function fill (badge, ok, title, ...parts) {
@@ -33,6 +42,7 @@ function showVerification (badge, result, block, d, rerun) {
     el('div', {}, el('strong', { text: 'Attested engines (counted in the stats): ' }), el('span', { id: 'attested-engines' }, tags(result.attestedEngines))),
     el('div', {}, el('strong', { text: 'Absent members: ' }), el('span', { id: 'absent' }, tags(result.absent))),
     el('div', {}, el('strong', { text: 'Withheld (committed, never revealed): ' }), el('span', { id: 'withheld' }, tags(result.withheld))),
+    el('div', {}, el('strong', { text: 'Anchor: ' }), el('span', { id: 'anchor', class: `anchor-${result.anchor.status}`, text: anchorText(result.anchor) })),
     el('p', { class: 'note', text: what(block, d) }),
     el('p', { class: 'note', id: 'deployment-note', text: deploymentNote(d) }),
     deploymentForm(d, rerun))
@@ -70,7 +80,9 @@ export async function verifyBadge (badge, attributes, asked, verifier) {
     const state = await reads.blockState(block)
     if (state === undefined) throw new ChainReadError('FUTURE_BLOCK', `the job names block ${block}, past the chain's head`)
     const age = await reads.ageLimit(block)
-    showVerification(badge, checkReport(verifier, attributes, asked, d, { ...state, age }, Date.now()), block, d, rerun)
+    const served = parseServedAnchor(attributes.virusmap_anchor)
+    const anchor = typeof served === 'object' ? await reads.epochAnchor(served.epoch) : undefined
+    showVerification(badge, checkReport(verifier, attributes, asked, d, { ...state, age, anchor }, Date.now()), block, d, rerun)
   } catch (err) {
     const title = err instanceof ChainReadError ? 'Not verified: the chain could not be read' : 'Verification FAILED: the report is malformed'
     fill(badge, false, title, errorBox(failureText(err)), el('p', { class: 'note', id: 'deployment-note', text: deploymentNote(d) }), deploymentForm(d, rerun))

@@ -8,6 +8,7 @@
  */
 // relative imports: the same module loads in the page (/web/) and in Node's tests
 import { createdPastAgeLimit } from '../../../protocol/src/job-age.js'
+import { checkAnchor, parseServedAnchor } from './anchor-proof.js'
 import { canonicalIndicator } from './indicator-canonical.js'
 import { CATEGORIES, deriveReport } from './report-derive.js'
 
@@ -63,9 +64,11 @@ function servedDifference (a, vm, report, job, chain) {
 /**
  * Checks a served object's report. `asked` is { hash, source? } or { kind, subject } from the page's URL;
  * `deployment` the pinned { chainId, registry }; `chain` the chain's { members, registrations,
- * faultDivisor, clockSkewMs } at the job's block and its `age` limit (chain-reads.js ageLimit);
+ * faultDivisor, clockSkewMs } at the job's block, its `age` limit (chain-reads.js ageLimit) and, for a served
+ * anchor, the `anchor` of its epoch (chain-reads.js epochAnchor; undefined without ReportAnchors);
  * `now` this browser's clock (ms).
- * Returns { ok, checks: [{ name, ok, detail }], attesters, attestedEngines, absent, withheld, quorum, memberCount }.
+ * Returns { ok, checks: [{ name, ok, detail }], attesters, attestedEngines, absent, withheld, quorum, memberCount,
+ * anchor }, anchor being { status: 'anchored', epoch, block }, { status: 'pending', reason } or { status: 'failed' }.
  */
 export function checkReport (verifier, attributes, asked, deployment, chain, now) {
   const vm = attributes.virusmap
@@ -94,6 +97,7 @@ export function checkReport (verifier, attributes, asked, deployment, chain, now
     add('submitter signature', verifier.recoverSubmitter(job, deployment.chainId, deployment.registry) === String(job.submitter).toLowerCase(),
       `submitted and signed by ${job.submitter}`)
   }
+  const anchor = anchorCheck(verifier, attributes.virusmap_anchor, job, report, chain, add)
   const attestedEngines = report === undefined ? [] : Object.keys(report.results).filter((e) => report.results[e].attested)
   return {
     ok: checks.every((c) => c.ok),
@@ -103,6 +107,22 @@ export function checkReport (verifier, attributes, asked, deployment, chain, now
     absent: report?.absent ?? [],
     withheld: report?.withheld ?? [],
     quorum: report?.quorum ?? 0,
-    memberCount: chain.members.length
+    memberCount: chain.members.length,
+    anchor
   }
+}
+
+/** The anchor's status; a served anchor is a check of its own (SPEC section 15), never a silent pending. */
+function anchorCheck (verifier, value, job, report, chain, add) {
+  const served = parseServedAnchor(value)
+  if (served === undefined) return { status: 'pending', reason: 'not-served' }
+  if (typeof served === 'string') {
+    add('anchor', false, `the node's anchor is malformed: ${served}`)
+    return { status: 'failed' }
+  }
+  if (chain.anchor === undefined) return { status: 'pending', reason: 'no-anchors-contract' }
+  if (report === undefined) return { status: 'failed', epoch: served.epoch }
+  const checked = checkAnchor(job, report, served, chain.anchor, verifier.keccak)
+  add('anchor', checked.ok, checked.detail)
+  return checked.status
 }

@@ -20,6 +20,7 @@ const PAGE_FILES: Record<string, string> = {
   'wallet.js': 'text/javascript; charset=utf-8',
   'wallet-card.js': 'text/javascript; charset=utf-8',
   'abi-codec.js': 'text/javascript; charset=utf-8',
+  'anchor-proof.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'
 }
 

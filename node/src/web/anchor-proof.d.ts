@@ -1,0 +1,10 @@
+/** Types of anchor-proof.js, the page's check of a served anchor (see that file). */
+import type { EpochAnchor } from './chain-reads.js'
+import type { Derived } from './report-derive.js'
+export interface ServedAnchor { epoch: number, root: string, proof: string[] }
+export function parseServedAnchor (value: unknown): ServedAnchor | string | undefined
+export function leafValues (job: unknown, report: Derived): unknown[]
+export function leafHash (values: unknown[], keccak: (bytes: Uint8Array) => Uint8Array): Uint8Array
+export function checkAnchor (job: unknown, report: Derived, served: ServedAnchor, chain: EpochAnchor, keccak: (bytes: Uint8Array) => Uint8Array): {
+  ok: boolean, detail: string, status: { status: 'anchored', epoch: number, block: number } | { status: 'failed', epoch: number }
+}

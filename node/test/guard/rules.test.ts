@@ -30,13 +30,13 @@ const input = (request: unknown, extra: Partial<RuleInput> = {}): RuleInput => (
   ...extra
 })
 
-const f = (level: 'info' | 'warn' | 'block'): Finding => ({ id: level, level, message: '', evidence: {} })
+const found = (level: 'info' | 'warn' | 'block'): Finding => ({ id: level, level, message: '', evidence: {} })
 
 tap.test('decide: block over unverified over warn over allow', async (t) => {
-  t.equal(decide([f('block')], false), 'block')
-  t.equal(decide([f('warn')], false), 'unverified')
-  t.equal(decide([f('warn'), f('info')], true), 'warn')
-  t.equal(decide([f('info')], true), 'allow')
+  t.equal(decide([found('block')], false), 'block')
+  t.equal(decide([found('warn')], false), 'unverified')
+  t.equal(decide([found('warn'), found('info')], true), 'warn')
+  t.equal(decide([found('info')], true), 'allow')
   t.equal(decide([], true), 'allow')
 })
 

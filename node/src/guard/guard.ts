@@ -66,7 +66,9 @@ export function createGuard (options: GuardOptions): Guard {
       const at = now()
       const origin = page.origin ?? ''
       if (CONNECT_METHODS.has(decoded.method)) connects.record(origin, { method: decoded.method, at, gesture: page.gesture })
+      // both limits count from the request, not from the step that uses them
       const signal = AbortSignal.any([AbortSignal.timeout(hardMs), ...callOptions?.signal !== undefined ? [callOptions.signal] : []])
+      const soft = AbortSignal.timeout(softMs)
 
       let simulation: Simulation = { status: 'not-applicable' }
       if (decoded.tx !== undefined) {
@@ -85,7 +87,7 @@ export function createGuard (options: GuardOptions): Guard {
             user: decoded.from,
             addresses: allAddresses(decoded, simulation),
             tokens: simulation.status === 'ok' ? simulation.effects.erc20.filter(t => t.delta < 0n).map(t => t.token) : []
-          }, { signal, soft: AbortSignal.timeout(softMs) })
+          }, { signal, soft })
         } catch {
           callOptions?.signal?.throwIfAborted()
           chain = undefined

@@ -3,6 +3,7 @@
 // the user's allowlist. Small by nature; written whole, mode 0600.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import type { AbortOptions } from '@libp2p/interface'
 import { GuardError } from './guard-error.ts'
 import type { Address } from './input.ts'
 
@@ -40,11 +41,12 @@ export function addToStore (data: GuardStoreData, kind: StoreKind, value: string
   else data.malicious.scriptHashes.add(v)
 }
 
-export async function loadStore (file: string): Promise<GuardStoreData> {
+export async function loadStore (file: string, options?: AbortOptions): Promise<GuardStoreData> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readFile(file, { encoding: 'utf8', signal: options?.signal })
   } catch (err) {
+    options?.signal?.throwIfAborted()
     if ((err as { code?: string }).code === 'ENOENT') return emptyStore()
     throw new GuardError('BAD_STORE', `cannot read ${file}: ${(err as { code?: string }).code ?? 'unreadable'}`)
   }
@@ -67,7 +69,7 @@ export async function loadStore (file: string): Promise<GuardStoreData> {
   return data
 }
 
-export async function saveStore (file: string, data: GuardStoreData): Promise<void> {
+export async function saveStore (file: string, data: GuardStoreData, options?: AbortOptions): Promise<void> {
   const json = {
     version: STORE_VERSION,
     pastRecipients: [...data.pastRecipients].toSorted(),
@@ -77,6 +79,6 @@ export async function saveStore (file: string, data: GuardStoreData): Promise<vo
   await mkdir(dirname(file), { recursive: true, mode: 0o700 })
   // written beside and renamed: a crash never leaves half a file
   const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify(json, null, 2) + '\n', { mode: 0o600 })
+  await writeFile(tmp, JSON.stringify(json, null, 2) + '\n', { mode: 0o600, signal: options?.signal })
   await rename(tmp, file)
 }

@@ -42,7 +42,7 @@ async function check (values: CommandArgs['values'], ctx: CommandContext): Promi
   const from = str(values.from)
   if (from === undefined) throw new UsageError('--from ADDR is required')
   const request = requestFrom(values, from)
-  const store = await loadStore(storeFile(values, ctx))
+  const store = await loadStore(storeFile(values, ctx), { signal: ctx.signal })
   const guard = createGuard({ rpc, pastRecipients: store.pastRecipients, malicious: store.malicious, allowlist: store.allowlist, phishing: await loadEthPhishingLists() })
   try {
     const origin = str(values.origin)
@@ -58,9 +58,9 @@ async function add (values: CommandArgs['values'], positionals: string[], ctx: C
   const [kind, ...entries] = positionals
   if (kind === undefined || !STORE_KINDS.includes(kind as StoreKind) || entries.length === 0) throw new UsageError(`guard add ${STORE_KINDS.join('|')} VALUE...`)
   const file = storeFile(values, ctx)
-  const store = await loadStore(file)
+  const store = await loadStore(file, { signal: ctx.signal })
   for (const e of entries) addToStore(store, kind as StoreKind, e)
-  await saveStore(file, store)
+  await saveStore(file, store, { signal: ctx.signal })
   ctx.stdout.write(values.json === true ? JSON.stringify({ file, added: entries.length }) + '\n' : `${entries.length} ${kind} entr${entries.length === 1 ? 'y' : 'ies'} in ${file}\n`)
   return EXIT_CODES.ok
 }

@@ -22,7 +22,7 @@ tap.test('transactions: token methods become actions', async (t) => {
   t.same(decodeRequest(call(USER, TOKEN, 'increaseAllowance', [OTHER, 5n])).actions, [{ kind: 'approve', via: 'increaseAllowance', token: TOKEN, spender: OTHER, amount: 5n }])
   t.same(decodeRequest(call(USER, TOKEN, 'setApprovalForAll', [OTHER, true])).actions, [{ kind: 'approval-for-all', token: TOKEN, operator: OTHER, approved: true }])
   t.same(decodeRequest(call(USER, TOKEN, 'transfer', [OTHER, 7n])).actions, [{ kind: 'transfer', token: TOKEN, to: OTHER, amount: 7n }])
-  t.same(decodeRequest(call(USER, TOKEN, 'safeTransferFrom', [USER, OTHER, 9n])).actions, [{ kind: 'nft-transfer', standard: 'erc721', token: TOKEN, from: USER, to: OTHER, ids: [9n], amounts: [1n] }])
+  t.same(decodeRequest(call(USER, TOKEN, 'safeTransferFrom(address,address,uint256)', [USER, OTHER, 9n])).actions, [{ kind: 'nft-transfer', standard: 'erc721', token: TOKEN, from: USER, to: OTHER, ids: [9n], amounts: [1n] }])
   t.same(decodeRequest(tx(USER, OTHER, '0x', 10n)).actions, [{ kind: 'native-transfer', to: OTHER, value: 10n }])
   const claim = decodeRequest(call(USER, TOKEN, 'claim', [], 3n))
   t.same(claim.actions, [{ kind: 'contract-call', to: TOKEN, selector: '0x4e71d92d' }, { kind: 'native-transfer', to: TOKEN, value: 3n }])

@@ -66,6 +66,21 @@ tap.test('approvals and permits', async (t) => {
   t.equal(p2Transfer.decision, 'block')
 })
 
+tap.test('ERC-1155: approval for all, single and batch transfers', async (t) => {
+  const { user, multi, stranger, router, pastRecipient } = chain
+  const forAll = await guard.check(call(user, multi, 'setApprovalForAll', [stranger, true]))
+  t.equal(forAll.decision, 'block')
+  t.match(forAll.findings, [{ id: 'approval-to-eoa' }])
+  t.equal((await guard.check(call(user, multi, 'setApprovalForAll', [router, true]))).decision, 'allow')
+  const single = await guard.check(call(user, multi, 'safeTransferFrom(address,address,uint256,uint256,bytes)', [user, pastRecipient, 1n, 3n, '0x']))
+  t.equal(single.decision, 'allow')
+  t.match(single.simulation, { status: 'ok', effects: { nfts: [{ standard: 'erc1155', token: multi, id: 1n, delta: -3n }] } })
+  const batch = await guard.check(call(user, multi, 'safeBatchTransferFrom', [user, stranger, [1n, 2n], [10n, 5n], '0x']))
+  t.match(batch.request.actions, [{ kind: 'nft-transfer', standard: 'erc1155', ids: [1n, 2n], amounts: [10n, 5n] }])
+  t.match(batch.simulation, { status: 'ok', effects: { nfts: [{ id: 1n, delta: -10n }, { id: 2n, delta: -5n }] } })
+  t.match(batch.findings, [{ id: 'new-recipient' }])
+})
+
 tap.test('signatures: Seaport giveaway, eth_sign, personal_sign', async (t) => {
   const { user, nft, stranger } = chain
   const giveaway = await guard.check(typed(user, seaportTypedData(user,

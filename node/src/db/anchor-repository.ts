@@ -42,6 +42,8 @@ export interface EpochSignature {
   signature: Hex
 }
 
+const EVENTS_READ_KEY = `${PREFIXES.meta}anchors-events-read-to`
+
 type Op = { type: 'put', key: string, value: unknown } | { type: 'del', key: string }
 
 /** Epochs are stored zero-padded so keys sort by number; 15 digits hold any safe block number. */
@@ -117,6 +119,20 @@ export class AnchorRepository {
     const range = dbRange(PREFIXES.anchorEpoch)
     const lt = before === undefined ? range.lt : dbKey(PREFIXES.anchorEpoch, pad(Math.max(0, before)))
     return await this.#db.values({ gte: range.gte, lt, reverse: true, limit: Math.max(0, limit) }).all() as AnchoredEpoch[]
+  }
+
+  /** the last block whose EpochAnchored events are recorded (undefined: none read yet) */
+  async eventsReadTo (): Promise<number | undefined> {
+    return await this.#db.get(EVENTS_READ_KEY) as number | undefined
+  }
+
+  async setEventsReadTo (block: number): Promise<void> {
+    await this.#db.put(EVENTS_READ_KEY, block)
+  }
+
+  /** every root proposed for the epoch and still kept */
+  async proposals (epoch: number): Promise<StoredAnchorProposal[]> {
+    return await this.#db.values(dbRange(PREFIXES.anchorProposal, pad(epoch))).all() as StoredAnchorProposal[]
   }
 
   async jobAnchor (jobId: Hex): Promise<JobAnchor | undefined> {

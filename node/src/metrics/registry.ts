@@ -40,6 +40,19 @@ export interface ChainMetrics {
   reorgDepth: Histogram
 }
 
+export interface AnchorMetrics {
+  /** the newest epoch seen anchored on chain */
+  anchoredEpoch: Gauge
+  proposals: Counter
+  /** proposals this node signed, and those it refused by code (proposal-check.ts) */
+  signed: Counter
+  refused: Counter<'code'>
+  /** anchor transactions, by result: posted, already-anchored */
+  posts: Counter<'result'>
+  /** gossip messages dropped because the anchor work queue was full */
+  dropped: Counter
+}
+
 export interface IntelMetrics {
   /** entries each operator indicator feed holds (label: the feed's configured name) */
   feedEntries: Gauge<'feed'>
@@ -53,6 +66,7 @@ export interface NodeMetrics {
   quorum: QuorumMetrics
   chain: ChainMetrics
   intel: IntelMetrics
+  anchors: AnchorMetrics
 }
 
 export function createIntelMetrics (registers: Registry[]): IntelMetrics {
@@ -99,6 +113,14 @@ export function createNodeMetrics (): NodeMetrics {
       reorgs: new Counter({ name: 'virusmap_chain_reorgs_total', help: 'chain reorganisations that rolled back followed registry/parameter blocks', registers }),
       reorgDepth: new Histogram({ name: 'virusmap_chain_reorg_depth_blocks', help: 'followed blocks a reorganisation took back', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024], registers })
     },
-    intel: createIntelMetrics(registers)
+    intel: createIntelMetrics(registers),
+    anchors: {
+      anchoredEpoch: new Gauge({ name: 'virusmap_anchors_anchored_epoch', help: 'newest epoch seen anchored on chain', registers }),
+      proposals: new Counter({ name: 'virusmap_anchors_proposals_total', help: 'epoch roots this node proposed', registers }),
+      signed: new Counter({ name: 'virusmap_anchors_signed_total', help: 'anchor proposals this node signed', registers }),
+      refused: new Counter({ name: 'virusmap_anchors_refused_total', help: 'anchor proposals this node did not sign, by reason', labelNames: ['code'], registers }),
+      posts: new Counter({ name: 'virusmap_anchors_posts_total', help: 'anchor transactions, by result (posted, already-anchored)', labelNames: ['result'], registers }),
+      dropped: new Counter({ name: 'virusmap_anchors_dropped_total', help: 'anchor gossip messages dropped because the work queue was full', registers })
+    }
   }
 }

@@ -32,7 +32,9 @@ export function virusmapScoreParams (): Partial<PeerScoreParams> {
       [TOPICS.commits]: topicParams(0.5),
       [TOPICS.verdicts]: topicParams(1),
       [TOPICS.attestations]: topicParams(1),
-      [TOPICS.complaints]: topicParams(0.5)
+      [TOPICS.complaints]: topicParams(0.5),
+      // a proposal and n signatures per epoch: rare, and an invalid one is as bad as on any topic
+      [TOPICS.anchors]: topicParams(0.5)
     },
     topicScoreCap: 100,
     appSpecificScore: () => 0,

@@ -27,6 +27,7 @@ tap.test('anchor repository', async (suite) => {
     t.same((await anchors.proposal(7, ROOT_A))?.jobIds, [J1, J2])
     t.equal((await anchors.proposal(7, ROOT_A))?.proposer, M1)
     t.equal(await anchors.proposal(8, ROOT_A), undefined, 'proposals are per epoch')
+    t.same((await anchors.proposals(7)).map((p) => p.root), [ROOT_A, ROOT_B])
   })
 
   suite.test('signatures: per root, by member ascending whatever the arrival order', async (t) => {
@@ -62,5 +63,11 @@ tap.test('anchor repository', async (suite) => {
     t.same((await anchors.epochs(10, 9)).map((e) => e.epoch), [8, 7])
     t.same(await anchors.epochs(0), [])
     t.equal(await anchors.epoch(10), undefined)
+  })
+
+  suite.test('events read to a block, kept across reads', async (t) => {
+    t.equal(await anchors.eventsReadTo(), undefined)
+    await anchors.setEventsReadTo(1234)
+    t.equal(await anchors.eventsReadTo(), 1234)
   })
 })

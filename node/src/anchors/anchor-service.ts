@@ -1,0 +1,291 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  anchorProof, epochTree, faultDivisorFrom, GossipValidationError, maxJobAgeBlocksFrom, quorumThreshold, signAnchorProposal, signEpochRoot,
+  validateAnchorProposal, validateAnchorSignature
+} from '../../../protocol/src/index.ts'
+import { currentTurn, selectEligible } from './anchor-turns.ts'
+import { checkProposal } from './proposal-check.ts'
+import type { AnchorChain } from './ports.ts'
+import type { AbortOptions, Startable } from '@libp2p/interface'
+import type { Signer } from 'ethers'
+import type { Logger } from 'pino'
+import type { AnchorProposal, AnchorSignature, Hex, Report } from '../../../protocol/src/messages.ts'
+import type { AnchorValidationContext } from '../../../protocol/src/validation.ts'
+import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { Repositories } from '../db/repositories.ts'
+import type { AnchorMetrics } from '../metrics/registry.ts'
+import type { Gossip } from '../network/gossip.ts'
+
+export interface AnchorServiceOptions {
+  chainId: number
+  registry: Hex
+  /** how long each proposer rank waits after the previous one (SPEC 15: 30 s; devnet 5 s) */
+  anchorTurnMs: number
+  pollIntervalMs: number
+  /** blocks an EpochAnchored event must be buried under before it is recorded */
+  confirmations: number
+  /** the deployment block: EpochAnchored events are read from here */
+  fromBlock: number
+  /** ended epochs whose roots with a quorum are still posted (only the latest is proposed; older ones' reports stay eligible for later epochs) */
+  lookbackEpochs?: number
+  /** most gossip messages waiting to be processed; more are dropped (their senders send again at their next turn) */
+  maxQueued?: number
+}
+
+export interface AnchorServiceComponents {
+  self: Hex
+  /** the operator key: signs EpochRoots and proposals (the chain side sends with it too) */
+  operator: Signer
+  chain: AnchorChain
+  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt'>
+  gossip: Pick<Gossip, 'handle' | 'publish'>
+  repos: Pick<Repositories, 'reports' | 'anchors'>
+  logger: Logger
+  metrics?: AnchorMetrics
+  now?: () => number
+}
+
+/** The epoch anchors on one supernode (SPEC 15): propose at its turn, sign what it can check, post a quorum, record what is anchored. */
+export interface AnchorService extends Startable {
+  /** one pass: events recorded, this node's turns taken (the poll loop runs it; tests may too) */
+  tick(options?: AbortOptions): Promise<void>
+}
+
+const LOG_CHUNK = 2000
+
+export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServiceComponents): AnchorService {
+  const { chain, follower, gossip, repos, logger, metrics, self } = c
+  const now = c.now ?? Date.now
+  const lookback = opts.lookbackEpochs ?? 4
+  const maxQueued = opts.maxQueued ?? 256
+  let epochBlocks = 0
+  /** epochs recorded anchored: what the validators read synchronously */
+  const anchored = new Set<number>()
+  /** anchored epochs whose jobs are not matched to leaves yet (proposal or a report missing so far) */
+  const unassigned = new Set<number>()
+  /** the last turn this node took per epoch, so a turn is taken once */
+  const turnsTaken = new Map<number, number>()
+  /** when this node first saw each epoch over, on its own clock */
+  const seenEnded = new Map<number, number>()
+  let controller: AbortController | undefined
+  let loop: Promise<void> | undefined
+  /** everything runs one task at a time: proposals, signatures and posts never race each other */
+  let queue: Promise<void> = Promise.resolve()
+  let queued = 0
+  let newestAnchored = -1
+
+  const ctx: AnchorValidationContext = {
+    chainId: opts.chainId,
+    registry: opts.registry,
+    get followedBlock () { return follower.followedBlock },
+    isMemberAt: (address, block) => follower.isMemberAt(address, block),
+    get epochBlocks () { return epochBlocks },
+    isAnchored: (epoch) => anchored.has(epoch)
+  }
+
+  /** resolves once the task has run (or failed, logged) */
+  async function enqueue (what: string, task: (options: AbortOptions) => Promise<void>, bounded: boolean): Promise<void> {
+    if (bounded && queued >= maxQueued) {
+      metrics?.dropped.inc()
+      logger.debug({ what }, 'anchor work queue full: message dropped')
+      return
+    }
+    queued++
+    queue = queue.then(async () => {
+      const signal = controller?.signal
+      if (signal?.aborted === true) return
+      await task({ signal })
+    }).catch((err: unknown) => {
+      if (controller?.signal.aborted !== true) logger.warn({ err, what }, 'anchor step failed; retried at the next turn')
+    }).finally(() => { queued-- })
+    await queue
+  }
+
+  const quorumAt = (epoch: number): number => {
+    const block = epoch * epochBlocks
+    return quorumThreshold(follower.membersAt(block).length, faultDivisorFrom(follower.parameterAt('quorumFaultDivisor', block)))
+  }
+  const maxAgeAt = (epoch: number): number => maxJobAgeBlocksFrom(follower.parameterAt('maxJobAgeBlocks', epoch * epochBlocks))
+
+  async function reportsOf (jobIds: readonly Hex[]): Promise<Array<Report | undefined>> {
+    return await Promise.all(jobIds.map(async (id) => await repos.reports.get(id)))
+  }
+
+  /** posts the root when this node holds a quorum of EpochRoot signatures for it; true once the epoch is anchored */
+  async function postIfQuorum (epoch: number, root: Hex, leafCount: number, options: AbortOptions): Promise<boolean> {
+    if (anchored.has(epoch)) return true
+    const signatures = await repos.anchors.signatures(epoch, root)
+    if (signatures.length < quorumAt(epoch)) return false
+    if (await chain.anchored(epoch, options)) return true
+    const result = await chain.post(epoch, root, leafCount, signatures.map((s) => s.signature), options)
+    metrics?.posts.inc({ result: result.posted ? 'posted' : 'already-anchored' })
+    logger.info({ epoch, root, leafCount, signers: signatures.length, ...(result.posted ? { tx: result.tx, block: result.block } : { reason: result.reason }) }, 'epoch anchor posted')
+    return true
+  }
+
+  async function sign (epoch: number, root: Hex, leafCount: number): Promise<AnchorSignature> {
+    const signature = await signEpochRoot({ epoch, root, leafCount }, opts.chainId, opts.registry, c.operator)
+    await repos.anchors.addSignature(epoch, root, { member: self, signature })
+    return { type: 'anchor-signature', epoch, member: self, root, leafCount, signature }
+  }
+
+  async function propose (epoch: number, options: AbortOptions): Promise<void> {
+    const start = epoch * epochBlocks
+    const maxAge = maxAgeAt(epoch)
+    const candidates = await repos.reports.fromBlock(Math.max(0, start - maxAge), options)
+    const elsewhere = new Set<Hex>()
+    for (const { jobId } of candidates) if (await repos.anchors.jobAnchor(jobId) !== undefined) elsewhere.add(jobId)
+    const listed = selectEligible(candidates.map((r) => ({ jobId: r.jobId, membershipBlock: r.block })), epoch, epochBlocks, maxAge, (id) => elsewhere.has(id))
+    const reports = (await reportsOf(listed)).filter((r) => r !== undefined)
+    if (reports.length === 0) return
+    const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex)
+    const tree = epochTree(reports)
+    const proposed = { epoch, root: tree.root as Hex, leafCount: jobIds.length, jobIds }
+    const proposal: AnchorProposal = { type: 'anchor-proposal', proposer: self, ...proposed, signature: await signAnchorProposal(proposed, opts.chainId, opts.registry, c.operator) }
+    await repos.anchors.addProposal(proposal)
+    const own = await sign(epoch, proposal.root, proposal.leafCount)
+    await gossip.publish('anchors', proposal)
+    await gossip.publish('anchors', own)
+    metrics?.proposals.inc()
+    logger.info({ epoch, root: proposal.root, leafCount: proposal.leafCount }, 'epoch root proposed')
+    await postIfQuorum(epoch, proposal.root, proposal.leafCount, options)
+  }
+
+  /**
+   * This node's turn for an ended epoch: post a root that already has a quorum, else propose its own, for
+   * the latest ended epoch only. Reports stay eligible for later epochs, so an older epoch left unanchored
+   * loses nothing, and proposing several at once would anchor the same reports twice.
+   */
+  async function takeTurn (epoch: number, latest: boolean, options: AbortOptions): Promise<void> {
+    if (anchored.has(epoch) || (epoch + 1) * epochBlocks > follower.followedBlock) return
+    const members = follower.membersAt(epoch * epochBlocks)
+    const minedAt = await chain.blockTime((epoch + 1) * epochBlocks, options)
+    if (minedAt === undefined) return
+    // a chain whose clock runs ahead of this node's (a devnet that skipped a timelock delay) must not hold turns back
+    const seen = seenEnded.get(epoch) ?? now()
+    seenEnded.set(epoch, seen)
+    const endedAt = Math.min(minedAt, seen)
+    const turn = currentTurn({ self, members, epoch, elapsedMs: now() - endedAt, turnMs: opts.anchorTurnMs })
+    if (turn === undefined || turnsTaken.get(epoch) === turn) return
+    turnsTaken.set(epoch, turn)
+    if (await chain.anchored(epoch, options)) return
+    for (const held of await repos.anchors.proposals(epoch)) {
+      if (await postIfQuorum(epoch, held.root, held.leafCount, options)) return
+    }
+    if (latest) await propose(epoch, options)
+  }
+
+  async function onProposal (msg: AnchorProposal, options: AbortOptions): Promise<void> {
+    await repos.anchors.addProposal(msg)
+    if (msg.proposer === self || !follower.isMemberAt(self, msg.epoch * epochBlocks)) return
+    // the same root from the next proposer is checked again: a report this member lacked at first may be final now
+    if ((await repos.anchors.signatures(msg.epoch, msg.root)).some((s) => s.member === self)) return
+    const elsewhere = new Set<Hex>()
+    for (const jobId of msg.jobIds) {
+      const at = await repos.anchors.jobAnchor(jobId)
+      if (at !== undefined && at.epoch !== msg.epoch) elsewhere.add(jobId)
+    }
+    options.signal?.throwIfAborted()
+    const check = checkProposal(msg, await reportsOf(msg.jobIds), { epochBlocks, maxJobAgeBlocks: maxAgeAt(msg.epoch), anchoredElsewhere: (id) => elsewhere.has(id) })
+    if (!check.ok) {
+      metrics?.refused.inc({ code: check.code })
+      logger.info({ epoch: msg.epoch, proposer: msg.proposer, root: msg.root, code: check.code, jobId: check.jobId }, 'anchor proposal not signed')
+      return
+    }
+    const own = await sign(msg.epoch, msg.root, msg.leafCount)
+    await gossip.publish('anchors', own)
+    metrics?.signed.inc()
+    logger.debug({ epoch: msg.epoch, proposer: msg.proposer, root: msg.root }, 'anchor proposal signed')
+  }
+
+  async function onSignature (msg: AnchorSignature, options: AbortOptions): Promise<void> {
+    await repos.anchors.addSignature(msg.epoch, msg.root, { member: msg.member, signature: msg.signature })
+    // the proposer posts its root as soon as it holds a quorum; anybody else at its own turn
+    const proposal = await repos.anchors.proposal(msg.epoch, msg.root)
+    if (proposal?.proposer === self) await postIfQuorum(msg.epoch, msg.root, msg.leafCount, options)
+  }
+
+  /** matches an anchored root to the proposal that built it, and records each job's leaf and proof */
+  async function assign (epoch: number): Promise<void> {
+    const record = await repos.anchors.epoch(epoch)
+    if (record === undefined || record.jobIds !== undefined) {
+      unassigned.delete(epoch)
+      return
+    }
+    const proposal = await repos.anchors.proposal(epoch, record.root)
+    if (proposal === undefined) return
+    const reports = await reportsOf(proposal.jobIds)
+    if (reports.some((r) => r === undefined)) return
+    const tree = epochTree(reports as Report[])
+    unassigned.delete(epoch)
+    if (tree.root.toLowerCase() !== record.root) {
+      logger.error({ epoch, root: record.root, rebuilt: tree.root }, 'the reports of an anchored proposal do not build its root')
+      return
+    }
+    await repos.anchors.assignJobs(epoch, proposal.jobIds.map((jobId) => ({ jobId, proof: anchorProof(tree, jobId) })))
+    logger.info({ epoch, root: record.root, leafCount: record.leafCount }, 'anchored reports recorded')
+  }
+
+  async function readEvents (head: number, options: AbortOptions): Promise<void> {
+    const to = head - opts.confirmations
+    let from = (await repos.anchors.eventsReadTo() ?? opts.fromBlock - 1) + 1
+    while (from <= to) {
+      const end = Math.min(to, from + LOG_CHUNK - 1)
+      for (const e of await chain.events(from, end, options)) {
+        await repos.anchors.recordAnchored({ epoch: e.epoch, root: e.root, leafCount: e.leafCount, block: e.block, tx: e.tx, submitter: e.submitter })
+        anchored.add(e.epoch)
+        unassigned.add(e.epoch)
+        turnsTaken.delete(e.epoch)
+        newestAnchored = Math.max(newestAnchored, e.epoch)
+        metrics?.anchoredEpoch.set(newestAnchored)
+      }
+      await repos.anchors.setEventsReadTo(end)
+      from = end + 1
+    }
+  }
+
+  async function tick (options: AbortOptions = {}): Promise<void> {
+    await readEvents(await chain.head(options), options)
+    for (const epoch of unassigned) await assign(epoch)
+    const lastEnded = Math.floor(follower.followedBlock / epochBlocks) - 1
+    const oldest = Math.max(0, lastEnded - lookback + 1)
+    for (const kept of [turnsTaken, seenEnded]) for (const epoch of kept.keys()) if (epoch < oldest) kept.delete(epoch)
+    for (let epoch = oldest; epoch <= lastEnded; epoch++) await takeTurn(epoch, epoch === lastEnded, options)
+  }
+
+  function receive<T extends AnchorProposal | AnchorSignature> (msg: T, validate: (m: T) => unknown, process: (m: T, options: AbortOptions) => Promise<void>): void {
+    validate(msg)
+    void enqueue(msg.type, async (options) => { await process(msg, options) }, true)
+  }
+
+  return {
+    tick,
+    async start () {
+      epochBlocks = await chain.epochBlocks()
+      for (const epoch of await repos.anchors.epochs(1024)) {
+        anchored.add(epoch.epoch)
+        if (epoch.jobIds === undefined) unassigned.add(epoch.epoch)
+      }
+      gossip.handle('anchors', (msg) => {
+        // validated here, inside gossipsub's validator and synchronously; the I/O waits in the queue
+        if (msg.type === 'anchor-proposal') receive(msg, (m) => validateAnchorProposal(m, ctx), onProposal)
+        else if (msg.type === 'anchor-signature') receive(msg, (m) => validateAnchorSignature(m, ctx), onSignature)
+        else throw new GossipValidationError('reject', 'MALFORMED', 'not an anchor message')
+      })
+      controller = new AbortController()
+      const { signal } = controller
+      loop = (async () => {
+        while (!signal.aborted) {
+          // a tick waits in the same queue as the messages, and only one is ever waiting
+          await enqueue('tick', tick, false)
+          await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
+        }
+      })()
+    },
+    async stop () {
+      controller?.abort()
+      await loop
+      await queue
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// The anchor service on four in-process members (real repositories, the protocol's codec on a memory
+// gossip bus, a chain that checks the EpochRoot signatures as ReportAnchors does): the epoch's first
+// proposer lists the reports, members sign, the proposer posts, every member records each job's proof.
+import tap from 'tap'
+import pino from 'pino'
+import { quorumThreshold, recoverEpochRootSigner, verifyAnchorProof, leafOf } from '../../../protocol/src/index.ts'
+import { createAnchorService } from '../../src/anchors/anchor-service.ts'
+import { createRepositories, openDatabase } from '../../src/db/index.ts'
+import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
+import { CHAIN_ID, MEMBERS, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
+import type { AnchorChain, EpochAnchoredEvent } from '../../src/anchors/ports.ts'
+import type { AnchorService } from '../../src/anchors/anchor-service.ts'
+import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import type { Repositories } from '../../src/db/index.ts'
+
+const E = 5
+// followed up to block 10: epoch 1 (blocks 5 to 9, the fixtures' jobs are at block 7) is the latest ended
+const HEAD = 10
+const now = (): number => 1_000_000
+
+tap.test('four members anchor an epoch; a member without one of the reports does not sign, the quorum still does', async (t) => {
+  const bus = createMemoryGossipBus()
+  const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: HEAD })
+  const reports: Report[] = await Promise.all(['one', 'two', 'three'].map(async (s) => await signedReport(new TextEncoder().encode(s))))
+  const chainState: EpochAnchoredEvent[] = []
+  let posts = 0
+  // the chain's head: an anchor transaction is mined in a block of its own
+  let head = HEAD
+  // ReportAnchors' checks in memory: signers recovered, strictly ascending, members, a quorum; one root per epoch
+  const chainFor = (): AnchorChain => ({
+    epochBlocks: async () => E,
+    head: async () => head,
+    blockTime: async (block) => (block <= head ? now() : undefined),
+    anchored: async (epoch) => chainState.some((e) => e.epoch === epoch),
+    events: async (from, to) => chainState.filter((e) => e.block >= from && e.block <= to),
+    post: async (epoch, root, leafCount, signatures) => {
+      posts++
+      if (chainState.some((e) => e.epoch === epoch)) return { posted: false, reason: 'ALREADY_ANCHORED' }
+      const members = MEMBERS.map((m) => m.address)
+      const signers = signatures.map((s) => recoverEpochRootSigner({ epoch, root, leafCount }, s, CHAIN_ID, REGISTRY))
+      if (signers.some((s, i) => !members.includes(s) || (i > 0 && s <= (signers[i - 1] as Hex)))) throw new Error('ReportAnchorsSignersNotAscending')
+      if (signers.length < quorumThreshold(members.length)) throw new Error('ReportAnchorsNoQuorum')
+      const tx = `0x${String(chainState.length + 1).padStart(64, '0')}` as Hex
+      head++
+      chainState.push({ epoch, root, leafCount, submitter: members[0] as Hex, block: head, tx })
+      return { posted: true, tx, block: head }
+    }
+  })
+  const nodes: Array<{ service: AnchorService, repos: Repositories, metrics: ReturnType<typeof createNodeMetrics> }> = []
+  for (const [i, member] of MEMBERS.entries()) {
+    const db = await openDatabase({ path: t.testdir() + `/node-${i}` })
+    t.teardown(async () => { await db.close() })
+    const repos = createRepositories(db)
+    // the last member missed the third job's messages: it holds two of the three reports
+    for (const report of i === 3 ? reports.slice(0, 2) : reports) await repos.reports.put(report)
+    const gossip = bus.join()
+    const metrics = createNodeMetrics()
+    const service = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
+      self: member.address, operator: member.wallet, chain: chainFor(), follower, gossip, repos, logger: pino({ level: process.env.ANCHOR_TEST_LOG ?? 'silent' }), metrics: metrics.anchors, now
+    })
+    await gossip.start()
+    nodes.push({ service, repos, metrics })
+  }
+  for (const n of nodes) await n.service.start()
+  t.teardown(async () => { for (const n of nodes) await n.service.stop() })
+
+  // every member's first tick: only rank 0 of epoch 1 (MEMBERS[1], rotated by one) has a turn at once
+  for (let i = 0; i < 50 && chainState.length === 0; i++) {
+    for (const n of nodes) await n.service.tick()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  t.equal(chainState.length, 1, 'one epoch anchored')
+  const anchored = chainState[0] as EpochAnchoredEvent
+  t.equal(anchored.epoch, 1, 'the epoch of the jobs\' block (7, with E = 5)')
+  t.equal(anchored.leafCount, 3)
+  t.equal(posts, 1, 'the proposer posted once it held a quorum; nobody raced it')
+  const refused = await nodes[3]?.metrics.registry.getSingleMetricAsString('virusmap_anchors_refused_total')
+  t.match(refused, /code="MISSING_REPORT"} 1/, 'the member without the third report did not sign')
+
+  for (const n of nodes) await n.service.tick()
+  for (const [i, n] of nodes.entries()) {
+    t.equal((await n.repos.anchors.epoch(1))?.root, anchored.root, `node ${i} recorded the anchor`)
+    for (const report of reports) {
+      const at = await n.repos.anchors.jobAnchor(report.jobId)
+      if (i === 3) {
+        // without one leaf's report it cannot rebuild the tree, so it has no proof of the others either
+        t.equal(at, undefined, 'node 3 serves its reports pending their anchor')
+        continue
+      }
+      t.equal(at?.epoch, 1)
+      t.ok(verifyAnchorProof(anchored.root, leafOf(report), at?.proof ?? []), `node ${i}: the proof leads from the leaf to the anchored root`)
+    }
+  }
+  t.same(bus.refused, [], 'no anchor message was refused by the validators')
+})

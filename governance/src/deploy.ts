@@ -1,10 +1,11 @@
 // Deploys the VirusMap governance stack: VMT -> TimelockController -> Governor -> SupernodeRegistry
-// (+ EquivocationEvidence, named as its evidence verifier before the timelock takes the registry),
+// (+ EquivocationEvidence, named as its evidence verifier before the timelock takes the registry)
+// -> NetworkParameters -> ReportAnchors (epochs of the parameters' epochBlocks, SPEC section 15),
 // wires the timelock to the governor and gives up the deployer's admin power.
 import { ContractFactory, ZeroAddress, encodeBytes32String } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
-import { evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
+import { anchorsArtifact, evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
 
 export interface DeployPlan {
@@ -61,6 +62,8 @@ export interface VirusMapContracts {
   parameters?: Hex
   /** EquivocationEvidence, the registry's evidence verifier (deployments made before it existed lack it). */
   evidence?: Hex
+  /** ReportAnchors, where epochs' report roots are anchored (deployments made before it existed lack it). */
+  anchors?: Hex
 }
 
 /** The parameters every deployment starts with, unless its plan says otherwise. */
@@ -123,6 +126,9 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
   const parameters = await deploy(parametersArtifact, deployer, [
     await timelock.getAddress(), initial.map(([name]) => encodeBytes32String(name)), initial.map(([, value]) => value)
   ])
+  signal?.throwIfAborted()
+  // Reads epochBlocks once and keeps it: epoch numbers never move (a new E needs a new anchors contract).
+  const anchors = await deploy(anchorsArtifact, deployer, [await registry.getAddress(), await parameters.getAddress()])
 
   const governorAddress = await governor.getAddress()
   const role = async (name: string): Promise<string> => await timelock.getFunction(name).staticCall() as string
@@ -162,7 +168,8 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
       governor: await lower(governor),
       registry: await lower(registry),
       parameters: await lower(parameters),
-      evidence: await lower(evidence)
+      evidence: await lower(evidence),
+      anchors: await lower(anchors)
     },
     ...(vesting.length > 0 ? { vesting } : {})
   }

@@ -7,7 +7,7 @@ import type { JsonRpcSigner } from 'ethers'
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, increaseTime, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
 import { revertOf } from '../../contracts/test/revert.ts'
-import { evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from '../src/artifacts.ts'
+import { anchorsArtifact, evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from '../src/artifacts.ts'
 import { deployVirusMap } from '../src/deploy.ts'
 import { proposeAndExecute } from '../src/elect.ts'
 import { membershipActions, setParamActions, withProposerSuffix } from '../src/gov.ts'
@@ -181,6 +181,10 @@ t.test('only the timelock changes parameters', async (tt) => {
   tt.equal((await registry.getFunction('evidenceVerifier')() as string).toLowerCase(), contracts.evidence, 'the registry trusts the deployed evidence contract')
   tt.equal((await evidence.getFunction('registry')() as string).toLowerCase(), contracts.registry)
   tt.equal((await revertOf(evidence.interface, as(evidence, deployer).getFunction('setReporterShare')(10_000n))).name, 'OwnableUnauthorizedAccount', 'the deployer kept no power')
+  const anchors = new Contract(contracts.anchors!, anchorsArtifact.abi, provider)
+  tt.same([(await anchors.getFunction('registry')() as string).toLowerCase(), (await anchors.getFunction('parameters')() as string).toLowerCase()], [contracts.registry, contracts.parameters],
+    'ReportAnchors counts the registry\'s members and reads the quorum divisor from the parameters')
+  tt.equal(await anchors.getFunction('epochBlocks')(), await parameters.getFunction('get')(encodeBytes32String('epochBlocks')), 'with the deployment\'s epochBlocks, kept; it has no owner')
   const key = encodeBytes32String('commitWindowMs')
   for (const s of [deployer, alice]) {
     tt.same(await revertOf(parameters.interface, as(parameters, s).getFunction('set')(key, 1n)), { name: 'OwnableUnauthorizedAccount', args: [s.address] })

@@ -9,6 +9,8 @@ export interface ClientDeployment {
   registry: Hex
   /** NetworkParameters (the quorum rule light clients check), when the deployment has one */
   parameters?: Hex
+  /** ReportAnchors (the epoch roots anchored reports are proven against), when the deployment has one */
+  anchors?: Hex
   /** API URLs of the nodes, when the file lists them (devnet.json) */
   apis: string[]
   /** an x-apikey, when the file carries one (devnet.json) */
@@ -52,12 +54,15 @@ export function parseDeployment (text: string, file: string): ClientDeployment {
   }
   const parameters = isObject(json.contracts) ? json.contracts.parameters : undefined
   if (parameters !== undefined && (typeof parameters !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(parameters))) throw bad('contracts.parameters must be an address')
+  const anchors = isObject(json.contracts) ? json.contracts.anchors : undefined
+  if (anchors !== undefined && (typeof anchors !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(anchors))) throw bad('contracts.anchors must be an address')
   if (json.apiKey !== undefined && (typeof json.apiKey !== 'string' || !/^[0-9a-f]{64}$/.test(json.apiKey))) throw bad('apiKey must be 64 lowercase hex digits')
   return {
     chainId: json.chainId as number,
     rpcUrl: json.rpcUrl,
     registry: registry.toLowerCase() as Hex,
     ...(typeof parameters === 'string' ? { parameters: parameters.toLowerCase() as Hex } : {}),
+    ...(typeof anchors === 'string' ? { anchors: anchors.toLowerCase() as Hex } : {}),
     apis,
     ...(typeof json.apiKey === 'string' ? { apiKey: json.apiKey } : {})
   }

@@ -45,6 +45,8 @@ export interface ProfileContracts {
   governor?: Hex
   /** EquivocationEvidence: `virusmap evidence submit` proves equivocation there */
   evidence?: Hex
+  /** ReportAnchors: the epoch roots an anchored report's proof is checked against */
+  anchors?: Hex
 }
 
 export interface Profile {
@@ -58,7 +60,7 @@ export interface Profile {
 }
 
 const API_KEY = /^[0-9a-f]{64}$/
-const CONTRACTS = ['registry', 'parameters', 'vmt', 'timelock', 'governor', 'evidence'] as const
+const CONTRACTS = ['registry', 'parameters', 'vmt', 'timelock', 'governor', 'evidence', 'anchors'] as const
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const isHttpUrl = (v: unknown): v is string => typeof v === 'string' && v.length <= 2048 && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)
@@ -161,6 +163,7 @@ export function profileDeployment (profile: Profile): ClientDeployment {
     rpcUrl: profile.rpcUrl,
     registry: profile.contracts.registry,
     ...(profile.contracts.parameters === undefined ? {} : { parameters: profile.contracts.parameters }),
+    ...(profile.contracts.anchors === undefined ? {} : { anchors: profile.contracts.anchors }),
     apis: [profile.api],
     ...(profile.apiKey === undefined ? {} : { apiKey: profile.apiKey })
   }

@@ -5,7 +5,7 @@ import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tap, { type Test } from 'tap'
-import { loadProfile, MAX_PROFILE_BYTES, parseProfile, profilePath } from '../../src/cli/profile.ts'
+import { loadProfile, MAX_PROFILE_BYTES, parseProfile, profileDeployment, profilePath } from '../../src/cli/profile.ts'
 import { runIn as run, startCliWorld } from '../fixtures/cli-world.ts'
 import { hashes, REGISTRY } from '../fixtures/signed-reports.ts'
 
@@ -138,6 +138,7 @@ tap.test('malformed, oversized and hostile profiles: commands stop with the code
     ['a registry without 0x', JSON.stringify({ ...good, contracts: { registry: REGISTRY.slice(2) } }), 'PROFILE_MALFORMED', /contracts.registry/],
     ['a bad governor', JSON.stringify({ ...good, contracts: { registry: REGISTRY, governor: 42 } }), 'PROFILE_MALFORMED', /contracts.governor/],
     ['a bad evidence contract', JSON.stringify({ ...good, contracts: { registry: REGISTRY, evidence: '0xnope' } }), 'PROFILE_MALFORMED', /contracts.evidence/],
+    ['a bad anchors contract', JSON.stringify({ ...good, contracts: { registry: REGISTRY, anchors: 7 } }), 'PROFILE_MALFORMED', /contracts.anchors/],
     ['__proto__ keys', `{"__proto__": {"api": "${w.api}"}, "version": 1}`, 'PROFILE_MALFORMED', /api must be/],
     ['16 KiB and more', JSON.stringify({ ...good, pad: 'x'.repeat(MAX_PROFILE_BYTES) }), 'PROFILE_TOO_LARGE', /over 16384/]
   ]
@@ -178,6 +179,8 @@ tap.test('malformed, oversized and hostile profiles: commands stop with the code
 tap.test('parseProfile keeps known fields only; profilePath follows XDG, then HOME', async (t) => {
   const text = JSON.stringify({ version: 1, api: 'https://vm.example', chainId: 1, rpcUrl: 'https://rpc.example', deployBlock: 5, contracts: { registry: REGISTRY, extra: 1 }, other: true })
   t.same(parseProfile(text, 'f'), { version: 1, api: 'https://vm.example', chainId: 1, rpcUrl: 'https://rpc.example', deployBlock: 5, contracts: { registry: REGISTRY } })
+  const anchored = parseProfile(JSON.stringify({ ...JSON.parse(text) as object, contracts: { registry: REGISTRY, anchors: REGISTRY } }), 'f')
+  t.equal(profileDeployment(anchored).anchors, REGISTRY, 'the ReportAnchors address reaches the client\'s deployment')
   t.equal(profilePath({ XDG_CONFIG_HOME: '/x', HOME: '/h' }), '/x/virusmap/config.json')
   t.equal(profilePath({ XDG_CONFIG_HOME: 'relative', HOME: '/h' }), '/h/.config/virusmap/config.json', 'a relative XDG_CONFIG_HOME is ignored, as the spec says')
   t.throws(() => profilePath({ HOME: 'relative' }), { code: 'PROFILE_NO_HOME' })

@@ -63,11 +63,11 @@ export async function loadGovDeployment (values: Record<string, OptionValue>, ct
     const saved = await loadProfile(ctx.env)
     if (saved !== undefined) {
       const { file, profile: { contracts, chainId, deployBlock, rpcUrl } } = saved
-      const { vmt, timelock, governor, registry, parameters, evidence } = contracts
+      const { vmt, timelock, governor, registry, parameters, evidence, anchors } = contracts
       if (vmt === undefined || timelock === undefined || governor === undefined) {
         throw new ProfileError('PROFILE_INCOMPLETE', `the profile ${file} names a registry alone; gov needs the deployment's governance contracts: virusmap init --deployment FILE, or pass --deployment FILE`)
       }
-      return { file, chainId, rpcUrl: str(values.rpc) ?? rpcUrl, deployBlock, contracts: { vmt, timelock, governor, registry, ...(parameters === undefined ? {} : { parameters }), ...(evidence === undefined ? {} : { evidence }) } }
+      return { file, chainId, rpcUrl: str(values.rpc) ?? rpcUrl, deployBlock, contracts: { vmt, timelock, governor, registry, ...(parameters === undefined ? {} : { parameters }), ...(evidence === undefined ? {} : { evidence }), ...(anchors === undefined ? {} : { anchors }) } }
     }
   }
   const devnet = resolve(ctx.cwd, DEVNET_FILE)
@@ -88,6 +88,7 @@ export async function loadGovDeployment (values: Record<string, OptionValue>, ct
   }
   if (typeof c.parameters === 'string' && isAddress(c.parameters)) contracts.parameters = c.parameters.toLowerCase() as Hex
   if (typeof c.evidence === 'string' && isAddress(c.evidence)) contracts.evidence = c.evidence.toLowerCase() as Hex
+  if (typeof c.anchors === 'string' && isAddress(c.anchors)) contracts.anchors = c.anchors.toLowerCase() as Hex
   if (!Number.isSafeInteger(json.chainId) || (json.chainId as number) <= 0) throw badInput(`bad deployment file ${file}: chainId must be a positive integer`)
   const rpcUrl = str(values.rpc) ?? (typeof json.rpcUrl === 'string' ? json.rpcUrl : undefined)
   if (rpcUrl === undefined || !URL.canParse(rpcUrl) || !/^https?:$/.test(new URL(rpcUrl).protocol)) throw badInput(`--rpc must be an http(s) URL (the deployment file has none), got ${String(rpcUrl)}`)

@@ -74,6 +74,14 @@ export interface Devnet {
 /** Blocks a registry event must be buried under before nodes count it. */
 const DEVNET_CONFIRMATIONS = 2
 
+/**
+ * Blocks per anchor epoch (SPEC 15): at the devnet's block a second an epoch ends every 30 s, and with
+ * proposer turns of 5 s its reports are anchored within a minute of their job. It only counts blocks:
+ * membership confirmations (2 blocks) and job windows (wall-clock ms) do not depend on it.
+ */
+const DEVNET_EPOCH_BLOCKS = 30
+const DEVNET_ANCHOR_TURN_MS = 5000
+
 const DEVNET_PLAN = {
   tokenSupply: parseEther('1000000000'),
   votingDelay: 1,
@@ -153,8 +161,8 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
     const commitMsPerQueuedJob = 200 * opts.nodes
     const saved = await readJson<Deployment>(join(dir, 'deployment.json'))
     // a registry from before engine declarations cannot hold this devnet's engines, nor one from before
-    // unbonding and evidence slash anybody: deploy afresh
-    const reuse = saved != null && saved.chainId === anvil.chainId && 'evidence' in saved.contracts && await provider.getCode(saved.contracts.registry) !== '0x' &&
+    // unbonding and evidence slash anybody, and a deployment without ReportAnchors anchors no epoch: deploy afresh
+    const reuse = saved != null && saved.chainId === anvil.chainId && 'evidence' in saved.contracts && 'anchors' in saved.contracts && await provider.getCode(saved.contracts.registry) !== '0x' &&
       await new Contract(saved.contracts.registry, registryArtifact.abi, provider).getFunction('engines')(ZeroAddress).then(() => true, () => false)
     const deployment: Deployment = reuse
       ? { ...saved, rpcUrl: anvil.rpcUrl }
@@ -162,7 +170,7 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
           ...await deployVirusMap({
             deployer,
             // the quorum windows are network parameters on chain; a reused deployment keeps its own
-            plan: { ...DEVNET_PLAN, parameters: { commitWindowMs: BigInt(commitWindowMs), revealWindowMs: BigInt(revealWindowMs) } }
+            plan: { ...DEVNET_PLAN, parameters: { commitWindowMs: BigInt(commitWindowMs), revealWindowMs: BigInt(revealWindowMs), epochBlocks: BigInt(DEVNET_EPOCH_BLOCKS) } }
           }, { signal }),
           rpcUrl: anvil.rpcUrl
         }
@@ -239,6 +247,7 @@ export async function startDevnet (opts: DevnetOptions, options: { signal?: Abor
         commitWindowMs,
         revealWindowMs,
         commitMsPerQueuedJob,
+        anchorTurnMs: DEVNET_ANCHOR_TURN_MS,
         // every member shares this machine's cores: one warm scanner each (about 90 MB of compiled rules apiece)
         yaraProcesses: 1,
         ...opts.overrides

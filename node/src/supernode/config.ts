@@ -9,8 +9,8 @@ export interface Deployment {
   chainId: number
   rpcUrl: string
   deployBlock: number
-  /** `parameters` (NetworkParameters) is absent in deployments made before it existed */
-  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex }
+  /** `parameters` (NetworkParameters) and `anchors` (ReportAnchors) are absent in deployments made before they existed */
+  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex, anchors?: Hex }
 }
 
 /** ApiLimits: maxUploadsPerKey, maxUploadsPerNode and the API's timeouts (api/limits.ts) */
@@ -33,6 +33,8 @@ export interface SupernodeConfig extends ApiLimits {
   /** most of its own jobs this node keeps open; further submissions wait for a slot (protocol SPEC section 10) */
   maxActiveJobs: number
   engineTimeoutMs: number
+  /** how long each epoch proposer rank waits after the one before it (protocol SPEC section 15) */
+  anchorTurnMs: number
   /** warm YARA scanner processes (scans at once); each holds the compiled rules (about 90 MB with the project's) */
   yaraProcesses: number
   /** clamd to stream samples to ({"socket": path} or {"host","port"}, optional "databaseDir" to date the signatures); null: no ClamAV */
@@ -84,6 +86,7 @@ export const CONFIG_DEFAULTS = {
   commitMsPerQueuedJob: 250,
   maxActiveJobs: 16,
   engineTimeoutMs: 30_000,
+  anchorTurnMs: 30_000,
   yaraProcesses: 2,
   clamav: null,
   hashFeeds: [],
@@ -129,7 +132,9 @@ export function parseConfig (value: unknown): SupernodeConfig {
   check(typeof d?.rpcUrl === 'string', 'deployment.rpcUrl must be a URL')
   check(Number.isSafeInteger(d?.deployBlock), 'deployment.deployBlock must be an integer')
   const contracts = d?.contracts as Record<string, unknown> | undefined
-  check(contracts?.parameters === undefined || (typeof contracts.parameters === 'string' && ADDRESS.test(contracts.parameters)), 'deployment.contracts.parameters must be an address')
+  for (const name of ['parameters', 'anchors']) {
+    check(contracts?.[name] === undefined || (typeof contracts[name] === 'string' && ADDRESS.test(contracts[name] as string)), `deployment.contracts.${name} must be an address`)
+  }
   for (const name of ['vmt', 'timelock', 'governor', 'registry']) {
     check(typeof contracts?.[name] === 'string' && ADDRESS.test(contracts[name] as string), `deployment.contracts.${name} must be an address`)
   }
@@ -137,6 +142,7 @@ export function parseConfig (value: unknown): SupernodeConfig {
     check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
   }
   check(Number.isSafeInteger(cfg.maxActiveJobs) && (cfg.maxActiveJobs as number) >= 1, 'maxActiveJobs must be a positive integer')
+  check(Number.isSafeInteger(cfg.anchorTurnMs) && (cfg.anchorTurnMs as number) >= 1000, 'anchorTurnMs must be an integer of at least 1000')
   check(Number.isSafeInteger(cfg.yaraProcesses) && (cfg.yaraProcesses as number) >= 1 && (cfg.yaraProcesses as number) <= 64, 'yaraProcesses must be an integer from 1 to 64')
   // zero would refuse every upload or, for a timeout, turn it off
   for (const key of Object.keys(API_LIMIT_DEFAULTS)) {

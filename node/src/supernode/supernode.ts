@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { JsonRpcProvider } from 'ethers'
 import { CID } from 'multiformats/cid'
 import { createAdminServer } from '../admin/admin-server.ts'
+import { createAnchorChain } from '../anchors/anchor-chain.ts'
+import { createAnchorService } from '../anchors/anchor-service.ts'
 import { createApiServer } from '../api/server.ts'
 import { apiLimitsOf } from '../api/limits.ts'
 import { createGovernanceReader } from '../chain/governance-reader.ts'
@@ -152,6 +154,26 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       host: config.apiHost,
       port: config.apiPort
     })
+    // epoch anchors (SPEC 15), where the deployment has ReportAnchors
+    const anchors = deployment.contracts.anchors === undefined
+      ? undefined
+      : createAnchorService({
+        chainId: deployment.chainId,
+        registry: deployment.contracts.registry,
+        anchorTurnMs: config.anchorTurnMs,
+        pollIntervalMs: config.pollIntervalMs,
+        confirmations: config.confirmations,
+        fromBlock: deployment.deployBlock
+      }, {
+        self: operator,
+        operator: keys.operator,
+        chain: createAnchorChain({ provider, address: deployment.contracts.anchors, signer: keys.operator.connect(provider) }),
+        follower,
+        gossip,
+        repos: repositories,
+        logger: logger.child({ component: 'anchors' }),
+        metrics: metrics.anchors
+      })
     const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
     const order: Startable[] = [
       { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
@@ -163,6 +185,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       { name: 'libp2p', start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },
       { name: 'bitswap', start: async () => { await bitswap.start() }, stop: async () => { await bitswap.stop() } },
       { name: 'coordinator', start: async () => { await coordinator?.start() }, stop: async () => { await coordinator?.stop() } },
+      // its gossip handler is in place before gossip subscribes; it follows the chain the registry follower reads
+      { name: 'anchors', start: async () => { await anchors?.start() }, stop: async () => { await anchors?.stop() } },
       { name: 'gossip', start: async () => { await gossip.start() }, stop: async () => { await gossip.stop() } },
       { name: 'peers', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },
       { name: 'api', start: async () => { await api?.start() }, stop: async () => { await api?.stop() } },

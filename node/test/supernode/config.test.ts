@@ -16,6 +16,8 @@ tap.test('defaults fill what the file leaves out', async (t) => {
   t.equal(cfg.commitWindowMs, CONFIG_DEFAULTS.commitWindowMs)
   t.equal(cfg.yaraProcesses, 2)
   t.same(cfg.bootstrap, [])
+  const anchors = `0x${'5'.repeat(40)}`
+  t.equal(parseConfig({ dataDir: '/tmp/x', deployment: { ...deployment, contracts: { ...deployment.contracts, anchors } } }).deployment.contracts.anchors, anchors, 'the ReportAnchors address rides along')
 })
 
 tap.test('bad configs fail with CONFIG_INVALID', async (t) => {
@@ -25,13 +27,17 @@ tap.test('bad configs fail with CONFIG_INVALID', async (t) => {
     { dataDir: '/x' },
     { dataDir: '/x', deployment: { ...deployment, chainId: '1' } },
     { dataDir: '/x', deployment: { ...deployment, contracts: { ...deployment.contracts, registry: '0x1234' } } },
+    { dataDir: '/x', deployment: { ...deployment, contracts: { ...deployment.contracts, anchors: 'nope' } } },
     { dataDir: '/x', deployment, apiPort: -1 },
     { dataDir: '/x', deployment, commitWindowMs: 1.5 },
     { dataDir: '/x', deployment, bootstrap: [1] },
     { dataDir: '/x', deployment, listen: 'tcp' },
     { dataDir: '/x', deployment, yaraProcesses: 0 },
     { dataDir: '/x', deployment, yaraProcesses: 65 },
-    { dataDir: '/x', deployment, yaraProcesses: '2' }
+    { dataDir: '/x', deployment, yaraProcesses: '2' },
+    // a proposer turn below a second would have every rank propose at once
+    { dataDir: '/x', deployment, anchorTurnMs: 999 },
+    { dataDir: '/x', deployment, anchorTurnMs: '5000' }
   ]
   for (const value of bad) t.throws(() => parseConfig(value), { code: 'CONFIG_INVALID' }, JSON.stringify(value))
 })

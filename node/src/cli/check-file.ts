@@ -78,8 +78,9 @@ async function verifyServed (
   const provider = await connectProvider(target.rpcUrl, { signal })
   let result: VerifyResult
   try {
-    const { registry, chainId, parameters } = target.deployment
-    result = await verifyReport(report, asked, { provider, registry, chainId, ...(parameters === undefined ? {} : { parameters }) }, { signal, anchor })
+    const { registry, chainId, parameters, anchors } = target.deployment
+    const deployment = { provider, registry, chainId, ...(parameters === undefined ? {} : { parameters }), ...(anchors === undefined ? {} : { anchors }) }
+    result = await verifyReport(report, asked, deployment, { signal, anchor })
   } finally {
     provider.destroy()
   }

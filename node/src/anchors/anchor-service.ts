@@ -37,7 +37,7 @@ export interface AnchorServiceComponents {
   /** the operator key: signs EpochRoots and proposals (the chain side sends with it too) */
   operator: Signer
   chain: AnchorChain
-  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt'>
+  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt' | 'onReorg'>
   gossip: Pick<Gossip, 'handle' | 'publish'>
   repos: Pick<Repositories, 'reports' | 'anchors'>
   logger: Logger
@@ -69,6 +69,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
   const seenEnded = new Map<number, number>()
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
+  let unsubscribe: (() => void) | undefined
   /** everything runs one task at a time: proposals, signatures and posts never race each other */
   let queue: Promise<void> = Promise.resolve()
   let queued = 0
@@ -272,6 +273,16 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
         else if (msg.type === 'anchor-signature') receive(msg, (m) => validateAnchorSignature(m, ctx), onSignature)
         else throw new GossipValidationError('reject', 'MALFORMED', 'not an anchor message')
       })
+      // EpochAnchored events are read as deep as the registry's: a reorg it sees takes back anchors too
+      unsubscribe = follower.onReorg(async ({ ancestorBlock }) => {
+        await enqueue('reorg', async () => {
+          for (const epoch of await repos.anchors.forgetAnchoredAfter(ancestorBlock)) {
+            anchored.delete(epoch)
+            unassigned.delete(epoch)
+            logger.warn({ epoch, ancestorBlock }, 'a reorg took back an epoch\'s anchor; its events are read again')
+          }
+        }, false)
+      })
       controller = new AbortController()
       const { signal } = controller
       loop = (async () => {
@@ -283,6 +294,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
       })()
     },
     async stop () {
+      unsubscribe?.()
       controller?.abort()
       await loop
       await queue

@@ -121,6 +121,25 @@ export class AnchorRepository {
     return await this.#db.values({ gte: range.gte, lt, reverse: true, limit: Math.max(0, limit) }).all() as AnchoredEpoch[]
   }
 
+  /**
+   * Forgets the anchors recorded from blocks after `block` (a reorg took them back) with their jobs'
+   * leaves, and reads events again from there. Returns the epochs forgotten.
+   */
+  async forgetAnchoredAfter (block: number): Promise<number[]> {
+    const ops: Op[] = []
+    const forgotten: number[] = []
+    for await (const [key, value] of this.#db.iterator(dbRange(PREFIXES.anchorEpoch))) {
+      const anchored = value as AnchoredEpoch
+      if (anchored.block <= block) continue
+      forgotten.push(anchored.epoch)
+      ops.push({ type: 'del', key }, ...(anchored.jobIds ?? []).map((jobId): Op => ({ type: 'del', key: dbKey(PREFIXES.anchorJob, jobId) })))
+    }
+    const readTo = await this.eventsReadTo()
+    if (readTo !== undefined && readTo > block) ops.push({ type: 'put', key: EVENTS_READ_KEY, value: block })
+    await this.#db.batch(ops, { sync: true })
+    return forgotten
+  }
+
   /** the last block whose EpochAnchored events are recorded (undefined: none read yet) */
   async eventsReadTo (): Promise<number | undefined> {
     return await this.#db.get(EVENTS_READ_KEY) as number | undefined

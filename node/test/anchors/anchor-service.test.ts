@@ -13,6 +13,7 @@ import type { AnchorChain, EpochAnchoredEvent } from '../../src/anchors/ports.ts
 import type { AnchorService } from '../../src/anchors/anchor-service.ts'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
 import type { Repositories } from '../../src/db/index.ts'
+import type { ReorgListener } from '../../src/chain/registry-follower.ts'
 
 const E = 5
 // followed up to block 10: epoch 1 (blocks 5 to 9, the fixtures' jobs are at block 7) is the latest ended
@@ -21,7 +22,11 @@ const now = (): number => 1_000_000
 
 tap.test('four members anchor an epoch; a member without one of the reports does not sign, the quorum still does', async (t) => {
   const bus = createMemoryGossipBus()
-  const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: HEAD })
+  const reorgListeners: ReorgListener[] = []
+  const follower = {
+    ...staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: HEAD }),
+    onReorg: (listener: ReorgListener) => { reorgListeners.push(listener); return () => {} }
+  }
   const reports: Report[] = await Promise.all(['one', 'two', 'three'].map(async (s) => await signedReport(new TextEncoder().encode(s))))
   const chainState: EpochAnchoredEvent[] = []
   let posts = 0
@@ -93,4 +98,16 @@ tap.test('four members anchor an epoch; a member without one of the reports does
     }
   }
   t.same(bus.refused, [], 'no anchor message was refused by the validators')
+
+  // a reorg takes the anchor's block back: the anchor is forgotten, then read again once mined in a later block
+  const taken = chainState.splice(0)
+  for (const listener of reorgListeners) await listener({ ancestorBlock: HEAD, depth: 1 })
+  for (const n of nodes) await n.service.tick()
+  t.equal(await nodes[0]?.repos.anchors.epoch(1), undefined, 'the anchor is forgotten')
+  t.equal(await nodes[0]?.repos.anchors.jobAnchor(reports[0]?.jobId as Hex), undefined, 'and its jobs are pending again')
+  head++
+  chainState.push(...taken.map((e) => ({ ...e, block: head })))
+  for (const n of nodes) await n.service.tick()
+  t.equal((await nodes[0]?.repos.anchors.epoch(1))?.root, anchored.root, 'the anchor mined again is recorded again')
+  t.ok(await nodes[0]?.repos.anchors.jobAnchor(reports[0]?.jobId as Hex), 'with its jobs\' proofs')
 })

@@ -70,4 +70,16 @@ tap.test('anchor repository', async (suite) => {
     await anchors.setEventsReadTo(1234)
     t.equal(await anchors.eventsReadTo(), 1234)
   })
+
+  suite.test('a reorg takes back the anchors of its blocks and their jobs\' leaves', async (t) => {
+    // epoch 7 (block 250, jobs J1 and J2) stays; 8, 9 and 100 were recorded from blocks 271, 301 and 3031
+    t.same((await anchors.forgetAnchoredAfter(280)).toSorted((a, b) => a - b), [9, 100])
+    t.same((await anchors.epochs(10)).map((e) => e.epoch), [8, 7])
+    t.equal(await anchors.eventsReadTo(), 280, 'events are read again from the ancestor')
+    t.same(await anchors.forgetAnchoredAfter(280), [], 'nothing more to forget')
+    t.equal(await anchors.eventsReadTo(), 280)
+    t.same(await anchors.forgetAnchoredAfter(100), [7, 8], 'in epoch order')
+    t.equal(await anchors.jobAnchor(J1), undefined, 'a job of a forgotten epoch is pending again')
+    t.equal(await anchors.jobAnchor(J2), undefined)
+  })
 })

@@ -37,6 +37,11 @@ contract ReportAnchors {
     /// @dev NetworkParameters keys: short names as bytes32, left-aligned (ethers encodeBytes32String).
     bytes32 private constant EPOCH_BLOCKS_KEY = "epochBlocks";
     bytes32 private constant FAULT_DIVISOR_KEY = "quorumFaultDivisor";
+    bytes32 private constant MAX_JOB_AGE_KEY = "maxJobAgeBlocks";
+    /// @dev protocol/src/job-age.js: the bound when unset or outside [MIN, MAX] (maxJobAgeBlocksFrom).
+    uint256 private constant DEFAULT_MAX_JOB_AGE_BLOCKS = 7200;
+    uint256 private constant MIN_MAX_JOB_AGE_BLOCKS = 16;
+    uint256 private constant MAX_MAX_JOB_AGE_BLOCKS = 1_000_000;
     /// @dev The divisor when the parameter was never set or holds no valid divisor (protocol DEFAULT_FAULT_DIVISOR).
     uint256 private constant DEFAULT_FAULT_DIVISOR = 3;
     /// @dev Number.MAX_SAFE_INTEGER: a larger parameter value is no divisor to the protocol (faultDivisorFrom).
@@ -59,6 +64,8 @@ contract ReportAnchors {
     error ReportAnchorsInvalidEpochBlocks(uint256 epochBlocks);
     /// @dev The epoch's last block is not mined yet: it can be anchored from block `anchorableFrom` on.
     error ReportAnchorsEpochNotOver(uint64 epoch, uint256 anchorableFrom);
+    /// @dev The epoch ended more than `maxJobAgeBlocks` ago: it could be anchored up to block `anchorableUntil`.
+    error ReportAnchorsEpochTooOld(uint64 epoch, uint256 anchorableUntil);
     /// @dev The epoch already has an anchor (the first root posted stands).
     error ReportAnchorsAlreadyAnchored(uint64 epoch);
     /// @dev A zero root or a zero leaf count: an epoch with no report is not posted.
@@ -91,7 +98,7 @@ contract ReportAnchors {
      * @notice Anchors `root`, the StandardMerkleTree root over `leafCount` final reports of `epoch`,
      * with the EpochRoot signatures of at least a quorum of the members at the epoch's first block,
      * their signers strictly ascending. Anyone may post; the first root posted for an epoch stands.
-     * @dev Checked in this order: the epoch is over, not anchored, not empty; the number of signatures
+     * @dev Checked in this order: the epoch is over and ended at most `maxJobAgeBlocks` (at e*E) ago, not anchored, not empty; the number of signatures
      * reaches the quorum (before any is recovered); then each signature, in order, recovers to a signer
      * above the one before it that was a member at e*E. Every signature counts, so a valid anchor has
      * `signatures.length` distinct member signers.
@@ -101,6 +108,12 @@ contract ReportAnchors {
         uint256 end = start + _epochBlocks;
         if (block.number < end) {
             revert ReportAnchorsEpochNotOver(epoch, end);
+        }
+        // An epoch never anchored could otherwise be anchored today by its old members alone, keys the
+        // job-age bound retired (SPEC 15, late anchors). start < block.number: a past lookup.
+        uint256 until = end + _maxJobAgeBlocks(parameters.getAt(MAX_JOB_AGE_KEY, start));
+        if (block.number > until) {
+            revert ReportAnchorsEpochTooOld(epoch, until);
         }
         if (_anchors[epoch].anchoredAt != 0) {
             revert ReportAnchorsAlreadyAnchored(epoch);
@@ -186,6 +199,11 @@ contract ReportAnchors {
             }
             ++j;
         }
+    }
+
+    /// @dev maxJobAgeBlocksFrom of protocol/src/job-age.js: unset or out of range reads as the default.
+    function _maxJobAgeBlocks(uint256 value) private pure returns (uint256) {
+        return value < MIN_MAX_JOB_AGE_BLOCKS || value > MAX_MAX_JOB_AGE_BLOCKS ? DEFAULT_MAX_JOB_AGE_BLOCKS : value;
     }
 
     /// @dev quorum(n, d) of SPEC section 7; with no member nobody can sign, so no count of signatures is enough.

@@ -317,5 +317,36 @@ t.test('revert data decodes with the artifact alone', async (tt) => {
   new Interface(anchorsArtifact.abi as never).forEachError((f) => { names.push(f.name) })
   names.sort()
   tt.same(names, ['ECDSAInvalidSignature', 'ECDSAInvalidSignatureLength', 'ECDSAInvalidSignatureS', 'ReportAnchorsAlreadyAnchored', 'ReportAnchorsEmpty',
-    'ReportAnchorsEpochNotOver', 'ReportAnchorsInvalidEpochBlocks', 'ReportAnchorsNoQuorum', 'ReportAnchorsNotMember', 'ReportAnchorsSignersNotAscending'])
+    'ReportAnchorsEpochNotOver', 'ReportAnchorsEpochTooOld', 'ReportAnchorsInvalidEpochBlocks', 'ReportAnchorsNoQuorum', 'ReportAnchorsNotMember', 'ReportAnchorsSignersNotAscending'])
+})
+
+t.test('an epoch that ended more than maxJobAgeBlocks ago is not anchored: its old members cannot vouch for it today', async (tt) => {
+  // SPEC 15, late anchors: a never-anchored early epoch with one founding member would otherwise be anchored by that founder alone
+  const reg = await deploy(registryArtifact, [owner.address])
+  const params = await deploy(parametersArtifact, [owner.address, [key('epochBlocks'), key('maxJobAgeBlocks')], [E, 16]])
+  const contract = (await deploy(anchorsArtifact, [await reg.getAddress(), await params.getAddress()])).connect(poster) as Contract
+  const founder = await operator(true, reg)
+  const e = await nextEpoch()
+  await endEpoch(e)
+  const post = async (on: Contract, epoch: number): Promise<unknown> => {
+    const v = { epoch, root: rand32(), leafCount: 1 }
+    // signed in this registry's domain, as its members sign
+    return on.getFunction('anchor')(v.epoch, v.root, v.leafCount, [await sign(v, founder, chainId, lower(await reg.getAddress()))])
+  }
+  const until = startOf(e + 1) + 16
+  // the next transaction lands in block `until`, the last the bound allows
+  await mineTo(until - 1)
+  tt.equal((await mined(post(contract, e) as Promise<never>)).blockNumber, until, 'anchored maxJobAgeBlocks after the epoch ended')
+  const next = e + 1
+  await mineTo(startOf(next + 1) + 16)
+  tt.same(await revertOf(contract.interface, post(contract, next) as Promise<never>), { name: 'ReportAnchorsEpochTooOld', args: [BigInt(next), BigInt(startOf(next + 1) + 16)] }, 'one block later: refused')
+
+  // unset or out of the protocol's range, the bound is the default 7,200 blocks, as maxJobAgeBlocksFrom reads it
+  for (const value of [0n, 15n, 1_000_001n]) {
+    const p = await deploy(parametersArtifact, [owner.address, [key('epochBlocks'), key('maxJobAgeBlocks')], [E, value]])
+    const c = (await deploy(anchorsArtifact, [await reg.getAddress(), await p.getAddress()])).connect(poster) as Contract
+    const old = await nextEpoch()
+    await mineTo(startOf(old + 1) + 17)
+    tt.equal((await mined(post(c, old) as Promise<never>)).status, 1, `maxJobAgeBlocks ${value} reads as 7,200`)
+  }
 })

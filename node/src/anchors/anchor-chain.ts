@@ -67,9 +67,27 @@ export function createAnchorChain (opts: AnchorChainOptions): AnchorChain {
         if (receipt?.status !== 1) throw new Error(`anchor transaction for epoch ${epoch} failed`)
         return { posted: true, tx: receipt.hash.toLowerCase() as Hex, block: receipt.blockNumber }
       } catch (err) {
-        if ((err as { revert?: { name?: string } | null }).revert?.name === 'ReportAnchorsAlreadyAnchored') return { posted: false, reason: 'ALREADY_ANCHORED' }
+        const name = revertName(contract, err)
+        if (name === 'ReportAnchorsAlreadyAnchored') return { posted: false, reason: 'ALREADY_ANCHORED' }
+        // the epoch ended more than maxJobAgeBlocks ago (SPEC 15, late anchors): no later turn can post it
+        if (name === 'ReportAnchorsEpochTooOld') return { posted: false, reason: 'EPOCH_TOO_OLD' }
         throw err
       }
     }
+  }
+}
+
+/**
+ * The custom error a refused anchor() raised. ethers decodes revert data only for calls; a send
+ * fails in the signer's gas estimate with the raw data, so it is decoded here with the ABI.
+ */
+function revertName (contract: Contract, err: unknown): string | undefined {
+  const { revert, data } = err as { revert?: { name?: string } | null, data?: unknown }
+  if (revert?.name !== undefined) return revert.name
+  if (typeof data !== 'string') return undefined
+  try {
+    return contract.interface.parseError(data)?.name
+  } catch {
+    return undefined
   }
 }

@@ -112,14 +112,14 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     return await Promise.all(jobIds.map(async (id) => await repos.reports.get(id)))
   }
 
-  /** posts the root when this node holds a quorum of EpochRoot signatures for it; true once the epoch is anchored */
+  /** posts the root when this node holds a quorum of EpochRoot signatures for it; true once the epoch is anchored (or too old to be) */
   async function postIfQuorum (epoch: number, root: Hex, leafCount: number, options: AbortOptions): Promise<boolean> {
     if (anchored.has(epoch)) return true
     const signatures = await repos.anchors.signatures(epoch, root)
     if (signatures.length < quorumAt(epoch)) return false
     if (await chain.anchored(epoch, options)) return true
     const result = await chain.post(epoch, root, leafCount, signatures.map((s) => s.signature), options)
-    metrics?.posts.inc({ result: result.posted ? 'posted' : 'already-anchored' })
+    metrics?.posts.inc({ result: result.posted ? 'posted' : result.reason === 'ALREADY_ANCHORED' ? 'already-anchored' : 'too-old' })
     logger.info({ epoch, root, leafCount, signers: signatures.length, ...(result.posted ? { tx: result.tx, block: result.block } : { reason: result.reason }) }, 'epoch anchor posted')
     return true
   }

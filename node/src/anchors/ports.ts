@@ -15,7 +15,7 @@ export interface EpochAnchoredEvent {
 export type AnchorPostResult =
   | { posted: true, tx: Hex, block: number }
   /** another node's anchor for the epoch came first: nothing to do */
-  | { posted: false, reason: 'ALREADY_ANCHORED' }
+  | { posted: false, reason: 'ALREADY_ANCHORED' | 'EPOCH_TOO_OLD' }
 
 export interface AnchorChain {
   /** E, fixed when ReportAnchors was deployed */
@@ -25,6 +25,6 @@ export interface AnchorChain {
   blockTime(block: number, options?: AbortOptions): Promise<number | undefined>
   anchored(epoch: number, options?: AbortOptions): Promise<boolean>
   events(fromBlock: number, toBlock: number, options?: AbortOptions): Promise<EpochAnchoredEvent[]>
-  /** posts `anchor(...)` with the operator key; an "already anchored" revert is an answer, not an error */
+  /** posts `anchor(...)` with the operator key; an "already anchored" or "too old" revert is an answer, not an error */
   post(epoch: number, root: Hex, leafCount: number, signatures: Hex[], options?: AbortOptions): Promise<AnchorPostResult>
 }

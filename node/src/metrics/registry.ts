@@ -119,7 +119,7 @@ export function createNodeMetrics (): NodeMetrics {
       proposals: new Counter({ name: 'virusmap_anchors_proposals_total', help: 'epoch roots this node proposed', registers }),
       signed: new Counter({ name: 'virusmap_anchors_signed_total', help: 'anchor proposals this node signed', registers }),
       refused: new Counter({ name: 'virusmap_anchors_refused_total', help: 'anchor proposals this node did not sign, by reason', labelNames: ['code'], registers }),
-      posts: new Counter({ name: 'virusmap_anchors_posts_total', help: 'anchor transactions, by result (posted, already-anchored)', labelNames: ['result'], registers }),
+      posts: new Counter({ name: 'virusmap_anchors_posts_total', help: 'anchor transactions, by result (posted, already-anchored, too-old)', labelNames: ['result'], registers }),
       dropped: new Counter({ name: 'virusmap_anchors_dropped_total', help: 'anchor gossip messages dropped because the work queue was full', registers })
     }
   }

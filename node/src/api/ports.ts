@@ -131,7 +131,7 @@ export interface NetworkInfo {
   /** this node's operator address */
   self: Hex
   /** the RPC, NetworkParameters and Governor this node uses: only a suggestion, which a light client pins or replaces */
-  suggested?: { rpcUrl: string, parameters?: Hex, governor?: Hex }
+  suggested?: { rpcUrl: string, parameters?: Hex, anchors?: Hex, governor?: Hex }
   /** highest registry block the node has applied; membership is known up to it */
   followedBlock: number
   /** members at followedBlock */

@@ -145,7 +145,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     api = createApiServer({
       ports: {
         ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, operatorSigner: keys.operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples,
-          suggested: { rpcUrl: deployment.rpcUrl, governor: deployment.contracts.governor, ...(deployment.contracts.parameters === undefined ? {} : { parameters: deployment.contracts.parameters }) } }),
+          suggested: { rpcUrl: deployment.rpcUrl, governor: deployment.contracts.governor, ...(deployment.contracts.parameters === undefined ? {} : { parameters: deployment.contracts.parameters }), ...(deployment.contracts.anchors === undefined ? {} : { anchors: deployment.contracts.anchors }) } }),
         governance: createGovernanceReader({ provider, contracts: deployment.contracts, deployBlock: deployment.deployBlock })
       },
       logger: logger.child({ component: 'api' }),

@@ -74,15 +74,16 @@ t.test('network, members at a block and recent reports', async (st) => {
 /** the network view, suggesting `suggested` as the deployment to pin */
 const suggesting = (suggested: ReturnType<NetworkReader['info']>['suggested']): NetworkReader => ({ ...network, info: () => ({ ...network.info(), suggested }) })
 
-t.test('the deployment a node suggests: its RPC, NetworkParameters and Governor, each only when it has one', async (st) => {
+t.test('the deployment a node suggests: its RPC, NetworkParameters, ReportAnchors and Governor, each only when it has one', async (st) => {
   const governor = `0x${'6a'.repeat(20)}` as Hex
   const parameters = `0x${'7b'.repeat(20)}` as Hex
-  const full = await startApi(t, { ...createMemoryNode().ports, network: suggesting({ rpcUrl: 'http://127.0.0.1:8545', parameters, governor }) })
+  const anchors = `0x${'8c'.repeat(20)}` as Hex
+  const full = await startApi(t, { ...createMemoryNode().ports, network: suggesting({ rpcUrl: 'http://127.0.0.1:8545', parameters, anchors, governor }) })
   const a = ((await (await fetch(`${full.url}/api/virusmap/network`)).json()) as { data: { attributes: Record<string, unknown> } }).data.attributes
-  st.match(a, { rpc_url: 'http://127.0.0.1:8545', parameters, governor })
+  st.match(a, { rpc_url: 'http://127.0.0.1:8545', parameters, anchors, governor }, 'ReportAnchors too, so the page checks served anchors without asking the user')
   const bare = await startApi(t, { ...createMemoryNode().ports, network: suggesting({ rpcUrl: 'http://127.0.0.1:8545' }) })
   const b = ((await (await fetch(`${bare.url}/api/virusmap/network`)).json()) as { data: { attributes: Record<string, unknown> } }).data.attributes
-  st.notOk('governor' in b || 'parameters' in b, 'nothing is invented')
+  st.notOk('governor' in b || 'parameters' in b || 'anchors' in b, 'nothing is invented')
 })
 
 t.test('the contracts\' ABIs the page encodes its wallet transactions from: the artifacts\' own, and only those four', async (st) => {

@@ -11,7 +11,7 @@ import { GossipValidationError } from './errors.ts'
 import { CONTROL_CHARS, MAX_URL_BYTES } from './indicators.ts'
 import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_ANCHOR_JOBS, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS, ZERO_BYTES32 } from './messages.ts'
 import type {
-  AnchorProposal, AnchorSignature, Complaint, EngineResult, GossipMessage, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint,
+  AnchorProposal, AnchorSignature, Complaint, EquivocationMessage, EngineResult, GossipMessage, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint,
   SignedScanJob, SignedVerdict, TopicName, Verdict, VerdictCommitment
 } from './messages.ts'
 
@@ -23,7 +23,7 @@ export const MAX_STRING = { subject: MAX_URL_BYTES, fileType: 32, cid: 128, engi
 
 export const MESSAGE_TYPE_TOPIC = {
   'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints',
-  'anchor-proposal': 'anchors', 'anchor-signature': 'anchors'
+  'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence'
 } as const satisfies Record<GossipMessage['type'], TopicName>
 
 const HEX_BYTES = { address: 20, bytes32: 32, sha1: 20, md5: 16, signature: 65, wrappedKey: 60 } as const
@@ -86,7 +86,19 @@ export function parseMessage (topic: TopicName, value: unknown): GossipMessage {
     case 'attestations': return parseSignedAttestation(value)
     case 'complaints': return parseSignedComplaint(value)
     case 'anchors': return (value as { type?: unknown } | null)?.type === 'anchor-proposal' ? parseAnchorProposal(value) : parseAnchorSignature(value)
+    case 'evidence': return parseEquivocation(value)
     default: return fail('topic', 'unknown topic')
+  }
+}
+
+function parseEquivocation (value: unknown): EquivocationMessage {
+  const o = object(value, ['type', 'kind', 'first', 'second'], 'message')
+  literal(o.type, 'evidence', 'type')
+  switch (o.kind) {
+    case 'commitment': return { type: 'evidence', kind: 'commitment', first: parseSignedCommitment(o.first), second: parseSignedCommitment(o.second) }
+    case 'verdict': return { type: 'evidence', kind: 'verdict', first: parseSignedVerdict(o.first), second: parseSignedVerdict(o.second) }
+    case 'attestation': return { type: 'evidence', kind: 'attestation', first: parseSignedAttestation(o.first), second: parseSignedAttestation(o.second) }
+    default: return fail('kind', 'must be commitment, verdict or attestation')
   }
 }
 

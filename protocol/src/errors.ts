@@ -27,7 +27,8 @@ export const VALIDATION_CODES = [
   'BAD_SCAN_TIME',
   'UNREGISTERED_ENGINE',
   'FUTURE_EPOCH',
-  'ANCHORED'
+  'ANCHORED',
+  'NOT_EQUIVOCATION'
 ] as const
 export type ValidationCode = typeof VALIDATION_CODES[number]
 

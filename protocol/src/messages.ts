@@ -37,7 +37,8 @@ export const TOPICS = {
   verdicts: '/virusmap/verdicts/2',
   attestations: '/virusmap/attestations/2',
   complaints: '/virusmap/complaints/2',
-  anchors: '/virusmap/anchors/2'
+  anchors: '/virusmap/anchors/2',
+  evidence: '/virusmap/evidence/2'
 } as const
 export type TopicName = keyof typeof TOPICS
 
@@ -49,7 +50,9 @@ export const MAX_MESSAGE_BYTES = {
   attestations: 64 * 1024,
   complaints: 2 * 1024,
   // a proposal of MAX_ANCHOR_JOBS jobIds at 69 bytes each ("0x…" quoted, a comma): 282,624, and the other fields
-  anchors: 288 * 1024
+  anchors: 288 * 1024,
+  // two verdicts at their 64 KiB limit and the wrapping
+  evidence: 160 * 1024
 } as const satisfies Record<TopicName, number>
 
 /** A sample's content key wrapped for one member (X25519 ECDH + HKDF-SHA256 + ChaCha20-Poly1305). */
@@ -235,7 +238,19 @@ export interface AnchorSignature {
   signature: Hex
 }
 
-export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature
+/** The signed messages a member can equivocate with: two of one kind for one job are proof (SPEC 16). */
+export type EvidenceKind = 'commitment' | 'verdict' | 'attestation'
+
+/**
+ * Proof that a member signed two different messages of one kind for one job, gossiped so every node
+ * holds it and any node can submit it to EquivocationEvidence (SPEC 16).
+ */
+export type EquivocationMessage =
+  | { type: 'evidence', kind: 'commitment', first: SignedCommitment, second: SignedCommitment }
+  | { type: 'evidence', kind: 'verdict', first: SignedVerdict, second: SignedVerdict }
+  | { type: 'evidence', kind: 'attestation', first: SignedAttestation, second: SignedAttestation }
+
+export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature | EquivocationMessage
 
 /** What a report says about one engine, over the members registered for it on chain. */
 export interface ReportEngineEntry extends EngineResult {

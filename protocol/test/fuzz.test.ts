@@ -23,11 +23,11 @@
 import tap from 'tap'
 import {
   checkReport, decodeMessage, deriveReport, encodeMessage, GossipValidationError, MAX_MESSAGE_BYTES, REPORT_CODES, ReportInvalidError, scanJobId,
-  signAnchorProposal, signComplaint, signEpochRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation, validateCommitment,
-  validateComplaint, validateScanJob, validateVerdict, VALIDATION_CODES
+  signAnchorProposal, signAttestation, signCommitment, signComplaint, signEpochRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation, validateCommitment,
+  validateComplaint, validateEquivocation, validateScanJob, validateVerdict, VALIDATION_CODES
 } from '../src/index.ts'
 import type {
-  AnchorProposal, AnchorSignature, AnchorValidationContext, DeriveReportInput, GossipMessage, Hex, Report, ReportCode, TopicName, ValidationCode, ValidationContext
+  AnchorProposal, AnchorSignature, AnchorValidationContext, DeriveReportInput, EquivocationMessage, GossipMessage, Hex, Report, ReportCode, TopicName, ValidationCode, ValidationContext
 } from '../src/index.ts'
 import {
   CHAIN_ID, makeAttestations, makeContext, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBERS, NOW, OUTSIDER, REGISTRATIONS, REGISTRY,
@@ -78,6 +78,11 @@ const opened = await Promise.all(MEMBERS.map((m, i) => makeReveal(job, m, [
 const commits = opened.map(o => o.commit)
 const reveals = opened.map(o => o.reveal)
 const attestations = await makeAttestations(signedJob, commits, reveals, MEMBERS)
+// member 0 equivocating: a second commitment, and an attestation to other content
+const evidence: EquivocationMessage[] = [
+  { type: 'evidence', kind: 'commitment', first: commits[0]!, second: await signCommitment({ ...commits[0]!.commitment, commitment: `0x${'5e'.repeat(32)}` }, CHAIN_ID, REGISTRY, member(0).wallet) },
+  { type: 'evidence', kind: 'attestation', first: attestations[0]!, second: await signAttestation({ ...attestations[0]!.attestation, revealed: [], verdicts: [] }, CHAIN_ID, REGISTRY, member(0).wallet) }
+]
 const complaints = await Promise.all(MEMBERS.map((m, i) => signComplaint({ jobId, member: m.address, reason: i % 2 === 0 ? 'UNWRAP_FAILED' : 'CONTENT_MISMATCH' },
   CHAIN_ID, REGISTRY, m.wallet)))
 const foreignJob = await makeSignedJob({ size: 99 })
@@ -99,7 +104,8 @@ const SEEDS: Record<TopicName, GossipMessage[]> = {
   verdicts: reveals,
   attestations,
   complaints,
-  anchors: [proposal, ...anchorSignatures]
+  anchors: [proposal, ...anchorSignatures],
+  evidence
 }
 const SEED_BYTES = Object.fromEntries(TOPIC_NAMES.map(t => [t, SEEDS[t].map(encodeMessage)])) as Record<TopicName, Uint8Array[]>
 const ALL_SEED_BYTES = Object.values(SEED_BYTES).flat()
@@ -358,7 +364,7 @@ function decodeChecked (t: Tally, topic: TopicName, bytes: Uint8Array, label: st
   return msg
 }
 const topicOfType: Record<GossipMessage['type'], TopicName> = {
-  'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints', 'anchor-proposal': 'anchors', 'anchor-signature': 'anchors'
+  'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints', 'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence'
 }
 
 tap.test('decodeMessage, every topic: only GossipValidationError, and what decodes is canonical', async t => {
@@ -389,7 +395,8 @@ const ACCEPTING: Record<TopicName, () => ValidationContext> = {
   verdicts: () => makeContext({ jobs: [job], now: revealTime, commitments: allCommitted }),
   attestations: () => makeContext({ jobs: [job], now: job.revealDeadline + 2000 }),
   complaints: () => makeContext({ jobs: [job, indicatorJob.job] }),
-  anchors: () => makeContext()
+  anchors: () => makeContext(),
+  evidence: () => makeContext({ jobs: [job] })
 }
 
 /** Another view of the network: other times, other jobs known, other messages held. */
@@ -414,7 +421,8 @@ const VALIDATORS: Record<TopicName, Validator> = {
   verdicts: (m, c) => validateVerdict(m as never, c),
   attestations: (m, c) => validateAttestation(m as never, c),
   complaints: (m, c) => validateComplaint(m as never, c),
-  anchors: (m, c) => m.type === 'anchor-proposal' ? validateAnchorProposal(m, anchorContext(c)) : validateAnchorSignature(m as AnchorSignature, anchorContext(c))
+  anchors: (m, c) => m.type === 'anchor-proposal' ? validateAnchorProposal(m, anchorContext(c)) : validateAnchorSignature(m as AnchorSignature, anchorContext(c)),
+  evidence: (m, c) => validateEquivocation(m as EquivocationMessage, c)
 }
 const SPLICE: Record<TopicName, unknown[]> = {
   jobs: [namedJob.job.keyWraps[0], indicatorJob.job, foreignJob.job],
@@ -422,7 +430,8 @@ const SPLICE: Record<TopicName, unknown[]> = {
   verdicts: [foreign.reveal.verdict, result('Fake', 'malicious'), result('ClamAV', 'malicious', 'x'), ...reveals.map(r => r.verdict)],
   attestations: attestations.map(a => a.attestation),
   complaints: complaints.map(c => c.complaint),
-  anchors: [jobId, proposed.jobIds, `0x${'00'.repeat(32)}`, 11, 4097, proposal.signature, OUTSIDER.address]
+  anchors: [jobId, proposed.jobIds, `0x${'00'.repeat(32)}`, 11, 4097, proposal.signature, OUTSIDER.address],
+  evidence: ['commitment', 'verdict', 'attestation', commits[1], reveals[0], attestations[1], OUTSIDER.address]
 }
 
 /** A mutant of a seed that still decodes (so it is what a node hands its validator), or undefined after a few tries. */

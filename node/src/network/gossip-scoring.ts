@@ -34,7 +34,9 @@ export function virusmapScoreParams (): Partial<PeerScoreParams> {
       [TOPICS.attestations]: topicParams(1),
       [TOPICS.complaints]: topicParams(0.5),
       // a proposal and n signatures per epoch: rare, and an invalid one is as bad as on any topic
-      [TOPICS.anchors]: topicParams(0.5)
+      [TOPICS.anchors]: topicParams(0.5),
+      // only members' double-signed pairs validate: rare, and a forged pair is provably bad
+      [TOPICS.evidence]: topicParams(0.5)
     },
     topicScoreCap: 100,
     appSpecificScore: () => 0,

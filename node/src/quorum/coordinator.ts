@@ -5,6 +5,7 @@ import { JOB_FAILURES, JobBook } from './job-book.ts'
 import { createJobDeferral } from './job-deferral.ts'
 import { resumeJobs } from './job-recovery.ts'
 import { createMessageIntake } from './message-intake.ts'
+import { createEvidenceGossip } from './evidence-gossip.ts'
 import { attest, reveal, scanAndCommit } from './member-steps.ts'
 import { assembleReport, complaintsDecide, failureOf } from './report-assembly.ts'
 import { boundsAt, createValidationContext, registrationsAt } from './validation-context.ts'
@@ -167,8 +168,10 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     await attest(live, steps)
   }
 
+  const evidence = createEvidenceGossip({ gossip, ctx, repos, logger, now })
   const intake = createMessageIntake({
     ctx, book, follower, repos, logger, now,
+    evidence: (e) => { evidence.keep(e) },
     on: {
       // every member committed: nothing can change any more, reveal now instead of at the deadline
       commitment: (live) => { if (allCommitted(live) && isMember(live)) void revealEarly(live) },
@@ -274,8 +277,9 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
         }
       })
       for (const topic of ['commits', 'verdicts', 'attestations', 'complaints'] as const) {
-        gossip.handle(topic, (msg) => { if (msg.type !== 'scan-job' && msg.type !== 'anchor-proposal' && msg.type !== 'anchor-signature') intake.receive(msg) })
+        gossip.handle(topic, (msg) => { if (msg.type === 'commitment' || msg.type === 'verdict' || msg.type === 'attestation' || msg.type === 'complaint') intake.receive(msg) })
       }
+      evidence.start()
       await resumeJobs({
         chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: tryFinalize,
         retryOwed: (live, failure) => { persist('retry', retryFailed(live, JOB_FAILURES.includes(failure as JobFailure) ? failure as JobFailure : 'NO_QUORUM')) }

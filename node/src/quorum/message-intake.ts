@@ -5,6 +5,7 @@ import { createOrphanMessages, senderOf } from './orphan-messages.ts'
 import type { JobBook, LiveJob } from './job-book.ts'
 import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { ValidationContext } from '../../../protocol/src/validation.ts'
+import type { CheckedEvidence } from '../../../protocol/src/evidence.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Logger } from 'pino'
@@ -15,9 +16,11 @@ export interface MessageIntakeComponents {
   ctx: ValidationContext
   book: JobBook
   follower: Pick<RegistryFollower, 'isMemberAt' | 'followedBlock'>
-  repos: Pick<Repositories, 'commitments' | 'verdicts' | 'attestations' | 'complaints' | 'evidence'>
+  repos: Pick<Repositories, 'commitments' | 'verdicts' | 'attestations' | 'complaints'>
   logger: Logger
   now: () => number
+  /** a member's two conflicting messages for one job: kept and gossiped (evidence-gossip.ts) */
+  evidence(e: CheckedEvidence): void
   /** what the lifecycle does once a message changed a job */
   on: {
     commitment(live: LiveJob): void
@@ -53,8 +56,7 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
     const live = book.get(jobId)
     const first = kind === 'commitment' ? live?.commitments.get(member) : kind === 'verdict' ? live?.verdicts.get(member)?.msg : live?.attestations.get(member)?.msg
     if (first == null) return
-    logger.warn({ jobId, member, kind }, 'equivocation; evidence kept')
-    persist('evidence', repos.evidence.add({ kind, member, jobId, first, second, recordedAt: now() } as Parameters<typeof repos.evidence.add>[0]))
+    c.evidence({ kind, member, jobId, first, second } as CheckedEvidence)
   }
 
   function onCommitment (msg: SignedCommitment): void {

@@ -130,6 +130,17 @@ tap.test('a member that signs a second, different verdict for a job leaves evide
   t.equal(evidence.length, 1)
   t.equal(evidence[0]?.attributes.kind, 'verdict')
   t.equal(evidence[0]?.attributes.job_id, id)
+  // the contradicting verdict went to node 0 alone and was rejected there, never forwarded: the pair
+  // reaches the others on the evidence topic, so any node can submit it (SPEC 16)
+  for (const other of [2, 3]) {
+    let held: Array<{ attributes: { kind: string, job_id: string } }> = []
+    for (let i = 0; i < 100 && held.length === 0; i++) {
+      await sleep(100)
+      const res = await fetch(`${node(other).api}/api/virusmap/evidence/${honest.operator}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })
+      held = (await res.json() as { data: typeof held }).data
+    }
+    t.same(held.map((e) => [e.attributes.kind, e.attributes.job_id]), [['verdict', id]], `node ${other} holds the evidence by gossip`)
+  }
 })
 
 tap.test('unknown hashes and bad ids answer VT error objects', async (t) => {

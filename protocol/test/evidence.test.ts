@@ -23,6 +23,8 @@ const pairs: EquivocationMessage[] = [
 ]
 const knowing = makeContext({ jobs: [job] })
 
+const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))
+
 function codeOf (fn: () => unknown): [string, ValidationCode] | undefined {
   try {
     fn()
@@ -65,7 +67,6 @@ tap.test('pairs that prove nothing are rejected; what this node cannot judge yet
 
 tap.test('hostile bytes on the evidence topic: one code, nothing else', async (t) => {
   const good = JSON.parse(new TextDecoder().decode(encodeMessage(pairs[0]!))) as Record<string, unknown>
-  const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))
   const cases: Array<[string, Uint8Array, ValidationCode]> = [
     ['not JSON', new TextEncoder().encode('{"type":"evidence"'), 'MALFORMED'],
     ['another kind', enc({ ...good, kind: 'complaint' }), 'MALFORMED'],

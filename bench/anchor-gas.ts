@@ -13,6 +13,7 @@
 // which the hash covers like any other (the protocol caps a proposal at MAX_ANCHOR_JOBS = 4,096 reports, so
 // 100,000 shows how the cost would grow, not a size an epoch reaches).
 // Run: npx node bench/anchor-gas.ts [--json]
+import { printGasRows } from './gas-rows.ts'
 import { randomBytes } from 'node:crypto'
 import { SimpleMerkleTree, StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import { keccak_256 } from '@noble/hashes/sha3.js'
@@ -154,13 +155,7 @@ try {
     rows.push({ operation: `verify: ${t.size.toLocaleString('en')} reports, proof of ${t.proof.length} words`, gas: execution, note: `EVM execution; ${call.toLocaleString('en')} as a whole eth_call` })
   }
 
-  if (process.argv.includes('--json')) {
-    process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, gas: Number(r.gas) })), null, 2) + '\n')
-  } else {
-    const w = Math.max(...rows.map((r) => r.operation.length))
-    process.stdout.write(`| ${'operation'.padEnd(w)} | gas     | note |\n| ${'-'.repeat(w)} | ------: | ---- |\n`)
-    for (const r of rows) process.stdout.write(`| ${r.operation.padEnd(w)} | ${r.gas.toString().padStart(7)} | ${r.note} |\n`)
-  }
+  printGasRows(rows)
 } finally {
   provider.destroy()
   await anvil.stop()

@@ -4,6 +4,7 @@
 // rest to the treasury and removes the member. Verdicts and attestations cost more with their size
 // (engine results; members committed and revealed), so several sizes are measured.
 // Run: npx node bench/slash-gas.ts [--json]
+import { printGasRows } from './gas-rows.ts'
 import { Contract, JsonRpcProvider, Wallet, hexlify, id, parseEther, randomBytes } from 'ethers'
 import type { ContractTransactionResponse, JsonRpcSigner } from 'ethers'
 import { startAnvil } from '../node/src/chain/anvil.ts'
@@ -97,13 +98,7 @@ try {
   }
   await provider.send('anvil_stopImpersonatingAccount', [c.timelock])
 
-  if (process.argv.includes('--json')) {
-    process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, gas: Number(r.gas) })), null, 2) + '\n')
-  } else {
-    const w = Math.max(...rows.map((r) => r.operation.length))
-    process.stdout.write(`| ${'operation'.padEnd(w)} | gas     | note |\n| ${'-'.repeat(w)} | ------: | ---- |\n`)
-    for (const r of rows) process.stdout.write(`| ${r.operation.padEnd(w)} | ${r.gas.toString().padStart(7)} | ${r.note} |\n`)
-  }
+  printGasRows(rows)
 } finally {
   provider.destroy()
   await anvil.stop()

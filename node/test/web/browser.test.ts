@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import tap from 'tap'
-import { CHROMIUM, noChromium } from '../fixtures/system-packages.ts'
+import { launchChromium } from '../fixtures/chromium.ts'
+import { noChromium } from '../fixtures/system-packages.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
@@ -34,14 +35,7 @@ if (noChromium !== false) {
     await mkdir(ARTIFACTS, { recursive: true })
     // windows as wide as the e2e test's: tap runs two files at once, and two devnets share the CPUs
     devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000 })
-    const { chromium } = await import('playwright-core')
-    // a fresh profile in the test's temp dir (playwright passes it as --user-data-dir)
-    browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
+    browser = await launchChromium(join(dir, 'chromium-profile'))
     page = browser.pages()[0] ?? await browser.newPage()
     page.on('pageerror', (err) => { pageErrors.push(err.message) })
     // failed requests are checked by URL below; every other console error counts

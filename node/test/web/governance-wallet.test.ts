@@ -17,7 +17,8 @@ import { governorArtifact, vmtArtifact } from '../../../governance/src/artifacts
 import { createGovernanceReader } from '../../src/chain/governance-reader.ts'
 import { increaseTime, mineBlocks } from '../../src/chain/anvil-time.ts'
 import type { NetworkReader } from '../../src/api/ports.ts'
-import { CHROMIUM, noChromium } from '../fixtures/system-packages.ts'
+import { launchChromium } from '../fixtures/chromium.ts'
+import { noChromium } from '../fixtures/system-packages.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
@@ -109,13 +110,7 @@ if (noChromium !== false) {
 
   const dir = await mkdtemp(join(tmpdir(), 'virusmap-web-gov-'))
   await mkdir(ARTIFACTS, { recursive: true })
-  const { chromium } = await import('playwright-core')
-  const browser: BrowserContext = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 1000 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
+  const browser: BrowserContext = await launchChromium(join(dir, 'chromium-profile'), { viewport: { width: 1280, height: 1000 } })
   tap.teardown(async () => {
     await browser.close()
     await rm(dir, { recursive: true, force: true })

@@ -2,9 +2,11 @@
 import type { EpochAnchor } from './chain-reads.js'
 import type { Derived } from './report-derive.js'
 export interface ServedAnchor { epoch: number, root: string, proof: string[] }
+/** an anchor proven against the chain: the leaf computed in the page, the node's siblings, the chain's root */
+export interface AnchoredStatus { status: 'anchored', epoch: number, block: number, leaf: string, proof: string[], root: string }
 export function parseServedAnchor (value: unknown): ServedAnchor | string | undefined
 export function leafValues (job: unknown, report: Derived): unknown[]
 export function leafHash (values: unknown[], keccak: (bytes: Uint8Array) => Uint8Array): Uint8Array
 export function checkAnchor (job: unknown, report: Derived, served: ServedAnchor, chain: EpochAnchor, keccak: (bytes: Uint8Array) => Uint8Array): {
-  ok: boolean, detail: string, status: { status: 'anchored', epoch: number, block: number } | { status: 'failed', epoch: number }
+  ok: boolean, detail: string, status: AnchoredStatus | { status: 'failed', epoch: number }
 }

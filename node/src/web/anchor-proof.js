@@ -55,7 +55,7 @@ function rootOf (leaf, proof, keccak) {
 /**
  * The anchor check: `served` as parseServedAnchor gives it, `chain` what chain-reads.js epochAnchor read
  * for its epoch ({ epochBlocks, anchor?: { root, leafCount, anchoredAt, maxJobAgeBlocks } }). Returns
- * { ok, detail, status } with status { status: 'anchored', epoch, block } or { status: 'failed', epoch }.
+ * { ok, detail, status } with status { status: 'anchored', epoch, block, leaf, proof, root } or { status: 'failed', epoch }.
  */
 export function checkAnchor (job, report, served, chain, keccak) {
   const { epoch } = served
@@ -81,6 +81,7 @@ export function checkAnchor (job, report, served, chain, keccak) {
   return {
     ok: true,
     detail: `this report's leaf is in the root ReportAnchors holds for epoch ${epoch} (blocks ${start}-${end - 1}), posted in block ${anchor.anchoredAt}`,
-    status: { status: 'anchored', epoch, block: anchor.anchoredAt }
+    // what the page shows as the proof: the leaf it computed, the node's siblings, the chain's root
+    status: { status: 'anchored', epoch, block: anchor.anchoredAt, leaf: bytesToHex(leaf), proof: served.proof, root: anchor.root }
   }
 }

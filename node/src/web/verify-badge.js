@@ -28,6 +28,21 @@ function anchorText (anchor) {
   return 'the node\'s anchor does not hold (see the checks)'
 }
 
+const hashItem = (label, value) => el('li', {}, `${label}: `, el('span', { class: 'mono', text: value }))
+
+/**
+ * The anchor line; an anchored report also shows the proof this browser checked (its own leaf, the
+ * node's siblings, the chain's root) and links to its epoch's page.
+ */
+function anchorLine (anchor) {
+  const line = el('div', {}, el('strong', { text: 'Anchor: ' }), el('span', { id: 'anchor', class: `anchor-${anchor.status}`, text: anchorText(anchor) }))
+  if (anchor.status !== 'anchored') return line
+  line.append(' ', el('a', { id: 'anchor-link', href: `#/anchor/${anchor.epoch}`, text: `epoch ${anchor.epoch}` }),
+    el('details', { id: 'anchor-proof' }, el('summary', { text: `inclusion proof (${anchor.proof.length} hashes), checked in this browser` }),
+      el('ol', {}, hashItem('leaf of this report', anchor.leaf), anchor.proof.map((p, i) => hashItem(`sibling ${i + 1}`, p)), hashItem('root on chain', anchor.root))))
+  return line
+}
+
 function fill (badge, ok, title, ...parts) {
   badge.className = `badge ${ok ? 'ok' : 'fail'}`
   badge.replaceChildren(el('h3', { text: title }), ...parts)
@@ -42,7 +57,7 @@ function showVerification (badge, result, block, d, rerun) {
     el('div', {}, el('strong', { text: 'Attested engines (counted in the stats): ' }), el('span', { id: 'attested-engines' }, tags(result.attestedEngines))),
     el('div', {}, el('strong', { text: 'Absent members: ' }), el('span', { id: 'absent' }, tags(result.absent))),
     el('div', {}, el('strong', { text: 'Withheld (committed, never revealed): ' }), el('span', { id: 'withheld' }, tags(result.withheld))),
-    el('div', {}, el('strong', { text: 'Anchor: ' }), el('span', { id: 'anchor', class: `anchor-${result.anchor.status}`, text: anchorText(result.anchor) })),
+    anchorLine(result.anchor),
     el('p', { class: 'note', text: what(block, d) }),
     el('p', { class: 'note', id: 'deployment-note', text: deploymentNote(d) }),
     deploymentForm(d, rerun))

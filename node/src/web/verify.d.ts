@@ -2,6 +2,7 @@
 import type { Verifier } from '../../../protocol/src/eip712-hash.js'
 import type { AgeLimit, BlockState, Check } from './report-derive.js'
 import type { EpochAnchor } from './chain-reads.js'
+import type { AnchoredStatus } from './anchor-proof.js'
 export type Asked = { hash: string, source?: string } | { kind: string, subject: string }
 export interface ReportCheck {
   ok: boolean
@@ -12,7 +13,7 @@ export interface ReportCheck {
   withheld: string[]
   quorum: number
   memberCount: number
-  anchor: { status: 'anchored', epoch: number, block: number } | { status: 'pending', reason: 'not-served' | 'no-anchors-contract' } | { status: 'failed', epoch?: number }
+  anchor: AnchoredStatus | { status: 'pending', reason: 'not-served' | 'no-anchors-contract' } | { status: 'failed', epoch?: number }
 }
 export function checkReport (
   verifier: Verifier, attributes: unknown, asked: Asked, deployment: { chainId: number, registry: string }, chain: Required<BlockState> & { age: AgeLimit, anchor?: EpochAnchor }, now: number

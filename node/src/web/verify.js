@@ -68,7 +68,7 @@ function servedDifference (a, vm, report, job, chain) {
  * anchor, the `anchor` of its epoch (chain-reads.js epochAnchor; undefined without ReportAnchors);
  * `now` this browser's clock (ms).
  * Returns { ok, checks: [{ name, ok, detail }], attesters, attestedEngines, absent, withheld, quorum, memberCount,
- * anchor }, anchor being { status: 'anchored', epoch, block }, { status: 'pending', reason } or { status: 'failed' }.
+ * anchor }, anchor being { status: 'anchored', epoch, block, leaf, proof, root }, { status: 'pending', reason } or { status: 'failed' }.
  */
 export function checkReport (verifier, attributes, asked, deployment, chain, now) {
   const vm = attributes.virusmap

@@ -16,6 +16,8 @@ import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { reportFromFileAttributes, verifyReport } from '../../src/light-client/index.ts'
 import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
+import { launchChromium } from '../fixtures/chromium.ts'
+import { noChromium } from '../fixtures/system-packages.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
 import type { AnchorProposal, AnchorSignature, Hex, Report } from '../../../protocol/src/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
@@ -65,6 +67,8 @@ async function submitFiles (i: number, count: number): Promise<Array<{ id: strin
 }
 
 let epochBlocks = 0
+/** the reports the first test saw anchored, for the web page's test */
+const anchoredFiles: Array<{ sha256: string, attributes: FileAttributes }> = []
 
 /** two files submitted to node `i`, once their reports are served anchored by node 2 */
 async function anchoredBatch (t: Test, i: number): Promise<Array<{ sha256: string, attributes: FileAttributes }>> {
@@ -96,6 +100,7 @@ tap.test('reports from two epochs are anchored by the members and verify with th
   const first = await anchoredBatch(t, 0)
   const second = await anchoredBatch(t, 1)
   const files = [...first, ...second]
+  anchoredFiles.push(...files)
   const epochs = new Set<number>()
   const target = { provider: devnet.provider, registry: devnet.info.contracts.registry, chainId: devnet.info.chainId, anchors: anchorsAddress(), ...(devnet.info.contracts.parameters === undefined ? {} : { parameters: devnet.info.contracts.parameters }) }
   for (const f of files) {
@@ -118,6 +123,42 @@ tap.test('reports from two epochs are anchored by the members and verify with th
     const [, leafCount] = await anchors.getFunction('anchorOf')(epoch) as [string, bigint, bigint]
     t.equal(row?.attributes.leaf_count, Number(leafCount), 'with the chain\'s leaf count')
   }
+})
+
+tap.test('the web page shows an anchored report\'s epoch and proof, and the epoch\'s page agrees with the chain', { skip: noChromium }, async (t) => {
+  const [file] = anchoredFiles
+  if (file === undefined) throw new Error('no anchored report to show')
+  const browser = await launchChromium(join(dir, 'chromium-profile'))
+  t.teardown(async () => { await browser.close() })
+  const page = browser.pages()[0] ?? await browser.newPage()
+  const pageErrors: string[] = []
+  page.on('pageerror', (err) => { pageErrors.push(err.message) })
+  await page.goto(`${api(2)}/`)
+  await page.evaluate((k) => { localStorage.setItem('virusmap.apikey', k) }, devnet.info.apiKey)
+  await page.goto(`${api(2)}/#/file/${file.sha256}`)
+  // the user's own chain: the devnet's RPC and NetworkParameters; ReportAnchors as the node suggests it
+  await page.locator('#deployment-form').waitFor({ state: 'attached', timeout: 30_000 })
+  if (await page.locator('details.deployment').getAttribute('open') === null) await page.click('details.deployment summary')
+  await page.fill('#deployment-form input[name=rpcUrl]', devnet.info.rpcUrl)
+  await page.fill('#deployment-form input[name=parameters]', devnet.info.contracts.parameters ?? '')
+  await page.click('#deployment-form button[type=submit]')
+  await page.locator('#verification.ok, #verification.fail').waitFor({ timeout: 30_000 })
+  t.equal(await page.locator('#verification').getAttribute('class'), 'badge ok', await page.locator('#verification').innerText())
+  const served = file.attributes.virusmap_anchor
+  if (served === undefined) throw new Error('the file was served anchored')
+  t.equal(await page.locator('#anchor').innerText(), `anchored in epoch ${served.epoch} (root posted in block ${served.block})`)
+  await page.click('#anchor-proof summary')
+  const proof = await page.locator('#anchor-proof').innerText()
+  t.match(proof, `inclusion proof (${served.proof.length} hashes), checked in this browser`)
+  for (const sibling of served.proof) t.match(proof, sibling, 'every sibling the node served')
+  t.match(proof, `root on chain: ${served.root}`)
+  await page.click('#anchor-link')
+  await page.locator('#anchor-check.ok, #anchor-check.fail').waitFor({ timeout: 30_000 })
+  t.equal(await page.locator('#anchor-check').getAttribute('class'), 'badge ok', await page.locator('#anchor-check').innerText())
+  t.equal(await page.locator('#anchor-root').innerText(), served.root)
+  const [, leafCount] = await new Contract(anchorsAddress(), anchorsArtifact.abi, devnet.provider).getFunction('anchorOf')(served.epoch) as [string, bigint, bigint]
+  t.equal(await page.locator('#anchor-jobs li').count(), Number(leafCount), 'the epoch\'s jobs, as many as the chain\'s leaves')
+  t.same(pageErrors, [], 'no script errors')
 })
 
 tap.test('a proposal listing a job no member holds a report for gets no signature', async (t) => {

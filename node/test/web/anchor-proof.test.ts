@@ -57,7 +57,8 @@ tap.test('an anchored report is checked and shown as anchored in its epoch', asy
   for (const report of [first, second]) {
     const r = check(report, anchorOf(report), onChain())
     t.ok(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok)))
-    t.same(r.anchor, { status: 'anchored', epoch: EPOCH, block: 9 })
+    // the proof the page shows: its own leaf, the node's siblings, the chain's root
+    t.same(r.anchor, { status: 'anchored', epoch: EPOCH, block: 9, leaf: anchorLeafHash(leafOf(report)), proof: anchorProof(tree, report.jobId), root })
     t.match(anchorCheck(r), { ok: true })
   }
 })

@@ -21,6 +21,7 @@ const PAGE_FILES: Record<string, string> = {
   'wallet-card.js': 'text/javascript; charset=utf-8',
   'abi-codec.js': 'text/javascript; charset=utf-8',
   'anchor-proof.js': 'text/javascript; charset=utf-8',
+  'anchor-page.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'
 }
 

@@ -10,7 +10,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import {
   ageLimitBlock, ANCHOR_LEAF_TYPES, anchorLeafHash, anchorProof, anchorProposalDigest, signAnchorProposal, attestationFor, attestAt, attestDeadline, createdPastAgeLimit, DEFAULT_MAX_JOB_AGE_BLOCKS, MAX_MAX_JOB_AGE_BLOCKS, maxJobAgeBlocksFrom,
   membershipBlockTooOld, MIN_MAX_JOB_AGE_BLOCKS, commitmentDigest, complaintDigest, DEFAULT_JOB_BOUNDS, deriveReport, EIP712_TYPES, eip712Domain,
-  encodeMessage, epochRange, epochRootDigest, epochTree, isEligible, leafOf, signEpochRoot, JOB_BOUND_PARAMETERS, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, reportDigest, scanDeadline, scanJobId,
+  encodeMessage, epochRange, epochRootDigest, epochTree, isEligible, leafOf, signEpochRoot, treeLeaves, JOB_BOUND_PARAMETERS, jobBoundsFrom, jobEndsAt, KEY_WRAP_INFO, quorumThreshold, reportDigest, scanDeadline, scanJobId,
   scanJobStructHash, signAttestation, signComplaint, submissionDigest, submissionOf, verdictDigest, verdictHash, windowsWithinBounds
 } from '../src/index.ts'
 import type { GossipMessage, Hex, JobBounds } from '../src/index.ts'
@@ -112,7 +112,7 @@ const eligibility: Array<[string, number, number, number, number]> = [
   ['exactly maxJobAgeBlocks before its start', 936, 100, 10, 64], ['one block more', 935, 100, 10, 64]
 ]
 const proposedRoot = { ...epochRoot, jobIds: anchorReports.map(r => r.jobId).toSorted() }
-const proposal = { type: 'anchor-proposal' as const, epoch: 1, proposer: member(1).address, jobIds: proposedRoot.jobIds, root: epochRoot.root, leafCount: epochRoot.leafCount,
+const proposal = { type: 'anchor-proposal' as const, epoch: 1, proposer: member(1).address, jobIds: proposedRoot.jobIds, leaves: treeLeaves(tree), root: epochRoot.root, leafCount: epochRoot.leafCount,
   signature: await signAnchorProposal(proposedRoot, CHAIN_ID, REGISTRY, member(1).wallet) }
 const anchors = {
   epochBlocks: 8,

@@ -3,7 +3,7 @@
  * per epoch whose root a quorum of the members at the epoch's first block signs as an EIP-712
  * EpochRoot, and the proofs a light client checks against the root ReportAnchors holds. Pure.
  */
-import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
+import { SimpleMerkleTree, StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import type { Signer } from 'ethers'
 import { eip712, reportDigest } from './eip712.ts'
 import { AnchorError } from './errors.ts'
@@ -91,6 +91,29 @@ export function epochTree (items: readonly Report[] | readonly AnchorLeaf[]): Ep
   const leaves = items.map(item => Array.isArray(item) ? item as AnchorLeaf : leafOf(item as Report))
   if (new Set(leaves.map(l => l[0].toLowerCase())).size !== leaves.length) throw new AnchorError('ANCHOR_DUPLICATE_JOB', 'a job has more than one leaf')
   return StandardMerkleTree.of(leaves, [...ANCHOR_LEAF_TYPES])
+}
+
+/** The tree's leaf hashes, ascending: a proposal's `leaves`. */
+export function treeLeaves (tree: EpochTree): Hex[] {
+  return [...tree.entries()].map(([, leaf]) => tree.leafHash(leaf).toLowerCase() as Hex).toSorted()
+}
+
+/**
+ * The root of a tree with these leaf hashes: OpenZeppelin's SimpleMerkleTree over them is the
+ * StandardMerkleTree of their leaves (the same sorted leaves, the same sorted-pair node hash).
+ */
+export function leavesRoot (leaves: readonly Hex[]): Hex {
+  return SimpleMerkleTree.of([...leaves]).root.toLowerCase() as Hex
+}
+
+/**
+ * A report's proof from a proposal's leaves, for a node that lacks other reports of the epoch (SPEC 15);
+ * undefined when the leaf is not among them.
+ */
+export function proofFromLeaves (leaves: readonly Hex[], leaf: Hex): Hex[] | undefined {
+  const wanted = leaf.toLowerCase()
+  if (!leaves.some(l => l.toLowerCase() === wanted)) return undefined
+  return SimpleMerkleTree.of([...leaves]).getProof(wanted) as Hex[]
 }
 
 /** The proof of `jobId`'s leaf in the tree; throws ANCHOR_UNKNOWN_JOB when the tree has none. */

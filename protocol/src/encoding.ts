@@ -169,14 +169,17 @@ function parseComplaint (value: unknown): Complaint {
 }
 
 function parseAnchorProposal (value: unknown): AnchorProposal {
-  const o = object(value, ['type', 'epoch', 'proposer', 'jobIds', 'root', 'leafCount', 'signature'], 'message')
+  const o = object(value, ['type', 'epoch', 'proposer', 'jobIds', 'leaves', 'root', 'leafCount', 'signature'], 'message')
   literal(o.type, 'anchor-proposal', 'type')
   const jobIds = array(o.jobIds, 1, MAX_ANCHOR_JOBS, 'jobIds').map(j => hex(j, HEX_BYTES.bytes32, 'jobIds[]'))
   // one leaf per job, in one order: the list is the tree's, and its spelling is the message's one encoding
   for (let i = 1; i < jobIds.length; i++) if ((jobIds[i - 1] as Hex) >= (jobIds[i] as Hex)) fail('jobIds', 'not strictly ascending')
+  const leaves = array(o.leaves, 1, MAX_ANCHOR_JOBS, 'leaves').map(l => hex(l, HEX_BYTES.bytes32, 'leaves[]'))
+  for (let i = 1; i < leaves.length; i++) if ((leaves[i - 1] as Hex) >= (leaves[i] as Hex)) fail('leaves', 'not strictly ascending')
   const { epoch, root, leafCount } = epochRoot(o)
   if (leafCount !== jobIds.length) fail('leafCount', 'not the number of jobIds')
-  return { type: 'anchor-proposal', epoch, proposer: hex(o.proposer, HEX_BYTES.address, 'proposer'), jobIds, root, leafCount, signature: hex(o.signature, HEX_BYTES.signature, 'signature') }
+  if (leafCount !== leaves.length) fail('leaves', 'not one per job')
+  return { type: 'anchor-proposal', epoch, proposer: hex(o.proposer, HEX_BYTES.address, 'proposer'), jobIds, leaves, root, leafCount, signature: hex(o.signature, HEX_BYTES.signature, 'signature') }
 }
 
 function parseAnchorSignature (value: unknown): AnchorSignature {

@@ -28,6 +28,7 @@ export const VALIDATION_CODES = [
   'UNREGISTERED_ENGINE',
   'FUTURE_EPOCH',
   'ANCHORED',
+  'LEAVES_MISMATCH',
   'NOT_EQUIVOCATION'
 ] as const
 export type ValidationCode = typeof VALIDATION_CODES[number]

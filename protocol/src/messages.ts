@@ -49,8 +49,8 @@ export const MAX_MESSAGE_BYTES = {
   verdicts: 64 * 1024,
   attestations: 64 * 1024,
   complaints: 2 * 1024,
-  // a proposal of MAX_ANCHOR_JOBS jobIds at 69 bytes each ("0x…" quoted, a comma): 282,624, and the other fields
-  anchors: 288 * 1024,
+  // a proposal of MAX_ANCHOR_JOBS jobIds and as many leaves at 69 bytes each ("0x…" quoted, a comma): 565,248, and the other fields
+  anchors: 560 * 1024,
   // two verdicts at their 64 KiB limit and the wrapping
   evidence: 160 * 1024
 } as const satisfies Record<TopicName, number>
@@ -221,6 +221,11 @@ export interface AnchorProposal {
   proposer: Hex
   /** strictly ascending, at most MAX_ANCHOR_JOBS */
   jobIds: Hex[]
+  /**
+   * the tree's leaf hashes, strictly ascending, leafCount of them: unsigned, since only the one list builds
+   * `root`; a node that lacks some listed reports still proves the ones it holds with them
+   */
+  leaves: Hex[]
   root: Hex
   /** jobIds.length */
   leafCount: number

@@ -10,7 +10,7 @@ import { GossipValidationError, IndicatorError } from './errors.ts'
 import { canonicalizeIndicator, indicatorDigests } from './indicators.ts'
 import { membershipBlockTooOld } from './job-age.js'
 import { ZERO_ADDRESS, ZERO_BYTES32 } from './messages.ts'
-import { recoverAnchorProposalSigner, recoverEpochRootSigner } from './anchors.ts'
+import { leavesRoot, recoverAnchorProposalSigner, recoverEpochRootSigner } from './anchors.ts'
 import {
   computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverScanJobSigner, recoverSubmissionSigner,
   recoverVerdictSigner, submissionOf
@@ -222,13 +222,15 @@ export interface AnchorValidationContext extends Pick<ValidationContext, 'chainI
 }
 
 /**
- * A proposer's signed list and root for an epoch (decoded: its jobIds are ascending, at most MAX_ANCHOR_JOBS,
- * leafCount of them). Whether the list builds the root, of final and eligible reports, is for the member that signs.
+ * A proposer's signed list and root for an epoch (decoded: its jobIds and leaves are ascending, at most
+ * MAX_ANCHOR_JOBS, leafCount of each). The leaves must build the root (the only check of the unsigned list,
+ * last: it costs a tree); whether the jobs' reports are final and eligible is for the member that signs.
  */
 export function validateAnchorProposal (msg: AnchorProposal, ctx: AnchorValidationContext): { epoch: number, member: Hex, root: Hex } {
   checkEpoch(msg.epoch, msg.proposer, ctx)
   const signer = recover(() => recoverAnchorProposalSigner(msg, msg.signature, ctx.chainId, ctx.registry, msg.proposer))
   if (signer !== msg.proposer) fail('reject', 'SIGNER_MISMATCH', 'signer is not the proposer')
+  if (leavesRoot(msg.leaves) !== msg.root.toLowerCase()) fail('reject', 'LEAVES_MISMATCH', 'the leaves do not build the root')
   return { epoch: msg.epoch, member: msg.proposer, root: msg.root }
 }
 

@@ -1,7 +1,7 @@
 import tap from 'tap'
 import {
   decodeMessage, encodeMessage, epochTree, MAX_ANCHOR_JOBS, MAX_MESSAGE_BYTES, recoverAnchorProposalSigner, signAnchorProposal, signEpochRoot, TOPICS,
-  topicForMessage, validateAnchorProposal, validateAnchorSignature
+  topicForMessage, treeLeaves, validateAnchorProposal, anchorLeafHash, leafOf, validateAnchorSignature
 } from '../src/index.ts'
 import type { AnchorProposal, AnchorSignature, AnchorValidationContext, Hex } from '../src/index.ts'
 import { finalReport, FILE_VOTES, otherReports } from './anchor-fixtures.ts'
@@ -14,7 +14,7 @@ const EPOCH = 3
 const proposed = { epoch: EPOCH, root: tree.root as Hex, leafCount: reports.length, jobIds: reports.map(r => r.jobId).toSorted() }
 // in schema order, so JSON.stringify of it and its variants is the canonical encoding
 const proposal: AnchorProposal = {
-  type: 'anchor-proposal', epoch: EPOCH, proposer: member(1).address, jobIds: proposed.jobIds, root: proposed.root, leafCount: proposed.leafCount,
+  type: 'anchor-proposal', epoch: EPOCH, proposer: member(1).address, jobIds: proposed.jobIds, leaves: treeLeaves(tree), root: proposed.root, leafCount: proposed.leafCount,
   signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, member(1).wallet)
 }
 const epochRoot = { epoch: EPOCH, root: proposed.root, leafCount: proposed.leafCount }
@@ -57,6 +57,12 @@ tap.test('a proposal\'s list: strictly ascending, at most MAX_ANCHOR_JOBS, leafC
     ['empty', { ...proposal, jobIds: [], leafCount: 0 }],
     ['a count one short', { ...proposal, leafCount: 2 }],
     ['a count one more', { ...proposal, leafCount: 4 }],
+    ['no leaves', { ...proposal, leaves: undefined }],
+    ['leaves unsorted', { ...proposal, leaves: proposal.leaves.toReversed() }],
+    ['a leaf short', { ...proposal, leaves: proposal.leaves.slice(1) }],
+    ['a leaf twice', { ...proposal, leaves: [proposal.leaves[0], ...proposal.leaves.slice(0, 2)] }],
+    ['a leaf not 32 bytes', { ...proposal, leaves: [...proposal.leaves.slice(0, 2), `0x${'ff'.repeat(31)}`] }],
+    ['leaves not a list', { ...proposal, leaves: 'leaves' }],
     ['a zero root', { ...proposal, root: `0x${'00'.repeat(32)}` }],
     ['a fractional epoch', { ...proposal, epoch: 2.5 }],
     ['a negative epoch', { ...proposal, epoch: -1 }],
@@ -69,10 +75,10 @@ tap.test('a proposal\'s list: strictly ascending, at most MAX_ANCHOR_JOBS, leafC
   for (const [name, value] of hostile) t.throws(() => decodeMessage('anchors', bytes(value)), error('reject', 'MALFORMED'), name)
 
   const many = Array.from({ length: MAX_ANCHOR_JOBS + 1 }, (_, i) => `0x${i.toString(16).padStart(64, '0')}`)
-  const tooMany = bytes({ ...proposal, jobIds: many, leafCount: many.length })
+  const tooMany = bytes({ ...proposal, jobIds: many, leaves: many, leafCount: many.length })
   t.ok(tooMany.length <= MAX_MESSAGE_BYTES.anchors + 200, 'one jobId more than allowed still fits the size limit, nearly')
   t.throws(() => decodeMessage('anchors', tooMany), { name: 'GossipValidationError', action: 'reject' }, 'MAX_ANCHOR_JOBS + 1 jobIds')
-  const full = { ...proposal, jobIds: many.slice(0, MAX_ANCHOR_JOBS), leafCount: MAX_ANCHOR_JOBS, signature: `0x${'ff'.repeat(65)}` }
+  const full = { ...proposal, jobIds: many.slice(0, MAX_ANCHOR_JOBS), leaves: many.slice(1), leafCount: MAX_ANCHOR_JOBS, signature: `0x${'ff'.repeat(65)}` }
   t.same(decodeMessage('anchors', bytes(full)), full, 'the largest proposal fits its topic\'s size limit')
   t.throws(() => decodeMessage('anchors', new Uint8Array(MAX_MESSAGE_BYTES.anchors + 1)), error('reject', 'OVERSIZE'))
 })
@@ -108,6 +114,14 @@ tap.test('a signer outside the epoch\'s members, a bad spelling or another\'s si
   t.throws(() => validateAnchorSignature({ ...signature, member: member(3).address }, context()), error('reject', 'SIGNER_MISMATCH'), 'naming another member')
   t.throws(() => validateAnchorSignature({ ...signature, leafCount: 4 }, context()), error('reject', 'SIGNER_MISMATCH'), 'another count')
   t.throws(() => validateAnchorSignature(signature, context({ chainId: CHAIN_ID + 1 })), error('reject', 'SIGNER_MISMATCH'), 'another chain\'s domain')
+})
+
+tap.test('the unsigned leaves must build the root: a relay that swaps them is rejected', async t => {
+  const other = [`0x${'01'.repeat(32)}`, `0x${'02'.repeat(32)}`, `0x${'03'.repeat(32)}`] as Hex[]
+  t.throws(() => validateAnchorProposal({ ...proposal, leaves: other }, context()), error('reject', 'LEAVES_MISMATCH'))
+  const oneChanged = [...proposal.leaves.slice(0, 2), `0x${'ff'.repeat(32)}`] as Hex[]
+  t.throws(() => validateAnchorProposal({ ...proposal, leaves: oneChanged }, context()), error('reject', 'LEAVES_MISMATCH'), 'one leaf changed')
+  t.same(proposal.leaves, reports.map(r => anchorLeafHash(leafOf(r)).toLowerCase()).toSorted(), 'the leaves are the reports\' leaf hashes, ascending')
 })
 
 tap.test('the proposal\'s signature binds its list: a relay cannot swap it', async t => {

@@ -22,7 +22,7 @@
  */
 import tap from 'tap'
 import {
-  checkReport, decodeMessage, deriveReport, encodeMessage, GossipValidationError, MAX_MESSAGE_BYTES, REPORT_CODES, ReportInvalidError, scanJobId,
+  checkReport, decodeMessage, deriveReport, encodeMessage, GossipValidationError, leavesRoot, MAX_MESSAGE_BYTES, REPORT_CODES, ReportInvalidError, scanJobId,
   signAnchorProposal, signAttestation, signCommitment, signComplaint, signEpochRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation, validateCommitment,
   validateComplaint, validateEquivocation, validateScanJob, validateVerdict, VALIDATION_CODES
 } from '../src/index.ts'
@@ -89,8 +89,9 @@ const foreignJob = await makeSignedJob({ size: 99 })
 const foreign = await makeReveal(foreignJob.job, member(3), [result('YARA', 'harmless')])
 
 // epoch 10 of one block: over at the contexts' followed block 12, its first block one the members hold
-const proposed = { epoch: 10, root: `0x${'3c'.repeat(32)}` as Hex, leafCount: 2, jobIds: [jobId, scanJobId(foreignJob.job, CHAIN_ID, REGISTRY)].toSorted() }
-const proposal: AnchorProposal = { type: 'anchor-proposal', epoch: 10, proposer: member(1).address, jobIds: proposed.jobIds, root: proposed.root, leafCount: 2,
+const leaves = [`0x${'3c'.repeat(32)}`, `0x${'4d'.repeat(32)}`] as Hex[]
+const proposed = { epoch: 10, root: leavesRoot(leaves), leafCount: 2, jobIds: [jobId, scanJobId(foreignJob.job, CHAIN_ID, REGISTRY)].toSorted() }
+const proposal: AnchorProposal = { type: 'anchor-proposal', epoch: 10, proposer: member(1).address, jobIds: proposed.jobIds, leaves, root: proposed.root, leafCount: 2,
   signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, member(1).wallet) }
 const anchorSignatures = await Promise.all(MEMBERS.map(async (m): Promise<AnchorSignature> =>
   ({ type: 'anchor-signature', epoch: 10, member: m.address, root: proposed.root, leafCount: 2, signature: await signEpochRoot(proposed, CHAIN_ID, REGISTRY, m.wallet) })))

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  anchorProof, epochTree, faultDivisorFrom, GossipValidationError, maxJobAgeBlocksFrom, quorumThreshold, signAnchorProposal, signEpochRoot,
-  validateAnchorProposal, validateAnchorSignature
+  anchorLeafHash, epochTree, faultDivisorFrom, GossipValidationError, leafOf, maxJobAgeBlocksFrom, proofFromLeaves, quorumThreshold, signAnchorProposal,
+  signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
 } from '../../../protocol/src/index.ts'
 import { currentTurn, selectEligible } from './anchor-turns.ts'
 import { checkProposal } from './proposal-check.ts'
@@ -142,7 +142,9 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex)
     const tree = epochTree(reports)
     const proposed = { epoch, root: tree.root as Hex, leafCount: jobIds.length, jobIds }
-    const proposal: AnchorProposal = { type: 'anchor-proposal', proposer: self, ...proposed, signature: await signAnchorProposal(proposed, opts.chainId, opts.registry, c.operator) }
+    const proposal: AnchorProposal = {
+      type: 'anchor-proposal', proposer: self, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, opts.chainId, opts.registry, c.operator)
+    }
     await repos.anchors.addProposal(proposal)
     const own = await sign(epoch, proposal.root, proposal.leafCount)
     await gossip.publish('anchors', proposal)
@@ -206,25 +208,33 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     if (proposal?.proposer === self) await postIfQuorum(msg.epoch, msg.root, msg.leafCount, options)
   }
 
-  /** matches an anchored root to the proposal that built it, and records each job's leaf and proof */
+  /**
+   * Matches an anchored root to the proposal that built it and records the proof of each listed job
+   * whose report this node holds, from the proposal's leaves (which the validator checked build the
+   * root), so one report this node missed leaves the others provable; the missing ones are retried.
+   */
   async function assign (epoch: number): Promise<void> {
     const record = await repos.anchors.epoch(epoch)
-    if (record === undefined || record.jobIds !== undefined) {
+    const waiting = record?.jobIds === undefined ? undefined : record.missing ?? []
+    if (record === undefined || waiting?.length === 0) {
       unassigned.delete(epoch)
       return
     }
     const proposal = await repos.anchors.proposal(epoch, record.root)
     if (proposal === undefined) return
-    const reports = await reportsOf(proposal.jobIds)
-    if (reports.some((r) => r === undefined)) return
-    const tree = epochTree(reports as Report[])
-    unassigned.delete(epoch)
-    if (tree.root.toLowerCase() !== record.root) {
-      logger.error({ epoch, root: record.root, rebuilt: tree.root }, 'the reports of an anchored proposal do not build its root')
-      return
+    const jobIds = waiting ?? proposal.jobIds
+    const proofs: Array<{ jobId: Hex, proof: Hex[] }> = []
+    const missing: Hex[] = []
+    for (const [i, report] of (await reportsOf(jobIds)).entries()) {
+      const jobId = jobIds[i] as Hex
+      const proof = report === undefined ? undefined : proofFromLeaves(proposal.leaves, anchorLeafHash(leafOf(report)))
+      if (proof !== undefined) proofs.push({ jobId, proof })
+      else if (report === undefined) missing.push(jobId)
+      else logger.error({ epoch, jobId, root: record.root }, 'this node\'s final report of an anchored job is not the anchored leaf')
     }
-    await repos.anchors.assignJobs(epoch, proposal.jobIds.map((jobId) => ({ jobId, proof: anchorProof(tree, jobId) })))
-    logger.info({ epoch, root: record.root, leafCount: record.leafCount }, 'anchored reports recorded')
+    await repos.anchors.assignJobs(epoch, proposal.jobIds, proofs, missing)
+    if (missing.length === 0) unassigned.delete(epoch)
+    logger.info({ epoch, root: record.root, leafCount: record.leafCount, proven: proofs.length, missing: missing.length }, 'anchored reports recorded')
   }
 
   async function readEvents (head: number, options: AbortOptions): Promise<void> {
@@ -265,7 +275,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
       epochBlocks = await chain.epochBlocks()
       for (const epoch of await repos.anchors.epochs(1024)) {
         anchored.add(epoch.epoch)
-        if (epoch.jobIds === undefined) unassigned.add(epoch.epoch)
+        if (epoch.jobIds === undefined || (epoch.missing?.length ?? 0) > 0) unassigned.add(epoch.epoch)
       }
       gossip.handle('anchors', (msg) => {
         // validated here, inside gossipsub's validator and synchronously; the I/O waits in the queue

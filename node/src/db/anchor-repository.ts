@@ -6,8 +6,10 @@ import type { Hex } from '../../../protocol/src/messages.ts'
 export interface StoredAnchorProposal {
   epoch: number
   proposer: Hex
-  /** ascending; leaf i of the tree is job i's */
+  /** ascending */
   jobIds: Hex[]
+  /** the tree's leaf hashes, ascending (checked to build the root when it was gossiped) */
+  leaves: Hex[]
   root: Hex
   leafCount: number
   signature: Hex
@@ -23,8 +25,10 @@ export interface AnchoredEpoch {
   tx: Hex
   /** who posted it */
   submitter: Hex
-  /** the anchored root's jobs, in leaf order, once this node has matched the root to a proposal whose reports it holds */
+  /** the anchored root's jobs (the proposal's list, ascending), once this node has matched the root to its proposal */
   jobIds?: Hex[]
+  /** listed jobs whose reports this node did not hold when it matched the root: not provable here yet */
+  missing?: Hex[]
 }
 
 /** Where one final report is anchored: its leaf and the proof of it under the epoch's root. */
@@ -97,16 +101,20 @@ export class AnchorRepository {
   }
 
   /** Records the anchored epoch's jobs, each with its leaf index and proof (`leaves[i]` is leaf i's). */
-  async assignJobs (epoch: number, leaves: Array<{ jobId: Hex, proof: Hex[] }>): Promise<void> {
+  /**
+   * Records an anchored epoch's jobs (the proposal's list) and the proofs of those this node holds the
+   * reports of; `missing`, the listed jobs it lacks so far, are recorded to be proven when they arrive.
+   */
+  async assignJobs (epoch: number, jobIds: readonly Hex[], proofs: ReadonlyArray<{ jobId: Hex, proof: Hex[] }>, missing: readonly Hex[]): Promise<void> {
     const key = dbKey(PREFIXES.anchorEpoch, pad(epoch))
     const anchored = await this.#db.get(key) as AnchoredEpoch | undefined
     if (anchored === undefined) throw new Error(`epoch ${epoch} is not recorded as anchored`)
-    const jobIds = leaves.map((l) => l.jobId.toLowerCase() as Hex)
-    const jobs = leaves.map((l, leafIndex) => {
-      const value: JobAnchor = { epoch, root: anchored.root, leafIndex, proof: l.proof, block: anchored.block }
-      return { type: 'put' as const, key: dbKey(PREFIXES.anchorJob, l.jobId), value }
+    const listed = jobIds.map((id) => id.toLowerCase() as Hex)
+    const jobs = proofs.map((p) => {
+      const value: JobAnchor = { epoch, root: anchored.root, leafIndex: listed.indexOf(p.jobId.toLowerCase() as Hex), proof: p.proof, block: anchored.block }
+      return { type: 'put' as const, key: dbKey(PREFIXES.anchorJob, p.jobId), value }
     })
-    const ops: Op[] = [{ type: 'put', key, value: { ...anchored, jobIds } }, ...jobs]
+    const ops: Op[] = [{ type: 'put', key, value: { ...anchored, jobIds: listed, missing: missing.map((id) => id.toLowerCase() as Hex) } }, ...jobs]
     await this.#db.batch(ops, { sync: true })
   }
 

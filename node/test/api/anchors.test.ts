@@ -19,7 +19,7 @@ t.test('anchored epochs and an epoch\'s jobs over HTTP; hostile query parameters
   st.teardown(async () => { await db.close() })
   const repo = new AnchorRepository(db)
   for (const epoch of [3, 4, 5]) await repo.recordAnchored({ epoch, root: hex(`c${epoch}`, 32), leafCount: 2, block: 30 * epoch + 31, tx: hex(`d${epoch}`, 32), submitter: hex('11', 20) })
-  await repo.assignJobs(4, [{ jobId: hex('01', 32), proof: [hex('aa', 32)] }, { jobId: hex('02', 32), proof: [hex('bb', 32)] }])
+  await repo.assignJobs(4, [hex('01', 32), hex('02', 32)], [{ jobId: hex('01', 32), proof: [hex('aa', 32)] }, { jobId: hex('02', 32), proof: [hex('bb', 32)] }], [])
   const ports: ApiPorts = { ...createMemoryNode().ports, anchors: anchorReader(repo), keys: { find: async (key) => key === KEY ? { id: 'k', perMinute: 1000, perDay: 100_000 } : undefined } }
   const server = await startApi(st, ports)
 
@@ -59,7 +59,7 @@ t.test('file and indicator objects carry virusmap_anchor once anchored, nothing 
   st.equal(await reportAnchor(repo, report), undefined)
   st.notOk((fileObject({ report, sample }, 'http://x') as { data: { attributes: Record<string, unknown> } }).data.attributes.virusmap_anchor, 'pending: no attribute')
   await repo.recordAnchored({ epoch: 9, root: hex('e9', 32), leafCount: 1, block: 301, tx: hex('f9', 32), submitter: hex('11', 20) })
-  await repo.assignJobs(9, [{ jobId: report.jobId, proof: [] }])
+  await repo.assignJobs(9, [report.jobId], [{ jobId: report.jobId, proof: [] }], [])
   const anchor = await reportAnchor(repo, report)
   st.same(anchor, { epoch: 9, root: hex('e9', 32), proof: [], block: 301 })
   const file = fileObject({ report, sample, ...(anchor === undefined ? {} : { anchor }) }, 'http://x') as { data: { attributes: Record<string, unknown> } }

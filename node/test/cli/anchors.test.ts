@@ -24,7 +24,7 @@ t.test('virusmap anchors', async (st) => {
   const repo = new AnchorRepository(db)
   await repo.recordAnchored({ epoch: 2, root: hex('c2', 32), leafCount: 2, block: 91, tx: hex('d2', 32), submitter: hex('11', 20) })
   await repo.recordAnchored({ epoch: 3, root: hex('c3', 32), leafCount: 1, block: 121, tx: hex('d3', 32), submitter: hex('11', 20) })
-  await repo.assignJobs(2, [{ jobId: hex('01', 32), proof: [] }, { jobId: hex('02', 32), proof: [] }])
+  await repo.assignJobs(2, [hex('01', 32), hex('02', 32)], [{ jobId: hex('01', 32), proof: [] }, { jobId: hex('02', 32), proof: [] }], [])
   const ports: ApiPorts = { ...createMemoryNode().ports, anchors: anchorReader(repo), keys: { find: async (key) => key === KEY ? { id: 'k', perMinute: 1000, perDay: 100_000 } : undefined } }
   const server = await startApi(st, ports)
   await writeFile(join(dir, 'devnet.json'), JSON.stringify({ chainId: 31337, rpcUrl: 'http://127.0.0.1:1', deployBlock: 0, contracts: { registry: hex('ab', 20) }, nodes: [{ api: server.url }], apiKey: KEY }))

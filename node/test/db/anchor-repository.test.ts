@@ -13,7 +13,7 @@ const M2 = hex('22', 20)
 const M3 = hex('33', 20)
 
 const proposal = (epoch: number, root: Hex, jobIds: Hex[]): StoredAnchorProposal =>
-  ({ epoch, proposer: M1, jobIds, root, leafCount: jobIds.length, signature: hex('00', 65) })
+  ({ epoch, proposer: M1, jobIds, leaves: jobIds, root, leafCount: jobIds.length, signature: hex('00', 65) })
 
 tap.test('anchor repository', async (suite) => {
   const db = await openDatabase({ path: suite.testdir() })
@@ -49,11 +49,14 @@ tap.test('anchor repository', async (suite) => {
     t.equal(await anchors.proposal(7, ROOT_B), undefined, 'the losing root is forgotten')
     t.ok(await anchors.proposal(7, ROOT_A), 'the anchored root is kept')
     t.equal(await anchors.jobAnchor(J1), undefined, 'no job is anchored before its proofs are recorded')
-    await anchors.assignJobs(7, [{ jobId: J1, proof: [ROOT_B] }, { jobId: J2, proof: [] }])
+    await anchors.assignJobs(7, [J1, J2], [{ jobId: J2, proof: [] }], [J1])
     t.same(await anchors.jobAnchor(J2), { epoch: 7, root: ROOT_A, leafIndex: 1, proof: [], block: 250 })
-    t.same((await anchors.jobAnchor(J1))?.proof, [ROOT_B])
-    t.same((await anchors.epoch(7))?.jobIds, [J1, J2])
-    await t.rejects(anchors.assignJobs(8, [{ jobId: J1, proof: [] }]), /not recorded/, 'an epoch not anchored takes no jobs')
+    t.equal(await anchors.jobAnchor(J1), undefined, 'a job whose report is missing has no proof yet')
+    t.same([(await anchors.epoch(7))?.jobIds, (await anchors.epoch(7))?.missing], [[J1, J2], [J1]], 'but is listed, and kept as missing')
+    await anchors.assignJobs(7, [J1, J2], [{ jobId: J1, proof: [ROOT_B] }], [])
+    t.same((await anchors.jobAnchor(J1))?.proof, [ROOT_B], 'proven once its report arrives')
+    t.same((await anchors.epoch(7))?.missing, [])
+    await t.rejects(anchors.assignJobs(8, [J1], [{ jobId: J1, proof: [] }], []), /not recorded/, 'an epoch not anchored takes no jobs')
   })
 
   suite.test('epochs: newest first, bounded, paged', async (t) => {

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Contract } from 'ethers'
 import tap, { type Test } from 'tap'
 import { anchorsArtifact } from '../../../governance/src/artifacts.ts'
-import { epochTree, signAnchorProposal, signEpochRoot } from '../../../protocol/src/index.ts'
+import { epochTree, signAnchorProposal, signEpochRoot, treeLeaves } from '../../../protocol/src/index.ts'
 import { blockNumber } from '../../src/chain/anvil-time.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
@@ -189,7 +189,7 @@ tap.test('a proposal listing a job no member holds a report for gets no signatur
   const proposed = { epoch, root: tree.root as Hex, leafCount: 1, jobIds: [ghost.jobId] }
   const { chainId } = devnet.info
   const { registry } = devnet.info.contracts
-  const proposal: AnchorProposal = { type: 'anchor-proposal', proposer: liar.operator, ...proposed, signature: await signAnchorProposal(proposed, chainId, registry, keys.operator) }
+  const proposal: AnchorProposal = { type: 'anchor-proposal', proposer: liar.operator, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, chainId, registry, keys.operator) }
   const own: AnchorSignature = { type: 'anchor-signature', epoch, member: liar.operator, root: proposed.root, leafCount: 1, signature: await signEpochRoot(proposed, chainId, registry, keys.operator) }
   const members = [0, 2, 3]
   const count = async (i: number): Promise<number> => await readCounter(api(i), 'virusmap_anchors_refused_total', { code: 'MISSING_REPORT' })

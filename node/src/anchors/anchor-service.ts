@@ -124,7 +124,24 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     return true
   }
 
-  async function sign (epoch: number, root: Hex, leafCount: number): Promise<AnchorSignature> {
+  /**
+   * The listed jobs this member must not sign into `epoch`: anchored in another epoch, or in a root of
+   * another epoch it signed, while that epoch may still be anchored (not anchored yet, not past its late bound).
+   */
+  async function takenElsewhere (jobIds: readonly Hex[], epoch: number): Promise<{ anchored: Set<Hex>, signed: Set<Hex> }> {
+    const taken = { anchored: new Set<Hex>(), signed: new Set<Hex>() }
+    for (const jobId of jobIds) {
+      const at = await repos.anchors.jobAnchor(jobId)
+      if (at !== undefined && at.epoch !== epoch) taken.anchored.add(jobId)
+      const signedFor = await repos.anchors.signedEpoch(jobId)
+      if (signedFor !== undefined && signedFor !== epoch && !anchored.has(signedFor) && follower.followedBlock <= (signedFor + 1) * epochBlocks + maxAgeAt(signedFor)) taken.signed.add(jobId)
+    }
+    return taken
+  }
+
+  async function sign (epoch: number, root: Hex, leafCount: number, jobIds: readonly Hex[]): Promise<AnchorSignature> {
+    // recorded before the signature exists: a crash between the two only holds the jobs back, never signs them twice
+    await repos.anchors.markSigned(epoch, jobIds)
     const signature = await signEpochRoot({ epoch, root, leafCount }, opts.chainId, opts.registry, c.operator)
     await repos.anchors.addSignature(epoch, root, { member: self, signature })
     return { type: 'anchor-signature', epoch, member: self, root, leafCount, signature }
@@ -134,9 +151,8 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     const start = epoch * epochBlocks
     const maxAge = maxAgeAt(epoch)
     const candidates = await repos.reports.fromBlock(Math.max(0, start - maxAge), options)
-    const elsewhere = new Set<Hex>()
-    for (const { jobId } of candidates) if (await repos.anchors.jobAnchor(jobId) !== undefined) elsewhere.add(jobId)
-    const listed = selectEligible(candidates.map((r) => ({ jobId: r.jobId, membershipBlock: r.block })), epoch, epochBlocks, maxAge, (id) => elsewhere.has(id))
+    const taken = await takenElsewhere(candidates.map((r) => r.jobId), epoch)
+    const listed = selectEligible(candidates.map((r) => ({ jobId: r.jobId, membershipBlock: r.block })), epoch, epochBlocks, maxAge, (id) => taken.anchored.has(id) || taken.signed.has(id))
     const reports = (await reportsOf(listed)).filter((r) => r !== undefined)
     if (reports.length === 0) return
     const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex)
@@ -146,7 +162,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
       type: 'anchor-proposal', proposer: self, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, opts.chainId, opts.registry, c.operator)
     }
     await repos.anchors.addProposal(proposal)
-    const own = await sign(epoch, proposal.root, proposal.leafCount)
+    const own = await sign(epoch, proposal.root, proposal.leafCount, jobIds)
     await gossip.publish('anchors', proposal)
     await gossip.publish('anchors', own)
     metrics?.proposals.inc()
@@ -183,19 +199,17 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     if (msg.proposer === self || !follower.isMemberAt(self, msg.epoch * epochBlocks)) return
     // the same root from the next proposer is checked again: a report this member lacked at first may be final now
     if ((await repos.anchors.signatures(msg.epoch, msg.root)).some((s) => s.member === self)) return
-    const elsewhere = new Set<Hex>()
-    for (const jobId of msg.jobIds) {
-      const at = await repos.anchors.jobAnchor(jobId)
-      if (at !== undefined && at.epoch !== msg.epoch) elsewhere.add(jobId)
-    }
+    const taken = await takenElsewhere(msg.jobIds, msg.epoch)
     options.signal?.throwIfAborted()
-    const check = checkProposal(msg, await reportsOf(msg.jobIds), { epochBlocks, maxJobAgeBlocks: maxAgeAt(msg.epoch), anchoredElsewhere: (id) => elsewhere.has(id) })
+    const check = checkProposal(msg, await reportsOf(msg.jobIds), {
+      epochBlocks, maxJobAgeBlocks: maxAgeAt(msg.epoch), anchoredElsewhere: (id) => taken.anchored.has(id), signedElsewhere: (id) => taken.signed.has(id)
+    })
     if (!check.ok) {
       metrics?.refused.inc({ code: check.code })
       logger.info({ epoch: msg.epoch, proposer: msg.proposer, root: msg.root, code: check.code, jobId: check.jobId }, 'anchor proposal not signed')
       return
     }
-    const own = await sign(msg.epoch, msg.root, msg.leafCount)
+    const own = await sign(msg.epoch, msg.root, msg.leafCount, msg.jobIds)
     await gossip.publish('anchors', own)
     metrics?.signed.inc()
     logger.debug({ epoch: msg.epoch, proposer: msg.proposer, root: msg.root }, 'anchor proposal signed')

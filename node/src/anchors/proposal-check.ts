@@ -2,7 +2,7 @@ import { AnchorError, epochTree, isEligible } from '../../../protocol/src/index.
 import type { EpochTree } from '../../../protocol/src/anchors.ts'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
 
-export type ProposalRefusal = 'MISSING_REPORT' | 'NOT_ELIGIBLE' | 'ANCHORED_BEFORE' | 'ROOT_MISMATCH'
+export type ProposalRefusal = 'MISSING_REPORT' | 'NOT_ELIGIBLE' | 'ANCHORED_BEFORE' | 'SIGNED_ELSEWHERE' | 'ROOT_MISMATCH'
 
 export type ProposalCheck =
   | { ok: true, tree: EpochTree }
@@ -14,11 +14,14 @@ export interface ProposalRules {
   maxJobAgeBlocks: number
   /** whether the job's report is anchored in another epoch already */
   anchoredElsewhere: (jobId: Hex) => boolean
+  /** whether this member signed a root of another epoch listing the job that may still be anchored */
+  signedElsewhere: (jobId: Hex) => boolean
 }
 
 /**
  * Whether a member signs a proposal's EpochRoot (SPEC 15): it holds the final report of every listed
- * job, each eligible for the epoch and anchored nowhere else, and the tree of their leaves has the
+ * job, each eligible for the epoch, anchored nowhere else and in no root of another epoch it signed that may
+ * still be anchored (two quorums share an honest member, so no job is anchored in two epochs), and the tree of their leaves has the
  * proposal's root and count. The reports are the member's own, assembled from signed messages it
  * checked (section 8), so a proposer cannot slip in a report the member did not verify. The list need
  * not be complete. `reports[i]` is what the member holds for `jobIds[i]`.
@@ -30,6 +33,7 @@ export function checkProposal (proposal: { epoch: number, jobIds: readonly Hex[]
     if (report?.jobId.toLowerCase() !== jobId.toLowerCase()) return { ok: false, code: 'MISSING_REPORT', jobId }
     if (!isEligible(report.job.job, proposal.epoch, rules.epochBlocks, rules.maxJobAgeBlocks)) return { ok: false, code: 'NOT_ELIGIBLE', jobId }
     if (rules.anchoredElsewhere(jobId)) return { ok: false, code: 'ANCHORED_BEFORE', jobId }
+    if (rules.signedElsewhere(jobId)) return { ok: false, code: 'SIGNED_ELSEWHERE', jobId }
     held.push(report)
   }
   let tree: EpochTree

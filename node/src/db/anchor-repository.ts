@@ -162,6 +162,16 @@ export class AnchorRepository {
     return await this.#db.values(dbRange(PREFIXES.anchorProposal, pad(epoch))).all() as StoredAnchorProposal[]
   }
 
+  /** records that this member signs a root of `epoch` listing these jobs */
+  async markSigned (epoch: number, jobIds: readonly Hex[]): Promise<void> {
+    await this.#db.batch(jobIds.map((jobId) => ({ type: 'put' as const, key: dbKey(PREFIXES.anchorSignedJob, jobId.toLowerCase()), value: epoch })), { sync: true })
+  }
+
+  /** the epoch of the last root this member signed listing the job */
+  async signedEpoch (jobId: Hex): Promise<number | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.anchorSignedJob, jobId.toLowerCase())) as number | undefined
+  }
+
   async jobAnchor (jobId: Hex): Promise<JobAnchor | undefined> {
     return await this.#db.get(dbKey(PREFIXES.anchorJob, jobId)) as JobAnchor | undefined
   }

@@ -71,7 +71,9 @@ export const PREFIXES = {
   /** zero-padded epoch -> AnchoredEpoch: the epochs seen anchored on chain */
   anchorEpoch: 'anchor-epoch/',
   /** jobId -> JobAnchor: where a final report is anchored (epoch, leaf index, proof) */
-  anchorJob: 'anchor-job/'
+  anchorJob: 'anchor-job/',
+  /** jobId -> epoch: the epoch of the last root this member signed listing the job (no second epoch while it may be anchored) */
+  anchorSignedJob: 'anchor-signed-job/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -3,7 +3,7 @@
 // proposer lists the reports, members sign, the proposer posts, every member records each job's proof.
 import tap from 'tap'
 import pino from 'pino'
-import { quorumThreshold, recoverEpochRootSigner, verifyAnchorProof, leafOf } from '../../../protocol/src/index.ts'
+import { epochTree, leafOf, quorumThreshold, recoverEpochRootSigner, signAnchorProposal, treeLeaves, verifyAnchorProof } from '../../../protocol/src/index.ts'
 import { createAnchorService } from '../../src/anchors/anchor-service.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
@@ -117,4 +117,51 @@ tap.test('four members anchor an epoch; a member without one of the reports does
   for (const n of nodes) await n.service.tick()
   t.equal((await nodes[0]?.repos.anchors.epoch(1))?.root, anchored.root, 'the anchor mined again is recorded again')
   t.ok(await nodes[0]?.repos.anchors.jobAnchor(reports[0]?.jobId as Hex), 'with its jobs\' proofs')
+})
+
+tap.test('a member that signed a job into one epoch\'s root signs no other epoch\'s root with it while the first may still be anchored', async (t) => {
+  // followed to block 15: epochs 1 and 2 are over, nothing anchored (the chain takes no post); the jobs at block 7 are eligible for both
+  const follower = { ...staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: 15 }) }
+  const chain: AnchorChain = {
+    epochBlocks: async () => E,
+    head: async () => 15,
+    blockTime: async () => now(),
+    anchored: async () => false,
+    events: async () => [],
+    post: async () => { throw new Error('this chain takes no anchor') }
+  }
+  const reports: Report[] = await Promise.all(['four', 'five'].map(async (s) => await signedReport(new TextEncoder().encode(s))))
+  const db = await openDatabase({ path: t.testdir() })
+  t.teardown(async () => { await db.close() })
+  const repos = createRepositories(db)
+  for (const report of reports) await repos.reports.put(report)
+  const bus = createMemoryGossipBus()
+  const gossip = bus.join()
+  const proposer = bus.join()
+  const metrics = createNodeMetrics()
+  // the lowest address: rank 0 of epochs 0, 4, 8…, so with the clock standing still it never proposes epoch 1 or 2 itself
+  const member = MEMBERS.toSorted((a, b) => (a.address < b.address ? -1 : 1))[0] as typeof MEMBERS[number]
+  const service = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
+    self: member.address, operator: member.wallet, chain, follower, gossip, repos, logger: pino({ level: 'silent' }), metrics: metrics.anchors, now
+  })
+  await gossip.start()
+  await proposer.start()
+  await service.start()
+  t.teardown(async () => { await service.stop() })
+  const counter = async (name: string): Promise<string> => await metrics.registry.getSingleMetricAsString(name)
+  const seen = async (): Promise<string> => await counter('virusmap_anchors_signed_total') + await counter('virusmap_anchors_refused_total')
+  const propose = async (epoch: number): Promise<void> => {
+    const tree = epochTree(reports)
+    const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex).toSorted()
+    const proposed = { epoch, root: tree.root as Hex, leafCount: jobIds.length, jobIds }
+    const wallet = MEMBERS.find((m) => m !== member) as typeof MEMBERS[number]
+    await proposer.publish('anchors', { type: 'anchor-proposal', proposer: wallet.address, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, wallet.wallet) })
+    const before = await seen()
+    for (let i = 0; i < 100 && await seen() === before; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  await propose(1)
+  t.match(await counter('virusmap_anchors_signed_total'), / 1$/m, 'epoch 1\'s root signed')
+  await propose(2)
+  t.match(await counter('virusmap_anchors_refused_total'), /code="SIGNED_ELSEWHERE"} 1/, 'the same jobs in epoch 2 are refused while epoch 1 may still be anchored')
+  t.same(bus.refused, [], 'both proposals passed the validators')
 })

@@ -6,7 +6,7 @@ import type { Hex, Report } from '../../../protocol/src/messages.ts'
 
 // MEMBERSHIP_BLOCK is 7: with E = 5 the reports are eligible for epochs 1 (blocks [5, 10)) and 2, not 0 or 3
 const E = 5
-const rules = { epochBlocks: E, maxJobAgeBlocks: 5, anchoredElsewhere: (): boolean => false }
+const rules = { epochBlocks: E, maxJobAgeBlocks: 5, anchoredElsewhere: (): boolean => false, signedElsewhere: (): boolean => false }
 
 tap.test('a member signs only a proposal whose every listed report it holds and checks', async (t) => {
   t.equal(MEMBERSHIP_BLOCK, 7)
@@ -28,6 +28,8 @@ tap.test('a member signs only a proposal whose every listed report it holds and 
   const swapped = [reports[0], reports[2], reports[1]] as Report[]
   t.same(checkProposal(proposal, swapped, rules), { ok: false, code: 'MISSING_REPORT', jobId: jobIds[1] }, 'a report of another job does not stand in')
   t.same(checkProposal(proposal, reports, { ...rules, anchoredElsewhere: (id) => id === jobIds[2] }), { ok: false, code: 'ANCHORED_BEFORE', jobId: jobIds[2] }, 'a report anchored in another epoch')
+  t.same(checkProposal(proposal, reports, { ...rules, signedElsewhere: (id) => id === jobIds[0] }), { ok: false, code: 'SIGNED_ELSEWHERE', jobId: jobIds[0] },
+    'a report in a root of another epoch this member signed, which may still be anchored')
 
   const fewer = epochTree(reports.slice(0, 2))
   t.same(checkProposal({ ...proposal, root: fewer.root as Hex }, reports, rules), { ok: false, code: 'ROOT_MISMATCH' }, 'a root over other leaves')

@@ -10,6 +10,8 @@ import { allAddresses, grants, recipients } from './involved.ts'
 import { CONNECT_METHODS, decodeRequest, type DecodedRequest } from './request.ts'
 import { createJsonRpc, type JsonRpc } from './rpc.ts'
 import { decide, runRules } from './rules/run-rules.ts'
+import { maliciousRule } from './rules/malicious.ts'
+import { behaviourRule } from './rules/behaviour.ts'
 import { createSimulator, type Simulation } from './simulator.ts'
 import type { ForkSidecar } from './fork-sidecar.ts'
 import { WELL_KNOWN_SPENDERS } from './well-known.ts'
@@ -44,8 +46,13 @@ export interface Guard {
   check(request: unknown, page?: PageContext, options?: AbortOptions): Promise<GuardResult>
   /** find out the RPC's simulation path, and start the fork sidecar if it needs one */
   warm(options?: AbortOptions): Promise<void>
+  /** a page visit alone (the patent's page scene): its domain and script hashes against the lists, and its prompt count; pure and local */
+  checkPage(page: PageContext): Pick<GuardResult, 'decision' | 'findings'>
   stop(): Promise<void>
 }
+
+/** what a page visit is judged as: a request that names nothing */
+const PAGE_VISIT: DecodedRequest = { method: 'page', from: undefined, actions: [], tx: undefined }
 
 const NO_MALICIOUS: MaliciousSet = { addresses: new Set(), domains: new Set(), scriptHashes: new Set() }
 
@@ -107,6 +114,24 @@ export function createGuard (options: GuardOptions): Guard {
       })
       const verified = !needsChain || (chain !== undefined && simulation.status !== 'unavailable')
       return { decision: decide(findings, verified), findings, simulation, request: { method: decoded.method, from: decoded.from, actions: decoded.actions } }
+    },
+    checkPage (page) {
+      const at = now()
+      const input = {
+        request: PAGE_VISIT,
+        simulation: { status: 'not-applicable' } as const,
+        facts: undefined,
+        pastRecipients: options.pastRecipients ?? new Set<Address>(),
+        malicious: options.malicious ?? NO_MALICIOUS,
+        phishing: options.phishing,
+        allowlist,
+        page,
+        connects: connects.recent(page.origin ?? '', at),
+        now: at
+      }
+      const listed = maliciousRule(input)
+      const findings = [...listed, ...behaviourRule(input, listed)]
+      return { decision: decide(findings, true), findings }
     },
     warm: async (callOptions) => { await simulator.warm(callOptions) },
     stop: async () => { await simulator.stop() }

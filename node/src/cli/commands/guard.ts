@@ -10,6 +10,7 @@ import type { Command, CommandArgs, CommandContext, OptionValue } from '../comma
 import { isHttpUrl, profilePath } from '../profile.ts'
 import { UsageError } from '../usage-error.ts'
 import { renderGuardResult } from './guard-render.ts'
+import { createGuardService } from '../../guard/service/guard-service.ts'
 
 const STORE_KINDS: readonly StoreKind[] = ['recipient', 'allow', 'malicious-address', 'malicious-domain', 'malicious-script']
 const str = (v: OptionValue): string | undefined => typeof v === 'string' ? v : undefined
@@ -65,11 +66,34 @@ async function add (values: CommandArgs['values'], positionals: string[], ctx: C
   return EXIT_CODES.ok
 }
 
+/** `virusmap guard --rpc URL [--port P]`: the loopback service the extension asks, until interrupted */
+async function serve (values: CommandArgs['values'], ctx: CommandContext): Promise<number> {
+  const rpc = str(values.rpc)
+  if (rpc === undefined || !isHttpUrl(rpc)) throw new UsageError('--rpc must be an http(s) URL')
+  const portText = str(values.port) ?? '8547'
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError('--port must be a TCP port (0 for any free one)')
+  const file = storeFile(values, ctx)
+  const store = await loadStore(file, { signal: ctx.signal })
+  const service = createGuardService({ rpc, store, storeFile: file, port: Number(portText), phishing: await loadEthPhishingLists() })
+  await service.start()
+  try {
+    ctx.stdout.write(values.json === true ? JSON.stringify({ url: service.url, store: file }) + '\n' : `guard listening on ${service.url} (store ${file})\n`)
+    await new Promise<void>((resolveStop) => {
+      if (ctx.signal.aborted) resolveStop()
+      ctx.signal.addEventListener('abort', () => { resolveStop() }, { once: true })
+    })
+  } finally {
+    await service.stop()
+  }
+  return EXIT_CODES.ok
+}
+
 async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = positionals
   try {
     if (sub === 'check' && rest.length === 0) return await check(values, ctx)
     if (sub === 'add') return await add(values, rest, ctx)
+    if (sub === undefined) return await serve(values, ctx)
   } catch (err) {
     // one line with the code: a hostile or malformed request is the input's fault, not a crash
     if (err instanceof GuardError) {
@@ -78,13 +102,14 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
     }
     throw err
   }
-  throw new UsageError('guard check ... | guard add KIND VALUE...')
+  throw new UsageError('guard --rpc URL [--port P] | guard check ... | guard add KIND VALUE...')
 }
 
 export const guardCommand: Command = {
   name: 'guard',
   summary: 'judge a wallet request before signing it: decode, simulate on your RPC, apply the drainer rules',
-  usage: 'virusmap guard check --rpc URL --from ADDR (--tx JSON | --typed-data JSON | --message TEXT) [--origin URL] [--script-hash H]... [--store FILE] [--json]\n' +
+  usage: 'virusmap guard --rpc URL [--port P] [--store FILE] [--json]   (the loopback service the extension asks; port 8547 by default)\n' +
+    '       virusmap guard check --rpc URL --from ADDR (--tx JSON | --typed-data JSON | --message TEXT) [--origin URL] [--script-hash H]... [--store FILE] [--json]\n' +
     `       virusmap guard add ${STORE_KINDS.join('|')} VALUE... [--store FILE]\n` +
     'prints the decision (allow, warn, block, unverified), the findings and the simulation; exit 0 whatever the decision',
   options: {
@@ -96,6 +121,7 @@ export const guardCommand: Command = {
     origin: { type: 'string' },
     'script-hash': { type: 'string', multiple: true },
     store: { type: 'string' },
+    port: { type: 'string' },
     json: { type: 'boolean' }
   },
   run

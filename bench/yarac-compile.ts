@@ -1,6 +1,7 @@
 import { runProcess } from '../node/src/scan/run-process.ts'
 import { RulesCompileError, EngineUnavailableError } from '../node/src/scan/engine.ts'
 import type { RuleFile } from '../node/src/scan/rule-files.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 const COMPILE_TIMEOUT_MS = 120_000
 const CHECK_CONCURRENCY = 8
@@ -25,7 +26,7 @@ async function yarac (yaracPath: string, files: RuleFile[], output: string, sign
  * other rules: when the whole set fails, each file is compiled alone, the failures are skipped
  * (reported to the caller for logging) and the rest is compiled again.
  */
-export async function compileRuleFiles (yaracPath: string, files: RuleFile[], output: string, options: { signal?: AbortSignal } = {}): Promise<CompileOutcome> {
+export async function compileRuleFiles (yaracPath: string, files: RuleFile[], output: string, options: AbortOptions = {}): Promise<CompileOutcome> {
   const firstError = await yarac(yaracPath, files, output, options.signal)
   if (firstError === undefined) return { compiled: files, skipped: [] }
 

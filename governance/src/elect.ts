@@ -11,6 +11,7 @@ import { GovernanceError } from './errors.ts'
 import { membershipActions } from './gov.ts'
 import type { Actions } from './gov.ts'
 import { nonceManaged } from './nonces.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** Governor ProposalState values (OpenZeppelin IGovernor). */
 export const ProposalState = {
@@ -38,7 +39,7 @@ export interface ProposalResult {
   executionBlock: number
 }
 
-export async function proposeAndExecute (input: ProposeAndExecuteInput, options: { signal?: AbortSignal } = {}): Promise<ProposalResult> {
+export async function proposeAndExecute (input: ProposeAndExecuteInput, options: AbortOptions = {}): Promise<ProposalResult> {
   const { provider, targets, values, calldatas, description } = input
   const { signal } = options
   const governor = new Contract(input.governor, governorArtifact.abi, provider)
@@ -105,7 +106,7 @@ export interface ElectionInput extends MembershipChangeInput {
 }
 
 /** Proposes and executes the `setEngines` calls, then one `admit(operator)` call per operator, in one proposal. */
-export async function electMembers (input: ElectionInput, options: { signal?: AbortSignal } = {}): Promise<ProposalResult> {
+export async function electMembers (input: ElectionInput, options: AbortOptions = {}): Promise<ProposalResult> {
   const { engines, ...rest } = input
   const declared = Object.entries(engines ?? {})
   const what = [
@@ -116,12 +117,12 @@ export async function electMembers (input: ElectionInput, options: { signal?: Ab
 }
 
 /** Proposes and executes one `remove(operator)` call per operator, in one proposal. */
-export async function removeMembers (input: MembershipChangeInput, options: { signal?: AbortSignal } = {}): Promise<ProposalResult> {
+export async function removeMembers (input: MembershipChangeInput, options: AbortOptions = {}): Promise<ProposalResult> {
   return await changeMembers('remove', input, [], `Remove supernodes ${input.operators.join(', ')}`, options)
 }
 
 /** `before` runs ahead of the membership calls; `what` leads the default description. */
-async function changeMembers (fn: 'admit' | 'remove', input: MembershipChangeInput, before: Actions[], what: string, options: { signal?: AbortSignal }): Promise<ProposalResult> {
+async function changeMembers (fn: 'admit' | 'remove', input: MembershipChangeInput, before: Actions[], what: string, options: AbortOptions): Promise<ProposalResult> {
   const { registry, operators, ...rest } = input
   // the block keeps a repeat of the same change a new proposal
   const description = input.description ?? `${what} (block ${await blockNumber(input.provider)})`

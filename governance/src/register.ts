@@ -4,6 +4,7 @@ import type { Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
 import { registryArtifact, vmtArtifact } from './artifacts.ts'
 import { GovernanceError } from './errors.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface RegisterCandidateInput {
   registry: string
@@ -15,7 +16,7 @@ export interface RegisterCandidateInput {
 }
 
 /** Calls SupernodeRegistry.register and returns the block it landed in. */
-export async function registerCandidate (input: RegisterCandidateInput, options: { signal?: AbortSignal } = {}): Promise<number> {
+export async function registerCandidate (input: RegisterCandidateInput, options: AbortOptions = {}): Promise<number> {
   options.signal?.throwIfAborted()
   const registry = new Contract(input.registry, registryArtifact.abi, input.operator)
   await approveBond(registry, input.operator)

@@ -1,5 +1,6 @@
 import type { ApiKeyRecord } from '../db/apikey-repository.ts'
 import type { AdminCookie } from './admin-cookie.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export type AdminClientErrorCode = 'UNREACHABLE' | 'REFUSED'
 
@@ -17,9 +18,9 @@ export class AdminClientError extends Error {
 }
 
 export interface AdminClient {
-  createKey(options: { name: string, perMinute: number, perDay: number, privileges: string[] }, opts?: { signal?: AbortSignal }): Promise<{ key: string, record: ApiKeyRecord }>
-  listKeys(opts?: { signal?: AbortSignal }): Promise<ApiKeyRecord[]>
-  revokeKey(id: string, opts?: { signal?: AbortSignal }): Promise<ApiKeyRecord>
+  createKey(options: { name: string, perMinute: number, perDay: number, privileges: string[] }, opts?: AbortOptions): Promise<{ key: string, record: ApiKeyRecord }>
+  listKeys(opts?: AbortOptions): Promise<ApiKeyRecord[]>
+  revokeKey(id: string, opts?: AbortOptions): Promise<ApiKeyRecord>
 }
 
 /** Speaks to a running supernode's admin endpoint with the token from its cookie. */

@@ -10,6 +10,7 @@ import type { ChainMetrics } from '../metrics/registry.ts'
 import { decodeBytes32String, toQuantity } from 'ethers'
 import type { JsonRpcProvider } from 'ethers'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface RegistryFollowerOptions {
   provider: JsonRpcProvider
@@ -40,7 +41,7 @@ export interface ReorgEvent {
 export type ReorgListener = (event: ReorgEvent) => void | Promise<void>
 
 export interface RegistryFollower {
-  start(options?: { signal?: AbortSignal }): Promise<void>
+  start(options?: AbortOptions): Promise<void>
   stop(): Promise<void>
   /** highest block whose registry events have been applied; membership is known up to it */
   readonly followedBlock: number
@@ -52,7 +53,7 @@ export interface RegistryFollower {
   /** a network parameter (NetworkParameters key name) in force at `block`, if set and followed */
   parameterAt(name: string, block: number): bigint | undefined
   /** resolves once membership is known up to `block` */
-  waitFor(block: number, options?: { signal?: AbortSignal }): Promise<void>
+  waitFor(block: number, options?: AbortOptions): Promise<void>
   /**
    * Calls `listener` after each rollback, once the replay has caught up to the confirmed head
    * again, so decisions made from the taken-back membership can be revisited. Returns an unsubscribe.

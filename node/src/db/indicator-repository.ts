@@ -3,6 +3,7 @@ import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex, IndicatorKind, ScanJob } from '../../../protocol/src/messages.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** distinct submitters kept per indicator (the newest win): the record stays small however popular it gets */
 export const MAX_SUBMITTERS = 64
@@ -111,7 +112,7 @@ export class IndicatorRepository {
   }
 
   /** sha256 of the files known to carry the indicator, at most `limit` */
-  async filesOf (kind: IndicatorKind, subject: string, limit: number, options: { signal?: AbortSignal } = {}): Promise<Hex[]> {
+  async filesOf (kind: IndicatorKind, subject: string, limit: number, options: AbortOptions = {}): Promise<Hex[]> {
     const out: Hex[] = []
     if (!(limit > 0)) return out
     for await (const v of this.#db.values({ ...dbRange(PREFIXES.indicatorFile, kind, hashOf(subject)), limit })) {
@@ -122,7 +123,7 @@ export class IndicatorRepository {
   }
 
   /** the submitted URLs whose host is this domain or IP (canonical), at most `limit`, in the order of their sha256 */
-  async urlsOn (kind: 'domain' | 'ip', subject: string, limit: number, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+  async urlsOn (kind: 'domain' | 'ip', subject: string, limit: number, options: AbortOptions = {}): Promise<string[]> {
     const out: string[] = []
     if (!(limit > 0)) return out
     for await (const v of this.#db.values({ ...dbRange(PREFIXES.hostUrl, kind, hashOf(subject)), limit })) {
@@ -133,7 +134,7 @@ export class IndicatorRepository {
   }
 
   /** the indicators found in a file, at most `limit` */
-  async indicatorsOf (fileSha256: Hex, limit: number, options: { signal?: AbortSignal } = {}): Promise<Array<{ kind: IndicatorKind, subject: string }>> {
+  async indicatorsOf (fileSha256: Hex, limit: number, options: AbortOptions = {}): Promise<Array<{ kind: IndicatorKind, subject: string }>> {
     const out: Array<{ kind: IndicatorKind, subject: string }> = []
     if (!(limit > 0)) return out
     for await (const v of this.#db.values({ ...dbRange(PREFIXES.fileIndicator, fileSha256), limit })) {

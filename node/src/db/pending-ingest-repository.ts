@@ -1,6 +1,7 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** One batch of blocks an ingest was about to write. */
 export interface PendingBlocks {
@@ -47,12 +48,12 @@ export class PendingIngestRepository {
   }
 
   /** Every pending ingest with all the blocks its batches named. */
-  list (options: { signal?: AbortSignal } = {}): AsyncGenerator<PendingIngest, void, undefined> {
+  list (options: AbortOptions = {}): AsyncGenerator<PendingIngest, void, undefined> {
     return this.#read(dbRange(PREFIXES.ingestPending), options)
   }
 
   /** Batches grouped by ingest: keys sort by ingest id, then batch. */
-  async * #read (range: { gte: string, lt: string }, options: { signal?: AbortSignal } = {}): AsyncGenerator<PendingIngest, void, undefined> {
+  async * #read (range: { gte: string, lt: string }, options: AbortOptions = {}): AsyncGenerator<PendingIngest, void, undefined> {
     let pending: PendingIngest | undefined
     for await (const [key, value] of this.#db.iterator(range)) {
       options.signal?.throwIfAborted()

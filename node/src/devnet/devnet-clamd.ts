@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { PROJECT_CLAMAV_DIR, buildClamavDatabase } from '../scan/clamav-db.ts'
 import { MAX_SOCKET_PATH, clamdConfig, startClamdProcess } from '../scan/clamd-process.ts'
 import { forgetPid, recordPid, stopStaleProcess } from './stale-process.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** how to add ClamAV to a devnet that has none; the devnet runs its own clamd, never the package's service */
 export const CLAMD_INSTALL_HINT = 'apt-get install clamav clamav-daemon'
@@ -26,7 +27,7 @@ export interface DevnetClamd {
  * 16 MB RSS with this database). Its pid is recorded as anvil's is, so a devnet that was killed
  * leaves no clamd behind after its next start.
  */
-export async function startDevnetClamd (options: { dir: string, program: string, log?: (line: string) => void }, abort: { signal?: AbortSignal } = {}): Promise<DevnetClamd> {
+export async function startDevnetClamd (options: { dir: string, program: string, log?: (line: string) => void }, abort: AbortOptions = {}): Promise<DevnetClamd> {
   const { signal } = abort
   const home = join(options.dir, 'clamav')
   const databaseDir = join(home, 'db')

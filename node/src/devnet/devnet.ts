@@ -22,6 +22,7 @@ import type { Hex } from '../../../protocol/src/messages.ts'
 import type { Anvil } from '../chain/anvil.ts'
 import type { DevnetClamd } from './devnet-clamd.ts'
 import type { Deployment, SupernodeConfig } from '../supernode/config.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export const PROJECT_RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url))
 
@@ -106,7 +107,7 @@ async function writeJsonAtomic (path: string, value: unknown): Promise<void> {
 }
 
 /** The devnet's clamd where clamd is installed and starts; otherwise the devnet says why it runs without ClamAV, and how to add it. */
-async function startClamav (dir: string, log: (line: string) => void, options: { signal?: AbortSignal }): Promise<DevnetClamd | undefined> {
+async function startClamav (dir: string, log: (line: string) => void, options: AbortOptions): Promise<DevnetClamd | undefined> {
   const program = findClamd()
   if (program === undefined) {
     log(`clamav: clamd is not installed, so this devnet runs without ClamAV (to add it: ${CLAMD_INSTALL_HINT}, then start the devnet again)`)
@@ -128,7 +129,7 @@ async function startClamav (dir: string, log: (line: string) => void, options: {
  * through real governance, each its own OS process with its own data dir. A second start reuses
  * the chain state, the deployment and every node's keys and data.
  */
-export async function startDevnet (opts: DevnetOptions, options: { signal?: AbortSignal } = {}): Promise<Devnet> {
+export async function startDevnet (opts: DevnetOptions, options: AbortOptions = {}): Promise<Devnet> {
   const { signal } = options
   const log = opts.log ?? (() => {})
   const dir = resolve(opts.dir)

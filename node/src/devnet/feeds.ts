@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { IndicatorFeedConfig } from '../intel/indicator-feed.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 const HASHES_HEADER = `# devnet known-bad hashes (VirusMap-HashList): one md5, sha1 or sha256 per line, optional label.
 # Every devnet node reads this file and re-reads it when it changes.
@@ -14,7 +15,7 @@ const INDICATORS_HEADER = `# devnet indicator feed (VirusMap-Lists, VirusMap-Add
  * addresses engines (which run only with a feed) and a place to try them. Written once, so what
  * a user adds survives restarts.
  */
-export async function ensureDevnetFeeds (dir: string, options: { signal?: AbortSignal } = {}): Promise<{ hashFeed: string, intelFeed: IndicatorFeedConfig }> {
+export async function ensureDevnetFeeds (dir: string, options: AbortOptions = {}): Promise<{ hashFeed: string, intelFeed: IndicatorFeedConfig }> {
   const hashFeed = join(dir, 'feeds', 'hashes.txt')
   const intelFeed = join(dir, 'feeds', 'indicators.txt')
   await mkdir(join(dir, 'feeds'), { recursive: true })

@@ -2,6 +2,7 @@ import { EngineNotStartedError, ScanAbortedError } from '../scan/engine.ts'
 import type { Engine, ScanInput } from '../scan/engine.ts'
 import type { EngineCategory, EngineResult, IndicatorKind } from '../../../protocol/src/messages.ts'
 import { readSubject } from './indicator-subject.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface Judgement {
   category: EngineCategory
@@ -14,7 +15,7 @@ export interface IndicatorEngineOptions<State> {
   kinds: readonly IndicatorKind[]
   method: string
   /** loads what the engine judges by (lists, brands, feeds it starts) */
-  load: (options: { signal?: AbortSignal }) => Promise<State>
+  load: (options: AbortOptions) => Promise<State>
   /** releases what load() started (feeds' refresh timers) */
   unload?: (state: State) => Promise<void>
   /** the engine's version and signature date; they may move as its data refreshes (undefined state: not started) */
@@ -58,7 +59,7 @@ export function createIndicatorEngine<State> (opts: IndicatorEngineOptions<State
       loaded = undefined
       await opts.unload?.(state)
     },
-    async scan (input: ScanInput, options: { signal?: AbortSignal } = {}) {
+    async scan (input: ScanInput, options: AbortOptions = {}) {
       if (loaded === undefined) throw new EngineNotStartedError(opts.name)
       if (options.signal?.aborted === true) throw new ScanAbortedError({ cause: options.signal.reason })
       const subject = readSubject(input, opts.kinds)

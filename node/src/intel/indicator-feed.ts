@@ -5,6 +5,7 @@ import { countEntries, diffEntries, emptyEntries, parseIndicatorList } from './i
 import type { IndicatorEntries } from './indicator-list.ts'
 import { readListSource } from './list-source.ts'
 import type { ListSourceErrorCode, SourceValidators } from './list-source.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface IndicatorFeedConfig {
   /** short name: the metrics label and the detection label `operator-list:<name>` */
@@ -35,9 +36,9 @@ export interface IndicatorFeed {
   readonly changedAt: number
   has(kind: IndicatorKind, key: string): boolean
   /** reads the source once; a failed read keeps the list it had */
-  refresh(options?: { signal?: AbortSignal }): Promise<RefreshOutcome>
+  refresh(options?: AbortOptions): Promise<RefreshOutcome>
   /** first read, then a refresh every refreshSeconds; shared: each start() needs its stop() */
-  start(options?: { signal?: AbortSignal }): Promise<void>
+  start(options?: AbortOptions): Promise<void>
   stop(): Promise<void>
 }
 
@@ -105,7 +106,7 @@ export function createIndicatorFeed (config: IndicatorFeedConfig, components: In
   }
 
   /** one read at a time: a slow source never piles up concurrent reads */
-  async function refresh (options: { signal?: AbortSignal } = {}): Promise<RefreshOutcome> {
+  async function refresh (options: AbortOptions = {}): Promise<RefreshOutcome> {
     inflight ??= read(options.signal).finally(() => { inflight = undefined })
     return await inflight
   }

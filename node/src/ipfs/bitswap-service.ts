@@ -12,17 +12,17 @@ import { UnsupportedHashError } from './errors.ts'
 import { createLibp2pRouting } from './libp2p-routing.ts'
 import type { BitswapOptions } from '@helia/bitswap'
 import type { BlockBroker, HasherLoader, HeliaMixin, Routing } from '@helia/interface'
-import type { ComponentLogger, Libp2p, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Libp2p, Startable } from '@libp2p/interface'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 
 export interface BitswapService extends Startable {
   /** Fetches one block from peers (hash-verified by bitswap); does not store it. */
-  want(cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
+  want(cid: CID, options?: AbortOptions): Promise<Uint8Array>
   /** Tells peers that want `cid` that we now have it (after it is in the blockstore). */
-  notify(cid: CID, options?: { signal?: AbortSignal }): Promise<void>
+  notify(cid: CID, options?: AbortOptions): Promise<void>
   /** Announces us as a provider of `cid` through the content routing (DHT). */
-  provide(cid: CID, options?: { signal?: AbortSignal }): Promise<void>
+  provide(cid: CID, options?: AbortOptions): Promise<void>
 }
 
 export interface BitswapServiceOptions {

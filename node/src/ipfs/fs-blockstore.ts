@@ -18,6 +18,7 @@ import { BlockNotFoundError } from './errors.ts'
 import { createGroupFsync } from './group-fsync.ts'
 import type { FileHandle } from 'node:fs/promises'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface DurableBlockstore extends Blockstore {
   readonly path: string
@@ -32,7 +33,7 @@ export interface DurableBlockstoreOptions {
 }
 
 const EXTENSION = '.data'
-type Signal = { signal?: AbortSignal }
+type Signal = AbortOptions
 
 async function fsyncPath (p: string): Promise<void> {
   const handle = await open(p, 'r')

@@ -3,6 +3,7 @@ import { ageLimitBlock, DEFAULT_JOB_BOUNDS, registrationsOf } from '../../../pro
 import type { AnchorsView, ChainAnchor } from './anchors-view.ts'
 import type { ClockSkewAt } from './clock-skew.ts'
 import type { RegistryView } from './registry-view.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** What verification needs of the chain at a job's block (SPEC section 12, step 3). */
 export interface BlockState {
@@ -35,13 +36,13 @@ export interface EpochAnchor {
 }
 
 export interface ChainReader {
-  chainId(options?: { signal?: AbortSignal }): Promise<number>
+  chainId(options?: AbortOptions): Promise<number>
   /** the chain's state at `block`; undefined when the block is past the chain's head */
-  blockState(block: number, options?: { signal?: AbortSignal }): Promise<BlockState | undefined>
+  blockState(block: number, options?: AbortOptions): Promise<BlockState | undefined>
   /** the age limit of a job at `block`, read at the chain's head now */
-  ageLimit(block: number, options?: { signal?: AbortSignal }): Promise<AgeLimit>
+  ageLimit(block: number, options?: AbortOptions): Promise<AgeLimit>
   /** the epoch's anchor; undefined when the deployment has no ReportAnchors */
-  epochAnchor(epoch: number, options?: { signal?: AbortSignal }): Promise<EpochAnchor | undefined>
+  epochAnchor(epoch: number, options?: AbortOptions): Promise<EpochAnchor | undefined>
 }
 
 /** Blocks whose state a reader keeps; a light client looks at a handful at a time. */

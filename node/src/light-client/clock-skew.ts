@@ -2,9 +2,10 @@ import { Contract, type Provider } from 'ethers'
 import { DEFAULT_JOB_BOUNDS, jobBoundsFrom } from '../../../protocol/src/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import { parameterAt, PARAMETERS_READ_ABI } from './registry-view.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** clockSkewMs at a block, given the chain's head (NetworkParameters answers getAt for past blocks only). */
-export type ClockSkewAt = (block: number, head: number, options?: { signal?: AbortSignal }) => Promise<number>
+export type ClockSkewAt = (block: number, head: number, options?: AbortOptions) => Promise<number>
 
 /** The clockSkewMs a raw parameter value stands for, by protocol's one rule (unset or nonsense: the default). */
 function skew (raw: bigint | undefined): number {

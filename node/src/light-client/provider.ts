@@ -1,4 +1,5 @@
 import { JsonRpcProvider, Network } from 'ethers'
+import type { AbortOptions } from '@libp2p/interface'
 
 export class RpcUnreachableError extends Error {
   override readonly name = 'RpcUnreachableError'
@@ -10,7 +11,7 @@ export class RpcUnreachableError extends Error {
  * with that network pinned: ethers' own detection retries forever and logs to the console when the
  * endpoint is down, which a CLI cannot have. The chain id still comes from the endpoint itself.
  */
-export async function connectProvider (rpcUrl: string, options: { signal?: AbortSignal } = {}): Promise<JsonRpcProvider> {
+export async function connectProvider (rpcUrl: string, options: AbortOptions = {}): Promise<JsonRpcProvider> {
   let chainId: number
   try {
     const response = await fetch(rpcUrl, {

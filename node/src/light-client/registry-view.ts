@@ -1,6 +1,7 @@
 import { Contract, encodeBytes32String, type Provider } from 'ethers'
 import { DEFAULT_FAULT_DIVISOR, DEFAULT_MAX_JOB_AGE_BLOCKS, faultDivisorFrom, maxJobAgeBlocksFrom } from '../../../protocol/src/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /**
  * The SupernodeRegistry reads a light client needs. A human-readable ABI keeps this file
@@ -58,13 +59,13 @@ export interface RegistryView {
   isMemberAt(address: Hex, block: number): Promise<boolean>
   membersAt(block: number): Promise<Hex[]>
   /** the engine ids governance registered to `member` at `block` (a past block), sorted ascending; [] when none */
-  enginesAt(member: Hex, block: number, options?: { signal?: AbortSignal }): Promise<string[]>
+  enginesAt(member: Hex, block: number, options?: AbortOptions): Promise<string[]>
   /** the quorumFaultDivisor in force at `block` (protocol faultDivisorFrom: 3 when never set) */
   faultDivisorAt(block: number): Promise<number>
   /** the maxJobAgeBlocks in force at `block` (protocol maxJobAgeBlocksFrom: 7200 when never set) */
   maxJobAgeBlocksAt(block: number): Promise<number>
   /** the timestamp (seconds) of `block`; undefined while the chain has no such block */
-  blockTimestamp(block: number, options?: { signal?: AbortSignal }): Promise<number | undefined>
+  blockTimestamp(block: number, options?: AbortOptions): Promise<number | undefined>
 }
 
 /**

@@ -1,4 +1,5 @@
 import { NetworkBusyError } from './errors.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /**
  * Admission of an origin's own jobs (SPEC section 10): at most `limit` open at once. A slot is
@@ -10,7 +11,7 @@ export interface Admission {
   readonly open: number
   readonly waiting: number
   /** waits for a slot; NetworkBusyError when `signal` aborts first */
-  acquire(options?: { signal?: AbortSignal }): Promise<void>
+  acquire(options?: AbortOptions): Promise<void>
   /** takes a slot without waiting (a retry of a job that held none, e.g. one ended on restart) */
   take(): void
   /**

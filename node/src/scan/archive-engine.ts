@@ -6,6 +6,7 @@ import type { ArchiveLimits, ArchiveScannerOptions, Expansion } from './archive.
 import type { ScanInput } from './engine.ts'
 import type { DetailedResult, WorkerEngine } from './worker-engine.ts'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface ArchiveEngineOptions {
   timeoutMs: number
@@ -19,7 +20,7 @@ export interface ArchiveEngineOptions {
 
 export interface ArchiveEngine extends WorkerEngine<Expansion> {
   /** the members of an archive sample (empty for anything else), expanded once per sample and shared */
-  expand(input: ScanInput, options?: { signal?: AbortSignal }): Promise<DetailedResult<Expansion>>
+  expand(input: ScanInput, options?: AbortOptions): Promise<DetailedResult<Expansion>>
 }
 
 /**
@@ -48,7 +49,7 @@ export function createArchiveEngine (options: ArchiveEngineOptions): ArchiveEngi
   // one expansion per sample however many engines ask: runEngines hands every engine the same bytes
   let shared = new WeakMap<Uint8Array, Promise<DetailedResult<Expansion>>>()
   let running = false
-  const expand = async (input: ScanInput, scanOptions: { signal?: AbortSignal } = {}): Promise<DetailedResult<Expansion>> => {
+  const expand = async (input: ScanInput, scanOptions: AbortOptions = {}): Promise<DetailedResult<Expansion>> => {
     // the checks every scan owes come before the shared result
     if (!running || scanOptions.signal?.aborted === true || !inner.kinds.includes(input.kind)) return await inner.scanDetailed(input, scanOptions)
     let pending = shared.get(input.bytes)

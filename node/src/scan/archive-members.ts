@@ -8,6 +8,7 @@ import type { Engine, ScanInput } from './engine.ts'
 import type { SessionScan } from './scan-session.ts'
 import type { EngineCategory, EngineResult, Hex } from '../../../protocol/src/messages.ts'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** What one archive's members may cost an engine, so a large archive gets a verdict from what fits. */
 export interface MemberBudget {
@@ -75,7 +76,7 @@ export function withArchiveMembers (engine: Engine, archives: ArchiveEngine, opt
   }
 
   /** the container's own scan keeps its detail; detections inside it can only raise the verdict */
-  async function scanDetailed (input: ScanInput, scanOptions: { signal?: AbortSignal } = {}): Promise<{ result: EngineResult, detail?: unknown }> {
+  async function scanDetailed (input: ScanInput, scanOptions: AbortOptions = {}): Promise<{ result: EngineResult, detail?: unknown }> {
     const own = engine.scanDetailed === undefined ? { result: await engine.scan(input, scanOptions) } : await engine.scanDetailed(input, scanOptions)
     if (own.result.category === 'malicious' || archiveFormat(input.bytes) === undefined || !engine.kinds.includes(input.kind)) return own
     let expansion: Expansion | undefined

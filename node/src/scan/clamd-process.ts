@@ -4,6 +4,7 @@ import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { clamdCommand } from './clamd.ts'
 import type { ChildProcess } from 'node:child_process'
+import type { AbortOptions } from '@libp2p/interface'
 
 export type ClamdProcessErrorCode = 'CLAMD_EXITED' | 'CLAMD_NOT_READY'
 
@@ -83,7 +84,7 @@ export interface ClamdProcess {
  * small database takes a second or two). A clamd that exits first, or does not answer within
  * `timeoutMs`, is a ClamdProcessError carrying what it printed.
  */
-export async function startClamdProcess (options: { program?: string, configPath: string, socket: string, timeoutMs?: number }, abort: { signal?: AbortSignal } = {}): Promise<ClamdProcess> {
+export async function startClamdProcess (options: { program?: string, configPath: string, socket: string, timeoutMs?: number }, abort: AbortOptions = {}): Promise<ClamdProcess> {
   const { signal } = abort
   signal?.throwIfAborted()
   const child = spawn(options.program ?? 'clamd', ['-c', options.configPath], { stdio: ['ignore', 'pipe', 'pipe'] })

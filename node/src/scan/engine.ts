@@ -1,4 +1,5 @@
 import type { EngineResult, Hex, SampleKind } from '../../../protocol/src/messages.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** What an engine is given: the decrypted sample and what the network already knows about it. */
 export interface ScanInput {
@@ -22,9 +23,9 @@ export interface Engine {
   start(): Promise<void>
   stop(): Promise<void>
   /** Resolves with a result (including timeout/failure); rejects only when the signal aborts or the engine is not started. */
-  scan(input: ScanInput, options?: { signal?: AbortSignal }): Promise<EngineResult>
+  scan(input: ScanInput, options?: AbortOptions): Promise<EngineResult>
   /** Optional: scan() plus the engine's own detail (findings, extracted indicators), from the same scan. */
-  scanDetailed?(input: ScanInput, options?: { signal?: AbortSignal }): Promise<{ result: EngineResult, detail?: unknown }>
+  scanDetailed?(input: ScanInput, options?: AbortOptions): Promise<{ result: EngineResult, detail?: unknown }>
 }
 
 export const ENGINE_ERROR_CODES = [

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import type { AbortOptions } from '@libp2p/interface'
 
 /**
  * A counting semaphore for engine scans: at most `limit` run at once, the rest wait in FIFO order.
@@ -11,7 +12,7 @@ export interface Limiter {
   readonly active: number
   /** scans waiting for a slot */
   readonly pending: number
-  run<T>(task: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>
+  run<T>(task: () => Promise<T>, options?: AbortOptions): Promise<T>
 }
 
 export function createLimiter (limit: number): Limiter {

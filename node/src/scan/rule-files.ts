@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface RuleFile {
   path: string
@@ -33,7 +34,7 @@ async function walk (dir: string, out: string[], signal?: AbortSignal): Promise<
  * Every *.yar / *.yara under the given directories, recursively, in a stable order (directory
  * order, then path), so "the first matching rule" means the same thing on every node.
  */
-export async function findRuleFiles (dirs: string[], options: { signal?: AbortSignal } = {}): Promise<RuleFile[]> {
+export async function findRuleFiles (dirs: string[], options: AbortOptions = {}): Promise<RuleFile[]> {
   const files: RuleFile[] = []
   for (const dir of dirs) {
     const paths: string[] = []

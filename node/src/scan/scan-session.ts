@@ -1,7 +1,8 @@
 import type { Engine, ScanInput } from './engine.ts'
 import type { EngineResult } from '../../../protocol/src/messages.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
-export type SessionScan = (input: ScanInput, options?: { signal?: AbortSignal }) => Promise<EngineResult>
+export type SessionScan = (input: ScanInput, options?: AbortOptions) => Promise<EngineResult>
 
 /**
  * An engine that can hold one warm scanner for a run of scans, such as every member of one
@@ -9,7 +10,7 @@ export type SessionScan = (input: ScanInput, options?: { signal?: AbortSignal })
  */
 export interface SessionEngine extends Engine {
   /** runs `work` with one scanner held until it settles; rejects like scan() when `signal` aborts */
-  withSession<T>(work: (scan: SessionScan) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>
+  withSession<T>(work: (scan: SessionScan) => Promise<T>, options?: AbortOptions): Promise<T>
 }
 
 export const hasSessions = (engine: Engine): engine is SessionEngine => typeof (engine as Partial<SessionEngine>).withSession === 'function'

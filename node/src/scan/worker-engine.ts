@@ -5,6 +5,7 @@ import type { Engine, ScanInput } from './engine.ts'
 import type { HostReply, HostRequest, WorkerVerdict } from './worker-protocol.ts'
 import type { EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface WorkerEngineOptions {
   name: string
@@ -32,7 +33,7 @@ export interface DetailedResult<D = unknown> {
 
 export interface WorkerEngine<D = unknown> extends Engine {
   /** like scan(), plus the engine's detail (findings, indicators) */
-  scanDetailed(input: ScanInput, options?: { signal?: AbortSignal }): Promise<DetailedResult<D>>
+  scanDetailed(input: ScanInput, options?: AbortOptions): Promise<DetailedResult<D>>
   /** live workers, for tests and metrics */
   readonly workers: number
 }
@@ -167,7 +168,7 @@ export function createWorkerEngine<D = unknown> (options: WorkerEngineOptions): 
     })
   }
 
-  async function scanDetailed (input: ScanInput, scanOptions: { signal?: AbortSignal } = {}): Promise<DetailedResult<D>> {
+  async function scanDetailed (input: ScanInput, scanOptions: AbortOptions = {}): Promise<DetailedResult<D>> {
     const { signal } = scanOptions
     if (!running) throw new EngineNotStartedError(name)
     if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })

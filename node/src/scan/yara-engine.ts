@@ -9,6 +9,7 @@ import type { PooledScanner, ScannerPool } from './yara-scanner-pool.ts'
 import type { RuleSource } from './yara-rules.ts'
 import type { EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface YaraEngineOptions {
   rulesDirs: string[]
@@ -75,7 +76,7 @@ export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
     return result(category, label)
   }
 
-  async function withSession<T> (work: (scan: SessionScan) => Promise<T>, sessionOptions: { signal?: AbortSignal } = {}): Promise<T> {
+  async function withSession<T> (work: (scan: SessionScan) => Promise<T>, sessionOptions: AbortOptions = {}): Promise<T> {
     const { signal } = sessionOptions
     const current = pool
     if (current === undefined) throw new EngineNotStartedError('YARA')

@@ -2,11 +2,12 @@ import { EngineNotStartedError, ScanAbortedError } from './engine.ts'
 import { createLimiter } from './limiter.ts'
 import type { ScanOutcome, ScannerProcess, ScannerReady } from './yara-scanner-process.ts'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface ScannerPoolOptions {
   size: number
   /** starts one scanner process (its rules compiled) */
-  spawn: (options: { signal?: AbortSignal }) => Promise<ScannerProcess>
+  spawn: (options: AbortOptions) => Promise<ScannerProcess>
   logger?: Logger
 }
 
@@ -20,7 +21,7 @@ export interface ScannerPool {
   start(): Promise<ScannerReady>
   stop(): Promise<void>
   /** runs `task` holding one scanner; tasks beyond the pool size wait in FIFO order */
-  use<T>(task: (scanner: PooledScanner) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>
+  use<T>(task: (scanner: PooledScanner) => Promise<T>, options?: AbortOptions): Promise<T>
   /** live processes' ids, for tests and metrics */
   readonly pids: number[]
 }

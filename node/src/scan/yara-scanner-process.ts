@@ -6,6 +6,7 @@ import type { EngineError } from './engine.ts'
 import type { ScannerInit, ScannerReply } from './yara-scanner-protocol.ts'
 import type { YaraMatch } from './yara-output.ts'
 import type { RuleSource } from './yara-rules.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 const CHILD = fileURLToPath(new URL('./yara-scanner-child.ts', import.meta.url))
 const STDERR_TAIL_BYTES = 4096
@@ -52,7 +53,7 @@ const initError = (reply: Extract<ScannerReply, { type: 'init-error' }>): Engine
  * thread: the matcher is native code, and a fault in it must end the scanner, not the node.
  * It runs under `ulimit -c 0` so a crash never writes a core file holding sample bytes.
  */
-export async function startScannerProcess (options: ScannerProcessOptions, startOptions: { signal?: AbortSignal } = {}): Promise<ScannerProcess> {
+export async function startScannerProcess (options: ScannerProcessOptions, startOptions: AbortOptions = {}): Promise<ScannerProcess> {
   startOptions.signal?.throwIfAborted()
   const child = spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, `--max-old-space-size=${options.maxHeapMb}`, CHILD], {
     stdio: ['pipe', 'ignore', 'pipe', 'ipc']

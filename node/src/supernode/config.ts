@@ -4,6 +4,7 @@ import { API_LIMIT_DEFAULTS, limitMinimum, type ApiLimits } from '../api/limits.
 import { ENGINE_ID, MAX_ENGINES } from '../../../governance/src/engines.ts'
 import { checkProtectedAddresses, parseFeedConfigs } from '../intel/feed-config.ts'
 import type { IndicatorFeedConfig } from '../intel/indicator-feed.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface Deployment {
   chainId: number
@@ -171,7 +172,7 @@ export function parseConfig (value: unknown): SupernodeConfig {
   return cfg as unknown as SupernodeConfig
 }
 
-export async function loadConfig (path: string, options: { signal?: AbortSignal } = {}): Promise<SupernodeConfig> {
+export async function loadConfig (path: string, options: AbortOptions = {}): Promise<SupernodeConfig> {
   let text: string
   try {
     text = await readFile(path, { encoding: 'utf8', signal: options.signal })

@@ -30,6 +30,7 @@ import type { Database } from '../db/index.ts'
 import type { NodeMetrics } from '../metrics/registry.ts'
 import type { VirusmapLibp2p } from '../network/libp2p-node.ts'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 interface Startable { name: string, start(): Promise<void>, stop(): Promise<void> }
 
@@ -40,7 +41,7 @@ export interface Supernode {
   api: ApiServer
   follower: RegistryFollower
   metrics: NodeMetrics
-  start(options?: { signal?: AbortSignal }): Promise<void>
+  start(options?: AbortOptions): Promise<void>
   stop(): Promise<void>
 }
 
@@ -81,7 +82,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
   let coordinator: ReturnType<typeof createCoordinator> | undefined
   const started: Startable[] = []
 
-  async function start (options: { signal?: AbortSignal } = {}): Promise<void> {
+  async function start (options: AbortOptions = {}): Promise<void> {
     const { signal } = options
     await mkdir(join(config.dataDir, 'tmp'), { recursive: true, mode: 0o700 })
     db = await openDatabase({ path: join(config.dataDir, 'db'), signal })

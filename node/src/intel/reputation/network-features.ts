@@ -2,6 +2,7 @@ import { skewNormalCdf, truncatedNormalCdf } from './distributions.ts'
 import type { SkewNormal, TruncatedNormal } from './distributions.ts'
 import { dictionaryHits } from './threat-dictionary.ts'
 import type { NonBenignLabel } from './threat-dictionary.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /**
  * What the network already knows about a domain: the data port the engine reads live features
@@ -22,7 +23,7 @@ export interface NetworkEvidence {
 }
 
 export interface ReputationEvidenceSource {
-  evidence (domain: string, options?: { signal?: AbortSignal }): Promise<NetworkEvidence | undefined>
+  evidence (domain: string, options?: AbortOptions): Promise<NetworkEvidence | undefined>
 }
 
 export interface NetworkParameters {

@@ -23,7 +23,9 @@ export const TYPES = {
   ReportAttestation: [['bytes32', 'jobId'], ['address[]', 'committed'], ['bytes32[]', 'commitments'], ['address[]', 'revealed'], ['bytes32[]', 'verdicts']],
   Complaint: [['bytes32', 'jobId'], ['address', 'member'], ['string', 'reason']],
   EpochRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount']],
-  AnchorProposal: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount'], ['bytes32[]', 'jobIds']]
+  AnchorProposal: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount'], ['bytes32[]', 'jobIds']],
+  // SPEC section 17: total is the sum of the rewards tree's cumulative amounts
+  RewardsRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint256', 'total']]
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

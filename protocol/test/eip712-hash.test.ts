@@ -35,6 +35,7 @@ function valueOf (type: string, types: Record<string, Array<{ name: string, type
   if (type.startsWith('bytes')) return hex(Number(type.slice(5)))
   if (type === 'uint64') return [0, 1, int(2 ** 32), Number.MAX_SAFE_INTEGER][int(4)]
   if (type === 'uint32') return [0, 1, int(2 ** 32), 2 ** 32 - 1][int(4)]
+  if (type === 'uint256') return [0n, 1n, BigInt(int(2 ** 48)) * 10n ** 18n, 2n ** 256n - 1n][int(4)]
   throw new Error(type)
 }
 

@@ -1,0 +1,43 @@
+/** A report's reward class (SPEC section 17) and its near-duplicate family. */
+import type { RewardFacts } from './facts.ts'
+import type { RewardParams } from './params.ts'
+
+export type RewardClass = 'malicious' | 'suspicious' | 'test' | 'none'
+
+/** f of the report's own membership: the most faulty members its quorum tolerates. */
+export function faultsOf (f: Pick<RewardFacts, 'memberCount' | 'faultDivisor'>): number {
+  return Math.floor((f.memberCount - 1) / f.faultDivisor)
+}
+
+export function isTestSignature (f: RewardFacts, params: RewardParams): boolean {
+  return params.testSha256.includes(f.item) || f.labels.some(label => params.testLabels.some(t => label.includes(t)))
+}
+
+/**
+ * malicious: f+1 distinct detecting members and two malicious engines, so one member's own engines never
+ * suffice; suspicious: f+1 flagging members and two flagging engines; test signatures are their own class.
+ */
+export function classify (f: RewardFacts, params: RewardParams): RewardClass {
+  if (isTestSignature(f, params)) return 'test'
+  const needed = faultsOf(f) + 1
+  if (f.detected.length >= needed && f.maliciousEngines.length >= 2) return 'malicious'
+  const engines = new Set([...f.maliciousEngines, ...f.suspiciousEngines])
+  if (f.flagged.length >= needed && engines.size >= 2) return 'suspicious'
+  return 'none'
+}
+
+export const isConfirmed = (c: RewardClass): boolean => c === 'malicious' || c === 'suspicious'
+
+/**
+ * The near-duplicate family: what the quorum agreed to call the sample (no engine computes a fuzzy
+ * hash yet; when one does, its value joins the key). A report without labels is its own family.
+ */
+export function familyOf (f: RewardFacts): string {
+  return f.labels.length === 0 ? `${f.kind}:item:${f.item}` : `${f.kind}:${f.labels.join('|')}`
+}
+
+/** First by the robust time, then by jobId: the same order on every member. */
+export function firstOrder (a: RewardFacts, b: RewardFacts): number {
+  if (a.firstSeen !== b.firstSeen) return a.firstSeen - b.firstSeen
+  return a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0
+}

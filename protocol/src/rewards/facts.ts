@@ -1,0 +1,79 @@
+/**
+ * What the reward function reads of one anchored final report (SPEC section 17): its anchor leaf's
+ * facts plus the per-engine results and the members' scan times, all recomputed from the report.
+ */
+import { leafOf } from '../anchors.ts'
+import type { Hex, Report, SampleKind } from '../messages.ts'
+import { SAMPLE_KINDS, ZERO_ADDRESS } from '../messages.ts'
+import { RewardsError } from './errors.ts'
+
+export interface RewardFacts {
+  jobId: Hex
+  /** the epoch whose anchor holds the report */
+  epoch: number
+  /** the job's sha256: a file's content hash, an indicator's canonical-subject hash */
+  item: Hex
+  kind: SampleKind
+  origin: Hex
+  /** the zero address when unsigned */
+  submitter: Hex
+  memberCount: number
+  faultDivisor: number
+  /** members with a verdict in the report, ascending */
+  revealed: Hex[]
+  /** members whose verdict has a malicious result, ascending */
+  detected: Hex[]
+  /** members whose verdict has a malicious or suspicious result, ascending */
+  flagged: Hex[]
+  /** attested engines whose aggregated category is malicious, ascending */
+  maliciousEngines: string[]
+  suspiciousEngines: string[]
+  /** the labels of those engines, lowercase, unique, ascending */
+  labels: string[]
+  /** the median of the verdicts' scannedAt (the lower one for an even count) */
+  firstSeen: number
+}
+
+const flags = (category: string): boolean => category === 'malicious' || category === 'suspicious'
+
+/** The facts of a final report anchored in `epoch`; the caller has checked the report (section 8). */
+export function rewardFactsOf (report: Report, epoch: number): RewardFacts {
+  const [jobId, , sha256, kind, , , origin, submitter, , , revealed, detected] = leafOf(report)
+  const entries = Object.entries(report.results).filter(([, e]) => e.attested).toSorted(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+  const engines = (category: string): string[] => entries.filter(([, e]) => e.category === category).map(([id]) => id)
+  const times = report.verdicts.map(v => v.verdict.scannedAt).toSorted((a, b) => a - b)
+  return {
+    jobId,
+    epoch,
+    item: sha256,
+    kind: SAMPLE_KINDS[kind] as SampleKind,
+    origin,
+    submitter,
+    memberCount: report.memberCount,
+    faultDivisor: report.faultDivisor,
+    revealed,
+    detected,
+    flagged: report.verdicts.filter(v => v.verdict.results.some(r => flags(r.category))).map(v => v.verdict.member).toSorted(),
+    maliciousEngines: engines('malicious'),
+    suspiciousEngines: engines('suspicious'),
+    labels: [...new Set(entries.filter(([, e]) => flags(e.category) && e.result !== '').map(([, e]) => e.result.toLowerCase()))].toSorted(),
+    firstSeen: times[Math.floor((times.length - 1) / 2)] ?? 0
+  }
+}
+
+const HEX32 = /^0x[0-9a-f]{64}$/
+const ADDRESS = /^0x[0-9a-f]{40}$/
+const isInt = (n: unknown, min: number): boolean => Number.isSafeInteger(n) && (n as number) >= min
+const isList = (list: unknown, re: RegExp | undefined): boolean => Array.isArray(list) && list.length <= 4096 && list.every(x => typeof x === 'string' && (re === undefined || re.test(x)))
+
+/** Facts from a file or a peer (vectors, a reconciliation) are held to their shape before use; throws BAD_FACTS. */
+export function checkFacts (f: RewardFacts): void {
+  const ok = typeof f === 'object' && f !== null && HEX32.test(String(f.jobId)) && HEX32.test(String(f.item)) && isInt(f.epoch, 0) &&
+    (SAMPLE_KINDS as readonly string[]).includes(f.kind) && ADDRESS.test(String(f.origin)) && ADDRESS.test(String(f.submitter)) &&
+    isInt(f.memberCount, 1) && isInt(f.faultDivisor, 2) && isInt(f.firstSeen, 0) &&
+    isList(f.revealed, ADDRESS) && isList(f.detected, ADDRESS) && isList(f.flagged, ADDRESS) &&
+    isList(f.maliciousEngines, undefined) && isList(f.suspiciousEngines, undefined) && isList(f.labels, undefined)
+  if (!ok) throw new RewardsError('BAD_FACTS', `malformed reward facts for job ${String((f as Partial<RewardFacts> | null)?.jobId)}`)
+}
+
+export const isSigned = (f: RewardFacts): boolean => f.submitter !== ZERO_ADDRESS

@@ -1,0 +1,18 @@
+/** Integer scaling to a cap, flooring each share (SPEC section 17: what the floors leave stays in the pool). */
+
+/** Each amount becomes amount * cap / sum (floored) when the amounts sum above `cap`; otherwise unchanged. */
+export function scaleToCap (amounts: readonly bigint[], cap: bigint): bigint[] {
+  const sum = amounts.reduce((s, a) => s + a, 0n)
+  if (sum <= cap) return [...amounts]
+  return amounts.map(a => a * cap / sum)
+}
+
+/** Applies scaleToCap per group (a family, a wallet) of the indexed amounts, in place. */
+export function capGroups (amounts: bigint[], groupOf: (index: number) => string, capOf: (group: string) => bigint): void {
+  const groups = new Map<string, number[]>()
+  amounts.forEach((_, i) => { const g = groupOf(i); groups.set(g, [...(groups.get(g) ?? []), i]) })
+  for (const [group, indices] of groups) {
+    const scaled = scaleToCap(indices.map(i => amounts[i] as bigint), capOf(group))
+    indices.forEach((i, j) => { amounts[i] = scaled[j] as bigint })
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The rewards vector's scenario (SPEC section 17; test/vectors/rewards.json): three epochs with W = 1
+ * covering each rule, computed from the facts alone, and the JSON spelling of the results.
+ */
+import { computeEpochRewards, DEFAULT_REWARD_PARAMS, EICAR_SHA256, INITIAL_REWARDS_STATE, rewardsRootOf, stateToJson } from '../../src/index.ts'
+import type { EpochRewards, Hex, RewardFacts, RewardParams, RewardsRoot, RewardsStateJson } from '../../src/index.ts'
+import { benign, bytes32, facts, item, MEMBERS4, VMT, wallet, ZERO_ADDRESS } from './reward-fixtures.ts'
+
+export const SCENARIO_PARAMS: RewardParams = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1, budget: 1_000n * VMT, familyCap: 120n * VMT, walletCapBase: 160n * VMT }
+
+const job = (i: number): Hex => bytes32(0x0b, i)
+const fam = (name: string): string[] => [name]
+
+/** Every fact the scenario's anchors hold, by the epoch that anchored it. */
+export function scenarioFacts (): RewardFacts[] {
+  return [
+    facts({ jobId: job(1), epoch: 0, submitter: wallet(1), item: item(1), labels: fam('win.trojan.alpha'), firstSeen: 100 }),
+    facts({ jobId: job(2), epoch: 0, submitter: wallet(2), item: item(1), labels: fam('win.trojan.alpha'), firstSeen: 150 }),
+    facts({ jobId: job(3), epoch: 0, submitter: wallet(1), item: item(2), labels: fam('win.trojan.alpha'), firstSeen: 160 }),
+    facts({ jobId: job(4), epoch: 0, submitter: wallet(3), item: EICAR_SHA256, labels: fam('eicar_test_file'), firstSeen: 170 }),
+    benign(wallet(3), item(3), { jobId: job(5), epoch: 0, firstSeen: 180 }),
+    facts({ jobId: job(6), epoch: 0, submitter: wallet(4), item: item(4), detected: [], maliciousEngines: [], suspiciousEngines: ['YARA', 'heur'], labels: fam('packed_upx'), firstSeen: 190 }),
+    facts({ jobId: job(7), epoch: 0, submitter: ZERO_ADDRESS, item: item(5), labels: fam('win.worm.beta'), firstSeen: 200 }),
+    facts({ jobId: job(8), epoch: 0, submitter: wallet(5), item: item(6), maliciousEngines: ['YARA', 'hash-list'], labels: fam('win.ransom.gamma'), firstSeen: 210 }),
+    facts({ jobId: job(9), epoch: 0, submitter: wallet(6), item: item(7), origin: MEMBERS4[3] as Hex, detected: [MEMBERS4[3] as Hex], flagged: [MEMBERS4[3] as Hex], labels: fam('collusion'), firstSeen: 220 }),
+    facts({ jobId: job(10), epoch: 1, submitter: wallet(7), item: item(1), origin: MEMBERS4[2] as Hex, labels: fam('win.trojan.alpha'), firstSeen: 5_000 }),
+    facts({ jobId: job(11), epoch: 1, submitter: wallet(1), item: item(8), labels: fam('win.trojan.delta'), firstSeen: 5_100 }),
+    facts({ jobId: job(12), epoch: 1, submitter: wallet(1), item: item(9), labels: fam('win.trojan.epsilon'), firstSeen: 5_200 })
+  ]
+}
+
+export interface EpochVector {
+  epoch: number
+  paidEpoch: number | null
+  items: Array<{ jobId: Hex, class: string, outcome: string, duplicateIndex: number, precision: [number, number], raw: string, amount: string }>
+  members: Record<string, string>
+  amounts: Record<string, string>
+  paid: string
+  state: RewardsStateJson
+  root: { epoch: number, root: Hex, total: string } | null
+}
+
+const sorted = (m: ReadonlyMap<Hex, bigint>): Record<string, string> => Object.fromEntries([...m].toSorted(([a], [b]) => a < b ? -1 : 1).map(([k, v]) => [k, v.toString()]))
+const rootJson = (r: RewardsRoot | undefined): EpochVector['root'] => r === undefined ? null : { epoch: r.epoch, root: r.root, total: r.total.toString() }
+
+export function epochVector (r: EpochRewards): EpochVector {
+  return {
+    epoch: r.epoch,
+    paidEpoch: r.paidEpoch ?? null,
+    items: r.items.map(i => ({ jobId: i.jobId, class: i.class, outcome: i.outcome, duplicateIndex: i.duplicateIndex, precision: i.precision, raw: i.raw.toString(), amount: i.amount.toString() })),
+    members: sorted(r.members),
+    amounts: sorted(r.amounts),
+    paid: r.paid.toString(),
+    state: stateToJson(r.state),
+    root: rootJson(rewardsRootOf(r.epoch, r.state.cumulative))
+  }
+}
+
+/** Epochs 0..2 over the scenario, each from the state the previous left. */
+export function runScenario (all: readonly RewardFacts[], params: RewardParams = SCENARIO_PARAMS): EpochRewards[] {
+  const out: EpochRewards[] = []
+  let state = INITIAL_REWARDS_STATE
+  for (let epoch = 0; epoch <= 2; epoch++) {
+    const r = computeEpochRewards({ epoch, facts: all.filter(f => f.epoch >= epoch - params.payDelayEpochs && f.epoch <= epoch), state, params })
+    out.push(r)
+    state = r.state
+  }
+  return out
+}
+
+/** The params in JSON (amounts as decimal strings). */
+export function paramsJson (p: RewardParams): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]))
+}

@@ -362,6 +362,26 @@ export interface IndicatorPort {
   urlsOn?(kind: 'domain' | 'ip', subject: string, options?: PortOptions & { limit: number }): Promise<string[]>
 }
 
+/** A subject whose report on this node is malicious: what wallet guards mirror (each checks the report itself). */
+export interface MaliciousSubjectView {
+  kind: IndicatorKind
+  /** canonical */
+  subject: string
+  report: Report
+}
+
+/** Where a page of the malicious feed ends: the report date (ms) and job id of the last entry read. */
+export interface FeedCursor { date: number, jobId: Hex }
+
+export interface MaliciousFeedReader {
+  /**
+   * Subjects (wallets, domains, page scripts) whose latest-dated report has malicious verdicts,
+   * reported after `after`, oldest first; at most `limit`, from a bounded scan. `next` is where to
+   * continue (`after` itself when nothing newer is stored); `more` whether a next page may already hold more.
+   */
+  since(after: FeedCursor | undefined, limit: number, options?: PortOptions): Promise<{ subjects: MaliciousSubjectView[], next: FeedCursor | undefined, more: boolean }>
+}
+
 export interface ApiPorts {
   submitter: SampleSubmitter
   analyses: AnalysisReader
@@ -375,4 +395,5 @@ export interface ApiPorts {
   downloads?: SampleDownloads
   governance?: GovernanceReader
   indicators?: IndicatorPort
+  malicious?: MaliciousFeedReader
 }

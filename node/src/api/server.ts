@@ -16,6 +16,7 @@ import { registerUrlRoutes } from './routes/urls.ts'
 import { registerDomainRoutes } from './routes/domains.ts'
 import { registerRelationRoutes } from './routes/relations.ts'
 import { registerIndicatorRoutes } from './routes/indicators.ts'
+import { registerMaliciousRoutes } from './routes/malicious.ts'
 import { instrumentApi } from './metrics.ts'
 import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 import { cutIdleBodies } from './body-idle-timeout.ts'
@@ -126,6 +127,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     registerDomainRoutes(scope, options.ports, objects)
     registerRelationRoutes(scope, options.ports)
     registerIndicatorRoutes(scope, options.ports, objects)
+    registerMaliciousRoutes(scope, options.ports.malicious)
     if (options.ports.votes !== undefined) registerVoteRoutes(scope, options.ports, options.ports.votes)
   })
   return app

@@ -195,4 +195,26 @@ export class ReportRepository {
     }
     return out
   }
+
+  /**
+   * Reports by report date, oldest first, strictly after `after` (a date and job id, as the last
+   * call's `next`): at most `scan` date entries are read, so a page costs a bounded read whatever
+   * `keep` rejects. `last` is the last entry read (undefined: none after `after`); `more` whether
+   * the scan stopped at its bound rather than at the end of the index.
+   */
+  async since (after: { date: number, jobId: Hex } | undefined, scan: number, keep: (report: Report) => boolean, options: { signal?: AbortSignal } = {}): Promise<{ reports: Report[], last: { date: number, jobId: Hex } | undefined, more: boolean }> {
+    const range = dbRange(PREFIXES.reportByDate)
+    const reports: Report[] = []
+    let last: { date: number, jobId: Hex } | undefined
+    let read = 0
+    for await (const [key, jobId] of this.#db.iterator({ ...after === undefined ? { gte: range.gte } : { gt: dateKey(after.date, after.jobId) }, lt: range.lt, limit: scan })) {
+      options.signal?.throwIfAborted()
+      read++
+      last = { date: Number(key.slice(PREFIXES.reportByDate.length, PREFIXES.reportByDate.length + 15)), jobId: jobId as Hex }
+      const report = await this.get(jobId as Hex)
+      // a report stored again with more verdicts has a later date entry too: it is listed at its latest
+      if (report !== undefined && Math.max(0, Math.trunc(report.date)) === last.date && keep(report)) reports.push(report)
+    }
+    return { reports, last, more: read === scan }
+  }
 }

@@ -14,6 +14,8 @@ export interface GuardStoreData {
   pastRecipients: Set<Address>
   malicious: { addresses: Set<string>, domains: Set<string>, scriptHashes: Set<string> }
   allowlist: Set<Address>
+  /** where the network mirror continues (the feed's opaque cursor); undefined: from the start */
+  mirrorCursor?: string
 }
 
 export const emptyStore = (): GuardStoreData => ({ pastRecipients: new Set(), malicious: { addresses: new Set(), domains: new Set(), scriptHashes: new Set() }, allowlist: new Set() })
@@ -66,6 +68,10 @@ export async function loadStore (file: string, options?: AbortOptions): Promise<
   list(m.addresses, 'malicious-address')
   list(m.domains, 'malicious-domain')
   list(m.scriptHashes, 'malicious-script')
+  if (json.mirrorCursor !== undefined) {
+    if (typeof json.mirrorCursor !== 'string' || json.mirrorCursor.length > 200) throw new GuardError('BAD_STORE', `${file}: mirrorCursor must be a short string`)
+    data.mirrorCursor = json.mirrorCursor
+  }
   return data
 }
 
@@ -74,7 +80,8 @@ export async function saveStore (file: string, data: GuardStoreData, options?: A
     version: STORE_VERSION,
     pastRecipients: [...data.pastRecipients].toSorted(),
     allowlist: [...data.allowlist].toSorted(),
-    malicious: { addresses: [...data.malicious.addresses].toSorted(), domains: [...data.malicious.domains].toSorted(), scriptHashes: [...data.malicious.scriptHashes].toSorted() }
+    malicious: { addresses: [...data.malicious.addresses].toSorted(), domains: [...data.malicious.domains].toSorted(), scriptHashes: [...data.malicious.scriptHashes].toSorted() },
+    ...data.mirrorCursor !== undefined ? { mirrorCursor: data.mirrorCursor } : {}
   }
   await mkdir(dirname(file), { recursive: true, mode: 0o700 })
   // written beside and renamed: a crash never leaves half a file

@@ -16,6 +16,7 @@ import type { Coordinator } from '../quorum/coordinator.ts'
 import type { NodeMetrics } from '../metrics/registry.ts'
 import type { VirusmapLibp2p } from '../network/libp2p-node.ts'
 import type { SampleStore } from '../ingest/sample-store.ts'
+import { createMaliciousFeed } from './malicious-feed.ts'
 
 /** Adapts the supernode's coordinator and repositories to what the HTTP API asks of a node. */
 export interface ApiPortsComponents {
@@ -180,6 +181,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
       list: async (kind, sha256, limit) => (await repos.votes.list(sha256, limit, kind)).map(({ voter, verdict, date }) => ({ voter, verdict, date })),
       totals: async (kind, sha256) => await repos.votes.totals(sha256, kind)
     },
+    malicious: createMaliciousFeed(repos.reports),
     network: {
       info: () => ({
         chainId: c.chainId,

@@ -1,0 +1,157 @@
+// The network mirror end to end without a devnet: real signed reports (the light-client test
+// helpers) stored in a real level database, served by the real API route, pulled by the guard's
+// mirror and verified by the light client against an in-memory chain. A relabelled and a forged
+// report are dropped and counted; the guard then blocks what the network verified.
+import { createServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import tap from 'tap'
+import { pino } from 'pino'
+import { Wallet } from 'ethers'
+import type { IndicatorKind, Report } from '../../../protocol/src/index.ts'
+import { createApiServer } from '../../src/api/server.ts'
+import { openDatabase, ReportRepository } from '../../src/db/index.ts'
+import { createGuard, emptyStore } from '../../src/guard/index.ts'
+import { createGuardMirror } from '../../src/guard/mirror.ts'
+import { createChainReader } from '../../src/light-client/index.ts'
+import { createMaliciousFeed } from '../../src/supernode/malicious-feed.ts'
+import { CHAIN_ID, finalReport, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
+import { memoryChain } from '../fixtures/memory-chain.ts'
+import { createMemoryIndicators, signedIndicator } from '../fixtures/memory-indicators.ts'
+
+const USER = new Wallet(`0x${'5'.repeat(64)}`)
+const DRAINER = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef'
+const SCRIPT = 'ab'.repeat(32)
+const ind = createMemoryIndicators()
+
+/** a report as the members would produce it on the indicator, malicious by default; each a few ms after the last, so the feed's order is the order made */
+async function report (kind: IndicatorKind, subject: string, malicious = true): Promise<Report> {
+  await new Promise(resolve => setTimeout(resolve, 3))
+  const s = await signedIndicator(kind, subject, USER)
+  const { analysisId } = await ind.port.submitIndicator({ kind, subject, context: '', ...s })
+  const r = malicious
+    ? await ind.complete(analysisId)
+    : await finalReport((await ind.complete(analysisId)).job, { results: () => [{ engine: 'VirusMap-URL', engineVersion: '1.0.0', engineUpdate: '20261123', category: 'undetected', result: '', method: 'heuristic' }] })
+  return r
+}
+
+const noPorts = {
+  submitter: { submitFile: async () => { throw Object.assign(new Error('no uploads here'), { code: 'UNAVAILABLE' }) } },
+  analyses: { getAnalysis: async () => undefined },
+  files: { getFile: async () => undefined }
+}
+const json = (body: unknown, status = 200) => (res: ServerResponse): void => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)) }
+const chain = createChainReader(memoryChain(MEMBERS.map((m) => m.address)))
+const expected = { chainId: CHAIN_ID, registry: REGISTRY }
+
+tap.test('the feed lists malicious wallets, domains and scripts, paged; the mirror verifies each', async (t) => {
+  const db = await openDatabase({ path: t.testdir() })
+  t.teardown(() => db.close())
+  const reports = new ReportRepository(db)
+  const wallet = await report('wallet', `eip155:1:${DRAINER}`)
+  const domain = await report('domain', 'drainer.example')
+  const url = await report('url', 'http://drainer.example/claim')
+  const benign = await report('domain', 'fine.example', false)
+  const script = await report('script', SCRIPT)
+  // a lying node flips a benign verdict to malicious
+  const other = await report('domain', 'shop.example', false)
+  const forged: Report = {
+    ...other,
+    stats: { ...other.stats, malicious: 1, undetected: 0 },
+    verdicts: other.verdicts.map(v => ({ ...v, verdict: { ...v.verdict, results: v.verdict.results.map(r => ({ ...r, category: 'malicious' as const, result: 'phishing' })) } }))
+  }
+  for (const r of [wallet, domain, url, benign, script, forged]) await reports.put(r)
+  const api = createApiServer({ ports: { ...noPorts, malicious: createMaliciousFeed(reports) }, logger: pino({ level: 'silent' }), maxUploadBytes: 1024 })
+  await api.start()
+  t.teardown(() => api.stop())
+
+  // the route: paged by cursor, bounded, malicious wallet/domain/script only
+  const get = async (query: string): Promise<{ status: number, json: any }> => {
+    const res = await fetch(`${api.url}/api/virusmap/malicious${query}`)
+    return { status: res.status, json: await res.json() }
+  }
+  const first = await get('?limit=2')
+  t.same(first.json.data.map((d: any) => d.id), [`wallet:eip155:1:${DRAINER}`, 'domain:drainer.example'])
+  t.equal(first.json.meta.more, true)
+  const second = await get(`?limit=2&cursor=${first.json.meta.cursor}`)
+  t.same(second.json.data.map((d: any) => d.id), ['script:' + SCRIPT, 'domain:shop.example'], 'the url and the benign domain are not listed; the forged report is (the node only stores)')
+  const last = await get(`?limit=2&cursor=${second.json.meta.cursor}`)
+  t.same(last.json.data, [])
+  t.equal(last.json.meta.more, false)
+  t.equal(last.json.meta.cursor, second.json.meta.cursor, 'the cursor stays where the feed ends')
+  for (const bad of ['?limit=0', '?limit=101', '?limit=abc', '?cursor=nope', `?cursor=1-0x${'AB'.repeat(32)}`, `?cursor=${'9'.repeat(16)}-0x${'ab'.repeat(32)}`, '?cursor=1&cursor=2']) {
+    const a = await get(bad)
+    t.equal(a.status, 400, bad)
+    t.equal(a.json.error.code, 'InvalidArgumentError', bad)
+  }
+
+  // the mirror: verified subjects in, the forged report dropped
+  const store = emptyStore()
+  let saved = 0
+  const mirror = createGuardMirror({ url: api.url, chain, expected, store, onChange: async () => { saved++ } })
+  const pulled = await mirror.pull()
+  t.equal(pulled.added, 3)
+  t.same(pulled.dropped, { malformed: 0, unverified: 1, 'not-malicious': 0, 'unsupported-kind': 0 })
+  t.same([...store.malicious.addresses], [DRAINER])
+  t.same([...store.malicious.domains], ['drainer.example'])
+  t.same([...store.malicious.scriptHashes], [SCRIPT])
+  t.equal(store.mirrorCursor, second.json.meta.cursor)
+  t.equal(saved, 1)
+
+  // later reports, including the relabelled one, come with the next pull only
+  // and relabels a real report onto a bank's domain
+  const phish = await report('domain', 'bank-login.example')
+  const relabelled: Report = { ...phish, job: { ...phish.job, job: { ...phish.job.job, subject: 'bank.example' } } }
+  await reports.put(relabelled)
+  const later = await report('domain', 'later.example')
+  await reports.put(later)
+  const again = await mirror.pull()
+  t.equal(again.added, 1)
+  t.equal(again.dropped.unverified, 1, 'the relabelled report')
+  t.notOk(store.malicious.domains.has('bank.example'))
+  t.ok(store.malicious.domains.has('later.example'))
+  t.same(mirror.totals.dropped.unverified, 2)
+
+  // the guard reads the same store
+  const guard = createGuard({ rpc: 'http://127.0.0.1:9', malicious: store.malicious })
+  t.equal(guard.checkPage({ origin: 'https://app.drainer.example' }).decision, 'block')
+  t.equal(guard.checkPage({ origin: 'https://bank.example' }).decision, 'allow')
+  await guard.stop()
+})
+
+tap.test('a hostile feed: errors, garbage entries and oversize pages never reach the lists', async (t) => {
+  let answer: (res: ServerResponse) => void = json({ data: [], meta: {} })
+  const server = createServer((_req, res) => { answer(res) })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => { resolve() }) }))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const store = emptyStore()
+  const mirror = createGuardMirror({ url, chain, expected, store })
+
+  answer = json({ error: { code: 'TransientError', message: 'no' } }, 503)
+  await t.rejects(mirror.pull(), { code: 'RPC_FAILED' })
+  answer = (res) => { res.end('not json') }
+  await t.rejects(mirror.pull(), { code: 'BAD_JSON' })
+  answer = json({ data: {}, meta: {} })
+  await t.rejects(mirror.pull(), { code: 'BAD_TYPE' })
+  answer = json({ data: [], meta: { cursor: 'x'.repeat(500) } })
+  await t.rejects(mirror.pull(), { code: 'BAD_TYPE' })
+  answer = (res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"data":[' + '"x",'.repeat(3_000_000) + '"x"],"meta":{}}') }
+  await t.rejects(mirror.pull(), { code: 'OVERSIZE' })
+  const real = await report('domain', 'evil.example')
+  answer = json({
+    data: [
+      null, 'x', { attributes: null }, { attributes: { kind: 'domain', subject: 'a.example' } },
+      { attributes: { kind: 'url', subject: 'http://a.example/', report: {} } },
+      { attributes: { kind: 'wallet', subject: 'eip155:1:0x12', report: {} } },
+      { attributes: { kind: 'domain', subject: 'a.example', report: { job: 'x' } } },
+      { attributes: { kind: 'domain', subject: 'other.example', report: real } },
+      { attributes: { kind: 'domain', subject: 'evil.example', report: real } }
+    ],
+    meta: { more: false }
+  })
+  const pulled = await mirror.pull()
+  t.same(pulled.dropped, { malformed: 4, unverified: 2, 'not-malicious': 0, 'unsupported-kind': 2 })
+  t.equal(pulled.added, 1, 'the real report under its own subject')
+  t.same([...store.malicious.domains], ['evil.example'])
+  t.equal(store.mirrorCursor, undefined, 'no cursor given, none kept')
+})

@@ -25,7 +25,9 @@ export const TYPES = {
   EpochRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount']],
   AnchorProposal: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint32', 'leafCount'], ['bytes32[]', 'jobIds']],
   // SPEC section 17: total is the sum of the rewards tree's cumulative amounts
-  RewardsRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint256', 'total']]
+  RewardsRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint256', 'total']],
+  // SPEC section 17: the receiving node's receipt for a signed submission
+  Receipt: [['bytes32', 'sha256'], ['address', 'submitter'], ['uint64', 'submittedAt'], ['uint64', 'receivedAt'], ['bytes32', 'jobId']]
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

@@ -2,8 +2,9 @@
  * Ingest throughput: a 64 MiB random sample hashed (sha256, sha1, md5, convergent key), encrypted
  * and stored durably (spooled while hashed, then fsynced blocks + synced metadata) in a temp dir,
  * beside baselines over the same bytes in the same run: raw node:crypto, coreutils sha256sum, a
- * plain fsynced copy of the file (the floor for storing the bytes once), and the ingest's hashing
- * and sealing alone, on one core and on the crypto pool's threads.
+ * plain fsynced copy of the file and a write + fsync of the bytes (the floor for storing them once),
+ * the cipher alone, and the ingest's hashing and sealing alone, on one core and on the crypto pool's
+ * threads.
  * Run: npx node bench/ingest.ts [MiB] [reps]
  */
 import { execFile } from 'node:child_process'
@@ -13,7 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { pino } from 'pino'
-import { CHUNK_SIZE, CONVERGENT_KEY_DOMAIN, createCryptoPool, createParallelDigest, createSampleDigester, encryptSample } from '../node/src/crypto/index.ts'
+import { CHUNK_SIZE, CONVERGENT_KEY_DOMAIN, TAG_BYTES, createCryptoPool, createParallelDigest, createSampleDigester, encryptSample, sealChunkInto } from '../node/src/crypto/index.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../node/src/db/index.ts'
 import { createDurableBlockstore } from '../node/src/ipfs/index.ts'
 import { createSampleStore } from '../node/src/ingest/index.ts'
@@ -70,6 +71,22 @@ const cases: Record<string, () => Promise<number>> = {
     await rm(copy)
     return ms
   },
+  'write + fsync from memory (one file, and dir)': async () => {
+    const copy = path.join(scratch, 'written.bin')
+    const ms = await time(async () => {
+      const handle = await open(copy, 'w')
+      await handle.write(bytes)
+      await handle.sync()
+      await handle.close()
+      await fsync(scratch)
+    })
+    await rm(copy)
+    return ms
+  },
+  'chacha20-poly1305 alone (64 KiB pieces, one core)': async () => time(() => {
+    const out = Buffer.allocUnsafe(CHUNK_SIZE + TAG_BYTES)
+    for (let i = 0; i < chunks.length; i++) sealChunkInto(new Uint8Array(32), bytes.byteLength, i, chunks[i] as Buffer, out.subarray(0, (chunks[i] as Buffer).byteLength + TAG_BYTES))
+  }),
   'sha256+sha1+md5 (one pass, one core)': async () => time(() => {
     const hs = ['sha256', 'sha1', 'md5'].map(a => createHash(a))
     for (let o = 0; o < bytes.byteLength; o += PIECE) for (const h of hs) h.update(bytes.subarray(o, o + PIECE))

@@ -1,0 +1,74 @@
+/**
+ * Sealing a 32-byte key to one X25519 public key (the construction of SPEC section 11, shared by the
+ * members' key wraps and the market's order wraps): ECDH with an ephemeral key, HKDF-SHA256 with both
+ * public keys as salt (as HPKE does, so a seal cannot be replayed under another key pair) and the
+ * caller's `info` binding, ChaCha20-Poly1305 with a random nonce. Output: nonce ‖ ciphertext ‖ tag.
+ */
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { randomBytes } from '@noble/ciphers/utils.js'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { KeyUnwrapError } from './errors.ts'
+import type { Hex } from './messages.ts'
+
+export const SEALED_KEY_BYTES = 32
+export const NONCE_BYTES = 12
+export const WRAPPED_KEY_BYTES = NONCE_BYTES + SEALED_KEY_BYTES + 16
+
+export function sealKey (key: Uint8Array, ephemeralSecretKey: Uint8Array, recipientPublicKey: Uint8Array, info: Uint8Array): Hex {
+  if (key.length !== SEALED_KEY_BYTES) throw new RangeError('the sealed key must be 32 bytes')
+  const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecretKey)
+  const shared = x25519.getSharedSecret(ephemeralSecretKey, recipientPublicKey)
+  const wrapKey = hkdf(sha256, shared, concatBytes(ephemeralPublicKey, recipientPublicKey), info, SEALED_KEY_BYTES)
+  const nonce = randomBytes(NONCE_BYTES)
+  const sealed = chacha20poly1305(wrapKey, nonce).encrypt(key)
+  wrapKey.fill(0)
+  shared.fill(0)
+  return `0x${bytesToHex(nonce)}${bytesToHex(sealed)}`
+}
+
+/**
+ * Opens a sealed key. Throws KeyUnwrapError MALFORMED (bad lengths, low-order key, or `info` the caller
+ * could not build) or AUTH_FAILED (wrong key or binding, tampered bytes).
+ */
+export function openKey (wrapped: Hex, recipientSecretKey: Uint8Array, ephemeralPublicKey: Uint8Array, info: () => Uint8Array): Uint8Array {
+  let bytes: Uint8Array
+  let wrapKey: Uint8Array
+  try {
+    bytes = hexToBytes(strip0x(wrapped))
+    if (bytes.length !== WRAPPED_KEY_BYTES) throw new RangeError('a wrapped key is 60 bytes')
+    const recipientPublicKey = x25519.getPublicKey(recipientSecretKey)
+    const shared = x25519.getSharedSecret(recipientSecretKey, ephemeralPublicKey)
+    wrapKey = hkdf(sha256, shared, concatBytes(ephemeralPublicKey, recipientPublicKey), info(), SEALED_KEY_BYTES)
+    shared.fill(0)
+  } catch (err) {
+    throw new KeyUnwrapError('MALFORMED', 'wrapped key, X25519 key or binding is malformed', { cause: err })
+  }
+  try {
+    return chacha20poly1305(wrapKey, bytes.subarray(0, NONCE_BYTES)).decrypt(bytes.subarray(NONCE_BYTES))
+  } catch (err) {
+    throw new KeyUnwrapError('AUTH_FAILED', 'wrapped key does not open with this key and binding', { cause: err })
+  } finally {
+    wrapKey.fill(0)
+  }
+}
+
+export function strip0x (hex: string): string {
+  return hex.startsWith('0x') ? hex.slice(2) : hex
+}
+
+export function concatBytes (...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let offset = 0
+  for (const p of parts) { out.set(p, offset); offset += p.length }
+  return out
+}
+
+/** `hex` as exactly `bytes` bytes (lowercase or not), else a RangeError naming `what`. */
+export function fixedBytes (hex: string, bytes: number, what: string): Uint8Array {
+  const out = hexToBytes(strip0x(hex.toLowerCase()))
+  if (out.length !== bytes) throw new RangeError(`${what} must be ${bytes} bytes`)
+  return out
+}

@@ -2,10 +2,8 @@ import tap from 'tap'
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { generateX25519KeyPair, wrapContentKey } from '../src/index.ts'
-import { judgeOrderWrap, orderWrapHash, unwrapOrderWrap, wrapForOrder } from '../src/order-wrap.ts'
-import type { OrderBinding, OrderWrap } from '../src/order-wrap.ts'
-import type { Hex } from '../src/index.ts'
+import { generateX25519KeyPair, judgeOrderWrap, orderWrapHash, unwrapOrderWrap, wrapContentKey, wrapForOrder } from '../src/index.ts'
+import type { Hex, OrderBinding, OrderWrap } from '../src/index.ts'
 import { CONTENT_KEY, member } from './fixtures.ts'
 
 // a real sample under the content key, as the node stores it in spirit: the key opens it, its sha256 names it

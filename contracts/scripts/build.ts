@@ -11,7 +11,7 @@ const CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SRC_DIR = join(CONTRACTS_DIR, 'src')
 const ARTIFACTS_DIR = join(CONTRACTS_DIR, 'artifacts')
 /** Contracts that get an artifact (others, e.g. OZ internals, are only compiled as dependencies). */
-const DEPLOYED = ['VMT', 'VirusMapGovernor', 'TimelockController', 'SupernodeRegistry', 'VestingWallet', 'NetworkParameters', 'EquivocationEvidence', 'ReportAnchors'] as const
+const DEPLOYED = ['VMT', 'VirusMapGovernor', 'TimelockController', 'SupernodeRegistry', 'VestingWallet', 'NetworkParameters', 'EquivocationEvidence', 'ReportAnchors', 'RewardsDistributor', 'DataMarket'] as const
 
 const require = createRequire(import.meta.url)
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Arrays} from "@openzeppelin/contracts/utils/Arrays.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {MemberQuorum} from "./MemberQuorum.sol";
 import {NetworkParameters} from "./NetworkParameters.sol";
 import {SupernodeRegistry} from "./SupernodeRegistry.sol";
 
@@ -31,21 +31,14 @@ contract ReportAnchors {
         uint64 anchoredAt;
     }
 
-    bytes32 private constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 private constant EPOCH_ROOT_TYPEHASH = keccak256("EpochRoot(uint64 epoch,bytes32 root,uint32 leafCount)");
     /// @dev NetworkParameters keys: short names as bytes32, left-aligned (ethers encodeBytes32String).
     bytes32 private constant EPOCH_BLOCKS_KEY = "epochBlocks";
-    bytes32 private constant FAULT_DIVISOR_KEY = "quorumFaultDivisor";
     bytes32 private constant MAX_JOB_AGE_KEY = "maxJobAgeBlocks";
     /// @dev protocol/src/job-age.js: the bound when unset or outside [MIN, MAX] (maxJobAgeBlocksFrom).
     uint256 private constant DEFAULT_MAX_JOB_AGE_BLOCKS = 7200;
     uint256 private constant MIN_MAX_JOB_AGE_BLOCKS = 16;
     uint256 private constant MAX_MAX_JOB_AGE_BLOCKS = 1_000_000;
-    /// @dev The divisor when the parameter was never set or holds no valid divisor (protocol DEFAULT_FAULT_DIVISOR).
-    uint256 private constant DEFAULT_FAULT_DIVISOR = 3;
-    /// @dev Number.MAX_SAFE_INTEGER: a larger parameter value is no divisor to the protocol (faultDivisorFrom).
-    uint256 private constant MAX_SAFE_INTEGER = 2 ** 53 - 1;
 
     /// @notice The registry whose members sign the roots (and whose address the EIP-712 domain names).
     SupernodeRegistry public immutable registry;
@@ -171,8 +164,9 @@ contract ReportAnchors {
 
     /// @dev The members at `start`, ascending, once `count` signatures reach their quorum.
     function _membersWithQuorum(uint256 start, uint256 count) private view returns (address[] memory members) {
-        members = Arrays.sort(registry.membersAt(start));
-        uint256 needed = _quorum(members.length, parameters.getAt(FAULT_DIVISOR_KEY, start));
+        uint256 divisor;
+        (members, divisor) = MemberQuorum.membersAt(registry, parameters, start);
+        uint256 needed = MemberQuorum.quorum(members.length, divisor);
         if (count < needed) {
             revert ReportAnchorsNoQuorum(count, needed);
         }
@@ -180,24 +174,20 @@ contract ReportAnchors {
 
     /// @dev Every signature recovers over `digest` to a member of `members` (ascending), the signers strictly ascending.
     function _checkSigners(bytes32 digest, bytes[] calldata signatures, address[] memory members) private pure {
-        uint256 n = members.length;
         uint256 j = 0;
         address previous = address(0);
         for (uint256 i = 0; i < signatures.length; ++i) {
             // Reverts on a malformed, high-s or unrecoverable signature; never returns address(0).
             address signer = ECDSA.recoverCalldata(digest, signatures[i]);
-            if (signer <= previous) {
+            MemberQuorum.Fault fault;
+            (fault, j) = MemberQuorum.step(members, j, previous, signer);
+            if (fault == MemberQuorum.Fault.NotAscending) {
                 revert ReportAnchorsSignersNotAscending(i, signer);
             }
-            previous = signer;
-            // Signers and members both ascend: one pass over the members finds every signer.
-            while (j < n && members[j] < signer) {
-                ++j;
-            }
-            if (j == n || members[j] != signer) {
+            if (fault == MemberQuorum.Fault.NotMember) {
                 revert ReportAnchorsNotMember(signer);
             }
-            ++j;
+            previous = signer;
         }
     }
 
@@ -206,18 +196,7 @@ contract ReportAnchors {
         return value < MIN_MAX_JOB_AGE_BLOCKS || value > MAX_MAX_JOB_AGE_BLOCKS ? DEFAULT_MAX_JOB_AGE_BLOCKS : value;
     }
 
-    /// @dev quorum(n, d) of SPEC section 7; with no member nobody can sign, so no count of signatures is enough.
-    function _quorum(uint256 n, uint256 divisor) private pure returns (uint256) {
-        if (n == 0) {
-            return 1;
-        }
-        uint256 d = divisor < 2 || divisor > MAX_SAFE_INTEGER ? DEFAULT_FAULT_DIVISOR : divisor;
-        return n - (n - 1) / d;
-    }
-
     function _buildDomainSeparator() private view returns (bytes32) {
-        return keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256("VirusMap"), keccak256("2"), block.chainid, address(registry))
-        );
+        return MemberQuorum.domainSeparator(address(registry));
     }
 }

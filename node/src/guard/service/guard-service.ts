@@ -17,8 +17,8 @@ import { recipientsOfSent } from './sent.ts'
 
 /** the largest request body read: a typed-data text is at most 256 K characters */
 export const MAX_BODY_BYTES = 512 * 1024
-/** the extension's id (from the key in its manifest.json), so its service worker may ask */
-export const EXTENSION_ORIGIN = 'chrome-extension://ohgbfcgbfjoobgfgikkocnebbgkcmjij'
+/** the extension's id (Chrome derives it from the public key in extension/manifest.json), so its service worker may ask */
+export const EXTENSION_ORIGIN = 'chrome-extension://lmjcimnjjmekebijiolmblmlnbleplhg'
 /** the extra time the outer limit gives the guard's own hard limit before answering unverified itself */
 const BACKSTOP_MS = 150
 

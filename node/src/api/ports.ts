@@ -1,5 +1,9 @@
 import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { FileSubmission, Receipt } from '../../../protocol/src/index.ts'
 import type { ApiKeyPrivilege } from './privileges.ts'
+
+/** The node's EIP-712 Receipt for a signed file submission, with its operator signature (protocol SPEC 17). */
+export type SignedReceipt = Receipt & { signature: Hex }
 
 /**
  * What the HTTP API needs from the node. The API knows nothing else of it, so it can be tested with
@@ -36,7 +40,7 @@ export interface SampleSubmitter {
    * called once the sample is stored, before the wait for a job slot: the upload's own resources
    * (its spool, its upload slot) are free from then on.
    */
-  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: SubmitFileOptions): Promise<{ analysisId: Hex, sha256: Hex }>
+  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string, submission?: FileSubmission }, options?: SubmitFileOptions): Promise<{ analysisId: Hex, sha256: Hex, receipt?: SignedReceipt }>
 }
 
 /** VirusTotal's analysis statuses, and `failed`: the job and its retries ended without a report (protocol SPEC section 10) */

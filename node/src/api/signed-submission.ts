@@ -1,3 +1,4 @@
+import type { FileSubmission } from '../../../protocol/src/index.ts'
 import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
 import type { IndicatorSubmissionView } from './ports.ts'
 import { ApiError } from './errors.ts'
@@ -37,4 +38,37 @@ export function signedSubmission (kind: IndicatorKind, subject: string, fields: 
   const submittedAt = typeof at === 'number' ? at : typeof at === 'string' && MS.test(at) ? Number(at) : Number.NaN
   if (!Number.isSafeInteger(submittedAt) || submittedAt <= 0) throw new ApiError('BadRequestError', 'submitted_at must be the signed time in ms since the epoch')
   return { kind, subject, context: contextOf(fields), submitter: submitter.toLowerCase() as Hex, submittedAt, submitterSignature: signature as Hex }
+}
+
+/** A multipart field's text value, as @fastify/multipart lists the fields sent before the file (a repeated field is refused). */
+function formValue (fields: Record<string, unknown>, name: string): unknown {
+  if (!Object.hasOwn(fields, name)) return undefined
+  const field = fields[name] as { type?: unknown, value?: unknown } | unknown[]
+  if (Array.isArray(field) || typeof field !== 'object' || field === null || field.type !== 'field') {
+    throw new ApiError('BadRequestError', `${name} must be one text field before the file`)
+  }
+  return field.value
+}
+
+const HASH = /^0x[0-9a-fA-F]{64}$/
+
+/**
+ * A file upload's signed submission from the form fields sent before the file (sha256, submitter,
+ * submitted_at, signature, context), checked for shape only (the node checks the signature and the
+ * bytes, protocol checkFileSubmission); undefined for an anonymous upload.
+ */
+export function fileSubmissionOf (fields: Record<string, unknown> | undefined): FileSubmission | undefined {
+  if (fields === undefined) return undefined
+  const read: SubmissionFields & { sha256?: unknown } = {
+    context: formValue(fields, 'context'),
+    submitter: formValue(fields, 'submitter'),
+    submitted_at: formValue(fields, 'submitted_at'),
+    signature: formValue(fields, 'signature'),
+    sha256: formValue(fields, 'sha256')
+  }
+  if (!hasSignature(read) && read.sha256 === undefined) return undefined
+  if (typeof read.sha256 !== 'string' || !HASH.test(read.sha256)) throw new ApiError('BadRequestError', 'sha256 must be the signed file\'s sha256 in 0x hex')
+  // the indicator parser's checks hold for a file's fields too; its subject is unused here
+  const s = signedSubmission('url', '', read)
+  return { sha256: read.sha256.toLowerCase() as Hex, context: s.context, submitter: s.submitter, submittedAt: s.submittedAt, signature: s.submitterSignature }
 }

@@ -10,7 +10,7 @@ import { attest, reveal, scanAndCommit } from './member-steps.ts'
 import { assembleReport, complaintsDecide, failureOf } from './report-assembly.ts'
 import { boundsAt, createValidationContext, registrationsAt } from './validation-context.ts'
 import type { IndicatorSubmission, JobTiming } from './job-factory.ts'
-import type { IndicatorSubmitOptions } from './job-submission.ts'
+import type { FileMeta, IndicatorSubmitOptions, SubmittedFile } from './job-submission.ts'
 import type { JobFailure, LiveJob } from './job-book.ts'
 import type { MemberStepsContext } from './member-steps.ts'
 import type { SampleAccess } from './ports.ts'
@@ -53,7 +53,8 @@ export interface CoordinatorComponents {
 export interface Coordinator {
   start(): Promise<void>
   stop(): Promise<void>
-  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<{ analysisId: Hex, sha256: Hex }>
+  /** `meta.submission`: a wallet's signed Submission (FileSubmissionError when it is not one); a receipt when it made the job */
+  submitFile(source: AsyncIterable<Uint8Array>, meta: FileMeta, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<SubmittedFile>
   /** a signed indicator (SubmissionError when it is not one); the job in flight for it when there is one */
   submitIndicator(input: IndicatorSubmission, options?: IndicatorSubmitOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   liveJob(jobId: Hex): LiveJob | undefined

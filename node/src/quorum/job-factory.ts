@@ -37,17 +37,27 @@ export function jobWindows (timing: JobTiming, work: { size: number, queued: num
   }
 }
 
+/** A file job's submitter fields: a checked signed submission (protocol checkFileSubmission), or none (anonymous). */
+export interface FileSubmitter {
+  context: string
+  submitter: Hex
+  submittedAt: number
+  submitterSignature: Hex
+}
+
+const ANONYMOUS: FileSubmitter = { context: '', submitter: ZERO_ADDRESS, submittedAt: 0, submitterSignature: '0x' }
+
 /**
  * Builds the ScanJob for a stored sample: the membership block it runs under, the windows, and
  * the content key wrapped for each member at that block under one ephemeral X25519 key.
  */
-export function buildScanJob (sample: JobSample, members: MemberInfo[], membershipBlock: number, origin: Hex, windows: JobWindows, now: number): ScanJob {
+export function buildScanJob (sample: JobSample, members: MemberInfo[], membershipBlock: number, origin: Hex, windows: JobWindows, now: number, by: FileSubmitter = ANONYMOUS): ScanJob {
   const ephemeral = generateX25519KeyPair()
   const sorted = members.toSorted((a, b) => a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0)
   return {
     kind: 'file',
     subject: '',
-    context: '',
+    context: by.context,
     sha256: sample.sha256,
     sha1: sample.sha1,
     md5: sample.md5,
@@ -70,10 +80,10 @@ export function buildScanJob (sample: JobSample, members: MemberInfo[], membersh
         sha256: sample.sha256
       })
     })),
-    // anonymous: the API takes files without a wallet
-    submitter: ZERO_ADDRESS,
-    submittedAt: 0,
-    submitterSignature: '0x'
+    // anonymous unless a wallet signed the submission: the API takes files without one
+    submitter: by.submitter,
+    submittedAt: by.submittedAt,
+    submitterSignature: by.submitterSignature
   }
 }
 

@@ -1,8 +1,9 @@
-import { indicatorSha256, scanJobId, signScanJob, validateScanJob } from '../../../protocol/src/index.ts'
+import { checkFileSubmission, indicatorSha256, scanJobId, signReceipt, signScanJob, validateScanJob } from '../../../protocol/src/index.ts'
+import type { FileSubmission, Receipt } from '../../../protocol/src/index.ts'
 import { createKeyLock } from '../db/key-lock.ts'
 import { createAdmission } from './admission.ts'
 import { NetworkBusyError, NotAMemberError } from './errors.ts'
-import { checkIndicatorSubmission } from './indicator-submission.ts'
+import { checkIndicatorSubmission, MAX_SUBMISSION_AGE_MS } from './indicator-submission.ts'
 import { buildIndicatorJob, buildScanJob, jobWindows } from './job-factory.ts'
 import { boundsAt } from './validation-context.ts'
 import type { JobBook, JobFailure, LiveJob } from './job-book.ts'
@@ -57,9 +58,22 @@ export interface IndicatorSubmitOptions {
   background?: boolean
 }
 
+/** `submission`: a wallet's signed Submission of the file (unchecked; the node checks it) */
+export interface FileMeta {
+  filename?: string
+  submission?: FileSubmission
+}
+
+/** `receipt`: the node's signed Receipt, when a wallet signed the submission and the job is new */
+export interface SubmittedFile {
+  analysisId: Hex
+  sha256: Hex
+  receipt?: Receipt & { signature: Hex }
+}
+
 export interface JobSubmission {
   /** `onStored`: called once the sample is stored, before the wait for an admission slot */
-  submitFile(source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<{ analysisId: Hex, sha256: Hex }>
+  submitFile(source: AsyncIterable<Uint8Array>, meta: FileMeta, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<SubmittedFile>
   submitIndicator(input: IndicatorSubmission, options?: IndicatorSubmitOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS; false when none is published */
   retry(failed: LiveJob, reason: JobFailure): Promise<boolean>
@@ -163,14 +177,23 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     }
   }
 
-  async function submitFile (source: AsyncIterable<Uint8Array>, meta: { filename?: string }, options: { signal?: AbortSignal, onStored?: () => void } = {}): Promise<{ analysisId: Hex, sha256: Hex }> {
+  async function submitFile (source: AsyncIterable<Uint8Array>, meta: FileMeta, options: { signal?: AbortSignal, onStored?: () => void } = {}): Promise<SubmittedFile> {
     const block = memberBlock()
     const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
+    const check = { chainId: opts.chainId, registry: opts.registry, now: now(), clockSkewMs: boundsAt(follower, block).clockSkewMs, maxAgeMs: MAX_SUBMISSION_AGE_MS }
+    // everything but the bytes is checked before they are read, so a bad signature costs no storage
+    const signed = meta.submission === undefined ? undefined : checkFileSubmission(meta.submission, meta.submission.sha256, check)
     const sample = await samples.ingest(source, { name: meta.filename, maxBytes, signal: options.signal })
     options.onStored?.()
-    const { jobId } = await jobFor('file', sample.sha256, (at) => buildScanJob(sample, membersInfoAt(at), at, self, windowsAt(at, sample.size, 1), now()), options)
+    if (signed !== undefined && signed.sha256 !== sample.sha256) checkFileSubmission(signed, sample.sha256, check)
+    const by = signed === undefined ? undefined : { context: signed.context, submitter: signed.submitter, submittedAt: signed.submittedAt, submitterSignature: signed.signature }
+    const { jobId, joined } = await jobFor('file', sample.sha256, (at) => buildScanJob(sample, membersInfoAt(at), at, self, windowsAt(at, sample.size, 1), now(), by), options)
     samples.announce(sample.cid)
-    return { analysisId: await analysisOf(jobId), sha256: sample.sha256 }
+    const analysisId = await analysisOf(jobId)
+    // a receipt only for the job that names this wallet: a joined job names the first submitter
+    if (signed === undefined || joined) return { analysisId, sha256: sample.sha256 }
+    const receipt: Receipt = { sha256: sample.sha256, submitter: signed.submitter, submittedAt: signed.submittedAt, receivedAt: now(), jobId }
+    return { analysisId, sha256: sample.sha256, receipt: { ...receipt, signature: await signReceipt(receipt, opts.chainId, opts.registry, operator) } }
   }
 
   async function submitIndicator (input: IndicatorSubmission, options: IndicatorSubmitOptions = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {
@@ -200,7 +223,8 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
       const sample = await repos.samples.get(old.sha256)
       if (sample === undefined) return false
       const jobSample: JobSample = { ...sample, contentKey: Buffer.from(sample.contentKey.slice(2), 'hex') }
-      job = buildScanJob(jobSample, membersInfoAt(block), block, self, windowsAt(block, sample.size, attempt), now())
+      // the retry names the same wallet: its signature covers the file, not the job
+      job = buildScanJob(jobSample, membersInfoAt(block), block, self, windowsAt(block, sample.size, attempt), now(), old)
     } else {
       job = buildIndicatorJob({ ...old, kind: old.kind }, block, self, windowsAt(block, 0, attempt), now())
     }

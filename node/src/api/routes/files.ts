@@ -9,6 +9,8 @@ import { baseUrl, requestSignal, untilAborted } from '../request.ts'
 import type { UploadSlots } from '../upload-slots.ts'
 import type { ObjectCache } from '../object-cache.ts'
 import { sendFile } from '../object-responses.ts'
+import { fileSubmissionOf } from '../signed-submission.ts'
+import { FileSubmissionError } from '../../../../protocol/src/index.ts'
 
 /** The multipart field VirusTotal's upload takes the file from. */
 const FILE_FIELD = 'file'
@@ -75,14 +77,19 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
   const failure: { error?: UploadError } = {}
   let submitted
   try {
-    submitted = await ports.submitter.submitFile(uploadSource(part, failure), part.filename === '' ? {} : { filename: part.filename }, { signal, onStored })
+    const submission = fileSubmissionOf(part.fields as Record<string, unknown> | undefined)
+    const meta = { ...(part.filename === '' ? {} : { filename: part.filename }), ...(submission === undefined ? {} : { submission }) }
+    submitted = await ports.submitter.submitFile(uploadSource(part, failure), meta, { signal, onStored })
   } catch (err) {
     part.file.resume()
     if (failure.error?.code === 'MALFORMED_UPLOAD') throw new ApiError('BadRequestError', failure.error.message)
+    if (err instanceof FileSubmissionError) throw new ApiError('BadRequestError', `${err.code}: ${err.message}`)
     throw failure.error ?? err
   }
   const id = submitted.analysisId
-  return { data: { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } } }
+  const data = { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } }
+  // VirusMap extension: the node's signed receipt for a wallet's submission (protocol SPEC 17)
+  return submitted.receipt === undefined ? { data } : { data, meta: { receipt: submitted.receipt } }
 }
 
 export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploads: UploadSlots, objects: ObjectCache): void {

@@ -205,13 +205,12 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
         if (known.size > maxBytes) throw new SampleTooLargeError(maxBytes)
         if (await holdsSample(blockstore, CID.parse(known.cid), opts)) return known
       }
-      const spool = createUploadSpool({ dir: spoolDir, maxBytes, memoryChunks, crypto })
       const digest = createParallelDigest(crypto, [{ algorithm: 'sha256' }, { algorithm: 'sha256', hmacKey: CONVERGENT_KEY_DOMAIN }, { algorithm: 'sha1' }])
+      // the hashes read each chunk in the spool's shared memory, before it is sealed over
+      const spool = createUploadSpool({ dir: spoolDir, maxBytes, memoryChunks, crypto, hash: digest.updateShared })
       try {
-        for await (const bytes of abortable(source, opts.signal)) {
-          await spool.write(bytes, opts)
-          await digest.update(bytes, opts)
-        }
+        for await (const bytes of abortable(source, opts.signal)) await spool.write(bytes, opts)
+        await spool.end(opts)
         const [sha256Bytes, contentKey, sha1Bytes] = await digest.digest(opts) as [Uint8Array, Uint8Array, Uint8Array]
         const sha256 = hex(sha256Bytes)
         const sha1 = hex(sha1Bytes)

@@ -36,6 +36,11 @@ export interface UploadSpoolOptions {
   memoryChunks: number
   /** seals and opens the spilled chunks */
   crypto: CryptoPool
+  /**
+   * Fed each chunk in order, in the shared memory it was gathered in (the last, short one by end()),
+   * before it is sealed over: the upload's hashes read it there rather than from a copy of their own.
+   */
+  hash?: (chunk: Uint8Array, options?: Signal) => Promise<void>
 }
 
 export interface UploadSpool {
@@ -44,6 +49,8 @@ export interface UploadSpool {
   head(): Uint8Array
   /** copies `bytes` in; a chunk that spills is sealed and written in the background (its failure surfaces later) */
   write(bytes: Uint8Array, options?: Signal): Promise<void>
+  /** the upload is whole: hands the last, short chunk to `hash` and waits until every chunk is hashed and spilled */
+  end(options?: Signal): Promise<void>
   /**
    * The upload in CHUNK_SIZE chunks, the last one short; one empty chunk for an empty upload. A
    * chunk is only valid until the next one is asked for: its buffer is reused.
@@ -63,7 +70,11 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
   }
   // a spilled chunk is gathered, sealed and read back in one of these: plaintext first, the tag after it
   const ring = options.crypto.slots(IN_FLIGHT)
+  // the chunks kept in memory: shared too, so the hashes read them where they are
+  const held = options.crypto.slots(memoryChunks)
   const memory: Buffer[] = []
+  const hash = options.hash ?? (async () => {})
+  let ended = false
   const file = path.join(options.dir, randomBytes(12).toString('hex') + EXTENSION)
   let handle: FileHandle | undefined
   let spooled = 0
@@ -77,7 +88,8 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
     handle ??= await open(file, 'wx+', 0o600)
     const index = spooled++
     const at = { fd: handle.fd, position: index * SPOOLED_CHUNK }
-    ring.lend(slot, options.crypto.gcmSeal(gcm(index), slot.subarray(0, CHUNK_SIZE), slot, at, opts))
+    // sealed in place, so only once the hashes have read the plaintext
+    ring.lend(slot, hash(slot.subarray(0, CHUNK_SIZE), opts).then(async () => { await options.crypto.gcmSeal(gcm(index), slot.subarray(0, CHUNK_SIZE), slot, at, opts) }))
   }
 
   /** reads and opens spilled chunk `index` into a ring buffer */
@@ -95,14 +107,14 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
 
   return {
     get size () { return size },
-    head: () => memory[0] ?? (current ?? Buffer.alloc(0)).subarray(0, offset),
+    head: () => (memory[0] ?? (current ?? Buffer.alloc(0)).subarray(0, offset)).subarray(0, CHUNK_SIZE),
 
     async write (bytes, opts = {}) {
       if (size + bytes.byteLength > options.maxBytes) throw new SampleTooLargeError(options.maxBytes)
       size += bytes.byteLength
       let read = 0
       while (read < bytes.byteLength) {
-        current ??= memory.length < memoryChunks ? Buffer.allocUnsafe(CHUNK_SIZE) : await ring.take(opts)
+        current ??= memory.length < memoryChunks ? await held.take(opts) : await ring.take(opts)
         const n = Math.min(CHUNK_SIZE - offset, bytes.byteLength - read)
         current.set(bytes.subarray(read, read + n), offset)
         offset += n
@@ -111,16 +123,26 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
         const full = current
         current = undefined
         offset = 0
-        if (memory.length < memoryChunks) memory.push(full)
-        else await spill(full, opts)
+        if (memory.length < memoryChunks) {
+          memory.push(full)
+          held.lend(full, hash(full.subarray(0, CHUNK_SIZE), opts))
+        } else {
+          await spill(full, opts)
+        }
       }
+    },
+
+    async end (opts = {}) {
+      if (!ended && offset > 0) await hash((current as Buffer).subarray(0, offset), opts)
+      ended = true
+      await Promise.all([held.drain(opts), ring.drain(opts)])
     },
 
     async * chunks (opts = {}) {
       await ring.drain(opts)
       // the short last chunk may sit in a ring buffer, which the reads below take over
       const last = current === undefined ? undefined : Buffer.from(current.subarray(0, offset))
-      yield * memory
+      for (const chunk of memory) yield chunk.subarray(0, CHUNK_SIZE)
       // read back a few ahead; one fewer than the ring holds, so the chunk last yielded is left alone
       const ahead: Array<Promise<Buffer>> = []
       const start = (index: number): void => {
@@ -144,7 +166,7 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
       const h = handle
       handle = undefined
       // spills (and reads) still running use the file: let them end first
-      await ring.release()
+      await Promise.all([ring.release(), held.release()])
       await h?.close()
       if (h !== undefined) await unlink(file).catch(() => {})
     }

@@ -92,3 +92,36 @@ tap.test('an aborted read stops; clearSpools removes what a crash left and nothi
   t.same(await readdir(dir), ['keep.txt'])
   await spool.discard()
 })
+
+tap.test('the hash hook reads every chunk in order, in shared memory, before it is sealed over', async t => {
+  const dir = t.testdir()
+  for (const size of [0, 17, CHUNK_SIZE, 3 * CHUNK_SIZE + 77]) {
+    const seen: Buffer[] = []
+    const hash = async (chunk: Uint8Array): Promise<void> => {
+      t.ok(chunk.buffer instanceof SharedArrayBuffer, 'no copy: the spool\'s own shared buffer')
+      // a copy taken now: what the hashes read, before any spill seals the buffer in place
+      seen.push(Buffer.from(chunk))
+      await new Promise(resolve => setTimeout(resolve, 1))
+    }
+    const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1, crypto, hash })
+    const bytes = Buffer.alloc(size, 'PLAINTEXT-MARKER-')
+    await fill(spool, bytes, 65_537)
+    await spool.end()
+    t.same(Buffer.concat(seen), bytes, `${size} bytes hashed whole, in order`)
+    t.ok(seen.every((c, i) => i === seen.length - 1 || c.byteLength === CHUNK_SIZE), 'in CHUNK_SIZE chunks, the last short')
+    for (const file of await readdir(dir)) t.notOk((await readFile(path.join(dir, file))).includes('PLAINTEXT-MARKER'), 'spilled sealed, after hashing')
+    t.same(Buffer.concat(await readBack(spool)), bytes, 'and it reads back')
+    await spool.discard()
+  }
+})
+
+tap.test('a failing hash fails the upload, and discard still cleans up', async t => {
+  const dir = t.testdir()
+  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1, crypto, hash: async () => { throw Object.assign(new Error('thread died'), { code: 'CRYPTO_WORKER_FAILED' }) } })
+  await t.rejects((async () => {
+    await fill(spool, randomBytes(9 * CHUNK_SIZE), CHUNK_SIZE)
+    await spool.end()
+  })(), { code: 'CRYPTO_WORKER_FAILED' })
+  await spool.discard()
+  t.same(await readdir(dir), [])
+})

@@ -1,6 +1,7 @@
 // The user's local guard data, one JSON file beside the CLI profile: past recipients (for the
 // poisoning and first-recipient rules), subjects the user or the network marked malicious, and
 // the user's allowlist. Small by nature; written whole, mode 0600.
+import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { AbortOptions } from '@libp2p/interface'
@@ -84,8 +85,8 @@ export async function saveStore (file: string, data: GuardStoreData, options?: A
     ...data.mirrorCursor !== undefined ? { mirrorCursor: data.mirrorCursor } : {}
   }
   await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  // written beside and renamed: a crash never leaves half a file
-  const tmp = `${file}.${process.pid}.tmp`
+  // written beside and renamed: a crash never leaves half a file; the service and its mirror may save at once
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(tmp, JSON.stringify(json, null, 2) + '\n', { mode: 0o600, signal: options?.signal })
   await rename(tmp, file)
 }

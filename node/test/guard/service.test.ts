@@ -194,4 +194,5 @@ tap.test('CLI: `virusmap guard --rpc URL --port 0 --json` serves until interrupt
   t.equal(await usage(['guard', '--rpc', rpc.url, '--port', '99999']), 1)
   t.equal(await usage(['guard', '--rpc', 'file:///etc/passwd']), 1)
   t.equal(await usage(['guard', '--port', '1']), 1)
+  t.equal(await usage(['guard', '--rpc', rpc.url, '--mirror']), 1, '--mirror without a profile')
 })

@@ -11,6 +11,10 @@ import { isHttpUrl, profilePath } from '../profile.ts'
 import { UsageError } from '../usage-error.ts'
 import { renderGuardResult } from './guard-render.ts'
 import { createGuardService } from '../../guard/service/guard-service.ts'
+import { createGuardMirror, type GuardMirror } from '../../guard/mirror.ts'
+import { chainReaderFor, connectProvider } from '../../light-client/index.ts'
+import { loadProfile } from '../profile.ts'
+import type { GuardStoreData } from '../../guard/store.ts'
 
 const STORE_KINDS: readonly StoreKind[] = ['recipient', 'allow', 'malicious-address', 'malicious-domain', 'malicious-script']
 const str = (v: OptionValue): string | undefined => typeof v === 'string' ? v : undefined
@@ -66,7 +70,24 @@ async function add (values: CommandArgs['values'], positionals: string[], ctx: C
   return EXIT_CODES.ok
 }
 
-/** `virusmap guard --rpc URL [--port P]`: the loopback service the extension asks, until interrupted */
+/** the network mirror over the profile's node and deployment (`virusmap init`), saving the store after each pull that changed it */
+async function mirrorFor (ctx: CommandContext, store: GuardStoreData, file: string): Promise<GuardMirror> {
+  const loaded = await loadProfile(ctx.env)
+  if (loaded === undefined) throw new UsageError('--mirror needs a profile: run virusmap init first')
+  const { profile } = loaded
+  const provider = await connectProvider(profile.rpcUrl, { signal: ctx.signal })
+  const target = { provider, registry: profile.contracts.registry, chainId: profile.chainId, ...profile.contracts.parameters !== undefined ? { parameters: profile.contracts.parameters } : {} }
+  return createGuardMirror({
+    url: profile.api,
+    ...profile.apiKey !== undefined ? { apiKey: profile.apiKey } : {},
+    chain: chainReaderFor(target),
+    expected: { registry: target.registry, chainId: target.chainId },
+    store,
+    onChange: async (options) => { await saveStore(file, store, options) }
+  })
+}
+
+/** `virusmap guard --rpc URL [--port P] [--mirror]`: the loopback service the extension asks, until interrupted */
 async function serve (values: CommandArgs['values'], ctx: CommandContext): Promise<number> {
   const rpc = str(values.rpc)
   if (rpc === undefined || !isHttpUrl(rpc)) throw new UsageError('--rpc must be an http(s) URL')
@@ -75,7 +96,9 @@ async function serve (values: CommandArgs['values'], ctx: CommandContext): Promi
   const file = storeFile(values, ctx)
   const store = await loadStore(file, { signal: ctx.signal })
   const service = createGuardService({ rpc, store, storeFile: file, port: Number(portText), phishing: await loadEthPhishingLists() })
+  const mirror = values.mirror === true ? await mirrorFor(ctx, store, file) : undefined
   await service.start()
+  mirror?.start()
   try {
     ctx.stdout.write(values.json === true ? JSON.stringify({ url: service.url, store: file }) + '\n' : `guard listening on ${service.url} (store ${file})\n`)
     await new Promise<void>((resolveStop) => {
@@ -83,6 +106,7 @@ async function serve (values: CommandArgs['values'], ctx: CommandContext): Promi
       ctx.signal.addEventListener('abort', () => { resolveStop() }, { once: true })
     })
   } finally {
+    await mirror?.stop()
     await service.stop()
   }
   return EXIT_CODES.ok
@@ -108,7 +132,8 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
 export const guardCommand: Command = {
   name: 'guard',
   summary: 'judge a wallet request before signing it: decode, simulate on your RPC, apply the drainer rules',
-  usage: 'virusmap guard --rpc URL [--port P] [--store FILE] [--json]   (the loopback service the extension asks; port 8547 by default)\n' +
+  usage: 'virusmap guard --rpc URL [--port P] [--mirror] [--store FILE] [--json]   (the loopback service the extension asks, port 8547 by default;\n' +
+    '       --mirror pulls the profile\'s node\'s malicious feed every 5 minutes, each report verified against the profile\'s chain)\n' +
     '       virusmap guard check --rpc URL --from ADDR (--tx JSON | --typed-data JSON | --message TEXT) [--origin URL] [--script-hash H]... [--store FILE] [--json]\n' +
     `       virusmap guard add ${STORE_KINDS.join('|')} VALUE... [--store FILE]\n` +
     'prints the decision (allow, warn, block, unverified), the findings and the simulation; exit 0 whatever the decision',
@@ -122,6 +147,7 @@ export const guardCommand: Command = {
     'script-hash': { type: 'string', multiple: true },
     store: { type: 'string' },
     port: { type: 'string' },
+    mirror: { type: 'boolean' },
     json: { type: 'boolean' }
   },
   run

@@ -27,7 +27,9 @@ const CHAIN_ID = /^[1-9][0-9]{0,15}$/
 export function indicatorFromFlags (values: Record<string, OptionValue>): { kind: IndicatorKind, subject: string, context: string } | undefined {
   const given = INDICATOR_FLAGS.filter((f) => values[f] !== undefined)
   if (given.length === 0) {
-    if (values['chain-id'] !== undefined || values.context !== undefined) throw new UsageError('--chain-id and --context go with --url, --domain, --ip, --wallet or --script')
+    if (values['chain-id'] !== undefined) throw new UsageError('--chain-id goes with --wallet')
+    // a file's context is signed with it, so it needs the wallet that signs
+    if (values.context !== undefined && values.keystore === undefined) throw new UsageError('--context goes with --keystore for a file, or with --url, --domain, --ip, --wallet or --script')
     return undefined
   }
   if (given.length > 1) throw new UsageError(`one indicator per submission: got --${given.join(', --')}`)

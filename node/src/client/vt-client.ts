@@ -72,6 +72,12 @@ export interface SignedFields {
   signature: string
 }
 
+/** A file's signed Submission (protocol SPEC 17): the form fields sent before the file. */
+export interface SignedFileFields extends SignedFields {
+  /** the file's sha256 the wallet signed, 0x hex */
+  sha256: string
+}
+
 /** The answer to a submission: the analysis to wait for. */
 export interface SubmittedIndicator {
   id: string
@@ -103,7 +109,8 @@ export interface WaitOptions extends CallOptions {
 export interface VtClient {
   readonly baseUrl: string
   /** a path is streamed from disk; bytes are sent as they are */
-  uploadFile(file: string | Uint8Array, options?: CallOptions & { filename?: string }): Promise<{ id: string }>
+  /** with `signed`, the wallet's Submission goes before the file and the node's signed receipt comes back (unchecked: the caller checks it) */
+  uploadFile(file: string | Uint8Array, options?: CallOptions & { filename?: string, signed?: SignedFileFields }): Promise<{ id: string, receipt?: unknown }>
   getAnalysis(id: string, options?: CallOptions): Promise<AnalysisResponse>
   getFile(hash: string, options?: CallOptions): Promise<FileResponse>
   waitForAnalysis(id: string, options?: WaitOptions): Promise<AnalysisResponse>
@@ -253,11 +260,21 @@ export function createVtClient (options: VtClientOptions): VtClient {
         filename = opts.filename ?? 'file'
       }
       const form = new FormData()
+      const { signed } = opts
+      // the node reads the fields parsed when the file part starts: they go first
+      if (signed !== undefined) {
+        form.append('sha256', signed.sha256)
+        form.append('submitter', signed.submitter)
+        form.append('submitted_at', String(signed.submittedAt))
+        form.append('signature', signed.signature)
+        form.append('context', signed.context ?? '')
+      }
       form.append('file', blob, filename)
       const json = await call('POST', '/api/v3/files', form, opts.signal)
       const data = json.data as Record<string, unknown>
       if (typeof data.id !== 'string') throw new VtClientError('InvalidResponseError', 'upload answer has no analysis id')
-      return { id: data.id }
+      const meta = json.meta as Record<string, unknown> | undefined
+      return meta?.receipt === undefined ? { id: data.id } : { id: data.id, receipt: meta.receipt }
     },
 
     async getAnalysis (id, opts = {}) {

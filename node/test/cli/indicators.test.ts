@@ -75,7 +75,7 @@ tap.test('submit --url signs with the keystore wallet, waits and verifies; looku
     [['submit', '--ip', '1.2.3.4', '--context', 'x'.repeat(2000), '--keystore', 'me.json'], env, 1, /--context/],
     [['submit', '--ip', '1.2.3.4', '--context', 'a\u001b[2Jb', '--keystore', 'me.json'], env, 1, /--context/],
     [['submit', 'file.bin', '--url', 'http://x.example/', '--keystore', 'me.json'], env, 1, /one or the other/],
-    [['submit', 'file.bin', '--keystore', 'me.json'], env, 1, /--keystore signs indicators/],
+    [['submit', 'file.bin', '--keystore', 'me.json'], env, 1, /cannot read file\.bin/],
     [['lookup', 'x.example', '--kind', 'nope'], {}, 1, /--kind must be one of/]
   ]
   for (const [argv, e, code, message] of cases) {

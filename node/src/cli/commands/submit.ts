@@ -7,6 +7,7 @@ import { checkFile, checkIndicator } from '../check-file.ts'
 import { sha256OfFile } from '../local-hash.ts'
 import { jsonCheckedFile, jsonCheckedIndicator, renderCheckedFile, renderCheckedIndicator } from '../render.ts'
 import { indicatorFromFlags, INDICATOR_OPTIONS, signIndicator } from '../submit-indicator.ts'
+import { checkReceipt, signFile } from '../sign-file.ts'
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts'
 import { terminalText } from '../terminal-text.ts'
 import type { Target } from '../target.ts'
@@ -62,13 +63,12 @@ async function submitIndicator ({ values, positionals }: CommandArgs, ctx: Comma
 export const submitCommand: Command = {
   name: 'submit',
   summary: 'upload a file or submit a URL, domain, IP, wallet or script hash (signed with your keystore wallet), wait for its quorum report and verify it against the chain',
-  usage: `virusmap submit FILE | --url URL | --domain D | --ip IP | --wallet ADDR [--chain-id N] | --script SHA256 [--context TEXT] [--keystore FILE] ${TARGET_USAGE}`,
+  usage: `virusmap submit FILE [--keystore FILE] [--context TEXT] | --url URL | --domain D | --ip IP | --wallet ADDR [--chain-id N] | --script SHA256 [--context TEXT] [--keystore FILE] ${TARGET_USAGE}`,
   options: { ...TARGET_OPTIONS, ...INDICATOR_OPTIONS },
   async run (args, ctx) {
     const { values, positionals } = args
     const indicator = indicatorFromFlags(values)
     if (indicator !== undefined) return await submitIndicator(args, ctx, indicator)
-    if (values.keystore !== undefined) throw new UsageError('--keystore signs indicators; files are submitted anonymously')
     if (positionals.length !== 1) throw new UsageError('expected one FILE, or --url/--domain/--ip/--wallet/--script')
     const path = resolve(ctx.cwd, positionals[0] as string)
     let isFile: boolean
@@ -87,12 +87,19 @@ export const submitCommand: Command = {
       if (signal.aborted) throw err
       throw new UsageError(`cannot read ${positionals[0]}: ${(err as { code?: string }).code ?? (err as Error).message}`)
     })
+    // with --keystore the wallet signs the file's sha256, so the job names it (protocol SPEC 17)
+    const signed = values.keystore === undefined ? undefined : await signFile(sha256, values, ctx, target)
     let uploaded
     try {
-      uploaded = await client.uploadFile(path, { signal })
+      uploaded = await client.uploadFile(path, { signal, ...(signed === undefined ? {} : { signed }) })
     } catch (err) {
       if ((err as { code?: string }).code === 'FileError') throw new UsageError((err as Error).message)
       throw err
+    }
+    if (signed !== undefined) {
+      // no receipt: the file was in flight already, under the wallet that sent it first
+      if (uploaded.receipt === undefined) ctx.stderr.write('no receipt: this file was already submitted; the first submitter is credited\n')
+      else ctx.stderr.write(`receipt for ${signed.submitter} signed by node ${checkReceipt(uploaded.receipt, signed, uploaded.id, target)}\n`)
     }
     await waitWithProgress(client, uploaded.id, ctx, signal)
     const checked = await checkFile(client, sha256, target, signal)

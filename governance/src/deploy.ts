@@ -1,11 +1,12 @@
 // Deploys the VirusMap governance stack: VMT -> TimelockController -> Governor -> SupernodeRegistry
 // (+ EquivocationEvidence, named as its evidence verifier before the timelock takes the registry)
-// -> NetworkParameters -> ReportAnchors (epochs of the parameters' epochBlocks, SPEC section 15),
+// -> NetworkParameters -> ReportAnchors (epochs of the parameters' epochBlocks, SPEC section 15)
+// -> RewardsDistributor (funded with the plan's rewards pool) -> DataMarket (crediting fees to it),
 // wires the timelock to the governor and gives up the deployer's admin power.
 import { ContractFactory, ZeroAddress, encodeBytes32String } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
-import { anchorsArtifact, evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
+import { anchorsArtifact, evidenceArtifact, governorArtifact, marketArtifact, parametersArtifact, registryArtifact, rewardsArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
 
 export interface DeployPlan {
@@ -31,7 +32,27 @@ export interface DeployPlan {
   vesting?: VestingGrant[]
   /** Share of a bond slashed by evidence paid to whoever submitted it, in basis points (default DEFAULT_REPORTER_SHARE_BPS). */
   reporterShareBps?: number
+  /** Sent to the RewardsDistributor: the miners' share of the supply, paid out by posted rewards roots. */
+  rewardsPool?: bigint
+  /** Blocks a rewards root waits, freezable by a member, before it pays (default DEFAULT_MARKET_TERMS.challengeBlocks). */
+  rewardsChallengeBlocks?: number
+  /** The data market's split and delivery window (default DEFAULT_MARKET_TERMS). */
+  market?: Partial<MarketTerms>
 }
+
+export interface MarketTerms {
+  /** the delivering members' share of a price, basis points */
+  memberBps: number
+  /** the discoverer's share, credited to the rewards pool, basis points; the burn takes the rest */
+  discovererBps: number
+  /** blocks an order may be fulfilled in before it can be refunded */
+  deliveryBlocks: number
+}
+
+/** Half to the members who deliver, a quarter to the discoverer through the pool, a quarter burned; a day of 12 s blocks to deliver. */
+export const DEFAULT_MARKET_TERMS: Readonly<MarketTerms> = { memberBps: 5000, discovererBps: 2500, deliveryBlocks: 7200 }
+/** A day of 12 s blocks for a member to freeze a wrong rewards root. */
+export const DEFAULT_REWARDS_CHALLENGE_BLOCKS = 7200
 
 /** A tenth of a slashed bond to the node that proved the equivocation, the rest to the treasury. */
 export const DEFAULT_REPORTER_SHARE_BPS = 1000
@@ -64,6 +85,10 @@ export interface VirusMapContracts {
   evidence?: Hex
   /** ReportAnchors, where epochs' report roots are anchored (deployments made before it existed lack it). */
   anchors?: Hex
+  /** RewardsDistributor, the rewards pool (deployments made before it existed lack it). */
+  rewards?: Hex
+  /** DataMarket, where vendors buy (deployments made before it existed lack it). */
+  market?: Hex
 }
 
 /** The parameters every deployment starts with, unless its plan says otherwise. */
@@ -129,6 +154,17 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
   signal?.throwIfAborted()
   // Reads epochBlocks once and keeps it: epoch numbers never move (a new E needs a new anchors contract).
   const anchors = await deploy(anchorsArtifact, deployer, [await registry.getAddress(), await parameters.getAddress()])
+  signal?.throwIfAborted()
+  // The deployer owns the distributor until it names the market, then hands it to the timelock.
+  const rewards = await deploy(rewardsArtifact, deployer, [
+    deployerAddress, await vmt.getAddress(), await anchors.getAddress(), plan.rewardsChallengeBlocks ?? DEFAULT_REWARDS_CHALLENGE_BLOCKS
+  ])
+  const terms = { ...DEFAULT_MARKET_TERMS, ...plan.market }
+  const market = await deploy(marketArtifact, deployer, [
+    await timelock.getAddress(), await rewards.getAddress(), await parameters.getAddress(), terms.memberBps, terms.discovererBps, terms.deliveryBlocks
+  ])
+  await send(rewards.getFunction('setMarket')(await market.getAddress()))
+  await send(rewards.getFunction('transferOwnership')(await timelock.getAddress()))
 
   const governorAddress = await governor.getAddress()
   const role = async (name: string): Promise<string> => await timelock.getFunction(name).staticCall() as string
@@ -140,6 +176,10 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
   for (const holder of plan.holders ?? []) {
     signal?.throwIfAborted()
     await send(vmt.getFunction('transfer')(holder.address, holder.amount))
+  }
+  if (plan.rewardsPool !== undefined && plan.rewardsPool > 0n) {
+    signal?.throwIfAborted()
+    await send(vmt.getFunction('transfer')(await rewards.getAddress(), plan.rewardsPool))
   }
   if (plan.treasury !== undefined && plan.treasury > 0n) {
     signal?.throwIfAborted()
@@ -169,7 +209,9 @@ export async function deployVirusMap (input: DeployInput, options: { signal?: Ab
       registry: await lower(registry),
       parameters: await lower(parameters),
       evidence: await lower(evidence),
-      anchors: await lower(anchors)
+      anchors: await lower(anchors),
+      rewards: await lower(rewards),
+      market: await lower(market)
     },
     ...(vesting.length > 0 ? { vesting } : {})
   }

@@ -5,6 +5,8 @@ import { formatEther, getAddress, isAddress, parseEther } from 'ethers'
 import type { DeployPlan, VestingGrant } from './deploy.ts'
 import { GovernanceError } from './errors.ts'
 
+// Most of the supply goes to miners (white paper): the rewards pool, the deployed RewardsDistributor, holds
+// 60%, taken from what was the treasury's share; governance sets the per-epoch budget it pays out.
 export const EXAMPLE_PLAN = {
   supply: '1000000000',
   governance: {
@@ -14,8 +16,8 @@ export const EXAMPLE_PLAN = {
     quorumPercent: 4,
     timelockDelaySeconds: 172800
   },
-  treasury: '600000000',
-  rewardsPool: { address: '0x000000000000000000000000000000000000dEaD', amount: '250000000' },
+  treasury: '250000000',
+  rewardsPool: { amount: '600000000' },
   holders: [],
   contributors: [
     { beneficiary: '0x000000000000000000000000000000000000bEEF', amount: '150000000', start: '2027-01-01T00:00:00Z', durationDays: 1460 }
@@ -48,9 +50,13 @@ export function parsePlan (json: unknown): DeployPlan {
   const supply = vmt(json.supply, 'supply')
   if (supply === 0n) throw bad('supply must be positive')
   const holders: Array<{ address: string, amount: bigint }> = []
+  let rewardsPool = 0n
   if (json.rewardsPool !== undefined) {
-    if (!isObject(json.rewardsPool)) throw bad('rewardsPool must be {address, amount}')
-    holders.push({ address: address(json.rewardsPool.address, 'rewardsPool.address'), amount: vmt(json.rewardsPool.amount, 'rewardsPool.amount') })
+    if (!isObject(json.rewardsPool)) throw bad('rewardsPool must be {amount} or {address, amount}')
+    const amount = vmt(json.rewardsPool.amount, 'rewardsPool.amount')
+    // Without an address the pool is the deployed RewardsDistributor; an address keeps an outside pool.
+    if (json.rewardsPool.address === undefined) rewardsPool = amount
+    else holders.push({ address: address(json.rewardsPool.address, 'rewardsPool.address'), amount })
   }
   if (json.holders !== undefined && !Array.isArray(json.holders)) throw bad('holders must be an array')
   for (const [i, h] of ((json.holders ?? []) as unknown[]).entries()) {
@@ -71,7 +77,7 @@ export function parsePlan (json: unknown): DeployPlan {
     })
   }
   const treasury = json.treasury === undefined ? 0n : vmt(json.treasury, 'treasury')
-  const allocated = treasury + [...holders, ...vesting].reduce((sum, a) => sum + a.amount, 0n)
+  const allocated = treasury + rewardsPool + [...holders, ...vesting].reduce((sum, a) => sum + a.amount, 0n)
   if (allocated !== supply) {
     throw bad(`treasury + rewardsPool + holders + contributors = ${formatEther(allocated)} VMT, but supply is ${formatEther(supply)} VMT`)
   }
@@ -85,6 +91,7 @@ export function parsePlan (json: unknown): DeployPlan {
     timelockMinDelay: int(g.timelockDelaySeconds, 'governance.timelockDelaySeconds', 0, 2 ** 40),
     holders,
     treasury,
+    rewardsPool,
     vesting
   }
 }

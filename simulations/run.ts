@@ -1,0 +1,38 @@
+/**
+ * npm run simulate [-- --quick] [-- --seed N] [-- --no-real]
+ * Writes simulations/results/: model.json and model-*.json/svg are a pure function of the seed
+ * (byte-identical across runs); real-code.json and real-*.json/svg are wall-clock measurements.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { lineChartSvg } from './src/chart/svg-chart.ts'
+import { FULL_PLAN, modelFigures, QUICK_PLAN } from './src/model-figures.ts'
+import { realFigures } from './src/real-figures.ts'
+import type { Figure } from './src/chart/figure.ts'
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, out: { type: 'string' } } })
+const seed = Number(values.seed)
+const outDir = values.out ?? join(import.meta.dirname, 'results')
+mkdirSync(outDir, { recursive: true })
+const log = (line: string): void => { process.stderr.write(`${line}\n`) }
+
+function writeFigures (figures: Figure[]): void {
+  for (const f of figures) {
+    writeFileSync(join(outDir, `${f.id}.json`), `${JSON.stringify(f, null, 2)}\n`)
+    writeFileSync(join(outDir, `${f.id}.svg`), lineChartSvg(f))
+  }
+}
+
+const plan = { seed, ...(values.quick === true ? QUICK_PLAN : FULL_PLAN) }
+const model = modelFigures(plan, log)
+writeFigures(model.figures)
+writeFileSync(join(outDir, 'model.json'), `${JSON.stringify({ seed, quick: values.quick, plan, headline: model.headline, figures: model.figures.map(f => f.id) }, null, 2)}\n`)
+log(`model: largest member count with p95 under 5 s: ${model.headline.largestMembersP95Under5s}`)
+
+if (values['no-real'] !== true) {
+  const real = await realFigures({ seed, sizes: values.quick === true ? [10, 25] : [10, 25, 50], jobs: values.quick === true ? 3 : 5 }, log)
+  writeFigures(real.figures)
+  writeFileSync(join(outDir, 'real-code.json'), `${JSON.stringify({ seed, quick: values.quick, runs: real.runs, calibration: real.calibration }, null, 2)}\n`)
+  for (const c of real.calibration) log(`calibration n=${c.members}: real p95 ${c.real.p95} ms, model ${c.model.p95} ms (${c.p95Error})`)
+}

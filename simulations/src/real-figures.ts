@@ -1,0 +1,97 @@
+import { runJobs } from './model/member-sweep.ts'
+import { DEFAULT_PARAMS } from './model/params.ts'
+import { runRealNetwork } from './real/real-run.ts'
+import type { Figure } from './chart/figure.ts'
+import type { RealRunResult } from './real/real-run.ts'
+import type { AbortOptions } from '@libp2p/interface'
+
+export interface RealPlan {
+  seed: number
+  sizes: number[]
+  jobs: number
+}
+
+export interface Calibration {
+  members: number
+  real: { median: number, p95: number, duplicatesPerDelivery: number }
+  model: { median: number, p95: number, duplicatesPerDelivery: number }
+  /** model / real - 1 */
+  medianError: number
+  p95Error: number
+}
+
+const ENGINE_MS = 50
+const LATENCY_MS = 5
+const DEGREE = 4
+
+function err (model: number, real: number): number {
+  return Math.round((model / real - 1) * 1000) / 1000
+}
+
+/**
+ * The model run as the real-code run ran: one shared CPU (every member is in this one process),
+ * the memory transport's fixed latency, no bandwidth limit, the measured CPU per delivery.
+ */
+function calibrate (real: RealRunResult, seed: number): Calibration {
+  const params = {
+    ...DEFAULT_PARAMS,
+    sharedCpu: true,
+    uplinkMbps: Infinity,
+    accessLatencyMs: LATENCY_MS / 2,
+    latencySigma: 0,
+    connectDegree: DEGREE,
+    cpuPerMessageMs: real.cpuMsPerDelivery
+  }
+  const m = runJobs({ members: real.members, seed, params, jobs: real.jobs, engineMs: ENGINE_MS })
+  return {
+    members: real.members,
+    real: { median: real.reportLatencyMs.median, p95: real.reportLatencyMs.p95, duplicatesPerDelivery: real.duplicatesPerDelivery },
+    model: { median: m.latencyMs.median, p95: m.latencyMs.p95, duplicatesPerDelivery: m.duplicatesPerDelivery },
+    medianError: err(m.latencyMs.median, real.reportLatencyMs.median),
+    p95Error: err(m.latencyMs.p95, real.reportLatencyMs.p95)
+  }
+}
+
+export interface RealResults {
+  runs: RealRunResult[]
+  calibration: Calibration[]
+  figures: Figure[]
+}
+
+/** Real-code runs and the model's calibration against them: wall-clock figures, not deterministic. */
+export async function realFigures (plan: RealPlan, log: (line: string) => void = () => {}, options?: AbortOptions): Promise<RealResults> {
+  const runs: RealRunResult[] = []
+  for (const n of plan.sizes) {
+    log(`real code: ${n} members, ${plan.jobs} jobs`)
+    runs.push(await runRealNetwork({ members: n, jobs: plan.jobs, seed: plan.seed, engineMs: ENGINE_MS, latencyMs: LATENCY_MS, degree: DEGREE, spacingMs: 300 }, options))
+  }
+  const calibration = runs.map(r => calibrate(r, plan.seed))
+  const figures: Figure[] = [
+    {
+      id: 'real-latency',
+      title: 'Real code: submission to final report (one process)',
+      xLabel: 'members n',
+      yLabel: 'ms',
+      series: [
+        { name: 'median', points: runs.map(r => [r.members, r.reportLatencyMs.median]) },
+        { name: 'p95', points: runs.map(r => [r.members, r.reportLatencyMs.p95]), band: runs.map(r => [r.members, r.reportLatencyMs.median, r.reportLatencyMs.p99]) }
+      ],
+      note: `Gossipsub, the node's gossip layer and scoring, the protocol's validators, signatures, commit-reveal, attestations and deriveReport, over @libp2p/memory (${LATENCY_MS} ms per buffer), engine ${ENGINE_MS} ms. All members share this process's one thread, so latency includes every member's CPU in turn: an upper bound for separate machines. ` +
+        runs.map(r => `n=${r.members}: delivery ${r.deliveryRatio}, ${r.duplicatesPerDelivery} duplicates per delivery, ${Math.round(r.bytesPerMemberPerJob / 1024)} KiB and ${r.cpuMsPerMemberPerJob} ms CPU per member per job`).join('; '),
+      recommends: 'The model is calibrated on these runs (real-calibration) and projects beyond them.'
+    },
+    {
+      id: 'real-calibration',
+      title: 'Model against real code, same set-up (shared CPU)',
+      xLabel: 'members n',
+      yLabel: 'p95 ms to final report',
+      series: [
+        { name: 'real code', points: calibration.map(c => [c.members, c.real.p95]) },
+        { name: 'model', points: calibration.map(c => [c.members, c.model.p95]) }
+      ],
+      note: calibration.map(c => `n=${c.members}: p95 model/real - 1 = ${c.p95Error}, median ${c.medianError}; duplicates per delivery ${c.model.duplicatesPerDelivery} (model) vs ${c.real.duplicatesPerDelivery} (real)`).join('; '),
+      recommends: 'Trust the model\'s latency within the error shown at the largest n run.'
+    }
+  ]
+  return { runs, calibration, figures }
+}

@@ -1,0 +1,66 @@
+import { DEFAULT_JOB_BOUNDS } from '../../../protocol/src/timing.ts'
+import { DEFAULT_MAX_JOB_AGE_BLOCKS } from '../../../protocol/src/job-age.js'
+import type { Hex, ScanJob, SignedAttestation, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { ValidationContext } from '../../../protocol/src/validation.ts'
+
+export const SIM_CHAIN_ID = 31337
+export const SIM_REGISTRY = '0x5fbdb2315678afecb367f032d93f642f64180aa3' as Hex
+export const SIM_MEMBERSHIP_BLOCK = 10
+export const SIM_ENGINE = 'sim-engine'
+
+/** What one member holds of one job: the messages its validators accepted. */
+export interface JobState {
+  signed: SignedScanJob
+  commitments: Map<Hex, SignedCommitment>
+  verdicts: Map<Hex, SignedVerdict>
+  verdictHashes: Map<Hex, Hex>
+  attestations: Map<Hex, SignedAttestation>
+  attestationDigests: Map<Hex, Hex>
+}
+
+/**
+ * One member's view of the chain (a fixed member set at one block, one engine each) and of the
+ * gossip it accepted, shaped as the protocol's ValidationContext so the real validators judge it.
+ */
+export class MemberView {
+  readonly jobs = new Map<Hex, JobState>()
+  readonly submissions = new Map<Hex, Hex>()
+  readonly #members: Hex[]
+  readonly #memberSet: Set<Hex>
+
+  constructor (members: Hex[]) {
+    this.#members = members.toSorted()
+    this.#memberSet = new Set(members)
+  }
+
+  context (): ValidationContext {
+    const jobs = this.jobs
+    return {
+      chainId: SIM_CHAIN_ID,
+      registry: SIM_REGISTRY,
+      now: Date.now(),
+      maxSampleBytes: 32 * 1024 * 1024,
+      followedBlock: SIM_MEMBERSHIP_BLOCK + 2,
+      maxJobAgeBlocks: DEFAULT_MAX_JOB_AGE_BLOCKS,
+      isMemberAt: (address, block) => block >= SIM_MEMBERSHIP_BLOCK && this.#memberSet.has(address),
+      membersAt: (block) => (block >= SIM_MEMBERSHIP_BLOCK ? this.#members : []),
+      enginesAt: (address, block) => (block >= SIM_MEMBERSHIP_BLOCK && this.#memberSet.has(address) ? [SIM_ENGINE] : []),
+      boundsAt: () => DEFAULT_JOB_BOUNDS,
+      getJob: (jobId) => jobs.get(jobId)?.signed.job as ScanJob | undefined,
+      getCommitment: (jobId, m) => jobs.get(jobId)?.commitments.get(m)?.commitment.commitment,
+      commitmentCount: (jobId) => jobs.get(jobId)?.commitments.size ?? 0,
+      getVerdictHash: (jobId, m) => jobs.get(jobId)?.verdictHashes.get(m),
+      getAttestation: (jobId, m) => jobs.get(jobId)?.attestationDigests.get(m),
+      hasComplaint: () => false,
+      jobForSubmission: (digest) => this.submissions.get(digest)
+    }
+  }
+
+  get members (): Hex[] {
+    return this.#members
+  }
+}
+
+export function newJobState (signed: SignedScanJob): JobState {
+  return { signed, commitments: new Map(), verdicts: new Map(), verdictHashes: new Map(), attestations: new Map(), attestationDigests: new Map() }
+}

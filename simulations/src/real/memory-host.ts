@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { memory } from '@libp2p/memory'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { virusmapScoreParams, virusmapScoreThresholds } from '../../../node/src/network/gossip-scoring.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+
+export type SimServices = { identify: Identify, pubsub: GossipSub }
+export type SimLibp2p = Libp2p<SimServices>
+
+/** What a host's gossipsub sent and received, counted through gossipsub's own metrics hooks. */
+export interface Traffic {
+  bytesIn: number
+  bytesOut: number
+  duplicates: number
+}
+
+/**
+ * A supernode's libp2p host over @libp2p/memory instead of tcp. Gossipsub takes the options of
+ * node/src/network/libp2p-node.ts (which builds its transport itself, so it cannot be reused
+ * as is): StrictNoSign, ids by sha256 of the bytes, D 4 / Dlo 2 / Dhi 8 / Dlazy 4, IDONTWANT
+ * from 16 KiB, and the node's scoring. The DHT is left out: peers are dialled directly.
+ */
+export async function createMemoryHost (privateKey: PrivateKey, address: string, latencyMs: number): Promise<SimLibp2p> {
+  return await createLibp2p({
+    privateKey,
+    start: false,
+    addresses: { listen: [address] },
+    transports: [memory({ latency: latencyMs })],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: 1000 },
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: 'StrictNoSign',
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        asyncValidation: false,
+        D: 4,
+        Dlo: 2,
+        Dhi: 8,
+        Dlazy: 4,
+        idontwantMinDataSize: 16 * 1024,
+        msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
+        scoreParams: virusmapScoreParams(),
+        scoreThresholds: virusmapScoreThresholds()
+      })
+    }
+  })
+}
+
+/** Any metric gossipsub touches: callable, and every property is another such no-op. */
+const noopTarget = (): unknown => undefined
+
+function noopMetric (): unknown {
+  const target = noopTarget
+  const proxy: unknown = new Proxy(target, {
+    get: (_t, key) => (key === 'then' ? undefined : proxy),
+    apply: () => undefined
+  })
+  return proxy
+}
+
+/**
+ * Counts the host's RPC bytes and duplicate deliveries. Gossipsub reports both to its optional
+ * metrics object (onRpcRecv/onRpcSent with the encoded length, onPrevalidationResult 'duplicate'),
+ * so a tap there sees exactly what the wire carried, without a Prometheus registry per host.
+ */
+export function tapTraffic (host: SimLibp2p): Traffic {
+  const traffic: Traffic = { bytesIn: 0, bytesOut: 0, duplicates: 0 }
+  const noop = noopMetric()
+  const hooks: Record<string, unknown> = {
+    onRpcRecv: (_rpc: unknown, bytes: number) => { traffic.bytesIn += bytes },
+    onRpcSent: (_rpc: unknown, bytes: number) => { traffic.bytesOut += bytes },
+    onPrevalidationResult: (_topic: unknown, code: string) => { if (code === 'duplicate') traffic.duplicates++ }
+  }
+  const metrics = new Proxy({}, { get: (_t, key) => (typeof key === 'string' && key in hooks ? hooks[key] : noop) })
+  ;(host.services.pubsub as unknown as { metrics: unknown }).metrics = metrics
+  return traffic
+}

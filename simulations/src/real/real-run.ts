@@ -1,0 +1,152 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Wallet } from 'ethers'
+import { scanJobId } from '../../../protocol/src/eip712.ts'
+import { TOPICS } from '../../../protocol/src/messages.ts'
+import { createRng } from '../prng.ts'
+import { round, summarize } from '../stats.ts'
+import { buildUrlJob } from './job-builder.ts'
+import { createMemoryHost, tapTraffic } from './memory-host.ts'
+import { SIM_CHAIN_ID, SIM_REGISTRY } from './member-view.ts'
+import { SimMember } from './sim-member.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Summary } from '../stats.ts'
+import type { SimLibp2p, Traffic } from './memory-host.ts'
+
+export interface RealRunOptions {
+  members: number
+  jobs: number
+  seed: number
+  /** the stand-in engine's fixed time per job */
+  engineMs: number
+  /** one-way latency the memory transport adds to every buffer */
+  latencyMs: number
+  /** peers each member dials (the rest dial it) */
+  degree: number
+  /** pause after a job's last report before the next submission: jobs run one at a time */
+  spacingMs: number
+}
+
+export interface RealRunResult {
+  members: number
+  jobs: number
+  /** submission to final report, at every member, ms */
+  reportLatencyMs: Summary
+  /** accepted first deliveries / (published messages x (n - 1)) */
+  deliveryRatio: number
+  duplicatesPerDelivery: number
+  /** gossipsub RPC bytes sent + received */
+  bytesPerMemberPerJob: number
+  cpuMsPerMemberPerJob: number
+  /** the process's CPU over accepted deliveries: what the model charges a member per message */
+  cpuMsPerDelivery: number
+  /** messages per job, as published: 1 job + n commitments + n verdicts + n attestations */
+  messagesPerJob: number
+  reportsFinal: number
+}
+
+async function waitFor (done: () => boolean, timeoutMs: number, options?: AbortOptions): Promise<void> {
+  for (let waited = 0; !done() && waited < timeoutMs; waited += 20) await sleep(20, undefined, options)
+}
+
+interface MeshView { getMeshPeers(topic: string): string[] }
+
+/** Member i's operator key: fixed so the member set (and its order) is the same every run. */
+function walletOf (i: number): Wallet {
+  return new Wallet(`0x${(i + 1).toString(16).padStart(64, '0')}`)
+}
+
+async function waitForMesh (hosts: SimLibp2p[], options?: AbortOptions): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    options?.signal?.throwIfAborted()
+    // getMeshPeers is on the implementation, not on the GossipSub interface
+    const ready = hosts.every(h => (h.services.pubsub as unknown as MeshView).getMeshPeers(TOPICS.attestations).length >= 2)
+    if (ready) return
+    await sleep(100)
+  }
+  throw new Error('gossipsub meshes did not form')
+}
+
+/**
+ * n real supernode gossip stacks in this process, connected over the memory transport, run `jobs`
+ * URL jobs end to end. Wall-clock figures: they vary run to run and go to the non-deterministic file.
+ */
+export async function runRealNetwork (opts: RealRunOptions, options?: AbortOptions): Promise<RealRunResult> {
+  const rng = createRng(opts.seed).fork(`real-${opts.members}`)
+  const wallets = Array.from({ length: opts.members }, (_, i) => walletOf(i))
+  const addresses = wallets.map(w => w.address.toLowerCase() as Hex)
+  const submitter = walletOf(100_000)
+  const hosts: SimLibp2p[] = []
+  const traffic: Traffic[] = []
+  const members: SimMember[] = []
+  const submittedAt = new Map<Hex, number>()
+  const latencies: number[] = []
+  const seen = new Set<string>()
+  let delivered = 0
+  let reports = 0
+  const runTag = `${opts.seed}-${opts.members}-${Date.now()}`
+  try {
+    for (let i = 0; i < opts.members; i++) {
+      const host = await createMemoryHost(await generateKeyPair('Ed25519'), `/memory/vm-sim-${runTag}-${i}`, opts.latencyMs)
+      hosts.push(host)
+      traffic.push(tapTraffic(host))
+      members.push(new SimMember(host, wallets[i] as Wallet, addresses, opts.engineMs, {
+        delivered (kind, key) {
+          delivered++
+          seen.add(`${kind}:${key}`)
+        },
+        reported (jobId) {
+          reports++
+          const t0 = submittedAt.get(jobId)
+          if (t0 !== undefined) latencies.push(Date.now() - t0)
+        }
+      }))
+    }
+    for (const h of hosts) await h.start()
+    for (const m of members) await m.gossip.start()
+    for (let i = 0; i < hosts.length; i++) {
+      for (const j of rng.sample(hosts.length, Math.min(opts.degree + 1, hosts.length))) {
+        if (j === i) continue
+        await (hosts[i] as SimLibp2p).dial(multiaddr((hosts[j] as SimLibp2p).getMultiaddrs()[0]?.toString() ?? ''), options)
+      }
+    }
+    await waitForMesh(hosts, options)
+    const bytesBefore = traffic.map(t => t.bytesIn + t.bytesOut)
+    const dupBefore = traffic.reduce((s, t) => s + t.duplicates, 0)
+    const cpuBefore = process.cpuUsage()
+    for (let j = 0; j < opts.jobs; j++) {
+      options?.signal?.throwIfAborted()
+      const origin = members[j % members.length] as SimMember
+      const t0 = Date.now()
+      const signed = await buildUrlJob(j, wallets[j % members.length] as Wallet, submitter, { commitMs: 20_000, revealMs: 20_000 })
+      submittedAt.set(scanJobId(signed.job, SIM_CHAIN_ID, SIM_REGISTRY), t0)
+      await origin.originate(signed)
+      // one job at a time: every member runs in this one thread, so overlapping jobs would
+      // measure this process's queue rather than the protocol
+      await waitFor(() => reports >= (j + 1) * opts.members, 45_000, options)
+      await sleep(opts.spacingMs)
+    }
+    const cpu = process.cpuUsage(cpuBefore)
+    const published = opts.jobs * (1 + 3 * opts.members)
+    const bytes = traffic.reduce((s, t, i) => s + t.bytesIn + t.bytesOut - (bytesBefore[i] ?? 0), 0)
+    const duplicates = traffic.reduce((s, t) => s + t.duplicates, 0) - dupBefore
+    return {
+      members: opts.members,
+      jobs: opts.jobs,
+      reportLatencyMs: summarize(latencies),
+      deliveryRatio: round(delivered / (published * (opts.members - 1)), 4),
+      duplicatesPerDelivery: round(duplicates / Math.max(1, delivered), 3),
+      // sent + received: a member's link carries both
+      bytesPerMemberPerJob: Math.round(bytes / opts.members / opts.jobs),
+      cpuMsPerMemberPerJob: round((cpu.user + cpu.system) / 1000 / opts.members / opts.jobs, 1),
+      cpuMsPerDelivery: round((cpu.user + cpu.system) / 1000 / Math.max(1, delivered), 3),
+      messagesPerJob: 1 + 3 * opts.members,
+      reportsFinal: reports
+    }
+  } finally {
+    for (const m of members) m.stop()
+    await Promise.allSettled(hosts.map(h => h.stop()))
+  }
+}

@@ -7,8 +7,8 @@
 // anchor, an empty root) reverts with a named error.
 import t from 'tap'
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
-import { AbiCoder, Contract, ContractFactory, Interface, JsonRpcProvider, Signature, TypedDataEncoder, Wallet, concat, encodeBytes32String, getBytes, hexlify, keccak256, parseEther, randomBytes, toBeHex } from 'ethers'
-import type { ContractTransactionReceipt, JsonRpcSigner, TypedDataField } from 'ethers'
+import { AbiCoder, Contract, ContractFactory, Interface, JsonRpcProvider, Signature, TypedDataEncoder, Wallet, concat, getBytes, hexlify, keccak256, parseEther, randomBytes, toBeHex } from 'ethers'
+import type { JsonRpcSigner, TypedDataField } from 'ethers'
 import anchorsArtifact from '../artifacts/ReportAnchors.json' with { type: 'json' }
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
@@ -20,6 +20,7 @@ import { eip712Domain } from '../../protocol/src/eip712.ts'
 import { faultDivisorFrom, quorumThreshold } from '../../protocol/src/quorum.ts'
 import type { EpochRoot, Hex } from '../../protocol/src/messages.ts'
 import { revertOf } from './revert.ts'
+import { ascending, key, lower, mined, rand32 } from './market-chain.ts'
 
 const anvil = await startAnvil({ port: 0 })
 t.teardown(() => anvil.stop())
@@ -33,14 +34,6 @@ async function deploy (artifact: { abi: unknown[], bytecode: string }, args: unk
   await c.waitForDeployment()
   return new Contract(await c.getAddress(), artifact.abi as never, owner)
 }
-const mined = async (pending: Promise<unknown>): Promise<ContractTransactionReceipt> => {
-  const receipt = await (await pending as { wait(): Promise<ContractTransactionReceipt | null> }).wait()
-  if (receipt === null) throw new Error('no receipt')
-  return receipt
-}
-const key = (name: string): string => encodeBytes32String(name)
-const rand32 = (): Hex => hexlify(randomBytes(32)) as Hex
-const lower = (a: string): Hex => a.toLowerCase() as Hex
 
 /** Blocks per epoch here: short, so a test mines through several epochs in milliseconds. */
 const E = 8
@@ -58,7 +51,6 @@ const EPOCH_ROOT_TYPES: Record<string, TypedDataField[]> = {
 const ethersDigest = (v: { epoch: number | bigint, root: string, leafCount: number }): Hex =>
   TypedDataEncoder.hash(eip712Domain(chainId, registryAddress), EPOCH_ROOT_TYPES, v) as Hex
 const sign = async (v: EpochRoot, w: Wallet, chain = chainId, reg: Hex = registryAddress): Promise<string> => await signEpochRoot(v, chain, reg, w)
-const ascending = (ws: Wallet[]): Wallet[] => ws.toSorted((a, b) => (lower(a.address) < lower(b.address) ? -1 : 1))
 /** The signatures of `ws` over `v`, their signers ascending (as the contract requires). */
 const signatures = async (v: EpochRoot, ws: Wallet[]): Promise<string[]> => await Promise.all(ascending(ws).map(async (w) => await sign(v, w)))
 

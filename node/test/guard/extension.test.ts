@@ -45,6 +45,12 @@ const dappHtml = (user: string): string => `<!doctype html><html><head><title>te
   window.addEventListener('eip6963:requestProvider', announce)
   announce()
   window.only6963 = announced
+  // a drainer kit's habit: wallet prompts fired by the page's own script, nobody having clicked
+  if (location.search === '?scripted') window.addEventListener('load', async () => {
+    await window.ethereum.request({ method: 'eth_requestAccounts' })
+    await window.ethereum.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x1' }] }).catch(() => {})
+    window.third = window.ethereum.request({ method: 'eth_requestAccounts' })
+  })
 </script></head><body><button id="swap">Swap</button></body></html>`
 
 if (noChromium !== false) {
@@ -157,5 +163,18 @@ if (noChromium !== false) {
     t.same(await outcome(), { result: `0x${'11'.repeat(65)}` })
     t.same(await calls(), ['personal_sign'])
     await worker.evaluate(async (url) => { await chrome.storage.local.set({ guardUrl: url }) }, service.url)
+  })
+
+  tap.test('connect prompts fired by script, without a click: the third warns, with the behaviour rule\'s evidence', async (t) => {
+    // a fresh tab whose own script fires the prompts at load, before any input
+    const fresh = await browser.newPage()
+    t.teardown(() => fresh.close())
+    await fresh.goto(`${dappUrl}?scripted`)
+    const reason = fresh.locator('virusmap-guard-overlay li[data-id="scripted-prompts"]')
+    await reason.waitFor({ timeout: 10_000 })
+    t.match(await fresh.locator('virusmap-guard-overlay h2').textContent(), /warns/)
+    await fresh.locator('virusmap-guard-overlay button.proceed').click()
+    t.same(await fresh.evaluate(async () => await (window as unknown as { third: Promise<unknown> }).third), [chain.user], 'a warning lets the user continue')
+    t.same(await fresh.evaluate(() => (window as unknown as { calls: string[] }).calls), ['eth_requestAccounts', 'wallet_switchEthereumChain', 'eth_requestAccounts'])
   })
 }

@@ -15,19 +15,32 @@
   const ANSWER_MS = 3000
   const MAX_SCRIPTS = 64
   const MAX_SCRIPT_BYTES = 4 * 1024 * 1024
+  /** a request this soon after the user's own click or key counts as gestured */
+  const GESTURE_MS = 1500
+
+  // The gesture is the user's trusted input seen here, not navigator.userActivation: Chromium
+  // reports activation after a browser-initiated navigation (and after automation's evaluate), so
+  // prompts a page fires at load looked gestured. Listening first, on window's capture phase,
+  // no page listener can hide an event from this one, and none can forge isTrusted.
+  let lastInput = -Infinity
+  for (const type of ['pointerdown', 'keydown', 'touchstart']) {
+    window.addEventListener(type, (event) => { if (event.isTrusted) lastInput = performance.now() }, { capture: true, passive: true })
+  }
 
   // --- the private channel to the bridge ---------------------------------------------------
   // Either content script may run first: this one says hello with a port at once, and once more
   // if the bridge announces itself before any port was acknowledged. Answers count only on the
   // port the bridge acknowledged.
   let active
+  let connected
+  const ready = new Promise((resolve) => { connected = resolve })
   let nextId = 1
   const waiting = new Map()
   const open = () => {
     const channel = new MessageChannel()
     channel.port1.addEventListener('message', (event) => {
       const data = event.data ?? {}
-      if (data.ready === true) { active ??= channel.port1; return }
+      if (data.ready === true) { active ??= channel.port1; connected(); return }
       if (channel.port1 !== active) return
       waiting.get(data.id)?.(data.answer)
       waiting.delete(data.id)
@@ -46,12 +59,14 @@
 
   /** the guard's answer, or unverified after ANSWER_MS: a guard that is down never holds a prompt */
   const ask = (path, body) => new Promise((resolve) => {
-    if (active === undefined) { resolve({ decision: 'unverified', findings: [], reason: 'the extension is not connected' }); return }
     const id = nextId++
     const timer = setTimeout(() => { waiting.delete(id); resolve({ decision: 'unverified', findings: [], reason: 'the guard did not answer in time' }) }, ANSWER_MS)
     waiting.set(id, (answer) => { clearTimeout(timer); resolve(answer ?? { decision: 'unverified', findings: [] }) })
-    // eslint-disable-next-line unicorn/require-post-message-target-origin -- a MessagePort takes no origin
-    active.postMessage({ id, path, body })
+    // a request fired at load may come before the bridge acknowledged: it waits, within the same limit
+    ready.then(() => {
+      // eslint-disable-next-line unicorn/require-post-message-target-origin -- a MessagePort takes no origin
+      active.postMessage({ id, path, body })
+    })
   })
 
   // --- what the page is: its origin and the sha256 of its scripts ---------------------------
@@ -126,7 +141,7 @@
   async function judge (args) {
     const method = args?.method
     const params = Array.isArray(args?.params) ? args.params : []
-    const gesture = navigator.userActivation === undefined ? undefined : navigator.userActivation.isActive
+    const gesture = performance.now() - lastInput < GESTURE_MS
     let path
     let body
     if (CONNECT.has(method)) { path = '/v1/connect'; body = { method } }

@@ -31,9 +31,27 @@ export const OPENAPI = {
   paths: {
     '/api/v3/files': {
       post: {
-        summary: 'Upload a file for scanning',
-        requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } } },
-        responses: { 200: json('{"data":{"type":"analysis","id":JOB_ID,"links":{"self":URL}}}'), ...errors(400, ...KEY_ERRORS, 413, 503) }
+        summary: 'Upload a file for scanning; a wallet\'s signed Submission (fields before the file) names it in the job and earns a receipt',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['file'],
+                properties: {
+                  sha256: { type: 'string', description: 'signed upload: the file\'s sha256, 0x hex (this and the fields below go before the file)' },
+                  submitter: { type: 'string', description: 'the signing wallet\'s 0x address' },
+                  submitted_at: { type: 'string', description: 'ms since the epoch, as signed' },
+                  signature: { type: 'string', description: 'EIP-712 Submission(kind "file", sha256, context, submittedAt), 65 bytes 0x hex' },
+                  context: { type: 'string', description: 'signed with the rest; at most 1024 UTF-8 bytes' },
+                  file: { type: 'string', format: 'binary' }
+                }
+              }
+            }
+          }
+        },
+        responses: { 200: json('{"data":{"type":"analysis","id":JOB_ID,"links":{"self":URL}},"meta"?:{"receipt":{sha256,submitter,submittedAt,receivedAt,jobId,signature}}}'), ...errors(400, ...KEY_ERRORS, 413, 503) }
       }
     },
     '/api/v3/files/upload_url': {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT } from '@libp2p/kad-dht'
@@ -7,7 +6,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
-import { virusmapScoreParams, virusmapScoreThresholds } from './gossip-scoring.ts'
+import { virusmapGossipsubOptions } from './gossipsub-options.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -33,12 +32,8 @@ export interface Libp2pNodeOptions {
 
 /**
  * The supernode's libp2p host: tcp + noise + yamux, identify, ping, a private Kademlia DHT
- * (its own protocol id, LAN addresses allowed) and gossipsub. Messages on our topics carry
- * operator signatures of their own, so gossipsub runs StrictNoSign and ids messages by the
- * hash of their bytes, as Ethereum clients do.
+ * (its own protocol id, LAN addresses allowed) and gossipsub with the settings of gossipsub-options.ts.
  */
-const IDONTWANT_MIN_BYTES = 16 * 1024
-
 export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<VirusmapLibp2p> {
   return await createLibp2p({
     privateKey: opts.privateKey,
@@ -55,25 +50,7 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Virusm
         clientMode: false,
         allowQueryWithZeroPeers: true
       }),
-      pubsub: gossipsub({
-        globalSignaturePolicy: 'StrictNoSign',
-        allowPublishToZeroTopicPeers: true,
-        ignoreDuplicatePublishError: true,
-        emitSelf: false,
-        asyncValidation: false,
-        D: 4,
-        Dlo: 2,
-        Dhi: 8,
-        Dlazy: 4,
-        // IDONTWANT (gossipsub v1.2) goes to every mesh peer for each message of 512 B or more: one frame
-        // each, answered by a yamux window update, to save a duplicate that is one frame too while it is
-        // a few KiB. Commitments, verdicts and attestations are that small, so below 16 KiB it would
-        // roughly double a member's frames; a large job or verdict still announces it.
-        idontwantMinDataSize: IDONTWANT_MIN_BYTES,
-        msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
-        scoreParams: virusmapScoreParams(),
-        scoreThresholds: virusmapScoreThresholds()
-      })
+      pubsub: gossipsub(virusmapGossipsubOptions())
     }
   })
 }

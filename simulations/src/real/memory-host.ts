@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { memory } from '@libp2p/memory'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
-import { virusmapScoreParams, virusmapScoreThresholds } from '../../../node/src/network/gossip-scoring.ts'
+import { virusmapGossipsubOptions } from '../../../node/src/network/gossipsub-options.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -21,10 +20,8 @@ export interface Traffic {
 }
 
 /**
- * A supernode's libp2p host over @libp2p/memory instead of tcp. Gossipsub takes the options of
- * node/src/network/libp2p-node.ts (which builds its transport itself, so it cannot be reused
- * as is): StrictNoSign, ids by sha256 of the bytes, D 4 / Dlo 2 / Dhi 8 / Dlazy 4, IDONTWANT
- * from 16 KiB, and the node's scoring. The DHT is left out: peers are dialled directly.
+ * A supernode's libp2p host over @libp2p/memory instead of tcp, with the node's own gossipsub
+ * settings (node/src/network/gossipsub-options.ts). The DHT is left out: peers are dialled directly.
  */
 export async function createMemoryHost (privateKey: PrivateKey, address: string, latencyMs: number): Promise<SimLibp2p> {
   return await createLibp2p({
@@ -37,21 +34,7 @@ export async function createMemoryHost (privateKey: PrivateKey, address: string,
     connectionManager: { maxConnections: 1000 },
     services: {
       identify: identify(),
-      pubsub: gossipsub({
-        globalSignaturePolicy: 'StrictNoSign',
-        allowPublishToZeroTopicPeers: true,
-        ignoreDuplicatePublishError: true,
-        emitSelf: false,
-        asyncValidation: false,
-        D: 4,
-        Dlo: 2,
-        Dhi: 8,
-        Dlazy: 4,
-        idontwantMinDataSize: 16 * 1024,
-        msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
-        scoreParams: virusmapScoreParams(),
-        scoreThresholds: virusmapScoreThresholds()
-      })
+      pubsub: gossipsub(virusmapGossipsubOptions())
     }
   })
 }

@@ -2,12 +2,11 @@
  * `virusmap submit FILE --keystore K`: the wallet signs the protocol Submission of the file's sha256
  * (protocol SPEC 17), so the job names it and its first find can earn; the node's receipt is checked here.
  */
-import { GovernanceError } from '../../../governance/src/index.ts'
-import { isContextText, MAX_CONTEXT_BYTES, recoverReceiptSigner, signSubmission } from '../../../protocol/src/index.ts'
+import { isContextText, MAX_CONTEXT_BYTES, recoverReceiptSigner } from '../../../protocol/src/index.ts'
 import type { Hex, Receipt } from '../../../protocol/src/index.ts'
 import type { SignedFileFields } from '../client/vt-client.ts'
 import type { CommandContext, OptionValue } from './command.ts'
-import { loadSigner } from './commands/gov-context.ts'
+import { signAsSubmitter } from './sign-submission.ts'
 import type { Target } from './target.ts'
 import { UsageError } from './usage-error.ts'
 import { CliError } from './cli-error.ts'
@@ -17,17 +16,7 @@ export async function signFile (fileSha256: string, values: Record<string, Optio
   const sha256 = (fileSha256.startsWith('0x') ? fileSha256 : `0x${fileSha256}`).toLowerCase()
   const context = typeof values.context === 'string' ? values.context : ''
   if (!isContextText(context)) throw new UsageError(`--context must be text of at most ${MAX_CONTEXT_BYTES} UTF-8 bytes without control characters`)
-  let wallet
-  try {
-    wallet = await loadSigner(values, ctx, null)
-  } catch (err) {
-    if (err instanceof GovernanceError) throw new UsageError(err.message)
-    throw err
-  }
-  const submittedAt = Date.now()
-  const { chainId, registry } = target.deployment
-  const signature = await signSubmission({ kind: 'file', sha256: sha256 as Hex, context, submittedAt }, chainId, registry, wallet)
-  return { sha256, context, submitter: wallet.address.toLowerCase(), submittedAt, signature }
+  return { sha256, ...await signAsSubmitter({ kind: 'file', sha256: sha256 as Hex, context }, values, ctx, target) }
 }
 
 /**

@@ -1,9 +1,8 @@
-import { GovernanceError } from '../../../governance/src/index.ts'
-import { indicatorSha256, isContextText, MAX_CONTEXT_BYTES, signSubmission } from '../../../protocol/src/index.ts'
+import { indicatorSha256, isContextText, MAX_CONTEXT_BYTES } from '../../../protocol/src/index.ts'
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
 import type { SignedFields } from '../client/vt-client.ts'
 import type { CommandContext, OptionValue } from './command.ts'
-import { loadSigner } from './commands/gov-context.ts'
+import { signAsSubmitter } from './sign-submission.ts'
 import { canonical } from './indicator-input.ts'
 import type { Target } from './target.ts'
 import { UsageError } from './usage-error.ts'
@@ -53,15 +52,5 @@ export async function signIndicator (
   ctx: CommandContext,
   target: Target
 ): Promise<SignedFields> {
-  let wallet
-  try {
-    wallet = await loadSigner(values, ctx, null)
-  } catch (err) {
-    if (err instanceof GovernanceError) throw new UsageError(err.message)
-    throw err
-  }
-  const submittedAt = Date.now()
-  const { chainId, registry } = target.deployment
-  const signature = await signSubmission({ kind: indicator.kind, sha256: indicatorSha256(indicator.subject), context: indicator.context, submittedAt }, chainId, registry, wallet)
-  return { context: indicator.context, submitter: wallet.address.toLowerCase(), submittedAt, signature }
+  return await signAsSubmitter({ kind: indicator.kind, sha256: indicatorSha256(indicator.subject), context: indicator.context }, values, ctx, target)
 }

@@ -9,22 +9,12 @@ import { createGuard } from '../node/src/guard/index.ts'
 import { createGuardService } from '../node/src/guard/service/guard-service.ts'
 import { startGuardChain } from '../node/test/guard/fixtures/guard-chain.ts'
 import { call, MAX } from '../node/test/guard/fixtures/requests.ts'
+import { measureLatency } from './latency.ts'
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '50' } } })
 const runs = Number(values.runs)
 
-const quantile = (xs: number[], q: number): number => xs.toSorted((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN
-
-async function measure (fn: () => Promise<unknown>): Promise<{ p50: number, p95: number }> {
-  for (let i = 0; i < 3; i++) await fn()
-  const times: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now()
-    await fn()
-    times.push(performance.now() - start)
-  }
-  return { p50: quantile(times, 0.5), p95: quantile(times, 0.95) }
-}
+const measure = async (fn: () => Promise<unknown>): Promise<{ p50: number, p95: number }> => await measureLatency(fn, runs)
 
 const chain = await startGuardChain()
 const { user, token, stranger, pastRecipient } = chain

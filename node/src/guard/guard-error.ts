@@ -22,6 +22,8 @@ export type GuardErrorCode =
   | 'UNSUPPORTED_METHOD'
   /** the local store file is unreadable or malformed */
   | 'BAD_STORE'
+  /** the chain or the store belongs to another deployment (chain id and registry) than the one trusted */
+  | 'WRONG_DEPLOYMENT'
   /** the RPC failed, answered an error or something that is not JSON-RPC */
   | 'RPC_FAILED'
   /** the RPC does not offer the method (eth_simulateV1, debug_traceCall) */

@@ -1,13 +1,15 @@
 // The guard's mirror of the network's malicious subjects (issue 15): pulls a supernode's
 // /api/virusmap/malicious feed and lists a subject only once the light client has verified its
 // report against the chain (members, quorum, signatures), so a lying node can add nothing.
-// Reports that fail are dropped and counted.
+// Reports that fail are dropped and counted. The mirror is bound to one deployment (chain id and
+// registry): it refuses a chain or a store of another, and a report verified elsewhere is dropped.
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { Hex, IndicatorKind, Report } from '../../../protocol/src/messages.ts'
-import { verifyReportWith, type ChainReader } from '../light-client/index.ts'
+import { verifyReportWith, type ChainReader, type VerifyProblemCode } from '../light-client/index.ts'
 import { GuardError } from './guard-error.ts'
 import { isObject } from './input.ts'
+import type { Address } from './input.ts'
 import type { GuardStoreData } from './store.ts'
 
 export const MIRROR_INTERVAL_MS = 5 * 60_000
@@ -18,11 +20,15 @@ export const MAX_PAGE_BYTES = 8 * 1024 * 1024
 const PAGE_LIMIT = 100
 const PAGE_TIMEOUT_MS = 30_000
 
-export type DropReason = 'malformed' | 'unverified' | 'not-malicious' | 'unsupported-kind'
+/** `wrong-deployment`: the report names another chain or registry than the mirror's (the verifier's WRONG_CHAIN, WRONG_REGISTRY) */
+export type DropReason = 'malformed' | 'unverified' | 'wrong-deployment' | 'not-malicious' | 'unsupported-kind'
+const OTHER_DEPLOYMENT: ReadonlySet<VerifyProblemCode> = new Set(['WRONG_CHAIN', 'WRONG_REGISTRY'])
 
 export interface MirrorPull {
   added: number
   dropped: Record<DropReason, number>
+  /** the verifier's problem codes among the dropped reports (a report may have several) */
+  problems: Partial<Record<VerifyProblemCode, number>>
   pages: number
   cursor: string | undefined
 }
@@ -34,7 +40,7 @@ export interface GuardMirrorOptions {
   /** the deployment's chain as the light client reads it */
   chain: ChainReader
   expected: { registry: Hex, chainId: number }
-  /** the live store the guard reads: subjects are added to its malicious sets, the cursor kept in it */
+  /** the live store the guard reads: subjects are added to its malicious sets, the deployment and cursor kept in it */
   store: GuardStoreData
   /** after a pull changed the store (e.g. save it) */
   onChange?: (options?: AbortOptions) => Promise<void>
@@ -51,7 +57,15 @@ export interface GuardMirror extends Startable {
   readonly totals: { added: number, dropped: Record<DropReason, number> }
 }
 
-const noDrops = (): Record<DropReason, number> => ({ malformed: 0, unverified: 0, 'not-malicious': 0, 'unsupported-kind': 0 })
+const noDrops = (): Record<DropReason, number> => ({ malformed: 0, unverified: 0, 'wrong-deployment': 0, 'not-malicious': 0, 'unsupported-kind': 0 })
+
+/** Throws WRONG_DEPLOYMENT when the store's mirrored subjects were verified against another deployment. */
+function checkStoreBinding (store: GuardStoreData, chainId: number, registry: Address): void {
+  const bound = store.mirror
+  if (bound !== undefined && (bound.chainId !== chainId || bound.registry !== registry)) {
+    throw new GuardError('WRONG_DEPLOYMENT', `the store mirrors chain ${bound.chainId} registry ${bound.registry}, not chain ${chainId} registry ${registry}: give another --store`)
+  }
+}
 
 /** where a verified subject goes in the guard's lists; undefined for kinds the guard does not match */
 function listEntry (kind: IndicatorKind, subject: string): { set: 'addresses' | 'domains' | 'scriptHashes', value: string } | undefined {
@@ -80,6 +94,9 @@ async function readBounded (res: Response, maxBytes: number): Promise<string> {
 }
 
 export function createGuardMirror (options: GuardMirrorOptions): GuardMirror {
+  const { chainId } = options.expected
+  const registry = options.expected.registry.toLowerCase() as Address
+  checkStoreBinding(options.store, chainId, registry)
   const totals = { added: 0, dropped: noDrops() }
   const maxPages = options.maxPagesPerPull ?? MAX_PAGES_PER_PULL
   let timer: NodeJS.Timeout | undefined
@@ -102,22 +119,26 @@ export function createGuardMirror (options: GuardMirrorOptions): GuardMirror {
   }
 
   /** one feed entry: verified and added, or the reason it was dropped */
-  const take = async (entry: unknown, signal: AbortSignal): Promise<DropReason | 'added' | 'known'> => {
+  const take = async (entry: unknown, problems: MirrorPull['problems'], signal: AbortSignal): Promise<DropReason | 'added' | 'known'> => {
     const a = isObject(entry) && isObject(entry.attributes) ? entry.attributes : undefined
     if (a === undefined || typeof a.kind !== 'string' || typeof a.subject !== 'string' || a.subject.length > 4096 || !isObject(a.report)) return 'malformed'
     const target = listEntry(a.kind as IndicatorKind, a.subject)
     if (target === undefined) return 'unsupported-kind'
     const report = a.report as unknown as Report
-    let verified: boolean
+    let codes: VerifyProblemCode[]
     try {
-      const result = await verifyReportWith(report, { kind: a.kind as IndicatorKind, subject: a.subject }, options.chain, options.expected, { signal, ...options.now !== undefined ? { now: options.now } : {} })
-      verified = result.verified
+      const result = await verifyReportWith(report, { kind: a.kind as IndicatorKind, subject: a.subject }, options.chain, { chainId, registry }, { signal, ...options.now !== undefined ? { now: options.now } : {} })
+      codes = result.problems.map(p => p.code)
     } catch (err) {
       // the chain not answering is not the report's fault: the pull stops and resumes from here
       if (signal.aborted || !(err instanceof TypeError)) throw err
       return 'malformed'
     }
-    if (!verified) return 'unverified'
+    for (const code of new Set(codes)) problems[code] = (problems[code] ?? 0) + 1
+    // only a report that names a deployment, another one; one naming none is unverified
+    const names = Number.isSafeInteger(report.chainId) && /^0x[0-9a-fA-F]{40}$/.test(String(report.registry))
+    if (names && codes.some(c => OTHER_DEPLOYMENT.has(c))) return 'wrong-deployment'
+    if (codes.length > 0) return 'unverified'
     // the stats were recomputed from the signed verdicts by the check above
     if (!(report.stats.malicious > 0)) return 'not-malicious'
     const set = options.store.malicious[target.set]
@@ -128,24 +149,31 @@ export function createGuardMirror (options: GuardMirrorOptions): GuardMirror {
 
   const pull = async (callOptions?: AbortOptions): Promise<MirrorPull> => {
     const signal = AbortSignal.any([stopping?.signal, callOptions?.signal].filter((s): s is AbortSignal => s !== undefined))
-    const result: MirrorPull = { added: 0, dropped: noDrops(), pages: 0, cursor: options.store.mirrorCursor }
+    checkStoreBinding(options.store, chainId, registry)
+    // a provider on another chain would have every report dropped; say so once instead
+    const onChain = await options.chain.chainId({ signal })
+    if (onChain !== chainId) throw new GuardError('WRONG_DEPLOYMENT', `the chain answers chain id ${onChain}, the mirror trusts chain ${chainId}`)
+    const binding = options.store.mirror ?? { chainId, registry }
+    options.store.mirror = binding
+    const result: MirrorPull = { added: 0, dropped: noDrops(), problems: {}, pages: 0, cursor: binding.cursor }
     let more = true
     while (more && result.pages < maxPages) {
       const p = await page(result.cursor, signal)
       result.pages++
       for (const entry of p.data) {
-        const outcome = await take(entry, signal)
+        const outcome = await take(entry, result.problems, signal)
         if (outcome === 'added') result.added++
         else if (outcome !== 'known') result.dropped[outcome]++
       }
       // the cursor moves only after the whole page is judged: a pull cut short repeats the page
       result.cursor = p.cursor
-      options.store.mirrorCursor = p.cursor
+      if (p.cursor === undefined) delete binding.cursor
+      else binding.cursor = p.cursor
       more = p.more && p.data.length > 0
     }
     totals.added += result.added
     for (const [k, v] of Object.entries(result.dropped)) totals.dropped[k as DropReason] += v
-    if (Object.values(result.dropped).some(v => v > 0)) options.logger?.warn({ dropped: result.dropped }, 'mirror dropped reports that failed verification')
+    if (Object.values(result.dropped).some(v => v > 0)) options.logger?.warn({ dropped: result.dropped, problems: result.problems }, 'mirror dropped reports that failed verification')
     if (result.pages > 0) await options.onChange?.({ signal })
     return result
   }

@@ -15,8 +15,19 @@ export interface GuardStoreData {
   pastRecipients: Set<Address>
   malicious: { addresses: Set<string>, domains: Set<string>, scriptHashes: Set<string> }
   allowlist: Set<Address>
-  /** where the network mirror continues (the feed's opaque cursor); undefined: from the start */
-  mirrorCursor?: string
+  /**
+   * The deployment the network mirror verified this store's subjects against, and where its feed
+   * continues (the feed's opaque cursor; undefined: from the start). Set by the first pull; a mirror
+   * of another deployment refuses the store, since its subjects and cursor mean nothing there.
+   */
+  mirror?: MirrorBinding
+}
+
+export interface MirrorBinding {
+  chainId: number
+  /** lower case */
+  registry: Address
+  cursor?: string
 }
 
 export const emptyStore = (): GuardStoreData => ({ pastRecipients: new Set(), malicious: { addresses: new Set(), domains: new Set(), scriptHashes: new Set() }, allowlist: new Set() })
@@ -69,11 +80,17 @@ export async function loadStore (file: string, options?: AbortOptions): Promise<
   list(m.addresses, 'malicious-address')
   list(m.domains, 'malicious-domain')
   list(m.scriptHashes, 'malicious-script')
-  if (json.mirrorCursor !== undefined) {
-    if (typeof json.mirrorCursor !== 'string' || json.mirrorCursor.length > 200) throw new GuardError('BAD_STORE', `${file}: mirrorCursor must be a short string`)
-    data.mirrorCursor = json.mirrorCursor
-  }
+  // a store from before the binding (a bare mirrorCursor) is read without it: the mirror starts over, verifying everything again
+  if (json.mirror !== undefined) data.mirror = mirrorBinding(json.mirror, file)
   return data
+}
+
+function mirrorBinding (v: unknown, file: string): MirrorBinding {
+  const m = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>
+  if (typeof m.chainId !== 'number' || !Number.isSafeInteger(m.chainId) || m.chainId <= 0) throw new GuardError('BAD_STORE', `${file}: mirror.chainId must be a positive integer`)
+  if (typeof m.registry !== 'string' || !ADDRESS.test(m.registry)) throw new GuardError('BAD_STORE', `${file}: mirror.registry must be a lower-case address`)
+  if (m.cursor !== undefined && (typeof m.cursor !== 'string' || m.cursor.length > 200)) throw new GuardError('BAD_STORE', `${file}: mirror.cursor must be a short string`)
+  return { chainId: m.chainId, registry: m.registry as Address, ...m.cursor !== undefined ? { cursor: m.cursor } : {} }
 }
 
 export async function saveStore (file: string, data: GuardStoreData, options?: AbortOptions): Promise<void> {
@@ -82,7 +99,7 @@ export async function saveStore (file: string, data: GuardStoreData, options?: A
     pastRecipients: [...data.pastRecipients].toSorted(),
     allowlist: [...data.allowlist].toSorted(),
     malicious: { addresses: [...data.malicious.addresses].toSorted(), domains: [...data.malicious.domains].toSorted(), scriptHashes: [...data.malicious.scriptHashes].toSorted() },
-    ...data.mirrorCursor !== undefined ? { mirrorCursor: data.mirrorCursor } : {}
+    ...data.mirror !== undefined ? { mirror: data.mirror } : {}
   }
   await mkdir(dirname(file), { recursive: true, mode: 0o700 })
   // written beside and renamed: a crash never leaves half a file; the service and its mirror may save at once

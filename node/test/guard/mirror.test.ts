@@ -2,6 +2,7 @@
 // helpers) stored in a real level database, served by the real API route, pulled by the guard's
 // mirror and verified by the light client against an in-memory chain. A relabelled and a forged
 // report are dropped and counted; the guard then blocks what the network verified.
+import { writeFile } from 'node:fs/promises'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import tap from 'tap'
@@ -10,7 +11,7 @@ import { Wallet } from 'ethers'
 import type { IndicatorKind, Report } from '../../../protocol/src/index.ts'
 import { createApiServer } from '../../src/api/server.ts'
 import { openDatabase, ReportRepository } from '../../src/db/index.ts'
-import { createGuard, emptyStore } from '../../src/guard/index.ts'
+import { createGuard, emptyStore, loadStore, saveStore } from '../../src/guard/index.ts'
 import { createGuardMirror } from '../../src/guard/mirror.ts'
 import { createChainReader } from '../../src/light-client/index.ts'
 import { createMaliciousFeed } from '../../src/supernode/malicious-feed.ts'
@@ -90,11 +91,11 @@ tap.test('the feed lists malicious wallets, domains and scripts, paged; the mirr
   const mirror = createGuardMirror({ url: api.url, chain, expected, store, onChange: async () => { saved++ } })
   const pulled = await mirror.pull()
   t.equal(pulled.added, 3)
-  t.same(pulled.dropped, { malformed: 0, unverified: 1, 'not-malicious': 0, 'unsupported-kind': 0 })
+  t.same(pulled.dropped, { malformed: 0, unverified: 1, 'wrong-deployment': 0, 'not-malicious': 0, 'unsupported-kind': 0 })
   t.same([...store.malicious.addresses], [DRAINER])
   t.same([...store.malicious.domains], ['drainer.example'])
   t.same([...store.malicious.scriptHashes], [SCRIPT])
-  t.equal(store.mirrorCursor, second.json.meta.cursor)
+  t.same(store.mirror, { chainId: CHAIN_ID, registry: REGISTRY, cursor: second.json.meta.cursor }, 'the store is bound to the deployment the mirror verified against')
   t.equal(saved, 1)
 
   // later reports, including the relabelled one, come with the next pull only
@@ -150,8 +151,64 @@ tap.test('a hostile feed: errors, garbage entries and oversize pages never reach
     meta: { more: false }
   })
   const pulled = await mirror.pull()
-  t.same(pulled.dropped, { malformed: 4, unverified: 2, 'not-malicious': 0, 'unsupported-kind': 2 })
+  t.same(pulled.dropped, { malformed: 4, unverified: 2, 'wrong-deployment': 0, 'not-malicious': 0, 'unsupported-kind': 2 })
+  t.same(pulled.problems, { QUESTION_MISMATCH: 2, WRONG_CHAIN: 1, WRONG_REGISTRY: 1, MALFORMED: 1 }, 'the relabelled entry asks another subject; the bare one names no subject, no deployment, no block')
   t.equal(pulled.added, 1, 'the real report under its own subject')
   t.same([...store.malicious.domains], ['evil.example'])
-  t.equal(store.mirrorCursor, undefined, 'no cursor given, none kept')
+  t.same(store.mirror, { chainId: CHAIN_ID, registry: REGISTRY }, 'no cursor given, none kept')
+})
+
+tap.test('the mirror is bound to one deployment: reports, chains and stores of another are refused', async (t) => {
+  const server = createServer((_req, res) => { answer(res) })
+  let answer: (res: ServerResponse) => void = json({ data: [], meta: {} })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => { resolve() }) }))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // a genuine report of the fixture deployment (chain 31337, REGISTRY)
+  const real = await report('domain', 'elsewhere.example')
+  answer = json({ data: [{ attributes: { kind: 'domain', subject: 'elsewhere.example', report: real } }], meta: { cursor: '1-x', more: false } })
+  const OTHER_REGISTRY = `0x${'12'.repeat(20)}` as const
+
+  // trusting chain 1 (a chain that answers 1): the report verified on chain 31337 stays out
+  const onOtherChain = emptyStore()
+  const chain1 = createChainReader(memoryChain(MEMBERS.map((m) => m.address), { chainId: 1 }))
+  const p1 = await createGuardMirror({ url, chain: chain1, expected: { chainId: 1, registry: REGISTRY }, store: onOtherChain }).pull()
+  t.equal(p1.added, 0)
+  t.equal(p1.dropped['wrong-deployment'], 1)
+  t.same(p1.problems, { WRONG_CHAIN: 1, SUBMITTER_SIGNATURE: 1 }, 'its submitter signed under the other chain\'s domain')
+  t.equal(onOtherChain.malicious.domains.size, 0)
+  t.same(onOtherChain.mirror, { chainId: 1, registry: REGISTRY, cursor: '1-x' })
+
+  // trusting another registry on the same chain
+  const onOtherRegistry = emptyStore()
+  const p2 = await createGuardMirror({ url, chain, expected: { chainId: CHAIN_ID, registry: OTHER_REGISTRY }, store: onOtherRegistry }).pull()
+  t.equal(p2.dropped['wrong-deployment'], 1)
+  t.match(p2.problems, { WRONG_REGISTRY: 1 })
+  t.equal(onOtherRegistry.malicious.domains.size, 0)
+
+  // the same report, trusted deployment: in
+  const home = emptyStore()
+  t.equal((await createGuardMirror({ url, chain, expected, store: home }).pull()).added, 1)
+
+  // a chain that answers another id than trusted: the pull refuses before judging any report
+  const store = emptyStore()
+  await t.rejects(createGuardMirror({ url, chain: chain1, expected, store }).pull(), { code: 'WRONG_DEPLOYMENT' })
+  t.equal(store.mirror, undefined, 'not bound by a refused pull')
+
+  // a store bound to one deployment refuses a mirror of another, at creation and upper case registry alike
+  t.throws(() => createGuardMirror({ url, chain: chain1, expected: { chainId: 1, registry: REGISTRY }, store: home }), { code: 'WRONG_DEPLOYMENT' })
+  t.throws(() => createGuardMirror({ url, chain, expected: { chainId: CHAIN_ID, registry: OTHER_REGISTRY }, store: home }), { code: 'WRONG_DEPLOYMENT' })
+  t.doesNotThrow(() => createGuardMirror({ url, chain, expected: { chainId: CHAIN_ID, registry: REGISTRY.toUpperCase().replace('0X', '0x') as typeof REGISTRY }, store: home }))
+
+  // the binding survives the store file; malformed bindings are refused
+  const file = `${t.testdir()}/guard.json`
+  await saveStore(file, home)
+  t.same((await loadStore(file)).mirror, home.mirror)
+  for (const mirror of [5, { registry: REGISTRY }, { chainId: 0, registry: REGISTRY }, { chainId: 1.5, registry: REGISTRY }, { chainId: 1, registry: REGISTRY.toUpperCase() }, { chainId: 1, registry: REGISTRY, cursor: 'x'.repeat(201) }, { chainId: 1, registry: REGISTRY, cursor: 7 }]) {
+    await writeFile(file, JSON.stringify({ version: 1, mirror }))
+    await t.rejects(loadStore(file), { code: 'BAD_STORE' }, JSON.stringify(mirror).slice(0, 60))
+  }
+  // a store from before the binding: its bare cursor is ignored, the mirror starts over
+  await writeFile(file, JSON.stringify({ version: 1, mirrorCursor: '1-x' }))
+  t.equal((await loadStore(file)).mirror, undefined)
 })

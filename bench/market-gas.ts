@@ -18,7 +18,7 @@ import { startAnvil } from '../node/src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../node/src/chain/anvil-time.ts'
 import { marketArtifact, registryArtifact, rewardsArtifact, vmtArtifact } from '../governance/src/artifacts.ts'
 import { deployVirusMap } from '../governance/src/deploy.ts'
-import { eip712Domain } from '../protocol/src/eip712.ts'
+import { signDelivered } from '../protocol/src/delivered.ts'
 import type { Hex } from '../protocol/src/messages.ts'
 import { quorumThreshold } from '../protocol/src/quorum.ts'
 import { REWARDS_LEAF_TYPES, signRewardsRoot } from '../protocol/src/rewards/root.ts'
@@ -37,7 +37,6 @@ const sent = async (pending: Promise<ContractTransactionResponse>): Promise<void
 const ascending = (ws: Wallet[]): Wallet[] => ws.toSorted((a, b) => (a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1))
 /** f + 1 with the deployment's divisor 3. */
 const oneHonest = (n: number): number => Math.floor((n - 1) / 3) + 1
-const DELIVERED_TYPES = { Delivered: [{ name: 'market', type: 'address' }, { name: 'orderId', type: 'uint256' }, { name: 'wrapHash', type: 'bytes32' }] }
 const SAMPLE = encodeBytes32String('sample')
 const LEAVES = 10_000
 
@@ -105,8 +104,7 @@ try {
     const k = oneHonest(members.length)
     const signers = ascending(members).slice(0, k)
     const hashes = signers.map(() => hex(32))
-    const sigs = await Promise.all(signers.map(async (w, i) =>
-      await w.signTypedData(eip712Domain(chainId, registryAddress), DELIVERED_TYPES, { market: c.market!, orderId: id, wrapHash: hashes[i] })))
+    const sigs = await Promise.all(signers.map(async (w, i) => await signDelivered({ market: c.market!, orderId: id, wrapHash: hashes[i]! }, chainId, registryAddress, w)))
     await gasOf(market.getFunction('fulfil')(id, hashes, sigs), `fulfil: ${members.length} members, f+1 = ${k}`, `${k} member transfers, pool credit, burn`)
   }
 

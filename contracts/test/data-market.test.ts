@@ -7,9 +7,10 @@
 import t from 'tap'
 import { Contract, MaxUint256, parseEther } from 'ethers'
 import type { Wallet } from 'ethers'
-import { eip712Domain } from '../../protocol/src/eip712.ts'
+import { deliveredDigest } from '../../protocol/src/delivered.ts'
+import type { Hex } from '../../protocol/src/messages.ts'
 import { revertOf } from './revert.ts'
-import { DELIVERED_TYPES, ascending, deliveries, head, key, lower, mineTo, mined, operator, rand32, startMarketChain } from './market-chain.ts'
+import { ascending, deliveries, head, key, lower, mineTo, mined, operator, rand32, startMarketChain } from './market-chain.ts'
 
 const c = await startMarketChain()
 t.teardown(c.stop)
@@ -100,9 +101,8 @@ t.test('signatures of another order, another market, a non-member, duplicates or
   tt.ok(replay.name === 'DataMarketNotMember' || replay.name === 'DataMarketSignersNotAscending', `another order's signatures: ${replay.name}`)
   tt.notOk(signers.some((w) => lower(w.address) === lower(String(replay.args.at(-1)))), 'recovered to no signer of the other order')
   const otherMarket = rand32().slice(0, 42)
-  const foreign = await Promise.all(signers.map(async (w, i) =>
-    await w.signTypedData(eip712Domain(c.chainId, c.registryAddress), DELIVERED_TYPES, { market: otherMarket, orderId: id, wrapHash: hashes[i] })))
-  const fromForeign = await fulfil(id, hashes, foreign)
+  const [foreignHashes, foreign] = await deliveries(c, id, signers, otherMarket as Hex)
+  const fromForeign = await fulfil(id, foreignHashes, foreign)
   tt.ok(['DataMarketNotMember', 'DataMarketSignersNotAscending'].includes(fromForeign.name), 'another market\'s signatures')
   const [own, ownSigs] = await deliveries(c, id, signers)
   tt.same(await fulfil(id, [own[0]!, own[0]!], [ownSigs[0]!, ownSigs[0]!]), { name: 'DataMarketSignersNotAscending', args: [1n, signers[0]!.address] }, 'duplicate')
@@ -112,4 +112,11 @@ t.test('signatures of another order, another market, a non-member, duplicates or
   tt.same(await fulfil(id, own.slice(0, 2), ownSigs.slice(0, 1)), { name: 'DataMarketLengthMismatch', args: [] })
   await mined(market.getFunction('fulfil')(id, own, ownSigs))
   tt.equal((await market.getFunction('orderOf')(id))[3], 2n, 'its own members\' signatures fulfil it')
+})
+
+t.test('the contract\'s Delivered digest is the protocol\'s (what nodes sign)', async (tt) => {
+  const at = lower(await market.getAddress())
+  for (const [orderId, wrapHash] of [[0n, rand32()], [7n, rand32()], [2n ** 256n - 1n, rand32()]] as const) {
+    tt.equal(lower(await market.getFunction('deliveredDigest')(orderId, wrapHash) as string), deliveredDigest({ market: at, orderId, wrapHash }, c.chainId, c.registryAddress), `order ${orderId}`)
+  }
 })

@@ -3,7 +3,7 @@
 // (the Timelock's place), members registered and admitted, and the EIP-712 signing of both contracts'
 // messages under the protocol's domain.
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, encodeBytes32String, hexlify, parseEther, randomBytes } from 'ethers'
-import type { ContractTransactionReceipt, JsonRpcSigner, TypedDataField } from 'ethers'
+import type { ContractTransactionReceipt, JsonRpcSigner } from 'ethers'
 import anchorsArtifact from '../artifacts/ReportAnchors.json' with { type: 'json' }
 import marketArtifact from '../artifacts/DataMarket.json' with { type: 'json' }
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
@@ -13,7 +13,7 @@ import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import type { Anvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
-import { eip712Domain } from '../../protocol/src/eip712.ts'
+import { signDelivered } from '../../protocol/src/delivered.ts'
 import type { Hex } from '../../protocol/src/messages.ts'
 import { signRewardsRoot } from '../../protocol/src/rewards/root.ts'
 import type { RewardsRoot } from '../../protocol/src/rewards/root.ts'
@@ -125,16 +125,11 @@ export async function rewardsSignatures (c: MarketChain, r: RewardsRoot, ws: rea
   return await Promise.all(ascending(ws).map(async (w) => await signRewardsRoot(r, c.chainId, c.registryAddress, w)))
 }
 
-export const DELIVERED_TYPES: Record<string, TypedDataField[]> = {
-  Delivered: [{ name: 'market', type: 'address' }, { name: 'orderId', type: 'uint256' }, { name: 'wrapHash', type: 'bytes32' }]
-}
-
-/** Each member's Delivered signature over its own wrap hash, signers ascending: [wrapHashes, signatures]. */
-export async function deliveries (c: MarketChain, orderId: bigint, ws: readonly Wallet[]): Promise<[Hex[], string[]]> {
-  const market = lower(await c.market.getAddress())
+/** Each member's Delivered signature (the protocol's signDelivered) over its own wrap hash, signers ascending: [wrapHashes, signatures]. */
+export async function deliveries (c: MarketChain, orderId: bigint, ws: readonly Wallet[], market?: Hex): Promise<[Hex[], string[]]> {
+  const at = market ?? lower(await c.market.getAddress())
   const sorted = ascending(ws)
   const hashes = sorted.map(() => rand32())
-  const sigs = await Promise.all(sorted.map(async (w, i) =>
-    await w.signTypedData(eip712Domain(c.chainId, c.registryAddress), DELIVERED_TYPES, { market, orderId, wrapHash: hashes[i] })))
+  const sigs = await Promise.all(sorted.map(async (w, i) => await signDelivered({ market: at, orderId, wrapHash: hashes[i]! }, c.chainId, c.registryAddress, w)))
   return [hashes, sigs]
 }

@@ -27,7 +27,9 @@ export const TYPES = {
   // SPEC section 17: total is the sum of the rewards tree's cumulative amounts
   RewardsRoot: [['uint64', 'epoch'], ['bytes32', 'root'], ['uint256', 'total']],
   // SPEC section 17: the receiving node's receipt for a signed submission
-  Receipt: [['bytes32', 'sha256'], ['address', 'submitter'], ['uint64', 'submittedAt'], ['uint64', 'receivedAt'], ['bytes32', 'jobId']]
+  Receipt: [['bytes32', 'sha256'], ['address', 'submitter'], ['uint64', 'submittedAt'], ['uint64', 'receivedAt'], ['bytes32', 'jobId']],
+  // SPEC section 18: a member's delivery of its order wrap, as DataMarket.sol verifies it
+  Delivered: [['address', 'market'], ['uint256', 'orderId'], ['bytes32', 'wrapHash']]
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

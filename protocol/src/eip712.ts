@@ -18,7 +18,7 @@ export function eip712Domain (chainId: number, registry: Hex): TypedDataDomain {
   return { name: EIP712_NAME, version: EIP712_VERSION, chainId, verifyingContract: registry }
 }
 
-type PrimaryType = 'ScanJob' | 'Submission' | 'VerdictCommitment' | 'Verdict' | 'ReportAttestation' | 'Complaint' | 'EpochRoot' | 'AnchorProposal' | 'RewardsRoot' | 'Receipt'
+type PrimaryType = 'ScanJob' | 'Submission' | 'VerdictCommitment' | 'Verdict' | 'ReportAttestation' | 'Complaint' | 'EpochRoot' | 'AnchorProposal' | 'RewardsRoot' | 'Receipt' | 'Delivered'
 
 const fieldsOf = (name: string): TypedDataField[] => (TYPES[name] ?? []).map(([type, field]) => ({ name: field, type }))
 
@@ -38,7 +38,8 @@ export const EIP712_TYPES: Readonly<Record<PrimaryType, Record<string, TypedData
   EpochRoot: ethersTypes('EpochRoot'),
   AnchorProposal: ethersTypes('AnchorProposal'),
   RewardsRoot: ethersTypes('RewardsRoot'),
-  Receipt: ethersTypes('Receipt')
+  Receipt: ethersTypes('Receipt'),
+  Delivered: ethersTypes('Delivered')
 }
 
 /** The protocol's hasher and recoverer over noble's keccak, sha256 and secp256k1. */

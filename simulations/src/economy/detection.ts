@@ -1,0 +1,79 @@
+/**
+ * The scan outcome as a calibrated stand-in for the members' engines, turned into the RewardFacts the
+ * real reward function reads. Engines are deterministic (a sample's hits are drawn once and kept); each
+ * honest member reports what the engines say unless it misses (memberMiss); colluding members detect
+ * the ring's fabrications with their own two engines, which the report then carries as attested.
+ */
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { RewardFacts } from '../../../protocol/src/rewards/index.ts'
+import type { Rng } from '../prng.ts'
+import type { DetectionParams } from './params.ts'
+import type { Sample } from './world.ts'
+
+export interface EngineHits { clamav: boolean, yara: boolean, ml: boolean }
+
+const ENGINES = ['clamav', 'yara', 'ml'] as const
+
+/** A new sample's hits: malicious ones by rate x detectability (log-normal, median 1), benign by the false-positive rate. */
+export function freshHits (rng: Rng, d: DetectionParams, malicious: boolean): EngineHits {
+  const q = malicious ? rng.logNormal(1, d.detectabilitySigma) : 0
+  const hit = (rate: number): boolean => rng.next() < (malicious ? Math.min(1, rate * q) : d.falsePositive)
+  return { clamav: hit(d.clamav), yara: hit(d.yara), ml: hit(d.ml) }
+}
+
+/** A byte-appended variant: each engine keeps the source's result with variantStability, else draws afresh. */
+export function variantHits (rng: Rng, d: DetectionParams, source: EngineHits): EngineHits {
+  const keep = (engine: typeof ENGINES[number]): boolean => rng.next() < d.variantStability ? source[engine] : rng.next() < d[engine]
+  return { clamav: keep('clamav'), yara: keep('yara'), ml: keep('ml') }
+}
+
+export interface ScanContext {
+  jobId: Hex
+  epoch: number
+  submitter: Hex
+  origin: Hex
+  firstSeen: number
+  /** every member, ascending */
+  members: readonly Hex[]
+  ring: ReadonlySet<Hex>
+}
+
+/**
+ * The report's facts. Labels follow the engines that flagged (ClamAV and YARA name the family, ML says
+ * `ml.generic`, the public list its own name), so the reward function's family key (kind + labels) of
+ * two variants differs whenever their engines differ: that is the near-duplicate handling as it exists.
+ */
+export function scanFacts (rng: Rng, d: DetectionParams, s: Sample, c: ScanContext): RewardFacts {
+  const { hits } = s
+  const ringEngines = s.ring && c.ring.size > 0
+  const maliciousEngines = [hits.clamav && 'clamav', hits.yara && 'yara', s.listed && 'hash-list', ringEngines && 'ring-av', ringEngines && 'ring-yara']
+    .filter((e): e is string => typeof e === 'string').toSorted()
+  const labels = [hits.clamav && `win.trojan.${s.family}`, hits.yara && `${s.family}.yara`, s.listed && `list.${s.family}`, hits.ml && 'ml.generic', ringEngines && `${s.family}.ring`]
+    .filter((l): l is string => typeof l === 'string').toSorted()
+  const enginesSayMalicious = hits.clamav || hits.yara || s.listed
+  const detected: Hex[] = []
+  const flagged: Hex[] = []
+  for (const m of c.members) {
+    const sees = rng.next() >= d.memberMiss
+    const isDetecting = (sees && enginesSayMalicious) || (ringEngines && c.ring.has(m))
+    if (isDetecting) detected.push(m)
+    if (isDetecting || (sees && hits.ml)) flagged.push(m)
+  }
+  return {
+    jobId: c.jobId,
+    epoch: c.epoch,
+    item: s.item,
+    kind: 'file',
+    origin: c.origin,
+    submitter: c.submitter,
+    memberCount: d.members,
+    faultDivisor: d.faultDivisor,
+    revealed: [...c.members],
+    detected,
+    flagged,
+    maliciousEngines,
+    suspiciousEngines: hits.ml ? ['ml'] : [],
+    labels,
+    firstSeen: c.firstSeen
+  }
+}

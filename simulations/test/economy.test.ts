@@ -1,0 +1,95 @@
+/** Invariants of the token-economy model (issue 18 part 3): conservation, determinism, zero for zero detections. */
+import tap from 'tap'
+import { classify, DEFAULT_REWARD_PARAMS, familyOf, rewardsTotal } from '../../protocol/src/rewards/index.ts'
+import type { Hex } from '../../protocol/src/messages.ts'
+import { scanFacts } from '../src/economy/detection.ts'
+import { runEconomy } from '../src/economy/economy-run.ts'
+import { marketEpoch, toWei } from '../src/economy/market.ts'
+import { DEFAULT_ECONOMY } from '../src/economy/params.ts'
+import type { EconomyParams } from '../src/economy/params.ts'
+import { newLedger, supplyView } from '../src/economy/supply.ts'
+import { World } from '../src/economy/world.ts'
+import { createRng } from '../src/prng.ts'
+
+const eco = (e: Partial<EconomyParams>): EconomyParams => ({ ...DEFAULT_ECONOMY, ...e })
+
+tap.test('every epoch pays at most its budget, the amounts sum to the payout exactly, and the supply is conserved', async (t) => {
+  let epochs = 0
+  let cumulative = 0n
+  const total = toWei(DEFAULT_ECONOMY.supply.total)
+  runEconomy({
+    seed: 3,
+    epochs: 60,
+    params: { ...DEFAULT_REWARD_PARAMS, budget: 3000n * 10n ** 18n },
+    eco: DEFAULT_ECONOMY,
+    schedule: { kind: 'halving', years: 0.5 },
+    onEpoch: (out, budget, view) => {
+      epochs++
+      const sum = [...out.amounts.values()].reduce((s, a) => s + a, 0n)
+      const items = out.items.reduce((s, i) => s + i.amount, 0n) + [...out.members.values()].reduce((s, a) => s + a, 0n)
+      if (out.paid > budget || sum !== out.paid || items !== out.paid) t.fail(`epoch ${out.epoch}: paid ${out.paid}, budget ${budget}, sum ${sum}, items ${items}`)
+      cumulative += out.paid
+      if (rewardsTotal(out.state.cumulative) !== cumulative) t.fail(`epoch ${out.epoch}: the tree total moved by other than the payout`)
+      if (view.pool + view.circulating + view.burned + view.locked !== total) t.fail(`epoch ${out.epoch}: supply not conserved`)
+      if (view.pool < 0n) t.fail('the pool went negative')
+    }
+  })
+  t.equal(epochs, 62, '60 epochs and W = 2 drain epochs, all checked')
+  t.ok(cumulative > 0n, 'something was paid')
+})
+
+const shortRun = (seed: number): string => JSON.stringify(runEconomy({ seed, epochs: 12, params: DEFAULT_REWARD_PARAMS, eco: DEFAULT_ECONOMY }))
+
+tap.test('same seed, byte-identical result; another seed, another result', async (t) => {
+  t.equal(shortRun(5), shortRun(5))
+  t.not(shortRun(5), shortRun(6))
+})
+
+tap.test('attackers without detections earn zero: spammers and a ring of at most f members', async (t) => {
+  const noFalsePositives = eco({ detection: { ...DEFAULT_ECONOMY.detection, falsePositive: 0 } })
+  for (const colluders of [0, 1, 2]) {
+    const r = runEconomy({ seed: 2, epochs: 15, params: DEFAULT_REWARD_PARAMS, eco: { ...noFalsePositives, ring: { ...noFalsePositives.ring, colluders } } })
+    t.equal(r.reward.spammer, 0, `spammer, ring of ${colluders}`)
+    t.equal(r.reward.ring, 0, `ring of ${colluders} <= f = 2 earns nothing`)
+    t.ok(r.cost.spammer > 0 && r.cost.ring > 0, 'and pays its effort')
+  }
+  const past = runEconomy({ seed: 2, epochs: 15, params: DEFAULT_REWARD_PARAMS, eco: { ...noFalsePositives, ring: { ...noFalsePositives.ring, colluders: 3 } } })
+  t.ok(past.reward.ring > 0, 'f + 1 colluding members make their fabrications earn: the reward function cannot stop that')
+})
+
+tap.test('pruning the settled set is result-neutral over a run longer than the pruning period', async (t) => {
+  // a small old-sample pool evicts items within the run, so pruning drops settled items that did exist
+  const small = eco({ honest: { ...DEFAULT_ECONOMY.honest, wildPerEpoch: 40 } })
+  const run = (pruneEvery: number): string => JSON.stringify(runEconomy({ seed: 9, epochs: 60, params: DEFAULT_REWARD_PARAMS, eco: small, pruneEvery }))
+  t.equal(run(1), run(0))
+})
+
+tap.test('detection model: the protocol classifies its facts as the parameters say', async (t) => {
+  const rng = createRng(1)
+  const members = Array.from({ length: 7 }, (_, i) => `0xaa${i.toString(16).padStart(38, '0')}` as Hex)
+  const ctx = { jobId: `0x${'10'.repeat(32)}` as Hex, epoch: 0, submitter: `0xee${'0'.repeat(38)}` as Hex, origin: members[0] as Hex, firstSeen: 1, members, ring: new Set<Hex>() }
+  const sure = { ...DEFAULT_ECONOMY.detection, clamav: 1, yara: 1, ml: 1, memberMiss: 0, detectabilitySigma: 0, falsePositive: 0 }
+  const world = new World(createRng(2), { ...DEFAULT_ECONOMY, detection: sure })
+  const malware = world.newFamily('x')
+  t.equal(classify(scanFacts(rng, sure, malware, ctx), DEFAULT_REWARD_PARAMS), 'malicious')
+  t.equal(classify(scanFacts(rng, sure, world.benign(), ctx), DEFAULT_REWARD_PARAMS), 'none')
+  const variant = world.variantOf(malware)
+  t.not(variant.item, malware.item, 'a variant has its own hash')
+  t.equal(familyOf(scanFacts(rng, sure, variant, ctx)), familyOf(scanFacts(rng, sure, malware, ctx)), 'stable engines: the same family key')
+  const ring = world.ringFabrication()
+  const twoColluders = new Set(members.slice(0, 2))
+  t.equal(classify(scanFacts(rng, sure, ring, { ...ctx, ring: twoColluders }), DEFAULT_REWARD_PARAMS), 'none', 'f = 2 colluders: not malicious')
+  t.equal(classify(scanFacts(rng, sure, ring, { ...ctx, ring: new Set(members.slice(0, 3)) }), DEFAULT_REWARD_PARAMS), 'malicious', 'f + 1: malicious')
+})
+
+tap.test('the market splits each price exactly and demand rises as the price falls', async (t) => {
+  const m = DEFAULT_ECONOMY.market
+  const early = marketEpoch(createRng(4), m, 0)
+  t.equal(early.members + early.pool + early.burned, early.revenue)
+  const late = Array.from({ length: 20 }, (_, i) => marketEpoch(createRng(i), m, 10).purchases).reduce((s, n) => s + n, 0)
+  const first = Array.from({ length: 20 }, (_, i) => marketEpoch(createRng(i), m, 0).purchases).reduce((s, n) => s + n, 0)
+  t.ok(late > first, `${late} purchases at year 10 > ${first} at year 0`)
+  const ledger = newLedger(DEFAULT_ECONOMY.supply)
+  const v = supplyView(ledger, 0, DEFAULT_ECONOMY.supply)
+  t.equal(v.pool + v.circulating + v.burned + v.locked, toWei(DEFAULT_ECONOMY.supply.total))
+})

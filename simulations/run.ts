@@ -1,17 +1,20 @@
 /**
- * npm run simulate [-- --quick] [-- --seed N] [-- --no-real]
- * Writes simulations/results/: model.json and model-*.json/svg are a pure function of the seed
- * (byte-identical across runs); real-code.json and real-*.json/svg are wall-clock measurements.
+ * npm run simulate [-- --quick] [-- --seed N] [-- --no-real] [-- --no-model] [-- --no-economy]
+ * Writes simulations/results/: model.json, model-*.json/svg, economy.json and economy-*.json/svg are a
+ * pure function of the seed (byte-identical across runs); real-code.json and real-*.json/svg are
+ * wall-clock measurements.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { lineChartSvg } from './src/chart/svg-chart.ts'
+import { economyFigures, FULL_ECONOMY, QUICK_ECONOMY } from './src/economy-figures.ts'
 import { FULL_PLAN, modelFigures, QUICK_PLAN } from './src/model-figures.ts'
 import { realFigures } from './src/real-figures.ts'
+import { DEFAULT_ECONOMY } from './src/economy/params.ts'
 import type { Figure } from './src/chart/figure.ts'
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, out: { type: 'string' } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, 'no-model': { type: 'boolean', default: false }, 'no-economy': { type: 'boolean', default: false }, out: { type: 'string' } } })
 const seed = Number(values.seed)
 const outDir = values.out ?? join(import.meta.dirname, 'results')
 mkdirSync(outDir, { recursive: true })
@@ -24,11 +27,23 @@ function writeFigures (figures: Figure[]): void {
   }
 }
 
-const plan = { seed, ...(values.quick === true ? QUICK_PLAN : FULL_PLAN) }
-const model = modelFigures(plan, log)
-writeFigures(model.figures)
-writeFileSync(join(outDir, 'model.json'), `${JSON.stringify({ seed, quick: values.quick, plan, headline: model.headline, figures: model.figures.map(f => f.id) }, null, 2)}\n`)
-log(`model: largest member count with p95 under 5 s: ${model.headline.largestMembersP95Under5s}`)
+if (values['no-model'] !== true) {
+  const plan = { seed, ...(values.quick === true ? QUICK_PLAN : FULL_PLAN) }
+  const model = modelFigures(plan, log)
+  writeFigures(model.figures)
+  writeFileSync(join(outDir, 'model.json'), `${JSON.stringify({ seed, quick: values.quick, plan, headline: model.headline, figures: model.figures.map(f => f.id) }, null, 2)}\n`)
+  log(`model: largest member count with p95 under 5 s: ${model.headline.largestMembersP95Under5s}`)
+}
+
+if (values['no-economy'] !== true) {
+  const plan = { seed, ...(values.quick === true ? QUICK_ECONOMY : FULL_ECONOMY) }
+  const economy = economyFigures(plan, log)
+  writeFigures(economy.figures)
+  const { figures, ...rest } = economy
+  writeFileSync(join(outDir, 'economy.json'), `${JSON.stringify({ seed, quick: values.quick, plan, assumptions: DEFAULT_ECONOMY, ...rest, figures: figures.map(f => f.id) }, null, 2)}\n`)
+  const d = economy.headline.atDefaults
+  log(`economy: return on cost at the defaults: ${Object.entries(d.roc).map(([t, b]) => `${t} ${b.median}`).join(', ')}; small honest paid ${d.smallPaid.median}`)
+}
 
 if (values['no-real'] !== true) {
   const real = await realFigures({ seed, sizes: values.quick === true ? [10, 25] : [10, 25, 50], jobs: values.quick === true ? 3 : 5 }, log)

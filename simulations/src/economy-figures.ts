@@ -28,9 +28,16 @@ export const FULL_ECONOMY: Omit<EconomyPlan, 'seed'> = { seeds: 50, epochs: 52, 
 
 const ROC_TYPES: AgentType[] = [...ATTACKERS, 'honest-small', 'honest-large']
 
-const line = (name: string, rows: Array<[number, Band]>): Series => ({
-  name, points: rows.map(([x, b]) => [x, b.median]), band: rows.map(([x, b]) => [x, b.p10, b.p90])
+const line = (name: string, rows: Array<[number, Band]>, scale: (v: number) => number = v => v): Series => ({
+  name, points: rows.map(([x, b]) => [x, scale(b.median)]), band: rows.map(([x, b]) => [x, scale(b.p10), scale(b.p90)])
 })
+
+/**
+ * Returns span -1 to ~100, so the chart draws log2(reward / cost) (0: break-even, -1: half the cost back,
+ * floored at -6) and the attackers near zero stay visible beside a farming one; the JSON keeps the returns.
+ */
+const ROC_FLOOR = -6
+const log2Back = (roc: number): number => Math.round(Math.max(ROC_FLOOR, Math.log2(Math.max(2 ** ROC_FLOOR, roc + 1))) * 1000) / 1000
 
 /** The sweep points where an attacker's median return turns negative, named for the recommendation. */
 function fixesOf (sweeps: Array<{ sweep: Sweep, rows: PointStats[] }>, type: AgentType): string[] {
@@ -45,10 +52,10 @@ function sweepFigure (sweep: Sweep, rows: PointStats[], fixes: Map<AgentType, st
     id: `economy-sweep-${sweep.id}`,
     title: `Return on cost against ${sweep.id}`,
     xLabel: sweep.label,
-    yLabel: '(reward - cost) / cost',
-    series: ROC_TYPES.map(t => line(t, rows.map(r => [r.x, r.roc[t]]))),
+    yLabel: 'log2(reward / cost), floored at -6',
+    series: ROC_TYPES.map(t => line(t, rows.map(r => [r.x, r.roc[t]]), log2Back)),
     threshold: { y: 0, label: 'break-even' },
-    note: `Median and 10-90% band over the seeds; default ${sweep.defaultX}. ${rows.map(r => `At ${r.x}: ${ROC_TYPES.map(t => `${t} ${r.roc[t].median}`).join(', ')}; small honest paid ${r.smallPaid.median}`).join('. ')}.`,
+    note: `Median and 10-90% band over the seeds; default ${sweep.defaultX}. Return on cost, (reward - cost) / cost: ${rows.map(r => `At ${r.x}: ${ROC_TYPES.map(t => `${t} ${r.roc[t].median}`).join(', ')}; small honest paid ${r.smallPaid.median}`).join('. ')}.`,
     recommends: profiting.length === 0
       ? 'Every attacker loses at the default here.'
       : profiting.map(t => `${t} profits at the default; it loses at ${(fixes.get(t) ?? []).filter(f => f.startsWith(sweep.id)).join('; ') || 'no point of this sweep'}`).join('. ')

@@ -62,16 +62,21 @@ function sweepFigure (sweep: Sweep, rows: PointStats[], fixes: Map<AgentType, st
   }
 }
 
-function smallPaidFigure (byId: Map<string, PointStats[]>): Figure {
+function smallHonestFigure (byId: Map<string, PointStats[]>): Figure {
   const quota = byId.get('fee') ?? []
   const none = byId.get('fee-no-quota') ?? []
   return {
     id: 'economy-small-paid',
-    title: 'Small honest submitters paid at least once',
+    title: 'Small honest submitters against a submission fee',
     xLabel: 'fee per submission (VMT)',
-    yLabel: 'share of small honest wallets',
-    series: [line('free quota 10/epoch', quota.map(r => [r.x, r.smallPaid])), line('no free quota', none.map(r => [r.x, r.smallPaid]))],
-    note: `The bottom ${Math.round((1 - DEFAULT_ECONOMY.honest.largeShare) * 100)}% of honest wallets by volume (median ${DEFAULT_ECONOMY.honest.medianVolume} submissions per epoch) that submitted and were paid at least once.`,
+    yLabel: 'share paid / return on cost',
+    series: [
+      line('share paid at least once', quota.map(r => [r.x, r.smallPaid])),
+      line('return, free quota 10/epoch', quota.map(r => [r.x, r.roc['honest-small']])),
+      line('return, no free quota', none.map(r => [r.x, r.roc['honest-small']]))
+    ],
+    threshold: { y: 0, label: 'break-even' },
+    note: `The bottom ${Math.round((1 - DEFAULT_ECONOMY.honest.largeShare) * 100)}% of honest wallets by volume (median ${DEFAULT_ECONOMY.honest.medianVolume} submissions per epoch): the share of those that submitted and were paid at least once (a fee does not change it), and their return on cost with and without a free quota.`,
     recommends: 'A fee needs a per-wallet free quota above a small submitter\'s volume, or it prices them out before it prices out farms.'
   }
 }
@@ -134,7 +139,7 @@ export function economyFigures (plan: EconomyPlan, log: (line: string) => void =
   const schedules = SCHEDULES.map(s => tenYears(s.schedule, s.name, seedsOf(plan.seed, plan.supplySeeds), plan.years))
   const atDefaults = defaults as PointStats
   return {
-    figures: [...sweeps.map(s => sweepFigure(s.sweep, s.rows, fixes)), smallPaidFigure(byId), ...supplyFigures(schedules)],
+    figures: [...sweeps.map(s => sweepFigure(s.sweep, s.rows, fixes)), smallHonestFigure(byId), ...supplyFigures(schedules)],
     sweeps: sweeps.map(s => ({ id: s.sweep.id, label: s.sweep.label, defaultX: s.sweep.defaultX, rows: s.rows })),
     schedules,
     headline: { atDefaults, fixes: Object.fromEntries(fixes), runwayYears: Object.fromEntries(schedules.map(s => [s.name, s.runwayYears])) }

@@ -111,7 +111,7 @@ function supplyFigures (schedules: ScheduleStats[]): Figure[] {
       xLabel: 'year',
       yLabel: 'cumulative share of rewards',
       series: AGENT_TYPES.filter(t => t !== 'spammer').map(t => line(t, base.years.map(y => [y.year, y.share[t]]))),
-      note: `Cumulative share of everything the reward function paid by each year's end (spammers: ${base.years.at(-1)?.share.spammer.median ?? 0}). Members are paid per agreeing reveal (memberRewardPerReveal) from their 20% pool.`,
+      note: `Cumulative share of everything the reward function paid by each year's end (spammers: ${base.years.at(-1)?.share.spammer.median ?? 0}). Return on cost over the ten years: ${AGENT_TYPES.map(t => `${t} ${base.roc[t].median}`).join(', ')}. Members are paid per agreeing reveal (memberRewardPerReveal) from their 20% pool.`,
       recommends: 'Watch the mutator line: its share is farmed novelty, paid from the same pool as honest finds.'
     }
   ]

@@ -5,7 +5,7 @@
 import { DEFAULT_REWARD_PARAMS } from '../../../protocol/src/rewards/index.ts'
 import { runEconomy } from './economy-run.ts'
 import type { RunResult } from './economy-run.ts'
-import { band } from './monte-carlo.ts'
+import { band, returnOnCost } from './monte-carlo.ts'
 import type { Band } from './monte-carlo.ts'
 import { AGENT_TYPES, DEFAULT_ECONOMY } from './params.ts'
 import type { AgentType } from './params.ts'
@@ -33,6 +33,8 @@ export interface ScheduleStats {
   years: YearStats[]
   /** years until the pool is empty, extrapolating the last year's net outflow; null when it is not falling */
   runwayYears: Band | null
+  /** each type's return on cost over the whole ten years (families fill, so novelty farming pays less) */
+  roc: Record<AgentType, Band>
 }
 
 function runway (r: RunResult): number {
@@ -58,5 +60,6 @@ export function tenYears (schedule: BudgetSchedule, name: string, seeds: readonl
     }
   })
   const runways = runs.map(runway)
-  return { name, years: stats, runwayYears: runways.every(Number.isFinite) ? band(runways, 1) : null }
+  const roc = Object.fromEntries(AGENT_TYPES.map(t => [t, band(runs.map(r => returnOnCost(r.reward[t] + (t === 'member' ? r.marketIncome : 0), r.cost[t])))])) as Record<AgentType, Band>
+  return { name, years: stats, runwayYears: runways.every(Number.isFinite) ? band(runways, 1) : null, roc }
 }

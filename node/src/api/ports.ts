@@ -1,3 +1,4 @@
+import type { MarketDelivery } from '../db/delivery-repository.ts'
 import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { FileSubmission, Receipt } from '../../../protocol/src/index.ts'
 import type { ApiKeyPrivilege } from './privileges.ts'
@@ -400,4 +401,10 @@ export interface ApiPorts {
   governance?: GovernanceReader
   indicators?: IndicatorPort
   malicious?: MaliciousFeedReader
+  market?: MarketDeliveryReader
+}
+
+/** This member's deliveries of data-market orders (GET /api/virusmap/market/orders/{id}/delivery, SPEC 18). */
+export interface MarketDeliveryReader {
+  delivery(orderId: bigint, options?: PortOptions): Promise<MarketDelivery | undefined>
 }

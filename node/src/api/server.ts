@@ -8,6 +8,7 @@ import { registerAnalysisRoutes } from './routes/analyses.ts'
 import { registerStatusRoutes } from './routes/status.ts'
 import { registerVirusmapRoutes } from './routes/virusmap.ts'
 import { registerAnchorRoutes } from './routes/anchors.ts'
+import { registerMarketRoutes } from './routes/market.ts'
 import { registerVoteRoutes } from './routes/votes.ts'
 import { registerWebRoutes } from './routes/web.ts'
 import { registerDocsRoutes } from './routes/docs.ts'
@@ -122,6 +123,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     registerAnalysisRoutes(scope, options.ports, objects)
     registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
     registerAnchorRoutes(scope, options.ports.anchors)
+    registerMarketRoutes(scope, options.ports.market)
     registerGovernanceRoutes(scope, options.ports.governance)
     registerUrlRoutes(scope, options.ports, objects)
     registerDomainRoutes(scope, options.ports, objects)

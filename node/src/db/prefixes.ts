@@ -73,7 +73,9 @@ export const PREFIXES = {
   /** jobId -> JobAnchor: where a final report is anchored (epoch, leaf index, proof) */
   anchorJob: 'anchor-job/',
   /** jobId -> epoch: the epoch of the last root this member signed listing the job (no second epoch while it may be anchored) */
-  anchorSignedJob: 'anchor-signed-job/'
+  anchorSignedJob: 'anchor-signed-job/',
+  /** market/zero-padded orderId -> MarketDelivery: the one wrap this member signed for a data-market order (SPEC 18) */
+  marketDelivery: 'market-delivery/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -53,6 +53,11 @@ export interface AnchorMetrics {
   dropped: Counter
 }
 
+export interface MarketMetrics {
+  /** confirmed sample orders this node looked at, by outcome (delivered, not-held, not-member, ...; a closed set) */
+  orders: Counter<'outcome'>
+}
+
 export interface IntelMetrics {
   /** entries each operator indicator feed holds (label: the feed's configured name) */
   feedEntries: Gauge<'feed'>
@@ -67,6 +72,7 @@ export interface NodeMetrics {
   chain: ChainMetrics
   intel: IntelMetrics
   anchors: AnchorMetrics
+  market: MarketMetrics
 }
 
 export function createIntelMetrics (registers: Registry[]): IntelMetrics {
@@ -121,6 +127,9 @@ export function createNodeMetrics (): NodeMetrics {
       refused: new Counter({ name: 'virusmap_anchors_refused_total', help: 'anchor proposals this node did not sign, by reason', labelNames: ['code'], registers }),
       posts: new Counter({ name: 'virusmap_anchors_posts_total', help: 'anchor transactions, by result (posted, already-anchored, too-old)', labelNames: ['result'], registers }),
       dropped: new Counter({ name: 'virusmap_anchors_dropped_total', help: 'anchor gossip messages dropped because the work queue was full', registers })
+    },
+    market: {
+      orders: new Counter({ name: 'virusmap_market_orders_total', help: 'confirmed data-market orders this node looked at, by outcome', labelNames: ['outcome'], registers })
     }
   }
 }

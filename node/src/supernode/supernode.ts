@@ -17,6 +17,9 @@ import { createGossip } from '../network/gossip.ts'
 import { createLibp2pNode } from '../network/libp2p-node.ts'
 import { createPeerKeeper } from '../network/peer-keeper.ts'
 import { createCoordinator } from '../quorum/coordinator.ts'
+import { DeliveryRepository } from '../db/delivery-repository.ts'
+import { createDeliveryService } from '../market/delivery-service.ts'
+import { createMarketChain } from '../market/market-chain.ts'
 import { createReportAuditor } from '../quorum/report-audit.ts'
 import { createEngineSet } from '../scan/engine-set.ts'
 import { createReputationEvidence } from '../intel/reputation-evidence.ts'
@@ -143,8 +146,29 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     })
     // revisits stored reports and live jobs when a reorg takes back membership they relied on
     const auditor = createReportAuditor({ logger: logger.child({ component: 'report-audit' }), metrics: metrics.quorum }, { follower, reports: repositories.reports, jobs: coordinator.jobs })
+    // data-market deliveries (SPEC 18), where the deployment has a DataMarket
+    const market = deployment.contracts.market === undefined
+      ? undefined
+      : createDeliveryService({
+        chainId: deployment.chainId,
+        registry: deployment.contracts.registry,
+        market: deployment.contracts.market,
+        fromBlock: deployment.deployBlock,
+        confirmations: config.confirmations,
+        pollIntervalMs: config.pollIntervalMs
+      }, {
+        self: operator,
+        operator: keys.operator,
+        chain: createMarketChain({ provider, address: deployment.contracts.market }),
+        follower,
+        samples: repositories.samples,
+        deliveries: new DeliveryRepository(db),
+        logger: logger.child({ component: 'market' }),
+        metrics: metrics.market
+      })
     api = createApiServer({
       ports: {
+        ...(market === undefined ? {} : { market }),
         ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, operatorSigner: keys.operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples,
           suggested: { rpcUrl: deployment.rpcUrl, governor: deployment.contracts.governor, ...(deployment.contracts.parameters === undefined ? {} : { parameters: deployment.contracts.parameters }), ...(deployment.contracts.anchors === undefined ? {} : { anchors: deployment.contracts.anchors }) } }),
         governance: createGovernanceReader({ provider, contracts: deployment.contracts, deployBlock: deployment.deployBlock })
@@ -188,6 +212,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       { name: 'coordinator', start: async () => { await coordinator?.start() }, stop: async () => { await coordinator?.stop() } },
       // its gossip handler is in place before gossip subscribes; it follows the chain the registry follower reads
       { name: 'anchors', start: async () => { await anchors?.start() }, stop: async () => { await anchors?.stop() } },
+      { name: 'market', start: async () => { await market?.start() }, stop: async () => { await market?.stop() } },
       { name: 'gossip', start: async () => { await gossip.start() }, stop: async () => { await gossip.stop() } },
       { name: 'peers', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },
       { name: 'api', start: async () => { await api?.start() }, stop: async () => { await api?.stop() } },

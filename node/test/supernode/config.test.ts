@@ -18,6 +18,7 @@ tap.test('defaults fill what the file leaves out', async (t) => {
   t.same(cfg.bootstrap, [])
   const anchors = `0x${'5'.repeat(40)}`
   t.equal(parseConfig({ dataDir: '/tmp/x', deployment: { ...deployment, contracts: { ...deployment.contracts, anchors } } }).deployment.contracts.anchors, anchors, 'the ReportAnchors address rides along')
+  t.equal(parseConfig({ dataDir: '/tmp/x', deployment: { ...deployment, contracts: { ...deployment.contracts, market: anchors } } }).deployment.contracts.market, anchors, 'the DataMarket address rides along')
 })
 
 tap.test('bad configs fail with CONFIG_INVALID', async (t) => {
@@ -28,6 +29,7 @@ tap.test('bad configs fail with CONFIG_INVALID', async (t) => {
     { dataDir: '/x', deployment: { ...deployment, chainId: '1' } },
     { dataDir: '/x', deployment: { ...deployment, contracts: { ...deployment.contracts, registry: '0x1234' } } },
     { dataDir: '/x', deployment: { ...deployment, contracts: { ...deployment.contracts, anchors: 'nope' } } },
+    { dataDir: '/x', deployment: { ...deployment, contracts: { ...deployment.contracts, market: `0x${'5'.repeat(41)}` } } },
     { dataDir: '/x', deployment, apiPort: -1 },
     { dataDir: '/x', deployment, commitWindowMs: 1.5 },
     { dataDir: '/x', deployment, bootstrap: [1] },

@@ -137,6 +137,13 @@ export const OPENAPI = {
         responses: { 200: json('{"data":[{"type":"anchor_epoch","id":EPOCH,"attributes":{epoch,root,leaf_count,block,tx,job_ids?}}]} (with epoch: one object, job_ids included)'), ...errors(400, ...KEY_ERRORS, 404, 503) }
       }
     },
+    '/api/virusmap/market/orders/{id}/delivery': {
+      get: {
+        summary: 'VirusMap: this member\'s delivery of a data-market order (SPEC 18): the sample\'s key wrapped to the order\'s buyer key and its Delivered signature; the ciphertext is the sample\'s CID',
+        parameters: [{ name: 'id', in: 'path', required: true, description: 'the order id, a decimal uint256', schema: { type: 'string' } }],
+        responses: { 200: json('{"data":{"type":"market_delivery","id":ORDER,"attributes":{market,order_id,sha256,cid,member,ephemeral_public_key,wrapped_key,wrap_hash,signature,signed_at}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
+      }
+    },
     '/api/virusmap/evidence': {
       get: { summary: 'VirusMap: members this node holds evidence of misbehaviour against (conflicting signed messages), at most 1000', responses: { 200: json('{"data":[{"type":"evidence_member","id":ADDRESS,"links":{"evidence":URL}}]}'), ...errors(...KEY_ERRORS, 503) } }
     },

@@ -1,0 +1,120 @@
+/**
+ * Delivers bought samples (SPEC 18): follows DataMarket's Ordered events up to the confirmed head and,
+ * for each order of a sample this node holds, placed while it was a member and still open, builds its
+ * one wrap to the buyer's key and Delivered signature and stores them; the API serves the stored
+ * delivery (GET /api/virusmap/market/orders/{id}/delivery). A stored delivery is never replaced, so a
+ * restart re-reading the events signs nothing new for an order it already delivered.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Signer } from 'ethers'
+import type { Logger } from 'pino'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { DeliveryRepository, MarketDelivery } from '../db/delivery-repository.ts'
+import type { SampleRepository } from '../db/sample-repository.ts'
+import type { MarketMetrics } from '../metrics/registry.ts'
+import { SAMPLE_PRODUCT, buildDelivery } from './delivery.ts'
+import { MarketError } from './market-error.ts'
+import type { MarketChain, OrderedEvent } from './ports.ts'
+
+export interface DeliveryServiceOptions {
+  chainId: number
+  registry: Hex
+  market: Hex
+  /** the deployment's block: events before it cannot exist */
+  fromBlock: number
+  confirmations: number
+  pollIntervalMs: number
+}
+
+export interface DeliveryServiceComponents {
+  self: Hex
+  operator: Signer
+  chain: MarketChain
+  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt'>
+  samples: Pick<SampleRepository, 'get'>
+  deliveries: DeliveryRepository
+  logger: Logger
+  metrics?: MarketMetrics
+  now?: () => number
+}
+
+export type DeliveryOutcome = 'delivered' | 'not-a-sample' | 'not-held' | 'not-member' | 'past-deadline' | 'bad-buyer-key'
+
+export interface DeliveryService {
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** one pass over the newly confirmed blocks (the poll loop runs it; tests may too) */
+  tick(options?: AbortOptions): Promise<void>
+  delivery(orderId: bigint, options?: AbortOptions): Promise<MarketDelivery | undefined>
+}
+
+// getLogs ranges stay small enough for any JSON-RPC provider
+const LOG_CHUNK = 2000
+
+export function createDeliveryService (opts: DeliveryServiceOptions, c: DeliveryServiceComponents): DeliveryService {
+  const { chain, follower, logger } = c
+  const now = c.now ?? Date.now
+  const market = opts.market.toLowerCase() as Hex
+  const signer = { chainId: opts.chainId, registry: opts.registry, market, member: c.self, signer: c.operator, now }
+  let next = opts.fromBlock
+  let controller: AbortController | undefined
+  let loop: Promise<void> | undefined
+
+  async function deliver (order: OrderedEvent, head: number): Promise<DeliveryOutcome> {
+    if (order.product !== SAMPLE_PRODUCT) return 'not-a-sample'
+    if (!follower.isMemberAt(c.self, order.block)) return 'not-member'
+    if (head > order.deadline) return 'past-deadline'
+    const sample = await c.samples.get(order.subject)
+    if (sample === undefined) return 'not-held'
+    try {
+      await c.deliveries.getOrCreate(market, order.orderId, async () => await buildDelivery(order, sample, signer))
+    } catch (err) {
+      // a buyer key that is no X25519 point (low order) cannot be sealed to: the buyer's loss, refunded later
+      if (err instanceof MarketError && err.code === 'BAD_BUYER_KEY') return 'bad-buyer-key'
+      throw err
+    }
+    return 'delivered'
+  }
+
+  async function tick (options: AbortOptions = {}): Promise<void> {
+    const head = await chain.head(options)
+    // membership at an order's block must be known before deciding on it
+    const to = Math.min(head - opts.confirmations, follower.followedBlock)
+    while (next <= to) {
+      const end = Math.min(to, next + LOG_CHUNK - 1)
+      for (const order of await chain.ordered(next, end, options)) {
+        options.signal?.throwIfAborted()
+        const outcome = await deliver(order, head)
+        c.metrics?.orders.inc({ outcome })
+        logger[outcome === 'delivered' ? 'info' : 'debug']({ orderId: order.orderId.toString(), sha256: order.subject, outcome }, 'market order')
+      }
+      next = end + 1
+    }
+  }
+
+  return {
+    tick,
+    async delivery (orderId, options = {}) {
+      options.signal?.throwIfAborted()
+      return await c.deliveries.get(market, orderId)
+    },
+    async start () {
+      controller = new AbortController()
+      const { signal } = controller
+      loop = (async () => {
+        while (!signal.aborted) {
+          await tick({ signal }).catch((err: unknown) => {
+            if (!signal.aborted) logger.warn({ err }, 'market delivery pass failed; retried at the next poll')
+          })
+          await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
+        }
+      })()
+    },
+    async stop () {
+      controller?.abort()
+      await loop
+    }
+  }
+}

@@ -2,6 +2,8 @@
 export type MarketErrorCode =
   /** the order's buyer key is no X25519 public key a wrap can be sealed to (a low-order point) */
   | 'BAD_BUYER_KEY'
+  /** a node's answer is not a delivery (missing or malformed fields) */
+  | 'BAD_DELIVERY'
 
 export class MarketError extends Error {
   override readonly name = 'MarketError'

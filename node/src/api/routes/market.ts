@@ -17,7 +17,7 @@ export function parseOrderId (raw: string): bigint {
   return BigInt(raw)
 }
 
-function deliveryObject (d: MarketDelivery): Record<string, unknown> {
+export function deliveryObject (d: MarketDelivery): Record<string, unknown> {
   return {
     type: 'market_delivery',
     id: d.orderId,

@@ -1,3 +1,4 @@
+import type { CID } from 'multiformats/cid'
 import type { MarketDelivery } from '../db/delivery-repository.ts'
 import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { FileSubmission, Receipt } from '../../../protocol/src/index.ts'
@@ -402,6 +403,12 @@ export interface ApiPorts {
   indicators?: IndicatorPort
   malicious?: MaliciousFeedReader
   market?: MarketDeliveryReader
+  blocks?: BlockReader
+}
+
+/** The encrypted blocks this node holds (GET /api/virusmap/blocks/{cid}); undefined when it holds none by that CID. */
+export interface BlockReader {
+  get(cid: CID, options?: PortOptions): Promise<Uint8Array | undefined>
 }
 
 /** This member's deliveries of data-market orders (GET /api/virusmap/market/orders/{id}/delivery, SPEC 18). */

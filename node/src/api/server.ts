@@ -9,6 +9,7 @@ import { registerStatusRoutes } from './routes/status.ts'
 import { registerVirusmapRoutes } from './routes/virusmap.ts'
 import { registerAnchorRoutes } from './routes/anchors.ts'
 import { registerMarketRoutes } from './routes/market.ts'
+import { registerBlockRoutes } from './routes/blocks.ts'
 import { registerVoteRoutes } from './routes/votes.ts'
 import { registerWebRoutes } from './routes/web.ts'
 import { registerDocsRoutes } from './routes/docs.ts'
@@ -124,6 +125,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
     registerAnchorRoutes(scope, options.ports.anchors)
     registerMarketRoutes(scope, options.ports.market)
+    registerBlockRoutes(scope, options.ports.blocks)
     registerGovernanceRoutes(scope, options.ports.governance)
     registerUrlRoutes(scope, options.ports, objects)
     registerDomainRoutes(scope, options.ports, objects)

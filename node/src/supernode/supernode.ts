@@ -11,7 +11,7 @@ import { createGovernanceReader } from '../chain/governance-reader.ts'
 import { createRegistryFollower } from '../chain/registry-follower.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../db/index.ts'
 import { createSampleStore } from '../ingest/index.ts'
-import { createBitswapService, createDurableBlockstore } from '../ipfs/index.ts'
+import { createBitswapService, createDurableBlockstore, getBlock } from '../ipfs/index.ts'
 import { createNodeMetrics } from '../metrics/registry.ts'
 import { createGossip } from '../network/gossip.ts'
 import { createLibp2pNode } from '../network/libp2p-node.ts'
@@ -169,6 +169,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     api = createApiServer({
       ports: {
         ...(market === undefined ? {} : { market }),
+        // only blocks held here: a request never makes this node fetch from the network
+        blocks: { get: async (cid, o) => await blockstore.has(cid) ? await getBlock(blockstore, cid, o) : undefined },
         ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, operatorSigner: keys.operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples,
           suggested: { rpcUrl: deployment.rpcUrl, governor: deployment.contracts.governor, ...(deployment.contracts.parameters === undefined ? {} : { parameters: deployment.contracts.parameters }), ...(deployment.contracts.anchors === undefined ? {} : { anchors: deployment.contracts.anchors }) } }),
         governance: createGovernanceReader({ provider, contracts: deployment.contracts, deployBlock: deployment.deployBlock })

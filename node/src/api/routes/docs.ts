@@ -137,6 +137,13 @@ export const OPENAPI = {
         responses: { 200: json('{"data":[{"type":"anchor_epoch","id":EPOCH,"attributes":{epoch,root,leaf_count,block,tx,job_ids?}}]} (with epoch: one object, job_ids included)'), ...errors(400, ...KEY_ERRORS, 404, 503) }
       }
     },
+    '/api/virusmap/blocks/{cid}': {
+      get: {
+        summary: 'VirusMap: one encrypted block this node holds, raw (application/vnd.ipld.raw); check it against its CID. How a buyer fetches a bought sample\'s ciphertext (SPEC 18)',
+        parameters: [{ name: 'cid', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: 'the block\'s bytes', content: { 'application/vnd.ipld.raw': {} } }, ...errors(400, ...KEY_ERRORS, 404, 503) }
+      }
+    },
     '/api/virusmap/market/orders/{id}/delivery': {
       get: {
         summary: 'VirusMap: this member\'s delivery of a data-market order (SPEC 18): the sample\'s key wrapped to the order\'s buyer key and its Delivered signature; the ciphertext is the sample\'s CID',

@@ -73,7 +73,7 @@ export interface Devnet {
 }
 
 /** Blocks a registry event must be buried under before nodes count it. */
-const DEVNET_CONFIRMATIONS = 2
+export const DEVNET_CONFIRMATIONS = 2
 
 /**
  * Blocks per anchor epoch (SPEC 15): at the devnet's block a second an epoch ends every 30 s, and with

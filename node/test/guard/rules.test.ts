@@ -1,6 +1,6 @@
 // The rules as pure functions: escalation, the decision order, and what must not fire.
 import tap from 'tap'
-import { decide, decodeRequest, runRules, type Address, type ChainFacts, type Finding, type RuleInput, type Simulation } from '../../src/guard/index.ts'
+import { decide, decodeRequest, runRules, type Address, type ChainFacts, type Effects, type Finding, type RuleInput, type Simulation } from '../../src/guard/index.ts'
 import { call, MAX } from './fixtures/requests.ts'
 
 const USER: Address = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
@@ -66,4 +66,38 @@ tap.test('behaviour: the burst escalates with a danger finding, counts only the 
   t.same(runRules(input({ method: 'personal_sign', params: ['hi', USER] }, { connects: old, page: { gesture: false } })), [])
   const gestured = connects.map(c => ({ ...c, gesture: true }))
   t.same(runRules(input({ method: 'personal_sign', params: ['hi', USER] }, { connects: gestured, page: { gesture: false } })), [])
+})
+
+tap.test('balance drop: bait sent back is nothing; a real swap, a wrap and an allowlisted token are something', async (t) => {
+  const WETH: Address = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
+  const USDC: Address = '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48'
+  const BAIT: Address = '0xbabebabebabebabebabebabebabebabebabebabe'
+  const ETH = 10n ** 18n
+  const drain = (effects: Partial<Effects>, extra: Partial<RuleInput> = {}): Finding[] => runRules(input(call(USER, VANITY, 'claim', [], 0n), {
+    simulation: { status: 'ok', via: 'eth_simulateV1', gasUsed: 0n, effects: { native: 0n, erc20: [], nfts: [], approvals: [], transfers: [], ...effects } },
+    facts: { ...facts({ [VANITY]: true }, { [VANITY]: 10 * 86_400 }), tokenBalances: new Map([[TOKEN, 100n * ETH], [USDC, 1000n * 10n ** 6n]]) },
+    pastRecipients: new Set([VANITY]),
+    ...extra
+  })).filter(f => f.id === 'balance-drop')
+  const takesEth = { native: -ETH * 95n / 100n }
+  const takesToken = { erc20: [{ token: TOKEN, delta: -95n * ETH }] }
+
+  // the dust-token loophole: 95% of the ETH or of a token leaves, a worthless token or NFT comes back
+  t.match(drain({ ...takesEth, erc20: [{ token: BAIT, delta: 10n ** 30n }] }), [{ level: 'block', evidence: { asset: 'native', unvaluedGains: [BAIT] } }])
+  t.match(drain({ ...takesToken, erc20: [...takesToken.erc20, { token: BAIT, delta: 1n }] }), [{ level: 'block', evidence: { asset: TOKEN, unvaluedGains: [BAIT] } }])
+  t.match(drain({ ...takesEth, nfts: [{ standard: 'erc721', token: BAIT, id: 1n, delta: 1n }] }), [{ message: /only tokens the guard cannot value come back/ }])
+  // dust of a value asset: a wei of ETH for the token, a wei of WETH for the ETH, a cent of USDC
+  t.equal(drain({ ...takesToken, native: 1n }).length, 1)
+  t.equal(drain({ ...takesEth, erc20: [{ token: WETH, delta: 1n }] }).length, 1)
+  t.equal(drain({ ...takesToken, erc20: [...takesToken.erc20, { token: USDC, delta: 10_000n }] }).length, 1)
+  t.equal(drain({ ...takesEth, erc20: [{ token: WETH, delta: ETH / 10n }] }).length, 1, 'a tenth of it back in the same unit is no trade')
+
+  // genuine trades: ETH for USDC, the token for ETH, ETH wrapped, USDC for DAI-like value, an allowlisted token
+  t.same(drain({ ...takesEth, erc20: [{ token: USDC, delta: 3000n * 10n ** 6n }] }), [])
+  t.same(drain({ ...takesToken, native: ETH / 100n }), [])
+  t.same(drain({ ...takesEth, erc20: [{ token: WETH, delta: -takesEth.native }] }), [])
+  t.same(drain({ erc20: [{ token: USDC, delta: -990n * 10n ** 6n }, { token: '0x6b175474e89094c44da98b954eedeac495271d0f', delta: 989n * ETH }] }), [])
+  t.same(drain({ ...takesEth, erc20: [{ token: BAIT, delta: 1n }] }, { allowlist: new Set([BAIT]) }), [], 'the user vouched for it')
+  // below the thresholds nothing fires, whatever comes back
+  t.same(drain({ native: -ETH * 49n / 100n }), [])
 })

@@ -72,6 +72,8 @@ export interface AnalysisView {
   /** what the job judges ('file' when absent) and, for an indicator, its canonical subject */
   kind?: SampleKind
   subject?: string
+  /** this node's signed Receipt, when a wallet's submission made the job here (SPEC 17) */
+  receipt?: SignedReceipt
 }
 
 export interface AnalysisReader {

@@ -130,7 +130,8 @@ export function analysisObject (a: AnalysisView, baseUrl: string): Record<string
       },
       links: { self: `${baseUrl}/api/v3/analyses/${a.id}`, item }
     },
-    meta
+    // VirusMap extension: the receipt the upload answered with, again, for a client that lost it (SPEC 17)
+    meta: a.receipt === undefined ? meta : { ...meta, receipt: a.receipt }
   }
 }
 

@@ -75,7 +75,9 @@ export const PREFIXES = {
   /** jobId -> epoch: the epoch of the last root this member signed listing the job (no second epoch while it may be anchored) */
   anchorSignedJob: 'anchor-signed-job/',
   /** market/zero-padded orderId -> MarketDelivery: the one wrap this member signed for a data-market order (SPEC 18) */
-  marketDelivery: 'market-delivery/'
+  marketDelivery: 'market-delivery/',
+  /** jobId -> StoredReceipt: the Receipt this node signed for a wallet's file submission (SPEC 17), kept as the wallet's proof of being first */
+  receipt: 'receipt/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

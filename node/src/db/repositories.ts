@@ -4,6 +4,7 @@ import { VoteRepository } from './vote-repository.ts'
 import { EvidenceRepository } from './evidence-repository.ts'
 import { IndicatorRepository } from './indicator-repository.ts'
 import { JobRepository } from './job-repository.ts'
+import { ReceiptRepository } from './receipt-repository.ts'
 import { ReportRepository } from './report-repository.ts'
 import { SampleRepository } from './sample-repository.ts'
 import { AttestationRepository, CommitmentRepository, ComplaintRepository, VerdictRepository } from './signed-by-member-repository.ts'
@@ -22,6 +23,7 @@ export interface Repositories {
   votes: VoteRepository
   indicators: IndicatorRepository
   anchors: AnchorRepository
+  receipts: ReceiptRepository
 }
 
 export function createRepositories (db: Database): Repositories {
@@ -37,6 +39,7 @@ export function createRepositories (db: Database): Repositories {
     apiKeys: new ApiKeyRepository(db),
     votes: new VoteRepository(db),
     indicators: new IndicatorRepository(db),
-    anchors: new AnchorRepository(db)
+    anchors: new AnchorRepository(db),
+    receipts: new ReceiptRepository(db)
   }
 }

@@ -44,7 +44,7 @@ export interface CoordinatorComponents {
   gossip: Gossip
   samples: SampleAccess
   engines: Engine[]
-  repositories: Pick<Repositories, 'samples' | 'jobs' | 'commitments' | 'verdicts' | 'attestations' | 'complaints' | 'reports' | 'evidence' | 'indicators'>
+  repositories: Pick<Repositories, 'samples' | 'jobs' | 'commitments' | 'verdicts' | 'attestations' | 'complaints' | 'reports' | 'evidence' | 'indicators' | 'receipts'>
   logger: Logger
   metrics?: QuorumMetrics
   now?: () => number

@@ -39,7 +39,7 @@ export interface JobSubmissionComponents {
   samples: SampleAccess
   book: JobBook
   ctx: ValidationContext
-  repos: Pick<Repositories, 'jobs' | 'samples' | 'indicators'>
+  repos: Pick<Repositories, 'jobs' | 'samples' | 'indicators' | 'receipts'>
   logger: Logger
   metrics?: QuorumMetrics
   now: () => number
@@ -193,7 +193,9 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     // a receipt only for the job that names this wallet: a joined job names the first submitter
     if (signed === undefined || joined) return { analysisId, sha256: sample.sha256 }
     const receipt: Receipt = { sha256: sample.sha256, submitter: signed.submitter, submittedAt: signed.submittedAt, receivedAt: now(), jobId }
-    return { analysisId, sha256: sample.sha256, receipt: { ...receipt, signature: await signReceipt(receipt, opts.chainId, opts.registry, operator) } }
+    const stored = { ...receipt, signature: await signReceipt(receipt, opts.chainId, opts.registry, operator) }
+    await repos.receipts.put(stored)
+    return { analysisId, sha256: sample.sha256, receipt: stored }
   }
 
   async function submitIndicator (input: IndicatorSubmission, options: IndicatorSubmitOptions = {}): Promise<{ analysisId: Hex, sha256: Hex, subject: string }> {

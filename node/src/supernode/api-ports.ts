@@ -242,6 +242,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         const failed = report == null && record?.status === 'failed' && record.retriedBy === undefined && record.retrying !== true
         const status: AnalysisStatus = report != null ? 'completed' : failed ? 'failed' : commitments > 0 ? 'in-progress' : 'queued'
         const failure = live?.failure ?? record?.failure
+        const receipt = await repos.receipts.get(id)
         return {
           id,
           status,
@@ -256,7 +257,8 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
           membershipBlock: job.membershipBlock,
           verdictCount,
           memberCount: follower.membersAt(job.membershipBlock).length,
-          ...(job.kind === 'file' ? {} : { kind: job.kind, subject: job.subject })
+          ...(job.kind === 'file' ? {} : { kind: job.kind, subject: job.subject }),
+          ...(receipt === undefined ? {} : { receipt })
         }
       }
     },

@@ -10,6 +10,12 @@ import { checkReport, recoverReceiptSigner, signSubmission } from '../../../prot
 import type { FileSubmission, Hex } from '../../../protocol/src/index.ts'
 import { CHAIN_ID, memoryCoordinators, REGISTRY, sourceOf, until } from '../fixtures/memory-coordinators.ts'
 import { quickEngine } from '../fixtures/test-engines.ts'
+import { startApi } from '../fixtures/api-server.ts'
+import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import { createApiPorts } from '../../src/supernode/api-ports.ts'
+import type { Coordinator } from '../../src/quorum/coordinator.ts'
+import type { Repositories } from '../../src/db/index.ts'
+import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
 
 const TEXT = 'a sample a wallet found'
 const SHA = `0x${createHash('sha256').update(TEXT).digest('hex')}` as Hex
@@ -30,10 +36,13 @@ tap.test('a signed file: the job and the reports name the wallet, the origin sig
   t.equal(recoverReceiptSigner(signed, signature, CHAIN_ID, REGISTRY), net.addresses[0], 'signed by the origin\'s operator key')
   t.equal(signed.submitter, finder.address.toLowerCase())
   t.equal(signed.jobId, first.analysisId)
+  t.same(await net.repos[0]?.receipts.get(first.analysisId), receipt, 'the origin stored the receipt it answered with')
 
   const late = await net.coordinator(0).submitFile(sourceOf(TEXT), { submission: await submission(new Wallet(`0x${'08'.repeat(32)}`)) })
   t.equal(late.analysisId, first.analysisId, 'joins the job in flight')
   t.equal(late.receipt, undefined, 'no receipt: the job names the first wallet')
+  t.same(await net.repos[0]?.receipts.get(first.analysisId), receipt, 'the joined submission left the first wallet\'s receipt alone')
+  for (const [i, repos] of net.repos.entries()) if (i > 0) t.equal(await repos.receipts.get(first.analysisId), undefined, `member ${i} signed no receipt`)
 
   for (const [i, repos] of net.repos.entries()) {
     const report = await until(`member ${i}'s report`, async () => await repos.reports.getLatestBySha256(SHA))
@@ -41,6 +50,25 @@ tap.test('a signed file: the job and the reports name the wallet, the origin sig
     t.equal(report.job.job.context, 'from my honeypot')
     t.doesNotThrow(() => checkReport(report, { members: net.addresses }))
   }
+})
+
+tap.test('the origin serves the receipt with the analysis, after a restart too', async (t) => {
+  const net = await memoryCoordinators(t, { engines: () => [quickEngine()] })
+  const first = await net.coordinator(0).submitFile(sourceOf(TEXT), { submission: await submission(new Wallet(`0x${'07'.repeat(32)}`)) })
+  const analysis = async (coordinator: Coordinator): Promise<{ meta: { receipt?: unknown } }> => {
+    const api = await startApi(t, createApiPorts({
+      coordinator, repositories: net.repos[0] as Repositories, follower: net.follower, metrics: createNodeMetrics(), libp2p: {} as VirusmapLibp2p,
+      operator: net.addresses[0] as Hex, chainId: CHAIN_ID, registry: REGISTRY, requireApiKey: false
+    }))
+    const res = await fetch(`${api.url}/api/v3/analyses/${first.analysisId}`)
+    t.equal(res.status, 200)
+    return await res.json() as { meta: { receipt?: unknown } }
+  }
+  t.same((await analysis(net.coordinator(0))).meta.receipt, first.receipt, 'the upload\'s receipt, again')
+  await net.stop(0)
+  t.same((await analysis(await net.start(0))).meta.receipt, first.receipt, 'kept across a restart')
+  await until('member 1 holds the job', async () => await net.repos[1]?.jobs.get(first.analysisId))
+  t.equal(await net.repos[1]?.receipts.get(first.analysisId), undefined, 'a member that did not receive the upload serves no receipt')
 })
 
 tap.test('a bad submission is refused, before the bytes are read unless only the bytes can tell', async (t) => {

@@ -79,11 +79,15 @@ tap.test('the feed lists malicious wallets, domains and scripts, paged; the mirr
   t.same(last.json.data, [])
   t.equal(last.json.meta.more, false)
   t.equal(last.json.meta.cursor, second.json.meta.cursor, 'the cursor stays where the feed ends')
-  for (const bad of ['?limit=0', '?limit=101', '?limit=abc', '?cursor=nope', `?cursor=1-0x${'AB'.repeat(32)}`, `?cursor=${'9'.repeat(16)}-0x${'ab'.repeat(32)}`, '?cursor=1&cursor=2']) {
+  const hostile = ['?limit=-1', '?limit=1e2', '?limit=+5', '?limit=%205', '?limit=1&limit=2', `?cursor=${'1'.repeat(10_000)}`, `?cursor=1-0x${'ab'.repeat(32)}%00`, `?cursor=1-0x${'ab'.repeat(31)}%C3%A9%C3%A9`, '?cursor=']
+  for (const bad of ['?limit=0', '?limit=101', '?limit=abc', '?cursor=nope', `?cursor=1-0x${'AB'.repeat(32)}`, `?cursor=${'9'.repeat(16)}-0x${'ab'.repeat(32)}`, '?cursor=1&cursor=2', ...hostile]) {
     const a = await get(bad)
     t.equal(a.status, 400, bad)
     t.equal(a.json.error.code, 'InvalidArgumentError', bad)
   }
+
+  const openapi = await (await fetch(`${api.url}/api/openapi.json`)).json() as { paths: Record<string, { get?: { parameters?: Array<{ name: string }> } }> }
+  t.same(openapi.paths['/api/virusmap/malicious']?.get?.parameters?.map(p => p.name), ['cursor', 'limit'], 'documented in the OpenAPI document')
 
   // the mirror: verified subjects in, the forged report dropped
   const store = emptyStore()

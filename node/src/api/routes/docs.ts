@@ -137,6 +137,16 @@ export const OPENAPI = {
         responses: { 200: json('{"data":[{"type":"anchor_epoch","id":EPOCH,"attributes":{epoch,root,leaf_count,block,tx,job_ids?}}]} (with epoch: one object, job_ids included)'), ...errors(400, ...KEY_ERRORS, 404, 503) }
       }
     },
+    '/api/virusmap/malicious': {
+      get: {
+        summary: 'VirusMap: wallets, domains and page scripts whose stored report has malicious verdicts, oldest first, each with its full signed report (what wallet guards mirror, verifying every report with the light client)',
+        parameters: [
+          { name: 'cursor', in: 'query', description: 'meta.cursor of the previous page (opaque; given on the last page too, so a mirror resumes from it)', schema: { type: 'string', pattern: '^[0-9]{1,15}-0x[0-9a-f]{64}$' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } }
+        ],
+        responses: { 200: json('{"data":[{"type":"malicious_subject","id":"KIND:SUBJECT","attributes":{kind,subject,report}}],"meta":{cursor?,more}}'), ...errors(400, ...KEY_ERRORS, 503) }
+      }
+    },
     '/api/virusmap/blocks/{cid}': {
       get: {
         summary: 'VirusMap: one encrypted block this node holds, raw (application/vnd.ipld.raw); check it against its CID. How a buyer fetches a bought sample\'s ciphertext (SPEC 18)',

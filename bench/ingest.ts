@@ -59,6 +59,15 @@ const spawning: Record<string, () => Promise<number>> = {
 
 const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
+/**
+ * CPU of each full ingest, the warm-up's first: the whole process's (every thread: event loop,
+ * crypto threads, libuv, GC) and the event loop's alone. Wall time depends on what else the
+ * machine runs; CPU per ingest much less, so it compares runs on a loaded machine.
+ */
+const ingestCpu: Array<{ all: number, loop: number }> = []
+
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000
+
 const cases: Record<string, () => Promise<number>> = {
   'sha256 (node:crypto, raw)': async () => time(() => { createHash('sha256').update(bytes).digest() }),
   'fsynced copy (copyFile + fsync file and dir)': async () => {
@@ -115,7 +124,11 @@ const cases: Record<string, () => Promise<number>> = {
     const store = createSampleStore({ blockstore, samples: createRepositories(db).samples, pending: new PendingIngestRepository(db), spoolDir: path.join(dir, 'spool'), logger: pino({ level: 'warn' }), maxSampleBytes: bytes.byteLength, crypto: pool })
     try {
       await store.start()
-      return await time(async () => { await store.ingest(pieces()) })
+      const all = process.cpuUsage()
+      const loop = process.threadCpuUsage()
+      const ms = await time(async () => { await store.ingest(pieces()) })
+      ingestCpu.push({ all: cpuMs(process.cpuUsage(all)), loop: cpuMs(process.threadCpuUsage(loop)) })
+      return ms
     } finally {
       await store.stop()
       await db.close()
@@ -142,6 +155,8 @@ try {
     const m = median(ms)
     console.log(`${name.padEnd(56)} ${(sizeMiB / (m / 1000)).toFixed(0).padStart(6)} MiB/s  ${m.toFixed(1).padStart(8)} ms`)
   }
+  const measured = ingestCpu.slice(1)
+  console.log(`${'  CPU per full ingest: all threads, event loop'.padEnd(56)} ${median(measured.map(c => c.all)).toFixed(0).padStart(6)} ms  ${median(measured.map(c => c.loop)).toFixed(0).padStart(8)} ms`)
 } finally {
   await pool.stop()
   await rm(scratch, { recursive: true, force: true })

@@ -13,6 +13,7 @@ import { createApiServer } from '../../src/api/server.ts'
 import { openDatabase, ReportRepository } from '../../src/db/index.ts'
 import { createGuard, emptyStore, loadStore, saveStore } from '../../src/guard/index.ts'
 import { createGuardMirror } from '../../src/guard/mirror.ts'
+import { createGuardMetrics } from '../../src/guard/service/guard-metrics.ts'
 import { createChainReader } from '../../src/light-client/index.ts'
 import { createMaliciousFeed } from '../../src/supernode/malicious-feed.ts'
 import { CHAIN_ID, finalReport, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
@@ -115,6 +116,10 @@ tap.test('the feed lists malicious wallets, domains and scripts, paged; the mirr
   t.notOk(store.malicious.domains.has('bank.example'))
   t.ok(store.malicious.domains.has('later.example'))
   t.same(mirror.totals.dropped.unverified, 2)
+  const metrics = await createGuardMetrics(store, mirror).registry.metrics()
+  t.match(metrics, /virusmap_guard_mirror_rejections_total\{reason="unverified"\} 2\n/)
+  t.match(metrics, /virusmap_guard_mirror_added_total 4\n/)
+  t.match(metrics, /virusmap_guard_malicious_subjects\{kind="domain"\} 2\n/)
 
   // the guard reads the same store
   const guard = createGuard({ rpc: 'http://127.0.0.1:9', malicious: store.malicious })

@@ -196,3 +196,23 @@ tap.test('CLI: `virusmap guard --rpc URL --port 0 --json` serves until interrupt
   t.equal(await usage(['guard', '--port', '1']), 1)
   t.equal(await usage(['guard', '--rpc', rpc.url, '--mirror']), 1, '--mirror without a profile')
 })
+
+tap.test('/metrics: decisions, findings by rule, check latency by simulation status, list sizes; bounded labels', async (t) => {
+  await post('/v1/page', { page: { origin: 'https://claim.drainer.example', scriptHashes: [] } })
+  await post('/v1/signature', { method: 'eth_sign', params: [USER, `0x${'12'.repeat(32)}`] })
+  const res = await fetch(`${service.url}/metrics`)
+  t.equal(res.status, 200)
+  t.match(res.headers.get('content-type'), /^text\/plain/)
+  const text = await res.text()
+  t.match(text, /virusmap_guard_decisions_total\{decision="block"\} [1-9]/)
+  t.match(text, /virusmap_guard_findings_total\{rule="malicious-domain",decision="block"\} [1-9]/)
+  t.match(text, /virusmap_guard_findings_total\{rule="eth-sign",decision="block"\} [1-9]/)
+  t.match(text, /virusmap_guard_check_duration_seconds_count\{simulation="not-applicable"\} [1-9]/)
+  t.match(text, /virusmap_guard_malicious_subjects\{kind="domain"\} 1\n/)
+  t.match(text, /virusmap_guard_malicious_subjects\{kind="script"\} 1\n/)
+  // a hostile origin or method never becomes a label
+  await post('/v1/page', { page: { origin: `https://${'x'.repeat(60)}.example`, scriptHashes: [] } })
+  await post('/v1/signature', { method: 'evil"method', params: [] })
+  const after = await (await fetch(`${service.url}/metrics`)).text()
+  t.notMatch(after, /xxxxxxxx|evil/)
+})

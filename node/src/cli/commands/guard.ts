@@ -95,8 +95,8 @@ async function serve (values: CommandArgs['values'], ctx: CommandContext): Promi
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError('--port must be a TCP port (0 for any free one)')
   const file = storeFile(values, ctx)
   const store = await loadStore(file, { signal: ctx.signal })
-  const service = createGuardService({ rpc, store, storeFile: file, port: Number(portText), phishing: await loadEthPhishingLists() })
   const mirror = values.mirror === true ? await mirrorFor(ctx, store, file) : undefined
+  const service = createGuardService({ rpc, store, storeFile: file, port: Number(portText), phishing: await loadEthPhishingLists(), ...mirror !== undefined ? { mirror } : {} })
   await service.start()
   mirror?.start()
   try {

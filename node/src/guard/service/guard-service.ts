@@ -10,7 +10,9 @@ import { GuardError } from '../guard-error.ts'
 import { readObject, readString } from '../input.ts'
 import { guardJson } from '../json.ts'
 import { CONNECT_METHODS, SIGNATURE_METHODS, transactionRequest } from '../request.ts'
+import type { GuardMirror } from '../mirror.ts'
 import { emptyStore, saveStore, type GuardStoreData } from '../store.ts'
+import { createGuardMetrics } from './guard-metrics.ts'
 import { refuseNonLoopback } from './loopback.ts'
 import { readPage } from './page-input.ts'
 import { recipientsOfSent } from './sent.ts'
@@ -39,6 +41,8 @@ export interface GuardServiceOptions {
   hardLimitMs?: number
   softLimitMs?: number
   logger?: Logger
+  /** the store's network mirror, whose totals /metrics shows */
+  mirror?: Pick<GuardMirror, 'totals'>
 }
 
 export interface GuardService extends Startable {
@@ -78,6 +82,7 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
   let app: FastifyInstance | undefined
   let port = 0
   let saving: Promise<void> = Promise.resolve()
+  const metrics = createGuardMetrics(store, options.mirror)
 
   const judge = async (g: Guard, request: unknown, body: Body): Promise<unknown> => {
     const page = readPage(body.page)
@@ -86,11 +91,18 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
     const late = new Promise<ReturnType<typeof unverified>>((resolve) => {
       limit.addEventListener('abort', () => { resolve(unverified(`no answer within ${hardMs} ms`)) }, { once: true })
     })
+    const started = performance.now()
     try {
-      return await Promise.race([g.check(request, page, { signal: limit }), late])
+      const result = await Promise.race([g.check(request, page, { signal: limit }), late])
+      metrics.observe(result, 'simulation' in result ? result.simulation.status : 'unavailable', (performance.now() - started) / 1000)
+      return result
     } catch (err) {
       if (err instanceof GuardError) throw err
-      if (limit.aborted) return unverified(`no answer within ${hardMs} ms`)
+      if (limit.aborted) {
+        const timedOut = unverified(`no answer within ${hardMs} ms`)
+        metrics.observe(timedOut, 'unavailable', (performance.now() - started) / 1000)
+        return timedOut
+      }
       throw err
     }
   }
@@ -151,7 +163,12 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
       if (!CONNECT_METHODS.has(method)) throw new GuardError('UNSUPPORTED_METHOD', 'not a connect-type method')
       return await send(reply, await judge(g, { method }, b))
     })
-    instance.post('/v1/page', async (request, reply) => await send(reply, g.checkPage(readPage(bodyOf(request).page))))
+    instance.post('/v1/page', async (request, reply) => {
+      const result = g.checkPage(readPage(bodyOf(request).page))
+      metrics.observe(result, 'not-applicable', 0)
+      return await send(reply, result)
+    })
+    instance.get('/metrics', async (_request, reply) => await reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
     instance.post('/v1/sent', async (request, reply) => await send(reply, { recorded: await recordSent(bodyOf(request).tx) }))
     return instance
   }

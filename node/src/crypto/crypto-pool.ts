@@ -53,11 +53,11 @@ export interface CryptoPool {
    */
   sealChunk(contentKey: Uint8Array, size: number, index: number, block: Uint8Array, options?: Signal): Promise<Uint8Array>
   /**
-   * AES-256-GCM: seals `plaintext` into `sealed` (ciphertext || tag; may be the same memory), both
-   * in shared memory (shared-buffers.ts), then writes `sealed` at `file` when given. The file must
-   * stay open until this settles.
+   * AES-256-GCM: seals `plaintext`, in shared memory (shared-buffers.ts), and writes ciphertext ||
+   * tag at `file`, leaving `plaintext` as it is (others may read it meanwhile). The file must stay
+   * open until this settles.
    */
-  gcmSeal(gcm: GcmParams, plaintext: Uint8Array, sealed: Uint8Array, file?: FileAt, options?: Signal): Promise<void>
+  gcmSeal(gcm: GcmParams, plaintext: Uint8Array, file: FileAt, options?: Signal): Promise<void>
   /**
    * AES-256-GCM: reads `sealed` from `file` when given, then opens it into `plaintext` (may be the
    * same memory); false, and `plaintext` zeroed, when the file ends short or it does not authenticate.
@@ -259,8 +259,8 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
       return await call(await leastBusy(), { op: 'seal-chunk', contentKey, size, index, block }, opts) as Uint8Array
     },
 
-    async gcmSeal (gcm, plaintext, sealed, file, opts) {
-      await call(await leastBusy(), { op: 'gcm-seal', gcm, plaintext, sealed, file }, opts)
+    async gcmSeal (gcm, plaintext, file, opts) {
+      await call(await leastBusy(), { op: 'gcm-seal', gcm, plaintext, file }, opts)
     },
 
     async gcmOpen (gcm, sealed, plaintext, file, opts) {

@@ -33,8 +33,8 @@ export type CryptoOp =
   | { op: 'digest-drop', stream: number }
   /** seals one sample chunk in place (convergent.ts sealChunkInto): `block` holds the plaintext and room for the tag; replies the block's sha256, for its CID */
   | { op: 'seal-chunk', contentKey: Uint8Array, size: number, index: number, block: Uint8Array }
-  /** seals `plaintext` into `sealed` (16 bytes longer), both shared memory, then writes `sealed` at `file` if given */
-  | { op: 'gcm-seal', gcm: GcmParams, plaintext: Uint8Array, sealed: Uint8Array, file?: FileAt }
+  /** seals `plaintext` (shared memory, left as it is) and writes ciphertext || tag at `file` */
+  | { op: 'gcm-seal', gcm: GcmParams, plaintext: Uint8Array, file: FileAt }
   /**
    * reads `sealed` from `file` if given, then opens it into `plaintext` (16 bytes shorter; may be the
    * same memory); replies whether it was all there and authenticated, zeroing `plaintext` when not

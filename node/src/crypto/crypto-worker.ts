@@ -16,6 +16,8 @@ if (port == null) throw new Error('crypto-worker.ts must run in a worker thread'
 
 const GCM = 'aes-256-gcm'
 const streams = new Map<number, Array<Hash | Hmac>>()
+/** where gcm-seal puts a sealed chunk before writing it; grown to the largest seen */
+let scratch = Buffer.allocUnsafeSlow(0)
 
 const hasher = (spec: HashSpec): Hash | Hmac => spec.hmacKey === undefined ? createHash(spec.algorithm) : createHmac(spec.algorithm, spec.hmacKey)
 
@@ -61,11 +63,16 @@ function run (request: CryptoOp): CryptoResult {
       return new Uint8Array(createHash('sha256').update(block).digest())
     }
     case 'gcm-seal': {
+      const length = request.plaintext.byteLength
       const c = createCipheriv(GCM, request.gcm.key, request.gcm.nonce, { authTagLength: TAG_BYTES })
-      cipherInto(c, request.plaintext, request.sealed)
+      // sealed into this thread's own memory, not over the plaintext, which others may read
+      // meanwhile; then one write, where a write per cipher piece cost more than the copy
+      if (scratch.byteLength < length + TAG_BYTES) scratch = Buffer.allocUnsafeSlow(length + TAG_BYTES)
+      const sealed = scratch.subarray(0, length + TAG_BYTES)
+      cipherInto(c, request.plaintext, sealed)
       c.final()
-      request.sealed.set(c.getAuthTag(), request.plaintext.byteLength)
-      if (request.file !== undefined) writeAt(request.file, request.sealed)
+      sealed.set(c.getAuthTag(), length)
+      writeAt(request.file, sealed)
       return undefined
     }
     case 'gcm-open': {

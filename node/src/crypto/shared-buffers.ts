@@ -9,10 +9,12 @@
  * into it. They are made on first use, so a small upload takes one.
  */
 export interface SharedBufferRing {
+  /** how many buffers go round */
+  readonly count: number
   /** the next buffer in turn, once free; rejects with the failure of the work last given it */
   take(options?: { signal?: AbortSignal }): Promise<Buffer>
-  /** the work now using `buffer` (one this ring gave): it is free again once the work settles */
-  lend(buffer: Buffer, work: Promise<unknown>): void
+  /** the work now using `buffer` (one this ring gave, or a view of one): it is free again once the work settles */
+  lend(buffer: Uint8Array, work: Promise<unknown>): void
   /** waits until every buffer is free; rejects with the first failure of their work */
   drain(options?: { signal?: AbortSignal }): Promise<void>
   /** once all work lent has settled, whatever its outcome, gives the buffers back for reuse; the ring is done */
@@ -48,6 +50,7 @@ export function createSharedBufferRing (count: number, stock: SharedBufferStock)
   let next = 0
   let released = false
   return {
+    count,
     async take (options = {}) {
       if (released) throw new Error('this ring was released')
       // the turn is taken now, not once free: buffers go round in the order they were asked for
@@ -61,7 +64,7 @@ export function createSharedBufferRing (count: number, stock: SharedBufferStock)
     },
     lend (buffer, promise) {
       if (released) throw new Error('this ring was released')
-      const i = buffers.indexOf(buffer)
+      const i = buffers.findIndex(b => b?.buffer === buffer.buffer)
       if (i === -1) throw new RangeError('not a buffer of this ring')
       // observed by take() or drain(); this keeps a failure from being unhandled meanwhile
       promise.catch(() => {})

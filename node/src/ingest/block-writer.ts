@@ -41,10 +41,10 @@ function writeFailed (err: unknown): BlockWriteFailedError {
  * its blocks is written, so a crash at any point leaves nothing collectOrphanBlocks cannot find;
  * the caller clears the record once the sample's metadata is written, or discards the ingest.
  *
- * A chunk is copied into a shared slot, hashed there by the digest, sealed there in place by a
- * crypto thread and written from there, one put per block, so no block is allocated and the slot
- * is reused once its put returns. Nothing waits for anything it does not need: chunks are read,
- * hashed and sealed while earlier batches are recorded and written. The slots are what bounds it:
+ * A chunk is read from the spool straight into a shared slot, hashed there by the digest, sealed
+ * there in place by a crypto thread and written from there, one put per block, so no block is
+ * allocated or copied and the slot is reused once its put returns. Nothing waits for anything it
+ * does not need: chunks are read, hashed and sealed while earlier batches are recorded and written. The slots are what bounds it:
  * four batches, since a put's fsyncs, not the CPU, set the pace, and each slot waits for one.
  * A put that fails rejects with BLOCK_WRITE_FAILED, once every other put still running has ended.
  */
@@ -95,10 +95,9 @@ export async function writeSampleBlocks (
 
   try {
     let gathered: Array<Promise<CID>> = []
-    for await (const chunk of spool.chunks(options)) {
-      const slot = await slots.take(options)
-      slot.set(chunk)
-      const block = slot.subarray(0, chunk.byteLength + TAG_BYTES)
+    for await (const chunk of spool.chunks(slots, options)) {
+      // the chunk is the start of its slot, which has room for the tag after it
+      const block = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength + TAG_BYTES)
       const index = cids.length
       // sealed in place, so only once the digest has read the plaintext
       const hashed = deps.digest.updateShared(block.subarray(0, chunk.byteLength), options)
@@ -109,7 +108,7 @@ export async function writeSampleBlocks (
       gathered.push(cid)
       const recorded = gate.promise
       // the slot is free again once its block is on disk
-      slots.lend(slot, track((async () => {
+      slots.lend(block, track((async () => {
         const sealed = await cid
         await recorded
         await put(sealed, block)

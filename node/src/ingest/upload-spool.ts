@@ -7,9 +7,12 @@
  *
  * The cipher is AES-256-GCM, not the samples' ChaCha20-Poly1305: nothing but this process ever
  * reads a spool, so it may use the AEAD that hardware runs fastest (AES-NI: twice ChaCha's speed).
- * Spilled chunks are sealed and written, read and opened, on the crypto pool's threads, in place
- * in shared buffers, a few at once: spooling costs the event loop little more than the copy, and
- * its file I/O never queues in libuv's threadpool behind the fsyncs of block writes.
+ * Spilled chunks are sealed and written, read and opened, on the crypto pool's threads, from and
+ * into shared buffers, a few at once: spooling costs the event loop little more than the copy, and
+ * its file I/O never queues in libuv's threadpool behind the fsyncs of block writes. A chunk is
+ * sealed into the thread's own memory, not over its plaintext, so the hashes and the seal read it
+ * at once; it is read back straight into the caller's buffer (the block it will be sealed in), so
+ * no chunk is copied on the way out.
  */
 import { randomBytes } from 'node:crypto'
 import { open, readdir, unlink } from 'node:fs/promises'
@@ -18,12 +21,13 @@ import { CHUNK_SIZE } from '../crypto/manifest.ts'
 import { SampleTooLargeError, SpoolCorruptError } from './errors.ts'
 import type { CryptoPool } from '../crypto/crypto-pool.ts'
 import type { GcmParams } from '../crypto/crypto-protocol.ts'
+import type { SharedBufferRing } from '../crypto/shared-buffers.ts'
 import type { FileHandle } from 'node:fs/promises'
 
 const TAG_BYTES = 16
 const SPOOLED_CHUNK = CHUNK_SIZE + TAG_BYTES
 const EXTENSION = '.spool'
-/** spilled chunks being sealed and written, or read and opened, at once */
+/** spilled chunks being sealed and written at once, and the most chunks read ahead */
 const IN_FLIGHT = 8
 type Signal = { signal?: AbortSignal }
 
@@ -37,8 +41,8 @@ export interface UploadSpoolOptions {
   /** seals and opens the spilled chunks */
   crypto: CryptoPool
   /**
-   * Fed each chunk in order, in the shared memory it was gathered in (the last, short one by end()),
-   * before it is sealed over: the upload's hashes read it there rather than from a copy of their own.
+   * Fed each chunk in order, in the shared memory it was gathered in (the last, short one by end()):
+   * the upload's hashes read it there rather than from a copy of their own.
    */
   hash?: (chunk: Uint8Array, options?: Signal) => Promise<void>
 }
@@ -52,10 +56,12 @@ export interface UploadSpool {
   /** the upload is whole: hands the last, short chunk to `hash` and waits until every chunk is hashed and spilled */
   end(options?: Signal): Promise<void>
   /**
-   * The upload in CHUNK_SIZE chunks, the last one short; one empty chunk for an empty upload. A
-   * chunk is only valid until the next one is asked for: its buffer is reused.
+   * The upload in CHUNK_SIZE chunks, the last one short; one empty chunk for an empty upload. Each
+   * is read (a few ahead) into the next buffer of `into` (two or more) and yielded as a view of it
+   * from its start; the caller lends that buffer for whatever it does with the chunk (a chunk not
+   * lent is only valid until the next one is asked for: its buffer is free to be read into).
    */
-  chunks(options?: Signal): AsyncGenerator<Uint8Array, void, undefined>
+  chunks(into: SharedBufferRing, options?: Signal): AsyncGenerator<Uint8Array, void, undefined>
   /** removes the temp file; safe to call more than once */
   discard(): Promise<void>
 }
@@ -68,7 +74,7 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
     nonce.writeUInt32BE(index, 8)
     return { key, nonce }
   }
-  // a spilled chunk is gathered, sealed and read back in one of these: plaintext first, the tag after it
+  // a spilled chunk is gathered in one of these, and hashed and sealed from there
   const ring = options.crypto.slots(IN_FLIGHT)
   // the chunks kept in memory: shared too, so the hashes read them where they are
   const held = options.crypto.slots(memoryChunks)
@@ -78,6 +84,8 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
   const file = path.join(options.dir, randomBytes(12).toString('hex') + EXTENSION)
   let handle: FileHandle | undefined
   let spooled = 0
+  /** reads back into callers' buffers still running: discard() waits for them before it closes the file */
+  const reading = new Set<Promise<unknown>>()
   /** the chunk being gathered: its own buffer while memory has room, else one of the ring's */
   let current: Buffer | undefined
   let offset = 0
@@ -88,21 +96,31 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
     handle ??= await open(file, 'wx+', 0o600)
     const index = spooled++
     const at = { fd: handle.fd, position: index * SPOOLED_CHUNK }
-    // sealed in place, so only once the hashes have read the plaintext
-    ring.lend(slot, hash(slot.subarray(0, CHUNK_SIZE), opts).then(async () => { await options.crypto.gcmSeal(gcm(index), slot.subarray(0, CHUNK_SIZE), slot, at, opts) }))
+    const plaintext = slot.subarray(0, CHUNK_SIZE)
+    // the seal leaves the plaintext as it is, so it need not wait for the hashes
+    ring.lend(slot, Promise.all([hash(plaintext, opts), options.crypto.gcmSeal(gcm(index), plaintext, at, opts)]))
   }
 
-  /** reads and opens spilled chunk `index` into a ring buffer */
-  const readBack = async (index: number, opts: Signal): Promise<Buffer> => {
-    const slot = await ring.take(opts)
+  /** reads and opens spilled chunk `index` into `slot`, in place */
+  const readBack = async (index: number, slot: Buffer, opts: Signal): Promise<Uint8Array> => {
     // discarded meanwhile: its descriptor may already name another file
     if (handle === undefined) throw new SpoolCorruptError('the spool was discarded')
     const at = { fd: handle.fd, position: index * SPOOLED_CHUNK }
-    const opening = options.crypto.gcmOpen(gcm(index), slot, slot.subarray(0, CHUNK_SIZE), at, opts)
-    // lent too, so discard() waits for the read before it closes the file
-    ring.lend(slot, opening)
-    if (!await opening) throw new SpoolCorruptError(`spooled chunk ${index} is short or altered`)
-    return slot.subarray(0, CHUNK_SIZE)
+    const plaintext = slot.subarray(0, CHUNK_SIZE)
+    if (!await options.crypto.gcmOpen(gcm(index), slot.subarray(0, SPOOLED_CHUNK), plaintext, at, opts)) throw new SpoolCorruptError(`spooled chunk ${index} is short or altered`)
+    return plaintext
+  }
+
+  /** chunk `n` of the upload (the kept chunks, the spilled ones, the short last) into `slot` */
+  const fill = async (n: number, slot: Buffer, opts: Signal): Promise<Uint8Array> => {
+    const kept = memory[n]
+    if (kept !== undefined) {
+      kept.copy(slot, 0, 0, CHUNK_SIZE)
+      return slot.subarray(0, CHUNK_SIZE)
+    }
+    if (n - memory.length < spooled) return await readBack(n - memory.length, slot, opts)
+    current?.copy(slot, 0, 0, offset)
+    return slot.subarray(0, offset)
   }
 
   return {
@@ -138,35 +156,42 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
       await Promise.all([held.drain(opts), ring.drain(opts)])
     },
 
-    async * chunks (opts = {}) {
+    async * chunks (into, opts = {}) {
       await ring.drain(opts)
-      // the short last chunk may sit in a ring buffer, which the reads below take over
-      const last = current === undefined ? undefined : Buffer.from(current.subarray(0, offset))
-      for (const chunk of memory) yield chunk.subarray(0, CHUNK_SIZE)
-      // read back a few ahead; one fewer than the ring holds, so the chunk last yielded is left alone
-      const ahead: Array<Promise<Buffer>> = []
-      const start = (index: number): void => {
-        if (index >= spooled) return
-        const chunk = readBack(index, opts)
+      // the short last chunk (or an empty upload's one empty chunk) after the full ones
+      const count = memory.length + spooled + (offset > 0 || size === 0 ? 1 : 0)
+      // one fewer ahead than `into` holds, so the buffer of the chunk last yielded is left alone
+      const depth = Math.min(IN_FLIGHT, into.count) - 1
+      if (depth < 1) throw new RangeError('reading a spool back takes a ring of two buffers or more')
+      const ahead: Array<Promise<Uint8Array>> = []
+      const start = (n: number): void => {
+        if (n >= count) return
+        // the buffer's turn is taken now, so chunks fill `into` in order
+        const chunk = into.take(opts).then(async (slot) => {
+          const filled = fill(n, slot, opts)
+          // lent, so `into` is not released (nor the file closed) under the read
+          into.lend(slot, filled)
+          reading.add(filled)
+          filled.then(() => reading.delete(filled), () => reading.delete(filled))
+          return await filled
+        })
         // observed in order below; this keeps a failure from being unhandled meanwhile
         chunk.catch(() => {})
         ahead.push(chunk)
       }
-      for (let i = 0; i < IN_FLIGHT - 1; i++) start(i)
-      for (let i = 0; i < spooled; i++) {
-        const chunk = await (ahead.shift() as Promise<Buffer>)
-        start(i + IN_FLIGHT - 1)
+      for (let n = 0; n < depth; n++) start(n)
+      for (let n = 0; n < count; n++) {
+        const chunk = await (ahead.shift() as Promise<Uint8Array>)
+        start(n + depth)
         yield chunk
       }
-      if (last !== undefined) yield last
-      else if (size === 0) yield Buffer.alloc(0)
     },
 
     async discard () {
       const h = handle
       handle = undefined
-      // spills (and reads) still running use the file: let them end first
-      await Promise.all([ring.release(), held.release()])
+      // spills and reads still running use the file: let them end first
+      await Promise.all([ring.release(), held.release(), Promise.allSettled(reading)])
       await h?.close()
       if (h !== undefined) await unlink(file).catch(() => {})
     }

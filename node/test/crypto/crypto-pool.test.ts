@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { open, readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import tap from 'tap'
 import {
@@ -70,21 +72,29 @@ tap.test('sealing on a thread, in place, gives the bytes sealChunk gives and the
   t.same(block, sealChunk(key, size, 1, chunks[1] as Buffer), 'and the thread serves on')
 })
 
-tap.test('AES-GCM in place: a round trip, and a tampered buffer does not open and is zeroed', async t => {
+tap.test('AES-GCM: sealed straight to a file, plaintext left as it is; opened in place, and a tampered file does not open and is zeroed', async t => {
   const pool = await started(t)
   const gcm = { key: randomBytes(32), nonce: randomBytes(12) }
-  const plain = randomBytes(1000)
-  const buffer = Buffer.from(new SharedArrayBuffer(1016))
-  buffer.set(plain)
-  await pool.gcmSeal(gcm, buffer.subarray(0, 1000), buffer)
-  t.notSame(buffer.subarray(0, 1000), plain, 'sealed over the plaintext')
-  const sealed = Buffer.from(buffer)
-  buffer[3] = (buffer[3] as number) ^ 1
-  t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, 1000)), false)
-  t.same(buffer.subarray(0, 1000), Buffer.alloc(1000), 'no unauthenticated byte is left')
-  buffer.set(sealed)
-  t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, 1000)), true)
-  t.same(buffer.subarray(0, 1000), plain)
+  // more than one cipher piece (64 KiB), and not a multiple of one
+  const plain = randomBytes(200_000)
+  const name = path.join(t.testdir(), 'sealed')
+  const file = await open(name, 'w+')
+  t.teardown(() => file.close())
+  const at = { fd: file.fd, position: 5 }
+  const buffer = shared(Buffer.concat([plain, Buffer.alloc(16)]))
+  await pool.gcmSeal(gcm, buffer.subarray(0, plain.byteLength), at)
+  t.same(buffer.subarray(0, plain.byteLength), plain, 'the plaintext is left as it was')
+  const written = (await readFile(name)).subarray(5)
+  t.equal(written.byteLength, plain.byteLength + 16, 'ciphertext and tag, at the position given')
+  t.notOk(written.includes(plain.subarray(0, 64)), 'no plaintext in the file')
+  buffer.fill(0)
+  t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, plain.byteLength), at), true)
+  t.same(buffer.subarray(0, plain.byteLength), plain, 'opened in place')
+  await file.write(Buffer.from([(written[70_000] as number) ^ 1]), 0, 1, 5 + 70_000)
+  t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, plain.byteLength), at), false)
+  t.same(buffer.subarray(0, plain.byteLength), Buffer.alloc(plain.byteLength), 'no unauthenticated byte is left')
+  await file.truncate(100)
+  t.equal(await pool.gcmOpen(gcm, buffer, buffer.subarray(0, plain.byteLength), at), false, 'a short file does not open')
 })
 
 tap.test('a pool not started, or stopped, refuses with CRYPTO_POOL_NOT_RUNNING', async t => {
@@ -164,6 +174,7 @@ tap.test('threads end once idle and start again with the next request', async t 
 tap.test('the shared ring lends buffers in turn, waits for their work, and surfaces its failures', async t => {
   const stock = createSharedBufferStock(16, 1)
   const ring = createSharedBufferRing(2, stock)
+  t.equal(ring.count, 2)
   const a = await ring.take()
   const b = await ring.take()
   t.not(a, b)
@@ -179,7 +190,8 @@ tap.test('the shared ring lends buffers in turn, waits for their work, and surfa
   await waiting
   t.equal(third, a, 'then it comes round again')
   await t.rejects(ring.take(), /thread failed/, 'the failure of a buffer\'s work comes out when it is taken')
-  ring.lend(a, Promise.reject(new Error('again')))
+  // a view of a buffer stands for the buffer
+  ring.lend(a.subarray(3, 9), Promise.reject(new Error('again')))
   await t.rejects(ring.drain(), /again/)
   t.throws(() => { ring.lend(Buffer.alloc(16), Promise.resolve()) }, RangeError)
   const late = Promise.withResolvers<void>()

@@ -4,6 +4,7 @@ import path from 'node:path'
 import tap from 'tap'
 import { CHUNK_SIZE, createCryptoPool } from '../../src/crypto/index.ts'
 import { clearSpools, createUploadSpool } from '../../src/ingest/upload-spool.ts'
+import type { SharedBufferRing } from '../../src/crypto/shared-buffers.ts'
 import type { UploadSpool } from '../../src/ingest/upload-spool.ts'
 
 const crypto = createCryptoPool({ threads: 2 })
@@ -14,9 +15,19 @@ async function fill (spool: UploadSpool, bytes: Uint8Array, piece: number): Prom
   for (let o = 0; o < bytes.byteLength; o += piece) await spool.write(bytes.subarray(o, o + piece))
 }
 
-async function readBack (spool: UploadSpool): Promise<Uint8Array[]> {
+async function readBackInto (spool: UploadSpool, into: SharedBufferRing): Promise<void> {
+  for await (const chunk of spool.chunks(into)) void chunk
+}
+
+/** the chunks as chunks() reads them into a ring's buffers, copied out */
+async function readBack (spool: UploadSpool, options: { signal?: AbortSignal } = {}): Promise<Uint8Array[]> {
+  const into = crypto.slots(3)
   const out: Uint8Array[] = []
-  for await (const chunk of spool.chunks()) out.push(Buffer.from(chunk))
+  try {
+    for await (const chunk of spool.chunks(into, options)) out.push(Buffer.from(chunk))
+  } finally {
+    await into.release()
+  }
   return out
 }
 
@@ -76,10 +87,10 @@ tap.test('a spool changed on disk fails to read back (SPOOL_CORRUPT), never yiel
   const bytes = await readFile(file)
   bytes[10] = (bytes[10] as number) ^ 1
   await writeFile(file, bytes)
-  const read = (async () => { for await (const c of spool.chunks()) void c })()
+  const read = readBack(spool)
   await t.rejects(read, { code: 'SPOOL_CORRUPT', name: 'SpoolCorruptError' })
   await writeFile(file, bytes.subarray(0, 100))
-  await t.rejects((async () => { for await (const c of spool.chunks()) void c })(), { code: 'SPOOL_CORRUPT' }, 'truncated')
+  await t.rejects(readBack(spool), { code: 'SPOOL_CORRUPT' }, 'truncated')
   await spool.discard()
 })
 
@@ -87,7 +98,7 @@ tap.test('an aborted read stops; clearSpools removes what a crash left and nothi
   const dir = t.testdir({ 'keep.txt': 'x', 'old.spool': 'left by a crash' })
   const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1, crypto })
   await fill(spool, randomBytes(3 * CHUNK_SIZE), CHUNK_SIZE)
-  await t.rejects((async () => { for await (const c of spool.chunks({ signal: AbortSignal.abort() })) void c })())
+  await t.rejects(readBack(spool, { signal: AbortSignal.abort() }))
   t.equal(await clearSpools(dir), 2, 'the crash\'s and this one')
   t.same(await readdir(dir), ['keep.txt'])
   await spool.discard()
@@ -124,4 +135,46 @@ tap.test('a failing hash fails the upload, and discard still cleans up', async t
   })(), { code: 'CRYPTO_WORKER_FAILED' })
   await spool.discard()
   t.same(await readdir(dir), [])
+})
+
+tap.test('chunks are read straight into the caller\'s ring, in turn, and a ring of one is refused', async t => {
+  const dir = t.testdir()
+  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 2, crypto })
+  const bytes = randomBytes(7 * CHUNK_SIZE + 3)
+  await fill(spool, bytes, 65_537)
+  await spool.end()
+  const into = crypto.slots(3)
+  const memories: ArrayBufferLike[] = []
+  const out: Buffer[] = []
+  for await (const chunk of spool.chunks(into)) {
+    t.ok(chunk.buffer instanceof SharedArrayBuffer && chunk.byteOffset === 0, 'a view of a shared buffer, from its start')
+    memories.push(chunk.buffer)
+    out.push(Buffer.from(chunk))
+    // the caller's work on the chunk holds its buffer
+    into.lend(chunk, new Promise(resolve => setTimeout(resolve, 2)))
+  }
+  t.same(Buffer.concat(out), bytes, 'kept, spilled and the short last chunk, in order')
+  t.equal(new Set(memories).size, 3, 'the ring\'s three buffers')
+  t.ok(memories.every((m, i) => m === memories[i % 3]), 'taken in turn')
+  await into.release()
+  const one = crypto.slots(1)
+  await t.rejects(readBackInto(spool, one), { name: 'RangeError' })
+  await one.release()
+  await spool.discard()
+  t.same(await readdir(dir), [])
+})
+
+tap.test('discard waits for reads still running, whatever the reader left', async t => {
+  const dir = t.testdir()
+  const spool = createUploadSpool({ dir, maxBytes: 10 * CHUNK_SIZE, memoryChunks: 1, crypto })
+  await fill(spool, randomBytes(6 * CHUNK_SIZE), CHUNK_SIZE)
+  await spool.end()
+  const into = crypto.slots(4)
+  const reader = spool.chunks(into)
+  // one chunk asked for: the next ones are being read ahead when the reader walks away
+  t.equal((await reader.next()).done, false)
+  await spool.discard()
+  t.same(await readdir(dir), [], 'the file is gone once the reads ended')
+  await reader.return()
+  await into.release()
 })

@@ -107,13 +107,18 @@ export function leavesRoot (leaves: readonly Hex[]): Hex {
 }
 
 /**
- * A report's proof from a proposal's leaves, for a node that lacks other reports of the epoch (SPEC 15);
- * undefined when the leaf is not among them.
+ * Proofs of reports from a proposal's leaves, for a node that lacks other reports of the epoch (SPEC 15):
+ * one tree serves every report of the epoch, so proving all n costs n·log n hashes, not a tree per report.
+ * The prover answers undefined for a leaf that is not among them.
  */
-export function proofFromLeaves (leaves: readonly Hex[], leaf: Hex): Hex[] | undefined {
-  const wanted = leaf.toLowerCase()
-  if (!leaves.some(l => l.toLowerCase() === wanted)) return undefined
-  return SimpleMerkleTree.of([...leaves]).getProof(wanted) as Hex[]
+export function leavesProver (leaves: readonly Hex[]): (leaf: Hex) => Hex[] | undefined {
+  const tree = SimpleMerkleTree.of([...leaves])
+  const index = new Map<string, number>()
+  for (const [i, value] of tree.entries()) index.set(String(value).toLowerCase(), i)
+  return (leaf) => {
+    const i = index.get(leaf.toLowerCase())
+    return i === undefined ? undefined : tree.getProof(i) as Hex[]
+  }
 }
 
 /** The proof of `jobId`'s leaf in the tree; throws ANCHOR_UNKNOWN_JOB when the tree has none. */

@@ -5,7 +5,7 @@
  * caller's `info` binding, ChaCha20-Poly1305 with a random nonce. Output: nonce ‖ ciphertext ‖ tag.
  */
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
-import { randomBytes } from '@noble/ciphers/utils.js'
+import { equalBytes, randomBytes } from '@noble/ciphers/utils.js'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -17,9 +17,26 @@ export const SEALED_KEY_BYTES = 32
 export const NONCE_BYTES = 12
 export const WRAPPED_KEY_BYTES = NONCE_BYTES + SEALED_KEY_BYTES + 16
 
+/**
+ * Public keys of the secret keys a process uses again and again (one job's ephemeral key for every
+ * member's wrap, a member's own key for every job), each a scalar multiplication saved. An entry is
+ * checked against a digest of the key's bytes (no copy of the secret is kept), so an array zeroed or
+ * refilled since is computed afresh.
+ */
+const publicKeys = new WeakMap<Uint8Array, { fingerprint: Uint8Array, publicKey: Uint8Array }>()
+
+function publicKeyOf (secretKey: Uint8Array): Uint8Array {
+  const fingerprint = sha256(secretKey)
+  const hit = publicKeys.get(secretKey)
+  if (hit !== undefined && equalBytes(hit.fingerprint, fingerprint)) return hit.publicKey
+  const publicKey = x25519.getPublicKey(secretKey)
+  publicKeys.set(secretKey, { fingerprint, publicKey })
+  return publicKey
+}
+
 export function sealKey (key: Uint8Array, ephemeralSecretKey: Uint8Array, recipientPublicKey: Uint8Array, info: Uint8Array): Hex {
   if (key.length !== SEALED_KEY_BYTES) throw new RangeError('the sealed key must be 32 bytes')
-  const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecretKey)
+  const ephemeralPublicKey = publicKeyOf(ephemeralSecretKey)
   const shared = x25519.getSharedSecret(ephemeralSecretKey, recipientPublicKey)
   const wrapKey = hkdf(sha256, shared, concatBytes(ephemeralPublicKey, recipientPublicKey), info, SEALED_KEY_BYTES)
   const nonce = randomBytes(NONCE_BYTES)
@@ -39,7 +56,7 @@ export function openKey (wrapped: Hex, recipientSecretKey: Uint8Array, ephemeral
   try {
     bytes = hexToBytes(strip0x(wrapped))
     if (bytes.length !== WRAPPED_KEY_BYTES) throw new RangeError('a wrapped key is 60 bytes')
-    const recipientPublicKey = x25519.getPublicKey(recipientSecretKey)
+    const recipientPublicKey = publicKeyOf(recipientSecretKey)
     const shared = x25519.getSharedSecret(recipientSecretKey, ephemeralPublicKey)
     wrapKey = hkdf(sha256, shared, concatBytes(ephemeralPublicKey, recipientPublicKey), info(), SEALED_KEY_BYTES)
     shared.fill(0)

@@ -2,7 +2,7 @@ import tap from 'tap'
 import { Signature, TypedDataEncoder, Wallet } from 'ethers'
 import {
   ANCHOR_LEAF_TYPES, anchorLeafHash, anchorProof, AnchorError, EIP712_TYPES, eip712Domain, epochOf, epochProposers, epochRange, epochRootDigest, epochTree,
-  isEligible, leafOf, MAX_ANCHOR_JOBS, MAX_ANCHOR_PROOF, recoverEpochRootSigner, SignatureError, signEpochRoot, verifyAnchorProof, ZERO_ADDRESS
+  isEligible, leafOf, leavesProver, MAX_ANCHOR_JOBS, MAX_ANCHOR_PROOF, recoverEpochRootSigner, SignatureError, signEpochRoot, treeLeaves, verifyAnchorProof, ZERO_ADDRESS
 } from '../src/index.ts'
 import type { AnchorLeaf, EpochRoot, Hex } from '../src/index.ts'
 import { finalReport, FILE_VOTES, otherReports } from './anchor-fixtures.ts'
@@ -80,6 +80,18 @@ tap.test('epochTree: one root for the set, a proof per job, nothing else verifie
   t.notOk(verifyAnchorProof('0x1234' as Hex, leaf, proof), 'a malformed root')
   const innerNode = proof[proof.length - 1] as Hex
   t.notOk(verifyAnchorProof(tree.root as Hex, [innerNode, ...leaf.slice(1)] as AnchorLeaf, []), 'an inner node is no leaf')
+})
+
+tap.test('leavesProver: from a proposal\'s leaves alone, the tree\'s own proof of each report', async t => {
+  const tree = epochTree(reports)
+  const prove = leavesProver(treeLeaves(tree))
+  for (const report of reports) {
+    const proof = prove(anchorLeafHash(leafOf(report)))
+    t.same(proof, anchorProof(tree, report.jobId), 'the proof the full tree gives')
+    t.ok(proof !== undefined && verifyAnchorProof(tree.root as Hex, leafOf(report), proof), 'and it verifies')
+  }
+  t.same(prove(anchorLeafHash(leafOf(fileReport)).toUpperCase().replace('0X', '0x') as Hex), anchorProof(tree, fileReport.jobId), 'a leaf in any case')
+  t.equal(prove(`0x${'11'.repeat(32)}`), undefined, 'a leaf not among them has no proof')
 })
 
 tap.test('a tree of one report: its root is the leaf hash, its proof empty', async t => {

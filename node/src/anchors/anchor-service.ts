@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  anchorLeafHash, epochTree, faultDivisorFrom, GossipValidationError, leafOf, maxJobAgeBlocksFrom, proofFromLeaves, quorumThreshold, signAnchorProposal,
+  anchorLeafHash, epochTree, faultDivisorFrom, GossipValidationError, leafOf, maxJobAgeBlocksFrom, leavesProver, quorumThreshold, signAnchorProposal,
   signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
 } from '../../../protocol/src/index.ts'
 import { currentTurn, selectEligible } from './anchor-turns.ts'
@@ -239,9 +239,10 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     const jobIds = waiting ?? proposal.jobIds
     const proofs: Array<{ jobId: Hex, proof: Hex[] }> = []
     const missing: Hex[] = []
+    const prove = leavesProver(proposal.leaves)
     for (const [i, report] of (await reportsOf(jobIds)).entries()) {
       const jobId = jobIds[i] as Hex
-      const proof = report === undefined ? undefined : proofFromLeaves(proposal.leaves, anchorLeafHash(leafOf(report)))
+      const proof = report === undefined ? undefined : prove(anchorLeafHash(leafOf(report)))
       if (proof !== undefined) proofs.push({ jobId, proof })
       else if (report === undefined) missing.push(jobId)
       else logger.error({ epoch, jobId, root: record.root }, 'this node\'s final report of an anchored job is not the anchored leaf')

@@ -15,7 +15,7 @@ const hasBody = (headers: IncomingHttpHeaders): boolean =>
  *
  * Progress is read from the socket's byte count, not from 'data' listeners, which would take the
  * body out of the parser's hands; bytes the node has not consumed yet (its own back-pressure, e.g.
- * a slow disk) never count as the client's idleness.
+ * a slow disk) and a socket the node paused never count as the client's idleness.
  */
 export function cutIdleBodies (app: FastifyInstance, idleMs: number, registry: Registry): void {
   const cut = new Counter({ name: 'virusmap_api_idle_bodies_cut_total', help: 'requests cut because their body stopped arriving', registers: [registry] })
@@ -24,13 +24,22 @@ export function cutIdleBodies (app: FastifyInstance, idleMs: number, registry: R
     if (req.complete || !hasBody(req.headers)) return
     const socket = req.socket
     let seen = socket.bytesRead
+    // the node holding the body back (unread bytes, or a socket it paused for back-pressure, as
+    // a multipart parser piping to a slow consumer does) is not the client's idleness
+    const progressed = (): boolean => {
+      if (socket.bytesRead === seen && req.readableLength === 0 && !req.isPaused() && !socket.isPaused()) return false
+      seen = socket.bytesRead
+      timer.refresh()
+      return true
+    }
+    // timers run before the poll phase: after the event loop stalled (a busy machine, a long GC),
+    // bytes that arrived meanwhile are read only after this timer, so judge once more past the poll
     const check = (): void => {
-      if (req.complete || socket.destroyed) return
-      if (socket.bytesRead !== seen || req.readableLength > 0) {
-        seen = socket.bytesRead
-        timer.refresh()
-        return
-      }
+      if (req.complete || socket.destroyed || progressed()) return
+      setImmediate(judge)
+    }
+    const judge = (): void => {
+      if (req.complete || socket.destroyed || progressed()) return
       cut.inc()
       request.log.info({ idleMs, bytesRead: socket.bytesRead }, 'request body stalled: connection cut')
       socket.destroy()

@@ -68,24 +68,41 @@ tap.test('behaviour: the burst escalates with a danger finding, counts only the 
   t.same(runRules(input({ method: 'personal_sign', params: ['hi', USER] }, { connects: gestured, page: { gesture: false } })), [])
 })
 
-tap.test('balance drop: bait sent back is nothing; a real swap, a wrap and an allowlisted token are something', async (t) => {
+tap.test('balance drop: bait sent back is nothing; a real swap, a wrap and an allowlisted token are something; an unpriced swap warns', async (t) => {
   const WETH: Address = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
   const USDC: Address = '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48'
   const BAIT: Address = '0xbabebabebabebabebabebabebabebabebabebabe'
+  const POOL: Address = '0x9999999999999999999999999999999999999999'
+  const ZERO: Address = '0x0000000000000000000000000000000000000000'
   const ETH = 10n ** 18n
-  const drain = (effects: Partial<Effects>, extra: Partial<RuleInput> = {}): Finding[] => runRules(input(call(USER, VANITY, 'claim', [], 0n), {
+  const drops = (effects: Partial<Effects>, extra: Partial<RuleInput> = {}): Finding[] => runRules(input(call(USER, VANITY, 'claim', [], 0n), {
     simulation: { status: 'ok', via: 'eth_simulateV1', gasUsed: 0n, effects: { native: 0n, erc20: [], nfts: [], approvals: [], transfers: [], ...effects } },
     facts: { ...facts({ [VANITY]: true }, { [VANITY]: 10 * 86_400 }), tokenBalances: new Map([[TOKEN, 100n * ETH], [USDC, 1000n * 10n ** 6n]]) },
     pastRecipients: new Set([VANITY]),
     ...extra
-  })).filter(f => f.id === 'balance-drop')
+  })).filter(f => f.id.startsWith('balance-drop'))
+  const drain = (effects: Partial<Effects>, extra: Partial<RuleInput> = {}): Finding[] => drops(effects, extra).filter(f => f.id === 'balance-drop')
   const takesEth = { native: -ETH * 95n / 100n }
   const takesToken = { erc20: [{ token: TOKEN, delta: -95n * ETH }] }
+  const paysEth = (to: Address): { standard: 'native', token: Address, from: Address, to: Address, amount: bigint } => ({ standard: 'native', token: '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', from: USER, to, amount: -takesEth.native })
+  const gets = (token: Address, from: Address, amount: bigint): { standard: 'erc20', token: Address, from: Address, to: Address, amount: bigint } => ({ standard: 'erc20', token, from, to: USER, amount })
 
-  // the dust-token loophole: 95% of the ETH or of a token leaves, a worthless token or NFT comes back
-  t.match(drain({ ...takesEth, erc20: [{ token: BAIT, delta: 10n ** 30n }] }), [{ level: 'block', evidence: { asset: 'native', unvaluedGains: [BAIT] } }])
-  t.match(drain({ ...takesToken, erc20: [...takesToken.erc20, { token: BAIT, delta: 1n }] }), [{ level: 'block', evidence: { asset: TOKEN, unvaluedGains: [BAIT] } }])
-  t.match(drain({ ...takesEth, nfts: [{ standard: 'erc721', token: BAIT, id: 1n, delta: 1n }] }), [{ message: /only tokens the guard cannot value come back/ }])
+  // the dust-token loophole: 95% of the ETH or of a token leaves, bait minted by a contract the user pays nothing comes back
+  const baitMint = { ...takesEth, erc20: [{ token: BAIT, delta: 1n }], transfers: [paysEth(VANITY), gets(BAIT, ZERO, 1n)] }
+  t.match(drops(baitMint), [{ id: 'balance-drop', level: 'block', evidence: { asset: 'native', unvaluedGains: [BAIT], mintedBait: [BAIT], priceSource: 'none' } }])
+  t.match(drops({ ...takesToken, erc20: [...takesToken.erc20, { token: BAIT, delta: 10n ** 30n }], transfers: [{ standard: 'erc20', token: TOKEN, from: USER, to: VANITY, amount: 95n * ETH }, gets(BAIT, ZERO, 10n ** 30n)] }), [{ id: 'balance-drop', level: 'block', evidence: { asset: TOKEN, mintedBait: [BAIT] } }])
+  t.match(drops({ ...takesEth, nfts: [{ standard: 'erc721', token: BAIT, id: 1n, delta: 1n }], transfers: [paysEth(VANITY), { standard: 'erc721', token: BAIT, from: ZERO, to: USER, id: 1n, amount: 1n }] }), [{ id: 'balance-drop', level: 'block', message: /minted to you/ }])
+  t.match(drops({ ...baitMint, erc20: [...baitMint.erc20, { token: WETH, delta: 1n }] }), [{ id: 'balance-drop', level: 'block' }], 'a wei of WETH beside the bait changes nothing')
+  // without a price an unvalued token from a pool (a swap, or pre-minted bait handed on) is not called a drain, and never allowed silently
+  const swap = { ...takesEth, erc20: [{ token: BAIT, delta: 10n ** 24n }], transfers: [paysEth(POOL), gets(BAIT, POOL, 10n ** 24n)] }
+  t.match(drops(swap), [{ id: 'balance-drop-unvalued', level: 'warn', evidence: { asset: 'native', unvaluedGains: [BAIT], priceSource: 'none' } }])
+  t.equal(decide(runRules(input(call(USER, VANITY, 'claim', [], 0n), { simulation: { status: 'ok', via: 'eth_simulateV1', gasUsed: 0n, effects: { nfts: [], approvals: [], ...swap } }, facts: facts({ [VANITY]: true }, { [VANITY]: 10 * 86_400 }), pastRecipients: new Set([VANITY, POOL]) })), true), 'warn', 'an honest swap into an unpriced token warns, it does not block')
+  t.match(drops({ ...takesToken, erc20: [...takesToken.erc20, { token: BAIT, delta: 1n }] }), [{ id: 'balance-drop-unvalued', level: 'warn' }], 'no transfer shows a mint: unpriced, not bait')
+  // a mint the user pays for (the collection is paid) and a liquidity deposit (the pair mints its LP token) are no bait
+  t.match(drops({ ...takesEth, nfts: [{ standard: 'erc721', token: BAIT, id: 7n, delta: 1n }], transfers: [paysEth(BAIT), { standard: 'erc721', token: BAIT, from: ZERO, to: USER, id: 7n, amount: 1n }] }), [{ id: 'balance-drop-unvalued', level: 'warn' }])
+  t.match(drops({ ...takesToken, erc20: [...takesToken.erc20, { token: POOL, delta: ETH }], transfers: [{ standard: 'erc20', token: TOKEN, from: USER, to: POOL, amount: 95n * ETH }, gets(POOL, ZERO, ETH)] }), [{ id: 'balance-drop-unvalued', level: 'warn' }])
+  // one unvalued gain that is not minted bait keeps the whole answer at warn: the guard cannot value it
+  t.match(drops({ ...swap, erc20: [...swap.erc20, { token: VANITY, delta: 1n }], transfers: [...swap.transfers, gets(VANITY, ZERO, 1n)] }), [{ id: 'balance-drop-unvalued' }])
   // dust of a value asset: a wei of ETH for the token, a wei of WETH for the ETH, a cent of USDC
   t.equal(drain({ ...takesToken, native: 1n }).length, 1)
   t.equal(drain({ ...takesEth, erc20: [{ token: WETH, delta: 1n }] }).length, 1)

@@ -29,7 +29,10 @@ export const TYPES = {
   // SPEC section 17: the receiving node's receipt for a signed submission
   Receipt: [['bytes32', 'sha256'], ['address', 'submitter'], ['uint64', 'submittedAt'], ['uint64', 'receivedAt'], ['bytes32', 'jobId']],
   // SPEC section 18: a member's delivery of its order wrap, as DataMarket.sol verifies it
-  Delivered: [['address', 'market'], ['uint256', 'orderId'], ['bytes32', 'wrapHash']]
+  Delivered: [['address', 'market'], ['uint256', 'orderId'], ['bytes32', 'wrapHash']],
+  // SPEC section 19: a member's notification that a vendor's ruleset matched a sample, and a vendor's access to its hunts
+  HuntMatch: [['bytes32', 'rulesetId'], ['address', 'member'], ['bytes32', 'jobId'], ['bytes32', 'sha256'], ['uint64', 'membershipBlock'], ['string[]', 'rules'], ['uint64', 'matchedAt']],
+  HuntAccess: [['address', 'vendor'], ['address', 'node'], ['uint64', 'issuedAt']]
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

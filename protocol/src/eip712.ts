@@ -18,7 +18,7 @@ export function eip712Domain (chainId: number, registry: Hex): TypedDataDomain {
   return { name: EIP712_NAME, version: EIP712_VERSION, chainId, verifyingContract: registry }
 }
 
-type PrimaryType = 'ScanJob' | 'Submission' | 'VerdictCommitment' | 'Verdict' | 'ReportAttestation' | 'Complaint' | 'EpochRoot' | 'AnchorProposal' | 'RewardsRoot' | 'Receipt' | 'Delivered'
+type PrimaryType = 'ScanJob' | 'Submission' | 'VerdictCommitment' | 'Verdict' | 'ReportAttestation' | 'Complaint' | 'EpochRoot' | 'AnchorProposal' | 'RewardsRoot' | 'Receipt' | 'Delivered' | 'HuntMatch' | 'HuntAccess'
 
 const fieldsOf = (name: string): TypedDataField[] => (TYPES[name] ?? []).map(([type, field]) => ({ name: field, type }))
 
@@ -39,7 +39,9 @@ export const EIP712_TYPES: Readonly<Record<PrimaryType, Record<string, TypedData
   AnchorProposal: ethersTypes('AnchorProposal'),
   RewardsRoot: ethersTypes('RewardsRoot'),
   Receipt: ethersTypes('Receipt'),
-  Delivered: ethersTypes('Delivered')
+  Delivered: ethersTypes('Delivered'),
+  HuntMatch: ethersTypes('HuntMatch'),
+  HuntAccess: ethersTypes('HuntAccess')
 }
 
 /** The protocol's hasher and recoverer over noble's keccak, sha256 and secp256k1. */

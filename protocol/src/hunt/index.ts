@@ -1,0 +1,5 @@
+export * from './errors.ts'
+export * from './ruleset.ts'
+export * from './registration.ts'
+export * from './match.ts'
+export * from './access.ts'

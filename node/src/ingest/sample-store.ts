@@ -33,6 +33,7 @@ import { SampleTooLargeError } from './errors.ts'
 import { sanitizeFilename } from './filename.ts'
 import { holdsSample } from './held-sample.ts'
 import { collectOrphanBlocks, discardIngest } from './orphan-blocks.ts'
+import type { StoredSample } from './stored-sample.ts'
 import { storedSampleOf } from './stored-source.ts'
 import { clearSpools, createUploadSpool } from './upload-spool.ts'
 import type { UploadSpool } from './upload-spool.ts'
@@ -44,18 +45,6 @@ import type { BitswapService } from '../ipfs/bitswap-service.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
-
-export interface StoredSample {
-  sha256: Hex
-  sha1: Hex
-  md5: Hex
-  size: number
-  /** manifest CID, the sample's CID */
-  cid: string
-  /** 32-byte convergent key; secret, never log it */
-  contentKey: Uint8Array
-  fileType: string
-}
 
 export interface IngestOptions {
   /** file name given by the uploader, kept (sanitised, see filename.ts) in the sample's metadata */

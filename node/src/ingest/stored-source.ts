@@ -5,7 +5,7 @@
  * costs no memory or disk pass whatever the sample's size. Were blocks missing, the store reads it
  * like any upload: it decrypts as it streams (fetching missing blocks), which stores them again.
  */
-import type { StoredSample } from './sample-store.ts'
+import type { StoredSample } from './stored-sample.ts'
 import type { SampleRecord } from '../db/sample-repository.ts'
 
 const STORED = Symbol('virusmap.storedSample')

@@ -3,7 +3,7 @@ import { clampWindow, generateX25519KeyPair, indicatorDigests, wrapContentKey, Z
 import type { JobBounds } from '../../../protocol/src/timing.ts'
 import type { Hex, IndicatorKind, ScanJob } from '../../../protocol/src/messages.ts'
 import type { MemberInfo } from '../chain/membership-history.ts'
-import type { StoredSample } from '../ingest/sample-store.ts'
+import type { StoredSample } from '../ingest/stored-sample.ts'
 
 /** What a file job needs of a stored sample (a retry reads it back from the sample record). */
 export type JobSample = Pick<StoredSample, 'sha256' | 'sha1' | 'md5' | 'size' | 'fileType' | 'cid' | 'contentKey'>

@@ -1,4 +1,4 @@
-import type { StoredSample } from '../ingest/sample-store.ts'
+import type { StoredSample } from '../ingest/stored-sample.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** What the coordinator needs of sample storage: durable ingest, reading by CID (local or bitswap). */

@@ -383,6 +383,11 @@ export interface FeedCursor { date: number, jobId: Hex }
 
 export interface MaliciousFeedReader {
   /**
+   * This node's tag in the cursors it issues (16 lower-case hex): a cursor is a position in this
+   * node's store, so another node's cursor is refused rather than read as a position here.
+   */
+  readonly issuer: string
+  /**
    * Subjects (wallets, domains, page scripts) whose latest-dated report has malicious verdicts,
    * reported after `after`, oldest first; at most `limit`, from a bounded scan. `next` is where to
    * continue (`after` itself when nothing newer is stored); `more` whether a next page may already hold more.

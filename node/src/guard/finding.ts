@@ -19,6 +19,7 @@ export interface Finding {
 
 /** Subjects known bad (mirrored from the network, added locally), lowercase. */
 export interface MaliciousSet {
+  /** CAIP-10 `eip155:<chain>:<address>` (bad on that chain: the network's wallet subjects) or a bare address (on every chain: the user's own) */
   addresses: ReadonlySet<string>
   domains: ReadonlySet<string>
   scriptHashes: ReadonlySet<string>
@@ -53,6 +54,8 @@ export interface RuleInput {
   connects: readonly ConnectEvent[]
   /** ms since epoch of this request */
   now: number
+  /** the chain the RPC serves, which chain-specific malicious entries match; undefined: unknown */
+  chainId?: number
 }
 
 export const finding = (id: string, level: FindingLevel, message: string, evidence: Record<string, unknown>): Finding => ({ id, level, message, evidence })

@@ -65,6 +65,19 @@ export function createGuard (options: GuardOptions): Guard {
   const now = options.now ?? Date.now
   const softMs = options.softLimitMs ?? SOFT_LIMIT_MS
   const hardMs = options.hardLimitMs ?? HARD_LIMIT_MS
+  // an RPC URL serves one chain: asked once, kept; unknown while it does not answer
+  let chainId: number | undefined
+  const readChainId = async (callOptions: AbortOptions): Promise<number | undefined> => {
+    if (chainId !== undefined) return chainId
+    try {
+      const hex = await rpc.call<unknown>('eth_chainId', [], callOptions)
+      const id = typeof hex === 'string' && /^0x[0-9a-fA-F]{1,13}$/.test(hex) ? Number(hex) : 0
+      if (Number.isSafeInteger(id) && id > 0) chainId = id
+    } catch {
+      // chain-specific malicious entries then match on any chain (listedOn)
+    }
+    return chainId
+  }
 
   return {
     async check (request, page = {}, callOptions) {
@@ -77,6 +90,7 @@ export function createGuard (options: GuardOptions): Guard {
       const signal = AbortSignal.any([AbortSignal.timeout(hardMs), ...callOptions?.signal !== undefined ? [callOptions.signal] : []])
       const soft = AbortSignal.timeout(softMs)
 
+      const onChain = readChainId({ signal })
       let simulation: Simulation = { status: 'not-applicable' }
       if (decoded.tx !== undefined) {
         try {
@@ -110,7 +124,8 @@ export function createGuard (options: GuardOptions): Guard {
         allowlist,
         page,
         connects: connects.recent(origin, at),
-        now: at
+        now: at,
+        chainId: await onChain
       })
       const verified = !needsChain || (chain !== undefined && simulation.status !== 'unavailable')
       return { decision: decide(findings, verified), findings, simulation, request: { method: decoded.method, from: decoded.from, actions: decoded.actions } }

@@ -10,7 +10,7 @@ import { verifyReportWith, type ChainReader, type VerifyProblemCode } from '../l
 import { GuardError } from './guard-error.ts'
 import { isObject } from './input.ts'
 import type { Address } from './input.ts'
-import type { GuardStoreData } from './store.ts'
+import { MAX_CURSOR_CHARS, MAX_MIRROR_CURSORS, type GuardStoreData, type MirrorBinding } from './store.ts'
 
 export const MIRROR_INTERVAL_MS = 5 * 60_000
 /** pages read per pull; the rest waits for the next pull */
@@ -70,14 +70,30 @@ function checkStoreBinding (store: GuardStoreData, chainId: number, registry: Ad
 /** where a verified subject goes in the guard's lists; undefined for kinds the guard does not match */
 function listEntry (kind: IndicatorKind, subject: string): { set: 'addresses' | 'domains' | 'scriptHashes', value: string } | undefined {
   if (kind === 'wallet') {
-    // CAIP-10 eip155:<chain>:<address>; the guard matches the address on every chain
-    const address = /^eip155:[0-9]+:(0x[0-9a-f]{40})$/.exec(subject)?.[1]
-    return address === undefined ? undefined : { set: 'addresses', value: address }
+    // CAIP-10 eip155:<chain>:<address>, kept whole: the guard matches it on that chain only
+    const m = /^eip155:([1-9][0-9]{0,15}):(0x[0-9a-f]{40})$/.exec(subject)
+    return m === null || !Number.isSafeInteger(Number(m[1])) ? undefined : { set: 'addresses', value: subject }
   }
   if (kind === 'domain') return { set: 'domains', value: subject }
   if (kind === 'script' && /^[0-9a-f]{64}$/.test(subject)) return { set: 'scriptHashes', value: subject }
   return undefined
 }
+
+/** the feed's node as the store keys its cursor: the API's origin */
+const feedOrigin = (url: string): string => new URL(url).origin
+
+/** keeps `cursor` as `origin`'s position (undefined: from the start), at most MAX_MIRROR_CURSORS nodes, the latest kept */
+function keepCursor (binding: MirrorBinding, origin: string, cursor: string | undefined): void {
+  const cursors = { ...binding.cursors }
+  delete cursors[origin]
+  if (cursor !== undefined) cursors[origin] = cursor
+  const kept = Object.entries(cursors).slice(-MAX_MIRROR_CURSORS)
+  if (kept.length === 0) delete binding.cursors
+  else binding.cursors = Object.fromEntries(kept)
+}
+
+/** a 400 refusing the cursor we sent: the node issued it not (another node at this address) or no longer knows it */
+class CursorRefused extends Error {}
 
 async function readBounded (res: Response, maxBytes: number): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '0')
@@ -99,6 +115,7 @@ export function createGuardMirror (options: GuardMirrorOptions): GuardMirror {
   checkStoreBinding(options.store, chainId, registry)
   const totals = { added: 0, dropped: noDrops() }
   const maxPages = options.maxPagesPerPull ?? MAX_PAGES_PER_PULL
+  const origin = feedOrigin(options.url)
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
   let stopping: AbortController | undefined
@@ -109,12 +126,13 @@ export function createGuardMirror (options: GuardMirrorOptions): GuardMirror {
     if (cursor !== undefined) url.searchParams.set('cursor', cursor)
     const res = await fetch(url, { headers: { accept: 'application/json', ...options.apiKey !== undefined ? { 'x-apikey': options.apiKey } : {} }, signal: AbortSignal.any([signal, AbortSignal.timeout(PAGE_TIMEOUT_MS)]) })
     const text = await readBounded(res, MAX_PAGE_BYTES)
+    if (res.status === 400 && cursor !== undefined && /InvalidArgumentError/.test(text)) throw new CursorRefused()
     if (!res.ok) throw new GuardError('RPC_FAILED', `the feed answered ${res.status}: ${text.slice(0, 200)}`)
     let json: unknown
     try { json = JSON.parse(text) } catch { throw new GuardError('BAD_JSON', 'the feed page is not JSON') }
     if (!isObject(json) || !Array.isArray(json.data) || !isObject(json.meta)) throw new GuardError('BAD_TYPE', 'the feed page is not {data, meta}')
     const next = json.meta.cursor
-    if (next !== undefined && (typeof next !== 'string' || next.length > 200)) throw new GuardError('BAD_TYPE', 'the feed cursor is not a short string')
+    if (next !== undefined && (typeof next !== 'string' || next.length === 0 || next.length > MAX_CURSOR_CHARS)) throw new GuardError('BAD_TYPE', 'the feed cursor is not a short string')
     return { data: json.data, cursor: next ?? cursor, more: json.meta.more === true }
   }
 
@@ -155,10 +173,24 @@ export function createGuardMirror (options: GuardMirrorOptions): GuardMirror {
     if (onChain !== chainId) throw new GuardError('WRONG_DEPLOYMENT', `the chain answers chain id ${onChain}, the mirror trusts chain ${chainId}`)
     const binding = options.store.mirror ?? { chainId, registry }
     options.store.mirror = binding
-    const result: MirrorPull = { added: 0, dropped: noDrops(), problems: {}, pages: 0, cursor: binding.cursor }
+    const result: MirrorPull = { added: 0, dropped: noDrops(), problems: {}, pages: 0, cursor: binding.cursors?.[origin] }
+    // a feed that hands back a cursor already read in this pull goes round in circles: the pull ends there
+    const seen = new Set<string>()
+    let restarted = false
     let more = true
     while (more && result.pages < maxPages) {
-      const p = await page(result.cursor, signal)
+      let p: Awaited<ReturnType<typeof page>>
+      try {
+        p = await page(result.cursor, signal)
+      } catch (err) {
+        if (!(err instanceof CursorRefused) || restarted) throw err instanceof CursorRefused ? new GuardError('RPC_FAILED', 'the feed refused a cursor it issued') : err
+        // the node refused the cursor kept for its address: start its feed over (every report is verified again)
+        options.logger?.warn({ feed: origin }, 'the feed refused the kept cursor; reading it from the start')
+        restarted = true
+        result.cursor = undefined
+        keepCursor(binding, origin, undefined)
+        continue
+      }
       result.pages++
       for (const entry of p.data) {
         const outcome = await take(entry, result.problems, signal)
@@ -166,10 +198,12 @@ export function createGuardMirror (options: GuardMirrorOptions): GuardMirror {
         else if (outcome !== 'known') result.dropped[outcome]++
       }
       // the cursor moves only after the whole page is judged: a pull cut short repeats the page
+      const looped = p.more && p.cursor !== undefined && (p.cursor === result.cursor || seen.has(p.cursor))
+      if (result.cursor !== undefined) seen.add(result.cursor)
       result.cursor = p.cursor
-      if (p.cursor === undefined) delete binding.cursor
-      else binding.cursor = p.cursor
-      more = p.more && p.data.length > 0
+      keepCursor(binding, origin, p.cursor)
+      if (looped) options.logger?.warn({ feed: origin }, 'the feed repeated a cursor; the pull ends here')
+      more = p.more && p.data.length > 0 && !looped
     }
     totals.added += result.added
     for (const [k, v] of Object.entries(result.dropped)) totals.dropped[k as DropReason] += v

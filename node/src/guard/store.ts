@@ -27,12 +27,24 @@ export interface MirrorBinding {
   chainId: number
   /** lower case */
   registry: Address
-  cursor?: string
+  /**
+   * where each node's feed continues, by the node's origin (e.g. http://127.0.0.1:8080): a
+   * cursor is a position in the node that issued it, so switching nodes starts that node's feed
+   * over instead of sending it another's cursor
+   */
+  cursors?: Record<string, string>
 }
+
+/** nodes whose feed position a store keeps; a new one past it replaces the oldest */
+export const MAX_MIRROR_CURSORS = 16
+export const MAX_CURSOR_CHARS = 200
 
 export const emptyStore = (): GuardStoreData => ({ pastRecipients: new Set(), malicious: { addresses: new Set(), domains: new Set(), scriptHashes: new Set() }, allowlist: new Set() })
 
 const ADDRESS = /^0x[0-9a-f]{40}$/
+/** a bare address (listed on every chain) or CAIP-10 on one EVM chain, the chain id canonical */
+const LISTED_ADDRESS = /^(?:eip155:[1-9][0-9]{0,15}:)?0x[0-9a-f]{40}$/
+const ORIGIN = /^https?:\/\/[^/?#\s]{1,255}$/
 const SHA256 = /^[0-9a-f]{64}$/
 const DOMAIN = /^[a-z0-9.-]{1,253}$/
 
@@ -41,7 +53,7 @@ export type StoreKind = 'recipient' | 'malicious-address' | 'malicious-domain' |
 /** Normalizes and checks one entry for `kind`; throws BAD_STORE. */
 export function storeEntry (kind: StoreKind, value: string): string {
   const v = value.trim().toLowerCase().replace(/^0x(?=[0-9a-f]{64}$)/, '')
-  const ok = kind === 'malicious-script' ? SHA256.test(v) : kind === 'malicious-domain' ? DOMAIN.test(v) && v.includes('.') : ADDRESS.test(v)
+  const ok = kind === 'malicious-script' ? SHA256.test(v) : kind === 'malicious-domain' ? DOMAIN.test(v) && v.includes('.') : kind === 'malicious-address' ? LISTED_ADDRESS.test(v) && Number.isSafeInteger(Number(v.split(':')[1] ?? 1)) : ADDRESS.test(v)
   if (!ok) throw new GuardError('BAD_STORE', `not a valid ${kind} entry: ${value.slice(0, 80)}`)
   return v
 }
@@ -80,7 +92,8 @@ export async function loadStore (file: string, options?: AbortOptions): Promise<
   list(m.addresses, 'malicious-address')
   list(m.domains, 'malicious-domain')
   list(m.scriptHashes, 'malicious-script')
-  // a store from before the binding (a bare mirrorCursor) is read without it: the mirror starts over, verifying everything again
+  // a store from before the binding (a bare mirrorCursor) or before cursors were per node (mirror.cursor) keeps no
+  // cursor: the mirror starts over, verifying everything again
   if (json.mirror !== undefined) data.mirror = mirrorBinding(json.mirror, file)
   return data
 }
@@ -89,8 +102,14 @@ function mirrorBinding (v: unknown, file: string): MirrorBinding {
   const m = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>
   if (typeof m.chainId !== 'number' || !Number.isSafeInteger(m.chainId) || m.chainId <= 0) throw new GuardError('BAD_STORE', `${file}: mirror.chainId must be a positive integer`)
   if (typeof m.registry !== 'string' || !ADDRESS.test(m.registry)) throw new GuardError('BAD_STORE', `${file}: mirror.registry must be a lower-case address`)
-  if (m.cursor !== undefined && (typeof m.cursor !== 'string' || m.cursor.length > 200)) throw new GuardError('BAD_STORE', `${file}: mirror.cursor must be a short string`)
-  return { chainId: m.chainId, registry: m.registry as Address, ...m.cursor !== undefined ? { cursor: m.cursor } : {} }
+  if (m.cursors === undefined) return { chainId: m.chainId, registry: m.registry as Address }
+  if (typeof m.cursors !== 'object' || m.cursors === null || Array.isArray(m.cursors)) throw new GuardError('BAD_STORE', `${file}: mirror.cursors must map node origins to cursors`)
+  const cursors = Object.entries(m.cursors)
+  if (cursors.length > MAX_MIRROR_CURSORS) throw new GuardError('BAD_STORE', `${file}: more than ${MAX_MIRROR_CURSORS} mirror.cursors`)
+  for (const [origin, cursor] of cursors) {
+    if (!ORIGIN.test(origin) || typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS) throw new GuardError('BAD_STORE', `${file}: mirror.cursors must map http(s) origins to short strings`)
+  }
+  return { chainId: m.chainId, registry: m.registry as Address, cursors: Object.fromEntries(cursors) as Record<string, string> }
 }
 
 export async function saveStore (file: string, data: GuardStoreData, options?: AbortOptions): Promise<void> {

@@ -181,7 +181,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
       list: async (kind, sha256, limit) => (await repos.votes.list(sha256, limit, kind)).map(({ voter, verdict, date }) => ({ voter, verdict, date })),
       totals: async (kind, sha256) => await repos.votes.totals(sha256, kind)
     },
-    malicious: createMaliciousFeed(repos.reports),
+    malicious: createMaliciousFeed(repos.reports, `${c.chainId}:${c.registry.toLowerCase()}:${c.operator.toLowerCase()}`),
     network: {
       info: () => ({
         chainId: c.chainId,

@@ -1,7 +1,7 @@
 // The rules as pure functions: escalation, the decision order, and what must not fire.
 import tap from 'tap'
-import { decide, decodeRequest, runRules, type Address, type ChainFacts, type Effects, type Finding, type RuleInput, type Simulation } from '../../src/guard/index.ts'
-import { call, MAX } from './fixtures/requests.ts'
+import { createGuard, decide, decodeRequest, GuardError, runRules, type Address, type ChainFacts, type Effects, type Finding, type JsonRpc, type RuleInput, type Simulation } from '../../src/guard/index.ts'
+import { call, MAX, permitTypedData, typed } from './fixtures/requests.ts'
 
 const USER: Address = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
 const TOKEN: Address = '0x1111111111111111111111111111111111111111'
@@ -117,4 +117,46 @@ tap.test('balance drop: bait sent back is nothing; a real swap, a wrap and an al
   t.same(drain({ ...takesEth, erc20: [{ token: BAIT, delta: 1n }] }, { allowlist: new Set([BAIT]) }), [], 'the user vouched for it')
   // below the thresholds nothing fires, whatever comes back
   t.same(drain({ native: -ETH * 49n / 100n }), [])
+})
+
+tap.test('malicious wallets are chain-specific: a CAIP-10 entry matches on its chain, a bare address on every chain', async (t) => {
+  const DRAINER: Address = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef'
+  const listed = (addresses: string[], chainId: number | undefined): Finding[] => runRules(input(call(USER, TOKEN, 'transfer', [DRAINER, 1n]), {
+    malicious: { addresses: new Set(addresses), domains: new Set(), scriptHashes: new Set() },
+    pastRecipients: new Set([DRAINER]),
+    facts: facts({ [DRAINER]: false, [TOKEN]: true }),
+    ...chainId === undefined ? {} : { chainId }
+  })).filter(f => f.id === 'malicious-address')
+  t.match(listed([`eip155:1:${DRAINER}`], 1), [{ level: 'block', evidence: { address: DRAINER, listedOn: 'eip155:1' } }])
+  t.same(listed([`eip155:1:${DRAINER}`], 10), [], 'the same address on another chain is not the listed wallet')
+  t.same(listed([`eip155:11:${DRAINER}`, `eip155:100:${DRAINER}`], 10), [], 'a prefix of the chain id is not the chain')
+  t.match(listed([`eip155:10:${DRAINER}`], undefined), [{ evidence: { listedOn: 'eip155:10' } }], 'the chain unknown: any chain listing it blocks')
+  t.match(listed([DRAINER], 10), [{ evidence: { listedOn: 'any-chain' } }], 'the user\'s own bare entry holds everywhere')
+})
+
+tap.test('the guard judges on the chain its RPC serves (eth_chainId, asked once)', async (t) => {
+  const DRAINER: Address = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef'
+  const permit = typed(USER, permitTypedData(TOKEN, USER, DRAINER, MAX, 2n ** 40n))
+  const asked: string[] = []
+  // an RPC that names its chain and answers nothing else: the chain facts are missing, so the decision is unverified unless a block finding holds
+  const rpcOn = (chainId: unknown): JsonRpc => ({
+    url: 'memory:',
+    call: async <T>(method: string): Promise<T> => {
+      asked.push(method)
+      if (method === 'eth_chainId') return chainId as T
+      throw new GuardError('RPC_FAILED', 'no state here')
+    }
+  })
+  const malicious = { addresses: new Set([`eip155:1:${DRAINER}`]), domains: new Set<string>(), scriptHashes: new Set<string>() }
+  const onMainnet = createGuard({ rpc: rpcOn('0x1'), malicious })
+  t.teardown(() => onMainnet.stop())
+  t.equal((await onMainnet.check(permit)).decision, 'block')
+  await onMainnet.check(permit)
+  t.equal(asked.filter(m => m === 'eth_chainId').length, 1, 'asked once')
+  for (const answer of ['0xa', '0x01x', '1', 1, null, '0x' + 'f'.repeat(20)]) {
+    const other = createGuard({ rpc: rpcOn(answer), malicious })
+    const result = await other.check(permit)
+    await other.stop()
+    t.equal(result.decision, answer === '0xa' ? 'unverified' : 'block', `eth_chainId ${JSON.stringify(answer)}: ${answer === '0xa' ? 'another chain' : 'unknown, so any chain'}`)
+  }
 })

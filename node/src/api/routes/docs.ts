@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { VT_ERRORS } from '../errors.ts'
 import { ANCHOR_ATTRIBUTE, errors, json, KEY_ERRORS, NOT_MODIFIED, pathId } from '../openapi-parts.ts'
 import { INDICATOR_PATHS } from '../openapi-indicators.ts'
+import { FEED_CURSOR_PATTERN } from './malicious.ts'
 
 
 /**
@@ -141,7 +142,7 @@ export const OPENAPI = {
       get: {
         summary: 'VirusMap: wallets, domains and page scripts whose stored report has malicious verdicts, oldest first, each with its full signed report (what wallet guards mirror, verifying every report with the light client)',
         parameters: [
-          { name: 'cursor', in: 'query', description: 'meta.cursor of the previous page (opaque; given on the last page too, so a mirror resumes from it)', schema: { type: 'string', pattern: '^[0-9]{1,15}-0x[0-9a-f]{64}$' } },
+          { name: 'cursor', in: 'query', description: 'meta.cursor of the previous page (opaque; given on the last page too, so a mirror resumes from it). A cursor names the node that issued it: another node answers 400', schema: { type: 'string', pattern: FEED_CURSOR_PATTERN } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } }
         ],
         responses: { 200: json('{"data":[{"type":"malicious_subject","id":"KIND:SUBJECT","attributes":{kind,subject,report}}],"meta":{cursor?,more}}'), ...errors(400, ...KEY_ERRORS, 503) }

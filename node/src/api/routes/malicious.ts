@@ -9,17 +9,20 @@ import type { Hex } from '../../../../protocol/src/messages.ts'
 
 export const MAX_FEED_LIMIT = 100
 const DEFAULT_FEED_LIMIT = 50
-const CURSOR = /^([0-9]{1,15})-(0x[0-9a-f]{64})$/
+/** `<issuer>.<report date>-<job id>`: the issuing node's tag, then where its page ended */
+const CURSOR = /^([0-9a-f]{16})\.([0-9]{1,15})-(0x[0-9a-f]{64})$/
+export const FEED_CURSOR_PATTERN = CURSOR.source
 const LIMIT = /^[0-9]{1,3}$/
 
-export const encodeFeedCursor = (c: FeedCursor): string => `${c.date}-${c.jobId}`
+export const encodeFeedCursor = (issuer: string, c: FeedCursor): string => `${issuer}.${c.date}-${c.jobId}`
 
-/** the cursor a client sent back; throws InvalidArgumentError for anything else */
-export function parseFeedCursor (value: unknown): FeedCursor | undefined {
+/** the cursor a client sent back, issued by `issuer`; throws InvalidArgumentError for anything else (another node's cursor too) */
+export function parseFeedCursor (value: unknown, issuer: string): FeedCursor | undefined {
   if (value === undefined) return undefined
   const m = typeof value === 'string' ? CURSOR.exec(value) : null
   if (m === null) throw new ApiError('InvalidArgumentError', 'cursor must be one this endpoint returned')
-  return { date: Number(m[1]), jobId: m[2] as Hex }
+  if (m[1] !== issuer) throw new ApiError('InvalidArgumentError', 'cursor was issued by another node: start without one')
+  return { date: Number(m[2]), jobId: m[3] as Hex }
 }
 
 export function registerMaliciousRoutes (app: FastifyInstance, feed: MaliciousFeedReader | undefined): void {
@@ -29,11 +32,11 @@ export function registerMaliciousRoutes (app: FastifyInstance, feed: MaliciousFe
     if (limit !== undefined && (!LIMIT.test(limit) || Number(limit) < 1 || Number(limit) > MAX_FEED_LIMIT)) {
       throw new ApiError('InvalidArgumentError', `limit must be an integer from 1 to ${MAX_FEED_LIMIT}`)
     }
-    const page = await feed.since(parseFeedCursor(cursor), limit === undefined ? DEFAULT_FEED_LIMIT : Number(limit), { signal: requestSignal(reply) })
+    const page = await feed.since(parseFeedCursor(cursor, feed.issuer), limit === undefined ? DEFAULT_FEED_LIMIT : Number(limit), { signal: requestSignal(reply) })
     return {
       data: page.subjects.map((s) => ({ type: 'malicious_subject', id: `${s.kind}:${s.subject}`, attributes: { kind: s.kind, subject: s.subject, report: s.report } })),
       // meta.cursor as VirusTotal pages; given on the last page too, so a mirror resumes from it later
-      meta: { ...page.next === undefined ? {} : { cursor: encodeFeedCursor(page.next) }, more: page.more }
+      meta: { ...page.next === undefined ? {} : { cursor: encodeFeedCursor(feed.issuer, page.next) }, more: page.more }
     }
   })
 }

@@ -1,4 +1,4 @@
-// The patent's first check: any address, the page's domain or a page-script hash on the
+// The patent's first check: any address (on the chain judged on), the page's domain or a page-script hash on the
 // malicious list blocks. eth-phishing-detect's blocklist counts as the list for domains; its
 // fuzzy match (a near miss of a known target's name) only warns.
 import { checkEthPhishing, hostSuffixes } from '../../intel/eth-phishing-lists.ts'
@@ -8,7 +8,8 @@ import { allAddresses } from '../involved.ts'
 export function maliciousRule (input: RuleInput): Finding[] {
   const out: Finding[] = []
   for (const address of allAddresses(input.request, input.simulation)) {
-    if (input.malicious.addresses.has(address)) out.push(finding('malicious-address', 'block', `${address} is on the malicious list`, { address }))
+    const listed = listedOn(input.malicious.addresses, address, input.chainId)
+    if (listed !== undefined) out.push(finding('malicious-address', 'block', `${address} is on the malicious list`, { address, listedOn: listed }))
   }
   const host = pageHost(input.page.origin)
   if (host !== undefined) {
@@ -24,6 +25,19 @@ export function maliciousRule (input: RuleInput): Finding[] {
     if (input.malicious.scriptHashes.has(h)) out.push(finding('malicious-script', 'block', 'the page runs a script on the malicious list', { sha256: h }))
   }
   return out
+}
+
+/**
+ * Where `address` is listed: 'any-chain' (a bare address, the user's own entry), the chain id of a
+ * CAIP-10 entry for the chain the guard judges on (a wallet subject is chain-specific: the same
+ * address on another chain may be someone else's), or, when the chain is unknown, the first
+ * chain listing it (failing safe). Undefined: not listed.
+ */
+export function listedOn (addresses: ReadonlySet<string>, address: string, chainId: number | undefined): string | undefined {
+  if (addresses.has(address)) return 'any-chain'
+  if (chainId !== undefined) return addresses.has(`eip155:${chainId}:${address}`) ? `eip155:${chainId}` : undefined
+  for (const entry of addresses) if (entry.endsWith(`:${address}`)) return entry.slice(0, entry.lastIndexOf(':'))
+  return undefined
 }
 
 /** the lowercase host of an http(s) origin; undefined for anything else */

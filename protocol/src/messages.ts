@@ -6,6 +6,7 @@
  * sizes are JSON numbers (safe integers). Signatures are EIP-712 (see eip712.ts) by the member's
  * operator key, so light clients and contracts can check them.
  */
+import type { RewardsSignature } from './rewards/signature.ts'
 
 export type Hex = `0x${string}`
 
@@ -38,7 +39,9 @@ export const TOPICS = {
   attestations: '/virusmap/attestations/2',
   complaints: '/virusmap/complaints/2',
   anchors: '/virusmap/anchors/2',
-  evidence: '/virusmap/evidence/2'
+  evidence: '/virusmap/evidence/2',
+  /** members' signatures over an epoch's RewardsRoot (SPEC 17) */
+  rewards: '/virusmap/rewards/2'
 } as const
 export type TopicName = keyof typeof TOPICS
 
@@ -52,7 +55,9 @@ export const MAX_MESSAGE_BYTES = {
   // a proposal of MAX_ANCHOR_JOBS jobIds and as many leaves at 69 bytes each ("0x…" quoted, a comma): 565,248, and the other fields
   anchors: 560 * 1024,
   // two verdicts at their 64 KiB limit and the wrapping
-  evidence: 160 * 1024
+  evidence: 160 * 1024,
+  // a RewardsSignature is ~400 bytes (six fields, a 65-byte signature)
+  rewards: 1024
 } as const satisfies Record<TopicName, number>
 
 /** A sample's content key wrapped for one member (X25519 ECDH + HKDF-SHA256 + ChaCha20-Poly1305). */
@@ -255,7 +260,7 @@ export type EquivocationMessage =
   | { type: 'evidence', kind: 'verdict', first: SignedVerdict, second: SignedVerdict }
   | { type: 'evidence', kind: 'attestation', first: SignedAttestation, second: SignedAttestation }
 
-export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature | EquivocationMessage
+export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature | EquivocationMessage | RewardsSignature
 
 /** What a report says about one engine, over the members registered for it on chain. */
 export interface ReportEngineEntry extends EngineResult {

@@ -23,11 +23,12 @@
 import tap from 'tap'
 import {
   checkReport, decodeMessage, deriveReport, encodeMessage, GossipValidationError, leavesRoot, MAX_MESSAGE_BYTES, REPORT_CODES, ReportInvalidError, scanJobId,
-  signAnchorProposal, signAttestation, signCommitment, signComplaint, signEpochRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation, validateCommitment,
-  validateComplaint, validateEquivocation, validateScanJob, validateVerdict, VALIDATION_CODES
+  signAnchorProposal, signAttestation, signCommitment, signComplaint, signEpochRoot, signRewardsRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation,
+  validateCommitment, validateComplaint, validateEquivocation, validateRewardsSignature, validateScanJob, validateVerdict, VALIDATION_CODES
 } from '../src/index.ts'
 import type {
-  AnchorProposal, AnchorSignature, AnchorValidationContext, DeriveReportInput, EquivocationMessage, GossipMessage, Hex, Report, ReportCode, TopicName, ValidationCode, ValidationContext
+  AnchorProposal, AnchorSignature, AnchorValidationContext, DeriveReportInput, EquivocationMessage, GossipMessage, Hex, Report, ReportCode, RewardsSignature, RewardsSignatureContext, TopicName,
+  ValidationCode, ValidationContext
 } from '../src/index.ts'
 import {
   CHAIN_ID, makeAttestations, makeContext, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBERS, NOW, OUTSIDER, REGISTRATIONS, REGISTRY,
@@ -99,6 +100,14 @@ const anchorContext = (c: ValidationContext): AnchorValidationContext => ({
   chainId: c.chainId, registry: c.registry, followedBlock: c.followedBlock, isMemberAt: c.isMemberAt, epochBlocks: 1, isAnchored: () => false
 })
 
+// epoch 10's rewards root, signed by every member; payable and not posted in the accepting context
+const rewardsRoot = { epoch: 10, root: `0x${'6e'.repeat(32)}` as Hex, total: 123n * 10n ** 18n }
+const rewardsSignatures = await Promise.all(MEMBERS.map(async (m): Promise<RewardsSignature> =>
+  ({ type: 'rewards-signature', epoch: 10, member: m.address, root: rewardsRoot.root, total: rewardsRoot.total.toString(), signature: await signRewardsRoot(rewardsRoot, CHAIN_ID, REGISTRY, m.wallet) })))
+const rewardsContext = (c: ValidationContext): RewardsSignatureContext => ({
+  chainId: c.chainId, registry: c.registry, latestPayable: 10, isPosted: () => false, isMemberAt: (m) => c.isMemberAt(m, c.followedBlock)
+})
+
 const SEEDS: Record<TopicName, GossipMessage[]> = {
   jobs: [signedJob, indicatorJob, namedJob],
   commits,
@@ -106,7 +115,8 @@ const SEEDS: Record<TopicName, GossipMessage[]> = {
   attestations,
   complaints,
   anchors: [proposal, ...anchorSignatures],
-  evidence
+  evidence,
+  rewards: rewardsSignatures
 }
 const SEED_BYTES = Object.fromEntries(TOPIC_NAMES.map(t => [t, SEEDS[t].map(encodeMessage)])) as Record<TopicName, Uint8Array[]>
 const ALL_SEED_BYTES = Object.values(SEED_BYTES).flat()
@@ -365,7 +375,8 @@ function decodeChecked (t: Tally, topic: TopicName, bytes: Uint8Array, label: st
   return msg
 }
 const topicOfType: Record<GossipMessage['type'], TopicName> = {
-  'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints', 'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence'
+  'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints', 'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence',
+  'rewards-signature': 'rewards'
 }
 
 tap.test('decodeMessage, every topic: only GossipValidationError, and what decodes is canonical', async t => {
@@ -397,7 +408,8 @@ const ACCEPTING: Record<TopicName, () => ValidationContext> = {
   attestations: () => makeContext({ jobs: [job], now: job.revealDeadline + 2000 }),
   complaints: () => makeContext({ jobs: [job, indicatorJob.job] }),
   anchors: () => makeContext(),
-  evidence: () => makeContext({ jobs: [job] })
+  evidence: () => makeContext({ jobs: [job] }),
+  rewards: () => makeContext()
 }
 
 /** Another view of the network: other times, other jobs known, other messages held. */
@@ -423,7 +435,8 @@ const VALIDATORS: Record<TopicName, Validator> = {
   attestations: (m, c) => validateAttestation(m as never, c),
   complaints: (m, c) => validateComplaint(m as never, c),
   anchors: (m, c) => m.type === 'anchor-proposal' ? validateAnchorProposal(m, anchorContext(c)) : validateAnchorSignature(m as AnchorSignature, anchorContext(c)),
-  evidence: (m, c) => validateEquivocation(m as EquivocationMessage, c)
+  evidence: (m, c) => validateEquivocation(m as EquivocationMessage, c),
+  rewards: (m, c) => validateRewardsSignature(m as RewardsSignature, rewardsContext(c))
 }
 const SPLICE: Record<TopicName, unknown[]> = {
   jobs: [namedJob.job.keyWraps[0], indicatorJob.job, foreignJob.job],
@@ -432,7 +445,8 @@ const SPLICE: Record<TopicName, unknown[]> = {
   attestations: attestations.map(a => a.attestation),
   complaints: complaints.map(c => c.complaint),
   anchors: [jobId, proposed.jobIds, `0x${'00'.repeat(32)}`, 11, 4097, proposal.signature, OUTSIDER.address],
-  evidence: ['commitment', 'verdict', 'attestation', commits[1], reveals[0], attestations[1], OUTSIDER.address]
+  evidence: ['commitment', 'verdict', 'attestation', commits[1], reveals[0], attestations[1], OUTSIDER.address],
+  rewards: [9, 11, '0', '1' + '0'.repeat(78), rewardsRoot.root, proposal.signature, OUTSIDER.address, ...rewardsSignatures.map(r => r.signature)]
 }
 
 /** A mutant of a seed that still decodes (so it is what a node hands its validator), or undefined after a few tries. */

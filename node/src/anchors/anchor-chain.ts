@@ -81,7 +81,7 @@ export function createAnchorChain (opts: AnchorChainOptions): AnchorChain {
  * The custom error a refused anchor() raised. ethers decodes revert data only for calls; a send
  * fails in the signer's gas estimate with the raw data, so it is decoded here with the ABI.
  */
-function revertName (contract: Contract, err: unknown): string | undefined {
+export function revertName (contract: Contract, err: unknown): string | undefined {
   const { revert, data } = err as { revert?: { name?: string } | null, data?: unknown }
   if (revert?.name !== undefined) return revert.name
   if (typeof data !== 'string') return undefined

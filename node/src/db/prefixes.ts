@@ -76,8 +76,20 @@ export const PREFIXES = {
   anchorSignedJob: 'anchor-signed-job/',
   /** market/zero-padded orderId -> MarketDelivery: the one wrap this member signed for a data-market order (SPEC 18) */
   marketDelivery: 'market-delivery/',
+  /** rulesetId -> StoredRuleset: a vendor's sealed ruleset and the order paying for it (SPEC 19); the rules only sealed, never in the clear */
+  huntRuleset: 'hunt-ruleset/',
+  /** vendor/zero-padded sequence -> SignedHuntMatch: this member's signed match notifications for a vendor (SPEC 19) */
+  huntMatch: 'hunt-match/',
+  /** 'livehunt' -> the last report (date, jobId) Livehunt has run the rulesets over */
+  huntCursor: 'hunt-cursor/',
   /** jobId -> StoredReceipt: the Receipt this node signed for a wallet's file submission (SPEC 17), kept as the wallet's proof of being first */
-  receipt: 'receipt/'
+  receipt: 'receipt/',
+  /** zero-padded epoch -> StoredEpochRewards (SPEC 17): the epoch's tree (leaves), amounts and per-item breakdown this member computed */
+  rewardsEpoch: 'rewards-epoch/',
+  /** zero-padded epoch -> RewardsStateJson: the state the next epoch's computation starts from (only the newest kept) */
+  rewardsState: 'rewards-state/',
+  /** zero-padded epoch/member -> StoredRewardsSignature: the first RewardsRoot signature each member gossiped for the epoch */
+  rewardsSignature: 'rewards-signature/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -6,6 +6,7 @@ import { IndicatorRepository } from './indicator-repository.ts'
 import { JobRepository } from './job-repository.ts'
 import { ReceiptRepository } from './receipt-repository.ts'
 import { ReportRepository } from './report-repository.ts'
+import { RewardsRepository } from './rewards-repository.ts'
 import { SampleRepository } from './sample-repository.ts'
 import { AttestationRepository, CommitmentRepository, ComplaintRepository, VerdictRepository } from './signed-by-member-repository.ts'
 import type { Database } from './database.ts'
@@ -24,6 +25,7 @@ export interface Repositories {
   indicators: IndicatorRepository
   anchors: AnchorRepository
   receipts: ReceiptRepository
+  rewards: RewardsRepository
 }
 
 export function createRepositories (db: Database): Repositories {
@@ -40,6 +42,7 @@ export function createRepositories (db: Database): Repositories {
     votes: new VoteRepository(db),
     indicators: new IndicatorRepository(db),
     anchors: new AnchorRepository(db),
-    receipts: new ReceiptRepository(db)
+    receipts: new ReceiptRepository(db),
+    rewards: new RewardsRepository(db)
   }
 }

@@ -53,6 +53,19 @@ export interface AnchorMetrics {
   dropped: Counter
 }
 
+export interface RewardsMetrics {
+  /** the newest epoch whose rewards this member computed */
+  computedEpoch: Gauge
+  /** RewardsRoots this member signed (its own, computed ones only) */
+  signed: Counter
+  /** members' signatures over a root (or total) other than the one this member computed */
+  rootMismatch: Counter
+  /** postRoot transactions, by result: posted, already-posted, root-open */
+  posts: Counter<'result'>
+  /** gossip messages dropped because the rewards work queue was full */
+  dropped: Counter
+}
+
 export interface MarketMetrics {
   /** confirmed sample orders this node looked at, by outcome (delivered, not-held, not-member, ...; a closed set) */
   orders: Counter<'outcome'>
@@ -73,6 +86,7 @@ export interface NodeMetrics {
   intel: IntelMetrics
   anchors: AnchorMetrics
   market: MarketMetrics
+  rewards: RewardsMetrics
 }
 
 export function createIntelMetrics (registers: Registry[]): IntelMetrics {
@@ -130,6 +144,13 @@ export function createNodeMetrics (): NodeMetrics {
     },
     market: {
       orders: new Counter({ name: 'virusmap_market_orders_total', help: 'confirmed data-market orders this node looked at, by outcome', labelNames: ['outcome'], registers })
+    },
+    rewards: {
+      computedEpoch: new Gauge({ name: 'virusmap_rewards_computed_epoch', help: 'newest epoch whose rewards this member computed', registers }),
+      signed: new Counter({ name: 'virusmap_rewards_signed_total', help: 'rewards roots this member computed and signed', registers }),
+      rootMismatch: new Counter({ name: 'virusmap_rewards_root_mismatch_total', help: 'members\' rewards-root signatures over a root other than the one this member computed', registers }),
+      posts: new Counter({ name: 'virusmap_rewards_posts_total', help: 'postRoot transactions, by result (posted, already-posted, root-open)', labelNames: ['result'], registers }),
+      dropped: new Counter({ name: 'virusmap_rewards_dropped_total', help: 'rewards gossip messages dropped because the work queue was full', registers })
     }
   }
 }

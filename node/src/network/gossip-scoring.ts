@@ -36,7 +36,9 @@ export function virusmapScoreParams (): Partial<PeerScoreParams> {
       // a proposal and n signatures per epoch: rare, and an invalid one is as bad as on any topic
       [TOPICS.anchors]: topicParams(0.5),
       // only members' double-signed pairs validate: rare, and a forged pair is provably bad
-      [TOPICS.evidence]: topicParams(0.5)
+      [TOPICS.evidence]: topicParams(0.5),
+      // n signatures per epoch's rewards root: rare, and a forged one is provably bad
+      [TOPICS.rewards]: topicParams(0.5)
     },
     topicScoreCap: 100,
     appSpecificScore: () => 0,

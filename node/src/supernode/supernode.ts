@@ -23,6 +23,8 @@ import { createMarketChain } from '../market/market-chain.ts'
 import { createReportAuditor } from '../quorum/report-audit.ts'
 import { createEngineSet } from '../scan/engine-set.ts'
 import { createReputationEvidence } from '../intel/reputation-evidence.ts'
+import { createRewardsChain } from '../rewards/rewards-chain.ts'
+import { createRewardsService } from '../rewards/rewards-service.ts'
 import { createApiPorts } from './api-ports.ts'
 import { loadOrCreateNodeKeys } from './node-keys.ts'
 import type { SupernodeConfig } from './config.ts'
@@ -201,6 +203,24 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
         logger: logger.child({ component: 'anchors' }),
         metrics: metrics.anchors
       })
+    // the rewards epoch process (SPEC 17), where the deployment has a RewardsDistributor and the anchors it reads
+    const rewards = deployment.contracts.rewards === undefined || anchors === undefined
+      ? undefined
+      : createRewardsService({
+        chainId: deployment.chainId,
+        registry: deployment.contracts.registry,
+        postTurnMs: config.anchorTurnMs,
+        pollIntervalMs: config.pollIntervalMs
+      }, {
+        self: operator,
+        operator: keys.operator,
+        chain: createRewardsChain({ provider, address: deployment.contracts.rewards, signer: keys.operator.connect(provider) }),
+        follower,
+        gossip,
+        repos: repositories,
+        logger: logger.child({ component: 'rewards' }),
+        metrics: metrics.rewards
+      })
     const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
     const order: Startable[] = [
       { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
@@ -214,6 +234,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       { name: 'coordinator', start: async () => { await coordinator?.start() }, stop: async () => { await coordinator?.stop() } },
       // its gossip handler is in place before gossip subscribes; it follows the chain the registry follower reads
       { name: 'anchors', start: async () => { await anchors?.start() }, stop: async () => { await anchors?.stop() } },
+      { name: 'rewards', start: async () => { await rewards?.start() }, stop: async () => { await rewards?.stop() } },
       { name: 'market', start: async () => { await market?.start() }, stop: async () => { await market?.stop() } },
       { name: 'gossip', start: async () => { await gossip.start() }, stop: async () => { await gossip.stop() } },
       { name: 'peers', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },

@@ -1,0 +1,242 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { faultDivisorFrom, GossipValidationError, quorumThreshold } from '../../../protocol/src/index.ts'
+import {
+  computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, signRewardsRoot, stateFromJson, stateToJson, validateRewardsSignature
+} from '../../../protocol/src/rewards/index.ts'
+import { currentTurn } from '../anchors/anchor-turns.ts'
+import { epochInputs } from './epoch-inputs.ts'
+import { epochRecordOf } from './epoch-record.ts'
+import type { AbortOptions, Startable } from '@libp2p/interface'
+import type { Signer } from 'ethers'
+import type { Logger } from 'pino'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { RewardParams, RewardsSignature, RewardsSignatureContext, RewardsState } from '../../../protocol/src/rewards/index.ts'
+import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { Repositories } from '../db/repositories.ts'
+import type { StoredEpochRewards, StoredRewardsSignature } from '../db/rewards-repository.ts'
+import type { RewardsMetrics } from '../metrics/registry.ts'
+import type { Gossip } from '../network/gossip.ts'
+import type { RewardsChain } from './ports.ts'
+
+export interface RewardsServiceOptions {
+  chainId: number
+  registry: Hex
+  /** how long each poster rank waits after the previous one, once a quorum is held and the chain takes a root */
+  postTurnMs: number
+  pollIntervalMs: number
+  /** how often this member gossips its signature again while its epoch is not posted (peers that missed it) */
+  resendMs?: number
+  /** the reward function's parameters but the budget (read on chain); every member must use the same */
+  params?: Omit<RewardParams, 'budget'>
+  /** epochs computed in one pass at most (a node catching up yields to its messages between passes) */
+  maxEpochsPerTick?: number
+  maxQueued?: number
+}
+
+export interface RewardsServiceComponents {
+  self: Hex
+  /** the operator key: signs RewardsRoots (the chain side posts with it too) */
+  operator: Signer
+  chain: RewardsChain
+  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt'>
+  gossip: Pick<Gossip, 'handle' | 'publish'>
+  repos: Pick<Repositories, 'reports' | 'anchors' | 'rewards'>
+  logger: Logger
+  metrics?: RewardsMetrics
+  now?: () => number
+}
+
+/** The rewards epoch process on one member (SPEC 17): compute each final epoch, sign its own root, collect a quorum, post at its turn. */
+export interface RewardsService extends Startable {
+  /** one pass: the chain's roots read, final epochs computed and signed, this node's turn to post taken (the poll loop runs it; tests may too) */
+  tick(options?: AbortOptions): Promise<void>
+}
+
+export function createRewardsService (opts: RewardsServiceOptions, c: RewardsServiceComponents): RewardsService {
+  const { chain, follower, gossip, repos, logger, metrics, self } = c
+  const now = c.now ?? Date.now
+  const base = opts.params ?? DEFAULT_REWARD_PARAMS
+  const resendMs = opts.resendMs ?? 150_000
+  const maxQueued = opts.maxQueued ?? 256
+  let epochBlocks = 0
+  let firstEpoch = 0
+  let state: RewardsState = INITIAL_REWARDS_STATE
+  /** the newest epoch with a root posted on chain (open or settled); -1: none */
+  let postedThrough = -1
+  /** a root is in its challenge period or frozen: no post until it settles */
+  let blocked = false
+  /** when this node first held a quorum for the epoch with the chain taking roots: its poster turns count from then */
+  const readySince = new Map<number, number>()
+  const turnsTaken = new Map<number, number>()
+  /** this member's own signatures of unposted epochs, and when it last gossiped each */
+  const own = new Map<number, { msg: RewardsSignature, sentAt: number }>()
+  const waitingLogged = new Map<number, string>()
+  let controller: AbortController | undefined
+  let loop: Promise<void> | undefined
+  let queue: Promise<void> = Promise.resolve()
+  let queued = 0
+
+  const endBlock = (epoch: number): number => (epoch + 1) * epochBlocks - 1
+  const ctx: RewardsSignatureContext = {
+    chainId: opts.chainId,
+    registry: opts.registry,
+    // an epoch whose end block this node follows: a signature that arrives before this member computed is kept for then
+    get latestPayable () { return Math.floor((follower.followedBlock + 1) / epochBlocks) - 1 },
+    isPosted: (epoch) => epoch <= postedThrough || epoch < firstEpoch,
+    isMemberAt: (member, epoch) => follower.isMemberAt(member, endBlock(epoch))
+  }
+
+  /** runs `task` after everything queued before it: ticks, messages and posts never race each other */
+  async function serial<T> (task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task)
+    queue = run.then(() => {}, () => {})
+    return await run
+  }
+
+  function failed (what: string) {
+    return (err: unknown): void => {
+      if (controller?.signal.aborted !== true) logger.warn({ err, what }, 'rewards step failed; retried at the next pass')
+    }
+  }
+
+  /** a gossip message's work, dropped when too much is waiting (its sender gossips it again) */
+  function enqueue (msg: RewardsSignature): void {
+    if (queued >= maxQueued) {
+      metrics?.dropped.inc()
+      return
+    }
+    queued++
+    serial(async () => { await onSignature(msg, { signal: controller?.signal }) }).catch(failed(msg.type)).finally(() => { queued-- })
+  }
+
+  function mismatch (epoch: number, theirs: StoredRewardsSignature, ours: StoredEpochRewards): void {
+    if (theirs.root === ours.root && theirs.total === ours.total) return
+    metrics?.rootMismatch.inc()
+    logger.warn({ epoch, member: theirs.member, theirs: { root: theirs.root, total: theirs.total }, ours: { root: ours.root ?? null, total: ours.total, reports: ours.reports, paid: ours.paid } },
+      'a member signed another rewards root than this member computed: not signed')
+  }
+
+  async function publishOwn (epoch: number): Promise<void> {
+    const held = own.get(epoch)
+    if (held === undefined) return
+    held.sentAt = now()
+    await gossip.publish('rewards', held.msg)
+  }
+
+  async function sign (record: StoredEpochRewards & { root: Hex }): Promise<void> {
+    const root = { epoch: record.epoch, root: record.root, total: BigInt(record.total) }
+    const signature = await signRewardsRoot(root, opts.chainId, opts.registry, c.operator)
+    const msg: RewardsSignature = { type: 'rewards-signature', epoch: record.epoch, member: self, root: record.root, total: record.total, signature }
+    await repos.rewards.addSignature(record.epoch, { member: self, root: record.root, total: record.total, signature })
+    own.set(record.epoch, { msg, sentAt: 0 })
+    metrics?.signed.inc()
+    await publishOwn(record.epoch)
+  }
+
+  /** computes the next epoch when every report it reads is final here; false when it must wait */
+  async function computeNext (options: AbortOptions): Promise<boolean> {
+    const epoch = Math.max(state.epoch + 1, firstEpoch)
+    const end = endBlock(epoch)
+    if (follower.followedBlock < end) return false
+    const params: RewardParams = { ...base, budget: follower.parameterAt('rewardBudgetPerEpoch', end) ?? 0n }
+    const inputs = await epochInputs(epoch, { epochBlocks, payDelayEpochs: params.payDelayEpochs, anchors: repos.anchors, reports: repos.reports, parameterAt: follower.parameterAt }, options)
+    if (!inputs.ready) {
+      const why = `${inputs.reason}/${inputs.epoch}`
+      if (waitingLogged.get(epoch) !== why) logger.info({ epoch, waitingFor: inputs.epoch, reason: inputs.reason, missing: inputs.missing?.slice(0, 8) }, 'rewards epoch waits for its reports to be final here')
+      waitingLogged.set(epoch, why)
+      return false
+    }
+    waitingLogged.delete(epoch)
+    const result = computeEpochRewards({ epoch, facts: inputs.facts, state, params })
+    const record = epochRecordOf(result, { reports: inputs.facts.length, budget: params.budget })
+    await repos.rewards.putEpoch(record, stateToJson(result.state))
+    state = result.state
+    metrics?.computedEpoch.set(epoch)
+    logger.info({ epoch, paidEpoch: record.paidEpoch, root: record.root, total: record.total, paid: record.paid, reports: record.reports, items: record.items.length }, 'rewards epoch computed')
+    for (const theirs of await repos.rewards.signatures(epoch)) if (theirs.member !== self) mismatch(epoch, theirs, record)
+    if (record.root !== undefined && !ctx.isPosted(epoch) && follower.isMemberAt(self, end)) await sign(record as StoredEpochRewards & { root: Hex })
+    return true
+  }
+
+  /** posts the newest signed epoch at this node's turn once a quorum of members signed the same root */
+  async function postAtTurn (options: AbortOptions): Promise<void> {
+    const epoch = Math.max(-1, ...own.keys())
+    if (epoch < 0 || ctx.isPosted(epoch) || blocked) return
+    const mine = (own.get(epoch) as { msg: RewardsSignature }).msg
+    const end = endBlock(epoch)
+    const members = follower.membersAt(end)
+    const signatures = (await repos.rewards.signatures(epoch)).filter((s) => s.root === mine.root && s.total === mine.total)
+    if (signatures.length < quorumThreshold(members.length, faultDivisorFrom(follower.parameterAt('quorumFaultDivisor', end)))) return
+    const since = readySince.get(epoch) ?? now()
+    readySince.set(epoch, since)
+    const turn = currentTurn({ self, members, epoch, elapsedMs: now() - since, turnMs: opts.postTurnMs })
+    if (turn === undefined || turnsTaken.get(epoch) === turn) return
+    turnsTaken.set(epoch, turn)
+    const result = await chain.post(epoch, mine.root, BigInt(mine.total), signatures.map((s) => s.signature), options)
+    metrics?.posts.inc({ result: result.posted ? 'posted' : result.reason === 'ALREADY_POSTED' ? 'already-posted' : 'root-open' })
+    logger.info({ epoch, root: mine.root, total: mine.total, signers: signatures.length, ...(result.posted ? { tx: result.tx, block: result.block } : { reason: result.reason }) }, 'rewards root posted')
+    if (result.posted) await readRoots(options)
+  }
+
+  async function readRoots (options: AbortOptions): Promise<void> {
+    const roots = await chain.roots(options)
+    const head = await chain.head(options)
+    const posted = Math.max(roots.settled?.epoch ?? -1, roots.open?.epoch ?? -1)
+    blocked = roots.open !== undefined && (roots.open.frozen || head < roots.open.claimableFrom)
+    if (posted > postedThrough) {
+      postedThrough = posted
+      await repos.rewards.forgetSignaturesThrough(posted)
+      for (const kept of [readySince, turnsTaken, own, waitingLogged]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
+    }
+  }
+
+  async function pass (options: AbortOptions): Promise<void> {
+    await readRoots(options)
+    for (let i = 0; i < (opts.maxEpochsPerTick ?? 16); i++) if (!await computeNext(options)) break
+    for (const [epoch, held] of own) if (now() - held.sentAt >= resendMs && !ctx.isPosted(epoch)) await publishOwn(epoch)
+    await postAtTurn(options)
+  }
+
+  async function onSignature (msg: RewardsSignature, options: AbortOptions): Promise<void> {
+    const theirs: StoredRewardsSignature = { member: msg.member, root: msg.root, total: msg.total, signature: msg.signature }
+    // a member's first signature for an epoch is the one kept: a second root from it is not stored
+    if (!await repos.rewards.addSignature(msg.epoch, theirs)) return
+    const ours = await repos.rewards.epoch(msg.epoch)
+    if (ours !== undefined) mismatch(msg.epoch, theirs, ours)
+    if (own.has(msg.epoch)) await postAtTurn(options)
+  }
+
+  return {
+    async tick (options = {}) { await serial(async () => { await pass(options) }) },
+    async start () {
+      epochBlocks = await chain.epochBlocks()
+      firstEpoch = await chain.firstEpoch()
+      const stored = await repos.rewards.latestState()
+      state = stored === undefined ? INITIAL_REWARDS_STATE : stateFromJson(stored)
+      // this member's signatures of epochs not posted yet, gossiped again from the first pass
+      for (let epoch = Math.max(firstEpoch, state.epoch - 64); epoch <= state.epoch; epoch++) {
+        const mine = (await repos.rewards.signatures(epoch)).find((s) => s.member === self)
+        if (mine !== undefined) own.set(epoch, { msg: { type: 'rewards-signature', epoch, ...mine }, sentAt: 0 })
+      }
+      gossip.handle('rewards', (msg) => {
+        // validated here, inside gossipsub's validator and synchronously; the I/O waits in the queue
+        if (msg.type !== 'rewards-signature') throw new GossipValidationError('reject', 'MALFORMED', 'not a rewards signature')
+        validateRewardsSignature(msg, ctx)
+        enqueue(msg)
+      })
+      controller = new AbortController()
+      const { signal } = controller
+      loop = (async () => {
+        while (!signal.aborted) {
+          await serial(async () => { await pass({ signal }) }).catch(failed('tick'))
+          await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
+        }
+      })()
+    },
+    async stop () {
+      controller?.abort()
+      await loop
+      await queue
+    }
+  }
+}

@@ -1,0 +1,213 @@
+// The rewards service on in-process members (real repositories, the protocol's codec on a memory gossip
+// bus, a chain that checks RewardsRoot signatures as RewardsDistributor does): every member computes the
+// same tree from the anchored reports, signs it, the epoch's first poster posts; a member's signature over
+// another root is never joined, it is counted and logged; hostile messages are refused by code.
+import tap from 'tap'
+import type { Test } from 'tap'
+import pino from 'pino'
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
+import { epochProposers, GossipValidationError, quorumThreshold } from '../../../protocol/src/index.ts'
+import { DEFAULT_REWARD_PARAMS, recoverRewardsRootSigner, REWARDS_LEAF_TYPES, signRewardsRoot } from '../../../protocol/src/rewards/index.ts'
+import { createRepositories, openDatabase } from '../../src/db/index.ts'
+import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import { createRewardsService } from '../../src/rewards/rewards-service.ts'
+import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
+import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { CHAIN_ID, MEMBERS, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
+import type { Hex, RewardsSignature } from '../../../protocol/src/index.ts'
+import type { Repositories } from '../../src/db/index.ts'
+import type { GossipHandler } from '../../src/network/gossip.ts'
+import type { RewardsChain, RewardsRootOnChain } from '../../src/rewards/ports.ts'
+import type { RewardsService } from '../../src/rewards/rewards-service.ts'
+
+const E = 5
+// followed to block 30 with maxJobAgeBlocks 16: epochs 0 and 1 are final (epoch 1 can no longer be anchored after block 26)
+const FOLLOWED = 30
+const PARAMS = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1 }
+const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
+  followedBlock: FOLLOWED, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: 10_000n * 10n ** 18n }
+})
+const members = MEMBERS.map((m) => m.address)
+
+/** RewardsDistributor's checks in memory: a later epoch, signers recovered, ascending, members, a quorum; a posted root settles at once */
+function memoryChain (): RewardsChain & { posts: Array<RewardsRootOnChain & { signers: Hex[] }> } {
+  const posts: Array<RewardsRootOnChain & { signers: Hex[] }> = []
+  return {
+    posts,
+    epochBlocks: async () => E,
+    firstEpoch: async () => 0,
+    head: async () => FOLLOWED,
+    roots: async () => { const last = posts.at(-1); return last === undefined ? {} : { settled: last } },
+    post: async (epoch, root, total, signatures) => {
+      if (posts.some((p) => p.epoch >= epoch)) return { posted: false, reason: 'ALREADY_POSTED' }
+      const signers = signatures.map((s) => recoverRewardsRootSigner({ epoch, root, total }, s, CHAIN_ID, REGISTRY))
+      if (signers.some((s, i) => !members.includes(s) || (i > 0 && s <= (signers[i - 1] as Hex)))) throw new Error('RewardsDistributorSignersNotAscending')
+      if (signers.length < quorumThreshold(members.length)) throw new Error('RewardsDistributorNoQuorum')
+      posts.push({ epoch, root, total, signers })
+      return { posted: true, tx: `0x${'ab'.repeat(32)}`, block: FOLLOWED + posts.length }
+    },
+    claimed: async () => 0n,
+    claim: async () => { throw new Error('not used') }
+  }
+}
+
+interface Member { service: RewardsService, repos: Repositories, metrics: ReturnType<typeof createNodeMetrics> }
+
+async function startMembers (t: Test, which: number[], chain: RewardsChain, now: () => number): Promise<{ nodes: Member[], bus: ReturnType<typeof createMemoryGossipBus>, reports: Awaited<ReturnType<typeof submittedReport>>[] }> {
+  const bus = createMemoryGossipBus()
+  const reports = await Promise.all([0, 1].map(async (i) => await submittedReport(new TextEncoder().encode(`sample ${i}`), submitterWallet(i), `family-${i}`)))
+  const nodes: Member[] = []
+  for (const i of which) {
+    const db = await openDatabase({ path: t.testdir() + `/node-${i}` })
+    t.teardown(async () => { await db.close() })
+    const repos = createRepositories(db)
+    for (const report of reports) await repos.reports.put(report)
+    await recordAnchored(repos.anchors, 0, reports, 6)
+    await repos.anchors.setEventsReadTo(FOLLOWED)
+    const gossip = bus.join()
+    const metrics = createNodeMetrics()
+    const member = MEMBERS[i] as typeof MEMBERS[number]
+    const service = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS }, {
+      self: member.address, operator: member.wallet, chain, follower, gossip, repos, logger: pino({ level: process.env.REWARDS_TEST_LOG ?? 'silent' }), metrics: metrics.rewards, now
+    })
+    await gossip.start()
+    nodes.push({ service, repos, metrics })
+  }
+  for (const n of nodes) await n.service.start()
+  t.teardown(async () => { for (const n of nodes) await n.service.stop() })
+  return { nodes, bus, reports }
+}
+
+const settle = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 30)) }
+
+tap.test('four members compute one tree, sign it, the first poster posts it; a lying member\'s root is refused and counted', async (t) => {
+  const chain = memoryChain()
+  const { nodes, bus, reports } = await startMembers(t, [0, 1, 2], chain, () => 1_000_000)
+  // the fourth member signs a root of its own for epoch 1 before the others compute
+  const liar = MEMBERS[3] as typeof MEMBERS[number]
+  const bogus = { epoch: 1, root: `0x${'66'.repeat(32)}` as Hex, total: 10n ** 24n }
+  const liarGossip = bus.join()
+  await liarGossip.start()
+  await liarGossip.publish('rewards', { type: 'rewards-signature', epoch: 1, member: liar.address, root: bogus.root, total: bogus.total.toString(), signature: await signRewardsRoot(bogus, CHAIN_ID, REGISTRY, liar.wallet) })
+  await settle()
+
+  for (let i = 0; i < 20 && chain.posts.length === 0; i++) {
+    for (const n of nodes) await n.service.tick()
+    await settle()
+  }
+  t.equal(chain.posts.length, 1, 'one root posted')
+  const posted = chain.posts[0] as RewardsRootOnChain & { signers: Hex[] }
+  t.equal(posted.epoch, 1, 'epoch 1 (it pays epoch 0\'s reports; epoch 2 may still be anchored)')
+  t.notOk(posted.signers.includes(liar.address), 'the liar\'s signature is not among the posted ones')
+  const ranks = epochProposers(members, 1)
+  t.equal(posted.signers.length, 3)
+
+  const records = await Promise.all(nodes.map(async (n) => await n.repos.rewards.epoch(1)))
+  for (const r of records) t.equal(r?.root, posted.root, 'every member stored the posted root')
+  const record = records[0]
+  t.equal(record?.paidEpoch, 0)
+  t.equal(record?.items.length, 2, 'both reports of epoch 0 scored')
+  for (const [i, report] of reports.entries()) {
+    const item = record?.items.find((x) => x.jobId === report.jobId)
+    t.equal(item?.outcome, 'paid', `report ${i} paid`)
+    t.equal(item?.amount, PARAMS.baseReward.toString(), `report ${i}: the base reward (first, confirmed, precision 1)`)
+  }
+  const submitter = submitterWallet(0).address.toLowerCase() as Hex
+  const tree = StandardMerkleTree.of(record?.leaves ?? [], [...REWARDS_LEAF_TYPES])
+  t.equal(tree.root, posted.root, 'the stored leaves rebuild the posted root')
+  const index = [...tree.entries()].find(([, [a]]) => a === submitter)?.[0] as number
+  t.ok(StandardMerkleTree.verify(posted.root, [...REWARDS_LEAF_TYPES], [submitter, PARAMS.baseReward.toString()], tree.getProof(index)), 'the submitter\'s leaf is proven under the root')
+
+  for (const [i, n] of nodes.entries()) {
+    t.match(await n.metrics.registry.getSingleMetricAsString('virusmap_rewards_root_mismatch_total'), /virusmap_rewards_root_mismatch_total 1/, `member ${i} counted the liar's root once`)
+  }
+  const posts = await Promise.all(nodes.map(async (n) => await n.metrics.registry.getSingleMetricAsString('virusmap_rewards_posts_total')))
+  t.equal(posts.filter((p) => /result="posted"} 1/.test(p)).length, 1, 'one member posted')
+  // epoch 1's poster order starts at the second member (epochProposers rotates by the epoch)
+  t.equal(ranks[0], members[1])
+  t.match(await nodes[1]?.metrics.registry.getSingleMetricAsString('virusmap_rewards_posts_total'), /result="posted"} 1/, 'the epoch\'s first poster posted')
+  t.same(bus.refused, [], 'no message refused')
+
+  // after the post (every member has read it): a late signature for the posted epoch is ignored, one for an epoch nobody follows yet too
+  for (const n of nodes) await n.service.tick()
+  const late = { epoch: 1, root: posted.root, total: posted.total }
+  await liarGossip.publish('rewards', { type: 'rewards-signature', epoch: 1, member: liar.address, root: late.root, total: late.total.toString(), signature: await signRewardsRoot(late, CHAIN_ID, REGISTRY, liar.wallet) })
+  const future = { epoch: 99, root: posted.root, total: posted.total }
+  await liarGossip.publish('rewards', { type: 'rewards-signature', epoch: 99, member: liar.address, root: future.root, total: future.total.toString(), signature: await signRewardsRoot(future, CHAIN_ID, REGISTRY, liar.wallet) })
+  await settle()
+  t.same(bus.refused.toSorted(), ['ANCHORED', 'ANCHORED', 'ANCHORED', 'FUTURE_EPOCH', 'FUTURE_EPOCH', 'FUTURE_EPOCH'])
+})
+
+tap.test('hostile signatures are refused by code before any work: outsider, forged, another signer, another type', async (t) => {
+  const chain = memoryChain()
+  const { nodes, bus } = await startMembers(t, [0], chain, () => 1_000_000)
+  await nodes[0]?.service.tick()
+  const record = await nodes[0]?.repos.rewards.epoch(1)
+  const root = { epoch: 1, root: record?.root as Hex, total: BigInt(record?.total ?? '0') }
+  const hostile = bus.join()
+  await hostile.start()
+  const msg = async (signer: typeof OUTSIDER, member: Hex): Promise<RewardsSignature> =>
+    ({ type: 'rewards-signature', epoch: 1, member, root: root.root, total: root.total.toString(), signature: await signRewardsRoot(root, CHAIN_ID, REGISTRY, signer.wallet) })
+  await hostile.publish('rewards', await msg(OUTSIDER, OUTSIDER.address))
+  await hostile.publish('rewards', await msg(MEMBERS[2] as typeof OUTSIDER, (MEMBERS[1] as typeof OUTSIDER).address))
+  await hostile.publish('rewards', { ...await msg(MEMBERS[1] as typeof OUTSIDER, (MEMBERS[1] as typeof OUTSIDER).address), signature: `0x${'00'.repeat(65)}` })
+  await settle()
+  t.same(bus.refused.toSorted(), ['BAD_SIGNATURE', 'NOT_MEMBER', 'SIGNER_MISMATCH'])
+  t.equal((await nodes[0]?.repos.rewards.signatures(1))?.length, 1, 'only the member\'s own signature is held')
+
+  // a message of another type on the rewards topic (the codec keeps them apart; the handler refuses it too)
+  let handler: GossipHandler | undefined
+  const capture = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000 }, {
+    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, follower, repos: nodes[0]?.repos as Repositories, logger: pino({ level: 'silent' }),
+    gossip: { handle: (_topic, h) => { handler = h }, publish: async () => {} }
+  })
+  await capture.start()
+  t.teardown(async () => { await capture.stop() })
+  let refused: unknown
+  try {
+    handler?.({ type: 'anchor-signature', epoch: 1, member: OUTSIDER.address, root: root.root, leafCount: 1, signature: `0x${'00'.repeat(65)}` }, 'peer')
+  } catch (err) {
+    refused = err
+  }
+  t.ok(refused instanceof GossipValidationError, 'refused as a protocol error')
+  t.match(refused, { code: 'MALFORMED', action: 'reject' })
+})
+
+tap.test('when the first poster is away, the next rank posts after its turn', async (t) => {
+  const chain = memoryChain()
+  const ranks = epochProposers(members, 1)
+  // three members run, not the epoch's first poster
+  const running = [0, 1, 2, 3].filter((i) => members[i] !== ranks[0])
+  let clock = 1_000_000
+  const { nodes } = await startMembers(t, running, chain, () => clock)
+  for (let i = 0; i < 5; i++) {
+    for (const n of nodes) await n.service.tick()
+    await settle()
+  }
+  t.equal(chain.posts.length, 0, 'nobody posts while it is the absent member\'s turn')
+  clock += 5000
+  for (const n of nodes) await n.service.tick()
+  t.equal(chain.posts.length, 1, 'the second rank posts at its turn')
+  t.equal(chain.posts[0]?.epoch, 1)
+})
+
+tap.test('a member restarts from its stored state: nothing computed twice, its signature kept', async (t) => {
+  const chain = memoryChain()
+  chain.post = async () => ({ posted: false, reason: 'ROOT_OPEN' })
+  const { nodes } = await startMembers(t, [0], chain, () => 1_000_000)
+  const node = nodes[0] as Member
+  await node.service.tick()
+  const before = await node.repos.rewards.epochs(10)
+  t.same(before.map((r) => r.epoch), [1, 0], 'epochs 0 and 1 computed')
+  await node.service.stop()
+  const again = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS }, {
+    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, follower, repos: node.repos, logger: pino({ level: 'silent' }),
+    gossip: { handle: () => {}, publish: async () => {} }
+  })
+  await again.start()
+  await again.tick()
+  await again.stop()
+  t.same((await node.repos.rewards.epochs(10)).map((r) => r.root), before.map((r) => r.root), 'the same records, none added')
+  t.equal((await node.repos.rewards.signatures(1)).length, 1, 'its own signature of the unposted epoch is still held')
+  t.equal((await node.repos.rewards.latestState())?.epoch, 1)
+})

@@ -8,7 +8,7 @@ import { blockNumber, increaseTime, mineBlocks } from '../../node/src/chain/anvi
 import { governorArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
 import { setEnginesActions } from './engines.ts'
 import { GovernanceError } from './errors.ts'
-import { membershipActions } from './gov.ts'
+import { joinActions, membershipActions } from './gov.ts'
 import type { Actions } from './gov.ts'
 import { nonceManaged } from './nonces.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -127,13 +127,7 @@ async function changeMembers (fn: 'admit' | 'remove', input: MembershipChangeInp
   // the block keeps a repeat of the same change a new proposal
   const description = input.description ?? `${what} (block ${await blockNumber(input.provider)})`
   const actions = [...before, membershipActions(registry, fn, operators)]
-  return await proposeAndExecute({
-    ...rest,
-    targets: actions.flatMap((a) => a.targets),
-    values: actions.flatMap((a) => a.values),
-    calldatas: actions.flatMap((a) => a.calldatas),
-    description
-  }, options)
+  return await proposeAndExecute({ ...rest, ...joinActions(...actions), description }, options)
 }
 
 async function expectState (governor: Contract, provider: JsonRpcProvider, proposalId: bigint, expected: bigint): Promise<void> {

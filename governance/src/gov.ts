@@ -3,7 +3,7 @@
 // so queue/execute/cancel need only the proposal id.
 import { Contract, Interface, decodeBytes32String, encodeBytes32String, getAddress, id, isHexString } from 'ethers'
 import type { ContractTransactionResponse, Provider, Signer } from 'ethers'
-import { evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
+import { evidenceArtifact, governorArtifact, marketArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
 import { GovernanceError } from './errors.ts'
 import type { VirusMapContracts } from './deploy.ts'
 
@@ -17,7 +17,7 @@ export const registryInterface = new Interface(registryArtifact.abi)
 export const parametersInterface = new Interface(parametersArtifact.abi)
 const vmtInterface = new Interface(vmtArtifact.abi)
 export const evidenceInterface = new Interface(evidenceArtifact.abi)
-const ifaces = [governorInterface, registryInterface, parametersInterface, evidenceInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi)]
+const ifaces = [governorInterface, registryInterface, parametersInterface, evidenceInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi), new Interface(marketArtifact.abi)]
 
 export interface Gov {
   contracts: VirusMapContracts
@@ -43,6 +43,11 @@ export function openGov (contracts: VirusMapContracts, provider: Provider, fromB
 }
 
 export interface Actions { targets: string[], values: bigint[], calldatas: string[] }
+
+/** Several action lists as the one proposal that runs them in order. */
+export function joinActions (...lists: readonly Actions[]): Actions {
+  return { targets: lists.flatMap((a) => a.targets), values: lists.flatMap((a) => a.values), calldatas: lists.flatMap((a) => a.calldatas) }
+}
 
 export interface Proposal extends Actions {
   id: bigint

@@ -40,6 +40,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'gov', summary: 'governance: delegate, propose, vote (also by signature), queue, execute, cancel, proposals, members', load: async () => (await import('./commands/gov.ts')).govCommand },
   { name: 'evidence', summary: 'list the equivocation evidence a node holds, or prove it on chain (slashes the member)', load: async () => (await import('./commands/evidence.ts')).evidenceCommand },
+  { name: 'buy', summary: 'buy a sample on the data market with VMT (an approved vendor), checked against its sha256; --refund a lapsed order', load: async () => (await import('./commands/buy.ts')).buyCommand },
+  { name: 'market', summary: 'the data market\'s orders (all, or one buyer\'s) with their status', load: async () => (await import('./commands/market.ts')).marketCommand },
   { name: 'anchors', summary: 'list the epochs anchored on chain a node has seen, or one epoch\'s jobs', load: async () => (await import('./commands/anchors.ts')).anchorsCommand },
   { name: 'keystore', summary: 'create, import or show an encrypted JSON keystore', load: async () => (await import('./commands/keystore.ts')).keystoreCommand },
   { name: 'apikey', summary: 'create, revoke or list the x-apikey keys a supernode accepts', load: async () => (await import('./commands/apikey.ts')).apikeyCommand },

@@ -1,0 +1,158 @@
+// `virusmap buy SHA256`: a vendor buys a sample on the DataMarket without trusting one node (SPEC 18).
+// A fresh X25519 key pair per order (kept in OUT.order-key.json until the sample is out); approve VMT,
+// order; wait for f+1 members' deliveries, each checked (signature, membership, wrap, decryption to the
+// sha256); write the sample; fulfil the order with the checked wraps. A bad wrap is printed with the
+// material that proves it (judgeOrderWrap's inputs). `buy --refund ORDER` takes a lapsed order's escrow back.
+import { existsSync } from 'node:fs'
+import { rm, writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { Contract, formatEther } from 'ethers'
+import type { ContractTransactionResponse } from 'ethers'
+import { marketInterface, sendTx } from '../../../../governance/src/index.ts'
+import { vmtArtifact } from '../../../../governance/src/artifacts.ts'
+import { generateX25519KeyPair } from '../../../../protocol/src/key-wrap.ts'
+import type { Hex } from '../../../../protocol/src/messages.ts'
+import { createRegistryView } from '../../light-client/registry-view.ts'
+import { SAMPLE_PRODUCT } from '../../market/delivery.ts'
+import { CliError } from '../cli-error.ts'
+import { EXIT_CODES } from '../command.ts'
+import type { Command, CommandContext, OptionValue } from '../command.ts'
+import { badWrapProofs, collectDeliveries } from '../purchase.ts'
+import { terminalJson } from '../terminal-text.ts'
+import { badInput, loadSigner, oneLine, str } from './gov-context.ts'
+import { MARKET_OPTIONS, ORDER_STATUS, marketTargets, openMarket, orderIdArg, sha256Arg, vmtArg } from './market-context.ts'
+
+const USAGE = `virusmap buy SHA256 --keystore FILE [--max-price VMT] [--out FILE] [--api URL]... [--apikey KEY] [--timeout S] [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
+       virusmap buy --refund ORDER --keystore FILE [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
+  buy: orders the sample (an approved vendor's VMT, at most --max-price), waits for f+1 members' checked deliveries
+       (asking every --api node, else every node the deployment lists), writes the sha256-checked sample to --out
+       (default: SHA256 in the working directory) and pays the members that delivered
+  --refund: an order not fulfilled by its deadline block gives its escrow back to its buyer`
+
+const DEFAULT_TIMEOUT_S = 120
+const REQUEST_TIMEOUT_MS = 15_000
+const POLL_MS = 1000
+
+function timeoutOption (value: OptionValue): number {
+  const text = str(value)
+  if (text === undefined) return DEFAULT_TIMEOUT_S * 1000
+  const s = Number(text)
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || s <= 0 || s > 86_400) throw badInput('--timeout must be a number of seconds from 0 to 86400')
+  return Math.round(s * 1000)
+}
+
+async function refund (values: Record<string, OptionValue>, ctx: CommandContext): Promise<number> {
+  const orderId = orderIdArg(str(values.refund))
+  const m = await openMarket(values, ctx)
+  try {
+    const [buyer, , deadline, status, price] = await m.contract.getFunction('orderOf')(orderId) as [string, bigint, bigint, bigint, bigint]
+    if (status === 0n) throw new CliError('NOT_FOUND', `no order ${orderId} on the market ${m.market}`)
+    if (status !== 1n) throw badInput(`order ${orderId} is ${ORDER_STATUS[Number(status)]}: nothing to refund`)
+    const head = await m.provider.getBlockNumber()
+    if (head <= Number(deadline)) throw badInput(`order ${orderId} may still be fulfilled until block ${deadline} (now ${head}): a refund from block ${deadline + 1n}`)
+    const signer = await loadSigner(values, ctx, m.provider)
+    const { hash, blockNumber } = await sendTx('refund', async () => await (m.contract.connect(signer) as Contract).getFunction('refund')(orderId) as ContractTransactionResponse)
+    const out = { orderId: orderId.toString(), buyer: buyer.toLowerCase(), price: price.toString(), tx: hash, block: blockNumber }
+    ctx.stdout.write(values.json === true ? `${terminalJson(out, 2)}\n` : `refunded order ${orderId}: ${formatEther(price)} VMT back to ${out.buyer} at block ${blockNumber} (tx ${hash})\n`)
+    return EXIT_CODES.ok
+  } finally {
+    m.provider.destroy()
+  }
+}
+
+async function buy (values: Record<string, OptionValue>, shaText: string | undefined, ctx: CommandContext): Promise<number> {
+  const sha256 = sha256Arg(shaText)
+  const maxText = str(values['max-price'])
+  const maxPrice = maxText === undefined ? undefined : vmtArg(maxText, '--max-price')
+  const timeoutMs = timeoutOption(values.timeout)
+  const out = resolve(ctx.cwd, str(values.out) ?? sha256.slice(2))
+  const keyFile = `${out}.order-key.json`
+  // before any VMT moves: nothing bought may be lost to a file in the way
+  for (const f of [out, keyFile]) if (existsSync(f)) throw badInput(`${f} exists: pass another --out FILE`)
+  const m = await openMarket(values, ctx)
+  try {
+    const targets = await marketTargets(values, ctx, m.deployment.file, REQUEST_TIMEOUT_MS)
+    const wallet = await loadSigner(values, ctx, m.provider)
+    const vendor = wallet.address.toLowerCase() as Hex
+    const price = await m.contract.getFunction('priceOf')(SAMPLE_PRODUCT) as bigint
+    if (price === 0n) throw badInput('samples are not on sale on this market (governance has priced none)')
+    if (maxPrice !== undefined && price > maxPrice) throw badInput(`a sample costs ${formatEther(price)} VMT, above --max-price ${maxText}`)
+    if (!(await m.contract.getFunction('isVendor')(vendor) as boolean)) throw badInput(`${vendor} is not an approved vendor on this market (governance approves vendors)`)
+    const vmt = new Contract(m.deployment.contracts.vmt, vmtArtifact.abi, wallet)
+    const balance = await vmt.getFunction('balanceOf')(vendor) as bigint
+    if (balance < price) throw badInput(`${vendor} holds ${formatEther(balance)} VMT, less than the price ${formatEther(price)}`)
+    if (await vmt.getFunction('allowance')(vendor, m.market) as bigint < price) {
+      await sendTx('approve', async () => await vmt.getFunction('approve')(m.market, price) as ContractTransactionResponse)
+    }
+
+    const key = generateX25519KeyPair()
+    const buyerPublicKey = `0x${bytesToHex(key.publicKey)}` as Hex
+    const keyRecord = { chainId: m.deployment.chainId, market: m.market, sha256, buyerPublicKey, buyerSecretKey: `0x${bytesToHex(key.secretKey)}` }
+    await writeFile(keyFile, JSON.stringify(keyRecord, null, 2) + '\n', { flag: 'wx', mode: 0o600 })
+    const placed = await sendTx('order', async () => await (m.contract.connect(wallet) as Contract).getFunction('order')(SAMPLE_PRODUCT, sha256, buyerPublicKey, maxPrice ?? price) as ContractTransactionResponse)
+    const ordered = (placed.logs as Array<{ topics: string[], data: string }>).map((l) => { try { return marketInterface.parseLog(l) } catch { return null } }).find((l) => l?.name === 'Ordered')
+    if (ordered == null) throw new CliError('NETWORK', `the order transaction ${placed.hash} logged no Ordered event`)
+    const orderId = ordered.args.getValue('orderId') as bigint
+    const deadline = Number(ordered.args.getValue('deadline') as bigint)
+    await writeFile(keyFile, JSON.stringify({ ...keyRecord, orderId: orderId.toString(), block: placed.blockNumber, deadline }, null, 2) + '\n', { mode: 0o600 })
+    if (values.json !== true) ctx.stderr.write(`ordered ${sha256} as order ${orderId} at block ${placed.blockNumber} for ${formatEther(price)} VMT (deliverable until block ${deadline}); asking ${targets.length} node(s)\n`)
+
+    // membership at the order's block is readable once that block is past
+    while (await m.provider.getBlockNumber() <= placed.blockNumber) await sleep(250, undefined, { signal: ctx.signal })
+    const view = createRegistryView(m.provider, m.deployment.contracts.registry, m.deployment.contracts.parameters)
+    const members = new Set(await view.membersAt(placed.blockNumber))
+    const needed = members.size === 0 ? 1 : Math.floor((members.size - 1) / await view.faultDivisorAt(placed.blockNumber)) + 1
+    const order = { chainId: m.deployment.chainId, registry: m.deployment.contracts.registry, market: m.market, orderId, sha256, buyerPublicKey, buyerSecretKey: key.secretKey, isMember: (a: Hex) => members.has(a) }
+    const got = await collectDeliveries({ targets, order, needed, until: Date.now() + timeoutMs, pollMs: POLL_MS }, ctx)
+    const proofs = badWrapProofs(got.judged, order, got.inconclusive)
+    const report = {
+      orderId: orderId.toString(), sha256, price: price.toString(), block: placed.blockNumber, deadline, needed,
+      deliveries: got.judged.map((j) => ({ member: j.delivery.member, ok: j.ok, ...(j.ok ? {} : { fault: j.fault }) })),
+      unanswered: got.failed,
+      ...(proofs.length === 0 ? {} : { badWraps: proofs })
+    }
+    for (const p of proofs) if (values.json !== true) ctx.stderr.write(`bad wrap from member ${p.member} (${p.fault}); proof (judgeOrderWrap's inputs, the order key revealed):\n${terminalJson(p, 2)}\n`)
+    if (got.sample === undefined) {
+      if (values.json === true) ctx.stdout.write(`${terminalJson({ ...report, keyFile }, 2)}\n`)
+      const why = `order ${orderId}: ${got.judged.filter((j) => j.ok).length} checked deliveries of ${needed} needed, none decrypted the sample; the order key stays in ${keyFile}; after block ${deadline}: virusmap buy --refund ${orderId}`
+      throw new CliError(proofs.length > 0 ? 'VERIFICATION_FAILED' : 'NETWORK', why)
+    }
+    await writeFile(out, got.sample, { flag: 'wx', mode: 0o600 })
+    let fulfilled: { tx: string, block: number, members: number } | { error: string } | undefined
+    if (got.pay !== undefined) {
+      const pay = got.pay
+      fulfilled = await sendTx('fulfil', async () => await (m.contract.connect(wallet) as Contract).getFunction('fulfil')(orderId, pay.wrapHashes, pay.signatures) as ContractTransactionResponse)
+        .then((r) => ({ tx: r.hash, block: r.blockNumber, members: pay.signatures.length }), (err: unknown) => ({ error: (err as Error).message.split('\n')[0] ?? 'failed' }))
+    }
+    // the key opens this order alone; it is kept only as the proof of a bad wrap
+    if (proofs.length === 0) await rm(keyFile, { force: true })
+    const done = { ...report, out, bytes: got.sample.byteLength, ...(fulfilled === undefined ? {} : { fulfilled }), ...(proofs.length === 0 ? {} : { keyFile }) }
+    if (values.json === true) {
+      ctx.stdout.write(`${terminalJson(done, 2)}\n`)
+    } else {
+      const paid = fulfilled === undefined ? `not fulfilled: ${got.judged.filter((j) => j.ok).length} of ${needed} deliveries passed by the timeout (anyone may still fulfil it until block ${deadline})`
+        : 'error' in fulfilled ? `fulfil failed: ${fulfilled.error}` : `paid ${fulfilled.members} members (tx ${fulfilled.tx})`
+      ctx.stdout.write(`${out}: ${got.sample.byteLength} bytes, sha256 ${sha256} checked; order ${orderId} ${paid}\n`)
+    }
+    return EXIT_CODES.ok
+  } finally {
+    m.provider.destroy()
+  }
+}
+
+export const buyCommand: Command = {
+  name: 'buy',
+  summary: 'buy a sample on the data market with VMT (an approved vendor), checked against its sha256; --refund a lapsed order',
+  usage: USAGE,
+  options: { ...MARKET_OPTIONS, keystore: { type: 'string' }, 'max-price': { type: 'string' }, out: { type: 'string' }, refund: { type: 'string' }, api: { type: 'string', multiple: true }, apikey: { type: 'string' }, timeout: { type: 'string' } },
+  run: async ({ values, positionals }, ctx) => await oneLine(ctx, async () => {
+    if (positionals.length > 1) throw badInput('buy takes one SHA256')
+    if (values.refund !== undefined) {
+      if (positionals.length > 0) throw badInput('--refund takes an ORDER id, not a SHA256')
+      return await refund(values, ctx)
+    }
+    return await buy(values, positionals[0], ctx)
+  })
+}

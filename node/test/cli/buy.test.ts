@@ -1,0 +1,259 @@
+// `virusmap buy` and `virusmap market orders` on anvil against members' real delivery services behind
+// real API servers (the route and the blocks route): an honest purchase writes the sha256-checked sample
+// and pays f+1 members; a member that signs a wrap of a wrong key is named with the proof (which anyone's
+// judgeOrderWrap confirms), and a node serving tampered ciphertext blames nobody; too few deliveries end
+// in a refund after the deadline. Every command refuses malformed and hostile input before any VMT moves.
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import pino from 'pino'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { CID } from 'multiformats/cid'
+import { Wallet, parseEther } from 'ethers'
+import { encryptKeystore } from '../../../governance/src/index.ts'
+import { lower, mineTo, mined, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import { judgeOrderWrap } from '../../../protocol/src/order-wrap.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
+import { runCli } from '../../src/cli/run.ts'
+import { decryptSample, encryptSample } from '../../src/crypto/convergent.ts'
+import { deriveContentKey } from '../../src/crypto/sample-digest.ts'
+import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
+import { openDatabase, SampleRepository } from '../../src/db/index.ts'
+import { SAMPLE_PRODUCT, buildDelivery } from '../../src/market/delivery.ts'
+import { createDeliveryService } from '../../src/market/delivery-service.ts'
+import { createMarketChain } from '../../src/market/market-chain.ts'
+import type { MarketDelivery } from '../../src/db/delivery-repository.ts'
+import { createMemoryNode } from '../fixtures/memory-ports.ts'
+import { startApi } from '../fixtures/api-server.ts'
+
+const c = await startMarketChain({ deliveryBlocks: 30 })
+const dir = await mkdtemp(join(tmpdir(), 'virusmap-buy-'))
+const logger = pino({ level: 'silent' })
+const members: Wallet[] = []
+for (let i = 0; i < 4; i++) members.push(await operator(c))
+const market = lower(await c.market.getAddress())
+const price = parseEther('10')
+const vendor = new Wallet(bytesToHex(crypto.getRandomValues(new Uint8Array(32))), c.provider)
+const outsider = new Wallet(bytesToHex(crypto.getRandomValues(new Uint8Array(32))), c.provider)
+await mined(c.market.getFunction('setVendor')(vendor.address, true))
+await mined(c.market.getFunction('setPrice')(SAMPLE_PRODUCT, price))
+for (const w of [vendor, outsider]) {
+  await c.provider.send('anvil_setBalance', [w.address, '0x56bc75e2d63100000'])
+  await mined(c.vmt.getFunction('transfer')(w.address, parseEther('100')))
+}
+const deployBlock = await c.provider.getBlockNumber()
+// the CLI waits on confirmed blocks, as on a live chain
+await c.provider.send('evm_setIntervalMining', [1])
+
+const SAMPLE = new Uint8Array(randomBytes(150_000))
+const SHA = `0x${createHash('sha256').update(SAMPLE).digest('hex')}` as Hex
+const KEY = deriveContentKey(SAMPLE)
+const blocks = new Map([...encryptSample([SAMPLE], SAMPLE.length, KEY)].map((b) => [b.cid.toString(), b.bytes]))
+const SAMPLE_CID = [...blocks.keys()].at(-1)!
+const follower = createRegistryFollower({ provider: c.provider, registry: c.registryAddress, fromBlock: 1, confirmations: 0, pollIntervalMs: 100, logger })
+await follower.start()
+
+type Mode = 'honest' | 'wrong-key' | 'silent'
+const modes: Mode[] = ['honest', 'honest', 'honest', 'silent']
+let tamperBlocks = -1
+const apis: string[] = []
+const closing: Array<() => Promise<void>> = []
+for (const [i, w] of members.entries()) {
+  const db = await openDatabase({ path: join(dir, `m${i}`) })
+  const samples = new SampleRepository(db)
+  await samples.recordUpload({ sha256: SHA, sha1: `0x${'11'.repeat(20)}` as Hex, md5: `0x${'22'.repeat(16)}` as Hex, size: SAMPLE.length, fileType: 'bin', cid: SAMPLE_CID, contentKey: `0x${bytesToHex(KEY)}` as Hex, seenAt: 1 })
+  const service = createDeliveryService({ chainId: c.chainId, registry: c.registryAddress, market, fromBlock: deployBlock, confirmations: 1, pollIntervalMs: 100 },
+    { self: lower(w.address), operator: w, chain: createMarketChain({ provider: c.provider, address: market }), follower, samples, deliveries: new DeliveryRepository(db), logger })
+  await service.start()
+  const lies = new Map<bigint, MarketDelivery>()
+  const reader = {
+    async delivery (orderId: bigint): Promise<MarketDelivery | undefined> {
+      if (modes[i] === 'silent') return undefined
+      const honest = await service.delivery(orderId)
+      if (modes[i] === 'honest' || honest === undefined) return honest
+      // the member signs a wrap of another key: its own signature proves it
+      const order = { orderId, buyer: vendor.address.toLowerCase() as Hex, product: SAMPLE_PRODUCT, subject: SHA, buyerX25519Key: (await orderKey(orderId)), price, deadline: 0, block: 0 }
+      if (!lies.has(orderId)) lies.set(orderId, await buildDelivery(order, { sha256: SHA, cid: SAMPLE_CID, contentKey: `0x${'07'.repeat(32)}` }, { chainId: c.chainId, registry: c.registryAddress, market, member: lower(w.address), signer: w, now: Date.now }))
+      return lies.get(orderId)
+    }
+  }
+  const server = await startApi(t, {
+    ...createMemoryNode().ports,
+    market: reader,
+    blocks: { get: async (cid: CID) => { const b = blocks.get(cid.toString()); return b === undefined ? undefined : tamperBlocks === i ? b.map((x) => x ^ 1) : b } }
+  })
+  apis.push(server.url)
+  closing.push(async () => { await service.stop(); await db.close() })
+}
+async function orderKey (orderId: bigint): Promise<Hex> {
+  const events = await createMarketChain({ provider: c.provider, address: market }).ordered(deployBlock, await c.provider.getBlockNumber())
+  return events.find((e) => e.orderId === orderId)!.buyerX25519Key
+}
+
+const PASS = 'correct horse'
+const keystore = join(dir, 'vendor.json')
+await writeFile(keystore, await encryptKeystore(vendor, PASS, { scryptN: 1024 }))
+const outsiderKeystore = join(dir, 'outsider.json')
+await writeFile(outsiderKeystore, await encryptKeystore(outsider, PASS, { scryptN: 1024 }))
+const contracts = { vmt: lower(await c.vmt.getAddress()), timelock: lower(outsider.address), governor: lower(outsider.address), registry: c.registryAddress, parameters: lower(await c.parameters.getAddress()), market }
+const deployment = join(dir, 'devnet.json')
+await writeFile(deployment, JSON.stringify({ chainId: c.chainId, rpcUrl: c.anvil.rpcUrl, deployBlock, contracts, nodes: apis.map((api) => ({ api })) }))
+
+t.teardown(async () => {
+  for (const close of closing) await close()
+  await follower.stop()
+  await c.stop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function cli (argv: string[], env: Record<string, string> = { VIRUSMAP_KEYSTORE_PASSWORD: PASS }): Promise<{ code: number, stdout: string, stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(argv, { stdout: { write: (s: string) => { stdout += s } }, stderr: { write: (s: string) => { stderr += s } }, signal: AbortSignal.timeout(90_000), env, cwd: dir })
+  return { code, stdout, stderr }
+}
+const buyArgs = (...more: string[]): string[] => ['buy', SHA, '--keystore', keystore, '--deployment', deployment, ...more]
+const nextOrder = async (): Promise<bigint> => (await c.market.getFunction('terms')())[3] as bigint
+const statusOf = async (id: bigint): Promise<bigint> => (await c.market.getFunction('orderOf')(id))[3] as bigint
+
+t.test('an honest purchase: the sha256-checked sample is written and f+1 members are paid', async (tt) => {
+  const id = await nextOrder()
+  const res = await cli(buyArgs('--out', 'sample.bin', '--json'))
+  tt.equal(res.code, 0, res.stderr)
+  const report = JSON.parse(res.stdout)
+  tt.equal(report.orderId, id.toString())
+  tt.same(await readFile(join(dir, 'sample.bin')), Buffer.from(SAMPLE), 'the bytes bought')
+  tt.equal(report.needed, 2, 'f+1 of 4 members')
+  tt.equal(report.fulfilled.members, 2)
+  tt.equal(await statusOf(id), 2n, 'fulfilled on chain')
+  tt.notOk(existsSync(join(dir, 'sample.bin.order-key.json')), 'the order key is gone once nothing needs proving')
+  tt.notOk('badWraps' in report)
+})
+
+t.test('a member\'s wrap of a wrong key is named with a proof anyone can check; tampered ciphertext blames nobody', async (tt) => {
+  modes.splice(0, 4, 'wrong-key', 'honest', 'honest', 'silent')
+  tamperBlocks = 3
+  // the tampering node is asked first for every block
+  const res = await cli(buyArgs('--out', 'second.bin', '--json', ...[3, 0, 1, 2].flatMap((i) => ['--api', apis[i]!])))
+  tt.equal(res.code, 0, res.stderr)
+  const report = JSON.parse(res.stdout)
+  tt.same(await readFile(join(dir, 'second.bin')), Buffer.from(SAMPLE))
+  tt.equal(report.badWraps.length, 1, 'one provable bad wrap')
+  const proof = report.badWraps[0]
+  tt.equal(proof.member, lower(members[0]!.address))
+  tt.equal(proof.fault, 'KEY_DOES_NOT_DECRYPT')
+  tt.ok(existsSync(join(dir, 'second.bin.order-key.json')), 'the order key is kept as proof')
+  // anyone re-runs the judgement from the printed material alone
+  const judged = judgeOrderWrap(proof, hexToBytes(proof.buyerSecretKey.slice(2)), proof.buyerPublicKey,
+    { chainId: proof.chainId, market: proof.market, orderId: BigInt(proof.orderId), sha256: proof.sha256, member: proof.member },
+    // the sample's key is the one key that decrypts it to its sha256
+    (key) => Buffer.from(key).equals(KEY))
+  tt.same(judged, { ok: false, fault: 'KEY_DOES_NOT_DECRYPT' })
+  const bytes = await decryptSample(CID.parse(proof.cid), KEY, async (cid) => blocks.get(cid.toString())!)
+  tt.equal(bytes.length, SAMPLE.length, 'the proof names the sample\'s CID')
+  tt.equal(report.fulfilled.members, 2, 'the two honest members paid')
+  modes.splice(0, 4, 'honest', 'honest', 'honest', 'silent')
+  tamperBlocks = -1
+})
+
+t.test('too few deliveries: the order is left to refund after its deadline, not before, once', async (tt) => {
+  modes.splice(0, 4, 'silent', 'silent', 'silent', 'silent')
+  const id = await nextOrder()
+  const before = await c.vmt.getFunction('balanceOf')(vendor.address) as bigint
+  const res = await cli(buyArgs('--out', 'third.bin', '--timeout', '3'))
+  tt.equal(res.code, 4, 'a network failure')
+  tt.match(res.stderr, new RegExp(`virusmap buy --refund ${id}`))
+  tt.ok(existsSync(join(dir, 'third.bin.order-key.json')), 'the order key is kept')
+  tt.notOk(existsSync(join(dir, 'third.bin')))
+  const early = await cli(['buy', '--refund', id.toString(), '--keystore', keystore, '--deployment', deployment])
+  tt.equal(early.code, 1)
+  tt.match(early.stderr, /may still be fulfilled until block/)
+  const deadline = Number((await c.market.getFunction('orderOf')(id))[2])
+  await mineTo(c, deadline + 1)
+  const refunded = await cli(['buy', '--refund', id.toString(), '--keystore', outsiderKeystore, '--deployment', deployment, '--json'])
+  tt.equal(refunded.code, 0, refunded.stderr)
+  tt.equal(JSON.parse(refunded.stdout).buyer, vendor.address.toLowerCase(), 'to the buyer, whoever asks')
+  tt.equal(await c.vmt.getFunction('balanceOf')(vendor.address) as bigint, before)
+  tt.equal(await statusOf(id), 3n)
+  const again = await cli(['buy', '--refund', id.toString(), '--keystore', keystore, '--deployment', deployment])
+  tt.equal(again.code, 1)
+  tt.match(again.stderr, /is refunded: nothing to refund/)
+  modes.splice(0, 4, 'honest', 'honest', 'honest', 'silent')
+})
+
+t.test('market orders lists every order, or one buyer\'s, with its status', async (tt) => {
+  const all = await cli(['market', 'orders', '--deployment', deployment, '--json'])
+  tt.equal(all.code, 0, all.stderr)
+  const rows = JSON.parse(all.stdout)
+  tt.same(rows.map((r: { status: string }) => r.status), ['refunded', 'fulfilled', 'fulfilled'], 'newest first')
+  tt.ok(rows.every((r: { subject: string, product: string }) => r.subject === SHA && r.product === 'sample'))
+  const none = await cli(['market', 'orders', '--buyer', outsider.address, '--deployment', deployment])
+  tt.equal(none.code, 0)
+  tt.match(none.stdout, /no orders by/)
+  const human = await cli(['market', 'orders', '--buyer', vendor.address.toLowerCase(), '--deployment', deployment, '--limit', '1'])
+  tt.match(human.stdout, /ORDER\s+STATUS/)
+  tt.equal(human.stdout.trim().split('\n').length, 2, 'one row under --limit 1')
+})
+
+t.test('malformed and hostile input is refused before any VMT moves', async (tt) => {
+  const first = await nextOrder()
+  const balance = await c.vmt.getFunction('balanceOf')(vendor.address) as bigint
+  const cases: Array<[string, string[], number, RegExp, Record<string, string>?]> = [
+    ['short hash', ['buy', 'abc123', '--keystore', keystore, '--deployment', deployment], 1, /SHA256 must be 64 hex digits/],
+    ['non-hex hash', ['buy', 'z'.repeat(64), '--keystore', keystore, '--deployment', deployment], 1, /SHA256 must be/],
+    ['terminal escapes in the hash', ['buy', `\u001b[31m${'a'.repeat(60)}`, '--keystore', keystore, '--deployment', deployment], 1, /SHA256 must be/],
+    ['a 10,000-character hash', ['buy', 'a'.repeat(10_000), '--keystore', keystore, '--deployment', deployment], 1, /SHA256 must be/],
+    ['two hashes', ['buy', SHA, SHA, '--keystore', keystore, '--deployment', deployment], 1, /one SHA256/],
+    ['negative price', buyArgs('--max-price=-1'), 1, /--max-price must be an amount of VMT/],
+    ['exponent price', buyArgs('--max-price', '1e3'), 1, /--max-price must be/],
+    ['hex price', buyArgs('--max-price', '0x10'), 1, /--max-price must be/],
+    ['too many decimals', buyArgs('--max-price', '1.0000000000000000001'), 1, /--max-price must be/],
+    ['empty price', buyArgs('--max-price', ''), 1, /--max-price must be/],
+    ['price above --max-price', buyArgs('--max-price', '9.99'), 1, /above --max-price 9.99/],
+    ['bad timeout', buyArgs('--timeout=-5'), 1, /--timeout must be/],
+    ['wrong passphrase', buyArgs(), 1, /wrong passphrase/, { VIRUSMAP_KEYSTORE_PASSWORD: 'nope' }],
+    ['no keystore', ['buy', SHA, '--deployment', deployment], 1, /pass --keystore FILE/],
+    ['a keystore that is not one', ['buy', SHA, '--keystore', deployment, '--deployment', deployment], 1, /not an encrypted JSON keystore/],
+    ['not a vendor', ['buy', SHA, '--keystore', outsiderKeystore, '--deployment', deployment], 1, /is not an approved vendor/],
+    ['wrong chain id', buyArgs('--chain-id', '5'), 1, /wrong chain/],
+    ['unreachable RPC', buyArgs('--rpc', 'http://127.0.0.1:9'), 4, /cannot get the chain id/],
+    ['a non-http --api', buyArgs('--api', 'file:///etc/passwd'), 1, /--api must be an http\(s\) URL/],
+    ['bad --apikey', buyArgs('--apikey', 'XYZ'), 1, /--apikey must be/],
+    ['unknown flag', buyArgs('--price', '1'), 1, /Unknown option/],
+    ['refund: not a number', ['buy', '--refund', '1.5', '--deployment', deployment], 1, /ORDER must be an order id/],
+    ['refund: above uint256', ['buy', '--refund', '9'.repeat(79), '--deployment', deployment], 1, /ORDER must be an order id/],
+    ['refund: leading zero', ['buy', '--refund', '007', '--deployment', deployment], 1, /ORDER must be/],
+    ['refund: with a hash', ['buy', SHA, '--refund', '1', '--deployment', deployment], 1, /--refund takes an ORDER id/],
+    ['refund: unknown order', ['buy', '--refund', '999999', '--keystore', keystore, '--deployment', deployment], 2, /no order 999999/],
+    ['orders: bad --buyer', ['market', 'orders', '--buyer', '0x1234', '--deployment', deployment], 1, /--buyer must be a 0x address/],
+    ['orders: bad --limit', ['market', 'orders', '--limit', '0', '--deployment', deployment], 1, /--limit must be/],
+    ['orders: unknown subcommand', ['market', 'sell', '--deployment', deployment], 1, /which market subcommand/],
+    ['orders: no deployment', ['market', 'orders'], 1, /no deployment/]
+  ]
+  for (const [name, argv, code, message, env] of cases) {
+    const res = await cli(argv, env)
+    tt.equal(res.code, code, `${name}: exit ${code} (${res.stderr.split('\n')[0]})`)
+    tt.match(res.stderr, message, name)
+    tt.notOk(res.stderr.includes('\u001b'), `${name}: no terminal escape reaches the terminal`)
+  }
+  await writeFile(join(dir, 'in-the-way.bin'), 'x')
+  const inTheWay = await cli(buyArgs('--out', 'in-the-way.bin'))
+  tt.equal(inTheWay.code, 1)
+  tt.match(inTheWay.stderr, /exists: pass another --out FILE/)
+  const noMarket = join(dir, 'old.json')
+  await writeFile(noMarket, JSON.stringify({ chainId: c.chainId, rpcUrl: c.anvil.rpcUrl, contracts: { ...contracts, market: undefined } }))
+  const old = await cli(buyArgs('--deployment', noMarket))
+  tt.equal(old.code, 1)
+  tt.match(old.stderr, /names no DataMarket/)
+  tt.equal(await nextOrder(), first, 'no order was placed')
+  tt.equal(await c.vmt.getFunction('balanceOf')(vendor.address) as bigint, balance, 'no VMT moved')
+  await mined(c.market.getFunction('setPrice')(SAMPLE_PRODUCT, 0n))
+  const off = await cli(buyArgs())
+  tt.equal(off.code, 1)
+  tt.match(off.stderr, /not on sale/)
+  await mined(c.market.getFunction('setPrice')(SAMPLE_PRODUCT, price))
+})

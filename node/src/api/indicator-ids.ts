@@ -1,6 +1,8 @@
 import { canonicalizeIndicator, IndicatorError, urlFromVtId } from '../../../protocol/src/index.ts'
+import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
 import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
 import { ApiError } from './errors.ts'
+import { bareHex } from './ids.ts'
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i
 
@@ -31,5 +33,20 @@ export function parseUrlId (id: string): IndicatorKey {
     return { kind: 'url', subject: urlFromVtId(id) }
   } catch (err) {
     return invalid(err, 'the URL id must be the sha256 of the URL or the URL in unpadded base64url')
+  }
+}
+
+/** VirusTotal's object id: a URL's is the sha256 of its canonical form; the others are the canonical subject. */
+export function indicatorId (kind: IndicatorKind, subject: string): string {
+  return kind === 'url' ? bareHex(indicatorSha256(subject)) : subject
+}
+
+/** Where the object lives: VirusTotal's collections, or the VirusMap extension for wallets and scripts. */
+export function indicatorPath (kind: IndicatorKind, subject: string): string {
+  switch (kind) {
+    case 'url': return `/api/v3/urls/${indicatorId(kind, subject)}`
+    case 'domain': return `/api/v3/domains/${subject}`
+    case 'ip': return `/api/v3/ip_addresses/${subject}`
+    default: return `/api/virusmap/indicators/${kind}/${encodeURIComponent(subject)}`
   }
 }

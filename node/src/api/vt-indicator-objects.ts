@@ -1,27 +1,13 @@
-import { indicatorSha256, urlNetworkLocation } from '../../../protocol/src/indicators.ts'
+import { urlNetworkLocation } from '../../../protocol/src/indicators.ts'
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
 import type { IndicatorView, VoteVerdict } from './ports.ts'
-import { bareHex } from './ids.ts'
-import { anchorAttribute, epochSeconds, virusmapAttribute, vtResults, vtStats } from './vt-objects.ts'
+import { indicatorId, indicatorPath } from './indicator-ids.ts'
+import { anchorAttribute } from './vt-objects.ts'
+import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../vt/report-attributes.ts'
 
 /** VirusTotal's object types; wallet and script are VirusMap's (VirusTotal has no such collections). */
 export const INDICATOR_TYPES: Record<IndicatorKind, string> = {
   url: 'url', domain: 'domain', ip: 'ip_address', wallet: 'wallet', script: 'script'
-}
-
-/** VirusTotal's object id: a URL's is the sha256 of its canonical form; the others are the canonical subject. */
-export function indicatorId (kind: IndicatorKind, subject: string): string {
-  return kind === 'url' ? bareHex(indicatorSha256(subject)) : subject
-}
-
-/** Where the object lives: VirusTotal's collections, or the VirusMap extension for wallets and scripts. */
-export function indicatorPath (kind: IndicatorKind, subject: string): string {
-  switch (kind) {
-    case 'url': return `/api/v3/urls/${indicatorId(kind, subject)}`
-    case 'domain': return `/api/v3/domains/${subject}`
-    case 'ip': return `/api/v3/ip_addresses/${subject}`
-    default: return `/api/virusmap/indicators/${kind}/${encodeURIComponent(subject)}`
-  }
 }
 
 /** A domain's top-level domain (its last label), VirusTotal's `tld`. */

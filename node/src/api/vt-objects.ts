@@ -1,24 +1,7 @@
-import type { Report, ReportStats } from '../../../protocol/src/messages.ts'
 import type { AnalysisView, FileView, ReportAnchorView, VoteVerdict } from './ports.ts'
 import { bareHex } from './ids.ts'
-import { indicatorPath } from './vt-indicator-objects.ts'
-
-/** VirusTotal's per-engine result; `result` is null when the engine named nothing. */
-export interface VtEngineResult {
-  category: string
-  engine_name: string
-  engine_version: string
-  engine_update: string
-  method: string
-  result: string | null
-}
-
-/** VirusTotal's stats carry confirmed-timeout too; VirusMap has no such state, so it is always 0. */
-export type VtStats = ReportStats & { 'confirmed-timeout': number }
-
-const EMPTY_STATS: VtStats = {
-  malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, 'confirmed-timeout': 0, failure: 0, 'type-unsupported': 0
-}
+import { indicatorPath } from './indicator-ids.ts'
+import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../vt/report-attributes.ts'
 
 /** VirusTotal's type_tag and type_description for our magic-byte tags; others pass through. */
 const FILE_TYPES: Record<string, { tag: string, description: string }> = {
@@ -39,63 +22,6 @@ export function fileType (tag: string): { type_tag: string, type_description: st
   return known === undefined
     ? { type_tag: tag.toLowerCase(), type_description: tag }
     : { type_tag: known.tag, type_description: known.description }
-}
-
-/** ms -> VirusTotal's integer epoch seconds */
-export function epochSeconds (ms: number): number {
-  return Math.floor(ms / 1000)
-}
-
-export function vtResults (report: Report | undefined): Record<string, VtEngineResult> {
-  const out: Record<string, VtEngineResult> = {}
-  if (report === undefined) return out
-  for (const name of Object.keys(report.results).toSorted()) {
-    const entry = report.results[name]
-    if (entry === undefined) continue
-    out[name] = {
-      category: entry.category,
-      engine_name: entry.engine,
-      engine_version: entry.engineVersion,
-      engine_update: entry.engineUpdate,
-      method: entry.method,
-      result: entry.result === '' ? null : entry.result
-    }
-  }
-  return out
-}
-
-export function vtStats (report: { stats: ReportStats } | undefined): VtStats {
-  return report === undefined ? { ...EMPTY_STATS } : { ...EMPTY_STATS, ...report.stats }
-}
-
-/**
- * The VirusMap attribute: the final report (protocol v2) minus what VirusTotal's own fields already
- * say. It carries every signed message and the chain's view the report was derived under, so a
- * light client rebuilds the report itself (deriveReport) and holds the served VT fields to it;
- * per-engine quorum facts live here, keyed like last_analysis_results, so VT fields keep VT's shape.
- */
-export function virusmapAttribute (report: Report): Record<string, unknown> {
-  const engines = Object.fromEntries(Object.entries(report.results).map(([engine, e]) =>
-    [engine, { members: e.members, answered: e.answered, registered: e.registered, attested: e.attested }]))
-  return {
-    version: report.version,
-    job_id: report.jobId,
-    chain_id: report.chainId,
-    registry: report.registry,
-    membership_block: report.job.job.membershipBlock,
-    members: report.members,
-    member_count: report.memberCount,
-    fault_divisor: report.faultDivisor,
-    quorum: report.quorum,
-    registrations: report.registrations,
-    job: report.job,
-    commitments: report.commitments,
-    verdicts: report.verdicts,
-    attestations: report.attestations,
-    absent: report.absent,
-    withheld: report.withheld,
-    engines
-  }
 }
 
 /** `virusmap_anchor` (SPEC 15; openapi-parts.ts ANCHOR_ATTRIBUTE): the light client reads epoch, root and proof, `block` is for people */

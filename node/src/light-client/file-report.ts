@@ -1,6 +1,6 @@
 import { deriveReport } from '../../../protocol/src/index.ts'
 import type { Hex, Report, ReportSignature, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
-import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../api/vt-objects.ts'
+import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../vt/report-attributes.ts'
 import { reportProblem, type VerifyProblemCode } from './problems.ts'
 
 /**

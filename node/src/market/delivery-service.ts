@@ -4,6 +4,10 @@
  * one wrap to the buyer's key and Delivered signature and stores them; the API serves the stored
  * delivery (GET /api/virusmap/market/orders/{id}/delivery). A stored delivery is never replaced, so a
  * restart re-reading the events signs nothing new for an order it already delivered.
+ * An order for a sample this node does not hold yet waits: every pass retries it, and it is delivered
+ * once the sample arrives, or dropped (outcome not-held) once its deadline passed. Each start reads the
+ * events again from the deployment's block, so a member restarted with orders outstanding (delivered
+ * or waiting) finds them all again.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AbortOptions } from '@libp2p/interface'
@@ -40,7 +44,8 @@ export interface DeliveryServiceComponents {
   now?: () => number
 }
 
-export type DeliveryOutcome = 'delivered' | 'not-a-sample' | 'not-held' | 'not-member' | 'past-deadline' | 'bad-buyer-key'
+/** `waiting`: the sample is not held yet (retried every pass); `not-held`: the deadline passed before it arrived */
+export type DeliveryOutcome = 'delivered' | 'waiting' | 'not-a-sample' | 'not-held' | 'not-member' | 'past-deadline' | 'bad-buyer-key'
 
 export interface DeliveryService {
   start(): Promise<void>
@@ -52,6 +57,8 @@ export interface DeliveryService {
 
 // getLogs ranges stay small enough for any JSON-RPC provider
 const LOG_CHUNK = 2000
+/** Orders waiting for their sample at most; past it the oldest waits no longer (a vendor's flood of orders for samples nobody has). */
+export const MAX_WAITING_ORDERS = 10_000
 
 export function createDeliveryService (opts: DeliveryServiceOptions, c: DeliveryServiceComponents): DeliveryService {
   const { chain, follower, logger } = c
@@ -61,13 +68,15 @@ export function createDeliveryService (opts: DeliveryServiceOptions, c: Delivery
   let next = opts.fromBlock
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
+  // orders for samples not held yet, by order id, oldest first; rebuilt from the events at each start
+  const waiting = new Map<bigint, OrderedEvent>()
 
   async function deliver (order: OrderedEvent, head: number): Promise<DeliveryOutcome> {
     if (order.product !== SAMPLE_PRODUCT) return 'not-a-sample'
     if (!follower.isMemberAt(c.self, order.block)) return 'not-member'
     if (head > order.deadline) return 'past-deadline'
     const sample = await c.samples.get(order.subject)
-    if (sample === undefined) return 'not-held'
+    if (sample === undefined) return 'waiting'
     try {
       await c.deliveries.getOrCreate(market, order.orderId, async () => await buildDelivery(order, sample, signer))
     } catch (err) {
@@ -78,8 +87,25 @@ export function createDeliveryService (opts: DeliveryServiceOptions, c: Delivery
     return 'delivered'
   }
 
+  function record (order: OrderedEvent, outcome: DeliveryOutcome): void {
+    c.metrics?.orders.inc({ outcome })
+    logger[outcome === 'delivered' || outcome === 'not-held' ? 'info' : 'debug']({ orderId: order.orderId.toString(), sha256: order.subject, outcome }, 'market order')
+  }
+
+  /** the waiting orders again: delivered once their sample is here, dropped once their deadline passed */
+  async function retryWaiting (head: number, options: AbortOptions): Promise<void> {
+    for (const order of [...waiting.values()]) {
+      options.signal?.throwIfAborted()
+      const outcome = head > order.deadline ? 'not-held' : await deliver(order, head)
+      if (outcome === 'waiting') continue
+      waiting.delete(order.orderId)
+      record(order, outcome)
+    }
+  }
+
   async function tick (options: AbortOptions = {}): Promise<void> {
     const head = await chain.head(options)
+    await retryWaiting(head, options)
     // membership at an order's block must be known before deciding on it
     const to = Math.min(head - opts.confirmations, follower.followedBlock)
     while (next <= to) {
@@ -87,8 +113,13 @@ export function createDeliveryService (opts: DeliveryServiceOptions, c: Delivery
       for (const order of await chain.ordered(next, end, options)) {
         options.signal?.throwIfAborted()
         const outcome = await deliver(order, head)
-        c.metrics?.orders.inc({ outcome })
-        logger[outcome === 'delivered' ? 'info' : 'debug']({ orderId: order.orderId.toString(), sha256: order.subject, outcome }, 'market order')
+        record(order, outcome)
+        if (outcome !== 'waiting') continue
+        waiting.set(order.orderId, order)
+        if (waiting.size > MAX_WAITING_ORDERS) {
+          const [oldest] = waiting.values()
+          if (oldest !== undefined) { waiting.delete(oldest.orderId); record(oldest, 'not-held') }
+        }
       }
       next = end + 1
     }

@@ -1,7 +1,9 @@
 // The delivery service on anvil (SPEC 18): members that hold a bought sample each deliver their own wrap
 // of its content key to the order's buyer key, which opens to the key, and their Delivered signatures
 // fulfil the order on DataMarket; a restart serves the same stored wrap; an outsider, a node without the
-// sample, another product, a lapsed order and a buyer key that is no X25519 point get no delivery.
+// sample, another product, a lapsed order and a buyer key that is no X25519 point get no delivery. An
+// order for a sample that arrives later is delivered when it arrives, also after a restart in between,
+// and dropped at its deadline if it never does.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -98,7 +100,7 @@ t.test('f+1 holders deliver wraps that open to the content key, and their signat
   await mined(c.market.getFunction('fulfil')(id, two.map((d) => d.wrapHash), two.map((d) => d.signature)))
   tt.equal((await c.market.getFunction('orderOf')(id))[3], 2n, 'fulfilled')
   const counted = Object.fromEntries((await metrics.market.orders.get()).values.map((v) => [v.labels.outcome, v.value]))
-  tt.same(counted, { delivered: 3, 'not-held': 1, 'not-member': 1 }, 'virusmap_market_orders_total by outcome')
+  tt.same(counted, { delivered: 3, waiting: 1, 'not-member': 1 }, 'virusmap_market_orders_total by outcome')
 })
 
 t.test('a restart over the same database serves the same wrap, signing nothing new', async (tt) => {
@@ -144,4 +146,51 @@ t.test('the service polls on its own between start and stop', async (tt) => {
   }
   await running.stop()
   tt.equal(d?.member, lower(members[2]!.address))
+})
+
+const outcomes = async (): Promise<Record<string, number>> => Object.fromEntries((await metrics.market.orders.get()).values.map((v) => [v.labels.outcome, v.value]))
+
+t.test('an order for a sample that arrives after it is delivered when the sample arrives', async (tt) => {
+  const buyer = generateX25519KeyPair()
+  const late = await nodeFor(members[3]!, 'arrives-later', false)
+  const id = await order(SAMPLE_PRODUCT, `0x${bytesToHex(buyer.publicKey)}`)
+  await settle()
+  await late.tick()
+  tt.equal(await late.delivery(id), undefined, 'nothing to wrap yet')
+  await new SampleRepository(dbs.get('arrives-later')!).recordUpload(sample)
+  await late.tick()
+  const d = await late.delivery(id)
+  const member = lower(members[3]!.address)
+  tt.equal(`0x${bytesToHex(unwrapOrderWrap(d!.wrap, buyer.secretKey, { chainId: c.chainId, market: marketAddress, orderId: id, sha256: SHA256, member }))}`, CONTENT_KEY, 'the wrap opens to the content key')
+})
+
+t.test('a member restarted while an order waits for its sample finds the order again and delivers it', async (tt) => {
+  const buyer = generateX25519KeyPair()
+  const before = await nodeFor(members[3]!, 'restarted', false)
+  const id = await order(SAMPLE_PRODUCT, `0x${bytesToHex(buyer.publicKey)}`)
+  await settle()
+  await before.tick()
+  tt.equal(await before.delivery(id), undefined)
+  // the member goes down; the sample reaches its store before it is back
+  await dbs.get('restarted')!.close()
+  const after = await nodeFor(members[3]!, 'restarted', true)
+  await after.tick()
+  tt.equal((await after.delivery(id))?.member, lower(members[3]!.address), 'delivered after the restart')
+})
+
+t.test('an order whose sample never arrives is dropped at its deadline, and not delivered after', async (tt) => {
+  const buyer = generateX25519KeyPair()
+  const never = await nodeFor(members[3]!, 'never', false)
+  const id = await order(SAMPLE_PRODUCT, `0x${bytesToHex(buyer.publicKey)}`)
+  await settle()
+  await never.tick()
+  const dropped = (await outcomes())['not-held'] ?? 0
+  const deadline = Number((await c.market.getFunction('orderOf')(id))[2])
+  await mineTo(c, deadline + 1)
+  await never.tick()
+  // earlier tests' orders this member waited on lapse with it
+  tt.ok(((await outcomes())['not-held'] ?? 0) > dropped, 'counted not-held once the deadline passed')
+  await new SampleRepository(dbs.get('never')!).recordUpload(sample)
+  await never.tick()
+  tt.equal(await never.delivery(id), undefined, 'a lapsed order gets nothing')
 })

@@ -1,0 +1,83 @@
+// The rewards epoch process against a real RewardsDistributor on anvil: four members registered on chain
+// compute the epoch that holds two signed, confirmed-malicious submissions, sign, one posts through
+// postRoot (the contract checks the quorum at the epoch's end block and the budget), and after the
+// challenge period a submitter's claim with the stored proof pays its amount; a repeat pays nothing.
+import tap from 'tap'
+import pino from 'pino'
+import { DEFAULT_REWARD_PARAMS, rewardsProof } from '../../../protocol/src/rewards/index.ts'
+import { createRepositories, openDatabase } from '../../src/db/index.ts'
+import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
+import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
+import { createRewardsService } from '../../src/rewards/rewards-service.ts'
+import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
+import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { head, lower, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import type { Wallet } from 'ethers'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { RewardsService } from '../../src/rewards/rewards-service.ts'
+
+const E = 8
+const c = await startMarketChain({ epochBlocks: E, challengeBlocks: 2 })
+tap.teardown(async () => { await c.stop() })
+const wallets: Wallet[] = []
+for (let i = 0; i < 4; i++) wallets.push(await operator(c))
+const rewardsAddress = lower(await c.rewards.getAddress())
+// the first epoch that starts after every admission: its members are the four
+const epoch = Math.floor(await head(c) / E) + 1
+// maxJobAgeBlocks 16 (its least value): the epochs before `epoch` can no longer be anchored from block epoch·E + 16 on
+const followed = (epoch + 1) * E + 20
+await mineTo(c, followed)
+
+const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 }
+const follower = staticFollower(wallets.map((w) => ({ operator: lower(w.address), peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
+  followedBlock: followed, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: c.options.budget }
+})
+const reports = await Promise.all([0, 1].map(async (i) => await submittedReport(new TextEncoder().encode(`anvil sample ${i}`), submitterWallet(i), `anvil-family-${i}`)))
+
+tap.test('members post the epoch\'s root to RewardsDistributor and a submitter claims its reward', async (t) => {
+  const bus = createMemoryGossipBus()
+  const services: RewardsService[] = []
+  const stores = []
+  for (const [i, wallet] of wallets.entries()) {
+    const db = await openDatabase({ path: t.testdir() + `/node-${i}` })
+    t.teardown(async () => { await db.close() })
+    const repos = createRepositories(db)
+    for (const report of reports) await repos.reports.put(report)
+    await recordAnchored(repos.anchors, epoch, reports, epoch * E + 3)
+    await repos.anchors.setEventsReadTo(followed)
+    const gossip = bus.join()
+    await gossip.start()
+    services.push(createRewardsService({ chainId: c.chainId, registry: c.registryAddress, postTurnMs: 60_000, pollIntervalMs: 60_000, params }, {
+      self: lower(wallet.address), operator: wallet, chain: createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: wallet }),
+      follower, gossip, repos, logger: pino({ level: process.env.REWARDS_TEST_LOG ?? 'silent' })
+    }))
+    stores.push(repos)
+  }
+  for (const s of services) await s.start()
+  t.teardown(async () => { for (const s of services) await s.stop() })
+
+  const readOpen = async (): Promise<bigint> => (await c.rewards.getFunction('openRoot')() as [bigint, string])[0]
+  for (let i = 0; i < 20 && (await c.rewards.getFunction('openRoot')() as [bigint, string])[1] === `0x${'00'.repeat(32)}`; i++) {
+    for (const s of services) await s.tick()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  t.equal(await readOpen(), BigInt(epoch), 'the epoch\'s root is posted')
+  const record = await stores[0]?.rewards.epoch(epoch)
+  const [, root, total] = await c.rewards.getFunction('openRoot')() as [bigint, string, bigint]
+  t.equal(root, record?.root, 'the root every member computed')
+  t.equal(total.toString(), record?.total)
+
+  await mineTo(c, await head(c) + 2)
+  const submitter = lower(submitterWallet(0).address)
+  const tree = treeOfRecord(record ?? { leaves: [] })
+  const leaf = tree === undefined ? undefined : rewardsProof(tree, submitter)
+  t.equal(leaf?.cumulative, params.baseReward, 'the submitter\'s cumulative amount: one base reward')
+  const relay = createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: c.owner })
+  const before = await c.vmt.getFunction('balanceOf')(submitter) as bigint
+  const paid = await relay.claim(submitter, leaf?.cumulative ?? 0n, leaf?.proof ?? [])
+  t.equal(paid.amount, params.baseReward, 'the claim pays the amount')
+  t.equal(await c.vmt.getFunction('balanceOf')(submitter) as bigint, before + params.baseReward, 'to the submitter, whoever relays')
+  t.equal((await relay.claim(submitter, leaf?.cumulative ?? 0n, leaf?.proof ?? [])).amount, 0n, 'a repeat pays nothing')
+  t.equal(await relay.claimed(submitter), params.baseReward)
+  t.same(await relay.roots(), { settled: { epoch, root, total } }, 'the root settled after its challenge')
+})

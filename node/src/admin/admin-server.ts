@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import { ApiError, toVtError } from '../api/errors.ts'
+import { ApiError, vtErrorOf } from '../vt/errors.ts'
 import { ApiKeyError, type ApiKeyRecord } from '../db/apikey-repository.ts'
 import { newAdminToken, removeAdminCookie, writeAdminCookie } from './admin-cookie.ts'
 
@@ -80,12 +80,12 @@ export function buildAdminApp (options: { keys: ApiKeyAdmin, token: string, logg
     disableRequestLogging: true,
     http: { maxHeaderSize: 8 * 1024 },
     frameworkErrors: (err, _request, reply) => {
-      const { statusCode, body } = toVtError(err)
+      const { statusCode, body } = vtErrorOf(err)
       return (reply as unknown as FastifyReply).code(statusCode).type('application/json').send(body)
     }
   })
   app.setErrorHandler((err, request, reply) => {
-    const { statusCode, body, internal } = toVtError(keyError(err))
+    const { statusCode, body, internal } = vtErrorOf(keyError(err))
     if (internal) request.log.error({ err }, 'admin request failed')
     return reply.code(statusCode).type('application/json').send(body)
   })

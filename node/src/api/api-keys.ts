@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ApiKeyLimits, ApiKeyReader } from './ports.ts'
 import type { ApiKeyPrivilege } from './privileges.ts'
-import { ApiError } from './errors.ts'
+import { ApiError } from '../vt/errors.ts'
 
 const KEY = /^[0-9a-f]{64}$/
 /** a found key's limits are reused this long before the port is asked again */

@@ -1,4 +1,4 @@
-import { ApiError } from './errors.ts'
+import { ApiError } from '../vt/errors.ts'
 
 const LIMIT = /^[0-9]{1,2}$/
 const CURSOR = /^[0-9]{0,4}$/

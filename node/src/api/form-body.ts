@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ApiError } from './errors.ts'
+import { ApiError } from '../vt/errors.ts'
 
 const FORM = 'application/x-www-form-urlencoded'
 /** a form carries a URL (<= 2048 bytes, percent-encoded up to 3x), a signature and a short context */

@@ -1,7 +1,7 @@
 import { canonicalizeIndicator, IndicatorError, urlFromVtId } from '../../../protocol/src/index.ts'
 import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
 import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
-import { ApiError } from './errors.ts'
+import { ApiError } from '../vt/errors.ts'
 import { bareHex } from './ids.ts'
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i

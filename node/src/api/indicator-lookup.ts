@@ -1,7 +1,7 @@
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
 import type { ApiPorts, IndicatorPort, IndicatorView, VoteVerdict } from './ports.ts'
 import type { IndicatorKey } from './indicator-ids.ts'
-import { ApiError } from './errors.ts'
+import { ApiError } from '../vt/errors.ts'
 import { indicatorObject } from './vt-indicator-objects.ts'
 import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
 

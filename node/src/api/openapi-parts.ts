@@ -1,4 +1,4 @@
-import { VT_ERRORS } from './errors.ts'
+import { VT_ERRORS } from '../vt/errors.ts'
 
 /** Small builders for the hand-written OpenAPI document (routes/docs.ts and its parts). */
 const error = { $ref: '#/components/schemas/Error' }

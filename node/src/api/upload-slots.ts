@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client'
-import { ApiError } from './errors.ts'
+import { ApiError } from '../vt/errors.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ApiPorts } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { parseAnalysisId } from '../ids.ts'
 import { analysisObject } from '../vt-objects.ts'
 import { baseUrl, requestSignal } from '../request.ts'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { AnchorReader, AnchoredEpochView } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 
 const EPOCH = /^[0-9]{1,15}$/

@@ -5,7 +5,7 @@
 import { CID } from 'multiformats/cid'
 import type { FastifyInstance } from 'fastify'
 import type { BlockReader } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 
 // a CIDv1 string in a multibase of letters and digits (base32, base36, base58btc), bounded

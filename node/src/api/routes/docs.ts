@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { VT_ERRORS } from '../errors.ts'
+import { VT_ERRORS } from '../../vt/errors.ts'
 import { ANCHOR_ATTRIBUTE, errors, json, KEY_ERRORS, NOT_MODIFIED, pathId } from '../openapi-parts.ts'
 import { INDICATOR_PATHS } from '../openapi-indicators.ts'
 import { FEED_CURSOR_PATTERN } from './malicious.ts'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { GovernanceMember, GovernanceReader, ProposalView } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { baseUrl, requestSignal } from '../request.ts'
 import { enginesFromMetadataURI } from './virusmap.ts'
 

@@ -3,7 +3,7 @@
 // client before listing the subject. Paged by an opaque cursor, bounded per page.
 import type { FastifyInstance } from 'fastify'
 import type { FeedCursor, MaliciousFeedReader } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 import type { Hex } from '../../../../protocol/src/messages.ts'
 

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { MarketDelivery } from '../../db/delivery-repository.ts'
 import type { MarketDeliveryReader } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 
 // a uint256 in decimal, no leading zeros: one spelling per order

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ApiPorts } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { acceptUrlencodedForms, readForm } from '../form-body.ts'
 import { parseUrlId } from '../indicator-ids.ts'
 import { findIndicator, indicatorPortOf } from '../indicator-lookup.ts'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { EvidenceReader, EvidenceView, NetworkMember, NetworkReader } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { fileType } from '../vt-objects.ts'
 import { epochSeconds, vtStats } from '../../vt/report-attributes.ts'
 import { bareHex } from '../ids.ts'

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ApiPorts, VoteStore, VoteVerdict, VoteView } from '../ports.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 import { apiKeyIdOf } from '../api-keys.ts'
 import { bareHex, parseFileHash } from '../ids.ts'
 import { canonicalSubject, indicatorId, parseUrlId } from '../indicator-ids.ts'

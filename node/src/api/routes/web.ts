@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { ApiError } from '../errors.ts'
+import { ApiError } from '../../vt/errors.ts'
 
 /** The page's own files (node/src/web), served by name: nothing outside this list is reachable. */
 const WEB_DIR = new URL('../../web/', import.meta.url)

@@ -29,6 +29,8 @@ export interface MaliciousSet {
 export interface PageContext {
   /** the requesting page's origin, e.g. https://app.example */
   origin?: string
+  /** the page's URL without query or fragment, on `origin` (for a report to the network only) */
+  url?: string
   /** sha256 (hex) of the page's scripts */
   scriptHashes?: readonly string[]
   /** whether a user gesture (click, key) preceded this request; undefined: unknown */

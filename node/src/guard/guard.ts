@@ -24,6 +24,8 @@ export interface GuardResult {
   findings: Finding[]
   simulation: Simulation
   request: Pick<DecodedRequest, 'method' | 'from' | 'actions'>
+  /** the chain the RPC serves, when it said */
+  chainId?: number
 }
 
 export interface GuardOptions {
@@ -114,6 +116,7 @@ export function createGuard (options: GuardOptions): Guard {
           chain = undefined
         }
       }
+      const judgedOn = await onChain
       const findings = runRules({
         request: decoded,
         simulation,
@@ -125,10 +128,10 @@ export function createGuard (options: GuardOptions): Guard {
         page,
         connects: connects.recent(origin, at),
         now: at,
-        chainId: await onChain
+        ...judgedOn !== undefined ? { chainId: judgedOn } : {}
       })
       const verified = !needsChain || (chain !== undefined && simulation.status !== 'unavailable')
-      return { decision: decide(findings, verified), findings, simulation, request: { method: decoded.method, from: decoded.from, actions: decoded.actions } }
+      return { decision: decide(findings, verified), findings, simulation, request: { method: decoded.method, from: decoded.from, actions: decoded.actions }, ...judgedOn !== undefined ? { chainId: judgedOn } : {} }
     },
     checkPage (page) {
       const at = now()

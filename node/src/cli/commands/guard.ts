@@ -15,6 +15,9 @@ import { createGuardMirror, type GuardMirror } from '../../guard/mirror.ts'
 import { chainReaderFor, connectProvider } from '../../light-client/index.ts'
 import { loadProfile } from '../profile.ts'
 import type { GuardStoreData } from '../../guard/store.ts'
+import { guardIndicators, type GuardIndicator } from '../../guard/guard-indicators.ts'
+import type { GuardReporter } from '../../guard/reporter.ts'
+import { reporterFor, REPORT_OPTIONS, REPORT_USAGE } from './guard-report.ts'
 
 const STORE_KINDS: readonly StoreKind[] = ['recipient', 'allow', 'malicious-address', 'malicious-domain', 'malicious-script']
 const str = (v: OptionValue): string | undefined => typeof v === 'string' ? v : undefined
@@ -48,15 +51,32 @@ async function check (values: CommandArgs['values'], ctx: CommandContext): Promi
   if (from === undefined) throw new UsageError('--from ADDR is required')
   const request = requestFrom(values, from)
   const store = await loadStore(storeFile(values, ctx), { signal: ctx.signal })
+  const reporter = await reporterFor(values, ctx)
   const guard = createGuard({ rpc, pastRecipients: store.pastRecipients, malicious: store.malicious, allowlist: store.allowlist, phishing: await loadEthPhishingLists() })
   try {
     const origin = str(values.origin)
-    const result = await guard.check(request, { ...origin !== undefined ? { origin } : {}, scriptHashes: strs(values['script-hash']) }, { signal: ctx.signal })
-    ctx.stdout.write(values.json === true ? guardJson({ decision: result.decision, findings: result.findings, simulation: result.simulation }) + '\n' : renderGuardResult(result))
+    const page = { ...origin !== undefined ? { origin, url: origin } : {}, scriptHashes: strs(values['script-hash']) }
+    const result = await guard.check(request, page, { signal: ctx.signal })
+    const reports = reporter === undefined ? undefined : await reportOnce(reporter, guardIndicators(result, page, { allowlist: store.allowlist, ...result.chainId !== undefined ? { chainId: result.chainId } : {} }))
+    ctx.stdout.write(values.json === true
+      ? guardJson({ decision: result.decision, findings: result.findings, simulation: result.simulation, ...reports !== undefined ? { reports } : {} }) + '\n'
+      : renderGuardResult(result) + (reports === undefined || reports.sent + reports.failed === 0 ? '' : `reported to the network: ${reports.sent} sent, ${reports.failed} failed\n`))
     return EXIT_CODES.ok
   } finally {
     await guard.stop()
   }
+}
+
+/** a one-shot check's reports: sent before the command ends */
+async function reportOnce (reporter: GuardReporter, indicators: GuardIndicator[]): Promise<GuardReporter['totals']> {
+  reporter.start()
+  try {
+    reporter.report(indicators)
+    await reporter.idle()
+  } finally {
+    await reporter.stop()
+  }
+  return reporter.totals
 }
 
 async function add (values: CommandArgs['values'], positionals: string[], ctx: CommandContext): Promise<number> {
@@ -96,7 +116,9 @@ async function serve (values: CommandArgs['values'], ctx: CommandContext): Promi
   const file = storeFile(values, ctx)
   const store = await loadStore(file, { signal: ctx.signal })
   const mirror = values.mirror === true ? await mirrorFor(ctx, store, file) : undefined
-  const service = createGuardService({ rpc, store, storeFile: file, port: Number(portText), phishing: await loadEthPhishingLists(), ...mirror !== undefined ? { mirror } : {} })
+  const reporter = await reporterFor(values, ctx)
+  const service = createGuardService({ rpc, store, storeFile: file, port: Number(portText), phishing: await loadEthPhishingLists(), ...mirror !== undefined ? { mirror } : {}, ...reporter !== undefined ? { reporter } : {} })
+  reporter?.start()
   await service.start()
   mirror?.start()
   try {
@@ -108,6 +130,7 @@ async function serve (values: CommandArgs['values'], ctx: CommandContext): Promi
   } finally {
     await mirror?.stop()
     await service.stop()
+    await reporter?.stop()
   }
   return EXIT_CODES.ok
 }
@@ -132,9 +155,10 @@ async function run ({ values, positionals }: CommandArgs, ctx: CommandContext): 
 export const guardCommand: Command = {
   name: 'guard',
   summary: 'judge a wallet request before signing it: decode, simulate on your RPC, apply the drainer rules',
-  usage: 'virusmap guard --rpc URL [--port P] [--mirror] [--store FILE] [--json]   (the loopback service the extension asks, port 8547 by default;\n' +
-    '       --mirror pulls the profile\'s node\'s malicious feed every 5 minutes, each report verified against the profile\'s chain)\n' +
-    '       virusmap guard check --rpc URL --from ADDR (--tx JSON | --typed-data JSON | --message TEXT) [--origin URL] [--script-hash H]... [--store FILE] [--json]\n' +
+  usage: `virusmap guard --rpc URL [--port P] [--mirror] [--store FILE] ${REPORT_USAGE} [--json]   (the loopback service the extension asks, port 8547 by default;\n` +
+    '       --mirror pulls the profile\'s node\'s malicious feed every 5 minutes, each report verified against the profile\'s chain;\n' +
+    '       --report-to sends each block as indicator submissions signed by your keystore wallet: the page\'s domain and URL without query, offending wallets, page scripts, the rules in context; never your transaction; at most 30 an hour)\n' +
+    `       virusmap guard check --rpc URL --from ADDR (--tx JSON | --typed-data JSON | --message TEXT) [--origin URL] [--script-hash H]... [--store FILE] ${REPORT_USAGE} [--json]\n` +
     `       virusmap guard add ${STORE_KINDS.join('|')} VALUE... [--store FILE]\n` +
     'prints the decision (allow, warn, block, unverified), the findings and the simulation; exit 0 whatever the decision',
   options: {
@@ -148,6 +172,7 @@ export const guardCommand: Command = {
     store: { type: 'string' },
     port: { type: 'string' },
     mirror: { type: 'boolean' },
+    ...REPORT_OPTIONS,
     json: { type: 'boolean' }
   },
   run

@@ -89,7 +89,8 @@
     hashed = { count: scripts.length, hashes }
     return hashes
   }
-  const pageContext = async (gesture) => ({ origin: location.origin, scriptHashes: await scriptHashes(), ...gesture === undefined ? {} : { gesture } })
+  // the URL without query or fragment: what a report to the network may name (--report-to)
+  const pageContext = async (gesture) => ({ origin: location.origin, url: location.origin + location.pathname, scriptHashes: await scriptHashes(), ...gesture === undefined ? {} : { gesture } })
 
   // --- the overlay ---------------------------------------------------------------------------
   const text = (tag, content, style) => { const e = document.createElement(tag); e.textContent = content; if (style) e.style.cssText = style; return e }

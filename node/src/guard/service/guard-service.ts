@@ -11,6 +11,9 @@ import { readObject, readString } from '../input.ts'
 import { guardJson } from '../json.ts'
 import { CONNECT_METHODS, SIGNATURE_METHODS, transactionRequest } from '../request.ts'
 import type { GuardMirror } from '../mirror.ts'
+import type { PageContext } from '../finding.ts'
+import { guardIndicators } from '../guard-indicators.ts'
+import type { GuardReporter } from '../reporter.ts'
 import { emptyStore, saveStore, type GuardStoreData } from '../store.ts'
 import { createGuardMetrics } from './guard-metrics.ts'
 import { refuseNonLoopback } from './loopback.ts'
@@ -43,6 +46,8 @@ export interface GuardServiceOptions {
   logger?: Logger
   /** the store's network mirror, whose totals /metrics shows */
   mirror?: Pick<GuardMirror, 'totals'>
+  /** with the user's consent (--report-to): each block's indicators go to the network; started and stopped by the caller */
+  reporter?: Pick<GuardReporter, 'report' | 'totals'>
 }
 
 export interface GuardService extends Startable {
@@ -82,7 +87,12 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
   let app: FastifyInstance | undefined
   let port = 0
   let saving: Promise<void> = Promise.resolve()
-  const metrics = createGuardMetrics(store, options.mirror)
+  const metrics = createGuardMetrics(store, options.mirror, options.reporter)
+  /** a block, reported when the user consented; the answer does not wait for it */
+  const reportBlock = (result: Pick<GuardResult, 'decision' | 'findings' | 'simulation' | 'request' | 'chainId'>, page: PageContext): void => {
+    if (options.reporter === undefined || result.decision !== 'block') return
+    options.reporter.report(guardIndicators(result, page, { allowlist: store.allowlist, ...result.chainId !== undefined ? { chainId: result.chainId } : {} }))
+  }
 
   const judge = async (g: Guard, request: unknown, body: Body): Promise<unknown> => {
     const page = readPage(body.page)
@@ -95,6 +105,7 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
     try {
       const result = await Promise.race([g.check(request, page, { signal: limit }), late])
       metrics.observe(result, 'simulation' in result ? result.simulation.status : 'unavailable', (performance.now() - started) / 1000)
+      if ('simulation' in result) reportBlock(result, page)
       return result
     } catch (err) {
       if (err instanceof GuardError) throw err
@@ -164,8 +175,10 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
       return await send(reply, await judge(g, { method }, b))
     })
     instance.post('/v1/page', async (request, reply) => {
-      const result = g.checkPage(readPage(bodyOf(request).page))
+      const page = readPage(bodyOf(request).page)
+      const result = g.checkPage(page)
       metrics.observe(result, 'not-applicable', 0)
+      reportBlock({ ...result, simulation: { status: 'not-applicable' }, request: { method: 'page', from: undefined, actions: [] } }, page)
       return await send(reply, result)
     })
     instance.get('/metrics', async (_request, reply) => await reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))

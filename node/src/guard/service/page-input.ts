@@ -12,6 +12,7 @@ export function readPage (value: unknown): PageContext {
   const p = readObject(value, 'page')
   const page: PageContext = {}
   if (p.origin !== undefined) page.origin = readString(p.origin, 'page origin', 2048)
+  if (p.url !== undefined) page.url = readString(p.url, 'page url', 2048)
   if (p.scriptHashes !== undefined) {
     page.scriptHashes = readArray(p.scriptHashes, 'page scriptHashes', MAX_SCRIPT_HASHES).map((h) => {
       const s = readString(h, 'script hash', 66)

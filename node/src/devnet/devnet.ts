@@ -10,6 +10,8 @@ import { forgetPid, recordPid, stopStaleProcess } from './stale-process.ts'
 import { setBalance } from '../chain/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../supernode/node-keys.ts'
 import { ensureDevnetApiKey } from './api-key.ts'
+import { ensureDemoVendor } from './demo-vendor.ts'
+import type { DemoVendor } from './demo-vendor.ts'
 import { CLAMD_INSTALL_HINT, startDevnetClamd } from './devnet-clamd.ts'
 import { devnetEngineSets, devnetFileEngines } from './engine-spread.ts'
 import { findClamd } from '../scan/clamd-process.ts'
@@ -60,6 +62,8 @@ export interface DevnetInfo extends Deployment {
   nodes: DevnetNodeInfo[]
   /** an x-apikey every node accepts (kept across restarts) */
   apiKey: string
+  /** a vendor governance approved on the DataMarket, to try `virusmap buy` with (absent without a market) */
+  vendor?: DemoVendor
 }
 
 export interface Devnet {
@@ -226,6 +230,8 @@ export async function startDevnet (opts: DevnetOptions, options: AbortOptions = 
       }, { signal })
       log(`governance: proposal ${proposalId.toString().slice(0, 12)}… executed at block ${executionBlock}`)
     }
+    const vendor = await ensureDemoVendor(dir, deployment, provider, deployer, { signal })
+    if (vendor !== undefined) log(`market: demo vendor ${vendor.address} approved by governance`)
     await provider.send('evm_setIntervalMining', [1])
 
     const savedInfo = await readJson<Partial<DevnetInfo>>(join(dir, 'devnet.json'))
@@ -260,7 +266,7 @@ export async function startDevnet (opts: DevnetOptions, options: AbortOptions = 
     await Promise.all(processes.map(async (p, i) => {
       await waitUntilReady(p, (nodes[i] as DevnetNodeInfo).api, nodes.length, { signal })
     }))
-    const info: DevnetInfo = { ...deployment, nodes, apiKey }
+    const info: DevnetInfo = { ...deployment, nodes, apiKey, ...(vendor === undefined ? {} : { vendor }) }
     await writeJsonAtomic(join(dir, 'devnet.json'), info)
     return { info, anvil, provider, processes, clamd, stop }
   } catch (err) {

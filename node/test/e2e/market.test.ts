@@ -1,0 +1,132 @@
+// The data market end to end on the 4-node devnet (issue 17, SPEC 18): the devnet's demo vendor,
+// approved through the Governor and the Timelock, buys a submitted sample with `virusmap buy` and gets
+// it sha256-checked from the members' deliveries, f+1 of them paid; an order for a sample that arrives
+// after it is delivered once it does, with one member down; a member killed -9 while an order is
+// confirmed finds the order again after its restart and delivers it.
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Contract } from 'ethers'
+import tap from 'tap'
+import { marketArtifact } from '../../../governance/src/artifacts.ts'
+import { runCli } from '../../src/cli/run.ts'
+import { startDevnet } from '../../src/devnet/devnet.ts'
+import { spawnSupernode, waitUntilReady } from '../../src/devnet/node-process.ts'
+import type { Devnet } from '../../src/devnet/devnet.ts'
+
+let devnet: Devnet
+let dir: string
+let market: Contract
+
+tap.before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'virusmap-market-e2e-'))
+  devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, clamav: false })
+  market = new Contract(devnet.info.contracts.market!, marketArtifact.abi, devnet.provider)
+})
+tap.teardown(async () => {
+  await devnet?.stop()
+  if (!tap.passing()) {
+    for (const n of devnet?.info.nodes ?? []) {
+      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
+      for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"market"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
+    }
+  }
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function cli (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => { stdout += s } },
+    stderr: { write: (s: string) => { stderr += s } },
+    signal: AbortSignal.timeout(240_000),
+    env: { VIRUSMAP_KEYSTORE_PASSWORD: devnet.info.vendor!.passphrase },
+    cwd: dir
+  })
+  return { code, stdout, stderr }
+}
+const deployment = (): string[] => ['--deployment', join(dir, 'devnet.json')]
+const buy = (sha: string, out: string, ...more: string[]): Promise<{ code: number, stdout: string, stderr: string }> =>
+  cli(['buy', sha, '--keystore', devnet.info.vendor!.keystore, '--out', out, '--json', ...deployment(), ...more])
+
+async function newSample (name: string): Promise<{ path: string, bytes: Buffer, sha: string }> {
+  const bytes = Buffer.concat([Buffer.from(`market e2e ${name} `), randomBytes(40_000)])
+  const path = join(dir, name)
+  await writeFile(path, bytes)
+  return { path, bytes, sha: createHash('sha256').update(bytes).digest('hex') }
+}
+async function submit (path: string, node = 0): Promise<void> {
+  const res = await cli(['submit', path, '--api', devnet.info.nodes[node]!.api, ...deployment(), '--json'])
+  if (res.code !== 0) throw new Error(`submit failed: ${res.stderr}`)
+}
+/** resolves once the market holds an order with id `id` */
+async function ordered (id: bigint): Promise<void> {
+  while ((await market.getFunction('terms')())[3] as bigint <= id) await sleep(200)
+}
+const nextOrder = async (): Promise<bigint> => (await market.getFunction('terms')())[3] as bigint
+
+tap.test('the devnet approved a demo vendor through governance and says where its keystore is', async (t) => {
+  const vendor = devnet.info.vendor
+  t.ok(vendor !== undefined)
+  t.ok(existsSync(vendor!.keystore))
+  t.same(JSON.parse(await readFile(join(dir, 'devnet.json'), 'utf8')).vendor, vendor, 'in devnet.json')
+  t.equal(await market.getFunction('isVendor')(vendor!.address), true)
+  t.equal((await market.getFunction('owner')() as string).toLowerCase(), devnet.info.contracts.timelock, 'only the Timelock could approve it')
+  const proposals = await cli(['gov', 'proposals', '--json', ...deployment()])
+  const executed = (JSON.parse(proposals.stdout) as Array<{ state: string, description: string }>).find((p) => p.description.includes('demo vendor'))
+  t.equal(executed?.state, 'Executed', 'by an executed proposal')
+})
+
+tap.test('virusmap buy returns a sha256-checked sample and pays f+1 members', async (t) => {
+  const s = await newSample('bought.bin')
+  await submit(s.path)
+  const res = await buy(s.sha, 'bought.out')
+  t.equal(res.code, 0, res.stderr)
+  t.same(await readFile(join(dir, 'bought.out')), s.bytes)
+  const report = JSON.parse(res.stdout)
+  t.equal(report.needed, 2)
+  t.equal(report.fulfilled.members, 2)
+  t.equal((await market.getFunction('orderOf')(BigInt(report.orderId)))[3], 2n, 'fulfilled')
+  const orders = await cli(['market', 'orders', '--buyer', devnet.info.vendor!.address, '--json', ...deployment()])
+  t.equal(JSON.parse(orders.stdout)[0].status, 'fulfilled')
+})
+
+tap.test('an order placed before its sample arrives is delivered when it does, with one member down', async (t) => {
+  const down = 3
+  devnet.processes[down]!.child.kill('SIGKILL')
+  const s = await newSample('later.bin')
+  const id = await nextOrder()
+  const buying = buy(s.sha, 'later.out', '--timeout', '180')
+  await ordered(id)
+  await submit(s.path)
+  const res = await buying
+  t.equal(res.code, 0, res.stderr)
+  t.same(await readFile(join(dir, 'later.out')), s.bytes)
+  t.equal(JSON.parse(res.stdout).fulfilled.members, 2, 'two of the three members up')
+  const info = devnet.info.nodes[down]!
+  devnet.processes[down] = spawnSupernode(join(info.dataDir, 'config.json'), join(info.dataDir, 'supernode.log'))
+  await waitUntilReady(devnet.processes[down]!, info.api, 4, { timeoutMs: 90_000 })
+})
+
+tap.test('a member killed -9 while an order is placed delivers it after its restart', async (t) => {
+  const s = await newSample('restart.bin')
+  await submit(s.path)
+  const victim = 2
+  const info = devnet.info.nodes[victim]!
+  devnet.processes[victim]!.child.kill('SIGKILL')
+  const id = await nextOrder()
+  // asked of the victim alone: only its delivery can end the wait
+  const buying = buy(s.sha, 'restart.out', '--api', info.api, '--apikey', devnet.info.apiKey, '--timeout', '180')
+  await ordered(id)
+  devnet.processes[victim] = spawnSupernode(join(info.dataDir, 'config.json'), join(info.dataDir, 'supernode.log'))
+  const res = await buying
+  t.equal(res.code, 0, res.stderr)
+  t.same(await readFile(join(dir, 'restart.out')), s.bytes)
+  const report = JSON.parse(res.stdout)
+  t.same(report.deliveries.map((d: { member: string, ok: boolean }) => [d.member, d.ok]), [[info.operator, true]], 'the restarted member\'s own delivery')
+  t.notOk('fulfilled' in report, 'one delivery of the two needed: not paid')
+})

@@ -9,6 +9,7 @@ import { registerAnalysisRoutes } from './routes/analyses.ts'
 import { registerStatusRoutes } from './routes/status.ts'
 import { registerVirusmapRoutes } from './routes/virusmap.ts'
 import { registerAnchorRoutes } from './routes/anchors.ts'
+import { registerRewardsRoutes } from './routes/rewards.ts'
 import { registerMarketRoutes } from './routes/market.ts'
 import { registerBlockRoutes } from './routes/blocks.ts'
 import { registerVoteRoutes } from './routes/votes.ts'
@@ -125,6 +126,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     registerAnalysisRoutes(scope, options.ports, objects)
     registerVirusmapRoutes(scope, options.ports.network, options.ports.evidence)
     registerAnchorRoutes(scope, options.ports.anchors)
+    registerRewardsRoutes(scope, options.ports.rewards)
     registerMarketRoutes(scope, options.ports.market)
     registerBlockRoutes(scope, options.ports.blocks)
     registerGovernanceRoutes(scope, options.ports.governance)

@@ -16,6 +16,7 @@ import type { Coordinator } from '../quorum/coordinator.ts'
 import type { NodeMetrics } from '../metrics/registry.ts'
 import type { VirusmapLibp2p } from '../network/libp2p-node.ts'
 import type { SampleStore } from '../ingest/sample-store.ts'
+import { rewardsReader } from '../rewards/rewards-reader.ts'
 import { createMaliciousFeed } from './malicious-feed.ts'
 
 /** Adapts the supernode's coordinator and repositories to what the HTTP API asks of a node. */
@@ -175,6 +176,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
       : {}),
     evidence: evidenceReader(repos.evidence),
     anchors: anchorReader(repos.anchors),
+    rewards: rewardsReader(repos.rewards),
     indicators: indicatorPort(coordinator, repos, c.operatorSigner === undefined ? undefined : { signer: c.operatorSigner, chainId: c.chainId, registry: c.registry }, latestReport),
     votes: {
       add: async (kind, sha256, vote) => await repos.votes.add({ kind, sha256, ...vote }),

@@ -138,6 +138,28 @@ export const OPENAPI = {
         responses: { 200: json('{"data":[{"type":"anchor_epoch","id":EPOCH,"attributes":{epoch,root,leaf_count,block,tx,job_ids?}}]} (with epoch: one object, job_ids included)'), ...errors(400, ...KEY_ERRORS, 404, 503) }
       }
     },
+    '/api/virusmap/rewards/{epoch}': {
+      get: {
+        summary: 'VirusMap: the rewards this member computed for an epoch (SPEC 17): the tree\'s root and total (null root: nobody has earned), the epoch\'s amounts, and why each paid report earned what it did. Amounts are decimal wei',
+        parameters: [
+          { name: 'epoch', in: 'path', required: true, description: 'an epoch, or latest (the newest computed here)', schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,14}|latest)$' } },
+          { name: 'limit', in: 'query', description: 'items at most', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'offset', in: 'query', description: 'items to skip', schema: { type: 'integer', minimum: 0, maximum: 1000000, default: 0 } }
+        ],
+        responses: { 200: json('{"data":{"type":"rewards_epoch","id":EPOCH,"attributes":{epoch,paid_epoch,root,total,paid,budget,reports,leaf_count,amounts:{ADDRESS:WEI},members:{ADDRESS:WEI},item_count,items:[{job_id,item,submitter,class,outcome,family,listed,confirmed_later,duplicate_index,precision:[confirmed,submitted],raw,amount}]}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
+      }
+    },
+    '/api/virusmap/rewards/{epoch}/{address}': {
+      get: {
+        summary: 'VirusMap: an address in an epoch\'s rewards tree: its cumulative amount and the Merkle proof RewardsDistributor.claim takes (cumulative "0" and no proof when it has no leaf), what the epoch paid it, and the paid reports it submitted',
+        parameters: [
+          { name: 'epoch', in: 'path', required: true, description: 'an epoch, or latest', schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,14}|latest)$' } },
+          { name: 'address', in: 'path', required: true, schema: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' } },
+          { name: 'limit', in: 'query', description: 'items at most', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }
+        ],
+        responses: { 200: json('{"data":{"type":"rewards_account","id":"EPOCH:ADDRESS","attributes":{epoch,root,account,cumulative,proof:[BYTES32],amount,member_amount,items:[...]}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
+      }
+    },
     '/api/virusmap/malicious': {
       get: {
         summary: 'VirusMap: wallets, domains and page scripts whose stored report has malicious verdicts, oldest first, each with its full signed report (what wallet guards mirror, verifying every report with the light client)',

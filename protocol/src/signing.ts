@@ -89,6 +89,25 @@ export function attestationFor (job: SignedScanJob, commitments: SignedCommitmen
   }
 }
 
+/**
+ * The commitments an attestation names (SPEC 7), from every commitment held, a member's second,
+ * conflicting one included: a member that revealed is named with the commitment its verdict opens, so
+ * it does not matter which of an equivocator's two commitments a node saw first; an equivocator that
+ * did not reveal is left out, as every honest member holds both by the time it attests.
+ */
+export function contentCommitments (held: SignedCommitment[], conflicting: SignedCommitment[], verdicts: SignedVerdict[]): SignedCommitment[] {
+  const opened = new Map<Hex, Hex>()
+  for (const v of verdicts) opened.set(v.verdict.member, computeCommitment(v.verdict, v.salt))
+  const equivocated = new Set(conflicting.map((c) => c.commitment.member))
+  const out: SignedCommitment[] = []
+  for (const c of [...held, ...conflicting]) {
+    const { member, commitment } = c.commitment
+    const opens = opened.get(member)
+    if (opens === undefined ? !equivocated.has(member) : opens === commitment) out.push(c)
+  }
+  return out
+}
+
 /** The submitter's signature, for ScanJob.submitterSignature. */
 export async function signSubmission (submission: Submission, chainId: number, registry: Hex, signer: Signer): Promise<Hex> {
   return await signTyped(signer, 'Submission', submission, chainId, registry)

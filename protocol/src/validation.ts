@@ -37,6 +37,8 @@ export interface ValidationContext {
   boundsAt(block: number): JobBounds
   getJob(jobId: Hex): ScanJob | undefined
   getCommitment(jobId: Hex, member: Hex): Hex | undefined
+  /** the member's second, different commitment for the job, when it signed two (section 7: both are held) */
+  getConflictingCommitment(jobId: Hex, member: Hex): Hex | undefined
   /** how many members' commitments are held for the job */
   commitmentCount(jobId: Hex): number
   /** hash of the verdict this member already revealed for the job */
@@ -133,7 +135,12 @@ function checkKeyWraps (job: ScanJob, ctx: ValidationContext): void {
   }
 }
 
-export function validateCommitment (msg: SignedCommitment, ctx: ValidationContext): { jobId: Hex, member: Hex } {
+/**
+ * A member's second, different commitment is accepted and forwarded, marked `conflict`: it is the proof
+ * of equivocation, and every honest member must hold both before it attests, so that which one reached
+ * it first changes nothing (section 7). A third is ignored before its signature is checked.
+ */
+export function validateCommitment (msg: SignedCommitment, ctx: ValidationContext): { jobId: Hex, member: Hex, conflict: boolean } {
   const { jobId, member, commitment } = msg.commitment
   const job = ctx.getJob(jobId)
   if (job === undefined) fail('ignore', 'UNKNOWN_JOB', 'job not known')
@@ -141,11 +148,12 @@ export function validateCommitment (msg: SignedCommitment, ctx: ValidationContex
   if (ctx.now > job.commitDeadline) fail('ignore', 'STALE', 'commit window closed')
   if (!ctx.isMemberAt(member, job.membershipBlock)) fail('reject', 'NOT_MEMBER', 'not a member at the job block')
   const known = ctx.getCommitment(jobId, member)
-  if (known === commitment) fail('ignore', 'DUPLICATE', 'commitment already known')
+  const conflicting = ctx.getConflictingCommitment(jobId, member)
+  if (known === commitment || conflicting === commitment) fail('ignore', 'DUPLICATE', 'commitment already known')
+  if (conflicting !== undefined) fail('ignore', 'EQUIVOCATION', 'the member\'s two conflicting commitments are already held')
   const signer = recover(() => recoverCommitmentSigner(msg, ctx.chainId, ctx.registry))
   if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
-  if (known !== undefined) fail('reject', 'EQUIVOCATION', 'member signed a second, different commitment')
-  return { jobId, member }
+  return { jobId, member, conflict: known !== undefined }
 }
 
 export function validateVerdict (msg: SignedVerdict, ctx: ValidationContext): { jobId: Hex, member: Hex, verdictHash: Hex } {
@@ -172,7 +180,10 @@ export function validateVerdict (msg: SignedVerdict, ctx: ValidationContext): { 
   if (commitment === undefined) fail('ignore', 'NO_COMMITMENT', 'no commitment from this member')
   const signer = recover(() => recoverVerdictSigner(msg, ctx.chainId, ctx.registry))
   if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
-  if (computeCommitment(verdict, msg.salt) !== commitment) fail('reject', 'COMMITMENT_MISMATCH', 'verdict and salt do not open the commitment')
+  // the member's own doing, not the forwarder's: it may open an equivocator's other commitment, still on its way
+  const opened = computeCommitment(verdict, msg.salt)
+  if (opened !== commitment && opened !== ctx.getConflictingCommitment(jobId, member)) fail('ignore', 'COMMITMENT_MISMATCH', 'verdict and salt open no commitment held')
+  if (ctx.getVerdictHash(jobId, member) !== undefined) fail('ignore', 'EQUIVOCATION', 'member revealed two different verdicts')
   return { jobId, member, verdictHash: hash }
 }
 
@@ -196,7 +207,8 @@ export function validateAttestation (msg: SignedAttestation, ctx: ValidationCont
   if (held === digest) fail('ignore', 'DUPLICATE', 'attestation already known')
   const signer = recover(() => recoverAttestationSigner(msg, ctx.chainId, ctx.registry))
   if (signer !== member) fail('reject', 'SIGNER_MISMATCH', 'signer is not the member')
-  if (held !== undefined) fail('reject', 'EQUIVOCATION', 'member attested to two different contents')
+  // ignore, not reject: the peer that forwards it may be honest, having seen the other one second
+  if (held !== undefined) fail('ignore', 'EQUIVOCATION', 'member attested to two different contents')
   return { jobId, member, digest }
 }
 

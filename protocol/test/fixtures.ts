@@ -139,6 +139,8 @@ export function makeContext (state: {
   now?: number
   jobs?: ScanJob[]
   commitments?: Array<[Hex, Hex, Hex]>
+  /** a member's second, different commitment: [jobId, member, commitment] */
+  conflicting?: Array<[Hex, Hex, Hex]>
   verdictHashes?: Array<[Hex, Hex, Hex]>
   attestations?: Array<[Hex, Hex, Hex]>
   complaints?: Array<[Hex, Hex]>
@@ -146,6 +148,7 @@ export function makeContext (state: {
 } = {}): ValidationContext {
   const jobs = new Map((state.jobs ?? []).map(j => [scanJobId(j, CHAIN_ID, REGISTRY), j]))
   const commitments = new Map((state.commitments ?? []).map(([j, m, c]) => [`${j}/${m}`, c]))
+  const conflicting = new Map((state.conflicting ?? []).map(([j, m, c]) => [`${j}/${m}`, c]))
   const verdictHashes = new Map((state.verdictHashes ?? []).map(([j, m, h]) => [`${j}/${m}`, h]))
   const attestations = new Map((state.attestations ?? []).map(([j, m, d]) => [`${j}/${m}`, d]))
   const complaints = new Set((state.complaints ?? []).map(([j, m]) => `${j}/${m}`))
@@ -164,6 +167,7 @@ export function makeContext (state: {
     boundsAt: () => ({ ...DEFAULT_JOB_BOUNDS, clockSkewMs: 2000 }),
     getJob: jobId => jobs.get(jobId),
     getCommitment: (jobId, m) => commitments.get(`${jobId}/${m}`),
+    getConflictingCommitment: (jobId, m) => conflicting.get(`${jobId}/${m}`),
     commitmentCount: jobId => [...commitments.keys()].filter(k => k.startsWith(`${jobId}/`)).length,
     getVerdictHash: (jobId, m) => verdictHashes.get(`${jobId}/${m}`),
     getAttestation: (jobId, m) => attestations.get(`${jobId}/${m}`),

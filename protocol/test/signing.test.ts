@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { Wallet } from 'ethers'
 import {
-  attestationFor, complaintDigest, computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverReportSigner,
+  attestationFor, complaintDigest, contentCommitments, computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverReportSigner,
   recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, reportDigest, scanJobId, signAttestation, signCommitment, signComplaint,
   signScanJob, signSubmission, signVerdict, submissionOf, verdictHash
 } from '../src/index.ts'
@@ -156,4 +156,21 @@ tap.test('submission: the submitter\'s wallet signs kind, sha256, context and su
   // a wallet's own signature, not a member's: v 0/1 as some hardware wallets produce it is accepted (the origin signs the job bytes)
   const v = Number.parseInt(indicator.submitterSignature.slice(130), 16)
   t.equal(recoverSubmissionSigner(submission, withV(indicator.submitterSignature, v - 27), CHAIN_ID, REGISTRY), SUBMITTER.address)
+})
+
+const named = (list: Array<{ commitment: { commitment: Hex } }>): Hex[] => list.map((c) => c.commitment.commitment).toSorted()
+
+tap.test('contentCommitments: an equivocator is named beside the commitment its verdict opens, or left out (SPEC 7)', async t => {
+  const honest = await makeReveal(job, member(0), [result('YARA', 'undetected')])
+  const a = await makeReveal(job, voter, [result('YARA', 'undetected')])
+  const b = await makeReveal(job, voter, [result('YARA', 'malicious', 'Evil')], job.createdAt + 1)
+  const silent = await makeReveal(job, member(2), [result('YARA', 'undetected')])
+  // whichever of the voter's two commitments a node holds first, its verdict decides which one is named
+  for (const [first, second] of [[a, b], [b, a]] as const) {
+    const held = [honest.commit, first.commit, silent.commit]
+    t.same(named(contentCommitments(held, [second.commit], [honest.reveal, a.reveal])), named([honest.commit, a.commit, silent.commit]), 'revealed: the opened one')
+    t.same(named(contentCommitments(held, [second.commit], [honest.reveal])), named([honest.commit, silent.commit]), 'not revealed: left out')
+  }
+  t.same(named(contentCommitments([honest.commit, a.commit, silent.commit], [], [honest.reveal])), named([honest.commit, a.commit, silent.commit]),
+    'without a conflict, a member that committed and did not reveal is named (committed-but-absent)')
 })

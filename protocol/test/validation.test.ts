@@ -134,7 +134,7 @@ tap.test('scan job', async t => {
 
 tap.test('commitment', async t => {
   t.test('valid commitment returns job id and member', async st => {
-    st.same(validateCommitment(commit, makeContext({ jobs: [job] })), { jobId, member: voter.address })
+    st.same(validateCommitment(commit, makeContext({ jobs: [job] })), { jobId, member: voter.address, conflict: false })
   })
   t.test('UNKNOWN_JOB (ignore)', async st => {
     st.throws(() => validateCommitment(commit, makeContext()), fails('ignore', 'UNKNOWN_JOB'))
@@ -152,9 +152,16 @@ tap.test('commitment', async t => {
     const ctx = makeContext({ jobs: [job], commitments: [[jobId, voter.address, commit.commitment.commitment]] })
     st.throws(() => validateCommitment(commit, ctx), fails('ignore', 'DUPLICATE'))
   })
-  t.test('EQUIVOCATION (reject): a second, different signed commitment', async st => {
+  t.test('a second, different signed commitment is accepted as the conflict every honest member must hold (SPEC 7)', async st => {
     const ctx = makeContext({ jobs: [job], commitments: [[jobId, voter.address, otherDigest]] })
-    st.throws(() => validateCommitment(commit, ctx), fails('reject', 'EQUIVOCATION'))
+    st.same(validateCommitment(commit, ctx), { jobId, member: voter.address, conflict: true })
+    const both = makeContext({ jobs: [job], commitments: [[jobId, voter.address, otherDigest]], conflicting: [[jobId, voter.address, commit.commitment.commitment]] })
+    st.throws(() => validateCommitment(commit, both), fails('ignore', 'DUPLICATE'), 'the conflict again is a duplicate')
+  })
+  t.test('EQUIVOCATION (ignore): a third commitment, before its signature is checked', async st => {
+    const third = `0x${'ab'.repeat(32)}` as Hex
+    const ctx = makeContext({ jobs: [job], commitments: [[jobId, voter.address, otherDigest]], conflicting: [[jobId, voter.address, third]] })
+    st.throws(() => validateCommitment({ ...commit, signature: zeroSig }, ctx), fails('ignore', 'EQUIVOCATION'))
   })
   t.test('an unsigned "equivocation" is a bad signature, not evidence', async st => {
     const ctx = makeContext({ jobs: [job], commitments: [[jobId, voter.address, otherDigest]] })
@@ -240,12 +247,19 @@ tap.test('verdict', async t => {
     const ctx = committed({ commitments: [[jobId, member(2).address, other.commit.commitment.commitment]] })
     st.throws(() => validateVerdict({ ...other.reveal, signature: reveal.signature }, ctx), fails('reject', 'SIGNER_MISMATCH'))
   })
-  t.test('COMMITMENT_MISMATCH (reject): wrong salt or changed verdict', async st => {
+  t.test('COMMITMENT_MISMATCH (ignore, held): wrong salt or changed verdict; it may open a commitment still on its way', async st => {
     const wrongSalt = { ...reveal, salt: `0x${'00'.repeat(32)}` as Hex }
-    st.throws(() => validateVerdict(wrongSalt, committed()), fails('reject', 'COMMITMENT_MISMATCH'))
+    st.throws(() => validateVerdict(wrongSalt, committed()), fails('ignore', 'COMMITMENT_MISMATCH'))
     const changed = await makeReveal(job, voter, [result('YARA', 'undetected')])
-    st.throws(() => validateVerdict(changed.reveal, committed()), fails('reject', 'COMMITMENT_MISMATCH'))
+    st.throws(() => validateVerdict(changed.reveal, committed()), fails('ignore', 'COMMITMENT_MISMATCH'))
     st.equal(computeCommitment(reveal.verdict, reveal.salt), commit.commitment.commitment, 'the right salt opens it')
+  })
+  t.test('a verdict opening the member\'s second, conflicting commitment is accepted (SPEC 7)', async st => {
+    const other = await makeReveal(job, voter, [result('YARA', 'undetected')])
+    const ctx = committed({ conflicting: [[jobId, voter.address, other.commit.commitment.commitment]] })
+    st.equal(validateVerdict(other.reveal, ctx).member, voter.address)
+    st.throws(() => validateVerdict(other.reveal, committed({ conflicting: [[jobId, voter.address, other.commit.commitment.commitment]], verdictHashes: [[jobId, voter.address, verdictHash(reveal.verdict)]] })),
+      fails('ignore', 'EQUIVOCATION'), 'but not beside a verdict opening the first: two verdicts are evidence')
   })
 })
 
@@ -295,8 +309,8 @@ tap.test('attestation', async t => {
     const otherChain = await signAttestation(attestation.attestation, CHAIN_ID + 1, REGISTRY, voter.wallet)
     st.throws(() => validateAttestation(otherChain, ctx()), fails('reject', 'SIGNER_MISMATCH'), 'signed under another domain')
   })
-  t.test('EQUIVOCATION (reject): a different attestation from this member already held', async st => {
-    st.throws(() => validateAttestation(attestation, ctx({ attestations: [[jobId, voter.address, otherDigest]] })), fails('reject', 'EQUIVOCATION'))
+  t.test('EQUIVOCATION (ignore: the forwarder may be honest): a different attestation from this member already held', async st => {
+    st.throws(() => validateAttestation(attestation, ctx({ attestations: [[jobId, voter.address, otherDigest]] })), fails('ignore', 'EQUIVOCATION'))
     st.throws(() => validateAttestation({ ...attestation, signature: zeroSig }, ctx({ attestations: [[jobId, voter.address, otherDigest]] })),
       fails('reject', 'BAD_SIGNATURE'), 'an unsigned one is no evidence')
     st.ok(validateAttestation(attestation, ctx({ attestations: [[jobId, member(2).address, otherDigest]] })), 'another member\'s differing attestation is its own')

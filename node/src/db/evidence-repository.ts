@@ -24,6 +24,11 @@ export class EvidenceRepository {
     return true
   }
 
+  /** the pair of `kind` kept for the member and job, if any */
+  async get (member: Hex, jobId: Hex, kind: Evidence['kind']): Promise<Evidence | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.evidence, member, jobId, kind)) as Evidence | undefined
+  }
+
   async listByMember (member: Hex): Promise<Evidence[]> {
     return await this.#db.values(dbRange(PREFIXES.evidence, member)).all() as Evidence[]
   }

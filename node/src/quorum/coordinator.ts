@@ -169,7 +169,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     await attest(live, steps)
   }
 
-  const evidence = createEvidenceGossip({ gossip, ctx, repos, logger, now })
+  const evidence = createEvidenceGossip({ gossip, ctx, repos, logger, now, onReceived: (e) => { intake.conflicting(e) } })
   const intake = createMessageIntake({
     ctx, book, follower, repos, logger, now,
     evidence: (e) => { evidence.keep(e) },

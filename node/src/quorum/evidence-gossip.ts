@@ -12,6 +12,8 @@ export interface EvidenceGossipComponents {
   repos: Pick<Repositories, 'evidence'>
   logger: Logger
   now: () => number
+  /** a pair received on the topic, checked: the job's state holds both messages (SPEC 7) */
+  onReceived?: (evidence: CheckedEvidence) => void
 }
 
 export interface EvidenceGossip extends Startable {
@@ -45,6 +47,7 @@ export function createEvidenceGossip (c: EvidenceGossipComponents): EvidenceGoss
       gossip.handle('evidence', (msg) => {
         if (msg.type !== 'evidence') throw new GossipValidationError('reject', 'MALFORMED', 'not evidence')
         const checked = validateEquivocation(msg, ctx)
+        c.onReceived?.(checked)
         store(checked).then((added) => {
           if (added) logger.warn({ jobId: checked.jobId, member: checked.member, kind: checked.kind }, 'equivocation evidence received')
         }).catch((err) => { logger.error({ err, jobId: checked.jobId }, 'persisting received evidence failed') })

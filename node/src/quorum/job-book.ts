@@ -11,10 +11,12 @@ export interface LiveJob {
   signed: SignedScanJob
   receivedAt: number
   commitments: Map<Hex, SignedCommitment>
+  /** a member's second, different commitment (it equivocated): held beside the first, never replacing it (SPEC 7) */
+  conflicting: Map<Hex, SignedCommitment>
   verdicts: Map<Hex, { msg: SignedVerdict, verdictHash: Hex }>
   attestations: Map<Hex, { msg: SignedAttestation, digest: Hex }>
   complaints: Map<Hex, SignedComplaint>
-  /** reveals that arrived before they could be accepted (EARLY_REVEAL, NO_COMMITMENT), retried as commitments arrive */
+  /** reveals that arrived before they could be accepted (EARLY_REVEAL, NO_COMMITMENT, COMMITMENT_MISMATCH), retried as commitments arrive */
   held: SignedVerdict[]
   /** the Submission digest an indicator job carries (one job per Submission) */
   submission?: Hex
@@ -51,7 +53,7 @@ export class JobBook {
       if (oldest != null) this.delete(oldest)
     }
     const live: LiveJob = {
-      jobId, signed, receivedAt: now, commitments: new Map(), verdicts: new Map(), attestations: new Map(), complaints: new Map(),
+      jobId, signed, receivedAt: now, commitments: new Map(), conflicting: new Map(), verdicts: new Map(), attestations: new Map(), complaints: new Map(),
       held: [], state: 'open', ...(submission === undefined ? {} : { submission })
     }
     this.#jobs.set(jobId, live)

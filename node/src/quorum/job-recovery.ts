@@ -12,7 +12,7 @@ export interface ResumeComponents {
   chainId: number
   registry: Hex
   book: JobBook
-  repos: Pick<Repositories, 'jobs' | 'commitments' | 'verdicts' | 'attestations' | 'complaints'>
+  repos: Pick<Repositories, 'jobs' | 'commitments' | 'verdicts' | 'attestations' | 'complaints' | 'evidence'>
   follower: Pick<RegistryFollower, 'parameterAt'>
   logger: Logger
   now: () => number
@@ -50,6 +50,12 @@ export async function resumeJobs (c: ResumeComponents): Promise<{ resumed: numbe
       continue
     }
     for (const msg of await c.repos.commitments.listByJob(record.jobId)) live.commitments.set(msg.commitment.member, msg)
+    // an equivocator's second commitment lives in its evidence, not beside the first
+    for (const [member, held] of live.commitments) {
+      const e = await c.repos.evidence.get(member, record.jobId, 'commitment')
+      const other = e?.kind === 'commitment' ? [e.first, e.second].find((m) => m.commitment.commitment !== held.commitment.commitment) : undefined
+      if (other !== undefined) live.conflicting.set(member, other)
+    }
     for (const msg of await c.repos.verdicts.listByJob(record.jobId)) live.verdicts.set(msg.verdict.member, { msg, verdictHash: verdictHash(msg.verdict) })
     for (const msg of await c.repos.attestations.listByJob(record.jobId)) {
       live.attestations.set(msg.member, { msg, digest: reportDigest(msg.attestation, c.chainId, c.registry) })

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import {
-  attestationFor, computeCommitment, scanDeadline, signAttestation, signCommitment, signComplaint, signVerdict
+  attestationFor, computeCommitment, contentCommitments, scanDeadline, signAttestation, signCommitment, signComplaint, signVerdict
 } from '../../../protocol/src/index.ts'
 import { scanJob } from './member-scan.ts'
 import type { MemberScanComponents } from './member-scan.ts'
@@ -94,7 +94,9 @@ export async function attest (live: LiveJob, ctx: MemberStepsContext): Promise<v
     await ctx.emit(stored)
     return
   }
-  const content = attestationFor(live.signed, [...live.commitments.values()], [...live.verdicts.values()].map((v) => v.msg), ctx.chainId, ctx.registry)
+  const verdicts = [...live.verdicts.values()].map((v) => v.msg)
+  const commitments = contentCommitments([...live.commitments.values()], [...live.conflicting.values()], verdicts)
+  const content = attestationFor(live.signed, commitments, verdicts, ctx.chainId, ctx.registry)
   const signed = await signAttestation(content, ctx.chainId, ctx.registry, ctx.operator)
   await ctx.repos.attestations.put(signed, { sync: true })
   const record = await ctx.repos.jobs.get(live.jobId)

@@ -37,6 +37,8 @@ export interface MessageIntake {
   apply(msg: JobMessage): void
   /** validates the messages that outran a job now known */
   replay(jobId: Hex): void
+  /** a pair of conflicting commitments from the evidence topic (already checked): both are held for the job */
+  conflicting(e: CheckedEvidence): void
 }
 
 /**
@@ -60,16 +62,20 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
   }
 
   function onCommitment (msg: SignedCommitment): void {
-    try {
-      validateCommitment(msg, ctx)
-    } catch (err) {
-      if (err instanceof GossipValidationError && err.code === 'EQUIVOCATION') keepEvidence('commitment', msg.commitment.jobId, msg.commitment.member, msg)
-      throw err
-    }
+    const { conflict } = validateCommitment(msg, ctx)
     const live = book.get(msg.commitment.jobId)
     if (live == null) return
-    live.commitments.set(msg.commitment.member, msg)
-    persist('commitment', repos.commitments.put(msg))
+    if (conflict) {
+      live.conflicting.set(msg.commitment.member, msg)
+      keepEvidence('commitment', live.jobId, msg.commitment.member, msg)
+    } else {
+      live.commitments.set(msg.commitment.member, msg)
+      persist('commitment', repos.commitments.put(msg))
+    }
+    commitmentsChanged(live)
+  }
+
+  function commitmentsChanged (live: LiveJob): void {
     // reveals that waited for this commitment (or for every member's) can be taken now
     for (const held of live.held.splice(0)) {
       try { onVerdict(held) } catch { /* still early (held again), or invalid */ }
@@ -84,9 +90,9 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
       verdictHash = validateVerdict(msg, ctx).verdictHash
     } catch (err) {
       if (err instanceof GossipValidationError) {
-        if (err.code === 'COMMITMENT_MISMATCH') keepEvidence('verdict', msg.verdict.jobId, msg.verdict.member, msg)
-        // commitments and reveals race: hold it until the missing commitment arrives
-        if (live != null && (err.code === 'EARLY_REVEAL' || err.code === 'NO_COMMITMENT')) book.hold(live.jobId, msg)
+        if (err.code === 'COMMITMENT_MISMATCH' || err.code === 'EQUIVOCATION') keepEvidence('verdict', msg.verdict.jobId, msg.verdict.member, msg)
+        // commitments and reveals race (an equivocator's other commitment too): hold it until the commitment arrives
+        if (live != null && (err.code === 'EARLY_REVEAL' || err.code === 'NO_COMMITMENT' || err.code === 'COMMITMENT_MISMATCH')) book.hold(live.jobId, msg)
       }
       throw err
     }
@@ -147,6 +153,20 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
       }
     },
     apply,
+    conflicting (e) {
+      const live = book.get(e.jobId)
+      if (e.kind !== 'commitment' || live == null) return
+      for (const msg of [e.first, e.second]) {
+        const held = live.commitments.get(e.member)
+        if (held === undefined) {
+          live.commitments.set(e.member, msg)
+          persist('commitment', repos.commitments.put(msg))
+        } else if (held.commitment.commitment !== msg.commitment.commitment && !live.conflicting.has(e.member)) {
+          live.conflicting.set(e.member, msg)
+        }
+      }
+      commitmentsChanged(live)
+    },
     replay (jobId) {
       for (const msg of orphans.take(jobId, now())) {
         try {

@@ -42,8 +42,8 @@ export function assembleReport (live: LiveJob, view: BlockView): Report | undefi
 function heldContent (live: LiveJob, a: ReportAttestation): { commitments: SignedCommitment[], verdicts: SignedVerdict[] } | undefined {
   const commitments: SignedCommitment[] = []
   for (const [i, member] of a.committed.entries()) {
-    const c = live.commitments.get(member)
-    if (c === undefined || c.commitment.commitment !== a.commitments[i]) return undefined
+    const c = [live.commitments.get(member), live.conflicting.get(member)].find((held) => held?.commitment.commitment === a.commitments[i])
+    if (c === undefined) return undefined
     commitments.push(c)
   }
   const verdicts: SignedVerdict[] = []

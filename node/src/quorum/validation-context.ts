@@ -37,6 +37,7 @@ export function createValidationContext (opts: ContextOptions, follower: Registr
     boundsAt: (block) => boundsAt(follower, block),
     getJob: (jobId) => book.job(jobId),
     getCommitment: (jobId, member) => book.get(jobId)?.commitments.get(member)?.commitment.commitment,
+    getConflictingCommitment: (jobId, member) => book.get(jobId)?.conflicting.get(member)?.commitment.commitment,
     commitmentCount: (jobId) => book.get(jobId)?.commitments.size ?? 0,
     getVerdictHash: (jobId, member) => book.get(jobId)?.verdicts.get(member)?.verdictHash,
     getAttestation: (jobId, member) => book.get(jobId)?.attestations.get(member)?.digest,

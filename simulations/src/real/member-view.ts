@@ -12,6 +12,8 @@ export const SIM_ENGINE = 'sim-engine'
 export interface JobState {
   signed: SignedScanJob
   commitments: Map<Hex, SignedCommitment>
+  /** a member's second, different commitment (SPEC 7) */
+  conflicting: Map<Hex, SignedCommitment>
   verdicts: Map<Hex, SignedVerdict>
   verdictHashes: Map<Hex, Hex>
   attestations: Map<Hex, SignedAttestation>
@@ -48,6 +50,7 @@ export class MemberView {
       boundsAt: () => DEFAULT_JOB_BOUNDS,
       getJob: (jobId) => jobs.get(jobId)?.signed.job as ScanJob | undefined,
       getCommitment: (jobId, m) => jobs.get(jobId)?.commitments.get(m)?.commitment.commitment,
+      getConflictingCommitment: (jobId, m) => jobs.get(jobId)?.conflicting.get(m)?.commitment.commitment,
       commitmentCount: (jobId) => jobs.get(jobId)?.commitments.size ?? 0,
       getVerdictHash: (jobId, m) => jobs.get(jobId)?.verdictHashes.get(m),
       getAttestation: (jobId, m) => jobs.get(jobId)?.attestationDigests.get(m),
@@ -62,5 +65,5 @@ export class MemberView {
 }
 
 export function newJobState (signed: SignedScanJob): JobState {
-  return { signed, commitments: new Map(), verdicts: new Map(), verdictHashes: new Map(), attestations: new Map(), attestationDigests: new Map() }
+  return { signed, commitments: new Map(), conflicting: new Map(), verdicts: new Map(), verdictHashes: new Map(), attestations: new Map(), attestationDigests: new Map() }
 }

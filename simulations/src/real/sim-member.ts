@@ -4,7 +4,7 @@ import { createGossip } from '../../../node/src/network/gossip.ts'
 import { GossipValidationError } from '../../../protocol/src/errors.ts'
 import { quorumThreshold } from '../../../protocol/src/quorum.ts'
 import { deriveReport } from '../../../protocol/src/report.ts'
-import { attestationFor, computeCommitment, signAttestation, signCommitment, signVerdict } from '../../../protocol/src/signing.ts'
+import { attestationFor, computeCommitment, contentCommitments, signAttestation, signCommitment, signVerdict } from '../../../protocol/src/signing.ts'
 import { reportDigest, scanJobId, verdictHash } from '../../../protocol/src/eip712.ts'
 import { validateAttestation, validateCommitment, validateScanJob, validateVerdict } from '../../../protocol/src/validation.ts'
 import { MemberView, newJobState, SIM_CHAIN_ID, SIM_ENGINE, SIM_REGISTRY } from './member-view.ts'
@@ -118,9 +118,9 @@ export class SimMember {
       this.#events.delivered('scan-job', jobId)
     } else if (topic === 'commits') {
       const c = msg as SignedCommitment
-      const { jobId, member } = validateCommitment(c, ctx)
+      const { jobId, member, conflict } = validateCommitment(c, ctx)
       const state = this.#state(jobId)
-      state.commitments.set(member, c)
+      ;(conflict ? state.conflicting : state.commitments).set(member, c)
       this.#events.delivered('commitment', `${jobId}/${member}`)
       this.#maybeReveal(jobId, state)
     } else if (topic === 'verdicts') {
@@ -207,7 +207,9 @@ export class SimMember {
   }
 
   async #attest (jobId: Hex, state: JobState): Promise<void> {
-    const content = attestationFor(state.signed, [...state.commitments.values()], [...state.verdicts.values()], SIM_CHAIN_ID, SIM_REGISTRY)
+    const verdicts = [...state.verdicts.values()]
+    const commitments = contentCommitments([...state.commitments.values()], [...state.conflicting.values()], verdicts)
+    const content = attestationFor(state.signed, commitments, verdicts, SIM_CHAIN_ID, SIM_REGISTRY)
     const msg = await signAttestation(content, SIM_CHAIN_ID, SIM_REGISTRY, this.#wallet)
     state.attestations.set(this.#address, msg)
     state.attestationDigests.set(this.#address, reportDigest(content, SIM_CHAIN_ID, SIM_REGISTRY))

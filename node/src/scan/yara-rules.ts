@@ -59,11 +59,11 @@ function partition (files: RuleSource[], indices: number[]): number[][] {
   return units
 }
 
-function compileUnits (yx: Binding, files: RuleSource[], units: number[][]): { units: Unit[] } | { error: string } {
+function compileUnits (yx: Binding, files: RuleSource[], units: number[][], compilerOptions?: { enableIncludes: boolean }): { units: Unit[] } | { error: string } {
   const out: Unit[] = []
   for (const unit of units) {
     try {
-      const rules = yx.compile(unit.map(i => files[i]?.source ?? '').join('\n'))
+      const rules = yx.compile(unit.map(i => files[i]?.source ?? '').join('\n'), compilerOptions)
       const fileOf = new Map<string, number>()
       for (const i of unit) for (const name of declaredRules(files[i]?.source ?? '').names) fileOf.set(name, i)
       out.push({ rules, fileOf, first: unit[0] ?? 0 })
@@ -79,29 +79,34 @@ function compileUnits (yx: Binding, files: RuleSource[], units: number[][]): { u
  * when a unit fails, every file is checked alone, the failures are skipped (reported for
  * logging) and the rest is compiled again.
  */
-export function loadRules (files: RuleSource[]): LoadedRules {
+export function loadRules (files: RuleSource[], options: { untrusted?: boolean } = {}): LoadedRules {
   const yx = binding()
+  // untrusted (hunt rulesets of distinct vendors): every file its own unit, so no file's condition can name
+  // another file's rule, and no include statement, which would read (and echo in its error) a file of the node
+  const untrusted = options.untrusted === true
+  const compilerOptions = untrusted ? { enableIncludes: false } : undefined
+  const units = (indices: number[]): number[][] => untrusted ? indices.map(i => [i]) : partition(files, indices)
   let kept = files.map((_, i) => i)
   const skipped: LoadedRules['skipped'] = []
-  let outcome = compileUnits(yx, files, partition(files, kept))
+  let outcome = compileUnits(yx, files, units(kept), compilerOptions)
   if ('error' in outcome) {
     for (const i of kept) {
-      const error = yx.validate(files[i]?.source ?? '').errors[0]
+      const error = yx.validate(files[i]?.source ?? '', compilerOptions).errors[0]
       if (error !== undefined) skipped.push({ index: i, error: `${error.code}: ${firstLine(error.message)}` })
     }
     kept = kept.filter(i => !skipped.some(s => s.index === i))
     if (kept.length === 0) throw new RulesCompileError(`none of ${files.length} rule files compiles; first error: ${skipped[0]?.error}`)
-    outcome = compileUnits(yx, files, partition(files, kept))
+    outcome = compileUnits(yx, files, units(kept), compilerOptions)
     // files that compile alone but not together (a clash the source-level grouping missed): one unit each, as yara's namespaces were
-    if ('error' in outcome) outcome = compileUnits(yx, files, kept.map(i => [i]))
+    if ('error' in outcome) outcome = compileUnits(yx, files, kept.map(i => [i]), compilerOptions)
     if ('error' in outcome) throw new RulesCompileError(`rule files compile alone but not each in a unit: ${outcome.error}`)
   }
-  const { units } = outcome
+  const compiledUnits = outcome.units
   return {
     compiled: kept,
     skipped,
     scan (bytes) {
-      return units.flatMap(unit => unit.rules.scan(bytes).map(m => ({
+      return compiledUnits.flatMap(unit => unit.rules.scan(bytes).map(m => ({
         fileIndex: unit.fileOf.get(m.ruleIdentifier) ?? unit.first,
         rule: m.ruleIdentifier,
         suspicious: isSuspicious(m.tags, m.meta)

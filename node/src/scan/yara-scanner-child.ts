@@ -29,7 +29,7 @@ process.on('disconnect', () => { process.exit(0) })
 process.once('message', (init: ScannerInit) => {
   let rules: ReturnType<typeof loadRules>
   try {
-    rules = loadRules(init.files)
+    rules = loadRules(init.files, { untrusted: init.untrusted === true })
   } catch (err) {
     const code = err instanceof EngineError && (err.code === 'RULES_COMPILE_FAILED' || err.code === 'NO_RULES') ? err.code : 'ENGINE_UNAVAILABLE'
     send({ type: 'init-error', code, message: err instanceof Error ? err.message : String(err) })

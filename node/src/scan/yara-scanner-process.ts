@@ -17,6 +17,8 @@ export interface ScannerProcessOptions {
   maxHeapMb: number
   initTimeoutMs: number
   testHooks: boolean
+  /** rules from outside the operator (hunt rulesets): each file its own unit, no includes */
+  untrusted?: boolean
 }
 
 export interface ScannerReady {
@@ -104,7 +106,7 @@ export async function startScannerProcess (options: ScannerProcessOptions, start
         resolve({ version: reply.version.slice(0, 64), compiled: reply.compiled, skipped: reply.skipped })
       }
     }
-    const init: ScannerInit = { type: 'init', files: options.files, testHooks: options.testHooks }
+    const init: ScannerInit = { type: 'init', files: options.files, testHooks: options.testHooks, ...(options.untrusted === true ? { untrusted: true } : {}) }
     child.send(init)
   })
 

@@ -9,6 +9,8 @@ import type { YaraMatch } from './yara-output.ts'
 export interface ScannerInit {
   type: 'init'
   files: Array<{ path: string, source: string }>
+  /** rules from outside the operator (hunt rulesets): loadRules `untrusted` */
+  untrusted?: boolean
   /** honour TEST_HOOKS inputs (tests only) */
   testHooks: boolean
 }

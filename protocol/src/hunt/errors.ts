@@ -29,7 +29,11 @@ export const HUNT_ERROR_CODES = [
   /** an access header that is not the vendor's for this node */
   'BAD_ACCESS',
   /** an access header signed too long ago, or in the future */
-  'ACCESS_EXPIRED'
+  'ACCESS_EXPIRED',
+  /** a Retrohunt is already running at this member */
+  'RETRO_BUSY',
+  /** no active ruleset of this vendor with this id here */
+  'UNKNOWN_RULESET'
 ] as const
 export type HuntErrorCode = typeof HUNT_ERROR_CODES[number]
 

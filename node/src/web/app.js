@@ -9,6 +9,7 @@ import { bytesToHex, createVerifier } from '/protocol/src/eip712-hash.js'
 import { api, ApiFailure, apiKey, date, el, engineTable, errorBox, failureText, headers, KEY_STORE, progressBar, reportParts, show, size, waitForAnalysis } from '/web/page-kit.js'
 import { renderAnchor } from '/web/anchor-page.js'
 import { renderGovernance } from '/web/governance.js'
+import { renderVendor } from '/web/market-page.js'
 import { renderIndicator, renderUrlForm, searchTarget } from '/web/indicator.js'
 import { verifyBadge } from '/web/verify-badge.js'
 
@@ -168,6 +169,7 @@ async function route () {
   if (page === 'file' && value !== '') await renderFile(value)
   else if (page === 'network') await renderNetwork()
   else if (page === 'governance') await renderGovernance()
+  else if (page === 'vendor') renderVendor(verifier.keccak)
   else if (page === 'anchor') await renderAnchor(value, verifier.keccak)
   else if (page === 'search') renderSearch(value)
   else if (page === 'indicator' && arg !== undefined) await renderIndicator(verifier, arg)

@@ -17,3 +17,4 @@ export interface ChainReads {
   epochAnchor(epoch: number): Promise<EpochAnchor | undefined>
 }
 export function createChainReads (deployment: { rpcUrl: string, registry: string, parameters?: string, anchors?: string }, keccak: (bytes: Uint8Array) => Uint8Array): ChainReads
+export function createJsonRpc (rpcUrl: string): { rpcResult(method: string, params: unknown[]): Promise<unknown>, rpc(method: string, params: unknown[]): Promise<string> }

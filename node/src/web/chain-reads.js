@@ -63,14 +63,8 @@ function clockSkewFrom (value) {
   return value !== undefined && value > 0n && value <= MAX_BOUND_MS ? Number(value) : DEFAULT_CLOCK_SKEW_MS
 }
 
-/**
- * Reads for one deployment: { rpcUrl, registry, parameters? }; `keccak` (keccak_256) makes the
- * function selectors.
- */
-export function createChainReads (deployment, keccak) {
-  const { rpcUrl, registry, parameters } = deployment
-  const anchorsAt = deployment.anchors ?? ''
-  const selector = (signature) => keccak(enc.encode(signature)).slice(0, 4)
+/** JSON-RPC to the pinned RPC: `rpcResult` answers any shape, `rpc` a string; an error or no result throws ChainReadError. */
+export function createJsonRpc (rpcUrl) {
   let id = 0
 
   /** a JSON-RPC result of any shape (an error or no result throws) */
@@ -92,6 +86,18 @@ export function createChainReads (deployment, keccak) {
     if (typeof result !== 'string') throw new ChainReadError('CALL_FAILED', `${method}: no result`)
     return result
   }
+  return { rpcResult, rpc }
+}
+
+/**
+ * Reads for one deployment: { rpcUrl, registry, parameters? }; `keccak` (keccak_256) makes the
+ * function selectors.
+ */
+export function createChainReads (deployment, keccak) {
+  const { rpcUrl, registry, parameters } = deployment
+  const anchorsAt = deployment.anchors ?? ''
+  const selector = (signature) => keccak(enc.encode(signature)).slice(0, 4)
+  const { rpcResult, rpc } = createJsonRpc(rpcUrl)
 
   /** a mined block's timestamp (seconds); undefined when the chain has no such block */
   async function blockTimestamp (block) {

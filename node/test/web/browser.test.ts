@@ -228,6 +228,31 @@ if (noChromium !== false) {
     t.match(await page.locator('#nav-governance').getAttribute('href'), '#/governance')
   })
 
+  tap.test('the vendor page lists the demo vendor\'s order of the uploaded sample with its status, read from the pinned RPC', async (t) => {
+    const vendor = devnet.info.vendor!
+    const err: string[] = []
+    const code = await runCli(['buy', sha256, '--keystore', vendor.keystore, '--out', join(dir, 'bought.bin'), '--deployment', join(dir, 'devnet.json'), '--json'], {
+      stdout: { write: () => true }, stderr: { write: (x: string) => err.push(x) }, signal: AbortSignal.timeout(120_000), env: { VIRUSMAP_KEYSTORE_PASSWORD: vendor.passphrase }, cwd: dir
+    })
+    t.equal(code, 0, err.join(''))
+    await page.click('#nav-vendor')
+    await page.fill('#vendor-form input[name=market]', devnet.info.contracts.market ?? '')
+    await page.fill('#vendor-form input[name=wallet]', vendor.address)
+    await page.click('#vendor-form button[type=submit]')
+    await page.locator('#vendor-orders tbody tr').first().waitFor({ timeout: 30_000 })
+    await shot('5c-vendor')
+    const rows = await page.locator('#vendor-orders tbody tr').allInnerTexts()
+    t.equal(rows.length, 1)
+    t.match(rows[0], /fulfilled/)
+    t.match(rows[0], sha256)
+    t.match(rows[0], /10 VMT/)
+    t.equal(await page.locator('#vendor-orders tbody a').first().getAttribute('href'), `#/file/${sha256}`, 'a bought sample links to its report')
+    await page.fill('#vendor-form input[name=wallet]', '0x1234')
+    await page.click('#vendor-form button[type=submit]')
+    await page.locator('#vendor-result .error').waitFor()
+    t.match(await page.locator('#vendor-result .error').innerText(), /wallet must be an address/)
+  })
+
   tap.test('rescan over the API: a new analysis of the held file reaches quorum; its item is the file', async (t) => {
     const headers = { 'x-apikey': devnet.info.apiKey }
     const node2 = devnet.info.nodes[2]?.api ?? ''

@@ -22,6 +22,8 @@ const PAGE_FILES: Record<string, string> = {
   'abi-codec.js': 'text/javascript; charset=utf-8',
   'anchor-proof.js': 'text/javascript; charset=utf-8',
   'anchor-page.js': 'text/javascript; charset=utf-8',
+  'market-reads.js': 'text/javascript; charset=utf-8',
+  'market-page.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'
 }
 

@@ -22,7 +22,7 @@ import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { badWrapProofs, collectDeliveries } from '../purchase.ts'
 import { terminalJson } from '../terminal-text.ts'
 import { badInput, loadSigner, oneLine, str } from './gov-context.ts'
-import { MARKET_OPTIONS, ORDER_STATUS, marketTargets, openMarket, orderIdArg, sha256Arg, vmtArg } from './market-context.ts'
+import { MARKET_OPTIONS, ORDER_STATUS, marketTargets, orderIdArg, sha256Arg, vmtArg, withMarket } from './market-context.ts'
 
 const USAGE = `virusmap buy SHA256 --keystore FILE [--max-price VMT] [--out FILE] [--api URL]... [--apikey KEY] [--timeout S] [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
        virusmap buy --refund ORDER --keystore FILE [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
@@ -45,8 +45,7 @@ function timeoutOption (value: OptionValue): number {
 
 async function refund (values: Record<string, OptionValue>, ctx: CommandContext): Promise<number> {
   const orderId = orderIdArg(str(values.refund))
-  const m = await openMarket(values, ctx)
-  try {
+  return await withMarket(values, ctx, async (m) => {
     const [buyer, , deadline, status, price] = await m.contract.getFunction('orderOf')(orderId) as [string, bigint, bigint, bigint, bigint]
     if (status === 0n) throw new CliError('NOT_FOUND', `no order ${orderId} on the market ${m.market}`)
     if (status !== 1n) throw badInput(`order ${orderId} is ${ORDER_STATUS[Number(status)]}: nothing to refund`)
@@ -57,9 +56,7 @@ async function refund (values: Record<string, OptionValue>, ctx: CommandContext)
     const out = { orderId: orderId.toString(), buyer: buyer.toLowerCase(), price: price.toString(), tx: hash, block: blockNumber }
     ctx.stdout.write(values.json === true ? `${terminalJson(out, 2)}\n` : `refunded order ${orderId}: ${formatEther(price)} VMT back to ${out.buyer} at block ${blockNumber} (tx ${hash})\n`)
     return EXIT_CODES.ok
-  } finally {
-    m.provider.destroy()
-  }
+  })
 }
 
 async function buy (values: Record<string, OptionValue>, shaText: string | undefined, ctx: CommandContext): Promise<number> {
@@ -71,8 +68,7 @@ async function buy (values: Record<string, OptionValue>, shaText: string | undef
   const keyFile = `${out}.order-key.json`
   // before any VMT moves: nothing bought may be lost to a file in the way
   for (const f of [out, keyFile]) if (existsSync(f)) throw badInput(`${f} exists: pass another --out FILE`)
-  const m = await openMarket(values, ctx)
-  try {
+  return await withMarket(values, ctx, async (m) => {
     const targets = await marketTargets(values, ctx, m.deployment.file, REQUEST_TIMEOUT_MS)
     const wallet = await loadSigner(values, ctx, m.provider)
     const vendor = wallet.address.toLowerCase() as Hex
@@ -137,9 +133,7 @@ async function buy (values: Record<string, OptionValue>, shaText: string | undef
       ctx.stdout.write(`${out}: ${got.sample.byteLength} bytes, sha256 ${sha256} checked; order ${orderId} ${paid}\n`)
     }
     return EXIT_CODES.ok
-  } finally {
-    m.provider.destroy()
-  }
+  })
 }
 
 export const buyCommand: Command = {

@@ -41,6 +41,16 @@ export async function openMarket (values: Record<string, OptionValue>, ctx: Comm
   return { deployment, market, provider, contract: new Contract(market, marketArtifact.abi, provider) }
 }
 
+/** Runs `body` on the deployment's market (openMarket), destroying the provider after. */
+export async function withMarket<T> (values: Record<string, OptionValue>, ctx: CommandContext, body: (m: MarketContext) => Promise<T>): Promise<T> {
+  const m = await openMarket(values, ctx)
+  try {
+    return await body(m)
+  } finally {
+    m.provider.destroy()
+  }
+}
+
 /** A sample's sha256 as typed (64 hex digits, 0x optional), lowercase with 0x. */
 export function sha256Arg (text: string | undefined): Hex {
   if (text === undefined || !/^(0x)?[0-9a-fA-F]{64}$/.test(text)) throw badInput(`SHA256 must be 64 hex digits, got "${terminalText(String(text ?? '')).slice(0, 80)}"`)

@@ -9,7 +9,7 @@ import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { terminalJson, terminalText } from '../terminal-text.ts'
 import { table } from './gov-render.ts'
 import { badInput, oneLine, str } from './gov-context.ts'
-import { MARKET_OPTIONS, ORDER_STATUS, openMarket } from './market-context.ts'
+import { MARKET_OPTIONS, ORDER_STATUS, withMarket } from './market-context.ts'
 
 const USAGE = `virusmap market orders [--buyer ADDRESS] [--limit N] [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
   orders: every order on the deployment's DataMarket (or one buyer's), newest first, with its status now`
@@ -33,8 +33,7 @@ async function orders (values: Record<string, OptionValue>, ctx: CommandContext)
   const limitText = str(values.limit)
   const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText)
   if (limitText !== undefined && (!/^[0-9]{1,4}$/.test(limitText) || limit < 1 || limit > 1000)) throw badInput('--limit must be an integer from 1 to 1000')
-  const m = await openMarket(values, ctx)
-  try {
+  return await withMarket(values, ctx, async (m) => {
     const chain = createMarketChain({ provider: m.provider, address: m.market })
     const head = await chain.head({ signal: ctx.signal })
     const found: OrderedEvent[] = []
@@ -57,9 +56,7 @@ async function orders (values: Record<string, OptionValue>, ctx: CommandContext)
         ...rows.map((r) => [r.orderId, r.status, terminalText(r.product), r.subject, formatEther(r.price), String(r.block), String(r.deadline), r.buyer])]))
     }
     return EXIT_CODES.ok
-  } finally {
-    m.provider.destroy()
-  }
+  })
 }
 
 export const marketCommand: Command = {

@@ -1,0 +1,75 @@
+/**
+ * The vendor page (#/vendor, issue 17): a wallet's data-market orders, read from the chain the user
+ * pinned (market-reads.js), never from this node: each order's product, subject (a bought sample links
+ * to its report), price, block, deadline and status now. Buying runs in the CLI (`virusmap buy`), which
+ * needs the order's private key; the page only shows where each order stands.
+ */
+import { deploymentNote, pinnedDeployment } from '/web/deployment.js'
+import { el, errorBox, failureText, show } from '/web/page-kit.js'
+import { createMarketReads } from '/web/market-reads.js'
+import { vmt } from '/web/wallet-card.js'
+
+const STORE = 'virusmap.vendor'
+
+function saved () {
+  try {
+    const v = JSON.parse(localStorage.getItem(STORE) ?? '{}')
+    return { market: typeof v.market === 'string' ? v.market : '', wallet: typeof v.wallet === 'string' ? v.wallet : '' }
+  } catch {
+    return { market: '', wallet: '' }
+  }
+}
+
+function orderRow (o) {
+  const subject = o.product === 'sample'
+    ? el('a', { class: 'mono', href: `#/file/${o.subject.slice(2)}`, text: o.subject })
+    : el('span', { class: 'mono', text: o.subject })
+  return el('tr', { 'data-order': String(o.orderId) },
+    el('td', { class: 'num', text: String(o.orderId) }),
+    el('td', {}, el('span', { class: `pill order-${o.status}`, text: o.status })),
+    el('td', { text: o.product }),
+    el('td', {}, subject),
+    el('td', { class: 'num', text: vmt(o.price.toString()) }),
+    el('td', { class: 'num', text: String(o.block) }),
+    el('td', { class: 'num', text: String(o.deadline) }))
+}
+
+async function list (out, market, wallet, keccak) {
+  out.replaceChildren(el('p', { class: 'muted', text: 'Reading the chain…' }))
+  let d
+  try {
+    d = await pinnedDeployment()
+    if (d.rpcUrl === '') throw new Error('set the RPC URL of a chain node you trust (Deployment, on a report or the governance page) first')
+    const orders = await createMarketReads({ rpcUrl: d.rpcUrl, market }, keccak).ordersOf(wallet)
+    out.replaceChildren(
+      orders.length === 0
+        ? el('p', { id: 'vendor-empty', text: `No orders by ${wallet} on the DataMarket ${market}.` })
+        : el('div', { class: 'table-wrap' }, el('table', { id: 'vendor-orders' },
+          el('thead', {}, el('tr', {}, ...['Order', 'Status', 'Product', 'Subject', 'Price', 'Block', 'Deadline'].map((h) => el('th', { text: h })))),
+          el('tbody', {}, orders.map(orderRow)))),
+      el('p', { class: 'note', text: deploymentNote(d) }))
+  } catch (err) {
+    out.replaceChildren(errorBox(failureText(err)), d === undefined ? '' : el('p', { class: 'note', text: deploymentNote(d) }))
+  }
+}
+
+/** The vendor page; `keccak` as the verifier's. */
+export function renderVendor (keccak) {
+  const { market, wallet } = saved()
+  const out = el('div', { id: 'vendor-result' })
+  const form = el('form', { id: 'vendor-form', class: 'deployment-form' },
+    el('label', {}, 'DataMarket ', el('input', { name: 'market', value: market, class: 'mono', spellcheck: 'false', autocomplete: 'off', placeholder: '0x… (contracts.market in devnet.json)' })),
+    el('label', {}, 'wallet ', el('input', { name: 'wallet', value: wallet, class: 'mono', spellcheck: 'false', autocomplete: 'off', placeholder: '0x…' })),
+    el('button', { class: 'primary', type: 'submit', text: 'Show orders' }))
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    const values = Object.fromEntries(new FormData(form).entries())
+    const next = { market: String(values.market).trim(), wallet: String(values.wallet).trim() }
+    localStorage.setItem(STORE, JSON.stringify(next))
+    void list(out, next.market, next.wallet, keccak)
+  })
+  show(el('h1', { text: 'Vendor' }),
+    el('p', { text: 'A wallet\'s orders on the data market, read from your RPC. Buy with `virusmap buy SHA256 --keystore FILE`; a lapsed order comes back with `virusmap buy --refund ORDER`.' }),
+    form, out)
+  if (market !== '' && wallet !== '') void list(out, market, wallet, keccak)
+}

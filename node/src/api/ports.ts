@@ -1,5 +1,6 @@
 import type { CID } from 'multiformats/cid'
 import type { MarketDelivery } from '../db/delivery-repository.ts'
+import type { StoredItemReward } from '../db/rewards-repository.ts'
 import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { FileSubmission, Receipt } from '../../../protocol/src/index.ts'
 import type { ApiKeyPrivilege } from './privileges.ts'
@@ -425,20 +426,7 @@ export interface MarketDeliveryReader {
 }
 
 /** One paid-epoch report's reward and why (SPEC 17): amounts in decimal wei. */
-export interface RewardItemView {
-  jobId: Hex
-  item: Hex
-  submitter: Hex
-  class: string
-  outcome: string
-  family: string
-  listed: boolean
-  confirmedLater: boolean
-  duplicateIndex: number
-  precision: [confirmed: number, submitted: number]
-  raw: string
-  amount: string
-}
+export type RewardItemView = StoredItemReward
 
 /** An epoch's rewards as this member computed them (GET /api/virusmap/rewards/{epoch}). */
 export interface RewardsEpochView {

@@ -1,23 +1,10 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
-import type { ItemOutcome, RewardClass, RewardsStateJson } from '../../../protocol/src/rewards/index.ts'
+import type { ItemReward, RewardsStateJson } from '../../../protocol/src/rewards/index.ts'
 
-/** One paid-epoch report's reward, amounts as decimal wei (ItemReward of protocol/src/rewards). */
-export interface StoredItemReward {
-  jobId: Hex
-  item: Hex
-  submitter: Hex
-  class: RewardClass
-  outcome: ItemOutcome
-  family: string
-  listed: boolean
-  confirmedLater: boolean
-  duplicateIndex: number
-  precision: [confirmed: number, submitted: number]
-  raw: string
-  amount: string
-}
+/** One paid-epoch report's reward (ItemReward of protocol/src/rewards), amounts as decimal wei. */
+export type StoredItemReward = { [K in keyof ItemReward]: ItemReward[K] extends bigint ? string : ItemReward[K] }
 
 /** What this member computed for one epoch (SPEC 17): the tree's leaves and root, and why each amount is what it is. */
 export interface StoredEpochRewards {

@@ -1,4 +1,4 @@
-/** A report's reward class (SPEC section 17) and its near-duplicate family. */
+/** A report's reward class (SPEC section 17) and the order that decides who was first. */
 import type { RewardFacts } from './facts.ts'
 import type { RewardParams } from './params.ts'
 
@@ -27,14 +27,6 @@ export function classify (f: RewardFacts, params: RewardParams): RewardClass {
 }
 
 export const isConfirmed = (c: RewardClass): boolean => c === 'malicious' || c === 'suspicious'
-
-/**
- * The near-duplicate family: what the quorum agreed to call the sample (no engine computes a fuzzy
- * hash yet; when one does, its value joins the key). A report without labels is its own family.
- */
-export function familyOf (f: RewardFacts): string {
-  return f.labels.length === 0 ? `${f.kind}:item:${f.item}` : `${f.kind}:${f.labels.join('|')}`
-}
 
 /** First by the robust time, then by jobId: the same order on every member. */
 export function firstOrder (a: RewardFacts, b: RewardFacts): number {

@@ -6,6 +6,7 @@ import { leafOf } from '../anchors.ts'
 import type { Hex, Report, SampleKind } from '../messages.ts'
 import { SAMPLE_KINDS, ZERO_ADDRESS } from '../messages.ts'
 import { RewardsError } from './errors.ts'
+import { FUZZY_ENGINE, isFuzzy, parseFuzzy } from './fuzzy.ts'
 
 export interface RewardFacts {
   jobId: Hex
@@ -32,6 +33,8 @@ export interface RewardFacts {
   labels: string[]
   /** the median of the verdicts' scannedAt (the lower one for an even count) */
   firstSeen: number
+  /** the TLSH digest the attested `tlsh` engine reported (lowercase), when it reported one */
+  fuzzy?: string
 }
 
 const flags = (category: string): boolean => category === 'malicious' || category === 'suspicious'
@@ -42,6 +45,8 @@ export function rewardFactsOf (report: Report, epoch: number): RewardFacts {
   const entries = Object.entries(report.results).filter(([, e]) => e.attested).toSorted(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
   const engines = (category: string): string[] => entries.filter(([, e]) => e.category === category).map(([id]) => id)
   const times = report.verdicts.map(v => v.verdict.scannedAt).toSorted((a, b) => a - b)
+  const tlsh = report.results[FUZZY_ENGINE]
+  const fuzzy = tlsh?.attested === true ? parseFuzzy(tlsh.result) : undefined
   return {
     jobId,
     epoch,
@@ -57,7 +62,8 @@ export function rewardFactsOf (report: Report, epoch: number): RewardFacts {
     maliciousEngines: engines('malicious'),
     suspiciousEngines: engines('suspicious'),
     labels: [...new Set(entries.filter(([, e]) => flags(e.category) && e.result !== '').map(([, e]) => e.result.toLowerCase()))].toSorted(),
-    firstSeen: times[Math.floor((times.length - 1) / 2)] ?? 0
+    firstSeen: times[Math.floor((times.length - 1) / 2)] ?? 0,
+    ...(fuzzy === undefined ? {} : { fuzzy })
   }
 }
 
@@ -72,7 +78,8 @@ export function checkFacts (f: RewardFacts): void {
     (SAMPLE_KINDS as readonly string[]).includes(f.kind) && ADDRESS.test(String(f.origin)) && ADDRESS.test(String(f.submitter)) &&
     isInt(f.memberCount, 1) && isInt(f.faultDivisor, 2) && isInt(f.firstSeen, 0) &&
     isList(f.revealed, ADDRESS) && isList(f.detected, ADDRESS) && isList(f.flagged, ADDRESS) &&
-    isList(f.maliciousEngines, undefined) && isList(f.suspiciousEngines, undefined) && isList(f.labels, undefined)
+    isList(f.maliciousEngines, undefined) && isList(f.suspiciousEngines, undefined) && isList(f.labels, undefined) &&
+    (f.fuzzy === undefined || isFuzzy(f.fuzzy))
   if (!ok) throw new RewardsError('BAD_FACTS', `malformed reward facts for job ${String((f as Partial<RewardFacts> | null)?.jobId)}`)
 }
 

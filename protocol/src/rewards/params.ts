@@ -28,6 +28,21 @@ export interface RewardParams {
   testLabels: readonly string[]
   /** engine ids whose detection means a public list already knew the item */
   publicListEngines: readonly string[]
+  /**
+   * a confirmation (rule 4) counts only from a wallet staking at least this much, and each such wallet
+   * confirms at most stake / confirmerMinStake items per epoch (0: any wallet, without limit)
+   */
+  confirmerMinStake: bigint
+  /** reports whose fuzzy hashes (TLSH body distance) are at most this far apart are one family */
+  fuzzyThreshold: number
+  /** a family's paid count halves every this many epochs without a paid member (0: never) */
+  familyHalfLifeEpochs: number
+  /** epochs a settled item is remembered (0: forever); after them it could earn again as new */
+  settledRetentionEpochs: number
+  /** signed reports per wallet per paid epoch that carry no fee */
+  freeSubmissionsPerEpoch: number
+  /** wei charged per signed report over the free quota, deducted from the wallet's rewards */
+  submissionFee: bigint
 }
 
 export const BPS = 10_000n
@@ -43,7 +58,7 @@ export const DEFAULT_REWARD_PARAMS: RewardParams = Object.freeze({
   submitterShareBps: 8_000n,
   baseReward: 100n * VMT,
   suspiciousBps: 2_500n,
-  publicListBps: 2_500n,
+  publicListBps: 1_000n,
   confirmationBps: 15_000n,
   walletCapBase: 1_000n * VMT,
   walletCapStakeBps: 1_000n,
@@ -51,24 +66,36 @@ export const DEFAULT_REWARD_PARAMS: RewardParams = Object.freeze({
   memberRewardPerReveal: VMT,
   testSha256: Object.freeze([EICAR_SHA256]),
   testLabels: Object.freeze(['eicar', 'testfile', '.test.']),
-  publicListEngines: Object.freeze(['hash-list', 'eth-phishing-detect'])
+  publicListEngines: Object.freeze(['hash-list', 'eth-phishing-detect']),
+  confirmerMinStake: 1_000n * VMT,
+  fuzzyThreshold: 30,
+  familyHalfLifeEpochs: 26,
+  settledRetentionEpochs: 520,
+  freeSubmissionsPerEpoch: 5,
+  submissionFee: 10n * VMT
 })
 
-const BIGINT_FIELDS = [
+/** The fields in wei or bps (bigint); a JSON spelling writes them as decimal strings. */
+export const REWARD_AMOUNT_FIELDS = [
   'budget', 'submitterShareBps', 'baseReward', 'suspiciousBps', 'publicListBps', 'confirmationBps',
-  'walletCapBase', 'walletCapStakeBps', 'familyCap', 'memberRewardPerReveal'
+  'walletCapBase', 'walletCapStakeBps', 'familyCap', 'memberRewardPerReveal', 'confirmerMinStake', 'submissionFee'
 ] as const
+
+const COUNT_FIELDS = ['payDelayEpochs', 'fuzzyThreshold', 'familyHalfLifeEpochs', 'settledRetentionEpochs', 'freeSubmissionsPerEpoch'] as const
 
 const lowercaseStrings = (list: unknown): boolean => Array.isArray(list) && list.every(s => typeof s === 'string' && s.length > 0 && s === s.toLowerCase())
 
 /** Throws BAD_PARAMS unless every amount is a non-negative bigint, the share at most 100% and W a small integer. */
 export function checkParams (p: RewardParams): void {
   if (typeof p !== 'object' || p === null) throw new RewardsError('BAD_PARAMS', 'params must be an object')
-  for (const k of BIGINT_FIELDS) {
+  for (const k of REWARD_AMOUNT_FIELDS) {
     if (typeof p[k] !== 'bigint' || p[k] < 0n) throw new RewardsError('BAD_PARAMS', `${k} must be a non-negative bigint`)
   }
   if (p.submitterShareBps > BPS) throw new RewardsError('BAD_PARAMS', 'submitterShareBps is at most 10000')
   if (!Number.isSafeInteger(p.payDelayEpochs) || p.payDelayEpochs < 0 || p.payDelayEpochs > 1024) throw new RewardsError('BAD_PARAMS', 'payDelayEpochs must be an integer in [0, 1024]')
+  for (const k of COUNT_FIELDS) {
+    if (!Number.isSafeInteger(p[k]) || p[k] < 0 || p[k] > 1_000_000) throw new RewardsError('BAD_PARAMS', `${k} must be an integer in [0, 1000000]`)
+  }
   if (!lowercaseStrings(p.testSha256) || !lowercaseStrings(p.testLabels) || !Array.isArray(p.publicListEngines) || !p.publicListEngines.every(s => typeof s === 'string')) {
     throw new RewardsError('BAD_PARAMS', 'testSha256 and testLabels must be lowercase non-empty strings, publicListEngines strings')
   }

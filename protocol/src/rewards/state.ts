@@ -4,40 +4,56 @@
  */
 import type { Hex } from '../messages.ts'
 import { RewardsError } from './errors.ts'
+import { isFuzzy } from './fuzzy.ts'
+
+/** A near-duplicate family: its paid count as of `epoch` (it halves with time) and, for a fuzzy family, its first digest. */
+export interface FamilyEntry {
+  count: number
+  /** the paid epoch of the family's last paid report */
+  epoch: number
+  fuzzy?: string
+}
 
 export interface RewardsState {
   /** the last epoch computed; -1 before the first */
   epoch: number
   /** address -> cumulative wei: the previous rewards tree */
   cumulative: ReadonlyMap<Hex, bigint>
-  /** items whose first report has been settled: later reports of them earn nothing */
-  settled: ReadonlySet<Hex>
-  /** family -> reports of it that passed rule 1 so far (the near-duplicate count) */
-  families: ReadonlyMap<string, number>
+  /** item -> the paid epoch that settled it: later reports of it earn nothing (for settledRetentionEpochs) */
+  settled: ReadonlyMap<Hex, number>
+  /** family -> its paid count (the near-duplicate count), kept while the count has not halved to 0 */
+  families: ReadonlyMap<string, FamilyEntry>
+  /** wallet -> fees it owes, deducted from its next rewards (absent: none) */
+  debts?: ReadonlyMap<Hex, bigint>
 }
 
 export interface RewardsStateJson {
   epoch: number
   cumulative: Record<string, string>
-  settled: string[]
-  families: Record<string, number>
+  settled: Record<string, number>
+  families: Record<string, FamilyEntry>
+  debts: Record<string, string>
 }
 
-export const INITIAL_REWARDS_STATE: RewardsState = Object.freeze({ epoch: -1, cumulative: new Map<Hex, bigint>(), settled: new Set<Hex>(), families: new Map<string, number>() })
+export const INITIAL_REWARDS_STATE: RewardsState = Object.freeze({
+  epoch: -1, cumulative: new Map<Hex, bigint>(), settled: new Map<Hex, number>(), families: new Map<string, FamilyEntry>(), debts: new Map<Hex, bigint>()
+})
 
 const ADDRESS = /^0x[0-9a-f]{40}$/
 const HEX32 = /^0x[0-9a-f]{64}$/
 const DECIMAL = /^(0|[1-9][0-9]{0,77})$/
 
 const byKey = <T>(m: ReadonlyMap<string, T>): Array<[string, T]> => [...m.entries()].toSorted(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+const decimals = (m: ReadonlyMap<string, bigint>): Record<string, string> => Object.fromEntries(byKey(m).map(([a, v]) => [a, v.toString()]))
 
 /** Keys sorted, so two members' states serialize to the same bytes. */
 export function stateToJson (s: RewardsState): RewardsStateJson {
   return {
     epoch: s.epoch,
-    cumulative: Object.fromEntries(byKey(s.cumulative).map(([a, v]) => [a, v.toString()])),
-    settled: [...s.settled].toSorted(),
-    families: Object.fromEntries(byKey(s.families))
+    cumulative: decimals(s.cumulative),
+    settled: Object.fromEntries(byKey(s.settled)),
+    families: Object.fromEntries(byKey(s.families).map(([k, f]) => [k, f.fuzzy === undefined ? { count: f.count, epoch: f.epoch } : { count: f.count, epoch: f.epoch, fuzzy: f.fuzzy }])),
+    debts: decimals(s.debts ?? new Map())
   }
 }
 
@@ -45,23 +61,43 @@ function fail (what: string): never {
   throw new RewardsError('BAD_STATE', `rewards state: ${what}`)
 }
 
-/** Throws BAD_STATE for anything that is not a state this code wrote. */
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0
+
+function amounts (json: unknown, what: string): Map<Hex, bigint> {
+  if (!isRecord(json)) fail(what)
+  const out = new Map<Hex, bigint>()
+  for (const [a, v] of Object.entries(json)) {
+    if (!ADDRESS.test(a) || typeof v !== 'string' || !DECIMAL.test(v)) fail(`${what} entry ${a.slice(0, 64)}`)
+    out.set(a as Hex, BigInt(v))
+  }
+  return out
+}
+
+/** A family entry; a bare count is the spelling of states written before counts decayed (as of `epoch`). */
+function familyEntry (v: unknown, epoch: number): FamilyEntry {
+  if (isCount(v)) return { count: v, epoch: Math.max(epoch, 0) }
+  if (!isRecord(v) || !isCount(v.count) || !isCount(v.epoch) || Object.keys(v).some(k => k !== 'count' && k !== 'epoch' && k !== 'fuzzy')) fail('family entry')
+  if (v.fuzzy !== undefined && !isFuzzy(v.fuzzy)) fail('family fuzzy hash')
+  return v.fuzzy === undefined ? { count: v.count, epoch: v.epoch } : { count: v.count, epoch: v.epoch, fuzzy: v.fuzzy as string }
+}
+
+/** Throws BAD_STATE for anything that is not a state this code wrote (or its earlier spelling). */
 export function stateFromJson (json: unknown): RewardsState {
-  const j = json as RewardsStateJson
-  if (typeof j !== 'object' || j === null) fail('not an object')
+  if (!isRecord(json)) fail('not an object')
+  const j = json as unknown as RewardsStateJson
   if (!Number.isSafeInteger(j.epoch) || j.epoch < -1) fail('epoch')
-  if (typeof j.cumulative !== 'object' || j.cumulative === null || Array.isArray(j.cumulative)) fail('cumulative')
-  const cumulative = new Map<Hex, bigint>()
-  for (const [a, v] of Object.entries(j.cumulative)) {
-    if (!ADDRESS.test(a) || typeof v !== 'string' || !DECIMAL.test(v)) fail(`cumulative entry ${a.slice(0, 64)}`)
-    cumulative.set(a as Hex, BigInt(v))
+  const cumulative = amounts(j.cumulative, 'cumulative')
+  const settled = new Map<Hex, number>()
+  // an array is the spelling of states written before settled items expired: settled as of the state's epoch
+  const settledEntries: Array<[string, unknown]> = Array.isArray(j.settled) ? (j.settled as unknown[]).map(x => [typeof x === 'string' ? x : '', Math.max(j.epoch, 0)]) : isRecord(j.settled) ? Object.entries(j.settled) : fail('settled')
+  for (const [item, e] of settledEntries) {
+    if (!HEX32.test(item) || !isCount(e)) fail('settled')
+    settled.set(item as Hex, e)
   }
-  if (!Array.isArray(j.settled) || !j.settled.every(x => typeof x === 'string' && HEX32.test(x))) fail('settled')
-  if (typeof j.families !== 'object' || j.families === null || Array.isArray(j.families)) fail('families')
-  const families = new Map<string, number>()
-  for (const [k, n] of Object.entries(j.families)) {
-    if (!Number.isSafeInteger(n) || n < 0) fail('family count')
-    families.set(k, n)
-  }
-  return { epoch: j.epoch, cumulative, settled: new Set(j.settled as Hex[]), families }
+  if (!isRecord(j.families)) fail('families')
+  const families = new Map<string, FamilyEntry>()
+  for (const [k, v] of Object.entries(j.families)) families.set(k, familyEntry(v, j.epoch))
+  const debts = j.debts === undefined ? new Map<Hex, bigint>() : amounts(j.debts, 'debts')
+  return { epoch: j.epoch, cumulative, settled, families, debts }
 }

@@ -13,14 +13,16 @@ tap.test('multipliers: suspicious, public list, later independent confirmation',
   t.equal(sus.items[0]?.amount, 25n * VMT)
   const listed = run([facts({ submitter: wallet(1), item: item(2), maliciousEngines: ['YARA', 'hash-list'] })])
   t.equal(listed.items[0]?.listed, true)
-  t.equal(listed.items[0]?.amount, 25n * VMT)
+  t.equal(listed.items[0]?.amount, 10n * VMT)
   const params = roomy({ payDelayEpochs: 1 })
   const first = facts({ submitter: wallet(1), item: item(3), epoch: 0, firstSeen: 10 })
   const sameOrigin = facts({ submitter: wallet(2), item: item(3), epoch: 1, firstSeen: 20 })
   const independent = facts({ submitter: wallet(2), item: item(3), epoch: 1, firstSeen: 20, origin: MEMBERS4[1] as Hex })
   const state = run([first], params, 0).state
   t.equal(run([first, sameOrigin], params, 1, state).items[0]?.amount, 100n * VMT, 'a confirmation through the same node does not count')
-  t.equal(run([first, independent], params, 1, state).items[0]?.amount, 150n * VMT, 'another wallet through another node raises it by half')
+  t.equal(run([first, independent], params, 1, state).items[0]?.amount, 100n * VMT, 'another wallet through another node, staking nothing, counts for nothing')
+  const staked = computeEpochRewards({ epoch: 1, facts: [first, independent], state, params, stakes: new Map([[wallet(2), 1_000n * VMT]]) })
+  t.equal(staked.items[0]?.amount, 150n * VMT, 'a confirmer staking confirmerMinStake raises it by half')
 })
 
 tap.test('payment waits W epochs and a later, earlier-seen report wins', async (t) => {

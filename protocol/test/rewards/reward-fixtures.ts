@@ -40,13 +40,14 @@ export function facts (overrides: Partial<RewardFacts> & { submitter: Hex, item:
 export const benign = (submitter: Hex, i: Hex, extra: Partial<RewardFacts> = {}): RewardFacts =>
   facts({ submitter, item: i, detected: [], flagged: [], maliciousEngines: [], labels: [], ...extra })
 
-/** Params with a budget big enough that no cap or pool cut applies unless a test sets one. */
+/** Params with a budget big enough that no cap, pool cut or fee applies unless a test sets one. */
 export const roomy = (extra: Partial<RewardParams> = {}): RewardParams => ({
   ...DEFAULT_REWARD_PARAMS,
   payDelayEpochs: 0,
   budget: 10n ** 30n,
   walletCapBase: 10n ** 30n,
   familyCap: 10n ** 30n,
+  submissionFee: 0n,
   ...extra
 })
 

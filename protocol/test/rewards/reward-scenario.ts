@@ -6,7 +6,13 @@ import { computeEpochRewards, DEFAULT_REWARD_PARAMS, EICAR_SHA256, INITIAL_REWAR
 import type { EpochRewards, Hex, RewardFacts, RewardParams, RewardsRoot, RewardsStateJson } from '../../src/index.ts'
 import { benign, bytes32, facts, item, MEMBERS4, VMT, wallet, ZERO_ADDRESS } from './reward-fixtures.ts'
 
-export const SCENARIO_PARAMS: RewardParams = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1, budget: 1_000n * VMT, familyCap: 120n * VMT, walletCapBase: 160n * VMT }
+export const SCENARIO_PARAMS: RewardParams = {
+  ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1, budget: 1_000n * VMT, familyCap: 120n * VMT, walletCapBase: 160n * VMT, freeSubmissionsPerEpoch: 1, submissionFee: 5n * VMT
+}
+
+/** Two TLSH digests 4 apart (a byte-appended variant) and one far from both. */
+const BODY = '5f'.repeat(32)
+export const SCENARIO_FUZZY = [`t1a0b0c0${BODY}`, `t1a0b0c0${'60'.repeat(2)}${BODY.slice(4)}`, `t1a0b0c0${'a0'.repeat(32)}`]
 
 const job = (i: number): Hex => bytes32(0x0b, i)
 const fam = (name: string): string[] => [name]
@@ -25,16 +31,20 @@ export function scenarioFacts (): RewardFacts[] {
     facts({ jobId: job(9), epoch: 0, submitter: wallet(6), item: item(7), origin: MEMBERS4[3] as Hex, detected: [MEMBERS4[3] as Hex], flagged: [MEMBERS4[3] as Hex], labels: fam('collusion'), firstSeen: 220 }),
     facts({ jobId: job(10), epoch: 1, submitter: wallet(7), item: item(1), origin: MEMBERS4[2] as Hex, labels: fam('win.trojan.alpha'), firstSeen: 5_000 }),
     facts({ jobId: job(11), epoch: 1, submitter: wallet(1), item: item(8), labels: fam('win.trojan.delta'), firstSeen: 5_100 }),
-    facts({ jobId: job(12), epoch: 1, submitter: wallet(1), item: item(9), labels: fam('win.trojan.epsilon'), firstSeen: 5_200 })
+    facts({ jobId: job(12), epoch: 1, submitter: wallet(1), item: item(9), labels: fam('win.trojan.epsilon'), firstSeen: 5_200 }),
+    facts({ jobId: job(13), epoch: 1, submitter: wallet(8), item: item(10), labels: ['win.trojan.zeta', 'zeta.yara'], fuzzy: SCENARIO_FUZZY[0], firstSeen: 5_300 }),
+    facts({ jobId: job(14), epoch: 1, submitter: wallet(8), item: item(11), labels: ['zeta.yara'], fuzzy: SCENARIO_FUZZY[1], firstSeen: 5_400 }),
+    facts({ jobId: job(15), epoch: 1, submitter: wallet(2), item: item(12), labels: ['win.trojan.zeta'], fuzzy: SCENARIO_FUZZY[2], firstSeen: 5_500 })
   ]
 }
 
 export interface EpochVector {
   epoch: number
   paidEpoch: number | null
-  items: Array<{ jobId: Hex, class: string, outcome: string, duplicateIndex: number, precision: [number, number], raw: string, amount: string }>
+  items: Array<{ jobId: Hex, class: string, outcome: string, family: string, duplicateIndex: number, precision: [number, number], raw: string, amount: string }>
   members: Record<string, string>
   amounts: Record<string, string>
+  charged: Record<string, string>
   paid: string
   state: RewardsStateJson
   root: { epoch: number, root: Hex, total: string } | null
@@ -47,9 +57,10 @@ export function epochVector (r: EpochRewards): EpochVector {
   return {
     epoch: r.epoch,
     paidEpoch: r.paidEpoch ?? null,
-    items: r.items.map(i => ({ jobId: i.jobId, class: i.class, outcome: i.outcome, duplicateIndex: i.duplicateIndex, precision: i.precision, raw: i.raw.toString(), amount: i.amount.toString() })),
+    items: r.items.map(i => ({ jobId: i.jobId, class: i.class, outcome: i.outcome, family: i.family, duplicateIndex: i.duplicateIndex, precision: i.precision, raw: i.raw.toString(), amount: i.amount.toString() })),
     members: sorted(r.members),
     amounts: sorted(r.amounts),
+    charged: sorted(r.charged),
     paid: r.paid.toString(),
     state: stateToJson(r.state),
     root: rootJson(rewardsRootOf(r.epoch, r.state.cumulative))

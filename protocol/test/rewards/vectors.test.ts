@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import tap from 'tap'
-import { recoverRewardsRootSigner, rewardsRootDigest } from '../../src/index.ts'
+import { recoverRewardsRootSigner, REWARD_AMOUNT_FIELDS, rewardsRootDigest } from '../../src/index.ts'
 import type { Hex, RewardFacts, RewardParams } from '../../src/index.ts'
 import { epochVector, runScenario } from './reward-scenario.ts'
 import type { EpochVector } from './reward-scenario.ts'
@@ -15,16 +15,20 @@ interface Vector {
 }
 
 const vector = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'vectors', 'rewards.json'), 'utf8')) as Vector
-const AMOUNTS = new Set(['budget', 'submitterShareBps', 'baseReward', 'suspiciousBps', 'publicListBps', 'confirmationBps', 'walletCapBase', 'walletCapStakeBps', 'familyCap', 'memberRewardPerReveal'])
+const AMOUNTS = new Set<string>(REWARD_AMOUNT_FIELDS)
+const wallet1 = `0xee${'0'.repeat(37)}1`
 const params = Object.fromEntries(Object.entries(vector.params).map(([k, v]) => [k, AMOUNTS.has(k) ? BigInt(v as string) : v])) as unknown as RewardParams
 
 tap.test('every epoch\'s items, amounts, state and root match the vector', async (t) => {
   const got = runScenario(vector.facts, params).map(epochVector)
   t.equal(got.length, vector.epochs.length)
   got.forEach((e, i) => { t.same(e, vector.epochs[i], `epoch ${e.epoch}`) })
-  // the figures the SPEC's rules give by hand: A = 100 x 1.5 (confirmed) and its sibling 100 / 2, family-capped to 120 as 90 + 30
+  // the figures the SPEC's rules give by hand: A = 100 (its confirmer stakes nothing) and its sibling 100 / 2, family-capped to 120 as 80 + 40
   const paid = vector.epochs[1]?.items.filter(i => i.outcome === 'paid').map(i => BigInt(i.amount) / 10n ** 18n)
-  t.same(paid, [90n, 30n, 25n, 25n])
+  t.same(paid, [80n, 40n, 25n, 10n])
+  t.same(vector.epochs[1]?.charged, { [wallet1]: (5n * 10n ** 18n).toString() }, 'two reports, one over the quota of 1: 5 VMT')
+  // epoch 2: two TLSH digests 4 apart are one family whatever their labels; a far digest is its own
+  t.same(vector.epochs[2]?.items.slice(3).map(i => i.duplicateIndex), [0, 1, 0])
 })
 
 tap.test('the vector\'s RewardsRoot digest and signature', async (t) => {

@@ -1,0 +1,87 @@
+/**
+ * Near-duplicate families (SPEC section 17, rule 5). A report with a fuzzy hash joins the nearest family
+ * whose first digest is within `fuzzyThreshold` (TLSH body distance; ties by key), else founds its own. A
+ * report without one counts against each of its labels and is halved by the least-paid label: a variant
+ * whose engines name the family differently still shares a label with its source unless every engine
+ * changes its name for it. Counts halve every `familyHalfLifeEpochs` epochs, so popular families pay again.
+ */
+import type { RewardFacts } from './facts.ts'
+import { bodyDistance, fuzzyBody } from './fuzzy.ts'
+import type { RewardParams } from './params.ts'
+import type { FamilyEntry } from './state.ts'
+
+export interface FamilyAssignment {
+  /** the family the caps group by */
+  key: string
+  /** paid siblings before this report, after decay: the amount halves this many times */
+  index: number
+}
+
+/** A family at paid epoch `at`: its count halved once per elapsed half-life, its epoch moved by those half-lives. */
+export function decayed (f: FamilyEntry, at: number, halfLife: number): FamilyEntry {
+  if (halfLife === 0 || at <= f.epoch) return f
+  const halvings = Math.floor((at - f.epoch) / halfLife)
+  return { ...f, count: halvings >= 53 ? 0 : Math.floor(f.count / 2 ** halvings), epoch: f.epoch + halvings * halfLife }
+}
+
+const compareKeys = (a: string, b: string): number => a < b ? -1 : a > b ? 1 : 0
+
+export class FamilyIndex {
+  readonly #families: Map<string, FamilyEntry>
+  readonly #params: RewardParams
+  readonly #at: number
+  /** the fuzzy families and their digests' bodies, kept apart so a lookup does not walk the label families */
+  readonly #fuzzy: Array<[string, Uint8Array]>
+
+  /** `at`: the paid epoch; families whose count decayed to 0 are dropped. */
+  constructor (families: ReadonlyMap<string, FamilyEntry>, params: RewardParams, at: number) {
+    this.#params = params
+    this.#at = at
+    this.#families = new Map()
+    for (const [k, f] of families) {
+      const now = decayed(f, at, params.familyHalfLifeEpochs)
+      if (now.count > 0) this.#families.set(k, now)
+    }
+    this.#fuzzy = [...this.#families].filter(([, f]) => f.fuzzy !== undefined).map(([k, f]) => [k, fuzzyBody(f.fuzzy as string)])
+  }
+
+  #count (key: string): number {
+    return this.#families.get(key)?.count ?? 0
+  }
+
+  #nearest (fuzzy: string): string | undefined {
+    const body = fuzzyBody(fuzzy)
+    const limit = this.#params.fuzzyThreshold
+    let best: string | undefined
+    let bestDistance = Number.POSITIVE_INFINITY
+    for (const [key, other] of this.#fuzzy) {
+      const d = bodyDistance(body, other, limit)
+      if (d <= this.#params.fuzzyThreshold && (d < bestDistance || (d === bestDistance && compareKeys(key, best as string) < 0))) {
+        best = key
+        bestDistance = d
+      }
+    }
+    return best
+  }
+
+  /** The family of a report that passed rule 1, counting it as paid (call in firstOrder). */
+  assign (f: RewardFacts): FamilyAssignment {
+    if (f.fuzzy !== undefined) {
+      const key = this.#nearest(f.fuzzy) ?? `${f.kind}:fuzzy:${f.item}`
+      const index = this.#count(key)
+      this.#families.set(key, { count: index + 1, epoch: this.#at, fuzzy: this.#families.get(key)?.fuzzy ?? f.fuzzy })
+      if (index === 0) this.#fuzzy.push([key, fuzzyBody(f.fuzzy)])
+      return { key, index }
+    }
+    const keys = f.labels.length === 0 ? [`${f.kind}:item:${f.item}`] : f.labels.map(l => `${f.kind}:label:${l}`)
+    const key = keys.reduce((a, b) => this.#count(b) < this.#count(a) ? b : a)
+    const index = this.#count(key)
+    for (const k of keys) this.#families.set(k, { count: this.#count(k) + 1, epoch: this.#at })
+    return { key, index }
+  }
+
+  /** What the next epoch starts from. */
+  entries (): Map<string, FamilyEntry> {
+    return this.#families
+  }
+}

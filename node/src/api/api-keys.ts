@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ApiKeyLimits, ApiKeyReader } from './ports.ts'
-import type { ApiKeyPrivilege } from './privileges.ts'
+import type { ApiKeyPrivilege } from '../db/apikey-privileges.ts'
 import { ApiError } from '../vt/errors.ts'
 
 const KEY = /^[0-9a-f]{64}$/

@@ -3,7 +3,7 @@ import type { MarketDelivery } from '../db/delivery-repository.ts'
 import type { StoredItemReward } from '../db/rewards-repository.ts'
 import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { FileSubmission, Receipt } from '../../../protocol/src/index.ts'
-import type { ApiKeyPrivilege } from './privileges.ts'
+import type { ApiKeyPrivilege } from '../db/apikey-privileges.ts'
 
 /** The node's EIP-712 Receipt for a signed file submission, with its operator signature (protocol SPEC 17). */
 export type SignedReceipt = Receipt & { signature: Hex }

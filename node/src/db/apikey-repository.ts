@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import { API_KEY_PRIVILEGES, isApiKeyPrivilege, type ApiKeyPrivilege } from '../api/privileges.ts'
+import { API_KEY_PRIVILEGES, isApiKeyPrivilege, type ApiKeyPrivilege } from './apikey-privileges.ts'
 
 /** What the node keeps of an API key: never the key itself, only its sha256. */
 export interface ApiKeyRecord {

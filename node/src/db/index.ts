@@ -1,4 +1,5 @@
 export * from './anchor-repository.ts'
+export * from './apikey-privileges.ts'
 export * from './apikey-repository.ts'
 export * from './database.ts'
 export * from './errors.ts'

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { AdminClientError, AdminCookieError, createAdminClient, readAdminCookie } from '../../admin/index.ts'
-import { API_KEY_PRIVILEGES } from '../../api/privileges.ts'
+import { API_KEY_PRIVILEGES } from '../../db/apikey-privileges.ts'
 import { API_KEY_PATTERN, ApiKeyError, ApiKeyRepository, apiKeyId, openDatabase } from '../../db/index.ts'
 import type { ApiKeyRecord, Database } from '../../db/index.ts'
 import { CliError } from '../cli-error.ts'

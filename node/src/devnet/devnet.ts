@@ -14,6 +14,7 @@ import { ensureDemoVendor } from './demo-vendor.ts'
 import type { DemoVendor } from './demo-vendor.ts'
 import { CLAMD_INSTALL_HINT, startDevnetClamd } from './devnet-clamd.ts'
 import { devnetEngineSets, devnetFileEngines } from './engine-spread.ts'
+import { devnetPlan } from './devnet-plan.ts'
 import { findClamd } from '../scan/clamd-process.ts'
 import { ensureDevnetFeeds } from './feeds.ts'
 import { CONFIG_DEFAULTS } from '../supernode/config.ts'
@@ -79,22 +80,7 @@ export interface Devnet {
 /** Blocks a registry event must be buried under before nodes count it. */
 export const DEVNET_CONFIRMATIONS = 2
 
-/**
- * Blocks per anchor epoch (SPEC 15): at the devnet's block a second an epoch ends every 30 s, and with
- * proposer turns of 5 s its reports are anchored within a minute of their job. It only counts blocks:
- * membership confirmations (2 blocks) and job windows (wall-clock ms) do not depend on it.
- */
-const DEVNET_EPOCH_BLOCKS = 30
 const DEVNET_ANCHOR_TURN_MS = 5000
-
-const DEVNET_PLAN = {
-  tokenSupply: parseEther('1000000000'),
-  votingDelay: 1,
-  votingPeriod: 10,
-  proposalThreshold: 0n,
-  quorumNumerator: 4,
-  timelockMinDelay: 60
-}
 
 async function readJson<T> (path: string): Promise<T | undefined> {
   try {
@@ -166,17 +152,14 @@ export async function startDevnet (opts: DevnetOptions, options: AbortOptions = 
     const commitMsPerQueuedJob = 200 * opts.nodes
     const saved = await readJson<Deployment>(join(dir, 'deployment.json'))
     // a registry from before engine declarations cannot hold this devnet's engines, nor one from before
-    // unbonding and evidence slash anybody, and a deployment without ReportAnchors anchors no epoch: deploy afresh
-    const reuse = saved != null && saved.chainId === anvil.chainId && 'evidence' in saved.contracts && 'anchors' in saved.contracts && await provider.getCode(saved.contracts.registry) !== '0x' &&
+    // unbonding and evidence slash anybody, a deployment without ReportAnchors anchors no epoch, and one without a
+    // RewardsDistributor pays nobody: deploy afresh
+    const reuse = saved != null && saved.chainId === anvil.chainId && 'evidence' in saved.contracts && 'anchors' in saved.contracts && 'rewards' in saved.contracts && await provider.getCode(saved.contracts.registry) !== '0x' &&
       await new Contract(saved.contracts.registry, registryArtifact.abi, provider).getFunction('engines')(ZeroAddress).then(() => true, () => false)
     const deployment: Deployment = reuse
       ? { ...saved, rpcUrl: anvil.rpcUrl }
       : {
-          ...await deployVirusMap({
-            deployer,
-            // the quorum windows are network parameters on chain; a reused deployment keeps its own
-            plan: { ...DEVNET_PLAN, parameters: { commitWindowMs: BigInt(commitWindowMs), revealWindowMs: BigInt(revealWindowMs), epochBlocks: BigInt(DEVNET_EPOCH_BLOCKS) } }
-          }, { signal }),
+          ...await deployVirusMap({ deployer, plan: devnetPlan({ commitWindowMs, revealWindowMs }) }, { signal }),
           rpcUrl: anvil.rpcUrl
         }
     await writeJsonAtomic(join(dir, 'deployment.json'), deployment)

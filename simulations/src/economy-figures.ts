@@ -6,6 +6,8 @@
 import type { Figure, Series } from './chart/figure.ts'
 import { seedsOf } from './economy/monte-carlo.ts'
 import type { Band } from './economy/monte-carlo.ts'
+import { DEFAULT_REWARD_PARAMS } from '../../protocol/src/rewards/index.ts'
+import { WEI } from './economy/market.ts'
 import { AGENT_TYPES, ATTACKERS, DEFAULT_ECONOMY } from './economy/params.ts'
 import type { AgentType } from './economy/params.ts'
 import { pointStats, SWEEPS } from './economy/sweeps.ts'
@@ -23,8 +25,9 @@ export interface EconomyPlan {
   years: number
 }
 
-export const QUICK_ECONOMY: Omit<EconomyPlan, 'seed'> = { seeds: 5, epochs: 20, supplySeeds: 3, years: 10 }
-export const FULL_ECONOMY: Omit<EconomyPlan, 'seed'> = { seeds: 50, epochs: 52, supplySeeds: 50, years: 10 }
+export const QUICK_ECONOMY: Omit<EconomyPlan, 'seed'> = { seeds: 5, epochs: 20, supplySeeds: 2, years: 10 }
+/** 50 seeds everywhere; half a year of submissions per sweep point keeps the full run within an hour of one core */
+export const FULL_ECONOMY: Omit<EconomyPlan, 'seed'> = { seeds: 50, epochs: 26, supplySeeds: 50, years: 10 }
 
 const ROC_TYPES: AgentType[] = [...ATTACKERS, 'honest-small', 'honest-large']
 
@@ -47,7 +50,7 @@ function fixesOf (sweeps: Array<{ sweep: Sweep, rows: PointStats[] }>, type: Age
 
 function sweepFigure (sweep: Sweep, rows: PointStats[], fixes: Map<AgentType, string[]>): Figure {
   const def = rows.find(r => r.x === sweep.defaultX)
-  const profiting = ATTACKERS.filter(t => (def?.roc[t].median ?? 0) >= 0)
+  const profiting = def === undefined ? [] : ATTACKERS.filter(t => def.roc[t].median >= 0)
   return {
     id: `economy-sweep-${sweep.id}`,
     title: `Return on cost against ${sweep.id}`,
@@ -56,28 +59,31 @@ function sweepFigure (sweep: Sweep, rows: PointStats[], fixes: Map<AgentType, st
     series: ROC_TYPES.map(t => line(t, rows.map(r => [r.x, r.roc[t]]), log2Back)),
     threshold: { y: 0, label: 'break-even' },
     note: `Median and 10-90% band over the seeds; default ${sweep.defaultX}. Return on cost, (reward - cost) / cost: ${rows.map(r => `At ${r.x}: ${ROC_TYPES.map(t => `${t} ${r.roc[t].median}`).join(', ')}; small honest paid ${r.smallPaid.median}`).join('. ')}.`,
-    recommends: profiting.length === 0
-      ? 'Every attacker loses at the default here.'
+    recommends: def === undefined
+      ? 'No point of this sweep is the default economy; read it against the others.'
+      : profiting.length === 0
+        ? 'Every attacker loses at the default here.'
       : profiting.map(t => `${t} profits at the default; it loses at ${(fixes.get(t) ?? []).filter(f => f.startsWith(sweep.id)).join('; ') || 'no point of this sweep'}`).join('. ')
   }
 }
 
 function smallHonestFigure (byId: Map<string, PointStats[]>): Figure {
-  const quota = byId.get('fee') ?? []
-  const none = byId.get('fee-no-quota') ?? []
+  const quota = byId.get('free-quota') ?? []
+  const fee = DEFAULT_REWARD_PARAMS.submissionFee / WEI
   return {
     id: 'economy-small-paid',
-    title: 'Small honest submitters against a submission fee',
-    xLabel: 'fee per submission (VMT)',
+    title: `Honest submitters against the free quota (fee ${fee} VMT over it)`,
+    xLabel: 'freeSubmissionsPerEpoch (per wallet)',
     yLabel: 'share paid / return on cost',
     series: [
-      line('share paid at least once', quota.map(r => [r.x, r.smallPaid])),
-      line('return, free quota 10/epoch', quota.map(r => [r.x, r.roc['honest-small']])),
-      line('return, no free quota', none.map(r => [r.x, r.roc['honest-small']]))
+      line('small: share paid at least once', quota.map(r => [r.x, r.smallPaid])),
+      line('small: return on cost', quota.map(r => [r.x, r.roc['honest-small']])),
+      line('large: return on cost', quota.map(r => [r.x, r.roc['honest-large']])),
+      line('mutator: return on cost', quota.map(r => [r.x, r.roc.mutator]))
     ],
     threshold: { y: 0, label: 'break-even' },
-    note: `The bottom ${Math.round((1 - DEFAULT_ECONOMY.honest.largeShare) * 100)}% of honest wallets by volume (median ${DEFAULT_ECONOMY.honest.medianVolume} submissions per epoch): the share of those that submitted and were paid at least once (a fee does not change it), and their return on cost with and without a free quota.`,
-    recommends: 'A fee needs a per-wallet free quota above a small submitter\'s volume, or it prices them out before it prices out farms.'
+    note: `The bottom ${Math.round((1 - DEFAULT_ECONOMY.honest.largeShare) * 100)}% of honest wallets by volume (median ${DEFAULT_ECONOMY.honest.medianVolume} submissions per epoch) are small: the share of those that submitted and were paid at least once, and the return on cost of small and large honest wallets and of the mutator (${DEFAULT_ECONOMY.mutator.perEpoch} variants an epoch over ${DEFAULT_ECONOMY.mutator.wallets} wallets). ${quota.map(r => `Quota ${r.x}: small paid ${r.smallPaid.median}, small ${r.roc['honest-small'].median}, large ${r.roc['honest-large'].median}, mutator ${r.roc.mutator.median}`).join('; ')}.`,
+    recommends: 'A quota above a small submitter\'s volume keeps the fee off them; below a large submitter\'s volume it costs them a little; a farm on few wallets pays it.'
   }
 }
 

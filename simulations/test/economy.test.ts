@@ -1,6 +1,6 @@
 /** Invariants of the token-economy model (issue 18 part 3): conservation, determinism, zero for zero detections. */
 import tap from 'tap'
-import { classify, DEFAULT_REWARD_PARAMS, familyOf, rewardsTotal } from '../../protocol/src/rewards/index.ts'
+import { classify, DEFAULT_REWARD_PARAMS, fuzzyDistance, rewardsTotal } from '../../protocol/src/rewards/index.ts'
 import type { Hex } from '../../protocol/src/messages.ts'
 import { scanFacts } from '../src/economy/detection.ts'
 import { runEconomy } from '../src/economy/economy-run.ts'
@@ -26,8 +26,9 @@ tap.test('every epoch pays at most its budget, the amounts sum to the payout exa
     onEpoch: (out, budget, view) => {
       epochs++
       const sum = [...out.amounts.values()].reduce((s, a) => s + a, 0n)
-      const items = out.items.reduce((s, i) => s + i.amount, 0n) + [...out.members.values()].reduce((s, a) => s + a, 0n)
-      if (out.paid > budget || sum !== out.paid || items !== out.paid) t.fail(`epoch ${out.epoch}: paid ${out.paid}, budget ${budget}, sum ${sum}, items ${items}`)
+      const charged = [...out.charged.values()].reduce((s, a) => s + a, 0n)
+      const items = out.items.reduce((s, i) => s + i.amount, 0n) + [...out.members.values()].reduce((s, a) => s + a, 0n) - charged
+      if (out.paid > budget || sum !== out.paid || items !== out.paid) t.fail(`epoch ${out.epoch}: paid ${out.paid}, budget ${budget}, sum ${sum}, items - fees ${items}`)
       cumulative += out.paid
       if (rewardsTotal(out.state.cumulative) !== cumulative) t.fail(`epoch ${out.epoch}: the tree total moved by other than the payout`)
       if (view.pool + view.circulating + view.burned + view.locked !== total) t.fail(`epoch ${out.epoch}: supply not conserved`)
@@ -75,7 +76,11 @@ tap.test('detection model: the protocol classifies its facts as the parameters s
   t.equal(classify(scanFacts(rng, sure, world.benign(), ctx), DEFAULT_REWARD_PARAMS), 'none')
   const variant = world.variantOf(malware)
   t.not(variant.item, malware.item, 'a variant has its own hash')
-  t.equal(familyOf(scanFacts(rng, sure, variant, ctx)), familyOf(scanFacts(rng, sure, malware, ctx)), 'stable engines: the same family key')
+  const digest = (f: { fuzzy?: string }): string => f.fuzzy ?? t.fail('no digest') as never
+  const near = fuzzyDistance(digest(scanFacts(rng, sure, variant, ctx)), digest(scanFacts(rng, sure, malware, ctx)))
+  t.ok(near >= 1 && near <= DEFAULT_ECONOMY.detection.variantSpread, `a variant's digest is ${near} from its source's: one family`)
+  const sibling = fuzzyDistance(digest(scanFacts(rng, sure, world.newFamily('y'), ctx)), digest(scanFacts(rng, sure, malware, ctx)))
+  t.ok(sibling > DEFAULT_REWARD_PARAMS.fuzzyThreshold, `another family's digest is ${sibling} away`)
   const ring = world.ringFabrication()
   const twoColluders = new Set(members.slice(0, 2))
   t.equal(classify(scanFacts(rng, sure, ring, { ...ctx, ring: twoColluders }), DEFAULT_REWARD_PARAMS), 'none', 'f = 2 colluders: not malicious')

@@ -15,7 +15,7 @@ export interface Submission {
   type: AgentType
   sample: Sample
   origin: Hex
-  /** VMT spent to produce it (fees are counted per wallet, after) */
+  /** VMT spent to produce it (fees are the reward function's: deducted from what the wallet is paid) */
   effort: number
 }
 

@@ -8,6 +8,7 @@ import type { Hex } from '../../../protocol/src/messages.ts'
 import type { RewardFacts } from '../../../protocol/src/rewards/index.ts'
 import type { Rng } from '../prng.ts'
 import type { DetectionParams } from './params.ts'
+import { digestOf } from './world.ts'
 import type { Sample } from './world.ts'
 
 export interface EngineHits { clamav: boolean, yara: boolean, ml: boolean }
@@ -40,8 +41,8 @@ export interface ScanContext {
 
 /**
  * The report's facts. Labels follow the engines that flagged (ClamAV and YARA name the family, ML says
- * `ml.generic`, the public list its own name), so the reward function's family key (kind + labels) of
- * two variants differs whenever their engines differ: that is the near-duplicate handling as it exists.
+ * `ml.generic`, the public list its own name); with `fuzzy` the `tlsh` engine adds the sample's digest,
+ * which the reward function's near-duplicate rule prefers to the labels.
  */
 export function scanFacts (rng: Rng, d: DetectionParams, s: Sample, c: ScanContext): RewardFacts {
   const { hits } = s
@@ -74,6 +75,7 @@ export function scanFacts (rng: Rng, d: DetectionParams, s: Sample, c: ScanConte
     maliciousEngines,
     suspiciousEngines: hits.ml ? ['ml'] : [],
     labels,
-    firstSeen: c.firstSeen
+    firstSeen: c.firstSeen,
+    ...(d.fuzzy ? { fuzzy: digestOf(s) } : {})
   }
 }

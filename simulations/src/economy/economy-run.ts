@@ -34,11 +34,11 @@ export interface RunOptions {
 export type ByType = Record<AgentType, number>
 
 export interface RunResult {
-  /** VMT the reward function paid, by type */
+  /** VMT the reward function paid, by type, after its fees */
   reward: ByType
   /** VMT the market's member share paid the members */
   marketIncome: number
-  /** VMT spent by type: effort, fees, stake opportunity, members' operation */
+  /** VMT spent by type: effort, stake opportunity, members' operation (fees are deducted from `reward`) */
   cost: ByType
   /** small honest wallets paid at least once / those that submitted */
   smallPaid: number
@@ -55,20 +55,9 @@ function sharesOf (m: Record<AgentType, bigint>): ByType {
 }
 const millions = (wei: bigint): number => Math.round(toVmt(wei / 1000n) / 10) / 100
 
-/** Per-wallet fees over the free quota, and effort, booked to each submitter's type. */
-function bookCosts (subs: readonly Submission[], eco: EconomyParams, cost: Record<AgentType, bigint>): bigint {
-  const count = new Map<Hex, [AgentType, number]>()
-  for (const s of subs) {
-    count.set(s.wallet, [s.type, (count.get(s.wallet)?.[1] ?? 0) + 1])
-    cost[s.type] += toWei(s.effort)
-  }
-  let fees = 0n
-  for (const [type, n] of count.values()) {
-    const fee = toWei(eco.fees.fee) * BigInt(Math.max(0, n - eco.fees.freeQuota))
-    fees += fee
-    cost[type] += fee
-  }
-  return fees
+/** Effort, booked to each submitter's type (fees are the reward function's: deducted from what a wallet is paid). */
+function bookEffort (subs: readonly Submission[], cost: Record<AgentType, bigint>): void {
+  for (const s of subs) cost[s.type] += toWei(s.effort)
 }
 
 /**
@@ -78,7 +67,7 @@ function bookCosts (subs: readonly Submission[], eco: EconomyParams, cost: Recor
  * dropping them changes no result (tested).
  */
 function pruneSettled (state: RewardsState, keep: (item: Hex) => boolean): RewardsState {
-  return { ...state, settled: new Set([...state.settled].filter(keep)) }
+  return { ...state, settled: new Map([...state.settled].filter(([item]) => keep(item))) }
 }
 
 export function runEconomy (o: RunOptions): RunResult {
@@ -126,7 +115,7 @@ export function runEconomy (o: RunOptions): RunResult {
       reward[people.typeOf.get(wallet) as AgentType] += amount
       paidWallets.add(wallet)
     }
-    const fees = bookCosts(subs, eco, cost)
+    bookEffort(subs, cost)
     for (const [wallet, stake] of people.stakes) cost[people.typeOf.get(wallet) as AgentType] += toWei(Number(stake / 10n ** 12n) / 1e6 * eco.stakeRatePerEpoch)
     cost.member += toWei(eco.member.operatingCost) * BigInt(people.members.length)
     const market = marketEpoch(marketRng, eco.market, year)
@@ -134,7 +123,7 @@ export function runEconomy (o: RunOptions): RunResult {
     ledger.pool += (market.pool - out.paid) * weight
     ledger.paid += out.paid * weight
     ledger.refilled += market.pool * weight
-    ledger.burned += (market.burned + fees) * weight
+    ledger.burned += market.burned * weight
     yearBudget += budget * weight
     const view = supplyView(ledger, epoch + 1, eco.supply)
     o.onEpoch?.(out, budget, view)

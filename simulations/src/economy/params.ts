@@ -24,6 +24,14 @@ export interface DetectionParams {
   detectabilitySigma: number
   /** chance that an engine's result on a byte-appended variant equals its result on the source */
   variantStability: number
+  /** an attested `tlsh` engine reports each file's TLSH digest (false: the label-family fallback) */
+  fuzzy: boolean
+  /** TLSH body codes a byte-append moves: uniform in 1..variantSpread */
+  variantSpread: number
+  /** codes a sample of a family lies from the family's centre: uniform in [low, high] */
+  siblingSpread: [low: number, high: number]
+  /** chance the public-list engine flags a variant of a listed sample (a TLSH-neighbour lookup; exact hashes miss it) */
+  listFuzzyMatch: number
 }
 
 export interface EconomyParams {
@@ -59,8 +67,6 @@ export interface EconomyParams {
   /** attackers resubmit each item the next epoch from a second wallet through another node (rule 4 is free today) */
   selfConfirm: boolean
   member: { operatingCost: number }
-  /** not in RewardParams (no such contract exists): a per-wallet free quota per epoch, then a fee per submission, burned */
-  fees: { freeQuota: number, fee: number }
   /** opportunity cost of staked VMT per epoch */
   stakeRatePerEpoch: number
   market: { price0: number, demand0: number, elasticity: number, priceDeclinePerYear: number, memberBps: number, discovererBps: number }
@@ -69,7 +75,10 @@ export interface EconomyParams {
 
 /** One epoch is 7 days (epochBlocks 50,400 at 12 s): 52 epochs a year. */
 export const DEFAULT_ECONOMY: EconomyParams = {
-  detection: { members: 7, faultDivisor: 3, memberMiss: 0.02, clamav: 0.55, yara: 0.45, ml: 0.8, falsePositive: 0.002, detectabilitySigma: 0.35, variantStability: 0.9 },
+  detection: {
+    members: 7, faultDivisor: 3, memberMiss: 0.02, clamav: 0.55, yara: 0.45, ml: 0.8, falsePositive: 0.002, detectabilitySigma: 0.35, variantStability: 0.9,
+    fuzzy: true, variantSpread: 12, siblingSpread: [10, 70], listFuzzyMatch: 0.9
+  },
   honest: {
     wallets: 60, medianVolume: 0.6, volumeSigma: 1.2, precisionLow: 0.6, precisionHigh: 0.98, largeShare: 0.2, largeStake: 5000, effort: 5,
     fresh: 0.5, wildPerEpoch: 120, families: 300, zipf: 1.1, listedOld: 0.6, listedFresh: 0.05
@@ -80,7 +89,6 @@ export const DEFAULT_ECONOMY: EconomyParams = {
   ring: { colluders: 2, wallets: 2, perEpoch: 10, effort: 0.05 },
   selfConfirm: true,
   member: { operatingCost: 100 },
-  fees: { freeQuota: 10, fee: 0 },
   stakeRatePerEpoch: 0.1 / 52,
   // governance/src/deploy.ts DEFAULT_MARKET_TERMS: members 50%, discoverer (the pool) 25%, the rest burned
   market: { price0: 50, demand0: 20, elasticity: 1.5, priceDeclinePerYear: 0.15, memberBps: 5000, discovererBps: 2500 },

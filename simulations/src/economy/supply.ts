@@ -1,7 +1,7 @@
 /**
  * The fixed VMT supply over the years at network scale (each simulated agent stands for `weight` real
- * ones): the rewards pool pays the epoch's rewards and receives the market's discoverer share; fees and the
- * market's burn go to the dead address; contributors vest linearly; the treasury stays locked.
+ * ones): the rewards pool pays the epoch's rewards (submission fees are deducted from them, so they stay in
+ * the pool) and receives the market's discoverer share; the market's burn goes to the dead address; contributors vest linearly; the treasury stays locked.
  */
 import type { EconomyParams } from './params.ts'
 import { toWei } from './market.ts'

@@ -33,19 +33,28 @@ const vmt = (n: number): bigint => BigInt(n) * WEI
 const withParams = (p: Partial<RewardParams>): Pick<SweepPoint, 'params' | 'eco'> => ({ params: { ...DEFAULT_REWARD_PARAMS, ...p }, eco: DEFAULT_ECONOMY })
 const withEco = (e: Partial<EconomyParams>): Pick<SweepPoint, 'params' | 'eco'> => ({ params: DEFAULT_REWARD_PARAMS, eco: { ...DEFAULT_ECONOMY, ...e } })
 
+const detection = (d: Partial<EconomyParams['detection']>): Pick<SweepPoint, 'params' | 'eco'> => withEco({ detection: { ...DEFAULT_ECONOMY.detection, ...d } })
+const D = DEFAULT_REWARD_PARAMS
+
 export const SWEEPS: Sweep[] = [
-  { id: 'family-cap', label: 'familyCap (VMT per family per epoch)', defaultX: 500, points: [50, 100, 200, 500, 2000].map(x => ({ x, ...withParams({ familyCap: vmt(x) }) })) },
-  { id: 'wallet-cap', label: 'walletCapBase (VMT per wallet per epoch)', defaultX: 1000, points: [100, 250, 1000, 4000].map(x => ({ x, ...withParams({ walletCapBase: vmt(x) }) })) },
-  { id: 'pay-delay', label: 'W = payDelayEpochs', defaultX: 2, points: [0, 1, 2, 4].map(x => ({ x, ...withParams({ payDelayEpochs: x }) })) },
-  { id: 'confirmation', label: 'confirmationBps', defaultX: 15_000, points: [10_000, 12_500, 15_000, 20_000].map(x => ({ x, ...withParams({ confirmationBps: BigInt(x) }) })) },
+  { id: 'fuzzy-threshold', label: 'fuzzyThreshold (TLSH body distance)', defaultX: D.fuzzyThreshold, points: [0, 10, 30, 60, 120].map(x => ({ x, ...withParams({ fuzzyThreshold: x }) })) },
+  { id: 'fee', label: `submissionFee (VMT) over a free quota of ${D.freeSubmissionsPerEpoch} per wallet per epoch`, defaultX: Number(D.submissionFee / WEI), points: [0, 2, 10, 30].map(x => ({ x, ...withParams({ submissionFee: vmt(x) }) })) },
+  { id: 'free-quota', label: `freeSubmissionsPerEpoch (fee ${D.submissionFee / WEI} VMT over it)`, defaultX: D.freeSubmissionsPerEpoch, points: [0, 2, 5, 10, 20].map(x => ({ x, ...withParams({ freeSubmissionsPerEpoch: x }) })) },
+  { id: 'family-cap', label: 'familyCap (VMT per family per epoch)', defaultX: Number(D.familyCap / WEI), points: [50, 100, 200, 500, 2000].map(x => ({ x, ...withParams({ familyCap: vmt(x) }) })) },
+  { id: 'wallet-cap', label: 'walletCapBase (VMT per wallet per epoch)', defaultX: Number(D.walletCapBase / WEI), points: [100, 250, 1000, 4000].map(x => ({ x, ...withParams({ walletCapBase: vmt(x) }) })) },
+  { id: 'pay-delay', label: 'W = payDelayEpochs', defaultX: D.payDelayEpochs, points: [0, 1, 2, 4].map(x => ({ x, ...withParams({ payDelayEpochs: x }) })) },
+  { id: 'public-list', label: 'publicListBps (share of the reward when a public list knew the item)', defaultX: Number(D.publicListBps), points: [0, 1_000, 2_500, 5_000].map(x => ({ x, ...withParams({ publicListBps: BigInt(x) }) })) },
+  { id: 'half-life', label: 'familyHalfLifeEpochs (0: counts never decay)', defaultX: D.familyHalfLifeEpochs, points: [0, 13, 26, 52].map(x => ({ x, ...withParams({ familyHalfLifeEpochs: x }) })) },
+  { id: 'confirmer-stake', label: 'confirmerMinStake (VMT; 0: a second wallet confirms for free)', defaultX: Number(D.confirmerMinStake / WEI), points: [0, 1000].map(x => ({ x, ...withParams({ confirmerMinStake: vmt(x) }) })) },
+  { id: 'list-fuzzy-match', label: 'chance the public-list engine flags a variant of a listed sample (TLSH-neighbour lookup)', defaultX: DEFAULT_ECONOMY.detection.listFuzzyMatch, points: [0, 0.5, 0.9, 1].map(x => ({ x, ...detection({ listFuzzyMatch: x }) })) },
   {
     id: 'variant-stability',
-    label: 'label stability of a byte-appended variant (1 = one family key, as a fuzzy hash would give)',
-    defaultX: 0.9,
-    points: [0.5, 0.9, 0.99, 1].map(x => ({ x, ...withEco({ detection: { ...DEFAULT_ECONOMY.detection, variantStability: x } }) }))
+    label: 'without a tlsh engine (label families): label stability of a byte-appended variant',
+    // no point of this sweep is the default economy, which has a tlsh engine
+    defaultX: -1,
+    points: [0.5, 0.9, 1].map(x => ({ x, ...detection({ fuzzy: false, variantStability: x }) }))
   },
-  { id: 'fee', label: 'fee per submission over a free quota of 10 per wallet per epoch (VMT)', defaultX: 0, points: [0, 1, 5, 20].map(x => ({ x, ...withEco({ fees: { freeQuota: 10, fee: x } }) })) },
-  { id: 'fee-no-quota', label: 'fee per submission, no free quota (VMT)', defaultX: 0, points: [0, 1, 5, 20].map(x => ({ x, ...withEco({ fees: { freeQuota: 0, fee: x } }) })) },
+  { id: 'mutator-wallets', label: 'wallets the mutator splits its 30 variants an epoch over (sybils)', defaultX: DEFAULT_ECONOMY.mutator.wallets, points: [2, 4, 6, 15, 30].map(x => ({ x, ...withEco({ mutator: { ...DEFAULT_ECONOMY.mutator, wallets: x } }) })) },
   { id: 'ring', label: 'colluding members of 7 (f = 2)', defaultX: 2, points: [0, 1, 2, 3].map(x => ({ x, ...withEco({ ring: { ...DEFAULT_ECONOMY.ring, colluders: x } }) })) }
 ]
 

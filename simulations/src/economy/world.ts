@@ -19,7 +19,24 @@ export interface Sample {
   hits: EngineHits
   /** fabricated by the ring: its colluding members' engines call it malicious */
   ring: boolean
+  /** its TLSH body: 32 bytes of 2-bit codes */
+  body: Uint8Array
 }
+
+/** `body` with `codes` distinct 2-bit codes moved by one: TLSH body distance `codes` from it. */
+function perturb (rng: Rng, body: Uint8Array, codes: number): Uint8Array {
+  const out = Uint8Array.from(body)
+  for (const pos of rng.sample(128, Math.min(128, codes))) {
+    const shift = (pos & 3) * 2
+    const code = ((out[pos >> 2] as number) >> shift) & 3
+    const moved = code === 0 ? 1 : code === 3 ? 2 : rng.next() < 0.5 ? code - 1 : code + 1
+    out[pos >> 2] = ((out[pos >> 2] as number) & ~(3 << shift)) | (moved << shift)
+  }
+  return out
+}
+
+/** The sample's TLSH digest as the `tlsh` engine reports it (fixed header bytes). */
+export const digestOf = (s: Sample): string => `t1000000${Buffer.from(s.body).toString('hex')}`
 
 /** Zipf over families: a few families make most of the wild malware. */
 function zipfSampler (rng: Rng, n: number, s: number): () => number {
@@ -47,6 +64,8 @@ export class World {
   readonly #eco: EconomyParams
   readonly #family: () => number
   #serial = 0
+  /** each family's centre digest body, drawn on first use */
+  readonly #centres = new Map<string, Uint8Array>()
   fresh: Sample[] = []
   readonly old: Sample[] = []
   #live = new Set<Hex>()
@@ -57,8 +76,18 @@ export class World {
     this.#family = zipfSampler(rng.fork('families'), eco.honest.families, eco.honest.zipf)
   }
 
-  #sample (family: string, malicious: boolean, listed: boolean, hits: EngineHits, ring = false): Sample {
-    return { item: bytes32(TAG.item, ++this.#serial), family, malicious, listed, hits, ring }
+  /** A new sample of `family`: a body some codes from the family's centre (benign files: random). */
+  #sample (family: string, malicious: boolean, listed: boolean, hits: EngineHits, ring = false, body?: Uint8Array): Sample {
+    return { item: bytes32(TAG.item, ++this.#serial), family, malicious, listed, hits, ring, body: body ?? this.#bodyIn(family) }
+  }
+
+  #bodyIn (family: string): Uint8Array {
+    const random = (): Uint8Array => Uint8Array.from({ length: 32 }, () => this.#rng.int(256))
+    if (family === 'benign' || family.startsWith('ring')) return random()
+    let centre = this.#centres.get(family)
+    if (centre === undefined) this.#centres.set(family, centre = random())
+    const [low, high] = this.#eco.detection.siblingSpread
+    return perturb(this.#rng, centre, low + this.#rng.int(high - low + 1))
   }
 
   #wild (listedChance: number): Sample {
@@ -85,18 +114,24 @@ export class World {
     return pool[this.#rng.int(pool.length)] as Sample
   }
 
-  /** A public sample to mutate: the feeds carry what is common, so the family follows the Zipf. */
+  /** A public sample to mutate: one a public list (a feed) carries; the family follows the Zipf. */
   publicSample (): Sample {
-    return this.old.length === 0 ? this.#wild(1) : this.old[this.#rng.int(this.old.length)] as Sample
+    const listed = this.old.filter(s => s.listed)
+    return listed.length === 0 ? this.#wild(1) : listed[this.#rng.int(listed.length)] as Sample
   }
 
   benign (): Sample {
     return this.#sample('benign', false, false, freshHits(this.#rng, this.#eco.detection, false))
   }
 
-  /** Bytes appended: a new hash nobody lists, engines mostly agree with the source. */
+  /**
+   * Bytes appended: a new hash no list holds, engines mostly agree with the source, the TLSH body moves a
+   * few codes; a list engine with TLSH-neighbour lookup flags it when it lists the source.
+   */
   variantOf (source: Sample): Sample {
-    return this.#sample(source.family, source.malicious, false, variantHits(this.#rng, this.#eco.detection, source.hits), source.ring)
+    const d = this.#eco.detection
+    const listed = source.listed && this.#rng.next() < d.listFuzzyMatch
+    return this.#sample(source.family, source.malicious, listed, variantHits(this.#rng, d, source.hits), source.ring, perturb(this.#rng, source.body, 1 + this.#rng.int(d.variantSpread)))
   }
 
   newFamily (name: string): Sample {

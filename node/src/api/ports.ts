@@ -4,6 +4,7 @@ import type { StoredItemReward } from '../db/rewards-repository.ts'
 import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
 import type { FileSubmission, Receipt } from '../../../protocol/src/index.ts'
 import type { ApiKeyPrivilege } from '../db/apikey-privileges.ts'
+import type { GovernanceReader } from '../chain/governance-reader.ts'
 
 /** The node's EIP-712 Receipt for a signed file submission, with its operator signature (protocol SPEC 17). */
 export type SignedReceipt = Receipt & { signature: Hex }
@@ -206,50 +207,6 @@ export interface SampleDownload {
 export interface SampleDownloads {
   /** undefined when this node does not hold the sample (and its key); `hash` as FileReader's */
   open(hash: Hex, options?: PortOptions): Promise<SampleDownload | undefined>
-}
-
-/** Governor proposal states, as OpenZeppelin's IGovernor.ProposalState names them. */
-export type ProposalState = 'Pending' | 'Active' | 'Canceled' | 'Defeated' | 'Succeeded' | 'Queued' | 'Expired' | 'Executed'
-
-export interface ProposalView {
-  /** uint256 in decimal */
-  id: string
-  state: ProposalState
-  proposer: Hex
-  description: string
-  /** block the proposal was created in */
-  createdBlock: number
-  /** votes are counted at snapshot; voting ends at deadline (blocks) */
-  snapshot: number
-  deadline: number
-  /** token amounts in wei, decimal */
-  votes: { for: string, against: string, abstain: string }
-  /** votes needed (for + abstain), decimal wei; null before the snapshot block has passed */
-  quorum: string | null
-  /** unix seconds from which a queued proposal may execute; null unless queued */
-  eta: number | null
-  /** each call; `call` is the decoded form when the target is one of ours */
-  actions: Array<{ target: Hex, value: string, calldata: Hex, call?: string }>
-}
-
-export interface GovernanceMember {
-  operator: Hex
-  peerId: string
-  metadataURI: string
-  /** block the candidate registered at */
-  registeredAt: number
-  /** block its term ends at; null: no term limit */
-  termEnd: number | null
-}
-
-/** VirusMap extension: the Governor's proposals and the registry's members, read from the chain. */
-export interface GovernanceReader {
-  /**
-   * Newest first, at most `limit`, starting after the proposal `after` (a cursor from a previous
-   * page). Undefined when `after` names no proposal.
-   */
-  proposals(page: { limit: number, after?: string }, options?: PortOptions): Promise<{ proposals: ProposalView[], next?: string } | undefined>
-  members(options?: PortOptions): Promise<GovernanceMember[]>
 }
 
 export type VoteVerdict = 'harmless' | 'malicious'

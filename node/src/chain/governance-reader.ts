@@ -1,8 +1,52 @@
 import { listMembers, listProposals, openGov, proposalStatus } from '../../../governance/src/index.ts'
 import type { Proposal, VirusMapContracts } from '../../../governance/src/index.ts'
-import type { GovernanceMember, GovernanceReader, ProposalState, ProposalView } from '../api/ports.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { Provider } from 'ethers'
+import type { AbortOptions } from '@libp2p/interface'
+
+/** Governor proposal states, as OpenZeppelin's IGovernor.ProposalState names them. */
+export type ProposalState = 'Pending' | 'Active' | 'Canceled' | 'Defeated' | 'Succeeded' | 'Queued' | 'Expired' | 'Executed'
+
+export interface ProposalView {
+  /** uint256 in decimal */
+  id: string
+  state: ProposalState
+  proposer: Hex
+  description: string
+  /** block the proposal was created in */
+  createdBlock: number
+  /** votes are counted at snapshot; voting ends at deadline (blocks) */
+  snapshot: number
+  deadline: number
+  /** token amounts in wei, decimal */
+  votes: { for: string, against: string, abstain: string }
+  /** votes needed (for + abstain), decimal wei; null before the snapshot block has passed */
+  quorum: string | null
+  /** unix seconds from which a queued proposal may execute; null unless queued */
+  eta: number | null
+  /** each call; `call` is the decoded form when the target is one of ours */
+  actions: Array<{ target: Hex, value: string, calldata: Hex, call?: string }>
+}
+
+export interface GovernanceMember {
+  operator: Hex
+  peerId: string
+  metadataURI: string
+  /** block the candidate registered at */
+  registeredAt: number
+  /** block its term ends at; null: no term limit */
+  termEnd: number | null
+}
+
+/** VirusMap extension: the Governor's proposals and the registry's members, read from the chain. */
+export interface GovernanceReader {
+  /**
+   * Newest first, at most `limit`, starting after the proposal `after` (a cursor from a previous
+   * page). Undefined when `after` names no proposal.
+   */
+  proposals(page: { limit: number, after?: string }, options?: AbortOptions): Promise<{ proposals: ProposalView[], next?: string } | undefined>
+  members(options?: AbortOptions): Promise<GovernanceMember[]>
+}
 
 export interface GovernanceReaderOptions {
   provider: Provider

@@ -1,5 +1,5 @@
 import tap from 'tap'
-import type { GovernanceReader, ProposalView } from '../../src/api/ports.ts'
+import type { GovernanceReader, ProposalView } from '../../src/chain/governance-reader.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'

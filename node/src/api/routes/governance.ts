@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { GovernanceMember, GovernanceReader, ProposalView } from '../ports.ts'
+import type { GovernanceMember, GovernanceReader, ProposalView } from '../../chain/governance-reader.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { baseUrl, requestSignal } from '../request.ts'
 import { enginesFromMetadataURI } from './virusmap.ts'

@@ -87,6 +87,7 @@ export interface NodeMetrics {
   anchors: AnchorMetrics
   market: MarketMetrics
   rewards: RewardsMetrics
+  slashing: { proofs: Counter<'outcome'> }
 }
 
 export function createIntelMetrics (registers: Registry[]): IntelMetrics {
@@ -141,6 +142,9 @@ export function createNodeMetrics (): NodeMetrics {
       refused: new Counter({ name: 'virusmap_anchors_refused_total', help: 'anchor proposals this node did not sign, by reason', labelNames: ['code'], registers }),
       posts: new Counter({ name: 'virusmap_anchors_posts_total', help: 'anchor transactions, by result (posted, already-anchored, too-old)', labelNames: ['result'], registers }),
       dropped: new Counter({ name: 'virusmap_anchors_dropped_total', help: 'anchor gossip messages dropped because the work queue was full', registers })
+    },
+    slashing: {
+      proofs: new Counter({ name: 'virusmap_evidence_proofs_total', help: 'equivocation pairs this node took a turn to prove on chain, by outcome (proven, already, removed, failed)', labelNames: ['outcome'], registers })
     },
     market: {
       orders: new Counter({ name: 'virusmap_market_orders_total', help: 'confirmed data-market orders this node looked at, by outcome', labelNames: ['outcome'], registers })

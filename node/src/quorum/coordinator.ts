@@ -24,6 +24,7 @@ import type { Gossip } from '../network/gossip.ts'
 import type { Engine } from '../scan/engine.ts'
 import type { Wallet } from 'ethers'
 import type { Logger } from 'pino'
+import type { EvidenceProver } from '../slashing/evidence-prover.ts'
 
 export interface CoordinatorOptions extends JobTiming {
   chainId: number
@@ -48,6 +49,8 @@ export interface CoordinatorComponents {
   logger: Logger
   metrics?: QuorumMetrics
   now?: () => number
+  /** proves the equivocation this node holds evidence of on chain (SPEC 16), where the deployment has the contract */
+  evidenceProver?: Pick<EvidenceProver, 'offer'>
 }
 
 export interface Coordinator {
@@ -169,7 +172,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     await attest(live, steps)
   }
 
-  const evidence = createEvidenceGossip({ gossip, ctx, repos, logger, now, onReceived: (e) => { intake.conflicting(e) } })
+  const evidence = createEvidenceGossip({ gossip, ctx, repos, logger, now, onReceived: (e) => { intake.conflicting(e) }, onKept: (e) => { c.evidenceProver?.offer(e) } })
   const intake = createMessageIntake({
     ctx, book, follower, repos, logger, now,
     evidence: (e) => { evidence.keep(e) },

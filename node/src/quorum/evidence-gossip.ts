@@ -14,6 +14,8 @@ export interface EvidenceGossipComponents {
   now: () => number
   /** a pair received on the topic, checked: the job's state holds both messages (SPEC 7) */
   onReceived?: (evidence: CheckedEvidence) => void
+  /** a pair newly kept, seen here or received: proven on chain in turn (SPEC 16) */
+  onKept?: (evidence: CheckedEvidence) => void
 }
 
 export interface EvidenceGossip extends Startable {
@@ -39,6 +41,7 @@ export function createEvidenceGossip (c: EvidenceGossipComponents): EvidenceGoss
     keep (e) {
       store(e).then(async (added) => {
         if (!added) return
+        c.onKept?.(e)
         logger.warn({ jobId: e.jobId, member: e.member, kind: e.kind }, 'equivocation; evidence kept and gossiped')
         await gossip.publish('evidence', { type: 'evidence', kind: e.kind, first: e.first, second: e.second } as never)
       }).catch((err) => { logger.error({ err, jobId: e.jobId, member: e.member }, 'keeping or gossiping evidence failed') })
@@ -49,7 +52,9 @@ export function createEvidenceGossip (c: EvidenceGossipComponents): EvidenceGoss
         const checked = validateEquivocation(msg, ctx)
         c.onReceived?.(checked)
         store(checked).then((added) => {
-          if (added) logger.warn({ jobId: checked.jobId, member: checked.member, kind: checked.kind }, 'equivocation evidence received')
+          if (!added) return
+          c.onKept?.(checked)
+          logger.warn({ jobId: checked.jobId, member: checked.member, kind: checked.kind }, 'equivocation evidence received')
         }).catch((err) => { logger.error({ err, jobId: checked.jobId }, 'persisting received evidence failed') })
       })
     },

@@ -10,8 +10,8 @@ export interface Deployment {
   chainId: number
   rpcUrl: string
   deployBlock: number
-  /** `parameters` (NetworkParameters), `anchors` (ReportAnchors), `market` (DataMarket) and `rewards` (RewardsDistributor) are absent in deployments made before they existed */
-  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex, anchors?: Hex, market?: Hex, rewards?: Hex }
+  /** `parameters` (NetworkParameters), `anchors` (ReportAnchors), `market` (DataMarket), `rewards` (RewardsDistributor) and `evidence` (EquivocationEvidence) are absent in deployments made before they existed */
+  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex, anchors?: Hex, market?: Hex, rewards?: Hex, evidence?: Hex }
 }
 
 /** ApiLimits: maxUploadsPerKey, maxUploadsPerNode and the API's timeouts (api/limits.ts) */
@@ -133,7 +133,7 @@ export function parseConfig (value: unknown): SupernodeConfig {
   check(typeof d?.rpcUrl === 'string', 'deployment.rpcUrl must be a URL')
   check(Number.isSafeInteger(d?.deployBlock), 'deployment.deployBlock must be an integer')
   const contracts = d?.contracts as Record<string, unknown> | undefined
-  for (const name of ['parameters', 'anchors', 'market', 'rewards']) {
+  for (const name of ['parameters', 'anchors', 'market', 'rewards', 'evidence']) {
     check(contracts?.[name] === undefined || (typeof contracts[name] === 'string' && ADDRESS.test(contracts[name] as string)), `deployment.contracts.${name} must be an address`)
   }
   for (const name of ['vmt', 'timelock', 'governor', 'registry']) {

@@ -17,6 +17,8 @@ import { createGossip } from '../network/gossip.ts'
 import { createLibp2pNode } from '../network/libp2p-node.ts'
 import { createPeerKeeper } from '../network/peer-keeper.ts'
 import { createCoordinator } from '../quorum/coordinator.ts'
+import { createEvidenceChain } from '../slashing/evidence-chain.ts'
+import { createEvidenceProver } from '../slashing/evidence-prover.ts'
 import { DeliveryRepository } from '../db/delivery-repository.ts'
 import { createDeliveryService } from '../market/delivery-service.ts'
 import { createMarketChain } from '../market/market-chain.ts'
@@ -119,6 +121,17 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       maxSampleBytes: config.maxSampleBytes,
       bitswap
     })
+    // proves the equivocation it holds evidence of, in turns (SPEC 16), where the deployment has EquivocationEvidence
+    const prover = deployment.contracts.evidence === undefined
+      ? undefined
+      : createEvidenceProver({ turnMs: config.anchorTurnMs }, {
+        chain: createEvidenceChain({ provider, address: deployment.contracts.evidence, signer: keys.operator.connect(provider) }),
+        follower,
+        self: operator,
+        evidence: repositories.evidence,
+        logger: logger.child({ component: 'slashing' }),
+        proofs: metrics.slashing.proofs
+      })
     coordinator = createCoordinator({
       chainId: deployment.chainId,
       registry: deployment.contracts.registry,
@@ -144,7 +157,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       engines: engineSet.engines,
       repositories,
       logger: logger.child({ component: 'quorum' }),
-      metrics: metrics.quorum
+      metrics: metrics.quorum,
+      ...(prover === undefined ? {} : { evidenceProver: prover })
     })
     // revisits stored reports and live jobs when a reorg takes back membership they relied on
     const auditor = createReportAuditor({ logger: logger.child({ component: 'report-audit' }), metrics: metrics.quorum }, { follower, reports: repositories.reports, jobs: coordinator.jobs })
@@ -231,6 +245,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       { name: 'engines', start: async () => { await engineSet.start() }, stop: async () => { await engineSet.stop() } },
       { name: 'libp2p', start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },
       { name: 'bitswap', start: async () => { await bitswap.start() }, stop: async () => { await bitswap.stop() } },
+      { name: 'slashing', start: async () => { await prover?.start() }, stop: async () => { await prover?.stop() } },
       { name: 'coordinator', start: async () => { await coordinator?.start() }, stop: async () => { await coordinator?.stop() } },
       // its gossip handler is in place before gossip subscribes; it follows the chain the registry follower reads
       { name: 'anchors', start: async () => { await anchors?.start() }, stop: async () => { await anchors?.stop() } },

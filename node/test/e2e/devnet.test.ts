@@ -3,9 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { encodeBytes32String } from 'ethers'
+import { Contract, encodeBytes32String } from 'ethers'
 import tap from 'tap'
 import { proposeAndExecute, removeMembers } from '../../../governance/src/index.ts'
+import { evidenceArtifact } from '../../../governance/src/artifacts.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { computeCommitment, signCommitment, signVerdict } from '../../../protocol/src/index.ts'
 import { runCli } from '../../src/cli/run.ts'
@@ -105,18 +106,18 @@ tap.test('a benign file is undetected; another node serves the same verified rep
   t.equal(JSON.parse(lookup.stdout).verified, true)
 })
 
-tap.test('a member that signs a second, different verdict for a job leaves evidence anyone can fetch', async (t) => {
+tap.test('a member that signs a second, different verdict for a job leaves evidence anyone can fetch, and the members prove it on chain: it is removed', async (t) => {
   const client = createVtClient({ baseUrl: node(0).api, apiKey: devnet.info.apiKey })
   const bytes = Buffer.from(`equivocation target ${randomBytes(8).toString('hex')}\n`)
   const { id } = await client.uploadFile(bytes, { filename: 'equivocation.txt' })
   const done = await client.waitForAnalysis(id, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
   t.equal(done.data.attributes.status, 'completed')
   const file = await (await fetch(`${node(0).api}/api/v3/files/${createHash('sha256').update(bytes).digest('hex')}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })).json() as { data: { attributes: { virusmap: { verdicts: Array<{ verdict: Verdict }> } } } }
-  const honest = node(1)
-  const first = file.data.attributes.virusmap.verdicts.find((v) => v.verdict.member === honest.operator)
-  t.ok(first, 'node 1 revealed a verdict')
-  // node 1's key signs a contradicting verdict for the same job, inside the reveal window
-  const keys = await loadOrCreateNodeKeys(honest.dataDir)
+  const liar = node(3)
+  const first = file.data.attributes.virusmap.verdicts.find((v) => v.verdict.member === liar.operator)
+  t.ok(first, 'node 3 revealed a verdict')
+  // node 3's key signs a contradicting verdict for the same job, inside the reveal window
+  const keys = await loadOrCreateNodeKeys(liar.dataDir)
   const second: Verdict = { ...(first as { verdict: Verdict }).verdict, results: [{ engine: 'YARA', engineVersion: '4.2.3', engineUpdate: '20260101', category: 'malicious', result: 'Contradiction', method: 'blacklist' }] }
   const peer = await startHostilePeer(node(0).multiaddrs)
   t.teardown(async () => { await peer.stop() })
@@ -124,23 +125,38 @@ tap.test('a member that signs a second, different verdict for a job leaves evide
   let evidence: Array<{ attributes: { kind: string, job_id: string } }> = []
   for (let i = 0; i < 50 && evidence.length === 0; i++) {
     await sleep(100)
-    const res = await fetch(`${node(0).api}/api/virusmap/evidence/${honest.operator}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })
+    const res = await fetch(`${node(0).api}/api/virusmap/evidence/${liar.operator}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })
     evidence = (await res.json() as { data: typeof evidence }).data
   }
   t.equal(evidence.length, 1)
   t.equal(evidence[0]?.attributes.kind, 'verdict')
   t.equal(evidence[0]?.attributes.job_id, id)
-  // the contradicting verdict went to node 0 alone and was rejected there, never forwarded: the pair
+  // the contradicting verdict went to node 0 alone and was ignored there, never forwarded: the pair
   // reaches the others on the evidence topic, so any node can submit it (SPEC 16)
-  for (const other of [2, 3]) {
+  for (const other of [1, 2]) {
     let held: Array<{ attributes: { kind: string, job_id: string } }> = []
     for (let i = 0; i < 100 && held.length === 0; i++) {
       await sleep(100)
-      const res = await fetch(`${node(other).api}/api/virusmap/evidence/${honest.operator}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })
+      const res = await fetch(`${node(other).api}/api/virusmap/evidence/${liar.operator}`, { headers: { 'x-apikey': devnet.info.apiKey as string } })
       held = (await res.json() as { data: typeof held }).data
     }
     t.same(held.map((e) => [e.attributes.kind, e.attributes.job_id]), [['verdict', id]], `node ${other} holds the evidence by gossip`)
   }
+  // the honest members prove it in turn, unasked: one transaction slashes and removes node 3 (SPEC 16)
+  const evidenceContract = new Contract(devnet.info.contracts.evidence as string, evidenceArtifact.abi, devnet.provider)
+  for (let i = 0; i < 240 && !(await evidenceContract.getFunction('proven')(liar.operator, id) as boolean); i++) await sleep(250)
+  t.equal(await evidenceContract.getFunction('proven')(liar.operator, id), true, 'proven on chain by the members')
+  for (const n of [0, 1, 2]) {
+    let members = 0
+    for (let i = 0; i < 120 && members !== 3; i++) {
+      members = (await (await fetch(`${node(n).api}/healthz`)).json() as { members: number }).members
+      if (members !== 3) await sleep(250)
+    }
+    t.equal(members, 3, `node ${n} follows the removal`)
+  }
+  let proofs = 0
+  for (const n of [0, 1, 2]) proofs += await readCounter(node(n).api, 'virusmap_evidence_proofs_total', { outcome: 'proven' })
+  t.equal(proofs, 1, 'one member sent the proof; the others saw it proven')
 })
 
 tap.test('unknown hashes and bad ids answer VT error objects', async (t) => {
@@ -174,7 +190,8 @@ tap.test('malformed and forged gossip is rejected and nothing crashes', async (t
 })
 
 tap.test('governance removes a member mid-run: later jobs exclude it and its verdicts are rejected', async (t) => {
-  const removed = node(3)
+  // node 3 was removed on evidence above; governance now removes node 2
+  const removed = node(2)
   const proposer = await devnet.provider.getSigner(0)
   const { executionBlock } = await removeMembers({
     governor: devnet.info.contracts.governor,
@@ -187,10 +204,10 @@ tap.test('governance removes a member mid-run: later jobs exclude it and its ver
   })
   t.ok(executionBlock > 0)
   // every node follows the removal once it is buried under the confirmation depth
-  for (const n of devnet.info.nodes.slice(0, 3)) {
+  for (const n of devnet.info.nodes.slice(0, 2)) {
     for (let i = 0; i < 120; i++) {
       const h = await (await fetch(`${n.api}/healthz`)).json() as { members: number }
-      if (h.members === 3) break
+      if (h.members === 2) break
       await sleep(250)
     }
   }
@@ -225,8 +242,8 @@ tap.test('governance removes a member mid-run: later jobs exclude it and its ver
   const res = await cli(['lookup', sha256.slice(2), '--api', node(1).api, ...deploymentArgs(), '--json'])
   t.equal(res.code, 0, res.stderr)
   const vm = JSON.parse(res.stdout).data.attributes.virusmap
-  t.equal(vm.member_count, 3)
-  t.equal(vm.verdicts.length, 3, 'all three remaining members signed')
+  t.equal(vm.member_count, 2)
+  t.equal(vm.verdicts.length, 2, 'both remaining members signed')
   t.notOk(vm.verdicts.some((v: { verdict: { member: string } }) => v.verdict.member === removed.operator), 'removed member did not sign')
 })
 

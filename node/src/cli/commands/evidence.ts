@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Contract } from 'ethers'
-import type { ContractTransactionResponse } from 'ethers'
 import { evidenceArtifact } from '../../../../governance/src/artifacts.ts'
 import { evidenceInterface, sendTx } from '../../../../governance/src/index.ts'
 import type { Hex } from '../../../../protocol/src/messages.ts'
@@ -13,6 +12,7 @@ import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { EvidenceError, MAX_EVIDENCE_BYTES, checkEvidence } from '../evidence-input.ts'
 import { fetchApiData } from '../api-data.ts'
+import { proveEquivocation } from '../../slashing/evidence-chain.ts'
 import type { CheckedEvidence } from '../evidence-input.ts'
 import { API_OPTIONS, resolveApiTarget } from '../target.ts'
 import type { ApiTarget } from '../target.ts'
@@ -74,14 +74,6 @@ async function fromFile (file: string, ctx: CommandContext): Promise<unknown> {
   }
 }
 
-function send (contract: Contract, e: CheckedEvidence): Promise<ContractTransactionResponse> {
-  switch (e.kind) {
-    case 'commitment': return contract.getFunction('submitCommitments')(e.first.commitment, e.first.signature, e.second.commitment, e.second.signature) as Promise<ContractTransactionResponse>
-    case 'verdict': return contract.getFunction('submitVerdicts')(e.first.verdict, e.first.signature, e.second.verdict, e.second.signature) as Promise<ContractTransactionResponse>
-    case 'attestation': return contract.getFunction('submitAttestations')(e.first.attestation, e.first.signature, e.second.attestation, e.second.signature) as Promise<ContractTransactionResponse>
-  }
-}
-
 async function submit (values: Record<string, OptionValue>, member: string | undefined, ctx: CommandContext): Promise<number> {
   const file = str(values.file)
   const job = str(values.job)
@@ -122,7 +114,7 @@ async function submit (values: Record<string, OptionValue>, member: string | und
     if (chosen === undefined) throw badInput(`equivocation of ${candidates[0]!.member} on job ${candidates[0]!.jobId} is already proven on chain`)
     const signer = await loadSigner(values, ctx, provider)
     const e = chosen
-    const { hash, blockNumber, gasUsed, logs } = await sendTx('evidence submit', async () => await send(contract.connect(signer) as Contract, e))
+    const { hash, blockNumber, gasUsed, logs } = await sendTx('evidence submit', async () => await proveEquivocation(contract.connect(signer) as Contract, e))
     const proven = (logs as Array<{ topics: string[], data: string }>).map((l) => { try { return evidenceInterface.parseLog(l) } catch { return null } })
       .find((l) => l?.name === 'EquivocationProven')
     const slashed = BigInt(proven?.args[4] ?? 0n)

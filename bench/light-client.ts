@@ -15,7 +15,7 @@ import {
   signScanJob, signSubmission, signVerdict, ZERO_BYTES32
 } from '../protocol/src/index.ts'
 import type { Hex, Report, ScanJob } from '../protocol/src/index.ts'
-import { mineBlocks } from '../node/src/chain/anvil-time.ts'
+import { mineBlocks } from '../governance/src/anvil-time.ts'
 import { startAnvil } from '../node/src/chain/anvil.ts'
 import { indicatorObject } from '../node/src/api/vt-indicator-objects.ts'
 import { connectProvider, reportFromFileAttributes, verifyReport } from '../node/src/light-client/index.ts'

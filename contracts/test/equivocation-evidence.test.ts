@@ -10,7 +10,7 @@ import evidenceArtifact from '../artifacts/EquivocationEvidence.json' with { typ
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
-import { setBalance } from '../../node/src/chain/anvil-time.ts'
+import { setBalance } from '../../governance/src/anvil-time.ts'
 import { commitmentDigest, eip712Domain, reportDigest, verdictDigest, verdictHash } from '../../protocol/src/eip712.ts'
 import { signAttestation, signCommitment, signVerdict } from '../../protocol/src/signing.ts'
 import type { Hex, ReportAttestation, Verdict, VerdictCommitment } from '../../protocol/src/messages.ts'

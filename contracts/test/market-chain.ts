@@ -12,7 +12,7 @@ import rewardsArtifact from '../artifacts/RewardsDistributor.json' with { type: 
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import type { Anvil } from '../../node/src/chain/anvil.ts'
-import { blockNumber, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
+import { blockNumber, mineBlocks, setBalance } from '../../governance/src/anvil-time.ts'
 import { signDelivered } from '../../protocol/src/delivered.ts'
 import type { Hex } from '../../protocol/src/messages.ts'
 import { signRewardsRoot } from '../../protocol/src/rewards/root.ts'

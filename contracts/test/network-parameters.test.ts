@@ -5,7 +5,7 @@ import { Contract, ContractFactory, JsonRpcProvider, encodeBytes32String } from 
 import type { JsonRpcSigner } from 'ethers'
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
-import { mineBlocks } from '../../node/src/chain/anvil-time.ts'
+import { mineBlocks } from '../../governance/src/anvil-time.ts'
 import { revertOf } from './revert.ts'
 
 const anvil = await startAnvil({ port: 0 })

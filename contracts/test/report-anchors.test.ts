@@ -13,7 +13,7 @@ import anchorsArtifact from '../artifacts/ReportAnchors.json' with { type: 'json
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
-import { blockNumber, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
+import { blockNumber, mineBlocks, setBalance } from '../../governance/src/anvil-time.ts'
 import { ANCHOR_LEAF_TYPES, anchorLeafHash, epochRootDigest, signEpochRoot, verifyAnchorProof } from '../../protocol/src/anchors.ts'
 import type { AnchorLeaf } from '../../protocol/src/anchors.ts'
 import { eip712Domain } from '../../protocol/src/eip712.ts'

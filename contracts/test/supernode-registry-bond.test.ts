@@ -7,7 +7,7 @@ import type { JsonRpcSigner } from 'ethers'
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
-import { blockNumber, mineBlocks } from '../../node/src/chain/anvil-time.ts'
+import { blockNumber, mineBlocks } from '../../governance/src/anvil-time.ts'
 import { revertOf } from './revert.ts'
 
 const anvil = await startAnvil({ port: 0 })

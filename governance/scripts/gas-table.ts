@@ -4,7 +4,7 @@
 import { Contract, JsonRpcProvider, encodeBytes32String, id, parseEther } from 'ethers'
 import type { ContractTransactionResponse, JsonRpcSigner } from 'ethers'
 import { startAnvil } from '../../node/src/chain/anvil.ts'
-import { blockNumber, increaseTime, mineBlocks, setBalance } from '../../node/src/chain/anvil-time.ts'
+import { blockNumber, increaseTime, mineBlocks, setBalance } from '../src/anvil-time.ts'
 import { governorArtifact, parametersArtifact, registryArtifact, vmtArtifact } from '../src/artifacts.ts'
 import { deployVirusMap } from '../src/deploy.ts'
 import { signBallot } from '../src/ballot.ts'

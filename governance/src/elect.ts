@@ -4,7 +4,7 @@
 // steps happen over days, by separate holders (see `virusmap gov`).
 import { Contract, ZeroAddress, id } from 'ethers'
 import type { BigNumberish, ContractTransactionResponse, JsonRpcProvider, Signer } from 'ethers'
-import { blockNumber, increaseTime, mineBlocks } from '../../node/src/chain/anvil-time.ts'
+import { blockNumber, increaseTime, mineBlocks } from './anvil-time.ts'
 import { governorArtifact, timelockArtifact, vmtArtifact } from './artifacts.ts'
 import { setEnginesActions } from './engines.ts'
 import { GovernanceError } from './errors.ts'

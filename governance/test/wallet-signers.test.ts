@@ -3,7 +3,7 @@
 import t from 'tap'
 import { Contract, JsonRpcProvider, Wallet, hexlify, parseEther, randomBytes } from 'ethers'
 import { startAnvil } from '../../node/src/chain/anvil.ts'
-import { mineBlocks } from '../../node/src/chain/anvil-time.ts'
+import { mineBlocks } from '../src/anvil-time.ts'
 import type { Hex } from '../../protocol/src/messages.ts'
 import { registryArtifact } from '../src/artifacts.ts'
 import { deployVirusMap } from '../src/deploy.ts'

@@ -9,7 +9,7 @@ import type { AbortOptions } from '@libp2p/interface'
 import { SAMPLE_PRODUCT_ID, decryptKeystore, encryptKeystore, joinActions, priceActions, proposeAndExecute, vendorActions } from '../../../governance/src/index.ts'
 import { marketArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
-import { setBalance } from '../chain/anvil-time.ts'
+import { setBalance } from '../../../governance/src/anvil-time.ts'
 import type { Deployment } from '../supernode/config.ts'
 
 /** The demo keystore's passphrase: a devnet key guards nothing of value. */

@@ -7,7 +7,7 @@ import { deployVirusMap, electMembers, registerCandidate } from '../../../govern
 import { registryArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../chain/anvil.ts'
 import { forgetPid, recordPid, stopStaleProcess } from './stale-process.ts'
-import { setBalance } from '../chain/anvil-time.ts'
+import { setBalance } from '../../../governance/src/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../supernode/node-keys.ts'
 import { ensureDevnetApiKey } from './api-key.ts'
 import { ensureDemoVendor } from './demo-vendor.ts'

@@ -6,7 +6,7 @@ import { Contract, ContractFactory, JsonRpcProvider, Wallet, encodeBytes32String
 import type { JsonRpcSigner } from 'ethers'
 import { anchorsArtifact, parametersArtifact, registryArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
-import { blockNumber, mineBlocks, setBalance } from '../../src/chain/anvil-time.ts'
+import { blockNumber, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
 import { createAnchorChain } from '../../src/anchors/anchor-chain.ts'
 import { signEpochRoot } from '../../../protocol/src/anchors.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'

@@ -13,7 +13,7 @@ import {
 } from '../../../protocol/src/index.ts'
 import { anchorsArtifact, parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { electMembers, registerCandidate } from '../../../governance/src/index.ts'
-import { blockNumber } from '../../src/chain/anvil-time.ts'
+import { blockNumber } from '../../../governance/src/anvil-time.ts'
 import { ANCHORS_READ_ABI, chainReaderFor, createAnchorsView, verifyReport } from '../../src/light-client/index.ts'
 import { createChainReads } from '../../src/web/chain-reads.js'
 import type { VerifyTarget } from '../../src/light-client/index.ts'

@@ -12,7 +12,7 @@ import {
   validateScanJob, ZERO_ADDRESS, scanJobId
 } from '../../../protocol/src/index.ts'
 import { electMembers, proposeAndExecute, registerCandidate, removeMembers } from '../../../governance/src/index.ts'
-import { blockNumber } from '../../src/chain/anvil-time.ts'
+import { blockNumber } from '../../../governance/src/anvil-time.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import { verifyReport } from '../../src/light-client/index.ts'

@@ -7,7 +7,7 @@ import {
 } from '../../../protocol/src/index.ts'
 import { electMembers, proposeAndExecute, registerCandidate } from '../../../governance/src/index.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
-import { blockNumber, mineBlocks } from '../../src/chain/anvil-time.ts'
+import { blockNumber, mineBlocks } from '../../../governance/src/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'

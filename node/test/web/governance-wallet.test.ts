@@ -15,7 +15,7 @@ import { Contract, HDNodeWallet, Mnemonic, encodeBytes32String, parseEther } fro
 import { openGov, propose, setParamActions } from '../../../governance/src/index.ts'
 import { governorArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import { createGovernanceReader } from '../../src/chain/governance-reader.ts'
-import { increaseTime, mineBlocks } from '../../src/chain/anvil-time.ts'
+import { increaseTime, mineBlocks } from '../../../governance/src/anvil-time.ts'
 import type { NetworkReader } from '../../src/api/ports.ts'
 import { launchChromium } from '../fixtures/chromium.ts'
 import { noChromium } from '../fixtures/system-packages.ts'

@@ -5,7 +5,7 @@
 // in a refund after the deadline. Every command refuses malformed and hostile input before any VMT moves.
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -185,11 +185,60 @@ t.test('too few deliveries: the order is left to refund after its deadline, not 
   modes.splice(0, 4, 'honest', 'honest', 'honest', 'silent')
 })
 
+t.test('buy --resume finishes an order whose first run gave up, from its key file alone', async (tt) => {
+  modes.splice(0, 4, 'silent', 'silent', 'silent', 'silent')
+  const id = await nextOrder()
+  const first = await cli(buyArgs('--out', 'fourth.bin', '--timeout', '2'))
+  tt.equal(first.code, 4)
+  tt.match(first.stderr, /virusmap buy --resume .*fourth\.bin\.order-key\.json/)
+  const keyFile = join(dir, 'fourth.bin.order-key.json')
+  const saved = JSON.parse(await readFile(keyFile, 'utf8'))
+  tt.equal(saved.orderId, id.toString())
+  tt.equal((await stat(keyFile)).mode & 0o777, 0o600, 'the order key is the owner\'s alone')
+  modes.splice(0, 4, 'honest', 'honest', 'honest', 'silent')
+  const res = await cli(['buy', '--resume', 'fourth.bin.order-key.json', '--keystore', keystore, '--deployment', deployment, '--json'])
+  tt.equal(res.code, 0, res.stderr)
+  tt.same(await readFile(join(dir, 'fourth.bin')), Buffer.from(SAMPLE))
+  tt.equal(JSON.parse(res.stdout).fulfilled.members, 2)
+  tt.equal(await statusOf(id), 2n)
+  tt.notOk(existsSync(keyFile), 'the key is gone once the sample is out')
+
+  // hostile key files are refused before the chain is asked
+  const k = { ...saved }
+  const forged = async (name: string, value: unknown): Promise<{ code: number, stderr: string }> => {
+    await writeFile(join(dir, name), typeof value === 'string' ? value : JSON.stringify(value))
+    return await cli(['buy', '--resume', name, '--keystore', keystore, '--deployment', deployment])
+  }
+  const other = `0x${'ab'.repeat(32)}`
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['not JSON', '{', /not JSON/], ['an array', [k], /not an object/], ['too large', 'x'.repeat(5000), /too large/],
+    ['an order never mined', { ...k, orderId: undefined, block: undefined, deadline: undefined }, /its fields must be/],
+    ['an extra field', { ...k, note: 'hi' }, /its fields must be/],
+    ['uppercase hex', { ...k, sha256: k.sha256.toUpperCase().replace('0X', '0x') }, /sha256 must be 32 bytes/],
+    ['a secret of another key', { ...k, buyerSecretKey: other }, /secret key is not the public key's/],
+    ['a negative block', { ...k, block: -1 }, /block must be a non-negative integer/],
+    ['a padded order id', { ...k, orderId: `0${k.orderId}` }, /orderId must be a decimal uint256/],
+    ['another market', { ...k, market: lower(outsider.address) }, /is for the market/],
+    ['another chain', { ...k, chainId: 5 }, /is for the market .* on chain 5/],
+    ['an order not at its block', { ...k, block: 1 }, /no order/]
+  ]
+  for (const [name, value, message] of cases) {
+    const r = await forged('forged.json', value)
+    tt.not(r.code, 0, name)
+    tt.match(r.stderr, message, name)
+  }
+  const missing = await cli(['buy', '--resume', 'fourth.bin.order-key.json', '--keystore', keystore, '--deployment', deployment])
+  tt.equal(missing.code, 1)
+  tt.match(missing.stderr, /cannot read .*ENOENT/)
+  const both = await cli(['buy', '--resume', 'x', '--refund', '1', '--deployment', deployment])
+  tt.match(both.stderr, /--refund or --resume, not both/)
+})
+
 t.test('market orders lists every order, or one buyer\'s, with its status', async (tt) => {
   const all = await cli(['market', 'orders', '--deployment', deployment, '--json'])
   tt.equal(all.code, 0, all.stderr)
   const rows = JSON.parse(all.stdout)
-  tt.same(rows.map((r: { status: string }) => r.status), ['refunded', 'fulfilled', 'fulfilled'], 'newest first')
+  tt.same(rows.map((r: { status: string }) => r.status), ['fulfilled', 'refunded', 'fulfilled', 'fulfilled'], 'newest first')
   tt.ok(rows.every((r: { subject: string, product: string }) => r.subject === SHA && r.product === 'sample'))
   const none = await cli(['market', 'orders', '--buyer', outsider.address, '--deployment', deployment])
   tt.equal(none.code, 0)

@@ -4,36 +4,36 @@
 // sha256); write the sample; fulfil the order with the checked wraps. A bad wrap is printed with the
 // material that proves it (judgeOrderWrap's inputs). `buy --refund ORDER` takes a lapsed order's escrow back.
 import { existsSync } from 'node:fs'
-import { rm, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { Contract, formatEther } from 'ethers'
 import type { ContractTransactionResponse } from 'ethers'
 import { marketInterface, sendTx } from '../../../../governance/src/index.ts'
 import { vmtArtifact } from '../../../../governance/src/artifacts.ts'
 import { generateX25519KeyPair } from '../../../../protocol/src/key-wrap.ts'
 import type { Hex } from '../../../../protocol/src/messages.ts'
-import { createRegistryView } from '../../light-client/registry-view.ts'
 import { SAMPLE_PRODUCT } from '../../market/delivery.ts'
+import { createMarketChain } from '../../market/market-chain.ts'
 import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
-import { badWrapProofs, collectDeliveries } from '../purchase.ts'
 import { terminalJson } from '../terminal-text.ts'
+import { receive } from './buy-receive.ts'
 import { badInput, loadSigner, oneLine, str } from './gov-context.ts'
 import { MARKET_OPTIONS, ORDER_STATUS, marketTargets, orderIdArg, sha256Arg, vmtArg, withMarket } from './market-context.ts'
+import { ORDER_KEY_SUFFIX, readOrderKey, writeOrderKey } from './order-key.ts'
 
 const USAGE = `virusmap buy SHA256 --keystore FILE [--max-price VMT] [--out FILE] [--api URL]... [--apikey KEY] [--timeout S] [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
+       virusmap buy --resume OUT.order-key.json --keystore FILE [--out FILE] [--api URL]... [--timeout S] [--deployment FILE] [--json]
        virusmap buy --refund ORDER --keystore FILE [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
   buy: orders the sample (an approved vendor's VMT, at most --max-price), waits for f+1 members' checked deliveries
        (asking every --api node, else every node the deployment lists), writes the sha256-checked sample to --out
        (default: SHA256 in the working directory) and pays the members that delivered
+  --resume: waits again for the deliveries of an order a first run placed (its key file, kept until the sample is out)
   --refund: an order not fulfilled by its deadline block gives its escrow back to its buyer`
 
 const DEFAULT_TIMEOUT_S = 120
 const REQUEST_TIMEOUT_MS = 15_000
-const POLL_MS = 1000
 
 function timeoutOption (value: OptionValue): number {
   const text = str(value)
@@ -65,7 +65,7 @@ async function buy (values: Record<string, OptionValue>, shaText: string | undef
   const maxPrice = maxText === undefined ? undefined : vmtArg(maxText, '--max-price')
   const timeoutMs = timeoutOption(values.timeout)
   const out = resolve(ctx.cwd, str(values.out) ?? sha256.slice(2))
-  const keyFile = `${out}.order-key.json`
+  const keyFile = `${out}${ORDER_KEY_SUFFIX}`
   // before any VMT moves: nothing bought may be lost to a file in the way
   for (const f of [out, keyFile]) if (existsSync(f)) throw badInput(`${f} exists: pass another --out FILE`)
   return await withMarket(values, ctx, async (m) => {
@@ -85,54 +85,39 @@ async function buy (values: Record<string, OptionValue>, shaText: string | undef
 
     const key = generateX25519KeyPair()
     const buyerPublicKey = `0x${bytesToHex(key.publicKey)}` as Hex
-    const keyRecord = { chainId: m.deployment.chainId, market: m.market, sha256, buyerPublicKey, buyerSecretKey: `0x${bytesToHex(key.secretKey)}` }
-    await writeFile(keyFile, JSON.stringify(keyRecord, null, 2) + '\n', { flag: 'wx', mode: 0o600 })
+    const keyRecord = { chainId: m.deployment.chainId, market: m.market, sha256, buyerPublicKey, buyerSecretKey: `0x${bytesToHex(key.secretKey)}` as Hex }
+    await writeOrderKey(keyFile, keyRecord, { create: true })
     const placed = await sendTx('order', async () => await (m.contract.connect(wallet) as Contract).getFunction('order')(SAMPLE_PRODUCT, sha256, buyerPublicKey, maxPrice ?? price) as ContractTransactionResponse)
     const ordered = (placed.logs as Array<{ topics: string[], data: string }>).map((l) => { try { return marketInterface.parseLog(l) } catch { return null } }).find((l) => l?.name === 'Ordered')
     if (ordered == null) throw new CliError('NETWORK', `the order transaction ${placed.hash} logged no Ordered event`)
     const orderId = ordered.args.getValue('orderId') as bigint
     const deadline = Number(ordered.args.getValue('deadline') as bigint)
-    await writeFile(keyFile, JSON.stringify({ ...keyRecord, orderId: orderId.toString(), block: placed.blockNumber, deadline }, null, 2) + '\n', { mode: 0o600 })
+    await writeOrderKey(keyFile, { ...keyRecord, orderId, block: placed.blockNumber, deadline }, { create: false })
     if (values.json !== true) ctx.stderr.write(`ordered ${sha256} as order ${orderId} at block ${placed.blockNumber} for ${formatEther(price)} VMT (deliverable until block ${deadline}); asking ${targets.length} node(s)\n`)
 
-    // membership at the order's block is readable once that block is past
-    while (await m.provider.getBlockNumber() <= placed.blockNumber) await sleep(250, undefined, { signal: ctx.signal })
-    const view = createRegistryView(m.provider, m.deployment.contracts.registry, m.deployment.contracts.parameters)
-    const members = new Set(await view.membersAt(placed.blockNumber))
-    const needed = members.size === 0 ? 1 : Math.floor((members.size - 1) / await view.faultDivisorAt(placed.blockNumber)) + 1
-    const order = { chainId: m.deployment.chainId, registry: m.deployment.contracts.registry, market: m.market, orderId, sha256, buyerPublicKey, buyerSecretKey: key.secretKey, isMember: (a: Hex) => members.has(a) }
-    const got = await collectDeliveries({ targets, order, needed, until: Date.now() + timeoutMs, pollMs: POLL_MS }, ctx)
-    const proofs = badWrapProofs(got.judged, order, got.inconclusive)
-    const report = {
-      orderId: orderId.toString(), sha256, price: price.toString(), block: placed.blockNumber, deadline, needed,
-      deliveries: got.judged.map((j) => ({ member: j.delivery.member, ok: j.ok, ...(j.ok ? {} : { fault: j.fault }) })),
-      unanswered: got.failed,
-      ...(proofs.length === 0 ? {} : { badWraps: proofs })
-    }
-    for (const p of proofs) if (values.json !== true) ctx.stderr.write(`bad wrap from member ${p.member} (${p.fault}); proof (judgeOrderWrap's inputs, the order key revealed):\n${terminalJson(p, 2)}\n`)
-    if (got.sample === undefined) {
-      if (values.json === true) ctx.stdout.write(`${terminalJson({ ...report, keyFile }, 2)}\n`)
-      const why = `order ${orderId}: ${got.judged.filter((j) => j.ok).length} checked deliveries of ${needed} needed, none decrypted the sample; the order key stays in ${keyFile}; after block ${deadline}: virusmap buy --refund ${orderId}`
-      throw new CliError(proofs.length > 0 ? 'VERIFICATION_FAILED' : 'NETWORK', why)
-    }
-    await writeFile(out, got.sample, { flag: 'wx', mode: 0o600 })
-    let fulfilled: { tx: string, block: number, members: number } | { error: string } | undefined
-    if (got.pay !== undefined) {
-      const pay = got.pay
-      fulfilled = await sendTx('fulfil', async () => await (m.contract.connect(wallet) as Contract).getFunction('fulfil')(orderId, pay.wrapHashes, pay.signatures) as ContractTransactionResponse)
-        .then((r) => ({ tx: r.hash, block: r.blockNumber, members: pay.signatures.length }), (err: unknown) => ({ error: (err as Error).message.split('\n')[0] ?? 'failed' }))
-    }
-    // the key opens this order alone; it is kept only as the proof of a bad wrap
-    if (proofs.length === 0) await rm(keyFile, { force: true })
-    const done = { ...report, out, bytes: got.sample.byteLength, ...(fulfilled === undefined ? {} : { fulfilled }), ...(proofs.length === 0 ? {} : { keyFile }) }
-    if (values.json === true) {
-      ctx.stdout.write(`${terminalJson(done, 2)}\n`)
-    } else {
-      const paid = fulfilled === undefined ? `not fulfilled: ${got.judged.filter((j) => j.ok).length} of ${needed} deliveries passed by the timeout (anyone may still fulfil it until block ${deadline})`
-        : 'error' in fulfilled ? `fulfil failed: ${fulfilled.error}` : `paid ${fulfilled.members} members (tx ${fulfilled.tx})`
-      ctx.stdout.write(`${out}: ${got.sample.byteLength} bytes, sha256 ${sha256} checked; order ${orderId} ${paid}\n`)
-    }
-    return EXIT_CODES.ok
+    return await receive(m, { orderId, sha256, price, block: placed.blockNumber, deadline, buyerPublicKey, buyerSecretKey: key.secretKey },
+      { targets, out, keyFile, timeoutMs, json: values.json === true, payer: wallet }, ctx)
+  })
+}
+
+/** `buy --resume KEYFILE`: the order the key file names, held to the chain's Ordered event, received again. */
+async function resume (values: Record<string, OptionValue>, ctx: CommandContext): Promise<number> {
+  const keyFile = resolve(ctx.cwd, str(values.resume) ?? '')
+  const k = await readOrderKey(keyFile)
+  const out = resolve(ctx.cwd, str(values.out) ?? (keyFile.endsWith(ORDER_KEY_SUFFIX) ? keyFile.slice(0, -ORDER_KEY_SUFFIX.length) : `${keyFile}.sample`))
+  if (existsSync(out)) throw badInput(`${out} exists: pass another --out FILE`)
+  const timeoutMs = timeoutOption(values.timeout)
+  return await withMarket(values, ctx, async (m) => {
+    if (k.chainId !== m.deployment.chainId || k.market !== m.market) throw badInput(`${keyFile} is for the market ${k.market} on chain ${k.chainId}, not this deployment's ${m.market} on chain ${m.deployment.chainId}`)
+    const event = (await createMarketChain({ provider: m.provider, address: m.market }).ordered(k.block, k.block, { signal: ctx.signal })).find((e) => e.orderId === k.orderId)
+    if (event === undefined) throw new CliError('NOT_FOUND', `no order ${k.orderId} at block ${k.block} on the market ${m.market}`)
+    if (event.buyerX25519Key !== k.buyerPublicKey || event.subject !== k.sha256 || event.product !== SAMPLE_PRODUCT) throw badInput(`order ${k.orderId} on chain is not the one ${keyFile} was made for (another key, sample or product)`)
+    const status = (await m.contract.getFunction('orderOf')(k.orderId) as [string, bigint, bigint, bigint, bigint])[3]
+    if (status === 3n) throw badInput(`order ${k.orderId} was refunded: its deliveries may no longer be served`)
+    const targets = await marketTargets(values, ctx, m.deployment.file, REQUEST_TIMEOUT_MS)
+    const payer = status === 1n ? await loadSigner(values, ctx, m.provider) : undefined
+    return await receive(m, { orderId: k.orderId, sha256: k.sha256, price: event.price, block: event.block, deadline: event.deadline, buyerPublicKey: k.buyerPublicKey, buyerSecretKey: hexToBytes(k.buyerSecretKey.slice(2)) },
+      { targets, out, keyFile, timeoutMs, json: values.json === true, ...(payer === undefined ? {} : { payer }) }, ctx)
   })
 }
 
@@ -140,12 +125,17 @@ export const buyCommand: Command = {
   name: 'buy',
   summary: 'buy a sample on the data market with VMT (an approved vendor), checked against its sha256; --refund a lapsed order',
   usage: USAGE,
-  options: { ...MARKET_OPTIONS, keystore: { type: 'string' }, 'max-price': { type: 'string' }, out: { type: 'string' }, refund: { type: 'string' }, api: { type: 'string', multiple: true }, apikey: { type: 'string' }, timeout: { type: 'string' } },
+  options: { ...MARKET_OPTIONS, keystore: { type: 'string' }, 'max-price': { type: 'string' }, out: { type: 'string' }, refund: { type: 'string' }, resume: { type: 'string' }, api: { type: 'string', multiple: true }, apikey: { type: 'string' }, timeout: { type: 'string' } },
   run: async ({ values, positionals }, ctx) => await oneLine(ctx, async () => {
     if (positionals.length > 1) throw badInput('buy takes one SHA256')
+    if (values.refund !== undefined && values.resume !== undefined) throw badInput('--refund or --resume, not both')
     if (values.refund !== undefined) {
       if (positionals.length > 0) throw badInput('--refund takes an ORDER id, not a SHA256')
       return await refund(values, ctx)
+    }
+    if (values.resume !== undefined) {
+      if (positionals.length > 0) throw badInput('--resume takes the order\'s key file, not a SHA256')
+      return await resume(values, ctx)
     }
     return await buy(values, positionals[0], ctx)
   })

@@ -1,0 +1,85 @@
+// The second half of `virusmap buy` (SPEC 18), shared by a fresh order and `buy --resume`: wait for f+1
+// members' checked deliveries of a placed order, write the sha256-checked sample, fulfil the order with
+// the wraps that passed (while it is open), and print each member's bad wrap with its proof.
+import { rm, writeFile } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Contract } from 'ethers'
+import type { ContractTransactionResponse, Wallet } from 'ethers'
+import { sendTx } from '../../../../governance/src/index.ts'
+import type { Hex } from '../../../../protocol/src/messages.ts'
+import { createRegistryView } from '../../light-client/registry-view.ts'
+import { CliError } from '../cli-error.ts'
+import { EXIT_CODES } from '../command.ts'
+import type { CommandContext } from '../command.ts'
+import { badWrapProofs, collectDeliveries } from '../purchase.ts'
+import type { ApiTarget } from '../target.ts'
+import { terminalJson } from '../terminal-text.ts'
+import type { MarketContext } from './market-context.ts'
+
+const POLL_MS = 1000
+
+/** An order on chain and the key it names. */
+export interface PlacedOrder {
+  orderId: bigint
+  sha256: Hex
+  price: bigint
+  block: number
+  deadline: number
+  buyerPublicKey: Hex
+  buyerSecretKey: Uint8Array
+}
+
+export interface ReceiveOptions {
+  targets: ApiTarget[]
+  out: string
+  keyFile: string
+  timeoutMs: number
+  json: boolean
+  /** who sends fulfil; none when the order is no longer open */
+  payer?: Wallet
+}
+
+export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptions, ctx: CommandContext): Promise<number> {
+  const { orderId, sha256, deadline } = o
+  // membership at the order's block is readable once that block is past
+  while (await m.provider.getBlockNumber() <= o.block) await sleep(250, undefined, { signal: ctx.signal })
+  const view = createRegistryView(m.provider, m.deployment.contracts.registry, m.deployment.contracts.parameters)
+  const members = new Set(await view.membersAt(o.block))
+  const needed = members.size === 0 ? 1 : Math.floor((members.size - 1) / await view.faultDivisorAt(o.block)) + 1
+  const order = { chainId: m.deployment.chainId, registry: m.deployment.contracts.registry, market: m.market, orderId, sha256, buyerPublicKey: o.buyerPublicKey, buyerSecretKey: o.buyerSecretKey, isMember: (a: Hex) => members.has(a) }
+  const got = await collectDeliveries({ targets: r.targets, order, needed, until: Date.now() + r.timeoutMs, pollMs: POLL_MS }, ctx)
+  const proofs = badWrapProofs(got.judged, order, got.inconclusive)
+  const passed = got.judged.filter((j) => j.ok).length
+  const report = {
+    orderId: orderId.toString(), sha256, price: o.price.toString(), block: o.block, deadline, needed,
+    deliveries: got.judged.map((j) => ({ member: j.delivery.member, ok: j.ok, ...(j.ok ? {} : { fault: j.fault }) })),
+    unanswered: got.failed,
+    ...(proofs.length === 0 ? {} : { badWraps: proofs })
+  }
+  for (const p of proofs) if (!r.json) ctx.stderr.write(`bad wrap from member ${p.member} (${p.fault}); proof (judgeOrderWrap's inputs, the order key revealed):\n${terminalJson(p, 2)}\n`)
+  if (got.sample === undefined) {
+    if (r.json) ctx.stdout.write(`${terminalJson({ ...report, keyFile: r.keyFile }, 2)}\n`)
+    const why = `order ${orderId}: ${passed} checked deliveries of ${needed} needed, none decrypted the sample; the order key stays in ${r.keyFile} (virusmap buy --resume ${r.keyFile}); after block ${deadline}: virusmap buy --refund ${orderId}`
+    throw new CliError(proofs.length > 0 ? 'VERIFICATION_FAILED' : 'NETWORK', why)
+  }
+  await writeFile(r.out, got.sample, { flag: 'wx', mode: 0o600 })
+  let fulfilled: { tx: string, block: number, members: number } | { error: string } | undefined
+  const { payer } = r
+  if (got.pay !== undefined && payer !== undefined) {
+    const pay = got.pay
+    fulfilled = await sendTx('fulfil', async () => await (m.contract.connect(payer) as Contract).getFunction('fulfil')(orderId, pay.wrapHashes, pay.signatures) as ContractTransactionResponse)
+      .then((t) => ({ tx: t.hash, block: t.blockNumber, members: pay.signatures.length }), (err: unknown) => ({ error: (err as Error).message.split('\n')[0] ?? 'failed' }))
+  }
+  // the key opens this order alone; it is kept only as the proof of a bad wrap
+  if (proofs.length === 0) await rm(r.keyFile, { force: true })
+  const done = { ...report, out: r.out, bytes: got.sample.byteLength, ...(fulfilled === undefined ? {} : { fulfilled }), ...(proofs.length === 0 ? {} : { keyFile: r.keyFile }) }
+  if (r.json) {
+    ctx.stdout.write(`${terminalJson(done, 2)}\n`)
+  } else {
+    const paid = payer === undefined ? 'no longer open (nothing to pay)'
+      : fulfilled === undefined ? `not fulfilled: ${passed} of ${needed} deliveries passed by the timeout (anyone may still fulfil it until block ${deadline})`
+        : 'error' in fulfilled ? `fulfil failed: ${fulfilled.error}` : `paid ${fulfilled.members} members (tx ${fulfilled.tx})`
+    ctx.stdout.write(`${r.out}: ${got.sample.byteLength} bytes, sha256 ${sha256} checked; order ${orderId} ${paid}\n`)
+  }
+  return EXIT_CODES.ok
+}

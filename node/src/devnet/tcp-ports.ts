@@ -1,3 +1,4 @@
+/** The TCP port numbers a devnet's nodes listen on: the API's and libp2p's, fixed from a base or picked free. */
 import { createServer } from 'node:net'
 
 export interface DevnetPorts {

@@ -1,5 +1,5 @@
 /**
- * npm run simulate [-- --quick] [-- --seed N] [-- --no-real] [-- --no-model] [-- --no-economy]
+ * npm run simulate [-- --quick] [-- --seed N] [-- --no-real] [-- --no-model] [-- --no-economy] [-- --sweeps id,id] [-- --schedules N]
  * Writes simulations/results/: model.json, model-*.json/svg, economy.json and economy-*.json/svg are a
  * pure function of the seed (byte-identical across runs); real-code.json and real-*.json/svg are
  * wall-clock measurements.
@@ -14,7 +14,7 @@ import { realFigures } from './src/real-figures.ts'
 import { DEFAULT_ECONOMY } from './src/economy/params.ts'
 import type { Figure } from './src/chart/figure.ts'
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, 'no-model': { type: 'boolean', default: false }, 'no-economy': { type: 'boolean', default: false }, out: { type: 'string' } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, 'no-model': { type: 'boolean', default: false }, 'no-economy': { type: 'boolean', default: false }, out: { type: 'string' }, sweeps: { type: 'string' }, schedules: { type: 'string' } } })
 const seed = Number(values.seed)
 const outDir = values.out ?? join(import.meta.dirname, 'results')
 mkdirSync(outDir, { recursive: true })
@@ -36,7 +36,12 @@ if (values['no-model'] !== true) {
 }
 
 if (values['no-economy'] !== true) {
-  const plan = { seed, ...(values.quick === true ? QUICK_ECONOMY : FULL_ECONOMY) }
+  const plan = {
+    seed,
+    ...(values.quick === true ? QUICK_ECONOMY : FULL_ECONOMY),
+    ...(values.sweeps === undefined ? {} : { sweeps: values.sweeps === 'none' ? [] : values.sweeps.split(',') }),
+    ...(values.schedules === undefined ? {} : { schedules: Number(values.schedules) })
+  }
   const economy = economyFigures(plan, log)
   writeFigures(economy.figures)
   const { figures, ...rest } = economy

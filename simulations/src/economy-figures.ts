@@ -23,6 +23,10 @@ export interface EconomyPlan {
   /** seeds per budget schedule of the ten-year runs */
   supplySeeds: number
   years: number
+  /** the sweeps to run, by id (absent: all) */
+  sweeps?: readonly string[]
+  /** how many of the budget schedules to run, from the first (absent: all) */
+  schedules?: number
 }
 
 export const QUICK_ECONOMY: Omit<EconomyPlan, 'seed'> = { seeds: 5, epochs: 20, supplySeeds: 2, years: 10 }
@@ -133,19 +137,23 @@ export interface EconomyResults {
 export function economyFigures (plan: EconomyPlan, log: (line: string) => void = () => {}): EconomyResults {
   const seeds = seedsOf(plan.seed, plan.seeds)
   const cache = new Map<string, PointStats>()
-  const sweeps = SWEEPS.map(sweep => {
+  // the default point first: every sweep's default point is the same run, recalled from the cache
+  const atDefaults = pointStats({ x: 0, params: DEFAULT_REWARD_PARAMS, eco: DEFAULT_ECONOMY }, seeds, plan.epochs, cache)
+  const sweeps = SWEEPS.filter(s => plan.sweeps === undefined || plan.sweeps.includes(s.id)).map(sweep => {
     log(`economy: sweep ${sweep.id}`)
     return { sweep, rows: sweep.points.map(p => pointStats(p, seeds, plan.epochs, cache)) }
   })
-  const defaults = sweeps[0]?.rows.find(r => r.x === sweeps[0]?.sweep.defaultX)
   // only the attackers that profit at the defaults need a fix
-  const fixes = new Map(ATTACKERS.filter(t => (defaults?.roc[t].median ?? 0) >= 0).map(t => [t, fixesOf(sweeps, t)]))
+  const fixes = new Map(ATTACKERS.filter(t => atDefaults.roc[t].median >= 0).map(t => [t, fixesOf(sweeps, t)]))
   const byId = new Map(sweeps.map(s => [s.sweep.id, s.rows]))
   log('economy: ten years')
-  const schedules = SCHEDULES.map(s => tenYears(s.schedule, s.name, seedsOf(plan.seed, plan.supplySeeds), plan.years))
-  const atDefaults = defaults as PointStats
+  const schedules = SCHEDULES.slice(0, plan.schedules).map(s => tenYears(s.schedule, s.name, seedsOf(plan.seed, plan.supplySeeds), plan.years))
   return {
-    figures: [...sweeps.map(s => sweepFigure(s.sweep, s.rows, fixes)), smallHonestFigure(byId), ...supplyFigures(schedules)],
+    figures: [
+      ...sweeps.map(s => sweepFigure(s.sweep, s.rows, fixes)),
+      ...(byId.has('free-quota') ? [smallHonestFigure(byId)] : []),
+      ...(schedules.length > 0 ? supplyFigures(schedules) : [])
+    ],
     sweeps: sweeps.map(s => ({ id: s.sweep.id, label: s.sweep.label, defaultX: s.sweep.defaultX, rows: s.rows })),
     schedules,
     headline: { atDefaults, fixes: Object.fromEntries(fixes), runwayYears: Object.fromEntries(schedules.map(s => [s.name, s.runwayYears])) }

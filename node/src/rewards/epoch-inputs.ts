@@ -2,7 +2,8 @@
  * The reports an epoch's reward computation reads (SPEC 17): those anchored in epochs E-W..E, as this
  * member holds them. Epoch k's set is final once k is anchored (and the anchored root matched to its
  * jobs, every report held) or k can no longer be anchored: ReportAnchors takes no anchor after block
- * (k+1)·E + maxJobAgeBlocks, and this node has read the anchor events past it.
+ * (k+1)·E + maxJobAgeBlocks, and this node has read the anchor events past it; nor one signed by nobody,
+ * so an epoch without members at its first block (before the first election) is final and empty at once.
  */
 import { maxJobAgeBlocksFrom } from '../../../protocol/src/index.ts'
 import { rewardFactsOf } from '../../../protocol/src/rewards/index.ts'
@@ -26,6 +27,8 @@ export interface EpochInputsSources {
   reports: Pick<ReportRepository, 'get'>
   /** maxJobAgeBlocks (raw) at a block, as the registry follower read it */
   parameterAt: (name: string, block: number) => bigint | undefined
+  /** the members at a followed block */
+  membersAt: (block: number) => readonly Hex[]
 }
 
 /** The last block at which ReportAnchors still anchors epoch `k` (its EpochTooOld bound). */
@@ -40,7 +43,7 @@ export async function epochInputs (epoch: number, s: EpochInputsSources, options
     options.signal?.throwIfAborted()
     const anchored = await s.anchors.epoch(k)
     if (anchored === undefined) {
-      if (readTo < anchorableUntil(k, s.epochBlocks, s.parameterAt)) return { ready: false, reason: 'ANCHOR_OPEN', epoch: k }
+      if (s.membersAt(k * s.epochBlocks).length > 0 && readTo < anchorableUntil(k, s.epochBlocks, s.parameterAt)) return { ready: false, reason: 'ANCHOR_OPEN', epoch: k }
       continue
     }
     if (anchored.jobIds === undefined) return { ready: false, reason: 'UNMATCHED', epoch: k }

@@ -65,6 +65,8 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
   let postedThrough = -1
   /** a root is in its challenge period or frozen: no post until it settles */
   let blocked = false
+  /** the newest root on chain (open, else settled): an epoch whose tree is the same pays nobody anything new */
+  let chainRoot: Hex | undefined
   /** when this node first held a quorum for the epoch with the chain taking roots: its poster turns count from then */
   const readySince = new Map<number, number>()
   const turnsTaken = new Map<number, number>()
@@ -139,7 +141,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     const end = endBlock(epoch)
     if (follower.followedBlock < end) return false
     const params: RewardParams = { ...base, budget: follower.parameterAt('rewardBudgetPerEpoch', end) ?? 0n }
-    const inputs = await epochInputs(epoch, { epochBlocks, payDelayEpochs: params.payDelayEpochs, anchors: repos.anchors, reports: repos.reports, parameterAt: follower.parameterAt }, options)
+    const inputs = await epochInputs(epoch, { epochBlocks, payDelayEpochs: params.payDelayEpochs, anchors: repos.anchors, reports: repos.reports, parameterAt: follower.parameterAt, membersAt: follower.membersAt }, options)
     if (!inputs.ready) {
       const why = `${inputs.reason}/${inputs.epoch}`
       if (waitingLogged.get(epoch) !== why) logger.info({ epoch, waitingFor: inputs.epoch, reason: inputs.reason, missing: inputs.missing?.slice(0, 8) }, 'rewards epoch waits for its reports to be final here')
@@ -154,7 +156,8 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     metrics?.computedEpoch.set(epoch)
     logger.info({ epoch, paidEpoch: record.paidEpoch, root: record.root, total: record.total, paid: record.paid, reports: record.reports, items: record.items.length }, 'rewards epoch computed')
     for (const theirs of await repos.rewards.signatures(epoch)) if (theirs.member !== self) mismatch(epoch, theirs, record)
-    if (record.root !== undefined && !ctx.isPosted(epoch) && follower.isMemberAt(self, end)) await sign(record as StoredEpochRewards & { root: Hex })
+    // the same tree as the chain's newest root (nothing paid since): no signature, no post, no gas
+    if (record.root !== undefined && record.root !== chainRoot && !ctx.isPosted(epoch) && follower.isMemberAt(self, end)) await sign(record as StoredEpochRewards & { root: Hex })
     return true
   }
 
@@ -183,6 +186,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     const head = await chain.head(options)
     const posted = Math.max(roots.settled?.epoch ?? -1, roots.open?.epoch ?? -1)
     blocked = roots.open !== undefined && (roots.open.frozen || head < roots.open.claimableFrom)
+    chainRoot = (roots.open ?? roots.settled)?.root
     if (posted > postedThrough) {
       postedThrough = posted
       await repos.rewards.forgetSignaturesThrough(posted)

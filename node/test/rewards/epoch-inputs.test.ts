@@ -15,7 +15,8 @@ const db = await openDatabase({ path: tap.testdir() })
 tap.teardown(async () => { await db.close() })
 const repos = createRepositories(db)
 const reports = await Promise.all([0, 1].map(async (i) => await submittedReport(new TextEncoder().encode(`inputs ${i}`), submitterWallet(i))))
-const sources = { epochBlocks: E, payDelayEpochs: 1, anchors: repos.anchors, reports: repos.reports, parameterAt }
+const MEMBER = `0x${'11'.repeat(20)}` as Hex
+const sources = { epochBlocks: E, payDelayEpochs: 1, anchors: repos.anchors, reports: repos.reports, parameterAt, membersAt: () => [MEMBER] }
 
 tap.test('anchorableUntil is ReportAnchors\' EpochTooOld bound', async (t) => {
   t.equal(anchorableUntil(3, E, parameterAt), 40 + 16)
@@ -26,6 +27,8 @@ tap.test('anchorableUntil is ReportAnchors\' EpochTooOld bound', async (t) => {
 tap.test('an epoch waits until every epoch of its window is final here', async (t) => {
   await repos.anchors.setEventsReadTo(10 + 16 - 1)
   t.match(await epochInputs(1, sources), { ready: false, reason: 'ANCHOR_OPEN', epoch: 0 }, 'epoch 0 may still be anchored until block 26')
+  t.match(await epochInputs(1, { ...sources, membersAt: (b: number) => b < 10 ? [] : [MEMBER] }), { ready: false, reason: 'ANCHOR_OPEN', epoch: 1 },
+    'but not without members at its first block (nobody can sign its root): epoch 0 is final and empty at once')
   await repos.anchors.setEventsReadTo(26)
   t.match(await epochInputs(1, sources), { ready: false, reason: 'ANCHOR_OPEN', epoch: 1 }, 'epoch 0 is over and empty; epoch 1 still open')
   await repos.anchors.recordAnchored({ epoch: 1, root: `0x${'01'.repeat(32)}`, leafCount: 2, block: 21, tx: `0x${'02'.repeat(32)}`, submitter: `0x${'00'.repeat(20)}` })

@@ -211,3 +211,19 @@ tap.test('a member restarts from its stored state: nothing computed twice, its s
   t.equal((await node.repos.rewards.signatures(1)).length, 1, 'its own signature of the unposted epoch is still held')
   t.equal((await node.repos.rewards.latestState())?.epoch, 1)
 })
+
+tap.test('an epoch whose tree is the chain\'s newest root is not signed again: nothing new to pay', async (t) => {
+  const first = await startMembers(t, [0], memoryChain(), () => 1_000_000)
+  await first.nodes[0]?.service.tick()
+  const record = await first.nodes[0]?.repos.rewards.epoch(1)
+  t.ok(record?.root, 'epoch 1 has a root')
+  t.equal((await first.nodes[0]?.repos.rewards.signatures(1))?.length, 1, 'signed while the chain holds no root')
+  const chain = memoryChain()
+  // the chain already holds that tree, posted for an earlier epoch
+  chain.posts.push({ epoch: 0, root: record?.root as Hex, total: BigInt(record?.total ?? '0'), signers: [] })
+  const second = await startMembers(t, [1], chain, () => 1_000_000)
+  await second.nodes[0]?.service.tick()
+  t.equal((await second.nodes[0]?.repos.rewards.epoch(1))?.root, record?.root, 'the same tree computed')
+  t.same(await second.nodes[0]?.repos.rewards.signatures(1), [], 'and not signed')
+  t.equal(chain.posts.length, 1, 'nothing posted')
+})

@@ -15,9 +15,9 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { canonicalizeIndicator } from '../protocol/src/indicators.ts'
 import type { IndicatorKind } from '../protocol/src/messages.ts'
-import { checkEthPhishing, loadEthPhishingLists } from '../node/src/intel/eth-phishing-lists.ts'
-import { createIndicatorFeed } from '../node/src/intel/indicator-feed.ts'
-import { createListsEngine, feedMatches, listLookup } from '../node/src/intel/lists-engine.ts'
+import { checkEthPhishing, loadEthPhishingLists } from '../node/src/intel/lists/eth-phishing-lists.ts'
+import { createIndicatorFeed } from '../node/src/intel/lists/indicator-feed.ts'
+import { createListsEngine, feedMatches, listLookup } from '../node/src/intel/lists/lists-engine.ts'
 import type { ScanInput } from '../node/src/scan/engine.ts'
 
 const feedEntries = Number(process.argv[2] ?? 100_000)

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { IndicatorFeedConfig } from '../intel/indicator-feed.ts'
+import type { IndicatorFeedConfig } from '../intel/lists/indicator-feed.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 const HASHES_HEADER = `# devnet known-bad hashes (VirusMap-HashList): one md5, sha1 or sha256 per line, optional label.

@@ -1,5 +1,5 @@
 import type { ChainFacts } from './chain-facts.ts'
-import type { EthPhishingLists } from '../intel/eth-phishing-lists.ts'
+import type { EthPhishingLists } from '../intel/lists/eth-phishing-lists.ts'
 import type { Address } from './input.ts'
 import type { DecodedRequest } from './request.ts'
 import type { Simulation } from './simulator.ts'

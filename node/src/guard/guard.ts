@@ -1,7 +1,7 @@
 // The wallet guard: decode a wallet request, pre-execute it on current chain state, run the
 // rules, decide. Everything stays on this machine: the only remote party is the user's own RPC.
 import type { AbortOptions } from '@libp2p/interface'
-import type { EthPhishingLists } from '../intel/eth-phishing-lists.ts'
+import type { EthPhishingLists } from '../intel/lists/eth-phishing-lists.ts'
 import { createChainFactsReader, type ChainFacts } from './chain-facts.ts'
 import { createConnectLog } from './connect-log.ts'
 import type { Decision, Finding, MaliciousSet, PageContext } from './finding.ts'

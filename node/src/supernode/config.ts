@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import { API_LIMIT_DEFAULTS, limitMinimum, type ApiLimits } from '../api/limits.ts'
 import { ENGINE_ID, MAX_ENGINES } from '../../../governance/src/engines.ts'
-import { checkProtectedAddresses, parseFeedConfigs } from '../intel/feed-config.ts'
-import type { IndicatorFeedConfig } from '../intel/indicator-feed.ts'
+import { checkProtectedAddresses, parseFeedConfigs } from '../intel/lists/feed-config.ts'
+import type { IndicatorFeedConfig } from '../intel/lists/indicator-feed.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 export interface Deployment {

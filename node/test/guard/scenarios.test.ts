@@ -190,7 +190,7 @@ tap.test('benign requests are all allowed', async (t) => {
 })
 
 tap.test('the malicious list and phishing domains', async (t) => {
-  const { loadEthPhishingLists } = await import('../../src/intel/eth-phishing-lists.ts')
+  const { loadEthPhishingLists } = await import('../../src/intel/lists/eth-phishing-lists.ts')
   const phishing = await loadEthPhishingLists()
   const blocked = [...phishing.block][0] ?? ''
   const listed = createGuard({

@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { addressHex, createPoisoningIndex, findPoisoningLookalikes } from '../../src/intel/address-poisoning.ts'
 import { createAddressesEngine } from '../../src/intel/addresses-engine.ts'
-import { createIndicatorFeed } from '../../src/intel/indicator-feed.ts'
+import { createIndicatorFeed } from '../../src/intel/lists/indicator-feed.ts'
 import { engineCompliance } from '../scan/engine-compliance.ts'
 import { silentLogger } from '../scan/yara-helpers.ts'
 import { subjectInput } from './intel-helpers.ts'

@@ -2,7 +2,7 @@
 // judged on this machine against the user's own RPC; past recipients and the malicious list live
 // in guard.json beside the profile.
 import { dirname, join, resolve } from 'node:path'
-import { loadEthPhishingLists } from '../../intel/eth-phishing-lists.ts'
+import { loadEthPhishingLists } from '../../intel/lists/eth-phishing-lists.ts'
 import { addToStore, createGuard, guardJson, GuardError, loadStore, saveStore, transactionRequest, type StoreKind } from '../../guard/index.ts'
 import { isObject, parseJson } from '../../guard/input.ts'
 import { EXIT_CODES } from '../command.ts'

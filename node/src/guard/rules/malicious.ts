@@ -1,7 +1,7 @@
 // The patent's first check: any address (on the chain judged on), the page's domain or a page-script hash on the
 // malicious list blocks. eth-phishing-detect's blocklist counts as the list for domains; its
 // fuzzy match (a near miss of a known target's name) only warns.
-import { checkEthPhishing, hostSuffixes } from '../../intel/eth-phishing-lists.ts'
+import { checkEthPhishing, hostSuffixes } from '../../intel/lists/eth-phishing-lists.ts'
 import { finding, type Finding, type RuleInput } from '../finding.ts'
 import { allAddresses } from '../involved.ts'
 

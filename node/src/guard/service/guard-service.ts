@@ -4,7 +4,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Startable } from '@libp2p/interface'
 import { pino, type Logger } from 'pino'
-import type { EthPhishingLists } from '../../intel/eth-phishing-lists.ts'
+import type { EthPhishingLists } from '../../intel/lists/eth-phishing-lists.ts'
 import { createGuard, HARD_LIMIT_MS, type Guard, type GuardResult } from '../guard.ts'
 import { GuardError } from '../guard-error.ts'
 import { readObject, readString } from '../input.ts'

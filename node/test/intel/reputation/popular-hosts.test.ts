@@ -6,7 +6,7 @@ import { MAX_HOSTS_PER_DOMAIN, parseDomainMap, splitPopularHosts } from '../../.
 import { createReputationEngine } from '../../../src/intel/reputation/reputation-engine.ts'
 import { createLookalikeEngine } from '../../../src/intel/lookalike-engine.ts'
 import { createUrlHeuristicsEngine } from '../../../src/intel/url-heuristics-engine.ts'
-import { createListsEngine } from '../../../src/intel/lists-engine.ts'
+import { createListsEngine } from '../../../src/intel/lists/lists-engine.ts'
 import { createAddressesEngine } from '../../../src/intel/addresses-engine.ts'
 import type { Engine } from '../../../src/scan/engine.ts'
 import { subjectInput } from '../intel-helpers.ts'

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net'
 import { renameSync, writeFileSync } from 'node:fs'
 import pino from 'pino'
 import { Registry } from 'prom-client'
-import { createIndicatorFeed } from '../../src/intel/indicator-feed.ts'
-import { createIntelMetrics } from '../../src/metrics/registry.ts'
+import { createIndicatorFeed } from '../../../src/intel/lists/indicator-feed.ts'
+import { createIntelMetrics } from '../../../src/metrics/registry.ts'
 
 /** a pino logger whose lines the test reads */
 function recordingLogger (): { logger: pino.Logger, lines: Array<Record<string, unknown>> } {

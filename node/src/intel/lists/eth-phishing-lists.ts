@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { getDomain } from 'tldts'
-import { editDistanceWithin } from './edit-distance.ts'
+import { editDistanceWithin } from '../edit-distance.ts'
 
 /**
  * eth-phishing-detect's data (its src/config.json from npm) with its own decision, as sets:

@@ -1,5 +1,5 @@
 import tap from 'tap'
-import { diffEntries, entryKey, inferKind, parseIndicatorList } from '../../src/intel/indicator-list.ts'
+import { diffEntries, entryKey, inferKind, parseIndicatorList } from '../../../src/intel/lists/indicator-list.ts'
 
 const ADDR = '0x52908400098527886E0F7030069857D2E4169EE7' // EIP-55 test vector
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
-import type { IntelMetrics } from '../metrics/registry.ts'
+import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
+import type { IntelMetrics } from '../../metrics/registry.ts'
 import { countEntries, diffEntries, emptyEntries, parseIndicatorList } from './indicator-list.ts'
 import type { IndicatorEntries } from './indicator-list.ts'
 import { readListSource } from './list-source.ts'

@@ -1,6 +1,6 @@
 import tap from 'tap'
 import { createRequire } from 'node:module'
-import { checkEthPhishing, hostSuffixes, loadEthPhishingLists, parseEthPhishingConfig } from '../../src/intel/eth-phishing-lists.ts'
+import { checkEthPhishing, hostSuffixes, loadEthPhishingLists, parseEthPhishingConfig } from '../../../src/intel/lists/eth-phishing-lists.ts'
 
 const require = createRequire(import.meta.url)
 /** the package's own detector over its own data: what our Set lookups must agree with */

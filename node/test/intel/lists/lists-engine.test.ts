@@ -1,10 +1,10 @@
 import tap from 'tap'
 import { writeFileSync } from 'node:fs'
-import { createIndicatorFeed } from '../../src/intel/indicator-feed.ts'
-import { createListsEngine } from '../../src/intel/lists-engine.ts'
-import { engineCompliance } from '../scan/engine-compliance.ts'
-import { silentLogger } from '../scan/yara-helpers.ts'
-import { subjectInput } from './intel-helpers.ts'
+import { createIndicatorFeed } from '../../../src/intel/lists/indicator-feed.ts'
+import { createListsEngine } from '../../../src/intel/lists/lists-engine.ts'
+import { engineCompliance } from '../../scan/engine-compliance.ts'
+import { silentLogger } from '../../scan/yara-helpers.ts'
+import { subjectInput } from '../intel-helpers.ts'
 
 const ADDR = '0x52908400098527886e0f7030069857d2e4169ee7'
 const OPS_LIST = [

@@ -1,9 +1,9 @@
 import tap from 'tap'
 import { Registry } from 'prom-client'
-import { createIndicatorLists } from '../../src/intel/indicator-lists.ts'
-import { createIntelMetrics } from '../../src/metrics/registry.ts'
-import { silentLogger } from '../scan/yara-helpers.ts'
-import { subjectInput } from './intel-helpers.ts'
+import { createIndicatorLists } from '../../../src/intel/lists/indicator-lists.ts'
+import { createIntelMetrics } from '../../../src/metrics/registry.ts'
+import { silentLogger } from '../../scan/yara-helpers.ts'
+import { subjectInput } from '../intel-helpers.ts'
 
 const names = (config: Parameters<typeof createIndicatorLists>[0]): string[] => createIndicatorLists(config, silentLogger).map(e => e.name)
 

@@ -10,7 +10,7 @@ import { labelHosts } from '../node/src/intel/reputation/datasets.ts'
 import { extractFeatures } from '../node/src/intel/reputation/features.ts'
 import { decide, loadModel, NAME_ONLY_REPUTATION, NAME_ONLY_SHARE } from '../node/src/intel/reputation/model.ts'
 import { splitPopularHosts } from '../node/src/intel/reputation/popular-hosts.ts'
-import { train } from '../node/src/intel/reputation/train.ts'
+import { train } from '../node/scripts/reputation/train.ts'
 import { POPULAR_SOURCE, readReputationSources } from '../node/scripts/reputation-sources.ts'
 
 const { sources, popular } = readReputationSources()

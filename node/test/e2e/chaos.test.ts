@@ -13,7 +13,7 @@ import tap from 'tap'
 import { runCli } from '../../src/cli/run.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
-import { seededRandom } from '../../src/intel/reputation/random.ts'
+import { seededRandom } from '../../scripts/reputation/random.ts'
 import { spawnSupernode, waitUntilReady } from '../../src/devnet/node-process.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 

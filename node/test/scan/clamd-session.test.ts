@@ -1,5 +1,5 @@
 import tap from 'tap'
-import { seededRandom } from '../../src/intel/reputation/random.ts'
+import { seededRandom } from '../../scripts/reputation/random.ts'
 import { createClamavEngine } from '../../src/scan/clamav-engine.ts'
 import { ENGINE_CATEGORIES } from '../../../protocol/src/messages.ts'
 import { fakeClamd } from './clamd-fake.ts'

@@ -1,9 +1,9 @@
 import tap from 'tap'
 import { fitKnn, predictKnn } from '../../../src/intel/reputation/knn.ts'
 import { fitTree, predictTree, treeSize } from '../../../src/intel/reputation/cart.ts'
-import { stratifiedKFold, stratifiedSplit } from '../../../src/intel/reputation/splits.ts'
-import { accuracy, classScores, confusion, macroScores, weightedF1 } from '../../../src/intel/reputation/metrics.ts'
-import { seededRandom, shuffled } from '../../../src/intel/reputation/random.ts'
+import { stratifiedKFold, stratifiedSplit } from '../../../scripts/reputation/splits.ts'
+import { accuracy, classScores, confusion, macroScores, weightedF1 } from '../../../scripts/reputation/metrics.ts'
+import { seededRandom, shuffled } from '../../../scripts/reputation/random.ts'
 
 tap.test('KNN: z-scored distance, majority of k, nearest breaks ties', async t => {
   // the second column is 1000x larger; without z-scoring it would decide alone

@@ -1,11 +1,11 @@
 import tap from 'tap'
 import { readFileSync, statSync } from 'node:fs'
-import { train } from '../../../src/intel/reputation/train.ts'
+import { train } from '../../../scripts/reputation/train.ts'
 import type { LabelledHost } from '../../../src/intel/reputation/datasets.ts'
 import { DEFAULT_MODEL_PATH } from '../../../src/intel/reputation/reputation-engine.ts'
 import { MODEL_FEATURES, extractFeatures } from '../../../src/intel/reputation/features.ts'
 import { decide, loadModel } from '../../../src/intel/reputation/model.ts'
-import { confusionSvg } from '../../../src/intel/reputation/confusion-svg.ts'
+import { confusionSvg } from '../../../scripts/reputation/confusion-svg.ts'
 import { MALICIOUS_LABELS } from '../../../src/intel/reputation/threat-dictionary.ts'
 
 // a small fixed subset in the shape of the real sources

@@ -227,3 +227,28 @@ tap.test('an epoch whose tree is the chain\'s newest root is not signed again: n
   t.same(await second.nodes[0]?.repos.rewards.signatures(1), [], 'and not signed')
   t.equal(chain.posts.length, 1, 'nothing posted')
 })
+
+tap.test('a flood of valid signatures is bounded: past maxQueued they are dropped and counted, one is kept per member', async (t) => {
+  const chain = memoryChain()
+  const { nodes } = await startMembers(t, [0], chain, () => 1_000_000)
+  const node = nodes[0] as Member
+  let handler: GossipHandler | undefined
+  const flooded = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS, maxQueued: 3 }, {
+    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, follower, repos: node.repos, logger: pino({ level: 'silent' }), metrics: node.metrics.rewards,
+    gossip: { handle: (_topic, h) => { handler = h }, publish: async () => {} }
+  })
+  await flooded.start()
+  t.teardown(async () => { await flooded.stop() })
+  const sender = MEMBERS[2] as typeof OUTSIDER
+  const msgs: RewardsSignature[] = []
+  for (let i = 0; i < 40; i++) {
+    const root = { epoch: 1, root: `0x${(i + 1).toString(16).padStart(64, '0')}` as Hex, total: 1n }
+    msgs.push({ type: 'rewards-signature', epoch: 1, member: sender.address, root: root.root, total: '1', signature: await signRewardsRoot(root, CHAIN_ID, REGISTRY, sender.wallet) })
+  }
+  for (const m of msgs) handler?.(m, 'peer')
+  await flooded.tick()
+  t.match(await node.metrics.registry.getSingleMetricAsString('virusmap_rewards_dropped_total'), /virusmap_rewards_dropped_total (3[0-9]|40)/, 'most of the flood dropped')
+  const held = (await node.repos.rewards.signatures(1)).filter((s) => s.member === sender.address)
+  t.equal(held.length, 1, 'one signature kept for the member')
+  t.equal(held[0]?.root, msgs[0]?.root, 'its first')
+})

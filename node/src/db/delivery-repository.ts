@@ -1,5 +1,5 @@
 import { createKeyLock } from './key-lock.ts'
-import { PREFIXES, dbKey } from './prefixes.ts'
+import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { OrderWrap } from '../../../protocol/src/order-wrap.ts'
@@ -20,10 +20,28 @@ export interface MarketDelivery {
   signedAt: number
 }
 
-// uint256 in decimal is at most 78 digits: padded, keys sort by order id
-const orderKey = (market: Hex, orderId: bigint): string => dbKey(PREFIXES.marketDelivery, market, orderId.toString().padStart(78, '0'))
+/** An Ordered event as the delivery service keeps it while its sample is not held (market/ports.ts OrderedEvent). */
+export interface WaitingOrder {
+  orderId: bigint
+  buyer: Hex
+  product: Hex
+  subject: Hex
+  buyerX25519Key: Hex
+  price: bigint
+  deadline: number
+  block: number
+}
 
-/** Deliveries by market and order. A stored delivery is final: a restart never signs a second wrap for the order. */
+// uint256 in decimal is at most 78 digits: padded, keys sort by order id
+const padded = (orderId: bigint): string => orderId.toString().padStart(78, '0')
+const orderKey = (market: Hex, orderId: bigint): string => dbKey(PREFIXES.marketDelivery, market, padded(orderId))
+const waitingKey = (market: Hex, orderId: bigint): string => dbKey(PREFIXES.marketWaiting, market, padded(orderId))
+
+/**
+ * Deliveries by market and order. A stored delivery is final: a restart never signs a second wrap for the order.
+ * Beside them, where the service's reading of Ordered events stands: the next block and the orders waiting
+ * for their sample, so a restart resumes where it stopped instead of reading the chain from the deployment.
+ */
 export class DeliveryRepository {
   readonly #db: Database
   readonly #lock = createKeyLock()
@@ -49,5 +67,30 @@ export class DeliveryRepository {
       await this.#db.put(key, delivery, { sync: true })
       return delivery
     })
+  }
+
+  /** the next block to read Ordered events from; undefined before the first pass */
+  async cursor (market: Hex): Promise<number | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.marketCursor, market)) as number | undefined
+  }
+
+  /** the orders waiting for their sample, by order id */
+  async waiting (market: Hex): Promise<WaitingOrder[]> {
+    const out: WaitingOrder[] = []
+    for await (const value of this.#db.values(dbRange(PREFIXES.marketWaiting, market))) {
+      const o = value as Omit<WaitingOrder, 'orderId' | 'price'> & { orderId: string, price: string }
+      out.push({ ...o, orderId: BigInt(o.orderId), price: BigInt(o.price) })
+    }
+    return out
+  }
+
+  /** One write (synced): the orders that now wait, those that no longer do, and the next block (unchanged when undefined). */
+  async advance (market: Hex, change: { next?: number, wait?: readonly WaitingOrder[], done?: readonly bigint[] }): Promise<void> {
+    const ops: Array<{ type: 'put', key: string, value: unknown } | { type: 'del', key: string }> = [
+      ...(change.wait ?? []).map((o) => ({ type: 'put' as const, key: waitingKey(market, o.orderId), value: { ...o, orderId: o.orderId.toString(), price: o.price.toString() } })),
+      ...(change.done ?? []).map((id) => ({ type: 'del' as const, key: waitingKey(market, id) })),
+      ...(change.next === undefined ? [] : [{ type: 'put' as const, key: dbKey(PREFIXES.marketCursor, market), value: change.next }])
+    ]
+    if (ops.length > 0) await this.#db.batch(ops, { sync: true })
   }
 }

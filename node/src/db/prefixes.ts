@@ -76,6 +76,10 @@ export const PREFIXES = {
   anchorSignedJob: 'anchor-signed-job/',
   /** market/zero-padded orderId -> MarketDelivery: the one wrap this member signed for a data-market order (SPEC 18) */
   marketDelivery: 'market-delivery/',
+  /** market -> the next block whose Ordered events the delivery service reads (SPEC 18): a restart resumes there */
+  marketCursor: 'market-cursor/',
+  /** market/zero-padded orderId -> an Ordered event waiting for a sample this member does not hold yet */
+  marketWaiting: 'market-waiting/',
   /** rulesetId -> StoredRuleset: a vendor's sealed ruleset and the order paying for it (SPEC 19); the rules only sealed, never in the clear */
   huntRuleset: 'hunt-ruleset/',
   /** vendor/zero-padded sequence -> SignedHuntMatch: this member's signed match notifications for a vendor (SPEC 19) */

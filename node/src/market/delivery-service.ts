@@ -5,9 +5,10 @@
  * delivery (GET /api/virusmap/market/orders/{id}/delivery). A stored delivery is never replaced, so a
  * restart re-reading the events signs nothing new for an order it already delivered.
  * An order for a sample this node does not hold yet waits: every pass retries it, and it is delivered
- * once the sample arrives, or dropped (outcome not-held) once its deadline passed. Each start reads the
- * events again from the deployment's block, so a member restarted with orders outstanding (delivered
- * or waiting) finds them all again.
+ * once the sample arrives, or dropped (outcome not-held) once its deadline passed. The next block to read
+ * and the waiting orders are stored (DeliveryRepository.advance) after each range of blocks, so a restarted
+ * member resumes there with its waiting orders; a range cut short by a crash is read again, and a
+ * delivery already stored is served as it was.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AbortOptions } from '@libp2p/interface'
@@ -66,10 +67,19 @@ export function createDeliveryService (opts: DeliveryServiceOptions, c: Delivery
   const market = opts.market.toLowerCase() as Hex
   const signer = { chainId: opts.chainId, registry: opts.registry, market, member: c.self, signer: c.operator, now }
   let next = opts.fromBlock
+  let loaded = false
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
-  // orders for samples not held yet, by order id, oldest first; rebuilt from the events at each start
+  // orders for samples not held yet, by order id, oldest first; stored beside the cursor
   const waiting = new Map<bigint, OrderedEvent>()
+
+  /** where the last run stopped: its next block and its waiting orders */
+  async function load (): Promise<void> {
+    if (loaded) return
+    next = Math.max(next, await c.deliveries.cursor(market) ?? 0)
+    for (const order of await c.deliveries.waiting(market)) waiting.set(order.orderId, order)
+    loaded = true
+  }
 
   async function deliver (order: OrderedEvent, head: number): Promise<DeliveryOutcome> {
     if (order.product !== SAMPLE_PRODUCT) return 'not-a-sample'
@@ -94,33 +104,42 @@ export function createDeliveryService (opts: DeliveryServiceOptions, c: Delivery
 
   /** the waiting orders again: delivered once their sample is here, dropped once their deadline passed */
   async function retryWaiting (head: number, options: AbortOptions): Promise<void> {
+    const done: bigint[] = []
     for (const order of [...waiting.values()]) {
       options.signal?.throwIfAborted()
       const outcome = head > order.deadline ? 'not-held' : await deliver(order, head)
       if (outcome === 'waiting') continue
       waiting.delete(order.orderId)
+      done.push(order.orderId)
       record(order, outcome)
     }
+    await c.deliveries.advance(market, { done })
   }
 
   async function tick (options: AbortOptions = {}): Promise<void> {
+    await load()
     const head = await chain.head(options)
     await retryWaiting(head, options)
     // membership at an order's block must be known before deciding on it
     const to = Math.min(head - opts.confirmations, follower.followedBlock)
     while (next <= to) {
       const end = Math.min(to, next + LOG_CHUNK - 1)
+      const wait: OrderedEvent[] = []
+      const done: bigint[] = []
       for (const order of await chain.ordered(next, end, options)) {
         options.signal?.throwIfAborted()
         const outcome = await deliver(order, head)
         record(order, outcome)
         if (outcome !== 'waiting') continue
         waiting.set(order.orderId, order)
+        wait.push(order)
         if (waiting.size > MAX_WAITING_ORDERS) {
           const [oldest] = waiting.values()
-          if (oldest !== undefined) { waiting.delete(oldest.orderId); record(oldest, 'not-held') }
+          if (oldest !== undefined) { waiting.delete(oldest.orderId); done.push(oldest.orderId); record(oldest, 'not-held') }
         }
       }
+      // an order both added and dropped in this range is dropped: deletions are applied after puts
+      await c.deliveries.advance(market, { next: end + 1, wait, done })
       next = end + 1
     }
   }

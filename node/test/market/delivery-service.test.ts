@@ -22,6 +22,7 @@ import type { Database } from '../../src/db/index.ts'
 import { SAMPLE_PRODUCT } from '../../src/market/delivery.ts'
 import { createDeliveryService } from '../../src/market/delivery-service.ts'
 import { createMarketChain } from '../../src/market/market-chain.ts'
+import type { MarketChain } from '../../src/market/ports.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
 
 const c = await startMarketChain({ deliveryBlocks: 10 })
@@ -48,13 +49,13 @@ const sample = { sha256: SHA256, sha1: `0x${'11'.repeat(20)}` as Hex, md5: `0x${
 
 const dbs = new Map<string, Database>()
 const metrics = createNodeMetrics()
-async function nodeFor (w: Wallet, dbPath: string, holds: boolean): Promise<ReturnType<typeof createDeliveryService>> {
+async function nodeFor (w: Wallet, dbPath: string, holds: boolean, chain: MarketChain = createMarketChain({ provider: c.provider, address: marketAddress })): Promise<ReturnType<typeof createDeliveryService>> {
   const db = await openDatabase({ path: join(dir, dbPath) })
   dbs.set(dbPath, db)
   const samples = new SampleRepository(db)
   if (holds) await samples.recordUpload(sample)
   return createDeliveryService({ chainId: c.chainId, registry: c.registryAddress, market: marketAddress, fromBlock: 0, confirmations: 1, pollIntervalMs: 50 },
-    { self: lower(w.address), operator: w, chain: createMarketChain({ provider: c.provider, address: marketAddress }), follower, samples, deliveries: new DeliveryRepository(db), logger, metrics: metrics.market })
+    { self: lower(w.address), operator: w, chain, follower, samples, deliveries: new DeliveryRepository(db), logger, metrics: metrics.market })
 }
 t.teardown(async () => {
   await follower.stop()
@@ -164,18 +165,24 @@ t.test('an order for a sample that arrives after it is delivered when the sample
   tt.equal(`0x${bytesToHex(unwrapOrderWrap(d!.wrap, buyer.secretKey, { chainId: c.chainId, market: marketAddress, orderId: id, sha256: SHA256, member }))}`, CONTENT_KEY, 'the wrap opens to the content key')
 })
 
-t.test('a member restarted while an order waits for its sample finds the order again and delivers it', async (tt) => {
+t.test('a member restarted while an order waits for its sample resumes where it stopped and delivers it', async (tt) => {
   const buyer = generateX25519KeyPair()
   const before = await nodeFor(members[3]!, 'restarted', false)
   const id = await order(SAMPLE_PRODUCT, `0x${bytesToHex(buyer.publicKey)}`)
   await settle()
   await before.tick()
   tt.equal(await before.delivery(id), undefined)
+  const stored = await new DeliveryRepository(dbs.get('restarted')!).cursor(marketAddress)
+  tt.ok(stored !== undefined && stored > 0, 'the next block is stored')
   // the member goes down; the sample reaches its store before it is back
   await dbs.get('restarted')!.close()
-  const after = await nodeFor(members[3]!, 'restarted', true)
+  const real = createMarketChain({ provider: c.provider, address: marketAddress })
+  const reads: number[] = []
+  const after = await nodeFor(members[3]!, 'restarted', true, { head: real.head, ordered: async (from, to, o) => { reads.push(from); return await real.ordered(from, to, o) } })
   await after.tick()
-  tt.equal((await after.delivery(id))?.member, lower(members[3]!.address), 'delivered after the restart')
+  tt.equal((await after.delivery(id))?.member, lower(members[3]!.address), 'delivered after the restart, from the stored waiting order')
+  tt.ok(reads.every((from) => from >= stored!), `no block before ${stored} is read again (${reads.join(', ')})`)
+  tt.same(await new DeliveryRepository(dbs.get('restarted')!).waiting(marketAddress), [], 'nothing waits any more')
 })
 
 t.test('an order whose sample never arrives is dropped at its deadline, and not delivered after', async (tt) => {

@@ -31,6 +31,8 @@ export interface PageContext {
   origin?: string
   /** the page's URL without query or fragment, on `origin` (for a report to the network only) */
   url?: string
+  /** in a frame: the origins of the frames around it, nearest first, the top page last */
+  ancestors?: readonly string[]
   /** sha256 (hex) of the page's scripts */
   scriptHashes?: readonly string[]
   /** whether a user gesture (click, key) preceded this request; undefined: unknown */

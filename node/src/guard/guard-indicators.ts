@@ -4,7 +4,8 @@
 //   listed address or order recipient a block finding names, and for a balance drop where the
 //   user's assets go; never the user, the zero address, an allowlisted or well-known spender;
 // - the page's domain and URL (without query or fragment), unless the only block is address
-//   poisoning, which the user's clipboard brings, not the page;
+//   poisoning, which the user's clipboard brings, not the page; a listed page framing this one
+//   is reported instead of the frame;
 // - the page's script hashes (the listed ones first) when a finding implicates the page itself.
 // `context` carries the rule ids and the evidence the network may see: not amounts, balances, the
 // user's past recipients, or calldata. A member engine counts these only over distinct submitters.
@@ -30,7 +31,7 @@ const PAGE_FINDINGS: ReadonlySet<string> = new Set(['malicious-domain', 'lookali
 /** evidence keys that name an offending address */
 const ADDRESS_KEYS = ['spender', 'recipient', 'address', 'contract', 'considerationRecipients', 'mintedBait'] as const
 /** evidence keys the network may see */
-const PUBLIC_KEYS: ReadonlySet<string> = new Set(['token', 'via', 'spender', 'recipient', 'address', 'contract', 'listedOn', 'host', 'match', 'imitatesHost', 'list', 'sha256', 'asset', 'ageSeconds', 'danger', 'ungesturedConnects', 'windowSeconds', 'methods', 'considerationRecipients', 'mintedBait', 'reason'])
+const PUBLIC_KEYS: ReadonlySet<string> = new Set(['token', 'via', 'spender', 'recipient', 'address', 'contract', 'listedOn', 'host', 'match', 'framedBy', 'list', 'sha256', 'asset', 'ageSeconds', 'danger', 'ungesturedConnects', 'windowSeconds', 'methods', 'considerationRecipients', 'mintedBait', 'reason'])
 const ADDRESS = /^0x[0-9a-f]{40}$/
 
 export interface GuardIndicatorOptions {
@@ -67,7 +68,13 @@ export function guardIndicators (result: Pick<GuardResult, 'decision' | 'finding
     }
     for (const address of [...addresses].filter(a => !skip.has(a)).slice(0, MAX_REPORTED_ADDRESSES)) add('wallet', `eip155:${options.chainId}:${address}`)
   }
-  const host = pageHost(page.origin)
+  // a listed page framing this one is what is reported, not the frame it framed
+  const framing = blocks.filter(f => typeof f.evidence.framedBy === 'string').map(f => String(f.evidence.framedBy))
+  for (const h of framing) {
+    const origin = page.ancestors?.find(a => pageHost(a) === h)
+    if (add('domain', h) && origin !== undefined) add('url', `${new URL(origin).origin}/`)
+  }
+  const host = framing.length > 0 ? undefined : pageHost(page.origin)
   if (host !== undefined && !blocks.every(f => f.id === 'address-poisoning')) {
     // a page on no public domain (localhost, an IP) names nothing the network can use
     if (add('domain', host)) add('url', pageUrl(page) ?? `${new URL(page.origin as string).origin}/`)

@@ -3,7 +3,9 @@
 // guard service over a real anvil chain with the guard's test contracts. A draining approve is
 // stopped with the reasons shown and 4001 returned; a benign approve reaches the wallet with no
 // overlay; a blocked eth_sign goes through only on the user's explicit "proceed"; a guard that is
-// down lets requests pass, unverified.
+// down lets requests pass, unverified. The issue's scenarios each end in their decision in the
+// browser too, and frames are judged: a cross-origin dapp frame gets its own overlay, and a listed
+// page framing a clean dapp blocks the dapp's request (named hosts resolve to 127.0.0.1).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -11,12 +13,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import tap from 'tap'
-import type { BrowserContext, Page, Worker } from 'playwright-core'
+import type { BrowserContext, Frame, Page, Worker } from 'playwright-core'
+import type { Test } from 'tap'
 import { createGuardService, EXTENSION_ORIGIN, type GuardService } from '../../src/guard/service/guard-service.ts'
 import { launchChromium } from '../fixtures/chromium.ts'
 import { noChromium } from '../fixtures/system-packages.ts'
 import { startGuardChain, type GuardChain } from './fixtures/guard-chain.ts'
-import { ERC, MAX } from './fixtures/requests.ts'
+import { createHash } from 'node:crypto'
+import { parseEther } from 'ethers'
+import { loadEthPhishingLists } from '../../src/intel/lists/eth-phishing-lists.ts'
+import { call, ERC, MAX, MAX160, permit2TypedData, permitTypedData, seaportTypedData, typed } from './fixtures/requests.ts'
 
 /** the extension service worker's API, as far as the test calls it (evaluated in the worker) */
 declare const chrome: { storage: { local: { set(items: Record<string, unknown>): Promise<void> } } }
@@ -24,7 +30,7 @@ declare const chrome: { storage: { local: { set(items: Record<string, unknown>):
 const EXTENSION = fileURLToPath(new URL('../../src/guard/extension/', import.meta.url))
 
 /** the dapp: a fake wallet that records what reaches it, as window.ethereum and announced by EIP-6963 only */
-const dappHtml = (user: string): string => `<!doctype html><html><head><title>test dapp</title><script>
+const dappHtml = (user: string, head = ''): string => `<!doctype html><html><head><title>test dapp</title><script>
   window.calls = []
   const answer = (tag) => async ({ method }) => {
     window.calls.push(tag + method)
@@ -51,7 +57,47 @@ const dappHtml = (user: string): string => `<!doctype html><html><head><title>te
     await window.ethereum.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x1' }] }).catch(() => {})
     window.third = window.ethereum.request({ method: 'eth_requestAccounts' })
   })
-</script></head><body><button id="swap">Swap</button></body></html>`
+  // an ordinary dapp: one prompt on load, then the user's click sends the swap's approval
+  if (location.search === '?onload') window.addEventListener('load', () => { window.connected = window.ethereum.request({ method: 'eth_requestAccounts' }) })
+  window.addEventListener('DOMContentLoaded', () => {
+    document.getElementById('swap').addEventListener('click', () => { window.outcome = window.ethereum.request({ method: 'eth_sendTransaction', params: [window.swapTx] }).then((result) => ({ result }), (err) => ({ code: err.code })) })
+  })
+</script>${head}</head><body><button id="swap">Swap</button></body></html>`
+/** a drainer kit's script, on the malicious list by its sha256 */
+const KIT = 'window.kitLoaded = true\n'
+/** a page that frames the dapp from another origin */
+const frameHtml = (dapp: string): string => `<!doctype html><html><body><iframe id="dapp" src="${dapp}" width="900" height="700"></iframe></body></html>`
+
+/**
+ * Starts a request in a page or frame: block and warn are read from the overlay (its heading and
+ * the finding `id`) and cancelled, so the page gets 4001; allow passes to the wallet with none.
+ */
+const decided = async (t: Test, where: Page | Frame, args: { method: string, params: unknown[] }, expected: 'allow' | 'warn' | 'block', id?: string): Promise<void> => {
+  await where.evaluate((a) => {
+    const w = window as unknown as Record<string, any>
+    w.outcome = w.ethereum.request(a).then((result: unknown) => ({ result }), (err: { code?: number }) => ({ code: err.code }))
+  }, args)
+  const result = async (): Promise<{ result?: unknown, code?: number }> => await where.evaluate(async () => await (window as unknown as { outcome: Promise<{ result?: unknown, code?: number }> }).outcome)
+  const overlay = where.locator('virusmap-guard-overlay')
+  if (expected === 'allow') {
+    // an overlay where none belongs is read and cancelled, not waited on
+    const first = await Promise.race([result(), overlay.waitFor({ state: 'attached', timeout: 10_000 }).then(() => 'overlay' as const)])
+    if (first === 'overlay') {
+      t.fail(`${args.method}: an overlay for an allowed request: ${JSON.stringify(await overlay.locator('li').evaluateAll(els => els.map(e => (e as HTMLElement).dataset.id)))}`)
+      await overlay.locator('button.cancel').click()
+      await result()
+      return
+    }
+    t.notOk(first.code, `${args.method}: allowed${id === undefined ? '' : ` (${id})`}`)
+    t.equal(await overlay.count(), 0, `${args.method}: no overlay`)
+    return
+  }
+  // a rule may find several grants of one request (a Permit2 batch): one line each
+  await where.locator(`virusmap-guard-overlay li[data-id="${id ?? ''}"]`).first().waitFor({ timeout: 10_000 })
+  t.match(await where.locator('virusmap-guard-overlay h2').textContent(), expected === 'block' ? /blocked/ : /warns/, `${args.method}: ${expected} (${id ?? ''})`)
+  await where.locator('virusmap-guard-overlay button.cancel').click()
+  t.same(await result(), { code: 4001 })
+}
 
 if (noChromium !== false) {
   tap.pass(noChromium)
@@ -64,17 +110,30 @@ if (noChromium !== false) {
   let browser: BrowserContext
   let worker: Worker
   let page: Page
+  let phishing: Awaited<ReturnType<typeof loadEthPhishingLists>>
+  /** the test server under a host name */
+  const at = (host: string, path = '/'): string => `http://${host}:${(dapp.address() as AddressInfo).port}${path}`
 
   tap.before(async () => {
     chain = await startGuardChain()
-    service = createGuardService({ rpc: chain.anvil.rpcUrl, hardLimitMs: 3000 })
+    phishing = await loadEthPhishingLists()
+    service = createGuardService({ rpc: chain.anvil.rpcUrl, hardLimitMs: 3000, phishing })
     service.store.allowlist.add(chain.router)
+    service.store.pastRecipients.add(chain.pastRecipient)
+    service.store.malicious.domains.add('drain.example')
+    service.store.malicious.scriptHashes.add(createHash('sha256').update(KIT).digest('hex'))
     await service.start()
-    dapp = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }).end(dappHtml(chain.user)) })
+    dapp = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname
+      if (path === '/kit.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(KIT)
+      if (path === '/frame.html') return res.writeHead(200, { 'content-type': 'text/html' }).end(frameHtml(at('dapp.example')))
+      res.writeHead(200, { 'content-type': 'text/html' }).end(dappHtml(chain.user, req.url === '/?kit' ? '<script src="/kit.js"></script>' : ''))
+    })
     await new Promise<void>(resolve => dapp.listen(0, '127.0.0.1', resolve))
     dappUrl = `http://127.0.0.1:${(dapp.address() as AddressInfo).port}/`
     dir = await mkdtemp(join(tmpdir(), 'virusmap-guard-ext-'))
-    browser = await launchChromium(join(dir, 'profile'), { args: [`--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`] })
+    // named hosts (a shop, a listed drainer, a phishing name) all reach the test server
+    browser = await launchChromium(join(dir, 'profile'), { args: [`--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`, '--host-resolver-rules=MAP * 127.0.0.1'] })
     worker = browser.serviceWorkers()[0] ?? await browser.waitForEvent('serviceworker')
     await worker.evaluate(async (url) => { await chrome.storage.local.set({ guardUrl: url }) }, service.url)
     page = browser.pages()[0] ?? await browser.newPage()
@@ -88,7 +147,7 @@ if (noChromium !== false) {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true })
   })
 
-  const tx = (to: string, data: string): Record<string, string> => ({ from: chain.user, to, data })
+  const tx = (to: string, data: string): { from: string, to: string, data: string } => ({ from: chain.user, to, data })
   /** starts a request in the page; its outcome is read later, after the overlay is handled */
   const start = async (target: 'ethereum' | 'only6963', args: { method: string, params: unknown[] }): Promise<void> => {
     await page.evaluate(([t, a]) => {
@@ -169,12 +228,91 @@ if (noChromium !== false) {
     // a fresh tab whose own script fires the prompts at load, before any input
     const fresh = await browser.newPage()
     t.teardown(() => fresh.close())
-    await fresh.goto(`${dappUrl}?scripted`)
+    // on a host of its own: prompts count per origin, and the other tests' page is 127.0.0.1
+    await fresh.goto(at('prompts.example', '/?scripted'))
     const reason = fresh.locator('virusmap-guard-overlay li[data-id="scripted-prompts"]')
     await reason.waitFor({ timeout: 10_000 })
     t.match(await fresh.locator('virusmap-guard-overlay h2').textContent(), /warns/)
     await fresh.locator('virusmap-guard-overlay button.proceed').click()
     t.same(await fresh.evaluate(async () => await (window as unknown as { third: Promise<unknown> }).third), [chain.user], 'a warning lets the user continue')
     t.same(await fresh.evaluate(() => (window as unknown as { calls: string[] }).calls), ['eth_requestAccounts', 'wallet_switchEthereumChain', 'eth_requestAccounts'])
+    // and a signature the page asks for next, still without a click: blocked
+    await decided(t, fresh, { method: 'personal_sign', params: ['0x68656c6c6f', chain.user] }, 'block', 'scripted-prompts')
+  })
+
+  tap.test('the issue\'s scenarios, each to its decision in the browser', async (t) => {
+    const { user, token, nft, stranger, lookalike, pastRecipient, drainer } = chain
+    const approveEoa = tx(token, ERC.encodeFunctionData('approve', [stranger, MAX]))
+    await decided(t, page, typed(user, permitTypedData(token, user, stranger, MAX, 2n ** 40n)), 'block', 'approval-to-eoa')
+    await decided(t, page, typed(user, seaportTypedData(user, [{ itemType: 2, token: nft, identifierOrCriteria: 1n, startAmount: 1n, endAmount: 1n }], [{ itemType: 0, token: '0x0000000000000000000000000000000000000000', startAmount: 1n, endAmount: 1n, recipient: stranger }])), 'block', 'seaport-giveaway')
+    await decided(t, page, { method: 'eth_sendTransaction', params: [{ from: user, to: lookalike, value: '0xde0b6b3a7640000' }] }, 'block', 'address-poisoning')
+    await decided(t, page, { method: 'eth_sendTransaction', params: [{ from: user, to: pastRecipient, value: '0x1' }] }, 'allow')
+    await decided(t, page, { method: 'eth_sendTransaction', params: [{ from: user, to: stranger, value: '0x1' }] }, 'allow', 'a new recipient is information, no overlay')
+    await decided(t, page, call(user, drainer, 'claim', [], parseEther('0.5')), 'block', 'balance-drop')
+    // odd hex encodings: upper-case digits, a padded value, an upper-case address
+    await decided(t, page, { method: 'eth_sendTransaction', params: [{ ...approveEoa, to: token.toUpperCase().replace('0X', '0x'), data: `0x${approveEoa.data?.slice(2).toUpperCase() ?? ''}`, value: '0x0000' }] }, 'block', 'approval-to-eoa')
+    await decided(t, page, { method: 'personal_sign', params: ['0x48656c6c6f', user] }, 'allow')
+    await decided(t, page, call(user, token, 'approve', [chain.youngContract, MAX]), 'block', 'broad-approval-to-new-contract')
+    await decided(t, page, call(user, token, 'increaseAllowance', [stranger, 10n ** 18n]), 'block', 'approval-to-eoa')
+    const FAR = 2n ** 40n
+    await decided(t, page, typed(user, permit2TypedData([{ token, amount: MAX160, expiration: FAR }], stranger, FAR, false)), 'block', 'approval-to-eoa')
+    await decided(t, page, typed(user, permit2TypedData([{ token, amount: 5n, expiration: 0n }, { token: nft, amount: 5n, expiration: 0n }], chain.oldContract, 0n, true)), 'warn', 'permit2-batch')
+    await decided(t, page, call(user, token, 'transfer', [lookalike, 10n ** 18n]), 'block', 'address-poisoning')
+    // the benign approve-and-swap: the approval mined as the dapp would have it, then the swap passes quietly
+    await (await chain.asUser(token, 'GuardToken').getFunction('approve')(chain.router, 10n ** 18n)).wait()
+    await decided(t, page, call(user, chain.router, 'swapForEth', [token, 10n ** 18n]), 'allow')
+  })
+
+  tap.test('pages: a listed script and a phishing domain block on the visit, a look-alike warns, an ordinary dapp stays quiet', async (t) => {
+    // one tab, navigated from page to page: a new tab each costs more than the visit
+    const tab = await browser.newPage()
+    t.teardown(() => tab.close())
+    const visit = async (url: string): Promise<Page> => {
+      await tab.goto(url)
+      return tab
+    }
+    const kit = await visit(`${dappUrl}?kit`)
+    await kit.locator('virusmap-guard-overlay li[data-id="malicious-script"]').waitFor({ timeout: 10_000 })
+    t.match(await kit.locator('virusmap-guard-overlay h2').textContent(), /blocked/)
+    const phish = await visit(at([...phishing.block][0] ?? ''))
+    await phish.locator('virusmap-guard-overlay li[data-id="malicious-domain"]').waitFor({ timeout: 10_000 })
+    const lookalike = await visit(at('etherscann.xyz'))
+    await decided(t, lookalike, { method: 'personal_sign', params: ['0x48656c6c6f', chain.user] }, 'warn', 'lookalike-domain')
+    // one prompt on load, then the user's own click on Swap: no overlay at any point
+    const dappPage = await visit(at('dapp.example', '/?onload'))
+    t.same(await dappPage.evaluate(async () => await (window as unknown as { connected: Promise<unknown> }).connected), [chain.user])
+    await dappPage.evaluate((swapTx) => { (window as unknown as { swapTx: unknown }).swapTx = swapTx }, tx(chain.token, ERC.encodeFunctionData('approve', [chain.router, 10n ** 18n])))
+    await dappPage.locator('#swap').click()
+    t.same(await dappPage.evaluate(async () => await (window as unknown as { outcome: Promise<unknown> }).outcome), { result: `0x${'ab'.repeat(32)}` })
+    t.equal(await dappPage.locator('virusmap-guard-overlay').count(), 0)
+  })
+
+  tap.test('frames: a cross-origin dapp frame is guarded in place; a listed page framing a clean dapp blocks it', async (t) => {
+    const shop = await browser.newPage()
+    t.teardown(() => shop.close())
+    await shop.goto(at('shop.example', '/frame.html'))
+    const frame = async (p: Page): Promise<Frame> => {
+      await p.locator('#dapp').waitFor()
+      const f = p.frames().find(x => x.url().startsWith(at('dapp.example')))
+      if (f === undefined) throw new Error('no dapp frame')
+      await f.waitForLoadState('load')
+      return f
+    }
+    const inShop = await frame(shop)
+    await decided(t, inShop, { method: 'eth_sendTransaction', params: [tx(chain.token, ERC.encodeFunctionData('approve', [chain.stranger, MAX]))] }, 'block', 'approval-to-eoa')
+    t.same(await inShop.evaluate(() => (window as unknown as { calls: string[] }).calls), [], 'the frame\'s wallet never saw it')
+    await decided(t, inShop, { method: 'personal_sign', params: ['0x48656c6c6f', chain.user] }, 'allow')
+
+    const drain = shop
+    await drain.goto(at('drain.example', '/frame.html'))
+    const inDrain = await frame(drain)
+    // the visit alone is blocked, on the top page (whose overlay covers the frame) and in the frame; dismissed, the frame's request is blocked as well
+    for (const [where, why] of [[drain, /drain\.example is on the malicious list/], [inDrain, /drain\.example, which frames this page, is on the malicious list/]] as const) {
+      const reason = where.locator('virusmap-guard-overlay li[data-id="malicious-domain"]')
+      await reason.waitFor({ timeout: 10_000 })
+      t.match(await reason.textContent(), why)
+      await where.locator('virusmap-guard-overlay button.cancel').click()
+    }
+    await decided(t, inDrain, { method: 'personal_sign', params: ['0x48656c6c6f', chain.user] }, 'block', 'malicious-domain')
   })
 }

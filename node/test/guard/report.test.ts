@@ -105,6 +105,10 @@ tap.test('page scripts go when a finding is about the page, listed ones first, b
   t.equal(out.filter(i => i.kind === 'script').length, MAX_REPORTED_SCRIPTS)
   t.match(out[0]?.context, /malicious-domain, eth-sign/)
   t.notMatch(out[0]?.context ?? '', new RegExp(DIGEST.slice(2)), 'the digest the page asked to sign stays here')
+  // a listed page framing a clean dapp: the framing page is reported, not the dapp
+  const framedPage = { origin: 'https://dapp.example', url: 'https://dapp.example/swap', ancestors: ['https://drain.example:8443'] }
+  const framed = judged({ method: 'personal_sign', params: ['0x68656c6c6f', USER] }, { page: framedPage, malicious: ['drain.example'] })
+  t.same(subjects(guardIndicators(framed, framedPage, { chainId: 1 })), ['domain:drain.example', 'url:https://drain.example:8443/'])
   // evidence a hostile page controls: control characters and a flood are cut, never sent raw
   const hostile: Finding[] = Array.from({ length: 50 }, () => ({ id: 'malicious-domain', level: 'block' as const, message: '', evidence: { host: `x\u0000\u001b[2J${'y'.repeat(100)}` } }))
   const flooded = guardIndicators({ ...listed, findings: hostile }, page, {})

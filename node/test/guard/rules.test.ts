@@ -160,3 +160,14 @@ tap.test('the guard judges on the chain its RPC serves (eth_chainId, asked once)
     t.equal(result.decision, answer === '0xa' ? 'unverified' : 'block', `eth_chainId ${JSON.stringify(answer)}: ${answer === '0xa' ? 'another chain' : 'unknown, so any chain'}`)
   }
 })
+
+tap.test('a frame is judged by the pages around it too: a listed page framing a clean dapp blocks', async (t) => {
+  const sign = { method: 'personal_sign', params: ['hello', USER] }
+  const malicious = { addresses: new Set<string>(), domains: new Set(['drain.example']), scriptHashes: new Set<string>() }
+  const framed = (origin: string, ancestors: string[]): Finding[] => runRules(input(sign, { malicious, page: { origin, ancestors } }))
+  t.match(framed('https://dapp.example', ['https://www.drain.example']), [{ id: 'malicious-domain', level: 'block', message: /which frames this page/, evidence: { host: 'www.drain.example', match: 'drain.example', framedBy: 'www.drain.example' } }])
+  t.match(framed('https://dapp.example', ['https://shop.example', 'https://drain.example']), [{ evidence: { framedBy: 'drain.example' } }], 'the top page, two frames up')
+  t.same(framed('https://dapp.example', ['https://shop.example']), [])
+  t.same(framed('https://dapp.example', ['null', '', 'javascript:alert(1)', 'file:///x', `https://${'a'.repeat(3000)}`]), [], 'hostile ancestors name nothing')
+  t.equal(framed('https://drain.example', ['https://drain.example']).length, 1, 'the page itself, once')
+})

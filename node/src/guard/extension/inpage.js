@@ -24,7 +24,8 @@
   // no page listener can hide an event from this one, and none can forge isTrusted.
   let lastInput = -Infinity
   for (const type of ['pointerdown', 'keydown', 'touchstart']) {
-    window.addEventListener(type, (event) => { if (event.isTrusted) lastInput = performance.now() }, { capture: true, passive: true })
+    // a click on the guard's own overlay (its proceed or cancel) is no gesture toward the page's next prompt
+    window.addEventListener(type, (event) => { if (event.isTrusted && event.target?.localName !== 'virusmap-guard-overlay') lastInput = performance.now() }, { capture: true, passive: true })
   }
 
   // --- the private channel to the bridge ---------------------------------------------------
@@ -89,8 +90,19 @@
     hashed = { count: scripts.length, hashes }
     return hashes
   }
+  // The document's own origin: an about:blank or srcdoc frame has its creator's, where
+  // location.origin would say "null". A frame also names the origins around it, nearest first, so
+  // a listed page framing a clean dapp is still judged by the page the user sees.
+  const ancestors = () => [...(location.ancestorOrigins ?? [])].slice(0, 8)
+  const documentOrigin = () => self.origin !== 'null' ? self.origin : (ancestors()[0] ?? location.origin)
   // the URL without query or fragment: what a report to the network may name (--report-to)
-  const pageContext = async (gesture) => ({ origin: location.origin, url: location.origin + location.pathname, scriptHashes: await scriptHashes(), ...gesture === undefined ? {} : { gesture } })
+  const pageContext = async (gesture) => ({
+    origin: documentOrigin(),
+    ...location.origin === self.origin ? { url: location.origin + location.pathname } : {},
+    ...window.top === window ? {} : { ancestors: ancestors() },
+    scriptHashes: await scriptHashes(),
+    ...gesture === undefined ? {} : { gesture }
+  })
 
   // --- the overlay ---------------------------------------------------------------------------
   const text = (tag, content, style) => { const e = document.createElement(tag); e.textContent = content; if (style) e.style.cssText = style; return e }

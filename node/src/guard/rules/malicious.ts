@@ -11,14 +11,18 @@ export function maliciousRule (input: RuleInput): Finding[] {
     const listed = listedOn(input.malicious.addresses, address, input.chainId)
     if (listed !== undefined) out.push(finding('malicious-address', 'block', `${address} is on the malicious list`, { address, listedOn: listed }))
   }
-  const host = pageHost(input.page.origin)
-  if (host !== undefined) {
+  // the page, then (in a frame) each page around it: a listed page framing a clean dapp is the listed page's doing
+  const own = pageHost(input.page.origin)
+  const hosts = [own, ...(input.page.ancestors ?? []).map(pageHost)].filter((h, n, all): h is string => h !== undefined && all.indexOf(h) === n)
+  for (const host of hosts) {
+    const framing = host === own ? {} : { framedBy: host }
+    const where = host === own ? host : `${host}, which frames this page,`
     const suffixes = hostSuffixes(host)
     const listed = suffixes.find(s => input.malicious.domains.has(s))
     const verdict = input.phishing === undefined ? { type: 'none' as const } : checkEthPhishing(input.phishing, host, suffixes)
-    if (listed !== undefined) out.push(finding('malicious-domain', 'block', `${host} is on the malicious list`, { host, match: listed }))
-    else if (verdict.type === 'blocklist') out.push(finding('malicious-domain', 'block', `${host} is a known phishing site`, { host, match: verdict.match, list: 'eth-phishing-detect' }))
-    else if (verdict.type === 'fuzzy') out.push(finding('lookalike-domain', 'warn', `${host} looks like ${verdict.match}`, { host, imitates: verdict.match, list: 'eth-phishing-detect' }))
+    if (listed !== undefined) out.push(finding('malicious-domain', 'block', `${where} is on the malicious list`, { host, match: listed, ...framing }))
+    else if (verdict.type === 'blocklist') out.push(finding('malicious-domain', 'block', `${where} is a known phishing site`, { host, match: verdict.match, list: 'eth-phishing-detect', ...framing }))
+    else if (verdict.type === 'fuzzy') out.push(finding('lookalike-domain', 'warn', `${where} looks like ${verdict.match}`, { host, imitates: verdict.match, list: 'eth-phishing-detect', ...framing }))
   }
   for (const hash of input.page.scriptHashes ?? []) {
     const h = hash.toLowerCase().replace(/^0x/, '')

@@ -3,6 +3,8 @@ import type { PageContext } from '../finding.ts'
 import { GuardError } from '../guard-error.ts'
 import { readArray, readObject, readString } from '../input.ts'
 
+/** frames around a frame that are read; the extension sends at most 8 */
+export const MAX_ANCESTORS = 8
 /** script hashes read per page; a page with more scripts is judged on the first ones */
 export const MAX_SCRIPT_HASHES = 256
 const SHA256 = /^(?:0x)?[0-9a-fA-F]{64}$/
@@ -13,6 +15,7 @@ export function readPage (value: unknown): PageContext {
   const page: PageContext = {}
   if (p.origin !== undefined) page.origin = readString(p.origin, 'page origin', 2048)
   if (p.url !== undefined) page.url = readString(p.url, 'page url', 2048)
+  if (p.ancestors !== undefined) page.ancestors = readArray(p.ancestors, 'page ancestors', MAX_ANCESTORS).map(a => readString(a, 'ancestor origin', 2048))
   if (p.scriptHashes !== undefined) {
     page.scriptHashes = readArray(p.scriptHashes, 'page scriptHashes', MAX_SCRIPT_HASHES).map((h) => {
       const s = readString(h, 'script hash', 66)

@@ -1,9 +1,9 @@
 import tap from 'tap'
 import { pino } from 'pino'
-import { createEngineSet } from '../../src/scan/engine-set.ts'
+import { createEngineSet } from '../../src/supernode/engine-set.ts'
 import { createLimiter } from '../../src/scan/limiter.ts'
-import { makeZip } from './archive-helpers.ts'
-import { PROJECT_RULES, eicar, input, silentLogger } from './yara-helpers.ts'
+import { makeZip } from '../scan/archive-helpers.ts'
+import { PROJECT_RULES, eicar, input, silentLogger } from '../scan/yara-helpers.ts'
 
 tap.test('limiter: at most n at once, FIFO, an aborted waiter leaves no slot behind', async t => {
   const limiter = createLimiter(2)

@@ -1,10 +1,10 @@
-import { join } from 'node:path'
-import { createArchiveEngine } from './archive-engine.ts'
-import { withArchiveMembers } from './archive-members.ts'
-import { createClamavEngine } from './clamav-engine.ts'
-import { createHashListEngine } from './hash-list-engine.ts'
-import { createHeuristicsEngine } from './heuristics-engine.ts'
-import { createYaraEngine } from './yara-engine.ts'
+/** The node's engines, built from its config: the file engines of scan/ and the indicator engines of intel/. */
+import { createArchiveEngine } from '../scan/archive-engine.ts'
+import { withArchiveMembers } from '../scan/archive-members.ts'
+import { createClamavEngine } from '../scan/clamav-engine.ts'
+import { createHashListEngine } from '../scan/hash-list-engine.ts'
+import { createHeuristicsEngine } from '../scan/heuristics-engine.ts'
+import { createYaraEngine } from '../scan/yara-engine.ts'
 import { createLookalikeEngine } from '../intel/lookalike-engine.ts'
 import { createIndicatorLists } from '../intel/lists/indicator-lists.ts'
 import type { IndicatorListsConfig } from '../intel/lists/indicator-lists.ts'
@@ -12,8 +12,8 @@ import { createReputationEngine } from '../intel/reputation/reputation-engine.ts
 import { createUrlHeuristicsEngine } from '../intel/url-heuristics-engine.ts'
 import type { BrandOptions } from '../intel/brands.ts'
 import type { ReputationEvidenceSource } from '../intel/reputation/network-features.ts'
-import type { ClamdAddress } from './clamd.ts'
-import type { Engine } from './engine.ts'
+import type { ClamdAddress } from '../scan/clamd.ts'
+import type { Engine } from '../scan/engine.ts'
 import type { Logger } from 'pino'
 
 export interface EngineSetConfig {
@@ -101,5 +101,3 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
     }
   }
 }
-
-export const engineTmpDir = (dataDir: string): string => join(dataDir, 'tmp')

@@ -1,4 +1,5 @@
 import type { CID } from 'multiformats/cid'
+import type { HuntPort } from './routes/hunt.ts'
 import type { MarketDelivery } from '../db/delivery-repository.ts'
 import type { StoredItemReward } from '../db/rewards-repository.ts'
 import type { Hex, IndicatorKind, Report, ReportStats, SampleKind, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
@@ -368,6 +369,8 @@ export interface ApiPorts {
   indicators?: IndicatorPort
   malicious?: MaliciousFeedReader
   market?: MarketDeliveryReader
+  /** hunting (SPEC 19), where the deployment has a DataMarket */
+  hunt?: HuntPort
   blocks?: BlockReader
   rewards?: RewardsReader
 }

@@ -11,6 +11,7 @@ import { registerVirusmapRoutes } from './routes/virusmap.ts'
 import { registerAnchorRoutes } from './routes/anchors.ts'
 import { registerRewardsRoutes } from './routes/rewards.ts'
 import { registerMarketRoutes } from './routes/market.ts'
+import { registerHuntRoutes } from './routes/hunt.ts'
 import { registerBlockRoutes } from './routes/blocks.ts'
 import { registerVoteRoutes } from './routes/votes.ts'
 import { registerWebRoutes } from './routes/web.ts'
@@ -128,6 +129,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     registerAnchorRoutes(scope, options.ports.anchors)
     registerRewardsRoutes(scope, options.ports.rewards)
     registerMarketRoutes(scope, options.ports.market)
+    registerHuntRoutes(scope, options.ports.hunt)
     registerBlockRoutes(scope, options.ports.blocks)
     registerGovernanceRoutes(scope, options.ports.governance)
     registerUrlRoutes(scope, options.ports, objects)

@@ -15,7 +15,7 @@ import type { HuntRegistration } from '../../../protocol/src/hunt/registration.t
 import { openRuleset } from '../../../protocol/src/hunt/ruleset.ts'
 import { createKeyLock } from '../db/key-lock.ts'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
-import type { HuntRepository, StoredHuntMatch, StoredRuleset } from '../db/hunt-repository.ts'
+import type { HuntRepository, ReportCursor, StoredHuntMatch, StoredRuleset } from '../db/hunt-repository.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { MarketChain } from '../market/ports.ts'
@@ -48,7 +48,7 @@ export interface HuntServiceComponents {
   x25519SecretKey: Uint8Array
   chain: MarketChain
   follower: { readonly followedBlock: number }
-  reports: Pick<ReportRepository, 'since' | 'recent'>
+  reports: Pick<ReportRepository, 'since'>
   samples: Pick<SampleRepository, 'get'>
   readSample: (cid: string, contentKey: Uint8Array, options?: AbortOptions) => Promise<Uint8Array>
   hunts: HuntRepository
@@ -73,6 +73,8 @@ export interface HuntService {
 
 const view = (s: StoredRuleset): RulesetView => ({ rulesetId: s.registration.rulesetId, orderId: s.registration.orderId, paidUntil: s.paidUntil, registeredAt: s.registeredAt })
 const PAGE = 256
+/** how long after its date a report may still be stored (windows are minutes, SPEC 5): Livehunt looks back this far */
+const LAG_MS = 15 * 60_000
 
 export function createHuntService (opts: HuntServiceOptions, c: HuntServiceComponents): HuntService {
   const { logger } = c
@@ -87,6 +89,8 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
   // rulesetId -> the stored ruleset and its source, opened in memory
   const active = new Map<Hex, { stored: StoredRuleset, source: string }>()
   let retroRunning = false
+  // jobId -> report date: the reports Livehunt has seen in the last LAG_MS
+  const hunted = new Map<Hex, number>()
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
 
@@ -132,24 +136,34 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
     }
   }
 
+  /**
+   * Reports are indexed by their date (the latest scannedAt), not by when they were stored: a slow job's
+   * report lands after faster ones of later dates. So each pass re-reads from LAG_MS before the newest
+   * date seen (a report is final within minutes of its date: its windows are bounded, SPEC 5) and skips
+   * the jobs already hunted, which are remembered for that span.
+   */
   async function livehunt (options: AbortOptions): Promise<void> {
-    let cursor = await c.hunts.cursor()
+    const newest = await c.hunts.cursor()
+    let cursor: ReportCursor | undefined = newest === undefined ? undefined : { date: Math.max(0, newest.date - LAG_MS), jobId: '0x' }
+    let top = newest
     for (;;) {
-      const page = await c.reports.since(cursor, PAGE, (r) => r.job.job.kind === 'file', options)
-      if (active.size > 0) {
-        for (const report of page.reports) {
-          // one unreadable sample must not stop the hunt over the others
+      const page = await c.reports.since(cursor, PAGE, (r) => r.job.job.kind === 'file' && !hunted.has(r.jobId), options)
+      for (const report of page.reports) {
+        hunted.set(report.jobId, report.date)
+        // one unreadable sample must not stop the hunt over the others
+        if (active.size > 0) {
           await huntReport(report, options).catch((err: unknown) => {
             options.signal?.throwIfAborted()
             logger.warn({ err, jobId: report.jobId }, 'Livehunt skipped a report')
           })
         }
       }
-      if (page.last === undefined) return
+      if (page.last !== undefined && (top === undefined || page.last.date > top.date)) top = page.last
+      if (page.last === undefined || !page.more) break
       cursor = page.last
-      await c.hunts.setCursor(cursor)
-      if (!page.more) return
     }
+    if (top !== undefined && top !== newest) await c.hunts.setCursor(top)
+    if (top !== undefined) for (const [jobId, date] of hunted) if (date < top.date - LAG_MS) hunted.delete(jobId)
   }
 
   // one pass at a time: the poll loop, a registration and a stop never interleave over the cursor or the set
@@ -207,6 +221,8 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
     },
     async start () {
       await orders.follow()
+      // a first start: the reports already held are Retrohunt's (a pass without rulesets only marks them)
+      if (await c.hunts.cursor() === undefined) await livehunt({})
       for (const stored of await c.hunts.rulesets()) {
         try {
           active.set(stored.registration.rulesetId, { stored, source: openRuleset(stored.registration, c.self, c.x25519SecretKey, binding) })
@@ -217,11 +233,6 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
       }
       await settle(orders.head)
       await reload()
-      // Livehunt starts at the newest report: what came before is Retrohunt's
-      if (await c.hunts.cursor() === undefined) {
-        const [newest] = await c.reports.recent(1)
-        if (newest !== undefined) await c.hunts.setCursor({ date: Math.max(0, Math.trunc(newest.date)), jobId: newest.jobId })
-      }
       controller = new AbortController()
       const { signal } = controller
       loop = (async () => {

@@ -22,6 +22,9 @@ import { createEvidenceProver } from '../slashing/evidence-prover.ts'
 import { DeliveryRepository } from '../db/delivery-repository.ts'
 import { createDeliveryService } from '../market/delivery-service.ts'
 import { createMarketChain } from '../market/market-chain.ts'
+import { HuntRepository } from '../db/hunt-repository.ts'
+import { createHuntPort } from '../hunt/hunt-port.ts'
+import { createHuntService } from '../hunt/hunt-service.ts'
 import { createReportAuditor } from '../quorum/report-audit.ts'
 import { createEngineSet } from './engine-set.ts'
 import { createReputationEvidence } from '../intel/reputation-evidence.ts'
@@ -182,9 +185,31 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
         logger: logger.child({ component: 'market' }),
         metrics: metrics.market
       })
+    // hunting (SPEC 19): paid by DataMarket hunt orders, so only where the deployment has one
+    const hunt = deployment.contracts.market === undefined
+      ? undefined
+      : createHuntService({
+        chainId: deployment.chainId,
+        registry: deployment.contracts.registry,
+        fromBlock: deployment.deployBlock,
+        confirmations: config.confirmations,
+        pollIntervalMs: config.pollIntervalMs
+      }, {
+        self: operator,
+        operator: keys.operator,
+        x25519SecretKey: keys.x25519SecretKey,
+        chain: createMarketChain({ provider, address: deployment.contracts.market }),
+        follower,
+        reports: repositories.reports,
+        samples: repositories.samples,
+        readSample: async (cid, key, o) => await samples.readSample(cid, key, o),
+        hunts: new HuntRepository(db),
+        logger: logger.child({ component: 'hunt' })
+      })
     api = createApiServer({
       ports: {
         ...(market === undefined ? {} : { market }),
+        ...(hunt === undefined ? {} : { hunt: createHuntPort(hunt, { self: operator, chainId: deployment.chainId, registry: deployment.contracts.registry }) }),
         // only blocks held here: a request never makes this node fetch from the network
         blocks: { get: async (cid, o) => await blockstore.has(cid) ? await getBlock(blockstore, cid, o) : undefined },
         ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, operatorSigner: keys.operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples,
@@ -251,6 +276,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       { name: 'anchors', start: async () => { await anchors?.start() }, stop: async () => { await anchors?.stop() } },
       { name: 'rewards', start: async () => { await rewards?.start() }, stop: async () => { await rewards?.stop() } },
       { name: 'market', start: async () => { await market?.start() }, stop: async () => { await market?.stop() } },
+      { name: 'hunt', start: async () => { await hunt?.start() }, stop: async () => { await hunt?.stop() } },
       { name: 'gossip', start: async () => { await gossip.start() }, stop: async () => { await gossip.stop() } },
       { name: 'peers', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },
       { name: 'api', start: async () => { await api?.start() }, stop: async () => { await api?.stop() } },

@@ -1,0 +1,19 @@
+// The hunt as the API serves it (api/routes/hunt.ts): the service, and the check of a vendor's
+// HuntAccess header against this node's operator address and clock.
+import { checkHuntAccess } from '../../../protocol/src/hunt/access.ts'
+import type { Hex } from '../../../protocol/src/messages.ts'
+import type { HuntPort } from '../api/routes/hunt.ts'
+import type { HuntService } from './hunt-service.ts'
+
+export function createHuntPort (service: HuntService, opts: { self: Hex, chainId: number, registry: Hex, now?: () => number }): HuntPort {
+  const now = opts.now ?? Date.now
+  return {
+    register: async (reg, options) => await service.register(reg, options),
+    rulesets: (vendor) => service.rulesets(vendor),
+    matches: async (vendor, after, limit, options) => await service.matches(vendor, after, limit, options),
+    subscribe: (vendor, listener) => service.subscribe(vendor, listener),
+    subscribers: (vendor) => service.subscribers(vendor),
+    retro: async (vendor, rulesetId, options) => await service.retro(vendor, rulesetId, options),
+    checkAccess: (header, vendor) => checkHuntAccess(header, { node: opts.self, now: now(), chainId: opts.chainId, registry: opts.registry, vendor })
+  }
+}

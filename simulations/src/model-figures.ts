@@ -87,8 +87,8 @@ function byzantineFigure (plan: ModelPlan): { figure: Figure, rows: ReturnType<t
         { name: 'equivocate: correct', points: line('equivocate', 'correct') }
       ],
       note: `Quorum ${quorumThreshold(n)} of ${n} (protocol quorumThreshold). Withholding past (n-1)/3 leaves no quorum: no report, never a wrong one. Wrong verdicts win the protocol's tally (aggregateEngines) only past n/2. ` +
-        'One equivocating member splits honest members between its two commitments, so their attestations differ and no digest reaches a quorum: every job fails (SPEC 7, NO_AGREEMENT) until the member is slashed on evidence.',
-      recommends: 'Keep quorumFaultDivisor 3. Exclude a member with gossiped equivocation evidence from the job\'s attestation content (or slash before its next job): today one equivocator stops all reports.'
+        'Equivocators (two commitments, each to half the mesh, then the verdict opening one) cost nothing up to (n-1)/3: honest members forward the second commitment and name the one the verdict opens (SPEC 7), so their attestations agree. Before that rule a single equivocator split them and every job failed.',
+      recommends: 'Keep quorumFaultDivisor 3. The members prove equivocation on chain in turns (SPEC 16), which removes the member for later jobs.'
     }
   }
 }

@@ -26,11 +26,13 @@ type Payload =
 
 interface MemberJob {
   commits: Map<number, string>
+  /** a member's second, different commitment (it equivocated), held beside the first (SPEC 7) */
+  conflicting: Map<number, string>
   verdicts: Map<number, { opens: string, category: EngineCategory }>
   attestations: Map<number, string>
   /** digest -> attestations held with it (kept as they arrive: a recount per delivery is O(n^2) per member) */
   digestCounts: Map<string, number>
-  /** verdicts held that open the commitment held for their member */
+  /** verdicts held that open a commitment held for their member */
   openedCount: number
   ownDigest?: string
   revealed: boolean
@@ -91,18 +93,20 @@ export class JobModel {
     const key = `${peer}/${job}`
     let s = this.#state.get(key)
     if (s === undefined) {
-      s = { commits: new Map(), verdicts: new Map(), attestations: new Map(), digestCounts: new Map(), openedCount: 0, revealed: false, attested: false, reported: false }
+      s = { commits: new Map(), conflicting: new Map(), verdicts: new Map(), attestations: new Map(), digestCounts: new Map(), openedCount: 0, revealed: false, attested: false, reported: false }
       this.#state.set(key, s)
     }
     return s
   }
 
-  /** The receiving member's validator: a second, different commitment is an equivocation (reject). */
+  /** The receiving member's validator: a second, different commitment is accepted and forwarded (SPEC 6), a third is dropped. */
   #valid (peer: number, msg: ModelMessage): boolean {
     const p = msg.payload as Payload | undefined
     if (p?.kind !== 'commitment' || peer >= this.#opts.members) return true
-    const held = this.#mj(peer, p.job).commits.get(p.member)
-    return held === undefined || held === p.value
+    const s = this.#mj(peer, p.job)
+    const held = s.commits.get(p.member)
+    const conflicting = s.conflicting.get(p.member)
+    return held === undefined || held === p.value || conflicting === undefined || conflicting === p.value
   }
 
   #deliver (peer: number, msg: ModelMessage, at: number): void {
@@ -111,12 +115,16 @@ export class JobModel {
     const s = this.#mj(peer, p.job)
     if (p.kind === 'job') this.#onJob(peer, p.job)
     else if (p.kind === 'commitment') {
-      s.commits.set(p.member, p.value)
+      const held = s.commits.get(p.member)
+      if (held === undefined) s.commits.set(p.member, p.value)
+      else if (held !== p.value && !s.conflicting.has(p.member)) s.conflicting.set(p.member, p.value)
+      else return
       if (s.verdicts.get(p.member)?.opens === p.value) s.openedCount++
       this.#maybeReveal(peer, p.job)
     } else if (p.kind === 'verdict') {
+      if (s.verdicts.has(p.member)) return
       s.verdicts.set(p.member, { opens: p.opens, category: p.category })
-      if (s.commits.get(p.member) === p.opens) s.openedCount++
+      if (s.commits.get(p.member) === p.opens || s.conflicting.get(p.member) === p.opens) s.openedCount++
       this.#maybeAttest(peer, p.job)
     } else {
       addAttestation(s, p.member, p.digest)
@@ -173,9 +181,20 @@ export class JobModel {
     this.#maybeAttest(peer, job)
   }
 
-  /** Verdicts that open the commitment this member holds for their member. */
+  /** Verdicts that open a commitment this member holds for their member. */
   #opened (s: MemberJob): Array<[number, EngineCategory]> {
-    return [...s.verdicts].filter(([m, v]) => s.commits.get(m) === v.opens).map(([m, v]) => [m, v.category])
+    return [...s.verdicts].filter(([m, v]) => s.commits.get(m) === v.opens || s.conflicting.get(m) === v.opens).map(([m, v]) => [m, v.category])
+  }
+
+  /** The commitments named (SPEC 7): the one a held verdict opens; an equivocator without a verdict is left out. */
+  #named (s: MemberJob): string {
+    const named: string[] = []
+    for (const [m, held] of [...s.commits].toSorted((a, b) => a[0] - b[0])) {
+      const v = s.verdicts.get(m)
+      if (v !== undefined && (v.opens === held || v.opens === s.conflicting.get(m))) named.push(`${m}=${v.opens}`)
+      else if (!s.conflicting.has(m)) named.push(`${m}=${held}`)
+    }
+    return named.join(',')
   }
 
   #maybeAttest (peer: number, job: number): void {
@@ -189,7 +208,7 @@ export class JobModel {
     s.attested = true
     const role = this.#role(peer)
     if (role === 'withhold' || role === 'equivocate') return
-    const commits = [...s.commits].toSorted((a, b) => a[0] - b[0]).map(([m, v]) => `${m}=${v}`).join(',')
+    const commits = this.#named(s)
     const opened = this.#opened(s).toSorted((a, b) => a[0] - b[0]).map(([m, c]) => `${m}=${c}`).join(',')
     s.ownDigest = `${commits}|${opened}`
     addAttestation(s, peer, s.ownDigest)

@@ -192,7 +192,7 @@ tap.test('through the loopback service: a blocked eth_sign is reported signed, t
   reporter.start()
   t.teardown(() => reporter.stop())
   const rpc: JsonRpc = { url: 'memory:', call: async <T>(method: string): Promise<T> => { if (method === 'eth_chainId') return '0x1' as T; throw new Error('no state') } }
-  const service = createGuardService({ guard: createGuard({ rpc }), reporter })
+  const service = createGuardService({ guard: createGuard({ rpc, malicious: { addresses: new Set(), domains: new Set(['listed.example']), scriptHashes: new Set() } }), reporter })
   await service.start()
   t.teardown(() => service.stop())
   const ask = async (path: string, body: unknown): Promise<{ decision: string }> => await (await fetch(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as { decision: string }
@@ -206,9 +206,14 @@ tap.test('through the loopback service: a blocked eth_sign is reported signed, t
   // the same block again within the day: nothing new is sent
   await ask('/v1/signature', { method: 'eth_sign', params: [USER, DIGEST], page })
   await reporter.idle()
-  t.equal(node.bodies.length, 2)
+  t.equal(node.bodies.length, 2, 'the same block again within the day sends nothing new')
+  // a page visit that blocks is reported too, with the page's scripts (the finding is about the page)
+  t.equal((await ask('/v1/page', { page: { origin: 'https://app.listed.example', url: 'https://app.listed.example/', scriptHashes: ['cc'.repeat(32)] } })).decision, 'block')
+  await reporter.idle()
+  t.same(node.bodies.slice(2).map(b => `${String(b.kind)}:${String(b.value)}`), ['domain:app.listed.example', 'url:https://app.listed.example/', `script:${'cc'.repeat(32)}`])
+  checkSigned(t, node.bodies)
   const metrics = await (await fetch(`${service.url}/metrics`)).text()
-  t.match(metrics, /virusmap_guard_reports_total\{outcome="sent"\} 2\n/)
+  t.match(metrics, /virusmap_guard_reports_total\{outcome="sent"\} 5\n/)
   t.match(metrics, /virusmap_guard_reports_total\{outcome="repeated"\} 2\n/)
 })
 

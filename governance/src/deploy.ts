@@ -8,6 +8,7 @@ import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
 import { anchorsArtifact, evidenceArtifact, governorArtifact, marketArtifact, parametersArtifact, registryArtifact, rewardsArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface DeployPlan {
   /** Total VMT supply in wei units (18 decimals), minted to the deployer. */
@@ -114,7 +115,7 @@ export interface VirusMapDeployment {
 
 export interface DeployInput { deployer: Signer, plan: DeployPlan }
 
-export async function deployVirusMap (input: DeployInput, options: { signal?: AbortSignal } = {}): Promise<VirusMapDeployment> {
+export async function deployVirusMap (input: DeployInput, options: AbortOptions = {}): Promise<VirusMapDeployment> {
   const { plan } = input
   const { signal } = options
   const deployer = await nonceManaged()(input.deployer)

@@ -4,6 +4,7 @@ import type { IndicatorKey } from './indicator-ids.ts'
 import { ApiError } from '../vt/errors.ts'
 import { indicatorObject } from './vt-indicator-objects.ts'
 import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 const NAMES: Record<IndicatorKind, string> = { url: 'URL', domain: 'Domain', ip: 'IP address', wallet: 'Wallet', script: 'Script' }
 
@@ -19,7 +20,7 @@ export function indicatorPortOf (ports: ApiPorts): IndicatorPort {
 export async function findIndicator (
   ports: ApiPorts,
   key: IndicatorKey,
-  options: { signal?: AbortSignal, limit?: number, label: string }
+  options: AbortOptions & { limit?: number, label: string }
 ): Promise<{ kind: IndicatorKind, subject: string, view: IndicatorView }> {
   const port = ports.indicators
   const { kind } = key

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
+import type { AbortOptions } from '@libp2p/interface'
 
 export type AnvilErrorCode = 'UNSUPPORTED_PLATFORM' | 'BINARY_MISSING' | 'EXITED' | 'TIMEOUT' | 'ABORTED'
 
@@ -17,7 +18,7 @@ export class AnvilError extends Error {
   }
 }
 
-export interface AnvilOptions {
+export interface AnvilOptions extends AbortOptions {
   /** TCP port; 0 (default) lets the OS pick a free one, read back from anvil's output. */
   port?: number
   host?: string
@@ -32,7 +33,6 @@ export interface AnvilOptions {
   forkUrl?: string
   /** How long to wait for JSON-RPC to answer. */
   startTimeoutMs?: number
-  signal?: AbortSignal
 }
 
 export interface Anvil {

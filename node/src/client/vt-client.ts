@@ -2,6 +2,7 @@ import { openAsBlob } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { AbortOptions } from '@libp2p/interface'
 
 /**
  * A small client of VirusTotal's API v3 as VirusMap serves it (the same calls work against
@@ -96,11 +97,7 @@ export interface VoteAttributes {
   value: number
 }
 
-export interface CallOptions {
-  signal?: AbortSignal
-}
-
-export interface WaitOptions extends CallOptions {
+export interface WaitOptions extends AbortOptions {
   /** between polls; default 1000 ms */
   intervalMs?: number
   onProgress?: (analysis: AnalysisResponse) => void
@@ -110,24 +107,24 @@ export interface VtClient {
   readonly baseUrl: string
   /** a path is streamed from disk; bytes are sent as they are */
   /** with `signed`, the wallet's Submission goes before the file and the node's signed receipt comes back (unchecked: the caller checks it) */
-  uploadFile(file: string | Uint8Array, options?: CallOptions & { filename?: string, signed?: SignedFileFields }): Promise<{ id: string, receipt?: unknown }>
-  getAnalysis(id: string, options?: CallOptions): Promise<AnalysisResponse>
-  getFile(hash: string, options?: CallOptions): Promise<FileResponse>
+  uploadFile(file: string | Uint8Array, options?: AbortOptions & { filename?: string, signed?: SignedFileFields }): Promise<{ id: string, receipt?: unknown }>
+  getAnalysis(id: string, options?: AbortOptions): Promise<AnalysisResponse>
+  getFile(hash: string, options?: AbortOptions): Promise<FileResponse>
   waitForAnalysis(id: string, options?: WaitOptions): Promise<AnalysisResponse>
   /** VirusTotal's POST /urls; unsigned, the node's operator submits it; with `signed`, the signing wallet does */
-  submitUrl(url: string, options?: CallOptions & { signed?: SignedFields, context?: string }): Promise<SubmittedIndicator>
+  submitUrl(url: string, options?: AbortOptions & { signed?: SignedFields, context?: string }): Promise<SubmittedIndicator>
   /** `id`: the URL in unpadded base64url (protocol vtUrlId) or the sha256 of the canonical URL */
-  getUrl(id: string, options?: CallOptions): Promise<IndicatorResponse>
-  getDomain(domain: string, options?: CallOptions): Promise<IndicatorResponse>
-  getIpAddress(ip: string, options?: CallOptions): Promise<IndicatorResponse>
+  getUrl(id: string, options?: AbortOptions): Promise<IndicatorResponse>
+  getDomain(domain: string, options?: AbortOptions): Promise<IndicatorResponse>
+  getIpAddress(ip: string, options?: AbortOptions): Promise<IndicatorResponse>
   /** VirusMap's POST /api/virusmap/indicators: any kind, signed by the submitter */
-  submitIndicator(kind: IndicatorKindName, value: string, signed: SignedFields, options?: CallOptions): Promise<SubmittedIndicator>
+  submitIndicator(kind: IndicatorKindName, value: string, signed: SignedFields, options?: AbortOptions): Promise<SubmittedIndicator>
   /** VirusMap's GET /api/virusmap/indicators/{kind}/{value}: any kind, any accepted spelling */
-  getIndicator(kind: IndicatorKindName, value: string, options?: CallOptions): Promise<IndicatorResponse>
+  getIndicator(kind: IndicatorKindName, value: string, options?: AbortOptions): Promise<IndicatorResponse>
   /** one vote per API key per object; AlreadyExistsError (409) for a second */
-  addVote(collection: VoteCollection, id: string, verdict: VoteVerdict, options?: CallOptions): Promise<VtObject<VoteAttributes>>
+  addVote(collection: VoteCollection, id: string, verdict: VoteVerdict, options?: AbortOptions): Promise<VtObject<VoteAttributes>>
   /** newest first; limit 1..40 (default 10) */
-  getVotes(collection: VoteCollection, id: string, options?: CallOptions & { limit?: number }): Promise<Array<VtObject<VoteAttributes>>>
+  getVotes(collection: VoteCollection, id: string, options?: AbortOptions & { limit?: number }): Promise<Array<VtObject<VoteAttributes>>>
 }
 
 function abortError (signal: AbortSignal): VtClientError {

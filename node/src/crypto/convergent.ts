@@ -17,6 +17,7 @@ import { CHUNK_SIZE, MANIFEST_VERSION, SAMPLE_CIPHER, chunkCount, checkManifestB
 import type { SampleManifest } from './manifest.ts'
 import type { Cipheriv, Decipheriv } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
+import type { AbortOptions } from '@libp2p/interface'
 
 export const TAG_BYTES = 16
 const CIPHER = 'chacha20-poly1305'
@@ -27,7 +28,7 @@ export interface SampleBlock {
 }
 
 export interface GetBlock {
-  (cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
+  (cid: CID, options?: AbortOptions): Promise<Uint8Array>
 }
 
 function writeNonce (nonce: Buffer, index: number, last: boolean): Buffer {
@@ -183,7 +184,7 @@ export interface OpenedSample {
  * Fetches and checks a sample's manifest, then decrypts its chunks as they are read, a few
  * fetches ahead: memory stays at PREFETCH chunks whatever the sample's size.
  */
-export async function openSample (cid: CID, contentKey: Uint8Array, getBlock: GetBlock, options: { signal?: AbortSignal, maxSize?: number } = {}): Promise<OpenedSample> {
+export async function openSample (cid: CID, contentKey: Uint8Array, getBlock: GetBlock, options: AbortOptions & { maxSize?: number } = {}): Promise<OpenedSample> {
   if (contentKey.byteLength !== 32) throw new DecryptionFailedError('content key must be 32 bytes')
   checkSampleCid(cid)
   const manifestBytes = await getBlock(cid, { signal: options.signal })
@@ -215,7 +216,7 @@ export async function openSample (cid: CID, contentKey: Uint8Array, getBlock: Ge
  * Fetches and decrypts a whole sample. Every chunk is authenticated at its position, and the
  * plaintext length must equal the manifest's size, before any byte is returned.
  */
-export async function decryptSample (cid: CID, contentKey: Uint8Array, getBlock: GetBlock, options: { signal?: AbortSignal, maxSize?: number } = {}): Promise<Uint8Array> {
+export async function decryptSample (cid: CID, contentKey: Uint8Array, getBlock: GetBlock, options: AbortOptions & { maxSize?: number } = {}): Promise<Uint8Array> {
   const opened = await openSample(cid, contentKey, getBlock, options)
   const out = new Uint8Array(opened.size)
   let offset = 0

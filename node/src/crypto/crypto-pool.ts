@@ -19,8 +19,8 @@ import { CHUNK_SIZE } from './manifest.ts'
 import { createSharedBufferRing, createSharedBufferStock } from './shared-buffers.ts'
 import type { SharedBufferRing } from './shared-buffers.ts'
 import type { CryptoOp, CryptoReply, CryptoResult, FileAt, GcmParams, HashSpec } from './crypto-protocol.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
-type Signal = { signal?: AbortSignal }
 
 export interface CryptoPoolOptions {
   /** worker threads (default: the cores available, at most 4) */
@@ -31,9 +31,9 @@ export interface CryptoPoolOptions {
 
 export interface DigestStream {
   /** hashes `bytes` after every earlier update; resolves once its thread has */
-  update(bytes: Uint8Array, options?: Signal): Promise<void>
+  update(bytes: Uint8Array, options?: AbortOptions): Promise<void>
   /** one digest per hash, in the order they were given; closes the stream */
-  digest(options?: Signal): Promise<Uint8Array[]>
+  digest(options?: AbortOptions): Promise<Uint8Array[]>
   /** closes the stream without a digest (after a failure); harmless once closed */
   drop(): void
 }
@@ -41,7 +41,7 @@ export interface DigestStream {
 export interface CryptoPool {
   readonly threads: number
   /** takes requests from now on; the threads start with the first */
-  start(options?: Signal): Promise<void>
+  start(options?: AbortOptions): Promise<void>
   /** ends the threads; requests in flight fail */
   stop(): Promise<void>
   /** a digest stream, pinned to the thread with the fewest open streams */
@@ -51,18 +51,18 @@ export interface CryptoPool {
    * thread: `block`, in shared memory, holds the plaintext and 16 bytes for the tag. Resolves to the
    * block's sha256, for its CID.
    */
-  sealChunk(contentKey: Uint8Array, size: number, index: number, block: Uint8Array, options?: Signal): Promise<Uint8Array>
+  sealChunk(contentKey: Uint8Array, size: number, index: number, block: Uint8Array, options?: AbortOptions): Promise<Uint8Array>
   /**
    * AES-256-GCM: seals `plaintext`, in shared memory (shared-buffers.ts), and writes ciphertext ||
    * tag at `file`, leaving `plaintext` as it is (others may read it meanwhile). The file must stay
    * open until this settles.
    */
-  gcmSeal(gcm: GcmParams, plaintext: Uint8Array, file: FileAt, options?: Signal): Promise<void>
+  gcmSeal(gcm: GcmParams, plaintext: Uint8Array, file: FileAt, options?: AbortOptions): Promise<void>
   /**
    * AES-256-GCM: reads `sealed` from `file` when given, then opens it into `plaintext` (may be the
    * same memory); false, and `plaintext` zeroed, when the file ends short or it does not authenticate.
    */
-  gcmOpen(gcm: GcmParams, sealed: Uint8Array, plaintext: Uint8Array, file?: FileAt, options?: Signal): Promise<boolean>
+  gcmOpen(gcm: GcmParams, sealed: Uint8Array, plaintext: Uint8Array, file?: FileAt, options?: AbortOptions): Promise<boolean>
   /**
    * `count` shared buffers of SLOT_BYTES (a sealed chunk) for requests, lent in turn; release()
    * keeps them for the next ring until the threads end idle.
@@ -170,7 +170,7 @@ export function createCryptoPool (options: CryptoPoolOptions = {}): CryptoPool {
     clearTimeout(idleTimer)
   }
 
-  async function call (thread: Thread, op: CryptoOp, opts: Signal = {}): Promise<CryptoResult> {
+  async function call (thread: Thread, op: CryptoOp, opts: AbortOptions = {}): Promise<CryptoResult> {
     opts.signal?.throwIfAborted()
     if (!running) throw notRunning()
     if (thread.dead) throw new CryptoWorkerFailedError('crypto thread died')

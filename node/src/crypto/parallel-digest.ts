@@ -1,8 +1,8 @@
 import { CHUNK_SIZE } from './manifest.ts'
 import type { CryptoPool } from './crypto-pool.ts'
 import type { HashSpec } from './crypto-protocol.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
-type Signal = { signal?: AbortSignal }
 
 /** Chunks gathered by update() in the threads' hands at once: bounds what it holds and how far it runs ahead. */
 const CHUNKS_IN_FLIGHT = 4
@@ -13,11 +13,11 @@ export interface ParallelDigest {
    * message costs little beside the hashing it carries); resolves once they may be reused, and
    * waits while the threads are behind.
    */
-  update(bytes: Uint8Array, options?: Signal): Promise<void>
+  update(bytes: Uint8Array, options?: AbortOptions): Promise<void>
   /** Hashes bytes already in shared memory, after all before them; resolves once no thread reads them any more. */
-  updateShared(bytes: Uint8Array, options?: Signal): Promise<void>
+  updateShared(bytes: Uint8Array, options?: AbortOptions): Promise<void>
   /** one digest per hash, in the order given */
-  digest(options?: Signal): Promise<Uint8Array[]>
+  digest(options?: AbortOptions): Promise<Uint8Array[]>
   /** frees the threads' state and the shared buffers; call it when done, whether digest() was taken or not */
   discard(): void
 }
@@ -32,11 +32,11 @@ export function createParallelDigest (pool: CryptoPool, hashes: HashSpec[]): Par
   let chunk: Buffer | undefined
   let filled = 0
 
-  const updateShared = async (bytes: Uint8Array, opts: Signal = {}): Promise<void> => {
+  const updateShared = async (bytes: Uint8Array, opts: AbortOptions = {}): Promise<void> => {
     await Promise.all(streams.map(async stream => { await stream.update(bytes, opts) }))
   }
 
-  const flush = (opts: Signal): void => {
+  const flush = (opts: AbortOptions): void => {
     const full = chunk as Buffer
     ring.lend(full, updateShared(full.subarray(0, filled), opts))
     chunk = undefined

@@ -8,15 +8,17 @@
  * memory is zeroed and faulted in page by page when first written, which costs more than the copy
  * into it. They are made on first use, so a small upload takes one.
  */
+import type { AbortOptions } from '@libp2p/interface'
+
 export interface SharedBufferRing {
   /** how many buffers go round */
   readonly count: number
   /** the next buffer in turn, once free; rejects with the failure of the work last given it */
-  take(options?: { signal?: AbortSignal }): Promise<Buffer>
+  take(options?: AbortOptions): Promise<Buffer>
   /** the work now using `buffer` (one this ring gave, or a view of one): it is free again once the work settles */
   lend(buffer: Uint8Array, work: Promise<unknown>): void
   /** waits until every buffer is free; rejects with the first failure of their work */
-  drain(options?: { signal?: AbortSignal }): Promise<void>
+  drain(options?: AbortOptions): Promise<void>
   /** once all work lent has settled, whatever its outcome, gives the buffers back for reuse; the ring is done */
   release(): Promise<void>
 }

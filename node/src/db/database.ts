@@ -1,6 +1,7 @@
 import { Level } from 'level'
 import { SchemaVersionError } from './errors.ts'
 import { SCHEMA_VERSION_KEY } from './prefixes.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** Bump when a stored shape changes incompatibly, and add the migration from the previous one. */
 export const SCHEMA_VERSION = 1
@@ -8,9 +9,8 @@ export const SCHEMA_VERSION = 1
 /** Keys are strings built with dbKey; values are JSON (each repository owns its value shape). */
 export type Database = Level<string, unknown>
 
-export interface OpenDatabaseOptions {
+export interface OpenDatabaseOptions extends AbortOptions {
   path: string
-  signal?: AbortSignal
 }
 
 /**

@@ -2,6 +2,7 @@ import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex, SignedScanJob, Verdict } from '../../../protocol/src/messages.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** A job's progress on this node; `reported` and `failed` are final (SPEC section 10). */
 export const JOB_STATUSES = ['received', 'committed', 'revealed', 'attested', 'reported', 'failed', 'expired'] as const
@@ -66,7 +67,7 @@ export class JobRepository {
     })
   }
 
-  async * list (options: { status?: JobStatus, signal?: AbortSignal } = {}): AsyncGenerator<JobRecord> {
+  async * list (options: AbortOptions & { status?: JobStatus } = {}): AsyncGenerator<JobRecord> {
     for await (const value of this.#db.values(dbRange(PREFIXES.job))) {
       options.signal?.throwIfAborted()
       const record = value as JobRecord

@@ -2,6 +2,7 @@ import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex, IndicatorKind, Report, SampleKind } from '../../../protocol/src/messages.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** Why a stored report stopped being served: the chain no longer supports the membership it relied on. */
 export interface WithdrawnReport {
@@ -116,7 +117,7 @@ export class ReportRepository {
   }
 
   /** job ids of the stored reports whose job's membership block is `block` or later, with that block */
-  async fromBlock (block: number, options: { signal?: AbortSignal } = {}): Promise<Array<{ jobId: Hex, block: number }>> {
+  async fromBlock (block: number, options: AbortOptions = {}): Promise<Array<{ jobId: Hex, block: number }>> {
     const out: Array<{ jobId: Hex, block: number }> = []
     const range = dbRange(PREFIXES.reportByBlock)
     for await (const key of this.#db.keys({ gte: dbKey(PREFIXES.reportByBlock, String(Math.max(0, block)).padStart(15, '0')), lt: range.lt })) {
@@ -181,7 +182,7 @@ export class ReportRepository {
    * The `limit` most recent reports (by report date), newest first. A report stored again with a
    * later date (more verdicts) has two date entries; it is listed once.
    */
-  async recent (limit: number, options: { signal?: AbortSignal } = {}): Promise<Report[]> {
+  async recent (limit: number, options: AbortOptions = {}): Promise<Report[]> {
     const out: Report[] = []
     const seen = new Set<string>()
     if (!(limit > 0)) return out
@@ -202,7 +203,7 @@ export class ReportRepository {
    * `keep` rejects. `last` is the last entry read (undefined: none after `after`); `more` whether
    * the scan stopped at its bound rather than at the end of the index.
    */
-  async since (after: { date: number, jobId: Hex } | undefined, scan: number, keep: (report: Report) => boolean, options: { signal?: AbortSignal } = {}): Promise<{ reports: Report[], last: { date: number, jobId: Hex } | undefined, more: boolean }> {
+  async since (after: { date: number, jobId: Hex } | undefined, scan: number, keep: (report: Report) => boolean, options: AbortOptions = {}): Promise<{ reports: Report[], last: { date: number, jobId: Hex } | undefined, more: boolean }> {
     const range = dbRange(PREFIXES.reportByDate)
     const reports: Report[] = []
     let last: { date: number, jobId: Hex } | undefined

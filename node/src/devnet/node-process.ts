@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
+import type { AbortOptions } from '@libp2p/interface'
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url))
 const STOP_GRACE_MS = 10_000
@@ -62,7 +63,7 @@ export function spawnSupernode (configPath: string, logFile: string, options: { 
  * Polls the node's health endpoint until it knows `minMembers` members and as many other nodes
  * subscribe to the jobs topic, so the first job published reaches everyone.
  */
-export async function waitUntilReady (proc: NodeProcess, apiUrl: string, minMembers: number, options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<void> {
+export async function waitUntilReady (proc: NodeProcess, apiUrl: string, minMembers: number, options: AbortOptions & { timeoutMs?: number } = {}): Promise<void> {
   const signal = AbortSignal.any([
     ...(options.signal != null ? [options.signal] : []),
     AbortSignal.timeout(options.timeoutMs ?? 120_000)

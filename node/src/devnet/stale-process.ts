@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { AbortOptions } from '@libp2p/interface'
 
 /**
  * The devnet's anvil is a native binary that cannot watch its parent, so a SIGKILLed devnet
@@ -16,7 +17,7 @@ export async function forgetPid (pidFile: string): Promise<void> {
 }
 
 /** Stops the process named in `pidFile` if it is alive and runs `program`; returns its pid if it did. */
-export async function stopStaleProcess (pidFile: string, program: string, options: { graceMs?: number, signal?: AbortSignal } = {}): Promise<number | undefined> {
+export async function stopStaleProcess (pidFile: string, program: string, options: AbortOptions & { graceMs?: number } = {}): Promise<number | undefined> {
   const text = await readFile(pidFile, 'utf8').catch(() => undefined)
   await forgetPid(pidFile)
   const pid = text === undefined ? Number.NaN : Number(text.trim())

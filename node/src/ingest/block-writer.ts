@@ -10,6 +10,7 @@ import type { PendingIngestRepository } from '../db/pending-ingest-repository.ts
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { UploadSpool } from './upload-spool.ts'
 import type { Blockstore } from 'interface-blockstore'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** Blocks named by one pending record (a synced database write each), so sealed before any is written. */
 export const WRITE_BATCH_CHUNKS = 8
@@ -27,8 +28,6 @@ export interface BlockWriterDeps {
   /** also fed the plaintext, in order, each chunk before it is sealed over */
   digest: ParallelDigest
 }
-
-type Signal = { signal?: AbortSignal }
 
 function writeFailed (err: unknown): BlockWriteFailedError {
   const errno = (err as NodeJS.ErrnoException | undefined)?.code
@@ -53,7 +52,7 @@ export async function writeSampleBlocks (
   sample: SealedSample,
   ingestId: string,
   deps: BlockWriterDeps,
-  options: Signal = {}
+  options: AbortOptions = {}
 ): Promise<CID> {
   const slots = deps.crypto.slots(4 * WRITE_BATCH_CHUNKS)
   /** what is still running: each chunk's life (sealed, recorded, written) and each record */

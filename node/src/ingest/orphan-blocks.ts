@@ -2,6 +2,7 @@ import { CID } from 'multiformats/cid'
 import type { PendingIngest, PendingIngestRepository } from '../db/pending-ingest-repository.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { Blockstore } from 'interface-blockstore'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface OrphanDeps {
   blockstore: Blockstore
@@ -33,7 +34,7 @@ export async function discardIngest (ingest: PendingIngest, deps: OrphanDeps): P
  * Run at start, before any ingest: every ingest still pending was cut short (a crash or a kill
  * between its first block and its sample record), so its blocks are garbage unless referenced.
  */
-export async function collectOrphanBlocks (deps: OrphanDeps, options: { signal?: AbortSignal } = {}): Promise<{ ingests: number, blocks: number }> {
+export async function collectOrphanBlocks (deps: OrphanDeps, options: AbortOptions = {}): Promise<{ ingests: number, blocks: number }> {
   let ingests = 0
   let blocks = 0
   for await (const ingest of deps.pending.list(options)) {

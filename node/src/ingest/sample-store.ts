@@ -45,25 +45,25 @@ import type { BitswapService } from '../ipfs/bitswap-service.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
-export interface IngestOptions {
+export interface IngestOptions extends AbortOptions {
   /** file name given by the uploader, kept (sanitised, see filename.ts) in the sample's metadata */
   name?: string
   /** a lower limit than the store's for this upload */
   maxBytes?: number
-  signal?: AbortSignal
 }
 
 export interface SampleStore {
   /** Starts its own crypto threads (they spawn with the first ingest) and deletes what a crash left behind (spools, blocks of unfinished ingests); call before the first ingest. */
-  start(options?: { signal?: AbortSignal }): Promise<void>
+  start(options?: AbortOptions): Promise<void>
   /** Stops its own crypto threads; ingests still running fail. */
   stop(): Promise<void>
   ingest(source: AsyncIterable<Uint8Array>, options?: IngestOptions): Promise<StoredSample>
   /** Decrypts a sample from local blocks, fetching (and keeping) missing ones by bitswap when configured. */
-  readSample(cid: CID | string, contentKey: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>
+  readSample(cid: CID | string, contentKey: Uint8Array, options?: AbortOptions): Promise<Uint8Array>
   /** The same, chunk by chunk as it is read: for streaming a sample out without holding all of it. */
-  openSample(cid: CID | string, contentKey: Uint8Array, options?: { signal?: AbortSignal }): Promise<OpenedSample>
+  openSample(cid: CID | string, contentKey: Uint8Array, options?: AbortOptions): Promise<OpenedSample>
 }
 
 export interface SampleStoreOptions {
@@ -120,7 +120,7 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
     if (keeping.size > KEEP_AHEAD) await written
   }
 
-  const fetchBlock = async (cid: CID, opts: { signal?: AbortSignal } = {}): Promise<Uint8Array> => {
+  const fetchBlock = async (cid: CID, opts: AbortOptions = {}): Promise<Uint8Array> => {
     const kept = keeping.get(cid.toString())
     if (kept !== undefined) return kept.bytes
     try {
@@ -138,7 +138,7 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
    * under the sample's lock. The md5 is hashed on the way, or taken from the record of the bytes
    * stored already (the same sha256, the same bytes).
    */
-  async function store (spool: UploadSpool, contentKey: Uint8Array, upload: Omit<SampleUpload, 'cid' | 'seenAt' | 'md5'>, opts: { signal?: AbortSignal }): Promise<Pick<SampleUpload, 'cid' | 'md5'>> {
+  async function store (spool: UploadSpool, contentKey: Uint8Array, upload: Omit<SampleUpload, 'cid' | 'seenAt' | 'md5'>, opts: AbortOptions): Promise<Pick<SampleUpload, 'cid' | 'md5'>> {
     const existing = await samples.get(upload.sha256)
     if (existing !== undefined && await holdsSample(blockstore, CID.parse(existing.cid), opts)) {
       const stored = { cid: existing.cid, md5: existing.md5 }

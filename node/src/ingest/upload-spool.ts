@@ -23,13 +23,13 @@ import type { CryptoPool } from '../crypto/crypto-pool.ts'
 import type { GcmParams } from '../crypto/crypto-protocol.ts'
 import type { SharedBufferRing } from '../crypto/shared-buffers.ts'
 import type { FileHandle } from 'node:fs/promises'
+import type { AbortOptions } from '@libp2p/interface'
 
 const TAG_BYTES = 16
 const SPOOLED_CHUNK = CHUNK_SIZE + TAG_BYTES
 const EXTENSION = '.spool'
 /** spilled chunks being sealed and written at once, and the most chunks read ahead */
 const IN_FLIGHT = 8
-type Signal = { signal?: AbortSignal }
 
 export interface UploadSpoolOptions {
   /** where the temp file goes (only created once the upload outgrows memory) */
@@ -44,7 +44,7 @@ export interface UploadSpoolOptions {
    * Fed each chunk in order, in the shared memory it was gathered in (the last, short one by end()):
    * the upload's hashes read it there rather than from a copy of their own.
    */
-  hash?: (chunk: Uint8Array, options?: Signal) => Promise<void>
+  hash?: (chunk: Uint8Array, options?: AbortOptions) => Promise<void>
 }
 
 export interface UploadSpool {
@@ -52,16 +52,16 @@ export interface UploadSpool {
   /** the upload's leading bytes (up to CHUNK_SIZE), for file-type detection */
   head(): Uint8Array
   /** copies `bytes` in; a chunk that spills is sealed and written in the background (its failure surfaces later) */
-  write(bytes: Uint8Array, options?: Signal): Promise<void>
+  write(bytes: Uint8Array, options?: AbortOptions): Promise<void>
   /** the upload is whole: hands the last, short chunk to `hash` and waits until every chunk is hashed and spilled */
-  end(options?: Signal): Promise<void>
+  end(options?: AbortOptions): Promise<void>
   /**
    * The upload in CHUNK_SIZE chunks, the last one short; one empty chunk for an empty upload. Each
    * is read (a few ahead) into the next buffer of `into` (two or more) and yielded as a view of it
    * from its start; the caller lends that buffer for whatever it does with the chunk (a chunk not
    * lent is only valid until the next one is asked for: its buffer is free to be read into).
    */
-  chunks(into: SharedBufferRing, options?: Signal): AsyncGenerator<Uint8Array, void, undefined>
+  chunks(into: SharedBufferRing, options?: AbortOptions): AsyncGenerator<Uint8Array, void, undefined>
   /** removes the temp file; safe to call more than once */
   discard(): Promise<void>
 }
@@ -91,7 +91,7 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
   let offset = 0
   let size = 0
 
-  const spill = async (slot: Buffer, opts: Signal): Promise<void> => {
+  const spill = async (slot: Buffer, opts: AbortOptions): Promise<void> => {
     opts.signal?.throwIfAborted()
     handle ??= await open(file, 'wx+', 0o600)
     const index = spooled++
@@ -102,7 +102,7 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
   }
 
   /** reads and opens spilled chunk `index` into `slot`, in place */
-  const readBack = async (index: number, slot: Buffer, opts: Signal): Promise<Uint8Array> => {
+  const readBack = async (index: number, slot: Buffer, opts: AbortOptions): Promise<Uint8Array> => {
     // discarded meanwhile: its descriptor may already name another file
     if (handle === undefined) throw new SpoolCorruptError('the spool was discarded')
     const at = { fd: handle.fd, position: index * SPOOLED_CHUNK }
@@ -112,7 +112,7 @@ export function createUploadSpool (options: UploadSpoolOptions): UploadSpool {
   }
 
   /** chunk `n` of the upload (the kept chunks, the spilled ones, the short last) into `slot` */
-  const fill = async (n: number, slot: Buffer, opts: Signal): Promise<Uint8Array> => {
+  const fill = async (n: number, slot: Buffer, opts: AbortOptions): Promise<Uint8Array> => {
     const kept = memory[n]
     if (kept !== undefined) {
       kept.copy(slot, 0, 0, CHUNK_SIZE)

@@ -10,6 +10,7 @@ import { createClockSkewReader } from './clock-skew.ts'
 import { reportProblem, type VerifyProblem } from './problems.ts'
 import { checkQuestion, type Question } from './question.ts'
 import { createRegistryView } from './registry-view.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface VerifyResult {
   verified: boolean
@@ -42,8 +43,7 @@ export interface VerifyTarget {
   anchors?: Hex
 }
 
-export interface VerifyOptions {
-  signal?: AbortSignal
+export interface VerifyOptions extends AbortOptions {
   /** the anchor served beside the report (the VT attribute `virusmap_anchor`, anchor-check.ts ServedAnchor), untrusted */
   anchor?: unknown
   /** the client's clock, ms (tests pin it) */

@@ -25,6 +25,7 @@ import type { Engine } from '../scan/engine.ts'
 import type { Wallet } from 'ethers'
 import type { Logger } from 'pino'
 import type { EvidenceProver } from '../slashing/evidence-prover.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface CoordinatorOptions extends JobTiming {
   chainId: number
@@ -57,7 +58,7 @@ export interface Coordinator {
   start(): Promise<void>
   stop(): Promise<void>
   /** `meta.submission`: a wallet's signed Submission (FileSubmissionError when it is not one); a receipt when it made the job */
-  submitFile(source: AsyncIterable<Uint8Array>, meta: FileMeta, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<SubmittedFile>
+  submitFile(source: AsyncIterable<Uint8Array>, meta: FileMeta, options?: AbortOptions & { onStored?: () => void }): Promise<SubmittedFile>
   /** a signed indicator (SubmissionError when it is not one); the job in flight for it when there is one */
   submitIndicator(input: IndicatorSubmission, options?: IndicatorSubmitOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   liveJob(jobId: Hex): LiveJob | undefined

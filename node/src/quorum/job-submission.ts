@@ -19,6 +19,7 @@ import type { QuorumMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
 import type { Wallet } from 'ethers'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** jobs in all for one analysis: the first and its retries (SPEC section 10) */
 export const MAX_JOB_ATTEMPTS = 3
@@ -53,8 +54,7 @@ export interface JobSubmissionComponents {
  * `background`: a submission the node makes by itself (a URL's domain): it takes an admission slot
  * only when one is free at once and half the slots stay free for submissions, else NetworkBusyError
  */
-export interface IndicatorSubmitOptions {
-  signal?: AbortSignal
+export interface IndicatorSubmitOptions extends AbortOptions {
   background?: boolean
 }
 
@@ -73,7 +73,7 @@ export interface SubmittedFile {
 
 export interface JobSubmission {
   /** `onStored`: called once the sample is stored, before the wait for an admission slot */
-  submitFile(source: AsyncIterable<Uint8Array>, meta: FileMeta, options?: { signal?: AbortSignal, onStored?: () => void }): Promise<SubmittedFile>
+  submitFile(source: AsyncIterable<Uint8Array>, meta: FileMeta, options?: AbortOptions & { onStored?: () => void }): Promise<SubmittedFile>
   submitIndicator(input: IndicatorSubmission, options?: IndicatorSubmitOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS; false when none is published */
   retry(failed: LiveJob, reason: JobFailure): Promise<boolean>
@@ -177,7 +177,7 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     }
   }
 
-  async function submitFile (source: AsyncIterable<Uint8Array>, meta: FileMeta, options: { signal?: AbortSignal, onStored?: () => void } = {}): Promise<SubmittedFile> {
+  async function submitFile (source: AsyncIterable<Uint8Array>, meta: FileMeta, options: AbortOptions & { onStored?: () => void } = {}): Promise<SubmittedFile> {
     const block = memberBlock()
     const maxBytes = parameter('maxSampleBytes', block, opts.maxSampleBytes)
     const check = { chainId: opts.chainId, registry: opts.registry, now: now(), clockSkewMs: boundsAt(follower, block).clockSkewMs, maxAgeMs: MAX_SUBMISSION_AGE_MS }

@@ -4,6 +4,7 @@ import { engineScanLimiter } from '../scan/limiter.ts'
 import { withinBudget } from './budget.ts'
 import type { Engine, ScanInput } from '../scan/engine.ts'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 /**
  * Runs every engine that supports the sample's kind, concurrently. An engine that throws is
@@ -12,7 +13,7 @@ import type { Logger } from 'pino'
  */
 export async function runEngines (
   engines: Engine[], input: ScanInput, logger: Logger, metrics: QuorumMetrics | undefined,
-  options: { signal?: AbortSignal, onDetail?: (engine: string, detail: unknown) => void } = {}
+  options: AbortOptions & { onDetail?: (engine: string, detail: unknown) => void } = {}
 ): Promise<EngineResult[]> {
   const { onDetail, signal } = options
   const results = await Promise.all(engines.map(async (engine): Promise<EngineResult> => {

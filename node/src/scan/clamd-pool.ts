@@ -2,6 +2,7 @@ import { ClamdError } from './clamd.ts'
 import { openClamdSession } from './clamd-session.ts'
 import type { ClamdAddress } from './clamd.ts'
 import type { ClamdSession } from './clamd-session.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface ClamdPoolOptions {
   address: ClamdAddress
@@ -16,7 +17,7 @@ export interface ClamdPoolOptions {
  */
 export interface ClamdPool {
   /** streams `body` over an idle session, or a new one; resolves with clamd's reply line */
-  instream(body: Uint8Array, options: { timeoutMs: number, signal?: AbortSignal }): Promise<string>
+  instream(body: Uint8Array, options: AbortOptions & { timeoutMs: number }): Promise<string>
   /** closes the idle sessions; sessions in flight close when their scan ends */
   close(): void
 }

@@ -1,5 +1,6 @@
 import { ClamdError, MAX_REPLY, connectClamd } from './clamd.ts'
 import type { ClamdAddress } from './clamd.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** INSTREAM chunk size; clamd appends each chunk to its temp file as it comes, so this only sets how many length headers go out */
 const CHUNK = 64 * 1024
@@ -17,7 +18,7 @@ export interface ClamdSession {
   /** the connection is gone or poisoned: do not use it again */
   readonly closed: boolean
   /** streams `body` and resolves with clamd's reply line without its id, e.g. "stream: OK" */
-  instream(body: Uint8Array, options: { timeoutMs: number, signal?: AbortSignal }): Promise<string>
+  instream(body: Uint8Array, options: AbortOptions & { timeoutMs: number }): Promise<string>
   /** ends the session (zEND); clamd closes the connection once any request in flight is answered */
   close(): void
 }

@@ -1,5 +1,6 @@
 import { createConnection } from 'node:net'
 import type { Socket } from 'node:net'
+import type { AbortOptions } from '@libp2p/interface'
 
 /** Where clamd listens: its LocalSocket path, or TCPAddr/TCPSocket. */
 export type ClamdAddress = { socket: string } | { host: string, port: number }
@@ -44,7 +45,7 @@ export function connectClamd (address: ClamdAddress): Socket {
  * One command without a body (VERSION, PING) over a fresh connection, in the z-prefixed,
  * NUL-terminated form. The socket is destroyed on timeout and on abort.
  */
-export async function clamdCommand (address: ClamdAddress, command: string, options: { timeoutMs: number, signal?: AbortSignal }): Promise<ClamdReply> {
+export async function clamdCommand (address: ClamdAddress, command: string, options: AbortOptions & { timeoutMs: number }): Promise<ClamdReply> {
   const { timeoutMs, signal } = options
   signal?.throwIfAborted()
   return await new Promise<ClamdReply>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface ProcessOutcome {
   /** how the run ended: exit (any code), killed on timeout, killed because the output ran over, or never started */
@@ -10,11 +11,10 @@ export interface ProcessOutcome {
   error?: Error
 }
 
-export interface RunProcessOptions {
+export interface RunProcessOptions extends AbortOptions {
   timeoutMs: number
   /** stdout + stderr cap; a scanner that floods output is killed rather than buffered */
   maxOutputBytes?: number
-  signal?: AbortSignal
 }
 
 /**

@@ -13,7 +13,7 @@ export interface ScannerPoolOptions {
 
 /** The scanner a task holds: every scan goes to the same slot, whose process is replaced when it dies. */
 export interface PooledScanner {
-  scan(bytes: Uint8Array, options: { timeoutMs: number, signal?: AbortSignal }): Promise<ScanOutcome>
+  scan(bytes: Uint8Array, options: AbortOptions & { timeoutMs: number }): Promise<ScanOutcome>
 }
 
 export interface ScannerPool {

@@ -41,7 +41,7 @@ export interface ScannerProcess {
   /** resolves (with the reason) once the process is gone */
   readonly exited: Promise<string>
   /** resolves with an outcome; rejects with ScanAbortedError when `signal` aborts (the process is killed) */
-  scan(bytes: Uint8Array, options: { timeoutMs: number, signal?: AbortSignal }): Promise<ScanOutcome>
+  scan(bytes: Uint8Array, options: AbortOptions & { timeoutMs: number }): Promise<ScanOutcome>
   kill(): void
 }
 

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises'
+import type { AbortOptions } from '@libp2p/interface'
 
 /**
  * Reading a list from where an operator keeps it: a file path or an http(s) URL. Conditional
@@ -28,10 +29,9 @@ export type SourceRead =
   | { changed: false }
   | { changed: true, text: string, validators: SourceValidators }
 
-export interface ReadSourceOptions {
+export interface ReadSourceOptions extends AbortOptions {
   maxBytes: number
   timeoutMs: number
-  signal?: AbortSignal
 }
 
 export const isHttpSource = (source: string): boolean => /^https?:\/\//i.test(source)

@@ -7,12 +7,11 @@ import { connect } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
+import tap from 'tap'
 import Fastify from 'fastify'
 import { lower } from '../../../contracts/test/market-chain.ts'
 import { checkHuntMatchSignature, huntAccessHeader, HUNT_AUTH_HEADER, MAX_REGISTRATION_BYTES, parseSignedHuntMatch } from '../../../protocol/src/hunt/index.ts'
 import type { SignedHuntMatch } from '../../../protocol/src/hunt/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
 import { registerHuntRoutes } from '../../src/api/routes/hunt.ts'
 import { createHuntPort } from '../../src/hunt/hunt-port.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
@@ -22,20 +21,20 @@ import { startHuntChain } from '../hunt/hunt-fixture.ts'
 const h = await startHuntChain(50)
 const { c, vendor, vendorSigner } = h
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-hunt-api-'))
-t.teardown(async () => { await c.stop(); await rm(dir, { recursive: true, force: true }) })
+tap.teardown(async () => { await c.stop(); await rm(dir, { recursive: true, force: true }) })
 const RULES = 'rule secret_hunt_rule { strings: $a = "HUNT-ME-7f3a" condition: $a }\n'
 const KEY = 'a7'.repeat(32)
 const keys = { find: async (key: string) => key === KEY ? { id: 'k', perMinute: 100_000, perDay: 1_000_000 } : undefined }
 
-const m = await h.member(t, 0, dir)
+const m = await h.member(tap, 0, dir)
 await m.service.start()
 const port = createHuntPort(m.service, { self: m.self, chainId: c.chainId, registry: c.registryAddress })
-const server = await startApi(t, { ...createMemoryNode().ports, keys, hunt: port })
+const server = await startApi(tap, { ...createMemoryNode().ports, keys, hunt: port })
 const auth = async (node = m.self, issuedAt = Date.now()): Promise<string> => await huntAccessHeader(vendorSigner, node, issuedAt, c.chainId, c.registryAddress)
 const headers = async (extra: Record<string, string> = {}): Promise<Record<string, string>> => ({ 'x-apikey': KEY, [HUNT_AUTH_HEADER]: await auth(), ...extra })
 const post = async (body: string): Promise<Response> => await fetch(`${server.url}/api/virusmap/hunt/rulesets`, { method: 'POST', headers: { 'x-apikey': KEY, 'content-type': 'application/json' }, body })
 
-t.test('registration: accepted once paid; hostile bodies are VT errors by code', async (t) => {
+tap.test('registration: accepted once paid; hostile bodies are VT errors by code', async (t) => {
   const reg = await h.registration(RULES)
   const ok = await post(JSON.stringify(reg))
   t.equal(ok.status, 200)
@@ -54,7 +53,7 @@ t.test('registration: accepted once paid; hostile bodies are VT errors by code',
   await expectVtError(t, await fetch(`${server.url}/api/virusmap/hunt/rulesets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(reg) }), 401, 'AuthenticationRequiredError')
 })
 
-t.test('only the vendor\'s access for this node reads its rulesets and matches', async (t) => {
+tap.test('only the vendor\'s access for this node reads its rulesets and matches', async (t) => {
   const url = `${server.url}/api/virusmap/hunt/rulesets?vendor=${vendor}`
   const ok = await fetch(url, { headers: await headers() })
   t.equal(ok.status, 200)
@@ -97,7 +96,7 @@ async function readEvents (res: Response, count: number): Promise<Array<{ id: st
   return out
 }
 
-t.test('matches stream as signed server-sent events, resumable by Last-Event-ID', async (t) => {
+tap.test('matches stream as signed server-sent events, resumable by Last-Event-ID', async (t) => {
   const stream = await fetch(`${server.url}/api/virusmap/hunt/matches/stream?vendor=${vendor}`, { headers: await headers() })
   t.equal(stream.status, 200)
   t.match(stream.headers.get('content-type'), /text\/event-stream/)
@@ -117,7 +116,7 @@ t.test('matches stream as signed server-sent events, resumable by Last-Event-ID'
   await expectVtError(t, await fetch(`${server.url}/api/virusmap/hunt/matches/stream?vendor=${vendor}`, { headers: await headers({ 'last-event-id': 'abc' }) }), 400, 'InvalidArgumentError')
 })
 
-t.test('hostile stream clients: too many streams are refused, one that never reads is cut', async (t) => {
+tap.test('hostile stream clients: too many streams are refused, one that never reads is cut', async (t) => {
   const app = Fastify()
   registerHuntRoutes(app, port, { perVendor: 2, perNode: 3, maxBufferedBytes: 1024, maxStallMs: 300, heartbeatMs: 100 })
   await app.listen({ port: 0, host: '127.0.0.1' })

@@ -112,10 +112,10 @@ export function registerHuntRoutes (app: FastifyInstance, hunt: HuntPort | undef
     return { data: { type: 'hunt_ruleset', id: view.rulesetId, attributes: { order_id: view.orderId, paid_until: view.paidUntil, registered_at: view.registeredAt } } }
   })
 
-  app.get<{ Querystring: { vendor?: unknown } }>('/api/virusmap/hunt/rulesets', async (request) => {
+  app.get<{ Querystring: { vendor?: unknown } }>('/api/virusmap/hunt/rulesets', (request, reply) => {
     const h = port()
     const vendor = vendorOf(request, h)
-    return { data: h.rulesets(vendor).map((r) => ({ type: 'hunt_ruleset', id: r.rulesetId, attributes: { order_id: r.orderId, paid_until: r.paidUntil, registered_at: r.registeredAt } })) }
+    return reply.send({ data: h.rulesets(vendor).map((r) => ({ type: 'hunt_ruleset', id: r.rulesetId, attributes: { order_id: r.orderId, paid_until: r.paidUntil, registered_at: r.registeredAt } })) })
   })
 
   app.get<{ Querystring: { vendor?: unknown, after?: unknown, limit?: unknown } }>('/api/virusmap/hunt/matches', async (request, reply) => {
@@ -145,6 +145,8 @@ export function registerHuntRoutes (app: FastifyInstance, hunt: HuntPort | undef
   })
 }
 
+const event = (s: StoredHuntMatch): string => `id: ${s.seq}\nevent: hunt-match\ndata: ${JSON.stringify(s.notification)}\n\n`
+
 /**
  * Serves the vendor's notifications after `after`, then live ones, until the client leaves. A client that
  * does not read is cut: the replay waits at most maxStallMs for it to drain, and live events never pile
@@ -156,7 +158,6 @@ async function stream (h: HuntPort, vendor: Hex, after: number, reply: FastifyRe
   let last = after
   let live = false
   const pending: StoredHuntMatch[] = []
-  const event = (s: StoredHuntMatch): string => `id: ${s.seq}\nevent: hunt-match\ndata: ${JSON.stringify(s.notification)}\n\n`
   const sendLive = (s: StoredHuntMatch): void => {
     if (s.seq <= last || res.destroyed) return
     last = s.seq

@@ -47,6 +47,8 @@ export interface ProfileContracts {
   evidence?: Hex
   /** ReportAnchors: the epoch roots an anchored report's proof is checked against */
   anchors?: Hex
+  /** RewardsDistributor: where `virusmap claim` checks the rewards root and claims */
+  rewards?: Hex
 }
 
 export interface Profile {
@@ -60,7 +62,7 @@ export interface Profile {
 }
 
 const API_KEY = /^[0-9a-f]{64}$/
-const CONTRACTS = ['registry', 'parameters', 'vmt', 'timelock', 'governor', 'evidence', 'anchors'] as const
+const CONTRACTS = ['registry', 'parameters', 'vmt', 'timelock', 'governor', 'evidence', 'anchors', 'rewards'] as const
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const isHttpUrl = (v: unknown): v is string => typeof v === 'string' && v.length <= 2048 && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)

@@ -65,10 +65,10 @@ t.teardown(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function cli (argv: string[]): Promise<{ code: number, out: string, err: string }> {
+async function cli (argv: string[], env: Record<string, string> = {}): Promise<{ code: number, out: string, err: string }> {
   let out = ''
   let err = ''
-  const code = await runCli(argv, { stdout: { write: (s: string) => { out += s } }, stderr: { write: (s: string) => { err += s } }, signal: AbortSignal.timeout(60_000), env: { VIRUSMAP_KEYSTORE_PASSWORD: PASS }, cwd: dir })
+  const code = await runCli(argv, { stdout: { write: (s: string) => { out += s } }, stderr: { write: (s: string) => { err += s } }, signal: AbortSignal.timeout(60_000), env: { VIRUSMAP_KEYSTORE_PASSWORD: PASS, ...env }, cwd: dir })
   return { code, out, err }
 }
 async function fails (tt: Test, argv: string[], exit: number, pattern: RegExp): Promise<void> {
@@ -129,6 +129,14 @@ t.test('virusmap claim: checked against the chain, a dry run, a claim that pays,
   tt.equal(again.code, 0, again.err)
   tt.match(again.out, /0\.0 VMT claimable/)
   tt.equal(await balance(), cumulative, 'a repeat pays nothing')
+
+  // from a profile (virusmap init --deployment FILE), anywhere: the profile keeps the distributor
+  const home = { HOME: join(dir, 'home') }
+  const init = await cli(['init', '--api', honestApi as string, '--rpc', c.anvil.rpcUrl, '--deployment', 'devnet.json'], home)
+  tt.equal(init.code, 0, init.err)
+  const viaProfile = await cli(['claim', '--keystore', 'submitter.json', '--dry-run', '--json'], home)
+  tt.equal(viaProfile.code, 0, viaProfile.err)
+  tt.match(JSON.parse(viaProfile.out), { claimed: cumulative.toString(), claimable: '0' }, 'the profile names RewardsDistributor')
 
   await fails(tt, ['claim', ...common], 1, /pass --keystore FILE/)
   await fails(tt, ['claim', '--keystore', 'submitter.json', '--chain-id', '5', ...common], 1, /wrong chain/)

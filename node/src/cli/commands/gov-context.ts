@@ -63,11 +63,11 @@ export async function loadGovDeployment (values: Record<string, OptionValue>, ct
     const saved = await loadProfile(ctx.env)
     if (saved !== undefined) {
       const { file, profile: { contracts, chainId, deployBlock, rpcUrl } } = saved
-      const { vmt, timelock, governor, registry, parameters, evidence, anchors } = contracts
+      const { vmt, timelock, governor, registry, parameters, evidence, anchors, rewards } = contracts
       if (vmt === undefined || timelock === undefined || governor === undefined) {
         throw new ProfileError('PROFILE_INCOMPLETE', `the profile ${file} names a registry alone; gov needs the deployment's governance contracts: virusmap init --deployment FILE, or pass --deployment FILE`)
       }
-      return { file, chainId, rpcUrl: str(values.rpc) ?? rpcUrl, deployBlock, contracts: { vmt, timelock, governor, registry, ...(parameters === undefined ? {} : { parameters }), ...(evidence === undefined ? {} : { evidence }), ...(anchors === undefined ? {} : { anchors }) } }
+      return { file, chainId, rpcUrl: str(values.rpc) ?? rpcUrl, deployBlock, contracts: { vmt, timelock, governor, registry, ...(parameters === undefined ? {} : { parameters }), ...(evidence === undefined ? {} : { evidence }), ...(anchors === undefined ? {} : { anchors }), ...(rewards === undefined ? {} : { rewards }) } }
     }
   }
   const devnet = resolve(ctx.cwd, DEVNET_FILE)

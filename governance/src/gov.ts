@@ -17,7 +17,8 @@ export const registryInterface = new Interface(registryArtifact.abi)
 export const parametersInterface = new Interface(parametersArtifact.abi)
 const vmtInterface = new Interface(vmtArtifact.abi)
 export const evidenceInterface = new Interface(evidenceArtifact.abi)
-const ifaces = [governorInterface, registryInterface, parametersInterface, evidenceInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi), new Interface(marketArtifact.abi)]
+export const marketInterface = new Interface(marketArtifact.abi)
+const ifaces = [governorInterface, registryInterface, parametersInterface, evidenceInterface, new Interface(vmtArtifact.abi), new Interface(timelockArtifact.abi), marketInterface]
 
 export interface Gov {
   contracts: VirusMapContracts
@@ -255,17 +256,28 @@ export async function proposalStatus (gov: Gov, p: Proposal): Promise<ProposalSt
       const calldata = p.calldatas[i] ?? '0x'
       let call: string | undefined
       const known: Array<[string | undefined, string, Interface]> = [
-        [gov.contracts.registry, 'registry', registryInterface], [gov.contracts.vmt, 'VMT', vmtInterface], [gov.contracts.parameters, 'parameters', parametersInterface]
+        [gov.contracts.registry, 'registry', registryInterface], [gov.contracts.vmt, 'VMT', vmtInterface], [gov.contracts.parameters, 'parameters', parametersInterface],
+        [gov.contracts.market, 'market', marketInterface]
       ]
       for (const [address, label, iface] of known) {
         if (target.toLowerCase() !== address) continue
         const parsed = iface.parseTransaction({ data: calldata })
         if (parsed === null) continue
-        const args = parsed.args.map((a: unknown) => typeof a === 'string' && /^0x[0-9a-f]{64}$/.test(a) && label === 'parameters' ? decodeBytes32String(a) : String(a))
+        // a parameter's key and a product's id are short names
+        const args = parsed.args.map((a: unknown) => typeof a === 'string' && /^0x[0-9a-f]{64}$/.test(a) && (label === 'parameters' || label === 'market') ? shortName(a) : String(a))
         call = `${label}.${parsed.name}(${args.join(', ')})`
       }
       return { target, value: (p.values[i] ?? 0n).toString(), calldata, ...(call === undefined ? {} : { call }) }
     })
+  }
+}
+
+/** A bytes32 as the short name it encodes, else as hex (a raw proposal may carry any bytes). */
+function shortName (word: string): string {
+  try {
+    return decodeBytes32String(word)
+  } catch {
+    return word
   }
 }
 

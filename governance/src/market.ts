@@ -1,11 +1,9 @@
 // Governance actions on the DataMarket (SPEC 18): the Timelock owns it, so a vendor is approved and a
 // product priced only by a passed proposal. Each returns the Actions one proposal carries.
-import { Interface, encodeBytes32String } from 'ethers'
-import { marketArtifact } from './artifacts.ts'
+import { encodeBytes32String } from 'ethers'
 import { GovernanceError } from './errors.ts'
+import { marketInterface } from './gov.ts'
 import type { Actions } from './gov.ts'
-
-export const marketInterface = new Interface(marketArtifact.abi)
 
 /** DataMarket's product id of a sample (its subject is the sample's sha256). */
 export const SAMPLE_PRODUCT_ID = encodeBytes32String('sample')

@@ -6,13 +6,13 @@ import t, { type Test } from 'tap'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, formatEther, hexlify, parseEther, randomBytes } from 'ethers'
+import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, encodeBytes32String, formatEther, hexlify, parseEther, randomBytes } from 'ethers'
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { increaseTime, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { registerCandidate } from '../../../governance/src/index.ts'
-import { registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { marketArtifact, registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const anvil = await startAnvil({ port: 0 })
@@ -267,6 +267,38 @@ t.test('gov: set-param and fund proposals change the network parameters and pay 
   st.equal(formatEther(await vmt.getFunction('balanceOf')(carol.address) as bigint), '2500.0')
   const human = await run(['gov', 'params', '--deployment', 'deployment.json'])
   st.match(human.out, /commitWindowMs\s+7000/)
+})
+
+t.test('gov: vendor and price proposals approve a vendor and price a sample on the DataMarket', async (st) => {
+  const deployment = JSON.parse(await readFile(join(dir, 'deployment.json'), 'utf8')) as { contracts: Record<string, Hex> }
+  const market = new Contract(deployment.contracts.market!, marketArtifact.abi, provider)
+  await fails(st, ['gov', 'propose', 'vendor', ...keystore('alice')], 1, /needs at least one vendor address/)
+  await fails(st, ['gov', 'propose', 'vendor', '0x1234', ...keystore('alice')], 1, /a vendor must be a 0x address/)
+  await fails(st, ['gov', 'propose', 'price', 'Sample', '10', ...keystore('alice')], 1, /a product name of 1-31 lowercase/)
+  await fails(st, ['gov', 'propose', 'price', 'x'.repeat(40), '10', ...keystore('alice')], 1, /a product name/)
+  await fails(st, ['gov', 'propose', 'price', 'sample', '1e3', ...keystore('alice')], 1, /VMT, e\.g\. 10 or 0\.5/)
+  await fails(st, ['gov', 'propose', 'price', 'sample', ...keystore('alice'), '--', '-1'], 1, /VMT, e\.g\./)
+  await fails(st, ['gov', 'propose', 'price', 'sample', '10', 'extra', ...keystore('alice')], 1, /a product name/)
+  const { market: _, ...withoutMarket } = deployment.contracts
+  await writeFile(join(dir, 'old-deployment.json'), JSON.stringify({ ...deployment, contracts: withoutMarket }))
+  await fails(st, ['gov', 'propose', 'vendor', carol.address, '--keystore', 'alice.json', '--deployment', 'old-deployment.json'], 1, /names no DataMarket/)
+
+  const ids: string[] = []
+  for (const argv of [['vendor', carol.address], ['price', 'sample', '10']]) {
+    const r = await run(['gov', 'propose', ...argv, ...keystore('alice'), '--json'])
+    st.equal(r.code, 0, r.err)
+    ids.push((JSON.parse(r.out) as { proposalId: string }).proposalId)
+  }
+  st.match((await run(['gov', 'proposal', ids[0]!, '--deployment', 'deployment.json'])).out, `market.setVendor(${carol.address}, true)`)
+  st.match((await run(['gov', 'proposal', ids[1]!, '--deployment', 'deployment.json'])).out, 'market.setPrice(sample, 10000000000000000000)')
+  await mineBlocks(provider, 3)
+  for (const pid of ids) for (const who of ['alice', 'bob']) st.equal((await run(['gov', 'vote', pid, 'for', ...keystore(who)])).code, 0)
+  await mineBlocks(provider, 11)
+  for (const pid of ids) st.equal((await run(['gov', 'queue', pid, ...keystore('carol')])).code, 0)
+  await increaseTime(provider, 3601)
+  for (const pid of ids) st.equal((await run(['gov', 'execute', pid, ...keystore('carol')])).code, 0)
+  st.equal(await market.getFunction('isVendor')(carol.address), true, 'approved by the Timelock')
+  st.equal(await market.getFunction('priceOf')(encodeBytes32String('sample')), parseEther('10'))
 })
 
 t.test('gov apply, withdraw-bond and resign act as the supernode, paying the bond governance set', async (st) => {

@@ -1,7 +1,7 @@
 // `virusmap gov propose KIND ...`: the actions and default description of each kind of proposal,
 // checked against the chain before anything is sent (a bad action would only revert at execution).
-import { isHexString, parseEther } from 'ethers'
-import { fundActions, membershipActions, parseEngineList, setEnginesActions, setParamActions } from '../../../../governance/src/index.ts'
+import { encodeBytes32String, isHexString, parseEther } from 'ethers'
+import { fundActions, membershipActions, parseEngineList, priceActions, setEnginesActions, setParamActions, vendorActions } from '../../../../governance/src/index.ts'
 import type { Actions, Gov } from '../../../../governance/src/index.ts'
 import type { CommandArgs } from '../command.ts'
 import { address, badInput, str, strs } from './gov-context.ts'
@@ -13,6 +13,8 @@ export const PROPOSE_USAGE = `
   propose set-engines OPERATOR IDS        declare an operator's engines (comma-separated, e.g. ClamAV,YARA; "" for none)
   propose set-param NAME VALUE            termBlocks, maxMembers, candidateBond (VMT) or a network parameter
   propose fund ADDRESS AMOUNT             pay VMT from the treasury (the timelock)
+  propose vendor ADDRESS... [--revoke]    approve (or revoke) vendors on the DataMarket
+  propose price PRODUCT AMOUNT            price a DataMarket product in VMT (sample, ...; 0 takes it off sale)
   propose call --target A [--value WEI] --calldata HEX (repeatable)   a raw proposal
       [--description TEXT]  (a "#proposer=YOU" suffix is added, so nobody can front-run it)`
 
@@ -67,6 +69,20 @@ export async function proposalFor (args: string[], values: CommandArgs['values']
     if (amount > treasury) throw badInput(`the treasury (timelock) holds ${formatVmt(treasury)}, less than ${formatVmt(amount)}`)
     return { actions: fundActions(deployment.contracts, to, amount), description: description ?? `Pay ${amountText} VMT from the treasury to ${to}` }
   }
+  if (kind === 'vendor' || kind === 'price') {
+    const market = deployment.contracts.market
+    if (market === undefined) throw badInput(`${deployment.file} names no DataMarket (contracts.market)`)
+    if (kind === 'vendor') {
+      if (rest.length === 0) throw badInput('gov propose vendor needs at least one vendor address')
+      const vendors = rest.map((a) => address(a, 'a vendor'))
+      const approved = values.revoke !== true
+      return { actions: vendorActions(market, vendors, approved), description: description ?? `${approved ? 'Approve' : 'Revoke'} data-market vendor${vendors.length > 1 ? 's' : ''} ${vendors.join(', ')}` }
+    }
+    const [product, amountText] = rest
+    if (product === undefined || !/^[a-z0-9][a-z0-9-]{0,30}$/.test(product) || rest.length !== 2) throw badInput('gov propose price PRODUCT AMOUNT (a product name of 1-31 lowercase letters, digits and dashes, e.g. sample)')
+    if (amountText === undefined || !/^\d{1,30}(\.\d{1,18})?$/.test(amountText)) throw badInput('gov propose price PRODUCT AMOUNT (VMT, e.g. 10 or 0.5; 0 takes it off sale)')
+    return { actions: priceActions(market, encodeBytes32String(product), parseEther(amountText)), description: description ?? `Price data-market product ${product} at ${amountText} VMT` }
+  }
   if (kind === 'call') {
     const targets = strs(values.target).map((t) => address(t, '--target'))
     const calldatas = strs(values.calldata)
@@ -81,5 +97,5 @@ export async function proposalFor (args: string[], values: CommandArgs['values']
     if (description === undefined) throw badInput('gov propose call needs --description TEXT')
     return { actions: { targets, values: vals.length === 0 ? targets.map(() => 0n) : vals, calldatas }, description }
   }
-  throw badInput('gov propose admit|remove|set-engines|set-param|fund|call ...')
+  throw badInput('gov propose admit|remove|set-engines|set-param|fund|vendor|price|call ...')
 }

@@ -214,7 +214,8 @@ export const govCommand: Command = {
     out: { type: 'string' },
     ballot: { type: 'string' },
     'data-dir': { type: 'string' },
-    metadata: { type: 'string' }
+    metadata: { type: 'string' },
+    revoke: { type: 'boolean' }
   },
   run: async (args, ctx) => await oneLine(ctx, async () => await run(args, ctx))
 }

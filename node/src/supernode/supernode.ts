@@ -17,6 +17,7 @@ import { createGossip } from '../network/gossip.ts'
 import { createLibp2pNode } from '../network/libp2p-node.ts'
 import { createPeerKeeper } from '../network/peer-keeper.ts'
 import { createCoordinator } from '../quorum/coordinator.ts'
+import { SerialSigner } from '../chain/serial-signer.ts'
 import { createEvidenceChain } from '../slashing/evidence-chain.ts'
 import { createEvidenceProver } from '../slashing/evidence-prover.ts'
 import { DeliveryRepository } from '../db/delivery-repository.ts'
@@ -66,6 +67,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
   const operator = keys.operator.address.toLowerCase() as Hex
   const metrics = createNodeMetrics()
   const provider = new JsonRpcProvider(deployment.rpcUrl, deployment.chainId, { staticNetwork: true, pollingInterval: config.pollIntervalMs, cacheTimeout: -1 })
+  // anchors, rewards and evidence proofs send with one key: one at a time, or they take the same nonce
+  const sender = new SerialSigner(keys.operator.connect(provider))
 
   let db: Database | undefined
   const blockstore = createDurableBlockstore({ path: join(config.dataDir, 'blocks') })
@@ -128,7 +131,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     const prover = deployment.contracts.evidence === undefined
       ? undefined
       : createEvidenceProver({ turnMs: config.anchorTurnMs }, {
-        chain: createEvidenceChain({ provider, address: deployment.contracts.evidence, signer: keys.operator.connect(provider) }),
+        chain: createEvidenceChain({ provider, address: deployment.contracts.evidence, signer: sender }),
         follower,
         self: operator,
         evidence: repositories.evidence,
@@ -235,7 +238,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       }, {
         self: operator,
         operator: keys.operator,
-        chain: createAnchorChain({ provider, address: deployment.contracts.anchors, signer: keys.operator.connect(provider) }),
+        chain: createAnchorChain({ provider, address: deployment.contracts.anchors, signer: sender }),
         follower,
         gossip,
         repos: repositories,
@@ -253,7 +256,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
       }, {
         self: operator,
         operator: keys.operator,
-        chain: createRewardsChain({ provider, address: deployment.contracts.rewards, signer: keys.operator.connect(provider) }),
+        chain: createRewardsChain({ provider, address: deployment.contracts.rewards, signer: sender }),
         follower,
         gossip,
         repos: repositories,

@@ -3,8 +3,6 @@ import { ApiError, vtErrorOf, type VtErrorBody, type VtErrorCode } from '../vt/e
 
 const PORT_ERRORS: Record<PortErrorCode, ApiError> = {
   SAMPLE_TOO_LARGE: new ApiError('RequestEntityTooLargeError', 'the file is larger than this node accepts'),
-  EMPTY_SAMPLE: new ApiError('BadRequestError', 'the file is empty'),
-  QUOTA_EXCEEDED: new ApiError('QuotaExceededError', 'quota exceeded, retry later'),
   UNAVAILABLE: new ApiError('TransientError', 'the node cannot serve this now, retry later')
 }
 

@@ -19,9 +19,9 @@ export type SignedReceipt = Receipt & { signature: Hex }
  * same object or equal (object-cache.ts).
  *
  * Errors a port may throw, by `code` (anything else becomes a 500):
- * - SAMPLE_TOO_LARGE -> 413, EMPTY_SAMPLE -> 400, QUOTA_EXCEEDED -> 429, UNAVAILABLE -> 503.
+ * - SAMPLE_TOO_LARGE -> 413, UNAVAILABLE -> 503.
  */
-export const PORT_ERROR_CODES = ['SAMPLE_TOO_LARGE', 'EMPTY_SAMPLE', 'QUOTA_EXCEEDED', 'UNAVAILABLE'] as const
+export const PORT_ERROR_CODES = ['SAMPLE_TOO_LARGE', 'UNAVAILABLE'] as const
 export type PortErrorCode = typeof PORT_ERROR_CODES[number]
 
 export interface SubmitFileOptions extends PortOptions {

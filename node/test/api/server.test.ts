@@ -174,11 +174,11 @@ function fail (code?: string): never {
 
 t.test('port errors map to VirusTotal errors; internals do not leak', async (st) => {
   const server = await startApi(t, {
-    submitter: { submitFile: async () => fail('QUOTA_EXCEEDED') },
+    submitter: { submitFile: async () => fail('SAMPLE_TOO_LARGE') },
     analyses: { getAnalysis: async () => fail('UNAVAILABLE') },
     files: { getFile: async () => fail() }
   })
-  await expectVtError(st, await upload(server.url, SAMPLE), 429, 'QuotaExceededError')
+  await expectVtError(st, await upload(server.url, SAMPLE), 413, 'RequestEntityTooLargeError')
   await expectVtError(st, await fetch(`${server.url}/api/v3/analyses/0x${'1'.repeat(64)}`), 503, 'TransientError')
   const res = await fetch(`${server.url}/api/v3/files/${'1'.repeat(64)}`)
   st.equal(res.status, 500)

@@ -17,8 +17,8 @@ const FILE_FIELD = 'file'
 
 class UploadError extends Error {
   override readonly name = 'UploadError'
-  readonly code: 'SAMPLE_TOO_LARGE' | 'MALFORMED_UPLOAD'
-  constructor (code: 'SAMPLE_TOO_LARGE' | 'MALFORMED_UPLOAD', message: string) {
+  readonly code: 'SAMPLE_TOO_LARGE' | 'EMPTY_SAMPLE' | 'MALFORMED_UPLOAD'
+  constructor (code: 'SAMPLE_TOO_LARGE' | 'EMPTY_SAMPLE' | 'MALFORMED_UPLOAD', message: string) {
     super(message)
     this.code = code
   }
@@ -29,18 +29,21 @@ function tooLarge (): UploadError {
 }
 
 /**
- * Yields the part's chunks and turns multipart failures into coded errors. It also remembers the
- * failure, because the submitter may wrap or replace the error it got from the stream.
+ * Yields the part's chunks and turns multipart failures, and an empty file, into coded errors. It
+ * also remembers the failure, because the submitter may wrap or replace the error it got from the stream.
  */
 function uploadSource (part: MultipartFile, failure: { error?: UploadError }): AsyncIterable<Uint8Array> {
   return (async function * () {
     // busboy ends a part early (truncated) at the size limit instead of failing the stream
+    let size = 0
     try {
       for await (const chunk of part.file) {
         if (part.file.truncated) throw (failure.error = tooLarge())
+        size += (chunk as Uint8Array).byteLength
         yield chunk as Uint8Array
       }
       if (part.file.truncated) throw (failure.error = tooLarge())
+      if (size === 0) throw (failure.error = new UploadError('EMPTY_SAMPLE', 'the file is empty'))
     } catch (err) {
       if (err instanceof UploadError) throw err
       const code = (err as { code?: string }).code
@@ -82,7 +85,7 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
     submitted = await ports.submitter.submitFile(uploadSource(part, failure), meta, { signal, onStored })
   } catch (err) {
     part.file.resume()
-    if (failure.error?.code === 'MALFORMED_UPLOAD') throw new ApiError('BadRequestError', failure.error.message)
+    if (failure.error?.code === 'MALFORMED_UPLOAD' || failure.error?.code === 'EMPTY_SAMPLE') throw new ApiError('BadRequestError', failure.error.message)
     if (err instanceof FileSubmissionError) throw new ApiError('BadRequestError', `${err.code}: ${err.message}`)
     throw failure.error ?? err
   }

@@ -14,9 +14,9 @@ const STORE = 'virusmap.vendor'
 function saved () {
   try {
     const v = JSON.parse(localStorage.getItem(STORE) ?? '{}')
-    return { market: typeof v.market === 'string' ? v.market : '', wallet: typeof v.wallet === 'string' ? v.wallet : '' }
+    return { market: typeof v.market === 'string' ? v.market : '', wallet: typeof v.wallet === 'string' ? v.wallet : '', from: typeof v.from === 'string' ? v.from : '' }
   } catch {
-    return { market: '', wallet: '' }
+    return { market: '', wallet: '', from: '' }
   }
 }
 
@@ -34,13 +34,18 @@ function orderRow (o) {
     el('td', { class: 'num', text: String(o.deadline) }))
 }
 
-async function list (out, market, wallet, keccak) {
+/** the first block to read: the market's deployment block spares the RPC the chain's older history */
+function firstBlock (text) {
+  return text === '' ? 0 : /^[0-9]{1,15}$/.test(text) ? Number(text) : -1
+}
+
+async function list (out, { market, wallet, from }, keccak) {
   out.replaceChildren(el('p', { class: 'muted', text: 'Reading the chain…' }))
   let d
   try {
     d = await pinnedDeployment()
     if (d.rpcUrl === '') throw new Error('set the RPC URL of a chain node you trust (Deployment, on a report or the governance page) first')
-    const orders = await createMarketReads({ rpcUrl: d.rpcUrl, market }, keccak).ordersOf(wallet)
+    const orders = await createMarketReads({ rpcUrl: d.rpcUrl, market }, keccak).ordersOf(wallet, { fromBlock: firstBlock(from) })
     out.replaceChildren(
       orders.length === 0
         ? el('p', { id: 'vendor-empty', text: `No orders by ${wallet} on the DataMarket ${market}.` })
@@ -55,21 +60,23 @@ async function list (out, market, wallet, keccak) {
 
 /** The vendor page; `keccak` as the verifier's. */
 export function renderVendor (keccak) {
-  const { market, wallet } = saved()
+  const state = saved()
+  const { market, wallet, from } = state
   const out = el('div', { id: 'vendor-result' })
   const form = el('form', { id: 'vendor-form', class: 'deployment-form' },
     el('label', {}, 'DataMarket ', el('input', { name: 'market', value: market, class: 'mono', spellcheck: 'false', autocomplete: 'off', placeholder: '0x… (contracts.market in devnet.json)' })),
     el('label', {}, 'wallet ', el('input', { name: 'wallet', value: wallet, class: 'mono', spellcheck: 'false', autocomplete: 'off', placeholder: '0x…' })),
+    el('label', {}, 'from block ', el('input', { name: 'from', value: from, class: 'mono', spellcheck: 'false', autocomplete: 'off', placeholder: 'deployBlock (default 0)', inputmode: 'numeric' })),
     el('button', { class: 'primary', type: 'submit', text: 'Show orders' }))
   form.addEventListener('submit', (e) => {
     e.preventDefault()
     const values = Object.fromEntries(new FormData(form).entries())
-    const next = { market: String(values.market).trim(), wallet: String(values.wallet).trim() }
+    const next = { market: String(values.market).trim(), wallet: String(values.wallet).trim(), from: String(values.from ?? '').trim() }
     localStorage.setItem(STORE, JSON.stringify(next))
-    void list(out, next.market, next.wallet, keccak)
+    void list(out, next, keccak)
   })
   show(el('h1', { text: 'Vendor' }),
     el('p', { text: 'A wallet\'s orders on the data market, read from your RPC. Buy with `virusmap buy SHA256 --keystore FILE`; a lapsed order comes back with `virusmap buy --refund ORDER`.' }),
     form, out)
-  if (market !== '' && wallet !== '') void list(out, market, wallet, keccak)
+  if (market !== '' && wallet !== '') void list(out, state, keccak)
 }

@@ -238,6 +238,7 @@ if (noChromium !== false) {
     await page.click('#nav-vendor')
     await page.fill('#vendor-form input[name=market]', devnet.info.contracts.market ?? '')
     await page.fill('#vendor-form input[name=wallet]', vendor.address)
+    await page.fill('#vendor-form input[name=from]', String(devnet.info.deployBlock))
     await page.click('#vendor-form button[type=submit]')
     await page.locator('#vendor-orders tbody tr').first().waitFor({ timeout: 30_000 })
     await shot('5c-vendor')
@@ -251,6 +252,10 @@ if (noChromium !== false) {
     await page.click('#vendor-form button[type=submit]')
     await page.locator('#vendor-result .error').waitFor()
     t.match(await page.locator('#vendor-result .error').innerText(), /wallet must be an address/)
+    await page.fill('#vendor-form input[name=wallet]', vendor.address)
+    await page.fill('#vendor-form input[name=from]', 'soon')
+    await page.click('#vendor-form button[type=submit]')
+    await page.locator('#vendor-result .error', { hasText: 'first block' }).waitFor()
   })
 
   tap.test('rescan over the API: a new analysis of the held file reaches quorum; its item is the file', async (t) => {

@@ -29,9 +29,10 @@ tap.test('version-2 topics, one per message type', async t => {
     attestations: '/virusmap/attestations/2',
     complaints: '/virusmap/complaints/2',
     anchors: '/virusmap/anchors/2',
-    evidence: '/virusmap/evidence/2'
+    evidence: '/virusmap/evidence/2',
+    rewards: '/virusmap/rewards/2'
   })
-  t.same(MAX_MESSAGE_BYTES, { jobs: 131072, commits: 2048, verdicts: 65536, attestations: 65536, complaints: 2048, anchors: 573440, evidence: 163840 })
+  t.same(MAX_MESSAGE_BYTES, { jobs: 131072, commits: 2048, verdicts: 65536, attestations: 65536, complaints: 2048, anchors: 573440, evidence: 163840, rewards: 1024 })
   for (const [topic, msg] of messages) t.equal(topicForMessage(msg), topic, msg.type)
 })
 

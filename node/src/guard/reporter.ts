@@ -2,7 +2,8 @@
 // a time in the background, so the user's answer never waits on a node. Rate-limited: at most
 // `maxPerHour` submissions in any hour and the same subject again only after `repeatAfterMs`;
 // what is over the limit is dropped and counted, never queued without bound. `submit` signs and
-// posts (the CLI's signed indicator submission); the reporter never sees a transaction.
+// posts (the CLI's signed indicator submission), `upload` a page script's body as a signed file;
+// the reporter never sees a transaction.
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { GuardIndicator } from './guard-indicators.ts'
@@ -17,8 +18,15 @@ const MAX_REMEMBERED = 10_000
 
 export type ReportOutcome = 'sent' | 'failed' | 'limited' | 'repeated'
 
+/** a page script's body, for members' YARA rules (the network's POST /api/v3/files) */
+export interface ScriptUpload { sha256: string, bytes: Uint8Array, context: string }
+
+type Item = { kind: 'indicator', indicator: GuardIndicator } | { kind: 'script', script: ScriptUpload }
+
 export interface GuardReporterOptions {
   submit(indicator: GuardIndicator, options?: AbortOptions): Promise<void>
+  /** uploads a script's body signed as a file submission; without it scripts are only named */
+  upload?(script: ScriptUpload, options?: AbortOptions): Promise<void>
   maxPerHour?: number
   repeatAfterMs?: number
   maxQueue?: number
@@ -29,10 +37,16 @@ export interface GuardReporterOptions {
 export interface GuardReporter extends Startable {
   /** queues a block's indicators, as far as the limits allow */
   report(indicators: readonly GuardIndicator[]): Record<'queued' | 'limited' | 'repeated', number>
+  /** queues a script body under the same limits; false when there is no uploader or it is over them */
+  uploadScript(script: ScriptUpload): boolean
+  /** whether script bodies are uploaded at all */
+  readonly uploads: boolean
   /** resolves once everything queued is sent or failed */
   idle(): Promise<void>
   readonly totals: Record<ReportOutcome, number>
 }
+
+const keyOf = (item: Item): string => item.kind === 'indicator' ? `${item.indicator.kind}:${item.indicator.subject}` : `file:${item.script.sha256}`
 
 export function createGuardReporter (options: GuardReporterOptions): GuardReporter {
   const now = options.now ?? Date.now
@@ -43,7 +57,7 @@ export function createGuardReporter (options: GuardReporterOptions): GuardReport
   /** when each of the last hour's submissions was queued */
   const window: number[] = []
   const lastQueued = new Map<string, number>()
-  const queue: GuardIndicator[] = []
+  const queue: Item[] = []
   let draining: Promise<void> = Promise.resolve()
   let running = false
   let stopping = new AbortController()
@@ -51,41 +65,46 @@ export function createGuardReporter (options: GuardReporterOptions): GuardReport
   const drain = async (): Promise<void> => {
     // stop() empties the queue, which ends this loop
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(SUBMIT_TIMEOUT_MS)])
       try {
-        await options.submit(next, { signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(SUBMIT_TIMEOUT_MS)]) })
+        if (next.kind === 'indicator') await options.submit(next.indicator, { signal })
+        else await options.upload?.(next.script, { signal })
         totals.sent++
       } catch (err) {
         totals.failed++
         // the subject may be reported again at the next block
-        lastQueued.delete(`${next.kind}:${next.subject}`)
-        options.logger?.warn({ kind: next.kind, err: (err as Error).message?.slice(0, 200) }, 'guard report not submitted')
+        lastQueued.delete(keyOf(next))
+        options.logger?.warn({ kind: next.kind === 'indicator' ? next.indicator.kind : 'file', err: (err as Error).message?.slice(0, 200) }, 'guard report not submitted')
       }
     }
   }
 
+  /** one item through the limits: queued, or why not */
+  const enqueue = (item: Item): 'queued' | 'limited' | 'repeated' => {
+    const at = now()
+    while (window.length > 0 && (window[0] as number) <= at - HOUR_MS) window.shift()
+    const key = keyOf(item)
+    const last = lastQueued.get(key)
+    if (last !== undefined && at - last < repeatAfter) { totals.repeated++; return 'repeated' }
+    if (!running || window.length >= maxPerHour || queue.length >= maxQueue) { totals.limited++; return 'limited' }
+    window.push(at)
+    lastQueued.delete(key)
+    lastQueued.set(key, at)
+    if (lastQueued.size > MAX_REMEMBERED) lastQueued.delete(lastQueued.keys().next().value as string)
+    queue.push(item)
+    draining = draining.then(drain)
+    return 'queued'
+  }
+
   return {
     totals,
+    uploads: options.upload !== undefined,
     report (indicators) {
       const counts = { queued: 0, limited: 0, repeated: 0 }
-      const at = now()
-      while (window.length > 0 && (window[0] as number) <= at - HOUR_MS) window.shift()
-      for (const indicator of indicators) {
-        const key = `${indicator.kind}:${indicator.subject}`
-        const last = lastQueued.get(key)
-        if (last !== undefined && at - last < repeatAfter) { counts.repeated++; continue }
-        if (!running || window.length >= maxPerHour || queue.length >= maxQueue) { counts.limited++; continue }
-        window.push(at)
-        lastQueued.delete(key)
-        lastQueued.set(key, at)
-        if (lastQueued.size > MAX_REMEMBERED) lastQueued.delete(lastQueued.keys().next().value as string)
-        queue.push(indicator)
-        counts.queued++
-      }
-      totals.limited += counts.limited
-      totals.repeated += counts.repeated
-      if (counts.queued > 0) draining = draining.then(drain)
+      for (const indicator of indicators) counts[enqueue({ kind: 'indicator', indicator })]++
       return counts
     },
+    uploadScript: (script) => options.upload !== undefined && enqueue({ kind: 'script', script }) === 'queued',
     idle: async () => { await draining },
     start () {
       running = true

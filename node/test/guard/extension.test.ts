@@ -16,6 +16,7 @@ import tap from 'tap'
 import type { BrowserContext, Frame, Page, Worker } from 'playwright-core'
 import type { Test } from 'tap'
 import { createGuardService, EXTENSION_ORIGIN, type GuardService } from '../../src/guard/service/guard-service.ts'
+import { createGuardReporter, type GuardReporter, type ScriptUpload } from '../../src/guard/reporter.ts'
 import { launchChromium } from '../fixtures/chromium.ts'
 import { noChromium } from '../fixtures/system-packages.ts'
 import { startGuardChain, type GuardChain } from './fixtures/guard-chain.ts'
@@ -111,13 +112,18 @@ if (noChromium !== false) {
   let worker: Worker
   let page: Page
   let phishing: Awaited<ReturnType<typeof loadEthPhishingLists>>
+  let reporter: GuardReporter
+  const uploaded: ScriptUpload[] = []
   /** the test server under a host name */
   const at = (host: string, path = '/'): string => `http://${host}:${(dapp.address() as AddressInfo).port}${path}`
 
   tap.before(async () => {
     chain = await startGuardChain()
     phishing = await loadEthPhishingLists()
-    service = createGuardService({ rpc: chain.anvil.rpcUrl, hardLimitMs: 3000, phishing })
+    // as with --report-to: blocks are reported, and page scripts a block names are uploaded (here: kept)
+    reporter = createGuardReporter({ submit: async () => {}, upload: async (script) => { uploaded.push(script) }, maxPerHour: 10_000 })
+    reporter.start()
+    service = createGuardService({ rpc: chain.anvil.rpcUrl, hardLimitMs: 3000, phishing, reporter })
     service.store.allowlist.add(chain.router)
     service.store.pastRecipients.add(chain.pastRecipient)
     service.store.malicious.domains.add('drain.example')
@@ -143,6 +149,7 @@ if (noChromium !== false) {
     await browser?.close()
     await new Promise<void>(resolve => { dapp?.closeAllConnections(); dapp?.close(() => { resolve() }) })
     await service?.stop()
+    await reporter?.stop()
     await chain?.stop()
     if (dir !== undefined) await rm(dir, { recursive: true, force: true })
   })
@@ -274,6 +281,10 @@ if (noChromium !== false) {
     const kit = await visit(`${dappUrl}?kit`)
     await kit.locator('virusmap-guard-overlay li[data-id="malicious-script"]').waitFor({ timeout: 10_000 })
     t.match(await kit.locator('virusmap-guard-overlay h2').textContent(), /blocked/)
+    // the block names the kit's script; the extension sends its body back for the network's YARA rules
+    const kitHash = createHash('sha256').update(KIT).digest('hex')
+    for (let waited = 0; !uploaded.some(u => u.sha256 === kitHash) && waited < 10_000; waited += 100) await new Promise(resolve => setTimeout(resolve, 100))
+    t.same(uploaded.filter(u => u.sha256 === kitHash).map(u => new TextDecoder().decode(u.bytes)), [KIT], 'the kit\'s body, uploaded once')
     const phish = await visit(at([...phishing.block][0] ?? ''))
     await phish.locator('virusmap-guard-overlay li[data-id="malicious-domain"]').waitFor({ timeout: 10_000 })
     const lookalike = await visit(at('etherscann.xyz'))

@@ -20,6 +20,9 @@ import { createGuard, decodeRequest, runRules, decide, type Address, type Findin
 import { CONTEXT_PREFIX, guardIndicators, MAX_REPORTED_SCRIPTS, type GuardIndicator } from '../../src/guard/guard-indicators.ts'
 import { createGuardReporter } from '../../src/guard/reporter.ts'
 import { createGuardService } from '../../src/guard/service/guard-service.ts'
+import { createScriptUploads } from '../../src/guard/service/script-uploads.ts'
+import { reporterFor } from '../../src/cli/commands/guard-report.ts'
+import { createHash } from 'node:crypto'
 import { WELL_KNOWN_SPENDERS } from '../../src/guard/well-known.ts'
 import { call, MAX, tx } from './fixtures/requests.ts'
 
@@ -159,19 +162,22 @@ tap.test('the reporter: at most N an hour, a subject once a day, failures retrie
 })
 
 /** a node's indicator endpoint that keeps what it is sent */
-async function captureNode (t: Test): Promise<{ url: string, bodies: Array<Record<string, unknown>> }> {
+async function captureNode (t: Test): Promise<{ url: string, bodies: Array<Record<string, unknown>>, files: string[] }> {
   const bodies: Array<Record<string, unknown>> = []
+  /** multipart bodies of POST /api/v3/files, as sent */
+  const files: string[] = []
   const server = createServer((req: IncomingMessage, res) => {
     let text = ''
     req.on('data', (c: Buffer) => { text += c.toString() })
     req.on('end', () => {
       if (req.method === 'POST' && req.url === '/api/virusmap/indicators') bodies.push({ ...JSON.parse(text) as Record<string, unknown>, raw: text })
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { type: 'analysis', id: `a-${bodies.length}` } }))
+      if (req.method === 'POST' && req.url === '/api/v3/files') files.push(text)
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { type: 'analysis', id: `a-${bodies.length + files.length}` } }))
     })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => { resolve() }) }))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies }
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, files }
 }
 
 /** each body is a Submission signed by REPORTER for its subject under the deployment */
@@ -251,4 +257,62 @@ tap.test('virusmap guard check --report-to: signed with the keystore wallet, onl
     t.match(r.err, message)
   }
   t.equal(node.bodies.length, 2)
+})
+
+tap.test('script bodies: asked for after a reported block, taken only as asked, uploaded as signed files (the CLI\'s reporter)', async (t) => {
+  // the units: a body is taken once, for a hash asked for, hashing to it, small enough
+  let clock = 0
+  const uploads = createScriptUploads(() => clock)
+  const body = new TextEncoder().encode('window.drain = () => ethereum.request({ method: "eth_sign" })\n')
+  const hash = createHash('sha256').update(body).digest('hex')
+  const b64 = Buffer.from(body).toString('base64')
+  t.throws(() => uploads.take({ sha256: hash, base64: b64 }), { code: 'BAD_TYPE' }, 'not asked for')
+  uploads.want([hash, 'not a hash'], 'ctx')
+  for (const [bad, code] of [
+    [null, 'BAD_TYPE'], [{ sha256: hash }, 'BAD_TYPE'], [{ sha256: hash, base64: 7 }, 'BAD_TYPE'], [{ sha256: 'ab'.repeat(32), base64: b64 }, 'BAD_TYPE'],
+    [{ sha256: hash, base64: `${b64}!` }, 'BAD_HEX'], [{ sha256: hash, base64: b64.slice(1) }, 'BAD_HEX'], [{ sha256: hash, base64: Buffer.from('other').toString('base64') }, 'BAD_HEX'],
+    [{ sha256: hash, base64: 'A'.repeat(400_000) }, 'OVERSIZE'], [{ sha256: hash.toUpperCase(), base64: b64 }, 'BAD_TYPE']
+  ] as Array<[unknown, string]>) {
+    t.throws(() => uploads.take(bad), { code }, JSON.stringify(bad)?.slice(0, 60))
+  }
+  t.match(uploads.take({ sha256: hash, base64: b64 }), { sha256: hash, context: 'ctx' })
+  t.throws(() => uploads.take({ sha256: hash, base64: b64 }), { code: 'BAD_TYPE' }, 'taken once')
+  uploads.want([hash], 'ctx')
+  clock += 11 * 60_000
+  t.throws(() => uploads.take({ sha256: hash, base64: b64 }), { code: 'BAD_TYPE' }, 'asked too long ago')
+
+  // end to end: the CLI's reporter (keystore, deployment) behind the loopback service
+  const node = await captureNode(t)
+  const dir = t.testdir()
+  await writeFile(join(dir, 'me.json'), await encryptKeystore(REPORTER, 'pass', { scryptN: 1024 }))
+  await writeFile(join(dir, 'dep.json'), JSON.stringify({ chainId: DEPLOYMENT.chainId, rpcUrl: 'http://127.0.0.1:9', contracts: { registry: DEPLOYMENT.registry } }))
+  const ctx = { cwd: dir, env: { HOME: dir, VIRUSMAP_KEYSTORE_PASSWORD: 'pass' }, signal: new AbortController().signal, stdout: { write: () => {} }, stderr: { write: () => {} } }
+  const reporter = await reporterFor({ 'report-to': node.url, keystore: 'me.json', deployment: 'dep.json' }, ctx)
+  if (reporter === undefined) throw new Error('no reporter')
+  reporter.start()
+  t.teardown(() => reporter.stop())
+  const rpc: JsonRpc = { url: 'memory:', call: async <T>(): Promise<T> => { throw new Error('no chain') } }
+  const service = createGuardService({ guard: createGuard({ rpc, malicious: { addresses: new Set(), domains: new Set(['kit.example']), scriptHashes: new Set() } }), reporter })
+  await service.start()
+  t.teardown(() => service.stop())
+  const post = async (path: string, json: unknown): Promise<{ status: number, json: Record<string, unknown> }> => {
+    const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) })
+    return { status: res.status, json: await res.json() as Record<string, unknown> }
+  }
+  const visit = await post('/v1/page', { page: { origin: 'https://kit.example', scriptHashes: [hash] } })
+  t.match(visit.json, { decision: 'block', uploadScripts: [hash] })
+  t.equal(visit.json.simulation, undefined, 'the page answer stays {decision, findings}')
+  t.match(await post('/v1/scripts', { sha256: hash, base64: Buffer.from('forged').toString('base64') }), { status: 400, json: { error: { code: 'InvalidArgumentError' } } })
+  t.match(await post('/v1/scripts', { sha256: hash, base64: b64 }), { status: 200, json: { queued: true } })
+  t.match(await post('/v1/scripts', { sha256: hash, base64: b64 }), { status: 400 }, 'once')
+  await reporter.idle()
+  t.equal(node.files.length, 1)
+  const form = node.files[0] ?? ''
+  const field = (name: string): string => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(form)?.[1] ?? ''
+  t.equal(field('sha256'), `0x${hash}`)
+  t.ok(form.includes(new TextDecoder().decode(body)), 'the script itself')
+  const signer = recoverSubmissionSigner({ kind: 'file', sha256: `0x${hash}`, context: field('context'), submittedAt: Number(field('submitted_at')) }, field('signature') as Hex, DEPLOYMENT.chainId, DEPLOYMENT.registry)
+  t.equal(signer.toLowerCase(), REPORTER.address.toLowerCase(), 'signed by the keystore wallet as a file submission')
+  t.match(field('context'), /^virusmap-guard block: malicious-domain/)
+  t.same(node.bodies.map(b => b.kind), ['domain', 'url', 'script'])
 })

@@ -1,7 +1,7 @@
 // `virusmap guard --report-to URL`: with the user's consent, each block the guard decides becomes
 // signed indicator submissions to that node (domain, URL without query, offending wallets,
-// page scripts), signed by the user's keystore wallet under the deployment's domain, as
-// `virusmap submit --domain` signs. The wallet is unlocked once, when the guard starts.
+// page scripts, and the bodies of those scripts the extension sends as signed file uploads),
+// signed by the user's keystore wallet under the deployment's domain, as `virusmap submit` signs. The wallet is unlocked once, when the guard starts.
 import { indicatorSha256 } from '../../../../protocol/src/indicators.ts'
 import { createVtClient } from '../../client/vt-client.ts'
 import { createGuardReporter, type GuardReporter } from '../../guard/reporter.ts'
@@ -36,6 +36,12 @@ export async function reporterFor (values: Record<string, OptionValue>, ctx: Com
     async submit (indicator, options) {
       const signed = await signSubmissionWith(wallet, { kind: indicator.kind, sha256: indicatorSha256(indicator.subject), context: indicator.context }, target.deployment)
       await client.submitIndicator(indicator.kind, indicator.subject, signed, options?.signal === undefined ? {} : { signal: options.signal })
+    },
+    // a page script's body as a file submission the wallet signs, so members' YARA rules scan it
+    async upload (script, options) {
+      const sha256 = `0x${script.sha256}` as const
+      const signed = await signSubmissionWith(wallet, { kind: 'file', sha256, context: script.context }, target.deployment)
+      await client.uploadFile(script.bytes, { filename: `${script.sha256}.js`, signed: { ...signed, sha256 }, ...options?.signal === undefined ? {} : { signal: options.signal } })
     }
   })
 }

@@ -1,7 +1,7 @@
 // The extension's service worker: the only part that talks to the local guard. Its requests carry
 // the extension's origin, the one non-loopback origin the guard serves; pages cannot reach it.
 const DEFAULT_GUARD_URL = 'http://127.0.0.1:8547'
-const PATHS = new Set(['/v1/transaction', '/v1/signature', '/v1/connect', '/v1/page', '/v1/sent'])
+const PATHS = new Set(['/v1/transaction', '/v1/signature', '/v1/connect', '/v1/page', '/v1/sent', '/v1/scripts'])
 /** the page gets its answer within 3 s whatever happens here; this only frees the fetch */
 const FETCH_TIMEOUT_MS = 3500
 

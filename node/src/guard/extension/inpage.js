@@ -15,6 +15,9 @@
   const ANSWER_MS = 3000
   const MAX_SCRIPTS = 64
   const MAX_SCRIPT_BYTES = 4 * 1024 * 1024
+  /** bodies kept for the guard to ask for after a reported block (its limit), and in all */
+  const MAX_KEPT_BYTES = 256 * 1024
+  const MAX_KEPT_TOTAL = 4 * 1024 * 1024
   /** a request this soon after the user's own click or key counts as gestured */
   const GESTURE_MS = 1500
 
@@ -74,15 +77,24 @@
   const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('')
   const sha256 = async (bytes) => hex(await crypto.subtle.digest('SHA-256', bytes))
   let hashed = { count: -1, hashes: Promise.resolve([]) }
+  /** hash -> body of the small scripts hashed, for a reported block's upload */
+  const kept = new Map()
+  let keptBytes = 0
+  const keep = (hash, bytes) => {
+    if (bytes.byteLength > MAX_KEPT_BYTES || keptBytes + bytes.byteLength > MAX_KEPT_TOTAL || kept.has(hash)) return
+    kept.set(hash, bytes)
+    keptBytes += bytes.byteLength
+  }
   const scriptHashes = () => {
     const scripts = [...document.scripts].slice(0, MAX_SCRIPTS)
     if (scripts.length === hashed.count) return hashed.hashes
     const hashes = Promise.all(scripts.map(async (s) => {
       try {
-        if (s.src === '') return await sha256(new TextEncoder().encode(s.textContent ?? ''))
-        const res = await fetch(s.src, { cache: 'force-cache', credentials: 'same-origin' })
-        const body = await res.arrayBuffer()
-        return body.byteLength > MAX_SCRIPT_BYTES ? undefined : await sha256(body)
+        const body = s.src === '' ? new TextEncoder().encode(s.textContent ?? '') : await (await fetch(s.src, { cache: 'force-cache', credentials: 'same-origin' })).arrayBuffer()
+        if (body.byteLength > MAX_SCRIPT_BYTES) return undefined
+        const hash = await sha256(body)
+        keep(hash, new Uint8Array(body))
+        return hash
       } catch {
         return undefined
       }
@@ -103,6 +115,19 @@
     scriptHashes: await scriptHashes(),
     ...gesture === undefined ? {} : { gesture }
   })
+
+  /** the bodies of the scripts a reported block names (the user ran the guard with --report-to) */
+  const base64 = (bytes) => {
+    let text = ''
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+    return btoa(text)
+  }
+  const uploadAsked = (answer) => {
+    for (const hash of Array.isArray(answer?.uploadScripts) ? answer.uploadScripts.slice(0, 8) : []) {
+      const bytes = kept.get(hash)
+      if (bytes !== undefined) ask('/v1/scripts', { sha256: hash, base64: base64(bytes) }).catch(() => {})
+    }
+  }
 
   // --- the overlay ---------------------------------------------------------------------------
   const text = (tag, content, style) => { const e = document.createElement(tag); e.textContent = content; if (style) e.style.cssText = style; return e }
@@ -162,6 +187,7 @@
     else if (SIGN.has(method)) { path = '/v1/signature'; body = { method, params } }
     else return false
     const answer = await ask(path, { ...body, page: await pageContext(gesture) })
+    uploadAsked(answer)
     if (answer.decision === 'unverified') console.info('VirusMap guard: unverified', method, answer.reason ?? '')
     if ((answer.decision === 'block' || answer.decision === 'warn') && !await showOverlay(answer, method)) throw rejected()
     return method === 'eth_sendTransaction'
@@ -222,6 +248,7 @@
   // the page visit itself (the patent's page scene): a listed domain or script warns at once
   window.addEventListener('load', () => {
     pageContext(undefined).then((page) => ask('/v1/page', { page })).then((answer) => {
+      uploadAsked(answer)
       if (answer.decision === 'block') showOverlay(answer, 'nothing yet: this page is on the malicious list').catch(() => {})
     }).catch(() => {})
   })

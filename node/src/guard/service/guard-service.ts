@@ -18,6 +18,7 @@ import { emptyStore, saveStore, type GuardStoreData } from '../store.ts'
 import { createGuardMetrics } from './guard-metrics.ts'
 import { refuseNonLoopback } from './loopback.ts'
 import { readPage } from './page-input.ts'
+import { createScriptUploads } from './script-uploads.ts'
 import { recipientsOfSent } from './sent.ts'
 
 /** the largest request body read: a typed-data text is at most 256 K characters */
@@ -47,7 +48,7 @@ export interface GuardServiceOptions {
   /** the store's network mirror, whose totals /metrics shows */
   mirror?: Pick<GuardMirror, 'totals'>
   /** with the user's consent (--report-to): each block's indicators go to the network; started and stopped by the caller */
-  reporter?: Pick<GuardReporter, 'report' | 'totals'>
+  reporter?: Pick<GuardReporter, 'report' | 'totals' | 'uploads' | 'uploadScript'>
 }
 
 export interface GuardService extends Startable {
@@ -88,10 +89,19 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
   let port = 0
   let saving: Promise<void> = Promise.resolve()
   const metrics = createGuardMetrics(store, options.mirror, options.reporter)
-  /** a block, reported when the user consented; the answer does not wait for it */
-  const reportBlock = (result: Pick<GuardResult, 'decision' | 'findings' | 'simulation' | 'request' | 'chainId'>, page: PageContext): void => {
-    if (options.reporter === undefined || result.decision !== 'block') return
-    options.reporter.report(guardIndicators(result, page, { allowlist: store.allowlist, ...result.chainId !== undefined ? { chainId: result.chainId } : {} }))
+  const scripts = createScriptUploads()
+  /**
+   * A block, reported when the user consented; the answer does not wait for it. With an uploader,
+   * the answer names the reported scripts whose bodies the extension should send (/v1/scripts).
+   */
+  const reportBlock = <R extends Pick<GuardResult, 'decision' | 'findings'>>(result: R & Pick<GuardResult, 'simulation' | 'request' | 'chainId'>, page: PageContext): R | R & { uploadScripts: string[] } => {
+    if (options.reporter === undefined || result.decision !== 'block') return result
+    const indicators = guardIndicators(result, page, { allowlist: store.allowlist, ...result.chainId !== undefined ? { chainId: result.chainId } : {} })
+    options.reporter.report(indicators)
+    const wanted = options.reporter.uploads ? indicators.filter(i => i.kind === 'script').map(i => i.subject) : []
+    if (wanted.length === 0) return result
+    scripts.want(wanted, indicators[0]?.context ?? '')
+    return { ...result, uploadScripts: wanted }
   }
 
   const judge = async (g: Guard, request: unknown, body: Body): Promise<unknown> => {
@@ -105,8 +115,7 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
     try {
       const result = await Promise.race([g.check(request, page, { signal: limit }), late])
       metrics.observe(result, 'simulation' in result ? result.simulation.status : 'unavailable', (performance.now() - started) / 1000)
-      if ('simulation' in result) reportBlock(result, page)
-      return result
+      return 'simulation' in result ? reportBlock(result, page) : result
     } catch (err) {
       if (err instanceof GuardError) throw err
       if (limit.aborted) {
@@ -178,8 +187,13 @@ export function createGuardService (options: GuardServiceOptions): GuardService 
       const page = readPage(bodyOf(request).page)
       const result = g.checkPage(page)
       metrics.observe(result, 'not-applicable', 0)
-      reportBlock({ ...result, simulation: { status: 'not-applicable' }, request: { method: 'page', from: undefined, actions: [] } }, page)
-      return await send(reply, result)
+      const { simulation: _s, request: _r, ...answer } = reportBlock({ ...result, simulation: { status: 'not-applicable' }, request: { method: 'page', from: undefined, actions: [] } }, page)
+      return await send(reply, answer)
+    })
+    // a reported page script's body, sent back by the extension as the answer asked
+    instance.post('/v1/scripts', async (request, reply) => {
+      const script = scripts.take(request.body)
+      return await send(reply, { queued: options.reporter?.uploadScript(script) ?? false })
     })
     instance.get('/metrics', async (_request, reply) => await reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
     instance.post('/v1/sent', async (request, reply) => await send(reply, { recorded: await recordSent(bodyOf(request).tx) }))

@@ -70,6 +70,20 @@ export function canonicalizeIndicator (kind: IndicatorKind, raw: string): string
   }
 }
 
+/**
+ * canonicalizeIndicator for a caller that answers an indicator with no canonical form in its own
+ * terms: `invalid` is handed the IndicatorError and returns the answer (undefined, say: not an
+ * indicator) or throws the caller's own error. Any other error is a fault and passes through.
+ */
+export function canonicalIndicatorOr<T> (kind: string, raw: unknown, invalid: (err: IndicatorError) => T): string | T {
+  try {
+    return canonicalizeIndicator(kind as IndicatorKind, raw as string)
+  } catch (err) {
+    if (err instanceof IndicatorError) return invalid(err)
+    throw err
+  }
+}
+
 function canonicalUrl (text: string): string {
   const scheme = SCHEME.exec(text)?.[1]?.toLowerCase()
   let input = text

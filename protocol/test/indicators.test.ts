@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { createHash } from 'node:crypto'
 import {
-  canonicalizeIndicator, indicatorDigests, indicatorSha256, IndicatorError, INDICATOR_KINDS, isIndicatorKind, urlFromVtId, urlNetworkLocation, vtUrlId
+  canonicalIndicatorOr, canonicalizeIndicator, indicatorDigests, indicatorSha256, IndicatorError, INDICATOR_KINDS, isIndicatorKind, urlFromVtId, urlNetworkLocation, vtUrlId
 } from '../src/index.ts'
 import type { IndicatorCode, IndicatorKind } from '../src/index.ts'
 
@@ -151,4 +151,24 @@ tap.test('a URL\'s network location: the host as written, canonical, from hostil
   for (const bad of ['', 'not a url', 'http://', 'mailto:a@b.example', 'file:///etc/passwd', `http://${'a'.repeat(70)}.example/`, 'x'.repeat(100_000), 42 as unknown as string]) {
     t.equal(urlNetworkLocation(bad), undefined, String(bad).slice(0, 30))
   }
+})
+
+tap.test('canonicalIndicatorOr answers what has no canonical form in the caller\'s terms', async t => {
+  t.equal(canonicalIndicatorOr('domain', ' Example.COM. ', () => undefined), 'example.com', 'a canonical form is the answer')
+  const hostile: Array<[string, unknown, IndicatorCode]> = [
+    ['file', 'a.example', 'INDICATOR_UNKNOWN_KIND'],
+    ['__proto__', 'a.example', 'INDICATOR_UNKNOWN_KIND'],
+    ['domain', 42, 'INDICATOR_MALFORMED'],
+    ['domain', { toString: () => 'a.example' }, 'INDICATOR_MALFORMED'],
+    ['domain', 'a\u0000.example', 'INDICATOR_MALFORMED'],
+    ['url', 'x'.repeat(100_000), 'INDICATOR_TOO_LONG'],
+    ['ip', '999.1.1.1', 'INDICATOR_MALFORMED']
+  ]
+  for (const [kind, raw, code] of hostile) {
+    const seen: IndicatorError[] = []
+    t.equal(canonicalIndicatorOr(kind, raw, (err) => { seen.push(err); return undefined }), undefined, `${kind} ${String(raw).slice(0, 20)}`)
+    t.equal(seen[0]?.code, code, `${kind}: the IndicatorError is handed over`)
+  }
+  class CallerError extends Error { readonly code = 'CALLER' }
+  t.throws(() => canonicalIndicatorOr('wallet', 'not a wallet', (err) => { throw new CallerError(err.message) }), { code: 'CALLER' }, 'the caller\'s own error is thrown as it is')
 })

@@ -1,4 +1,4 @@
-import { canonicalizeIndicator, IndicatorError, urlFromVtId } from '../../../protocol/src/index.ts'
+import { canonicalIndicatorOr, IndicatorError, urlFromVtId } from '../../../protocol/src/index.ts'
 import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
 import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
 import { ApiError } from '../vt/errors.ts'
@@ -16,11 +16,7 @@ function invalid (err: unknown, what: string): never {
 
 /** The canonical subject, or InvalidArgumentError saying why there is none. */
 export function canonicalSubject (kind: IndicatorKind, raw: string): string {
-  try {
-    return canonicalizeIndicator(kind, raw)
-  } catch (err) {
-    return invalid(err, `not a valid ${kind}`)
-  }
+  return canonicalIndicatorOr(kind, raw, (err) => invalid(err, `not a valid ${kind}`))
 }
 
 /**

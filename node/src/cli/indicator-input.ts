@@ -1,4 +1,4 @@
-import { canonicalizeIndicator, IndicatorError, isIndicatorKind } from '../../../protocol/src/index.ts'
+import { canonicalIndicatorOr, isIndicatorKind } from '../../../protocol/src/index.ts'
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
 import { UsageError } from './usage-error.ts'
 
@@ -14,12 +14,7 @@ const URLISH = /^[a-z][a-z0-9+.-]*:|[/?#]/i
 export const LOOKUP_KINDS = ['file', 'url', 'domain', 'ip', 'wallet', 'script'] as const
 
 export function canonical (kind: IndicatorKind, text: string): string {
-  try {
-    return canonicalizeIndicator(kind, text)
-  } catch (err) {
-    if (err instanceof IndicatorError) throw new UsageError(`not a valid ${kind}: ${err.message}`)
-    throw err
-  }
+  return canonicalIndicatorOr(kind, text, (err) => { throw new UsageError(`not a valid ${kind}: ${err.message}`) })
 }
 
 /**

@@ -1,4 +1,4 @@
-import { canonicalizeIndicator, isIndicatorKind } from '../../../protocol/src/index.ts'
+import { canonicalIndicatorOr } from '../../../protocol/src/index.ts'
 import type { IndicatorKind, Report } from '../../../protocol/src/messages.ts'
 import type { VerifyProblem } from './problems.ts'
 
@@ -30,12 +30,7 @@ export function checkQuestion (report: Pick<Report, 'job'>, asked: Question): Ve
     if (job.kind !== 'file' || job[field] !== `0x${digits.toLowerCase()}`) return mismatch(`the job is not about the file whose ${field} was asked`)
     return undefined
   }
-  let canonical: string
-  try {
-    canonical = isIndicatorKind(asked.kind) ? canonicalizeIndicator(asked.kind, asked.subject) : ''
-  } catch {
-    canonical = ''
-  }
+  const canonical = canonicalIndicatorOr(asked.kind, asked.subject, () => '')
   if (canonical === '') return mismatch('what was asked is not an indicator')
   if (job.kind !== asked.kind || job.subject !== canonical) return mismatch(`the job is not about the ${asked.kind} that was asked`)
   return undefined

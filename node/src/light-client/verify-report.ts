@@ -1,7 +1,7 @@
 import type { Provider } from 'ethers'
 import type { Hex, Report } from '../../../protocol/src/messages.ts'
 import {
-  canonicalizeIndicator, checkReport, createdPastAgeLimit, indicatorSha256, isIndicatorKind, quorumThreshold, recoverSubmissionSigner, submissionOf, ZERO_ADDRESS
+  canonicalIndicatorOr, checkReport, createdPastAgeLimit, indicatorSha256, isIndicatorKind, quorumThreshold, recoverSubmissionSigner, submissionOf, ZERO_ADDRESS
 } from '../../../protocol/src/index.ts'
 import { checkAnchor, parseServedAnchor, type AnchorStatus } from './anchor-check.ts'
 import { createAnchorsView } from './anchors-view.ts'
@@ -183,8 +183,7 @@ function recoverOrUndefined (recover: () => Hex): Hex | undefined {
 function checkSubmission (report: Report, expected: { registry: Hex, chainId: number }, problems: VerifyProblem[]): void {
   const { job } = report.job
   if (isIndicatorKind(job.kind)) {
-    let canonical: string | undefined
-    try { canonical = canonicalizeIndicator(job.kind, job.subject) } catch { canonical = undefined }
+    const canonical = canonicalIndicatorOr(job.kind, job.subject, () => undefined)
     if (canonical !== job.subject || indicatorSha256(job.subject) !== String(job.sha256).toLowerCase()) {
       problems.push({ code: 'SUBJECT_MISMATCH', detail: `the ${job.kind} job's subject is not canonical or not what its sha256 names` })
     }

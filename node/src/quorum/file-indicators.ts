@@ -1,4 +1,4 @@
-import { canonicalizeIndicator } from '../../../protocol/src/index.ts'
+import { canonicalIndicatorOr } from '../../../protocol/src/index.ts'
 
 /** at most this many indicators are related to one file: a sample stuffed with URLs cannot flood the index */
 export const MAX_RELATED_INDICATORS = 200
@@ -17,12 +17,9 @@ export function indicatorsFromDetails (details: unknown[]): RelatedIndicator[] {
   const out = new Map<string, RelatedIndicator>()
   const add = (kind: RelatedIndicator['kind'], raw: unknown): void => {
     if (out.size >= MAX_RELATED_INDICATORS || typeof raw !== 'string') return
-    try {
-      const subject = canonicalizeIndicator(kind, raw)
-      out.set(`${kind} ${subject}`, { kind, subject })
-    } catch {
-      // not an indicator we can name: nothing to relate
-    }
+    // not an indicator we can name: nothing to relate
+    const subject = canonicalIndicatorOr(kind, raw, () => undefined)
+    if (subject !== undefined) out.set(`${kind} ${subject}`, { kind, subject })
   }
   for (const detail of details) {
     const found = (detail as { indicators?: { urls?: unknown, domains?: unknown } } | undefined)?.indicators

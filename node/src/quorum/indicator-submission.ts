@@ -1,5 +1,5 @@
 import {
-  canonicalizeIndicator, IndicatorError, indicatorSha256, isContextText, isIndicatorKind, MAX_CONTEXT_BYTES, recoverSubmissionSigner, signSubmission, ZERO_ADDRESS
+  canonicalIndicatorOr, indicatorSha256, isContextText, isIndicatorKind, MAX_CONTEXT_BYTES, recoverSubmissionSigner, signSubmission, ZERO_ADDRESS
 } from '../../../protocol/src/index.ts'
 import { SubmissionError } from './errors.ts'
 import type { IndicatorSubmission } from './job-factory.ts'
@@ -52,12 +52,7 @@ export function checkIndicatorSubmission (input: IndicatorSubmission, opts: Subm
 
 /** The canonical subject, or SubmissionError INVALID_INDICATOR saying why there is none. */
 export function canonicalSubmissionSubject (kind: IndicatorKind, raw: string): string {
-  try {
-    return canonicalizeIndicator(kind, raw)
-  } catch (err) {
-    if (err instanceof IndicatorError) throw new SubmissionError('INVALID_INDICATOR', err.message, { cause: err })
-    throw err
-  }
+  return canonicalIndicatorOr(kind, raw, (err) => { throw new SubmissionError('INVALID_INDICATOR', err.message, { cause: err }) })
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ApiKeyLimits, ApiKeyReader } from './ports.ts'
 import type { ApiKeyPrivilege } from '../db/apikey-privileges.ts'
+import { API_KEY_PATTERN } from '../db/apikey-repository.ts'
 import { ApiError } from '../vt/errors.ts'
 
-const KEY = /^[0-9a-f]{64}$/
 /** a found key's limits are reused this long before the port is asked again */
 const LOOKUP_TTL_MS = 30_000
 const MAX_CACHED_KEYS = 10_000
@@ -101,7 +101,7 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
     async check (request) {
       const header = request.headers['x-apikey']
       if (header === undefined || header === '') throw new ApiError('AuthenticationRequiredError', 'an API key is required: send it in the x-apikey header')
-      if (typeof header !== 'string' || !KEY.test(header)) throw new ApiError('WrongCredentialsError', 'wrong API key')
+      if (typeof header !== 'string' || !API_KEY_PATTERN.test(header)) throw new ApiError('WrongCredentialsError', 'wrong API key')
       const at = now()
       const state = await stateFor(header, at)
       if (state === undefined) throw new ApiError('WrongCredentialsError', 'wrong API key')

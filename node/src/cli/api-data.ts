@@ -7,17 +7,18 @@ import type { ApiTarget } from './target.ts'
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 /**
- * GET one of a node's /api/virusmap routes, size-bounded, and its `data` (the caller checks its shape). 404 is
+ * GET (or POST `init.body` as JSON) one of a node's /api/virusmap routes, size-bounded, and its `data` (the caller checks its shape). 404 is
  * NOT_FOUND; a node that does not answer, answers another error status, no JSON or no data is a network error: the
  * CLI never mistakes what a broken or lying node says for an answer.
  */
-export async function fetchApiData (target: ApiTarget, path: string, ctx: CommandContext): Promise<unknown> {
+export async function fetchApiData (target: ApiTarget, path: string, ctx: CommandContext, init: { method?: 'GET' | 'POST', headers?: Record<string, string>, body?: string } = {}): Promise<unknown> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(target.timeoutMs)])
   const url = new URL(path, target.api)
   let text: string
   let status: number
   try {
-    const res = await fetch(url, { signal, headers: target.apiKey === undefined ? {} : { 'x-apikey': target.apiKey } })
+    const headers = { ...init.headers, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(target.apiKey === undefined ? {} : { 'x-apikey': target.apiKey }) }
+    const res = await fetch(url, { signal, method: init.method ?? 'GET', headers, ...(init.body === undefined ? {} : { body: init.body }) })
     status = res.status
     const length = Number(res.headers.get('content-length') ?? 0)
     if (length > MAX_ANSWER_BYTES) throw new CliError('NETWORK', `${url.href}: answer of ${length} bytes is too large`)

@@ -45,6 +45,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'rewards', summary: 'the VMT rewards a node computed for an epoch, or one account\'s (cumulative, this epoch, its reports)', load: async () => (await import('./commands/rewards.ts')).rewardsCommand },
   { name: 'claim', summary: 'claim a wallet\'s VMT rewards from RewardsDistributor with a proof checked against the chain\'s root', load: async () => (await import('./commands/claim.ts')).claimCommand },
   { name: 'anchors', summary: 'list the epochs anchored on chain a node has seen, or one epoch\'s jobs', load: async () => (await import('./commands/anchors.ts')).anchorsCommand },
+  { name: 'hunt', summary: 'hunt with YARA rules on the members as an approved vendor: add, list, matches [--follow], retro', load: async () => (await import('./commands/hunt.ts')).huntCommand },
   { name: 'keystore', summary: 'create, import or show an encrypted JSON keystore', load: async () => (await import('./commands/keystore.ts')).keystoreCommand },
   { name: 'apikey', summary: 'create, revoke or list the x-apikey keys a supernode accepts', load: async () => (await import('./commands/apikey.ts')).apikeyCommand },
   { name: 'guard', summary: 'judge a wallet request before signing it (decode, simulate on your RPC, drainer rules)', load: async () => (await import('./commands/guard.ts')).guardCommand },

@@ -3,10 +3,10 @@
 import { join } from 'node:path'
 import pino from 'pino'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { Contract, MaxUint256, parseEther } from 'ethers'
-import type { JsonRpcSigner, Wallet } from 'ethers'
+import { Contract, MaxUint256, Wallet, hexlify, parseEther, randomBytes } from 'ethers'
 import type { Test } from 'tap'
-import { lower, mined, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import { lower, mined, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import { setBalance } from '../../../governance/src/anvil-time.ts'
 import type { MarketChain } from '../../../contracts/test/market-chain.ts'
 import { generateX25519KeyPair } from '../../../protocol/src/index.ts'
 import { HUNT_PRODUCT, sealRuleset } from '../../../protocol/src/hunt/index.ts'
@@ -32,7 +32,7 @@ export interface HuntChain {
   c: MarketChain
   wallets: Wallet[]
   keys: X25519KeyPair[]
-  vendorSigner: JsonRpcSigner
+  vendorSigner: Wallet
   vendor: Hex
   memberKeys: Array<{ member: Hex, x25519Key: Hex }>
   /** orders a hunt of `rulesetId` as the vendor; the order id */
@@ -47,12 +47,21 @@ export interface HuntChain {
 
 export async function startHuntChain (deliveryBlocks = 30): Promise<HuntChain> {
   const c = await startMarketChain({ deliveryBlocks })
+  // members registered with the X25519 keys they hold, as a vendor reads them from the registry
   const wallets: Wallet[] = []
-  for (let i = 0; i < 4; i++) wallets.push(await operator(c))
-  const keys = wallets.map(() => generateX25519KeyPair())
+  const keys = [0, 1, 2, 3].map(() => generateX25519KeyPair())
+  for (const key of keys) {
+    const w = new Wallet(hexlify(randomBytes(32)), c.provider)
+    await setBalance(c.provider, w.address, parseEther('1'))
+    await mined((c.registry.connect(w) as Contract).getFunction('register')('12D3KooWHunt', `0x${bytesToHex(key.publicKey)}`, ''))
+    await mined(c.registry.getFunction('admit')(w.address))
+    wallets.push(w)
+  }
+  const membersBlock = await c.provider.getBlockNumber()
   const marketAddress = lower(await c.market.getAddress())
-  const vendorSigner = await c.provider.getSigner(1)
-  const vendor = lower(await vendorSigner.getAddress())
+  const vendorSigner = new Wallet(hexlify(randomBytes(32)), c.provider)
+  await setBalance(c.provider, vendorSigner.address, parseEther('10'))
+  const vendor = lower(vendorSigner.address)
   const asVendor = c.market.connect(vendorSigner) as Contract
   await mined(c.market.getFunction('setVendor')(vendor, true))
   await mined(c.market.getFunction('setPrice')(HUNT_PRODUCT, HUNT_PRICE))
@@ -108,7 +117,10 @@ export async function startHuntChain (deliveryBlocks = 30): Promise<HuntChain> {
     },
     async submit (m, bytes) {
       await m.store.ingest((async function * () { yield bytes })())
-      const report = await signedReport(bytes)
+      // the fixture's report names its own fixed block; its job here names a block where these members are
+      // members, as a real job does (the hunt reads the block, it does not re-check the report's signatures)
+      const signed = await signedReport(bytes)
+      const report = { ...signed, job: { ...signed.job, job: { ...signed.job.job, membershipBlock: membersBlock } } }
       await m.reports.put(report)
       return report.jobId
     }

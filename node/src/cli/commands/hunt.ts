@@ -56,8 +56,15 @@ async function nodes (values: Record<string, OptionValue>, ctx: CommandContext, 
     ctx.stderr.write(`virusmap: skipping ${terminalText(t.api)}: ${terminalText((err as Error).message).slice(0, 200)}\n`)
     return undefined
   })))
-  const out = found.filter((n) => n !== undefined)
-  if (out.length === 0) throw new CliError('NETWORK', 'no node answered')
+  // the vendor's HuntAccess names the address a node claims: it signs only for members (SPEC 19 says what
+  // a node claiming another member's address can still do with it)
+  const members = new Set((await memberKeysAt(m.provider, m.deployment.contracts.registry, await m.provider.getBlockNumber() - 1)).map((k) => k.member))
+  const out = found.filter((n) => n !== undefined).filter((n) => {
+    if (members.has(n.self)) return true
+    ctx.stderr.write(`virusmap: skipping ${terminalText(n.target.api)}: it runs as ${n.self}, not a member\n`)
+    return false
+  })
+  if (out.length === 0) throw new CliError('NETWORK', 'no member node answered')
   return out
 }
 
@@ -147,17 +154,21 @@ async function run (values: Record<string, OptionValue>, positionals: string[], 
     const held = (await Promise.all(hunters.map(async (n) => await nodeMatches(n, wallet, chain, ctx)))).flat()
     print(await count(held, m), render(await count(held, m)))
     if (values.follow !== true) return EXIT_CODES.ok
-    // --follow: every node's stream until interrupted; each new notification re-counts its group
+    // --follow: every node's stream until interrupted; each new notification re-counts its group, printed
+    // in arrival order as it stood then
     const seen = [...held]
+    let printing = Promise.resolve()
     await Promise.all(hunters.map(async (n) => await followNode(n, wallet, chain, (notification) => {
       seen.push(notification)
-      void count(seen, m).then((all) => {
-        const group = all.filter((c) => c.jobId === notification.match.jobId && c.rulesetId === notification.match.rulesetId && notification.match.rules.includes(c.rule))
+      const snapshot = [...seen]
+      printing = printing.then(async () => {
+        const group = (await count(snapshot, m)).filter((c) => c.jobId === notification.match.jobId && c.rulesetId === notification.match.rulesetId && notification.match.rules.includes(c.rule))
         print(group, render(group))
-      })
+      }).catch((err: unknown) => { ctx.stderr.write(`virusmap: cannot count a match: ${terminalText((err as Error).message).slice(0, 200)}\n`) })
     }, ctx.signal).catch((err: unknown) => {
       if (!ctx.signal.aborted) ctx.stderr.write(`virusmap: ${terminalText(n.target.api)} stream ended: ${terminalText((err as Error).message).slice(0, 200)}\n`)
     })))
+    await printing
     return EXIT_CODES.ok
   })
 }

@@ -105,7 +105,7 @@ export function createDeliveryService (opts: DeliveryServiceOptions, c: Delivery
   /** the waiting orders again: delivered once their sample is here, dropped once their deadline passed */
   async function retryWaiting (head: number, options: AbortOptions): Promise<void> {
     const done: bigint[] = []
-    for (const order of [...waiting.values()]) {
+    for (const order of Array.from(waiting.values())) {
       options.signal?.throwIfAborted()
       const outcome = head > order.deadline ? 'not-held' : await deliver(order, head)
       if (outcome === 'waiting') continue

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { Contract, Wallet, parseEther } from 'ethers'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { AbortOptions } from '@libp2p/interface'
+import { HUNT_PRODUCT } from '../../../protocol/src/hunt/registration.ts'
 import { SAMPLE_PRODUCT_ID, decryptKeystore, encryptKeystore, joinActions, priceActions, proposeAndExecute, vendorActions } from '../../../governance/src/index.ts'
 import { marketArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
@@ -16,6 +17,8 @@ import type { Deployment } from '../supernode/config.ts'
 export const DEMO_VENDOR_PASSPHRASE = 'devnet'
 /** What governance prices a sample at on the devnet, and what the vendor is given to spend. */
 export const DEMO_SAMPLE_PRICE = parseEther('10')
+/** what the devnet's governance prices a hunt at (SPEC 19): one order pays a ruleset until its deadline */
+export const DEMO_HUNT_PRICE = parseEther('5')
 const DEMO_VENDOR_VMT = parseEther('1000')
 // a low scrypt cost: the key is a demo's, and every `virusmap buy` decrypts it
 const DEMO_SCRYPT_N = 1024
@@ -48,15 +51,17 @@ export async function ensureDemoVendor (dir: string, deployment: Deployment, pro
   const market = new Contract(marketAddress, marketArtifact.abi, provider)
   const approved = await market.getFunction('isVendor')(vendor.address) as boolean
   const price = await market.getFunction('priceOf')(SAMPLE_PRODUCT_ID) as bigint
-  if (!approved || price === 0n) {
-    const actions = joinActions(...(approved ? [] : [vendorActions(marketAddress, [vendor.address], true)]), ...(price === 0n ? [priceActions(marketAddress, SAMPLE_PRODUCT_ID, DEMO_SAMPLE_PRICE)] : []))
+  const huntPrice = await market.getFunction('priceOf')(HUNT_PRODUCT) as bigint
+  if (!approved || price === 0n || huntPrice === 0n) {
+    const actions = joinActions(...(approved ? [] : [vendorActions(marketAddress, [vendor.address], true)]), ...(price === 0n ? [priceActions(marketAddress, SAMPLE_PRODUCT_ID, DEMO_SAMPLE_PRICE)] : []),
+      ...(huntPrice === 0n ? [priceActions(marketAddress, HUNT_PRODUCT, DEMO_HUNT_PRICE)] : []))
     await proposeAndExecute({
       governor: deployment.contracts.governor,
       timelock: deployment.contracts.timelock,
       proposer: deployer,
       voters: [deployer],
       ...actions,
-      description: `Approve the devnet's demo vendor ${vendor.address} and price a sample (block ${await provider.getBlockNumber()})`,
+      description: `Approve the devnet's demo vendor ${vendor.address} and price a sample and a hunt (block ${await provider.getBlockNumber()})`,
       provider
     }, options)
   }

@@ -1,3 +1,4 @@
+import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { HuntPort } from './routes/hunt.ts'
 import type { MarketDelivery } from '../db/delivery-repository.ts'
@@ -24,12 +25,8 @@ export type SignedReceipt = Receipt & { signature: Hex }
 export const PORT_ERROR_CODES = ['SAMPLE_TOO_LARGE', 'UNAVAILABLE'] as const
 export type PortErrorCode = typeof PORT_ERROR_CODES[number]
 
-export interface SubmitFileOptions extends PortOptions {
+export interface SubmitFileOptions extends AbortOptions {
   onStored?: () => void
-}
-
-export interface PortOptions {
-  signal?: AbortSignal
 }
 
 export interface SampleSubmitter {
@@ -38,7 +35,7 @@ export interface SampleSubmitter {
    * flight for it. Undefined when this node does not hold the sample. Optional: nodes without it
    * answer 404 for every id.
    */
-  rescan?(hash: Hex, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex } | undefined>
+  rescan?(hash: Hex, options?: AbortOptions): Promise<{ analysisId: Hex, sha256: Hex } | undefined>
   /**
    * Stores the sample (durably) and schedules its scan. `source` fails with code SAMPLE_TOO_LARGE
    * once the upload passes the API's limit; the submitter must then store nothing. `onStored` is
@@ -81,7 +78,7 @@ export interface AnalysisView {
 
 export interface AnalysisReader {
   /** `id` is lowercase 0x-prefixed hex (already validated) */
-  getAnalysis(id: Hex, options?: PortOptions): Promise<AnalysisView | undefined>
+  getAnalysis(id: Hex, options?: AbortOptions): Promise<AnalysisView | undefined>
 }
 
 export interface SampleInfo {
@@ -117,7 +114,7 @@ export interface FileView {
 
 export interface FileReader {
   /** `hash` is lowercase 0x-prefixed hex of a sha256 (64), sha1 (40) or md5 (32) */
-  getFile(hash: Hex, options?: PortOptions): Promise<FileView | undefined>
+  getFile(hash: Hex, options?: AbortOptions): Promise<FileView | undefined>
 }
 
 /** Operational state for /healthz and /metrics; optional so the API runs without a node behind it. */
@@ -170,7 +167,7 @@ export interface NetworkReader {
   /** members at `block`; undefined while the node has not followed the chain that far */
   membersAt(block: number): NetworkMember[] | undefined
   /** newest first, at most `limit` */
-  recentReports(limit: number, options?: PortOptions): Promise<ReportSummary[]>
+  recentReports(limit: number, options?: AbortOptions): Promise<ReportSummary[]>
 }
 
 export interface ApiKeyLimits {
@@ -207,7 +204,7 @@ export interface SampleDownload {
 
 export interface SampleDownloads {
   /** undefined when this node does not hold the sample (and its key); `hash` as FileReader's */
-  open(hash: Hex, options?: PortOptions): Promise<SampleDownload | undefined>
+  open(hash: Hex, options?: AbortOptions): Promise<SampleDownload | undefined>
 }
 
 export type VoteVerdict = 'harmless' | 'malicious'
@@ -253,15 +250,15 @@ export interface AnchoredEpochView {
 /** The anchored epochs this node has seen (GET /api/virusmap/anchors). */
 export interface AnchorReader {
   /** newest first, at most `limit`, below `before` when given */
-  epochs(limit: number, before?: number, options?: PortOptions): Promise<AnchoredEpochView[]>
-  epoch(epoch: number, options?: PortOptions): Promise<AnchoredEpochView | undefined>
+  epochs(limit: number, before?: number, options?: AbortOptions): Promise<AnchoredEpochView[]>
+  epoch(epoch: number, options?: AbortOptions): Promise<AnchoredEpochView | undefined>
 }
 
 export interface EvidenceReader {
   /** `member` is a lowercase 0x address (already validated); [] when none is held */
-  byMember(member: Hex, options?: PortOptions): Promise<EvidenceView[]>
+  byMember(member: Hex, options?: AbortOptions): Promise<EvidenceView[]>
   /** members with evidence held, lowercase, sorted, at most `limit` */
-  members(limit: number, options?: PortOptions): Promise<Hex[]>
+  members(limit: number, options?: AbortOptions): Promise<Hex[]>
 }
 
 /**
@@ -309,24 +306,24 @@ export interface IndicatorPort {
    * the one in flight for the same indicator). Throws code INVALID_INDICATOR, INVALID_CONTEXT,
    * INVALID_SUBMITTER_SIGNATURE or SUBMISSION_EXPIRED (client errors), NOT_A_MEMBER (this node takes no submissions).
    */
-  submitIndicator(input: IndicatorSubmissionView, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  submitIndicator(input: IndicatorSubmissionView, options?: AbortOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   /**
    * What VirusTotal tools submit unsigned (POST /urls): the node's operator wallet signs the
    * Submission as submitter, now. Same errors as submitIndicator. Optional: without it, only
    * signed submissions are taken.
    */
-  submitAsOperator?(input: { kind: IndicatorKind, subject: string, context: string }, options?: PortOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
+  submitAsOperator?(input: { kind: IndicatorKind, subject: string, context: string }, options?: AbortOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   /**
    * An indicator by the sha256 of its canonical subject (VirusTotal's URL id in hex): found once
    * this node holds a report on it; undefined otherwise. Optional.
    */
-  getIndicatorByHash?(kind: IndicatorKind, sha256: Hex, options?: PortOptions & { limit?: number }): Promise<(IndicatorView & { subject: string }) | undefined>
+  getIndicatorByHash?(kind: IndicatorKind, sha256: Hex, options?: AbortOptions & { limit?: number }): Promise<(IndicatorView & { subject: string }) | undefined>
   /** `subject` as typed; throws code INVALID_INDICATOR when it has no canonical form; undefined when nothing is known of it */
-  getIndicator(kind: IndicatorKind, subject: string, options?: PortOptions & { limit?: number }): Promise<IndicatorView | undefined>
+  getIndicator(kind: IndicatorKind, subject: string, options?: AbortOptions & { limit?: number }): Promise<IndicatorView | undefined>
   /** the URLs and domains found in a file (canonical), at most `limit` (default 200) */
-  relatedIndicators(sha256: Hex, options?: PortOptions & { limit?: number }): Promise<Array<{ kind: IndicatorKind, subject: string }>>
+  relatedIndicators(sha256: Hex, options?: AbortOptions & { limit?: number }): Promise<Array<{ kind: IndicatorKind, subject: string }>>
   /** the submitted URLs (canonical) whose host is this canonical domain or IP, at most `limit`. Optional. */
-  urlsOn?(kind: 'domain' | 'ip', subject: string, options?: PortOptions & { limit: number }): Promise<string[]>
+  urlsOn?(kind: 'domain' | 'ip', subject: string, options?: AbortOptions & { limit: number }): Promise<string[]>
 }
 
 /** A subject whose report on this node is malicious: what wallet guards mirror (each checks the report itself). */
@@ -351,7 +348,7 @@ export interface MaliciousFeedReader {
    * reported after `after`, oldest first; at most `limit`, from a bounded scan. `next` is where to
    * continue (`after` itself when nothing newer is stored); `more` whether a next page may already hold more.
    */
-  since(after: FeedCursor | undefined, limit: number, options?: PortOptions): Promise<{ subjects: MaliciousSubjectView[], next: FeedCursor | undefined, more: boolean }>
+  since(after: FeedCursor | undefined, limit: number, options?: AbortOptions): Promise<{ subjects: MaliciousSubjectView[], next: FeedCursor | undefined, more: boolean }>
 }
 
 export interface ApiPorts {
@@ -377,12 +374,12 @@ export interface ApiPorts {
 
 /** The encrypted blocks this node holds (GET /api/virusmap/blocks/{cid}); undefined when it holds none by that CID. */
 export interface BlockReader {
-  get(cid: CID, options?: PortOptions): Promise<Uint8Array | undefined>
+  get(cid: CID, options?: AbortOptions): Promise<Uint8Array | undefined>
 }
 
 /** This member's deliveries of data-market orders (GET /api/virusmap/market/orders/{id}/delivery, SPEC 18). */
 export interface MarketDeliveryReader {
-  delivery(orderId: bigint, options?: PortOptions): Promise<MarketDelivery | undefined>
+  delivery(orderId: bigint, options?: AbortOptions): Promise<MarketDelivery | undefined>
 }
 
 /** One paid-epoch report's reward and why (SPEC 17): amounts in decimal wei. */
@@ -428,8 +425,8 @@ export interface RewardsAccountView {
 
 export interface RewardsReader {
   /** the newest epoch this member computed; undefined before the first */
-  latest(options?: PortOptions): Promise<number | undefined>
-  epoch(epoch: number, page: { offset: number, limit: number }, options?: PortOptions): Promise<RewardsEpochView | undefined>
+  latest(options?: AbortOptions): Promise<number | undefined>
+  epoch(epoch: number, page: { offset: number, limit: number }, options?: AbortOptions): Promise<RewardsEpochView | undefined>
   /** `account` lowercase (validated); undefined when the epoch is not computed here */
-  account(epoch: number, account: Hex, limit: number, options?: PortOptions): Promise<RewardsAccountView | undefined>
+  account(epoch: number, account: Hex, limit: number, options?: AbortOptions): Promise<RewardsAccountView | undefined>
 }

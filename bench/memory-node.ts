@@ -8,7 +8,7 @@ import { createApiServer } from '../node/src/api/index.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../node/src/db/index.ts'
 import { createSampleStore } from '../node/src/ingest/index.ts'
 import { createDurableBlockstore } from '../node/src/ipfs/index.ts'
-import { sampleRescans } from '../node/src/supernode/api-ports.ts'
+import { sampleRescans } from '../node/src/supernode/api-adapters.ts'
 import type { ApiPorts } from '../node/src/api/ports.ts'
 
 const dir = process.argv[2]

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { openDatabase } from '../../src/db/database.ts'
 import { AnchorRepository } from '../../src/db/anchor-repository.ts'
-import { anchorReader, reportAnchor } from '../../src/supernode/api-ports.ts'
+import { anchorReader, reportAnchor } from '../../src/supernode/api-adapters.ts'
 import { fileObject } from '../../src/api/vt-objects.ts'
 import { indicatorObject } from '../../src/api/vt-indicator-objects.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'

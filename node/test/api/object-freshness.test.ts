@@ -11,7 +11,7 @@ import { canonicalizeIndicator, indicatorSha256 } from '../../../protocol/src/in
 import type { Hex, IndicatorKind, Report, SignedScanJob } from '../../../protocol/src/messages.ts'
 import { buildApp } from '../../src/api/server.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
-import { createApiPorts } from '../../src/supernode/api-ports.ts'
+import { createApiPorts } from '../../src/supernode/api-adapters.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const FILE = { sha256: hex('01', 32), sha1: hex('02', 20), md5: hex('03', 16) }

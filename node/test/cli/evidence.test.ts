@@ -17,7 +17,7 @@ import { EvidenceError, MAX_EVIDENCE_BYTES, checkEvidence } from '../../src/cli/
 import type { ApiPorts } from '../../src/api/ports.ts'
 import { openDatabase } from '../../src/db/database.ts'
 import { EvidenceRepository } from '../../src/db/evidence-repository.ts'
-import { evidenceReader } from '../../src/supernode/api-ports.ts'
+import { evidenceReader } from '../../src/supernode/api-adapters.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { deployVirusMap } from '../../../governance/src/index.ts'

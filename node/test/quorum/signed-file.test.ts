@@ -12,7 +12,7 @@ import { CHAIN_ID, memoryCoordinators, REGISTRY, sourceOf, until } from '../fixt
 import { quickEngine } from '../fixtures/test-engines.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
-import { createApiPorts } from '../../src/supernode/api-ports.ts'
+import { createApiPorts } from '../../src/supernode/api-adapters.ts'
 import type { Coordinator } from '../../src/quorum/coordinator.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'

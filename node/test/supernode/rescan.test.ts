@@ -6,7 +6,7 @@ import { CID } from 'multiformats/cid'
 import { CHUNK_SIZE } from '../../src/crypto/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createDurableBlockstore } from '../../src/ipfs/index.ts'
-import { sampleRescans } from '../../src/supernode/api-ports.ts'
+import { sampleRescans } from '../../src/supernode/api-adapters.ts'
 import { startSampleStore } from '../fixtures/sample-store.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 

@@ -3,48 +3,17 @@
 // submitted afterwards matches it at the members, and the vendor gets signed notifications from at least
 // f+1 distinct members, which `virusmap hunt matches` counts as confirmed against the chain.
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import tap from 'tap'
-import { runCli } from '../../src/cli/run.ts'
-import { startDevnet } from '../../src/devnet/devnet.ts'
-import type { Devnet } from '../../src/devnet/devnet.ts'
+import { vendorDevnet } from './vendor-devnet.ts'
 
-let devnet: Devnet
-let dir: string
-
-tap.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'virusmap-hunt-e2e-'))
-  devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, clamav: false })
-})
-tap.teardown(async () => {
-  await devnet?.stop()
-  if (!tap.passing()) {
-    for (const n of devnet?.info.nodes ?? []) {
-      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-      for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"hunt"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-    }
-  }
-  await rm(dir, { recursive: true, force: true })
-})
-
-async function cli (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => { stdout += s } },
-    stderr: { write: (s: string) => { stderr += s } },
-    signal: AbortSignal.timeout(240_000),
-    env: { VIRUSMAP_KEYSTORE_PASSWORD: devnet.info.vendor!.passphrase },
-    cwd: dir
-  })
-  return { code, stdout, stderr }
-}
-const vendorArgs = (): string[] => ['--keystore', devnet.info.vendor!.keystore, '--deployment', join(dir, 'devnet.json'), '--json']
+const vendor = vendorDevnet('hunt', 'hunt')
+const vendorArgs = (): string[] => ['--keystore', vendor().devnet.info.vendor!.keystore, '--deployment', join(vendor().dir, 'devnet.json'), '--json']
 
 tap.test('a registered ruleset matches a sample submitted afterwards; f+1 members\' signed notifications confirm it', async (t) => {
+  const { devnet, dir, cli } = vendor()
   await writeFile(join(dir, 'hunt.yar'), 'rule e2e_livehunt { strings: $m = "VIRUSMAP-E2E-HUNT-5c1d" condition: $m }\n')
   const added = await cli(['hunt', 'add', 'hunt.yar', ...vendorArgs()])
   t.equal(added.code, 0, added.stderr)

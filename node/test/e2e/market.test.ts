@@ -5,50 +5,28 @@
 // confirmed finds the order again after its restart and delivers it.
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Contract } from 'ethers'
 import tap from 'tap'
 import { marketArtifact } from '../../../governance/src/artifacts.ts'
-import { runCli } from '../../src/cli/run.ts'
-import { startDevnet } from '../../src/devnet/devnet.ts'
 import { spawnSupernode, waitUntilReady } from '../../src/devnet/node-process.ts'
+import { vendorDevnet } from './vendor-devnet.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
+import type { VendorDevnet } from './vendor-devnet.ts'
 
+const started = vendorDevnet('market', 'market')
 let devnet: Devnet
 let dir: string
+let cli: VendorDevnet['cli']
 let market: Contract
 
-tap.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'virusmap-market-e2e-'))
-  devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, clamav: false })
+tap.before(() => {
+  ({ devnet, dir, cli } = started())
   market = new Contract(devnet.info.contracts.market!, marketArtifact.abi, devnet.provider)
 })
-tap.teardown(async () => {
-  await devnet?.stop()
-  if (!tap.passing()) {
-    for (const n of devnet?.info.nodes ?? []) {
-      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-      for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"market"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-    }
-  }
-  await rm(dir, { recursive: true, force: true })
-})
 
-async function cli (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => { stdout += s } },
-    stderr: { write: (s: string) => { stderr += s } },
-    signal: AbortSignal.timeout(240_000),
-    env: { VIRUSMAP_KEYSTORE_PASSWORD: devnet.info.vendor!.passphrase },
-    cwd: dir
-  })
-  return { code, stdout, stderr }
-}
 const deployment = (): string[] => ['--deployment', join(dir, 'devnet.json')]
 const buy = (sha: string, out: string, ...more: string[]): Promise<{ code: number, stdout: string, stderr: string }> =>
   cli(['buy', sha, '--keystore', devnet.info.vendor!.keystore, '--out', out, '--json', ...deployment(), ...more])

@@ -10,6 +10,19 @@ import { eip712 } from './eip712.ts'
 import type { Hex } from './messages.ts'
 import { recoverMember, signTyped } from './signing.ts'
 
+/** DataMarket's Ordered event as members, buyers and the CLI read it (SPEC 18). */
+export interface OrderedEvent {
+  orderId: bigint
+  buyer: Hex
+  product: Hex
+  /** for a sample: its sha256 */
+  subject: Hex
+  buyerX25519Key: Hex
+  price: bigint
+  deadline: number
+  block: number
+}
+
 export interface Delivered {
   /** the DataMarket contract */
   market: Hex

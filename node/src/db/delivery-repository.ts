@@ -2,6 +2,7 @@ import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
 import type { OrderWrap } from '../../../protocol/src/order-wrap.ts'
 
 /** The wrap this member signed for one data-market order, as served to the buyer (SPEC 18). */
@@ -18,18 +19,6 @@ export interface MarketDelivery {
   /** Delivered(market, orderId, wrapHash), the member's signature */
   signature: Hex
   signedAt: number
-}
-
-/** An Ordered event as the delivery service keeps it while its sample is not held (market/ports.ts OrderedEvent). */
-export interface WaitingOrder {
-  orderId: bigint
-  buyer: Hex
-  product: Hex
-  subject: Hex
-  buyerX25519Key: Hex
-  price: bigint
-  deadline: number
-  block: number
 }
 
 // uint256 in decimal is at most 78 digits: padded, keys sort by order id
@@ -75,17 +64,17 @@ export class DeliveryRepository {
   }
 
   /** the orders waiting for their sample, by order id */
-  async waiting (market: Hex): Promise<WaitingOrder[]> {
-    const out: WaitingOrder[] = []
+  async waiting (market: Hex): Promise<OrderedEvent[]> {
+    const out: OrderedEvent[] = []
     for await (const value of this.#db.values(dbRange(PREFIXES.marketWaiting, market))) {
-      const o = value as Omit<WaitingOrder, 'orderId' | 'price'> & { orderId: string, price: string }
+      const o = value as Omit<OrderedEvent, 'orderId' | 'price'> & { orderId: string, price: string }
       out.push({ ...o, orderId: BigInt(o.orderId), price: BigInt(o.price) })
     }
     return out
   }
 
   /** One write (synced): the orders that now wait, those that no longer do, and the next block (unchanged when undefined). */
-  async advance (market: Hex, change: { next?: number, wait?: readonly WaitingOrder[], done?: readonly bigint[] }): Promise<void> {
+  async advance (market: Hex, change: { next?: number, wait?: readonly OrderedEvent[], done?: readonly bigint[] }): Promise<void> {
     const ops: Array<{ type: 'put', key: string, value: unknown } | { type: 'del', key: string }> = [
       ...(change.wait ?? []).map((o) => ({ type: 'put' as const, key: waitingKey(market, o.orderId), value: { ...o, orderId: o.orderId.toString(), price: o.price.toString() } })),
       ...(change.done ?? []).map((id) => ({ type: 'del' as const, key: waitingKey(market, id) })),

@@ -21,7 +21,8 @@ import type { SampleRepository } from '../db/sample-repository.ts'
 import type { MarketMetrics } from '../metrics/registry.ts'
 import { SAMPLE_PRODUCT, buildDelivery } from './delivery.ts'
 import { MarketError } from './market-error.ts'
-import type { MarketChain, OrderedEvent } from './ports.ts'
+import type { MarketChain } from './ports.ts'
+import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
 
 export interface DeliveryServiceOptions {
   chainId: number

@@ -13,7 +13,7 @@ import type { MarketDelivery } from '../db/delivery-repository.ts'
 import type { SampleRecord } from '../db/sample-repository.ts'
 import type { OrderBinding, OrderWrap } from '../../../protocol/src/order-wrap.ts'
 import { MarketError } from './market-error.ts'
-import type { OrderedEvent } from './ports.ts'
+import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
 
 /** DataMarket's product id of a sample (its subject is the sample's sha256); governance prices it. */
 export const SAMPLE_PRODUCT = encodeBytes32String('sample').toLowerCase() as Hex

@@ -6,12 +6,12 @@
 import tap from 'tap'
 import { openDatabase } from '../../src/db/index.ts'
 import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
-import type { WaitingOrder } from '../../src/db/delivery-repository.ts'
+import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const MARKET = hex('4d', 20)
-const order = (orderId: bigint): WaitingOrder => ({ orderId, buyer: hex('0b', 20), product: hex('73', 32), subject: hex('ab', 32), buyerX25519Key: hex('22', 32), price: 2n ** 200n + 7n, deadline: 90, block: 12 })
+const order = (orderId: bigint): OrderedEvent => ({ orderId, buyer: hex('0b', 20), product: hex('73', 32), subject: hex('ab', 32), buyerX25519Key: hex('22', 32), price: 2n ** 200n + 7n, deadline: 90, block: 12 })
 
 tap.test('the cursor and the waiting orders are there after the database is reopened', async (t) => {
   const path = t.testdir()

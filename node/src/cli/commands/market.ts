@@ -3,7 +3,7 @@
 import { formatEther, getAddress, isAddress, decodeBytes32String } from 'ethers'
 import type { Hex } from '../../../../protocol/src/messages.ts'
 import { createMarketChain } from '../../market/market-chain.ts'
-import type { OrderedEvent } from '../../market/ports.ts'
+import type { OrderedEvent } from '../../../../protocol/src/delivered.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { terminalJson, terminalText } from '../terminal-text.ts'

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import {
   anchorLeafHash, epochTree, faultDivisorFrom, GossipValidationError, leafOf, maxJobAgeBlocksFrom, leavesProver, quorumThreshold, signAnchorProposal,
   signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
@@ -310,13 +310,8 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
       })
       controller = new AbortController()
       const { signal } = controller
-      loop = (async () => {
-        while (!signal.aborted) {
-          // a tick waits in the same queue as the messages, and only one is ever waiting
-          await enqueue('tick', tick, false)
-          await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
-        }
-      })()
+      // a tick waits in the same queue as the messages, and only one is ever waiting
+      loop = pollUntilAborted(async () => { await enqueue('tick', tick, false) }, opts.pollIntervalMs, signal)
     },
     async stop () {
       unsubscribe?.()

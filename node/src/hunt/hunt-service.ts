@@ -4,7 +4,7 @@
  * vendor (hunt-notify.ts). Rulesets are stored sealed and opened in memory at start; their source is
  * never logged, stored in the clear or served. Expired rulesets are dropped; their matches stay.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import type { Signer } from 'ethers'
@@ -235,14 +235,11 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
       await reload()
       controller = new AbortController()
       const { signal } = controller
-      loop = (async () => {
-        while (!signal.aborted) {
-          await tick({ signal }).catch((err: unknown) => {
-            if (!signal.aborted) logger.warn({ err }, 'hunt pass failed; retried at the next poll')
-          })
-          await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
-        }
-      })()
+      loop = pollUntilAborted(async () => {
+        await tick({ signal }).catch((err: unknown) => {
+          if (!signal.aborted) logger.warn({ err }, 'hunt pass failed; retried at the next poll')
+        })
+      }, opts.pollIntervalMs, signal)
     },
     async stop () {
       controller?.abort()

@@ -10,7 +10,7 @@
  * member resumes there with its waiting orders; a range cut short by a crash is read again, and a
  * delivery already stored is served as it was.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Signer } from 'ethers'
 import type { Logger } from 'pino'
@@ -154,14 +154,11 @@ export function createDeliveryService (opts: DeliveryServiceOptions, c: Delivery
     async start () {
       controller = new AbortController()
       const { signal } = controller
-      loop = (async () => {
-        while (!signal.aborted) {
-          await tick({ signal }).catch((err: unknown) => {
-            if (!signal.aborted) logger.warn({ err }, 'market delivery pass failed; retried at the next poll')
-          })
-          await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
-        }
-      })()
+      loop = pollUntilAborted(async () => {
+        await tick({ signal }).catch((err: unknown) => {
+          if (!signal.aborted) logger.warn({ err }, 'market delivery pass failed; retried at the next poll')
+        })
+      }, opts.pollIntervalMs, signal)
     },
     async stop () {
       controller?.abort()

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import { faultDivisorFrom, GossipValidationError, quorumThreshold } from '../../../protocol/src/index.ts'
 import {
   computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, signRewardsRoot, stateFromJson, stateToJson, validateRewardsSignature
@@ -230,12 +230,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
       })
       controller = new AbortController()
       const { signal } = controller
-      loop = (async () => {
-        while (!signal.aborted) {
-          await serial(async () => { await pass({ signal }) }).catch(failed('tick'))
-          await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
-        }
-      })()
+      loop = pollUntilAborted(async () => { await serial(async () => { await pass({ signal }) }).catch(failed('tick')) }, opts.pollIntervalMs, signal)
     },
     async stop () {
       controller?.abort()

@@ -58,8 +58,10 @@ export interface RuleInput {
   connects: readonly ConnectEvent[]
   /** ms since epoch of this request */
   now: number
-  /** the chain the RPC serves, which chain-specific malicious entries match; undefined: unknown */
+  /** the chain the request takes effect on (rules/signing-chain.ts), which chain-specific malicious entries match; undefined: unknown or none, so any chain's entries match */
   chainId?: number
+  /** the chain the RPC serves; undefined: it did not say */
+  rpcChainId?: number
 }
 
 export const finding = (id: string, level: FindingLevel, message: string, evidence: Record<string, unknown>): Finding => ({ id, level, message, evidence })

@@ -12,6 +12,7 @@ import { createJsonRpc, type JsonRpc } from './rpc.ts'
 import { decide, runRules } from './rules/run-rules.ts'
 import { maliciousRule } from './rules/malicious.ts'
 import { behaviourRule } from './rules/behaviour.ts'
+import { judgedChain, rpcStateApplies } from './rules/signing-chain.ts'
 import { createSimulator, type Simulation } from './simulator.ts'
 import type { ForkSidecar } from './fork-sidecar.ts'
 import { WELL_KNOWN_SPENDERS } from './well-known.ts'
@@ -24,7 +25,7 @@ export interface GuardResult {
   findings: Finding[]
   simulation: Simulation
   request: Pick<DecodedRequest, 'method' | 'from' | 'actions'>
-  /** the chain the RPC serves, when it said */
+  /** the chain the request takes effect on (the RPC's, or a signature's domain.chainId), when known */
   chainId?: number
 }
 
@@ -104,7 +105,10 @@ export function createGuard (options: GuardOptions): Guard {
       }
       let chain: ChainFacts | undefined
       const needsChain = decoded.tx !== undefined || grants(decoded, simulation).length > 0 || recipients(decoded, simulation).length > 0
-      if (needsChain && simulation.status !== 'unavailable') {
+      // a signature for another chain: the RPC's code, ages and balances describe the wrong chain, so none are read
+      const rpcChainId = await onChain
+      const judgedOn = judgedChain(decoded, rpcChainId)
+      if (needsChain && simulation.status !== 'unavailable' && rpcStateApplies(decoded, rpcChainId)) {
         try {
           chain = await facts.read({
             user: decoded.from,
@@ -116,7 +120,6 @@ export function createGuard (options: GuardOptions): Guard {
           chain = undefined
         }
       }
-      const judgedOn = await onChain
       const findings = runRules({
         request: decoded,
         simulation,
@@ -128,7 +131,8 @@ export function createGuard (options: GuardOptions): Guard {
         page,
         connects: connects.recent(origin, at),
         now: at,
-        ...judgedOn !== undefined ? { chainId: judgedOn } : {}
+        ...judgedOn !== undefined ? { chainId: judgedOn } : {},
+        ...rpcChainId !== undefined ? { rpcChainId } : {}
       })
       const verified = !needsChain || (chain !== undefined && simulation.status !== 'unavailable')
       return { decision: decide(findings, verified), findings, simulation, request: { method: decoded.method, from: decoded.from, actions: decoded.actions }, ...judgedOn !== undefined ? { chainId: judgedOn } : {} }

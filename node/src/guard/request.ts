@@ -20,6 +20,8 @@ export interface DecodedRequest {
   actions: Action[]
   /** eth_sendTransaction only */
   tx: TxCall | undefined
+  /** typed data only: the chain its domain names (domain.chainId), where the signature takes effect; null: the domain names none, so it is bound to no chain */
+  domainChainId?: bigint | null
 }
 
 export function decodeRequest (request: unknown): DecodedRequest {
@@ -37,7 +39,9 @@ export function decodeRequest (request: unknown): DecodedRequest {
     case 'eth_signTypedData_v3': {
       const from = readAddress(params[0], 'signer address')
       const typed = readTypedData(typeof params[1] === 'string' ? parseJson(params[1], 'typed data') : params[1])
-      return { method, from, actions: decodeTypedData(typed), tx: undefined }
+      // ethers hashes a null domain field as absent, and so does the guard
+      const chainId = typed.domain.chainId === undefined || typed.domain.chainId === null ? null : readUint(typed.domain.chainId, 'typed data domain.chainId')
+      return { method, from, actions: decodeTypedData(typed), tx: undefined, domainChainId: chainId }
     }
     case 'personal_sign': {
       // some dapps send [address, message]; MetaMask accepts both orders, so does the guard

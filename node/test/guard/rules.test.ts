@@ -1,6 +1,6 @@
 // The rules as pure functions: escalation, the decision order, and what must not fire.
 import tap from 'tap'
-import { createGuard, decide, decodeRequest, GuardError, runRules, type Address, type ChainFacts, type Effects, type Finding, type JsonRpc, type RuleInput, type Simulation } from '../../src/guard/index.ts'
+import { createGuard, decide, decodeRequest, GuardError, judgedChain, rpcStateApplies, runRules, type Address, type ChainFacts, type Effects, type Finding, type JsonRpc, type RuleInput, type Simulation } from '../../src/guard/index.ts'
 import { call, MAX, permitTypedData, typed } from './fixtures/requests.ts'
 
 const USER: Address = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
@@ -134,9 +134,9 @@ tap.test('malicious wallets are chain-specific: a CAIP-10 entry matches on its c
   t.match(listed([DRAINER], 10), [{ evidence: { listedOn: 'any-chain' } }], 'the user\'s own bare entry holds everywhere')
 })
 
-tap.test('the guard judges on the chain its RPC serves (eth_chainId, asked once)', async (t) => {
+tap.test('the guard judges a transaction on the chain its RPC serves (eth_chainId, asked once)', async (t) => {
   const DRAINER: Address = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef'
-  const permit = typed(USER, permitTypedData(TOKEN, USER, DRAINER, MAX, 2n ** 40n))
+  const permit = call(USER, TOKEN, 'transfer', [DRAINER, 1n])
   const asked: string[] = []
   // an RPC that names its chain and answers nothing else: the chain facts are missing, so the decision is unverified unless a block finding holds
   const rpcOn = (chainId: unknown): JsonRpc => ({
@@ -159,6 +159,76 @@ tap.test('the guard judges on the chain its RPC serves (eth_chainId, asked once)
     await other.stop()
     t.equal(result.decision, answer === '0xa' ? 'unverified' : 'block', `eth_chainId ${JSON.stringify(answer)}: ${answer === '0xa' ? 'another chain' : 'unknown, so any chain'}`)
   }
+})
+
+tap.test('a typed-data signature is judged on its domain.chainId, not the RPC\'s chain', async (t) => {
+  const DRAINER: Address = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef'
+  const on = (chainId: number): Set<string> => new Set([`eip155:${chainId}:${DRAINER}`])
+  const permitFor = (chainId: unknown): unknown => {
+    const data = permitTypedData(TOKEN, USER, DRAINER, MAX, 2n ** 40n) as { domain: Record<string, unknown> }
+    if (chainId === undefined) delete data.domain.chainId
+    else data.domain.chainId = chainId
+    return typed(USER, data)
+  }
+  const judge = (request: unknown, listed: Set<string>, rpcChainId: number | undefined): Finding[] => {
+    const decoded = decodeRequest(request)
+    const chainId = judgedChain(decoded, rpcChainId)
+    return runRules(input(request, {
+      malicious: { addresses: listed, domains: new Set(), scriptHashes: new Set() },
+      facts: rpcStateApplies(decoded, rpcChainId) ? facts({ [DRAINER]: true }) : undefined,
+      ...chainId !== undefined ? { chainId } : {},
+      ...rpcChainId !== undefined ? { rpcChainId } : {}
+    }))
+  }
+  // a Permit for mainnet asked of a wallet on chain 10: the drainer is listed on mainnet, where the signature spends
+  t.match(judge(permitFor(1), on(1), 10), [{ id: 'malicious-address', level: 'block', evidence: { listedOn: 'eip155:1' } }, { id: 'other-chain-signature', level: 'warn', evidence: { domainChainId: '1', rpcChainId: 10 } }])
+  t.same(judge(permitFor(10), on(1), 1).map(f => f.id), ['other-chain-signature'], 'listed on the RPC\'s chain only: the signature acts on chain 10')
+  t.same(judge(permitFor('0x1'), on(1), 1).map(f => f.id), ['malicious-address', 'broad-approval'], 'a hex chain id is the chain; on the RPC\'s own chain, no chain warning')
+  t.same(judge(permitFor('1'), on(10), 10).map(f => f.id), ['other-chain-signature'])
+  // no chain id: the signature is bound to no chain, so a listing on any chain blocks
+  t.match(judge(permitFor(undefined), on(5), 1), [{ id: 'malicious-address', evidence: { listedOn: 'eip155:5' } }])
+  t.match(judge(permitFor(null), on(5), 1), [{ id: 'malicious-address' }], 'null is absent, as ethers hashes it')
+  t.equal(judgedChain(decodeRequest(permitFor(undefined)), 1), undefined)
+  // chain ids no network uses: judged on any chain, warned, the RPC's state not read
+  for (const huge of [(2n ** 200n).toString(), (2n ** 53n).toString(), `0x${'f'.repeat(64)}`, 0]) {
+    const out = judge(permitFor(huge), on(7), 1)
+    t.match(out, [{ id: 'malicious-address', evidence: { listedOn: 'eip155:7' } }, { id: 'other-chain-signature', level: 'warn', message: /no network uses/ }], `chainId ${String(huge).slice(0, 20)}`)
+    t.ok(String(out[1]?.evidence.domainChainId).length <= 80)
+    t.notOk(rpcStateApplies(decodeRequest(permitFor(huge)), 1))
+  }
+  // not numbers at all: refused before anything is asked of the chain
+  for (const bad of ['abc', '1e3', -1, 1.5, `0x1${'0'.repeat(64)}`, { n: 1 }, [1], true, '']) {
+    t.throws(() => decodeRequest(permitFor(bad)), { name: 'GuardError' }, `chainId ${JSON.stringify(bad).slice(0, 20)} refused`)
+  }
+  // transactions and personal_sign carry no domain: the RPC's chain
+  t.equal(judgedChain(decodeRequest(call(USER, TOKEN, 'transfer', [DRAINER, 1n])), 10), 10)
+  t.equal(judgedChain(decodeRequest({ method: 'personal_sign', params: ['hi', USER] }), undefined), undefined)
+})
+
+tap.test('through the guard: another chain\'s signature reads no chain state, and its block names the signature\'s chain', async (t) => {
+  const DRAINER: Address = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef'
+  const asked: string[] = []
+  const rpc: JsonRpc = {
+    url: 'memory:',
+    call: async <T>(method: string): Promise<T> => {
+      asked.push(method)
+      if (method === 'eth_chainId') return '0xa' as T
+      throw new GuardError('RPC_FAILED', 'no state here')
+    }
+  }
+  const guard = createGuard({ rpc, malicious: { addresses: new Set([`eip155:1:${DRAINER}`]), domains: new Set(), scriptHashes: new Set() } })
+  t.teardown(() => guard.stop())
+  const mainnet = await guard.check(typed(USER, permitTypedData(TOKEN, USER, DRAINER, MAX, 2n ** 40n, 1)))
+  t.equal(mainnet.decision, 'block')
+  t.equal(mainnet.chainId, 1, 'judged (and reported) on chain 1')
+  t.same(asked, ['eth_chainId'], 'the RPC serves chain 10: its code and balances were not read')
+  const other = await guard.check(typed(USER, permitTypedData(TOKEN, USER, '0x1234567890123456789012345678901234567890', MAX, 2n ** 40n, 1)))
+  t.equal(other.decision, 'unverified', 'nothing known of chain 1 here: unverified, with the warning')
+  t.same(other.findings.map(f => f.id), ['other-chain-signature'])
+  const sameChain = await guard.check(typed(USER, permitTypedData(TOKEN, USER, DRAINER, MAX, 2n ** 40n, 10)))
+  t.equal(sameChain.decision, 'unverified', 'on the RPC\'s chain the state is read (this RPC has none) and the listing on chain 1 does not apply')
+  t.equal(sameChain.chainId, 10)
+  t.ok(asked.includes('eth_getBlockByNumber'))
 })
 
 tap.test('a frame is judged by the pages around it too: a listed page framing a clean dapp blocks', async (t) => {

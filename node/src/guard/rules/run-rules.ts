@@ -5,10 +5,11 @@ import { behaviourRule } from './behaviour.ts'
 import { maliciousRule } from './malicious.ts'
 import { recipientsRule } from './recipients.ts'
 import { signaturesRule } from './signatures.ts'
+import { signingChainRule } from './signing-chain.ts'
 
 /** Every rule over one request; the behaviour rule last, since it escalates on the others. Pure. */
 export function runRules (input: RuleInput): Finding[] {
-  const findings = [maliciousRule, signaturesRule, approvalsRule, balanceDropRule, recipientsRule].flatMap(rule => rule(input))
+  const findings = [maliciousRule, signingChainRule, signaturesRule, approvalsRule, balanceDropRule, recipientsRule].flatMap(rule => rule(input))
   return [...findings, ...behaviourRule(input, findings)]
 }
 

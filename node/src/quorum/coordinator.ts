@@ -9,7 +9,8 @@ import { createEvidenceGossip } from './evidence-gossip.ts'
 import { attest, reveal, scanAndCommit } from './member-steps.ts'
 import { assembleReport, complaintsDecide, failureOf } from './report-assembly.ts'
 import { boundsAt, createValidationContext, registrationsAt } from './validation-context.ts'
-import type { IndicatorSubmission, JobTiming } from './job-factory.ts'
+import type { IndicatorSubmission } from './job-factory.ts'
+import type { QuorumOptions } from './quorum-options.ts'
 import type { FileMeta, IndicatorSubmitOptions, SubmittedFile } from './job-submission.ts'
 import type { JobFailure, LiveJob } from './job-book.ts'
 import type { MemberStepsContext } from './member-steps.ts'
@@ -27,14 +28,13 @@ import type { Logger } from 'pino'
 import type { EvidenceProver } from '../slashing/evidence-prover.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
-export interface CoordinatorOptions extends JobTiming {
+/** the quorum options of the node's config (quorum-options.ts), and what the node adds */
+export interface CoordinatorOptions extends QuorumOptions {
   chainId: number
   registry: Hex
   maxSampleBytes: number
   /** how long finished jobs stay in memory for late messages and status queries */
   retentionMs: number
-  /** most of its own jobs an origin keeps open; further uploads wait queued (SPEC section 10) */
-  maxActiveJobs: number
   /** most domains and IPs of submitted URLs waiting for a spare slot (derived-indicators.ts) */
   maxDerivedQueued?: number
 }

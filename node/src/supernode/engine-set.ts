@@ -7,35 +7,26 @@ import { createHeuristicsEngine } from '../scan/heuristics-engine.ts'
 import { createYaraEngine } from '../scan/yara-engine.ts'
 import { createLookalikeEngine } from '../intel/lookalike-engine.ts'
 import { createIndicatorLists } from '../intel/lists/indicator-lists.ts'
-import type { IndicatorListsConfig } from '../intel/lists/indicator-lists.ts'
 import { createReputationEngine } from '../intel/reputation/reputation-engine.ts'
 import { createUrlHeuristicsEngine } from '../intel/url-heuristics-engine.ts'
-import type { BrandOptions } from '../intel/brands.ts'
-import type { ReputationEvidenceSource } from '../intel/reputation/network-features.ts'
+import { createReputationEvidence } from '../intel/reputation-evidence.ts'
+import type { ReputationEvidenceComponents } from '../intel/reputation-evidence.ts'
+import type { IntelMetrics } from '../metrics/registry.ts'
+import type { EngineOptions } from './engine-options.ts'
 import type { ClamdAddress } from '../scan/clamd.ts'
 import type { Engine } from '../scan/engine.ts'
 import type { Logger } from 'pino'
 
-export interface EngineSetConfig {
-  rulesDirs: string[]
-  engineTimeoutMs: number
-  /** warm YARA scanner processes */
-  yaraProcesses: number
+export interface EngineSetOptions extends EngineOptions {
   /** private scratch space (7z extraction) */
   tmpDir: string
-  /** clamd to stream samples to; null: no ClamAV on this node */
-  clamav: { socket?: string, host?: string, port?: number, databaseDir?: string } | null
-  hashFeeds: string[]
-  heuristics: boolean
-  archives: boolean
-  /** look-alike domains and URL heuristics on domain and URL jobs; null: off */
-  indicatorHeuristics: BrandOptions | null
-  /** the paper's domain reputation model on domains and URLs; null: off */
-  reputation: { evidence?: ReputationEvidenceSource } | null
-  /** operator indicator feeds, eth-phishing-detect and protected addresses (lists and addresses engines); absent: off */
-  indicatorLists?: IndicatorListsConfig
-  /** engine ids this node runs, out of those configured above (its on-chain declaration); absent: all of them */
-  engines?: readonly string[]
+}
+
+export interface EngineSetComponents {
+  logger: Logger
+  /** this node's reports and file relations, where the reputation model reads its live features; absent: none */
+  evidence?: ReputationEvidenceComponents
+  metrics?: IntelMetrics
 }
 
 export interface EngineSet {
@@ -51,7 +42,8 @@ export interface EngineSet {
  * that cannot start is logged with the reason and left out, and the node runs with the rest.
  * Engines that `engines` leaves out are never started.
  */
-export function createEngineSet (config: EngineSetConfig, logger: Logger): EngineSet {
+export function createEngineSet (config: EngineSetOptions, components: EngineSetComponents): EngineSet {
+  const { logger } = components
   const engines: Engine[] = []
   const log = (name: string): Logger => logger.child({ engine: name })
   const runs = (engine: Engine): boolean => config.engines === undefined || config.engines.includes(engine.name)
@@ -64,9 +56,12 @@ export function createEngineSet (config: EngineSetConfig, logger: Logger): Engin
   if (archives !== undefined) optional.push(archives)
   if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))
   if (config.hashFeeds.length > 0) optional.push(members(createHashListEngine({ feeds: config.hashFeeds, timeoutMs: config.engineTimeoutMs, logger: log('hashlist') })))
-  if (config.indicatorHeuristics !== null) optional.push(createLookalikeEngine(config.indicatorHeuristics), createUrlHeuristicsEngine())
-  if (config.indicatorLists !== undefined) optional.push(...createIndicatorLists(config.indicatorLists, log('lists')))
-  if (config.reputation !== null) optional.push(createReputationEngine({ evidence: config.reputation.evidence, logger: log('reputation') }))
+  if (config.indicatorHeuristics) optional.push(createLookalikeEngine({ protectedDomains: config.protectedDomains, allowlist: config.allowlist }), createUrlHeuristicsEngine())
+  optional.push(...createIndicatorLists({ feeds: config.intelFeeds, ethPhishingDetect: config.ethPhishingDetect, protectedAddresses: config.protectedAddresses, metrics: components.metrics }, log('lists')))
+  if (config.reputation) {
+    const evidence = components.evidence === undefined ? undefined : createReputationEvidence({ highConfidenceEngines: config.highConfidenceEngines }, components.evidence)
+    optional.push(createReputationEngine({ evidence, logger: log('reputation') }))
+  }
   if (config.clamav !== null) {
     const { socket, host, port, databaseDir } = config.clamav
     const address: ClamdAddress = socket !== undefined ? { socket } : { host: host ?? '127.0.0.1', port: port ?? 3310 }

@@ -28,7 +28,6 @@ import { createHuntPort } from '../hunt/hunt-port.ts'
 import { createHuntService } from '../hunt/hunt-service.ts'
 import { createReportAuditor } from '../quorum/report-audit.ts'
 import { createEngineSet } from './engine-set.ts'
-import { createReputationEvidence } from '../intel/reputation-evidence.ts'
 import { createRewardsChain } from '../rewards/rewards-chain.ts'
 import { createRewardsService } from '../rewards/rewards-service.ts'
 import { createApiPorts } from './api-adapters.ts'
@@ -101,23 +100,13 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
     db = await openDatabase({ path: join(config.dataDir, 'db'), signal })
     started.push({ name: 'db', start: async () => {}, stop: async () => { await db?.close() } })
     const repositories = repos()
-    const engineSet = createEngineSet({
-      rulesDirs: config.rulesDirs,
-      engineTimeoutMs: config.engineTimeoutMs,
-      yaraProcesses: config.yaraProcesses,
-      tmpDir: join(config.dataDir, 'tmp'),
-      clamav: config.clamav ?? null,
-      hashFeeds: config.hashFeeds ?? [],
-      heuristics: config.heuristics ?? true,
-      archives: config.archives ?? true,
-      indicatorHeuristics: config.indicatorHeuristics === false ? null : { protectedDomains: config.protectedDomains, allowlist: config.allowlist },
-      indicatorLists: { feeds: config.intelFeeds ?? [], ethPhishingDetect: config.ethPhishingDetect ?? true, protectedAddresses: config.protectedAddresses ?? [], metrics: metrics.intel },
-      ...(config.engines === undefined ? {} : { engines: config.engines }),
+    // the config carries the engines' options under their own names (engine-options.ts)
+    const engineSet = createEngineSet({ ...config, tmpDir: join(config.dataDir, 'tmp') }, {
+      logger: logger.child({ component: 'engines' }),
       // the reputation model reads its live features from this node's reports and file relations
-      reputation: config.reputation === false
-        ? null
-        : { evidence: createReputationEvidence({ highConfidenceEngines: config.highConfidenceEngines }, { reports: repositories.reports, indicators: repositories.indicators }) }
-    }, logger.child({ component: 'engines' }))
+      evidence: { reports: repositories.reports, indicators: repositories.indicators },
+      metrics: metrics.intel
+    })
     const samples = createSampleStore({
       blockstore,
       samples: repositories.samples,
@@ -138,17 +127,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
         logger: logger.child({ component: 'slashing' }),
         proofs: metrics.slashing.proofs
       })
-    coordinator = createCoordinator({
-      chainId: deployment.chainId,
-      registry: deployment.contracts.registry,
-      maxActiveJobs: config.maxActiveJobs,
-      maxSampleBytes: config.maxSampleBytes,
-      commitWindowMs: config.commitWindowMs,
-      revealWindowMs: config.revealWindowMs,
-      commitMsPerMiB: config.commitMsPerMiB,
-      commitMsPerQueuedJob: config.commitMsPerQueuedJob,
-      retentionMs: 10 * 60_000
-    }, {
+    // the config carries the quorum's options under their own names (quorum/quorum-options.ts)
+    coordinator = createCoordinator({ ...config, chainId: deployment.chainId, registry: deployment.contracts.registry, retentionMs: 10 * 60_000 }, {
       operator: keys.operator,
       x25519SecretKey: keys.x25519SecretKey,
       follower,

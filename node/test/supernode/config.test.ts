@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tap from 'tap'
 import { CONFIG_DEFAULTS, loadConfig, parseConfig } from '../../src/supernode/config.ts'
+import { ENGINE_DEFAULTS, readEngineOptions } from '../../src/supernode/engine-options.ts'
+import { QUORUM_DEFAULTS, readQuorumOptions } from '../../src/quorum/quorum-options.ts'
 
 const deployment = {
   chainId: 31337,
@@ -87,4 +89,41 @@ tap.test('engines: absent means every engine; a list must be engine ids the regi
   t.same(parseConfig({ dataDir: '/x', deployment, engines: [] }).engines, [], 'none: a node that only relays and serves')
   const bad: unknown[] = ['YARA', [7], [''], [' YARA'], ['YA/RA'], ['x'.repeat(65)], ['YARA', 'YARA'], Array.from({ length: 65 }, (_, i) => `E${i}`)]
   for (const engines of bad) t.throws(() => parseConfig({ dataDir: '/x', deployment, engines }), { code: 'CONFIG_INVALID' }, JSON.stringify(engines).slice(0, 40))
+})
+
+tap.test('the flat file is each subsystem\'s options under its own names, defaults from beside each subsystem', async (t) => {
+  const cfg = parseConfig({ dataDir: '/x', deployment })
+  for (const [key, value] of Object.entries({ ...ENGINE_DEFAULTS, ...QUORUM_DEFAULTS })) t.same(cfg[key as keyof typeof cfg], value, key)
+  t.equal(typeof readEngineOptions(cfg as unknown as Record<string, unknown>), 'object', 'a parsed config reads back as engine options')
+  // a config as the devnet and operators wrote them before the options moved: every key flat, old values kept
+  const written = {
+    dataDir: '/x', deployment, apiPort: 4100, listen: ['/ip4/127.0.0.1/tcp/4200'], bootstrap: [], confirmations: 1, pollIntervalMs: 500,
+    rulesDirs: ['/rules'], hashFeeds: ['/h.txt'], intelFeeds: [{ name: 'ops', source: '/i.txt' }], engines: ['YARA'], clamav: { socket: '/c.sock' },
+    commitWindowMs: 3000, revealWindowMs: 4000, commitMsPerQueuedJob: 50, anchorTurnMs: 2000, yaraProcesses: 1, maxUploadsPerKey: 2
+  }
+  const old = parseConfig(written)
+  t.same([old.commitWindowMs, old.revealWindowMs, old.commitMsPerQueuedJob, old.maxActiveJobs], [3000, 4000, 50, QUORUM_DEFAULTS.maxActiveJobs])
+  t.same([old.rulesDirs, old.hashFeeds, old.engines, old.clamav, old.yaraProcesses, old.maxUploadsPerKey], [['/rules'], ['/h.txt'], ['YARA'], { socket: '/c.sock' }, 1, 2])
+  t.same(old.intelFeeds, [{ name: 'ops', source: '/i.txt', refreshSeconds: 3600 }], 'the feeds get their own defaults')
+})
+
+tap.test('each subsystem names what is wrong with its options; hostile values are refused', async (t) => {
+  const base = { ...ENGINE_DEFAULTS, ...QUORUM_DEFAULTS } as Record<string, unknown>
+  const badEngines: Array<[Record<string, unknown>, RegExp]> = [
+    [{ engineTimeoutMs: -1 }, /engineTimeoutMs/], [{ yaraProcesses: 2 ** 60 }, /yaraProcesses/], [{ heuristics: 'true' }, /heuristics/],
+    [{ clamav: [] }, /clamav/], [{ clamav: { host: 'h' } }, /clamav/], [{ clamav: { socket: '/s', databaseDir: 7 } }, /clamav/],
+    [{ rulesDirs: [null] }, /rulesDirs/], [{ allowlist: 'a.example' }, /allowlist/], [{ engines: { 0: 'YARA' } }, /engines/],
+    [{ intelFeeds: [{ name: 'x', source: 'file:///etc/passwd' }] }, /intelFeeds/], [{ protectedAddresses: ['0x' + 'g'.repeat(40)] }, /protectedAddresses|address/]
+  ]
+  for (const [value, message] of badEngines) {
+    t.match(readEngineOptions({ ...base, ...value }), message, JSON.stringify(value))
+    t.throws(() => parseConfig({ dataDir: '/x', deployment, ...value }), { code: 'CONFIG_INVALID', message }, JSON.stringify(value))
+  }
+  for (const value of [{ maxActiveJobs: 0 }, { revealWindowMs: -5 }, { commitMsPerMiB: 0.5 }, { commitWindowMs: '5000' }, { commitMsPerQueuedJob: null }]) {
+    const [key] = Object.keys(value)
+    t.match(readQuorumOptions({ ...base, ...value }), new RegExp(key as string), JSON.stringify(value))
+    t.throws(() => parseConfig({ dataDir: '/x', deployment, ...value }), { code: 'CONFIG_INVALID' }, JSON.stringify(value))
+  }
+  t.same(readQuorumOptions({ ...base, surprise: 1 }), QUORUM_DEFAULTS, 'only its own keys')
+  t.notOk('surprise' in (readEngineOptions({ ...base, surprise: 1 }) as object), 'only its own keys')
 })

@@ -1,5 +1,6 @@
 import tap from 'tap'
 import { pino } from 'pino'
+import { ENGINE_DEFAULTS } from '../../src/supernode/engine-options.ts'
 import { createEngineSet } from '../../src/supernode/engine-set.ts'
 import { createLimiter } from '../../src/scan/limiter.ts'
 import { makeZip } from '../scan/archive-helpers.ts'
@@ -37,10 +38,10 @@ tap.test('limiter: at most n at once, FIFO, an aborted waiter leaves no slot beh
 tap.test('engine set: optional engines that cannot start are left out; archives reach YARA', async t => {
   const dir = t.testdir({ tmp: {} })
   const set = createEngineSet({
-    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, yaraProcesses: 1, tmpDir: `${dir}/tmp`,
-    clamav: { socket: `${dir}/no-clamd.sock` }, hashFeeds: [`${dir}/missing-feed.txt`], heuristics: true, archives: true, reputation: {}, indicatorHeuristics: {},
-    indicatorLists: { feeds: [{ name: 'gone', source: `${dir}/missing-intel.txt`, refreshSeconds: 3600 }], ethPhishingDetect: true, protectedAddresses: [] }
-  }, silentLogger)
+    ...ENGINE_DEFAULTS, rulesDirs: [PROJECT_RULES], yaraProcesses: 1, tmpDir: `${dir}/tmp`,
+    clamav: { socket: `${dir}/no-clamd.sock` }, hashFeeds: [`${dir}/missing-feed.txt`],
+    intelFeeds: [{ name: 'gone', source: `${dir}/missing-intel.txt`, refreshSeconds: 3600 }]
+  }, { logger: silentLogger })
   await set.start()
   t.teardown(async () => { await set.stop() })
   t.same(set.engines.map(e => e.name).toSorted(), ['VirusMap-Addresses', 'VirusMap-Archive', 'VirusMap-Heuristics', 'VirusMap-Lists', 'VirusMap-Lookalike', 'VirusMap-Reputation', 'VirusMap-URL-Heuristics', 'YARA'], 'no clamd, no hash feed: the node runs without them; an unreadable intel feed starts empty')
@@ -54,9 +55,9 @@ tap.test('engine set: only the engines in "engines" start, even YARA is left out
   const logged: Array<Record<string, unknown>> = []
   const logger = pino({ level: 'warn' }, { write: (line: string) => { logged.push(JSON.parse(line) as Record<string, unknown>) } })
   const set = createEngineSet({
-    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, yaraProcesses: 1, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: true, archives: true,
-    reputation: null, indicatorHeuristics: {}, engines: ['VirusMap-Heuristics', 'VirusMap-Lookalike', 'ClamAV']
-  }, logger)
+    ...ENGINE_DEFAULTS, rulesDirs: [PROJECT_RULES], yaraProcesses: 1, tmpDir: `${dir}/tmp`, reputation: false,
+    engines: ['VirusMap-Heuristics', 'VirusMap-Lookalike', 'ClamAV']
+  }, { logger })
   await set.start()
   t.teardown(async () => { await set.stop() })
   t.same(set.engines.map(e => e.name).toSorted(), ['VirusMap-Heuristics', 'VirusMap-Lookalike'], 'YARA, the archive and URL engines are left out')
@@ -66,9 +67,9 @@ tap.test('engine set: only the engines in "engines" start, even YARA is left out
 tap.test('engine set: without the archive engine, YARA sees an archive as it is', async t => {
   const dir = t.testdir({ tmp: {} })
   const set = createEngineSet({
-    rulesDirs: [PROJECT_RULES], engineTimeoutMs: 30_000, yaraProcesses: 1, tmpDir: `${dir}/tmp`, clamav: null, hashFeeds: [], heuristics: false, archives: true,
-    reputation: null, indicatorHeuristics: null, engines: ['YARA']
-  }, silentLogger)
+    ...ENGINE_DEFAULTS, rulesDirs: [PROJECT_RULES], yaraProcesses: 1, tmpDir: `${dir}/tmp`, heuristics: false,
+    reputation: false, indicatorHeuristics: false, ethPhishingDetect: false, engines: ['YARA']
+  }, { logger: silentLogger })
   await set.start()
   t.teardown(async () => { await set.stop() })
   t.same(set.engines.map(e => e.name), ['YARA'])

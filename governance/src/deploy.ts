@@ -6,6 +6,7 @@
 import { ContractFactory, ZeroAddress, encodeBytes32String } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '../../protocol/src/messages.ts'
+import { rewardNetworkParameters } from '../../protocol/src/rewards/governed.ts'
 import { anchorsArtifact, evidenceArtifact, governorArtifact, marketArtifact, parametersArtifact, registryArtifact, rewardsArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -100,7 +101,9 @@ export const DEFAULT_NETWORK_PARAMETERS: Readonly<Record<string, bigint>> = {
   /** quorum = n - floor((n - 1) / quorumFaultDivisor): 3 tolerates f faulty of n >= 3f + 1 */
   quorumFaultDivisor: 3n,
   epochBlocks: 7200n,
-  rewardBudgetPerEpoch: 0n
+  rewardBudgetPerEpoch: 0n,
+  // the reward function's governed parameters (SPEC 17), starting at the protocol's defaults
+  ...rewardNetworkParameters()
 }
 
 /** The deployment file of INTERFACES.md without rpcUrl, which only the caller knows. */

@@ -35,3 +35,9 @@ export interface RewardsChain {
   /** `claim(account, cumulative, proof)` from the connected key (anyone may relay); the amount paid */
   claim(account: Hex, cumulative: bigint, proof: Hex[], options?: AbortOptions): Promise<{ tx: Hex, block: number, amount: bigint }>
 }
+
+/** Where a wallet's stake comes from (SPEC 17: its VMT votes at the epoch's end block; stake-chain.ts). */
+export interface StakeSource {
+  /** wallet -> stake at the end of `block` (a past block); wallets with none are absent */
+  stakesAt(wallets: readonly Hex[], block: number, options?: AbortOptions): Promise<Map<Hex, bigint>>
+}

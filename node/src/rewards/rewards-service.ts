@@ -1,7 +1,7 @@
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import { faultDivisorFrom, GossipValidationError, quorumThreshold } from '../../../protocol/src/index.ts'
 import {
-  computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, signRewardsRoot, stateFromJson, stateToJson, validateRewardsSignature
+  computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, rewardParamsFrom, signRewardsRoot, stakedWallets, stateFromJson, stateToJson, validateRewardsSignature
 } from '../../../protocol/src/rewards/index.ts'
 import { currentTurn } from '../anchors/anchor-turns.ts'
 import { epochInputs } from './epoch-inputs.ts'
@@ -16,7 +16,7 @@ import type { Repositories } from '../db/repositories.ts'
 import type { StoredEpochRewards, StoredRewardsSignature } from '../db/rewards-repository.ts'
 import type { RewardsMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
-import type { RewardsChain } from './ports.ts'
+import type { RewardsChain, StakeSource } from './ports.ts'
 
 export interface RewardsServiceOptions {
   chainId: number
@@ -26,8 +26,11 @@ export interface RewardsServiceOptions {
   pollIntervalMs: number
   /** how often this member gossips its signature again while its epoch is not posted (peers that missed it) */
   resendMs?: number
-  /** the reward function's parameters but the budget (read on chain); every member must use the same */
-  params?: Omit<RewardParams, 'budget'>
+  /**
+   * what the chain does not set (SPEC 17): payDelayEpochs, the lists, and the value of any governed key
+   * unset or out of range at the epoch's end block; every member must use the same (default: the protocol's)
+   */
+  params?: RewardParams
   /** epochs computed in one pass at most (a node catching up yields to its messages between passes) */
   maxEpochsPerTick?: number
   maxQueued?: number
@@ -38,6 +41,8 @@ export interface RewardsServiceComponents {
   /** the operator key: signs RewardsRoots (the chain side posts with it too) */
   operator: Signer
   chain: RewardsChain
+  /** each signed submitter's stake at the epoch's end block (caps and confirmations, SPEC 17) */
+  stakes: StakeSource
   follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt'>
   gossip: Pick<Gossip, 'handle' | 'publish'>
   repos: Pick<Repositories, 'reports' | 'anchors' | 'rewards'>
@@ -140,7 +145,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     const epoch = Math.max(state.epoch + 1, firstEpoch)
     const end = endBlock(epoch)
     if (follower.followedBlock < end) return false
-    const params: RewardParams = { ...base, budget: follower.parameterAt('rewardBudgetPerEpoch', end) ?? 0n }
+    const { params, defaulted } = rewardParamsFrom((key) => follower.parameterAt(key, end), base)
     const inputs = await epochInputs(epoch, { epochBlocks, payDelayEpochs: params.payDelayEpochs, anchors: repos.anchors, reports: repos.reports, parameterAt: follower.parameterAt, membersAt: follower.membersAt }, options)
     if (!inputs.ready) {
       const why = `${inputs.reason}/${inputs.epoch}`
@@ -149,7 +154,10 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
       return false
     }
     waitingLogged.delete(epoch)
-    const result = computeEpochRewards({ epoch, facts: inputs.facts, state, params })
+    const unusable = defaulted.filter((d) => d.reason === 'out-of-range').map((d) => d.key)
+    if (unusable.length > 0) logger.warn({ epoch, keys: unusable }, 'reward parameters out of range at the epoch\'s end block: the protocol\'s values used')
+    const stakes = await c.stakes.stakesAt(stakedWallets(inputs.facts), end, options)
+    const result = computeEpochRewards({ epoch, facts: inputs.facts, state, params, stakes })
     const record = epochRecordOf(result, { reports: inputs.facts.length, budget: params.budget })
     await repos.rewards.putEpoch(record, stateToJson(result.state))
     state = result.state

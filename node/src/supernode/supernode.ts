@@ -29,6 +29,7 @@ import { createHuntService } from '../hunt/hunt-service.ts'
 import { createReportAuditor } from '../quorum/report-audit.ts'
 import { createEngineSet } from './engine-set.ts'
 import { createRewardsChain } from '../rewards/rewards-chain.ts'
+import { createStakeChain } from '../rewards/stake-chain.ts'
 import { createRewardsService } from '../rewards/rewards-service.ts'
 import { createApiPorts } from './api-adapters.ts'
 import { loadOrCreateNodeKeys } from './node-keys.ts'
@@ -237,6 +238,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
         self: operator,
         operator: keys.operator,
         chain: createRewardsChain({ provider, address: deployment.contracts.rewards, signer: sender }),
+        stakes: createStakeChain({ provider, vmt: deployment.contracts.vmt }),
         follower,
         gossip,
         repos: repositories,

@@ -14,6 +14,7 @@ import { runCli } from '../../src/cli/run.ts'
 import { registerCandidate } from '../../../governance/src/index.ts'
 import { marketArtifact, registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { rewardNetworkParameters } from '../../../protocol/src/rewards/governed.ts'
 
 const anvil = await startAnvil({ port: 0 })
 t.teardown(() => anvil.stop())
@@ -238,7 +239,7 @@ t.test('gov: set-param and fund proposals change the network parameters and pay 
   const deployment = JSON.parse(await readFile(join(dir, 'deployment.json'), 'utf8')) as { contracts: Record<string, Hex> }
   const vmt = new Contract(deployment.contracts.vmt!, vmtArtifact.abi, provider)
   const before = JSON.parse((await run(['gov', 'params', '--deployment', 'deployment.json', '--json'])).out) as Record<string, string>
-  st.same(before, { termBlocks: '0', maxMembers: '0', unbondingBlocks: '50400', candidateBond: '0', commitWindowMs: '5000', revealWindowMs: '10000', maxSampleBytes: String(650 * 1024 * 1024), quorumFaultDivisor: '3', epochBlocks: '7200', rewardBudgetPerEpoch: '0' })
+  st.same(before, { termBlocks: '0', maxMembers: '0', unbondingBlocks: '50400', candidateBond: '0', commitWindowMs: '5000', revealWindowMs: '10000', maxSampleBytes: String(650 * 1024 * 1024), quorumFaultDivisor: '3', epochBlocks: '7200', rewardBudgetPerEpoch: '0', ...Object.fromEntries(Object.entries(rewardNetworkParameters()).map(([k, v]) => [k, v.toString()])) })
   await fails(st, ['gov', 'propose', 'fund', carol.address, '9999999', ...keystore('alice')], 1, /the treasury \(timelock\) holds 600000 VMT, less than 9999999 VMT/)
   await fails(st, ['gov', 'propose', 'set-param', 'commitWindowMs', 'soon', ...keystore('alice')], 1, /set-param NAME VALUE/)
 

@@ -9,6 +9,7 @@ import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
 import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
 import { createRewardsService } from '../../src/rewards/rewards-service.ts'
+import { createStakeChain } from '../../src/rewards/stake-chain.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
 import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { head, lower, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
@@ -49,6 +50,7 @@ tap.test('members post the epoch\'s root to RewardsDistributor and a submitter c
     await gossip.start()
     services.push(createRewardsService({ chainId: c.chainId, registry: c.registryAddress, postTurnMs: 60_000, pollIntervalMs: 60_000, params }, {
       self: lower(wallet.address), operator: wallet, chain: createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: wallet }),
+      stakes: createStakeChain({ provider: c.provider, vmt: lower(await c.vmt.getAddress()) }),
       follower, gossip, repos, logger: pino({ level: process.env.REWARDS_TEST_LOG ?? 'silent' })
     }))
     stores.push(repos)

@@ -17,7 +17,7 @@ import { CHAIN_ID, MEMBERS, OUTSIDER, REGISTRY } from '../fixtures/signed-report
 import type { Hex, RewardsSignature } from '../../../protocol/src/index.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { GossipHandler } from '../../src/network/gossip.ts'
-import type { RewardsChain, RewardsRootOnChain } from '../../src/rewards/ports.ts'
+import type { RewardsChain, RewardsRootOnChain, StakeSource } from '../../src/rewards/ports.ts'
 import type { RewardsService } from '../../src/rewards/rewards-service.ts'
 
 const E = 5
@@ -28,6 +28,9 @@ const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerI
   followedBlock: FOLLOWED, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: 10_000n * 10n ** 18n }
 })
 const members = MEMBERS.map((m) => m.address)
+/** nobody stakes (the anvil tests read VMT's votes); every question asked is kept */
+const asked: Array<{ wallets: readonly Hex[], block: number }> = []
+const stakes: StakeSource = { stakesAt: async (wallets, block) => { asked.push({ wallets, block }); return new Map() } }
 
 /** RewardsDistributor's checks in memory: a later epoch, signers recovered, ascending, members, a quorum; a posted root settles at once */
 function memoryChain (): RewardsChain & { posts: Array<RewardsRootOnChain & { signers: Hex[] }> } {
@@ -68,7 +71,7 @@ async function startMembers (t: Test, which: number[], chain: RewardsChain, now:
     const metrics = createNodeMetrics()
     const member = MEMBERS[i] as typeof MEMBERS[number]
     const service = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS }, {
-      self: member.address, operator: member.wallet, chain, follower, gossip, repos, logger: pino({ level: process.env.REWARDS_TEST_LOG ?? 'silent' }), metrics: metrics.rewards, now
+      self: member.address, operator: member.wallet, chain, stakes, follower, gossip, repos, logger: pino({ level: process.env.REWARDS_TEST_LOG ?? 'silent' }), metrics: metrics.rewards, now
     })
     await gossip.start()
     nodes.push({ service, repos, metrics })
@@ -127,6 +130,8 @@ tap.test('four members compute one tree, sign it, the first poster posts it; a l
   t.equal(ranks[0], members[1])
   t.match(await nodes[1]?.metrics.registry.getSingleMetricAsString('virusmap_rewards_posts_total'), /result="posted"} 1/, 'the epoch\'s first poster posted')
   t.same(bus.refused, [], 'no message refused')
+  const submitters = [0, 1].map((i) => submitterWallet(i).address.toLowerCase()).toSorted()
+  t.same(asked.find((q) => q.block === 2 * E - 1)?.wallets, submitters, 'epoch 1 read its window\'s submitters\' stakes at its end block')
 
   // after the post (every member has read it): a late signature for the posted epoch is ignored, one for an epoch nobody follows yet too
   for (const n of nodes) await n.service.tick()
@@ -158,7 +163,7 @@ tap.test('hostile signatures are refused by code before any work: outsider, forg
   // a message of another type on the rewards topic (the codec keeps them apart; the handler refuses it too)
   let handler: GossipHandler | undefined
   const capture = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000 }, {
-    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, follower, repos: nodes[0]?.repos as Repositories, logger: pino({ level: 'silent' }),
+    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, stakes, follower, repos: nodes[0]?.repos as Repositories, logger: pino({ level: 'silent' }),
     gossip: { handle: (_topic, h) => { handler = h }, publish: async () => {} }
   })
   await capture.start()
@@ -201,7 +206,7 @@ tap.test('a member restarts from its stored state: nothing computed twice, its s
   t.same(before.map((r) => r.epoch), [1, 0], 'epochs 0 and 1 computed')
   await node.service.stop()
   const again = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS }, {
-    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, follower, repos: node.repos, logger: pino({ level: 'silent' }),
+    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, stakes, follower, repos: node.repos, logger: pino({ level: 'silent' }),
     gossip: { handle: () => {}, publish: async () => {} }
   })
   await again.start()
@@ -234,7 +239,7 @@ tap.test('a flood of valid signatures is bounded: past maxQueued they are droppe
   const node = nodes[0] as Member
   let handler: GossipHandler | undefined
   const flooded = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS, maxQueued: 3 }, {
-    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, follower, repos: node.repos, logger: pino({ level: 'silent' }), metrics: node.metrics.rewards,
+    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, stakes, follower, repos: node.repos, logger: pino({ level: 'silent' }), metrics: node.metrics.rewards,
     gossip: { handle: (_topic, h) => { handler = h }, publish: async () => {} }
   })
   await flooded.start()

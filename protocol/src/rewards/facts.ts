@@ -84,3 +84,6 @@ export function checkFacts (f: RewardFacts): void {
 }
 
 export const isSigned = (f: RewardFacts): boolean => f.submitter !== ZERO_ADDRESS
+
+/** The wallets whose stake the computation reads (the window's signed submitters), ascending and unique. */
+export const stakedWallets = (facts: readonly RewardFacts[]): Hex[] => [...new Set(facts.filter(isSigned).map(f => f.submitter))].toSorted()

@@ -1,5 +1,6 @@
 export * from './errors.ts'
 export * from './params.ts'
+export * from './governed.ts'
 export * from './facts.ts'
 export * from './classify.ts'
 export * from './fuzzy.ts'

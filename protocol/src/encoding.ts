@@ -9,6 +9,7 @@
  */
 import { GossipValidationError } from './errors.ts'
 import { CONTROL_CHARS, MAX_URL_BYTES } from './indicators.ts'
+import { parseDeliverySignature } from './delivery-signature.ts'
 import { parseRewardsSignature } from './rewards/signature.ts'
 import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_ANCHOR_JOBS, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS, ZERO_BYTES32 } from './messages.ts'
 import type {
@@ -24,7 +25,7 @@ export const MAX_STRING = { subject: MAX_URL_BYTES, fileType: 32, cid: 128, engi
 
 export const MESSAGE_TYPE_TOPIC = {
   'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints',
-  'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence', 'rewards-signature': 'rewards'
+  'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence', 'rewards-signature': 'rewards', 'delivery-signature': 'market'
 } as const satisfies Record<GossipMessage['type'], TopicName>
 
 const HEX_BYTES = { address: 20, bytes32: 32, sha1: 20, md5: 16, signature: 65, wrappedKey: 60 } as const
@@ -89,6 +90,7 @@ export function parseMessage (topic: TopicName, value: unknown): GossipMessage {
     case 'anchors': return (value as { type?: unknown } | null)?.type === 'anchor-proposal' ? parseAnchorProposal(value) : parseAnchorSignature(value)
     case 'evidence': return parseEquivocation(value)
     case 'rewards': return parseRewardsSignature(value)
+    case 'market': return parseDeliverySignature(value)
     default: return fail('topic', 'unknown topic')
   }
 }

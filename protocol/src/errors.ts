@@ -29,7 +29,10 @@ export const VALIDATION_CODES = [
   'FUTURE_EPOCH',
   'ANCHORED',
   'LEAVES_MISMATCH',
-  'NOT_EQUIVOCATION'
+  'NOT_EQUIVOCATION',
+  'WRONG_MARKET',
+  'UNKNOWN_ORDER',
+  'ORDER_CLOSED'
 ] as const
 export type ValidationCode = typeof VALIDATION_CODES[number]
 

@@ -6,6 +6,7 @@
  * sizes are JSON numbers (safe integers). Signatures are EIP-712 (see eip712.ts) by the member's
  * operator key, so light clients and contracts can check them.
  */
+import type { DeliverySignature } from './delivery-signature.ts'
 import type { RewardsSignature } from './rewards/signature.ts'
 
 export type Hex = `0x${string}`
@@ -41,7 +42,9 @@ export const TOPICS = {
   anchors: '/virusmap/anchors/2',
   evidence: '/virusmap/evidence/2',
   /** members' signatures over an epoch's RewardsRoot (SPEC 17) */
-  rewards: '/virusmap/rewards/2'
+  rewards: '/virusmap/rewards/2',
+  /** members' Delivered signatures for data-market orders (SPEC 18) */
+  market: '/virusmap/market/2'
 } as const
 export type TopicName = keyof typeof TOPICS
 
@@ -57,7 +60,9 @@ export const MAX_MESSAGE_BYTES = {
   // two verdicts at their 64 KiB limit and the wrapping
   evidence: 160 * 1024,
   // a RewardsSignature is ~400 bytes (six fields, a 65-byte signature)
-  rewards: 1024
+  rewards: 1024,
+  // a DeliverySignature is ~450 bytes (six fields, a 65-byte signature)
+  market: 1024
 } as const satisfies Record<TopicName, number>
 
 /** A sample's content key wrapped for one member (X25519 ECDH + HKDF-SHA256 + ChaCha20-Poly1305). */
@@ -260,7 +265,7 @@ export type EquivocationMessage =
   | { type: 'evidence', kind: 'verdict', first: SignedVerdict, second: SignedVerdict }
   | { type: 'evidence', kind: 'attestation', first: SignedAttestation, second: SignedAttestation }
 
-export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature | EquivocationMessage | RewardsSignature
+export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature | EquivocationMessage | RewardsSignature | DeliverySignature
 
 /** What a report says about one engine, over the members registered for it on chain. */
 export interface ReportEngineEntry extends EngineResult {

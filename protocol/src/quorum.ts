@@ -16,6 +16,14 @@ export function quorumThreshold (memberCount: number, faultDivisor: number = DEF
   return memberCount - Math.floor((memberCount - 1) / faultDivisor)
 }
 
+/**
+ * f + 1 with f = floor((n - 1) / divisor): the fewest distinct members of n of whom at least one is honest
+ * (MemberQuorum.oneHonest on chain; a data-market order is paid on this many Delivered signatures). 1 for none.
+ */
+export function oneHonestThreshold (memberCount: number, faultDivisor: number = DEFAULT_FAULT_DIVISOR): number {
+  return memberCount < 1 ? 1 : Math.floor((memberCount - 1) / faultDivisor) + 1
+}
+
 export function hasQuorum (verdictCount: number, memberCount: number, faultDivisor: number = DEFAULT_FAULT_DIVISOR): boolean {
   return verdictCount >= quorumThreshold(memberCount, faultDivisor)
 }

@@ -23,11 +23,11 @@
 import tap from 'tap'
 import {
   checkReport, decodeMessage, deriveReport, encodeMessage, GossipValidationError, leavesRoot, MAX_MESSAGE_BYTES, REPORT_CODES, ReportInvalidError, scanJobId,
-  signAnchorProposal, signAttestation, signCommitment, signComplaint, signEpochRoot, signRewardsRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation,
-  validateCommitment, validateComplaint, validateEquivocation, validateRewardsSignature, validateScanJob, validateVerdict, VALIDATION_CODES
+  signAnchorProposal, signAttestation, signCommitment, signComplaint, signEpochRoot, signDelivered, signRewardsRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation,
+  validateCommitment, validateComplaint, validateDeliverySignature, validateEquivocation, validateRewardsSignature, validateScanJob, validateVerdict, VALIDATION_CODES
 } from '../src/index.ts'
 import type {
-  AnchorProposal, AnchorSignature, AnchorValidationContext, DeriveReportInput, EquivocationMessage, GossipMessage, Hex, Report, ReportCode, RewardsSignature, RewardsSignatureContext, TopicName,
+  AnchorProposal, AnchorSignature, AnchorValidationContext, DeliverySignature, DeliverySignatureContext, DeriveReportInput, EquivocationMessage, GossipMessage, Hex, Report, ReportCode, RewardsSignature, RewardsSignatureContext, TopicName,
   ValidationCode, ValidationContext
 } from '../src/index.ts'
 import {
@@ -108,6 +108,17 @@ const rewardsContext = (c: ValidationContext): RewardsSignatureContext => ({
   chainId: c.chainId, registry: c.registry, latestPayable: 10, isPosted: () => false, isMemberAt: (m) => c.isMemberAt(m, c.followedBlock)
 })
 
+// order 7 of a market, delivered by every member; open and confirmed in the accepting context
+const MARKET = `0x${'4d'.repeat(20)}` as Hex
+const deliveries = await Promise.all(MEMBERS.map(async (m, i): Promise<DeliverySignature> => {
+  const delivered = { market: MARKET, orderId: 7n, wrapHash: `0x${(i + 10).toString(16).repeat(64)}` as Hex }
+  return { type: 'delivery-signature', market: MARKET, orderId: '7', member: m.address, wrapHash: delivered.wrapHash, signature: await signDelivered(delivered, CHAIN_ID, REGISTRY, m.wallet) }
+}))
+const deliveryContext = (c: ValidationContext): DeliverySignatureContext => ({
+  chainId: c.chainId, registry: c.registry, market: MARKET, order: (id) => id === 7n ? { block: c.followedBlock, deadline: c.followedBlock + 10 } : undefined,
+  isClosed: () => false, isMemberAt: c.isMemberAt, has: () => false
+})
+
 const SEEDS: Record<TopicName, GossipMessage[]> = {
   jobs: [signedJob, indicatorJob, namedJob],
   commits,
@@ -116,7 +127,8 @@ const SEEDS: Record<TopicName, GossipMessage[]> = {
   complaints,
   anchors: [proposal, ...anchorSignatures],
   evidence,
-  rewards: rewardsSignatures
+  rewards: rewardsSignatures,
+  market: deliveries
 }
 const SEED_BYTES = Object.fromEntries(TOPIC_NAMES.map(t => [t, SEEDS[t].map(encodeMessage)])) as Record<TopicName, Uint8Array[]>
 const ALL_SEED_BYTES = Object.values(SEED_BYTES).flat()
@@ -376,7 +388,7 @@ function decodeChecked (t: Tally, topic: TopicName, bytes: Uint8Array, label: st
 }
 const topicOfType: Record<GossipMessage['type'], TopicName> = {
   'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints', 'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence',
-  'rewards-signature': 'rewards'
+  'rewards-signature': 'rewards', 'delivery-signature': 'market'
 }
 
 tap.test('decodeMessage, every topic: only GossipValidationError, and what decodes is canonical', async t => {
@@ -409,7 +421,8 @@ const ACCEPTING: Record<TopicName, () => ValidationContext> = {
   complaints: () => makeContext({ jobs: [job, indicatorJob.job] }),
   anchors: () => makeContext(),
   evidence: () => makeContext({ jobs: [job] }),
-  rewards: () => makeContext()
+  rewards: () => makeContext(),
+  market: () => makeContext()
 }
 
 /** Another view of the network: other times, other jobs known, other messages held. */
@@ -436,7 +449,8 @@ const VALIDATORS: Record<TopicName, Validator> = {
   complaints: (m, c) => validateComplaint(m as never, c),
   anchors: (m, c) => m.type === 'anchor-proposal' ? validateAnchorProposal(m, anchorContext(c)) : validateAnchorSignature(m as AnchorSignature, anchorContext(c)),
   evidence: (m, c) => validateEquivocation(m as EquivocationMessage, c),
-  rewards: (m, c) => validateRewardsSignature(m as RewardsSignature, rewardsContext(c))
+  rewards: (m, c) => validateRewardsSignature(m as RewardsSignature, rewardsContext(c)),
+  market: (m, c) => validateDeliverySignature(m as DeliverySignature, deliveryContext(c))
 }
 const SPLICE: Record<TopicName, unknown[]> = {
   jobs: [namedJob.job.keyWraps[0], indicatorJob.job, foreignJob.job],
@@ -446,7 +460,8 @@ const SPLICE: Record<TopicName, unknown[]> = {
   complaints: complaints.map(c => c.complaint),
   anchors: [jobId, proposed.jobIds, `0x${'00'.repeat(32)}`, 11, 4097, proposal.signature, OUTSIDER.address],
   evidence: ['commitment', 'verdict', 'attestation', commits[1], reveals[0], attestations[1], OUTSIDER.address],
-  rewards: [9, 11, '0', '1' + '0'.repeat(78), rewardsRoot.root, proposal.signature, OUTSIDER.address, ...rewardsSignatures.map(r => r.signature)]
+  rewards: [9, 11, '0', '1' + '0'.repeat(78), rewardsRoot.root, proposal.signature, OUTSIDER.address, ...rewardsSignatures.map(r => r.signature)],
+  market: ['7', '8', '0', (2n ** 256n - 1n).toString(), MARKET, OUTSIDER.address, deliveries[0]?.wrapHash, ...deliveries.map(d => d.signature)]
 }
 
 /** A mutant of a seed that still decodes (so it is what a node hands its validator), or undefined after a few tries. */

@@ -46,8 +46,9 @@ if (values['no-economy'] !== true) {
   writeFigures(economy.figures)
   const { figures, ...rest } = economy
   writeFileSync(join(outDir, 'economy.json'), `${JSON.stringify({ seed, quick: values.quick, plan, assumptions: DEFAULT_ECONOMY, ...rest, figures: figures.map(f => f.id) }, null, 2)}\n`)
-  const d = economy.headline.atDefaults
-  log(`economy: return on cost at the defaults: ${Object.entries(d.roc).map(([t, b]) => `${t} ${b.median}`).join(', ')}; small honest paid ${d.smallPaid.median}`)
+  for (const [name, d] of [['the defaults (exact-hash list)', economy.headline.atDefaults], ['a TLSH-neighbour list', economy.headline.withTlshList]] as const) {
+    log(`economy: return on cost at ${name}: ${Object.entries(d.roc).map(([t, b]) => `${t} ${b.median}`).join(', ')}; small honest paid ${d.smallPaid.median}`)
+  }
 }
 
 if (values['no-real'] !== true) {

@@ -9,6 +9,7 @@ import type { EpochRewards, RewardFacts, RewardParams, RewardsState } from '../.
 import { createRng } from '../prng.ts'
 import { Population } from './agents.ts'
 import type { Submission } from './agents.ts'
+import { settleDeposits } from './deposit.ts'
 import { scanFacts } from './detection.ts'
 import { bytes32, TAG } from './hex.ts'
 import { marketEpoch, toVmt, toWei } from './market.ts'
@@ -74,7 +75,7 @@ export function runEconomy (o: RunOptions): RunResult {
   const { eco, params } = o
   const rng = createRng(o.seed)
   const world = new World(rng.fork('world'), eco)
-  const people = new Population(rng.fork('agents'), eco)
+  const people = new Population(rng.fork('agents'), { ...eco, selfConfirm: eco.selfConfirm && params.confirmerMinStake === 0n })
   const scanRng = rng.fork('scan')
   const marketRng = rng.fork('market')
   const schedule = o.schedule ?? { kind: 'constant' }
@@ -116,13 +117,22 @@ export function runEconomy (o: RunOptions): RunResult {
       paidWallets.add(wallet)
     }
     bookEffort(subs, cost)
+    const deposits = settleDeposits(out.items, people.stakes, eco.deposit)
+    let forfeited = 0n
+    for (const [wallet, lost] of deposits.lost) {
+      cost[people.typeOf.get(wallet) as AgentType] += lost
+      forfeited += lost
+    }
+    // a deposit is locked from submission until its epoch is paid, W + 1 epochs
+    const lockCost = eco.deposit.amount * (W + 1) * eco.stakeRatePerEpoch
+    for (const [wallet, n] of deposits.held) cost[people.typeOf.get(wallet) as AgentType] += toWei(lockCost * n)
     for (const [wallet, stake] of people.stakes) cost[people.typeOf.get(wallet) as AgentType] += toWei(Number(stake / 10n ** 12n) / 1e6 * eco.stakeRatePerEpoch)
     cost.member += toWei(eco.member.operatingCost) * BigInt(people.members.length)
     const market = marketEpoch(marketRng, eco.market, year)
     marketIncome += market.members
-    ledger.pool += (market.pool - out.paid) * weight
+    ledger.pool += (market.pool + forfeited - out.paid) * weight
     ledger.paid += out.paid * weight
-    ledger.refilled += market.pool * weight
+    ledger.refilled += (market.pool + forfeited) * weight
     ledger.burned += market.burned * weight
     yearBudget += budget * weight
     const view = supplyView(ledger, epoch + 1, eco.supply)

@@ -4,6 +4,8 @@
  * not here: they are protocol/src/rewards' RewardParams, imported as they are.
  */
 
+import type { DepositParams } from './deposit.ts'
+
 export const AGENT_TYPES = ['honest-small', 'honest-large', 'spammer', 'mutator', 'author', 'ring', 'member'] as const
 export type AgentType = typeof AGENT_TYPES[number]
 export const ATTACKERS: readonly AgentType[] = ['spammer', 'mutator', 'author', 'ring']
@@ -30,7 +32,7 @@ export interface DetectionParams {
   variantSpread: number
   /** codes a sample of a family lies from the family's centre: uniform in [low, high] */
   siblingSpread: [low: number, high: number]
-  /** chance the public-list engine flags a variant of a listed sample (a TLSH-neighbour lookup; exact hashes miss it) */
+  /** chance the public-list engine flags a variant of a listed sample (a TLSH-neighbour lookup; 0: exact hashes only, as the node's hash-list engine) */
   listFuzzyMatch: number
 }
 
@@ -64,9 +66,14 @@ export interface EconomyParams {
   mutator: { wallets: number, perEpoch: number, perSource: number, effort: number }
   author: { count: number, familyProbability: number, variants: number, familyCost: number, variantEffort: number }
   ring: { colluders: number, wallets: number, perEpoch: number, effort: number }
-  /** attackers resubmit each item the next epoch from a second wallet through another node (rule 4 is free today) */
+  /**
+   * attackers resubmit each item the next epoch from a second, unstaked wallet through another node, when
+   * such a confirmation can count (confirmerMinStake 0): a rational attacker sends none that cannot
+   */
   selfConfirm: boolean
   member: { operatingCost: number }
+  /** a per-report deposit a contract takes at submission (not part of the reward function) */
+  deposit: DepositParams
   /** opportunity cost of staked VMT per epoch */
   stakeRatePerEpoch: number
   market: { price0: number, demand0: number, elasticity: number, priceDeclinePerYear: number, memberBps: number, discovererBps: number }
@@ -77,7 +84,7 @@ export interface EconomyParams {
 export const DEFAULT_ECONOMY: EconomyParams = {
   detection: {
     members: 7, faultDivisor: 3, memberMiss: 0.02, clamav: 0.55, yara: 0.45, ml: 0.8, falsePositive: 0.002, detectabilitySigma: 0.35, variantStability: 0.9,
-    fuzzy: true, variantSpread: 12, siblingSpread: [10, 70], listFuzzyMatch: 0.9
+    fuzzy: true, variantSpread: 12, siblingSpread: [10, 70], listFuzzyMatch: 0
   },
   honest: {
     wallets: 60, medianVolume: 0.6, volumeSigma: 1.2, precisionLow: 0.6, precisionHigh: 0.98, largeShare: 0.2, largeStake: 5000, effort: 5,
@@ -89,6 +96,8 @@ export const DEFAULT_ECONOMY: EconomyParams = {
   ring: { colluders: 2, wallets: 2, perEpoch: 10, effort: 0.05 },
   selfConfirm: true,
   member: { operatingCost: 100 },
+  // the deposit governance should set (README, Token economics): 8 VMT, kept up to what the report earned
+  deposit: { amount: 8, refund: 'shortfall', stakePerFreeReport: 0 },
   stakeRatePerEpoch: 0.1 / 52,
   // governance/src/deploy.ts DEFAULT_MARKET_TERMS: members 50%, discoverer (the pool) 25%, the rest burned
   market: { price0: 50, demand0: 20, elasticity: 1.5, priceDeclinePerYear: 0.15, memberBps: 5000, discovererBps: 2500 },

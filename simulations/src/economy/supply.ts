@@ -18,7 +18,7 @@ export interface SupplyLedger {
   burned: bigint
   /** rewards paid out of the pool so far */
   paid: bigint
-  /** market discoverer shares that went back into the pool */
+  /** market discoverer shares and forfeited submission deposits that went back into the pool */
   refilled: bigint
 }
 

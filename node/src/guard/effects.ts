@@ -39,7 +39,12 @@ export interface Effects {
   approvals: GrantedApproval[]
   /** every asset movement that touches the user */
   transfers: AssetTransfer[]
+  /** the call's other asset movements, in order, at most MAX_OTHER_MOVEMENTS: where what the user gets came from (rules/bait.ts) */
+  others?: AssetTransfer[]
 }
+
+/** movements not touching the user kept per call; a real swap route has a few dozen */
+export const MAX_OTHER_MOVEMENTS = 512
 
 const coder = AbiCoder.defaultAbiCoder()
 /** ids in one TransferBatch log read; more is not a real batch */
@@ -100,7 +105,7 @@ export function readLog (log: Log): { transfers: AssetTransfer[], approval?: Gra
 
 /** The user's effects from the logs (and native transfers) of one call, in order. */
 export function foldEffects (user: Address, logs: readonly Log[], nativeTransfers: readonly AssetTransfer[] = []): Effects {
-  const effects: Effects = { native: 0n, erc20: [], nfts: [], approvals: [], transfers: [] }
+  const effects: Effects = { native: 0n, erc20: [], nfts: [], approvals: [], transfers: [], others: [] }
   const erc20 = new Map<Address, bigint>()
   const nfts = new Map<string, { standard: 'erc721' | 'erc1155', token: Address, id: bigint, delta: bigint }>()
   const touches = (t: AssetTransfer): boolean => t.from === user || t.to === user
@@ -114,7 +119,11 @@ export function foldEffects (user: Address, logs: readonly Log[], nativeTransfer
     }
   }
   for (const t of all) {
-    if (!touches(t) || t.from === t.to) continue
+    if (t.from === t.to) continue
+    if (!touches(t)) {
+      if ((effects.others?.length ?? 0) < MAX_OTHER_MOVEMENTS) effects.others?.push(t)
+      continue
+    }
     effects.transfers.push(t)
     const sign = t.from === user ? -1n : 1n
     if (t.standard === 'native') effects.native += sign * t.amount

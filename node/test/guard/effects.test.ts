@@ -1,7 +1,7 @@
 // Folding logs into the user's effects: all token standards, and logs a hostile contract forges.
 import tap from 'tap'
 import { AbiCoder, zeroPadValue } from 'ethers'
-import { foldEffects, NATIVE_TOKEN, TOPICS, type Address, type Log } from '../../src/guard/index.ts'
+import { foldEffects, MAX_OTHER_MOVEMENTS, NATIVE_TOKEN, TOPICS, type Address, type Log } from '../../src/guard/index.ts'
 
 const USER: Address = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
 const OTHER: Address = '0x2222222222222222222222222222222222222222'
@@ -54,5 +54,18 @@ tap.test('malformed and forged logs are ignored, never thrown', async (t) => {
     { address: TOKEN, topics: [TOPICS.transfer, topic(USER), topic(USER)], data: word(50n) }
   ]
   const e = foldEffects(USER, logs)
-  t.same(e, { native: 0n, erc20: [], nfts: [], approvals: [], transfers: [] })
+  t.same(e, { native: 0n, erc20: [], nfts: [], approvals: [], transfers: [], others: [] })
+})
+
+tap.test('movements that do not touch the user are kept apart, in order, bounded', async (t) => {
+  const logs: Log[] = [
+    { address: TOKEN, topics: [TOPICS.transfer, topic(OTHER), topic(NFT)], data: word(3n) },
+    { address: TOKEN, topics: [TOPICS.transfer, topic(NFT), topic(USER)], data: word(3n) },
+    ...Array.from({ length: MAX_OTHER_MOVEMENTS + 100 }, () => ({ address: TOKEN, topics: [TOPICS.transfer, topic(OTHER), topic(NFT)], data: word(1n) }))
+  ]
+  const e = foldEffects(USER, logs)
+  t.same(e.transfers, [{ standard: 'erc20', token: TOKEN, from: NFT, to: USER, amount: 3n }])
+  t.equal(e.others?.length, MAX_OTHER_MOVEMENTS, 'a flood of movements is cut, not kept whole')
+  t.same(e.others?.[0], { standard: 'erc20', token: TOKEN, from: OTHER, to: NFT, amount: 3n })
+  t.same(e.erc20, [{ token: TOKEN, delta: 3n }], 'others never count toward the user\'s balance')
 })

@@ -89,9 +89,9 @@ tap.test('balance drop: bait sent back is nothing; a real swap, a wrap and an al
 
   // the dust-token loophole: 95% of the ETH or of a token leaves, bait minted by a contract the user pays nothing comes back
   const baitMint = { ...takesEth, erc20: [{ token: BAIT, delta: 1n }], transfers: [paysEth(VANITY), gets(BAIT, ZERO, 1n)] }
-  t.match(drops(baitMint), [{ id: 'balance-drop', level: 'block', evidence: { asset: 'native', unvaluedGains: [BAIT], mintedBait: [BAIT], priceSource: 'none' } }])
-  t.match(drops({ ...takesToken, erc20: [...takesToken.erc20, { token: BAIT, delta: 10n ** 30n }], transfers: [{ standard: 'erc20', token: TOKEN, from: USER, to: VANITY, amount: 95n * ETH }, gets(BAIT, ZERO, 10n ** 30n)] }), [{ id: 'balance-drop', level: 'block', evidence: { asset: TOKEN, mintedBait: [BAIT] } }])
-  t.match(drops({ ...takesEth, nfts: [{ standard: 'erc721', token: BAIT, id: 1n, delta: 1n }], transfers: [paysEth(VANITY), { standard: 'erc721', token: BAIT, from: ZERO, to: USER, id: 1n, amount: 1n }] }), [{ id: 'balance-drop', level: 'block', message: /minted to you/ }])
+  t.match(drops(baitMint), [{ id: 'balance-drop', level: 'block', evidence: { asset: 'native', unvaluedGains: [BAIT], bait: [BAIT], baitFrom: [BAIT], priceSource: 'none' } }])
+  t.match(drops({ ...takesToken, erc20: [...takesToken.erc20, { token: BAIT, delta: 10n ** 30n }], transfers: [{ standard: 'erc20', token: TOKEN, from: USER, to: VANITY, amount: 95n * ETH }, gets(BAIT, ZERO, 10n ** 30n)] }), [{ id: 'balance-drop', level: 'block', evidence: { asset: TOKEN, bait: [BAIT] } }])
+  t.match(drops({ ...takesEth, nfts: [{ standard: 'erc721', token: BAIT, id: 1n, delta: 1n }], transfers: [paysEth(VANITY), { standard: 'erc721', token: BAIT, from: ZERO, to: USER, id: 1n, amount: 1n }] }), [{ id: 'balance-drop', level: 'block', message: /nobody in the transaction paid for/ }])
   t.match(drops({ ...baitMint, erc20: [...baitMint.erc20, { token: WETH, delta: 1n }] }), [{ id: 'balance-drop', level: 'block' }], 'a wei of WETH beside the bait changes nothing')
   // without a price an unvalued token from a pool (a swap, or pre-minted bait handed on) is not called a drain, and never allowed silently
   const swap = { ...takesEth, erc20: [{ token: BAIT, delta: 10n ** 24n }], transfers: [paysEth(POOL), gets(BAIT, POOL, 10n ** 24n)] }
@@ -117,6 +117,51 @@ tap.test('balance drop: bait sent back is nothing; a real swap, a wrap and an al
   t.same(drain({ ...takesEth, erc20: [{ token: BAIT, delta: 1n }] }, { allowlist: new Set([BAIT]) }), [], 'the user vouched for it')
   // below the thresholds nothing fires, whatever comes back
   t.same(drain({ native: -ETH * 49n / 100n }), [])
+})
+
+tap.test('bait handed out from a pre-minted stock: followed back through the call to an origin nobody paid', async (t) => {
+  const BAIT: Address = '0xbabebabebabebabebabebabebabebabebabebabe'
+  const STOCK: Address = '0x5700c5700c5700c5700c5700c5700c5700c5700c'
+  const OWNER: Address = '0x0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e'
+  const ROUTER: Address = '0x7070707070707070707070707070707070707070'
+  const POOL: Address = '0x9999999999999999999999999999999999999999'
+  const POOL2: Address = '0x8888888888888888888888888888888888888888'
+  const WETH: Address = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
+  const NATIVE: Address = '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
+  const ETH = 10n ** 18n
+  const move = (token: Address, from: Address, to: Address, amount: bigint): { standard: 'erc20' | 'native', token: Address, from: Address, to: Address, amount: bigint } =>
+    ({ standard: token === NATIVE ? 'native' : 'erc20', token, from, to, amount })
+  const judge = (moves: Array<ReturnType<typeof move>>): Finding[] => {
+    const touching = moves.filter(m => m.from === USER || m.to === USER)
+    const effects: Effects = {
+      native: -ETH * 95n / 100n,
+      erc20: [{ token: BAIT, delta: touching.filter(m => m.token === BAIT).reduce((n, m) => n + (m.to === USER ? m.amount : -m.amount), 0n) }],
+      nfts: [],
+      approvals: [],
+      transfers: touching,
+      others: moves.filter(m => m.from !== USER && m.to !== USER)
+    }
+    return runRules(input(call(USER, VANITY, 'claim', [], 0n), { simulation: { status: 'ok', via: 'eth_simulateV1', gasUsed: 0n, effects }, facts: facts({ [VANITY]: true }, { [VANITY]: 10 * 86_400 }), pastRecipients: new Set([VANITY]) })).filter(f => f.id.startsWith('balance-drop'))
+  }
+  const takes = [move(NATIVE, USER, VANITY, ETH * 95n / 100n), move(NATIVE, VANITY, OWNER, ETH * 95n / 100n)]
+  // the drainer forwards the ETH to its owner and hands bait from a stock that approved it: nobody paid the stock
+  t.match(judge([...takes, move(BAIT, STOCK, USER, 1000n * ETH)]), [{ id: 'balance-drop', level: 'block', evidence: { bait: [BAIT], baitFrom: [STOCK] } }])
+  t.match(judge([...takes, move(BAIT, STOCK, VANITY, ETH), move(BAIT, VANITY, USER, ETH)]), [{ id: 'balance-drop', evidence: { baitFrom: [STOCK] } }], 'passed on through the drainer, the stock is still the origin')
+  t.match(judge([...takes, move(BAIT, STOCK, ROUTER, ETH), move(BAIT, ROUTER, POOL, ETH), move(BAIT, POOL, ROUTER, ETH), move(BAIT, ROUTER, USER, ETH)]), [{ id: 'balance-drop' }], 'a loop of bait among its holders ends at the stock')
+  // swaps: the origin is reached by what the user pays, through a wrap, a router, another pool
+  const v2 = [move(NATIVE, USER, ROUTER, ETH * 95n / 100n), move(NATIVE, ROUTER, WETH, ETH * 95n / 100n), move(WETH, '0x0000000000000000000000000000000000000000', ROUTER, ETH), move(WETH, ROUTER, POOL, ETH), move(BAIT, POOL, USER, 10n ** 24n)]
+  t.match(judge(v2), [{ id: 'balance-drop-unvalued', level: 'warn' }], 'ETH -> router -> WETH -> pair -> token')
+  t.match(judge([...v2.slice(0, 4), move(BAIT, POOL, ROUTER, ETH), move(BAIT, ROUTER, USER, ETH)]), [{ id: 'balance-drop-unvalued' }], 'a router sweeping the pool\'s output to the user')
+  const hop = [move(NATIVE, USER, POOL, ETH * 95n / 100n), move(TOKEN, POOL, POOL2, ETH), move(BAIT, POOL2, USER, ETH)]
+  t.match(judge(hop), [{ id: 'balance-drop-unvalued' }], 'two hops: the second pool is paid by the first')
+  t.match(judge([...takes, move(NATIVE, USER, STOCK, 1n), move(BAIT, STOCK, USER, ETH)]), [{ id: 'balance-drop-unvalued' }], 'a wei reaching the stock makes it a sale: the gap a price would close')
+  t.match(judge([move(NATIVE, USER, VANITY, ETH * 95n / 100n), move(BAIT, VANITY, USER, ETH)]), [{ id: 'balance-drop-unvalued' }], 'a contract that takes the ETH and hands its own stock looks like a shop: warned, not blocked')
+  // hostile shapes end: a long chain of holders, the bait sent to itself, zero-amount paths
+  const chainOf = Array.from({ length: 40 }, (_, n) => `0x${(n + 1).toString(16).padStart(40, '0')}` as Address)
+  const long = [...takes, ...chainOf.slice(1).map((a, n) => move(BAIT, a, chainOf[n] as Address, 1n)), move(BAIT, chainOf[0] as Address, USER, 1n)]
+  t.match(judge(long), [{ id: 'balance-drop', evidence: { baitFrom: [chainOf[15]] } }], 'followed 16 holders back, no further')
+  t.match(judge([...takes, move(BAIT, STOCK, STOCK, ETH), move(BAIT, STOCK, USER, ETH)]), [{ id: 'balance-drop' }])
+  t.match(judge([...takes, move(NATIVE, USER, STOCK, 0n), move(BAIT, STOCK, USER, ETH)]), [{ id: 'balance-drop' }], 'a zero-value payment pays nobody')
 })
 
 tap.test('malicious wallets are chain-specific: a CAIP-10 entry matches on its chain, a bare address on every chain', async (t) => {

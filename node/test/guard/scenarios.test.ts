@@ -1,8 +1,9 @@
 // The guard against a real chain: each scenario a request a page could send, with the decision
 // the issue expects; the contracts are real (OpenZeppelin 5, compiled by solc-js).
 import tap from 'tap'
-import { parseEther } from 'ethers'
+import { Contract, ContractFactory, Interface, NonceManager, Wallet, parseEther } from 'ethers'
 import { createGuard, type Address, type Guard, type GuardResult } from '../../src/guard/index.ts'
+import { guardArtifacts } from './fixtures/compile.ts'
 import { startGuardChain, TOKEN_SUPPLY, type GuardChain } from './fixtures/guard-chain.ts'
 import { call, MAX, MAX160, permit2TransferTypedData, permit2TypedData, permitTypedData, seaportTypedData, tx, typed } from './fixtures/requests.ts'
 
@@ -124,6 +125,52 @@ tap.test('recipients: address poisoning, past and new recipients', async (t) => 
   const fresh = await guard.check(tx(user, stranger, '0x', parseEther('1')))
   t.equal(fresh.decision, 'allow')
   t.match(fresh.findings, [{ id: 'new-recipient', level: 'info', evidence: { recipient: stranger } }])
+})
+
+tap.test('a drainer paying back in pre-minted bait: blocked when the bait comes from a stock nobody paid', async (t) => {
+  const { user, token, provider } = chain
+  const artifacts = guardArtifacts()
+  // the kit's owner (anvil's dev account 2) deploys the kit; a holder wallet (account 3) keeps the pre-minted bait and lets the kit hand it out
+  const signer = (key: string): NonceManager => new NonceManager(new Wallet(key, provider))
+  const owner = signer('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a')
+  const holder = signer('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6')
+  const deploy = async (name: string, ...args: unknown[]): Promise<Address> => {
+    const c = await new ContractFactory(artifacts[name]?.abi as never, artifacts[name]?.bytecode ?? '0x', owner).deploy(...args)
+    await c.waitForDeployment()
+    return (await c.getAddress()).toLowerCase() as Address
+  }
+  const ownerAddress = (await owner.getAddress()).toLowerCase() as Address
+  const holderAddress = (await holder.getAddress()).toLowerCase() as Address
+  const bait = await deploy('GuardToken', holderAddress, 10n ** 9n * 10n ** 18n)
+  const kit = await deploy('BaitDrainer', token, bait, holderAddress)
+  // a second kit whose stock is its owner's wallet, where the stolen tokens go too
+  const ownersKit = await deploy('BaitDrainer', token, bait, ownerAddress)
+  const asHolder = new Contract(bait, artifacts.GuardToken?.abi as never, holder)
+  await (await asHolder.getFunction('approve')(kit, MAX)).wait()
+  await (await asHolder.getFunction('transfer')(kit, 10n ** 6n * 10n ** 18n)).wait()
+  await (await asHolder.getFunction('transfer')(ownerAddress, 10n ** 6n * 10n ** 18n)).wait()
+  await (await new Contract(bait, artifacts.GuardToken?.abi as never, owner).getFunction('approve')(ownersKit, MAX)).wait()
+  // the victim approved the kits earlier (the "existing allowance" drainers collect)
+  const asVictim = new Contract(token, artifacts.GuardToken?.abi as never, new NonceManager(chain.userWallet))
+  for (const k of [kit, ownersKit]) await (await asVictim.getFunction('approve')(k, MAX)).wait()
+  const kitAbi = new Interface(artifacts.BaitDrainer?.abi as never)
+
+  const fromStock = await guard.check(tx(user, kit, kitAbi.encodeFunctionData('claim'), parseEther('0.5')))
+  t.equal(fromStock.decision, 'block')
+  t.match(fromStock.findings.find(f => f.id === 'balance-drop'), { level: 'block', evidence: { asset: token, unvaluedGains: [bait], bait: [bait], baitFrom: [holderAddress] } })
+  t.match(fromStock.simulation, { status: 'ok', effects: { erc20: [{ token, delta: -(TOKEN_SUPPLY * 95n / 100n) }, { token: bait, delta: 1000n * 10n ** 18n }] } })
+  // the same kit handing out the stock it holds itself, while it receives (and forwards) the ETH: a
+  // shop contract selling pre-minted items looks the same without a price, so it warns
+  const ownStock = await guard.check(tx(user, kit, kitAbi.encodeFunctionData('claimFromOwnStock'), parseEther('0.5')))
+  t.equal(ownStock.decision, 'warn')
+  t.match(ownStock.findings.find(f => f.id.startsWith('balance-drop')), { id: 'balance-drop-unvalued', level: 'warn', evidence: { unvaluedGains: [bait] } })
+  // the owner's wallet is both the stock and where the tokens go: a seller's shape, so it warns
+  const ownersStock = await guard.check(tx(user, ownersKit, kitAbi.encodeFunctionData('claim'), parseEther('0.5')))
+  t.equal(ownersStock.decision, 'warn')
+  t.ok(ids(ownersStock).includes('balance-drop-unvalued'))
+  const noEth = await guard.check(tx(user, kit, kitAbi.encodeFunctionData('claimFromOwnStock')))
+  t.equal(noEth.decision, 'block', 'with no ETH sent nothing of the user\'s reaches the kit: its own stock is unpaid too')
+  t.match(noEth.findings.find(f => f.id === 'balance-drop'), { evidence: { baitFrom: [kit] } })
 })
 
 tap.test('the drainer: claim() takes 95% of the tokens and the ETH sent', async (t) => {

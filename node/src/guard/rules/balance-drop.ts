@@ -7,13 +7,13 @@
 // - only tokens or NFTs the guard cannot value: a swap into an unpriced token and a drainer's
 //   bait look the same without a price, so `balance-drop-unvalued` warns with what comes back
 //   (never allows it silently, never blocks an honest swap as a drain). The one price-free sign of
-//   bait escalates it to `balance-drop`: every unvalued gain was minted to the user (from the zero
-//   address) by a contract that received none of what the user gives, which neither a DEX swap
-//   (the token comes from a pool) nor a mint the user pays for (the collection is paid) does.
-import { ZeroAddress } from 'ethers'
+//   bait escalates it to `balance-drop`: nobody in the call paid for what comes back (bait.ts:
+//   bait minted by a contract nothing of the user's reaches, or handed out from a pre-minted
+//   stock nothing of the user's reaches), which neither a swap (the pool is paid), a purchase (the
+//   seller is paid) nor a paid mint (the collection is paid) looks like.
 import { finding, type Finding, type RuleInput } from '../finding.ts'
-import type { Effects } from '../effects.ts'
 import type { Address } from '../input.ts'
+import { findBait } from './bait.ts'
 import { NATIVE_ASSET, somethingBack, VALUE_TOKENS, valueBack } from '../value-assets.ts'
 
 /** unvalued gains listed in the evidence, at most */
@@ -38,23 +38,14 @@ export function balanceDropRule (input: RuleInput): Finding[] {
   }
   if (losses.length === 0) return []
   const unvalued = back.unvalued.slice(0, MAX_UNVALUED)
-  const bait = input.request.from === undefined ? [] : mintedBait(e, input.request.from, back.unvalued)
-  const drained = back.unvalued.length === 0 || bait.length === back.unvalued.length
+  const bait = input.request.from === undefined ? { tokens: [], origins: [] } : findBait(e, input.request.from, back.unvalued)
+  const drained = back.unvalued.length === 0 || bait.tokens.length === back.unvalued.length
   return losses.map(({ asset, amount, balance, share }) => {
     const evidence = { asset, amount: amount.toString(), balance: balance.toString(), ...unvalued.length > 0 ? { unvaluedGains: unvalued, priceSource: 'none' } : {} }
     if (back.unvalued.length === 0) return finding('balance-drop', 'block', `${share} leaves and nothing comes back`, evidence)
-    if (drained) return finding('balance-drop', 'block', `${share} leaves and only tokens minted to you by a contract you pay nothing come back: bait`, { ...evidence, mintedBait: bait.slice(0, MAX_UNVALUED) })
+    if (drained) return finding('balance-drop', 'block', `${share} leaves and only tokens nobody in the transaction paid for come back: bait`, { ...evidence, bait: bait.tokens.slice(0, MAX_UNVALUED), baitFrom: bait.origins.slice(0, MAX_UNVALUED) })
     return finding('balance-drop-unvalued', 'warn', `${share} leaves and only tokens the guard cannot value come back: check you get what you expect`, evidence)
   })
-}
-
-/**
- * The unvalued gains minted to `user` from the zero address by a token contract that receives
- * none of the user's outgoing assets in this call.
- */
-function mintedBait (effects: Effects, user: Address, unvalued: readonly Address[]): Address[] {
-  const paid = new Set(effects.transfers.filter(t => t.from === user).map(t => t.to))
-  return unvalued.filter(token => !paid.has(token) && effects.transfers.some(t => t.token === token && t.to === user && t.from === ZeroAddress))
 }
 
 const percent = (part: bigint, whole: bigint): string => (Number(part * 1000n / whole) / 10).toString()

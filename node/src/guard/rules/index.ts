@@ -1,5 +1,6 @@
 export { approvalsRule, LONG_LIVED_SECONDS, UNLIMITED, YOUNG_SECONDS } from './approvals.ts'
 export { balanceDropRule } from './balance-drop.ts'
+export { findBait, origins, type Bait } from './bait.ts'
 export { behaviourRule, BURST_COUNT, BURST_WINDOW_MS } from './behaviour.ts'
 export { maliciousRule, pageHost } from './malicious.ts'
 export { recipientsRule } from './recipients.ts'

@@ -1,5 +1,6 @@
 /**
  * npm run simulate [-- --quick] [-- --seed N] [-- --no-real] [-- --no-model] [-- --no-economy] [-- --sweeps id,id] [-- --schedules N]
+ *   [-- --real-sizes 10,25,50] [-- --real-jobs N]
  * Writes simulations/results/: model.json, model-*.json/svg, economy.json and economy-*.json/svg are a
  * pure function of the seed (byte-identical across runs); real-code.json and real-*.json/svg are
  * wall-clock measurements.
@@ -14,7 +15,7 @@ import { realFigures } from './src/real-figures.ts'
 import { DEFAULT_ECONOMY } from './src/economy/params.ts'
 import type { Figure } from './src/chart/figure.ts'
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, 'no-model': { type: 'boolean', default: false }, 'no-economy': { type: 'boolean', default: false }, out: { type: 'string' }, sweeps: { type: 'string' }, schedules: { type: 'string' } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, 'no-model': { type: 'boolean', default: false }, 'no-economy': { type: 'boolean', default: false }, out: { type: 'string' }, sweeps: { type: 'string' }, schedules: { type: 'string' }, 'real-sizes': { type: 'string' }, 'real-jobs': { type: 'string' } } })
 const seed = Number(values.seed)
 const outDir = values.out ?? join(import.meta.dirname, 'results')
 mkdirSync(outDir, { recursive: true })
@@ -52,7 +53,9 @@ if (values['no-economy'] !== true) {
 }
 
 if (values['no-real'] !== true) {
-  const real = await realFigures({ seed, sizes: values.quick === true ? [10, 25] : [10, 25, 50], jobs: values.quick === true ? 3 : 5 }, log)
+  const sizes = values['real-sizes']?.split(',').map(Number) ?? (values.quick === true ? [10, 25] : [10, 25, 50])
+  const jobs = values['real-jobs'] === undefined ? (values.quick === true ? 3 : 5) : Number(values['real-jobs'])
+  const real = await realFigures({ seed, sizes, jobs }, log)
   writeFigures(real.figures)
   writeFileSync(join(outDir, 'real-code.json'), `${JSON.stringify({ seed, quick: values.quick, runs: real.runs, calibration: real.calibration }, null, 2)}\n`)
   for (const c of real.calibration) log(`calibration n=${c.members}: real p95 ${c.real.p95} ms, model ${c.model.p95} ms (${c.p95Error})`)

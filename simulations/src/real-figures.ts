@@ -1,6 +1,6 @@
 import { runJobs } from './model/member-sweep.ts'
 import { DEFAULT_PARAMS } from './model/params.ts'
-import { runRealNetwork } from './real/real-run.ts'
+import { runRealNetwork, windowFor } from './real/real-run.ts'
 import type { Figure } from './chart/figure.ts'
 import type { RealRunResult } from './real/real-run.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -11,10 +11,12 @@ export interface RealPlan {
   jobs: number
 }
 
+interface Side { median: number, p95: number, duplicatesPerDelivery: number, messagesPerJob: number, bytesPerMemberPerJob: number }
+
 export interface Calibration {
   members: number
-  real: { median: number, p95: number, duplicatesPerDelivery: number }
-  model: { median: number, p95: number, duplicatesPerDelivery: number }
+  real: Side
+  model: Side
   /** model / real - 1 */
   medianError: number
   p95Error: number
@@ -42,11 +44,11 @@ function calibrate (real: RealRunResult, seed: number): Calibration {
     connectDegree: DEGREE,
     cpuPerMessageMs: real.cpuMsPerDelivery
   }
-  const m = runJobs({ members: real.members, seed, params, jobs: real.jobs, engineMs: ENGINE_MS })
+  const m = runJobs({ members: real.members, seed, params, jobs: real.jobs, engineMs: ENGINE_MS, commitMs: real.windowMs, revealMs: real.windowMs })
   return {
     members: real.members,
-    real: { median: real.reportLatencyMs.median, p95: real.reportLatencyMs.p95, duplicatesPerDelivery: real.duplicatesPerDelivery },
-    model: { median: m.latencyMs.median, p95: m.latencyMs.p95, duplicatesPerDelivery: m.duplicatesPerDelivery },
+    real: { median: real.reportLatencyMs.median, p95: real.reportLatencyMs.p95, duplicatesPerDelivery: real.duplicatesPerDelivery, messagesPerJob: real.messagesSeenPerJob, bytesPerMemberPerJob: real.bytesPerMemberPerJob },
+    model: { median: m.latencyMs.median, p95: m.latencyMs.p95, duplicatesPerDelivery: m.duplicatesPerDelivery, messagesPerJob: m.messagesPerJob, bytesPerMemberPerJob: m.bytesPerMemberPerJob },
     medianError: err(m.latencyMs.median, real.reportLatencyMs.median),
     p95Error: err(m.latencyMs.p95, real.reportLatencyMs.p95)
   }
@@ -63,7 +65,7 @@ export async function realFigures (plan: RealPlan, log: (line: string) => void =
   const runs: RealRunResult[] = []
   for (const n of plan.sizes) {
     log(`real code: ${n} members, ${plan.jobs} jobs`)
-    runs.push(await runRealNetwork({ members: n, jobs: plan.jobs, seed: plan.seed, engineMs: ENGINE_MS, latencyMs: LATENCY_MS, degree: DEGREE, spacingMs: 300 }, options))
+    runs.push(await runRealNetwork({ members: n, jobs: plan.jobs, seed: plan.seed, engineMs: ENGINE_MS, latencyMs: LATENCY_MS, degree: DEGREE, spacingMs: 300, windowMs: windowFor(n) }, options))
   }
   const calibration = runs.map(r => calibrate(r, plan.seed))
   const figures: Figure[] = [
@@ -89,7 +91,7 @@ export async function realFigures (plan: RealPlan, log: (line: string) => void =
         { name: 'real code', points: calibration.map(c => [c.members, c.real.p95]) },
         { name: 'model', points: calibration.map(c => [c.members, c.model.p95]) }
       ],
-      note: calibration.map(c => `n=${c.members}: p95 model/real - 1 = ${c.p95Error}, median ${c.medianError}; duplicates per delivery ${c.model.duplicatesPerDelivery} (model) vs ${c.real.duplicatesPerDelivery} (real)`).join('; '),
+      note: calibration.map(c => `n=${c.members}: p95 model/real - 1 = ${c.p95Error} (${c.model.p95} / ${c.real.p95} ms), median ${c.medianError} (${c.model.median} / ${c.real.median} ms); messages per job ${c.model.messagesPerJob} (model) vs ${c.real.messagesPerJob} (real); duplicates per delivery ${c.model.duplicatesPerDelivery} vs ${c.real.duplicatesPerDelivery}; KiB per member per job ${Math.round(c.model.bytesPerMemberPerJob / 1024)} vs ${Math.round(c.real.bytesPerMemberPerJob / 1024)}`).join('; '),
       recommends: 'Trust the model\'s latency within the error shown at the largest n run.'
     }
   ]

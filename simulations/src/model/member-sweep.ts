@@ -25,6 +25,8 @@ export interface JobRunResult {
   reportRatio: number
   duplicatesPerDelivery: number
   bytesPerMemberPerJob: number
+  /** distinct messages published per job, counted */
+  messagesPerJob: number
   causalityViolations: number
 }
 
@@ -62,6 +64,7 @@ export function runJobs (o: JobRunOptions): JobRunResult {
     duplicatesPerDelivery: round(overlay.stats.duplicates / Math.max(1, overlay.stats.deliveries), 3),
     // every member receives each message once and sends it on to its mesh: sent + received = bytes x (1 + sends/deliveries)
     bytesPerMemberPerJob: Math.round(bytes * (1 + overlay.stats.sends / Math.max(1, overlay.stats.deliveries + overlay.stats.duplicates)) / o.jobs),
+    messagesPerJob: round(overlay.messages.size / Math.max(1, o.jobs), 1),
     causalityViolations: overlay.stats.causalityViolations
   }
 }

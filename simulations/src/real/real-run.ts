@@ -4,6 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { Wallet } from 'ethers'
 import { scanJobId } from '../../../protocol/src/eip712.ts'
 import { TOPICS } from '../../../protocol/src/messages.ts'
+import { DEFAULT_JOB_BOUNDS } from '../../../protocol/src/timing.ts'
 import { createRng } from '../prng.ts'
 import { round, summarize } from '../stats.ts'
 import { buildUrlJob } from './job-builder.ts'
@@ -27,6 +28,13 @@ export interface RealRunOptions {
   degree: number
   /** pause after a job's last report before the next submission: jobs run one at a time */
   spacingMs: number
+  /** the job's commit and its reveal window, each (default 20 s; within the protocol's DEFAULT_JOB_BOUNDS) */
+  windowMs?: number
+}
+
+/** The windows a real run gives its jobs: 20 s, or about a second per member beyond that, within the protocol's bounds. */
+export function windowFor (members: number): number {
+  return Math.min(DEFAULT_JOB_BOUNDS.maxRevealWindowMs, Math.max(20_000, members * 1000))
 }
 
 export interface RealRunResult {
@@ -42,9 +50,13 @@ export interface RealRunResult {
   cpuMsPerMemberPerJob: number
   /** the process's CPU over accepted deliveries: what the model charges a member per message */
   cpuMsPerDelivery: number
-  /** messages per job, as published: 1 job + n commitments + n verdicts + n attestations */
+  /** messages per job by the protocol: 1 job + n commitments + n verdicts + n attestations */
   messagesPerJob: number
+  /** distinct messages per job that reached at least one other member, counted */
+  messagesSeenPerJob: number
   reportsFinal: number
+  /** the jobs' commit and reveal windows, each */
+  windowMs: number
 }
 
 async function waitFor (done: () => boolean, timeoutMs: number, options?: AbortOptions): Promise<void> {
@@ -120,12 +132,13 @@ export async function runRealNetwork (opts: RealRunOptions, options?: AbortOptio
       options?.signal?.throwIfAborted()
       const origin = members[j % members.length] as SimMember
       const t0 = Date.now()
-      const signed = await buildUrlJob(j, wallets[j % members.length] as Wallet, submitter, { commitMs: 20_000, revealMs: 20_000 })
+      const windowMs = opts.windowMs ?? 20_000
+      const signed = await buildUrlJob(j, wallets[j % members.length] as Wallet, submitter, { commitMs: windowMs, revealMs: windowMs })
       submittedAt.set(scanJobId(signed.job, SIM_CHAIN_ID, SIM_REGISTRY), t0)
       await origin.originate(signed)
       // one job at a time: every member runs in this one thread, so overlapping jobs would
       // measure this process's queue rather than the protocol
-      await waitFor(() => reports >= (j + 1) * opts.members, 45_000, options)
+      await waitFor(() => reports >= (j + 1) * opts.members, 2 * windowMs + 5000, options)
       await sleep(opts.spacingMs)
     }
     const cpu = process.cpuUsage(cpuBefore)
@@ -143,7 +156,9 @@ export async function runRealNetwork (opts: RealRunOptions, options?: AbortOptio
       cpuMsPerMemberPerJob: round((cpu.user + cpu.system) / 1000 / opts.members / opts.jobs, 1),
       cpuMsPerDelivery: round((cpu.user + cpu.system) / 1000 / Math.max(1, delivered), 3),
       messagesPerJob: 1 + 3 * opts.members,
-      reportsFinal: reports
+      messagesSeenPerJob: round(seen.size / opts.jobs, 1),
+      reportsFinal: reports,
+      windowMs: opts.windowMs ?? 20_000
     }
   } finally {
     for (const m of members) m.stop()

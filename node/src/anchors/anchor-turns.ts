@@ -1,5 +1,6 @@
 import { epochProposers, isEligible } from '../../../protocol/src/anchors.ts'
 import { MAX_ANCHOR_JOBS } from '../../../protocol/src/messages.ts'
+import { latestTurn } from '../chain/turn-order.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 /**
@@ -21,11 +22,7 @@ export interface TurnInput {
 /** This node's latest turn that has begun, or undefined: not a member at the epoch's first block, or its first turn is still ahead. */
 export function currentTurn (input: TurnInput): number | undefined {
   const order = epochProposers(input.members, input.epoch)
-  const rank = order.indexOf(input.self.toLowerCase() as Hex)
-  if (rank < 0 || input.elapsedMs < 0 || !(input.turnMs > 0)) return undefined
-  const reached = Math.floor(input.elapsedMs / input.turnMs)
-  if (reached < rank) return undefined
-  return reached - ((reached - rank) % order.length)
+  return latestTurn(order.indexOf(input.self.toLowerCase() as Hex), order.length, input.elapsedMs, input.turnMs)
 }
 
 export interface AnchorCandidate {

@@ -1,8 +1,9 @@
 import { Contract } from 'ethers'
 import { marketArtifact } from '../../../governance/src/artifacts.ts'
-import type { JsonRpcProvider } from 'ethers'
+import type { JsonRpcProvider, Signer } from 'ethers'
 import type { Hex } from '../../../protocol/src/messages.ts'
-import type { MarketChain } from './ports.ts'
+import { ORDER_STATUS } from './ports.ts'
+import type { MarketChain, SettlementChain } from './ports.ts'
 
 const lower = (v: unknown): Hex => (v as string).toLowerCase() as Hex
 
@@ -36,6 +37,31 @@ export function createMarketChain (opts: { provider: JsonRpcProvider, address: H
           block: log.blockNumber
         }]
       })
+    }
+  }
+}
+
+/** The Ordered events, the order's status and fulfil, sent with `signer` (the operator key, connected to `provider`). */
+export function createSettlementChain (opts: { provider: JsonRpcProvider, address: Hex, signer: Signer }): SettlementChain {
+  const reader = new Contract(opts.address, marketArtifact.abi, opts.provider)
+  const writer = reader.connect(opts.signer) as Contract
+  return {
+    ...createMarketChain(opts),
+    async status (orderId, options = {}) {
+      options.signal?.throwIfAborted()
+      const o = await reader.getFunction('orderOf')(orderId) as unknown[]
+      return ORDER_STATUS[Number(o[3] as bigint)] ?? 'none'
+    },
+    async deliveryBlocks (options = {}) {
+      options.signal?.throwIfAborted()
+      return Number((await reader.getFunction('terms')() as unknown[])[2] as bigint)
+    },
+    async fulfil (orderId, wrapHashes, signatures, options = {}) {
+      options.signal?.throwIfAborted()
+      const sent = await writer.getFunction('fulfil')(orderId, wrapHashes, signatures) as { hash: string, wait(): Promise<{ status: number | null, blockNumber: number } | null> }
+      const receipt = await sent.wait()
+      if (receipt == null || receipt.status !== 1) throw new Error(`fulfil transaction ${sent.hash} failed`)
+      return { tx: sent.hash.toLowerCase() as Hex, block: receipt.blockNumber }
     }
   }
 }

@@ -69,6 +69,10 @@ export interface RewardsMetrics {
 export interface MarketMetrics {
   /** confirmed sample orders this node looked at, by outcome (delivered, not-held, not-member, ...; a closed set) */
   orders: Counter<'outcome'>
+  /** this member's turns to fulfil an order with f+1 members' signatures, by outcome (fulfilled, closed, failed) */
+  fulfils: Counter<'outcome'>
+  /** open orders this member follows for their members' signatures */
+  openOrders: Gauge
 }
 
 export interface IntelMetrics {
@@ -147,7 +151,9 @@ export function createNodeMetrics (): NodeMetrics {
       proofs: new Counter({ name: 'virusmap_evidence_proofs_total', help: 'equivocation pairs this node took a turn to prove on chain, by outcome (proven, already, removed, failed)', labelNames: ['outcome'], registers })
     },
     market: {
-      orders: new Counter({ name: 'virusmap_market_orders_total', help: 'confirmed data-market orders this node looked at, by outcome', labelNames: ['outcome'], registers })
+      orders: new Counter({ name: 'virusmap_market_orders_total', help: 'confirmed data-market orders this node looked at, by outcome', labelNames: ['outcome'], registers }),
+      fulfils: new Counter({ name: 'virusmap_market_fulfils_total', help: 'this member\'s turns to fulfil an order with its members\' signatures, by outcome (fulfilled, closed, failed)', labelNames: ['outcome'], registers }),
+      openOrders: new Gauge({ name: 'virusmap_market_open_orders', help: 'open data-market orders this member follows for members\' Delivered signatures', registers })
     },
     rewards: {
       computedEpoch: new Gauge({ name: 'virusmap_rewards_computed_epoch', help: 'newest epoch whose rewards this member computed', registers }),

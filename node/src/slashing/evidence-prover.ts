@@ -1,4 +1,4 @@
-import { solidityPackedKeccak256 } from 'ethers'
+import { turnOrder } from '../chain/turn-order.ts'
 import type { EvidenceChain } from './evidence-chain.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
@@ -41,10 +41,8 @@ export interface EvidenceProver extends Startable {
  * the gas or always takes the reporter's share. Undefined when this node is not among them.
  */
 export function proverRank (jobId: Hex, accused: Hex, members: readonly Hex[], self: Hex): number | undefined {
-  const order = members.map((m) => m.toLowerCase() as Hex).filter((m) => m !== accused.toLowerCase())
-    .map((m) => ({ m, key: solidityPackedKeccak256(['bytes32', 'address'], [jobId, m]) }))
-    .toSorted((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  const rank = order.findIndex((o) => o.m === self.toLowerCase())
+  const order = turnOrder(jobId, members.filter((m) => m.toLowerCase() !== accused.toLowerCase()))
+  const rank = order.indexOf(self.toLowerCase() as Hex)
   return rank < 0 ? undefined : rank
 }
 

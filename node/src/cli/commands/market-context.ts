@@ -20,8 +20,8 @@ export const MARKET_OPTIONS = {
   json: { type: 'boolean' }
 } as const
 
-/** DataMarket's Status enum. */
-export const ORDER_STATUS = ['none', 'open', 'fulfilled', 'refunded'] as const
+/** DataMarket's Status enum (the market's ports declare it; the commands read it from here) */
+export { ORDER_STATUS } from '../../market/ports.ts'
 
 export interface MarketContext {
   deployment: GovDeployment

@@ -1,0 +1,207 @@
+// Members' fulfils in turns (SPEC 18), on in-process members: the protocol's codec on a memory gossip bus,
+// a clock the test moves, and a chain that checks fulfil as DataMarket does (open, before the deadline,
+// signers recovered, ascending, members at the order's block, at least f+1). Each member gossips its own
+// signature; once f+1 are held the first rank of keccak(orderId ‖ member) fulfils at once, the others find
+// the order closed; a rank whose send fails is followed by the next, and retries once a full round later;
+// an order the buyer fulfilled first is skipped; hostile and early messages are refused by code.
+import tap from 'tap'
+import type { Test } from 'tap'
+import pino from 'pino'
+import { toBeHex } from 'ethers'
+import { recoverDeliveredSigner, signDelivered } from '../../../protocol/src/index.ts'
+import type { DeliverySignature, Hex, OrderedEvent } from '../../../protocol/src/index.ts'
+import { turnOrder } from '../../src/chain/turn-order.ts'
+import { createFulfilService } from '../../src/market/fulfil-service.ts'
+import type { FulfilService } from '../../src/market/fulfil-service.ts'
+import type { OrderStatus, SettlementChain } from '../../src/market/ports.ts'
+import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
+import { CHAIN_ID, MEMBERS, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
+
+const MARKET = `0x${'4d'.repeat(20)}` as Hex
+const TURN = 5000
+const HEAD = 30
+const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: HEAD })
+const members = MEMBERS.map((m) => m.address)
+const logger = pino({ level: process.env.DEBUG_H38 === '1' ? 'debug' : 'silent' })
+const wrapOf = (member: Hex): Hex => `0x${member.slice(2, 34).repeat(2)}` as Hex
+
+function orderOf (orderId: bigint, over: Partial<OrderedEvent> = {}): OrderedEvent {
+  return { orderId, buyer: OUTSIDER.address, product: `0x${'73'.repeat(32)}`, subject: `0x${'ab'.repeat(32)}`, buyerX25519Key: `0x${'01'.repeat(32)}`, price: 100n, deadline: HEAD + 20, block: HEAD - 5, ...over }
+}
+
+interface MemoryMarket extends SettlementChain { headBlock: number, orders: OrderedEvent[], statuses: Map<bigint, OrderStatus>, sends: Array<{ orderId: bigint, signers: Hex[] }>, failNext: Set<Hex> }
+
+/** DataMarket's fulfil checks in memory; `failNext` makes a sender's next send fail (out of gas, a node down) */
+function memoryMarket (): MemoryMarket {
+  const m: MemoryMarket = {
+    headBlock: HEAD - 10, orders: [], statuses: new Map(), sends: [], failNext: new Set(),
+    head: async () => m.headBlock,
+    ordered: async (from, to) => m.orders.filter((o) => o.block >= from && o.block <= to),
+    deliveryBlocks: async () => 20,
+    status: async (id) => m.statuses.get(id) ?? (m.orders.some((o) => o.orderId === id) ? 'open' : 'none'),
+    fulfil: async () => { throw new Error('bound per member') }
+  }
+  return m
+}
+
+function bound (chain: MemoryMarket, sender: Hex): SettlementChain {
+  return {
+    ...chain,
+    head: chain.head,
+    fulfil: async (orderId, wrapHashes, signatures) => {
+      if (chain.failNext.delete(sender)) throw new Error('send failed')
+      if (await chain.status(orderId) !== 'open') throw new Error('DataMarketNotOpen')
+      const signers = signatures.map((s, i) => recoverDeliveredSigner({ market: MARKET, orderId, wrapHash: wrapHashes[i] as Hex }, s, CHAIN_ID, REGISTRY))
+      if (signers.some((s, i) => !members.includes(s) || (i > 0 && s <= (signers[i - 1] as Hex)))) throw new Error('DataMarketSignersNotAscending')
+      if (signers.length < 2) throw new Error('DataMarketTooFewSigners')
+      chain.statuses.set(orderId, 'fulfilled')
+      chain.sends.push({ orderId, signers })
+      return { tx: `0x${'cd'.repeat(32)}`, block: HEAD + 1 }
+    }
+  }
+}
+
+async function signatureOf (member: typeof MEMBERS[number], orderId: bigint): Promise<{ wrapHash: Hex, signature: Hex }> {
+  const wrapHash = wrapOf(member.address)
+  return { wrapHash, signature: await signDelivered({ market: MARKET, orderId, wrapHash }, CHAIN_ID, REGISTRY, member.wallet) }
+}
+
+interface Net { services: FulfilService[], bus: ReturnType<typeof createMemoryGossipBus>, chain: MemoryMarket, clock: { now: number }, metrics: Array<ReturnType<typeof createNodeMetrics>> }
+
+/** members `which` up, each delivered the orders in `delivers` (by member index) */
+async function network (t: Test, which: number[], delivers: (i: number, order: OrderedEvent) => boolean): Promise<Net> {
+  const bus = createMemoryGossipBus()
+  const chain = memoryMarket()
+  const clock = { now: 1_000_000 }
+  const services: FulfilService[] = []
+  const metrics: Net['metrics'] = []
+  for (const i of which) {
+    const member = MEMBERS[i] as typeof MEMBERS[number]
+    const gossip = bus.join()
+    const m = createNodeMetrics()
+    const service = createFulfilService({ chainId: CHAIN_ID, registry: REGISTRY, market: MARKET, fromBlock: 1, confirmations: 1, pollIntervalMs: 3_600_000, turnMs: TURN, resendMs: 60_000 }, {
+      self: member.address, chain: bound(chain, member.address), follower, gossip, logger, metrics: m.market, now: () => clock.now,
+      ownDelivery: async (order) => delivers(i, order) ? await signatureOf(member, order.orderId) : undefined
+    })
+    await service.start()
+    await gossip.start()
+    t.teardown(async () => { await service.stop(); await gossip.stop() })
+    services.push(service)
+    metrics.push(m)
+  }
+  return { services, bus, chain, clock, metrics }
+}
+
+/** the orders are mined, and confirmed: the chain's head moves past them */
+function place (n: Net, ...orders: OrderedEvent[]): void {
+  n.chain.orders.push(...orders)
+  n.chain.headBlock = HEAD
+}
+/** the bus delivers on the next turn of the event loop */
+const delivered = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+/** every member's pass, twice, the gossip of each delivered: the second waits for the turns the first one's gossip queued */
+const tickAll = async (n: Net): Promise<void> => {
+  for (let i = 0; i < 2; i++) {
+    for (const s of n.services) await s.tick()
+    await delivered()
+  }
+}
+const tickOne = async (n: Net, address: Hex): Promise<void> => {
+  for (let i = 0; i < 2; i++) {
+    await n.services[indexOf(address)]?.tick()
+    await delivered()
+  }
+}
+const rankOf = (orderId: bigint): Hex[] => turnOrder(toBeHex(orderId, 32) as Hex, members)
+const indexOf = (address: Hex): number => members.indexOf(address)
+const outcomes = async (n: Net): Promise<string[]> => (await Promise.all(n.metrics.map(async (m) => (await m.market.fulfils.get()).values.filter((v) => v.value > 0).map((v) => `${v.labels.outcome}:${v.value}`)))).flat().toSorted()
+
+tap.test('f+1 signatures gossiped: the order\'s first rank fulfils once with every signature held, the others find it closed', async (t) => {
+  const n = await network(t, [0, 1, 2, 3], (i) => i < 3)
+  place(n, orderOf(7n))
+  await tickAll(n)
+  t.equal(n.chain.sends.length, 1, 'exactly one fulfil')
+  const send = n.chain.sends[0]
+  t.equal(send?.orderId, 7n)
+  t.ok((send?.signers.length ?? 0) >= 2, `paid on ${send?.signers.length} signatures, at least f+1 = 2`)
+  t.ok(send?.signers.every((s) => indexOf(s) < 3), 'only members that delivered are paid')
+  n.clock.now += 4 * TURN
+  await tickAll(n)
+  t.equal(n.chain.sends.length, 1, 'no second fulfil at the later ranks\' turns')
+  // a signature that reached the sender after its fulfil is ignored, as is one sent before its receiver followed the order
+  t.ok(n.bus.refused.every((code) => code === 'ORDER_CLOSED' || code === 'UNKNOWN_ORDER'), `only ignored as late or early: ${n.bus.refused.join(', ')}`)
+})
+
+tap.test('a rank whose send fails is followed by the next rank; each retries once a full round later, not more', async (t) => {
+  const n = await network(t, [0, 1, 2, 3], () => true)
+  const [first, second, third] = rankOf(8n) as [Hex, Hex, Hex]
+  n.chain.failNext.add(first)
+  n.chain.failNext.add(second)
+  place(n, orderOf(8n))
+  await tickAll(n)
+  t.equal(n.chain.sends.length, 0, 'rank 0 failed at once')
+  n.clock.now += TURN
+  await tickOne(n, second)
+  t.equal(n.chain.sends.length, 0, 'rank 1 failed at its turn')
+  n.chain.failNext.add(first)
+  n.clock.now += 3 * TURN
+  await tickOne(n, first)
+  t.equal(n.chain.sends.length, 0, 'rank 0\'s retry, a full round later, failed again')
+  n.chain.failNext.add(second)
+  n.clock.now += TURN
+  await tickOne(n, second)
+  t.equal(n.chain.sends.length, 0, 'rank 1\'s retry failed again')
+  n.clock.now += 3 * TURN
+  await tickOne(n, first)
+  await tickOne(n, second)
+  t.equal(n.chain.sends.length, 0, 'neither tries a third time')
+  await tickOne(n, third)
+  t.equal(n.chain.sends.length, 1, 'rank 2 pays the order')
+  t.same(await outcomes(n), ['failed:2', 'failed:2', 'fulfilled:1'])
+})
+
+tap.test('an order its buyer fulfilled first, or one with f signatures, is not sent', async (t) => {
+  const n = await network(t, [0, 1, 2, 3], (i, o) => o.orderId === 9n || i === 0)
+  place(n, orderOf(9n), orderOf(10n))
+  n.chain.statuses.set(9n, 'fulfilled')
+  await tickAll(n)
+  n.clock.now += 8 * TURN
+  await tickAll(n)
+  t.same(n.chain.sends, [], 'no fulfil: 9 was paid by its buyer, 10 has one signature of the 2 needed')
+  const closed = await outcomes(n)
+  t.ok(closed.length > 0 && closed.every((o) => o.startsWith('closed:')), `turns on 9 found it closed (${closed.join(', ')})`)
+})
+
+tap.test('a signature that arrives before its order is followed is held, and counts once the order is', async (t) => {
+  const n = await network(t, [0, 1], () => true)
+  const early: DeliverySignature = { type: 'delivery-signature', market: MARKET, orderId: '11', member: MEMBERS[2]?.address as Hex, ...await signatureOf(MEMBERS[2] as typeof MEMBERS[number], 11n) }
+  const sender = n.bus.join()
+  await sender.start()
+  await sender.publish('market', early)
+  await delivered()
+  t.same(n.bus.refused, ['UNKNOWN_ORDER', 'UNKNOWN_ORDER'], 'ignored by both: order 11 is not confirmed here yet')
+  place(n, orderOf(11n))
+  await tickAll(n)
+  n.clock.now += 4 * TURN
+  await tickAll(n)
+  t.equal(n.chain.sends.length, 1, 'paid')
+  t.ok(n.chain.sends[0]?.signers.includes(MEMBERS[2]?.address as Hex), 'the held signature was among those paid')
+})
+
+tap.test('hostile signatures are refused by code', async (t) => {
+  const n = await network(t, [0], () => false)
+  place(n, orderOf(12n))
+  await tickAll(n)
+  const sender = n.bus.join()
+  await sender.start()
+  const m1 = MEMBERS[1] as typeof MEMBERS[number]
+  const good: DeliverySignature = { type: 'delivery-signature', market: MARKET, orderId: '12', member: m1.address, ...await signatureOf(m1, 12n) }
+  await sender.publish('market', { ...good, market: `0x${'4e'.repeat(20)}` })
+  await sender.publish('market', { ...good, member: OUTSIDER.address, signature: (await signDelivered({ market: MARKET, orderId: 12n, wrapHash: good.wrapHash }, CHAIN_ID, REGISTRY, OUTSIDER.wallet)) })
+  await sender.publish('market', { ...good, wrapHash: `0x${'99'.repeat(32)}` })
+  await sender.publish('market', good)
+  await sender.publish('market', { ...good, wrapHash: wrapOf(MEMBERS[2]?.address as Hex), signature: await signDelivered({ market: MARKET, orderId: 12n, wrapHash: wrapOf(MEMBERS[2]?.address as Hex) }, CHAIN_ID, REGISTRY, m1.wallet) })
+  await delivered()
+  t.same(n.bus.refused, ['WRONG_MARKET', 'NOT_MEMBER', 'SIGNER_MISMATCH', 'DUPLICATE'])
+})

@@ -32,75 +32,77 @@ import { createRewardsChain } from '../rewards/rewards-chain.ts'
 import { createStakeChain } from '../rewards/stake-chain.ts'
 import { createRewardsService } from '../rewards/rewards-service.ts'
 import { createApiPorts } from './api-adapters.ts'
+import { orderedLifecycle, type OrderedLifecycle, type Step } from './lifecycle.ts'
 import { loadOrCreateNodeKeys } from './node-keys.ts'
 import type { SupernodeConfig } from './config.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { ApiServer } from '../api/server.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
-import type { Database } from '../db/index.ts'
 import type { NodeMetrics } from '../metrics/registry.ts'
 import type { VirusmapLibp2p } from '../network/libp2p-node.ts'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@libp2p/interface'
 
-interface Startable { name: string, start(): Promise<void>, stop(): Promise<void> }
-
-export interface Supernode {
+/** start() and stop(): libp2p's Startable, in dependency order (lifecycle.ts); a node starts once. */
+export interface Supernode extends OrderedLifecycle {
   operator: Hex
   peerId: string
   libp2p: VirusmapLibp2p
   api: ApiServer
   follower: RegistryFollower
   metrics: NodeMetrics
-  start(options?: AbortOptions): Promise<void>
-  stop(): Promise<void>
 }
 
 /**
- * The one wiring module of a supernode: builds every component from the config, starts them in
- * dependency order and stops them in reverse.
+ * The one wiring module of a supernode. Like Lodestar's BeaconNode.init, it opens the database and
+ * builds every component from the config up front; start() starts them in dependency order and
+ * stop() stops them in reverse (lifecycle.ts).
  */
-export async function createSupernode (config: SupernodeConfig, logger: Logger): Promise<Supernode> {
+export async function createSupernode (config: SupernodeConfig, logger: Logger, options: AbortOptions = {}): Promise<Supernode> {
   const { deployment } = config
   await mkdir(config.dataDir, { recursive: true })
+  await mkdir(join(config.dataDir, 'tmp'), { recursive: true, mode: 0o700 })
   const keys = await loadOrCreateNodeKeys(config.dataDir)
   const operator = keys.operator.address.toLowerCase() as Hex
   const metrics = createNodeMetrics()
-  const provider = new JsonRpcProvider(deployment.rpcUrl, deployment.chainId, { staticNetwork: true, pollingInterval: config.pollIntervalMs, cacheTimeout: -1 })
-  // anchors, rewards and evidence proofs send with one key: one at a time, or they take the same nonce
-  const sender = new SerialSigner(keys.operator.connect(provider))
-
-  let db: Database | undefined
-  const blockstore = createDurableBlockstore({ path: join(config.dataDir, 'blocks') })
   const libp2p = await createLibp2pNode({ privateKey: keys.peerKey, listenAddrs: config.listen })
-  const bitswap = createBitswapService({ libp2p, blockstore })
-  const follower = createRegistryFollower({
-    provider,
-    registry: deployment.contracts.registry,
-    ...(deployment.contracts.parameters != null ? { parameters: deployment.contracts.parameters } : {}),
-    fromBlock: deployment.deployBlock,
-    confirmations: config.confirmations,
-    pollIntervalMs: config.pollIntervalMs,
-    logger: logger.child({ component: 'registry' }),
-    metrics: metrics.chain
+  const provider = new JsonRpcProvider(deployment.rpcUrl, deployment.chainId, { staticNetwork: true, pollingInterval: config.pollIntervalMs, cacheTimeout: -1 })
+  const db = await openDatabase({ path: join(config.dataDir, 'db'), signal: options.signal }).catch((err: unknown) => {
+    provider.destroy()
+    throw err
   })
-  const peers = createPeerKeeper({ libp2p, peers: config.bootstrap, intervalMs: 3000, logger: logger.child({ component: 'peers' }) })
-  const gossip = createGossip({ libp2p, logger: logger.child({ component: 'gossip' }), metrics: metrics.gossip })
-  // the database opens in start(); repositories are built over it then
-  const repos = (): ReturnType<typeof createRepositories> => {
-    if (db == null) throw new Error('database not open')
-    return createRepositories(db)
+  const release = async (): Promise<void> => {
+    await db.close().catch((err: unknown) => { logger.warn({ err }, 'database failed to close cleanly') })
+    provider.destroy()
   }
-  let api: ApiServer | undefined
-  let coordinator: ReturnType<typeof createCoordinator> | undefined
-  const started: Startable[] = []
+  let wired: ReturnType<typeof wire>
+  try {
+    wired = wire()
+  } catch (err) {
+    await release()
+    throw err
+  }
+  return { operator, peerId: libp2p.peerId.toString(), libp2p, api: wired.api, follower: wired.follower, metrics, ...orderedLifecycle(wired.steps, logger, release) }
 
-  async function start (options: AbortOptions = {}): Promise<void> {
-    const { signal } = options
-    await mkdir(join(config.dataDir, 'tmp'), { recursive: true, mode: 0o700 })
-    db = await openDatabase({ path: join(config.dataDir, 'db'), signal })
-    started.push({ name: 'db', start: async () => {}, stop: async () => { await db?.close() } })
-    const repositories = repos()
+  /** Every component, built over the open database, and the order they start in. */
+  function wire (): { api: ApiServer, follower: RegistryFollower, steps: Step[] } {
+    // anchors, rewards and evidence proofs send with one key: one at a time, or they take the same nonce
+    const sender = new SerialSigner(keys.operator.connect(provider))
+    const repositories = createRepositories(db)
+    const blockstore = createDurableBlockstore({ path: join(config.dataDir, 'blocks') })
+    const bitswap = createBitswapService({ libp2p, blockstore })
+    const follower = createRegistryFollower({
+      provider,
+      registry: deployment.contracts.registry,
+      ...(deployment.contracts.parameters != null ? { parameters: deployment.contracts.parameters } : {}),
+      fromBlock: deployment.deployBlock,
+      confirmations: config.confirmations,
+      pollIntervalMs: config.pollIntervalMs,
+      logger: logger.child({ component: 'registry' }),
+      metrics: metrics.chain
+    })
+    const peers = createPeerKeeper({ libp2p, peers: config.bootstrap, intervalMs: 3000, logger: logger.child({ component: 'peers' }) })
+    const gossip = createGossip({ libp2p, logger: logger.child({ component: 'gossip' }), metrics: metrics.gossip })
     // the config carries the engines' options under their own names (engine-options.ts)
     const engineSet = createEngineSet({ ...config, tmpDir: join(config.dataDir, 'tmp') }, {
       logger: logger.child({ component: 'engines' }),
@@ -129,7 +131,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
         proofs: metrics.slashing.proofs
       })
     // the config carries the quorum's options under their own names (quorum/quorum-options.ts)
-    coordinator = createCoordinator({ ...config, chainId: deployment.chainId, registry: deployment.contracts.registry, retentionMs: 10 * 60_000 }, {
+    const coordinator = createCoordinator({ ...config, chainId: deployment.chainId, registry: deployment.contracts.registry, retentionMs: 10 * 60_000 }, {
       operator: keys.operator,
       x25519SecretKey: keys.x25519SecretKey,
       follower,
@@ -190,7 +192,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
         hunts: new HuntRepository(db),
         logger: logger.child({ component: 'hunt' })
       })
-    api = createApiServer({
+    const api = createApiServer({
       ports: {
         ...(market === undefined ? {} : { market }),
         ...(hunt === undefined ? {} : { hunt: createHuntPort(hunt, { self: operator, chainId: deployment.chainId, registry: deployment.contracts.registry }) }),
@@ -246,59 +248,28 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger):
         metrics: metrics.rewards
       })
     const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
-    const order: Startable[] = [
-      { name: 'blockstore', start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } },
+    const steps: Step[] = [
+      ['blockstore', { start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } }],
       // before anything can ingest: collects what ingests cut short by a crash left behind
-      { name: 'samples', start: async () => { await samples.start({ signal }) }, stop: async () => { await samples.stop() } },
-      { name: 'report-audit', start: async () => { await auditor.start() }, stop: async () => { await auditor.stop() } },
-      { name: 'registry', start: async () => { await follower.start({ signal }) }, stop: async () => { await follower.stop() } },
-      { name: 'engines', start: async () => { await engineSet.start() }, stop: async () => { await engineSet.stop() } },
-      { name: 'libp2p', start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },
-      { name: 'bitswap', start: async () => { await bitswap.start() }, stop: async () => { await bitswap.stop() } },
-      { name: 'slashing', start: async () => { await prover?.start() }, stop: async () => { await prover?.stop() } },
-      { name: 'coordinator', start: async () => { await coordinator?.start() }, stop: async () => { await coordinator?.stop() } },
+      ['samples', samples],
+      ['report-audit', auditor],
+      ['registry', follower],
+      ['engines', engineSet],
+      ['libp2p', libp2p],
+      ['bitswap', bitswap],
+      ['slashing', prover],
+      ['coordinator', coordinator],
       // its gossip handler is in place before gossip subscribes; it follows the chain the registry follower reads
-      { name: 'anchors', start: async () => { await anchors?.start() }, stop: async () => { await anchors?.stop() } },
-      { name: 'rewards', start: async () => { await rewards?.start() }, stop: async () => { await rewards?.stop() } },
-      { name: 'market', start: async () => { await market?.start() }, stop: async () => { await market?.stop() } },
-      { name: 'hunt', start: async () => { await hunt?.start() }, stop: async () => { await hunt?.stop() } },
-      { name: 'gossip', start: async () => { await gossip.start() }, stop: async () => { await gossip.stop() } },
-      { name: 'peers', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },
-      { name: 'api', start: async () => { await api?.start() }, stop: async () => { await api?.stop() } },
+      ['anchors', anchors],
+      ['rewards', rewards],
+      ['market', market],
+      ['hunt', hunt],
+      ['gossip', gossip],
+      ['peers', peers],
+      ['api', api],
       // last, so DATA/admin.cookie exists only while the node can serve what it changes
-      { name: 'admin', start: async () => { await admin.start() }, stop: async () => { await admin.stop() } }
+      ['admin', admin]
     ]
-    for (const component of order) {
-      signal?.throwIfAborted()
-      await component.start()
-      started.push(component)
-      logger.debug({ component: component.name }, 'started')
-    }
-  }
-
-  async function stop (): Promise<void> {
-    for (const component of started.toReversed()) {
-      try {
-        await component.stop()
-      } catch (err) {
-        logger.warn({ err, component: component.name }, 'component failed to stop cleanly')
-      }
-    }
-    started.length = 0
-    provider.destroy()
-  }
-
-  return {
-    operator,
-    get peerId () { return libp2p.peerId.toString() },
-    libp2p,
-    get api () {
-      if (api == null) throw new Error('supernode not started')
-      return api
-    },
-    follower,
-    metrics,
-    start,
-    stop
+    return { api, follower, steps }
   }
 }

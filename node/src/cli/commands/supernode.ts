@@ -21,7 +21,7 @@ export const supernodeCommand: Command = {
     // asynchronous writes: a synchronous log line waits on the disk, and under a burst of fsyncs
     // (blocks, records) that held the event loop; pino flushes what is buffered when the process exits
     const logger = pino({ level, base: { node: undefined } }, pino.destination({ dest: 1, sync: false }))
-    const node = await createSupernode(config, logger)
+    const node = await createSupernode(config, logger, { signal: ctx.signal })
     await node.start({ signal: ctx.signal })
     logger.info({
       api: node.api.url,

@@ -23,10 +23,13 @@ import { openDatabase, SampleRepository } from '../../src/db/index.ts'
 import type { Database } from '../../src/db/index.ts'
 import { SAMPLE_PRODUCT } from '../../src/market/delivery.ts'
 import { createDeliveryService } from '../../src/market/delivery-service.ts'
+import type { DeliveryService } from '../../src/market/delivery-service.ts'
 import { createFulfilService } from '../../src/market/fulfil-service.ts'
+import type { FulfilService } from '../../src/market/fulfil-service.ts'
 import { createMarketChain, createSettlementChain } from '../../src/market/market-chain.ts'
 import { createOwnDelivery } from '../../src/market/own-delivery.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import type { Gossip } from '../../src/network/gossip.ts'
 import { createMemoryGossipBus } from '../fixtures/memory-network.ts'
 
 const TURN_MS = 300
@@ -51,7 +54,7 @@ const sample = { sha256: SHA256, sha1: `0x${'11'.repeat(20)}` as Hex, md5: `0x${
 const bus = createMemoryGossipBus()
 const metrics = members.map(() => createNodeMetrics())
 const dbs: Database[] = []
-const nodes = []
+const nodes: Array<{ self: Hex, delivery: DeliveryService, fulfils: FulfilService, gossip: Gossip }> = []
 for (const [i, w] of members.entries()) {
   const db = await openDatabase({ path: join(dir, `m${i}`) })
   dbs.push(db)

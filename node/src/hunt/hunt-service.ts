@@ -10,7 +10,9 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import type { Signer } from 'ethers'
 import type { Logger } from 'pino'
 import { HuntError } from '../../../protocol/src/hunt/errors.ts'
-import { checkHuntRegistration } from '../../../protocol/src/hunt/registration.ts'
+import { signDelivered } from '../../../protocol/src/delivered.ts'
+import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
+import { checkHuntRegistration, HUNT_PRODUCT } from '../../../protocol/src/hunt/registration.ts'
 import type { HuntRegistration } from '../../../protocol/src/hunt/registration.ts'
 import { openRuleset } from '../../../protocol/src/hunt/ruleset.ts'
 import { createKeyLock } from '../db/key-lock.ts'
@@ -30,6 +32,8 @@ import type { RetroBounds, RetroResult } from './retrohunt.ts'
 export interface HuntServiceOptions {
   chainId: number
   registry: Hex
+  /** the DataMarket whose hunt orders pay: a Delivered signature names it */
+  market: Hex
   fromBlock: number
   confirmations: number
   pollIntervalMs: number
@@ -69,6 +73,12 @@ export interface HuntService {
   subscribe(vendor: Hex, listener: MatchListener): () => void
   subscribers(vendor: Hex): number
   retro(vendor: Hex, rulesetId: Hex, options?: AbortOptions): Promise<RetroResult>
+  /**
+   * This member's Delivered signature for a hunt order (SPEC 19): over wrapHash = the order's rulesetId, once
+   * the ruleset it pays for is registered here by the order's buyer and loaded into Livehunt; undefined before
+   * (or for another product). Signatures are deterministic (RFC 6979), so asking again signs the same bytes.
+   */
+  delivered(order: OrderedEvent, options?: AbortOptions): Promise<{ wrapHash: Hex, signature: Hex } | undefined>
 }
 
 const view = (s: StoredRuleset): RulesetView => ({ rulesetId: s.registration.rulesetId, orderId: s.registration.orderId, paidUntil: s.paidUntil, registeredAt: s.registeredAt })
@@ -204,6 +214,13 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
     rulesets: (vendor) => [...active.values()].filter((r) => r.stored.registration.vendor === vendor).map((r) => view(r.stored)),
     async matches (vendor, afterSeq, limit, options = {}) {
       return await c.hunts.matches(vendor, afterSeq, limit, options)
+    },
+    async delivered (order, options = {}) {
+      options.signal?.throwIfAborted()
+      const r = active.get(order.subject)
+      if (order.product !== HUNT_PRODUCT || r === undefined || r.stored.registration.vendor !== order.buyer) return undefined
+      const wrapHash = order.subject
+      return { wrapHash, signature: await signDelivered({ market: opts.market.toLowerCase() as Hex, orderId: order.orderId, wrapHash }, opts.chainId, opts.registry, c.operator) }
     },
     subscribe: (vendor, listener) => notifier.subscribe(vendor, listener),
     subscribers: (vendor) => notifier.subscribers(vendor),

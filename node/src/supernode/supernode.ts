@@ -22,7 +22,9 @@ import { createEvidenceChain } from '../slashing/evidence-chain.ts'
 import { createEvidenceProver } from '../slashing/evidence-prover.ts'
 import { DeliveryRepository } from '../db/delivery-repository.ts'
 import { createDeliveryService } from '../market/delivery-service.ts'
-import { createMarketChain } from '../market/market-chain.ts'
+import { createMarketChain, createSettlementChain } from '../market/market-chain.ts'
+import { createFulfilService } from '../market/fulfil-service.ts'
+import { createOwnDelivery } from '../market/own-delivery.ts'
 import { HuntRepository } from '../db/hunt-repository.ts'
 import { createHuntPort } from '../hunt/hunt-port.ts'
 import { createHuntService } from '../hunt/hunt-service.ts'
@@ -177,6 +179,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       : createHuntService({
         chainId: deployment.chainId,
         registry: deployment.contracts.registry,
+        market: deployment.contracts.market,
         fromBlock: deployment.deployBlock,
         confirmations: config.confirmations,
         pollIntervalMs: config.pollIntervalMs
@@ -191,6 +194,26 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
         readSample: async (cid, key, o) => await samples.readSample(cid, key, o),
         hunts: new HuntRepository(db),
         logger: logger.child({ component: 'hunt' })
+      })
+    // members fulfil the orders f+1 of them delivered, in turns (SPEC 18, 19)
+    const fulfils = deployment.contracts.market === undefined
+      ? undefined
+      : createFulfilService({
+        chainId: deployment.chainId,
+        registry: deployment.contracts.registry,
+        market: deployment.contracts.market,
+        fromBlock: deployment.deployBlock,
+        confirmations: config.confirmations,
+        pollIntervalMs: config.pollIntervalMs,
+        turnMs: config.anchorTurnMs
+      }, {
+        self: operator,
+        chain: createSettlementChain({ provider, address: deployment.contracts.market, signer: sender }),
+        follower,
+        gossip,
+        ownDelivery: createOwnDelivery({ market: deployment.contracts.market, deliveries: new DeliveryRepository(db), ...(hunt === undefined ? {} : { hunt }) }),
+        logger: logger.child({ component: 'market' }),
+        metrics: metrics.market
       })
     const api = createApiServer({
       ports: {
@@ -264,6 +287,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       ['rewards', rewards],
       ['market', market],
       ['hunt', hunt],
+      ['fulfils', fulfils],
       ['gossip', gossip],
       ['peers', peers],
       ['api', api],

@@ -98,7 +98,7 @@ export async function startHuntChain (deliveryBlocks = 30): Promise<HuntChain> {
       const reports = new ReportRepository(db)
       const hunts = new HuntRepository(db)
       const wallet = wallets[i] as Wallet
-      const service = createHuntService({ chainId: c.chainId, registry: c.registryAddress, fromBlock: 0, confirmations: 0, pollIntervalMs: 100, compileTimeoutMs: 20_000, ...options }, {
+      const service = createHuntService({ chainId: c.chainId, registry: c.registryAddress, market: marketAddress, fromBlock: 0, confirmations: 0, pollIntervalMs: 100, compileTimeoutMs: 20_000, ...options }, {
         self: lower(wallet.address), operator: wallet, x25519SecretKey: keys[i]?.secretKey as Uint8Array,
         chain: createMarketChain({ provider: c.provider, address: marketAddress }), follower: { followedBlock: 1_000_000 },
         reports, samples, readSample: async (cid, key, o) => await store.readSample(cid, key, o), hunts, logger

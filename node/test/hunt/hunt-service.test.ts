@@ -10,10 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tap from 'tap'
-import { lower, mineTo } from '../../../contracts/test/market-chain.ts'
+import { lower, mined, mineTo } from '../../../contracts/test/market-chain.ts'
 import { countHuntMatches } from '../../../protocol/src/hunt/index.ts'
 import type { SignedHuntMatch } from '../../../protocol/src/hunt/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
+import { recoverDeliveredSigner } from '../../../protocol/src/delivered.ts'
+import { createMarketChain } from '../../src/market/market-chain.ts'
 import { startHuntChain } from './hunt-fixture.ts'
 import type { HuntMember } from './hunt-fixture.ts'
 
@@ -74,6 +76,33 @@ tap.test('registrations the member must refuse, by code', async (t) => {
   await mineTo(c, Number(await c.provider.getBlockNumber()) + 31)
   await t.rejects(m.service.register(late), { code: 'EXPIRED' })
   t.same(m.service.rulesets(vendor), [], 'nothing refused was kept')
+})
+
+tap.test('a hunt order is paid like a sample: members that took its ruleset sign Delivered over the rulesetId, and f+1 of them fulfil it', async (t) => {
+  const takers = [await member(t, 0, 'paid-0'), await member(t, 1, 'paid-1')]
+  const idle = await member(t, 2, 'paid-2')
+  for (const m of [...takers, idle]) await m.service.start()
+  const reg = await registration('rule paid_hunt { condition: filesize > 1 }\n')
+  for (const m of takers) await m.service.register(reg)
+  const market = lower(await c.market.getAddress())
+  const chain = createMarketChain({ provider: c.provider, address: market })
+  const ordered = (await chain.ordered(0, await chain.head())).find((o) => o.orderId === BigInt(reg.orderId))
+  if (ordered === undefined) throw new Error('no Ordered event for the hunt')
+  const signed = await Promise.all(takers.map(async (m) => ({ member: m.self, sig: await m.service.delivered(ordered) })))
+  for (const s of signed) {
+    t.equal(s.sig?.wrapHash, reg.rulesetId, 'over the ruleset the order paid for')
+    t.equal(recoverDeliveredSigner({ market, orderId: ordered.orderId, wrapHash: reg.rulesetId }, s.sig?.signature as Hex, c.chainId, c.registryAddress), s.member)
+  }
+  t.same(await takers[0]?.service.delivered(ordered), signed[0]?.sig, 'asking again signs the same bytes')
+  t.equal(await idle.service.delivered(ordered), undefined, 'a member that did not take the ruleset signs nothing')
+  t.equal(await takers[0]?.service.delivered({ ...ordered, buyer: lower(wallets[3]?.address as string) }), undefined, 'nor for another buyer\'s order of the same id')
+  t.equal(await takers[0]?.service.delivered({ ...ordered, product: `0x${'73'.repeat(32)}` }), undefined, 'nor for another product')
+  const ascending = signed.toSorted((a, b) => (a.member < b.member ? -1 : 1))
+  const pool = await c.rewards.getAddress()
+  const before = await c.vmt.getFunction('balanceOf')(pool) as bigint
+  await mined(c.market.getFunction('fulfil')(ordered.orderId, ascending.map((s) => s.sig?.wrapHash), ascending.map((s) => s.sig?.signature)))
+  t.equal((await c.market.getFunction('orderOf')(ordered.orderId))[3], 2n, 'the hunt order is fulfilled')
+  t.ok((await c.vmt.getFunction('balanceOf')(pool) as bigint) > before, 'and its discoverer share credited')
 })
 
 tap.test('renewal, lapse, restart and Retrohunt', async (t) => {

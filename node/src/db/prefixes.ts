@@ -93,7 +93,9 @@ export const PREFIXES = {
   /** zero-padded epoch -> RewardsStateJson: the state the next epoch's computation starts from (only the newest kept) */
   rewardsState: 'rewards-state/',
   /** zero-padded epoch/member -> StoredRewardsSignature: the first RewardsRoot signature each member gossiped for the epoch */
-  rewardsSignature: 'rewards-signature/'
+  rewardsSignature: 'rewards-signature/',
+  /** kind/subject sha256/submitter -> StoredGuardReport: a wallet guard's signed block report on a subject, one per distinct submitter (issue 15) */
+  guardReport: 'guard-report/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

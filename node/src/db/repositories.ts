@@ -2,6 +2,7 @@ import { AnchorRepository } from './anchor-repository.ts'
 import { ApiKeyRepository } from './apikey-repository.ts'
 import { VoteRepository } from './vote-repository.ts'
 import { EvidenceRepository } from './evidence-repository.ts'
+import { GuardReportRepository } from './guard-report-repository.ts'
 import { IndicatorRepository } from './indicator-repository.ts'
 import { JobRepository } from './job-repository.ts'
 import { ReceiptRepository } from './receipt-repository.ts'
@@ -26,6 +27,7 @@ export interface Repositories {
   anchors: AnchorRepository
   receipts: ReceiptRepository
   rewards: RewardsRepository
+  guardReports: GuardReportRepository
 }
 
 export function createRepositories (db: Database): Repositories {
@@ -43,6 +45,7 @@ export function createRepositories (db: Database): Repositories {
     indicators: new IndicatorRepository(db),
     anchors: new AnchorRepository(db),
     receipts: new ReceiptRepository(db),
-    rewards: new RewardsRepository(db)
+    rewards: new RewardsRepository(db),
+    guardReports: new GuardReportRepository(db)
   }
 }

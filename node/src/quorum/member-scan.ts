@@ -50,7 +50,7 @@ export async function scanJob (job: ScanJob, engines: Engine[], c: MemberScanCom
   const fetchMs = performance.now() - started
   const details: unknown[] = []
   const onDetail = job.kind === 'file' ? (_engine: string, detail: unknown) => { details.push(detail) } : undefined
-  const results = await runEngines(engines, { bytes, sha256: job.sha256, fileType: job.fileType, kind: job.kind }, c.logger, c.metrics, { signal, onDetail })
+  const results = await runEngines(engines, { bytes, sha256: job.sha256, fileType: job.fileType, kind: job.kind, job: { submitter: job.submitter, submittedAt: job.submittedAt, createdAt: job.createdAt, context: job.context } }, c.logger, c.metrics, { signal, onDetail })
   // the URLs and domains in the file: "files communicating with this domain" comes from here
   return { kind: 'results', results, related: indicatorsFromDetails(details), fetchMs }
 }

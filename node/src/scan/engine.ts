@@ -8,6 +8,18 @@ export interface ScanInput {
   /** short type tag from detectFileType, e.g. "PE32", "ELF", "text" */
   fileType: string
   kind: SampleKind
+  /** a member's scan of a job: the job's signed submitter fields, for engines that judge by who submitted (undefined elsewhere: archive members, hunting) */
+  job?: ScanJobFacts
+}
+
+export interface ScanJobFacts {
+  /** verified by job validation; the zero address when anonymous */
+  submitter: Hex
+  /** ms, signed by the submitter; 0 when anonymous */
+  submittedAt: number
+  createdAt: number
+  /** what the submitter wrote: not to be believed */
+  context: string
 }
 
 /**

@@ -6,7 +6,9 @@ import { createHashListEngine } from '../scan/hash-list-engine.ts'
 import { createHeuristicsEngine } from '../scan/heuristics-engine.ts'
 import { createYaraEngine } from '../scan/yara-engine.ts'
 import { createLookalikeEngine } from '../intel/lookalike-engine.ts'
+import { createGuardReportsEngine } from '../intel/guard-reports-engine.ts'
 import { createIndicatorLists } from '../intel/lists/indicator-lists.ts'
+import type { GuardReportRepository } from '../db/guard-report-repository.ts'
 import { createReputationEngine } from '../intel/reputation/reputation-engine.ts'
 import { createUrlHeuristicsEngine } from '../intel/url-heuristics-engine.ts'
 import { createReputationEvidence } from '../intel/reputation-evidence.ts'
@@ -27,6 +29,8 @@ export interface EngineSetComponents {
   /** this node's reports and file relations, where the reputation model reads its live features; absent: none */
   evidence?: ReputationEvidenceComponents
   metrics?: IntelMetrics
+  /** wallet guards' signed reports by subject and submitter: VirusMap-GuardReports counts them; absent: that engine is not built */
+  guardReports?: GuardReportRepository
 }
 
 export interface EngineSet {
@@ -58,6 +62,7 @@ export function createEngineSet (config: EngineSetOptions, components: EngineSet
   if (config.hashFeeds.length > 0) optional.push(members(createHashListEngine({ feeds: config.hashFeeds, timeoutMs: config.engineTimeoutMs, logger: log('hashlist') })))
   if (config.indicatorHeuristics) optional.push(createLookalikeEngine({ protectedDomains: config.protectedDomains, allowlist: config.allowlist }), createUrlHeuristicsEngine())
   optional.push(...createIndicatorLists({ feeds: config.intelFeeds, ethPhishingDetect: config.ethPhishingDetect, protectedAddresses: config.protectedAddresses, metrics: components.metrics }, log('lists')))
+  if (components.guardReports !== undefined) optional.push(createGuardReportsEngine({ reports: components.guardReports, logger: log('guard-reports') }))
   if (config.reputation) {
     const evidence = components.evidence === undefined ? undefined : createReputationEvidence({ highConfidenceEngines: config.highConfidenceEngines }, components.evidence)
     optional.push(createReputationEngine({ evidence, logger: log('reputation') }))

@@ -110,7 +110,9 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       logger: logger.child({ component: 'engines' }),
       // the reputation model reads its live features from this node's reports and file relations
       evidence: { reports: repositories.reports, indicators: repositories.indicators },
-      metrics: metrics.intel
+      metrics: metrics.intel,
+      // wallet guards' reports, one per submitter and subject (issue 15)
+      guardReports: repositories.guardReports
     })
     const samples = createSampleStore({
       blockstore,

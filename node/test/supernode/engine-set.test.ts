@@ -3,6 +3,8 @@ import { pino } from 'pino'
 import { ENGINE_DEFAULTS } from '../../src/supernode/engine-options.ts'
 import { createEngineSet } from '../../src/supernode/engine-set.ts'
 import { createLimiter } from '../../src/scan/limiter.ts'
+import { GuardReportRepository, openDatabase } from '../../src/db/index.ts'
+import { GUARD_REPORTS_ENGINE_NAME } from '../../src/intel/guard-reports-engine.ts'
 import { makeZip } from '../scan/archive-helpers.ts'
 import { PROJECT_RULES, eicar, input, silentLogger } from '../scan/yara-helpers.ts'
 
@@ -75,4 +77,18 @@ tap.test('engine set: without the archive engine, YARA sees an archive as it is'
   t.same(set.engines.map(e => e.name), ['YARA'])
   const zipped = input(makeZip([{ name: 'eicar.com', data: Buffer.from(eicar()) }]))
   t.equal((await set.engines[0]?.scan(zipped))?.category, 'undetected', 'no members expanded for it')
+})
+
+tap.test('engine set: the guard-reports engine is built over the node\'s guard-report store, and only then', async t => {
+  const dir = t.testdir({ tmp: {} })
+  const db = await openDatabase({ path: `${dir}/db` })
+  t.teardown(async () => { await db.close() })
+  const config = { ...ENGINE_DEFAULTS, rulesDirs: [PROJECT_RULES], yaraProcesses: 1, tmpDir: `${dir}/tmp`, reputation: false, engines: [GUARD_REPORTS_ENGINE_NAME] }
+  const withStore = createEngineSet(config, { logger: silentLogger, guardReports: new GuardReportRepository(db) })
+  await withStore.start()
+  t.teardown(async () => { await withStore.stop() })
+  t.same(withStore.engines.map(e => e.name), [GUARD_REPORTS_ENGINE_NAME])
+  const without = createEngineSet(config, { logger: silentLogger })
+  await without.start()
+  t.same(without.engines, [], 'no store: not built')
 })

@@ -1,10 +1,13 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
-import type { ItemReward, RewardsStateJson } from '../../../protocol/src/rewards/index.ts'
+import type { ItemReward, RewardStep, RewardsStateJson } from '../../../protocol/src/rewards/index.ts'
 
-/** One paid-epoch report's reward (ItemReward of protocol/src/rewards), amounts as decimal wei. */
-export type StoredItemReward = { [K in keyof ItemReward]: ItemReward[K] extends bigint ? string : ItemReward[K] }
+/** One rule applied to a paid report, its amount as decimal wei. */
+export type StoredRewardStep = Omit<RewardStep, 'amount'> & { amount: string }
+
+/** One paid-epoch report's reward (ItemReward of protocol/src/rewards), amounts as decimal wei (records of older nodes lack evidence and steps). */
+export type StoredItemReward = Omit<ItemReward, 'raw' | 'amount' | 'steps'> & { raw: string, amount: string, steps?: StoredRewardStep[] }
 
 /** What this member computed for one epoch (SPEC 17): the tree's leaves and root, and why each amount is what it is. */
 export interface StoredEpochRewards {

@@ -21,7 +21,9 @@ export function epochRecordOf (result: EpochRewards, facts: { reports: number, b
     leaves: rewardsLeaves(result.state.cumulative),
     amounts: decimals(result.amounts),
     members: decimals(result.members),
-    items: result.items.map((i) => ({ ...i, precision: [...i.precision], raw: i.raw.toString(), amount: i.amount.toString() })),
+    items: result.items.map((i) => ({
+      ...i, precision: [...i.precision], raw: i.raw.toString(), amount: i.amount.toString(), steps: (i.steps ?? []).map((s) => ({ ...s, amount: s.amount.toString() }))
+    })),
     reports: facts.reports,
     budget: facts.budget.toString()
   }

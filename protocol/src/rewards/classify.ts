@@ -9,8 +9,38 @@ export function faultsOf (f: Pick<RewardFacts, 'memberCount' | 'faultDivisor'>):
   return Math.floor((f.memberCount - 1) / f.faultDivisor)
 }
 
+/** What made a report a test signature: its sha256, or the first label holding a `testLabels` entry; undefined when none. */
+export function testSignatureOf (f: RewardFacts, params: RewardParams): string | undefined {
+  if (params.testSha256.includes(f.item)) return f.item
+  return f.labels.find(label => params.testLabels.some(t => label.includes(t)))
+}
+
 export function isTestSignature (f: RewardFacts, params: RewardParams): boolean {
-  return params.testSha256.includes(f.item) || f.labels.some(label => params.testLabels.some(t => label.includes(t)))
+  return testSignatureOf(f, params) !== undefined
+}
+
+/** What `classify` read of a report (`virusmap rewards explain`). */
+export interface ClassEvidence {
+  /** f+1 of the report's own membership: the detecting (flagging) members a class needs */
+  needed: number
+  detected: number
+  flagged: number
+  maliciousEngines: string[]
+  suspiciousEngines: string[]
+  /** the sha256 or label that made it a test signature */
+  testSignature?: string
+}
+
+export function classEvidence (f: RewardFacts, params: RewardParams): ClassEvidence {
+  const test = testSignatureOf(f, params)
+  return {
+    needed: faultsOf(f) + 1,
+    detected: f.detected.length,
+    flagged: f.flagged.length,
+    maliciousEngines: [...f.maliciousEngines],
+    suspiciousEngines: [...f.suspiciousEngines],
+    ...(test === undefined ? {} : { testSignature: test })
+  }
 }
 
 /**

@@ -12,12 +12,13 @@ import { FamilyIndex } from './families.ts'
 import { chargeFees } from './fees.ts'
 import { BPS, checkParams } from './params.ts'
 import type { RewardParams } from './params.ts'
-import { capGroups, scaleToCap } from './scale.ts'
+import { capGroups } from './scale.ts'
+import type { Capped } from './scale.ts'
 import { ConfirmerAllowance, isPaidItem, memberRewards, scoreItem } from './score.ts'
-import type { ItemReward } from './score.ts'
+import type { ItemReward, RewardRule } from './score.ts'
 import type { RewardsState } from './state.ts'
 
-export type { ItemOutcome, ItemReward } from './score.ts'
+export type { ItemOutcome, ItemReward, RewardRule, RewardStep } from './score.ts'
 
 export interface EpochRewardsInput {
   epoch: number
@@ -102,10 +103,14 @@ export function computeEpochRewards (input: EpochRewardsInput): EpochRewards {
   const items = paidFacts.map(f => scoreItem(f, ctx))
 
   const amounts = items.map(i => i.raw)
-  capGroups(amounts, i => (items[i] as ItemReward).family, () => params.familyCap)
-  capGroups(amounts, i => (items[i] as ItemReward).submitter, w => params.walletCapBase + (input.stakes?.get(w as Hex) ?? 0n) * params.walletCapStakeBps / BPS)
+  const step = (rule: RewardRule, capped: ReadonlyMap<number, Capped>): void => {
+    for (const [i, { cap, sum }] of capped) if (items[i]?.outcome === 'paid') items[i].steps?.push({ rule, factor: `${cap}/${sum}`, amount: amounts[i] as bigint })
+  }
+  step('family-cap', capGroups(amounts, i => (items[i] as ItemReward).family, () => params.familyCap))
+  step('wallet-cap', capGroups(amounts, i => (items[i] as ItemReward).submitter, w => params.walletCapBase + (input.stakes?.get(w as Hex) ?? 0n) * params.walletCapStakeBps / BPS))
   const submitterPool = params.budget * params.submitterShareBps / BPS
-  scaleToCap(amounts, submitterPool).forEach((a, i) => { (items[i] as ItemReward).amount = a })
+  step('pool', capGroups(amounts, () => 'pool', () => submitterPool))
+  amounts.forEach((a, i) => { (items[i] as ItemReward).amount = a })
 
   const members = memberRewards(paidFacts.filter(f => isPaidItem(f, ctx)), classOf, params, params.budget - submitterPool)
   const epochAmounts = new Map<Hex, bigint>()

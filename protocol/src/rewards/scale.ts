@@ -7,12 +7,22 @@ export function scaleToCap (amounts: readonly bigint[], cap: bigint): bigint[] {
   return amounts.map(a => a * cap / sum)
 }
 
-/** Applies scaleToCap per group (a family, a wallet) of the indexed amounts, in place. */
-export function capGroups (amounts: bigint[], groupOf: (index: number) => string, capOf: (group: string) => bigint): void {
+/** A group's cap and the sum it scaled down from. */
+export interface Capped { cap: bigint, sum: bigint }
+
+/** Applies scaleToCap per group (a family, a wallet) of the indexed amounts, in place; returns the scaled indices' caps. */
+export function capGroups (amounts: bigint[], groupOf: (index: number) => string, capOf: (group: string) => bigint): Map<number, Capped> {
   const groups = new Map<string, number[]>()
   amounts.forEach((_, i) => { const g = groupOf(i); groups.set(g, [...(groups.get(g) ?? []), i]) })
+  const capped = new Map<number, Capped>()
   for (const [group, indices] of groups) {
-    const scaled = scaleToCap(indices.map(i => amounts[i] as bigint), capOf(group))
-    indices.forEach((i, j) => { amounts[i] = scaled[j] as bigint })
+    const cap = capOf(group)
+    const sum = indices.reduce((s, i) => s + (amounts[i] as bigint), 0n)
+    const scaled = scaleToCap(indices.map(i => amounts[i] as bigint), cap)
+    indices.forEach((i, j) => {
+      amounts[i] = scaled[j] as bigint
+      if (sum > cap) capped.set(i, { cap, sum })
+    })
   }
+  return capped
 }

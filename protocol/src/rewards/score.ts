@@ -5,8 +5,8 @@
  */
 import type { Hex } from '../messages.ts'
 import { ZERO_ADDRESS } from '../messages.ts'
-import { isConfirmed } from './classify.ts'
-import type { RewardClass } from './classify.ts'
+import { classEvidence, isConfirmed } from './classify.ts'
+import type { ClassEvidence, RewardClass } from './classify.ts'
 import type { RewardFacts } from './facts.ts'
 import type { FamilyIndex } from './families.ts'
 import { BPS } from './params.ts'
@@ -14,6 +14,16 @@ import type { RewardParams } from './params.ts'
 import { scaleToCap } from './scale.ts'
 
 export type ItemOutcome = 'paid' | 'unsigned' | 'unconfirmed' | 'test' | 'settled' | 'not-first'
+
+/** The rules of SPEC 17 that change a paid report's amount, in the order they apply. */
+export type RewardRule = 'base' | 'suspicious' | 'listed' | 'confirmed' | 'duplicate' | 'precision' | 'family-cap' | 'wallet-cap' | 'pool'
+
+/** One rule applied to a paid report: the amount after it (floored), and its factor as "numerator/denominator". */
+export interface RewardStep {
+  rule: RewardRule
+  factor: string
+  amount: bigint
+}
 
 /** Why a paid-epoch report earned what it earned (`virusmap rewards explain`). */
 export interface ItemReward {
@@ -33,6 +43,10 @@ export interface ItemReward {
   raw: bigint
   /** after the caps and the pool, before the submitter's fees */
   amount: bigint
+  /** what the class was decided on (computeEpochRewards always sets it) */
+  evidence?: ClassEvidence
+  /** every rule that changed the amount of a paid report, in order; the last one's amount is `amount` (empty unless paid; computeEpochRewards always sets it) */
+  steps?: RewardStep[]
 }
 
 export interface ScoreContext {
@@ -80,7 +94,7 @@ export function scoreItem (f: RewardFacts, ctx: ScoreContext): ItemReward {
   const cls = ctx.classOf.get(f.jobId) as RewardClass
   const item: ItemReward = {
     jobId: f.jobId, item: f.item, submitter: f.submitter, class: cls, outcome: 'paid', family: '', listed: false, confirmedLater: false,
-    duplicateIndex: 0, precision: ctx.precision.get(f.submitter) ?? [0, 0], raw: 0n, amount: 0n
+    duplicateIndex: 0, precision: ctx.precision.get(f.submitter) ?? [0, 0], raw: 0n, amount: 0n, evidence: classEvidence(f, params), steps: []
   }
   if (f.submitter === ZERO_ADDRESS) return { ...item, outcome: 'unsigned' }
   if (cls === 'test') return { ...item, outcome: 'test' }
@@ -88,18 +102,30 @@ export function scoreItem (f: RewardFacts, ctx: ScoreContext): ItemReward {
   if (ctx.settled.has(f.item)) return { ...item, outcome: 'settled' }
   if (ctx.first.get(f.item) !== f) return { ...item, outcome: 'not-first' }
 
-  let a = cls === 'suspicious' ? params.baseReward * params.suspiciousBps / BPS : params.baseReward
+  const steps: RewardStep[] = []
+  item.steps = steps
+  let a = params.baseReward
+  steps.push({ rule: 'base', factor: '1/1', amount: a })
+  const apply = (rule: RewardRule, num: bigint, den: bigint): void => {
+    a = a * num / den
+    steps.push({ rule, factor: `${num}/${den}`, amount: a })
+  }
+  if (cls === 'suspicious') apply('suspicious', params.suspiciousBps, BPS)
   item.listed = f.maliciousEngines.some(e => params.publicListEngines.includes(e))
-  if (item.listed) a = a * params.publicListBps / BPS
+  if (item.listed) apply('listed', params.publicListBps, BPS)
   item.confirmedLater = (ctx.byItem.get(f.item) ?? []).some(o => o.epoch > f.epoch && ctx.classOf.get(o.jobId) === 'malicious' &&
     o.submitter !== ZERO_ADDRESS && o.submitter !== f.submitter && o.origin !== f.origin && ctx.confirmers.take(o.submitter))
-  if (item.confirmedLater) a = a * params.confirmationBps / BPS
+  if (item.confirmedLater) apply('confirmed', params.confirmationBps, BPS)
   const family = ctx.families.assign(f)
   item.family = family.key
   item.duplicateIndex = family.index
-  a = half(a, family.index)
+  if (family.index > 0) {
+    a = half(a, family.index)
+    steps.push({ rule: 'duplicate', factor: family.index >= 256 ? '0/1' : `1/${1n << BigInt(family.index)}`, amount: a })
+  }
   const [confirmed, submitted] = item.precision
-  item.raw = a * BigInt(confirmed) / BigInt(submitted)
+  if (confirmed !== submitted) apply('precision', BigInt(confirmed), BigInt(submitted))
+  item.raw = a
   return item
 }
 

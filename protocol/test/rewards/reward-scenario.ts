@@ -3,7 +3,7 @@
  * covering each rule, computed from the facts alone, and the JSON spelling of the results.
  */
 import { computeEpochRewards, DEFAULT_REWARD_PARAMS, EICAR_SHA256, INITIAL_REWARDS_STATE, rewardsRootOf, stateToJson } from '../../src/index.ts'
-import type { EpochRewards, Hex, RewardFacts, RewardParams, RewardsRoot, RewardsStateJson } from '../../src/index.ts'
+import type { ClassEvidence, EpochRewards, Hex, RewardFacts, RewardParams, RewardsRoot, RewardsStateJson } from '../../src/index.ts'
 import { benign, bytes32, facts, item, MEMBERS4, VMT, wallet, ZERO_ADDRESS } from './reward-fixtures.ts'
 
 export const SCENARIO_PARAMS: RewardParams = {
@@ -41,7 +41,10 @@ export function scenarioFacts (): RewardFacts[] {
 export interface EpochVector {
   epoch: number
   paidEpoch: number | null
-  items: Array<{ jobId: Hex, class: string, outcome: string, family: string, duplicateIndex: number, precision: [number, number], raw: string, amount: string }>
+  items: Array<{
+    jobId: Hex, class: string, outcome: string, family: string, duplicateIndex: number, precision: [number, number], raw: string, amount: string,
+    evidence: ClassEvidence | undefined, steps: Array<{ rule: string, factor: string, amount: string }>
+  }>
   members: Record<string, string>
   amounts: Record<string, string>
   charged: Record<string, string>
@@ -57,7 +60,9 @@ export function epochVector (r: EpochRewards): EpochVector {
   return {
     epoch: r.epoch,
     paidEpoch: r.paidEpoch ?? null,
-    items: r.items.map(i => ({ jobId: i.jobId, class: i.class, outcome: i.outcome, family: i.family, duplicateIndex: i.duplicateIndex, precision: i.precision, raw: i.raw.toString(), amount: i.amount.toString() })),
+    items: r.items.map(i => ({ jobId: i.jobId, class: i.class, outcome: i.outcome, family: i.family, duplicateIndex: i.duplicateIndex, precision: i.precision, raw: i.raw.toString(), amount: i.amount.toString(),
+      evidence: i.evidence, steps: (i.steps ?? []).map(st => ({ ...st, amount: st.amount.toString() }))
+    })),
     members: sorted(r.members),
     amounts: sorted(r.amounts),
     charged: sorted(r.charged),

@@ -146,7 +146,7 @@ export const OPENAPI = {
           { name: 'limit', in: 'query', description: 'items at most', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           { name: 'offset', in: 'query', description: 'items to skip', schema: { type: 'integer', minimum: 0, maximum: 1000000, default: 0 } }
         ],
-        responses: { 200: json('{"data":{"type":"rewards_epoch","id":EPOCH,"attributes":{epoch,paid_epoch,root,total,paid,budget,reports,leaf_count,amounts:{ADDRESS:WEI},members:{ADDRESS:WEI},item_count,items:[{job_id,item,submitter,class,outcome,family,listed,confirmed_later,duplicate_index,precision:[confirmed,submitted],raw,amount}]}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
+        responses: { 200: json('{"data":{"type":"rewards_epoch","id":EPOCH,"attributes":{epoch,paid_epoch,root,total,paid,budget,reports,leaf_count,amounts:{ADDRESS:WEI},members:{ADDRESS:WEI},item_count,items:[{job_id,item,submitter,class,outcome,family,listed,confirmed_later,duplicate_index,precision:[confirmed,submitted],raw,amount,evidence:{needed,detected,flagged,malicious_engines,suspicious_engines,test_signature},steps:[{rule,factor:"NUM/DEN",amount}]}]}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
       }
     },
     '/api/virusmap/rewards/{epoch}/{address}': {

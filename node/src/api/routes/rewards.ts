@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { RewardItemView, RewardsAccountView, RewardsEpochView, RewardsReader } from '../ports.ts'
 import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { ClassEvidence } from '../../../../protocol/src/rewards/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 
@@ -31,10 +32,18 @@ async function epochOf (raw: string, rewards: RewardsReader, signal: AbortSignal
   return Number(raw)
 }
 
+function evidenceObject (e: ClassEvidence): Record<string, unknown> {
+  return {
+    needed: e.needed, detected: e.detected, flagged: e.flagged, malicious_engines: e.maliciousEngines, suspicious_engines: e.suspiciousEngines,
+    test_signature: e.testSignature ?? null
+  }
+}
+
 function itemObject (i: RewardItemView): Record<string, unknown> {
   return {
     job_id: i.jobId, item: i.item, submitter: i.submitter, class: i.class, outcome: i.outcome, family: i.family, listed: i.listed,
-    confirmed_later: i.confirmedLater, duplicate_index: i.duplicateIndex, precision: i.precision, raw: i.raw, amount: i.amount
+    confirmed_later: i.confirmedLater, duplicate_index: i.duplicateIndex, precision: i.precision, raw: i.raw, amount: i.amount,
+    evidence: i.evidence === undefined ? null : evidenceObject(i.evidence), steps: i.steps ?? null
   }
 }
 

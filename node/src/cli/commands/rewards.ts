@@ -11,10 +11,13 @@ import { accountOption, epochArg, fetchRewardsAccount } from '../rewards-fetch.t
 import { API_OPTIONS, API_USAGE, resolveApiTarget } from '../target.ts'
 import { terminalJson, terminalText } from '../terminal-text.ts'
 import { badInput, oneLine } from './gov-context.ts'
+import { explainRewards } from './rewards-explain.ts'
 
 const USAGE = `virusmap rewards [--address A | --keystore FILE] [--epoch N|latest] ${API_USAGE}
+virusmap rewards explain HASH|INDICATOR [--kind file|url|domain|ip|wallet|script] [--epoch N|latest] ${API_USAGE}
   without an account: the epoch's rewards root, total, budget and each paid report's outcome and amount
   --address A / --keystore FILE (its address, no passphrase): that account's cumulative VMT, this epoch's share and its reports
+  explain: why each report of a file (its sha256) or an indicator earned what it earned: its class and every rule's factor
   --epoch: default latest, the newest epoch the node computed`
 
 const vmt = (wei: unknown): string => /^[0-9]{1,78}$/.test(String(wei)) ? `${formatEther(BigInt(String(wei)))} VMT` : '?'
@@ -58,8 +61,10 @@ export const rewardsCommand: Command = {
   name: 'rewards',
   summary: 'the VMT rewards a node computed for an epoch, or one account\'s (cumulative, this epoch, its reports)',
   usage: USAGE,
-  options: { ...API_OPTIONS, epoch: { type: 'string' }, address: { type: 'string' }, keystore: { type: 'string' } },
+  options: { ...API_OPTIONS, epoch: { type: 'string' }, address: { type: 'string' }, keystore: { type: 'string' }, kind: { type: 'string' } },
   run: async ({ values, positionals }, ctx) => await oneLine(ctx, async () => {
+    if (positionals[0] === 'explain') return await explainRewards(positionals.slice(1), values, ctx)
+    if (values.kind !== undefined) throw badInput('--kind goes with rewards explain')
     if (positionals.length > 0) throw badInput(`unexpected arguments: ${terminalText(positionals.join(' ')).slice(0, 80)}`)
     const who = await accountOption(values, ctx)
     return who === undefined ? await summary(values, ctx) : await account(values, ctx, who)

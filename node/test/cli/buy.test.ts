@@ -12,7 +12,7 @@ import t from 'tap'
 import pino from 'pino'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { CID } from 'multiformats/cid'
-import { Wallet, parseEther } from 'ethers'
+import { Contract, Wallet, parseEther } from 'ethers'
 import { encryptKeystore } from '../../../governance/src/index.ts'
 import { lower, mineTo, mined, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
 import { judgeOrderWrap } from '../../../protocol/src/order-wrap.ts'
@@ -60,6 +60,18 @@ await follower.start()
 type Mode = 'honest' | 'wrong-key' | 'silent'
 const modes: Mode[] = ['honest', 'honest', 'honest', 'silent']
 let tamperBlocks = -1
+// when set, two members fulfil an order themselves (as their fulfil services do) the first time its deliveries are asked for
+let membersPayFirst = false
+const paidByMembers = new Set<bigint>()
+const services: Array<ReturnType<typeof createDeliveryService>> = []
+async function membersPay (orderId: bigint): Promise<void> {
+  if (!membersPayFirst || paidByMembers.has(orderId)) return
+  const held = (await Promise.all(services.slice(0, 2).map(async (s) => await s.delivery(orderId)))).filter((d) => d !== undefined)
+  if (held.length < 2) return
+  paidByMembers.add(orderId)
+  const two = held.toSorted((a, b) => (a.member < b.member ? -1 : 1))
+  await mined((c.market.connect(members[3] as Wallet) as Contract).getFunction('fulfil')(orderId, two.map((d) => d.wrapHash), two.map((d) => d.signature)))
+}
 const apis: string[] = []
 const closing: Array<() => Promise<void>> = []
 for (const [i, w] of members.entries()) {
@@ -69,11 +81,13 @@ for (const [i, w] of members.entries()) {
   const service = createDeliveryService({ chainId: c.chainId, registry: c.registryAddress, market, fromBlock: deployBlock, confirmations: 1, pollIntervalMs: 100 },
     { self: lower(w.address), operator: w, chain: createMarketChain({ provider: c.provider, address: market }), follower, samples, deliveries: new DeliveryRepository(db), logger })
   await service.start()
+  services.push(service)
   const lies = new Map<bigint, MarketDelivery>()
   const reader = {
     async delivery (orderId: bigint): Promise<MarketDelivery | undefined> {
       if (modes[i] === 'silent') return undefined
       const honest = await service.delivery(orderId)
+      await membersPay(orderId)
       if (modes[i] === 'honest' || honest === undefined) return honest
       // the member signs a wrap of another key: its own signature proves it
       const order = { orderId, buyer: vendor.address.toLowerCase() as Hex, product: SAMPLE_PRODUCT, subject: SHA, buyerX25519Key: (await orderKey(orderId)), price, deadline: 0, block: 0 }
@@ -132,6 +146,25 @@ t.test('an honest purchase: the sha256-checked sample is written and f+1 members
   tt.equal(await statusOf(id), 2n, 'fulfilled on chain')
   tt.notOk(existsSync(join(dir, 'sample.bin.order-key.json')), 'the order key is gone once nothing needs proving')
   tt.notOk('badWraps' in report)
+})
+
+t.test('an order the members paid before the buyer could is reported as theirs, and the buyer sends nothing', async (tt) => {
+  membersPayFirst = true
+  const id = await nextOrder()
+  const vmtBefore = await c.vmt.getFunction('balanceOf')(vendor.address) as bigint
+  const nonceBefore = await c.provider.getTransactionCount(vendor.address)
+  const res = await cli(buyArgs('--out', 'paid-by-members.bin', '--json'))
+  tt.equal(res.code, 0, res.stderr)
+  const report = JSON.parse(res.stdout)
+  const [event] = await c.market.queryFilter(c.market.filters.Fulfilled!(id))
+  tt.match(report.fulfilled, { by: 'members', members: 2, tx: event?.transactionHash }, 'the members\' Fulfilled event')
+  tt.equal(await statusOf(id), 2n)
+  tt.equal(await c.vmt.getFunction('balanceOf')(vendor.address) as bigint, vmtBefore - price, 'the price was paid once')
+  tt.equal(await c.provider.getTransactionCount(vendor.address), nonceBefore + 2, 'the buyer sent its approve and order, no fulfil')
+  const human = await cli(buyArgs('--out', 'paid-by-members-2.bin'))
+  membersPayFirst = false
+  tt.equal(human.code, 0, human.stderr)
+  tt.match(human.stdout, /paid 2 members \(tx 0x[0-9a-f]{64}, sent by a member\)/)
 })
 
 t.test('a member\'s wrap of a wrong key is named with a proof anyone can check; tampered ciphertext blames nobody', async (tt) => {
@@ -238,7 +271,7 @@ t.test('market orders lists every order, or one buyer\'s, with its status', asyn
   const all = await cli(['market', 'orders', '--deployment', deployment, '--json'])
   tt.equal(all.code, 0, all.stderr)
   const rows = JSON.parse(all.stdout)
-  tt.same(rows.map((r: { status: string }) => r.status), ['fulfilled', 'refunded', 'fulfilled', 'fulfilled'], 'newest first')
+  tt.same(rows.map((r: { status: string }) => r.status), ['fulfilled', 'refunded', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'], 'newest first')
   tt.ok(rows.every((r: { subject: string, product: string }) => r.subject === SHA && r.product === 'sample'))
   const none = await cli(['market', 'orders', '--buyer', outsider.address, '--deployment', deployment])
   tt.equal(none.code, 0)

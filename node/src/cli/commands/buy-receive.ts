@@ -39,6 +39,17 @@ export interface ReceiveOptions {
   payer?: Wallet
 }
 
+/** a fulfil of the order: who sent it (this buyer, or a member in its turn), and how many members it paid */
+interface Paid { tx: string, block: number, members: number, by: 'buyer' | 'members' }
+
+/** the Fulfilled event of an order the members paid themselves (SPEC 18), if they did */
+async function paidByMembers (m: MarketContext, o: PlacedOrder): Promise<Paid | undefined> {
+  const filter = m.contract.filters.Fulfilled?.(o.orderId)
+  const [event] = filter === undefined ? [] : await m.contract.queryFilter(filter, o.block)
+  if (event === undefined || !('args' in event)) return undefined
+  return { tx: event.transactionHash, block: event.blockNumber, members: (event.args.getValue('members') as unknown[]).length, by: 'members' }
+}
+
 export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptions, ctx: CommandContext): Promise<number> {
   const { orderId, sha256, deadline } = o
   // membership at the order's block is readable once that block is past
@@ -63,12 +74,13 @@ export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptio
     throw new CliError(proofs.length > 0 ? 'VERIFICATION_FAILED' : 'NETWORK', why)
   }
   await writeFile(r.out, got.sample, { flag: 'wx', mode: 0o600 })
-  let fulfilled: { tx: string, block: number, members: number } | { error: string } | undefined
+  let fulfilled: Paid | { error: string } | undefined
   const { payer } = r
   if (got.pay !== undefined && payer !== undefined) {
     const pay = got.pay
-    fulfilled = await sendTx('fulfil', async () => await (m.contract.connect(payer) as Contract).getFunction('fulfil')(orderId, pay.wrapHashes, pay.signatures) as ContractTransactionResponse)
-      .then((t) => ({ tx: t.hash, block: t.blockNumber, members: pay.signatures.length }), (err: unknown) => ({ error: (err as Error).message.split('\n')[0] ?? 'failed' }))
+    // the members fulfil what f+1 of them delivered, in turns: often before the buyer does
+    fulfilled = await paidByMembers(m, o) ?? await sendTx('fulfil', async () => await (m.contract.connect(payer) as Contract).getFunction('fulfil')(orderId, pay.wrapHashes, pay.signatures) as ContractTransactionResponse)
+      .then((t): Paid => ({ tx: t.hash, block: t.blockNumber, members: pay.signatures.length, by: 'buyer' }), async (err: unknown) => await paidByMembers(m, o) ?? { error: (err as Error).message.split('\n')[0] ?? 'failed' })
   }
   // the key opens this order alone; it is kept only as the proof of a bad wrap
   if (proofs.length === 0) await rm(r.keyFile, { force: true })
@@ -78,7 +90,7 @@ export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptio
   } else {
     const paid = payer === undefined ? 'no longer open (nothing to pay)'
       : fulfilled === undefined ? `not fulfilled: ${passed} of ${needed} deliveries passed by the timeout (anyone may still fulfil it until block ${deadline})`
-        : 'error' in fulfilled ? `fulfil failed: ${fulfilled.error}` : `paid ${fulfilled.members} members (tx ${fulfilled.tx})`
+        : 'error' in fulfilled ? `fulfil failed: ${fulfilled.error}` : `paid ${fulfilled.members} members (tx ${fulfilled.tx}${fulfilled.by === 'members' ? ', sent by a member' : ''})`
     ctx.stdout.write(`${r.out}: ${got.sample.byteLength} bytes, sha256 ${sha256} checked; order ${orderId} ${paid}\n`)
   }
   return EXIT_CODES.ok

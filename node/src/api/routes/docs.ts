@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { VT_ERRORS } from '../../vt/errors.ts'
 import { ANCHOR_ATTRIBUTE, errors, json, KEY_ERRORS, NOT_MODIFIED, pathId } from '../openapi-parts.ts'
 import { INDICATOR_PATHS } from '../openapi-indicators.ts'
+import { HUNT_PATHS } from '../openapi-hunt.ts'
 import { FEED_CURSOR_PATTERN } from './malicious.ts'
 
 
@@ -83,6 +84,7 @@ export const OPENAPI = {
       }
     },
     ...INDICATOR_PATHS,
+    ...HUNT_PATHS,
     '/api/v3/files/{id}/votes': {
       get: {
         summary: 'Community votes on a file, newest first (this node\'s own; not gossiped)',

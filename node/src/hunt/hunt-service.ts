@@ -21,6 +21,7 @@ import type { HuntRepository, ReportCursor, StoredHuntMatch, StoredRuleset } fro
 import type { ReportRepository } from '../db/report-repository.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { MarketChain } from '../market/ports.ts'
+import type { HuntMetrics } from '../metrics/registry.ts'
 import { createHuntNotifier } from './hunt-notify.ts'
 import type { MatchListener } from './hunt-notify.ts'
 import { createHuntOrders } from './hunt-orders.ts'
@@ -57,6 +58,7 @@ export interface HuntServiceComponents {
   readSample: (cid: string, contentKey: Uint8Array, options?: AbortOptions) => Promise<Uint8Array>
   hunts: HuntRepository
   logger: Logger
+  metrics?: HuntMetrics
   now?: () => number
 }
 
@@ -87,7 +89,7 @@ const PAGE = 256
 const LAG_MS = 15 * 60_000
 
 export function createHuntService (opts: HuntServiceOptions, c: HuntServiceComponents): HuntService {
-  const { logger } = c
+  const { logger, metrics } = c
   const now = c.now ?? Date.now
   const binding = { chainId: opts.chainId, registry: opts.registry }
   const maxRulesets = opts.maxRulesets ?? 16
@@ -107,6 +109,7 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
   const reload = async (options: AbortOptions = {}): Promise<void> => {
     const loaded: LoadedRuleset[] = [...active.values()].map((r) => ({ rulesetId: r.stored.registration.rulesetId, source: r.source }))
     await scanner.load(loaded, options)
+    metrics?.rulesets.set(active.size)
   }
 
   /** drops lapsed rulesets and extends renewed ones; true when the set changed */
@@ -134,6 +137,7 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
     if (sample === undefined) return
     const bytes = await c.readSample(sample.cid, hexToBytes(sample.contentKey.slice(2)), options)
     const outcome = await scanner.match(bytes, { timeoutMs: scanTimeoutMs, signal: options.signal })
+    metrics?.scans.inc({ outcome: outcome.status })
     if (outcome.status !== 'done') {
       logger.warn({ jobId: report.jobId, status: outcome.status, rulesets: active.size }, 'Livehunt scan ended without matches')
       return
@@ -142,6 +146,7 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
       const r = active.get(rulesetId)
       if (r === undefined) continue
       await notifier.notify(r.stored.registration.vendor, { rulesetId, member: c.self, jobId: report.jobId, sha256: job.sha256, membershipBlock: job.membershipBlock, rules, matchedAt: now() })
+      metrics?.matches.inc({ source: 'live' })
       logger.info({ rulesetId, jobId: report.jobId, rules: rules.length }, 'hunt match')
     }
   }
@@ -209,7 +214,14 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
   return {
     tick,
     async register (reg, options = {}) {
-      return await exclusive(async () => await register(reg, options))
+      try {
+        const view = await exclusive(async () => await register(reg, options))
+        metrics?.registrations.inc({ outcome: 'accepted' })
+        return view
+      } catch (err) {
+        if (err instanceof HuntError) metrics?.registrations.inc({ outcome: err.code })
+        throw err
+      }
     },
     rulesets: (vendor) => [...active.values()].filter((r) => r.stored.registration.vendor === vendor).map((r) => view(r.stored)),
     async matches (vendor, afterSeq, limit, options = {}) {
@@ -230,8 +242,11 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
       if (retroRunning) throw new HuntError('RETRO_BUSY', 'a Retrohunt is already running at this member')
       retroRunning = true
       try {
-        return await runRetrohunt({ rulesetId, source: r.source, bounds: opts.retro ?? {}, compileTimeoutMs, scanTimeoutMs },
+        const result = await runRetrohunt({ rulesetId, source: r.source, bounds: opts.retro ?? {}, compileTimeoutMs, scanTimeoutMs },
           { self: c.self, vendor, reports: c.reports, samples: c.samples, readSample: c.readSample, notifier, logger, now }, options)
+        metrics?.retrohunts.inc({ stopped_by: result.stoppedBy })
+        metrics?.matches.inc({ source: 'retro' }, result.matches.length)
+        return result
       } finally {
         retroRunning = false
       }

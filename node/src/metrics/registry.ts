@@ -75,6 +75,19 @@ export interface MarketMetrics {
   openOrders: Gauge
 }
 
+export interface HuntMetrics {
+  /** rulesets active at this member (registered, paid, loaded into Livehunt) */
+  rulesets: Gauge
+  /** ruleset registrations, by outcome: accepted or the HuntError code that refused it (a closed set) */
+  registrations: Counter<'outcome'>
+  /** Livehunt scans of one sample against every active ruleset, by outcome (done, timeout, failed) */
+  scans: Counter<'outcome'>
+  /** signed match notifications, by source (live, retro) */
+  matches: Counter<'source'>
+  /** Retrohunts, by the bound that stopped them (end, samples, bytes, time) */
+  retrohunts: Counter<'stopped_by'>
+}
+
 export interface IntelMetrics {
   /** entries each operator indicator feed holds (label: the feed's configured name) */
   feedEntries: Gauge<'feed'>
@@ -90,6 +103,7 @@ export interface NodeMetrics {
   intel: IntelMetrics
   anchors: AnchorMetrics
   market: MarketMetrics
+  hunt: HuntMetrics
   rewards: RewardsMetrics
   slashing: { proofs: Counter<'outcome'> }
 }
@@ -154,6 +168,13 @@ export function createNodeMetrics (): NodeMetrics {
       orders: new Counter({ name: 'virusmap_market_orders_total', help: 'confirmed data-market orders this node looked at, by outcome', labelNames: ['outcome'], registers }),
       fulfils: new Counter({ name: 'virusmap_market_fulfils_total', help: 'this member\'s turns to fulfil an order with its members\' signatures, by outcome (fulfilled, closed, failed)', labelNames: ['outcome'], registers }),
       openOrders: new Gauge({ name: 'virusmap_market_open_orders', help: 'open data-market orders this member follows for members\' Delivered signatures', registers })
+    },
+    hunt: {
+      rulesets: new Gauge({ name: 'virusmap_hunt_rulesets', help: 'vendor rulesets active at this member (registered, paid, in Livehunt)', registers }),
+      registrations: new Counter({ name: 'virusmap_hunt_registrations_total', help: 'hunt ruleset registrations, by outcome (accepted, or the refusing HuntError code)', labelNames: ['outcome'], registers }),
+      scans: new Counter({ name: 'virusmap_hunt_scans_total', help: 'Livehunt scans of a sample against every active ruleset, by outcome (done, timeout, failed)', labelNames: ['outcome'], registers }),
+      matches: new Counter({ name: 'virusmap_hunt_matches_total', help: 'signed hunt match notifications, by source (live, retro)', labelNames: ['source'], registers }),
+      retrohunts: new Counter({ name: 'virusmap_hunt_retrohunts_total', help: 'Retrohunts run, by the bound that stopped them (end, samples, bytes, time)', labelNames: ['stopped_by'], registers })
     },
     rewards: {
       computedEpoch: new Gauge({ name: 'virusmap_rewards_computed_epoch', help: 'newest epoch whose rewards this member computed', registers }),

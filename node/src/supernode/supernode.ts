@@ -195,7 +195,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
         samples: repositories.samples,
         readSample: async (cid, key, o) => await samples.readSample(cid, key, o),
         hunts: new HuntRepository(db),
-        logger: logger.child({ component: 'hunt' })
+        logger: logger.child({ component: 'hunt' }),
+        metrics: metrics.hunt
       })
     // members fulfil the orders f+1 of them delivered, in turns (SPEC 18, 19)
     const fulfils = deployment.contracts.market === undefined

@@ -20,13 +20,15 @@ import type { HuntService, HuntServiceOptions } from '../../src/hunt/hunt-servic
 import type { SampleStore } from '../../src/ingest/index.ts'
 import { createDurableBlockstore } from '../../src/ipfs/index.ts'
 import { createMarketChain } from '../../src/market/market-chain.ts'
+import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import type { HuntMetrics } from '../../src/metrics/registry.ts'
 import { startSampleStore } from '../fixtures/sample-store.ts'
 import { signedReport } from '../fixtures/signed-reports.ts'
 
 export const HUNT_PRICE = parseEther('3')
 export const logger = pino({ level: 'silent' })
 
-export interface HuntMember { service: HuntService, reports: ReportRepository, store: SampleStore, hunts: HuntRepository, self: Hex, close: () => Promise<void> }
+export interface HuntMember { service: HuntService, reports: ReportRepository, store: SampleStore, hunts: HuntRepository, self: Hex, metrics: HuntMetrics, close: () => Promise<void> }
 
 export interface HuntChain {
   c: MarketChain
@@ -98,10 +100,11 @@ export async function startHuntChain (deliveryBlocks = 30): Promise<HuntChain> {
       const reports = new ReportRepository(db)
       const hunts = new HuntRepository(db)
       const wallet = wallets[i] as Wallet
+      const metrics = createNodeMetrics().hunt
       const service = createHuntService({ chainId: c.chainId, registry: c.registryAddress, market: marketAddress, fromBlock: 0, confirmations: 0, pollIntervalMs: 100, compileTimeoutMs: 20_000, ...options }, {
         self: lower(wallet.address), operator: wallet, x25519SecretKey: keys[i]?.secretKey as Uint8Array,
         chain: createMarketChain({ provider: c.provider, address: marketAddress }), follower: { followedBlock: 1_000_000 },
-        reports, samples, readSample: async (cid, key, o) => await store.readSample(cid, key, o), hunts, logger
+        reports, samples, readSample: async (cid, key, o) => await store.readSample(cid, key, o), hunts, logger, metrics
       })
       let closed = false
       const close = async (): Promise<void> => {
@@ -113,7 +116,7 @@ export async function startHuntChain (deliveryBlocks = 30): Promise<HuntChain> {
         await db.close()
       }
       t.teardown(close)
-      return { service, reports, store, hunts, self: lower(wallet.address), close }
+      return { service, reports, store, hunts, self: lower(wallet.address), metrics, close }
     },
     async submit (m, bytes) {
       await m.store.ingest((async function * () { yield bytes })())

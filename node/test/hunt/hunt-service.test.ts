@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tap from 'tap'
+import type { Counter } from 'prom-client'
 import { lower, mined, mineTo } from '../../../contracts/test/market-chain.ts'
 import { countHuntMatches } from '../../../protocol/src/hunt/index.ts'
 import type { SignedHuntMatch } from '../../../protocol/src/hunt/index.ts'
@@ -21,6 +22,8 @@ import type { HuntMember } from './hunt-fixture.ts'
 
 const h = await startHuntChain(30)
 const { c, wallets, vendor, memberKeys, registration, order, submit } = h
+/** a counter's values by its one label */
+const counts = async (counter: Counter<string>): Promise<Record<string, number>> => Object.fromEntries((await counter.get()).values.map((v) => [Object.values(v.labels)[0] as string, v.value]))
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-hunt-'))
 const member = async (t: Parameters<typeof h.member>[0], i: number, dbPath?: string): Promise<HuntMember> => await h.member(t, i, dir, dbPath, { retro: { maxSamples: 3 } })
 const RULES = 'rule hunt_needle { strings: $a = "NEEDLE-0xC0FFEE" condition: $a }\nrule hunt_any_mz { condition: uint16(0) == 0x5a4d }\n'
@@ -55,6 +58,11 @@ tap.test('Livehunt: f+1 members\' signed notifications confirm a match on a samp
   t.same(counted.map((m) => [m.jobId, m.rule, m.members.length, m.confirmed]), [[jobId, 'hunt_any_mz', 2, true], [jobId, 'hunt_needle', 2, true]])
   t.same(countHuntMatches([all[0] as SignedHuntMatch], { chainId: c.chainId, registry: c.registryAddress, membersAt: () => members4, faultDivisorAt: () => 3 }).map((m) => m.confirmed), [false, false], 'one member alone is not enough')
   t.same(await (members[0] as HuntMember).service.matches(vendor, 1, 100), [], 'paged by sequence')
+  const m0 = (members[0] as HuntMember).metrics
+  t.same(await counts(m0.registrations), { accepted: 1 }, 'virusmap_hunt_registrations_total')
+  t.same(await counts(m0.scans), { done: 2 }, 'virusmap_hunt_scans_total: the two samples stored after the registration')
+  t.same(await counts(m0.matches), { live: 1 }, 'virusmap_hunt_matches_total')
+  t.equal((await m0.rulesets.get()).values[0]?.value, 1, 'virusmap_hunt_rulesets')
 })
 
 tap.test('registrations the member must refuse, by code', async (t) => {
@@ -76,6 +84,7 @@ tap.test('registrations the member must refuse, by code', async (t) => {
   await mineTo(c, Number(await c.provider.getBlockNumber()) + 31)
   await t.rejects(m.service.register(late), { code: 'EXPIRED' })
   t.same(m.service.rulesets(vendor), [], 'nothing refused was kept')
+  t.same(await counts(m.metrics.registrations), { NO_ORDER: 1, WRONG_ORDER: 2, NOT_SEALED: 1, RULES_INVALID: 3, SEAL_DOES_NOT_OPEN: 1, FUTURE_BLOCK: 1, EXPIRED: 1 }, 'refusals counted by code')
 })
 
 tap.test('a hunt order is paid like a sample: members that took its ruleset sign Delivered over the rulesetId, and f+1 of them fulfil it', async (t) => {
@@ -114,6 +123,8 @@ tap.test('renewal, lapse, restart and Retrohunt', async (t) => {
   const retro = await m.service.retro(vendor, reg.rulesetId)
   t.match(retro, { scanned: 3, stoppedBy: 'samples', timedOut: 0 }, 'bounded by its sample count')
   t.equal(retro.matches.length, 3, 'each old MZ sample matched')
+  t.same(await counts(m.metrics.retrohunts), { samples: 1 }, 'virusmap_hunt_retrohunts_total by the bound that stopped it')
+  t.same(await counts(m.metrics.matches), { retro: 3 })
   await t.rejects(m.service.retro(lower(wallets[0]?.address as string), reg.rulesetId), { code: 'UNKNOWN_RULESET' }, 'only the vendor')
   await t.rejects(Promise.all([m.service.retro(vendor, reg.rulesetId), m.service.retro(vendor, reg.rulesetId)]), { code: 'RETRO_BUSY' })
   await order(reg.rulesetId)

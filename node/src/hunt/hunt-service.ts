@@ -137,11 +137,13 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
     if (sample === undefined) return
     const bytes = await c.readSample(sample.cid, hexToBytes(sample.contentKey.slice(2)), options)
     const outcome = await scanner.match(bytes, { timeoutMs: scanTimeoutMs, signal: options.signal })
-    metrics?.scans.inc({ outcome: outcome.status })
+    metrics?.scans.inc({ outcome: outcome.status === 'done' && outcome.overBudget.length > 0 ? 'partial' : outcome.status })
     if (outcome.status !== 'done') {
       logger.warn({ jobId: report.jobId, status: outcome.status, rulesets: active.size }, 'Livehunt scan ended without matches')
       return
     }
+    // the other rulesets' matches are complete: a slow one costs only itself (hunt-scanner.ts)
+    if (outcome.overBudget.length > 0) logger.warn({ jobId: report.jobId, overBudget: outcome.overBudget }, 'Livehunt: rulesets over the scan budget on this sample')
     for (const [rulesetId, rules] of outcome.matches) {
       const r = active.get(rulesetId)
       if (r === undefined) continue

@@ -80,7 +80,7 @@ export interface HuntMetrics {
   rulesets: Gauge
   /** ruleset registrations, by outcome: accepted or the HuntError code that refused it (a closed set) */
   registrations: Counter<'outcome'>
-  /** Livehunt scans of one sample against every active ruleset, by outcome (done, timeout, failed) */
+  /** Livehunt scans of one sample against every active ruleset, by outcome (done, partial: some rulesets over budget, timeout: all of them, failed) */
   scans: Counter<'outcome'>
   /** signed match notifications, by source (live, retro) */
   matches: Counter<'source'>
@@ -172,7 +172,7 @@ export function createNodeMetrics (): NodeMetrics {
     hunt: {
       rulesets: new Gauge({ name: 'virusmap_hunt_rulesets', help: 'vendor rulesets active at this member (registered, paid, in Livehunt)', registers }),
       registrations: new Counter({ name: 'virusmap_hunt_registrations_total', help: 'hunt ruleset registrations, by outcome (accepted, or the refusing HuntError code)', labelNames: ['outcome'], registers }),
-      scans: new Counter({ name: 'virusmap_hunt_scans_total', help: 'Livehunt scans of a sample against every active ruleset, by outcome (done, timeout, failed)', labelNames: ['outcome'], registers }),
+      scans: new Counter({ name: 'virusmap_hunt_scans_total', help: 'Livehunt scans of a sample against every active ruleset, by outcome (done, partial: some rulesets over budget, timeout: all, failed)', labelNames: ['outcome'], registers }),
       matches: new Counter({ name: 'virusmap_hunt_matches_total', help: 'signed hunt match notifications, by source (live, retro)', labelNames: ['source'], registers }),
       retrohunts: new Counter({ name: 'virusmap_hunt_retrohunts_total', help: 'Retrohunts run, by the bound that stopped them (end, samples, bytes, time)', labelNames: ['stopped_by'], registers })
     },

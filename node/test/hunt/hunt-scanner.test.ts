@@ -2,7 +2,7 @@
  * The hunt's YARA-X scanner (SPEC 19): rulesets of different vendors compile apart (one cannot name
  * another's rule), include statements are refused (they would read a file of the node and echo it), a
  * malformed ruleset is RULES_INVALID without its source in the error, a compile over its bound is
- * COMPILE_TIMEOUT, matches come back per ruleset, and a scan over budget is a timeout the next scan survives.
+ * COMPILE_TIMEOUT, matches come back per ruleset, and a slow ruleset is found and quarantined without costing the others their matches.
  */
 import tap from 'tap'
 import type { Hex } from '../../../protocol/src/messages.ts'
@@ -47,12 +47,23 @@ tap.test('matches come back per ruleset; rulesets with the same rule names stay 
   t.same(out.status === 'done' ? [...out.matches] : out, [])
 })
 
-tap.test('a scan over budget is a timeout; the next scan runs in a fresh process', async (t) => {
-  await scanner.load([{ rulesetId: A, source: SLOW_RULE }, { rulesetId: B, source: 'rule quick { strings: $a = "AAAA" condition: $a }' }])
-  t.same(await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 }), { status: 'timeout' })
-  await scanner.load([{ rulesetId: B, source: 'rule quick { strings: $a = "AAAA" condition: $a }' }])
-  const out = await scanner.match(SLOW_SAMPLE, { timeoutMs: 10_000 })
+tap.test('a slow vendor rule costs only its own ruleset: found alone, quarantined, and the others still match every sample', async (t) => {
+  const QUICK = 'rule quick { strings: $a = "AAAA" condition: $a }'
+  await scanner.load([{ rulesetId: A, source: SLOW_RULE }, { rulesetId: B, source: QUICK }])
+  let out = await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 })
+  t.same(out.status === 'done' ? { matches: Object.fromEntries(out.matches), overBudget: out.overBudget } : out, { matches: { [B]: ['quick'] }, overBudget: [A] },
+    'the shared scan ran over budget: each ruleset alone, the slow one over budget, the quick one matched')
+  out = await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 })
+  t.same(out.status === 'done' ? { matches: Object.fromEntries(out.matches), overBudget: out.overBudget } : out, { matches: { [B]: ['quick'] }, overBudget: [A] },
+    'the next sample: the slow ruleset in its quarantine, over its own budget, the quick one in the shared process')
+  out = await scanner.match(Buffer.from('AAAA, and the slow rule is quick on four bytes'), { timeoutMs: 10_000 })
+  t.same(out.status === 'done' ? { matches: Object.fromEntries(out.matches), overBudget: out.overBudget } : out, { matches: { [B]: ['quick'] }, overBudget: [] }, 'a sample the quarantined ruleset finishes on in time')
+  await scanner.load([{ rulesetId: A, source: SLOW_RULE }])
+  t.same(await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 }), { status: 'timeout' }, 'one ruleset, over budget: a timeout')
+  t.same(await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 }), { status: 'timeout' }, 'and again, from its quarantine')
+  await scanner.load([{ rulesetId: B, source: QUICK }])
+  out = await scanner.match(SLOW_SAMPLE, { timeoutMs: 10_000 })
   t.same(out.status === 'done' ? Object.fromEntries(out.matches) : out, { [B]: ['quick'] })
   await scanner.load([])
-  t.same(await scanner.match(SLOW_SAMPLE, { timeoutMs: 10_000 }), { status: 'done', matches: new Map() }, 'no rulesets: nothing runs')
+  t.same(await scanner.match(SLOW_SAMPLE, { timeoutMs: 10_000 }), { status: 'done', matches: new Map(), overBudget: [] }, 'no rulesets: nothing runs')
 })

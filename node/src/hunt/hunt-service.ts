@@ -20,7 +20,7 @@ import type { Hex, Report } from '../../../protocol/src/messages.ts'
 import type { HuntRepository, ReportCursor, StoredHuntMatch, StoredRuleset } from '../db/hunt-repository.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
-import type { MarketChain } from '../market/ports.ts'
+import type { MarketChain, MarketFollowOptions } from '../market/ports.ts'
 import type { HuntMetrics } from '../metrics/registry.ts'
 import { createHuntNotifier } from './hunt-notify.ts'
 import type { MatchListener } from './hunt-notify.ts'
@@ -30,14 +30,8 @@ import type { HuntScanner, LoadedRuleset } from './hunt-scanner.ts'
 import { runRetrohunt } from './retrohunt.ts'
 import type { RetroBounds, RetroResult } from './retrohunt.ts'
 
-export interface HuntServiceOptions {
-  chainId: number
-  registry: Hex
-  /** the DataMarket whose hunt orders pay: a Delivered signature names it */
-  market: Hex
-  fromBlock: number
-  confirmations: number
-  pollIntervalMs: number
+/** `market`: the DataMarket whose hunt orders pay (a Delivered signature names it) */
+export interface HuntServiceOptions extends MarketFollowOptions {
   /** active rulesets this member holds at most (default 16) */
   maxRulesets?: number
   /** per ruleset (default 10 s) */

@@ -21,18 +21,10 @@ import type { SampleRepository } from '../db/sample-repository.ts'
 import type { MarketMetrics } from '../metrics/registry.ts'
 import { SAMPLE_PRODUCT, buildDelivery } from './delivery.ts'
 import { MarketError } from './market-error.ts'
-import type { MarketChain } from './ports.ts'
+import type { MarketChain, MarketFollowOptions } from './ports.ts'
 import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
 
-export interface DeliveryServiceOptions {
-  chainId: number
-  registry: Hex
-  market: Hex
-  /** the deployment's block: events before it cannot exist */
-  fromBlock: number
-  confirmations: number
-  pollIntervalMs: number
-}
+export type DeliveryServiceOptions = MarketFollowOptions
 
 export interface DeliveryServiceComponents {
   self: Hex

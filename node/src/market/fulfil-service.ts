@@ -22,16 +22,9 @@ import type { MarketMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
 import { createOrderSignatures } from './order-signatures.ts'
 import type { CollectedOrder, HeldSignature } from './order-signatures.ts'
-import type { SettlementChain } from './ports.ts'
+import type { MarketFollowOptions, SettlementChain } from './ports.ts'
 
-export interface FulfilServiceOptions {
-  chainId: number
-  registry: Hex
-  market: Hex
-  /** the deployment's block: no order is older */
-  fromBlock: number
-  confirmations: number
-  pollIntervalMs: number
+export interface FulfilServiceOptions extends MarketFollowOptions {
   /** how long each member waits after the one before it in an order's turns (the config's anchorTurnMs) */
   turnMs: number
   /** how often a member gossips its own signature again while the order is open (default 150 s, past gossipsub's seen cache) */

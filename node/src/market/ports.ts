@@ -4,6 +4,18 @@ import type { AbortOptions } from '@libp2p/interface'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
 
+/** What every service following DataMarket's orders is configured with. */
+export interface MarketFollowOptions {
+  chainId: number
+  registry: Hex
+  /** the DataMarket */
+  market: Hex
+  /** the deployment's block: no order is older */
+  fromBlock: number
+  confirmations: number
+  pollIntervalMs: number
+}
+
 export interface MarketChain {
   head(options?: AbortOptions): Promise<number>
   ordered(fromBlock: number, toBlock: number, options?: AbortOptions): Promise<OrderedEvent[]>

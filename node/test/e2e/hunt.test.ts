@@ -1,12 +1,16 @@
 // Hunting end to end on the 4-node devnet (issue 17, SPEC 19): the devnet's demo vendor (approved, and
 // the hunt priced, through the Governor) registers a YARA ruleset with `virusmap hunt add`; a sample
 // submitted afterwards matches it at the members, and the vendor gets signed notifications from at least
-// f+1 distinct members, which `virusmap hunt matches` counts as confirmed against the chain.
+// f+1 distinct members, which `virusmap hunt matches` counts as confirmed against the chain. The members
+// that took a ruleset are paid for it: they sign Delivered over its id and one of them fulfils the order.
 import { createHash, randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { Contract } from 'ethers'
+import type { EventLog } from 'ethers'
 import tap from 'tap'
+import { marketArtifact } from '../../../governance/src/artifacts.ts'
 import { vendorDevnet } from './vendor-devnet.ts'
 
 const vendor = vendorDevnet('hunt', 'hunt')
@@ -37,4 +41,25 @@ tap.test('a registered ruleset matches a sample submitted afterwards; f+1 member
   t.equal(confirmed?.needed, 2, 'f+1 of 4 members')
   t.equal(confirmed?.members.length, 4, 'every member signed its notification')
   t.comment(`confirmed by all four members ${Date.now() - started} ms after the report`)
+})
+
+tap.test('the hunt order is paid by the members that took its ruleset, with no fulfil by the vendor', async (t) => {
+  const { devnet, dir, cli } = vendor()
+  await writeFile(join(dir, 'paid.yar'), 'rule e2e_paid_hunt { strings: $m = "VIRUSMAP-E2E-PAID-77a0" condition: $m }\n')
+  const added = await cli(['hunt', 'add', 'paid.yar', ...vendorArgs()])
+  t.equal(added.code, 0, added.stderr)
+  const { orderId, rulesetId } = JSON.parse(added.stdout) as { orderId: string, rulesetId: string }
+  const market = new Contract(devnet.info.contracts.market!, marketArtifact.abi, devnet.provider)
+  let status = 1n
+  for (let i = 0; i < 300 && status === 1n; i++) {
+    await sleep(200)
+    status = (await market.getFunction('orderOf')(BigInt(orderId)))[3] as bigint
+  }
+  t.equal(status, 2n, 'the hunt order is fulfilled')
+  const [event] = await market.queryFilter(market.filters.Fulfilled!(BigInt(orderId)))
+  const members = (event as EventLog).args.getValue('members') as string[]
+  t.ok(members.length >= 2, `paying ${members.length} members, at least f+1`)
+  const tx = await devnet.provider.getTransaction(event!.transactionHash)
+  t.ok(devnet.info.nodes.some((n) => n.operator === tx!.from.toLowerCase()), 'sent by a member, not the vendor')
+  t.comment(`ruleset ${rulesetId}: order ${orderId} paid to ${members.length} members`)
 })

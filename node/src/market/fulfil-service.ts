@@ -29,6 +29,8 @@ export interface FulfilServiceOptions extends MarketFollowOptions {
   turnMs: number
   /** how often a member gossips its own signature again while the order is open (default 150 s, past gossipsub's seen cache) */
   resendMs?: number
+  /** how often this member looks again for its own delivery of an open order it has not delivered (default 5 s): a store read per order */
+  recheckMs?: number
   maxOrders?: number
   maxHeld?: number
 }
@@ -62,6 +64,9 @@ export function createFulfilService (opts: FulfilServiceOptions, c: FulfilServic
   const { chain, follower, gossip, logger, metrics, self } = c
   const now = c.now ?? Date.now
   const resendMs = opts.resendMs ?? 150_000
+  const recheckMs = opts.recheckMs ?? 5000
+  /** when this member last looked for its own delivery of an order it had not delivered */
+  const askedAt = new Map<bigint, number>()
   const market = opts.market.toLowerCase() as Hex
   const collected = createOrderSignatures({ chainId: opts.chainId, registry: opts.registry, market, maxOrders: opts.maxOrders, maxHeld: opts.maxHeld }, (m, b) => follower.isMemberAt(m, b))
   /** this member's own signatures, and when each was last gossiped */
@@ -135,9 +140,13 @@ export function createFulfilService (opts: FulfilServiceOptions, c: FulfilServic
       if (now() - mine.sentAt >= resendMs) await publishOwn(orderId)
       return
     }
-    if (!follower.isMemberAt(self, block)) return
+    if (!follower.isMemberAt(self, block) || now() - (askedAt.get(orderId) ?? -Infinity) < recheckMs) return
     const sig = await c.ownDelivery(o.order, options)
-    if (sig === undefined) return
+    if (sig === undefined) {
+      askedAt.set(orderId, now())
+      return
+    }
+    askedAt.delete(orderId)
     collected.addOwn(orderId, self, sig)
     own.set(orderId, { msg: { type: 'delivery-signature', market, orderId: orderId.toString(), member: self, wrapHash: sig.wrapHash, signature: sig.signature }, sentAt: 0 })
     await publishOwn(orderId)
@@ -162,6 +171,7 @@ export function createFulfilService (opts: FulfilServiceOptions, c: FulfilServic
     for (const id of [...own.keys(), ...turns.keys()]) {
       if (collected.get(id) === undefined) { own.delete(id); turns.delete(id) }
     }
+    for (const id of askedAt.keys()) if (collected.get(id) === undefined) askedAt.delete(id)
     for (const o of collected.open()) {
       options.signal?.throwIfAborted()
       await offerOwn(o, options)

@@ -205,3 +205,26 @@ tap.test('hostile signatures are refused by code', async (t) => {
   await delivered()
   t.same(n.bus.refused, ['WRONG_MARKET', 'NOT_MEMBER', 'SIGNER_MISMATCH', 'DUPLICATE'])
 })
+
+tap.test('a member that has not delivered an order looks for its delivery again every recheckMs, not at every pass', async (t) => {
+  let ready = false
+  let asks = 0
+  const n = await network(t, [0, 1], (i) => {
+    if (i === 1) asks++
+    return i === 0 || ready
+  })
+  place(n, orderOf(13n))
+  await tickAll(n)
+  t.equal(asks, 1, 'asked at its first pass, not at the second')
+  ready = true
+  n.clock.now += 4999
+  await tickAll(n)
+  t.equal(asks, 1, 'not asked again before 5 s')
+  n.clock.now += 1
+  await tickAll(n)
+  t.equal(asks, 2, 'asked again at 5 s, and found')
+  n.clock.now += 4 * TURN
+  await tickAll(n)
+  t.equal(asks, 2, 'a delivery found is not asked for again')
+  t.equal(n.chain.sends.length, 1, 'two signatures: the order is paid at the first turn of a member up')
+})

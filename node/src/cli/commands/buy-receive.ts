@@ -7,6 +7,7 @@ import { Contract } from 'ethers'
 import type { ContractTransactionResponse, Wallet } from 'ethers'
 import { sendTx } from '../../../../governance/src/index.ts'
 import type { Hex } from '../../../../protocol/src/messages.ts'
+import { oneHonestThreshold } from '../../../../protocol/src/quorum.ts'
 import { createRegistryView } from '../../light-client/registry-view.ts'
 import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'
@@ -56,7 +57,7 @@ export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptio
   while (await m.provider.getBlockNumber() <= o.block) await sleep(250, undefined, { signal: ctx.signal })
   const view = createRegistryView(m.provider, m.deployment.contracts.registry, m.deployment.contracts.parameters)
   const members = new Set(await view.membersAt(o.block))
-  const needed = members.size === 0 ? 1 : Math.floor((members.size - 1) / await view.faultDivisorAt(o.block)) + 1
+  const needed = oneHonestThreshold(members.size, await view.faultDivisorAt(o.block))
   const order = { chainId: m.deployment.chainId, registry: m.deployment.contracts.registry, market: m.market, orderId, sha256, buyerPublicKey: o.buyerPublicKey, buyerSecretKey: o.buyerSecretKey, isMember: (a: Hex) => members.has(a) }
   const got = await collectDeliveries({ targets: r.targets, order, needed, until: Date.now() + r.timeoutMs, pollMs: POLL_MS }, ctx)
   const proofs = badWrapProofs(got.judged, order, got.inconclusive)

@@ -38,7 +38,9 @@ export function virusmapScoreParams (): Partial<PeerScoreParams> {
       // only members' double-signed pairs validate: rare, and a forged pair is provably bad
       [TOPICS.evidence]: topicParams(0.5),
       // n signatures per epoch's rewards root: rare, and a forged one is provably bad
-      [TOPICS.rewards]: topicParams(0.5)
+      [TOPICS.rewards]: topicParams(0.5),
+      // n Delivered signatures per order at most: as rare as orders, and a forged one is provably bad
+      [TOPICS.market]: topicParams(0.5)
     },
     topicScoreCap: 100,
     appSpecificScore: () => 0,

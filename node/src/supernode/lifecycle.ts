@@ -87,9 +87,14 @@ export interface OrderedLifecycle extends Startable {
 export function orderedLifecycle (steps: readonly Step[], logger: Logger, release: () => Promise<void>): OrderedLifecycle {
   let state: 'built' | 'started' | 'stopped' = 'built'
   let started: Step[] = []
+  // a stop during start aborts it and waits for its own clean-up, rather than releasing under it
+  const stopping = new AbortController()
+  let starting: Promise<Step[]> | undefined
   async function stop (): Promise<void> {
     if (state === 'stopped') return
     state = 'stopped'
+    stopping.abort(new LifecycleError('STOPPED', 'stopped while starting'))
+    await starting?.catch(() => {})
     await stopInReverse(started.splice(0), logger)
     await release()
   }
@@ -97,8 +102,10 @@ export function orderedLifecycle (steps: readonly Step[], logger: Logger, releas
     async start (options = {}) {
       if (state !== 'built') throw new LifecycleError(state === 'started' ? 'ALREADY_STARTED' : 'STOPPED', `already ${state}: components built up front start once`)
       state = 'started'
+      const signal = options.signal === undefined ? stopping.signal : AbortSignal.any([options.signal, stopping.signal])
+      starting = startInOrder(steps, logger, { ...options, signal })
       try {
-        started = await startInOrder(steps, logger, options)
+        started = await starting
       } catch (err) {
         await stop()
         throw err

@@ -10,6 +10,7 @@ import { orderedLifecycle, startInOrder, type Step } from '../../src/supernode/l
 import { createSupernode } from '../../src/supernode/supernode.ts'
 import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
+import type { AbortOptions } from '@libp2p/interface'
 
 const silent = pino({ level: 'silent' })
 
@@ -60,11 +61,33 @@ tap.test('an abort between two starts stops the first; a stop that throws does n
   t.same(log, ['beforeStart a', 'start a', 'start aborting', 'beforeStop a', 'stop a'], 'b never starts; a stops although aborting\'s stop threw')
 })
 
+tap.test('a stop while starting aborts the start, waits for its clean-up, then releases', async t => {
+  const log: string[] = []
+  let released = 0
+  const atSlow = Promise.withResolvers<void>()
+  const slow: Step = ['slow', {
+    start: async (options?: AbortOptions) => {
+      log.push('start slow')
+      atSlow.resolve()
+      await new Promise<void>((resolve, reject) => { options?.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }, { once: true }) })
+    },
+    stop: () => { log.push('stop slow') }
+  }]
+  const lifecycle = orderedLifecycle([recorded('a', log), slow, recorded('b', log)], silent, async () => { log.push('release'); released++ })
+  const start = lifecycle.start()
+  await atSlow.promise
+  await lifecycle.stop()
+  await t.rejects(start, { code: 'STOPPED' })
+  t.same(log, ['beforeStart a', 'start a', 'start slow', 'beforeStop a', 'stop a', 'release'], 'a stopped before the release; b never started')
+  t.equal(released, 1)
+})
+
+const address = (): string => Wallet.createRandom().address
+
 /** A supernode over anvil (no contracts: the registry follower reads no logs) with no engines. */
 async function nodeConfig (t: Test, apiPort: number): Promise<ReturnType<typeof parseConfig>> {
   const anvil = await startAnvil({ port: 0 })
   t.teardown(() => anvil.stop())
-  const address = (): string => Wallet.createRandom().address
   return parseConfig({
     dataDir: t.testdir(),
     apiPort,

@@ -8,3 +8,4 @@ export { reportFromFileAttributes, type FileReportResult } from './file-report.t
 export { connectProvider, RpcUnreachableError } from './provider.ts'
 export { checkAnchor, parseServedAnchor, type AnchorStatus, type ServedAnchor } from './anchor-check.ts'
 export { AnchorsCallError, ANCHORS_READ_ABI, createAnchorsView, type AnchorsView, type ChainAnchor } from './anchors-view.ts'
+export { recomputeAccount, RewardsRecomputeError, RECOMPUTE_CODES, type AnchoredReportsSource, type RecomputeTarget, type RecomputedAccount, type RecomputeOptions } from './rewards-recompute.ts'

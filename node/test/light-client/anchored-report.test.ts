@@ -7,10 +7,7 @@
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { Contract, ContractFactory, encodeBytes32String, hexlify, randomBytes, toQuantity } from 'ethers'
 import tap from 'tap'
-import {
-  anchorProof, attestationFor, computeCommitment, deriveReport, epochOf, epochRange, epochTree, signAttestation, signCommitment, signEpochRoot, signScanJob,
-  signVerdict, scanJobId, ZERO_ADDRESS
-} from '../../../protocol/src/index.ts'
+import { anchorProof, epochOf, epochRange, epochTree, signEpochRoot } from '../../../protocol/src/index.ts'
 import { anchorsArtifact, parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { electMembers, registerCandidate } from '../../../governance/src/index.ts'
 import { blockNumber } from '../../../governance/src/anvil-time.ts'
@@ -18,8 +15,8 @@ import { ANCHORS_READ_ABI, chainReaderFor, createAnchorsView, verifyReport } fro
 import { createChainReads } from '../../src/web/chain-reads.js'
 import type { VerifyTarget } from '../../src/light-client/index.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
-import { hashes } from '../fixtures/signed-reports.ts'
-import type { Hex, Report, ScanJob, SignedScanJob } from '../../../protocol/src/index.ts'
+import { chainReportAt } from '../fixtures/chain-report.ts'
+import type { Hex, Report } from '../../../protocol/src/index.ts'
 
 const { provider, rpcUrl, signers, deployment, gov, operators, deployer } = await startGovernedChain(tap, 3)
 const { contracts, chainId } = deployment
@@ -48,35 +45,8 @@ const mineTo = async (block: number): Promise<void> => {
   if (block > head) await provider.send('anvil_mine', [toQuantity(block - head), toQuantity(1)])
 }
 await mineTo(start + 2)
-const chainNow = async (): Promise<number> => Number((await provider.getBlock('latest'))?.timestamp) * 1000
 
-async function reportAt (text: string, block: number): Promise<Report> {
-  const createdAt = await chainNow()
-  const job: ScanJob = {
-    kind: 'file', subject: '', context: '', ...hashes(new TextEncoder().encode(text)), fileType: 'text', cid: 'bafkreie7q3iidccmpvszul7kudcvvuavuo7u6gzlbobczuk5nqk3b4akba',
-    membershipBlock: block, origin: operators[0] as Hex, createdAt, commitDeadline: createdAt + 5000, revealDeadline: createdAt + 15_000,
-    ephemeralPublicKey: `0x${'11'.repeat(32)}`, keyWraps: operators.toSorted().map((member) => ({ member, wrappedKey: `0x${'22'.repeat(60)}` as Hex })),
-    submitter: ZERO_ADDRESS, submittedAt: 0, submitterSignature: '0x'
-  }
-  const signed: SignedScanJob = await signScanJob(job, chainId, registry, signers[0]!)
-  const jobId = scanJobId(job, chainId, registry)
-  const opened = await Promise.all(signers.map(async (s, i) => {
-    const verdict = { jobId, member: operators[i] as Hex, sha256: job.sha256, membershipBlock: block, scannedAt: createdAt + 1000, results: [] }
-    const salt = `0x${String(i + 1).repeat(64)}` as Hex
-    return {
-      commitment: await signCommitment({ jobId, member: operators[i] as Hex, commitment: computeCommitment(verdict, salt) }, chainId, registry, s),
-      verdict: await signVerdict(verdict, salt, chainId, registry, s)
-    }
-  }))
-  const commitments = opened.map((o) => o.commitment)
-  const verdicts = opened.map((o) => o.verdict)
-  const content = attestationFor(signed, commitments, verdicts, chainId, registry)
-  const attestations = await Promise.all(signers.map(async (s) => await signAttestation(content, chainId, registry, s)))
-  return deriveReport({
-    job: signed, commitments, verdicts, attestations: attestations.map((a) => ({ member: a.member, signature: a.signature })),
-    members: operators, registrations: {}, faultDivisor: 3, chainId, registry
-  })
-}
+const reportAt = async (text: string, block: number): Promise<Report> => await chainReportAt({ provider, signers, operators, chainId, registry }, text, block)
 
 const first = await reportAt('first anchored file', start + 1)
 const second = await reportAt('second anchored file', start + 2)

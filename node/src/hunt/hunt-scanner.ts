@@ -48,6 +48,9 @@ export interface HuntScanner {
 // only the compiler's error code leaves: the message quotes the source
 const compilerCode = (message: string): string => /E[0-9]{3}/.exec(message)?.[0] ?? 'unknown'
 
+// a process that should hold rulesets and is absent or dead is restarted before the next sample
+const isDown = (p: ScannerProcess | undefined, rulesets: readonly LoadedRuleset[]): boolean => rulesets.length > 0 && (p === undefined || !p.alive)
+
 export function createHuntScanner (opts: HuntScannerOptions): HuntScanner {
   const maxHeapMb = opts.maxHeapMb ?? 256
   let live: LoadedRuleset[] = []
@@ -142,8 +145,7 @@ export function createHuntScanner (opts: HuntScannerOptions): HuntScanner {
 
   async function matchAll (bytes: Uint8Array, o: { timeoutMs: number, signal?: AbortSignal }): Promise<HuntScanOutcome> {
     if (live.length === 0) return { status: 'done', matches: new Map(), overBudget: [] }
-    const down = (p: ScannerProcess | undefined, rulesets: readonly LoadedRuleset[]): boolean => rulesets.length > 0 && (p === undefined || !p.alive)
-    if (down(scanner, shared()) || down(quarantine, quarantined())) await restart(o)
+    if (isDown(scanner, shared()) || isDown(quarantine, quarantined())) await restart(o)
     const matches = new Map<Hex, string[]>()
     const overBudget: Hex[] = []
     // the quarantine first, over the rulesets its process was started with: those found slow on this sample below already had their time

@@ -211,9 +211,9 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
     tick,
     async register (reg, options = {}) {
       try {
-        const view = await exclusive(async () => await register(reg, options))
+        const registered = await exclusive(async () => await register(reg, options))
         metrics?.registrations.inc({ outcome: 'accepted' })
-        return view
+        return registered
       } catch (err) {
         if (err instanceof HuntError) metrics?.registrations.inc({ outcome: err.code })
         throw err

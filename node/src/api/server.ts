@@ -25,6 +25,7 @@ import { registerMaliciousRoutes } from './routes/malicious.ts'
 import { instrumentApi } from './metrics.ts'
 import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 import { cutIdleBodies } from './body-idle-timeout.ts'
+import { closeQuietConnections } from './close-quiet-connections.ts'
 import { settleUnreadBody } from './unread-body.ts'
 import { API_LIMIT_DEFAULTS, limitMinimum, type ApiLimits } from './limits.ts'
 import { createUploadSlots } from './upload-slots.ts'
@@ -103,6 +104,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
 
   const metrics = instrumentApi(app)
   cutIdleBodies(app, limits.bodyIdleTimeoutMs, metrics.registry)
+  closeQuietConnections(app)
   const uploads = createUploadSlots({
     perKey: limits.maxUploadsPerKey,
     perNode: limits.maxUploadsPerNode,

@@ -13,6 +13,7 @@ import { lower } from '../../../contracts/test/market-chain.ts'
 import { checkHuntMatchSignature, huntAccessHeader, HUNT_AUTH_HEADER, MAX_REGISTRATION_BYTES, parseSignedHuntMatch } from '../../../protocol/src/hunt/index.ts'
 import type { SignedHuntMatch } from '../../../protocol/src/hunt/index.ts'
 import { registerHuntRoutes } from '../../src/api/routes/hunt.ts'
+import { closeQuietConnections } from '../../src/api/close-quiet-connections.ts'
 import { createHuntPort } from '../../src/hunt/hunt-port.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
@@ -118,6 +119,8 @@ tap.test('matches stream as signed server-sent events, resumable by Last-Event-I
 
 tap.test('hostile stream clients: too many streams are refused, one that never reads is cut', async (t) => {
   const app = Fastify()
+  // as buildApp does: without it the close waits a minute for undici's spare connection
+  closeQuietConnections(app)
   registerHuntRoutes(app, port, { perVendor: 2, perNode: 3, maxBufferedBytes: 1024, maxStallMs: 300, heartbeatMs: 100 })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(async () => { await app.close() })
@@ -144,4 +147,12 @@ tap.test('hostile stream clients: too many streams are refused, one that never r
   })
   t.ok(closed, 'the server cut the client that did not read')
   t.equal(port.subscribers(vendor), 0, 'its subscription is gone')
+  // a stop ends the streams still open instead of waiting for their vendors to leave
+  const live = await fetch(base, { headers: await headers({ 'last-event-id': String(1e6) }) })
+  const reader = live.body?.getReader()
+  await reader?.read()
+  await app.close()
+  const ended = await reader?.read().then((r) => r.done, () => true)
+  t.equal(ended, true, 'the open stream ended with the server')
+  t.equal(port.subscribers(vendor), 0, 'and unsubscribed')
 })

@@ -1,3 +1,6 @@
+import { once } from 'node:events'
+import { connect, type Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { pino } from 'pino'
 import { createApiServer } from '../../src/api/index.ts'
@@ -197,6 +200,26 @@ t.test('options and lifecycle', async (st) => {
   await server.stop()
   await server.stop()
   st.throws(() => server.url)
+})
+
+t.test('a stop ends connections that carry no request instead of waiting a minute for them', async (st) => {
+  const server = createApiServer({ ports: createMemoryNode().ports, logger: pino({ level: 'silent' }), maxUploadBytes: 10 })
+  await server.start()
+  const { hostname, port } = new URL(server.url)
+  const opened = async (): Promise<Socket> => await new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => { resolve(socket) }).once('error', reject)
+  })
+  // a spare connection never used (browsers and undici open one ahead) and one kept alive after a request
+  const spare = await opened()
+  const kept = await opened()
+  kept.write(`GET /healthz HTTP/1.1\r\nhost: ${hostname}\r\n\r\n`)
+  await once(kept, 'data')
+  const closed = Promise.all([once(spare, 'close'), once(kept, 'close')])
+  // Node's own close left the spare one to its headersTimeout, 60 s; a liveness bound, not a speed figure
+  const stopped = await Promise.race([server.stop().then(() => true), sleep(15_000, false)])
+  st.equal(stopped, true, 'the stop did not wait for the idle connections')
+  await closed
+  st.pass('both connections were ended by the server')
 })
 
 t.test('ports get a signal that aborts only when the client goes away', async (st) => {

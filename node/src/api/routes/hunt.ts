@@ -3,6 +3,7 @@
 // a Retrohunt. Everything but the registration is the vendor's alone: x-virusmap-hunt-auth, its HuntAccess
 // signature for this node. No route ever returns a ruleset's source or ciphertext.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ServerResponse } from 'node:http'
 import { HuntError } from '../../../../protocol/src/hunt/errors.ts'
 import type { HuntErrorCode } from '../../../../protocol/src/hunt/errors.ts'
 import { HUNT_AUTH_HEADER } from '../../../../protocol/src/hunt/access.ts'
@@ -104,6 +105,12 @@ export function registerHuntRoutes (app: FastifyInstance, hunt: HuntPort | undef
     return hunt
   }
   let open = 0
+  // hijacked streams are outside fastify's own close: without this a stop waits for every vendor to leave
+  const streams = new Set<ServerResponse>()
+  app.addHook('preClose', (done) => {
+    for (const res of streams) res.destroy()
+    done()
+  })
 
   app.post('/api/virusmap/hunt/rulesets', { bodyLimit: MAX_REGISTRATION_BYTES }, async (request, reply) => {
     const h = port()
@@ -141,7 +148,7 @@ export function registerHuntRoutes (app: FastifyInstance, hunt: HuntPort | undef
     const vendor = vendorOf(request, h)
     const after = seqOf(request.headers['last-event-id'] ?? request.query.after, 'Last-Event-ID')
     if (h.subscribers(vendor) >= limits.perVendor || open >= limits.perNode) throw new ApiError('TooManyRequestsError', 'too many hunt streams open; close one first')
-    await stream(h, vendor, after, reply, limits, () => { open++ }, () => { open-- })
+    await stream(h, vendor, after, reply, limits, () => { open++; streams.add(reply.raw) }, () => { open--; streams.delete(reply.raw) })
   })
 }
 

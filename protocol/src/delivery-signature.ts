@@ -8,19 +8,7 @@ import { recoverDeliveredSigner } from './delivered.ts'
 import type { Delivered } from './delivered.ts'
 import { GossipValidationError } from './errors.ts'
 import type { ValidationAction, ValidationCode } from './errors.ts'
-import type { Hex } from './messages.ts'
-
-export interface DeliverySignature {
-  type: 'delivery-signature'
-  /** the DataMarket contract */
-  market: Hex
-  /** the order's id, decimal uint256 */
-  orderId: string
-  member: Hex
-  /** orderWrapHash of the member's wrap (a sample), or the order's subject (a hunt: the rulesetId) */
-  wrapHash: Hex
-  signature: Hex
-}
+import type { DeliverySignature, Hex } from './messages.ts'
 
 /** An order as a member follows it: its block (membership is taken there) and its deadline block. */
 export interface TrackedOrder {

@@ -7,6 +7,7 @@
  * has exactly one byte encoding (gossipsub message ids are stable) and nothing unread survives.
  * The schema is checked by hand: exact keys, types, hex lengths, safe integers, string lengths.
  */
+import { deepFreeze } from './deep-freeze.ts'
 import { GossipValidationError } from './errors.ts'
 import { CONTROL_CHARS, MAX_URL_BYTES } from './indicators.ts'
 import { parseDeliverySignature } from './delivery-signature.ts'
@@ -63,15 +64,6 @@ export function decodeMessage (topic: TopicName, bytes: Uint8Array): GossipMessa
   if (JSON.stringify(msg) !== text) fail('message', 'not in canonical encoding')
   // what came off the wire never changes afterwards, so what is derived from it (its signer) can be remembered
   return deepFreeze(msg)
-}
-
-/** Freezes `value` and everything it holds: what is derived from it (its hashes, its signer) can then be kept. */
-export function deepFreeze<T> (value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
 }
 
 function checkSize (topic: TopicName, length: number): void {

@@ -6,9 +6,6 @@
  * sizes are JSON numbers (safe integers). Signatures are EIP-712 (see eip712.ts) by the member's
  * operator key, so light clients and contracts can check them.
  */
-import type { DeliverySignature } from './delivery-signature.ts'
-import type { RewardsSignature } from './rewards/signature.ts'
-
 export type Hex = `0x${string}`
 
 /** VirusTotal's result categories, in the order used to break ties (most severe first). */
@@ -264,6 +261,30 @@ export type EquivocationMessage =
   | { type: 'evidence', kind: 'commitment', first: SignedCommitment, second: SignedCommitment }
   | { type: 'evidence', kind: 'verdict', first: SignedVerdict, second: SignedVerdict }
   | { type: 'evidence', kind: 'attestation', first: SignedAttestation, second: SignedAttestation }
+
+/** A member's signature over its computed RewardsRoot for an epoch (SPEC 17; checks in rewards/signature.ts). */
+export interface RewardsSignature {
+  type: 'rewards-signature'
+  epoch: number
+  member: Hex
+  root: Hex
+  /** the RewardsRoot's total, wei, in decimal */
+  total: string
+  signature: Hex
+}
+
+/** A member's Delivered signature for a data-market order (SPEC 18, 19; checks in delivery-signature.ts). */
+export interface DeliverySignature {
+  type: 'delivery-signature'
+  /** the DataMarket contract */
+  market: Hex
+  /** the order's id, decimal uint256 */
+  orderId: string
+  member: Hex
+  /** orderWrapHash of the member's wrap (a sample), or the order's subject (a hunt: the rulesetId) */
+  wrapHash: Hex
+  signature: Hex
+}
 
 export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature | EquivocationMessage | RewardsSignature | DeliverySignature
 

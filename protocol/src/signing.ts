@@ -5,7 +5,7 @@
  */
 import { BaseWallet, concat, keccak256 } from 'ethers'
 import type { Signer } from 'ethers'
-import { deepFreeze } from './encoding.ts'
+import { deepFreeze } from './deep-freeze.ts'
 import { commitmentDigest, complaintDigest, eip712, EIP712_TYPES, eip712Domain, reportDigest, scanJobId, submissionDigest, verdictDigest, verdictHash } from './eip712.ts'
 import type {
   Complaint, Hex, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict,

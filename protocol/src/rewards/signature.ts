@@ -6,19 +6,9 @@
  */
 import { GossipValidationError } from '../errors.ts'
 import type { ValidationAction, ValidationCode } from '../errors.ts'
-import type { Hex } from '../messages.ts'
+import type { Hex, RewardsSignature } from '../messages.ts'
 import { recoverRewardsRootSigner } from './root.ts'
 import type { RewardsRoot } from './root.ts'
-
-export interface RewardsSignature {
-  type: 'rewards-signature'
-  epoch: number
-  member: Hex
-  root: Hex
-  /** the RewardsRoot's total, wei, in decimal */
-  total: string
-  signature: Hex
-}
 
 /** What a rewards signature is judged against: the chain as this node follows it and RewardsDistributor. */
 export interface RewardsSignatureContext {

@@ -95,7 +95,11 @@ export const PREFIXES = {
   /** zero-padded epoch/member -> StoredRewardsSignature: the first RewardsRoot signature each member gossiped for the epoch */
   rewardsSignature: 'rewards-signature/',
   /** kind/subject sha256/submitter -> StoredGuardReport: a wallet guard's signed block report on a subject, one per distinct submitter (issue 15) */
-  guardReport: 'guard-report/'
+  guardReport: 'guard-report/',
+  /** zero-padded position/jobId -> jobId: reports in the order this node stored them (report-feed.ts), where the malicious feed pages */
+  reportStored: 'report-stored/',
+  /** jobId -> the report's position in reportStored */
+  reportStoredAt: 'report-stored-at/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -1,5 +1,6 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
+import { createFeedPositions, positionOf, storedAtKey, storedBound, storedKey, type FeedPositions } from './report-feed.ts'
 import type { Database } from './database.ts'
 import type { Hex, IndicatorKind, Report, SampleKind } from '../../../protocol/src/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -16,6 +17,9 @@ export interface WithdrawnReport {
 }
 
 type Op = { type: 'put', key: string, value: unknown } | { type: 'del', key: string }
+
+/** Where a report is in this node's storing order (report-feed.ts). */
+export interface StoredPosition { position: number, jobId: Hex }
 
 /** Dates are ms since the epoch; 15 digits keep them in order until the year 33658. */
 function dateKey (date: number, jobId: Hex): string {
@@ -52,6 +56,8 @@ export class ReportRepository {
   readonly #latest = new Map<string, Hex>()
   /** put and withdraw read-modify-write a sample's latest-report entry */
   readonly #lock = createKeyLock()
+  /** where stored reports go in this node's storing order; read (and back-filled) once */
+  #positions: Promise<FeedPositions> | undefined
 
   constructor (db: Database) {
     this.#db = db
@@ -95,6 +101,7 @@ export class ReportRepository {
   async put (report: Report, options: { sync?: boolean } = {}): Promise<boolean> {
     const { sha256, kind } = report.job.job
     const index = sampleIndex(kind, sha256)
+    const positions = await this.#feedPositions()
     return await this.#lock(index.latest, async () => {
       if (await this.withdrawn(report.jobId) !== undefined) return false
       const latestId = await this.latestJobId(sha256, kind)
@@ -110,7 +117,16 @@ export class ReportRepository {
       const becomesLatest = latest === undefined || latest.jobId === report.jobId || latest.date <= report.date
       if (becomesLatest) ops.push({ type: 'put', key: latestKey, value: jobId })
       this.#latest.delete(latestKey)
-      await this.#db.batch(ops, { sync: options.sync ?? false })
+      // stored again (more verdicts): it moves to the end of the storing order, so feeds serve it again
+      const previous = await this.#db.get(storedAtKey(jobId)) as number | undefined
+      if (previous !== undefined) ops.push({ type: 'del', key: storedKey(previous, jobId) })
+      const position = positions.next()
+      ops.push({ type: 'put', key: storedKey(position, jobId), value: jobId }, { type: 'put', key: storedAtKey(jobId), value: position })
+      try {
+        await this.#db.batch(ops, { sync: options.sync ?? false })
+      } finally {
+        positions.done(position)
+      }
       if (becomesLatest) this.#remember(latestKey, jobId)
       return true
     })
@@ -152,6 +168,8 @@ export class ReportRepository {
         { type: 'del', key: index.entry(id) },
         ...[...dates].map((d): Op => ({ type: 'del', key: dateKey(d, id) }))
       ]
+      const position = await this.#db.get(storedAtKey(id)) as number | undefined
+      if (position !== undefined) ops.push({ type: 'del', key: storedKey(position, id) }, { type: 'del', key: storedAtKey(id) })
       const latestKey = index.latest
       const wasLatest = await this.latestJobId(sha256, kind) === id
       const fallback = wasLatest ? await this.#newestOther(index.range, id) : undefined
@@ -217,5 +235,55 @@ export class ReportRepository {
       if (report !== undefined && Math.max(0, Math.trunc(report.date)) === last.date && keep(report)) reports.push(report)
     }
     return { reports, last, more: read === scan }
+  }
+
+  /**
+   * Reports in the order this node stored them, strictly after `after` (a position and job id, as
+   * the last call's `last`): at most `scan` entries read, never past a position a put is still
+   * writing. Unlike since(), a report stored late with an old date is still found after a cursor.
+   */
+  async stored (after: StoredPosition | undefined, scan: number, keep: (report: Report) => boolean, options: AbortOptions = {}): Promise<{ reports: Array<StoredPosition & { report: Report }>, last: StoredPosition | undefined, more: boolean }> {
+    const positions = await this.#feedPositions()
+    const range = dbRange(PREFIXES.reportStored)
+    const watermark = positions.watermark()
+    const reports: Array<StoredPosition & { report: Report }> = []
+    let last: StoredPosition | undefined
+    let read = 0
+    const from = after === undefined ? { gte: range.gte } : { gt: storedKey(after.position, after.jobId) }
+    for await (const [key, jobId] of this.#db.iterator({ ...from, lt: watermark === undefined ? range.lt : storedBound(watermark), limit: scan })) {
+      options.signal?.throwIfAborted()
+      read++
+      const at = { position: positionOf(key), jobId: jobId as Hex }
+      last = at
+      const report = await this.get(at.jobId)
+      if (report !== undefined && keep(report)) reports.push({ ...at, report })
+    }
+    return { reports, last, more: read === scan }
+  }
+
+  /** The storing order's positions; a database from before it gets its reports entered once, in report-date order. */
+  async #feedPositions (): Promise<FeedPositions> {
+    this.#positions ??= (async () => {
+      const range = dbRange(PREFIXES.reportStored)
+      for await (const key of this.#db.keys({ ...range, reverse: true, limit: 1 })) return createFeedPositions(positionOf(key))
+      let last = 0
+      let ops: Op[] = []
+      for await (const [key, jobId] of this.#db.iterator(dbRange(PREFIXES.reportByDate))) {
+        const date = Number(key.slice(PREFIXES.reportByDate.length, PREFIXES.reportByDate.length + 15))
+        const report = await this.get(jobId as Hex)
+        // a report stored again has a date entry per version: it is entered at its latest
+        if (report === undefined || Math.max(0, Math.trunc(report.date)) !== date) continue
+        last = Math.max(date, last + 1)
+        ops.push({ type: 'put', key: storedKey(last, jobId as Hex), value: jobId }, { type: 'put', key: storedAtKey(jobId as Hex), value: last })
+        if (ops.length >= 2000) { await this.#db.batch(ops); ops = [] }
+      }
+      if (ops.length > 0) await this.#db.batch(ops)
+      return createFeedPositions(last)
+    })().catch((err: unknown) => {
+      // a failed read is tried again by the next caller
+      this.#positions = undefined
+      throw err
+    })
+    return await this.#positions
   }
 }

@@ -1,10 +1,12 @@
-// The malicious feed wallet guards mirror (issue 15): stored reports, oldest first, whose job is a
-// wallet, domain or page script and whose verdicts call it malicious. URLs stay out (a bad URL is
-// not a bad domain) and files too (the guard sees hashes of page scripts, which are their own kind).
+// The malicious feed wallet guards mirror (issue 15): stored reports, in the order this node stored
+// them (not by report date: a report arriving late with an old date would sort behind a cursor
+// already served), whose job is a wallet, domain or page script and whose verdicts call it
+// malicious. URLs stay out (a bad URL is not a bad domain) and files too (the guard sees hashes of
+// page scripts, which are their own kind). A cursor's `date` is the storing position (ms-based).
 import { createHash } from 'node:crypto'
 import type { FeedCursor, MaliciousFeedReader, MaliciousSubjectView } from '../api/ports.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
-import type { Hex, IndicatorKind, Report } from '../../../protocol/src/messages.ts'
+import type { IndicatorKind, Report } from '../../../protocol/src/messages.ts'
 
 /** report-date entries read per requested subject: a page's cost stays bounded however few match */
 const SCAN_PER_ITEM = 8
@@ -23,11 +25,12 @@ export function createMaliciousFeed (reports: ReportRepository, node: string): M
   return {
     issuer: feedIssuer(node),
     async since (after, limit, options) {
-      const page = await reports.since(after, limit * SCAN_PER_ITEM, isMaliciousSubject, options)
-      const subjects: MaliciousSubjectView[] = page.reports.slice(0, limit).map((report) => ({ kind: report.job.job.kind as IndicatorKind, subject: report.job.job.subject, report }))
+      const page = await reports.stored(after === undefined ? undefined : { position: after.date, jobId: after.jobId }, limit * SCAN_PER_ITEM, isMaliciousSubject, options)
+      const subjects: MaliciousSubjectView[] = page.reports.slice(0, limit).map(({ report }) => ({ kind: report.job.job.kind as IndicatorKind, subject: report.job.job.subject, report }))
       // stopped early at `limit`: continue after the last subject listed, not the last entry read
-      const cut = page.reports.length > limit ? page.reports[limit - 1] as Report : undefined
-      const next: FeedCursor | undefined = cut !== undefined ? { date: Math.max(0, Math.trunc(cut.date)), jobId: cut.jobId.toLowerCase() as Hex } : page.last ?? after
+      const cut = page.reports.length > limit ? page.reports[limit - 1] : undefined
+      const at = cut ?? page.last
+      const next: FeedCursor | undefined = at !== undefined ? { date: at.position, jobId: at.jobId } : after
       return { subjects, next, more: cut !== undefined || page.more }
     }
   }

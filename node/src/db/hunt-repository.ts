@@ -1,3 +1,4 @@
+import type { AbortOptions } from '@libp2p/interface'
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
@@ -46,7 +47,7 @@ export class HuntRepository {
     await this.#db.del(dbKey(PREFIXES.huntRuleset, rulesetId))
   }
 
-  async rulesets (options: { signal?: AbortSignal } = {}): Promise<StoredRuleset[]> {
+  async rulesets (options: AbortOptions = {}): Promise<StoredRuleset[]> {
     const out: StoredRuleset[] = []
     for await (const [, value] of this.#db.iterator(dbRange(PREFIXES.huntRuleset))) {
       options.signal?.throwIfAborted()
@@ -66,7 +67,7 @@ export class HuntRepository {
   }
 
   /** The vendor's notifications after `afterSeq` (0: from the first), oldest first, at most `limit`. */
-  async matches (vendor: Hex, afterSeq: number, limit: number, options: { signal?: AbortSignal } = {}): Promise<StoredHuntMatch[]> {
+  async matches (vendor: Hex, afterSeq: number, limit: number, options: AbortOptions = {}): Promise<StoredHuntMatch[]> {
     const range = dbRange(PREFIXES.huntMatch, vendor)
     const out: StoredHuntMatch[] = []
     for await (const [key, value] of this.#db.iterator({ gt: seqKey(vendor, afterSeq), lt: range.lt, limit })) {

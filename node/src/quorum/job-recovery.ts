@@ -6,9 +6,10 @@ import type { Hex } from '../../../protocol/src/messages.ts'
 import type { JobStatus } from '../db/job-repository.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { AbortOptions } from '@libp2p/interface'
 import type { Logger } from 'pino'
 
-export interface ResumeComponents {
+export interface ResumeComponents extends AbortOptions {
   chainId: number
   registry: Hex
   book: JobBook
@@ -24,7 +25,6 @@ export interface ResumeComponents {
   onLoaded: (live: LiveJob) => void
   /** a failed job whose retry this node (its origin) had promised but not published before it stopped */
   retryOwed: (live: LiveJob, failure: string) => void
-  signal?: AbortSignal
 }
 
 /**

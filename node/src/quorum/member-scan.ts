@@ -1,3 +1,4 @@
+import type { AbortOptions } from '@libp2p/interface'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { unwrapContentKey } from '../../../protocol/src/index.ts'
 import { createSampleDigester } from '../crypto/sample-digest.ts'
@@ -34,7 +35,7 @@ export interface MemberScanComponents {
  * never scanned nor recorded; a fetch the budget cut short still yields results (`timeout`), so
  * scan time never costs the member its vote.
  */
-export async function scanJob (job: ScanJob, engines: Engine[], c: MemberScanComponents, options: { signal: AbortSignal }): Promise<ScanOutcome> {
+export async function scanJob (job: ScanJob, engines: Engine[], c: MemberScanComponents, options: Required<AbortOptions>): Promise<ScanOutcome> {
   const { signal } = options
   const started = performance.now()
   const onTimeout = (): ScanOutcome => ({ kind: 'results', results: timedOut(engines, job.kind), related: [], fetchMs: performance.now() - started })

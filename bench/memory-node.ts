@@ -9,7 +9,7 @@ import { createRepositories, openDatabase, PendingIngestRepository } from '../no
 import { createSampleStore } from '../node/src/ingest/index.ts'
 import { createDurableBlockstore } from '../node/src/ipfs/index.ts'
 import { sampleRescans } from '../node/src/supernode/api-adapters.ts'
-import type { ApiPorts } from '../node/src/api/ports.ts'
+import type { ApiPorts } from '../node/src/api/ports/index.ts'
 
 const dir = process.argv[2]
 if (dir === undefined) throw new Error('usage: node bench/memory-node.ts DATA_DIR')

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { ApiKeyLimits, ApiKeyReader } from './ports.ts'
+import type { ApiKeyLimits, ApiKeyReader } from './ports/index.ts'
 import type { ApiKeyPrivilege } from '../db/apikey-privileges.ts'
 import { API_KEY_PATTERN } from '../db/apikey-repository.ts'
 import { ApiError } from '../vt/errors.ts'

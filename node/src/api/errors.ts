@@ -1,4 +1,4 @@
-import { PORT_ERROR_CODES, type PortErrorCode } from './ports.ts'
+import { PORT_ERROR_CODES, type PortErrorCode } from './ports/index.ts'
 import { ApiError, vtErrorOf, type VtErrorBody, type VtErrorCode } from '../vt/errors.ts'
 
 const PORT_ERRORS: Record<PortErrorCode, ApiError> = {

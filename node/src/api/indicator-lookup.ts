@@ -1,5 +1,5 @@
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
-import type { ApiPorts, IndicatorPort, IndicatorView, VoteVerdict } from './ports.ts'
+import type { ApiPorts, IndicatorPort, IndicatorView, VoteVerdict } from './ports/index.ts'
 import type { IndicatorKey } from './indicator-ids.ts'
 import { ApiError } from '../vt/errors.ts'
 import { indicatorObject } from './vt-indicator-objects.ts'

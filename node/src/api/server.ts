@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import multipart from '@fastify/multipart'
 import type { Logger } from 'pino'
-import type { ApiPorts } from './ports.ts'
+import type { ApiPorts } from './ports/index.ts'
 import { toVtError } from './errors.ts'
 import { ApiError } from '../vt/errors.ts'
 import { registerFileRoutes } from './routes/files.ts'

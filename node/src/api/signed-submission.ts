@@ -1,6 +1,6 @@
 import type { FileSubmission } from '../../../protocol/src/index.ts'
 import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
-import type { IndicatorSubmissionView } from './ports.ts'
+import type { IndicatorSubmissionView } from './ports/index.ts'
 import { ApiError } from '../vt/errors.ts'
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/

@@ -1,6 +1,6 @@
 import { urlNetworkLocation } from '../../../protocol/src/indicators.ts'
 import type { IndicatorKind } from '../../../protocol/src/messages.ts'
-import type { IndicatorView, VoteVerdict } from './ports.ts'
+import type { IndicatorView, VoteVerdict } from './ports/index.ts'
 import { indicatorId, indicatorPath } from './indicator-ids.ts'
 import { anchorAttribute } from './vt-objects.ts'
 import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../vt/report-attributes.ts'

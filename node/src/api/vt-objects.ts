@@ -1,4 +1,4 @@
-import type { AnalysisView, FileView, ReportAnchorView, VoteVerdict } from './ports.ts'
+import type { AnalysisView, FileView, ReportAnchorView, VoteVerdict } from './ports/index.ts'
 import { bareHex } from './ids.ts'
 import { indicatorPath } from './indicator-ids.ts'
 import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../vt/report-attributes.ts'

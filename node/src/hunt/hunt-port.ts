@@ -2,7 +2,7 @@
 // HuntAccess header against this node's operator address and clock.
 import { checkHuntAccess } from '../../../protocol/src/hunt/access.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
-import type { HuntPort } from '../api/routes/hunt.ts'
+import type { HuntPort } from '../api/ports/index.ts'
 import type { HuntService } from './hunt-service.ts'
 
 export function createHuntPort (service: HuntService, opts: { self: Hex, chainId: number, registry: Hex, now?: () => number }): HuntPort {

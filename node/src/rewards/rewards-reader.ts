@@ -2,7 +2,7 @@ import { rewardsProof } from '../../../protocol/src/rewards/index.ts'
 import { treeOfRecord } from './epoch-record.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 import type { RewardsTree } from '../../../protocol/src/rewards/index.ts'
-import type { RewardsReader } from '../api/ports.ts'
+import type { RewardsReader } from '../api/ports/index.ts'
 import type { RewardsRepository, StoredEpochRewards } from '../db/rewards-repository.ts'
 
 /** Trees kept rebuilt: a claim wave asks for the same epoch's proofs again and again. */

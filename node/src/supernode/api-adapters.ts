@@ -5,11 +5,11 @@ import { MAX_RELATED_INDICATORS } from '../quorum/file-indicators.ts'
 import { canonicalSubmissionSubject, operatorSubmission } from '../quorum/indicator-submission.ts'
 import { storedSampleFromRecord, storedSampleSource } from '../ingest/stored-source.ts'
 import type { Hex, Report, SampleKind } from '../../../protocol/src/messages.ts'
-import type { AnchorReader, AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, SampleDownloads, SampleSubmitter } from '../api/ports.ts'
+import type { AnchorReader, AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, NodeStatusReader, SampleDownloads, SampleSubmitter } from '../api/ports/index.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { EvidenceRepository } from '../db/evidence-repository.ts'
 import type { AnchorRepository, AnchoredEpoch } from '../db/anchor-repository.ts'
-import type { AnchoredEpochView, ReportAnchorView } from '../api/ports.ts'
+import type { AnchoredEpochView, ReportAnchorView } from '../api/ports/index.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { Coordinator } from '../quorum/coordinator.ts'
@@ -24,8 +24,9 @@ export interface ApiPortsComponents {
   coordinator: Coordinator
   repositories: Repositories
   follower: RegistryFollower
-  metrics: NodeMetrics
-  libp2p: VirusmapLibp2p
+  /** with libp2p: the /healthz and /metrics answers (no status port without both) */
+  metrics?: NodeMetrics
+  libp2p?: VirusmapLibp2p
   operator: Hex
   /** the operator wallet: signs, as submitter, the indicators VirusTotal tools submit unsigned (POST /urls) */
   operatorSigner?: Signer
@@ -156,6 +157,22 @@ export function indicatorPort (
   return port
 }
 
+/** /healthz and /metrics: the followed chain, this node's membership, its peers and its metrics. */
+export function nodeStatus (operator: Hex, follower: RegistryFollower, libp2p: VirusmapLibp2p, metrics: NodeMetrics): NodeStatusReader {
+  return {
+    health: () => ({
+      operator,
+      followedBlock: follower.followedBlock,
+      members: follower.membersAt(follower.followedBlock).length,
+      member: follower.isMemberAt(operator, follower.followedBlock),
+      peers: libp2p.getPeers().length,
+      // peers known to subscribe to the jobs topic: a job published now reaches them
+      jobTopicPeers: libp2p.services.pubsub.getSubscribers(TOPICS.jobs).length
+    }),
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() })
+  }
+}
+
 export function createApiPorts (c: ApiPortsComponents): ApiPorts {
   const { coordinator, repositories: repos, follower } = c
   const latestReport = cachedLatestReports(repos.reports)
@@ -206,18 +223,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         ...(r.job.job.kind === 'file' ? {} : { kind: r.job.job.kind, subject: r.job.job.subject })
       }))
     },
-    status: {
-      health: () => ({
-        operator: c.operator,
-        followedBlock: follower.followedBlock,
-        members: follower.membersAt(follower.followedBlock).length,
-        member: follower.isMemberAt(c.operator, follower.followedBlock),
-        peers: c.libp2p.getPeers().length,
-        // peers known to subscribe to the jobs topic: a job published now reaches them
-        jobTopicPeers: c.libp2p.services.pubsub.getSubscribers(TOPICS.jobs).length
-      }),
-      metrics: async () => ({ contentType: c.metrics.registry.contentType, body: await c.metrics.registry.metrics() })
-    },
+    ...(c.libp2p === undefined || c.metrics === undefined ? {} : { status: nodeStatus(c.operator, follower, c.libp2p, c.metrics) }),
     submitter: {
       submitFile: async (source, meta, options) => await coordinator.submitFile(source, meta, options),
       ...(c.samples === undefined ? {} : { rescan: sampleRescans(repos.samples, c.samples, async (source, meta, options) => await coordinator.submitFile(source, meta, options)) })

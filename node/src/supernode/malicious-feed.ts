@@ -4,7 +4,7 @@
 // malicious. URLs stay out (a bad URL is not a bad domain) and files too (the guard sees hashes of
 // page scripts, which are their own kind). A cursor's `date` is the storing position (ms-based).
 import { createHash } from 'node:crypto'
-import type { FeedCursor, MaliciousFeedReader, MaliciousSubjectView } from '../api/ports.ts'
+import type { FeedCursor, MaliciousFeedReader, MaliciousSubjectView } from '../api/ports/index.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
 import type { IndicatorKind, Report } from '../../../protocol/src/messages.ts'
 

@@ -7,7 +7,7 @@ import { indicatorObject } from '../../src/api/vt-indicator-objects.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { signedReport, hashes } from '../fixtures/signed-reports.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
+import type { ApiPorts } from '../../src/api/ports/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const KEY = 'a7'.repeat(32)

@@ -8,7 +8,7 @@ import { deriveContentKey } from '../../src/crypto/sample-digest.ts'
 import { createDurableBlockstore, getBlock } from '../../src/ipfs/index.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
+import type { ApiPorts } from '../../src/api/ports/index.ts'
 
 const KEY = 'a7'.repeat(32)
 const get = async (url: string): Promise<Response> => await fetch(url, { headers: { 'x-apikey': KEY } })

@@ -8,7 +8,7 @@ import { createMemoryIndicators, OPERATOR, signedIndicator } from '../fixtures/m
 import { memoryVotes } from '../fixtures/memory-votes.ts'
 import { hashes } from '../fixtures/signed-reports.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
+import type { ApiPorts } from '../../src/api/ports/index.ts'
 
 const KEY = 'a1'.repeat(32)
 const USER = new Wallet(`0x${'5'.repeat(64)}`)
@@ -47,11 +47,12 @@ tap.test('POST /urls (unsigned: the operator submits; signed: the user), the ana
   t.same(queued.meta.url_info, { id: indicatorSha256(CANONICAL).slice(2), url: CANONICAL })
   t.match(queued.data.links.item, `/api/v3/urls/${indicatorSha256(CANONICAL).slice(2)}`)
 
-  // not reported yet: known by its URL id (the record), not yet by its sha256 (found through the report)
+  // not reported yet: known by its URL id and by its sha256 (the submission's record), as the node knows it
   const early = await (await get(`/api/v3/urls/${vtUrlId(RAW_URL)}`)).json() as { data: { type: string, id: string, attributes: Record<string, unknown> } }
   t.match(early.data, { type: 'url', id: indicatorSha256(CANONICAL).slice(2), attributes: { url: CANONICAL, times_submitted: 1, last_analysis_stats: { malicious: 0 } } })
   t.same((early.data.attributes.virusmap as { submitters: string[] }).submitters, [OPERATOR.address.toLowerCase()])
-  await expectVtError(t, await get(`/api/v3/urls/${indicatorSha256(CANONICAL).slice(2)}`), 404, 'NotFoundError')
+  const byHash = await (await get(`/api/v3/urls/${indicatorSha256(CANONICAL).slice(2)}`)).json() as { data: { id: string, attributes: Record<string, unknown> } }
+  t.match(byHash.data, { id: indicatorSha256(CANONICAL).slice(2), attributes: { url: CANONICAL, last_analysis_stats: { malicious: 0 } } })
 
   await ind.complete(data.id)
   for (const id of [vtUrlId(RAW_URL), vtUrlId(CANONICAL), indicatorSha256(CANONICAL).slice(2), indicatorSha256(CANONICAL).slice(2).toUpperCase()]) {

@@ -7,7 +7,7 @@ import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
 import type { MarketDelivery } from '../../src/db/delivery-repository.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
+import type { ApiPorts } from '../../src/api/ports/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const KEY = 'a7'.repeat(32)

@@ -9,7 +9,7 @@ import { checkFileSubmission, recoverReceiptSigner, signReceipt, signSubmission 
 import type { FileSubmission, Hex, Receipt } from '../../../protocol/src/index.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
+import type { ApiPorts } from '../../src/api/ports/index.ts'
 
 const CHAIN_ID = 31337
 const REGISTRY = '0x5fbdb2315678afecb367f032d93f642f64180aa3' as Hex

@@ -5,7 +5,7 @@ import { createApiServer } from '../../src/api/index.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { expectVtError } from '../fixtures/api-server.ts'
 import type { ApiLimits } from '../../src/api/limits.ts'
-import type { ApiPorts, ApiKeyReader } from '../../src/api/ports.ts'
+import type { ApiPorts, ApiKeyReader } from '../../src/api/ports/index.ts'
 import type { Socket } from 'node:net'
 import type { Test } from 'tap'
 

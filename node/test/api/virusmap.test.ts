@@ -1,7 +1,7 @@
 import t from 'tap'
 import { pino } from 'pino'
 import { createApiServer } from '../../src/api/index.ts'
-import type { NetworkReader } from '../../src/api/ports.ts'
+import type { NetworkReader } from '../../src/api/ports/index.ts'
 import { enginesFromMetadataURI } from '../../src/api/routes/virusmap.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'

@@ -11,7 +11,7 @@ import { AnchorRepository } from '../../src/db/anchor-repository.ts'
 import { anchorReader } from '../../src/supernode/api-adapters.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
-import type { ApiPorts } from '../../src/api/ports.ts'
+import type { ApiPorts } from '../../src/api/ports/index.ts'
 import type { Hex } from '../../../protocol/src/messages.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`

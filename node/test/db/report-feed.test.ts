@@ -5,7 +5,7 @@ import tap from 'tap'
 import { join } from 'node:path'
 import { openDatabase, PREFIXES, ReportRepository, type StoredPosition } from '../../src/db/index.ts'
 import { createFeedPositions } from '../../src/db/report-feed.ts'
-import type { FeedCursor } from '../../src/api/ports.ts'
+import type { FeedCursor } from '../../src/api/ports/index.ts'
 import { createMaliciousFeed } from '../../src/supernode/malicious-feed.ts'
 import { ZERO_ADDRESS, type Hex, type Report } from '../../../protocol/src/messages.ts'
 

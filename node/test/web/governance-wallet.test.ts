@@ -16,7 +16,7 @@ import { openGov, propose, setParamActions } from '../../../governance/src/index
 import { governorArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import { createGovernanceReader } from '../../src/chain/governance-reader.ts'
 import { increaseTime, mineBlocks } from '../../../governance/src/anvil-time.ts'
-import type { NetworkReader } from '../../src/api/ports.ts'
+import type { NetworkReader } from '../../src/api/ports/index.ts'
 import { launchChromium } from '../fixtures/chromium.ts'
 import { noChromium } from '../fixtures/system-packages.ts'
 import { startApi } from '../fixtures/api-server.ts'

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { AnchorReader, AnchoredEpochView } from '../ports.ts'
+import type { AnchorReader, AnchoredEpochView } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 

@@ -4,7 +4,7 @@
 // served: a request never makes this node fetch from the network.
 import { CID } from 'multiformats/cid'
 import type { FastifyInstance } from 'fastify'
-import type { BlockReader } from '../ports.ts'
+import type { BlockReader } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 

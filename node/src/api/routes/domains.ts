@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { ApiPorts } from '../ports.ts'
+import type { ApiPorts } from '../ports/index.ts'
 import { canonicalSubject } from '../indicator-ids.ts'
 import { findIndicator } from '../indicator-lookup.ts'
 import { requestSignal } from '../request.ts'

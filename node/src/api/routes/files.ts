@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { MultipartFile } from '@fastify/multipart'
-import type { ApiPorts } from '../ports.ts'
+import type { ApiPorts } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { apiKeyIdOf, requirePrivilege } from '../api-keys.ts'
 import { bareHex, parseFileHash } from '../ids.ts'

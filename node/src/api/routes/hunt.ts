@@ -10,17 +10,11 @@ import { HUNT_AUTH_HEADER } from '../../../../protocol/src/hunt/access.ts'
 import { MAX_REGISTRATION_BYTES, parseHuntRegistration } from '../../../../protocol/src/hunt/registration.ts'
 import type { Hex } from '../../../../protocol/src/messages.ts'
 import type { StoredHuntMatch } from '../../db/hunt-repository.ts'
-import type { HuntService } from '../../hunt/hunt-service.ts'
 import type { RetroResult } from '../../hunt/retrohunt.ts'
 import { ApiError } from '../../vt/errors.ts'
 import type { VtErrorCode } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
-
-/** What the routes need of the hunt: the service, and the check of a vendor's access header at this node. */
-export interface HuntPort extends Pick<HuntService, 'register' | 'rulesets' | 'matches' | 'subscribe' | 'subscribers' | 'retro'> {
-  /** the vendor the header grants access for; throws HuntError BAD_ACCESS / ACCESS_EXPIRED */
-  checkAccess(header: unknown, vendor: Hex): Hex
-}
+import type { HuntPort } from '../ports/index.ts'
 
 export interface HuntStreamLimits {
   /** open streams per vendor */

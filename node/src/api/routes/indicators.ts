@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { isIndicatorKind } from '../../../../protocol/src/indicators.ts'
 import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
-import type { ApiPorts } from '../ports.ts'
+import type { ApiPorts } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { canonicalSubject } from '../indicator-ids.ts'
 import { findIndicator, indicatorPortOf } from '../indicator-lookup.ts'

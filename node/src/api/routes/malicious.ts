@@ -2,7 +2,7 @@
 // its full signed report, since a guard trusts no node: it verifies every report with the light
 // client before listing the subject. Paged by an opaque cursor, bounded per page.
 import type { FastifyInstance } from 'fastify'
-import type { FeedCursor, MaliciousFeedReader } from '../ports.ts'
+import type { FeedCursor, MaliciousFeedReader } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 import type { Hex } from '../../../../protocol/src/messages.ts'

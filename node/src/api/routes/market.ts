@@ -3,7 +3,7 @@
 // sha256, and pays out only wraps that did.
 import type { FastifyInstance } from 'fastify'
 import type { MarketDelivery } from '../../db/delivery-repository.ts'
-import type { MarketDeliveryReader } from '../ports.ts'
+import type { MarketDeliveryReader } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 

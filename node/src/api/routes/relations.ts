@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { urlNetworkLocation } from '../../../../protocol/src/indicators.ts'
 import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
-import type { ApiPorts } from '../ports.ts'
+import type { ApiPorts } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { bareHex, parseFileHash } from '../ids.ts'
 import { canonicalSubject, parseUrlId } from '../indicator-ids.ts'

@@ -3,7 +3,7 @@
 // RewardsDistributor.claim takes. `latest` names the newest epoch computed here. Nobody has to trust the
 // node: the proof checks against the root posted on chain.
 import type { FastifyInstance } from 'fastify'
-import type { RewardItemView, RewardsAccountView, RewardsEpochView, RewardsReader } from '../ports.ts'
+import type { RewardItemView, RewardsAccountView, RewardsEpochView, RewardsReader } from '../ports/index.ts'
 import type { Hex } from '../../../../protocol/src/messages.ts'
 import type { ClassEvidence } from '../../../../protocol/src/rewards/index.ts'
 import { ApiError } from '../../vt/errors.ts'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
-import type { NodeStatusReader } from '../ports.ts'
+import type { NodeStatusReader } from '../ports/index.ts'
 
 export function registerStatusRoutes (app: FastifyInstance, status: NodeStatusReader | undefined, apiMetrics?: Registry): void {
   // `status: 'ok'` comes last so a port cannot turn a live node's answer into anything else

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { ApiPorts } from '../ports.ts'
+import type { ApiPorts } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { acceptUrlencodedForms, readForm } from '../form-body.ts'
 import { parseUrlId } from '../indicator-ids.ts'

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { EvidenceReader, EvidenceView, NetworkMember, NetworkReader } from '../ports.ts'
+import type { EvidenceReader, EvidenceView, NetworkMember, NetworkReader } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { fileType } from '../vt-objects.ts'
 import { epochSeconds, vtStats } from '../../vt/report-attributes.ts'

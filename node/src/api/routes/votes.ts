@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { ApiPorts, VoteStore, VoteVerdict, VoteView } from '../ports.ts'
+import type { ApiPorts, VoteStore, VoteVerdict, VoteView } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { apiKeyIdOf } from '../api-keys.ts'
 import { bareHex, parseFileHash } from '../ids.ts'

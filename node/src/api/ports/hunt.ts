@@ -1,0 +1,8 @@
+import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { HuntService } from '../../hunt/hunt-service.ts'
+
+/** What the hunt routes need (SPEC 19): the service, and the check of a vendor's access header at this node. */
+export interface HuntPort extends Pick<HuntService, 'register' | 'rulesets' | 'matches' | 'subscribe' | 'subscribers' | 'retro'> {
+  /** the vendor the header grants access for; throws HuntError BAD_ACCESS / ACCESS_EXPIRED */
+  checkAccess(header: unknown, vendor: Hex): Hex
+}

@@ -23,10 +23,10 @@ import { startAnvil } from '../node/src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../governance/src/anvil-time.ts'
 import { anchorsArtifact, registryArtifact } from '../governance/src/artifacts.ts'
 import { deployVirusMap } from '../governance/src/deploy.ts'
-import { ANCHOR_LEAF_TYPES, signEpochRoot } from '../protocol/src/anchors.ts'
-import type { AnchorLeaf } from '../protocol/src/anchors.ts'
-import type { Hex } from '../protocol/src/messages.ts'
-import { quorumThreshold } from '../protocol/src/quorum.ts'
+import { ANCHOR_LEAF_TYPES, signEpochRoot } from '#protocol/anchors.ts'
+import type { AnchorLeaf } from '#protocol/anchors.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { quorumThreshold } from '#protocol/quorum.ts'
 
 const anvil = await startAnvil({ port: 0 })
 const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })

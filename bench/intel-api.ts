@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createRequire } from 'node:module'
 import { Wallet } from 'ethers'
-import { indicatorSha256, signSubmission, vtUrlId } from '../protocol/src/index.ts'
+import { indicatorSha256, signSubmission, vtUrlId } from '#protocol/index.ts'
 import { createVtClient } from '../node/src/client/vt-client.ts'
 import { startDevnet } from '../node/src/devnet/devnet.ts'
 

@@ -13,8 +13,8 @@ import { deployVirusMap, electMembers, registerCandidate } from '../governance/s
 import {
   attestationFor, checkReport, computeCommitment, DEFAULT_FAULT_DIVISOR, deriveReport, indicatorDigests, scanJobId, signAttestation, signCommitment,
   signScanJob, signSubmission, signVerdict, ZERO_BYTES32
-} from '../protocol/src/index.ts'
-import type { Hex, Report, ScanJob } from '../protocol/src/index.ts'
+} from '#protocol/index.ts'
+import type { Hex, Report, ScanJob } from '#protocol/index.ts'
 import { mineBlocks } from '../governance/src/anvil-time.ts'
 import { startAnvil } from '../node/src/chain/anvil.ts'
 import { indicatorObject } from '../node/src/api/vt-indicator-objects.ts'

@@ -18,11 +18,11 @@ import { startAnvil } from '../node/src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../governance/src/anvil-time.ts'
 import { marketArtifact, registryArtifact, rewardsArtifact, vmtArtifact } from '../governance/src/artifacts.ts'
 import { deployVirusMap } from '../governance/src/deploy.ts'
-import { signDelivered } from '../protocol/src/delivered.ts'
-import type { Hex } from '../protocol/src/messages.ts'
-import { quorumThreshold } from '../protocol/src/quorum.ts'
-import { REWARDS_LEAF_TYPES, signRewardsRoot } from '../protocol/src/rewards/root.ts'
-import type { RewardsLeaf } from '../protocol/src/rewards/root.ts'
+import { signDelivered } from '#protocol/delivered.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { quorumThreshold } from '#protocol/quorum.ts'
+import { REWARDS_LEAF_TYPES, signRewardsRoot } from '#protocol/rewards/root.ts'
+import type { RewardsLeaf } from '#protocol/rewards/root.ts'
 
 const anvil = await startAnvil({ port: 0 })
 const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })

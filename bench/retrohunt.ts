@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
-import type { Hex } from '../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { HuntRepository } from '../node/src/db/hunt-repository.ts'
 import { openDatabase, PendingIngestRepository, ReportRepository, SampleRepository } from '../node/src/db/index.ts'
 import { createHuntNotifier } from '../node/src/hunt/hunt-notify.ts'

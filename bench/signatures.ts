@@ -5,8 +5,8 @@
 // Run: npx node bench/signatures.ts [--runs 2000]
 import { parseArgs } from 'node:util'
 import { TypedDataEncoder, verifyTypedData, Wallet } from 'ethers'
-import { EIP712_TYPES, eip712, eip712Domain, signCommitment, signVerdict } from '../protocol/src/index.ts'
-import type { Hex, Verdict } from '../protocol/src/index.ts'
+import { EIP712_TYPES, eip712, eip712Domain, signCommitment, signVerdict } from '#protocol/index.ts'
+import type { Hex, Verdict } from '#protocol/index.ts'
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '2000' } } })
 const runs = Number(values.runs)

@@ -11,8 +11,8 @@ import { startAnvil } from '../node/src/chain/anvil.ts'
 import { mineBlocks, setBalance } from '../governance/src/anvil-time.ts'
 import { evidenceArtifact, registryArtifact, vmtArtifact } from '../governance/src/artifacts.ts'
 import { deployVirusMap } from '../governance/src/deploy.ts'
-import { signAttestation, signCommitment, signVerdict } from '../protocol/src/signing.ts'
-import type { Hex, ReportAttestation, Verdict } from '../protocol/src/messages.ts'
+import { signAttestation, signCommitment, signVerdict } from '#protocol/signing.ts'
+import type { Hex, ReportAttestation, Verdict } from '#protocol/messages.ts'
 
 const BOND = parseEther('1000')
 const anvil = await startAnvil({ port: 0 })

@@ -10,7 +10,7 @@ import { createVtClient } from '../node/src/client/vt-client.ts'
 import { PROJECT_RULES_DIR, startDevnet } from '../node/src/devnet/devnet.ts'
 import { detectFileType } from '../node/src/scan/file-type.ts'
 import { createYaraEngine } from '../node/src/scan/yara-engine.ts'
-import type { Hex } from '../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } })
 const runs = Number(values.runs)

@@ -7,8 +7,8 @@
 import t from 'tap'
 import { Contract, MaxUint256, parseEther } from 'ethers'
 import type { Wallet } from 'ethers'
-import { deliveredDigest } from '../../protocol/src/delivered.ts'
-import type { Hex } from '../../protocol/src/messages.ts'
+import { deliveredDigest } from '#protocol/delivered.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { revertOf } from './revert.ts'
 import { ascending, deliveries, head, key, lower, mineTo, mined, operator, rand32, startMarketChain } from './market-chain.ts'
 

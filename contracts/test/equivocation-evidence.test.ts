@@ -11,9 +11,9 @@ import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { setBalance } from '../../governance/src/anvil-time.ts'
-import { commitmentDigest, eip712Domain, reportDigest, verdictDigest, verdictHash } from '../../protocol/src/eip712.ts'
-import { signAttestation, signCommitment, signVerdict } from '../../protocol/src/signing.ts'
-import type { Hex, ReportAttestation, Verdict, VerdictCommitment } from '../../protocol/src/messages.ts'
+import { commitmentDigest, eip712Domain, reportDigest, verdictDigest, verdictHash } from '#protocol/eip712.ts'
+import { signAttestation, signCommitment, signVerdict } from '#protocol/signing.ts'
+import type { Hex, ReportAttestation, Verdict, VerdictCommitment } from '#protocol/messages.ts'
 import { revertOf } from './revert.ts'
 
 const anvil = await startAnvil({ port: 0 })

@@ -13,10 +13,10 @@ import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import type { Anvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../../governance/src/anvil-time.ts'
-import { signDelivered } from '../../protocol/src/delivered.ts'
-import type { Hex } from '../../protocol/src/messages.ts'
-import { signRewardsRoot } from '../../protocol/src/rewards/root.ts'
-import type { RewardsRoot } from '../../protocol/src/rewards/root.ts'
+import { signDelivered } from '#protocol/delivered.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { signRewardsRoot } from '#protocol/rewards/root.ts'
+import type { RewardsRoot } from '#protocol/rewards/root.ts'
 
 export const key = (name: string): string => encodeBytes32String(name)
 export const rand32 = (): Hex => hexlify(randomBytes(32)) as Hex

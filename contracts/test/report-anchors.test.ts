@@ -14,11 +14,11 @@ import parametersArtifact from '../artifacts/NetworkParameters.json' with { type
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../../governance/src/anvil-time.ts'
-import { ANCHOR_LEAF_TYPES, anchorLeafHash, epochRootDigest, signEpochRoot, verifyAnchorProof } from '../../protocol/src/anchors.ts'
-import type { AnchorLeaf } from '../../protocol/src/anchors.ts'
-import { eip712Domain } from '../../protocol/src/eip712.ts'
-import { faultDivisorFrom, quorumThreshold } from '../../protocol/src/quorum.ts'
-import type { EpochRoot, Hex } from '../../protocol/src/messages.ts'
+import { ANCHOR_LEAF_TYPES, anchorLeafHash, epochRootDigest, signEpochRoot, verifyAnchorProof } from '#protocol/anchors.ts'
+import type { AnchorLeaf } from '#protocol/anchors.ts'
+import { eip712Domain } from '#protocol/eip712.ts'
+import { faultDivisorFrom, quorumThreshold } from '#protocol/quorum.ts'
+import type { EpochRoot, Hex } from '#protocol/messages.ts'
 import { revertOf } from './revert.ts'
 import { ascending, key, lower, mined, rand32 } from './market-chain.ts'
 

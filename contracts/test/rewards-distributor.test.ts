@@ -6,9 +6,9 @@
 // signers, an epoch not over, out of order or over budget revert with named errors.
 import t from 'tap'
 import { Contract, Wallet, hexlify, randomBytes } from 'ethers'
-import { rewardsRootDigest, rewardsTree, rewardsTotal } from '../../protocol/src/rewards/root.ts'
-import type { RewardsRoot, RewardsTree } from '../../protocol/src/rewards/root.ts'
-import type { Hex } from '../../protocol/src/messages.ts'
+import { rewardsRootDigest, rewardsTree, rewardsTotal } from '#protocol/rewards/root.ts'
+import type { RewardsRoot, RewardsTree } from '#protocol/rewards/root.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { revertOf } from './revert.ts'
 import { ascending, head, lower, mineTo, mined, operator, rand32, rewardsSignatures, startMarketChain } from './market-chain.ts'
 

@@ -5,8 +5,8 @@
 // wires the timelock to the governor and gives up the deployer's admin power.
 import { ContractFactory, ZeroAddress, encodeBytes32String } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
-import type { Hex } from '../../protocol/src/messages.ts'
-import { rewardNetworkParameters } from '../../protocol/src/rewards/governed.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { rewardNetworkParameters } from '#protocol/rewards/governed.ts'
 import { anchorsArtifact, evidenceArtifact, governorArtifact, marketArtifact, parametersArtifact, registryArtifact, rewardsArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
 import type { AbortOptions } from '@libp2p/interface'

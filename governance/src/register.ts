@@ -1,7 +1,7 @@
 // Candidate registration, sent by the operator key itself (msg.sender becomes the operator).
 import { Contract } from 'ethers'
 import type { Signer } from 'ethers'
-import type { Hex } from '../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { registryArtifact, vmtArtifact } from './artifacts.ts'
 import { GovernanceError } from './errors.ts'
 import type { AbortOptions } from '@libp2p/interface'

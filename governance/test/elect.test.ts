@@ -8,7 +8,7 @@ import { governorArtifact, registryArtifact, timelockArtifact, vmtArtifact } fro
 import { deployVirusMap } from '../src/deploy.ts'
 import { electMembers, proposeAndExecute, removeMembers } from '../src/elect.ts'
 import { registerCandidate } from '../src/register.ts'
-import type { Hex } from '../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const anvil = await startAnvil({ port: 0 })
 t.teardown(() => anvil.stop())

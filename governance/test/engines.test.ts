@@ -5,7 +5,7 @@ import t from 'tap'
 import { hexlify, randomBytes } from 'ethers'
 import { GovernanceError, checkEngineIds, electMembers, listMembers, openGov, parseEngineList, registerCandidate } from '../src/index.ts'
 import { startGovernedChain } from '../../node/test/fixtures/governed-chain.ts'
-import type { Hex } from '../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const { provider, signers, deployment, registry, gov, operators } = await startGovernedChain(t, 3)
 for (const op of signers) {

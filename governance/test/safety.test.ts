@@ -12,7 +12,7 @@ import { deployVirusMap } from '../src/deploy.ts'
 import { proposeAndExecute } from '../src/elect.ts'
 import { membershipActions, setParamActions, withProposerSuffix } from '../src/gov.ts'
 import { registerCandidate } from '../src/register.ts'
-import type { Hex } from '../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const anvil = await startAnvil({ port: 0 })
 t.teardown(() => anvil.stop())

@@ -6,7 +6,7 @@
 import type { Figure, Series } from './chart/figure.ts'
 import { seedsOf } from './economy/monte-carlo.ts'
 import type { Band } from './economy/monte-carlo.ts'
-import { DEFAULT_REWARD_PARAMS } from '../../protocol/src/rewards/index.ts'
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
 import { WEI } from './economy/market.ts'
 import { AGENT_TYPES, ATTACKERS, DEFAULT_ECONOMY } from './economy/params.ts'
 import type { AgentType } from './economy/params.ts'

@@ -2,7 +2,7 @@ import { byzantineRun } from './model/byzantine.ts'
 import { memberSweep } from './model/member-sweep.ts'
 import { baselineFigure, churnFigure, eclipseFigure, floodFigure, partitionFigure, sybilFigure } from './model/overlay-scenarios.ts'
 import { DEFAULT_PARAMS } from './model/params.ts'
-import { quorumThreshold } from '../../protocol/src/quorum.ts'
+import { quorumThreshold } from '#protocol/quorum.ts'
 import type { Figure } from './chart/figure.ts'
 import type { MemberRole } from './model/job-model.ts'
 

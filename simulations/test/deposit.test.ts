@@ -1,9 +1,9 @@
 /** The submission deposit of the economy model: what each refund rule forfeits, per report, on any number of wallets. */
 import tap from 'tap'
-import { ZERO_ADDRESS } from '../../protocol/src/messages.ts'
-import type { Hex } from '../../protocol/src/messages.ts'
-import { DEFAULT_REWARD_PARAMS } from '../../protocol/src/rewards/index.ts'
-import type { ItemOutcome, ItemReward, RewardClass } from '../../protocol/src/rewards/index.ts'
+import { ZERO_ADDRESS } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
+import type { ItemOutcome, ItemReward, RewardClass } from '#protocol/rewards/index.ts'
 import { settleDeposits } from '../src/economy/deposit.ts'
 import { runEconomy } from '../src/economy/economy-run.ts'
 import { toWei } from '../src/economy/market.ts'

@@ -1,7 +1,7 @@
 /** Invariants of the token-economy model (issue 18 part 3): conservation, determinism, zero for zero detections. */
 import tap from 'tap'
-import { classify, DEFAULT_REWARD_PARAMS, fuzzyDistance, rewardsTotal } from '../../protocol/src/rewards/index.ts'
-import type { Hex } from '../../protocol/src/messages.ts'
+import { classify, DEFAULT_REWARD_PARAMS, fuzzyDistance, rewardsTotal } from '#protocol/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { scanFacts } from '../src/economy/detection.ts'
 import { runEconomy } from '../src/economy/economy-run.ts'
 import { marketEpoch, toWei } from '../src/economy/market.ts'

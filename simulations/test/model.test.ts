@@ -1,11 +1,11 @@
 import tap from 'tap'
-import { hasQuorum } from '../../protocol/src/quorum.ts'
+import { hasQuorum } from '#protocol/quorum.ts'
 import { byzantineRun, withholdingExpectation } from '../src/model/byzantine.ts'
 import { disseminate } from '../src/model/dissemination.ts'
 import { tally } from '../src/model/job-model.ts'
 import { runJobs } from '../src/model/member-sweep.ts'
 import { DEFAULT_PARAMS } from '../src/model/params.ts'
-import type { EngineCategory } from '../../protocol/src/messages.ts'
+import type { EngineCategory } from '#protocol/messages.ts'
 
 const small = { peers: 200, seed: 7, params: DEFAULT_PARAMS, messages: 5, intervalMs: 200, warmupMs: 3000, drainMs: 5000 }
 

@@ -1,7 +1,7 @@
 import { Contract } from 'ethers'
 import { anchorsArtifact } from '../../../governance/src/artifacts.ts'
 import type { JsonRpcProvider, Signer } from 'ethers'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { AnchorChain } from './ports.ts'
 
 export interface AnchorChainOptions {

@@ -2,15 +2,15 @@ import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import {
   anchorLeafHash, epochTree, faultDivisorFrom, GossipValidationError, leafOf, maxJobAgeBlocksFrom, leavesProver, quorumThreshold, signAnchorProposal,
   signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
-} from '../../../protocol/src/index.ts'
+} from '#protocol/index.ts'
 import { currentTurn, selectEligible } from './anchor-turns.ts'
 import { checkProposal } from './proposal-check.ts'
 import type { AnchorChain } from './ports.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Signer } from 'ethers'
 import type { Logger } from 'pino'
-import type { AnchorProposal, AnchorSignature, Hex, Report } from '../../../protocol/src/messages.ts'
-import type { AnchorValidationContext } from '../../../protocol/src/validation.ts'
+import type { AnchorProposal, AnchorSignature, Hex, Report } from '#protocol/messages.ts'
+import type { AnchorValidationContext } from '#protocol/validation.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { AnchorMetrics } from '../metrics/registry.ts'

@@ -1,7 +1,7 @@
-import { epochProposers, isEligible } from '../../../protocol/src/anchors.ts'
-import { MAX_ANCHOR_JOBS } from '../../../protocol/src/messages.ts'
+import { epochProposers, isEligible } from '#protocol/anchors.ts'
+import { MAX_ANCHOR_JOBS } from '#protocol/messages.ts'
 import { latestTurn } from '../chain/turn-order.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /**
  * Whose turn it is to propose an epoch's root (SPEC 15), as pure arithmetic. Rank `r` of the epoch's

@@ -1,6 +1,6 @@
 // What the anchor service needs of the chain: ReportAnchors' reads, its events and anchor() (anchor-chain.ts).
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** An EpochAnchored event (SPEC 15). */
 export interface EpochAnchoredEvent {

@@ -1,6 +1,6 @@
-import { AnchorError, epochTree, isEligible } from '../../../protocol/src/index.ts'
-import type { EpochTree } from '../../../protocol/src/anchors.ts'
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import { AnchorError, epochTree, isEligible } from '#protocol/index.ts'
+import type { EpochTree } from '#protocol/anchors.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
 
 export type ProposalRefusal = 'MISSING_REPORT' | 'NOT_ELIGIBLE' | 'ANCHORED_BEFORE' | 'SIGNED_ELSEWHERE' | 'ROOT_MISMATCH'
 

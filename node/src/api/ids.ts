@@ -1,4 +1,4 @@
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { ApiError } from '../vt/errors.ts'
 
 const FILE_HASH = /^(?:0x)?(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i

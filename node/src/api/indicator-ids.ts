@@ -1,6 +1,6 @@
-import { canonicalIndicatorOr, IndicatorError, urlFromVtId } from '../../../protocol/src/index.ts'
-import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
-import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
+import { canonicalIndicatorOr, IndicatorError, urlFromVtId } from '#protocol/index.ts'
+import { indicatorSha256 } from '#protocol/indicators.ts'
+import type { Hex, IndicatorKind } from '#protocol/messages.ts'
 import { ApiError } from '../vt/errors.ts'
 import { bareHex } from './ids.ts'
 

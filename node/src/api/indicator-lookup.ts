@@ -1,9 +1,9 @@
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { ApiPorts, IndicatorPort, IndicatorView, VoteVerdict } from './ports/index.ts'
 import type { IndicatorKey } from './indicator-ids.ts'
 import { ApiError } from '../vt/errors.ts'
 import { indicatorObject } from './vt-indicator-objects.ts'
-import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
+import { indicatorSha256 } from '#protocol/indicators.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 const NAMES: Record<IndicatorKind, string> = { url: 'URL', domain: 'Domain', ip: 'IP address', wallet: 'Wallet', script: 'Script' }

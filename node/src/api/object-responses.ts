@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { ApiPorts, FileView, IndicatorView, VoteVerdict } from './ports/index.ts'
 import type { ObjectCache } from './object-cache.ts'
 import { buildIndicator, indicatorInputs } from './indicator-lookup.ts'

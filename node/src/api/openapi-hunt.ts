@@ -1,6 +1,6 @@
 // The hunt routes in the hand-written OpenAPI document (routes/docs.ts; the routes are routes/hunt.ts, SPEC 19).
-import { HUNT_AUTH_HEADER } from '../../../protocol/src/hunt/access.ts'
-import { MAX_REGISTRATION_BYTES } from '../../../protocol/src/hunt/registration.ts'
+import { HUNT_AUTH_HEADER } from '#protocol/hunt/access.ts'
+import { MAX_REGISTRATION_BYTES } from '#protocol/hunt/registration.ts'
 import { errors, json, KEY_ERRORS, pathId } from './openapi-parts.ts'
 
 const VENDOR = { name: 'vendor', in: 'query', required: true, description: 'the vendor\'s address, 20 bytes in lowercase 0x hex', schema: { type: 'string', pattern: '^0x[0-9a-f]{40}$' } }

@@ -1,5 +1,5 @@
-import type { FileSubmission } from '../../../protocol/src/index.ts'
-import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { FileSubmission } from '#protocol/index.ts'
+import type { Hex, IndicatorKind } from '#protocol/messages.ts'
 import type { IndicatorSubmissionView } from './ports/index.ts'
 import { ApiError } from '../vt/errors.ts'
 

@@ -1,5 +1,5 @@
-import { urlNetworkLocation } from '../../../protocol/src/indicators.ts'
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import { urlNetworkLocation } from '#protocol/indicators.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { IndicatorView, VoteVerdict } from './ports/index.ts'
 import { indicatorId, indicatorPath } from './indicator-ids.ts'
 import { anchorAttribute } from './vt-objects.ts'

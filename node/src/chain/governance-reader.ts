@@ -1,6 +1,6 @@
 import { listMembers, listProposals, openGov, proposalStatus } from '../../../governance/src/index.ts'
 import type { Proposal, VirusMapContracts } from '../../../governance/src/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Provider } from 'ethers'
 import type { AbortOptions } from '@libp2p/interface'
 

@@ -1,5 +1,5 @@
 import { BlockHistory } from './block-history.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 export interface MemberInfo {
   operator: Hex

@@ -1,5 +1,5 @@
 import { solidityPackedKeccak256 } from 'ethers'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /**
  * The order in which members take turns at one on-chain task (an evidence proof, a fulfil): ascending by

@@ -1,6 +1,6 @@
-import type { IndicatorKind, Report } from '../../../protocol/src/messages.ts'
+import type { IndicatorKind, Report } from '#protocol/messages.ts'
 import type { FileResponse, IndicatorResponse, VtClient } from '../client/vt-client.ts'
-import { vtUrlId } from '../../../protocol/src/index.ts'
+import { vtUrlId } from '#protocol/index.ts'
 import { VtClientError } from '../client/vt-client.ts'
 import { reportFromFileAttributes } from '../light-client/file-report.ts'
 import type { VerifyProblem } from '../light-client/problems.ts'

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { UsageError } from './usage-error.ts'
 
 /** What a client needs of a deployment file (devnet.json is a superset that adds `nodes`). */

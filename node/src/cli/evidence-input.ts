@@ -2,14 +2,14 @@
 // someone passed on), checked as the EquivocationEvidence contract will check it, so a submission
 // that would revert costs nothing: both messages are schema-valid protocol messages, name one member
 // and one job, differ, and recover to that member under this chain and registry. Pure.
-import { parseMessage } from '../../../protocol/src/encoding.ts'
-import { EVIDENCE_KIND_TOPIC, EvidenceError, checkEquivocation } from '../../../protocol/src/evidence.ts'
-import type { CheckedEvidence } from '../../../protocol/src/evidence.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { parseMessage } from '#protocol/encoding.ts'
+import { EVIDENCE_KIND_TOPIC, EvidenceError, checkEquivocation } from '#protocol/evidence.ts'
+import type { CheckedEvidence } from '#protocol/evidence.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 export { EvidenceError }
 export type { CheckedEvidence }
-export type { EvidenceErrorCode } from '../../../protocol/src/evidence.ts'
+export type { EvidenceErrorCode } from '#protocol/evidence.ts'
 
 /** The largest evidence text read: two verdict messages at their 64 KiB gossip limit and the wrapping. */
 export const MAX_EVIDENCE_BYTES = 160 * 1024

@@ -1,5 +1,5 @@
-import { canonicalIndicatorOr, isIndicatorKind } from '../../../protocol/src/index.ts'
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import { canonicalIndicatorOr, isIndicatorKind } from '#protocol/index.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import { UsageError } from './usage-error.ts'
 
 /** What `virusmap lookup` was given: a file hash, or an indicator in its canonical form. */

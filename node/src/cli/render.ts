@@ -1,6 +1,6 @@
-import type { Report } from '../../../protocol/src/messages.ts'
-import { ENGINE_CATEGORIES } from '../../../protocol/src/messages.ts'
-import { urlNetworkLocation } from '../../../protocol/src/indicators.ts'
+import type { Report } from '#protocol/messages.ts'
+import { ENGINE_CATEGORIES } from '#protocol/messages.ts'
+import { urlNetworkLocation } from '#protocol/indicators.ts'
 import type { CheckedFile, CheckedIndicator, Verification } from './check-file.ts'
 import { terminalJson, terminalText as t } from './terminal-text.ts'
 

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { isAddress } from 'ethers'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { fetchApiData } from './api-data.ts'
 import { CliError } from './cli-error.ts'
 import type { CommandContext, OptionValue } from './command.ts'

@@ -2,8 +2,8 @@
  * `virusmap submit FILE --keystore K`: the wallet signs the protocol Submission of the file's sha256
  * (protocol SPEC 17), so the job names it and its first find can earn; the node's receipt is checked here.
  */
-import { isContextText, MAX_CONTEXT_BYTES, recoverReceiptSigner } from '../../../protocol/src/index.ts'
-import type { Hex, Receipt } from '../../../protocol/src/index.ts'
+import { isContextText, MAX_CONTEXT_BYTES, recoverReceiptSigner } from '#protocol/index.ts'
+import type { Hex, Receipt } from '#protocol/index.ts'
 import type { SignedFileFields } from '../client/vt-client.ts'
 import type { CommandContext, OptionValue } from './command.ts'
 import { signAsSubmitter } from './sign-submission.ts'

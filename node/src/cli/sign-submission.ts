@@ -3,9 +3,9 @@
  * makes (files and indicators): the keystore or key the options name, the deployment's domain, now.
  */
 import { GovernanceError } from '../../../governance/src/index.ts'
-import { signSubmission } from '../../../protocol/src/index.ts'
-import type { Submission } from '../../../protocol/src/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { signSubmission } from '#protocol/index.ts'
+import type { Submission } from '#protocol/index.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Signer, Wallet } from 'ethers'
 import type { SignedFields } from '../client/vt-client.ts'
 import type { CommandContext, OptionValue } from './command.ts'

@@ -1,5 +1,5 @@
-import { indicatorSha256, isContextText, MAX_CONTEXT_BYTES } from '../../../protocol/src/index.ts'
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import { indicatorSha256, isContextText, MAX_CONTEXT_BYTES } from '#protocol/index.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { SignedFields } from '../client/vt-client.ts'
 import type { CommandContext, OptionValue } from './command.ts'
 import { signAsSubmitter } from './sign-submission.ts'

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto'
 import type { Hash, Hmac } from 'node:crypto'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /**
  * HMAC key of the convergent content key. A fixed, public, versioned domain string: it does not

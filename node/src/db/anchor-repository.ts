@@ -1,6 +1,6 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** A proposal for an epoch's root as gossiped (SPEC 15): the proposer's listed jobs, their tree's root, its signature. */
 export interface StoredAnchorProposal {

@@ -1,9 +1,9 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
-import type { OrderWrap } from '../../../protocol/src/order-wrap.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { OrderedEvent } from '#protocol/delivered.ts'
+import type { OrderWrap } from '#protocol/order-wrap.ts'
 
 /** The wrap this member signed for one data-market order, as served to the buyer (SPEC 18). */
 export interface MarketDelivery {

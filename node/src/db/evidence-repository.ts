@@ -1,6 +1,6 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedVerdict } from '#protocol/messages.ts'
 
 /** Two conflicting messages signed by one member for one job: proof of equivocation. */
 export type Evidence =

@@ -1,7 +1,7 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** One submitter's wallet-guard report on a subject, from the signed job that carried it. */

@@ -2,8 +2,8 @@ import type { AbortOptions } from '@libp2p/interface'
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { HuntRegistration, SignedHuntMatch } from '../../../protocol/src/hunt/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { HuntRegistration, SignedHuntMatch } from '#protocol/hunt/index.ts'
 
 /** A vendor's ruleset as this member keeps it (SPEC 19): sealed, as registered, with the period its orders pay for. */
 export interface StoredRuleset {

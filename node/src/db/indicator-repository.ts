@@ -1,8 +1,8 @@
-import { indicatorSha256, urlNetworkLocation } from '../../../protocol/src/index.ts'
+import { indicatorSha256, urlNetworkLocation } from '#protocol/index.ts'
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, IndicatorKind, ScanJob } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind, ScanJob } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** distinct submitters kept per indicator (the newest win): the record stays small however popular it gets */

@@ -1,7 +1,7 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, SignedScanJob, Verdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SignedScanJob, Verdict } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** A job's progress on this node; `reported` and `failed` are final (SPEC section 10). */

@@ -1,6 +1,6 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** One batch of blocks an ingest was about to write. */

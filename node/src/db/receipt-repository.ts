@@ -1,7 +1,7 @@
 import { PREFIXES, dbKey } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { Receipt } from '../../../protocol/src/receipt.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Receipt } from '#protocol/receipt.ts'
 
 /** A Receipt with the signature of the node that issued it (SPEC 17). */
 export type StoredReceipt = Receipt & { signature: Hex }

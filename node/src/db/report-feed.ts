@@ -6,7 +6,7 @@
 // watermark under any position still being written, so a reader never passes a position a
 // concurrent put is about to fill.
 import { PREFIXES, dbKey } from './prefixes.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** 15 digits keep positions (ms) in key order until the year 33658 */
 const pad = (position: number): string => String(Math.max(0, Math.trunc(position))).padStart(15, '0')

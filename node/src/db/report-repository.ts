@@ -2,7 +2,7 @@ import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import { createFeedPositions, positionOf, storedAtKey, storedBound, storedKey, type FeedPositions } from './report-feed.ts'
 import type { Database } from './database.ts'
-import type { Hex, IndicatorKind, Report, SampleKind } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind, Report, SampleKind } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** Why a stored report stopped being served: the chain no longer supports the membership it relied on. */

@@ -1,7 +1,7 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { ItemReward, RewardStep, RewardsStateJson } from '../../../protocol/src/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { ItemReward, RewardStep, RewardsStateJson } from '#protocol/rewards/index.ts'
 
 /** One rule applied to a paid report, its amount as decimal wei. */
 export type StoredRewardStep = Omit<RewardStep, 'amount'> & { amount: string }

@@ -1,7 +1,7 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 export interface SampleRecord {
   sha256: Hex

@@ -1,6 +1,6 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '#protocol/messages.ts'
 
 type MemberPrefix = typeof PREFIXES.commitment | typeof PREFIXES.verdict | typeof PREFIXES.attestation | typeof PREFIXES.complaint
 

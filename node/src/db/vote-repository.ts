@@ -1,6 +1,6 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex, SampleKind } from '../../../protocol/src/messages.ts'
+import type { Hex, SampleKind } from '#protocol/messages.ts'
 
 export const VOTE_VERDICTS = ['harmless', 'malicious'] as const
 export type VoteVerdict = typeof VOTE_VERDICTS[number]

@@ -10,8 +10,8 @@
 // `context` carries the rule ids and the evidence the network may see: not amounts, balances, the
 // user's past recipients, or calldata. A member engine counts these only over distinct submitters.
 import { ZeroAddress } from 'ethers'
-import { canonicalizeIndicator } from '../../../protocol/src/indicators.ts'
-import { isContextText } from '../../../protocol/src/encoding.ts'
+import { canonicalizeIndicator } from '#protocol/indicators.ts'
+import { isContextText } from '#protocol/encoding.ts'
 import type { Finding, PageContext } from './finding.ts'
 import type { GuardResult } from './guard.ts'
 import type { Address } from './input.ts'

@@ -4,9 +4,9 @@
  */
 import type { Signer } from 'ethers'
 import type { Logger } from 'pino'
-import { signHuntMatch } from '../../../protocol/src/hunt/match.ts'
-import type { HuntMatch } from '../../../protocol/src/hunt/match.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { signHuntMatch } from '#protocol/hunt/match.ts'
+import type { HuntMatch } from '#protocol/hunt/match.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { HuntRepository, StoredHuntMatch } from '../db/hunt-repository.ts'
 
 export type MatchListener = (stored: StoredHuntMatch) => void

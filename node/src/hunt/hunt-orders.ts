@@ -4,9 +4,9 @@
  * deployment's block at every start: orders are few, and the chain is the record.
  */
 import type { AbortOptions } from '@libp2p/interface'
-import { HUNT_PRODUCT } from '../../../protocol/src/hunt/registration.ts'
-import type { HuntOrder } from '../../../protocol/src/hunt/registration.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { HUNT_PRODUCT } from '#protocol/hunt/registration.ts'
+import type { HuntOrder } from '#protocol/hunt/registration.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { MarketChain } from '../market/ports.ts'
 
 // getLogs ranges stay small enough for any JSON-RPC provider

@@ -1,7 +1,7 @@
 // The hunt as the API serves it (api/routes/hunt.ts): the service, and the check of a vendor's
 // HuntAccess header against this node's operator address and clock.
-import { checkHuntAccess } from '../../../protocol/src/hunt/access.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { checkHuntAccess } from '#protocol/hunt/access.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { HuntPort } from '../api/ports/index.ts'
 import type { HuntService } from './hunt-service.ts'
 

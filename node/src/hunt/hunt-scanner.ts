@@ -9,9 +9,9 @@
  */
 import type { AbortOptions } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import { HuntError } from '../../../protocol/src/hunt/errors.ts'
-import { MAX_MATCH_RULES, RULE_NAME } from '../../../protocol/src/hunt/match.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { HuntError } from '#protocol/hunt/errors.ts'
+import { MAX_MATCH_RULES, RULE_NAME } from '#protocol/hunt/match.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { EngineError, ScanAbortedError } from '../scan/engine.ts'
 import { declaredRules } from '../scan/rule-files.ts'
 import { startScannerProcess } from '../scan/yara-scanner-process.ts'

@@ -6,7 +6,7 @@
 import type { AbortOptions } from '@libp2p/interface'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import type { Logger } from 'pino'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { ReportCursor, StoredHuntMatch } from '../db/hunt-repository.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'

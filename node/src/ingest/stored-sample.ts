@@ -1,4 +1,4 @@
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** A sample as the node stores it: what an ingest yields, and what a rescan names. */
 export interface StoredSample {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { Engine } from '../scan/engine.ts'
 import { createPoisoningIndex } from './address-poisoning.ts'
 import type { IndicatorFeed } from './lists/indicator-feed.ts'

@@ -4,7 +4,7 @@
 // that is no guard report is judged on the reports stored before it, so a later plain
 // submission of a subject the guards reported comes back suspicious too.
 import type { Logger } from 'pino'
-import type { EngineResult, IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { EngineResult, IndicatorKind } from '#protocol/messages.ts'
 import type { GuardReportRepository } from '../db/guard-report-repository.ts'
 import { EngineNotStartedError, ScanAbortedError, type Engine, type ScanInput } from '../scan/engine.ts'
 import { GUARD_REPORT_QUORUM, GUARD_REPORT_WINDOW_MS, isGuardReport, judgeGuardReports } from './guard-reports.ts'

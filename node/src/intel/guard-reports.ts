@@ -13,7 +13,7 @@
 // submission costing the submitter a fresh signature within 10 minutes; and the evidence is public
 // (the submitters are in the jobs). Closing it needs submitters with a cost: a stake, or a record
 // of earlier reports the network confirmed.
-import { ZERO_ADDRESS, type Hex } from '../../../protocol/src/messages.ts'
+import { ZERO_ADDRESS, type Hex } from '#protocol/messages.ts'
 import { CONTEXT_PREFIX } from '../guard/guard-indicators.ts'
 import type { Judgement } from './indicator-engine.ts'
 

@@ -1,6 +1,6 @@
 import { EngineNotStartedError, ScanAbortedError } from '../scan/engine.ts'
 import type { Engine, ScanInput } from '../scan/engine.ts'
-import type { EngineCategory, EngineResult, IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { EngineCategory, EngineResult, IndicatorKind } from '#protocol/messages.ts'
 import { readSubject } from './indicator-subject.ts'
 import type { AbortOptions } from '@libp2p/interface'
 

@@ -1,5 +1,5 @@
-import { canonicalizeIndicator, isIndicatorKind, MAX_URL_BYTES } from '../../../protocol/src/indicators.ts'
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import { canonicalizeIndicator, isIndicatorKind, MAX_URL_BYTES } from '#protocol/indicators.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { ScanInput } from '../scan/engine.ts'
 
 /** Past this many bytes no subject of any kind is canonical (a URL is at most MAX_URL_BYTES); every indicator engine's cap. */

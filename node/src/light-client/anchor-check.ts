@@ -1,5 +1,5 @@
-import { epochRange, isEligible, leafOf, MAX_ANCHOR_PROOF, verifyAnchorProof } from '../../../protocol/src/index.ts'
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import { epochRange, isEligible, leafOf, MAX_ANCHOR_PROOF, verifyAnchorProof } from '#protocol/index.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
 import type { EpochAnchor } from './chain-reader.ts'
 import type { VerifyProblem } from './problems.ts'
 

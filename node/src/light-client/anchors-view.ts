@@ -1,7 +1,7 @@
 import { Contract, type Provider } from 'ethers'
 import type { AbortOptions } from '@libp2p/interface'
-import { ZERO_BYTES32 } from '../../../protocol/src/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { ZERO_BYTES32 } from '#protocol/index.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** The ReportAnchors reads a light client needs (contracts/src/ReportAnchors.sol), human-readable like the registry's. */
 export const ANCHORS_READ_ABI = [

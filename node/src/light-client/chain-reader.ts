@@ -1,5 +1,5 @@
-import type { Hex } from '../../../protocol/src/messages.ts'
-import { ageLimitBlock, DEFAULT_JOB_BOUNDS, registrationsOf } from '../../../protocol/src/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { ageLimitBlock, DEFAULT_JOB_BOUNDS, registrationsOf } from '#protocol/index.ts'
 import type { AnchorsView, ChainAnchor } from './anchors-view.ts'
 import type { ClockSkewAt } from './clock-skew.ts'
 import type { RegistryView } from './registry-view.ts'

@@ -1,6 +1,6 @@
 import { Contract, type Provider } from 'ethers'
-import { DEFAULT_JOB_BOUNDS, jobBoundsFrom } from '../../../protocol/src/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { DEFAULT_JOB_BOUNDS, jobBoundsFrom } from '#protocol/index.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { parameterAt, PARAMETERS_READ_ABI } from './registry-view.ts'
 import type { AbortOptions } from '@libp2p/interface'
 

@@ -1,5 +1,5 @@
-import { deriveReport } from '../../../protocol/src/index.ts'
-import type { Hex, Report, ReportSignature, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
+import { deriveReport } from '#protocol/index.ts'
+import type { Hex, Report, ReportSignature, SignedCommitment, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
 import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../vt/report-attributes.ts'
 import { reportProblem, type VerifyProblemCode } from './problems.ts'
 

@@ -1,4 +1,4 @@
-import { REPORT_CODES, ReportInvalidError } from '../../../protocol/src/index.ts'
+import { REPORT_CODES, ReportInvalidError } from '#protocol/index.ts'
 
 /**
  * Why a report did not verify (closed set; `detail` is for people). Every code of protocol's

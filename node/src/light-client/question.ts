@@ -1,5 +1,5 @@
-import { canonicalIndicatorOr } from '../../../protocol/src/index.ts'
-import type { IndicatorKind, Report } from '../../../protocol/src/messages.ts'
+import { canonicalIndicatorOr } from '#protocol/index.ts'
+import type { IndicatorKind, Report } from '#protocol/messages.ts'
 import type { VerifyProblem } from './problems.ts'
 
 /**

@@ -1,6 +1,6 @@
 import { Contract, encodeBytes32String, type Provider } from 'ethers'
-import { DEFAULT_FAULT_DIVISOR, DEFAULT_MAX_JOB_AGE_BLOCKS, faultDivisorFrom, maxJobAgeBlocksFrom } from '../../../protocol/src/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { DEFAULT_FAULT_DIVISOR, DEFAULT_MAX_JOB_AGE_BLOCKS, faultDivisorFrom, maxJobAgeBlocksFrom } from '#protocol/index.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /**

@@ -13,9 +13,9 @@ import type { JsonRpcProvider } from 'ethers'
 import { rewardsArtifact } from '../../../governance/src/artifacts.ts'
 import {
   computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, REWARDS_LEAF_TYPES, rewardFactsOf, rewardParamsFrom, rewardsProof, rewardsRootOf, rewardsTree, stakedWallets
-} from '../../../protocol/src/rewards/index.ts'
-import type { RewardFacts, RewardParams, RewardsState } from '../../../protocol/src/rewards/index.ts'
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+} from '#protocol/rewards/index.ts'
+import type { RewardFacts, RewardParams, RewardsState } from '#protocol/rewards/index.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
 import { ParameterHistory } from '../chain/parameter-history.ts'
 import { parametersInterface } from '../chain/registry-abi.ts'
 import { anchorableUntil } from '../rewards/epoch-inputs.ts'
@@ -23,7 +23,7 @@ import { createStakeChain } from '../rewards/stake-chain.ts'
 import { chainReaderFor, verifyReportWith } from './verify-report.ts'
 import type { VerifyTarget } from './verify-report.ts'
 import type { Question } from './question.ts'
-import { isIndicatorKind } from '../../../protocol/src/index.ts'
+import { isIndicatorKind } from '#protocol/index.ts'
 
 export const RECOMPUTE_CODES = ['EPOCH_NOT_OVER', 'EPOCH_OPEN', 'UNVERIFIED_REPORT', 'INCOMPLETE_EPOCH', 'NO_DISTRIBUTOR'] as const
 export type RecomputeCode = typeof RECOMPUTE_CODES[number]

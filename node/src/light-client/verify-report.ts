@@ -1,8 +1,8 @@
 import type { Provider } from 'ethers'
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
 import {
   canonicalIndicatorOr, checkReport, createdPastAgeLimit, indicatorSha256, isIndicatorKind, quorumThreshold, recoverSubmissionSigner, submissionOf, ZERO_ADDRESS
-} from '../../../protocol/src/index.ts'
+} from '#protocol/index.ts'
 import { checkAnchor, parseServedAnchor, type AnchorStatus } from './anchor-check.ts'
 import { createAnchorsView } from './anchors-view.ts'
 import { createChainReader, type ChainReader } from './chain-reader.ts'

@@ -6,10 +6,10 @@
  * (protocol judgeOrderWrap). Only wraps that passed are paid: f+1 of them, signers ascending.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { recoverDeliveredSigner } from '../../../protocol/src/delivered.ts'
-import { judgeOrderWrap, orderWrapHash, unwrapOrderWrap } from '../../../protocol/src/order-wrap.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { OrderBinding, OrderWrapFault } from '../../../protocol/src/order-wrap.ts'
+import { recoverDeliveredSigner } from '#protocol/delivered.ts'
+import { judgeOrderWrap, orderWrapHash, unwrapOrderWrap } from '#protocol/order-wrap.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { OrderBinding, OrderWrapFault } from '#protocol/order-wrap.ts'
 import { MarketError } from './market-error.ts'
 
 export interface OfferedDelivery {

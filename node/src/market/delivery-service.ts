@@ -14,7 +14,7 @@ import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Signer } from 'ethers'
 import type { Logger } from 'pino'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { DeliveryRepository, MarketDelivery } from '../db/delivery-repository.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
@@ -22,7 +22,7 @@ import type { MarketMetrics } from '../metrics/registry.ts'
 import { SAMPLE_PRODUCT, buildDelivery } from './delivery.ts'
 import { MarketError } from './market-error.ts'
 import type { MarketChain, MarketFollowOptions } from './ports.ts'
-import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
+import type { OrderedEvent } from '#protocol/delivered.ts'
 
 export type DeliveryServiceOptions = MarketFollowOptions
 

@@ -5,15 +5,15 @@
  */
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { encodeBytes32String } from 'ethers'
-import { signDelivered } from '../../../protocol/src/delivered.ts'
-import { orderWrapHash, wrapForOrder } from '../../../protocol/src/order-wrap.ts'
+import { signDelivered } from '#protocol/delivered.ts'
+import { orderWrapHash, wrapForOrder } from '#protocol/order-wrap.ts'
 import type { Signer } from 'ethers'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { MarketDelivery } from '../db/delivery-repository.ts'
 import type { SampleRecord } from '../db/sample-repository.ts'
-import type { OrderBinding, OrderWrap } from '../../../protocol/src/order-wrap.ts'
+import type { OrderBinding, OrderWrap } from '#protocol/order-wrap.ts'
 import { MarketError } from './market-error.ts'
-import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
+import type { OrderedEvent } from '#protocol/delivered.ts'
 
 /** DataMarket's product id of a sample (its subject is the sample's sha256); governance prices it. */
 export const SAMPLE_PRODUCT = encodeBytes32String('sample').toLowerCase() as Hex

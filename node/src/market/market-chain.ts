@@ -1,7 +1,7 @@
 import { Contract } from 'ethers'
 import { marketArtifact } from '../../../governance/src/artifacts.ts'
 import type { JsonRpcProvider, Signer } from 'ethers'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { ORDER_STATUS } from './ports.ts'
 import type { MarketChain, SettlementChain } from './ports.ts'
 

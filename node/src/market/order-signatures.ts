@@ -6,8 +6,8 @@
  * node has not seen confirmed yet, judged again once it has (a member whose chain runs a block ahead
  * gossips before the others follow its order).
  */
-import { GossipValidationError, validateDeliverySignature } from '../../../protocol/src/index.ts'
-import type { DeliverySignature, DeliverySignatureContext, Hex, OrderedEvent } from '../../../protocol/src/index.ts'
+import { GossipValidationError, validateDeliverySignature } from '#protocol/index.ts'
+import type { DeliverySignature, DeliverySignatureContext, Hex, OrderedEvent } from '#protocol/index.ts'
 
 export interface HeldSignature { wrapHash: Hex, signature: Hex }
 

@@ -1,7 +1,7 @@
 // Where a member finds its own Delivered signature for an order (SPEC 18, 19): a sample's is the one its
 // delivery service stored with its wrap; a hunt's is signed by the hunt service once the ruleset is taken up.
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex, OrderedEvent } from '../../../protocol/src/index.ts'
+import type { Hex, OrderedEvent } from '#protocol/index.ts'
 import type { DeliveryRepository } from '../db/delivery-repository.ts'
 import { SAMPLE_PRODUCT } from './delivery.ts'
 import type { HeldSignature } from './order-signatures.ts'

@@ -1,8 +1,8 @@
 // What the market's services need of the chain: DataMarket's Ordered events and the head (market-chain.ts),
 // and, for members' fulfils, the order's status, the delivery window and the fulfil call itself.
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { OrderedEvent } from '#protocol/delivered.ts'
 
 /** What every service following DataMarket's orders is configured with. */
 export interface MarketFollowOptions {

@@ -1,5 +1,5 @@
 import { createPeerScoreParams, createPeerScoreThresholds, createTopicScoreParams } from '@libp2p/gossipsub/score'
-import { TOPICS } from '../../../protocol/src/messages.ts'
+import { TOPICS } from '#protocol/messages.ts'
 import type { PeerScoreParams, PeerScoreThresholds, TopicScoreParams } from '@libp2p/gossipsub/score'
 
 /**

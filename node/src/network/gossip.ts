@@ -1,10 +1,10 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { decodeMessage, encodeMessage, GossipValidationError } from '../../../protocol/src/index.ts'
-import { TOPICS } from '../../../protocol/src/messages.ts'
+import { decodeMessage, encodeMessage, GossipValidationError } from '#protocol/index.ts'
+import { TOPICS } from '#protocol/messages.ts'
 import { virusmapScoreThresholds } from './gossip-scoring.ts'
 import { LogBudget } from './log-budget.ts'
 import type { VirusmapLibp2p } from './libp2p-node.ts'
-import type { GossipMessage, TopicName } from '../../../protocol/src/messages.ts'
+import type { GossipMessage, TopicName } from '#protocol/messages.ts'
 import type { GossipMetrics } from '../metrics/registry.ts'
 import type { Logger } from 'pino'
 

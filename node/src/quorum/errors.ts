@@ -1,4 +1,4 @@
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 export type QuorumErrorCode = 'NOT_A_MEMBER' | 'NETWORK_BUSY'
 

@@ -1,8 +1,8 @@
-import { GossipValidationError, validateEquivocation } from '../../../protocol/src/index.ts'
+import { GossipValidationError, validateEquivocation } from '#protocol/index.ts'
 import type { Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { CheckedEvidence } from '../../../protocol/src/evidence.ts'
-import type { ValidationContext } from '../../../protocol/src/validation.ts'
+import type { CheckedEvidence } from '#protocol/evidence.ts'
+import type { ValidationContext } from '#protocol/validation.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { Gossip } from '../network/gossip.ts'
 

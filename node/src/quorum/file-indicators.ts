@@ -1,4 +1,4 @@
-import { canonicalIndicatorOr } from '../../../protocol/src/index.ts'
+import { canonicalIndicatorOr } from '#protocol/index.ts'
 
 /** at most this many indicators are related to one file: a sample stuffed with URLs cannot flood the index */
 export const MAX_RELATED_INDICATORS = 200

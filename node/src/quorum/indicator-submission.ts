@@ -1,9 +1,9 @@
 import {
   canonicalIndicatorOr, indicatorSha256, isContextText, isIndicatorKind, MAX_CONTEXT_BYTES, recoverSubmissionSigner, signSubmission, ZERO_ADDRESS
-} from '../../../protocol/src/index.ts'
+} from '#protocol/index.ts'
 import { SubmissionError } from './errors.ts'
 import type { IndicatorSubmission } from './job-factory.ts'
-import type { Hex, IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { Hex, IndicatorKind } from '#protocol/messages.ts'
 import type { Signer } from 'ethers'
 
 /** How old a signed submission may be when a node takes it: a captured signature cannot be replayed for long. */

@@ -1,6 +1,6 @@
 import type {
   Hex, SampleKind, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint, SignedScanJob, SignedVerdict
-} from '../../../protocol/src/messages.ts'
+} from '#protocol/messages.ts'
 
 /** Why a job ended without a report (SPEC section 10). */
 export const JOB_FAILURES = ['COMPLAINTS', 'NO_QUORUM', 'NO_AGREEMENT'] as const

@@ -1,7 +1,7 @@
-import { recoverScanJobSigner, windowsWithinBounds } from '../../../protocol/src/index.ts'
+import { recoverScanJobSigner, windowsWithinBounds } from '#protocol/index.ts'
 import { boundsAt } from './validation-context.ts'
-import type { Hex, SignedScanJob } from '../../../protocol/src/messages.ts'
-import type { ValidationContext } from '../../../protocol/src/validation.ts'
+import type { Hex, SignedScanJob } from '#protocol/messages.ts'
+import type { ValidationContext } from '#protocol/validation.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Logger } from 'pino'
 

@@ -1,7 +1,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { clampWindow, generateX25519KeyPair, indicatorDigests, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '../../../protocol/src/index.ts'
-import type { JobBounds } from '../../../protocol/src/timing.ts'
-import type { Hex, IndicatorKind, ScanJob } from '../../../protocol/src/messages.ts'
+import { clampWindow, generateX25519KeyPair, indicatorDigests, wrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '#protocol/index.ts'
+import type { JobBounds } from '#protocol/timing.ts'
+import type { Hex, IndicatorKind, ScanJob } from '#protocol/messages.ts'
 import type { MemberInfo } from '../chain/membership-history.ts'
 import type { StoredSample } from '../ingest/stored-sample.ts'
 

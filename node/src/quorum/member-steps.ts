@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto'
 import {
   attestationFor, computeCommitment, contentCommitments, scanDeadline, signAttestation, signCommitment, signComplaint, signVerdict
-} from '../../../protocol/src/index.ts'
+} from '#protocol/index.ts'
 import { scanJob } from './member-scan.ts'
 import type { MemberScanComponents } from './member-scan.ts'
 import type { LiveJob } from './job-book.ts'
-import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict, Verdict } from '../../../protocol/src/messages.ts'
-import type { JobBounds } from '../../../protocol/src/timing.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict, Verdict } from '#protocol/messages.ts'
+import type { JobBounds } from '#protocol/timing.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
 import type { Engine } from '../scan/engine.ts'

@@ -2,9 +2,9 @@
  * Pure re-checks of what a node decided from membership, against the members the chain has at a
  * job's block now (after a reorg replaced the history those decisions were made on).
  */
-import { checkReport, ReportInvalidError } from '../../../protocol/src/index.ts'
-import type { CheckReportOptions, ReportCode } from '../../../protocol/src/index.ts'
-import type { Hex, Report, ScanJob } from '../../../protocol/src/messages.ts'
+import { checkReport, ReportInvalidError } from '#protocol/index.ts'
+import type { CheckReportOptions, ReportCode } from '#protocol/index.ts'
+import type { Hex, Report, ScanJob } from '#protocol/messages.ts'
 
 export interface MembershipProblem {
   code: ReportCode

@@ -1,11 +1,11 @@
 import {
   GossipValidationError, validateAttestation, validateCommitment, validateComplaint, validateVerdict
-} from '../../../protocol/src/index.ts'
+} from '#protocol/index.ts'
 import { createOrphanMessages, senderOf } from './orphan-messages.ts'
 import type { JobBook, LiveJob } from './job-book.ts'
-import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '../../../protocol/src/messages.ts'
-import type { ValidationContext } from '../../../protocol/src/validation.ts'
-import type { CheckedEvidence } from '../../../protocol/src/evidence.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '#protocol/messages.ts'
+import type { ValidationContext } from '#protocol/validation.ts'
+import type { CheckedEvidence } from '#protocol/evidence.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Logger } from 'pino'

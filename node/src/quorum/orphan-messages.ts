@@ -1,4 +1,4 @@
-import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '#protocol/messages.ts'
 
 type JobMessage = SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint
 

@@ -3,9 +3,9 @@
  * content, and this node holds every commitment and verdict that content names. Pure: the
  * coordinator passes the chain's view of the job's block.
  */
-import { deriveReport, quorumThreshold, ReportInvalidError } from '../../../protocol/src/index.ts'
+import { deriveReport, quorumThreshold, ReportInvalidError } from '#protocol/index.ts'
 import type { JobFailure, LiveJob } from './job-book.ts'
-import type { Hex, Report, ReportAttestation, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, Report, ReportAttestation, SignedCommitment, SignedVerdict } from '#protocol/messages.ts'
 
 export interface BlockView {
   members: Hex[]

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { faultDivisorFrom } from '../../../protocol/src/index.ts'
+import { faultDivisorFrom } from '#protocol/index.ts'
 import { registrationsAt } from './validation-context.ts'
 import { jobHoldsAt, reportMembershipProblem } from './membership-check.ts'
 import type { JobBook } from './job-book.ts'

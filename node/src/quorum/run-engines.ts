@@ -1,4 +1,4 @@
-import type { EngineResult } from '../../../protocol/src/messages.ts'
+import type { EngineResult } from '#protocol/messages.ts'
 import type { QuorumMetrics } from '../metrics/registry.ts'
 import { engineScanLimiter } from '../scan/limiter.ts'
 import { withinBudget } from './budget.ts'

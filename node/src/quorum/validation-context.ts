@@ -1,7 +1,7 @@
-import { jobBoundsFrom, maxJobAgeBlocksFrom, registrationsOf } from '../../../protocol/src/index.ts'
+import { jobBoundsFrom, maxJobAgeBlocksFrom, registrationsOf } from '#protocol/index.ts'
 import type { JobBook } from './job-book.ts'
-import type { JobBounds, ValidationContext } from '../../../protocol/src/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { JobBounds, ValidationContext } from '#protocol/index.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 
 export interface ContextOptions {

@@ -5,11 +5,11 @@
  * (k+1)·E + maxJobAgeBlocks, and this node has read the anchor events past it; nor one signed by nobody,
  * so an epoch without members at its first block (before the first election) is final and empty at once.
  */
-import { maxJobAgeBlocksFrom } from '../../../protocol/src/index.ts'
-import { rewardFactsOf } from '../../../protocol/src/rewards/index.ts'
+import { maxJobAgeBlocksFrom } from '#protocol/index.ts'
+import { rewardFactsOf } from '#protocol/rewards/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { RewardFacts } from '../../../protocol/src/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { RewardFacts } from '#protocol/rewards/index.ts'
 import type { AnchorRepository } from '../db/anchor-repository.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
 

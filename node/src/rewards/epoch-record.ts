@@ -2,9 +2,9 @@
  * An epoch's computed rewards as this member stores and serves them (SPEC 17): the tree's leaves and
  * root, the epoch's amounts and the per-item breakdown, amounts as decimal wei.
  */
-import { rewardsLeaves, rewardsRootOf, rewardsTree } from '../../../protocol/src/rewards/index.ts'
-import type { EpochRewards, RewardsTree } from '../../../protocol/src/rewards/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { rewardsLeaves, rewardsRootOf, rewardsTree } from '#protocol/rewards/index.ts'
+import type { EpochRewards, RewardsTree } from '#protocol/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { StoredEpochRewards } from '../db/rewards-repository.ts'
 
 const decimals = (m: ReadonlyMap<Hex, bigint>): Record<string, string> =>

@@ -1,6 +1,6 @@
 // What the rewards service and `virusmap claim` need of the chain: RewardsDistributor's reads, postRoot() and claim() (rewards-chain.ts).
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** A rewards root as RewardsDistributor holds it. */
 export interface RewardsRootOnChain {

@@ -2,7 +2,7 @@ import { Contract } from 'ethers'
 import { rewardsArtifact } from '../../../governance/src/artifacts.ts'
 import { revertName } from '../anchors/anchor-chain.ts'
 import type { JsonRpcProvider, Signer } from 'ethers'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { RewardsChain } from './ports.ts'
 
 export interface RewardsChainOptions {

@@ -1,7 +1,7 @@
-import { rewardsProof } from '../../../protocol/src/rewards/index.ts'
+import { rewardsProof } from '#protocol/rewards/index.ts'
 import { treeOfRecord } from './epoch-record.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { RewardsTree } from '../../../protocol/src/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { RewardsTree } from '#protocol/rewards/index.ts'
 import type { RewardsReader } from '../api/ports/index.ts'
 import type { RewardsRepository, StoredEpochRewards } from '../db/rewards-repository.ts'
 

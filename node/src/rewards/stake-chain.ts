@@ -4,7 +4,7 @@ import { Contract } from 'ethers'
 import { vmtArtifact } from '../../../governance/src/artifacts.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { JsonRpcProvider } from 'ethers'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { StakeSource } from './ports.ts'
 
 export interface StakeChainOptions {

@@ -6,7 +6,7 @@ import type { ArchiveEngine } from './archive-engine.ts'
 import type { ArchiveLimit, Expansion } from './archive.ts'
 import type { Engine, ScanInput } from './engine.ts'
 import type { SessionScan } from './scan-session.ts'
-import type { EngineCategory, EngineResult, Hex } from '../../../protocol/src/messages.ts'
+import type { EngineCategory, EngineResult, Hex } from '#protocol/messages.ts'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@libp2p/interface'
 

@@ -7,7 +7,7 @@ import { createLimiter } from './limiter.ts'
 import type { ClamdAddress } from './clamd.ts'
 import type { ClamdPool } from './clamd-pool.ts'
 import type { Engine, ScanInput } from './engine.ts'
-import type { EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
+import type { EngineResult, SampleKind } from '#protocol/messages.ts'
 import type { Logger } from 'pino'
 
 export interface ClamavEngineOptions {

@@ -1,4 +1,4 @@
-import type { EngineResult, Hex, SampleKind } from '../../../protocol/src/messages.ts'
+import type { EngineResult, Hex, SampleKind } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** What an engine is given: the decrypted sample and what the network already knows about it. */

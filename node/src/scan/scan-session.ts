@@ -1,5 +1,5 @@
 import type { Engine, ScanInput } from './engine.ts'
-import type { EngineResult } from '../../../protocol/src/messages.ts'
+import type { EngineResult } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 export type SessionScan = (input: ScanInput, options?: AbortOptions) => Promise<EngineResult>

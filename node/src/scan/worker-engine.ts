@@ -3,7 +3,7 @@ import { EngineNotStartedError, EngineUnavailableError, ScanAbortedError } from 
 import { createLimiter } from './limiter.ts'
 import type { Engine, ScanInput } from './engine.ts'
 import type { HostReply, HostRequest, WorkerVerdict } from './worker-protocol.ts'
-import type { EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
+import type { EngineResult, SampleKind } from '#protocol/messages.ts'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@libp2p/interface'
 

@@ -1,4 +1,4 @@
-import type { EngineCategory } from '../../../protocol/src/messages.ts'
+import type { EngineCategory } from '#protocol/messages.ts'
 
 /** What a module run by worker-host.ts exports: `createScanner(options)`. */
 export interface WorkerScanner<D = unknown> {

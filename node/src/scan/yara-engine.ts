@@ -7,7 +7,7 @@ import type { ScanInput } from './engine.ts'
 import type { SessionEngine, SessionScan } from './scan-session.ts'
 import type { PooledScanner, ScannerPool } from './yara-scanner-pool.ts'
 import type { RuleSource } from './yara-rules.ts'
-import type { EngineResult, SampleKind } from '../../../protocol/src/messages.ts'
+import type { EngineResult, SampleKind } from '#protocol/messages.ts'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@libp2p/interface'
 

@@ -1,4 +1,4 @@
-import type { EngineCategory } from '../../../protocol/src/messages.ts'
+import type { EngineCategory } from '#protocol/messages.ts'
 
 export interface YaraMatch {
   /** the rule file the rule was declared in, by its index in the engine's rule file list */

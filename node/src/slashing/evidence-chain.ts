@@ -2,8 +2,8 @@ import { Contract } from 'ethers'
 import { evidenceArtifact } from '../../../governance/src/artifacts.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ContractTransactionResponse, JsonRpcProvider, Signer } from 'ethers'
-import type { CheckedEvidence } from '../../../protocol/src/evidence.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { CheckedEvidence } from '#protocol/evidence.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** EquivocationEvidence as the prover uses it: is a (member, job) proven, and prove it. */
 export interface EvidenceChain {

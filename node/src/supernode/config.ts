@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { API_LIMIT_DEFAULTS, limitMinimum, type ApiLimits } from '../api/limits.ts'
 import { QUORUM_DEFAULTS, readQuorumOptions, type QuorumOptions } from '../quorum/quorum-options.ts'
 import { ENGINE_DEFAULTS, readEngineOptions, type EngineOptions } from './engine-options.ts'

@@ -8,8 +8,8 @@ import { anchorsArtifact, parametersArtifact, registryArtifact } from '../../../
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
 import { createAnchorChain } from '../../src/anchors/anchor-chain.ts'
-import { signEpochRoot } from '../../../protocol/src/anchors.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { signEpochRoot } from '#protocol/anchors.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const E = 8
 const MAX_AGE = 16

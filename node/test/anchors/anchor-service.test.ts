@@ -3,7 +3,7 @@
 // proposer lists the reports, members sign, the proposer posts, every member records each job's proof.
 import tap from 'tap'
 import pino from 'pino'
-import { epochTree, leafOf, quorumThreshold, recoverEpochRootSigner, signAnchorProposal, treeLeaves, verifyAnchorProof } from '../../../protocol/src/index.ts'
+import { epochTree, leafOf, quorumThreshold, recoverEpochRootSigner, signAnchorProposal, treeLeaves, verifyAnchorProof } from '#protocol/index.ts'
 import { createAnchorService } from '../../src/anchors/anchor-service.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
@@ -11,7 +11,7 @@ import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-networ
 import { CHAIN_ID, MEMBERS, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
 import type { AnchorChain, EpochAnchoredEvent } from '../../src/anchors/ports.ts'
 import type { AnchorService } from '../../src/anchors/anchor-service.ts'
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { ReorgListener } from '../../src/chain/registry-follower.ts'
 

@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { currentTurn, selectEligible } from '../../src/anchors/anchor-turns.ts'
-import { MAX_ANCHOR_JOBS } from '../../../protocol/src/messages.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import { MAX_ANCHOR_JOBS } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const addr = (byte: string): Hex => `0x${byte.repeat(20)}`
 const MEMBERS = [addr('44'), addr('11'), addr('33'), addr('22')]

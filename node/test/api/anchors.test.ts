@@ -8,7 +8,7 @@ import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { signedReport, hashes } from '../fixtures/signed-reports.ts'
 import type { ApiPorts } from '../../src/api/ports/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const KEY = 'a7'.repeat(32)
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`

@@ -25,7 +25,7 @@ import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { createMemoryIndicators } from '../fixtures/memory-indicators.ts'
 import { memoryVotes } from '../fixtures/memory-votes.ts'
 import { CHAIN_ID, hashes, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 // a full collection before each heap reading: what the API retains, not garbage V8 has yet to collect
 setFlagsFromString('--expose-gc')

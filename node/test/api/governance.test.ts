@@ -2,7 +2,7 @@ import tap from 'tap'
 import type { GovernanceReader, ProposalView } from '../../src/chain/governance-reader.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const KEY = 'a1'.repeat(32)
 const headers = { 'x-apikey': KEY }

@@ -8,7 +8,7 @@ import type { MarketDelivery } from '../../src/db/delivery-repository.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import type { ApiPorts } from '../../src/api/ports/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const KEY = 'a7'.repeat(32)
 const MARKET = `0x${'4d'.repeat(20)}` as Hex

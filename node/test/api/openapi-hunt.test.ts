@@ -2,7 +2,7 @@
 // server answers (a node without hunting: 503 TransientError, not 404), every hunt route is documented,
 // and the document's parameters say how a vendor authenticates.
 import t from 'tap'
-import { HUNT_AUTH_HEADER } from '../../../protocol/src/hunt/access.ts'
+import { HUNT_AUTH_HEADER } from '#protocol/hunt/access.ts'
 import { OPENAPI } from '../../src/api/routes/docs.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'

@@ -10,7 +10,7 @@ import { CHAIN_ID as MEMORY_CHAIN_ID, MEMBERS, REGISTRY as MEMORY_REGISTRY } fro
 import { startSampleStore } from '../fixtures/sample-store.ts'
 import { portsCompliance } from './ports-compliance.ts'
 import type { PortsUnderTest } from './ports-compliance.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { SampleAccess } from '../../src/quorum/ports.ts'
 import type { Test } from 'tap'
 

@@ -6,10 +6,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { Wallet } from 'ethers'
-import { indicatorSha256, recoverReceiptSigner, signSubmission } from '../../../protocol/src/index.ts'
+import { indicatorSha256, recoverReceiptSigner, signSubmission } from '#protocol/index.ts'
 import { sanitizeFilename } from '../../src/ingest/filename.ts'
 import { detectFileType } from '../../src/scan/file-type.ts'
-import type { Hex, IndicatorKind } from '../../../protocol/src/index.ts'
+import type { Hex, IndicatorKind } from '#protocol/index.ts'
 import type { AnalysisReader, ApiPorts, FileReader, IndicatorPort, SampleSubmitter, VoteStore } from '../../src/api/ports/index.ts'
 import type { Test } from 'tap'
 

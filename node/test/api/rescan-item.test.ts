@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { hashes } from '../fixtures/signed-reports.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
 
 const SAMPLE = new TextEncoder().encode('a sample to scan again\n')

@@ -5,12 +5,12 @@
 import t from 'tap'
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import { getAddress } from 'ethers'
-import { computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, REWARDS_LEAF_TYPES, rewardFactsOf } from '../../../protocol/src/rewards/index.ts'
+import { computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, REWARDS_LEAF_TYPES, rewardFactsOf } from '#protocol/rewards/index.ts'
 import { epochRecordOf } from '../../src/rewards/epoch-record.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
 import { submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 }
 const reports = await Promise.all([0, 1, 2].map(async (i) => await submittedReport(new TextEncoder().encode(`api ${i}`), submitterWallet(i % 2), `api-family-${i}`)))

@@ -6,7 +6,7 @@ import { enginesFromMetadataURI } from '../../src/api/routes/virusmap.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
 import { governorArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { raw } from '../fixtures/raw-http.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
 

@@ -3,7 +3,7 @@ import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { memoryVotes } from '../fixtures/memory-votes.ts'
 import { hashes } from '../fixtures/signed-reports.ts'
 import { openDatabase, VoteRepository } from '../../src/db/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
 
 const ALICE = 'a1'.repeat(32)

@@ -1,6 +1,6 @@
 import tap from 'tap'
 import { EngineHistory } from '../../src/chain/engine-history.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const A = '0x00000000000000000000000000000000000000aa' as Hex
 const B = '0x00000000000000000000000000000000000000bb' as Hex

@@ -2,7 +2,7 @@ import { getAddress, hexlify, randomBytes } from 'ethers'
 import tap from 'tap'
 import { electMembers, membershipActions, openGov, propose, registerCandidate } from '../../../governance/src/index.ts'
 import { createGovernanceReader } from '../../src/chain/governance-reader.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 
 // The page's governance view reads what `virusmap gov proposals|members` reads, newest first and

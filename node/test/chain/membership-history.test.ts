@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { MembershipHistory } from '../../src/chain/membership-history.ts'
 import { ParameterHistory } from '../../src/chain/parameter-history.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const A = '0x00000000000000000000000000000000000000aa' as Hex
 const B = '0x00000000000000000000000000000000000000bb' as Hex

@@ -5,7 +5,7 @@ import { electMembers, proposeAndExecute, registerCandidate, removeMembers } fro
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { blockNumber, mineBlocks } from '../../../governance/src/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 
 // A node that was offline while thousands of blocks went by catches up in small eth_getLogs chunks

@@ -9,7 +9,7 @@ import { blockNumber, mineBlocks } from '../../../governance/src/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import type { RegistryFollower, ReorgEvent } from '../../src/chain/registry-follower.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 
 // Reorgs for real on anvil: the follower has applied an admission (or a parameter change) that the

@@ -6,7 +6,7 @@ import { registryArtifact } from '../../../governance/src/artifacts.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { mineBlocks } from '../../../governance/src/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 import type { JsonRpcSigner } from 'ethers'
 

@@ -12,7 +12,7 @@ import { anchorReader } from '../../src/supernode/api-adapters.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import type { ApiPorts } from '../../src/api/ports/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const KEY = 'b8'.repeat(32)

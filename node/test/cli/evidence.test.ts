@@ -22,8 +22,8 @@ import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { deployVirusMap } from '../../../governance/src/index.ts'
 import { registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
-import { signAttestation, signCommitment, signVerdict } from '../../../protocol/src/signing.ts'
-import type { Hex, ReportAttestation, SignedCommitment, Verdict } from '../../../protocol/src/messages.ts'
+import { signAttestation, signCommitment, signVerdict } from '#protocol/signing.ts'
+import type { Hex, ReportAttestation, SignedCommitment, Verdict } from '#protocol/messages.ts'
 
 const rand32 = (): Hex => hexlify(randomBytes(32)) as Hex
 const lower = (a: string): Hex => a.toLowerCase() as Hex

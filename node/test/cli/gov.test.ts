@@ -13,8 +13,8 @@ import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { registerCandidate } from '../../../governance/src/index.ts'
 import { marketArtifact, registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
-import { rewardNetworkParameters } from '../../../protocol/src/rewards/governed.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { rewardNetworkParameters } from '#protocol/rewards/governed.ts'
 
 const anvil = await startAnvil({ port: 0 })
 t.teardown(() => anvil.stop())

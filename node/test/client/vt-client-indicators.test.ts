@@ -1,6 +1,6 @@
 import tap from 'tap'
 import { Wallet } from 'ethers'
-import { vtUrlId } from '../../../protocol/src/index.ts'
+import { vtUrlId } from '#protocol/index.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import type { ApiPorts } from '../../src/api/ports/index.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'

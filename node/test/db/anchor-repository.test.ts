@@ -1,6 +1,6 @@
 import tap from 'tap'
 import { AnchorRepository, openDatabase } from '../../src/db/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { StoredAnchorProposal } from '../../src/db/index.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`

@@ -6,8 +6,8 @@
 import tap from 'tap'
 import { openDatabase } from '../../src/db/index.ts'
 import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
-import type { OrderedEvent } from '../../../protocol/src/delivered.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { OrderedEvent } from '#protocol/delivered.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const MARKET = hex('4d', 20)

@@ -2,7 +2,7 @@
 import tap from 'tap'
 import { openDatabase, ReceiptRepository } from '../../src/db/index.ts'
 import type { StoredReceipt } from '../../src/db/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const receipt: StoredReceipt = { sha256: hex('ab', 32), submitter: hex('07', 20), submittedAt: 1_700_000_000_000, receivedAt: 1_700_000_000_500, jobId: hex('0c', 32), signature: hex('1b', 65) }

@@ -8,7 +8,7 @@ import { runCli } from '../../src/cli/run.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
-import type { TopicName } from '../../../protocol/src/messages.ts'
+import type { TopicName } from '#protocol/messages.ts'
 
 const TOPIC_NAMES: TopicName[] = ['jobs', 'commits', 'verdicts', 'attestations', 'complaints']
 

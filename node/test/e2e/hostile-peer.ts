@@ -1,10 +1,10 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { encodeMessage } from '../../../protocol/src/index.ts'
-import { TOPICS } from '../../../protocol/src/messages.ts'
+import { encodeMessage } from '#protocol/index.ts'
+import { TOPICS } from '#protocol/messages.ts'
 import { createLibp2pNode } from '../../src/network/libp2p-node.ts'
-import type { GossipMessage, TopicName } from '../../../protocol/src/messages.ts'
+import type { GossipMessage, TopicName } from '#protocol/messages.ts'
 import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
 
 /**

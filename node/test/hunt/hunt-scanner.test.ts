@@ -5,7 +5,7 @@
  * COMPILE_TIMEOUT, matches come back per ruleset, and a slow ruleset is found and quarantined without costing the others their matches.
  */
 import tap from 'tap'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { createHuntScanner } from '../../src/hunt/hunt-scanner.ts'
 import { silentLogger, SLOW_RULE, SLOW_SAMPLE } from '../scan/yara-helpers.ts'
 

@@ -13,7 +13,7 @@ import { createRepositories, openDatabase, PendingIngestRepository } from '../..
 import { createSampleStore } from '../../src/ingest/index.ts'
 import { WRITE_BATCH_CHUNKS } from '../../src/ingest/block-writer.ts'
 import { collectOrphanBlocks } from '../../src/ingest/orphan-blocks.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { Test } from 'tap'
 

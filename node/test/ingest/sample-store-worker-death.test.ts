@@ -14,7 +14,7 @@ import { CHUNK_SIZE } from '../../src/crypto/index.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../../src/db/index.ts'
 import { createDurableBlockstore } from '../../src/ipfs/index.ts'
 import { createSampleStore } from '../../src/ingest/index.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { Test } from 'tap'
 

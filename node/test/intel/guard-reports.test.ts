@@ -11,8 +11,8 @@ import { guardIndicators } from '../../src/guard/guard-indicators.ts'
 import { checkIndicatorSubmission, operatorSubmission } from '../../src/quorum/indicator-submission.ts'
 import { buildIndicatorJob } from '../../src/quorum/job-factory.ts'
 import { scanJob } from '../../src/quorum/member-scan.ts'
-import { indicatorSha256 } from '../../../protocol/src/indicators.ts'
-import { ZERO_ADDRESS, type Hex, type ScanJob } from '../../../protocol/src/messages.ts'
+import { indicatorSha256 } from '#protocol/indicators.ts'
+import { ZERO_ADDRESS, type Hex, type ScanJob } from '#protocol/messages.ts'
 import type { Engine, ScanInput } from '../../src/scan/engine.ts'
 
 const T0 = 1_800_000_000_000

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { IndicatorKind } from '../../../protocol/src/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { ScanInput } from '../../src/scan/engine.ts'
 
 /** What the node hands an indicator engine: the subject's UTF-8 and its sha256. */

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { anchorProof, epochTree, MAX_ANCHOR_PROOF } from '../../../protocol/src/index.ts'
-import type { Hex, Report } from '../../../protocol/src/index.ts'
+import { anchorProof, epochTree, MAX_ANCHOR_PROOF } from '#protocol/index.ts'
+import type { Hex, Report } from '#protocol/index.ts'
 import { checkAnchor, createChainReader, parseServedAnchor, verifyReportWith } from '../../src/light-client/index.ts'
 import type { EpochAnchor, ServedAnchor } from '../../src/light-client/index.ts'
 import { CHAIN_ID, hashes, MEMBERS, MEMBERSHIP_BLOCK, NOW, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'

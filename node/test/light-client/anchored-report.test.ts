@@ -7,7 +7,7 @@
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { Contract, ContractFactory, encodeBytes32String, hexlify, randomBytes, toQuantity } from 'ethers'
 import tap from 'tap'
-import { anchorProof, epochOf, epochRange, epochTree, signEpochRoot } from '../../../protocol/src/index.ts'
+import { anchorProof, epochOf, epochRange, epochTree, signEpochRoot } from '#protocol/index.ts'
 import { anchorsArtifact, parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { electMembers, registerCandidate } from '../../../governance/src/index.ts'
 import { blockNumber } from '../../../governance/src/anvil-time.ts'
@@ -16,7 +16,7 @@ import { createChainReads } from '../../src/web/chain-reads.js'
 import type { VerifyTarget } from '../../src/light-client/index.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 import { chainReportAt } from '../fixtures/chain-report.ts'
-import type { Hex, Report } from '../../../protocol/src/index.ts'
+import type { Hex, Report } from '#protocol/index.ts'
 
 const { provider, rpcUrl, signers, deployment, gov, operators, deployer } = await startGovernedChain(tap, 3)
 const { contracts, chainId } = deployment

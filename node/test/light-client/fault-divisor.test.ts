@@ -1,12 +1,12 @@
 import tap from 'tap'
 import { ContractFactory, encodeBytes32String, JsonRpcProvider } from 'ethers'
-import { deriveReport } from '../../../protocol/src/index.ts'
+import { deriveReport } from '#protocol/index.ts'
 import { parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { createChainReader, createClockSkewReader, createRegistryView, verifyReportWith } from '../../src/light-client/index.ts'
 import { CHAIN_ID, hashes, MEMBERS, NOW, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
 import { memoryChain } from '../fixtures/memory-chain.ts'
-import type { Hex, Report } from '../../../protocol/src/index.ts'
+import type { Hex, Report } from '#protocol/index.ts'
 
 const SAMPLE = new TextEncoder().encode('divisor sample')
 const ADDRESSES = MEMBERS.map((m) => m.address)

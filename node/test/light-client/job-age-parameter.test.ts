@@ -9,7 +9,7 @@ import { parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { createChainReader, createRegistryView } from '../../src/light-client/index.ts'
 import { REGISTRY } from '../fixtures/signed-reports.ts'
-import type { Hex } from '../../../protocol/src/index.ts'
+import type { Hex } from '#protocol/index.ts'
 
 tap.test('maxJobAgeBlocks and the limit block\'s timestamp, read from the chain', async (t) => {
   const anvil = await startAnvil({ port: 0 })

@@ -10,7 +10,7 @@ import tap from 'tap'
 import {
   attestationFor, computeCommitment, deriveReport, signAttestation, signCommitment, signScanJob, signVerdict,
   validateScanJob, ZERO_ADDRESS, scanJobId
-} from '../../../protocol/src/index.ts'
+} from '#protocol/index.ts'
 import { electMembers, proposeAndExecute, registerCandidate, removeMembers } from '../../../governance/src/index.ts'
 import { blockNumber } from '../../../governance/src/anvil-time.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
@@ -20,7 +20,7 @@ import { JobBook } from '../../src/quorum/job-book.ts'
 import { createValidationContext } from '../../src/quorum/validation-context.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 import { hashes } from '../fixtures/signed-reports.ts'
-import type { Hex, Report, ScanJob, SignedScanJob } from '../../../protocol/src/index.ts'
+import type { Hex, Report, ScanJob, SignedScanJob } from '#protocol/index.ts'
 
 const MAX_AGE = 64
 const { provider, signers, deployment, gov, operators } = await startGovernedChain(tap, 3)

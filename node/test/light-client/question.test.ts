@@ -1,6 +1,6 @@
 import tap from 'tap'
-import { indicatorDigests } from '../../../protocol/src/index.ts'
-import type { Hex, Report, ScanJob } from '../../../protocol/src/index.ts'
+import { indicatorDigests } from '#protocol/index.ts'
+import type { Hex, Report, ScanJob } from '#protocol/index.ts'
 import { checkQuestion } from '../../src/light-client/question.ts'
 import type { Question } from '../../src/light-client/question.ts'
 import { hashes } from '../fixtures/signed-reports.ts'

@@ -3,7 +3,7 @@ import { createRegistryView } from '../../src/light-client/index.ts'
 import { connectProvider } from '../../src/light-client/provider.ts'
 import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
 import { startJsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
-import type { Hex } from '../../../protocol/src/index.ts'
+import type { Hex } from '#protocol/index.ts'
 
 // enginesAt over real HTTP and ABI encoding: the engines registered to a member at a block, sorted
 const [first, second] = MEMBERS.map((m) => m.address) as [Hex, Hex]

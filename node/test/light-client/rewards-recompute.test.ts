@@ -7,8 +7,8 @@
  */
 import { Contract, ContractFactory, encodeBytes32String, hexlify, parseEther, randomBytes, toQuantity, Wallet } from 'ethers'
 import tap from 'tap'
-import { anchorProof, epochOf, epochRange, epochTree, signEpochRoot } from '../../../protocol/src/index.ts'
-import { computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, rewardFactsOf, rewardNetworkParameters, rewardsRootOf, signRewardsRoot } from '../../../protocol/src/rewards/index.ts'
+import { anchorProof, epochOf, epochRange, epochTree, signEpochRoot } from '#protocol/index.ts'
+import { computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, rewardFactsOf, rewardNetworkParameters, rewardsRootOf, signRewardsRoot } from '#protocol/rewards/index.ts'
 import { anchorsArtifact, parametersArtifact, rewardsArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import { electMembers, registerCandidate } from '../../../governance/src/index.ts'
 import { blockNumber } from '../../../governance/src/anvil-time.ts'
@@ -17,7 +17,7 @@ import { recomputeAccount } from '../../src/light-client/rewards-recompute.ts'
 import type { AnchoredReportsSource, RecomputeTarget } from '../../src/light-client/rewards-recompute.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 import { chainReportAt } from '../fixtures/chain-report.ts'
-import type { Hex, Report } from '../../../protocol/src/index.ts'
+import type { Hex, Report } from '#protocol/index.ts'
 
 const E = 8
 const VMT = 10n ** 18n

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { Interface } from 'ethers'
-import type { Hex, Report } from '../../../protocol/src/index.ts'
+import type { Hex, Report } from '#protocol/index.ts'
 import { createChainReader, REGISTRY_READ_ABI, verifyReport, verifyReportWith } from '../../src/light-client/index.ts'
 import type { Question, VerifyResult } from '../../src/light-client/index.ts'
 import { connectProvider } from '../../src/light-client/provider.ts'

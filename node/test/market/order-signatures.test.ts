@@ -2,8 +2,8 @@
 // orders not followed yet, one signature per member, forgotten past the deadline, fulfil's arguments
 // ascending by signer; and the turn arithmetic members take their turns by.
 import tap from 'tap'
-import { signDelivered } from '../../../protocol/src/index.ts'
-import type { DeliverySignature, Hex, OrderedEvent } from '../../../protocol/src/index.ts'
+import { signDelivered } from '#protocol/index.ts'
+import type { DeliverySignature, Hex, OrderedEvent } from '#protocol/index.ts'
 import { latestTurn, turnOrder } from '../../src/chain/turn-order.ts'
 import { createOrderSignatures } from '../../src/market/order-signatures.ts'
 import { CHAIN_ID, MEMBERS, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'

@@ -1,6 +1,6 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import tap from 'tap'
-import { GossipValidationError } from '../../../protocol/src/index.ts'
+import { GossipValidationError } from '#protocol/index.ts'
 import { toValidatorResult } from '../../src/network/gossip.ts'
 
 tap.test('reject and ignore map to gossipsub verdicts; our own bugs never penalise peers', async (t) => {

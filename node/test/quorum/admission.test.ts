@@ -4,7 +4,7 @@ import { NetworkBusyError } from '../../src/quorum/errors.ts'
 import { memoryCoordinators, SHORT_JOB_PARAMETERS, sourceOf } from '../fixtures/memory-coordinators.ts'
 import { MAX_JOB_ATTEMPTS } from '../../src/quorum/job-submission.ts'
 import { gate, gatedEngine, quickEngine } from '../fixtures/test-engines.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { LiveJob } from '../../src/quorum/job-book.ts'
 
 // SPEC section 10: an origin keeps at most maxActiveJobs of its own jobs open; a further submission

@@ -1,10 +1,10 @@
 import tap from 'tap'
 import { Wallet } from 'ethers'
-import { canonicalizeIndicator, checkReport, indicatorSha256, signSubmission } from '../../../protocol/src/index.ts'
+import { canonicalizeIndicator, checkReport, indicatorSha256, signSubmission } from '#protocol/index.ts'
 import { createHeuristicsEngine } from '../../src/scan/heuristics-engine.ts'
 import { indicatorPort } from '../../src/supernode/api-adapters.ts'
 import { CHAIN_ID, memoryCoordinators, REGISTRY, sourceOf, until } from '../fixtures/memory-coordinators.ts'
-import type { EngineResult, Hex } from '../../../protocol/src/messages.ts'
+import type { EngineResult, Hex } from '#protocol/messages.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { Engine } from '../../src/scan/engine.ts'
 

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import tap from 'tap'
-import { jobEndsAt, verdictHash } from '../../../protocol/src/index.ts'
+import { jobEndsAt, verdictHash } from '#protocol/index.ts'
 import { MAX_JOB_ATTEMPTS } from '../../src/quorum/job-submission.ts'
 import { memoryCoordinators, SHORT_JOB_PARAMETERS, sourceOf, until } from '../fixtures/memory-coordinators.ts'
 import { abortion, hangingEngine, quickEngine } from '../fixtures/test-engines.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { JobRecord } from '../../src/db/job-repository.ts'
 import type { Repositories } from '../../src/db/index.ts'
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import tap from 'tap'
-import { jobEndsAt, scanJobId, signScanJob } from '../../../protocol/src/index.ts'
+import { jobEndsAt, scanJobId, signScanJob } from '#protocol/index.ts'
 import { buildScanJob } from '../../src/quorum/job-factory.ts'
 import { BLOCK, CHAIN_ID, memoryCoordinators, passed, REGISTRY, sourceOf, until } from '../fixtures/memory-coordinators.ts'
 import { quickEngine } from '../fixtures/test-engines.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { Wallet } from 'ethers'
 

@@ -1,6 +1,6 @@
 import tap from 'tap'
 import { JobBook } from '../../src/quorum/job-book.ts'
-import type { Hex, SampleKind, SignedScanJob } from '../../../protocol/src/messages.ts'
+import type { Hex, SampleKind, SignedScanJob } from '#protocol/messages.ts'
 
 function job (sha: string, revealDeadline: number, membershipBlock = 1, kind: SampleKind = 'file'): SignedScanJob {
   return {

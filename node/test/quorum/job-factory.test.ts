@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import tap from 'tap'
-import { DEFAULT_JOB_BOUNDS, generateX25519KeyPair, indicatorDigests, unwrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '../../../protocol/src/index.ts'
+import { DEFAULT_JOB_BOUNDS, generateX25519KeyPair, indicatorDigests, unwrapContentKey, ZERO_ADDRESS, ZERO_BYTES32 } from '#protocol/index.ts'
 import { buildIndicatorJob, buildScanJob, jobWindows } from '../../src/quorum/job-factory.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const members = [0xcc, 0xaa, 0xbb].map((b) => {
   const keys = generateX25519KeyPair()

@@ -1,6 +1,6 @@
 import tap from 'tap'
 import { jobHoldsAt, reportMembershipProblem } from '../../src/quorum/membership-check.ts'
-import type { Hex, Report } from '../../../protocol/src/messages.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
 import { MEMBERS, OUTSIDER, signedReport } from '../fixtures/signed-reports.ts'
 
 const members = MEMBERS.map((m) => m.address)

@@ -1,6 +1,6 @@
 import tap from 'tap'
 import { createOrphanMessages, jobIdOf, senderOf } from '../../src/quorum/orphan-messages.ts'
-import type { Hex, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SignedCommitment, SignedVerdict } from '#protocol/messages.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const commitment = (job: string, member: string): SignedCommitment =>

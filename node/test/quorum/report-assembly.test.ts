@@ -1,10 +1,10 @@
 import tap from 'tap'
 import {
   attestationFor, checkReport, computeCommitment, reportDigest, signAttestation, signCommitment, signComplaint, signVerdict, verdictHash
-} from '../../../protocol/src/index.ts'
+} from '#protocol/index.ts'
 import { assembleReport, complaintsDecide, failureOf } from '../../src/quorum/report-assembly.ts'
 import { CHAIN_ID, engineResults, hashes, MEMBERS, REGISTRY, registrationsOf, signedJob } from '../fixtures/signed-reports.ts'
-import type { Hex, SignedCommitment, SignedVerdict } from '../../../protocol/src/messages.ts'
+import type { Hex, SignedCommitment, SignedVerdict } from '#protocol/messages.ts'
 import type { LiveJob } from '../../src/quorum/job-book.ts'
 import type { BlockView } from '../../src/quorum/report-assembly.ts'
 import type { Member } from '../fixtures/signed-reports.ts'

@@ -2,12 +2,12 @@
 // be anchored, an anchored root not matched to its jobs yet, a report this member lacks; and the rewards
 // repository's rules (a member's first signature per epoch kept, only the newest state, posted epochs' signatures dropped).
 import tap from 'tap'
-import { DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, computeEpochRewards, stateToJson } from '../../../protocol/src/rewards/index.ts'
+import { DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, computeEpochRewards, stateToJson } from '#protocol/rewards/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { anchorableUntil, epochInputs } from '../../src/rewards/epoch-inputs.ts'
 import { epochRecordOf, treeOfRecord } from '../../src/rewards/epoch-record.ts'
 import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const E = 10
 const parameterAt = (name: string): bigint | undefined => name === 'maxJobAgeBlocks' ? 16n : undefined

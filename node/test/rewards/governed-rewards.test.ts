@@ -8,7 +8,7 @@ import { Contract, encodeBytes32String, JsonRpcProvider, parseEther } from 'ethe
 import { deployVirusMap, proposeAndExecute } from '../../../governance/src/index.ts'
 import { vmtArtifact } from '../../../governance/src/artifacts.ts'
 import { mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
-import { DEFAULT_REWARD_PARAMS, REWARD_PARAMETER_KEYS } from '../../../protocol/src/rewards/index.ts'
+import { DEFAULT_REWARD_PARAMS, REWARD_PARAMETER_KEYS } from '#protocol/rewards/index.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
@@ -18,7 +18,7 @@ import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createStakeChain } from '../../src/rewards/stake-chain.ts'
 import { createMemoryGossipBus } from '../fixtures/memory-network.ts'
 import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Repositories } from '../../src/db/index.ts'
 
 const E = 10

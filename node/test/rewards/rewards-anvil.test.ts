@@ -4,7 +4,7 @@
 // challenge period a submitter's claim with the stored proof pays its amount; a repeat pays nothing.
 import tap from 'tap'
 import pino from 'pino'
-import { DEFAULT_REWARD_PARAMS, rewardsProof } from '../../../protocol/src/rewards/index.ts'
+import { DEFAULT_REWARD_PARAMS, rewardsProof } from '#protocol/rewards/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
 import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
@@ -14,7 +14,7 @@ import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-networ
 import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { head, lower, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
 import type { Wallet } from 'ethers'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { RewardsService } from '../../src/rewards/rewards-service.ts'
 
 const E = 8

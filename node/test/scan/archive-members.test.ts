@@ -11,7 +11,7 @@ import type { ArchiveCoverage, MemberBudget } from '../../src/scan/archive-membe
 import type { ArchiveEngine } from '../../src/scan/archive-engine.ts'
 import type { Engine } from '../../src/scan/engine.ts'
 import type { SessionEngine } from '../../src/scan/scan-session.ts'
-import type { EngineResult } from '../../../protocol/src/messages.ts'
+import type { EngineResult } from '#protocol/messages.ts'
 import type { Test } from 'tap'
 
 const smallFiles = (n: number): Array<{ name: string, data: Uint8Array }> =>

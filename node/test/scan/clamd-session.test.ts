@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { seededRandom } from '../../scripts/reputation/random.ts'
 import { createClamavEngine } from '../../src/scan/clamav-engine.ts'
-import { ENGINE_CATEGORIES } from '../../../protocol/src/messages.ts'
+import { ENGINE_CATEGORIES } from '#protocol/messages.ts'
 import { fakeClamd } from './clamd-fake.ts'
 import { eicar, input, silentLogger } from './yara-helpers.ts'
 import type { ClamavEngineOptions } from '../../src/scan/clamav-engine.ts'

@@ -1,4 +1,4 @@
-import { ENGINE_CATEGORIES } from '../../../protocol/src/messages.ts'
+import { ENGINE_CATEGORIES } from '#protocol/messages.ts'
 import type { Engine, ScanInput } from '../../src/scan/engine.ts'
 import type { Test } from 'tap'
 

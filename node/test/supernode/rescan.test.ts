@@ -8,7 +8,7 @@ import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createDurableBlockstore } from '../../src/ipfs/index.ts'
 import { sampleRescans } from '../../src/supernode/api-adapters.ts'
 import { startSampleStore } from '../fixtures/sample-store.ts'
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 tap.test('a rescan re-submits the stored sample without reading it; unknown ids are undefined', async t => {
   const dir = t.testdir()

@@ -12,7 +12,7 @@ import { createChainReader, createRegistryView } from '../../src/light-client/in
 import { createChainReads } from '../../src/web/chain-reads.js'
 import { startJsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
 import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY } from '../fixtures/signed-reports.ts'
-import type { Hex } from '../../../protocol/src/index.ts'
+import type { Hex } from '#protocol/index.ts'
 
 const ADDRESSES = MEMBERS.map((m) => m.address).toSorted()
 

@@ -4,7 +4,7 @@
  * authors (their own new families and variants), the ring (fabrications its colluding members detect).
  * Attackers confirm their own items the next epoch from a second wallet through another node.
  */
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Rng } from '../prng.ts'
 import { address, TAG } from './hex.ts'
 import type { AgentType, EconomyParams } from './params.ts'

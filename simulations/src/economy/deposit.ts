@@ -12,9 +12,9 @@
  * A staked wallet's first floor(stake / stakePerFreeReport) reports of an epoch need no deposit.
  * Forfeited deposits go to the rewards pool.
  */
-import type { Hex } from '../../../protocol/src/messages.ts'
-import { isConfirmed } from '../../../protocol/src/rewards/index.ts'
-import type { ItemReward } from '../../../protocol/src/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { isConfirmed } from '#protocol/rewards/index.ts'
+import type { ItemReward } from '#protocol/rewards/index.ts'
 import { toWei } from './market.ts'
 
 export interface DepositParams {

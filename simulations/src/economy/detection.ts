@@ -4,8 +4,8 @@
  * honest member reports what the engines say unless it misses (memberMiss); colluding members detect
  * the ring's fabrications with their own two engines, which the report then carries as attested.
  */
-import type { Hex } from '../../../protocol/src/messages.ts'
-import type { RewardFacts } from '../../../protocol/src/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { RewardFacts } from '#protocol/rewards/index.ts'
 import type { Rng } from '../prng.ts'
 import type { DetectionParams } from './params.ts'
 import { digestOf } from './world.ts'

@@ -3,9 +3,9 @@
  * facts of epochs E-W..E go to the real computeEpochRewards (protocol/src/rewards), and rewards, costs,
  * the market and the supply are booked. Pure: the same seed and options give the same result.
  */
-import type { Hex } from '../../../protocol/src/messages.ts'
-import { computeEpochRewards, INITIAL_REWARDS_STATE } from '../../../protocol/src/rewards/index.ts'
-import type { EpochRewards, RewardFacts, RewardParams, RewardsState } from '../../../protocol/src/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import { computeEpochRewards, INITIAL_REWARDS_STATE } from '#protocol/rewards/index.ts'
+import type { EpochRewards, RewardFacts, RewardParams, RewardsState } from '#protocol/rewards/index.ts'
 import { createRng } from '../prng.ts'
 import { Population } from './agents.ts'
 import type { Submission } from './agents.ts'

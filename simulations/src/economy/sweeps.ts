@@ -3,8 +3,8 @@
  * through) from the defaults and is run over the seeds. A point's runs are cached by their inputs, so
  * the default point, shared by every sweep, runs once.
  */
-import { DEFAULT_REWARD_PARAMS } from '../../../protocol/src/rewards/index.ts'
-import type { RewardParams } from '../../../protocol/src/rewards/index.ts'
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
+import type { RewardParams } from '#protocol/rewards/index.ts'
 import { runEconomy } from './economy-run.ts'
 import { WEI } from './market.ts'
 import { band, returnOnCost } from './monte-carlo.ts'

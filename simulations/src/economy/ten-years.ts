@@ -2,7 +2,7 @@
  * Ten years of the economy under a budget schedule, over the seeds: the rewards pool, circulating and
  * burned VMT at network scale as vendor prices fall, each type's share of the rewards, and the runway.
  */
-import { DEFAULT_REWARD_PARAMS } from '../../../protocol/src/rewards/index.ts'
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
 import { runEconomy } from './economy-run.ts'
 import type { RunResult } from './economy-run.ts'
 import { band, returnOnCost } from './monte-carlo.ts'

@@ -2,7 +2,7 @@
  * The samples the agents submit: this epoch's fresh wild malware (honest finds collide on it), older
  * public samples (what mutators start from), benign files, authors' new families and their variants.
  */
-import type { Hex } from '../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Rng } from '../prng.ts'
 import { freshHits, variantHits } from './detection.ts'
 import type { EngineHits } from './detection.ts'

@@ -1,4 +1,4 @@
-import { hasQuorum } from '../../../protocol/src/quorum.ts'
+import { hasQuorum } from '#protocol/quorum.ts'
 import { runJobs } from './member-sweep.ts'
 import type { MemberRole } from './job-model.ts'
 import type { ModelParams } from './params.ts'

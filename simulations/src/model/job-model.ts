@@ -1,6 +1,6 @@
-import { quorumThreshold } from '../../../protocol/src/quorum.ts'
-import { aggregateEngines } from '../../../protocol/src/report-engines.ts'
-import type { EngineCategory, Hex, SignedVerdict } from '../../../protocol/src/messages.ts'
+import { quorumThreshold } from '#protocol/quorum.ts'
+import { aggregateEngines } from '#protocol/report-engines.ts'
+import type { EngineCategory, Hex, SignedVerdict } from '#protocol/messages.ts'
 import type { ModelMessage, Overlay } from './overlay.ts'
 
 export type MemberRole = 'honest' | 'wrong' | 'equivocate' | 'withhold'

@@ -1,8 +1,8 @@
-import { indicatorDigests } from '../../../protocol/src/indicators.ts'
-import { ZERO_BYTES32 } from '../../../protocol/src/messages.ts'
-import { signScanJob, signSubmission } from '../../../protocol/src/signing.ts'
+import { indicatorDigests } from '#protocol/indicators.ts'
+import { ZERO_BYTES32 } from '#protocol/messages.ts'
+import { signScanJob, signSubmission } from '#protocol/signing.ts'
 import { SIM_CHAIN_ID, SIM_MEMBERSHIP_BLOCK, SIM_REGISTRY } from './member-view.ts'
-import type { Hex, ScanJob, SignedScanJob } from '../../../protocol/src/messages.ts'
+import type { Hex, ScanJob, SignedScanJob } from '#protocol/messages.ts'
 import type { Wallet } from 'ethers'
 
 /**

@@ -1,7 +1,7 @@
-import { DEFAULT_JOB_BOUNDS } from '../../../protocol/src/timing.ts'
-import { DEFAULT_MAX_JOB_AGE_BLOCKS } from '../../../protocol/src/job-age.js'
-import type { Hex, ScanJob, SignedAttestation, SignedCommitment, SignedScanJob, SignedVerdict } from '../../../protocol/src/messages.ts'
-import type { ValidationContext } from '../../../protocol/src/validation.ts'
+import { DEFAULT_JOB_BOUNDS } from '#protocol/timing.ts'
+import { DEFAULT_MAX_JOB_AGE_BLOCKS } from '#protocol/job-age.js'
+import type { Hex, ScanJob, SignedAttestation, SignedCommitment, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { ValidationContext } from '#protocol/validation.ts'
 
 export const SIM_CHAIN_ID = 31337
 export const SIM_REGISTRY = '0x5fbdb2315678afecb367f032d93f642f64180aa3' as Hex

@@ -1,5 +1,5 @@
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** Where a report is anchored on chain (SPEC 15): served as `virusmap_anchor`, checked by light-client/anchor-check.ts. */
 export interface ReportAnchorView {

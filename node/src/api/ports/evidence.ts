@@ -1,5 +1,5 @@
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex, SignedAttestation, SignedCommitment, SignedVerdict } from '../../../../protocol/src/messages.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedVerdict } from '#protocol/messages.ts'
 
 /** Two conflicting messages one member signed for one job: proof that it equivocated. */
 export type EvidenceView =

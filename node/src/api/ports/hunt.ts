@@ -1,4 +1,4 @@
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { HuntService } from '../../hunt/hunt-service.ts'
 
 /** What the hunt routes need (SPEC 19): the service, and the check of a vendor's access header at this node. */

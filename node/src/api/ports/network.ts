@@ -1,5 +1,5 @@
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex, ReportStats, SampleKind } from '../../../../protocol/src/messages.ts'
+import type { Hex, ReportStats, SampleKind } from '#protocol/messages.ts'
 
 /** Operational state for /healthz and /metrics; optional so the API runs without a node behind it. */
 export interface NodeStatusReader {

@@ -1,5 +1,5 @@
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { StoredItemReward } from '../../db/rewards-repository.ts'
 
 /** One paid-epoch report's reward and why (SPEC 17): amounts in decimal wei. */

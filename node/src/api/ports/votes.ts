@@ -1,4 +1,4 @@
-import type { Hex, SampleKind } from '../../../../protocol/src/messages.ts'
+import type { Hex, SampleKind } from '#protocol/messages.ts'
 
 export type VoteVerdict = 'harmless' | 'malicious'
 

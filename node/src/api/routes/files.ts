@@ -10,7 +10,7 @@ import type { UploadSlots } from '../upload-slots.ts'
 import type { ObjectCache } from '../object-cache.ts'
 import { sendFile } from '../object-responses.ts'
 import { fileSubmissionOf } from '../signed-submission.ts'
-import { FileSubmissionError } from '../../../../protocol/src/index.ts'
+import { FileSubmissionError } from '#protocol/index.ts'
 
 /** The multipart field VirusTotal's upload takes the file from. */
 const FILE_FIELD = 'file'

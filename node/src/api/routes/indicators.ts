@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { isIndicatorKind } from '../../../../protocol/src/indicators.ts'
-import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
+import { isIndicatorKind } from '#protocol/indicators.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { ApiPorts } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { canonicalSubject } from '../indicator-ids.ts'

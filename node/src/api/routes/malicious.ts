@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { FeedCursor, MaliciousFeedReader } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 export const MAX_FEED_LIMIT = 100
 const DEFAULT_FEED_LIMIT = 50

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { urlNetworkLocation } from '../../../../protocol/src/indicators.ts'
-import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
+import { urlNetworkLocation } from '#protocol/indicators.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { ApiPorts } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { bareHex, parseFileHash } from '../ids.ts'

@@ -4,8 +4,8 @@
 // node: the proof checks against the root posted on chain.
 import type { FastifyInstance } from 'fastify'
 import type { RewardItemView, RewardsAccountView, RewardsEpochView, RewardsReader } from '../ports/index.ts'
-import type { Hex } from '../../../../protocol/src/messages.ts'
-import type { ClassEvidence } from '../../../../protocol/src/rewards/index.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { ClassEvidence } from '#protocol/rewards/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 

@@ -5,7 +5,7 @@ import { fileType } from '../vt-objects.ts'
 import { epochSeconds, vtStats } from '../../vt/report-attributes.ts'
 import { bareHex } from '../ids.ts'
 import { requestSignal } from '../request.ts'
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 const MAX_RECENT = 100
 const DEFAULT_RECENT = 20

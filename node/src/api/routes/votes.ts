@@ -8,8 +8,8 @@ import type { IndicatorKey } from '../indicator-ids.ts'
 import { findIndicator } from '../indicator-lookup.ts'
 import { epochSeconds } from '../../vt/report-attributes.ts'
 import { requestSignal } from '../request.ts'
-import { indicatorSha256 } from '../../../../protocol/src/indicators.ts'
-import type { Hex, SampleKind } from '../../../../protocol/src/messages.ts'
+import { indicatorSha256 } from '#protocol/indicators.ts'
+import type { Hex, SampleKind } from '#protocol/messages.ts'
 
 const VERDICTS: readonly VoteVerdict[] = ['harmless', 'malicious']
 const LIMIT = /^[0-9]{1,3}$/

@@ -4,7 +4,7 @@
 // to it) before a transaction is sent, so a lying node can only fail the claim, never redirect it.
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import { formatEther } from 'ethers'
-import { REWARDS_LEAF_TYPES } from '../../../../protocol/src/rewards/index.ts'
+import { REWARDS_LEAF_TYPES } from '#protocol/rewards/index.ts'
 import { createRewardsChain } from '../../rewards/rewards-chain.ts'
 import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'

@@ -2,7 +2,7 @@
 // signed indicator submissions to that node (domain, URL without query, offending wallets,
 // page scripts, and the bodies of those scripts the extension sends as signed file uploads),
 // signed by the user's keystore wallet under the deployment's domain, as `virusmap submit` signs. The wallet is unlocked once, when the guard starts.
-import { indicatorSha256 } from '../../../../protocol/src/indicators.ts'
+import { indicatorSha256 } from '#protocol/indicators.ts'
 import { createVtClient } from '../../client/vt-client.ts'
 import { createGuardReporter, type GuardReporter } from '../../guard/reporter.ts'
 import type { CommandContext, OptionValue } from '../command.ts'

@@ -1,7 +1,7 @@
 // `virusmap init`: stores the API, RPC and deployment a user talks to (someone else's supernode, say)
 // in a profile, so submit, lookup, vote and gov work from any directory without the flags.
 import { createRegistryView } from '../../light-client/registry-view.ts'
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import type { Command } from '../command.ts'
 import { EXIT_CODES } from '../command.ts'
 import { PROFILE_VERSION, isHttpUrl, saveProfile } from '../profile.ts'

@@ -1,9 +1,9 @@
 // `virusmap market orders [--buyer A]`: the DataMarket's orders as the chain holds them (its Ordered
 // events since the deployment, each order's status now), newest first.
 import { formatEther, getAddress, isAddress, decodeBytes32String } from 'ethers'
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { createMarketChain } from '../../market/market-chain.ts'
-import type { OrderedEvent } from '../../../../protocol/src/delivered.ts'
+import type { OrderedEvent } from '#protocol/delivered.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { terminalJson, terminalText } from '../terminal-text.ts'

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { badInput } from './gov-context.ts'
 
 export interface OrderKey {

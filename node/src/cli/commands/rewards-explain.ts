@@ -3,8 +3,8 @@
 // nothing, and for a paid report every rule that changed its amount with its factor. The item is a file's
 // sha256 or an indicator's canonical-subject hash; the node's items are held to their shape before printing.
 import { formatEther } from 'ethers'
-import { indicatorSha256 } from '../../../../protocol/src/indicators.ts'
-import type { Hex } from '../../../../protocol/src/messages.ts'
+import { indicatorSha256 } from '#protocol/indicators.ts'
+import type { Hex } from '#protocol/messages.ts'
 import { fetchApiData } from '../api-data.ts'
 import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'

@@ -1,4 +1,4 @@
-import { canonicalizeIndicator, isIndicatorKind } from '../../../../protocol/src/indicators.ts'
+import { canonicalizeIndicator, isIndicatorKind } from '#protocol/indicators.ts'
 import type { IndicatorFeedConfig } from './indicator-feed.ts'
 
 /** A feed's name is a metrics label and part of a detection label: short and plain. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import type { IntelMetrics } from '../../metrics/registry.ts'
 import { countEntries, diffEntries, emptyEntries, parseIndicatorList } from './indicator-list.ts'
 import type { IndicatorEntries } from './indicator-list.ts'

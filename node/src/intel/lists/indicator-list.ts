@@ -1,6 +1,6 @@
-import { canonicalizeIndicator, isIndicatorKind } from '../../../../protocol/src/indicators.ts'
-import { INDICATOR_KINDS } from '../../../../protocol/src/messages.ts'
-import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
+import { canonicalizeIndicator, isIndicatorKind } from '#protocol/indicators.ts'
+import { INDICATOR_KINDS } from '#protocol/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 
 /**
  * The one format of an operator's indicator list (pure; no I/O). One entry per line:

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { IndicatorKind } from '../../../../protocol/src/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
 import { EngineUnavailableError } from '../../scan/engine.ts'
 import type { Engine } from '../../scan/engine.ts'
 import { checkEthPhishing, hostSuffixes, loadEthPhishingLists } from './eth-phishing-lists.ts'

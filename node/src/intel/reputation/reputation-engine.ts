@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { Logger } from 'pino'
-import type { EngineResult } from '../../../../protocol/src/messages.ts'
+import type { EngineResult } from '#protocol/messages.ts'
 import { EngineNotStartedError, EngineUnavailableError, ScanAbortedError } from '../../scan/engine.ts'
 import type { Engine, ScanInput } from '../../scan/engine.ts'
 import { extractFeatures } from './features.ts'

@@ -9,7 +9,7 @@ import { analyzePe } from './pe.ts'
 import { analyzeScript } from './script.ts'
 import type { Finding } from './findings.ts'
 import type { Indicators } from './indicators.ts'
-import type { EngineCategory } from '../../../../protocol/src/messages.ts'
+import type { EngineCategory } from '#protocol/messages.ts'
 
 export interface Analysis {
   fileType: string

@@ -1,5 +1,5 @@
 /** Types of report-derive.js, the page's mirror of protocol deriveReport. */
-import type { Verifier } from '../../../protocol/src/eip712-hash.js'
+import type { Verifier } from '#protocol/eip712-hash.js'
 export interface BlockState { members: string[], registrations: Record<string, string[]>, faultDivisor: number, clockSkewMs?: number }
 /** how old a job at a block may be (light-client/chain-reader.ts AgeLimit) */
 export interface AgeLimit { maxJobAgeBlocks: number, limitBlock: number, limitTimestamp?: number }

@@ -1,5 +1,5 @@
 /** Types of verify.js, the page's report checks (see that file). */
-import type { Verifier } from '../../../protocol/src/eip712-hash.js'
+import type { Verifier } from '#protocol/eip712-hash.js'
 import type { AgeLimit, BlockState, Check } from './report-derive.js'
 import type { EpochAnchor } from './chain-reads.js'
 import type { AnchoredStatus } from './anchor-proof.js'

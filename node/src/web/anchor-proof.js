@@ -43,7 +43,7 @@ export function leafHash (values, keccak) {
 }
 
 /** The root the proof leads to from `leaf` (bytes), pairs hashed sorted as OpenZeppelin's MerkleProof does. */
-function rootOf (leaf, proof, keccak) {
+export function rootOf (leaf, proof, keccak) {
   let node = leaf
   for (const sibling of proof.map(hexToBytes)) {
     const [a, b] = bytesToHex(node) < bytesToHex(sibling) ? [node, sibling] : [sibling, node]

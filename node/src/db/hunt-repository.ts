@@ -2,6 +2,7 @@ import type { AbortOptions } from '@libp2p/interface'
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
+import type { StoredPosition } from './report-repository.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { HuntRegistration, SignedHuntMatch } from '#protocol/hunt/index.ts'
 
@@ -77,11 +78,14 @@ export class HuntRepository {
     return out
   }
 
-  async cursor (): Promise<ReportCursor | undefined> {
-    return await this.#db.get(dbKey(PREFIXES.huntCursor, 'livehunt')) as ReportCursor | undefined
+  /** Livehunt's place in the reports' storing order (report-feed.ts). */
+  async cursor (): Promise<StoredPosition | undefined> {
+    const value = await this.#db.get(dbKey(PREFIXES.huntCursor, 'livehunt')) as StoredPosition | ReportCursor | undefined
+    // a cursor written by date order: reports stored before the storing order was are entered at their date
+    return value === undefined || 'position' in value ? value : { position: value.date, jobId: value.jobId }
   }
 
-  async setCursor (cursor: ReportCursor): Promise<void> {
+  async setCursor (cursor: StoredPosition): Promise<void> {
     await this.#db.put(dbKey(PREFIXES.huntCursor, 'livehunt'), cursor)
   }
 

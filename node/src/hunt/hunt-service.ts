@@ -17,7 +17,7 @@ import type { HuntRegistration } from '#protocol/hunt/registration.ts'
 import { openRuleset } from '#protocol/hunt/ruleset.ts'
 import { createKeyLock } from '../db/key-lock.ts'
 import type { Hex, Report } from '#protocol/messages.ts'
-import type { HuntRepository, ReportCursor, StoredHuntMatch, StoredRuleset } from '../db/hunt-repository.ts'
+import type { HuntRepository, StoredHuntMatch, StoredRuleset } from '../db/hunt-repository.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { MarketChain, MarketFollowOptions } from '../market/ports.ts'
@@ -47,7 +47,7 @@ export interface HuntServiceComponents {
   x25519SecretKey: Uint8Array
   chain: MarketChain
   follower: { readonly followedBlock: number }
-  reports: Pick<ReportRepository, 'since'>
+  reports: Pick<ReportRepository, 'since' | 'stored'>
   samples: Pick<SampleRepository, 'get'>
   readSample: (cid: string, contentKey: Uint8Array, options?: AbortOptions) => Promise<Uint8Array>
   hunts: HuntRepository
@@ -79,8 +79,8 @@ export interface HuntService {
 
 const view = (s: StoredRuleset): RulesetView => ({ rulesetId: s.registration.rulesetId, orderId: s.registration.orderId, paidUntil: s.paidUntil, registeredAt: s.registeredAt })
 const PAGE = 256
-/** how long after its date a report may still be stored (windows are minutes, SPEC 5): Livehunt looks back this far */
-const LAG_MS = 15 * 60_000
+/** jobs remembered as hunted: a report is stored again within minutes of its first storing (late verdicts, SPEC 5) */
+const REMEMBERED = 4096
 
 export function createHuntService (opts: HuntServiceOptions, c: HuntServiceComponents): HuntService {
   const { logger, metrics } = c
@@ -95,8 +95,8 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
   // rulesetId -> the stored ruleset and its source, opened in memory
   const active = new Map<Hex, { stored: StoredRuleset, source: string }>()
   let retroRunning = false
-  // jobId -> report date: the reports Livehunt has seen in the last LAG_MS
-  const hunted = new Map<Hex, number>()
+  // the jobs Livehunt hunted lately, oldest first
+  const hunted = new Map<Hex, true>()
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
 
@@ -148,19 +148,17 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
   }
 
   /**
-   * Reports are indexed by their date (the latest scannedAt), not by when they were stored: a slow job's
-   * report lands after faster ones of later dates. So each pass re-reads from LAG_MS before the newest
-   * date seen (a report is final within minutes of its date: its windows are bounded, SPEC 5) and skips
-   * the jobs already hunted, which are remembered for that span.
+   * New file reports in the order this node stored them (report-feed.ts), so a slow job's report, stored
+   * after faster ones of later dates, is still hunted once it lands. A report stored again (more verdicts)
+   * comes round again at the end: the jobs hunted lately are remembered to skip it.
    */
   async function livehunt (options: AbortOptions): Promise<void> {
-    const newest = await c.hunts.cursor()
-    let cursor: ReportCursor | undefined = newest === undefined ? undefined : { date: Math.max(0, newest.date - LAG_MS), jobId: '0x' }
-    let top = newest
+    const saved = await c.hunts.cursor()
+    let cursor = saved
     for (;;) {
-      const page = await c.reports.since(cursor, PAGE, (r) => r.job.job.kind === 'file' && !hunted.has(r.jobId), options)
-      for (const report of page.reports) {
-        hunted.set(report.jobId, report.date)
+      const page = await c.reports.stored(cursor, PAGE, (r) => r.job.job.kind === 'file' && !hunted.has(r.jobId), options)
+      for (const { report } of page.reports) {
+        remember(report.jobId)
         // one unreadable sample must not stop the hunt over the others
         if (active.size > 0) {
           await huntReport(report, options).catch((err: unknown) => {
@@ -169,12 +167,20 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
           })
         }
       }
-      if (page.last !== undefined && (top === undefined || page.last.date > top.date)) top = page.last
+      if (page.last !== undefined) cursor = page.last
       if (page.last === undefined || !page.more) break
-      cursor = page.last
     }
-    if (top !== undefined && top !== newest) await c.hunts.setCursor(top)
-    if (top !== undefined) for (const [jobId, date] of hunted) if (date < top.date - LAG_MS) hunted.delete(jobId)
+    if (cursor !== undefined && cursor !== saved) await c.hunts.setCursor(cursor)
+  }
+
+  function remember (jobId: Hex): void {
+    hunted.delete(jobId)
+    hunted.set(jobId, true)
+    // insertion order: the oldest first
+    for (const old of hunted.keys()) {
+      if (hunted.size <= REMEMBERED) break
+      hunted.delete(old)
+    }
   }
 
   // one pass at a time: the poll loop, a registration and a stop never interleave over the cursor or the set

@@ -44,7 +44,8 @@ export interface HuntChain {
   /** member `i`'s hunt service over the database at `dir/dbPath` (not started) */
   member(t: Test, i: number, dir: string, dbPath?: string, options?: Partial<HuntServiceOptions>): Promise<HuntMember>
   /** stores `bytes` as a sample and its final report at `m`, as a scan would; the report's jobId */
-  submit(m: HuntMember, bytes: Uint8Array): Promise<Hex>
+  /** stores `bytes` and a final report on them at `m`, dated `date` (default: the fixture's) */
+  submit(m: HuntMember, bytes: Uint8Array, date?: number): Promise<Hex>
 }
 
 export async function startHuntChain (deliveryBlocks = 30): Promise<HuntChain> {
@@ -118,12 +119,12 @@ export async function startHuntChain (deliveryBlocks = 30): Promise<HuntChain> {
       t.teardown(close)
       return { service, reports, store, hunts, self: lower(wallet.address), metrics, close }
     },
-    async submit (m, bytes) {
+    async submit (m, bytes, date) {
       await m.store.ingest((async function * () { yield bytes })())
       // the fixture's report names its own fixed block; its job here names a block where these members are
       // members, as a real job does (the hunt reads the block, it does not re-check the report's signatures)
       const signed = await signedReport(bytes)
-      const report = { ...signed, job: { ...signed.job, job: { ...signed.job.job, membershipBlock: membersBlock } } }
+      const report = { ...signed, ...(date === undefined ? {} : { date }), job: { ...signed.job, job: { ...signed.job.job, membershipBlock: membersBlock } } }
       await m.reports.put(report)
       return report.jobId
     }

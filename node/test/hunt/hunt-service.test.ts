@@ -65,6 +65,28 @@ tap.test('Livehunt: f+1 members\' signed notifications confirm a match on a samp
   t.equal((await m0.rulesets.get()).values[0]?.value, 1, 'virusmap_hunt_rulesets')
 })
 
+tap.test('Livehunt follows the storing order: a report stored late with an old date is hunted, one stored again is not hunted twice', async (t) => {
+  const m = await member(t, 2, join(dir, 'storing-order'))
+  await m.service.start()
+  await m.service.register(await registration(RULES))
+  await submit(m, new TextEncoder().encode('MZ on time NEEDLE-0xC0FFEE'))
+  await m.service.tick()
+  const before = await m.service.matches(vendor, 0, 100)
+  t.equal(before.length, 1)
+  // its members scanned an hour ago; gossip brought it here only now (a date order with a look-back of minutes never saw it)
+  const first = await m.reports.get(before[0]?.notification.match.jobId as Hex)
+  const late = await submit(m, new TextEncoder().encode('MZ late NEEDLE-0xC0FFEE'), (first?.date ?? 0) - 3_600_000)
+  await m.service.tick()
+  const after = await m.service.matches(vendor, 0, 100)
+  t.same(after.map((s) => s.notification.match.jobId), [before[0]?.notification.match.jobId, late])
+  // the same report stored again (late verdicts) comes round at the end of the order: skipped
+  const report = await m.reports.get(late)
+  if (report === undefined) throw new Error('the late report is stored')
+  t.equal(await m.reports.put({ ...report, date: report.date + 1 }), true)
+  await m.service.tick()
+  t.equal((await m.service.matches(vendor, 0, 100)).length, 2, 'no second notification')
+})
+
 tap.test('registrations the member must refuse, by code', async (t) => {
   const m = await member(t, 2)
   await m.service.start()

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { ApiError, vtErrorOf } from '../vt/errors.ts'
 import { ApiKeyError, type ApiKeyRecord } from '../db/apikey-repository.ts'
@@ -77,7 +77,7 @@ export function buildAdminApp (options: { keys: ApiKeyAdmin, token: string, logg
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: 16 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     http: { maxHeaderSize: 8 * 1024 },
     frameworkErrors: (err, _request, reply) => {
       const { statusCode, body } = vtErrorOf(err)

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import multipart from '@fastify/multipart'
 import type { Logger } from 'pino'
 import type { ApiPorts } from './ports/index.ts'
@@ -70,7 +70,7 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: 4096 },
     return503OnClosing: true,
     // one line per request instead, from the metrics hook (metrics.ts)
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     http: { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, limits.requestTimeoutMs) },
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.connectionTimeoutMs,

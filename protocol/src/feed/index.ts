@@ -1,0 +1,5 @@
+export * from './errors.ts'
+export * from './product.ts'
+export * from './feed-line.ts'
+export * from './epoch-feed.ts'
+export * from './parse-feed.ts'

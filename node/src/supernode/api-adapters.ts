@@ -33,7 +33,7 @@ export interface ApiPortsComponents {
   chainId: number
   registry: Hex
   /** what the web page suggests on first use as the deployment to pin (it says the node suggested it) */
-  suggested?: { rpcUrl: string, parameters?: Hex, anchors?: Hex, governor?: Hex }
+  suggested?: { rpcUrl: string, parameters?: Hex, anchors?: Hex, governor?: Hex, rewards?: Hex }
   /** answer /api/v3 and /api/virusmap only to keys in the node's key store */
   requireApiKey: boolean
   /** for rescans and downloads: the stored sample's plaintext */

@@ -225,7 +225,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
         // only blocks held here: a request never makes this node fetch from the network
         blocks: { get: async (cid, o) => await blockstore.has(cid) ? await getBlock(blockstore, cid, o) : undefined },
         ...createApiPorts({ coordinator, repositories, follower, metrics, libp2p, operator, operatorSigner: keys.operator, chainId: deployment.chainId, registry: deployment.contracts.registry, requireApiKey: config.requireApiKey, samples,
-          suggested: { rpcUrl: deployment.rpcUrl, governor: deployment.contracts.governor, ...(deployment.contracts.parameters === undefined ? {} : { parameters: deployment.contracts.parameters }), ...(deployment.contracts.anchors === undefined ? {} : { anchors: deployment.contracts.anchors }) } }),
+          suggested: { rpcUrl: deployment.rpcUrl, governor: deployment.contracts.governor, ...(deployment.contracts.parameters === undefined ? {} : { parameters: deployment.contracts.parameters }), ...(deployment.contracts.anchors === undefined ? {} : { anchors: deployment.contracts.anchors }), ...(deployment.contracts.rewards === undefined ? {} : { rewards: deployment.contracts.rewards }) } }),
         governance: createGovernanceReader({ provider, contracts: deployment.contracts, deployBlock: deployment.deployBlock })
       },
       logger: logger.child({ component: 'api' }),

@@ -1,6 +1,6 @@
 /**
- * The deployment the page verifies against: chain id, SupernodeRegistry, NetworkParameters, ReportAnchors and
- * the RPC the chain is read through, pinned in this browser's localStorage. On first use it is what
+ * The deployment the page verifies against: chain id, SupernodeRegistry, NetworkParameters, ReportAnchors, the
+ * Governor, RewardsDistributor and the RPC the chain is read through, pinned in this browser's localStorage. On first use it is what
  * this node suggests (/api/virusmap/network) and the page says so; from then on a node cannot
  * change it, only the user can (the form below).
  */
@@ -14,7 +14,7 @@ function isHttpUrl (text) {
 }
 
 /** The fields as a deployment, or a message saying what is wrong. */
-export function parseDeployment ({ chainId, registry, parameters, anchors, rpcUrl, governor }, source) {
+export function parseDeployment ({ chainId, registry, parameters, anchors, rpcUrl, governor, rewards }, source) {
   const id = Number(chainId)
   if (!Number.isSafeInteger(id) || id <= 0) return 'the chain id must be a positive integer'
   if (!ADDRESS.test(registry)) return 'the registry must be an address (0x and 40 hex digits)'
@@ -22,7 +22,8 @@ export function parseDeployment ({ chainId, registry, parameters, anchors, rpcUr
   if (anchors !== '' && anchors !== undefined && !ADDRESS.test(anchors)) return 'ReportAnchors must be an address, or empty for a deployment without one'
   if (rpcUrl !== '' && !isHttpUrl(rpcUrl)) return 'the RPC must be an http(s) URL'
   if (governor !== '' && governor !== undefined && !ADDRESS.test(governor)) return 'the Governor must be an address, or empty (then the page only reads governance)'
-  return { chainId: id, registry: registry.toLowerCase(), parameters: parameters ? parameters.toLowerCase() : '', anchors: anchors ? anchors.toLowerCase() : '', rpcUrl, governor: governor ? governor.toLowerCase() : '', source }
+  if (rewards !== '' && rewards !== undefined && !ADDRESS.test(rewards)) return 'RewardsDistributor must be an address, or empty (then the page shows no rewards)'
+  return { chainId: id, registry: registry.toLowerCase(), parameters: parameters ? parameters.toLowerCase() : '', anchors: anchors ? anchors.toLowerCase() : '', rpcUrl, governor: governor ? governor.toLowerCase() : '', rewards: rewards ? rewards.toLowerCase() : '', source }
 }
 
 function stored () {
@@ -39,10 +40,10 @@ function save (deployment) {
   localStorage.setItem(STORE, JSON.stringify(deployment))
 }
 
-/** What this node suggests; an RPC URL, NetworkParameters, ReportAnchors and the Governor only if it publishes them. */
+/** What this node suggests; an RPC URL, NetworkParameters, ReportAnchors, the Governor and RewardsDistributor only if it publishes them. */
 async function suggested () {
   const a = (await api('/api/virusmap/network')).data.attributes
-  const d = parseDeployment({ chainId: a.chain_id, registry: a.registry, parameters: a.parameters ?? '', anchors: a.anchors ?? '', rpcUrl: a.rpc_url ?? '', governor: a.governor ?? '' }, 'node')
+  const d = parseDeployment({ chainId: a.chain_id, registry: a.registry, parameters: a.parameters ?? '', anchors: a.anchors ?? '', rpcUrl: a.rpc_url ?? '', governor: a.governor ?? '', rewards: a.rewards ?? '' }, 'node')
   if (typeof d === 'string') throw new Error(`this node suggests no usable deployment: ${d}`)
   return d
 }
@@ -61,7 +62,7 @@ export function deploymentNote (d) {
   const who = d.source === 'user'
     ? 'the deployment you set in this browser'
     : 'using the deployment this node suggests; set your own below'
-  return `Chain ${d.chainId}, registry ${d.registry}${d.parameters === '' ? ' (no NetworkParameters: default quorum rule and clock skew)' : `, parameters ${d.parameters}`}${d.anchors === '' ? ' (no ReportAnchors: anchors not checked)' : `, anchors ${d.anchors}`}${d.governor === '' ? '' : `, Governor ${d.governor}`}, read through ${d.rpcUrl === '' ? '(no RPC set)' : d.rpcUrl}: ${who}.`
+  return `Chain ${d.chainId}, registry ${d.registry}${d.parameters === '' ? ' (no NetworkParameters: default quorum rule and clock skew)' : `, parameters ${d.parameters}`}${d.anchors === '' ? ' (no ReportAnchors: anchors not checked)' : `, anchors ${d.anchors}`}${d.governor === '' ? '' : `, Governor ${d.governor}`}${d.rewards === '' ? '' : `, RewardsDistributor ${d.rewards}`}, read through ${d.rpcUrl === '' ? '(no RPC set)' : d.rpcUrl}: ${who}.`
 }
 
 function field (name, label, value) {
@@ -73,7 +74,7 @@ export function deploymentForm (d, onSaved) {
   const message = el('span', { class: 'muted', id: 'deployment-message' })
   const form = el('form', { id: 'deployment-form', class: 'deployment-form' },
     field('chainId', 'chain id', String(d.chainId)), field('registry', 'registry', d.registry),
-    field('parameters', 'NetworkParameters', d.parameters), field('anchors', 'ReportAnchors', d.anchors), field('rpcUrl', 'RPC URL', d.rpcUrl), field('governor', 'Governor', d.governor),
+    field('parameters', 'NetworkParameters', d.parameters), field('anchors', 'ReportAnchors', d.anchors), field('rpcUrl', 'RPC URL', d.rpcUrl), field('governor', 'Governor', d.governor), field('rewards', 'RewardsDistributor', d.rewards),
     el('button', { class: 'primary', type: 'submit', text: 'Save' }),
     el('button', { type: 'button', id: 'deployment-reset', text: 'Use this node\'s suggestion', onclick: async () => { localStorage.removeItem(STORE); onSaved() } }),
     message)

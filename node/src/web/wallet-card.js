@@ -1,12 +1,13 @@
 /**
  * The governance page's "Your wallet" card: the wallets this browser has (EIP-6963), the connected
- * account's VMT, votes and delegate, and delegation. One connected wallet serves every action on
+ * account's VMT, votes and delegate, delegation, and its rewards with their claim (rewards-card.js). One connected wallet serves every action on
  * the page; it is forgotten when the wallet changes account.
  */
 import { keccak_256 as keccak } from '/web/vendor/noble-hashes/sha3.js'
 import { deploymentForm, deploymentNote, pinnedDeployment } from '/web/deployment.js'
 import { createGovActions } from '/web/gov-actions.js'
 import { el, errorBox, failureText } from '/web/page-kit.js'
+import { rewardsSection } from '/web/rewards-card.js'
 import { chainIdOf, connect, discoverWallets, ensureChain } from '/web/wallet.js'
 
 const NO_WALLET = 'No wallet found in this browser (none announced itself by EIP-6963, and there is no window.ethereum). Install one, or take part from a terminal: virusmap gov delegate | vote | queue | execute.'
@@ -166,6 +167,7 @@ async function render () {
   const delegatee = /^0x0{40}$/.test(info.delegatee) ? 'nobody: your tokens count as votes only once delegated' : info.delegatee === actions.account ? `yourself (${info.delegatee})` : info.delegatee
   node.replaceChildren(title,
     kv([['account', actions.account], ['wallet', wallet.name], ['VMT', vmt(info.balance.toString())], ['voting power', vmt(info.votes.toString())], ['delegated to', delegatee], ['token', info.token]]),
+    rewardsSection({ deployment, account: actions.account, provider: wallet.provider, status, vmt, runTx, refresh: () => { void render() } }),
     delegateControls(actions.account, status), status, note, form)
 }
 

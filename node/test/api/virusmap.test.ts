@@ -74,19 +74,20 @@ t.test('network, members at a block and recent reports', async (st) => {
 /** the network view, suggesting `suggested` as the deployment to pin */
 const suggesting = (suggested: ReturnType<NetworkReader['info']>['suggested']): NetworkReader => ({ ...network, info: () => ({ ...network.info(), suggested }) })
 
-t.test('the deployment a node suggests: its RPC, NetworkParameters, ReportAnchors and Governor, each only when it has one', async (st) => {
+t.test('the deployment a node suggests: its RPC, NetworkParameters, ReportAnchors, Governor and RewardsDistributor, each only when it has one', async (st) => {
   const governor = `0x${'6a'.repeat(20)}` as Hex
   const parameters = `0x${'7b'.repeat(20)}` as Hex
   const anchors = `0x${'8c'.repeat(20)}` as Hex
-  const full = await startApi(t, { ...createMemoryNode().ports, network: suggesting({ rpcUrl: 'http://127.0.0.1:8545', parameters, anchors, governor }) })
+  const rewards = `0x${'9d'.repeat(20)}` as Hex
+  const full = await startApi(t, { ...createMemoryNode().ports, network: suggesting({ rpcUrl: 'http://127.0.0.1:8545', parameters, anchors, governor, rewards }) })
   const a = ((await (await fetch(`${full.url}/api/virusmap/network`)).json()) as { data: { attributes: Record<string, unknown> } }).data.attributes
-  st.match(a, { rpc_url: 'http://127.0.0.1:8545', parameters, anchors, governor }, 'ReportAnchors too, so the page checks served anchors without asking the user')
+  st.match(a, { rpc_url: 'http://127.0.0.1:8545', parameters, anchors, governor, rewards }, 'ReportAnchors and RewardsDistributor too, so the page checks anchors and rewards without asking the user')
   const bare = await startApi(t, { ...createMemoryNode().ports, network: suggesting({ rpcUrl: 'http://127.0.0.1:8545' }) })
   const b = ((await (await fetch(`${bare.url}/api/virusmap/network`)).json()) as { data: { attributes: Record<string, unknown> } }).data.attributes
-  st.notOk('governor' in b || 'parameters' in b || 'anchors' in b, 'nothing is invented')
+  st.notOk('governor' in b || 'parameters' in b || 'anchors' in b || 'rewards' in b, 'nothing is invented')
 })
 
-t.test('the contracts\' ABIs the page encodes its wallet transactions from: the artifacts\' own, and only those four', async (st) => {
+t.test('the contracts\' ABIs the page encodes its wallet transactions from: the artifacts\' own, and only those five', async (st) => {
   const server = await startApi(t, createMemoryNode().ports)
   for (const [name, artifact] of [['VirusMapGovernor', governorArtifact], ['VMT', vmtArtifact]] as const) {
     const res = await fetch(`${server.url}/web/abi/${name}.json`)
@@ -95,11 +96,11 @@ t.test('the contracts\' ABIs the page encodes its wallet transactions from: the 
     st.match(res.headers.get('content-security-policy'), /default-src 'none'/)
     st.same(await res.json(), artifact.abi, `${name}: the artifact's abi array, nothing else`)
   }
-  for (const name of ['SupernodeRegistry.json', 'TimelockController.json']) st.equal((await fetch(`${server.url}/web/abi/${name}`)).status, 200, name)
+  for (const name of ['SupernodeRegistry.json', 'TimelockController.json', 'RewardsDistributor.json']) st.equal((await fetch(`${server.url}/web/abi/${name}`)).status, 200, name)
   for (const path of ['VestingWallet.json', 'VMT', '..%2F..%2Fpackage.json', '..%2Fscripts%2Fbuild.ts', '__proto__', 'constructor', 'vmt.json', `${'A'.repeat(4000)}.json`]) {
     await expectVtError(st, await fetch(`${server.url}/web/abi/${path}`), 404, 'NotFoundError')
   }
-  for (const path of ['/web/wallet.js', '/web/wallet-card.js', '/web/gov-actions.js', '/web/governance.js', '/web/abi-codec.js']) {
+  for (const path of ['/web/wallet.js', '/web/wallet-card.js', '/web/gov-actions.js', '/web/governance.js', '/web/abi-codec.js', '/web/rewards-reads.js', '/web/rewards-card.js']) {
     const res = await fetch(`${server.url}${path}`)
     st.equal(res.status, 200, path)
     st.match(res.headers.get('content-type'), /javascript/, path)

@@ -22,8 +22,8 @@ export interface NetworkInfo {
   registry: Hex
   /** this node's operator address */
   self: Hex
-  /** the RPC, NetworkParameters and Governor this node uses: only a suggestion, which a light client pins or replaces */
-  suggested?: { rpcUrl: string, parameters?: Hex, anchors?: Hex, governor?: Hex }
+  /** the RPC, NetworkParameters, ReportAnchors, Governor and RewardsDistributor this node uses: only a suggestion, which a light client pins or replaces */
+  suggested?: { rpcUrl: string, parameters?: Hex, anchors?: Hex, governor?: Hex, rewards?: Hex }
   /** highest registry block the node has applied; membership is known up to it */
   followedBlock: number
   /** members at followedBlock */

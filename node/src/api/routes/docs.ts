@@ -113,7 +113,7 @@ export const OPENAPI = {
       }
     },
     '/api/virusmap/network': {
-      get: { summary: 'VirusMap: chain, registry and the members this node follows, with the engines each registered', responses: { 200: json('{"data":{"type":"network","attributes":{chain_id,registry,rpc_url?,parameters?,anchors?,governor?,self,followed_block,members:[{operator,peer_id,metadata_uri,engines}]}}}'), ...errors(...KEY_ERRORS, 503) } }
+      get: { summary: 'VirusMap: chain, registry and the members this node follows, with the engines each registered', responses: { 200: json('{"data":{"type":"network","attributes":{chain_id,registry,rpc_url?,parameters?,anchors?,governor?,rewards?,self,followed_block,members:[{operator,peer_id,metadata_uri,engines}]}}}'), ...errors(...KEY_ERRORS, 503) } }
     },
     '/api/virusmap/members/{block}': {
       get: {

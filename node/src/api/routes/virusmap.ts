@@ -87,7 +87,7 @@ export function registerVirusmapRoutes (app: FastifyInstance, network: NetworkRe
         attributes: {
           chain_id: info.chainId,
           registry: info.registry,
-          ...(info.suggested === undefined ? {} : { rpc_url: info.suggested.rpcUrl, ...(info.suggested.parameters === undefined ? {} : { parameters: info.suggested.parameters }), ...(info.suggested.anchors === undefined ? {} : { anchors: info.suggested.anchors }), ...(info.suggested.governor === undefined ? {} : { governor: info.suggested.governor }) }),
+          ...(info.suggested === undefined ? {} : { rpc_url: info.suggested.rpcUrl, ...(info.suggested.parameters === undefined ? {} : { parameters: info.suggested.parameters }), ...(info.suggested.anchors === undefined ? {} : { anchors: info.suggested.anchors }), ...(info.suggested.governor === undefined ? {} : { governor: info.suggested.governor }), ...(info.suggested.rewards === undefined ? {} : { rewards: info.suggested.rewards }) }),
           self: info.self,
           followed_block: info.followedBlock,
           members: info.members.map(memberObject)

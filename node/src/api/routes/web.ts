@@ -24,6 +24,8 @@ const PAGE_FILES: Record<string, string> = {
   'anchor-page.js': 'text/javascript; charset=utf-8',
   'market-reads.js': 'text/javascript; charset=utf-8',
   'market-page.js': 'text/javascript; charset=utf-8',
+  'rewards-reads.js': 'text/javascript; charset=utf-8',
+  'rewards-card.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'
 }
 
@@ -39,7 +41,7 @@ const PROTOCOL_FILES = new Set(['eip712-hash.js', 'job-age.js'])
  * other part of VirusMap uses, so no signature is written twice); only the `abi` array is served.
  */
 const ARTIFACTS_DIR = new URL('../../../../contracts/artifacts/', import.meta.url)
-const ABI_FILES = new Set(['VirusMapGovernor.json', 'VMT.json', 'SupernodeRegistry.json', 'TimelockController.json'])
+const ABI_FILES = new Set(['VirusMapGovernor.json', 'VMT.json', 'SupernodeRegistry.json', 'TimelockController.json', 'RewardsDistributor.json'])
 
 /**
  * The two pure-JS packages the page verifies signatures with, served from node_modules as ES

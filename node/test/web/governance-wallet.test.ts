@@ -18,6 +18,7 @@ import { createGovernanceReader } from '../../src/chain/governance-reader.ts'
 import { increaseTime, mineBlocks } from '../../../governance/src/anvil-time.ts'
 import type { NetworkReader } from '../../src/api/ports/index.ts'
 import { launchChromium } from '../fixtures/chromium.ts'
+import { injectedWallet } from '../fixtures/injected-wallet.ts'
 import { noChromium } from '../fixtures/system-packages.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
@@ -28,26 +29,6 @@ const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/web/', import.m
 
 /** What the test's wallet does with the next requests: an honest wallet, or one of the hostile ones. */
 type Mode = 'honest' | 'reject-connect' | 'reject-sign' | 'garbage-accounts' | 'garbage-call' | 'garbage-hash' | 'refuse-switch' | 'unknown-chain'
-
-/** The provider the page finds: announced by EIP-6963 (and again on request), each request forwarded to the test. */
-function injectedWallet (): void {
-  const listeners: Record<string, Array<(v: unknown) => void>> = {}
-  const w = window as unknown as { testWalletRequest: (m: string, p: string) => Promise<string>, testWalletEmit: (e: string, v: unknown) => void }
-  const provider = {
-    async request ({ method, params }: { method: string, params?: unknown }) {
-      const answer = JSON.parse(await w.testWalletRequest(method, JSON.stringify(params ?? []))) as { result?: unknown, error?: { code: number, message: string, data?: unknown } }
-      if (answer.error !== undefined) throw Object.assign(new Error(answer.error.message), { code: answer.error.code, data: answer.error.data })
-      return answer.result
-    },
-    on (event: string, fn: (v: unknown) => void) { (listeners[event] ??= []).push(fn) },
-    removeListener () {}
-  }
-  w.testWalletEmit = (event, value) => { for (const fn of listeners[event] ?? []) fn(value) }
-  const info = { uuid: '3f1c0a52-0d8e-4b8e-9c57-6a1f0f6d2b11', name: 'Test Wallet', icon: 'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>', rdns: 'org.virusmap.test' }
-  const announce = (): void => { window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) })) }
-  window.addEventListener('eip6963:requestProvider', announce)
-  announce()
-}
 
 /** an EIP-1193 error as the wallet would give it */
 const fail = (code: number, message: string): { error: { code: number, message: string } } => ({ error: { code, message } })
@@ -153,6 +134,7 @@ if (noChromium !== false) {
     t.match(text, /voting power\s+0 VMT/)
     t.match(text, /delegated to\s+nobody/)
     t.match(text, contracts.vmt.toLowerCase(), 'the token, read from the Governor')
+    t.equal(await page.locator('#wallet-rewards').count(), 0, 'no RewardsDistributor in the deployment: no rewards line')
     t.match(await page.locator('#wallet #deployment-note').innerText(), `Governor ${contracts.governor.toLowerCase()}`)
     await shot('gov-1-wallet-connected')
   })

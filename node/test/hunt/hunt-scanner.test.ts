@@ -49,18 +49,21 @@ tap.test('matches come back per ruleset; rulesets with the same rule names stay 
 
 tap.test('a slow vendor rule costs only its own ruleset: found alone, quarantined, and the others still match every sample', async (t) => {
   const QUICK = 'rule quick { strings: $a = "AAAA" condition: $a }'
+  // the slow rule never ends on 64 KiB (filesize² loop); the budget only has to let the quick one, run alone
+  // in a process started for it, finish on a busy machine (300 ms did not at load 14)
+  const BUDGET = { timeoutMs: 1500 }
   await scanner.load([{ rulesetId: A, source: SLOW_RULE }, { rulesetId: B, source: QUICK }])
-  let out = await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 })
+  let out = await scanner.match(SLOW_SAMPLE, BUDGET)
   t.same(out.status === 'done' ? { matches: Object.fromEntries(out.matches), overBudget: out.overBudget } : out, { matches: { [B]: ['quick'] }, overBudget: [A] },
     'the shared scan ran over budget: each ruleset alone, the slow one over budget, the quick one matched')
-  out = await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 })
+  out = await scanner.match(SLOW_SAMPLE, BUDGET)
   t.same(out.status === 'done' ? { matches: Object.fromEntries(out.matches), overBudget: out.overBudget } : out, { matches: { [B]: ['quick'] }, overBudget: [A] },
     'the next sample: the slow ruleset in its quarantine, over its own budget, the quick one in the shared process')
   out = await scanner.match(Buffer.from('AAAA, and the slow rule is quick on four bytes'), { timeoutMs: 10_000 })
   t.same(out.status === 'done' ? { matches: Object.fromEntries(out.matches), overBudget: out.overBudget } : out, { matches: { [B]: ['quick'] }, overBudget: [] }, 'a sample the quarantined ruleset finishes on in time')
   await scanner.load([{ rulesetId: A, source: SLOW_RULE }])
-  t.same(await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 }), { status: 'timeout' }, 'one ruleset, over budget: a timeout')
-  t.same(await scanner.match(SLOW_SAMPLE, { timeoutMs: 300 }), { status: 'timeout' }, 'and again, from its quarantine')
+  t.same(await scanner.match(SLOW_SAMPLE, BUDGET), { status: 'timeout' }, 'one ruleset, over budget: a timeout')
+  t.same(await scanner.match(SLOW_SAMPLE, BUDGET), { status: 'timeout' }, 'and again, from its quarantine')
   await scanner.load([{ rulesetId: B, source: QUICK }])
   out = await scanner.match(SLOW_SAMPLE, { timeoutMs: 10_000 })
   t.same(out.status === 'done' ? Object.fromEntries(out.matches) : out, { [B]: ['quick'] })

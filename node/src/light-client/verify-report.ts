@@ -180,7 +180,7 @@ function recoverOrUndefined (recover: () => Hex): Hex | undefined {
  * EIP-712 Submission must recover under the deployment's domain; and its subject must be the
  * canonical one the job's sha256 stands for.
  */
-function checkSubmission (report: Report, expected: { registry: Hex, chainId: number }, problems: VerifyProblem[]): void {
+export function checkSubmission (report: Report, expected: { registry: Hex, chainId: number }, problems: VerifyProblem[]): void {
   const { job } = report.job
   if (isIndicatorKind(job.kind)) {
     const canonical = canonicalIndicatorOr(job.kind, job.subject, () => undefined)

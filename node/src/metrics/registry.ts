@@ -66,6 +66,13 @@ export interface RewardsMetrics {
   dropped: Counter
 }
 
+export interface ReportFetchMetrics {
+  /** one peer asked for an anchored report this member lacks, by outcome (fetched, not-found, rate-limited, rejected, unreachable; no-peer: nobody to ask) */
+  fetches: Counter<'outcome'>
+  /** report requests this node answered, by outcome (found, not-found, rate-limited, bad-request, failed) */
+  served: Counter<'outcome'>
+}
+
 export interface MarketMetrics {
   /** confirmed sample orders this node looked at, by outcome (delivered, not-held, not-member, ...; a closed set) */
   orders: Counter<'outcome'>
@@ -105,6 +112,7 @@ export interface NodeMetrics {
   market: MarketMetrics
   hunt: HuntMetrics
   rewards: RewardsMetrics
+  reportFetch: ReportFetchMetrics
   slashing: { proofs: Counter<'outcome'> }
 }
 
@@ -182,6 +190,10 @@ export function createNodeMetrics (): NodeMetrics {
       rootMismatch: new Counter({ name: 'virusmap_rewards_root_mismatch_total', help: 'members\' rewards-root signatures over a root other than the one this member computed', registers }),
       posts: new Counter({ name: 'virusmap_rewards_posts_total', help: 'postRoot transactions, by result (posted, already-posted, root-open)', labelNames: ['result'], registers }),
       dropped: new Counter({ name: 'virusmap_rewards_dropped_total', help: 'rewards gossip messages dropped because the work queue was full', registers })
+    },
+    reportFetch: {
+      fetches: new Counter({ name: 'virusmap_report_fetch_total', help: 'peers asked for an anchored report this member lacks, by outcome (fetched, not-found, rate-limited, rejected, unreachable, no-peer)', labelNames: ['outcome'], registers }),
+      served: new Counter({ name: 'virusmap_report_served_total', help: 'report requests this node answered, by outcome (found, not-found, rate-limited, bad-request, failed)', labelNames: ['outcome'], registers })
     }
   }
 }

@@ -1,0 +1,86 @@
+/**
+ * A world for the report fetch tests: real libp2p hosts (the supernode's own, tcp on loopback), the
+ * rewarded reports of one anchored epoch with the proposal whose leaves build its root, a follower that
+ * knows the fixtures' members and engines, and peers that lie in each way a peer can.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import pino from 'pino'
+import { epochTree, signAnchorProposal, signSubmission, treeLeaves } from '#protocol/index.ts'
+import { createLibp2pNode } from '../../src/network/libp2p-node.ts'
+import { createReportServer } from '../../src/report-fetch/report-server.ts'
+import { REPORT_PROTOCOL } from '../../src/report-fetch/report-wire.ts'
+import { staticFollower } from '../fixtures/memory-network.ts'
+import { maliciousResults, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { CHAIN_ID, ENGINES, finalReport, hashes, MEMBERS, NOW, REGISTRY, signedJob } from '../fixtures/signed-reports.ts'
+import type { Test } from 'tap'
+import type { Hex, Report } from '#protocol/messages.ts'
+import type { StoredAnchorProposal } from '../../src/db/anchor-repository.ts'
+import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
+import type { ReportFetchMetrics } from '../../src/metrics/registry.ts'
+import type { AnchoredSlot } from '../../src/report-fetch/report-check.ts'
+
+export const E = 5
+export const FOLLOWED = 30
+export const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
+  followedBlock: FOLLOWED, engines: ENGINES, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: 10_000n * 10n ** 18n }
+})
+export const chainView = { chainId: CHAIN_ID, registry: REGISTRY, follower }
+export const silent = pino({ level: process.env.FETCH_TEST_LOG ?? 'silent' })
+
+/** `submitter`'s signed job for `label`, confirmed malicious by `signers` (default the first three members) */
+export async function rewardedReport (label: string, submitter = 0, signers = MEMBERS.slice(0, 3)): Promise<Report> {
+  const sample = hashes(new TextEncoder().encode(label))
+  const wallet = submitterWallet(submitter)
+  const submittedAt = NOW - 5000
+  const submitterSignature = await signSubmission({ kind: 'file', sha256: sample.sha256, context: '', submittedAt }, CHAIN_ID, REGISTRY, wallet) as Hex
+  const { job } = await signedJob(sample, { submission: { submitter: wallet.address.toLowerCase() as Hex, submittedAt, submitterSignature } })
+  return await finalReport(job, { signers, results: () => maliciousResults(`family-${label}`) })
+}
+
+/** The proposal whose tree holds `reports` (what every member that received it stores) and its root. */
+export async function proposalOf (epoch: number, reports: readonly Report[]): Promise<StoredAnchorProposal> {
+  const tree = epochTree(reports)
+  const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex).toSorted()
+  const proposed = { epoch, root: tree.root.toLowerCase() as Hex, leafCount: reports.length, jobIds }
+  const proposer = MEMBERS[0] as typeof MEMBERS[number]
+  return { ...proposed, proposer: proposer.address, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, proposer.wallet) as Hex }
+}
+
+export function slotOf (proposal: StoredAnchorProposal, jobId: Hex): AnchoredSlot {
+  return { epoch: proposal.epoch, jobId, leaves: new Set(proposal.leaves) }
+}
+
+/** A started libp2p host, stopped at teardown. */
+export async function startHost (t: Test): Promise<VirusmapLibp2p> {
+  const node = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listenAddrs: ['/ip4/127.0.0.1/tcp/0'] })
+  await node.start()
+  t.teardown(async () => { await node.stop() })
+  return node
+}
+
+export async function connect (from: VirusmapLibp2p, to: VirusmapLibp2p): Promise<void> {
+  await from.dial(to.getMultiaddrs()[0] as Parameters<VirusmapLibp2p['dial']>[0])
+}
+
+/** A host serving the protocol from `reports` (a lying peer serves a map that lies). */
+export async function startServer (t: Test, get: (jobId: Hex) => Report | undefined, opts: Parameters<typeof createReportServer>[0] = {}, metrics?: ReportFetchMetrics): Promise<VirusmapLibp2p> {
+  const node = await startHost(t)
+  const server = createReportServer(opts, { libp2p: node, reports: { get: async (jobId) => get(jobId) }, logger: silent, ...(metrics === undefined ? {} : { metrics }) })
+  await server.start()
+  t.teardown(async () => { await server.stop() })
+  return node
+}
+
+/** A host that answers every request with `bytes` (or never, when undefined), whatever was asked. */
+export async function startRawPeer (t: Test, bytes: Uint8Array | undefined): Promise<VirusmapLibp2p> {
+  const node = await startHost(t)
+  await node.handle(REPORT_PROTOCOL, async (stream) => {
+    if (bytes === undefined) return
+    stream.send(bytes)
+    await stream.close()
+  })
+  return node
+}
+
+/** A deep copy that may be changed. */
+export const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T

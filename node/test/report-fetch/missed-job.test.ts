@@ -1,0 +1,163 @@
+// Issue 16's gap, closed: two of four members missed a job (down during it), so the epoch anchoring it
+// leaves them without its report, their rewards epoch waits, and with two signatures of a quorum of
+// three no rewards root is posted. Each member serves its reports over real libp2p; the two fetch the
+// missing one (a lying peer, asked first, is refused and benched), the anchor service records its
+// proof, and they compute, sign and post the same rewards root as the others.
+import tap from 'tap'
+import { quorumThreshold } from '#protocol/index.ts'
+import { DEFAULT_REWARD_PARAMS, recoverRewardsRootSigner } from '#protocol/rewards/index.ts'
+import { createAnchorService } from '../../src/anchors/anchor-service.ts'
+import { createRepositories, openDatabase } from '../../src/db/index.ts'
+import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import { createReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'
+import { createReportFetcher } from '../../src/report-fetch/report-fetcher.ts'
+import { createReportServer } from '../../src/report-fetch/report-server.ts'
+import { createRewardsService } from '../../src/rewards/rewards-service.ts'
+import { createMemoryGossipBus } from '../fixtures/memory-network.ts'
+import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
+import { chainView, connect, copy, E, FOLLOWED, follower, proposalOf, rewardedReport, silent, startHost, startServer } from './fetch-world.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
+import type { AnchorChain } from '../../src/anchors/ports.ts'
+import type { AnchorService } from '../../src/anchors/anchor-service.ts'
+import type { Repositories } from '../../src/db/index.ts'
+import type { ReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'
+import type { RewardsChain, RewardsRootOnChain } from '../../src/rewards/ports.ts'
+import type { RewardsService } from '../../src/rewards/rewards-service.ts'
+
+const members = MEMBERS.map((m) => m.address)
+const PARAMS = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1 }
+
+/** RewardsDistributor's checks in memory: a later epoch, members' signatures ascending, a quorum; a posted root settles at once */
+function rewardsChain (): RewardsChain & { posts: Array<RewardsRootOnChain & { signers: Hex[] }> } {
+  const posts: Array<RewardsRootOnChain & { signers: Hex[] }> = []
+  return {
+    posts,
+    epochBlocks: async () => E,
+    firstEpoch: async () => 0,
+    head: async () => FOLLOWED,
+    roots: async () => { const last = posts.at(-1); return last === undefined ? {} : { settled: last } },
+    post: async (epoch, root, total, signatures) => {
+      if (posts.some((p) => p.epoch >= epoch)) return { posted: false, reason: 'ALREADY_POSTED' }
+      const signers = signatures.map((s) => recoverRewardsRootSigner({ epoch, root, total }, s, CHAIN_ID, REGISTRY))
+      if (signers.some((s, i) => !members.includes(s) || (i > 0 && s <= (signers[i - 1] as Hex)))) throw new Error('RewardsDistributorSignersNotAscending')
+      if (signers.length < quorumThreshold(members.length)) throw new Error('RewardsDistributorNoQuorum')
+      posts.push({ epoch, root, total, signers })
+      return { posted: true, tx: `0x${'ab'.repeat(32)}`, block: FOLLOWED + posts.length }
+    },
+    claimed: async () => 0n,
+    claim: async () => { throw new Error('not used') }
+  }
+}
+
+/** ReportAnchors with epoch 0 anchored at block 6 under `root`; no turns are taken (no block times) */
+function anchorChain (root: Hex, leafCount: number): AnchorChain {
+  const event = { epoch: 0, root, leafCount, submitter: members[0] as Hex, block: 6, tx: `0x${'cd'.repeat(32)}` as Hex }
+  return {
+    epochBlocks: async () => E,
+    head: async () => FOLLOWED,
+    blockTime: async () => undefined,
+    anchored: async (epoch) => epoch === 0,
+    events: async (from, to) => (event.block >= from && event.block <= to ? [event] : []),
+    post: async () => { throw new Error('not used') }
+  }
+}
+
+const settle = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 30)) }
+
+interface Member { repos: Repositories, anchors: AnchorService, rewards: RewardsService, fetch: ReportFetchService, metrics: ReturnType<typeof createNodeMetrics> }
+
+tap.test('members that missed a job fetch its anchored report from peers and sign the same rewards root; the root is posted', async (t) => {
+  const reports = await Promise.all(['one', 'two', 'three'].map(async (l, i) => await rewardedReport(`missed-${l}`, i))) as [Report, Report, Report]
+  const [, missed] = reports
+  const proposal = await proposalOf(0, reports)
+  const chain = rewardsChain()
+  const bus = createMemoryGossipBus()
+  // a peer that serves a tampered copy of every report: the missing members reach it first
+  const tampered = (jobId: Hex): Report | undefined => {
+    const honest = reports.find((r) => r.jobId === jobId)
+    if (honest === undefined) return undefined
+    const lie = copy(honest)
+    lie.stats = { ...lie.stats, malicious: lie.stats.malicious + 1 }
+    return lie
+  }
+  const liar = await startServer(t, tampered)
+  const hosts = await Promise.all(MEMBERS.map(async () => await startHost(t)))
+  const nodes: Member[] = []
+  for (const [i, member] of MEMBERS.entries()) {
+    const db = await openDatabase({ path: t.testdir() + `/member-${i}` })
+    t.teardown(async () => { await db.close() })
+    const repos = createRepositories(db)
+    // members 2 and 3 were down during the second job: they hold the other two reports and the proposal
+    for (const report of reports) if (i < 2 || report !== missed) await repos.reports.put(report)
+    await repos.anchors.addProposal(proposal)
+    const metrics = createNodeMetrics()
+    const libp2p = hosts[i] as (typeof hosts)[number]
+    const server = createReportServer({}, { libp2p, reports: repos.reports, logger: silent, metrics: metrics.reportFetch })
+    await server.start()
+    t.teardown(async () => { await server.stop() })
+    const gossip = bus.join()
+    await gossip.start()
+    const common = { self: member.address, operator: member.wallet, follower, gossip, repos, logger: silent, now: () => 1_000_000 }
+    const anchors = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
+      ...common, chain: anchorChain(proposal.root, proposal.leafCount), metrics: metrics.anchors
+    })
+    const rewards = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS }, {
+      ...common, chain, stakes: { stakesAt: async () => new Map() }, metrics: metrics.rewards
+    })
+    const fetcher = createReportFetcher({ timeoutMs: 5000 }, { libp2p, chain: chainView, logger: silent, metrics: metrics.reportFetch })
+    const fetch = createReportFetchService({ pollIntervalMs: 60_000 }, { fetcher, repos, logger: silent })
+    nodes.push({ repos, anchors, rewards, fetch, metrics })
+  }
+  for (const i of [2, 3]) await connect(hosts[i] as (typeof hosts)[number], liar)
+  for (const [i, from] of hosts.entries()) for (const to of hosts.slice(i + 1)) await connect(from, to)
+  for (const n of nodes) {
+    await n.anchors.start()
+    await n.rewards.start()
+    await n.fetch.start()
+  }
+  t.teardown(async () => {
+    for (const n of nodes) {
+      await n.fetch.stop()
+      await n.rewards.stop()
+      await n.anchors.stop()
+    }
+  })
+  const pass = async (ticks = 5): Promise<void> => {
+    for (let k = 0; k < ticks; k++) {
+      for (const n of nodes) await n.anchors.tick()
+      for (const n of nodes) await n.rewards.tick()
+      await settle()
+    }
+  }
+
+  // without the report: the two stall on epoch 0, and two signatures are no quorum
+  await pass()
+  t.same((await nodes[2]?.repos.anchors.epoch(0))?.missing, [missed.jobId], 'the anchored epoch lists the missed job as missing')
+  for (const i of [2, 3]) t.equal(await nodes[i]?.repos.rewards.epoch(1), undefined, `member ${i} computes no rewards for epoch 1`)
+  for (const i of [0, 1]) t.ok((await nodes[i]?.repos.rewards.epoch(1))?.root, `member ${i} computed epoch 1`)
+  t.equal(chain.posts.length, 0, 'no rewards root posted: 2 signatures, quorum 3')
+
+  // the fetch: the liar first (refused), an honest member next
+  const fetched = await Promise.all(nodes.map(async (n) => await n.fetch.tick()))
+  t.same(fetched, [0, 0, 1, 1], 'members 2 and 3 fetched one report each; the others lack none')
+  for (const i of [2, 3]) {
+    const n = nodes[i] as Member
+    t.same(await n.repos.reports.get(missed.jobId), missed, `member ${i} stored the anchored report, not the liar's`)
+    const counts = Object.fromEntries((await n.metrics.reportFetch.fetches.get()).values.map((v) => [String(v.labels.outcome), v.value]))
+    t.same(counts, { rejected: 1, fetched: 1 }, `member ${i}: the liar refused, an honest peer served`)
+  }
+  const served = await Promise.all(nodes.slice(0, 2).map(async (n) => (await n.metrics.reportFetch.served.get()).values.find((v) => v.labels.outcome === 'found')?.value ?? 0))
+  t.equal(served.reduce((a, b) => a + b, 0), 2, 'the honest members served the two requests')
+
+  for (let k = 0; k < 20 && chain.posts.length === 0; k++) await pass(1)
+  t.same((await nodes[3]?.repos.anchors.epoch(0))?.missing, [], 'the anchor service recorded the fetched report\'s proof')
+  t.ok(await nodes[3]?.repos.anchors.jobAnchor(missed.jobId), 'the fetched job is provable here')
+  t.equal(chain.posts.length, 1, 'the rewards root is posted')
+  const posted = chain.posts[0] as RewardsRootOnChain & { signers: Hex[] }
+  t.equal(posted.epoch, 1)
+  const records = await Promise.all(nodes.map(async (n) => await n.repos.rewards.epoch(1)))
+  for (const [i, r] of records.entries()) t.equal(r?.root, posted.root, `member ${i} computed the posted root`)
+  t.equal(records[2]?.items.length, 3, 'every anchored report scored, the fetched one too')
+  t.ok(posted.signers.includes(members[2] as Hex) || posted.signers.includes(members[3] as Hex), 'a member that fetched the report signed the posted root')
+  for (const n of nodes) t.match(await n.metrics.registry.getSingleMetricAsString('virusmap_rewards_root_mismatch_total'), /virusmap_rewards_root_mismatch_total 0/, 'no member saw another root')
+})

@@ -1,0 +1,88 @@
+// The fetch service's passes on real repositories with a fake clock and a scripted fetcher: it asks for
+// the anchored jobs missing here only, with the epoch's anchored leaves, backs off a job nobody served
+// (5 s, 10 s, 20 s ...), stores what a peer served, never asks for a report it holds, and bounds a pass.
+import tap from 'tap'
+import { createRepositories, openDatabase } from '../../src/db/index.ts'
+import { createReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'
+import { proposalOf, rewardedReport, silent } from './fetch-world.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
+import type { AnchoredSlot } from '../../src/report-fetch/report-check.ts'
+
+const reports = await Promise.all(['a', 'b', 'c', 'd'].map(async (l, i) => await rewardedReport(`service-${l}`, i))) as [Report, Report, Report, Report]
+
+tap.test('missing anchored jobs are asked for with backoff, stored once served, and a pass is bounded', async (t) => {
+  const db = await openDatabase({ path: t.testdir() + '/db' })
+  t.teardown(async () => { await db.close() })
+  const repos = createRepositories(db)
+  const [a, b, c, d] = reports
+  const proposal = await proposalOf(2, [a, b, c])
+  await repos.reports.put(a)
+  await repos.anchors.addProposal(proposal)
+  await repos.anchors.recordAnchored({ epoch: 2, root: proposal.root, leafCount: 3, block: 12, tx: proposal.root, submitter: proposal.proposer })
+  await repos.anchors.assignJobs(2, proposal.jobIds, [], [b.jobId, c.jobId].map((id) => id.toLowerCase() as Hex))
+  // epoch 3 is anchored, but this member never received its proposal: nothing to check a report against
+  await repos.anchors.recordAnchored({ epoch: 3, root: `0x${'77'.repeat(32)}`, leafCount: 1, block: 17, tx: proposal.root, submitter: proposal.proposer })
+  await repos.anchors.assignJobs(3, [d.jobId], [], [d.jobId])
+
+  let clock = 0
+  const asked: AnchoredSlot[] = []
+  let serving: Report[] = []
+  const fetcher = { fetch: async (slot: AnchoredSlot) => { asked.push(slot); return serving.find((r) => r.jobId === slot.jobId) } }
+  const service = createReportFetchService({ pollIntervalMs: 60_000, retryBaseMs: 5000, retryMaxMs: 15_000, maxJobsPerPass: 1 }, { fetcher, repos, logger: silent, now: () => clock })
+
+  t.equal(await service.tick(), 0)
+  t.equal(asked.length, 1, 'one job per pass at most')
+  t.equal(asked[0]?.epoch, 2)
+  t.same([...(asked[0]?.leaves ?? [])], proposal.leaves, 'the anchored epoch\'s leaves')
+  const first = asked[0]?.jobId
+  await service.tick()
+  t.equal(asked.length, 2, 'the next pass asks for the other job')
+  t.not(asked[1]?.jobId, first)
+  await service.tick()
+  t.equal(asked.length, 2, 'both wait out their backoff')
+  clock = 5000
+  await service.tick()
+  t.equal(asked.length, 3, 'after 5 s one is asked again')
+  clock = 9999
+  await service.tick()
+  t.equal(asked.length, 4, 'the other one, held back by the pass bound')
+  await service.tick()
+  t.equal(asked.length, 4)
+  clock = 14_999
+  await service.tick()
+  t.equal(asked.length, 4, 'the second wait is 10 s')
+  clock = 15_000
+  serving = [b, c]
+  t.equal(await service.tick(), 1, 'served and stored')
+  clock = 19_999
+  t.equal(await service.tick(), 1)
+  t.same(await repos.reports.get(b.jobId), b)
+  t.same(await repos.reports.get(c.jobId), c)
+  const before = asked.length
+  clock = 100_000
+  t.equal(await service.tick(), 0, 'nothing left to fetch')
+  t.equal(asked.length, before, 'a held report is never asked for')
+  t.notOk(asked.some((s) => s.jobId === d.jobId), 'an epoch without its proposal is not fetched for')
+})
+
+tap.test('the backoff stops growing at retryMaxMs; a stop ends the loop', async (t) => {
+  const db = await openDatabase({ path: t.testdir() + '/db' })
+  t.teardown(async () => { await db.close() })
+  const repos = createRepositories(db)
+  const [a] = reports
+  const proposal = await proposalOf(0, [a])
+  await repos.anchors.addProposal(proposal)
+  await repos.anchors.recordAnchored({ epoch: 0, root: proposal.root, leafCount: 1, block: 2, tx: proposal.root, submitter: proposal.proposer })
+  await repos.anchors.assignJobs(0, proposal.jobIds, [], proposal.jobIds)
+  let clock = 0
+  const at: number[] = []
+  const service = createReportFetchService({ pollIntervalMs: 10, retryBaseMs: 1000, retryMaxMs: 3000 }, {
+    fetcher: { fetch: async () => { at.push(clock); return undefined } }, repos, logger: silent, now: () => clock
+  })
+  for (clock = 0; clock <= 20_000; clock += 500) await service.tick()
+  t.same(at.slice(0, 6), [0, 1000, 3000, 6000, 9000, 12000], 'waits 1 s, 2 s, then 3 s at most')
+  await service.start()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  await service.stop()
+  t.pass('stopped')
+})

@@ -5,7 +5,9 @@
  * delivery (GET /api/virusmap/market/orders/{id}/delivery). A stored delivery is never replaced, so a
  * restart re-reading the events signs nothing new for an order it already delivered.
  * An order for a sample this node does not hold yet waits: every pass retries it, and it is delivered
- * once the sample arrives, or dropped (outcome not-held) once its deadline passed. The next block to read
+ * once the sample arrives, or dropped (outcome not-held) once its deadline passed. An epoch feed's order
+ * (where `feeds` is given) is delivered the same way, the feed standing for the sample: it waits until the
+ * epoch is final here (feed-source.ts). The next block to read
  * and the waiting orders are stored (DeliveryRepository.advance) after each range of blocks, so a restarted
  * member resumes there with its waiting orders; a range cut short by a crash is read again, and a
  * delivery already stored is served as it was.
@@ -20,6 +22,8 @@ import type { DeliveryRepository, MarketDelivery } from '../db/delivery-reposito
 import type { SampleRepository } from '../db/sample-repository.ts'
 import type { MarketMetrics } from '../metrics/registry.ts'
 import { SAMPLE_PRODUCT, buildDelivery } from './delivery.ts'
+import type { FeedContent, FeedSource } from './feed-source.ts'
+import { FEED_PRODUCT, FeedError, feedEpochOf } from '#protocol/feed/index.ts'
 import { MarketError } from './market-error.ts'
 import type { MarketChain, MarketFollowOptions } from './ports.ts'
 import type { OrderedEvent } from '#protocol/delivered.ts'
@@ -32,14 +36,20 @@ export interface DeliveryServiceComponents {
   chain: MarketChain
   follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt'>
   samples: Pick<SampleRepository, 'get'>
+  /** epoch feeds (SPEC 18, feeds); without it a feed order is not delivered here */
+  feeds?: FeedSource
   deliveries: DeliveryRepository
   logger: Logger
   metrics?: MarketMetrics
   now?: () => number
 }
 
-/** `waiting`: the sample is not held yet (retried every pass); `not-held`: the deadline passed before it arrived */
-export type DeliveryOutcome = 'delivered' | 'waiting' | 'not-a-sample' | 'not-held' | 'not-member' | 'past-deadline' | 'bad-buyer-key'
+/**
+ * `waiting`: the sample is not held yet, or the feed's epoch not final here (retried every pass); `not-held`: the
+ * deadline passed before it arrived; `not-a-sample`: a product this service does not deliver; `bad-subject`: a
+ * feed order whose subject names no epoch
+ */
+export type DeliveryOutcome = 'delivered' | 'waiting' | 'not-a-sample' | 'not-held' | 'not-member' | 'past-deadline' | 'bad-buyer-key' | 'bad-subject'
 
 export interface DeliveryService {
   start(): Promise<void>
@@ -53,6 +63,16 @@ export interface DeliveryService {
 const LOG_CHUNK = 2000
 /** Orders waiting for their sample at most; past it the oldest waits no longer (a vendor's flood of orders for samples nobody has). */
 export const MAX_WAITING_ORDERS = 10_000
+
+/** the epoch a feed order names; undefined when its subject names none */
+function epochOf (order: OrderedEvent): number | undefined {
+  try {
+    return feedEpochOf(order.subject)
+  } catch (err) {
+    if (err instanceof FeedError) return undefined
+    throw err
+  }
+}
 
 export function createDeliveryService (opts: DeliveryServiceOptions, c: DeliveryServiceComponents): DeliveryService {
   const { chain, follower, logger } = c
@@ -74,11 +94,25 @@ export function createDeliveryService (opts: DeliveryServiceOptions, c: Delivery
     loaded = true
   }
 
+  /** the epoch's feed; a report the feed cannot read keeps the order waiting (logged), not the other orders */
+  async function feedOf (feeds: FeedSource, epoch: number): Promise<FeedContent | undefined> {
+    try {
+      return await feeds.feed(epoch)
+    } catch (err) {
+      if (!(err instanceof FeedError)) throw err
+      logger.warn({ err, epoch }, 'an epoch feed cannot be built from the reports held here')
+      return undefined
+    }
+  }
+
   async function deliver (order: OrderedEvent, head: number): Promise<DeliveryOutcome> {
-    if (order.product !== SAMPLE_PRODUCT) return 'not-a-sample'
+    const feeds = order.product === FEED_PRODUCT ? c.feeds : undefined
+    if (order.product !== SAMPLE_PRODUCT && feeds === undefined) return 'not-a-sample'
     if (!follower.isMemberAt(c.self, order.block)) return 'not-member'
     if (head > order.deadline) return 'past-deadline'
-    const sample = await c.samples.get(order.subject)
+    const epoch = feeds === undefined ? undefined : epochOf(order)
+    if (feeds !== undefined && epoch === undefined) return 'bad-subject'
+    const sample = feeds === undefined || epoch === undefined ? await c.samples.get(order.subject) : await feedOf(feeds, epoch)
     if (sample === undefined) return 'waiting'
     try {
       await c.deliveries.getOrCreate(market, order.orderId, async () => await buildDelivery(order, sample, signer))

@@ -22,6 +22,7 @@ import { createEvidenceChain } from '../slashing/evidence-chain.ts'
 import { createEvidenceProver } from '../slashing/evidence-prover.ts'
 import { DeliveryRepository } from '../db/delivery-repository.ts'
 import { createDeliveryService } from '../market/delivery-service.ts'
+import { createFeedSource } from '../market/feed-source.ts'
 import { createMarketChain, createSettlementChain } from '../market/market-chain.ts'
 import { createFulfilService } from '../market/fulfil-service.ts'
 import { createOwnDelivery } from '../market/own-delivery.ts'
@@ -171,6 +172,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
         chain: createMarketChain({ provider, address: deployment.contracts.market }),
         follower,
         samples: repositories.samples,
+        feeds: createFeedSource({ anchors: repositories.anchors, reports: repositories.reports, blocks: blockstore }),
         deliveries: new DeliveryRepository(db),
         logger: logger.child({ component: 'market' }),
         metrics: metrics.market

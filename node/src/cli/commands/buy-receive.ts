@@ -41,10 +41,10 @@ export interface ReceiveOptions {
 }
 
 /** a fulfil of the order: who sent it (this buyer, or a member in its turn), and how many members it paid */
-interface Paid { tx: string, block: number, members: number, by: 'buyer' | 'members' }
+export interface Paid { tx: string, block: number, members: number, by: 'buyer' | 'members' }
 
 /** the Fulfilled event of an order the members paid themselves (SPEC 18), if they did */
-async function paidByMembers (m: MarketContext, o: PlacedOrder): Promise<Paid | undefined> {
+export async function paidByMembers (m: MarketContext, o: Pick<PlacedOrder, 'orderId' | 'block'>): Promise<Paid | undefined> {
   const filter = m.contract.filters.Fulfilled?.(o.orderId)
   const [event] = filter === undefined ? [] : await m.contract.queryFilter(filter, o.block)
   if (event === undefined || !('args' in event)) return undefined

@@ -8,8 +8,7 @@ import { resolve } from 'node:path'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { Contract, formatEther } from 'ethers'
 import type { ContractTransactionResponse } from 'ethers'
-import { marketInterface, sendTx } from '../../../../governance/src/index.ts'
-import { vmtArtifact } from '../../../../governance/src/artifacts.ts'
+import { sendTx } from '../../../../governance/src/index.ts'
 import { generateX25519KeyPair } from '#protocol/key-wrap.ts'
 import type { Hex } from '#protocol/messages.ts'
 import { SAMPLE_PRODUCT } from '../../market/delivery.ts'
@@ -18,17 +17,23 @@ import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { terminalJson } from '../terminal-text.ts'
+import { buyFeed } from './buy-feed.ts'
 import { receive } from './buy-receive.ts'
 import { badInput, loadSigner, oneLine, str } from './gov-context.ts'
 import { MARKET_OPTIONS, ORDER_STATUS, marketTargets, orderIdArg, sha256Arg, vmtArg, withMarket } from './market-context.ts'
 import { ORDER_KEY_SUFFIX, readOrderKey, writeOrderKey } from './order-key.ts'
+import { checkPurchase, placeOrder } from './place-order.ts'
 
 const USAGE = `virusmap buy SHA256 --keystore FILE [--max-price VMT] [--out FILE] [--api URL]... [--apikey KEY] [--timeout S] [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
        virusmap buy --resume OUT.order-key.json --keystore FILE [--out FILE] [--api URL]... [--timeout S] [--deployment FILE] [--json]
+       virusmap buy --feed EPOCH --keystore FILE [--max-price VMT] [--out FILE] [--api URL]... [--timeout S] [--deployment FILE] [--json]
        virusmap buy --refund ORDER --keystore FILE [--deployment FILE] [--rpc URL] [--chain-id N] [--json]
   buy: orders the sample (an approved vendor's VMT, at most --max-price), waits for f+1 members' checked deliveries
        (asking every --api node, else every node the deployment lists), writes the sha256-checked sample to --out
        (default: SHA256 in the working directory) and pays the members that delivered
+  --feed: buys the epoch's metadata and intelligence feed (JSON lines of its new flagged samples and indicators):
+       waits until f+1 members signed deliveries of one feed digest, writes the checked lines to --out
+       (default: feed-EPOCH.jsonl) and pays the members that delivered
   --resume: waits again for the deliveries of an order a first run placed (its key file, kept until the sample is out)
   --refund: an order not fulfilled by its deadline block gives its escrow back to its buyer`
 
@@ -71,31 +76,18 @@ async function buy (values: Record<string, OptionValue>, shaText: string | undef
   return await withMarket(values, ctx, async (m) => {
     const targets = await marketTargets(values, ctx, m.deployment.file, REQUEST_TIMEOUT_MS)
     const wallet = await loadSigner(values, ctx, m.provider)
-    const vendor = wallet.address.toLowerCase() as Hex
-    const price = await m.contract.getFunction('priceOf')(SAMPLE_PRODUCT) as bigint
-    if (price === 0n) throw badInput('samples are not on sale on this market (governance has priced none)')
-    if (maxPrice !== undefined && price > maxPrice) throw badInput(`a sample costs ${formatEther(price)} VMT, above --max-price ${maxText}`)
-    if (!(await m.contract.getFunction('isVendor')(vendor) as boolean)) throw badInput(`${vendor} is not an approved vendor on this market (governance approves vendors)`)
-    const vmt = new Contract(m.deployment.contracts.vmt, vmtArtifact.abi, wallet)
-    const balance = await vmt.getFunction('balanceOf')(vendor) as bigint
-    if (balance < price) throw badInput(`${vendor} holds ${formatEther(balance)} VMT, less than the price ${formatEther(price)}`)
-    if (await vmt.getFunction('allowance')(vendor, m.market) as bigint < price) {
-      await sendTx('approve', async () => await vmt.getFunction('approve')(m.market, price) as ContractTransactionResponse)
-    }
+    const price = await checkPurchase(m, wallet, SAMPLE_PRODUCT, 'sample', maxPrice)
 
     const key = generateX25519KeyPair()
     const buyerPublicKey = `0x${bytesToHex(key.publicKey)}` as Hex
     const keyRecord = { chainId: m.deployment.chainId, market: m.market, sha256, buyerPublicKey, buyerSecretKey: `0x${bytesToHex(key.secretKey)}` as Hex }
     await writeOrderKey(keyFile, keyRecord, { create: true })
-    const placed = await sendTx('order', async () => await (m.contract.connect(wallet) as Contract).getFunction('order')(SAMPLE_PRODUCT, sha256, buyerPublicKey, maxPrice ?? price) as ContractTransactionResponse)
-    const ordered = (placed.logs as Array<{ topics: string[], data: string }>).map((l) => { try { return marketInterface.parseLog(l) } catch { return null } }).find((l) => l?.name === 'Ordered')
-    if (ordered == null) throw new CliError('NETWORK', `the order transaction ${placed.hash} logged no Ordered event`)
-    const orderId = ordered.args.getValue('orderId') as bigint
-    const deadline = Number(ordered.args.getValue('deadline') as bigint)
-    await writeOrderKey(keyFile, { ...keyRecord, orderId, block: placed.blockNumber, deadline }, { create: false })
-    if (values.json !== true) ctx.stderr.write(`ordered ${sha256} as order ${orderId} at block ${placed.blockNumber} for ${formatEther(price)} VMT (deliverable until block ${deadline}); asking ${targets.length} node(s)\n`)
+    const placed = await placeOrder(m, wallet, { product: SAMPLE_PRODUCT, subject: sha256, buyerPublicKey, price, maxPrice: maxPrice ?? price })
+    const { orderId, deadline } = placed
+    await writeOrderKey(keyFile, { ...keyRecord, orderId, block: placed.block, deadline }, { create: false })
+    if (values.json !== true) ctx.stderr.write(`ordered ${sha256} as order ${orderId} at block ${placed.block} for ${formatEther(price)} VMT (deliverable until block ${deadline}); asking ${targets.length} node(s)\n`)
 
-    return await receive(m, { orderId, sha256, price, block: placed.blockNumber, deadline, buyerPublicKey, buyerSecretKey: key.secretKey },
+    return await receive(m, { orderId, sha256, price, block: placed.block, deadline, buyerPublicKey, buyerSecretKey: key.secretKey },
       { targets, out, keyFile, timeoutMs, json: values.json === true, payer: wallet }, ctx)
   })
 }
@@ -125,10 +117,15 @@ export const buyCommand: Command = {
   name: 'buy',
   summary: 'buy a sample on the data market with VMT (an approved vendor), checked against its sha256; --refund a lapsed order',
   usage: USAGE,
-  options: { ...MARKET_OPTIONS, keystore: { type: 'string' }, 'max-price': { type: 'string' }, out: { type: 'string' }, refund: { type: 'string' }, resume: { type: 'string' }, api: { type: 'string', multiple: true }, apikey: { type: 'string' }, timeout: { type: 'string' } },
+  options: { ...MARKET_OPTIONS, keystore: { type: 'string' }, 'max-price': { type: 'string' }, out: { type: 'string' }, feed: { type: 'string' }, refund: { type: 'string' }, resume: { type: 'string' }, api: { type: 'string', multiple: true }, apikey: { type: 'string' }, timeout: { type: 'string' } },
   run: async ({ values, positionals }, ctx) => await oneLine(ctx, async () => {
     if (positionals.length > 1) throw badInput('buy takes one SHA256')
     if (values.refund !== undefined && values.resume !== undefined) throw badInput('--refund or --resume, not both')
+    if (values.feed !== undefined && (values.refund !== undefined || values.resume !== undefined)) throw badInput('--feed orders a feed: not with --refund or --resume')
+    if (values.feed !== undefined) {
+      if (positionals.length > 0) throw badInput('--feed takes an EPOCH, not a SHA256')
+      return await buyFeed(values, timeoutOption(values.timeout), ctx)
+    }
     if (values.refund !== undefined) {
       if (positionals.length > 0) throw badInput('--refund takes an ORDER id, not a SHA256')
       return await refund(values, ctx)

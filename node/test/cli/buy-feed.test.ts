@@ -1,0 +1,140 @@
+// `virusmap buy --feed EPOCH` on anvil against members' real delivery services (with feed sources) behind
+// real API servers: the buyer takes the digest f+1 members signed, checks and decrypts their deliveries,
+// writes the vector's JSON lines and pays f+1 members; a member delivering another feed (its own signature,
+// another digest) is outvoted and named; an epoch nobody can deliver ends in NETWORK with the refund hint;
+// malformed input is refused before any VMT moves.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import pino from 'pino'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type { CID } from 'multiformats/cid'
+import { Wallet, parseEther } from 'ethers'
+import { encryptKeystore } from '../../../governance/src/index.ts'
+import { lower, mined, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import { FEED_PRODUCT, parseFeed } from '#protocol/feed/index.ts'
+import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
+import { runCli } from '../../src/cli/run.ts'
+import { AnchorRepository } from '../../src/db/anchor-repository.ts'
+import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
+import { openDatabase, ReportRepository, SampleRepository } from '../../src/db/index.ts'
+import { createDeliveryService } from '../../src/market/delivery-service.ts'
+import { createFeedSource } from '../../src/market/feed-source.ts'
+import { createMarketChain } from '../../src/market/market-chain.ts'
+import { createMemoryNode } from '../fixtures/memory-ports.ts'
+import { startApi } from '../fixtures/api-server.ts'
+import { FEED_VECTOR, holdEpoch, memoryBlocks } from '../market/feed-fixture.ts'
+
+const c = await startMarketChain({ deliveryBlocks: 30 })
+const dir = await mkdtemp(join(tmpdir(), 'virusmap-buy-feed-'))
+const logger = pino({ level: 'silent' })
+const members: Wallet[] = []
+for (let i = 0; i < 4; i++) members.push(await operator(c))
+const market = lower(await c.market.getAddress())
+const price = parseEther('4')
+const vendor = new Wallet(bytesToHex(crypto.getRandomValues(new Uint8Array(32))), c.provider)
+await mined(c.market.getFunction('setVendor')(vendor.address, true))
+await mined(c.market.getFunction('setPrice')(FEED_PRODUCT, price))
+await c.provider.send('anvil_setBalance', [vendor.address, '0x56bc75e2d63100000'])
+await mined(c.vmt.getFunction('transfer')(vendor.address, parseEther('100')))
+const deployBlock = await c.provider.getBlockNumber()
+await c.provider.send('evm_setIntervalMining', [1])
+const follower = createRegistryFollower({ provider: c.provider, registry: c.registryAddress, fromBlock: 1, confirmations: 0, pollIntervalMs: 100, logger })
+await follower.start()
+
+// member 3 took another list for the epoch (the URL report left out): it signs a feed of another digest
+const OTHER_LIST = FEED_VECTOR.reports.filter((_, i) => i !== 1).map((r) => r.jobId)
+const apis: string[] = []
+const closing: Array<() => Promise<void>> = []
+for (const [i, w] of members.entries()) {
+  const db = await openDatabase({ path: join(dir, `m${i}`) })
+  await holdEpoch(db, [], i === 3 ? OTHER_LIST : undefined)
+  const blocks = memoryBlocks()
+  const service = createDeliveryService({ chainId: c.chainId, registry: c.registryAddress, market, fromBlock: deployBlock, confirmations: 1, pollIntervalMs: 100 }, {
+    self: lower(w.address), operator: w, chain: createMarketChain({ provider: c.provider, address: market }), follower, samples: new SampleRepository(db),
+    feeds: createFeedSource({ anchors: new AnchorRepository(db), reports: new ReportRepository(db), blocks }), deliveries: new DeliveryRepository(db), logger
+  })
+  await service.start()
+  const server = await startApi(t, { ...createMemoryNode().ports, market: service, blocks: { get: async (cid: CID) => blocks.get(cid) } })
+  apis.push(server.url)
+  closing.push(async () => { await service.stop(); await db.close() })
+}
+
+const PASS = 'correct horse'
+const keystore = join(dir, 'vendor.json')
+await writeFile(keystore, await encryptKeystore(vendor, PASS, { scryptN: 1024 }))
+const contracts = { vmt: lower(await c.vmt.getAddress()), timelock: lower(vendor.address), governor: lower(vendor.address), registry: c.registryAddress, parameters: lower(await c.parameters.getAddress()), market }
+const deployment = join(dir, 'devnet.json')
+await writeFile(deployment, JSON.stringify({ chainId: c.chainId, rpcUrl: c.anvil.rpcUrl, deployBlock, contracts, nodes: apis.map((api) => ({ api })) }))
+
+t.teardown(async () => {
+  for (const close of closing) await close()
+  await follower.stop()
+  await c.stop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function cli (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(argv, { stdout: { write: (s: string) => { stdout += s } }, stderr: { write: (s: string) => { stderr += s } }, signal: AbortSignal.timeout(90_000), env: { VIRUSMAP_KEYSTORE_PASSWORD: PASS }, cwd: dir })
+  return { code, stdout, stderr }
+}
+const feedArgs = (...more: string[]): string[] => ['buy', '--keystore', keystore, '--deployment', deployment, ...more]
+const nextOrder = async (): Promise<bigint> => (await c.market.getFunction('terms')())[3] as bigint
+
+t.test('the buyer gets the feed f+1 members signed, checked, as JSON lines, and pays f+1 of them', async (tt) => {
+  const id = await nextOrder()
+  const res = await cli(feedArgs('--feed', String(FEED_VECTOR.epoch), '--out', 'feed.jsonl', '--json'))
+  tt.equal(res.code, 0, res.stderr)
+  const report = JSON.parse(res.stdout)
+  tt.equal(report.orderId, id.toString())
+  tt.equal(report.sha256, FEED_VECTOR.sha256, 'the digest the honest members signed')
+  tt.equal(await readFile(join(dir, 'feed.jsonl'), 'utf8'), FEED_VECTOR.feed, 'the vector\'s feed, byte for byte')
+  tt.equal(report.lines, 3)
+  tt.equal(parseFeed(await readFile(join(dir, 'feed.jsonl')), FEED_VECTOR.epoch).length, 3, 'lines a SOC tool reads')
+  tt.equal(report.needed, 2)
+  tt.equal(report.fulfilled.members, 2)
+  tt.equal((await c.market.getFunction('orderOf')(id))[3], 2n, 'fulfilled on chain')
+  const other = report.deliveries.filter((d: { member: string }) => d.member === lower(members[3]!.address))
+  tt.same(other.map((d: { ok: boolean, fault?: string }) => [d.ok, d.fault]), other.length === 0 ? [] : [[false, 'WRONG_ORDER']], 'the member with another feed is not taken')
+})
+
+t.test('default output name, and the text summary', async (tt) => {
+  const res = await cli(feedArgs('--feed', String(FEED_VECTOR.epoch)))
+  tt.equal(res.code, 0, res.stderr)
+  tt.match(res.stdout, new RegExp(`feed-${FEED_VECTOR.epoch}\\.jsonl: 3 lines of epoch ${FEED_VECTOR.epoch}, sha256 ${FEED_VECTOR.sha256}`))
+  tt.equal(await readFile(join(dir, `feed-${FEED_VECTOR.epoch}.jsonl`), 'utf8'), FEED_VECTOR.feed)
+})
+
+t.test('an epoch no member can deliver ends without a feed, with the refund hint', async (tt) => {
+  const id = await nextOrder()
+  const res = await cli(feedArgs('--feed', '7', '--out', 'none.jsonl', '--timeout', '2'))
+  tt.equal(res.code, 4)
+  tt.match(res.stderr, new RegExp(`order ${id}: no feed digest signed by 2 members .*virusmap buy --refund ${id}`))
+})
+
+t.test('malformed input is refused before any VMT moves', async (tt) => {
+  const first = await nextOrder()
+  const balance = await c.vmt.getFunction('balanceOf')(vendor.address) as bigint
+  await writeFile(join(dir, 'taken.jsonl'), 'x')
+  const cases: Array<[string, string[], RegExp]> = [
+    ['not a number', feedArgs('--feed', 'one'), /--feed takes an EPOCH/],
+    ['negative', feedArgs('--feed=-1'), /--feed takes an EPOCH/],
+    ['leading zero', feedArgs('--feed', '01'), /--feed takes an EPOCH/],
+    ['above 2^53', feedArgs('--feed', '9007199254740993'), /--feed takes an EPOCH/],
+    ['empty', feedArgs('--feed', ''), /--feed takes an EPOCH/],
+    ['with a hash', feedArgs(`0x${'ab'.repeat(32)}`, '--feed', '1'), /--feed takes an EPOCH, not a SHA256/],
+    ['with --refund', feedArgs('--feed', '1', '--refund', '1'), /not with --refund or --resume/],
+    ['output in the way', feedArgs('--feed', '1', '--out', 'taken.jsonl'), /exists: pass another --out FILE/],
+    ['above --max-price', feedArgs('--feed', '1', '--out', 'other.jsonl', '--max-price', '3.5'), /a feed costs 4.0 VMT, above --max-price 3.5/]
+  ]
+  for (const [name, argv, message] of cases) {
+    const res = await cli(argv)
+    tt.equal(res.code, 1, `${name} (${res.stderr.split('\n')[0]})`)
+    tt.match(res.stderr, message, name)
+  }
+  tt.equal(await nextOrder(), first, 'no order was placed')
+  tt.equal(await c.vmt.getFunction('balanceOf')(vendor.address) as bigint, balance, 'no VMT moved')
+})

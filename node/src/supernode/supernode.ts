@@ -34,6 +34,7 @@ import { createEngineSet } from './engine-set.ts'
 import { createRewardsChain } from '../rewards/rewards-chain.ts'
 import { createStakeChain } from '../rewards/stake-chain.ts'
 import { createRewardsService } from '../rewards/rewards-service.ts'
+import { createReportFetch } from '../report-fetch/index.ts'
 import { createApiPorts } from './api-adapters.ts'
 import { orderedLifecycle, type OrderedLifecycle, type Step } from './lifecycle.ts'
 import { loadOrCreateNodeKeys } from './node-keys.ts'
@@ -275,6 +276,10 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
         logger: logger.child({ component: 'rewards' }),
         metrics: metrics.rewards
       })
+    // every node serves its reports; one whose anchored epochs list a job it lacks fetches it from peers (SPEC 17)
+    const reportFetch = createReportFetch({ pollIntervalMs: config.pollIntervalMs, fetch: anchors !== undefined }, {
+      libp2p, chain: { chainId: deployment.chainId, registry: deployment.contracts.registry, follower }, repos: repositories, logger: logger.child({ component: 'report-fetch' }), metrics: metrics.reportFetch
+    })
     const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
     const steps: Step[] = [
       ['blockstore', { start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } }],
@@ -285,11 +290,14 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       ['engines', engineSet],
       ['libp2p', libp2p],
       ['bitswap', bitswap],
+      ['report-server', reportFetch.server],
       ['slashing', prover],
       ['coordinator', coordinator],
       // its gossip handler is in place before gossip subscribes; it follows the chain the registry follower reads
       ['anchors', anchors],
       ['rewards', rewards],
+      // after the anchor service: the reports it fetches are recorded there at its next pass
+      ['report-fetch', reportFetch.fetch],
       ['market', market],
       ['hunt', hunt],
       ['fulfils', fulfils],

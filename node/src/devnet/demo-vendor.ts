@@ -1,11 +1,12 @@
 // The devnet's demo vendor (issue 17): a keystore a newcomer can buy with at once. Governance (the
-// Governor, then the Timelock that owns the DataMarket) approves it and prices a sample, as on a real
-// network; the deployer funds it with ETH for gas and VMT to spend. Kept across restarts.
+// Governor, then the Timelock that owns the DataMarket) approves it and prices a sample, a hunt and an
+// epoch feed, as on a real network; the deployer funds it with ETH for gas and VMT to spend. Kept across restarts.
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Contract, Wallet, parseEther } from 'ethers'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { AbortOptions } from '@libp2p/interface'
+import { FEED_PRODUCT } from '#protocol/feed/product.ts'
 import { HUNT_PRODUCT } from '#protocol/hunt/registration.ts'
 import { SAMPLE_PRODUCT_ID, decryptKeystore, encryptKeystore, joinActions, priceActions, proposeAndExecute, vendorActions } from '../../../governance/src/index.ts'
 import { marketArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
@@ -19,6 +20,8 @@ export const DEMO_VENDOR_PASSPHRASE = 'devnet'
 export const DEMO_SAMPLE_PRICE = parseEther('10')
 /** what the devnet's governance prices a hunt at (SPEC 19): one order pays a ruleset until its deadline */
 export const DEMO_HUNT_PRICE = parseEther('5')
+/** what the devnet's governance prices an epoch feed at (SPEC 18, feeds) */
+export const DEMO_FEED_PRICE = parseEther('2')
 const DEMO_VENDOR_VMT = parseEther('1000')
 // a low scrypt cost: the key is a demo's, and every `virusmap buy` decrypts it
 const DEMO_SCRYPT_N = 1024
@@ -52,16 +55,17 @@ export async function ensureDemoVendor (dir: string, deployment: Deployment, pro
   const approved = await market.getFunction('isVendor')(vendor.address) as boolean
   const price = await market.getFunction('priceOf')(SAMPLE_PRODUCT_ID) as bigint
   const huntPrice = await market.getFunction('priceOf')(HUNT_PRODUCT) as bigint
-  if (!approved || price === 0n || huntPrice === 0n) {
+  const feedPrice = await market.getFunction('priceOf')(FEED_PRODUCT) as bigint
+  if (!approved || price === 0n || huntPrice === 0n || feedPrice === 0n) {
     const actions = joinActions(...(approved ? [] : [vendorActions(marketAddress, [vendor.address], true)]), ...(price === 0n ? [priceActions(marketAddress, SAMPLE_PRODUCT_ID, DEMO_SAMPLE_PRICE)] : []),
-      ...(huntPrice === 0n ? [priceActions(marketAddress, HUNT_PRODUCT, DEMO_HUNT_PRICE)] : []))
+      ...(huntPrice === 0n ? [priceActions(marketAddress, HUNT_PRODUCT, DEMO_HUNT_PRICE)] : []), ...(feedPrice === 0n ? [priceActions(marketAddress, FEED_PRODUCT, DEMO_FEED_PRICE)] : []))
     await proposeAndExecute({
       governor: deployment.contracts.governor,
       timelock: deployment.contracts.timelock,
       proposer: deployer,
       voters: [deployer],
       ...actions,
-      description: `Approve the devnet's demo vendor ${vendor.address} and price a sample and a hunt (block ${await provider.getBlockNumber()})`,
+      description: `Approve the devnet's demo vendor ${vendor.address} and price a sample, a hunt and an epoch feed (block ${await provider.getBlockNumber()})`,
       provider
     }, options)
   }

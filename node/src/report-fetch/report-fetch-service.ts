@@ -68,14 +68,14 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
         }
         asked++
         const report = await fetcher.fetch({ epoch: epoch.epoch, jobId, leaves }, options)
-        if (report !== undefined) {
-          await repos.reports.put(report)
+        // false: this node withdrew the job's report (a reorg took its membership away); it stays out, asked again after the backoff
+        if (report !== undefined && await repos.reports.put(report)) {
           stored++
           continue
         }
         const attempts = (wait?.attempts ?? 0) + 1
         kept.set(jobId, { attempts, at: now() + Math.min(maxWait, base * 2 ** (attempts - 1)) })
-        logger.info({ epoch: epoch.epoch, jobId, attempts }, 'no peer served an anchored report this member lacks; retried later')
+        logger.info({ epoch: epoch.epoch, jobId, attempts, withdrawnHere: report !== undefined }, report === undefined ? 'no peer served an anchored report this member lacks; retried later' : 'a fetched report this node withdrew is not stored; retried later')
       }
     }
     retries = kept

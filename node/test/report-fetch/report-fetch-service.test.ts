@@ -86,3 +86,26 @@ tap.test('the backoff stops growing at retryMaxMs; a stop ends the loop', async 
   await service.stop()
   t.pass('stopped')
 })
+
+tap.test('a served report this node withdrew is not stored again; it is asked for after the backoff', async (t) => {
+  const db = await openDatabase({ path: t.testdir() + '/db' })
+  t.teardown(async () => { await db.close() })
+  const repos = createRepositories(db)
+  const [a] = reports
+  const proposal = await proposalOf(1, [a])
+  await repos.reports.put(a)
+  await repos.reports.withdraw(a.jobId, { code: 'NOT_MEMBER', message: 'a reorg', ancestorBlock: 3, withdrawnAt: 0 })
+  await repos.anchors.addProposal(proposal)
+  await repos.anchors.recordAnchored({ epoch: 1, root: proposal.root, leafCount: 1, block: 7, tx: proposal.root, submitter: proposal.proposer })
+  await repos.anchors.assignJobs(1, proposal.jobIds, [], proposal.jobIds)
+  let clock = 0
+  let asks = 0
+  const service = createReportFetchService({ pollIntervalMs: 60_000 }, { fetcher: { fetch: async () => { asks++; return a } }, repos, logger: silent, now: () => clock })
+  t.equal(await service.tick(), 0, 'not stored')
+  t.equal(await repos.reports.get(a.jobId), undefined, 'the withdrawn report stays out')
+  await service.tick()
+  t.equal(asks, 1, 'not asked again before the backoff')
+  clock = 5000
+  await service.tick()
+  t.equal(asks, 2)
+})

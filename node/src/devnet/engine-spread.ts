@@ -7,6 +7,11 @@
 
 /** what a devnet node has for indicators (an empty operator feed gives it the addresses engine) */
 export const DEVNET_INDICATOR_ENGINES = ['VirusMap-Lists', 'VirusMap-Lookalike', 'VirusMap-URL-Heuristics', 'VirusMap-Addresses', 'VirusMap-Reputation'] as const
+/**
+ * file engines every member holds, outside the spread: the `tlsh` digest is attested only when a
+ * quorum of its holders agree, and the rewards' near-duplicate rule reads it on every report
+ */
+export const DEVNET_EVERY_MEMBER_FILE_ENGINES = ['tlsh'] as const
 /** what a devnet node has for files without clamd */
 export const DEVNET_FILE_ENGINES = ['YARA', 'VirusMap-Heuristics', 'VirusMap-HashList', 'VirusMap-Archive'] as const
 
@@ -30,6 +35,7 @@ export function devnetEngineSets (nodes: number, fileEngines: readonly string[] 
   const spread = nodes >= 4 && fileEngines.length >= 2
   return Array.from({ length: nodes }, (_member, i) => [
     ...fileEngines.filter((_engine, j) => !spread || j !== i % fileEngines.length),
+    ...DEVNET_EVERY_MEMBER_FILE_ENGINES,
     ...DEVNET_INDICATOR_ENGINES
   ])
 }

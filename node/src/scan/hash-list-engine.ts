@@ -11,12 +11,12 @@ export interface HashListEngineOptions extends Partial<HashListOptions> {
   testHooks?: boolean
 }
 
-/** Known-bad hash feeds (md5/sha1/sha256), looked up in a worker; feeds reload on change. */
+/** Known-bad hash feeds (md5/sha1/sha256, and TLSH digests whose neighbours match too), looked up in a worker; feeds reload on change. */
 export function createHashListEngine (options: HashListEngineOptions): WorkerEngine<HashListDetail> {
   return createWorkerEngine<HashListDetail>({
     name: 'VirusMap-HashList',
     module: new URL('./hash-list.ts', import.meta.url),
-    moduleOptions: { feeds: options.feeds, reloadCheckMs: options.reloadCheckMs ?? 2000 } satisfies HashListOptions,
+    moduleOptions: { feeds: options.feeds, reloadCheckMs: options.reloadCheckMs ?? 2000, tlshThreshold: options.tlshThreshold } satisfies HashListOptions,
     method: 'blacklist',
     timeoutMs: options.timeoutMs,
     concurrency: options.concurrency ?? 1,

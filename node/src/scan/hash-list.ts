@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
+import { parseFuzzy } from '#protocol/rewards/fuzzy.ts'
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/params.ts'
+import { TLSH_ENGINE_MAX_BYTES, TlshError, tlsh } from './tlsh.ts'
+import { TlshNeighbours } from './tlsh-neighbours.ts'
+import type { TlshNeighbour } from './tlsh-neighbours.ts'
 import type { CreateScanner, WorkerScanner } from './worker-protocol.ts'
 
 /**
  * Hash-list feeds: operator-supplied files of known-bad hashes. One entry per line:
  *   <md5|sha1|sha256 hex> [label]            (plain lists, "#" comments, CSV-ish separators)
+ *   <TLSH digest> [label]                    ("T1" + 70 hex, or 3.x's 70 hex: a listed sample whose variants match too)
  *   <hash>:<size>:<label>[:...]              (ClamAV .hdb/.hsb lines)
  * Lines that are not one of these are counted and skipped, never fatal: one bad line in a feed
  * of millions must not cost the node the feed.
@@ -13,6 +19,8 @@ import type { CreateScanner, WorkerScanner } from './worker-protocol.ts'
 export interface HashFeed {
   /** hex digest (lowercase) -> label */
   entries: Map<string, string>
+  /** TLSH digest (lowercase "t1" + 70 hex) -> label */
+  tlsh: Map<string, string>
   lines: number
   skipped: number
 }
@@ -27,6 +35,7 @@ export const feedLabel = (path: string): string => `HashList.${basename(path).re
 
 export function parseFeed (text: string, defaultLabel: string): HashFeed {
   const entries = new Map<string, string>()
+  const tlshEntries = new Map<string, string>()
   let lines = 0
   let skipped = 0
   for (const raw of text.split('\n')) {
@@ -34,23 +43,33 @@ export function parseFeed (text: string, defaultLabel: string): HashFeed {
     if (line === '' || line.startsWith('#') || line.startsWith('//')) continue
     lines++
     const cut = line.search(/[\s,;:|]/)
-    const hash = (cut === -1 ? line : line.slice(0, cut)).toLowerCase()
-    if (!HEX_LENGTHS.has(hash.length) || !/^[0-9a-f]+$/.test(hash)) { skipped++; continue }
+    const first = (cut === -1 ? line : line.slice(0, cut)).toLowerCase()
+    const fuzzy = parseFuzzy(first.length === 70 ? `t1${first}` : first)
+    const hash = fuzzy ?? first
+    if (fuzzy === undefined && (!HEX_LENGTHS.has(hash.length) || !/^[0-9a-f]+$/.test(hash))) { skipped++; continue }
     let rest = cut === -1 ? '' : line.slice(cut + 1).trim()
     // ClamAV hdb/hsb: size (or "*") then the name
     const hdb = /^(?:\d+|\*):([^:]+)/.exec(rest)
     if (hdb !== null) rest = hdb[1] ?? ''
     const label = rest.split(/[\s,;|]/)[0]?.replace(LABEL_CHARS, '_').slice(0, MAX_LABEL) ?? ''
-    entries.set(hash, label === '' ? defaultLabel : label)
+    ;(fuzzy === undefined ? entries : tlshEntries).set(hash, label === '' ? defaultLabel : label)
   }
-  return { entries, lines, skipped }
+  return { entries, tlsh: tlshEntries, lines, skipped }
 }
 
 export interface HashListOptions {
   feeds: string[]
   /** how often, at most, a scan checks the feeds' size and mtime for changes (0: every scan) */
   reloadCheckMs: number
+  /**
+   * a sample whose TLSH is within this body distance of a listed TLSH is flagged with that entry's
+   * label (-1: exact hashes only). Default: the rewards' fuzzyThreshold, the distance at which the
+   * near-duplicate rule calls two samples one (simulations: a mutator's return turns negative)
+   */
+  tlshThreshold?: number
 }
+
+export const DEFAULT_TLSH_THRESHOLD = DEFAULT_REWARD_PARAMS.fuzzyThreshold
 
 export interface HashListDetail {
   md5: string
@@ -58,6 +77,8 @@ export interface HashListDetail {
   sha256: string
   entries: number
   skippedLines: number
+  /** the sample's TLSH and its nearest listed neighbour, when the feeds list TLSH digests */
+  tlsh?: { digest: string, neighbour?: TlshNeighbour } | { code: string }
 }
 
 interface Loaded { key: string, feed: HashFeed }
@@ -71,6 +92,8 @@ interface Loaded { key: string, feed: HashFeed }
 export const createScanner: CreateScanner<HashListOptions, HashListDetail> = async (options) => {
   const loaded = new Map<string, Loaded>()
   let merged = new Map<string, string>()
+  let neighbours = new TlshNeighbours()
+  const threshold = options.tlshThreshold ?? DEFAULT_TLSH_THRESHOLD
   let skippedLines = 0
   let newestMtime = 0
   let lastCheck = 0
@@ -101,14 +124,18 @@ export const createScanner: CreateScanner<HashListOptions, HashListDetail> = asy
     if (!changed) return
     // earlier feeds win on a hash listed twice, so the operator's order decides the label
     const next = new Map<string, string>()
+    const nextTlsh = new Map<string, string>()
     skippedLines = 0
     for (const path of options.feeds.toReversed()) {
       const feed = loaded.get(path)?.feed
       if (feed === undefined) continue
       skippedLines += feed.skipped
       for (const [hash, label] of feed.entries) next.set(hash, label)
+      for (const [digest, label] of feed.tlsh) nextTlsh.set(digest, label)
     }
     merged = next
+    neighbours = new TlshNeighbours()
+    for (const [digest, label] of nextTlsh) neighbours.add(digest, label)
   }
 
   if (options.feeds.length === 0) throw new Error('no hash feeds configured')
@@ -122,12 +149,28 @@ export const createScanner: CreateScanner<HashListOptions, HashListDetail> = asy
         await refresh(false)
       } catch { /* keep the last good feeds; the next check retries */ }
       const digest = (alg: string): string => createHash(alg).update(bytes).digest('hex')
-      const detail = { md5: digest('md5'), sha1: digest('sha1'), sha256: digest('sha256'), entries: merged.size, skippedLines }
+      const detail: HashListDetail = { md5: digest('md5'), sha1: digest('sha1'), sha256: digest('sha256'), entries: merged.size + neighbours.size, skippedLines }
       const label = merged.get(detail.sha256) ?? merged.get(detail.sha1) ?? merged.get(detail.md5)
-      return label === undefined
-        ? { category: 'undetected', result: '', detail }
-        : { category: 'malicious', result: label, detail }
+      if (label !== undefined) return { category: 'malicious', result: label, detail }
+      if (threshold < 0 || neighbours.size === 0) return { category: 'undetected', result: '', detail }
+      detail.tlsh = sampleTlsh(bytes)
+      const neighbour = 'digest' in detail.tlsh ? neighbours.nearest(detail.tlsh.digest, threshold) : undefined
+      if (neighbour === undefined) return { category: 'undetected', result: '', detail }
+      detail.tlsh = { ...detail.tlsh, neighbour }
+      // a variant of a listed sample is the listed sample's family: its label, as the exact match would give
+      return { category: 'malicious', result: neighbour.label, detail }
     }
   }
   return scanner
+}
+
+/** the sample's TLSH (lowercase, as listed digests are kept), or why it has none; bounded as the tlsh engine is */
+function sampleTlsh (bytes: Uint8Array): { digest: string } | { code: string } {
+  if (bytes.length > TLSH_ENGINE_MAX_BYTES) return { code: 'TLSH_ENGINE_TOO_LARGE' }
+  try {
+    return { digest: tlsh(bytes).toLowerCase() }
+  } catch (err) {
+    if (err instanceof TlshError) return { code: err.code }
+    throw err
+  }
 }

@@ -6,6 +6,7 @@
 import { ENGINE_ID, MAX_ENGINES } from '../../../governance/src/engines.ts'
 import { checkProtectedAddresses, parseFeedConfigs } from '../intel/lists/feed-config.ts'
 import type { IndicatorFeedConfig } from '../intel/lists/indicator-feed.ts'
+import { DEFAULT_TLSH_THRESHOLD } from '../scan/hash-list.ts'
 
 /** clamd to stream samples to: its socket, or host and port; `databaseDir` dates the signatures */
 export interface ClamavOption { socket?: string, host?: string, port?: number, databaseDir?: string }
@@ -19,6 +20,10 @@ export interface EngineOptions {
   clamav: ClamavOption | null
   /** known-bad hash feeds (md5/sha1/sha256 per line, or ClamAV .hdb/.hsb); re-read when they change */
   hashFeeds: string[]
+  /** TLSH body distance within which a sample matches a TLSH digest listed in hashFeeds (-1: exact hashes only) */
+  hashListTlshThreshold: number
+  /** the `tlsh` engine: every file's TLSH digest, which the rewards' near-duplicate rule reads */
+  tlsh: boolean
   /** static heuristics engine (PE/ELF/Mach-O/scripts/Office/PDF) */
   heuristics: boolean
   /** expand zip/tar/gzip/7z samples so every engine also sees the members */
@@ -52,6 +57,8 @@ export const ENGINE_DEFAULTS = {
   yaraProcesses: 2,
   clamav: null,
   hashFeeds: [],
+  hashListTlshThreshold: DEFAULT_TLSH_THRESHOLD,
+  tlsh: true,
   heuristics: true,
   archives: true,
   indicatorHeuristics: true,
@@ -76,7 +83,9 @@ export function readEngineOptions (cfg: Record<string, unknown>): EngineOptions 
   const { engineTimeoutMs, yaraProcesses, clamav, engines } = cfg
   if (!Number.isSafeInteger(engineTimeoutMs) || (engineTimeoutMs as number) < 0) return 'engineTimeoutMs must be a non-negative integer'
   if (!Number.isSafeInteger(yaraProcesses) || (yaraProcesses as number) < 1 || (yaraProcesses as number) > MAX_YARA_PROCESSES) return `yaraProcesses must be an integer from 1 to ${MAX_YARA_PROCESSES}`
-  if (![cfg.heuristics, cfg.archives, cfg.indicatorHeuristics, cfg.reputation].every((b) => typeof b === 'boolean')) return 'heuristics, archives, indicatorHeuristics and reputation must be true or false'
+  if (![cfg.heuristics, cfg.archives, cfg.indicatorHeuristics, cfg.reputation, cfg.tlsh].every((b) => typeof b === 'boolean')) return 'heuristics, archives, indicatorHeuristics, reputation and tlsh must be true or false'
+  // 768: the largest TLSH body distance
+  if (!Number.isSafeInteger(cfg.hashListTlshThreshold) || (cfg.hashListTlshThreshold as number) < -1 || (cfg.hashListTlshThreshold as number) > 768) return 'hashListTlshThreshold must be an integer from -1 (off) to 768'
   if (typeof cfg.ethPhishingDetect !== 'boolean') return 'ethPhishingDetect must be true or false'
   const clam = clamav as Record<string, unknown> | null
   if (!(clam === null || (typeof clam === 'object' && !Array.isArray(clam) &&

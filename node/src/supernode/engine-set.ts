@@ -4,6 +4,7 @@ import { withArchiveMembers } from '../scan/archive-members.ts'
 import { createClamavEngine } from '../scan/clamav-engine.ts'
 import { createHashListEngine } from '../scan/hash-list-engine.ts'
 import { createHeuristicsEngine } from '../scan/heuristics-engine.ts'
+import { createTlshEngine } from '../scan/tlsh-engine.ts'
 import { createYaraEngine } from '../scan/yara-engine.ts'
 import { createLookalikeEngine } from '../intel/lookalike-engine.ts'
 import { createGuardReportsEngine } from '../intel/guard-reports-engine.ts'
@@ -59,7 +60,9 @@ export function createEngineSet (config: EngineSetOptions, components: EngineSet
   const optional: Engine[] = []
   if (archives !== undefined) optional.push(archives)
   if (config.heuristics) optional.push(members(createHeuristicsEngine({ timeoutMs: config.engineTimeoutMs, logger: log('heuristics') })))
-  if (config.hashFeeds.length > 0) optional.push(members(createHashListEngine({ feeds: config.hashFeeds, timeoutMs: config.engineTimeoutMs, logger: log('hashlist') })))
+  if (config.hashFeeds.length > 0) optional.push(members(createHashListEngine({ feeds: config.hashFeeds, tlshThreshold: config.hashListTlshThreshold, timeoutMs: config.engineTimeoutMs, logger: log('hashlist') })))
+  // the digest is of the sample as submitted, so archive members are not expanded for it
+  if (config.tlsh) optional.push(createTlshEngine({ timeoutMs: config.engineTimeoutMs, logger: log('tlsh') }))
   if (config.indicatorHeuristics) optional.push(createLookalikeEngine({ protectedDomains: config.protectedDomains, allowlist: config.allowlist }), createUrlHeuristicsEngine())
   optional.push(...createIndicatorLists({ feeds: config.intelFeeds, ethPhishingDetect: config.ethPhishingDetect, protectedAddresses: config.protectedAddresses, metrics: components.metrics }, log('lists')))
   if (components.guardReports !== undefined) optional.push(createGuardReportsEngine({ reports: components.guardReports, logger: log('guard-reports') }))

@@ -1,11 +1,11 @@
 import tap from 'tap'
-import { DEVNET_FILE_ENGINES, DEVNET_INDICATOR_ENGINES, devnetEngineSets, devnetFileEngines } from '../../src/devnet/engine-spread.ts'
+import { DEVNET_EVERY_MEMBER_FILE_ENGINES, DEVNET_FILE_ENGINES, DEVNET_INDICATOR_ENGINES, devnetEngineSets, devnetFileEngines } from '../../src/devnet/engine-spread.ts'
 
 const holders = (sets: string[][], engine: string): number => sets.filter((s) => s.includes(engine)).length
 
 tap.test('with 1-3 members everyone runs every engine', async (t) => {
   for (const n of [1, 2, 3]) {
-    t.same(devnetEngineSets(n), Array.from({ length: n }, () => [...DEVNET_FILE_ENGINES, ...DEVNET_INDICATOR_ENGINES]), `${n} members`)
+    t.same(devnetEngineSets(n), Array.from({ length: n }, () => [...DEVNET_FILE_ENGINES, ...DEVNET_EVERY_MEMBER_FILE_ENGINES, ...DEVNET_INDICATOR_ENGINES]), `${n} members`)
   }
 })
 
@@ -18,10 +18,11 @@ tap.test('from 4 members: file engines spread, each held by two or more, nobody 
       t.ok(fileEngines.every((e) => holders(sets, e) >= 2), `${what}: every file engine has two or more members`)
       t.ok(sets.every((s) => fileEngines.some((e) => !s.includes(e))), `${what}: no member holds every file engine`)
       t.ok(DEVNET_INDICATOR_ENGINES.every((e) => holders(sets, e) === n), `${what}: every member judges indicators`)
+      t.equal(holders(sets, 'tlsh'), n, `${what}: every member digests files (tlsh)`)
       t.ok(sets.every((s) => new Set(s).size === s.length), `${what}: no repeats (the registry refuses them)`)
     }
   }
-  t.same(devnetEngineSets(4)[0], ['VirusMap-Heuristics', 'VirusMap-HashList', 'VirusMap-Archive', ...DEVNET_INDICATOR_ENGINES], 'member 0 leaves out YARA')
+  t.same(devnetEngineSets(4)[0], ['VirusMap-Heuristics', 'VirusMap-HashList', 'VirusMap-Archive', 'tlsh', ...DEVNET_INDICATOR_ENGINES], 'member 0 leaves out YARA')
 })
 
 tap.test('a single file engine is never taken from anyone', async (t) => {

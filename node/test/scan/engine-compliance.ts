@@ -1,5 +1,6 @@
 import { ENGINE_CATEGORIES } from '#protocol/messages.ts'
 import type { Engine, ScanInput } from '../../src/scan/engine.ts'
+import type { EngineResult } from '#protocol/messages.ts'
 import type { Test } from 'tap'
 
 export interface ComplianceCase {
@@ -9,6 +10,11 @@ export interface ComplianceCase {
   detected: ScanInput
   /** a sample the engine must not flag */
   clean: ScanInput
+  /**
+   * An engine that describes samples instead of judging them (tlsh: a digest): it flags nothing;
+   * `detected` is a sample it describes (its result matches this), `clean` one it has nothing on.
+   */
+  describes?: RegExp
   /**
    * An engine rigged to misbehave (short timeout, a scanner that hangs or dies on chosen
    * inputs): `slow` must come back as `timeout`, `crash` as `failure`, and the same engine must
@@ -26,7 +32,11 @@ export interface ComplianceCase {
  * fit the wire format, coded errors before start and on abort, concurrent scans that do not
  * mix results, and a clean stop. Each engine's test file calls this with its own samples.
  */
+const flagged = (r?: EngineResult): boolean => r?.category === 'malicious' || r?.category === 'suspicious'
+
 export function engineCompliance (parent: Test, c: ComplianceCase): void {
+  const isHit = (r?: EngineResult): boolean => c.describes === undefined ? flagged(r) : !flagged(r) && c.describes.test(r?.result ?? '')
+  const isMiss = (r?: EngineResult): boolean => c.describes === undefined ? r?.category === 'undetected' || r?.category === 'harmless' : !flagged(r) && r?.result === ''
   parent.test('engine compliance', async t => {
     const engine = c.create()
     await t.rejects(engine.scan(c.clean), { code: 'ENGINE_NOT_STARTED' }, 'scan before start')
@@ -47,13 +57,15 @@ export function engineCompliance (parent: Test, c: ComplianceCase): void {
       t.ok((r?.result.length ?? 0) <= 256, 'label fits the wire limit')
       t.ok((r?.method.length ?? 0) > 0)
     }
-    t.ok(hit?.category === 'malicious' || hit?.category === 'suspicious', `detected sample flagged (${hit?.category})`)
+    t.ok(isHit(hit), `detected sample flagged or described (${hit?.category})`)
     t.ok((hit?.result.length ?? 0) > 0, 'a detection has a label')
-    t.ok(miss?.category === 'undetected' || miss?.category === 'harmless', `clean sample not flagged (${miss?.category})`)
+    t.ok(isMiss(miss), `clean sample not flagged (${miss?.category})`)
     t.equal(miss?.result, '')
 
     const many = await Promise.all(Array.from({ length: 8 }, async (_, i) => await engine.scan(i % 2 === 0 ? c.detected : c.clean)))
-    t.same(many.map(r => r.category), many.map((_, i) => i % 2 === 0 ? hit?.category : miss?.category), 'concurrent scans keep their own results')
+    // a describing engine's result is its answer, so it must not mix either
+    const answer = (r?: EngineResult): string => c.describes === undefined ? String(r?.category) : `${r?.category} ${r?.result}`
+    t.same(many.map(answer), many.map((_, i) => answer(i % 2 === 0 ? hit : miss)), 'concurrent scans keep their own results')
 
     await t.rejects(engine.scan(c.clean, { signal: AbortSignal.abort() }), { code: 'SCAN_ABORTED' }, 'an aborted signal rejects')
 
@@ -79,14 +91,14 @@ export function engineCompliance (parent: Test, c: ComplianceCase): void {
     t.equal(slow.result, '')
     t.equal(slow.engine, engine.name)
     const clean = await engine.scan(c.clean)
-    t.ok(clean.category === 'undetected' || clean.category === 'harmless', `the engine scans again after a timeout (${clean.category})`)
+    t.ok(isMiss(clean), `the engine scans again after a timeout (${clean.category})`)
 
     const crash = await engine.scan(rig.crash)
     t.equal(crash.category, 'failure', 'a crashing scanner is a failure')
     t.equal(crash.result, '')
     const [again, hit] = await Promise.all([engine.scan(c.clean), engine.scan(c.detected)])
-    t.ok(again.category === 'undetected' || again.category === 'harmless', `the engine survives its crash (${again.category})`)
-    t.ok(hit.category === 'malicious' || hit.category === 'suspicious', `and still detects (${hit.category})`)
+    t.ok(isMiss(again), `the engine survives its crash (${again.category})`)
+    t.ok(isHit(hit), `and still detects (${hit.category})`)
 
     // cancellation: the slow scan is aborted mid-way and must reject long before its budget
     const controller = new AbortController()
@@ -94,6 +106,6 @@ export function engineCompliance (parent: Test, c: ComplianceCase): void {
     setTimeout(() => { controller.abort(new Error('job cancelled')) }, 50)
     await t.rejects(pending, { code: 'SCAN_ABORTED' }, 'aborting mid-scan rejects')
     const after = await engine.scan(c.clean)
-    t.ok(after.category === 'undetected' || after.category === 'harmless', 'the engine scans again after a cancellation')
+    t.ok(isMiss(after), 'the engine scans again after a cancellation')
   })
 }

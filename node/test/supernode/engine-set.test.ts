@@ -46,7 +46,7 @@ tap.test('engine set: optional engines that cannot start are left out; archives 
   }, { logger: silentLogger })
   await set.start()
   t.teardown(async () => { await set.stop() })
-  t.same(set.engines.map(e => e.name).toSorted(), ['VirusMap-Addresses', 'VirusMap-Archive', 'VirusMap-Heuristics', 'VirusMap-Lists', 'VirusMap-Lookalike', 'VirusMap-Reputation', 'VirusMap-URL-Heuristics', 'YARA'], 'no clamd, no hash feed: the node runs without them; an unreadable intel feed starts empty')
+  t.same(set.engines.map(e => e.name).toSorted(), ['VirusMap-Addresses', 'VirusMap-Archive', 'VirusMap-Heuristics', 'VirusMap-Lists', 'VirusMap-Lookalike', 'VirusMap-Reputation', 'VirusMap-URL-Heuristics', 'YARA', 'tlsh'], 'no clamd, no hash feed: the node runs without them; an unreadable intel feed starts empty')
   const zipped = input(makeZip([{ name: 'eicar.com', data: Buffer.from(eicar()) }]))
   const yara = set.engines.find(e => e.name === 'YARA')
   t.equal((await yara?.scan(zipped))?.result, 'EICAR_Test_File', 'YARA judges the zip member')

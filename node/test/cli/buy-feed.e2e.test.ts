@@ -1,8 +1,9 @@
 // `virusmap buy --feed EPOCH` on anvil against members' real delivery services (with feed sources) behind
 // real API servers: the buyer takes the digest f+1 members signed, checks and decrypts their deliveries,
 // writes the vector's JSON lines and pays f+1 members; a member delivering another feed (its own signature,
-// another digest) is outvoted and named; an epoch nobody can deliver ends in NETWORK with the refund hint;
-// malformed input is refused before any VMT moves.
+// another digest) is outvoted and named; an epoch not anchored yet ends in NETWORK keeping the order key,
+// and --resume gets the feed once the epoch is anchored; malformed input is refused before any VMT moves.
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +20,7 @@ import { runCli } from '../../src/cli/run.ts'
 import { AnchorRepository } from '../../src/db/anchor-repository.ts'
 import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
 import { openDatabase, ReportRepository, SampleRepository } from '../../src/db/index.ts'
+import type { Database } from '../../src/db/index.ts'
 import { createDeliveryService } from '../../src/market/delivery-service.ts'
 import { createFeedSource } from '../../src/market/feed-source.ts'
 import { createMarketChain } from '../../src/market/market-chain.ts'
@@ -46,9 +48,11 @@ await follower.start()
 // member 3 took another list for the epoch (the URL report left out): it signs a feed of another digest
 const OTHER_LIST = FEED_VECTOR.reports.filter((_, i) => i !== 1).map((r) => r.jobId)
 const apis: string[] = []
+const dbs: Database[] = []
 const closing: Array<() => Promise<void>> = []
 for (const [i, w] of members.entries()) {
   const db = await openDatabase({ path: join(dir, `m${i}`) })
+  dbs.push(db)
   await holdEpoch(db, [], i === 3 ? OTHER_LIST : undefined)
   const blocks = memoryBlocks()
   const service = createDeliveryService({ chainId: c.chainId, registry: c.registryAddress, market, fromBlock: deployBlock, confirmations: 1, pollIntervalMs: 100 }, {
@@ -108,11 +112,23 @@ t.test('default output name, and the text summary', async (tt) => {
   tt.equal(await readFile(join(dir, `feed-${FEED_VECTOR.epoch}.jsonl`), 'utf8'), FEED_VECTOR.feed)
 })
 
-t.test('an epoch no member can deliver ends without a feed, with the refund hint', async (tt) => {
+t.test('an epoch not anchored yet: the run gives up keeping the order key, and --resume gets the feed once it is', async (tt) => {
   const id = await nextOrder()
-  const res = await cli(feedArgs('--feed', '7', '--out', 'none.jsonl', '--timeout', '2'))
-  tt.equal(res.code, 4)
-  tt.match(res.stderr, new RegExp(`order ${id}: no feed digest signed by 2 members .*virusmap buy --refund ${id}`))
+  const first = await cli(feedArgs('--feed', '7', '--out', 'seven.jsonl', '--timeout', '2'))
+  tt.equal(first.code, 4)
+  tt.match(first.stderr, new RegExp(`order ${id}: no feed digest signed by 2 members .*virusmap buy --resume .*seven\\.jsonl\\.order-key\\.json.*virusmap buy --refund ${id}`))
+  const keyFile = join(dir, 'seven.jsonl.order-key.json')
+  tt.equal(JSON.parse(await readFile(keyFile, 'utf8')).orderId, id.toString(), 'the key file names the order')
+  // epoch 7 is anchored now, the members hold its reports
+  for (const db of dbs) await holdEpoch(db, [], undefined, 7)
+  const res = await cli(['buy', '--resume', 'seven.jsonl.order-key.json', '--keystore', keystore, '--deployment', deployment, '--json'])
+  tt.equal(res.code, 0, res.stderr)
+  const report = JSON.parse(res.stdout)
+  tt.equal(report.epoch, 7)
+  const lines = parseFeed(await readFile(join(dir, 'seven.jsonl')), 7)
+  tt.equal(lines.length, 3, 'epoch 7\'s lines')
+  tt.notOk(existsSync(keyFile), 'the key is gone once the feed is out')
+  tt.equal((await c.market.getFunction('orderOf')(id))[3], 2n, 'fulfilled')
 })
 
 t.test('malformed input is refused before any VMT moves', async (tt) => {

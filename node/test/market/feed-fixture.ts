@@ -22,13 +22,13 @@ export function memoryBlocks (): { put(cid: CID, bytes: Uint8Array): void, get(c
 
 /**
  * Records FEED_VECTOR's epoch anchored in `db`, holding its reports but `lacking` (job ids listed as missing);
- * `listed` replaces the anchored jobs (a member that took another list for the epoch's).
+ * `listed` replaces the anchored jobs (a member that took another list for the epoch's); `epoch` the vector's.
  */
-export async function holdEpoch (db: Database, lacking: readonly Hex[] = [], listed?: readonly Hex[]): Promise<void> {
+export async function holdEpoch (db: Database, lacking: readonly Hex[] = [], listed?: readonly Hex[], epoch = FEED_VECTOR.epoch): Promise<void> {
   const anchors = new AnchorRepository(db)
   const reports = new ReportRepository(db)
   for (const r of FEED_VECTOR.reports) if (!lacking.includes(r.jobId)) await reports.put(r)
   const jobIds = (listed ?? FEED_VECTOR.reports.map((r) => r.jobId)).toSorted()
-  await anchors.recordAnchored({ epoch: FEED_VECTOR.epoch, root: `0x${'ab'.repeat(32)}`, leafCount: jobIds.length, block: 1, tx: `0x${'cd'.repeat(32)}`, submitter: `0x${'ef'.repeat(20)}` })
-  await anchors.assignJobs(FEED_VECTOR.epoch, jobIds, [], lacking)
+  await anchors.recordAnchored({ epoch, root: `0x${'ab'.repeat(32)}`, leafCount: jobIds.length, block: 1, tx: `0x${'cd'.repeat(32)}`, submitter: `0x${'ef'.repeat(20)}` })
+  await anchors.assignJobs(epoch, jobIds, [], lacking)
 }

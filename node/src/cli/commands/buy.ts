@@ -9,6 +9,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { Contract, formatEther } from 'ethers'
 import type { ContractTransactionResponse } from 'ethers'
 import { sendTx } from '../../../../governance/src/index.ts'
+import { FEED_PRODUCT, feedEpochOf } from '#protocol/feed/index.ts'
 import { generateX25519KeyPair } from '#protocol/key-wrap.ts'
 import type { Hex } from '#protocol/messages.ts'
 import { SAMPLE_PRODUCT } from '../../market/delivery.ts'
@@ -17,7 +18,7 @@ import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { terminalJson } from '../terminal-text.ts'
-import { buyFeed } from './buy-feed.ts'
+import { buyFeed, receiveFeed } from './buy-feed.ts'
 import { receive } from './buy-receive.ts'
 import { badInput, loadSigner, oneLine, str } from './gov-context.ts'
 import { MARKET_OPTIONS, ORDER_STATUS, marketTargets, orderIdArg, sha256Arg, vmtArg, withMarket } from './market-context.ts'
@@ -34,7 +35,7 @@ const USAGE = `virusmap buy SHA256 --keystore FILE [--max-price VMT] [--out FILE
   --feed: buys the epoch's metadata and intelligence feed (JSON lines of its new flagged samples and indicators):
        waits until f+1 members signed deliveries of one feed digest, writes the checked lines to --out
        (default: feed-EPOCH.jsonl) and pays the members that delivered
-  --resume: waits again for the deliveries of an order a first run placed (its key file, kept until the sample is out)
+  --resume: waits again for the deliveries of an order a first run placed (its key file, kept until the sample or feed is out)
   --refund: an order not fulfilled by its deadline block gives its escrow back to its buyer`
 
 const DEFAULT_TIMEOUT_S = 120
@@ -103,11 +104,16 @@ async function resume (values: Record<string, OptionValue>, ctx: CommandContext)
     if (k.chainId !== m.deployment.chainId || k.market !== m.market) throw badInput(`${keyFile} is for the market ${k.market} on chain ${k.chainId}, not this deployment's ${m.market} on chain ${m.deployment.chainId}`)
     const event = (await createMarketChain({ provider: m.provider, address: m.market }).ordered(k.block, k.block, { signal: ctx.signal })).find((e) => e.orderId === k.orderId)
     if (event === undefined) throw new CliError('NOT_FOUND', `no order ${k.orderId} at block ${k.block} on the market ${m.market}`)
-    if (event.buyerX25519Key !== k.buyerPublicKey || event.subject !== k.sha256 || event.product !== SAMPLE_PRODUCT) throw badInput(`order ${k.orderId} on chain is not the one ${keyFile} was made for (another key, sample or product)`)
+    if (event.buyerX25519Key !== k.buyerPublicKey || event.subject !== k.sha256 || (event.product !== SAMPLE_PRODUCT && event.product !== FEED_PRODUCT)) throw badInput(`order ${k.orderId} on chain is not the one ${keyFile} was made for (another key, sample or product)`)
     const status = (await m.contract.getFunction('orderOf')(k.orderId) as [string, bigint, bigint, bigint, bigint])[3]
     if (status === 3n) throw badInput(`order ${k.orderId} was refunded: its deliveries may no longer be served`)
     const targets = await marketTargets(values, ctx, m.deployment.file, REQUEST_TIMEOUT_MS)
     const payer = status === 1n ? await loadSigner(values, ctx, m.provider) : undefined
+    if (event.product === FEED_PRODUCT) {
+      // a feed's key file names the order's subject, its epoch
+      return await receiveFeed(m, { orderId: k.orderId, epoch: feedEpochOf(event.subject), price: event.price, block: event.block, deadline: event.deadline, buyerPublicKey: k.buyerPublicKey, buyerSecretKey: hexToBytes(k.buyerSecretKey.slice(2)) },
+        { targets, out, keyFile, timeoutMs, json: values.json === true, ...(payer === undefined ? {} : { payer }) }, ctx)
+    }
     return await receive(m, { orderId: k.orderId, sha256: k.sha256, price: event.price, block: event.block, deadline: event.deadline, buyerPublicKey: k.buyerPublicKey, buyerSecretKey: hexToBytes(k.buyerSecretKey.slice(2)) },
       { targets, out, keyFile, timeoutMs, json: values.json === true, ...(payer === undefined ? {} : { payer }) }, ctx)
   })
@@ -115,7 +121,7 @@ async function resume (values: Record<string, OptionValue>, ctx: CommandContext)
 
 export const buyCommand: Command = {
   name: 'buy',
-  summary: 'buy a sample on the data market with VMT (an approved vendor), checked against its sha256; --refund a lapsed order',
+  summary: 'buy a sample (checked against its sha256) or an epoch feed (--feed) on the data market with VMT (an approved vendor); --refund a lapsed order',
   usage: USAGE,
   options: { ...MARKET_OPTIONS, keystore: { type: 'string' }, 'max-price': { type: 'string' }, out: { type: 'string' }, feed: { type: 'string' }, refund: { type: 'string' }, resume: { type: 'string' }, api: { type: 'string', multiple: true }, apikey: { type: 'string' }, timeout: { type: 'string' } },
   run: async ({ values, positionals }, ctx) => await oneLine(ctx, async () => {

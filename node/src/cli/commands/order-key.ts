@@ -11,6 +11,7 @@ import { badInput } from './gov-context.ts'
 export interface OrderKey {
   chainId: number
   market: Hex
+  /** the order's subject: a sample's sha256, or an epoch feed's epoch (SPEC 18, feeds); the chain's Ordered event says which */
   sha256: Hex
   buyerPublicKey: Hex
   buyerSecretKey: Hex

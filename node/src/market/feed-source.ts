@@ -48,13 +48,11 @@ function chunksOf (bytes: Uint8Array): Uint8Array[] {
 }
 
 export function createFeedSource (c: FeedSourceComponents): FeedSource {
-  const built = new Map<number, FeedContent>()
+  const built = new Map<string, FeedContent>()
 
-  async function finalReports (epoch: number, options: AbortOptions): Promise<Report[] | undefined> {
-    const anchored = await c.anchors.epoch(epoch)
-    if (anchored?.jobIds === undefined || (anchored.missing?.length ?? 0) > 0) return undefined
+  async function finalReports (jobIds: readonly Hex[], options: AbortOptions): Promise<Report[] | undefined> {
     const reports: Report[] = []
-    for (const jobId of anchored.jobIds) {
+    for (const jobId of jobIds) {
       options.signal?.throwIfAborted()
       const report = await c.reports.get(jobId)
       if (report === undefined) return undefined
@@ -65,9 +63,13 @@ export function createFeedSource (c: FeedSourceComponents): FeedSource {
 
   return {
     async feed (epoch, options = {}) {
-      const kept = built.get(epoch)
+      const anchored = await c.anchors.epoch(epoch)
+      if (anchored?.jobIds === undefined || (anchored.missing?.length ?? 0) > 0) return undefined
+      // by root too: an anchor a reorg took back and another root posted for the epoch is another feed
+      const memo = `${epoch}/${anchored.root}`
+      const kept = built.get(memo)
       if (kept !== undefined) return kept
-      const reports = await finalReports(epoch, options)
+      const reports = await finalReports(anchored.jobIds, options)
       if (reports === undefined) return undefined
       const feed = epochFeed(reports, epoch)
       const key = deriveContentKey(feed)
@@ -80,8 +82,8 @@ export function createFeedSource (c: FeedSourceComponents): FeedSource {
         }
         if (cid === undefined) throw new Error('the feed encrypted to no manifest')
         const content: FeedContent = { epoch, sha256: feedDigest(feed), cid: cid.toString(), contentKey: `0x${bytesToHex(key)}`, size: feed.byteLength }
-        built.set(epoch, content)
-        if (built.size > KEPT_FEEDS) built.delete(built.keys().next().value as number)
+        built.set(memo, content)
+        if (built.size > KEPT_FEEDS) built.delete(built.keys().next().value as string)
         return content
       } finally {
         key.fill(0)

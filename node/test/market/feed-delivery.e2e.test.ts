@@ -127,7 +127,7 @@ t.test('an epoch not anchored here waits; a subject that names no epoch gets not
   tt.notOk((await new DeliveryRepository(n.db).waiting(market)).some((o) => o.orderId === unanchored), 'dropped at its deadline')
 })
 
-t.test('the feed source builds nothing for an epoch whose anchored jobs are not matched yet', async (tt) => {
+t.test('the feed source builds nothing for an epoch whose anchored jobs are not matched yet, and follows the anchored root', async (tt) => {
   const db = await openDatabase({ path: join(dir, 'unmatched') })
   dbs.push(db)
   const anchors = new AnchorRepository(db)
@@ -140,4 +140,13 @@ t.test('the feed source builds nothing for an epoch whose anchored jobs are not 
   const empty = await source.feed(5)
   tt.equal(empty?.sha256, '0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'an anchored epoch without flagged reports is the empty feed')
   tt.equal(blocks.size, 2, 'its one sealed chunk and manifest')
+  // a reorg takes the anchor back and another root of the epoch is anchored: another feed, not the one built before
+  await anchors.forgetAnchoredAfter(0)
+  tt.equal(await source.feed(5), undefined, 'no anchor after the reorg')
+  for (const r of FEED_VECTOR.reports) await new ReportRepository(db).put(r)
+  await anchors.recordAnchored({ epoch: 5, root: `0x${'12'.repeat(32)}`, leafCount: FEED_VECTOR.reports.length, block: 3, tx: `0x${'cd'.repeat(32)}`, submitter: `0x${'ef'.repeat(20)}` })
+  await anchors.assignJobs(5, FEED_VECTOR.reports.map((r) => r.jobId).toSorted(), [], [])
+  const again = await source.feed(5)
+  tt.not(again?.sha256, empty?.sha256, 'the new root\'s reports make the feed')
+  tt.equal(again?.size, new TextEncoder().encode(FEED_VECTOR.feed.replaceAll('"epoch":1,', '"epoch":5,')).byteLength, 'epoch 5\'s lines of the vector\'s reports')
 })

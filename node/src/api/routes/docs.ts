@@ -181,7 +181,7 @@ export const OPENAPI = {
     },
     '/api/virusmap/market/orders/{id}/delivery': {
       get: {
-        summary: 'VirusMap: this member\'s delivery of a data-market order (SPEC 18): the sample\'s key wrapped to the order\'s buyer key and its Delivered signature; the ciphertext is the sample\'s CID',
+        summary: 'VirusMap: this member\'s delivery of a data-market order (SPEC 18): the sample\'s (or the epoch feed\'s) key wrapped to the order\'s buyer key and its Delivered signature; the ciphertext is the CID, sha256 the sample\'s or the feed\'s digest',
         parameters: [{ name: 'id', in: 'path', required: true, description: 'the order id, a decimal uint256', schema: { type: 'string' } }],
         responses: { 200: json('{"data":{"type":"market_delivery","id":ORDER,"attributes":{market,order_id,sha256,cid,member,ephemeral_public_key,wrapped_key,wrap_hash,signature,signed_at}}}'), ...errors(400, ...KEY_ERRORS, 404, 503) }
       }

@@ -1,5 +1,5 @@
-// GET /api/virusmap/market/orders/{id}/delivery: this member's signed wrap of a bought sample's key to
-// the order's buyer key (SPEC 18). The buyer trusts no node: it opens the wrap, checks the sample's
+// GET /api/virusmap/market/orders/{id}/delivery: this member's signed wrap of a bought sample's (or epoch
+// feed's) key to the order's buyer key (SPEC 18). The buyer trusts no node: it opens the wrap, checks the
 // sha256, and pays out only wraps that did.
 import type { FastifyInstance } from 'fastify'
 import type { MarketDelivery } from '../../db/delivery-repository.ts'

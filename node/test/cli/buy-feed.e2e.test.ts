@@ -131,6 +131,16 @@ t.test('an epoch not anchored yet: the run gives up keeping the order key, and -
   tt.equal((await c.market.getFunction('orderOf')(id))[3], 2n, 'fulfilled')
 })
 
+t.test('market orders names a feed order\'s epoch', async (tt) => {
+  const res = await cli(['market', 'orders', '--buyer', vendor.address, '--json', '--deployment', deployment])
+  tt.equal(res.code, 0, res.stderr)
+  const rows = JSON.parse(res.stdout) as Array<{ product: string, epoch?: number, status: string }>
+  tt.ok(rows.length >= 3 && rows.every((r) => r.product === 'feed'))
+  tt.same(rows.map((r) => r.epoch), rows.map((r) => r.epoch === 7 ? 7 : FEED_VECTOR.epoch), 'each row its epoch')
+  const text = await cli(['market', 'orders', '--buyer', vendor.address, '--deployment', deployment])
+  tt.match(text.stdout, /feed +epoch 7 /)
+})
+
 t.test('malformed input is refused before any VMT moves', async (tt) => {
   const first = await nextOrder()
   const balance = await c.vmt.getFunction('balanceOf')(vendor.address) as bigint

@@ -4,6 +4,7 @@ import { formatEther, getAddress, isAddress, decodeBytes32String } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
 import { createMarketChain } from '../../market/market-chain.ts'
 import type { OrderedEvent } from '#protocol/delivered.ts'
+import { FEED_PRODUCT, feedEpochOf } from '#protocol/feed/index.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { terminalJson, terminalText } from '../terminal-text.ts'
@@ -26,6 +27,16 @@ function productName (product: Hex): string {
   }
 }
 
+/** a feed order's epoch (its subject, SPEC 18 feeds), for people; undefined for other products or a subject naming none */
+function feedEpoch (e: OrderedEvent): number | undefined {
+  if (e.product !== FEED_PRODUCT) return undefined
+  try {
+    return feedEpochOf(e.subject)
+  } catch {
+    return undefined
+  }
+}
+
 async function orders (values: Record<string, OptionValue>, ctx: CommandContext): Promise<number> {
   const buyerText = str(values.buyer)
   if (buyerText !== undefined && !isAddress(buyerText)) throw badInput(`--buyer must be a 0x address (40 hex digits), got "${terminalText(buyerText).slice(0, 80)}"`)
@@ -45,7 +56,7 @@ async function orders (values: Record<string, OptionValue>, ctx: CommandContext)
     }
     const rows = await Promise.all(found.slice(0, limit).map(async (e) => {
       const [, , , status] = await m.contract.getFunction('orderOf')(e.orderId) as [string, bigint, bigint, bigint, bigint]
-      return { orderId: e.orderId.toString(), status: ORDER_STATUS[Number(status)] ?? 'unknown', buyer: e.buyer, product: productName(e.product), subject: e.subject, price: e.price.toString(), block: e.block, deadline: e.deadline }
+      return { orderId: e.orderId.toString(), status: ORDER_STATUS[Number(status)] ?? 'unknown', buyer: e.buyer, product: productName(e.product), subject: e.subject, ...(feedEpoch(e) === undefined ? {} : { epoch: feedEpoch(e) }), price: e.price.toString(), block: e.block, deadline: e.deadline }
     }))
     if (values.json === true) {
       ctx.stdout.write(`${terminalJson(rows, 2)}\n`)
@@ -53,7 +64,7 @@ async function orders (values: Record<string, OptionValue>, ctx: CommandContext)
       ctx.stdout.write(buyer === undefined ? 'no orders\n' : `no orders by ${buyer}\n`)
     } else {
       ctx.stdout.write(table([['ORDER', 'STATUS', 'PRODUCT', 'SUBJECT', 'PRICE (VMT)', 'BLOCK', 'DEADLINE', 'BUYER'],
-        ...rows.map((r) => [r.orderId, r.status, terminalText(r.product), r.subject, formatEther(r.price), String(r.block), String(r.deadline), r.buyer])]))
+        ...rows.map((r) => [r.orderId, r.status, terminalText(r.product), 'epoch' in r ? `epoch ${r.epoch}` : r.subject, formatEther(r.price), String(r.block), String(r.deadline), r.buyer])]))
     }
     return EXIT_CODES.ok
   })

@@ -67,7 +67,7 @@ export interface RewardsMetrics {
 }
 
 export interface ReportFetchMetrics {
-  /** one peer asked for an anchored report this member lacks, by outcome (fetched, not-found, rate-limited, rejected, unreachable; no-peer: nobody to ask) */
+  /** one peer asked for an anchored report (or an anchored epoch's proposal) this member lacks, by outcome (fetched, not-found, rate-limited, rejected, unreachable; no-peer: nobody to ask) */
   fetches: Counter<'outcome'>
   /** report requests this node answered, by outcome (found, not-found, rate-limited, bad-request, failed) */
   served: Counter<'outcome'>
@@ -192,8 +192,8 @@ export function createNodeMetrics (): NodeMetrics {
       dropped: new Counter({ name: 'virusmap_rewards_dropped_total', help: 'rewards gossip messages dropped because the work queue was full', registers })
     },
     reportFetch: {
-      fetches: new Counter({ name: 'virusmap_report_fetch_total', help: 'peers asked for an anchored report this member lacks, by outcome (fetched, not-found, rate-limited, rejected, unreachable, no-peer)', labelNames: ['outcome'], registers }),
-      served: new Counter({ name: 'virusmap_report_served_total', help: 'report requests this node answered, by outcome (found, not-found, rate-limited, bad-request, failed)', labelNames: ['outcome'], registers })
+      fetches: new Counter({ name: 'virusmap_report_fetch_total', help: 'peers asked for an anchored report or proposal this member lacks, by outcome (fetched, not-found, rate-limited, rejected, unreachable, no-peer)', labelNames: ['outcome'], registers }),
+      served: new Counter({ name: 'virusmap_report_served_total', help: 'report and proposal requests this node answered, by outcome (found, not-found, rate-limited, bad-request, failed)', labelNames: ['outcome'], registers })
     }
   }
 }

@@ -15,12 +15,13 @@ import type { Hex, Report } from '#protocol/messages.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { VerifyProblem } from '../light-client/problems.ts'
 
-export type FetchRejectionCode = 'WRONG_JOB' | 'WRONG_DEPLOYMENT' | 'UNFOLLOWED_BLOCK' | 'INVALID_REPORT' | 'SUBMITTER_SIGNATURE' | 'NOT_ANCHORED_LEAF'
+export type FetchRejectionCode =
+  | 'WRONG_JOB' | 'WRONG_DEPLOYMENT' | 'UNFOLLOWED_BLOCK' | 'INVALID_REPORT' | 'SUBMITTER_SIGNATURE' | 'NOT_ANCHORED_LEAF' | 'WRONG_PROPOSAL' | 'INVALID_PROPOSAL'
 
 export class FetchedReportError extends Error {
   override readonly name = 'FetchedReportError'
   readonly code: FetchRejectionCode
-  /** the protocol's code for an INVALID_REPORT (checkReport's) */
+  /** the protocol's code behind an INVALID_REPORT (checkReport's) or INVALID_PROPOSAL (the gossip validator's) */
   readonly detail: string | undefined
 
   constructor (code: FetchRejectionCode, message: string, detail?: string) {

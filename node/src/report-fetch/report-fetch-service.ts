@@ -1,16 +1,19 @@
 /**
- * Fills in the anchored reports this member lacks (SPEC 17, "Reports fetched from peers"). A member that
- * was down, partitioned or restarted during a job never assembles its report, and an epoch's rewards
+ * Fills in the anchored reports this member lacks, and the proposals of anchored epochs it never received
+ * (SPEC 17, "Reports fetched from peers"). A member that was down, partitioned or restarted during a job
+ * never assembles its report (nor, down when the epoch was proposed, its proposal), and an epoch's rewards
  * wait for every report anchored in their window (epoch-inputs.ts): without this they would wait for
- * ever. Each pass reads the anchored epochs whose listed jobs are missing here, asks peers for each
- * (report-fetcher.ts) and stores what passes the checks; a job no peer served is retried with backoff.
- * The anchor service then records the stored report's proof at its next pass, and the epoch proceeds.
+ * ever. Each pass reads the anchored epochs whose proposal or listed jobs are missing here, asks peers for
+ * each (report-fetcher.ts) and stores what passes the checks; what no peer served is retried with backoff.
+ * The anchor service then matches the root and records each stored report's proof at its next pass, and
+ * the epoch proceeds.
  */
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import type { ReportFetcher } from './report-fetcher.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { Hex } from '#protocol/messages.ts'
+import type { AnchoredEpoch } from '../db/anchor-repository.ts'
 import type { Repositories } from '../db/repositories.ts'
 
 export interface ReportFetchServiceOptions {
@@ -24,15 +27,19 @@ export interface ReportFetchServiceOptions {
   lookbackEpochs?: number
 }
 
+interface Wait { attempts: number, at: number }
+
 export interface ReportFetchServiceComponents {
-  fetcher: Pick<ReportFetcher, 'fetch'>
+  fetcher: Pick<ReportFetcher, 'fetch'> & Partial<Pick<ReportFetcher, 'fetchProposal'>>
+  /** ReportAnchors' epochBlocks (a fetched proposal is checked as a gossiped one); absent: proposals are not fetched */
+  epochBlocks?: (options?: AbortOptions) => Promise<number>
   repos: Pick<Repositories, 'reports' | 'anchors'>
   logger: Logger
   now?: () => number
 }
 
 export interface ReportFetchService extends Startable {
-  /** one pass; the number of reports fetched and stored (the poll loop runs it; tests may too) */
+  /** one pass; the number of reports and proposals fetched and stored (the poll loop runs it; tests may too) */
   tick(options?: AbortOptions): Promise<number>
 }
 
@@ -42,44 +49,71 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
   const base = opts.retryBaseMs ?? 5000
   const maxWait = opts.retryMaxMs ?? 600_000
   const perPass = opts.maxJobsPerPass ?? 32
-  /** jobs no peer served yet: attempts and when to ask again */
-  let retries = new Map<Hex, { attempts: number, at: number }>()
+  /** jobs (and `proposal:<epoch>` for proposals) no peer served yet: attempts and when to ask again */
+  let retries = new Map<string, Wait>()
+  let epochBlocks: number | undefined
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
   let queue: Promise<void> = Promise.resolve()
 
-  async function pass (options: AbortOptions): Promise<number> {
-    const kept = new Map<Hex, { attempts: number, at: number }>()
-    let asked = 0
-    let stored = 0
-    for (const epoch of await repos.anchors.epochs(opts.lookbackEpochs ?? 64)) {
-      if ((epoch.missing?.length ?? 0) === 0) continue
-      const proposal = await repos.anchors.proposal(epoch.epoch, epoch.root)
-      if (proposal === undefined) continue
-      const leaves = new Set(proposal.leaves.map((l) => l.toLowerCase()))
-      for (const jobId of epoch.missing ?? []) {
-        options.signal?.throwIfAborted()
-        // gossip may have brought it since: the anchor service records it at its next pass
-        if (await repos.reports.get(jobId) !== undefined) continue
-        const wait = retries.get(jobId)
-        if (asked >= perPass || (wait !== undefined && wait.at > now())) {
-          if (wait !== undefined) kept.set(jobId, wait)
-          continue
-        }
-        asked++
-        const report = await fetcher.fetch({ epoch: epoch.epoch, jobId, leaves }, options)
-        // false: this node withdrew the job's report (a reorg took its membership away); it stays out, asked again after the backoff
-        if (report !== undefined && await repos.reports.put(report)) {
-          stored++
-          continue
-        }
-        const attempts = (wait?.attempts ?? 0) + 1
-        kept.set(jobId, { attempts, at: now() + Math.min(maxWait, base * 2 ** (attempts - 1)) })
-        logger.info({ epoch: epoch.epoch, jobId, attempts, withdrawnHere: report !== undefined }, report === undefined ? 'no peer served an anchored report this member lacks; retried later' : 'a fetched report this node withdrew is not stored; retried later')
-      }
+  /** one pass's bookkeeping: what was asked, stored, and the waits carried to the next pass */
+  interface Pass { asked: number, stored: number, kept: Map<string, Wait> }
+
+  /** whether `key` may be asked for now (within the pass's bound and past its backoff); a held-back wait is carried */
+  function due (key: string, p: Pass): boolean {
+    const wait = retries.get(key)
+    if (p.asked < perPass && (wait === undefined || wait.at <= now())) return true
+    if (wait !== undefined) p.kept.set(key, wait)
+    return false
+  }
+
+  function backOff (key: string, p: Pass): number {
+    const attempts = (retries.get(key)?.attempts ?? 0) + 1
+    p.kept.set(key, { attempts, at: now() + Math.min(maxWait, base * 2 ** (attempts - 1)) })
+    return attempts
+  }
+
+  /** an anchored epoch whose proposal never reached this member: its jobs are unknown until a peer serves it */
+  async function fetchProposal (epoch: AnchoredEpoch, p: Pass, options: AbortOptions): Promise<void> {
+    const key = `proposal:${epoch.epoch}`
+    if (fetcher.fetchProposal === undefined || c.epochBlocks === undefined || !due(key, p)) return
+    p.asked++
+    epochBlocks ??= await c.epochBlocks(options)
+    const proposal = await fetcher.fetchProposal({ epoch: epoch.epoch, root: epoch.root }, epochBlocks, options)
+    // the anchor service matches the root to it at its next pass; its missing reports are fetched after
+    if (proposal !== undefined && await repos.anchors.addProposal(proposal)) {
+      p.stored++
+      return
     }
-    retries = kept
-    return stored
+    logger.info({ epoch: epoch.epoch, root: epoch.root, attempts: backOff(key, p) }, 'no peer served an anchored epoch\'s proposal; retried later')
+  }
+
+  async function fetchReport (epoch: AnchoredEpoch, jobId: Hex, leaves: ReadonlySet<string>, p: Pass, options: AbortOptions): Promise<void> {
+    // gossip may have brought it since: the anchor service records it at its next pass
+    if (await repos.reports.get(jobId) !== undefined || !due(jobId, p)) return
+    p.asked++
+    const report = await fetcher.fetch({ epoch: epoch.epoch, jobId, leaves }, options)
+    // false: this node withdrew the job's report (a reorg took its membership away); it stays out, asked again after the backoff
+    if (report !== undefined && await repos.reports.put(report)) {
+      p.stored++
+      return
+    }
+    const attempts = backOff(jobId, p)
+    logger.info({ epoch: epoch.epoch, jobId, attempts, withdrawnHere: report !== undefined }, report === undefined ? 'no peer served an anchored report this member lacks; retried later' : 'a fetched report this node withdrew is not stored; retried later')
+  }
+
+  async function pass (options: AbortOptions): Promise<number> {
+    const p: Pass = { asked: 0, stored: 0, kept: new Map() }
+    for (const epoch of await repos.anchors.epochs(opts.lookbackEpochs ?? 64)) {
+      options.signal?.throwIfAborted()
+      const proposal = await repos.anchors.proposal(epoch.epoch, epoch.root)
+      if (epoch.jobIds === undefined && proposal === undefined) await fetchProposal(epoch, p, options)
+      if ((epoch.missing?.length ?? 0) === 0 || proposal === undefined) continue
+      const leaves = new Set(proposal.leaves.map((l) => l.toLowerCase()))
+      for (const jobId of epoch.missing ?? []) await fetchReport(epoch, jobId, leaves, p, options)
+    }
+    retries = p.kept
+    return p.stored
   }
 
   /** one pass at a time: the loop and a test's tick never run two */

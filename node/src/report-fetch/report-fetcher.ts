@@ -1,16 +1,20 @@
 /**
- * Asks connected peers in turn for one anchored report this member lacks (SPEC 17, "Reports fetched
- * from peers"). Each exchange has its own deadline; an answer is held to report-check.ts before it is
+ * Asks connected peers in turn for one anchored report this member lacks, or an anchored epoch's proposal
+ * (SPEC 17, "Reports fetched from peers"). Each exchange has its own deadline; an answer is held to report-check.ts before it is
  * taken. A peer that serves a bad answer (malformed bytes, another job's or epoch's report, one the
  * chain does not support) is scored down and not asked again for a while; the next peer is asked.
  */
 import { checkFetchedReport, FetchedReportError } from './report-check.ts'
 import { readFrame, withStreamSignal, writeFrame } from './report-stream.ts'
-import { decodeResponse, encodeRequest, MAX_REPORT_BYTES, REPORT_PROTOCOL, ReportWireError } from './report-wire.ts'
+import { checkFetchedProposal } from './proposal-fetch-check.ts'
+import {
+  decodeResponse, encodeProposalRequest, encodeRequest, MAX_PROPOSAL_BYTES, MAX_REPORT_BYTES, PROPOSAL_PROTOCOL, REPORT_PROTOCOL, ReportWireError
+} from './report-wire.ts'
 import type { AnchoredSlot, FetchChainView } from './report-check.ts'
 import type { AbortOptions, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { Report } from '#protocol/messages.ts'
+import type { AnchorProposal, Report } from '#protocol/messages.ts'
+import type { AnchoredRoot } from './proposal-fetch-check.ts'
 import type { ReportFetchMetrics } from '../metrics/registry.ts'
 
 export type FetchOutcome = 'fetched' | 'not-found' | 'rate-limited' | 'rejected' | 'unreachable'
@@ -34,8 +38,19 @@ export interface ReportFetcherComponents {
 export interface ReportFetcher {
   /** the anchored report from the first peer that serves it whole; undefined when no peer did */
   fetch(slot: AnchoredSlot, options?: AbortOptions): Promise<Report | undefined>
+  /** the proposal whose leaves build `anchored`'s root, from the first peer that serves one that holds */
+  fetchProposal(anchored: AnchoredRoot, epochBlocks: number, options?: AbortOptions): Promise<AnchorProposal | undefined>
   /** a peer's standing here: +1 per good answer, -10 per bad one */
   score(peer: string): number
+}
+
+/** one question to a peer: its protocol, the framed request, the answer's bound and check */
+interface Ask<T> {
+  what: string
+  protocol: string
+  request: Uint8Array
+  max: number
+  check: (value: unknown) => T
 }
 
 const GOOD = 1
@@ -73,25 +88,25 @@ export function createReportFetcher (opts: ReportFetcherOptions, c: ReportFetche
       .map(([, peer]) => peer)
   }
 
-  async function exchange (peer: PeerId, slot: AnchoredSlot, signal: AbortSignal): Promise<{ outcome: FetchOutcome, report?: Report, code?: string }> {
+  async function exchange<T> (peer: PeerId, ask: Ask<T>, signal: AbortSignal): Promise<{ outcome: FetchOutcome, value?: T, code?: string }> {
     let stream: Stream
     try {
-      stream = await libp2p.dialProtocol(peer, REPORT_PROTOCOL, { signal })
+      stream = await libp2p.dialProtocol(peer, ask.protocol, { signal })
     } catch (err) {
       return { outcome: 'unreachable', code: (err as { name?: string }).name ?? 'DIAL' }
     }
     try {
       const payload = await withStreamSignal(stream, signal, async () => {
-        await writeFrame(stream, encodeRequest(slot.jobId), { signal })
-        return await readFrame(stream, max, { signal })
+        await writeFrame(stream, ask.request, { signal })
+        return await readFrame(stream, ask.max, { signal })
       })
       const response = decodeResponse(payload)
       if (response.status === 'rate-limited') return { outcome: 'rate-limited' }
       if (response.status !== 'found') return { outcome: 'not-found' }
-      return { outcome: 'fetched', report: checkFetchedReport(response.report, slot, c.chain) }
+      return { outcome: 'fetched', value: ask.check(response.report) }
     } catch (err) {
       if (err instanceof ReportWireError || err instanceof FetchedReportError) return { outcome: 'rejected', code: err.code }
-      // a hostile report may break a check in ways it has no code for: still the peer's answer
+      // a hostile answer may break a check in ways it has no code for: still the peer's answer
       if (err instanceof TypeError || err instanceof RangeError) return { outcome: 'rejected', code: 'INVALID_REPORT' }
       return { outcome: 'unreachable', code: (err as { code?: string, name?: string }).code ?? (err as { name?: string }).name ?? 'STREAM' }
     } finally {
@@ -99,31 +114,47 @@ export function createReportFetcher (opts: ReportFetcherOptions, c: ReportFetche
     }
   }
 
+  /** connected peers in turn until one answers what passes `ask.check` */
+  async function askPeers<T> (ask: Ask<T>, context: Record<string, unknown>, options: AbortOptions): Promise<T | undefined> {
+    const peers = candidates()
+    if (peers.length === 0) metrics?.fetches.inc({ outcome: 'no-peer' })
+    for (const peer of peers) {
+      options.signal?.throwIfAborted()
+      const signal = options.signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
+      const result = await exchange(peer, ask, signal)
+      options.signal?.throwIfAborted()
+      metrics?.fetches.inc({ outcome: result.outcome })
+      const id = peer.toString()
+      if (result.outcome === 'fetched') {
+        adjust(id, GOOD)
+        logger.info({ ...context, peer: id }, `${ask.what} fetched from a peer`)
+        return result.value
+      }
+      if (result.outcome === 'rejected') {
+        adjust(id, BAD)
+        logger.warn({ ...context, peer: id, code: result.code }, `a peer served a bad ${ask.what}: refused, peer benched`)
+      } else {
+        logger.debug({ ...context, peer: id, outcome: result.outcome, code: result.code }, `peer did not serve the ${ask.what}`)
+      }
+    }
+    return undefined
+  }
+
   return {
     score: (peer) => scores.get(peer) ?? 0,
     async fetch (slot, options = {}) {
-      const peers = candidates()
-      if (peers.length === 0) metrics?.fetches.inc({ outcome: 'no-peer' })
-      for (const peer of peers) {
-        options.signal?.throwIfAborted()
-        const signal = options.signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
-        const result = await exchange(peer, slot, signal)
-        options.signal?.throwIfAborted()
-        metrics?.fetches.inc({ outcome: result.outcome })
-        const id = peer.toString()
-        if (result.outcome === 'fetched') {
-          adjust(id, GOOD)
-          logger.info({ epoch: slot.epoch, jobId: slot.jobId, peer: id }, 'anchored report fetched from a peer')
-          return result.report
-        }
-        if (result.outcome === 'rejected') {
-          adjust(id, BAD)
-          logger.warn({ epoch: slot.epoch, jobId: slot.jobId, peer: id, code: result.code }, 'a peer served a bad report: refused, peer benched')
-        } else {
-          logger.debug({ epoch: slot.epoch, jobId: slot.jobId, peer: id, outcome: result.outcome, code: result.code }, 'peer did not serve the report')
-        }
+      const ask: Ask<Report> = { what: 'anchored report', protocol: REPORT_PROTOCOL, request: encodeRequest(slot.jobId), max, check: (value) => checkFetchedReport(value, slot, c.chain) }
+      return await askPeers(ask, { epoch: slot.epoch, jobId: slot.jobId }, options)
+    },
+    async fetchProposal (anchored, epochBlocks, options = {}) {
+      const ask: Ask<AnchorProposal> = {
+        what: 'anchor proposal',
+        protocol: PROPOSAL_PROTOCOL,
+        request: encodeProposalRequest(anchored.epoch, anchored.root),
+        max: MAX_PROPOSAL_BYTES,
+        check: (value) => checkFetchedProposal(value, anchored, { ...c.chain, epochBlocks })
       }
-      return undefined
+      return await askPeers(ask, { epoch: anchored.epoch, root: anchored.root }, options)
     }
   }
 }

@@ -1,16 +1,20 @@
 /**
  * Serves `/virusmap/report/1.0.0` from this node's report store (SPEC 17, "Reports fetched from peers"):
- * one jobId in, the stored report out, to any peer. What is served is what a quorum signed, so serving
+ * one jobId in, the stored report out, to any peer; and `/virusmap/anchor-proposal/1.0.0` from its anchor
+ * proposals: an anchored epoch and root in, the proposal whose leaves build it out. What is served is what a quorum signed, so serving
  * it discloses nothing the API does not; each peer is held to a request budget per minute, every
  * exchange to a deadline and a size bound, and inbound streams to a few at once.
  */
 import { LogBudget } from '../network/log-budget.ts'
 import { withStreamSignal, readFrame, writeFrame } from './report-stream.ts'
-import { decodeRequest, encodeResponse, JOB_ID_BYTES, MAX_REPORT_BYTES, REPORT_PROTOCOL, ReportWireError } from './report-wire.ts'
+import {
+  decodeProposalRequest, decodeRequest, encodeResponse, JOB_ID_BYTES, MAX_PROPOSAL_BYTES, MAX_REPORT_BYTES, PROPOSAL_PROTOCOL, PROPOSAL_REQUEST_BYTES, REPORT_PROTOCOL, ReportWireError
+} from './report-wire.ts'
 import type { ReportResponse } from './report-wire.ts'
 import type { Connection, Libp2p, Startable, Stream } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { Hex, Report } from '#protocol/messages.ts'
+import type { AnchorRepository } from '../db/anchor-repository.ts'
 import type { ReportFetchMetrics } from '../metrics/registry.ts'
 
 export interface ReportServerOptions {
@@ -28,6 +32,8 @@ export interface ReportServerComponents {
   libp2p: Pick<Libp2p, 'handle' | 'unhandle'>
   /** the report store: withdrawn reports are not in it */
   reports: { get(jobId: Hex): Promise<Report | undefined> }
+  /** the anchor proposals kept (a node without ReportAnchors serves reports only) */
+  anchors?: Pick<AnchorRepository, 'proposal'>
   logger: Logger
   metrics?: ReportFetchMetrics
 }
@@ -38,14 +44,32 @@ export function createReportServer (opts: ReportServerOptions, c: ReportServerCo
   const max = opts.maxReportBytes ?? MAX_REPORT_BYTES
   const budget = new LogBudget({ perWindow: opts.requestsPerMinute ?? 120, windowMs: 60_000, maxKeys: 4096, ...(opts.now === undefined ? {} : { now: opts.now }) })
 
+  const lookups: Record<string, { requestBytes: number, max: number, find: (payload: Uint8Array) => Promise<object | undefined> }> = {
+    [REPORT_PROTOCOL]: { requestBytes: JOB_ID_BYTES, max, find: async (payload) => await reports.get(decodeRequest(payload)) },
+    [PROPOSAL_PROTOCOL]: {
+      requestBytes: PROPOSAL_REQUEST_BYTES,
+      max: MAX_PROPOSAL_BYTES,
+      find: async (payload) => {
+        const { epoch, root } = decodeProposalRequest(payload)
+        const stored = await c.anchors?.proposal(epoch, root)
+        // served as the gossip message it was (SPEC 15), whatever else the store keeps with it
+        return stored === undefined
+          ? undefined
+          : { type: 'anchor-proposal', proposer: stored.proposer, epoch: stored.epoch, root: stored.root, leafCount: stored.leafCount, jobIds: stored.jobIds, leaves: stored.leaves, signature: stored.signature }
+      }
+    }
+  }
+
   async function answer (stream: Stream, signal: AbortSignal): Promise<ReportResponse> {
-    const report = await reports.get(decodeRequest(await readFrame(stream, JOB_ID_BYTES, { signal })))
-    return report === undefined ? { status: 'not-found' } : { status: 'found', report }
+    const lookup = lookups[stream.protocol] ?? lookups[REPORT_PROTOCOL] as (typeof lookups)[string]
+    const found = await lookup.find(await readFrame(stream, lookup.requestBytes, { signal }))
+    return found === undefined ? { status: 'not-found' } : { status: 'found', report: found }
   }
 
   async function serve (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer.toString()
     const signal = AbortSignal.timeout(timeoutMs)
+    const bound = stream.protocol === PROPOSAL_PROTOCOL ? MAX_PROPOSAL_BYTES : max
     let response: ReportResponse = { status: 'rate-limited' }
     try {
       // every stream counts, malformed ones too; one over the budget is not read
@@ -61,7 +85,7 @@ export function createReportServer (opts: ReportServerOptions, c: ReportServerCo
       logger.debug({ peer, code: err.code }, 'malformed report request')
     }
     metrics?.served.inc({ outcome: response.status })
-    await withStreamSignal(stream, signal, async () => { await writeFrame(stream, encodeResponse(response, max), { signal }) }).catch((err: unknown) => {
+    await withStreamSignal(stream, signal, async () => { await writeFrame(stream, encodeResponse(response, bound), { signal }) }).catch((err: unknown) => {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     })
   }
@@ -69,9 +93,11 @@ export function createReportServer (opts: ReportServerOptions, c: ReportServerCo
   return {
     async start () {
       await libp2p.handle(REPORT_PROTOCOL, serve, { maxInboundStreams: opts.maxInboundStreams ?? 4 })
+      if (c.anchors !== undefined) await libp2p.handle(PROPOSAL_PROTOCOL, serve, { maxInboundStreams: opts.maxInboundStreams ?? 4 })
     },
     async stop () {
       await libp2p.unhandle(REPORT_PROTOCOL)
+      if (c.anchors !== undefined) await libp2p.unhandle(PROPOSAL_PROTOCOL)
     }
   }
 }

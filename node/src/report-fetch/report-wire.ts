@@ -6,10 +6,16 @@
  *   response: a status byte; after FOUND, the report as UTF-8 JSON (nothing after the others)
  * Everything here is pure and refuses hostile bytes by code before reading them further.
  */
+import { MAX_MESSAGE_BYTES } from '#protocol/messages.ts'
 import type { Hex } from '#protocol/messages.ts'
 
 export const REPORT_PROTOCOL = '/virusmap/report/1.0.0'
+/** the same exchange for an anchored epoch's proposal: an 8-byte big-endian epoch and the 32-byte anchored root in, the proposal out */
+export const PROPOSAL_PROTOCOL = '/virusmap/anchor-proposal/1.0.0'
 export const JOB_ID_BYTES = 32
+export const PROPOSAL_REQUEST_BYTES = 40
+/** a proposal's JSON is a gossip message: the anchors topic's bound */
+export const MAX_PROPOSAL_BYTES = MAX_MESSAGE_BYTES.anchors
 /** a report's JSON: a job, and per member a commitment, a verdict (64 KiB at most on the wire) and an attestation; 4 MiB holds ~150 members' full verdicts */
 export const MAX_REPORT_BYTES = 4 * 1024 * 1024
 /** four varint bytes carry up to 2^28 - 1: more than any bound here */
@@ -124,6 +130,23 @@ export function encodeRequest (jobId: Hex): Uint8Array {
 export function decodeRequest (payload: Uint8Array): Hex {
   if (payload.length !== JOB_ID_BYTES) throw new ReportWireError('BAD_REQUEST', `a request is ${JOB_ID_BYTES} bytes, not ${payload.length}`)
   return `0x${Buffer.from(payload).toString('hex')}` as Hex
+}
+
+export function encodeProposalRequest (epoch: number, root: Hex): Uint8Array {
+  const hex = root.toLowerCase()
+  if (!Number.isSafeInteger(epoch) || epoch < 0 || !isJobId(hex)) throw new ReportWireError('BAD_REQUEST', 'an epoch is a safe integer, a root 32 bytes of hex')
+  const payload = new Uint8Array(PROPOSAL_REQUEST_BYTES)
+  new DataView(payload.buffer).setBigUint64(0, BigInt(epoch))
+  payload.set(Buffer.from(hex.slice(2), 'hex'), 8)
+  return encodeFrame(payload)
+}
+
+/** The anchored epoch and root a proposal request asks for. */
+export function decodeProposalRequest (payload: Uint8Array): { epoch: number, root: Hex } {
+  if (payload.length !== PROPOSAL_REQUEST_BYTES) throw new ReportWireError('BAD_REQUEST', `a proposal request is ${PROPOSAL_REQUEST_BYTES} bytes, not ${payload.length}`)
+  const epoch = new DataView(payload.buffer, payload.byteOffset, 8).getBigUint64(0)
+  if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) throw new ReportWireError('BAD_REQUEST', 'an epoch past 2^53')
+  return { epoch: Number(epoch), root: `0x${Buffer.from(payload.subarray(8)).toString('hex')}` as Hex }
 }
 
 /** The framed response; a report over `max` bytes of JSON is answered not-found (an honest peer has none that large). */

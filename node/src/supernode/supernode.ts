@@ -277,8 +277,9 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
         metrics: metrics.rewards
       })
     // every node serves its reports; one whose anchored epochs list a job it lacks fetches it from peers (SPEC 17)
-    const reportFetch = createReportFetch({ pollIntervalMs: config.pollIntervalMs, fetch: anchors !== undefined }, {
-      libp2p, chain: { chainId: deployment.chainId, registry: deployment.contracts.registry, follower }, repos: repositories, logger: logger.child({ component: 'report-fetch' }), metrics: metrics.reportFetch
+    const reportFetch = createReportFetch({ pollIntervalMs: config.pollIntervalMs }, {
+      libp2p, chain: { chainId: deployment.chainId, registry: deployment.contracts.registry, follower }, repos: repositories, logger: logger.child({ component: 'report-fetch' }), metrics: metrics.reportFetch,
+      ...(deployment.contracts.anchors === undefined ? {} : { anchorChain: createAnchorChain({ provider, address: deployment.contracts.anchors, signer: sender }) })
     })
     const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
     const steps: Step[] = [

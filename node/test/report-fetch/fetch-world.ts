@@ -62,19 +62,24 @@ export async function connect (from: VirusmapLibp2p, to: VirusmapLibp2p): Promis
   await from.dial(to.getMultiaddrs()[0] as Parameters<VirusmapLibp2p['dial']>[0])
 }
 
-/** A host serving the protocol from `reports` (a lying peer serves a map that lies). */
-export async function startServer (t: Test, get: (jobId: Hex) => Report | undefined, opts: Parameters<typeof createReportServer>[0] = {}, metrics?: ReportFetchMetrics): Promise<VirusmapLibp2p> {
+/** A host serving the protocols from `get` and `proposal` (a lying peer serves ones that lie). */
+export async function startServer (
+  t: Test, get: (jobId: Hex) => Report | undefined, opts: Parameters<typeof createReportServer>[0] = {}, metrics?: ReportFetchMetrics,
+  proposal: (epoch: number, root: Hex) => StoredAnchorProposal | undefined = () => undefined
+): Promise<VirusmapLibp2p> {
   const node = await startHost(t)
-  const server = createReportServer(opts, { libp2p: node, reports: { get: async (jobId) => get(jobId) }, logger: silent, ...(metrics === undefined ? {} : { metrics }) })
+  const server = createReportServer(opts, {
+    libp2p: node, reports: { get: async (jobId) => get(jobId) }, anchors: { proposal: async (epoch, root) => proposal(epoch, root) }, logger: silent, ...(metrics === undefined ? {} : { metrics })
+  })
   await server.start()
   t.teardown(async () => { await server.stop() })
   return node
 }
 
 /** A host that answers every request with `bytes` (or never, when undefined), whatever was asked. */
-export async function startRawPeer (t: Test, bytes: Uint8Array | undefined): Promise<VirusmapLibp2p> {
+export async function startRawPeer (t: Test, bytes: Uint8Array | undefined, protocol = REPORT_PROTOCOL): Promise<VirusmapLibp2p> {
   const node = await startHost(t)
-  await node.handle(REPORT_PROTOCOL, async (stream) => {
+  await node.handle(protocol, async (stream) => {
     if (bytes === undefined) return
     stream.send(bytes)
     await stream.close()

@@ -1,8 +1,9 @@
-// Issue 16's gap, closed: two of four members missed a job (down during it), so the epoch anchoring it
-// leaves them without its report, their rewards epoch waits, and with two signatures of a quorum of
-// three no rewards root is posted. Each member serves its reports over real libp2p; the two fetch the
-// missing one (a lying peer, asked first, is refused and benched), the anchor service records its
-// proof, and they compute, sign and post the same rewards root as the others.
+// Issue 16's gap, closed: two of four members missed a job (down during it; one also when the epoch was
+// proposed), so the epoch anchoring it leaves them without its report (and one without its jobs), their
+// rewards epoch waits, and with two signatures of a quorum of three no rewards root is posted. Each member
+// serves its reports and proposals over real libp2p; the two fetch what they miss (a lying peer, asked
+// first, is refused and benched), the anchor service matches the root and records the report's proof, and
+// they compute, sign and post the same rewards root as the others.
 import tap from 'tap'
 import { quorumThreshold } from '#protocol/index.ts'
 import { DEFAULT_REWARD_PARAMS, recoverRewardsRootSigner } from '#protocol/rewards/index.ts'
@@ -14,8 +15,9 @@ import { createReportFetcher } from '../../src/report-fetch/report-fetcher.ts'
 import { createReportServer } from '../../src/report-fetch/report-server.ts'
 import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createMemoryGossipBus } from '../fixtures/memory-network.ts'
-import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
-import { chainView, connect, copy, E, FOLLOWED, follower, proposalOf, rewardedReport, silent, startHost, startServer } from './fetch-world.ts'
+import { CHAIN_ID, ENGINES, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
+import { staticFollower } from '../fixtures/memory-network.ts'
+import { connect, copy, E, proposalOf, rewardedReport, silent, startHost, startServer } from './fetch-world.ts'
 import type { Hex, Report } from '#protocol/messages.ts'
 import type { AnchorChain } from '../../src/anchors/ports.ts'
 import type { AnchorService } from '../../src/anchors/anchor-service.ts'
@@ -25,6 +27,15 @@ import type { RewardsChain, RewardsRootOnChain } from '../../src/rewards/ports.t
 import type { RewardsService } from '../../src/rewards/rewards-service.ts'
 
 const members = MEMBERS.map((m) => m.address)
+// the jobs are anchored in epoch 1 (epoch 0 starts at block 0, before any member); followed to block 35
+// with maxJobAgeBlocks 16, epoch 2 is final (no anchor after block 31) and pays epoch 1's reports
+const FOLLOWED = 35
+const ANCHORED = 1
+const PAYING = 2
+const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
+  followedBlock: FOLLOWED, engines: ENGINES, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: 10_000n * 10n ** 18n }
+})
+const chainView = { chainId: CHAIN_ID, registry: REGISTRY, follower }
 const PARAMS = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1 }
 
 /** RewardsDistributor's checks in memory: a later epoch, members' signatures ascending, a quorum; a posted root settles at once */
@@ -49,14 +60,14 @@ function rewardsChain (): RewardsChain & { posts: Array<RewardsRootOnChain & { s
   }
 }
 
-/** ReportAnchors with epoch 0 anchored at block 6 under `root`; no turns are taken (no block times) */
+/** ReportAnchors with epoch 1 anchored at block 11 under `root`; no turns are taken (no block times) */
 function anchorChain (root: Hex, leafCount: number): AnchorChain {
-  const event = { epoch: 0, root, leafCount, submitter: members[0] as Hex, block: 6, tx: `0x${'cd'.repeat(32)}` as Hex }
+  const event = { epoch: ANCHORED, root, leafCount, submitter: members[0] as Hex, block: 11, tx: `0x${'cd'.repeat(32)}` as Hex }
   return {
     epochBlocks: async () => E,
     head: async () => FOLLOWED,
     blockTime: async () => undefined,
-    anchored: async (epoch) => epoch === 0,
+    anchored: async (epoch) => epoch === ANCHORED,
     events: async (from, to) => (event.block >= from && event.block <= to ? [event] : []),
     post: async () => { throw new Error('not used') }
   }
@@ -69,7 +80,7 @@ interface Member { repos: Repositories, anchors: AnchorService, rewards: Rewards
 tap.test('members that missed a job fetch its anchored report from peers and sign the same rewards root; the root is posted', async (t) => {
   const reports = await Promise.all(['one', 'two', 'three'].map(async (l, i) => await rewardedReport(`missed-${l}`, i))) as [Report, Report, Report]
   const [, missed] = reports
-  const proposal = await proposalOf(0, reports)
+  const proposal = await proposalOf(ANCHORED, reports)
   const chain = rewardsChain()
   const bus = createMemoryGossipBus()
   // a peer that serves a tampered copy of every report: the missing members reach it first
@@ -87,12 +98,13 @@ tap.test('members that missed a job fetch its anchored report from peers and sig
     const db = await openDatabase({ path: t.testdir() + `/member-${i}` })
     t.teardown(async () => { await db.close() })
     const repos = createRepositories(db)
-    // members 2 and 3 were down during the second job: they hold the other two reports and the proposal
+    // members 2 and 3 were down during the second job: they hold the other two reports; member 3 was still
+    // down when the epoch was proposed, so it never received the proposal either
     for (const report of reports) if (i < 2 || report !== missed) await repos.reports.put(report)
-    await repos.anchors.addProposal(proposal)
+    if (i !== 3) await repos.anchors.addProposal(proposal)
     const metrics = createNodeMetrics()
     const libp2p = hosts[i] as (typeof hosts)[number]
-    const server = createReportServer({}, { libp2p, reports: repos.reports, logger: silent, metrics: metrics.reportFetch })
+    const server = createReportServer({}, { libp2p, reports: repos.reports, anchors: repos.anchors, logger: silent, metrics: metrics.reportFetch })
     await server.start()
     t.teardown(async () => { await server.stop() })
     const gossip = bus.join()
@@ -105,7 +117,7 @@ tap.test('members that missed a job fetch its anchored report from peers and sig
       ...common, chain, stakes: { stakesAt: async () => new Map() }, metrics: metrics.rewards
     })
     const fetcher = createReportFetcher({ timeoutMs: 5000 }, { libp2p, chain: chainView, logger: silent, metrics: metrics.reportFetch })
-    const fetch = createReportFetchService({ pollIntervalMs: 60_000 }, { fetcher, repos, logger: silent })
+    const fetch = createReportFetchService({ pollIntervalMs: 60_000 }, { fetcher, repos, epochBlocks: async () => E, logger: silent })
     nodes.push({ repos, anchors, rewards, fetch, metrics })
   }
   for (const i of [2, 3]) await connect(hosts[i] as (typeof hosts)[number], liar)
@@ -132,30 +144,34 @@ tap.test('members that missed a job fetch its anchored report from peers and sig
 
   // without the report: the two stall on epoch 0, and two signatures are no quorum
   await pass()
-  t.same((await nodes[2]?.repos.anchors.epoch(0))?.missing, [missed.jobId], 'the anchored epoch lists the missed job as missing')
-  for (const i of [2, 3]) t.equal(await nodes[i]?.repos.rewards.epoch(1), undefined, `member ${i} computes no rewards for epoch 1`)
-  for (const i of [0, 1]) t.ok((await nodes[i]?.repos.rewards.epoch(1))?.root, `member ${i} computed epoch 1`)
+  t.same((await nodes[2]?.repos.anchors.epoch(ANCHORED))?.missing, [missed.jobId], 'the anchored epoch lists the missed job as missing')
+  t.equal((await nodes[3]?.repos.anchors.epoch(ANCHORED))?.jobIds, undefined, 'member 3 cannot even match the anchored root to its jobs')
+  for (const i of [2, 3]) t.equal(await nodes[i]?.repos.rewards.epoch(PAYING), undefined, `member ${i} computes no rewards for epoch ${PAYING}`)
+  for (const i of [0, 1]) t.ok((await nodes[i]?.repos.rewards.epoch(PAYING))?.root, `member ${i} computed epoch ${PAYING}`)
   t.equal(chain.posts.length, 0, 'no rewards root posted: 2 signatures, quorum 3')
 
-  // the fetch: the liar first (refused), an honest member next
-  const fetched = await Promise.all(nodes.map(async (n) => await n.fetch.tick()))
-  t.same(fetched, [0, 0, 1, 1], 'members 2 and 3 fetched one report each; the others lack none')
-  for (const i of [2, 3]) {
-    const n = nodes[i] as Member
-    t.same(await n.repos.reports.get(missed.jobId), missed, `member ${i} stored the anchored report, not the liar's`)
-    const counts = Object.fromEntries((await n.metrics.reportFetch.fetches.get()).values.map((v) => [String(v.labels.outcome), v.value]))
-    t.same(counts, { rejected: 1, fetched: 1 }, `member ${i}: the liar refused, an honest peer served`)
-  }
-  const served = await Promise.all(nodes.slice(0, 2).map(async (n) => (await n.metrics.reportFetch.served.get()).values.find((v) => v.labels.outcome === 'found')?.value ?? 0))
-  t.equal(served.reduce((a, b) => a + b, 0), 2, 'the honest members served the two requests')
+  // the fetch: member 2 fetches the report (the liar first, refused; an honest member next), member 3 the proposal
+  t.same(await Promise.all(nodes.map(async (n) => await n.fetch.tick())), [0, 0, 1, 1], 'member 2 fetched the report, member 3 the proposal; the others lack none')
+  t.same((await nodes[3]?.repos.anchors.proposal(ANCHORED, proposal.root))?.jobIds, proposal.jobIds, 'member 3 holds the anchored proposal')
+  await pass(1)
+  t.same((await nodes[3]?.repos.anchors.epoch(ANCHORED))?.missing, [missed.jobId], 'member 3 matched the root: the missed job is missing')
+  t.same(await Promise.all(nodes.map(async (n) => await n.fetch.tick())), [0, 0, 0, 1], 'member 3 fetched the report')
+  const counts = await Promise.all(nodes.map(async (n) => Object.fromEntries((await n.metrics.reportFetch.fetches.get()).values.map((v) => [String(v.labels.outcome), v.value]))))
+  t.same(counts[2], { rejected: 1, fetched: 1 }, 'member 2: the liar refused, an honest peer served')
+  // member 3 asked the liar for the proposal (it had none), then the member that served it, now ranked first, for the report
+  t.same(counts[3], { 'not-found': 1, fetched: 2 }, 'member 3: the peer that served the proposal is asked first for the report')
+  for (const i of [2, 3]) t.same(await nodes[i]?.repos.reports.get(missed.jobId), missed, `member ${i} stored the anchored report, not the liar's`)
+  const served = await Promise.all(nodes.slice(0, 3).map(async (n) => (await n.metrics.reportFetch.served.get()).values.find((v) => v.labels.outcome === 'found')?.value ?? 0))
+  t.equal(served.reduce((a, b) => a + b, 0), 3, 'honest members served the three answers (two reports, a proposal)')
 
+  await pass(3)
   for (let k = 0; k < 20 && chain.posts.length === 0; k++) await pass(1)
-  t.same((await nodes[3]?.repos.anchors.epoch(0))?.missing, [], 'the anchor service recorded the fetched report\'s proof')
+  t.same((await nodes[3]?.repos.anchors.epoch(ANCHORED))?.missing, [], 'the anchor service recorded the fetched report\'s proof')
   t.ok(await nodes[3]?.repos.anchors.jobAnchor(missed.jobId), 'the fetched job is provable here')
   t.equal(chain.posts.length, 1, 'the rewards root is posted')
   const posted = chain.posts[0] as RewardsRootOnChain & { signers: Hex[] }
-  t.equal(posted.epoch, 1)
-  const records = await Promise.all(nodes.map(async (n) => await n.repos.rewards.epoch(1)))
+  t.equal(posted.epoch, PAYING)
+  const records = await Promise.all(nodes.map(async (n) => await n.repos.rewards.epoch(PAYING)))
   for (const [i, r] of records.entries()) t.equal(r?.root, posted.root, `member ${i} computed the posted root`)
   t.equal(records[2]?.items.length, 3, 'every anchored report scored, the fetched one too')
   t.ok(posted.signers.includes(members[2] as Hex) || posted.signers.includes(members[3] as Hex), 'a member that fetched the report signed the posted root')

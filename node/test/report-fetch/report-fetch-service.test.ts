@@ -5,7 +5,7 @@ import tap from 'tap'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'
 import { proposalOf, rewardedReport, silent } from './fetch-world.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { AnchorProposal, Hex, Report } from '#protocol/messages.ts'
 import type { AnchoredSlot } from '../../src/report-fetch/report-check.ts'
 
 const reports = await Promise.all(['a', 'b', 'c', 'd'].map(async (l, i) => await rewardedReport(`service-${l}`, i))) as [Report, Report, Report, Report]
@@ -108,4 +108,43 @@ tap.test('a served report this node withdrew is not stored again; it is asked fo
   clock = 5000
   await service.tick()
   t.equal(asks, 2)
+})
+
+tap.test('an anchored epoch without its proposal: the proposal is asked for with ReportAnchors\' epochBlocks, with backoff, once', async (t) => {
+  const db = await openDatabase({ path: t.testdir() + '/db' })
+  t.teardown(async () => { await db.close() })
+  const repos = createRepositories(db)
+  const [a, b] = reports
+  const proposal = await proposalOf(2, [a, b])
+  await repos.reports.put(a)
+  // anchored on chain, never matched here: no proposal arrived
+  await repos.anchors.recordAnchored({ epoch: 2, root: proposal.root, leafCount: 2, block: 12, tx: proposal.root, submitter: proposal.proposer })
+  let clock = 0
+  const proposalsAsked: Array<{ epoch: number, root: Hex, epochBlocks: number }> = []
+  let serving: AnchorProposal | undefined
+  const fetcher = {
+    fetch: async () => undefined,
+    fetchProposal: async (anchored: { epoch: number, root: Hex }, epochBlocks: number) => { proposalsAsked.push({ ...anchored, epochBlocks }); return serving }
+  }
+  let blocksRead = 0
+  const service = createReportFetchService({ pollIntervalMs: 60_000 }, { fetcher, repos, epochBlocks: async () => { blocksRead++; return 5 }, logger: silent, now: () => clock })
+  t.equal(await service.tick(), 0)
+  t.same(proposalsAsked, [{ epoch: 2, root: proposal.root, epochBlocks: 5 }])
+  await service.tick()
+  t.equal(proposalsAsked.length, 1, 'backed off')
+  clock = 5000
+  serving = { type: 'anchor-proposal', ...proposal }
+  t.equal(await service.tick(), 1, 'the proposal stored')
+  t.equal(blocksRead, 1, 'epochBlocks read once')
+  t.same((await repos.anchors.proposal(2, proposal.root))?.leaves, proposal.leaves)
+  await service.tick()
+  t.equal(proposalsAsked.length, 2, 'not asked again once held')
+
+  const otherDb = await openDatabase({ path: t.testdir() + '/other' })
+  t.teardown(async () => { await otherDb.close() })
+  const other = createRepositories(otherDb)
+  await other.anchors.recordAnchored({ epoch: 2, root: proposal.root, leafCount: 2, block: 12, tx: proposal.root, submitter: proposal.proposer })
+  const without = createReportFetchService({ pollIntervalMs: 60_000 }, { fetcher, repos: other, logger: silent })
+  t.equal(await without.tick(), 0)
+  t.equal(proposalsAsked.length, 2, 'without ReportAnchors\' epochBlocks no proposal is asked for')
 })

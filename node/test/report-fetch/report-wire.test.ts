@@ -3,7 +3,8 @@
 // are refused by code before anything is read further.
 import tap from 'tap'
 import {
-  decodeFrame, decodeRequest, decodeResponse, encodeFrame, encodeRequest, encodeResponse, FrameReader, JOB_ID_BYTES, ReportWireError, STATUS
+  decodeFrame, decodeProposalRequest, decodeRequest, decodeResponse, encodeFrame, encodeProposalRequest, encodeRequest, encodeResponse, FrameReader, JOB_ID_BYTES,
+  PROPOSAL_REQUEST_BYTES, ReportWireError, STATUS
 } from '../../src/report-fetch/report-wire.ts'
 import type { Hex } from '#protocol/messages.ts'
 
@@ -36,6 +37,20 @@ tap.test('a request carries one jobId, 32 bytes, behind a one-byte prefix', asyn
   t.equal(codeOf(() => decodeRequest(new Uint8Array(31))), 'BAD_REQUEST', 'short')
   t.equal(codeOf(() => decodeRequest(new Uint8Array(33))), 'BAD_REQUEST', 'long')
   t.equal(codeOf(() => decodeRequest(new Uint8Array(0))), 'BAD_REQUEST', 'empty')
+})
+
+tap.test('a proposal request carries an epoch, 8 bytes big-endian, and the anchored root', async (t) => {
+  const bytes = encodeProposalRequest(258, JOB)
+  t.equal(bytes.length, 1 + PROPOSAL_REQUEST_BYTES)
+  t.same([...bytes.subarray(1, 9)], [0, 0, 0, 0, 0, 0, 1, 2])
+  t.same(decodeProposalRequest(payload(bytes)), { epoch: 258, root: JOB })
+  t.same(decodeProposalRequest(payload(encodeProposalRequest(Number.MAX_SAFE_INTEGER, JOB))).epoch, Number.MAX_SAFE_INTEGER)
+  t.equal(codeOf(() => encodeProposalRequest(-1, JOB)), 'BAD_REQUEST')
+  t.equal(codeOf(() => encodeProposalRequest(1.5, JOB)), 'BAD_REQUEST')
+  t.equal(codeOf(() => encodeProposalRequest(1, '0x12' as Hex)), 'BAD_REQUEST')
+  t.equal(codeOf(() => decodeProposalRequest(new Uint8Array(39))), 'BAD_REQUEST', 'short')
+  t.equal(codeOf(() => decodeProposalRequest(new Uint8Array(41))), 'BAD_REQUEST', 'long')
+  t.equal(codeOf(() => decodeProposalRequest(new Uint8Array(40).fill(0xff))), 'BAD_REQUEST', 'an epoch past 2^53')
 })
 
 tap.test('responses round-trip', async (t) => {

@@ -11,10 +11,13 @@ export interface HashListEngineOptions extends Partial<HashListOptions> {
   testHooks?: boolean
 }
 
+/** The engine's name in reports (a public list to the rewards' publicListEngines). */
+export const HASH_LIST_ENGINE_NAME = 'VirusMap-HashList'
+
 /** Known-bad hash feeds (md5/sha1/sha256, and TLSH digests whose neighbours match too), looked up in a worker; feeds reload on change. */
 export function createHashListEngine (options: HashListEngineOptions): WorkerEngine<HashListDetail> {
   return createWorkerEngine<HashListDetail>({
-    name: 'VirusMap-HashList',
+    name: HASH_LIST_ENGINE_NAME,
     module: new URL('./hash-list.ts', import.meta.url),
     moduleOptions: { feeds: options.feeds, reloadCheckMs: options.reloadCheckMs ?? 2000, tlshThreshold: options.tlshThreshold } satisfies HashListOptions,
     method: 'blacklist',

@@ -66,7 +66,9 @@ export const DEFAULT_REWARD_PARAMS: RewardParams = Object.freeze({
   memberRewardPerReveal: VMT,
   testSha256: Object.freeze([EICAR_SHA256]),
   testLabels: Object.freeze(['eicar', 'testfile', '.test.']),
-  publicListEngines: Object.freeze(['hash-list', 'eth-phishing-detect']),
+  // the node's public-list engines by their report names (scan/hash-list-engine.ts, intel/lists/lists-engine.ts;
+  // node/test/rewards/public-list-engines.test.ts holds them together)
+  publicListEngines: Object.freeze(['VirusMap-HashList', 'VirusMap-Lists']),
   confirmerMinStake: 1_000n * VMT,
   fuzzyThreshold: 30,
   familyHalfLifeEpochs: 26,

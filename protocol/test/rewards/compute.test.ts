@@ -11,7 +11,7 @@ tap.test('multipliers: suspicious, public list, later independent confirmation',
   const sus = run([facts({ submitter: wallet(1), item: item(1), detected: [], flagged: MEMBERS4, maliciousEngines: [], suspiciousEngines: ['YARA', 'heur'] })])
   t.equal(sus.items[0]?.class, 'suspicious')
   t.equal(sus.items[0]?.amount, 25n * VMT)
-  const listed = run([facts({ submitter: wallet(1), item: item(2), maliciousEngines: ['YARA', 'hash-list'] })])
+  const listed = run([facts({ submitter: wallet(1), item: item(2), maliciousEngines: ['YARA', 'VirusMap-HashList'] })])
   t.equal(listed.items[0]?.listed, true)
   t.equal(listed.items[0]?.amount, 10n * VMT)
   const params = roomy({ payDelayEpochs: 1 })
@@ -105,7 +105,7 @@ function randomFacts (rand: () => number, epoch: number, count: number, serial: 
       origin: pick(MEMBERS4),
       detected,
       flagged: [...new Set([...detected, ...some(MEMBERS4)])].toSorted(),
-      maliciousEngines: ['ClamAV', 'YARA', 'hash-list'].filter(() => rand() < 0.6),
+      maliciousEngines: ['ClamAV', 'YARA', 'VirusMap-HashList'].filter(() => rand() < 0.6),
       suspiciousEngines: rand() < 0.3 ? ['heur'] : [],
       labels: rand() < 0.1 ? ['eicar_test_file'] : [pick(['a', 'b', 'c', 'd'])],
       firstSeen: Math.floor(rand() * 1000)

@@ -27,7 +27,7 @@ export function scenarioFacts (): RewardFacts[] {
     benign(wallet(3), item(3), { jobId: job(5), epoch: 0, firstSeen: 180 }),
     facts({ jobId: job(6), epoch: 0, submitter: wallet(4), item: item(4), detected: [], maliciousEngines: [], suspiciousEngines: ['YARA', 'heur'], labels: fam('packed_upx'), firstSeen: 190 }),
     facts({ jobId: job(7), epoch: 0, submitter: ZERO_ADDRESS, item: item(5), labels: fam('win.worm.beta'), firstSeen: 200 }),
-    facts({ jobId: job(8), epoch: 0, submitter: wallet(5), item: item(6), maliciousEngines: ['YARA', 'hash-list'], labels: fam('win.ransom.gamma'), firstSeen: 210 }),
+    facts({ jobId: job(8), epoch: 0, submitter: wallet(5), item: item(6), maliciousEngines: ['YARA', 'VirusMap-HashList'], labels: fam('win.ransom.gamma'), firstSeen: 210 }),
     facts({ jobId: job(9), epoch: 0, submitter: wallet(6), item: item(7), origin: MEMBERS4[3] as Hex, detected: [MEMBERS4[3] as Hex], flagged: [MEMBERS4[3] as Hex], labels: fam('collusion'), firstSeen: 220 }),
     facts({ jobId: job(10), epoch: 1, submitter: wallet(7), item: item(1), origin: MEMBERS4[2] as Hex, labels: fam('win.trojan.alpha'), firstSeen: 5_000 }),
     facts({ jobId: job(11), epoch: 1, submitter: wallet(1), item: item(8), labels: fam('win.trojan.delta'), firstSeen: 5_100 }),

@@ -47,7 +47,7 @@ export interface ScanContext {
 export function scanFacts (rng: Rng, d: DetectionParams, s: Sample, c: ScanContext): RewardFacts {
   const { hits } = s
   const ringEngines = s.ring && c.ring.size > 0
-  const maliciousEngines = [hits.clamav && 'clamav', hits.yara && 'yara', s.listed && 'hash-list', ringEngines && 'ring-av', ringEngines && 'ring-yara']
+  const maliciousEngines = [hits.clamav && 'clamav', hits.yara && 'yara', s.listed && 'VirusMap-HashList', ringEngines && 'ring-av', ringEngines && 'ring-yara']
     .filter((e): e is string => typeof e === 'string').toSorted()
   const labels = [hits.clamav && `win.trojan.${s.family}`, hits.yara && `${s.family}.yara`, s.listed && `list.${s.family}`, hits.ml && 'ml.generic', ringEngines && `${s.family}.ring`]
     .filter((l): l is string => typeof l === 'string').toSorted()

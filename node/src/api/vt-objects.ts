@@ -2,6 +2,7 @@ import type { AnalysisView, FileView, ReportAnchorView, VoteVerdict } from './po
 import { bareHex } from './ids.ts'
 import { indicatorPath } from './indicator-ids.ts'
 import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../vt/report-attributes.ts'
+import { FUZZY_ENGINE, parseFuzzy } from '#protocol/rewards/fuzzy.ts'
 
 /** VirusTotal's type_tag and type_description for our magic-byte tags; others pass through. */
 const FILE_TYPES: Record<string, { tag: string, description: string }> = {
@@ -81,6 +82,10 @@ export function fileObject (f: FileView, baseUrl: string, votes?: Record<VoteVer
   if (report !== undefined) {
     attributes.last_analysis_date = epochSeconds(report.date)
     attributes.virusmap = virusmapAttribute(report)
+    // VirusTotal's file attribute, from the tlsh engine's digest once a quorum of its members attested it
+    const tlsh = report.results[FUZZY_ENGINE]
+    const digest = tlsh?.attested === true ? parseFuzzy(tlsh.result) : undefined
+    if (digest !== undefined) attributes.tlsh = digest.toUpperCase()
     if (f.anchor !== undefined) attributes.virusmap_anchor = anchorAttribute(f.anchor)
   }
   if (votes !== undefined) attributes.total_votes = votes

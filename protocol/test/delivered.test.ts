@@ -1,6 +1,6 @@
 /**
  * A member's signed delivery (SPEC section 18): the digest is the one DataMarket.deliveredDigest computes
- * (the contract's formula rebuilt here with abi.encode; contracts/test/data-market.test.ts checks it against
+ * (the contract's formula rebuilt here with abi.encode; contracts/test/data-market.e2e.test.ts checks it against
  * the deployed contract), the vector pins it, and any changed field recovers another signer.
  */
 import tap from 'tap'

@@ -17,7 +17,7 @@
  *   Most reach signature recovery (about 2 ms on this machine), so 100,000 would take minutes per target.
  * - checkReport and deriveReport: 400 mutated reports each (REPORTS_PER_TARGET): a report carries about
  *   ten signatures, up to 25 ms per input.
- * `time npx tap protocol/test/fuzz.test.ts` on the shared 2-core machine: 40-53 s (decode about 12-15 s,
+ * `time npx tap protocol/test/fuzz.slow.test.ts` on the shared 2-core machine: 40-53 s (decode about 12-15 s,
  * each validator 2-6 s, each report target 4-8 s of CPU).
  */
 import tap from 'tap'

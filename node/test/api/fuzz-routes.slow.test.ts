@@ -7,9 +7,9 @@
  * Requests go through fastify's inject (no sockets).
  *
  * 2858 requests on each of the 37 entries of ROUTES: 105,746 in all, about 3,300 a second on a
- * busy 2-core machine (`time npx tap node/test/api/fuzz-routes.test.ts`: 33 s). The full campaign,
+ * busy 2-core machine (`time npx tap node/test/api/fuzz-routes.slow.test.ts`: 33 s). The full campaign,
  * 100,000 on every route (3.5 million, about 18 minutes), is the same test with
- * `VIRUSMAP_FUZZ_PER_ROUTE=100000 npx tap --timeout=3600 node/test/api/fuzz-routes.test.ts`.
+ * `VIRUSMAP_FUZZ_PER_ROUTE=100000 npx tap --timeout=3600 node/test/api/fuzz-routes.slow.test.ts`.
  */
 import tap from 'tap'
 import { setFlagsFromString } from 'node:v8'

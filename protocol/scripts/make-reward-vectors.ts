@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { rewardsRootDigest, signRewardsRoot } from '../src/index.ts'
 import { CHAIN_ID, member, REGISTRY } from '../test/fixtures.ts'
-import { epochVector, paramsJson, runScenario, SCENARIO_PARAMS, scenarioFacts } from '../test/rewards/reward-scenario.ts'
+import { epochVector, itemVector, paramsJson, runScenario, SCENARIO_ITEMS, SCENARIO_PARAMS, scenarioFacts } from '../test/rewards/reward-scenario.ts'
 
 const facts = scenarioFacts()
 const epochs = runScenario(facts).map(epochVector)
@@ -12,7 +12,8 @@ if (last == null) throw new Error('the scenario pays nobody')
 const root = { epoch: last.epoch, root: last.root, total: BigInt(last.total) }
 const signer = member(0)
 const vector = {
-  description: 'SPEC section 17: three epochs with payDelayEpochs 1; amounts in wei as decimal strings',
+  description: 'SPEC section 17: three epochs with payDelayEpochs 1; amounts in wei as decimal strings; items: the reward item of URL and domain jobs (the registrable domain, ICANN section, of tldts as pinned)',
+  items: SCENARIO_ITEMS.map(([kind, raw]) => itemVector(kind, raw)),
   params: paramsJson(SCENARIO_PARAMS),
   facts,
   epochs,

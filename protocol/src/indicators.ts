@@ -171,9 +171,10 @@ const HOSTED = new Set(['http:', 'https:', 'ftp:'])
 /**
  * The domain or IP address a URL's host names, canonical: VirusTotal's `network_location` of a
  * URL. The host as written, not its registrable domain (`www.example.com` stays itself, as
- * VirusTotal keeps it); userinfo, port, path and a trailing dot are not part of it; an IPv4 or
- * bracketed IPv6 literal is an `ip`. Undefined when the URL has no host (data:, javascript:), does
- * not parse, or its host is no canonical domain (a single label such as `localhost`, an `_`).
+ * VirusTotal keeps it; the reward item, rewards/item.ts, is the registrable domain); userinfo, port,
+ * path and a trailing dot are not part of it; an IPv4 or bracketed IPv6 literal is an `ip`.
+ * Undefined when the URL has no host (data:, javascript:), does not parse, or its host is no
+ * canonical domain (a single label such as `localhost`, an `_`).
  * Never throws: it reads subjects of jobs from the network.
  */
 export function urlNetworkLocation (url: string): { kind: 'domain' | 'ip', subject: string } | undefined {

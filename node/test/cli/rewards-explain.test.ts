@@ -91,6 +91,23 @@ t.test('a test signature and an item nobody submitted', async (tt) => {
   tt.match(none.out, /no report of it was paid or scored/)
 })
 
+t.test('a URL\'s item is its registrable domain\'s (the protocol\'s rewardItemOf), an IP literal\'s the IP\'s', async (tt) => {
+  const url = await cli(['rewards', 'explain', 'https://login.a.example.org:8443/x?y', '--api', api])
+  tt.equal(url.code, 0, url.err)
+  tt.match(url.out, `item ${indicatorSha256('example.org')} in epoch 7`)
+  tt.match(url.out, /the item of every URL and domain report on example\.org/)
+  const json = await cli(['rewards', 'explain', 'http://www.example.org/', '--api', api, '--json'])
+  tt.equal(json.code, 0, json.err)
+  const body = JSON.parse(json.out) as { item: string, key: unknown }
+  tt.same([body.item, body.key], [indicatorSha256('example.org'), { kind: 'domain', subject: 'example.org' }])
+  const ip = await cli(['rewards', 'explain', 'http://1.2.3.4/a', '--kind', 'url', '--api', api])
+  tt.equal(ip.code, 0, ip.err)
+  tt.match(ip.out, `item ${indicatorSha256('1.2.3.4')} in epoch 7`)
+  tt.match(ip.out, /every URL and IP report on 1\.2\.3\.4/)
+  const file = await cli(['rewards', 'explain', sha(1), '--api', api, '--json'])
+  tt.notOk('key' in (JSON.parse(file.out) as object), 'a file has no host key')
+})
+
 t.test('malformed, oversize and hostile input exits 1 in one line', async (tt) => {
   const common = ['--api', api]
   await fails(tt, ['rewards', 'explain', ...common], 1, /rewards explain HASH\|INDICATOR/)

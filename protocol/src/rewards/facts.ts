@@ -7,12 +7,13 @@ import type { Hex, Report, SampleKind } from '../messages.ts'
 import { SAMPLE_KINDS, ZERO_ADDRESS } from '../messages.ts'
 import { RewardsError } from './errors.ts'
 import { FUZZY_ENGINE, isFuzzy, parseFuzzy } from './fuzzy.ts'
+import { rewardItemOf } from './item.ts'
 
 export interface RewardFacts {
   jobId: Hex
   /** the epoch whose anchor holds the report */
   epoch: number
-  /** the job's sha256: a file's content hash, an indicator's canonical-subject hash */
+  /** what rule 1 counts per (item.ts rewardItemOf): a file's sha256, a URL's or domain's registrable-domain hash, another indicator's subject hash */
   item: Hex
   kind: SampleKind
   origin: Hex
@@ -45,13 +46,14 @@ export function rewardFactsOf (report: Report, epoch: number): RewardFacts {
   const entries = Object.entries(report.results).filter(([, e]) => e.attested).toSorted(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
   const engines = (category: string): string[] => entries.filter(([, e]) => e.category === category).map(([id]) => id)
   const times = report.verdicts.map(v => v.verdict.scannedAt).toSorted((a, b) => a - b)
+  const sampleKind = SAMPLE_KINDS[kind] as SampleKind
   const tlsh = report.results[FUZZY_ENGINE]
   const fuzzy = tlsh?.attested === true ? parseFuzzy(tlsh.result) : undefined
   return {
     jobId,
     epoch,
-    item: sha256,
-    kind: SAMPLE_KINDS[kind] as SampleKind,
+    item: rewardItemOf(sampleKind, sha256, report.job.job.subject),
+    kind: sampleKind,
     origin,
     submitter,
     memberCount: report.memberCount,

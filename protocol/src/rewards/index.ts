@@ -1,6 +1,7 @@
 export * from './errors.ts'
 export * from './params.ts'
 export * from './governed.ts'
+export * from './item.ts'
 export * from './facts.ts'
 export * from './classify.ts'
 export * from './fuzzy.ts'

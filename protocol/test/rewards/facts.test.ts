@@ -1,8 +1,8 @@
 /** A real final report's reward facts (SPEC section 17): the anchor leaf's facts plus engines, labels and the median scan time. */
 import tap from 'tap'
-import { classify, leafOf, rewardFactsOf } from '../../src/index.ts'
-import { finalReport, FILE_VOTES } from '../anchor-fixtures.ts'
-import { makeSignedJob, member, SUBMITTER } from '../fixtures.ts'
+import { classify, indicatorSha256, leafOf, rewardFactsOf } from '../../src/index.ts'
+import { finalReport, FILE_VOTES, otherReports } from '../anchor-fixtures.ts'
+import { makeIndicatorJob, makeSignedJob, member, result, SUBMITTER } from '../fixtures.ts'
 import { roomy } from './reward-fixtures.ts'
 
 tap.test('facts of the report vector\'s file job', async (t) => {
@@ -22,4 +22,17 @@ tap.test('facts of the report vector\'s file job', async (t) => {
   t.equal(f.submitter, report.job.job.submitter)
   t.ok(['malicious', 'suspicious', 'none'].includes(classify(f, roomy())))
   t.not(f.submitter, SUBMITTER.address, 'the file fixture is anonymous')
+})
+
+tap.test('a URL report\'s item is its registrable domain\'s, the item of a domain report on it', async (t) => {
+  const [urlReport] = await otherReports()
+  const url = rewardFactsOf(urlReport, 1)
+  t.equal(urlReport.job.job.subject, 'http://example.com/login')
+  t.equal(leafOf(urlReport)[2], indicatorSha256('http://example.com/login'), 'the leaf keeps the URL\'s own hash')
+  t.equal(url.item, indicatorSha256('example.com'), 'the reward item is the registrable domain\'s')
+  const votes = [[result('YARA', 'malicious', 'Phish')], [result('YARA', 'malicious', 'Phish')], [result('YARA', 'undetected')]]
+  const domainReport = await finalReport(await makeSignedJob(await makeIndicatorJob('domain', 'www.example.com')), votes, [0, 1, 2])
+  t.equal(rewardFactsOf(domainReport, 1).item, url.item, 'a domain report on a subdomain is the same item')
+  t.equal(url.kind, 'url')
+  t.equal(url.submitter, SUBMITTER.address)
 })

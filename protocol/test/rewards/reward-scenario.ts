@@ -2,8 +2,10 @@
  * The rewards vector's scenario (SPEC section 17; test/vectors/rewards.json): three epochs with W = 1
  * covering each rule, computed from the facts alone, and the JSON spelling of the results.
  */
-import { computeEpochRewards, DEFAULT_REWARD_PARAMS, EICAR_SHA256, INITIAL_REWARDS_STATE, rewardsRootOf, stateToJson } from '../../src/index.ts'
-import type { ClassEvidence, EpochRewards, Hex, RewardFacts, RewardParams, RewardsRoot, RewardsStateJson } from '../../src/index.ts'
+import {
+  canonicalizeIndicator, computeEpochRewards, DEFAULT_REWARD_PARAMS, EICAR_SHA256, indicatorSha256, INITIAL_REWARDS_STATE, rewardItemOf, rewardKeyOf, rewardsRootOf, stateToJson
+} from '../../src/index.ts'
+import type { ClassEvidence, EpochRewards, Hex, IndicatorKind, RewardFacts, RewardKey, RewardParams, RewardsRoot, RewardsStateJson } from '../../src/index.ts'
 import { benign, bytes32, facts, item, MEMBERS4, VMT, wallet, ZERO_ADDRESS } from './reward-fixtures.ts'
 
 export const SCENARIO_PARAMS: RewardParams = {
@@ -16,6 +18,31 @@ export const SCENARIO_FUZZY = [`t1a0b0c0${BODY}`, `t1a0b0c0${'60'.repeat(2)}${BO
 
 const job = (i: number): Hex => bytes32(0x0b, i)
 const fam = (name: string): string[] => [name]
+
+export interface ItemVector {
+  kind: IndicatorKind
+  /** as submitted; `subject` is its canonical form, `sha256` the job's */
+  raw: string
+  subject: string
+  sha256: Hex
+  key: RewardKey | null
+  item: Hex
+}
+
+/** The reward item of an indicator job (SPEC 17 rule 1), each step spelled out for the vector. */
+export function itemVector (kind: IndicatorKind, raw: string): ItemVector {
+  const subject = canonicalizeIndicator(kind, raw)
+  const sha256 = indicatorSha256(subject)
+  return { kind, raw, subject, sha256, key: rewardKeyOf(kind, subject) ?? null, item: rewardItemOf(kind, sha256, subject) }
+}
+
+/** URLs and domains whose item is their registrable domain (ICANN section), an IP, or the host itself. */
+export const SCENARIO_ITEMS: ReadonlyArray<[IndicatorKind, string]> = [
+  ['url', 'https://login.phish.example/a'], ['url', 'https://phish.example/b?x=1'], ['url', 'http://user@CDN.Phish.Example.:8080/c#f'], ['domain', 'phish.example'],
+  ['domain', 'www.phish.example'], ['url', 'http://münchen.de/'], ['url', 'http://evil.co.uk./'], ['url', 'http://co.uk/'], ['url', 'http://localhost:3000/'],
+  ['url', 'https://farm.github.io/'], ['url', 'http://0x01.2.3.4:81/'], ['url', 'http://[2001:DB8::1]/'], ['url', 'data:text/html,hi']
+]
+const phish = (i: number): Hex => itemVector(...(SCENARIO_ITEMS[i] as [IndicatorKind, string])).item
 
 /** Every fact the scenario's anchors hold, by the epoch that anchored it. */
 export function scenarioFacts (): RewardFacts[] {
@@ -34,7 +61,12 @@ export function scenarioFacts (): RewardFacts[] {
     facts({ jobId: job(12), epoch: 1, submitter: wallet(1), item: item(9), labels: fam('win.trojan.epsilon'), firstSeen: 5_200 }),
     facts({ jobId: job(13), epoch: 1, submitter: wallet(8), item: item(10), labels: ['win.trojan.zeta', 'zeta.yara'], fuzzy: SCENARIO_FUZZY[0], firstSeen: 5_300 }),
     facts({ jobId: job(14), epoch: 1, submitter: wallet(8), item: item(11), labels: ['zeta.yara'], fuzzy: SCENARIO_FUZZY[1], firstSeen: 5_400 }),
-    facts({ jobId: job(15), epoch: 1, submitter: wallet(2), item: item(12), labels: ['win.trojan.zeta'], fuzzy: SCENARIO_FUZZY[2], firstSeen: 5_500 })
+    facts({ jobId: job(15), epoch: 1, submitter: wallet(2), item: item(12), labels: ['win.trojan.zeta'], fuzzy: SCENARIO_FUZZY[2], firstSeen: 5_500 }),
+    // three URLs on phish.example and a domain report on it: one item, paid once (the first URL)
+    facts({ jobId: job(16), epoch: 1, kind: 'url', submitter: wallet(9), item: phish(0), labels: fam('phish.kit.omega'), firstSeen: 5_600 }),
+    facts({ jobId: job(17), epoch: 1, kind: 'url', submitter: wallet(9), item: phish(1), labels: fam('phish.kit.omega'), firstSeen: 5_700 }),
+    facts({ jobId: job(18), epoch: 1, kind: 'url', submitter: wallet(9), item: phish(2), labels: fam('phish.kit.omega'), firstSeen: 5_800 }),
+    facts({ jobId: job(19), epoch: 1, kind: 'domain', submitter: wallet(10), item: phish(3), labels: fam('phish.kit.omega'), firstSeen: 5_900 })
   ]
 }
 

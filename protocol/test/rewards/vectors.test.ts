@@ -4,10 +4,11 @@ import { join } from 'node:path'
 import tap from 'tap'
 import { recoverRewardsRootSigner, REWARD_AMOUNT_FIELDS, rewardsRootDigest } from '../../src/index.ts'
 import type { Hex, RewardFacts, RewardParams } from '../../src/index.ts'
-import { epochVector, runScenario } from './reward-scenario.ts'
-import type { EpochVector } from './reward-scenario.ts'
+import { epochVector, itemVector, runScenario, scenarioFacts } from './reward-scenario.ts'
+import type { EpochVector, ItemVector } from './reward-scenario.ts'
 
 interface Vector {
+  items: ItemVector[]
   params: Record<string, unknown>
   facts: RewardFacts[]
   epochs: EpochVector[]
@@ -28,7 +29,22 @@ tap.test('every epoch\'s items, amounts, state and root match the vector', async
   t.same(paid, [80n, 40n, 25n, 10n])
   t.same(vector.epochs[1]?.charged, { [wallet1]: (5n * 10n ** 18n).toString() }, 'two reports, one over the quota of 1: 5 VMT')
   // epoch 2: two TLSH digests 4 apart are one family whatever their labels; a far digest is its own
-  t.same(vector.epochs[2]?.items.slice(3).map(i => i.duplicateIndex), [0, 1, 0])
+  t.same(vector.epochs[2]?.items.slice(3, 6).map(i => i.duplicateIndex), [0, 1, 0])
+  // epoch 2: three URLs on phish.example and a domain report on www.phish.example are one item, paid once
+  const phish = vector.epochs[2]?.items.slice(6)
+  t.same(phish?.map(i => i.outcome), ['paid', 'not-first', 'not-first', 'not-first'])
+  t.same(phish?.map(i => BigInt(i.amount) / 10n ** 18n), [100n, 0n, 0n, 0n])
+  t.equal(new Set(vector.facts.slice(-4).map(f => f.item)).size, 1, 'one item')
+})
+
+tap.test('the vector\'s URL and domain items: registrable domain (ICANN), IP, or the host itself', async (t) => {
+  for (const v of vector.items) t.same(itemVector(v.kind, v.raw), v, `${v.kind} ${v.raw}`)
+  const keys = vector.items.map(v => v.key?.subject ?? null)
+  t.same(keys, [
+    'phish.example', 'phish.example', 'phish.example', 'phish.example', 'phish.example', 'xn--mnchen-3ya.de', 'evil.co.uk', 'co.uk', 'localhost', 'github.io', '1.2.3.4', '2001:db8::1', null
+  ])
+  t.equal(vector.items.at(-1)?.item, vector.items.at(-1)?.sha256, 'a URL with no host keeps its own hash')
+  t.same(scenarioFacts(), vector.facts, 'the scenario\'s facts, items included, are the vector\'s')
 })
 
 tap.test('the vector\'s RewardsRoot digest and signature', async (t) => {

@@ -1,10 +1,13 @@
 // `virusmap rewards explain HASH|INDICATOR [--kind K] [--epoch N|latest]`: why each report of an item earned
 // what it earned in an epoch (SPEC 17's breakdown): the class and what it was decided on, or why it earned
-// nothing, and for a paid report every rule that changed its amount with its factor. The item is a file's
-// sha256 or an indicator's canonical-subject hash; the node's items are held to their shape before printing.
+// nothing, and for a paid report every rule that changed its amount with its factor. The item is the protocol's
+// (rewardItemOf): a file's sha256, a URL's or domain's registrable-domain hash, another indicator's subject
+// hash; the node's items are held to their shape before printing.
 import { formatEther } from 'ethers'
 import { indicatorSha256 } from '#protocol/indicators.ts'
 import type { Hex } from '#protocol/messages.ts'
+import { rewardItemOf, rewardKeyOf } from '#protocol/rewards/item.ts'
+import type { RewardKey } from '#protocol/rewards/item.ts'
 import { fetchApiData } from '../api-data.ts'
 import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'
@@ -34,8 +37,8 @@ const WHY: Record<string, string> = {
   paid: 'paid'
 }
 
-/** The reward item of what was typed: a file's sha256 (md5 and sha1 are not items), an indicator's subject hash. */
-export function rewardItemOf (text: string, kind: OptionValue): Hex {
+/** The reward item of what was typed (md5 and sha1 are not items) and, for a URL or domain, the host key it is the hash of. */
+export function typedRewardItem (text: string, kind: OptionValue): { item: Hex, key?: RewardKey } {
   let input: ReturnType<typeof classifyLookup>
   try {
     input = classifyLookup(text, str(kind))
@@ -43,9 +46,12 @@ export function rewardItemOf (text: string, kind: OptionValue): Hex {
     // one line, like every other input error of this command (the lookup's own message names what is wrong)
     throw badInput(terminalText((err as Error).message).slice(0, 200))
   }
-  if (input.kind !== 'file') return indicatorSha256(input.subject)
+  if (input.kind !== 'file') {
+    const key = rewardKeyOf(input.kind, input.subject)
+    return { item: rewardItemOf(input.kind, indicatorSha256(input.subject), input.subject), ...(key === undefined ? {} : { key }) }
+  }
   if (input.hash.length !== 64) throw badInput('a file\'s reward item is its sha256 (64 hex digits), not its md5 or sha1')
-  return `0x${input.hash}`
+  return { item: `0x${input.hash}` }
 }
 
 type Item = Record<string, unknown> & { steps: Array<{ rule: string, factor: string, amount: string }> }
@@ -122,14 +128,15 @@ function explainItem (i: Item): string {
 
 export async function explainRewards (positionals: readonly string[], values: Record<string, OptionValue>, ctx: CommandContext): Promise<number> {
   if (positionals.length !== 1) throw badInput('virusmap rewards explain HASH|INDICATOR [--kind K] [--epoch N|latest]')
-  const item = rewardItemOf(positionals[0] as string, values.kind)
+  const { item, key } = typedRewardItem(positionals[0] as string, values.kind)
   const target = await resolveApiTarget(values, ctx)
   const found = await itemsOf(target, epochArg(values.epoch), item, ctx)
   if (values.json === true) {
-    ctx.stdout.write(`${terminalJson({ epoch: found.epoch, paid_epoch: found.paidEpoch, item, reports: found.items }, 2)}\n`)
+    ctx.stdout.write(`${terminalJson({ epoch: found.epoch, paid_epoch: found.paidEpoch, item, ...(key === undefined ? {} : { key }), reports: found.items }, 2)}\n`)
     return EXIT_CODES.ok
   }
-  const head = `item ${item} in epoch ${found.epoch} (it pays the reports anchored in epoch ${found.paidEpoch ?? '-'})`
+  const keyed = key === undefined ? '' : `; the item of every URL and ${key.kind === 'ip' ? 'IP' : 'domain'} report on ${terminalText(key.subject).slice(0, 260)}`
+  const head = `item ${item} in epoch ${found.epoch} (it pays the reports anchored in epoch ${found.paidEpoch ?? '-'})${keyed}`
   if (found.items.length === 0) {
     ctx.stdout.write(`${head}: no report of it was paid or scored; an item is scored in the epoch W after the one that anchored its report (pass --epoch)\n`)
     return EXIT_CODES.ok

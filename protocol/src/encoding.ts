@@ -14,8 +14,8 @@ import { parseDeliverySignature } from './delivery-signature.ts'
 import { parseRewardsSignature } from './rewards/signature.ts'
 import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_ANCHOR_JOBS, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS, ZERO_BYTES32 } from './messages.ts'
 import type {
-  AnchorProposal, AnchorSignature, Complaint, EquivocationMessage, EngineResult, GossipMessage, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment, SignedComplaint,
-  SignedScanJob, SignedVerdict, TopicName, Verdict, VerdictCommitment
+  AnchorProposal, AnchorSignature, Complaint, EquivocationMessage, EngineResult, GossipMessage, GossipTypeMap, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment,
+  SignedComplaint, SignedScanJob, SignedVerdict, TopicName, TopicOf, Verdict, VerdictCommitment
 } from './messages.ts'
 
 export const MAX_ENGINE_RESULTS = 64
@@ -27,7 +27,7 @@ export const MAX_STRING = { subject: MAX_URL_BYTES, fileType: 32, cid: 128, engi
 export const MESSAGE_TYPE_TOPIC = {
   'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints',
   'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence', 'rewards-signature': 'rewards', 'delivery-signature': 'market'
-} as const satisfies Record<GossipMessage['type'], TopicName>
+} as const satisfies { [M in GossipMessage as M['type']]: TopicOf<M> }
 
 const HEX_BYTES = { address: 20, bytes32: 32, sha1: 20, md5: 16, signature: 65, wrappedKey: 60 } as const
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
@@ -38,8 +38,8 @@ const CID = /^[A-Za-z0-9]{0,128}$/
 // Empty when an engine has no signature date (e.g. it failed before loading any).
 const YYYYMMDD = /^([0-9]{8})?$/
 
-export function topicForMessage (msg: GossipMessage): TopicName {
-  return MESSAGE_TYPE_TOPIC[msg.type]
+export function topicForMessage<M extends GossipMessage> (msg: M): TopicOf<M> {
+  return MESSAGE_TYPE_TOPIC[msg.type] as TopicOf<M>
 }
 
 /** Canonical bytes of a message; throws GossipValidationError when the message breaks the schema or the topic's size limit. */
@@ -50,7 +50,8 @@ export function encodeMessage (msg: GossipMessage): Uint8Array {
   return bytes
 }
 
-export function decodeMessage (topic: TopicName, bytes: Uint8Array): GossipMessage {
+/** The topic's message from its canonical bytes, typed by the topic (GossipTypeMap); throws GossipValidationError. */
+export function decodeMessage<T extends TopicName> (topic: T, bytes: Uint8Array): GossipTypeMap[T] {
   checkSize(topic, bytes.length)
   let text: string
   let value: unknown
@@ -71,20 +72,24 @@ function checkSize (topic: TopicName, length: number): void {
   if (length > max) throw new GossipValidationError('reject', 'OVERSIZE', `message of ${length} bytes exceeds ${max} on ${topic}`)
 }
 
+const PARSERS: { [T in TopicName]: (value: unknown) => GossipTypeMap[T] } = {
+  jobs: parseSignedScanJob,
+  commits: parseSignedCommitment,
+  verdicts: parseSignedVerdict,
+  attestations: parseSignedAttestation,
+  complaints: parseSignedComplaint,
+  anchors: (value) => (value as { type?: unknown } | null)?.type === 'anchor-proposal' ? parseAnchorProposal(value) : parseAnchorSignature(value),
+  evidence: parseEquivocation,
+  rewards: parseRewardsSignature,
+  market: parseDeliverySignature
+}
+
 /** Validates an untrusted value against the topic's schema and returns a fresh copy in schema key order. */
-export function parseMessage (topic: TopicName, value: unknown): GossipMessage {
-  switch (topic) {
-    case 'jobs': return parseSignedScanJob(value)
-    case 'commits': return parseSignedCommitment(value)
-    case 'verdicts': return parseSignedVerdict(value)
-    case 'attestations': return parseSignedAttestation(value)
-    case 'complaints': return parseSignedComplaint(value)
-    case 'anchors': return (value as { type?: unknown } | null)?.type === 'anchor-proposal' ? parseAnchorProposal(value) : parseAnchorSignature(value)
-    case 'evidence': return parseEquivocation(value)
-    case 'rewards': return parseRewardsSignature(value)
-    case 'market': return parseDeliverySignature(value)
-    default: return fail('topic', 'unknown topic')
-  }
+export function parseMessage<T extends TopicName> (topic: T, value: unknown): GossipTypeMap[T] {
+  // own keys only: a topic named 'constructor' or '__proto__' is unknown, not Object's
+  if (typeof topic !== 'string' || !Object.hasOwn(PARSERS, topic)) return fail('topic', 'unknown topic')
+  const parse: (value: unknown) => GossipTypeMap[T] = PARSERS[topic]
+  return parse(value)
 }
 
 function parseEquivocation (value: unknown): EquivocationMessage {

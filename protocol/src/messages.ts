@@ -286,7 +286,32 @@ export interface DeliverySignature {
   signature: Hex
 }
 
-export type GossipMessage = SignedScanJob | SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint | AnchorProposal | AnchorSignature | EquivocationMessage | RewardsSignature | DeliverySignature
+/**
+ * The message each topic carries (Lodestar's GossipTypeMap): decodeMessage(topic, bytes) returns
+ * GossipTypeMap[topic], so a handler knows its message's type from the topic and checks `type` only
+ * where one topic carries several (anchors: a proposal or a signature).
+ */
+export interface GossipTypeMap {
+  jobs: SignedScanJob
+  commits: SignedCommitment
+  verdicts: SignedVerdict
+  attestations: SignedAttestation
+  complaints: SignedComplaint
+  anchors: AnchorProposal | AnchorSignature
+  evidence: EquivocationMessage
+  rewards: RewardsSignature
+  market: DeliverySignature
+}
+
+export type GossipMessage = GossipTypeMap[TopicName]
+
+/** The topic that carries message M (M a member of GossipMessage). */
+export type TopicOf<M extends GossipMessage> = { [T in TopicName]: M extends GossipTypeMap[T] ? T : never }[TopicName]
+
+// every topic has an entry in GossipTypeMap and nothing else does (fails to compile otherwise)
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const TYPE_MAP_COVERS_TOPICS: Same<keyof GossipTypeMap, TopicName> = true
+void TYPE_MAP_COVERS_TOPICS
 
 /** What a report says about one engine, over the members registered for it on chain. */
 export interface ReportEngineEntry extends EngineResult {

@@ -1,7 +1,7 @@
 import tap from 'tap'
 import type { Test } from 'tap'
-import { decodeMessage, encodeMessage, MAX_ATTESTED_MEMBERS, MAX_MESSAGE_BYTES, signComplaint, topicForMessage, TOPICS } from '../src/index.ts'
-import type { GossipMessage, Hex, SignedAttestation, TopicName } from '../src/index.ts'
+import { decodeMessage, encodeMessage, MAX_ATTESTED_MEMBERS, MAX_MESSAGE_BYTES, parseMessage, signComplaint, topicForMessage, TOPICS } from '../src/index.ts'
+import type { GossipMessage, Hex, SignedAttestation, SignedCommitment, TopicName } from '../src/index.ts'
 import { CHAIN_ID, makeAttestations, makeIndicatorJob, makeReveal, makeSignedJob, member, REGISTRY, result } from './fixtures.ts'
 
 const signedJob = await makeSignedJob()
@@ -152,6 +152,20 @@ tap.test('rejects a message on the wrong topic', async t => {
     }
   }
   rejects(t, 'complaints', json({ ...complaint, type: 'commitment' }), 'MALFORMED', 'a complaint typed as a commitment')
+})
+
+tap.test('a topic types its message, and an unknown topic, Object.prototype\'s keys included, is malformed', async t => {
+  // compile-time: the topic alone gives the message type (GossipTypeMap), no `type` check needed
+  const decoded: SignedCommitment = decodeMessage('commits', encodeMessage(commit))
+  t.equal(decoded.type, 'commitment')
+  const bytes = encodeMessage(commit)
+  for (const topic of ['nope', 'constructor', '__proto__', 'toString', 'hasOwnProperty', '', 'jobs '] as unknown as TopicName[]) {
+    t.throws(() => decodeMessage(topic, bytes), { name: 'GossipValidationError', action: 'reject', code: 'MALFORMED' }, `decode on ${JSON.stringify(topic)}`)
+    t.throws(() => parseMessage(topic, commit), { name: 'GossipValidationError', action: 'reject', code: 'MALFORMED' }, `parse on ${JSON.stringify(topic)}`)
+  }
+  for (const topic of [undefined, null, 7, {}, ['commits']] as unknown as TopicName[]) {
+    t.throws(() => parseMessage(topic, commit), { code: 'MALFORMED' }, `a topic of ${JSON.stringify(topic) ?? 'undefined'}`)
+  }
 })
 
 tap.test('rejects extra, missing and prototype-polluting keys', async t => {

@@ -1,6 +1,6 @@
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import {
-  anchorLeafHash, epochTree, faultDivisorFrom, GossipValidationError, leafOf, maxJobAgeBlocksFrom, leavesProver, quorumThreshold, signAnchorProposal,
+  anchorLeafHash, epochTree, faultDivisorFrom, leafOf, maxJobAgeBlocksFrom, leavesProver, quorumThreshold, signAnchorProposal,
   signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
 } from '#protocol/index.ts'
 import { currentTurn, selectEligible } from './anchor-turns.ts'
@@ -294,9 +294,9 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
       }
       gossip.handle('anchors', (msg) => {
         // validated here, inside gossipsub's validator and synchronously; the I/O waits in the queue
+        // the one topic that carries two types
         if (msg.type === 'anchor-proposal') receive(msg, (m) => validateAnchorProposal(m, ctx), onProposal)
-        else if (msg.type === 'anchor-signature') receive(msg, (m) => validateAnchorSignature(m, ctx), onSignature)
-        else throw new GossipValidationError('reject', 'MALFORMED', 'not an anchor message')
+        else receive(msg, (m) => validateAnchorSignature(m, ctx), onSignature)
       })
       // EpochAnchored events are read as deep as the registry's: a reorg it sees takes back anchors too
       unsubscribe = follower.onReorg(async ({ ancestorBlock }) => {

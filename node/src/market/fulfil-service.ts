@@ -13,7 +13,7 @@
 import { toBeHex } from 'ethers'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import { faultDivisorFrom, GossipValidationError, oneHonestThreshold } from '#protocol/index.ts'
+import { faultDivisorFrom, oneHonestThreshold } from '#protocol/index.ts'
 import type { DeliverySignature, Hex, OrderedEvent } from '#protocol/index.ts'
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
@@ -187,7 +187,6 @@ export function createFulfilService (opts: FulfilServiceOptions, c: FulfilServic
       const { signal } = controller
       gossip.handle('market', (msg) => {
         // judged here, inside gossipsub's validator and synchronously; a turn it makes ready waits in the queue
-        if (msg.type !== 'delivery-signature') throw new GossipValidationError('reject', 'MALFORMED', 'not a delivery signature')
         const o = collected.receive(msg)
         if (o.signatures.size >= needed(o.order.block)) void serial(async () => { await takeTurn(o, { signal }) })
       })

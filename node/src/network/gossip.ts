@@ -4,22 +4,26 @@ import { TOPICS } from '#protocol/messages.ts'
 import { virusmapScoreThresholds } from './gossip-scoring.ts'
 import { LogBudget } from './log-budget.ts'
 import type { VirusmapLibp2p } from './libp2p-node.ts'
-import type { GossipMessage, TopicName } from '#protocol/messages.ts'
+import type { GossipTypeMap, TopicName } from '#protocol/messages.ts'
 import type { GossipMetrics } from '../metrics/registry.ts'
 import type { Logger } from 'pino'
 
 /**
- * Validates and applies one decoded message; throws GossipValidationError to reject or ignore.
- * Runs inside gossipsub's topic validator, so a message is forwarded only once it has been
- * accepted here, and accepted messages are applied exactly once (gossipsub dedups by id).
+ * Validates and applies one decoded message of the topic's type (GossipTypeMap); throws
+ * GossipValidationError to reject or ignore. Runs inside gossipsub's topic validator, so a message is
+ * forwarded only once it has been accepted here, and accepted messages are applied exactly once
+ * (gossipsub dedups by id).
  */
-export type GossipHandler = (msg: GossipMessage, from: string) => void
+export type GossipHandler<T extends TopicName = TopicName> = (msg: GossipTypeMap[T], from: string) => void
+
+/** One handler per topic, each typed by its topic. */
+export type GossipHandlers = { [T in TopicName]?: GossipHandler<T> }
 
 export interface Gossip {
   start(): Promise<void>
   stop(): Promise<void>
-  publish(topic: TopicName, msg: GossipMessage): Promise<void>
-  handle(topic: TopicName, handler: GossipHandler): void
+  publish<T extends TopicName>(topic: T, msg: GossipTypeMap[T]): Promise<void>
+  handle<T extends TopicName>(topic: T, handler: GossipHandler<T>): void
 }
 
 export interface GossipOptions {
@@ -52,16 +56,16 @@ export function createGossip (opts: GossipOptions): Gossip {
       ? 0
       : pubsub.getPeers().filter((p) => (scores.getScore?.(p.toString()) ?? 0) < (graylistThreshold ?? 0)).length
   }
-  const handlers = new Map<TopicName, GossipHandler>()
+  const handlers: GossipHandlers = {}
   const warnBudget = new LogBudget({ perWindow: opts.warnsPerPeerPerMinute ?? 10, windowMs: 60_000, maxKeys: 4096 })
 
-  function validator (topic: TopicName) {
+  function validator<T extends TopicName> (topic: T) {
     return (peer: { toString(): string }, message: { data: Uint8Array }): TopicValidatorResult => {
       const from = peer.toString()
       try {
         const msg = decodeMessage(topic, message.data)
-        const handler = handlers.get(topic)
-        if (handler == null) throw new Error(`no handler for topic ${topic}`)
+        const handler: GossipHandler<T> | undefined = handlers[topic]
+        if (handler === undefined) throw new Error(`no handler for topic ${topic}`)
         handler(msg, from)
         metrics?.messages.inc({ topic, result: 'accept' })
         return TopicValidatorResult.Accept
@@ -83,7 +87,8 @@ export function createGossip (opts: GossipOptions): Gossip {
 
   return {
     handle (topic, handler) {
-      handlers.set(topic, handler)
+      // a mapped type indexed by a generic topic: TypeScript cannot see that handler fits handlers[topic]
+      ;(handlers as Record<TopicName, unknown>)[topic] = handler
     },
     async start () {
       for (const topic of TOPIC_NAMES) {

@@ -272,8 +272,8 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     liveJob: (jobId) => book.get(jobId),
     jobs: book,
     async start () {
+      // each handler's message has its topic's type (GossipTypeMap): the codec refused any other
       gossip.handle('jobs', (msg, from) => {
-        if (msg.type !== 'scan-job') return
         try {
           onJob(msg)
         } catch (err) {
@@ -282,7 +282,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
         }
       })
       for (const topic of ['commits', 'verdicts', 'attestations', 'complaints'] as const) {
-        gossip.handle(topic, (msg) => { if (msg.type === 'commitment' || msg.type === 'verdict' || msg.type === 'attestation' || msg.type === 'complaint') intake.receive(msg) })
+        gossip.handle(topic, (msg) => { intake.receive(msg) })
       }
       evidence.start()
       await resumeJobs({

@@ -1,7 +1,8 @@
-import { GossipValidationError, validateEquivocation } from '#protocol/index.ts'
+import { validateEquivocation } from '#protocol/index.ts'
 import type { Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { CheckedEvidence } from '#protocol/evidence.ts'
+import type { EquivocationMessage } from '#protocol/messages.ts'
 import type { ValidationContext } from '#protocol/validation.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { Gossip } from '../network/gossip.ts'
@@ -43,12 +44,11 @@ export function createEvidenceGossip (c: EvidenceGossipComponents): EvidenceGoss
         if (!added) return
         c.onKept?.(e)
         logger.warn({ jobId: e.jobId, member: e.member, kind: e.kind }, 'equivocation; evidence kept and gossiped')
-        await gossip.publish('evidence', { type: 'evidence', kind: e.kind, first: e.first, second: e.second } as never)
+        await gossip.publish('evidence', { type: 'evidence', kind: e.kind, first: e.first, second: e.second } as EquivocationMessage)
       }).catch((err) => { logger.error({ err, jobId: e.jobId, member: e.member }, 'keeping or gossiping evidence failed') })
     },
     start () {
       gossip.handle('evidence', (msg) => {
-        if (msg.type !== 'evidence') throw new GossipValidationError('reject', 'MALFORMED', 'not evidence')
         const checked = validateEquivocation(msg, ctx)
         c.onReceived?.(checked)
         store(checked).then((added) => {

@@ -1,5 +1,5 @@
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
-import { faultDivisorFrom, GossipValidationError, quorumThreshold } from '#protocol/index.ts'
+import { faultDivisorFrom, quorumThreshold } from '#protocol/index.ts'
 import {
   computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, rewardParamsFrom, signRewardsRoot, stakedWallets, stateFromJson, stateToJson, validateRewardsSignature
 } from '#protocol/rewards/index.ts'
@@ -232,7 +232,6 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
       }
       gossip.handle('rewards', (msg) => {
         // validated here, inside gossipsub's validator and synchronously; the I/O waits in the queue
-        if (msg.type !== 'rewards-signature') throw new GossipValidationError('reject', 'MALFORMED', 'not a rewards signature')
         validateRewardsSignature(msg, ctx)
         enqueue(msg)
       })

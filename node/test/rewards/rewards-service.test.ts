@@ -6,7 +6,7 @@ import tap from 'tap'
 import type { Test } from 'tap'
 import pino from 'pino'
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
-import { epochProposers, GossipValidationError, quorumThreshold } from '#protocol/index.ts'
+import { decodeMessage, encodeMessage, epochProposers, quorumThreshold } from '#protocol/index.ts'
 import { DEFAULT_REWARD_PARAMS, recoverRewardsRootSigner, REWARDS_LEAF_TYPES, signRewardsRoot } from '#protocol/rewards/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
@@ -14,7 +14,7 @@ import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
 import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { CHAIN_ID, MEMBERS, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
-import type { Hex, RewardsSignature } from '#protocol/index.ts'
+import type { AnchorSignature, Hex, RewardsSignature } from '#protocol/index.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { GossipHandler } from '../../src/network/gossip.ts'
 import type { RewardsChain, RewardsRootOnChain, StakeSource } from '../../src/rewards/ports.ts'
@@ -160,22 +160,13 @@ tap.test('hostile signatures are refused by code before any work: outsider, forg
   t.same(bus.refused.toSorted(), ['BAD_SIGNATURE', 'NOT_MEMBER', 'SIGNER_MISMATCH'])
   t.equal((await nodes[0]?.repos.rewards.signatures(1))?.length, 1, 'only the member\'s own signature is held')
 
-  // a message of another type on the rewards topic (the codec keeps them apart; the handler refuses it too)
-  let handler: GossipHandler | undefined
-  const capture = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000 }, {
-    self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, stakes, follower, repos: nodes[0]?.repos as Repositories, logger: pino({ level: 'silent' }),
-    gossip: { handle: (_topic, h) => { handler = h }, publish: async () => {} }
-  })
-  await capture.start()
-  t.teardown(async () => { await capture.stop() })
-  let refused: unknown
-  try {
-    handler?.({ type: 'anchor-signature', epoch: 1, member: OUTSIDER.address, root: root.root, leafCount: 1, signature: `0x${'00'.repeat(65)}` }, 'peer')
-  } catch (err) {
-    refused = err
-  }
-  t.ok(refused instanceof GossipValidationError, 'refused as a protocol error')
-  t.match(refused, { code: 'MALFORMED', action: 'reject' })
+  // a message of another type on the rewards topic never reaches the handler: decodeMessage('rewards', ...) is a RewardsSignature or throws
+  const other: AnchorSignature = { type: 'anchor-signature', epoch: 1, member: OUTSIDER.address, root: root.root, leafCount: 1, signature: `0x${'00'.repeat(65)}` }
+  await hostile.publish('rewards', other as unknown as RewardsSignature)
+  await settle()
+  t.same(bus.refused.toSorted(), ['BAD_SIGNATURE', 'MALFORMED', 'NOT_MEMBER', 'SIGNER_MISMATCH'], 'refused by the codec, before the handler')
+  t.throws(() => decodeMessage('rewards', encodeMessage(other)), { code: 'MALFORMED', action: 'reject' })
+  t.equal((await nodes[0]?.repos.rewards.signatures(1))?.length, 1)
 })
 
 tap.test('when the first poster is away, the next rank posts after its turn', async (t) => {
@@ -237,10 +228,10 @@ tap.test('a flood of valid signatures is bounded: past maxQueued they are droppe
   const chain = memoryChain()
   const { nodes } = await startMembers(t, [0], chain, () => 1_000_000)
   const node = nodes[0] as Member
-  let handler: GossipHandler | undefined
+  let handler: GossipHandler<'rewards'> | undefined
   const flooded = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS, maxQueued: 3 }, {
     self: (MEMBERS[0] as typeof OUTSIDER).address, operator: (MEMBERS[0] as typeof OUTSIDER).wallet, chain, stakes, follower, repos: node.repos, logger: pino({ level: 'silent' }), metrics: node.metrics.rewards,
-    gossip: { handle: (_topic, h) => { handler = h }, publish: async () => {} }
+    gossip: { handle: (_topic, h) => { handler = h as GossipHandler<'rewards'> }, publish: async () => {} }
   })
   await flooded.start()
   t.teardown(async () => { await flooded.stop() })

@@ -9,7 +9,7 @@ import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/Messa
 import {MemberQuorum} from "./MemberQuorum.sol";
 import {NetworkParameters} from "./NetworkParameters.sol";
 import {RewardsDistributor} from "./RewardsDistributor.sol";
-import {SupernodeRegistry} from "./SupernodeRegistry.sol";
+import {ISupernodeRegistry} from "./ISupernodeRegistry.sol";
 
 /**
  * @title VirusMap data market
@@ -58,7 +58,7 @@ contract DataMarket is Ownable {
     /// @notice VMT.
     IERC20 public immutable token;
     /// @notice The registry whose members deliver.
-    SupernodeRegistry public immutable registry;
+    ISupernodeRegistry public immutable registry;
     /// @notice The network parameters (quorumFaultDivisor at the order's block).
     NetworkParameters public immutable parameters;
     /// @notice The rewards pool the discoverer's share is credited to.

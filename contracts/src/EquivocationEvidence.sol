@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
-import {SupernodeRegistry} from "./SupernodeRegistry.sol";
+import {ISupernodeRegistry} from "./ISupernodeRegistry.sol";
 
 /**
  * @title VirusMap equivocation evidence
@@ -76,7 +76,7 @@ contract EquivocationEvidence is Ownable {
     );
 
     /// @notice The registry whose members' signatures this contract judges and which holds their bonds.
-    SupernodeRegistry public immutable registry;
+    ISupernodeRegistry public immutable registry;
     /// @notice Share of a slashed bond paid to whoever submitted the evidence, in basis points.
     uint256 public reporterShareBps;
 
@@ -111,7 +111,7 @@ contract EquivocationEvidence is Ownable {
      * @param registry_ The registry whose domain the signatures are under and that slashes.
      * @param reporterShareBps_ Share of a slashed bond paid to the reporter, in basis points.
      */
-    constructor(address initialOwner, SupernodeRegistry registry_, uint256 reporterShareBps_) Ownable(initialOwner) {
+    constructor(address initialOwner, ISupernodeRegistry registry_, uint256 reporterShareBps_) Ownable(initialOwner) {
         registry = registry_;
         _cachedChainId = block.chainid;
         _cachedDomainSeparator = _buildDomainSeparator();

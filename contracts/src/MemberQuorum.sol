@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Arrays} from "@openzeppelin/contracts/utils/Arrays.sol";
 import {NetworkParameters} from "./NetworkParameters.sol";
-import {SupernodeRegistry} from "./SupernodeRegistry.sol";
+import {ISupernodeRegistry} from "./ISupernodeRegistry.sol";
 
 /**
  * @title Member quorum checks shared by the contracts that take member signatures
@@ -36,7 +36,7 @@ library MemberQuorum {
     }
 
     /// @dev The members at past block `blockNumber`, ascending, and the fault divisor in force there.
-    function membersAt(SupernodeRegistry registry, NetworkParameters parameters, uint256 blockNumber)
+    function membersAt(ISupernodeRegistry registry, NetworkParameters parameters, uint256 blockNumber)
         internal
         view
         returns (address[] memory members, uint256 divisor)

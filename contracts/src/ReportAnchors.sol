@@ -6,7 +6,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {MemberQuorum} from "./MemberQuorum.sol";
 import {NetworkParameters} from "./NetworkParameters.sol";
-import {SupernodeRegistry} from "./SupernodeRegistry.sol";
+import {ISupernodeRegistry} from "./ISupernodeRegistry.sol";
 
 /**
  * @title VirusMap report anchors
@@ -41,7 +41,7 @@ contract ReportAnchors {
     uint256 private constant MAX_MAX_JOB_AGE_BLOCKS = 1_000_000;
 
     /// @notice The registry whose members sign the roots (and whose address the EIP-712 domain names).
-    SupernodeRegistry public immutable registry;
+    ISupernodeRegistry public immutable registry;
     /// @notice The network parameters the quorum divisor is read from.
     NetworkParameters public immutable parameters;
 
@@ -75,7 +75,7 @@ contract ReportAnchors {
      * @param parameters_ The network parameters: `epochBlocks` is read now and kept; `quorumFaultDivisor`
      * is read per epoch, at its first block.
      */
-    constructor(SupernodeRegistry registry_, NetworkParameters parameters_) {
+    constructor(ISupernodeRegistry registry_, NetworkParameters parameters_) {
         uint256 blocks = parameters_.get(EPOCH_BLOCKS_KEY);
         if (blocks == 0 || blocks > type(uint48).max) {
             revert ReportAnchorsInvalidEpochBlocks(blocks);

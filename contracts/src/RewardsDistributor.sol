@@ -10,7 +10,7 @@ import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/Messa
 import {MemberQuorum} from "./MemberQuorum.sol";
 import {NetworkParameters} from "./NetworkParameters.sol";
 import {ReportAnchors} from "./ReportAnchors.sol";
-import {SupernodeRegistry} from "./SupernodeRegistry.sol";
+import {ISupernodeRegistry} from "./ISupernodeRegistry.sol";
 
 /**
  * @title VirusMap rewards distributor
@@ -57,7 +57,7 @@ contract RewardsDistributor is Ownable {
     /// @notice The VMT token the pool holds.
     IERC20 public immutable token;
     /// @notice The registry whose members sign roots (and whose address the EIP-712 domain names).
-    SupernodeRegistry public immutable registry;
+    ISupernodeRegistry public immutable registry;
     /// @notice The network parameters: `quorumFaultDivisor` and `rewardBudgetPerEpoch` at each epoch's end.
     NetworkParameters public immutable parameters;
 

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {ISupernodeRegistry} from "./ISupernodeRegistry.sol";
 
 /**
  * @title VirusMap supernode registry
@@ -28,7 +29,7 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  * verdicts carry), checkpointed by block like membership, so only results from engines registered
  * to a verdict's signer at the job's membership block count.
  */
-contract SupernodeRegistry is Ownable {
+contract SupernodeRegistry is Ownable, ISupernodeRegistry {
     using Checkpoints for Checkpoints.Trace208;
     using EnumerableSet for EnumerableSet.AddressSet;
     using SafeERC20 for IERC20;

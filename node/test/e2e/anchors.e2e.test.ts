@@ -189,6 +189,9 @@ tap.test('a proposal listing a job no member holds a report for gets no signatur
     epoch = await emptyEpoch()
   }
   if (epoch === undefined) throw new Error('no empty epoch ended')
+  // a member judges a proposal only once its follower knows the epoch's membership (else it is not a member there yet)
+  const follows = async (i: number): Promise<boolean> => (await fetch(`${api(i)}/api/virusmap/members/${(epoch as number) * epochBlocks}`, key())).status === 200
+  for (let i = 0; i < 80 && !(await Promise.all([0, 2, 3].map(follows))).every(Boolean); i++) await sleep(250)
   // node 1's operator key proposes (a member that lies) a leaf of a job that never was
   const keys = await loadOrCreateNodeKeys(liar.dataDir)
   const listed = await (await fetch(`${api(0)}/api/virusmap/reports?limit=1`, key())).json() as { data: Array<{ attributes: { sha256: string } }> }

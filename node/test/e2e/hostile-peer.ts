@@ -22,9 +22,15 @@ export async function startHostilePeer (targets: string[]): Promise<HostilePeer>
   const node = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listenAddrs: ['/ip4/127.0.0.1/tcp/0'] })
   await node.start()
   for (const topic of Object.values(TOPICS)) node.services.pubsub.subscribe(topic)
-  for (const addr of targets) await node.dial(multiaddr(addr))
-  // wait until the supernodes know we subscribe (gossipsub sends subscriptions on connect)
-  for (let i = 0; i < 40 && node.services.pubsub.getSubscribers(TOPICS.jobs).length === 0; i++) await sleep(100)
+  const targetPeers = new Set<string>()
+  for (const addr of targets) targetPeers.add((await node.dial(multiaddr(addr))).remotePeer.toString())
+  // wait until every target's subscriptions arrived (gossipsub sends them all in one message on connect): a
+  // message published before reaches only the peers known so far, and a member that refuses it never forwards it
+  const knowsAll = (): boolean => {
+    const subscribers = new Set(node.services.pubsub.getSubscribers(TOPICS.jobs).map((p) => p.toString()))
+    return [...targetPeers].every((id) => subscribers.has(id))
+  }
+  for (let i = 0; i < 100 && !knowsAll(); i++) await sleep(100)
   const publishRaw = async (topic: TopicName, bytes: Uint8Array): Promise<void> => {
     await node.services.pubsub.publish(TOPICS[topic], bytes)
   }

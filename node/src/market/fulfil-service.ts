@@ -4,8 +4,8 @@
  * topic, collects the other members' (order-signatures.ts), and once f+1 distinct members at the order's
  * block signed, the members take turns calling DataMarket.fulfil with every signature held, so a buyer who
  * took the sample and never paid cannot have its escrow back. The turns are the evidence prover's: ranked
- * by keccak256(orderId ‖ member) among the order's block's members, rank r waits r × turnMs after this node
- * first held f+1 signatures, skips an order the chain no longer has open, and a failed send is tried once
+ * by keccak256(orderId ‖ member) among the order's block's members, rank r waits (r + 1) × turnMs after this
+ * node first held f+1 signatures (r × turnMs once every member signed), skips an order the chain no longer has open, and a failed send is tried once
  * more a full round later. A buyer may still fulfil itself first; then the members' turns find it closed.
  * Signatures are held in memory: after a restart a member's own are read back from its deliveries and the
  * others' arrive again (every member gossips its own again every `resendMs` while the order is open).
@@ -100,7 +100,10 @@ export function createFulfilService (opts: FulfilServiceOptions, c: FulfilServic
     const t = turns.get(orderId) ?? { readySince: now(), failures: 0 }
     turns.set(orderId, t)
     const order = turnOrder(toBeHex(orderId, 32) as Hex, follower.membersAt(block))
-    const turn = latestTurn(order.indexOf(self), order.length, now() - t.readySince, opts.turnMs)
+    // the turns start one turn after f+1 were first held, unless every member signed: a member whose
+    // signature is a moment behind the first f+1 is still paid, not left out by a first rank in a hurry
+    const grace = o.signatures.size < order.length ? opts.turnMs : 0
+    const turn = latestTurn(order.indexOf(self), order.length, now() - t.readySince - grace, opts.turnMs)
     // one send per turn, and one retry at most: the next turn of this rank is a full round later
     if (turn === undefined || turn === t.lastTurn || t.failures > 1) return
     t.lastTurn = turn

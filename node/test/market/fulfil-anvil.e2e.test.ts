@@ -101,6 +101,9 @@ t.test('three members deliver, the buyer never fulfils: one fulfil by the first 
   await follower.waitFor(h + 1)
   for (const n of nodes) await n.delivery.tick()
   await passes()
+  // the first rank's turn begins one turn after f+1 signatures were held (not every member delivered)
+  await new Promise((resolve) => setTimeout(resolve, TURN_MS + 50))
+  await passes()
   // every rank's turn has begun, twice over: the others find the order closed
   await new Promise((resolve) => setTimeout(resolve, TURN_MS * 2 * members.length))
   await passes()

@@ -5,8 +5,7 @@
 // first, is refused and benched), the anchor service matches the root and records the report's proof, and
 // they compute, sign and post the same rewards root as the others.
 import tap from 'tap'
-import { quorumThreshold } from '#protocol/index.ts'
-import { DEFAULT_REWARD_PARAMS, recoverRewardsRootSigner } from '#protocol/rewards/index.ts'
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
 import { createAnchorService } from '../../src/anchors/anchor-service.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
@@ -17,13 +16,14 @@ import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createMemoryGossipBus } from '../fixtures/memory-network.ts'
 import { CHAIN_ID, ENGINES, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
 import { staticFollower } from '../fixtures/memory-network.ts'
+import { memoryRewardsChain, type MemoryRewardsChain } from '../fixtures/memory-rewards-chain.ts'
 import { connect, copy, E, proposalOf, rewardedReport, silent, startHost, startServer } from './fetch-world.ts'
 import type { Hex, Report } from '#protocol/messages.ts'
 import type { AnchorChain } from '../../src/anchors/ports.ts'
 import type { AnchorService } from '../../src/anchors/anchor-service.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { ReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'
-import type { RewardsChain, RewardsRootOnChain } from '../../src/rewards/ports.ts'
+import type { RewardsRootOnChain } from '../../src/rewards/ports.ts'
 import type { RewardsService } from '../../src/rewards/rewards-service.ts'
 
 const members = MEMBERS.map((m) => m.address)
@@ -38,27 +38,7 @@ const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerI
 const chainView = { chainId: CHAIN_ID, registry: REGISTRY, follower }
 const PARAMS = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1 }
 
-/** RewardsDistributor's checks in memory: a later epoch, members' signatures ascending, a quorum; a posted root settles at once */
-function rewardsChain (): RewardsChain & { posts: Array<RewardsRootOnChain & { signers: Hex[] }> } {
-  const posts: Array<RewardsRootOnChain & { signers: Hex[] }> = []
-  return {
-    posts,
-    epochBlocks: async () => E,
-    firstEpoch: async () => 0,
-    head: async () => FOLLOWED,
-    roots: async () => { const last = posts.at(-1); return last === undefined ? {} : { settled: last } },
-    post: async (epoch, root, total, signatures) => {
-      if (posts.some((p) => p.epoch >= epoch)) return { posted: false, reason: 'ALREADY_POSTED' }
-      const signers = signatures.map((s) => recoverRewardsRootSigner({ epoch, root, total }, s, CHAIN_ID, REGISTRY))
-      if (signers.some((s, i) => !members.includes(s) || (i > 0 && s <= (signers[i - 1] as Hex)))) throw new Error('RewardsDistributorSignersNotAscending')
-      if (signers.length < quorumThreshold(members.length)) throw new Error('RewardsDistributorNoQuorum')
-      posts.push({ epoch, root, total, signers })
-      return { posted: true, tx: `0x${'ab'.repeat(32)}`, block: FOLLOWED + posts.length }
-    },
-    claimed: async () => 0n,
-    claim: async () => { throw new Error('not used') }
-  }
-}
+const rewardsChain = (): MemoryRewardsChain => memoryRewardsChain({ members, epochBlocks: E, head: FOLLOWED, chainId: CHAIN_ID, registry: REGISTRY })
 
 /** ReportAnchors with epoch 1 anchored at block 11 under `root`; no turns are taken (no block times) */
 function anchorChain (root: Hex, leafCount: number): AnchorChain {

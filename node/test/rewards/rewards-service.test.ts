@@ -6,12 +6,13 @@ import tap from 'tap'
 import type { Test } from 'tap'
 import pino from 'pino'
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
-import { decodeMessage, encodeMessage, epochProposers, quorumThreshold } from '#protocol/index.ts'
-import { DEFAULT_REWARD_PARAMS, recoverRewardsRootSigner, REWARDS_LEAF_TYPES, signRewardsRoot } from '#protocol/rewards/index.ts'
+import { decodeMessage, encodeMessage, epochProposers } from '#protocol/index.ts'
+import { DEFAULT_REWARD_PARAMS, REWARDS_LEAF_TYPES, signRewardsRoot } from '#protocol/rewards/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
 import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
+import { memoryRewardsChain, type MemoryRewardsChain } from '../fixtures/memory-rewards-chain.ts'
 import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { CHAIN_ID, MEMBERS, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
 import type { AnchorSignature, Hex, RewardsSignature } from '#protocol/index.ts'
@@ -32,27 +33,7 @@ const members = MEMBERS.map((m) => m.address)
 const asked: Array<{ wallets: readonly Hex[], block: number }> = []
 const stakes: StakeSource = { stakesAt: async (wallets, block) => { asked.push({ wallets, block }); return new Map() } }
 
-/** RewardsDistributor's checks in memory: a later epoch, signers recovered, ascending, members, a quorum; a posted root settles at once */
-function memoryChain (): RewardsChain & { posts: Array<RewardsRootOnChain & { signers: Hex[] }> } {
-  const posts: Array<RewardsRootOnChain & { signers: Hex[] }> = []
-  return {
-    posts,
-    epochBlocks: async () => E,
-    firstEpoch: async () => 0,
-    head: async () => FOLLOWED,
-    roots: async () => { const last = posts.at(-1); return last === undefined ? {} : { settled: last } },
-    post: async (epoch, root, total, signatures) => {
-      if (posts.some((p) => p.epoch >= epoch)) return { posted: false, reason: 'ALREADY_POSTED' }
-      const signers = signatures.map((s) => recoverRewardsRootSigner({ epoch, root, total }, s, CHAIN_ID, REGISTRY))
-      if (signers.some((s, i) => !members.includes(s) || (i > 0 && s <= (signers[i - 1] as Hex)))) throw new Error('RewardsDistributorSignersNotAscending')
-      if (signers.length < quorumThreshold(members.length)) throw new Error('RewardsDistributorNoQuorum')
-      posts.push({ epoch, root, total, signers })
-      return { posted: true, tx: `0x${'ab'.repeat(32)}`, block: FOLLOWED + posts.length }
-    },
-    claimed: async () => 0n,
-    claim: async () => { throw new Error('not used') }
-  }
-}
+const memoryChain = (): MemoryRewardsChain => memoryRewardsChain({ members, epochBlocks: E, head: FOLLOWED, chainId: CHAIN_ID, registry: REGISTRY })
 
 interface Member { service: RewardsService, repos: Repositories, metrics: ReturnType<typeof createNodeMetrics> }
 

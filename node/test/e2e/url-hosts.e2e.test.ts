@@ -128,6 +128,8 @@ tap.test('an IP-literal URL\'s address: GET /ip_addresses/{ip} with an analysis 
     t.equal(address.data.type, 'ip_address')
     t.equal(address.data.id, ip)
     t.same(attributesOf(address).virusmap.submitters, [node(1).operator.toLowerCase()])
+    // node 3 stores the report when it has the attestations, a moment after node 1 may: look up once it holds it
+    await analysed(async () => await client(3).getIpAddress(ip), `${ip} at node 3`)
     const lookup = await cli(['lookup', ip, '--api', node(3).api])
     t.equal(lookup.code, 0, lookup.stderr)
     t.match(lookup.stdout, /verified: yes/)

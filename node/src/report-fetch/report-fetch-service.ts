@@ -106,6 +106,8 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
     const p: Pass = { asked: 0, stored: 0, kept: new Map() }
     for (const epoch of await repos.anchors.epochs(opts.lookbackEpochs ?? 64)) {
       options.signal?.throwIfAborted()
+      // an epoch matched to its jobs with none missing needs nothing: no proposal read for it every pass
+      if (epoch.jobIds !== undefined && (epoch.missing?.length ?? 0) === 0) continue
       const proposal = await repos.anchors.proposal(epoch.epoch, epoch.root)
       if (epoch.jobIds === undefined && proposal === undefined) await fetchProposal(epoch, p, options)
       if ((epoch.missing?.length ?? 0) === 0 || proposal === undefined) continue

@@ -7,12 +7,14 @@
  * by keccak256(orderId ‖ member) among the order's block's members, rank r waits (r + 1) × turnMs after this
  * node first held f+1 signatures (r × turnMs once every member signed), skips an order the chain no longer has open, and a failed send is tried once
  * more a full round later. A buyer may still fulfil itself first; then the members' turns find it closed.
- * Signatures are held in memory: after a restart a member's own are read back from its deliveries and the
- * others' arrive again (every member gossips its own again every `resendMs` while the order is open).
+ * The others' signatures are also stored (market-signature/, until the order's deadline), so a restarted
+ * member still holds them when its turn comes; its own are read back from its deliveries. Members gossip
+ * their own again every `resendMs` while the order is open, for members that lost theirs.
  */
 import { toBeHex } from 'ethers'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
+import type { MarketSignatureRepository } from '../db/market-signature-repository.ts'
 import { faultDivisorFrom, oneHonestThreshold } from '#protocol/index.ts'
 import type { DeliverySignature, Hex, OrderedEvent } from '#protocol/index.ts'
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
@@ -42,6 +44,8 @@ export interface FulfilServiceComponents {
   gossip: Pick<Gossip, 'handle' | 'publish'>
   /** this member's Delivered signature for the order once it delivered it (own-delivery.ts); undefined: not (yet) */
   ownDelivery: (order: OrderedEvent, options?: AbortOptions) => Promise<HeldSignature | undefined>
+  /** where the members' signatures are kept across a restart */
+  signatures: Pick<MarketSignatureRepository, 'put' | 'list' | 'prune'>
   logger: Logger
   metrics?: MarketMetrics
   now?: () => number
@@ -164,9 +168,35 @@ export function createFulfilService (opts: FulfilServiceOptions, c: FulfilServic
     next ??= Math.max(opts.fromBlock, to - await chain.deliveryBlocks(options))
     while (next <= to) {
       const end = Math.min(to, next + LOG_CHUNK - 1)
-      for (const order of await chain.ordered(next, end, options)) collected.track(order)
+      for (const order of await chain.ordered(next, end, options)) await track(order, options)
       next = end + 1
     }
+    await c.signatures.prune(market, head, options)
+  }
+
+  /** follows a confirmed order with the signatures stored for it, judged again as if gossiped */
+  async function track (order: OrderedEvent, options: AbortOptions): Promise<void> {
+    if (collected.get(order.orderId) !== undefined) return
+    const early = collected.track(order)
+    const o = collected.get(order.orderId)
+    if (o === undefined) return
+    for (const msg of await c.signatures.list(market, order, options)) {
+      try {
+        collected.receive(msg)
+      } catch {
+        // a duplicate, or no longer valid (the member left): not counted, as a gossiped one would not be
+      }
+    }
+    // signatures gossiped before the order was followed here count now: stored like any other
+    if (early > 0) {
+      for (const [member, held] of o.signatures) {
+        if (member !== self) store(o, { type: 'delivery-signature', market, orderId: order.orderId.toString(), member, ...held })
+      }
+    }
+  }
+
+  function store (o: CollectedOrder, msg: DeliverySignature): void {
+    c.signatures.put(o.order, msg).catch((err: unknown) => { logger.warn({ err, orderId: o.order.orderId.toString() }, 'a delivery signature was not stored; its member gossips it again') })
   }
 
   async function pass (options: AbortOptions): Promise<void> {
@@ -191,6 +221,7 @@ export function createFulfilService (opts: FulfilServiceOptions, c: FulfilServic
       gossip.handle('market', (msg) => {
         // judged here, inside gossipsub's validator and synchronously; a turn it makes ready waits in the queue
         const o = collected.receive(msg)
+        store(o, msg)
         if (o.signatures.size >= needed(o.order.block)) void serial(async () => { await takeTurn(o, { signal }) })
       })
       loop = pollUntilAborted(async () => { await serial(async () => { await pass({ signal }) }) }, opts.pollIntervalMs, signal)

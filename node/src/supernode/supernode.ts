@@ -21,6 +21,7 @@ import { SerialSigner } from '../chain/serial-signer.ts'
 import { createEvidenceChain } from '../slashing/evidence-chain.ts'
 import { createEvidenceProver } from '../slashing/evidence-prover.ts'
 import { DeliveryRepository } from '../db/delivery-repository.ts'
+import { MarketSignatureRepository } from '../db/market-signature-repository.ts'
 import { createDeliveryService } from '../market/delivery-service.ts'
 import { createFeedSource } from '../market/feed-source.ts'
 import { createMarketChain, createSettlementChain } from '../market/market-chain.ts'
@@ -218,6 +219,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
         follower,
         gossip,
         ownDelivery: createOwnDelivery({ market: deployment.contracts.market, deliveries: new DeliveryRepository(db), ...(hunt === undefined ? {} : { hunt }) }),
+        signatures: new MarketSignatureRepository(db),
         logger: logger.child({ component: 'market' }),
         metrics: metrics.market
       })

@@ -19,6 +19,7 @@ import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import { SerialSigner } from '../../src/chain/serial-signer.ts'
 import { turnOrder } from '../../src/chain/turn-order.ts'
 import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
+import { MarketSignatureRepository } from '../../src/db/market-signature-repository.ts'
 import { openDatabase, SampleRepository } from '../../src/db/index.ts'
 import type { Database } from '../../src/db/index.ts'
 import { SAMPLE_PRODUCT } from '../../src/market/delivery.ts'
@@ -67,7 +68,7 @@ for (const [i, w] of members.entries()) {
   const gossip = bus.join()
   const fulfils = createFulfilService({ chainId: c.chainId, registry: c.registryAddress, market: marketAddress, fromBlock: 0, confirmations: 1, pollIntervalMs: 60_000, turnMs: TURN_MS }, {
     self, chain: createSettlementChain({ provider: c.provider, address: marketAddress, signer: new SerialSigner(w) }), follower, gossip, logger, metrics: metrics[i]?.market,
-    ownDelivery: createOwnDelivery({ market: marketAddress, deliveries })
+    ownDelivery: createOwnDelivery({ market: marketAddress, deliveries }), signatures: new MarketSignatureRepository(db)
   })
   await fulfils.start()
   await gossip.start()

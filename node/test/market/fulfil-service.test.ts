@@ -3,7 +3,11 @@
 // signers recovered, ascending, members at the order's block, at least f+1). Each member gossips its own
 // signature; once f+1 are held the first rank of keccak(orderId ‖ member) fulfils at once, the others find
 // the order closed; a rank whose send fails is followed by the next, and retries once a full round later;
-// an order the buyer fulfilled first is skipped; hostile and early messages are refused by code.
+// an order the buyer fulfilled first is skipped; hostile and early messages are refused by code. Each
+// member keeps the signatures in its own level database, so a restarted member still pays an order.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import tap from 'tap'
 import type { Test } from 'tap'
 import pino from 'pino'
@@ -11,6 +15,9 @@ import { toBeHex } from 'ethers'
 import { recoverDeliveredSigner, signDelivered } from '#protocol/index.ts'
 import type { DeliverySignature, Hex, OrderedEvent } from '#protocol/index.ts'
 import { turnOrder } from '../../src/chain/turn-order.ts'
+import { openDatabase } from '../../src/db/database.ts'
+import type { Database } from '../../src/db/database.ts'
+import { MarketSignatureRepository } from '../../src/db/market-signature-repository.ts'
 import { createFulfilService } from '../../src/market/fulfil-service.ts'
 import type { FulfilService } from '../../src/market/fulfil-service.ts'
 import type { OrderStatus, SettlementChain } from '../../src/market/ports.ts'
@@ -67,7 +74,7 @@ async function signatureOf (member: typeof MEMBERS[number], orderId: bigint): Pr
   return { wrapHash, signature: await signDelivered({ market: MARKET, orderId, wrapHash }, CHAIN_ID, REGISTRY, member.wallet) }
 }
 
-interface Net { services: FulfilService[], bus: ReturnType<typeof createMemoryGossipBus>, chain: MemoryMarket, clock: { now: number }, metrics: Array<ReturnType<typeof createNodeMetrics>> }
+interface Net { services: FulfilService[], bus: ReturnType<typeof createMemoryGossipBus>, chain: MemoryMarket, clock: { now: number }, metrics: Array<ReturnType<typeof createNodeMetrics>>, dbs: Database[] }
 
 /** members `which` up, each delivered the orders in `delivers` (by member index) */
 async function network (t: Test, which: number[], delivers: (i: number, order: OrderedEvent) => boolean): Promise<Net> {
@@ -76,21 +83,43 @@ async function network (t: Test, which: number[], delivers: (i: number, order: O
   const clock = { now: 1_000_000 }
   const services: FulfilService[] = []
   const metrics: Net['metrics'] = []
+  const dbs: Database[] = []
+  const dir = await mkdtemp(join(tmpdir(), 'fulfil-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
   for (const i of which) {
-    const member = MEMBERS[i] as typeof MEMBERS[number]
-    const gossip = bus.join()
-    const m = createNodeMetrics()
-    const service = createFulfilService({ chainId: CHAIN_ID, registry: REGISTRY, market: MARKET, fromBlock: 1, confirmations: 1, pollIntervalMs: 3_600_000, turnMs: TURN, resendMs: 60_000 }, {
-      self: member.address, chain: bound(chain, member.address), follower, gossip, logger, metrics: m.market, now: () => clock.now,
-      ownDelivery: async (order) => delivers(i, order) ? await signatureOf(member, order.orderId) : undefined
-    })
-    await service.start()
-    await gossip.start()
-    t.teardown(async () => { await service.stop(); await gossip.stop() })
+    const db = await openDatabase({ path: join(dir, String(i)) })
+    t.teardown(async () => { await db.close() })
+    const n = { chain, bus, clock } as Net
+    const { service, m } = await startMember(t, n, i, db, delivers)
     services.push(service)
     metrics.push(m)
+    dbs.push(db)
   }
-  return { services, bus, chain, clock, metrics }
+  return { services, bus, chain, clock, metrics, dbs }
+}
+
+/** member `i` on the network, its signatures kept in `db`: started, and stopped at the test's end */
+async function startMember (t: Test, n: Pick<Net, 'bus' | 'chain' | 'clock'>, i: number, db: Database, delivers: (i: number, order: OrderedEvent) => boolean): Promise<{ service: FulfilService, m: ReturnType<typeof createNodeMetrics> }> {
+  const signer = MEMBERS[i] as typeof MEMBERS[number]
+  const gossip = n.bus.join()
+  const m = createNodeMetrics()
+  const service = createFulfilService({ chainId: CHAIN_ID, registry: REGISTRY, market: MARKET, fromBlock: 1, confirmations: 1, pollIntervalMs: 3_600_000, turnMs: TURN, resendMs: 60_000 }, {
+    self: signer.address, chain: bound(n.chain, signer.address), follower, gossip, logger, metrics: m.market, now: () => n.clock.now,
+    signatures: new MarketSignatureRepository(db),
+    ownDelivery: async (order) => delivers(i, order) ? await signatureOf(signer, order.orderId) : undefined
+  })
+  await service.start()
+  await gossip.start()
+  let stopped = false
+  const stop = service.stop.bind(service)
+  service.stop = async () => {
+    if (stopped) return
+    stopped = true
+    await stop()
+    await gossip.stop()
+  }
+  t.teardown(async () => { await service.stop() })
+  return { service, m }
 }
 
 /** the orders are mined, and confirmed: the chain's head moves past them */
@@ -229,4 +258,36 @@ tap.test('a member that has not delivered an order looks for its delivery again 
   await tickAll(n)
   t.equal(asks, 2, 'a delivery found is not asked for again')
   t.equal(n.chain.sends.length, 1, 'two signatures: the order is paid at the first turn of a member up')
+})
+
+const firstTwo = (i: number): boolean => i < 2
+
+tap.test('a restarted member still pays an order with the signatures it stored before it went down', async (t) => {
+  // members 0 and 1 deliver (f+1 = 2); member 2 only collects, restarts, and is the one left to pay
+  const n = await network(t, [0, 1, 2], firstTwo)
+  place(n, orderOf(14n))
+  await tickAll(n)
+  const db = n.dbs[2] as Database
+  t.same((await new MarketSignatureRepository(db).list(MARKET, orderOf(14n))).map((s) => s.member).toSorted(), members.slice(0, 2).toSorted(), 'both deliverers\' signatures stored')
+  // everyone stops: the deliverers never gossip again, and member 2 comes back with an empty memory
+  for (const s of n.services) await s.stop()
+  const { service, m } = await startMember(t, n, 2, db, firstTwo)
+  await service.tick()
+  t.equal(n.chain.sends.length, 0, 'f+1 held again at once, from storage: the turns start now')
+  n.clock.now += 5 * TURN
+  await service.tick()
+  t.equal(n.chain.sends.length, 1, 'the restarted member fulfilled')
+  t.same(n.chain.sends[0]?.signers.map(indexOf).toSorted(), [0, 1], 'with both stored signatures, judged again')
+  t.same((await m.market.fulfils.get()).values.filter((v) => v.value > 0).map((v) => `${v.labels.outcome}:${v.value}`), ['fulfilled:1'])
+})
+
+tap.test('stored signatures are collected once their order\'s deadline is past', async (t) => {
+  const n = await network(t, [0, 1], () => true)
+  place(n, orderOf(15n, { deadline: HEAD + 2 }))
+  await tickAll(n)
+  const repo = new MarketSignatureRepository(n.dbs[0] as Database)
+  t.equal((await repo.list(MARKET, orderOf(15n, { deadline: HEAD + 2 }))).length, 1, 'member 1\'s signature stored by member 0 (its own is read from its deliveries)')
+  n.chain.headBlock = HEAD + 3
+  await tickAll(n)
+  t.equal((await repo.list(MARKET, orderOf(15n, { deadline: HEAD + 2 }))).length, 0, 'deleted once the head passed the deadline')
 })

@@ -3,6 +3,7 @@
 import type { AbortOptions } from '@libp2p/interface'
 import { GuardError } from './guard-error.ts'
 import type { Address } from './input.ts'
+import type { PricedAsset, UsdValue } from './prices.ts'
 import type { JsonRpc } from './rpc.ts'
 
 export interface ChainFacts {
@@ -14,6 +15,8 @@ export interface ChainFacts {
   ageSeconds: Map<Address, number>
   nativeBalance: bigint | undefined
   tokenBalances: Map<Address, bigint>
+  /** the USD value of each amount the simulation moves (prices.ts), for the balance-drop rule; absent: not read or no price */
+  usd?: ReadonlyMap<PricedAsset, UsdValue>
 }
 
 export interface FactsQuery {

@@ -14,6 +14,8 @@ import { maliciousRule } from './rules/malicious.ts'
 import { behaviourRule } from './rules/behaviour.ts'
 import { judgedChain, rpcStateApplies } from './rules/signing-chain.ts'
 import { createSimulator, type Simulation } from './simulator.ts'
+import { createPriceReader, type PricedAsset } from './prices.ts'
+import type { PriceSources } from './price-sources.ts'
 import type { ForkSidecar } from './fork-sidecar.ts'
 import { WELL_KNOWN_SPENDERS } from './well-known.ts'
 
@@ -42,6 +44,8 @@ export interface GuardOptions {
   hardLimitMs?: number
   /** default: an anvil fork of `rpc`, started only if the RPC lacks eth_simulateV1 */
   sidecar?: ForkSidecar
+  /** where prices are read on each chain; default PRICE_SOURCES */
+  priceSources?: ReadonlyMap<number, PriceSources>
   now?: () => number
 }
 
@@ -63,6 +67,7 @@ export function createGuard (options: GuardOptions): Guard {
   const rpc = typeof options.rpc === 'string' ? createJsonRpc(options.rpc) : options.rpc
   const simulator = createSimulator({ rpc, ...options.sidecar !== undefined ? { sidecar: options.sidecar } : {} })
   const facts = createChainFactsReader(rpc)
+  const prices = createPriceReader(rpc, options.priceSources)
   const connects = createConnectLog()
   const allowlist = new Set<Address>([...WELL_KNOWN_SPENDERS, ...options.allowlist ?? []])
   const now = options.now ?? Date.now
@@ -119,6 +124,12 @@ export function createGuard (options: GuardOptions): Guard {
           callOptions?.signal?.throwIfAborted()
           chain = undefined
         }
+      }
+      // a loss is valued on chain for the balance-drop rule; past the soft limit it stays unpriced
+      if (chain !== undefined && simulation.status === 'ok') {
+        const moved = new Map<PricedAsset, bigint>(simulation.effects.erc20.map(t => [t.token, t.delta]))
+        if (simulation.effects.native !== 0n) moved.set('native', simulation.effects.native)
+        if ([...moved.values()].some(d => d < 0n)) chain.usd = await prices.value(rpcChainId, moved, chain.now, { signal: AbortSignal.any([signal, soft]) })
       }
       const findings = runRules({
         request: decoded,

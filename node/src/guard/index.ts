@@ -11,6 +11,8 @@ export { MAX_DATA_BYTES, MAX_ITEMS, MAX_JSON_CHARS, type Address } from './input
 export { guardJson } from './json.ts'
 export { decodeEthSign, decodePersonalMessage } from './message.ts'
 export { CONNECT_METHODS, SIGNATURE_METHODS, decodeRequest, transactionRequest, type DecodedRequest, type Eip1193Request } from './request.ts'
+export { PRICE_SOURCES, type PriceSources, type UsdFeed } from './price-sources.ts'
+export { createPriceReader, MAX_PRICED, type PricedAsset, type PriceReader, type PriceSource, type UsdValue } from './prices.ts'
 export { createJsonRpc, type JsonRpc } from './rpc.ts'
 export * from './rules/index.ts'
 export { createSimulator, type Simulation, type Simulator } from './simulator.ts'

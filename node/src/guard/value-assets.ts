@@ -1,10 +1,12 @@
-// What the balance-drop rule counts as "something coming back". The guard has no price feed, so a
-// gain counts only in an asset whose value it knows without one: native ETH and a short list of
-// mainnet value tokens (wrapped ETH, dollar stablecoins, wrapped BTC), each in its unit, or a token
-// or collection the user put on the allowlist. Anything else (a token or NFT the drainer minted and
+// What the balance-drop rule counts as "something coming back". With on-chain prices (prices.ts)
+// the rule compares dollars: pricedTrade. Without a price for what leaves, a gain counts only in
+// an asset whose value the guard knows without one: native ETH and a short list of mainnet value
+// tokens (wrapped ETH, dollar stablecoins, wrapped BTC), each in its unit, or a token or
+// collection the user put on the allowlist. Anything else (a token or NFT the drainer minted and
 // sends back as bait) is worth nothing to the rule.
 import type { Effects } from './effects.ts'
 import type { Address } from './input.ts'
+import type { PricedAsset, PriceSource, UsdValue } from './prices.ts'
 
 export type ValueUnit = 'eth' | 'usd' | 'btc'
 
@@ -68,4 +70,41 @@ export function somethingBack (back: ValueBack, lost: ValueAsset | undefined, am
     if (lost?.unit !== unit || gained * 2n >= normalized(amount, lost)) return true
   }
   return false
+}
+
+export interface PricedTrade {
+  /** USD (18 decimals) of everything priced that leaves */
+  outUsd: bigint
+  /** USD of everything priced that comes back */
+  backUsd: bigint
+  /** gains without a price and not allowlisted: tokens, and every NFT collection */
+  unpriced: Address[]
+  sources: PriceSource[]
+}
+
+/** the call in dollars: what leaves and what comes back, as far as `usd` prices it */
+export function pricedTrade (effects: Effects, usd: ReadonlyMap<PricedAsset, UsdValue>, allowlist: ReadonlySet<Address>): PricedTrade {
+  const trade: PricedTrade = { outUsd: 0n, backUsd: 0n, unpriced: [], sources: [] }
+  const add = (asset: PricedAsset, delta: bigint): boolean => {
+    const v = usd.get(asset)
+    if (v === undefined || delta === 0n) return false
+    if (delta < 0n) trade.outUsd += v.usd
+    else trade.backUsd += v.usd
+    if (!trade.sources.includes(v.source)) trade.sources.push(v.source)
+    return true
+  }
+  add('native', effects.native)
+  for (const t of effects.erc20) {
+    if (!add(t.token, t.delta) && t.delta > 0n && !allowlist.has(t.token)) trade.unpriced.push(t.token)
+  }
+  for (const n of effects.nfts) {
+    if (n.delta > 0n && !allowlist.has(n.token) && !trade.unpriced.includes(n.token)) trade.unpriced.push(n.token)
+  }
+  return trade
+}
+
+/** dollars with cents, for a finding's message and evidence */
+export const dollars = (usd: bigint): string => {
+  const cents = usd / 10n ** 16n
+  return `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`
 }

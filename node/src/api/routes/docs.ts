@@ -164,7 +164,7 @@ export const OPENAPI = {
     },
     '/api/virusmap/malicious': {
       get: {
-        summary: 'VirusMap: wallets, domains and page scripts whose stored report has malicious verdicts, oldest first, each with its full signed report (what wallet guards mirror, verifying every report with the light client)',
+        summary: 'VirusMap: wallets, domains and page scripts whose stored report has malicious verdicts, in the order this node stored the reports, each with its full signed report (what wallet guards mirror, verifying every report with the light client)',
         parameters: [
           { name: 'cursor', in: 'query', description: 'meta.cursor of the previous page (opaque; given on the last page too, so a mirror resumes from it). A cursor names the node that issued it: another node answers 400', schema: { type: 'string', pattern: FEED_CURSOR_PATTERN } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } }

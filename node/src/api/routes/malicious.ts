@@ -9,7 +9,7 @@ import type { Hex } from '#protocol/messages.ts'
 
 export const MAX_FEED_LIMIT = 100
 const DEFAULT_FEED_LIMIT = 50
-/** `<issuer>.<report date>-<job id>`: the issuing node's tag, then where its page ended */
+/** `<issuer>.<storing position>-<job id>`: the issuing node's tag, then where its page ended in the order it stored reports */
 const CURSOR = /^([0-9a-f]{16})\.([0-9]{1,15})-(0x[0-9a-f]{64})$/
 export const FEED_CURSOR_PATTERN = CURSOR.source
 const LIMIT = /^[0-9]{1,3}$/

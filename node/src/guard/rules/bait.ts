@@ -9,9 +9,10 @@
 // a stock of pre-minted bait handed out by a drainer, or bait minted by a contract nobody pays, is
 // not. Pure.
 //
-// What still passes as a warning: bait held by the very contract the user pays (it forwards the
-// proceeds or not), which is how a shop contract selling pre-minted items looks too; and a
-// drainer routing a wei of the user's value to its stock. Telling those apart needs a price.
+// What still passes as a warning here: bait held by the very contract the user pays (it forwards
+// the proceeds or not), which is how a shop contract selling pre-minted items looks too; and a
+// drainer routing a wei of the user's value to its stock. A price tells those apart where one
+// exists (prices.ts): the balance-drop rule then asks bait.ts only about gains it cannot price.
 import { ZeroAddress } from 'ethers'
 import type { AssetTransfer, Effects } from '../effects.ts'
 import type { Address } from '../input.ts'

@@ -3,6 +3,7 @@
 // wrap's hash, its signer a member at the order's block: at most one digest can have an honest signer,
 // and every honest member builds the same feed), then checks and decrypts those deliveries as a sample's
 // with that sha256 (purchase.ts), and holds the bytes to the feed's form.
+import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { recoverDeliveredSigner } from '#protocol/delivered.ts'
 import { FeedError, parseFeed } from '#protocol/feed/index.ts'
@@ -46,6 +47,9 @@ export interface FeedCollectOptions {
   needed: number
   until: number
   pollMs: number
+  /** as a sample's (purchase.ts): the feed is decrypted into `scratchDir`, at most `maxSize` bytes, then read to be parsed */
+  maxSize: number
+  scratchDir: string
 }
 
 export type FeedCollected =
@@ -70,10 +74,10 @@ export async function collectFeed (o: FeedCollectOptions, ctx: CommandContext): 
     await sleep(o.pollMs, undefined, { signal: ctx.signal })
   }
   if (digest === undefined) return { digest, offered: [...got.values()], failed: [...failed].map(([api, reason]) => ({ api, reason })) }
-  const checked = await collectDeliveries({ targets: o.targets, order: { ...o.order, sha256: digest }, needed: o.needed, until: o.until, pollMs: o.pollMs }, ctx)
+  const checked = await collectDeliveries({ targets: o.targets, order: { ...o.order, sha256: digest }, needed: o.needed, until: o.until, pollMs: o.pollMs, maxSize: o.maxSize, scratchDir: o.scratchDir }, ctx)
   if (checked.sample === undefined) return { digest, got: checked }
   try {
-    return { digest, got: checked, lines: parseFeed(checked.sample, o.order.epoch) }
+    return { digest, got: checked, lines: parseFeed(await readFile(checked.sample.file), o.order.epoch) }
   } catch (err) {
     if (!(err instanceof FeedError)) throw err
     return { digest, got: checked, feedError: { code: err.code, message: err.message } }

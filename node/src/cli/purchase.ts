@@ -1,14 +1,21 @@
 // The buyer's wait for an order's deliveries (SPEC 18): asks every node for its own delivery until
 // f+1 distinct members' wraps passed the buyer's check (market/buyer-check.ts) or time runs out, and
 // decrypts the sample with a key that passed, its sha256 checked. A decryption that failed because no
-// node served the ciphertext is no member's fault: such a key is retried, and never reported as proof.
+// node served the ciphertext, or whose manifest declares more than the cap, is no member's fault: such a
+// key is retried, and never reported as proof. The plaintext is never held whole: each chunk is fetched
+// (a few ahead), checked against its CID, authenticated, hashed and written to a scratch file, so memory
+// stays at a few chunks whatever the sample's size; only a file whose sha256 matched is handed back.
+import { createHash } from 'node:crypto'
+import { open, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { CID } from 'multiformats/cid'
 import type { Hex } from '#protocol/messages.ts'
 import { unwrapOrderWrap } from '#protocol/order-wrap.ts'
-import { decryptSample } from '../crypto/convergent.ts'
+import { openSample } from '../crypto/convergent.ts'
+import type { GetBlock } from '../crypto/convergent.ts'
+import { DecryptionFailedError, ManifestInvalidError, SampleTooLargeError } from '../crypto/errors.ts'
 import { fulfilment, judgeDeliveries } from '../market/buyer-check.ts'
 import type { Judged, OfferedDelivery, OrderToCheck } from '../market/buyer-check.ts'
 import type { CommandContext } from './command.ts'
@@ -23,14 +30,18 @@ export interface CollectOptions {
   /** when to stop waiting (ms since the epoch) */
   until: number
   pollMs: number
-  /** the largest sample to decrypt (the network's maxSampleBytes) */
-  maxSize?: number
+  /** the largest sample to decrypt (the network's maxSampleBytes at the order's block, sample-cap.ts) */
+  maxSize: number
+  /** an empty private directory for the decryptions (one file each, a failed one deleted at once), on the out file's filesystem; the caller moves the file returned out of it and removes it */
+  scratchDir: string
 }
+
+/** the sample, decrypted with a wrap that passed and its sha256 checked, in a scratch file (mode 0600) */
+export interface CheckedSample { file: string, bytes: number }
 
 export interface Collected {
   judged: Judged[]
-  /** the sample, decrypted with a wrap that passed and its sha256 checked */
-  sample?: Uint8Array
+  sample?: CheckedSample
   /** fulfil's arguments, when f+1 members' wraps passed */
   pay?: { wrapHashes: Hex[], signatures: Hex[] }
   /** nodes whose last answer was no delivery, and why */
@@ -42,7 +53,8 @@ export interface Collected {
 export async function collectDeliveries (o: CollectOptions, ctx: CommandContext): Promise<Collected> {
   const got = new Map<string, OfferedDelivery>()
   const failed = new Map<string, string>()
-  const decrypted = new Map<string, Uint8Array>()
+  const decrypted = new Map<string, CheckedSample>()
+  let tries = 0
   // key/cid -> verdict, only for checks that fetched every block
   const checked = new Map<string, boolean>()
   const inconclusive = new Set<string>()
@@ -57,23 +69,47 @@ export async function collectDeliveries (o: CollectOptions, ctx: CommandContext)
       if (checked.has(memo)) continue
       let fetchedAll = true
       const fetching: typeof getBlock = async (c, options) => await getBlock(c, options).catch((err: unknown) => { fetchedAll = false; throw err })
+      const file = join(o.scratchDir, String(tries++))
+      let kept = false
       try {
-        const bytes = await decryptSample(cid, key, fetching, { signal: ctx.signal, ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }) })
-        const ok = `0x${bytesToHex(sha256(bytes))}` === o.order.sha256.toLowerCase()
-        checked.set(memo, ok)
-        if (ok) {
-          decrypted.set(hex, bytes)
+        const bytes = await decryptTo(file, cid, key, fetching)
+        checked.set(memo, bytes !== undefined)
+        if (bytes !== undefined) {
+          decrypted.set(hex, { file, bytes })
           inconclusive.delete(hex)
+          kept = true
           return true
         }
-      } catch {
+      } catch (err) {
         ctx.signal.throwIfAborted()
-        if (fetchedAll) checked.set(memo, false)
-        else unsure = true
+        // a block no node served, or a sample over the cap (the buyer's limit): no member's fault
+        if (!fetchedAll || err instanceof SampleTooLargeError) unsure = true
+        else if (err instanceof DecryptionFailedError || err instanceof ManifestInvalidError) checked.set(memo, false)
+        else throw err
+      } finally {
+        if (!kept) await rm(file, { force: true })
       }
     }
     if (unsure) inconclusive.add(hex)
     return false
+  }
+
+  /** the plaintext's byte count when it hashed to the order's sha256, else undefined; throws as the decryption does */
+  async function decryptTo (file: string, cid: CID, key: Uint8Array, fetchBlock: GetBlock): Promise<number | undefined> {
+    const opened = await openSample(cid, key, fetchBlock, { signal: ctx.signal, maxSize: o.maxSize })
+    const hash = createHash('sha256')
+    const out = await open(file, 'wx', 0o600)
+    let bytes = 0
+    try {
+      for await (const chunk of opened.chunks) {
+        hash.update(chunk)
+        await out.write(chunk)
+        bytes += chunk.byteLength
+      }
+    } finally {
+      await out.close()
+    }
+    return `0x${hash.digest('hex')}` === o.order.sha256.toLowerCase() ? bytes : undefined
   }
 
   let judged: Judged[] = []

@@ -1,4 +1,4 @@
-export type SampleCryptoErrorCode = 'DECRYPTION_FAILED' | 'MANIFEST_INVALID'
+export type SampleCryptoErrorCode = 'DECRYPTION_FAILED' | 'MANIFEST_INVALID' | 'SAMPLE_TOO_LARGE'
 
 /** A ciphertext chunk failed authentication, is out of place, or the sizes do not add up. */
 export class DecryptionFailedError extends Error {
@@ -10,6 +10,12 @@ export class DecryptionFailedError extends Error {
 export class ManifestInvalidError extends Error {
   override readonly name = 'ManifestInvalidError'
   readonly code: SampleCryptoErrorCode = 'MANIFEST_INVALID'
+}
+
+/** A well-formed manifest declares a sample larger than the reader's limit: refused before any chunk is fetched. */
+export class SampleTooLargeError extends Error {
+  override readonly name = 'SampleTooLargeError'
+  readonly code: SampleCryptoErrorCode = 'SAMPLE_TOO_LARGE'
 }
 
 export type CryptoPoolErrorCode = 'CRYPTO_WORKER_FAILED' | 'CRYPTO_POOL_NOT_RUNNING'

@@ -3,7 +3,7 @@ import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
-import { ManifestInvalidError } from './errors.ts'
+import { ManifestInvalidError, SampleTooLargeError } from './errors.ts'
 
 export const MANIFEST_VERSION = 1
 export const SAMPLE_CIPHER = 'chacha20-poly1305-stream'
@@ -64,7 +64,7 @@ export function decodeManifest (bytes: Uint8Array, options: { maxSize?: number }
   if (m.chunkSize !== CHUNK_SIZE) throw new ManifestInvalidError('manifest chunk size')
   const size = m.size
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new ManifestInvalidError('manifest size')
-  if (options.maxSize !== undefined && size > options.maxSize) throw new ManifestInvalidError('manifest size above limit')
+  if (options.maxSize !== undefined && size > options.maxSize) throw new SampleTooLargeError(`the manifest declares ${size} bytes, above the limit of ${options.maxSize}`)
   if (!Array.isArray(m.chunks) || m.chunks.length !== chunkCount(size)) throw new ManifestInvalidError('manifest chunk count')
   const chunks = m.chunks.map((s: unknown) => parseChunkCid(s))
   return { version: MANIFEST_VERSION, cipher: SAMPLE_CIPHER, chunkSize: CHUNK_SIZE, size, chunks }

@@ -5,7 +5,7 @@
 // in a refund after the deadline. Every command refuses malformed and hostile input before any VMT moves.
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -145,6 +145,7 @@ t.test('an honest purchase: the sha256-checked sample is written and f+1 members
   tt.equal(report.fulfilled.members, 2)
   tt.equal(await statusOf(id), 2n, 'fulfilled on chain')
   tt.notOk(existsSync(join(dir, 'sample.bin.order-key.json')), 'the order key is gone once nothing needs proving')
+  tt.same((await readdir(dir)).filter((f) => f.startsWith('.virusmap-buy-')), [], 'the scratch directory is gone')
   tt.notOk('badWraps' in report)
 })
 
@@ -202,6 +203,7 @@ t.test('too few deliveries: the order is left to refund after its deadline, not 
   tt.match(res.stderr, new RegExp(`virusmap buy --refund ${id}`))
   tt.ok(existsSync(join(dir, 'third.bin.order-key.json')), 'the order key is kept')
   tt.notOk(existsSync(join(dir, 'third.bin')))
+  tt.same((await readdir(dir)).filter((f) => f.startsWith('.virusmap-buy-')), [], 'no scratch directory left, nor any partial plaintext')
   const early = await cli(['buy', '--refund', id.toString(), '--keystore', keystore, '--deployment', deployment])
   tt.equal(early.code, 1)
   tt.match(early.stderr, /may still be fulfilled until block/)

@@ -146,7 +146,7 @@ tap.test('hostile manifests are rejected', async t => {
   for (const [name, bytes] of cases) {
     t.throws(() => decodeManifest(bytes), { code: 'MANIFEST_INVALID' }, name)
   }
-  t.throws(() => decodeManifest(enc(base), { maxSize: 10 }), { code: 'MANIFEST_INVALID' }, 'above caller limit')
+  t.throws(() => decodeManifest(enc(base), { maxSize: 10 }), { code: 'SAMPLE_TOO_LARGE' }, 'above caller limit')
 })
 
 tap.test('encrypt refuses chunks that do not match the size', async t => {

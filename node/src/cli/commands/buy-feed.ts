@@ -4,7 +4,7 @@
 // hold it to the feed's form, write its JSON lines and pay the members whose wraps passed, unless the
 // members paid themselves first. A bad wrap is printed with the material that proves it.
 import { existsSync } from 'node:fs'
-import { rm, writeFile } from 'node:fs/promises'
+import { link, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { bytesToHex } from '@noble/hashes/utils.js'
@@ -21,8 +21,10 @@ import { EXIT_CODES } from '../command.ts'
 import type { CommandContext, OptionValue } from '../command.ts'
 import { collectFeed } from '../feed-purchase.ts'
 import { badWrapProofs } from '../purchase.ts'
+import type { CheckedSample } from '../purchase.ts'
+import { sampleCapAt } from '../sample-cap.ts'
 import { terminalJson } from '../terminal-text.ts'
-import { paidByMembers } from './buy-receive.ts'
+import { paidByMembers, withScratch } from './buy-receive.ts'
 import type { Paid } from './buy-receive.ts'
 import { badInput, loadSigner, str } from './gov-context.ts'
 import { marketTargets, vmtArg, withMarket } from './market-context.ts'
@@ -95,6 +97,10 @@ export interface FeedReceiveOptions {
 
 /** The second half of `buy --feed`, shared with `buy --resume` of a feed order's key file. */
 export async function receiveFeed (m: MarketContext, o: PlacedFeedOrder, r: FeedReceiveOptions, ctx: CommandContext): Promise<number> {
+  return await withScratch(r.out, async (scratchDir) => await receiveFeedInto(scratchDir, m, o, r, ctx))
+}
+
+async function receiveFeedInto (scratchDir: string, m: MarketContext, o: PlacedFeedOrder, r: FeedReceiveOptions, ctx: CommandContext): Promise<number> {
   const { orderId, epoch, deadline, price, buyerPublicKey } = o
   const { json, targets, out } = r
   // membership at the order's block is readable once that block is past
@@ -103,7 +109,8 @@ export async function receiveFeed (m: MarketContext, o: PlacedFeedOrder, r: Feed
   const members = new Set(await view.membersAt(o.block))
   const needed = oneHonestThreshold(members.size, await view.faultDivisorAt(o.block))
   const order = { chainId: m.deployment.chainId, registry: m.deployment.contracts.registry, market: m.market, orderId, epoch, buyerPublicKey, buyerSecretKey: o.buyerSecretKey, isMember: (a: Hex) => members.has(a) }
-  const got = await collectFeed({ targets, order, needed, until: Date.now() + r.timeoutMs, pollMs: POLL_MS }, ctx)
+  const maxSize = await sampleCapAt(m.provider, m.deployment.contracts.parameters, o.block)
+  const got = await collectFeed({ targets, order, needed, until: Date.now() + r.timeoutMs, pollMs: POLL_MS, maxSize, scratchDir }, ctx)
   const later = `the order key stays in ${r.keyFile} (virusmap buy --resume ${r.keyFile}); after block ${deadline}: virusmap buy --refund ${orderId}`
   if (got.digest === undefined) {
     if (json) ctx.stdout.write(`${terminalJson({ orderId: orderId.toString(), epoch, needed, offered: got.offered.length, unanswered: got.failed }, 2)}\n`)
@@ -122,13 +129,13 @@ export async function receiveFeed (m: MarketContext, o: PlacedFeedOrder, r: Feed
     const why = got.feedError === undefined ? 'none decrypted the feed to it' : `the feed is not the feed's form (${got.feedError.code}: ${got.feedError.message})`
     throw new CliError(proofs.length > 0 || got.feedError !== undefined ? 'VERIFICATION_FAILED' : 'NETWORK', `order ${orderId}: ${needed} members signed feed ${got.digest}, but ${why}; ${later}`)
   }
-  const bytes = got.got.sample as Uint8Array
-  await writeFile(out, bytes, { flag: 'wx', mode: 0o600 })
+  const feed = got.got.sample as CheckedSample
+  await link(feed.file, out)
   const { payer } = r
   const fulfilled = got.got.pay === undefined || payer === undefined ? undefined : await fulfil(m, payer, o, got.got.pay)
   // the key opens this order alone; it is kept only as the proof of a bad wrap
   if (proofs.length === 0) await rm(r.keyFile, { force: true })
-  const done = { ...report, out, lines: got.lines.length, bytes: bytes.byteLength, ...(fulfilled === undefined ? {} : { fulfilled }) }
+  const done = { ...report, out, lines: got.lines.length, bytes: feed.bytes, ...(fulfilled === undefined ? {} : { fulfilled }) }
   if (json) {
     ctx.stdout.write(`${terminalJson(done, 2)}\n`)
   } else {

@@ -1,7 +1,10 @@
 // The second half of `virusmap buy` (SPEC 18), shared by a fresh order and `buy --resume`: wait for f+1
 // members' checked deliveries of a placed order, write the sha256-checked sample, fulfil the order with
-// the wraps that passed (while it is open), and print each member's bad wrap with its proof.
-import { rm, writeFile } from 'node:fs/promises'
+// the wraps that passed (while it is open), and print each member's bad wrap with its proof. The sample is
+// decrypted chunk by chunk into a private scratch directory beside the out file (never whole in memory), capped
+// at the network's maxSampleBytes at the order's block, and linked to the out file once its sha256 matched.
+import { link, mkdtemp, rm } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Contract } from 'ethers'
 import type { ContractTransactionResponse, Wallet } from 'ethers'
@@ -13,6 +16,7 @@ import { CliError } from '../cli-error.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { CommandContext } from '../command.ts'
 import { badWrapProofs, collectDeliveries } from '../purchase.ts'
+import { sampleCapAt } from '../sample-cap.ts'
 import type { ApiTarget } from '../target.ts'
 import { terminalJson } from '../terminal-text.ts'
 import type { MarketContext } from './market-context.ts'
@@ -51,7 +55,21 @@ export async function paidByMembers (m: MarketContext, o: Pick<PlacedOrder, 'ord
   return { tx: event.transactionHash, block: event.blockNumber, members: (event.args.getValue('members') as unknown[]).length, by: 'members' }
 }
 
+/** the order's private scratch directory beside the out file (link needs one filesystem), removed whatever happens */
+export async function withScratch<T> (out: string, run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(dirname(out), '.virusmap-buy-'))
+  try {
+    return await run(dir)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
 export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptions, ctx: CommandContext): Promise<number> {
+  return await withScratch(r.out, async (scratchDir) => await receiveInto(scratchDir, m, o, r, ctx))
+}
+
+async function receiveInto (scratchDir: string, m: MarketContext, o: PlacedOrder, r: ReceiveOptions, ctx: CommandContext): Promise<number> {
   const { orderId, sha256, deadline } = o
   // membership at the order's block is readable once that block is past
   while (await m.provider.getBlockNumber() <= o.block) await sleep(250, undefined, { signal: ctx.signal })
@@ -59,7 +77,8 @@ export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptio
   const members = new Set(await view.membersAt(o.block))
   const needed = oneHonestThreshold(members.size, await view.faultDivisorAt(o.block))
   const order = { chainId: m.deployment.chainId, registry: m.deployment.contracts.registry, market: m.market, orderId, sha256, buyerPublicKey: o.buyerPublicKey, buyerSecretKey: o.buyerSecretKey, isMember: (a: Hex) => members.has(a) }
-  const got = await collectDeliveries({ targets: r.targets, order, needed, until: Date.now() + r.timeoutMs, pollMs: POLL_MS }, ctx)
+  const maxSize = await sampleCapAt(m.provider, m.deployment.contracts.parameters, o.block)
+  const got = await collectDeliveries({ targets: r.targets, order, needed, until: Date.now() + r.timeoutMs, pollMs: POLL_MS, maxSize, scratchDir }, ctx)
   const proofs = badWrapProofs(got.judged, order, got.inconclusive)
   const passed = got.judged.filter((j) => j.ok).length
   const report = {
@@ -74,7 +93,8 @@ export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptio
     const why = `order ${orderId}: ${passed} checked deliveries of ${needed} needed, none decrypted the sample; the order key stays in ${r.keyFile} (virusmap buy --resume ${r.keyFile}); after block ${deadline}: virusmap buy --refund ${orderId}`
     throw new CliError(proofs.length > 0 ? 'VERIFICATION_FAILED' : 'NETWORK', why)
   }
-  await writeFile(r.out, got.sample, { flag: 'wx', mode: 0o600 })
+  // fails if the out file appeared meanwhile, as a 'wx' write would
+  await link(got.sample.file, r.out)
   let fulfilled: Paid | { error: string } | undefined
   const { payer } = r
   if (got.pay !== undefined && payer !== undefined) {
@@ -85,14 +105,14 @@ export async function receive (m: MarketContext, o: PlacedOrder, r: ReceiveOptio
   }
   // the key opens this order alone; it is kept only as the proof of a bad wrap
   if (proofs.length === 0) await rm(r.keyFile, { force: true })
-  const done = { ...report, out: r.out, bytes: got.sample.byteLength, ...(fulfilled === undefined ? {} : { fulfilled }), ...(proofs.length === 0 ? {} : { keyFile: r.keyFile }) }
+  const done = { ...report, out: r.out, bytes: got.sample.bytes, ...(fulfilled === undefined ? {} : { fulfilled }), ...(proofs.length === 0 ? {} : { keyFile: r.keyFile }) }
   if (r.json) {
     ctx.stdout.write(`${terminalJson(done, 2)}\n`)
   } else {
     const paid = payer === undefined ? 'no longer open (nothing to pay)'
       : fulfilled === undefined ? `not fulfilled: ${passed} of ${needed} deliveries passed by the timeout (anyone may still fulfil it until block ${deadline})`
         : 'error' in fulfilled ? `fulfil failed: ${fulfilled.error}` : `paid ${fulfilled.members} members (tx ${fulfilled.tx}${fulfilled.by === 'members' ? ', sent by a member' : ''})`
-    ctx.stdout.write(`${r.out}: ${got.sample.byteLength} bytes, sha256 ${sha256} checked; order ${orderId} ${paid}\n`)
+    ctx.stdout.write(`${r.out}: ${got.sample.bytes} bytes, sha256 ${sha256} checked; order ${orderId} ${paid}\n`)
   }
   return EXIT_CODES.ok
 }

@@ -82,6 +82,8 @@ export const PREFIXES = {
   marketWaiting: 'market-waiting/',
   /** market/zero-padded deadline/zero-padded orderId/member -> DeliverySignature: every member's Delivered signature this member holds for an open order (SPEC 18), so a restart still helps fulfil */
   marketSignature: 'market-signature/',
+  /** zero-padded epoch/root -> StoredFeedBlocks: the blocks of an epoch feed this member built and until when it keeps them (SPEC 18, feeds) */
+  feedBlocks: 'feed-blocks/',
   /** rulesetId -> StoredRuleset: a vendor's sealed ruleset and the order paying for it (SPEC 19); the rules only sealed, never in the clear */
   huntRuleset: 'hunt-ruleset/',
   /** vendor/zero-padded sequence -> SignedHuntMatch: this member's signed match notifications for a vendor (SPEC 19) */

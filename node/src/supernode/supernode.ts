@@ -22,6 +22,7 @@ import { createEvidenceChain } from '../slashing/evidence-chain.ts'
 import { createEvidenceProver } from '../slashing/evidence-prover.ts'
 import { DeliveryRepository } from '../db/delivery-repository.ts'
 import { MarketSignatureRepository } from '../db/market-signature-repository.ts'
+import { FeedBlockRepository } from '../db/feed-block-repository.ts'
 import { createDeliveryService } from '../market/delivery-service.ts'
 import { createFeedSource } from '../market/feed-source.ts'
 import { createMarketChain, createSettlementChain } from '../market/market-chain.ts'
@@ -158,6 +159,10 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
     })
     // revisits stored reports and live jobs when a reorg takes back membership they relied on
     const auditor = createReportAuditor({ logger: logger.child({ component: 'report-audit' }), metrics: metrics.quorum }, { follower, reports: repositories.reports, jobs: coordinator.jobs })
+    // epoch feeds (SPEC 18, feeds): built for the market's orders, their blocks collected past their retention
+    const feeds = deployment.contracts.market === undefined
+      ? undefined
+      : createFeedSource({ anchors: repositories.anchors, reports: repositories.reports, blocks: blockstore, records: new FeedBlockRepository(db), samples: repositories.samples, logger: logger.child({ component: 'feeds' }) })
     // data-market deliveries (SPEC 18), where the deployment has a DataMarket
     const market = deployment.contracts.market === undefined
       ? undefined
@@ -174,7 +179,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
         chain: createMarketChain({ provider, address: deployment.contracts.market }),
         follower,
         samples: repositories.samples,
-        feeds: createFeedSource({ anchors: repositories.anchors, reports: repositories.reports, blocks: blockstore }),
+        ...(feeds === undefined ? {} : { feeds }),
         deliveries: new DeliveryRepository(db),
         logger: logger.child({ component: 'market' }),
         metrics: metrics.market
@@ -301,6 +306,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       ['rewards', rewards],
       // after the anchor service: the reports it fetches are recorded there at its next pass
       ['report-fetch', reportFetch.fetch],
+      ['feeds', feeds],
       ['market', market],
       ['hunt', hunt],
       ['fulfils', fulfils],

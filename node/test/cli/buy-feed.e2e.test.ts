@@ -23,6 +23,7 @@ import { openDatabase, ReportRepository, SampleRepository } from '../../src/db/i
 import type { Database } from '../../src/db/index.ts'
 import { createDeliveryService } from '../../src/market/delivery-service.ts'
 import { createFeedSource } from '../../src/market/feed-source.ts'
+import { FeedBlockRepository } from '../../src/db/feed-block-repository.ts'
 import { createMarketChain } from '../../src/market/market-chain.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
@@ -57,7 +58,7 @@ for (const [i, w] of members.entries()) {
   const blocks = memoryBlocks()
   const service = createDeliveryService({ chainId: c.chainId, registry: c.registryAddress, market, fromBlock: deployBlock, confirmations: 1, pollIntervalMs: 100 }, {
     self: lower(w.address), operator: w, chain: createMarketChain({ provider: c.provider, address: market }), follower, samples: new SampleRepository(db),
-    feeds: createFeedSource({ anchors: new AnchorRepository(db), reports: new ReportRepository(db), blocks }), deliveries: new DeliveryRepository(db), logger
+    feeds: createFeedSource({ anchors: new AnchorRepository(db), reports: new ReportRepository(db), blocks, records: new FeedBlockRepository(db), samples: new SampleRepository(db) }), deliveries: new DeliveryRepository(db), logger
   })
   await service.start()
   const server = await startApi(t, { ...createMemoryNode().ports, market: service, blocks: { get: async (cid: CID) => blocks.get(cid) } })

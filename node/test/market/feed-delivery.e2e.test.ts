@@ -25,6 +25,7 @@ import { openDatabase, ReportRepository, SampleRepository } from '../../src/db/i
 import type { Database } from '../../src/db/index.ts'
 import { createDeliveryService } from '../../src/market/delivery-service.ts'
 import { createFeedSource } from '../../src/market/feed-source.ts'
+import { FeedBlockRepository } from '../../src/db/feed-block-repository.ts'
 import { createMarketChain } from '../../src/market/market-chain.ts'
 import { createOwnDelivery } from '../../src/market/own-delivery.ts'
 import { FEED_VECTOR, holdEpoch, memoryBlocks } from './feed-fixture.ts'
@@ -53,7 +54,7 @@ async function memberNode (w: Wallet, name: string, lacking: Hex[] = []): Promis
   const blocks = memoryBlocks()
   const service = createDeliveryService({ chainId: c.chainId, registry: c.registryAddress, market, fromBlock: 0, confirmations: 1, pollIntervalMs: 50 }, {
     self: lower(w.address), operator: w, chain: createMarketChain({ provider: c.provider, address: market }), follower, samples: new SampleRepository(db),
-    feeds: createFeedSource({ anchors: new AnchorRepository(db), reports: new ReportRepository(db), blocks }), deliveries: new DeliveryRepository(db), logger
+    feeds: createFeedSource({ anchors: new AnchorRepository(db), reports: new ReportRepository(db), blocks, records: new FeedBlockRepository(db), samples: new SampleRepository(db) }), deliveries: new DeliveryRepository(db), logger
   })
   return { service, blocks, db }
 }
@@ -133,7 +134,7 @@ t.test('the feed source builds nothing for an epoch whose anchored jobs are not 
   const anchors = new AnchorRepository(db)
   await anchors.recordAnchored({ epoch: 5, root: `0x${'ab'.repeat(32)}`, leafCount: 1, block: 1, tx: `0x${'cd'.repeat(32)}`, submitter: `0x${'ef'.repeat(20)}` })
   const blocks = memoryBlocks()
-  const source = createFeedSource({ anchors, reports: new ReportRepository(db), blocks })
+  const source = createFeedSource({ anchors, reports: new ReportRepository(db), blocks, records: new FeedBlockRepository(db), samples: new SampleRepository(db) })
   tt.equal(await source.feed(5), undefined, 'the root is not matched to its jobs')
   tt.equal(await source.feed(6), undefined, 'not anchored')
   await anchors.assignJobs(5, [], [], [])

@@ -11,11 +11,13 @@ import { ReportRepository } from '../../src/db/report-repository.ts'
 
 export const FEED_VECTOR = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'protocol', 'test', 'vectors', 'feed.json'), 'utf8')) as { epoch: number, reports: Report[], feed: string, sha256: Hex }
 
-export function memoryBlocks (): { put(cid: CID, bytes: Uint8Array): void, get(cid: CID): Uint8Array | undefined, size: number } {
+export function memoryBlocks (): { put(cid: CID, bytes: Uint8Array): void, get(cid: CID): Uint8Array | undefined, has(cid: CID): boolean, delete(cid: CID): void, size: number } {
   const held = new Map<string, Uint8Array>()
   return {
     put (cid, bytes) { held.set(cid.toString(), bytes) },
     get: (cid) => held.get(cid.toString()),
+    has: (cid) => held.has(cid.toString()),
+    delete (cid) { held.delete(cid.toString()) },
     get size () { return held.size }
   }
 }

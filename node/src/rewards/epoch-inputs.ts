@@ -8,7 +8,7 @@
 import { maxJobAgeBlocksFrom } from '#protocol/index.ts'
 import { rewardFactsOf } from '#protocol/rewards/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex } from '#protocol/messages.ts'
+import type { Hex, Report } from '#protocol/messages.ts'
 import type { RewardFacts } from '#protocol/rewards/index.ts'
 import type { AnchorRepository } from '../db/anchor-repository.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
@@ -37,7 +37,9 @@ export function anchorableUntil (k: number, epochBlocks: number, parameterAt: Ep
 }
 
 export async function epochInputs (epoch: number, s: EpochInputsSources, options: AbortOptions = {}): Promise<EpochInputs> {
-  const facts: RewardFacts[] = []
+  // the facts are derived once every epoch of the window is final: a leaf recomputes the report's
+  // EIP-712 hashes, and a window that waits is read again at every pass (a member's busiest loop under load)
+  const held: Array<{ report: Report, epoch: number }> = []
   const readTo = await s.anchors.eventsReadTo() ?? -1
   for (let k = Math.max(0, epoch - s.payDelayEpochs); k <= epoch; k++) {
     options.signal?.throwIfAborted()
@@ -51,8 +53,8 @@ export async function epochInputs (epoch: number, s: EpochInputsSources, options
     for (const jobId of anchored.jobIds) {
       const report = await s.reports.get(jobId)
       if (report === undefined) return { ready: false, reason: 'MISSING_REPORTS', epoch: k, missing: [jobId] }
-      facts.push(rewardFactsOf(report, k))
+      held.push({ report, epoch: k })
     }
   }
-  return { ready: true, facts }
+  return { ready: true, facts: held.map(({ report, epoch: k }) => rewardFactsOf(report, k)) }
 }

@@ -1,6 +1,6 @@
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import {
-  anchorLeafHash, epochTree, faultDivisorFrom, leafOf, maxJobAgeBlocksFrom, leavesProver, quorumThreshold, signAnchorProposal,
+  anchorLeafHash, epochTree, GossipValidationError, faultDivisorFrom, leafOf, maxJobAgeBlocksFrom, leavesProver, quorumThreshold, signAnchorProposal,
   signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
 } from '#protocol/index.ts'
 import { currentTurn, selectEligible } from './anchor-turns.ts'
@@ -37,7 +37,7 @@ export interface AnchorServiceComponents {
   /** the operator key: signs EpochRoots and proposals (the chain side sends with it too) */
   operator: Signer
   chain: AnchorChain
-  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt' | 'onReorg'>
+  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt' | 'onReorg' | 'waitFor'>
   gossip: Pick<Gossip, 'handle' | 'publish'>
   repos: Pick<Repositories, 'reports' | 'anchors'>
   logger: Logger
@@ -292,11 +292,21 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
         anchored.add(epoch.epoch)
         if (epoch.jobIds === undefined || (epoch.missing?.length ?? 0) > 0) unassigned.add(epoch.epoch)
       }
-      gossip.handle('anchors', (msg) => {
-        // validated here, inside gossipsub's validator and synchronously; the I/O waits in the queue
-        // the one topic that carries two types
-        if (msg.type === 'anchor-proposal') receive(msg, (m) => validateAnchorProposal(m, ctx), onProposal)
-        else receive(msg, (m) => validateAnchorSignature(m, ctx), onSignature)
+      gossip.handle('anchors', async (msg, _from, options) => {
+        // the one topic that carries two types; validated at once, the I/O waits in the queue
+        const take = (): void => {
+          if (msg.type === 'anchor-proposal') receive(msg, (m) => validateAnchorProposal(m, ctx), onProposal)
+          else receive(msg, (m) => validateAnchorSignature(m, ctx), onSignature)
+        }
+        try {
+          take()
+        } catch (err) {
+          // a relay behind on the chain waits for the epoch's last block, at most one epoch ahead, and forwards then (SPEC section 6)
+          const over = (msg.epoch + 1) * epochBlocks
+          if (!(err instanceof GossipValidationError && err.code === 'FUTURE_EPOCH') || options.signal?.aborted === true || over > follower.followedBlock + epochBlocks) throw err
+          await follower.waitFor(over, options).catch(() => { throw err })
+          take()
+        }
       })
       // EpochAnchored events are read as deep as the registry's: a reorg it sees takes back anchors too
       unsubscribe = follower.onReorg(async ({ ancestorBlock }) => {

@@ -1,4 +1,5 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { createPendingValidations } from './pending-validations.ts'
 import { decodeMessage, encodeMessage, GossipValidationError } from '#protocol/index.ts'
 import { TOPICS } from '#protocol/messages.ts'
 import { virusmapScoreThresholds } from './gossip-scoring.ts'
@@ -6,15 +7,19 @@ import { LogBudget } from './log-budget.ts'
 import type { VirusmapLibp2p } from './libp2p-node.ts'
 import type { GossipTypeMap, TopicName } from '#protocol/messages.ts'
 import type { GossipMetrics } from '../metrics/registry.ts'
+import type { GossipsubMessage } from '@libp2p/gossipsub'
+import type { AbortOptions } from '@libp2p/interface'
 import type { Logger } from 'pino'
 
 /**
  * Validates and applies one decoded message of the topic's type (GossipTypeMap); throws
- * GossipValidationError to reject or ignore. Runs inside gossipsub's topic validator, so a message is
- * forwarded only once it has been accepted here, and accepted messages are applied exactly once
- * (gossipsub dedups by id).
+ * GossipValidationError to reject or ignore. A message is forwarded only once its handler has
+ * accepted it, and accepted messages are applied exactly once (gossipsub dedups by id). A handler
+ * that cannot decide yet (the job, a commitment or the chain block it needs has not reached this
+ * node) may return a promise and wait for it, until `signal` aborts: relays must not drop what
+ * they are merely behind on (SPEC section 6), or messages stop one hop from their publisher.
  */
-export type GossipHandler<T extends TopicName = TopicName> = (msg: GossipTypeMap[T], from: string) => void
+export type GossipHandler<T extends TopicName = TopicName> = (msg: GossipTypeMap[T], from: string, options: AbortOptions) => void | Promise<void>
 
 /** One handler per topic, each typed by its topic. */
 export type GossipHandlers = { [T in TopicName]?: GossipHandler<T> }
@@ -32,9 +37,12 @@ export interface GossipOptions {
   metrics?: GossipMetrics
   /** warn lines about one peer's rejected messages per minute (default 10); the rest are counted */
   warnsPerPeerPerMinute?: number
+  /** messages whose validation waits, in all and per peer, and how long one may wait (pending-validations.ts) */
+  pending?: { max?: number, maxPerPeer?: number, maxWaitMs?: number }
 }
 
 const TOPIC_NAMES = Object.keys(TOPICS) as TopicName[]
+const TOPIC_OF = new Map<string, TopicName>(TOPIC_NAMES.map((name) => [TOPICS[name], name]))
 
 /** The one place that maps protocol validation errors to gossipsub's verdicts. */
 export function toValidatorResult (err: unknown): TopicValidatorResult {
@@ -59,30 +67,47 @@ export function createGossip (opts: GossipOptions): Gossip {
   const handlers: GossipHandlers = {}
   const warnBudget = new LogBudget({ perWindow: opts.warnsPerPeerPerMinute ?? 10, windowMs: 60_000, maxKeys: 4096 })
 
-  function validator<T extends TopicName> (topic: T) {
-    return (peer: { toString(): string }, message: { data: Uint8Array }): TopicValidatorResult => {
-      const from = peer.toString()
-      try {
-        const msg = decodeMessage(topic, message.data)
-        const handler: GossipHandler<T> | undefined = handlers[topic]
-        if (handler === undefined) throw new Error(`no handler for topic ${topic}`)
-        handler(msg, from)
-        metrics?.messages.inc({ topic, result: 'accept' })
-        return TopicValidatorResult.Accept
-      } catch (err) {
-        const result = toValidatorResult(err)
-        metrics?.messages.inc({ topic, result })
-        const code = err instanceof GossipValidationError ? err.code : 'INTERNAL'
-        const fields = { topic, from, code, result, err: code === 'INTERNAL' ? err : undefined }
-        if (result === TopicValidatorResult.Reject || code === 'INTERNAL') {
-          const { allowed, suppressed } = warnBudget.admit(from)
-          if (allowed) logger.warn(suppressed > 0 ? { ...fields, suppressed } : fields, 'gossip message not accepted')
-        } else {
-          logger.debug(fields, 'gossip message not accepted')
-        }
-        return result
-      }
+  const pending = createPendingValidations(opts.pending)
+  // on the implementation, not on the GossipSub interface (gossipsub.ts)
+  const validated = pubsub as unknown as { reportMessageValidationResult(msgId: string, from: string, result: TopicValidatorResult): void }
+
+  function report (topic: TopicName, from: string, err: unknown): TopicValidatorResult {
+    if (err === undefined) {
+      metrics?.messages.inc({ topic, result: 'accept' })
+      return TopicValidatorResult.Accept
     }
+    const result = toValidatorResult(err)
+    metrics?.messages.inc({ topic, result })
+    const code = err instanceof GossipValidationError ? err.code : 'INTERNAL'
+    const fields = { topic, from, code, result, err: code === 'INTERNAL' ? err : undefined }
+    if (result === TopicValidatorResult.Reject || code === 'INTERNAL') {
+      const { allowed, suppressed } = warnBudget.admit(from)
+      if (allowed) logger.warn(suppressed > 0 ? { ...fields, suppressed } : fields, 'gossip message not accepted')
+    } else {
+      logger.debug(fields, 'gossip message not accepted')
+    }
+    return result
+  }
+
+  /**
+   * gossipsub runs with asyncValidation: every message of ours arrives here, is kept unforwarded in its
+   * message cache, and goes on only when we report Accept; a handler may take a while (it waits for what
+   * it is behind on) without stalling the peer's stream or counting against the peer's IWANT promises.
+   */
+  function onMessage (evt: CustomEvent<GossipsubMessage>): void {
+    const { msg, msgId, propagationSource } = evt.detail
+    const topic = TOPIC_OF.get(msg.topic)
+    if (topic === undefined) return
+    const from = propagationSource.toString()
+    pending.run(from, async (options) => {
+      const decoded = decodeMessage(topic, msg.data)
+      const handler = handlers[topic] as GossipHandler<typeof topic> | undefined
+      if (handler === undefined) throw new Error(`no handler for topic ${topic}`)
+      await handler(decoded, from, options)
+    }).then(
+      () => { validated.reportMessageValidationResult(msgId, from, report(topic, from, undefined)) },
+      (err: unknown) => { validated.reportMessageValidationResult(msgId, from, report(topic, from, err)) }
+    )
   }
 
   return {
@@ -91,16 +116,15 @@ export function createGossip (opts: GossipOptions): Gossip {
       ;(handlers as Record<TopicName, unknown>)[topic] = handler
     },
     async start () {
-      for (const topic of TOPIC_NAMES) {
-        pubsub.topicValidators.set(TOPICS[topic], validator(topic))
-        pubsub.subscribe(TOPICS[topic])
-      }
+      pending.start()
+      pubsub.addEventListener('gossipsub:message', onMessage)
+      for (const topic of TOPIC_NAMES) pubsub.subscribe(TOPICS[topic])
     },
     async stop () {
-      for (const topic of TOPIC_NAMES) {
-        pubsub.unsubscribe(TOPICS[topic])
-        pubsub.topicValidators.delete(TOPICS[topic])
-      }
+      for (const topic of TOPIC_NAMES) pubsub.unsubscribe(TOPICS[topic])
+      pubsub.removeEventListener('gossipsub:message', onMessage)
+      // messages still waiting end as ignore: never forwarded, never blamed on their peer
+      await pending.stop()
     },
     async publish (topic, msg) {
       const res = await pubsub.publish(TOPICS[topic], encodeMessage(msg))

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { DEFAULT_MAX_WAIT_MS } from './pending-validations.ts'
 import { virusmapScoreParams, virusmapScoreThresholds } from './gossip-scoring.ts'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 
@@ -11,6 +12,13 @@ import type { GossipsubOpts } from '@libp2p/gossipsub'
 const IDONTWANT_MIN_BYTES = 16 * 1024
 
 /**
+ * Heartbeats (1 s each) a message stays in the cache. Validation is asynchronous and may wait up to
+ * pending-validations.ts's DEFAULT_MAX_WAIT_MS for what a relay is behind on; an accept reported after
+ * the message left the cache would no longer forward it. gossipsub's default is 5.
+ */
+const MCACHE_LENGTH = Math.ceil(DEFAULT_MAX_WAIT_MS / 1000) + 3
+
+/**
  * The supernode's gossipsub settings, whatever its transport (TCP on a node, memory in simulations/).
  * Messages on our topics carry operator signatures of their own, so gossipsub runs StrictNoSign and
  * ids messages by the hash of their bytes, as Ethereum clients do.
@@ -21,7 +29,9 @@ export function virusmapGossipsubOptions (): Partial<GossipsubOpts> {
     allowPublishToZeroTopicPeers: true,
     ignoreDuplicatePublishError: true,
     emitSelf: false,
-    asyncValidation: false,
+    // gossip.ts reports each message's validation; a relay may wait for what it is behind on (SPEC section 6)
+    asyncValidation: true,
+    mcacheLength: MCACHE_LENGTH,
     D: 4,
     Dlo: 2,
     Dhi: 8,

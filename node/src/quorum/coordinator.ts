@@ -3,6 +3,7 @@ import { createDerivedIndicators } from './derived-indicators.ts'
 import { createJobSubmission } from './job-submission.ts'
 import { JOB_FAILURES, JobBook } from './job-book.ts'
 import { createJobDeferral } from './job-deferral.ts'
+import { createJobWaiters } from './job-waiters.ts'
 import { resumeJobs } from './job-recovery.ts'
 import { createMessageIntake } from './message-intake.ts'
 import { createEvidenceGossip } from './evidence-gossip.ts'
@@ -130,7 +131,8 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
   async function acceptJob (msg: SignedScanJob, jobId: Hex, submission?: Hex): Promise<LiveJob> {
     const known = book.get(jobId)
     const live = known ?? book.add(jobId, msg, now(), submission)
-    if (known == null) intake.replay(jobId)
+    // messages that outran this job, waiting in gossip validation, are validated again
+    if (known == null) waiters.notify(jobId)
     await repos.jobs.add(jobId, msg, { now: now() })
     // every node that sees an indicator job can answer lookups of it, member or not
     if (msg.job.kind !== 'file') persist('indicator', repos.indicators.recordSubmission(msg.job, { now: now() }))
@@ -174,8 +176,9 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
   }
 
   const evidence = createEvidenceGossip({ gossip, ctx, repos, logger, now, onReceived: (e) => { intake.conflicting(e) }, onKept: (e) => { c.evidenceProver?.offer(e) } })
+  const waiters = createJobWaiters()
   const intake = createMessageIntake({
-    ctx, book, follower, repos, logger, now,
+    ctx, book, waiters, follower, repos, logger,
     evidence: (e) => { evidence.keep(e) },
     on: {
       // every member committed: nothing can change any more, reveal now instead of at the deadline
@@ -239,7 +242,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     }
   }
 
-  const deferral = createJobDeferral({ follower, ctx, logger, now, signal: controller.signal, accept: onJob })
+  const deferral = createJobDeferral({ follower, ctx, now })
 
   function onJob (msg: SignedScanJob): void {
     const { jobId, submission: digest } = validateScanJob(msg, ctx)
@@ -273,16 +276,17 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     jobs: book,
     async start () {
       // each handler's message has its topic's type (GossipTypeMap): the codec refused any other
-      gossip.handle('jobs', (msg, from) => {
+      gossip.handle('jobs', async (msg, _from, options) => {
         try {
           onJob(msg)
         } catch (err) {
-          if (err instanceof GossipValidationError && err.code === 'FUTURE_MEMBERSHIP_BLOCK') deferral.defer(msg, from)
-          throw err
+          // a relay behind on the chain waits for the job's block and forwards it then (SPEC section 6)
+          if (!(err instanceof GossipValidationError && err.code === 'FUTURE_MEMBERSHIP_BLOCK') || !await deferral.untilFollowed(msg, options)) throw err
+          onJob(msg)
         }
       })
       for (const topic of ['commits', 'verdicts', 'attestations', 'complaints'] as const) {
-        gossip.handle(topic, (msg) => { intake.receive(msg) })
+        gossip.handle(topic, async (msg, _from, options) => { await intake.receive(msg, options) })
       }
       evidence.start()
       await resumeJobs({

@@ -16,16 +16,11 @@ export interface LiveJob {
   verdicts: Map<Hex, { msg: SignedVerdict, verdictHash: Hex }>
   attestations: Map<Hex, { msg: SignedAttestation, digest: Hex }>
   complaints: Map<Hex, SignedComplaint>
-  /** reveals that arrived before they could be accepted (EARLY_REVEAL, NO_COMMITMENT, COMMITMENT_MISMATCH), retried as commitments arrive */
-  held: SignedVerdict[]
   /** the Submission digest an indicator job carries (one job per Submission) */
   submission?: Hex
   state: 'open' | 'final' | 'failed'
   failure?: JobFailure
 }
-
-/** reveals held per job: one per member is all an honest network produces */
-const MAX_HELD_PER_JOB = 64
 
 /**
  * The jobs this node is taking part in, with the messages seen for each. Gossip validators read
@@ -54,7 +49,7 @@ export class JobBook {
     }
     const live: LiveJob = {
       jobId, signed, receivedAt: now, commitments: new Map(), conflicting: new Map(), verdicts: new Map(), attestations: new Map(), complaints: new Map(),
-      held: [], state: 'open', ...(submission === undefined ? {} : { submission })
+      state: 'open', ...(submission === undefined ? {} : { submission })
     }
     this.#jobs.set(jobId, live)
     if (submission !== undefined) this.#bySubmission.set(submission, jobId)
@@ -73,11 +68,6 @@ export class JobBook {
   jobForSubmission (digest: Hex): Hex | undefined {
     const jobId = this.#bySubmission.get(digest)
     return jobId === undefined || this.#jobs.get(jobId)?.state === 'failed' ? undefined : jobId
-  }
-
-  hold (jobId: Hex, msg: SignedVerdict): void {
-    const live = this.#jobs.get(jobId)
-    if (live != null && live.held.length < MAX_HELD_PER_JOB) live.held.push(msg)
   }
 
   /** the most recent open job for a sample, if any; `kind` apart, since a file's bytes may equal an indicator's subject */

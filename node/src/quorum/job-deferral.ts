@@ -3,40 +3,35 @@ import { boundsAt } from './validation-context.ts'
 import type { Hex, SignedScanJob } from '#protocol/messages.ts'
 import type { ValidationContext } from '#protocol/validation.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
-import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
-/** jobs held for a membership block not yet followed: in all, per sending peer, and how far ahead */
-const MAX_DEFERRED_JOBS = 256
-const MAX_DEFERRED_PER_PEER = 16
+/** how far ahead of the followed block a job may name its membership block and still be waited for */
 const MAX_BLOCKS_AHEAD = 16
 
 export interface JobDeferral {
-  /** holds a job whose membership block this node has not followed yet; false when it is not held */
-  defer(msg: SignedScanJob, from: string): boolean
-  readonly size: number
+  /**
+   * Waits until this node has followed the job's membership block, so that gossip can validate the job
+   * again and forward it: true then; false at once for a job that could not be honest, and false at
+   * its commit deadline or when `signal` aborts (gossip's bound on waiting validations).
+   */
+  untilFollowed(msg: SignedScanJob, options: AbortOptions): Promise<boolean>
 }
 
 export interface JobDeferralComponents {
   follower: Pick<RegistryFollower, 'followedBlock' | 'waitFor' | 'isMemberAt' | 'parameterAt'>
   ctx: Pick<ValidationContext, 'chainId' | 'registry'>
-  logger: Logger
   now: () => number
-  signal: AbortSignal
-  /** validates the job again and takes it */
-  accept: (msg: SignedScanJob) => void
 }
 
 /**
  * Nodes poll the chain independently, so a job may name a block this node has not followed yet;
- * dropping it would lose this member's verdict. Only a job that could be honest is held: its
- * windows are within today's bounds, its signature recovers to its origin and the origin is a
- * member now. Holding is bounded per peer and in all, and the wait ends at the commit deadline at
- * the latest (never a timer past the bounds), so no peer can fill or jam the queue.
+ * dropping it would lose this member's verdict, and, since gossipsub forwards only what a node
+ * accepts, every member behind this one. Only a job that could be honest is waited for: its windows
+ * are within today's bounds, its signature recovers to its origin and the origin is a member now.
+ * The wait ends at the commit deadline at the latest (never a timer past the bounds); how many
+ * wait at once, per peer and in all, is bounded by gossip (pending-validations.ts).
  */
 export function createJobDeferral (c: JobDeferralComponents): JobDeferral {
-  const perPeer = new Map<string, number>()
-  let total = 0
-
   function plausible (msg: SignedScanJob): boolean {
     const { job } = msg
     if (job.membershipBlock > c.follower.followedBlock + MAX_BLOCKS_AHEAD) return false
@@ -54,25 +49,11 @@ export function createJobDeferral (c: JobDeferralComponents): JobDeferral {
   }
 
   return {
-    get size () { return total },
-    defer (msg, from) {
-      const held = perPeer.get(from) ?? 0
-      if (total >= MAX_DEFERRED_JOBS || held >= MAX_DEFERRED_PER_PEER || !plausible(msg)) return false
+    async untilFollowed (msg, options) {
       const wait = msg.job.commitDeadline - c.now()
-      if (wait <= 0) return false
-      total++
-      perPeer.set(from, held + 1)
-      const signal = AbortSignal.any([c.signal, AbortSignal.timeout(wait)])
-      c.follower.waitFor(msg.job.membershipBlock, { signal })
-        .then(() => { c.accept(msg) })
-        .catch((err: unknown) => { c.logger.debug({ err, block: msg.job.membershipBlock }, 'deferred job dropped') })
-        .finally(() => {
-          total--
-          const left = (perPeer.get(from) ?? 1) - 1
-          if (left <= 0) perPeer.delete(from)
-          else perPeer.set(from, left)
-        })
-      return true
+      if (wait <= 0 || options.signal?.aborted === true || !plausible(msg)) return false
+      const signals = [AbortSignal.timeout(wait), ...(options.signal === undefined ? [] : [options.signal])]
+      return await c.follower.waitFor(msg.job.membershipBlock, { signal: AbortSignal.any(signals) }).then(() => true, () => false)
     }
   }
 }

@@ -1,24 +1,33 @@
 import {
   GossipValidationError, validateAttestation, validateCommitment, validateComplaint, validateVerdict
 } from '#protocol/index.ts'
-import { createOrphanMessages, senderOf } from './orphan-messages.ts'
+import { jobIdOf, senderOf } from './job-messages.ts'
 import type { JobBook, LiveJob } from './job-book.ts'
+import type { JobWaiters } from './job-waiters.ts'
 import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '#protocol/messages.ts'
 import type { ValidationContext } from '#protocol/validation.ts'
 import type { CheckedEvidence } from '#protocol/evidence.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
+import type { JobMessage } from './job-messages.ts'
+import type { AbortOptions } from '@libp2p/interface'
 import type { Logger } from 'pino'
 
-export type JobMessage = SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint
+/**
+ * What a relay may be merely behind on (SPEC section 6): the job, the commitment a reveal opens (an
+ * equivocator's other one too) or the reveal window. Gossip waits for it instead of ignoring the
+ * message, since only what a node accepts is forwarded.
+ */
+const BEHIND = new Set(['UNKNOWN_JOB', 'NO_COMMITMENT', 'EARLY_REVEAL', 'COMMITMENT_MISMATCH'])
 
 export interface MessageIntakeComponents {
   ctx: ValidationContext
   book: JobBook
+  /** wakes messages waiting on a job when it arrives or changes */
+  waiters: JobWaiters
   follower: Pick<RegistryFollower, 'isMemberAt' | 'followedBlock'>
   repos: Pick<Repositories, 'commitments' | 'verdicts' | 'attestations' | 'complaints'>
   logger: Logger
-  now: () => number
   /** a member's two conflicting messages for one job: kept and gossiped (evidence-gossip.ts) */
   evidence(e: CheckedEvidence): void
   /** what the lifecycle does once a message changed a job */
@@ -31,24 +40,24 @@ export interface MessageIntakeComponents {
 }
 
 export interface MessageIntake {
-  /** a peer's message: validated (throws GossipValidationError for gossip to reject or ignore), kept, and handed on */
-  receive(msg: JobMessage): void
+  /**
+   * a peer's message: validated (rejects with GossipValidationError for gossip to reject or ignore), kept,
+   * and handed on; one that outran what it needs waits for it until `signal` aborts
+   */
+  receive(msg: JobMessage, options: AbortOptions): Promise<void>
   /** this node's own message: the same path, where an `ignore` is no error */
   apply(msg: JobMessage): void
-  /** validates the messages that outran a job now known */
-  replay(jobId: Hex): void
   /** a pair of conflicting commitments from the evidence topic (already checked): both are held for the job */
   conflicting(e: CheckedEvidence): void
 }
 
 /**
  * Every commitment, reveal, attestation and complaint passes here, from peers and from this node:
- * protocol validation, evidence of equivocation, reveals held until the commitments they need,
- * messages held until their job arrives, durable copies, then the lifecycle's hook.
+ * protocol validation, evidence of equivocation, waiting for what a message outran, durable
+ * copies, then the lifecycle's hook.
  */
 export function createMessageIntake (c: MessageIntakeComponents): MessageIntake {
-  const { ctx, book, repos, logger, now } = c
-  const orphans = createOrphanMessages()
+  const { ctx, book, repos, logger, waiters } = c
 
   function persist (what: string, p: Promise<unknown>): void {
     p.catch((err) => { logger.error({ err, what }, 'persisting quorum state failed') })
@@ -76,10 +85,8 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
   }
 
   function commitmentsChanged (live: LiveJob): void {
-    // reveals that waited for this commitment (or for every member's) can be taken now
-    for (const held of live.held.splice(0)) {
-      try { onVerdict(held) } catch { /* still early (held again), or invalid */ }
-    }
+    // reveals waiting for this commitment (or for every member's) are validated again
+    waiters.notify(live.jobId)
     c.on.commitment(live)
   }
 
@@ -91,8 +98,6 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
     } catch (err) {
       if (err instanceof GossipValidationError) {
         if (err.code === 'COMMITMENT_MISMATCH' || err.code === 'EQUIVOCATION') keepEvidence('verdict', msg.verdict.jobId, msg.verdict.member, msg)
-        // commitments and reveals race (an equivocator's other commitment too): hold it until the commitment arrives
-        if (live != null && (err.code === 'EARLY_REVEAL' || err.code === 'NO_COMMITMENT' || err.code === 'COMMITMENT_MISMATCH')) book.hold(live.jobId, msg)
       }
       throw err
     }
@@ -143,13 +148,17 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
   }
 
   return {
-    receive (msg) {
-      try {
-        handle(msg)
-      } catch (err) {
-        // a message that outran its job is held if its sender is a member now, and validated once the job arrives
-        if (err instanceof GossipValidationError && err.code === 'UNKNOWN_JOB' && c.follower.isMemberAt(senderOf(msg), c.follower.followedBlock)) orphans.hold(msg, now())
-        throw err
+    async receive (msg, options) {
+      for (;;) {
+        try {
+          handle(msg)
+          return
+        } catch (err) {
+          if (!(err instanceof GossipValidationError) || !BEHIND.has(err.code) || options.signal?.aborted === true) throw err
+          // only a member now may make a relay wait for a job it has not seen: anyone could name a job that never comes
+          if (err.code === 'UNKNOWN_JOB' && !c.follower.isMemberAt(senderOf(msg), c.follower.followedBlock)) throw err
+          await waiters.changed(jobIdOf(msg), options).catch(() => { throw err })
+        }
       }
     },
     apply,
@@ -166,15 +175,6 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
         }
       }
       commitmentsChanged(live)
-    },
-    replay (jobId) {
-      for (const msg of orphans.take(jobId, now())) {
-        try {
-          apply(msg)
-        } catch (err) {
-          logger.debug({ err, jobId, type: msg.type }, 'held message refused once its job arrived')
-        }
-      }
     }
   }
 }

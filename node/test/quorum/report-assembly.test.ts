@@ -33,7 +33,7 @@ function liveJob (committed: number[], revealed: number[]): LiveJob {
     const msg = opened[i]?.verdict as SignedVerdict
     return [members[i] as Hex, { msg, verdictHash: verdictHash(msg.verdict) }]
   }))
-  return { jobId, signed: job, receivedAt: 0, commitments, conflicting: new Map(), verdicts, attestations: new Map(), complaints: new Map(), held: [], state: 'open' }
+  return { jobId, signed: job, receivedAt: 0, commitments, conflicting: new Map(), verdicts, attestations: new Map(), complaints: new Map(), state: 'open' }
 }
 
 /** `attesters` sign the content of the commitments of `committed` and the reveals of `revealed`, and `live` holds their attestations */

@@ -222,7 +222,7 @@ tap.test('a flood of valid signatures is bounded: past maxQueued they are droppe
     const root = { epoch: 1, root: `0x${(i + 1).toString(16).padStart(64, '0')}` as Hex, total: 1n }
     msgs.push({ type: 'rewards-signature', epoch: 1, member: sender.address, root: root.root, total: '1', signature: await signRewardsRoot(root, CHAIN_ID, REGISTRY, sender.wallet) })
   }
-  for (const m of msgs) handler?.(m, 'peer')
+  for (const m of msgs) await handler?.(m, 'peer', {})
   await flooded.tick()
   t.match(await node.metrics.registry.getSingleMetricAsString('virusmap_rewards_dropped_total'), /virusmap_rewards_dropped_total (3[0-9]|40)/, 'most of the flood dropped')
   const held = (await node.repos.rewards.signatures(1)).filter((s) => s.member === sender.address)

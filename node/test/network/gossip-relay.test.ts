@@ -1,0 +1,115 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import pino from 'pino'
+import tap from 'tap'
+import { GossipValidationError } from '#protocol/index.ts'
+import { TOPICS } from '#protocol/messages.ts'
+import { createGossip } from '../../src/network/gossip.ts'
+import { createLibp2pNode } from '../../src/network/libp2p-node.ts'
+import type { Gossip, GossipHandler, GossipOptions } from '../../src/network/gossip.ts'
+import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
+import type { Hex, SignedCommitment } from '#protocol/messages.ts'
+import type { Test } from 'tap'
+
+// SPEC section 6 on real gossipsub: a node forwards a message once its validation accepts it, and a
+// validation may wait (bounded) for what the node is behind on, so a relay passes on what it took late.
+const logger = pino({ level: 'silent' })
+const commitment = (n: number): SignedCommitment => ({
+  type: 'commitment',
+  commitment: { jobId: `0x${n.toString(16).padStart(64, '0')}` as Hex, member: `0x${'11'.repeat(20)}`, commitment: `0x${'cc'.repeat(32)}` },
+  signature: `0x${'00'.repeat(65)}`
+})
+
+interface Node { libp2p: VirusmapLibp2p, gossip: Gossip }
+
+/** three hosts in a line, a - b - c (a and c are no peers of each other), each with the handler given */
+async function line (t: Test, handlers: Array<GossipHandler<'commits'>>, pending?: GossipOptions['pending']): Promise<Node[]> {
+  const nodes: Node[] = []
+  for (const handler of handlers) {
+    const libp2p = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listenAddrs: ['/ip4/127.0.0.1/tcp/0'] })
+    const gossip = createGossip({ libp2p, logger, ...(pending === undefined ? {} : { pending }) })
+    gossip.handle('commits', handler)
+    await libp2p.start()
+    await gossip.start()
+    nodes.push({ libp2p, gossip })
+  }
+  t.teardown(async () => {
+    for (const n of nodes.toReversed()) {
+      await n.gossip.stop()
+      await n.libp2p.stop()
+    }
+  })
+  const [a, b, c] = nodes as [Node, Node, Node]
+  await a.libp2p.dial(b.libp2p.getMultiaddrs())
+  await b.libp2p.dial(c.libp2p.getMultiaddrs())
+  // a publishes to b, and b forwards to c, only once each has seen the other's subscription
+  const subscribed = (from: Node, to: Node): boolean => from.libp2p.services.pubsub.getSubscribers(TOPICS.commits).some((p) => p.equals(to.libp2p.peerId))
+  for (let i = 0; i < 200 && !(subscribed(a, b) && subscribed(b, c)); i++) await sleep(25)
+  return nodes
+}
+
+const accept: GossipHandler<'commits'> = () => {}
+
+async function within (ms: number, check: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (check()) return true
+    await sleep(25)
+  }
+  return check()
+}
+
+tap.test('a relay that waits in validation forwards the message once it accepts it', async (t) => {
+  const { promise: caughtUp, resolve: catchUp } = Promise.withResolvers<void>()
+  const atC: SignedCommitment[] = []
+  const [a] = await line(t, [accept, async (_msg, _from, options) => {
+    // behind: the job this commitment names has not arrived here yet
+    await Promise.race([caughtUp, new Promise((_resolve, reject) => { options.signal?.addEventListener('abort', reject, { once: true }) })])
+  }, (msg) => { atC.push(msg) }])
+  await a?.gossip.publish('commits', commitment(1))
+  t.notOk(await within(500, () => atC.length > 0), 'c has nothing while b waits')
+  catchUp()
+  t.ok(await within(5000, () => atC.length === 1), 'c gets the message once b accepted it')
+  t.same(atC, [commitment(1)])
+})
+
+tap.test('what a relay ignores or rejects goes no further', async (t) => {
+  const atC: SignedCommitment[] = []
+  const [a] = await line(t, [accept, (msg) => {
+    if (msg.commitment.jobId.endsWith('1')) throw new GossipValidationError('ignore', 'UNKNOWN_JOB', 'job not known')
+    throw new GossipValidationError('reject', 'BAD_SIGNATURE', 'forged')
+  }, (msg) => { atC.push(msg) }])
+  await a?.gossip.publish('commits', commitment(1))
+  await a?.gossip.publish('commits', commitment(2))
+  t.notOk(await within(1000, () => atC.length > 0), 'neither reached c')
+})
+
+tap.test('a relay waits only while it holds a slot, and only up to maxWaitMs', async (t) => {
+  const signals: AbortSignal[] = []
+  const atC: SignedCommitment[] = []
+  const [a] = await line(t, [accept, async (msg, _from, options) => {
+    if (options.signal !== undefined) signals.push(options.signal)
+    if (options.signal?.aborted === true) throw new GossipValidationError('ignore', 'UNKNOWN_JOB', 'no slot to wait in')
+    await new Promise((_resolve, reject) => { options.signal?.addEventListener('abort', () => { reject(new GossipValidationError('ignore', 'UNKNOWN_JOB', `${msg.commitment.jobId} waited too long`)) }, { once: true }) })
+  }, (msg) => { atC.push(msg) }], { max: 1, maxWaitMs: 800 })
+  await a?.gossip.publish('commits', commitment(1))
+  t.ok(await within(2000, () => signals.length === 1), 'the first message waits')
+  await a?.gossip.publish('commits', commitment(2))
+  t.ok(await within(2000, () => signals.length === 2), 'the second is validated at once')
+  t.equal(signals[1]?.aborted, true, 'with no slot to wait in: its signal is already aborted')
+  t.equal(signals[0]?.aborted, false, 'the first still waits')
+  t.ok(await within(3000, () => signals[0]?.aborted === true), 'until maxWaitMs')
+  t.same(atC, [], 'neither was forwarded')
+})
+
+tap.test('stopping gossip ends every waiting validation', async (t) => {
+  const signals: AbortSignal[] = []
+  const [a, b] = await line(t, [accept, async (_msg, _from, options) => {
+    if (options.signal !== undefined) signals.push(options.signal)
+    await new Promise((_resolve, reject) => { options.signal?.addEventListener('abort', reject, { once: true }) })
+  }, accept])
+  await a?.gossip.publish('commits', commitment(3))
+  t.ok(await within(2000, () => signals.length === 1), 'the message waits at b')
+  await b?.gossip.stop()
+  t.equal(signals[0]?.aborted, true)
+})

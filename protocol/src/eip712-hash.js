@@ -99,6 +99,11 @@ function typeString (name) {
 
 /** Public keys of signers seen before, by address, with their multiplication tables: at most this many. */
 const KNOWN_KEYS = 256
+/** Strings up to this long have their keccak kept, at most this many of them (a verdict's engine fields). */
+const SHORT_STRING = 128
+const SHORT_STRINGS = 4096
+/** Recovered signers kept by (digest, signature): a job's dozen signatures for thousands of jobs in flight (about 300 bytes each). */
+const RECOVERED_SIGNERS = 16384
 
 /**
  * @param {{ keccak_256: (b: Uint8Array) => Uint8Array, sha256: (b: Uint8Array) => Uint8Array, secp256k1: any }} crypto
@@ -113,6 +118,8 @@ function deeplyFrozen (value) {
 export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
   const typeHashes = Object.fromEntries(Object.keys(TYPES).map((n) => [n, keccak(enc.encode(typeString(n)))]))
   const ZERO12 = new Uint8Array(12)
+  // a verdict's engine names, versions, categories and methods repeat from job to job: each is hashed once
+  const stringHashes = new Map()
 
   /** One encoder per field type, built once: hashing is on every gossip message's path. */
   function encoderFor (type) {
@@ -127,7 +134,14 @@ export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
     if (type === 'string') {
       return (value) => {
         if (typeof value !== 'string') throw new Error('string expected')
-        return keccak(enc.encode(value))
+        if (value.length > SHORT_STRING) return keccak(enc.encode(value))
+        let hash = stringHashes.get(value)
+        if (hash === undefined) {
+          hash = keccak(enc.encode(value))
+          if (stringHashes.size >= SHORT_STRINGS) stringHashes.clear()
+          stringHashes.set(value, hash)
+        }
+        return hash
       }
     }
     if (type === 'bytes') return (value) => keccak(hexToBytes(value))
@@ -198,6 +212,12 @@ export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
   const { Fn } = Point
   const HALF_N = Fn.ORDER >> 1n
   const known = new Map()
+  /**
+   * Answers already computed, newest last: a node checks the same signature when gossip brings the
+   * message and again when it derives or checks the report that carries it (as a fresh object from its
+   * database, which the frozen-message memo of signing.ts cannot know).
+   */
+  const signers = new Map()
   const addressOf = (point) => bytesToHex(keccak(point.toBytes(false).subarray(1)).subarray(12))
   const toBigInt = (bytes) => BigInt(bytesToHex(bytes))
 
@@ -221,6 +241,23 @@ export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
    * message claims: when its key is known the answer costs a verification, not a recovery.
    */
   function recover (hash, signature, wallet = false, expected = undefined) {
+    // the signer is a function of (hash, signature, spelling rule) alone; `expected` only picks the cheaper path
+    const key = typeof signature === 'string' && signature.length === 132 && hash.length === 32 ? `${wallet ? 'w' : 'm'}${bytesToHex(hash)}${signature}` : undefined
+    if (key !== undefined && signers.has(key)) {
+      const signer = signers.get(key)
+      signers.delete(key)
+      signers.set(key, signer)
+      return signer
+    }
+    const signer = recoverUncached(hash, signature, wallet, expected)
+    if (key !== undefined) {
+      if (signers.size >= RECOVERED_SIGNERS) signers.delete(signers.keys().next().value)
+      signers.set(key, signer)
+    }
+    return signer
+  }
+
+  function recoverUncached (hash, signature, wallet, expected) {
     try {
       const sig = hexToBytes(signature)
       if (sig.length !== 65 || hash.length !== 32) return undefined

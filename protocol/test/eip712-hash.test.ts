@@ -5,6 +5,10 @@
  */
 import tap from 'tap'
 import { recoverAddress, Signature, SigningKey, TypedDataEncoder, Wallet } from 'ethers'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { createVerifier } from '../src/eip712-hash.js'
 import { EIP712_TYPES, eip712, eip712Domain } from '../src/index.ts'
 import type { Hex } from '../src/index.ts'
 import { CHAIN_ID, REGISTRY } from './fixtures.ts'
@@ -50,6 +54,19 @@ tap.test('every primary type hashes as ethers hashes it, on 400 seeded random va
     }
     t.equal(same, 400, primary)
   }
+})
+
+const complaint = (reason: string): Record<string, unknown> => ({ jobId: `0x${'ab'.repeat(32)}`, member: `0x${'cd'.repeat(20)}`, reason })
+
+tap.test('a kept string hash is the string\'s, before and after more strings than are kept, short or long', async t => {
+  const types = { Complaint: EIP712_TYPES.Complaint.Complaint as Array<{ name: string, type: string }> }
+  const reasons = ['', 'undetected', 'é'.repeat(128), 'x'.repeat(129), '🦠'.repeat(64)]
+  let same = 0
+  for (let round = 0; round < 2; round++) {
+    for (const r of reasons) if (eip712.structHash('Complaint', complaint(r)) === TypedDataEncoder.from(types).hash(complaint(r))) same++
+    for (let i = 0; i < 5000; i++) eip712.structHash('Complaint', complaint(`filler ${i}`))
+  }
+  t.equal(same, reasons.length * 2)
 })
 
 tap.test('values ethers refuses are refused (no digest of a value that is not the type)', async t => {
@@ -122,4 +139,39 @@ tap.test('the remembered keys are bounded and an evicted key still verifies by r
     wallets.forEach((w, i) => { if (eip712.recoverDigest(digest, sigs[i] as Hex, w.address) === w.address.toLowerCase()) right++ })
     t.equal(right, 300, `round ${round}`)
   }
+})
+
+tap.test('a known key verifies a new digest as recovery answers', async t => {
+  const first = hex(32)
+  t.equal(eip712.recoverDigest(first, Signature.from(key.sign(first)).serialized, address), address, 'the key is remembered')
+  for (let i = 0; i < 5; i++) {
+    const digest = hex(32)
+    const sig = Signature.from(key.sign(digest)).serialized
+    t.equal(eip712.recoverDigest(digest, sig, address), recoverAddress(digest, sig).toLowerCase(), `new digest ${i}`)
+  }
+})
+
+tap.test('an answer is kept by digest, signature and spelling rule, bounded, and the same once evicted', async t => {
+  let recoveries = 0
+  const counted = { ...secp256k1, Signature: { fromBytes: (...args: Parameters<typeof secp256k1.Signature.fromBytes>) => { recoveries++; return secp256k1.Signature.fromBytes(...args) } } }
+  const verifier = createVerifier({ keccak_256, sha256, secp256k1: counted })
+  const digest = hex(32)
+  const sig = Signature.from(key.sign(digest))
+  const zeroOne = spell(BigInt(sig.r), BigInt(sig.s), sig.v - 27)
+  t.equal(verifier.recoverDigest(digest, sig.serialized), address)
+  t.equal(verifier.recoverDigest(digest, sig.serialized, other.address), address, 'asked again, with any claim')
+  t.equal(recoveries, 1, 'recovered once')
+  t.equal(verifier.recoverDigest(digest, zeroOne), undefined, 'v 0/1 is no member\'s spelling')
+  t.equal(verifier.recoverDigest(digest, zeroOne, undefined, true), address, 'but a wallet\'s')
+  t.equal(verifier.recoverDigest(digest, zeroOne), undefined, 'and still no member\'s')
+  const elsewhere = hex(32)
+  t.equal(verifier.recoverDigest(elsewhere, sig.serialized), recoverAddress(elsewhere, sig.serialized).toLowerCase(), 'another digest is another answer')
+  // more answers than are kept: the first is computed again, to the same signer
+  const before = recoveries
+  let nobody = 0
+  for (let s = 1n; s <= 16384n; s++) if (verifier.recoverDigest(digest, spell(0n, s, 27)) === undefined) nobody++
+  t.equal(nobody, 16384, 'r = 0 recovers nobody')
+  t.equal(recoveries, before, 'malformed signatures need no curve')
+  t.equal(verifier.recoverDigest(digest, sig.serialized), address, 'evicted, then recovered again')
+  t.equal(recoveries, before + 1)
 })

@@ -40,6 +40,16 @@ export function limitMinimum (name: string): number {
   return name === 'uploadWaitMs' ? 0 : 1
 }
 
+/** What is wrong with the API limits of a config object whose defaults are filled in; undefined: nothing. */
+export function checkApiLimits (cfg: Record<string, unknown>): string | undefined {
+  // zero would refuse every upload or, for a timeout, turn it off
+  for (const key of Object.keys(API_LIMIT_DEFAULTS)) {
+    const least = limitMinimum(key)
+    if (!Number.isSafeInteger(cfg[key]) || (cfg[key] as number) < least) return `${key} must be an integer of at least ${least}`
+  }
+  return undefined
+}
+
 /** The API limits out of a config that carries them (the supernode's). */
 export function apiLimitsOf (config: ApiLimits): ApiLimits {
   return Object.fromEntries(Object.keys(API_LIMIT_DEFAULTS).map((key) => [key, config[key as keyof ApiLimits]])) as unknown as ApiLimits

@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import type { Hex } from '#protocol/messages.ts'
-import { API_LIMIT_DEFAULTS, limitMinimum, type ApiLimits } from '../api/limits.ts'
+import { API_DEFAULTS, checkApiOptions, type ApiOptions } from '../api/api-options.ts'
+import { API_LIMIT_DEFAULTS, checkApiLimits, type ApiLimits } from '../api/limits.ts'
+import { CHAIN_DEFAULTS, checkChainOptions, type ChainOptions } from '../chain/chain-options.ts'
+import { SAMPLE_DEFAULTS, checkSampleOptions, type SampleOptions } from '../ingest/sample-options.ts'
+import { NETWORK_DEFAULTS, checkNetworkOptions, type NetworkOptions } from '../network/network-options.ts'
 import { QUORUM_DEFAULTS, readQuorumOptions, type QuorumOptions } from '../quorum/quorum-options.ts'
 import { ENGINE_DEFAULTS, readEngineOptions, type EngineOptions } from './engine-options.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -13,52 +17,33 @@ export interface Deployment {
   contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex, anchors?: Hex, market?: Hex, rewards?: Hex, evidence?: Hex }
 }
 
-/**
- * What the node itself reads: where it keeps its data, the chain it follows, its network and API
- * addresses. The subsystems' options sit beside their code with their defaults and are composed
- * into SupernodeConfig below.
- */
+/** What only the node as a whole reads: where it keeps its data and the deployment it serves. */
 export interface NodeOptions {
   dataDir: string
-  apiHost: string
-  apiPort: number
-  listen: string[]
-  bootstrap: string[]
   deployment: Deployment
-  confirmations: number
-  pollIntervalMs: number
-  maxSampleBytes: number
-  /** how long each epoch proposer rank waits after the one before it (protocol SPEC section 15) */
-  anchorTurnMs: number
-  /** x-apikey on /api/v3 and /api/virusmap (keys: `virusmap apikey create`); false opens them to anyone */
-  requireApiKey: boolean
 }
 
 /**
- * A node's config file: one flat JSON object, each subsystem's options under their own names
- * (engines: engine-options.ts, job timing: quorum/quorum-options.ts, API limits: api/limits.ts).
+ * A node's config file: one flat JSON object, each subsystem's options under their own names, with
+ * their defaults and validation beside the subsystem: the chain (chain/chain-options.ts), the libp2p
+ * host (network/network-options.ts), samples (ingest/sample-options.ts), the API (api/api-options.ts,
+ * api/limits.ts), job timing (quorum/quorum-options.ts) and the engines (engine-options.ts).
  * Flat, as every config written so far is, so each key is also the option's name in its subsystem.
  */
-export type SupernodeConfig = NodeOptions & EngineOptions & QuorumOptions & ApiLimits
-
-const NODE_DEFAULTS = {
-  apiHost: '127.0.0.1',
-  apiPort: 0,
-  listen: ['/ip4/127.0.0.1/tcp/0'],
-  bootstrap: [],
-  confirmations: 2,
-  pollIntervalMs: 1000,
-  maxSampleBytes: 650 * 1024 * 1024,
-  anchorTurnMs: 30_000,
-  requireApiKey: true
-} as const satisfies Omit<NodeOptions, 'dataDir' | 'deployment'>
+export type SupernodeConfig = NodeOptions & ChainOptions & NetworkOptions & SampleOptions & ApiOptions & ApiLimits & QuorumOptions & EngineOptions
 
 export const CONFIG_DEFAULTS = {
-  ...NODE_DEFAULTS,
-  ...ENGINE_DEFAULTS,
+  ...CHAIN_DEFAULTS,
+  ...NETWORK_DEFAULTS,
+  ...SAMPLE_DEFAULTS,
+  ...API_DEFAULTS,
+  ...API_LIMIT_DEFAULTS,
   ...QUORUM_DEFAULTS,
-  ...API_LIMIT_DEFAULTS
+  ...ENGINE_DEFAULTS
 } as const satisfies Omit<SupernodeConfig, 'dataDir' | 'deployment' | 'engines'>
+
+/** each subsystem's check: what is wrong with its options, or undefined */
+const CHECKS = [checkChainOptions, checkNetworkOptions, checkSampleOptions, checkApiOptions, checkApiLimits]
 
 export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID'
 
@@ -94,18 +79,9 @@ export function parseConfig (value: unknown): SupernodeConfig {
   for (const name of ['vmt', 'timelock', 'governor', 'registry']) {
     check(typeof contracts?.[name] === 'string' && ADDRESS.test(contracts[name] as string), `deployment.contracts.${name} must be an address`)
   }
-  for (const key of ['apiPort', 'confirmations', 'pollIntervalMs', 'maxSampleBytes']) {
-    check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= 0, `${key} must be a non-negative integer`)
-  }
-  check(Number.isSafeInteger(cfg.anchorTurnMs) && (cfg.anchorTurnMs as number) >= 1000, 'anchorTurnMs must be an integer of at least 1000')
-  // zero would refuse every upload or, for a timeout, turn it off
-  for (const key of Object.keys(API_LIMIT_DEFAULTS)) {
-    const least = limitMinimum(key)
-    check(Number.isSafeInteger(cfg[key]) && (cfg[key] as number) >= least, `${key} must be an integer of at least ${least}`)
-  }
-  check(typeof cfg.requireApiKey === 'boolean', 'requireApiKey must be true or false')
-  for (const key of ['listen', 'bootstrap']) {
-    check(Array.isArray(cfg[key]) && (cfg[key] as unknown[]).every((s) => typeof s === 'string'), `${key} must be a list of strings`)
+  for (const problemOf of CHECKS) {
+    const problem = problemOf(cfg)
+    check(problem === undefined, problem as string)
   }
   const quorum = readQuorumOptions(cfg)
   check(typeof quorum !== 'string', quorum as string)

@@ -5,6 +5,11 @@ import tap from 'tap'
 import { CONFIG_DEFAULTS, loadConfig, parseConfig } from '../../src/supernode/config.ts'
 import { ENGINE_DEFAULTS, readEngineOptions } from '../../src/supernode/engine-options.ts'
 import { QUORUM_DEFAULTS, readQuorumOptions } from '../../src/quorum/quorum-options.ts'
+import { API_DEFAULTS, checkApiOptions } from '../../src/api/api-options.ts'
+import { API_LIMIT_DEFAULTS, checkApiLimits } from '../../src/api/limits.ts'
+import { CHAIN_DEFAULTS, checkChainOptions } from '../../src/chain/chain-options.ts'
+import { SAMPLE_DEFAULTS, checkSampleOptions } from '../../src/ingest/sample-options.ts'
+import { NETWORK_DEFAULTS, checkNetworkOptions } from '../../src/network/network-options.ts'
 
 const deployment = {
   chainId: 31337,
@@ -93,7 +98,9 @@ tap.test('engines: absent means every engine; a list must be engine ids the regi
 
 tap.test('the flat file is each subsystem\'s options under its own names, defaults from beside each subsystem', async (t) => {
   const cfg = parseConfig({ dataDir: '/x', deployment })
-  for (const [key, value] of Object.entries({ ...ENGINE_DEFAULTS, ...QUORUM_DEFAULTS })) t.same(cfg[key as keyof typeof cfg], value, key)
+  const subsystems = { ...CHAIN_DEFAULTS, ...NETWORK_DEFAULTS, ...SAMPLE_DEFAULTS, ...API_DEFAULTS, ...API_LIMIT_DEFAULTS, ...ENGINE_DEFAULTS, ...QUORUM_DEFAULTS }
+  for (const [key, value] of Object.entries(subsystems)) t.same(cfg[key as keyof typeof cfg], value, key)
+  t.same(Object.keys(CONFIG_DEFAULTS).toSorted(), Object.keys(subsystems).toSorted(), 'every default is a subsystem\'s: none is left in config.ts')
   t.equal(typeof readEngineOptions(cfg as unknown as Record<string, unknown>), 'object', 'a parsed config reads back as engine options')
   // a config as the devnet and operators wrote them before the options moved: every key flat, old values kept
   const written = {
@@ -126,4 +133,26 @@ tap.test('each subsystem names what is wrong with its options; hostile values ar
   }
   t.same(readQuorumOptions({ ...base, surprise: 1 }), QUORUM_DEFAULTS, 'only its own keys')
   t.notOk('surprise' in (readEngineOptions({ ...base, surprise: 1 }) as object), 'only its own keys')
+})
+
+tap.test('chain, network, sample and API options: each check names its key; hostile values are refused', async (t) => {
+  const base = { ...CONFIG_DEFAULTS } as Record<string, unknown>
+  const cases: Array<[(cfg: Record<string, unknown>) => string | undefined, Record<string, unknown>, RegExp]> = [
+    [checkChainOptions, { confirmations: -1 }, /confirmations/], [checkChainOptions, { confirmations: 1.5 }, /confirmations/],
+    [checkChainOptions, { pollIntervalMs: '1000' }, /pollIntervalMs/], [checkChainOptions, { pollIntervalMs: 2 ** 60 }, /pollIntervalMs/],
+    // a proposer turn below a second would have every rank propose at once
+    [checkChainOptions, { anchorTurnMs: 999 }, /anchorTurnMs/], [checkChainOptions, { anchorTurnMs: null }, /anchorTurnMs/],
+    [checkNetworkOptions, { listen: '/ip4/0.0.0.0/tcp/1' }, /listen/], [checkNetworkOptions, { bootstrap: [{}] }, /bootstrap/], [checkNetworkOptions, { listen: { length: 1, 0: 'x' } }, /listen/],
+    [checkSampleOptions, { maxSampleBytes: -1 }, /maxSampleBytes/], [checkSampleOptions, { maxSampleBytes: '650MB' }, /maxSampleBytes/], [checkSampleOptions, { maxSampleBytes: Infinity }, /maxSampleBytes/],
+    [checkApiOptions, { apiHost: '' }, /apiHost/], [checkApiOptions, { apiHost: ['::'] }, /apiHost/], [checkApiOptions, { apiPort: -1 }, /apiPort/],
+    [checkApiOptions, { apiPort: 65_536 }, /apiPort/], [checkApiOptions, { apiPort: '8080' }, /apiPort/], [checkApiOptions, { requireApiKey: 'false' }, /requireApiKey/],
+    [checkApiLimits, { uploadWaitMs: -1 }, /uploadWaitMs/], [checkApiLimits, { maxUploadsPerKey: 0 }, /maxUploadsPerKey/]
+  ]
+  for (const [check, value, message] of cases) {
+    t.match(check({ ...base, ...value }), message, `${check.name} ${JSON.stringify(value)}`)
+    t.throws(() => parseConfig({ dataDir: '/x', deployment, ...value }), { code: 'CONFIG_INVALID', message }, JSON.stringify(value))
+  }
+  for (const check of [checkChainOptions, checkNetworkOptions, checkSampleOptions, checkApiOptions, checkApiLimits]) t.equal(check(base), undefined, `${check.name}: the defaults pass`)
+  const edge = parseConfig({ dataDir: '/x', deployment, apiPort: 65_535, confirmations: 0, pollIntervalMs: 0, anchorTurnMs: 1000, maxSampleBytes: 0, apiHost: '::', listen: [], requireApiKey: false })
+  t.same([edge.apiPort, edge.confirmations, edge.anchorTurnMs, edge.maxSampleBytes, edge.apiHost, edge.listen, edge.requireApiKey], [65_535, 0, 1000, 0, '::', [], false], 'the limits are inclusive')
 })

@@ -165,3 +165,62 @@ tap.test('a member that signed a job into one epoch\'s root signs no other epoch
   t.match(await counter('virusmap_anchors_refused_total'), /code="SIGNED_ELSEWHERE"} 1/, 'the same jobs in epoch 2 are refused while epoch 1 may still be anchored')
   t.same(bus.refused, [], 'both proposals passed the validators')
 })
+
+tap.test('a member behind on the chain waits for an epoch\'s last block, at most one epoch ahead, and takes the proposal then (SPEC 6)', async (t) => {
+  const shared = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: 15 })
+  // followed to block 14 until caughtUp: epoch 2 (blocks 10 to 14) is over only once block 15 is followed
+  const { promise: caughtUp, resolve: catchUp } = Promise.withResolvers<void>()
+  let block = 14
+  void caughtUp.then(() => { block = 15 })
+  const follower = {
+    ...shared,
+    get followedBlock () { return block },
+    async waitFor (at: number, options: { signal?: AbortSignal } = {}) {
+      if (at <= block) return
+      await Promise.race([caughtUp, new Promise((_resolve, reject) => { options.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }, { once: true }) })])
+    }
+  }
+  const chain: AnchorChain = {
+    epochBlocks: async () => E,
+    head: async () => block,
+    blockTime: async () => now(),
+    anchored: async () => false,
+    events: async () => [],
+    post: async () => { throw new Error('this chain takes no anchor') }
+  }
+  const reports: Report[] = await Promise.all(['six', 'seven'].map(async (s) => await signedReport(new TextEncoder().encode(s))))
+  const db = await openDatabase({ path: t.testdir() })
+  t.teardown(async () => { await db.close() })
+  const repos = createRepositories(db)
+  for (const report of reports) await repos.reports.put(report)
+  const bus = createMemoryGossipBus()
+  const gossip = bus.join()
+  const proposer = bus.join()
+  const metrics = createNodeMetrics()
+  const member = MEMBERS.toSorted((a, b) => (a.address < b.address ? -1 : 1))[0] as typeof MEMBERS[number]
+  const service = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
+    self: member.address, operator: member.wallet, chain, follower, gossip, repos, logger: pino({ level: 'silent' }), metrics: metrics.anchors, now
+  })
+  await gossip.start()
+  await proposer.start()
+  await service.start()
+  t.teardown(async () => { await service.stop() })
+  const signed = async (): Promise<string> => await metrics.registry.getSingleMetricAsString('virusmap_anchors_signed_total')
+  const propose = async (epoch: number): Promise<void> => {
+    const tree = epochTree(reports)
+    const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex).toSorted()
+    const proposed = { epoch, root: tree.root as Hex, leafCount: jobIds.length, jobIds }
+    const wallet = MEMBERS.find((m) => m !== member) as typeof MEMBERS[number]
+    await proposer.publish('anchors', { type: 'anchor-proposal', proposer: wallet.address, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, wallet.wallet) })
+  }
+  await propose(4)
+  await propose(2)
+  for (let i = 0; i < 100 && !bus.refused.includes('FUTURE_EPOCH'); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.same(bus.refused, ['FUTURE_EPOCH'], 'epoch 4 ends two epochs ahead: ignored at once')
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.notMatch(await signed(), / 1$/m, 'epoch 2 waits while its last block is not followed')
+  catchUp()
+  for (let i = 0; i < 100 && !/ 1$/m.test(await signed()); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.match(await signed(), / 1$/m, 'and is signed once it is')
+  t.same(bus.refused, ['FUTURE_EPOCH'], 'nothing else was refused')
+})

@@ -1,5 +1,7 @@
 // The MV3 extension in Debian's chromium (playwright-core, unpacked with --load-extension): a test
-// dapp with a fake injected provider (window.ethereum and an EIP-6963-only one), the loopback
+// dapp with an injected EIP-1193 wallet backed by anvil (window.ethereum and an EIP-6963-only one:
+// transactions and signatures go to anvil's unlocked dev account, so what passes is mined or
+// signed for real), the loopback
 // guard service over a real anvil chain with the guard's test contracts. A draining approve is
 // stopped with the reasons shown and 4001 returned; a benign approve reaches the wallet with no
 // overlay; a blocked eth_sign goes through only on the user's explicit "proceed"; a guard that is
@@ -21,53 +23,18 @@ import { launchChromium } from '../fixtures/chromium.ts'
 import { noChromium } from '../fixtures/system-packages.ts'
 import { startGuardChain, type GuardChain } from './fixtures/guard-chain.ts'
 import { createHash } from 'node:crypto'
-import { parseEther } from 'ethers'
+import { getBytes, parseEther, verifyMessage } from 'ethers'
 import { loadEthPhishingLists } from '../../src/intel/lists/eth-phishing-lists.ts'
 import { call, ERC, MAX, MAX160, permit2TypedData, permitTypedData, seaportTypedData, typed } from './fixtures/requests.ts'
+import { dappHtml, frameHtml, KIT } from './fixtures/test-dapp.ts'
 
 /** the extension service worker's API, as far as the test calls it (evaluated in the worker) */
 declare const chrome: { storage: { local: { set(items: Record<string, unknown>): Promise<void> } } }
 
 const EXTENSION = fileURLToPath(new URL('../../src/guard/extension/', import.meta.url))
 
-/** the dapp: a fake wallet that records what reaches it, as window.ethereum and announced by EIP-6963 only */
-const dappHtml = (user: string, head = ''): string => `<!doctype html><html><head><title>test dapp</title><script>
-  window.calls = []
-  const answer = (tag) => async ({ method }) => {
-    window.calls.push(tag + method)
-    if (method === 'eth_requestAccounts') return ['${user}']
-    if (method === 'eth_sendTransaction') return '0x' + 'ab'.repeat(32)
-    if (method === 'eth_sign' || method === 'personal_sign') return '0x' + '11'.repeat(65)
-    throw Object.assign(new Error('unsupported'), { code: 4200 })
-  }
-  window.ethereum = {
-    isFakeWallet: true,
-    request: answer(''),
-    // the legacy callback API some dapps still use
-    send (method, params) { return answer('legacy:')({ method, params }) },
-    sendAsync (payload, callback) { answer('legacy:')(payload).then((result) => callback(null, { id: payload.id, jsonrpc: '2.0', result }), (err) => callback(err)) }
-  }
-  const announced = { request: answer('6963:') }
-  const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info: { uuid: '1', name: 'Only6963', icon: 'data:,', rdns: 'test.only6963' }, provider: announced }) }))
-  window.addEventListener('eip6963:requestProvider', announce)
-  announce()
-  window.only6963 = announced
-  // a drainer kit's habit: wallet prompts fired by the page's own script, nobody having clicked
-  if (location.search === '?scripted') window.addEventListener('load', async () => {
-    await window.ethereum.request({ method: 'eth_requestAccounts' })
-    await window.ethereum.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x1' }] }).catch(() => {})
-    window.third = window.ethereum.request({ method: 'eth_requestAccounts' })
-  })
-  // an ordinary dapp: one prompt on load, then the user's click sends the swap's approval
-  if (location.search === '?onload') window.addEventListener('load', () => { window.connected = window.ethereum.request({ method: 'eth_requestAccounts' }) })
-  window.addEventListener('DOMContentLoaded', () => {
-    document.getElementById('swap').addEventListener('click', () => { window.outcome = window.ethereum.request({ method: 'eth_sendTransaction', params: [window.swapTx] }).then((result) => ({ result }), (err) => ({ code: err.code })) })
-  })
-</script>${head}</head><body><button id="swap">Swap</button></body></html>`
-/** a drainer kit's script, on the malicious list by its sha256 */
-const KIT = 'window.kitLoaded = true\n'
-/** a page that frames the dapp from another origin */
-const frameHtml = (dapp: string): string => `<!doctype html><html><body><iframe id="dapp" src="${dapp}" width="900" height="700"></iframe></body></html>`
+const TX_HASH = /^0x[0-9a-f]{64}$/
+const SIGNATURE = /^0x[0-9a-f]{130}$/
 
 /**
  * Starts a request in a page or frame: block and warn are read from the overlay (its heading and
@@ -133,7 +100,7 @@ if (noChromium !== false) {
       const path = new URL(req.url ?? '/', 'http://x').pathname
       if (path === '/kit.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(KIT)
       if (path === '/frame.html') return res.writeHead(200, { 'content-type': 'text/html' }).end(frameHtml(at('dapp.example')))
-      res.writeHead(200, { 'content-type': 'text/html' }).end(dappHtml(chain.user, req.url === '/?kit' ? '<script src="/kit.js"></script>' : ''))
+      res.writeHead(200, { 'content-type': 'text/html' }).end(dappHtml(chain.user, chain.anvil.rpcUrl, req.url === '/?kit' ? '<script src="/kit.js"></script>' : ''))
     })
     await new Promise<void>(resolve => dapp.listen(0, '127.0.0.1', resolve))
     dappUrl = `http://127.0.0.1:${(dapp.address() as AddressInfo).port}/`
@@ -167,7 +134,7 @@ if (noChromium !== false) {
 
   tap.test('the extension loads under the id the guard serves', async (t) => {
     t.ok(worker.url().startsWith(`${EXTENSION_ORIGIN}/`), worker.url())
-    t.equal(await page.evaluate(() => (window as unknown as { ethereum: { isFakeWallet: boolean } }).ethereum.isFakeWallet), true, 'the provider is patched in place, not replaced')
+    t.equal(await page.evaluate(() => (window as unknown as { ethereum: { isTestWallet: boolean } }).ethereum.isTestWallet), true, 'the provider is patched in place, not replaced')
   })
 
   tap.test('a draining approve is blocked with its reasons, and the page gets 4001', async (t) => {
@@ -184,8 +151,11 @@ if (noChromium !== false) {
 
   tap.test('a benign approve to an allowlisted router passes with no overlay', async (t) => {
     await start('ethereum', { method: 'eth_sendTransaction', params: [tx(chain.token, ERC.encodeFunctionData('approve', [chain.router, 10n ** 18n]))] })
-    t.same(await outcome(), { result: `0x${'ab'.repeat(32)}` })
+    const { result } = await outcome()
+    t.match(result, TX_HASH)
     t.same(await calls(), ['eth_sendTransaction'])
+    t.equal((await chain.provider.getTransactionReceipt(result as string))?.status, 1, 'mined by anvil')
+    t.equal(await chain.asUser(chain.token, 'GuardToken').getFunction('allowance')(chain.user, chain.router), 10n ** 18n, 'the approval is on chain')
     t.equal(await page.locator('virusmap-guard-overlay').count(), 0)
   })
 
@@ -201,7 +171,7 @@ if (noChromium !== false) {
     t.ok(clicked, 'the page found the button and clicked it')
     t.equal(await page.locator('virusmap-guard-overlay').count(), 1, 'a scripted click is ignored')
     await page.locator('virusmap-guard-overlay button.proceed').click()
-    t.same(await outcome(), { result: `0x${'11'.repeat(65)}` })
+    t.match(await outcome(), { result: SIGNATURE })
     t.same(await calls(), ['6963:eth_sign'])
   })
 
@@ -219,14 +189,15 @@ if (noChromium !== false) {
       const w = window as unknown as Record<string, any>
       w.outcome = w.ethereum.send('personal_sign', ['0x48656c6c6f', from]).then((result: unknown) => ({ result }))
     }, [chain.user] as const)
-    t.same(await outcome(), { result: `0x${'11'.repeat(65)}` }, 'readable text passes')
+    const hello = await outcome() as { result: string }
+    t.equal(verifyMessage(getBytes('0x48656c6c6f'), hello.result).toLowerCase(), chain.user, 'readable text passes, signed by the user\'s key')
     t.same(await calls(), ['personal_sign'], 'nothing but the allowed request reached the wallet')
   })
 
   tap.test('the guard down: requests pass within its limit, unverified', async (t) => {
     await worker.evaluate(async () => { await chrome.storage.local.set({ guardUrl: 'http://127.0.0.1:9' }) })
     await start('ethereum', { method: 'personal_sign', params: ['0x4869', chain.user] })
-    t.same(await outcome(), { result: `0x${'11'.repeat(65)}` })
+    t.match(await outcome(), { result: SIGNATURE })
     t.same(await calls(), ['personal_sign'])
     await worker.evaluate(async (url) => { await chrome.storage.local.set({ guardUrl: url }) }, service.url)
   })
@@ -294,7 +265,7 @@ if (noChromium !== false) {
     t.same(await dappPage.evaluate(async () => await (window as unknown as { connected: Promise<unknown> }).connected), [chain.user])
     await dappPage.evaluate((swapTx) => { (window as unknown as { swapTx: unknown }).swapTx = swapTx }, tx(chain.token, ERC.encodeFunctionData('approve', [chain.router, 10n ** 18n])))
     await dappPage.locator('#swap').click()
-    t.same(await dappPage.evaluate(async () => await (window as unknown as { outcome: Promise<unknown> }).outcome), { result: `0x${'ab'.repeat(32)}` })
+    t.match(await dappPage.evaluate(async () => await (window as unknown as { outcome: Promise<unknown> }).outcome), { result: TX_HASH })
     t.equal(await dappPage.locator('virusmap-guard-overlay').count(), 0)
   })
 

@@ -7,6 +7,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { virusmapGossipsubOptions } from './gossipsub-options.ts'
+import { noiseCrypto } from './noise-crypto.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -40,7 +41,7 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Virusm
     start: false,
     addresses: { listen: opts.listenAddrs },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     services: {
       identify: identify(),

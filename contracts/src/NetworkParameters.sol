@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {PastBlocks} from "./PastBlocks.sol";
 
 /**
  * @title VirusMap network parameters
@@ -28,8 +29,6 @@ contract NetworkParameters is Ownable {
     error NetworkParametersUnknownKey(bytes32 key);
     /// @dev Initial keys and values differ in length.
     error NetworkParametersLengthMismatch();
-    /// @dev A lookup at a block that is not yet final.
-    error NetworkParametersFutureLookup(uint256 blockNumber, uint48 currentBlock);
 
     constructor(address initialOwner, bytes32[] memory keys_, uint208[] memory values_) Ownable(initialOwner) {
         if (keys_.length != values_.length) {
@@ -53,13 +52,12 @@ contract NetworkParameters is Ownable {
         return _values[key].latest();
     }
 
-    /// @notice The value of `key` at the end of past block `blockNumber` (0 if it was not yet set).
+    /**
+     * @notice The value of `key` at the end of past block `blockNumber` (0 if it was not yet set).
+     * @dev Reverts PastBlocks.PastBlocksFutureLookup for the current block or a later one.
+     */
     function getAt(bytes32 key, uint256 blockNumber) external view returns (uint256) {
-        uint48 current = Time.blockNumber();
-        if (blockNumber >= current) {
-            revert NetworkParametersFutureLookup(blockNumber, current);
-        }
-        return _values[key].upperLookupRecent(uint48(blockNumber));
+        return _values[key].upperLookupRecent(PastBlocks.checkpointKey(blockNumber));
     }
 
     /// @notice Every key ever set, in order of first setting.

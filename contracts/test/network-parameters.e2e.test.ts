@@ -37,5 +37,5 @@ t.test('initial values, owner-only changes, checkpointed history', async (tt) =>
   tt.equal(await call('get', k('rewardBudgetPerEpoch')), 10n ** 21n, 'governance can add a parameter without a redeploy')
   const events = await params.queryFilter(params.filters.ParameterSet!(k('commitWindowMs')), changed, changed)
   tt.equal(events.length, 1)
-  tt.equal((await revertOf(params.interface, call('getAt', k('commitWindowMs'), 10 ** 9))).name, 'NetworkParametersFutureLookup')
+  tt.equal((await revertOf(params.interface, call('getAt', k('commitWindowMs'), 10 ** 9))).name, 'PastBlocksFutureLookup')
 })

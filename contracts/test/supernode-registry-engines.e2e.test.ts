@@ -95,6 +95,6 @@ t.test('engine ids are validated', async (tt) => {
 
 t.test('enginesAt follows the future-lookup rule of isMemberAt', async (tt) => {
   const head = await provider.getBlockNumber()
-  tt.same(await revertOf(registry.interface, call('enginesAt', opA.address, head)), { name: 'SupernodeRegistryFutureLookup', args: [BigInt(head), BigInt(head)] }, 'the latest block is not past yet')
+  tt.same(await revertOf(registry.interface, call('enginesAt', opA.address, head)), { name: 'PastBlocksFutureLookup', args: [BigInt(head), BigInt(head)] }, 'the latest block is not past yet')
   tt.equal((await call('enginesAt', opA.address, head - 1) as string[]).length, 64, 'the one before it is')
 })

@@ -85,11 +85,11 @@ t.test('membership is checkpointed by block', async (tt) => {
   tt.same(await membersAt(0), [])
 })
 
-t.test('lookups at the current or a future block revert like ERC-5805', async (tt) => {
+t.test('lookups at the current or a future block revert like ERC-5805 (PastBlocks, shared with NetworkParameters)', async (tt) => {
   const current = await blockNumber(provider)
   const a = await opA.getAddress()
-  tt.same(await revertOf(registry.interface, fn(registry, 'isMemberAt')(a, current)), { name: 'SupernodeRegistryFutureLookup', args: [BigInt(current), BigInt(current)] })
-  tt.equal((await revertOf(registry.interface, fn(registry, 'isMemberAt')(a, current + 10))).name, 'SupernodeRegistryFutureLookup')
-  tt.equal((await revertOf(registry.interface, fn(registry, 'membersAt')(current))).name, 'SupernodeRegistryFutureLookup')
-  tt.equal((await revertOf(registry.interface, fn(registry, 'membersAt')(2n ** 255n))).name, 'SupernodeRegistryFutureLookup')
+  tt.same(await revertOf(registry.interface, fn(registry, 'isMemberAt')(a, current)), { name: 'PastBlocksFutureLookup', args: [BigInt(current), BigInt(current)] })
+  tt.equal((await revertOf(registry.interface, fn(registry, 'isMemberAt')(a, current + 10))).name, 'PastBlocksFutureLookup')
+  tt.equal((await revertOf(registry.interface, fn(registry, 'membersAt')(current))).name, 'PastBlocksFutureLookup')
+  tt.equal((await revertOf(registry.interface, fn(registry, 'membersAt')(2n ** 255n))).name, 'PastBlocksFutureLookup')
 })

@@ -1,5 +1,6 @@
 // Compiles contracts/src/*.sol with solc-js (wasm, no native toolchain needed) and writes
-// contracts/artifacts/<Name>.json = { contractName, abi, bytecode } for the contracts we deploy.
+// contracts/artifacts/<Name>.json = { contractName, abi, bytecode } for the contracts we deploy, and
+// { contractName, abi } for the interfaces readers depend on instead of an implementation.
 // Runs at `npm install` (postinstall) and via `npm run build:contracts`.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -12,6 +13,8 @@ const SRC_DIR = join(CONTRACTS_DIR, 'src')
 const ARTIFACTS_DIR = join(CONTRACTS_DIR, 'artifacts')
 /** Contracts that get an artifact (others, e.g. OZ internals, are only compiled as dependencies). */
 const DEPLOYED = ['VMT', 'VirusMapGovernor', 'TimelockController', 'SupernodeRegistry', 'VestingWallet', 'NetworkParameters', 'EquivocationEvidence', 'ReportAnchors', 'RewardsDistributor', 'DataMarket'] as const
+/** Interfaces that get an ABI-only artifact: the supernode reads the registry's events through ISupernodeRegistry. */
+const INTERFACES = ['ISupernodeRegistry'] as const
 
 const require = createRequire(import.meta.url)
 
@@ -63,13 +66,20 @@ function main (): void {
   }
 
   mkdirSync(ARTIFACTS_DIR, { recursive: true })
-  for (const name of DEPLOYED) {
+  const compiled = (name: string): SolcContract => {
     const found = Object.values(output.contracts ?? {}).map((byName) => byName[name]).find((c) => c !== undefined)
     if (found === undefined) throw new Error(`contract ${name} missing from solc output`)
-    if (found.evm.bytecode.object.length === 0) throw new Error(`contract ${name} has no bytecode (abstract?)`)
-    const artifact = { contractName: name, abi: found.abi, bytecode: `0x${found.evm.bytecode.object}` }
-    writeFileSync(join(ARTIFACTS_DIR, `${name}.json`), JSON.stringify(artifact, null, 2) + '\n')
+    return found
   }
+  const write = (name: string, artifact: object): void => {
+    writeFileSync(join(ARTIFACTS_DIR, `${name}.json`), JSON.stringify({ contractName: name, ...artifact }, null, 2) + '\n')
+  }
+  for (const name of DEPLOYED) {
+    const found = compiled(name)
+    if (found.evm.bytecode.object.length === 0) throw new Error(`contract ${name} has no bytecode (abstract?)`)
+    write(name, { abi: found.abi, bytecode: `0x${found.evm.bytecode.object}` })
+  }
+  for (const name of INTERFACES) write(name, { abi: compiled(name).abi })
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   process.stdout.write(`contracts: compiled ${Object.keys(sources).length} sources with solc ${solc.version()} in ${seconds}s -> ${ARTIFACTS_DIR}\n`)
 }

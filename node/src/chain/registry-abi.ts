@@ -1,6 +1,7 @@
 import { Interface } from 'ethers'
 import parametersArtifact from '../../../contracts/artifacts/NetworkParameters.json' with { type: 'json' }
-import registryArtifact from '../../../contracts/artifacts/SupernodeRegistry.json' with { type: 'json' }
+// the interface, not SupernodeRegistry: the node follows the membership events every registry emits
+import registryArtifact from '../../../contracts/artifacts/ISupernodeRegistry.json' with { type: 'json' }
 
 export const registryInterface = new Interface(registryArtifact.abi)
 

@@ -31,6 +31,11 @@ export interface StoredEpochRewards {
   reports: number
   /** rewardBudgetPerEpoch at the epoch's end block, wei */
   budget: string
+  /**
+   * the anchored root of each epoch of the window it read (E-W..E; null: not anchored, final empty), so a
+   * reorg that takes an anchor back, or brings another, is seen as a change of inputs (records of older nodes lack it)
+   */
+  anchors?: ReadonlyArray<readonly [number, Hex | null]>
 }
 
 /** A member's RewardsRoot signature as gossiped (SPEC 17). */
@@ -46,6 +51,9 @@ type Op = { type: 'put', key: string, value: unknown } | { type: 'del', key: str
 
 const pad = (epoch: number): string => String(epoch).padStart(15, '0')
 
+/** states kept behind the newest: a reorg recomputes from the state before the first epoch it changed */
+export const KEPT_REWARDS_STATES = 64
+
 /**
  * The rewards of SPEC 17 on this member: each computed epoch's tree and breakdown, the state the next
  * computation starts from, and the RewardsRoot signatures gossiped for epochs not posted yet.
@@ -57,14 +65,32 @@ export class RewardsRepository {
     this.#db = db
   }
 
-  /** Records an epoch's result and the state after it in one write; older states are dropped. */
+  /** Records an epoch's result and the state after it in one write; states more than KEPT_REWARDS_STATES epochs older are dropped. */
   async putEpoch (record: StoredEpochRewards, state: RewardsStateJson): Promise<void> {
     const ops: Op[] = [
       { type: 'put', key: dbKey(PREFIXES.rewardsEpoch, pad(record.epoch)), value: record },
       { type: 'put', key: dbKey(PREFIXES.rewardsState, pad(state.epoch)), value: state }
     ]
     const range = dbRange(PREFIXES.rewardsState)
-    for await (const key of this.#db.keys({ gte: range.gte, lt: dbKey(PREFIXES.rewardsState, pad(state.epoch)) })) ops.push({ type: 'del', key })
+    const oldest = Math.max(0, state.epoch - KEPT_REWARDS_STATES + 1)
+    for await (const key of this.#db.keys({ gte: range.gte, lt: dbKey(PREFIXES.rewardsState, pad(oldest)) })) ops.push({ type: 'del', key })
+    await this.#db.batch(ops, { sync: true })
+  }
+
+  /** the state after `epoch` was computed; undefined when not computed or no longer kept */
+  async stateAt (epoch: number): Promise<RewardsStateJson | undefined> {
+    return await this.#db.get(dbKey(PREFIXES.rewardsState, pad(epoch))) as RewardsStateJson | undefined
+  }
+
+  /** Forgets what was computed from `epoch` on (records, states, and `self`'s signatures): a reorg changed its inputs. */
+  async forgetFrom (epoch: number, self: Hex): Promise<void> {
+    const ops: Op[] = []
+    for (const prefix of [PREFIXES.rewardsEpoch, PREFIXES.rewardsState]) {
+      for await (const key of this.#db.keys({ gte: dbKey(prefix, pad(epoch)), lt: dbRange(prefix).lt })) ops.push({ type: 'del', key })
+    }
+    for await (const [key, value] of this.#db.iterator({ gte: dbKey(PREFIXES.rewardsSignature, pad(epoch)), lt: dbRange(PREFIXES.rewardsSignature).lt })) {
+      if ((value as StoredRewardsSignature).member === self) ops.push({ type: 'del', key })
+    }
     await this.#db.batch(ops, { sync: true })
   }
 
@@ -89,6 +115,11 @@ export class RewardsRepository {
     if (await this.#db.get(key) !== undefined) return false
     await this.#db.put(key, signature)
     return true
+  }
+
+  /** Holds `signature` as its member's for the epoch in place of any before (the member signed again after a reorg). */
+  async replaceSignature (epoch: number, signature: StoredRewardsSignature): Promise<void> {
+    await this.#db.put(dbKey(PREFIXES.rewardsSignature, pad(epoch), signature.member), signature)
   }
 
   /** the signatures held for the epoch, by member ascending */

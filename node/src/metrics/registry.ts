@@ -64,6 +64,8 @@ export interface RewardsMetrics {
   posts: Counter<'result'>
   /** gossip messages dropped because the rewards work queue was full */
   dropped: Counter
+  /** computed epochs forgotten and computed again because a reorg changed their inputs */
+  recomputed: Counter
 }
 
 export interface ReportFetchMetrics {
@@ -189,7 +191,8 @@ export function createNodeMetrics (): NodeMetrics {
       signed: new Counter({ name: 'virusmap_rewards_signed_total', help: 'rewards roots this member computed and signed', registers }),
       rootMismatch: new Counter({ name: 'virusmap_rewards_root_mismatch_total', help: 'members\' rewards-root signatures over a root other than the one this member computed', registers }),
       posts: new Counter({ name: 'virusmap_rewards_posts_total', help: 'postRoot transactions, by result (posted, already-posted, root-open)', labelNames: ['result'], registers }),
-      dropped: new Counter({ name: 'virusmap_rewards_dropped_total', help: 'rewards gossip messages dropped because the work queue was full', registers })
+      dropped: new Counter({ name: 'virusmap_rewards_dropped_total', help: 'rewards gossip messages dropped because the work queue was full', registers }),
+      recomputed: new Counter({ name: 'virusmap_rewards_recomputed_epochs_total', help: 'computed rewards epochs forgotten and computed again because a reorg changed their anchors, members, parameters or stakes', registers })
     },
     reportFetch: {
       fetches: new Counter({ name: 'virusmap_report_fetch_total', help: 'peers asked for an anchored report or proposal this member lacks, by outcome (fetched, not-found, rate-limited, rejected, unreachable, no-peer)', labelNames: ['outcome'], registers }),

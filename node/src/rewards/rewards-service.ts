@@ -6,6 +6,8 @@ import {
 import { currentTurn } from '../anchors/anchor-turns.ts'
 import { epochInputs } from './epoch-inputs.ts'
 import { epochRecordOf } from './epoch-record.ts'
+import { createInputsWatch, windowAnchors } from './inputs-watch.ts'
+import { KEPT_REWARDS_STATES } from '../db/rewards-repository.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Signer } from 'ethers'
 import type { Logger } from 'pino'
@@ -43,7 +45,7 @@ export interface RewardsServiceComponents {
   chain: RewardsChain
   /** each signed submitter's stake at the epoch's end block (caps and confirmations, SPEC 17) */
   stakes: StakeSource
-  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt'>
+  follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt' | 'onReorg'>
   gossip: Pick<Gossip, 'handle' | 'publish'>
   repos: Pick<Repositories, 'reports' | 'anchors' | 'rewards'>
   logger: Logger
@@ -56,6 +58,8 @@ export interface RewardsService extends Startable {
   /** one pass: the chain's roots read, final epochs computed and signed, this node's turn to post taken (the poll loop runs it; tests may too) */
   tick(options?: AbortOptions): Promise<void>
 }
+
+const agrees = (theirs: StoredRewardsSignature, ours: StoredEpochRewards): boolean => theirs.root === ours.root && theirs.total === ours.total
 
 export function createRewardsService (opts: RewardsServiceOptions, c: RewardsServiceComponents): RewardsService {
   const { chain, follower, gossip, repos, logger, metrics, self } = c
@@ -78,8 +82,15 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
   /** this member's own signatures of unposted epochs, and when it last gossiped each */
   const own = new Map<number, { msg: RewardsSignature, sentAt: number }>()
   const waitingLogged = new Map<number, string>()
+  /**
+   * each member's latest signature per unposted epoch that its first one shut out: after a reorg a member signs
+   * its recomputed root, maybe before this node recomputed; it replaces the held one once it is this node's root
+   */
+  const later = new Map<number, Map<Hex, StoredRewardsSignature>>()
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
+  let unsubscribe: (() => void) | undefined
+  const watch = createInputsWatch(repos.anchors, KEPT_REWARDS_STATES)
   let queue: Promise<void> = Promise.resolve()
   let queued = 0
 
@@ -117,7 +128,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
   }
 
   function mismatch (epoch: number, theirs: StoredRewardsSignature, ours: StoredEpochRewards): void {
-    if (theirs.root === ours.root && theirs.total === ours.total) return
+    if (agrees(theirs, ours)) return
     metrics?.rootMismatch.inc()
     logger.warn({ epoch, member: theirs.member, theirs: { root: theirs.root, total: theirs.total }, ours: { root: ours.root ?? null, total: ours.total, reports: ours.reports, paid: ours.paid } },
       'a member signed another rewards root than this member computed: not signed')
@@ -134,7 +145,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     const root = { epoch: record.epoch, root: record.root, total: BigInt(record.total) }
     const signature = await signRewardsRoot(root, opts.chainId, opts.registry, c.operator)
     const msg: RewardsSignature = { type: 'rewards-signature', epoch: record.epoch, member: self, root: record.root, total: record.total, signature }
-    await repos.rewards.addSignature(record.epoch, { member: self, root: record.root, total: record.total, signature })
+    await repos.rewards.replaceSignature(record.epoch, { member: self, root: record.root, total: record.total, signature })
     own.set(record.epoch, { msg, sentAt: 0 })
     metrics?.signed.inc()
     await publishOwn(record.epoch)
@@ -146,6 +157,8 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     const end = endBlock(epoch)
     if (follower.followedBlock < end) return false
     const { params, defaulted } = rewardParamsFrom((key) => follower.parameterAt(key, end), base)
+    // read before the inputs: an anchor that changes between the two reads is seen as changed at the next pass
+    const anchors = await windowAnchors(repos.anchors, epoch - params.payDelayEpochs, epoch, options)
     const inputs = await epochInputs(epoch, { epochBlocks, payDelayEpochs: params.payDelayEpochs, anchors: repos.anchors, reports: repos.reports, parameterAt: follower.parameterAt, membersAt: follower.membersAt }, options)
     if (!inputs.ready) {
       const why = `${inputs.reason}/${inputs.epoch}`
@@ -158,11 +171,14 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     if (unusable.length > 0) logger.warn({ epoch, keys: unusable }, 'reward parameters out of range at the epoch\'s end block: the protocol\'s values used')
     const stakes = await c.stakes.stakesAt(stakedWallets(inputs.facts), end, options)
     const result = computeEpochRewards({ epoch, facts: inputs.facts, state, params, stakes })
-    const record = epochRecordOf(result, { reports: inputs.facts.length, budget: params.budget })
+    const record = { ...epochRecordOf(result, { reports: inputs.facts.length, budget: params.budget }), anchors }
     await repos.rewards.putEpoch(record, stateToJson(result.state))
     state = result.state
+    watch.record(epoch, anchors)
     metrics?.computedEpoch.set(epoch)
     logger.info({ epoch, paidEpoch: record.paidEpoch, root: record.root, total: record.total, paid: record.paid, reports: record.reports, items: record.items.length }, 'rewards epoch computed')
+    for (const theirs of later.get(epoch)?.values() ?? []) if (agrees(theirs, record)) await repos.rewards.replaceSignature(epoch, theirs)
+    later.delete(epoch)
     for (const theirs of await repos.rewards.signatures(epoch)) if (theirs.member !== self) mismatch(epoch, theirs, record)
     // the same tree as the chain's newest root (nothing paid since): no signature, no post, no gas
     if (record.root !== undefined && record.root !== chainRoot && !ctx.isPosted(epoch) && follower.isMemberAt(self, end)) await sign(record as StoredEpochRewards & { root: Hex })
@@ -198,11 +214,32 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     if (posted > postedThrough) {
       postedThrough = posted
       await repos.rewards.forgetSignaturesThrough(posted)
-      for (const kept of [readySince, turnsTaken, own, waitingLogged]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
+      for (const kept of [readySince, turnsTaken, own, waitingLogged, later]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
     }
   }
 
+  /**
+   * Forgets every epoch from `from` on and starts again from the state before it (from the first epoch when
+   * that state is no longer kept): a reorg changed what they were computed from. Their signatures go too,
+   * every member's, since each member signs the recomputed root again.
+   */
+  async function recomputeFrom (from: number, why: Record<string, unknown>): Promise<void> {
+    if (from > state.epoch) return
+    const kept = from - 1 < firstEpoch ? undefined : await repos.rewards.stateAt(from - 1)
+    const start = kept === undefined ? firstEpoch : from
+    await repos.rewards.forgetFrom(start, self)
+    metrics?.recomputed.inc(state.epoch - start + 1)
+    state = kept === undefined ? INITIAL_REWARDS_STATE : stateFromJson(kept)
+    watch.forgetFrom(start)
+    for (const held of [readySince, turnsTaken, own, waitingLogged]) for (const e of held.keys()) if (e >= start) held.delete(e)
+    // read from the chain again at the next pass: the reorg may have taken a posted root back too
+    postedThrough = -1
+    logger.warn({ ...why, from: start }, 'a reorg changed the inputs of computed rewards epochs: they are computed and signed again')
+  }
+
   async function pass (options: AbortOptions): Promise<void> {
+    const changed = await watch.firstChanged(options)
+    if (changed !== undefined) await recomputeFrom(changed, { reason: 'anchors' })
     await readRoots(options)
     for (let i = 0; i < (opts.maxEpochsPerTick ?? 16); i++) if (!await computeNext(options)) break
     for (const [epoch, held] of own) if (now() - held.sentAt >= resendMs && !ctx.isPosted(epoch)) await publishOwn(epoch)
@@ -211,9 +248,15 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
 
   async function onSignature (msg: RewardsSignature, options: AbortOptions): Promise<void> {
     const theirs: StoredRewardsSignature = { member: msg.member, root: msg.root, total: msg.total, signature: msg.signature }
-    // a member's first signature for an epoch is the one kept: a second root from it is not stored
-    if (!await repos.rewards.addSignature(msg.epoch, theirs)) return
+    // a member's first signature for an epoch is kept; a later one replaces it once it is this member's root too (after a reorg)
     const ours = await repos.rewards.epoch(msg.epoch)
+    if (!await repos.rewards.addSignature(msg.epoch, theirs)) {
+      if (ours === undefined || !agrees(theirs, ours)) {
+        later.set(msg.epoch, (later.get(msg.epoch) ?? new Map<Hex, StoredRewardsSignature>()).set(msg.member, theirs))
+        return
+      }
+      await repos.rewards.replaceSignature(msg.epoch, theirs)
+    }
     if (ours !== undefined) mismatch(msg.epoch, theirs, ours)
     if (own.has(msg.epoch)) await postAtTurn(options)
   }
@@ -230,6 +273,12 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
         const mine = (await repos.rewards.signatures(epoch)).find((s) => s.member === self)
         if (mine !== undefined) own.set(epoch, { msg: { type: 'rewards-signature', epoch, ...mine }, sentAt: 0 })
       }
+      const recent = await repos.rewards.epochs(KEPT_REWARDS_STATES)
+      for (const record of recent.toReversed()) watch.record(record.epoch, record.anchors)
+      // members, parameters and stakes are read at an epoch's end block: a reorg past it changes them
+      unsubscribe = follower.onReorg(async ({ ancestorBlock }) => {
+        await serial(async () => { await recomputeFrom(Math.max(firstEpoch, Math.floor((ancestorBlock + 1) / epochBlocks)), { reason: 'end block', ancestorBlock }) })
+      })
       gossip.handle('rewards', (msg) => {
         // validated here, inside gossipsub's validator and synchronously; the I/O waits in the queue
         validateRewardsSignature(msg, ctx)
@@ -240,6 +289,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
       loop = pollUntilAborted(async () => { await serial(async () => { await pass({ signal }) }).catch(failed('tick')) }, opts.pollIntervalMs, signal)
     },
     async stop () {
+      unsubscribe?.()
       controller?.abort()
       await loop
       await queue

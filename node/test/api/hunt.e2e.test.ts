@@ -15,7 +15,7 @@ import { checkHuntMatchSignature, huntAccessHeader, HUNT_AUTH_HEADER, MAX_REGIST
 import type { SignedHuntMatch } from '#protocol/hunt/index.ts'
 import { registerHuntRoutes } from '../../src/api/routes/hunt.ts'
 import { closeQuietConnections } from '../../src/api/close-quiet-connections.ts'
-import { createHuntPort } from '../../src/hunt/hunt-port.ts'
+import { createHuntPort } from '../../src/supernode/hunt-port.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { expectVtError, startApi } from '../fixtures/api-server.ts'
 import { startHuntChain } from '../hunt/hunt-fixture.ts'

@@ -1,9 +1,10 @@
 // The hunt as the API serves it (api/routes/hunt.ts): the service, and the check of a vendor's
-// HuntAccess header against this node's operator address and clock.
+// HuntAccess header against this node's operator address and clock. An adapter to the API's port,
+// so it sits with the others (api-adapters.ts) and hunt/ does not import api/.
 import { checkHuntAccess } from '#protocol/hunt/access.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { HuntPort } from '../api/ports/index.ts'
-import type { HuntService } from './hunt-service.ts'
+import type { HuntService } from '../hunt/hunt-service.ts'
 
 export function createHuntPort (service: HuntService, opts: { self: Hex, chainId: number, registry: Hex, now?: () => number }): HuntPort {
   const now = opts.now ?? Date.now

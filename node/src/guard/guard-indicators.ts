@@ -12,6 +12,7 @@
 import { ZeroAddress } from 'ethers'
 import { canonicalizeIndicator } from '#protocol/indicators.ts'
 import { isContextText } from '#protocol/encoding.ts'
+import { CONTEXT_PREFIX } from '../intel/guard-reports.ts'
 import type { Finding, PageContext } from './finding.ts'
 import type { GuardResult } from './guard.ts'
 import type { Address } from './input.ts'
@@ -24,7 +25,8 @@ export interface GuardIndicator { kind: GuardIndicatorKind, subject: string, con
 
 export const MAX_REPORTED_ADDRESSES = 8
 export const MAX_REPORTED_SCRIPTS = 8
-export const CONTEXT_PREFIX = 'virusmap-guard block'
+// the members' guard-reports engine recognises a report by it, so it lives beside that engine
+export { CONTEXT_PREFIX }
 
 /** findings about the page itself, not only about the request it made */
 const PAGE_FINDINGS: ReadonlySet<string> = new Set(['malicious-domain', 'lookalike-domain', 'malicious-script', 'scripted-prompts'])

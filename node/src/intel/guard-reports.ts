@@ -14,8 +14,10 @@
 // (the submitters are in the jobs). Closing it needs submitters with a cost: a stake, or a record
 // of earlier reports the network confirmed.
 import { ZERO_ADDRESS, type Hex } from '#protocol/messages.ts'
-import { CONTEXT_PREFIX } from '../guard/guard-indicators.ts'
 import type { Judgement } from './indicator-engine.ts'
+
+/** how a wallet guard's block report's context begins (guard/guard-indicators.ts writes it) */
+export const CONTEXT_PREFIX = 'virusmap-guard block'
 
 export const GUARD_REPORT_QUORUM = 3
 export const GUARD_REPORT_WINDOW_MS = 30 * 24 * 3600_000

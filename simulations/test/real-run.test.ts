@@ -2,6 +2,9 @@ import tap from 'tap'
 import { runJobs } from '../src/model/member-sweep.ts'
 import { DEFAULT_PARAMS } from '../src/model/params.ts'
 import { runRealNetwork, windowFor } from '../src/real/real-run.ts'
+import { simBounds, waitBoundFor } from '../src/real/member-view.ts'
+import { DEFAULT_JOB_BOUNDS } from '#protocol/timing.ts'
+import { DEFAULT_MAX_WAIT_MS } from '../../node/src/network/pending-validations.ts'
 
 tap.test('four real gossip stacks over the memory transport: every message delivered, every member reports', async (t) => {
   const r = await runRealNetwork({ members: 4, jobs: 1, seed: 1, engineMs: 10, latencyMs: 1, degree: 3, spacingMs: 0 })
@@ -14,8 +17,15 @@ tap.test('four real gossip stacks over the memory transport: every message deliv
   t.equal(runJobs({ members: 4, seed: 1, params: DEFAULT_PARAMS, jobs: 1 }).messagesPerJob, r.messagesSeenPerJob, 'the model publishes what the real code publishes')
 })
 
-tap.test('real runs give larger networks longer windows, within the protocol\'s bounds', async (t) => {
+tap.test('real runs give larger networks longer windows, which the simulated chain allows', async (t) => {
   t.equal(windowFor(10), 20_000)
-  t.equal(windowFor(50), 50_000)
-  t.equal(windowFor(100), 60_000, 'the reveal window is at most 60 s (DEFAULT_JOB_BOUNDS)')
+  t.equal(windowFor(50), 150_000)
+  t.equal(windowFor(100), 600_000)
+  const bounds = simBounds(windowFor(100))
+  t.equal(bounds.maxRevealWindowMs, 600_000)
+  t.equal(bounds.maxCommitWindowMs, 600_000)
+  t.equal(bounds.clockSkewMs, DEFAULT_JOB_BOUNDS.clockSkewMs, 'only the windows\' maxima change')
+  t.same(simBounds(20_000), DEFAULT_JOB_BOUNDS, 'short windows: the protocol\'s defaults')
+  t.equal(waitBoundFor(20_000), DEFAULT_MAX_WAIT_MS, 'the node\'s wait bound')
+  t.equal(waitBoundFor(600_000), 150_000, 'a quarter of a stretched window')
 })

@@ -5,6 +5,7 @@ import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { virusmapGossipsubOptions } from '../../../node/src/network/gossipsub-options.ts'
+import { DEFAULT_MAX_WAIT_MS } from '../../../node/src/network/pending-validations.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -23,7 +24,7 @@ export interface Traffic {
  * A supernode's libp2p host over @libp2p/memory instead of tcp, with the node's own gossipsub
  * settings (node/src/network/gossipsub-options.ts). The DHT is left out: peers are dialled directly.
  */
-export async function createMemoryHost (privateKey: PrivateKey, address: string, latencyMs: number): Promise<SimLibp2p> {
+export async function createMemoryHost (privateKey: PrivateKey, address: string, latencyMs: number, waitBoundMs = DEFAULT_MAX_WAIT_MS): Promise<SimLibp2p> {
   return await createLibp2p({
     privateKey,
     start: false,
@@ -31,10 +32,12 @@ export async function createMemoryHost (privateKey: PrivateKey, address: string,
     transports: [memory({ latency: latencyMs })],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: 1000 },
+    // every host shares this one thread, so under load a handshake outlasts the 10 s meant for a network
+    connectionManager: { maxConnections: 1000, dialTimeout: 60_000, addressDialTimeout: 60_000, inboundUpgradeTimeout: 60_000 },
     services: {
       identify: identify(),
-      pubsub: gossipsub(virusmapGossipsubOptions())
+      // a validation may wait waitBoundMs: the cache keeps a message that long and 3 heartbeats more, as the node's does
+      pubsub: gossipsub({ ...virusmapGossipsubOptions(), mcacheLength: Math.max(virusmapGossipsubOptions().mcacheLength ?? 0, Math.ceil(waitBoundMs / 1000) + 3) })
     }
   })
 }

@@ -6,17 +6,26 @@ import { quorumThreshold } from '#protocol/quorum.ts'
 import { deriveReport } from '#protocol/report.ts'
 import { attestationFor, computeCommitment, contentCommitments, signAttestation, signCommitment, signVerdict } from '#protocol/signing.ts'
 import { reportDigest, scanJobId, verdictHash } from '#protocol/eip712.ts'
+import { attestAt, DEFAULT_JOB_BOUNDS } from '#protocol/timing.ts'
 import { validateAttestation, validateCommitment, validateScanJob, validateVerdict } from '#protocol/validation.ts'
-import { MemberView, newJobState, SIM_CHAIN_ID, SIM_ENGINE, SIM_REGISTRY } from './member-view.ts'
+import { MemberView, newJobState, SIM_CHAIN_ID, SIM_ENGINE, SIM_REGISTRY, simBounds, waitBoundFor } from './member-view.ts'
+import { createJobWaiters } from '../../../node/src/quorum/job-waiters.ts'
+import { jobIdOf, senderOf } from '../../../node/src/quorum/job-messages.ts'
 import type { SimLibp2p } from './memory-host.ts'
 import type { Gossip } from '../../../node/src/network/gossip.ts'
 import type { VirusmapLibp2p } from '../../../node/src/network/libp2p-node.ts'
+import type { AbortOptions } from '@libp2p/interface'
 import type { GossipMessage, Hex, SignedAttestation, SignedCommitment, SignedScanJob, SignedVerdict, TopicName, Verdict } from '#protocol/messages.ts'
 import type { JobState } from './member-view.ts'
 import type { Wallet } from 'ethers'
 
-/** Messages that may validate once more of the job is held (a verdict before its commitment). */
-const RETRY_CODES = new Set(['UNKNOWN_JOB', 'NO_COMMITMENT', 'EARLY_REVEAL'])
+/**
+ * What a relay may merely be behind on (SPEC section 6; the node's BEHIND in message-intake.ts): the job,
+ * the commitment a reveal opens (an equivocator's other one too), the reveal window. The validation waits
+ * for it instead of answering ignore, since gossipsub forwards only what was accepted. A job waits for
+ * its membership block in the node only; here every member follows the one block.
+ */
+const BEHIND = new Set(['UNKNOWN_JOB', 'NO_COMMITMENT', 'EARLY_REVEAL', 'COMMITMENT_MISMATCH'])
 
 export interface MemberEvents {
   /** a message accepted (its first delivery here) */
@@ -24,8 +33,6 @@ export interface MemberEvents {
   /** this member derived a final report for the job */
   reported(jobId: Hex): void
 }
-
-interface Pending { topic: TopicName, msg: GossipMessage }
 
 /**
  * One supernode of the simulation: the node's gossip layer (node/src/network/gossip.ts) over a
@@ -39,24 +46,25 @@ export class SimMember {
   readonly #address: Hex
   readonly #engineMs: number
   readonly #events: MemberEvents
-  readonly #pending: Pending[] = []
+  readonly #waiters = createJobWaiters()
   readonly #revealed = new Set<Hex>()
   readonly #attested = new Set<Hex>()
   readonly #reported = new Set<Hex>()
   readonly #ownVerdicts = new Map<Hex, { verdict: Verdict, salt: Hex }>()
   readonly #timers = new Set<NodeJS.Timeout>()
 
-  constructor (host: SimLibp2p, wallet: Wallet, members: Hex[], engineMs: number, events: MemberEvents) {
+  /** windowMs: the longest commit or reveal window of the run's jobs (member-view.ts simBounds) */
+  constructor (host: SimLibp2p, wallet: Wallet, members: Hex[], engineMs: number, events: MemberEvents, windowMs = 20_000) {
     this.#wallet = wallet
     this.#address = wallet.address.toLowerCase() as Hex
     this.#engineMs = engineMs
     this.#events = events
-    this.view = new MemberView(members)
-    this.gossip = createGossip({ libp2p: host as unknown as VirusmapLibp2p, logger: pino({ level: 'silent' }) })
-    this.gossip.handle('jobs', (msg) => { this.#apply('jobs', msg) })
-    this.gossip.handle('commits', (msg) => { this.#apply('commits', msg) })
-    this.gossip.handle('verdicts', (msg) => { this.#apply('verdicts', msg) })
-    this.gossip.handle('attestations', (msg) => { this.#apply('attestations', msg) })
+    this.view = new MemberView(members, simBounds(windowMs))
+    this.gossip = createGossip({ libp2p: host as unknown as VirusmapLibp2p, logger: pino({ level: 'silent' }), pending: { maxWaitMs: waitBoundFor(windowMs) } })
+    this.gossip.handle('jobs', async (msg, _from, options) => { await this.#apply('jobs', msg, options) })
+    this.gossip.handle('commits', async (msg, _from, options) => { await this.#apply('commits', msg, options) })
+    this.gossip.handle('verdicts', async (msg, _from, options) => { await this.#apply('verdicts', msg, options) })
+    this.gossip.handle('attestations', async (msg, _from, options) => { await this.#apply('attestations', msg, options) })
   }
 
   get address (): Hex {
@@ -82,28 +90,22 @@ export class SimMember {
     this.#timers.add(t)
   }
 
-  #apply (topic: TopicName, msg: GossipMessage): void {
-    try {
-      this.#applyOnce(topic, msg)
-    } catch (err) {
-      if (err instanceof GossipValidationError && RETRY_CODES.has(err.code)) this.#pending.push({ topic, msg })
-      throw err
-    }
-    this.#retryPending()
-  }
-
-  #retryPending (): void {
-    for (let progress = true; progress;) {
-      progress = false
-      for (let i = this.#pending.length - 1; i >= 0; i--) {
-        const p = this.#pending[i] as Pending
-        try {
-          this.#applyOnce(p.topic, p.msg)
-          this.#pending.splice(i, 1)
-          progress = true
-        } catch (err) {
-          if (!(err instanceof GossipValidationError && RETRY_CODES.has(err.code))) this.#pending.splice(i, 1)
-        }
+  /**
+   * Validates and takes the message, as the node's message intake does: when this member is only behind
+   * (BEHIND) it waits for its job to change or the clock to move (job-waiters.ts), until gossip's signal
+   * ends the wait (its bound on waiting validations), and the last answer stands.
+   */
+  async #apply (topic: TopicName, msg: GossipMessage, options: AbortOptions): Promise<void> {
+    for (;;) {
+      try {
+        this.#applyOnce(topic, msg)
+        return
+      } catch (err) {
+        if (!(err instanceof GossipValidationError) || !BEHIND.has(err.code) || options.signal?.aborted === true || msg.type === 'scan-job') throw err
+        const jobMsg = msg as SignedCommitment | SignedVerdict | SignedAttestation
+        // only a member may make a relay wait for a job it has not seen: anyone could name a job that never comes
+        if (err.code === 'UNKNOWN_JOB' && !this.view.members.includes(senderOf(jobMsg))) throw err
+        await this.#waiters.changed(jobIdOf(jobMsg), options).catch(() => { throw err })
       }
     }
   }
@@ -122,6 +124,7 @@ export class SimMember {
       const state = this.#state(jobId)
       ;(conflict ? state.conflicting : state.commitments).set(member, c)
       this.#events.delivered('commitment', `${jobId}/${member}`)
+      this.#waiters.notify(jobId)
       this.#maybeReveal(jobId, state)
     } else if (topic === 'verdicts') {
       const v = msg as SignedVerdict
@@ -151,10 +154,13 @@ export class SimMember {
   #acceptJob (signed: SignedScanJob): void {
     const jobId = this.#jobId(signed)
     this.view.jobs.set(jobId, newJobState(signed))
+    this.#waiters.notify(jobId)
     // the stand-in engine, then the commitment (SPEC: a member scans before it commits)
     this.#later(this.#engineMs, async () => { await this.#commit(jobId, signed) })
-    // the slow path: reveal at the commit deadline even if a commitment never arrived
-    this.#later(Math.max(0, signed.job.commitDeadline - Date.now()) + 50, async () => { await this.#reveal(jobId) })
+    // the slow paths, at the node's times (coordinator.ts): reveal once the commit window closed even
+    // if a commitment never arrived, attest once the reveal window closed even if a verdict never did
+    this.#later(Math.max(0, signed.job.commitDeadline + DEFAULT_JOB_BOUNDS.clockSkewMs - Date.now()), async () => { await this.#reveal(jobId) })
+    this.#later(Math.max(0, attestAt(signed.job, DEFAULT_JOB_BOUNDS) - Date.now()), async () => { this.#attestOnce(jobId, this.#state(jobId)) })
   }
 
   #jobId (signed: SignedScanJob): Hex {
@@ -176,9 +182,9 @@ export class SimMember {
     const commit = await signCommitment({ jobId, member: this.#address, commitment: computeCommitment(verdict, salt) }, SIM_CHAIN_ID, SIM_REGISTRY, this.#wallet)
     const state = this.#state(jobId)
     state.commitments.set(this.#address, commit)
+    this.#waiters.notify(jobId)
     await this.gossip.publish('commits', commit)
     this.#maybeReveal(jobId, state)
-    this.#retryPending()
   }
 
   #maybeReveal (jobId: Hex, state: JobState): void {
@@ -197,11 +203,20 @@ export class SimMember {
     state.verdictHashes.set(this.#address, verdictHash(own.verdict))
     await this.gossip.publish('verdicts', msg)
     this.#maybeAttest(jobId, state)
-    this.#retryPending()
   }
 
+  /**
+   * The node's early attestation (coordinator.ts, SPEC section 7): nothing more can change what this
+   * member attests to once every member revealed, or, after the commit window, every member that committed.
+   */
   #maybeAttest (jobId: Hex, state: JobState): void {
-    if (state.verdicts.size < this.view.members.length || this.#attested.has(jobId)) return
+    const all = state.verdicts.size >= this.view.members.length
+    const committedRevealed = Date.now() > state.signed.job.commitDeadline && [...state.commitments.keys()].every(m => state.verdicts.has(m))
+    if (all || committedRevealed) this.#attestOnce(jobId, state)
+  }
+
+  #attestOnce (jobId: Hex, state: JobState): void {
+    if (this.#attested.has(jobId)) return
     this.#attested.add(jobId)
     this.#attest(jobId, state).catch(() => { /* shutdown */ })
   }

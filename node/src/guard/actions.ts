@@ -16,6 +16,10 @@ export type Action =
   /** Permit2 typed data: an allowance (single/batch) or a one-time signature transfer */
   | { kind: 'permit2', variant: 'single' | 'batch' | 'transfer-from' | 'batch-transfer-from', permit2: Address | undefined, spender: Address, tokens: Permit2Token[], deadline: bigint }
   | { kind: 'seaport-order', offerer: Address, offer: OrderItem[], consideration: OrderItem[] }
+  /** a Blur Exchange order: side 0 buys, 1 sells; the seller gets `price` less the fees' rates (basis points) */
+  | { kind: 'blur-order', trader: Address, side: number, collection: Address, tokenId: bigint, paymentToken: Address, price: bigint, fees: Array<{ rate: bigint, recipient: Address }> }
+  /** a Blur bulk signature: the Merkle root of orders the request does not show */
+  | { kind: 'blur-root', root: string }
   /** eth_sign: a raw 32-byte digest, can be anything including a transaction */
   | { kind: 'eth-sign', digest: string }
   /** personal_sign; shape says what the bytes look like */

@@ -31,9 +31,9 @@ export { CONTEXT_PREFIX }
 /** findings about the page itself, not only about the request it made */
 const PAGE_FINDINGS: ReadonlySet<string> = new Set(['malicious-domain', 'lookalike-domain', 'malicious-script', 'scripted-prompts'])
 /** evidence keys that name an offending address */
-const ADDRESS_KEYS = ['spender', 'recipient', 'address', 'contract', 'considerationRecipients', 'bait', 'baitFrom'] as const
+const ADDRESS_KEYS = ['spender', 'recipient', 'address', 'contract', 'considerationRecipients', 'feeRecipients', 'bait', 'baitFrom'] as const
 /** evidence keys the network may see */
-const PUBLIC_KEYS: ReadonlySet<string> = new Set(['token', 'via', 'spender', 'recipient', 'address', 'contract', 'listedOn', 'host', 'match', 'framedBy', 'list', 'sha256', 'asset', 'ageSeconds', 'danger', 'ungesturedConnects', 'windowSeconds', 'methods', 'considerationRecipients', 'bait', 'baitFrom', 'reason'])
+const PUBLIC_KEYS: ReadonlySet<string> = new Set(['token', 'via', 'spender', 'recipient', 'address', 'contract', 'listedOn', 'host', 'match', 'framedBy', 'list', 'sha256', 'asset', 'ageSeconds', 'danger', 'ungesturedConnects', 'windowSeconds', 'methods', 'considerationRecipients', 'feeRecipients', 'collection', 'bait', 'baitFrom', 'reason'])
 const ADDRESS = /^0x[0-9a-f]{40}$/
 
 export interface GuardIndicatorOptions {

@@ -65,6 +65,7 @@ export function allAddresses (request: DecodedRequest, simulation: Simulation): 
   for (const a of request.actions) {
     if (a.kind === 'seaport-order') for (const i of [...a.offer, ...a.consideration]) { out.add(i.token); if (i.recipient !== undefined) out.add(i.recipient) }
     if (a.kind === 'permit2' && a.permit2 !== undefined) out.add(a.permit2)
+    if (a.kind === 'blur-order') for (const x of [a.collection, a.paymentToken, ...a.fees.map(f => f.recipient)]) out.add(x)
   }
   out.delete('0x0000000000000000000000000000000000000000')
   return [...out]

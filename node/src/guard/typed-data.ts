@@ -1,5 +1,5 @@
 // EIP-712 typed data (eth_signTypedData_v4) to actions: the off-chain signatures that move
-// tokens later without a transaction (EIP-2612 Permit, Permit2, Seaport orders). Pure.
+// tokens later without a transaction (EIP-2612 Permit, Permit2, Seaport and Blur orders). Pure.
 import { TypedDataEncoder, type TypedDataField } from 'ethers'
 import type { Action, OrderItem, Permit2Token } from './actions.ts'
 import { GuardError } from './guard-error.ts'
@@ -52,7 +52,27 @@ export function decodeTypedData (data: TypedData): Action[] {
       consideration: readArray(m.consideration, 'order consideration').map((i, n) => orderItem(i, `consideration[${n}]`, true))
     }]
   }
+  if (primaryType === 'Order' && 'trader' in m && 'side' in m && 'collection' in m && 'price' in m) return [blurOrder(m)]
+  if (primaryType === 'Root' && 'root' in m && domain.name === 'Blur Exchange') return [{ kind: 'blur-root', root: readString(m.root, 'Blur root', 66) }]
   return [{ kind: 'typed-data', primaryType, verifyingContract }]
+}
+
+function blurOrder (m: Record<string, unknown>): Action {
+  const side = readUint(m.side, 'Blur order side')
+  if (side > 1n) throw new GuardError('BAD_NUMBER', 'Blur order side is neither buy (0) nor sell (1)')
+  return {
+    kind: 'blur-order',
+    trader: readAddress(m.trader, 'Blur order trader'),
+    side: Number(side),
+    collection: readAddress(m.collection, 'Blur order collection'),
+    tokenId: readUint(m.tokenId ?? 0, 'Blur order tokenId'),
+    paymentToken: readAddress(m.paymentToken ?? '0x0000000000000000000000000000000000000000', 'Blur order paymentToken'),
+    price: readUint(m.price, 'Blur order price'),
+    fees: readArray(m.fees ?? [], 'Blur order fees').map((f, n) => {
+      const o = readObject(f, `Blur order fees[${n}]`)
+      return { rate: readUint(o.rate, `Blur order fees[${n}].rate`), recipient: readAddress(o.recipient, `Blur order fees[${n}].recipient`) }
+    })
+  }
 }
 
 function permit2 (primaryType: string, m: Record<string, unknown>, permit2Address: Address | undefined): Action {

@@ -13,6 +13,7 @@ const ACCESS = {
 }
 const SEQ = (name: string, description: string): Record<string, unknown> => ({ name, in: 'query', description, schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } })
 const RULESET = '{"type":"hunt_ruleset","id":RULESET_ID,"attributes":{order_id,paid_until,registered_at}}'
+const WEBHOOK = '{"data":{"type":"hunt_webhook","id":VENDOR,"attributes":{url,set_at,delivered_seq}}}'
 const MATCH = '{"type":"hunt_match","id":SEQ,"attributes":{"type":"hunt-match","match":{rulesetId,member,jobId,sha256,membershipBlock,rules,matchedAt},"signature"}}'
 
 export const HUNT_PATHS = {
@@ -41,6 +42,25 @@ export const HUNT_PATHS = {
       summary: 'VirusMap: this member\'s signed match notifications for the vendor, after a sequence number; a match is confirmed once f+1 members signed it (the vendor counts signers itself)',
       parameters: [VENDOR, ACCESS, SEQ('after', 'the last sequence number read (default 0)'), { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }],
       responses: { 200: json(`{"data":[${MATCH}],"meta":{"cursor":SEQ}}`), ...errors(400, ...KEY_ERRORS, 503) }
+    }
+  },
+  '/api/virusmap/hunt/webhook': {
+    put: {
+      summary: 'VirusMap: set the URL this member POSTs each of the vendor\'s signed match notifications to (the body is the SSE event\'s data; headers x-virusmap-member, x-virusmap-vendor, x-virusmap-hunt-seq), ' +
+        'after the newest one; retried with backoff on errors, 408, 429 and 5xx; public addresses only unless the operator allows private ones (403 otherwise); only for a vendor with an active ruleset here',
+      parameters: [VENDOR, ACCESS],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['url'], properties: { url: { type: 'string', maxLength: 2048 } }, additionalProperties: false } } } },
+      responses: { 200: json(WEBHOOK), ...errors(400, ...KEY_ERRORS, 403, 429, 503) }
+    },
+    get: {
+      summary: 'VirusMap: the vendor\'s webhook at this member and the last sequence delivered (404: none)',
+      parameters: [VENDOR, ACCESS],
+      responses: { 200: json(WEBHOOK), ...errors(400, ...KEY_ERRORS, 404, 503) }
+    },
+    delete: {
+      summary: 'VirusMap: remove the vendor\'s webhook at this member; notifications stay readable at /api/virusmap/hunt/matches (404: none)',
+      parameters: [VENDOR, ACCESS],
+      responses: { 204: { description: 'removed' }, ...errors(400, ...KEY_ERRORS, 404, 503) }
     }
   },
   '/api/virusmap/hunt/matches/stream': {

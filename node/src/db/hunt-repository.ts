@@ -89,6 +89,11 @@ export class HuntRepository {
     await this.#db.put(dbKey(PREFIXES.huntCursor, 'livehunt'), cursor)
   }
 
+  /** the vendor's newest sequence number, 0 before its first notification */
+  async lastSeq (vendor: Hex): Promise<number> {
+    return (this.#next.get(vendor) ?? await this.#lastSeq(vendor) + 1) - 1
+  }
+
   async #lastSeq (vendor: Hex): Promise<number> {
     const range = dbRange(PREFIXES.huntMatch, vendor)
     for await (const key of this.#db.keys({ ...range, reverse: true, limit: 1 })) return Number(key.slice(-SEQ_DIGITS))

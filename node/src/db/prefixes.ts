@@ -90,6 +90,8 @@ export const PREFIXES = {
   huntMatch: 'hunt-match/',
   /** 'livehunt' -> the last report (date, jobId) Livehunt has run the rulesets over */
   huntCursor: 'hunt-cursor/',
+  /** vendor -> StoredWebhook: the URL this member POSTs the vendor's signed match notifications to, and the last sequence delivered (SPEC 19) */
+  huntWebhook: 'hunt-webhook/',
   /** jobId -> StoredReceipt: the Receipt this node signed for a wallet's file submission (SPEC 17), kept as the wallet's proof of being first */
   receipt: 'receipt/',
   /** zero-padded epoch -> StoredEpochRewards (SPEC 17): the epoch's tree (leaves), amounts and per-item breakdown this member computed */

@@ -10,7 +10,7 @@ import type { MarketServices } from './market-wiring.ts'
 import type { NodeContext } from './node-context.ts'
 
 /** What the API serves beyond the node's context: jobs, samples and, where deployed, the market and hunting. */
-export interface ApiParts extends Pick<MarketServices, 'market' | 'hunt'> {
+export interface ApiParts extends Pick<MarketServices, 'market' | 'hunt' | 'webhooks'> {
   coordinator: Coordinator
   samples: SampleStore
 }
@@ -19,7 +19,7 @@ export interface ApiParts extends Pick<MarketServices, 'market' | 'hunt'> {
 export function wireApi (ctx: NodeContext, parts: ApiParts): ApiServer {
   const { config, config: { deployment }, blockstore, provider, operator, keys, logger } = ctx
   const { contracts } = deployment
-  const { market, hunt } = parts
+  const { market, hunt, webhooks } = parts
   // the contracts a page is pointed at, those this deployment has
   const suggested = {
     rpcUrl: deployment.rpcUrl,
@@ -31,7 +31,7 @@ export function wireApi (ctx: NodeContext, parts: ApiParts): ApiServer {
   return createApiServer({
     ports: {
       ...(market === undefined ? {} : { market }),
-      ...(hunt === undefined ? {} : { hunt: createHuntPort(hunt, { self: operator, chainId: deployment.chainId, registry: contracts.registry }) }),
+      ...(hunt === undefined ? {} : { hunt: createHuntPort(hunt, { self: operator, chainId: deployment.chainId, registry: contracts.registry, ...(webhooks === undefined ? {} : { webhooks }) }) }),
       // only blocks held here: a request never makes this node fetch from the network
       blocks: { get: async (cid, o) => await blockstore.has(cid) ? await getBlock(blockstore, cid, o) : undefined },
       ...createApiPorts({

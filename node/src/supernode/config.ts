@@ -7,6 +7,7 @@ import { SAMPLE_DEFAULTS, checkSampleOptions, type SampleOptions } from '../inge
 import { NETWORK_DEFAULTS, checkNetworkOptions, type NetworkOptions } from '../network/network-options.ts'
 import { QUORUM_DEFAULTS, readQuorumOptions, type QuorumOptions } from '../quorum/quorum-options.ts'
 import { ENGINE_DEFAULTS, readEngineOptions, type EngineOptions } from './engine-options.ts'
+import { HUNT_DEFAULTS, checkHuntOptions, type HuntOptions } from '../hunt/hunt-options.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 export interface Deployment {
@@ -30,7 +31,7 @@ export interface NodeOptions {
  * api/limits.ts), job timing (quorum/quorum-options.ts) and the engines (engine-options.ts).
  * Flat, as every config written so far is, so each key is also the option's name in its subsystem.
  */
-export type SupernodeConfig = NodeOptions & ChainOptions & NetworkOptions & SampleOptions & ApiOptions & ApiLimits & QuorumOptions & EngineOptions
+export type SupernodeConfig = NodeOptions & ChainOptions & NetworkOptions & SampleOptions & ApiOptions & ApiLimits & QuorumOptions & EngineOptions & HuntOptions
 
 export const CONFIG_DEFAULTS = {
   ...CHAIN_DEFAULTS,
@@ -39,11 +40,12 @@ export const CONFIG_DEFAULTS = {
   ...API_DEFAULTS,
   ...API_LIMIT_DEFAULTS,
   ...QUORUM_DEFAULTS,
-  ...ENGINE_DEFAULTS
+  ...ENGINE_DEFAULTS,
+  ...HUNT_DEFAULTS
 } as const satisfies Omit<SupernodeConfig, 'dataDir' | 'deployment' | 'engines'>
 
 /** each subsystem's check: what is wrong with its options, or undefined */
-const CHECKS = [checkChainOptions, checkNetworkOptions, checkSampleOptions, checkApiOptions, checkApiLimits]
+const CHECKS = [checkChainOptions, checkNetworkOptions, checkSampleOptions, checkApiOptions, checkApiLimits, checkHuntOptions]
 
 export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID'
 

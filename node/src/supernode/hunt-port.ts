@@ -6,7 +6,7 @@ import type { Hex } from '#protocol/messages.ts'
 import type { HuntPort } from '../api/ports/index.ts'
 import type { HuntService } from '../hunt/hunt-service.ts'
 
-export function createHuntPort (service: HuntService, opts: { self: Hex, chainId: number, registry: Hex, now?: () => number }): HuntPort {
+export function createHuntPort (service: HuntService, opts: { self: Hex, chainId: number, registry: Hex, now?: () => number, webhooks?: HuntPort['webhooks'] }): HuntPort {
   const now = opts.now ?? Date.now
   return {
     register: async (reg, options) => await service.register(reg, options),
@@ -15,6 +15,7 @@ export function createHuntPort (service: HuntService, opts: { self: Hex, chainId
     subscribe: (vendor, listener) => service.subscribe(vendor, listener),
     subscribers: (vendor) => service.subscribers(vendor),
     retro: async (vendor, rulesetId, options) => await service.retro(vendor, rulesetId, options),
+    ...(opts.webhooks === undefined ? {} : { webhooks: opts.webhooks }),
     checkAccess: (header, vendor) => checkHuntAccess(header, { node: opts.self, now: now(), chainId: opts.chainId, registry: opts.registry, vendor })
   }
 }

@@ -1,8 +1,10 @@
 import { DeliveryRepository } from '../db/delivery-repository.ts'
 import { FeedBlockRepository } from '../db/feed-block-repository.ts'
 import { HuntRepository } from '../db/hunt-repository.ts'
+import { HuntWebhookRepository } from '../db/hunt-webhook-repository.ts'
 import { MarketSignatureRepository } from '../db/market-signature-repository.ts'
 import { createHuntService, type HuntService } from '../hunt/hunt-service.ts'
+import { createWebhookDispatcher, type WebhookDispatcher } from '../hunt/webhook-dispatcher.ts'
 import { createDeliveryService, type DeliveryService } from '../market/delivery-service.ts'
 import { createFeedSource, type FeedSource } from '../market/feed-source.ts'
 import { createFulfilService, type FulfilService } from '../market/fulfil-service.ts'
@@ -19,6 +21,8 @@ export interface MarketServices {
   market?: DeliveryService
   /** hunting (SPEC 19): paid by DataMarket hunt orders */
   hunt?: HuntService
+  /** the vendors' hunt webhooks (SPEC 19): each signed match notification POSTed to the vendor's URL */
+  webhooks?: WebhookDispatcher
   /** members fulfil the orders f+1 of them delivered, in turns (SPEC 18, 19) */
   fulfils?: FulfilService
 }
@@ -49,6 +53,7 @@ export function wireMarket (ctx: NodeContext, samples: Pick<SampleStore, 'readSa
     logger: logger.child({ component: 'market' }),
     metrics: metrics.market
   })
+  const hunts = new HuntRepository(db)
   const hunt = createHuntService(following, {
     self: operator,
     operator: keys.operator,
@@ -58,9 +63,18 @@ export function wireMarket (ctx: NodeContext, samples: Pick<SampleStore, 'readSa
     reports: repositories.reports,
     samples: repositories.samples,
     readSample: async (cid, key, o) => await samples.readSample(cid, key, o),
-    hunts: new HuntRepository(db),
+    hunts,
     logger: logger.child({ component: 'hunt' }),
     metrics: metrics.hunt
+  })
+  const webhooks = createWebhookDispatcher({ allowPrivate: config.huntWebhookAllowPrivate }, {
+    self: operator,
+    webhooks: new HuntWebhookRepository(db),
+    // the hunt service's own: its notification sequence is cached per instance
+    hunts,
+    subscribe: (vendor, listener) => hunt.subscribe(vendor, listener),
+    hasRuleset: (vendor) => hunt.rulesets(vendor).length > 0,
+    logger: logger.child({ component: 'hunt-webhooks' })
   })
   const fulfils = createFulfilService({ ...following, turnMs: config.anchorTurnMs }, {
     self: operator,
@@ -72,5 +86,5 @@ export function wireMarket (ctx: NodeContext, samples: Pick<SampleStore, 'readSa
     logger: logger.child({ component: 'market' }),
     metrics: metrics.market
   })
-  return { feeds, market, hunt, fulfils }
+  return { feeds, market, hunt, webhooks, fulfils }
 }

@@ -132,8 +132,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
     })
     // revisits stored reports and live jobs when a reorg takes back membership they relied on
     const auditor = createReportAuditor({ logger: logger.child({ component: 'report-audit' }), metrics: metrics.quorum }, { follower, reports: repositories.reports, jobs: coordinator.jobs })
-    const { feeds, market, hunt, fulfils } = wireMarket(ctx, samples)
-    const api = wireApi(ctx, { coordinator, samples, market, hunt })
+    const { feeds, market, hunt, webhooks, fulfils } = wireMarket(ctx, samples)
+    const api = wireApi(ctx, { coordinator, samples, market, hunt, webhooks })
     const { anchors, rewards, reportServer, reportFetch } = wireEpochs(ctx)
     const admin = createAdminServer({ keys: repositories.apiKeys, dataDir: config.dataDir, logger: logger.child({ component: 'admin' }) })
     const steps: Step[] = [
@@ -156,6 +156,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       ['feeds', feeds],
       ['market', market],
       ['hunt', hunt],
+      // after the hunt service: a worker wakes on its notifications
+      ['hunt-webhooks', webhooks],
       ['fulfils', fulfils],
       ['gossip', gossip],
       ['peers', peers],

@@ -7,7 +7,7 @@ import { OPENAPI } from '../../src/api/routes/docs.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
 
-const ROUTES = ['POST /api/virusmap/hunt/rulesets', 'GET /api/virusmap/hunt/rulesets', 'POST /api/virusmap/hunt/rulesets/{id}/retro', 'GET /api/virusmap/hunt/matches', 'GET /api/virusmap/hunt/matches/stream']
+const ROUTES = ['POST /api/virusmap/hunt/rulesets', 'GET /api/virusmap/hunt/rulesets', 'POST /api/virusmap/hunt/rulesets/{id}/retro', 'GET /api/virusmap/hunt/matches', 'GET /api/virusmap/hunt/matches/stream', 'PUT /api/virusmap/hunt/webhook', 'GET /api/virusmap/hunt/webhook', 'DELETE /api/virusmap/hunt/webhook']
 
 t.test('every hunt route is documented, and every documented hunt operation is served', async (st) => {
   const server = await startApi(st, createMemoryNode().ports)
@@ -18,7 +18,7 @@ t.test('every hunt route is documented, and every documented hunt operation is s
   for (const route of documented) {
     const [method, path] = route.split(' ') as [string, string]
     const url = `${server.url}${path.replace('{id}', `0x${'ab'.repeat(32)}`)}?vendor=0x${'cd'.repeat(20)}`
-    const res = await fetch(url, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) })
+    const res = await fetch(url, { method, ...(method === 'POST' || method === 'PUT' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) })
     st.equal(res.status, 503, `${route}: served (this node runs no hunting)`)
     st.equal((await res.json() as { error: { code: string } }).error.code, 'TransientError')
     const op = served.paths[path]?.[method.toLowerCase()]

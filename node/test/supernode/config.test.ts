@@ -10,6 +10,7 @@ import { API_LIMIT_DEFAULTS, checkApiLimits } from '../../src/api/limits.ts'
 import { CHAIN_DEFAULTS, checkChainOptions } from '../../src/chain/chain-options.ts'
 import { SAMPLE_DEFAULTS, checkSampleOptions } from '../../src/ingest/sample-options.ts'
 import { NETWORK_DEFAULTS, checkNetworkOptions } from '../../src/network/network-options.ts'
+import { HUNT_DEFAULTS, checkHuntOptions } from '../../src/hunt/hunt-options.ts'
 
 const deployment = {
   chainId: 31337,
@@ -98,7 +99,7 @@ tap.test('engines: absent means every engine; a list must be engine ids the regi
 
 tap.test('the flat file is each subsystem\'s options under its own names, defaults from beside each subsystem', async (t) => {
   const cfg = parseConfig({ dataDir: '/x', deployment })
-  const subsystems = { ...CHAIN_DEFAULTS, ...NETWORK_DEFAULTS, ...SAMPLE_DEFAULTS, ...API_DEFAULTS, ...API_LIMIT_DEFAULTS, ...ENGINE_DEFAULTS, ...QUORUM_DEFAULTS }
+  const subsystems = { ...CHAIN_DEFAULTS, ...NETWORK_DEFAULTS, ...SAMPLE_DEFAULTS, ...API_DEFAULTS, ...API_LIMIT_DEFAULTS, ...ENGINE_DEFAULTS, ...QUORUM_DEFAULTS, ...HUNT_DEFAULTS }
   for (const [key, value] of Object.entries(subsystems)) t.same(cfg[key as keyof typeof cfg], value, key)
   t.same(Object.keys(CONFIG_DEFAULTS).toSorted(), Object.keys(subsystems).toSorted(), 'every default is a subsystem\'s: none is left in config.ts')
   t.equal(typeof readEngineOptions(cfg as unknown as Record<string, unknown>), 'object', 'a parsed config reads back as engine options')
@@ -146,13 +147,14 @@ tap.test('chain, network, sample and API options: each check names its key; host
     [checkSampleOptions, { maxSampleBytes: -1 }, /maxSampleBytes/], [checkSampleOptions, { maxSampleBytes: '650MB' }, /maxSampleBytes/], [checkSampleOptions, { maxSampleBytes: Infinity }, /maxSampleBytes/],
     [checkApiOptions, { apiHost: '' }, /apiHost/], [checkApiOptions, { apiHost: ['::'] }, /apiHost/], [checkApiOptions, { apiPort: -1 }, /apiPort/],
     [checkApiOptions, { apiPort: 65_536 }, /apiPort/], [checkApiOptions, { apiPort: '8080' }, /apiPort/], [checkApiOptions, { requireApiKey: 'false' }, /requireApiKey/],
-    [checkApiLimits, { uploadWaitMs: -1 }, /uploadWaitMs/], [checkApiLimits, { maxUploadsPerKey: 0 }, /maxUploadsPerKey/]
+    [checkApiLimits, { uploadWaitMs: -1 }, /uploadWaitMs/], [checkApiLimits, { maxUploadsPerKey: 0 }, /maxUploadsPerKey/],
+    [checkHuntOptions, { huntWebhookAllowPrivate: 'true' }, /huntWebhookAllowPrivate/], [checkHuntOptions, { huntWebhookAllowPrivate: 1 }, /huntWebhookAllowPrivate/]
   ]
   for (const [check, value, message] of cases) {
     t.match(check({ ...base, ...value }), message, `${check.name} ${JSON.stringify(value)}`)
     t.throws(() => parseConfig({ dataDir: '/x', deployment, ...value }), { code: 'CONFIG_INVALID', message }, JSON.stringify(value))
   }
-  for (const check of [checkChainOptions, checkNetworkOptions, checkSampleOptions, checkApiOptions, checkApiLimits]) t.equal(check(base), undefined, `${check.name}: the defaults pass`)
+  for (const check of [checkChainOptions, checkNetworkOptions, checkSampleOptions, checkApiOptions, checkApiLimits, checkHuntOptions]) t.equal(check(base), undefined, `${check.name}: the defaults pass`)
   const edge = parseConfig({ dataDir: '/x', deployment, apiPort: 65_535, confirmations: 0, pollIntervalMs: 0, anchorTurnMs: 1000, maxSampleBytes: 0, apiHost: '::', listen: [], requireApiKey: false })
   t.same([edge.apiPort, edge.confirmations, edge.anchorTurnMs, edge.maxSampleBytes, edge.apiHost, edge.listen, edge.requireApiKey], [65_535, 0, 1000, 0, '::', [], false], 'the limits are inclusive')
 })

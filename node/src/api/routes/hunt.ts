@@ -15,6 +15,7 @@ import { ApiError } from '../../vt/errors.ts'
 import type { VtErrorCode } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 import type { HuntPort } from '../ports/index.ts'
+import { registerHuntWebhookRoutes } from './hunt-webhook.ts'
 
 export interface HuntStreamLimits {
   /** open streams per vendor */
@@ -65,7 +66,8 @@ async function huntCall<T> (work: () => Promise<T> | T): Promise<T> {
   }
 }
 
-function vendorOf (request: FastifyRequest<{ Querystring: { vendor?: unknown } }>, hunt: HuntPort): Hex {
+/** the vendor the request names, once its HuntAccess header for this node checks out (else a VT error) */
+export function vendorOf (request: FastifyRequest<{ Querystring: { vendor?: unknown } }>, hunt: Pick<HuntPort, 'checkAccess'>): Hex {
   const vendor = request.query.vendor
   if (typeof vendor !== 'string' || !ADDRESS.test(vendor)) throw new ApiError('InvalidArgumentError', 'vendor must be a lowercase 0x address')
   try {
@@ -105,6 +107,8 @@ export function registerHuntRoutes (app: FastifyInstance, hunt: HuntPort | undef
     for (const res of streams) res.destroy()
     done()
   })
+
+  registerHuntWebhookRoutes(app, hunt)
 
   app.post('/api/virusmap/hunt/rulesets', { bodyLimit: MAX_REGISTRATION_BYTES }, async (request, reply) => {
     const h = port()

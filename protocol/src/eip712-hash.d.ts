@@ -3,6 +3,8 @@ export interface VerifierCrypto {
   keccak_256: (bytes: Uint8Array) => Uint8Array
   sha256: (bytes: Uint8Array) => Uint8Array
   secp256k1: unknown
+  /** the uncompressed (65-byte) public key that signed `hash` with r ‖ s and recovery id `v` (0 or 1), or null; throws or answers null for no key */
+  recoverPublicKey?: (hash: Uint8Array, rs: Uint8Array, v: number) => Uint8Array | null
 }
 export interface Verifier {
   keccak: (bytes: Uint8Array) => Uint8Array

@@ -106,7 +106,7 @@ const SHORT_STRINGS = 4096
 const RECOVERED_SIGNERS = 16384
 
 /**
- * @param {{ keccak_256: (b: Uint8Array) => Uint8Array, sha256: (b: Uint8Array) => Uint8Array, secp256k1: any }} crypto
+ * @param {{ keccak_256: (b: Uint8Array) => Uint8Array, sha256: (b: Uint8Array) => Uint8Array, secp256k1: any, recoverPublicKey?: (hash: Uint8Array, rs: Uint8Array, v: number) => Uint8Array | null }} crypto
  */
 function deeplyFrozen (value) {
   if (value === null || typeof value !== 'object') return true
@@ -115,7 +115,7 @@ function deeplyFrozen (value) {
   return true
 }
 
-export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
+export function createVerifier ({ keccak_256: keccak, sha256, secp256k1, recoverPublicKey }) {
   const typeHashes = Object.fromEntries(Object.keys(TYPES).map((n) => [n, keccak(enc.encode(typeString(n)))]))
   const ZERO12 = new Uint8Array(12)
   // a verdict's engine names, versions, categories and methods repeat from job to job: each is hashed once
@@ -267,6 +267,11 @@ export function createVerifier ({ keccak_256: keccak, sha256, secp256k1 }) {
       const r = toBigInt(sig.subarray(0, 32))
       const s = toBigInt(sig.subarray(32, 64))
       if (r === 0n || r >= Fn.ORDER || s === 0n || s > HALF_N) return undefined
+      // a native recovery (a node passes libsecp256k1's) is faster than noble's verification with kept tables
+      if (recoverPublicKey !== undefined) {
+        const q = recoverPublicKey(hash, sig.subarray(0, 64), v)
+        return q instanceof Uint8Array && q.length === 65 ? bytesToHex(keccak(q.subarray(1)).subarray(12)) : undefined
+      }
       const claimed = expected === undefined ? undefined : String(expected).toLowerCase()
       const point = claimed === undefined ? undefined : known.get(claimed)
       if (point !== undefined && signedBy(point, Fn.create(toBigInt(hash)), r, s, v)) {

@@ -8,6 +8,10 @@ export interface GossipMetrics {
   graylistedPeers: Gauge
   /** set by the gossip layer: counts graylisted peers when /metrics is read */
   countGraylisted?: () => number
+  /** messages whose validation waits for what this node is behind on (SPEC section 6); a steady high value means a node behind the chain or its peers */
+  pendingValidations: Gauge
+  /** set by the gossip layer: counts them when /metrics is read */
+  countPending?: () => number
 }
 
 export interface QuorumMetrics {
@@ -137,6 +141,12 @@ export function createNodeMetrics (): NodeMetrics {
       help: 'gossip peers scored below the graylist threshold',
       registers,
       collect () { this.set(gossip.countGraylisted?.() ?? 0) }
+    }),
+    pendingValidations: new Gauge({
+      name: 'virusmap_gossip_pending_validations',
+      help: 'gossip messages whose validation waits for a job, a commitment or a block this node is behind on',
+      registers,
+      collect () { this.set(gossip.countPending?.() ?? 0) }
     })
   }
   return {

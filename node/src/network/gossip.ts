@@ -68,6 +68,7 @@ export function createGossip (opts: GossipOptions): Gossip {
   const warnBudget = new LogBudget({ perWindow: opts.warnsPerPeerPerMinute ?? 10, windowMs: 60_000, maxKeys: 4096 })
 
   const pending = createPendingValidations(opts.pending)
+  if (metrics !== undefined) metrics.countPending = () => pending.size
   // on the implementation, not on the GossipSub interface (gossipsub.ts)
   const validated = pubsub as unknown as { reportMessageValidationResult(msgId: string, from: string, result: TopicValidatorResult): void }
 

@@ -6,8 +6,10 @@ import { GossipValidationError } from '#protocol/index.ts'
 import { TOPICS } from '#protocol/messages.ts'
 import { createGossip } from '../../src/network/gossip.ts'
 import { createLibp2pNode } from '../../src/network/libp2p-node.ts'
+import { createNodeMetrics } from '../../src/metrics/registry.ts'
 import type { Gossip, GossipHandler, GossipOptions } from '../../src/network/gossip.ts'
 import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
+import type { GossipMetrics } from '../../src/metrics/registry.ts'
 import type { Hex, SignedCommitment } from '#protocol/messages.ts'
 import type { Test } from 'tap'
 
@@ -23,11 +25,12 @@ const commitment = (n: number): SignedCommitment => ({
 interface Node { libp2p: VirusmapLibp2p, gossip: Gossip }
 
 /** three hosts in a line, a - b - c (a and c are no peers of each other), each with the handler given */
-async function line (t: Test, handlers: Array<GossipHandler<'commits'>>, pending?: GossipOptions['pending']): Promise<Node[]> {
+async function line (t: Test, handlers: Array<GossipHandler<'commits'>>, pending?: GossipOptions['pending'], relayMetrics?: GossipMetrics): Promise<Node[]> {
   const nodes: Node[] = []
-  for (const handler of handlers) {
+  for (const [i, handler] of handlers.entries()) {
     const libp2p = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listenAddrs: ['/ip4/127.0.0.1/tcp/0'] })
-    const gossip = createGossip({ libp2p, logger, ...(pending === undefined ? {} : { pending }) })
+    const metrics = i === 1 ? relayMetrics : undefined
+    const gossip = createGossip({ libp2p, logger, ...(pending === undefined ? {} : { pending }), ...(metrics === undefined ? {} : { metrics }) })
     gossip.handle('commits', handler)
     await libp2p.start()
     await gossip.start()
@@ -62,14 +65,18 @@ async function within (ms: number, check: () => boolean): Promise<boolean> {
 tap.test('a relay that waits in validation forwards the message once it accepts it', async (t) => {
   const { promise: caughtUp, resolve: catchUp } = Promise.withResolvers<void>()
   const atC: SignedCommitment[] = []
+  const metrics = createNodeMetrics()
+  const pendingAtB = async (): Promise<string> => await metrics.registry.getSingleMetricAsString('virusmap_gossip_pending_validations')
   const [a] = await line(t, [accept, async (_msg, _from, options) => {
     // behind: the job this commitment names has not arrived here yet
     await Promise.race([caughtUp, new Promise((_resolve, reject) => { options.signal?.addEventListener('abort', reject, { once: true }) })])
-  }, (msg) => { atC.push(msg) }])
+  }, (msg) => { atC.push(msg) }], undefined, metrics.gossip)
   await a?.gossip.publish('commits', commitment(1))
   t.notOk(await within(500, () => atC.length > 0), 'c has nothing while b waits')
+  t.match(await pendingAtB(), /virusmap_gossip_pending_validations 1$/m, 'b counts the waiting validation')
   catchUp()
   t.ok(await within(5000, () => atC.length === 1), 'c gets the message once b accepted it')
+  t.match(await pendingAtB(), /virusmap_gossip_pending_validations 0$/m)
   t.same(atC, [commitment(1)])
 })
 

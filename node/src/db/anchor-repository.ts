@@ -129,6 +129,11 @@ export class AnchorRepository {
     return await this.#db.values({ gte: range.gte, lt, reverse: true, limit: Math.max(0, limit) }).all() as AnchoredEpoch[]
   }
 
+  /** anchored epochs from `from` on, oldest first, at most `limit` */
+  async epochsFrom (from: number, limit: number): Promise<AnchoredEpoch[]> {
+    return await this.#db.values({ gte: dbKey(PREFIXES.anchorEpoch, pad(Math.max(0, from))), lt: dbRange(PREFIXES.anchorEpoch).lt, limit: Math.max(0, limit) }).all() as AnchoredEpoch[]
+  }
+
   /**
    * Forgets the anchors recorded from blocks after `block` (a reorg took them back) with their jobs'
    * leaves, and reads events again from there. Returns the epochs forgotten.

@@ -23,7 +23,10 @@ export interface ReportFetchServiceOptions {
   retryMaxMs?: number
   /** jobs asked for in one pass at most (default 32) */
   maxJobsPerPass?: number
-  /** the newest anchored epochs looked at (default 64) */
+  /**
+   * the newest anchored epochs looked at each pass, and as many from the oldest one not complete here (default
+   * 64): a member down longer than that still completes its oldest epochs, which its rewards wait for in order
+   */
   lookbackEpochs?: number
 }
 
@@ -43,6 +46,9 @@ export interface ReportFetchService extends Startable {
   tick(options?: AbortOptions): Promise<number>
 }
 
+/** matched to its jobs with none missing: nothing to fetch */
+const complete = (epoch: AnchoredEpoch): boolean => epoch.jobIds !== undefined && (epoch.missing?.length ?? 0) === 0
+
 export function createReportFetchService (opts: ReportFetchServiceOptions, c: ReportFetchServiceComponents): ReportFetchService {
   const { repos, fetcher, logger } = c
   const now = c.now ?? Date.now
@@ -55,6 +61,8 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
   let queue: Promise<void> = Promise.resolve()
+  /** every anchored epoch up to this one was complete here (matched, nothing missing) when last read */
+  let completeThrough = -1
 
   /** one pass's bookkeeping: what was asked, stored, and the waits carried to the next pass */
   interface Pass { asked: number, stored: number, kept: Map<string, Wait> }
@@ -104,10 +112,19 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
 
   async function pass (options: AbortOptions): Promise<number> {
     const p: Pass = { asked: 0, stored: 0, kept: new Map() }
-    for (const epoch of await repos.anchors.epochs(opts.lookbackEpochs ?? 64)) {
+    const lookback = opts.lookbackEpochs ?? 64
+    const oldest = await repos.anchors.epochsFrom(completeThrough + 1, lookback)
+    for (const epoch of oldest) {
+      if (!complete(epoch)) break
+      completeThrough = epoch.epoch
+    }
+    const newest = await repos.anchors.epochs(lookback)
+    const seen = new Set<number>()
+    for (const epoch of [...oldest, ...newest]) {
       options.signal?.throwIfAborted()
-      // an epoch matched to its jobs with none missing needs nothing: no proposal read for it every pass
-      if (epoch.jobIds !== undefined && (epoch.missing?.length ?? 0) === 0) continue
+      // a complete epoch needs nothing: no proposal read for it every pass
+      if (complete(epoch) || seen.has(epoch.epoch)) continue
+      seen.add(epoch.epoch)
       const proposal = await repos.anchors.proposal(epoch.epoch, epoch.root)
       if (epoch.jobIds === undefined && proposal === undefined) await fetchProposal(epoch, p, options)
       if ((epoch.missing?.length ?? 0) === 0 || proposal === undefined) continue

@@ -148,3 +148,30 @@ tap.test('an anchored epoch without its proposal: the proposal is asked for with
   t.equal(await without.tick(), 0)
   t.equal(proposalsAsked.length, 2, 'without ReportAnchors\' epochBlocks no proposal is asked for')
 })
+
+tap.test('an incomplete epoch older than the newest lookbackEpochs anchored ones is still fetched for: the rewards wait for it first', async (t) => {
+  const db = await openDatabase({ path: t.testdir() + '/db' })
+  t.teardown(async () => { await db.close() })
+  const repos = createRepositories(db)
+  const [a, b] = reports
+  const proposal = await proposalOf(1, [a, b])
+  await repos.reports.put(a)
+  await repos.anchors.addProposal(proposal)
+  await repos.anchors.recordAnchored({ epoch: 1, root: proposal.root, leafCount: 2, block: 7, tx: proposal.root, submitter: proposal.proposer })
+  await repos.anchors.assignJobs(1, proposal.jobIds, [], [b.jobId.toLowerCase() as Hex])
+  // five later epochs, complete here: a member down through them missed epoch 1's job b
+  for (let epoch = 2; epoch <= 6; epoch++) {
+    const root = `0x${epoch.toString(16).padStart(64, '0')}` as Hex
+    await repos.anchors.recordAnchored({ epoch, root, leafCount: 1, block: epoch * 5 + 2, tx: root, submitter: proposal.proposer })
+    await repos.anchors.assignJobs(epoch, [a.jobId.toLowerCase() as Hex], [], [])
+  }
+  const asked: AnchoredSlot[] = []
+  const fetcher = { fetch: async (slot: AnchoredSlot) => { asked.push(slot); return slot.jobId === b.jobId.toLowerCase() ? b : undefined } }
+  const service = createReportFetchService({ pollIntervalMs: 60_000, lookbackEpochs: 2 }, { fetcher, repos, logger: silent })
+  t.equal(await service.tick(), 1, 'epoch 1\'s missing report fetched and stored, though epochs 5 and 6 are the newest two')
+  t.same(asked.map((s) => [s.epoch, s.jobId]), [[1, b.jobId.toLowerCase()]])
+  t.same(await repos.reports.get(b.jobId), b)
+  await repos.anchors.assignJobs(1, proposal.jobIds, [], [])
+  t.equal(await service.tick(), 0, 'nothing left')
+  t.equal(asked.length, 1)
+})

@@ -12,7 +12,7 @@ import { ApiError } from '../../vt/errors.ts'
 import type { VtErrorCode } from '../../vt/errors.ts'
 import type { HuntPort } from '../ports/index.ts'
 import { requestSignal } from '../request.ts'
-import { vendorOf } from './hunt.ts'
+import { vendorOf } from './hunt-access.ts'
 
 const STATUS: Record<WebhookErrorCode, VtErrorCode> = {
   BAD_URL: 'InvalidArgumentError',

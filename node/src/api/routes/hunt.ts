@@ -2,19 +2,16 @@
 // rulesets, reads or streams (server-sent events) this member's signed match notifications, and asks for
 // a Retrohunt. Everything but the registration is the vendor's alone: x-virusmap-hunt-auth, its HuntAccess
 // signature for this node. No route ever returns a ruleset's source or ciphertext.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ServerResponse } from 'node:http'
-import { HuntError } from '#protocol/hunt/errors.ts'
-import type { HuntErrorCode } from '#protocol/hunt/errors.ts'
-import { HUNT_AUTH_HEADER } from '#protocol/hunt/access.ts'
 import { MAX_REGISTRATION_BYTES, parseHuntRegistration } from '#protocol/hunt/registration.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { StoredHuntMatch } from '../../db/hunt-repository.ts'
 import type { RetroResult } from '../../hunt/retrohunt.ts'
 import { ApiError } from '../../vt/errors.ts'
-import type { VtErrorCode } from '../../vt/errors.ts'
 import { requestSignal } from '../request.ts'
 import type { HuntPort } from '../ports/index.ts'
+import { huntCall, vendorOf } from './hunt-access.ts'
 import { registerHuntWebhookRoutes } from './hunt-webhook.ts'
 
 export interface HuntStreamLimits {
@@ -32,51 +29,8 @@ export interface HuntStreamLimits {
 
 export const HUNT_STREAM_DEFAULTS: HuntStreamLimits = { perVendor: 4, perNode: 64, maxBufferedBytes: 256 * 1024, maxStallMs: 30_000, heartbeatMs: 15_000 }
 
-const STATUS: Record<HuntErrorCode, VtErrorCode> = {
-  MALFORMED: 'InvalidArgumentError',
-  OVERSIZE: 'RequestEntityTooLargeError',
-  ID_MISMATCH: 'InvalidArgumentError',
-  NO_ORDER: 'ForbiddenError',
-  WRONG_ORDER: 'ForbiddenError',
-  EXPIRED: 'ForbiddenError',
-  FUTURE_BLOCK: 'TransientError',
-  NOT_SEALED: 'InvalidArgumentError',
-  SEAL_DOES_NOT_OPEN: 'InvalidArgumentError',
-  RULES_INVALID: 'InvalidArgumentError',
-  COMPILE_TIMEOUT: 'InvalidArgumentError',
-  TOO_MANY_RULESETS: 'QuotaExceededError',
-  BAD_SIGNATURE: 'InvalidArgumentError',
-  BAD_ACCESS: 'WrongCredentialsError',
-  ACCESS_EXPIRED: 'WrongCredentialsError',
-  RETRO_BUSY: 'TooManyRequestsError',
-  UNKNOWN_RULESET: 'NotFoundError'
-}
-
-const ADDRESS = /^0x[0-9a-f]{40}$/
 const BYTES32 = /^0x[0-9a-f]{64}$/
 const SEQ = /^(0|[1-9][0-9]{0,14})$/
-
-async function huntCall<T> (work: () => Promise<T> | T): Promise<T> {
-  try {
-    return await work()
-  } catch (err) {
-    // the code and the module's own message: neither quotes a ruleset's source
-    if (err instanceof HuntError) throw new ApiError(STATUS[err.code], `${err.code}: ${err.message}`.slice(0, 300))
-    throw err
-  }
-}
-
-/** the vendor the request names, once its HuntAccess header for this node checks out (else a VT error) */
-export function vendorOf (request: FastifyRequest<{ Querystring: { vendor?: unknown } }>, hunt: Pick<HuntPort, 'checkAccess'>): Hex {
-  const vendor = request.query.vendor
-  if (typeof vendor !== 'string' || !ADDRESS.test(vendor)) throw new ApiError('InvalidArgumentError', 'vendor must be a lowercase 0x address')
-  try {
-    return hunt.checkAccess(request.headers[HUNT_AUTH_HEADER], vendor as Hex)
-  } catch (err) {
-    if (err instanceof HuntError) throw new ApiError(STATUS[err.code], `${err.code}: ${err.message}`)
-    throw err
-  }
-}
 
 function seqOf (raw: unknown, name: string): number {
   if (raw === undefined) return 0

@@ -31,6 +31,8 @@ export interface AnvilOptions extends AbortOptions {
   chainId?: number
   /** Fork this JSON-RPC endpoint's chain (anvil --fork-url), e.g. the wallet guard's simulation sidecar. */
   forkUrl?: string
+  /** Dev accounts to create (default 10, each given 10000 ETH: on a fork that overwrites those addresses' real balances). */
+  accounts?: number
   /** How long to wait for JSON-RPC to answer. */
   startTimeoutMs?: number
 }
@@ -86,6 +88,7 @@ export async function startAnvil (options: AnvilOptions = {}): Promise<Anvil> {
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime))
   if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId))
   if (options.forkUrl !== undefined) args.push('--fork-url', options.forkUrl)
+  if (options.accounts !== undefined) args.push('--accounts', String(options.accounts))
 
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] })
   // Never leave an orphan chain behind if this process exits without calling stop().

@@ -26,7 +26,8 @@ export function createForkSidecar (options: ForkSidecarOptions): ForkSidecar {
       const head = await upstream.call<string>('eth_blockNumber', [], callOptions)
       if (starting === undefined) {
         // not tied to the caller's signal: a timed-out check must not kill the sidecar the next one needs
-        starting = startAnvil({ forkUrl: upstream.url, startTimeoutMs: options.startTimeoutMs ?? 30_000 })
+        // no dev accounts: anvil would give its ten well-known addresses 10000 ETH on the fork, unlike the chain it copies
+        starting = startAnvil({ forkUrl: upstream.url, accounts: 0, startTimeoutMs: options.startTimeoutMs ?? 30_000 })
           .then(anvil => ({ anvil, rpc: createJsonRpc(anvil.rpcUrl) }))
         starting.catch(() => { starting = undefined })
         forkedAt = undefined

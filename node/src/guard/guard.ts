@@ -125,6 +125,8 @@ export function createGuard (options: GuardOptions): Guard {
           chain = undefined
         }
       }
+      // the balance the simulation started from, where the path says it, is the one its losses are a share of
+      if (chain !== undefined && simulation.status === 'ok' && simulation.startBalance !== undefined) chain.nativeBalance = simulation.startBalance
       // a loss is valued on chain for the balance-drop rule; past the soft limit it stays unpriced
       if (chain !== undefined && simulation.status === 'ok') {
         const moved = new Map<PricedAsset, bigint>(simulation.effects.erc20.map(t => [t.token, t.delta]))

@@ -16,6 +16,8 @@ export interface CallOutcome {
   /** native transfers the path reports outside logs (callTracer frames) */
   nativeTransfers: Array<{ from: string, to: string, amount: bigint }>
   gasUsed: bigint
+  /** the sender's native balance in the state the call ran on (prestateTracer; the fork path only) */
+  startBalance?: bigint
 }
 
 export function callObject (tx: TxCall): Record<string, unknown> {

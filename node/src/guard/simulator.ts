@@ -13,7 +13,8 @@ import { traceCall } from './trace-call.ts'
 export type SimulationVia = 'eth_simulateV1' | 'debug_traceCall'
 
 export type Simulation =
-  | { status: 'ok', via: SimulationVia, gasUsed: bigint, effects: Effects }
+  /** startBalance: the user's native balance in the state the call ran on, where the path says it (the fork's prestateTracer) */
+  | { status: 'ok', via: SimulationVia, gasUsed: bigint, effects: Effects, startBalance?: bigint }
   | { status: 'reverted', via: SimulationVia, gasUsed: bigint, revertReason: string }
   /** no answer within the hard limit, or the RPC failed: the decision is unverified */
   | { status: 'unavailable', reason: string }
@@ -60,7 +61,7 @@ export function createSimulator (options: SimulatorOptions): Simulator {
       const { via: path, outcome } = await run(tx, callOptions)
       if (outcome.reverted) return { status: 'reverted', via: path, gasUsed: outcome.gasUsed, revertReason: outcome.revertReason ?? 'reverted' }
       const native: AssetTransfer[] = outcome.nativeTransfers.map(t => ({ standard: 'native', token: '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', from: t.from as Address, to: t.to as Address, amount: t.amount }))
-      return { status: 'ok', via: path, gasUsed: outcome.gasUsed, effects: foldEffects(tx.from, outcome.logs, native) }
+      return { status: 'ok', via: path, gasUsed: outcome.gasUsed, effects: foldEffects(tx.from, outcome.logs, native), ...outcome.startBalance !== undefined ? { startBalance: outcome.startBalance } : {} }
     },
     via: () => via,
     async warm (callOptions) {

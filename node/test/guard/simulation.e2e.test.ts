@@ -24,6 +24,7 @@ tap.test('without eth_simulateV1: debug_traceCall on a warm fork, same effects',
   t.equal(claim.decision, 'block')
   t.match(claim.simulation, { status: 'ok', via: 'debug_traceCall', effects: { native: -parseEther('0.5'), erc20: [{ token: chain.token, delta: -(TOKEN_SUPPLY * 95n / 100n) }] } })
   t.ok(claim.findings.some(f => f.id === 'balance-drop'))
+  t.equal(claim.simulation.status === 'ok' ? claim.simulation.startBalance : undefined, await chain.provider.getBalance(chain.user), 'the prestate tracer gives the balance the call ran on')
 
   const direct = await createSimulator({ rpc: createJsonRpc(chain.anvil.rpcUrl) }).simulate({ from: chain.user, to: chain.drainer, value: parseEther('0.5'), data: '0x4e71d92d' })
   t.equal(direct.status, 'ok')

@@ -1,7 +1,7 @@
 // The layers the README's "Layers" picture shows, held against the code: a folder of node/src imports
 // only folders on a lower row (or its own), governance/src only protocol/src and the contracts'
-// artifacts, protocol/src nothing of the repository. A new import from a lower layer to a higher one
-// fails here with the file and the import that break it.
+// artifacts, protocol/src nothing of the repository; and no files import each other in a circle. A new
+// import from a lower layer to a higher one, or one that closes a circle, fails here naming its files.
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -71,6 +71,41 @@ async function backwardImports (): Promise<string[]> {
 
 tap.test('no folder imports a folder on its own row or above (README, Layers)', async (t) => {
   t.same(await backwardImports(), [])
+})
+
+/** The import circles among the layers' files (node/src, governance/src, protocol/src), each as its files in order. */
+async function importCircles (): Promise<string[][]> {
+  const edges = new Map<string, string[]>()
+  for (const folder of [...rowOf.keys(), ...APART]) {
+    for (const file of await sources(folder)) {
+      const targets = [...(await readFile(join(ROOT, file), 'utf8')).matchAll(IMPORT)]
+        .map(([, specifier]) => targetOf(file, specifier as string))
+        .filter((target): target is string => target !== undefined && folderOf(target) !== undefined)
+      edges.set(file, targets)
+    }
+  }
+  // depth first: an import of a file still on the path closes a circle
+  const circles: string[][] = []
+  const done = new Set<string>()
+  const path: string[] = []
+  const visit = (file: string): void => {
+    const at = path.indexOf(file)
+    if (at >= 0) {
+      circles.push(path.slice(at))
+      return
+    }
+    if (done.has(file)) return
+    path.push(file)
+    for (const next of edges.get(file) ?? []) visit(next)
+    path.pop()
+    done.add(file)
+  }
+  for (const file of edges.keys()) visit(file)
+  return circles
+}
+
+tap.test('no import circle among the files of node/src, governance/src and protocol/src', async (t) => {
+  t.same(await importCircles(), [])
 })
 
 tap.test('every folder of node/src is on a row, so a new one is placed on purpose', async (t) => {

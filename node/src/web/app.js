@@ -169,7 +169,7 @@ async function route () {
   if (page === 'file' && value !== '') await renderFile(value)
   else if (page === 'network') await renderNetwork()
   else if (page === 'governance') await renderGovernance()
-  else if (page === 'vendor') renderVendor(verifier.keccak)
+  else if (page === 'vendor') renderVendor(verifier)
   else if (page === 'anchor') await renderAnchor(value, verifier.keccak)
   else if (page === 'search') renderSearch(value)
   else if (page === 'indicator' && arg !== undefined) await renderIndicator(verifier, arg)

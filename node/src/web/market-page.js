@@ -1,12 +1,14 @@
 /**
  * The vendor page (#/vendor, issue 17): a wallet's data-market orders, read from the chain the user
  * pinned (market-reads.js), never from this node: each order's product, subject (a bought sample links
- * to its report), price, block, deadline and status now. Buying runs in the CLI (`virusmap buy`), which
- * needs the order's private key; the page only shows where each order stands.
+ * to its report, a feed names its epoch), price, block, deadline and status now. Buying runs in the CLI
+ * (`virusmap buy`, `virusmap buy --feed EPOCH`), which needs the order's private key; the page only shows
+ * where each order stands. Below, hunting at this node (hunt-panel.js).
  */
 import { deploymentNote, pinnedDeployment } from '/web/deployment.js'
 import { el, errorBox, failureText, show } from '/web/page-kit.js'
-import { createMarketReads } from '/web/market-reads.js'
+import { huntPanel } from '/web/hunt-panel.js'
+import { createMarketReads, feedEpoch } from '/web/market-reads.js'
 import { vmt } from '/web/wallet-card.js'
 
 const STORE = 'virusmap.vendor'
@@ -21,9 +23,12 @@ function saved () {
 }
 
 function orderRow (o) {
+  const epoch = o.product === 'feed' ? feedEpoch(o.subject) : undefined
   const subject = o.product === 'sample'
     ? el('a', { class: 'mono', href: `#/file/${o.subject.slice(2)}`, text: o.subject })
-    : el('span', { class: 'mono', text: o.subject })
+    : epoch !== undefined
+      ? el('span', { class: 'feed-epoch', text: `epoch ${epoch} (virusmap buy --feed ${epoch})` })
+      : el('span', { class: 'mono', text: o.subject })
   return el('tr', { 'data-order': String(o.orderId) },
     el('td', { class: 'num', text: String(o.orderId) }),
     el('td', {}, el('span', { class: `pill order-${o.status}`, text: o.status })),
@@ -58,8 +63,9 @@ async function list (out, { market, wallet, from }, keccak) {
   }
 }
 
-/** The vendor page; `keccak` as the verifier's. */
-export function renderVendor (keccak) {
+/** The vendor page; `verifier` is protocol/src/eip712-hash.js createVerifier's. */
+export function renderVendor (verifier) {
+  const { keccak } = verifier
   const state = saved()
   const { market, wallet, from } = state
   const out = el('div', { id: 'vendor-result' })
@@ -76,7 +82,7 @@ export function renderVendor (keccak) {
     void list(out, next, keccak)
   })
   show(el('h1', { text: 'Vendor' }),
-    el('p', { text: 'A wallet\'s orders on the data market, read from your RPC. Buy with `virusmap buy SHA256 --keystore FILE`; a lapsed order comes back with `virusmap buy --refund ORDER`.' }),
-    form, out)
+    el('p', { text: 'A wallet\'s orders on the data market, read from your RPC: samples, epoch feeds (new malicious samples and indicators as JSON lines) and hunts. Buy a sample with `virusmap buy SHA256 --keystore FILE`, an epoch\'s feed with `virusmap buy --feed EPOCH --keystore FILE`; a lapsed order comes back with `virusmap buy --refund ORDER`.' }),
+    form, out, huntPanel(verifier))
   if (market !== '' && wallet !== '') void list(out, state, keccak)
 }

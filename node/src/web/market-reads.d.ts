@@ -13,6 +13,7 @@ export interface WebOrder {
 export const ORDERED_EVENT: string
 export const ORDER_STATUS: readonly string[]
 export function productName (hex: string): string
+export function feedEpoch (subject: string): number | undefined
 export function decodeOrdered (log: unknown, market: string, topic: string): Omit<WebOrder, 'status'>
 export interface MarketReads {
   ordersOf(buyer: string, options?: { fromBlock?: number, limit?: number }): Promise<WebOrder[]>

@@ -32,6 +32,13 @@ export function productName (hex) {
   }
 }
 
+/** the epoch a feed order's subject names (bytes32 of a uint64, as protocol/src/feed/product.ts), or undefined */
+export function feedEpoch (subject) {
+  if (typeof subject !== 'string' || !WORD.test(subject)) return undefined
+  const value = BigInt(subject)
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined
+}
+
 const bad = (why) => new ChainReadError('BAD_LOG', `the RPC answered a log that is no Ordered event: ${why}`)
 
 /** One Ordered log as the RPC gave it; ChainReadError BAD_LOG for anything that is not one of `market`'s. */

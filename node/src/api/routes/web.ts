@@ -24,6 +24,7 @@ const PAGE_FILES: Record<string, string> = {
   'anchor-page.js': 'text/javascript; charset=utf-8',
   'market-reads.js': 'text/javascript; charset=utf-8',
   'market-page.js': 'text/javascript; charset=utf-8',
+  'hunt-panel.js': 'text/javascript; charset=utf-8',
   'rewards-reads.js': 'text/javascript; charset=utf-8',
   'rewards-card.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8'

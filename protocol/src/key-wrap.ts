@@ -3,8 +3,8 @@
  * HKDF-SHA256 bound to both public keys, the member's address and the sample's sha256, and
  * ChaCha20-Poly1305 with a random 12-byte nonce (x25519-seal.ts). Output: nonce || ciphertext || tag (60 bytes).
  */
-import { x25519 } from '@noble/curves/ed25519.js'
-import { concatBytes, fixedBytes, openKey, sealKey } from './x25519-seal.ts'
+import { randomBytes } from '@noble/ciphers/utils.js'
+import { concatBytes, fixedBytes, openKey, publicKeyOf, sealKey } from './x25519-seal.ts'
 import type { Hex } from './messages.ts'
 
 export { NONCE_BYTES, WRAPPED_KEY_BYTES } from './x25519-seal.ts'
@@ -13,9 +13,10 @@ export const CONTENT_KEY_BYTES = 32
 
 export interface X25519KeyPair { secretKey: Uint8Array, publicKey: Uint8Array }
 
+/** A random secret (clamped when used, RFC 7748) and its public key, kept for the seals that reuse the secret. */
 export function generateX25519KeyPair (): X25519KeyPair {
-  const { secretKey, publicKey } = x25519.keygen()
-  return { secretKey, publicKey }
+  const secretKey = randomBytes(32)
+  return { secretKey, publicKey: publicKeyOf(secretKey) }
 }
 
 export interface WrapContentKeyOptions {

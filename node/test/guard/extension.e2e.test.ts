@@ -32,7 +32,6 @@ import { dappHtml, frameHtml, KIT } from './fixtures/test-dapp.ts'
 declare const chrome: { storage: { local: { set(items: Record<string, unknown>): Promise<void> } } }
 
 const EXTENSION = fileURLToPath(new URL('../../src/guard/extension/', import.meta.url))
-
 const TX_HASH = /^0x[0-9a-f]{64}$/
 const SIGNATURE = /^0x[0-9a-f]{130}$/
 
@@ -236,6 +235,7 @@ if (noChromium !== false) {
     await decided(t, page, typed(user, permit2TypedData([{ token, amount: MAX160, expiration: FAR }], stranger, FAR, false)), 'block', 'approval-to-eoa')
     await decided(t, page, typed(user, permit2TypedData([{ token, amount: 5n, expiration: 0n }, { token: nft, amount: 5n, expiration: 0n }], chain.oldContract, 0n, true)), 'warn', 'permit2-batch')
     await decided(t, page, call(user, token, 'transfer', [lookalike, 10n ** 18n]), 'block', 'address-poisoning')
+    for (const to of [pastRecipient, stranger]) await decided(t, page, call(user, token, 'transfer', [to, 10n ** 18n]), 'allow', to === stranger ? 'tokens to a new address: information, no overlay' : undefined)
     // the benign approve-and-swap: the approval mined as the dapp would have it, then the swap passes quietly
     await (await chain.asUser(token, 'GuardToken').getFunction('approve')(chain.router, 10n ** 18n)).wait()
     await decided(t, page, call(user, chain.router, 'swapForEth', [token, 10n ** 18n]), 'allow')
@@ -284,7 +284,6 @@ if (noChromium !== false) {
     await decided(t, inShop, { method: 'eth_sendTransaction', params: [tx(chain.token, ERC.encodeFunctionData('approve', [chain.stranger, MAX]))] }, 'block', 'approval-to-eoa')
     t.same(await inShop.evaluate(() => (window as unknown as { calls: string[] }).calls), [], 'the frame\'s wallet never saw it')
     await decided(t, inShop, { method: 'personal_sign', params: ['0x48656c6c6f', chain.user] }, 'allow')
-
     const drain = shop
     await drain.goto(at('drain.example', '/frame.html'))
     const inDrain = await frame(drain)

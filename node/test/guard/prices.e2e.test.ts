@@ -1,6 +1,7 @@
 // Prices read on chain, on anvil: Chainlink-shaped feeds (GuardPriceFeed) for ETH and two tokens,
-// and a Uniswap-V2-shaped factory and pools (GuardV2Factory, GuardV2Pair) quoting a drainer's bait
-// against WETH, all deployed by the test and named to the guard as chain 31337's price sources.
+// and Uniswap V2 itself (WETH9, UniswapV2Factory and its pair, the packages' build output) quoting a
+// drainer's bait against WETH, all deployed by the test and named to the guard as chain 31337's
+// price sources.
 // The drainer kit (BaitDrainer) takes 95% of the user's tokens and the ETH sent and hands back
 // 1000 of some token. Without prices the shop-shaped kits only warn; with them, a few dollars
 // back or bait quoted at cents by its own thin pool blocks, a deep pool's worth is a fair trade,
@@ -10,6 +11,7 @@ import { Contract, ContractFactory, Interface, NonceManager, Wallet, parseEther 
 import { createGuard, type Address, type Guard, type GuardResult, type PriceSources } from '../../src/guard/index.ts'
 import { guardArtifacts } from './fixtures/compile.ts'
 import { startGuardChain, type GuardChain } from './fixtures/guard-chain.ts'
+import { deployUniswapV2 } from './fixtures/uniswap-v2.ts'
 import { MAX, tx } from './fixtures/requests.ts'
 
 const artifacts = guardArtifacts()
@@ -23,7 +25,7 @@ let weth: Address
 let cheap: Address
 let bait: Address
 let unlisted: Address
-let pair: Address
+let pair: Contract
 let ownersKit: Address
 let baitKit: Address
 let unlistedKit: Address
@@ -46,7 +48,6 @@ tap.before(async () => {
   owner = new NonceManager(new Wallet('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a', chain.provider))
   ownerAddress = (await owner.getAddress()).toLowerCase() as Address
   const supply = 10n ** 9n * 10n ** 18n
-  weth = await addr(await deploy('GuardToken', ownerAddress, supply))
   cheap = await addr(await deploy('GuardToken', ownerAddress, supply))
   bait = await addr(await deploy('GuardToken', ownerAddress, supply))
   unlisted = await addr(await deploy('GuardToken', ownerAddress, supply))
@@ -54,13 +55,14 @@ tap.before(async () => {
   feeds.eth = await deploy('GuardPriceFeed', 8, 2000n * 10n ** 8n)
   feeds.token = await deploy('GuardPriceFeed', 8, 10n ** 8n)
   feeds.cheap = await deploy('GuardPriceFeed', 8, 5n * 10n ** 5n)
-  const factory = await deploy('GuardV2Factory')
-  await send(factory.getFunction('createPair')(bait, weth))
-  pair = ((await factory.getFunction('getPair')(weth, bait)) as string).toLowerCase() as Address
-  // the drainer's own thin pool: a million bait against 0.01 WETH
-  await send(erc20(bait).getFunction('transfer')(pair, 10n ** 6n * 10n ** 18n))
-  await send(erc20(weth).getFunction('transfer')(pair, parseEther('0.01')))
-  await send(new Contract(pair, artifacts.GuardV2Pair?.abi as never, owner).getFunction('sync')())
+  const uniswap = await deployUniswapV2(owner)
+  weth = await addr(uniswap.weth)
+  await send(uniswap.weth.getFunction('deposit')({ value: parseEther('5000.01') }))
+  pair = await uniswap.pair(bait, weth)
+  // the drainer's own thin pool: a million bait against 0.01 WETH, its liquidity minted to itself
+  await send(erc20(bait).getFunction('transfer')(await pair.getAddress(), 10n ** 6n * 10n ** 18n))
+  await send(erc20(weth).getFunction('transfer')(await pair.getAddress(), parseEther('0.01')))
+  await send(pair.getFunction('mint')(ownerAddress))
   // the kits: one handing out `cheap` from the owner's wallet (where the stolen tokens go too), two from their own stock
   ownersKit = await addr(await deploy('BaitDrainer', chain.token, cheap, ownerAddress))
   baitKit = await addr(await deploy('BaitDrainer', chain.token, bait, ownerAddress))
@@ -73,7 +75,7 @@ tap.before(async () => {
   const sources: PriceSources = {
     native: { feed: await addr(feeds.eth), decimals: 18 },
     tokens: new Map([[weth, { feed: await addr(feeds.eth), decimals: 18 }], [chain.token, { feed: await addr(feeds.token), decimals: 18 }], [cheap, { feed: await addr(feeds.cheap), decimals: 18 }]]),
-    uniswapV2: { factory: await addr(factory), weth }
+    uniswapV2: { factory: await addr(uniswap.factory), weth }
   }
   priced = createGuard({ rpc: chain.anvil.rpcUrl, priceSources: new Map([[31337, sources]]) })
   unpriced = createGuard({ rpc: chain.anvil.rpcUrl, priceSources: new Map() })
@@ -101,9 +103,9 @@ tap.test('bait quoted by its own thin pool is worth cents; a deep pool makes it 
   t.equal(thin.decision, 'block')
   // selling 1000 of a million bait into 0.01 WETH pays about 0.00001 WETH: two cents
   t.match(drop(thin), { id: 'balance-drop', evidence: { lostUsd: '1950.00', backUsd: '0.01', priceSource: 'chainlink+uniswap-v2' } })
-  // the owner deepens the pool to 10,000 WETH: 1000 bait now sell for about 9.96 WETH, $19,920
-  await send(erc20(weth).getFunction('transfer')(pair, parseEther('10000')))
-  await send(new Contract(pair, artifacts.GuardV2Pair?.abi as never, owner).getFunction('sync')())
+  // the owner deepens the pool to 5,000 WETH (given to the pair, then sync()): 1000 bait now sell for about 4.98 WETH, $9,960
+  await send(erc20(weth).getFunction('transfer')(await pair.getAddress(), parseEther('5000')))
+  await send(pair.getFunction('sync')())
   const deep = await priced.check(claim(baitKit, 'claimFromOwnStock'))
   t.equal(drop(deep), undefined, 'worth more than half of what leaves: a trade, whatever the kit is')
   t.notOk(deep.findings.some(f => f.level === 'block'))

@@ -10,7 +10,8 @@ import { createNodeMetrics } from '../../src/metrics/registry.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
 import { CHAIN_ID, MEMBERS, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
 import type { AnchorChain, EpochAnchoredEvent } from '../../src/anchors/ports.ts'
-import type { AnchorService } from '../../src/anchors/anchor-service.ts'
+import type { AnchorService, AnchorServiceComponents } from '../../src/anchors/anchor-service.ts'
+import type { Test } from 'tap'
 import type { Hex, Report } from '#protocol/messages.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { ReorgListener } from '../../src/chain/registry-follower.ts'
@@ -119,18 +120,28 @@ tap.test('four members anchor an epoch; a member without one of the reports does
   t.ok(await nodes[0]?.repos.anchors.jobAnchor(reports[0]?.jobId as Hex), 'with its jobs\' proofs')
 })
 
-tap.test('a member that signed a job into one epoch\'s root signs no other epoch\'s root with it while the first may still be anchored', async (t) => {
-  // followed to block 15: epochs 1 and 2 are over, nothing anchored (the chain takes no post); the jobs at block 7 are eligible for both
-  const follower = { ...staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: 15 }) }
+interface OneMember {
+  bus: ReturnType<typeof createMemoryGossipBus>
+  metrics: ReturnType<typeof createNodeMetrics>
+  /** another member proposes `epoch`'s root over the reports */
+  propose: (epoch: number) => Promise<void>
+}
+
+/**
+ * One member's anchor service over its own database holding `subjects`' reports, following `follower`, on a
+ * chain that takes no anchor; another member proposes. The member is the lowest address: rank 0 of epochs
+ * 0, 4, 8…, so with the clock standing still it never proposes epoch 1 or 2 itself.
+ */
+async function oneMember (t: Test, follower: AnchorServiceComponents['follower'], subjects: string[]): Promise<OneMember> {
   const chain: AnchorChain = {
     epochBlocks: async () => E,
-    head: async () => 15,
+    head: async () => follower.followedBlock,
     blockTime: async () => now(),
     anchored: async () => false,
     events: async () => [],
     post: async () => { throw new Error('this chain takes no anchor') }
   }
-  const reports: Report[] = await Promise.all(['four', 'five'].map(async (s) => await signedReport(new TextEncoder().encode(s))))
+  const reports: Report[] = await Promise.all(subjects.map(async (s) => await signedReport(new TextEncoder().encode(s))))
   const db = await openDatabase({ path: t.testdir() })
   t.teardown(async () => { await db.close() })
   const repos = createRepositories(db)
@@ -139,8 +150,7 @@ tap.test('a member that signed a job into one epoch\'s root signs no other epoch
   const gossip = bus.join()
   const proposer = bus.join()
   const metrics = createNodeMetrics()
-  // the lowest address: rank 0 of epochs 0, 4, 8…, so with the clock standing still it never proposes epoch 1 or 2 itself
-  const member = MEMBERS.toSorted((a, b) => (a.address < b.address ? -1 : 1))[0] as typeof MEMBERS[number]
+  const member = MEMBERS.toSorted((x, y) => (x.address < y.address ? -1 : 1))[0] as typeof MEMBERS[number]
   const service = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
     self: member.address, operator: member.wallet, chain, follower, gossip, repos, logger: pino({ level: 'silent' }), metrics: metrics.anchors, now
   })
@@ -148,15 +158,25 @@ tap.test('a member that signed a job into one epoch\'s root signs no other epoch
   await proposer.start()
   await service.start()
   t.teardown(async () => { await service.stop() })
-  const counter = async (name: string): Promise<string> => await metrics.registry.getSingleMetricAsString(name)
-  const seen = async (): Promise<string> => await counter('virusmap_anchors_signed_total') + await counter('virusmap_anchors_refused_total')
   const propose = async (epoch: number): Promise<void> => {
     const tree = epochTree(reports)
     const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex).toSorted()
     const proposed = { epoch, root: tree.root as Hex, leafCount: jobIds.length, jobIds }
     const wallet = MEMBERS.find((m) => m !== member) as typeof MEMBERS[number]
     await proposer.publish('anchors', { type: 'anchor-proposal', proposer: wallet.address, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, wallet.wallet) })
+  }
+  return { bus, metrics, propose }
+}
+
+tap.test('a member that signed a job into one epoch\'s root signs no other epoch\'s root with it while the first may still be anchored', async (t) => {
+  // followed to block 15: epochs 1 and 2 are over, nothing anchored (the chain takes no post); the jobs at block 7 are eligible for both
+  const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: 15 })
+  const { bus, metrics, propose: publish } = await oneMember(t, follower, ['four', 'five'])
+  const counter = async (name: string): Promise<string> => await metrics.registry.getSingleMetricAsString(name)
+  const seen = async (): Promise<string> => await counter('virusmap_anchors_signed_total') + await counter('virusmap_anchors_refused_total')
+  const propose = async (epoch: number): Promise<void> => {
     const before = await seen()
+    await publish(epoch)
     for (let i = 0; i < 100 && await seen() === before; i++) await new Promise((resolve) => setTimeout(resolve, 20))
   }
   await propose(1)
@@ -180,39 +200,8 @@ tap.test('a member behind on the chain waits for an epoch\'s last block, at most
       await Promise.race([caughtUp, new Promise((_resolve, reject) => { options.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }, { once: true }) })])
     }
   }
-  const chain: AnchorChain = {
-    epochBlocks: async () => E,
-    head: async () => block,
-    blockTime: async () => now(),
-    anchored: async () => false,
-    events: async () => [],
-    post: async () => { throw new Error('this chain takes no anchor') }
-  }
-  const reports: Report[] = await Promise.all(['six', 'seven'].map(async (s) => await signedReport(new TextEncoder().encode(s))))
-  const db = await openDatabase({ path: t.testdir() })
-  t.teardown(async () => { await db.close() })
-  const repos = createRepositories(db)
-  for (const report of reports) await repos.reports.put(report)
-  const bus = createMemoryGossipBus()
-  const gossip = bus.join()
-  const proposer = bus.join()
-  const metrics = createNodeMetrics()
-  const member = MEMBERS.toSorted((a, b) => (a.address < b.address ? -1 : 1))[0] as typeof MEMBERS[number]
-  const service = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
-    self: member.address, operator: member.wallet, chain, follower, gossip, repos, logger: pino({ level: 'silent' }), metrics: metrics.anchors, now
-  })
-  await gossip.start()
-  await proposer.start()
-  await service.start()
-  t.teardown(async () => { await service.stop() })
+  const { bus, metrics, propose } = await oneMember(t, follower, ['six', 'seven'])
   const signed = async (): Promise<string> => await metrics.registry.getSingleMetricAsString('virusmap_anchors_signed_total')
-  const propose = async (epoch: number): Promise<void> => {
-    const tree = epochTree(reports)
-    const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex).toSorted()
-    const proposed = { epoch, root: tree.root as Hex, leafCount: jobIds.length, jobIds }
-    const wallet = MEMBERS.find((m) => m !== member) as typeof MEMBERS[number]
-    await proposer.publish('anchors', { type: 'anchor-proposal', proposer: wallet.address, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, wallet.wallet) })
-  }
   await propose(4)
   await propose(2)
   for (let i = 0; i < 100 && !bus.refused.includes('FUTURE_EPOCH'); i++) await new Promise((resolve) => setTimeout(resolve, 20))

@@ -36,6 +36,8 @@ export interface RewardsServiceOptions {
   /** epochs computed in one pass at most (a node catching up yields to its messages between passes) */
   maxEpochsPerTick?: number
   maxQueued?: number
+  /** for how long after a reorg (and after start) each pass compares computed epochs' window anchors with those held (default 10 min) */
+  reorgWatchMs?: number
 }
 
 export interface RewardsServiceComponents {
@@ -82,15 +84,12 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
   /** this member's own signatures of unposted epochs, and when it last gossiped each */
   const own = new Map<number, { msg: RewardsSignature, sentAt: number }>()
   const waitingLogged = new Map<number, string>()
-  /**
-   * each member's latest signature per unposted epoch that its first one shut out: after a reorg a member signs
-   * its recomputed root, maybe before this node recomputed; it replaces the held one once it is this node's root
-   */
+  /** per unposted epoch, each member's latest signature its first one shut out (a reorg: it recomputed before this node) */
   const later = new Map<number, Map<Hex, StoredRewardsSignature>>()
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
   let unsubscribe: (() => void) | undefined
-  const watch = createInputsWatch(repos.anchors, KEPT_REWARDS_STATES)
+  const watch = createInputsWatch(repos.anchors, { keep: KEPT_REWARDS_STATES, watchMs: opts.reorgWatchMs ?? 600_000, now })
   let queue: Promise<void> = Promise.resolve()
   let queued = 0
 
@@ -276,7 +275,9 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
       const recent = await repos.rewards.epochs(KEPT_REWARDS_STATES)
       for (const record of recent.toReversed()) watch.record(record.epoch, record.anchors)
       // members, parameters and stakes are read at an epoch's end block: a reorg past it changes them
+      watch.arm()
       unsubscribe = follower.onReorg(async ({ ancestorBlock }) => {
+        watch.arm()
         await serial(async () => { await recomputeFrom(Math.max(firstEpoch, Math.floor((ancestorBlock + 1) / epochBlocks)), { reason: 'end block', ancestorBlock }) })
       })
       gossip.handle('rewards', (msg) => {

@@ -82,14 +82,16 @@ async function ticks (nodes: Member[], rounds = 3): Promise<void> {
 const recomputed = async (n: Member): Promise<string> => await n.metrics.registry.getSingleMetricAsString('virusmap_rewards_recomputed_epochs_total')
 
 tap.test('a reorg that replaces an anchor under a computed, signed epoch: every member recomputes, signs the new root, and that one is posted', async (t) => {
-  const { nodes, reports, chain, clock } = await world(t)
+  const { nodes, reports, chain, clock, follower } = await world(t)
   await ticks(nodes)
   const before = await nodes[0]?.repos.rewards.epoch(1)
   t.equal(before?.items.length, 2, 'epoch 1 paid both reports of epoch 0')
   for (const n of nodes) t.equal((await n.repos.rewards.signatures(1)).filter((s) => s.root === before?.root).length, 3, 'a quorum signed the first root')
   t.equal(chain.posts.length, 0, 'not posted: the first poster is away and its turn has not passed')
 
-  // the anchor service's answer to the reorg: the EpochAnchored event of block 6 taken back, its events read again from block 5
+  // a reorg back to block 5 (members and parameters unchanged), and the anchor service's answer to it: the
+  // EpochAnchored event of block 6 taken back, its events read again from block 5
+  await follower.reorg({ ancestorBlock: 5, depth: 25 })
   for (const n of nodes) await n.repos.anchors.forgetAnchoredAfter(5)
   await ticks(nodes)
   for (const n of nodes) {

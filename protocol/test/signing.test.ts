@@ -1,7 +1,7 @@
 import tap from 'tap'
-import { Wallet } from 'ethers'
+import { hexlify, randomBytes, TypedDataEncoder, Wallet } from 'ethers'
 import {
-  attestationFor, complaintDigest, contentCommitments, computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverReportSigner,
+  attestationFor, complaintDigest, EIP712_TYPES, eip712Domain, contentCommitments, computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverReportSigner,
   recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, reportDigest, scanJobId, signAttestation, signCommitment, signComplaint,
   signScanJob, signSubmission, signVerdict, submissionOf, verdictHash
 } from '../src/index.ts'
@@ -173,4 +173,19 @@ tap.test('contentCommitments: an equivocator is named beside the commitment its 
   }
   t.same(named(contentCommitments([honest.commit, a.commit, silent.commit], [], [honest.reveal])), named([honest.commit, a.commit, silent.commit]),
     'without a conflict, a member that committed and did not reveal is named (committed-but-absent)')
+})
+
+tap.test('an operator key signs byte for byte as ethers does (RFC 6979, low s, v 27/28), through libsecp256k1', async t => {
+  let same = 0
+  let typed = 0
+  for (let i = 0; i < 200; i++) {
+    const w = new Wallet(hexlify(randomBytes(32)))
+    const c = { jobId: hexlify(randomBytes(32)) as Hex, member: w.address.toLowerCase() as Hex, reason: i % 2 === 0 ? 'UNWRAP_FAILED' as const : 'CONTENT_MISMATCH' as const }
+    const signed = await signComplaint(c, CHAIN_ID, REGISTRY, w)
+    if (signed.signature === w.signingKey.sign(complaintDigest(c, CHAIN_ID, REGISTRY)).serialized) same++
+    if (i < 10 && signed.signature === await w.signTypedData(eip712Domain(CHAIN_ID, REGISTRY), EIP712_TYPES.Complaint, c)) typed++
+    if (i === 0) t.equal(TypedDataEncoder.hash(eip712Domain(CHAIN_ID, REGISTRY), EIP712_TYPES.Complaint, c), complaintDigest(c, CHAIN_ID, REGISTRY), 'the digest ethers signs')
+  }
+  t.equal(same, 200, 'SigningKey.sign of the digest')
+  t.equal(typed, 10, 'and signTypedData')
 })

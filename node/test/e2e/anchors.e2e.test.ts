@@ -52,8 +52,10 @@ const anchorsAddress = (): Hex => {
 
 interface FileAttributes { virusmap_anchor?: { epoch: number, root: Hex, proof: Hex[], block: number }, [k: string]: unknown }
 
-async function fileAttributes (i: number, sha256: string): Promise<FileAttributes> {
+/** node i's file object; undefined while it holds no report of the file (404) */
+async function fileAttributes (i: number, sha256: string): Promise<FileAttributes | undefined> {
   const res = await fetch(`${api(i)}/api/v3/files/${sha256}`, key())
+  if (res.status === 404) return undefined
   return (await res.json() as { data: { attributes: FileAttributes } }).data.attributes
 }
 
@@ -90,8 +92,9 @@ async function anchoredBatch (t: Test, i: number): Promise<Array<{ sha256: strin
   const deadline = AbortSignal.timeout(90_000)
   while (anchored.size < files.length && !deadline.aborted) {
     for (const f of files) {
+      // node 2 stores the report once it holds the attestations, a moment after node i may
       const attributes = await fileAttributes(2, f.sha256)
-      if (attributes.virusmap_anchor !== undefined) anchored.set(f.sha256, attributes)
+      if (attributes?.virusmap_anchor !== undefined) anchored.set(f.sha256, attributes)
     }
     await sleep(250)
   }
@@ -195,7 +198,7 @@ tap.test('a proposal listing a job no member holds a report for gets no signatur
   // node 1's operator key proposes (a member that lies) a leaf of a job that never was
   const keys = await loadOrCreateNodeKeys(liar.dataDir)
   const listed = await (await fetch(`${api(0)}/api/virusmap/reports?limit=1`, key())).json() as { data: Array<{ attributes: { sha256: string } }> }
-  const real = reportFromFileAttributes(await fileAttributes(0, listed.data[0]?.attributes.sha256 as string))
+  const real = reportFromFileAttributes(await fileAttributes(0, listed.data[0]?.attributes.sha256 as string) ?? {})
   if (!real.ok) throw new Error('no report to copy')
   const ghost: Report = { ...real.report, jobId: `0x${randomBytes(32).toString('hex')}` }
   const tree = epochTree([ghost])

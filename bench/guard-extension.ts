@@ -51,16 +51,16 @@ await worker.evaluate(async (url) => { await chrome.storage.local.set({ guardUrl
 const bare = await open('bare', [])
 
 /** milliseconds of each request, timed in the page; a request the guard did not let through fails the bench */
-const time = async (page: Page, request: { method: string, params: unknown[] }): Promise<number[]> => await page.evaluate(async ({ request, n }) => {
+const time = async (page: Page, request: { method: string, params: unknown[] }): Promise<number[]> => await page.evaluate(async ({ asked, n }) => {
   const w = window as unknown as { ethereum: { request(a: unknown): Promise<unknown> } }
   const times: number[] = []
   for (let i = 0; i < n + 3; i++) {
     const start = performance.now()
-    await w.ethereum.request(request)
+    await w.ethereum.request(asked)
     if (i >= 3) times.push(performance.now() - start)
   }
   return times
-}, { request, n: runs })
+}, { asked: request, n: runs })
 
 const cases: Array<[string, { method: string, params: unknown[] }]> = [
   ['personal_sign text (static rules)', { method: 'personal_sign', params: ['0x48656c6c6f', user] }],

@@ -180,10 +180,33 @@ export function createVerifier ({ keccak_256: keccak, sha256, secp256k1, recover
   // for its digest and for every attestation and report that names it.
   const structHashes = new WeakMap()
 
+  // A struct of strings only (a verdict's EngineResult) is a pure function of its strings, and the same
+  // engine's undetected result repeats in every verdict: kept by its values, like the strings themselves.
+  const stringsOnly = new Set(Object.entries(TYPES).filter(([, defs]) => defs.every(([t]) => t === 'string')).map(([n]) => n))
+  const byValues = new Map()
+
   function hashStruct (name, value) {
     if (value === null || typeof value !== 'object') throw new Error(`${name} must be an object`)
     const known = structHashes.get(value)
     if (known?.name === name) return known.hash
+    if (stringsOnly.has(name)) return hashStrings(name, value)
+    return hashFields(name, value)
+  }
+
+  function hashStrings (name, value) {
+    const values = fields[name].map(([field]) => value[field])
+    if (!values.every((v) => typeof v === 'string') || values.reduce((n, v) => n + v.length, 0) > SHORT_STRING * 4) return hashFields(name, value)
+    const key = JSON.stringify([name, ...values])
+    let hash = byValues.get(key)
+    if (hash === undefined) {
+      hash = hashFields(name, value)
+      if (byValues.size >= SHORT_STRINGS) byValues.clear()
+      byValues.set(key, hash)
+    }
+    return hash
+  }
+
+  function hashFields (name, value) {
     const parts = [typeHashes[name]]
     for (const [field, encode] of fields[name]) parts.push(encode(value[field]))
     const hash = keccak(concat(parts))

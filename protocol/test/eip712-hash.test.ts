@@ -76,6 +76,19 @@ tap.test('a kept string hash is the string\'s, before and after more strings tha
   t.equal(same, reasons.length * 2)
 })
 
+tap.test('a kept struct of strings (EngineResult) hashes as ethers does, thawed or frozen, before and after more than are kept', async t => {
+  const types = { EngineResult: EIP712_TYPES.Verdict.EngineResult as Array<{ name: string, type: string }> }
+  const result = (engine: string, category = 'undetected'): Record<string, string> => ({ engine, engineVersion: '4.5.0', engineUpdate: '2026-12-01', category, result: '', method: 'blacklist' })
+  const values = [result('YARA'), Object.freeze(result('YARA')), result('YARA', 'malicious'), result('x'.repeat(600)), result('ClamAV')]
+  let same = 0
+  for (let round = 0; round < 2; round++) {
+    for (const v of values) if (eip712.structHash('EngineResult', v) === TypedDataEncoder.from(types).hash(v)) same++
+    for (let i = 0; i < 5000; i++) eip712.structHash('EngineResult', result(`filler ${i}`))
+  }
+  t.equal(same, values.length * 2)
+  t.throws(() => eip712.structHash('EngineResult', { ...result('YARA'), category: 7 }), 'a field that is no string is refused, kept or not')
+})
+
 tap.test('values ethers refuses are refused (no digest of a value that is not the type)', async t => {
   const c = { jobId: hex(32), member: hex(20), commitment: hex(32) }
   for (const bad of [{ ...c, jobId: hex(31) }, { ...c, member: hex(21) }, { ...c, member: '0xzz' + hex(19).slice(2) }, { ...c, commitment: 7 }, null]) {

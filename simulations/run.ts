@@ -1,21 +1,22 @@
 /**
  * npm run simulate [-- --quick] [-- --seed N] [-- --no-real] [-- --no-model] [-- --no-economy] [-- --sweeps id,id] [-- --schedules N]
- *   [-- --real-sizes 10,25,50] [-- --real-jobs N]
+ *   [-- --real-sizes 10,25,50] [-- --real-jobs N] [-- --real-from real-code.json,other.json] [-- --real-window-ms MS]
  * Writes simulations/results/: model.json, model-*.json/svg, economy.json and economy-*.json/svg are a
  * pure function of the seed (byte-identical across runs); real-code.json and real-*.json/svg are
  * wall-clock measurements.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { lineChartSvg } from './src/chart/svg-chart.ts'
 import { economyFigures, FULL_ECONOMY, QUICK_ECONOMY } from './src/economy-figures.ts'
 import { FULL_PLAN, modelFigures, QUICK_PLAN } from './src/model-figures.ts'
-import { realFigures } from './src/real-figures.ts'
+import { realFigures, realResults } from './src/real-figures.ts'
 import { DEFAULT_ECONOMY } from './src/economy/params.ts'
 import type { Figure } from './src/chart/figure.ts'
+import type { RealRunResult } from './src/real/real-run.ts'
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, 'no-model': { type: 'boolean', default: false }, 'no-economy': { type: 'boolean', default: false }, out: { type: 'string' }, sweeps: { type: 'string' }, schedules: { type: 'string' }, 'real-sizes': { type: 'string' }, 'real-jobs': { type: 'string' } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'no-real': { type: 'boolean', default: false }, 'no-model': { type: 'boolean', default: false }, 'no-economy': { type: 'boolean', default: false }, out: { type: 'string' }, sweeps: { type: 'string' }, schedules: { type: 'string' }, 'real-sizes': { type: 'string' }, 'real-jobs': { type: 'string' }, 'real-from': { type: 'string' }, 'real-window-ms': { type: 'string' } } })
 const seed = Number(values.seed)
 const outDir = values.out ?? join(import.meta.dirname, 'results')
 mkdirSync(outDir, { recursive: true })
@@ -55,7 +56,10 @@ if (values['no-economy'] !== true) {
 if (values['no-real'] !== true) {
   const sizes = values['real-sizes']?.split(',').map(Number) ?? (values.quick === true ? [10, 25] : [10, 25, 50])
   const jobs = values['real-jobs'] === undefined ? (values.quick === true ? 3 : 5) : Number(values['real-jobs'])
-  const real = await realFigures({ seed, sizes, jobs }, log)
+  // --real-from a.json,b.json: the runs of earlier real-code.json files, calibrated and drawn again (a run at n = 100 takes long)
+  const real = values['real-from'] === undefined
+    ? await realFigures({ seed, sizes, jobs, ...(values['real-window-ms'] === undefined ? {} : { windowMs: Number(values['real-window-ms']) }) }, log)
+    : realResults(values['real-from'].split(',').flatMap(f => (JSON.parse(readFileSync(f, 'utf8')) as { runs: RealRunResult[] }).runs).toSorted((a, b) => a.members - b.members), seed)
   writeFigures(real.figures)
   writeFileSync(join(outDir, 'real-code.json'), `${JSON.stringify({ seed, quick: values.quick, runs: real.runs, calibration: real.calibration }, null, 2)}\n`)
   for (const c of real.calibration) log(`calibration n=${c.members}: real p95 ${c.real.p95} ms, model ${c.model.p95} ms (${c.p95Error})`)

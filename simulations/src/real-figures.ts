@@ -9,6 +9,8 @@ export interface RealPlan {
   seed: number
   sizes: number[]
   jobs: number
+  /** each job's commit and reveal window (default windowFor(n)) */
+  windowMs?: number
 }
 
 interface Side { median: number, p95: number, duplicatesPerDelivery: number, messagesPerJob: number, bytesPerMemberPerJob: number }
@@ -20,6 +22,9 @@ export interface Calibration {
   /** model / real - 1 */
   medianError: number
   p95Error: number
+  /** the model again with each delivery's CPU divided by the run's cpuShare: the core as loaded as the run had it */
+  modelAtShare: Side
+  p95ErrorAtShare: number
 }
 
 const ENGINE_MS = 50
@@ -41,16 +46,23 @@ function calibrate (real: RealRunResult, seed: number): Calibration {
     uplinkMbps: Infinity,
     accessLatencyMs: LATENCY_MS / 2,
     latencySigma: 0,
-    connectDegree: DEGREE,
-    cpuPerMessageMs: real.cpuMsPerDelivery
+    connectDegree: DEGREE
   }
-  const m = runJobs({ members: real.members, seed, params, jobs: real.jobs, engineMs: ENGINE_MS, commitMs: real.windowMs, revealMs: real.windowMs })
+  // one job at a time, each given its whole time, as the real run submits them
+  const side = (cpuPerMessageMs: number): Side => {
+    const m = runJobs({ members: real.members, seed, params: { ...params, cpuPerMessageMs }, jobs: real.jobs, engineMs: ENGINE_MS, commitMs: real.windowMs, revealMs: real.windowMs, spacingMs: 2 * real.windowMs + 10_000 })
+    return { median: m.latencyMs.median, p95: m.latencyMs.p95, duplicatesPerDelivery: m.duplicatesPerDelivery, messagesPerJob: m.messagesPerJob, bytesPerMemberPerJob: m.bytesPerMemberPerJob }
+  }
+  const model = side(real.cpuMsPerDelivery)
+  const modelAtShare = side(real.cpuMsPerDelivery / Math.max(0.01, Math.min(1, real.cpuShare)))
   return {
     members: real.members,
     real: { median: real.reportLatencyMs.median, p95: real.reportLatencyMs.p95, duplicatesPerDelivery: real.duplicatesPerDelivery, messagesPerJob: real.messagesSeenPerJob, bytesPerMemberPerJob: real.bytesPerMemberPerJob },
-    model: { median: m.latencyMs.median, p95: m.latencyMs.p95, duplicatesPerDelivery: m.duplicatesPerDelivery, messagesPerJob: m.messagesPerJob, bytesPerMemberPerJob: m.bytesPerMemberPerJob },
-    medianError: err(m.latencyMs.median, real.reportLatencyMs.median),
-    p95Error: err(m.latencyMs.p95, real.reportLatencyMs.p95)
+    model,
+    medianError: err(model.median, real.reportLatencyMs.median),
+    p95Error: err(model.p95, real.reportLatencyMs.p95),
+    modelAtShare,
+    p95ErrorAtShare: err(modelAtShare.p95, real.reportLatencyMs.p95)
   }
 }
 
@@ -65,9 +77,14 @@ export async function realFigures (plan: RealPlan, log: (line: string) => void =
   const runs: RealRunResult[] = []
   for (const n of plan.sizes) {
     log(`real code: ${n} members, ${plan.jobs} jobs`)
-    runs.push(await runRealNetwork({ members: n, jobs: plan.jobs, seed: plan.seed, engineMs: ENGINE_MS, latencyMs: LATENCY_MS, degree: DEGREE, spacingMs: 300, windowMs: windowFor(n) }, options))
+    runs.push(await runRealNetwork({ members: n, jobs: plan.jobs, seed: plan.seed, engineMs: ENGINE_MS, latencyMs: LATENCY_MS, degree: DEGREE, spacingMs: 300, windowMs: plan.windowMs ?? windowFor(n) }, options))
   }
-  const calibration = runs.map(r => calibrate(r, plan.seed))
+  return realResults(runs, plan.seed)
+}
+
+/** The calibration and figures of real-code runs, made now or read back from real-code.json files (run.ts --real-from). */
+export function realResults (runs: RealRunResult[], seed: number): RealResults {
+  const calibration = runs.map(r => calibrate(r, seed))
   const figures: Figure[] = [
     {
       id: 'real-latency',
@@ -89,9 +106,10 @@ export async function realFigures (plan: RealPlan, log: (line: string) => void =
       yLabel: 'p95 ms to final report',
       series: [
         { name: 'real code', points: calibration.map(c => [c.members, c.real.p95]) },
-        { name: 'model', points: calibration.map(c => [c.members, c.model.p95]) }
+        { name: 'model', points: calibration.map(c => [c.members, c.model.p95]) },
+        { name: 'model, CPU at the run\'s share', points: calibration.map(c => [c.members, c.modelAtShare.p95]) }
       ],
-      note: calibration.map(c => `n=${c.members}: p95 model/real - 1 = ${c.p95Error} (${c.model.p95} / ${c.real.p95} ms), median ${c.medianError} (${c.model.median} / ${c.real.median} ms); messages per job ${c.model.messagesPerJob} (model) vs ${c.real.messagesPerJob} (real); duplicates per delivery ${c.model.duplicatesPerDelivery} vs ${c.real.duplicatesPerDelivery}; KiB per member per job ${Math.round(c.model.bytesPerMemberPerJob / 1024)} vs ${Math.round(c.real.bytesPerMemberPerJob / 1024)}`).join('; '),
+      note: calibration.map(c => `n=${c.members}: p95 model/real - 1 = ${c.p95Error} (${c.model.p95} / ${c.real.p95} ms), at the run's CPU share ${c.p95ErrorAtShare} (${c.modelAtShare.p95} ms), median ${c.medianError} (${c.model.median} / ${c.real.median} ms); messages per job ${c.model.messagesPerJob} (model) vs ${c.real.messagesPerJob} (real); duplicates per delivery ${c.model.duplicatesPerDelivery} vs ${c.real.duplicatesPerDelivery}; KiB per member per job ${Math.round(c.model.bytesPerMemberPerJob / 1024)} vs ${Math.round(c.real.bytesPerMemberPerJob / 1024)}`).join('; '),
       recommends: 'Trust the model\'s latency within the error shown at the largest n run.'
     }
   ]

@@ -34,6 +34,10 @@ export async function createMemoryHost (privateKey: PrivateKey, address: string,
     streamMuxers: [yamux()],
     // every host shares this one thread, so under load a handshake outlasts the 10 s meant for a network
     connectionManager: { maxConnections: 1000, dialTimeout: 60_000, addressDialTimeout: 60_000, inboundUpgradeTimeout: 60_000 },
+    // libp2p pings every connection each 10 s and aborts it when the ping times out: on this one starved
+    // thread a ping waits behind every member's validations, and at 50 members every host lost all its
+    // connections within a minute. A memory connection cannot fail, so there is nothing to monitor.
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
       // a validation may wait waitBoundMs: the cache keeps a message that long and 3 heartbeats more, as the node's does

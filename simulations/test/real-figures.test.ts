@@ -1,0 +1,42 @@
+import tap from 'tap'
+import { realResults } from '../src/real-figures.ts'
+import type { RealRunResult } from '../src/real/real-run.ts'
+
+/** a stored run as real-code.json keeps it (run.ts --real-from reads these back) */
+const run = (cpuShare: number): RealRunResult => ({
+  members: 10,
+  jobs: 1,
+  reportLatencyMs: { count: 10, median: 2000, p95: 2600, p99: 2700 },
+  deliveryRatio: 1,
+  duplicatesPerDelivery: 3.4,
+  bytesPerMemberPerJob: 330_000,
+  cpuMsPerMemberPerJob: 65,
+  cpuMsPerDelivery: 2.3,
+  messagesPerJob: 31,
+  messagesSeenPerJob: 31,
+  reportsFinal: 10,
+  windowMs: 20_000,
+  cpuShare
+})
+
+tap.test('the model is calibrated as the run ran, and again with the CPU the box gave the run', async (t) => {
+  const { calibration, figures } = realResults([run(0.25)], 1)
+  const c = calibration[0]
+  t.ok(c !== undefined)
+  if (c === undefined) return
+  t.ok(Number.isFinite(c.model.p95) && c.model.p95 > 0)
+  t.ok(c.modelAtShare.p95 > c.model.p95, 'a quarter of a core: every delivery takes four times as long, so reports come later')
+  t.equal(c.p95ErrorAtShare, Math.round((c.modelAtShare.p95 / 2600 - 1) * 1000) / 1000)
+  t.equal(c.model.messagesPerJob, 31, 'the model publishes what the real code published')
+  const chart = figures.find(f => f.id === 'real-calibration')
+  t.same(chart?.series.map(s => s.name), ['real code', 'model', 'model, CPU at the run\'s share'])
+})
+
+tap.test('a share above 1 counts as 1 and a share of 0 as 1%: the model never runs faster than the measured CPU', async (t) => {
+  const full = realResults([run(1)], 1).calibration[0]
+  t.equal(full?.modelAtShare.p95, full?.model.p95, 'a whole core: the same as the plain calibration')
+  t.equal(realResults([run(4)], 1).calibration[0]?.modelAtShare.p95, full?.model.p95)
+  const starved = realResults([run(0)], 1).calibration[0]
+  t.ok(Number.isNaN(starved?.modelAtShare.p95), 'no share measured: 1% of a core, where 10 members\' reports miss the windows, as such a run\'s would')
+  t.ok(Number.isFinite(starved?.model.p95), 'the plain calibration is unaffected')
+})

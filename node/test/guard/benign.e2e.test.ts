@@ -56,9 +56,10 @@ const request = (f: Fixture): { method: string, params: unknown[] } => {
 tap.before(async () => {
   chain = await startGuardChain()
   const artifacts = guardArtifacts()
-  // the well-known routers' addresses hold the test router's code, funded to pay swaps, then the chain moves 4 days on
+  // the well-known routers' addresses hold the test router's code, funded to pay swaps, then the chain moves 4 days on;
+  // Permit2's holds Permit2 itself (fixtures/guard-chain.ts)
   const runtime = await chain.provider.getCode(chain.router)
-  for (const spender of WELL_KNOWN_SPENDERS) await chain.provider.send('anvil_setCode', [spender, runtime])
+  for (const spender of WELL_KNOWN_SPENDERS) if (spender !== chain.permit2) await chain.provider.send('anvil_setCode', [spender, runtime])
   await chain.provider.send('anvil_setBalance', [V2_ROUTER, `0x${parseEther('100').toString(16)}`])
   await chain.provider.send('evm_increaseTime', [4 * 24 * 3600])
   await chain.provider.send('evm_mine', [])

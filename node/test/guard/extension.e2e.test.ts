@@ -6,7 +6,8 @@
 // stopped with the reasons shown and 4001 returned; a benign approve reaches the wallet with no
 // overlay; a blocked eth_sign goes through only on the user's explicit "proceed"; a guard that is
 // down lets requests pass, unverified. The issue's scenarios each end in their decision in the
-// browser too, and frames are judged: a cross-origin dapp frame gets its own overlay, and a listed
+// browser too, Permit2's against Uniswap's real Permit2 (a PermitSingle the wallet signs, spent by
+// the router's swap), and frames are judged: a cross-origin dapp frame gets its own overlay, and a listed
 // page framing a clean dapp blocks the dapp's request (named hosts resolve to 127.0.0.1).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,7 +17,6 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import tap from 'tap'
 import type { BrowserContext, Frame, Page, Worker } from 'playwright-core'
-import type { Test } from 'tap'
 import { createGuardService, EXTENSION_ORIGIN, type GuardService } from '../../src/guard/service/guard-service.ts'
 import { createGuardReporter, type GuardReporter, type ScriptUpload } from '../../src/guard/reporter.ts'
 import { launchChromium } from '../fixtures/chromium.ts'
@@ -25,8 +25,9 @@ import { startGuardChain, type GuardChain } from './fixtures/guard-chain.ts'
 import { createHash } from 'node:crypto'
 import { getBytes, parseEther, verifyMessage } from 'ethers'
 import { loadEthPhishingLists } from '../../src/intel/lists/eth-phishing-lists.ts'
-import { call, ERC, MAX, MAX160, permit2TypedData, permitTypedData, seaportTypedData, typed } from './fixtures/requests.ts'
+import { call, ERC, MAX, MAX160, permit2Swap, permit2TypedData, permitTypedData, seaportTypedData, typed } from './fixtures/requests.ts'
 import { dappHtml, frameHtml, KIT } from './fixtures/test-dapp.ts'
+import { decided } from './fixtures/overlay-decision.ts'
 
 /** the extension service worker's API, as far as the test calls it (evaluated in the worker) */
 declare const chrome: { storage: { local: { set(items: Record<string, unknown>): Promise<void> } } }
@@ -34,37 +35,6 @@ declare const chrome: { storage: { local: { set(items: Record<string, unknown>):
 const EXTENSION = fileURLToPath(new URL('../../src/guard/extension/', import.meta.url))
 const TX_HASH = /^0x[0-9a-f]{64}$/
 const SIGNATURE = /^0x[0-9a-f]{130}$/
-
-/**
- * Starts a request in a page or frame: block and warn are read from the overlay (its heading and
- * the finding `id`) and cancelled, so the page gets 4001; allow passes to the wallet with none.
- */
-const decided = async (t: Test, where: Page | Frame, args: { method: string, params: unknown[] }, expected: 'allow' | 'warn' | 'block', id?: string): Promise<void> => {
-  await where.evaluate((a) => {
-    const w = window as unknown as Record<string, any>
-    w.outcome = w.ethereum.request(a).then((result: unknown) => ({ result }), (err: { code?: number }) => ({ code: err.code }))
-  }, args)
-  const result = async (): Promise<{ result?: unknown, code?: number }> => await where.evaluate(async () => await (window as unknown as { outcome: Promise<{ result?: unknown, code?: number }> }).outcome)
-  const overlay = where.locator('virusmap-guard-overlay')
-  if (expected === 'allow') {
-    // an overlay where none belongs is read and cancelled, not waited on
-    const first = await Promise.race([result(), overlay.waitFor({ state: 'attached', timeout: 10_000 }).then(() => 'overlay' as const)])
-    if (first === 'overlay') {
-      t.fail(`${args.method}: an overlay for an allowed request: ${JSON.stringify(await overlay.locator('li').evaluateAll(els => els.map(e => (e as HTMLElement).dataset.id)))}`)
-      await overlay.locator('button.cancel').click()
-      await result()
-      return
-    }
-    t.notOk(first.code, `${args.method}: allowed${id === undefined ? '' : ` (${id})`}`)
-    t.equal(await overlay.count(), 0, `${args.method}: no overlay`)
-    return
-  }
-  // a rule may find several grants of one request (a Permit2 batch): one line each
-  await where.locator(`virusmap-guard-overlay li[data-id="${id ?? ''}"]`).first().waitFor({ timeout: 10_000 })
-  t.match(await where.locator('virusmap-guard-overlay h2').textContent(), expected === 'block' ? /blocked/ : /warns/, `${args.method}: ${expected} (${id ?? ''})`)
-  await where.locator('virusmap-guard-overlay button.cancel').click()
-  t.same(await result(), { code: 4001 })
-}
 
 if (noChromium !== false) {
   tap.pass(noChromium)
@@ -231,14 +201,29 @@ if (noChromium !== false) {
     await decided(t, page, { method: 'personal_sign', params: ['0x48656c6c6f', user] }, 'allow')
     await decided(t, page, call(user, token, 'approve', [chain.youngContract, MAX]), 'block', 'broad-approval-to-new-contract')
     await decided(t, page, call(user, token, 'increaseAllowance', [stranger, 10n ** 18n]), 'block', 'approval-to-eoa')
-    const FAR = 2n ** 40n
-    await decided(t, page, typed(user, permit2TypedData([{ token, amount: MAX160, expiration: FAR }], stranger, FAR, false)), 'block', 'approval-to-eoa')
-    await decided(t, page, typed(user, permit2TypedData([{ token, amount: 5n, expiration: 0n }, { token: nft, amount: 5n, expiration: 0n }], chain.oldContract, 0n, true)), 'warn', 'permit2-batch')
     await decided(t, page, call(user, token, 'transfer', [lookalike, 10n ** 18n]), 'block', 'address-poisoning')
     for (const to of [pastRecipient, stranger]) await decided(t, page, call(user, token, 'transfer', [to, 10n ** 18n]), 'allow', to === stranger ? 'tokens to a new address: information, no overlay' : undefined)
     // the benign approve-and-swap: the approval mined as the dapp would have it, then the swap passes quietly
     await (await chain.asUser(token, 'GuardToken').getFunction('approve')(chain.router, 10n ** 18n)).wait()
     await decided(t, page, call(user, chain.router, 'swapForEth', [token, 10n ** 18n]), 'allow')
+  })
+
+  tap.test('Permit2, the real contract: the approve to it, a PermitSingle to an EOA and a PermitBatch stopped, one to the router signed and spent by the swap', async (t) => {
+    const { user, token, router, stranger } = chain
+    const FAR = 2n ** 40n
+    const erc20 = chain.asUser(token, 'GuardToken')
+    await decided(t, page, call(user, token, 'approve', [chain.permit2, MAX]), 'allow', 'Uniswap\'s first step')
+    t.equal(await erc20.getFunction('allowance')(user, chain.permit2), MAX, 'mined by anvil')
+    await decided(t, page, typed(user, permit2TypedData([{ token, amount: MAX160, expiration: FAR }], stranger, FAR, false)), 'block', 'approval-to-eoa')
+    const now = BigInt((await chain.provider.getBlock('latest'))?.timestamp ?? 0)
+    await decided(t, page, typed(user, permit2TypedData([{ token, amount: 5n, expiration: now + 86_400n }, { token: chain.token2, amount: 5n, expiration: now + 86_400n }], chain.oldContract, now + 1800n, true)), 'warn', 'permit2-batch')
+    // the dapp's swap: the wallet signs the PermitSingle, the router submits it to Permit2 and pulls the tokens
+    const single = permit2TypedData([{ token, amount: 10n ** 18n, expiration: FAR }], router, FAR, false)
+    const signature = await decided(t, page, typed(user, single), 'allow')
+    t.match(signature, SIGNATURE)
+    const before = await erc20.getFunction('balanceOf')(user) as bigint
+    t.match(await decided(t, page, permit2Swap(user, router, single, signature as string, 10n ** 18n), 'allow'), TX_HASH)
+    t.equal(await erc20.getFunction('balanceOf')(user), before - 10n ** 18n, 'the tokens left through Permit2')
   })
 
   tap.test('pages: a listed script and a phishing domain block on the visit, a look-alike warns, an ordinary dapp stays quiet', async (t) => {

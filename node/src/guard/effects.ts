@@ -13,8 +13,20 @@ export const TOPICS = {
   transferSingle: '0xc3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62',
   transferBatch: '0x4a39dc06d4c0dbc64b70af90fd698a233a518aa5d07e595d983b8c0526c8f7fb',
   approval: '0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925',
-  approvalForAll: '0x17307eab39ab6107e8899845ad3d59bd9653f200f220920489ca2b5937696c31'
+  approvalForAll: '0x17307eab39ab6107e8899845ad3d59bd9653f200f220920489ca2b5937696c31',
+  /** Permit2's Approval(owner, token, spender, uint160 amount, uint48 expiration): an allowance set by transaction */
+  permit2Approval: '0xda9fa7c1b00402c17d0161b249b1ab8bbec047c5a52207b9c112deffd817036b',
+  /** Permit2's Permit(owner, token, spender, uint160 amount, uint48 expiration, uint48 nonce): a signed allowance submitted */
+  permit2Permit: '0xc6a377bfc4eb120024a8ac08eef205be16b817020812c73223e81d1bdb9708ec'
 } as const
+
+/**
+ * Uniswap's Permit2, at the same address on every chain it is deployed to. Its allowances are spending
+ * rights on the user's tokens like an ERC-20 approve, so a call that submits a PermitSingle to itself
+ * grants as much as one that calls approve; only Permit2's own logs count (a copy elsewhere holds no
+ * allowance the user granted by approving Permit2).
+ */
+export const PERMIT2 = '0x000000000022d473030f116ddee9f6b43ac78ba3'
 
 export type Standard = 'native' | 'erc20' | 'erc721' | 'erc1155'
 
@@ -29,6 +41,10 @@ export interface GrantedApproval {
   id?: bigint
   /** setApprovalForAll: granted or revoked */
   approved?: boolean
+  /** the contract that holds the allowance when it is not the token (Permit2) */
+  via?: Address
+  /** when the allowance lapses (Permit2's expiration, unix seconds) */
+  expiresAt?: bigint
 }
 
 export interface Effects {
@@ -89,6 +105,15 @@ export function readLog (log: Log): { transfers: AssetTransfer[], approval?: Gra
       }
       const amount = word(log.data)
       return amount === undefined ? { transfers: [] } : { transfers: [], approval: { owner, standard: 'erc20', token, spender, amount } }
+    }
+    if ((topic0 === TOPICS.permit2Approval || topic0 === TOPICS.permit2Permit) && token === PERMIT2) {
+      const owner = topicAddress(t1)
+      const asset = topicAddress(t2)
+      const spender = topicAddress(t3)
+      if (owner === undefined || asset === undefined || spender === undefined) return { transfers: [] }
+      const types = topic0 === TOPICS.permit2Approval ? ['uint160', 'uint48'] : ['uint160', 'uint48', 'uint48']
+      const [amount, expiration] = coder.decode(types, log.data) as unknown as [bigint, bigint]
+      return { transfers: [], approval: { owner, standard: 'erc20', token: asset, spender, amount, via: PERMIT2, expiresAt: expiration } }
     }
     if (topic0 === TOPICS.approvalForAll) {
       const owner = topicAddress(t1)

@@ -32,7 +32,7 @@ export function grants (request: DecodedRequest, simulation: Simulation): Grant[
       if (out.some(o => o.token === g.token && o.spender === g.spender)) continue
       if (g.standard === 'erc721-all' && g.approved !== true) continue
       if (g.standard === 'erc20' && g.amount === 0n) continue
-      out.push({ source: 'simulation', token: g.token, spender: g.spender, amount: g.standard === 'erc20' ? g.amount : g.standard === 'erc721' ? 1n : undefined, expiresAt: undefined, batch: false })
+      out.push({ source: 'simulation', token: g.token, spender: g.spender, amount: g.standard === 'erc20' ? g.amount : g.standard === 'erc721' ? 1n : undefined, expiresAt: g.expiresAt, batch: false })
     }
   }
   return out

@@ -1,7 +1,7 @@
 // Folding logs into the user's effects: all token standards, and logs a hostile contract forges.
 import tap from 'tap'
 import { AbiCoder, zeroPadValue } from 'ethers'
-import { foldEffects, MAX_OTHER_MOVEMENTS, NATIVE_TOKEN, TOPICS, type Address, type Log } from '../../src/guard/index.ts'
+import { foldEffects, MAX_OTHER_MOVEMENTS, NATIVE_TOKEN, PERMIT2, TOPICS, type Address, type Log } from '../../src/guard/index.ts'
 
 const USER: Address = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
 const OTHER: Address = '0x2222222222222222222222222222222222222222'
@@ -68,4 +68,23 @@ tap.test('movements that do not touch the user are kept apart, in order, bounded
   t.equal(e.others?.length, MAX_OTHER_MOVEMENTS, 'a flood of movements is cut, not kept whole')
   t.same(e.others?.[0], { standard: 'erc20', token: TOKEN, from: OTHER, to: NFT, amount: 3n })
   t.same(e.erc20, [{ token: TOKEN, delta: 3n }], 'others never count toward the user\'s balance')
+})
+
+tap.test('Permit2\'s own Approval and Permit logs are allowances the user grants; copies elsewhere and malformed ones are not', async (t) => {
+  const MAX160 = (1n << 160n) - 1n
+  const logs: Log[] = [
+    { address: PERMIT2, topics: [TOPICS.permit2Approval, topic(USER), topic(TOKEN), topic(OTHER)], data: coder.encode(['uint160', 'uint48'], [MAX160, 0n]) },
+    { address: PERMIT2.toUpperCase().replace('0X', '0x'), topics: [TOPICS.permit2Permit, topic(USER), topic(NFT), topic(OTHER)], data: coder.encode(['uint160', 'uint48', 'uint48'], [5n, 1_900_000_000n, 3n]) },
+    // a contract of its own emitting Permit2's events holds no allowance the user granted
+    { address: TOKEN, topics: [TOPICS.permit2Approval, topic(USER), topic(TOKEN), topic(OTHER)], data: coder.encode(['uint160', 'uint48'], [MAX160, 0n]) },
+    { address: PERMIT2, topics: [TOPICS.permit2Approval, topic(USER), topic(TOKEN)], data: coder.encode(['uint160', 'uint48'], [1n, 0n]) },
+    { address: PERMIT2, topics: [TOPICS.permit2Permit, topic(USER), topic(TOKEN), topic(OTHER)], data: '0x1234' },
+    { address: PERMIT2, topics: [TOPICS.permit2Approval, topic(USER), `0x${'ff'.repeat(32)}`, topic(OTHER)], data: coder.encode(['uint160', 'uint48'], [1n, 0n]) },
+    // another owner's grant is not the user's
+    { address: PERMIT2, topics: [TOPICS.permit2Approval, topic(OTHER), topic(TOKEN), topic(USER)], data: coder.encode(['uint160', 'uint48'], [1n, 0n]) }
+  ]
+  t.same(foldEffects(USER, logs).approvals, [
+    { standard: 'erc20', token: TOKEN, spender: OTHER, amount: MAX160, via: PERMIT2, expiresAt: 0n },
+    { standard: 'erc20', token: NFT, spender: OTHER, amount: 5n, via: PERMIT2, expiresAt: 1_900_000_000n }
+  ])
 })

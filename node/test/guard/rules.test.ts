@@ -286,3 +286,17 @@ tap.test('a frame is judged by the pages around it too: a listed page framing a 
   t.same(framed('https://dapp.example', ['null', '', 'javascript:alert(1)', 'file:///x', `https://${'a'.repeat(3000)}`]), [], 'hostile ancestors name nothing')
   t.equal(framed('https://drain.example', ['https://drain.example']).length, 1, 'the page itself, once')
 })
+
+tap.test('a Permit2 allowance the simulation shows granted is judged like an approve: unlimited to a new contract blocks, a long-lived one warns', async (t) => {
+  const MAX160 = (1n << 160n) - 1n
+  const PERMIT2: Address = '0x000000000022d473030f116ddee9f6b43ac78ba3'
+  // a young contract's claim() submits a PermitSingle of the user's for itself (helper-57's probe: only `new-contract` warned)
+  const granted = (amount: bigint, expiresAt: bigint, age: number): Finding[] => runRules(input(call(USER, VANITY, 'claim', [], 0n), {
+    simulation: { status: 'ok', via: 'eth_simulateV1', gasUsed: 0n, effects: { native: 0n, erc20: [], nfts: [], transfers: [], approvals: [{ standard: 'erc20', token: TOKEN, spender: VANITY, amount, via: PERMIT2, expiresAt }] } },
+    facts: facts({ [VANITY]: true }, { [VANITY]: age }),
+    pastRecipients: new Set([VANITY])
+  })).filter(f => f.id.includes('approval'))
+  t.match(granted(MAX160, 0n, 3600), [{ id: 'broad-approval-to-new-contract', level: 'block', evidence: { spender: VANITY, via: 'simulation', expiresAt: '0' } }])
+  t.match(granted(5n, 1_900_000_000n + 365n * 86_400n, 10 * 86_400), [{ id: 'broad-approval', level: 'warn' }], 'a year-long allowance to an old contract off the allowlist')
+  t.same(granted(5n, 1_900_000_000n + 3600n, 10 * 86_400), [], 'an exact, short allowance to an old contract says nothing')
+})

@@ -24,9 +24,14 @@ export const DEVNET_REWARD_BUDGET = parseEther('10000')
 /** Ten seconds for a member to freeze a wrong root before it pays. */
 export const DEVNET_REWARDS_CHALLENGE_BLOCKS = 10
 
-/** The plan a fresh devnet deploys with; the quorum windows depend on how many members share the machine. */
-export function devnetPlan (windows: { commitWindowMs: number, revealWindowMs: number }): DeployPlan {
+/**
+ * The plan a fresh devnet deploys with; the quorum windows depend on how many members share the machine.
+ * `deliveryBlocks` shortens the DataMarket's delivery window (default DEFAULT_MARKET_TERMS' day), so that a
+ * test can reach an order's deadline and refund it without mining thousands of blocks.
+ */
+export function devnetPlan (windows: { commitWindowMs: number, revealWindowMs: number, deliveryBlocks?: number | undefined }): DeployPlan {
   return {
+    ...(windows.deliveryBlocks === undefined ? {} : { market: { deliveryBlocks: windows.deliveryBlocks } }),
     tokenSupply: parseEther('1000000000'),
     votingDelay: 1,
     votingPeriod: 10,

@@ -43,6 +43,8 @@ export interface DevnetOptions {
   nodeOptions?: string
   /** run ClamAV (one clamd of the devnet's own) where clamd is installed; false: never (default true) */
   clamav?: boolean
+  /** blocks a DataMarket order may be fulfilled in before its refund, for a fresh deployment (default a day's 7,200) */
+  deliveryBlocks?: number
   /** settings every supernode takes over the devnet's own, e.g. a bench's `maxActiveJobs` */
   overrides?: Partial<SupernodeConfig>
   log?: (line: string) => void
@@ -159,7 +161,7 @@ export async function startDevnet (opts: DevnetOptions, options: AbortOptions = 
     const deployment: Deployment = reuse
       ? { ...saved, rpcUrl: anvil.rpcUrl }
       : {
-          ...await deployVirusMap({ deployer, plan: devnetPlan({ commitWindowMs, revealWindowMs }) }, { signal }),
+          ...await deployVirusMap({ deployer, plan: devnetPlan({ commitWindowMs, revealWindowMs, deliveryBlocks: opts.deliveryBlocks }) }, { signal }),
           rpcUrl: anvil.rpcUrl
         }
     await writeJsonAtomic(join(dir, 'deployment.json'), deployment)

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import tap from 'tap'
 import { runCli } from '../../src/cli/run.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
-import type { Devnet } from '../../src/devnet/devnet.ts'
+import type { Devnet, DevnetOptions } from '../../src/devnet/devnet.ts'
 
 export interface VendorDevnet {
   devnet: Devnet
@@ -17,14 +17,17 @@ export interface VendorDevnet {
   cli(argv: string[]): Promise<{ code: number, stdout: string, stderr: string }>
 }
 
-/** starts the devnet in `tap.before`; `component` names the log lines worth printing when a test failed */
-export function vendorDevnet (name: string, component: string): () => VendorDevnet {
+/**
+ * starts the devnet in `tap.before`; `component` names the log lines worth printing when a test failed;
+ * `extra` are the file's own devnet options (market-refund's short delivery window)
+ */
+export function vendorDevnet (name: string, component: string, extra: Pick<DevnetOptions, 'deliveryBlocks'> = {}): () => VendorDevnet {
   let started: VendorDevnet | undefined
   let devnet: Devnet | undefined
   let dir: string | undefined
   tap.before(async () => {
     dir = await mkdtemp(join(tmpdir(), `virusmap-${name}-e2e-`))
-    devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, clamav: false })
+    devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, clamav: false, ...extra })
     const cwd = dir
     const passphrase = devnet.info.vendor?.passphrase
     if (passphrase === undefined) throw new Error('the devnet made no demo vendor')

@@ -76,9 +76,11 @@ tap.test('a kept string hash is the string\'s, before and after more strings tha
   t.equal(same, reasons.length * 2)
 })
 
+const engineResult = (engine: string, category = 'undetected'): Record<string, string> => ({ engine, engineVersion: '4.5.0', engineUpdate: '2026-12-01', category, result: '', method: 'blacklist' })
+
 tap.test('a kept struct of strings (EngineResult) hashes as ethers does, thawed or frozen, before and after more than are kept', async t => {
   const types = { EngineResult: EIP712_TYPES.Verdict.EngineResult as Array<{ name: string, type: string }> }
-  const result = (engine: string, category = 'undetected'): Record<string, string> => ({ engine, engineVersion: '4.5.0', engineUpdate: '2026-12-01', category, result: '', method: 'blacklist' })
+  const result = engineResult
   const values = [result('YARA'), Object.freeze(result('YARA')), result('YARA', 'malicious'), result('x'.repeat(600)), result('ClamAV')]
   let same = 0
   for (let round = 0; round < 2; round++) {

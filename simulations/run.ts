@@ -62,5 +62,5 @@ if (values['no-real'] !== true) {
     : realResults(values['real-from'].split(',').flatMap(f => (JSON.parse(readFileSync(f, 'utf8')) as { runs: RealRunResult[] }).runs).toSorted((a, b) => a.members - b.members), seed)
   writeFigures(real.figures)
   writeFileSync(join(outDir, 'real-code.json'), `${JSON.stringify({ seed, quick: values.quick, runs: real.runs, calibration: real.calibration }, null, 2)}\n`)
-  for (const c of real.calibration) log(`calibration n=${c.members}: real p95 ${c.real.p95} ms, model ${c.model.p95} ms (${c.p95Error})`)
+  for (const c of real.calibration) log(`calibration n=${c.members}: real p95 ${c.real.p95} ms, model ${c.model.p95} ms (${c.p95Error}), at the run's CPU share ${c.modelAtShare.p95} ms (${c.p95ErrorAtShare})`)
 }

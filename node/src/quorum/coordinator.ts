@@ -134,8 +134,11 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     // messages that outran this job, waiting in gossip validation, are validated again
     if (known == null) waiters.notify(jobId)
     await repos.jobs.add(jobId, msg, { now: now() })
-    // every node that sees an indicator job can answer lookups of it, member or not
-    if (msg.job.kind !== 'file') persist('indicator', repos.indicators.recordSubmission(msg.job, { now: now() }))
+    // every node that sees an indicator job can answer lookups of it, member or not; awaited, so the origin's
+    // client that submitted it finds it at once (a failure is logged: the job itself is already durable)
+    if (msg.job.kind !== 'file') {
+      await repos.indicators.recordSubmission(msg.job, { now: now() }).catch((err: unknown) => { logger.error({ err, what: 'indicator' }, 'persisting quorum state failed') })
+    }
     schedule(live, 'received')
     return live
   }

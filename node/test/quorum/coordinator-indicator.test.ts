@@ -43,6 +43,7 @@ tap.test('an indicator job reaches a quorum report on every member, like a file'
   const first = await net.coordinator(0).submitIndicator(submission)
   t.equal(first.subject, 'http://93.184.216.34/Login')
   t.equal(first.sha256, indicatorSha256('http://93.184.216.34/Login'))
+  t.match(await net.repos[0]?.indicators.get('url', first.subject), { kind: 'url' }, 'the origin holds the indicator once the submission returns: its client may look it up at once')
   const again = await net.coordinator(0).submitIndicator(await signed('url', 'http://93.184.216.34/Login', 'second sighting'))
   t.equal(again.analysisId, first.analysisId, 'a second submission joins the job in flight')
 

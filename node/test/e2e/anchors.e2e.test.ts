@@ -5,7 +5,7 @@
 // Epochs are ended by mining their remaining blocks at once rather than waiting out the devnet's block a
 // second: the members still find the ended epoch, take turns, sign and post it themselves.
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -21,6 +21,7 @@ import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
 import { launchChromium } from '../fixtures/chromium.ts'
 import { noChromium } from '../fixtures/system-packages.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
+import { commentNodeLogs } from './node-logs.ts'
 import type { AnchorProposal, AnchorSignature, Hex, Report } from '#protocol/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 
@@ -34,10 +35,7 @@ tap.before(async () => {
 tap.teardown(async () => {
   await devnet?.stop()
   if (!tap.passing()) {
-    for (const n of devnet?.info.nodes ?? []) {
-      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-      for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"anchors"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-    }
+    await commentNodeLogs(devnet, /"component":"anchors"/)
   }
   await rm(dir, { recursive: true, force: true })
 })

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -15,6 +15,7 @@ import { startDevnet } from '../../src/devnet/devnet.ts'
 import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
 import { noClamd } from '../fixtures/system-packages.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
+import { commentNodeLogs } from './node-logs.ts'
 import type { Hex, Verdict } from '#protocol/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 
@@ -45,10 +46,7 @@ tap.teardown(async () => {
   await devnet?.stop()
   if (!tap.passing()) {
     // the nodes' warnings and errors say why a report did not come
-    for (const n of devnet?.info.nodes ?? []) {
-      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-      for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"(quorum|registry)"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-    }
+    await commentNodeLogs(devnet, /"component":"(quorum|registry)"/)
   }
   await rm(dir, { recursive: true, force: true })
 })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -7,6 +7,7 @@ import tap from 'tap'
 import { runCli } from '../../src/cli/run.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
+import { commentNodeLogs } from './node-logs.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 import type { TopicName } from '#protocol/messages.ts'
 
@@ -30,10 +31,7 @@ tap.before(async () => {
 tap.teardown(async () => {
   await devnet?.stop()
   if (!tap.passing()) {
-    for (const n of devnet?.info.nodes ?? []) {
-      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-      for (const line of log.split('\n').filter((l) => /"level":[456]0/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-    }
+    await commentNodeLogs(devnet)
   }
   await rm(dir, { recursive: true, force: true })
 })

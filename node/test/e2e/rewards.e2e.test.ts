@@ -2,7 +2,7 @@
 // EICAR; every member serves byte-identical rewards epochs, the root settles on chain, and `virusmap
 // claim` pays three wallets exactly what the members computed. The issue's 200 submissions run in
 // bench/rewards-devnet.ts (the same run, too slow for the suite on a shared 2-core machine).
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Contract } from 'ethers'
@@ -12,6 +12,7 @@ import { startDevnet } from '../../src/devnet/devnet.ts'
 import { reportFromFileAttributes } from '../../src/light-client/file-report.ts'
 import { recomputeAccount } from '../../src/light-client/rewards-recompute.ts'
 import { claimByCli, cumulativeOf, runRewards } from './rewards-devnet.ts'
+import { commentNodeLogs } from './node-logs.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 import type { AnchoredReportsSource } from '../../src/light-client/rewards-recompute.ts'
@@ -29,10 +30,7 @@ tap.before(async () => {
 tap.teardown(async () => {
   await devnet?.stop()
   if (!tap.passing()) {
-    for (const n of devnet?.info.nodes ?? []) {
-      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-      for (const line of log.split('\n').filter((l) => /"level":[456]0|"component":"rewards"/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-    }
+    await commentNodeLogs(devnet, /"component":"rewards"/)
   }
   await rm(dir, { recursive: true, force: true })
 })

@@ -5,7 +5,7 @@
  * is an object with a quorum analysis of its own, which the URL job's origin submitted, and
  * `virusmap lookup HOST` finds and verifies it.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -15,6 +15,7 @@ import { runCli } from '../../src/cli/run.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { readCounter } from './hostile-peer.ts'
+import { commentNodeLogs } from './node-logs.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 import type { IndicatorResponse, VtClient } from '../../src/client/vt-client.ts'
 
@@ -28,10 +29,7 @@ tap.before(async () => {
 tap.teardown(async () => {
   await devnet?.stop()
   if (!tap.passing()) {
-    for (const n of devnet?.info.nodes ?? []) {
-      const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-      for (const line of log.split('\n').filter((l) => /"level":[456]0|URL host/.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-    }
+    await commentNodeLogs(devnet, /URL host/)
   }
   await rm(dir, { recursive: true, force: true })
 })

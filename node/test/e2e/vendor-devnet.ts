@@ -1,12 +1,13 @@
 // The 4-node devnet the vendor e2e tests share (market, hunting): started once per file with the demo
 // vendor, stopped at the end with the nodes' last errors and the named component's lines printed when a
 // test failed, and the CLI run as that vendor.
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tap from 'tap'
 import { runCli } from '../../src/cli/run.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
+import { commentNodeLogs } from './node-logs.ts'
 import type { Devnet, DevnetOptions } from '../../src/devnet/devnet.ts'
 
 export interface VendorDevnet {
@@ -50,13 +51,7 @@ export function vendorDevnet (name: string, component: string, extra: Pick<Devne
   })
   tap.teardown(async () => {
     await devnet?.stop()
-    if (!tap.passing()) {
-      const lines = new RegExp(`"level":[456]0|"component":"${component}"`)
-      for (const n of devnet?.info.nodes ?? []) {
-        const log = await readFile(join(n.dataDir, 'supernode.log'), 'utf8').catch(() => '')
-        for (const line of log.split('\n').filter((l) => lines.test(l)).slice(-12)) tap.comment(`node ${n.index}: ${line.slice(0, 600)}`)
-      }
-    }
+    if (!tap.passing()) await commentNodeLogs(devnet, new RegExp(`"component":"${component}"`))
     if (dir !== undefined) await rm(dir, { recursive: true, force: true })
   })
   return () => {

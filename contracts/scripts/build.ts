@@ -1,4 +1,4 @@
-// Compiles contracts/src/*.sol with solc-js (wasm, no native toolchain needed) and writes
+// Compiles contracts/src/**/*.sol with solc-js (wasm, no native toolchain needed) and writes
 // contracts/artifacts/<Name>.json = { contractName, abi, bytecode } for the contracts we deploy, and
 // { contractName, abi } for the interfaces readers depend on instead of an implementation.
 // Runs at `npm install` (postinstall) and via `npm run build:contracts`.
@@ -12,7 +12,7 @@ const CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SRC_DIR = join(CONTRACTS_DIR, 'src')
 const ARTIFACTS_DIR = join(CONTRACTS_DIR, 'artifacts')
 /** Contracts that get an artifact (others, e.g. OZ internals, are only compiled as dependencies). */
-const DEPLOYED = ['VMT', 'VirusMapGovernor', 'TimelockController', 'SupernodeRegistry', 'VestingWallet', 'NetworkParameters', 'EquivocationEvidence', 'ReportAnchors', 'RewardsDistributor', 'DataMarket'] as const
+const DEPLOYED = ['VMT', 'VirusMapGovernor', 'TimelockController', 'SupernodeRegistry', 'VestingWallet', 'NetworkParameters', 'EquivocationEvidence', 'ReportAnchors', 'RewardsDistributor', 'SubmissionDeposits', 'DataMarket'] as const
 /** Interfaces that get an ABI-only artifact: the supernode reads the registry's events through ISupernodeRegistry. */
 const INTERFACES = ['ISupernodeRegistry'] as const
 
@@ -41,7 +41,8 @@ function findImport (path: string): { contents: string } | { error: string } {
 function main (): void {
   const started = performance.now()
   const sources: Record<string, { content: string }> = {}
-  for (const file of readdirSync(SRC_DIR).filter((f) => f.endsWith('.sol')).toSorted()) {
+  // src/registry/ holds SupernodeRegistry's parts: their relative imports resolve to these names
+  for (const file of readdirSync(SRC_DIR, { encoding: 'utf8', recursive: true }).filter((f) => f.endsWith('.sol')).toSorted()) {
     sources[`src/${file}`] = { content: readFileSync(join(SRC_DIR, file), 'utf8') }
   }
   const input = {

@@ -23,7 +23,8 @@ import {ISupernodeRegistry} from "./ISupernodeRegistry.sol";
  * relay, and there is no deadline.
  * @dev Epoch `e` is the blocks [e*E, (e+1)*E) of ReportAnchors' E; its end block is (e+1)*E - 1, at which
  * the members, the fault divisor and `rewardBudgetPerEpoch` are read. A root's `total` may not exceed
- * the budgets of the epochs from the deployment's epoch through `e` plus the market fees credited so far.
+ * the budgets of the epochs from the deployment's epoch through `e` plus the market fees and the submission
+ * deposits (SubmissionDeposits, paid back through the roots) credited so far.
  * Only one root is open (in its challenge period or frozen) at a time: the next epoch is posted after it
  * settles, so the settled root is always the newest one that passed its challenge.
  */
@@ -49,6 +50,8 @@ contract RewardsDistributor is Ownable {
         uint256 budgetAccrued;
         uint256 feesCredited;
         address market;
+        uint256 depositsCredited;
+        address deposits;
     }
 
     bytes32 private constant REWARDS_ROOT_TYPEHASH = keccak256("RewardsRoot(uint64 epoch,bytes32 root,uint256 total)");
@@ -79,6 +82,10 @@ contract RewardsDistributor is Ownable {
     event FeesCredited(uint256 amount);
     /// @notice The owner set the market allowed to credit fees.
     event MarketChanged(address market);
+    /// @notice The submission deposits contract credited `amount` of deposits to the pool.
+    event DepositsCredited(uint256 amount);
+    /// @notice The owner set the submission deposits contract allowed to credit deposits.
+    event DepositsChanged(address deposits);
     /// @notice The owner set the challenge period.
     event ChallengeBlocksChanged(uint64 blocks);
 
@@ -108,6 +115,8 @@ contract RewardsDistributor is Ownable {
     error RewardsDistributorInvalidProof();
     /// @dev Only the market credits fees.
     error RewardsDistributorNotMarket(address caller);
+    /// @dev Only the submission deposits contract credits deposits.
+    error RewardsDistributorNotDeposits(address caller);
 
     /**
      * @param initialOwner The Timelock.
@@ -151,7 +160,7 @@ contract RewardsDistributor is Ownable {
         if (total < _state.settled.total) {
             revert RewardsDistributorTotalDecreased(total, _state.settled.total);
         }
-        uint256 allowed = _accrueBudget(epoch) + _state.feesCredited;
+        uint256 allowed = _accrueBudget(epoch) + _state.feesCredited + _state.depositsCredited;
         if (total > allowed) {
             revert RewardsDistributorOverBudget(total, allowed);
         }
@@ -218,6 +227,26 @@ contract RewardsDistributor is Ownable {
         }
         _state.feesCredited += amount;
         emit FeesCredited(amount);
+    }
+
+    /// @notice The submission deposits contract credits `amount` it has sent to this pool (roots pay it back).
+    function creditDeposits(uint256 amount) external {
+        if (msg.sender != _state.deposits) {
+            revert RewardsDistributorNotDeposits(msg.sender);
+        }
+        _state.depositsCredited += amount;
+        emit DepositsCredited(amount);
+    }
+
+    /// @notice Sets the submission deposits contract allowed to credit deposits.
+    function setDeposits(address deposits_) external onlyOwner {
+        _state.deposits = deposits_;
+        emit DepositsChanged(deposits_);
+    }
+
+    /// @notice Submission deposits credited so far and the contract that credits them.
+    function deposits() external view returns (uint256 credited, address depositsContract) {
+        return (_state.depositsCredited, _state.deposits);
     }
 
     /// @notice Sets the market allowed to credit fees.

@@ -73,6 +73,33 @@ function retained (settled: ReadonlyMap<Hex, number>, at: number, params: Reward
   return keep === 0 ? new Map(settled) : new Map([...settled].filter(([, e]) => at - e < keep))
 }
 
+/** Subjects whose reports are all of one subject per item: the same item and kind is the same bytes or subject. */
+const ONE_SUBJECT = new Set(['file', 'ip', 'wallet', 'script'])
+
+/**
+ * Rule 1's first report of each item: the first (firstOrder) of its reports the quorum confirmed or named a
+ * test signature; when that one is confirmed and an earlier report of the same subject went unconfirmed (engines
+ * timed out on a loaded network), the earliest of those is first and takes the confirming report's class
+ * (`classOf` is updated in place). A URL or a domain item holds many subjects, so an unconfirmed page never
+ * claims another page's confirmation. Items without such a report have no first report.
+ */
+function firstReports (byItem: ReadonlyMap<Hex, readonly RewardFacts[]>, classOf: Map<Hex, RewardClass>): { first: Map<Hex, RewardFacts>, confirmedBy: Map<Hex, RewardFacts> } {
+  const first = new Map<Hex, RewardFacts>()
+  const confirmedBy = new Map<Hex, RewardFacts>()
+  for (const [item, reports] of byItem) {
+    const decided = reports.find(f => classOf.get(f.jobId) !== 'none')
+    if (decided === undefined) continue
+    const cls = classOf.get(decided.jobId) as RewardClass
+    const earliest = isConfirmed(cls) && ONE_SUBJECT.has(decided.kind) ? reports.find(f => f.kind === decided.kind) as RewardFacts : decided
+    if (earliest !== decided) {
+      classOf.set(earliest.jobId, cls)
+      confirmedBy.set(earliest.jobId, decided)
+    }
+    first.set(item, earliest)
+  }
+  return { first, confirmedBy }
+}
+
 /** Epoch E's rewards and the state E+1 starts from. Throws RewardsError on malformed input. */
 export function computeEpochRewards (input: EpochRewardsInput): EpochRewards {
   const paidEpoch = checkInput(input)
@@ -86,20 +113,21 @@ export function computeEpochRewards (input: EpochRewardsInput): EpochRewards {
   const settled = retained(state.settled, paidEpoch, params)
   const window = [...input.facts].toSorted(firstOrder)
   const classOf = new Map(window.map(f => [f.jobId, classify(f, params)]))
-  const first = new Map<Hex, RewardFacts>()
   const byItem = new Map<Hex, RewardFacts[]>()
-  const precision = new Map<Hex, [number, number]>()
   for (const f of window) {
-    if (!first.has(f.item)) first.set(f.item, f)
     const reports = byItem.get(f.item)
     if (reports === undefined) byItem.set(f.item, [f])
     else reports.push(f)
+  }
+  const { first, confirmedBy } = firstReports(byItem, classOf)
+  const precision = new Map<Hex, [number, number]>()
+  for (const f of window) {
     const [c, s] = precision.get(f.submitter) ?? [0, 0]
     precision.set(f.submitter, [c + (isConfirmed(classOf.get(f.jobId) as RewardClass) ? 1 : 0), s + 1])
   }
   const paidFacts = window.filter(f => f.epoch === paidEpoch)
   const families = new FamilyIndex(state.families, params, paidEpoch)
-  const ctx = { params, byItem, classOf, first, precision, settled, families, confirmers: new ConfirmerAllowance(input.stakes, params.confirmerMinStake) }
+  const ctx = { params, byItem, classOf, first, confirmedBy, precision, settled, families, confirmers: new ConfirmerAllowance(input.stakes, params.confirmerMinStake) }
   const items = paidFacts.map(f => scoreItem(f, ctx))
 
   const amounts = items.map(i => i.raw)
@@ -118,7 +146,8 @@ export function computeEpochRewards (input: EpochRewardsInput): EpochRewards {
   for (const [m, a] of members) addTo(epochAmounts, m, a)
   const charged = chargeFees(epochAmounts, paidFacts, debts, params)
   for (const [a, v] of epochAmounts) addTo(cumulative, a, v)
-  // an item is settled once its first report is paid; a first report anchored later keeps it open until then
+  // an item is settled once its first report is paid; a first report anchored later keeps it open until then,
+  // and an item no report of the window confirmed (or named a test signature) has no first report: it stays open
   for (const f of paidFacts) if (first.get(f.item) === f) settled.set(f.item, paidEpoch)
   const paid = [...epochAmounts.values()].reduce((s, a) => s + a, 0n)
   return { epoch, paidEpoch, items, members, amounts: epochAmounts, charged, paid, state: { epoch, cumulative, settled, families: families.entries(), debts } }

@@ -39,6 +39,8 @@ export interface ItemReward {
   duplicateIndex: number
   /** the submitter's confirmed / submitted reports in the window */
   precision: [confirmed: number, submitted: number]
+  /** the later report of the same subject whose confirmation this unconfirmed first report took (rule 1) */
+  confirmedBy?: Hex
   /** after the multipliers and precision, before the caps */
   raw: bigint
   /** after the caps and the pool, before the submitter's fees */
@@ -55,6 +57,8 @@ export interface ScoreContext {
   byItem: ReadonlyMap<Hex, readonly RewardFacts[]>
   classOf: ReadonlyMap<Hex, RewardClass>
   first: ReadonlyMap<Hex, RewardFacts>
+  /** unconfirmed first reports -> the later report of the same subject whose class they took */
+  confirmedBy: ReadonlyMap<Hex, RewardFacts>
   precision: ReadonlyMap<Hex, [number, number]>
   settled: ReadonlyMap<Hex, number>
   families: FamilyIndex
@@ -92,9 +96,13 @@ export function isPaidItem (f: RewardFacts, ctx: Pick<ScoreContext, 'classOf' | 
 export function scoreItem (f: RewardFacts, ctx: ScoreContext): ItemReward {
   const { params } = ctx
   const cls = ctx.classOf.get(f.jobId) as RewardClass
+  const confirming = ctx.confirmedBy.get(f.jobId)
+  // a first report that took a later confirmation is judged on that report's engines and labels, as its own
+  const judged: RewardFacts = confirming === undefined ? f : { ...confirming, jobId: f.jobId, epoch: f.epoch, origin: f.origin, submitter: f.submitter, firstSeen: f.firstSeen }
   const item: ItemReward = {
     jobId: f.jobId, item: f.item, submitter: f.submitter, class: cls, outcome: 'paid', family: '', listed: false, confirmedLater: false,
-    duplicateIndex: 0, precision: ctx.precision.get(f.submitter) ?? [0, 0], raw: 0n, amount: 0n, evidence: classEvidence(f, params), steps: []
+    duplicateIndex: 0, precision: ctx.precision.get(f.submitter) ?? [0, 0], raw: 0n, amount: 0n, evidence: classEvidence(judged, params), steps: [],
+    ...(confirming === undefined ? {} : { confirmedBy: confirming.jobId })
   }
   if (f.submitter === ZERO_ADDRESS) return { ...item, outcome: 'unsigned' }
   if (cls === 'test') return { ...item, outcome: 'test' }
@@ -111,12 +119,12 @@ export function scoreItem (f: RewardFacts, ctx: ScoreContext): ItemReward {
     steps.push({ rule, factor: `${num}/${den}`, amount: a })
   }
   if (cls === 'suspicious') apply('suspicious', params.suspiciousBps, BPS)
-  item.listed = f.maliciousEngines.some(e => params.publicListEngines.includes(e))
+  item.listed = judged.maliciousEngines.some(e => params.publicListEngines.includes(e))
   if (item.listed) apply('listed', params.publicListBps, BPS)
   item.confirmedLater = (ctx.byItem.get(f.item) ?? []).some(o => o.epoch > f.epoch && ctx.classOf.get(o.jobId) === 'malicious' &&
     o.submitter !== ZERO_ADDRESS && o.submitter !== f.submitter && o.origin !== f.origin && ctx.confirmers.take(o.submitter))
   if (item.confirmedLater) apply('confirmed', params.confirmationBps, BPS)
-  const family = ctx.families.assign(f)
+  const family = ctx.families.assign(judged)
   item.family = family.key
   item.duplicateIndex = family.index
   if (family.index > 0) {

@@ -40,9 +40,21 @@ const PROTOCOL_FILES = new Set(['eip712-hash.js', 'job-age.js'])
 /**
  * The compiled contracts' ABIs the page encodes its wallet transactions from (the artifacts every
  * other part of VirusMap uses, so no signature is written twice); only the `abi` array is served.
+ * Of SupernodeRegistry only what the page asks of it: owner() (the wallet card holds the pinned
+ * Governor's timelock to the registry's owner) and the errors (an execute that reverts in the
+ * registry is named by them). The page reads membership by signature (chain-reads.js), and admit
+ * and setEngines are proposed from the CLI (`virusmap gov`), not from the page.
  */
 const ARTIFACTS_DIR = new URL('../../../../contracts/artifacts/', import.meta.url)
-const ABI_FILES = new Set(['VirusMapGovernor.json', 'VMT.json', 'SupernodeRegistry.json', 'TimelockController.json', 'RewardsDistributor.json'])
+interface AbiFragment { type?: string, name?: string }
+const whole = (): boolean => true
+const ABI_FILES = new Map<string, (fragment: AbiFragment) => boolean>([
+  ['VirusMapGovernor.json', whole],
+  ['VMT.json', whole],
+  ['SupernodeRegistry.json', (f) => f.type === 'error' || (f.type === 'function' && f.name === 'owner')],
+  ['TimelockController.json', whole],
+  ['RewardsDistributor.json', whole]
+])
 
 /**
  * The two pure-JS packages the page verifies signatures with, served from node_modules as ES
@@ -109,8 +121,9 @@ export function registerWebRoutes (app: FastifyInstance): void {
 
   app.get<{ Params: { name: string } }>('/web/abi/:name', async (request, reply) => {
     const { name } = request.params
-    if (!ABI_FILES.has(name)) throw new ApiError('NotFoundError', 'no such asset')
-    const body = await load(`abi/${name}`, new URL(name, ARTIFACTS_DIR), (text) => JSON.stringify((JSON.parse(text) as { abi: unknown }).abi))
+    const served = ABI_FILES.get(name)
+    if (served === undefined) throw new ApiError('NotFoundError', 'no such asset')
+    const body = await load(`abi/${name}`, new URL(name, ARTIFACTS_DIR), (text) => JSON.stringify((JSON.parse(text) as { abi: AbiFragment[] }).abi.filter(served)))
     return security(reply).type('application/json; charset=utf-8').header('cache-control', 'no-cache').send(body)
   })
 

@@ -5,13 +5,12 @@
 import tap from 'tap'
 import pino from 'pino'
 import { DEFAULT_REWARD_PARAMS, rewardsProof } from '#protocol/rewards/index.ts'
-import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
 import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
 import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createStakeChain } from '../../src/rewards/stake-chain.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
-import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { anchoredRepositories, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { head, lower, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
 import type { Wallet } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
@@ -40,12 +39,7 @@ tap.test('members post the epoch\'s root to RewardsDistributor and a submitter c
   const services: RewardsService[] = []
   const stores = []
   for (const [i, wallet] of wallets.entries()) {
-    const db = await openDatabase({ path: t.testdir() + `/node-${i}` })
-    t.teardown(async () => { await db.close() })
-    const repos = createRepositories(db)
-    for (const report of reports) await repos.reports.put(report)
-    await recordAnchored(repos.anchors, epoch, reports, epoch * E + 3)
-    await repos.anchors.setEventsReadTo(followed)
+    const repos = await anchoredRepositories(t, `node-${i}`, reports, { epoch, block: epoch * E + 3, followed })
     const gossip = bus.join()
     await gossip.start()
     services.push(createRewardsService({ chainId: c.chainId, registry: c.registryAddress, postTurnMs: 60_000, pollIntervalMs: 60_000, params }, {

@@ -8,12 +8,11 @@ import type { Test } from 'tap'
 import pino from 'pino'
 import { epochProposers } from '#protocol/index.ts'
 import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
-import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
 import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
 import { memoryRewardsChain } from '../fixtures/memory-rewards-chain.ts'
-import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { anchoredRepositories, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
 import type { Hex, Report } from '#protocol/index.ts'
 import type { ReorgEvent, ReorgListener, RegistryFollower } from '../../src/chain/registry-follower.ts'
@@ -52,12 +51,7 @@ async function world (t: Test): Promise<{ nodes: Member[], reports: Report[], fo
   const nodes: Member[] = []
   for (const [i, member] of MEMBERS.entries()) {
     if (member.address === away) continue
-    const db = await openDatabase({ path: `${t.testdir()}/node-${i}` })
-    t.teardown(async () => { await db.close() })
-    const repos = createRepositories(db)
-    for (const report of reports) await repos.reports.put(report)
-    await recordAnchored(repos.anchors, 0, reports, 6)
-    await repos.anchors.setEventsReadTo(FOLLOWED)
+    const repos = await anchoredRepositories(t, `node-${i}`, reports, { epoch: 0, block: 6, followed: FOLLOWED })
     const gossip = bus.join()
     const metrics = createNodeMetrics()
     const service = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: TURN_MS, pollIntervalMs: 60_000, params: PARAMS }, {

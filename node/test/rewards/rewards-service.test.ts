@@ -8,12 +8,11 @@ import pino from 'pino'
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import { decodeMessage, encodeMessage, epochProposers } from '#protocol/index.ts'
 import { DEFAULT_REWARD_PARAMS, REWARDS_LEAF_TYPES, signRewardsRoot } from '#protocol/rewards/index.ts'
-import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
 import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
 import { memoryRewardsChain, type MemoryRewardsChain } from '../fixtures/memory-rewards-chain.ts'
-import { recordAnchored, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { anchoredRepositories, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { CHAIN_ID, MEMBERS, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
 import type { AnchorSignature, Hex, RewardsSignature } from '#protocol/index.ts'
 import type { Repositories } from '../../src/db/index.ts'
@@ -42,12 +41,7 @@ async function startMembers (t: Test, which: number[], chain: RewardsChain, now:
   const reports = await Promise.all([0, 1].map(async (i) => await submittedReport(new TextEncoder().encode(`sample ${i}`), submitterWallet(i), `family-${i}`)))
   const nodes: Member[] = []
   for (const i of which) {
-    const db = await openDatabase({ path: t.testdir() + `/node-${i}` })
-    t.teardown(async () => { await db.close() })
-    const repos = createRepositories(db)
-    for (const report of reports) await repos.reports.put(report)
-    await recordAnchored(repos.anchors, 0, reports, 6)
-    await repos.anchors.setEventsReadTo(FOLLOWED)
+    const repos = await anchoredRepositories(t, `node-${i}`, reports, { epoch: 0, block: 6, followed: FOLLOWED })
     const gossip = bus.join()
     const metrics = createNodeMetrics()
     const member = MEMBERS[i] as typeof MEMBERS[number]

@@ -6,6 +6,8 @@ import type { Hex } from '../messages.ts'
 import { classify, firstOrder, isConfirmed } from './classify.ts'
 import type { RewardClass } from './classify.ts'
 import { RewardsError } from './errors.ts'
+import { backedReports, checkDepositTotals, settleDeposits } from './deposits.ts'
+import type { DepositSettlement, DepositTotals } from './deposits.ts'
 import { checkFacts } from './facts.ts'
 import type { RewardFacts } from './facts.ts'
 import { FamilyIndex } from './families.ts'
@@ -28,6 +30,11 @@ export interface EpochRewardsInput {
   params: RewardParams
   /** wallet -> stake at the epoch's end block (absent: 0) */
   stakes?: ReadonlyMap<Hex, bigint>
+  /**
+   * wallet -> its SubmissionDeposits totals at the PAID epoch's end block (absent: none), for every wallet
+   * that had deposited by then: read later, a wallet could deposit only for reports it saw earn
+   */
+  deposits?: ReadonlyMap<Hex, DepositTotals>
 }
 
 export interface EpochRewards {
@@ -37,11 +44,13 @@ export interface EpochRewards {
   items: ItemReward[]
   /** member -> wei for agreeing reveals this epoch */
   members: Map<Hex, bigint>
-  /** address -> wei paid this epoch (submitters and members), after fees */
+  /** address -> wei paid this epoch (submitters and members, after fees, plus deposits paid back) */
   amounts: Map<Hex, bigint>
+  /** wallet -> its deposits settled this epoch (rule 0): refunds and withdrawals are in `amounts` */
+  deposits: Map<Hex, DepositSettlement>
   /** wallet -> fees (and earlier debts) deducted from what it earned this epoch; they stay in the pool */
   charged: Map<Hex, bigint>
-  /** what this epoch pays in all, never above the budget */
+  /** what this epoch pays in rewards, never above the budget (deposits paid back are not rewards) */
   paid: bigint
   state: RewardsState
 }
@@ -56,6 +65,7 @@ function checkInput (input: EpochRewardsInput): number | undefined {
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RewardsError('BAD_EPOCH', 'epoch must be a non-negative integer')
   if (state.epoch >= epoch || (state.epoch >= 0 && state.epoch !== epoch - 1)) throw new RewardsError('BAD_EPOCH', `state is of epoch ${state.epoch}, not ${epoch - 1}`)
   if (!Array.isArray(input.facts)) throw new RewardsError('BAD_FACTS', 'facts must be an array')
+  checkDepositTotals(input.deposits)
   const paidEpoch = epoch >= params.payDelayEpochs ? epoch - params.payDelayEpochs : undefined
   const seen = new Set<string>()
   for (const f of input.facts) {
@@ -106,9 +116,10 @@ export function computeEpochRewards (input: EpochRewardsInput): EpochRewards {
   const { epoch, state, params } = input
   const cumulative = new Map(state.cumulative)
   const debts = new Map(state.debts ?? [])
+  const ledger = state.deposits ?? new Map()
   if (paidEpoch === undefined) {
-    const next = { epoch, cumulative, settled: new Map(state.settled), families: new Map(state.families), debts }
-    return { epoch, paidEpoch, items: [], members: new Map(), amounts: new Map(), charged: new Map(), paid: 0n, state: next }
+    const next = { epoch, cumulative, settled: new Map(state.settled), families: new Map(state.families), debts, deposits: new Map(ledger) }
+    return { epoch, paidEpoch, items: [], members: new Map(), amounts: new Map(), deposits: new Map(), charged: new Map(), paid: 0n, state: next }
   }
   const settled = retained(state.settled, paidEpoch, params)
   const window = [...input.facts].toSorted(firstOrder)
@@ -126,8 +137,10 @@ export function computeEpochRewards (input: EpochRewardsInput): EpochRewards {
     precision.set(f.submitter, [c + (isConfirmed(classOf.get(f.jobId) as RewardClass) ? 1 : 0), s + 1])
   }
   const paidFacts = window.filter(f => f.epoch === paidEpoch)
+  const deposit = params.submissionDeposit ?? 0n
+  const backed = backedReports(paidFacts, input.deposits, ledger, deposit)
   const families = new FamilyIndex(state.families, params, paidEpoch)
-  const ctx = { params, byItem, classOf, first, confirmedBy, precision, settled, families, confirmers: new ConfirmerAllowance(input.stakes, params.confirmerMinStake) }
+  const ctx = { params, byItem, classOf, first, confirmedBy, precision, settled, families, confirmers: new ConfirmerAllowance(input.stakes, params.confirmerMinStake), backed }
   const items = paidFacts.map(f => scoreItem(f, ctx))
 
   const amounts = items.map(i => i.raw)
@@ -145,10 +158,15 @@ export function computeEpochRewards (input: EpochRewardsInput): EpochRewards {
   for (const i of items) addTo(epochAmounts, i.submitter, i.amount)
   for (const [m, a] of members) addTo(epochAmounts, m, a)
   const charged = chargeFees(epochAmounts, paidFacts, debts, params)
+  const paid = [...epochAmounts.values()].reduce((s, a) => s + a, 0n)
+  const deposits = settleDeposits(items, backed, input.deposits, ledger, deposit)
+  for (const [w, d] of deposits.settled) addTo(epochAmounts, w, d.refunded + d.withdrawn)
   for (const [a, v] of epochAmounts) addTo(cumulative, a, v)
   // an item is settled once its first report is paid; a first report anchored later keeps it open until then,
   // and an item no report of the window confirmed (or named a test signature) has no first report: it stays open
   for (const f of paidFacts) if (first.get(f.item) === f) settled.set(f.item, paidEpoch)
-  const paid = [...epochAmounts.values()].reduce((s, a) => s + a, 0n)
-  return { epoch, paidEpoch, items, members, amounts: epochAmounts, charged, paid, state: { epoch, cumulative, settled, families: families.entries(), debts } }
+  return {
+    epoch, paidEpoch, items, members, amounts: epochAmounts, deposits: deposits.settled, charged, paid,
+    state: { epoch, cumulative, settled, families: families.entries(), debts, deposits: deposits.ledger }
+  }
 }

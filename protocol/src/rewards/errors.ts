@@ -1,5 +1,5 @@
 /** Typed errors of the reward computation (SPEC section 17); callers branch on `code`. */
-export const REWARDS_CODES = ['BAD_PARAMS', 'BAD_FACTS', 'BAD_STATE', 'BAD_EPOCH'] as const
+export const REWARDS_CODES = ['BAD_PARAMS', 'BAD_FACTS', 'BAD_STATE', 'BAD_EPOCH', 'BAD_DEPOSITS'] as const
 export type RewardsCode = typeof REWARDS_CODES[number]
 
 export class RewardsError extends Error {

@@ -20,6 +20,7 @@ export const REWARD_PARAMETER_KEYS = Object.freeze({
   memberRewardPerReveal: 'rewardPerReveal',
   confirmerMinStake: 'rewardConfirmerMinStake',
   submissionFee: 'rewardSubmissionFee',
+  submissionDeposit: 'rewardSubmissionDeposit',
   fuzzyThreshold: 'rewardFuzzyThreshold',
   familyHalfLifeEpochs: 'rewardFamilyHalfLifeEpochs',
   settledRetentionEpochs: 'rewardSettledRetentionEpochs',
@@ -77,7 +78,7 @@ export function rewardParamsFrom (read: (key: string) => bigint | undefined, bas
 export function rewardNetworkParameters (params: RewardParams = DEFAULT_REWARD_PARAMS): Record<string, bigint> {
   const out: Record<string, bigint> = {}
   for (const [field, key] of Object.entries(REWARD_PARAMETER_KEYS) as Array<[GovernedRewardField, string]>) {
-    if (field !== 'budget') out[key] = BigInt(params[field])
+    if (field !== 'budget') out[key] = BigInt(params[field] ?? 0)
   }
   return out
 }

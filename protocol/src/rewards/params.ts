@@ -43,6 +43,12 @@ export interface RewardParams {
   freeSubmissionsPerEpoch: number
   /** wei charged per signed report over the free quota, deducted from the wallet's rewards */
   submissionFee: bigint
+  /**
+   * wei of SubmissionDeposits a signed report needs to earn (rule 0): used until its epoch is paid, then
+   * paid back up to what the report earned, the rest forfeited to the pool (0, or absent in params
+   * written before rule 0: no deposit needed)
+   */
+  submissionDeposit?: bigint
 }
 
 export const BPS = 10_000n
@@ -74,13 +80,15 @@ export const DEFAULT_REWARD_PARAMS: RewardParams = Object.freeze({
   familyHalfLifeEpochs: 26,
   settledRetentionEpochs: 520,
   freeSubmissionsPerEpoch: 5,
-  submissionFee: 10n * VMT
+  submissionFee: 10n * VMT,
+  // off until the members read SubmissionDeposits (issue 16); the simulations recommend 8 VMT (issue 18)
+  submissionDeposit: 0n
 })
 
 /** The fields in wei or bps (bigint); a JSON spelling writes them as decimal strings. */
 export const REWARD_AMOUNT_FIELDS = [
   'budget', 'submitterShareBps', 'baseReward', 'suspiciousBps', 'publicListBps', 'confirmationBps',
-  'walletCapBase', 'walletCapStakeBps', 'familyCap', 'memberRewardPerReveal', 'confirmerMinStake', 'submissionFee'
+  'walletCapBase', 'walletCapStakeBps', 'familyCap', 'memberRewardPerReveal', 'confirmerMinStake', 'submissionFee', 'submissionDeposit'
 ] as const
 
 const COUNT_FIELDS = ['payDelayEpochs', 'fuzzyThreshold', 'familyHalfLifeEpochs', 'settledRetentionEpochs', 'freeSubmissionsPerEpoch'] as const
@@ -91,6 +99,7 @@ const lowercaseStrings = (list: unknown): boolean => Array.isArray(list) && list
 export function checkParams (p: RewardParams): void {
   if (typeof p !== 'object' || p === null) throw new RewardsError('BAD_PARAMS', 'params must be an object')
   for (const k of REWARD_AMOUNT_FIELDS) {
+    if (k === 'submissionDeposit' && p[k] === undefined) continue
     if (typeof p[k] !== 'bigint' || p[k] < 0n) throw new RewardsError('BAD_PARAMS', `${k} must be a non-negative bigint`)
   }
   if (p.submitterShareBps > BPS) throw new RewardsError('BAD_PARAMS', 'submitterShareBps is at most 10000')

@@ -13,7 +13,7 @@ import { BPS } from './params.ts'
 import type { RewardParams } from './params.ts'
 import { scaleToCap } from './scale.ts'
 
-export type ItemOutcome = 'paid' | 'unsigned' | 'unconfirmed' | 'test' | 'settled' | 'not-first'
+export type ItemOutcome = 'paid' | 'unsigned' | 'no-deposit' | 'unconfirmed' | 'test' | 'settled' | 'not-first'
 
 /** The rules of SPEC 17 that change a paid report's amount, in the order they apply. */
 export type RewardRule = 'base' | 'suspicious' | 'listed' | 'confirmed' | 'duplicate' | 'precision' | 'family-cap' | 'wallet-cap' | 'pool'
@@ -63,6 +63,8 @@ export interface ScoreContext {
   settled: ReadonlyMap<Hex, number>
   families: FamilyIndex
   confirmers: ConfirmerAllowance
+  /** the signed reports whose wallets' deposits back them (rule 0) */
+  backed: ReadonlySet<Hex>
 }
 
 /** Rule 4's costly confirmation: a wallet staking confirmerMinStake confirms stake / confirmerMinStake items an epoch. */
@@ -105,6 +107,7 @@ export function scoreItem (f: RewardFacts, ctx: ScoreContext): ItemReward {
     ...(confirming === undefined ? {} : { confirmedBy: confirming.jobId })
   }
   if (f.submitter === ZERO_ADDRESS) return { ...item, outcome: 'unsigned' }
+  if (!ctx.backed.has(f.jobId)) return { ...item, outcome: 'no-deposit' }
   if (cls === 'test') return { ...item, outcome: 'test' }
   if (!isConfirmed(cls)) return { ...item, outcome: 'unconfirmed' }
   if (ctx.settled.has(f.item)) return { ...item, outcome: 'settled' }

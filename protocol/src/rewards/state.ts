@@ -3,6 +3,7 @@
  * decimal strings), so a member restarts from its store and a vector file states it exactly.
  */
 import type { Hex } from '../messages.ts'
+import type { DepositLedger } from './deposits.ts'
 import { RewardsError } from './errors.ts'
 import { isFuzzy } from './fuzzy.ts'
 
@@ -25,6 +26,8 @@ export interface RewardsState {
   families: ReadonlyMap<string, FamilyEntry>
   /** wallet -> fees it owes, deducted from its next rewards (absent: none) */
   debts?: ReadonlyMap<Hex, bigint>
+  /** wallet -> what its submission deposits have backed and paid back so far (absent: none) */
+  deposits?: ReadonlyMap<Hex, DepositLedger>
 }
 
 export interface RewardsStateJson {
@@ -33,6 +36,8 @@ export interface RewardsStateJson {
   settled: Record<string, number>
   families: Record<string, FamilyEntry>
   debts: Record<string, string>
+  /** absent when no wallet has a deposit ledger (and in states written before rule 0) */
+  deposits?: Record<string, { used: string, returned: string }>
 }
 
 export const INITIAL_REWARDS_STATE: RewardsState = Object.freeze({
@@ -48,12 +53,14 @@ const decimals = (m: ReadonlyMap<string, bigint>): Record<string, string> => Obj
 
 /** Keys sorted, so two members' states serialize to the same bytes. */
 export function stateToJson (s: RewardsState): RewardsStateJson {
+  const deposits = byKey(s.deposits ?? new Map<Hex, DepositLedger>())
   return {
     epoch: s.epoch,
     cumulative: decimals(s.cumulative),
     settled: Object.fromEntries(byKey(s.settled)),
     families: Object.fromEntries(byKey(s.families).map(([k, f]) => [k, f.fuzzy === undefined ? { count: f.count, epoch: f.epoch } : { count: f.count, epoch: f.epoch, fuzzy: f.fuzzy }])),
-    debts: decimals(s.debts ?? new Map())
+    debts: decimals(s.debts ?? new Map()),
+    ...(deposits.length === 0 ? {} : { deposits: Object.fromEntries(deposits.map(([w, l]) => [w, { used: l.used.toString(), returned: l.returned.toString() }])) })
   }
 }
 
@@ -82,6 +89,17 @@ function familyEntry (v: unknown, epoch: number): FamilyEntry {
   return v.fuzzy === undefined ? { count: v.count, epoch: v.epoch } : { count: v.count, epoch: v.epoch, fuzzy: v.fuzzy as string }
 }
 
+function depositLedgers (json: unknown): Map<Hex, DepositLedger> {
+  const out = new Map<Hex, DepositLedger>()
+  if (json === undefined) return out
+  if (!isRecord(json)) fail('deposits')
+  for (const [w, v] of Object.entries(json)) {
+    if (!ADDRESS.test(w) || !isRecord(v) || Object.keys(v).length !== 2 || typeof v.used !== 'string' || typeof v.returned !== 'string' || !DECIMAL.test(v.used) || !DECIMAL.test(v.returned)) fail(`deposits entry ${w.slice(0, 64)}`)
+    out.set(w as Hex, { used: BigInt(v.used), returned: BigInt(v.returned) })
+  }
+  return out
+}
+
 /** Throws BAD_STATE for anything that is not a state this code wrote (or its earlier spelling). */
 export function stateFromJson (json: unknown): RewardsState {
   if (!isRecord(json)) fail('not an object')
@@ -99,5 +117,5 @@ export function stateFromJson (json: unknown): RewardsState {
   const families = new Map<string, FamilyEntry>()
   for (const [k, v] of Object.entries(j.families)) families.set(k, familyEntry(v, j.epoch))
   const debts = j.debts === undefined ? new Map<Hex, bigint>() : amounts(j.debts, 'debts')
-  return { epoch: j.epoch, cumulative, settled, families, debts }
+  return { epoch: j.epoch, cumulative, settled, families, debts, deposits: depositLedgers(j.deposits) }
 }

@@ -30,6 +30,7 @@ const CAPS = new Set(['family-cap', 'wallet-cap', 'pool'])
 
 const WHY: Record<string, string> = {
   unsigned: 'nothing: no wallet signed the submission',
+  'no-deposit': 'nothing: the signing wallet\'s submission deposit (SubmissionDeposits) did not cover it at the epoch\'s end',
   test: 'nothing: a test signature',
   unconfirmed: 'nothing: not confirmed malicious or suspicious by the quorum',
   settled: 'nothing: the item was paid in an earlier epoch',

@@ -6,24 +6,13 @@
 // real swap whose effects the guard's simulation saw.
 import tap from 'tap'
 import type { JsonRpcSigner } from 'ethers'
-import { createGuard, type Guard, type GuardResult } from '../../src/guard/index.ts'
-import { startGuardChain, TOKEN_SUPPLY, type GuardChain } from './fixtures/guard-chain.ts'
+import { TOKEN_SUPPLY } from './fixtures/guard-chain.ts'
+import { ids, startGuardedChain } from './fixtures/guarded-chain.ts'
 import { permit2As } from './fixtures/permit2.ts'
 import { call, MAX, MAX160, PERMIT2, permit2Swap, permit2TransferTypedData, permit2TypedData, typed } from './fixtures/requests.ts'
 
-let chain: GuardChain
-let guard: Guard
+const { chain, guard } = await startGuardedChain(tap)
 
-tap.before(async () => {
-  chain = await startGuardChain()
-  guard = createGuard({ rpc: chain.anvil.rpcUrl, pastRecipients: new Set([chain.pastRecipient]), allowlist: [chain.router] })
-})
-tap.teardown(async () => {
-  await guard.stop()
-  await chain.stop()
-})
-
-const ids = (r: GuardResult): string[] => r.findings.map(f => f.id)
 const FAR = 2n ** 40n
 const ONE = 10n ** 18n
 /** the user's signature, by anvil's unlocked dev account as the test dapp's wallet signs */

@@ -3,24 +3,13 @@
 // scenarios run against Uniswap's Permit2 itself, signed and spent: permit2.e2e.test.ts.
 import tap from 'tap'
 import { Contract, ContractFactory, Interface, NonceManager, Wallet, parseEther } from 'ethers'
-import { createGuard, type Address, type Guard, type GuardResult } from '../../src/guard/index.ts'
+import { createGuard, type Address } from '../../src/guard/index.ts'
 import { guardArtifacts } from './fixtures/compile.ts'
-import { startGuardChain, TOKEN_SUPPLY, type GuardChain } from './fixtures/guard-chain.ts'
+import { TOKEN_SUPPLY } from './fixtures/guard-chain.ts'
+import { ids, startGuardedChain } from './fixtures/guarded-chain.ts'
 import { call, MAX, permitTypedData, seaportTypedData, tx, typed } from './fixtures/requests.ts'
 
-let chain: GuardChain
-let guard: Guard
-
-tap.before(async () => {
-  chain = await startGuardChain()
-  guard = createGuard({ rpc: chain.anvil.rpcUrl, pastRecipients: new Set([chain.pastRecipient]), allowlist: [chain.router] })
-})
-tap.teardown(async () => {
-  await guard.stop()
-  await chain.stop()
-})
-
-const ids = (r: GuardResult): string[] => r.findings.map(f => f.id)
+const { chain, guard } = await startGuardedChain(tap)
 
 tap.test('approvals and permits', async (t) => {
   const { user, token, nft, router, youngContract, oldContract, stranger } = chain

@@ -1,12 +1,10 @@
 import tap from 'tap'
-import { ContractFactory, encodeBytes32String, JsonRpcProvider } from 'ethers'
 import { deriveReport } from '#protocol/index.ts'
-import { parametersArtifact } from '../../../governance/src/artifacts.ts'
-import { startAnvil } from '../../src/chain/anvil.ts'
 import { createChainReader, createClockSkewReader, createRegistryView, verifyReportWith } from '../../src/light-client/index.ts'
 import { CHAIN_ID, hashes, MEMBERS, NOW, REGISTRY, signedReport } from '../fixtures/signed-reports.ts'
 import { memoryChain } from '../fixtures/memory-chain.ts'
-import type { Hex, Report } from '#protocol/index.ts'
+import { startParametersChain } from '../fixtures/parameters-chain.ts'
+import type { Report } from '#protocol/index.ts'
 
 const SAMPLE = new TextEncoder().encode('divisor sample')
 const ADDRESSES = MEMBERS.map((m) => m.address)
@@ -34,23 +32,13 @@ tap.test('the report\'s fault divisor must be the chain\'s at the job\'s block',
 })
 
 tap.test('quorumFaultDivisor and clockSkewMs are read from NetworkParameters by block', async (t) => {
-  const anvil = await startAnvil({ port: 0 })
-  t.teardown(() => anvil.stop())
-  const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-  t.teardown(() => provider.destroy())
-  const owner = await provider.getSigner(0)
-  const factory = new ContractFactory(parametersArtifact.abi, parametersArtifact.bytecode, owner)
-  const params = await factory.deploy(await owner.getAddress(), [], [])
-  await params.waitForDeployment()
-  const address = (await params.getAddress()).toLowerCase() as Hex
+  const chain = await startParametersChain(t)
+  const { provider, parameters: address } = chain
   const view = createRegistryView(provider, REGISTRY, address)
 
   const before = await provider.getBlockNumber()
   t.equal(await view.faultDivisorAt(before), 3, 'never set (the contract reverts on an unknown key): 3')
-  const set = async (value: bigint): Promise<number> => {
-    const tx = await params.getFunction('set')(encodeBytes32String('quorumFaultDivisor'), value)
-    return (await tx.wait())?.blockNumber as number
-  }
+  const set = async (value: bigint): Promise<number> => await chain.set('quorumFaultDivisor', value)
   const fourAt = await set(4n)
   await provider.send('evm_mine', [])
   t.equal(await view.faultDivisorAt(fourAt - 1), 3, 'before the change: 0 on chain, read as 3')
@@ -65,8 +53,7 @@ tap.test('quorumFaultDivisor and clockSkewMs are read from NetworkParameters by 
   const skewAt = createClockSkewReader(provider, address)
   const unsetAt = await provider.getBlockNumber()
   t.equal(await skewAt(unsetAt, unsetAt), 1000, 'never set, at the head: the default')
-  const skewSet = await (await params.getFunction('set')(encodeBytes32String('clockSkewMs'), 2500n)).wait()
-  const skewBlock = skewSet?.blockNumber as number
+  const skewBlock = await chain.set('clockSkewMs', 2500n)
   t.equal(await skewAt(skewBlock, skewBlock), 2500, 'at the head: the current value')
   await provider.send('evm_mine', [])
   t.equal(await skewAt(skewBlock - 1, skewBlock + 1), 1000, 'before it was set')

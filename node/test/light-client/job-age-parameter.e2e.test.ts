@@ -4,24 +4,16 @@
  * default exactly as the nodes read it; and the limit block's timestamp from the chain.
  */
 import tap from 'tap'
-import { ContractFactory, encodeBytes32String, JsonRpcProvider, toQuantity } from 'ethers'
-import { parametersArtifact } from '../../../governance/src/artifacts.ts'
-import { startAnvil } from '../../src/chain/anvil.ts'
+import { toQuantity } from 'ethers'
 import { createChainReader, createRegistryView } from '../../src/light-client/index.ts'
+import { startParametersChain } from '../fixtures/parameters-chain.ts'
 import { REGISTRY } from '../fixtures/signed-reports.ts'
-import type { Hex } from '#protocol/index.ts'
 
 tap.test('maxJobAgeBlocks and the limit block\'s timestamp, read from the chain', async (t) => {
-  const anvil = await startAnvil({ port: 0 })
-  t.teardown(() => anvil.stop())
-  const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-  t.teardown(() => provider.destroy())
-  const owner = await provider.getSigner(0)
-  const params = await new ContractFactory(parametersArtifact.abi, parametersArtifact.bytecode, owner).deploy(await owner.getAddress(), [], [])
-  await params.waitForDeployment()
-  const view = createRegistryView(provider, REGISTRY, (await params.getAddress()).toLowerCase() as Hex)
-  const set = async (value: bigint): Promise<number> =>
-    (await (await params.getFunction('set')(encodeBytes32String('maxJobAgeBlocks'), value)).wait())?.blockNumber as number
+  const chain = await startParametersChain(t)
+  const { provider } = chain
+  const view = createRegistryView(provider, REGISTRY, chain.parameters)
+  const set = async (value: bigint): Promise<number> => await chain.set('maxJobAgeBlocks', value)
 
   t.equal(await view.maxJobAgeBlocksAt(await provider.getBlockNumber()), 7200, 'never set (get reverts): the default')
   t.equal(await createRegistryView(provider, REGISTRY).maxJobAgeBlocksAt(0), 7200, 'a deployment without NetworkParameters: the default')

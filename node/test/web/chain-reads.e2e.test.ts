@@ -5,12 +5,11 @@
  */
 import tap from 'tap'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { ContractFactory, encodeBytes32String, JsonRpcProvider, toQuantity } from 'ethers'
-import { parametersArtifact } from '../../../governance/src/artifacts.ts'
-import { startAnvil } from '../../src/chain/anvil.ts'
+import { toQuantity } from 'ethers'
 import { createChainReader, createRegistryView } from '../../src/light-client/index.ts'
 import { createChainReads } from '../../src/web/chain-reads.js'
 import { startJsonRpcRegistry } from '../fixtures/json-rpc-registry.ts'
+import { startParametersChain } from '../fixtures/parameters-chain.ts'
 import { CHAIN_ID, MEMBERS, MEMBERSHIP_BLOCK, REGISTRY } from '../fixtures/signed-reports.ts'
 import type { Hex } from '#protocol/index.ts'
 
@@ -40,17 +39,10 @@ tap.test('members and each member\'s engines at a block, read once', async (t) =
 })
 
 tap.test('quorumFaultDivisor and clockSkewMs from NetworkParameters, by block, by the protocol\'s rules', async (t) => {
-  const anvil = await startAnvil({ port: 0 })
-  t.teardown(() => anvil.stop())
-  const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-  t.teardown(() => provider.destroy())
-  const owner = await provider.getSigner(0)
-  const params = await new ContractFactory(parametersArtifact.abi, parametersArtifact.bytecode, owner).deploy(await owner.getAddress(), [], [])
-  await params.waitForDeployment()
-  const reads = createChainReads({ rpcUrl: anvil.rpcUrl, registry: REGISTRY, parameters: (await params.getAddress()).toLowerCase() }, keccak_256)
+  const { anvil, provider, parameters, set } = await startParametersChain(t)
+  const reads = createChainReads({ rpcUrl: anvil.rpcUrl, registry: REGISTRY, parameters }, keccak_256)
   const unset = await provider.getBlockNumber()
   t.same(await reads.parametersAt(unset, unset), { faultDivisor: 3, clockSkewMs: 1000 }, 'never set, at the head (get reverts): the defaults')
-  const set = async (name: string, value: bigint): Promise<number> => (await (await params.getFunction('set')(encodeBytes32String(name), value)).wait())?.blockNumber as number
   await set('quorumFaultDivisor', 4n)
   const at = await set('clockSkewMs', 2500n)
   t.same(await reads.parametersAt(at, at), { faultDivisor: 4, clockSkewMs: 2500 }, 'at the head: the current values')
@@ -64,23 +56,16 @@ tap.test('quorumFaultDivisor and clockSkewMs from NetworkParameters, by block, b
 })
 
 tap.test('the age limit of a job\'s block: what the light client reads, from the head', async (t) => {
-  const anvil = await startAnvil({ port: 0 })
-  t.teardown(() => anvil.stop())
-  const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-  t.teardown(() => provider.destroy())
-  const owner = await provider.getSigner(0)
-  const params = await new ContractFactory(parametersArtifact.abi, parametersArtifact.bytecode, owner).deploy(await owner.getAddress(), [], [])
-  await params.waitForDeployment()
-  const parameters = (await params.getAddress()).toLowerCase() as Hex
+  const { anvil, provider, parameters, set } = await startParametersChain(t)
   const reads = createChainReads({ rpcUrl: anvil.rpcUrl, registry: REGISTRY, parameters }, keccak_256)
   const reader = createChainReader(createRegistryView(provider, REGISTRY, parameters))
   const start = await provider.getBlockNumber()
   t.same(await reads.ageLimit(start), { maxJobAgeBlocks: 7200, limitBlock: start + 7200 }, 'never set: the default, its limit block not mined')
-  await (await params.getFunction('set')(encodeBytes32String('maxJobAgeBlocks'), 20n)).wait()
+  await set('maxJobAgeBlocks', 20n)
   await provider.send('anvil_mine', [toQuantity(30), toQuantity(12)])
   for (const block of [start, start + 5, start + 15]) t.same(await reads.ageLimit(block), await reader.ageLimit(block), `block ${block}: the page reads what the CLI reads`)
   t.equal((await reads.ageLimit(start)).limitTimestamp, (await provider.getBlock(start + 20))?.timestamp, 'the limit block\'s own timestamp')
-  await (await params.getFunction('set')(encodeBytes32String('maxJobAgeBlocks'), 15n)).wait()
+  await set('maxJobAgeBlocks', 15n)
   t.equal((await reads.ageLimit(start)).maxJobAgeBlocks, 7200, 'a value below the least the rule takes reads as the default')
 })
 

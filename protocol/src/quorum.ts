@@ -1,3 +1,5 @@
+import type { Hex } from './messages.ts'
+
 /**
  * BFT quorum: with n >= 3f + 1 members, 2f + 1 reveals outvote any f faulty members.
  * n - floor((n - 1) / 3) is 2f + 1 when n = 3f + 1 and grows by one with each further member.
@@ -37,4 +39,30 @@ export function faultDivisorFrom (value: bigint | number | null | undefined): nu
   if (value == null) return DEFAULT_FAULT_DIVISOR
   const n = typeof value === 'bigint' ? (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : 0) : value
   return Number.isSafeInteger(n) && n >= 2 ? n : DEFAULT_FAULT_DIVISOR
+}
+
+/** What a member holds of one job when it decides whether to attest now (SPEC section 7). */
+export interface HeldReveals {
+  /** the number of members at the job's block */
+  memberCount: number
+  /** the members whose commitment it holds */
+  committed: Iterable<Hex>
+  /** the members whose reveal (verdict) it holds */
+  revealed: { has(member: Hex): boolean, readonly size: number }
+  commitDeadline: number
+  /** its own clock */
+  now: number
+}
+
+/**
+ * Nothing more can change what a member attests to, so it attests now (SPEC section 7): it holds a
+ * reveal from every member, or the commit window has closed on its clock (a commitment is taken while
+ * now <= commitDeadline, and a reveal needs one) and it holds a reveal from every member whose
+ * commitment it holds. Otherwise it waits for reveals until the reveal window closes (timing.ts attestAt).
+ */
+export function revealsComplete (held: HeldReveals): boolean {
+  if (held.revealed.size >= held.memberCount) return true
+  if (held.now <= held.commitDeadline) return false
+  for (const member of held.committed) if (!held.revealed.has(member)) return false
+  return true
 }

@@ -187,6 +187,20 @@ export function validateVerdict (msg: SignedVerdict, ctx: ValidationContext): { 
   return { jobId, member, verdictHash: hash }
 }
 
+/**
+ * What a relay may be merely behind on for a job message (section 6, v2.1): the job, the commitment a
+ * reveal opens (an equivocator's other one too), or the reveal window. For these codes a relay waits
+ * for its job to change, or for time to pass, and validates again, instead of answering `ignore`:
+ * gossipsub forwards only what a node accepts. (A job's own FUTURE_MEMBERSHIP_BLOCK and an anchor's
+ * FUTURE_EPOCH wait on the chain instead.)
+ */
+export const BEHIND_ON_JOB_CODES: readonly ValidationCode[] = ['UNKNOWN_JOB', 'NO_COMMITMENT', 'EARLY_REVEAL', 'COMMITMENT_MISMATCH']
+
+/** whether `err` is a validation answer a relay waits on (BEHIND_ON_JOB_CODES) rather than gives */
+export function isBehindOnJob (err: unknown): err is GossipValidationError {
+  return err instanceof GossipValidationError && BEHIND_ON_JOB_CODES.includes(err.code)
+}
+
 /** A member scans before it commits: scannedAt lies in [createdAt, commitDeadline]. */
 export function scannedInWindow (scannedAt: number, job: Pick<ScanJob, 'createdAt' | 'commitDeadline'>): boolean {
   return scannedAt >= job.createdAt && scannedAt <= job.commitDeadline

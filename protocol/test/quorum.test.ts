@@ -1,5 +1,6 @@
 import tap from 'tap'
-import { hasQuorum, quorumThreshold } from '../src/index.ts'
+import { hasQuorum, quorumThreshold, revealsComplete } from '../src/index.ts'
+import type { Hex } from '../src/messages.ts'
 
 tap.test('threshold is n - floor((n - 1) / 3) for n = 1..10', async t => {
   const expected = [1, 2, 3, 3, 4, 5, 5, 6, 7, 7]
@@ -41,4 +42,19 @@ tap.test('the fault divisor is a parameter: n - floor((n - 1) / d)', async t => 
   t.ok(hasQuorum(2, 3, 2))
   t.notOk(hasQuorum(1, 3, 2))
   for (const d of [1, 0, -3, 2.5, Number.NaN, Infinity]) t.throws(() => quorumThreshold(4, d), RangeError, String(d))
+})
+
+/** four members, the commit deadline at 1000 */
+const held = (committed: Hex[], revealed: Hex[], now: number): boolean =>
+  revealsComplete({ memberCount: 4, committed, revealed: new Set(revealed), commitDeadline: 1000, now })
+
+tap.test('revealsComplete: a member attests once nothing more can change what it holds (SPEC section 7)', async t => {
+  const [a, b, c, d]: [Hex, Hex, Hex, Hex] = ['0xaa', '0xbb', '0xcc', '0xdd']
+  t.ok(held([a, b, c, d], [a, b, c, d], 500), 'every member revealed: at once, even inside the commit window')
+  t.notOk(held([a, b, c], [a, b, c], 1000), 'at the commit deadline a commitment may still be taken')
+  t.ok(held([a, b, c], [a, b, c], 1001), 'after it, every member that committed revealed: one never committed')
+  t.notOk(held([a, b, c], [a, b], 5000), 'a member that committed may still reveal')
+  t.ok(held([], [], 1001), 'nothing committed is held (the job came late): nothing can come')
+  t.notOk(held([a], [], 1001), 'a committed member that did not reveal')
+  t.notOk(held([a, b], [c], 1001), 'a reveal of a member whose commitment is not held does not stand for one that is')
 })

@@ -26,10 +26,14 @@ export interface JobRecord {
   retriedBy?: Hex
   /** this node, the origin, will publish a retry of this failed job: the analysis is not over */
   retrying?: boolean
+  /** the final job whose report engine timeouts left unconfirmed, which this job scans again (set by the origin) */
+  rescanOf?: Hex
+  /** the job that scanned this final one again */
+  rescannedBy?: Hex
   updatedAt: number
 }
 
-export type JobPatch = Partial<Pick<JobRecord, 'status' | 'salt' | 'verdict' | 'failure' | 'attempt' | 'analysisId' | 'retriedBy' | 'retrying'>>
+export type JobPatch = Partial<Pick<JobRecord, 'status' | 'salt' | 'verdict' | 'failure' | 'attempt' | 'analysisId' | 'retriedBy' | 'retrying' | 'rescanOf' | 'rescannedBy'>>
 
 /** Signed scan jobs by job id (the VirusTotal analysis id), with this node's progress on each. */
 export class JobRepository {

@@ -20,6 +20,10 @@ export interface LiveJob {
   submission?: Hex
   state: 'open' | 'final' | 'failed'
   failure?: JobFailure
+  /** final, and engine timeouts left its report unconfirmed: its Submission may carry one rescan (rescan-check.ts) */
+  rescannable?: boolean
+  /** the final job this one (or the failed job it retries) scans again under the same Submission */
+  rescanOf?: Hex
 }
 
 /**
@@ -51,6 +55,9 @@ export class JobBook {
       jobId, signed, receivedAt: now, commitments: new Map(), conflicting: new Map(), verdicts: new Map(), attestations: new Map(), complaints: new Map(),
       state: 'open', ...(submission === undefined ? {} : { submission })
     }
+    const before = submission === undefined ? undefined : this.#jobs.get(this.#bySubmission.get(submission) ?? '0x')
+    const rescanOf = before?.state === 'final' ? before.jobId : before?.rescanOf
+    if (rescanOf !== undefined) live.rescanOf = rescanOf
     this.#jobs.set(jobId, live)
     if (submission !== undefined) this.#bySubmission.set(submission, jobId)
     return live
@@ -64,10 +71,15 @@ export class JobBook {
     return this.#jobs.get(jobId)?.signed.job
   }
 
-  /** the job that carries this Submission, unless it failed (a failed job's retry carries it again) */
+  /**
+   * the job that carries this Submission, unless it failed (a failed job's retry carries it again) or is a
+   * final job engine timeouts left unconfirmed and not itself a rescan (its origin's rescan carries it again, once)
+   */
   jobForSubmission (digest: Hex): Hex | undefined {
     const jobId = this.#bySubmission.get(digest)
-    return jobId === undefined || this.#jobs.get(jobId)?.state === 'failed' ? undefined : jobId
+    const live = jobId === undefined ? undefined : this.#jobs.get(jobId)
+    if (live?.state === 'failed' || (live?.state === 'final' && live.rescannable === true && live.rescanOf === undefined)) return undefined
+    return jobId
   }
 
   /** the most recent open job for a sample, if any; `kind` apart, since a file's bytes may equal an indicator's subject */

@@ -77,6 +77,12 @@ export interface JobSubmission {
   submitIndicator(input: IndicatorSubmission, options?: IndicatorSubmitOptions): Promise<{ analysisId: Hex, sha256: Hex, subject: string }>
   /** the origin's answer to a failed job: a new job for the same sample, within MAX_JOB_ATTEMPTS; false when none is published */
   retry(failed: LiveJob, reason: JobFailure): Promise<boolean>
+  /**
+   * the origin's answer to a final report of its own that engine timeouts left unconfirmed (rescan-check.ts): one
+   * new job for the same sample and wallet with doubled windows, waiting for an admission slot; a rescan is not
+   * rescanned. Resolves with the new job's id, or undefined when none is published.
+   */
+  rescan(final: LiveJob, options?: AbortOptions): Promise<Hex | undefined>
   /** a job of this node's ended (final or failed): its admission slot is free, unless its retry took it over */
   ended(jobId: Hex): void
   /** counts this node's open jobs (after a restart) against admission */
@@ -214,22 +220,22 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     return (await repos.jobs.get(jobId))?.analysisId ?? jobId
   }
 
+  /** a new job for the sample of `old` (the same wallet's submission: its signature covers the sample, not the job); undefined when the sample is gone */
+  async function rebuild (old: ScanJob, attempt: number): Promise<ScanJob | undefined> {
+    const block = follower.followedBlock
+    if (old.kind !== 'file') return buildIndicatorJob({ ...old, kind: old.kind }, block, self, windowsAt(block, 0, attempt), now())
+    const sample = await repos.samples.get(old.sha256)
+    if (sample === undefined) return undefined
+    const jobSample: JobSample = { ...sample, contentKey: Buffer.from(sample.contentKey.slice(2), 'hex') }
+    return buildScanJob(jobSample, membersInfoAt(block), block, self, windowsAt(block, sample.size, attempt), now(), old)
+  }
+
   async function retry (failed: LiveJob, reason: JobFailure): Promise<boolean> {
     const record = await repos.jobs.get(failed.jobId)
     const attempt = (record?.attempt ?? 1) + 1
     if (reason === 'COMPLAINTS' || attempt > MAX_JOB_ATTEMPTS || record?.retriedBy !== undefined || !follower.isMemberAt(self, follower.followedBlock)) return false
-    const old = failed.signed.job
-    let job: ScanJob
-    const block = follower.followedBlock
-    if (old.kind === 'file') {
-      const sample = await repos.samples.get(old.sha256)
-      if (sample === undefined) return false
-      const jobSample: JobSample = { ...sample, contentKey: Buffer.from(sample.contentKey.slice(2), 'hex') }
-      // the retry names the same wallet: its signature covers the file, not the job
-      job = buildScanJob(jobSample, membersInfoAt(block), block, self, windowsAt(block, sample.size, attempt), now(), old)
-    } else {
-      job = buildIndicatorJob({ ...old, kind: old.kind }, block, self, windowsAt(block, 0, attempt), now())
-    }
+    const job = await rebuild(failed.signed.job, attempt)
+    if (job === undefined) return false
     // the failed job's slot passes to its retry (a job ended on restart held none yet)
     if (!holding.delete(failed.jobId)) admission.take()
     const jobId = await publishJob(job, { attempt, analysisId: record?.analysisId ?? failed.jobId })
@@ -239,10 +245,39 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     return true
   }
 
+  async function rescan (final: LiveJob, options: AbortOptions = {}): Promise<Hex | undefined> {
+    const { jobId } = final
+    const old = final.signed.job
+    const record = await repos.jobs.get(jobId)
+    if (final.rescanOf !== undefined || record === undefined || record.rescannedBy !== undefined) return undefined
+    return await perSample(`${old.kind}/${old.sha256}`, async () => {
+      // a job for the sample in flight (a later submission) is the rescan already
+      if (book.findOpen(old.sha256, old.kind) != null || !follower.isMemberAt(self, follower.followedBlock)) return undefined
+      try {
+        await admission.acquire(options)
+      } catch (err) {
+        // the node is stopping: a rescan owed is not remembered across a restart
+        if (options.signal?.aborted === true) return undefined
+        throw err
+      }
+      // the doubled windows of a second attempt: the engines the budget cut short get twice the time
+      const job = await rebuild(old, 2).catch((err: unknown) => { admission.release(); throw err })
+      if (job === undefined) {
+        admission.release()
+        return undefined
+      }
+      const rescanId = await publishJob(job, { attempt: 2, rescanOf: jobId })
+      await repos.jobs.update(jobId, { rescannedBy: rescanId }, { now: now(), sync: true })
+      logger.info({ jobId, rescan: rescanId, sha256: old.sha256 }, 'report left unconfirmed by engine timeouts: rescanned')
+      return rescanId
+    })
+  }
+
   return {
     submitFile,
     submitIndicator,
     retry,
+    rescan,
     ended (jobId) {
       if (holding.delete(jobId)) admission.release()
     },

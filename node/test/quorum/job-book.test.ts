@@ -73,3 +73,23 @@ tap.test('scanning counts the open jobs whose commit window is still open, whoev
   t.equal(book.scanning(1000), 1, 'nor one whose commit window closed')
   t.equal(book.scanning(2000), 0)
 })
+
+tap.test('a Submission carries one job, a failed job\'s retries, and one rescan of a final job timeouts left unconfirmed', async (t) => {
+  const book = new JobBook({ retentionMs: 1e9, maxJobs: 10 })
+  const s = '0x5b' as Hex
+  const first = book.add('0x01', job('a', 10), 0, s)
+  t.equal(book.jobForSubmission(s), '0x01', 'open: a replay is refused')
+  first.state = 'final'
+  t.equal(book.jobForSubmission(s), '0x01', 'final and confirmed (or not rescannable): refused')
+  first.rescannable = true
+  t.equal(book.jobForSubmission(s), undefined, 'final, unconfirmed by timeouts: the rescan may carry it')
+  const rescan = book.add('0x02', job('a', 10), 0, s)
+  t.equal(rescan.rescanOf, '0x01')
+  rescan.state = 'final'
+  rescan.rescannable = true
+  t.equal(book.jobForSubmission(s), '0x02', 'a rescan is not rescanned: a third job is refused')
+  rescan.state = 'failed'
+  t.equal(book.jobForSubmission(s), undefined, 'a failed rescan may be retried')
+  t.equal(book.add('0x03', job('a', 10), 0, s).rescanOf, '0x01', 'its retry is still the rescan')
+  t.equal(book.add('0x04', job('b', 10), 0, '0x5c').rescanOf, undefined, 'another Submission is a first job')
+})

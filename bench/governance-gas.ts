@@ -1,15 +1,15 @@
 // Prints the gas each governance step costs, measured on a fresh anvil (Cancun, solc optimizer
-// 200 runs): `npx node governance/scripts/gas-table.ts` (add --json for a machine-readable list).
+// 200 runs): `npx node bench/governance-gas.ts` (add --json for a machine-readable list).
 // The README's "Gas" table is this script's output.
 import { Contract, JsonRpcProvider, encodeBytes32String, id, parseEther } from 'ethers'
 import type { ContractTransactionResponse, JsonRpcSigner } from 'ethers'
-import { startAnvil } from '../../node/src/chain/anvil.ts'
-import { blockNumber, increaseTime, mineBlocks, setBalance } from '../src/anvil-time.ts'
-import { governorArtifact, parametersArtifact, registryArtifact, vmtArtifact } from '../src/artifacts.ts'
-import { deployVirusMap } from '../src/deploy.ts'
-import { signBallot } from '../src/ballot.ts'
-import { membershipActions } from '../src/gov.ts'
-import type { Actions } from '../src/gov.ts'
+import { startAnvil } from '../node/src/chain/anvil.ts'
+import { blockNumber, increaseTime, mineBlocks, setBalance } from '../governance/src/anvil-time.ts'
+import { governorArtifact, parametersArtifact, registryArtifact, vmtArtifact } from '../governance/src/artifacts.ts'
+import { deployVirusMap } from '../governance/src/deploy.ts'
+import { signBallot } from '../governance/src/ballot.ts'
+import { membershipActions } from '../governance/src/gov.ts'
+import type { Actions } from '../governance/src/gov.ts'
 
 const anvil = await startAnvil({ port: 0 })
 const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })

@@ -1,5 +1,5 @@
 // The registry's loops over admitted operators (membersAt, members, admit's member count) are bounded
-// by MAX_ADMITTED: this fills the registry to the bound and holds the gas notes in SupernodeRegistry.sol
+// by MAX_ADMITTED: this fills the registry to the bound and holds the gas notes in registry/RegistryMembership.sol
 // and ISupernodeRegistry.sol to what the calls cost there.
 import t from 'tap'
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, hexlify, randomBytes, toBeHex } from 'ethers'

@@ -4,7 +4,7 @@ import {
   signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
 } from '#protocol/index.ts'
 import { currentTurn, selectEligible } from './anchor-turns.ts'
-import { checkProposal } from './proposal-check.ts'
+import { checkProposal, provenJobs, sameList } from './proposal-check.ts'
 import type { AnchorChain } from './ports.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Signer } from 'ethers'
@@ -194,8 +194,31 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     if (latest) await propose(epoch, options)
   }
 
+  /**
+   * Stores a gossiped proposal of (epoch, root); true when it is the one now held. Only the
+   * jobIds are signed, not checked against the leaves, so a member can sign another list under a root and
+   * its leaves, and a node holding that list asks for jobs nobody has (SPEC 15). A second list under a held
+   * root is counted and logged, and replaces the held one only when this node proves more of its jobs
+   * against the leaves with reports it holds; an anchored epoch matched to the old list is matched again.
+   */
+  async function offerProposal (msg: AnchorProposal): Promise<boolean> {
+    if (await repos.anchors.addProposal(msg)) return true
+    const held = await repos.anchors.proposal(msg.epoch, msg.root)
+    if (held === undefined || sameList(held.jobIds, msg.jobIds)) return false
+    const [mine, theirs] = [provenJobs(held, await reportsOf(held.jobIds)), provenJobs(msg, await reportsOf(msg.jobIds))]
+    logger.warn({ epoch: msg.epoch, root: msg.root, held: held.proposer, other: msg.proposer, provenHeld: mine, provenOther: theirs }, 'two proposals list different jobs under one root')
+    const replace = theirs > mine
+    if (replace) {
+      await repos.anchors.replaceProposal(msg)
+      if (anchored.has(msg.epoch)) unassigned.add(msg.epoch)
+    }
+    // counted once decided, so a reader of the metric sees the proposal this node now holds
+    metrics?.proposalConflicts.inc()
+    return replace
+  }
+
   async function onProposal (msg: AnchorProposal, options: AbortOptions): Promise<void> {
-    await repos.anchors.addProposal(msg)
+    await offerProposal(msg)
     if (msg.proposer === self || !follower.isMemberAt(self, msg.epoch * epochBlocks)) return
     // the same root from the next proposer is checked again: a report this member lacked at first may be final now
     if ((await repos.anchors.signatures(msg.epoch, msg.root)).some((s) => s.member === self)) return
@@ -229,12 +252,13 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
    */
   async function assign (epoch: number): Promise<void> {
     const record = await repos.anchors.epoch(epoch)
-    const waiting = record?.jobIds === undefined ? undefined : record.missing ?? []
+    const proposal = record === undefined ? undefined : await repos.anchors.proposal(epoch, record.root)
+    // matched to another list before (a conflicting proposal replaced it): matched again from the start
+    const waiting = record?.jobIds === undefined || (proposal !== undefined && !sameList(record.jobIds, proposal.jobIds)) ? undefined : record.missing ?? []
     if (record === undefined || waiting?.length === 0) {
       unassigned.delete(epoch)
       return
     }
-    const proposal = await repos.anchors.proposal(epoch, record.root)
     if (proposal === undefined) return
     const jobIds = waiting ?? proposal.jobIds
     const proofs: Array<{ jobId: Hex, proof: Hex[] }> = []

@@ -1,4 +1,4 @@
-import { AnchorError, epochTree, isEligible } from '#protocol/index.ts'
+import { anchorLeafHash, AnchorError, epochTree, isEligible, leafOf } from '#protocol/index.ts'
 import type { EpochTree } from '#protocol/anchors.ts'
 import type { Hex, Report } from '#protocol/messages.ts'
 
@@ -47,3 +47,15 @@ export function checkProposal (proposal: { epoch: number, jobIds: readonly Hex[]
   if (tree.root.toLowerCase() !== proposal.root.toLowerCase() || held.length !== proposal.leafCount) return { ok: false, code: 'ROOT_MISMATCH' }
   return { ok: true, tree }
 }
+
+/**
+ * How many of a proposal's jobs `reports` (what this member holds for `jobIds[i]`) prove against its leaves:
+ * which of two lists signed under one root is the root's, as far as this member can tell.
+ */
+export function provenJobs (proposal: { jobIds: readonly Hex[], leaves: readonly Hex[] }, reports: ReadonlyArray<Report | undefined>): number {
+  const leaves = new Set(proposal.leaves.map((l) => l.toLowerCase()))
+  return reports.filter((r, i) => r !== undefined && r.jobId.toLowerCase() === proposal.jobIds[i]?.toLowerCase() && leaves.has(anchorLeafHash(leafOf(r)).toLowerCase())).length
+}
+
+/** whether two jobId lists are the same list (case aside) */
+export const sameList = (a: readonly Hex[], b: readonly Hex[]): boolean => a.length === b.length && a.every((id, i) => id.toLowerCase() === b[i]?.toLowerCase())

@@ -72,6 +72,11 @@ export class AnchorRepository {
     return true
   }
 
+  /** replaces the proposal held for its (epoch, root): another list under the same root that this node proves more of */
+  async replaceProposal (proposal: StoredAnchorProposal): Promise<void> {
+    await this.#db.put(dbKey(PREFIXES.anchorProposal, pad(proposal.epoch), proposal.root), proposal, { sync: true })
+  }
+
   async proposal (epoch: number, root: Hex): Promise<StoredAnchorProposal | undefined> {
     return await this.#db.get(dbKey(PREFIXES.anchorProposal, pad(epoch), root)) as StoredAnchorProposal | undefined
   }

@@ -55,6 +55,8 @@ export interface AnchorMetrics {
   posts: Counter<'result'>
   /** gossip messages dropped because the anchor work queue was full */
   dropped: Counter
+  /** a second proposal listing other jobs under a root already held (anchor-service.ts offerProposal) */
+  proposalConflicts: Counter
 }
 
 export interface RewardsMetrics {
@@ -179,7 +181,8 @@ export function createNodeMetrics (): NodeMetrics {
       signed: new Counter({ name: 'virusmap_anchors_signed_total', help: 'anchor proposals this node signed', registers }),
       refused: new Counter({ name: 'virusmap_anchors_refused_total', help: 'anchor proposals this node did not sign, by reason', labelNames: ['code'], registers }),
       posts: new Counter({ name: 'virusmap_anchors_posts_total', help: 'anchor transactions, by result (posted, already-anchored, too-old)', labelNames: ['result'], registers }),
-      dropped: new Counter({ name: 'virusmap_anchors_dropped_total', help: 'anchor gossip messages dropped because the work queue was full', registers })
+      dropped: new Counter({ name: 'virusmap_anchors_dropped_total', help: 'anchor gossip messages dropped because the work queue was full', registers }),
+      proposalConflicts: new Counter({ name: 'virusmap_anchors_proposal_conflicts_total', help: 'proposals listing other jobs under a root this node already held one for', registers })
     },
     slashing: {
       proofs: new Counter({ name: 'virusmap_evidence_proofs_total', help: 'equivocation pairs this node took a turn to prove on chain, by outcome (proven, already, removed, failed)', labelNames: ['outcome'], registers })

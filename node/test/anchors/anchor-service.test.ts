@@ -123,8 +123,13 @@ tap.test('four members anchor an epoch; a member without one of the reports does
 interface OneMember {
   bus: ReturnType<typeof createMemoryGossipBus>
   metrics: ReturnType<typeof createNodeMetrics>
-  /** another member proposes `epoch`'s root over the reports */
-  propose: (epoch: number) => Promise<void>
+  repos: Repositories
+  service: AnchorService
+  reports: Report[]
+  /** another member proposes `epoch`'s root over the reports; `jobIds`: it signs that list under the same root and leaves instead */
+  propose: (epoch: number, jobIds?: Hex[]) => Promise<void>
+  /** the chain shows `epoch` anchored with the reports' root from now on */
+  anchor: (epoch: number) => void
 }
 
 /**
@@ -133,15 +138,18 @@ interface OneMember {
  * 0, 4, 8…, so with the clock standing still it never proposes epoch 1 or 2 itself.
  */
 async function oneMember (t: Test, follower: AnchorServiceComponents['follower'], subjects: string[]): Promise<OneMember> {
+  const reports: Report[] = await Promise.all(subjects.map(async (s) => await signedReport(new TextEncoder().encode(s))))
+  const tree = epochTree(reports)
+  const anchors: EpochAnchoredEvent[] = []
   const chain: AnchorChain = {
     epochBlocks: async () => E,
-    head: async () => follower.followedBlock,
+    // each anchor is mined in a block of its own, past what the service has read
+    head: async () => follower.followedBlock + anchors.length,
     blockTime: async () => now(),
-    anchored: async () => false,
-    events: async () => [],
+    anchored: async (epoch) => anchors.some((e) => e.epoch === epoch),
+    events: async (from, to) => anchors.filter((e) => e.block >= from && e.block <= to),
     post: async () => { throw new Error('this chain takes no anchor') }
   }
-  const reports: Report[] = await Promise.all(subjects.map(async (s) => await signedReport(new TextEncoder().encode(s))))
   const db = await openDatabase({ path: t.testdir() })
   t.teardown(async () => { await db.close() })
   const repos = createRepositories(db)
@@ -158,14 +166,16 @@ async function oneMember (t: Test, follower: AnchorServiceComponents['follower']
   await proposer.start()
   await service.start()
   t.teardown(async () => { await service.stop() })
-  const propose = async (epoch: number): Promise<void> => {
-    const tree = epochTree(reports)
-    const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex).toSorted()
+  const propose = async (epoch: number, listed?: Hex[]): Promise<void> => {
+    const jobIds = listed ?? reports.map((r) => r.jobId.toLowerCase() as Hex).toSorted()
     const proposed = { epoch, root: tree.root as Hex, leafCount: jobIds.length, jobIds }
     const wallet = MEMBERS.find((m) => m !== member) as typeof MEMBERS[number]
     await proposer.publish('anchors', { type: 'anchor-proposal', proposer: wallet.address, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, wallet.wallet) })
   }
-  return { bus, metrics, propose }
+  const anchor = (epoch: number): void => {
+    anchors.push({ epoch, root: tree.root as Hex, leafCount: reports.length, submitter: MEMBERS[1]?.address as Hex, block: follower.followedBlock + anchors.length + 1, tx: `0x${'ab'.repeat(32)}` })
+  }
+  return { bus, metrics, repos, service, reports, propose, anchor }
 }
 
 tap.test('a member that signed a job into one epoch\'s root signs no other epoch\'s root with it while the first may still be anchored', async (t) => {
@@ -212,4 +222,33 @@ tap.test('a member behind on the chain waits for an epoch\'s last block, at most
   for (let i = 0; i < 100 && !/ 1$/m.test(await signed()); i++) await new Promise((resolve) => setTimeout(resolve, 20))
   t.match(await signed(), / 1$/m, 'and is signed once it is')
   t.same(bus.refused, ['FUTURE_EPOCH'], 'nothing else was refused')
+})
+
+tap.test('a proposal listing other jobs under a root it does not build neither replaces the one that builds it nor stalls the anchored epoch', async (t) => {
+  const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: 10 })
+  const m = await oneMember(t, follower, ['eight', 'nine'])
+  const conflicts = async (): Promise<string> => await m.metrics.registry.getSingleMetricAsString('virusmap_anchors_proposal_conflicts_total')
+  const settled = async (before: string): Promise<void> => {
+    for (let i = 0; i < 100 && await conflicts() === before && (await m.repos.anchors.proposals(1)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  // jobs nobody holds, signed by a member under the honest root and leaves: it arrives first
+  const forged = [`0x${'01'.repeat(32)}`, `0x${'02'.repeat(32)}`] as Hex[]
+  await m.propose(1, forged)
+  await settled(await conflicts())
+  const before = await conflicts()
+  await m.propose(1)
+  for (let i = 0; i < 100 && await conflicts() === before; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.match(await conflicts(), / 1$/m, 'two lists under one root are counted')
+  const honest = m.reports.map((r) => r.jobId.toLowerCase()).toSorted()
+  t.same((await m.repos.anchors.proposal(1, epochTree(m.reports).root as Hex))?.jobIds, honest, 'the list whose reports build the root is kept')
+  // the forged list again, later: the verified one stays
+  await m.propose(1, forged)
+  for (let i = 0; i < 100 && !/ 2$/m.test(await conflicts()); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.same((await m.repos.anchors.proposal(1, epochTree(m.reports).root as Hex))?.jobIds, honest)
+  m.anchor(1)
+  await m.service.tick()
+  const record = await m.repos.anchors.epoch(1)
+  t.same(record?.jobIds, honest, 'the anchored epoch is matched to the jobs its root holds')
+  t.same(record?.missing, [], 'nothing to ask peers for')
+  for (const report of m.reports) t.ok(verifyAnchorProof(record?.root as Hex, leafOf(report), (await m.repos.anchors.jobAnchor(report.jobId))?.proof ?? []), 'each report proven')
 })

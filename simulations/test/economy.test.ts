@@ -25,12 +25,16 @@ tap.test('every epoch pays at most its budget, the amounts sum to the payout exa
     schedule: { kind: 'halving', years: 0.5 },
     onEpoch: (out, budget, view) => {
       epochs++
-      const sum = [...out.amounts.values()].reduce((s, a) => s + a, 0n)
+      // the tree also pays deposits back (rule 0): never rewards, never more than a deposit per backed report
+      const returned = [...out.deposits.values()].reduce((s, d) => s + d.refunded + d.withdrawn, 0n)
+      const backed = [...out.deposits.values()].reduce((s, d) => s + BigInt(d.backed), 0n)
+      const sum = [...out.amounts.values()].reduce((s, a) => s + a, 0n) - returned
       const charged = [...out.charged.values()].reduce((s, a) => s + a, 0n)
       const items = out.items.reduce((s, i) => s + i.amount, 0n) + [...out.members.values()].reduce((s, a) => s + a, 0n) - charged
       if (out.paid > budget || sum !== out.paid || items !== out.paid) t.fail(`epoch ${out.epoch}: paid ${out.paid}, budget ${budget}, sum ${sum}, items - fees ${items}`)
-      cumulative += out.paid
-      if (rewardsTotal(out.state.cumulative) !== cumulative) t.fail(`epoch ${out.epoch}: the tree total moved by other than the payout`)
+      if (returned > backed * toWei(DEFAULT_ECONOMY.deposit.amount)) t.fail(`epoch ${out.epoch}: ${returned} paid back for ${backed} deposits`)
+      cumulative += out.paid + returned
+      if (rewardsTotal(out.state.cumulative) !== cumulative) t.fail(`epoch ${out.epoch}: the tree total moved by other than the payout and the deposits paid back`)
       if (view.pool + view.circulating + view.burned + view.locked !== total) t.fail(`epoch ${out.epoch}: supply not conserved`)
       if (view.pool < 0n) t.fail('the pool went negative')
     }

@@ -9,7 +9,7 @@ import type { EpochRewards, RewardFacts, RewardParams, RewardsState } from '#pro
 import { createRng } from '../prng.ts'
 import { Population } from './agents.ts'
 import type { Submission } from './agents.ts'
-import { settleDeposits } from './deposit.ts'
+import { DepositBook } from './deposit.ts'
 import { scanFacts } from './detection.ts'
 import { bytes32, TAG } from './hex.ts'
 import { marketEpoch, toVmt, toWei } from './market.ts'
@@ -80,6 +80,8 @@ export function runEconomy (o: RunOptions): RunResult {
   const marketRng = rng.fork('market')
   const schedule = o.schedule ?? { kind: 'constant' }
   const W = params.payDelayEpochs
+  const deposit = toWei(eco.deposit.amount)
+  const deposits = new DepositBook(deposit, W)
   const reward = byType()
   const cost = byType()
   const ledger = newLedger(eco.supply)
@@ -110,22 +112,23 @@ export function runEconomy (o: RunOptions): RunResult {
       state = pruneSettled(state, item => world.isLive(item) || inWindow.has(item))
     }
     const budget = budgetAt(schedule, params.budget, epoch, ledger, eco.supply)
-    const out = computeEpochRewards({ epoch, facts: window, state, params: { ...params, budget }, stakes: people.stakes })
+    deposits.lock(epoch, subs.map(s => s.wallet))
+    const out = computeEpochRewards({ epoch, facts: window, state, params: { ...params, budget, submissionDeposit: deposit }, stakes: people.stakes, deposits: deposits.at(epoch - W) })
     state = out.state
     for (const [wallet, amount] of out.amounts) {
-      reward[people.typeOf.get(wallet) as AgentType] += amount
-      paidWallets.add(wallet)
+      const settled = out.deposits.get(wallet)
+      const earned = amount - (settled === undefined ? 0n : settled.refunded + settled.withdrawn)
+      reward[people.typeOf.get(wallet) as AgentType] += earned
+      if (earned > 0n) paidWallets.add(wallet)
     }
     bookEffort(subs, cost)
-    const deposits = settleDeposits(out.items, people.stakes, eco.deposit)
     let forfeited = 0n
-    for (const [wallet, lost] of deposits.lost) {
-      cost[people.typeOf.get(wallet) as AgentType] += lost
-      forfeited += lost
-    }
     // a deposit is locked from submission until its epoch is paid, W + 1 epochs
     const lockCost = eco.deposit.amount * (W + 1) * eco.stakeRatePerEpoch
-    for (const [wallet, n] of deposits.held) cost[people.typeOf.get(wallet) as AgentType] += toWei(lockCost * n)
+    for (const [wallet, d] of out.deposits) {
+      cost[people.typeOf.get(wallet) as AgentType] += d.forfeited + toWei(lockCost * d.backed)
+      forfeited += d.forfeited
+    }
     for (const [wallet, stake] of people.stakes) cost[people.typeOf.get(wallet) as AgentType] += toWei(Number(stake / 10n ** 12n) / 1e6 * eco.stakeRatePerEpoch)
     cost.member += toWei(eco.member.operatingCost) * BigInt(people.members.length)
     const market = marketEpoch(marketRng, eco.market, year)

@@ -72,7 +72,7 @@ export interface EconomyParams {
    */
   selfConfirm: boolean
   member: { operatingCost: number }
-  /** a per-report deposit a contract takes at submission (not part of the reward function) */
+  /** rule 0's deposit per signed report (protocol RewardParams.submissionDeposit), locked by every agent */
   deposit: DepositParams
   /** opportunity cost of staked VMT per epoch */
   stakeRatePerEpoch: number
@@ -96,8 +96,9 @@ export const DEFAULT_ECONOMY: EconomyParams = {
   ring: { colluders: 2, wallets: 2, perEpoch: 10, effort: 0.05 },
   selfConfirm: true,
   member: { operatingCost: 100 },
-  // the deposit governance should set (README, Token economics): 8 VMT, kept up to what the report earned
-  deposit: { amount: 8, refund: 'shortfall', stakePerFreeReport: 0 },
+  // the rewardSubmissionDeposit governance should set (README, Token economics): 8 VMT, kept up to what
+  // the report earned (DEFAULT_REWARD_PARAMS holds 0 until the members read SubmissionDeposits)
+  deposit: { amount: 8 },
   stakeRatePerEpoch: 0.1 / 52,
   // governance/src/deploy.ts DEFAULT_MARKET_TERMS: members 50%, discoverer (the pool) 25%, the rest burned
   market: { price0: 50, demand0: 20, elasticity: 1.5, priceDeclinePerYear: 0.15, memberBps: 5000, discovererBps: 2500 },

@@ -12,9 +12,10 @@ import { GossipValidationError } from './errors.ts'
 import { CONTROL_CHARS, MAX_URL_BYTES } from './indicators.ts'
 import { parseDeliverySignature } from './delivery-signature.ts'
 import { parseRewardsSignature } from './rewards/signature.ts'
-import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_ANCHOR_JOBS, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS, ZERO_BYTES32 } from './messages.ts'
+import { senderOf } from './job-messages.ts'
+import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_ANCHOR_JOBS, MAX_BUNDLE_MESSAGES, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS, ZERO_BYTES32 } from './messages.ts'
 import type {
-  AnchorProposal, AnchorSignature, Complaint, EquivocationMessage, EngineResult, GossipMessage, GossipTypeMap, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment,
+  AnchorProposal, JobMessage, MemberBundle, AnchorSignature, Complaint, EquivocationMessage, EngineResult, GossipMessage, GossipTypeMap, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment,
   SignedComplaint, SignedScanJob, SignedVerdict, TopicName, TopicOf, Verdict, VerdictCommitment
 } from './messages.ts'
 
@@ -26,7 +27,8 @@ export const MAX_STRING = { subject: MAX_URL_BYTES, fileType: 32, cid: 128, engi
 
 export const MESSAGE_TYPE_TOPIC = {
   'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints',
-  'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence', 'rewards-signature': 'rewards', 'delivery-signature': 'market'
+  'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence', 'rewards-signature': 'rewards', 'delivery-signature': 'market',
+  bundle: 'bundles'
 } as const satisfies { [M in GossipMessage as M['type']]: TopicOf<M> }
 
 const HEX_BYTES = { address: 20, bytes32: 32, sha1: 20, md5: 16, signature: 65, wrappedKey: 60 } as const
@@ -81,7 +83,8 @@ const PARSERS: { [T in TopicName]: (value: unknown) => GossipTypeMap[T] } = {
   anchors: (value) => (value as { type?: unknown } | null)?.type === 'anchor-proposal' ? parseAnchorProposal(value) : parseAnchorSignature(value),
   evidence: parseEquivocation,
   rewards: parseRewardsSignature,
-  market: parseDeliverySignature
+  market: parseDeliverySignature,
+  bundles: parseMemberBundle
 }
 
 /** Validates an untrusted value against the topic's schema and returns a fresh copy in schema key order. */
@@ -101,6 +104,25 @@ function parseEquivocation (value: unknown): EquivocationMessage {
     case 'attestation': return { type: 'evidence', kind: 'attestation', first: parseSignedAttestation(o.first), second: parseSignedAttestation(o.second) }
     default: return fail('kind', 'must be commitment, verdict or attestation')
   }
+}
+
+/**
+ * A member's bundle: every message is a job message of the bundle's member (the schema holds each within its
+ * own topic's size limit), so what a bundle carries could have travelled on its own.
+ */
+function parseMemberBundle (value: unknown): MemberBundle {
+  const o = object(value, ['type', 'member', 'messages'], 'message')
+  literal(o.type, 'bundle', 'type')
+  const member = hex(o.member, HEX_BYTES.address, 'member')
+  const messages = array(o.messages, 1, MAX_BUNDLE_MESSAGES, 'messages').map((entry, i): JobMessage => {
+    const type = (entry as { type?: unknown } | null)?.type
+    if (type !== 'commitment' && type !== 'verdict' && type !== 'attestation' && type !== 'complaint') return fail(`messages[${i}].type`, 'not a job message')
+    const topic = MESSAGE_TYPE_TOPIC[type]
+    const msg = PARSERS[topic](entry)
+    if (senderOf(msg) !== member) fail(`messages[${i}]`, 'sent by another member than the bundle names')
+    return msg
+  })
+  return { type: 'bundle', member, messages }
 }
 
 function parseSignedScanJob (value: unknown): SignedScanJob {

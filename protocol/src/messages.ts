@@ -41,7 +41,9 @@ export const TOPICS = {
   /** members' signatures over an epoch's RewardsRoot (SPEC 17) */
   rewards: '/virusmap/rewards/2',
   /** members' Delivered signatures for data-market orders (SPEC 18) */
-  market: '/virusmap/market/2'
+  market: '/virusmap/market/2',
+  /** one member's own commitments, reveals, attestations and complaints, published together (SPEC 6, v2.2) */
+  bundles: '/virusmap/bundles/2'
 } as const
 export type TopicName = keyof typeof TOPICS
 
@@ -59,8 +61,13 @@ export const MAX_MESSAGE_BYTES = {
   // a RewardsSignature is ~400 bytes (six fields, a 65-byte signature)
   rewards: 1024,
   // a DeliverySignature is ~450 bytes (six fields, a 65-byte signature)
-  market: 1024
+  market: 1024,
+  // room for a few reveals or attestations at their 64 KiB limit; a publisher starts a new bundle before this
+  bundles: 256 * 1024
 } as const satisfies Record<TopicName, number>
+
+/** The most messages one MemberBundle carries. */
+export const MAX_BUNDLE_MESSAGES = 64
 
 /** A sample's content key wrapped for one member (X25519 ECDH + HKDF-SHA256 + ChaCha20-Poly1305). */
 export interface KeyWrap {
@@ -207,6 +214,23 @@ export interface SignedComplaint {
   signature: Hex
 }
 
+/** the messages a member sends about one job, each signed on its own */
+export type JobMessage = SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint
+
+/**
+ * A member's own job messages, published as one gossip message (SPEC 6, v2.2): under load a member has
+ * several to send at once, and gossip costs per message (frames, ids, the message cache), not per byte.
+ * Each message keeps its own signature and is validated exactly as on its own topic; the bundle adds
+ * nothing a light client or a contract reads.
+ */
+export interface MemberBundle {
+  type: 'bundle'
+  /** the operator address every message in the bundle names as its sender */
+  member: Hex
+  /** 1 to MAX_BUNDLE_MESSAGES, in the order the member made them */
+  messages: JobMessage[]
+}
+
 /** What a member signs for an epoch's anchor (SPEC section 15): the tree root over `leafCount` final reports. */
 export interface EpochRoot {
   epoch: number
@@ -301,6 +325,7 @@ export interface GossipTypeMap {
   evidence: EquivocationMessage
   rewards: RewardsSignature
   market: DeliverySignature
+  bundles: MemberBundle
 }
 
 export type GossipMessage = GossipTypeMap[TopicName]

@@ -31,9 +31,10 @@ tap.test('version-2 topics, one per message type', async t => {
     anchors: '/virusmap/anchors/2',
     evidence: '/virusmap/evidence/2',
     rewards: '/virusmap/rewards/2',
-    market: '/virusmap/market/2'
+    market: '/virusmap/market/2',
+    bundles: '/virusmap/bundles/2'
   })
-  t.same(MAX_MESSAGE_BYTES, { jobs: 131072, commits: 2048, verdicts: 65536, attestations: 65536, complaints: 2048, anchors: 573440, evidence: 163840, rewards: 1024, market: 1024 })
+  t.same(MAX_MESSAGE_BYTES, { jobs: 131072, commits: 2048, verdicts: 65536, attestations: 65536, complaints: 2048, anchors: 573440, evidence: 163840, rewards: 1024, market: 1024, bundles: 262144 })
   for (const [topic, msg] of messages) t.equal(topicForMessage(msg), topic, msg.type)
 })
 

@@ -22,12 +22,12 @@
  */
 import tap from 'tap'
 import {
-  checkReport, decodeMessage, deriveReport, encodeMessage, GossipValidationError, leavesRoot, MAX_MESSAGE_BYTES, REPORT_CODES, ReportInvalidError, scanJobId,
+  bundledOutcome, bundleResult, checkReport, decodeMessage, deriveReport, encodeMessage, GossipValidationError, leavesRoot, MESSAGE_TYPE_TOPIC, MAX_MESSAGE_BYTES, REPORT_CODES, ReportInvalidError, scanJobId,
   signAnchorProposal, signAttestation, signCommitment, signComplaint, signEpochRoot, signDelivered, signRewardsRoot, signSubmission, TOPICS, validateAnchorProposal, validateAnchorSignature, validateAttestation,
   validateCommitment, validateComplaint, validateDeliverySignature, validateEquivocation, validateRewardsSignature, validateScanJob, validateVerdict, VALIDATION_CODES
 } from '../src/index.ts'
 import type {
-  AnchorProposal, AnchorSignature, AnchorValidationContext, DeliverySignature, DeliverySignatureContext, DeriveReportInput, EquivocationMessage, GossipMessage, Hex, Report, ReportCode, RewardsSignature, RewardsSignatureContext, TopicName,
+  AnchorProposal, AnchorSignature, AnchorValidationContext, DeliverySignature, DeliverySignatureContext, DeriveReportInput, EquivocationMessage, GossipMessage, Hex, JobMessage, MemberBundle, Report, ReportCode, RewardsSignature, RewardsSignatureContext, TopicName,
   ValidationCode, ValidationContext
 } from '../src/index.ts'
 import {
@@ -128,7 +128,9 @@ const SEEDS: Record<TopicName, GossipMessage[]> = {
   anchors: [proposal, ...anchorSignatures],
   evidence,
   rewards: rewardsSignatures,
-  market: deliveries
+  market: deliveries,
+  // each member's commitment, reveal and attestation together, as a busy member publishes them
+  bundles: MEMBERS.map((m, i): MemberBundle => ({ type: 'bundle', member: m.address, messages: [commits[i], reveals[i], attestations[i]] as JobMessage[] }))
 }
 const SEED_BYTES = Object.fromEntries(TOPIC_NAMES.map(t => [t, SEEDS[t].map(encodeMessage)])) as Record<TopicName, Uint8Array[]>
 const ALL_SEED_BYTES = Object.values(SEED_BYTES).flat()
@@ -388,7 +390,7 @@ function decodeChecked (t: Tally, topic: TopicName, bytes: Uint8Array, label: st
 }
 const topicOfType: Record<GossipMessage['type'], TopicName> = {
   'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints', 'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence',
-  'rewards-signature': 'rewards', 'delivery-signature': 'market'
+  'rewards-signature': 'rewards', 'delivery-signature': 'market', bundle: 'bundles'
 }
 
 tap.test('decodeMessage, every topic: only GossipValidationError, and what decodes is canonical', async t => {
@@ -422,7 +424,9 @@ const ACCEPTING: Record<TopicName, () => ValidationContext> = {
   anchors: () => makeContext(),
   evidence: () => makeContext({ jobs: [job] }),
   rewards: () => makeContext(),
-  market: () => makeContext()
+  market: () => makeContext(),
+  // in the reveal window: the commitments are late, the reveals and attestations new
+  bundles: () => makeContext({ jobs: [job], now: revealTime, commitments: allCommitted })
 }
 
 /** Another view of the network: other times, other jobs known, other messages held. */
@@ -450,8 +454,27 @@ const VALIDATORS: Record<TopicName, Validator> = {
   anchors: (m, c) => m.type === 'anchor-proposal' ? validateAnchorProposal(m, anchorContext(c)) : validateAnchorSignature(m as AnchorSignature, anchorContext(c)),
   evidence: (m, c) => validateEquivocation(m as EquivocationMessage, c),
   rewards: (m, c) => validateRewardsSignature(m as RewardsSignature, rewardsContext(c)),
-  market: (m, c) => validateDeliverySignature(m as DeliverySignature, deliveryContext(c))
+  market: (m, c) => validateDeliverySignature(m as DeliverySignature, deliveryContext(c)),
+  // each message by its own topic's validator against the same view, combined as a node does (SPEC 6, v2.2)
+  bundles: (m, c) => {
+    bundleResult((m as MemberBundle).messages.map((msg) => {
+      try {
+        VALIDATORS[MESSAGE_TYPE_TOPIC[msg.type]](msg, c)
+        return undefined
+      } catch (err) {
+        return bundledOutcome(msg, err, c.chainId, c.registry)
+      }
+    }))
+    return m
+  }
 }
+/**
+ * Only what no signature covers changed: the envelope (which seeds' messages, in which order) or a reveal's
+ * salt, which each node checks against the commitment (COMMITMENT_MISMATCH, ignored) rather than a signature.
+ */
+const signedParts = (m: JobMessage): string => JSON.stringify(m.type === 'verdict' ? { ...m, salt: undefined } : m)
+const SEED_MESSAGES = new Set([...commits, ...reveals, ...attestations, ...complaints].map(signedParts))
+const rebundled = (m: GossipMessage): boolean => m.type === 'bundle' && m.messages.every(msg => SEED_MESSAGES.has(signedParts(msg)))
 const SPLICE: Record<TopicName, unknown[]> = {
   jobs: [namedJob.job.keyWraps[0], indicatorJob.job, foreignJob.job],
   commits: [foreign.commit.commitment, ...commits.map(c => c.commitment)],
@@ -461,7 +484,8 @@ const SPLICE: Record<TopicName, unknown[]> = {
   anchors: [jobId, proposed.jobIds, `0x${'00'.repeat(32)}`, 11, 4097, proposal.signature, OUTSIDER.address],
   evidence: ['commitment', 'verdict', 'attestation', commits[1], reveals[0], attestations[1], OUTSIDER.address],
   rewards: [9, 11, '0', '1' + '0'.repeat(78), rewardsRoot.root, proposal.signature, OUTSIDER.address, ...rewardsSignatures.map(r => r.signature)],
-  market: ['7', '8', '0', (2n ** 256n - 1n).toString(), MARKET, OUTSIDER.address, deliveries[0]?.wrapHash, ...deliveries.map(d => d.signature)]
+  market: ['7', '8', '0', (2n ** 256n - 1n).toString(), MARKET, OUTSIDER.address, deliveries[0]?.wrapHash, ...deliveries.map(d => d.signature)],
+  bundles: [commits[0], reveals[2], attestations[1], complaints[1], signedJob, OUTSIDER.address, jobId]
 }
 
 /** A mutant of a seed that still decodes (so it is what a node hands its validator), or undefined after a few tries. */
@@ -489,6 +513,11 @@ for (const [index, topic] of TOPIC_NAMES.entries()) {
       const ctx = rng.chance(0.75) ? ACCEPTING[topic]() : randomContext(rng)
       try {
         const accepted = validate(msg, ctx)
+        // a bundle's envelope is unsigned: the seeds' messages in another order or subset are valid, and nothing new
+        if (rebundled(msg)) {
+          outcomes.set('REBUNDLED', (outcomes.get('REBUNDLED') ?? 0) + 1)
+          continue
+        }
         note(seen, `${topic} #${seen.inputs}: a mutant validated: ${JSON.stringify(accepted)} ${JSON.stringify(msg).slice(0, 400)}`)
       } catch (err) {
         if (!gossipError(err)) note(seen, `${topic} #${seen.inputs}: ${describe(err)}`)

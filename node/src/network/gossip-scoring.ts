@@ -40,7 +40,9 @@ export function virusmapScoreParams (): Partial<PeerScoreParams> {
       // n signatures per epoch's rewards root: rare, and a forged one is provably bad
       [TOPICS.rewards]: topicParams(0.5),
       // n Delivered signatures per order at most: as rare as orders, and a forged one is provably bad
-      [TOPICS.market]: topicParams(0.5)
+      [TOPICS.market]: topicParams(0.5),
+      // a member's commitments, reveals and attestations together: weighed as the verdicts they carry
+      [TOPICS.bundles]: topicParams(1)
     },
     topicScoreCap: 100,
     appSpecificScore: () => 0,

@@ -1,11 +1,12 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createPendingValidations } from './pending-validations.ts'
-import { decodeMessage, encodeMessage, GossipValidationError } from '#protocol/index.ts'
+import { createGossipOutbox } from './gossip-outbox.ts'
+import { bundledOutcome, bundleResult, decodeMessage, encodeMessage, GossipValidationError, jobIdOf, MESSAGE_TYPE_TOPIC } from '#protocol/index.ts'
 import { TOPICS } from '#protocol/messages.ts'
 import { virusmapScoreThresholds } from './gossip-scoring.ts'
 import { LogBudget } from './log-budget.ts'
 import type { VirusmapLibp2p } from './libp2p-node.ts'
-import type { GossipTypeMap, TopicName } from '#protocol/messages.ts'
+import type { GossipTypeMap, Hex, JobMessage, MemberBundle, TopicName } from '#protocol/messages.ts'
 import type { GossipMetrics } from '../metrics/registry.ts'
 import type { GossipsubMessage } from '@libp2p/gossipsub'
 import type { AbortOptions } from '@libp2p/interface'
@@ -33,13 +34,20 @@ export interface Gossip {
 
 export interface GossipOptions {
   libp2p: VirusmapLibp2p
+  /** the protocol's EIP-712 domain: a bundle's messages are held to their signatures (SPEC 6, v2.2) */
+  domain: { chainId: number, registry: Hex }
   logger: Logger
   metrics?: GossipMetrics
   /** warn lines about one peer's rejected messages per minute (default 10); the rest are counted */
   warnsPerPeerPerMinute?: number
   /** messages whose validation waits, in all and per peer, and how long one may wait (pending-validations.ts) */
   pending?: { max?: number, maxPerPeer?: number, maxWaitMs?: number }
+  /** the least time between two of this node's bundles when it is busy (gossip-outbox.ts) */
+  bundleIntervalMs?: number
 }
+
+/** a member's own messages on these topics go out in bundles (SPEC 6, v2.2); a peer may still send them one by one */
+const BUNDLED = new Set<TopicName>(['commits', 'verdicts', 'attestations', 'complaints'])
 
 const TOPIC_NAMES = Object.keys(TOPICS) as TopicName[]
 const TOPIC_OF = new Map<string, TopicName>(TOPIC_NAMES.map((name) => [TOPICS[name], name]))
@@ -79,6 +87,8 @@ export function createGossip (opts: GossipOptions): Gossip {
     }
     const result = toValidatorResult(err)
     metrics?.messages.inc({ topic, result })
+    // a bundle's own result follows from its messages', each reported (and logged) on its own topic
+    if (topic === 'bundles') return result
     const code = err instanceof GossipValidationError ? err.code : 'INTERNAL'
     const fields = { topic, from, code, result, err: code === 'INTERNAL' ? err : undefined }
     if (result === TopicValidatorResult.Reject || code === 'INTERNAL') {
@@ -111,26 +121,76 @@ export function createGossip (opts: GossipOptions): Gossip {
     )
   }
 
+  /** one message of a bundle, through its own topic's handler; its GossipValidationError is its outcome */
+  async function receiveBundled (msg: JobMessage, from: string, options: AbortOptions): Promise<GossipValidationError | undefined> {
+    const topic = MESSAGE_TYPE_TOPIC[msg.type]
+    const handler = handlers[topic] as GossipHandler | undefined
+    let outcome: GossipValidationError | undefined
+    try {
+      if (handler === undefined) throw new Error(`no handler for topic ${topic}`)
+      await handler(msg, from, options)
+    } catch (err) {
+      outcome = bundledOutcome(msg, err, opts.domain.chainId, opts.domain.registry)
+    }
+    report(topic, from, outcome)
+    return outcome
+  }
+
+  /**
+   * A member's bundle: each message validated and applied as if it had come on its own topic. Messages of one
+   * job go in order (a reveal after the commitment it opens); jobs go side by side, so a message waiting for
+   * its job holds back no other job's.
+   */
+  handlers.bundles = async (bundle: MemberBundle, from: string, options: AbortOptions): Promise<void> => {
+    const byJob = new Map<Hex, JobMessage[]>()
+    for (const msg of bundle.messages) {
+      const jobId = jobIdOf(msg)
+      byJob.set(jobId, [...(byJob.get(jobId) ?? []), msg])
+    }
+    const outcomes: Array<GossipValidationError | undefined> = []
+    await Promise.all([...byJob.values()].map(async (msgs) => {
+      for (const msg of msgs) outcomes.push(await receiveBundled(msg, from, options))
+    }))
+    bundleResult(outcomes)
+  }
+
+  async function publishNow<T extends TopicName> (topic: T, msg: GossipTypeMap[T]): Promise<void> {
+    const res = await pubsub.publish(TOPICS[topic], encodeMessage(msg))
+    metrics?.published.inc({ topic })
+    logger.debug({ topic, type: msg.type, recipients: res.recipients.length }, 'published')
+  }
+
+  const outbox = createGossipOutbox({
+    ...(opts.bundleIntervalMs === undefined ? {} : { intervalMs: opts.bundleIntervalMs }),
+    publish: async (bundle) => { await publishNow('bundles', bundle) }
+  })
+
   return {
     handle (topic, handler) {
       // a mapped type indexed by a generic topic: TypeScript cannot see that handler fits handlers[topic]
       ;(handlers as Record<TopicName, unknown>)[topic] = handler
     },
     async start () {
+      outbox.start()
       pending.start()
       pubsub.addEventListener('gossipsub:message', onMessage)
       for (const topic of TOPIC_NAMES) pubsub.subscribe(TOPICS[topic])
     },
     async stop () {
+      // what this node made before the stop still goes out
+      await outbox.stop()
       for (const topic of TOPIC_NAMES) pubsub.unsubscribe(TOPICS[topic])
       pubsub.removeEventListener('gossipsub:message', onMessage)
       // messages still waiting end as ignore: never forwarded, never blamed on their peer
       await pending.stop()
     },
     async publish (topic, msg) {
-      const res = await pubsub.publish(TOPICS[topic], encodeMessage(msg))
-      metrics?.published.inc({ topic })
-      logger.debug({ topic, type: msg.type, recipients: res.recipients.length }, 'published')
+      if (BUNDLED.has(topic)) {
+        await outbox.add(msg as JobMessage)
+        metrics?.published.inc({ topic })
+      } else {
+        await publishNow(topic, msg)
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import {
-  GossipValidationError, validateAttestation, validateCommitment, validateComplaint, validateVerdict
+  GossipValidationError, isBehindOnJob, validateAttestation, validateCommitment, validateComplaint, validateVerdict
 } from '#protocol/index.ts'
-import { jobIdOf, senderOf } from './job-messages.ts'
+import { jobIdOf, senderOf } from '#protocol/job-messages.ts'
 import type { JobBook, LiveJob } from './job-book.ts'
 import type { JobWaiters } from './job-waiters.ts'
 import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '#protocol/messages.ts'
@@ -9,16 +9,9 @@ import type { ValidationContext } from '#protocol/validation.ts'
 import type { CheckedEvidence } from '#protocol/evidence.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
-import type { JobMessage } from './job-messages.ts'
+import type { JobMessage } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Logger } from 'pino'
-
-/**
- * What a relay may be merely behind on (SPEC section 6): the job, the commitment a reveal opens (an
- * equivocator's other one too) or the reveal window. Gossip waits for it instead of ignoring the
- * message, since only what a node accepts is forwarded.
- */
-const BEHIND = new Set(['UNKNOWN_JOB', 'NO_COMMITMENT', 'EARLY_REVEAL', 'COMMITMENT_MISMATCH'])
 
 export interface MessageIntakeComponents {
   ctx: ValidationContext
@@ -154,7 +147,8 @@ export function createMessageIntake (c: MessageIntakeComponents): MessageIntake 
           handle(msg)
           return
         } catch (err) {
-          if (!(err instanceof GossipValidationError) || !BEHIND.has(err.code) || options.signal?.aborted === true) throw err
+          // what a relay is merely behind on (SPEC section 6) it waits for: only what a node accepts is forwarded
+          if (!isBehindOnJob(err) || options.signal?.aborted === true) throw err
           // only a member now may make a relay wait for a job it has not seen: anyone could name a job that never comes
           if (err.code === 'UNKNOWN_JOB' && !c.follower.isMemberAt(senderOf(msg), c.follower.followedBlock)) throw err
           await waiters.changed(jobIdOf(msg), options).catch(() => { throw err })

@@ -88,7 +88,9 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       metrics: metrics.chain
     })
     const peers = createPeerKeeper({ libp2p, peers: config.bootstrap, intervalMs: 3000, logger: logger.child({ component: 'peers' }) })
-    const gossip = createGossip({ libp2p, logger: logger.child({ component: 'gossip' }), metrics: metrics.gossip })
+    const gossip = createGossip({
+      libp2p, domain: { chainId: deployment.chainId, registry: deployment.contracts.registry }, logger: logger.child({ component: 'gossip' }), metrics: metrics.gossip
+    })
     // anchors, rewards, evidence proofs and fulfils send with one key: one at a time, or they take the same nonce
     const sender = new SerialSigner(keys.operator.connect(provider))
     const ctx: NodeContext = { config, logger, keys, operator, provider, db, libp2p, metrics, sender, repositories, blockstore, follower, gossip }

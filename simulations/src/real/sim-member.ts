@@ -10,7 +10,7 @@ import { attestAt, DEFAULT_JOB_BOUNDS } from '#protocol/timing.ts'
 import { validateAttestation, validateCommitment, validateScanJob, validateVerdict } from '#protocol/validation.ts'
 import { MemberView, newJobState, SIM_CHAIN_ID, SIM_ENGINE, SIM_REGISTRY, simBounds, waitBoundFor } from './member-view.ts'
 import { createJobWaiters } from '../../../node/src/quorum/job-waiters.ts'
-import { jobIdOf, senderOf } from '../../../node/src/quorum/job-messages.ts'
+import { jobIdOf, senderOf } from '#protocol/job-messages.ts'
 import type { SimLibp2p } from './memory-host.ts'
 import type { Gossip } from '../../../node/src/network/gossip.ts'
 import type { VirusmapLibp2p } from '../../../node/src/network/libp2p-node.ts'
@@ -60,7 +60,7 @@ export class SimMember {
     this.#engineMs = engineMs
     this.#events = events
     this.view = new MemberView(members, simBounds(windowMs))
-    this.gossip = createGossip({ libp2p: host as unknown as VirusmapLibp2p, logger: pino({ level: 'silent' }), pending: { maxWaitMs: waitBoundFor(windowMs) } })
+    this.gossip = createGossip({ libp2p: host as unknown as VirusmapLibp2p, domain: { chainId: SIM_CHAIN_ID, registry: SIM_REGISTRY }, logger: pino({ level: 'silent' }), pending: { maxWaitMs: waitBoundFor(windowMs) } })
     this.gossip.handle('jobs', async (msg, _from, options) => { await this.#apply('jobs', msg, options) })
     this.gossip.handle('commits', async (msg, _from, options) => { await this.#apply('commits', msg, options) })
     this.gossip.handle('verdicts', async (msg, _from, options) => { await this.#apply('verdicts', msg, options) })

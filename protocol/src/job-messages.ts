@@ -1,7 +1,4 @@
-import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '#protocol/messages.ts'
-
-/** the messages a member sends about one job, each on its own topic */
-export type JobMessage = SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint
+import type { Hex, JobMessage } from './messages.ts'
 
 export function jobIdOf (msg: JobMessage): Hex {
   switch (msg.type) {

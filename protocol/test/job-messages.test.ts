@@ -1,6 +1,6 @@
 import tap from 'tap'
-import { jobIdOf, senderOf } from '../../src/quorum/job-messages.ts'
-import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '#protocol/messages.ts'
+import { jobIdOf, senderOf } from '../src/job-messages.ts'
+import type { Hex, SignedAttestation, SignedCommitment, SignedComplaint, SignedVerdict } from '../src/messages.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const commitment: SignedCommitment = { type: 'commitment', commitment: { jobId: hex('aa', 32), member: hex('11', 20), commitment: hex('cc', 32) }, signature: hex('00', 65) }

@@ -1,4 +1,4 @@
-import { attestAt, faultDivisorFrom, GossipValidationError, indicatorSha256, jobEndsAt, validateScanJob } from '#protocol/index.ts'
+import { attestAt, faultDivisorFrom, GossipValidationError, indicatorSha256, jobEndsAt, revealsComplete, validateScanJob } from '#protocol/index.ts'
 import { createDerivedIndicators } from './derived-indicators.ts'
 import { createJobSubmission } from './job-submission.ts'
 import { JOB_FAILURES, JobBook } from './job-book.ts'
@@ -161,14 +161,21 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     } else if (status === 'committed') {
       later(job.commitDeadline + bounds.clockSkewMs, async () => { await reveal(live.jobId, steps) })
     }
-    if (status !== 'attested') later(attestAt(job, bounds), async () => { await attestOnce(live) })
+    if (status === 'attested') return
+    // once the commit window has closed, checked without waiting for one more reveal: a node restarted holding every
+    // reveal gets none (nor one that took the last reveal at the commit deadline itself)
+    later(job.commitDeadline + bounds.clockSkewMs, async () => { await attestIfComplete(live) })
+    later(attestAt(job, bounds), async () => { await attestOnce(live) })
   }
 
   const allCommitted = (live: LiveJob): boolean => live.commitments.size >= follower.membersAt(live.signed.job.membershipBlock).length
-  const allRevealed = (live: LiveJob): boolean => live.verdicts.size >= follower.membersAt(live.signed.job.membershipBlock).length
-  /** nothing more can change what this member attests to (SPEC section 7) */
-  const revealsComplete = (live: LiveJob): boolean => allRevealed(live) ||
-    (now() > live.signed.job.commitDeadline && [...live.commitments.keys()].every((m) => live.verdicts.has(m)))
+
+  /** every member, or every member that committed in time, revealed: nothing more can arrive, attest now (SPEC section 7) */
+  async function attestIfComplete (live: LiveJob): Promise<void> {
+    const { membershipBlock, commitDeadline } = live.signed.job
+    const held = { memberCount: follower.membersAt(membershipBlock).length, committed: live.commitments.keys(), revealed: live.verdicts, commitDeadline, now: now() }
+    if (revealsComplete(held)) await attestOnce(live)
+  }
 
   async function revealEarly (live: LiveJob): Promise<void> {
     await reveal(live.jobId, steps).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early reveal failed') })
@@ -190,8 +197,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       verdict: (live) => {
         // gossip does not order publishers: the attestations naming this reveal may have come first
         tryFinalize(live)
-        // every member, or every member that committed in time, revealed: nothing more can arrive, attest now
-        if (revealsComplete(live)) void attestOnce(live).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early attestation failed') })
+        attestIfComplete(live).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early attestation failed') })
       },
       attestation: (live) => { tryFinalize(live) },
       complaint: (live) => {

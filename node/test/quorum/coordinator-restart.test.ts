@@ -1,5 +1,5 @@
 import tap from 'tap'
-import { scanJobId, signScanJob, verdictHash } from '#protocol/index.ts'
+import { jobEndsAt, scanJobId, signScanJob, verdictHash } from '#protocol/index.ts'
 import { buildScanJob } from '../../src/quorum/job-factory.ts'
 import { BLOCK, CHAIN_ID, memoryCoordinators, REGISTRY, sourceOf, until } from '../fixtures/memory-coordinators.ts'
 import { gate, gatedEngine, quickEngine } from '../fixtures/test-engines.ts'
@@ -46,6 +46,33 @@ tap.test('a member restarted after committing reveals the verdict it committed t
   }
   await settled(repos, analysisId, 'reported')
   t.equal(restarted.liveJob(analysisId)?.state, 'final')
+})
+
+tap.test('a member restarted holding the reveal of every member that committed attests at once, not at the reveal deadline', async (t) => {
+  // member 3 never commits; member 2 goes down after its own reveal, having kept the others' (as intake keeps each
+  // on receipt) but not yet attested: a crash between the two. The reveals are all out, none will come again.
+  const net = await memoryCoordinators(t, { engines: () => [quickEngine()], online: [0, 1, 2], parameters: { revealWindowMs: 20_000n } })
+  const down = net.gossip(2)
+  const member2 = net.addresses[2] as Hex
+  net.bus.delay = (topic, msg, to) => (to === down && msg.type === 'verdict' && msg.verdict.member !== member2 ? 8000 : undefined)
+  const { analysisId } = await net.coordinator(0).submitFile(sourceOf('a sample one member never commits for'), {})
+  const repos = net.repos[2] as Repositories
+  await until('member 2 revealed and holds the attestations of members 0 and 1', async () => {
+    const record = await repos.jobs.get(analysisId)
+    return record?.status === 'revealed' && (await repos.attestations.listByJob(analysisId)).length === 2 ? record : undefined
+  })
+  await net.stop(2)
+  t.equal(await repos.attestations.get(analysisId, member2), undefined, 'member 2 went down before it attested')
+  for (const v of await net.repos[0]?.verdicts.listByJob(analysisId) ?? []) await repos.verdicts.put(v)
+  const { job } = (await repos.jobs.get(analysisId))?.job ?? {}
+  if (job === undefined) throw new Error('member 2 lost the job')
+
+  await net.start(2)
+  const report = await until('the origin\'s report', async () => await net.repos[0]?.reports.get(analysisId), jobEndsAt(job, net.bounds) - Date.now())
+  t.ok(Date.now() < job.revealDeadline, `final ${Date.now() - job.commitDeadline} ms after the commit deadline, not at the reveal deadline (+20 s)`)
+  t.equal(report.verdicts.length, 3, 'with the three reveals there are')
+  t.same(report.withheld, [], 'none withheld')
+  t.same(report.absent, [net.addresses[3]], 'and the member that never committed named absent')
 })
 
 /** a signed file job of `origin`'s for a new sample, created `ago` ms before now */

@@ -4,7 +4,10 @@
  * EpochRoot, and the proofs a light client checks against the root ReportAnchors holds. Pure.
  */
 import { SimpleMerkleTree, StandardMerkleTree } from '@openzeppelin/merkle-tree'
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { Signer } from 'ethers'
+import { LEAF_TYPES, leafHash } from './anchor-leaf.js'
+import { bytesToHex, hexToBytes } from './eip712-hash.js'
 import { eip712, reportDigest } from './eip712.ts'
 import { AnchorError } from './errors.ts'
 import { MAX_ANCHOR_JOBS, SAMPLE_KINDS } from './messages.ts'
@@ -12,9 +15,9 @@ import type { AnchorProposal, EpochRoot, Hex, Report, ScanJob } from './messages
 import { attestationFor, recoverMember, signTyped } from './signing.ts'
 
 /** The leaf's ABI types, in order (SPEC section 15): what StandardMerkleTree and the contract's leaf hash encode. */
-export const ANCHOR_LEAF_TYPES = [
+export const ANCHOR_LEAF_TYPES = LEAF_TYPES as readonly [
   'bytes32', 'bytes32', 'bytes32', 'uint8', 'uint64', 'uint64', 'address', 'address', 'uint16', 'uint16', 'address[]', 'address[]'
-] as const
+]
 
 /** One report's leaf values, in ANCHOR_LEAF_TYPES order. */
 export type AnchorLeaf = [
@@ -23,6 +26,35 @@ export type AnchorLeaf = [
 ]
 
 export type EpochTree = StandardMerkleTree<AnchorLeaf>
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/
+
+/**
+ * OpenZeppelin's node hash, keccak256 of the pair sorted: on the lowercase hex a tree stores, string order
+ * is byte order. Its own standardNodeHash converts and compares each pair as bytes, the most of a tree's cost.
+ */
+function pairHash (left: string | Uint8Array | readonly number[], right: string | Uint8Array | readonly number[]): string {
+  const [a, b] = [left, right].map(v => typeof v === 'string' ? v.toLowerCase() : bytesToHex(Uint8Array.from(v))) as [string, string]
+  const pair = new Uint8Array(64)
+  pair.set(hexToBytes(a < b ? a : b))
+  pair.set(hexToBytes(a < b ? b : a), 32)
+  return bytesToHex(keccak_256(pair))
+}
+
+/**
+ * StandardMerkleTree with anchor-leaf.js's leaf hash in place of its generic encoder (which builds error
+ * objects for every number: 4 s for a full epoch). The same tree, proofs and dump: anchor-leaf.test.ts
+ * holds the hash to StandardMerkleTree's.
+ */
+class AnchorTree extends StandardMerkleTree<AnchorLeaf> {
+  override readonly leafHash = anchorLeafHash
+  protected override readonly nodeHash = pairHash
+
+  static build (leaves: AnchorLeaf[]): EpochTree {
+    const [tree, values] = StandardMerkleTree.prepare(leaves, {}, anchorLeafHash, pairHash)
+    return new AnchorTree(tree, values, [...ANCHOR_LEAF_TYPES])
+  }
+}
 
 /** The deepest proof a tree of MAX_ANCHOR_JOBS leaves has (OpenZeppelin's trees are complete binary trees). */
 export const MAX_ANCHOR_PROOF = Math.ceil(Math.log2(MAX_ANCHOR_JOBS))
@@ -78,7 +110,7 @@ export function leafOf (report: Report): AnchorLeaf {
 
 /** The leaf hash, keccak256(keccak256(abi.encode(values))): what ReportAnchors.verify takes. */
 export function anchorLeafHash (leaf: AnchorLeaf): Hex {
-  return StandardMerkleTree.of([leaf], [...ANCHOR_LEAF_TYPES]).root as Hex
+  return bytesToHex(leafHash(leaf, keccak_256)) as Hex
 }
 
 /**
@@ -90,7 +122,23 @@ export function epochTree (items: readonly Report[] | readonly AnchorLeaf[]): Ep
   if (items.length > MAX_ANCHOR_JOBS) throw new AnchorError('ANCHOR_TOO_MANY', `${items.length} reports, at most ${MAX_ANCHOR_JOBS} in one epoch`)
   const leaves = items.map(item => Array.isArray(item) ? item as AnchorLeaf : leafOf(item as Report))
   if (new Set(leaves.map(l => l[0].toLowerCase())).size !== leaves.length) throw new AnchorError('ANCHOR_DUPLICATE_JOB', 'a job has more than one leaf')
-  return StandardMerkleTree.of(leaves, [...ANCHOR_LEAF_TYPES])
+  return AnchorTree.build(leaves)
+}
+
+/** A leaf hash as SimpleMerkleTree stores it (its formatLeaf, without @metamask/abi-utils): lowercase 0x-hex of 32 bytes. */
+function bytes32Leaf (value: unknown): string {
+  if (typeof value !== 'string' || !BYTES32.test(value)) throw new AnchorError('ANCHOR_MALFORMED_LEAF', 'a leaf hash is not 32 bytes of 0x-hex')
+  return value.toLowerCase()
+}
+
+/** SimpleMerkleTree over leaf hashes given as hex, with bytes32Leaf in place of its generic formatLeaf: the same tree. */
+class LeavesTree extends SimpleMerkleTree {
+  override readonly leafHash = bytes32Leaf
+
+  static build (leaves: readonly Hex[]): SimpleMerkleTree {
+    const [tree, values] = SimpleMerkleTree.prepare([...leaves], {}, bytes32Leaf, pairHash)
+    return new LeavesTree(tree, values, bytes32Leaf, pairHash)
+  }
 }
 
 /** The tree's leaf hashes, ascending: a proposal's `leaves`. */
@@ -103,7 +151,7 @@ export function treeLeaves (tree: EpochTree): Hex[] {
  * StandardMerkleTree of their leaves (the same sorted leaves, the same sorted-pair node hash).
  */
 export function leavesRoot (leaves: readonly Hex[]): Hex {
-  return SimpleMerkleTree.of([...leaves]).root.toLowerCase() as Hex
+  return LeavesTree.build(leaves).root.toLowerCase() as Hex
 }
 
 /**
@@ -112,7 +160,7 @@ export function leavesRoot (leaves: readonly Hex[]): Hex {
  * The prover answers undefined for a leaf that is not among them.
  */
 export function leavesProver (leaves: readonly Hex[]): (leaf: Hex) => Hex[] | undefined {
-  const tree = SimpleMerkleTree.of([...leaves])
+  const tree = LeavesTree.build(leaves)
   const index = new Map<string, number>()
   for (const [i, value] of tree.entries()) index.set(String(value).toLowerCase(), i)
   return (leaf) => {
@@ -130,14 +178,12 @@ export function anchorProof (tree: EpochTree, jobId: Hex): Hex[] {
   throw new AnchorError('ANCHOR_UNKNOWN_JOB', `no leaf for job ${jobId}`)
 }
 
-const BYTES32 = /^0x[0-9a-fA-F]{64}$/
-
 /** Whether `proof` leads from the leaf to `root` (false for anything malformed: proofs come from untrusted servers). */
 export function verifyAnchorProof (root: Hex, leaf: AnchorLeaf, proof: readonly Hex[]): boolean {
   if (typeof root !== 'string' || !BYTES32.test(root) || !Array.isArray(proof) || proof.length > MAX_ANCHOR_PROOF) return false
   if (!proof.every(p => typeof p === 'string' && BYTES32.test(p))) return false
   try {
-    return StandardMerkleTree.verify(root.toLowerCase(), [...ANCHOR_LEAF_TYPES], leaf, [...proof])
+    return SimpleMerkleTree.verify(root.toLowerCase(), anchorLeafHash(leaf), [...proof])
   } catch {
     return false
   }

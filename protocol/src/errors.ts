@@ -118,11 +118,12 @@ export const ANCHOR_CODES = [
   'ANCHOR_EMPTY',
   'ANCHOR_TOO_MANY',
   'ANCHOR_DUPLICATE_JOB',
-  'ANCHOR_UNKNOWN_JOB'
+  'ANCHOR_UNKNOWN_JOB',
+  'ANCHOR_MALFORMED_LEAF'
 ] as const
 export type AnchorCode = typeof ANCHOR_CODES[number]
 
-/** An epoch's tree cannot be built as asked: no report, more than MAX_ANCHOR_JOBS, one job twice, or a job it does not hold. */
+/** An epoch's tree cannot be built as asked: no report, more than MAX_ANCHOR_JOBS, one job twice, a job it does not hold, or a leaf hash that is not 32 bytes. */
 export class AnchorError extends Error {
   override readonly name = 'AnchorError'
   readonly code: AnchorCode

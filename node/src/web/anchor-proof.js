@@ -6,10 +6,10 @@
  */
 // relative imports: the same module loads in the page (/web/) and in Node's tests
 import { bytesToHex, concat, hexToBytes } from '../../../protocol/src/eip712-hash.js'
-import { abiEncode } from './abi-codec.js'
+import { leafHash } from '../../../protocol/src/anchor-leaf.js'
 
-/** protocol ANCHOR_LEAF_TYPES */
-const LEAF_TYPES = ['bytes32', 'bytes32', 'bytes32', 'uint8', 'uint64', 'uint64', 'address', 'address', 'uint16', 'uint16', 'address[]', 'address[]']
+/** keccak256(keccak256(abi.encode(values))): OpenZeppelin's StandardMerkleTree leaf, by the protocol's own encoder */
+export { leafHash }
 /** protocol SAMPLE_KINDS: a leaf names the kind by its index */
 const SAMPLE_KINDS = ['file', 'url', 'domain', 'ip', 'wallet', 'script']
 const BYTES32 = /^0x[0-9a-f]{64}$/
@@ -35,11 +35,6 @@ export function leafValues (job, report) {
     report.jobId, report.digest, String(job.sha256).toLowerCase(), SAMPLE_KINDS.indexOf(job.kind), job.membershipBlock, job.createdAt,
     String(job.origin).toLowerCase(), String(job.submitter).toLowerCase(), report.stats.malicious, report.stats.suspicious, report.revealed, report.detected
   ]
-}
-
-/** keccak256(keccak256(abi.encode(values))): OpenZeppelin's StandardMerkleTree leaf */
-export function leafHash (values, keccak) {
-  return keccak(keccak(abiEncode(LEAF_TYPES, values)))
 }
 
 /** The root the proof leads to from `leaf` (bytes), pairs hashed sorted as OpenZeppelin's MerkleProof does. */

@@ -129,8 +129,8 @@ t.test('the web page and its assets, with a strict CSP; nothing else is reachabl
     st.equal(res.status, 200, path)
     st.match(res.headers.get('content-type'), type, path)
   }
-  // what the page's report checks import, resolved as the browser resolves it (the protocol's own job-age.js among them)
-  for (const module of ['/web/verify.js', '/web/chain-reads.js', '/web/verify-badge.js']) {
+  // what the page's report checks import, resolved as the browser resolves it (the protocol's own job-age.js and anchor-leaf.js among them)
+  for (const module of ['/web/verify.js', '/web/chain-reads.js', '/web/verify-badge.js', '/web/anchor-proof.js']) {
     const text = await (await fetch(`${server.url}${module}`)).text()
     for (const [, specifier] of text.matchAll(/^import [^'"]+ from '([^']+)'/gm)) {
       const url = new URL(specifier as string, `${server.url}${module}`)

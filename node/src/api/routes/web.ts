@@ -35,7 +35,7 @@ const PAGE_FILES: Record<string, string> = {
  * keeps their relative imports from node/src/web working in the browser too.
  */
 const PROTOCOL_DIR = new URL('../../../../protocol/src/', import.meta.url)
-const PROTOCOL_FILES = new Set(['eip712-hash.js', 'job-age.js'])
+const PROTOCOL_FILES = new Set(['eip712-hash.js', 'job-age.js', 'anchor-leaf.js'])
 
 /**
  * The compiled contracts' ABIs the page encodes its wallet transactions from (the artifacts every

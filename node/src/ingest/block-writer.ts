@@ -9,11 +9,13 @@ import type { ParallelDigest } from '../crypto/parallel-digest.ts'
 import type { PendingIngestRepository } from '../db/pending-ingest-repository.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { UploadSpool } from './upload-spool.ts'
-import type { Blockstore } from 'interface-blockstore'
+import type { DurablePutOptions } from '../ipfs/fs-blockstore.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
-/** Blocks named by one pending record (a synced database write each), so sealed before any is written. */
+/** Blocks named by one pending record (a synced database write each), so sealed before any is renamed into place. */
 export const WRITE_BATCH_CHUNKS = 8
+/** blocks (and records) in flight: sealed, written and not yet synced or renamed */
+const MAX_RUNNING = 8 * WRITE_BATCH_CHUNKS
 
 export interface SealedSample {
   sha256: Hex
@@ -22,7 +24,8 @@ export interface SealedSample {
 }
 
 export interface BlockWriterDeps {
-  blockstore: Blockstore
+  /** puts as the durable blockstore (fs-blockstore.ts) makes them: a block is renamed into place only once `renameAfter` resolves */
+  blockstore: { put: (cid: CID, bytes: Uint8Array, options: DurablePutOptions) => Promise<CID> | CID }
   pending: PendingIngestRepository
   crypto: CryptoPool
   /** also fed the plaintext, in order, each chunk before it is sealed over */
@@ -37,14 +40,16 @@ function writeFailed (err: unknown): BlockWriteFailedError {
 /**
  * Seals the spooled plaintext and writes its blocks durably, returning the manifest CID once every
  * block and directory entry is on disk. Each batch is recorded as pending (synced) before any of
- * its blocks is written, so a crash at any point leaves nothing collectOrphanBlocks cannot find;
- * the caller clears the record once the sample's metadata is written, or discards the ingest.
+ * its blocks is renamed into place, so a crash at any point leaves nothing collectOrphanBlocks
+ * cannot find (before the rename a block is a temp file, which the blockstore deletes when it
+ * opens); the caller clears the record once the sample's metadata is written, or discards the ingest.
  *
  * A chunk is read from the spool straight into a shared slot, hashed there by the digest, sealed
  * there in place by a crypto thread and written from there, one put per block, so no block is
- * allocated or copied and the slot is reused once its put returns. Nothing waits for anything it
- * does not need: chunks are read, hashed and sealed while earlier batches are recorded and written. The slots are what bounds it:
- * four batches, since a put's fsyncs, not the CPU, set the pace, and each slot waits for one.
+ * allocated or copied. Nothing waits for anything it does not need: a block is written and
+ * fsynced as soon as it is sealed, while its batch is recorded, and its slot is reused once the
+ * kernel holds its bytes, so sealing runs on while the disk syncs (fsyncs, not the CPU, set the
+ * pace when each slot waited for them). MAX_RUNNING bounds the blocks written and not yet done.
  * A put that fails rejects with BLOCK_WRITE_FAILED, once every other put still running has ended.
  */
 export async function writeSampleBlocks (
@@ -69,10 +74,13 @@ export async function writeSampleBlocks (
     return work
   }
 
-  const put = async (cid: CID, bytes: Uint8Array): Promise<void> => {
+  /** Writes and syncs a block at once; it is renamed into place only once `recorded` (its batch's record) is on disk. */
+  const put = async (cid: CID, bytes: Uint8Array, recorded: Promise<void>, onWritten?: () => void): Promise<void> => {
     try {
-      await deps.blockstore.put(cid, bytes, options)
+      await deps.blockstore.put(cid, bytes, { ...options, renameAfter: recorded, onWritten })
     } catch (err) {
+      // a record that failed is the cause, not the write that waited for it
+      await recorded
       throw options.signal?.aborted === true ? err : writeFailed(err)
     }
   }
@@ -106,19 +114,20 @@ export async function writeSampleBlocks (
       cids.push(cid)
       gathered.push(cid)
       const recorded = gate.promise
-      // the slot is free again once its block is on disk
-      slots.lend(block, track((async () => {
-        const sealed = await cid
-        await recorded
-        await put(sealed, block)
-      })()))
+      const written = Promise.withResolvers<void>()
+      const stored = track(cid.then(async sealed => { await put(sealed, block, recorded, written.resolve) }))
+      // the slot is free again once the kernel holds its bytes (or the block failed), not once they are synced
+      slots.lend(block, Promise.race([written.promise, stored]))
+      // blocks written but not yet synced and renamed are bounded too, so sealing stays within reach of the disk
+      while (running.size >= MAX_RUNNING) await Promise.race(running)
       if (gathered.length < WRITE_BATCH_CHUNKS) continue
       void record(gathered)
       gathered = []
     }
     const manifest = manifestBlock(sample.size, await Promise.all(cids))
-    await record(gathered, [manifest.cid])
-    void track(put(manifest.cid, manifest.bytes))
+    const recorded = gate.promise
+    void record(gathered, [manifest.cid])
+    void track(put(manifest.cid, manifest.bytes, recorded))
     // every block and its directory entry is on disk once everything has settled
     while (running.size > 0) await Promise.all(running)
     return manifest.cid

@@ -4,6 +4,10 @@
  * entries are fsynced before put/putMany return. putMany runs several writes at once and fsyncs
  * each touched directory once for the whole batch; concurrent puts share directory fsyncs
  * (group-fsync.ts), so writing a sample's chunks as separate puts costs little more.
+ * A writer that keeps its own crash record (block-writer.ts) may start a put before that record
+ * is on disk: the block is written and fsynced as a temp file at once and renamed into place only
+ * once `renameAfter` resolves (a temp file is all a crash leaves before that, and open() deletes
+ * those), and `onWritten` hands its buffer back as soon as the kernel holds the bytes.
  * Layout is blockstore-fs's NextToLast: <root>/<last 2 chars>/<BASE32UPPER(multihash)>.data, keyed
  * by multihash, so a block stored under a raw CID is found under any CID with the same hash.
  */
@@ -20,10 +24,18 @@ import type { FileHandle } from 'node:fs/promises'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import type { AbortOptions } from '@libp2p/interface'
 
+export interface DurablePutOptions extends AbortOptions {
+  /** called once the bytes are written (not yet synced): the caller may reuse the buffer from then on */
+  onWritten?: () => void
+  /** the block is renamed into place, where a restart finds it, only once this resolves; a rejection fails the put with its reason */
+  renameAfter?: Promise<void>
+}
+
 export interface DurableBlockstore extends Blockstore {
   readonly path: string
   open(): Promise<void>
   close(): Promise<void>
+  put(key: CID, val: InputPair['bytes'], options?: DurablePutOptions): Promise<CID>
 }
 
 export interface DurableBlockstoreOptions {
@@ -79,7 +91,7 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
   }
 
   /** Writes one block durably except for its directory entry; adds the dirs to fsync to `dirs`. */
-  const writeBlock = async (cid: CID, bytes: Uint8Array, dirs: Set<string>, opts: Signal): Promise<void> => {
+  const writeBlock = async (cid: CID, bytes: Uint8Array, dirs: Set<string>, opts: DurablePutOptions): Promise<void> => {
     opts.signal?.throwIfAborted()
     const { dir, file } = locate(cid)
     if (!durableDirs.has(dir)) {
@@ -88,18 +100,27 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     }
     dirs.add(dir)
     // content-addressed: an existing file already holds these bytes (it was renamed in whole)
-    if (await access(file).then(() => true, () => false)) return
+    if (await access(file).then(() => true, () => false)) {
+      opts.onWritten?.()
+      await opts.renameAfter
+      return
+    }
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
     const handle = await open(tmp, 'wx')
     try {
-      await writeAll(handle, bytes)
-      await handle.sync()
+      try {
+        await writeAll(handle, bytes)
+        opts.onWritten?.()
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await opts.renameAfter
+      opts.signal?.throwIfAborted()
     } catch (err) {
-      await handle.close()
       await unlink(tmp).catch(() => {})
       throw err
     }
-    await handle.close()
     await rename(tmp, file)
   }
 

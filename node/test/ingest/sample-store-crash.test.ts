@@ -96,6 +96,43 @@ tap.test('the blocks of an ingest killed mid-write are collected at the next sta
   await second.db.close()
 })
 
+tap.test('a block is written before its batch is on record, but reaches its name only after: a crash meanwhile leaves temp files, deleted at the next start', async t => {
+  const { paths, open } = await node(t)
+  const { promise: stuck, resolve } = Promise.withResolvers<void>()
+  // the second batch's record never reaches the disk: the crash comes while it is written
+  const first = await open(undefined, (p) => {
+    const add = p.add.bind(p)
+    p.add = async (ingestId, batch, blocks) => {
+      if (batch === 0) return await add(ingestId, batch, blocks)
+      resolve()
+      await never
+    }
+    return p
+  })
+  const bytes = randomBytes(3 * WRITE_BATCH_CHUNKS * CHUNK_SIZE)
+  void first.store.ingest(pieces(bytes))
+  await stuck
+  const files = async (): Promise<string[]> => await readdir(paths.blocks, { recursive: true })
+  // the second batch's blocks are written (and synced) meanwhile, under temp names
+  const deadline = Date.now() + 30_000
+  while (!(await files()).some(f => f.endsWith('.tmp')) && Date.now() < deadline) await new Promise(r => setTimeout(r, 20))
+  t.ok((await files()).some(f => f.endsWith('.tmp')), 'blocks of the batch not yet on record are written as temp files')
+  let recorded: string[] = []
+  for await (const ingest of first.pending.list()) recorded = ingest.cids
+  t.equal(recorded.length, WRITE_BATCH_CHUNKS, 'only the first batch is on record')
+  const named: string[] = []
+  for await (const pair of first.blockstore.getAll()) named.push(pair.cid.toString())
+  t.ok(named.length <= WRITE_BATCH_CHUNKS, 'no more blocks have their names than are on record')
+  t.ok(named.every(cid => recorded.includes(cid)), 'and every block under its name is on record')
+  await first.db.close()
+
+  const second = await open()
+  t.equal(await second.blockCount(), 0, 'the recorded blocks are collected')
+  t.notOk((await files()).some(f => f.endsWith('.tmp')), 'and the temp files deleted')
+  t.equal(await second.pendingCount(), 0)
+  await second.db.close()
+})
+
 tap.test('a crash after the sample was recorded keeps its blocks', async t => {
   const { open } = await node(t)
   const { promise: stuck, resolve } = Promise.withResolvers<void>()

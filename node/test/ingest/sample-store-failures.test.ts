@@ -83,12 +83,14 @@ tap.test('an ingest aborted mid-write acknowledges nothing, and blocks it could 
   const controller = new AbortController()
   let written = 0
   // deletes fail, so the ingest cannot clean up after itself; the client leaves once some blocks are written
+  // (a put starts before its batch is on record, so it is counted once it has stored its block)
   const { store, blockstore, repos, pending, files, pendingCount } = await setup(t, inner => {
     const wrapped = Object.create(inner) as Blockstore
     wrapped.delete = async () => { throw new Error('EIO: i/o error, unlink') }
     wrapped.put = async (cid, bytes, options) => {
-      if (written++ === WRITE_BATCH_CHUNKS + 2) controller.abort(new Error('client went away'))
-      return await inner.put(cid, bytes, options)
+      const stored = await inner.put(cid, bytes, options)
+      if (++written === WRITE_BATCH_CHUNKS + 2) controller.abort(new Error('client went away'))
+      return stored
     }
     return wrapped
   })

@@ -100,3 +100,52 @@ tap.test('open removes temp files a crash left behind, and keeps blocks', async 
   t.notOk((await readdir(path.join(store.path, shard))).some(f => f.endsWith('.tmp')))
   t.same(Buffer.from(await getBlock(store, b.cid)), b.bytes)
 })
+
+tap.test('a put with renameAfter writes and syncs a temp file at once, and names the block only once it resolves', async t => {
+  const store = await open(t)
+  const b = block(4096)
+  const gate = Promise.withResolvers<void>()
+  const written = Promise.withResolvers<void>()
+  const putting = store.put(b.cid, b.bytes, { renameAfter: gate.promise, onWritten: written.resolve })
+  await written.promise
+  const files = async (): Promise<string[]> => await readdir(store.path, { recursive: true })
+  t.ok((await files()).some(f => f.endsWith('.tmp')), 'the bytes are in a temp file')
+  t.equal(await store.has(b.cid), false, 'the block has no name yet')
+  gate.resolve()
+  t.ok((await putting).equals(b.cid))
+  t.equal(await store.has(b.cid), true)
+  t.notOk((await files()).some(f => f.endsWith('.tmp')))
+})
+
+tap.test('a put whose renameAfter rejects fails with its reason and leaves no file', async t => {
+  const store = await open(t)
+  const b = block(4096)
+  const refused = new Error('the record failed')
+  const failed = Promise.reject(refused)
+  // the put looks at it only once its own write is done
+  failed.catch(() => {})
+  await t.rejects(store.put(b.cid, b.bytes, { renameAfter: failed }), refused)
+  t.equal(await store.has(b.cid), false)
+  t.same((await readdir(store.path, { recursive: true })).filter(f => f.includes('.data')), [], 'no block and no temp file')
+  // a block already stored waits for it too, and reports it
+  const stored = block()
+  await store.put(stored.cid, stored.bytes)
+  const onWritten = Promise.withResolvers<void>()
+  await t.rejects(store.put(stored.cid, stored.bytes, { renameAfter: failed, onWritten: onWritten.resolve }), refused)
+  await onWritten.promise
+  t.equal(await store.has(stored.cid), true, 'the stored block stays')
+})
+
+tap.test('a put aborted while it waits for renameAfter leaves no file', async t => {
+  const store = await open(t)
+  const b = block(4096)
+  const controller = new AbortController()
+  const gate = Promise.withResolvers<void>()
+  const written = Promise.withResolvers<void>()
+  const putting = store.put(b.cid, b.bytes, { renameAfter: gate.promise, onWritten: written.resolve, signal: controller.signal })
+  await written.promise
+  controller.abort(new Error('client went away'))
+  gate.resolve()
+  await t.rejects(putting, /client went away/)
+  t.same((await readdir(store.path, { recursive: true })).filter(f => f.includes('.data')), [])
+})

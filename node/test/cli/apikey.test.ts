@@ -2,21 +2,10 @@ import t from 'tap'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli } from '../../src/cli/run.ts'
+import { runIn, type CliRun } from '../fixtures/run-cli.ts'
 import { ApiKeyRepository, openDatabase } from '../../src/db/index.ts'
 
-async function run (argv: string[], cwd: string): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => { out += s } },
-    stderr: { write: (s: string) => { err += s } },
-    signal: new AbortController().signal,
-    env: {},
-    cwd
-  })
-  return { code, out, err }
-}
+const run = async (argv: string[], cwd: string): Promise<CliRun> => await runIn(argv, cwd)
 
 t.test('apikey create, list, revoke against a node data dir', async (st) => {
   const dir = await mkdtemp(join(tmpdir(), 'virusmap-apikey-'))

@@ -4,19 +4,13 @@
 // another digest) is outvoted and named; an epoch not anchored yet ends in NETWORK keeping the order key,
 // and --resume gets the feed once the epoch is anchored; malformed input is refused before any VMT moves.
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import pino from 'pino'
-import { bytesToHex } from '@noble/hashes/utils.js'
 import type { CID } from 'multiformats/cid'
-import { Wallet, parseEther } from 'ethers'
-import { encryptKeystore } from '../../../governance/src/index.ts'
-import { lower, mined, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import { parseEther } from 'ethers'
+import { lower } from '../../../contracts/test/market-chain.ts'
 import { FEED_PRODUCT, parseFeed } from '#protocol/feed/index.ts'
-import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
-import { runCli } from '../../src/cli/run.ts'
 import { AnchorRepository } from '../../src/db/anchor-repository.ts'
 import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
 import { openDatabase, ReportRepository, SampleRepository } from '../../src/db/index.ts'
@@ -27,24 +21,11 @@ import { FeedBlockRepository } from '../../src/db/feed-block-repository.ts'
 import { createMarketChain } from '../../src/market/market-chain.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
+import { startMarketWorld } from '../fixtures/market-world.ts'
 import { FEED_VECTOR, holdEpoch, memoryBlocks } from '../market/feed-fixture.ts'
 
-const c = await startMarketChain({ deliveryBlocks: 30 })
-const dir = await mkdtemp(join(tmpdir(), 'virusmap-buy-feed-'))
-const logger = pino({ level: 'silent' })
-const members: Wallet[] = []
-for (let i = 0; i < 4; i++) members.push(await operator(c))
-const market = lower(await c.market.getAddress())
-const price = parseEther('4')
-const vendor = new Wallet(bytesToHex(crypto.getRandomValues(new Uint8Array(32))), c.provider)
-await mined(c.market.getFunction('setVendor')(vendor.address, true))
-await mined(c.market.getFunction('setPrice')(FEED_PRODUCT, price))
-await c.provider.send('anvil_setBalance', [vendor.address, '0x56bc75e2d63100000'])
-await mined(c.vmt.getFunction('transfer')(vendor.address, parseEther('100')))
-const deployBlock = await c.provider.getBlockNumber()
-await c.provider.send('evm_setIntervalMining', [1])
-const follower = createRegistryFollower({ provider: c.provider, registry: c.registryAddress, fromBlock: 1, confirmations: 0, pollIntervalMs: 100, logger })
-await follower.start()
+const world = await startMarketWorld('buy-feed', FEED_PRODUCT, parseEther('4'))
+const { c, dir, logger, members, market, vendor, deployBlock, follower, cli } = world
 
 // member 3 took another list for the epoch (the URL report left out): it signs a feed of another digest
 const OTHER_LIST = FEED_VECTOR.reports.filter((_, i) => i !== 1).map((r) => r.jobId)
@@ -66,26 +47,14 @@ for (const [i, w] of members.entries()) {
   closing.push(async () => { await service.stop(); await db.close() })
 }
 
-const PASS = 'correct horse'
-const keystore = join(dir, 'vendor.json')
-await writeFile(keystore, await encryptKeystore(vendor, PASS, { scryptN: 1024 }))
-const contracts = { vmt: lower(await c.vmt.getAddress()), timelock: lower(vendor.address), governor: lower(vendor.address), registry: c.registryAddress, parameters: lower(await c.parameters.getAddress()), market }
-const deployment = join(dir, 'devnet.json')
-await writeFile(deployment, JSON.stringify({ chainId: c.chainId, rpcUrl: c.anvil.rpcUrl, deployBlock, contracts, nodes: apis.map((api) => ({ api })) }))
+const keystore = await world.keystore(vendor, 'vendor.json')
+const deployment = (await world.deployment(vendor, apis)).file
 
 t.teardown(async () => {
   for (const close of closing) await close()
-  await follower.stop()
-  await c.stop()
-  await rm(dir, { recursive: true, force: true })
+  await world.stop()
 })
 
-async function cli (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, { stdout: { write: (s: string) => { stdout += s } }, stderr: { write: (s: string) => { stderr += s } }, signal: AbortSignal.timeout(90_000), env: { VIRUSMAP_KEYSTORE_PASSWORD: PASS }, cwd: dir })
-  return { code, stdout, stderr }
-}
 const feedArgs = (...more: string[]): string[] => ['buy', '--keystore', keystore, '--deployment', deployment, ...more]
 const nextOrder = async (): Promise<bigint> => (await c.market.getFunction('terms')())[3] as bigint
 

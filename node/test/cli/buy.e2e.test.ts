@@ -5,20 +5,15 @@
 // in a refund after the deadline. Every command refuses malformed and hostile input before any VMT moves.
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import pino from 'pino'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { CID } from 'multiformats/cid'
 import { Contract, Wallet, parseEther } from 'ethers'
-import { encryptKeystore } from '../../../governance/src/index.ts'
-import { lower, mineTo, mined, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import { lower, mineTo, mined } from '../../../contracts/test/market-chain.ts'
 import { judgeOrderWrap } from '#protocol/order-wrap.ts'
 import type { Hex } from '#protocol/messages.ts'
-import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
-import { runCli } from '../../src/cli/run.ts'
 import { decryptSample, encryptSample } from '../../src/crypto/convergent.ts'
 import { deriveContentKey } from '../../src/crypto/sample-digest.ts'
 import { DeliveryRepository } from '../../src/db/delivery-repository.ts'
@@ -29,33 +24,18 @@ import { createMarketChain } from '../../src/market/market-chain.ts'
 import type { MarketDelivery } from '../../src/db/delivery-repository.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { startApi } from '../fixtures/api-server.ts'
+import { startMarketWorld } from '../fixtures/market-world.ts'
 
-const c = await startMarketChain({ deliveryBlocks: 30 })
-const dir = await mkdtemp(join(tmpdir(), 'virusmap-buy-'))
-const logger = pino({ level: 'silent' })
-const members: Wallet[] = []
-for (let i = 0; i < 4; i++) members.push(await operator(c))
-const market = lower(await c.market.getAddress())
 const price = parseEther('10')
-const vendor = new Wallet(bytesToHex(crypto.getRandomValues(new Uint8Array(32))), c.provider)
-const outsider = new Wallet(bytesToHex(crypto.getRandomValues(new Uint8Array(32))), c.provider)
-await mined(c.market.getFunction('setVendor')(vendor.address, true))
-await mined(c.market.getFunction('setPrice')(SAMPLE_PRODUCT, price))
-for (const w of [vendor, outsider]) {
-  await c.provider.send('anvil_setBalance', [w.address, '0x56bc75e2d63100000'])
-  await mined(c.vmt.getFunction('transfer')(w.address, parseEther('100')))
-}
-const deployBlock = await c.provider.getBlockNumber()
-// the CLI waits on confirmed blocks, as on a live chain
-await c.provider.send('evm_setIntervalMining', [1])
+const world = await startMarketWorld('buy', SAMPLE_PRODUCT, price, 1)
+const { c, dir, logger, members, market, vendor, deployBlock, follower, cli } = world
+const outsider = world.others[0] as Wallet
 
 const SAMPLE = new Uint8Array(randomBytes(150_000))
 const SHA = `0x${createHash('sha256').update(SAMPLE).digest('hex')}` as Hex
 const KEY = deriveContentKey(SAMPLE)
 const blocks = new Map([...encryptSample([SAMPLE], SAMPLE.length, KEY)].map((b) => [b.cid.toString(), b.bytes]))
 const SAMPLE_CID = [...blocks.keys()].at(-1)!
-const follower = createRegistryFollower({ provider: c.provider, registry: c.registryAddress, fromBlock: 1, confirmations: 0, pollIntervalMs: 100, logger })
-await follower.start()
 
 type Mode = 'honest' | 'wrong-key' | 'silent'
 const modes: Mode[] = ['honest', 'honest', 'honest', 'silent']
@@ -108,28 +88,15 @@ async function orderKey (orderId: bigint): Promise<Hex> {
   return events.find((e) => e.orderId === orderId)!.buyerX25519Key
 }
 
-const PASS = 'correct horse'
-const keystore = join(dir, 'vendor.json')
-await writeFile(keystore, await encryptKeystore(vendor, PASS, { scryptN: 1024 }))
-const outsiderKeystore = join(dir, 'outsider.json')
-await writeFile(outsiderKeystore, await encryptKeystore(outsider, PASS, { scryptN: 1024 }))
-const contracts = { vmt: lower(await c.vmt.getAddress()), timelock: lower(outsider.address), governor: lower(outsider.address), registry: c.registryAddress, parameters: lower(await c.parameters.getAddress()), market }
-const deployment = join(dir, 'devnet.json')
-await writeFile(deployment, JSON.stringify({ chainId: c.chainId, rpcUrl: c.anvil.rpcUrl, deployBlock, contracts, nodes: apis.map((api) => ({ api })) }))
+const keystore = await world.keystore(vendor, 'vendor.json')
+const outsiderKeystore = await world.keystore(outsider, 'outsider.json')
+const { file: deployment, contracts } = await world.deployment(outsider, apis)
 
 t.teardown(async () => {
   for (const close of closing) await close()
-  await follower.stop()
-  await c.stop()
-  await rm(dir, { recursive: true, force: true })
+  await world.stop()
 })
 
-async function cli (argv: string[], env: Record<string, string> = { VIRUSMAP_KEYSTORE_PASSWORD: PASS }): Promise<{ code: number, stdout: string, stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, { stdout: { write: (s: string) => { stdout += s } }, stderr: { write: (s: string) => { stderr += s } }, signal: AbortSignal.timeout(90_000), env, cwd: dir })
-  return { code, stdout, stderr }
-}
 const buyArgs = (...more: string[]): string[] => ['buy', SHA, '--keystore', keystore, '--deployment', deployment, ...more]
 const nextOrder = async (): Promise<bigint> => (await c.market.getFunction('terms')())[3] as bigint
 const statusOf = async (id: bigint): Promise<bigint> => (await c.market.getFunction('orderOf')(id))[3] as bigint

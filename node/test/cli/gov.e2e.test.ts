@@ -10,7 +10,7 @@ import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, encodeBytes32String,
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { increaseTime, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
-import { runCli } from '../../src/cli/run.ts'
+import { runIn, type CliRun } from '../fixtures/run-cli.ts'
 import { registerCandidate } from '../../../governance/src/index.ts'
 import { marketArtifact, registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import type { Hex } from '#protocol/messages.ts'
@@ -30,18 +30,7 @@ const [deployer, alice, bob, carol, op1] = [0, 1, 2, 3, 4].map(account) as [HDNo
 const PASS = 'correct horse battery staple'
 const env = { VIRUSMAP_KEYSTORE_PASSWORD: PASS }
 
-async function run (argv: string[], options: { env?: Record<string, string> } = {}): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => { out += s } },
-    stderr: { write: (s: string) => { err += s } },
-    signal: new AbortController().signal,
-    env: options.env ?? env,
-    cwd: dir
-  })
-  return { code, out, err }
-}
+const run = async (argv: string[], options: { env?: Record<string, string> } = {}): Promise<CliRun> => await runIn(argv, dir, { env: options.env ?? env })
 
 /** A failure: the expected exit code and exactly one line on stderr, no stack trace. */
 async function fails (st: Test, argv: string[], code: number, pattern: RegExp, options: { env?: Record<string, string> } = {}): Promise<void> {

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEther } from 'ethers'
-import { runCli } from '../../src/cli/run.ts'
+import { runIn, type CliRun } from '../fixtures/run-cli.ts'
 import { startGuardChain, type GuardChain } from './fixtures/guard-chain.ts'
 import { ERC, MAX, permitTypedData } from './fixtures/requests.ts'
 import { startHangingRpc } from './fixtures/rpc-servers.ts'
@@ -22,18 +22,7 @@ tap.teardown(async () => {
   await rm(home, { recursive: true, force: true })
 })
 
-async function run (argv: string[]): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => { out += s } },
-    stderr: { write: (s: string) => { err += s } },
-    signal: new AbortController().signal,
-    env: { HOME: home },
-    cwd: home
-  })
-  return { code, out, err }
-}
+const run = async (argv: string[]): Promise<CliRun> => await runIn(argv, home, { env: { HOME: home } })
 
 const checkArgs = (...rest: string[]): string[] => ['guard', 'check', '--rpc', chain.anvil.rpcUrl, '--from', chain.user, ...rest]
 

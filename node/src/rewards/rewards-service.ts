@@ -212,8 +212,25 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     chainRoot = (roots.open ?? roots.settled)?.root
     if (posted > postedThrough) {
       postedThrough = posted
-      await repos.rewards.forgetSignaturesThrough(posted)
-      for (const kept of [readySince, turnsTaken, own, waitingLogged, later]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
+      // the posted epoch's signatures (this member's too) are kept until a newer root is posted: a reorg may take this one back
+      await repos.rewards.forgetSignaturesThrough(posted - 1)
+      for (const kept of [readySince, turnsTaken, waitingLogged, later]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
+      for (const e of own.keys()) if (e < posted) own.delete(e)
+    } else if (posted < postedThrough) await postedRootTakenBack(posted)
+  }
+
+  /**
+   * The chain's newest posted epoch went back: a reorg took a postRoot transaction back, one too shallow for
+   * the registry follower to see (its anchors, members and parameters are unchanged, so nothing is recomputed).
+   * The taken root's quorum is still held (kept until a newer root is posted), so the posters take turns on it
+   * anew; this member also signs its newest computed epoch again and gossips it, for members that forgot it.
+   */
+  async function postedRootTakenBack (posted: number): Promise<void> {
+    logger.warn({ was: postedThrough, now: posted }, 'a posted rewards root is no longer on chain: the newest epoch is signed and posted again')
+    postedThrough = posted
+    const newest = await repos.rewards.epoch(state.epoch)
+    if (newest?.root !== undefined && newest.root !== chainRoot && !ctx.isPosted(newest.epoch) && follower.isMemberAt(self, endBlock(newest.epoch))) {
+      await sign(newest as StoredEpochRewards & { root: Hex })
     }
   }
 

@@ -13,6 +13,7 @@ import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-networ
 import { anchoredRepositories, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { head, lower, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
 import type { Wallet } from 'ethers'
+import type { Test as TapTest } from 'tap'
 import type { Hex } from '#protocol/messages.ts'
 import type { RewardsService } from '../../src/rewards/rewards-service.ts'
 
@@ -34,7 +35,8 @@ const follower = staticFollower(wallets.map((w) => ({ operator: lower(w.address)
 })
 const reports = await Promise.all([0, 1].map(async (i) => await submittedReport(new TextEncoder().encode(`anvil sample ${i}`), submitterWallet(i), `anvil-family-${i}`)))
 
-tap.test('members post the epoch\'s root to RewardsDistributor and a submitter claims its reward', async (t) => {
+/** four members' rewards services over repositories holding the anchored reports, started; stopped at the test's end */
+async function members (t: TapTest): Promise<{ services: RewardsService[], stores: Array<Awaited<ReturnType<typeof anchoredRepositories>>> }> {
   const bus = createMemoryGossipBus()
   const services: RewardsService[] = []
   const stores = []
@@ -51,13 +53,42 @@ tap.test('members post the epoch\'s root to RewardsDistributor and a submitter c
   }
   for (const s of services) await s.start()
   t.teardown(async () => { for (const s of services) await s.stop() })
+  return { services, stores }
+}
 
-  const readOpen = async (): Promise<bigint> => (await c.rewards.getFunction('openRoot')() as [bigint, string])[0]
-  for (let i = 0; i < 20 && (await c.rewards.getFunction('openRoot')() as [bigint, string])[1] === `0x${'00'.repeat(32)}`; i++) {
+const openRoot = async (): Promise<[bigint, string, bigint]> => await c.rewards.getFunction('openRoot')() as [bigint, string, bigint]
+const NO_ROOT = `0x${'00'.repeat(32)}`
+
+/** passes of every member until a root is open on chain (at most 20) */
+async function untilPosted (services: readonly RewardsService[]): Promise<void> {
+  for (let i = 0; i < 20 && (await openRoot())[1] === NO_ROOT; i++) {
     for (const s of services) await s.tick()
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  t.equal(await readOpen(), BigInt(epoch), 'the epoch\'s root is posted')
+}
+
+tap.test('a reorg that takes back only the postRoot transaction: the members sign and post the root again', async (t) => {
+  const pristine = await c.provider.send('evm_snapshot', []) as string
+  const { services, stores } = await members(t)
+  await untilPosted(services)
+  const [posted, root] = await openRoot()
+  t.not(root, NO_ROOT, 'posted once')
+  t.equal(root, (await stores[0]?.rewards.epoch(Number(posted)))?.root)
+  // the block with postRoot is replaced by an empty one, as a reorg on L1 does; registry, anchors and parameters are untouched
+  t.ok(await c.provider.send('evm_revert', [pristine]), 'reverted to before the post')
+  // a revert spends its snapshot: this one gives the next test the chain as it was
+  const again = await c.provider.send('evm_snapshot', []) as string
+  await c.provider.send('anvil_mine', ['0x2'])
+  t.equal((await openRoot())[1], NO_ROOT, 'the root is no longer on chain')
+  await untilPosted(services)
+  t.same((await openRoot()).slice(0, 2), [posted, root], 'the same epoch\'s root is posted again')
+  t.ok(await c.provider.send('evm_revert', [again]), 'the next test starts from the chain as it was')
+})
+
+tap.test('members post the epoch\'s root to RewardsDistributor and a submitter claims its reward', async (t) => {
+  const { services, stores } = await members(t)
+  await untilPosted(services)
+  t.equal((await openRoot())[0], BigInt(epoch), 'the epoch\'s root is posted')
   const record = await stores[0]?.rewards.epoch(epoch)
   const [, root, total] = await c.rewards.getFunction('openRoot')() as [bigint, string, bigint]
   t.equal(root, record?.root, 'the root every member computed')

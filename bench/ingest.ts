@@ -5,8 +5,11 @@
  * plain fsynced copy of the file and a write + fsync of the bytes (the floor for storing them once),
  * the cipher alone, and the ingest's hashing and sealing alone, on one core and on the crypto pool's
  * threads.
+ * The process sizes libuv's threadpool as a node does (cli/threadpool.ts): the blocks' fsyncs run there.
  * Run: npx node bench/ingest.ts [MiB] [reps]
  */
+// first: the threadpool is sized before anything uses it
+import '../node/src/cli/threadpool.ts'
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { copyFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises'

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The `virusmap` executable: the only place that reads process argv, env and signals.
+// first: it sizes libuv's threadpool, which must happen before anything uses it
+import './threadpool.ts'
 import { runCli } from './run.ts'
 
 const controller = new AbortController()

@@ -1,6 +1,7 @@
 import { runJobs } from './model/member-sweep.ts'
 import { DEFAULT_PARAMS } from './model/params.ts'
 import { runRealNetwork, windowFor } from './real/real-run.ts'
+import { waitBoundFor } from './real/member-view.ts'
 import type { Figure } from './chart/figure.ts'
 import type { RealRunResult } from './real/real-run.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -30,6 +31,8 @@ export interface Calibration {
 const ENGINE_MS = 50
 const LATENCY_MS = 5
 const DEGREE = 4
+/** the real run's pause between a job's last report and the next submission */
+const SPACING_MS = 300
 
 function err (model: number, real: number): number {
   return Math.round((model / real - 1) * 1000) / 1000
@@ -46,11 +49,14 @@ function calibrate (real: RealRunResult, seed: number): Calibration {
     uplinkMbps: Infinity,
     accessLatencyMs: LATENCY_MS / 2,
     latencySigma: 0,
-    connectDegree: DEGREE
+    connectDegree: DEGREE,
+    // the run's members wait as long as its gossip layer lets them (sim-member.ts)
+    maxWaitMs: waitBoundFor(real.windowMs)
   }
-  // one job at a time, each given its whole time, as the real run submits them
+  // one job at a time, as the real run submits them: the next SPACING_MS after the last one's reports,
+  // while that job's remaining attestations still take the shared CPU
   const side = (cpuPerMessageMs: number): Side => {
-    const m = runJobs({ members: real.members, seed, params: { ...params, cpuPerMessageMs }, jobs: real.jobs, engineMs: ENGINE_MS, commitMs: real.windowMs, revealMs: real.windowMs, spacingMs: 2 * real.windowMs + 10_000 })
+    const m = runJobs({ members: real.members, seed, params: { ...params, cpuPerMessageMs }, jobs: real.jobs, engineMs: ENGINE_MS, commitMs: real.windowMs, revealMs: real.windowMs, pauseAfterReportsMs: SPACING_MS })
     return { median: m.latencyMs.median, p95: m.latencyMs.p95, duplicatesPerDelivery: m.duplicatesPerDelivery, messagesPerJob: m.messagesPerJob, bytesPerMemberPerJob: m.bytesPerMemberPerJob }
   }
   const model = side(real.cpuMsPerDelivery)
@@ -77,7 +83,7 @@ export async function realFigures (plan: RealPlan, log: (line: string) => void =
   const runs: RealRunResult[] = []
   for (const n of plan.sizes) {
     log(`real code: ${n} members, ${plan.jobs} jobs`)
-    runs.push(await runRealNetwork({ members: n, jobs: plan.jobs, seed: plan.seed, engineMs: ENGINE_MS, latencyMs: LATENCY_MS, degree: DEGREE, spacingMs: 300, windowMs: plan.windowMs ?? windowFor(n) }, options))
+    runs.push(await runRealNetwork({ members: n, jobs: plan.jobs, seed: plan.seed, engineMs: ENGINE_MS, latencyMs: LATENCY_MS, degree: DEGREE, spacingMs: SPACING_MS, windowMs: plan.windowMs ?? windowFor(n) }, options))
   }
   return realResults(runs, plan.seed)
 }

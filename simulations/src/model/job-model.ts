@@ -25,6 +25,8 @@ type Payload =
   | { kind: 'attestation', job: number, member: number, digest: string }
 
 interface MemberJob {
+  /** the job itself arrived here */
+  known: boolean
   commits: Map<number, string>
   /** a member's second, different commitment (it equivocated), held beside the first (SPEC 7) */
   conflicting: Map<number, string>
@@ -69,6 +71,8 @@ const address = (m: number): Hex => `0x${m.toString(16).padStart(40, '0')}`
  */
 export class JobModel {
   readonly outcomes: JobOutcome[] = []
+  /** called at each honest member's final report */
+  onReport: (outcome: JobOutcome) => void = () => {}
   readonly #o: Overlay
   readonly #opts: JobModelOptions
   readonly #state = new Map<string, MemberJob>()
@@ -78,6 +82,7 @@ export class JobModel {
     this.#opts = opts
     overlay.onDeliver = (peer, msg, at) => { this.#deliver(peer, msg, at) }
     overlay.validate = (peer, msg) => this.#valid(peer, msg)
+    overlay.behind = (peer, msg) => this.#behind(peer, msg)
   }
 
   submit (origin: number): JobOutcome {
@@ -93,7 +98,7 @@ export class JobModel {
     const key = `${peer}/${job}`
     let s = this.#state.get(key)
     if (s === undefined) {
-      s = { commits: new Map(), conflicting: new Map(), verdicts: new Map(), attestations: new Map(), digestCounts: new Map(), openedCount: 0, revealed: false, attested: false, reported: false }
+      s = { known: false, commits: new Map(), conflicting: new Map(), verdicts: new Map(), attestations: new Map(), digestCounts: new Map(), openedCount: 0, revealed: false, attested: false, reported: false }
       this.#state.set(key, s)
     }
     return s
@@ -109,6 +114,24 @@ export class JobModel {
     return held === undefined || held === p.value || conflicting === undefined || conflicting === p.value
   }
 
+  /**
+   * What a member relay waits for before it validates and forwards (the node's BEHIND codes,
+   * message-intake.ts): the job (UNKNOWN_JOB; every sender here is a member), for a verdict also the
+   * commit window's end or every commitment (EARLY_REVEAL) and the commitment it opens (NO_COMMITMENT,
+   * COMMITMENT_MISMATCH). The key is the job: its news wakes the message.
+   */
+  #behind (peer: number, msg: ModelMessage): string | undefined {
+    const p = msg.payload as Payload | undefined
+    if (p === undefined || p.kind === 'job' || peer >= this.#opts.members) return undefined
+    const s = this.#mj(peer, p.job)
+    const key = String(p.job)
+    if (!s.known) return key
+    if (p.kind !== 'verdict') return undefined
+    const commitDeadline = (this.outcomes[p.job] as JobOutcome).submittedAt + this.#opts.commitMs
+    if (this.#o.q.now < commitDeadline && s.commits.size < this.#opts.members) return key
+    return s.commits.get(p.member) === p.opens || s.conflicting.get(p.member) === p.opens ? undefined : key
+  }
+
   #deliver (peer: number, msg: ModelMessage, at: number): void {
     const p = msg.payload as Payload | undefined
     if (p === undefined || peer >= this.#opts.members) return
@@ -120,6 +143,7 @@ export class JobModel {
       else if (held !== p.value && !s.conflicting.has(p.member)) s.conflicting.set(p.member, p.value)
       else return
       if (s.verdicts.get(p.member)?.opens === p.value) s.openedCount++
+      this.#o.wake(peer, String(p.job))
       this.#maybeReveal(peer, p.job)
     } else if (p.kind === 'verdict') {
       if (s.verdicts.has(p.member)) return
@@ -140,8 +164,11 @@ export class JobModel {
     const { engineMs, commitMs, revealMs, clockSkewMs } = this.#opts
     const q = this.#o.q
     const since = q.now - (this.outcomes[job] as JobOutcome).submittedAt
+    this.#mj(peer, job).known = true
+    this.#o.wake(peer, String(job))
     q.schedule(engineMs, () => { this.#commit(peer, job) })
-    q.schedule(Math.max(0, commitMs - since), () => { this.#reveal(peer, job) })
+    // the slow path reveals at the commit deadline + clock skew (coordinator.ts), when every member's clock is past it
+    q.schedule(Math.max(0, commitMs + clockSkewMs - since), () => { this.#reveal(peer, job) })
     q.schedule(Math.max(0, commitMs + revealMs + clockSkewMs - since), () => { this.#attest(peer, job) })
   }
 
@@ -226,6 +253,7 @@ export class JobModel {
     const outcome = this.outcomes[job] as JobOutcome
     outcome.reportedAt.set(peer, at)
     outcome.categories.set(peer, tally(this.#opened(s), n))
+    this.onReport(outcome)
   }
 }
 

@@ -16,6 +16,11 @@ export interface JobRunOptions {
   revealMs?: number
   /** between submissions; jobs may overlap when it is shorter than a job */
   spacingMs?: number
+  /**
+   * one job at a time, as the real-code run submits them: the next this long after every honest member
+   * reported the last (or at the last's end), while the last job's remaining messages are still in flight
+   */
+  pauseAfterReportsMs?: number
 }
 
 export interface JobRunResult {
@@ -30,6 +35,8 @@ export interface JobRunResult {
   causalityViolations: number
 }
 
+const CLOCK_SKEW_MS = 1000
+
 /** Jobs end to end over an overlay of members only (the supernodes' gossip mesh). */
 export function runJobs (o: JobRunOptions): JobRunResult {
   const rng = createRng(o.seed).fork(`jobs-${o.members}`)
@@ -41,19 +48,41 @@ export function runJobs (o: JobRunOptions): JobRunResult {
     engineMs: o.engineMs ?? 50,
     commitMs: o.commitMs ?? 10_000,
     revealMs: o.revealMs ?? 10_000,
-    clockSkewMs: 1000
+    clockSkewMs: CLOCK_SKEW_MS
   })
   overlay.q.runUntil(3000)
-  const spacing = o.spacingMs ?? 30_000
-  for (let j = 0; j < o.jobs; j++) {
-    overlay.q.schedule(j * spacing, () => {
-      let origin = rng.int(o.members)
-      while ((roles[origin] ?? 'honest') !== 'honest') origin = (origin + 1) % o.members
-      model.submit(origin)
-    })
+  const honest = Array.from({ length: o.members }, (_, m) => m).filter(m => (roles[m] ?? 'honest') === 'honest')
+  const submit = (): void => {
+    let origin = rng.int(o.members)
+    while ((roles[origin] ?? 'honest') !== 'honest') origin = (origin + 1) % o.members
+    model.submit(origin)
+  }
+  const pause = o.pauseAfterReportsMs
+  let spacing = o.spacingMs ?? 30_000
+  if (pause === undefined) {
+    for (let j = 0; j < o.jobs; j++) overlay.q.schedule(j * spacing, submit)
+  } else {
+    // a job's end: its attestation deadline, where the real run stops waiting for its reports
+    const jobEnd = (o.commitMs ?? 10_000) + (o.revealMs ?? 10_000) + CLOCK_SKEW_MS
+    spacing = jobEnd + pause
+    let queued = false
+    const queueNext = (): void => {
+      if (queued || model.outcomes.length >= o.jobs) return
+      queued = true
+      overlay.q.schedule(pause, () => {
+        queued = false
+        submitNext()
+      })
+    }
+    const submitNext = (): void => {
+      submit()
+      const job = model.outcomes.length - 1
+      overlay.q.schedule(jobEnd, () => { if (model.outcomes.length === job + 1) queueNext() })
+    }
+    model.onReport = (out) => { if (out.reportedAt.size === honest.length && model.outcomes.length === out.job + 1) queueNext() }
+    submitNext()
   }
   overlay.q.runUntil(3000 + o.jobs * spacing + 40_000)
-  const honest = Array.from({ length: o.members }, (_, m) => m).filter(m => (roles[m] ?? 'honest') === 'honest')
   const latencies = model.outcomes.flatMap(out => [...out.reportedAt.values()].map(t => t - out.submittedAt))
   let bytes = 0
   for (const m of overlay.messages.values()) bytes += m.bytes

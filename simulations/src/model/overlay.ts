@@ -1,4 +1,5 @@
 import { EventQueue } from './event-queue.ts'
+import { ValidationWaits } from './validation-waits.ts'
 import type { Rng } from '../prng.ts'
 import type { ModelParams } from './params.ts'
 
@@ -23,6 +24,8 @@ export interface PeerState {
   seen: Map<number, number>
   /** msg ids first seen per heartbeat, newest last (the message cache) */
   history: number[][]
+  /** ids this peer accepted (or published): only these are announced in IHAVE, as gossipsub's mcache does under async validation */
+  accepted: Set<number>
   invalidFrom: Map<number, number>
   accessLatencyMs: number
   uplinkMbps: number
@@ -40,6 +43,10 @@ export interface OverlayStats {
   iwant: number
   /** deliveries that arrived before their message was published: must stay 0 */
   causalityViolations: number
+  /** valid messages a peer held back until it had what their validation needs */
+  waited: number
+  /** of those, given up at the wait bound */
+  waitsExpired: number
 }
 
 /** Called once per first valid delivery (after validation) at an online peer. */
@@ -54,21 +61,32 @@ export type DeliveryHook = (peer: number, msg: ModelMessage, at: number) => void
 export class Overlay {
   readonly q = new EventQueue()
   readonly peers: PeerState[] = []
-  readonly stats: OverlayStats = { sends: 0, deliveries: 0, duplicates: 0, invalidProcessed: 0, graylistedDrops: 0, ihave: 0, iwant: 0, causalityViolations: 0 }
+  readonly stats: OverlayStats = { sends: 0, deliveries: 0, duplicates: 0, invalidProcessed: 0, graylistedDrops: 0, ihave: 0, iwant: 0, causalityViolations: 0, waited: 0, waitsExpired: 0 }
   readonly params: ModelParams
   readonly messages = new Map<number, ModelMessage>()
   onDeliver: DeliveryHook = () => {}
   /** the receiving peer's application validator (gossipsub topic validator): false rejects and penalises the sender */
   validate: (peer: number, msg: ModelMessage) => boolean = () => true
+  /**
+   * the key of what a valid message outran at this peer (SPEC section 6: its job, the commitment a reveal
+   * opens, the reveal window), or undefined: it waits (validation-waits.ts) and is accepted and forwarded
+   * once nothing is missing; gossipsub forwards only what was accepted
+   */
+  behind: (peer: number, msg: ModelMessage) => string | undefined = () => undefined
   /** links that carry nothing at the moment (a partition) */
   blocked: (a: number, b: number) => boolean = () => false
   #rng: Rng
   #nextId = 0
+  readonly #waits: ValidationWaits
   #sharedCpuBusy = 0
 
   constructor (n: number, params: ModelParams, rng: Rng) {
     this.params = params
     this.#rng = rng
+    this.#waits = new ValidationWaits(this.q, params.maxWaitMs, this.stats, {
+      behind: (peer, msg) => this.behind(peer, msg),
+      accept: (peer, from, msg) => { this.#accept(peer, from, msg) }
+    })
     for (let i = 0; i < n; i++) {
       this.peers.push({
         behaviour: 'honest',
@@ -77,6 +95,7 @@ export class Overlay {
         mesh: new Set(),
         seen: new Map(),
         history: [[]],
+        accepted: new Set(),
         invalidFrom: new Map(),
         accessLatencyMs: rng.logNormal(params.accessLatencyMs, params.latencySigma),
         uplinkMbps: Number.isFinite(params.uplinkMbps) ? rng.logNormal(params.uplinkMbps, params.uplinkSigma) : Infinity,
@@ -109,7 +128,10 @@ export class Overlay {
     const msg: ModelMessage = { id: this.#nextId++, bytes, valid, origin, publishedAt: this.q.now, payload }
     this.messages.set(msg.id, msg)
     const p = this.peers[origin] as PeerState
-    if (valid) this.#markSeen(origin, msg)
+    if (valid) {
+      this.#markSeen(origin, msg)
+      p.accepted.add(msg.id)
+    }
     const targets = valid ? (p.mesh.size > 0 ? p.mesh : p.neighbours) : p.neighbours
     for (const t of targets) this.send(origin, t, msg)
     return msg
@@ -120,6 +142,7 @@ export class Overlay {
     const msg: ModelMessage = { id: this.#nextId++, bytes, valid: true, origin, publishedAt: this.q.now, payload }
     this.messages.set(msg.id, msg)
     this.#markSeen(origin, msg)
+    ;(this.peers[origin] as PeerState).accepted.add(msg.id)
     for (const t of targets) this.send(origin, t, msg)
     return msg
   }
@@ -171,10 +194,23 @@ export class Overlay {
         p.invalidFrom.set(from, (p.invalidFrom.get(from) ?? 0) + 1)
         return
       }
-      this.stats.deliveries++
-      this.onDeliver(to, msg, this.q.now)
-      for (const m of p.mesh) if (m !== from) this.send(to, m, msg)
+      const key = this.behind(to, msg)
+      if (key === undefined) this.#accept(to, from, msg)
+      else this.#waits.park(to, key, msg, from)
     })
+  }
+
+  #accept (to: number, from: number, msg: ModelMessage): void {
+    const p = this.peers[to] as PeerState
+    p.accepted.add(msg.id)
+    this.stats.deliveries++
+    this.onDeliver(to, msg, this.q.now)
+    for (const m of p.mesh) if (m !== from) this.send(to, m, msg)
+  }
+
+  /** What `key` names changed at `peer` (its job arrived, a commitment was added): its waiting messages are checked again. */
+  wake (peer: number, key: string): void {
+    this.#waits.wake(peer, key)
   }
 
   #markSeen (peer: number, msg: ModelMessage): void {
@@ -215,7 +251,7 @@ export class Overlay {
   /** IHAVE to Dlazy non-mesh neighbours; each answers IWANT for what it lacks, and gets it back. */
   #gossip (i: number): void {
     const p = this.peers[i] as PeerState
-    const ids = p.history.flat()
+    const ids = p.history.flat().filter(id => p.accepted.has(id))
     if (ids.length === 0) return
     const others = [...p.neighbours].filter(j => !p.mesh.has(j) && this.score(i, j) >= this.params.gossipThreshold)
     for (let k = 0; k < this.params.Dlazy && others.length > 0; k++) {

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_WAIT_MS } from '../../../node/src/network/pending-validations.ts'
+
 /** Gossipsub and network parameters of the model; defaults are the node's (libp2p-node.ts, gossip-scoring.ts). */
 export interface ModelParams {
   D: number
@@ -23,6 +25,8 @@ export interface ModelParams {
   invalidWeight: number
   graylistThreshold: number
   gossipThreshold: number
+  /** how long a relay's validation waits for what a message outran before ignoring it (pending-validations.ts) */
+  maxWaitMs: number
   /** all peers share one CPU queue: how the real-code run executes, for calibration only */
   sharedCpu: boolean
 }
@@ -44,5 +48,6 @@ export const DEFAULT_PARAMS: Readonly<ModelParams> = Object.freeze({
   invalidWeight: -100,
   graylistThreshold: -2500,
   gossipThreshold: -500,
+  maxWaitMs: DEFAULT_MAX_WAIT_MS,
   sharedCpu: false
 })

@@ -9,7 +9,7 @@ import { proposeAndExecute, removeMembers } from '../../../governance/src/index.
 import { evidenceArtifact } from '../../../governance/src/artifacts.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { computeCommitment, signCommitment, signVerdict } from '#protocol/index.ts'
-import { runCli } from '../../src/cli/run.ts'
+import { runIn } from '../fixtures/run-cli.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
@@ -26,16 +26,8 @@ let devnet: Devnet
 let dir: string
 const out: string[] = []
 const cli = async (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> => {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (s: string) => { stdout += s } },
-    stderr: { write: (s: string) => { stderr += s } },
-    signal: AbortSignal.timeout(120_000),
-    env: {},
-    cwd: dir
-  })
-  return { code, stdout, stderr }
+  const { code, out, err } = await runIn(argv, dir, { signal: AbortSignal.timeout(120_000) })
+  return { code, stdout: out, stderr: err }
 }
 
 tap.before(async () => {

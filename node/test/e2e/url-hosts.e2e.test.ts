@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import tap from 'tap'
 import { canonicalizeIndicator, indicatorSha256, vtUrlId } from '#protocol/index.ts'
-import { runCli } from '../../src/cli/run.ts'
+import { runIn } from '../fixtures/run-cli.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { readCounter } from './hostile-peer.ts'
@@ -41,16 +41,8 @@ const node = (i: number): { api: string, operator: string } => {
 }
 const client = (i: number): VtClient => createVtClient({ baseUrl: node(i).api, apiKey: devnet.info.apiKey as string })
 const cli = async (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> => {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli([...argv, '--deployment', join(dir, 'devnet.json')], {
-    stdout: { write: (s: string) => { stdout += s } },
-    stderr: { write: (s: string) => { stderr += s } },
-    signal: AbortSignal.timeout(120_000),
-    env: {},
-    cwd: dir
-  })
-  return { code, stdout, stderr }
+  const { code, out, err } = await runIn([...argv, '--deployment', join(dir, 'devnet.json')], dir, { signal: AbortSignal.timeout(120_000) })
+  return { code, stdout: out, stderr: err }
 }
 
 /** what a VT client does: polls the object until it carries an analysis (the host's job runs beside the URL's) */

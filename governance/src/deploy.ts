@@ -7,7 +7,7 @@ import { ContractFactory, ZeroAddress, encodeBytes32String } from 'ethers'
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
 import { rewardNetworkParameters } from '#protocol/rewards/governed.ts'
-import { anchorsArtifact, evidenceArtifact, governorArtifact, marketArtifact, parametersArtifact, registryArtifact, rewardsArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
+import { anchorsArtifact, depositsArtifact, evidenceArtifact, governorArtifact, marketArtifact, parametersArtifact, registryArtifact, rewardsArtifact, timelockArtifact, vestingArtifact, vmtArtifact } from './artifacts.ts'
 import { nonceManaged } from './nonces.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -91,6 +91,8 @@ export interface VirusMapContracts {
   rewards?: Hex
   /** DataMarket, where vendors buy (deployments made before it existed lack it). */
   market?: Hex
+  /** SubmissionDeposits, submitters' deposits (SPEC 17 rule 0; deployments made before it existed lack it). */
+  deposits?: Hex
 }
 
 /** The parameters every deployment starts with, unless its plan says otherwise. */
@@ -168,6 +170,8 @@ export async function deployVirusMap (input: DeployInput, options: AbortOptions 
     await timelock.getAddress(), await rewards.getAddress(), await parameters.getAddress(), terms.memberBps, terms.discovererBps, terms.deliveryBlocks
   ])
   await send(rewards.getFunction('setMarket')(await market.getAddress()))
+  const deposits = await deploy(depositsArtifact, deployer, [await rewards.getAddress()])
+  await send(rewards.getFunction('setDeposits')(await deposits.getAddress()))
   await send(rewards.getFunction('transferOwnership')(await timelock.getAddress()))
 
   const governorAddress = await governor.getAddress()
@@ -215,7 +219,8 @@ export async function deployVirusMap (input: DeployInput, options: AbortOptions 
       evidence: await lower(evidence),
       anchors: await lower(anchors),
       rewards: await lower(rewards),
-      market: await lower(market)
+      market: await lower(market),
+      deposits: await lower(deposits)
     },
     ...(vesting.length > 0 ? { vesting } : {})
   }

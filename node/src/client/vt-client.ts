@@ -107,7 +107,7 @@ export interface VtClient {
   readonly baseUrl: string
   /** a path is streamed from disk; bytes are sent as they are */
   /** with `signed`, the wallet's Submission goes before the file and the node's signed receipt comes back (unchecked: the caller checks it) */
-  uploadFile(file: string | Uint8Array, options?: AbortOptions & { filename?: string, signed?: SignedFileFields }): Promise<{ id: string, receipt?: unknown }>
+  uploadFile(file: string | Uint8Array, options?: AbortOptions & { filename?: string, signed?: SignedFileFields }): Promise<{ id: string, receipt?: unknown, deposit?: unknown }>
   getAnalysis(id: string, options?: AbortOptions): Promise<AnalysisResponse>
   getFile(hash: string, options?: AbortOptions): Promise<FileResponse>
   waitForAnalysis(id: string, options?: WaitOptions): Promise<AnalysisResponse>
@@ -271,7 +271,7 @@ export function createVtClient (options: VtClientOptions): VtClient {
       const data = json.data as Record<string, unknown>
       if (typeof data.id !== 'string') throw new VtClientError('InvalidResponseError', 'upload answer has no analysis id')
       const meta = json.meta as Record<string, unknown> | undefined
-      return meta?.receipt === undefined ? { id: data.id } : { id: data.id, receipt: meta.receipt }
+      return { id: data.id, ...(meta?.receipt === undefined ? {} : { receipt: meta.receipt }), ...(meta?.deposit === undefined ? {} : { deposit: meta.deposit }) }
     },
 
     async getAnalysis (id, opts = {}) {

@@ -1,6 +1,7 @@
 // What the rewards service and `virusmap claim` need of the chain: RewardsDistributor's reads, postRoot() and claim() (rewards-chain.ts).
 import type { AbortOptions } from '@libp2p/interface'
 import type { Hex } from '#protocol/messages.ts'
+import type { DepositTotals } from '#protocol/rewards/index.ts'
 
 /** A rewards root as RewardsDistributor holds it. */
 export interface RewardsRootOnChain {
@@ -40,4 +41,12 @@ export interface RewardsChain {
 export interface StakeSource {
   /** wallet -> stake at the end of `block` (a past block); wallets with none are absent */
   stakesAt(wallets: readonly Hex[], block: number, options?: AbortOptions): Promise<Map<Hex, bigint>>
+}
+
+/** Where the submission deposits come from (SPEC 17 rule 0: SubmissionDeposits' totals; deposit-chain.ts). */
+export interface DepositSource {
+  /** every wallet that had deposited by the end of `block` (a past block) -> its totals then */
+  depositsAt(block: number, options?: AbortOptions): Promise<Map<Hex, DepositTotals>>
+  /** `account`'s totals now (what a submitter is told at upload) */
+  totals(account: Hex, options?: AbortOptions): Promise<DepositTotals>
 }

@@ -18,7 +18,7 @@ import type { Repositories } from '../db/repositories.ts'
 import type { StoredEpochRewards, StoredRewardsSignature } from '../db/rewards-repository.ts'
 import type { RewardsMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
-import type { RewardsChain, StakeSource } from './ports.ts'
+import type { DepositSource, RewardsChain, StakeSource } from './ports.ts'
 
 export interface RewardsServiceOptions {
   chainId: number
@@ -47,6 +47,8 @@ export interface RewardsServiceComponents {
   chain: RewardsChain
   /** each signed submitter's stake at the epoch's end block (caps and confirmations, SPEC 17) */
   stakes: StakeSource
+  /** SubmissionDeposits' totals at the paid epoch's end block (rule 0); absent: the deployment has none */
+  deposits?: DepositSource
   follower: Pick<RegistryFollower, 'followedBlock' | 'isMemberAt' | 'membersAt' | 'parameterAt' | 'onReorg'>
   gossip: Pick<Gossip, 'handle' | 'publish'>
   repos: Pick<Repositories, 'reports' | 'anchors' | 'rewards'>
@@ -169,7 +171,9 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     const unusable = defaulted.filter((d) => d.reason === 'out-of-range').map((d) => d.key)
     if (unusable.length > 0) logger.warn({ epoch, keys: unusable }, 'reward parameters out of range at the epoch\'s end block: the protocol\'s values used')
     const stakes = await c.stakes.stakesAt(stakedWallets(inputs.facts), end, options)
-    const result = computeEpochRewards({ epoch, facts: inputs.facts, state, params, stakes })
+    const paidEpoch = epoch - params.payDelayEpochs
+    const deposits = c.deposits === undefined || paidEpoch < 0 ? undefined : await c.deposits.depositsAt(endBlock(paidEpoch), options)
+    const result = computeEpochRewards({ epoch, facts: inputs.facts, state, params, stakes, ...(deposits === undefined ? {} : { deposits }) })
     const record = { ...epochRecordOf(result, { reports: inputs.facts.length, budget: params.budget }), anchors }
     await repos.rewards.putEpoch(record, stateToJson(result.state))
     state = result.state

@@ -2,6 +2,8 @@ import { createApiServer, type ApiServer } from '../api/server.ts'
 import { apiLimitsOf } from '../api/limits.ts'
 import { createGovernanceReader } from '../chain/governance-reader.ts'
 import { getBlock } from '../ipfs/index.ts'
+import { createDepositChain } from '../rewards/deposit-chain.ts'
+import { createDepositNotices } from '../rewards/deposit-notice.ts'
 import { createHuntPort } from './hunt-port.ts'
 import { createApiPorts } from './api-adapters.ts'
 import type { Coordinator } from '../quorum/coordinator.ts'
@@ -34,6 +36,7 @@ export function wireApi (ctx: NodeContext, parts: ApiParts): ApiServer {
       ...(hunt === undefined ? {} : { hunt: createHuntPort(hunt, { self: operator, chainId: deployment.chainId, registry: contracts.registry, ...(webhooks === undefined ? {} : { webhooks }) }) }),
       // only blocks held here: a request never makes this node fetch from the network
       blocks: { get: async (cid, o) => await blockstore.has(cid) ? await getBlock(blockstore, cid, o) : undefined },
+      ...(contracts.deposits === undefined ? {} : { deposits: createDepositNotices({ deposits: createDepositChain({ provider, address: contracts.deposits, fromBlock: deployment.deployBlock }), follower: ctx.follower }) }),
       ...createApiPorts({
         coordinator: parts.coordinator,
         repositories: ctx.repositories,

@@ -4,6 +4,7 @@ import { createAnchorService, type AnchorService } from '../anchors/anchor-servi
 import { createReportFetch } from '../report-fetch/index.ts'
 import { createRewardsChain } from '../rewards/rewards-chain.ts'
 import { createRewardsService, type RewardsService } from '../rewards/rewards-service.ts'
+import { createDepositChain } from '../rewards/deposit-chain.ts'
 import { createStakeChain } from '../rewards/stake-chain.ts'
 import { createEvidenceChain } from '../slashing/evidence-chain.ts'
 import { createEvidenceProver, type EvidenceProver } from '../slashing/evidence-prover.ts'
@@ -71,6 +72,7 @@ export function wireEpochs (ctx: NodeContext): EpochServices {
       operator: keys.operator,
       chain: createRewardsChain({ provider, address: deployment.contracts.rewards, signer: sender }),
       stakes: createStakeChain({ provider, vmt: deployment.contracts.vmt }),
+      ...(deployment.contracts.deposits === undefined ? {} : { deposits: createDepositChain({ provider, address: deployment.contracts.deposits, fromBlock: deployment.deployBlock }) }),
       follower,
       gossip,
       repos: repositories,

@@ -15,7 +15,7 @@ export interface Deployment {
   rpcUrl: string
   deployBlock: number
   /** `parameters` (NetworkParameters), `anchors` (ReportAnchors), `market` (DataMarket), `rewards` (RewardsDistributor) and `evidence` (EquivocationEvidence) are absent in deployments made before they existed */
-  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex, anchors?: Hex, market?: Hex, rewards?: Hex, evidence?: Hex }
+  contracts: { vmt: Hex, timelock: Hex, governor: Hex, registry: Hex, parameters?: Hex, anchors?: Hex, market?: Hex, rewards?: Hex, evidence?: Hex, deposits?: Hex }
 }
 
 /** What only the node as a whole reads: where it keeps its data and the deployment it serves. */
@@ -75,7 +75,7 @@ export function parseConfig (value: unknown): SupernodeConfig {
   check(typeof d?.rpcUrl === 'string', 'deployment.rpcUrl must be a URL')
   check(Number.isSafeInteger(d?.deployBlock), 'deployment.deployBlock must be an integer')
   const contracts = d?.contracts as Record<string, unknown> | undefined
-  for (const name of ['parameters', 'anchors', 'market', 'rewards', 'evidence']) {
+  for (const name of ['parameters', 'anchors', 'market', 'rewards', 'evidence', 'deposits']) {
     check(contracts?.[name] === undefined || (typeof contracts[name] === 'string' && ADDRESS.test(contracts[name] as string)), `deployment.contracts.${name} must be an address`)
   }
   for (const name of ['vmt', 'timelock', 'governor', 'registry']) {

@@ -11,6 +11,7 @@ import type { MarketDeliveryReader } from './market.ts'
 import type { NetworkReader, NodeStatusReader } from './network.ts'
 import type { RewardsReader } from './rewards.ts'
 import type { VoteStore } from './votes.ts'
+import type { DepositNotices } from '../../rewards/deposit-notice.ts'
 
 /**
  * What the HTTP API needs from the node. The API knows nothing else of it, so it can be tested with
@@ -40,4 +41,6 @@ export interface ApiPorts {
   hunt?: HuntPort
   blocks?: BlockReader
   rewards?: RewardsReader
+  /** what a signed upload's wallet is told when its deposit does not cover it (SPEC 17 rule 0) */
+  deposits?: DepositNotices
 }

@@ -11,6 +11,7 @@ import type { ObjectCache } from '../object-cache.ts'
 import { sendFile } from '../object-responses.ts'
 import { fileSubmissionOf } from '../signed-submission.ts'
 import { FileSubmissionError } from '#protocol/index.ts'
+import type { Hex } from '#protocol/messages.ts'
 
 /** The multipart field VirusTotal's upload takes the file from. */
 const FILE_FIELD = 'file'
@@ -79,8 +80,9 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
   }
   const failure: { error?: UploadError } = {}
   let submitted
+  let submission
   try {
-    const submission = fileSubmissionOf(part.fields as Record<string, unknown> | undefined)
+    submission = fileSubmissionOf(part.fields as Record<string, unknown> | undefined)
     const meta = { ...(part.filename === '' ? {} : { filename: part.filename }), ...(submission === undefined ? {} : { submission }) }
     submitted = await ports.submitter.submitFile(uploadSource(part, failure), meta, { signal, onStored })
   } catch (err) {
@@ -91,8 +93,12 @@ async function submit (request: FastifyRequest, reply: FastifyReply, ports: ApiP
   }
   const id = submitted.analysisId
   const data = { type: 'analysis', id, links: { self: `${baseUrl(request)}/api/v3/analyses/${id}` } }
-  // VirusMap extension: the node's signed receipt for a wallet's submission (protocol SPEC 17)
-  return submitted.receipt === undefined ? { data } : { data, meta: { receipt: submitted.receipt } }
+  // VirusMap extensions (protocol SPEC 17): the node's signed receipt for a wallet's submission, and
+  // whether the wallet's deposit lets it earn; a failed lookup only leaves the notice out
+  const account = submission?.submitter.toLowerCase() as Hex | undefined
+  const deposit = account === undefined ? undefined : await ports.deposits?.noticeFor(account, { signal }).catch(() => undefined)
+  const meta = { ...(submitted.receipt === undefined ? {} : { receipt: submitted.receipt }), ...(deposit === undefined ? {} : { deposit }) }
+  return Object.keys(meta).length === 0 ? { data } : { data, meta }
 }
 
 export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploads: UploadSlots, objects: ObjectCache): void {

@@ -100,6 +100,9 @@ export const submitCommand: Command = {
       // no receipt: the file was in flight already, under the wallet that sent it first
       if (uploaded.receipt === undefined) ctx.stderr.write('no receipt: this file was already submitted; the first submitter is credited\n')
       else ctx.stderr.write(`receipt for ${signed.submitter} signed by node ${checkReceipt(uploaded.receipt, signed, uploaded.id, target)}\n`)
+      // the node's word that the wallet's deposit does not cover it (SPEC 17 rule 0): a warning, the scan goes on
+      const notice = (uploaded.deposit as { message?: unknown } | undefined)?.message
+      if (typeof notice === 'string') ctx.stderr.write(`warning: ${notice.replaceAll(/[^\x20-\x7e]/g, '?').slice(0, 400)}\n`)
     }
     await waitWithProgress(client, uploaded.id, ctx, signal)
     const checked = await checkFile(client, sha256, target, signal)

@@ -1,0 +1,111 @@
+// Rule 0 end to end on anvil (SPEC 17): SubmissionDeposits takes a submitter's deposit into the rewards pool;
+// four members read every depositor's totals at the paid epoch's end block (createDepositChain, from the
+// contract's Deposited events and totalsAt), compute with submissionDeposit 8 VMT, post the root, and the
+// claims pay: the deposited submitter its reward plus its deposit back, the submitter without a deposit
+// nothing, and a wallet that asked its deposit back gets it. A deposit made after the end block counts not.
+import tap from 'tap'
+import pino from 'pino'
+import { Contract, ContractFactory, parseEther } from 'ethers'
+import depositsArtifact from '../../../contracts/artifacts/SubmissionDeposits.json' with { type: 'json' }
+import { DEFAULT_REWARD_PARAMS, rewardsProof } from '#protocol/rewards/index.ts'
+import { createDepositChain } from '../../src/rewards/deposit-chain.ts'
+import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
+import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
+import { createRewardsService } from '../../src/rewards/rewards-service.ts'
+import { createStakeChain } from '../../src/rewards/stake-chain.ts'
+import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
+import { anchoredRepositories, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { head, lower, mined, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import type { Wallet } from 'ethers'
+import type { Hex } from '#protocol/messages.ts'
+import type { RewardsService } from '../../src/rewards/rewards-service.ts'
+
+const E = 8
+const D = parseEther('8')
+const c = await startMarketChain({ epochBlocks: E, challengeBlocks: 2 })
+tap.teardown(async () => { await c.stop() })
+const wallets: Wallet[] = []
+for (let i = 0; i < 4; i++) wallets.push(await operator(c))
+const rewardsAddress = lower(await c.rewards.getAddress())
+const deployed = await new ContractFactory(depositsArtifact.abi as never, depositsArtifact.bytecode, c.owner).deploy(rewardsAddress)
+await deployed.waitForDeployment()
+const depositsAddress = lower(await deployed.getAddress())
+const deposits = new Contract(depositsAddress, depositsArtifact.abi as never, c.owner)
+await mined(c.rewards.getFunction('setDeposits')(depositsAddress))
+await mined(c.vmt.getFunction('approve')(depositsAddress, parseEther('100')))
+
+const backed = lower(submitterWallet(0).address)
+const unbacked = lower(submitterWallet(1).address)
+const leaving = lower(submitterWallet(2).address)
+await mined(deposits.getFunction('deposit')(backed, D))
+await mined(deposits.getFunction('deposit')(leaving, D))
+// the leaving wallet asks its deposit back itself
+await c.provider.send('anvil_setBalance', [leaving, '0xde0b6b3a7640000'])
+await mined((deposits.connect(submitterWallet(2).connect(c.provider)) as Contract).getFunction('requestWithdrawal')(D))
+
+const epoch = Math.floor(await head(c) / E) + 1
+const followed = (epoch + 1) * E + 20
+await mineTo(c, (epoch + 1) * E)
+// after the epoch's end block: too late to back its reports
+await mined(deposits.getFunction('deposit')(unbacked, D))
+await mineTo(c, followed)
+
+const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionDeposit: D }
+const follower = staticFollower(wallets.map((w) => ({ operator: lower(w.address), peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
+  followedBlock: followed, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: c.options.budget }
+})
+const reports = await Promise.all([0, 1].map(async (i) => await submittedReport(new TextEncoder().encode(`deposit sample ${i}`), submitterWallet(i), `deposit-family-${i}`)))
+
+tap.test('members read the deposits at the end block; the claims pay rewards and deposits back', async (t) => {
+  const bus = createMemoryGossipBus()
+  const services: RewardsService[] = []
+  const stores = []
+  for (const [i, wallet] of wallets.entries()) {
+    const repos = await anchoredRepositories(t, `node-${i}`, reports, { epoch, block: epoch * E + 3, followed })
+    const gossip = bus.join()
+    await gossip.start()
+    services.push(createRewardsService({ chainId: c.chainId, registry: c.registryAddress, postTurnMs: 60_000, pollIntervalMs: 60_000, params }, {
+      self: lower(wallet.address), operator: wallet, chain: createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: wallet }),
+      stakes: createStakeChain({ provider: c.provider, vmt: lower(await c.vmt.getAddress()) }),
+      deposits: createDepositChain({ provider: c.provider, address: depositsAddress, fromBlock: 0, logRange: 5 }),
+      follower, gossip, repos, logger: pino({ level: process.env.REWARDS_TEST_LOG ?? 'silent' })
+    }))
+    stores.push(repos)
+  }
+  for (const s of services) await s.start()
+  t.teardown(async () => { for (const s of services) await s.stop() })
+  for (let i = 0; i < 20 && (await c.rewards.getFunction('openRoot')() as [bigint, string])[1] === `0x${'00'.repeat(32)}`; i++) {
+    for (const s of services) await s.tick()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const record = await stores[0]?.rewards.epoch(epoch)
+  t.same(record?.items.map((i) => [i.submitter, i.outcome]).toSorted(), [[backed, 'paid'], [unbacked, 'no-deposit']].toSorted(), 'the late deposit backs nothing')
+  const [, root] = await c.rewards.getFunction('openRoot')() as [bigint, string]
+  t.equal(root, record?.root, 'the root every member computed is posted')
+  for (const s of stores.slice(1)) t.equal((await s.rewards.epoch(epoch))?.root, record?.root)
+  await mineTo(c, await head(c) + 2)
+  const tree = treeOfRecord(record ?? { leaves: [] })
+  const relay = createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: c.owner })
+  const claim = async (account: Hex): Promise<bigint> => {
+    const leaf = tree === undefined ? undefined : rewardsProof(tree, account)
+    if (leaf === undefined) return 0n
+    return (await relay.claim(account, leaf.cumulative, leaf.proof)).amount
+  }
+  t.equal(await claim(backed), params.baseReward + D, 'the reward and the deposit back')
+  t.equal(await claim(unbacked), 0n, 'no deposit at the end block: nothing')
+  t.equal(await claim(leaving), D, 'the withdrawal request paid back')
+  t.same(await deposits.getFunction('totals')(unbacked), [D, 0n], 'the late deposit is still there for its next reports')
+})
+
+tap.test('the reader: depositors at a block, hostile and future blocks', async (t) => {
+  const reader = createDepositChain({ provider: c.provider, address: depositsAddress, fromBlock: 0 })
+  const atEnd = await reader.depositsAt((epoch + 1) * E - 1)
+  t.same([...atEnd.keys()].toSorted(), [backed, leaving].toSorted(), 'only who had deposited by then')
+  t.same(atEnd.get(leaving), { deposited: D, withdrawalsRequested: D })
+  t.same((await reader.depositsAt(followed)).get(unbacked), { deposited: D, withdrawalsRequested: 0n })
+  t.same(await reader.totals(unbacked), { deposited: D, withdrawalsRequested: 0n })
+  await t.rejects(reader.depositsAt(await head(c) + 100), 'a block not mined yet is refused by the chain')
+  const aborted = new AbortController()
+  aborted.abort()
+  await t.rejects(reader.depositsAt(followed, { signal: aborted.signal }), { name: 'AbortError' })
+})

@@ -19,6 +19,7 @@ import type { Hex, Report } from '#protocol/messages.ts'
 import { ParameterHistory } from '../chain/parameter-history.ts'
 import { parametersInterface } from '../chain/registry-abi.ts'
 import { anchorableUntil } from '../rewards/epoch-inputs.ts'
+import { createDepositChain } from '../rewards/deposit-chain.ts'
 import { createStakeChain } from '../rewards/stake-chain.ts'
 import { chainReaderFor, verifyReportWith } from './verify-report.ts'
 import type { VerifyTarget } from './verify-report.ts'
@@ -43,6 +44,8 @@ export interface RecomputeTarget extends VerifyTarget {
   anchors: Hex
   rewards: Hex
   vmt: Hex
+  /** SubmissionDeposits (SPEC 17 rule 0), when the deployment has it */
+  deposits?: Hex
   /** where NetworkParameters' events are read from (the deployment block) */
   fromBlock: number
 }
@@ -118,6 +121,7 @@ export async function recomputeAccount (account: Hex, epoch: number, source: Anc
   const parameterAt = (name: string, block: number): bigint | undefined => history.at(name, block)
   const chain = chainReaderFor(target)
   const stakes = createStakeChain({ provider: target.provider, vmt: target.vmt })
+  const deposits = target.deposits === undefined ? undefined : createDepositChain({ provider: target.provider, address: target.deposits, fromBlock: target.fromBlock })
   const factsOf = new Map<number, RewardFacts[]>()
   let reports = 0
 
@@ -154,7 +158,10 @@ export async function recomputeAccount (account: Hex, epoch: number, source: Anc
     const { params } = rewardParamsFrom((key) => parameterAt(key, end), options.params ?? DEFAULT_REWARD_PARAMS)
     const facts: RewardFacts[] = []
     for (let k = Math.max(0, e - params.payDelayEpochs); k <= e; k++) facts.push(...await epochFacts(k))
-    const result = computeEpochRewards({ epoch: e, facts, state, params, stakes: await stakes.stakesAt(stakedWallets(facts), end, { signal }) })
+    // as a member reads them: at the paid epoch's end block
+    const paid = e - params.payDelayEpochs
+    const totals = deposits === undefined || paid < 0 ? undefined : await deposits.depositsAt((paid + 1) * epochBlocks - 1, { signal })
+    const result = computeEpochRewards({ epoch: e, facts, state, params, stakes: await stakes.stakesAt(stakedWallets(facts), end, { signal }), ...(totals === undefined ? {} : { deposits: totals }) })
     state = result.state
     amount = result.amounts.get(who) ?? 0n
   }

@@ -50,7 +50,7 @@ const mineTo = async (block: number): Promise<void> => {
   if (block > head) await provider.send('anvil_mine', [toQuantity(block - head), toQuantity(1)])
 }
 await mineTo(start + 3)
-const target: RecomputeTarget = { provider, registry, chainId, parameters, anchors, rewards, vmt: lower(contracts.vmt), fromBlock }
+const target: RecomputeTarget = { provider, registry, chainId, parameters, anchors, rewards, vmt: lower(contracts.vmt), ...(contracts.deposits === undefined ? {} : { deposits: contracts.deposits }), fromBlock }
 const now = (): number => Date.now() + 3_600_000
 const [alice, bob] = [new Wallet(hexlify(randomBytes(32))), new Wallet(hexlify(randomBytes(32)))]
 

@@ -60,6 +60,20 @@ async function cpuSeconds (pid: number | undefined): Promise<number> {
   return own + (await Promise.all(children.map(cpuSeconds))).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0)
 }
 
+/** gossip messages each node published, by topic (the node's /metrics): a bundle carries several signed messages */
+async function published (api: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${api}/metrics`)).text()
+  return new Map([...text.matchAll(/^virusmap_gossip_published_total\{topic="([a-z]+)"\} (\d+)$/gm)].map(([, topic, n]) => [topic as string, Number(n)]))
+}
+
+async function publishedByTopic (): Promise<Map<string, number>> {
+  const sum = new Map<string, number>()
+  for (const m of await Promise.all(devnet.info.nodes.map(async (n) => await published(n.api)))) {
+    for (const [topic, n] of m) sum.set(topic, (sum.get(topic) ?? 0) + n)
+  }
+  return sum
+}
+
 function quantile (xs: number[], q: number): number {
   const s = xs.toSorted((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
@@ -131,11 +145,13 @@ try {
     Promise.all(pids.map(rssMiB)).then((now) => { peak = peak.map((p, i) => Math.max(p, now[i] ?? 0)) }).catch(() => {})
   }, 500)
   const cpu0 = await Promise.all(pids.map(cpuSeconds))
+  const published0 = await publishedByTopic()
   const t0 = performance.now()
   const results = await Promise.all(Array.from({ length: concurrency }, async (_, i) => await submitOne(i + 1)))
   const wall = performance.now() - t0
   clearInterval(sampler)
   const cpu = (await Promise.all(pids.map(cpuSeconds))).map((c, i) => c - (cpu0[i] ?? 0))
+  const sent = [...await publishedByTopic()].map(([topic, n]): [string, number] => [topic, n - (published0.get(topic) ?? 0)])
   const completed = results.filter((r) => r.status === 'completed')
   const byStatus = Object.entries(Object.groupBy(results, (r) => r.status)).map(([s, rs]) => `${s} ${rs?.length ?? 0}`).join(', ')
   const ms = completed.map((r) => r.ms)
@@ -146,6 +162,11 @@ try {
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
   const perJob = (seconds: number): string => `${(seconds * 1000 / Math.max(1, completed.length)).toFixed(0)} ms`
   console.log(`  CPU per completed job, supernodes and their scanners: ${perJob(cpu.reduce((a, b) => a + b, 0))} in all; node 0 ${perJob(cpu[0] ?? NaN)}, each other member median ${perJob(quantile(cpu.slice(1), 0.5))} (the machine has ${availableParallelism()} cores: ${(availableParallelism() * 1000 / 20).toFixed(0)} ms a job in all is 20 jobs/s)`)
+  const perJob1 = (n: number): string => (n / Math.max(1, completed.length)).toFixed(1)
+  const signed = sent.filter(([topic]) => topic !== 'bundles')
+  const bundled = signed.filter(([topic]) => ['commits', 'verdicts', 'attestations', 'complaints'].includes(topic)).reduce((a, [, n]) => a + n, 0)
+  const onTheWire = signed.reduce((a, [, n]) => a + n, 0) - bundled + (sent.find(([topic]) => topic === 'bundles')?.[1] ?? 0)
+  console.log(`  gossip per completed job: ${perJob1(signed.reduce((a, [, n]) => a + n, 0))} signed messages (${signed.map(([t, n]) => `${t} ${perJob1(n)}`).join(', ')}) in ${perJob1(onTheWire)} gossip messages`)
   console.log(`  idle CPU per supernode: median ${(100 * quantile(idleCpu, 0.5)).toFixed(1)}% of a core (max ${(100 * Math.max(...idleCpu)).toFixed(1)}%); all ${(100 * idleCpu.reduce((a, b) => a + b, 0)).toFixed(0)}%`)
   console.log(`  RSS per supernode (with its scanner processes) idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
   console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)

@@ -43,6 +43,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'buy', summary: 'buy a sample on the data market with VMT (an approved vendor), checked against its sha256; --refund a lapsed order', load: async () => (await import('./commands/buy.ts')).buyCommand },
   { name: 'market', summary: 'the data market\'s orders (all, or one buyer\'s) with their status', load: async () => (await import('./commands/market.ts')).marketCommand },
   { name: 'rewards', summary: 'the VMT rewards a node computed for an epoch, or one account\'s (cumulative, this epoch, its reports)', load: async () => (await import('./commands/rewards.ts')).rewardsCommand },
+  { name: 'deposit', summary: 'lock VMT as a submitter\'s deposit (a signed report earns only with one), show it, or ask it back', load: async () => (await import('./commands/deposit.ts')).depositCommand },
   { name: 'claim', summary: 'claim a wallet\'s VMT rewards from RewardsDistributor with a proof checked against the chain\'s root', load: async () => (await import('./commands/claim.ts')).claimCommand },
   { name: 'anchors', summary: 'list the epochs anchored on chain a node has seen, or one epoch\'s jobs', load: async () => (await import('./commands/anchors.ts')).anchorsCommand },
   { name: 'hunt', summary: 'hunt with YARA rules on the members as an approved vendor: add, list, matches [--follow], retro', load: async () => (await import('./commands/hunt.ts')).huntCommand },

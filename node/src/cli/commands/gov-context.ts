@@ -91,6 +91,7 @@ export async function loadGovDeployment (values: Record<string, OptionValue>, ct
   if (typeof c.anchors === 'string' && isAddress(c.anchors)) contracts.anchors = c.anchors.toLowerCase() as Hex
   if (typeof c.market === 'string' && isAddress(c.market)) contracts.market = c.market.toLowerCase() as Hex
   if (typeof c.rewards === 'string' && isAddress(c.rewards)) contracts.rewards = c.rewards.toLowerCase() as Hex
+  if (typeof c.deposits === 'string' && isAddress(c.deposits)) contracts.deposits = c.deposits.toLowerCase() as Hex
   if (!Number.isSafeInteger(json.chainId) || (json.chainId as number) <= 0) throw badInput(`bad deployment file ${file}: chainId must be a positive integer`)
   const rpcUrl = str(values.rpc) ?? (typeof json.rpcUrl === 'string' ? json.rpcUrl : undefined)
   if (rpcUrl === undefined || !URL.canParse(rpcUrl) || !/^https?:$/.test(new URL(rpcUrl).protocol)) throw badInput(`--rpc must be an http(s) URL (the deployment file has none), got ${String(rpcUrl)}`)

@@ -66,7 +66,18 @@ export interface RewardsAccount {
   proof: Hex[]
   amount: bigint
   memberAmount: bigint
+  /** its submission deposits settled this epoch (SPEC 17 rule 0), wei; null when none were */
+  deposit: { backed: number, unbacked: number, refunded: bigint, forfeited: bigint, withdrawn: bigint } | null
   items: Array<Record<string, unknown>>
+}
+
+const COUNT = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= 1_000_000
+
+function depositOf (d: unknown, target: ApiTarget): RewardsAccount['deposit'] {
+  if (d === null || d === undefined) return null
+  const o = d as Record<string, unknown>
+  if (typeof d !== 'object' || !COUNT(o.backed) || !COUNT(o.unbacked) || !['refunded', 'forfeited', 'withdrawn'].every((k) => typeof o[k] === 'string' && DECIMAL.test(o[k]))) throw bad(target, 'has a malformed deposit')
+  return { backed: o.backed as number, unbacked: o.unbacked as number, refunded: BigInt(o.refunded as string), forfeited: BigInt(o.forfeited as string), withdrawn: BigInt(o.withdrawn as string) }
 }
 
 const bad = (target: ApiTarget, what: string): CliError => new CliError('NETWORK', `${target.api}: the rewards answer ${what}`)
@@ -90,6 +101,7 @@ export async function fetchRewardsAccount (target: ApiTarget, epoch: string | nu
     proof: a.proof as Hex[],
     amount: BigInt(a.amount as string),
     memberAmount: BigInt(a.member_amount as string),
+    deposit: depositOf(a.deposit, target),
     items: a.items as Array<Record<string, unknown>>
   }
 }

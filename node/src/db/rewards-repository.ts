@@ -36,6 +36,17 @@ export interface StoredEpochRewards {
    * reorg that takes an anchor back, or brings another, is seen as a change of inputs (records of older nodes lack it)
    */
   anchors?: ReadonlyArray<readonly [number, Hex | null]>
+  /** wallet -> its submission deposits settled this epoch (SPEC 17 rule 0; absent when none was, and in older records) */
+  deposits?: Record<string, StoredDepositSettlement>
+}
+
+/** A wallet's deposits in a paid epoch: reports backed and not, and wei paid back, forfeited and withdrawn (decimal). */
+export interface StoredDepositSettlement {
+  backed: number
+  unbacked: number
+  refunded: string
+  forfeited: string
+  withdrawn: string
 }
 
 /** A member's RewardsRoot signature as gossiped (SPEC 17). */

@@ -25,7 +25,14 @@ export function epochRecordOf (result: EpochRewards, facts: { reports: number, b
       ...i, precision: [...i.precision], raw: i.raw.toString(), amount: i.amount.toString(), steps: (i.steps ?? []).map((s) => ({ ...s, amount: s.amount.toString() }))
     })),
     reports: facts.reports,
-    budget: facts.budget.toString()
+    budget: facts.budget.toString(),
+    ...(result.deposits.size === 0
+      ? {}
+      : {
+          deposits: Object.fromEntries([...result.deposits].toSorted(([a], [b]) => a < b ? -1 : 1).map(([w, d]) => [w, {
+            backed: d.backed, unbacked: d.unbacked, refunded: d.refunded.toString(), forfeited: d.forfeited.toString(), withdrawn: d.withdrawn.toString()
+          }]))
+        })
   }
 }
 

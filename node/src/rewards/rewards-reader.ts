@@ -56,6 +56,7 @@ export function rewardsReader (repo: Pick<RewardsRepository, 'epoch' | 'epochs'>
         proof: leaf?.proof ?? [] as Hex[],
         amount: r.amounts[account] ?? '0',
         memberAmount: r.members[account] ?? '0',
+        ...(r.deposits?.[account] === undefined ? {} : { deposit: r.deposits[account] }),
         items: r.items.filter((i) => i.submitter === account).slice(0, limit)
       }
     }

@@ -14,6 +14,10 @@ import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
 import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createStakeChain } from '../../src/rewards/stake-chain.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
+import { startApi } from '../fixtures/api-server.ts'
+import { createMemoryNode } from '../fixtures/memory-ports.ts'
+import { runCli } from '../../src/cli/run.ts'
+import { rewardsReader } from '../../src/rewards/rewards-reader.ts'
 import { anchoredRepositories, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { head, lower, mined, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
 import type { Wallet } from 'ethers'
@@ -56,10 +60,17 @@ const follower = staticFollower(wallets.map((w) => ({ operator: lower(w.address)
 })
 const reports = await Promise.all([0, 1].map(async (i) => await submittedReport(new TextEncoder().encode(`deposit sample ${i}`), submitterWallet(i), `deposit-family-${i}`)))
 
+async function cli (argv: string[]): Promise<{ code: number, out: string, err: string }> {
+  let out = ''
+  let err = ''
+  const code = await runCli(argv, { stdout: { write: (x: string) => { out += x } }, stderr: { write: (x: string) => { err += x } }, signal: AbortSignal.timeout(60_000), env: {}, cwd: process.cwd() })
+  return { code, out, err }
+}
+
 tap.test('members read the deposits at the end block; the claims pay rewards and deposits back', async (t) => {
   const bus = createMemoryGossipBus()
   const services: RewardsService[] = []
-  const stores = []
+  const stores: Array<Awaited<ReturnType<typeof anchoredRepositories>>> = []
   for (const [i, wallet] of wallets.entries()) {
     const repos = await anchoredRepositories(t, `node-${i}`, reports, { epoch, block: epoch * E + 3, followed })
     const gossip = bus.join()
@@ -95,6 +106,31 @@ tap.test('members read the deposits at the end block; the claims pay rewards and
   t.equal(await claim(unbacked), 0n, 'no deposit at the end block: nothing')
   t.equal(await claim(leaving), D, 'the withdrawal request paid back')
   t.same(await deposits.getFunction('totals')(unbacked), [D, 0n], 'the late deposit is still there for its next reports')
+  t.same(record?.deposits, {
+    [backed]: { backed: 1, unbacked: 0, refunded: D.toString(), forfeited: '0', withdrawn: '0' },
+    [unbacked]: { backed: 0, unbacked: 1, refunded: '0', forfeited: '0', withdrawn: '0' }
+  }, 'the record says what the deposits did')
+  // the request came before the epoch: the first epoch computed after it paid it back
+  const earlier = await Promise.all([1, 2, 3, 4].map(async (k) => (await stores[0]?.rewards.epoch(epoch - k))?.deposits?.[leaving]))
+  t.same(earlier.filter((d) => d !== undefined), [{ backed: 0, unbacked: 0, refunded: '0', forfeited: '0', withdrawn: D.toString() }], 'paid back once, in an earlier epoch')
+  // served and printed: GET /api/virusmap/rewards/{epoch}/{address} and virusmap rewards
+  const first = stores[0]
+  if (first === undefined) throw new Error('no member')
+  const api = await startApi(t, { ...createMemoryNode().ports, rewards: rewardsReader(first.rewards) })
+  const shown = await cli(['rewards', '--address', unbacked, '--epoch', String(epoch), '--api', api.url])
+  t.equal(shown.code, 0, shown.err)
+  t.match(shown.out, 'deposits: 0 reports backed, 1 not (they earned nothing); 0.0 VMT paid back, 0.0 VMT forfeited, 0.0 VMT withdrawn')
+  const json = JSON.parse((await cli(['rewards', '--address', backed, '--epoch', String(epoch), '--api', api.url, '--json'])).out) as { amount: string, deposit: unknown }
+  t.same(json.deposit, { backed: 1, unbacked: 0, refunded: D.toString(), forfeited: '0', withdrawn: '0' })
+  t.equal(json.amount, (params.baseReward + D).toString(), 'this epoch\'s amount holds the deposit paid back')
+  // a lying node's deposit is refused, not printed
+  for (const hostile of [{ backed: -1 }, { backed: 1, unbacked: 0, refunded: '1e3', forfeited: '0', withdrawn: '0' }, { backed: 1.5, unbacked: 0, refunded: '0', forfeited: '0', withdrawn: '0' }, 'x', [1]]) {
+    const liar = createMemoryNode()
+    liar.rewards.set(epoch, { ...(record as NonNullable<typeof record>), deposits: { [backed]: hostile as never } })
+    const r = await cli(['rewards', '--address', backed, '--epoch', String(epoch), '--api', (await startApi(t, liar.ports)).url])
+    t.equal(r.code, 4, `${JSON.stringify(hostile)}: ${r.err}`)
+    t.match(r.err, /the rewards answer has a malformed deposit/)
+  }
 })
 
 tap.test('the reader: depositors at a block, hostile and future blocks', async (t) => {

@@ -1,6 +1,7 @@
 import type { AbortOptions } from '@libp2p/interface'
 import type { Hex } from '#protocol/messages.ts'
 import type { StoredItemReward } from '../../db/rewards-repository.ts'
+import type { StoredDepositSettlement } from '../../db/rewards-repository.ts'
 
 /** One paid-epoch report's reward and why (SPEC 17): amounts in decimal wei. */
 export type RewardItemView = StoredItemReward
@@ -39,6 +40,8 @@ export interface RewardsAccountView {
   /** wei this epoch paid it, and as a member */
   amount: string
   memberAmount: string
+  /** its submission deposits settled this epoch (rule 0), when any were; `amount` holds what they paid back */
+  deposit?: StoredDepositSettlement
   /** the paid reports it submitted, at most `limit` */
   items: RewardItemView[]
 }

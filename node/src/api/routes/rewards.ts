@@ -64,7 +64,7 @@ function accountObject (a: RewardsAccountView): Record<string, unknown> {
     id: `${a.epoch}:${a.account}`,
     attributes: {
       epoch: a.epoch, root: a.root ?? null, account: a.account, cumulative: a.cumulative, proof: a.proof, amount: a.amount, member_amount: a.memberAmount,
-      items: a.items.map(itemObject)
+      deposit: a.deposit ?? null, items: a.items.map(itemObject)
     }
   }
 }

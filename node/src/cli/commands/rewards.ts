@@ -47,11 +47,13 @@ async function account (values: Record<string, OptionValue>, ctx: CommandContext
   const target = await resolveApiTarget(values, ctx)
   const r = await fetchRewardsAccount(target, epochArg(values.epoch), who, ctx)
   if (values.json === true) {
-    ctx.stdout.write(`${terminalJson({ ...r, cumulative: r.cumulative.toString(), amount: r.amount.toString(), memberAmount: r.memberAmount.toString() }, 2)}\n`)
+    const deposit = r.deposit === null ? null : { ...r.deposit, refunded: r.deposit.refunded.toString(), forfeited: r.deposit.forfeited.toString(), withdrawn: r.deposit.withdrawn.toString() }
+    ctx.stdout.write(`${terminalJson({ ...r, cumulative: r.cumulative.toString(), amount: r.amount.toString(), memberAmount: r.memberAmount.toString(), deposit }, 2)}\n`)
     return EXIT_CODES.ok
   }
   ctx.stdout.write(`${who} at epoch ${r.epoch}: ${vmt(r.cumulative)} in all (${r.proof.length === 0 && r.cumulative === 0n ? 'no leaf' : 'in the tree'}); ` +
     `this epoch ${vmt(r.amount)}${r.memberAmount > 0n ? `, of which ${vmt(r.memberAmount)} as a member` : ''}\n` +
+    (r.deposit === null ? '' : `deposits: ${r.deposit.backed} reports backed, ${r.deposit.unbacked} not (they earned nothing); ${vmt(r.deposit.refunded)} paid back, ${vmt(r.deposit.forfeited)} forfeited, ${vmt(r.deposit.withdrawn)} withdrawn (in this epoch's amount)\n`) +
     (r.items.length === 0 ? '' : `${r.items.map(itemLine).join('\n')}\n`) +
     'claim what the settled root holds with: virusmap claim --keystore FILE\n')
   return EXIT_CODES.ok

@@ -6,7 +6,8 @@
  * changes its name for it. Counts halve every `familyHalfLifeEpochs` epochs, so popular families pay again.
  */
 import type { RewardFacts } from './facts.ts'
-import { bodyDistance, fuzzyBody } from './fuzzy.ts'
+import { fuzzyBody } from './fuzzy.ts'
+import { FuzzyIndex } from './fuzzy-index.ts'
 import type { RewardParams } from './params.ts'
 import type { FamilyEntry } from './state.ts'
 
@@ -24,14 +25,12 @@ export function decayed (f: FamilyEntry, at: number, halfLife: number): FamilyEn
   return { ...f, count: halvings >= 53 ? 0 : Math.floor(f.count / 2 ** halvings), epoch: f.epoch + halvings * halfLife }
 }
 
-const compareKeys = (a: string, b: string): number => a < b ? -1 : a > b ? 1 : 0
-
 export class FamilyIndex {
   readonly #families: Map<string, FamilyEntry>
   readonly #params: RewardParams
   readonly #at: number
-  /** the fuzzy families and their digests' bodies, kept apart so a lookup does not walk the label families */
-  readonly #fuzzy: Array<[string, Uint8Array]>
+  /** the fuzzy families' digests, kept apart so a lookup does not walk the label families */
+  readonly #fuzzy = new FuzzyIndex()
 
   /** `at`: the paid epoch; families whose count decayed to 0 are dropped. */
   constructor (families: ReadonlyMap<string, FamilyEntry>, params: RewardParams, at: number) {
@@ -42,35 +41,20 @@ export class FamilyIndex {
       const now = decayed(f, at, params.familyHalfLifeEpochs)
       if (now.count > 0) this.#families.set(k, now)
     }
-    this.#fuzzy = [...this.#families].filter(([, f]) => f.fuzzy !== undefined).map(([k, f]) => [k, fuzzyBody(f.fuzzy as string)])
+    for (const [k, f] of this.#families) if (f.fuzzy !== undefined) this.#fuzzy.add(k, fuzzyBody(f.fuzzy))
   }
 
   #count (key: string): number {
     return this.#families.get(key)?.count ?? 0
   }
 
-  #nearest (fuzzy: string): string | undefined {
-    const body = fuzzyBody(fuzzy)
-    const limit = this.#params.fuzzyThreshold
-    let best: string | undefined
-    let bestDistance = Number.POSITIVE_INFINITY
-    for (const [key, other] of this.#fuzzy) {
-      const d = bodyDistance(body, other, limit)
-      if (d <= this.#params.fuzzyThreshold && (d < bestDistance || (d === bestDistance && compareKeys(key, best as string) < 0))) {
-        best = key
-        bestDistance = d
-      }
-    }
-    return best
-  }
-
   /** The family of a report that passed rule 1, counting it as paid (call in firstOrder). */
   assign (f: RewardFacts): FamilyAssignment {
     if (f.fuzzy !== undefined) {
-      const key = this.#nearest(f.fuzzy) ?? `${f.kind}:fuzzy:${f.item}`
+      const key = this.#fuzzy.nearest(fuzzyBody(f.fuzzy), this.#params.fuzzyThreshold) ?? `${f.kind}:fuzzy:${f.item}`
       const index = this.#count(key)
       this.#families.set(key, { count: index + 1, epoch: this.#at, fuzzy: this.#families.get(key)?.fuzzy ?? f.fuzzy })
-      if (index === 0) this.#fuzzy.push([key, fuzzyBody(f.fuzzy)])
+      if (index === 0) this.#fuzzy.add(key, fuzzyBody(f.fuzzy))
       return { key, index }
     }
     const keys = f.labels.length === 0 ? [`${f.kind}:item:${f.item}`] : f.labels.map(l => `${f.kind}:label:${l}`)

@@ -5,6 +5,7 @@
  * the ring's fabrications with their own two engines, which the report then carries as attested.
  */
 import type { Hex } from '#protocol/messages.ts'
+import { sealFacts } from '#protocol/rewards/index.ts'
 import type { RewardFacts } from '#protocol/rewards/index.ts'
 import type { Rng } from '../prng.ts'
 import type { DetectionParams } from './params.ts'
@@ -60,7 +61,8 @@ export function scanFacts (rng: Rng, d: DetectionParams, s: Sample, c: ScanConte
     if (isDetecting) detected.push(m)
     if (isDetecting || (sees && hits.ml)) flagged.push(m)
   }
-  return {
+  // sealed: the reward function checks facts once, not in each of the W + 1 windows that hold them
+  return sealFacts({
     jobId: c.jobId,
     epoch: c.epoch,
     item: s.item,
@@ -77,5 +79,5 @@ export function scanFacts (rng: Rng, d: DetectionParams, s: Sample, c: ScanConte
     labels,
     firstSeen: c.firstSeen,
     ...(d.fuzzy ? { fuzzy: digestOf(s) } : {})
-  }
+  })
 }

@@ -1,6 +1,6 @@
 import tap from 'tap'
 import { realResults } from '../src/real-figures.ts'
-import type { RealRunResult } from '../src/real/real-run.ts'
+import type { JobSpan, RealRunResult } from '../src/real/real-run.ts'
 
 /** a stored run as real-code.json keeps it (run.ts --real-from reads these back) */
 const run = (cpuShare: number): RealRunResult => ({
@@ -29,7 +29,7 @@ tap.test('the model is calibrated as the run ran, and again with the CPU the box
   t.equal(c.p95ErrorAtShare, Math.round((c.modelAtShare.p95 / 2600 - 1) * 1000) / 1000)
   t.equal(c.model.messagesPerJob, 31, 'the model publishes what the real code published')
   const chart = figures.find(f => f.id === 'real-calibration')
-  t.same(chart?.series.map(s => s.name), ['real code', 'model', 'model, CPU at the run\'s share'])
+  t.same(chart?.series.map(s => s.name), ['real code', 'model', 'model, CPU at the run\'s share', 'model, CPU at each job\'s share'])
 })
 
 tap.test('a share above 1 counts as 1 and a share of 0 as 1%: the model never runs faster than the measured CPU', async (t) => {
@@ -39,4 +39,16 @@ tap.test('a share above 1 counts as 1 and a share of 0 as 1%: the model never ru
   const starved = realResults([run(0)], 1).calibration[0]
   t.ok(Number.isNaN(starved?.modelAtShare.p95), 'no share measured: 1% of a core, where 10 members\' reports miss the windows, as such a run\'s would')
   t.ok(Number.isFinite(starved?.model.p95), 'the plain calibration is unaffected')
+})
+
+/** one job's span: 70 ms of CPU on `share` of a core */
+const span = (share: number): JobSpan => ({ reportLatencyMs: { count: 10, median: 2000, p95: 2600, p99: 2700 }, cpuMs: 70, gcMs: 5, deliveries: 300, wallMs: 70 / share, heapMiB: 50 })
+
+tap.test('a run that recorded its jobs is also modelled job by job, each at the share of a core its span had', async (t) => {
+  const even = realResults([{ ...run(0.5), jobs: 2, perJob: [span(0.5), span(0.5)] }], 1).calibration[0]
+  const uneven = realResults([{ ...run(0.5), jobs: 2, perJob: [span(0.9), span(0.1)] }], 1).calibration[0]
+  t.ok(even?.atJobShares !== undefined && uneven?.atJobShares !== undefined)
+  t.ok((uneven?.atJobShares?.p95 ?? 0) > (even?.atJobShares?.p95 ?? Infinity), 'a job on a tenth of a core sets the p95 the run-wide share hides')
+  t.equal(realResults([run(0.5)], 1).calibration[0]?.atJobShares, undefined, 'runs stored before perJob: none')
+  t.equal(realResults([{ ...run(0.5), perJob: [{ ...span(0.5), deliveries: 0 }] }], 1).calibration[0]?.atJobShares, undefined, 'a span without deliveries: none, not a division by zero')
 })

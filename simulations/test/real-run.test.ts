@@ -14,6 +14,11 @@ tap.test('four real gossip stacks over the memory transport: every message deliv
   t.ok(r.bytesPerMemberPerJob > 0)
   t.ok(r.reportLatencyMs.count === 4)
   t.equal(r.messagesSeenPerJob, 13, 'counted: the job, 4 commitments, 4 verdicts, 4 attestations')
+  const [span] = r.perJob ?? []
+  t.equal(r.perJob?.length, 1, 'one span per job')
+  t.equal(span?.reportLatencyMs.count, 4, 'the job\'s own reports')
+  t.equal(span?.deliveries, 13 * 3, 'its 13 messages at the 3 other members')
+  t.ok((span?.cpuMs ?? 0) > 0 && (span?.gcMs ?? -1) >= 0 && (span?.heapMiB ?? 0) > 0, 'CPU, GC and heap measured')
   t.equal(runJobs({ members: 4, seed: 1, params: DEFAULT_PARAMS, jobs: 1 }).messagesPerJob, r.messagesSeenPerJob, 'the model publishes what the real code publishes')
 })
 

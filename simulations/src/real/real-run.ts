@@ -1,3 +1,4 @@
+import { PerformanceObserver } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -65,6 +66,20 @@ export interface RealRunResult {
   windowMs: number
   /** this process's CPU time over the jobs' wall time: below 1 when the box's other work took the core */
   cpuShare: number
+  /**
+   * each job from its submission to the next one's (the last: to its last report): its latencies, and the
+   * CPU, garbage collection, deliveries and wall time of that span, which hold the previous job's tail
+   */
+  perJob?: JobSpan[]
+}
+
+export interface JobSpan {
+  reportLatencyMs: Summary
+  cpuMs: number
+  gcMs: number
+  deliveries: number
+  wallMs: number
+  heapMiB: number
 }
 
 async function waitFor (done: () => boolean, timeoutMs: number, options?: AbortOptions): Promise<void> {
@@ -103,9 +118,12 @@ export async function runRealNetwork (opts: RealRunOptions, options?: AbortOptio
   const members: SimMember[] = []
   const submittedAt = new Map<Hex, number>()
   const latencies: number[] = []
+  const jobLatencies = new Map<Hex, number[]>()
   const seen = new Set<string>()
   let delivered = 0
   let reports = 0
+  const perJob: JobSpan[] = []
+  let gcObserver: PerformanceObserver | undefined
   const runTag = `${opts.seed}-${opts.members}-${Date.now()}`
   const windowMs = opts.windowMs ?? 20_000
   try {
@@ -121,7 +139,10 @@ export async function runRealNetwork (opts: RealRunOptions, options?: AbortOptio
         reported (jobId) {
           reports++
           const t0 = submittedAt.get(jobId)
-          if (t0 !== undefined) latencies.push(Date.now() - t0)
+          if (t0 !== undefined) {
+            latencies.push(Date.now() - t0)
+            jobLatencies.get(jobId)?.push(Date.now() - t0)
+          }
         }
       }, windowMs))
     }
@@ -138,18 +159,33 @@ export async function runRealNetwork (opts: RealRunOptions, options?: AbortOptio
     const dupBefore = traffic.reduce((s, t) => s + t.duplicates, 0)
     const cpuBefore = process.cpuUsage()
     const wallBefore = Date.now()
+    let gcMs = 0
+    gcObserver = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration })
+    gcObserver.observe({ entryTypes: ['gc'] })
     for (let j = 0; j < opts.jobs; j++) {
       options?.signal?.throwIfAborted()
       const origin = members[j % members.length] as SimMember
       const t0 = Date.now()
+      const span = { cpu: process.cpuUsage(), gcMs, delivered }
       const signed = await buildUrlJob(j, wallets[j % members.length] as Wallet, submitter, { commitMs: windowMs, revealMs: windowMs })
-      submittedAt.set(scanJobId(signed.job, SIM_CHAIN_ID, SIM_REGISTRY), t0)
+      const jobId = scanJobId(signed.job, SIM_CHAIN_ID, SIM_REGISTRY)
+      submittedAt.set(jobId, t0)
+      jobLatencies.set(jobId, [])
       await origin.originate(signed)
       // one job at a time: every member runs in this one thread, so overlapping jobs would
       // measure this process's queue rather than the protocol
       // a job's last attestations come at the node's attestAt: wait until the job's end (SPEC section 10)
       await waitFor(() => reports >= (j + 1) * opts.members, jobEndsAt(signed.job, DEFAULT_JOB_BOUNDS) - Date.now(), options)
       await sleep(opts.spacingMs)
+      const cpuSpan = process.cpuUsage(span.cpu)
+      perJob.push({
+        reportLatencyMs: summarize(jobLatencies.get(jobId) ?? []),
+        cpuMs: round((cpuSpan.user + cpuSpan.system) / 1000, 1),
+        gcMs: round(gcMs - span.gcMs, 1),
+        deliveries: delivered - span.delivered,
+        wallMs: Date.now() - t0,
+        heapMiB: round(process.memoryUsage().heapUsed / 2 ** 20, 1)
+      })
     }
     const cpu = process.cpuUsage(cpuBefore)
     const cpuMs = (cpu.user + cpu.system) / 1000
@@ -170,9 +206,11 @@ export async function runRealNetwork (opts: RealRunOptions, options?: AbortOptio
       messagesSeenPerJob: round(seen.size / opts.jobs, 1),
       reportsFinal: reports,
       windowMs,
-      cpuShare: round(cpuMs / Math.max(1, Date.now() - wallBefore), 3)
+      cpuShare: round(cpuMs / Math.max(1, Date.now() - wallBefore), 3),
+      perJob
     }
   } finally {
+    gcObserver?.disconnect()
     for (const m of members) m.stop()
     await Promise.allSettled(hosts.map(h => h.stop()))
   }

@@ -216,7 +216,8 @@ t.test('a stop ends connections that carry no request instead of waiting a minut
   await once(kept, 'data')
   const closed = Promise.all([once(spare, 'close'), once(kept, 'close')])
   // Node's own close left the spare one to its headersTimeout, 60 s; a liveness bound, not a speed figure
-  const stopped = await Promise.race([server.stop().then(() => true), sleep(15_000, false)])
+  // (unref'd: a pending bound kept the file's process alive 15 s after the stop)
+  const stopped = await Promise.race([server.stop().then(() => true), sleep(15_000, false, { ref: false })])
   st.equal(stopped, true, 'the stop did not wait for the idle connections')
   await closed
   st.pass('both connections were ended by the server')

@@ -8,20 +8,7 @@ import type { Hex } from '#protocol/messages.ts'
 import type { RewardParams } from '#protocol/rewards/index.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { DepositSource } from './ports.ts'
-
-export interface DepositNotice {
-  code: 'NO_DEPOSIT'
-  /** wei a signed report needs (rewardSubmissionDeposit at the followed block) */
-  required: string
-  /** wei the wallet has locked now: deposited minus withdrawals requested */
-  locked: string
-  message: string
-}
-
-export interface DepositNotices {
-  /** undefined when `account`'s deposit covers a report, or no deposit is needed */
-  noticeFor(account: Hex, options?: AbortOptions): Promise<DepositNotice | undefined>
-}
+import type { DepositNotice, DepositNotices } from '../api/ports/rewards.ts'
 
 export interface DepositNoticeComponents {
   deposits: Pick<DepositSource, 'totals'>

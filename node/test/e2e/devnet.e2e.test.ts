@@ -26,8 +26,8 @@ let devnet: Devnet
 let dir: string
 const out: string[] = []
 const cli = async (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> => {
-  const { code, out, err } = await runIn(argv, dir, { signal: AbortSignal.timeout(120_000) })
-  return { code, stdout: out, stderr: err }
+  const run = await runIn(argv, dir, { signal: AbortSignal.timeout(120_000) })
+  return { code: run.code, stdout: run.out, stderr: run.err }
 }
 
 tap.before(async () => {

@@ -12,19 +12,12 @@ import { RewardsError } from './errors.ts'
 import { isSigned } from './facts.ts'
 import type { RewardFacts } from './facts.ts'
 import type { ItemReward } from './score.ts'
+import type { DepositLedger } from './state.ts'
 
 /** A wallet's SubmissionDeposits totals (cumulative wei) at the paid epoch's end block. */
 export interface DepositTotals {
   deposited: bigint
   withdrawalsRequested: bigint
-}
-
-/** What the reward function has settled of a wallet's deposits so far (cumulative wei). */
-export interface DepositLedger {
-  /** deposits used by backed reports (each paid back in part or forfeited) */
-  used: bigint
-  /** withdrawal requests paid back */
-  returned: bigint
 }
 
 /** One wallet's deposits in the paid epoch. */

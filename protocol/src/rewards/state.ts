@@ -3,9 +3,19 @@
  * decimal strings), so a member restarts from its store and a vector file states it exactly.
  */
 import type { Hex } from '../messages.ts'
-import type { DepositLedger } from './deposits.ts'
 import { RewardsError } from './errors.ts'
 import { isFuzzy } from './fuzzy.ts'
+
+/**
+ * What the reward function has settled of a wallet's deposits so far (cumulative wei); kept with the state
+ * it is saved in, so the state does not import the deposit rule that uses it.
+ */
+export interface DepositLedger {
+  /** deposits used by backed reports (each paid back in part or forfeited) */
+  used: bigint
+  /** withdrawal requests paid back */
+  returned: bigint
+}
 
 /** A near-duplicate family: its paid count as of `epoch` (it halves with time) and, for a fuzzy family, its first digest. */
 export interface FamilyEntry {

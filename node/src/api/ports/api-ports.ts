@@ -11,7 +11,7 @@ import type { MarketDeliveryReader } from './market.ts'
 import type { NetworkReader, NodeStatusReader } from './network.ts'
 import type { RewardsReader } from './rewards.ts'
 import type { VoteStore } from './votes.ts'
-import type { DepositNotices } from '../../rewards/deposit-notice.ts'
+import type { DepositNotices } from './rewards.ts'
 
 /**
  * What the HTTP API needs from the node. The API knows nothing else of it, so it can be tested with

@@ -3,6 +3,21 @@ import type { Hex } from '#protocol/messages.ts'
 import type { StoredItemReward } from '../../db/rewards-repository.ts'
 import type { StoredDepositSettlement } from '../../db/rewards-repository.ts'
 
+/** What a submitter is told at a signed upload its deposit does not cover (SPEC 17, rule 0): it will not earn. */
+export interface DepositNotice {
+  code: 'NO_DEPOSIT'
+  /** wei a signed report needs (rewardSubmissionDeposit at the followed block) */
+  required: string
+  /** wei the wallet has locked now: deposited minus withdrawals requested */
+  locked: string
+  message: string
+}
+
+export interface DepositNotices {
+  /** undefined when `account`'s deposit covers a report, or no deposit is needed */
+  noticeFor(account: Hex, options?: AbortOptions): Promise<DepositNotice | undefined>
+}
+
 /** One paid-epoch report's reward and why (SPEC 17): amounts in decimal wei. */
 export type RewardItemView = StoredItemReward
 

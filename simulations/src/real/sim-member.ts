@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
 import { createGossip } from '../../../node/src/network/gossip.ts'
-import { GossipValidationError } from '#protocol/errors.ts'
 import { quorumThreshold } from '#protocol/quorum.ts'
 import { deriveReport } from '#protocol/report.ts'
 import { attestationFor, computeCommitment, contentCommitments, signAttestation, signCommitment, signVerdict } from '#protocol/signing.ts'
 import { reportDigest, scanJobId, verdictHash } from '#protocol/eip712.ts'
 import { attestAt, DEFAULT_JOB_BOUNDS } from '#protocol/timing.ts'
-import { validateAttestation, validateCommitment, validateScanJob, validateVerdict } from '#protocol/validation.ts'
+import { isBehindOnJob, validateAttestation, validateCommitment, validateScanJob, validateVerdict } from '#protocol/validation.ts'
 import { MemberView, newJobState, SIM_CHAIN_ID, SIM_ENGINE, SIM_REGISTRY, simBounds, waitBoundFor } from './member-view.ts'
 import { createJobWaiters } from '../../../node/src/quorum/job-waiters.ts'
 import { jobIdOf, senderOf } from '#protocol/job-messages.ts'
@@ -18,14 +17,6 @@ import type { AbortOptions } from '@libp2p/interface'
 import type { GossipMessage, Hex, SignedAttestation, SignedCommitment, SignedScanJob, SignedVerdict, TopicName, Verdict } from '#protocol/messages.ts'
 import type { JobState } from './member-view.ts'
 import type { Wallet } from 'ethers'
-
-/**
- * What a relay may merely be behind on (SPEC section 6; the node's BEHIND in message-intake.ts): the job,
- * the commitment a reveal opens (an equivocator's other one too), the reveal window. The validation waits
- * for it instead of answering ignore, since gossipsub forwards only what was accepted. A job waits for
- * its membership block in the node only; here every member follows the one block.
- */
-const BEHIND = new Set(['UNKNOWN_JOB', 'NO_COMMITMENT', 'EARLY_REVEAL', 'COMMITMENT_MISMATCH'])
 
 export interface MemberEvents {
   /** a message accepted (its first delivery here) */
@@ -92,7 +83,8 @@ export class SimMember {
 
   /**
    * Validates and takes the message, as the node's message intake does: when this member is only behind
-   * (BEHIND) it waits for its job to change or the clock to move (job-waiters.ts), until gossip's signal
+   * (the protocol's isBehindOnJob, SPEC section 6: the job, the commitment a reveal opens, the reveal
+   * window; a job waits for its membership block in the node only, here every member follows one) it waits for its job to change or the clock to move (job-waiters.ts), until gossip's signal
    * ends the wait (its bound on waiting validations), and the last answer stands.
    */
   async #apply (topic: TopicName, msg: GossipMessage, options: AbortOptions): Promise<void> {
@@ -101,7 +93,7 @@ export class SimMember {
         this.#applyOnce(topic, msg)
         return
       } catch (err) {
-        if (!(err instanceof GossipValidationError) || !BEHIND.has(err.code) || options.signal?.aborted === true || msg.type === 'scan-job') throw err
+        if (!isBehindOnJob(err) || options.signal?.aborted === true || msg.type === 'scan-job') throw err
         const jobMsg = msg as SignedCommitment | SignedVerdict | SignedAttestation
         // only a member may make a relay wait for a job it has not seen: anyone could name a job that never comes
         if (err.code === 'UNKNOWN_JOB' && !this.view.members.includes(senderOf(jobMsg))) throw err

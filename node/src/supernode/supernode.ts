@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { JsonRpcProvider } from 'ethers'
 import { CID } from 'multiformats/cid'
 import { createAdminServer } from '../admin/admin-server.ts'
+import { NodeProvider } from '../chain/node-provider.ts'
 import { createRegistryFollower } from '../chain/registry-follower.ts'
 import { SerialSigner } from '../chain/serial-signer.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../db/index.ts'
@@ -54,7 +54,10 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
   const operator = keys.operator.address.toLowerCase() as Hex
   const metrics = createNodeMetrics()
   const libp2p = await createLibp2pNode({ privateKey: keys.peerKey, listenAddrs: config.listen })
-  const provider = new JsonRpcProvider(deployment.rpcUrl, deployment.chainId, { staticNetwork: true, pollingInterval: config.pollIntervalMs, cacheTimeout: -1 })
+  // the services poll the head every pollIntervalMs: one answer serves all that ask within half of it
+  const provider = new NodeProvider(deployment.rpcUrl, deployment.chainId, {
+    staticNetwork: true, pollingInterval: config.pollIntervalMs, cacheTimeout: -1, headMaxAgeMs: config.pollIntervalMs / 2
+  })
   const db = await openDatabase({ path: join(config.dataDir, 'db'), signal: options.signal }).catch((err: unknown) => {
     provider.destroy()
     throw err

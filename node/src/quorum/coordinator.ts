@@ -9,6 +9,7 @@ import { resumeJobs } from './job-recovery.ts'
 import { createMessageIntake } from './message-intake.ts'
 import { createEvidenceGossip } from './evidence-gossip.ts'
 import { attest, reveal, scanAndCommit } from './member-steps.ts'
+import { singleFlight } from './single-flight.ts'
 import { assembleReport, complaintsDecide, failureOf } from './report-assembly.ts'
 import { boundsAt, createValidationContext, registrationsAt } from './validation-context.ts'
 import type { IndicatorSubmission } from './job-factory.ts'
@@ -128,6 +129,9 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     }
   }
 
+  // the early path and the deadline timer may both ask for a job's reveal: it runs once at a time (single-flight.ts)
+  const revealOnce = singleFlight(async (jobId: Hex) => { await reveal(jobId, steps) })
+
   /** takes a validated job: durable first, then the end timer for everyone and the scan for members */
   async function acceptJob (msg: SignedScanJob, jobId: Hex, submission?: Hex): Promise<LiveJob> {
     const known = book.get(jobId)
@@ -154,12 +158,12 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       scanAndCommit(live, bounds, steps)
         .then((committed) => {
           if (!committed) return
-          later(job.commitDeadline + bounds.clockSkewMs, async () => { await reveal(live.jobId, steps) })
+          later(job.commitDeadline + bounds.clockSkewMs, async () => { await revealOnce(live.jobId) })
           if (allCommitted(live)) void revealEarly(live)
         })
         .catch((err) => { logger.warn({ err, jobId: live.jobId }, 'scan job failed') })
     } else if (status === 'committed') {
-      later(job.commitDeadline + bounds.clockSkewMs, async () => { await reveal(live.jobId, steps) })
+      later(job.commitDeadline + bounds.clockSkewMs, async () => { await revealOnce(live.jobId) })
     }
     if (status === 'attested') return
     // once the commit window has closed, checked without waiting for one more reveal: a node restarted holding every
@@ -178,7 +182,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
   }
 
   async function revealEarly (live: LiveJob): Promise<void> {
-    await reveal(live.jobId, steps).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early reveal failed') })
+    await revealOnce(live.jobId).catch((err) => { logger.warn({ err, jobId: live.jobId }, 'early reveal failed') })
   }
 
   async function attestOnce (live: LiveJob): Promise<void> {

@@ -7,14 +7,12 @@
  * Unsigned reports earn nothing either way; URL and domain items hold many subjects, so a rescan could not
  * pay their first report; a report that is confirmed, or a test signature, needs nothing more.
  */
-import { classify, DEFAULT_REWARD_PARAMS, rewardFactsOf, ZERO_ADDRESS } from '#protocol/index.ts'
+import { classify, DEFAULT_REWARD_PARAMS, isOneSubjectKind, rewardFactsOf, ZERO_ADDRESS } from '#protocol/index.ts'
 import type { Report } from '#protocol/index.ts'
-
-const ONE_SUBJECT = new Set(['file', 'ip', 'wallet', 'script'])
 
 export function needsRescan (report: Report): boolean {
   const job = report.job.job
-  if (job.submitter === ZERO_ADDRESS || !ONE_SUBJECT.has(job.kind)) return false
+  if (job.submitter === ZERO_ADDRESS || !isOneSubjectKind(job.kind)) return false
   if (!report.verdicts.some(v => v.verdict.results.some(r => r.category === 'timeout'))) return false
   // classes read only the fixed test lists of the parameters, not a governed value
   return classify(rewardFactsOf(report, 0), DEFAULT_REWARD_PARAMS) === 'none'

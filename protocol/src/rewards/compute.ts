@@ -12,6 +12,7 @@ import { checkFacts } from './facts.ts'
 import type { RewardFacts } from './facts.ts'
 import { FamilyIndex } from './families.ts'
 import { chargeFees } from './fees.ts'
+import { isOneSubjectKind } from './item.ts'
 import { BPS, checkParams } from './params.ts'
 import type { RewardParams } from './params.ts'
 import { capGroups } from './scale.ts'
@@ -83,9 +84,6 @@ function retained (settled: ReadonlyMap<Hex, number>, at: number, params: Reward
   return keep === 0 ? new Map(settled) : new Map([...settled].filter(([, e]) => at - e < keep))
 }
 
-/** Subjects whose reports are all of one subject per item: the same item and kind is the same bytes or subject. */
-const ONE_SUBJECT = new Set(['file', 'ip', 'wallet', 'script'])
-
 /**
  * Rule 1's first report of each item: the first (firstOrder) of its reports the quorum confirmed or named a
  * test signature; when that one is confirmed and an earlier report of the same subject went unconfirmed (engines
@@ -100,7 +98,7 @@ function firstReports (byItem: ReadonlyMap<Hex, readonly RewardFacts[]>, classOf
     const decided = reports.find(f => classOf.get(f.jobId) !== 'none')
     if (decided === undefined) continue
     const cls = classOf.get(decided.jobId) as RewardClass
-    const earliest = isConfirmed(cls) && ONE_SUBJECT.has(decided.kind) ? reports.find(f => f.kind === decided.kind) as RewardFacts : decided
+    const earliest = isConfirmed(cls) && isOneSubjectKind(decided.kind) ? reports.find(f => f.kind === decided.kind) as RewardFacts : decided
     if (earliest !== decided) {
       classOf.set(earliest.jobId, cls)
       confirmedBy.set(earliest.jobId, decided)

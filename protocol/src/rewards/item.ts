@@ -20,6 +20,14 @@ import { getDomain } from 'tldts'
 import { indicatorSha256 } from '../indicators.ts'
 import type { Hex, SampleKind } from '../messages.ts'
 
+/**
+ * Kinds whose item is one subject: a report of the same item and kind is of the same bytes or subject (a URL's
+ * or domain's item holds every page and host under its registrable domain).
+ */
+export function isOneSubjectKind (kind: SampleKind): boolean {
+  return kind === 'file' || kind === 'ip' || kind === 'wallet' || kind === 'script'
+}
+
 /** The PSL lookup: ICANN rules only; the host is already canonical, so tldts neither re-parses nor validates it. */
 const PSL_OPTIONS = { allowIcannDomains: true, allowPrivateDomains: false, detectIp: false, extractHostname: false, validateHostname: false, mixedInputs: false } as const
 

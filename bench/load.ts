@@ -11,6 +11,7 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { JOB_MESSAGE_TOPICS } from '#protocol/messages.ts'
 import { createVtClient } from '../node/src/client/vt-client.ts'
 import { startDevnet } from '../node/src/devnet/devnet.ts'
 import type { SupernodeConfig } from '../node/src/supernode/config.ts'
@@ -164,7 +165,7 @@ try {
   console.log(`  CPU per completed job, supernodes and their scanners: ${perJob(cpu.reduce((a, b) => a + b, 0))} in all; node 0 ${perJob(cpu[0] ?? NaN)}, each other member median ${perJob(quantile(cpu.slice(1), 0.5))} (the machine has ${availableParallelism()} cores: ${(availableParallelism() * 1000 / 20).toFixed(0)} ms a job in all is 20 jobs/s)`)
   const perJob1 = (n: number): string => (n / Math.max(1, completed.length)).toFixed(1)
   const signed = sent.filter(([topic]) => topic !== 'bundles')
-  const bundled = signed.filter(([topic]) => ['commits', 'verdicts', 'attestations', 'complaints'].includes(topic)).reduce((a, [, n]) => a + n, 0)
+  const bundled = signed.filter(([topic]) => (JOB_MESSAGE_TOPICS as readonly string[]).includes(topic)).reduce((a, [, n]) => a + n, 0)
   const onTheWire = signed.reduce((a, [, n]) => a + n, 0) - bundled + (sent.find(([topic]) => topic === 'bundles')?.[1] ?? 0)
   console.log(`  gossip per completed job: ${perJob1(signed.reduce((a, [, n]) => a + n, 0))} signed messages (${signed.map(([t, n]) => `${t} ${perJob1(n)}`).join(', ')}) in ${perJob1(onTheWire)} gossip messages`)
   console.log(`  idle CPU per supernode: median ${(100 * quantile(idleCpu, 0.5)).toFixed(1)}% of a core (max ${(100 * Math.max(...idleCpu)).toFixed(1)}%); all ${(100 * idleCpu.reduce((a, b) => a + b, 0)).toFixed(0)}%`)

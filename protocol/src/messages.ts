@@ -216,6 +216,8 @@ export interface SignedComplaint {
 
 /** the messages a member sends about one job, each signed on its own */
 export type JobMessage = SignedCommitment | SignedVerdict | SignedAttestation | SignedComplaint
+/** the topics of those messages: what a member publishes in its bundles (SPEC 6, v2.2) */
+export const JOB_MESSAGE_TOPICS = ['commits', 'verdicts', 'attestations', 'complaints'] as const satisfies readonly TopicName[]
 
 /**
  * A member's own job messages, published as one gossip message (SPEC 6, v2.2): under load a member has

@@ -2,7 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createPendingValidations } from './pending-validations.ts'
 import { createGossipOutbox } from './gossip-outbox.ts'
 import { bundledOutcome, bundleResult, decodeMessage, encodeMessage, GossipValidationError, jobIdOf, MESSAGE_TYPE_TOPIC } from '#protocol/index.ts'
-import { TOPICS } from '#protocol/messages.ts'
+import { JOB_MESSAGE_TOPICS, TOPICS } from '#protocol/messages.ts'
 import { virusmapScoreThresholds } from './gossip-scoring.ts'
 import { LogBudget } from './log-budget.ts'
 import type { VirusmapLibp2p } from './libp2p-node.ts'
@@ -47,7 +47,7 @@ export interface GossipOptions {
 }
 
 /** a member's own messages on these topics go out in bundles (SPEC 6, v2.2); a peer may still send them one by one */
-const BUNDLED = new Set<TopicName>(['commits', 'verdicts', 'attestations', 'complaints'])
+const BUNDLED = new Set<TopicName>(JOB_MESSAGE_TOPICS)
 
 const TOPIC_NAMES = Object.keys(TOPICS) as TopicName[]
 const TOPIC_OF = new Map<string, TopicName>(TOPIC_NAMES.map((name) => [TOPICS[name], name]))
@@ -142,11 +142,7 @@ export function createGossip (opts: GossipOptions): Gossip {
    * its job holds back no other job's.
    */
   handlers.bundles = async (bundle: MemberBundle, from: string, options: AbortOptions): Promise<void> => {
-    const byJob = new Map<Hex, JobMessage[]>()
-    for (const msg of bundle.messages) {
-      const jobId = jobIdOf(msg)
-      byJob.set(jobId, [...(byJob.get(jobId) ?? []), msg])
-    }
+    const byJob = Map.groupBy(bundle.messages, jobIdOf)
     const outcomes: Array<GossipValidationError | undefined> = []
     await Promise.all([...byJob.values()].map(async (msgs) => {
       for (const msg of msgs) outcomes.push(await receiveBundled(msg, from, options))

@@ -1,7 +1,8 @@
 // The submission deposits the reward function reads (SPEC 17, rule 0): for every wallet that deposited
 // in SubmissionDeposits by a past block, its cumulative deposits and withdrawal requests at that block
 // (totalsAt: checkpoints, so any RPC answers for any past block alike). The depositors come from the
-// contract's Deposited events, scanned once: each call reads only the blocks after the last one it read.
+// contract's Deposited events, scanned once: each call reads only the blocks after the last one it read, unless
+// a reorg replaced that block (a deposit may have moved into blocks already read: then it reads them all again).
 import { Contract } from 'ethers'
 import { depositsArtifact } from '../../../governance/src/artifacts.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -29,8 +30,19 @@ export function createDepositChain (opts: DepositChainOptions): DepositSource {
   /** depositor -> the first block it deposited in */
   const firstDeposit = new Map<Hex, number>()
   let scannedTo = opts.fromBlock - 1
+  /** the hash of block scannedTo when it was read */
+  let scannedHash: string | undefined
+
+  const hashAt = async (block: number): Promise<string | undefined> => (await opts.provider.getBlock(block))?.hash ?? undefined
 
   async function scan (to: number, options: AbortOptions): Promise<void> {
+    if (scannedTo >= opts.fromBlock && await hashAt(scannedTo) !== scannedHash) {
+      firstDeposit.clear()
+      scannedTo = opts.fromBlock - 1
+    }
+    if (to <= scannedTo) return
+    // read before the logs: a reorg while they are read leaves an old hash, and the next call reads again
+    const toHash = await hashAt(to)
     const filter = contract.getEvent('Deposited')
     for (let from = scannedTo + 1; from <= to; from += range) {
       options.signal?.throwIfAborted()
@@ -43,11 +55,11 @@ export function createDepositChain (opts: DepositChainOptions): DepositSource {
       }
       scannedTo = until
     }
+    scannedHash = toHash
   }
 
   return {
     async depositsAt (block: number, options: AbortOptions = {}): Promise<Map<Hex, DepositTotals>> {
-      // the caller reads only blocks past its confirmation depth, so what was scanned stays
       await scan(block, options)
       const wallets = [...firstDeposit].filter(([, at]) => at <= block).map(([w]) => w).toSorted()
       const out = new Map<Hex, DepositTotals>()

@@ -82,6 +82,9 @@ export interface JobSpan {
   heapMiB: number
 }
 
+/** how long a run waits, after a job's last report, for its remaining messages to arrive */
+const DELIVERY_GRACE_MS = 5_000
+
 async function waitFor (done: () => boolean, timeoutMs: number, options?: AbortOptions): Promise<void> {
   for (let waited = 0; !done() && waited < timeoutMs; waited += 20) await sleep(20, undefined, options)
 }
@@ -176,6 +179,9 @@ export async function runRealNetwork (opts: RealRunOptions, options?: AbortOptio
       // measure this process's queue rather than the protocol
       // a job's last attestations come at the node's attestAt: wait until the job's end (SPEC section 10)
       await waitFor(() => reports >= (j + 1) * opts.members, jobEndsAt(signed.job, DEFAULT_JOB_BOUNDS) - Date.now(), options)
+      // a member reports at a quorum of attestations, so the last member's own attestation may still be
+      // in its outbox or on the wire: give it a short grace to arrive, not the job's whole window
+      await waitFor(() => delivered - span.delivered >= (1 + 3 * opts.members) * (opts.members - 1), DELIVERY_GRACE_MS, options)
       await sleep(opts.spacingMs)
       const cpuSpan = process.cpuUsage(span.cpu)
       perJob.push({

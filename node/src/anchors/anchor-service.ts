@@ -4,12 +4,13 @@ import {
   signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
 } from '#protocol/index.ts'
 import { currentTurn, selectEligible } from './anchor-turns.ts'
-import { checkProposal, provenJobs, sameList } from './proposal-check.ts'
+import { checkProposal, sameList } from './proposal-check.ts'
+import { offerProposal, reportsOf } from './proposal-offer.ts'
 import type { AnchorChain } from './ports.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Signer } from 'ethers'
 import type { Logger } from 'pino'
-import type { AnchorProposal, AnchorSignature, Hex, Report } from '#protocol/messages.ts'
+import type { AnchorProposal, AnchorSignature, Hex } from '#protocol/messages.ts'
 import type { AnchorValidationContext } from '#protocol/validation.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
@@ -108,10 +109,6 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
   }
   const maxAgeAt = (epoch: number): number => maxJobAgeBlocksFrom(follower.parameterAt('maxJobAgeBlocks', epoch * epochBlocks))
 
-  async function reportsOf (jobIds: readonly Hex[]): Promise<Array<Report | undefined>> {
-    return await Promise.all(jobIds.map(async (id) => await repos.reports.get(id)))
-  }
-
   /** posts the root when this node holds a quorum of EpochRoot signatures for it; true once the epoch is anchored (or too old to be) */
   async function postIfQuorum (epoch: number, root: Hex, leafCount: number, options: AbortOptions): Promise<boolean> {
     if (anchored.has(epoch)) return true
@@ -153,7 +150,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     const candidates = await repos.reports.fromBlock(Math.max(0, start - maxAge), options)
     const taken = await takenElsewhere(candidates.map((r) => r.jobId), epoch)
     const listed = selectEligible(candidates.map((r) => ({ jobId: r.jobId, membershipBlock: r.block })), epoch, epochBlocks, maxAge, (id) => taken.anchored.has(id) || taken.signed.has(id))
-    const reports = (await reportsOf(listed)).filter((r) => r !== undefined)
+    const reports = (await reportsOf(repos.reports, listed)).filter((r) => r !== undefined)
     if (reports.length === 0) return
     const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex)
     const tree = epochTree(reports)
@@ -194,37 +191,19 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     if (latest) await propose(epoch, options)
   }
 
-  /**
-   * Stores a gossiped proposal of (epoch, root); true when it is the one now held. Only the
-   * jobIds are signed, not checked against the leaves, so a member can sign another list under a root and
-   * its leaves, and a node holding that list asks for jobs nobody has (SPEC 15). A second list under a held
-   * root is counted and logged, and replaces the held one only when this node proves more of its jobs
-   * against the leaves with reports it holds; an anchored epoch matched to the old list is matched again.
-   */
-  async function offerProposal (msg: AnchorProposal): Promise<boolean> {
-    if (await repos.anchors.addProposal(msg)) return true
-    const held = await repos.anchors.proposal(msg.epoch, msg.root)
-    if (held === undefined || sameList(held.jobIds, msg.jobIds)) return false
-    const [mine, theirs] = [provenJobs(held, await reportsOf(held.jobIds)), provenJobs(msg, await reportsOf(msg.jobIds))]
-    logger.warn({ epoch: msg.epoch, root: msg.root, held: held.proposer, other: msg.proposer, provenHeld: mine, provenOther: theirs }, 'two proposals list different jobs under one root')
-    const replace = theirs > mine
-    if (replace) {
-      await repos.anchors.replaceProposal(msg)
-      if (anchored.has(msg.epoch)) unassigned.add(msg.epoch)
-    }
-    // counted once decided, so a reader of the metric sees the proposal this node now holds
-    metrics?.proposalConflicts.inc()
-    return replace
+  /** a gossiped proposal, held unless another list under its root proves more (proposal-offer.ts); an anchored epoch matched to a replaced list is matched again */
+  async function offer (msg: AnchorProposal): Promise<void> {
+    if (await offerProposal(msg, { repos, logger, ...(metrics === undefined ? {} : { conflicts: metrics.proposalConflicts }) }) === 'replaced' && anchored.has(msg.epoch)) unassigned.add(msg.epoch)
   }
 
   async function onProposal (msg: AnchorProposal, options: AbortOptions): Promise<void> {
-    await offerProposal(msg)
+    await offer(msg)
     if (msg.proposer === self || !follower.isMemberAt(self, msg.epoch * epochBlocks)) return
     // the same root from the next proposer is checked again: a report this member lacked at first may be final now
     if ((await repos.anchors.signatures(msg.epoch, msg.root)).some((s) => s.member === self)) return
     const taken = await takenElsewhere(msg.jobIds, msg.epoch)
     options.signal?.throwIfAborted()
-    const check = checkProposal(msg, await reportsOf(msg.jobIds), {
+    const check = checkProposal(msg, await reportsOf(repos.reports, msg.jobIds), {
       epochBlocks, maxJobAgeBlocks: maxAgeAt(msg.epoch), anchoredElsewhere: (id) => taken.anchored.has(id), signedElsewhere: (id) => taken.signed.has(id)
     })
     if (!check.ok) {
@@ -264,7 +243,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     const proofs: Array<{ jobId: Hex, proof: Hex[] }> = []
     const missing: Hex[] = []
     const prove = leavesProver(proposal.leaves)
-    for (const [i, report] of (await reportsOf(jobIds)).entries()) {
+    for (const [i, report] of (await reportsOf(repos.reports, jobIds)).entries()) {
       const jobId = jobIds[i] as Hex
       const proof = report === undefined ? undefined : prove(anchorLeafHash(leafOf(report)))
       if (proof !== undefined) proofs.push({ jobId, proof })

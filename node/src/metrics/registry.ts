@@ -12,6 +12,10 @@ export interface GossipMetrics {
   pendingValidations: Gauge
   /** set by the gossip layer: counts them when /metrics is read */
   countPending?: () => number
+  /** messages waiting in the per-topic queues to be judged (gossip-processor.ts); a steady high value means a node short of CPU */
+  queuedMessages: Gauge
+  /** set by the gossip layer: counts them when /metrics is read */
+  countQueued?: () => number
 }
 
 export interface QuorumMetrics {
@@ -55,7 +59,7 @@ export interface AnchorMetrics {
   posts: Counter<'result'>
   /** gossip messages dropped because the anchor work queue was full */
   dropped: Counter
-  /** a second proposal listing other jobs under a root already held (anchor-service.ts offerProposal) */
+  /** a second proposal listing other jobs under a root already held, gossiped or fetched (anchors/proposal-offer.ts) */
   proposalConflicts: Counter
 }
 
@@ -136,7 +140,7 @@ export function createNodeMetrics (): NodeMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'virusmap_process_' })
   const registers = [registry]
   const gossip: GossipMetrics = {
-    messages: new Counter({ name: 'virusmap_gossip_messages_total', help: 'gossip messages validated, by topic and result', labelNames: ['topic', 'result'], registers }),
+    messages: new Counter({ name: 'virusmap_gossip_messages_total', help: 'gossip messages validated, by topic and result (accept, ignore, reject; dropped: this node\'s queue was full or it stopped)', labelNames: ['topic', 'result'], registers }),
     published: new Counter({ name: 'virusmap_gossip_published_total', help: 'gossip messages published, by topic', labelNames: ['topic'], registers }),
     graylistedPeers: new Gauge({
       name: 'virusmap_gossip_graylisted_peers',
@@ -149,6 +153,12 @@ export function createNodeMetrics (): NodeMetrics {
       help: 'gossip messages whose validation waits for a job, a commitment or a block this node is behind on',
       registers,
       collect () { this.set(gossip.countPending?.() ?? 0) }
+    }),
+    queuedMessages: new Gauge({
+      name: 'virusmap_gossip_queued_messages',
+      help: 'gossip messages waiting in their topic\'s queue to be judged',
+      registers,
+      collect () { this.set(gossip.countQueued?.() ?? 0) }
     })
   }
   return {

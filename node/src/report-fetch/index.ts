@@ -28,6 +28,8 @@ export interface ReportFetchComponents {
   anchorChain?: Pick<AnchorChain, 'epochBlocks'>
   logger: Logger
   metrics?: ReportFetchMetrics
+  /** virusmap_anchors_proposal_conflicts_total: a fetched list under an anchored root that differs from the one held */
+  conflicts?: { inc: () => void }
 }
 
 export function createReportFetch (opts: ReportFetchOptions, c: ReportFetchComponents): { server: Startable, fetch: ReportFetchService | undefined } {
@@ -38,6 +40,8 @@ export function createReportFetch (opts: ReportFetchOptions, c: ReportFetchCompo
   const fetcher = createReportFetcher({}, { libp2p: c.libp2p, chain: c.chain, logger: c.logger, ...metrics })
   return {
     server,
-    fetch: createReportFetchService({ pollIntervalMs: opts.pollIntervalMs }, { fetcher, repos: c.repos, epochBlocks: async (o) => await chain.epochBlocks(o), logger: c.logger })
+    fetch: createReportFetchService({ pollIntervalMs: opts.pollIntervalMs }, {
+      fetcher, repos: c.repos, epochBlocks: async (o) => await chain.epochBlocks(o), logger: c.logger, ...(c.conflicts === undefined ? {} : { conflicts: c.conflicts })
+    })
   }
 }

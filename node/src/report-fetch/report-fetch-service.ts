@@ -4,16 +4,19 @@
  * never assembles its report (nor, down when the epoch was proposed, its proposal), and an epoch's rewards
  * wait for every report anchored in their window (epoch-inputs.ts): without this they would wait for
  * ever. Each pass reads the anchored epochs whose proposal or listed jobs are missing here, asks peers for
- * each (report-fetcher.ts) and stores what passes the checks; what no peer served is retried with backoff.
+ * each (report-fetcher.ts) and stores what passes the checks; what no peer served is retried with backoff,
+ * and the held proposal's list is checked against every peer's (a lying peer may have served a forged one).
  * The anchor service then matches the root and records each stored report's proof at its next pass, and
  * the epoch proceeds.
  */
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
+import { sameList } from '../anchors/proposal-check.ts'
+import { offerProposal } from '../anchors/proposal-offer.ts'
 import type { ReportFetcher } from './report-fetcher.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { Hex } from '#protocol/messages.ts'
-import type { AnchoredEpoch } from '../db/anchor-repository.ts'
+import type { AnchoredEpoch, StoredAnchorProposal } from '../db/anchor-repository.ts'
 import type { Repositories } from '../db/repositories.ts'
 
 export interface ReportFetchServiceOptions {
@@ -33,11 +36,13 @@ export interface ReportFetchServiceOptions {
 interface Wait { attempts: number, at: number }
 
 export interface ReportFetchServiceComponents {
-  fetcher: Pick<ReportFetcher, 'fetch'> & Partial<Pick<ReportFetcher, 'fetchProposal'>>
+  fetcher: Pick<ReportFetcher, 'fetch'> & Partial<Pick<ReportFetcher, 'fetchProposal' | 'fetchProposals'>>
   /** ReportAnchors' epochBlocks (a fetched proposal is checked as a gossiped one); absent: proposals are not fetched */
   epochBlocks?: (options?: AbortOptions) => Promise<number>
   repos: Pick<Repositories, 'reports' | 'anchors'>
   logger: Logger
+  /** virusmap_anchors_proposal_conflicts_total: a fetched list that differs from the one held */
+  conflicts?: { inc: () => void }
   now?: () => number
 }
 
@@ -110,6 +115,29 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
     logger.info({ epoch: epoch.epoch, jobId, attempts, withdrawnHere: report !== undefined }, report === undefined ? 'no peer served an anchored report this member lacks; retried later' : 'a fetched report this node withdrew is not stored; retried later')
   }
 
+  /**
+   * A held proposal lists a job no peer served: its list may be a forgery under the anchored root and leaves,
+   * served first by a lying peer (SPEC 17). Every peer is asked for the root's proposal; each other list's
+   * reports are fetched and it replaces the held one once they prove more of its jobs (proposal-offer.ts), so
+   * the anchor service matches the root again at its next pass. Asked again with backoff while none does.
+   */
+  async function reconsider (epoch: AnchoredEpoch, held: StoredAnchorProposal, p: Pass, options: AbortOptions): Promise<void> {
+    const key = `list:${epoch.epoch}`
+    if (fetcher.fetchProposals === undefined || c.epochBlocks === undefined || !due(key, p)) return
+    p.asked++
+    epochBlocks ??= await c.epochBlocks(options)
+    const others = (await fetcher.fetchProposals({ epoch: epoch.epoch, root: epoch.root }, epochBlocks, options)).filter((o) => !sameList(o.jobIds, held.jobIds))
+    for (const other of others) {
+      const leaves = new Set(other.leaves.map((l) => l.toLowerCase()))
+      for (const jobId of other.jobIds) await fetchReport(epoch, jobId, leaves, p, options)
+      if (await offerProposal(other, { repos, logger, ...(c.conflicts === undefined ? {} : { conflicts: c.conflicts }) }) === 'replaced') {
+        p.stored++
+        return
+      }
+    }
+    logger.info({ epoch: epoch.epoch, root: epoch.root, lists: others.length, attempts: backOff(key, p) }, 'no other list under an anchored root proves more of its jobs here; asked again later')
+  }
+
   async function pass (options: AbortOptions): Promise<number> {
     const p: Pass = { asked: 0, stored: 0, kept: new Map() }
     const lookback = opts.lookbackEpochs ?? 64
@@ -127,9 +155,11 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
       seen.add(epoch.epoch)
       const proposal = await repos.anchors.proposal(epoch.epoch, epoch.root)
       if (epoch.jobIds === undefined && proposal === undefined) await fetchProposal(epoch, p, options)
-      if ((epoch.missing?.length ?? 0) === 0 || proposal === undefined) continue
+      // not matched to the held list yet (it replaced another): the anchor service matches it at its next pass
+      if ((epoch.missing?.length ?? 0) === 0 || proposal === undefined || !sameList(epoch.jobIds ?? [], proposal.jobIds)) continue
       const leaves = new Set(proposal.leaves.map((l) => l.toLowerCase()))
       for (const jobId of epoch.missing ?? []) await fetchReport(epoch, jobId, leaves, p, options)
+      if (epoch.missing?.some((jobId) => (p.kept.get(jobId)?.attempts ?? 0) > 0) === true) await reconsider(epoch, proposal, p, options)
     }
     retries = p.kept
     return p.stored

@@ -7,6 +7,7 @@
 import { checkFetchedReport, FetchedReportError } from './report-check.ts'
 import { readFrame, withStreamSignal, writeFrame } from './report-stream.ts'
 import { checkFetchedProposal } from './proposal-fetch-check.ts'
+import { sameList } from '../anchors/proposal-check.ts'
 import {
   decodeResponse, encodeProposalRequest, encodeRequest, MAX_PROPOSAL_BYTES, MAX_REPORT_BYTES, PROPOSAL_PROTOCOL, REPORT_PROTOCOL, ReportWireError
 } from './report-wire.ts'
@@ -40,6 +41,11 @@ export interface ReportFetcher {
   fetch(slot: AnchoredSlot, options?: AbortOptions): Promise<Report | undefined>
   /** the proposal whose leaves build `anchored`'s root, from the first peer that serves one that holds */
   fetchProposal(anchored: AnchoredRoot, epochBlocks: number, options?: AbortOptions): Promise<AnchorProposal | undefined>
+  /**
+   * every connected peer's proposal whose leaves build `anchored`'s root, one per jobId list: a lying peer
+   * asked first cannot hide another list under the root (a list's jobIds are signed, not tied to its leaves)
+   */
+  fetchProposals(anchored: AnchoredRoot, epochBlocks: number, options?: AbortOptions): Promise<AnchorProposal[]>
   /** a peer's standing here: +1 per good answer, -10 per bad one */
   score(peer: string): number
 }
@@ -114,8 +120,8 @@ export function createReportFetcher (opts: ReportFetcherOptions, c: ReportFetche
     }
   }
 
-  /** connected peers in turn until one answers what passes `ask.check` */
-  async function askPeers<T> (ask: Ask<T>, context: Record<string, unknown>, options: AbortOptions): Promise<T | undefined> {
+  /** connected peers in turn until `take` has enough of the answers that pass `ask.check` */
+  async function askPeers<T> (ask: Ask<T>, context: Record<string, unknown>, take: (value: T) => boolean, options: AbortOptions): Promise<void> {
     const peers = candidates()
     if (peers.length === 0) metrics?.fetches.inc({ outcome: 'no-peer' })
     for (const peer of peers) {
@@ -128,7 +134,8 @@ export function createReportFetcher (opts: ReportFetcherOptions, c: ReportFetche
       if (result.outcome === 'fetched') {
         adjust(id, GOOD)
         logger.info({ ...context, peer: id }, `${ask.what} fetched from a peer`)
-        return result.value
+        if (take(result.value as T)) return
+        continue
       }
       if (result.outcome === 'rejected') {
         adjust(id, BAD)
@@ -137,24 +144,41 @@ export function createReportFetcher (opts: ReportFetcherOptions, c: ReportFetche
         logger.debug({ ...context, peer: id, outcome: result.outcome, code: result.code }, `peer did not serve the ${ask.what}`)
       }
     }
-    return undefined
+  }
+
+  /** the first answer that passes `ask.check`, from the best-standing peer that gives one */
+  async function askFirst<T> (ask: Ask<T>, context: Record<string, unknown>, options: AbortOptions): Promise<T | undefined> {
+    let first: T | undefined
+    await askPeers(ask, context, (value) => { first = value; return true }, options)
+    return first
+  }
+
+  function proposalAsk (anchored: AnchoredRoot, epochBlocks: number): Ask<AnchorProposal> {
+    return {
+      what: 'anchor proposal',
+      protocol: PROPOSAL_PROTOCOL,
+      request: encodeProposalRequest(anchored.epoch, anchored.root),
+      max: MAX_PROPOSAL_BYTES,
+      check: (value) => checkFetchedProposal(value, anchored, { ...c.chain, epochBlocks })
+    }
   }
 
   return {
     score: (peer) => scores.get(peer) ?? 0,
     async fetch (slot, options = {}) {
       const ask: Ask<Report> = { what: 'anchored report', protocol: REPORT_PROTOCOL, request: encodeRequest(slot.jobId), max, check: (value) => checkFetchedReport(value, slot, c.chain) }
-      return await askPeers(ask, { epoch: slot.epoch, jobId: slot.jobId }, options)
+      return await askFirst(ask, { epoch: slot.epoch, jobId: slot.jobId }, options)
     },
     async fetchProposal (anchored, epochBlocks, options = {}) {
-      const ask: Ask<AnchorProposal> = {
-        what: 'anchor proposal',
-        protocol: PROPOSAL_PROTOCOL,
-        request: encodeProposalRequest(anchored.epoch, anchored.root),
-        max: MAX_PROPOSAL_BYTES,
-        check: (value) => checkFetchedProposal(value, anchored, { ...c.chain, epochBlocks })
-      }
-      return await askPeers(ask, { epoch: anchored.epoch, root: anchored.root }, options)
+      return await askFirst(proposalAsk(anchored, epochBlocks), { epoch: anchored.epoch, root: anchored.root }, options)
+    },
+    async fetchProposals (anchored, epochBlocks, options = {}) {
+      const lists: AnchorProposal[] = []
+      await askPeers(proposalAsk(anchored, epochBlocks), { epoch: anchored.epoch, root: anchored.root }, (proposal) => {
+        if (!lists.some((l) => sameList(l.jobIds, proposal.jobIds))) lists.push(proposal)
+        return false
+      }, options)
+      return lists
     }
   }
 }

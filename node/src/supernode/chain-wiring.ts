@@ -81,7 +81,7 @@ export function wireEpochs (ctx: NodeContext): EpochServices {
     })
   const fetch = createReportFetch({ pollIntervalMs: config.pollIntervalMs }, {
     libp2p: ctx.libp2p, chain: { chainId: deployment.chainId, registry, follower }, repos: repositories, logger: logger.child({ component: 'report-fetch' }), metrics: metrics.reportFetch,
-    ...(anchorChain === undefined ? {} : { anchorChain })
+    conflicts: metrics.anchors.proposalConflicts, ...(anchorChain === undefined ? {} : { anchorChain })
   })
   return { anchors, rewards, reportServer: fetch.server, reportFetch: fetch.fetch }
 }

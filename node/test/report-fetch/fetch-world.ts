@@ -14,6 +14,7 @@ import { maliciousResults, submitterWallet } from '../fixtures/rewarded-reports.
 import { CHAIN_ID, ENGINES, finalReport, hashes, MEMBERS, NOW, REGISTRY, signedJob } from '../fixtures/signed-reports.ts'
 import type { Test } from 'tap'
 import type { Hex, Report } from '#protocol/messages.ts'
+import type { AnchorChain } from '../../src/anchors/ports.ts'
 import type { StoredAnchorProposal } from '../../src/db/anchor-repository.ts'
 import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
 import type { ReportFetchMetrics } from '../../src/metrics/registry.ts'
@@ -25,6 +26,32 @@ export const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address
   followedBlock: FOLLOWED, engines: ENGINES, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: 10_000n * 10n ** 18n }
 })
 export const chainView = { chainId: CHAIN_ID, registry: REGISTRY, follower }
+
+/**
+ * A world whose rewards can be paid: the jobs are anchored in epoch 1 (epoch 0 starts at block 0, before any
+ * member); followed to block 35 with maxJobAgeBlocks 16, epoch 2 is final (no anchor after block 31) and
+ * pays epoch 1's reports.
+ */
+export const PAID_FOLLOWED = 35
+export const ANCHORED = 1
+export const PAYING = 2
+export const paidFollower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
+  followedBlock: PAID_FOLLOWED, engines: ENGINES, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: 10_000n * 10n ** 18n }
+})
+export const paidChainView = { chainId: CHAIN_ID, registry: REGISTRY, follower: paidFollower }
+
+/** ReportAnchors with epoch 1 anchored at block 11 under `root`; no turns are taken (no block times) */
+export function anchoredChain (root: Hex, leafCount: number): AnchorChain {
+  const event = { epoch: ANCHORED, root, leafCount, submitter: (MEMBERS[0] as typeof MEMBERS[number]).address, block: 11, tx: `0x${'cd'.repeat(32)}` as Hex }
+  return {
+    epochBlocks: async () => E,
+    head: async () => PAID_FOLLOWED,
+    blockTime: async () => undefined,
+    anchored: async (epoch) => epoch === ANCHORED,
+    events: async (from, to) => (event.block >= from && event.block <= to ? [event] : []),
+    post: async () => { throw new Error('not used') }
+  }
+}
 export const silent = pino({ level: process.env.FETCH_TEST_LOG ?? 'silent' })
 
 /** `submitter`'s signed job for `label`, confirmed malicious by `signers` (default the first three members) */
@@ -41,9 +68,14 @@ export async function rewardedReport (label: string, submitter = 0, signers = ME
 export async function proposalOf (epoch: number, reports: readonly Report[]): Promise<StoredAnchorProposal> {
   const tree = epochTree(reports)
   const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex).toSorted()
-  const proposed = { epoch, root: tree.root.toLowerCase() as Hex, leafCount: reports.length, jobIds }
-  const proposer = MEMBERS[0] as typeof MEMBERS[number]
-  return { ...proposed, proposer: proposer.address, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, proposer.wallet) as Hex }
+  return await signedProposal({ epoch, root: tree.root.toLowerCase() as Hex, leafCount: reports.length, jobIds, leaves: treeLeaves(tree) })
+}
+
+/** `proposed` signed by member `by` (a forged list under an honest root and its leaves, when a lying member signs one) */
+export async function signedProposal (proposed: Omit<StoredAnchorProposal, 'proposer' | 'signature'>, by = 0): Promise<StoredAnchorProposal> {
+  const proposer = MEMBERS[by] as typeof MEMBERS[number]
+  const { epoch, root, leafCount, jobIds } = proposed
+  return { ...proposed, proposer: proposer.address, signature: await signAnchorProposal({ epoch, root, leafCount, jobIds }, CHAIN_ID, REGISTRY, proposer.wallet) as Hex }
 }
 
 export function slotOf (proposal: StoredAnchorProposal, jobId: Hex): AnchoredSlot {

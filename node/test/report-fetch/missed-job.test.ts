@@ -14,12 +14,12 @@ import { createReportFetcher } from '../../src/report-fetch/report-fetcher.ts'
 import { createReportServer } from '../../src/report-fetch/report-server.ts'
 import { createRewardsService } from '../../src/rewards/rewards-service.ts'
 import { createMemoryGossipBus } from '../fixtures/memory-network.ts'
-import { CHAIN_ID, ENGINES, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
-import { staticFollower } from '../fixtures/memory-network.ts'
+import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
 import { memoryRewardsChain, type MemoryRewardsChain } from '../fixtures/memory-rewards-chain.ts'
-import { connect, copy, E, proposalOf, rewardedReport, silent, startHost, startServer } from './fetch-world.ts'
+import {
+  ANCHORED, anchoredChain, connect, copy, E, PAID_FOLLOWED, paidChainView, paidFollower, PAYING, proposalOf, rewardedReport, silent, startHost, startServer
+} from './fetch-world.ts'
 import type { Hex, Report } from '#protocol/messages.ts'
-import type { AnchorChain } from '../../src/anchors/ports.ts'
 import type { AnchorService } from '../../src/anchors/anchor-service.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { ReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'
@@ -27,31 +27,11 @@ import type { RewardsRootOnChain } from '../../src/rewards/ports.ts'
 import type { RewardsService } from '../../src/rewards/rewards-service.ts'
 
 const members = MEMBERS.map((m) => m.address)
-// the jobs are anchored in epoch 1 (epoch 0 starts at block 0, before any member); followed to block 35
-// with maxJobAgeBlocks 16, epoch 2 is final (no anchor after block 31) and pays epoch 1's reports
-const FOLLOWED = 35
-const ANCHORED = 1
-const PAYING = 2
-const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
-  followedBlock: FOLLOWED, engines: ENGINES, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: 10_000n * 10n ** 18n }
-})
-const chainView = { chainId: CHAIN_ID, registry: REGISTRY, follower }
+const follower = paidFollower
+const chainView = paidChainView
 const PARAMS = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1 }
 
-const rewardsChain = (): MemoryRewardsChain => memoryRewardsChain({ members, epochBlocks: E, head: FOLLOWED, chainId: CHAIN_ID, registry: REGISTRY })
-
-/** ReportAnchors with epoch 1 anchored at block 11 under `root`; no turns are taken (no block times) */
-function anchorChain (root: Hex, leafCount: number): AnchorChain {
-  const event = { epoch: ANCHORED, root, leafCount, submitter: members[0] as Hex, block: 11, tx: `0x${'cd'.repeat(32)}` as Hex }
-  return {
-    epochBlocks: async () => E,
-    head: async () => FOLLOWED,
-    blockTime: async () => undefined,
-    anchored: async (epoch) => epoch === ANCHORED,
-    events: async (from, to) => (event.block >= from && event.block <= to ? [event] : []),
-    post: async () => { throw new Error('not used') }
-  }
-}
+const rewardsChain = (): MemoryRewardsChain => memoryRewardsChain({ members, epochBlocks: E, head: PAID_FOLLOWED, chainId: CHAIN_ID, registry: REGISTRY })
 
 const settle = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 30)) }
 
@@ -91,7 +71,7 @@ tap.test('members that missed a job fetch its anchored report from peers and sig
     await gossip.start()
     const common = { self: member.address, operator: member.wallet, follower, gossip, repos, logger: silent, now: () => 1_000_000 }
     const anchors = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
-      ...common, chain: anchorChain(proposal.root, proposal.leafCount), metrics: metrics.anchors
+      ...common, chain: anchoredChain(proposal.root, proposal.leafCount), metrics: metrics.anchors
     })
     const rewards = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS }, {
       ...common, chain, stakes: { stakesAt: async () => new Map() }, metrics: metrics.rewards

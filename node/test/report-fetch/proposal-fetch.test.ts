@@ -1,7 +1,8 @@
 // An anchored epoch's proposal fetched over real libp2p hosts, for a member that was down when it was
 // gossiped: a peer serving another root's proposal, altered leaves or jobIds, one signed by a non-member
 // or something that is no proposal is refused by code and benched; the next peer's proposal, whose leaves
-// build the anchored root, is taken. The server answers proposal requests by epoch and root.
+// build the anchored root, is taken; fetchProposals asks every peer for the lists under a root. The server
+// answers proposal requests by epoch and root.
 import tap from 'tap'
 import pino from 'pino'
 import { signAnchorProposal } from '#protocol/index.ts'
@@ -10,7 +11,7 @@ import { createReportFetcher } from '../../src/report-fetch/report-fetcher.ts'
 import { readFrame, writeFrame } from '../../src/report-fetch/report-stream.ts'
 import { decodeResponse, encodeFrame, encodeProposalRequest, encodeResponse, MAX_PROPOSAL_BYTES, PROPOSAL_PROTOCOL } from '../../src/report-fetch/report-wire.ts'
 import { CHAIN_ID, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
-import { chainView, connect, copy, E, proposalOf, rewardedReport, startHost, startRawPeer, startServer } from './fetch-world.ts'
+import { chainView, connect, copy, E, proposalOf, rewardedReport, signedProposal, startHost, startRawPeer, startServer } from './fetch-world.ts'
 import type { Test } from 'tap'
 import type { Hex, Report } from '#protocol/messages.ts'
 import type { StoredAnchorProposal } from '../../src/db/anchor-repository.ts'
@@ -69,4 +70,23 @@ tap.test('the server answers proposal requests by epoch and root; a malformed on
   t.same(await ask(encodeProposalRequest(3, other.root)), { status: 'not-found' }, 'another root')
   t.same(await ask(encodeFrame(new Uint8Array(39))), { status: 'bad-request' })
   t.same(await ask(encodeFrame(new Uint8Array(40).fill(0xff))), { status: 'bad-request' }, 'an epoch past 2^53')
+})
+
+tap.test('fetchProposals asks every peer, past a lying one, and returns each list under the root once', async (t) => {
+  const forged = await signedProposal({ epoch: 3, root: anchored.root, leafCount: 3, jobIds: [1, 2, 3].map((k) => `0x${k.toString(16).padStart(64, '0')}` as Hex), leaves: anchored.leaves }, 1)
+  const peers = [
+    await startServer(t, () => undefined, {}, undefined, always(forged)),
+    await startServer(t, () => undefined, {}, undefined, always(leavesAltered)),
+    await startServer(t, () => undefined, {}, undefined, byRoot(anchored)),
+    await startServer(t, () => undefined, {}, undefined, byRoot(anchored))
+  ]
+  const host = await startHost(t)
+  for (const p of peers) await connect(host, p)
+  const metrics = createNodeMetrics()
+  const fetcher = createReportFetcher({ timeoutMs: 5000 }, { libp2p: host, chain: chainView, logger: pino({ level: 'silent' }), metrics: metrics.reportFetch })
+  const lists = await fetcher.fetchProposals({ epoch: 3, root: anchored.root }, E)
+  t.same(lists.map((l) => l.jobIds).toSorted(), [forged.jobIds, anchored.jobIds].toSorted(), 'the forged list and the anchored one, each once')
+  const counts = Object.fromEntries((await metrics.reportFetch.fetches.get()).values.map((v) => [String(v.labels.outcome), v.value]))
+  t.same(counts, { fetched: 3, rejected: 1 }, 'every peer asked; altered leaves refused')
+  t.equal(fetcher.score(peers[1]?.peerId.toString() ?? ''), -10)
 })

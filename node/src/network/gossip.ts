@@ -1,6 +1,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createPendingValidations } from './pending-validations.ts'
 import { createGossipOutbox } from './gossip-outbox.ts'
+import { createGossipProcessor, GossipQueueError } from './gossip-processor.ts'
 import { bundledOutcome, bundleResult, decodeMessage, encodeMessage, GossipValidationError, jobIdOf, MESSAGE_TYPE_TOPIC } from '#protocol/index.ts'
 import { JOB_MESSAGE_TOPICS, TOPICS } from '#protocol/messages.ts'
 import { virusmapScoreThresholds } from './gossip-scoring.ts'
@@ -8,6 +9,7 @@ import { LogBudget } from './log-budget.ts'
 import type { VirusmapLibp2p } from './libp2p-node.ts'
 import type { GossipTypeMap, Hex, JobMessage, MemberBundle, TopicName } from '#protocol/messages.ts'
 import type { GossipMetrics } from '../metrics/registry.ts'
+import type { GossipProcessorOptions } from './gossip-processor.ts'
 import type { GossipsubMessage } from '@libp2p/gossipsub'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Logger } from 'pino'
@@ -44,6 +46,8 @@ export interface GossipOptions {
   pending?: { max?: number, maxPerPeer?: number, maxWaitMs?: number }
   /** the least time between two of this node's bundles when it is busy (gossip-outbox.ts) */
   bundleIntervalMs?: number
+  /** the per-topic queues messages wait in before they are judged (gossip-processor.ts) */
+  processor?: GossipProcessorOptions
 }
 
 /** a member's own messages on these topics go out in bundles (SPEC 6, v2.2); a peer may still send them one by one */
@@ -77,6 +81,8 @@ export function createGossip (opts: GossipOptions): Gossip {
 
   const pending = createPendingValidations(opts.pending)
   if (metrics !== undefined) metrics.countPending = () => pending.size
+  const processor = createGossipProcessor(opts.processor)
+  if (metrics !== undefined) metrics.countQueued = () => processor.queued
   // on the implementation, not on the GossipSub interface (gossipsub.ts)
   const validated = pubsub as unknown as { reportMessageValidationResult(msgId: string, from: string, result: TopicValidatorResult): void }
 
@@ -86,6 +92,11 @@ export function createGossip (opts: GossipOptions): Gossip {
       return TopicValidatorResult.Accept
     }
     const result = toValidatorResult(err)
+    if (err instanceof GossipQueueError) {
+      // this node's own backlog, not the peer's doing: counted, never logged per message
+      metrics?.messages.inc({ topic, result: 'dropped' })
+      return result
+    }
     metrics?.messages.inc({ topic, result })
     // a bundle's own result follows from its messages', each reported (and logged) on its own topic
     if (topic === 'bundles') return result
@@ -102,19 +113,24 @@ export function createGossip (opts: GossipOptions): Gossip {
 
   /**
    * gossipsub runs with asyncValidation: every message of ours arrives here, is kept unforwarded in its
-   * message cache, and goes on only when we report Accept; a handler may take a while (it waits for what
-   * it is behind on) without stalling the peer's stream or counting against the peer's IWANT promises.
+   * message cache, and goes on only when we report Accept. Here it only joins its topic's queue; it is
+   * judged from there (gossip-processor.ts), and its handler may take a while (it waits for what it is
+   * behind on) without stalling the peer's stream or counting against the peer's IWANT promises.
    */
   function onMessage (evt: CustomEvent<GossipsubMessage>): void {
     const { msg, msgId, propagationSource } = evt.detail
     const topic = TOPIC_OF.get(msg.topic)
     if (topic === undefined) return
     const from = propagationSource.toString()
-    pending.run(from, async (options) => {
-      const decoded = decodeMessage(topic, msg.data)
-      const handler = handlers[topic] as GossipHandler<typeof topic> | undefined
-      if (handler === undefined) throw new Error(`no handler for topic ${topic}`)
-      await handler(decoded, from, options)
+    const arrived = performance.now()
+    processor.push(topic, msg.data.byteLength, async () => {
+      // the wait bound holds from arrival: an accept must come while gossipsub still caches the message
+      await pending.run(from, async (options) => {
+        const decoded = decodeMessage(topic, msg.data)
+        const handler = handlers[topic] as GossipHandler<typeof topic> | undefined
+        if (handler === undefined) throw new Error(`no handler for topic ${topic}`)
+        await handler(decoded, from, options)
+      }, performance.now() - arrived)
     }).then(
       () => { validated.reportMessageValidationResult(msgId, from, report(topic, from, undefined)) },
       (err: unknown) => { validated.reportMessageValidationResult(msgId, from, report(topic, from, err)) }
@@ -169,6 +185,7 @@ export function createGossip (opts: GossipOptions): Gossip {
     async start () {
       outbox.start()
       pending.start()
+      processor.start()
       pubsub.addEventListener('gossipsub:message', onMessage)
       for (const topic of TOPIC_NAMES) pubsub.subscribe(TOPICS[topic])
     },
@@ -177,7 +194,8 @@ export function createGossip (opts: GossipOptions): Gossip {
       await outbox.stop()
       for (const topic of TOPIC_NAMES) pubsub.unsubscribe(TOPICS[topic])
       pubsub.removeEventListener('gossipsub:message', onMessage)
-      // messages still waiting end as ignore: never forwarded, never blamed on their peer
+      // messages still queued or waiting end as ignore: never forwarded, never blamed on their peer
+      processor.stop()
       await pending.stop()
     },
     async publish (topic, msg) {

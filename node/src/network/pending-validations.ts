@@ -17,8 +17,9 @@ export interface PendingValidations extends Startable {
    * Runs one message's validation. `validate` gets a signal that aborts after maxWaitMs, at stop, or at
    * once when this peer or the node already has too many validations running: a validation may wait for
    * what its node is behind on only while it holds a slot, so no peer can pile up waiting messages.
+   * `queuedMs`, the time the message already spent in its topic's queue, counts against maxWaitMs.
    */
-  run(from: string, validate: (options: AbortOptions) => void | Promise<void>): Promise<void>
+  run(from: string, validate: (options: AbortOptions) => void | Promise<void>, queuedMs?: number): Promise<void>
   /** validations running now */
   readonly size: number
 }
@@ -52,16 +53,18 @@ export function createPendingValidations (opts: PendingValidationsOptions = {}):
     stop () {
       stopping.abort()
     },
-    async run (from, validate) {
+    async run (from, validate, queuedMs = 0) {
       const held = perPeer.get(from) ?? 0
-      if (size >= max || held >= maxPerPeer || stopping.signal.aborted) {
+      // AbortSignal.timeout takes whole milliseconds
+      const waitMs = Math.floor(maxWaitMs - queuedMs)
+      if (size >= max || held >= maxPerPeer || stopping.signal.aborted || waitMs <= 0) {
         await validate({ signal: noSlot })
         return
       }
       size++
       perPeer.set(from, held + 1)
       try {
-        await validate({ signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(maxWaitMs)]) })
+        await validate({ signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(waitMs)]) })
       } finally {
         release(from)
       }

@@ -12,7 +12,7 @@ import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
 import type { GossipMetrics } from '../../src/metrics/registry.ts'
 import type { Hex, MemberBundle, SignedCommitment } from '#protocol/messages.ts'
 import type { Test } from 'tap'
-import { CHAIN_ID, member, REGISTRY } from '../../../protocol/test/fixtures.ts'
+import { CHAIN_ID, makeSignedJob, member, NOW, REGISTRY } from '../../../protocol/test/fixtures.ts'
 
 // SPEC section 6 on real gossipsub: a node forwards a message once its validation accepts it, and a
 // validation may wait (bounded) for what the node is behind on, so a relay passes on what it took late.
@@ -185,4 +185,21 @@ tap.test('in a bundle, a message that waits for its job holds back no other job\
   arrive()
   t.ok(await within(5000, () => atC.length === 2))
   t.same(handledAtB, [2, 1])
+})
+
+tap.test('a flood of new jobs holds back no member\'s bundle: a relay judges work under way first', async (t) => {
+  const jobs = await Promise.all(Array.from({ length: 150 }, async (_, i) => await makeSignedJob({ createdAt: NOW + i })))
+  const atB: string[] = []
+  const [a, b] = await line(t, [accept, () => { atB.push('commitment') }, accept])
+  // each job costs the relay 3 ms (its signature, membership, a scan to start): 450 ms for the flood
+  b?.gossip.handle('jobs', () => {
+    const until = performance.now() + 3
+    while (performance.now() < until);
+    atB.push('job')
+  })
+  for (const job of jobs) await a?.libp2p.services.pubsub.publish(TOPICS.jobs, encodeMessage(job))
+  await a?.gossip.publish('commits', commitment(1))
+  t.ok(await within(20_000, () => atB.length === jobs.length + 1), 'b judged every message')
+  const at = atB.indexOf('commitment')
+  t.ok(at < jobs.length / 2, `the commitment, sent last, was judged after ${at} of ${jobs.length} jobs, not after the flood`)
 })

@@ -1,6 +1,7 @@
 import type { AbortOptions } from '@libp2p/interface'
 import type { Hex, IndicatorKind, Report } from '#protocol/messages.ts'
 import type { ReportAnchorView } from './anchors.ts'
+import type { IndicatorRecord } from '../../db/indicator-repository.ts'
 
 /**
  * An indicator as a client submits it: the subject as typed (the node canonicalizes it) and the
@@ -16,19 +17,8 @@ export interface IndicatorSubmissionView {
   submitterSignature: Hex
 }
 
-export interface IndicatorRecordView {
-  kind: IndicatorKind
-  /** canonical */
-  subject: string
-  /** sha256 of the subject's UTF-8 (a URL's VirusTotal id) */
-  sha256: Hex
-  firstSeen: number
-  lastSeen: number
-  submitters: Hex[]
-  /** the latest submission's context and signing time */
-  context: string
-  submittedAt: number
-}
+/** what the node keeps of an indicator it has seen submitted, as the API shows it */
+export type IndicatorRecordView = IndicatorRecord
 
 export interface IndicatorView {
   /** absent when the indicator was only ever seen inside files */

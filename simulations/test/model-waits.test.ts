@@ -3,7 +3,7 @@ import { JobModel } from '../src/model/job-model.ts'
 import { Overlay } from '../src/model/overlay.ts'
 import { DEFAULT_PARAMS } from '../src/model/params.ts'
 import { createRng } from '../src/prng.ts'
-import type { ModelMessage } from '../src/model/overlay.ts'
+import type { ModelMessage } from '../src/model/model-message.ts'
 
 const N = 12
 const COMMIT_MS = 10_000

@@ -1,8 +1,9 @@
 /**
  * The scan outcome as a calibrated stand-in for the members' engines, turned into the RewardFacts the
- * real reward function reads. Engines are deterministic (a sample's hits are drawn once and kept); each
- * honest member reports what the engines say unless it misses (memberMiss); colluding members detect
- * the ring's fabrications with their own two engines, which the report then carries as attested.
+ * real reward function reads. Engines are deterministic (a sample's hits are drawn once, by
+ * engine-hits.ts, and kept); each honest member reports what the engines say unless it misses
+ * (memberMiss); colluding members detect the ring's fabrications with their own two engines, which the
+ * report then carries as attested.
  */
 import type { Hex } from '#protocol/messages.ts'
 import { sealFacts } from '#protocol/rewards/index.ts'
@@ -11,23 +12,6 @@ import type { Rng } from '../prng.ts'
 import type { DetectionParams } from './params.ts'
 import { digestOf } from './world.ts'
 import type { Sample } from './world.ts'
-
-export interface EngineHits { clamav: boolean, yara: boolean, ml: boolean }
-
-const ENGINES = ['clamav', 'yara', 'ml'] as const
-
-/** A new sample's hits: malicious ones by rate x detectability (log-normal, median 1), benign by the false-positive rate. */
-export function freshHits (rng: Rng, d: DetectionParams, malicious: boolean): EngineHits {
-  const q = malicious ? rng.logNormal(1, d.detectabilitySigma) : 0
-  const hit = (rate: number): boolean => rng.next() < (malicious ? Math.min(1, rate * q) : d.falsePositive)
-  return { clamav: hit(d.clamav), yara: hit(d.yara), ml: hit(d.ml) }
-}
-
-/** A byte-appended variant: each engine keeps the source's result with variantStability, else draws afresh. */
-export function variantHits (rng: Rng, d: DetectionParams, source: EngineHits): EngineHits {
-  const keep = (engine: typeof ENGINES[number]): boolean => rng.next() < d.variantStability ? source[engine] : rng.next() < d[engine]
-  return { clamav: keep('clamav'), yara: keep('yara'), ml: keep('ml') }
-}
 
 export interface ScanContext {
   jobId: Hex

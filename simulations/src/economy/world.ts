@@ -4,8 +4,8 @@
  */
 import type { Hex } from '#protocol/messages.ts'
 import type { Rng } from '../prng.ts'
-import { freshHits, variantHits } from './detection.ts'
-import type { EngineHits } from './detection.ts'
+import { freshHits, variantHits } from './engine-hits.ts'
+import type { EngineHits } from './engine-hits.ts'
 import { bytes32, TAG } from './hex.ts'
 import type { EconomyParams } from './params.ts'
 

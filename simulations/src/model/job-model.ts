@@ -1,7 +1,8 @@
 import { quorumThreshold } from '#protocol/quorum.ts'
 import { aggregateEngines } from '#protocol/report-engines.ts'
 import type { EngineCategory, Hex, SignedVerdict } from '#protocol/messages.ts'
-import type { ModelMessage, Overlay } from './overlay.ts'
+import type { ModelMessage } from './model-message.ts'
+import type { Overlay } from './overlay.ts'
 
 export type MemberRole = 'honest' | 'wrong' | 'equivocate' | 'withhold'
 

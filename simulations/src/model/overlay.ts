@@ -1,19 +1,10 @@
 import { EventQueue } from './event-queue.ts'
 import { ValidationWaits } from './validation-waits.ts'
 import type { Rng } from '../prng.ts'
+import type { ModelMessage } from './model-message.ts'
 import type { ModelParams } from './params.ts'
 
 export type Behaviour = 'honest' | 'censor' | 'flooder'
-
-export interface ModelMessage {
-  id: number
-  bytes: number
-  valid: boolean
-  origin: number
-  publishedAt: number
-  /** application payload the job model reads */
-  payload?: unknown
-}
 
 export interface PeerState {
   behaviour: Behaviour

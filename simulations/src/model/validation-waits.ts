@@ -1,5 +1,5 @@
 import type { EventQueue } from './event-queue.ts'
-import type { ModelMessage } from './overlay.ts'
+import type { ModelMessage } from './model-message.ts'
 
 /** job-waiters.ts: a waiting message is validated again this often without news of its job (windows open with time) */
 const RETRY_MS = 500

@@ -1,10 +1,10 @@
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import {
-  anchorLeafHash, epochTree, GossipValidationError, faultDivisorFrom, leafOf, maxJobAgeBlocksFrom, leavesProver, quorumThreshold, signAnchorProposal,
-  signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
+  epochTree, GossipValidationError, faultDivisorFrom, maxJobAgeBlocksFrom, quorumThreshold, signAnchorProposal, signEpochRoot, treeLeaves, validateAnchorProposal, validateAnchorSignature
 } from '#protocol/index.ts'
 import { currentTurn, selectEligible } from './anchor-turns.ts'
-import { checkProposal, sameList } from './proposal-check.ts'
+import { createAnchoredEpochs } from './anchored-epochs.ts'
+import { checkProposal } from './proposal-check.ts'
 import { offerProposal, reportsOf } from './proposal-offer.ts'
 import type { AnchorChain } from './ports.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
@@ -52,18 +52,13 @@ export interface AnchorService extends Startable {
   tick(options?: AbortOptions): Promise<void>
 }
 
-const LOG_CHUNK = 2000
-
 export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServiceComponents): AnchorService {
   const { chain, follower, gossip, repos, logger, metrics, self } = c
   const now = c.now ?? Date.now
   const lookback = opts.lookbackEpochs ?? 4
   const maxQueued = opts.maxQueued ?? 256
   let epochBlocks = 0
-  /** epochs recorded anchored: what the validators read synchronously */
-  const anchored = new Set<number>()
-  /** anchored epochs whose jobs are not matched to leaves yet (proposal or a report missing so far) */
-  const unassigned = new Set<number>()
+  const anchored = createAnchoredEpochs(opts, { chain, repos, logger, ...(metrics === undefined ? {} : { metrics }) })
   /** the last turn this node took per epoch, so a turn is taken once */
   const turnsTaken = new Map<number, number>()
   /** when this node first saw each epoch over, on its own clock */
@@ -74,7 +69,6 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
   /** everything runs one task at a time: proposals, signatures and posts never race each other */
   let queue: Promise<void> = Promise.resolve()
   let queued = 0
-  let newestAnchored = -1
 
   const ctx: AnchorValidationContext = {
     chainId: opts.chainId,
@@ -193,7 +187,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
 
   /** a gossiped proposal, held unless another list under its root proves more (proposal-offer.ts); an anchored epoch matched to a replaced list is matched again */
   async function offer (msg: AnchorProposal): Promise<void> {
-    if (await offerProposal(msg, { repos, logger, ...(metrics === undefined ? {} : { conflicts: metrics.proposalConflicts }) }) === 'replaced' && anchored.has(msg.epoch)) unassigned.add(msg.epoch)
+    if (await offerProposal(msg, { repos, logger, ...(metrics === undefined ? {} : { conflicts: metrics.proposalConflicts }) }) === 'replaced') anchored.rematch(msg.epoch)
   }
 
   async function onProposal (msg: AnchorProposal, options: AbortOptions): Promise<void> {
@@ -224,58 +218,9 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     if (proposal?.proposer === self) await postIfQuorum(msg.epoch, msg.root, msg.leafCount, options)
   }
 
-  /**
-   * Matches an anchored root to the proposal that built it and records the proof of each listed job
-   * whose report this node holds, from the proposal's leaves (which the validator checked build the
-   * root), so one report this node missed leaves the others provable; the missing ones are retried.
-   */
-  async function assign (epoch: number): Promise<void> {
-    const record = await repos.anchors.epoch(epoch)
-    const proposal = record === undefined ? undefined : await repos.anchors.proposal(epoch, record.root)
-    // matched to another list before (a conflicting proposal replaced it): matched again from the start
-    const waiting = record?.jobIds === undefined || (proposal !== undefined && !sameList(record.jobIds, proposal.jobIds)) ? undefined : record.missing ?? []
-    if (record === undefined || waiting?.length === 0) {
-      unassigned.delete(epoch)
-      return
-    }
-    if (proposal === undefined) return
-    const jobIds = waiting ?? proposal.jobIds
-    const proofs: Array<{ jobId: Hex, proof: Hex[] }> = []
-    const missing: Hex[] = []
-    const prove = leavesProver(proposal.leaves)
-    for (const [i, report] of (await reportsOf(repos.reports, jobIds)).entries()) {
-      const jobId = jobIds[i] as Hex
-      const proof = report === undefined ? undefined : prove(anchorLeafHash(leafOf(report)))
-      if (proof !== undefined) proofs.push({ jobId, proof })
-      else if (report === undefined) missing.push(jobId)
-      else logger.error({ epoch, jobId, root: record.root }, 'this node\'s final report of an anchored job is not the anchored leaf')
-    }
-    await repos.anchors.assignJobs(epoch, proposal.jobIds, proofs, missing)
-    if (missing.length === 0) unassigned.delete(epoch)
-    logger.info({ epoch, root: record.root, leafCount: record.leafCount, proven: proofs.length, missing: missing.length }, 'anchored reports recorded')
-  }
-
-  async function readEvents (head: number, options: AbortOptions): Promise<void> {
-    const to = head - opts.confirmations
-    let from = (await repos.anchors.eventsReadTo() ?? opts.fromBlock - 1) + 1
-    while (from <= to) {
-      const end = Math.min(to, from + LOG_CHUNK - 1)
-      for (const e of await chain.events(from, end, options)) {
-        await repos.anchors.recordAnchored({ epoch: e.epoch, root: e.root, leafCount: e.leafCount, block: e.block, tx: e.tx, submitter: e.submitter })
-        anchored.add(e.epoch)
-        unassigned.add(e.epoch)
-        turnsTaken.delete(e.epoch)
-        newestAnchored = Math.max(newestAnchored, e.epoch)
-        metrics?.anchoredEpoch.set(newestAnchored)
-      }
-      await repos.anchors.setEventsReadTo(end)
-      from = end + 1
-    }
-  }
-
   async function tick (options: AbortOptions = {}): Promise<void> {
-    await readEvents(await chain.head(options), options)
-    for (const epoch of unassigned) await assign(epoch)
+    for (const epoch of await anchored.read(await chain.head(options), options)) turnsTaken.delete(epoch)
+    await anchored.match()
     const lastEnded = Math.floor(follower.followedBlock / epochBlocks) - 1
     const oldest = Math.max(0, lastEnded - lookback + 1)
     for (const kept of [turnsTaken, seenEnded]) for (const epoch of kept.keys()) if (epoch < oldest) kept.delete(epoch)
@@ -291,10 +236,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     tick,
     async start () {
       epochBlocks = await chain.epochBlocks()
-      for (const epoch of await repos.anchors.epochs(1024)) {
-        anchored.add(epoch.epoch)
-        if (epoch.jobIds === undefined || (epoch.missing?.length ?? 0) > 0) unassigned.add(epoch.epoch)
-      }
+      await anchored.load()
       gossip.handle('anchors', async (msg, _from, options) => {
         // the one topic that carries two types; validated at once, the I/O waits in the queue
         const take = (): void => {
@@ -314,11 +256,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
       // EpochAnchored events are read as deep as the registry's: a reorg it sees takes back anchors too
       unsubscribe = follower.onReorg(async ({ ancestorBlock }) => {
         await enqueue('reorg', async () => {
-          for (const epoch of await repos.anchors.forgetAnchoredAfter(ancestorBlock)) {
-            anchored.delete(epoch)
-            unassigned.delete(epoch)
-            logger.warn({ epoch, ancestorBlock }, 'a reorg took back an epoch\'s anchor; its events are read again')
-          }
+          for (const epoch of await anchored.forgetAfter(ancestorBlock)) logger.warn({ epoch, ancestorBlock }, 'a reorg took back an epoch\'s anchor; its events are read again')
         }, false)
       })
       controller = new AbortController()

@@ -1,12 +1,10 @@
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import { faultDivisorFrom, quorumThreshold } from '#protocol/index.ts'
-import {
-  computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, rewardParamsFrom, signRewardsRoot, stakedWallets, stateFromJson, stateToJson, validateRewardsSignature
-} from '#protocol/rewards/index.ts'
+import { DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, signRewardsRoot, stateFromJson, stateToJson, validateRewardsSignature } from '#protocol/rewards/index.ts'
 import { currentTurn } from '../anchors/anchor-turns.ts'
-import { epochInputs } from './epoch-inputs.ts'
-import { epochRecordOf } from './epoch-record.ts'
-import { createInputsWatch, windowAnchors } from './inputs-watch.ts'
+import { computeEpoch } from './epoch-compute.ts'
+import { createInputsWatch } from './inputs-watch.ts'
+import { createSignatureBook } from './signature-book.ts'
 import { KEPT_REWARDS_STATES } from '../db/rewards-repository.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Signer } from 'ethers'
@@ -15,7 +13,7 @@ import type { Hex, RewardsSignature } from '#protocol/messages.ts'
 import type { RewardParams, RewardsSignatureContext, RewardsState } from '#protocol/rewards/index.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
-import type { StoredEpochRewards, StoredRewardsSignature } from '../db/rewards-repository.ts'
+import type { StoredEpochRewards } from '../db/rewards-repository.ts'
 import type { RewardsMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
 import type { DepositSource, RewardsChain, StakeSource } from './ports.ts'
@@ -63,8 +61,6 @@ export interface RewardsService extends Startable {
   tick(options?: AbortOptions): Promise<void>
 }
 
-const agrees = (theirs: StoredRewardsSignature, ours: StoredEpochRewards): boolean => theirs.root === ours.root && theirs.total === ours.total
-
 export function createRewardsService (opts: RewardsServiceOptions, c: RewardsServiceComponents): RewardsService {
   const { chain, follower, gossip, repos, logger, metrics, self } = c
   const now = c.now ?? Date.now
@@ -86,8 +82,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
   /** this member's own signatures of unposted epochs, and when it last gossiped each */
   const own = new Map<number, { msg: RewardsSignature, sentAt: number }>()
   const waitingLogged = new Map<number, string>()
-  /** per unposted epoch, each member's latest signature its first one shut out (a reorg: it recomputed before this node) */
-  const later = new Map<number, Map<Hex, StoredRewardsSignature>>()
+  const book = createSignatureBook({ self, repos, logger, ...(metrics === undefined ? {} : { metrics }) })
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
   let unsubscribe: (() => void) | undefined
@@ -128,13 +123,6 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     serial(async () => { await onSignature(msg, { signal: controller?.signal }) }).catch(failed(msg.type)).finally(() => { queued-- })
   }
 
-  function mismatch (epoch: number, theirs: StoredRewardsSignature, ours: StoredEpochRewards): void {
-    if (agrees(theirs, ours)) return
-    metrics?.rootMismatch.inc()
-    logger.warn({ epoch, member: theirs.member, theirs: { root: theirs.root, total: theirs.total }, ours: { root: ours.root ?? null, total: ours.total, reports: ours.reports, paid: ours.paid } },
-      'a member signed another rewards root than this member computed: not signed')
-  }
-
   async function publishOwn (epoch: number): Promise<void> {
     const held = own.get(epoch)
     if (held === undefined) return
@@ -157,32 +145,22 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     const epoch = Math.max(state.epoch + 1, firstEpoch)
     const end = endBlock(epoch)
     if (follower.followedBlock < end) return false
-    const { params, defaulted } = rewardParamsFrom((key) => follower.parameterAt(key, end), base)
-    // read before the inputs: an anchor that changes between the two reads is seen as changed at the next pass
-    const anchors = await windowAnchors(repos.anchors, epoch - params.payDelayEpochs, epoch, options)
-    const inputs = await epochInputs(epoch, { epochBlocks, payDelayEpochs: params.payDelayEpochs, anchors: repos.anchors, reports: repos.reports, parameterAt: follower.parameterAt, membersAt: follower.membersAt }, options)
-    if (!inputs.ready) {
-      const why = `${inputs.reason}/${inputs.epoch}`
-      if (waitingLogged.get(epoch) !== why) logger.info({ epoch, waitingFor: inputs.epoch, reason: inputs.reason, missing: inputs.missing?.slice(0, 8) }, 'rewards epoch waits for its reports to be final here')
+    const computed = await computeEpoch(epoch, state, { epochBlocks, base, follower, repos, stakes: c.stakes, ...(c.deposits === undefined ? {} : { deposits: c.deposits }) }, options)
+    if (!computed.ready) {
+      const why = `${computed.reason}/${computed.epoch}`
+      if (waitingLogged.get(epoch) !== why) logger.info({ epoch, waitingFor: computed.epoch, reason: computed.reason, missing: computed.missing?.slice(0, 8) }, 'rewards epoch waits for its reports to be final here')
       waitingLogged.set(epoch, why)
       return false
     }
     waitingLogged.delete(epoch)
-    const unusable = defaulted.filter((d) => d.reason === 'out-of-range').map((d) => d.key)
+    const { record, unusable } = computed
     if (unusable.length > 0) logger.warn({ epoch, keys: unusable }, 'reward parameters out of range at the epoch\'s end block: the protocol\'s values used')
-    const stakes = await c.stakes.stakesAt(stakedWallets(inputs.facts), end, options)
-    const paidEpoch = epoch - params.payDelayEpochs
-    const deposits = c.deposits === undefined || paidEpoch < 0 ? undefined : await c.deposits.depositsAt(endBlock(paidEpoch), options)
-    const result = computeEpochRewards({ epoch, facts: inputs.facts, state, params, stakes, ...(deposits === undefined ? {} : { deposits }) })
-    const record = { ...epochRecordOf(result, { reports: inputs.facts.length, budget: params.budget }), anchors }
-    await repos.rewards.putEpoch(record, stateToJson(result.state))
-    state = result.state
-    watch.record(epoch, anchors)
+    await repos.rewards.putEpoch(record, stateToJson(computed.state))
+    state = computed.state
+    watch.record(epoch, record.anchors)
     metrics?.computedEpoch.set(epoch)
     logger.info({ epoch, paidEpoch: record.paidEpoch, root: record.root, total: record.total, paid: record.paid, reports: record.reports, items: record.items.length }, 'rewards epoch computed')
-    for (const theirs of later.get(epoch)?.values() ?? []) if (agrees(theirs, record)) await repos.rewards.replaceSignature(epoch, theirs)
-    later.delete(epoch)
-    for (const theirs of await repos.rewards.signatures(epoch)) if (theirs.member !== self) mismatch(epoch, theirs, record)
+    await book.computed(record)
     // the same tree as the chain's newest root (nothing paid since): no signature, no post, no gas
     if (record.root !== undefined && record.root !== chainRoot && !ctx.isPosted(epoch) && follower.isMemberAt(self, end)) await sign(record as StoredEpochRewards & { root: Hex })
     return true
@@ -218,7 +196,8 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
       postedThrough = posted
       // the posted epoch's signatures (this member's too) are kept until a newer root is posted: a reorg may take this one back
       await repos.rewards.forgetSignaturesThrough(posted - 1)
-      for (const kept of [readySince, turnsTaken, waitingLogged, later]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
+      for (const kept of [readySince, turnsTaken, waitingLogged]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
+      book.forget((e) => e <= posted)
       for (const e of own.keys()) if (e < posted) own.delete(e)
     } else if (posted < postedThrough) await postedRootTakenBack(posted)
   }
@@ -267,18 +246,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
   }
 
   async function onSignature (msg: RewardsSignature, options: AbortOptions): Promise<void> {
-    const theirs: StoredRewardsSignature = { member: msg.member, root: msg.root, total: msg.total, signature: msg.signature }
-    // a member's first signature for an epoch is kept; a later one replaces it once it is this member's root too (after a reorg)
-    const ours = await repos.rewards.epoch(msg.epoch)
-    if (!await repos.rewards.addSignature(msg.epoch, theirs)) {
-      if (ours === undefined || !agrees(theirs, ours)) {
-        later.set(msg.epoch, (later.get(msg.epoch) ?? new Map<Hex, StoredRewardsSignature>()).set(msg.member, theirs))
-        return
-      }
-      await repos.rewards.replaceSignature(msg.epoch, theirs)
-    }
-    if (ours !== undefined) mismatch(msg.epoch, theirs, ours)
-    if (own.has(msg.epoch)) await postAtTurn(options)
+    if (await book.offer(msg) && own.has(msg.epoch)) await postAtTurn(options)
   }
 
   return {

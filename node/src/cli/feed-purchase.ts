@@ -12,7 +12,7 @@ import type { Hex } from '#protocol/messages.ts'
 import { orderWrapHash } from '#protocol/order-wrap.ts'
 import type { OfferedDelivery, OrderToCheck } from '../market/buyer-check.ts'
 import type { CommandContext } from './command.ts'
-import { askDelivery } from './market-fetch.ts'
+import { askUndelivered } from './market-fetch.ts'
 import { collectDeliveries } from './purchase.ts'
 import type { Collected } from './purchase.ts'
 import type { ApiTarget } from './target.ts'
@@ -62,13 +62,7 @@ export async function collectFeed (o: FeedCollectOptions, ctx: CommandContext): 
   const failed = new Map<string, string>()
   let digest: Hex | undefined
   for (;;) {
-    for (const target of o.targets) {
-      if (got.has(target.api)) continue
-      const answer = await askDelivery(target, o.order.orderId, ctx)
-      if (answer.state === 'delivered') got.set(target.api, answer.delivery)
-      if (answer.state === 'failed') failed.set(target.api, answer.reason)
-      else failed.delete(target.api)
-    }
+    await askUndelivered(o.targets, o.order.orderId, got, failed, ctx)
     digest = agreedDigest([...got.values()], o.order, o.needed)
     if (digest !== undefined || Date.now() >= o.until) break
     await sleep(o.pollMs, undefined, { signal: ctx.signal })

@@ -36,6 +36,20 @@ export async function askDelivery (target: ApiTarget, orderId: bigint, ctx: Comm
   }
 }
 
+/**
+ * One round over the nodes: each that has not delivered yet is asked for its delivery of `orderId`; a
+ * delivery goes to `got`, a failure's reason to `failed` (a later answer clears it).
+ */
+export async function askUndelivered (targets: readonly ApiTarget[], orderId: bigint, got: Map<string, OfferedDelivery>, failed: Map<string, string>, ctx: CommandContext): Promise<void> {
+  for (const target of targets) {
+    if (got.has(target.api)) continue
+    const answer = await askDelivery(target, orderId, ctx)
+    if (answer.state === 'delivered') got.set(target.api, answer.delivery)
+    if (answer.state === 'failed') failed.set(target.api, answer.reason)
+    else failed.delete(target.api)
+  }
+}
+
 async function blockFrom (target: ApiTarget, cid: CID, signal: AbortSignal): Promise<Uint8Array | undefined> {
   const url = new URL(`/api/virusmap/blocks/${cid.toString()}`, target.api)
   try {

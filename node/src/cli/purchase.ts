@@ -19,7 +19,7 @@ import { DecryptionFailedError, ManifestInvalidError, SampleTooLargeError } from
 import { fulfilment, judgeDeliveries } from '../market/buyer-check.ts'
 import type { Judged, OfferedDelivery, OrderToCheck } from '../market/buyer-check.ts'
 import type { CommandContext } from './command.ts'
-import { askDelivery, blocksFrom, offeredCids } from './market-fetch.ts'
+import { askUndelivered, blocksFrom, offeredCids } from './market-fetch.ts'
 import type { ApiTarget } from './target.ts'
 
 export interface CollectOptions {
@@ -115,13 +115,7 @@ export async function collectDeliveries (o: CollectOptions, ctx: CommandContext)
   let judged: Judged[] = []
   let pay: Collected['pay']
   for (;;) {
-    for (const target of o.targets) {
-      if (got.has(target.api)) continue
-      const answer = await askDelivery(target, o.order.orderId, ctx)
-      if (answer.state === 'delivered') got.set(target.api, answer.delivery)
-      if (answer.state === 'failed') failed.set(target.api, answer.reason)
-      else failed.delete(target.api)
-    }
+    await askUndelivered(o.targets, o.order.orderId, got, failed, ctx)
     const offered = [...got.values()]
     const cids = offeredCids(offered)
     judged = await judgeDeliveries(offered, o.order, async (key) => await decrypts(cids, key))

@@ -25,7 +25,7 @@ export interface AdminClient {
 
 /** Speaks to a running supernode's admin endpoint with the token from its cookie. */
 export function createAdminClient (cookie: AdminCookie): AdminClient {
-  async function call (method: string, path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  async function call (method: string, path: string, body: unknown, { signal }: AbortOptions = {}): Promise<unknown> {
     let res: Response
     try {
       res = await fetch(`${cookie.url}${path}`, {
@@ -48,14 +48,14 @@ export function createAdminClient (cookie: AdminCookie): AdminClient {
   }
   return {
     async createKey (options, opts = {}) {
-      const { key, ...record } = await call('POST', '/admin/apikeys', options, opts.signal) as ApiKeyRecord & { key: string }
+      const { key, ...record } = await call('POST', '/admin/apikeys', options, { signal: opts.signal }) as ApiKeyRecord & { key: string }
       return { key, record }
     },
     async listKeys (opts = {}) {
-      return await call('GET', '/admin/apikeys', undefined, opts.signal) as ApiKeyRecord[]
+      return await call('GET', '/admin/apikeys', undefined, { signal: opts.signal }) as ApiKeyRecord[]
     },
     async revokeKey (id, opts = {}) {
-      return await call('DELETE', `/admin/apikeys/${encodeURIComponent(id)}`, undefined, opts.signal) as ApiKeyRecord
+      return await call('DELETE', `/admin/apikeys/${encodeURIComponent(id)}`, undefined, { signal: opts.signal }) as ApiKeyRecord
     }
   }
 }

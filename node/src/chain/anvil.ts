@@ -115,9 +115,9 @@ export async function startAnvil (options: AnvilOptions = {}): Promise<Anvil> {
   }
 
   try {
-    const port = await waitForListening(child, options.startTimeoutMs ?? 15_000, signal)
+    const port = await waitForListening(child, options.startTimeoutMs ?? 15_000, { signal })
     const rpcUrl = `http://${host}:${port}`
-    const chainId = await waitForRpc(rpcUrl, options.startTimeoutMs ?? 15_000, signal)
+    const chainId = await waitForRpc(rpcUrl, options.startTimeoutMs ?? 15_000, { signal })
     const onAbort = (): void => { void stop() }
     signal?.addEventListener('abort', onAbort, { once: true })
     void exited.then(() => signal?.removeEventListener('abort', onAbort))
@@ -129,7 +129,7 @@ export async function startAnvil (options: AnvilOptions = {}): Promise<Anvil> {
 }
 
 /** Reads anvil's stdout until it prints its bound address; keeps draining it afterwards. */
-async function waitForListening (child: ChildProcess, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+async function waitForListening (child: ChildProcess, timeoutMs: number, { signal }: AbortOptions = {}): Promise<number> {
   const stdout = child.stdout
   const stderr = child.stderr
   if (stdout === null || stderr === null) throw new AnvilError('EXITED', 'anvil has no output pipes')
@@ -174,7 +174,7 @@ async function waitForListening (child: ChildProcess, timeoutMs: number, signal?
 }
 
 /** Polls eth_chainId until the node answers (a bound socket is not yet a serving node). */
-async function waitForRpc (rpcUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+async function waitForRpc (rpcUrl: string, timeoutMs: number, { signal }: AbortOptions = {}): Promise<number> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     signal?.throwIfAborted()

@@ -179,7 +179,7 @@ export function createVtClient (options: VtClientOptions): VtClient {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (options.apiKey !== undefined) headers['x-apikey'] = options.apiKey
 
-  async function call (method: string, path: string, body: FormData | URLSearchParams | Record<string, unknown> | undefined, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  async function call (method: string, path: string, body: FormData | URLSearchParams | Record<string, unknown> | undefined, { signal }: AbortOptions = {}): Promise<Record<string, unknown>> {
     let response: Response
     const json = body === undefined || body instanceof FormData || body instanceof URLSearchParams ? undefined : JSON.stringify(body)
     try {
@@ -216,7 +216,7 @@ export function createVtClient (options: VtClientOptions): VtClient {
 
 
   const object = async (path: string, signal: AbortSignal | undefined): Promise<IndicatorResponse> => {
-    const json = await call('GET', path, undefined, signal)
+    const json = await call('GET', path, undefined, { signal })
     if (!isObject(json.data) || typeof json.data.type !== 'string' || typeof json.data.id !== 'string') throw new VtClientError('InvalidResponseError', `GET ${path}: not an object`)
     return json as unknown as IndicatorResponse
   }
@@ -233,7 +233,7 @@ export function createVtClient (options: VtClientOptions): VtClient {
         form.set('submitted_at', String(opts.signed.submittedAt))
         form.set('signature', opts.signed.signature)
       }
-      return analysisId(await call('POST', '/api/v3/urls', form, opts.signal))
+      return analysisId(await call('POST', '/api/v3/urls', form, { signal: opts.signal }))
     },
 
     getUrl: async (id, opts = {}) => await object(`/api/v3/urls/${encodeURIComponent(id)}`, opts.signal),
@@ -243,7 +243,7 @@ export function createVtClient (options: VtClientOptions): VtClient {
 
     async submitIndicator (kind, value, signed, opts = {}) {
       const body = { kind, value, context: signed.context ?? '', submitter: signed.submitter, submitted_at: signed.submittedAt, signature: signed.signature }
-      return analysisId(await call('POST', '/api/virusmap/indicators', body, opts.signal))
+      return analysisId(await call('POST', '/api/virusmap/indicators', body, { signal: opts.signal }))
     },
 
     async uploadFile (file, opts = {}) {
@@ -267,7 +267,7 @@ export function createVtClient (options: VtClientOptions): VtClient {
         form.append('context', signed.context ?? '')
       }
       form.append('file', blob, filename)
-      const json = await call('POST', '/api/v3/files', form, opts.signal)
+      const json = await call('POST', '/api/v3/files', form, { signal: opts.signal })
       const data = json.data as Record<string, unknown>
       if (typeof data.id !== 'string') throw new VtClientError('InvalidResponseError', 'upload answer has no analysis id')
       const meta = json.meta as Record<string, unknown> | undefined
@@ -275,24 +275,24 @@ export function createVtClient (options: VtClientOptions): VtClient {
     },
 
     async getAnalysis (id, opts = {}) {
-      const json = await call('GET', `/api/v3/analyses/${encodeURIComponent(id)}`, undefined, opts.signal)
+      const json = await call('GET', `/api/v3/analyses/${encodeURIComponent(id)}`, undefined, { signal: opts.signal })
       return json as unknown as AnalysisResponse
     },
 
     async getFile (hash, opts = {}) {
-      const json = await call('GET', `/api/v3/files/${encodeURIComponent(hash)}`, undefined, opts.signal)
+      const json = await call('GET', `/api/v3/files/${encodeURIComponent(hash)}`, undefined, { signal: opts.signal })
       return json as unknown as FileResponse
     },
 
     async addVote (collection, id, verdict, opts = {}) {
-      const json = await call('POST', votesPath(collection, id), { data: { type: 'vote', attributes: { verdict } } }, opts.signal)
+      const json = await call('POST', votesPath(collection, id), { data: { type: 'vote', attributes: { verdict } } }, { signal: opts.signal })
       if (!isVote(json.data)) throw new VtClientError('InvalidResponseError', 'the vote answer is not a vote object')
       return json.data
     },
 
     async getVotes (collection, id, opts = {}) {
       const query = opts.limit === undefined ? '' : `?limit=${encodeURIComponent(String(opts.limit))}`
-      const json = await call('GET', `${votesPath(collection, id)}${query}`, undefined, opts.signal)
+      const json = await call('GET', `${votesPath(collection, id)}${query}`, undefined, { signal: opts.signal })
       if (!Array.isArray(json.data) || !json.data.every(isVote)) throw new VtClientError('InvalidResponseError', 'the votes answer is not a list of votes')
       return json.data
     },

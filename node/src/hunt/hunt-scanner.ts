@@ -101,7 +101,7 @@ export function createHuntScanner (opts: HuntScannerOptions): HuntScanner {
   }
 
   /** the rules each of `rulesets` matched, by ruleset id; undefined when the process ran over budget; throws when it failed */
-  async function scanWith (p: ScannerProcess, rulesets: readonly LoadedRuleset[], bytes: Uint8Array, o: { timeoutMs: number, signal?: AbortSignal }): Promise<Map<Hex, string[]> | undefined> {
+  async function scanWith (p: ScannerProcess, rulesets: readonly LoadedRuleset[], bytes: Uint8Array, o: AbortOptions & { timeoutMs: number }): Promise<Map<Hex, string[]> | undefined> {
     const outcome = await p.scan(bytes, o)
     if (outcome.status === 'timeout') return undefined
     if (outcome.status !== 'done') throw new Error(outcome.why.slice(0, 200))
@@ -122,7 +122,7 @@ export function createHuntScanner (opts: HuntScannerOptions): HuntScanner {
    * (or, when each finished alone, the slowest) quarantined, so every isolation moves one at least and a
    * set of rulesets that is slow only together cannot make every sample cost a process per ruleset.
    */
-  async function isolate (rulesets: readonly LoadedRuleset[], bytes: Uint8Array, o: { timeoutMs: number, signal?: AbortSignal }, into: Map<Hex, string[]>): Promise<Hex[]> {
+  async function isolate (rulesets: readonly LoadedRuleset[], bytes: Uint8Array, o: AbortOptions & { timeoutMs: number }, into: Map<Hex, string[]>): Promise<Hex[]> {
     const over: Hex[] = []
     let slowest: { id: Hex, ms: number } | undefined
     for (const r of rulesets) {
@@ -143,7 +143,7 @@ export function createHuntScanner (opts: HuntScannerOptions): HuntScanner {
     return over
   }
 
-  async function matchAll (bytes: Uint8Array, o: { timeoutMs: number, signal?: AbortSignal }): Promise<HuntScanOutcome> {
+  async function matchAll (bytes: Uint8Array, o: AbortOptions & { timeoutMs: number }): Promise<HuntScanOutcome> {
     if (live.length === 0) return { status: 'done', matches: new Map(), overBudget: [] }
     if (isDown(scanner, shared()) || isDown(quarantine, quarantined())) await restart(o)
     const matches = new Map<Hex, string[]>()

@@ -1,3 +1,5 @@
+import type { AbortOptions } from '@libp2p/interface'
+
 /**
  * Iterates `source` but stops as soon as `signal` aborts, even while the source is stalled (a
  * slow or hung upload), and closes the source so it can release its resources.
@@ -6,7 +8,7 @@
  * promise would leave a reaction on it per chunk, each keeping that chunk reachable: the whole
  * upload would stay in memory until the end.
  */
-export async function * abortable<T> (source: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T, void, undefined> {
+export async function * abortable<T> (source: AsyncIterable<T>, { signal }: AbortOptions = {}): AsyncGenerator<T, void, undefined> {
   if (signal === undefined) {
     yield * source
     return

@@ -198,7 +198,7 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
       // the hashes read each chunk in the spool's shared memory, before it is sealed over
       const spool = createUploadSpool({ dir: spoolDir, maxBytes, memoryChunks, crypto, hash: digest.updateShared })
       try {
-        for await (const bytes of abortable(source, opts.signal)) await spool.write(bytes, opts)
+        for await (const bytes of abortable(source, { signal: opts.signal })) await spool.write(bytes, opts)
         await spool.end(opts)
         const [sha256Bytes, contentKey, sha1Bytes] = await digest.digest(opts) as [Uint8Array, Uint8Array, Uint8Array]
         const sha256 = hex(sha256Bytes)

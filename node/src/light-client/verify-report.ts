@@ -143,13 +143,13 @@ export async function verifyReportWith (
     })
   }
   checkSubmission(report, expected, problems)
-  anchor = await anchorOf(report, served, chain, problems, signal)
+  anchor = await anchorOf(report, served, chain, problems, { signal })
   const n = state.members.length
   return result(n, n === 0 ? 0 : quorumThreshold(n, state.faultDivisor))
 }
 
 /** The report's anchor status (SPEC section 15); a served anchor that does not hold adds its problem. */
-async function anchorOf (report: Report, served: ReturnType<typeof parseServedAnchor>, chain: ChainReader, problems: VerifyProblem[], signal?: AbortSignal): Promise<AnchorStatus> {
+async function anchorOf (report: Report, served: ReturnType<typeof parseServedAnchor>, chain: ChainReader, problems: VerifyProblem[], { signal }: AbortOptions = {}): Promise<AnchorStatus> {
   if (served === undefined) return { status: 'pending', reason: 'not-served' }
   if ('code' in served) {
     problems.push(served)

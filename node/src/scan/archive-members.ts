@@ -88,13 +88,13 @@ export function withArchiveMembers (engine: Engine, archives: ArchiveEngine, opt
       return own
     }
     if (expansion === undefined) return own
-    const { best, coverage } = await scanMembers(own.result, expansion, input, scanOptions.signal)
+    const { best, coverage } = await scanMembers(own.result, expansion, input, { signal: scanOptions.signal })
     if (coverage.stoppedBy !== undefined && coverage.stoppedBy !== 'detection') logger?.info({ engine: engine.name, sha256: input.sha256, ...coverage }, 'archive members scanned within budget')
     const detail = typeof own.detail === 'object' && own.detail !== null ? { ...own.detail, archive: coverage } : { archive: coverage }
     return { result: best, detail }
   }
 
-  async function scanMembers (own: EngineResult, expansion: Expansion, input: ScanInput, signal?: AbortSignal): Promise<{ best: EngineResult, coverage: ArchiveCoverage }> {
+  async function scanMembers (own: EngineResult, expansion: Expansion, input: ScanInput, { signal }: AbortOptions = {}): Promise<{ best: EngineResult, coverage: ArchiveCoverage }> {
     const deadline = AbortSignal.timeout(budget.maxMs)
     const memberSignal = signal === undefined ? deadline : AbortSignal.any([signal, deadline])
     const c: Omit<ArchiveCoverage, 'summary'> = {

@@ -9,6 +9,7 @@ import type { ClamdPool } from './clamd-pool.ts'
 import type { Engine, ScanInput } from './engine.ts'
 import type { EngineResult, SampleKind } from '#protocol/messages.ts'
 import type { Logger } from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface ClamavEngineOptions {
   address: ClamdAddress
@@ -61,7 +62,7 @@ export function createClamavEngine (options: ClamavEngineOptions): Engine {
     engine: 'ClamAV', engineVersion: version, engineUpdate: date, category, result: label.slice(0, 256), method: 'blacklist'
   })
 
-  async function scanOnce (sessions: ClamdPool, input: ScanInput, signal?: AbortSignal): Promise<EngineResult> {
+  async function scanOnce (sessions: ClamdPool, input: ScanInput, { signal }: AbortOptions = {}): Promise<EngineResult> {
     const size = input.bytes.length
     if (size > maxStreamBytes) {
       logger?.warn({ sha256: input.sha256, size, maxStreamBytes }, 'sample over clamd StreamMaxLength: not scanned')
@@ -125,7 +126,7 @@ export function createClamavEngine (options: ClamavEngineOptions): Engine {
       if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
       if (!KINDS.includes(input.kind)) return result('type-unsupported')
       try {
-        return await limiter.run(async () => await scanOnce(sessions, input, signal), { signal })
+        return await limiter.run(async () => await scanOnce(sessions, input, { signal }), { signal })
       } catch (err) {
         if (err instanceof ScanAbortedError) throw err
         if (isAborted(signal)) throw new ScanAbortedError({ cause: signal?.reason })

@@ -26,7 +26,7 @@ export function createLimiter (limit: number): Limiter {
     else next.grant()
   }
 
-  async function acquire (signal?: AbortSignal): Promise<void> {
+  async function acquire ({ signal }: AbortOptions = {}): Promise<void> {
     signal?.throwIfAborted()
     if (active < limit) { active++; return }
     await new Promise<void>((resolve, reject) => {
@@ -51,7 +51,7 @@ export function createLimiter (limit: number): Limiter {
     get active () { return active },
     get pending () { return queue.length },
     async run (task, options = {}) {
-      await acquire(options.signal)
+      await acquire({ signal: options.signal })
       try {
         return await task()
       } finally {

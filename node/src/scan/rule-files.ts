@@ -20,12 +20,12 @@ export function declaredRules (source: string): { names: string[], global: boole
   return { names: found.map(m => m[2] ?? ''), global: found.some(m => /\bglobal\b/.test(m[1] ?? '')) }
 }
 
-async function walk (dir: string, out: string[], signal?: AbortSignal): Promise<void> {
+async function walk (dir: string, out: string[], { signal }: AbortOptions = {}): Promise<void> {
   signal?.throwIfAborted()
   const entries = await readdir(dir, { withFileTypes: true })
   for (const entry of entries) {
     const path = join(dir, entry.name)
-    if (entry.isDirectory()) await walk(path, out, signal)
+    if (entry.isDirectory()) await walk(path, out, { signal })
     else if (entry.isFile() && RULE_EXTENSIONS.some(ext => entry.name.endsWith(ext))) out.push(path)
   }
 }
@@ -38,7 +38,7 @@ export async function findRuleFiles (dirs: string[], options: AbortOptions = {})
   const files: RuleFile[] = []
   for (const dir of dirs) {
     const paths: string[] = []
-    await walk(dir, paths, options.signal)
+    await walk(dir, paths, { signal: options.signal })
     for (const path of paths.toSorted()) {
       const [source, info] = await Promise.all([readFile(path, 'utf8'), stat(path)])
       files.push({ path, rules: declaredRules(source).names.length, mtimeMs: info.mtimeMs, source })

@@ -123,7 +123,7 @@ export function createWorkerEngine<D = unknown> (options: WorkerEngineOptions): 
   }
 
   let nextId = 1
-  async function runOn (slot: Slot, input: ScanInput, signal?: AbortSignal): Promise<DetailedResult<D>> {
+  async function runOn (slot: Slot, input: ScanInput, { signal }: AbortOptions = {}): Promise<DetailedResult<D>> {
     const id = nextId++
     return await new Promise<DetailedResult<D>>((resolve, reject) => {
       const settle = (keep: boolean): void => {
@@ -190,7 +190,7 @@ export function createWorkerEngine<D = unknown> (options: WorkerEngineOptions): 
           idle.push(slot)
           throw new ScanAbortedError({ cause: signal?.reason })
         }
-        return await runOn(slot, input, signal)
+        return await runOn(slot, input, { signal })
       }, { signal })
     } catch (err) {
       if (isAborted(signal) && !(err instanceof ScanAbortedError)) throw new ScanAbortedError({ cause: signal?.reason })

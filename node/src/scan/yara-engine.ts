@@ -60,7 +60,7 @@ export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
     engine: 'YARA', engineVersion: version, engineUpdate: date, category, result: label.slice(0, 256), method: 'blacklist'
   })
 
-  async function scanWith (scanner: PooledScanner, input: ScanInput, signal?: AbortSignal): Promise<EngineResult> {
+  async function scanWith (scanner: PooledScanner, input: ScanInput, { signal }: AbortOptions = {}): Promise<EngineResult> {
     if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
     if (!KINDS.includes(input.kind)) return result('type-unsupported')
     const outcome = await scanner.scan(input.bytes, { timeoutMs, signal })
@@ -84,7 +84,7 @@ export function createYaraEngine (options: YaraEngineOptions): YaraEngine {
     try {
       return await current.use(async scanner => await work(async (input, scanOptions = {}) => {
         if (pool !== current) throw new EngineNotStartedError('YARA')
-        return await scanWith(scanner, input, scanOptions.signal)
+        return await scanWith(scanner, input, { signal: scanOptions.signal })
       }), { signal })
     } catch (err) {
       if (isAborted(signal) && !(err instanceof ScanAbortedError)) throw new ScanAbortedError({ cause: signal?.reason })

@@ -32,7 +32,7 @@ interface Slot {
   failed: boolean
 }
 
-async function abortable<T> (work: Promise<T>, signal?: AbortSignal): Promise<T> {
+async function abortable<T> (work: Promise<T>, { signal }: AbortOptions = {}): Promise<T> {
   if (signal === undefined) return await work
   signal.throwIfAborted()
   let onAbort: (() => void) | undefined
@@ -90,7 +90,7 @@ export function createScannerPool (options: ScannerPoolOptions): ScannerPool {
       if (running && (slot.failed || slot.process?.alive === false)) launch(slot)
       let proc: ScannerProcess
       try {
-        proc = await abortable(slot.current, scanOptions.signal)
+        proc = await abortable(slot.current, { signal: scanOptions.signal })
       } catch (err) {
         if (scanOptions.signal?.aborted === true) throw new ScanAbortedError({ cause: scanOptions.signal.reason })
         return { status: 'failed', why: `no scanner process: ${(err as Error).message}` }

@@ -16,7 +16,7 @@ tap.test('chunks already consumed are not kept reachable while the iteration goe
     }
   }
   let seen = 0
-  for await (const chunk of abortable(source(), new AbortController().signal)) {
+  for await (const chunk of abortable(source(), { signal: new AbortController().signal })) {
     void chunk
     if (++seen < 50) continue
     // still inside the loop: every earlier chunk is garbage now
@@ -32,7 +32,7 @@ tap.test('an abort ends a stalled wait with the signal\'s reason, and a source e
   const controller = new AbortController()
   const stalled: AsyncIterable<number> = { [Symbol.asyncIterator]: () => ({ next: async () => await new Promise<IteratorResult<number>>(() => {}) }) }
   setImmediate(() => { controller.abort(new Error('gone')) })
-  await t.rejects((async () => { for await (const v of abortable(stalled, controller.signal)) void v })(), /gone/)
+  await t.rejects((async () => { for await (const v of abortable(stalled, { signal: controller.signal })) void v })(), /gone/)
   const failing = (async function * () { yield 1; throw new Error('source broke') })()
-  await t.rejects((async () => { for await (const v of abortable(failing, new AbortController().signal)) void v })(), /source broke/)
+  await t.rejects((async () => { for await (const v of abortable(failing, { signal: new AbortController().signal })) void v })(), /source broke/)
 })

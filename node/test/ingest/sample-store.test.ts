@@ -158,6 +158,6 @@ tap.test('abortable closes the source when the consumer stops early', async t =>
   const source = (async function * () {
     try { yield 1; yield 2 } finally { closed = true }
   })()
-  for await (const v of abortable(source, new AbortController().signal)) if (v === 1) break
+  for await (const v of abortable(source, { signal: new AbortController().signal })) if (v === 1) break
   t.ok(closed)
 })

@@ -72,7 +72,7 @@ export function createIndicatorFeed (config: IndicatorFeedConfig, components: In
 
   const count = (result: RefreshOutcome['result']): void => { metrics?.feedRefreshes.inc({ feed: config.name, result }) }
 
-  async function read (signal?: AbortSignal): Promise<RefreshOutcome> {
+  async function read ({ signal }: AbortOptions = {}): Promise<RefreshOutcome> {
     let outcome: RefreshOutcome
     try {
       const got = await readListSource(config.source, validators, {
@@ -107,7 +107,7 @@ export function createIndicatorFeed (config: IndicatorFeedConfig, components: In
 
   /** one read at a time: a slow source never piles up concurrent reads */
   async function refresh (options: AbortOptions = {}): Promise<RefreshOutcome> {
-    inflight ??= read(options.signal).finally(() => { inflight = undefined })
+    inflight ??= read({ signal: options.signal }).finally(() => { inflight = undefined })
     return await inflight
   }
 

@@ -11,6 +11,7 @@ import type { NetworkEvidence, NetworkParameters, ReputationEvidenceSource } fro
 import { MAX_SUBJECT_CHARS, subjectHost } from './subject.ts'
 import { loadDefaultGuards } from './guards.ts'
 import type { ReputationGuards } from './guards.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export const REPUTATION_ENGINE_NAME = 'VirusMap-Reputation'
 export const REPUTATION_ENGINE_VERSION = '1.0.0'
@@ -41,7 +42,7 @@ export function createReputationEngine (options: ReputationEngineOptions = {}): 
     engine: REPUTATION_ENGINE_NAME, engineVersion: version, engineUpdate: date, category, result: label.slice(0, 256), method: 'reputation'
   })
 
-  const evidenceFor = async (host: string, signal?: AbortSignal): Promise<NetworkEvidence | undefined> => {
+  const evidenceFor = async (host: string, { signal }: AbortOptions = {}): Promise<NetworkEvidence | undefined> => {
     if (options.evidence === undefined) return undefined
     try {
       return await options.evidence.evidence(host, { signal })
@@ -87,7 +88,7 @@ export function createReputationEngine (options: ReputationEngineOptions = {}): 
       const bytes = input.bytes.subarray(0, MAX_SUBJECT_CHARS + 1)
       const host = subjectHost(input.kind, new TextDecoder('utf-8', { fatal: false }).decode(bytes))
       if (host === undefined) return result('type-unsupported')
-      const live = await evidenceFor(host, signal)
+      const live = await evidenceFor(host, { signal })
       throwIfAborted(signal)
       const rank = guards.ranks.get(host)
       // the network's own rank, when it has one, wins over the static list

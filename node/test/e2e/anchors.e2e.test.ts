@@ -22,6 +22,7 @@ import { launchChromium } from '../fixtures/chromium.ts'
 import { noChromium } from '../fixtures/system-packages.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
 import { commentNodeLogs } from './node-logs.ts'
+import { endEpoch } from './end-epoch.ts'
 import type { AnchorProposal, AnchorSignature, Hex, Report } from '#protocol/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 
@@ -69,11 +70,6 @@ async function submitFiles (i: number, count: number): Promise<Array<{ id: strin
 }
 
 let epochBlocks = 0
-/** ends the current epoch now: mines its remaining blocks and the nodes' confirmation depth past its end */
-async function endEpoch (): Promise<void> {
-  const head = await blockNumber(devnet.provider)
-  await mineBlocks(devnet.provider, (Math.floor(head / epochBlocks) + 1) * epochBlocks - head + DEVNET_CONFIRMATIONS)
-}
 /** the reports the first test saw anchored, for the web page's test */
 const anchoredFiles: Array<{ sha256: string, attributes: FileAttributes }> = []
 
@@ -85,7 +81,7 @@ async function anchoredBatch (t: Test, i: number): Promise<Array<{ sha256: strin
     const done = await client.waitForAnalysis(f.id, { intervalMs: 250, signal: AbortSignal.timeout(60_000) })
     t.equal((done.data.attributes as { status: string }).status, 'completed')
   }
-  await endEpoch()
+  await endEpoch(devnet.provider, epochBlocks)
   const anchored = new Map<string, FileAttributes>()
   const deadline = AbortSignal.timeout(90_000)
   while (anchored.size < files.length && !deadline.aborted) {

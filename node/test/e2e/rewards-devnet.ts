@@ -9,13 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Contract, parseEther, Wallet } from 'ethers'
 import { encryptKeystore } from '../../../governance/src/index.ts'
 import { vmtArtifact } from '../../../governance/src/artifacts.ts'
-import { mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
+import { blockNumber, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { signSubmission } from '#protocol/index.ts'
 import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
 import { DEVNET_EPOCH_BLOCKS, DEVNET_MAX_JOB_AGE_BLOCKS } from '../../src/devnet/devnet-plan.ts'
+import { endEpoch } from './end-epoch.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Hex } from '#protocol/messages.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
@@ -135,15 +136,20 @@ export async function runRewards (devnet: Devnet, opts: { count: number, walletC
   const submitMs = performance.now() - t0
   log(`rewards run: ${submitted.length} submissions ended in ${(submitMs / 1000).toFixed(1)} s`)
 
-  // every job of the run anchored on chain, as node 0 saw it
+  // every job of the run anchored on chain, as node 0 saw it. The epoch holding the jobs is ended at once instead of
+  // in up to 30 s; jobs a member did not hold final when it was proposed stay eligible, so once it is anchored
+  // without them the next epoch is ended too
   const t1 = performance.now()
   const jobs = new Set(submitted.map((s) => s.jobId))
+  let ended = await endEpoch(devnet.provider, DEVNET_EPOCH_BLOCKS, options)
   const anchoredEpochs = await until(async () => {
     const anchored = await anchoredJobs(info.nodes[0]?.api as string, info.apiKey, options)
     const held = new Set([...anchored.values()].flat())
     const epochs = [...anchored.entries()].filter(([, ids]) => ids.some((id) => jobs.has(id))).map(([e]) => e).toSorted((a, b) => a - b)
-    return [...jobs].every((id) => held.has(id)) ? epochs : undefined
-  }, 'the run\'s jobs to be anchored', { ...options, everyMs: 2000 })
+    if ([...jobs].every((id) => held.has(id))) return epochs
+    if (anchored.has(ended)) ended = await endEpoch(devnet.provider, DEVNET_EPOCH_BLOCKS, options)
+    return undefined
+  }, 'the run\'s jobs to be anchored', { ...options, everyMs: 1000 })
   const anchorMs = performance.now() - t1
   log(`rewards run: anchored in epochs ${anchoredEpochs.join(', ')} after ${(anchorMs / 1000).toFixed(1)} s more`)
 
@@ -155,8 +161,11 @@ export async function runRewards (devnet: Devnet, opts: { count: number, walletC
   const chain = createRewardsChain({ provider: devnet.provider, address: info.contracts.rewards as Hex })
   const settled = await until(async () => {
     const roots = await chain.roots(options)
-    return roots.settled !== undefined && roots.settled.epoch >= lastPaid ? { epoch: roots.settled.epoch, root: roots.settled.root } : undefined
-  }, `a settled root of epoch ${lastPaid} or later`, { ...options, everyMs: 2000 })
+    if (roots.settled !== undefined && roots.settled.epoch >= lastPaid) return { epoch: roots.settled.epoch, root: roots.settled.root }
+    // the members posted the root with a quorum of their signatures: its challenge blocks are mined at once, not waited out
+    if (roots.open !== undefined && !roots.open.frozen) await mineBlocks(devnet.provider, roots.open.claimableFrom - await blockNumber(devnet.provider, options), options)
+    return undefined
+  }, `a settled root of epoch ${lastPaid} or later`, { ...options, everyMs: 1000 })
   const settleMs = performance.now() - t2
   log(`rewards run: epoch ${settled.epoch}'s root settled ${(settleMs / 1000).toFixed(1)} s after the mining`)
 

@@ -7,6 +7,9 @@ import type { AbortOptions } from '@libp2p/interface'
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url))
 const STOP_GRACE_MS = 10_000
+const STDERR_TAIL_CHARS = 2000
+/** how long a node that exited may take to hand over the rest of its stderr (a child of its own may hold the pipe open) */
+const OUTPUT_GRACE_MS = 1000
 
 export type NodeProcessErrorCode = 'NODE_EXITED' | 'NODE_NOT_READY'
 
@@ -21,6 +24,10 @@ export class NodeProcessError extends Error {
 
 export interface NodeProcess {
   child: ChildProcess
+  /** the end of what the node wrote to stderr (its last error), so a node that exits at start says why */
+  stderrTail(): string
+  /** resolves once the process exited and its output was read to the end */
+  closed: Promise<void>
   /** SIGTERM, then SIGKILL after a grace period; resolves once the process has exited */
   stop(): Promise<void>
 }
@@ -45,9 +52,14 @@ export function spawnSupernode (configPath: string, logFile: string, options: { 
   })
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)
+  let tail = ''
+  child.stderr?.on('data', (chunk: Buffer) => { tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS) })
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
+  const closed = new Promise<void>((resolve) => child.once('close', () => { resolve() }))
   return {
     child,
+    stderrTail: () => tail,
+    closed,
     async stop () {
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')
@@ -69,7 +81,12 @@ export async function waitUntilReady (proc: NodeProcess, apiUrl: string, minMemb
     AbortSignal.timeout(options.timeoutMs ?? 120_000)
   ])
   while (true) {
-    if (proc.child.exitCode !== null) throw new NodeProcessError('NODE_EXITED', `supernode at ${apiUrl} exited with code ${proc.child.exitCode}`)
+    if (proc.child.exitCode !== null) {
+      await Promise.race([proc.closed, sleep(OUTPUT_GRACE_MS)])
+      // the CLI writes one line for a failure (`virusmap: ...`): the last one says why the node stopped
+      const said = proc.stderrTail().trim().split('\n').at(-1) ?? ''
+      throw new NodeProcessError('NODE_EXITED', `supernode at ${apiUrl} exited with code ${proc.child.exitCode}${said === '' ? '' : `: ${said}`}`)
+    }
     try {
       const res = await fetch(`${apiUrl}/healthz`, { signal })
       if (res.ok) {

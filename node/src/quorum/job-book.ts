@@ -119,7 +119,12 @@ export class JobBook {
 
   prune (now: number): void {
     for (const [id, live] of this.#jobs) {
-      if (live.signed.job.revealDeadline + this.#retentionMs < now) this.delete(id)
+      if (!this.retains(live.signed.job, now)) this.delete(id)
     }
+  }
+
+  /** whether a job is still kept at `now`, `retentionMs` after its reveal deadline (every node keeps finished jobs as long) */
+  retains (job: ScanJob, now: number): boolean {
+    return job.revealDeadline + this.#retentionMs >= now
   }
 }

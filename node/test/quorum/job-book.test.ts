@@ -22,6 +22,9 @@ tap.test('jobs are pruned after their reveal deadline plus retention', async (t)
   t.ok(book.get('0x01'), 'kept within retention')
   book.prune(1101)
   t.equal(book.get('0x01'), undefined)
+  // the same bound tells a restarted node which final jobs every node still keeps (an owed rescan is taken then)
+  t.equal(book.retains(job('a', 1000).job, 1100), true)
+  t.equal(book.retains(job('a', 1000).job, 1101), false)
 })
 
 tap.test('the book is bounded: the oldest job is evicted', async (t) => {

@@ -5,16 +5,23 @@
  * rescan's own report are not rescanned.
  */
 import { createHash } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import tap from 'tap'
 import type { Test } from 'tap'
 import { Wallet } from 'ethers'
 import { classify, computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, rewardFactsOf, signSubmission } from '#protocol/index.ts'
 import type { FileSubmission, Hex, Report } from '#protocol/index.ts'
 import { CHAIN_ID, memoryCoordinators, REGISTRY, sourceOf, until } from '../fixtures/memory-coordinators.ts'
-import { detectingEngine, hangingEngine, quickEngine, slowFirstEngine } from '../fixtures/test-engines.ts'
+import { detectingEngine, gate, gatedEngine, hangingEngine, quickEngine } from '../fixtures/test-engines.ts'
 import { needsRescan } from '../../src/quorum/rescan-check.ts'
 import type { Repositories } from '../../src/db/index.ts'
+import type { MemoryCoordinators } from '../fixtures/memory-coordinators.ts'
+
+/**
+ * The fixture's commit window and clock skew (a 500 ms scan budget), shorter reveal and attestation windows:
+ * members reveal and attest as soon as all have, so these mostly set when a job ends (jobEndsAt, 6 s), which
+ * is when its origin publishes the rescan it owes.
+ */
+const parameters = { commitWindowMs: 1500n, revealWindowMs: 2000n, clockSkewMs: 500n, attestWindowMs: 1500n }
 
 const sha = (text: string): Hex => `0x${createHash('sha256').update(text).digest('hex')}`
 const finder = new Wallet(`0x${'07'.repeat(32)}`)
@@ -32,14 +39,27 @@ async function reportsOf (repos: Repositories, sha256: Hex, firstJob: Hex): Prom
   return [first, latest].filter((r, i, all): r is Report => r !== undefined && all.findIndex(o => o?.jobId === r.jobId) === i)
 }
 
-// YARA-like engine starved on its first scan of a sample on every member; the heuristics answer at once
-const engines = (): ReturnType<typeof quickEngine>[] => [detectingEngine('Test-Heuristics', 'heur.powershell.download'), slowFirstEngine(detectingEngine('Test-Yara', 'ps.downloader'))]
+/**
+ * whether the origin, on finalizing the job, decided it owes a rescan: it schedules one at the job's end only
+ * then (coordinator.ts), so `false` is known at once, without waiting for that end
+ */
+const owesRescan = (net: MemoryCoordinators, jobId: Hex): boolean | undefined => {
+  const live = net.coordinator(0).liveJob(jobId)
+  return live === undefined ? undefined : live.rescannable === true && live.rescanOf === undefined
+}
+
+// a YARA-like engine starved of CPU on every member until `fed` (it times out, or is never started in the budget); the heuristics answer at once
+const engines = (fed: Promise<void>) => (): ReturnType<typeof quickEngine>[] =>
+  [detectingEngine('Test-Heuristics', 'heur.powershell.download'), gatedEngine(detectingEngine('Test-Yara', 'ps.downloader'), fed)]
 
 tap.test('a signed file whose report engine timeouts left unconfirmed is rescanned once, and the first submitter is paid', async (t) => {
-  const net = await memoryCoordinators(t, { engines })
+  const load = gate()
+  const net = await memoryCoordinators(t, { engines: engines(load.opened), parameters })
   const text = 'a PowerShell downloader scanned on a loaded machine'
   const { analysisId } = await net.coordinator(0).submitFile(sourceOf(text), { submission: await submission(text) })
   const first = await until('the first report', async () => await net.repos[0]?.reports.get(analysisId))
+  // every member's scan of the first job has ended (its budget is over); the rescan's scans get the CPU
+  load.open()
   t.match(first.results['Test-Yara'], { category: 'timeout' })
   const firstFacts = rewardFactsOf(first, 0)
   t.equal(classify(firstFacts, DEFAULT_REWARD_PARAMS), 'none', 'one malicious engine: not confirmed')
@@ -58,47 +78,75 @@ tap.test('a signed file whose report engine timeouts left unconfirmed is rescann
   t.same(r.items.map(i => [i.jobId, i.outcome, i.class]), [[firstFacts.jobId, 'paid', 'malicious'], [rewardFactsOf(rescan, 0).jobId, 'not-first', 'malicious']])
   t.equal(r.amounts.get(finder.address.toLowerCase() as Hex), DEFAULT_REWARD_PARAMS.baseReward, 'the first submitter earns the base reward')
 
-  await sleep(3000)
-  t.equal((await reportsOf(net.repos[0] as Repositories, sha(text), analysisId)).length, 2, 'a rescan is not rescanned')
+  t.equal(owesRescan(net, rescan.jobId), false, 'a rescan is not rescanned')
+  t.equal((await reportsOf(net.repos[0] as Repositories, sha(text), analysisId)).length, 2)
 })
 
-/** the report of one submission on a fresh network, and how many reports of the sample the origin holds 3 s later */
-async function settle (t: Test, engineSet: () => ReturnType<typeof quickEngine>[], text: string, signed: boolean): Promise<{ report: Report, count: number }> {
-  const net = await memoryCoordinators(t, { engines: engineSet })
+/** the report of one submission on a fresh network, whether its origin owes a rescan, and how many reports of the sample it holds */
+async function settle (t: Test, engineSet: () => ReturnType<typeof quickEngine>[], text: string, signed: boolean): Promise<{ report: Report, owes: boolean | undefined, count: number }> {
+  const net = await memoryCoordinators(t, { engines: engineSet, parameters })
   const { analysisId } = await net.coordinator(0).submitFile(sourceOf(text), signed ? { submission: await submission(text) } : {})
   const report = await until('the report', async () => await net.repos[0]?.reports.get(analysisId))
-  await sleep(3000)
-  return { report, count: (await reportsOf(net.repos[0] as Repositories, sha(text), analysisId)).length }
+  const owes = owesRescan(net, analysisId)
+  t.equal((await net.repos[0]?.jobs.get(analysisId))?.rescannedBy, undefined, 'no rescan was published')
+  return { report, owes, count: (await reportsOf(net.repos[0] as Repositories, sha(text), analysisId)).length }
 }
 
 tap.test('no rescan of an unsigned file: it earns nothing either way', async (t) => {
-  const { report, count } = await settle(t, engines, 'an unsigned upload that timed out', false)
+  const { report, owes, count } = await settle(t, engines(gate().opened), 'an unsigned upload that timed out', false)
   t.match(report.results['Test-Yara'], { category: 'timeout' })
+  t.equal(owes, false)
   t.equal(count, 1)
 })
 
 tap.test('no rescan of a signed file scanned in time', async (t) => {
-  const { report, count } = await settle(t, () => [quickEngine(), quickEngine('Test-Other')], 'a signed benign file scanned in time', true)
+  const { report, owes, count } = await settle(t, () => [quickEngine(), quickEngine('Test-Other')], 'a signed benign file scanned in time', true)
   t.equal(report.results['Test-Other']?.category, 'undetected')
+  t.equal(owes, false)
   t.equal(count, 1)
 })
 
 tap.test('no rescan of a report two engines confirmed despite a timeout', async (t) => {
-  const { report, count } = await settle(t, () => [detectingEngine('Test-A'), detectingEngine('Test-B'), slowFirstEngine(quickEngine('Test-C'))], 'a signed file caught despite a timeout', true)
+  const { report, owes, count } = await settle(t, () => [detectingEngine('Test-A'), detectingEngine('Test-B'), hangingEngine('Test-C')], 'a signed file caught despite a timeout', true)
   t.match(report.results['Test-C'], { category: 'timeout' })
   t.equal(classify(rewardFactsOf(report, 0), DEFAULT_REWARD_PARAMS), 'malicious')
+  t.equal(owes, false)
   t.equal(count, 1)
 })
 
 tap.test('a rescan that times out again is not rescanned, and members refuse a third job under the submission', async (t) => {
-  const net = await memoryCoordinators(t, { engines: () => [detectingEngine('Test-Heuristics'), hangingEngine('Test-Yara')] })
+  const net = await memoryCoordinators(t, { engines: () => [detectingEngine('Test-Heuristics'), hangingEngine('Test-Yara')], parameters })
   const text = 'a sample whose scanner never answers'
   const { analysisId } = await net.coordinator(0).submitFile(sourceOf(text), { submission: await submission(text) })
   const rescanId = await until('the rescan', async () => (await net.repos[0]?.jobs.get(analysisId))?.rescannedBy)
   const rescan = await until('the rescan\'s report', async () => await net.repos[0]?.reports.get(rescanId))
   t.match(rescan.results['Test-Yara'], { category: 'timeout' })
   t.equal(needsRescan(rescan), true, 'still unconfirmed by timeouts')
-  await sleep(3000)
-  t.equal((await net.repos[0]?.jobs.get(rescanId))?.rescannedBy, undefined, 'not rescanned again')
+  t.equal(owesRescan(net, rescanId), false, 'not rescanned again')
+  t.equal((await net.repos[0]?.jobs.get(rescanId))?.rescannedBy, undefined)
   t.equal((await net.repos[0]?.reports.getLatestBySha256(sha(text)))?.jobId, rescanId)
+})
+
+tap.test('an origin restarted between the unconfirmed report and the job\'s end still publishes the rescan it owes; a restarted member takes it', async (t) => {
+  const load = gate()
+  const net = await memoryCoordinators(t, { engines: engines(load.opened), parameters })
+  const text = 'a PowerShell downloader whose origin restarts'
+  const { analysisId } = await net.coordinator(0).submitFile(sourceOf(text), { submission: await submission(text) })
+  const first = await until('the origin stored the first report', async () => (await net.repos[0]?.jobs.get(analysisId))?.status === 'reported' ? await net.repos[0]?.reports.get(analysisId) : undefined)
+  t.equal(needsRescan(first), true, 'engine timeouts left it unconfirmed')
+  await until('member 1 stored the first report', async () => (await net.repos[1]?.jobs.get(analysisId))?.status === 'reported' ? true : undefined)
+  // down before the job's end, when it would have published the rescan; member 1 restarts beside it
+  for (const i of [0, 1]) await net.stop(i)
+  t.equal((await net.repos[0]?.jobs.get(analysisId))?.rescannedBy, undefined, 'no rescan published before the restart')
+  load.open()
+  const restarted = await net.start(0)
+  const member = await net.start(1)
+  const rescanId = await until('the restarted origin published the rescan', async () => (await net.repos[0]?.jobs.get(analysisId))?.rescannedBy)
+  for (const [i, repos] of net.repos.entries()) {
+    const rescan = await until(`member ${i}: the rescan's report`, async () => await repos.reports.get(rescanId))
+    t.equal(rescan.results['Test-Yara']?.category, 'malicious', `member ${i}: the rescan confirmed it`)
+  }
+  t.equal((await net.repos[0]?.jobs.get(rescanId))?.rescanOf, analysisId, 'the origin recorded what it rescanned')
+  t.equal(restarted.liveJob(rescanId)?.rescanOf, analysisId, 'the restarted origin knows the rescan for one: it is not rescanned again')
+  t.equal(member.liveJob(rescanId)?.rescanOf, analysisId, 'so does the restarted member: it refuses a third job under the submission')
 })

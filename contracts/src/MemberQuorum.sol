@@ -2,13 +2,15 @@
 pragma solidity ^0.8.24;
 
 import {Arrays} from "@openzeppelin/contracts/utils/Arrays.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {NetworkParameters} from "./NetworkParameters.sol";
 import {ISupernodeRegistry} from "./ISupernodeRegistry.sol";
 
 /**
  * @title Member quorum checks shared by the contracts that take member signatures
  * @notice The protocol's EIP-712 domain, SPEC section 7's quorum rule and the one-pass check that
- * signers ascend and are members, for ReportAnchors, RewardsDistributor and DataMarket. Each contract
+ * signers ascend and are members (checkSigners; DataMarket, whose signatures are over one digest each,
+ * steps itself), for ReportAnchors, RewardsDistributor and DataMarket. Each contract
  * keeps its own named errors: the check returns what failed and the caller reverts with its error.
  * @dev Domain: {name "VirusMap", version "2", chainId, verifyingContract = the registry} (SPEC section 4).
  * The fault divisor is read as protocol/src/quorum.ts reads it (faultDivisorFrom: 3 unless an integer
@@ -77,5 +79,29 @@ library MemberQuorum {
             return (Fault.NotMember, j);
         }
         return (Fault.None, j + 1);
+    }
+
+    /**
+     * @dev Every signature recovers over `digest` to a member of `members` (ascending), the signers strictly
+     * ascending: one pass over the members. Returns Fault.None, or the first fault with that signature's
+     * index and signer, for the caller to revert with its own error. Reverts (ECDSA) on a malformed, high-s
+     * or unrecoverable signature; a signer is never address(0).
+     */
+    function checkSigners(bytes32 digest, bytes[] calldata signatures, address[] memory members)
+        internal
+        pure
+        returns (Fault fault, uint256 index, address signer)
+    {
+        uint256 j = 0;
+        address previous = address(0);
+        for (uint256 i = 0; i < signatures.length; ++i) {
+            signer = ECDSA.recoverCalldata(digest, signatures[i]);
+            (fault, j) = step(members, j, previous, signer);
+            if (fault != Fault.None) {
+                return (fault, i, signer);
+            }
+            previous = signer;
+        }
+        return (Fault.None, 0, address(0));
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {MemberQuorum} from "./MemberQuorum.sol";
@@ -174,20 +173,12 @@ contract ReportAnchors {
 
     /// @dev Every signature recovers over `digest` to a member of `members` (ascending), the signers strictly ascending.
     function _checkSigners(bytes32 digest, bytes[] calldata signatures, address[] memory members) private pure {
-        uint256 j = 0;
-        address previous = address(0);
-        for (uint256 i = 0; i < signatures.length; ++i) {
-            // Reverts on a malformed, high-s or unrecoverable signature; never returns address(0).
-            address signer = ECDSA.recoverCalldata(digest, signatures[i]);
-            MemberQuorum.Fault fault;
-            (fault, j) = MemberQuorum.step(members, j, previous, signer);
-            if (fault == MemberQuorum.Fault.NotAscending) {
-                revert ReportAnchorsSignersNotAscending(i, signer);
-            }
-            if (fault == MemberQuorum.Fault.NotMember) {
-                revert ReportAnchorsNotMember(signer);
-            }
-            previous = signer;
+        (MemberQuorum.Fault fault, uint256 i, address signer) = MemberQuorum.checkSigners(digest, signatures, members);
+        if (fault == MemberQuorum.Fault.NotAscending) {
+            revert ReportAnchorsSignersNotAscending(i, signer);
+        }
+        if (fault == MemberQuorum.Fault.NotMember) {
+            revert ReportAnchorsNotMember(signer);
         }
     }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {MemberQuorum} from "../MemberQuorum.sol";
 import {RewardsState} from "./RewardsState.sol";
@@ -145,19 +144,12 @@ abstract contract RewardsRoots is RewardsState {
         if (signatures.length < needed) {
             revert RewardsDistributorNoQuorum(signatures.length, needed);
         }
-        uint256 j = 0;
-        address previous = address(0);
-        for (uint256 i = 0; i < signatures.length; ++i) {
-            address signer = ECDSA.recoverCalldata(digest, signatures[i]);
-            MemberQuorum.Fault fault;
-            (fault, j) = MemberQuorum.step(members, j, previous, signer);
-            if (fault == MemberQuorum.Fault.NotAscending) {
-                revert RewardsDistributorSignersNotAscending(i, signer);
-            }
-            if (fault == MemberQuorum.Fault.NotMember) {
-                revert RewardsDistributorNotMember(signer);
-            }
-            previous = signer;
+        (MemberQuorum.Fault fault, uint256 i, address signer) = MemberQuorum.checkSigners(digest, signatures, members);
+        if (fault == MemberQuorum.Fault.NotAscending) {
+            revert RewardsDistributorSignersNotAscending(i, signer);
+        }
+        if (fault == MemberQuorum.Fault.NotMember) {
+            revert RewardsDistributorNotMember(signer);
         }
     }
 }

@@ -4,7 +4,8 @@
  * smaller key). TLSH body distance adds at least 1 for each of the 32 body bytes that differs, so a
  * digest within `limit` (< 32) shares at least 32 - limit bytes, in place, with the query; only digests
  * that do are measured, found through one list per (position, byte). From a limit of 32 on nothing need
- * be shared and every digest is measured.
+ * be shared and every digest is measured. Entries can be deleted, so one index can follow the families
+ * from epoch to epoch (families.ts) instead of being built again each time.
  */
 import { bodyDistance } from './fuzzy.ts'
 
@@ -20,8 +21,13 @@ const SCANS_BEFORE_BUILD = 8
 const compareKeys = (a: string, b: string): number => a < b ? -1 : a > b ? 1 : 0
 
 export class FuzzyIndex {
-  readonly #keys: string[] = []
-  readonly #bodies: Uint8Array[] = []
+  #keys: string[] = []
+  #bodies: Uint8Array[] = []
+  /** deleted entries: skipped by lookups, dropped when they outnumber the live ones */
+  #deleted: boolean[] = []
+  #deletedCount = 0
+  /** key -> its live entries (a key may be added more than once) */
+  readonly #byKey = new Map<string, number[]>()
   /** (position << 8 | byte) -> the entries with that byte there; built at the first lookup */
   #postings: number[][] | undefined
   /** shared bytes per entry during one lookup, reset after it */
@@ -32,7 +38,37 @@ export class FuzzyIndex {
     const i = this.#keys.length
     this.#keys.push(key)
     this.#bodies.push(body)
+    this.#deleted.push(false)
+    const entries = this.#byKey.get(key)
+    if (entries === undefined) this.#byKey.set(key, [i])
+    else entries.push(i)
     if (this.#postings !== undefined) this.#post(this.#postings, i)
+  }
+
+  /** Removes every entry of `key`. */
+  delete (key: string): void {
+    const entries = this.#byKey.get(key)
+    if (entries === undefined) return
+    this.#byKey.delete(key)
+    for (const i of entries) this.#deleted[i] = true
+    this.#deletedCount += entries.length
+    if (this.#deletedCount > 64 && this.#deletedCount > this.#keys.length - this.#deletedCount) this.#compact()
+  }
+
+  /** The live entries, renumbered in their order; the lists are built again at the next lookup that needs them. */
+  #compact (): void {
+    const live = this.#keys.flatMap((_, i) => this.#deleted[i] === true ? [] : [i])
+    const keys = live.map(i => this.#keys[i] as string)
+    const bodies = live.map(i => this.#bodies[i] as Uint8Array)
+    this.#keys = []
+    this.#bodies = []
+    this.#deleted = []
+    this.#deletedCount = 0
+    this.#byKey.clear()
+    const built = this.#postings !== undefined
+    this.#postings = undefined
+    for (let i = 0; i < keys.length; i++) this.add(keys[i] as string, bodies[i] as Uint8Array)
+    if (built) this.#build()
   }
 
   /** The key of the nearest digest within `limit` of `body` (ties: the smaller key), or undefined. */
@@ -40,6 +76,7 @@ export class FuzzyIndex {
     let best: string | undefined
     let bestDistance = Number.POSITIVE_INFINITY
     const measure = (i: number): void => {
+      if (this.#deleted[i] === true) return
       const d = bodyDistance(body, this.#bodies[i] as Uint8Array, limit)
       const key = this.#keys[i] as string
       if (d <= limit && (d < bestDistance || (d === bestDistance && compareKeys(key, best as string) < 0))) {

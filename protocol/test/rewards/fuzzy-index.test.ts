@@ -92,3 +92,49 @@ tap.test('hostile limits give what a scan gives: nothing for a negative or NaN l
   t.ok(index.nearest(q, Number.POSITIVE_INFINITY) !== undefined)
   t.equal(new FuzzyIndex().nearest(q, 30), undefined, 'an empty index')
 })
+
+tap.test('after deletions the index finds what a scan of the remaining digests finds: before and after the lists, through compactions, keys added again', async (t) => {
+  const centres = Array.from({ length: 12 }, (_, i) => bytesOf(`dc-${i}`, 32))
+  const live = new Map<string, Uint8Array>()
+  const index = new FuzzyIndex()
+  let compared = 0
+  let deleted = 0
+  for (let i = 0; i < 1200; i++) {
+    const pick = bytesOf(`dpick-${i}`, 3)
+    const body = near(centres[(pick[1] as number) % centres.length] as Uint8Array, (pick[0] as number) % 40, `dnear-${i}`)
+    for (const limit of [0, 10, 30, 33]) {
+      const got = index.nearest(body, limit)
+      compared++
+      if (got !== scan([...live], body, limit)) t.fail(`step ${i}, limit ${limit}: index ${got}`)
+    }
+    // keys come back (a family dropped and founded again), and most are deleted again
+    const key = `k${(i * 7919) % 150}`
+    if (!live.has(key)) {
+      live.set(key, body)
+      index.add(key, body)
+    }
+    if ((pick[2] as number) < 160) {
+      const victim = `k${pick[2] as number}`
+      if (live.delete(victim)) deleted++
+      index.delete(victim)
+    }
+  }
+  // more deleted than ever live (150 keys) at once: the index compacts itself (at 64 deleted and more than live) several times
+  t.ok(deleted > 450, `deleted ${deleted}`)
+  t.equal(compared, 4800, 'every lookup compared')
+  t.equal(index.nearest(bytesOf('absent', 32), 768), scan([...live], bytesOf('absent', 32), 768), 'a scan of every remaining digest')
+  index.delete('never-added')
+  t.pass('deleting an absent key changes nothing')
+})
+
+tap.test('deleting a key added twice removes both entries', async (t) => {
+  const a = bytesOf('twice', 32)
+  const index = new FuzzyIndex()
+  index.add('b', a)
+  index.add('b', a)
+  index.add('c', near(a, 2, 'c'))
+  index.delete('b')
+  t.equal(index.nearest(a, 30), 'c')
+  index.delete('c')
+  t.equal(index.nearest(a, 768), undefined)
+})

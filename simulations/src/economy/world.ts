@@ -68,7 +68,8 @@ export class World {
   readonly #centres = new Map<string, Uint8Array>()
   fresh: Sample[] = []
   readonly old: Sample[] = []
-  #live = new Set<Hex>()
+  /** the items of `old` and `fresh`, made when asked (the run prunes every few epochs), dropped each epoch */
+  #live: Set<Hex> | undefined
 
   constructor (rng: Rng, eco: EconomyParams) {
     this.#rng = rng
@@ -100,11 +101,12 @@ export class World {
     for (const s of this.fresh) this.old.push({ ...s, listed: s.listed || this.#rng.next() < this.#eco.honest.listedOld })
     if (this.old.length > OLD_KEPT) this.old.splice(0, this.old.length - OLD_KEPT)
     this.fresh = Array.from({ length: this.#eco.honest.wildPerEpoch }, () => this.#wild(this.#eco.honest.listedFresh))
-    this.#live = new Set([...this.old, ...this.fresh].map(s => s.item))
+    this.#live = undefined
   }
 
   /** Whether an agent may still submit this item (fresh or kept old); other items never come back. */
   isLive (item: Hex): boolean {
+    this.#live ??= new Set([...this.old, ...this.fresh].map(s => s.item))
     return this.#live.has(item)
   }
 

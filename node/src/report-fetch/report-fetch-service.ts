@@ -101,41 +101,52 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
     logger.info({ epoch: epoch.epoch, root: epoch.root, attempts: backOff(key, p) }, 'no peer served an anchored epoch\'s proposal; retried later')
   }
 
-  async function fetchReport (epoch: AnchoredEpoch, jobId: Hex, leaves: ReadonlySet<string>, p: Pass, options: AbortOptions): Promise<void> {
+  /** true when this node holds the job's report now (held before, or fetched and stored) */
+  async function fetchReport (epoch: AnchoredEpoch, jobId: Hex, leaves: ReadonlySet<string>, p: Pass, options: AbortOptions): Promise<boolean> {
     // gossip may have brought it since: the anchor service records it at its next pass
-    if (await repos.reports.get(jobId) !== undefined || !due(jobId, p)) return
+    if (await repos.reports.get(jobId) !== undefined) return true
+    if (!due(jobId, p)) return false
     p.asked++
     const report = await fetcher.fetch({ epoch: epoch.epoch, jobId, leaves }, options)
     // false: this node withdrew the job's report (a reorg took its membership away); it stays out, asked again after the backoff
     if (report !== undefined && await repos.reports.put(report)) {
       p.stored++
-      return
+      return true
     }
     const attempts = backOff(jobId, p)
     logger.info({ epoch: epoch.epoch, jobId, attempts, withdrawnHere: report !== undefined }, report === undefined ? 'no peer served an anchored report this member lacks; retried later' : 'a fetched report this node withdrew is not stored; retried later')
+    return false
   }
 
   /**
    * A held proposal lists a job no peer served: its list may be a forgery under the anchored root and leaves,
    * served first by a lying peer (SPEC 17). Every peer is asked for the root's proposal; each other list's
    * reports are fetched and it replaces the held one once they prove more of its jobs (proposal-offer.ts), so
-   * the anchor service matches the root again at its next pass. Asked again with backoff while none does.
+   * the anchor service matches the root again at its next pass. The lists take turns, a job each, and a list
+   * drops out at its first job no peer serves: a liar's lists of jobs nobody holds cannot spend the pass's
+   * bound before the anchored list's reports are asked for. Asked again with backoff while none replaces it.
    */
-  async function reconsider (epoch: AnchoredEpoch, held: StoredAnchorProposal, p: Pass, options: AbortOptions): Promise<void> {
+  async function reconsider (epoch: AnchoredEpoch, held: StoredAnchorProposal, p: Pass, options: AbortOptions): Promise<boolean> {
     const key = `list:${epoch.epoch}`
-    if (fetcher.fetchProposals === undefined || c.epochBlocks === undefined || !due(key, p)) return
+    if (fetcher.fetchProposals === undefined || c.epochBlocks === undefined || !due(key, p)) return false
     p.asked++
     epochBlocks ??= await c.epochBlocks(options)
     const others = (await fetcher.fetchProposals({ epoch: epoch.epoch, root: epoch.root }, epochBlocks, options)).filter((o) => !sameList(o.jobIds, held.jobIds))
-    for (const other of others) {
-      const leaves = new Set(other.leaves.map((l) => l.toLowerCase()))
-      for (const jobId of other.jobIds) await fetchReport(epoch, jobId, leaves, p, options)
-      if (await offerProposal(other, { repos, logger, ...(c.conflicts === undefined ? {} : { conflicts: c.conflicts }) }) === 'replaced') {
-        p.stored++
-        return
+    let turns = others.map((proposal) => ({ proposal, leaves: new Set(proposal.leaves.map((l) => l.toLowerCase())), next: 0 }))
+    while (turns.length > 0) {
+      const going: typeof turns = []
+      for (const turn of turns) {
+        const jobId = turn.proposal.jobIds[turn.next++]
+        if (jobId !== undefined && await fetchReport(epoch, jobId, turn.leaves, p, options)) going.push(turn)
       }
+      turns = going
     }
-    logger.info({ epoch: epoch.epoch, root: epoch.root, lists: others.length, attempts: backOff(key, p) }, 'no other list under an anchored root proves more of its jobs here; asked again later')
+    let replaced = false
+    // each offered against the list held then: the one the most fetched reports prove is kept
+    for (const other of others) if (await offerProposal(other, { repos, logger, ...(c.conflicts === undefined ? {} : { conflicts: c.conflicts }) }) === 'replaced') replaced = true
+    if (replaced) p.stored++
+    else logger.info({ epoch: epoch.epoch, root: epoch.root, lists: others.length, attempts: backOff(key, p) }, 'no other list under an anchored root proves more of its jobs here; asked again later')
+    return replaced
   }
 
   async function pass (options: AbortOptions): Promise<number> {
@@ -157,9 +168,10 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
       if (epoch.jobIds === undefined && proposal === undefined) await fetchProposal(epoch, p, options)
       // not matched to the held list yet (it replaced another): the anchor service matches it at its next pass
       if ((epoch.missing?.length ?? 0) === 0 || proposal === undefined || !sameList(epoch.jobIds ?? [], proposal.jobIds)) continue
+      // a listed job no peer served at an earlier pass: the other lists first, so the held list's jobs cannot spend the pass
+      if (epoch.missing?.some((jobId) => (retries.get(jobId)?.attempts ?? 0) > 0) === true && await reconsider(epoch, proposal, p, options)) continue
       const leaves = new Set(proposal.leaves.map((l) => l.toLowerCase()))
       for (const jobId of epoch.missing ?? []) await fetchReport(epoch, jobId, leaves, p, options)
-      if (epoch.missing?.some((jobId) => (p.kept.get(jobId)?.attempts ?? 0) > 0) === true) await reconsider(epoch, proposal, p, options)
     }
     retries = p.kept
     return p.stored

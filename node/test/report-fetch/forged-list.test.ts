@@ -3,7 +3,8 @@
 // leaf) and serves it first, so the member matches the root to jobs nobody holds. Over real libp2p hosts, the
 // member must still end the epoch: no peer serves a listed job, so it asks every peer for the root's proposal,
 // fetches the reports of each other list, keeps the list its reports prove (counted as a conflict), and its
-// rewards epoch is computed. The liar serves one forged list, or a new one at each request.
+// rewards epoch is computed. The liar serves one forged list, or a new one at each request; a pass asks for
+// three things at most, so the liar's lists of jobs nobody holds must not spend it before the anchored list's.
 import tap from 'tap'
 import pino from 'pino'
 import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
@@ -66,7 +67,7 @@ for (const lie of lies) {
       ...common, chain, stakes: { stakesAt: async () => new Map() }, metrics: metrics.rewards
     })
     const fetcher = createReportFetcher({ timeoutMs: 5000 }, { libp2p: host, chain: paidChainView, logger, metrics: metrics.reportFetch })
-    const fetch = createReportFetchService({ pollIntervalMs: 60_000, retryBaseMs: 1 }, {
+    const fetch = createReportFetchService({ pollIntervalMs: 60_000, retryBaseMs: 1, maxJobsPerPass: 3 }, {
       fetcher, repos, epochBlocks: async () => E, logger, conflicts: metrics.anchors.proposalConflicts
     })
     for (const s of [anchors, rewards, fetch]) await s.start()

@@ -9,10 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Contract } from 'ethers'
 import tap from 'tap'
 import { anchorsArtifact, marketArtifact } from '../../../governance/src/artifacts.ts'
-import { blockNumber, mineBlocks } from '../../../governance/src/anvil-time.ts'
 import { FEED_PRODUCT, parseFeed } from '#protocol/feed/index.ts'
-import { DEVNET_CONFIRMATIONS } from '../../src/devnet/devnet.ts'
 import { DEMO_FEED_PRICE } from '../../src/devnet/demo-vendor.ts'
+import { endEpoch } from './end-epoch.ts'
 import { vendorDevnet } from './vendor-devnet.ts'
 
 const started = vendorDevnet('feed', 'market')
@@ -31,11 +30,8 @@ tap.test('virusmap buy --feed returns the anchored epoch\'s checked JSON lines a
     t.equal(res.code, 0, res.stderr)
   }
   const [eicar, benign] = files.map((f) => createHash('sha256').update(f.bytes).digest('hex')) as [string, string]
-  // end the epoch now: its remaining blocks and the confirmation depth
   const anchors = new Contract(devnet.info.contracts.anchors!, anchorsArtifact.abi, devnet.provider)
-  const epochBlocks = Number(await anchors.getFunction('epochBlocks')() as bigint)
-  const head = await blockNumber(devnet.provider)
-  await mineBlocks(devnet.provider, (Math.floor(head / epochBlocks) + 1) * epochBlocks - head + DEVNET_CONFIRMATIONS)
+  await endEpoch(devnet.provider, Number(await anchors.getFunction('epochBlocks')() as bigint))
   let epoch: number | undefined
   for (const deadline = AbortSignal.timeout(90_000); epoch === undefined && !deadline.aborted; await sleep(250)) {
     const res = await fetch(`${devnet.info.nodes[2]!.api}/api/v3/files/${eicar}`, { headers: { 'x-apikey': devnet.info.apiKey } })

@@ -7,11 +7,12 @@ import { Contract, encodeBytes32String } from 'ethers'
 import tap from 'tap'
 import { proposeAndExecute, removeMembers } from '../../../governance/src/index.ts'
 import { evidenceArtifact } from '../../../governance/src/artifacts.ts'
+import { mineBlocks } from '../../../governance/src/anvil-time.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { computeCommitment, signCommitment, signVerdict } from '#protocol/index.ts'
 import { runIn } from '../fixtures/run-cli.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
-import { startDevnet } from '../../src/devnet/devnet.ts'
+import { DEVNET_CONFIRMATIONS, startDevnet } from '../../src/devnet/devnet.ts'
 import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
 import { noClamd } from '../fixtures/system-packages.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
@@ -52,6 +53,12 @@ const deploymentArgs = (): string[] => ['--deployment', join(dir, 'devnet.json')
 
 let eicarSha256: string
 let eicarVerdicts: Verdict[] = []
+/**
+ * mines the nodes' confirmation depth on top of the newest block, so they follow a transaction just mined (a removal,
+ * a parameter) at their next poll instead of after the devnet's block a second has buried it
+ */
+const buryHead = async (): Promise<void> => { await mineBlocks(devnet.provider, DEVNET_CONFIRMATIONS) }
+
 tap.test('EICAR submitted to one node gets a quorum report that verifies against the chain', async (t) => {
   const path = join(dir, 'eicar.com')
   await writeFile(path, EICAR)
@@ -136,6 +143,7 @@ tap.test('a member that signs a second, different verdict for a job leaves evide
   const evidenceContract = new Contract(devnet.info.contracts.evidence as string, evidenceArtifact.abi, devnet.provider)
   for (let i = 0; i < 240 && !(await evidenceContract.getFunction('proven')(liar.operator, id) as boolean); i++) await sleep(250)
   t.equal(await evidenceContract.getFunction('proven')(liar.operator, id), true, 'proven on chain by the members')
+  await buryHead()
   for (const n of [0, 1, 2]) {
     let members = 0
     for (let i = 0; i < 120 && members !== 3; i++) {
@@ -193,6 +201,7 @@ tap.test('governance removes a member mid-run: later jobs exclude it and its ver
     provider: devnet.provider
   })
   t.ok(executionBlock > 0)
+  await buryHead()
   // every node follows the removal once it is buried under the confirmation depth
   for (const n of devnet.info.nodes.slice(0, 2)) {
     for (let i = 0; i < 120; i++) {
@@ -250,6 +259,7 @@ tap.test('a commit window set through governance applies to jobs created after i
     description: 'commit window of 3 s',
     provider: devnet.provider
   })
+  await buryHead()
   for (let i = 0; i < 120; i++) {
     const h = await (await fetch(`${node(0).api}/healthz`)).json() as { followedBlock: number }
     if (h.followedBlock >= executionBlock) break

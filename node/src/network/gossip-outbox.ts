@@ -14,7 +14,10 @@ export interface GossipOutboxOptions {
 }
 
 export interface GossipOutbox extends Startable {
-  /** resolves once the message went out in a bundle; rejects when that publish failed or the outbox stopped first */
+  /**
+   * resolves once the message went out in a bundle; rejects when that publish failed or the outbox had
+   * stopped. Before start a message is held, and goes out at start.
+   */
   add(msg: JobMessage): Promise<void>
   /** messages waiting for the next flush */
   readonly size: number
@@ -39,7 +42,8 @@ export function createGossipOutbox (opts: GossipOutboxOptions): GossipOutbox {
   let waiting: Waiting[] = []
   let timer: NodeJS.Timeout | undefined
   let lastFlush = Number.NEGATIVE_INFINITY
-  let running = false
+  // created: messages are held until start (a restarted member's due reveals come while the node starts)
+  let state: 'created' | 'running' | 'stopped' = 'created'
 
   async function flush (): Promise<void> {
     timer = undefined
@@ -67,20 +71,23 @@ export function createGossipOutbox (opts: GossipOutboxOptions): GossipOutbox {
 
   return {
     get size () { return waiting.length },
-    start () { running = true },
+    start () {
+      state = 'running'
+      if (waiting.length > 0) schedule()
+    },
     async stop () {
-      running = false
+      state = 'stopped'
       clearTimeout(timer)
       // what was handed over before the stop still goes out
       await flush()
     },
     async add (msg) {
-      if (!running) throw new NotStartedError('the gossip outbox is not running')
+      if (state === 'stopped') throw new NotStartedError('the gossip outbox is stopped')
       // encoding checks the message against its topic's schema and size now, where the caller can see it fail
       const size = encodeMessage(msg).length
       const sent = Promise.withResolvers<void>()
       waiting.push({ msg, size, sent })
-      schedule()
+      if (state === 'running') schedule()
       await sent.promise
     }
   }

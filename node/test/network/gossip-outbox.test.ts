@@ -67,3 +67,15 @@ tap.test('a message that breaks its schema is refused when handed over; a stoppe
   t.same(jobsOf(sent), [['1'], ['2']], 'the held message went out at stop')
   await t.rejects(box.add(a3), { name: 'NotStartedError' })
 })
+
+tap.test('what a node makes while it starts (a restarted member\'s due reveal) is held and goes out once the outbox starts', async (t) => {
+  const sent: MemberBundle[] = []
+  const box = createGossipOutbox({ intervalMs: 0, publish: async (bundle) => { sent.push(bundle) } })
+  t.teardown(async () => { await box.stop() })
+  const held = box.add(a1)
+  await sleep(20)
+  t.same(sent, [], 'nothing published before start')
+  box.start()
+  await held
+  t.same(jobsOf(sent), [['1']])
+})

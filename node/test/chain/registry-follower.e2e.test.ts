@@ -16,6 +16,11 @@ const { provider, signers, deployment, registry, params, gov, operators } = awai
 const [op1, op2] = signers as [JsonRpcSigner, JsonRpcSigner]
 const { contracts } = deployment
 
+/** what `read` gives at each block from `from` to `to`, in block order; every block's calls go out at once (ethers batches them) */
+async function contractAtEach<T> (from: number, to: number, read: (block: number) => Promise<T>): Promise<Array<T & { block: number }>> {
+  return await Promise.all(Array.from({ length: Math.max(0, to - from + 1) }, async (_, i) => ({ ...await read(from + i), block: from + i })))
+}
+
 tap.test('membership by block matches the contract through terms, re-election and removal', async (t) => {
   for (const op of [op1, op2]) {
     await registerCandidate({ registry: contracts.registry, operator: op, peerId: `12D3Koo${await op.getAddress()}`, x25519Key: hexlify(randomBytes(32)) as Hex })
@@ -44,13 +49,15 @@ tap.test('membership by block matches the contract through terms, re-election an
   const head = await provider.getBlockNumber()
   t.equal(follower.followedBlock, head - 2, 'follows a confirmation depth behind the head')
   let lapsed = false
-  for (let block = first; block <= follower.followedBlock; block++) {
-    for (const op of operators) {
-      const onChain = await registry.getFunction('isMemberAt')(op, block) as boolean
+  for (const { block, isMember, members } of await contractAtEach(first, follower.followedBlock, async (block) => ({
+    isMember: await Promise.all(operators.map(async (op) => await registry.getFunction('isMemberAt')(op, block) as boolean)),
+    members: (await registry.getFunction('membersAt')(block) as string[]).map((a) => a.toLowerCase()).toSorted()
+  }))) {
+    for (const [i, op] of operators.entries()) {
+      const onChain = isMember[i]
       t.equal(follower.isMemberAt(op, block), onChain, `${op.slice(0, 8)} at ${block}`)
-      if (op === operators[1] && !onChain && follower.isMemberAt(op, block - 1)) lapsed = true
+      if (op === operators[1] && onChain === false && follower.isMemberAt(op, block - 1)) lapsed = true
     }
-    const members = (await registry.getFunction('membersAt')(block) as string[]).map((a) => a.toLowerCase()).toSorted()
     t.same(follower.membersAt(block), members, `members at ${block}`)
   }
   t.ok(lapsed, 'the term lapse was observed without any event at the lapse block')
@@ -101,9 +108,11 @@ tap.test('engines by block match the contract: declared, changed, withdrawn, per
   await follower.start()
   t.teardown(() => follower.stop())
   const seen = new Set<string>()
-  for (let block = from; block <= follower.followedBlock; block++) {
-    for (const op of [a, b]) {
-      const onChain = [...await registry.getFunction('enginesAt')(op, block) as string[]].toSorted()
+  for (const { block, lists } of await contractAtEach(from, follower.followedBlock, async (block) => ({
+    lists: await Promise.all([a, b].map(async (op) => [...await registry.getFunction('enginesAt')(op, block) as string[]].toSorted()))
+  }))) {
+    for (const [i, op] of [a, b].entries()) {
+      const onChain = lists[i] ?? []
       t.same(follower.enginesAt(op, block), onChain, `${op.slice(0, 8)} at ${block}`)
       seen.add(`${op}:${onChain.join(',')}`)
     }

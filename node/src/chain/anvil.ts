@@ -36,8 +36,8 @@ export interface AnvilOptions extends AbortOptions {
   /** How long to wait for JSON-RPC to answer. */
   startTimeoutMs?: number
   /**
-   * Keep no past states (anvil --prune-history): calls and logs still work at every block, calls at a past
-   * block do not. Mining thousands of blocks then takes about 40 % less CPU (a test's catch-up chain).
+   * Keep no past states (anvil --prune-history): blocks and logs stay readable, a call at a past block fails.
+   * Mining thousands of blocks then takes about 40 % less CPU (a test's catch-up chain).
    */
   pruneHistory?: boolean
 }

@@ -5,7 +5,7 @@ import { forbidProcesses, PROCESS_STARTERS, UnitTestProcessError } from '../fixt
 
 tap.test('each process starter throws PROCESS_IN_UNIT_TEST naming the file and the command', async (t) => {
   const target: Record<string, unknown> = {}
-  const thrown = forbidProcesses(target, 'node/test/x.test.ts')
+  const thrown = forbidProcesses(target, () => 'node/test/x.test.ts')
   for (const name of PROCESS_STARTERS) {
     const start = target[name] as (...args: unknown[]) => unknown
     t.throws(() => start('anvil', ['--port', '0']), { code: 'PROCESS_IN_UNIT_TEST', file: 'node/test/x.test.ts', command: 'anvil --port 0' }, name)
@@ -17,7 +17,7 @@ tap.test('each process starter throws PROCESS_IN_UNIT_TEST naming the file and t
 
 tap.test('a command without an argument list, or not a string, still names itself and is cut short', async (t) => {
   const target: Record<string, unknown> = {}
-  forbidProcesses(target, 'f.test.ts')
+  forbidProcesses(target, () => 'f.test.ts')
   const exec = target.exec as (...args: unknown[]) => unknown
   t.throws(() => exec('ls -l', { cwd: '/' }), { code: 'PROCESS_IN_UNIT_TEST', command: 'ls -l' })
   t.throws(() => exec(undefined), { code: 'PROCESS_IN_UNIT_TEST', command: 'undefined' })

@@ -1,0 +1,61 @@
+/**
+ * Runs unit test files many to a process. tap starts one Node process per file, and each paid about 1 s of
+ * CPU to import tap, libp2p, ethers and the node's own modules before its first test: 230 files cost more
+ * CPU in imports than in tests. Here each file is imported in turn, as a subtest named after it, so the
+ * modules load once a process. A file's `tap` is that subtest (file-tap.ts), so its top-level teardown,
+ * before, jobs and testdir stay its own and its failures are reported under its name; the unit guard
+ * names it too. Files run one after another, as a process's tests do. `npm run test:unit` and `npm test`
+ * run the unit files in UNIT_SHARDS processes (unit-1.ts, unit-2.ts); the rest, *.e2e.test.ts and
+ * *.slow.test.ts, keep a process each (.taprc).
+ */
+import { globSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import tap from 'tap'
+import { redirectTap, runningFile, watchFileTests } from './file-tap.ts'
+import { guardedFile, processStartsSoFar } from '../fixtures/unit-guard.ts'
+
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
+
+/** where test files live (.taprc names the same folders for the e2e and slow files) */
+export const TEST_FOLDERS = ['protocol/test', 'node/test', 'contracts/test', 'governance/test', 'simulations/test'] as const
+
+/** the processes the unit files are split over: the machine's two cores, as tap's own jobs (.taprc) */
+export const UNIT_SHARDS = 2
+
+/** Whether a path (from the repository's root) is a unit test file: not an e2e or slow one, nor a fixture. */
+export const isUnitTestFile = (path: string): boolean =>
+  path.endsWith('.test.ts') && !/\.(e2e|slow)\.test\.ts$/.test(path) && !/(^|\/)(fixtures?|dist)\//.test(path)
+
+/** Every unit test file, sorted, as paths from the repository's root. */
+export function unitTestFiles (): string[] {
+  return globSync(TEST_FOLDERS.map((folder) => `${folder}/**/*.test.ts`), { cwd: ROOT }).filter(isUnitTestFile).toSorted()
+}
+
+/** The files of shard `n` (1-based) of `of`: every of-th file, so neighbouring slow files (a folder's) part. */
+export const shardOf = (files: readonly string[], n: number, of: number): string[] => files.filter((_, i) => i % of === n - 1)
+
+/**
+ * Imports each file (paths from `root`) as a subtest named after it. Each gets the time tap gives a file
+ * (TAP_TIMEOUT, as tap's root test reads it), and the run as long as the files would take one by one.
+ */
+export function runTestFiles (files: readonly string[], root = ROOT): void {
+  const perFileMs = Number(process.env.TAP_TIMEOUT ?? '30') * 1000
+  tap.setTimeout(perFileMs * Math.max(1, files.length))
+  redirectTap()
+  for (const file of files) {
+    tap.test(file, { timeout: perFileMs }, async (t) => {
+      runningFile(t)
+      guardedFile(file)
+      const before = processStartsSoFar().length
+      const testsEnded = watchFileTests(t)
+      try {
+        await import(pathToFileURL(join(root, file)).href)
+        await testsEnded()
+      } finally {
+        runningFile(undefined)
+      }
+      for (const error of processStartsSoFar().slice(before)) t.fail(error.message, { code: error.code, command: error.command })
+    })
+  }
+}

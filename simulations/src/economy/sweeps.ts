@@ -46,7 +46,7 @@ const sybilMutator = (deposit: number, listFuzzyMatch: number): Pick<SweepPoint,
 
 export const SWEEPS: Sweep[] = [
   { id: 'fuzzy-threshold', label: 'fuzzyThreshold (TLSH body distance)', defaultX: D.fuzzyThreshold, points: [0, 10, 30, 60, 120].map(x => ({ x, ...withParams({ fuzzyThreshold: x }) })) },
-  { id: 'fee', label: `submissionFee (VMT) over a free quota of ${D.freeSubmissionsPerEpoch} per wallet per epoch`, defaultX: Number(D.submissionFee / WEI), points: [0, 2, 10, 30].map(x => ({ x, ...withParams({ submissionFee: vmt(x) }) })) },
+  { id: 'fee', label: `submissionFee (VMT) over a free quota of ${D.freeSubmissionsPerEpoch} per wallet per epoch`, defaultX: Number(D.submissionFee / WEI), points: [0, 2, 10, 15, 20, 30].map(x => ({ x, ...withParams({ submissionFee: vmt(x) }) })) },
   { id: 'free-quota', label: `freeSubmissionsPerEpoch (fee ${D.submissionFee / WEI} VMT over it)`, defaultX: D.freeSubmissionsPerEpoch, points: [0, 2, 5, 10, 20].map(x => ({ x, ...withParams({ freeSubmissionsPerEpoch: x }) })) },
   { id: 'family-cap', label: 'familyCap (VMT per family per epoch)', defaultX: Number(D.familyCap / WEI), points: [50, 100, 200, 500, 2000].map(x => ({ x, ...withParams({ familyCap: vmt(x) }) })) },
   { id: 'wallet-cap', label: 'walletCapBase (VMT per wallet per epoch)', defaultX: Number(D.walletCapBase / WEI), points: [100, 250, 1000, 4000].map(x => ({ x, ...withParams({ walletCapBase: vmt(x) }) })) },

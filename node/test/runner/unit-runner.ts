@@ -32,9 +32,6 @@ export function unitTestFiles (): string[] {
   return globSync(TEST_FOLDERS.map((folder) => `${folder}/**/*.test.ts`), { cwd: ROOT }).filter(isUnitTestFile).toSorted()
 }
 
-/** The files of shard `n` (1-based) of `of`: every of-th file, so neighbouring slow files (a folder's) part. */
-export const shardOf = (files: readonly string[], n: number, of: number): string[] => files.filter((_, i) => i % of === n - 1)
-
 /**
  * Imports each file (paths from `root`) as a subtest named after it. Each gets the time tap gives a file
  * (TAP_TIMEOUT, as tap's root test reads it), and the run as long as the files would take one by one.

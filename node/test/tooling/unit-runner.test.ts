@@ -4,7 +4,8 @@
 import { globSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import tap from 'tap'
-import { isUnitTestFile, ROOT, shardOf, TEST_FOLDERS, UNIT_SHARDS, unitTestFiles } from '../runner/unit-runner.ts'
+import { isUnitTestFile, ROOT, TEST_FOLDERS, UNIT_SHARDS, unitTestFiles } from '../runner/unit-runner.ts'
+import { shardOf, SLOW_UNIT_FILES } from '../runner/unit-shards.ts'
 
 const taprc = readFileSync(join(ROOT, '.taprc'), 'utf8')
 /** .taprc's include list, read as tap reads the block: one quoted glob a line */
@@ -20,7 +21,7 @@ tap.test('every test file runs once: a unit file in one shard, any other in its 
   t.ok(units.length > 200, `${units.length} unit files`)
   t.same([...shards.flat(), ...ownProcess].toSorted(), everyTest, 'the shards and .taprc together are every test file, none twice')
   t.same(shards.flat().toSorted(), units, 'the shards part the unit files')
-  t.ok(shards.every((s) => Math.abs(s.length - units.length / UNIT_SHARDS) <= 1), 'evenly')
+  for (const file of SLOW_UNIT_FILES.keys()) t.ok(units.includes(file), `the slow file ${file} is a unit file`)
   t.notOk(ownProcess.some(isUnitTestFile), '.taprc runs no unit file on its own')
   for (const folder of TEST_FOLDERS) t.ok(include.includes(`${folder}/**/*.@(e2e|slow).test.ts`), `.taprc runs ${folder}'s e2e and slow files`)
 })
@@ -31,12 +32,15 @@ tap.test('npm test and npm run test:unit run every shard', async (t) => {
   for (const file of shardFiles) t.ok(scripts['test:unit']?.split(' ').includes(file), `test:unit runs ${file}`)
 })
 
-tap.test('a unit file is a *.test.ts that is neither e2e nor slow, outside fixtures', async (t) => {
+tap.test('a unit file is a *.test.ts that is neither e2e nor slow, outside fixtures; shards even out the seconds', async (t) => {
   t.ok(isUnitTestFile('node/test/api/indicators.test.ts'))
   t.notOk(isUnitTestFile('node/test/e2e/devnet.e2e.test.ts'))
   t.notOk(isUnitTestFile('protocol/test/fuzz.slow.test.ts'))
   t.notOk(isUnitTestFile('node/test/fixtures/x.test.ts'))
   t.notOk(isUnitTestFile('node/test/runner/unit-1.ts'))
-  t.same(shardOf(['a', 'b', 'c', 'd', 'e'], 1, 2), ['a', 'c', 'e'])
+  t.same(shardOf(['a', 'b', 'c', 'd', 'e'], 1, 2), ['a', 'c', 'e'], 'files of equal cost alternate')
   t.same(shardOf(['a', 'b', 'c', 'd', 'e'], 2, 2), ['b', 'd'])
+  const seconds = new Map([['b', 10]])
+  t.same(shardOf(['a', 'b', 'c', 'd', 'e'], 1, 2, seconds), ['b'], 'the slowest alone')
+  t.same(shardOf(['a', 'b', 'c', 'd', 'e'], 2, 2, seconds), ['a', 'c', 'd', 'e'], 'the others fill the other shard, in their order')
 })

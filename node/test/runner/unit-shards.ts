@@ -1,0 +1,43 @@
+/**
+ * How the unit files are split over the runner's processes. Most files take a fraction of a second, but a
+ * few wait seconds on real timers (memory networks running quorum windows); split by count, one process
+ * drew most of those and ran twice as long as the other (122 s beside 66 s, load 9). The slow files carry
+ * their seconds here and go to the emptier process first; a stale figure only makes the split less even.
+ */
+
+/** seconds each took inside the runner (npm run test:unit at load ~9); a file not named takes about DEFAULT_SECONDS */
+export const SLOW_UNIT_FILES: ReadonlyMap<string, number> = new Map([
+  ['node/test/quorum/rescan.test.ts', 23],
+  ['node/test/quorum/coordinator-liveness.test.ts', 14],
+  ['node/test/network/gossip-relay.test.ts', 11],
+  ['node/test/network/gossipsub-options.test.ts', 11],
+  ['node/test/quorum/admission.test.ts', 8],
+  ['node/test/quorum/coordinator-safety.test.ts', 6],
+  ['node/test/scan/tlsh-engine.test.ts', 6],
+  ['node/test/quorum/coordinator-equivocation.test.ts', 5],
+  ['protocol/test/eip712-hash.test.ts', 5],
+  ['node/test/intel/reputation/popular-hosts.test.ts', 5],
+  ['node/test/guard/service.test.ts', 5],
+  ['simulations/test/sim-member.test.ts', 4],
+  ['node/test/quorum/derived-indicators.test.ts', 4],
+  ['node/test/api/upload-limits.test.ts', 4],
+  ['simulations/test/economy.test.ts', 4]
+])
+
+const DEFAULT_SECONDS = 0.25
+
+/**
+ * The files of shard `n` (1-based) of `of`, in their given order: slowest first, each file goes to the shard
+ * with the fewest seconds so far (the lowest-numbered on a tie), so equal files alternate.
+ */
+export function shardOf (files: readonly string[], n: number, of: number, seconds: ReadonlyMap<string, number> = SLOW_UNIT_FILES): string[] {
+  const cost = (file: string): number => seconds.get(file) ?? DEFAULT_SECONDS
+  const totals = Array.from({ length: of }, () => 0)
+  const mine = new Set<string>()
+  for (const file of files.toSorted((a, b) => cost(b) - cost(a))) {
+    const least = totals.indexOf(Math.min(...totals))
+    totals[least] = (totals[least] ?? 0) + cost(file)
+    if (least === n - 1) mine.add(file)
+  }
+  return files.filter((file) => mine.has(file))
+}

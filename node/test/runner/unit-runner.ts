@@ -32,27 +32,38 @@ export function unitTestFiles (): string[] {
   return globSync(TEST_FOLDERS.map((folder) => `${folder}/**/*.test.ts`), { cwd: ROOT }).filter(isUnitTestFile).toSorted()
 }
 
+/** What runTestFiles may be told: where the paths start, and how long the process may outlive its last test. */
+export interface RunOptions {
+  root?: string
+  lingerMs?: number
+}
+
 /**
  * Imports each file (paths from `root`) as a subtest named after it. Each gets the time tap gives a file
- * (TAP_TIMEOUT, as tap's root test reads it), and the run as long as the files would take one by one.
+ * (TAP_TIMEOUT, as tap's root test reads it), and the run as long as the files would take one by one. A
+ * process that outlives its last test by `lingerMs` is held by something a file left running (a timer, a
+ * socket): tap would have timed that file out in its own process, so the run fails, naming what is left.
  */
-export function runTestFiles (files: readonly string[], root = ROOT): void {
+export function runTestFiles (files: readonly string[], { root = ROOT, lingerMs = 30_000 }: RunOptions = {}): void {
   const perFileMs = Number(process.env.TAP_TIMEOUT ?? '30') * 1000
-  tap.setTimeout(perFileMs * Math.max(1, files.length))
+  tap.setTimeout(perFileMs * files.length + lingerMs)
   redirectTap()
-  for (const file of files) {
-    tap.test(file, { timeout: perFileMs }, async (t) => {
-      runningFile(t)
-      guardedFile(file)
-      const before = processStartsSoFar().length
-      const testsEnded = watchFileTests(t)
-      try {
-        await import(pathToFileURL(join(root, file)).href)
-        await testsEnded()
-      } finally {
-        runningFile(undefined)
-      }
-      for (const error of processStartsSoFar().slice(before)) t.fail(error.message, { code: error.code, command: error.command })
-    })
-  }
+  const ended = files.map(async (file) => await tap.test(file, { timeout: perFileMs }, async (t) => {
+    runningFile(t)
+    guardedFile(file)
+    const before = processStartsSoFar().length
+    const testsEnded = watchFileTests(t)
+    try {
+      await import(pathToFileURL(join(root, file)).href)
+      await testsEnded()
+    } finally {
+      runningFile(undefined)
+    }
+    for (const error of processStartsSoFar().slice(before)) t.fail(error.message, { code: error.code, command: error.command })
+  }))
+  // unref'd: it fires only if something else still holds the process
+  void Promise.allSettled(ended).then(() => setTimeout(() => {
+    process.stderr.write(`\nthe test files ended ${lingerMs} ms ago, but the process is held by what they left running: ${process.getActiveResourcesInfo().join(', ')}\n`)
+    process.exit(1)
+  }, lingerMs).unref())
 }

@@ -85,6 +85,8 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
   const controller = new AbortController()
 
   function later (at: number, fn: () => Promise<void>): void {
+    // a job accepted just before stop reaches here once its write lands: stop already cleared the timers
+    if (controller.signal.aborted) return
     const timer = setTimeout(() => {
       timers.delete(timer)
       fn().catch((err) => { logger.error({ err }, 'scheduled quorum step failed') })

@@ -49,9 +49,9 @@ tap.test('membership by block matches the contract through terms, re-election an
   const head = await provider.getBlockNumber()
   t.equal(follower.followedBlock, head - 2, 'follows a confirmation depth behind the head')
   let lapsed = false
-  for (const { block, isMember, members } of await contractAtEach(first, follower.followedBlock, async (block) => ({
-    isMember: await Promise.all(operators.map(async (op) => await registry.getFunction('isMemberAt')(op, block) as boolean)),
-    members: (await registry.getFunction('membersAt')(block) as string[]).map((a) => a.toLowerCase()).toSorted()
+  for (const { block, isMember, members } of await contractAtEach(first, follower.followedBlock, async (at) => ({
+    isMember: await Promise.all(operators.map(async (op) => await registry.getFunction('isMemberAt')(op, at) as boolean)),
+    members: (await registry.getFunction('membersAt')(at) as string[]).map((a) => a.toLowerCase()).toSorted()
   }))) {
     for (const [i, op] of operators.entries()) {
       const onChain = isMember[i]
@@ -108,8 +108,8 @@ tap.test('engines by block match the contract: declared, changed, withdrawn, per
   await follower.start()
   t.teardown(() => follower.stop())
   const seen = new Set<string>()
-  for (const { block, lists } of await contractAtEach(from, follower.followedBlock, async (block) => ({
-    lists: await Promise.all([a, b].map(async (op) => [...await registry.getFunction('enginesAt')(op, block) as string[]].toSorted()))
+  for (const { block, lists } of await contractAtEach(from, follower.followedBlock, async (at) => ({
+    lists: await Promise.all([a, b].map(async (op) => [...await registry.getFunction('enginesAt')(op, at) as string[]].toSorted()))
   }))) {
     for (const [i, op] of [a, b].entries()) {
       const onChain = lists[i] ?? []

@@ -38,6 +38,14 @@ const deploy = async (name: string, ...args: unknown[]): Promise<Contract> => {
 }
 const addr = async (c: Contract): Promise<Address> => (await c.getAddress()).toLowerCase() as Address
 const erc20 = (token: Address): Contract => new Contract(token, artifacts.GuardToken?.abi as never, owner)
+/**
+ * Fixed gas limits for the calls that store the block's timestamp: estimated in a block of the same second
+ * they cost less (updatedAt unchanged, no price accumulation), and one mined a second later ran out of gas
+ * (updateAnswer: status 0, gasUsed 34,048, in a full suite run). updateAnswer writes three slots (~37,000 gas);
+ * a V2 pair's mint or sync, with the accumulators, stays well under 300,000.
+ */
+const FEED_UPDATE_GAS = 60_000n
+const PAIR_UPDATE_GAS = 300_000n
 const send = async (p: Promise<{ wait: () => Promise<unknown> }>): Promise<void> => { await (await p).wait() }
 const drop = (r: GuardResult): GuardResult['findings'][number] | undefined => r.findings.find(f => f.id.startsWith('balance-drop'))
 const claim = (kit: Address, fn: 'claim' | 'claimFromOwnStock'): ReturnType<typeof tx> => tx(chain.user, kit, kitAbi.encodeFunctionData(fn), parseEther('0.5'))
@@ -62,7 +70,7 @@ tap.before(async () => {
   // the drainer's own thin pool: a million bait against 0.01 WETH, its liquidity minted to itself
   await send(erc20(bait).getFunction('transfer')(await pair.getAddress(), 10n ** 6n * 10n ** 18n))
   await send(erc20(weth).getFunction('transfer')(await pair.getAddress(), parseEther('0.01')))
-  await send(pair.getFunction('mint')(ownerAddress))
+  await send(pair.getFunction('mint')(ownerAddress, { gasLimit: PAIR_UPDATE_GAS }))
   // the kits: one handing out `cheap` from the owner's wallet (where the stolen tokens go too), two from their own stock
   ownersKit = await addr(await deploy('BaitDrainer', chain.token, cheap, ownerAddress))
   baitKit = await addr(await deploy('BaitDrainer', chain.token, bait, ownerAddress))
@@ -105,7 +113,7 @@ tap.test('bait quoted by its own thin pool is worth cents; a deep pool makes it 
   t.match(drop(thin), { id: 'balance-drop', evidence: { lostUsd: '1950.00', backUsd: '0.01', priceSource: 'chainlink+uniswap-v2' } })
   // the owner deepens the pool to 5,000 WETH (given to the pair, then sync()): 1000 bait now sell for about 4.98 WETH, $9,960
   await send(erc20(weth).getFunction('transfer')(await pair.getAddress(), parseEther('5000')))
-  await send(pair.getFunction('sync')())
+  await send(pair.getFunction('sync')({ gasLimit: PAIR_UPDATE_GAS }))
   const deep = await priced.check(claim(baitKit, 'claimFromOwnStock'))
   t.equal(drop(deep), undefined, 'worth more than half of what leaves: a trade, whatever the kit is')
   t.notOk(deep.findings.some(f => f.level === 'block'))
@@ -117,10 +125,10 @@ tap.test('what has no price is judged as without prices', async (t) => {
   t.equal(noPool.decision, 'warn')
   t.match(drop(noPool), { id: 'balance-drop-unvalued', evidence: { unvaluedGains: [unlisted], lostUsd: '1950.00', backUsd: '0.00' } })
   // a negative answer from the gain's feed: no price for it, so the kit is a shop's shape again
-  await send(feeds.cheap.getFunction('updateAnswer')(-1n))
+  await send(feeds.cheap.getFunction('updateAnswer')(-1n, { gasLimit: FEED_UPDATE_GAS }))
   const negative = await priced.check(claim(ownersKit, 'claim'))
   t.match(drop(negative), { id: 'balance-drop-unvalued', evidence: { unvaluedGains: [cheap] } })
-  await send(feeds.cheap.getFunction('updateAnswer')(5n * 10n ** 5n))
+  await send(feeds.cheap.getFunction('updateAnswer')(5n * 10n ** 5n, { gasLimit: FEED_UPDATE_GAS }))
   t.equal((await priced.check(claim(ownersKit, 'claim'))).decision, 'block', 'priced again')
   // every feed 26 hours old: stale, so nothing is priced and the rule is the price-free one
   await chain.provider.send('evm_increaseTime', [26 * 3600])

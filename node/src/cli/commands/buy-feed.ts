@@ -8,9 +8,8 @@ import { link, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { Contract, formatEther } from 'ethers'
-import type { ContractTransactionResponse, Wallet } from 'ethers'
-import { sendTx } from '../../../../governance/src/index.ts'
+import { formatEther } from 'ethers'
+import type { Wallet } from 'ethers'
 import { FEED_PRODUCT, feedSubject } from '#protocol/feed/index.ts'
 import { generateX25519KeyPair } from '#protocol/key-wrap.ts'
 import type { Hex } from '#protocol/messages.ts'
@@ -24,8 +23,7 @@ import { badWrapProofs } from '../purchase.ts'
 import type { CheckedSample } from '../purchase.ts'
 import { sampleCapAt } from '../sample-cap.ts'
 import { terminalJson } from '../terminal-text.ts'
-import { paidByMembers, withScratch } from './buy-receive.ts'
-import type { Paid } from './buy-receive.ts'
+import { fulfilOrPaid, withScratch } from './buy-receive.ts'
 import { badInput, loadSigner, str } from './gov-context.ts'
 import { marketTargets, vmtArg, withMarket } from './market-context.ts'
 import type { MarketContext } from './market-context.ts'
@@ -42,10 +40,6 @@ export function epochArg (text: string | undefined): number {
   return Number(text)
 }
 
-async function fulfil (m: MarketContext, payer: Wallet, o: { orderId: bigint, block: number }, pay: { wrapHashes: Hex[], signatures: Hex[] }): Promise<Paid | { error: string }> {
-  return await paidByMembers(m, o) ?? await sendTx('fulfil', async () => await (m.contract.connect(payer) as Contract).getFunction('fulfil')(o.orderId, pay.wrapHashes, pay.signatures) as ContractTransactionResponse)
-    .then((t): Paid => ({ tx: t.hash, block: t.blockNumber, members: pay.signatures.length, by: 'buyer' }), async (err: unknown) => await paidByMembers(m, o) ?? { error: (err as Error).message.split('\n')[0] ?? 'failed' })
-}
 
 export async function buyFeed (values: Record<string, OptionValue>, timeoutMs: number, ctx: CommandContext): Promise<number> {
   const epoch = epochArg(str(values.feed))
@@ -132,7 +126,7 @@ async function receiveFeedInto (scratchDir: string, m: MarketContext, o: PlacedF
   const feed = got.got.sample as CheckedSample
   await link(feed.file, out)
   const { payer } = r
-  const fulfilled = got.got.pay === undefined || payer === undefined ? undefined : await fulfil(m, payer, o, got.got.pay)
+  const fulfilled = got.got.pay === undefined || payer === undefined ? undefined : await fulfilOrPaid(m, payer, o, got.got.pay, ctx)
   // the key opens this order alone; it is kept only as the proof of a bad wrap
   if (proofs.length === 0) await rm(r.keyFile, { force: true })
   const done = { ...report, out, lines: got.lines.length, bytes: feed.bytes, ...(fulfilled === undefined ? {} : { fulfilled }) }

@@ -22,6 +22,7 @@ import { terminalJson } from '../terminal-text.ts'
 import type { MarketContext } from './market-context.ts'
 
 const POLL_MS = 1000
+const SETTLE_POLL_MS = 250
 
 /** An order on chain and the key it names. */
 export interface PlacedOrder {
@@ -53,6 +54,32 @@ export async function paidByMembers (m: MarketContext, o: Pick<PlacedOrder, 'ord
   const [event] = filter === undefined ? [] : await m.contract.queryFilter(filter, o.block)
   if (event === undefined || !('args' in event)) return undefined
   return { tx: event.transactionHash, block: event.blockNumber, members: (event.args.getValue('members') as unknown[]).length, by: 'members' }
+}
+
+/** blocks a failed fulfil waits for the members' own Fulfilled event to show */
+const FULFIL_SETTLE_BLOCKS = 2
+
+/**
+ * Fulfils the order with the wraps that passed, unless the members paid themselves (they fulfil in turns,
+ * often before the buyer). A member's fulfil may still be pending when the buyer's is estimated: the buyer's
+ * then fails as already fulfilled while the Fulfilled event is a block away, so after a failure the event
+ * is looked for until the chain is FULFIL_SETTLE_BLOCKS further; only then is the failure the answer.
+ */
+export async function fulfilOrPaid (m: MarketContext, payer: Wallet, o: Pick<PlacedOrder, 'orderId' | 'block'>, pay: { wrapHashes: Hex[], signatures: Hex[] }, ctx: CommandContext): Promise<Paid | { error: string }> {
+  const paid = await paidByMembers(m, o)
+  if (paid !== undefined) return paid
+  try {
+    const t = await sendTx('fulfil', async () => await (m.contract.connect(payer) as Contract).getFunction('fulfil')(o.orderId, pay.wrapHashes, pay.signatures) as ContractTransactionResponse)
+    return { tx: t.hash, block: t.blockNumber, members: pay.signatures.length, by: 'buyer' }
+  } catch (err) {
+    const until = await m.provider.getBlockNumber() + FULFIL_SETTLE_BLOCKS
+    for (;;) {
+      const byMembers = await paidByMembers(m, o)
+      if (byMembers !== undefined) return byMembers
+      if (await m.provider.getBlockNumber() >= until) return { error: (err as Error).message.split('\n')[0] ?? 'failed' }
+      await sleep(SETTLE_POLL_MS, undefined, { signal: ctx.signal })
+    }
+  }
 }
 
 /** the order's private scratch directory beside the out file (link needs one filesystem), removed whatever happens */
@@ -98,10 +125,8 @@ async function receiveInto (scratchDir: string, m: MarketContext, o: PlacedOrder
   let fulfilled: Paid | { error: string } | undefined
   const { payer } = r
   if (got.pay !== undefined && payer !== undefined) {
-    const pay = got.pay
     // the members fulfil what f+1 of them delivered, in turns: often before the buyer does
-    fulfilled = await paidByMembers(m, o) ?? await sendTx('fulfil', async () => await (m.contract.connect(payer) as Contract).getFunction('fulfil')(orderId, pay.wrapHashes, pay.signatures) as ContractTransactionResponse)
-      .then((t): Paid => ({ tx: t.hash, block: t.blockNumber, members: pay.signatures.length, by: 'buyer' }), async (err: unknown) => await paidByMembers(m, o) ?? { error: (err as Error).message.split('\n')[0] ?? 'failed' })
+    fulfilled = await fulfilOrPaid(m, payer, o, got.pay, ctx)
   }
   // the key opens this order alone; it is kept only as the proof of a bad wrap
   if (proofs.length === 0) await rm(r.keyFile, { force: true })

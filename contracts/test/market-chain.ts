@@ -9,6 +9,7 @@ import marketArtifact from '../artifacts/DataMarket.json' with { type: 'json' }
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import rewardsArtifact from '../artifacts/RewardsDistributor.json' with { type: 'json' }
+import depositsArtifact from '../artifacts/SubmissionDeposits.json' with { type: 'json' }
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import type { Anvil } from '../../node/src/chain/anvil.ts'
@@ -67,6 +68,11 @@ async function deployWith (owner: JsonRpcSigner, artifact: { abi: unknown[], byt
   const c = await new ContractFactory(artifact.abi as never, artifact.bytecode, owner).deploy(...args)
   await c.waitForDeployment()
   return new Contract(await c.getAddress(), artifact.abi as never, owner)
+}
+
+/** SubmissionDeposits (SPEC 17 rule 0) paying into the chain's RewardsDistributor, owned by the owner; not yet set on it */
+export async function deploySubmissionDeposits (c: MarketChain): Promise<Contract> {
+  return await deployWith(c.owner, depositsArtifact, [await c.rewards.getAddress()])
 }
 
 /** A fresh anvil with the contracts deployed; the caller stops it (`stop`). */

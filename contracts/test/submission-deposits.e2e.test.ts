@@ -4,22 +4,18 @@
 // what was deposited, a lookup of the current block, an unapproved transfer and a stranger crediting the pool
 // revert with named errors.
 import t from 'tap'
-import { Contract, ContractFactory, Wallet, hexlify, parseEther, randomBytes } from 'ethers'
-import depositsArtifact from '../artifacts/SubmissionDeposits.json' with { type: 'json' }
+import { Contract, Wallet, hexlify, parseEther, randomBytes } from 'ethers'
 import { rewardsTree, rewardsTotal } from '#protocol/rewards/root.ts'
 import type { Hex } from '#protocol/messages.ts'
 import { setBalance } from '../../governance/src/anvil-time.ts'
 import { revertOf } from './revert.ts'
-import { head, lower, mineTo, mined, operator, rewardsSignatures, startMarketChain } from './market-chain.ts'
+import { deploySubmissionDeposits, head, lower, mineTo, mined, operator, rewardsSignatures, startMarketChain } from './market-chain.ts'
 
 const c = await startMarketChain()
 t.teardown(c.stop)
 const { rewards, vmt, options } = c
 const E = options.epochBlocks
-const factory = new ContractFactory(depositsArtifact.abi as never, depositsArtifact.bytecode, c.owner)
-const deployed = await factory.deploy(await rewards.getAddress())
-await deployed.waitForDeployment()
-const deposits = new Contract(await deployed.getAddress(), depositsArtifact.abi as never, c.owner)
+const deposits = await deploySubmissionDeposits(c)
 const depositsAddress = await deposits.getAddress()
 const rewardsAddress = await rewards.getAddress()
 const members: Wallet[] = []

@@ -2,20 +2,16 @@
 // and then only newer blocks, so a reorg that puts a deposit into blocks it already read must make it read them
 // again, or members that read before and after the reorg would back different reports and compute different roots.
 import tap from 'tap'
-import { Contract, ContractFactory, parseEther } from 'ethers'
-import depositsArtifact from '../../../contracts/artifacts/SubmissionDeposits.json' with { type: 'json' }
+import { parseEther } from 'ethers'
 import { createDepositChain } from '../../src/rewards/deposit-chain.ts'
 import { submitterWallet } from '../fixtures/rewarded-reports.ts'
-import { head, lower, mined, mineTo, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import { deploySubmissionDeposits, head, lower, mined, mineTo, startMarketChain } from '../../../contracts/test/market-chain.ts'
 
 const D = parseEther('8')
 const c = await startMarketChain({ epochBlocks: 8, challengeBlocks: 2 })
 tap.teardown(async () => { await c.stop() })
-const rewardsAddress = lower(await c.rewards.getAddress())
-const deployed = await new ContractFactory(depositsArtifact.abi as never, depositsArtifact.bytecode, c.owner).deploy(rewardsAddress)
-await deployed.waitForDeployment()
-const depositsAddress = lower(await deployed.getAddress())
-const deposits = new Contract(depositsAddress, depositsArtifact.abi as never, c.owner)
+const deposits = await deploySubmissionDeposits(c)
+const depositsAddress = lower(await deposits.getAddress())
 await mined(c.rewards.getFunction('setDeposits')(depositsAddress))
 await mined(c.vmt.getFunction('approve')(depositsAddress, parseEther('100')))
 const [first, second] = [lower(submitterWallet(0).address), lower(submitterWallet(1).address)]

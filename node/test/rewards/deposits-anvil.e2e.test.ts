@@ -4,25 +4,21 @@
 // claims pay: the deposited submitter its reward plus its deposit back, the submitter without a deposit
 // nothing, and a wallet that asked its deposit back gets it. A deposit made after the end block counts not.
 import tap from 'tap'
-import pino from 'pino'
-import { Contract, ContractFactory, parseEther } from 'ethers'
-import depositsArtifact from '../../../contracts/artifacts/SubmissionDeposits.json' with { type: 'json' }
+import { parseEther } from 'ethers'
 import { DEFAULT_REWARD_PARAMS, rewardsProof } from '#protocol/rewards/index.ts'
 import { createDepositChain } from '../../src/rewards/deposit-chain.ts'
 import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
 import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
-import { createRewardsService } from '../../src/rewards/rewards-service.ts'
-import { createStakeChain } from '../../src/rewards/stake-chain.ts'
-import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
+import { staticFollower } from '../fixtures/memory-network.ts'
 import { startApi } from '../fixtures/api-server.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { rewardsReader } from '../../src/rewards/rewards-reader.ts'
-import { anchoredRepositories, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
-import { head, lower, mined, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
-import type { Wallet } from 'ethers'
+import { submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { startRewardsMembers } from '../fixtures/rewards-members.ts'
+import { deploySubmissionDeposits, head, lower, mined, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import type { Contract, Wallet } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
-import type { RewardsService } from '../../src/rewards/rewards-service.ts'
 
 const E = 8
 const D = parseEther('8')
@@ -31,10 +27,8 @@ tap.teardown(async () => { await c.stop() })
 const wallets: Wallet[] = []
 for (let i = 0; i < 4; i++) wallets.push(await operator(c))
 const rewardsAddress = lower(await c.rewards.getAddress())
-const deployed = await new ContractFactory(depositsArtifact.abi as never, depositsArtifact.bytecode, c.owner).deploy(rewardsAddress)
-await deployed.waitForDeployment()
-const depositsAddress = lower(await deployed.getAddress())
-const deposits = new Contract(depositsAddress, depositsArtifact.abi as never, c.owner)
+const deposits = await deploySubmissionDeposits(c)
+const depositsAddress = lower(await deposits.getAddress())
 await mined(c.rewards.getFunction('setDeposits')(depositsAddress))
 await mined(c.vmt.getFunction('approve')(depositsAddress, parseEther('100')))
 
@@ -68,23 +62,7 @@ async function cli (argv: string[]): Promise<{ code: number, out: string, err: s
 }
 
 tap.test('members read the deposits at the end block; the claims pay rewards and deposits back', async (t) => {
-  const bus = createMemoryGossipBus()
-  const services: RewardsService[] = []
-  const stores: Array<Awaited<ReturnType<typeof anchoredRepositories>>> = []
-  for (const [i, wallet] of wallets.entries()) {
-    const repos = await anchoredRepositories(t, `node-${i}`, reports, { epoch, block: epoch * E + 3, followed })
-    const gossip = bus.join()
-    await gossip.start()
-    services.push(createRewardsService({ chainId: c.chainId, registry: c.registryAddress, postTurnMs: 60_000, pollIntervalMs: 60_000, params }, {
-      self: lower(wallet.address), operator: wallet, chain: createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: wallet }),
-      stakes: createStakeChain({ provider: c.provider, vmt: lower(await c.vmt.getAddress()) }),
-      deposits: createDepositChain({ provider: c.provider, address: depositsAddress, fromBlock: 0, logRange: 5 }),
-      follower, gossip, repos, logger: pino({ level: process.env.REWARDS_TEST_LOG ?? 'silent' })
-    }))
-    stores.push(repos)
-  }
-  for (const s of services) await s.start()
-  t.teardown(async () => { for (const s of services) await s.stop() })
+  const { services, stores } = await startRewardsMembers(t, { c, wallets, reports, epoch, epochBlocks: E, followed, params, follower, deposits: depositsAddress })
   for (let i = 0; i < 20 && (await c.rewards.getFunction('openRoot')() as [bigint, string])[1] === `0x${'00'.repeat(32)}`; i++) {
     for (const s of services) await s.tick()
     await new Promise((resolve) => setTimeout(resolve, 50))

@@ -3,14 +3,12 @@
 // postRoot (the contract checks the quorum at the epoch's end block and the budget), and after the
 // challenge period a submitter's claim with the stored proof pays its amount; a repeat pays nothing.
 import tap from 'tap'
-import pino from 'pino'
 import { DEFAULT_REWARD_PARAMS, rewardsProof } from '#protocol/rewards/index.ts'
 import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
 import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
-import { createRewardsService } from '../../src/rewards/rewards-service.ts'
-import { createStakeChain } from '../../src/rewards/stake-chain.ts'
-import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
-import { anchoredRepositories, submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { staticFollower } from '../fixtures/memory-network.ts'
+import { submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
+import { startRewardsMembers } from '../fixtures/rewards-members.ts'
 import { head, lower, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
 import type { Wallet } from 'ethers'
 import type { Test as TapTest } from 'tap'
@@ -35,26 +33,8 @@ const follower = staticFollower(wallets.map((w) => ({ operator: lower(w.address)
 })
 const reports = await Promise.all([0, 1].map(async (i) => await submittedReport(new TextEncoder().encode(`anvil sample ${i}`), submitterWallet(i), `anvil-family-${i}`)))
 
-/** four members' rewards services over repositories holding the anchored reports, started; stopped at the test's end */
-async function members (t: TapTest): Promise<{ services: RewardsService[], stores: Array<Awaited<ReturnType<typeof anchoredRepositories>>> }> {
-  const bus = createMemoryGossipBus()
-  const services: RewardsService[] = []
-  const stores = []
-  for (const [i, wallet] of wallets.entries()) {
-    const repos = await anchoredRepositories(t, `node-${i}`, reports, { epoch, block: epoch * E + 3, followed })
-    const gossip = bus.join()
-    await gossip.start()
-    services.push(createRewardsService({ chainId: c.chainId, registry: c.registryAddress, postTurnMs: 60_000, pollIntervalMs: 60_000, params }, {
-      self: lower(wallet.address), operator: wallet, chain: createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: wallet }),
-      stakes: createStakeChain({ provider: c.provider, vmt: lower(await c.vmt.getAddress()) }),
-      follower, gossip, repos, logger: pino({ level: process.env.REWARDS_TEST_LOG ?? 'silent' })
-    }))
-    stores.push(repos)
-  }
-  for (const s of services) await s.start()
-  t.teardown(async () => { for (const s of services) await s.stop() })
-  return { services, stores }
-}
+/** the four members' rewards services, started; stopped at the test's end */
+const members = async (t: TapTest): ReturnType<typeof startRewardsMembers> => await startRewardsMembers(t, { c, wallets, reports, epoch, epochBlocks: E, followed, params, follower })
 
 const openRoot = async (): Promise<[bigint, string, bigint]> => await c.rewards.getFunction('openRoot')() as [bigint, string, bigint]
 const NO_ROOT = `0x${'00'.repeat(32)}`

@@ -18,8 +18,8 @@ import { devnetPlan } from './devnet-plan.ts'
 import { findClamd } from '../scan/clamd-process.ts'
 import { ensureDevnetFeeds } from './feeds.ts'
 import { CONFIG_DEFAULTS } from '../supernode/config.ts'
-import { spawnSupernode, waitUntilReady } from './node-process.ts'
-import { devnetPorts } from './tcp-ports.ts'
+import { portWasTaken, spawnSupernode, waitUntilReady } from './node-process.ts'
+import { devnetPorts, freePorts } from './tcp-ports.ts'
 import type { NodeProcess } from './node-process.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { Anvil } from '../chain/anvil.ts'
@@ -83,6 +83,8 @@ export interface Devnet {
 export const DEVNET_CONFIRMATIONS = 2
 
 const DEVNET_ANCHOR_TURN_MS = 5000
+/** starts of a node whose picked port another program took before it bound it */
+const PORT_ATTEMPTS = 3
 
 async function readJson<T> (path: string): Promise<T | undefined> {
   try {
@@ -221,7 +223,7 @@ export async function startDevnet (opts: DevnetOptions, options: AbortOptions = 
 
     const savedInfo = await readJson<Partial<DevnetInfo>>(join(dir, 'devnet.json'))
     const apiKey = await ensureDevnetApiKey(nodes.map((n) => n.dataDir), savedInfo?.apiKey)
-    for (const node of nodes) {
+    const launch = async (node: DevnetNodeInfo): Promise<NodeProcess> => {
       const config: SupernodeConfig = {
         ...CONFIG_DEFAULTS,
         dataDir: node.dataDir,
@@ -246,10 +248,30 @@ export async function startDevnet (opts: DevnetOptions, options: AbortOptions = 
       }
       const configPath = join(node.dataDir, 'config.json')
       await writeJsonAtomic(configPath, config)
-      processes.push(spawnSupernode(configPath, join(node.dataDir, 'supernode.log'), { nodeOptions: opts.nodeOptions }))
+      const proc = spawnSupernode(configPath, join(node.dataDir, 'supernode.log'), { nodeOptions: opts.nodeOptions })
+      processes[node.index] = proc
+      return proc
     }
-    await Promise.all(processes.map(async (p, i) => {
-      await waitUntilReady(p, (nodes[i] as DevnetNodeInfo).api, nodes.length, { signal })
+    for (const node of nodes) await launch(node)
+    await Promise.all(nodes.map(async (node) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await waitUntilReady(processes[node.index] as NodeProcess, node.api, nodes.length, { signal })
+          return
+        } catch (err) {
+          // free ports are probed, then bound seconds later by the node: another program (a second devnet
+          // starting beside this one) can take one in between. Picked ports are the devnet's to change; the
+          // others reach the node through its own dials, since its bootstrap names theirs.
+          if (opts.port !== 0 || attempt >= PORT_ATTEMPTS || !portWasTaken(err)) throw err
+          const [api, p2p] = await freePorts(2) as [number, number]
+          log(`devnet: node ${node.index} lost a picked port to another program; starting it on ${api}/${p2p}`)
+          ports.api[node.index] = api
+          ports.p2p[node.index] = p2p
+          node.api = `http://127.0.0.1:${api}`
+          node.multiaddrs = [`/ip4/127.0.0.1/tcp/${p2p}/p2p/${node.peerId}`]
+          await launch(node)
+        }
+      }
     }))
     const info: DevnetInfo = { ...deployment, nodes, apiKey, ...(vendor === undefined ? {} : { vendor }) }
     await writeJsonAtomic(join(dir, 'devnet.json'), info)

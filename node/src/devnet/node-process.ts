@@ -22,6 +22,14 @@ export class NodeProcessError extends Error {
   }
 }
 
+/** The lines a node exits with when a port it was given is taken: the API's listen, or libp2p's listeners. */
+const PORT_TAKEN = /EADDRINUSE|address already in use|failed to be listened on/
+
+/** A node that exited at start because a port it was to bind was taken. */
+export function portWasTaken (err: unknown): boolean {
+  return err instanceof NodeProcessError && err.code === 'NODE_EXITED' && PORT_TAKEN.test(err.message)
+}
+
 export interface NodeProcess {
   child: ChildProcess
   /** the end of what the node wrote to stderr (its last error), so a node that exits at start says why */

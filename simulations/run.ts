@@ -13,6 +13,8 @@ import { economyFigures, FULL_ECONOMY, QUICK_ECONOMY } from './src/economy-figur
 import { FULL_PLAN, modelFigures, QUICK_PLAN } from './src/model-figures.ts'
 import { realFigures, realResults } from './src/real-figures.ts'
 import { DEFAULT_ECONOMY } from './src/economy/params.ts'
+import { bigintsAsStrings } from './src/economy/sweeps.ts'
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
 import type { Figure } from './src/chart/figure.ts'
 import type { RealRunResult } from './src/real/real-run.ts'
 
@@ -47,7 +49,8 @@ if (values['no-economy'] !== true) {
   const economy = economyFigures(plan, log)
   writeFigures(economy.figures)
   const { figures, ...rest } = economy
-  writeFileSync(join(outDir, 'economy.json'), `${JSON.stringify({ seed, quick: values.quick, plan, assumptions: DEFAULT_ECONOMY, ...rest, figures: figures.map(f => f.id) }, null, 2)}\n`)
+  // rewardParams: the protocol's DEFAULT_REWARD_PARAMS, the default point of every sweep
+  writeFileSync(join(outDir, 'economy.json'), `${JSON.stringify({ seed, quick: values.quick, plan, rewardParams: DEFAULT_REWARD_PARAMS, assumptions: DEFAULT_ECONOMY, ...rest, figures: figures.map(f => f.id) }, bigintsAsStrings, 2)}\n`)
   for (const [name, d] of [['the defaults (exact-hash list)', economy.headline.atDefaults], ['a TLSH-neighbour list', economy.headline.withTlshList]] as const) {
     log(`economy: return on cost at ${name}: ${Object.entries(d.roc).map(([t, b]) => `${t} ${b.median}`).join(', ')}; small honest paid ${d.smallPaid.median}`)
   }

@@ -33,7 +33,7 @@ tap.test('in a run every report is backed, the mutator on 30 wallets forfeits, s
   const sybil = { ...DEFAULT_ECONOMY, mutator: { ...DEFAULT_ECONOMY.mutator, wallets: 30 } }
   const outs: EpochRewards[] = []
   const run = (amount: number, onEpoch?: (out: EpochRewards) => void): ReturnType<typeof runEconomy> =>
-    runEconomy({ seed: 4, epochs: 8, params: DEFAULT_REWARD_PARAMS, eco: { ...sybil, deposit: { amount } }, ...(onEpoch === undefined ? {} : { onEpoch }) })
+    runEconomy({ seed: 4, epochs: 8, params: { ...DEFAULT_REWARD_PARAMS, submissionDeposit: toWei(amount) }, eco: sybil, ...(onEpoch === undefined ? {} : { onEpoch }) })
   const none = run(0)
   const eight = run(8, out => { outs.push(out) })
   t.ok(outs.every(o => o.items.every(i => i.outcome !== 'no-deposit')), 'the agents lock a deposit for every report')
@@ -41,4 +41,26 @@ tap.test('in a run every report is backed, the mutator on 30 wallets forfeits, s
   t.ok(eight.cost.mutator > none.cost.mutator, `mutator cost ${eight.cost.mutator} > ${none.cost.mutator}`)
   t.ok(eight.cost.spammer >= none.cost.spammer + 8 * DEFAULT_ECONOMY.spammer.perEpoch * DEFAULT_ECONOMY.spammer.wallets * 6, 'every paid epoch\'s spam forfeits its deposit')
   t.equal(eight.reward.mutator, none.reward.mutator, 'the deposit does not change what the reward function pays')
+})
+
+/** what each backed report of a short default economy locked: refunded + forfeited per report */
+function settledPerReport (params: typeof DEFAULT_REWARD_PARAMS): bigint[] {
+  const per: bigint[] = []
+  runEconomy({
+    seed: 5,
+    epochs: 4,
+    params,
+    eco: DEFAULT_ECONOMY,
+    onEpoch: (out) => { for (const d of out.deposits.values()) if (d.backed > 0) per.push((d.refunded + d.forfeited) / BigInt(d.backed)) }
+  })
+  return per
+}
+
+tap.test('the deposit each report locks is the reward parameters\' submissionDeposit: the economy overrides no protocol default', async (t) => {
+  const three = settledPerReport({ ...DEFAULT_REWARD_PARAMS, submissionDeposit: toWei(3) })
+  t.ok(three.length > 0, 'reports were backed and settled')
+  t.ok(three.every(d => d === toWei(3)), 'a sweep\'s 3 VMT is what every backed report locked')
+  const defaults = settledPerReport(DEFAULT_REWARD_PARAMS)
+  const deposit = DEFAULT_REWARD_PARAMS.submissionDeposit ?? 0n
+  t.ok(deposit === 0n ? defaults.length === 0 : defaults.length > 0 && defaults.every(d => d === deposit), `at the protocol's defaults every report locked its ${deposit} wei`)
 })

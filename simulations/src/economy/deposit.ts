@@ -10,11 +10,6 @@
 import type { Hex } from '#protocol/messages.ts'
 import type { DepositTotals } from '#protocol/rewards/index.ts'
 
-export interface DepositParams {
-  /** VMT per signed report: the value of the NetworkParameters key rewardSubmissionDeposit the run assumes (0: rule 0 off) */
-  amount: number
-}
-
 /** Each wallet's cumulative deposits, as SubmissionDeposits.totalsAt answers at an epoch's end block. */
 export class DepositBook {
   readonly #perReport: bigint

@@ -80,7 +80,8 @@ export function runEconomy (o: RunOptions): RunResult {
   const marketRng = rng.fork('market')
   const schedule = o.schedule ?? { kind: 'constant' }
   const W = params.payDelayEpochs
-  const deposit = toWei(eco.deposit.amount)
+  // rule 0's deposit is the reward parameters' own (NetworkParameters rewardSubmissionDeposit)
+  const deposit = params.submissionDeposit ?? 0n
   const deposits = new DepositBook(deposit, W)
   const reward = byType()
   const cost = byType()
@@ -113,7 +114,7 @@ export function runEconomy (o: RunOptions): RunResult {
     }
     const budget = budgetAt(schedule, params.budget, epoch, ledger, eco.supply)
     deposits.lock(epoch, subs.map(s => s.wallet))
-    const out = computeEpochRewards({ epoch, facts: window, state, params: { ...params, budget, submissionDeposit: deposit }, stakes: people.stakes, deposits: deposits.at(epoch - W) })
+    const out = computeEpochRewards({ epoch, facts: window, state, params: { ...params, budget }, stakes: people.stakes, deposits: deposits.at(epoch - W) })
     state = out.state
     for (const [wallet, amount] of out.amounts) {
       const settled = out.deposits.get(wallet)
@@ -124,7 +125,7 @@ export function runEconomy (o: RunOptions): RunResult {
     bookEffort(subs, cost)
     let forfeited = 0n
     // a deposit is locked from submission until its epoch is paid, W + 1 epochs
-    const lockCost = eco.deposit.amount * (W + 1) * eco.stakeRatePerEpoch
+    const lockCost = toVmt(deposit) * (W + 1) * eco.stakeRatePerEpoch
     for (const [wallet, d] of out.deposits) {
       cost[people.typeOf.get(wallet) as AgentType] += d.forfeited + toWei(lockCost * d.backed)
       forfeited += d.forfeited

@@ -1,10 +1,9 @@
 /**
  * The token-economy model's assumptions (issue 18 part 3), all in one place so the README and the JSON
- * state them. One simulated epoch is one protocol epoch; amounts are VMT. The reward rules themselves are
- * not here: they are protocol/src/rewards' RewardParams, imported as they are.
+ * state them. One simulated epoch is one protocol epoch; amounts are VMT. The reward rules and their
+ * parameters (the fee, the deposit, the caps) are not here: they are protocol/src/rewards' RewardParams,
+ * DEFAULT_REWARD_PARAMS unless a sweep changes one, so the default point is the protocol's.
  */
-
-import type { DepositParams } from './deposit.ts'
 
 export const AGENT_TYPES = ['honest-small', 'honest-large', 'spammer', 'mutator', 'author', 'ring', 'member'] as const
 export type AgentType = typeof AGENT_TYPES[number]
@@ -72,8 +71,6 @@ export interface EconomyParams {
    */
   selfConfirm: boolean
   member: { operatingCost: number }
-  /** rule 0's deposit per signed report (protocol RewardParams.submissionDeposit), locked by every agent */
-  deposit: DepositParams
   /** opportunity cost of staked VMT per epoch */
   stakeRatePerEpoch: number
   market: { price0: number, demand0: number, elasticity: number, priceDeclinePerYear: number, memberBps: number, discovererBps: number }
@@ -96,9 +93,6 @@ export const DEFAULT_ECONOMY: EconomyParams = {
   ring: { colluders: 2, wallets: 2, perEpoch: 10, effort: 0.05 },
   selfConfirm: true,
   member: { operatingCost: 100 },
-  // the rewardSubmissionDeposit governance should set (README, Token economics): 8 VMT, kept up to what
-  // the report earned (DEFAULT_REWARD_PARAMS holds 0 until the members read SubmissionDeposits)
-  deposit: { amount: 8 },
   stakeRatePerEpoch: 0.1 / 52,
   // governance/src/deploy.ts DEFAULT_MARKET_TERMS: members 50%, discoverer (the pool) 25%, the rest burned
   market: { price0: 50, demand0: 20, elasticity: 1.5, priceDeclinePerYear: 0.15, memberBps: 5000, discovererBps: 2500 },

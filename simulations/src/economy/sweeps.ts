@@ -38,10 +38,9 @@ const D = DEFAULT_REWARD_PARAMS
 /** a mutator farming through as many wallets as it has variants an epoch: no per-wallet quota binds */
 const SYBIL_WALLETS = 30
 const DEPOSITS = [0, 4, 8, 12, 20]
-const sybilMutator = (deposit: number, listFuzzyMatch: number): Pick<SweepPoint, 'params' | 'eco'> => withEco({
-  detection: { ...DEFAULT_ECONOMY.detection, listFuzzyMatch },
-  mutator: { ...DEFAULT_ECONOMY.mutator, wallets: SYBIL_WALLETS },
-  deposit: { ...DEFAULT_ECONOMY.deposit, amount: deposit }
+const sybilMutator = (deposit: number, listFuzzyMatch: number): Pick<SweepPoint, 'params' | 'eco'> => ({
+  params: { ...D, submissionDeposit: vmt(deposit) },
+  eco: { ...DEFAULT_ECONOMY, detection: { ...DEFAULT_ECONOMY.detection, listFuzzyMatch }, mutator: { ...DEFAULT_ECONOMY.mutator, wallets: SYBIL_WALLETS } }
 })
 
 export const SWEEPS: Sweep[] = [
@@ -63,13 +62,15 @@ export const SWEEPS: Sweep[] = [
     points: [0.5, 0.9, 1].map(x => ({ x, ...detection({ fuzzy: false, variantStability: x }) }))
   },
   { id: 'mutator-wallets', label: 'wallets the mutator splits its 30 variants an epoch over (sybils)', defaultX: DEFAULT_ECONOMY.mutator.wallets, points: [2, 4, 6, 15, 30].map(x => ({ x, ...withEco({ mutator: { ...DEFAULT_ECONOMY.mutator, wallets: x } }) })) },
-  { id: 'deposit', label: `deposit per report (VMT, kept up to what it earned), the mutator on ${SYBIL_WALLETS} wallets, exact-hash list`, defaultX: DEFAULT_ECONOMY.deposit.amount, points: DEPOSITS.map(x => ({ x, ...sybilMutator(x, 0) })) },
+  { id: 'deposit', label: `deposit per report (VMT, kept up to what it earned), the mutator on ${SYBIL_WALLETS} wallets, exact-hash list`, defaultX: Number((D.submissionDeposit ?? 0n) / WEI), points: DEPOSITS.map(x => ({ x, ...sybilMutator(x, 0) })) },
   { id: 'deposit-tlsh-list', label: `deposit per report (VMT), the mutator on ${SYBIL_WALLETS} wallets, a list engine with TLSH-neighbour lookup (0.9)`, defaultX: -1, points: DEPOSITS.map(x => ({ x, ...sybilMutator(x, 0.9) })) },
   { id: 'ring', label: 'colluding members of 7 (f = 2)', defaultX: 2, points: [0, 1, 2, 3].map(x => ({ x, ...withEco({ ring: { ...DEFAULT_ECONOMY.ring, colluders: x } }) })) }
 ]
 
-const keyOf = (p: SweepPoint, seeds: readonly number[], epochs: number): string =>
-  JSON.stringify([p.params, p.eco, seeds, epochs], (_k, v: unknown) => typeof v === 'bigint' ? v.toString() : v)
+/** JSON.stringify's replacer for reward parameters: wei and bps as decimal strings */
+export const bigintsAsStrings = (_k: string, v: unknown): unknown => typeof v === 'bigint' ? v.toString() : v
+
+const keyOf = (p: SweepPoint, seeds: readonly number[], epochs: number): string => JSON.stringify([p.params, p.eco, seeds, epochs], bigintsAsStrings)
 
 /** Runs (or recalls) one point over the seeds. */
 export function pointStats (p: SweepPoint, seeds: readonly number[], epochs: number, cache: Map<string, PointStats>): PointStats {

@@ -213,14 +213,17 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     }
   })
 
-  function tryFinalize (live: LiveJob): void {
+  /** `wasFinal`: a job final before a restart, reloaded for its rescan (job-recovery.ts): not counted again */
+  function tryFinalize (live: LiveJob, wasFinal = false): void {
     if (live.state !== 'open') return
     const report = assembleReport(live, viewAt(live.signed.job.membershipBlock))
     if (report === undefined) return
     live.state = 'final'
-    metrics?.reportsCompleted.inc()
-    metrics?.quorumLatency.observe((now() - live.signed.job.createdAt) / 1000)
-    logger.info({ jobId: live.jobId, sha256: live.signed.job.sha256, stats: report.stats, verdicts: report.verdicts.length }, 'final report')
+    if (!wasFinal) {
+      metrics?.reportsCompleted.inc()
+      metrics?.quorumLatency.observe((now() - live.signed.job.createdAt) / 1000)
+    }
+    logger.info({ jobId: live.jobId, sha256: live.signed.job.sha256, stats: report.stats, verdicts: report.verdicts.length, ...(wasFinal ? { reloaded: true } : {}) }, 'final report')
     if (live.signed.job.origin === self) submission.ended(live.jobId)
     persist('report', repos.reports.put(report).then(async () => await repos.jobs.update(live.jobId, { status: 'reported' }, { now: now() })))
     live.rescannable = needsRescan(report)
@@ -311,7 +314,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
       }
       evidence.start()
       await resumeJobs({
-        chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: tryFinalize,
+        chainId: opts.chainId, registry: opts.registry, book, repos, now, follower, logger, schedule, end, signal: controller.signal, onLoaded: (live, wasFinal) => { tryFinalize(live, wasFinal) },
         retryOwed: (live, failure) => { persist('retry', retryFailed(live, JOB_FAILURES.includes(failure as JobFailure) ? failure as JobFailure : 'NO_QUORUM')) }
       })
       await submission.start()

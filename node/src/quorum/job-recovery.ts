@@ -22,8 +22,11 @@ export interface ResumeComponents extends AbortOptions {
   schedule: (live: LiveJob, status: JobStatus) => void
   /** ends a job past its end time: failed, and retried by its origin */
   end: (live: LiveJob) => void
-  /** a reloaded job may already hold its final report's attestations (a final job owed a rescan does: its origin schedules the rescan then) */
-  onLoaded: (live: LiveJob) => void
+  /**
+   * a reloaded job may already hold its final report's attestations (a final job owed a rescan does: its origin
+   * schedules the rescan then); `wasFinal`: stored final before the restart, so not a report newly reached here
+   */
+  onLoaded: (live: LiveJob, wasFinal: boolean) => void
   /** a failed job whose retry this node (its origin) had promised but not published before it stopped */
   retryOwed: (live: LiveJob, failure: string) => void
 }
@@ -66,7 +69,7 @@ export async function resumeJobs (c: ResumeComponents): Promise<{ resumed: numbe
       live.attestations.set(msg.member, { msg, digest: reportDigest(msg.attestation, c.chainId, c.registry) })
     }
     for (const msg of await c.repos.complaints.listByJob(record.jobId)) live.complaints.set(msg.complaint.member, msg)
-    c.onLoaded(live)
+    c.onLoaded(live, rescan)
     if (rescan && live.state === 'open') {
       // its messages no longer make the report it stored: nothing to rescan from, and it must not be ended as failed
       c.book.delete(record.jobId)

@@ -12,7 +12,7 @@ import { expectVtError, startApi } from '../fixtures/api-server.ts'
 import { submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import type { Hex } from '#protocol/messages.ts'
 
-const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 }
+const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionDeposit: 0n }
 const reports = await Promise.all([0, 1, 2].map(async (i) => await submittedReport(new TextEncoder().encode(`api ${i}`), submitterWallet(i % 2), `api-family-${i}`)))
 const result = computeEpochRewards({ epoch: 7, facts: reports.map((r) => rewardFactsOf(r, 7)), state: { ...INITIAL_REWARDS_STATE, epoch: 6 }, params })
 const record = epochRecordOf(result, { reports: reports.length, budget: params.budget })

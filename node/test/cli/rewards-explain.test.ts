@@ -15,7 +15,7 @@ import { submittedReport, submitterWallet } from '../fixtures/rewarded-reports.t
 import type { StoredEpochRewards } from '../../src/db/rewards-repository.ts'
 
 const EPOCH = 7
-const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 }
+const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionDeposit: 0n }
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 const reports = [
   await submittedReport(bytes('explain 0'), submitterWallet(0), 'explain-family'),

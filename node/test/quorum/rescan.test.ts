@@ -74,7 +74,7 @@ tap.test('a signed file whose report engine timeouts left unconfirmed is rescann
   }
   const rescan = (await reportsOf(net.repos[0] as Repositories, sha(text), analysisId))[1] as Report
   t.equal((await net.repos[0]?.jobs.get(rescan.jobId))?.rescanOf, analysisId, 'the origin recorded what it rescanned')
-  const r = computeEpochRewards({ epoch: 0, facts: [firstFacts, rewardFactsOf(rescan, 0)], state: INITIAL_REWARDS_STATE, params: { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionFee: 0n } })
+  const r = computeEpochRewards({ epoch: 0, facts: [firstFacts, rewardFactsOf(rescan, 0)], state: INITIAL_REWARDS_STATE, params: { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionFee: 0n, submissionDeposit: 0n } })
   t.same(r.items.map(i => [i.jobId, i.outcome, i.class]), [[firstFacts.jobId, 'paid', 'malicious'], [rewardFactsOf(rescan, 0).jobId, 'not-first', 'malicious']])
   t.equal(r.amounts.get(finder.address.toLowerCase() as Hex), DEFAULT_REWARD_PARAMS.baseReward, 'the first submitter earns the base reward')
 

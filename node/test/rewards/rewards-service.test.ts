@@ -23,7 +23,7 @@ import type { RewardsService } from '../../src/rewards/rewards-service.ts'
 const E = 5
 // followed to block 30 with maxJobAgeBlocks 16: epochs 0 and 1 are final (epoch 1 can no longer be anchored after block 26)
 const FOLLOWED = 30
-const PARAMS = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1 }
+const PARAMS = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1, submissionDeposit: 0n }
 const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
   followedBlock: FOLLOWED, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: 10_000n * 10n ** 18n }
 })

@@ -80,9 +80,9 @@ export const DEFAULT_REWARD_PARAMS: RewardParams = Object.freeze({
   familyHalfLifeEpochs: 26,
   settledRetentionEpochs: 520,
   freeSubmissionsPerEpoch: 5,
-  submissionFee: 10n * VMT,
-  // off until the members read SubmissionDeposits (issue 16); the simulations recommend 8 VMT (issue 18)
-  submissionDeposit: 0n
+  // with these two a mutator farming on many wallets loses (issue 18's fee sweep; at deposit 0 and fee 10 it made +50 on cost)
+  submissionFee: 20n * VMT,
+  submissionDeposit: 8n * VMT
 })
 
 /** The fields in wei or bps (bigint); a JSON spelling writes them as decimal strings. */

@@ -27,11 +27,13 @@ tap.test('a governed value replaces the default, and changes what the epoch pays
   t.equal(params.baseReward, 40n * VMT)
   t.equal(params.freeSubmissionsPerEpoch, 0, 'counts are numbers')
   t.equal(params.payDelayEpochs, 0, 'W is the base\'s')
-  const input = { epoch: 0, facts: [facts({ submitter: wallet(1), item: item(1) })], state: INITIAL_REWARDS_STATE }
+  const deposit = DEFAULT_REWARD_PARAMS.submissionDeposit ?? 0n
+  const input = { epoch: 0, facts: [facts({ submitter: wallet(1), item: item(1) })], state: INITIAL_REWARDS_STATE, deposits: new Map([[wallet(1), { deposited: deposit, withdrawalsRequested: 0n }]]) }
   const before = computeEpochRewards({ ...input, params: { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 } })
   const after = computeEpochRewards({ ...input, params })
-  t.equal(before.amounts.get(wallet(1)), 100n * VMT)
-  t.equal(after.amounts.get(wallet(1)), 37n * VMT, '40 VMT less the 3 VMT fee on its one report')
+  t.equal(before.amounts.get(wallet(1)), 100n * VMT + deposit, '100 VMT and its deposit back')
+  t.equal(after.amounts.get(wallet(1)), 37n * VMT + deposit, '40 VMT less the 3 VMT fee on its one report, and its deposit back')
+  t.equal(computeEpochRewards({ ...input, deposits: new Map(), params }).items[0]?.outcome, 'no-deposit', 'the deploy-time deposit is in force')
 })
 
 tap.test('unset and out-of-range keys take the default, the unset budget 0', async (t) => {

@@ -40,7 +40,7 @@ export function facts (overrides: Partial<RewardFacts> & { submitter: Hex, item:
 export const benign = (submitter: Hex, i: Hex, extra: Partial<RewardFacts> = {}): RewardFacts =>
   facts({ submitter, item: i, detected: [], flagged: [], maliciousEngines: [], labels: [], ...extra })
 
-/** Params with a budget big enough that no cap, pool cut or fee applies unless a test sets one. */
+/** Params with a budget big enough that no cap, pool cut, fee or deposit applies unless a test sets one. */
 export const roomy = (extra: Partial<RewardParams> = {}): RewardParams => ({
   ...DEFAULT_REWARD_PARAMS,
   payDelayEpochs: 0,
@@ -48,6 +48,7 @@ export const roomy = (extra: Partial<RewardParams> = {}): RewardParams => ({
   walletCapBase: 10n ** 30n,
   familyCap: 10n ** 30n,
   submissionFee: 0n,
+  submissionDeposit: 0n,
   ...extra
 })
 

@@ -5,7 +5,7 @@
 import {
   canonicalizeIndicator, computeEpochRewards, DEFAULT_REWARD_PARAMS, EICAR_SHA256, indicatorSha256, INITIAL_REWARDS_STATE, rewardItemOf, rewardKeyOf, rewardsRootOf, stateToJson
 } from '../../src/index.ts'
-import type { ClassEvidence, EpochRewards, Hex, IndicatorKind, RewardFacts, RewardKey, RewardParams, RewardsRoot, RewardsStateJson } from '../../src/index.ts'
+import type { ClassEvidence, DepositTotals, EpochRewards, Hex, IndicatorKind, RewardFacts, RewardKey, RewardParams, RewardsRoot, RewardsStateJson } from '../../src/index.ts'
 import { benign, bytes32, facts, item, MEMBERS4, VMT, wallet, ZERO_ADDRESS } from './reward-fixtures.ts'
 
 export const SCENARIO_PARAMS: RewardParams = {
@@ -104,12 +104,31 @@ export function epochVector (r: EpochRewards): EpochVector {
   }
 }
 
-/** Epochs 0..2 over the scenario, each from the state the previous left. */
-export function runScenario (all: readonly RewardFacts[], params: RewardParams = SCENARIO_PARAMS): EpochRewards[] {
+/** A wallet's SubmissionDeposits totals in JSON (wei as decimal strings). */
+export type DepositsJson = Record<string, { deposited: string, withdrawalsRequested: string }>
+
+/**
+ * The scenario's SubmissionDeposits totals (rule 0, with the default deposit): every signing wallet has
+ * deposited for ten reports but wallet 3, whose one deposit backs its EICAR report (forfeited: it earns
+ * nothing) and not its later benign one (no-deposit).
+ */
+export function scenarioDeposits (params: RewardParams = SCENARIO_PARAMS): DepositsJson {
+  const per = params.submissionDeposit ?? 0n
+  const out: DepositsJson = {}
+  for (let i = 1; i <= 10; i++) out[wallet(i)] = { deposited: (per * (i === 3 ? 1n : 10n)).toString(), withdrawalsRequested: '0' }
+  return out
+}
+
+const depositTotals = (json: DepositsJson): Map<Hex, DepositTotals> =>
+  new Map(Object.entries(json).map(([w, t]) => [w as Hex, { deposited: BigInt(t.deposited), withdrawalsRequested: BigInt(t.withdrawalsRequested) }]))
+
+/** Epochs 0..2 over the scenario, each from the state the previous left; the same deposit totals at every end block. */
+export function runScenario (all: readonly RewardFacts[], params: RewardParams = SCENARIO_PARAMS, deposits: DepositsJson = scenarioDeposits(params)): EpochRewards[] {
   const out: EpochRewards[] = []
   let state = INITIAL_REWARDS_STATE
+  const totals = depositTotals(deposits)
   for (let epoch = 0; epoch <= 2; epoch++) {
-    const r = computeEpochRewards({ epoch, facts: all.filter(f => f.epoch >= epoch - params.payDelayEpochs && f.epoch <= epoch), state, params })
+    const r = computeEpochRewards({ epoch, facts: all.filter(f => f.epoch >= epoch - params.payDelayEpochs && f.epoch <= epoch), state, params, deposits: totals })
     out.push(r)
     state = r.state
   }

@@ -33,7 +33,7 @@ tap.test('the vector scenario\'s items replay', async (t) => {
 })
 
 tap.test('the wallet cap (with stake) and the pool appear as steps', async (t) => {
-  const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, walletCapBase: 150n * VMT, walletCapStakeBps: 10_000n, budget: 250n * VMT, submitterShareBps: 10_000n }
+  const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionDeposit: 0n, walletCapBase: 150n * VMT, walletCapStakeBps: 10_000n, budget: 250n * VMT, submitterShareBps: 10_000n }
   const reports = [
     facts({ submitter: wallet(1), item: item(1), labels: ['a'] }), facts({ submitter: wallet(1), item: item(2), labels: ['b'] }),
     facts({ submitter: wallet(2), item: item(3), labels: ['c'] }), facts({ submitter: wallet(2), item: item(4), labels: ['d'] }),

@@ -4,13 +4,14 @@ import { join } from 'node:path'
 import tap from 'tap'
 import { recoverRewardsRootSigner, REWARD_AMOUNT_FIELDS, rewardsRootDigest } from '../../src/index.ts'
 import type { Hex, RewardFacts, RewardParams } from '../../src/index.ts'
-import { epochVector, itemVector, runScenario, scenarioFacts } from './reward-scenario.ts'
-import type { EpochVector, ItemVector } from './reward-scenario.ts'
+import { epochVector, itemVector, runScenario, scenarioDeposits, scenarioFacts } from './reward-scenario.ts'
+import type { DepositsJson, EpochVector, ItemVector } from './reward-scenario.ts'
 
 interface Vector {
   items: ItemVector[]
   params: Record<string, unknown>
   facts: RewardFacts[]
+  deposits: DepositsJson
   epochs: EpochVector[]
   rewardsRoot: { value: { epoch: number, root: Hex, total: string }, chainId: number, registry: Hex, digest: Hex, signer: Hex, signature: Hex }
 }
@@ -21,7 +22,7 @@ const wallet1 = `0xee${'0'.repeat(37)}1`
 const params = Object.fromEntries(Object.entries(vector.params).map(([k, v]) => [k, AMOUNTS.has(k) ? BigInt(v as string) : v])) as unknown as RewardParams
 
 tap.test('every epoch\'s items, amounts, state and root match the vector', async (t) => {
-  const got = runScenario(vector.facts, params).map(epochVector)
+  const got = runScenario(vector.facts, params, vector.deposits).map(epochVector)
   t.equal(got.length, vector.epochs.length)
   got.forEach((e, i) => { t.same(e, vector.epochs[i], `epoch ${e.epoch}`) })
   // the figures the SPEC's rules give by hand: A = 100 (its confirmer stakes nothing) and its sibling 100 / 2, family-capped to 120 as 80 + 40
@@ -34,6 +35,11 @@ tap.test('every epoch\'s items, amounts, state and root match the vector', async
   const phish = vector.epochs[2]?.items.slice(6)
   t.same(phish?.map(i => i.outcome), ['paid', 'not-first', 'not-first', 'not-first'])
   t.same(phish?.map(i => BigInt(i.amount) / 10n ** 18n), [100n, 0n, 0n, 0n])
+  // rule 0 at the default deposit: wallet 3's one deposit backs its EICAR report (which earns nothing, so the
+  // deposit is forfeited) and not its benign one
+  t.equal(BigInt(params.submissionDeposit ?? 0n), 8n * 10n ** 18n, 'the vector runs the default deposit')
+  t.same(vector.epochs[1]?.items.slice(3, 5).map(i => i.outcome), ['test', 'no-deposit'])
+  t.same(vector.deposits, scenarioDeposits(params), 'the scenario\'s deposits are the vector\'s')
   t.equal(new Set(vector.facts.slice(-4).map(f => f.item)).size, 1, 'one item')
 })
 

@@ -17,7 +17,8 @@ export interface DepositNoticeComponents {
   params?: RewardParams
 }
 
-const vmt = (wei: bigint): string => `${wei / 10n ** 18n}${wei % 10n ** 18n === 0n ? '' : `.${(wei % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '')}`} VMT`
+const amount = (wei: bigint): string => `${wei / 10n ** 18n}${wei % 10n ** 18n === 0n ? '' : `.${(wei % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '')}`}`
+const vmt = (wei: bigint): string => `${amount(wei)} VMT`
 
 export function createDepositNotices (c: DepositNoticeComponents): DepositNotices {
   return {
@@ -32,7 +33,8 @@ export function createDepositNotices (c: DepositNoticeComponents): DepositNotice
         code: 'NO_DEPOSIT',
         required: required.toString(),
         locked: locked.toString(),
-        message: `this signed upload will not earn: ${account} has ${vmt(locked)} locked in SubmissionDeposits and a signed report needs ${vmt(required)} (SPEC 17 rule 0); the scan runs as usual`
+        message: `this signed upload will not earn: ${account} has ${vmt(locked)} locked in SubmissionDeposits and a signed report needs ${vmt(required)} (SPEC 17 rule 0); the scan runs as usual. ` +
+          `To earn, lock a deposit (each report uses one until its epoch is paid, then gets back what it earned): virusmap deposit --keystore YOUR_KEYSTORE --amount ${amount(required - locked)}`
       }
     }
   }

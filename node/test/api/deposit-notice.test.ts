@@ -6,7 +6,7 @@
 import tap from 'tap'
 import type { Test } from 'tap'
 import { parseEther, Wallet } from 'ethers'
-import { REWARD_PARAMETER_KEYS, signSubmission } from '#protocol/index.ts'
+import { DEFAULT_REWARD_PARAMS, REWARD_PARAMETER_KEYS, signSubmission } from '#protocol/index.ts'
 import type { DepositTotals, Hex } from '#protocol/index.ts'
 import { createDepositNotices } from '../../src/rewards/deposit-notice.ts'
 import { createMemoryNode } from '../fixtures/memory-ports.ts'
@@ -53,13 +53,14 @@ tap.test('a wallet with no deposit locked is told its signed upload will not ear
   t.equal(r.meta?.deposit?.required, D.toString())
   t.equal(r.meta?.deposit?.locked, '0')
   t.match(r.meta?.deposit?.message, new RegExp(`will not earn: ${account} has 0 VMT locked .* needs 8 VMT`))
+  t.match(r.meta?.deposit?.message, /virusmap deposit --keystore YOUR_KEYSTORE --amount 8$/, 'and how to lock one')
 })
 
 tap.test('what a withdrawal request took back does not count as locked', async (t) => {
   const url = await api(t, D, async () => ({ deposited: parseEther('12'), withdrawalsRequested: parseEther('4.5') }))
   const r = await upload(url, await signedForm())
   t.equal(r.meta?.deposit?.locked, parseEther('7.5').toString())
-  t.match(r.meta?.deposit?.message, /has 7\.5 VMT locked/)
+  t.match(r.meta?.deposit?.message, /has 7\.5 VMT locked.* --amount 0\.5$/)
 })
 
 tap.test('no notice when the deposit covers it, when none is needed, for unsigned uploads, or when the lookup fails', async (t) => {
@@ -67,9 +68,11 @@ tap.test('no notice when the deposit covers it, when none is needed, for unsigne
   t.equal(covered.status, 200)
   t.equal(covered.meta?.deposit, undefined, 'exactly one deposit locked')
   const asked: Hex[] = []
-  const off = await upload(await api(t, undefined, async () => ({ deposited: 0n, withdrawalsRequested: 0n }), asked), await signedForm())
-  t.equal(off.meta?.deposit, undefined, 'rewardSubmissionDeposit unset: the protocol\'s 0, no deposit needed')
+  const off = await upload(await api(t, 0n, async () => ({ deposited: 0n, withdrawalsRequested: 0n }), asked), await signedForm())
+  t.equal(off.meta?.deposit, undefined, 'rewardSubmissionDeposit 0: no deposit needed')
   t.same(asked, [], 'and the chain is not asked')
+  const unset = await upload(await api(t, undefined, async () => ({ deposited: 0n, withdrawalsRequested: 0n })), await signedForm())
+  t.equal(unset.meta?.deposit?.required, DEFAULT_REWARD_PARAMS.submissionDeposit?.toString(), 'rewardSubmissionDeposit unset: the protocol\'s default deposit is needed')
   const unsignedAsked: Hex[] = []
   const anonymous = new FormData()
   anonymous.append('file', new Blob([BYTES]), 'sample.bin')

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, encodeBytes32String, hexlify, parseEther, randomBytes } from 'ethers'
+import { Contract, ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic, encodeBytes32String, hexlify, parseEther, randomBytes } from 'ethers'
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { setBalance } from '../../../governance/src/anvil-time.ts'
 import { runCli } from '../../src/cli/run.ts'
@@ -58,11 +58,11 @@ t.equal((await run(['keystore', 'import', 'submitter.json', '--key-file', 'submi
 t.test('shows, locks, locks for another address, asks back', async (tt) => {
   const shown = await run(['deposit', ...common])
   tt.equal(shown.code, 0, shown.err)
-  tt.match(shown.out, `${me}: 0.0 VMT locked (0.0 deposited, 0.0 asked back); a signed report needs 0.0 VMT (no deposit needed)`)
+  tt.match(shown.out, `${me}: 0.0 VMT locked (0.0 deposited, 0.0 asked back); a signed report needs 8.0 VMT\n`, 'the deploy-time rewardSubmissionDeposit, the protocol\'s default')
   await fails(tt, ['deposit', ...common, '--amount', '8'], /holds 0\.0 VMT, less than --amount 8\.0/)
   await mined((new Contract(contracts.vmt, vmtArtifact.abi, deployer)).getFunction('transfer')(me, parseEther('20')))
   const { tx, ...locked } = await json(['deposit', ...common, '--amount', '8'])
-  tt.same(locked, { account: me, deposited: parseEther('8').toString(), withdrawalsRequested: '0', locked: parseEther('8').toString(), perReport: '0' })
+  tt.same(locked, { account: me, deposited: parseEther('8').toString(), withdrawalsRequested: '0', locked: parseEther('8').toString(), perReport: parseEther('8').toString() })
   tt.match(tx, /^0x[0-9a-f]{64}$/)
   const forOther = await json(['deposit', ...common, '--amount', '0.5', '--for', other])
   tt.equal(forOther.account, other)
@@ -79,10 +79,16 @@ t.test('what a report needs is the governed rewardSubmissionDeposit', async (tt)
   await provider.send('anvil_impersonateAccount', [contracts.timelock])
   await setBalance(provider, contracts.timelock, parseEther('1'))
   const parameters = new Contract(contracts.parameters as string, parametersArtifact.abi, await provider.getSigner(contracts.timelock))
-  await mined(parameters.getFunction('set')(encodeBytes32String('rewardSubmissionDeposit'), parseEther('8')))
+  await mined(parameters.getFunction('set')(encodeBytes32String('rewardSubmissionDeposit'), parseEther('12')))
   await provider.send('anvil_stopImpersonatingAccount', [contracts.timelock])
   const shown = await run(['deposit', ...common])
-  tt.match(shown.out, `${me}: 5.0 VMT locked (8.0 deposited, 3.0 asked back); a signed report needs 8.0 VMT\n`)
+  tt.match(shown.out, `${me}: 5.0 VMT locked (8.0 deposited, 3.0 asked back); a signed report needs 12.0 VMT\n`)
+  // a NetworkParameters that never set the key: the members read the protocol's default, and so does the CLI
+  const bare = await new ContractFactory(parametersArtifact.abi, parametersArtifact.bytecode, deployer).deploy(deployer.address, [], [])
+  await bare.waitForDeployment()
+  await writeFile(join(dir, 'unset.json'), JSON.stringify({ chainId, rpcUrl: anvil.rpcUrl, deployBlock, contracts: { ...contracts, parameters: await bare.getAddress() } }))
+  const unset = await run(['deposit', '--deployment', 'unset.json', '--keystore', 'submitter.json'])
+  tt.match(unset.out, /a signed report needs 8\.0 VMT\n/)
 })
 
 t.test('malformed and hostile requests exit with one line', async (tt) => {

@@ -9,7 +9,7 @@ import { Contract, ContractFactory, encodeBytes32String, hexlify, parseEther, ra
 import tap from 'tap'
 import { anchorProof, epochOf, epochRange, epochTree, signEpochRoot } from '#protocol/index.ts'
 import { computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, rewardFactsOf, rewardNetworkParameters, rewardsRootOf, signRewardsRoot } from '#protocol/rewards/index.ts'
-import { anchorsArtifact, parametersArtifact, rewardsArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { anchorsArtifact, depositsArtifact, parametersArtifact, rewardsArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import { electMembers, registerCandidate } from '../../../governance/src/index.ts'
 import { blockNumber } from '../../../governance/src/anvil-time.ts'
 import { chainReaderFor } from '../../src/light-client/index.ts'
@@ -17,7 +17,7 @@ import { recomputeAccount } from '../../src/light-client/rewards-recompute.ts'
 import type { AnchoredReportsSource, RecomputeTarget } from '../../src/light-client/rewards-recompute.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'
 import { chainReportAt } from '../fixtures/chain-report.ts'
-import type { Hex, Report } from '#protocol/index.ts'
+import type { DepositTotals, Hex, Report } from '#protocol/index.ts'
 
 const E = 8
 const VMT = 10n ** 18n
@@ -53,6 +53,12 @@ await mineTo(start + 3)
 const target: RecomputeTarget = { provider, registry, chainId, parameters, anchors, rewards, vmt: lower(contracts.vmt), ...(contracts.deposits === undefined ? {} : { deposits: contracts.deposits }), fromBlock }
 const now = (): number => Date.now() + 3_600_000
 const [alice, bob] = [new Wallet(hexlify(randomBytes(32))), new Wallet(hexlify(randomBytes(32)))]
+// rule 0 at the default deposit: the deployer locks one deposit per report for alice (two) and bob (one) in the
+// deployment's SubmissionDeposits, which the light client reads
+const D = DEFAULT_REWARD_PARAMS.submissionDeposit ?? 0n
+const locked = new Map<Hex, DepositTotals>([[lower(alice.address), { deposited: 2n * D, withdrawalsRequested: 0n }], [lower(bob.address), { deposited: D, withdrawalsRequested: 0n }]])
+await (await new Contract(contracts.vmt, vmtArtifact.abi, deployer).getFunction('approve')(contracts.deposits, 3n * D)).wait()
+for (const [account, { deposited }] of locked) await (await new Contract(contracts.deposits as Hex, depositsArtifact.abi, deployer).getFunction('deposit')(account, deposited)).wait()
 
 const onChain = { provider, signers, operators, chainId, registry }
 async function reportAt (text: string, block: number, submitter: Wallet, label: string): Promise<Report> {
@@ -70,7 +76,7 @@ await (await new Contract(anchors, anchorsArtifact.abi, deployer).getFunction('a
 // the epochs after EPOCH can no longer be anchored; the members compute PAYS from EPOCH's reports and post its root
 await mineTo((PAYS + 1) * E + 16 + 2)
 const members = computeEpochRewards({
-  epoch: PAYS, facts: anchored.map((r) => rewardFactsOf(r, EPOCH)), state: { ...INITIAL_REWARDS_STATE, epoch: PAYS - 1 }, params: { ...DEFAULT_REWARD_PARAMS, budget: 10_000n * VMT }
+  epoch: PAYS, facts: anchored.map((r) => rewardFactsOf(r, EPOCH)), state: { ...INITIAL_REWARDS_STATE, epoch: PAYS - 1 }, params: { ...DEFAULT_REWARD_PARAMS, budget: 10_000n * VMT }, deposits: locked
 })
 const posted = rewardsRootOf(PAYS, members.state.cumulative)
 if (posted === undefined) throw new Error('the members\' epoch pays nobody')
@@ -84,14 +90,14 @@ const serving = (reports: Report[], anchorOf: (r: Report) => unknown = (r) => ({
 tap.test('a light client recomputes a wallet\'s amount from the anchored reports and finds its leaf in the posted root', async (t) => {
   const r = await recomputeAccount(lower(alice.address), PAYS, serving(anchored), target, { now })
   t.equal(r.reports, 3, 'every leaf of the anchor, each verified')
-  t.equal(r.cumulative, 200n * VMT, 'two first, confirmed reports of two families')
-  t.equal(r.amount, 200n * VMT)
+  t.equal(r.cumulative, 200n * VMT + 2n * D, 'two first, confirmed reports of two families, and their deposits back')
+  t.equal(r.amount, 200n * VMT + 2n * D)
   t.same(r.posted, { root: posted.root, total: posted.total }, 'the root the members posted')
   t.equal(r.rootMatches, true)
   t.equal(r.root, posted.root)
   const claim = { cumulative: r.cumulative, proof: r.proof ?? [] }
   const checked = await recomputeAccount(lower(bob.address), PAYS, serving(anchored), target, { now, served: claim })
-  t.equal(checked.cumulative, 100n * VMT)
+  t.equal(checked.cumulative, 100n * VMT + D)
   t.equal(checked.servedMatches, false, 'alice\'s claim is no leaf of bob\'s')
   const forged = await recomputeAccount(lower(alice.address), PAYS, serving(anchored), target, { now, served: { cumulative: 400n * VMT, proof: claim.proof } })
   t.equal(forged.servedMatches, false, 'a doubled amount is no leaf of the posted tree')

@@ -32,7 +32,8 @@ const deployment = await deployVirusMap({
   deployer,
   plan: {
     tokenSupply: parseEther('1000000'), votingDelay: 1, votingPeriod: 5, proposalThreshold: 0n, quorumNumerator: 4, timelockMinDelay: 60,
-    rewardsPool: parseEther('100000'), parameters: { epochBlocks: BigInt(E), maxJobAgeBlocks: 16n, rewardBudgetPerEpoch: parseEther('10000') }
+    // no submission deposit (rule 0 has its own tests): this one is about the caps governance changes
+    rewardsPool: parseEther('100000'), parameters: { epochBlocks: BigInt(E), maxJobAgeBlocks: 16n, rewardBudgetPerEpoch: parseEther('10000'), [REWARD_PARAMETER_KEYS.submissionDeposit]: 0n }
   }
 })
 const { contracts } = deployment

@@ -27,7 +27,7 @@ const epoch = Math.floor(await head(c) / E) + 1
 const followed = (epoch + 1) * E + 20
 await mineTo(c, followed)
 
-const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 }
+const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionDeposit: 0n }
 const follower = staticFollower(wallets.map((w) => ({ operator: lower(w.address), peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), {
   followedBlock: followed, parameters: { maxJobAgeBlocks: 16n, quorumFaultDivisor: 3n, rewardBudgetPerEpoch: c.options.budget }
 })

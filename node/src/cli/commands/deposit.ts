@@ -2,9 +2,9 @@
 // SubmissionDeposits (SPEC 17, rule 0). A signed report earns only if its wallet's deposit covers
 // rewardSubmissionDeposit at its epoch's end; each report uses one until paid, then gets back what it earned
 // up to the deposit. Without --amount or --withdraw it shows the wallet's deposit and what a report needs.
-import { Contract, encodeBytes32String, formatEther, isAddress, parseEther } from 'ethers'
-import { depositsArtifact, parametersArtifact, vmtArtifact } from '../../../../governance/src/artifacts.ts'
-import { REWARD_PARAMETER_KEYS } from '#protocol/rewards/index.ts'
+import { Contract, formatEther, isAddress, parseEther } from 'ethers'
+import { depositsArtifact, vmtArtifact } from '../../../../governance/src/artifacts.ts'
+import { depositRequired } from '../../rewards/deposit-required.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'
 import { terminalJson, terminalText } from '../terminal-text.ts'
@@ -61,10 +61,7 @@ async function run (values: Record<string, OptionValue>, ctx: CommandContext): P
       tx = (await (await deposits.getFunction('requestWithdrawal')(withdraw)).wait())?.hash
     }
     const [deposited, requested] = await deposits.getFunction('totals')(account) as [bigint, bigint]
-    const key = encodeBytes32String(REWARD_PARAMETER_KEYS.submissionDeposit)
-    const parameters = deployment.contracts.parameters === undefined ? undefined : new Contract(deployment.contracts.parameters, parametersArtifact.abi, provider)
-    // a key never set is the protocol's 0: no deposit needed
-    const needed = parameters === undefined ? 0n : await (parameters.getFunction('get')(key) as Promise<bigint>).catch(() => 0n)
+    const needed = await depositRequired(deployment.contracts.parameters, provider)
     const out = { account, deposited: deposited.toString(), withdrawalsRequested: requested.toString(), locked: (deposited - requested).toString(), perReport: needed.toString(), ...(tx === undefined ? {} : { tx }) }
     ctx.stdout.write(values.json === true
       ? `${terminalJson(out, 2)}\n`

@@ -11,11 +11,12 @@
  */
 import { pollUntilAborted } from '../chain/poll-until-aborted.ts'
 import { sameList } from '../anchors/proposal-check.ts'
-import { offerProposal } from '../anchors/proposal-offer.ts'
+import { offerProposal, reportsOf } from '../anchors/proposal-offer.ts'
+import { signerTurns } from './list-turns.ts'
 import type { ReportFetcher } from './report-fetcher.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { Hex } from '#protocol/messages.ts'
+import type { AnchorProposal, Hex } from '#protocol/messages.ts'
 import type { AnchoredEpoch, StoredAnchorProposal } from '../db/anchor-repository.ts'
 import type { Repositories } from '../db/repositories.ts'
 
@@ -68,16 +69,22 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
   let queue: Promise<void> = Promise.resolve()
   /** every anchored epoch up to this one was complete here (matched, nothing missing) when last read */
   let completeThrough = -1
+  /** reconsider passes so far: rotates a signer's lists that tie (list-turns.ts) */
+  let rounds = 0
 
   /** one pass's bookkeeping: what was asked, stored, and the waits carried to the next pass */
   interface Pass { asked: number, stored: number, kept: Map<string, Wait> }
 
-  /** whether `key` may be asked for now (within the pass's bound and past its backoff); a held-back wait is carried */
-  function due (key: string, p: Pass): boolean {
+  /** how many of a list's jobs this node holds */
+  const heldCount = async (list: Pick<AnchorProposal, 'jobIds'>): Promise<number> => (await reportsOf(repos.reports, list.jobIds)).filter((r) => r !== undefined).length
+
+  /** whether `key` may be asked for now: 'due', or held back by the pass's bound or its backoff (a held-back wait is carried) */
+  function due (key: string, p: Pass): 'due' | 'budget' | 'backoff' {
     const wait = retries.get(key)
-    if (p.asked < perPass && (wait === undefined || wait.at <= now())) return true
+    const backingOff = wait !== undefined && wait.at > now()
+    if (p.asked < perPass && !backingOff) return 'due'
     if (wait !== undefined) p.kept.set(key, wait)
-    return false
+    return backingOff ? 'backoff' : 'budget'
   }
 
   function backOff (key: string, p: Pass): number {
@@ -89,7 +96,7 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
   /** an anchored epoch whose proposal never reached this member: its jobs are unknown until a peer serves it */
   async function fetchProposal (epoch: AnchoredEpoch, p: Pass, options: AbortOptions): Promise<void> {
     const key = `proposal:${epoch.epoch}`
-    if (fetcher.fetchProposal === undefined || c.epochBlocks === undefined || !due(key, p)) return
+    if (fetcher.fetchProposal === undefined || c.epochBlocks === undefined || due(key, p) !== 'due') return
     p.asked++
     epochBlocks ??= await c.epochBlocks(options)
     const proposal = await fetcher.fetchProposal({ epoch: epoch.epoch, root: epoch.root }, epochBlocks, options)
@@ -101,49 +108,72 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
     logger.info({ epoch: epoch.epoch, root: epoch.root, attempts: backOff(key, p) }, 'no peer served an anchored epoch\'s proposal; retried later')
   }
 
-  /** true when this node holds the job's report now (held before, or fetched and stored) */
-  async function fetchReport (epoch: AnchoredEpoch, jobId: Hex, leaves: ReadonlySet<string>, p: Pass, options: AbortOptions): Promise<boolean> {
+  /** held: this node holds the job's report now (held before, or fetched and stored); unserved: asked, no peer served it; else not asked */
+  async function fetchReport (epoch: AnchoredEpoch, jobId: Hex, leaves: ReadonlySet<string>, p: Pass, options: AbortOptions): Promise<'held' | 'unserved' | 'budget' | 'backoff'> {
     // gossip may have brought it since: the anchor service records it at its next pass
-    if (await repos.reports.get(jobId) !== undefined) return true
-    if (!due(jobId, p)) return false
+    if (await repos.reports.get(jobId) !== undefined) return 'held'
+    const asking = due(jobId, p)
+    if (asking !== 'due') return asking
     p.asked++
     const report = await fetcher.fetch({ epoch: epoch.epoch, jobId, leaves }, options)
     // false: this node withdrew the job's report (a reorg took its membership away); it stays out, asked again after the backoff
     if (report !== undefined && await repos.reports.put(report)) {
       p.stored++
-      return true
+      return 'held'
     }
     const attempts = backOff(jobId, p)
     logger.info({ epoch: epoch.epoch, jobId, attempts, withdrawnHere: report !== undefined }, report === undefined ? 'no peer served an anchored report this member lacks; retried later' : 'a fetched report this node withdrew is not stored; retried later')
-    return false
+    return 'unserved'
   }
 
   /**
    * A held proposal lists a job no peer served: its list may be a forgery under the anchored root and leaves,
    * served first by a lying peer (SPEC 17). Every peer is asked for the root's proposal; each other list's
    * reports are fetched and it replaces the held one once they prove more of its jobs (proposal-offer.ts), so
-   * the anchor service matches the root again at its next pass. The lists take turns, a job each, and a list
-   * drops out at its first job no peer serves: a liar's lists of jobs nobody holds cannot spend the pass's
-   * bound before the anchored list's reports are asked for. Asked again with backoff while none replaces it.
+   * the anchor service matches the root again at its next pass. The lists take turns per signing member, a job
+   * each (list-turns.ts): a signer whose list has a job no peer serves is done for the pass, and a list whose
+   * next job is backing off (no peer served it lately) gives its signer's turn to the signer's next list, so
+   * sybil hosts serving a liar's lists spend at most one ask a pass per lying member. Asked again with backoff
+   * while none replaces the held list.
    */
   async function reconsider (epoch: AnchoredEpoch, held: StoredAnchorProposal, p: Pass, options: AbortOptions): Promise<boolean> {
     const key = `list:${epoch.epoch}`
-    if (fetcher.fetchProposals === undefined || c.epochBlocks === undefined || !due(key, p)) return false
+    if (fetcher.fetchProposals === undefined || c.epochBlocks === undefined || due(key, p) !== 'due') return false
     p.asked++
     epochBlocks ??= await c.epochBlocks(options)
     const others = (await fetcher.fetchProposals({ epoch: epoch.epoch, root: epoch.root }, epochBlocks, options)).filter((o) => !sameList(o.jobIds, held.jobIds))
-    let turns = others.map((proposal) => ({ proposal, leaves: new Set(proposal.leaves.map((l) => l.toLowerCase())), next: 0 }))
-    while (turns.length > 0) {
+    const heldHere = new Map<AnchorProposal, number>()
+    for (const other of others) heldHere.set(other, await heldCount(other))
+    let turns = signerTurns(others, (list) => heldHere.get(list) ?? 0, rounds++, held.proposer).map((turn) => ({ ...turn, next: 0 }))
+    const leavesOf = new Map(others.map((o) => [o, new Set(o.leaves.map((l) => l.toLowerCase()))]))
+    let spent = false
+    while (turns.length > 0 && !spent) {
       const going: typeof turns = []
       for (const turn of turns) {
-        const jobId = turn.proposal.jobIds[turn.next++]
-        if (jobId !== undefined && await fetchReport(epoch, jobId, turn.leaves, p, options)) going.push(turn)
+        const list = turn.lists[0] as AnchorProposal
+        const jobId = list.jobIds[turn.next]
+        // every job of the list held: this signer is done
+        if (jobId === undefined) continue
+        const got = await fetchReport(epoch, jobId, leavesOf.get(list) as Set<string>, p, options)
+        // the pass's bound is spent: the lists are offered on what was fetched, the rest waits for the next pass
+        if (got === 'budget') {
+          spent = true
+          break
+        }
+        if (got === 'held') turn.next++
+        else if (got === 'backoff') {
+          turn.lists.shift()
+          turn.next = 0
+        }
+        // unserved: the signer had its turn at a list no peer serves
+        if (got === 'unserved' || turn.lists.length === 0) continue
+        going.push(turn)
       }
       turns = going
     }
     let replaced = false
-    // each offered against the list held then: the one the most fetched reports prove is kept
-    for (const other of others) if (await offerProposal(other, { repos, logger, ...(c.conflicts === undefined ? {} : { conflicts: c.conflicts }) }) === 'replaced') replaced = true
+    // each offered against the list held then: the one the most fetched reports prove is kept (a list of none held cannot be)
+    for (const other of others) if (await heldCount(other) > 0 && await offerProposal(other, { repos, logger, ...(c.conflicts === undefined ? {} : { conflicts: c.conflicts }) }) === 'replaced') replaced = true
     if (replaced) p.stored++
     else logger.info({ epoch: epoch.epoch, root: epoch.root, lists: others.length, attempts: backOff(key, p) }, 'no other list under an anchored root proves more of its jobs here; asked again later')
     return replaced

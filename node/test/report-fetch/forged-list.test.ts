@@ -3,8 +3,9 @@
 // leaf) and serves it first, so the member matches the root to jobs nobody holds. Over real libp2p hosts, the
 // member must still end the epoch: no peer serves a listed job, so it asks every peer for the root's proposal,
 // fetches the reports of each other list, keeps the list its reports prove (counted as a conflict), and its
-// rewards epoch is computed. The liar serves one forged list, or a new one at each request; a pass asks for
-// three things at most, so the liar's lists of jobs nobody holds must not spend it before the anchored list's.
+// rewards epoch is computed. The liar serves one forged list, or a new one at each request, from one host or
+// from eight sybil hosts each serving its own; a pass asks for three things at most, so the liar's lists of
+// jobs nobody holds must not spend it before the anchored list's.
 import tap from 'tap'
 import pino from 'pino'
 import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
@@ -35,9 +36,14 @@ async function forged (): Promise<StoredAnchorProposal> {
 }
 const first = await forged()
 
-const lies: Array<{ name: string, serve: () => Promise<StoredAnchorProposal> }> = [
-  { name: 'one forged list', serve: async () => first },
-  { name: 'a new forged list at each request', serve: forged }
+/** forged lists signed ahead (a host answers synchronously), one taken at each request */
+const pool = await Promise.all(Array.from({ length: 160 }, forged))
+const fresh = (): StoredAnchorProposal => pool.pop() ?? first
+
+const lies: Array<{ name: string, hosts: number, serve: () => Promise<StoredAnchorProposal | (() => StoredAnchorProposal)> }> = [
+  { name: 'one forged list', hosts: 1, serve: async () => first },
+  { name: 'a new forged list at each request', hosts: 1, serve: forged },
+  { name: 'a new forged list at each request from each of 8 sybil hosts', hosts: 8, serve: async () => fresh }
 ]
 
 for (const lie of lies) {
@@ -49,12 +55,13 @@ for (const lie of lies) {
     const warnings: string[] = []
     const logger = pino({ level: 'warn' }, { write: (line: string) => { warnings.push(String((JSON.parse(line) as { msg?: string }).msg)) } })
     // the liar holds no report and serves its list; the honest peer serves the reports and the anchored proposal
-    let served: StoredAnchorProposal = first
-    const liar = await startServer(t, () => undefined, {}, undefined, () => served)
+    let served: StoredAnchorProposal | (() => StoredAnchorProposal) = first
+    const liars = []
+    for (let i = 0; i < lie.hosts; i++) liars.push(await startServer(t, () => undefined, {}, undefined, () => (typeof served === 'function' ? served() : served)))
     const peer = await startServer(t, (jobId) => reports.find((r) => r.jobId === jobId), {}, undefined, (epoch, root) => (epoch === ANCHORED && root === honest.root ? honest : undefined))
     const host = await startHost(t)
-    // asked in the order connected: the liar first
-    for (const p of [liar, peer]) await connect(host, p)
+    // asked in the order connected: the liars first
+    for (const p of [...liars, peer]) await connect(host, p)
     const member = MEMBERS[3] as typeof MEMBERS[number]
     const gossip = createMemoryGossipBus().join()
     await gossip.start()

@@ -14,6 +14,7 @@ import { createDurableBlockstore } from '../../src/ipfs/index.ts'
 import { createSampleStore } from '../../src/ingest/index.ts'
 import { WRITE_BATCH_CHUNKS } from '../../src/ingest/block-writer.ts'
 import { collectOrphanBlocks } from '../../src/ingest/orphan-blocks.ts'
+import type { DurableBlockstore, DurablePutOptions } from '../../src/ipfs/fs-blockstore.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { Test } from 'tap'
 
@@ -68,6 +69,56 @@ function dyingAfter (after: number, died: () => void): (b: Blockstore) => Blocks
   }
 }
 
+/**
+ * A blockstore its process can crash under: from crash() on, nothing it was given touches the disk
+ * any more, as when the process dies. A put's rename waits for its batch's record (renameAfter):
+ * one let through before the crash is awaited, renamed; the others never happen, and their blocks
+ * stay temp files. crash() resolves once every put already running has written its temp file or
+ * ended (a real crash stops those too; waiting is the deterministic stand-in), so nothing of the
+ * first process races the next start's cleanup. Puts asked for later, and every result after the
+ * crash, never come.
+ */
+function crashable (): { wrap: (b: Blockstore) => Blockstore, parked: () => number, crash: () => Promise<void> } {
+  let crashed = false
+  const puts = new Set<{ written: boolean, released: boolean, done: Promise<void> }>()
+  const wrap = (inner: Blockstore): Blockstore => {
+    const wrapped = Object.create(inner) as Blockstore
+    wrapped.put = async (cid, bytes, options: DurablePutOptions = {}) => {
+      if (crashed) await never
+      const put = { written: false, released: options.renameAfter === undefined, done: Promise.resolve() }
+      const renameAfter = options.renameAfter === undefined
+        ? undefined
+        : new Promise<void>((resolve, reject) => {
+          options.renameAfter?.then(() => { if (!crashed) { put.released = true; resolve() } }, (err: unknown) => { if (!crashed) reject(err) })
+        })
+      const onWritten = (): void => { put.written = true; options.onWritten?.() }
+      const result = Promise.resolve((inner as DurableBlockstore).put(cid, bytes, { ...options, renameAfter, onWritten }))
+      put.done = result.then(() => {}, () => {})
+      puts.add(put)
+      void put.done.then(() => { puts.delete(put) })
+      try {
+        return await result
+      } finally {
+        if (crashed) await never
+      }
+    }
+    return wrapped
+  }
+  return {
+    wrap,
+    /** puts whose block is written as a temp file and waits to be renamed */
+    parked: () => [...puts].filter(p => p.written && !p.released).length,
+    async crash () {
+      crashed = true
+      // no put is let through to its rename from now on: wait for those that were, and for every other to write its file
+      await Promise.all([...puts].map(async p => {
+        if (p.released) return await p.done
+        while (!p.written && puts.has(p)) await new Promise(resolve => setImmediate(resolve))
+      }))
+    }
+  }
+}
+
 async function * pieces (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   for (let o = 0; o < bytes.byteLength; o += 100_000) yield bytes.subarray(o, o + 100_000)
 }
@@ -99,11 +150,13 @@ tap.test('the blocks of an ingest killed mid-write are collected at the next sta
 tap.test('a block is written before its batch is on record, but reaches its name only after: a crash meanwhile leaves temp files, deleted at the next start', async t => {
   const { paths, open } = await node(t)
   const { promise: stuck, resolve } = Promise.withResolvers<void>()
+  const { promise: firstRecorded, resolve: recordedFirst } = Promise.withResolvers<void>()
+  const disk = crashable()
   // the second batch's record never reaches the disk: the crash comes while it is written
-  const first = await open(undefined, (p) => {
+  const first = await open(disk.wrap, (p) => {
     const add = p.add.bind(p)
     p.add = async (ingestId, batch, blocks) => {
-      if (batch === 0) return await add(ingestId, batch, blocks)
+      if (batch === 0) return await add(ingestId, batch, blocks).finally(recordedFirst)
       resolve()
       await never
     }
@@ -111,11 +164,12 @@ tap.test('a block is written before its batch is on record, but reaches its name
   })
   const bytes = randomBytes(3 * WRITE_BATCH_CHUNKS * CHUNK_SIZE)
   void first.store.ingest(pieces(bytes))
-  await stuck
-  const files = async (): Promise<string[]> => await readdir(paths.blocks, { recursive: true })
-  // the second batch's blocks are written (and synced) meanwhile, under temp names
+  await Promise.all([stuck, firstRecorded])
+  // blocks of the later batches are written (and synced) meanwhile, under temp names
   const deadline = Date.now() + 30_000
-  while (!(await files()).some(f => f.endsWith('.tmp')) && Date.now() < deadline) await new Promise(r => setTimeout(r, 20))
+  while (disk.parked() === 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 5))
+  await disk.crash()
+  const files = async (): Promise<string[]> => await readdir(paths.blocks, { recursive: true })
   t.ok((await files()).some(f => f.endsWith('.tmp')), 'blocks of the batch not yet on record are written as temp files')
   let recorded: string[] = []
   for await (const ingest of first.pending.list()) recorded = ingest.cids

@@ -33,7 +33,8 @@ export interface DemoVendor {
   passphrase: string
 }
 
-async function loadOrCreate (file: string): Promise<Wallet> {
+/** The demo wallet kept in `file` (passphrase DEMO_VENDOR_PASSPHRASE), created there at the first start. */
+export async function loadOrCreateDemoWallet (file: string): Promise<Wallet> {
   const json = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return undefined; throw err })
   if (json !== undefined) return await decryptKeystore(json, DEMO_VENDOR_PASSPHRASE)
   const wallet = Wallet.createRandom()
@@ -50,7 +51,7 @@ export async function ensureDemoVendor (dir: string, deployment: Deployment, pro
   const marketAddress = deployment.contracts.market
   if (marketAddress === undefined) return undefined
   const keystore = join(dir, 'vendor-keystore.json')
-  const vendor = await loadOrCreate(keystore)
+  const vendor = await loadOrCreateDemoWallet(keystore)
   const market = new Contract(marketAddress, marketArtifact.abi, provider)
   const approved = await market.getFunction('isVendor')(vendor.address) as boolean
   const price = await market.getFunction('priceOf')(SAMPLE_PRODUCT_ID) as bigint

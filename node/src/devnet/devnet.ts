@@ -12,6 +12,8 @@ import { loadOrCreateNodeKeys } from '../supernode/node-keys.ts'
 import { ensureDevnetApiKey } from './api-key.ts'
 import { ensureDemoVendor } from './demo-vendor.ts'
 import type { DemoVendor } from './demo-vendor.ts'
+import { ensureDemoSubmitter } from './demo-submitter.ts'
+import type { DemoSubmitter } from './demo-submitter.ts'
 import { CLAMD_INSTALL_HINT, startDevnetClamd } from './devnet-clamd.ts'
 import { devnetEngineSets, devnetFileEngines } from './engine-spread.ts'
 import { devnetPlan } from './devnet-plan.ts'
@@ -67,6 +69,8 @@ export interface DevnetInfo extends Deployment {
   apiKey: string
   /** a vendor governance approved on the DataMarket, to try `virusmap buy` with (absent without a market) */
   vendor?: DemoVendor
+  /** a wallet with a submission deposit locked, whose signed uploads earn (absent without SubmissionDeposits) */
+  submitter?: DemoSubmitter
 }
 
 export interface Devnet {
@@ -219,6 +223,8 @@ export async function startDevnet (opts: DevnetOptions, options: AbortOptions = 
     }
     const vendor = await ensureDemoVendor(dir, deployment, provider, deployer, { signal })
     if (vendor !== undefined) log(`market: demo vendor ${vendor.address} approved by governance`)
+    const submitter = await ensureDemoSubmitter(dir, deployment, provider, deployer, { signal })
+    if (submitter !== undefined) log(`rewards: demo submitter ${submitter.address} has a submission deposit locked`)
     await provider.send('evm_setIntervalMining', [1])
 
     const savedInfo = await readJson<Partial<DevnetInfo>>(join(dir, 'devnet.json'))
@@ -273,7 +279,7 @@ export async function startDevnet (opts: DevnetOptions, options: AbortOptions = 
         }
       }
     }))
-    const info: DevnetInfo = { ...deployment, nodes, apiKey, ...(vendor === undefined ? {} : { vendor }) }
+    const info: DevnetInfo = { ...deployment, nodes, apiKey, ...(vendor === undefined ? {} : { vendor }), ...(submitter === undefined ? {} : { submitter }) }
     await writeJsonAtomic(join(dir, 'devnet.json'), info)
     return { info, anvil, provider, processes, clamd, stop }
   } catch (err) {

@@ -7,14 +7,15 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Contract, parseEther, Wallet } from 'ethers'
-import { encryptKeystore } from '../../../governance/src/index.ts'
-import { vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { decryptKeystore, encryptKeystore } from '../../../governance/src/index.ts'
+import { depositsArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import { blockNumber, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { signSubmission } from '#protocol/index.ts'
 import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
 import { createVtClient } from '../../src/client/vt-client.ts'
 import { createRewardsChain } from '../../src/rewards/rewards-chain.ts'
+import { depositRequired } from '../../src/rewards/deposit-required.ts'
 import { DEVNET_EPOCH_BLOCKS, DEVNET_MAX_JOB_AGE_BLOCKS } from '../../src/devnet/devnet-plan.ts'
 import { endEpoch } from './end-epoch.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -38,6 +39,7 @@ export interface Submitted {
 }
 
 export interface RewardsRun {
+  /** wallet 0 is the devnet's demo submitter; the last `unfunded` have no submission deposit */
   wallets: Wallet[]
   submitted: Submitted[]
   /** the anchored epochs holding the run's jobs */
@@ -106,12 +108,42 @@ async function until<T> (probe: () => Promise<T | undefined>, what: string, opti
   }
 }
 
-/** Runs `count` submissions from `walletCount` fresh wallets, through every member in turn, `concurrency` at a time, to a settled root. */
-export async function runRewards (devnet: Devnet, opts: { count: number, walletCount: number, concurrency: number, log?: (line: string) => void }, options: AbortOptions): Promise<RewardsRun> {
+/**
+ * The run's wallets: the devnet's demo submitter (its deposit as the devnet left it, topped up only when the run
+ * signs more reports than it covers), then fresh wallets whose deposits the deployer locks for their reports
+ * (SPEC 17 rule 0), and last `unfunded` fresh wallets with none.
+ */
+async function fundedWallets (devnet: Devnet, opts: { count: number, walletCount: number, unfunded?: number }, options: AbortOptions): Promise<Wallet[]> {
+  const { info } = devnet
+  const demo = info.submitter
+  if (demo === undefined) throw new Error('the devnet has no demo submitter')
+  const wallets = [await decryptKeystore(await readFile(demo.keystore, 'utf8'), demo.passphrase), ...Array.from({ length: opts.walletCount - 1 }, () => new Wallet(Wallet.createRandom().privateKey))]
+  const funded = wallets.slice(0, wallets.length - (opts.unfunded ?? 0))
+  const reports = new Map<string, bigint>()
+  for (let i = 0; i < opts.count; i++) if (planOf(i).signed) { const w = (wallets[i % wallets.length] as Wallet).address; reports.set(w, (reports.get(w) ?? 0n) + 1n) }
+  const per = await depositRequired(info.contracts.parameters, devnet.provider)
+  const deployer = await devnet.provider.getSigner(0)
+  const deposits = new Contract(info.contracts.deposits as string, depositsArtifact.abi, deployer)
+  for (const w of funded) {
+    const [deposited, requested] = await deposits.getFunction('totals')(w.address) as [bigint, bigint]
+    const missing = (reports.get(w.address) ?? 0n) * per - (deposited - requested)
+    if (missing <= 0n) continue
+    await (await new Contract(info.contracts.vmt, vmtArtifact.abi, deployer).getFunction('approve')(info.contracts.deposits, missing) as { wait: () => Promise<unknown> }).wait()
+    await (await deposits.getFunction('deposit')(w.address, missing) as { wait: () => Promise<unknown> }).wait()
+    options.signal?.throwIfAborted()
+  }
+  return wallets
+}
+
+/**
+ * Runs `count` submissions from `walletCount` wallets (see fundedWallets), through every member in turn,
+ * `concurrency` at a time, to a settled root.
+ */
+export async function runRewards (devnet: Devnet, opts: { count: number, walletCount: number, unfunded?: number, concurrency: number, log?: (line: string) => void }, options: AbortOptions): Promise<RewardsRun> {
   const { info } = devnet
   const log = opts.log ?? (() => {})
   const clients = info.nodes.map((n) => createVtClient({ baseUrl: n.api, apiKey: info.apiKey }))
-  const wallets = Array.from({ length: opts.walletCount }, () => new Wallet(Wallet.createRandom().privateKey))
+  const wallets = await fundedWallets(devnet, opts, options)
   const submitted: Submitted[] = []
   const t0 = performance.now()
   let next = 0

@@ -1,6 +1,7 @@
 // Issue 16 on the 4-node devnet: signed submissions from several wallets, two unsigned ones and a signed
 // EICAR; every member serves byte-identical rewards epochs, the root settles on chain, and `virusmap
-// claim` pays three wallets exactly what the members computed. The issue's 200 submissions run in
+// claim` pays three wallets exactly what the members computed. The reward parameters are the deployed
+// defaults, the submission deposit on: the devnet's demo submitter earns, a wallet without a deposit does not. The issue's 200 submissions run in
 // bench/rewards-devnet.ts (the same run, too slow for the suite on a shared 2-core machine).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -11,6 +12,8 @@ import { registryArtifact } from '../../../governance/src/artifacts.ts'
 import { startDevnet } from '../../src/devnet/devnet.ts'
 import { reportFromFileAttributes } from '../../src/light-client/file-report.ts'
 import { recomputeAccount } from '../../src/light-client/rewards-recompute.ts'
+import { depositRequired } from '../../src/rewards/deposit-required.ts'
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
 import { claimByCli, cumulativeOf, runRewards } from './rewards-devnet.ts'
 import { commentNodeLogs } from './node-logs.ts'
 import type { Hex } from '#protocol/messages.ts'
@@ -25,7 +28,8 @@ let run: RewardsRun
 tap.before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'virusmap-rewards-e2e-'))
   devnet = await startDevnet({ nodes: 4, dir, port: 0, commitWindowMs: 4000, revealWindowMs: 8000, clamav: false })
-  run = await runRewards(devnet, { count: 16, walletCount: 4, concurrency: 4, log: (l) => { tap.comment(l) } }, { signal: AbortSignal.timeout(600_000) })
+  // wallet 0 is the demo submitter, wallet 3 has no deposit; each signs two cradles
+  run = await runRewards(devnet, { count: 16, walletCount: 4, unfunded: 1, concurrency: 4, log: (l) => { tap.comment(l) } }, { signal: AbortSignal.timeout(600_000) })
 })
 tap.teardown(async () => {
   await devnet?.stop()
@@ -35,7 +39,7 @@ tap.teardown(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-interface Item { job_id: string, submitter: string, class: string, amount: string }
+interface Item { job_id: string, submitter: string, class: string, outcome: string, amount: string }
 const epochOf = (body: string): { root: string | null, items: Item[] } => (JSON.parse(body) as { data: { attributes: { root: string | null, items: Item[] } } }).data.attributes
 
 tap.test('the devnet declared the tlsh engine on chain for every member, so families come from TLSH', async (t) => {
@@ -55,10 +59,33 @@ tap.test('every member serves byte-identical rewards for every epoch, and the se
   t.equal(epochOf(run.served[0]?.get(run.settled.epoch) as string).root, run.settled.root)
 })
 
-tap.test('EICAR, unsigned and benign submissions earn nothing; suspicious cradles earn', async (t) => {
+/** every item member 0 served, by job */
+const servedItems = (): Map<string, Item> => {
   const items = new Map<string, Item>()
   for (const body of run.served[0]?.values() ?? []) for (const item of epochOf(body).items) items.set(item.job_id, item)
-  const of = (kind: string, signed: boolean): Array<Item | undefined> => run.submitted.filter((s) => s.kind === kind && (s.submitter !== undefined) === signed).map((s) => items.get(s.jobId))
+  return items
+}
+const unfunded = (): string => (run.wallets.at(-1)?.address ?? '').toLowerCase()
+
+tap.test('with the default deposit on, the demo submitter\'s signed cradles earn and a wallet without a deposit earns nothing: no-deposit', async (t) => {
+  t.equal(await depositRequired(devnet.info.contracts.parameters, devnet.provider), DEFAULT_REWARD_PARAMS.submissionDeposit, 'the deployment runs the default deposit')
+  t.ok((DEFAULT_REWARD_PARAMS.submissionDeposit ?? 0n) > 0n)
+  const items = servedItems()
+  const demo = devnet.info.submitter?.address
+  t.equal(run.wallets[0]?.address.toLowerCase(), demo, 'wallet 0 is the devnet\'s demo submitter')
+  const cradlesOf = (account: string | undefined): Array<Item | undefined> => run.submitted.filter((s) => s.kind === 'cradle' && s.submitter === account).map((s) => items.get(s.jobId))
+  const demoCradles = cradlesOf(demo)
+  t.equal(demoCradles.length, 2)
+  t.ok(demoCradles.some((i) => i?.outcome === 'paid' && BigInt(i.amount) > 0n), 'a demo submitter\'s cradle is paid')
+  const none = cradlesOf(unfunded())
+  t.equal(none.length, 2)
+  t.same(none.map((i) => [i?.outcome, i?.amount]), [['no-deposit', '0'], ['no-deposit', '0']], 'confirmed or not, an undeposited wallet\'s reports earn nothing')
+  t.equal(await cumulativeOf(devnet, 0, run.settled.epoch, unfunded(), { signal: AbortSignal.timeout(30_000) }), 0n)
+})
+
+tap.test('EICAR, unsigned and benign submissions earn nothing; suspicious cradles earn', async (t) => {
+  const items = servedItems()
+  const of = (kind: string, signed: boolean): Array<Item | undefined> => run.submitted.filter((s) => s.kind === kind && (s.submitter !== undefined) === signed && s.submitter !== unfunded()).map((s) => items.get(s.jobId))
   const [eicar] = of('eicar', true)
   t.equal(eicar?.class, 'test')
   t.equal(eicar?.amount, '0')
@@ -116,7 +143,7 @@ tap.test('a light client recomputes a wallet\'s amount from the anchored reports
   const served = await cumulativeOf(devnet, 0, run.settled.epoch, account, { signal: AbortSignal.timeout(30_000) })
   const r = await recomputeAccount(account, run.settled.epoch, source, {
     provider: devnet.provider, registry: info.contracts.registry, chainId: info.chainId, parameters: contracts.parameters as Hex, anchors: contracts.anchors as Hex,
-    rewards: contracts.rewards as Hex, vmt: info.contracts.vmt, fromBlock: info.deployBlock
+    rewards: contracts.rewards as Hex, vmt: info.contracts.vmt, deposits: contracts.deposits as Hex, fromBlock: info.deployBlock
   }, { signal: AbortSignal.timeout(120_000) })
   t.equal(r.reports, run.submitted.length, 'every anchored report verified')
   t.equal(r.cumulative, served, 'the amount the members computed')

@@ -43,6 +43,8 @@ export const devnetCommand: Command = {
     ctx.stdout.write(`api key: ${devnet.info.apiKey}\n`)
     const vendor = devnet.info.vendor
     if (vendor !== undefined) ctx.stdout.write(`vendor keystore: ${vendor.keystore}\nvendor: ${vendor.address} (approved by governance; keystore passphrase "${vendor.passphrase}")\n`)
+    const submitter = devnet.info.submitter
+    if (submitter !== undefined) ctx.stdout.write(`submitter keystore: ${submitter.keystore} (passphrase: ${submitter.passphrase})\n`)
     ctx.stdout.write('try: npx virusmap submit package.json   (Ctrl-C stops the devnet; its state is kept for the next start)\n')
     if (vendor !== undefined) ctx.stdout.write(`then: VIRUSMAP_KEYSTORE_PASSWORD=${vendor.passphrase} npx virusmap buy SHA256 --keystore ${vendor.keystore}\n`)
     await new Promise<void>((resolveStop) => {

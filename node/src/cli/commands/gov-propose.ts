@@ -1,7 +1,7 @@
 // `virusmap gov propose KIND ...`: the actions and default description of each kind of proposal,
 // checked against the chain before anything is sent (a bad action would only revert at execution).
 import { encodeBytes32String, isHexString, parseEther } from 'ethers'
-import { fundActions, membershipActions, parseEngineList, priceActions, setEnginesActions, setParamActions, vendorActions } from '../../../../governance/src/index.ts'
+import { fundActions, membershipActions, parseEngineList, priceActions, rewardDefaultsActions, setEnginesActions, setParamActions, vendorActions } from '../../../../governance/src/index.ts'
 import type { Actions, Gov } from '../../../../governance/src/index.ts'
 import type { CommandArgs } from '../command.ts'
 import { address, badInput, str, strs } from './gov-context.ts'
@@ -12,6 +12,7 @@ export const PROPOSE_USAGE = `
   propose admit|remove OPERATOR...        propose admitting/removing supernodes
   propose set-engines OPERATOR IDS        declare an operator's engines (comma-separated, e.g. ClamAV,YARA; "" for none)
   propose set-param NAME VALUE            termBlocks, maxMembers, candidateBond (VMT) or a network parameter
+  propose reward-defaults KEY...          set governed reward parameters (e.g. rewardSubmissionDeposit rewardSubmissionFee) to this release's defaults
   propose fund ADDRESS AMOUNT             pay VMT from the treasury (the timelock)
   propose vendor ADDRESS... [--revoke]    approve (or revoke) vendors on the DataMarket
   propose price PRODUCT AMOUNT            price a DataMarket product in VMT (sample, ...; 0 takes it off sale)
@@ -60,6 +61,10 @@ export async function proposalFor (args: string[], values: CommandArgs['values']
     }
     return { actions: setParamActions(deployment.contracts, name, bond ? parseEther(valueText) : BigInt(valueText)), description: description ?? `Set ${name} to ${valueText}` }
   }
+  if (kind === 'reward-defaults') {
+    const { actions, values: set } = rewardDefaultsActions(deployment.contracts, rest)
+    return { actions, description: description ?? `Set ${Object.entries(set).map(([k, v]) => `${k} to ${v}`).join(', ')}: the protocol's defaults (SPEC 17)` }
+  }
   if (kind === 'fund') {
     const [toText, amountText] = rest
     const to = address(toText, 'the recipient')
@@ -97,5 +102,5 @@ export async function proposalFor (args: string[], values: CommandArgs['values']
     if (description === undefined) throw badInput('gov propose call needs --description TEXT')
     return { actions: { targets, values: vals.length === 0 ? targets.map(() => 0n) : vals, calldatas }, description }
   }
-  throw badInput('gov propose admit|remove|set-engines|set-param|fund|vendor|price|call ...')
+  throw badInput('gov propose admit|remove|set-engines|set-param|reward-defaults|fund|vendor|price|call ...')
 }

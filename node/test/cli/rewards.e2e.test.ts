@@ -27,7 +27,7 @@ for (let i = 0; i < 4; i++) members.push(await operator(c))
 const epoch = Math.floor(await head(c) / E) + 1
 await mineTo(c, (epoch + 1) * E)
 
-const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 }
+const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionDeposit: 0n }
 const reports = await Promise.all([0, 1, 2].map(async (i) => await submittedReport(new TextEncoder().encode(`cli ${i}`), submitterWallet(i % 2), `cli-family-${i}`)))
 const result = computeEpochRewards({ epoch, facts: reports.map((r) => rewardFactsOf(r, epoch)), state: { ...INITIAL_REWARDS_STATE, epoch: epoch - 1 }, params })
 const record = epochRecordOf(result, { reports: reports.length, budget: params.budget })

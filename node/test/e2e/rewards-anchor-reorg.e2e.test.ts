@@ -75,7 +75,7 @@ tap.test('a reorg takes back an anchor and the rewards root computed over it: th
       self: m.address, operator: wallet, chain: createAnchorChain({ provider: c.provider, address: lower(await c.anchors.getAddress()), signer: wallet }),
       follower, gossip, repos, logger, metrics: metrics.anchors
     })
-    const rewards = createRewardsService({ ...options, postTurnMs: 60_000, params: { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 } }, {
+    const rewards = createRewardsService({ ...options, postTurnMs: 60_000, params: { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionDeposit: 0n } }, {
       self: m.address, operator: wallet, chain: createRewardsChain({ provider: c.provider, address: lower(await c.rewards.getAddress()), signer: wallet }),
       stakes: createStakeChain({ provider: c.provider, vmt: lower(await c.vmt.getAddress()) }), follower, gossip, repos, logger, metrics: metrics.rewards
     })

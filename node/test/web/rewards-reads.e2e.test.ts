@@ -27,7 +27,7 @@ const epoch = Math.floor(await head(c) / E) + 1
 await mineTo(c, (epoch + 1) * E)
 
 // epoch: two reports of submitter 0, one of submitter 1; epoch + 1 (computed by the node, not posted): one more of submitter 0
-const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0 }
+const params = { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 0, submissionDeposit: 0n }
 const reports = await Promise.all([0, 1, 2].map(async (i) => await submittedReport(new TextEncoder().encode(`web rewards ${i}`), submitterWallet(i % 2), `web-family-${i}`)))
 const first = computeEpochRewards({ epoch, facts: reports.map((r) => rewardFactsOf(r, epoch)), state: { ...INITIAL_REWARDS_STATE, epoch: epoch - 1 }, params })
 const later = [await submittedReport(new TextEncoder().encode('web rewards later'), submitterWallet(0), 'web-family-later')]

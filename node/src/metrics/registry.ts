@@ -76,6 +76,10 @@ export interface RewardsMetrics {
   dropped: Counter
   /** computed epochs forgotten and computed again because a reorg changed their inputs */
   recomputed: Counter
+  /** rewards epochs declared unreconciled: their anchored list or reports no peer served in time, by reason (UNMATCHED, MISSING_REPORTS) */
+  unreconciled: Counter<'reason'>
+  /** the oldest rewards epoch unreconciled here and not computed since (-1: none) */
+  unreconciledEpoch: Gauge
 }
 
 export interface ReportFetchMetrics {
@@ -215,7 +219,9 @@ export function createNodeMetrics (): NodeMetrics {
       rootMismatch: new Counter({ name: 'virusmap_rewards_root_mismatch_total', help: 'members\' rewards-root signatures over a root other than the one this member computed', registers }),
       posts: new Counter({ name: 'virusmap_rewards_posts_total', help: 'postRoot transactions, by result (posted, already-posted, root-open)', labelNames: ['result'], registers }),
       dropped: new Counter({ name: 'virusmap_rewards_dropped_total', help: 'rewards gossip messages dropped because the work queue was full', registers }),
-      recomputed: new Counter({ name: 'virusmap_rewards_recomputed_epochs_total', help: 'computed rewards epochs forgotten and computed again because a reorg changed their anchors, members, parameters or stakes', registers })
+      recomputed: new Counter({ name: 'virusmap_rewards_recomputed_epochs_total', help: 'computed rewards epochs forgotten and computed again because a reorg changed their anchors, members, parameters or stakes', registers }),
+      unreconciled: new Counter({ name: 'virusmap_rewards_unreconciled_total', help: 'rewards epochs declared unreconciled: the anchored list or reports they read were not served by any peer in time (or the quorum posted without this member), by reason', labelNames: ['reason'], registers }),
+      unreconciledEpoch: new Gauge({ name: 'virusmap_rewards_unreconciled_epoch', help: 'oldest rewards epoch this member declared unreconciled and has not computed since (-1: none)', registers })
     },
     reportFetch: {
       fetches: new Counter({ name: 'virusmap_report_fetch_total', help: 'peers asked for an anchored report or proposal this member lacks, by outcome (fetched, not-found, rate-limited, rejected, unreachable, no-peer)', labelNames: ['outcome'], registers }),

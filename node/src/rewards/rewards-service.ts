@@ -5,6 +5,7 @@ import { currentTurn } from '../anchors/anchor-turns.ts'
 import { computeEpoch } from './epoch-compute.ts'
 import { createInputsWatch } from './inputs-watch.ts'
 import { createSignatureBook } from './signature-book.ts'
+import { createEpochWait, DEFAULT_UNRECONCILED_AFTER_MS } from './epoch-wait.ts'
 import { KEPT_REWARDS_STATES } from '../db/rewards-repository.ts'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Signer } from 'ethers'
@@ -36,6 +37,8 @@ export interface RewardsServiceOptions {
   maxQueued?: number
   /** for how long after a reorg (and after start) each pass compares computed epochs' window anchors with those held (default 10 min) */
   reorgWatchMs?: number
+  /** how long an epoch waits for the anchored list or reports only peers can supply before it is declared unreconciled (epoch-wait.ts; default 15 min) */
+  unreconciledAfterMs?: number
 }
 
 export interface RewardsServiceComponents {
@@ -81,7 +84,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
   const turnsTaken = new Map<number, number>()
   /** this member's own signatures of unposted epochs, and when it last gossiped each */
   const own = new Map<number, { msg: RewardsSignature, sentAt: number }>()
-  const waitingLogged = new Map<number, string>()
+  const waits = createEpochWait({ afterMs: opts.unreconciledAfterMs ?? DEFAULT_UNRECONCILED_AFTER_MS }, { logger, now, ...(metrics === undefined ? {} : { metrics }) })
   const book = createSignatureBook({ self, repos, logger, ...(metrics === undefined ? {} : { metrics }) })
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
@@ -147,12 +150,11 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     if (follower.followedBlock < end) return false
     const computed = await computeEpoch(epoch, state, { epochBlocks, base, follower, repos, stakes: c.stakes, ...(c.deposits === undefined ? {} : { deposits: c.deposits }) }, options)
     if (!computed.ready) {
-      const why = `${computed.reason}/${computed.epoch}`
-      if (waitingLogged.get(epoch) !== why) logger.info({ epoch, waitingFor: computed.epoch, reason: computed.reason, missing: computed.missing?.slice(0, 8) }, 'rewards epoch waits for its reports to be final here')
-      waitingLogged.set(epoch, why)
+      // the chain holds a root for it or later: the quorum went on without this member
+      waits.waiting(epoch, computed, postedThrough >= epoch)
       return false
     }
-    waitingLogged.delete(epoch)
+    waits.computed(epoch)
     const { record, unusable } = computed
     if (unusable.length > 0) logger.warn({ epoch, keys: unusable }, 'reward parameters out of range at the epoch\'s end block: the protocol\'s values used')
     await repos.rewards.putEpoch(record, stateToJson(computed.state))
@@ -196,7 +198,7 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
       postedThrough = posted
       // the posted epoch's signatures (this member's too) are kept until a newer root is posted: a reorg may take this one back
       await repos.rewards.forgetSignaturesThrough(posted - 1)
-      for (const kept of [readySince, turnsTaken, waitingLogged]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
+      for (const kept of [readySince, turnsTaken]) for (const e of kept.keys()) if (e <= posted) kept.delete(e)
       book.forget((e) => e <= posted)
       for (const e of own.keys()) if (e < posted) own.delete(e)
     } else if (posted < postedThrough) await postedRootTakenBack(posted)
@@ -230,7 +232,8 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     metrics?.recomputed.inc(state.epoch - start + 1)
     state = kept === undefined ? INITIAL_REWARDS_STATE : stateFromJson(kept)
     watch.forgetFrom(start)
-    for (const held of [readySince, turnsTaken, own, waitingLogged]) for (const e of held.keys()) if (e >= start) held.delete(e)
+    for (const held of [readySince, turnsTaken, own]) for (const e of held.keys()) if (e >= start) held.delete(e)
+    waits.forgetFrom(start)
     // read from the chain again at the next pass: the reorg may have taken a posted root back too
     postedThrough = -1
     logger.warn({ ...why, from: start }, 'a reorg changed the inputs of computed rewards epochs: they are computed and signed again')

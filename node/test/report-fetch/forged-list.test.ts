@@ -7,20 +7,8 @@
 // from eight sybil hosts each serving its own; a pass asks for three things at most, so the liar's lists of
 // jobs nobody holds must not spend it before the anchored list's.
 import tap from 'tap'
-import pino from 'pino'
-import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
-import { createAnchorService } from '../../src/anchors/anchor-service.ts'
-import { createRepositories, openDatabase } from '../../src/db/index.ts'
-import { createNodeMetrics } from '../../src/metrics/registry.ts'
-import { createReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'
-import { createReportFetcher } from '../../src/report-fetch/report-fetcher.ts'
-import { createRewardsService } from '../../src/rewards/rewards-service.ts'
-import { createMemoryGossipBus } from '../fixtures/memory-network.ts'
-import { memoryRewardsChain } from '../fixtures/memory-rewards-chain.ts'
-import { CHAIN_ID, MEMBERS, REGISTRY } from '../fixtures/signed-reports.ts'
-import {
-  ANCHORED, anchoredChain, connect, E, PAID_FOLLOWED, paidChainView, paidFollower, PAYING, proposalOf, rewardedReport, signedProposal, startHost, startServer
-} from './fetch-world.ts'
+import { startFetchMember } from './fetch-member.ts'
+import { ANCHORED, connect, PAYING, proposalOf, rewardedReport, signedProposal, startHost, startServer } from './fetch-world.ts'
 import type { Hex, Report } from '#protocol/messages.ts'
 import type { StoredAnchorProposal } from '../../src/db/anchor-repository.ts'
 
@@ -48,12 +36,6 @@ const lies: Array<{ name: string, hosts: number, serve: () => Promise<StoredAnch
 
 for (const lie of lies) {
   tap.test(`a member holding none of an epoch's reports, served ${lie.name} first, fetches the anchored list and computes its rewards`, async (t) => {
-    const db = await openDatabase({ path: t.testdir() + '/member' })
-    t.teardown(async () => { await db.close() })
-    const repos = createRepositories(db)
-    const metrics = createNodeMetrics()
-    const warnings: string[] = []
-    const logger = pino({ level: 'warn' }, { write: (line: string) => { warnings.push(String((JSON.parse(line) as { msg?: string }).msg)) } })
     // the liar holds no report and serves its list; the honest peer serves the reports and the anchored proposal
     let served: StoredAnchorProposal | (() => StoredAnchorProposal) = first
     const liars = []
@@ -62,29 +44,7 @@ for (const lie of lies) {
     const host = await startHost(t)
     // asked in the order connected: the liars first
     for (const p of [...liars, peer]) await connect(host, p)
-    const member = MEMBERS[3] as typeof MEMBERS[number]
-    const gossip = createMemoryGossipBus().join()
-    await gossip.start()
-    const common = { self: member.address, operator: member.wallet, follower: paidFollower, gossip, repos, logger, now: () => 1_000_000 }
-    const anchors = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
-      ...common, chain: anchoredChain(honest.root, honest.leafCount), metrics: metrics.anchors
-    })
-    const chain = memoryRewardsChain({ members: MEMBERS.map((m) => m.address), epochBlocks: E, head: PAID_FOLLOWED, chainId: CHAIN_ID, registry: REGISTRY })
-    const rewards = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1 } }, {
-      ...common, chain, stakes: { stakesAt: async () => new Map() }, metrics: metrics.rewards
-    })
-    const fetcher = createReportFetcher({ timeoutMs: 5000 }, { libp2p: host, chain: paidChainView, logger, metrics: metrics.reportFetch })
-    const fetch = createReportFetchService({ pollIntervalMs: 60_000, retryBaseMs: 1, maxJobsPerPass: 3 }, {
-      fetcher, repos, epochBlocks: async () => E, logger, conflicts: metrics.anchors.proposalConflicts
-    })
-    for (const s of [anchors, rewards, fetch]) await s.start()
-    t.teardown(async () => { for (const s of [fetch, rewards, anchors]) await s.stop() })
-    const round = async (): Promise<void> => {
-      await anchors.tick()
-      await fetch.tick()
-      await rewards.tick()
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
+    const { repos, metrics, warnings, round } = await startFetchMember(t, host, { anchored: honest, maxJobsPerPass: 3 })
 
     await round()
     t.same((await repos.anchors.proposal(ANCHORED, honest.root))?.jobIds, first.jobIds, 'the liar, asked first, served its forged list, and it was stored')

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BlockHashWindow, findCommonAncestor } from './block-hashes.ts'
+import { headerAt, logsOfBlock } from './block-header.ts'
 import { EngineHistory } from './engine-history.ts'
 import { MembershipHistory } from './membership-history.ts'
 import { ParameterHistory } from './parameter-history.ts'
@@ -7,7 +8,7 @@ import { parametersInterface, registryInterface } from './registry-abi.ts'
 import type { MemberInfo } from './membership-history.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { ChainMetrics } from '../metrics/registry.ts'
-import { decodeBytes32String, toQuantity } from 'ethers'
+import { decodeBytes32String } from 'ethers'
 import type { JsonRpcProvider } from 'ethers'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@libp2p/interface'
@@ -61,6 +62,9 @@ export interface RegistryFollower {
   onReorg(listener: ReorgListener): () => void
 }
 
+/** blocks behind the confirmed head read one at a time (2 requests each) rather than as a range (4 headers and 1 log request) */
+const STEP_BLOCKS = 2
+
 const REGISTRY_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'MemberTermSet', 'MemberRemoved', 'EnginesSet'])
 
 /**
@@ -68,11 +72,14 @@ const REGISTRY_EVENTS = new Set(['CandidateRegistered', 'MemberAdmitted', 'Membe
  * who the members are, and which engines each runs, from the chain, never from configuration. Events are applied in
  * (block, log index) order, so the history matches the contract's checkpoints.
  *
- * Reorgs: it remembers the hash of each block it applied events up to (the last `reorgWindow`);
- * every poll checks the chain still has that hash at the followed block, and each chunk of logs is
- * read between two reads of its last block's hash and linked to the followed block's. On a
- * mismatch it rolls the histories back to the newest remembered block the chain still has (all
- * the way to `fromBlock` if none) and re-reads from there.
+ * Reorgs: it remembers the hash of each block it applied events up to (the last `reorgWindow`).
+ * A poll with no new confirmed block checks the chain still has that hash at the followed block. A
+ * new block close behind (the steady state: one a poll) is read as its header, linked to the followed
+ * block by its parent hash, and the logs of exactly that hash (one header and one log request a block,
+ * where the range read below takes four headers). A longer range of logs is read between two reads of
+ * its last block's hash and linked to the followed block's. On a mismatch it rolls the histories back
+ * to the newest remembered block the chain still has (all the way to `fromBlock` if none) and re-reads
+ * from there.
  */
 export function createRegistryFollower (opts: RegistryFollowerOptions): RegistryFollower {
   const { provider, registry, confirmations, logger, metrics } = opts
@@ -89,10 +96,9 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
   /** rollbacks since the last signal, merged: the lowest ancestor, the deepest depth */
   let pending: ReorgEvent | undefined
 
-  /** the chain's hash at `block` now (null if it has no such block), never from a cache */
+  /** the chain's hash at `block` now (null if it has no such block) */
   async function hashAt (block: number): Promise<string | null> {
-    const header = await provider.send('eth_getBlockByNumber', [toQuantity(block), false]) as { hash: string } | null
-    return header?.hash ?? null
+    return (await headerAt(provider, block))?.hash ?? null
   }
 
   /** true if the followed block is still on the chain (`actual` = its hash there now) */
@@ -131,11 +137,29 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
     }
   }
 
+  /** applies the block after the followed one if its header links to it; false if it does not (a reorg) */
+  async function step (): Promise<boolean | undefined> {
+    const header = await headerAt(provider, followed + 1)
+    if (header == null) return undefined // the chain got shorter since eth_blockNumber: the next poll sorts it out
+    if (!await stillOnChain(header.parentHash)) return false
+    for (const log of await logsOfBlock(provider, addresses, header)) apply(log)
+    followed = header.number
+    hashes.remember(header.number, header.hash)
+    return true
+  }
+
   async function catchUp (): Promise<void> {
-    if (!await stillOnChain()) await rollBack()
     const head = Number(BigInt(await provider.send('eth_blockNumber', []) as string))
     const target = head - confirmations
+    // a new block's parent hash checks the followed block; without one, its hash is read
+    if (followed >= target && !await stillOnChain()) await rollBack()
     while (followed < target) {
+      if (target - followed <= STEP_BLOCKS) {
+        const stepped = await step()
+        if (stepped === undefined) break
+        if (!stepped) await rollBack()
+        continue
+      }
       const to = Math.min(target, followed + chunk)
       const before = await hashAt(to)
       if (before == null) break // the chain got shorter since eth_blockNumber: the next poll sorts it out

@@ -6,10 +6,18 @@ import type { Test } from 'tap'
 import { NodeProvider } from '../../src/chain/node-provider.ts'
 import type { AddressInfo } from 'node:net'
 
-interface Call { id: number, method: string }
+interface Call { id: number, method: string, params: unknown[] }
+
+const hash = (block: number, branch: string): string => `0x${branch.repeat(2)}${block.toString(16).padStart(62, '0')}`
+/** block `n` of `branch` (one letter), its parent of `parentBranch` */
+const header = (n: number, branch: string, parentBranch = branch): object => ({
+  number: `0x${n.toString(16)}`, hash: hash(n, branch), parentHash: hash(n - 1, parentBranch), timestamp: `0x${(1000 + n).toString(16)}`,
+  nonce: '0x0000000000000000', difficulty: '0x0', gasLimit: '0x1c9c380', gasUsed: '0x0', miner: `0x${'00'.repeat(20)}`, extraData: '0x', baseFeePerGas: '0x1', transactions: []
+})
 
 /** an RPC endpoint that counts the JSON-RPC calls it answers (ethers may batch several in one HTTP request) */
-async function rpc (t: Test, failHeads = 0): Promise<{ url: string, calls: string[], setHead: (n: number) => void }> {
+/** `headers` answers eth_getBlockByNumber (the test may change it between reads) */
+async function rpc (t: Test, failHeads = 0, headers: (n: number) => object | null = () => null): Promise<{ url: string, calls: string[], setHead: (n: number) => void }> {
   const calls: string[] = []
   let head = 100
   let failures = failHeads
@@ -19,11 +27,12 @@ async function rpc (t: Test, failHeads = 0): Promise<{ url: string, calls: strin
     req.on('end', () => {
       const parsed = JSON.parse(body) as Call | Call[]
       const answer = (c: Call): object => {
-        calls.push(c.method)
+        calls.push(c.method === 'eth_getBlockByNumber' ? `${c.method} ${Number(c.params[0])}` : c.method)
         if (c.method === 'eth_blockNumber' && failures > 0) {
           failures--
           return { jsonrpc: '2.0', id: c.id, error: { code: -32000, message: 'upstream busy' } }
         }
+        if (c.method === 'eth_getBlockByNumber') return { jsonrpc: '2.0', id: c.id, result: headers(Number(c.params[0])) }
         return { jsonrpc: '2.0', id: c.id, result: c.method === 'eth_blockNumber' ? `0x${head.toString(16)}` : '0x7' }
       }
       res.setHeader('content-type', 'application/json')
@@ -36,8 +45,8 @@ async function rpc (t: Test, failHeads = 0): Promise<{ url: string, calls: strin
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, setHead: (n) => { head = n } }
 }
 
-function provider (t: Test, url: string, headMaxAgeMs: number): NodeProvider {
-  const p = new NodeProvider(url, 31337, { staticNetwork: true, cacheTimeout: -1, headMaxAgeMs })
+function provider (t: Test, url: string, headMaxAgeMs: number, headerMaxAgeMs = headMaxAgeMs): NodeProvider {
+  const p = new NodeProvider(url, 31337, { staticNetwork: true, cacheTimeout: -1, headMaxAgeMs, headerMaxAgeMs })
   t.teardown(() => { p.destroy() })
   return p
 }
@@ -46,14 +55,15 @@ const heads = (calls: string[]): number => calls.filter((m) => m === 'eth_blockN
 
 tap.test('heads asked together or within headMaxAgeMs share one request; a later one asks again', async (t) => {
   const { url, calls, setHead } = await rpc(t)
-  const p = provider(t, url, 200)
+  // an age a loaded machine cannot outrun between two awaits
+  const p = provider(t, url, 1500)
   const answers = await Promise.all(Array.from({ length: 12 }, async () => await p.getBlockNumber()))
   t.same(new Set(answers), new Set([100]))
   t.equal(heads(calls), 1, 'twelve services, one request')
   setHead(101)
   t.equal(await p.send('eth_blockNumber', []), '0x64', 'within the age: the shared answer')
   t.equal(heads(calls), 1)
-  await sleep(250)
+  await sleep(1600)
   t.equal(await p.getBlockNumber(), 101, 'older than headMaxAgeMs: asked again')
   t.equal(heads(calls), 2)
 })
@@ -72,4 +82,70 @@ tap.test('a failed head is not kept: the next ask goes to the RPC again', async 
   t.equal(failed?.error?.code, -32000, 'the RPC\'s error')
   t.equal(await p.getBlockNumber(), 100)
   t.equal(heads(calls), 2)
+})
+
+const headerReads = (calls: string[], n: number): number => calls.filter((m) => m === `eth_getBlockByNumber ${n}`).length
+
+tap.test('an older header is answered from the headers read since, within headerMaxAgeMs; the newest is read each time', async (t) => {
+  const { url, calls } = await rpc(t, 0, (n) => header(n, 'a'))
+  const p = provider(t, url, 100, 1500)
+  for (const n of [10, 11, 12]) t.equal((await p.getBlock(n))?.hash, hash(n, 'a'))
+  t.equal((await p.getBlock(10))?.timestamp, 1010, 'block 10 again: from the headers 11 and 12 vouch for')
+  t.equal((await p.getBlock(11))?.hash, hash(11, 'a'))
+  t.equal(headerReads(calls, 10) + headerReads(calls, 11), 2, 'each read once')
+  await p.getBlock(12)
+  t.equal(headerReads(calls, 12), 2, 'the newest block is read again: its own read never vouches for it')
+  await sleep(1600)
+  await p.getBlock(10)
+  t.equal(headerReads(calls, 10), 2, 'older than headerMaxAgeMs: read again')
+  const full = await p.send('eth_getBlockByNumber', ['0xa', true]) as unknown
+  t.equal(headerReads(calls, 10), 3, 'a block with its transactions always goes to the RPC')
+  t.same(full, header(10, 'a'))
+})
+
+tap.test('a reorg replaces a kept header: once a read shows the new branch, the old headers are not answered', async (t) => {
+  let branch = 'a'
+  const { url, calls } = await rpc(t, 0, (n) => n <= 10 ? header(n, 'a') : header(n, branch, n === 11 ? 'a' : branch))
+  const p = provider(t, url, 60_000)
+  for (const n of [10, 11, 12, 13]) await p.getBlock(n)
+  branch = 'b'
+  // the follower reads the next block: its parent is b's 13, not the kept one
+  t.equal((await p.getBlock(14))?.hash, hash(14, 'b'))
+  t.equal((await p.getBlock(12))?.hash, hash(12, 'b'), 'block 12 is read again, from the new branch')
+  t.equal(headerReads(calls, 12), 2)
+  // the run is only 14 now: 13 joins it as 14's parent, then 12 as 13's
+  t.equal((await p.getBlock(13))?.hash, hash(13, 'b'))
+  await p.getBlock(12)
+  t.equal(headerReads(calls, 12), 3, 'linked to the run now')
+  t.equal((await p.getBlock(12))?.hash, hash(12, 'b'), 'and then answered from the new branch\'s headers')
+  t.equal(headerReads(calls, 12), 3)
+})
+
+tap.test('a hostile header answer is refused and not kept', async (t) => {
+  let lie: ((n: number) => object) | undefined
+  const { url, calls } = await rpc(t, 0, (n) => n >= 100 ? null : lie?.(n) ?? header(n, 'a'))
+  const p = provider(t, url, 60_000)
+  lie = (n) => header(n + 1, 'a')
+  await t.rejects(p.getBlock(10), { code: 'WRONG_BLOCK' }, 'the header of another block')
+  lie = (n) => ({ ...header(n, 'a'), hash: 'not a hash' })
+  await t.rejects(p.getBlock(11), { code: 'MALFORMED_HEADER' })
+  lie = undefined
+  for (const n of [10, 11, 12]) t.equal((await p.getBlock(n))?.hash, hash(n, 'a'), `block ${n} read afresh once the RPC behaves`)
+  t.equal(headerReads(calls, 10), 2)
+  t.equal(await p.getBlock(200), null, 'no such block: null, and nothing kept')
+})
+
+tap.test('headerMaxAgeMs defaults to the polling interval, else to headMaxAgeMs', async (t) => {
+  const { url, calls } = await rpc(t, 0, (n) => header(n, 'a'))
+  const polled = new NodeProvider(url, 31337, { staticNetwork: true, cacheTimeout: -1, headMaxAgeMs: 1, pollingInterval: 60_000 })
+  t.teardown(() => { polled.destroy() })
+  for (const n of [10, 11, 10]) await polled.getBlock(n)
+  await sleep(20)
+  await polled.getBlock(10)
+  t.equal(headerReads(calls, 10), 1, 'a read of 11 vouches for 10 for the polling interval')
+  const unpolled = provider(t, url, 1)
+  for (const n of [20, 21]) await unpolled.getBlock(n)
+  await sleep(20)
+  await unpolled.getBlock(20)
+  t.equal(headerReads(calls, 20), 2, 'without one, for headMaxAgeMs')
 })

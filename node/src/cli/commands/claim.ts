@@ -3,7 +3,7 @@
 // proof for that root's epoch, and both are checked here (the node's root is the chain's, the proof leads
 // to it) before a transaction is sent, so a lying node can only fail the claim, never redirect it.
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
-import { formatEther } from 'ethers'
+import { formatEther, isAddress } from 'ethers'
 import { REWARDS_LEAF_TYPES } from '#protocol/rewards/index.ts'
 import { createRewardsChain } from '../../rewards/rewards-chain.ts'
 import { CliError } from '../cli-error.ts'
@@ -14,14 +14,17 @@ import { API_OPTIONS, resolveApiTarget } from '../target.ts'
 import { terminalJson, terminalText } from '../terminal-text.ts'
 import { badInput, chainIdOption, connect, loadGovDeployment, loadSigner, oneLine, str } from './gov-context.ts'
 
-const USAGE = `virusmap claim --keystore FILE [--dry-run] [--api URL] [--apikey KEY] [--deployment FILE] [--rpc URL] [--chain-id N] [--json] [--timeout S]
+const USAGE = `virusmap claim --keystore FILE [--for ADDRESS] [--dry-run] [--api URL] [--apikey KEY] [--deployment FILE] [--rpc URL] [--chain-id N] [--json] [--timeout S]
   claims, for the keystore's wallet, what RewardsDistributor's settled root holds for it minus what it was paid;
   the proof comes from a node (--api, else the deployment's first) and is checked against the chain's root first
+  --for ADDRESS: claim for that wallet instead, the keystore's paying the gas (the VMT goes to ADDRESS)
   --dry-run: show what a claim would pay, send nothing
   passphrase from $VIRUSMAP_KEYSTORE_PASSWORD or a prompt`
 
 async function run (values: Record<string, OptionValue>, ctx: CommandContext): Promise<number> {
   if (str(values.keystore) === undefined && ctx.env.VIRUSMAP_KEYSTORE === undefined) throw badInput('claim signs: pass --keystore FILE (or set VIRUSMAP_KEYSTORE)')
+  const forAccount = str(values.for)
+  if (forAccount !== undefined && !isAddress(forAccount)) throw badInput(`--for takes a 0x address, not ${terminalText(forAccount).slice(0, 50)}`)
   const deployment = await loadGovDeployment(values, ctx)
   const expected = chainIdOption(values)
   if (expected !== undefined && expected !== deployment.chainId) throw badInput(`wrong chain: --chain-id ${expected} but ${deployment.file} is for chain ${deployment.chainId}`)
@@ -31,7 +34,7 @@ async function run (values: Record<string, OptionValue>, ctx: CommandContext): P
   const { provider } = await connect(deployment.rpcUrl, deployment.chainId, ctx.signal)
   try {
     const wallet = await loadSigner(values, ctx, provider)
-    const account = wallet.address.toLowerCase() as `0x${string}`
+    const account = (forAccount ?? wallet.address).toLowerCase() as `0x${string}`
     const chain = createRewardsChain({ provider, address, signer: wallet })
     const { settled } = await chain.roots({ signal: ctx.signal })
     if (settled === undefined) throw new CliError('NOT_FOUND', 'no rewards root has settled on chain yet: nothing is claimable')
@@ -53,7 +56,7 @@ async function run (values: Record<string, OptionValue>, ctx: CommandContext): P
     }
     const paid = await chain.claim(account, r.cumulative, r.proof, { signal: ctx.signal }).catch((err: unknown) => {
       // a submitter's wallet often holds VMT only: say so, and that any funded key may relay the claim
-      if ((err as { code?: string }).code === 'INSUFFICIENT_FUNDS') throw badInput(`${account} holds no ETH for the claim's gas: fund it, or have any funded key relay claim(${account}, ${r.cumulative}, proof) (the VMT goes to ${account} either way)`)
+      if ((err as { code?: string }).code === 'INSUFFICIENT_FUNDS') throw badInput(`${wallet.address.toLowerCase()} holds no ETH for the claim's gas: fund it, or have any funded key relay it (virusmap claim --keystore FUNDED --for ${account}; the VMT goes to ${account} either way)`)
       throw err
     })
     ctx.stdout.write(values.json === true
@@ -69,7 +72,7 @@ export const claimCommand: Command = {
   name: 'claim',
   summary: 'claim a wallet\'s VMT rewards from RewardsDistributor with a proof checked against the chain\'s root',
   usage: USAGE,
-  options: { ...API_OPTIONS, keystore: { type: 'string' }, rpc: { type: 'string' }, 'chain-id': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  options: { ...API_OPTIONS, keystore: { type: 'string' }, for: { type: 'string' }, rpc: { type: 'string' }, 'chain-id': { type: 'string' }, 'dry-run': { type: 'boolean' } },
   run: async ({ values, positionals }, ctx) => await oneLine(ctx, async () => {
     if (positionals.length > 0) throw badInput(`unexpected arguments: ${terminalText(positionals.join(' ')).slice(0, 80)}`)
     return await run(values, ctx)

@@ -122,12 +122,12 @@ t.test('virusmap claim: checked against the chain, a dry run, a claim that pays,
   await fails(tt, ['claim', '--keystore', 'submitter.json', ...common], 1, /holds no ETH for the claim's gas: .*virusmap claim --keystore FUNDED --for 0x/)
   await setBalance(c.provider, submitter.address, parseEther('1'))
   // a funded key relays the claim of a wallet that holds no ETH: the VMT goes to that wallet
-  const other = submitterWallet(1)
-  const otherCumulative = result.state.cumulative.get(lower(other.address)) as bigint
-  const relayed = await cli(['claim', '--keystore', 'submitter.json', '--for', other.address, '--json', ...common])
+  const beneficiary = submitterWallet(1)
+  const beneficiaryCumulative = result.state.cumulative.get(lower(beneficiary.address)) as bigint
+  const relayed = await cli(['claim', '--keystore', 'submitter.json', '--for', beneficiary.address, '--json', ...common])
   tt.equal(relayed.code, 0, relayed.err)
-  tt.match(JSON.parse(relayed.out), { account: lower(other.address), sent: true, paid: otherCumulative.toString() })
-  tt.equal(await c.vmt.getFunction('balanceOf')(other.address), otherCumulative, 'the other wallet holds its reward')
+  tt.match(JSON.parse(relayed.out), { account: lower(beneficiary.address), sent: true, paid: beneficiaryCumulative.toString() })
+  tt.equal(await c.vmt.getFunction('balanceOf')(beneficiary.address), beneficiaryCumulative, 'the other wallet holds its reward')
   tt.equal(await balance(), 0n, 'the relayer got none of it')
   for (const bad of ['0x12', 'zz', `0x${'g'.repeat(40)}`, '\u001b[2J', 'x'.repeat(10_000)]) await fails(tt, ['claim', '--keystore', 'submitter.json', `--for=${bad}`, ...common], 1, /--for takes a 0x address/)
   const paid = await cli(['claim', '--keystore', 'submitter.json', '--json', ...common])

@@ -3,10 +3,11 @@
  * peers"). A list is signed by a member but its jobIds are not tied to its leaves, so a lying member can sign
  * as many lists as it likes and serve each from its own sybil host. Lists therefore take turns per signing
  * member, not per list or peer: each signer offers one list at a time, and a signer whose list has a job no
- * peer serves is done for the pass, so the work a pass spends on forgeries is bounded by the lying members,
- * not by their hosts. The held list's signer (its list already has a job no peer served) goes last; within a
- * signer, lists with more jobs held here go first, and ties rotate from pass to pass so a signer that also
- * signed the anchored list cannot hide it for ever behind forgeries of its own.
+ * peer serves waits until the other signers' lists are done (report-fetch-service.ts), so the asks forgeries
+ * take from other signers' lists are bounded by the lying members, not by their hosts. The held list's signer
+ * (its list already has a job no peer served) goes last; within a signer, lists with more jobs held here go
+ * first, and ties rotate from pass to pass so a signer that also signed the anchored list cannot keep it behind
+ * the same forgeries of its own.
  */
 /** a list as far as its turn goes: who signed it */
 interface Signed { proposer: string }

@@ -131,10 +131,11 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
    * served first by a lying peer (SPEC 17). Every peer is asked for the root's proposal; each other list's
    * reports are fetched and it replaces the held one once they prove more of its jobs (proposal-offer.ts), so
    * the anchor service matches the root again at its next pass. The lists take turns per signing member, a job
-   * each (list-turns.ts): a signer whose list has a job no peer serves is done for the pass, and a list whose
-   * next job is backing off (no peer served it lately) gives its signer's turn to the signer's next list, so
-   * sybil hosts serving a liar's lists spend at most one ask a pass per lying member. Asked again with backoff
-   * while none replaces the held list.
+   * each (list-turns.ts): a signer whose list has a job no peer serves waits until every other signer's list is
+   * done, then its next list takes turns on what is left of the pass's bound; a list whose next job is backing
+   * off (no peer served it lately) gives its signer's turn to the signer's next list for free. So sybil hosts
+   * serving a liar's lists take at most one ask a pass per lying member from the other signers' lists. Asked
+   * again with backoff while none replaces the held list.
    */
   async function reconsider (epoch: AnchoredEpoch, held: StoredAnchorProposal, p: Pass, options: AbortOptions): Promise<boolean> {
     const key = `list:${epoch.epoch}`
@@ -146,8 +147,15 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
     for (const other of others) heldHere.set(other, await heldCount(other))
     let turns = signerTurns(others, (list) => heldHere.get(list) ?? 0, rounds++, held.proposer).map((turn) => ({ ...turn, next: 0 }))
     const leavesOf = new Map(others.map((o) => [o, new Set(o.leaves.map((l) => l.toLowerCase()))]))
+    /** signers whose list had a job no peer serves: their next lists take turns on what the others leave of the bound */
+    let later: typeof turns = []
     let spent = false
-    while (turns.length > 0 && !spent) {
+    while (!spent && (turns.length > 0 || later.length > 0)) {
+      if (turns.length === 0) {
+        turns = later.map((turn) => ({ ...turn, lists: turn.lists.slice(1), next: 0 })).filter((turn) => turn.lists.length > 0)
+        later = []
+        continue
+      }
       const going: typeof turns = []
       for (const turn of turns) {
         const list = turn.lists[0] as AnchorProposal
@@ -160,14 +168,16 @@ export function createReportFetchService (opts: ReportFetchServiceOptions, c: Re
           spent = true
           break
         }
-        if (got === 'held') turn.next++
-        else if (got === 'backoff') {
+        if (got === 'unserved') later.push(turn)
+        else if (got === 'held') {
+          turn.next++
+          going.push(turn)
+        } else {
+          // backing off: no peer served that job lately, the signer's next list takes the turn for free
           turn.lists.shift()
           turn.next = 0
+          if (turn.lists.length > 0) going.push(turn)
         }
-        // unserved: the signer had its turn at a list no peer serves
-        if (got === 'unserved' || turn.lists.length === 0) continue
-        going.push(turn)
       }
       turns = going
     }

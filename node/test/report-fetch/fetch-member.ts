@@ -27,7 +27,7 @@ export interface FetchMemberOptions {
   anchored: { root: Hex, leafCount: number }
   /** asks a fetch pass makes at most */
   maxJobsPerPass: number
-  /** the member's clock (default a fixed one) */
+  /** the member's clock (default: the services' turns and waits on a fixed one, the fetch's backoffs on the real one) */
   now?: () => number
   /** the rewards service's unreconciledAfterMs */
   unreconciledAfterMs?: number
@@ -53,8 +53,8 @@ export async function startFetchMember (t: Test, host: VirusmapLibp2p, o: FetchM
   const member = MEMBERS[3] as typeof MEMBERS[number]
   const gossip = createMemoryGossipBus().join()
   await gossip.start()
-  const now = o.now ?? (() => 1_000_000)
-  const common = { self: member.address, operator: member.wallet, follower: paidFollower, gossip, repos, logger, now }
+  const common = { self: member.address, operator: member.wallet, follower: paidFollower, gossip, repos, logger, now: o.now ?? (() => 1_000_000) }
+  const clock = o.now === undefined ? {} : { now: o.now }
   const anchors = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
     ...common, chain: anchoredChain(o.anchored.root, o.anchored.leafCount), metrics: metrics.anchors
   })
@@ -63,9 +63,9 @@ export async function startFetchMember (t: Test, host: VirusmapLibp2p, o: FetchM
     chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: { ...DEFAULT_REWARD_PARAMS, payDelayEpochs: 1 },
     ...(o.unreconciledAfterMs === undefined ? {} : { unreconciledAfterMs: o.unreconciledAfterMs })
   }, { ...common, chain, stakes: { stakesAt: async () => new Map() }, metrics: metrics.rewards })
-  const fetcher = createReportFetcher({ timeoutMs: 5000 }, { libp2p: host, chain: paidChainView, logger, metrics: metrics.reportFetch, now })
+  const fetcher = createReportFetcher({ timeoutMs: 5000 }, { libp2p: host, chain: paidChainView, logger, metrics: metrics.reportFetch, ...clock })
   const fetch = createReportFetchService({ pollIntervalMs: 60_000, retryBaseMs: 1, maxJobsPerPass: o.maxJobsPerPass }, {
-    fetcher, repos, epochBlocks: async () => E, logger, conflicts: metrics.anchors.proposalConflicts, now
+    fetcher, repos, epochBlocks: async () => E, logger, conflicts: metrics.anchors.proposalConflicts, ...clock
   })
   for (const s of [anchors, rewards, fetch]) await s.start()
   t.teardown(async () => { for (const s of [fetch, rewards, anchors]) await s.stop() })

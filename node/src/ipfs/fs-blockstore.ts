@@ -8,6 +8,8 @@
  * is on disk: the block is written and fsynced as a temp file at once and renamed into place only
  * once `renameAfter` resolves (a temp file is all a crash leaves before that, and open() deletes
  * those), and `onWritten` hands its buffer back as soon as the kernel holds the bytes.
+ * Whether a block is on disk is remembered for the blocks seen lately (block-presence.ts): bitswap asks
+ * for every open want again at each message from its peer.
  * Layout is blockstore-fs's NextToLast: <root>/<last 2 chars>/<BASE32UPPER(multihash)>.data, keyed
  * by multihash, so a block stored under a raw CID is found under any CID with the same hash.
  */
@@ -18,6 +20,7 @@ import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
+import { BlockPresence } from './block-presence.ts'
 import { BlockNotFoundError } from './errors.ts'
 import { createGroupFsync } from './group-fsync.ts'
 import type { FileHandle } from 'node:fs/promises'
@@ -83,6 +86,8 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
    * with it) must not let a later put skip that fsync.
    */
   const durableDirs = new Set<string>()
+  const presence = new BlockPresence()
+  const onDisk = async (file: string): Promise<boolean> => await presence.check(file, async () => await access(file).then(() => true, () => false))
 
   const locate = (cid: CID): { dir: string, file: string } => {
     const name = base32upper.encode(cid.multihash.bytes)
@@ -100,7 +105,7 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     }
     dirs.add(dir)
     // content-addressed: an existing file already holds these bytes (it was renamed in whole)
-    if (await access(file).then(() => true, () => false)) {
+    if (await onDisk(file)) {
       opts.onWritten?.()
       await opts.renameAfter
       return
@@ -122,6 +127,7 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
       throw err
     }
     await rename(tmp, file)
+    presence.added(file)
   }
 
   const fsyncDir = createGroupFsync(fsyncPath)
@@ -206,13 +212,16 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     },
 
     async has (cid) {
-      return access(locate(cid).file).then(() => true, () => false)
+      return await onDisk(locate(cid).file)
     },
 
     async delete (cid) {
-      await unlink(locate(cid).file).catch((err: unknown) => {
+      const { file } = locate(cid)
+      presence.removed(file, false)
+      await unlink(file).catch((err: unknown) => {
         if (!isErrno(err, 'ENOENT')) throw err
       })
+      presence.removed(file, true)
     },
 
     async * deleteMany (source, opts = {}) {

@@ -3,11 +3,14 @@
 // for one submission alone (the baseline, measured first in the same run).
 // Throughput is completed jobs per second of wall time from the first upload to the last end.
 // Run: npx node bench/load.ts [--nodes 4] [--concurrency 20] [--size 65536] [--timeout 300]
-//        [--through all|one] [--poll-ms 1000] [--profile DIR] [--config JSON] [--keep]
+//        [--through all|one] [--poll-ms 1000] [--profile DIR] [--rpc-count] [--idle-after 0] [--config JSON] [--keep]
 // --through one sends every upload to node 0 (the issue's "through one node"); --profile writes a
-// V8 CPU profile per supernode into DIR when the devnet stops (open in Chrome devtools).
+// V8 CPU profile per supernode into DIR when the devnet stops (open in Chrome devtools); --rpc-count
+// prints the JSON-RPC requests each idle supernode sends a second, by method (bench/rpc-count.ts);
+// --idle-after waits that many seconds after the start before the idle sample (a node just started
+// has followed fewer blocks than one that has run a while).
 import { randomBytes } from 'node:crypto'
-import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -26,6 +29,8 @@ const { values } = parseArgs({
     // a VT client polls an analysis every few seconds; 200 clients at 200 ms would be load of their own
     'poll-ms': { type: 'string', default: '1000' },
     profile: { type: 'string' },
+    'rpc-count': { type: 'boolean', default: false },
+    'idle-after': { type: 'string', default: '0' },
     // supernode settings over the devnet's, as JSON: '{"maxActiveJobs":64,"maxUploadsPerKey":16}'
     config: { type: 'string' },
     keep: { type: 'boolean', default: false }
@@ -80,13 +85,27 @@ function quantile (xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
 }
 
+/** each supernode's RPC requests so far by method (bench/rpc-count.ts writes them every 500 ms) */
+async function rpcCounts (pid: number | undefined): Promise<Record<string, number>> {
+  return JSON.parse(await readFile(join(dir, 'rpc', `${pid}.json`), 'utf8').catch(() => '{}')) as Record<string, number>
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-load-'))
+const nodeOptions = [
+  ...(values.profile !== undefined ? [`--cpu-prof --cpu-prof-dir=${values.profile}`] : []),
+  ...(values['rpc-count'] === true ? [`--import=${join(import.meta.dirname, 'rpc-count.ts')}`] : [])
+].join(' ')
+if (values['rpc-count'] === true) {
+  await mkdir(join(dir, 'rpc'))
+  // the nodes inherit the environment
+  process.env.VIRUSMAP_RPC_COUNT_DIR = join(dir, 'rpc')
+}
 const started = performance.now()
 const devnet = await startDevnet({
   nodes,
   dir,
   port: 0,
-  ...(values.profile !== undefined ? { nodeOptions: `--cpu-prof --cpu-prof-dir=${values.profile}` } : {}),
+  ...(nodeOptions !== '' ? { nodeOptions } : {}),
   ...(values.config !== undefined ? { overrides: JSON.parse(values.config) as Partial<SupernodeConfig> } : {})
 })
 const startSeconds = (performance.now() - started) / 1000
@@ -135,11 +154,14 @@ async function submitOne (i: number): Promise<{ ms: number, status: string }> {
 }
 
 try {
+  await new Promise((resolve) => setTimeout(resolve, Number(values['idle-after']) * 1000))
   const idle = await Promise.all(pids.map(rssMiB))
   // what members cost the machine doing nothing (chain polling, gossip heartbeats, timers)
   const idleCpu0 = await Promise.all(pids.map(cpuSeconds))
+  const idleRpc0 = await Promise.all(pids.map(rpcCounts))
   await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS))
   const idleCpu = (await Promise.all(pids.map(cpuSeconds))).map((c, i) => (c - (idleCpu0[i] ?? 0)) / (IDLE_SAMPLE_MS / 1000))
+  const idleRpc = (await Promise.all(pids.map(rpcCounts))).map((now, i) => Object.fromEntries(Object.entries(now).map(([k, n]) => [k, (n - (idleRpc0[i]?.[k] ?? 0)) / (IDLE_SAMPLE_MS / 1000)])))
   const baseline = await submitOne(0)
   let peak = idle.map(() => 0)
   const sampler = setInterval(() => {
@@ -169,6 +191,12 @@ try {
   const onTheWire = signed.reduce((a, [, n]) => a + n, 0) - bundled + (sent.find(([topic]) => topic === 'bundles')?.[1] ?? 0)
   console.log(`  gossip per completed job: ${perJob1(signed.reduce((a, [, n]) => a + n, 0))} signed messages (${signed.map(([t, n]) => `${t} ${perJob1(n)}`).join(', ')}) in ${perJob1(onTheWire)} gossip messages`)
   console.log(`  idle CPU per supernode: median ${(100 * quantile(idleCpu, 0.5)).toFixed(1)}% of a core (max ${(100 * Math.max(...idleCpu)).toFixed(1)}%); all ${(100 * idleCpu.reduce((a, b) => a + b, 0)).toFixed(0)}%`)
+  if (values['rpc-count'] === true) {
+    const methods = [...new Set(idleRpc.flatMap((c) => Object.keys(c)))].toSorted()
+    const all = idleRpc.map((c) => Object.entries(c).filter(([k]) => !k.includes(' ')).reduce((a, [, n]) => a + n, 0))
+    console.log(`  idle RPC requests per supernode a second: median ${quantile(all, 0.5).toFixed(1)} (${all.map((n) => n.toFixed(1)).join(', ')})`)
+    for (const m of methods) console.log(`    ${m}: ${idleRpc.map((c) => (c[m] ?? 0).toFixed(1)).join(', ')}`)
+  }
   console.log(`  RSS per supernode (with its scanner processes) idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
   console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)
 } finally {

@@ -2,9 +2,10 @@
  * How a member's rewards epoch waits for inputs it cannot compute from yet (SPEC 17, "Reports fetched from
  * peers"), and how that wait ends. An epoch waiting for an anchored list or reports that only peers can supply
  * (UNMATCHED, MISSING_REPORTS) would otherwise wait silently for ever when no connected peer holds them. It is
- * declared unreconciled once the chain holds a root for it or a later epoch (the quorum went on without this
- * member) or once it has waited `afterMs` on this member's clock: logged once with its reason and the jobs
- * missing, counted, and shown in the gauge until it is computed. Nothing is signed meanwhile (this member's
+ * declared unreconciled once it has waited `afterMs` on this member's clock (not at once when the chain already
+ * holds a root for it: a member catching up after a restart fetches what it missed within a few passes): logged
+ * once with its reason, the jobs missing and whether the quorum went on without this member, counted, and
+ * shown in the gauge until it is computed. Nothing is signed meanwhile (this member's
  * state after the epoch is unknown); the report fetch keeps asking at its backoff, and the epoch is computed
  * as soon as the inputs arrive. An epoch that waits for the chain (ANCHOR_OPEN) ends by the chain's progress.
  */
@@ -24,7 +25,7 @@ export interface EpochWaitComponents {
 }
 
 export interface EpochWait {
-  /** `epoch` could not be computed at this pass; `posted`: the chain holds a root for it or a later epoch */
+  /** `epoch` could not be computed at this pass; `posted`: the chain holds a root for it or a later epoch (logged) */
   waiting(epoch: number, why: Extract<EpochInputs, { ready: false }>, posted: boolean): void
   /** `epoch` was computed: every wait up to it is over */
   computed(epoch: number): void
@@ -55,7 +56,7 @@ export function createEpochWait (opts: EpochWaitOptions, c: EpochWaitComponents)
       const logged = `${why.reason}/${why.epoch}`
       if (wait.logged !== logged) logger.info({ epoch, waitingFor: why.epoch, reason: why.reason, missing: why.missing?.slice(0, 8) }, 'rewards epoch waits for its reports to be final here')
       wait.logged = logged
-      if (wait.unreconciled || !PEERS_OWE.includes(why.reason) || (!posted && now() - wait.since < opts.afterMs)) return
+      if (wait.unreconciled || !PEERS_OWE.includes(why.reason) || now() - wait.since < opts.afterMs) return
       wait.unreconciled = true
       metrics?.unreconciled.inc({ reason: why.reason })
       showOldest()

@@ -1,7 +1,8 @@
 // The devnet's demo submitter (issue 16): a keystore whose signed uploads earn at once with the submission
-// deposit on (SPEC 17 rule 0). The deployer funds it with ETH for gas and VMT, and it locks enough in
-// SubmissionDeposits for DEMO_SUBMITTER_REPORTS signed reports; the VMT it keeps can lock a deposit for a
-// newcomer's own wallet (`virusmap deposit --keystore THIS --amount N --for ADDRESS`). Kept across restarts.
+// deposit on (SPEC 17 rule 0). The deployer funds it with ETH for gas and VMT, and at each start it locks
+// deposits for DEMO_SUBMITTER_REPORTS more signed reports in SubmissionDeposits; the VMT it keeps can lock a
+// deposit for a newcomer's own wallet (`virusmap deposit --keystore THIS --amount N --for ADDRESS`). Kept
+// across restarts.
 import { join } from 'node:path'
 import { Contract, parseEther } from 'ethers'
 import type { JsonRpcProvider, Signer } from 'ethers'
@@ -13,7 +14,7 @@ import { depositRequired } from '../rewards/deposit-required.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { Deployment } from '../supernode/config.ts'
 
-/** Signed reports the demo submitter's deposit backs at each start. */
+/** Signed reports each start adds deposits for. */
 export const DEMO_SUBMITTER_REPORTS = 25n
 /** VMT the demo submitter holds beside its deposit, to lock deposits for newcomers' wallets. */
 export const DEMO_SUBMITTER_SPARE_VMT = parseEther('1000')
@@ -33,9 +34,12 @@ async function mined (what: string, sent: Sent): Promise<void> {
 }
 
 /**
- * The demo submitter of the devnet in `dir`: created once; at each start its deposit is topped up to cover
- * DEMO_SUBMITTER_REPORTS reports at the rewardSubmissionDeposit in force, and its VMT to the spare amount.
- * Undefined for a deployment without SubmissionDeposits. Runs while the devnet automines.
+ * The demo submitter of the devnet in `dir`: created once; each start locks deposits for
+ * DEMO_SUBMITTER_REPORTS more reports at the rewardSubmissionDeposit in force, and tops its VMT up to the
+ * spare amount. More each start, not up to a total: what earlier reports used of the deposit is in the
+ * members' rewards state, not in SubmissionDeposits (a used deposit comes back through the rewards tree), so
+ * the contract's totals cannot say how many reports the deposit still backs. Undefined for a deployment
+ * without SubmissionDeposits. Runs while the devnet automines.
  */
 export async function ensureDemoSubmitter (dir: string, deployment: Deployment, provider: JsonRpcProvider, deployer: Signer, options: AbortOptions = {}): Promise<DemoSubmitter | undefined> {
   const depositsAddress = deployment.contracts.deposits
@@ -44,9 +48,7 @@ export async function ensureDemoSubmitter (dir: string, deployment: Deployment, 
   const submitter = (await loadOrCreateDemoWallet(keystore)).connect(provider)
   await setBalance(provider, submitter.address, parseEther('100'), options)
   const deposits = new Contract(depositsAddress, depositsArtifact.abi, submitter)
-  const [deposited, requested] = await deposits.getFunction('totals')(submitter.address) as [bigint, bigint]
-  const wanted = DEMO_SUBMITTER_REPORTS * await depositRequired(deployment.contracts.parameters, provider)
-  const topUp = wanted > deposited - requested ? wanted - (deposited - requested) : 0n
+  const topUp = DEMO_SUBMITTER_REPORTS * await depositRequired(deployment.contracts.parameters, provider)
   const vmt = new Contract(deployment.contracts.vmt, vmtArtifact.abi, submitter)
   const held = await vmt.getFunction('balanceOf')(submitter.address) as bigint
   const short = DEMO_SUBMITTER_SPARE_VMT + topUp - held

@@ -175,3 +175,31 @@ tap.test('an incomplete epoch older than the newest lookbackEpochs anchored ones
   t.equal(await service.tick(), 0, 'nothing left')
   t.equal(asked.length, 1)
 })
+
+tap.test('an anchored epoch whose reports no peer serves does not hold back a later epoch\'s: they are asked for at the next pass', async (t) => {
+  const db = await openDatabase({ path: t.testdir() + '/db' })
+  t.teardown(async () => { await db.close() })
+  const repos = createRepositories(db)
+  const [a, b, c, d] = reports
+  for (const [epoch, listed, block] of [[2, [a, b, c], 12], [3, [d], 17]] as const) {
+    const proposal = await proposalOf(epoch, listed)
+    await repos.anchors.addProposal(proposal)
+    await repos.anchors.recordAnchored({ epoch, root: proposal.root, leafCount: listed.length, block, tx: proposal.root, submitter: proposal.proposer })
+    await repos.anchors.assignJobs(epoch, proposal.jobIds, [], proposal.jobIds)
+  }
+  let clock = 0
+  const asked: AnchoredSlot[] = []
+  // nobody holds epoch 2's reports; epoch 3's is served
+  const fetcher = { fetch: async (slot: AnchoredSlot) => { asked.push(slot); return slot.jobId === d.jobId ? d : undefined } }
+  const service = createReportFetchService({ pollIntervalMs: 60_000, retryBaseMs: 5000, retryMaxMs: 600_000, maxJobsPerPass: 3 }, { fetcher, repos, logger: silent, now: () => clock })
+  t.equal(await service.tick(), 0, 'the oldest epoch first: its three jobs take the pass')
+  t.same(asked.map((s) => s.epoch), [2, 2, 2])
+  clock = 1000
+  t.equal(await service.tick(), 1, 'they back off, and the next pass fetches the later epoch\'s report')
+  t.same(await repos.reports.get(d.jobId), d)
+  for (let k = 0; k < 12; k++) {
+    clock += 600_000
+    await service.tick()
+  }
+  t.equal(asked.filter((s) => s.epoch === 2).length, 3 * 13, 'epoch 2\'s jobs are still asked for, at most once per backoff each')
+})

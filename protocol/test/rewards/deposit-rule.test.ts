@@ -35,7 +35,7 @@ tap.test('a signed report without a deposit earns nothing and says so; with one 
   t.equal(covered.amounts.get(wallet(1)), 100n * VMT + D, 'the tree pays the reward plus the deposit back')
   t.equal(covered.state.cumulative.get(wallet(1)), 100n * VMT + D)
   t.same(covered.state.deposits?.get(wallet(1)), { used: D, returned: 0n })
-  t.same(run([f], roomy()).items[0]?.outcome, 'paid', 'deposit 0 (the default until members read deposits): the rule is off')
+  t.same(run([f], roomy()).items[0]?.outcome, 'paid', 'deposit 0: the rule is off')
 })
 
 tap.test('an unbacked report takes no family slot: the wallet that deposited is paid as the first of the family', async (t) => {

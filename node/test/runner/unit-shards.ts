@@ -10,7 +10,6 @@ export const SLOW_UNIT_FILES: ReadonlyMap<string, number> = new Map([
   ['node/test/quorum/rescan.test.ts', 23],
   ['node/test/quorum/coordinator-liveness.test.ts', 14],
   ['node/test/network/gossip-relay.test.ts', 11],
-  ['node/test/network/gossipsub-options.test.ts', 11],
   ['node/test/quorum/admission.test.ts', 8],
   ['node/test/quorum/coordinator-safety.test.ts', 6],
   ['node/test/scan/tlsh-engine.test.ts', 6],

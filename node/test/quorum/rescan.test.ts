@@ -17,11 +17,12 @@ import type { Repositories } from '../../src/db/index.ts'
 import type { MemoryCoordinators } from '../fixtures/memory-coordinators.ts'
 
 /**
- * The fixture's commit window and clock skew (a 500 ms scan budget), shorter reveal and attestation windows:
- * members reveal and attest as soon as all have, so these mostly set when a job ends (jobEndsAt, 6 s), which
- * is when its origin publishes the rescan it owes.
+ * The fixture's commit window and clock skew: a 500 ms scan budget, which the gated and hanging engines use
+ * up, then 1 s to commit (the tests whose engines must all answer in time widen it). Short reveal and
+ * attestation windows: members reveal and attest as soon as all have, so these mostly set when a job ends
+ * (jobEndsAt, 4 s), which is when its origin publishes the rescan it owes.
  */
-const parameters = { commitWindowMs: 1500n, revealWindowMs: 2000n, clockSkewMs: 500n, attestWindowMs: 1500n }
+const parameters = { commitWindowMs: 1500n, revealWindowMs: 1000n, clockSkewMs: 500n, attestWindowMs: 500n }
 
 const sha = (text: string): Hex => `0x${createHash('sha256').update(text).digest('hex')}`
 const finder = new Wallet(`0x${'07'.repeat(32)}`)
@@ -83,8 +84,8 @@ tap.test('a signed file whose report engine timeouts left unconfirmed is rescann
 })
 
 /** the report of one submission on a fresh network, whether its origin owes a rescan, and how many reports of the sample it holds */
-async function settle (t: Test, engineSet: () => ReturnType<typeof quickEngine>[], text: string, signed: boolean): Promise<{ report: Report, owes: boolean | undefined, count: number }> {
-  const net = await memoryCoordinators(t, { engines: engineSet, parameters })
+async function settle (t: Test, engineSet: () => ReturnType<typeof quickEngine>[], text: string, signed: boolean, windows = parameters): Promise<{ report: Report, owes: boolean | undefined, count: number }> {
+  const net = await memoryCoordinators(t, { engines: engineSet, parameters: windows })
   const { analysisId } = await net.coordinator(0).submitFile(sourceOf(text), signed ? { submission: await submission(text) } : {})
   const report = await until('the report', async () => await net.repos[0]?.reports.get(analysisId))
   const owes = owesRescan(net, analysisId)
@@ -100,14 +101,16 @@ tap.test('no rescan of an unsigned file: it earns nothing either way', async (t)
 })
 
 tap.test('no rescan of a signed file scanned in time', async (t) => {
-  const { report, owes, count } = await settle(t, () => [quickEngine(), quickEngine('Test-Other')], 'a signed benign file scanned in time', true)
+  // no engine waits for the budget's end, so a long one costs nothing: the engines that answer at once answer in it at any load
+  const { report, owes, count } = await settle(t, () => [quickEngine(), quickEngine('Test-Other')], 'a signed benign file scanned in time', true, { ...parameters, commitWindowMs: 5000n })
   t.equal(report.results['Test-Other']?.category, 'undetected')
   t.equal(owes, false)
   t.equal(count, 1)
 })
 
 tap.test('no rescan of a report two engines confirmed despite a timeout', async (t) => {
-  const { report, owes, count } = await settle(t, () => [detectingEngine('Test-A'), detectingEngine('Test-B'), hangingEngine('Test-C')], 'a signed file caught despite a timeout', true)
+  // a 1.5 s scan budget: A and B answer in it beside two busy loops (at 500 ms they did not), and C's timeout ends it
+  const { report, owes, count } = await settle(t, () => [detectingEngine('Test-A'), detectingEngine('Test-B'), hangingEngine('Test-C')], 'a signed file caught despite a timeout', true, { ...parameters, commitWindowMs: 2500n })
   t.match(report.results['Test-C'], { category: 'timeout' })
   t.equal(classify(rewardFactsOf(report, 0), DEFAULT_REWARD_PARAMS), 'malicious')
   t.equal(owes, false)

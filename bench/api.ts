@@ -3,6 +3,7 @@
 // Goal: at least half the static route's rate, and a p99 at most twice the static route's.
 // Repeated lookups of one file are answered from the node's kept serialized object (object-cache.ts).
 // Run: npx node bench/api.ts [--seconds S] [--rounds N] [--connections C] [--generator inline|process] [--pin]
+//   [--node-options='--cpu-prof --cpu-prof-dir=DIR'] (the devnet node's NODE_OPTIONS, e.g. to profile it; '=' since the value starts with --)
 //   or against a node you run: --api URL --key KEY --sha256 HASH
 // --generator process runs autocannon as its own process (its CLI, -j) instead of in this one;
 // --pin (Linux taskset) puts the servers under test on CPU 1 and everything else here (this
@@ -46,7 +47,8 @@ const { values } = parseArgs({
     sha256: { type: 'string' },
     generator: { type: 'string', default: 'inline' },
     rate: { type: 'string' },
-    pin: { type: 'boolean', default: false }
+    pin: { type: 'boolean', default: false },
+    'node-options': { type: 'string' }
   }
 })
 if (values.generator !== 'inline' && values.generator !== 'process') throw new Error('--generator is inline or process')
@@ -129,7 +131,7 @@ if (values.api !== undefined) {
 } else {
   // one member is its own quorum: the node serves a real signed report without three others loading the CPU
   dir = await mkdtemp(join(tmpdir(), 'virusmap-bench-api-'))
-  devnet = await startDevnet({ nodes: 1, dir, port: 0, commitWindowMs: 1000, revealWindowMs: 3000 })
+  devnet = await startDevnet({ nodes: 1, dir, port: 0, commitWindowMs: 1000, revealWindowMs: 3000, ...(values['node-options'] === undefined ? {} : { nodeOptions: values['node-options'] }) })
   const api = devnet.info.nodes[0]?.api as string
   const client = createVtClient({ baseUrl: api, apiKey: devnet.info.apiKey })
   const { id } = await client.uploadFile(new TextEncoder().encode(EICAR), { filename: 'eicar.com' })

@@ -12,7 +12,7 @@
 import '../node/src/cli/threadpool.ts'
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { copyFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -67,9 +67,29 @@ const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor
  * crypto threads, libuv, GC) and the event loop's alone. Wall time depends on what else the
  * machine runs; CPU per ingest much less, so it compares runs on a loaded machine.
  */
-const ingestCpu: Array<{ all: number, loop: number }> = []
+const ingestCpu: Array<{ all: number, loop: number, threads: Map<string, number> }> = []
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000
+
+/**
+ * CPU ms of this process's threads by name (Linux /proc schedstat, ns; empty elsewhere), for where
+ * an ingest's CPU goes: the crypto pool's threads one by one (their balance bounds each pass),
+ * libuv's threadpool (block writes, fsyncs) and V8's helpers (GC, JIT) together.
+ */
+async function threadCpu (): Promise<Map<string, number>> {
+  const threads = new Map<string, number>()
+  const tasks = await readdir('/proc/self/task').catch(() => [])
+  for (const tid of tasks) {
+    const read = async (file: string): Promise<string> => await readFile(`/proc/self/task/${tid}/${file}`, 'utf8').catch(() => '')
+    const name = (await read('comm')).trim()
+    const ms = Number((await read('schedstat')).split(' ')[0]) / 1e6
+    if (name === '' || !Number.isFinite(ms)) continue
+    // worker threads all share one name: each is told apart by its thread id
+    const key = name === 'WorkerThread' ? `crypto thread ${tid}` : name === 'libuv-worker' ? 'libuv threadpool' : name === 'MainThread' ? 'event loop' : name.startsWith('V8') ? 'V8 (GC, JIT)' : 'other'
+    threads.set(key, (threads.get(key) ?? 0) + ms)
+  }
+  return threads
+}
 
 const cases: Record<string, () => Promise<number>> = {
   'sha256 (node:crypto, raw)': async () => time(() => { createHash('sha256').update(bytes).digest() }),
@@ -127,10 +147,12 @@ const cases: Record<string, () => Promise<number>> = {
     const store = createSampleStore({ blockstore, samples: createRepositories(db).samples, pending: new PendingIngestRepository(db), spoolDir: path.join(dir, 'spool'), logger: pino({ level: 'warn' }), maxSampleBytes: bytes.byteLength, crypto: pool })
     try {
       await store.start()
+      const before = await threadCpu()
       const all = process.cpuUsage()
       const loop = process.threadCpuUsage()
       const ms = await time(async () => { await store.ingest(pieces()) })
-      ingestCpu.push({ all: cpuMs(process.cpuUsage(all)), loop: cpuMs(process.threadCpuUsage(loop)) })
+      const threads = new Map([...await threadCpu()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]))
+      ingestCpu.push({ all: cpuMs(process.cpuUsage(all)), loop: cpuMs(process.threadCpuUsage(loop)), threads })
       return ms
     } finally {
       await store.stop()
@@ -160,6 +182,9 @@ try {
   }
   const measured = ingestCpu.slice(1)
   console.log(`${'  CPU per full ingest: all threads, event loop'.padEnd(56)} ${median(measured.map(c => c.all)).toFixed(0).padStart(6)} ms  ${median(measured.map(c => c.loop)).toFixed(0).padStart(8)} ms`)
+  const names = [...new Set(measured.flatMap(c => [...c.threads.keys()]))].toSorted()
+  const byThread = names.map(n => `${n} ${median(measured.map(c => c.threads.get(n) ?? 0)).toFixed(0)}`).join(', ')
+  if (byThread !== '') console.log(`  CPU per full ingest by thread (ms): ${byThread}`)
 } finally {
   await pool.stop()
   await rm(scratch, { recursive: true, force: true })

@@ -179,7 +179,7 @@ export class Overlay {
       return
     }
     if (msg.valid) this.#markSeen(to, msg)
-    this.#cpu(p, this.params.cpuPerMessageMs, () => {
+    this.#cpu(p, this.params.cpuPerMessageMs + this.params.cpuPerKiBMs * msg.bytes / 1024, () => {
       if (!msg.valid || !this.validate(to, msg)) {
         this.stats.invalidProcessed++
         p.invalidFrom.set(from, (p.invalidFrom.get(from) ?? 0) + 1)

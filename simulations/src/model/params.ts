@@ -19,6 +19,11 @@ export interface ModelParams {
   uplinkSigma: number
   /** CPU to validate and apply one accepted message, ms */
   cpuPerMessageMs: number
+  /**
+   * CPU per KiB of an accepted message, ms, on top of cpuPerMessageMs: what grows with its size (decoding,
+   * hashing, the garbage it leaves). At 100 members an attestation is 23 KB, a commitment 0.3 KB.
+   */
+  cpuPerKiBMs: number
   /** CPU to drop a duplicate or a graylisted peer's RPC, ms */
   cpuPerDuplicateMs: number
   /** gossipsub invalidMessageDeliveriesWeight x topic weight (the penalty is squared in the count) */
@@ -44,6 +49,7 @@ export const DEFAULT_PARAMS: Readonly<ModelParams> = Object.freeze({
   uplinkMbps: 50,
   uplinkSigma: 0.7,
   cpuPerMessageMs: 2.6,
+  cpuPerKiBMs: 0,
   cpuPerDuplicateMs: 0.05,
   invalidWeight: -100,
   graylistThreshold: -2500,

@@ -2,7 +2,7 @@
 // requests the node's provider actually sends (after NodeProvider's head sharing), by method, and with
 // VIRUSMAP_RPC_COUNT_CALLERS=1 also by the node's function that asked (the nearest node/src frame of the
 // async stack), and writes the counts to $VIRUSMAP_RPC_COUNT_DIR/<pid>.json every 500 ms for the bench to read.
-import { writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isMainThread } from 'node:worker_threads'
 import { JsonRpcProvider } from 'ethers'
@@ -29,5 +29,10 @@ if (dir !== undefined && isMainThread) {
     }
     return await send.call(this, method, params)
   }
-  setInterval(() => { writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(counts)) }, 500).unref()
+  const file = join(dir, `${process.pid}.json`)
+  // renamed into place: the bench never reads a file half written
+  setInterval(() => {
+    writeFileSync(`${file}.tmp`, JSON.stringify(counts))
+    renameSync(`${file}.tmp`, file)
+  }, 500).unref()
 }

@@ -49,11 +49,18 @@ export interface RunOptions {
  * process that outlives its last test by `lingerMs` is held by something a file left running (a timer, a
  * socket): tap would have timed that file out in its own process, so the run fails, naming what is left.
  */
+/** the folder tap's fixture plugin names after a test file it runs alone (@tapjs/fixture), its tests' folders beside it */
+const fixturesOf = (file: string): string =>
+  resolve(process.env.TAP_CWD ?? process.cwd(), '.tap/fixtures', file.replace(/[^a-zA-Z0-9._-]+/g, '-'))
+
 export function runTestFiles (files: readonly string[], { root = ROOT, lingerMs = 30_000 }: RunOptions = {}): void {
   const perFileMs = Number(process.env.TAP_TIMEOUT ?? '30') * 1000
   tap.setTimeout(perFileMs * files.length + lingerMs)
   redirectTap()
   const ended = files.map(async (file) => await tap.test(file, { timeout: perFileMs }, async (t) => {
+    // the file's fixtures go where tap puts them when it runs the file alone: under the runner's own name
+    // too, a long test name made a folder name past 255 bytes (ENAMETOOLONG)
+    t.testdirName = fixturesOf(file)
     runningFile(t)
     guardedFile(file)
     const before = processStartsSoFar().length

@@ -107,7 +107,7 @@ tap.test('a crypto thread that dies while blocks are sealed and written fails th
   holdLoop(t)
   const bytes = randomBytes(SIZE)
   let puts = 0
-  // the first block is being written: later chunks are being read back, hashed (md5) and sealed on the thread
+  // the first block is being written: later chunks are being read back, hashed (sha1) and sealed on the thread
   hooks.onPut = async () => {
     if (puts++ === 0) await spawned[0]?.terminate()
   }

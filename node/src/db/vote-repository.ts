@@ -1,4 +1,5 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
+import { remember } from './read-cache.ts'
 import type { Database } from './database.ts'
 import type { Hex, SampleKind } from '#protocol/messages.ts'
 
@@ -63,8 +64,7 @@ export class VoteRepository {
     if (cached !== undefined) return { ...cached }
     const totals = { harmless: 0, malicious: 0 }
     for await (const v of this.#db.values(voteRange(kind, sha256))) totals[(v as VoteRecord).verdict]++
-    if (this.#totals.size >= 4096) this.#totals.delete(this.#totals.keys().next().value as string)
-    this.#totals.set(key, totals)
+    remember(this.#totals, key, totals)
     return { ...totals }
   }
 }

@@ -18,11 +18,12 @@ import type { MemoryCoordinators } from '../fixtures/memory-coordinators.ts'
 
 /**
  * The fixture's commit window and clock skew: a 500 ms scan budget, which the gated and hanging engines use
- * up, then 1 s to commit (the tests whose engines must all answer in time widen it). Short reveal and
- * attestation windows: members reveal and attest as soon as all have, so these mostly set when a job ends
- * (jobEndsAt, 4 s), which is when its origin publishes the rescan it owes.
+ * up, then 1 s to commit (the tests whose engines must all answer in time widen it; at 750 ms, beside two busy
+ * loops, a job's commitments missed it). Short reveal and attestation windows: members reveal and attest as
+ * soon as all have, so these mostly set when a job ends (jobEndsAt, 3.1 s), which is when its origin publishes
+ * the rescan it owes.
  */
-const parameters = { commitWindowMs: 1500n, revealWindowMs: 1000n, clockSkewMs: 500n, attestWindowMs: 500n }
+const parameters = { commitWindowMs: 1500n, revealWindowMs: 300n, minRevealWindowMs: 300n, clockSkewMs: 500n, attestWindowMs: 300n }
 
 const sha = (text: string): Hex => `0x${createHash('sha256').update(text).digest('hex')}`
 const finder = new Wallet(`0x${'07'.repeat(32)}`)
@@ -118,7 +119,8 @@ tap.test('no rescan of a report two engines confirmed despite a timeout', async 
 })
 
 tap.test('a rescan that times out again is not rescanned, and members refuse a third job under the submission', async (t) => {
-  const net = await memoryCoordinators(t, { engines: () => [detectingEngine('Test-Heuristics'), hangingEngine('Test-Yara')], parameters })
+  // the rescan's commit window is not doubled (capped at the first's): its budget, which the hanging engine uses up, is 500 ms, not 2 s
+  const net = await memoryCoordinators(t, { engines: () => [detectingEngine('Test-Heuristics'), hangingEngine('Test-Yara')], parameters: { ...parameters, maxCommitWindowMs: parameters.commitWindowMs } })
   const text = 'a sample whose scanner never answers'
   const { analysisId } = await net.coordinator(0).submitFile(sourceOf(text), { submission: await submission(text) })
   const rescanId = await until('the rescan', async () => (await net.repos[0]?.jobs.get(analysisId))?.rescannedBy)

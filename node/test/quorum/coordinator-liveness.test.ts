@@ -46,7 +46,7 @@ tap.test('a job without its quorum fails NO_QUORUM at its end; the origin retrie
   }
   t.same(attempts.map((r) => ({ attempt: r.attempt, analysisId: r.analysisId, failure: r.failure })),
     [1, 2, 3].map((attempt) => ({ attempt, analysisId, failure: 'NO_QUORUM' })), 'every attempt belongs to the analysis the client was given')
-  t.same(attempts.map(commitWindowOf), [1000, 1500, 1500], 'each retry doubles the commit window, clamped into the bounds')
+  t.same(attempts.map(commitWindowOf), [800, 1200, 1200], 'each retry doubles the commit window, clamped into the bounds')
   t.ok(attempts.every((r, i) => i === 0 || r.job.job.sha256 === attempts[0]?.job.job.sha256), 'the same sample each time')
 
   // the last attempt is not retried: after a further reveal window there are still three jobs

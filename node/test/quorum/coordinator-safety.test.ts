@@ -11,6 +11,11 @@ import type { Wallet } from 'ethers'
 // SPEC section 9: a member checks the bytes and the key a job names before it scans; what does not
 // check out is a signed complaint, never a verdict, and f + 1 complaints end the job for good.
 const parameters = { revealWindowMs: 1000n, attestWindowMs: 500n }
+/**
+ * a job that ends in 2 s, for one that fails at once on complaints: no member commits, reveals or attests, so those
+ * windows only set the end the test waits for; complaints are taken until 1.5 s (revealDeadline + clockSkewMs)
+ */
+const ending = { commitWindowMs: 1000n, revealWindowMs: 300n, minRevealWindowMs: 300n, clockSkewMs: 200n, attestWindowMs: 300n }
 
 async function complaintsOf (repos: Repositories, jobId: Hex, count: number): Promise<Array<{ member: Hex, reason: string }> | undefined> {
   const held = (await repos.complaints.listByJob(jobId)).map((c) => ({ member: c.complaint.member, reason: c.complaint.reason }))
@@ -21,7 +26,7 @@ tap.test('an origin serving other bytes than its job names gets complaints from 
   const other = new TextEncoder().encode('other bytes behind the same CID')
   const net = await memoryCoordinators(t, {
     engines: () => [quickEngine()],
-    parameters,
+    parameters: ending,
     // the bytes behind the job's CID are not the job's sample, for every member that fetches them
     samples: (shared) => ({ ...shared, readSample: async () => other })
   })

@@ -93,7 +93,8 @@ tap.test('two commitments from one member, the verdict opening one revealed to a
 })
 
 tap.test('two commitments from one member and no reveal: the member is left out, and the job is final at once', async (t) => {
-  const net = await memoryCoordinators(t, { engines: (i) => (i === ATTACKER ? [] : [quickEngine()]), registered: ['Test-Quick'], parameters, online: [0, 1, 2] })
+  // the reveal window expires on purpose (the equivocator never reveals; the others do as soon as all have committed), so it is short
+  const net = await memoryCoordinators(t, { engines: (i) => (i === ATTACKER ? [] : [quickEngine()]), registered: ['Test-Quick'], parameters: { ...parameters, revealWindowMs: 300n, minRevealWindowMs: 300n }, online: [0, 1, 2] })
   await equivocator(t, net, false)
   const { analysisId, sha256 } = await net.coordinator(0).submitFile(sourceOf('one member, two commitments, no reveal'), { filename: 'x.txt' })
   const reports = await finalReport(t, net, analysisId, sha256)

@@ -4,22 +4,19 @@
 // remove it; anything else (one message twice, two jobs, two signers, a forged or non-canonical
 // signature, a signer that was never a member, a proven case again) reverts with a named error.
 import t from 'tap'
-import { Contract, ContractFactory, JsonRpcProvider, Signature, TypedDataEncoder, Wallet, ZeroHash, concat, getBytes, hexlify, keccak256, parseEther, randomBytes, toBeHex } from 'ethers'
+import { Contract, ContractFactory, Signature, TypedDataEncoder, Wallet, ZeroHash, concat, getBytes, hexlify, keccak256, parseEther, randomBytes, toBeHex } from 'ethers'
 import type { ContractTransactionReceipt, JsonRpcSigner } from 'ethers'
 import evidenceArtifact from '../artifacts/EquivocationEvidence.json' with { type: 'json' }
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
-import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { setBalance } from '../../governance/src/anvil-time.ts'
 import { commitmentDigest, eip712Domain, reportDigest, verdictDigest, verdictHash } from '#protocol/eip712.ts'
 import { signAttestation, signCommitment, signVerdict } from '#protocol/signing.ts'
 import type { Hex, ReportAttestation, Verdict, VerdictCommitment } from '#protocol/messages.ts'
 import { revertOf } from './revert.ts'
+import { startTestChain } from './test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { anvil, provider } = await startTestChain(t)
 const [owner, reporter] = await Promise.all([0, 1].map(async (i) => await provider.getSigner(i))) as [JsonRpcSigner, JsonRpcSigner]
 
 async function deploy (artifact: { abi: unknown[], bytecode: string }, args: unknown[]): Promise<Contract> {

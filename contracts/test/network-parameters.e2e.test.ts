@@ -1,17 +1,14 @@
 // NetworkParameters: initial values from the constructor, owner-only changes, values checkpointed
 // by block so a node applies a change to jobs from the block it took effect.
 import t from 'tap'
-import { Contract, ContractFactory, JsonRpcProvider, encodeBytes32String } from 'ethers'
+import { Contract, ContractFactory, encodeBytes32String } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
-import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { mineBlocks } from '../../governance/src/anvil-time.ts'
 import { revertOf } from './revert.ts'
+import { startTestChain } from './test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { provider } = await startTestChain(t)
 const [owner, stranger] = await Promise.all([0, 1].map(async (i) => await provider.getSigner(i))) as [JsonRpcSigner, JsonRpcSigner]
 const k = encodeBytes32String
 const factory = new ContractFactory(parametersArtifact.abi, parametersArtifact.bytecode, owner)

@@ -7,12 +7,11 @@
 // anchor, an empty root) reverts with a named error.
 import t from 'tap'
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
-import { AbiCoder, Contract, ContractFactory, Interface, JsonRpcProvider, Signature, TypedDataEncoder, Wallet, concat, getBytes, hexlify, keccak256, parseEther, randomBytes, toBeHex } from 'ethers'
+import { AbiCoder, Contract, ContractFactory, Interface, Signature, TypedDataEncoder, Wallet, concat, getBytes, hexlify, keccak256, parseEther, randomBytes, toBeHex } from 'ethers'
 import type { JsonRpcSigner, TypedDataField } from 'ethers'
 import anchorsArtifact from '../artifacts/ReportAnchors.json' with { type: 'json' }
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
-import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../../governance/src/anvil-time.ts'
 import { ANCHOR_LEAF_TYPES, anchorLeafHash, epochRootDigest, signEpochRoot, verifyAnchorProof } from '#protocol/anchors.ts'
 import type { AnchorLeaf } from '#protocol/anchors.ts'
@@ -21,11 +20,9 @@ import { faultDivisorFrom, quorumThreshold } from '#protocol/quorum.ts'
 import type { EpochRoot, Hex } from '#protocol/messages.ts'
 import { revertOf } from './revert.ts'
 import { ascending, key, lower, mined, rand32 } from './market-chain.ts'
+import { startTestChain } from './test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { anvil, provider } = await startTestChain(t)
 const [owner, poster] = await Promise.all([0, 1].map(async (i) => await provider.getSigner(i))) as [JsonRpcSigner, JsonRpcSigner]
 const chainId = anvil.chainId
 

@@ -2,18 +2,15 @@
 // it in full, a non-member withdraws it after the unbonding delay, governance may slash it to the
 // treasury naming its evidence, also while it unbonds.
 import t from 'tap'
-import { Contract, ContractFactory, JsonRpcProvider, ZeroAddress, ZeroHash, hexlify, id, parseEther, randomBytes } from 'ethers'
+import { Contract, ContractFactory, ZeroAddress, ZeroHash, hexlify, id, parseEther, randomBytes } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
-import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, mineBlocks } from '../../governance/src/anvil-time.ts'
 import { revertOf } from './revert.ts'
+import { startTestChain } from './test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { provider } = await startTestChain(t)
 const [owner, opA, opB] = await Promise.all([0, 1, 2].map(async (i) => await provider.getSigner(i))) as [JsonRpcSigner, JsonRpcSigner, JsonRpcSigner]
 
 async function deploy (artifact: { abi: unknown[], bytecode: string }, args: unknown[]): Promise<Contract> {

@@ -2,17 +2,14 @@
 // by MAX_ADMITTED: this fills the registry to the bound and holds the gas notes in registry/RegistryMembership.sol
 // and ISupernodeRegistry.sol to what the calls cost there.
 import t from 'tap'
-import { Contract, ContractFactory, JsonRpcProvider, getAddress, hexlify, randomBytes, toBeHex } from 'ethers'
+import { Contract, ContractFactory, getAddress, hexlify, randomBytes, toBeHex } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
-import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { mineBlocks } from '../../governance/src/anvil-time.ts'
 import { revertOf } from './revert.ts'
+import { startTestChain } from './test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { provider } = await startTestChain(t)
 const owner = await provider.getSigner(0) as JsonRpcSigner
 const ownerAddress = await owner.getAddress()
 const deployed = await new ContractFactory(registryArtifact.abi, registryArtifact.bytecode, owner).deploy(ownerAddress)

@@ -2,17 +2,14 @@
 // transaction (checkpointed, so history stays exact), renewal by re-admission, a maximum member
 // count, and resignation. The owner is a plain account here; in a deployment it is the timelock.
 import t from 'tap'
-import { Contract, ContractFactory, JsonRpcProvider, hexlify, randomBytes } from 'ethers'
+import { Contract, ContractFactory, hexlify, randomBytes } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
-import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { mineBlocks } from '../../governance/src/anvil-time.ts'
 import { revertOf } from './revert.ts'
+import { startTestChain } from './test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { provider } = await startTestChain(t)
 const [owner, opA, opB, opC, stranger] = await Promise.all([0, 1, 2, 3, 4].map(async (i) => await provider.getSigner(i))) as
   [JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner]
 const factory = new ContractFactory(registryArtifact.abi, registryArtifact.bytecode, owner)

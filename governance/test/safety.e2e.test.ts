@@ -2,9 +2,8 @@
 // be front-run, only the timelock changes membership and parameters, the timelock delay holds,
 // and a lapsed term ends a membership with no proposal.
 import t from 'tap'
-import { Contract, JsonRpcProvider, encodeBytes32String, id, parseEther } from 'ethers'
+import { Contract, encodeBytes32String, id, parseEther } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
-import { startAnvil } from '../../node/src/chain/anvil.ts'
 import { blockNumber, increaseTime, mineBlocks, setBalance } from '../src/anvil-time.ts'
 import { revertOf } from '../../contracts/test/revert.ts'
 import { anchorsArtifact, evidenceArtifact, governorArtifact, parametersArtifact, registryArtifact, timelockArtifact, vmtArtifact } from '../src/artifacts.ts'
@@ -13,11 +12,9 @@ import { proposeAndExecute } from '../src/elect.ts'
 import { membershipActions, setParamActions, withProposerSuffix } from '../src/gov.ts'
 import { registerCandidate } from '../src/register.ts'
 import type { Hex } from '#protocol/messages.ts'
+import { startTestChain } from '../../contracts/test/test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { provider } = await startTestChain(t)
 const signers = await Promise.all([...Array(10).keys()].map(async (i) => await provider.getSigner(i)))
 const [deployer, alice, bob, mallory, buyer, op1, op2] = signers as [JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner]
 const DELAY = 3600n

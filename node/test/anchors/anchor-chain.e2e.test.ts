@@ -2,21 +2,18 @@
 // a post, and the two reverts that are answers rather than failures (another node came first; the epoch
 // ended more than maxJobAgeBlocks ago, SPEC 15 late anchors). Any other revert is an error.
 import t from 'tap'
-import { Contract, ContractFactory, JsonRpcProvider, Wallet, encodeBytes32String, hexlify, parseEther, randomBytes } from 'ethers'
+import { Contract, ContractFactory, Wallet, encodeBytes32String, hexlify, parseEther, randomBytes } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import { anchorsArtifact, parametersArtifact, registryArtifact } from '../../../governance/src/artifacts.ts'
-import { startAnvil } from '../../src/chain/anvil.ts'
 import { blockNumber, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
 import { createAnchorChain } from '../../src/anchors/anchor-chain.ts'
 import { signEpochRoot } from '#protocol/anchors.ts'
 import type { Hex } from '#protocol/messages.ts'
+import { startTestChain } from '../../../contracts/test/test-chain.ts'
 
 const E = 8
 const MAX_AGE = 16
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { anvil, provider } = await startTestChain(t)
 const owner = await provider.getSigner(0) as JsonRpcSigner
 const rand32 = (): Hex => hexlify(randomBytes(32)) as Hex
 

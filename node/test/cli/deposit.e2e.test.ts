@@ -5,19 +5,16 @@ import t, { type Test } from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Contract, ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic, encodeBytes32String, hexlify, parseEther, randomBytes } from 'ethers'
-import { startAnvil } from '../../src/chain/anvil.ts'
+import { Contract, ContractFactory, HDNodeWallet, Mnemonic, encodeBytes32String, hexlify, parseEther, randomBytes } from 'ethers'
 import { setBalance } from '../../../governance/src/anvil-time.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { deployVirusMap } from '../../../governance/src/index.ts'
 import { depositsArtifact, parametersArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { startTestChain } from '../../../contracts/test/test-chain.ts'
 
 const mined = async (p: Promise<unknown>): Promise<void> => { await (await p as { wait(): Promise<unknown> }).wait() }
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { anvil, provider } = await startTestChain(t)
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-deposit-'))
 t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
 const mnemonic = Mnemonic.fromPhrase('test test test test test test test test test test test junk')

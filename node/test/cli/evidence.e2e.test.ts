@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, Signature, Wallet, concat, hexlify, parseEther, randomBytes, toBeHex } from 'ethers'
-import { startAnvil } from '../../src/chain/anvil.ts'
+import { Contract, HDNodeWallet, Mnemonic, Signature, Wallet, concat, hexlify, parseEther, randomBytes, toBeHex } from 'ethers'
 import { setBalance } from '../../../governance/src/anvil-time.ts'
 import { runCli } from '../../src/cli/run.ts'
 import { EvidenceError, MAX_EVIDENCE_BYTES, checkEvidence } from '../../src/cli/evidence-input.ts'
@@ -24,6 +23,7 @@ import { deployVirusMap } from '../../../governance/src/index.ts'
 import { registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import { signAttestation, signCommitment, signVerdict } from '#protocol/signing.ts'
 import type { Hex, ReportAttestation, SignedCommitment, Verdict } from '#protocol/messages.ts'
+import { startTestChain } from '../../../contracts/test/test-chain.ts'
 
 const rand32 = (): Hex => hexlify(randomBytes(32)) as Hex
 const lower = (a: string): Hex => a.toLowerCase() as Hex
@@ -104,10 +104,7 @@ t.test('checkEvidence: a real pair passes; every lie is refused with a code', as
 })
 
 t.test('evidence list and submit end to end on anvil', async (st) => {
-  const anvil = await startAnvil({ port: 0 })
-  st.teardown(() => anvil.stop())
-  const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-  st.teardown(() => provider.destroy())
+  const { anvil, provider } = await startTestChain(st)
   const dir = await mkdtemp(join(tmpdir(), 'virusmap-evidence-'))
   st.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
   const mnemonic = Mnemonic.fromPhrase('test test test test test test test test test test test junk')

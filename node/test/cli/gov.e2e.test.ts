@@ -6,8 +6,7 @@ import t, { type Test } from 'tap'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, encodeBytes32String, formatEther, hexlify, parseEther, randomBytes } from 'ethers'
-import { startAnvil } from '../../src/chain/anvil.ts'
+import { Contract, HDNodeWallet, Mnemonic, encodeBytes32String, formatEther, hexlify, parseEther, randomBytes } from 'ethers'
 import { increaseTime, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
 import { loadOrCreateNodeKeys } from '../../src/supernode/node-keys.ts'
 import { runIn, type CliRun } from '../fixtures/run-cli.ts'
@@ -15,11 +14,9 @@ import { registerCandidate } from '../../../governance/src/index.ts'
 import { marketArtifact, registryArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import type { Hex } from '#protocol/messages.ts'
 import { rewardNetworkParameters } from '#protocol/rewards/governed.ts'
+import { startTestChain } from '../../../contracts/test/test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { anvil, provider } = await startTestChain(t)
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-gov-'))
 t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
 

@@ -4,17 +4,14 @@
 import t from 'tap'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, parseEther } from 'ethers'
-import { startAnvil } from '../../src/chain/anvil.ts'
+import { Contract, HDNodeWallet, Mnemonic, parseEther } from 'ethers'
 import { decryptKeystore, deployVirusMap } from '../../../governance/src/index.ts'
 import { depositsArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
 import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/index.ts'
 import { DEMO_SUBMITTER_REPORTS, DEMO_SUBMITTER_SPARE_VMT, ensureDemoSubmitter } from '../../src/devnet/demo-submitter.ts'
+import { startTestChain } from '../../../contracts/test/test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { anvil, provider } = await startTestChain(t)
 const deployer = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase('test test test test test test test test test test test junk'), 'm/44\'/60\'/0\'/0/0').connect(provider)
 const deployed = await deployVirusMap({ deployer, plan: { tokenSupply: parseEther('1000000'), votingDelay: 1, votingPeriod: 5, proposalThreshold: 0n, quorumNumerator: 4, timelockMinDelay: 60 } })
 const deployment = { ...deployed, rpcUrl: anvil.rpcUrl }

@@ -6,18 +6,15 @@ import t, { type Test } from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, decodeBytes32String, parseEther } from 'ethers'
-import { startAnvil } from '../../src/chain/anvil.ts'
+import { Contract, HDNodeWallet, Mnemonic, decodeBytes32String, parseEther } from 'ethers'
 import { increaseTime, mineBlocks } from '../../../governance/src/anvil-time.ts'
 import { deployVirusMap } from '../../../governance/src/index.ts'
 import { parametersArtifact } from '../../../governance/src/artifacts.ts'
 import { DEFAULT_REWARD_PARAMS, REWARD_PARAMETER_KEYS, rewardParamsFrom } from '#protocol/rewards/index.ts'
 import { runIn } from '../fixtures/run-cli.ts'
+import { startTestChain } from '../../../contracts/test/test-chain.ts'
 
-const anvil = await startAnvil({ port: 0 })
-t.teardown(() => anvil.stop())
-const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-t.teardown(() => provider.destroy())
+const { anvil, provider } = await startTestChain(t)
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-reward-defaults-'))
 t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
 const deployer = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase('test test test test test test test test test test test junk'), 'm/44\'/60\'/0\'/0/0').connect(provider)

@@ -8,7 +8,8 @@
 // V8 CPU profile per supernode into DIR when the devnet stops (open in Chrome devtools); --rpc-count
 // prints the JSON-RPC requests each idle supernode sends a second, by method (bench/rpc-count.ts);
 // --idle-after waits that many seconds after the start before the idle sample (a node just started
-// has followed fewer blocks than one that has run a while).
+// has followed fewer blocks than one that has run a while). CPU per job is also split by part
+// (bench/cpu-parts.ts: event loop, worker threads, libuv threadpool, V8, each scanner process).
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -18,6 +19,7 @@ import { JOB_MESSAGE_TOPICS } from '#protocol/messages.ts'
 import { createVtClient } from '../node/src/client/vt-client.ts'
 import { startDevnet } from '../node/src/devnet/devnet.ts'
 import type { SupernodeConfig } from '../node/src/supernode/config.ts'
+import { cpuParts, partsUsed } from './cpu-parts.ts'
 
 const { values } = parseArgs({
   options: {
@@ -168,12 +170,14 @@ try {
     Promise.all(pids.map(rssMiB)).then((now) => { peak = peak.map((p, i) => Math.max(p, now[i] ?? 0)) }).catch(() => {})
   }, 500)
   const cpu0 = await Promise.all(pids.map(cpuSeconds))
+  const parts0 = await Promise.all(pids.map(cpuParts))
   const published0 = await publishedByTopic()
   const t0 = performance.now()
   const results = await Promise.all(Array.from({ length: concurrency }, async (_, i) => await submitOne(i + 1)))
   const wall = performance.now() - t0
   clearInterval(sampler)
   const cpu = (await Promise.all(pids.map(cpuSeconds))).map((c, i) => c - (cpu0[i] ?? 0))
+  const parts = partsUsed(parts0, await Promise.all(pids.map(cpuParts)))
   const sent = [...await publishedByTopic()].map(([topic, n]): [string, number] => [topic, n - (published0.get(topic) ?? 0)])
   const completed = results.filter((r) => r.status === 'completed')
   const byStatus = Object.entries(Object.groupBy(results, (r) => r.status)).map(([s, rs]) => `${s} ${rs?.length ?? 0}`).join(', ')
@@ -185,6 +189,7 @@ try {
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
   const perJob = (seconds: number): string => `${(seconds * 1000 / Math.max(1, completed.length)).toFixed(0)} ms`
   console.log(`  CPU per completed job, supernodes and their scanners: ${perJob(cpu.reduce((a, b) => a + b, 0))} in all; node 0 ${perJob(cpu[0] ?? NaN)}, each other member median ${perJob(quantile(cpu.slice(1), 0.5))} (the machine has ${availableParallelism()} cores: ${(availableParallelism() * 1000 / 20).toFixed(0)} ms a job in all is 20 jobs/s)`)
+  console.log(`  of which, all members together: ${[...parts].filter(([, s]) => s * 1000 / Math.max(1, completed.length) >= 0.5).toSorted((a, b) => b[1] - a[1]).map(([part, s]) => `${part} ${perJob(s)}`).join(', ')}`)
   const perJob1 = (n: number): string => (n / Math.max(1, completed.length)).toFixed(1)
   const signed = sent.filter(([topic]) => topic !== 'bundles')
   const bundled = signed.filter(([topic]) => (JOB_MESSAGE_TOPICS as readonly string[]).includes(topic)).reduce((a, [, n]) => a + n, 0)

@@ -10,11 +10,11 @@ const TICKS_PER_SECOND = 100
 
 const read = async (file: string): Promise<string> => await readFile(file, 'utf8').catch(() => '')
 
-/** Node names its threads: the main thread runs the event loop */
-function partOf (comm: string): string {
+/** Node names its threads (Linux keeps 15 characters of a name): the main thread runs the event loop */
+export function threadPart (comm: string): string {
   if (comm === 'MainThread' || comm === 'node') return 'event loop'
   if (comm === 'libuv-worker') return 'libuv threadpool'
-  if (comm.startsWith('V8') || comm === 'DelayedTaskSched' || comm === 'PlatformWorker') return 'V8 (GC, JIT)'
+  if (comm.startsWith('V8') || comm.startsWith('DelayedTaskSch') || comm === 'PlatformWorker') return 'V8 (GC, JIT)'
   if (comm === 'WorkerThread' || comm.startsWith('Worker')) return 'worker threads'
   return `thread ${comm}`
 }
@@ -26,7 +26,7 @@ async function addParts (pid: number, into: Map<string, number>, asChild: string
     for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [])) {
       const comm = (await read(`/proc/${pid}/task/${tid}/comm`)).trim()
       if (comm === '') continue
-      add(partOf(comm), Number((await read(`/proc/${pid}/task/${tid}/schedstat`)).split(' ')[0]) / 1e9)
+      add(threadPart(comm), Number((await read(`/proc/${pid}/task/${tid}/schedstat`)).split(' ')[0]) / 1e9)
     }
   } else {
     const stat = await read(`/proc/${pid}/stat`)
@@ -47,6 +47,9 @@ export async function cpuParts (pid: number | undefined): Promise<Map<string, nu
   if (pid !== undefined) await addParts(pid, parts, undefined)
   return parts
 }
+
+/** all parts together: the process and its descendants */
+export const totalSeconds = (parts: ReadonlyMap<string, number>): number => [...parts.values()].reduce((a, b) => a + b, 0)
 
 /** what each part used between two readings, summed over several supernodes */
 export function partsUsed (before: ReadonlyArray<Map<string, number>>, after: ReadonlyArray<Map<string, number>>): Map<string, number> {

@@ -21,6 +21,7 @@ import { CHUNK_SIZE, CONVERGENT_KEY_DOMAIN, TAG_BYTES, createCryptoPool, createP
 import { createRepositories, openDatabase, PendingIngestRepository } from '../node/src/db/index.ts'
 import { createDurableBlockstore } from '../node/src/ipfs/index.ts'
 import { createSampleStore } from '../node/src/ingest/index.ts'
+import { threadPart } from './cpu-parts.ts'
 
 const MIB = 1024 * 1024
 const sizeMiB = Number(process.argv[2] ?? 64)
@@ -85,7 +86,7 @@ async function threadCpu (): Promise<Map<string, number>> {
     const ms = Number((await read('schedstat')).split(' ')[0]) / 1e6
     if (name === '' || !Number.isFinite(ms)) continue
     // worker threads all share one name: each is told apart by its thread id
-    const key = name === 'WorkerThread' ? `crypto thread ${tid}` : name === 'libuv-worker' ? 'libuv threadpool' : name === 'MainThread' ? 'event loop' : name.startsWith('V8') ? 'V8 (GC, JIT)' : 'other'
+    const key = name === 'WorkerThread' ? `crypto thread ${tid}` : threadPart(name)
     threads.set(key, (threads.get(key) ?? 0) + ms)
   }
   return threads

@@ -19,7 +19,7 @@ import { JOB_MESSAGE_TOPICS } from '#protocol/messages.ts'
 import { createVtClient } from '../node/src/client/vt-client.ts'
 import { startDevnet } from '../node/src/devnet/devnet.ts'
 import type { SupernodeConfig } from '../node/src/supernode/config.ts'
-import { cpuParts, partsUsed } from './cpu-parts.ts'
+import { cpuParts, partsUsed, totalSeconds } from './cpu-parts.ts'
 
 const { values } = parseArgs({
   options: {
@@ -54,19 +54,10 @@ async function rssMiB (pid: number | undefined): Promise<number> {
   return kb / 1024 + (await Promise.all(children.map(rssMiB))).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0)
 }
 
-const TICKS_PER_SECOND = 100
 const IDLE_SAMPLE_MS = 10_000
 
 /** CPU seconds a supernode and its live children (the warm scanners) have used so far */
-async function cpuSeconds (pid: number | undefined): Promise<number> {
-  if (pid === undefined) return NaN
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
-  // fields after the parenthesised command name: utime and stime are the 12th and 13th
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const own = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
-  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(' ').filter((s) => s !== '').map(Number)
-  return own + (await Promise.all(children.map(cpuSeconds))).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0)
-}
+const cpuSeconds = async (pid: number | undefined): Promise<number> => totalSeconds(await cpuParts(pid))
 
 /** gossip messages each node published, by topic (the node's /metrics): a bundle carries several signed messages */
 async function published (api: string): Promise<Map<string, number>> {
@@ -169,15 +160,15 @@ try {
   const sampler = setInterval(() => {
     Promise.all(pids.map(rssMiB)).then((now) => { peak = peak.map((p, i) => Math.max(p, now[i] ?? 0)) }).catch(() => {})
   }, 500)
-  const cpu0 = await Promise.all(pids.map(cpuSeconds))
   const parts0 = await Promise.all(pids.map(cpuParts))
   const published0 = await publishedByTopic()
   const t0 = performance.now()
   const results = await Promise.all(Array.from({ length: concurrency }, async (_, i) => await submitOne(i + 1)))
   const wall = performance.now() - t0
   clearInterval(sampler)
-  const cpu = (await Promise.all(pids.map(cpuSeconds))).map((c, i) => c - (cpu0[i] ?? 0))
-  const parts = partsUsed(parts0, await Promise.all(pids.map(cpuParts)))
+  const parts1 = await Promise.all(pids.map(cpuParts))
+  const cpu = parts1.map((p, i) => totalSeconds(p) - totalSeconds(parts0[i] ?? new Map()))
+  const parts = partsUsed(parts0, parts1)
   const sent = [...await publishedByTopic()].map(([topic, n]): [string, number] => [topic, n - (published0.get(topic) ?? 0)])
   const completed = results.filter((r) => r.status === 'completed')
   const byStatus = Object.entries(Object.groupBy(results, (r) => r.status)).map(([s, rs]) => `${s} ${rs?.length ?? 0}`).join(', ')

@@ -3,6 +3,8 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { parseFuzzy } from '#protocol/rewards/fuzzy.ts'
 import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/params.ts'
+import { columnValue, feedColumns, MAX_ROW_CHARS, splitCsvRow } from './feed-columns.ts'
+import type { FeedColumns } from './feed-columns.ts'
 import { TLSH_ENGINE_MAX_BYTES, TlshError, tlsh } from './tlsh.ts'
 import { TlshNeighbours } from './tlsh-neighbours.ts'
 import type { TlshNeighbour } from './tlsh-neighbours.ts'
@@ -13,6 +15,7 @@ import type { CreateScanner, WorkerScanner } from './worker-protocol.ts'
  *   <md5|sha1|sha256 hex> [label]            (plain lists, "#" comments, CSV-ish separators)
  *   <TLSH digest> [label]                    ("T1" + 70 hex, or 3.x's 70 hex: a listed sample whose variants match too)
  *   <hash>:<size>:<label>[:...]              (ClamAV .hdb/.hsb lines)
+ *   CSV rows under a header naming columns   (MalwareBazaar's exports: sha256_hash, signature, tlsh; feed-columns.ts)
  * Lines that are not one of these are counted and skipped, never fatal: one bad line in a feed
  * of millions must not cost the node the feed.
  */
@@ -36,25 +39,67 @@ export const feedLabel = (path: string): string => `HashList.${basename(path).re
 export function parseFeed (text: string, defaultLabel: string): HashFeed {
   const entries = new Map<string, string>()
   const tlshEntries = new Map<string, string>()
+  let columns: FeedColumns | undefined
   let lines = 0
   let skipped = 0
   for (const raw of text.split('\n')) {
     const line = raw.trim()
-    if (line === '' || line.startsWith('#') || line.startsWith('//')) continue
+    if (line === '') continue
+    const comment = line.startsWith('#') ? line.slice(1) : line.startsWith('//') ? line.slice(2) : undefined
+    if (comment !== undefined) {
+      columns = feedColumns(comment) ?? columns
+      continue
+    }
+    const found = (columns === undefined ? undefined : rowEntries(line, columns, defaultLabel)) ?? lineEntry(line, defaultLabel)
+    if (found === undefined) {
+      // a header row outside a comment names the columns of the rows after it
+      const named = feedColumns(line)
+      if (named !== undefined) columns = named
+      else { lines++; skipped++ }
+      continue
+    }
     lines++
-    const cut = line.search(/[\s,;:|]/)
-    const first = (cut === -1 ? line : line.slice(0, cut)).toLowerCase()
-    const fuzzy = parseFuzzy(first.length === 70 ? `t1${first}` : first)
-    const hash = fuzzy ?? first
-    if (fuzzy === undefined && (!HEX_LENGTHS.has(hash.length) || !/^[0-9a-f]+$/.test(hash))) { skipped++; continue }
-    let rest = cut === -1 ? '' : line.slice(cut + 1).trim()
-    // ClamAV hdb/hsb: size (or "*") then the name
-    const hdb = /^(?:\d+|\*):([^:]+)/.exec(rest)
-    if (hdb !== null) rest = hdb[1] ?? ''
-    const label = rest.split(/[\s,;|]/)[0]?.replace(LABEL_CHARS, '_').slice(0, MAX_LABEL) ?? ''
-    ;(fuzzy === undefined ? entries : tlshEntries).set(hash, label === '' ? defaultLabel : label)
+    if (found.hash !== undefined) entries.set(found.hash, found.label)
+    if (found.tlsh !== undefined) tlshEntries.set(found.tlsh, found.label)
   }
   return { entries, tlsh: tlshEntries, lines, skipped }
+}
+
+interface FeedEntry { hash?: string, tlsh?: string, label: string }
+
+const cleanLabel = (label: string, defaultLabel: string): string => {
+  const clean = label.replace(LABEL_CHARS, '_').slice(0, MAX_LABEL)
+  return clean === '' ? defaultLabel : clean
+}
+
+const isHex = (value: string, length: number): boolean => value.length === length && /^[0-9a-f]+$/.test(value)
+
+/** a plain line: its first token is the hash or TLSH digest, the next word (or an hdb line's name) the label */
+function lineEntry (line: string, defaultLabel: string): FeedEntry | undefined {
+  if (line.length > MAX_ROW_CHARS) return undefined
+  const cut = line.search(/[\s,;:|]/)
+  const first = (cut === -1 ? line : line.slice(0, cut)).toLowerCase()
+  const fuzzy = parseFuzzy(first.length === 70 ? `t1${first}` : first)
+  if (fuzzy === undefined && !(HEX_LENGTHS.has(first.length) && isHex(first, first.length))) return undefined
+  let rest = cut === -1 ? '' : line.slice(cut + 1).trim()
+  // ClamAV hdb/hsb: size (or "*") then the name
+  const hdb = /^(?:\d+|\*):([^:]+)/.exec(rest)
+  if (hdb !== null) rest = hdb[1] ?? ''
+  const label = cleanLabel(rest.split(/[\s,;|]/)[0] ?? '', defaultLabel)
+  return fuzzy === undefined ? { hash: first, label } : { tlsh: fuzzy, label }
+}
+
+/** a row of a feed with named columns: its strongest hash and its TLSH digest, labelled by its signature */
+function rowEntries (line: string, columns: FeedColumns, defaultLabel: string): FeedEntry | undefined {
+  const fields = splitCsvRow(line)
+  if (fields === undefined) return undefined
+  const hash = columns.hashes
+    .map(({ index, length }) => ({ value: columnValue(fields, index)?.toLowerCase(), length }))
+    .find(({ value, length }) => value !== undefined && isHex(value, length))?.value
+  const digest = columnValue(fields, columns.tlsh)?.toLowerCase()
+  const fuzzy = digest === undefined ? undefined : parseFuzzy(digest.length === 70 ? `t1${digest}` : digest)
+  if (hash === undefined && fuzzy === undefined) return undefined
+  return { hash, tlsh: fuzzy, label: cleanLabel(columnValue(fields, columns.label) ?? '', defaultLabel) }
 }
 
 export interface HashListOptions {

@@ -51,7 +51,7 @@ if (values['no-economy'] !== true) {
   const { figures, ...rest } = economy
   // rewardParams: the protocol's DEFAULT_REWARD_PARAMS, the default point of every sweep
   writeFileSync(join(outDir, 'economy.json'), `${JSON.stringify({ seed, quick: values.quick, plan, rewardParams: DEFAULT_REWARD_PARAMS, assumptions: DEFAULT_ECONOMY, ...rest, figures: figures.map(f => f.id) }, bigintsAsStrings, 2)}\n`)
-  for (const [name, d] of [['the defaults (exact-hash list)', economy.headline.atDefaults], ['a TLSH-neighbour list', economy.headline.withTlshList]] as const) {
+  for (const [name, d] of [['the defaults (listed samples with their TLSH)', economy.headline.atDefaults], ['plain hash lists only', economy.headline.withExactList]] as const) {
     log(`economy: return on cost at ${name}: ${Object.entries(d.roc).map(([t, b]) => `${t} ${b.median}`).join(', ')}; small honest paid ${d.smallPaid.median}`)
   }
 }

@@ -33,8 +33,6 @@ export const QUICK_ECONOMY: Omit<EconomyPlan, 'seed'> = { seeds: 5, epochs: 20, 
 /** 50 seeds everywhere; half a year of submissions per sweep point keeps the full run within an hour of one core */
 export const FULL_ECONOMY: Omit<EconomyPlan, 'seed'> = { seeds: 50, epochs: 26, supplySeeds: 50, years: 10 }
 
-/** the list engine's match rate on variants of listed samples with a TLSH-neighbour lookup, beside the node's exact 0 */
-const TLSH_LIST_MATCH = 0.9
 
 const ROC_TYPES: AgentType[] = [...ATTACKERS, 'honest-small', 'honest-large']
 
@@ -135,10 +133,10 @@ export interface EconomyResults {
   sweeps: Array<{ id: string, label: string, defaultX: number, rows: PointStats[] }>
   schedules: ScheduleStats[]
   /**
-   * atDefaults: the list engine matches exact hashes only, as the node's hash-list engine does;
-   * withTlshList: the same economy with a list engine that flags 90% of a listed sample's variants
+   * atDefaults: 90% of listed samples come with their TLSH (feeds such as MalwareBazaar's export);
+   * withExactList: the same economy where members hold plain hash lists only, so no variant is listed
    */
-  headline: { atDefaults: PointStats, withTlshList: PointStats, fixes: Record<string, string[]>, runwayYears: Record<string, Band | null> }
+  headline: { atDefaults: PointStats, withExactList: PointStats, fixes: Record<string, string[]>, runwayYears: Record<string, Band | null> }
 }
 
 export function economyFigures (plan: EconomyPlan, log: (line: string) => void = () => {}): EconomyResults {
@@ -146,7 +144,7 @@ export function economyFigures (plan: EconomyPlan, log: (line: string) => void =
   const cache = new Map<string, PointStats>()
   // the default point first: every sweep's default point is the same run, recalled from the cache
   const atDefaults = pointStats({ x: 0, params: DEFAULT_REWARD_PARAMS, eco: DEFAULT_ECONOMY }, seeds, plan.epochs, cache)
-  const withTlshList = pointStats({ x: TLSH_LIST_MATCH, params: DEFAULT_REWARD_PARAMS, eco: { ...DEFAULT_ECONOMY, detection: { ...DEFAULT_ECONOMY.detection, listFuzzyMatch: TLSH_LIST_MATCH } } }, seeds, plan.epochs, cache)
+  const withExactList = pointStats({ x: 0, params: DEFAULT_REWARD_PARAMS, eco: { ...DEFAULT_ECONOMY, detection: { ...DEFAULT_ECONOMY.detection, listTlshShare: 0 } } }, seeds, plan.epochs, cache)
   const sweeps = SWEEPS.filter(s => plan.sweeps === undefined || plan.sweeps.includes(s.id)).map(sweep => {
     log(`economy: sweep ${sweep.id}`)
     return { sweep, rows: sweep.points.map(p => pointStats(p, seeds, plan.epochs, cache)) }
@@ -164,6 +162,6 @@ export function economyFigures (plan: EconomyPlan, log: (line: string) => void =
     ],
     sweeps: sweeps.map(s => ({ id: s.sweep.id, label: s.sweep.label, defaultX: s.sweep.defaultX, rows: s.rows })),
     schedules,
-    headline: { atDefaults, withTlshList, fixes: Object.fromEntries(fixes), runwayYears: Object.fromEntries(schedules.map(s => [s.name, s.runwayYears])) }
+    headline: { atDefaults, withExactList, fixes: Object.fromEntries(fixes), runwayYears: Object.fromEntries(schedules.map(s => [s.name, s.runwayYears])) }
   }
 }

@@ -4,6 +4,7 @@
  * parameters (the fee, the deposit, the caps) are not here: they are protocol/src/rewards' RewardParams,
  * DEFAULT_REWARD_PARAMS unless a sweep changes one, so the default point is the protocol's.
  */
+import { DEFAULT_REWARD_PARAMS } from '#protocol/rewards/params.ts'
 
 export const AGENT_TYPES = ['honest-small', 'honest-large', 'spammer', 'mutator', 'author', 'ring', 'member'] as const
 export type AgentType = typeof AGENT_TYPES[number]
@@ -31,8 +32,14 @@ export interface DetectionParams {
   variantSpread: number
   /** codes a sample of a family lies from the family's centre: uniform in [low, high] */
   siblingSpread: [low: number, high: number]
-  /** chance the public-list engine flags a variant of a listed sample (a TLSH-neighbour lookup; 0: exact hashes only, as the node's hash-list engine) */
-  listFuzzyMatch: number
+  /**
+   * share of listed samples whose feed entry carries the sample's TLSH digest: the node's hash-list engine then
+   * flags a variant within listTlshThreshold of it (MalwareBazaar's CSV exports give one per sample; plain
+   * hash lists none: 0 is an operator who holds only those)
+   */
+  listTlshShare: number
+  /** the hash-list engine's TLSH distance (the node's hashListTlshThreshold, default the rewards' fuzzyThreshold) */
+  listTlshThreshold: number
 }
 
 export interface EconomyParams {
@@ -81,7 +88,7 @@ export interface EconomyParams {
 export const DEFAULT_ECONOMY: EconomyParams = {
   detection: {
     members: 7, faultDivisor: 3, memberMiss: 0.02, clamav: 0.55, yara: 0.45, ml: 0.8, falsePositive: 0.002, detectabilitySigma: 0.35, variantStability: 0.9,
-    fuzzy: true, variantSpread: 12, siblingSpread: [10, 70], listFuzzyMatch: 0
+    fuzzy: true, variantSpread: 12, siblingSpread: [10, 70], listTlshShare: 0.9, listTlshThreshold: DEFAULT_REWARD_PARAMS.fuzzyThreshold
   },
   honest: {
     wallets: 60, medianVolume: 0.6, volumeSigma: 1.2, precisionLow: 0.6, precisionHigh: 0.98, largeShare: 0.2, largeStake: 5000, effort: 5,

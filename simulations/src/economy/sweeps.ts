@@ -38,9 +38,9 @@ const D = DEFAULT_REWARD_PARAMS
 /** a mutator farming through as many wallets as it has variants an epoch: no per-wallet quota binds */
 const SYBIL_WALLETS = 30
 const DEPOSITS = [0, 4, 8, 12, 20]
-const sybilMutator = (deposit: number, listFuzzyMatch: number): Pick<SweepPoint, 'params' | 'eco'> => ({
+const sybilMutator = (deposit: number, listTlshShare: number): Pick<SweepPoint, 'params' | 'eco'> => ({
   params: { ...D, submissionDeposit: vmt(deposit) },
-  eco: { ...DEFAULT_ECONOMY, detection: { ...DEFAULT_ECONOMY.detection, listFuzzyMatch }, mutator: { ...DEFAULT_ECONOMY.mutator, wallets: SYBIL_WALLETS } }
+  eco: { ...DEFAULT_ECONOMY, detection: { ...DEFAULT_ECONOMY.detection, listTlshShare }, mutator: { ...DEFAULT_ECONOMY.mutator, wallets: SYBIL_WALLETS } }
 })
 
 export const SWEEPS: Sweep[] = [
@@ -53,7 +53,7 @@ export const SWEEPS: Sweep[] = [
   { id: 'public-list', label: 'publicListBps (share of the reward when a public list knew the item)', defaultX: Number(D.publicListBps), points: [0, 1_000, 2_500, 5_000].map(x => ({ x, ...withParams({ publicListBps: BigInt(x) }) })) },
   { id: 'half-life', label: 'familyHalfLifeEpochs (0: counts never decay)', defaultX: D.familyHalfLifeEpochs, points: [0, 13, 26, 52].map(x => ({ x, ...withParams({ familyHalfLifeEpochs: x }) })) },
   { id: 'confirmer-stake', label: 'confirmerMinStake (VMT; 0: a second wallet confirms for free)', defaultX: Number(D.confirmerMinStake / WEI), points: [0, 1000].map(x => ({ x, ...withParams({ confirmerMinStake: vmt(x) }) })) },
-  { id: 'list-fuzzy-match', label: 'chance the public-list engine flags a variant of a listed sample (TLSH-neighbour lookup)', defaultX: DEFAULT_ECONOMY.detection.listFuzzyMatch, points: [0, 0.5, 0.9, 1].map(x => ({ x, ...detection({ listFuzzyMatch: x }) })) },
+  { id: 'list-tlsh-share', label: 'share of listed samples whose feed entry carries a TLSH digest (0: plain hash lists only)', defaultX: DEFAULT_ECONOMY.detection.listTlshShare, points: [0, 0.5, 0.9, 1].map(x => ({ x, ...detection({ listTlshShare: x }) })) },
   {
     id: 'variant-stability',
     label: 'without a tlsh engine (label families): label stability of a byte-appended variant',
@@ -62,8 +62,8 @@ export const SWEEPS: Sweep[] = [
     points: [0.5, 0.9, 1].map(x => ({ x, ...detection({ fuzzy: false, variantStability: x }) }))
   },
   { id: 'mutator-wallets', label: 'wallets the mutator splits its 30 variants an epoch over (sybils)', defaultX: DEFAULT_ECONOMY.mutator.wallets, points: [2, 4, 6, 15, 30].map(x => ({ x, ...withEco({ mutator: { ...DEFAULT_ECONOMY.mutator, wallets: x } }) })) },
-  { id: 'deposit', label: `deposit per report (VMT, kept up to what it earned), the mutator on ${SYBIL_WALLETS} wallets, exact-hash list`, defaultX: Number((D.submissionDeposit ?? 0n) / WEI), points: DEPOSITS.map(x => ({ x, ...sybilMutator(x, 0) })) },
-  { id: 'deposit-tlsh-list', label: `deposit per report (VMT), the mutator on ${SYBIL_WALLETS} wallets, a list engine with TLSH-neighbour lookup (0.9)`, defaultX: -1, points: DEPOSITS.map(x => ({ x, ...sybilMutator(x, 0.9) })) },
+  { id: 'deposit', label: `deposit per report (VMT, kept up to what it earned), the mutator on ${SYBIL_WALLETS} wallets`, defaultX: Number((D.submissionDeposit ?? 0n) / WEI), points: DEPOSITS.map(x => ({ x, ...sybilMutator(x, DEFAULT_ECONOMY.detection.listTlshShare) })) },
+  { id: 'deposit-exact-list', label: `deposit per report (VMT), the mutator on ${SYBIL_WALLETS} wallets, members holding plain hash lists only (no TLSH)`, defaultX: -1, points: DEPOSITS.map(x => ({ x, ...sybilMutator(x, 0) })) },
   { id: 'ring', label: 'colluding members of 7 (f = 2)', defaultX: 2, points: [0, 1, 2, 3].map(x => ({ x, ...withEco({ ring: { ...DEFAULT_ECONOMY.ring, colluders: x } }) })) }
 ]
 

@@ -3,6 +3,7 @@
  * public samples (what mutators start from), benign files, authors' new families and their variants.
  */
 import type { Hex } from '#protocol/messages.ts'
+import { bodyDistance } from '#protocol/rewards/fuzzy.ts'
 import type { Rng } from '../prng.ts'
 import { freshHits, variantHits } from './engine-hits.ts'
 import type { EngineHits } from './engine-hits.ts'
@@ -128,12 +129,15 @@ export class World {
 
   /**
    * Bytes appended: a new hash no list holds, engines mostly agree with the source, the TLSH body moves a
-   * few codes; a list engine with TLSH-neighbour lookup flags it when it lists the source.
+   * few codes; the hash-list engine flags it when its feed lists the source's TLSH within its distance.
    */
   variantOf (source: Sample): Sample {
     const d = this.#eco.detection
-    const listed = source.listed && this.#rng.next() < d.listFuzzyMatch
-    return this.#sample(source.family, source.malicious, listed, variantHits(this.#rng, d, source.hits), source.ring, perturb(this.#rng, source.body, 1 + this.#rng.int(d.variantSpread)))
+    const tlshListed = source.listed && this.#rng.next() < d.listTlshShare
+    const hits = variantHits(this.#rng, d, source.hits)
+    const body = perturb(this.#rng, source.body, 1 + this.#rng.int(d.variantSpread))
+    const listed = tlshListed && bodyDistance(body, source.body, d.listTlshThreshold) <= d.listTlshThreshold
+    return this.#sample(source.family, source.malicious, listed, hits, source.ring, body)
   }
 
   newFamily (name: string): Sample {

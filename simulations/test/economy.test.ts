@@ -91,12 +91,14 @@ tap.test('detection model: the protocol classifies its facts as the parameters s
   t.equal(classify(scanFacts(rng, sure, ring, { ...ctx, ring: new Set(members.slice(0, 3)) }), DEFAULT_REWARD_PARAMS), 'malicious', 'f + 1: malicious')
 })
 
+const world = (d: Partial<EconomyParams['detection']>): World => new World(createRng(3), { ...DEFAULT_ECONOMY, detection: { ...DEFAULT_ECONOMY.detection, ...d } })
+/** the share of 200 variants of one source the list engine flags */
+function listedShare (w: World, listed: boolean): number {
+  const source = { ...w.newFamily('z'), listed }
+  return Array.from({ length: 200 }, () => w.variantOf(source)).filter((v) => v.listed).length / 200
+}
+
 tap.test('a variant is listed only as the node\'s hash list would: its source listed with a TLSH within the list\'s distance', async (t) => {
-  const world = (d: Partial<EconomyParams['detection']>): World => new World(createRng(3), { ...DEFAULT_ECONOMY, detection: { ...DEFAULT_ECONOMY.detection, ...d } })
-  const listedShare = (w: World, listed: boolean): number => {
-    const source = { ...w.newFamily('z'), listed }
-    return Array.from({ length: 200 }, () => w.variantOf(source)).filter((v) => v.listed).length / 200
-  }
   t.equal(listedShare(world({ listTlshShare: 1 }), true), 1, 'every TLSH-listed source: each variant (1-12 codes away) is within 30')
   t.equal(listedShare(world({ listTlshShare: 1 }), false), 0, 'an unlisted source lists no variant')
   t.equal(listedShare(world({ listTlshShare: 0 }), true), 0, 'plain hash lists: no variant')

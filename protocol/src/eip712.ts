@@ -10,6 +10,7 @@ import { recover } from 'tiny-secp256k1'
 import type { RecoveryIdType } from 'tiny-secp256k1'
 import type { TypedDataDomain, TypedDataField } from 'ethers'
 import { createVerifier, DOMAIN, TYPES, typeDependencies } from './eip712-hash.js'
+import type { Verifier } from './eip712-hash.js'
 import type { Complaint, Hex, ReportAttestation, ScanJob, Submission, Verdict, VerdictCommitment } from './messages.ts'
 
 export const EIP712_NAME = DOMAIN.name
@@ -46,13 +47,38 @@ export const EIP712_TYPES: Readonly<Record<PrimaryType, Record<string, TypedData
   HuntAccess: ethersTypes('HuntAccess')
 }
 
+/** The uncompressed (65-byte) public key that signed `hash` with r ‖ s and recovery id `v`; throws or answers null for no key. */
+export type RecoverPublicKey = (hash: Uint8Array, rs: Uint8Array, v: number) => Uint8Array | null
+
+/** libsecp256k1 compiled to wasm (tiny-secp256k1): the recovery that runs anywhere, a browser included. */
+export const wasmRecoverPublicKey: RecoverPublicKey = (hash, rs, v) => recover(hash, rs, v as RecoveryIdType, false)
+
+let recoverPublicKey: RecoverPublicKey = wasmRecoverPublicKey
+
 /**
- * The protocol's hasher and recoverer over noble's keccak, sha256 and secp256k1, recovering signers
- * with libsecp256k1 (tiny-secp256k1's wasm build): 290 us a signature against 650 us for noble's
- * verification with the signer's tables kept, measured side by side on this machine; a node checks
- * about ten signatures per job. The web page runs the same hasher over noble alone.
+ * The protocol's hasher and recoverer over noble's keccak, sha256 and secp256k1, recovering signers with
+ * `recoverer` (libsecp256k1 in wasm unless told otherwise). The web page runs the same hasher over noble alone.
  */
-export const eip712 = createVerifier({ keccak_256, sha256, secp256k1, recoverPublicKey: (hash, rs, v) => recover(hash, rs, v as RecoveryIdType, false) })
+export function protocolVerifier (recoverer: RecoverPublicKey = wasmRecoverPublicKey): Verifier {
+  return createVerifier({ keccak_256, sha256, secp256k1, recoverPublicKey: recoverer })
+}
+
+/**
+ * The one verifier every signature of the protocol goes through. It recovers with libsecp256k1 in wasm
+ * (290 us a signature against 650 us for noble's verification with the signer's tables kept, measured
+ * side by side here) until a node passes a native build through useRecoverPublicKey; a node checks
+ * about ten signatures per job.
+ */
+export const eip712 = protocolVerifier((hash, rs, v) => recoverPublicKey(hash, rs, v))
+
+/**
+ * Makes `recoverer` the eip712 verifier's public-key recovery from now on: a node passes libsecp256k1
+ * built for its machine (node/src/crypto/native-recover.ts), which answers as the wasm build does, faster.
+ * The protocol itself imports nothing native, so the browser and the extension keep the wasm build.
+ */
+export function useRecoverPublicKey (recoverer: RecoverPublicKey): void {
+  recoverPublicKey = recoverer
+}
 
 const digestOf = (primary: PrimaryType, value: object, chainId: number, registry: Hex): Hex => eip712.digest(primary, value, chainId, registry) as Hex
 

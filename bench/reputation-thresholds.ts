@@ -6,7 +6,7 @@
  * positives) beside recall on the blacklist and badware hosts the model was not trained on.
  * Run: npx node bench/reputation-thresholds.ts   (needs webext-ublock-origin-firefox, ~10 s)
  */
-import { labelHosts } from '../node/src/intel/reputation/datasets.ts'
+import { labelHosts } from '../node/scripts/reputation/labelled-hosts.ts'
 import { extractFeatures } from '../node/src/intel/reputation/features.ts'
 import { decide, loadModel, NAME_ONLY_REPUTATION, NAME_ONLY_SHARE } from '../node/src/intel/reputation/model.ts'
 import { splitPopularHosts } from '../node/src/intel/reputation/popular-hosts.ts'

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import type { SourceText } from '../src/intel/reputation/datasets.ts'
+import type { SourceText } from './reputation/labelled-hosts.ts'
 import { parseDomainMap, splitPopularHosts } from '../src/intel/reputation/popular-hosts.ts'
 import type { PopularHosts } from '../src/intel/reputation/popular-hosts.ts'
 

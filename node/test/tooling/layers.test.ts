@@ -1,8 +1,8 @@
 // The layers the README's "Layers" picture shows, held against the code: a folder of node/src imports
 // only folders on a lower row (or its own), governance/src only protocol/src and the contracts'
-// artifacts, protocol/src nothing of the repository; and no files (simulations/src's too) import each
-// other in a circle. A new import from a lower layer to a higher one, or one that closes a circle, fails
-// here naming its files.
+// artifacts, protocol/src nothing of the repository; node/scripts stands above them all (it may import
+// them, none of them imports it); and no files (simulations/src's too) import each other in a circle. A
+// new import from a lower layer to a higher one, or one that closes a circle, fails here naming its files.
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,12 +31,15 @@ const LAYERS: readonly (readonly string[])[] = [
 const APART = ['node/src/web']
 // on no row, but held to no circles as well (issue 19)
 const CIRCLES_ONLY = ['simulations/src']
+// above every row: offline tooling the node never runs (training the reputation model); it may import
+// any layer, and no layer (nor the page) may import it
+const ABOVE = ['node/scripts']
 
 const rowOf = new Map(LAYERS.flatMap((row, i) => row.map((folder) => [folder, i] as const)))
 
 /** The layer folder a repository path lies in, or undefined (a package, a test, a file outside the layers). */
 function folderOf (path: string): string | undefined {
-  return [...rowOf.keys(), ...APART].find((folder) => path === folder || path.startsWith(`${folder}/`))
+  return [...rowOf.keys(), ...APART, ...ABOVE].find((folder) => path === folder || path.startsWith(`${folder}/`))
 }
 
 const IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm
@@ -53,6 +56,14 @@ async function sources (folder: string): Promise<string[]> {
   return entries.filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name)).map((e) => relative(ROOT, join(e.parentPath, e.name)))
 }
 
+/** Whether a file of layer folder `from` may import one of folder `to` (another folder). */
+function allowedImport (from: string, to: string): boolean {
+  // no layer may take node/scripts; the page may take protocol's modules, nothing else, and nothing may take the page
+  if (ABOVE.includes(to)) return false
+  if (APART.includes(from)) return to === 'protocol/src'
+  return !APART.includes(to) && (rowOf.get(to) as number) > (rowOf.get(from) as number)
+}
+
 /** Every import that runs from a layer to a higher one (a lower row index), as "file -> target". */
 async function backwardImports (): Promise<string[]> {
   const found: string[] = []
@@ -63,9 +74,7 @@ async function backwardImports (): Promise<string[]> {
         const target = targetOf(file, specifier as string)
         const to = target === undefined ? undefined : folderOf(target)
         if (to === undefined || to === from) continue
-        // the page may take protocol's modules; nothing else, and nothing may take the page
-        const allowed = APART.includes(from) ? to === 'protocol/src' : !APART.includes(to) && (rowOf.get(to) as number) > (rowOf.get(from) as number)
-        if (!allowed) found.push(`${file} -> ${target as string}`)
+        if (!allowedImport(from, to)) found.push(`${file} -> ${target as string}`)
       }
     }
   }
@@ -125,6 +134,10 @@ tap.test('the check sees a backward import: the specifiers it resolves', async (
   t.equal(targetOf('node/src/db/x.ts', 'ethers'), undefined)
   t.equal(folderOf('node/src/api/ports/index.ts'), 'node/src/api')
   t.ok((rowOf.get('node/src/db') as number) > (rowOf.get('node/src/api') as number), 'db is below api: db -> api would be reported')
+  t.equal(folderOf(targetOf('node/src/intel/reputation/x.ts', '../../../scripts/reputation/cart-fit.ts') as string), 'node/scripts')
+  t.notOk(allowedImport('node/src/intel', 'node/scripts'), 'intel -> node/scripts would be reported')
+  t.notOk(allowedImport('node/src/cli', 'node/scripts'), 'even from the top row')
+  t.ok(allowedImport('node/src/intel', 'node/src/scan'), 'a lower row is allowed')
   const imports = [...`import { a } from '../api/x.ts'\nimport type { B } from "#protocol/y.ts"\nconst m = await import('./z.ts')\nimport './side.ts'`.matchAll(IMPORT)].map((m) => m[1])
   t.same(imports, ['../api/x.ts', '#protocol/y.ts', './z.ts', './side.ts'])
 })

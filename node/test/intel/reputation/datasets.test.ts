@@ -1,5 +1,6 @@
 import tap from 'tap'
-import { labelHosts, parseSource } from '../../../src/intel/reputation/datasets.ts'
+import { parseSource } from '../../../src/intel/reputation/datasets.ts'
+import { labelHosts } from '../../../scripts/reputation/labelled-hosts.ts'
 
 tap.test('list parsers: whole-host rules only, normalised, deduplicated', async t => {
   const adblock = [

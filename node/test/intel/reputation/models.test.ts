@@ -1,6 +1,7 @@
 import tap from 'tap'
 import { fitKnn, predictKnn } from '../../../src/intel/reputation/knn.ts'
-import { fitTree, predictTree, treeSize } from '../../../src/intel/reputation/cart.ts'
+import { predictTree } from '../../../src/intel/reputation/cart.ts'
+import { fitTree, treeSize } from '../../../scripts/reputation/cart-fit.ts'
 import { stratifiedKFold, stratifiedSplit } from '../../../scripts/reputation/splits.ts'
 import { accuracy, classScores, confusion, macroScores, weightedF1 } from '../../../scripts/reputation/metrics.ts'
 import { seededRandom, shuffled } from '../../../scripts/reputation/random.ts'

@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { readFileSync, statSync } from 'node:fs'
 import { train } from '../../../scripts/reputation/train.ts'
-import type { LabelledHost } from '../../../src/intel/reputation/datasets.ts'
+import type { LabelledHost } from '../../../scripts/reputation/labelled-hosts.ts'
 import { DEFAULT_MODEL_PATH } from '../../../src/intel/reputation/reputation-engine.ts'
 import { MODEL_FEATURES, extractFeatures } from '../../../src/intel/reputation/features.ts'
 import { decide, loadModel } from '../../../src/intel/reputation/model.ts'

@@ -3,6 +3,7 @@
 // proposer lists the reports, members sign, the proposer posts, every member records each job's proof.
 import tap from 'tap'
 import pino from 'pino'
+import type { AbortOptions } from '@libp2p/interface'
 import { epochTree, leafOf, quorumThreshold, recoverEpochRootSigner, signAnchorProposal, treeLeaves, verifyAnchorProof } from '#protocol/index.ts'
 import { createAnchorService } from '../../src/anchors/anchor-service.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
@@ -205,7 +206,7 @@ tap.test('a member behind on the chain waits for an epoch\'s last block, at most
   const follower = {
     ...shared,
     get followedBlock () { return block },
-    async waitFor (at: number, options: { signal?: AbortSignal } = {}) {
+    async waitFor (at: number, options: AbortOptions = {}) {
       if (at <= block) return
       await Promise.race([caughtUp, new Promise((_resolve, reject) => { options.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }, { once: true }) })])
     }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import tap from 'tap'
+import type { AbortOptions } from '@libp2p/interface'
 import { CHUNK_SIZE, createCryptoPool } from '../../src/crypto/index.ts'
 import { clearSpools, createUploadSpool } from '../../src/ingest/upload-spool.ts'
 import type { SharedBufferRing } from '../../src/crypto/shared-buffers.ts'
@@ -20,7 +21,7 @@ async function readBackInto (spool: UploadSpool, into: SharedBufferRing): Promis
 }
 
 /** the chunks as chunks() reads them into a ring's buffers, copied out */
-async function readBack (spool: UploadSpool, options: { signal?: AbortSignal } = {}): Promise<Uint8Array[]> {
+async function readBack (spool: UploadSpool, options: AbortOptions = {}): Promise<Uint8Array[]> {
   const into = crypto.slots(3)
   const out: Uint8Array[] = []
   try {

@@ -83,13 +83,13 @@ export function createReputationEngine (options: ReputationEngineOptions = {}): 
     async scan (input: ScanInput, scanOptions = {}) {
       const { signal } = scanOptions
       if (model === undefined) throw new EngineNotStartedError(REPUTATION_ENGINE_NAME)
-      if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
+      throwIfAborted(scanOptions)
       if (input.kind !== 'domain' && input.kind !== 'url') return result('type-unsupported')
       const bytes = input.bytes.subarray(0, MAX_SUBJECT_CHARS + 1)
       const host = subjectHost(input.kind, new TextDecoder('utf-8', { fatal: false }).decode(bytes))
       if (host === undefined) return result('type-unsupported')
       const live = await evidenceFor(host, { signal })
-      throwIfAborted(signal)
+      throwIfAborted(scanOptions)
       const rank = guards.ranks.get(host)
       // the network's own rank, when it has one, wins over the static list
       const evidence = rank === undefined ? live : { popularityRank: rank, ...live }
@@ -101,6 +101,6 @@ export function createReputationEngine (options: ReputationEngineOptions = {}): 
   }
 }
 
-function throwIfAborted (signal?: AbortSignal): void {
+function throwIfAborted ({ signal }: AbortOptions): void {
   if (signal?.aborted === true) throw new ScanAbortedError({ cause: signal.reason })
 }

@@ -4,12 +4,12 @@
 import { Contract, JsonRpcProvider, encodeBytes32String, id, parseEther } from 'ethers'
 import type { ContractTransactionResponse, JsonRpcSigner } from 'ethers'
 import { startAnvil } from '../node/src/chain/anvil.ts'
-import { blockNumber, increaseTime, mineBlocks, setBalance } from '../governance/src/anvil-time.ts'
-import { governorArtifact, parametersArtifact, registryArtifact, vmtArtifact } from '../governance/src/artifacts.ts'
-import { deployVirusMap } from '../governance/src/deploy.ts'
-import { signBallot } from '../governance/src/ballot.ts'
-import { membershipActions } from '../governance/src/gov.ts'
-import type { Actions } from '../governance/src/gov.ts'
+import { blockNumber, increaseTime, mineBlocks, setBalance } from '#governance/anvil-time.ts'
+import { governorArtifact, parametersArtifact, registryArtifact, vmtArtifact } from '#governance/artifacts.ts'
+import { deployVirusMap } from '#governance/deploy.ts'
+import { signBallot } from '#governance/ballot.ts'
+import { membershipActions } from '#governance/gov.ts'
+import type { Actions } from '#governance/gov.ts'
 
 const anvil = await startAnvil({ port: 0 })
 const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })

@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import { JsonRpcProvider, hexlify, parseEther, randomBytes } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
-import { deployVirusMap, electMembers, registerCandidate } from '../governance/src/index.ts'
+import { deployVirusMap, electMembers, registerCandidate } from '#governance/index.ts'
 import {
   attestationFor, checkReport, computeCommitment, DEFAULT_FAULT_DIVISOR, deriveReport, indicatorDigests, scanJobId, signAttestation, signCommitment,
   signScanJob, signSubmission, signVerdict, ZERO_BYTES32
 } from '#protocol/index.ts'
 import type { Hex, Report, ScanJob } from '#protocol/index.ts'
-import { mineBlocks } from '../governance/src/anvil-time.ts'
+import { mineBlocks } from '#governance/anvil-time.ts'
 import { startAnvil } from '../node/src/chain/anvil.ts'
 import { indicatorObject } from '../node/src/api/vt-indicator-objects.ts'
 import { connectProvider, reportFromFileAttributes, verifyReport } from '../node/src/light-client/index.ts'

@@ -9,7 +9,7 @@ import type { ContractTransactionReceipt, JsonRpcSigner } from 'ethers'
 import evidenceArtifact from '../artifacts/EquivocationEvidence.json' with { type: 'json' }
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
-import { setBalance } from '../../governance/src/anvil-time.ts'
+import { setBalance } from '#governance/anvil-time.ts'
 import { commitmentDigest, eip712Domain, reportDigest, verdictDigest, verdictHash } from '#protocol/eip712.ts'
 import { signAttestation, signCommitment, signVerdict } from '#protocol/signing.ts'
 import type { Hex, ReportAttestation, Verdict, VerdictCommitment } from '#protocol/messages.ts'

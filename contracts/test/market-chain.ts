@@ -13,7 +13,7 @@ import depositsArtifact from '../artifacts/SubmissionDeposits.json' with { type:
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
 import { startAnvil } from '../../node/src/chain/anvil.ts'
 import type { Anvil } from '../../node/src/chain/anvil.ts'
-import { blockNumber, mineBlocks, setBalance } from '../../governance/src/anvil-time.ts'
+import { blockNumber, mineBlocks, setBalance } from '#governance/anvil-time.ts'
 import { signDelivered } from '#protocol/delivered.ts'
 import type { Hex } from '#protocol/messages.ts'
 import { signRewardsRoot } from '#protocol/rewards/root.ts'

@@ -4,7 +4,7 @@ import t from 'tap'
 import { Contract, ContractFactory, encodeBytes32String } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
-import { mineBlocks } from '../../governance/src/anvil-time.ts'
+import { mineBlocks } from '#governance/anvil-time.ts'
 import { revertOf } from './revert.ts'
 import { startTestChain } from './test-chain.ts'
 

@@ -12,7 +12,7 @@ import type { JsonRpcSigner, TypedDataField } from 'ethers'
 import anchorsArtifact from '../artifacts/ReportAnchors.json' with { type: 'json' }
 import parametersArtifact from '../artifacts/NetworkParameters.json' with { type: 'json' }
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
-import { blockNumber, mineBlocks, setBalance } from '../../governance/src/anvil-time.ts'
+import { blockNumber, mineBlocks, setBalance } from '#governance/anvil-time.ts'
 import { ANCHOR_LEAF_TYPES, anchorLeafHash, epochRootDigest, signEpochRoot, verifyAnchorProof } from '#protocol/anchors.ts'
 import type { AnchorLeaf } from '#protocol/anchors.ts'
 import { eip712Domain } from '#protocol/eip712.ts'

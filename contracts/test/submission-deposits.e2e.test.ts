@@ -7,7 +7,7 @@ import t from 'tap'
 import { Contract, Wallet, hexlify, parseEther, randomBytes } from 'ethers'
 import { rewardsTree, rewardsTotal } from '#protocol/rewards/root.ts'
 import type { Hex } from '#protocol/messages.ts'
-import { setBalance } from '../../governance/src/anvil-time.ts'
+import { setBalance } from '#governance/anvil-time.ts'
 import { revertOf } from './revert.ts'
 import { deploySubmissionDeposits, head, lower, mineTo, mined, operator, rewardsSignatures, startMarketChain } from './market-chain.ts'
 

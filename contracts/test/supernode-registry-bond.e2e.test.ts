@@ -6,7 +6,7 @@ import { Contract, ContractFactory, ZeroAddress, ZeroHash, hexlify, id, parseEth
 import type { JsonRpcSigner } from 'ethers'
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
 import vmtArtifact from '../artifacts/VMT.json' with { type: 'json' }
-import { blockNumber, mineBlocks } from '../../governance/src/anvil-time.ts'
+import { blockNumber, mineBlocks } from '#governance/anvil-time.ts'
 import { revertOf } from './revert.ts'
 import { startTestChain } from './test-chain.ts'
 

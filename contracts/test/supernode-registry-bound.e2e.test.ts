@@ -5,7 +5,7 @@ import t from 'tap'
 import { Contract, ContractFactory, getAddress, hexlify, randomBytes, toBeHex } from 'ethers'
 import type { JsonRpcSigner } from 'ethers'
 import registryArtifact from '../artifacts/SupernodeRegistry.json' with { type: 'json' }
-import { mineBlocks } from '../../governance/src/anvil-time.ts'
+import { mineBlocks } from '#governance/anvil-time.ts'
 import { revertOf } from './revert.ts'
 import { startTestChain } from './test-chain.ts'
 

@@ -1,5 +1,5 @@
 import { Contract } from 'ethers'
-import { anchorsArtifact } from '../../../governance/src/artifacts.ts'
+import { anchorsArtifact } from '#governance/artifacts.ts'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
 import type { AnchorChain } from './ports.ts'

@@ -1,5 +1,5 @@
-import { listMembers, listProposals, openGov, proposalStatus } from '../../../governance/src/index.ts'
-import type { Proposal, VirusMapContracts } from '../../../governance/src/index.ts'
+import { listMembers, listProposals, openGov, proposalStatus } from '#governance/index.ts'
+import type { Proposal, VirusMapContracts } from '#governance/index.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { Provider } from 'ethers'
 import type { AbortOptions } from '@libp2p/interface'

@@ -4,7 +4,7 @@
 // node says is taken on its word: notifications are parsed strictly and counted by their signers.
 import { Contract, encodeBytes32String } from 'ethers'
 import type { JsonRpcProvider, Signer } from 'ethers'
-import { parametersArtifact, registryArtifact } from '../../../governance/src/artifacts.ts'
+import { parametersArtifact, registryArtifact } from '#governance/artifacts.ts'
 import { huntAccessHeader, HUNT_AUTH_HEADER, parseSignedHuntMatch } from '#protocol/hunt/index.ts'
 import type { MatchCountContext, SignedHuntMatch } from '#protocol/hunt/index.ts'
 import type { Hex } from '#protocol/messages.ts'

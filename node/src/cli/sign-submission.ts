@@ -2,7 +2,7 @@
  * The wallet's signature over a protocol Submission (SPEC 4), for every signed submission the CLI
  * makes (files and indicators): the keystore or key the options name, the deployment's domain, now.
  */
-import { GovernanceError } from '../../../governance/src/index.ts'
+import { GovernanceError } from '#governance/index.ts'
 import { signSubmission } from '#protocol/index.ts'
 import type { Submission } from '#protocol/index.ts'
 import type { Hex } from '#protocol/messages.ts'

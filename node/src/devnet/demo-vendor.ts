@@ -8,10 +8,10 @@ import type { JsonRpcProvider, Signer } from 'ethers'
 import type { AbortOptions } from '@libp2p/interface'
 import { FEED_PRODUCT } from '#protocol/feed/product.ts'
 import { HUNT_PRODUCT } from '#protocol/hunt/registration.ts'
-import { SAMPLE_PRODUCT_ID, decryptKeystore, encryptKeystore, joinActions, priceActions, proposeAndExecute, vendorActions } from '../../../governance/src/index.ts'
-import { marketArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { SAMPLE_PRODUCT_ID, decryptKeystore, encryptKeystore, joinActions, priceActions, proposeAndExecute, vendorActions } from '#governance/index.ts'
+import { marketArtifact, vmtArtifact } from '#governance/artifacts.ts'
 import type { Hex } from '#protocol/messages.ts'
-import { setBalance } from '../../../governance/src/anvil-time.ts'
+import { setBalance } from '#governance/anvil-time.ts'
 import type { Deployment } from '../supernode/config.ts'
 
 /** The demo keystore's passphrase: a devnet key guards nothing of value. */

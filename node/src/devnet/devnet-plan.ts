@@ -1,7 +1,7 @@
 // The devnet's deploy plan: fast governance, 30-block epochs, and a rewards pool with a per-epoch budget,
 // so that a newcomer's signed submission is paid within minutes (SPEC 17) on a chain of a block a second.
 import { parseEther } from 'ethers'
-import type { DeployPlan } from '../../../governance/src/index.ts'
+import type { DeployPlan } from '#governance/index.ts'
 
 /**
  * Blocks per anchor epoch (SPEC 15): at the devnet's block a second an epoch ends every 30 s, and with

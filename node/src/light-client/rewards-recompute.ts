@@ -10,7 +10,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import { Contract, decodeBytes32String } from 'ethers'
 import type { AbortOptions } from '@libp2p/interface'
 import type { JsonRpcProvider } from 'ethers'
-import { rewardsArtifact } from '../../../governance/src/artifacts.ts'
+import { rewardsArtifact } from '#governance/artifacts.ts'
 import {
   computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, REWARDS_LEAF_TYPES, rewardFactsOf, rewardParamsFrom, rewardsProof, rewardsRootOf, rewardsTree, stakedWallets
 } from '#protocol/rewards/index.ts'

@@ -1,5 +1,5 @@
 import { Contract } from 'ethers'
-import { marketArtifact } from '../../../governance/src/artifacts.ts'
+import { marketArtifact } from '#governance/artifacts.ts'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
 import { ORDER_STATUS } from './ports.ts'

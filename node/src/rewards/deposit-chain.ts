@@ -4,7 +4,7 @@
 // contract's Deposited events, scanned once: each call reads only the blocks after the last one it read, unless
 // a reorg replaced that block (a deposit may have moved into blocks already read: then it reads them all again).
 import { Contract } from 'ethers'
-import { depositsArtifact } from '../../../governance/src/artifacts.ts'
+import { depositsArtifact } from '#governance/artifacts.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { JsonRpcProvider } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'

@@ -3,7 +3,7 @@
 // the members' rewardParamsFrom reads an unset key. For the CLI and the devnet, which read the latest block.
 import { Contract, encodeBytes32String } from 'ethers'
 import type { Provider } from 'ethers'
-import { parametersArtifact } from '../../../governance/src/artifacts.ts'
+import { parametersArtifact } from '#governance/artifacts.ts'
 import { DEFAULT_REWARD_PARAMS, REWARD_PARAMETER_KEYS } from '#protocol/rewards/index.ts'
 
 export async function depositRequired (parameters: string | undefined, provider: Provider): Promise<bigint> {

@@ -1,5 +1,5 @@
 import { Contract } from 'ethers'
-import { rewardsArtifact } from '../../../governance/src/artifacts.ts'
+import { rewardsArtifact } from '#governance/artifacts.ts'
 import { revertName } from '../anchors/anchor-chain.ts'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'

@@ -1,7 +1,7 @@
 // A wallet's stake for the reward function (SPEC 17): its VMT votes at the epoch's end block
 // (ERC20Votes.getPastVotes), read from VMT's checkpoints, so any RPC answers for any past block alike.
 import { Contract } from 'ethers'
-import { vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { vmtArtifact } from '#governance/artifacts.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { JsonRpcProvider } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'

@@ -1,5 +1,5 @@
 import { Contract } from 'ethers'
-import { evidenceArtifact } from '../../../governance/src/artifacts.ts'
+import { evidenceArtifact } from '#governance/artifacts.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ContractTransactionResponse, JsonRpcProvider, Signer } from 'ethers'
 import type { CheckedEvidence } from '#protocol/evidence.ts'

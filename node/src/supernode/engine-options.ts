@@ -3,7 +3,7 @@
  * defaults and their validation, in one place. A new engine option is added here and read in
  * engine-set.ts; config.ts composes these with the other subsystems' options unchanged.
  */
-import { ENGINE_ID, MAX_ENGINES } from '../../../governance/src/engines.ts'
+import { ENGINE_ID, MAX_ENGINES } from '#governance/engines.ts'
 import { checkProtectedAddresses, parseFeedConfigs } from '../intel/lists/feed-config.ts'
 import type { IndicatorFeedConfig } from '../intel/lists/indicator-feed.ts'
 import { DEFAULT_TLSH_THRESHOLD } from '../scan/hash-list.ts'

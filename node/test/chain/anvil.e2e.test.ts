@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { JsonRpcProvider } from 'ethers'
 import { startAnvil } from '../../src/chain/anvil.ts'
-import { blockNumber, increaseTime, mineBlocks, setBalance } from '../../../governance/src/anvil-time.ts'
+import { blockNumber, increaseTime, mineBlocks, setBalance } from '#governance/anvil-time.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'virusmap-anvil-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,6 +1,6 @@
 import { getAddress, hexlify, randomBytes } from 'ethers'
 import tap from 'tap'
-import { electMembers, membershipActions, openGov, propose, registerCandidate } from '../../../governance/src/index.ts'
+import { electMembers, membershipActions, openGov, propose, registerCandidate } from '#governance/index.ts'
 import { createGovernanceReader } from '../../src/chain/governance-reader.ts'
 import type { Hex } from '#protocol/messages.ts'
 import { startGovernedChain } from '../fixtures/governed-chain.ts'

@@ -1,7 +1,7 @@
 import tap from 'tap'
 import { Interface } from 'ethers'
 import { registryInterface } from '../../src/chain/registry-abi.ts'
-import { registryArtifact } from '../../../governance/src/artifacts.ts'
+import { registryArtifact } from '#governance/artifacts.ts'
 
 // the node reads the registry through ISupernodeRegistry's ABI; the deployed SupernodeRegistry must
 // emit the same events and answer the same functions, selector for selector

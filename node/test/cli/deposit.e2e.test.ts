@@ -6,10 +6,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Contract, ContractFactory, HDNodeWallet, Mnemonic, encodeBytes32String, hexlify, parseEther, randomBytes } from 'ethers'
-import { setBalance } from '../../../governance/src/anvil-time.ts'
+import { setBalance } from '#governance/anvil-time.ts'
 import { runCli } from '../../src/cli/run.ts'
-import { deployVirusMap } from '../../../governance/src/index.ts'
-import { depositsArtifact, parametersArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { deployVirusMap } from '#governance/index.ts'
+import { depositsArtifact, parametersArtifact, vmtArtifact } from '#governance/artifacts.ts'
 import { startTestChain } from '../../../contracts/test/test-chain.ts'
 
 const mined = async (p: Promise<unknown>): Promise<void> => { await (await p as { wait(): Promise<unknown> }).wait() }

@@ -3,7 +3,7 @@ import type { Test } from 'tap'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Wallet } from 'ethers'
-import { encryptKeystore } from '../../../governance/src/index.ts'
+import { encryptKeystore } from '#governance/index.ts'
 import { classifyLookup } from '../../src/cli/indicator-input.ts'
 import { runIn, startCliWorld, type CliRun } from '../fixtures/cli-world.ts'
 

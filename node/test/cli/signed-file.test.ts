@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import tap from 'tap'
 import { Wallet } from 'ethers'
-import { encryptKeystore } from '../../../governance/src/index.ts'
+import { encryptKeystore } from '#governance/index.ts'
 import { runIn, startCliWorld } from '../fixtures/cli-world.ts'
 import { MEMBERS } from '../fixtures/signed-reports.ts'
 

@@ -3,8 +3,8 @@
 // holding the rewards back after 120 blocks (maxJobAgeBlocks), so a newcomer is paid within minutes.
 import t from 'tap'
 import { Contract, JsonRpcProvider, encodeBytes32String } from 'ethers'
-import { deployVirusMap } from '../../../governance/src/index.ts'
-import { parametersArtifact, rewardsArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { deployVirusMap } from '#governance/index.ts'
+import { parametersArtifact, rewardsArtifact, vmtArtifact } from '#governance/artifacts.ts'
 import { startAnvil } from '../../src/chain/anvil.ts'
 import { DEVNET_EPOCH_BLOCKS, DEVNET_MAX_JOB_AGE_BLOCKS, DEVNET_REWARD_BUDGET, DEVNET_REWARDS_CHALLENGE_BLOCKS, DEVNET_REWARDS_POOL, devnetPlan } from '../../src/devnet/devnet-plan.ts'
 

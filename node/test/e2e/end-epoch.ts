@@ -1,7 +1,7 @@
 // Ends a devnet's current anchor epoch at once, for the e2e files that need an epoch anchored: mining its remaining
 // blocks instead of waiting out the devnet's block a second (up to 30 s an epoch). The members still find the
 // ended epoch, take turns, sign and post it themselves.
-import { blockNumber, mineBlocks } from '../../../governance/src/anvil-time.ts'
+import { blockNumber, mineBlocks } from '#governance/anvil-time.ts'
 import { DEVNET_CONFIRMATIONS } from '../../src/devnet/devnet.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { JsonRpcProvider } from 'ethers'

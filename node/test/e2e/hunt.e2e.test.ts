@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Contract } from 'ethers'
 import type { EventLog } from 'ethers'
 import tap from 'tap'
-import { marketArtifact } from '../../../governance/src/artifacts.ts'
+import { marketArtifact } from '#governance/artifacts.ts'
 import { vendorDevnet } from './vendor-devnet.ts'
 
 const vendor = vendorDevnet('hunt', 'hunt')

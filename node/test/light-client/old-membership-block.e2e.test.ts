@@ -11,8 +11,8 @@ import {
   attestationFor, computeCommitment, deriveReport, signAttestation, signCommitment, signScanJob, signVerdict,
   validateScanJob, ZERO_ADDRESS, scanJobId
 } from '#protocol/index.ts'
-import { electMembers, proposeAndExecute, registerCandidate, removeMembers } from '../../../governance/src/index.ts'
-import { blockNumber } from '../../../governance/src/anvil-time.ts'
+import { electMembers, proposeAndExecute, registerCandidate, removeMembers } from '#governance/index.ts'
+import { blockNumber } from '#governance/anvil-time.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import { verifyReport } from '../../src/light-client/index.ts'

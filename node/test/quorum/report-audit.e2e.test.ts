@@ -5,9 +5,9 @@ import tap from 'tap'
 import {
   attestationFor, computeCommitment, DEFAULT_FAULT_DIVISOR, deriveReport, scanJobId, signAttestation, signCommitment, signScanJob, signVerdict, ZERO_ADDRESS
 } from '#protocol/index.ts'
-import { electMembers, proposeAndExecute, registerCandidate } from '../../../governance/src/index.ts'
+import { electMembers, proposeAndExecute, registerCandidate } from '#governance/index.ts'
 import { parametersInterface } from '../../src/chain/registry-abi.ts'
-import { blockNumber, mineBlocks } from '../../../governance/src/anvil-time.ts'
+import { blockNumber, mineBlocks } from '#governance/anvil-time.ts'
 import { createRegistryFollower } from '../../src/chain/registry-follower.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'

@@ -47,6 +47,7 @@ const IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm
 /** Where an import specifier of `file` points in the repository, or undefined for a package. */
 function targetOf (file: string, specifier: string): string | undefined {
   if (specifier.startsWith('#protocol/')) return `protocol/src/${specifier.slice('#protocol/'.length)}`
+  if (specifier.startsWith('#governance/')) return `governance/src/${specifier.slice('#governance/'.length)}`
   if (!specifier.startsWith('.')) return undefined
   return relative(ROOT, resolve(ROOT, dirname(file), specifier))
 }
@@ -131,6 +132,7 @@ tap.test('every folder of node/src is on a row, so a new one is placed on purpos
 tap.test('the check sees a backward import: the specifiers it resolves', async (t) => {
   t.equal(targetOf('node/src/db/x.ts', '../api/ports/index.ts'), 'node/src/api/ports/index.ts')
   t.equal(targetOf('node/src/db/x.ts', '#protocol/messages.ts'), 'protocol/src/messages.ts')
+  t.equal(targetOf('node/src/chain/x.ts', '#governance/index.ts'), 'governance/src/index.ts')
   t.equal(targetOf('node/src/db/x.ts', 'ethers'), undefined)
   t.equal(folderOf('node/src/api/ports/index.ts'), 'node/src/api')
   t.ok((rowOf.get('node/src/db') as number) > (rowOf.get('node/src/api') as number), 'db is below api: db -> api would be reported')

@@ -6,7 +6,7 @@
 import tap from 'tap'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { AbiCoder, Interface, id, randomBytes, hexlify } from 'ethers'
-import { governorArtifact, timelockArtifact, vmtArtifact } from '../../../governance/src/artifacts.ts'
+import { governorArtifact, timelockArtifact, vmtArtifact } from '#governance/artifacts.ts'
 import { abiDecode, abiEncode, createAbi } from '../../src/web/abi-codec.js'
 
 const governor = createAbi(governorArtifact.abi, keccak_256)

@@ -7,7 +7,7 @@
 import tap from 'tap'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { AbiCoder, Interface, id, keccak256 } from 'ethers'
-import { registryArtifact } from '../../../governance/src/artifacts.ts'
+import { registryArtifact } from '#governance/artifacts.ts'
 import { proposalCalls } from '../../src/web/gov-actions.js'
 import { announced, revertData, walletError } from '../../src/web/wallet.js'
 

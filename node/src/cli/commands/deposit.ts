@@ -3,7 +3,7 @@
 // rewardSubmissionDeposit at its epoch's end; each report uses one until paid, then gets back what it earned
 // up to the deposit. Without --amount or --withdraw it shows the wallet's deposit and what a report needs.
 import { Contract, formatEther, isAddress, parseEther } from 'ethers'
-import { depositsArtifact, vmtArtifact } from '../../../../governance/src/artifacts.ts'
+import { depositsArtifact, vmtArtifact } from '#governance/artifacts.ts'
 import { depositRequired } from '../../rewards/deposit-required.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandContext, OptionValue } from '../command.ts'

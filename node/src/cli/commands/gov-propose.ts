@@ -1,8 +1,8 @@
 // `virusmap gov propose KIND ...`: the actions and default description of each kind of proposal,
 // checked against the chain before anything is sent (a bad action would only revert at execution).
 import { encodeBytes32String, isHexString, parseEther } from 'ethers'
-import { fundActions, membershipActions, parseEngineList, priceActions, rewardDefaultsActions, setEnginesActions, setParamActions, vendorActions } from '../../../../governance/src/index.ts'
-import type { Actions, Gov } from '../../../../governance/src/index.ts'
+import { fundActions, membershipActions, parseEngineList, priceActions, rewardDefaultsActions, setEnginesActions, setParamActions, vendorActions } from '#governance/index.ts'
+import type { Actions, Gov } from '#governance/index.ts'
 import type { CommandArgs } from '../command.ts'
 import { address, badInput, str, strs } from './gov-context.ts'
 import type { GovDeployment } from './gov-context.ts'

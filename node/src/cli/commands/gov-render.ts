@@ -1,6 +1,6 @@
 // How `virusmap gov` prints for people (--json prints the data as it is).
 import { formatEther } from 'ethers'
-import type { MemberInfo, ProposalStatus } from '../../../../governance/src/index.ts'
+import type { MemberInfo, ProposalStatus } from '#governance/index.ts'
 
 /** Columns padded to their widest cell; the first row is the header. */
 export function table (rows: string[][]): string {

@@ -8,8 +8,8 @@ import {
   GovernanceError, cancelProposal, readParameters, registerCandidate, sendTx, castVote, delegate, executeProposal, findProposal, listMembers, listProposals,
   openGov, parseBallot, parseProposalId, parseSupport, propose, proposalStatus, queueProposal, signBallot,
   submitBallot
-} from '../../../../governance/src/index.ts'
-import type { Gov } from '../../../../governance/src/index.ts'
+} from '#governance/index.ts'
+import type { Gov } from '#governance/index.ts'
 import { keyFilePath, loadOrCreateNodeKeys } from '../../supernode/node-keys.ts'
 import { EXIT_CODES } from '../command.ts'
 import type { Command, CommandArgs, CommandContext } from '../command.ts'

@@ -2,8 +2,8 @@
 // provider, the nodes to ask, and strict parsing of what a user types.
 import { Contract, parseEther } from 'ethers'
 import type { JsonRpcProvider } from 'ethers'
-import { GovernanceError } from '../../../../governance/src/index.ts'
-import { marketArtifact } from '../../../../governance/src/artifacts.ts'
+import { GovernanceError } from '#governance/index.ts'
+import { marketArtifact } from '#governance/artifacts.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { OptionValue, CommandContext } from '../command.ts'
 import { loadDeployment } from '../deployment.ts'

@@ -3,8 +3,8 @@
 // then `order`, its Ordered event read back from the receipt.
 import { Contract, formatEther } from 'ethers'
 import type { ContractTransactionResponse, Wallet } from 'ethers'
-import { marketInterface, sendTx } from '../../../../governance/src/index.ts'
-import { vmtArtifact } from '../../../../governance/src/artifacts.ts'
+import { marketInterface, sendTx } from '#governance/index.ts'
+import { vmtArtifact } from '#governance/artifacts.ts'
 import type { Hex } from '#protocol/messages.ts'
 import { CliError } from '../cli-error.ts'
 import { badInput } from './gov-context.ts'

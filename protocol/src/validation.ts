@@ -6,8 +6,8 @@
  * verdict that blames the signer (equivocation, commitment mismatch).
  */
 import { reportDigest, scanJobId, submissionDigest, verdictHash } from './eip712.ts'
-import { GossipValidationError, IndicatorError } from './errors.ts'
-import { canonicalizeIndicator, indicatorDigests } from './indicators.ts'
+import { GossipValidationError } from './errors.ts'
+import { canonicalIndicatorOr, indicatorDigests } from './indicators.ts'
 import { membershipBlockTooOld } from './job-age.js'
 import { ZERO_ADDRESS, ZERO_BYTES32 } from './messages.ts'
 import { leavesRoot, recoverAnchorProposalSigner, recoverEpochRootSigner } from './anchors.ts'
@@ -92,13 +92,9 @@ function checkFileShape (job: ScanJob): void {
  * fields are those of its UTF-8, fileType is the kind, and there is no CID, key or wrap.
  */
 function checkIndicatorShape (job: ScanJob): void {
-  let canonical: string
-  try {
-    canonical = canonicalizeIndicator(job.kind as Exclude<ScanJob['kind'], 'file'>, job.subject)
-  } catch (err) {
-    if (!(err instanceof IndicatorError)) throw err
+  const canonical = canonicalIndicatorOr(job.kind, job.subject, (err) => {
     throw new GossipValidationError('reject', 'BAD_SUBJECT', `subject is not a ${job.kind}: ${err.code}`, { cause: err })
-  }
+  })
   if (canonical !== job.subject) fail('reject', 'BAD_SUBJECT', 'subject is not in canonical form')
   const d = indicatorDigests(job.subject)
   if (job.sha256 !== d.sha256 || job.sha1 !== d.sha1 || job.md5 !== d.md5 || job.size !== d.size) {

@@ -1,19 +1,13 @@
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
-import type { Hex } from '#protocol/messages.ts'
+import type { AnchorProposal, Hex } from '#protocol/messages.ts'
 
-/** A proposal for an epoch's root as gossiped (SPEC 15): the proposer's listed jobs, their tree's root, its signature. */
-export interface StoredAnchorProposal {
-  epoch: number
-  proposer: Hex
-  /** ascending */
-  jobIds: Hex[]
-  /** the tree's leaf hashes, ascending (checked to build the root when it was gossiped) */
-  leaves: Hex[]
-  root: Hex
-  leafCount: number
-  signature: Hex
-}
+/**
+ * A proposal for an epoch's root as gossiped (SPEC 15), its fields those of the protocol's AnchorProposal
+ * but the message type: the proposer's listed jobs, their tree's leaves (checked to build the root when it
+ * was gossiped), the root, its signature.
+ */
+export type StoredAnchorProposal = Omit<AnchorProposal, 'type'>
 
 /** An epoch seen anchored on chain (an EpochAnchored event). */
 export interface AnchoredEpoch {

@@ -4,6 +4,7 @@
 // Throughput is completed jobs per second of wall time from the first upload to the last end.
 // Run: npx node bench/load.ts [--nodes 4] [--concurrency 20] [--size 65536] [--timeout 300]
 //        [--through all|one] [--poll-ms 1000] [--profile DIR] [--rpc-count] [--idle-after 0] [--config JSON] [--keep]
+//        [--node-options='--max-semi-space-size=32']
 // --through one sends every upload to node 0 (the issue's "through one node"); --profile writes a
 // V8 CPU profile per supernode into DIR when the devnet stops (open in Chrome devtools); --rpc-count
 // prints the JSON-RPC requests each idle supernode sends a second, by method (bench/rpc-count.ts);
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     // a VT client polls an analysis every few seconds; 200 clients at 200 ms would be load of their own
     'poll-ms': { type: 'string', default: '1000' },
     profile: { type: 'string' },
+    // the supernodes' extra NODE_OPTIONS, e.g. --node-options='--max-semi-space-size=32' ('=' since the value starts with --)
+    'node-options': { type: 'string' },
     'rpc-count': { type: 'boolean', default: false },
     'idle-after': { type: 'string', default: '0' },
     // supernode settings over the devnet's, as JSON: '{"maxActiveJobs":64,"maxUploadsPerKey":16}'
@@ -86,7 +89,8 @@ async function rpcCounts (pid: number | undefined): Promise<Record<string, numbe
 const dir = await mkdtemp(join(tmpdir(), 'virusmap-load-'))
 const nodeOptions = [
   ...(values.profile !== undefined ? [`--cpu-prof --cpu-prof-dir=${values.profile}`] : []),
-  ...(values['rpc-count'] === true ? [`--import=${join(import.meta.dirname, 'rpc-count.ts')}`] : [])
+  ...(values['rpc-count'] === true ? [`--import=${join(import.meta.dirname, 'rpc-count.ts')}`] : []),
+  ...(values['node-options'] !== undefined ? [values['node-options']] : [])
 ].join(' ')
 if (values['rpc-count'] === true) {
   await mkdir(join(dir, 'rpc'))

@@ -1,3 +1,4 @@
+import { remember } from './read-cache.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import type { Database } from './database.ts'
 import type { AnchorProposal, Hex } from '#protocol/messages.ts'
@@ -53,6 +54,13 @@ const pad = (epoch: number): string => String(epoch).padStart(15, '0')
  */
 export class AnchorRepository {
   readonly #db: Database
+  /**
+   * jobId -> its anchor, or null: not anchored (most API lookups, of reports newer than the last anchored
+   * epoch). Written through by assignJobs and forgetAnchoredAfter, the only writers of these keys.
+   */
+  readonly #jobAnchors = new Map<string, JobAnchor | null>()
+  /** counts writes of job anchors (before and after each), so a read that a write overtook keeps nothing */
+  #jobAnchorWrites = 0
 
   constructor (db: Database) {
     this.#db = db
@@ -114,7 +122,15 @@ export class AnchorRepository {
       return { type: 'put' as const, key: dbKey(PREFIXES.anchorJob, p.jobId), value }
     })
     const ops: Op[] = [{ type: 'put', key, value: { ...anchored, jobIds: listed, missing: missing.map((id) => id.toLowerCase() as Hex) } }, ...jobs]
-    await this.#db.batch(ops, { sync: true })
+    this.#jobAnchorWrites++
+    try {
+      await this.#db.batch(ops, { sync: true })
+    } finally {
+      this.#jobAnchorWrites++
+      // listed jobs without a proof stay unanchored here until proven: forget what was known of them
+      for (const id of listed) this.#jobAnchors.delete(id)
+      for (const p of proofs) this.#jobAnchors.delete(p.jobId.toLowerCase())
+    }
   }
 
   async epoch (epoch: number): Promise<AnchoredEpoch | undefined> {
@@ -148,7 +164,13 @@ export class AnchorRepository {
     }
     const readTo = await this.eventsReadTo()
     if (readTo !== undefined && readTo > block) ops.push({ type: 'put', key: EVENTS_READ_KEY, value: block })
-    await this.#db.batch(ops, { sync: true })
+    this.#jobAnchorWrites++
+    try {
+      await this.#db.batch(ops, { sync: true })
+    } finally {
+      this.#jobAnchorWrites++
+      this.#jobAnchors.clear()
+    }
     return forgotten
   }
 
@@ -177,6 +199,12 @@ export class AnchorRepository {
   }
 
   async jobAnchor (jobId: Hex): Promise<JobAnchor | undefined> {
-    return await this.#db.get(dbKey(PREFIXES.anchorJob, jobId)) as JobAnchor | undefined
+    const id = jobId.toLowerCase()
+    const cached = this.#jobAnchors.get(id)
+    if (cached !== undefined) return cached ?? undefined
+    const writes = this.#jobAnchorWrites
+    const anchor = await this.#db.get(dbKey(PREFIXES.anchorJob, id)) as JobAnchor | undefined
+    if (writes === this.#jobAnchorWrites) remember(this.#jobAnchors, id, anchor ?? null)
+    return anchor
   }
 }

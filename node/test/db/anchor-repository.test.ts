@@ -86,3 +86,30 @@ tap.test('anchor repository', async (suite) => {
     t.equal(await anchors.jobAnchor(J2), undefined)
   })
 })
+
+tap.test('job anchors are read through a cache that no overtaken read can leave stale', async (t) => {
+  const db = await openDatabase({ path: t.testdir() })
+  t.teardown(async () => { await db.close() })
+  // a database whose next get answers only once let go, after the writes below have landed
+  let hold: Promise<void> | undefined
+  const slow = new Proxy(db, {
+    get: (target, key) => key === 'get'
+      ? async (...args: Parameters<typeof db.get>) => { const wait = hold; const value = await target.get(...args); await wait; return value }
+      : (value => typeof value === 'function' ? value.bind(target) : value)(Reflect.get(target, key, target))
+  })
+  const anchors = new AnchorRepository(slow)
+  await anchors.recordAnchored({ epoch: 3, root: ROOT_A, leafCount: 1, block: 90, tx: hex('cc', 32), submitter: M1 })
+  const J3 = hex('ab', 32)
+  t.equal(await anchors.jobAnchor(J3), undefined, 'not anchored yet (now known so)')
+  const { promise: gate, resolve: release } = Promise.withResolvers<void>()
+  hold = gate
+  const overtaken = anchors.jobAnchor(J2) // reads before the write below, answers after it
+  hold = undefined
+  await anchors.assignJobs(3, [J3, J2], [{ jobId: J3, proof: [] }, { jobId: J2, proof: [ROOT_B] }], [])
+  release()
+  await overtaken
+  t.same((await anchors.jobAnchor(J2))?.proof, [ROOT_B], 'the read the write overtook kept nothing: the next read sees the write')
+  t.same((await anchors.jobAnchor(`0x${'AB'.repeat(32)}`))?.epoch, 3, 'a cached "not anchored" is forgotten by the write, whatever the case of the id')
+  await anchors.forgetAnchoredAfter(50)
+  t.equal(await anchors.jobAnchor(J2), undefined, 'a reorg forgets cached anchors')
+})

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import type { IndicatorFeedConfig } from '../intel/lists/indicator-feed.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
-const HASHES_HEADER = `# devnet known-bad hashes (VirusMap-HashList): one md5, sha1 or sha256 per line, optional label.
+const HASHES_HEADER = `# devnet known-bad hashes (VirusMap-HashList): one md5/sha1/sha256 or TLSH digest per line and an optional label;
+# or a CSV export as MalwareBazaar's, whose commented header names its columns (its TLSH digests match variants too).
 # Every devnet node reads this file and re-reads it when it changes.
 `
 const INDICATORS_HEADER = `# devnet indicator feed (VirusMap-Lists, VirusMap-Addresses): one URL, domain, IP, wallet or

@@ -1,5 +1,7 @@
 import tap from 'tap'
 import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { ensureDevnetFeeds } from '../../src/devnet/feeds.ts'
 import { createHashListEngine } from '../../src/scan/hash-list-engine.ts'
 import { feedColumns, MAX_ROW_CHARS, splitCsvRow } from '../../src/scan/feed-columns.ts'
 import { parseFeed } from '../../src/scan/hash-list.ts'
@@ -80,6 +82,14 @@ tap.test('parseFeed: hostile and broken rows are counted and skipped, never fata
   t.same([...feed.entries], [[digest('md5', rule), 'Weak.Md5'], [digest('sha256', elf), 'L'.repeat(96)], [digest('sha256', other), 'Plain.Line']])
   t.equal(feed.tlsh.size, 0)
   t.same([feed.lines, feed.skipped], [8, 5])
+})
+
+tap.test('the devnet\'s feed header reads as comments, not columns', async t => {
+  const dir = t.testdir()
+  const { hashFeed } = await ensureDevnetFeeds(dir)
+  const feed = parseFeed(`${await readFile(hashFeed, 'utf8')}${digest('sha256', elf)} Listed.Elf\n`, 'HashList.hashes')
+  t.same([...feed.entries], [[digest('sha256', elf), 'Listed.Elf']])
+  t.same([feed.lines, feed.skipped], [1, 0])
 })
 
 tap.test('parseFeed: a plain list is read as before, whatever its comments say', async t => {

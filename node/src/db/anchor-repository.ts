@@ -127,8 +127,7 @@ export class AnchorRepository {
       await this.#db.batch(ops, { sync: true })
     } finally {
       this.#jobAnchorWrites++
-      // listed jobs without a proof stay unanchored here until proven: forget what was known of them
-      for (const id of listed) this.#jobAnchors.delete(id)
+      // the proven jobs are the keys written; the listed ones still missing stay unanchored
       for (const p of proofs) this.#jobAnchors.delete(p.jobId.toLowerCase())
     }
   }

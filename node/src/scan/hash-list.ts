@@ -74,12 +74,15 @@ const cleanLabel = (label: string, defaultLabel: string): string => {
 
 const isHex = (value: string, length: number): boolean => value.length === length && /^[0-9a-f]+$/.test(value)
 
+/** a listed TLSH digest, lowercase, in either spelling ("t1" + 70 hex, or 3.x's 70 hex), canonical; else undefined */
+const listedTlsh = (token: string): string | undefined => parseFuzzy(token.length === 70 ? `t1${token}` : token)
+
 /** a plain line: its first token is the hash or TLSH digest, the next word (or an hdb line's name) the label */
 function lineEntry (line: string, defaultLabel: string): FeedEntry | undefined {
   if (line.length > MAX_ROW_CHARS) return undefined
   const cut = line.search(/[\s,;:|]/)
   const first = (cut === -1 ? line : line.slice(0, cut)).toLowerCase()
-  const fuzzy = parseFuzzy(first.length === 70 ? `t1${first}` : first)
+  const fuzzy = listedTlsh(first)
   if (fuzzy === undefined && !(HEX_LENGTHS.has(first.length) && isHex(first, first.length))) return undefined
   let rest = cut === -1 ? '' : line.slice(cut + 1).trim()
   // ClamAV hdb/hsb: size (or "*") then the name
@@ -97,7 +100,7 @@ function rowEntries (line: string, columns: FeedColumns, defaultLabel: string): 
     .map(({ index, length }) => ({ value: columnValue(fields, index)?.toLowerCase(), length }))
     .find(({ value, length }) => value !== undefined && isHex(value, length))?.value
   const digest = columnValue(fields, columns.tlsh)?.toLowerCase()
-  const fuzzy = digest === undefined ? undefined : parseFuzzy(digest.length === 70 ? `t1${digest}` : digest)
+  const fuzzy = digest === undefined ? undefined : listedTlsh(digest)
   if (hash === undefined && fuzzy === undefined) return undefined
   return { hash, tlsh: fuzzy, label: cleanLabel(columnValue(fields, columns.label) ?? '', defaultLabel) }
 }

@@ -16,7 +16,10 @@ export const QUORUM_DEFAULTS = {
   commitMsPerMiB: 200,
   // a member's share of one job (fetch, scans, three signatures, 3n messages) is about 0.1-0.4 s of a core
   commitMsPerQueuedJob: 250,
-  maxActiveJobs: 16
+  // an origin's throughput is at most its open jobs over a job's time to its report (Little's law): 16 held
+  // one node to about 13 jobs/s with CPU to spare (bench/load.ts), a job taking 1-1.5 s under load; 64 covers
+  // 20 jobs/s at 3 s, and members still see at most n x 64 open jobs
+  maxActiveJobs: 64
 } as const satisfies QuorumOptions
 
 /** The quorum options out of a config object whose defaults are already filled in, or what is wrong with them. */

@@ -41,6 +41,13 @@ export function checkHeader (answer: unknown, block: number): RawHeader | null {
   return answer as RawHeader
 }
 
+/** The answer to eth_getBlockByNumber('latest'), checked: a block (the chain always has one) with well-formed hashes. */
+export function checkHead (answer: unknown): RawHeader {
+  const { number } = (answer ?? {}) as Record<string, unknown>
+  if (answer === null || typeof number !== 'string' || !QUANTITY.test(number)) throw new ChainAnswerError('MALFORMED_HEADER', 'the head block\'s header is malformed')
+  return checkHeader(answer, Number.parseInt(number, 16)) as RawHeader
+}
+
 /** The chain's header at `block` now (null if it has no such block), checked to be the block asked for. */
 export async function headerAt (provider: JsonRpcProvider, block: number): Promise<BlockHeader | null> {
   const header = checkHeader(await provider.send('eth_getBlockByNumber', [toQuantity(block), false]), block)

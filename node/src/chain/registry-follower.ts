@@ -18,6 +18,11 @@ export interface RegistryFollowerOptions {
   registry: Hex
   /** the NetworkParameters contract, when the deployment has one */
   parameters?: Hex
+  /**
+   * other contracts whose logs the node's services follow: read with the registry's, one request a block, so
+   * the node's provider answers the services' range reads of them (node-provider.ts); the follower applies none
+   */
+  sharedLogs?: Hex[]
   /** first block to read events from (the registry's deployment block) */
   fromBlock: number
   /** blocks behind the head an event must be before it counts */
@@ -87,7 +92,8 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
   const history = new MembershipHistory()
   const engines = new EngineHistory()
   const parameters = new ParameterHistory()
-  const addresses = [registry, ...(opts.parameters != null ? [opts.parameters] : [])]
+  const ownAddresses = new Set([registry, ...(opts.parameters != null ? [opts.parameters] : [])].map((a) => a.toLowerCase()))
+  const addresses = [...new Set([...ownAddresses, ...(opts.sharedLogs ?? []).map((a) => a.toLowerCase())])]
   const hashes = new BlockHashWindow(opts.reorgWindow ?? 256)
   let followed = opts.fromBlock - 1
   let controller: AbortController | undefined
@@ -180,6 +186,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
   }
 
   function apply (log: { address: string, topics: readonly string[], data: string, blockNumber: number }): void {
+    if (!ownAddresses.has(log.address.toLowerCase())) return
     if (opts.parameters != null && log.address.toLowerCase() === opts.parameters.toLowerCase()) {
       const set = parametersInterface.parseLog(log)
       if (set?.name !== 'ParameterSet') return

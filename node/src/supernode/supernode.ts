@@ -57,7 +57,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
   const operator = keys.operator.address.toLowerCase() as Hex
   const metrics = createNodeMetrics()
   const libp2p = await createLibp2pNode({ privateKey: keys.peerKey, listenAddrs: config.listen })
-  // the services poll the head every pollIntervalMs: one answer serves all that ask within half of it
+  // the services poll the head every pollIntervalMs, together (poll-until-aborted.ts): one answer serves all that ask within half of it
   const provider = new NodeProvider(deployment.rpcUrl, deployment.chainId, {
     staticNetwork: true, pollingInterval: config.pollIntervalMs, cacheTimeout: -1, headMaxAgeMs: config.pollIntervalMs / 2
   })
@@ -87,6 +87,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       provider,
       registry: deployment.contracts.registry,
       ...(deployment.contracts.parameters != null ? { parameters: deployment.contracts.parameters } : {}),
+      // the anchors', the market's and the deposits' services read these contracts' logs of the same blocks
+      sharedLogs: [deployment.contracts.anchors, deployment.contracts.market, deployment.contracts.deposits].filter((a) => a !== undefined),
       fromBlock: deployment.deployBlock,
       confirmations: config.confirmations,
       pollIntervalMs: config.pollIntervalMs,

@@ -15,9 +15,12 @@ const header = (n: number, branch: string, parentBranch = branch): object => ({
   nonce: '0x0000000000000000', difficulty: '0x0', gasLimit: '0x1c9c380', gasUsed: '0x0', miner: `0x${'00'.repeat(20)}`, extraData: '0x', baseFeePerGas: '0x1', transactions: []
 })
 
-/** an RPC endpoint that counts the JSON-RPC calls it answers (ethers may batch several in one HTTP request) */
-/** `headers` answers eth_getBlockByNumber (the test may change it between reads) */
-async function rpc (t: Test, failHeads = 0, headers: (n: number) => object | null = () => null): Promise<{ url: string, calls: string[], setHead: (n: number) => void }> {
+/**
+ * an RPC endpoint that counts the JSON-RPC calls it answers (ethers may batch several in one HTTP request), a head
+ * read as 'head'; `headers` answers eth_getBlockByNumber (the test may change it between reads), the head's too
+ * (branch a when it answers none), and `logs` eth_getLogs
+ */
+async function rpc (t: Test, failHeads = 0, headers: (n: number) => object | null = () => null, logs: (filter: Record<string, unknown>) => unknown[] = () => []): Promise<{ url: string, calls: string[], setHead: (n: number) => void }> {
   const calls: string[] = []
   let head = 100
   let failures = failHeads
@@ -27,13 +30,16 @@ async function rpc (t: Test, failHeads = 0, headers: (n: number) => object | nul
     req.on('end', () => {
       const parsed = JSON.parse(body) as Call | Call[]
       const answer = (c: Call): object => {
-        calls.push(c.method === 'eth_getBlockByNumber' ? `${c.method} ${Number(c.params[0])}` : c.method)
-        if (c.method === 'eth_blockNumber' && failures > 0) {
+        const latest = c.method === 'eth_getBlockByNumber' && c.params[0] === 'latest'
+        calls.push(latest ? 'head' : c.method === 'eth_getBlockByNumber' ? `${c.method} ${Number(c.params[0])}` : c.method)
+        if (latest && failures > 0) {
           failures--
           return { jsonrpc: '2.0', id: c.id, error: { code: -32000, message: 'upstream busy' } }
         }
+        if (latest) return { jsonrpc: '2.0', id: c.id, result: headers(head) ?? header(head, 'a') }
         if (c.method === 'eth_getBlockByNumber') return { jsonrpc: '2.0', id: c.id, result: headers(Number(c.params[0])) }
-        return { jsonrpc: '2.0', id: c.id, result: c.method === 'eth_blockNumber' ? `0x${head.toString(16)}` : '0x7' }
+        if (c.method === 'eth_getLogs') return { jsonrpc: '2.0', id: c.id, result: logs(c.params[0] as Record<string, unknown>) }
+        return { jsonrpc: '2.0', id: c.id, result: '0x7' }
       }
       res.setHeader('content-type', 'application/json')
       res.end(JSON.stringify(Array.isArray(parsed) ? parsed.map(answer) : answer(parsed)))
@@ -51,18 +57,20 @@ function provider (t: Test, url: string, headMaxAgeMs: number, headerMaxAgeMs = 
   return p
 }
 
-const heads = (calls: string[]): number => calls.filter((m) => m === 'eth_blockNumber').length
+const heads = (calls: string[]): number => calls.filter((m) => m === 'head').length
 
-tap.test('heads asked together or within headMaxAgeMs share one request; a later one asks again', async (t) => {
+tap.test('heads asked together or within headMaxAgeMs share one request (the newest block\'s header); a later one asks again', async (t) => {
   const { url, calls, setHead } = await rpc(t)
   // an age a loaded machine cannot outrun between two awaits
   const p = provider(t, url, 1500)
   const answers = await Promise.all(Array.from({ length: 12 }, async () => await p.getBlockNumber()))
   t.same(new Set(answers), new Set([100]))
   t.equal(heads(calls), 1, 'twelve services, one request')
+  t.equal((await p.getBlock('latest'))?.hash, hash(100, 'a'), 'the head\'s header: the same answer')
   setHead(101)
   t.equal(await p.send('eth_blockNumber', []), '0x64', 'within the age: the shared answer')
   t.equal(heads(calls), 1)
+  t.notOk(calls.includes('eth_blockNumber'), 'no eth_blockNumber sent')
   await sleep(1600)
   t.equal(await p.getBlockNumber(), 101, 'older than headMaxAgeMs: asked again')
   t.equal(heads(calls), 2)
@@ -148,4 +156,105 @@ tap.test('headerMaxAgeMs defaults to the polling interval, else to headMaxAgeMs'
   await sleep(20)
   await unpolled.getBlock(20)
   t.equal(headerReads(calls, 20), 2, 'without one, for headMaxAgeMs')
+})
+
+tap.test('a head read vouches for the blocks below it that the run links to it; a jump starts the run again', async (t) => {
+  const { url, calls, setHead } = await rpc(t, 0, (n) => header(n, 'a'))
+  const p = provider(t, url, 1, 60_000)
+  // the follower reads a block two under the head, then the heads come in one at a time
+  await p.getBlock(98)
+  for (const n of [99, 100]) {
+    setHead(n)
+    await sleep(5)
+    await p.getBlockNumber()
+  }
+  await p.getBlock(98)
+  await p.getBlock(99)
+  t.equal(headerReads(calls, 98) + headerReads(calls, 99), 1, 'read once: the head read of 100 vouches for 98 and 99')
+  setHead(103)
+  await sleep(5)
+  t.equal(await p.getBlockNumber(), 103)
+  await p.getBlock(99)
+  t.equal(headerReads(calls, 99), 1, 'the run starts again at 103: 99 is read afresh')
+})
+
+const log = (n: number, address: string, topic: string, branch = 'a'): object => ({
+  address, topics: [topic], data: '0x', blockNumber: `0x${n.toString(16)}`, blockHash: hash(n, branch), logIndex: '0x0', transactionIndex: '0x0', transactionHash: hash(n, 'f'), removed: false
+})
+const A = `0x${'aa'.repeat(20)}`
+const B = `0x${'bb'.repeat(20)}`
+const T1 = `0x${'01'.repeat(32)}`
+const T2 = `0x${'02'.repeat(32)}`
+
+tap.test('a range read of logs is answered from whole blocks\' logs read by hash, while the run vouches for them', async (t) => {
+  // every block has a log of A (topic 1) and one of B (topic 2)
+  const { url, calls, setHead } = await rpc(t, 0, (n) => header(n, 'a'), (f) => {
+    const n = typeof f.blockHash === 'string' ? Number.parseInt(f.blockHash.slice(-8), 16) : Number(f.fromBlock)
+    return [log(n, A, T1), log(n, B, T2)]
+  })
+  const p = provider(t, url, 1, 60_000)
+  const getLogs = (): number => calls.filter((m) => m === 'eth_getLogs').length
+  for (const n of [98, 99]) {
+    await p.getBlock(n)
+    await p.send('eth_getLogs', [{ blockHash: hash(n, 'a'), address: [A, B] }])
+  }
+  setHead(100)
+  await p.getBlockNumber()
+  t.equal(getLogs(), 2)
+  const ofA = await p.getLogs({ address: A, topics: [T1], fromBlock: 98, toBlock: 99 })
+  t.same(ofA.map((l) => [l.blockNumber, l.address.toLowerCase()]), [[98, A], [99, A]], 'A\'s logs of both blocks, none of B\'s')
+  t.same(await p.getLogs({ address: B, topics: [T1], fromBlock: 98, toBlock: 99 }), [], 'B has no log of topic 1')
+  t.equal((await p.getLogs({ address: [A, B], fromBlock: 99, toBlock: 99 })).length, 2)
+  t.equal(getLogs(), 2, 'no request')
+  await p.getLogs({ address: A, fromBlock: 98, toBlock: 100 })
+  t.equal(getLogs(), 3, 'a block whose logs were not read (100): the range goes to the RPC')
+  await p.getLogs({ address: `0x${'cc'.repeat(20)}`, fromBlock: 98, toBlock: 99 })
+  t.equal(getLogs(), 4, 'an address not read with the blocks: to the RPC')
+  await p.getLogs({ fromBlock: 98, toBlock: 99 })
+  t.equal(getLogs(), 5, 'every address: to the RPC')
+})
+
+tap.test('logs read by hash are not answered once the run no longer vouches for their block', async (t) => {
+  let branch = 'a'
+  const { url, calls, setHead } = await rpc(t, 0, (n) => header(n, n <= 98 ? 'a' : branch, n === 99 ? 'a' : branch), (f) => {
+    const n = typeof f.blockHash === 'string' ? Number.parseInt(f.blockHash.slice(-8), 16) : Number(f.fromBlock)
+    return [log(n, A, T1, typeof f.blockHash === 'string' ? f.blockHash.slice(2, 4) === 'bb' ? 'b' : 'a' : branch)]
+  })
+  const p = provider(t, url, 1, 60_000)
+  const getLogs = (): number => calls.filter((m) => m === 'eth_getLogs').length
+  await p.getBlock(99)
+  await p.send('eth_getLogs', [{ blockHash: hash(99, 'a'), address: [A] }])
+  // a head read answers eth_getLogs's blocks only once a block above them is read
+  t.equal((await p.getLogs({ address: A, fromBlock: 99, toBlock: 99 })).length, 1)
+  t.equal(getLogs(), 2, 'the newest block: to the RPC')
+  setHead(100)
+  await p.getBlockNumber()
+  await p.getLogs({ address: A, fromBlock: 99, toBlock: 99 })
+  t.equal(getLogs(), 2, 'vouched for by the head: from the kept logs')
+  branch = 'b'
+  setHead(101)
+  await sleep(5)
+  await p.getBlockNumber()
+  const after = await p.getLogs({ address: A, fromBlock: 99, toBlock: 99 })
+  t.equal(getLogs(), 3, 'the head is on another branch: read again')
+  t.equal(after[0]?.blockHash, hash(99, 'b'))
+})
+
+tap.test('a blockHash read with topics, or without addresses, or with a log of another block is not kept', async (t) => {
+  const { url, calls, setHead } = await rpc(t, 0, (n) => header(n, 'a'), (f) => {
+    const n = typeof f.blockHash === 'string' ? Number.parseInt(f.blockHash.slice(-8), 16) : Number(f.fromBlock)
+    return [log(n === 97 ? 96 : n, A, T1)]
+  })
+  const p = provider(t, url, 1, 60_000)
+  for (const n of [97, 98, 99]) await p.getBlock(n)
+  await p.send('eth_getLogs', [{ blockHash: hash(97, 'a'), address: [A] }])
+  await p.send('eth_getLogs', [{ blockHash: hash(98, 'a'), address: [A], topics: [T1] }])
+  await p.send('eth_getLogs', [{ blockHash: hash(99, 'a') }])
+  setHead(100)
+  await p.getBlockNumber()
+  const getLogs = (): number => calls.filter((m) => m === 'eth_getLogs').length
+  for (const n of [97, 98, 99]) {
+    await p.send('eth_getLogs', [{ address: A, fromBlock: `0x${n.toString(16)}`, toBlock: `0x${n.toString(16)}` }]).catch(() => {})
+  }
+  t.equal(getLogs(), 6, 'each range read went to the RPC')
 })

@@ -219,7 +219,9 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
   }
 
   async function tick (options: AbortOptions = {}): Promise<void> {
-    for (const epoch of await anchored.read(await chain.head(options), options)) turnsTaken.delete(epoch)
+    // no deeper than the registry follower: the blocks it followed are the ones whose logs it read for the node
+    const head = Math.min(await chain.head(options), follower.followedBlock + opts.confirmations)
+    for (const epoch of await anchored.read(head, options)) turnsTaken.delete(epoch)
     await anchored.match()
     const lastEnded = Math.floor(follower.followedBlock / epochBlocks) - 1
     const oldest = Math.max(0, lastEnded - lookback + 1)

@@ -22,7 +22,11 @@ export interface HuntOrders {
   paidUntil(rulesetId: Hex, buyer: Hex): number
 }
 
-export function createHuntOrders (opts: { fromBlock: number, confirmations: number }, chain: MarketChain): HuntOrders {
+/**
+ * `followed`: the registry follower's followed block; orders are read no deeper (the blocks whose logs it read
+ * for the node, node-provider.ts), so an order is seen at most a poll interval after it is confirmed
+ */
+export function createHuntOrders (opts: { fromBlock: number, confirmations: number, followed?: () => number }, chain: MarketChain): HuntOrders {
   const orders = new Map<bigint, HuntOrder>()
   const deadlines = new Map<string, number>()
   let next = opts.fromBlock
@@ -31,7 +35,7 @@ export function createHuntOrders (opts: { fromBlock: number, confirmations: numb
   let running: Promise<number> | undefined
 
   async function read (options: AbortOptions): Promise<number> {
-    const to = await chain.head(options) - opts.confirmations
+    const to = Math.min(await chain.head(options) - opts.confirmations, opts.followed?.() ?? Infinity)
     while (next <= to) {
       const end = Math.min(to, next + LOG_CHUNK - 1)
       for (const o of await chain.ordered(next, end, options)) {

@@ -89,7 +89,7 @@ export function createHuntService (opts: HuntServiceOptions, c: HuntServiceCompo
   const maxRulesets = opts.maxRulesets ?? 16
   const scanTimeoutMs = opts.scanTimeoutMs ?? 10_000
   const compileTimeoutMs = opts.compileTimeoutMs ?? 10_000
-  const orders = createHuntOrders({ fromBlock: opts.fromBlock, confirmations: opts.confirmations }, c.chain)
+  const orders = createHuntOrders({ fromBlock: opts.fromBlock, confirmations: opts.confirmations, followed: () => c.follower.followedBlock }, c.chain)
   const scanner: HuntScanner = createHuntScanner({ compileTimeoutMs, logger })
   const notifier = createHuntNotifier(binding, { operator: c.operator, hunts: c.hunts, logger })
   // rulesetId -> the stored ruleset and its source, opened in memory

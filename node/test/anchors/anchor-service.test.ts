@@ -25,15 +25,17 @@ const now = (): number => 1_000_000
 tap.test('four members anchor an epoch; a member without one of the reports does not sign, the quorum still does', async (t) => {
   const bus = createMemoryGossipBus()
   const reorgListeners: ReorgListener[] = []
+  // the chain's head: an anchor transaction is mined in a block of its own
+  let head = HEAD
+  // the registry follower follows each new block (confirmations 0): the service reads anchors no deeper
   const follower = {
     ...staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: HEAD }),
+    get followedBlock () { return head },
     onReorg: (listener: ReorgListener) => { reorgListeners.push(listener); return () => {} }
   }
   const reports: Report[] = await Promise.all(['one', 'two', 'three'].map(async (s) => await signedReport(new TextEncoder().encode(s))))
   const chainState: EpochAnchoredEvent[] = []
   let posts = 0
-  // the chain's head: an anchor transaction is mined in a block of its own
-  let head = HEAD
   // ReportAnchors' checks in memory: signers recovered, strictly ascending, members, a quorum; one root per epoch
   const chainFor = (): AnchorChain => ({
     epochBlocks: async () => E,
@@ -142,10 +144,19 @@ async function oneMember (t: Test, follower: AnchorServiceComponents['follower']
   const reports: Report[] = await Promise.all(subjects.map(async (s) => await signedReport(new TextEncoder().encode(s))))
   const tree = epochTree(reports)
   const anchors: EpochAnchoredEvent[] = []
+  // the registry follower follows each anchor's block (confirmations 0): the service reads anchors no deeper
+  const following: AnchorServiceComponents['follower'] = {
+    get followedBlock () { return follower.followedBlock + anchors.length },
+    isMemberAt: (m, b) => follower.isMemberAt(m, b),
+    membersAt: (b) => follower.membersAt(b),
+    parameterAt: (name, b) => follower.parameterAt(name, b),
+    onReorg: (listener) => follower.onReorg(listener),
+    waitFor: async (b, options) => { await follower.waitFor(b, options) }
+  }
   const chain: AnchorChain = {
     epochBlocks: async () => E,
     // each anchor is mined in a block of its own, past what the service has read
-    head: async () => follower.followedBlock + anchors.length,
+    head: async () => following.followedBlock,
     blockTime: async () => now(),
     anchored: async (epoch) => anchors.some((e) => e.epoch === epoch),
     events: async (from, to) => anchors.filter((e) => e.block >= from && e.block <= to),
@@ -161,7 +172,7 @@ async function oneMember (t: Test, follower: AnchorServiceComponents['follower']
   const metrics = createNodeMetrics()
   const member = MEMBERS.toSorted((x, y) => (x.address < y.address ? -1 : 1))[0] as typeof MEMBERS[number]
   const service = createAnchorService({ chainId: CHAIN_ID, registry: REGISTRY, anchorTurnMs: 5000, pollIntervalMs: 60_000, confirmations: 0, fromBlock: 0 }, {
-    self: member.address, operator: member.wallet, chain, follower, gossip, repos, logger: pino({ level: 'silent' }), metrics: metrics.anchors, now
+    self: member.address, operator: member.wallet, chain, follower: following, gossip, repos, logger: pino({ level: 'silent' }), metrics: metrics.anchors, now
   })
   await gossip.start()
   await proposer.start()

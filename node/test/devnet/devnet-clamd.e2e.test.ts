@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tap from 'tap'
-import { startDevnetClamd } from '../../src/devnet/devnet-clamd.ts'
+import { clamdScratchDir, startDevnetClamd } from '../../src/devnet/devnet-clamd.ts'
 import { createClamdPool } from '../../src/scan/clamd-pool.ts'
 import { parseScanReply } from '../../src/scan/clamd.ts'
 import { ClamdProcessError, clamdConfig, findClamd, startClamdProcess } from '../../src/scan/clamd-process.ts'
@@ -75,6 +75,8 @@ tap.test('the devnet clamd: the project\'s signatures in DIR/clamav, EICAR found
   t.equal((await stat(first.socket)).mode & 0o777, 0o600, 'only the devnet\'s user talks to it')
   t.same(await scan(first.socket, EICAR), { status: 'found', signature: 'VirusMap.Test.EICAR.UNOFFICIAL' })
   t.same(await scan(first.socket, Buffer.from('hello\n')), { status: 'clean' })
+  t.equal(first.scratchDir, clamdScratchDir(join(dir, 'clamav')), 'its scratch where clamdScratchDir says (tmpfs when there is one)')
+  await writeFile(join(first.scratchDir, 'left-mid-scan'), 'x')
   const rss = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${first.pid}/status`, 'utf8'))?.[1])
   t.ok(rss < 64 * 1024, `clamd RSS ${rss} kB stays small`)
   t.comment(`clamd RSS ${rss} kB`)
@@ -83,12 +85,14 @@ tap.test('the devnet clamd: the project\'s signatures in DIR/clamav, EICAR found
   const second = await startDevnetClamd({ dir, program, log: (l) => lines.push(l) })
   t.teardown(second.stop)
   t.notOk(alive(first.pid as number), 'the first clamd is gone')
+  t.notOk(existsSync(join(second.scratchDir, 'left-mid-scan')), 'and what it left in its scratch')
   t.match(lines, [new RegExp(`stopped clamd \\(pid ${first.pid}\\)`)])
   t.same(await scan(second.socket, EICAR), { status: 'found', signature: 'VirusMap.Test.EICAR.UNOFFICIAL' })
   await second.stop()
   t.notOk(alive(second.pid as number), 'stop ends clamd')
   t.notOk(existsSync(second.socket), 'and its socket')
   t.notOk(existsSync(join(dir, 'clamav', 'clamd.pid')), 'and forgets its pid')
+  t.notOk(existsSync(second.scratchDir), 'and removes its scratch')
 })
 
 tap.test('a devnet dir too deep for a unix socket gets its socket in a private temp dir, removed at stop', { skip: noClamd }, async (t) => {

@@ -1,13 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
- * The services that follow the chain (anchors, rewards, market deliveries, hunting) run one pass now and
- * another `intervalMs` after each ends, until `signal` aborts; this resolves once the last pass is over,
+ * How long until the next multiple of `intervalMs` on the clock: every loop of a node that follows the chain
+ * (the registry follower, anchors, rewards, market deliveries and fulfils, hunting, report fetches) wakes at
+ * the same moments, so one head read serves them all (node-provider.ts shares it) and the blocks a pass reads
+ * are the ones the registry follower read in the same moment. 0 for an interval of 0.
+ */
+export function untilNextPoll (intervalMs: number, now = Date.now()): number {
+  return intervalMs > 0 ? intervalMs - (now % intervalMs) : 0
+}
+
+/**
+ * The services that follow the chain run one pass now and another at each multiple of `intervalMs` on the
+ * clock after one ends (untilNextPoll), until `signal` aborts; this resolves once the last pass is over,
  * so a stop can await it. A pass reports its own failures: one that throws ends the loop.
  */
 export async function pollUntilAborted (pass: () => Promise<void>, intervalMs: number, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     await pass()
-    await sleep(intervalMs, undefined, { signal }).catch(() => {})
+    await sleep(untilNextPoll(intervalMs), undefined, { signal }).catch(() => {})
   }
 }

@@ -4,6 +4,7 @@ import { headerAt, logsOfBlock } from './block-header.ts'
 import { EngineHistory } from './engine-history.ts'
 import { MembershipHistory } from './membership-history.ts'
 import { ParameterHistory } from './parameter-history.ts'
+import { untilNextPoll } from './poll-until-aborted.ts'
 import { parametersInterface, registryInterface } from './registry-abi.ts'
 import type { MemberInfo } from './membership-history.ts'
 import type { Hex } from '#protocol/messages.ts'
@@ -238,7 +239,7 @@ export function createRegistryFollower (opts: RegistryFollowerOptions): Registry
         if (signal.aborted) return
         logger.warn({ err }, 'registry follow failed, retrying')
       }
-      await sleep(opts.pollIntervalMs, undefined, { signal }).catch(() => {})
+      await sleep(untilNextPoll(opts.pollIntervalMs), undefined, { signal }).catch(() => {})
     }
   }
 

@@ -79,6 +79,8 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
   let blocked = false
   /** the newest root on chain (open, else settled): an epoch whose tree is the same pays nobody anything new */
   let chainRoot: Hex | undefined
+  /** the head the roots were last read at: a pass at the same head reads them again only when told to (no block, no change) */
+  let rootsReadAt: number | undefined
   /** when this node first held a quorum for the epoch with the chain taking roots: its poster turns count from then */
   const readySince = new Map<number, number>()
   const turnsTaken = new Map<number, number>()
@@ -185,12 +187,15 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     const result = await chain.post(epoch, mine.root, BigInt(mine.total), signatures.map((s) => s.signature), options)
     metrics?.posts.inc({ result: result.posted ? 'posted' : result.reason === 'ALREADY_POSTED' ? 'already-posted' : 'root-open' })
     logger.info({ epoch, root: mine.root, total: mine.total, signers: signatures.length, ...(result.posted ? { tx: result.tx, block: result.block } : { reason: result.reason }) }, 'rewards root posted')
-    if (result.posted) await readRoots(options)
+    if (result.posted) await readRoots(options, true)
   }
 
-  async function readRoots (options: AbortOptions): Promise<void> {
-    const roots = await chain.roots(options)
+  /** the chain's roots, read again when the head moved since the last read (roots change only in a block) or `fresh` */
+  async function readRoots (options: AbortOptions, fresh = false): Promise<void> {
     const head = await chain.head(options)
+    if (!fresh && head === rootsReadAt) return
+    const roots = await chain.roots(options)
+    rootsReadAt = head
     const posted = Math.max(roots.settled?.epoch ?? -1, roots.open?.epoch ?? -1)
     blocked = roots.open !== undefined && (roots.open.frozen || head < roots.open.claimableFrom)
     chainRoot = (roots.open ?? roots.settled)?.root
@@ -270,6 +275,8 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
       watch.arm()
       unsubscribe = follower.onReorg(async ({ ancestorBlock }) => {
         watch.arm()
+        // the roots are read again at the next pass, whatever the head: the reorg may have taken a posted root back
+        rootsReadAt = undefined
         await serial(async () => { await recomputeFrom(Math.max(firstEpoch, Math.floor((ancestorBlock + 1) / epochBlocks)), { reason: 'end block', ancestorBlock }) })
       })
       gossip.handle('rewards', (msg) => {

@@ -223,3 +223,33 @@ tap.test('a flood of valid signatures is bounded: past maxQueued they are droppe
   t.equal(held.length, 1, 'one signature kept for the member')
   t.equal(held[0]?.root, msgs[0]?.root, 'its first')
 })
+
+tap.test('the chain\'s roots are read once a head: a pass at the same head reads none, a new block or a reorg reads them again', async (t) => {
+  const base = memoryChain()
+  let head = FOLLOWED
+  let reads = 0
+  const chain: RewardsChain = { ...base, head: async () => head, roots: async (options) => { reads++; return await base.roots(options) } }
+  const reorgs: Array<(event: { ancestorBlock: number, depth: number }) => void | Promise<void>> = []
+  const repos = await anchoredRepositories(t, 'roots', [], { epoch: 0, block: 6, followed: FOLLOWED })
+  const member = MEMBERS[0] as typeof MEMBERS[number]
+  const gossip = createMemoryGossipBus().join()
+  await gossip.start()
+  const service = createRewardsService({ chainId: CHAIN_ID, registry: REGISTRY, postTurnMs: 5000, pollIntervalMs: 60_000, params: PARAMS }, {
+    self: member.address, operator: member.wallet, chain, stakes, gossip, repos, logger: pino({ level: 'silent' }), now: () => 1_000_000,
+    follower: { ...follower, onReorg: (listener) => { reorgs.push(listener); return () => {} } }
+  })
+  await service.start()
+  t.teardown(async () => { await service.stop() })
+  await service.tick()
+  const first = reads
+  t.ok(first >= 1, 'read at the first pass')
+  await service.tick()
+  await service.tick()
+  t.equal(reads, first, 'not again at the same head')
+  head++
+  await service.tick()
+  t.equal(reads, first + 1, 'again at a new block')
+  for (const listener of reorgs) await listener({ ancestorBlock: FOLLOWED - 1, depth: 1 })
+  await service.tick()
+  t.equal(reads, first + 2, 'and after a reorg, at the same head')
+})

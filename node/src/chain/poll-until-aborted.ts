@@ -1,13 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
- * How long until the next multiple of `intervalMs` on the clock: every loop of a node that follows the chain
- * (the registry follower, anchors, rewards, market deliveries and fulfils, hunting, report fetches) wakes at
- * the same moments, so one head read serves them all (node-provider.ts shares it) and the blocks a pass reads
- * are the ones the registry follower read in the same moment. 0 for an interval of 0.
+ * How long until the next multiple of `intervalMs` on the clock at least half an interval away: every loop of a
+ * node that follows the chain (the registry follower, anchors, rewards, market deliveries and fulfils, hunting,
+ * report fetches) wakes at the same moments, so one head read serves them all (node-provider.ts shares it) and
+ * the blocks a pass reads are the ones the registry follower read in the same moment. A pass that ends just
+ * before a multiple waits for the one after (passes stay about an interval apart). 0 for an interval of 0.
  */
 export function untilNextPoll (intervalMs: number, now = Date.now()): number {
-  return intervalMs > 0 ? intervalMs - (now % intervalMs) : 0
+  if (intervalMs <= 0) return 0
+  const next = intervalMs - (now % intervalMs)
+  return next < intervalMs / 2 ? next + intervalMs : next
 }
 
 /**

@@ -1,10 +1,12 @@
 import tap from 'tap'
 import { pollUntilAborted, untilNextPoll } from '../../src/chain/poll-until-aborted.ts'
 
-tap.test('the next poll is at the next multiple of the interval on the clock', async (t) => {
+tap.test('the next poll is at the next multiple of the interval on the clock at least half an interval away', async (t) => {
   t.equal(untilNextPoll(500, 10_000), 500, 'on a multiple: a whole interval')
   t.equal(untilNextPoll(500, 10_001), 499)
-  t.equal(untilNextPoll(500, 10_499), 1)
+  t.equal(untilNextPoll(500, 10_250), 250)
+  t.equal(untilNextPoll(500, 10_251), 749, 'less than half an interval to the next: the one after')
+  t.equal(untilNextPoll(500, 10_499), 501)
   t.equal(untilNextPoll(1000, 10_250), 750)
   t.equal(untilNextPoll(0, 10_250), 0, 'an interval of 0: at once')
 })

@@ -63,6 +63,8 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
   const turnsTaken = new Map<number, number>()
   /** when this node first saw each epoch over, on its own clock */
   const seenEnded = new Map<number, number>()
+  /** when the block that ends each epoch was mined: a followed block, read once (a reorg past it is signalled, and it is read again) */
+  const minedEnd = new Map<number, number>()
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
   let unsubscribe: (() => void) | undefined
@@ -169,8 +171,9 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
   async function takeTurn (epoch: number, latest: boolean, options: AbortOptions): Promise<void> {
     if (anchored.has(epoch) || (epoch + 1) * epochBlocks > follower.followedBlock) return
     const members = follower.membersAt(epoch * epochBlocks)
-    const minedAt = await chain.blockTime((epoch + 1) * epochBlocks, options)
+    const minedAt = minedEnd.get(epoch) ?? await chain.blockTime((epoch + 1) * epochBlocks, options)
     if (minedAt === undefined) return
+    minedEnd.set(epoch, minedAt)
     // a chain whose clock runs ahead of this node's (a devnet that skipped a timelock delay) must not hold turns back
     const seen = seenEnded.get(epoch) ?? now()
     seenEnded.set(epoch, seen)
@@ -225,7 +228,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     await anchored.match()
     const lastEnded = Math.floor(follower.followedBlock / epochBlocks) - 1
     const oldest = Math.max(0, lastEnded - lookback + 1)
-    for (const kept of [turnsTaken, seenEnded]) for (const epoch of kept.keys()) if (epoch < oldest) kept.delete(epoch)
+    for (const kept of [turnsTaken, seenEnded, minedEnd]) for (const epoch of kept.keys()) if (epoch < oldest) kept.delete(epoch)
     for (let epoch = oldest; epoch <= lastEnded; epoch++) await takeTurn(epoch, epoch === lastEnded, options)
   }
 
@@ -258,6 +261,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
       // EpochAnchored events are read as deep as the registry's: a reorg it sees takes back anchors too
       unsubscribe = follower.onReorg(async ({ ancestorBlock }) => {
         await enqueue('reorg', async () => {
+          for (const epoch of minedEnd.keys()) if ((epoch + 1) * epochBlocks > ancestorBlock) minedEnd.delete(epoch)
           for (const epoch of await anchored.forgetAfter(ancestorBlock)) logger.warn({ epoch, ancestorBlock }, 'a reorg took back an epoch\'s anchor; its events are read again')
         }, false)
       })

@@ -133,6 +133,8 @@ interface OneMember {
   propose: (epoch: number, jobIds?: Hex[]) => Promise<void>
   /** the chain shows `epoch` anchored with the reports' root from now on */
   anchor: (epoch: number) => void
+  /** the block times the service asked the chain for so far */
+  readonly blockTimes: number
 }
 
 /**
@@ -144,6 +146,7 @@ async function oneMember (t: Test, follower: AnchorServiceComponents['follower']
   const reports: Report[] = await Promise.all(subjects.map(async (s) => await signedReport(new TextEncoder().encode(s))))
   const tree = epochTree(reports)
   const anchors: EpochAnchoredEvent[] = []
+  let blockTimes = 0
   // the registry follower follows each anchor's block (confirmations 0): the service reads anchors no deeper
   const following: AnchorServiceComponents['follower'] = {
     get followedBlock () { return follower.followedBlock + anchors.length },
@@ -157,7 +160,7 @@ async function oneMember (t: Test, follower: AnchorServiceComponents['follower']
     epochBlocks: async () => E,
     // each anchor is mined in a block of its own, past what the service has read
     head: async () => following.followedBlock,
-    blockTime: async () => now(),
+    blockTime: async () => { blockTimes++; return now() },
     anchored: async (epoch) => anchors.some((e) => e.epoch === epoch),
     events: async (from, to) => anchors.filter((e) => e.block >= from && e.block <= to),
     post: async () => { throw new Error('this chain takes no anchor') }
@@ -187,7 +190,7 @@ async function oneMember (t: Test, follower: AnchorServiceComponents['follower']
   const anchor = (epoch: number): void => {
     anchors.push({ epoch, root: tree.root as Hex, leafCount: reports.length, submitter: MEMBERS[1]?.address as Hex, block: follower.followedBlock + anchors.length + 1, tx: `0x${'ab'.repeat(32)}` })
   }
-  return { bus, metrics, repos, service, reports, propose, anchor }
+  return { bus, metrics, repos, service, reports, propose, anchor, get blockTimes () { return blockTimes } }
 }
 
 tap.test('a member that signed a job into one epoch\'s root signs no other epoch\'s root with it while the first may still be anchored', async (t) => {
@@ -263,4 +266,15 @@ tap.test('a proposal listing other jobs under a root it does not build neither r
   t.same(record?.jobIds, honest, 'the anchored epoch is matched to the jobs its root holds')
   t.same(record?.missing, [], 'nothing to ask peers for')
   for (const report of m.reports) t.ok(verifyAnchorProof(record?.root as Hex, leafOf(report), (await m.repos.anchors.jobAnchor(report.jobId))?.proof ?? []), 'each report proven')
+})
+
+tap.test('the time an epoch ended on chain is read once, not at every pass', async (t) => {
+  // followed to block 15: epochs 0, 1 and 2 are over, none anchored
+  const follower = staticFollower(MEMBERS.map((m) => ({ operator: m.address, peerId: '', x25519Key: '0x' as Hex, metadataURI: '' })), { followedBlock: 15 })
+  const m = await oneMember(t, follower, ['ten'])
+  await m.service.tick()
+  const first = m.blockTimes
+  t.equal(first, 3, 'one block time an ended epoch')
+  for (let i = 0; i < 3; i++) await m.service.tick()
+  t.equal(m.blockTimes, first, 'none read again')
 })

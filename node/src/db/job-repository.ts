@@ -1,5 +1,6 @@
 import { createKeyLock } from './key-lock.ts'
 import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
+import { remember } from './read-cache.ts'
 import type { Database } from './database.ts'
 import type { Hex, SignedScanJob, Verdict } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -35,18 +36,36 @@ export interface JobRecord {
 
 export type JobPatch = Partial<Pick<JobRecord, 'status' | 'salt' | 'verdict' | 'failure' | 'attempt' | 'analysisId' | 'retriedBy' | 'retrying' | 'rescanOf' | 'rescannedBy'>>
 
-/** Signed scan jobs by job id (the VirusTotal analysis id), with this node's progress on each. */
+/**
+ * Signed scan jobs by job id (the VirusTotal analysis id), with this node's progress on each. Reads go
+ * through a write-through cache (read-cache.ts): a job's steps read its record before each update, and
+ * every poll of its analysis reads it, each a trip to LevelDB's thread pool otherwise. Returned records
+ * are shared and frozen: an update makes a new one.
+ */
 export class JobRepository {
   readonly #db: Database
   /** add and update read-modify-write a record: one at a time per job */
   readonly #lock = createKeyLock()
+  readonly #records = new Map<string, JobRecord>()
 
   constructor (db: Database) {
     this.#db = db
   }
 
   async get (jobId: Hex): Promise<JobRecord | undefined> {
-    return await this.#db.get(dbKey(PREFIXES.job, jobId)) as JobRecord | undefined
+    const key = dbKey(PREFIXES.job, jobId)
+    const cached = this.#records.get(key)
+    if (cached !== undefined) return cached
+    const record = await this.#db.get(key) as JobRecord | undefined
+    if (record !== undefined) remember(this.#records, key, Object.freeze(record))
+    return record
+  }
+
+  async #put (record: JobRecord, sync: boolean): Promise<JobRecord> {
+    const key = dbKey(PREFIXES.job, record.jobId)
+    await this.#db.put(key, record, { sync })
+    remember(this.#records, key, Object.freeze(record))
+    return record
   }
 
   /** Stores a newly seen job; a job already stored keeps its status and salt. */
@@ -54,9 +73,7 @@ export class JobRepository {
     return this.#lock(jobId.toLowerCase(), async () => {
       const existing = await this.get(jobId)
       if (existing !== undefined) return existing
-      const record: JobRecord = { jobId: jobId.toLowerCase() as Hex, job, status: 'received', ...options.patch, updatedAt: options.now }
-      await this.#db.put(dbKey(PREFIXES.job, jobId), record, { sync: options.sync ?? false })
-      return record
+      return await this.#put({ jobId: jobId.toLowerCase() as Hex, job, status: 'received', ...options.patch, updatedAt: options.now }, options.sync ?? false)
     })
   }
 
@@ -65,9 +82,7 @@ export class JobRepository {
     return this.#lock(jobId.toLowerCase(), async () => {
       const existing = await this.get(jobId)
       if (existing === undefined) throw new RangeError(`unknown job ${jobId}`)
-      const record: JobRecord = { ...existing, ...patch, updatedAt: options.now }
-      await this.#db.put(dbKey(PREFIXES.job, jobId), record, { sync: patch.salt !== undefined || options.sync === true })
-      return record
+      return await this.#put({ ...existing, ...patch, updatedAt: options.now }, patch.salt !== undefined || options.sync === true)
     })
   }
 

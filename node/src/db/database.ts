@@ -1,4 +1,5 @@
 import { Level } from 'level'
+import { coalescingLevel } from './coalescing-level.ts'
 import { SchemaVersionError } from './errors.ts'
 import { SCHEMA_VERSION_KEY } from './prefixes.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -6,7 +7,7 @@ import type { AbortOptions } from '@libp2p/interface'
 /** Bump when a stored shape changes incompatibly, and add the migration from the previous one. */
 export const SCHEMA_VERSION = 1
 
-/** Keys are strings built with dbKey; values are JSON (each repository owns its value shape). */
+/** Keys are strings built with dbKey; values are JSON (each repository owns its value shape). Puts are coalesced (coalescing-level.ts). */
 export type Database = Level<string, unknown>
 
 export interface OpenDatabaseOptions extends AbortOptions {
@@ -19,7 +20,7 @@ export interface OpenDatabaseOptions extends AbortOptions {
  */
 export async function openDatabase (options: OpenDatabaseOptions): Promise<Database> {
   options.signal?.throwIfAborted()
-  const db: Database = new Level<string, unknown>(options.path, { valueEncoding: 'json' })
+  const db: Database = coalescingLevel(options.path)
   await db.open()
   try {
     const stored = await db.get(SCHEMA_VERSION_KEY)

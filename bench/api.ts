@@ -179,5 +179,5 @@ console.log(`node / static: ${ratios(best(results.node), best(results.static))}`
 for (let i = 0; i < rounds; i++) {
   const fixed = results.static[i] as Figures
   const node = results.node[i] as Figures
-  console.log(`  round ${i + 1}: static ${fixed.rps.toFixed(0)} req/s p99 ${fixed.p99} ms; node ${node.rps.toFixed(0)} req/s p99 ${node.p99} ms; ${ratios(node, fixed)}`)
+  console.log(`  round ${i + 1}: static ${fixed.rps.toFixed(0)} req/s p99 ${fixed.p99} ms${fixed.cpuUs === undefined ? '' : ` cpu ${fixed.cpuUs.toFixed(0)} us/req`}; node ${node.rps.toFixed(0)} req/s p99 ${node.p99} ms${node.cpuUs === undefined ? '' : ` cpu ${node.cpuUs.toFixed(0)} us/req`}; ${ratios(node, fixed)}`)
 }

@@ -42,6 +42,11 @@ export function requirePrivilege (request: FastifyRequest, privilege: ApiKeyPriv
 export interface ApiKeyGuard {
   /** throws the VirusTotal 401/429 error for this request, or counts it */
   check(request: FastifyRequest): Promise<void>
+  /**
+   * check without a promise where none is needed: throws the error or counts the request at once
+   * (undefined) for a key whose limits and day count are at hand, else returns check's promise.
+   */
+  admit(request: FastifyRequest): Promise<void> | undefined
   flush(): Promise<void>
   close(): Promise<void>
 }
@@ -97,32 +102,55 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
     for (const s of states.values()) if (s.limits.id === id) s.checkedAt = Number.NEGATIVE_INFINITY
   })
 
+  /** moves the key's windows to `at`'s minute and day; false when the new day's stored count is still to be read */
+  function window (state: KeyState, at: number): boolean {
+    const minute = Math.floor(at / 60_000)
+    if (state.minute !== minute) {
+      state.minute = minute
+      state.minuteCount = 0
+      // a UTC day is whole minutes, so it can only change with the minute (formatting it is not free)
+      const day = utcDay(at)
+      if (state.day !== day) { state.day = day; state.dayCount = 0; state.dayLoaded = false }
+    }
+    return state.dayLoaded
+  }
+
+  /** counts the request against the key's quotas, or throws 429 */
+  function count (request: FastifyRequest, state: KeyState): void {
+    if (state.minuteCount >= state.limits.perMinute) throw new ApiError('QuotaExceededError', `quota exceeded: ${state.limits.perMinute} requests per minute`)
+    if (state.dayCount >= state.limits.perDay) throw new ApiError('QuotaExceededError', `quota exceeded: ${state.limits.perDay} requests per day`)
+    state.minuteCount++
+    state.dayCount++
+    state.dirty = true
+    KEYS.set(request, state.limits)
+  }
+
+  async function check (request: FastifyRequest): Promise<void> {
+    const header = request.headers['x-apikey']
+    if (header === undefined || header === '') throw new ApiError('AuthenticationRequiredError', 'an API key is required: send it in the x-apikey header')
+    if (typeof header !== 'string' || !API_KEY_PATTERN.test(header)) throw new ApiError('WrongCredentialsError', 'wrong API key')
+    const at = now()
+    const state = await stateFor(header, at)
+    if (state === undefined) throw new ApiError('WrongCredentialsError', 'wrong API key')
+    if (!window(state, at)) {
+      state.dayLoaded = true
+      state.dayCount += (await keys.dayUsage?.(state.limits.id, state.day)) ?? 0
+    }
+    count(request, state)
+  }
+
   return {
-    async check (request) {
+    check,
+    admit (request) {
       const header = request.headers['x-apikey']
-      if (header === undefined || header === '') throw new ApiError('AuthenticationRequiredError', 'an API key is required: send it in the x-apikey header')
-      if (typeof header !== 'string' || !API_KEY_PATTERN.test(header)) throw new ApiError('WrongCredentialsError', 'wrong API key')
+      // only a key that matched API_KEY_PATTERN is ever kept, so a kept one needs no second look
+      const state = typeof header === 'string' ? states.get(header) : undefined
+      if (state === undefined) return check(request)
       const at = now()
-      const state = await stateFor(header, at)
-      if (state === undefined) throw new ApiError('WrongCredentialsError', 'wrong API key')
-      const minute = Math.floor(at / 60_000)
-      if (state.minute !== minute) {
-        state.minute = minute
-        state.minuteCount = 0
-        // a UTC day is whole minutes, so it can only change with the minute (formatting it is not free)
-        const day = utcDay(at)
-        if (state.day !== day) { state.day = day; state.dayCount = 0; state.dayLoaded = false }
-      }
-      if (!state.dayLoaded) {
-        state.dayLoaded = true
-        state.dayCount += (await keys.dayUsage?.(state.limits.id, state.day)) ?? 0
-      }
-      if (state.minuteCount >= state.limits.perMinute) throw new ApiError('QuotaExceededError', `quota exceeded: ${state.limits.perMinute} requests per minute`)
-      if (state.dayCount >= state.limits.perDay) throw new ApiError('QuotaExceededError', `quota exceeded: ${state.limits.perDay} requests per day`)
-      state.minuteCount++
-      state.dayCount++
-      state.dirty = true
-      KEYS.set(request, state.limits)
+      // the lookup is due again (or the key changed), or the day's stored count is still to be read: the whole check
+      if (at - state.checkedAt >= LOOKUP_TTL_MS || !window(state, at)) return check(request)
+      count(request, state)
+      return undefined
     },
     flush,
     async close () {
@@ -135,6 +163,11 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
 
 /** Puts the guard in front of every route of `scope` (the API routes; health, metrics, docs and the page stay open). */
 export function requireApiKeys (scope: FastifyInstance, guard: ApiKeyGuard): void {
-  // a refused upload's unread body is settled by the error handler (settleUnreadBody)
-  scope.addHook('onRequest', async (request) => { await guard.check(request) })
+  // a refused upload's unread body is settled by the error handler (settleUnreadBody). A callback
+  // hook: a known key's request goes on without a promise (a throw here reaches the error handler too)
+  scope.addHook('onRequest', (request, _reply, done) => {
+    const pending = guard.admit(request)
+    if (pending === undefined) done()
+    else pending.then(() => { done() }, done)
+  })
 }

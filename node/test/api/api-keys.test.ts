@@ -81,6 +81,51 @@ t.test('quotas per minute and per day, in UTC windows', async (st) => {
   st.equal(await code(REVOKED), 'WrongCredentialsError')
 })
 
+t.test('admit counts a known key\'s request at once, and falls back to the whole check whenever one is due', async (st) => {
+  let now = Date.UTC(2026, 10, 23, 12, 0, 30)
+  let found = 0
+  let usage = 0
+  const listeners: Array<(id: string) => void> = []
+  let revoked = false
+  const keys: ApiKeyReader = {
+    find: async (key) => { found++; return key === KEY && !revoked ? { id: 'k1', perMinute: 3, perDay: 100 } : undefined },
+    dayUsage: async () => { usage++; return 10 },
+    saveDayUsage: async () => {},
+    onChange: (listener) => { listeners.push(listener); return () => {} }
+  }
+  const guard = createApiKeyGuard(keys, { now: () => now })
+  st.teardown(() => guard.close())
+  const request = (key = KEY): Parameters<typeof guard.admit>[0] => ({ headers: { 'x-apikey': key } }) as unknown as Parameters<typeof guard.admit>[0]
+  const outcome = async (key?: string): Promise<string> => {
+    try {
+      const pending = guard.admit(request(key))
+      if (pending === undefined) return 'at once'
+      await pending
+      return 'waited'
+    } catch (err) {
+      return (err as { code: string }).code
+    }
+  }
+  st.equal(await outcome(), 'waited', 'a key not seen yet is looked up')
+  st.same([found, usage], [1, 1], 'its limits and the day\'s stored count read once')
+  st.same([await outcome(), await outcome(), await outcome()], ['at once', 'at once', 'QuotaExceededError'], 'then counted at once, against the same per-minute quota')
+  st.throws(() => guard.admit(request()), { code: 'QuotaExceededError' }, 'a refusal is thrown, not a promise')
+  st.equal(await outcome(undefined), 'QuotaExceededError')
+  st.equal(await outcome(REVOKED), 'WrongCredentialsError', 'an unknown key goes to the whole check')
+  await st.rejects(Promise.resolve().then(() => guard.admit(request(''))), { code: 'AuthenticationRequiredError' })
+  now += 60_000
+  st.equal(await outcome(), 'waited', 'the lookup is due again after 30 s: the whole check')
+  st.equal(found, 3)
+  st.equal(await outcome(), 'at once')
+  now = Date.UTC(2026, 10, 24, 0, 0, 1)
+  st.equal(await outcome(), 'waited', 'a new UTC day: its stored count is read first')
+  st.equal(usage, 2)
+  st.equal(await outcome(), 'at once')
+  revoked = true
+  for (const l of listeners) l('k1')
+  st.equal(await outcome(), 'WrongCredentialsError', 'a changed key is looked up again at once: revoked, refused')
+})
+
 t.test('day usage survives a restart through the key store', async (st) => {
   const dir = await mkdtemp(join(tmpdir(), 'virusmap-keys-'))
   st.teardown(() => rm(dir, { recursive: true, force: true }))

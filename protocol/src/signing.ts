@@ -3,7 +3,7 @@
  * the Submission a submitter's wallet signs.
  * Recovered addresses are lowercase, like every address in the protocol.
  */
-import { BaseWallet, concat, keccak256 } from 'ethers'
+import { BaseWallet } from 'ethers'
 import type { Signer } from 'ethers'
 import { signRecoverable } from 'tiny-secp256k1'
 import { deepFreeze } from './deep-freeze.ts'
@@ -23,9 +23,17 @@ export function recoverScanJobSigner (msg: SignedScanJob, chainId: number, regis
   return remembered(msg, msg.job, chainId, registry, () => recoverMember(scanJobId(msg.job, chainId, registry), msg.signature, msg.job.origin))
 }
 
-/** keccak256(verdictHash(verdict) || salt): binds the member to a verdict it cannot change after the commit window. */
+const SALT = /^0x[0-9a-fA-F]*$/
+
+/**
+ * keccak256(verdictHash(verdict) || salt): binds the member to a verdict it cannot change after the commit window.
+ * Computed by the protocol's hasher, which keeps a frozen verdict's struct hash (ethers' concat and keccak256
+ * cost twice as much, and members open every verdict three times: to validate it, to attest, to derive the report).
+ */
 export function computeCommitment (verdict: Verdict, salt: Hex): Hex {
-  return keccak256(concat([verdictHash(verdict), salt])) as Hex
+  // the spelling ethers took (0x and whole bytes), where the hasher alone would also take bare hex
+  if (typeof salt !== 'string' || !SALT.test(salt) || salt.length % 2 !== 0) throw new TypeError('salt must be 0x-prefixed hex')
+  return eip712.commitment(verdict, salt) as Hex
 }
 
 export async function signCommitment (c: VerdictCommitment, chainId: number, registry: Hex, signer: Signer): Promise<SignedCommitment> {

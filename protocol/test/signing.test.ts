@@ -1,5 +1,5 @@
 import tap from 'tap'
-import { hexlify, randomBytes, TypedDataEncoder, Wallet } from 'ethers'
+import { concat, hexlify, keccak256, randomBytes, TypedDataEncoder, Wallet } from 'ethers'
 import {
   attestationFor, complaintDigest, EIP712_TYPES, eip712Domain, contentCommitments, computeCommitment, recoverAttestationSigner, recoverCommitmentSigner, recoverComplaintSigner, recoverReportSigner,
   recoverScanJobSigner, recoverSubmissionSigner, recoverVerdictSigner, reportDigest, scanJobId, signAttestation, signCommitment, signComplaint,
@@ -100,6 +100,16 @@ tap.test('a commitment opens only with the right salt and verdict', async t => {
   t.not(computeCommitment(verdict, `0x${'00'.repeat(32)}`), c, 'other salt')
   t.not(computeCommitment({ ...verdict, results: [result('YARA', 'undetected')] }, salt), c, 'other verdict')
   t.not(computeCommitment({ ...verdict, member: member(2).address }, salt), c, 'other member')
+  t.equal(c, keccak256(concat([verdictHash(verdict), salt])), 'keccak256(verdictHash || salt), as ethers computes it')
+  const frozen = structuredClone(verdict)
+  Object.freeze(frozen.results.map(Object.freeze))
+  Object.freeze(frozen.results)
+  Object.freeze(frozen)
+  t.equal(computeCommitment(frozen, salt), c, 'a frozen verdict (its struct hash kept) opens the same')
+  t.equal(computeCommitment(frozen, salt), c, 'and again')
+  for (const bad of [salt.slice(2), `${salt}0`, `0x${'zz'.repeat(32)}`, '', 42 as unknown as Hex, null as unknown as Hex]) {
+    t.throws(() => computeCommitment(verdict, bad as Hex), TypeError, `salt ${JSON.stringify(bad)?.slice(0, 20)}`)
+  }
 })
 
 tap.test('attestation: the message names its signer; every member agreeing signs the same digest', async t => {

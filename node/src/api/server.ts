@@ -23,6 +23,7 @@ import { registerRelationRoutes } from './routes/relations.ts'
 import { registerIndicatorRoutes } from './routes/indicators.ts'
 import { registerMaliciousRoutes } from './routes/malicious.ts'
 import { instrumentApi } from './metrics.ts'
+import { lazyRequestLogger } from './request-logger.ts'
 import { createApiKeyGuard, requireApiKeys } from './api-keys.ts'
 import { cutIdleBodies } from './body-idle-timeout.ts'
 import { closeQuietConnections } from './close-quiet-connections.ts'
@@ -71,6 +72,8 @@ export function buildApp (options: ApiServerOptions): FastifyInstance {
     return503OnClosing: true,
     // one line per request instead, from the metrics hook (metrics.ts)
     logController: new LogController({ disableRequestLogging: true }),
+    // a request's child logger (its request id bound) is made when it first writes (request-logger.ts)
+    childLoggerFactory: lazyRequestLogger,
     http: { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, limits.requestTimeoutMs) },
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.connectionTimeoutMs,

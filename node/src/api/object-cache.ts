@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Gauge, type Registry } from 'prom-client'
+import { TalliedCounter, type Tally } from './tallies.ts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { baseUrl } from './request.ts'
 
@@ -77,8 +78,18 @@ export function createObjectCache (bounds: ObjectCacheBounds, registry?: Registr
   const entries = new Map<string, Entry>()
   let bytes = 0
   const registers = registry === undefined ? [] : [registry]
-  const hits = new Counter({ name: 'virusmap_api_object_cache_hits_total', help: 'VirusTotal objects answered from a kept body, by type', labelNames: ['type'], registers })
-  const misses = new Counter({ name: 'virusmap_api_object_cache_misses_total', help: 'VirusTotal objects built and serialized, absent or changed since kept, by type', labelNames: ['type'], registers })
+  const hits = new TalliedCounter({ name: 'virusmap_api_object_cache_hits_total', help: 'VirusTotal objects answered from a kept body, by type', labelNames: ['type'], registers })
+  const misses = new TalliedCounter({ name: 'virusmap_api_object_cache_misses_total', help: 'VirusTotal objects built and serialized, absent or changed since kept, by type', labelNames: ['type'], registers })
+  /** each type's hit and miss tallies (tallies.ts: counted without prom-client hashing the label per lookup) */
+  const tallies = new Map<string, { hits: Tally, misses: Tally }>()
+  const talliesOf = (type: string): { hits: Tally, misses: Tally } => {
+    let t = tallies.get(type)
+    if (t === undefined) {
+      t = { hits: hits.tally({ type }), misses: misses.tally({ type }) }
+      tallies.set(type, t)
+    }
+    return t
+  }
   const keptEntries = new Gauge({ name: 'virusmap_api_object_cache_entries', help: 'serialized VirusTotal objects kept', registers })
   const keptBytes = new Gauge({ name: 'virusmap_api_object_cache_bytes', help: 'bytes of the serialized VirusTotal objects kept, with their keys', registers })
 
@@ -104,7 +115,7 @@ export function createObjectCache (bounds: ObjectCacheBounds, registry?: Registr
     const key = `${base} ${object.type}/${object.id}`
     const kept = entries.get(key)
     if (kept !== undefined && same(kept.inputs, object.inputs)) {
-      hits.inc({ type: object.type })
+      talliesOf(object.type).hits.n++
       // equal but read anew (a report decoded again): keep these, so later compares meet the same report and stop there
       kept.inputs = object.inputs
       // most recently used goes last
@@ -112,7 +123,7 @@ export function createObjectCache (bounds: ObjectCacheBounds, registry?: Registr
       entries.set(key, kept)
       return kept
     }
-    misses.inc({ type: object.type })
+    talliesOf(object.type).misses.n++
     const body = Buffer.from(JSON.stringify(object.build(object.inputs, base)))
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`
     const entry = { inputs: object.inputs, body, etag, bytes: body.length + key.length }

@@ -6,10 +6,10 @@ import { canonicalSubmissionSubject, operatorSubmission } from '../quorum/indica
 import { storedSampleFromRecord, storedSampleSource } from '../ingest/stored-source.ts'
 import type { Hex, Report, SampleKind } from '#protocol/messages.ts'
 import type { AnchorReader, AnalysisStatus, AnalysisView, ApiPorts, EvidenceReader, IndicatorPort, NetworkMember, NodeStatusReader, SampleDownloads, SampleSubmitter } from '../api/ports/index.ts'
-import type { SampleRepository } from '../db/sample-repository.ts'
+import type { SampleRecord, SampleRepository } from '../db/sample-repository.ts'
 import type { EvidenceRepository } from '../db/evidence-repository.ts'
-import type { AnchorRepository, AnchoredEpoch } from '../db/anchor-repository.ts'
-import type { AnchoredEpochView, ReportAnchorView } from '../api/ports/index.ts'
+import type { AnchorRepository, AnchoredEpoch, JobAnchor } from '../db/anchor-repository.ts'
+import type { AnchoredEpochView, ReportAnchorView, SampleInfo } from '../api/ports/index.ts'
 import type { RegistryFollower } from '../chain/registry-follower.ts'
 import type { Repositories } from '../db/repositories.ts'
 import type { Coordinator } from '../quorum/coordinator.ts'
@@ -61,11 +61,44 @@ export function cachedLatestReports (reports: Pick<Repositories['reports'], 'lat
   }
 }
 
+/**
+ * Views of the repositories' shared records, one per record: a record is never changed in place
+ * (a write stores a new one), so a lookup that reads the same record hands out the same view, and
+ * the object cache's compare of its inputs (object-cache.ts) stops there instead of walking it.
+ */
+const anchorViews = new WeakMap<JobAnchor, ReportAnchorView>()
+const sampleViews = new WeakMap<SampleRecord, SampleInfo>()
+
 /** A report's anchor as served (`virusmap_anchor`); undefined while it waits for one. */
 export async function reportAnchor (anchors: Pick<AnchorRepository, 'jobAnchor'>, report: Report | undefined): Promise<ReportAnchorView | undefined> {
   if (report === undefined) return undefined
   const at = await anchors.jobAnchor(report.jobId)
-  return at === undefined ? undefined : { epoch: at.epoch, root: at.root, proof: at.proof, block: at.block }
+  if (at === undefined) return undefined
+  let view = anchorViews.get(at)
+  if (view === undefined) {
+    view = { epoch: at.epoch, root: at.root, proof: at.proof, block: at.block }
+    anchorViews.set(at, view)
+  }
+  return view
+}
+
+/** What the API serves of a sample record (never its CID or content key). */
+export function sampleInfo (sample: SampleRecord): SampleInfo {
+  let view = sampleViews.get(sample)
+  if (view === undefined) {
+    view = {
+      sha256: sample.sha256,
+      sha1: sample.sha1,
+      md5: sample.md5,
+      size: sample.size,
+      fileType: sample.fileType,
+      names: sample.names,
+      firstSeen: sample.firstSeen,
+      lastSeen: sample.lastSeen
+    }
+    sampleViews.set(sample, view)
+  }
+  return view
 }
 
 function epochView (e: AnchoredEpoch): AnchoredEpochView {
@@ -279,16 +312,7 @@ export function createApiPorts (c: ApiPortsComponents): ApiPorts {
         return {
           ...(report != null ? { report } : {}),
           ...(anchor === undefined ? {} : { anchor }),
-          sample: {
-            sha256: sample.sha256,
-            sha1: sample.sha1,
-            md5: sample.md5,
-            size: sample.size,
-            fileType: sample.fileType,
-            names: sample.names,
-            firstSeen: sample.firstSeen,
-            lastSeen: sample.lastSeen
-          }
+          sample: sampleInfo(sample)
         }
       }
     }

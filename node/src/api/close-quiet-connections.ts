@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 
 /**
@@ -9,18 +10,18 @@ import type { Socket } from 'node:net'
  * still finish, bounded by requestTimeout; hijacked streams are ended by their routes' preClose.
  */
 export function closeQuietConnections (app: FastifyInstance): void {
-  const open = new Set<Socket>()
-  const busy = new Set<Socket>()
+  // each open connection with the response it carried last (none before its first request): it is
+  // busy while that response is not closed. Read at close, not kept by a listener on every response.
+  const open = new Map<Socket, ServerResponse | undefined>()
   app.server.on('connection', (socket: Socket) => {
-    open.add(socket)
-    socket.once('close', () => { open.delete(socket); busy.delete(socket) })
+    open.set(socket, undefined)
+    socket.once('close', () => { open.delete(socket) })
   })
-  app.server.on('request', (req, res) => {
-    busy.add(req.socket)
-    res.once('close', () => { busy.delete(req.socket) })
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (open.has(req.socket)) open.set(req.socket, res)
   })
   app.addHook('preClose', (done) => {
-    for (const socket of open) if (!busy.has(socket)) socket.destroy()
+    for (const [socket, res] of open) if (res === undefined || res.closed) socket.destroy()
     done()
   })
 }

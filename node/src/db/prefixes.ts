@@ -114,6 +114,8 @@ export const SCHEMA_VERSION_KEY = `${PREFIXES.meta}schema-version`
 
 /** Hex parts are lowercased so keys never depend on the caller's spelling. */
 export function dbKey (prefix: Prefix, ...parts: string[]): string {
+  // one part (most keys, and every read a lookup makes) without map and join's arrays
+  if (parts.length === 1) return prefix + (parts[0] as string).toLowerCase()
   return prefix + parts.map(p => p.toLowerCase()).join('/')
 }
 

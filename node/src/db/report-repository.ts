@@ -27,16 +27,21 @@ function dateKey (date: number, jobId: Hex): string {
   return dbKey(PREFIXES.reportByDate, String(Math.max(0, Math.trunc(date))).padStart(15, '0'), jobId)
 }
 
+/** Where a sample's latest report's job id lives (sampleIndex's `latest`, without the rest: every lookup reads it). */
+function latestReportKey (kind: SampleKind, sha256: Hex): string {
+  return kind === 'file' ? dbKey(PREFIXES.reportBySha256, sha256) : dbKey(PREFIXES.reportByIndicator, kind, sha256)
+}
+
 /**
  * Where a sample's latest report and its list of reports live: files by sha256, indicators by kind
  * and sha256 (a file's bytes can equal an indicator's subject, so the two never share an entry).
  */
 function sampleIndex (kind: SampleKind, sha256: Hex): { latest: string, entry: (jobId: Hex) => string, range: { gte: string, lt: string } } {
   if (kind === 'file') {
-    return { latest: dbKey(PREFIXES.reportBySha256, sha256), entry: (id) => dbKey(PREFIXES.reportBySample, sha256, id), range: dbRange(PREFIXES.reportBySample, sha256) }
+    return { latest: latestReportKey(kind, sha256), entry: (id) => dbKey(PREFIXES.reportBySample, sha256, id), range: dbRange(PREFIXES.reportBySample, sha256) }
   }
   return {
-    latest: dbKey(PREFIXES.reportByIndicator, kind, sha256),
+    latest: latestReportKey(kind, sha256),
     entry: (id) => dbKey(PREFIXES.reportByIndicatorSample, kind, sha256, id),
     range: dbRange(PREFIXES.reportByIndicatorSample, kind, sha256)
   }
@@ -81,7 +86,7 @@ export class ReportRepository {
 
   /** The job id of the sample's latest report (reports are immutable by job id, so callers may cache them). */
   async latestJobId (sha256: Hex, kind: SampleKind = 'file'): Promise<Hex | undefined> {
-    const key = sampleIndex(kind, sha256).latest
+    const key = latestReportKey(kind, sha256)
     const cached = this.#latest.get(key)
     if (cached !== undefined) return cached
     const jobId = await this.#db.get(key) as Hex | undefined

@@ -46,7 +46,12 @@ async function peer (t: Test, watcher: VirusmapLibp2p): Promise<Peer> {
     await worker.terminate()
   })
   const conn = await watcher.dial(multiaddr(ready.addrs[0] ?? ''))
-  const [theirs] = (await ask(worker, { type: 'connections' }, 'connections')).ids
+  // the dial resolves once this side's upgrade is done; the peer's side may register the connection a little later on a busy machine
+  let theirs: string | undefined
+  for (const until = Date.now() + 10_000; theirs === undefined && Date.now() < until;) {
+    theirs = (await ask(worker, { type: 'connections' }, 'connections')).ids[0]
+    if (theirs === undefined) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
   if (theirs === undefined) throw new Error('the peer holds no connection')
   return { worker, peerId: peerIdFromString(ready.peerId), conn, theirs }
 }

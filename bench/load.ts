@@ -4,13 +4,16 @@
 // Throughput is completed jobs per second of wall time from the first upload to the last end.
 // Run: npx node bench/load.ts [--nodes 4] [--concurrency 20] [--size 65536] [--timeout 300]
 //        [--through all|one] [--poll-ms 1000] [--profile DIR] [--rpc-count] [--idle-after 0] [--config JSON] [--keep]
-//        [--node-options='--max-semi-space-size=32']
+//        [--node-options='--max-semi-space-size=32'] [--warmup N]
 // --through one sends every upload to node 0 (the issue's "through one node"); --profile writes a
 // V8 CPU profile per supernode into DIR when the devnet stops (open in Chrome devtools); --rpc-count
 // prints the JSON-RPC requests each idle supernode sends a second, by method (bench/rpc-count.ts);
 // --idle-after waits that many seconds after the start before the idle sample (a node just started
 // has followed fewer blocks than one that has run a while). CPU per job is also split by part
 // (bench/cpu-parts.ts: event loop, worker threads, libuv threadpool, V8, each scanner process).
+// --warmup N first runs N submissions the same way and waits for them to end, so the measured ones meet
+// nodes whose code V8 has already compiled and optimised, as a node that has run a while is; the
+// warm-up's own figures are printed beside (a cold start's).
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     'node-options': { type: 'string' },
     'rpc-count': { type: 'boolean', default: false },
     'idle-after': { type: 'string', default: '0' },
+    warmup: { type: 'string', default: '0' },
     // supernode settings over the devnet's, as JSON: '{"maxActiveJobs":64,"maxUploadsPerKey":16}'
     config: { type: 'string' },
     keep: { type: 'boolean', default: false }
@@ -160,6 +164,20 @@ try {
   const idleCpu = (await Promise.all(pids.map(cpuSeconds))).map((c, i) => (c - (idleCpu0[i] ?? 0)) / (IDLE_SAMPLE_MS / 1000))
   const idleRpc = (await Promise.all(pids.map(rpcCounts))).map((now, i) => Object.fromEntries(Object.entries(now).map(([k, n]) => [k, (n - (idleRpc0[i]?.[k] ?? 0)) / (IDLE_SAMPLE_MS / 1000)])))
   const baseline = await submitOne(0)
+  const warmup = Number(values.warmup)
+  let warm: { jobs: number, completed: number, seconds: number, cpuMs: number } | undefined
+  if (warmup > 0) {
+    const cpu0 = await Promise.all(pids.map(cpuSeconds))
+    const w0 = performance.now()
+    const done = await Promise.all(Array.from({ length: warmup }, async (_, i) => await submitOne(concurrency + 1 + i)))
+    const completedWarm = done.filter((r) => r.status === 'completed').length
+    const cpuMs = (await Promise.all(pids.map(cpuSeconds))).reduce((a, c, i) => a + c - (cpu0[i] ?? 0), 0) * 1000
+    warm = { jobs: warmup, completed: completedWarm, seconds: (performance.now() - w0) / 1000, cpuMs }
+    // the figures below are the measured round's
+    retries = 0
+    resets = 0
+    errors.clear()
+  }
   let peak = idle.map(() => 0)
   const sampler = setInterval(() => {
     Promise.all(pids.map(rssMiB)).then((now) => { peak = peak.map((p, i) => Math.max(p, now[i] ?? 0)) }).catch(() => {})
@@ -179,6 +197,7 @@ try {
   const ms = completed.map((r) => r.ms)
   console.log(`${nodes}-member devnet (started in ${startSeconds.toFixed(0)} s), ${concurrency} concurrent ${(size / 1024).toFixed(0)} KiB submissions ${throughOne ? 'through node 0' : 'spread over the members\' APIs'}, polled every ${pollMs} ms`)
   console.log(`  baseline, one submission alone: ${baseline.status} in ${baseline.ms.toFixed(0)} ms`)
+  if (warm !== undefined) console.log(`  warm-up first (nodes cold): ${warm.completed} of ${warm.jobs} completed in ${warm.seconds.toFixed(1)} s (${(warm.completed / warm.seconds).toFixed(1)} completed jobs/s), CPU per completed job ${(warm.cpuMs / Math.max(1, warm.completed)).toFixed(0)} ms`)
   console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s (${(completed.length / (wall / 1000)).toFixed(1)} completed jobs/s); ${retries} uploads refused (429/503) and retried, ${resets} sent again after a connection reset`)
   for (const [message, n] of [...errors].toSorted((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${n} x ${message}`)
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)

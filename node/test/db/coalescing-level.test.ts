@@ -1,6 +1,7 @@
 // The node's LevelDB with puts coalesced: one batch a turn, every write in the order it was made, reads
 // that see every put made before them, synced puts taking the waiting ones along, failures reaching
 // every put of their batch, and nothing waiting lost at close.
+/* oxlint-disable no-underscore-dangle -- the spy wraps abstract-level's storage hook _batch, as the class under test overrides it */
 import tap from 'tap'
 import { Level } from 'level'
 import { coalescingLevel } from '../../src/db/coalescing-level.ts'

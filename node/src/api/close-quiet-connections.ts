@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 
 /**
@@ -10,18 +9,18 @@ import type { Socket } from 'node:net'
  * still finish, bounded by requestTimeout; hijacked streams are ended by their routes' preClose.
  */
 export function closeQuietConnections (app: FastifyInstance): void {
-  // each open connection with the response it carried last (none before its first request): it is
-  // busy while that response is not closed. Read at close, not kept by a listener on every response.
-  const open = new Map<Socket, ServerResponse | undefined>()
+  const open = new Set<Socket>()
+  const busy = new Set<Socket>()
   app.server.on('connection', (socket: Socket) => {
-    open.set(socket, undefined)
-    socket.once('close', () => { open.delete(socket) })
+    open.add(socket)
+    socket.once('close', () => { open.delete(socket); busy.delete(socket) })
   })
-  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (open.has(req.socket)) open.set(req.socket, res)
+  app.server.on('request', (req, res) => {
+    busy.add(req.socket)
+    res.once('close', () => { busy.delete(req.socket) })
   })
   app.addHook('preClose', (done) => {
-    for (const [socket, res] of open) if (res === undefined || res.closed) socket.destroy()
+    for (const socket of open) if (!busy.has(socket)) socket.destroy()
     done()
   })
 }

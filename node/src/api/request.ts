@@ -11,28 +11,10 @@ export function baseUrl (request: FastifyRequest): string {
  */
 export function requestSignal (reply: FastifyReply): AbortSignal {
   const controller = new AbortController()
-  const gone = (): void => {
+  reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'))
-  }
-  // asked for after the response closed (requestOptions): its 'close' has been and gone
-  if (reply.raw.closed) gone()
-  else reply.raw.once('close', gone)
+  })
   return controller.signal
-}
-
-/**
- * A port call's options with requestSignal's signal, made when the port first reads it: a lookup
- * answered from the repositories' caches never does, and the controller and the response listener
- * cost about 1% of such a request's CPU.
- */
-export function requestOptions (reply: FastifyReply): { readonly signal: AbortSignal } {
-  let signal: AbortSignal | undefined
-  return {
-    get signal () {
-      signal ??= requestSignal(reply)
-      return signal
-    }
-  }
 }
 
 /** `promise`, or the signal's reason once it aborts first (what the promise does then is ignored). */

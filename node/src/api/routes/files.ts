@@ -5,7 +5,7 @@ import type { ApiPorts } from '../ports/index.ts'
 import { ApiError } from '../../vt/errors.ts'
 import { apiKeyIdOf, requirePrivilege } from '../api-keys.ts'
 import { bareHex, parseFileHash } from '../ids.ts'
-import { baseUrl, requestOptions, requestSignal, untilAborted } from '../request.ts'
+import { baseUrl, requestSignal, untilAborted } from '../request.ts'
 import type { UploadSlots } from '../upload-slots.ts'
 import type { ObjectCache } from '../object-cache.ts'
 import { sendFile } from '../object-responses.ts'
@@ -168,7 +168,7 @@ export function registerFileRoutes (app: FastifyInstance, ports: ApiPorts, uploa
 
   app.get<{ Params: { id: string } }>('/api/v3/files/:id', async (request, reply) => {
     const hash = parseFileHash(request.params.id)
-    const file = await ports.files.getFile(hash, requestOptions(reply))
+    const file = await ports.files.getFile(hash, { signal: requestSignal(reply) })
     if (file === undefined) throw new ApiError('NotFoundError', `File "${request.params.id}" not found`)
     return await sendFile(objects, request, reply, ports, file)
   })

@@ -21,17 +21,11 @@ interface KeyState {
   dirty: boolean
 }
 
-/**
- * The limits of the key that authenticated a request, kept on the request under a symbol of this
- * module's (a WeakMap entry per request cost ~1% of a lookup's CPU: its ephemeron table and GC).
- */
-const KEY = Symbol('virusmap.apiKey')
-type KeyedRequest = FastifyRequest & { [KEY]?: ApiKeyLimits }
-const keyOf = (request: FastifyRequest): ApiKeyLimits | undefined => (request as KeyedRequest)[KEY]
+const KEYS = new WeakMap<FastifyRequest, ApiKeyLimits>()
 
 /** The id (not the key) of the API key that authenticated the request, when keys are in use. */
 export function apiKeyIdOf (request: FastifyRequest): string | undefined {
-  return keyOf(request)?.id
+  return KEYS.get(request)?.id
 }
 
 /**
@@ -39,7 +33,7 @@ export function apiKeyIdOf (request: FastifyRequest): string | undefined {
  * grants no privileges: whatever needs one is closed there.
  */
 export function requirePrivilege (request: FastifyRequest, privilege: ApiKeyPrivilege): string {
-  const key = keyOf(request)
+  const key = KEYS.get(request)
   if (key === undefined) throw new ApiError('ForbiddenError', `this node takes no API keys, so none holds the "${privilege}" privilege`)
   if (key.privileges?.includes(privilege) !== true) throw new ApiError('ForbiddenError', `this API key lacks the "${privilege}" privilege`)
   return key.id
@@ -128,8 +122,7 @@ export function createApiKeyGuard (keys: ApiKeyReader, options: { now?: () => nu
     state.minuteCount++
     state.dayCount++
     state.dirty = true
-    const keyed: KeyedRequest = request
-    keyed[KEY] = state.limits
+    KEYS.set(request, state.limits)
   }
 
   async function check (request: FastifyRequest): Promise<void> {

@@ -9,7 +9,8 @@
  * once `renameAfter` resolves (a temp file is all a crash leaves before that, and open() deletes
  * those), and `onWritten` hands its buffer back as soon as the kernel holds the bytes.
  * Whether a block is on disk is remembered for the blocks seen lately (block-presence.ts): bitswap asks
- * for every open want again at each message from its peer.
+ * for every open want again at each message from its peer. The bytes of the blocks written or read lately
+ * are kept too (block-cache.ts): a job's block is read back to decrypt it and to serve each member.
  * Layout is blockstore-fs's NextToLast: <root>/<last 2 chars>/<BASE32UPPER(multihash)>.data, keyed
  * by multihash, so a block stored under a raw CID is found under any CID with the same hash.
  */
@@ -20,6 +21,7 @@ import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
+import { BlockCache, copyOf } from './block-cache.ts'
 import { BlockPresence } from './block-presence.ts'
 import { BlockNotFoundError } from './errors.ts'
 import { createGroupFsync } from './group-fsync.ts'
@@ -45,7 +47,12 @@ export interface DurableBlockstoreOptions {
   path: string
   /** concurrent file writes in putMany (fsyncs overlap; the disk batches them) */
   putManyConcurrency?: number
+  /** bytes of recently written or read blocks kept in memory (block-cache.ts), default 16 MiB; 0 keeps none */
+  cacheBytes?: number
 }
+
+/** a sample's largest block is a 1 MiB chunk sealed (manifest.ts CHUNK_SIZE, its tag and framing) */
+const CACHED_BLOCK_BYTES = 1024 * 1024 + 4096
 
 const EXTENSION = '.data'
 type Signal = AbortOptions
@@ -87,6 +94,9 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
    */
   const durableDirs = new Set<string>()
   const presence = new BlockPresence()
+  const cache = new BlockCache(options.cacheBytes ?? 16 * 1024 * 1024, CACHED_BLOCK_BYTES)
+  /** deletions begun so far: a read that overlapped one may hold bytes of a block now gone, and is not kept */
+  let deletions = 0
   const onDisk = async (file: string): Promise<boolean> => await presence.check(file, async () => await access(file).then(() => true, () => false))
 
   const locate = (cid: CID): { dir: string, file: string } => {
@@ -112,9 +122,12 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     }
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
     const handle = await open(tmp, 'wx')
+    let kept: Uint8Array | undefined
     try {
       try {
         await writeAll(handle, bytes)
+        // copied before the writer may reuse its buffer
+        kept = cache.fits(bytes.byteLength) ? copyOf(bytes) : undefined
         opts.onWritten?.()
         await handle.sync()
       } finally {
@@ -128,6 +141,7 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     }
     await rename(tmp, file)
     presence.added(file)
+    if (kept !== undefined) cache.set(file, kept)
   }
 
   const fsyncDir = createGroupFsync(fsyncPath)
@@ -141,8 +155,14 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
   }
 
   const readBlock = async (cid: CID, opts: Signal = {}): Promise<Uint8Array> => {
+    const { file } = locate(cid)
+    const cached = cache.get(file)
+    if (cached !== undefined) return cached
+    const before = deletions
     try {
-      return await readFile(locate(cid).file, { signal: opts.signal })
+      const bytes = await readFile(file, { signal: opts.signal })
+      if (deletions === before && cache.fits(bytes.byteLength)) cache.set(file, copyOf(bytes))
+      return bytes
     } catch (err) {
       if (isErrno(err, 'ENOENT')) throw new BlockNotFoundError(`block ${cid.toString()} not found`)
       throw err
@@ -218,6 +238,8 @@ export function createDurableBlockstore (options: DurableBlockstoreOptions): Dur
     async delete (cid) {
       const { file } = locate(cid)
       presence.removed(file, false)
+      deletions++
+      cache.delete(file)
       await unlink(file).catch((err: unknown) => {
         if (!isErrno(err, 'ENOENT')) throw err
       })

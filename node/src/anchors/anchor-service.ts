@@ -63,8 +63,11 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
   const turnsTaken = new Map<number, number>()
   /** when this node first saw each epoch over, on its own clock */
   const seenEnded = new Map<number, number>()
-  /** when the block that ends each epoch was mined: a followed block, read once (a reorg past it is signalled, and it is read again) */
-  const minedEnd = new Map<number, number>()
+  /**
+   * when the block that ends each epoch was mined: a followed block, read once (a reorg past it is signalled,
+   * and it is read again); the read itself is kept, so passes that overlap share it
+   */
+  const minedEnd = new Map<number, Promise<number | undefined>>()
   let controller: AbortController | undefined
   let loop: Promise<void> | undefined
   let unsubscribe: (() => void) | undefined
@@ -171,9 +174,17 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
   async function takeTurn (epoch: number, latest: boolean, options: AbortOptions): Promise<void> {
     if (anchored.has(epoch) || (epoch + 1) * epochBlocks > follower.followedBlock) return
     const members = follower.membersAt(epoch * epochBlocks)
-    const minedAt = minedEnd.get(epoch) ?? await chain.blockTime((epoch + 1) * epochBlocks, options)
+    let mined = minedEnd.get(epoch)
+    if (mined === undefined) {
+      const read = chain.blockTime((epoch + 1) * epochBlocks, options)
+      mined = read
+      minedEnd.set(epoch, read)
+      // a failed or empty read is asked again at the next pass
+      const forget = (): void => { if (minedEnd.get(epoch) === read) minedEnd.delete(epoch) }
+      read.then((t) => { if (t === undefined) forget() }, forget)
+    }
+    const minedAt = await mined
     if (minedAt === undefined) return
-    minedEnd.set(epoch, minedAt)
     // a chain whose clock runs ahead of this node's (a devnet that skipped a timelock delay) must not hold turns back
     const seen = seenEnded.get(epoch) ?? now()
     seenEnded.set(epoch, seen)

@@ -94,30 +94,32 @@ class CoalescingLevel extends Level<string, unknown> {
     await this.#written.promise
   }
 
+  /** a read of `keys`, once what waits for any of them is written (a failed write is the writer's to report) */
+  async #read<T> (keys: unknown[], read: () => Promise<T>): Promise<T> {
+    if (keys.some((k) => this.#unwritten.has(k))) await this.#flush().catch(() => {})
+    return await read()
+  }
+
   async _get (key: unknown, options: object): Promise<unknown> {
-    if (this.#unwritten.has(key)) await this.#flush().catch(() => {})
-    return await this.#storage._get.call(this, key, options)
+    return await this.#read([key], async () => await this.#storage._get.call(this, key, options))
   }
 
   async _getMany (keys: unknown[], options: object): Promise<unknown[]> {
-    if (keys.some((k) => this.#unwritten.has(k))) await this.#flush().catch(() => {})
-    return await this.#storage._getMany.call(this, keys, options)
+    return await this.#read(keys, async () => await this.#storage._getMany.call(this, keys, options))
+  }
+
+  async _has (key: unknown, options: object): Promise<boolean> {
+    return await this.#read([key], async () => await this.#storage._has.call(this, key, options))
+  }
+
+  async _hasMany (keys: unknown[], options: object): Promise<boolean[]> {
+    return await this.#read(keys, async () => await this.#storage._hasMany.call(this, keys, options))
   }
 
   _getSync (key: unknown, options: object): unknown {
     // a synchronous read cannot wait for the batch: it would answer what was there before the put
     if (this.#unwritten.has(key)) throw new Error('getSync of a key whose put is not written yet')
     return this.#storage._getSync.call(this, key, options)
-  }
-
-  async _has (key: unknown, options: object): Promise<boolean> {
-    if (this.#unwritten.has(key)) await this.#flush().catch(() => {})
-    return await this.#storage._has.call(this, key, options)
-  }
-
-  async _hasMany (keys: unknown[], options: object): Promise<boolean[]> {
-    if (keys.some((k) => this.#unwritten.has(k))) await this.#flush().catch(() => {})
-    return await this.#storage._hasMany.call(this, keys, options)
   }
 
   async _del (key: unknown, options: WriteOptions): Promise<void> {

@@ -25,7 +25,7 @@ tap.test('cached reads see every write made through the repositories', async (t)
   await repos.samples.recordUpload({ ...upload, seenAt: 1000, name: 'a' })
   t.equal((await repos.samples.find(job.job.md5))?.lastSeen, 1000, 'first read fills the cache')
   await repos.samples.recordUpload({ ...upload, seenAt: 2000, name: 'b' })
-  for (const h of [job.job.sha256, job.job.sha1, job.job.md5]) {
+  for (const h of [job.job.sha256, job.job.sha1, job.job.md5, job.job.sha256.slice(2).toUpperCase(), job.job.md5.toUpperCase()]) {
     const s = await repos.samples.find(h)
     t.equal(s?.lastSeen, 2000, `a later upload is seen by ${h.length} hex lookup`)
     t.same(s?.names, ['a', 'b'])
@@ -40,9 +40,15 @@ tap.test('cached reads see every write made through the repositories', async (t)
   t.equal(await repos.reports.latestJobId(job.job.sha256), hex('bb', 32), 'an older one does not')
   t.same((await repos.reports.recent(10)).map((r) => r.jobId), [hex('bb', 32), hex('aa', 32), hex('cc', 32)], 'recent: newest first')
 
+  await repos.samples.recordUpload({ ...upload, seenAt: 3000, name: 'c' })
+  for (const h of [job.job.sha256, job.job.sha1, job.job.md5, job.job.sha256.slice(2).toUpperCase()]) {
+    t.equal((await repos.samples.find(h))?.lastSeen, 3000, `a spelling looked up before sees the later upload (${h.slice(0, 6)})`)
+  }
+  t.equal(await repos.samples.find('0x' + 'ff'.repeat(32)), undefined, 'an unknown hash')
+  t.equal(await repos.samples.find('zz'), undefined, 'not hex')
   // a fresh set of repositories over the same database reads what the first wrote
   const again = createRepositories(db)
-  t.equal((await again.samples.find(job.job.sha1))?.lastSeen, 2000)
+  t.equal((await again.samples.find(job.job.sha1))?.lastSeen, 3000)
   t.equal(await again.reports.latestJobId(job.job.sha256), hex('bb', 32))
 })
 

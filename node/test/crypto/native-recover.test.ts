@@ -6,18 +6,22 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import tap from 'tap'
-import { computeAddress } from 'ethers'
+import { createRequire } from 'node:module'
+import { computeAddress, Wallet } from 'ethers'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex, createVerifier, hexToBytes } from '#protocol/eip712-hash.js'
-import { protocolVerifier, recoverMember, SignatureError, useRecoverPublicKey, wasmRecoverPublicKey } from '#protocol/index.ts'
+import { commitmentDigest, protocolVerifier, recoverCommitmentSigner, recoverMember, signCommitment, SignatureError, useRecoverPublicKey, useSignRecoverable, wasmRecoverPublicKey, wasmSignRecoverable } from '#protocol/index.ts'
 import type { Hex, RecoverPublicKey } from '#protocol/index.ts'
-import { loadNativeRecover, useNativeRecover } from '../../src/crypto/native-recover.ts'
+import { loadNativeRecover, loadNativeSign, useNativeRecover } from '../../src/crypto/native-recover.ts'
 
 const loaded = loadNativeRecover()
 if (loaded instanceof Error) throw loaded
 const native: RecoverPublicKey = loaded
+/** the addon itself, for loaders that count its calls */
+const requireAddon = (): { ecdsaRecover: unknown, ecdsaSign: (msg: Uint8Array, sk: Uint8Array) => { signature: Uint8Array, recid: number } } => createRequire(import.meta.url)('secp256k1/bindings.js')
+const nativeSign = (msg: Uint8Array, sk: Uint8Array): { signature: Uint8Array, recid: number } => requireAddon().ecdsaSign(msg, sk)
 
 const vectors = join(import.meta.dirname, '../../../protocol/test/vectors')
 const load = <T>(name: string): T => JSON.parse(readFileSync(join(vectors, `${name}.json`), 'utf8')) as T
@@ -206,7 +210,7 @@ tap.test('hostile signatures through the verifier: native, wasm and noble answer
 
 tap.test('a node passes the addon to the protocol, and falls back to wasm with one warning when it does not load', async (t) => {
   let calls = 0
-  const counting = (): unknown => ({ ecdsaRecover: (sig: Uint8Array, recid: number, msg: Uint8Array) => { calls++; return native(msg, sig, recid) } })
+  const counting = (): unknown => ({ ecdsaRecover: (sig: Uint8Array, recid: number, msg: Uint8Array) => { calls++; return native(msg, sig, recid) }, ecdsaSign: nativeSign })
   const warnings: unknown[][] = []
   const logger = { warn: (...args: unknown[]) => { warnings.push(args) } }
   t.teardown(() => { useNativeRecover({ warn: () => {} }) })
@@ -226,5 +230,49 @@ tap.test('a node passes the addon to the protocol, and falls back to wasm with o
 
   t.equal(useNativeRecover(logger, () => ({})), 'wasm', 'a module without ecdsaRecover is no addon')
   t.equal(warnings.length, 2)
+  t.equal(useNativeRecover(logger, () => ({ ecdsaRecover: native })), 'wasm', 'nor one without ecdsaSign')
+  t.equal(warnings.length, 3)
   useRecoverPublicKey(wasmRecoverPublicKey)
+  useSignRecoverable(wasmSignRecoverable)
+})
+
+tap.test('the addon signs byte for byte as the wasm build, and refuses the same hostile keys and digests', async (t) => {
+  const sign = loadNativeSign()
+  if (sign instanceof Error) throw sign
+  for (let i = 0; i < 200; i++) {
+    const secret = keccak_256(new TextEncoder().encode(`signing key ${i}`))
+    const digest = keccak_256(new TextEncoder().encode(`signed digest ${i}`))
+    const a = sign(digest, secret)
+    const b = wasmSignRecoverable(digest, secret)
+    if (bytesToHex(a.signature) !== bytesToHex(b.signature) || a.recoveryId !== b.recoveryId) t.fail(`signature ${i} differs`)
+  }
+  t.pass('200 seeded keys and digests: the same r, s and recovery id')
+  const digest = keccak_256(new TextEncoder().encode('hostile keys'))
+  const hostile: Array<[string, Uint8Array, Uint8Array]> = [
+    ['a zero key', digest, new Uint8Array(32)],
+    ['the group order as key', digest, word(N)],
+    ['a key past the group order', digest, word(N + 1n)],
+    ['a 31-byte key', digest, key.subarray(1)],
+    ['a 33-byte key', digest, new Uint8Array([0, ...key])],
+    ['a 31-byte digest', digest.subarray(1), key],
+    ['a 33-byte digest', new Uint8Array([0, ...digest]), key]
+  ]
+  for (const [name, d, k] of hostile) {
+    t.throws(() => sign(d, k), `${name}: native refuses`)
+    t.throws(() => wasmSignRecoverable(d, k), `${name}: wasm refuses`)
+  }
+})
+
+tap.test('an operator key signs the protocol messages through the addon once a node passes it, as ethers would', async (t) => {
+  let signs = 0
+  const counting = (): unknown => ({ ...requireAddon(), ecdsaSign: (msg: Uint8Array, sk: Uint8Array) => { signs++; return nativeSign(msg, sk) } })
+  t.teardown(() => { useNativeRecover({ warn: () => {} }) })
+  t.equal(useNativeRecover({ warn: () => { t.fail('the addon loads here') } }, counting), 'native')
+  const wallet = new Wallet(bytesToHex(key))
+  const registry = '0x5fbdb2315678afecb367f032d93f642f64180aa3' as Hex
+  const commitment = { jobId: bytesToHex(keccak_256(new TextEncoder().encode('job'))) as Hex, member: address, commitment: bytesToHex(keccak_256(new TextEncoder().encode('c'))) as Hex }
+  const msg = await signCommitment(commitment, 31337, registry, wallet)
+  t.equal(signs, 1, 'signed by the addon')
+  t.equal(msg.signature, wallet.signingKey.sign(commitmentDigest(commitment, 31337, registry)).serialized, 'the signature ethers makes')
+  t.equal(recoverCommitmentSigner(structuredClone(msg), 31337, registry), address, 'and it recovers its signer')
 })

@@ -5,6 +5,7 @@
  * caller's `info` binding, ChaCha20-Poly1305 with a random nonce. Output: nonce ‖ ciphertext ‖ tag.
  */
 import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { equalBytes, randomBytes } from '@noble/ciphers/utils.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
@@ -18,20 +19,27 @@ export const NONCE_BYTES = 12
 export const WRAPPED_KEY_BYTES = NONCE_BYTES + SEALED_KEY_BYTES + 16
 
 /**
- * Public keys of the secret keys a process uses again and again (one job's ephemeral key for every
- * member's wrap, a member's own key for every job), each a scalar multiplication saved. An entry is
- * checked against a digest of the key's bytes (no copy of the secret is kept), so an array zeroed or
- * refilled since is computed afresh.
+ * The key objects and public keys of the secret keys a process uses again and again (one job's
+ * ephemeral key for every member's wrap, a member's own key for every job): each use saves OpenSSL's
+ * key import, and the first a scalar multiplication. An entry is checked against a digest of the
+ * key's bytes, so an array zeroed or refilled since is imported afresh; its key object (OpenSSL's
+ * copy of the secret) is collected with the array.
  */
-const publicKeys = new WeakMap<Uint8Array, { fingerprint: Uint8Array, publicKey: Uint8Array }>()
+const keyPairs = new WeakMap<Uint8Array, { fingerprint: Uint8Array, privateKey: KeyObject, publicKey: Uint8Array }>()
+
+function keyPairOf (secretKey: Uint8Array): { privateKey: KeyObject, publicKey: Uint8Array } {
+  const fingerprint = sha256(secretKey)
+  const hit = keyPairs.get(secretKey)
+  if (hit !== undefined && equalBytes(hit.fingerprint, fingerprint)) return hit
+  const privateKey = privateKeyObject(secretKey)
+  const publicKey = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_X25519.length))
+  const pair = { fingerprint, privateKey, publicKey }
+  keyPairs.set(secretKey, pair)
+  return pair
+}
 
 export function publicKeyOf (secretKey: Uint8Array): Uint8Array {
-  const fingerprint = sha256(secretKey)
-  const hit = publicKeys.get(secretKey)
-  if (hit !== undefined && equalBytes(hit.fingerprint, fingerprint)) return hit.publicKey
-  const publicKey = new Uint8Array(createPublicKey(privateKeyObject(secretKey)).export({ format: 'der', type: 'spki' }).subarray(SPKI_X25519.length))
-  publicKeys.set(secretKey, { fingerprint, publicKey })
-  return publicKey
+  return keyPairOf(secretKey).publicKey
 }
 
 /**
@@ -42,7 +50,7 @@ export function publicKeyOf (secretKey: Uint8Array): Uint8Array {
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex')
 const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex')
 
-function privateKeyObject (secretKey: Uint8Array): ReturnType<typeof createPrivateKey> {
+function privateKeyObject (secretKey: Uint8Array): KeyObject {
   if (secretKey.length !== 32) throw new RangeError('an X25519 secret key is 32 bytes')
   const der = Buffer.alloc(PKCS8_X25519.length + 32)
   PKCS8_X25519.copy(der)
@@ -54,16 +62,33 @@ function privateKeyObject (secretKey: Uint8Array): ReturnType<typeof createPriva
   }
 }
 
-function sharedSecret (secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+function publicKeyObject (publicKey: Uint8Array): KeyObject {
   if (publicKey.length !== 32) throw new RangeError('an X25519 public key is 32 bytes')
-  const peer = createPublicKey({ key: Buffer.concat([SPKI_X25519, publicKey]), format: 'der', type: 'spki' })
-  return new Uint8Array(diffieHellman({ privateKey: privateKeyObject(secretKey), publicKey: peer }))
+  return createPublicKey({ key: Buffer.concat([SPKI_X25519, publicKey]), format: 'der', type: 'spki' })
+}
+
+/** recipients' imported public keys: an origin seals every job's key to the same few members */
+const recipients = new Map<string, KeyObject>()
+const RECIPIENT_KEYS = 256
+
+function recipientKeyObject (publicKey: Uint8Array): KeyObject {
+  const hex = bytesToHex(publicKey)
+  const hit = recipients.get(hex)
+  if (hit !== undefined) return hit
+  const key = publicKeyObject(publicKey)
+  if (recipients.size >= RECIPIENT_KEYS) recipients.delete(recipients.keys().next().value as string)
+  recipients.set(hex, key)
+  return key
+}
+
+function sharedSecret (secretKey: Uint8Array, peer: KeyObject): Uint8Array {
+  return new Uint8Array(diffieHellman({ privateKey: keyPairOf(secretKey).privateKey, publicKey: peer }))
 }
 
 export function sealKey (key: Uint8Array, ephemeralSecretKey: Uint8Array, recipientPublicKey: Uint8Array, info: Uint8Array): Hex {
   if (key.length !== SEALED_KEY_BYTES) throw new RangeError('the sealed key must be 32 bytes')
   const ephemeralPublicKey = publicKeyOf(ephemeralSecretKey)
-  const shared = sharedSecret(ephemeralSecretKey, recipientPublicKey)
+  const shared = sharedSecret(ephemeralSecretKey, recipientKeyObject(recipientPublicKey))
   const wrapKey = hkdf(sha256, shared, concatBytes(ephemeralPublicKey, recipientPublicKey), info, SEALED_KEY_BYTES)
   const nonce = randomBytes(NONCE_BYTES)
   const sealed = chacha20poly1305(wrapKey, nonce).encrypt(key)
@@ -83,7 +108,7 @@ export function openKey (wrapped: Hex, recipientSecretKey: Uint8Array, ephemeral
     bytes = hexToBytes(strip0x(wrapped))
     if (bytes.length !== WRAPPED_KEY_BYTES) throw new RangeError('a wrapped key is 60 bytes')
     const recipientPublicKey = publicKeyOf(recipientSecretKey)
-    const shared = sharedSecret(recipientSecretKey, ephemeralPublicKey)
+    const shared = sharedSecret(recipientSecretKey, publicKeyObject(ephemeralPublicKey))
     wrapKey = hkdf(sha256, shared, concatBytes(ephemeralPublicKey, recipientPublicKey), info(), SEALED_KEY_BYTES)
     shared.fill(0)
   } catch (err) {

@@ -67,3 +67,22 @@ tap.test('malformed keys throw', async (t) => {
   t.throws(() => sealKey(new Uint8Array(32), new Uint8Array(33), new Uint8Array(32), INFO), RangeError)
   t.throws(() => sealKey(new Uint8Array(32), x25519.utils.randomSecretKey(), new Uint8Array(31), INFO), RangeError)
 })
+
+tap.test('a secret array reused with other bytes is a new key: its kept key object is not used for it', async (t) => {
+  const secret = x25519.utils.randomSecretKey()
+  const recipient = x25519.utils.randomSecretKey()
+  const recipientPublic = x25519.getPublicKey(recipient)
+  const key = x25519.utils.randomSecretKey()
+  // the same array and recipient twice: the second seal uses the kept key objects
+  for (let i = 0; i < 2; i++) {
+    t.same(publicKeyOf(secret), x25519.getPublicKey(secret))
+    t.same(openKey(sealKey(key, secret, recipientPublic, INFO), recipient, x25519.getPublicKey(secret), () => INFO), key)
+    t.same(openKey(sealKey(key, recipient, x25519.getPublicKey(secret), INFO), secret, recipientPublic, () => INFO), key, 'and opened by the array\'s key')
+  }
+  secret.set(x25519.utils.randomSecretKey())
+  t.same(publicKeyOf(secret), x25519.getPublicKey(secret), 'refilled: the new key\'s public key')
+  t.same(openKey(sealKey(key, secret, recipientPublic, INFO), recipient, x25519.getPublicKey(secret), () => INFO), key, 'sealed with the new key')
+  t.same(openKey(sealKey(key, recipient, x25519.getPublicKey(secret), INFO), secret, recipientPublic, () => INFO), key, 'opened with the new key')
+  secret.fill(0)
+  t.throws(() => openKey(sealKey(key, recipient, x25519.getPublicKey(x25519.utils.randomSecretKey()), INFO), secret, recipientPublic, () => INFO), 'zeroed: no longer the old key')
+})

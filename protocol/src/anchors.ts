@@ -97,15 +97,24 @@ export function recoverAnchorProposalSigner (p: ProposedRoot, signature: Hex, ch
  */
 export function leafOf (report: Report): AnchorLeaf {
   const { job } = report.job
-  const kind = (SAMPLE_KINDS as readonly string[]).indexOf(job.kind)
-  if (kind < 0) throw new TypeError(`not a sample kind: ${String(job.kind)}`)
+  const { kind, revealed, detected } = leafFactsOf(report)
   const digest = reportDigest(attestationFor(report.job, report.commitments, report.verdicts, report.chainId, report.registry), report.chainId, report.registry)
-  const revealed = report.verdicts.map(v => v.verdict.member).toSorted()
-  const detected = report.verdicts.filter(v => v.verdict.results.some(r => r.category === 'malicious')).map(v => v.verdict.member).toSorted()
   return [
     report.jobId, digest, job.sha256, kind, job.membershipBlock, job.createdAt, job.origin, job.submitter,
     report.stats.malicious, report.stats.suspicious, revealed, detected
   ]
+}
+
+/**
+ * The leaf's facts that are not read off the report as they stand: the kind's index and the members that
+ * revealed and detected, ascending. Without the report digest, which hashes every verdict: a reward reads these.
+ */
+export function leafFactsOf (report: Report): { kind: number, revealed: Hex[], detected: Hex[] } {
+  const kind = (SAMPLE_KINDS as readonly string[]).indexOf(report.job.job.kind)
+  if (kind < 0) throw new TypeError(`not a sample kind: ${String(report.job.job.kind)}`)
+  const revealed = report.verdicts.map(v => v.verdict.member).toSorted()
+  const detected = report.verdicts.filter(v => v.verdict.results.some(r => r.category === 'malicious')).map(v => v.verdict.member).toSorted()
+  return { kind, revealed, detected }
 }
 
 /** The leaf hash, keccak256(keccak256(abi.encode(values))): what ReportAnchors.verify takes. */

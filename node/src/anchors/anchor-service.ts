@@ -152,7 +152,7 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     const reports = (await reportsOf(repos.reports, listed)).filter((r) => r !== undefined)
     if (reports.length === 0) return
     const jobIds = reports.map((r) => r.jobId.toLowerCase() as Hex)
-    const tree = epochTree(reports)
+    const tree = epochTree(repos.reports.leavesOf(reports))
     const proposed = { epoch, root: tree.root as Hex, leafCount: jobIds.length, jobIds }
     const proposal: AnchorProposal = {
       type: 'anchor-proposal', proposer: self, ...proposed, leaves: treeLeaves(tree), signature: await signAnchorProposal(proposed, opts.chainId, opts.registry, c.operator)
@@ -212,7 +212,11 @@ export function createAnchorService (opts: AnchorServiceOptions, c: AnchorServic
     const taken = await takenElsewhere(msg.jobIds, msg.epoch)
     options.signal?.throwIfAborted()
     const check = checkProposal(msg, await reportsOf(repos.reports, msg.jobIds), {
-      epochBlocks, maxJobAgeBlocks: maxAgeAt(msg.epoch), anchoredElsewhere: (id) => taken.anchored.has(id), signedElsewhere: (id) => taken.signed.has(id)
+      epochBlocks,
+      maxJobAgeBlocks: maxAgeAt(msg.epoch),
+      anchoredElsewhere: (id) => taken.anchored.has(id),
+      signedElsewhere: (id) => taken.signed.has(id),
+      leavesOf: (reports) => repos.reports.leavesOf(reports)
     })
     if (!check.ok) {
       metrics?.refused.inc({ code: check.code })

@@ -4,7 +4,7 @@
  * proof of every listed job whose report this node holds. An epoch with no proposal yet, or a report
  * missing, is matched again at later passes; a reorg the registry follower sees takes anchors back.
  */
-import { anchorLeafHash, leafOf, leavesProver } from '#protocol/index.ts'
+import { anchorLeafHash, leavesProver } from '#protocol/index.ts'
 import { sameList } from './proposal-check.ts'
 import { reportsOf } from './proposal-offer.ts'
 import type { AnchorChain } from './ports.ts'
@@ -73,7 +73,8 @@ export function createAnchoredEpochs (opts: AnchoredEpochsOptions, c: AnchoredEp
     const prove = leavesProver(proposal.leaves)
     for (const [i, report] of (await reportsOf(repos.reports, jobIds)).entries()) {
       const jobId = jobIds[i] as Hex
-      const proof = report === undefined ? undefined : prove(anchorLeafHash(leafOf(report)))
+      const [leaf] = report === undefined ? [] : repos.reports.leavesOf([report])
+      const proof = leaf === undefined ? undefined : prove(anchorLeafHash(leaf))
       if (proof !== undefined) proofs.push({ jobId, proof })
       else if (report === undefined) missing.push(jobId)
       else logger.error({ epoch, jobId, root: record.root }, 'this node\'s final report of an anchored job is not the anchored leaf')

@@ -1,5 +1,5 @@
 import { anchorLeafHash, AnchorError, epochTree, isEligible, leafOf } from '#protocol/index.ts'
-import type { EpochTree } from '#protocol/anchors.ts'
+import type { AnchorLeaf, EpochTree } from '#protocol/anchors.ts'
 import type { Hex, Report } from '#protocol/messages.ts'
 
 export type ProposalRefusal = 'MISSING_REPORT' | 'NOT_ELIGIBLE' | 'ANCHORED_BEFORE' | 'SIGNED_ELSEWHERE' | 'ROOT_MISMATCH'
@@ -16,6 +16,8 @@ export interface ProposalRules {
   anchoredElsewhere: (jobId: Hex) => boolean
   /** whether this member signed a root of another epoch listing the job that may still be anchored */
   signedElsewhere: (jobId: Hex) => boolean
+  /** the reports' leaves (leafOf unless given: a node passes its report repository's kept ones) */
+  leavesOf?: (reports: readonly Report[]) => AnchorLeaf[]
 }
 
 /**
@@ -38,7 +40,7 @@ export function checkProposal (proposal: { epoch: number, jobIds: readonly Hex[]
   }
   let tree: EpochTree
   try {
-    tree = epochTree(held)
+    tree = epochTree(rules.leavesOf?.(held) ?? held)
   } catch (err) {
     // empty, too many or a job twice: the validator refuses these already, so only a changed rule lands here
     if (err instanceof AnchorError) return { ok: false, code: 'ROOT_MISMATCH' }

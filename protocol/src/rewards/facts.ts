@@ -2,7 +2,7 @@
  * What the reward function reads of one anchored final report (SPEC section 17): its anchor leaf's
  * facts plus the per-engine results and the members' scan times, all recomputed from the report.
  */
-import { leafOf } from '../anchors.ts'
+import { leafFactsOf } from '../anchors.ts'
 import type { Hex, Report, SampleKind } from '../messages.ts'
 import { SAMPLE_KINDS, ZERO_ADDRESS } from '../messages.ts'
 import { RewardsError } from './errors.ts'
@@ -42,7 +42,9 @@ const flags = (category: string): boolean => category === 'malicious' || categor
 
 /** The facts of a final report anchored in `epoch`; the caller has checked the report (section 8). */
 export function rewardFactsOf (report: Report, epoch: number): RewardFacts {
-  const [jobId, , sha256, kind, , , origin, submitter, , , revealed, detected] = leafOf(report)
+  const { kind, revealed, detected } = leafFactsOf(report)
+  const { jobId } = report
+  const { sha256, origin, submitter } = report.job.job
   const entries = Object.entries(report.results).filter(([, e]) => e.attested).toSorted(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
   const engines = (category: string): string[] => entries.filter(([, e]) => e.category === category).map(([id]) => id)
   const times = report.verdicts.map(v => v.verdict.scannedAt).toSorted((a, b) => a - b)

@@ -8,7 +8,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LengthPrefixedDecoder, multiaddrConnectionPair } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { framePrefixLength, quietNoise, readsFramesQuietly } from '../../src/network/noise-frames.ts'
+import { framePrefixLength, quietNoise, readsFramesQuietly, writesFramesWhole } from '../../src/network/noise-frames.ts'
 import type { MessageStream, Upgrader } from '@libp2p/interface'
 
 /** what the library's own uint16BEDecode does: throw below two bytes */
@@ -96,6 +96,8 @@ tap.test('on a real handshake both ends read frames quietly, and messages of eve
   const { outbound, inbound } = await securedPair()
   t.ok(readsFramesQuietly(outbound), 'the initiator')
   t.ok(readsFramesQuietly(inbound), 'the responder')
+  t.ok(writesFramesWhole(outbound), 'the initiator writes frames whole')
+  t.ok(writesFramesWhole(inbound), 'the responder writes frames whole')
   for (const size of [1, 100, 1199, 1200, 65519, 65520, 200_000]) {
     for (const [from, to] of [[outbound, inbound], [inbound, outbound]] as const) {
       const message = randomBytes(size)
@@ -103,6 +105,25 @@ tap.test('on a real handshake both ends read frames quietly, and messages of eve
       from.send(message)
       t.ok((await got).equals(message), `${size} bytes, ${from === outbound ? 'out' : 'in'}bound to the other end`)
     }
+  }
+})
+
+tap.test('a chunk reaches the transport as one array holding its frames, prefixes and all', async (t) => {
+  const { outbound, inbound, raw } = await securedPair()
+  const sent: Array<Uint8Array | Uint8ArrayList> = []
+  const send = raw.send.bind(raw)
+  raw.send = (data) => { sent.push(data); return send(data) }
+  for (const size of [1, 1200, 65519, 65520, 200_000]) {
+    sent.length = 0
+    const got = received(inbound, size)
+    outbound.send(randomBytes(size))
+    await got
+    if (size <= 65519) t.equal(sent.length, 1, `${size} bytes: one send`)
+    t.ok(sent.every((data) => data instanceof Uint8Array), `${size} bytes: each send of one array`)
+    const decoder = decoderWith(framePrefixLength)
+    const frames = sent.flatMap((data) => [...decoder.decode(data)])
+    t.ok(frames.length >= Math.ceil(size / 65519), `${frames.length} frames, each whole`)
+    t.equal(frames.reduce((n, f) => n + f.byteLength, 0), size + 16 * frames.length, 'ciphertext and tag of every byte')
   }
 })
 

@@ -13,10 +13,10 @@ import { CONTROL_CHARS, MAX_URL_BYTES } from './indicators.ts'
 import { parseDeliverySignature } from './delivery-signature.ts'
 import { parseRewardsSignature } from './rewards/signature.ts'
 import { senderOf } from './job-messages.ts'
-import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_ANCHOR_JOBS, MAX_BUNDLE_MESSAGES, MAX_CONTEXT_BYTES, MAX_MESSAGE_BYTES, SAMPLE_KINDS, ZERO_BYTES32 } from './messages.ts'
+import { COMPLAINT_REASONS, ENGINE_CATEGORIES, MAX_ANCHOR_JOBS, MAX_BUNDLE_MESSAGES, MAX_CONTEXT_BYTES, MAX_INLINE_BLOCK_BYTES, MAX_INLINE_BLOCKS, MAX_MESSAGE_BYTES, SAMPLE_KINDS, ZERO_BYTES32 } from './messages.ts'
 import type {
   AnchorProposal, JobMessage, MemberBundle, AnchorSignature, Complaint, EquivocationMessage, EngineResult, GossipMessage, GossipTypeMap, Hex, KeyWrap, ReportAttestation, ScanJob, SignedAttestation, SignedCommitment,
-  SignedComplaint, SignedScanJob, SignedVerdict, TopicName, TopicOf, Verdict, VerdictCommitment
+  SignedComplaint, ScanJobMessage, SignedScanJob, SignedVerdict, TopicName, TopicOf, Verdict, VerdictCommitment
 } from './messages.ts'
 
 export const MAX_ENGINE_RESULTS = 64
@@ -75,7 +75,7 @@ function checkSize (topic: TopicName, length: number): void {
 }
 
 const PARSERS: { [T in TopicName]: (value: unknown) => GossipTypeMap[T] } = {
-  jobs: parseSignedScanJob,
+  jobs: parseScanJobMessage,
   commits: parseSignedCommitment,
   verdicts: parseSignedVerdict,
   attestations: parseSignedAttestation,
@@ -125,10 +125,38 @@ function parseMemberBundle (value: unknown): MemberBundle {
   return { type: 'bundle', member, messages }
 }
 
-function parseSignedScanJob (value: unknown): SignedScanJob {
+/** A signed job alone, as a report carries it: no inline blocks. */
+export function parseSignedScanJob (value: unknown): SignedScanJob {
   const o = object(value, ['type', 'job', 'signature'], 'message')
   literal(o.type, 'scan-job', 'type')
   return { type: 'scan-job', job: parseScanJob(o.job), signature: hex(o.signature, HEX_BYTES.signature, 'signature') }
+}
+
+/** A job on the jobs topic: the signed job, and a file's inline blocks when it carries them. */
+function parseScanJobMessage (value: unknown): ScanJobMessage {
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'blocks')) return parseSignedScanJob(value)
+  const { blocks, ...signed } = value as Record<string, unknown>
+  const msg = parseSignedScanJob(signed)
+  if (msg.job.kind !== 'file') fail('blocks', 'only a file job carries blocks')
+  const list = array(blocks, 1, MAX_INLINE_BLOCKS, 'blocks')
+  let bytes = 0
+  for (const [i, block] of list.entries()) {
+    if (typeof block !== 'string' || !CANONICAL_BASE64.test(block)) fail(`blocks[${i}]`, 'not canonical base64')
+    bytes += base64Bytes(block)
+  }
+  if (bytes > MAX_INLINE_BLOCK_BYTES) fail('blocks', `${bytes} bytes inline, more than ${MAX_INLINE_BLOCK_BYTES}`)
+  return { ...msg, blocks: list as string[] }
+}
+
+/**
+ * Padded base64 whose unused trailing bits are zero: one spelling per byte string, so one message has one id.
+ * Empty is no block.
+ */
+const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$/
+
+/** the bytes canonical base64 decodes to */
+function base64Bytes (text: string): number {
+  return text.length / 4 * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0)
 }
 
 function parseSignedCommitment (value: unknown): SignedCommitment {

@@ -155,6 +155,21 @@ export interface SignedScanJob {
   signature: Hex
 }
 
+/**
+ * A job as the jobs topic carries it: the signed job, and for a small file its encrypted blocks beside it
+ * (SPEC section 6, inline blocks), canonical base64, so members need not fetch them. The blocks are not
+ * signed: each is named by its own hash, and a member takes only those the job's CID asks for.
+ */
+export interface ScanJobMessage extends SignedScanJob {
+  blocks?: string[]
+}
+
+/** The most block bytes (decoded) a job message carries inline: a sample of a chunk or so, with its manifest. */
+export const MAX_INLINE_BLOCK_BYTES = 16 * 1024
+
+/** The most blocks a job message carries inline. */
+export const MAX_INLINE_BLOCKS = 4
+
 export interface VerdictCommitment {
   jobId: Hex
   member: Hex
@@ -318,7 +333,7 @@ export interface DeliverySignature {
  * where one topic carries several (anchors: a proposal or a signature).
  */
 export interface GossipTypeMap {
-  jobs: SignedScanJob
+  jobs: ScanJobMessage
   commits: SignedCommitment
   verdicts: SignedVerdict
   attestations: SignedAttestation

@@ -5,7 +5,7 @@
  * can neither drop nor add a verdict; any node or light client recomputes the rest (checkReport).
  */
 import { reportDigest, scanJobId } from './eip712.ts'
-import { parseMessage } from './encoding.ts'
+import { parseMessage, parseSignedScanJob } from './encoding.ts'
 import { GossipValidationError, ReportInvalidError } from './errors.ts'
 import { aggregateEngines } from './report-engines.ts'
 import { quorumThreshold } from './quorum.ts'
@@ -109,7 +109,7 @@ function checkCarried (input: DeriveReportInput): void {
     fail('MALFORMED', 'commitments, verdicts, attestations, members, registrations, chainId or registry malformed')
   }
   try {
-    parseMessage('jobs', input.job)
+    parseSignedScanJob(input.job)
     for (const c of input.commitments) parseMessage('commits', c)
     for (const v of input.verdicts) parseMessage('verdicts', v)
   } catch (err) {

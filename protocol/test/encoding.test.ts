@@ -1,6 +1,6 @@
 import tap from 'tap'
 import type { Test } from 'tap'
-import { decodeMessage, encodeMessage, MAX_ATTESTED_MEMBERS, MAX_MESSAGE_BYTES, parseMessage, signComplaint, topicForMessage, TOPICS } from '../src/index.ts'
+import { decodeMessage, encodeMessage, MAX_ATTESTED_MEMBERS, MAX_INLINE_BLOCK_BYTES, MAX_INLINE_BLOCKS, MAX_MESSAGE_BYTES, parseMessage, parseSignedScanJob, signComplaint, topicForMessage, TOPICS } from '../src/index.ts'
 import type { GossipMessage, Hex, SignedAttestation, SignedCommitment, TopicName } from '../src/index.ts'
 import { CHAIN_ID, makeAttestations, makeIndicatorJob, makeReveal, makeSignedJob, member, REGISTRY, result } from './fixtures.ts'
 
@@ -282,4 +282,46 @@ tap.test('deep nesting within the size limit is malformed, not a crash', async t
   const depth = MAX_MESSAGE_BYTES.jobs / 2 - 1
   rejects(t, 'jobs', utf8('['.repeat(depth) + ']'.repeat(depth)), 'MALFORMED', 'deep arrays')
   rejects(t, 'jobs', utf8('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)), 'MALFORMED', 'deep objects')
+})
+
+tap.test('inline blocks: a file job may carry its blocks in canonical base64, within their bounds', async t => {
+  const b64 = (n: number, fill = 7): string => Buffer.alloc(n, fill).toString('base64')
+  const withBlocks = { ...signedJob, blocks: [b64(150), b64(4112)] }
+  const bytes = encodeMessage(withBlocks)
+  t.same(keys(withBlocks), ['type', 'job', 'signature', 'blocks'], 'the blocks follow the signature')
+  t.same(decodeMessage('jobs', bytes), withBlocks, 'round trip')
+  t.same(parseMessage('jobs', signedJob), signedJob, 'and a job without them as before')
+  t.ok(encodeMessage({ ...signedJob, blocks: [b64(MAX_INLINE_BLOCK_BYTES)] }), 'the bound itself fits')
+
+  const bad: Array<[string, unknown]> = [
+    ['no block', []],
+    ['too many', Array.from({ length: MAX_INLINE_BLOCKS + 1 }, () => b64(10))],
+    ['over the byte bound', [b64(MAX_INLINE_BLOCK_BYTES - 100), b64(101)]],
+    ['not a list', b64(10)],
+    ['null', null],
+    ['a number', [42]],
+    ['empty', ['']],
+    ['unpadded', [b64(10).replace(/=+$/, '')]],
+    ['base64url', ['_-__']],
+    ['whitespace', [`${b64(12)}\n`]],
+    ['non-zero trailing bits (AB== for AA==)', ['AB==']],
+    ['non-zero trailing bits (AAB= for AAA=)', ['AAB=']],
+    ['padding inside', ['AA==AAAA']]
+  ]
+  for (const [name, blocks] of bad) {
+    t.throws(() => parseMessage('jobs', { ...signedJob, blocks }), { name: 'GossipValidationError', action: 'reject', code: 'MALFORMED' }, name)
+  }
+  const indicator = await makeSignedJob(await makeIndicatorJob('domain', 'example.com'))
+  t.throws(() => parseMessage('jobs', { ...indicator, blocks: [b64(10)] }), { code: 'MALFORMED' }, 'an indicator job carries no blocks')
+  t.throws(() => parseMessage('jobs', { blocks: [b64(10)] }), { code: 'MALFORMED' }, 'blocks without a job')
+  t.throws(() => parseMessage('jobs', { ...signedJob, blocks: [b64(10)], extra: 1 }), { code: 'MALFORMED' }, 'and no other key rides along')
+  const misordered = utf8(`{"blocks":[${JSON.stringify(b64(10))}],${new TextDecoder().decode(encodeMessage(signedJob)).slice(1)}`)
+  rejects(t, 'jobs', misordered, 'MALFORMED', 'blocks first is not the canonical encoding')
+  const hugeBlocks = utf8(JSON.stringify({ ...signedJob, blocks: [b64(MAX_MESSAGE_BYTES.jobs)] }))
+  rejects(t, 'jobs', hugeBlocks, 'OVERSIZE', 'past the topic bound: refused unread')
+})
+
+tap.test('a report carries the signed job alone: inline blocks are no part of it', async t => {
+  t.throws(() => parseSignedScanJob({ ...signedJob, blocks: [Buffer.alloc(10).toString('base64')] }), { code: 'MALFORMED' })
+  t.same(parseSignedScanJob(signedJob), signedJob)
 })

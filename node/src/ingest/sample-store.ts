@@ -33,6 +33,7 @@ import { writeSampleBlocks } from './block-writer.ts'
 import { SampleTooLargeError } from './errors.ts'
 import { sanitizeFilename } from './filename.ts'
 import { holdsSample } from './held-sample.ts'
+import { createOfferedBlocks, inlineBlocksOf } from './inline-blocks.ts'
 import { collectOrphanBlocks, discardIngest } from './orphan-blocks.ts'
 import type { StoredSample } from './stored-sample.ts'
 import { storedSampleOf } from './stored-source.ts'
@@ -65,6 +66,10 @@ export interface SampleStore {
   readSample(cid: CID | string, contentKey: Uint8Array, options?: AbortOptions): Promise<Uint8Array>
   /** The same, chunk by chunk as it is read: for streaming a sample out without holding all of it. */
   openSample(cid: CID | string, contentKey: Uint8Array, options?: AbortOptions): Promise<OpenedSample>
+  /** A stored sample's blocks, manifest first, when they are small enough to ride inline with its job (inline-blocks.ts). */
+  inlineBlocks(cid: CID | string, options?: AbortOptions): Promise<Uint8Array[] | undefined>
+  /** Blocks a job carried inline: a read takes those its CIDs name instead of fetching them, and keeps them as a fetched one. */
+  offerBlocks(blocks: readonly Uint8Array[]): void
 }
 
 export interface SampleStoreOptions {
@@ -121,9 +126,16 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
     if (keeping.size > KEEP_AHEAD) await written
   }
 
+  const offered = createOfferedBlocks()
+
   const fetchBlock = async (cid: CID, opts: AbortOptions = {}): Promise<Uint8Array> => {
     const kept = keeping.get(cid.toString())
     if (kept !== undefined) return kept.bytes
+    const inline = offered.take(cid)
+    if (inline !== undefined) {
+      await keep(cid, inline)
+      return inline
+    }
     try {
       return await getBlock(blockstore, cid, opts)
     } catch (err) {
@@ -230,6 +242,14 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
     async openSample (cid, contentKey, opts = {}) {
       const parsed = typeof cid === 'string' ? CID.parse(cid) : cid
       return await openSample(parsed, contentKey, fetchBlock, { signal: opts.signal, maxSize: maxSampleBytes })
+    },
+
+    async inlineBlocks (cid, opts = {}) {
+      return await inlineBlocksOf(blockstore, typeof cid === 'string' ? CID.parse(cid) : cid, opts)
+    },
+
+    offerBlocks (blocks) {
+      offered.offer(blocks)
     }
   }
 }

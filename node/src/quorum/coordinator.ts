@@ -1,4 +1,4 @@
-import { attestAt, faultDivisorFrom, GossipValidationError, indicatorSha256, jobEndsAt, revealsComplete, validateScanJob } from '#protocol/index.ts'
+import { attestAt, deepFreeze, faultDivisorFrom, GossipValidationError, indicatorSha256, jobEndsAt, revealsComplete, validateScanJob } from '#protocol/index.ts'
 import { createDerivedIndicators } from './derived-indicators.ts'
 import { createJobSubmission } from './job-submission.ts'
 import { JOB_FAILURES, JobBook } from './job-book.ts'
@@ -268,8 +268,10 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
 
   const deferral = createJobDeferral({ follower, ctx, now })
 
-  function onJob (msg: SignedScanJob): void {
+  /** `blocks`: the job's inline blocks (SPEC section 6), offered to this member's scan once the job is valid */
+  function onJob (msg: SignedScanJob, blocks: readonly string[] | undefined): void {
     const { jobId, submission: digest } = validateScanJob(msg, ctx)
+    if (blocks !== undefined && msg.job.keyWraps.some((w) => w.member === self)) c.samples.offerBlocks?.(blocks.map((b) => Buffer.from(b, 'base64')))
     acceptJob(msg, jobId, digest).catch((err) => { logger.warn({ err, jobId }, 'accepting a job failed') })
   }
 
@@ -300,13 +302,16 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
     jobs: book,
     async start () {
       // each handler's message has its topic's type (GossipTypeMap): the codec refused any other
-      gossip.handle('jobs', async (msg, _from, options) => {
+      gossip.handle('jobs', async (received, _from, options) => {
+        // the signed job alone is the job: what is stored, validated and carried into reports
+        const { blocks, ...rest } = received
+        const msg: SignedScanJob = blocks === undefined ? received : deepFreeze(rest)
         try {
-          onJob(msg)
+          onJob(msg, blocks)
         } catch (err) {
           // a relay behind on the chain waits for the job's block and forwards it then (SPEC section 6)
           if (!(err instanceof GossipValidationError && err.code === 'FUTURE_MEMBERSHIP_BLOCK') || !await deferral.untilFollowed(msg, options)) throw err
-          onJob(msg)
+          onJob(msg, blocks)
         }
       })
       for (const topic of ['commits', 'verdicts', 'attestations', 'complaints'] as const) {

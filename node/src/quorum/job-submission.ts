@@ -132,6 +132,19 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
   }
 
 
+  /**
+   * A small file's blocks, base64, to publish beside its job so members need not fetch them; a read that
+   * fails leaves the job without them (members fetch by bitswap, as for a large file).
+   */
+  async function inlineBlocks (cid: string): Promise<string[] | undefined> {
+    try {
+      return (await samples.inlineBlocks?.(cid, {}))?.map((block) => Buffer.from(block).toString('base64'))
+    } catch (err) {
+      logger.warn({ err, cid }, 'reading a sample\'s blocks to publish inline failed; members will fetch them')
+      return undefined
+    }
+  }
+
   /** publishes a job in the admission slot the caller took; the slot is given back if the job never exists */
   async function publishJob (job: ScanJob, patch: JobPatch): Promise<Hex> {
     const jobId = scanJobId(job, opts.chainId, opts.registry)
@@ -148,7 +161,8 @@ export function createJobSubmission (opts: JobSubmissionOptions, c: JobSubmissio
     holding.add(jobId)
     await c.publishLocally(jobId, signed, submission)
     metrics?.jobsCreated.inc()
-    await gossip.publish('jobs', signed)
+    const blocks = job.kind === 'file' ? await inlineBlocks(job.cid) : undefined
+    await gossip.publish('jobs', blocks === undefined ? signed : { ...signed, blocks })
     logger.info({ jobId, kind: job.kind, sha256: job.sha256, size: job.size, block: job.membershipBlock, attempt: patch.attempt ?? 1 }, 'scan job published')
     return jobId
   }

@@ -130,6 +130,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       samples: {
         ingest: async (source, opts) => await samples.ingest(source, opts),
         readSample: async (cid, key, opts) => await samples.readSample(cid, key, opts),
+        inlineBlocks: async (cid, opts) => await samples.inlineBlocks(cid, opts),
+        offerBlocks: (blocks) => { samples.offerBlocks(blocks) },
         announce: (cid) => {
           bitswap.provide(CID.parse(cid)).catch((err: unknown) => { logger.debug({ err, cid }, 'DHT provide failed') })
         }

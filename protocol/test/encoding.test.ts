@@ -284,8 +284,9 @@ tap.test('deep nesting within the size limit is malformed, not a crash', async t
   rejects(t, 'jobs', utf8('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)), 'MALFORMED', 'deep objects')
 })
 
+const b64 = (n: number, fill = 7): string => Buffer.alloc(n, fill).toString('base64')
+
 tap.test('inline blocks: a file job may carry its blocks in canonical base64, within their bounds', async t => {
-  const b64 = (n: number, fill = 7): string => Buffer.alloc(n, fill).toString('base64')
   const withBlocks = { ...signedJob, blocks: [b64(150), b64(4112)] }
   const bytes = encodeMessage(withBlocks)
   t.same(keys(withBlocks), ['type', 'job', 'signature', 'blocks'], 'the blocks follow the signature')

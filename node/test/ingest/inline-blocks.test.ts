@@ -39,6 +39,8 @@ async function store (t: Test, want?: (cid: CID) => Promise<Uint8Array>): Promis
 }
 
 const upload = (bytes: Uint8Array): AsyncIterable<Uint8Array> => (async function * () { yield bytes })()
+const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest())
+const cidOf = (b: Uint8Array, hash = 0x12): CID => CID.createV1(0x55, Digest.create(hash, sha256(b)))
 
 tap.test('a small sample\'s blocks, manifest first, read back for its job; a large one\'s are not', async (t) => {
   const origin = await store(t)
@@ -99,8 +101,6 @@ tap.test('offered blocks are taken once, by sha2-256 digest, and the oldest go p
   const blocks = [1, 2, 3, 4].map((i) => new Uint8Array([i]))
   offered.offer(blocks)
   t.equal(offered.size, 3)
-  const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest())
-  const cidOf = (b: Uint8Array, hash = 0x12): CID => CID.createV1(0x55, Digest.create(hash, sha256(b)))
   t.equal(offered.take(cidOf(blocks[0] as Uint8Array)), undefined, 'the oldest was forgotten')
   t.same(offered.take(cidOf(blocks[3] as Uint8Array)), blocks[3])
   t.equal(offered.take(cidOf(blocks[3] as Uint8Array)), undefined, 'handed out once')

@@ -47,6 +47,7 @@ import type { BitswapService } from '../ipfs/bitswap-service.ts'
 import type { Hex } from '#protocol/messages.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
+import type { Counter } from 'prom-client'
 import type { AbortOptions } from '@libp2p/interface'
 
 export interface IngestOptions extends AbortOptions {
@@ -91,6 +92,8 @@ export interface SampleStoreOptions {
    * them); by default the store runs its own (crypto-pool.ts)
    */
   crypto?: CryptoPool
+  /** counts the blocks a read took, by source: local, inline (offered by a job) or fetched (bitswap) */
+  blocksRead?: Pick<Counter<'source'>, 'inc'>
 }
 
 const hex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes).toString('hex')}`
@@ -128,22 +131,27 @@ export function createSampleStore (options: SampleStoreOptions): SampleStore {
 
   const offered = createOfferedBlocks()
 
+  const read = (source: 'local' | 'inline' | 'fetched', bytes: Uint8Array): Uint8Array => {
+    options.blocksRead?.inc({ source })
+    return bytes
+  }
+
   const fetchBlock = async (cid: CID, opts: AbortOptions = {}): Promise<Uint8Array> => {
     const kept = keeping.get(cid.toString())
-    if (kept !== undefined) return kept.bytes
+    if (kept !== undefined) return read('local', kept.bytes)
     const inline = offered.take(cid)
     if (inline !== undefined) {
       await keep(cid, inline)
-      return inline
+      return read('inline', inline)
     }
     try {
-      return await getBlock(blockstore, cid, opts)
+      return read('local', await getBlock(blockstore, cid, opts))
     } catch (err) {
       if (options.bitswap === undefined || (err as Error).name !== 'NotFoundError') throw err
     }
     const bytes = await options.bitswap.want(cid, opts)
     await keep(cid, bytes)
-    return bytes
+    return read('fetched', bytes)
   }
 
   /**

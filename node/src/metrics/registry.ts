@@ -38,6 +38,8 @@ export interface QuorumMetrics {
   derivedIndicators: Counter<'result'>
   /** domains and IPs of submitted URLs waiting for a spare admission slot */
   derivedQueued: Gauge
+  /** sample blocks read to scan or serve a sample, by source: local, inline (carried by its job), fetched (bitswap) */
+  sampleBlocks: Counter<'source'>
 }
 
 export interface ChainMetrics {
@@ -180,7 +182,8 @@ export function createNodeMetrics (): NodeMetrics {
       jobsRetried: new Counter({ name: 'virusmap_quorum_jobs_retried_total', help: 'failed jobs this node retried as their origin', registers }),
       jobsQueued: new Gauge({ name: 'virusmap_quorum_jobs_queued', help: 'uploads waiting for an admission slot', registers }),
       derivedIndicators: new Counter({ name: 'virusmap_quorum_derived_indicators_total', help: 'domains and IPs of submitted URLs, by outcome: submitted, known (record, report or open job here), dropped (queue full), failed', labelNames: ['result'], registers }),
-      derivedQueued: new Gauge({ name: 'virusmap_quorum_derived_indicators_queued', help: 'domains and IPs of submitted URLs waiting for a spare admission slot', registers })
+      derivedQueued: new Gauge({ name: 'virusmap_quorum_derived_indicators_queued', help: 'domains and IPs of submitted URLs waiting for a spare admission slot', registers }),
+      sampleBlocks: new Counter({ name: 'virusmap_samples_blocks_read_total', help: 'sample blocks read to scan or serve a sample, by source (local: this node\'s store, inline: carried by the job, fetched: by bitswap)', labelNames: ['source'], registers })
     },
     chain: {
       followedBlock: new Gauge({ name: 'virusmap_chain_followed_block', help: 'highest confirmed registry block applied', registers }),

@@ -118,7 +118,8 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
       spoolDir: join(config.dataDir, 'spool'),
       logger: logger.child({ component: 'samples' }),
       maxSampleBytes: config.maxSampleBytes,
-      bitswap
+      bitswap,
+      blocksRead: metrics.quorum.sampleBlocks
     })
     const prover = wireEvidenceProver(ctx)
     // the config carries the quorum's options under their own names (quorum/quorum-options.ts)

@@ -77,6 +77,17 @@ tap.test('EICAR submitted to one node gets a quorum report that verifies against
   t.equal(typeof attrs.last_analysis_date, 'number')
 })
 
+/** the sample blocks node `i` read from `source` (local, inline, fetched) */
+const blocksRead = async (i: number, source: string): Promise<number> => await readCounter(node(i).api, 'virusmap_samples_blocks_read_total', { source })
+
+tap.test('the members scanned EICAR from the blocks its job carried, fetching none (SPEC section 9, inline blocks)', async (t) => {
+  t.ok(await blocksRead(0, 'local') >= 2, 'the origin read its own manifest and chunk')
+  for (const i of [1, 2, 3]) {
+    t.equal(await blocksRead(i, 'inline'), 2, `member ${i}: the manifest and the chunk, inline`)
+    t.equal(await blocksRead(i, 'fetched'), 0, `member ${i}: nothing by bitswap`)
+  }
+})
+
 tap.test('with clamd installed the devnet runs one clamd, and EICAR is detected by ClamAV and by YARA on different members', { skip: noClamd }, async (t) => {
   t.ok(devnet.clamd, 'the devnet started its clamd')
   t.ok(out.some((l) => /^clamav: ClamAV \S+ \(pid \d+\)/.test(l)), 'and said so')

@@ -20,7 +20,7 @@ import { createDurableBlockstore } from '../../src/ipfs/fs-blockstore.ts'
 import type { Test } from 'tap'
 import type { Blockstore } from 'interface-blockstore'
 
-async function store (t: Test, want?: (cid: CID) => Promise<Uint8Array>): Promise<Awaited<ReturnType<typeof startSampleStore>> & { blockstore: Blockstore, wants: CID[] }> {
+async function store (t: Test, want?: (cid: CID) => Promise<Uint8Array>): Promise<Awaited<ReturnType<typeof startSampleStore>> & { blockstore: Blockstore, wants: CID[], sources: string[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'virusmap-inline-'))
   const db = await openDatabase({ path: path.join(dir, 'db') })
   const blockstore = createDurableBlockstore({ path: path.join(dir, 'blocks') })
@@ -31,11 +31,13 @@ async function store (t: Test, want?: (cid: CID) => Promise<Uint8Array>): Promis
     await rm(dir, { recursive: true, force: true })
   })
   const wants: CID[] = []
+  const sources: string[] = []
   const samples = await startSampleStore(t, {
+    blocksRead: { inc: (labels) => { sources.push(String((labels as { source?: string }).source)) } },
     db, spoolDir: path.join(dir, 'spool'), blockstore, samples: createRepositories(db).samples, logger: pino({ level: 'silent' }), maxSampleBytes: 8 * CHUNK_SIZE,
     bitswap: { want: async (cid: CID) => { wants.push(cid); if (want === undefined) throw new Error('no peer has it'); return await want(cid) } }
   })
-  return Object.assign(samples, { blockstore, wants })
+  return Object.assign(samples, { blockstore, wants, sources })
 }
 
 const upload = (bytes: Uint8Array): AsyncIterable<Uint8Array> => (async function * () { yield bytes })()
@@ -67,8 +69,10 @@ tap.test('a member reads a small sample from the blocks its job carried, and fet
   member.offerBlocks(blocks.map((b) => Buffer.from(Buffer.from(b).toString('base64'), 'base64')))
   t.same(Buffer.from(await member.readSample(stored.cid, stored.contentKey)), bytes)
   t.same(member.wants, [], 'no bitswap want')
+  t.same(member.sources, ['inline', 'inline'], 'counted as inline')
   t.same(Buffer.from(await member.readSample(stored.cid, stored.contentKey)), bytes, 'kept: read again from its own blocks')
   t.same(member.wants, [])
+  t.same(member.sources, ['inline', 'inline', 'local', 'local'])
 })
 
 tap.test('blocks a relay altered, added or dropped cost the fetch, never the bytes', async (t) => {
@@ -84,6 +88,7 @@ tap.test('blocks a relay altered, added or dropped cost the fetch, never the byt
   memberA.offerBlocks([manifest, altered, randomBytes(100)])
   t.same(Buffer.from(await memberA.readSample(stored.cid, stored.contentKey)), bytes, 'an altered chunk: the right one is fetched')
   t.equal(memberA.wants.length, 1, 'only the chunk is wanted')
+  t.same(memberA.sources, ['inline', 'fetched'])
   t.not(memberA.wants[0]?.toString(), stored.cid, 'the manifest came inline')
 
   const memberB = await store(t, fromOrigin)

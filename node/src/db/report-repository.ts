@@ -3,7 +3,7 @@ import { PREFIXES, dbKey, dbRange } from './prefixes.ts'
 import { remember } from './read-cache.ts'
 import { createFeedPositions, positionOf, storedAtKey, storedBound, storedKey, type FeedPositions } from './report-feed.ts'
 import type { Database } from './database.ts'
-import { leafOf } from '#protocol/anchors.ts'
+import { ReportLeaves } from './report-leaves.ts'
 import type { AnchorLeaf } from '#protocol/anchors.ts'
 import type { Hex, IndicatorKind, Report, SampleKind } from '#protocol/messages.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -20,14 +20,6 @@ export interface WithdrawnReport {
 }
 
 type Op = { type: 'put', key: string, value: unknown } | { type: 'del', key: string }
-
-/**
- * Which version of a job's report this is: each version stored carries the signatures of the members
- * that attested its content (a report stored again has more verdicts, so another attested digest).
- */
-function versionOf (report: Report): string {
-  return report.attestations.map((a) => a.signature).join()
-}
 
 /** Where a report is in this node's storing order (report-feed.ts). */
 export interface StoredPosition { position: number, jobId: Hex }
@@ -70,8 +62,7 @@ function blockKey (report: Report): string {
 export class ReportRepository {
   readonly #db: Database
   readonly #latest = new Map<string, Hex>()
-  /** the anchor leaf of each report put lately, with the version it is of (leavesOf) */
-  readonly #leaves = new Map<string, { version: string, leaf: AnchorLeaf }>()
+  readonly #leaves = new ReportLeaves()
   /** put and withdraw read-modify-write a sample's latest-report entry */
   readonly #lock = createKeyLock()
   /** where stored reports go in this node's storing order; read (and back-filled) once */
@@ -140,35 +131,14 @@ export class ReportRepository {
         positions.done(position)
       }
       if (becomesLatest) remember(this.#latest, latestKey, jobId)
-      this.#keepLeaf(jobId, report)
+      this.#leaves.keep(jobId, report)
       return true
     })
   }
 
-  /**
-   * The anchor leaves (protocol leafOf) of reports this repository answered. A member computes every
-   * report's leaf to propose an epoch, to check each proposal and to record its proofs, and leafOf
-   * hashes every verdict again in a report read back from the database; the leaf is kept from the put,
-   * whose report carries the frozen messages it was assembled from (their hashes already known). A
-   * kept leaf answers only for the same version of the report: one stored again has other attestations.
-   */
+  /** The anchor leaves of reports this repository answered, each kept from its put (report-leaves.ts). */
   leavesOf (reports: readonly Report[]): AnchorLeaf[] {
-    return reports.map((report) => {
-      const kept = this.#leaves.get(report.jobId.toLowerCase())
-      return kept !== undefined && kept.version === versionOf(report) ? kept.leaf : leafOf(report)
-    })
-  }
-
-  #keepLeaf (jobId: Hex, report: Report): void {
-    let leaf: AnchorLeaf
-    try {
-      leaf = leafOf(report)
-    } catch {
-      // a report leafOf refuses is refused again, by the caller, when it asks
-      this.#leaves.delete(jobId)
-      return
-    }
-    remember(this.#leaves, jobId, { version: versionOf(report), leaf })
+    return this.#leaves.leavesOf(reports)
   }
 
   /** job ids of the stored reports whose job's membership block is `block` or later, with that block */
@@ -214,7 +184,7 @@ export class ReportRepository {
       const fallback = wasLatest ? await this.#newestOther(index.range, id) : undefined
       if (wasLatest) ops.push(fallback === undefined ? { type: 'del', key: latestKey } : { type: 'put', key: latestKey, value: fallback })
       this.#latest.delete(latestKey)
-      this.#leaves.delete(id)
+      this.#leaves.forget(id)
       await this.#db.batch(ops, { sync: true })
       if (fallback !== undefined) remember(this.#latest, latestKey, fallback)
       return record

@@ -4,7 +4,7 @@
 // Throughput is completed jobs per second of wall time from the first upload to the last end.
 // Run: npx node bench/load.ts [--nodes 4] [--concurrency 20] [--size 65536] [--timeout 300]
 //        [--through all|one] [--poll-ms 1000] [--profile DIR] [--rpc-count] [--idle-after 0] [--config JSON] [--keep]
-//        [--node-options='--max-semi-space-size=32'] [--warmup N]
+//        [--node-options='--max-semi-space-size=32'] [--warmup N] [--rounds N]
 // --through one sends every upload to node 0 (the issue's "through one node"); --profile writes a
 // V8 CPU profile per supernode into DIR when the devnet stops (open in Chrome devtools); --rpc-count
 // prints the JSON-RPC requests each idle supernode sends a second, by method (bench/rpc-count.ts);
@@ -13,7 +13,9 @@
 // (bench/cpu-parts.ts: event loop, worker threads, libuv threadpool, V8, each scanner process).
 // --warmup N first runs N submissions the same way and waits for them to end, so the measured ones meet
 // nodes whose code V8 has already compiled and optimised, as a node that has run a while is; the
-// warm-up's own figures are printed beside (a cold start's).
+// warm-up's own figures are printed beside (a cold start's). --rounds N measures N rounds of --concurrency
+// submissions one after another on the same devnet, and prints each and the median: this shared machine's
+// speed moves by a fifth from run to run, so one round alone says little.
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     'rpc-count': { type: 'boolean', default: false },
     'idle-after': { type: 'string', default: '0' },
     warmup: { type: 'string', default: '0' },
+    rounds: { type: 'string', default: '1' },
     // supernode settings over the devnet's, as JSON: '{"maxActiveJobs":64,"maxUploadsPerKey":16}'
     config: { type: 'string' },
     keep: { type: 'boolean', default: false }
@@ -154,6 +157,20 @@ async function submitOne (i: number): Promise<{ ms: number, status: string }> {
   }
 }
 
+interface Round { jobs: number, completed: number, seconds: number, cpuMs: number }
+
+/** `jobs` submissions at once (numbered from `first`, so their bytes differ from every other round's), to their ends */
+async function round (jobs: number, first: number): Promise<Round> {
+  const cpu0 = await Promise.all(pids.map(cpuSeconds))
+  const t0 = performance.now()
+  const done = await Promise.all(Array.from({ length: jobs }, async (_, i) => await submitOne(first + i)))
+  const cpuMs = (await Promise.all(pids.map(cpuSeconds))).reduce((a, c, i) => a + c - (cpu0[i] ?? 0), 0) * 1000
+  return { jobs, completed: done.filter((r) => r.status === 'completed').length, seconds: (performance.now() - t0) / 1000, cpuMs }
+}
+
+const rate = (r: Round): number => r.completed / r.seconds
+const cpuPerJob = (r: Round): number => r.cpuMs / Math.max(1, r.completed)
+
 try {
   await new Promise((resolve) => setTimeout(resolve, Number(values['idle-after']) * 1000))
   const idle = await Promise.all(pids.map(rssMiB))
@@ -165,14 +182,8 @@ try {
   const idleRpc = (await Promise.all(pids.map(rpcCounts))).map((now, i) => Object.fromEntries(Object.entries(now).map(([k, n]) => [k, (n - (idleRpc0[i]?.[k] ?? 0)) / (IDLE_SAMPLE_MS / 1000)])))
   const baseline = await submitOne(0)
   const warmup = Number(values.warmup)
-  let warm: { jobs: number, completed: number, seconds: number, cpuMs: number } | undefined
-  if (warmup > 0) {
-    const cpu0 = await Promise.all(pids.map(cpuSeconds))
-    const w0 = performance.now()
-    const done = await Promise.all(Array.from({ length: warmup }, async (_, i) => await submitOne(concurrency + 1 + i)))
-    const completedWarm = done.filter((r) => r.status === 'completed').length
-    const cpuMs = (await Promise.all(pids.map(cpuSeconds))).reduce((a, c, i) => a + c - (cpu0[i] ?? 0), 0) * 1000
-    warm = { jobs: warmup, completed: completedWarm, seconds: (performance.now() - w0) / 1000, cpuMs }
+  const warm = warmup > 0 ? await round(warmup, concurrency + 1) : undefined
+  if (warm !== undefined) {
     // the figures below are the measured round's
     retries = 0
     resets = 0
@@ -197,7 +208,7 @@ try {
   const ms = completed.map((r) => r.ms)
   console.log(`${nodes}-member devnet (started in ${startSeconds.toFixed(0)} s), ${concurrency} concurrent ${(size / 1024).toFixed(0)} KiB submissions ${throughOne ? 'through node 0' : 'spread over the members\' APIs'}, polled every ${pollMs} ms`)
   console.log(`  baseline, one submission alone: ${baseline.status} in ${baseline.ms.toFixed(0)} ms`)
-  if (warm !== undefined) console.log(`  warm-up first (nodes cold): ${warm.completed} of ${warm.jobs} completed in ${warm.seconds.toFixed(1)} s (${(warm.completed / warm.seconds).toFixed(1)} completed jobs/s), CPU per completed job ${(warm.cpuMs / Math.max(1, warm.completed)).toFixed(0)} ms`)
+  if (warm !== undefined) console.log(`  warm-up first (nodes cold): ${warm.completed} of ${warm.jobs} completed in ${warm.seconds.toFixed(1)} s (${rate(warm).toFixed(1)} completed jobs/s), CPU per completed job ${cpuPerJob(warm).toFixed(0)} ms`)
   console.log(`  under load: ${byStatus}; all ended in ${(wall / 1000).toFixed(1)} s (${(completed.length / (wall / 1000)).toFixed(1)} completed jobs/s); ${retries} uploads refused (429/503) and retried, ${resets} sent again after a connection reset`)
   for (const [message, n] of [...errors].toSorted((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${n} x ${message}`)
   console.log(`  latency of completed: median ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
@@ -215,6 +226,16 @@ try {
     const all = idleRpc.map((c) => Object.entries(c).filter(([k]) => !k.includes(' ')).reduce((a, [, n]) => a + n, 0))
     console.log(`  idle RPC requests per supernode a second: median ${quantile(all, 0.5).toFixed(1)} (${all.map((n) => n.toFixed(1)).join(', ')})`)
     for (const m of methods) console.log(`    ${m}: ${idleRpc.map((c) => (c[m] ?? 0).toFixed(1)).join(', ')}`)
+  }
+  // more rounds on the same warm devnet: one run gives the spread, which on a shared machine is wide
+  const rounds = [{ jobs: concurrency, completed: completed.length, seconds: wall / 1000, cpuMs: cpu.reduce((a, b) => a + b, 0) * 1000 }]
+  for (let r = 1; r < Number(values.rounds); r++) {
+    rounds.push(await round(concurrency, concurrency + 1 + warmup + (r - 1) * concurrency))
+    const last = rounds.at(-1) as Round
+    console.log(`  round ${r + 1}: ${last.completed} of ${last.jobs} completed in ${last.seconds.toFixed(1)} s (${rate(last).toFixed(1)} completed jobs/s), CPU per completed job ${cpuPerJob(last).toFixed(0)} ms`)
+  }
+  if (rounds.length > 1) {
+    console.log(`  ${rounds.length} rounds: median ${quantile(rounds.map(rate), 0.5).toFixed(1)} completed jobs/s (min ${Math.min(...rounds.map(rate)).toFixed(1)}, max ${Math.max(...rounds.map(rate)).toFixed(1)}), CPU per completed job median ${quantile(rounds.map(cpuPerJob), 0.5).toFixed(0)} ms`)
   }
   console.log(`  RSS per supernode (with its scanner processes) idle: median ${quantile(idle, 0.5).toFixed(0)} MiB (min ${Math.min(...idle).toFixed(0)}, max ${Math.max(...idle).toFixed(0)})`)
   console.log(`  RSS per supernode peak: median ${quantile(peak, 0.5).toFixed(0)} MiB (max ${Math.max(...peak).toFixed(0)}); all supernodes idle ${idle.reduce((a, b) => a + b, 0).toFixed(0)} MiB`)

@@ -22,6 +22,7 @@ import { createFulfilService } from '../../src/market/fulfil-service.ts'
 import type { FulfilService } from '../../src/market/fulfil-service.ts'
 import type { OrderStatus, SettlementChain } from '../../src/market/ports.ts'
 import { createNodeMetrics } from '../../src/metrics/registry.ts'
+import { until } from '../fixtures/memory-coordinators.ts'
 import { createMemoryGossipBus, staticFollower } from '../fixtures/memory-network.ts'
 import { CHAIN_ID, MEMBERS, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
 
@@ -268,7 +269,12 @@ tap.test('a restarted member still pays an order with the signatures it stored b
   place(n, orderOf(14n))
   await tickAll(n)
   const db = n.dbs[2] as Database
-  t.same((await new MarketSignatureRepository(db).list(MARKET, orderOf(14n))).map((s) => s.member).toSorted(), members.slice(0, 2).toSorted(), 'both deliverers\' signatures stored')
+  // stored without waiting for the write (as above): wait for both, bounded
+  const stored = await until('both deliverers\' signatures stored', async () => {
+    const held = await new MarketSignatureRepository(db).list(MARKET, orderOf(14n))
+    return held.length >= 2 ? held : undefined
+  }, 10_000)
+  t.same(stored.map((s) => s.member).toSorted(), members.slice(0, 2).toSorted(), 'both deliverers\' signatures stored')
   // everyone stops: the deliverers never gossip again, and member 2 comes back with an empty memory
   for (const s of n.services) await s.stop()
   const { service, m } = await startMember(t, n, 2, db, firstTwo)
@@ -286,7 +292,12 @@ tap.test('stored signatures are collected once their order\'s deadline is past',
   place(n, orderOf(15n, { deadline: HEAD + 2 }))
   await tickAll(n)
   const repo = new MarketSignatureRepository(n.dbs[0] as Database)
-  t.equal((await repo.list(MARKET, orderOf(15n, { deadline: HEAD + 2 }))).length, 1, 'member 1\'s signature stored by member 0 (its own is read from its deliveries)')
+  // the service stores a signature without waiting for the write (a lost one is gossiped again): wait for it, bounded
+  const stored = await until('member 1\'s signature stored', async () => {
+    const held = await repo.list(MARKET, orderOf(15n, { deadline: HEAD + 2 }))
+    return held.length > 0 ? held : undefined
+  }, 10_000)
+  t.equal(stored.length, 1, 'member 1\'s signature stored by member 0 (its own is read from its deliveries)')
   n.chain.headBlock = HEAD + 3
   await tickAll(n)
   t.equal((await repo.list(MARKET, orderOf(15n, { deadline: HEAD + 2 }))).length, 0, 'deleted once the head passed the deadline')

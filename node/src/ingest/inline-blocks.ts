@@ -1,5 +1,5 @@
 /**
- * A small file's encrypted blocks carried beside its job (SPEC section 6, inline blocks). The origin
+ * A small file's encrypted blocks carried beside its job (SPEC section 9, inline blocks). The origin
  * reads them back as it publishes the job (they were written a moment before, so they come from the
  * blockstore's memory); a member is offered them as the job arrives and takes each only when the
  * sample's CID chain asks for it, found by the hash of its bytes, so a relay that altered or added a

@@ -268,7 +268,7 @@ export function createCoordinator (opts: CoordinatorOptions, c: CoordinatorCompo
 
   const deferral = createJobDeferral({ follower, ctx, now })
 
-  /** `blocks`: the job's inline blocks (SPEC section 6), offered to this member's scan once the job is valid */
+  /** `blocks`: the job's inline blocks (SPEC section 9), offered to this member's scan once the job is valid */
   function onJob (msg: SignedScanJob, blocks: readonly string[] | undefined): void {
     const { jobId, submission: digest } = validateScanJob(msg, ctx)
     if (blocks !== undefined && msg.job.keyWraps.some((w) => w.member === self)) c.samples.offerBlocks?.(blocks.map((b) => Buffer.from(b, 'base64')))

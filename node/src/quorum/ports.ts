@@ -7,7 +7,7 @@ export interface SampleAccess {
   readSample(cid: string, contentKey: Uint8Array, options: AbortOptions): Promise<Uint8Array>
   /** best-effort: announce this node as a provider of the CID in the DHT */
   announce(cid: string): void
-  /** a stored sample's blocks when small enough to ride inline with its job (SPEC section 6); none: jobs go without */
+  /** a stored sample's blocks when small enough to ride inline with its job (SPEC section 9); none: jobs go without */
   inlineBlocks?(cid: string, options: AbortOptions): Promise<Uint8Array[] | undefined>
   /** blocks a job carried inline, for the scan's read to take instead of fetching them */
   offerBlocks?(blocks: readonly Uint8Array[]): void

@@ -1,5 +1,5 @@
 /**
- * Inline blocks (SPEC section 6): the origin reads a small sample's blocks back to publish beside its job,
+ * Inline blocks (SPEC section 9): the origin reads a small sample's blocks back to publish beside its job,
  * a member's read takes offered blocks its CIDs name instead of fetching them, and a block a relay
  * altered, added or dropped costs only the fetch.
  */

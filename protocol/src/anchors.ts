@@ -11,7 +11,8 @@ import { bytesToHex, hexToBytes } from './eip712-hash.js'
 import { eip712, reportDigest } from './eip712.ts'
 import { AnchorError } from './errors.ts'
 import { MAX_ANCHOR_JOBS, SAMPLE_KINDS } from './messages.ts'
-import type { AnchorProposal, EpochRoot, Hex, Report, ScanJob } from './messages.ts'
+import type { AnchorProposal, EpochRoot, Hex, ScanJob } from './messages.ts'
+import type { Report } from './report-format.ts'
 import { attestationFor, recoverMember, signTyped } from './signing.ts'
 
 /** The leaf's ABI types, in order (SPEC section 15): what StandardMerkleTree and the contract's leaf hash encode. */

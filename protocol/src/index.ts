@@ -1,4 +1,5 @@
 export * from './messages.ts'
+export * from './report-format.ts'
 export * from './errors.ts'
 export * from './eip712.ts'
 export * from './signing.ts'

@@ -5,7 +5,8 @@
  */
 import { ENGINE_CATEGORIES } from './messages.ts'
 import { quorumThreshold } from './quorum.ts'
-import type { EngineCategory, EngineResult, Hex, ReportEngineEntry, ReportStats, SignedVerdict } from './messages.ts'
+import type { EngineCategory, EngineResult, Hex, SignedVerdict } from './messages.ts'
+import type { ReportEngineEntry, ReportStats } from './report-format.ts'
 
 export function aggregateEngines (
   verdicts: SignedVerdict[], registrations: Record<string, Hex[]>, faultDivisor: number

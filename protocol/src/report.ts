@@ -12,7 +12,8 @@ import { quorumThreshold } from './quorum.ts'
 import { attestationFor, computeCommitment, recoverCommitmentSigner, recoverReportSigner, recoverScanJobSigner, recoverVerdictSigner } from './signing.ts'
 import { scannedInWindow } from './validation.ts'
 import type { ReportCode } from './errors.ts'
-import type { Hex, Report, ReportSignature, SignedCommitment, SignedScanJob, SignedVerdict } from './messages.ts'
+import type { Hex, SignedCommitment, SignedScanJob, SignedVerdict } from './messages.ts'
+import type { Report, ReportSignature } from './report-format.ts'
 
 export interface DeriveReportInput {
   job: SignedScanJob

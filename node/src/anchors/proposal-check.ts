@@ -1,6 +1,7 @@
 import { anchorLeafHash, AnchorError, epochTree, isEligible, leafOf } from '#protocol/index.ts'
 import type { AnchorLeaf, EpochTree } from '#protocol/anchors.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 export type ProposalRefusal = 'MISSING_REPORT' | 'NOT_ELIGIBLE' | 'ANCHORED_BEFORE' | 'SIGNED_ELSEWHERE' | 'ROOT_MISMATCH'
 

@@ -7,7 +7,8 @@
  */
 import { provenJobs, sameList } from './proposal-check.ts'
 import type { Logger } from 'pino'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { StoredAnchorProposal } from '../db/anchor-repository.ts'
 import type { Repositories } from '../db/repositories.ts'
 

@@ -1,4 +1,5 @@
-import type { IndicatorKind, Report } from '#protocol/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { FileResponse, IndicatorResponse, VtClient } from '../client/vt-client.ts'
 import { vtUrlId } from '#protocol/index.ts'
 import { VtClientError } from '../client/vt-client.ts'

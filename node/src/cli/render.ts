@@ -1,4 +1,4 @@
-import type { Report } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import { ENGINE_CATEGORIES } from '#protocol/messages.ts'
 import { urlNetworkLocation } from '#protocol/indicators.ts'
 import type { CheckedFile, CheckedIndicator, Verification } from './check-file.ts'

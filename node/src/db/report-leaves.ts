@@ -8,7 +8,8 @@
 import { leafOf } from '#protocol/anchors.ts'
 import { remember } from './read-cache.ts'
 import type { AnchorLeaf } from '#protocol/anchors.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 /**
  * Which version of a job's report this is: each version stored carries the signatures of the members

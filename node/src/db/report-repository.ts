@@ -5,7 +5,8 @@ import { createFeedPositions, positionOf, storedAtKey, storedBound, storedKey, t
 import type { Database } from './database.ts'
 import { ReportLeaves } from './report-leaves.ts'
 import type { AnchorLeaf } from '#protocol/anchors.ts'
-import type { Hex, IndicatorKind, Report, SampleKind } from '#protocol/messages.ts'
+import type { Hex, IndicatorKind, SampleKind } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** Why a stored report stopped being served: the chain no longer supports the membership it relied on. */

@@ -5,7 +5,8 @@
 // registry): it refuses a chain or a store of another, and a report verified elsewhere is dropped.
 import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { Hex, IndicatorKind, Report } from '#protocol/messages.ts'
+import type { Hex, IndicatorKind } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import { verifyReportWith, type ChainReader, type VerifyProblemCode } from '../light-client/index.ts'
 import { GuardError } from './guard-error.ts'
 import { isObject } from './input.ts'

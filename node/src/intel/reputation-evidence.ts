@@ -1,7 +1,7 @@
 import { indicatorSha256 } from '#protocol/indicators.ts'
 import { REPUTATION_ENGINE_NAME } from './reputation/reputation-engine.ts'
 import type { NetworkEvidence, ReputationEvidenceSource } from './reputation/network-features.ts'
-import type { Report } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { IndicatorRepository } from '../db/indicator-repository.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
 

@@ -1,5 +1,6 @@
 import { epochRange, isEligible, leafOf, MAX_ANCHOR_PROOF, verifyAnchorProof } from '#protocol/index.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { EpochAnchor } from './chain-reader.ts'
 import type { VerifyProblem } from './problems.ts'
 

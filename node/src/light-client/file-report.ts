@@ -1,5 +1,6 @@
 import { deriveReport } from '#protocol/index.ts'
-import type { Hex, Report, ReportSignature, SignedCommitment, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { Hex, SignedCommitment, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { Report, ReportSignature } from '#protocol/report-format.ts'
 import { epochSeconds, virusmapAttribute, vtResults, vtStats } from '../vt/report-attributes.ts'
 import { reportProblem, type VerifyProblemCode } from './problems.ts'
 

@@ -1,5 +1,6 @@
 import { canonicalIndicatorOr } from '#protocol/index.ts'
-import type { IndicatorKind, Report } from '#protocol/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { VerifyProblem } from './problems.ts'
 
 /**

@@ -15,7 +15,8 @@ import {
   computeEpochRewards, DEFAULT_REWARD_PARAMS, INITIAL_REWARDS_STATE, REWARDS_LEAF_TYPES, rewardFactsOf, rewardParamsFrom, rewardsProof, rewardsRootOf, rewardsTree, stakedWallets
 } from '#protocol/rewards/index.ts'
 import type { RewardFacts, RewardParams, RewardsState } from '#protocol/rewards/index.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import { ParameterHistory } from '../chain/parameter-history.ts'
 import { parametersInterface } from '../chain/registry-abi.ts'
 import { anchorableUntil } from '../rewards/epoch-inputs.ts'

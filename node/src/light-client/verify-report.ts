@@ -1,5 +1,6 @@
 import type { Provider } from 'ethers'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import {
   canonicalIndicatorOr, checkReport, createdPastAgeLimit, indicatorSha256, isIndicatorKind, quorumThreshold, recoverSubmissionSigner, submissionOf, ZERO_ADDRESS
 } from '#protocol/index.ts'

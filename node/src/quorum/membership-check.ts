@@ -4,7 +4,8 @@
  */
 import { checkReport, ReportInvalidError } from '#protocol/index.ts'
 import type { CheckReportOptions, ReportCode } from '#protocol/index.ts'
-import type { Hex, Report, ScanJob } from '#protocol/messages.ts'
+import type { Hex, ScanJob } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 export interface MembershipProblem {
   code: ReportCode

@@ -5,7 +5,8 @@
  */
 import { deriveReport, quorumThreshold, ReportInvalidError } from '#protocol/index.ts'
 import type { JobFailure, LiveJob } from './job-book.ts'
-import type { Hex, Report, ReportAttestation, SignedCommitment, SignedVerdict } from '#protocol/messages.ts'
+import type { Hex, ReportAttestation, SignedCommitment, SignedVerdict } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 export interface BlockView {
   members: Hex[]

@@ -14,7 +14,8 @@ import {
 import type { AnchoredSlot, FetchChainView } from './report-check.ts'
 import type { AbortOptions, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { AnchorProposal, Report } from '#protocol/messages.ts'
+import type { AnchorProposal } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { AnchoredRoot } from './proposal-fetch-check.ts'
 import type { ReportFetchMetrics } from '../metrics/registry.ts'
 

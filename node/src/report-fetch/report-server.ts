@@ -13,7 +13,8 @@ import {
 import type { ReportResponse } from './report-wire.ts'
 import type { Connection, Libp2p, Startable, Stream } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { AnchorRepository } from '../db/anchor-repository.ts'
 import type { ReportFetchMetrics } from '../metrics/registry.ts'
 

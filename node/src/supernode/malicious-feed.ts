@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto'
 import type { FeedCursor, MaliciousFeedReader, MaliciousSubjectView } from '../api/ports/index.ts'
 import type { ReportRepository } from '../db/report-repository.ts'
-import type { IndicatorKind, Report } from '#protocol/messages.ts'
+import type { IndicatorKind } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 /** report-date entries read per requested subject: a page's cost stays bounded however few match */
 const SCAN_PER_ITEM = 8

@@ -3,7 +3,7 @@
  * indicator, and what a light client rebuilds from the signed messages and holds the served fields to.
  * One definition for both sides, so the server and the verifier cannot drift apart.
  */
-import type { Report, ReportStats } from '#protocol/messages.ts'
+import type { Report, ReportStats } from '#protocol/report-format.ts'
 
 /** VirusTotal's per-engine result; `result` is null when the engine named nothing. */
 export interface VtEngineResult {

@@ -13,7 +13,8 @@ import { CHAIN_ID, MEMBERS, REGISTRY, signedReport } from '../fixtures/signed-re
 import type { AnchorChain, EpochAnchoredEvent } from '../../src/anchors/ports.ts'
 import type { AnchorService, AnchorServiceComponents } from '../../src/anchors/anchor-service.ts'
 import type { Test } from 'tap'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { ReorgListener } from '../../src/chain/registry-follower.ts'
 

@@ -2,7 +2,8 @@ import tap from 'tap'
 import { epochTree } from '#protocol/index.ts'
 import { checkProposal } from '../../src/anchors/proposal-check.ts'
 import { MEMBERSHIP_BLOCK, signedReport } from '../fixtures/signed-reports.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 // MEMBERSHIP_BLOCK is 7: with E = 5 the reports are eligible for epochs 1 (blocks [5, 10)) and 2, not 0 or 3
 const E = 5

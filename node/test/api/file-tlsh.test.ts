@@ -3,7 +3,7 @@
 import t from 'tap'
 import { fileObject } from '../../src/api/vt-objects.ts'
 import { signedReport, hashes } from '../fixtures/signed-reports.ts'
-import type { Report, ReportEngineEntry } from '#protocol/messages.ts'
+import type { Report, ReportEngineEntry } from '#protocol/report-format.ts'
 
 const DIGEST = `t1${'0a'.repeat(35)}`
 const bytes = new TextEncoder().encode('a sample with a fuzzy hash')

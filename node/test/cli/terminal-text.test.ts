@@ -2,7 +2,7 @@ import tap from 'tap'
 import { terminalJson, terminalText } from '../../src/cli/terminal-text.ts'
 import { jsonCheckedFile, renderCheckedFile } from '../../src/cli/render.ts'
 import type { CheckedFile } from '../../src/cli/check-file.ts'
-import type { Report } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 /** Anything a terminal would act on: C0 (but the output's own newlines), DEL, C1, bidi overrides. */
 // oxlint-disable-next-line no-control-regex

@@ -1,7 +1,8 @@
 import tap from 'tap'
 import { indicatorDigests, indicatorSha256 } from '#protocol/index.ts'
 import { createRepositories, MAX_SUBMITTERS, openDatabase } from '../../src/db/index.ts'
-import type { Hex, IndicatorKind, Report, ScanJob, SignedScanJob } from '#protocol/messages.ts'
+import type { Hex, IndicatorKind, ScanJob, SignedScanJob } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const STATS = { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, failure: 0, 'type-unsupported': 0 }

@@ -1,6 +1,7 @@
 import tap from 'tap'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
-import type { Hex, Report, SignedScanJob } from '#protocol/messages.ts'
+import type { Hex, SignedScanJob } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const job: SignedScanJob = {

@@ -7,7 +7,8 @@ import { openDatabase, PREFIXES, ReportRepository, type StoredPosition } from '.
 import { createFeedPositions } from '../../src/db/report-feed.ts'
 import type { FeedCursor } from '../../src/api/ports/index.ts'
 import { createMaliciousFeed } from '../../src/supernode/malicious-feed.ts'
-import { ZERO_ADDRESS, type Hex, type Report } from '#protocol/messages.ts'
+import { ZERO_ADDRESS, type Hex } from '#protocol/messages.ts'
+import { type Report } from '#protocol/report-format.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const jobIdOf = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`

@@ -5,7 +5,8 @@
 import tap from 'tap'
 import { leafOf } from '#protocol/anchors.ts'
 import { ZERO_ADDRESS } from '#protocol/messages.ts'
-import type { Hex, Report, SignedCommitment, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { Hex, SignedCommitment, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import { openDatabase, ReportRepository } from '../../src/db/index.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`

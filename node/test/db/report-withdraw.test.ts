@@ -1,7 +1,8 @@
 import tap from 'tap'
 import { openDatabase, ReportRepository } from '../../src/db/index.ts'
 import { ZERO_ADDRESS } from '#protocol/messages.ts'
-import type { Hex, Report, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { Hex, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const SHA = hex('01', 32)

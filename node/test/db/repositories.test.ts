@@ -1,6 +1,7 @@
 import tap from 'tap'
 import { createRepositories, openDatabase, MAX_SAMPLE_NAMES } from '../../src/db/index.ts'
-import type { Hex, Report, SignedCommitment, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { Hex, SignedCommitment, SignedScanJob, SignedVerdict } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { Evidence } from '../../src/db/index.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`

@@ -23,7 +23,8 @@ import { noChromium } from '../fixtures/system-packages.ts'
 import { readCounter, startHostilePeer } from './hostile-peer.ts'
 import { commentNodeLogs } from './node-logs.ts'
 import { endEpoch } from './end-epoch.ts'
-import type { AnchorProposal, AnchorSignature, Hex, Report } from '#protocol/messages.ts'
+import type { AnchorProposal, AnchorSignature, Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { Devnet } from '../../src/devnet/devnet.ts'
 
 let devnet: Devnet

@@ -2,7 +2,8 @@ import tap from 'tap'
 import { indicatorDigests, indicatorSha256 } from '#protocol/index.ts'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createReputationEvidence } from '../../src/intel/reputation-evidence.ts'
-import type { EngineCategory, Hex, Report, ReportEngineEntry, ScanJob, SignedScanJob } from '#protocol/messages.ts'
+import type { EngineCategory, Hex, ScanJob, SignedScanJob } from '#protocol/messages.ts'
+import type { Report, ReportEngineEntry } from '#protocol/report-format.ts'
 
 const hex = (byte: string, bytes: number): Hex => `0x${byte.repeat(bytes)}`
 const STATS = { malicious: 0, suspicious: 0, undetected: 0, harmless: 0, timeout: 0, failure: 0, 'type-unsupported': 0 }

@@ -1,6 +1,7 @@
 import tap from 'tap'
 import { jobHoldsAt, reportMembershipProblem } from '../../src/quorum/membership-check.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import { MEMBERS, OUTSIDER, signedReport } from '../fixtures/signed-reports.ts'
 
 const members = MEMBERS.map((m) => m.address)

@@ -9,7 +9,8 @@
 import tap from 'tap'
 import { startFetchMember } from './fetch-member.ts'
 import { ANCHORED, connect, PAYING, proposalOf, rewardedReport, signedProposal, startHost, startServer } from './fetch-world.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { StoredAnchorProposal } from '../../src/db/anchor-repository.ts'
 
 const reports = await Promise.all(['one', 'two', 'three'].map(async (l, i) => await rewardedReport(`forged-${l}`, i))) as [Report, Report, Report]

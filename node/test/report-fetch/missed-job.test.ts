@@ -19,7 +19,8 @@ import { memoryRewardsChain, type MemoryRewardsChain } from '../fixtures/memory-
 import {
   ANCHORED, anchoredChain, connect, copy, E, PAID_FOLLOWED, paidChainView, paidFollower, PAYING, proposalOf, rewardedReport, silent, startHost, startServer
 } from './fetch-world.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { AnchorService } from '../../src/anchors/anchor-service.ts'
 import type { Repositories } from '../../src/db/index.ts'
 import type { ReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'

@@ -13,7 +13,8 @@ import { decodeResponse, encodeFrame, encodeProposalRequest, encodeResponse, MAX
 import { CHAIN_ID, OUTSIDER, REGISTRY } from '../fixtures/signed-reports.ts'
 import { chainView, connect, copy, E, proposalOf, rewardedReport, signedProposal, startHost, startRawPeer, startServer } from './fetch-world.ts'
 import type { Test } from 'tap'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { StoredAnchorProposal } from '../../src/db/anchor-repository.ts'
 import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
 

@@ -5,7 +5,8 @@ import tap from 'tap'
 import { createRepositories, openDatabase } from '../../src/db/index.ts'
 import { createReportFetchService } from '../../src/report-fetch/report-fetch-service.ts'
 import { proposalOf, rewardedReport, silent } from './fetch-world.ts'
-import type { AnchorProposal, Hex, Report } from '#protocol/messages.ts'
+import type { AnchorProposal, Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { AnchoredSlot } from '../../src/report-fetch/report-check.ts'
 
 const reports = await Promise.all(['a', 'b', 'c', 'd'].map(async (l, i) => await rewardedReport(`service-${l}`, i))) as [Report, Report, Report, Report]

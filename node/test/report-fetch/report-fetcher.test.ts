@@ -11,7 +11,8 @@ import { decodeResponse, encodeFrame, encodeRequest, MAX_REPORT_BYTES, REPORT_PR
 import { chainView, connect, copy, proposalOf, rewardedReport, slotOf, startHost, startRawPeer, startServer } from './fetch-world.ts'
 import { MEMBERS } from '../fixtures/signed-reports.ts'
 import type { Test } from 'tap'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
 
 const [one, two, three] = await Promise.all(['one', 'two', 'three'].map(async (l, i) => await rewardedReport(l, i))) as [Report, Report, Report]

@@ -10,7 +10,7 @@ import { startFetchMember } from './fetch-member.ts'
 import { ANCHORED, connect, PAYING, proposalOf, rewardedReport, startHost, startServer } from './fetch-world.ts'
 import { MEMBERS } from '../fixtures/signed-reports.ts'
 import type { Test } from 'tap'
-import type { Report } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { FetchMember } from './fetch-member.ts'
 import type { VirusmapLibp2p } from '../../src/network/libp2p-node.ts'
 

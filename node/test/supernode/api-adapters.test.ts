@@ -1,5 +1,6 @@
 import tap from 'tap'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { JobAnchor } from '../../src/db/anchor-repository.ts'
 import type { SampleRecord } from '../../src/db/sample-repository.ts'
 import { reportAnchor, sampleInfo } from '../../src/supernode/api-adapters.ts'

@@ -6,7 +6,8 @@
  * the buyer's parser to what it received.
  */
 import { ENGINE_CATEGORIES, SAMPLE_KINDS } from '../messages.ts'
-import type { EngineCategory, Hex, ReportStats, SampleKind } from '../messages.ts'
+import type { EngineCategory, Hex, SampleKind } from '../messages.ts'
+import type { ReportStats } from '../report-format.ts'
 import { FeedError } from './errors.ts'
 
 /** One attested engine's aggregated result, as the report holds it. */

@@ -3,7 +3,8 @@
  * facts plus the per-engine results and the members' scan times, all recomputed from the report.
  */
 import { leafFactsOf } from '../anchors.ts'
-import type { Hex, Report, SampleKind } from '../messages.ts'
+import type { Hex, SampleKind } from '../messages.ts'
+import type { Report } from '../report-format.ts'
 import { SAMPLE_KINDS, ZERO_ADDRESS } from '../messages.ts'
 import { RewardsError } from './errors.ts'
 import { FUZZY_ENGINE, isFuzzy, parseFuzzy } from './fuzzy.ts'

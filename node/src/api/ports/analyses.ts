@@ -1,5 +1,6 @@
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex, Report, SampleKind } from '#protocol/messages.ts'
+import type { Hex, SampleKind } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { SignedReceipt } from './files.ts'
 
 /** VirusTotal's analysis statuses, and `failed`: the job and its retries ended without a report (protocol SPEC section 10) */

@@ -1,7 +1,8 @@
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { FileSubmission, Receipt } from '#protocol/index.ts'
-import type { Hex, Report } from '#protocol/messages.ts'
+import type { Hex } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { ReportAnchorView } from './anchors.ts'
 
 /** The node's EIP-712 Receipt for a signed file submission, with its operator signature (protocol SPEC 17). */

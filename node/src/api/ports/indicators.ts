@@ -1,5 +1,6 @@
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex, IndicatorKind, Report } from '#protocol/messages.ts'
+import type { Hex, IndicatorKind } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 import type { ReportAnchorView } from './anchors.ts'
 import type { IndicatorRecord } from '../../db/indicator-repository.ts'
 

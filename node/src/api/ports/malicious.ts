@@ -1,5 +1,6 @@
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex, IndicatorKind, Report } from '#protocol/messages.ts'
+import type { Hex, IndicatorKind } from '#protocol/messages.ts'
+import type { Report } from '#protocol/report-format.ts'
 
 /** A subject whose report on this node is malicious: what wallet guards mirror (each checks the report itself). */
 export interface MaliciousSubjectView {

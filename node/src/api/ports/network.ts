@@ -1,5 +1,6 @@
 import type { AbortOptions } from '@libp2p/interface'
-import type { Hex, ReportStats, SampleKind } from '#protocol/messages.ts'
+import type { Hex, SampleKind } from '#protocol/messages.ts'
+import type { ReportStats } from '#protocol/report-format.ts'
 
 /** Operational state for /healthz and /metrics; optional so the API runs without a node behind it. */
 export interface NodeStatusReader {

@@ -32,6 +32,11 @@ tap.test('members are offered the blocks the origin published with the job; repo
   for (const report of reports) t.same(Object.keys(report.job), ['type', 'job', 'signature'], 'the report\'s job is the signed job alone')
   const stored = await net.repos[2]?.jobs.get(analysisId)
   t.same(Object.keys(stored?.job ?? {}), ['type', 'job', 'signature'], 'so is the job a member stored')
+
+  // a relay sends the same signed job again with other blocks: a job already known, ignored before anything is offered
+  await net.gossip(4).publish('jobs', { ...(stored?.job as NonNullable<typeof stored>['job']), blocks: [Buffer.alloc(4096, 7).toString('base64')] })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  for (const i of [1, 2, 3]) t.same(offered.get(i), [blocks], `member ${i}: the variant's blocks were not offered`)
 })
 
 tap.test('a sample access that reads no inline blocks publishes the job without them', async (t) => {

@@ -26,7 +26,8 @@ interface StorageHooks {
  * of every job: a few dozen puts a job.
  *
  * What a caller sees is unchanged, or stronger: a put resolves once its batch is written (an awaited
- * put is readable, as before), a synced put is written with the waiting ones in one synced batch, and
+ * put is readable, as before), a synced put is written with the others of its turn in one synced batch
+ * (a member keeps a job's blocks, its record and its signatures with one fdatasync), and
  * every write (a batch of waiting puts, a del, a batch, a clear) is issued only after the one before it
  * completed, so writes reach LevelDB in the order they were made (separate calls to its thread pool
  * could overtake each other). A read of a key with a put not yet written waits for it. Iterators see
@@ -36,6 +37,8 @@ interface StorageHooks {
 class CoalescingLevel extends Level<string, unknown> {
   #waiting: PutOperation[] = []
   #written: PromiseWithResolvers<void> | undefined
+  /** whether a put waiting asked to be synced: the whole batch is then */
+  #sync = false
   #timer: NodeJS.Immediate | undefined
   /** keys with a put not yet written, and how many */
   readonly #unwritten = new Map<unknown, number>()
@@ -52,14 +55,16 @@ class CoalescingLevel extends Level<string, unknown> {
     return run
   }
 
-  /** issues what waits (with `extra` appended, synced if asked) as one batch after the writes before it */
-  #flush (extra: PutOperation[] = [], sync = false): Promise<void> {
+  /** issues what waits as one batch, synced if any of its puts asked, after the writes before it */
+  #flush (): Promise<void> {
     clearImmediate(this.#timer)
     this.#timer = undefined
-    const operations = this.#waiting.concat(extra)
+    const operations = this.#waiting
     const written = this.#written
+    const sync = this.#sync
     this.#waiting = []
     this.#written = undefined
+    this.#sync = false
     return this.#chain(async () => {
       try {
         if (operations.length > 0) await this.#storage._batch.call(this, operations, { sync })
@@ -79,12 +84,8 @@ class CoalescingLevel extends Level<string, unknown> {
 
   async _put (key: unknown, value: unknown, options: WriteOptions): Promise<void> {
     this.#unwritten.set(key, (this.#unwritten.get(key) ?? 0) + 1)
-    const put: PutOperation = { type: 'put', key, value }
-    if (options.sync === true) {
-      await this.#flush([put], true)
-      return
-    }
-    this.#waiting.push(put)
+    this.#waiting.push({ type: 'put', key, value })
+    if (options.sync === true) this.#sync = true
     if (this.#written === undefined) {
       this.#written = Promise.withResolvers<void>()
       // a failure reaches every put of the batch through its own await

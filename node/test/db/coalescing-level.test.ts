@@ -86,6 +86,17 @@ tap.test('a synced put takes the waiting puts along in one synced batch', async 
   t.equal(calls[0]?.sync, true)
 })
 
+tap.test('the synced puts of one turn are one synced batch, with the unsynced ones beside them', async (t) => {
+  const db = await open(t)
+  const { calls } = spyBatches(t)
+  await Promise.all([db.put('a', 1, { sync: true }), db.put('b', 2), db.put('c', 3, { sync: true })])
+  t.equal(calls.length, 1, 'one fdatasync for the turn, not one per synced put')
+  t.same(calls[0]?.operations.map((o) => o.key), ['a', 'b', 'c'])
+  t.equal(calls[0]?.sync, true)
+  await db.put('d', 4)
+  t.equal(calls[1]?.sync, false, 'the next turn\'s batch is synced only if one of its puts asks')
+})
+
 tap.test('a batch the disk refuses fails every put in it, and the next ones are written', async (t) => {
   const db = await open(t)
   const { failNext } = spyBatches(t)

@@ -4,8 +4,12 @@ import { SchemaVersionError } from './errors.ts'
 import { SCHEMA_VERSION_KEY } from './prefixes.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
-/** Bump when a stored shape changes incompatibly, and add the migration from the previous one. */
-export const SCHEMA_VERSION = 1
+/**
+ * Bump when a stored shape changes incompatibly, and add the migration from the previous one.
+ * 2: small blocks live in the database (PREFIXES.smallBlock). Nothing stored under 1 changes, so 1 is
+ * only restamped; a node of schema 1 would not find those blocks, and refuses a database of 2.
+ */
+export const SCHEMA_VERSION = 2
 
 /** Keys are strings built with dbKey; values are JSON (each repository owns its value shape). Puts are coalesced (coalescing-level.ts). */
 export type Database = Level<string, unknown>
@@ -24,7 +28,7 @@ export async function openDatabase (options: OpenDatabaseOptions): Promise<Datab
   await db.open()
   try {
     const stored = await db.get(SCHEMA_VERSION_KEY)
-    if (stored === undefined) {
+    if (stored === undefined || stored === 1) {
       await db.put(SCHEMA_VERSION_KEY, SCHEMA_VERSION, { sync: true })
     } else if (typeof stored !== 'number' || !Number.isSafeInteger(stored) || stored < 1) {
       throw new SchemaVersionError('SCHEMA_INVALID', `unreadable schema version ${JSON.stringify(stored)}`)

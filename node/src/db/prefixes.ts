@@ -105,7 +105,12 @@ export const PREFIXES = {
   /** zero-padded position/jobId -> jobId: reports in the order this node stored them (report-feed.ts), where the malicious feed pages */
   reportStored: 'report-stored/',
   /** jobId -> the report's position in reportStored */
-  reportStoredAt: 'report-stored-at/'
+  reportStoredAt: 'report-stored-at/',
+  /**
+   * base32 multihash -> the bytes of a block of at most SMALL_BLOCK_BYTES (small-block-tier.ts): a small sample's
+   * manifest and chunk, written in the turn's synced batch instead of as files (schema 2)
+   */
+  smallBlock: 'small-block/'
 } as const
 
 export type Prefix = typeof PREFIXES[keyof typeof PREFIXES]

@@ -69,7 +69,8 @@ async function fsyncPath (p: string): Promise<void> {
   }
 }
 
-async function collect (value: InputPair['bytes']): Promise<Uint8Array> {
+/** A put's value as one array (interface-blockstore lets it stream). */
+export async function collect (value: InputPair['bytes']): Promise<Uint8Array> {
   if (value instanceof Uint8Array) return value
   const parts: Uint8Array[] = []
   for await (const part of value) parts.push(part)

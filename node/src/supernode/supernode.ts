@@ -8,7 +8,7 @@ import { SerialSigner } from '../chain/serial-signer.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../db/index.ts'
 import { useNativeRecover } from '../crypto/native-recover.ts'
 import { createSampleStore } from '../ingest/index.ts'
-import { createBitswapService, createDurableBlockstore } from '../ipfs/index.ts'
+import { createBitswapService, createDurableBlockstore, createSmallBlockTier } from '../ipfs/index.ts'
 import { createNodeMetrics } from '../metrics/registry.ts'
 import { createGossip } from '../network/gossip.ts'
 import { createLibp2pNode } from '../network/libp2p-node.ts'
@@ -81,7 +81,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
   /** Every component, built over the open database, and the order they start in. */
   function wire (): { api: ApiServer, follower: RegistryFollower, steps: Step[] } {
     const repositories = createRepositories(db)
-    const blockstore = createDurableBlockstore({ path: join(config.dataDir, 'blocks') })
+    const blockstore = createSmallBlockTier(db, createDurableBlockstore({ path: join(config.dataDir, 'blocks') }))
     const bitswap = createBitswapService({ libp2p, blockstore })
     const follower = createRegistryFollower({
       provider,

@@ -30,6 +30,18 @@ tap.test('fresh database gets the schema version; reopening works', async t => {
   await again.close()
 })
 
+tap.test('a schema 1 database is restamped 2 and keeps what it holds (small blocks are new keys)', async t => {
+  const path = t.testdir()
+  const raw = new Level<string, unknown>(path, { valueEncoding: 'json' })
+  await raw.put(SCHEMA_VERSION_KEY, 1)
+  await raw.put(dbKey(PREFIXES.job, '0xab'), { status: 'completed' })
+  await raw.close()
+  const db = await openDatabase({ path })
+  t.equal(await db.get(SCHEMA_VERSION_KEY), 2)
+  t.same(await db.get(dbKey(PREFIXES.job, '0xab')), { status: 'completed' })
+  await db.close()
+})
+
 tap.test('refuses a newer schema and an unreadable one, and closes the db', async t => {
   for (const [value, code] of [[SCHEMA_VERSION + 1, 'SCHEMA_TOO_NEW'], ['one', 'SCHEMA_INVALID'], [0, 'SCHEMA_INVALID']] as const) {
     const path = t.testdir()

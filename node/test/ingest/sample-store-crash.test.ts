@@ -10,7 +10,7 @@ import tap from 'tap'
 import { pino } from 'pino'
 import { CHUNK_SIZE, sha256Cid } from '../../src/crypto/index.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../../src/db/index.ts'
-import { createDurableBlockstore } from '../../src/ipfs/index.ts'
+import { createDurableBlockstore, createSmallBlockTier } from '../../src/ipfs/index.ts'
 import { createSampleStore } from '../../src/ingest/index.ts'
 import { WRITE_BATCH_CHUNKS } from '../../src/ingest/block-writer.ts'
 import { collectOrphanBlocks } from '../../src/ingest/orphan-blocks.ts'
@@ -26,9 +26,10 @@ async function node (t: Test) {
   const dir = t.testdir()
   const paths = { blocks: path.join(dir, 'blocks'), db: path.join(dir, 'db'), spool: path.join(dir, 'spool') }
   const open = async (wrap: (b: Blockstore) => Blockstore = b => b, pendingWrap: (p: PendingIngestRepository) => PendingIngestRepository = p => p) => {
-    const blockstore = createDurableBlockstore({ path: paths.blocks })
-    await blockstore.open()
     const db = await openDatabase({ path: paths.db })
+    // the node's blockstore: small blocks (manifests) in the database, chunks as files
+    const blockstore = createSmallBlockTier(db, createDurableBlockstore({ path: paths.blocks }))
+    await blockstore.open()
     const repos = createRepositories(db)
     const pending = pendingWrap(new PendingIngestRepository(db))
     const store = createSampleStore({ blockstore: wrap(blockstore), samples: repos.samples, pending, spoolDir: paths.spool, logger: pino({ level: 'silent' }), maxSampleBytes: MAX, spoolMemoryBytes: CHUNK_SIZE })

@@ -4,11 +4,10 @@
  * EpochRoot, and the proofs a light client checks against the root ReportAnchors holds. Pure.
  */
 import { SimpleMerkleTree, StandardMerkleTree } from '@openzeppelin/merkle-tree'
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { Signer } from 'ethers'
 import { LEAF_TYPES, leafHash } from './anchor-leaf.js'
 import { bytesToHex, hexToBytes } from './eip712-hash.js'
-import { eip712, reportDigest } from './eip712.ts'
+import { eip712, keccak256, reportDigest } from './eip712.ts'
 import { AnchorError } from './errors.ts'
 import { MAX_ANCHOR_JOBS, SAMPLE_KINDS } from './messages.ts'
 import type { AnchorProposal, EpochRoot, Hex, ScanJob } from './messages.ts'
@@ -39,7 +38,7 @@ function pairHash (left: string | Uint8Array | readonly number[], right: string 
   const pair = new Uint8Array(64)
   pair.set(hexToBytes(a < b ? a : b))
   pair.set(hexToBytes(a < b ? b : a), 32)
-  return bytesToHex(keccak_256(pair))
+  return bytesToHex(keccak256(pair))
 }
 
 /**
@@ -120,7 +119,7 @@ export function leafFactsOf (report: Report): { kind: number, revealed: Hex[], d
 
 /** The leaf hash, keccak256(keccak256(abi.encode(values))): what ReportAnchors.verify takes. */
 export function anchorLeafHash (leaf: AnchorLeaf): Hex {
-  return bytesToHex(leafHash(leaf, keccak_256)) as Hex
+  return bytesToHex(leafHash(leaf, keccak256)) as Hex
 }
 
 /**

@@ -55,12 +55,34 @@ export const wasmRecoverPublicKey: RecoverPublicKey = (hash, rs, v) => recover(h
 
 let recoverPublicKey: RecoverPublicKey = wasmRecoverPublicKey
 
+/** Keccak-256 of `bytes`, as noble's keccak_256 answers it. */
+export type Keccak256 = (bytes: Uint8Array) => Uint8Array
+
+let keccakImpl: Keccak256 = keccak_256
+
 /**
- * The protocol's hasher and recoverer over noble's keccak, sha256 and secp256k1, recovering signers with
- * `recoverer` (libsecp256k1 in wasm unless told otherwise). The web page runs the same hasher over noble alone.
+ * Keccak-256 by noble's JavaScript until a node passes a native build through useKeccak256: every digest
+ * the protocol computes (job ids, struct hashes, commitments, anchor trees) goes through it, about a
+ * hundred a job on each member.
+ */
+export const keccak256: Keccak256 = (bytes) => keccakImpl(bytes)
+
+/**
+ * Makes `keccak` the protocol's Keccak-256 from now on: a node passes the one built for its machine
+ * (node/src/crypto/native-keccak.ts), which answers as noble's does, faster. The protocol imports
+ * nothing native, so the browser and the extension keep noble's.
+ */
+export function useKeccak256 (keccak: Keccak256): void {
+  keccakImpl = keccak
+}
+
+/**
+ * The protocol's hasher and recoverer over keccak256 (above), noble's sha256 and secp256k1, recovering
+ * signers with `recoverer` (libsecp256k1 in wasm unless told otherwise). The web page runs the same
+ * hasher over noble alone.
  */
 export function protocolVerifier (recoverer: RecoverPublicKey = wasmRecoverPublicKey): Verifier {
-  return createVerifier({ keccak_256, sha256, secp256k1, recoverPublicKey: recoverer })
+  return createVerifier({ keccak_256: keccak256, sha256, secp256k1, recoverPublicKey: recoverer })
 }
 
 /**

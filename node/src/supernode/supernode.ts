@@ -6,6 +6,7 @@ import { NodeProvider } from '../chain/node-provider.ts'
 import { createRegistryFollower } from '../chain/registry-follower.ts'
 import { SerialSigner } from '../chain/serial-signer.ts'
 import { createRepositories, openDatabase, PendingIngestRepository } from '../db/index.ts'
+import { useNativeKeccak } from '../crypto/native-keccak.ts'
 import { useNativeRecover } from '../crypto/native-recover.ts'
 import { createSampleStore } from '../ingest/index.ts'
 import { createBitswapService, createDurableBlockstore, createSmallBlockTier } from '../ipfs/index.ts'
@@ -51,6 +52,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
   const { deployment } = config
   // every gossiped message's signer is recovered: libsecp256k1 built for this machine where it loaded
   useNativeRecover(logger)
+  useNativeKeccak(logger)
   await mkdir(config.dataDir, { recursive: true })
   await mkdir(join(config.dataDir, 'tmp'), { recursive: true, mode: 0o700 })
   const keys = await loadOrCreateNodeKeys(config.dataDir)

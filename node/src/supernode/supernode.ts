@@ -5,7 +5,7 @@ import { createAdminServer } from '../admin/admin-server.ts'
 import { NodeProvider } from '../chain/node-provider.ts'
 import { createRegistryFollower } from '../chain/registry-follower.ts'
 import { SerialSigner } from '../chain/serial-signer.ts'
-import { createRepositories, openDatabase, PendingIngestRepository } from '../db/index.ts'
+import { createRepositories, openDatabase, PendingIngestRepository, SmallBlockRepository } from '../db/index.ts'
 import { useNativeKeccak } from '../crypto/native-keccak.ts'
 import { useNativeRecover } from '../crypto/native-recover.ts'
 import { createSampleStore } from '../ingest/index.ts'
@@ -83,7 +83,7 @@ export async function createSupernode (config: SupernodeConfig, logger: Logger, 
   /** Every component, built over the open database, and the order they start in. */
   function wire (): { api: ApiServer, follower: RegistryFollower, steps: Step[] } {
     const repositories = createRepositories(db)
-    const blockstore = createSmallBlockTier(db, createDurableBlockstore({ path: join(config.dataDir, 'blocks') }))
+    const blockstore = createSmallBlockTier(new SmallBlockRepository(db), createDurableBlockstore({ path: join(config.dataDir, 'blocks') }))
     const bitswap = createBitswapService({ libp2p, blockstore })
     const follower = createRegistryFollower({
       provider,

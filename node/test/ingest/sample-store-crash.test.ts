@@ -9,7 +9,7 @@ import path from 'node:path'
 import tap from 'tap'
 import { pino } from 'pino'
 import { CHUNK_SIZE, sha256Cid } from '../../src/crypto/index.ts'
-import { createRepositories, openDatabase, PendingIngestRepository } from '../../src/db/index.ts'
+import { createRepositories, openDatabase, PendingIngestRepository, SmallBlockRepository } from '../../src/db/index.ts'
 import { createDurableBlockstore, createSmallBlockTier } from '../../src/ipfs/index.ts'
 import { createSampleStore } from '../../src/ingest/index.ts'
 import { WRITE_BATCH_CHUNKS } from '../../src/ingest/block-writer.ts'
@@ -28,7 +28,7 @@ async function node (t: Test) {
   const open = async (wrap: (b: Blockstore) => Blockstore = b => b, pendingWrap: (p: PendingIngestRepository) => PendingIngestRepository = p => p) => {
     const db = await openDatabase({ path: paths.db })
     // the node's blockstore: small blocks (manifests) in the database, chunks as files
-    const blockstore = createSmallBlockTier(db, createDurableBlockstore({ path: paths.blocks }))
+    const blockstore = createSmallBlockTier(new SmallBlockRepository(db), createDurableBlockstore({ path: paths.blocks }))
     await blockstore.open()
     const repos = createRepositories(db)
     const pending = pendingWrap(new PendingIngestRepository(db))

@@ -12,7 +12,7 @@ import * as json from 'multiformats/codecs/json'
 import type { Test } from 'tap'
 import { sha256Cid } from '../../src/crypto/index.ts'
 import { createDurableBlockstore, createSmallBlockTier, getBlock, SMALL_BLOCK_BYTES } from '../../src/ipfs/index.ts'
-import { openDatabase, PREFIXES } from '../../src/db/index.ts'
+import { openDatabase, PREFIXES, SmallBlockRepository } from '../../src/db/index.ts'
 
 const block = (n = 100): { cid: CID, bytes: Uint8Array } => {
   const bytes = randomBytes(n)
@@ -22,7 +22,7 @@ const block = (n = 100): { cid: CID, bytes: Uint8Array } => {
 async function open (t: Test, dir = t.testdir()) {
   const db = await openDatabase({ path: path.join(dir, 'db') })
   const files = createDurableBlockstore({ path: path.join(dir, 'blocks') })
-  const store = createSmallBlockTier(db, files)
+  const store = createSmallBlockTier(new SmallBlockRepository(db), files)
   await store.open()
   t.teardown(async () => { await store.close(); if (db.status === 'open') await db.close() })
   return { db, files, store, dir }

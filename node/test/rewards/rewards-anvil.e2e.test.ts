@@ -39,9 +39,13 @@ const members = async (t: TapTest): ReturnType<typeof startRewardsMembers> => aw
 const openRoot = async (): Promise<[bigint, string, bigint]> => await c.rewards.getFunction('openRoot')() as [bigint, string, bigint]
 const NO_ROOT = `0x${'00'.repeat(32)}`
 
-/** passes of every member until a root is open on chain (at most 20) */
+/**
+ * passes of every member until a root is open on chain, for at most 20 s: a count of passes was too few on a
+ * busy machine (the full suite's four processes on two cores), where a member's signing and posting take longer
+ */
 async function untilPosted (services: readonly RewardsService[]): Promise<void> {
-  for (let i = 0; i < 20 && (await openRoot())[1] === NO_ROOT; i++) {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline && (await openRoot())[1] === NO_ROOT) {
     for (const s of services) await s.tick()
     await new Promise((resolve) => setTimeout(resolve, 50))
   }

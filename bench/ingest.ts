@@ -18,8 +18,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { pino } from 'pino'
 import { CHUNK_SIZE, CONVERGENT_KEY_DOMAIN, TAG_BYTES, createCryptoPool, createParallelDigest, createSampleDigester, encryptSample, sealChunkInto } from '../node/src/crypto/index.ts'
-import { createRepositories, openDatabase, PendingIngestRepository } from '../node/src/db/index.ts'
-import { createDurableBlockstore } from '../node/src/ipfs/index.ts'
+import { createRepositories, openDatabase, PendingIngestRepository, SmallBlockRepository } from '../node/src/db/index.ts'
+import { createDurableBlockstore, createSmallBlockTier } from '../node/src/ipfs/index.ts'
 import { createSampleStore } from '../node/src/ingest/index.ts'
 import { threadPart } from './cpu-parts.ts'
 
@@ -141,9 +141,10 @@ const cases: Record<string, () => Promise<number>> = {
   }),
   'full ingest (hash + encrypt + fsync + synced metadata)': async () => {
     const dir = await mkdtemp(path.join(scratch, 'store-'))
-    const blockstore = createDurableBlockstore({ path: path.join(dir, 'blocks') })
-    await blockstore.open()
     const db = await openDatabase({ path: path.join(dir, 'db') })
+    // the node's blockstore: the manifest in the database, the 1 MiB chunks as files
+    const blockstore = createSmallBlockTier(new SmallBlockRepository(db), createDurableBlockstore({ path: path.join(dir, 'blocks') }))
+    await blockstore.open()
     // a fresh store each time (its blocks, database and spool), on crypto threads as warm as a running node's
     const store = createSampleStore({ blockstore, samples: createRepositories(db).samples, pending: new PendingIngestRepository(db), spoolDir: path.join(dir, 'spool'), logger: pino({ level: 'warn' }), maxSampleBytes: bytes.byteLength, crypto: pool })
     try {

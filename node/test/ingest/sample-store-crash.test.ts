@@ -148,6 +148,28 @@ tap.test('the blocks of an ingest killed mid-write are collected at the next sta
   await second.db.close()
 })
 
+tap.test('a small sample killed between its two blocks: the one in the database is collected at the next start', async t => {
+  const { paths, open } = await node(t)
+  const { promise: died, resolve } = Promise.withResolvers<void>()
+  // a 4 KiB sample is one chunk and a manifest, both small blocks: the chunk is put, the manifest never is
+  const first = await open(dyingAfter(1, resolve))
+  const bytes = randomBytes(4096)
+  void first.store.ingest(pieces(bytes), { name: 'small.bin' })
+  await died
+  t.equal(await first.blockCount(), 1, 'the chunk is in the database')
+  t.same(await readdir(paths.blocks, { recursive: true }), [], 'and nothing is a file')
+  t.equal(await first.pendingCount(), 1)
+  await first.db.close()
+
+  const second = await open()
+  t.equal(await second.blockCount(), 0, 'the orphan chunk is gone')
+  t.equal(await second.pendingCount(), 0)
+  const stored = await second.store.ingest(pieces(bytes))
+  t.same(Buffer.from(await second.store.readSample(stored.cid, stored.contentKey)), bytes, 'the same bytes ingest whole again')
+  t.equal(await second.blockCount(), 2)
+  await second.db.close()
+})
+
 tap.test('a block is written before its batch is on record, but reaches its name only after: a crash meanwhile leaves temp files, deleted at the next start', async t => {
   const { paths, open } = await node(t)
   const { promise: stuck, resolve } = Promise.withResolvers<void>()

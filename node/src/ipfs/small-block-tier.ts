@@ -1,7 +1,8 @@
 /**
- * The node's blockstore: blocks of at most SMALL_BLOCK_BYTES in the node's database (its SmallBlockRepository
- * answers the SmallBlocks below), larger ones in the filesystem blockstore (fs-blockstore.ts). A small sample's manifest and chunk, which every job of a
- * small file writes on the origin and keeps on each member, cost a file each there: a temp file created,
+ * The node's blockstore: blocks of at most SMALL_BLOCK_BYTES in the node's database (SmallBlocks below,
+ * which db/small-block-repository.ts answers), larger ones in the filesystem blockstore (fs-blockstore.ts).
+ * A small sample's manifest and chunk, which every job of a small file writes on the origin and keeps on
+ * each member, cost a file each there: a temp file created,
  * written and fsynced, a rename and a directory fsync. Here each is one more put in the turn's synced
  * batch (coalescing-level.ts), beside the job's own records, so a member keeps a job's blocks, records
  * and signatures with one fdatasync. Durable before it acknowledges, as the files are: a put resolves

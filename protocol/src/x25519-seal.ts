@@ -81,14 +81,15 @@ function recipientKeyObject (publicKey: Uint8Array): KeyObject {
   return key
 }
 
-function sharedSecret (secretKey: Uint8Array, peer: KeyObject): Uint8Array {
-  return new Uint8Array(diffieHellman({ privateKey: keyPairOf(secretKey).privateKey, publicKey: peer }))
+function sharedSecret (privateKey: KeyObject, peer: KeyObject): Uint8Array {
+  return new Uint8Array(diffieHellman({ privateKey, publicKey: peer }))
 }
 
 export function sealKey (key: Uint8Array, ephemeralSecretKey: Uint8Array, recipientPublicKey: Uint8Array, info: Uint8Array): Hex {
   if (key.length !== SEALED_KEY_BYTES) throw new RangeError('the sealed key must be 32 bytes')
-  const ephemeralPublicKey = publicKeyOf(ephemeralSecretKey)
-  const shared = sharedSecret(ephemeralSecretKey, recipientKeyObject(recipientPublicKey))
+  // one lookup (and fingerprint) of the secret key for both its halves
+  const { privateKey, publicKey: ephemeralPublicKey } = keyPairOf(ephemeralSecretKey)
+  const shared = sharedSecret(privateKey, recipientKeyObject(recipientPublicKey))
   const wrapKey = hkdf(sha256, shared, concatBytes(ephemeralPublicKey, recipientPublicKey), info, SEALED_KEY_BYTES)
   const nonce = randomBytes(NONCE_BYTES)
   const sealed = chacha20poly1305(wrapKey, nonce).encrypt(key)
@@ -107,8 +108,8 @@ export function openKey (wrapped: Hex, recipientSecretKey: Uint8Array, ephemeral
   try {
     bytes = hexToBytes(strip0x(wrapped))
     if (bytes.length !== WRAPPED_KEY_BYTES) throw new RangeError('a wrapped key is 60 bytes')
-    const recipientPublicKey = publicKeyOf(recipientSecretKey)
-    const shared = sharedSecret(recipientSecretKey, publicKeyObject(ephemeralPublicKey))
+    const { privateKey, publicKey: recipientPublicKey } = keyPairOf(recipientSecretKey)
+    const shared = sharedSecret(privateKey, publicKeyObject(ephemeralPublicKey))
     wrapKey = hkdf(sha256, shared, concatBytes(ephemeralPublicKey, recipientPublicKey), info(), SEALED_KEY_BYTES)
     shared.fill(0)
   } catch (err) {

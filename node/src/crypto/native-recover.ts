@@ -38,20 +38,23 @@ function loadNative (load: () => unknown): NativeSecp256k1 | Error {
 
 const requireBindings = (): unknown => require('secp256k1/bindings.js')
 
+const recoverWith = (native: NativeSecp256k1): RecoverPublicKey => (hash, rs, v) => native.ecdsaRecover(rs, v, hash, false)
+
+const signWith = (native: NativeSecp256k1): SignRecoverable => (digest, secretKey) => {
+  const { signature, recid } = native.ecdsaSign(digest, secretKey)
+  return { signature, recoveryId: recid }
+}
+
 /** The addon's recovery, or the reason it could not be loaded. */
 export function loadNativeRecover (load: () => unknown = requireBindings): RecoverPublicKey | Error {
   const native = loadNative(load)
-  return native instanceof Error ? native : (hash, rs, v) => native.ecdsaRecover(rs, v, hash, false)
+  return native instanceof Error ? native : recoverWith(native)
 }
 
 /** The addon's signing (RFC 6979, low s, as the wasm build signs), or the reason it could not be loaded. */
 export function loadNativeSign (load: () => unknown = requireBindings): SignRecoverable | Error {
   const native = loadNative(load)
-  if (native instanceof Error) return native
-  return (digest, secretKey) => {
-    const { signature, recid } = native.ecdsaSign(digest, secretKey)
-    return { signature, recoveryId: recid }
-  }
+  return native instanceof Error ? native : signWith(native)
 }
 
 /**
@@ -59,15 +62,14 @@ export function loadNativeSign (load: () => unknown = requireBindings): SignReco
  * wasm build, and `logger` warns once. A supernode calls this as it is built. Answers which one runs.
  */
 export function useNativeRecover (logger: Pick<Logger, 'warn'>, load: () => unknown = requireBindings): 'native' | 'wasm' {
-  const recover = loadNativeRecover(load)
-  const sign = loadNativeSign(load)
-  if (recover instanceof Error || sign instanceof Error) {
-    logger.warn({ err: recover instanceof Error ? recover : sign }, 'native secp256k1 did not load: signatures are recovered and made by the wasm build, 3-4x slower')
+  const native = loadNative(load)
+  if (native instanceof Error) {
+    logger.warn({ err: native }, 'native secp256k1 did not load: signatures are recovered and made by the wasm build, 3-4x slower')
     useRecoverPublicKey(wasmRecoverPublicKey)
     useSignRecoverable(wasmSignRecoverable)
     return 'wasm'
   }
-  useRecoverPublicKey(recover)
-  useSignRecoverable(sign)
+  useRecoverPublicKey(recoverWith(native))
+  useSignRecoverable(signWith(native))
   return 'native'
 }

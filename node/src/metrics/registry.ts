@@ -220,7 +220,7 @@ export function createNodeMetrics (): NodeMetrics {
       computedEpoch: new Gauge({ name: 'virusmap_rewards_computed_epoch', help: 'newest epoch whose rewards this member computed', registers }),
       signed: new Counter({ name: 'virusmap_rewards_signed_total', help: 'rewards roots this member computed and signed', registers }),
       rootMismatch: new Counter({ name: 'virusmap_rewards_root_mismatch_total', help: 'members\' rewards-root signatures over a root other than the one this member computed', registers }),
-      posts: new Counter({ name: 'virusmap_rewards_posts_total', help: 'postRoot transactions, by result (posted, already-posted, root-open)', labelNames: ['result'], registers }),
+      posts: new Counter({ name: 'virusmap_rewards_posts_total', help: 'postRoot transactions, by result (posted, already-posted, root-open, not-mined)', labelNames: ['result'], registers }),
       dropped: new Counter({ name: 'virusmap_rewards_dropped_total', help: 'rewards gossip messages dropped because the work queue was full', registers }),
       recomputed: new Counter({ name: 'virusmap_rewards_recomputed_epochs_total', help: 'computed rewards epochs forgotten and computed again because a reorg changed their anchors, members, parameters or stakes', registers }),
       unreconciled: new Counter({ name: 'virusmap_rewards_unreconciled_total', help: 'rewards epochs declared unreconciled: the anchored list or reports they read were not served by any peer in time (or the quorum posted without this member), by reason', labelNames: ['reason'], registers }),

@@ -19,8 +19,12 @@ export interface RewardsRoots {
 
 export type RewardsPostResult =
   | { posted: true, tx: Hex, block: number }
-  /** ALREADY_POSTED: this or a later epoch is posted (another member came first); ROOT_OPEN: the previous root is still in its challenge period or frozen */
-  | { posted: false, reason: 'ALREADY_POSTED' | 'ROOT_OPEN' }
+  /**
+   * ALREADY_POSTED: this or a later epoch is posted (another member came first); ROOT_OPEN: the previous root is
+   * still in its challenge period or frozen; NOT_MINED: sent, but in no block within the receipt timeout (a reorg
+   * dropped it, or the chain is slow): the roots say what happened
+   */
+  | { posted: false, reason: 'ALREADY_POSTED' | 'ROOT_OPEN' | 'NOT_MINED' }
 
 export interface RewardsChain {
   /** E, ReportAnchors' epoch length the distributor follows */

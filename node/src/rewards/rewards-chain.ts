@@ -1,6 +1,8 @@
 import { Contract } from 'ethers'
 import { rewardsArtifact } from '#governance/artifacts.ts'
 import { revertName } from '../anchors/anchor-chain.ts'
+import { DEFAULT_RECEIPT_TIMEOUT_MS, ReceiptTimeoutError, waitForReceipt } from '../chain/receipt-wait.ts'
+import type { AbortOptions } from '@libp2p/interface'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
 import type { RewardsChain } from './ports.ts'
@@ -10,11 +12,12 @@ export interface RewardsChainOptions {
   address: Hex
   /** the key that posts roots (a member's operator key) or sends claims, connected to `provider`; reads need none */
   signer?: Signer
+  /** how long a sent transaction may wait for its block (receipt-wait.ts); DEFAULT_RECEIPT_TIMEOUT_MS when absent */
+  receiptTimeoutMs?: number
 }
 
 const ZERO_ROOT = `0x${'00'.repeat(32)}`
 
-interface Sent { wait(): Promise<{ hash: string, blockNumber: number, status: number | null, logs: ReadonlyArray<{ topics: readonly string[], data: string }> } | null> }
 
 /**
  * RewardsDistributor through ethers (SPEC 17). Like the anchor chain, one transaction at a time from
@@ -29,10 +32,10 @@ export function createRewardsChain (opts: RewardsChainOptions): RewardsChain {
     if (opts.signer === undefined) throw new Error('the rewards chain was built without a signer')
     return contract.connect(opts.signer) as Contract
   }
-  async function send (name: string, args: unknown[]): Promise<{ tx: Hex, block: number, logs: ReadonlyArray<{ topics: readonly string[], data: string }> }> {
-    const sent = await writable().getFunction(name)(...args) as Sent
-    const receipt = await sent.wait()
-    if (receipt?.status !== 1) throw new Error(`${name} transaction failed`)
+  async function send (name: string, args: unknown[], options: AbortOptions): Promise<{ tx: Hex, block: number, logs: ReadonlyArray<{ topics: readonly string[], data: string }> }> {
+    const sent = await writable().getFunction(name)(...args) as { hash: string }
+    const receipt = await waitForReceipt(provider, sent.hash, { timeoutMs: opts.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS }, options)
+    if (receipt.status !== 1) throw new Error(`${name} transaction failed`)
     return { tx: receipt.hash.toLowerCase() as Hex, block: receipt.blockNumber, logs: receipt.logs }
   }
 
@@ -65,9 +68,10 @@ export function createRewardsChain (opts: RewardsChainOptions): RewardsChain {
     async post (epoch, root, total, signatures, options = {}) {
       options.signal?.throwIfAborted()
       try {
-        const { tx, block } = await send('postRoot', [epoch, root, total, signatures])
+        const { tx, block } = await send('postRoot', [epoch, root, total, signatures], options)
         return { posted: true, tx, block }
       } catch (err) {
+        if (err instanceof ReceiptTimeoutError) return { posted: false, reason: 'NOT_MINED' }
         const name = revertName(contract, err)
         if (name === 'RewardsDistributorEpochOutOfOrder') return { posted: false, reason: 'ALREADY_POSTED' }
         if (name === 'RewardsDistributorRootOpen') return { posted: false, reason: 'ROOT_OPEN' }
@@ -80,7 +84,7 @@ export function createRewardsChain (opts: RewardsChainOptions): RewardsChain {
     },
     async claim (account, cumulative, proof, options = {}) {
       options.signal?.throwIfAborted()
-      const { tx, block, logs } = await send('claim', [account, cumulative, proof])
+      const { tx, block, logs } = await send('claim', [account, cumulative, proof], options)
       let amount = 0n
       for (const log of logs) {
         const parsed = contract.interface.parseLog(log)

@@ -19,6 +19,9 @@ import type { RewardsMetrics } from '../metrics/registry.ts'
 import type { Gossip } from '../network/gossip.ts'
 import type { DepositSource, RewardsChain, StakeSource } from './ports.ts'
 
+/** the metric label of each refused or unconfirmed post */
+const POST_RESULT = { ALREADY_POSTED: 'already-posted', ROOT_OPEN: 'root-open', NOT_MINED: 'not-mined' } as const
+
 export interface RewardsServiceOptions {
   chainId: number
   registry: Hex
@@ -185,7 +188,14 @@ export function createRewardsService (opts: RewardsServiceOptions, c: RewardsSer
     if (turn === undefined || turnsTaken.get(epoch) === turn) return
     turnsTaken.set(epoch, turn)
     const result = await chain.post(epoch, mine.root, BigInt(mine.total), signatures.map((s) => s.signature), options)
-    metrics?.posts.inc({ result: result.posted ? 'posted' : result.reason === 'ALREADY_POSTED' ? 'already-posted' : 'root-open' })
+    metrics?.posts.inc({ result: result.posted ? 'posted' : POST_RESULT[result.reason] })
+    if (!result.posted && result.reason === 'NOT_MINED') {
+      // the turn is not used up: the next pass reads the roots afresh and, still at this turn with no root posted, sends again
+      turnsTaken.delete(epoch)
+      rootsReadAt = undefined
+      logger.warn({ epoch, root: mine.root }, 'rewards root transaction not mined within the receipt timeout: the roots are read again and it is sent again at this turn')
+      return
+    }
     logger.info({ epoch, root: mine.root, total: mine.total, signers: signatures.length, ...(result.posted ? { tx: result.tx, block: result.block } : { reason: result.reason }) }, 'rewards root posted')
     if (result.posted) await readRoots(options, true)
   }

@@ -9,7 +9,7 @@ import { treeOfRecord } from '../../src/rewards/epoch-record.ts'
 import { staticFollower } from '../fixtures/memory-network.ts'
 import { submittedReport, submitterWallet } from '../fixtures/rewarded-reports.ts'
 import { startRewardsMembers } from '../fixtures/rewards-members.ts'
-import { head, lower, mineTo, operator, startMarketChain } from '../../../contracts/test/market-chain.ts'
+import { head, lower, mineTo, operator, rewardsSignatures, startMarketChain } from '../../../contracts/test/market-chain.ts'
 import type { Wallet } from 'ethers'
 import type { Test as TapTest } from 'tap'
 import type { Hex } from '#protocol/messages.ts'
@@ -67,6 +67,28 @@ tap.test('a reorg that takes back only the postRoot transaction: the members sig
   await untilPosted(services)
   t.same((await openRoot()).slice(0, 2), [posted, root], 'the same epoch\'s root is posted again')
   t.ok(await c.provider.send('evm_revert', [again]), 'the next test starts from the chain as it was')
+})
+
+tap.test('a postRoot the chain never mines answers NOT_MINED after the receipt timeout; an abort ends the wait at once', async (t) => {
+  const pristine = await c.provider.send('evm_snapshot', []) as string
+  // nothing is mined: the transaction stays in the pool, as one a reorg dropped stays out of every block
+  await c.provider.send('evm_setAutomine', [false])
+  t.teardown(async () => {
+    await c.provider.send('anvil_dropAllTransactions', [])
+    await c.provider.send('evm_setAutomine', [true])
+    await c.provider.send('evm_revert', [pristine])
+  })
+  const root = { epoch, root: `0x${'5a'.repeat(32)}` as Hex, total: 1n }
+  const signatures = await rewardsSignatures(c, root, wallets.slice(0, 3)) as Hex[]
+  const poster = createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: wallets[0] as Wallet, receiptTimeoutMs: 300 })
+  t.same(await poster.post(root.epoch, root.root, root.total, signatures), { posted: false, reason: 'NOT_MINED' }, 'not mined: an answer, not a wait without end')
+  // the pool forgets it, so the next post is estimated against the chain as it is
+  await c.provider.send('anvil_dropAllTransactions', [])
+  const patient = createRewardsChain({ provider: c.provider, address: rewardsAddress, signer: wallets[1] as Wallet, receiptTimeoutMs: 600_000 })
+  const started = Date.now()
+  await t.rejects(patient.post(root.epoch, root.root, root.total, signatures, { signal: AbortSignal.timeout(200) }), { name: 'TimeoutError' }, 'the signal ends the wait')
+  t.ok(Date.now() - started < 30_000, 'long before the receipt timeout')
+  t.equal((await openRoot())[1], NO_ROOT, 'nothing posted')
 })
 
 tap.test('members post the epoch\'s root to RewardsDistributor and a submitter claims its reward', async (t) => {

@@ -162,6 +162,28 @@ tap.test('when the first poster is away, the next rank posts after its turn', as
   t.equal(chain.posts[0]?.epoch, 1)
 })
 
+tap.test('a post whose transaction is never mined (a reorg dropped it) does not use up the poster\'s turn: it posts again at the next pass', async (t) => {
+  const base = memoryChain()
+  let dropped = 0
+  // the first post is sent and then never mined: the chain adapter stops waiting for it and says so
+  const chain: RewardsChain = {
+    ...base,
+    post: async (...args) => {
+      if (dropped++ === 0) return { posted: false, reason: 'NOT_MINED' }
+      return await base.post(...args)
+    }
+  }
+  const { nodes } = await startMembers(t, [0, 1, 2, 3], chain, () => 1_000_000)
+  for (let i = 0; i < 20 && base.posts.length === 0; i++) {
+    for (const n of nodes) await n.service.tick()
+    await settle()
+  }
+  t.equal(dropped, 2, 'the first post was dropped, the next one was sent')
+  t.equal(base.posts.length, 1, 'the root is posted within the same turn, by the same poster')
+  t.equal(base.posts[0]?.epoch, 1)
+  t.match(await nodes[1]?.metrics.registry.getSingleMetricAsString('virusmap_rewards_posts_total'), /result="not-mined"} 1/, 'the dropped post is counted')
+})
+
 tap.test('a member restarts from its stored state: nothing computed twice, its signature kept', async (t) => {
   const chain = memoryChain()
   chain.post = async () => ({ posted: false, reason: 'ROOT_OPEN' })

@@ -52,16 +52,24 @@ export function encodeMessage (msg: GossipMessage): Uint8Array {
   return bytes
 }
 
+/** a decode holds no state between calls, so one decoder serves them all */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
 /** The topic's message from its canonical bytes, typed by the topic (GossipTypeMap); throws GossipValidationError. */
 export function decodeMessage<T extends TopicName> (topic: T, bytes: Uint8Array): GossipTypeMap[T] {
   checkSize(topic, bytes.length)
   let text: string
   let value: unknown
+  // junk is refused by the error it raises, whose stack nobody reads (see GossipValidationError)
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+    text = UTF8.decode(bytes)
     value = JSON.parse(text)
   } catch (err) {
     throw new GossipValidationError('reject', 'MALFORMED', 'not UTF-8 JSON', { cause: err })
+  } finally {
+    Error.stackTraceLimit = limit
   }
   const msg = parseMessage(topic, value)
   if (JSON.stringify(msg) !== text) fail('message', 'not in canonical encoding')

@@ -1,6 +1,6 @@
 import tap from 'tap'
 import type { Test } from 'tap'
-import { decodeMessage, encodeMessage, MAX_ATTESTED_MEMBERS, MAX_INLINE_BLOCK_BYTES, MAX_INLINE_BLOCKS, MAX_MESSAGE_BYTES, parseMessage, parseSignedScanJob, signComplaint, topicForMessage, TOPICS } from '../src/index.ts'
+import { decodeMessage, encodeMessage, GossipValidationError, MAX_ATTESTED_MEMBERS, MAX_INLINE_BLOCK_BYTES, MAX_INLINE_BLOCKS, MAX_MESSAGE_BYTES, parseMessage, parseSignedScanJob, signComplaint, topicForMessage, TOPICS } from '../src/index.ts'
 import type { GossipMessage, Hex, SignedAttestation, SignedCommitment, TopicName } from '../src/index.ts'
 import { CHAIN_ID, makeAttestations, makeIndicatorJob, makeReveal, makeSignedJob, member, REGISTRY, result } from './fixtures.ts'
 
@@ -144,6 +144,20 @@ tap.test('rejects truncated, non-JSON and non-UTF-8 input', async t => {
   rejects(t, 'jobs', utf8('[]'), 'MALFORMED', 'array')
   rejects(t, 'jobs', utf8('"scan-job"'), 'MALFORMED', 'string')
   rejects(t, 'jobs', Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d), 'MALFORMED', 'invalid UTF-8')
+})
+
+tap.test('a refusal carries no stack (it is mapped by code), and stack capture is as it was afterwards', async t => {
+  const before = Error.stackTraceLimit
+  for (const junk of [utf8('{"type":'), Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d), json({ type: 'commitment' })]) {
+    let caught: unknown
+    try { decodeMessage('commits', junk) } catch (err) { caught = err }
+    t.ok(caught instanceof GossipValidationError, 'refused')
+    t.equal((caught as Error).stack?.split('\n').length, 1, 'a header line, no frames')
+    t.equal(Error.stackTraceLimit, before, 'the limit restored after a refusal')
+  }
+  t.ok(decodeMessage('commits', encodeMessage(commit)), 'a good message decodes')
+  t.equal(Error.stackTraceLimit, before, 'and after a success')
+  t.ok((new Error('elsewhere').stack?.split('\n').length ?? 0) > 1, 'other errors keep their stacks')
 })
 
 tap.test('rejects a message on the wrong topic', async t => {

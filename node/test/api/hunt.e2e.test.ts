@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tap from 'tap'
+import { flipLastByte } from '../fixtures/tamper.ts'
 import Fastify from 'fastify'
 import { lower } from '../../../contracts/test/market-chain.ts'
 import { checkHuntMatchSignature, huntAccessHeader, HUNT_AUTH_HEADER, MAX_REGISTRATION_BYTES, parseSignedHuntMatch } from '#protocol/hunt/index.ts'
@@ -49,7 +50,7 @@ tap.test('registration: accepted once paid; hostile bodies are VT errors by code
   await expectVtError(t, await post(JSON.stringify(reg).replace('"vendor"', '"__proto__"')), 400, 'BadRequestError')
   await expectVtError(t, await post(JSON.stringify({ ...reg, orderId: '99999' })), 403, 'ForbiddenError')
   await expectVtError(t, await post(JSON.stringify({ ...reg, vendor: lower(h.wallets[1]?.address as string) })), 403, 'ForbiddenError')
-  await expectVtError(t, await post(JSON.stringify({ ...reg, ciphertext: `${reg.ciphertext.slice(0, -2)}00` })), 400, 'InvalidArgumentError')
+  await expectVtError(t, await post(JSON.stringify({ ...reg, ciphertext: flipLastByte(reg.ciphertext) })), 400, 'InvalidArgumentError')
   await expectVtError(t, await post(JSON.stringify(await h.registration('rule broken { condition: '))), 400, 'InvalidArgumentError')
   await expectVtError(t, await post(' '.repeat(MAX_REGISTRATION_BYTES + 1)), 413, 'RequestEntityTooLargeError')
   await expectVtError(t, await fetch(`${server.url}/api/virusmap/hunt/rulesets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(reg) }), 401, 'AuthenticationRequiredError')

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { Contract, toQuantity } from 'ethers'
 import tap from 'tap'
+import { flipLastByte } from '../fixtures/tamper.ts'
 import { marketArtifact, vmtArtifact } from '#governance/artifacts.ts'
 import { revertOf } from '../../../contracts/test/revert.ts'
 import { judgeOrderWrap } from '#protocol/order-wrap.ts'
@@ -53,8 +54,7 @@ tap.test('a wrap altered in flight and a wrap of a wrong key are named by their 
     const a = attributesOf(ctx)
     if (a === undefined) return undefined
     lied.add('altered')
-    const flipped = (Number.parseInt(a.wrapped_key!.slice(-2), 16) ^ 1).toString(16).padStart(2, '0')
-    return { data: { ...ctx.body.data, attributes: { ...a, wrapped_key: `${a.wrapped_key!.slice(0, -2)}${flipped}` } } }
+    return { data: { ...ctx.body.data, attributes: { ...a, wrapped_key: flipLastByte(a.wrapped_key!) } } }
   })
   // member 2 serves a wrap of another key, signed with its own operator key: a fault its signature proves
   const operator = (await loadOrCreateNodeKeys(wrongKey!.dataDir)).operator

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tap from 'tap'
+import { flipLastByte } from '../fixtures/tamper.ts'
 import type { Counter } from 'prom-client'
 import { lower, mined, mineTo } from '../../../contracts/test/market-chain.ts'
 import { countHuntMatches } from '#protocol/hunt/index.ts'
@@ -99,7 +100,7 @@ tap.test('registrations the member must refuse, by code', async (t) => {
   await t.rejects(m.service.register(await registration('rule broken { condition: }')), { code: 'RULES_INVALID' })
   await t.rejects(m.service.register(await registration('include "/etc/passwd"\nrule a { condition: true }')), { code: 'RULES_INVALID' })
   await t.rejects(m.service.register(await registration('// no rule here\n')), { code: 'RULES_INVALID' })
-  const tampered = { ...good, seals: good.seals.map((s) => ({ ...s, sealedKey: `${s.sealedKey.slice(0, -2)}00` as Hex })) }
+  const tampered = { ...good, seals: good.seals.map((s) => ({ ...s, sealedKey: flipLastByte(s.sealedKey) })) }
   await t.rejects(m.service.register(tampered), { code: 'SEAL_DOES_NOT_OPEN' })
   await t.rejects(m.service.register({ ...good, membershipBlock: 2_000_000 }), { code: 'FUTURE_BLOCK' })
   const late = await registration('rule late { condition: true }')

@@ -94,6 +94,16 @@ export function engineTable (a) {
 }
 
 /**
+ * Puts a report's verification badge in its "checking" state and answers it: on the page's first check
+ * and on every check again (a saved deployment), so no verdict stays on screen while another is made.
+ */
+export function checking (badge) {
+  badge.className = 'badge pending'
+  badge.replaceChildren(el('h3', { text: 'Checking the signatures in this browser…' }))
+  return badge
+}
+
+/**
  * The parts every report page shows the same way, for a file or an indicator: the score card,
  * a pending verification badge, the category pills and the details table.
  * `what` names the object ("file", "url"…), `reported` says whether a final report exists,
@@ -108,7 +118,7 @@ export function reportParts (a, what, reported, lines, rows) {
     summary: el('div', { class: 'card summary' },
       el('div', { class: `score ${bad > 0 ? 'bad' : ''}` }, `${bad}`, el('small', { text: `/ ${total}` })),
       el('div', {}, el('div', { class: `verdict-line ${bad > 0 ? 'bad' : 'good'}`, id: 'verdict-line', text: verdict }), ...lines)),
-    badge: el('div', { class: 'badge pending', id: 'verification' }, el('h3', { text: 'Checking the signatures in this browser…' })),
+    badge: checking(el('div', { id: 'verification' })),
     statPills: el('div', { class: 'stats', id: 'stats' }, Object.entries(s).filter(([, n]) => n > 0).map(([cat, n]) => el('span', { class: `pill cat-${cat}`, text: `${cat}: ${n}` }))),
     details: el('table', { class: 'kv' }, el('tbody', {},
       rows.map(([k, v, mono]) => el('tr', {}, el('td', { text: k }), el('td', { class: mono === true ? 'mono' : '', text: v })))))

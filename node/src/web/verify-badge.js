@@ -6,7 +6,7 @@
 import { parseServedAnchor } from '/web/anchor-proof.js'
 import { createChainReads, ChainReadError } from '/web/chain-reads.js'
 import { deploymentForm, deploymentNote, pinnedDeployment } from '/web/deployment.js'
-import { el, errorBox, failureText } from '/web/page-kit.js'
+import { checking, el, errorBox, failureText } from '/web/page-kit.js'
 import { checkReport } from '/web/verify.js'
 
 const tags = (items) => (items.length === 0 ? el('span', { class: 'muted', text: 'none' }) : items.map((m) => el('span', { class: 'tag mono', title: m, text: m })))
@@ -75,6 +75,8 @@ export async function verifyBadge (badge, attributes, asked, verifier) {
     return
   }
   const rerun = () => { void verifyBadge(badge, attributes, asked, verifier) }
+  // a check again (a saved deployment) must not leave the verdict of the last deployment showing while it runs
+  checking(badge)
   let d
   try {
     d = await pinnedDeployment()

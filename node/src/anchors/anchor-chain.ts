@@ -1,6 +1,6 @@
 import { Contract } from 'ethers'
 import { anchorsArtifact } from '#governance/artifacts.ts'
-import { DEFAULT_RECEIPT_TIMEOUT_MS, waitForReceipt } from '../chain/receipt-wait.ts'
+import { waitForReceipt } from '../chain/receipt-wait.ts'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
 import type { AnchorChain } from './ports.ts'
@@ -10,8 +10,6 @@ export interface AnchorChainOptions {
   address: Hex
   /** the operator key, connected to `provider` */
   signer: Signer
-  /** how long a sent transaction may wait for its block (chain/receipt-wait.ts); DEFAULT_RECEIPT_TIMEOUT_MS when absent */
-  receiptTimeoutMs?: number
 }
 
 /**
@@ -66,7 +64,7 @@ export function createAnchorChain (opts: AnchorChainOptions): AnchorChain {
       const writable = contract.connect(opts.signer) as Contract
       try {
         const sent = await writable.getFunction('anchor')(epoch, root, leafCount, signatures) as { hash: string }
-        const receipt = await waitForReceipt(provider, sent.hash, { timeoutMs: opts.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS }, options)
+        const receipt = await waitForReceipt(provider, sent.hash, {}, options)
         if (receipt.status !== 1) throw new Error(`anchor transaction for epoch ${epoch} failed`)
         return { posted: true, tx: receipt.hash.toLowerCase() as Hex, block: receipt.blockNumber }
       } catch (err) {

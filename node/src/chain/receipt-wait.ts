@@ -10,7 +10,7 @@ import type { TransactionReceipt } from 'ethers'
 export const DEFAULT_RECEIPT_TIMEOUT_MS = 120_000
 
 /** how often the receipt is asked for after the first answer said none (a mainnet block is 12 s) */
-export const RECEIPT_POLL_MS = 1000
+const RECEIPT_POLL_MS = 1000
 
 export class ReceiptTimeoutError extends Error {
   override readonly name = 'ReceiptTimeoutError'
@@ -23,7 +23,8 @@ export interface ReceiptSource {
 }
 
 export interface ReceiptTiming {
-  timeoutMs: number
+  /** DEFAULT_RECEIPT_TIMEOUT_MS when absent */
+  timeoutMs?: number
   pollMs?: number
 }
 
@@ -32,7 +33,7 @@ export interface ReceiptTiming {
  * `timeoutMs`; the signal's reason when aborted first. Polled here rather than through ethers' wait(),
  * which takes no signal and keeps its listener and timer alive after its caller has gone.
  */
-export async function waitForReceipt (source: ReceiptSource, hash: string, { timeoutMs, pollMs = RECEIPT_POLL_MS }: ReceiptTiming, options: AbortOptions = {}): Promise<TransactionReceipt> {
+export async function waitForReceipt (source: ReceiptSource, hash: string, { timeoutMs = DEFAULT_RECEIPT_TIMEOUT_MS, pollMs = RECEIPT_POLL_MS }: ReceiptTiming, options: AbortOptions = {}): Promise<TransactionReceipt> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     options.signal?.throwIfAborted()

@@ -1,6 +1,6 @@
 import { Contract } from 'ethers'
 import { marketArtifact } from '#governance/artifacts.ts'
-import { DEFAULT_RECEIPT_TIMEOUT_MS, waitForReceipt } from '../chain/receipt-wait.ts'
+import { waitForReceipt } from '../chain/receipt-wait.ts'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
 import { ORDER_STATUS } from './ports.ts'
@@ -43,7 +43,7 @@ export function createMarketChain (opts: { provider: JsonRpcProvider, address: H
 }
 
 /** The Ordered events, the order's status and fulfil, sent with `signer` (the operator key, connected to `provider`). */
-export function createSettlementChain (opts: { provider: JsonRpcProvider, address: Hex, signer: Signer, receiptTimeoutMs?: number }): SettlementChain {
+export function createSettlementChain (opts: { provider: JsonRpcProvider, address: Hex, signer: Signer }): SettlementChain {
   const reader = new Contract(opts.address, marketArtifact.abi, opts.provider)
   const writer = reader.connect(opts.signer) as Contract
   return {
@@ -60,7 +60,7 @@ export function createSettlementChain (opts: { provider: JsonRpcProvider, addres
     async fulfil (orderId, wrapHashes, signatures, options = {}) {
       options.signal?.throwIfAborted()
       const sent = await writer.getFunction('fulfil')(orderId, wrapHashes, signatures) as { hash: string }
-      const receipt = await waitForReceipt(opts.provider, sent.hash, { timeoutMs: opts.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS }, options)
+      const receipt = await waitForReceipt(opts.provider, sent.hash, {}, options)
       if (receipt.status !== 1) throw new Error(`fulfil transaction ${sent.hash} failed`)
       return { tx: sent.hash.toLowerCase() as Hex, block: receipt.blockNumber }
     }

@@ -1,7 +1,7 @@
 import { Contract } from 'ethers'
 import { rewardsArtifact } from '#governance/artifacts.ts'
 import { revertName } from '../anchors/anchor-chain.ts'
-import { DEFAULT_RECEIPT_TIMEOUT_MS, ReceiptTimeoutError, waitForReceipt } from '../chain/receipt-wait.ts'
+import { ReceiptTimeoutError, waitForReceipt } from '../chain/receipt-wait.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { JsonRpcProvider, Signer } from 'ethers'
 import type { Hex } from '#protocol/messages.ts'
@@ -18,7 +18,6 @@ export interface RewardsChainOptions {
 
 const ZERO_ROOT = `0x${'00'.repeat(32)}`
 
-
 /**
  * RewardsDistributor through ethers (SPEC 17). Like the anchor chain, one transaction at a time from
  * a provider that caches nothing; the reverts that mean "another member posted" or "wait for the open
@@ -34,7 +33,7 @@ export function createRewardsChain (opts: RewardsChainOptions): RewardsChain {
   }
   async function send (name: string, args: unknown[], options: AbortOptions): Promise<{ tx: Hex, block: number, logs: ReadonlyArray<{ topics: readonly string[], data: string }> }> {
     const sent = await writable().getFunction(name)(...args) as { hash: string }
-    const receipt = await waitForReceipt(provider, sent.hash, { timeoutMs: opts.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS }, options)
+    const receipt = await waitForReceipt(provider, sent.hash, { timeoutMs: opts.receiptTimeoutMs }, options)
     if (receipt.status !== 1) throw new Error(`${name} transaction failed`)
     return { tx: receipt.hash.toLowerCase() as Hex, block: receipt.blockNumber, logs: receipt.logs }
   }

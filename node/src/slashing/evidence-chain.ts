@@ -1,6 +1,6 @@
 import { Contract } from 'ethers'
 import { evidenceArtifact } from '#governance/artifacts.ts'
-import { DEFAULT_RECEIPT_TIMEOUT_MS, waitForReceipt } from '../chain/receipt-wait.ts'
+import { waitForReceipt } from '../chain/receipt-wait.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ContractTransactionResponse, JsonRpcProvider, Signer } from 'ethers'
 import type { CheckedEvidence } from '#protocol/evidence.ts'
@@ -18,8 +18,6 @@ export interface EvidenceChainOptions {
   address: Hex
   /** the operator key, connected to `provider` */
   signer: Signer
-  /** how long a sent transaction may wait for its block (chain/receipt-wait.ts); DEFAULT_RECEIPT_TIMEOUT_MS when absent */
-  receiptTimeoutMs?: number
 }
 
 /** The contract call for a pair of each kind: one piece for the CLI and the node's prover. */
@@ -42,7 +40,7 @@ export function createEvidenceChain (opts: EvidenceChainOptions): EvidenceChain 
     async prove (evidence, options = {}) {
       options.signal?.throwIfAborted()
       const sent = await proveEquivocation(writer, evidence)
-      const receipt = await waitForReceipt(opts.provider, sent.hash, { timeoutMs: opts.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS }, options)
+      const receipt = await waitForReceipt(opts.provider, sent.hash, {}, options)
       if (receipt.status !== 1) throw new Error(`evidence transaction ${sent.hash} failed`)
       return { tx: sent.hash.toLowerCase() as Hex, block: receipt.blockNumber }
     }

@@ -40,6 +40,9 @@ tap.test('a transaction never mined: RECEIPT_TIMEOUT after the timeout, not a wa
   const zero = chain()
   await t.rejects(waitForReceipt(zero, HASH, { timeoutMs: 0 }), { code: 'RECEIPT_TIMEOUT' }, 'a zero timeout asks once and answers')
   t.equal(zero.asked.length, 1)
+  const patient = chain()
+  await t.rejects(waitForReceipt(patient, HASH, { pollMs: 5 }, { signal: AbortSignal.timeout(100) }), { name: 'TimeoutError' }, 'no timeout given: the default two minutes, not at once')
+  t.ok(patient.asked.length >= 2, 'asked again and again meanwhile')
 })
 
 tap.test('an abort ends the wait at once with the signal\'s reason; an aborted signal asks nothing', async (t) => {

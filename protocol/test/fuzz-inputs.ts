@@ -13,7 +13,7 @@ import type {
 } from '../src/index.ts'
 import { CHAIN_ID, makeAttestations, makeIndicatorJob, makeReveal, makeSignedJob, member, MEMBERS, NOW, OUTSIDER, REGISTRY, result, SUBMITTER } from './fixtures.ts'
 
-export const DECODES_PER_TOPIC = 100_000
+const DECODES_PER_TOPIC = 100_000
 export const DECODED_PER_VALIDATOR = 1_500
 export const REPORTS_PER_TARGET = 400
 
@@ -46,19 +46,19 @@ export const signedJob = await makeSignedJob()
 export const { job } = signedJob
 export const jobId = scanJobId(job, CHAIN_ID, REGISTRY)
 export const indicatorJob = await makeSignedJob(await makeIndicatorJob('url', 'http://example.com/login'))
-export const submission = { kind: 'file' as const, sha256: job.sha256, context: 'from my inbox \u{1f4e7}', submittedAt: NOW - 1000 }
+const submission = { kind: 'file' as const, sha256: job.sha256, context: 'from my inbox \u{1f4e7}', submittedAt: NOW - 1000 }
 export const namedJob = await makeSignedJob({
   context: submission.context, submittedAt: submission.submittedAt, submitter: SUBMITTER.address,
   submitterSignature: await signSubmission(submission, CHAIN_ID, REGISTRY, SUBMITTER.wallet)
 })
-export const opened = await Promise.all(MEMBERS.map((m, i) => makeReveal(job, m, [
+const opened = await Promise.all(MEMBERS.map((m, i) => makeReveal(job, m, [
   result('YARA', i === 2 ? 'malicious' : 'undetected', i === 2 ? 'Evil' : ''), ...(i < 3 ? [result('ClamAV', 'undetected')] : [])
 ], NOW + 20_000 + i)))
 export const commits = opened.map(o => o.commit)
 export const reveals = opened.map(o => o.reveal)
 export const attestations = await makeAttestations(signedJob, commits, reveals, MEMBERS)
 // member 0 equivocating: a second commitment, and an attestation to other content
-export const evidence: EquivocationMessage[] = [
+const evidence: EquivocationMessage[] = [
   { type: 'evidence', kind: 'commitment', first: commits[0]!, second: await signCommitment({ ...commits[0]!.commitment, commitment: `0x${'5e'.repeat(32)}` }, CHAIN_ID, REGISTRY, member(0).wallet) },
   { type: 'evidence', kind: 'attestation', first: attestations[0]!, second: await signAttestation({ ...attestations[0]!.attestation, revealed: [], verdicts: [] }, CHAIN_ID, REGISTRY, member(0).wallet) }
 ]
@@ -68,11 +68,11 @@ export const foreignJob = await makeSignedJob({ size: 99 })
 export const foreign = await makeReveal(foreignJob.job, member(3), [result('YARA', 'harmless')])
 
 // epoch 10 of one block: over at the contexts' followed block 12, its first block one the members hold
-export const leaves = [`0x${'3c'.repeat(32)}`, `0x${'4d'.repeat(32)}`] as Hex[]
+const leaves = [`0x${'3c'.repeat(32)}`, `0x${'4d'.repeat(32)}`] as Hex[]
 export const proposed = { epoch: 10, root: leavesRoot(leaves), leafCount: 2, jobIds: [jobId, scanJobId(foreignJob.job, CHAIN_ID, REGISTRY)].toSorted() }
 export const proposal: AnchorProposal = { type: 'anchor-proposal', epoch: 10, proposer: member(1).address, jobIds: proposed.jobIds, leaves, root: proposed.root, leafCount: 2,
   signature: await signAnchorProposal(proposed, CHAIN_ID, REGISTRY, member(1).wallet) }
-export const anchorSignatures = await Promise.all(MEMBERS.map(async (m): Promise<AnchorSignature> =>
+const anchorSignatures = await Promise.all(MEMBERS.map(async (m): Promise<AnchorSignature> =>
   ({ type: 'anchor-signature', epoch: 10, member: m.address, root: proposed.root, leafCount: 2, signature: await signEpochRoot(proposed, CHAIN_ID, REGISTRY, m.wallet) })))
 export const anchorContext = (c: ValidationContext): AnchorValidationContext => ({
   chainId: c.chainId, registry: c.registry, followedBlock: c.followedBlock, isMemberAt: c.isMemberAt, epochBlocks: 1, isAnchored: () => false
@@ -111,31 +111,31 @@ export const SEEDS: Record<TopicName, GossipMessage[]> = {
   bundles: MEMBERS.map((m, i): MemberBundle => ({ type: 'bundle', member: m.address, messages: [commits[i], reveals[i], attestations[i]] as JobMessage[] }))
 }
 export const SEED_BYTES = Object.fromEntries(TOPIC_NAMES.map(t => [t, SEEDS[t].map(encodeMessage)])) as Record<TopicName, Uint8Array[]>
-export const ALL_SEED_BYTES = Object.values(SEED_BYTES).flat()
+const ALL_SEED_BYTES = Object.values(SEED_BYTES).flat()
 export const utf8 = new TextEncoder()
-export const utf8Decoder = new TextDecoder()
+const utf8Decoder = new TextDecoder()
 
 // ---------------------------------------------------------------- JSON trees that can hold what JSON.parse cannot give back
 
 /** A JSON text fragment written as is (numbers such as 1e400 or -0, escapes, deep nesting). */
-export class Raw {
+class Raw {
   readonly text: string
   constructor (text: string) { this.text = text }
 }
 /** An object as its list of entries, so it may hold duplicate keys and keys in any order. */
-export class Obj {
+class Obj {
   readonly entries: Array<[string, Tree]>
   constructor (entries: Array<[string, Tree]>) { this.entries = entries }
 }
-export type Tree = null | boolean | number | string | Raw | Obj | Tree[]
+type Tree = null | boolean | number | string | Raw | Obj | Tree[]
 
-export function toTree (value: unknown): Tree {
+function toTree (value: unknown): Tree {
   if (Array.isArray(value)) return value.map(toTree)
   if (typeof value === 'object' && value !== null) return new Obj(Object.entries(value).map(([k, v]) => [k, toTree(v)]))
   return value as Tree
 }
 
-export function serialize (tree: Tree): string {
+function serialize (tree: Tree): string {
   if (tree instanceof Raw) return tree.text
   if (tree instanceof Obj) return `{${tree.entries.map(([k, v]) => `${JSON.stringify(k)}:${serialize(v)}`).join(',')}}`
   if (Array.isArray(tree)) return `[${tree.map(serialize).join(',')}]`
@@ -143,21 +143,21 @@ export function serialize (tree: Tree): string {
 }
 
 /** Every array and object in a tree, to pick one to mutate. */
-export function containers (tree: Tree, out: Array<Obj | Tree[]> = []): Array<Obj | Tree[]> {
+function containers (tree: Tree, out: Array<Obj | Tree[]> = []): Array<Obj | Tree[]> {
   if (tree instanceof Obj) { out.push(tree); for (const [, v] of tree.entries) containers(v, out) }
   if (Array.isArray(tree)) { out.push(tree); for (const v of tree) containers(v, out) }
   return out
 }
 
-export const HOSTILE_NUMBERS = ['1e400', '-1e400', '-0', '0.0', '1.0', '1.5', '-1', '9007199254740992', '9007199254740993', '1e21', '123456789012345678901234567890',
+const HOSTILE_NUMBERS = ['1e400', '-1e400', '-0', '0.0', '1.0', '1.5', '-1', '9007199254740992', '9007199254740993', '1e21', '123456789012345678901234567890',
   '01', '0x10', '1E3', '.5', '+1', 'NaN', 'Infinity']
-export const HOSTILE_STRINGS = ['', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'scan-job', 'commitment', 'verdict', 'attestation',
+const HOSTILE_STRINGS = ['', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'scan-job', 'commitment', 'verdict', 'attestation',
   'complaint', 'UNWRAP_FAILED', 'malicious', 'YARA', 'ClamAV', 'x'.repeat(3000), '\u0000', '\u007f', '\u0085', '\u2028', 'ü', '\u{1f600}', '\ufeff',
   '0x', '0X' + 'AB'.repeat(20), '1', 'null']
-export const HOSTILE_ESCAPES = ['"\\ud800"', '"\\udfff\\ud800"', '"\\u0000"', '"\\u0041"', '"\\/"', '"\\n"', '"a\\tb"', '"\\x41"', '"\\u00"', '"\u0001"']
-export const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'type', 'job', 'signature', 'member', 'jobId', '', 'extra', 'valueOf']
+const HOSTILE_ESCAPES = ['"\\ud800"', '"\\udfff\\ud800"', '"\\u0000"', '"\\u0041"', '"\\/"', '"\\n"', '"a\\tb"', '"\\x41"', '"\\u00"', '"\u0001"']
+const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'type', 'job', 'signature', 'member', 'jobId', '', 'extra', 'valueOf']
 
-export function hostileTree (rng: Rng, copyFrom: Array<Obj | Tree[]>): Tree {
+function hostileTree (rng: Rng, copyFrom: Array<Obj | Tree[]>): Tree {
   switch (rng.int(10)) {
     case 0: return new Raw(rng.pick(HOSTILE_NUMBERS))
     case 1: return rng.pick(HOSTILE_STRINGS)
@@ -172,7 +172,7 @@ export function hostileTree (rng: Rng, copyFrom: Array<Obj | Tree[]>): Tree {
   }
 }
 
-export function structuredCloneTree (tree: Tree): Tree {
+function structuredCloneTree (tree: Tree): Tree {
   if (tree instanceof Obj) return new Obj(tree.entries.map(([k, v]) => [k, structuredCloneTree(v)]))
   if (Array.isArray(tree)) return tree.map(structuredCloneTree)
   return tree
@@ -211,11 +211,11 @@ export function mutateJsonText (rng: Rng, source: string): string {
 
 // ---------------------------------------------------------------- byte-level mutations
 
-export const HEX_DIGITS = '0123456789abcdef'
-export const UNICODE_SNIPPETS = [[0xef, 0xbb, 0xbf], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xc3, 0xbc], [0xe2, 0x80, 0xa8],
+const HEX_DIGITS = '0123456789abcdef'
+const UNICODE_SNIPPETS = [[0xef, 0xbb, 0xbf], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xc3, 0xbc], [0xe2, 0x80, 0xa8],
   [0xf0, 0x9f, 0x98, 0x80], [0x00], [0xff], [0xc3], [0x5c, 0x75, 0x30, 0x30, 0x34, 0x31]].map(b => Uint8Array.from(b))
 
-export function concatBytes (...parts: Uint8Array[]): Uint8Array {
+function concatBytes (...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let at = 0
   for (const p of parts) { out.set(p, at); at += p.length }
@@ -223,7 +223,7 @@ export function concatBytes (...parts: Uint8Array[]): Uint8Array {
 }
 
 /** One nibble of a hex string changed: the mutant usually still decodes, so it reaches the validators. */
-export function mutateHexDigit (rng: Rng, bytes: Uint8Array): Uint8Array {
+function mutateHexDigit (rng: Rng, bytes: Uint8Array): Uint8Array {
   const out = bytes.slice()
   for (let tries = 0; tries < 16; tries++) {
     const i = rng.int(out.length)
@@ -256,7 +256,7 @@ export function mutateBytes (rng: Rng, seed: Uint8Array, max: number): Uint8Arra
 }
 
 /** Mostly small, sometimes up to the topic's limit: the size check comes first, so large ones cost the parser most. */
-export function pathological (rng: Rng, max: number): Uint8Array {
+function pathological (rng: Rng, max: number): Uint8Array {
   const d = 1 + rng.int(rng.chance(0.05) ? max : 2000)
   switch (rng.int(6)) {
     case 0: return utf8.encode('['.repeat(Math.min(d, max / 2)) + ']'.repeat(Math.min(d, max / 2)))
@@ -279,17 +279,17 @@ for (const value of [
 ]) (HEX_POOL[value.length] ??= []).push(value)
 export const TIMES = [0, 1, NOW - 1, NOW, NOW + 1, job.commitDeadline - 1, job.commitDeadline, job.commitDeadline + 1, job.revealDeadline, job.revealDeadline + 1,
   NOW + 300_001, NOW + 86_400_000, Number.MAX_SAFE_INTEGER, 9, 10, 11, 13, 4, 99]
-export const STRINGS = ['', 'YARA', 'ClamAV', 'clamav', 'x', 'Fake', 'constructor', 'toString', 'malicious', 'undetected', 'timeout', 'harmless', 'file', 'url', 'domain',
+const STRINGS = ['', 'YARA', 'ClamAV', 'clamav', 'x', 'Fake', 'constructor', 'toString', 'malicious', 'undetected', 'timeout', 'harmless', 'file', 'url', 'domain',
   'UNWRAP_FAILED', 'CONTENT_MISMATCH', '20261101', '1.0.0', 'http://example.com/login', 'http://EXAMPLE.com/login', 'example.com', 'text', 'bafkre',
   'e'.repeat(64), 'r'.repeat(256)]
 
-export function mutateSignature (rng: Rng, signature: string): string {
+function mutateSignature (rng: Rng, signature: string): string {
   const v = rng.pick(['00', '01', '1b', '1c', '3b', '3c', 'ff', '25', '26'])
   return rng.chance(0.5) ? `${signature.slice(0, 130)}${v}` : `${signature.slice(0, 66)}${'f'.repeat(2)}${signature.slice(68)}`
 }
 
 /** Numbers no field takes: negative, fractional, unsafe, infinite (JSON.parse reads 1e400 as Infinity). */
-export const BAD_NUMBERS = [-1, -0, 1.5, 2 ** 53, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
+const BAD_NUMBERS = [-1, -0, 1.5, 2 ** 53, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
 
 export function mutateLeaf (rng: Rng, value: Json): Json {
   if (typeof value === 'number') return rng.chance(0.1) ? rng.pick(BAD_NUMBERS) : rng.chance(0.7) ? rng.pick(TIMES) : value + rng.pick([-1, 1, -1000, 1000, 60_000])
@@ -366,7 +366,7 @@ export function decodeChecked (t: Tally, topic: TopicName, bytes: Uint8Array, la
   else if (!sameBytes(encodeMessage(msg), bytes)) note(t, `${label}: decoded bytes that do not re-encode to themselves`)
   return msg
 }
-export const topicOfType: Record<GossipMessage['type'], TopicName> = {
+const topicOfType: Record<GossipMessage['type'], TopicName> = {
   'scan-job': 'jobs', commitment: 'commits', verdict: 'verdicts', attestation: 'attestations', complaint: 'complaints', 'anchor-proposal': 'anchors', 'anchor-signature': 'anchors', evidence: 'evidence',
   'rewards-signature': 'rewards', 'delivery-signature': 'market', bundle: 'bundles'
 }

@@ -11,7 +11,7 @@ export interface TapFailure {
 }
 
 const SUBTEST = /^(\s*)# Subtest: (.*)$/
-const NOT_OK = /^(\s*)not ok \d+(?: - (.*?))?(?: # (?:TODO|SKIP)\b.*)?$/
+const NOT_OK = /^(\s*)not ok \d+(?: - (.*))?$/
 const DIRECTIVE = /# (TODO|SKIP)\b/
 /** tap ends a subtest's result line with its time: the name without it is the name its "# Subtest:" line gave */
 const TIME = / # time=[\d.]+m?s$/
@@ -53,11 +53,7 @@ export class TapFailures {
   #inYaml (text: string): boolean {
     const open = this.#open as TapFailure
     const own = text.startsWith(this.#openIndent) ? text.slice(this.#openIndent.length) : undefined
-    if (!this.#yaml && own !== '---') {
-      this.#open = undefined
-      return false
-    }
-    if (own === undefined) {
+    if (own === undefined || (!this.#yaml && own !== '---')) {
       this.#open = undefined
       return false
     }

@@ -3,11 +3,11 @@ import { identify } from '@libp2p/identify'
 import { kadDHT } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { virusmapGossipsubOptions } from './gossipsub-options.ts'
 import { noiseCrypto } from './noise-crypto.ts'
 import { quietNoise } from './noise-frames.ts'
+import { halfWindowYamux } from './yamux-window.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -46,7 +46,7 @@ export interface Libp2pNodeOptions {
 }
 
 /**
- * The supernode's libp2p host: tcp + noise (with its frame reader of noise-frames.ts) + yamux, identify, ping, a private Kademlia DHT
+ * The supernode's libp2p host: tcp + noise (with its frame reader of noise-frames.ts) + yamux (crediting windows at half, yamux-window.ts), identify, ping, a private Kademlia DHT
  * (its own protocol id, LAN addresses allowed) and gossipsub with the settings of gossipsub-options.ts.
  */
 export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<VirusmapLibp2p> {
@@ -56,7 +56,7 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Virusm
     addresses: { listen: opts.listenAddrs },
     transports: [tcp()],
     connectionEncrypters: [quietNoise({ crypto: noiseCrypto })],
-    streamMuxers: [yamux()],
+    streamMuxers: [halfWindowYamux()],
     // the ping timeout is adaptive between these bounds (from past pings): both pinned
     connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: PING_TIMEOUT_MS, maxTimeout: PING_TIMEOUT_MS } },
     services: {

@@ -26,6 +26,7 @@ interface WindowedStream {
   sendWindowUpdate: (() => void) & { halfWindow?: true }
 }
 
+/* oxlint-disable no-underscore-dangle -- _newStream is the library muxer's private method that makes every stream, outbound and inbound */
 interface StreamMaker { _newStream?: (...args: unknown[]) => unknown }
 
 /** whether the stream now credits its window at half its use */
@@ -54,7 +55,6 @@ export function halfWindowYamux (init: YamuxMuxerInit = {}): () => StreamMuxerFa
     const createStreamMuxer = factory.createStreamMuxer.bind(factory)
     factory.createStreamMuxer = (connection) => {
       const muxer = createStreamMuxer(connection)
-      // _newStream is private to the library's muxer: every stream, outbound and inbound, is made there
       const maker = muxer as unknown as StreamMaker
       const newStream = maker._newStream
       if (typeof newStream === 'function') maker._newStream = (...args) => windowed(newStream.apply(muxer, args))

@@ -72,6 +72,7 @@ async function receive (stream: Stream, bytes: number): Promise<Buffer> {
   })
 }
 
+const bytes = (ms: Uint8Array[]): number => ms.reduce((n, m) => n + m.length, 0)
 const updates = (types: number[]): number => types.filter((type) => type === WINDOW_UPDATE).length
 
 tap.test('the library alone answers every data frame with a window update (why this module exists)', async (t) => {
@@ -92,7 +93,6 @@ tap.test('on a real pair, small messages cross both ways with no update until ha
   t.ok(creditsAtHalfWindow(s.in), 'the inbound stream')
   const there = Array.from({ length: 50 }, (_, i) => randomBytes(1 + i * 37))
   const back = Array.from({ length: 50 }, (_, i) => randomBytes(2000 - i * 13))
-  const bytes = (ms: Uint8Array[]): number => ms.reduce((n, m) => n + m.length, 0)
   const gotThere = receive(s.in, bytes(there))
   const gotBack = receive(s.out, bytes(back))
   await Promise.all([sendAll(s.out, there), sendAll(s.in, back)])

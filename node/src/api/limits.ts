@@ -23,10 +23,14 @@ export interface ApiLimits {
 export const API_LIMIT_DEFAULTS = {
   maxUploadsPerKey: 4,
   maxUploadsPerNode: 16,
-  // a waiting upload holds its socket and at most a stream buffer of body (about 64 KiB with the kernel's)
+  // a waiting upload holds its socket and what the kernel buffers of its unread body: the initial receive
+  // buffer, 128 KiB on Linux, which does not grow while nothing reads it. So 512 waiting take at most 64 MiB.
   uploadWaitMs: 30_000,
-  maxUploadsWaiting: 256,
-  maxUploadsWaitingPerKey: 64,
+  // A client sending a batch at once waits in line rather than backing off on a 429 (its pauses leave the
+  // node idle: 200 uploads from one key at once ran 17 jobs/s with a line of 64 a key, 23 with room for all);
+  // half the line, so one key's batch cannot refuse every other key's upload at once.
+  maxUploadsWaiting: 512,
+  maxUploadsWaitingPerKey: 256,
   // a 650 MB sample at about 1 MB/s
   requestTimeoutMs: 15 * 60_000,
   // above the longest quiet spell of a healthy upload: sealing and fsyncing a large sample after its last byte

@@ -187,6 +187,21 @@ t.test('the line is bounded per key and per node, and a client that leaves leave
   st.equal((await bobWaits).status, 200)
 })
 
+t.test('at the default limits, one key\'s batch of 256 uploads at once waits in line: none is refused', async (st) => {
+  const { server } = await start(st, {})
+  // alice's four slots are held, so everything after waits
+  const held = Array.from({ length: 4 }, () => stalledUpload(server.url, ALICE, body => body.byteLength / 2))
+  await until(async () => await inFlight(server.url) === 4)
+  const batch = Array.from({ length: 256 }, () => upload(server.url, ALICE))
+  await until(async () => await waitingNow(server.url) === 256)
+  await expectVtError(st, await upload(server.url, ALICE), 429, 'TooManyRequestsError')
+  st.equal((await upload(server.url, BOB)).status, 200, 'another key is served beside the line')
+  for (const h of held) h.socket.destroy()
+  const statuses = (await Promise.all(batch)).map((r) => r.status)
+  st.equal(statuses.filter((s) => s === 200).length, 256, 'every upload of the batch is served')
+  st.equal(await metric(server.url, /^virusmap_api_uploads_refused_total\{limit="key"\} (\d+)$/m), 1, 'only the one past the line was refused')
+})
+
 t.test('an upload stored and waiting for a job slot no longer holds its upload slot', async (st) => {
   const waiting = Promise.withResolvers<void>()
   let stored = 0

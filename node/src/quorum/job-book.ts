@@ -30,10 +30,18 @@ export interface LiveJob {
  * The jobs this node is taking part in, with the messages seen for each. Gossip validators read
  * it synchronously, so it lives in memory; repositories hold the durable copy. Bounded: jobs are
  * dropped `retentionMs` after their reveal deadline, and the oldest go first past `maxJobs`.
+ * What a job costs the book does not grow with what it holds (a node at 20 jobs/s holds 10,000 after
+ * ten minutes): jobs are dropped from the oldest on, stopping at the first still kept (one with a
+ * later deadline than those after it keeps them a little longer, never shorter), a sample's jobs and
+ * the jobs still open are indexed, and what closed leaves the open index as it is next met.
  */
 export class JobBook {
   readonly #jobs = new Map<Hex, LiveJob>()
   readonly #bySubmission = new Map<Hex, Hex>()
+  /** each sample's jobs, oldest first, by `${kind}/${sha256}` */
+  readonly #bySample = new Map<string, LiveJob[]>()
+  /** jobs added open whose commit window was not yet seen closed: a superset of those `scanning` counts */
+  readonly #scanning = new Set<LiveJob>()
   readonly #retentionMs: number
   readonly #maxJobs: number
 
@@ -58,8 +66,14 @@ export class JobBook {
     const before = submission === undefined ? undefined : this.#jobs.get(this.#bySubmission.get(submission) ?? '0x')
     const rescanOf = before?.state === 'final' ? before.jobId : before?.rescanOf
     if (rescanOf !== undefined) live.rescanOf = rescanOf
+    this.delete(jobId)
     this.#jobs.set(jobId, live)
     if (submission !== undefined) this.#bySubmission.set(submission, jobId)
+    const sample = sampleKey(signed.job.kind, signed.job.sha256)
+    const jobs = this.#bySample.get(sample)
+    if (jobs === undefined) this.#bySample.set(sample, [live])
+    else jobs.push(live)
+    this.#scanning.add(live)
     return live
   }
 
@@ -84,17 +98,19 @@ export class JobBook {
 
   /** the most recent open job for a sample, if any; `kind` apart, since a file's bytes may equal an indicator's subject */
   findOpen (sha256: Hex, kind: SampleKind = 'file'): LiveJob | undefined {
-    let found: LiveJob | undefined
-    for (const live of this.#jobs.values()) {
-      if (live.state === 'open' && live.signed.job.sha256 === sha256 && live.signed.job.kind === kind) found = live
-    }
-    return found
+    const jobs = this.#bySample.get(sampleKey(kind, sha256)) ?? []
+    for (let i = jobs.length - 1; i >= 0; i--) if ((jobs[i] as LiveJob).state === 'open') return jobs[i]
+    return undefined
   }
 
   /** open jobs whose commit window has not closed: the scans members still have ahead of them */
   scanning (now: number): number {
     let count = 0
-    for (const live of this.#jobs.values()) if (live.state === 'open' && live.signed.job.commitDeadline > now) count++
+    for (const live of this.#scanning) {
+      if (live.state === 'open' && live.signed.job.commitDeadline > now) count++
+      // a job closed or past its commit window is never scanning again (the clock only moves on)
+      else this.#scanning.delete(live)
+    }
     return count
   }
 
@@ -113,13 +129,21 @@ export class JobBook {
   /** drops a job (a reorg took away its membership); its late messages are then UNKNOWN_JOB */
   delete (jobId: Hex): boolean {
     const live = this.#jobs.get(jobId)
-    if (live?.submission !== undefined && this.#bySubmission.get(live.submission) === jobId) this.#bySubmission.delete(live.submission)
+    if (live === undefined) return false
+    if (live.submission !== undefined && this.#bySubmission.get(live.submission) === jobId) this.#bySubmission.delete(live.submission)
+    const sample = sampleKey(live.signed.job.kind, live.signed.job.sha256)
+    const jobs = (this.#bySample.get(sample) ?? []).filter((j) => j !== live)
+    if (jobs.length === 0) this.#bySample.delete(sample)
+    else this.#bySample.set(sample, jobs)
+    this.#scanning.delete(live)
     return this.#jobs.delete(jobId)
   }
 
+  /** drops the jobs kept past retention, oldest first, up to the first one still kept */
   prune (now: number): void {
     for (const [id, live] of this.#jobs) {
-      if (!this.retains(live.signed.job, now)) this.delete(id)
+      if (this.retains(live.signed.job, now)) return
+      this.delete(id)
     }
   }
 
@@ -128,3 +152,5 @@ export class JobBook {
     return job.revealDeadline + this.#retentionMs >= now
   }
 }
+
+const sampleKey = (kind: SampleKind, sha256: Hex): string => `${kind}/${sha256}`

@@ -38,9 +38,10 @@ export function anchorableUntil (k: number, epochBlocks: number, parameterAt: Ep
 }
 
 export async function epochInputs (epoch: number, s: EpochInputsSources, options: AbortOptions = {}): Promise<EpochInputs> {
-  // the facts are derived once every epoch of the window is final: a leaf recomputes the report's
-  // EIP-712 hashes, and a window that waits is read again at every pass (a member's busiest loop under load)
-  const held: Array<{ report: Report, epoch: number }> = []
+  // every epoch of the window is found final before any report is read: a window that waits is asked
+  // again at every pass (twice a second on the devnet), and its final epochs' reports, hundreds each
+  // under load, were read and decoded at each of those passes only to be dropped
+  const final: Array<{ epoch: number, jobIds: readonly Hex[] }> = []
   const readTo = await s.anchors.eventsReadTo() ?? -1
   for (let k = Math.max(0, epoch - s.payDelayEpochs); k <= epoch; k++) {
     options.signal?.throwIfAborted()
@@ -51,7 +52,13 @@ export async function epochInputs (epoch: number, s: EpochInputsSources, options
     }
     if (anchored.jobIds === undefined) return { ready: false, reason: 'UNMATCHED', epoch: k }
     if ((anchored.missing?.length ?? 0) > 0) return { ready: false, reason: 'MISSING_REPORTS', epoch: k, missing: anchored.missing }
-    for (const jobId of anchored.jobIds) {
+    final.push({ epoch: k, jobIds: anchored.jobIds })
+  }
+  // the facts are derived once every epoch of the window is final: a leaf recomputes the report's EIP-712 hashes
+  const held: Array<{ report: Report, epoch: number }> = []
+  for (const { epoch: k, jobIds } of final) {
+    for (const jobId of jobIds) {
+      options.signal?.throwIfAborted()
       const report = await s.reports.get(jobId)
       if (report === undefined) return { ready: false, reason: 'MISSING_REPORTS', epoch: k, missing: [jobId] }
       held.push({ report, epoch: k })

@@ -68,3 +68,22 @@ tap.test('the stored record rebuilds the tree; the repository keeps the first si
   t.same(await repos.rewards.signatures(1), [])
   t.same(await repos.rewards.signatures(2), [sig], 'a later epoch\'s signature stays')
 })
+
+tap.test('a window that waits for a later epoch\'s anchor reads none of its final epochs\' reports', async (t) => {
+  const local = await openDatabase({ path: `${tap.testdir()}/window` })
+  t.teardown(async () => { await local.close() })
+  const mine = createRepositories(local)
+  for (const r of reports) await mine.reports.put(r)
+  await recordAnchored(mine.anchors, 3, reports, 35)
+  await mine.anchors.setEventsReadTo(45)
+  const read: Hex[] = []
+  const counting = { get: async (jobId: Hex) => { read.push(jobId); return await mine.reports.get(jobId) } }
+  const window = { ...sources, anchors: mine.anchors, reports: counting }
+  t.match(await epochInputs(4, window), { ready: false, reason: 'ANCHOR_OPEN', epoch: 4 }, 'epoch 3 is final, epoch 4 may still be anchored')
+  t.same(read, [], 'epoch 3\'s reports were not read')
+  await recordAnchored(mine.anchors, 4, [], 45)
+  const inputs = await epochInputs(4, window)
+  t.equal(inputs.ready, true)
+  t.same(read.toSorted(), reports.map((r) => r.jobId.toLowerCase()).toSorted(), 'read once the window is final, each once')
+  t.same(inputs.ready ? inputs.facts.map((f) => f.epoch) : [], [3, 3])
+})

@@ -4,6 +4,7 @@ import { remember } from './read-cache.ts'
 import { createFeedPositions, positionOf, storedAtKey, storedBound, storedKey, type FeedPositions } from './report-feed.ts'
 import type { Database } from './database.ts'
 import { ReportLeaves } from './report-leaves.ts'
+import { WithdrawnIds } from './withdrawn-ids.ts'
 import type { AnchorLeaf } from '#protocol/anchors.ts'
 import type { Hex, IndicatorKind, SampleKind } from '#protocol/messages.ts'
 import type { Report } from '#protocol/report-format.ts'
@@ -68,9 +69,11 @@ export class ReportRepository {
   readonly #lock = createKeyLock()
   /** where stored reports go in this node's storing order; read (and back-filled) once */
   #positions: Promise<FeedPositions> | undefined
+  readonly #withdrawnIds: WithdrawnIds
 
   constructor (db: Database) {
     this.#db = db
+    this.#withdrawnIds = new WithdrawnIds(db)
   }
 
   async get (jobId: Hex): Promise<Report | undefined> {
@@ -187,12 +190,14 @@ export class ReportRepository {
       this.#latest.delete(latestKey)
       this.#leaves.forget(id)
       await this.#db.batch(ops, { sync: true })
+      await this.#withdrawnIds.add(id)
       if (fallback !== undefined) remember(this.#latest, latestKey, fallback)
       return record
     })
   }
 
   async withdrawn (jobId: Hex): Promise<WithdrawnReport | undefined> {
+    if (!await this.#withdrawnIds.has(jobId)) return undefined
     return await this.#db.get(dbKey(PREFIXES.reportWithdrawn, jobId)) as WithdrawnReport | undefined
   }
 

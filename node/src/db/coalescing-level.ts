@@ -3,7 +3,6 @@
 import { Level } from 'level'
 
 interface PutOperation { type: 'put', key: unknown, value: unknown }
-interface PendingGet { key: unknown, options: object, resolve: (value: unknown) => void, reject: (err: unknown) => void }
 interface WriteOptions { sync?: boolean }
 
 /** classic-level's storage hooks under abstract-level's public methods (encoded keys and values) */
@@ -31,10 +30,7 @@ interface StorageHooks {
  * (a member keeps a job's blocks, its record and its signatures with one fdatasync), and
  * every write (a batch of waiting puts, a del, a batch, a clear) is issued only after the one before it
  * completed, so writes reach LevelDB in the order they were made (separate calls to its thread pool
- * could overtake each other). A read of a key with a put not yet written waits for it. The gets of one
- * turn are read together too, as one getMany: each trip to the thread pool takes its queue's lock and
- * wakes a thread, which blocked a loaded node's event loop for tens of µs a get at the 99th percentile
- * (and up to milliseconds while a synced batch was being written). Iterators see
+ * could overtake each other). A read of a key with a put not yet written waits for it. Iterators see
  * what is written, as they saw what had completed before; a chained batch (db.batch() with no
  * arguments, which the node does not use) is written apart from the chain, as every write was before.
  */
@@ -48,11 +44,6 @@ class CoalescingLevel extends Level<string, unknown> {
   readonly #unwritten = new Map<unknown, number>()
   /** the last write issued, settled either way: the next one starts after it */
   #tail: Promise<void> = Promise.resolve()
-  /** gets made this turn, read together at its end */
-  #gets: PendingGet[] = []
-  #getTimer: NodeJS.Immediate | undefined
-  /** the reads of gets issued, settled either way: close waits for them */
-  #reading: Promise<void> = Promise.resolve()
 
   get #storage (): StorageHooks {
     return Level.prototype as unknown as StorageHooks
@@ -111,35 +102,7 @@ class CoalescingLevel extends Level<string, unknown> {
   }
 
   async _get (key: unknown, options: object): Promise<unknown> {
-    // a read in a snapshot keeps to that snapshot
-    if ((options as { snapshot?: unknown }).snapshot != null) return await this.#read([key], async () => await this.#storage._get.call(this, key, options))
-    const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    this.#gets.push({ key, options, resolve, reject })
-    this.#getTimer ??= setImmediate(() => { this.#readGets() })
-    return await promise
-  }
-
-  /** the gets waiting, as one getMany for each options object they were made with (each answered with its own value or the read's error) */
-  #readGets (): void {
-    clearImmediate(this.#getTimer)
-    this.#getTimer = undefined
-    const byOptions = new Map<object, PendingGet[]>()
-    for (const get of this.#gets) {
-      const same = byOptions.get(get.options)
-      if (same === undefined) byOptions.set(get.options, [get])
-      else same.push(get)
-    }
-    this.#gets = []
-    const reads = [...byOptions].map(async ([options, gets]) => {
-      const keys = gets.map((g) => g.key)
-      try {
-        const values = await this.#read(keys, async () => await this.#storage._getMany.call(this, keys, options))
-        for (const [i, get] of gets.entries()) get.resolve(values[i])
-      } catch (err) {
-        for (const get of gets) get.reject(err)
-      }
-    })
-    this.#reading = Promise.all([this.#reading, ...reads]).then(() => {})
+    return await this.#read([key], async () => await this.#storage._get.call(this, key, options))
   }
 
   async _getMany (keys: unknown[], options: object): Promise<unknown[]> {
@@ -176,8 +139,6 @@ class CoalescingLevel extends Level<string, unknown> {
   }
 
   async _close (): Promise<void> {
-    if (this.#gets.length > 0) this.#readGets()
-    await this.#reading
     await this.#flush().catch(() => {})
     await this.#storage._close.call(this)
   }

@@ -1,7 +1,7 @@
 // The node's LevelDB with puts coalesced: one batch a turn, every write in the order it was made, reads
 // that see every put made before them, synced puts taking the waiting ones along, failures reaching
-// every put of their batch, and nothing waiting lost at close; the gets of one turn read together.
-/* oxlint-disable no-underscore-dangle -- the spies wrap abstract-level's storage hooks _batch and _getMany, as the class under test overrides them */
+// every put of their batch, and nothing waiting lost at close.
+/* oxlint-disable no-underscore-dangle -- the spy wraps abstract-level's storage hook _batch, as the class under test overrides it */
 import tap from 'tap'
 import { Level } from 'level'
 import { coalescingLevel } from '../../src/db/coalescing-level.ts'
@@ -22,23 +22,6 @@ function spyBatches (t: Test): { calls: BatchCall[], failNext: () => void } {
     await original.call(this, operations, options)
   }
   t.teardown(() => { proto._batch = original })
-  return { calls, failNext: () => { fail = true } }
-}
-
-type GetManyHook = (this: unknown, keys: unknown[], options: object) => Promise<unknown[]>
-
-/** the binding's getMany calls (their keys) while the test runs; `failNext` makes the next one throw */
-function spyGetMany (t: Test): { calls: unknown[][], failNext: () => void } {
-  const proto = Level.prototype as unknown as { _getMany: GetManyHook }
-  const original = proto._getMany
-  const calls: unknown[][] = []
-  let fail = false
-  proto._getMany = async function (keys, options) {
-    calls.push([...keys])
-    if (fail) { fail = false; throw new Error('read error') }
-    return await original.call(this, keys, options)
-  }
-  t.teardown(() => { proto._getMany = original })
   return { calls, failNext: () => { fail = true } }
 }
 
@@ -134,46 +117,4 @@ tap.test('close writes what waits', async (t) => {
   await put
   const again = await open(t, path)
   t.equal(await again.get('kept'), 'yes')
-})
-
-tap.test('the gets of one turn are one getMany, each answered with its own value', async (t) => {
-  const db = await open(t)
-  await db.batch(Array.from({ length: 30 }, (_, i) => ({ type: 'put' as const, key: `g${i}`, value: { i } })))
-  const { calls } = spyGetMany(t)
-  const values = await Promise.all(Array.from({ length: 40 }, async (_, i) => await db.get(`g${i}`)))
-  t.equal(calls.length, 1, 'one call to the binding')
-  t.same(values, Array.from({ length: 40 }, (_, i) => i < 30 ? { i } : undefined), 'values in order, absent keys undefined')
-  t.same(await db.get('g3'), { i: 3 }, 'a later turn reads again')
-  t.equal(calls.length, 2)
-})
-
-tap.test('a get in a turn with puts of its key waits for them; a snapshot get keeps to its snapshot', async (t) => {
-  const db = await open(t)
-  await db.put('s', 'before')
-  const snapshot = db.snapshot()
-  t.teardown(async () => { await snapshot.close() })
-  const put = db.put('s', 'after')
-  const [now, then] = await Promise.all([db.get('s'), db.get('s', { snapshot })])
-  await put
-  t.equal(now, 'after', 'the put made before the get')
-  t.equal(then, 'before', 'the snapshot\'s value')
-})
-
-tap.test('a read the binding fails rejects every get it read, and the next turn reads again', async (t) => {
-  const db = await open(t)
-  await db.put('x', 1)
-  const { failNext } = spyGetMany(t)
-  failNext()
-  const results = await Promise.allSettled([db.get('x'), db.get('y')])
-  t.same(results.map((r) => r.status), ['rejected', 'rejected'])
-  t.equal(await db.get('x'), 1)
-})
-
-tap.test('close answers the gets still waiting', async (t) => {
-  const db = coalescingLevel(t.testdir())
-  await db.open()
-  await db.put('c', 'kept')
-  const get = db.get('c')
-  await db.close()
-  t.equal(await get, 'kept')
 })

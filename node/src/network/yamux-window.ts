@@ -7,9 +7,10 @@
  * those updates as in the writes of its data (CPU profile during bench/load.ts: 5.4 s against 6.2 s).
  * Crediting at half the window is what the yamux spec leaves to the receiver: a sender always holds at
  * least half a window of credit, so it never waits for an update it would have had before, and one
- * that used its whole window is credited at once. Frames other than data (the SYN and ACK that open a
- * stream, a paused stream's resume) take the library's path unchanged, and so do the window's growth
- * rules and the bytes on the wire.
+ * that used its whole window is credited at once. The SYN and ACK that open a stream and a paused
+ * stream's bookkeeping take the library's path unchanged; a resumed stream is credited like any open
+ * one (its peer still holds at least half a window). The window's growth rule is the library's, now
+ * applied at each update sent, and the bytes on the wire are the library's.
  * The stream class is the library's; each stream's method is replaced where the muxer makes it, and
  * only where found as expected (yamux-window.test holds it on a real pair of muxers, so an upgrade that
  * moves it fails there instead of silently going back).

@@ -1,6 +1,7 @@
 // The supernode's yamux: a stream credits its receive window once half of it is used, not after every
 // data frame, on both ends of a real pair of muxers; messages of every size still cross both ways, a
-// transfer many windows long never stalls, and the frames opening a stream are the library's.
+// transfer many windows long never stalls, the frames opening a stream are the library's, and a peer that
+// sends past the credit this end gave is still cut.
 import { randomBytes } from 'node:crypto'
 import tap from 'tap'
 import { yamux } from '@libp2p/yamux'
@@ -129,4 +130,45 @@ tap.test('streams the inbound end opens credit at half too, and many streams sha
   await Promise.all(opened.map(async (s, i) => { await sendAll(s.out, [payloads[i] as Buffer]) }))
   t.same(await Promise.all(got), payloads, 'each stream got its own bytes, past its first window')
   pair.out.abort(new Error('done')); pair.in.abort(new Error('done'))
+})
+
+/** a raw yamux data frame: version 0, type 0 (data), `flags`, stream 1, and its payload */
+function dataFrame (flags: number, payload: Uint8Array): Uint8Array {
+  const header = Buffer.alloc(12)
+  header.writeUInt16BE(flags, 2)
+  header.writeUInt32BE(1, 4)
+  header.writeUInt32BE(payload.length, 8)
+  return Buffer.concat([header, payload])
+}
+
+/** until `done` holds, asking again every few ms (no wall-clock assertion: tap's timeout bounds it) */
+async function until (done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+tap.test('a peer that sends past the credit it was given is cut, though the library alone would have credited it', async (t) => {
+  const SYN = 1
+  for (const [make, cut] of [[halfWindowYamux(), true], [yamux(), false]] as const) {
+    const [raw, conn] = multiaddrConnectionPair()
+    const muxer = make().createStreamMuxer(conn)
+    let received = 0
+    muxer.addEventListener('stream', (evt: CustomEvent<Stream>) => {
+      evt.detail.addEventListener('message', (m: { data: Uint8Array | Uint8ArrayList }) => { received += m.data.byteLength })
+    })
+    // the frame that opens the stream is acknowledged with a full credit, as the library does
+    raw.send(dataFrame(SYN, randomBytes(1)))
+    await until(() => received === 1)
+    // 100 KiB uses less than half the window: this end credits nothing back, so 256 KiB - 100 KiB is all the peer may send
+    raw.send(dataFrame(0, randomBytes(100 * 1024)))
+    await until(() => received === 1 + 100 * 1024)
+    raw.send(dataFrame(0, randomBytes(200 * 1024)))
+    if (cut) {
+      await until(() => muxer.status === 'closed')
+      t.equal(received, 1 + 100 * 1024, 'the half-window muxer aborts the connection, the excess undelivered')
+    } else {
+      await until(() => received === 1 + 300 * 1024)
+      t.equal(muxer.status, 'open', 'the library alone had credited the 100 KiB at once, so the 200 KiB fit')
+    }
+    muxer.abort(new Error('done'))
+  }
 })
